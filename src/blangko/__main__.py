@@ -1,0 +1,3 @@
+from blangko.cli.main import main
+
+main()

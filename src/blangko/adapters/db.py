@@ -1,0 +1,102 @@
+"""Engines, transactions and schema migrations.
+
+SQLite is the embedded default (WAL, foreign keys on). Writes on SQLite start with BEGIN
+IMMEDIATE so that two writers queue instead of failing half-way; on PostgreSQL they lock the
+office's chain head row instead (see services.uow).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+
+from blangko.domain.errors import DomainError
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def make_engine(url: str, **kwargs: object) -> Engine:
+    try:
+        parsed = make_url(url)
+    except Exception as exc:  # noqa: BLE001 - any parse failure is the same user error
+        raise DomainError("db_url", "db", f"URL basis data tidak dapat dibaca: {url!r}") from exc
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        engine = create_engine(url, connect_args={"timeout": 60}, **kwargs)  # type: ignore[arg-type]
+        _configure_sqlite(engine)
+        return engine
+    if backend == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return create_engine(parsed, pool_pre_ping=True, **kwargs)  # type: ignore[arg-type]
+    raise DomainError(
+        "db_backend",
+        "db",
+        f"Basis data '{backend}' tidak didukung: gunakan sqlite atau postgresql.",
+    )
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        # Let SQLAlchemy's "begin" event below issue BEGIN, not the driver.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=60000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        mode = "IMMEDIATE" if conn.info.pop("blangko_write", False) else "DEFERRED"
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def is_sqlite(conn_or_engine: Connection | Engine) -> bool:
+    return conn_or_engine.dialect.name == "sqlite"
+
+
+@contextmanager
+def transaction(engine: Engine, *, write: bool) -> Iterator[Connection]:
+    """One transaction: committed when the block ends, rolled back on any exception."""
+    with engine.connect() as conn:
+        if write:
+            conn.info["blangko_write"] = True
+        with conn.begin():
+            yield conn
+
+
+def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def migrate(engine: Engine) -> list[str]:
+    """Apply every pending migration; returns the revisions applied (empty when up to date)."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    cfg = alembic_config(engine)
+    with engine.connect() as conn:
+        before = MigrationContext.configure(conn).get_current_revision()
+    command.upgrade(cfg, "head")
+    script = ScriptDirectory.from_config(cfg)
+    with engine.connect() as conn:
+        after = MigrationContext.configure(conn).get_current_revision()
+    if before == after:
+        return []
+    return [r.revision for r in script.iterate_revisions(after, before or "base")][::-1]
+
+
+def schema_ready(engine: Engine) -> bool:
+    return inspect(engine).has_table("office")

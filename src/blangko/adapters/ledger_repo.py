@@ -1,0 +1,353 @@
+"""SQL for the ledger: appending entries, expanding ranges into blanks, moving blanks.
+
+Ranges are expanded inside the database in one statement each (generate_series on
+PostgreSQL, a recursive CTE on SQLite), never serial by serial from Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date
+
+from sqlalchemy import Connection, and_, func, select, text, update
+
+from blangko.adapters import tables as t
+from blangko.domain.ledger import EntryRecord, State
+from blangko.domain.serials import SerialRange, from_serials, merge
+
+
+def _range_clause(r: SerialRange):  # type: ignore[no-untyped-def]
+    return and_(
+        t.blank.c.prefix == r.prefix,
+        t.blank.c.width == r.width,
+        t.blank.c.number.between(r.first, r.last),
+    )
+
+
+def known_serials(conn: Connection, ranges: Iterable[SerialRange], limit: int = 5) -> list[str]:
+    """Serials of these ranges already in the database (in any office)."""
+    found: list[str] = []
+    for r in ranges:
+        rows = conn.execute(
+            select(t.blank.c.serial).where(_range_clause(r)).order_by(t.blank.c.number).limit(limit)
+        ).scalars()
+        found.extend(rows)
+        if len(found) >= limit:
+            break
+    return found[:limit]
+
+
+def insert_blanks(
+    conn: Connection, office: str, ranges: Iterable[SerialRange], location: int, seq: int
+) -> None:
+    pg = conn.dialect.name == "postgresql"
+    for r in ranges:
+        params = {
+            "office": office,
+            "prefix": r.prefix,
+            "width": r.width,
+            "first": r.first,
+            "last": r.last,
+            "loc": location,
+            "seq": seq,
+            "zeros": "0" * r.width,
+        }
+        if r.width == 0:
+            conn.execute(
+                t.blank.insert().values(
+                    serial=r.prefix,
+                    office_code=office,
+                    prefix=r.prefix,
+                    width=0,
+                    number=0,
+                    state=State.AVAILABLE.value,
+                    location_id=location,
+                    last_seq=seq,
+                )
+            )
+        elif pg:
+            conn.execute(
+                text(
+                    "INSERT INTO blank (serial, office_code, prefix, width, number, state,"
+                    " location_id, last_seq)"
+                    " SELECT :prefix || lpad(g::text, :width, '0'), :office, :prefix, :width, g,"
+                    " 'available', :loc, :seq"
+                    " FROM generate_series(CAST(:first AS bigint), CAST(:last AS bigint)) AS g"
+                ),
+                params,
+            )
+        else:
+            conn.execute(
+                text(
+                    "WITH RECURSIVE s(n) AS (SELECT :first UNION ALL SELECT n + 1 FROM s"
+                    " WHERE n < :last)"
+                    " INSERT INTO blank (serial, office_code, prefix, width, number, state,"
+                    " location_id, last_seq)"
+                    " SELECT :prefix || substr(:zeros || n, -:width), :office, :prefix, :width, n,"
+                    " 'available', :loc, :seq FROM s"
+                ),
+                params,
+            )
+
+
+def move_available(
+    conn: Connection,
+    office: str,
+    ranges: Iterable[SerialRange],
+    from_location: int,
+    to_state: State,
+    to_location: int | None,
+    seq: int,
+) -> int:
+    """Move blanks that are available at from_location; returns how many rows moved."""
+    moved = 0
+    for r in ranges:
+        res = conn.execute(
+            update(t.blank)
+            .where(
+                _range_clause(r),
+                t.blank.c.office_code == office,
+                t.blank.c.state == State.AVAILABLE.value,
+                t.blank.c.location_id == from_location,
+            )
+            .values(state=to_state.value, location_id=to_location, last_seq=seq)
+        )
+        moved += res.rowcount
+    return moved
+
+
+def not_available_at(
+    conn: Connection, office: str, ranges: Iterable[SerialRange], location: int, limit: int = 5
+) -> list[str]:
+    """Serials of these ranges that are not available at that location (unknown ones too)."""
+    bad: list[str] = []
+    for r in ranges:
+        if r.count > 200_000:
+            # Too many to list cheaply; the count mismatch is reported by the caller.
+            continue
+        present = set(
+            conn.execute(
+                select(t.blank.c.serial).where(
+                    _range_clause(r),
+                    t.blank.c.office_code == office,
+                    t.blank.c.state == State.AVAILABLE.value,
+                    t.blank.c.location_id == location,
+                )
+            ).scalars()
+        )
+        for s in r.serials():
+            if s not in present:
+                bad.append(s)
+                if len(bad) >= limit:
+                    return bad
+    return bad
+
+
+def locations_holding(
+    conn: Connection, office: str, ranges: Iterable[SerialRange]
+) -> dict[int | None, list[SerialRange]]:
+    """Split ranges by the location where each serial is available (None: not available)."""
+    out: dict[int | None, list[str]] = {}
+    for r in ranges:
+        rows = conn.execute(
+            select(t.blank.c.serial, t.blank.c.location_id, t.blank.c.state).where(
+                _range_clause(r), t.blank.c.office_code == office
+            )
+        ).all()
+        where = {
+            row.serial: (row.location_id if row.state == State.AVAILABLE.value else None)
+            for row in rows
+        }
+        for s in r.serials():
+            out.setdefault(where.get(s), []).append(s)
+    return {loc: from_serials(serials) for loc, serials in out.items()}
+
+
+def lowest_available(conn: Connection, office: str, location: int, n: int) -> list[SerialRange]:
+    rows = conn.execute(
+        select(t.blank.c.prefix, t.blank.c.width, t.blank.c.number)
+        .where(
+            t.blank.c.office_code == office,
+            t.blank.c.location_id == location,
+            t.blank.c.state == State.AVAILABLE.value,
+        )
+        .order_by(t.blank.c.prefix, t.blank.c.width, t.blank.c.number)
+        .limit(n)
+    ).all()
+    return merge(SerialRange(r.prefix, r.width, r.number, r.number) for r in rows)
+
+
+def available_ranges(conn: Connection, office: str, location: int) -> list[SerialRange]:
+    rows = conn.execute(
+        select(t.blank.c.prefix, t.blank.c.width, t.blank.c.number)
+        .where(
+            t.blank.c.office_code == office,
+            t.blank.c.location_id == location,
+            t.blank.c.state == State.AVAILABLE.value,
+        )
+        .order_by(t.blank.c.prefix, t.blank.c.width, t.blank.c.number)
+    )
+    return merge(SerialRange(r.prefix, r.width, r.number, r.number) for r in rows)
+
+
+def count_available(conn: Connection, office: str, location: int) -> int:
+    return int(
+        conn.execute(
+            select(func.count()).where(
+                t.blank.c.office_code == office,
+                t.blank.c.location_id == location,
+                t.blank.c.state == State.AVAILABLE.value,
+            )
+        ).scalar_one()
+    )
+
+
+def insert_entry(conn: Connection, entry: EntryRecord, ranges: list[SerialRange]) -> int:
+    entry_hash = entry.compute_hash()
+    entry_id = conn.execute(
+        t.ledger_entry.insert()
+        .values(
+            office_code=entry.office,
+            seq=entry.seq,
+            kind=entry.kind,
+            effective_date=entry.effective_date,
+            recorded_at=entry.recorded_at,
+            actor=entry.actor,
+            from_location=entry.from_location,
+            to_location=entry.to_location,
+            service=entry.service,
+            reason=entry.reason,
+            document=entry.document,
+            party=entry.party,
+            note=entry.note,
+            idempotency_key=entry.idempotency_key,
+            quantity=entry.quantity,
+            serials=entry.serials,
+            corrects_seq=entry.corrects_seq,
+            count_id=entry.count_id,
+            prev_hash=entry.prev_hash,
+            hash=entry_hash,
+        )
+        .returning(t.ledger_entry.c.id)
+    ).scalar_one()
+    conn.execute(
+        t.entry_range.insert(),
+        [
+            {
+                "entry_id": entry_id,
+                "office_code": entry.office,
+                "prefix": r.prefix,
+                "width": r.width,
+                "first_no": r.first,
+                "last_no": r.last,
+            }
+            for r in ranges
+        ],
+    )
+    conn.execute(
+        update(t.office)
+        .where(t.office.c.code == entry.office)
+        .values(ledger_seq=entry.seq, ledger_hash=entry_hash)
+    )
+    return int(entry_id)
+
+
+def row_to_record(row) -> EntryRecord:  # type: ignore[no-untyped-def]
+    return EntryRecord(
+        office=row.office_code,
+        seq=row.seq,
+        kind=row.kind,
+        effective_date=row.effective_date,
+        recorded_at=row.recorded_at,
+        actor=row.actor,
+        from_location=row.from_location,
+        to_location=row.to_location,
+        service=row.service,
+        reason=row.reason,
+        document=row.document,
+        party=row.party,
+        note=row.note,
+        idempotency_key=row.idempotency_key,
+        quantity=row.quantity,
+        serials=row.serials,
+        corrects_seq=row.corrects_seq,
+        count_id=row.count_id,
+        prev_hash=row.prev_hash,
+    )
+
+
+def iter_entries(
+    conn: Connection,
+    office: str,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    by_seq: bool = True,
+) -> Iterator:  # type: ignore[type-arg]
+    q = select(t.ledger_entry).where(t.ledger_entry.c.office_code == office)
+    if date_from:
+        q = q.where(t.ledger_entry.c.effective_date >= date_from)
+    if date_to:
+        q = q.where(t.ledger_entry.c.effective_date <= date_to)
+    if by_seq:
+        q = q.order_by(t.ledger_entry.c.seq)
+    else:
+        q = q.order_by(t.ledger_entry.c.effective_date, t.ledger_entry.c.seq)
+    yield from conn.execute(q)
+
+
+def entries_touching(conn: Connection, office: str | None, serial_range: SerialRange):  # type: ignore[no-untyped-def]
+    r = serial_range
+    q = (
+        select(t.ledger_entry)
+        .join(t.entry_range, t.entry_range.c.entry_id == t.ledger_entry.c.id)
+        .where(
+            t.entry_range.c.prefix == r.prefix,
+            t.entry_range.c.width == r.width,
+            t.entry_range.c.first_no <= r.first,
+            t.entry_range.c.last_no >= r.first,
+        )
+        .order_by(t.ledger_entry.c.office_code, t.ledger_entry.c.seq)
+    )
+    if office:
+        q = q.where(t.ledger_entry.c.office_code == office)
+    return conn.execute(q).all()
+
+
+def entry_ranges(conn: Connection, office: str) -> dict[int, list[SerialRange]]:
+    rows = conn.execute(
+        select(
+            t.entry_range.c.entry_id,
+            t.entry_range.c.prefix,
+            t.entry_range.c.width,
+            t.entry_range.c.first_no,
+            t.entry_range.c.last_no,
+        ).where(t.entry_range.c.office_code == office)
+    )
+    out: dict[int, list[SerialRange]] = {}
+    for r in rows:
+        out.setdefault(r.entry_id, []).append(SerialRange(r.prefix, r.width, r.first_no, r.last_no))
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def closed_months(conn: Connection, office: str) -> set[str]:
+    return set(
+        conn.execute(
+            select(t.month_close.c.month).where(t.month_close.c.office_code == office)
+        ).scalars()
+    )
+
+
+def quantity_by_kind(conn: Connection, office: str, as_of: date | None):  # type: ignore[no-untyped-def]
+    q = select(
+        t.ledger_entry.c.kind,
+        t.ledger_entry.c.from_location,
+        t.ledger_entry.c.to_location,
+        func.sum(t.ledger_entry.c.quantity).label("qty"),
+    ).where(t.ledger_entry.c.office_code == office)
+    if as_of:
+        q = q.where(t.ledger_entry.c.effective_date <= as_of)
+    q = q.group_by(
+        t.ledger_entry.c.kind, t.ledger_entry.c.from_location, t.ledger_entry.c.to_location
+    )
+    return conn.execute(q).all()

@@ -1,0 +1,165 @@
+"""The database schema as SQLAlchemy Core tables. Alembic migrations create it; tests check
+that the migrated schema and these definitions agree."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+region = Table(
+    "region",
+    metadata,
+    Column("code", String(13), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("level", String(20), nullable=False),  # provinsi, kabupaten_kota, kecamatan, desa
+    Column("parent_code", String(13), nullable=True, index=True),
+)
+
+office = Table(
+    "office",
+    metadata,
+    Column("code", String(5), primary_key=True),  # regency code, e.g. 17.04
+    Column("name", String(200), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    # Chain head: locked FOR UPDATE by every write so one office's appends are serialised.
+    Column("ledger_seq", BigInteger, nullable=False, default=0),
+    Column("ledger_hash", String(64), nullable=False),
+)
+
+location = Table(
+    "location",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("office_code", String(5), ForeignKey("office.code"), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("kind", String(10), nullable=False),  # store | station
+    Column("created_at", DateTime, nullable=False),
+    UniqueConstraint("office_code", "name", name="uq_location_office_name"),
+)
+
+ledger_entry = Table(
+    "ledger_entry",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("office_code", String(5), ForeignKey("office.code"), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("effective_date", Date, nullable=False),
+    Column("recorded_at", DateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("from_location", Integer, ForeignKey("location.id"), nullable=True),
+    Column("to_location", Integer, ForeignKey("location.id"), nullable=True),
+    Column("service", String(20), nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("document", Text, nullable=True),
+    Column("party", Text, nullable=True),
+    Column("note", Text, nullable=True),
+    Column("idempotency_key", String(200), nullable=True),
+    Column("quantity", Integer, nullable=False),
+    Column("serials", Text, nullable=False),
+    Column("corrects_seq", BigInteger, nullable=True),
+    Column("count_id", Integer, nullable=True),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("office_code", "seq", name="uq_ledger_entry_office_seq"),
+)
+Index("ix_ledger_entry_office_date", ledger_entry.c.office_code, ledger_entry.c.effective_date)
+
+# The serial ranges each entry names, so that a serial's history is an index lookup.
+entry_range = Table(
+    "entry_range",
+    metadata,
+    Column(
+        "entry_id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("ledger_entry.id"),
+        nullable=False,
+    ),
+    Column("office_code", String(5), nullable=False),
+    Column("prefix", String(32), nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("first_no", BigInteger, nullable=False),
+    Column("last_no", BigInteger, nullable=False),
+)
+Index("ix_entry_range_lookup", entry_range.c.prefix, entry_range.c.width, entry_range.c.first_no)
+Index("ix_entry_range_entry", entry_range.c.entry_id)
+
+blank = Table(
+    "blank",
+    metadata,
+    Column("serial", String(32), primary_key=True),
+    Column("office_code", String(5), ForeignKey("office.code"), nullable=False),
+    Column("prefix", String(32), nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("number", BigInteger, nullable=False),
+    Column("state", String(12), nullable=False),
+    Column("location_id", Integer, ForeignKey("location.id"), nullable=True),
+    Column("last_seq", BigInteger, nullable=False),
+)
+Index("ix_blank_range", blank.c.prefix, blank.c.width, blank.c.number)
+Index("ix_blank_where", blank.c.office_code, blank.c.location_id, blank.c.state)
+
+stock_count = Table(
+    "stock_count",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("office_code", String(5), ForeignKey("office.code"), nullable=False),
+    Column("location_id", Integer, ForeignKey("location.id"), nullable=False),
+    Column("count_date", Date, nullable=False),
+    Column("recorded_at", DateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("mode", String(10), nullable=False),  # quantity | serials
+    Column("book", Integer, nullable=False),
+    Column("counted", Integer, nullable=False),
+    Column("missing", Text, nullable=False),  # serial ranges on the books, not found
+    Column("unexpected", Text, nullable=False),  # serial ranges found, not on the books here
+    Column("status", String(10), nullable=False),  # open | posted
+    Column("post_reason", Text, nullable=True),
+    Column("posted_at", DateTime, nullable=True),
+    Column("posted_by", String(100), nullable=True),
+)
+
+month_close = Table(
+    "month_close",
+    metadata,
+    Column("office_code", String(5), ForeignKey("office.code"), primary_key=True),
+    Column("month", String(7), primary_key=True),  # YYYY-MM
+    Column("closed_at", DateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+)
+
+# One row per idempotency key used for a write: the request's fingerprint and its result, so a
+# retry returns the first answer and a reused key with other content is refused.
+idempotency = Table(
+    "idempotency",
+    metadata,
+    Column("office_code", String(5), ForeignKey("office.code"), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("operation", String(40), nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("result", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)

@@ -1,0 +1,51 @@
+"""The database and actor chosen by the global options, built once per command run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from blangko.adapters.db import make_engine
+from blangko.services.context import Context
+from blangko.settings import Settings
+
+_settings: Settings | None = None
+_context: Context | None = None
+
+
+def configure(*, db: str | None, actor: str | None) -> None:
+    global _settings, _context
+    overrides = {k: v for k, v in {"database_url": db, "actor": actor}.items() if v}
+    _settings = Settings(**overrides)
+    _context = None
+
+
+def settings() -> Settings:
+    global _settings
+    if _settings is None:
+        _settings = Settings()
+    return _settings
+
+
+def context() -> Context:
+    global _context
+    if _context is None:
+        s = settings()
+        _context = Context(
+            make_engine(s.resolved_database_url()), actor=s.resolved_actor(), timezone=s.timezone
+        )
+    return _context
+
+
+def remove_sqlite_file() -> None:
+    """Delete the SQLite database file (and its WAL files) named by the settings."""
+    url = make_url(settings().resolved_database_url())
+    if url.get_backend_name() != "sqlite" or not url.database:
+        from blangko.domain.errors import DomainError
+
+        raise DomainError(
+            "fresh_sqlite_only", "db", "--fresh hanya untuk basis data SQLite (berkas)."
+        )
+    for suffix in ("", "-wal", "-shm"):
+        Path(url.database + suffix).unlink(missing_ok=True)

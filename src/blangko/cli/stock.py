@@ -1,0 +1,490 @@
+"""`blangko stock ...`: the stock keeper's commands over the blank-card ledger."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from blangko.cli import state
+from blangko.cli.output import console, num, parse_date, print_json, tanggal
+from blangko.domain.errors import DomainError
+from blangko.domain.ledger import KIND_LABEL_ID, STATE_LABEL_ID, State
+from blangko.services import counts, stock
+from blangko.services import stock_queries as q
+
+stock_app = typer.Typer(
+    help="Buku besar blangko: terima, pindah, pakai, hitung, audit.", no_args_is_help=True
+)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Keluaran JSON.")]
+OfficeOpt = Annotated[
+    str | None, typer.Option("--office", help="Kode kantor (boleh kosong bila hanya satu).")
+]
+DateOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--date", help="Tanggal efektif YYYY-MM-DD (default hari ini; tidak boleh di masa depan)."
+    ),
+]
+KeyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--idempotency-key",
+        help="Kunci unik permintaan: mengulang dengan kunci sama tidak menulis dua kali.",
+    ),
+]
+SerialsOpt = Annotated[
+    str | None, typer.Option("--serials", help="Rentang seri, mis. KR0001001-KR0005000,KR0005101.")
+]
+QtyOpt = Annotated[
+    int | None, typer.Option("--qty", help="Jumlah: diambil seri tersedia terkecil.")
+]
+
+
+def _print_write(result: dict[str, Any], as_json: bool, verb: str) -> None:
+    if as_json:
+        print_json(result)
+        return
+    again = " (permintaan ulang: tidak ada yang ditulis lagi)" if result.get("replayed") else ""
+    for e in result["entries"]:
+        where = " -> ".join(x for x in (e["from_location"], e["to_location"]) if x)
+        console.print(
+            f"#{e['seq']} {verb}: {num(e['quantity'])} keping [{e['serials']}] {where}, "
+            f"tanggal {tanggal(e['effective_date'])}{again}",
+            highlight=False,
+        )
+
+
+@stock_app.command("opening")
+def opening(
+    serials: Annotated[
+        str, typer.Option("--serials", help="Seri yang sudah ada saat sistem mulai dipakai.")
+    ],
+    date: DateOpt = None,
+    location: Annotated[
+        str | None, typer.Option("--location", help="Lokasi (default gudang).")
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note")] = None,
+    office: OfficeOpt = None,
+    idempotency_key: KeyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Opening balance: serials already held when the system starts."""
+    r = stock.record_opening(
+        state.context(),
+        serials=serials,
+        effective=parse_date(date),
+        location=location,
+        office=office,
+        note=note,
+        idempotency_key=idempotency_key,
+    )
+    _print_write(r, as_json, "saldo awal")
+
+
+@stock_app.command("receive")
+def receive(
+    serials: Annotated[str, typer.Option("--serials", help="Rentang seri yang diterima.")],
+    source: Annotated[str, typer.Option("--source", help="Pengirim, mis. 'Ditjen Dukcapil'.")],
+    document: Annotated[str, typer.Option("--document", help="Nomor berita acara serah terima.")],
+    date: DateOpt = None,
+    to: Annotated[str | None, typer.Option("--to", help="Lokasi tujuan (default gudang).")] = None,
+    note: Annotated[str | None, typer.Option("--note")] = None,
+    office: OfficeOpt = None,
+    idempotency_key: KeyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Receive a shipment (from the directorate or another office) with its handover document."""
+    r = stock.receive_shipment(
+        state.context(),
+        serials=serials,
+        source=source,
+        document=document,
+        effective=parse_date(date),
+        to=to,
+        office=office,
+        note=note,
+        idempotency_key=idempotency_key,
+    )
+    _print_write(r, as_json, "diterima")
+
+
+@stock_app.command("transfer")
+def transfer(
+    from_: Annotated[str, typer.Option("--from", help="Lokasi asal.")],
+    to: Annotated[str, typer.Option("--to", help="Lokasi tujuan.")],
+    serials: SerialsOpt = None,
+    qty: QtyOpt = None,
+    date: DateOpt = None,
+    note: Annotated[str | None, typer.Option("--note")] = None,
+    office: OfficeOpt = None,
+    idempotency_key: KeyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Move blanks between the store and print stations."""
+    r = stock.transfer(
+        state.context(),
+        from_location=from_,
+        to_location=to,
+        serials=serials,
+        qty=qty,
+        effective=parse_date(date),
+        office=office,
+        note=note,
+        idempotency_key=idempotency_key,
+    )
+    _print_write(r, as_json, "dipindah")
+
+
+@stock_app.command("consume")
+def consume(
+    service: Annotated[
+        str, typer.Option("--service", help="pemula, hilang, rusak, perubahan_data.")
+    ],
+    serials: SerialsOpt = None,
+    qty: QtyOpt = None,
+    location: Annotated[
+        str | None,
+        typer.Option(
+            "--location", help="Lokasi (default: tempat seri berada, atau gudang untuk --qty)."
+        ),
+    ] = None,
+    date: DateOpt = None,
+    note: Annotated[str | None, typer.Option("--note")] = None,
+    office: OfficeOpt = None,
+    idempotency_key: KeyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record usage without an application (back-filling history)."""
+    r = stock.consume(
+        state.context(),
+        service=service,
+        serials=serials,
+        qty=qty,
+        location=location,
+        effective=parse_date(date),
+        office=office,
+        note=note,
+        idempotency_key=idempotency_key,
+    )
+    _print_write(r, as_json, f"dipakai ({service})")
+
+
+@stock_app.command("spoil")
+def spoil(
+    serial: Annotated[str, typer.Option("--serial", help="Seri blangko yang rusak.")],
+    reason: Annotated[
+        str, typer.Option("--reason", help="salah_cetak, gagal_encode, rusak_fisik, lainnya.")
+    ],
+    note: Annotated[str | None, typer.Option("--note")] = None,
+    date: DateOpt = None,
+    office: OfficeOpt = None,
+    idempotency_key: KeyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Spoiled card, kept by serial for its destruction record."""
+    r = stock.spoil(
+        state.context(),
+        serial=serial,
+        reason=reason,
+        note=note,
+        effective=parse_date(date),
+        office=office,
+        idempotency_key=idempotency_key,
+    )
+    _print_write(r, as_json, "rusak")
+
+
+@stock_app.command("lose")
+def lose(
+    serials: Annotated[str, typer.Option("--serials")],
+    reason: Annotated[str, typer.Option("--reason", help="Keterangan kehilangan/pencurian.")],
+    document: Annotated[str, typer.Option("--document", help="Nomor laporan polisi.")],
+    date: DateOpt = None,
+    office: OfficeOpt = None,
+    idempotency_key: KeyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Lost or stolen blanks (police report reference required)."""
+    r = stock.lose(
+        state.context(),
+        serials=serials,
+        reason=reason,
+        document=document,
+        effective=parse_date(date),
+        office=office,
+        idempotency_key=idempotency_key,
+    )
+    _print_write(r, as_json, "hilang")
+
+
+@stock_app.command("return")
+def return_(
+    serials: Annotated[str, typer.Option("--serials")],
+    to: Annotated[str, typer.Option("--to", help="Penerima: Ditjen Dukcapil atau kantor lain.")],
+    document: Annotated[str, typer.Option("--document", help="Nomor berita acara.")],
+    date: DateOpt = None,
+    office: OfficeOpt = None,
+    idempotency_key: KeyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Return blanks to the directorate or lend them to another office."""
+    r = stock.return_blanks(
+        state.context(),
+        serials=serials,
+        to=to,
+        document=document,
+        effective=parse_date(date),
+        office=office,
+        idempotency_key=idempotency_key,
+    )
+    _print_write(r, as_json, "dikembalikan")
+
+
+def print_count(r: dict[str, Any]) -> None:
+    console.print(
+        f"Stock opname #{r['count_id']} di {r['location']} ({tanggal(r['count_date'])}): "
+        f"buku {num(r['book'])}, terhitung {num(r['counted'])}, selisih {r['variance']:+d} "
+        f"[{r['status']}]",
+        highlight=False,
+    )
+    if r["missing"]:
+        console.print(
+            f"  Tidak ditemukan ({num(r['missing_count'])}): {r['missing']}", highlight=False
+        )
+    if r["unexpected"]:
+        console.print(
+            f"  Tidak tercatat di lokasi ini ({num(r['unexpected_count'])}): {r['unexpected']}",
+            highlight=False,
+        )
+    if r.get("duplicate_reads"):
+        console.print(f"  Pindaian ganda diabaikan: {num(r['duplicate_reads'])}")
+
+
+@stock_app.command("count")
+def count(
+    location: Annotated[str, typer.Option("--location", help="Lokasi yang dihitung.")],
+    counted: Annotated[
+        int | None, typer.Option("--counted", help="Jumlah fisik terhitung.")
+    ] = None,
+    serials_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--serials-file",
+            help="Berkas hasil pindai: satu seri atau rentang per baris ('-' = stdin).",
+        ),
+    ] = None,
+    office: OfficeOpt = None,
+    idempotency_key: KeyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Physical count (stock opname): book against counted, with missing and unexpected serials."""
+    scanned = None
+    duplicates = 0
+    if serials_file is not None:
+        if str(serials_file) == "-":
+            lines = sys.stdin.read().splitlines()
+        else:
+            try:
+                lines = serials_file.read_text(encoding="utf-8-sig").splitlines()
+            except OSError as exc:
+                raise DomainError(
+                    "file_unreadable",
+                    "serials_file",
+                    f"Berkas {serials_file} tidak dapat dibaca: {exc.strerror}.",
+                ) from exc
+        scanned, duplicates = counts.parse_scanned(lines)
+    r = counts.record_count(
+        state.context(),
+        location=location,
+        counted=counted,
+        scanned=scanned,
+        duplicates=duplicates,
+        office=office,
+        idempotency_key=idempotency_key,
+    )
+    if as_json:
+        print_json(r)
+    else:
+        print_count(r)
+
+
+@stock_app.command("count-post")
+def count_post(
+    count_id: Annotated[int, typer.Argument(help="Nomor stock opname.")],
+    reason: Annotated[str, typer.Option("--reason", help="Penjelasan selisih.")],
+    office: OfficeOpt = None,
+    idempotency_key: KeyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Post a count's variance as reasoned adjustment entries."""
+    r = counts.post_count(
+        state.context(),
+        count_id=count_id,
+        reason=reason,
+        office=office,
+        idempotency_key=idempotency_key,
+    )
+    if as_json:
+        print_json(r)
+        return
+    print_count(r)
+    for e in r["entries"]:
+        console.print(
+            f"  #{e['seq']} {KIND_LABEL_ID.get(e['kind'], e['kind'])}: {num(e['quantity'])} keping [{e['serials']}]",
+            highlight=False,
+        )
+
+
+@stock_app.command("counts")
+def counts_list(
+    status: Annotated[str | None, typer.Option("--status", help="open atau posted.")] = None,
+    office: OfficeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Physical counts, oldest first."""
+    rows = counts.list_counts(state.context(), office=office, status=status)
+    if as_json:
+        print_json(rows)
+        return
+    for r in rows:
+        print_count(r)
+
+
+@stock_app.command("close-month")
+def close_month(
+    month: Annotated[str, typer.Argument(help="YYYY-MM")],
+    office: OfficeOpt = None,
+    idempotency_key: KeyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Close a month: no entry may be dated inside it afterwards."""
+    r = stock.close_month(
+        state.context(), month=month, office=office, idempotency_key=idempotency_key
+    )
+    if as_json:
+        print_json(r)
+    else:
+        console.print(f"Bulan {r['month']} ditutup.")
+
+
+def print_balance(b: dict[str, Any]) -> None:
+    table = Table(title=f"{b['office_name']} — posisi stok blangko per {tanggal(b['as_of'])}")
+    table.add_column("Lokasi")
+    table.add_column("Keping", justify="right")
+    for name, n in b["by_location"].items():
+        table.add_row(name, num(n))
+    table.add_row("[bold]Jumlah[/]", f"[bold]{num(b['on_hand'])}[/]")
+    console.print(table)
+    tot = b["totals"]
+    labels = [
+        ("opening", "Saldo awal", "+"),
+        ("received", "Diterima", "+"),
+        ("consumed", "Dipakai", "-"),
+        ("spoiled", "Rusak", "-"),
+        ("lost", "Hilang", "-"),
+        ("returned", "Dikembalikan", "-"),
+        ("adjusted", "Penyesuaian", "±"),
+    ]
+    parts = [f"{label} {sign}{num(tot[k])}" for k, label, sign in labels]
+    console.print("  " + "; ".join(parts) + f" = {num(b['on_hand'])}", highlight=False)
+
+
+@stock_app.command("balance")
+def balance(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Per tanggal (default hari ini).")
+    ] = None,
+    location: Annotated[str | None, typer.Option("--location")] = None,
+    office: OfficeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Stock on hand by location, with the totals that explain it."""
+    b = q.balance(
+        state.context(), as_of=parse_date(as_of, "as_of"), location=location, office=office
+    )
+    if as_json:
+        print_json(b)
+    else:
+        print_balance(b)
+
+
+@stock_app.command("trace")
+def trace(
+    serial: Annotated[str, typer.Argument(help="Nomor seri.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """State, location and full history of one card."""
+    r = q.trace(state.context(), serial=serial)
+    if as_json:
+        print_json(r)
+        return
+    where = f" di {r['location']}" if r["location"] else ""
+    console.print(
+        f"Seri {r['serial']}: {STATE_LABEL_ID[State(r['state'])]}{where}", highlight=False
+    )
+    _entries_table(r["history"])
+
+
+def _entries_table(entries: list[dict[str, Any]]) -> None:
+    table = Table("#", "Tanggal", "Jenis", "Keping", "Dari", "Ke", "Keterangan", "Petugas")
+    for e in entries:
+        info = " ".join(
+            x for x in (e["service"], e["reason"], e["party"], e["document"], e["note"]) if x
+        )
+        table.add_row(
+            str(e["seq"]),
+            tanggal(e["effective_date"]),
+            KIND_LABEL_ID.get(e["kind"], e["kind"]),
+            num(e["quantity"]),
+            e["from_location"] or "",
+            e["to_location"] or "",
+            info,
+            e["actor"],
+        )
+    console.print(table)
+
+
+@stock_app.command("ledger")
+def ledger(
+    from_: Annotated[str | None, typer.Option("--from", help="Dari tanggal.")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Sampai tanggal.")] = None,
+    office: OfficeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The ledger entries, oldest first."""
+    r = q.ledger(
+        state.context(),
+        date_from=parse_date(from_, "from"),
+        date_to=parse_date(to, "to"),
+        office=office,
+    )
+    if as_json:
+        print_json(r)
+    else:
+        _entries_table(r["entries"])
+
+
+@stock_app.command("verify")
+def verify(office: OfficeOpt = None, as_json: JsonOpt = False) -> None:
+    """Recompute the hash chain and every serial's state; exit 1 naming the first bad entry."""
+    r = q.verify(state.context(), office=office)
+    if as_json:
+        print_json(r)
+    elif r["sound"]:
+        console.print(
+            f"Ledger {r['office']} utuh: {num(r['entries'])} entri, {num(r['serials'])} seri, "
+            f"diperiksa dalam {r['seconds']} detik."
+        )
+    else:
+        console.print(
+            f"[bold red]Ledger {r['office']} TIDAK utuh[/]: entri pertama yang bermasalah #{r['first_bad_seq']}."
+        )
+        for p in r["problems"][:20]:
+            console.print(f"  #{p['seq']}: {p['message']}", highlight=False)
+    if not r["sound"]:
+        raise typer.Exit(1)

@@ -1,0 +1,24 @@
+"""Errors a clerk can act on: a stable code, the field at fault and a message in Indonesian."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Bad input or a broken rule. Nothing has been written when this is raised."""
+
+    def __init__(self, code: str, field: str | None, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.field = field
+        self.message = message
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"code": self.code, "field": self.field, "message": self.message}
+
+
+class NotFound(DomainError):
+    """The thing named (office, location, serial, count, ...) does not exist."""
+
+
+class Conflict(DomainError):
+    """The request contradicts stored state (serial already known, idempotency key reused ...)."""

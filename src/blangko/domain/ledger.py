@@ -1,0 +1,210 @@
+"""The blank-card ledger: entry kinds, what each does to a serial, the hash chain, replay.
+
+Every change to a blank card is an entry; entries are only appended. Each kind moves serials
+from one state (and location) to another; `replay` re-derives every serial's state from the
+entries alone, which is how `verify` proves the stored state was not edited behind the
+ledger's back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from blangko.domain.serials import SerialRange, expand
+
+
+class State(StrEnum):
+    AVAILABLE = "available"
+    CONSUMED = "consumed"
+    SPOILED = "spoiled"
+    LOST = "lost"
+    RETURNED = "returned"
+    DESTROYED = "destroyed"
+
+
+STATE_LABEL_ID = {
+    State.AVAILABLE: "tersedia",
+    State.CONSUMED: "terpakai",
+    State.SPOILED: "rusak",
+    State.LOST: "hilang",
+    State.RETURNED: "dikembalikan",
+    State.DESTROYED: "dimusnahkan",
+}
+
+
+class Kind(StrEnum):
+    OPENING = "opening"
+    RECEIVE = "receive"
+    TRANSFER = "transfer"
+    CONSUME = "consume"
+    SPOIL = "spoil"
+    LOSE = "lose"
+    RETURN = "return"
+    FOUND = "found"
+    MISSING = "missing"
+
+
+SERVICES = ("pemula", "hilang", "rusak", "perubahan_data")
+SPOIL_REASONS = ("salah_cetak", "gagal_encode", "rusak_fisik", "lainnya")
+LOCATION_KINDS = ("store", "station")
+
+
+@dataclass(frozen=True)
+class Move:
+    """What an entry kind does to each serial it names."""
+
+    creates: bool  # the serials are new to the books (must not exist yet)
+    to_state: State
+    bucket: str  # the totals line it counts in
+    sign: int  # +1 adds to stock on hand, -1 takes from it, 0 moves within it
+    needs_from: bool
+    needs_to: bool
+
+
+MOVES: dict[Kind, Move] = {
+    Kind.OPENING: Move(True, State.AVAILABLE, "opening", +1, False, True),
+    Kind.RECEIVE: Move(True, State.AVAILABLE, "received", +1, False, True),
+    Kind.FOUND: Move(True, State.AVAILABLE, "adjusted", +1, False, True),
+    Kind.TRANSFER: Move(False, State.AVAILABLE, "transferred", 0, True, True),
+    Kind.CONSUME: Move(False, State.CONSUMED, "consumed", -1, True, False),
+    Kind.SPOIL: Move(False, State.SPOILED, "spoiled", -1, True, False),
+    Kind.LOSE: Move(False, State.LOST, "lost", -1, True, False),
+    Kind.RETURN: Move(False, State.RETURNED, "returned", -1, True, False),
+    Kind.MISSING: Move(False, State.LOST, "adjusted", -1, True, False),
+}
+
+BUCKETS = ("opening", "received", "consumed", "spoiled", "lost", "returned", "adjusted")
+
+KIND_LABEL_ID = {
+    Kind.OPENING: "Saldo awal",
+    Kind.RECEIVE: "Penerimaan",
+    Kind.TRANSFER: "Pemindahan",
+    Kind.CONSUME: "Pemakaian",
+    Kind.SPOIL: "Rusak",
+    Kind.LOSE: "Hilang",
+    Kind.RETURN: "Pengembalian",
+    Kind.FOUND: "Penyesuaian (ditemukan)",
+    Kind.MISSING: "Penyesuaian (tidak ditemukan)",
+}
+
+GENESIS_HASH = "0" * 64
+
+
+@dataclass(frozen=True)
+class EntryRecord:
+    """One ledger entry exactly as stored; the fields that the hash covers."""
+
+    office: str
+    seq: int
+    kind: str
+    effective_date: date
+    recorded_at: datetime  # naive UTC
+    actor: str
+    from_location: int | None
+    to_location: int | None
+    service: str | None
+    reason: str | None
+    document: str | None
+    party: str | None
+    note: str | None
+    idempotency_key: str | None
+    quantity: int
+    serials: str
+    corrects_seq: int | None
+    count_id: int | None
+    prev_hash: str
+
+    def canonical(self) -> bytes:
+        data: dict[str, Any] = {
+            "office": self.office,
+            "seq": self.seq,
+            "kind": self.kind,
+            "effective_date": self.effective_date.isoformat(),
+            "recorded_at": self.recorded_at.strftime("%Y-%m-%dT%H:%M:%S.%f"),
+            "actor": self.actor,
+            "from_location": self.from_location,
+            "to_location": self.to_location,
+            "service": self.service,
+            "reason": self.reason,
+            "document": self.document,
+            "party": self.party,
+            "note": self.note,
+            "idempotency_key": self.idempotency_key,
+            "quantity": self.quantity,
+            "serials": self.serials,
+            "corrects_seq": self.corrects_seq,
+            "count_id": self.count_id,
+            "prev_hash": self.prev_hash,
+        }
+        return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.canonical()).hexdigest()
+
+
+def conservation_holds(totals: Mapping[str, int], on_hand: int) -> bool:
+    """on_hand == opening + received - consumed - spoiled - lost - returned + adjusted."""
+    return on_hand == (
+        totals["opening"]
+        + totals["received"]
+        - totals["consumed"]
+        - totals["spoiled"]
+        - totals["lost"]
+        - totals["returned"]
+        + totals["adjusted"]
+    )
+
+
+@dataclass
+class SerialState:
+    state: State
+    location: int | None
+    last_seq: int
+
+
+@dataclass
+class ReplayProblem:
+    seq: int
+    message: str
+
+
+@dataclass
+class Replay:
+    """Serial states re-derived from the entries alone."""
+
+    states: dict[str, SerialState] = field(default_factory=dict)
+    problems: list[ReplayProblem] = field(default_factory=list)
+
+    def apply(self, entry: EntryRecord, ranges: Iterable[SerialRange]) -> None:
+        move = MOVES[Kind(entry.kind)]
+        n = 0
+        for serial in expand(ranges):
+            n += 1
+            current = self.states.get(serial)
+            if move.creates:
+                if current is not None:
+                    self._problem(entry.seq, f"seri {serial} sudah tercatat sebelumnya")
+                    continue
+            else:
+                if current is None:
+                    self._problem(entry.seq, f"seri {serial} belum pernah diterima")
+                    continue
+                if current.state != State.AVAILABLE or current.location != entry.from_location:
+                    self._problem(
+                        entry.seq, f"seri {serial} tidak tersedia di lokasi asal saat entri ini"
+                    )
+                    continue
+            location = entry.to_location if move.to_state == State.AVAILABLE else None
+            self.states[serial] = SerialState(move.to_state, location, entry.seq)
+        if n != entry.quantity:
+            self._problem(entry.seq, f"jumlah {entry.quantity} tidak sama dengan {n} seri")
+
+    def _problem(self, seq: int, message: str) -> None:
+        if len(self.problems) < 100:
+            self.problems.append(ReplayProblem(seq, message))

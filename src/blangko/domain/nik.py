@@ -1,0 +1,203 @@
+"""NIK (Nomor Induk Kependudukan): reading the 16-digit personal number.
+
+Layout: PPKKCC DDMMYY SSSS
+  PPKKCC  province, regency and kecamatan where the number was issued (Kemendagri codes)
+  DDMMYY  birth date; women have 40 added to the day (so 41-71)
+  SSSS    serial making the number unique, 0001-9999
+
+python-stdnum ships ``stdnum.id.nik``; we use only its ``compact`` (strips spaces, dots and
+dashes a clerk may type). Its ``get_birth_date`` is not usable here: it takes the day modulo
+40 (so day 81 is accepted as the 1st) and always prefers 19YY (a child born 2005 would be
+1905), and its ``validate`` checks the regency against a bundled list that lags new regencies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from stdnum.id.nik import compact as _stdnum_compact
+from stdnum.util import isdigits
+
+from blangko.domain.errors import DomainError
+
+Sex = Literal["L", "P"]
+
+NIK_LENGTH = 16
+FEMALE_DAY_OFFSET = 40
+# How far back we look for a valid century. Nobody alive is older than this, and it lets
+# a 29 February in year 00 fall back from 2100 to 2000 once the reference passes 2100.
+_MAX_CENTURIES_BACK = 2
+
+_FIELD = "nik"
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedNik:
+    nik: str
+    kecamatan_code: str  # dotted, e.g. '17.04.01'
+    province_code: str  # '17'
+    regency_code: str  # '17.04'
+    birth_date: date
+    sex: Sex
+    serial: str  # '0001'
+
+
+def compact_nik(value: str) -> str:
+    """The NIK as bare digits, without the separators people type or print."""
+    return str(_stdnum_compact(value))
+
+
+def parse_nik(
+    nik: str,
+    *,
+    reference_date: date,
+    is_known_kecamatan: Callable[[str], bool] | None = None,
+) -> ParsedNik:
+    """Read a NIK, raising DomainError (field 'nik') for the first rule it breaks.
+
+    ``reference_date`` resolves the two-digit year: we take the most recent date with that
+    DDMMYY that is not after ``reference_date``. A NIK cannot tell a 1-year-old from a
+    101-year-old (YY=25 with reference 2026 gives 2025, never 1925); when the register holds
+    the full birth date, compare with ``check_nik_against`` rather than trusting the century.
+
+    ``is_known_kecamatan`` receives the dotted code ('17.04.01'); pass the region table's
+    lookup so typos in the first six digits are caught.
+    """
+    number = compact_nik(nik)
+    if len(number) != NIK_LENGTH:
+        raise DomainError(
+            "nik_length", _FIELD, f"NIK harus 16 digit angka (diterima {len(number)})"
+        )
+    if not isdigits(number):
+        raise DomainError("nik_digits", _FIELD, "NIK hanya boleh berisi angka 0-9")
+
+    province, regency, district = number[0:2], number[2:4], number[4:6]
+    kecamatan_code = f"{province}.{regency}.{district}"
+    if "00" in (province, regency, district):
+        # Kemendagri numbers every level from 01; a 00 segment is always a typo.
+        raise DomainError(
+            "nik_region",
+            _FIELD,
+            f"Kode wilayah pada NIK (6 digit pertama) tidak sah: {kecamatan_code}",
+        )
+    if is_known_kecamatan is not None and not is_known_kecamatan(kecamatan_code):
+        raise DomainError(
+            "nik_kecamatan_unknown",
+            _FIELD,
+            f"Kode kecamatan {kecamatan_code} pada NIK tidak dikenal",
+        )
+
+    birth_date, sex = _decode_birth(number[6:12], reference_date)
+
+    serial = number[12:16]
+    if serial == "0000":
+        raise DomainError(
+            "nik_serial", _FIELD, "Nomor urut NIK (4 digit terakhir) tidak boleh 0000"
+        )
+
+    return ParsedNik(
+        nik=number,
+        kecamatan_code=kecamatan_code,
+        province_code=province,
+        regency_code=f"{province}.{regency}",
+        birth_date=birth_date,
+        sex=sex,
+        serial=serial,
+    )
+
+
+def _decode_birth(ddmmyy: str, reference_date: date) -> tuple[date, Sex]:
+    raw_day, month, yy = int(ddmmyy[0:2]), int(ddmmyy[2:4]), int(ddmmyy[4:6])
+    sex: Sex
+    if 1 <= raw_day <= 31:
+        sex, day = "L", raw_day
+    elif FEMALE_DAY_OFFSET + 1 <= raw_day <= FEMALE_DAY_OFFSET + 31:
+        sex, day = "P", raw_day - FEMALE_DAY_OFFSET
+    else:
+        raise DomainError(
+            "nik_birth_date",
+            _FIELD,
+            f"Tanggal lahir pada NIK tidak sah: hari {ddmmyy[0:2]} "
+            "(harus 01-31 untuk laki-laki atau 41-71 untuk perempuan)",
+        )
+
+    # Walk back century by century from the reference year: the first real calendar date
+    # that is not in the future is the most plausible birth date.
+    century = reference_date.year // 100 * 100
+    for back in range(_MAX_CENTURIES_BACK + 1):
+        year = century - 100 * back + yy
+        if year > reference_date.year:
+            continue
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        if candidate <= reference_date:
+            return candidate, sex
+    raise DomainError(
+        "nik_birth_date",
+        _FIELD,
+        f"Tanggal lahir pada NIK bukan tanggal yang sah: {day:02d}-{ddmmyy[2:4]}-{ddmmyy[4:6]}",
+    )
+
+
+def check_nik_against(parsed: ParsedNik, *, birth_date: date, sex: str) -> None:
+    """Raise DomainError when the register row contradicts what the NIK encodes.
+
+    Only DD, MM and the last two digits of the year are compared: the NIK does not carry
+    the century, so a row saying 1925 agrees with a NIK read as 2025.
+    """
+    encoded = parsed.birth_date
+    if (birth_date.day, birth_date.month, birth_date.year % 100) != (
+        encoded.day,
+        encoded.month,
+        encoded.year % 100,
+    ):
+        raise DomainError(
+            "nik_birth_date_mismatch",
+            "tanggal_lahir",
+            f"Tanggal lahir {birth_date:%d-%m-%Y} tidak cocok dengan NIK "
+            f"(NIK mencatat {encoded:%d-%m-%y})",
+        )
+    if sex not in ("L", "P"):
+        raise DomainError(
+            "jenis_kelamin_invalid", "jenis_kelamin", "Jenis kelamin harus 'L' atau 'P'"
+        )
+    if sex != parsed.sex:
+        raise DomainError(
+            "nik_sex_mismatch",
+            "jenis_kelamin",
+            f"Jenis kelamin {_SEX_WORD[sex]} tidak cocok dengan NIK "
+            f"(NIK mencatat {_SEX_WORD[parsed.sex]})",
+        )
+
+
+_SEX_WORD = {"L": "laki-laki", "P": "perempuan"}
+
+
+def mask_nik(nik: str) -> str:
+    """Show only the first 4 (regency) and last 4 digits, for lists and public pages.
+
+    Anything that is not a well-formed 16-digit number is masked entirely: it may be some
+    other identifier typed in the wrong box, and a mask must never leak it.
+    """
+    number = compact_nik(nik)
+    if len(number) != NIK_LENGTH or not isdigits(number):
+        return "*" * len(number)
+    return number[:4] + "*" * 8 + number[-4:]
+
+
+def build_nik(kecamatan_code: str, birth_date: date, sex: Sex, serial: int) -> str:
+    """Compose a NIK from its parts (fixtures, test data); the inverse of ``parse_nik``."""
+    region = kecamatan_code.replace(".", "")
+    if len(region) != 6 or not isdigits(region):
+        raise DomainError(
+            "nik_region", "kecamatan_code", f"Kode kecamatan tidak sah: {kecamatan_code}"
+        )
+    if not 1 <= serial <= 9999:
+        raise DomainError("nik_serial", "serial", "Nomor urut NIK harus 1-9999")
+    day = birth_date.day + (FEMALE_DAY_OFFSET if sex == "P" else 0)
+    return f"{region}{day:02d}{birth_date:%m%y}{serial:04d}"

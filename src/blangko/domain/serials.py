@@ -1,0 +1,162 @@
+"""Serial numbers of blank cards and ranges of them.
+
+A serial is 1 to 32 characters of [A-Z0-9]. It splits into a prefix and a trailing number
+("KR0001001" -> "KR", 1001, width 7); ranges only run over the number, with the prefix and
+the digit width fixed, so that "KR0009-KR0011" and "KR09-KR11" are different cards.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from blangko.domain.errors import DomainError
+
+SERIAL_RE = re.compile(r"^[A-Z0-9]{1,32}$")
+_SPLIT_RE = re.compile(r"^(.*?)(\d*)$")
+MAX_RANGE = 10_000_000  # one range larger than this is a typing error, not a shipment
+
+
+@dataclass(frozen=True, order=True)
+class SerialRange:
+    """Serials prefix + str(n).zfill(width) for first <= n <= last (width 0: a lone serial)."""
+
+    prefix: str
+    width: int
+    first: int
+    last: int
+
+    @property
+    def count(self) -> int:
+        return self.last - self.first + 1
+
+    def serial(self, n: int) -> str:
+        return self.prefix + (str(n).zfill(self.width) if self.width else "")
+
+    def serials(self) -> Iterator[str]:
+        for n in range(self.first, self.last + 1):
+            yield self.serial(n)
+
+    def __str__(self) -> str:
+        if self.first == self.last:
+            return self.serial(self.first)
+        return f"{self.serial(self.first)}-{self.serial(self.last)}"
+
+    def overlaps(self, other: SerialRange) -> bool:
+        return (
+            self.prefix == other.prefix
+            and self.width == other.width
+            and self.first <= other.last
+            and other.first <= self.last
+        )
+
+
+def split_serial(serial: str, field: str = "serials") -> tuple[str, int, int]:
+    """(prefix, number, width) of one serial; a serial without digits has number 0, width 0."""
+    s = serial.strip().upper()
+    if not SERIAL_RE.match(s):
+        raise DomainError(
+            "serial_format",
+            field,
+            f"Nomor seri '{serial}' tidak sah: hanya huruf A-Z dan angka 0-9, 1 sampai 32 karakter.",
+        )
+    m = _SPLIT_RE.match(s)
+    assert m is not None  # the pattern matches every string
+    prefix, digits = m.group(1), m.group(2)
+    if not digits:
+        return prefix, 0, 0
+    return prefix, int(digits), len(digits)
+
+
+def single(serial: str, field: str = "serials") -> SerialRange:
+    prefix, n, width = split_serial(serial, field)
+    return SerialRange(prefix, width, n, n)
+
+
+def parse_ranges(text: str, field: str = "serials") -> list[SerialRange]:
+    """Parse 'KR0001001-KR0005000,KR0005101' into normalised, non-overlapping ranges.
+
+    Items overlapping each other within the same text are an error (a doubled scan or a typo
+    the clerk should see), not silently merged.
+    """
+    if text is None or not text.strip():
+        raise DomainError("serials_empty", field, "Nomor seri wajib diisi.")
+    items: list[SerialRange] = []
+    for raw in text.replace("\n", ",").replace(";", ",").split(","):
+        item = raw.strip().upper()
+        if not item:
+            continue
+        if "-" in item:
+            a, _, b = item.partition("-")
+            pa, na, wa = split_serial(a, field)
+            pb, nb, wb = split_serial(b, field)
+            if pa != pb or wa != wb or wa == 0:
+                raise DomainError(
+                    "range_mismatch",
+                    field,
+                    f"Rentang '{item}': awal dan akhir harus berawalan huruf yang sama dan "
+                    "jumlah digit yang sama.",
+                )
+            if nb < na:
+                raise DomainError(
+                    "range_backwards",
+                    field,
+                    f"Rentang '{item}' terbalik: nomor akhir lebih kecil dari nomor awal.",
+                )
+            if nb - na + 1 > MAX_RANGE:
+                raise DomainError(
+                    "range_too_large",
+                    field,
+                    f"Rentang '{item}' berisi lebih dari {MAX_RANGE:,} seri.".replace(",", "."),
+                )
+            items.append(SerialRange(pa, wa, na, nb))
+        else:
+            items.append(single(item, field))
+    if not items:
+        raise DomainError("serials_empty", field, "Nomor seri wajib diisi.")
+    items.sort()
+    for prev, cur in zip(items, items[1:], strict=False):
+        if prev.overlaps(cur):
+            raise DomainError(
+                "range_overlap",
+                field,
+                f"Rentang '{prev}' dan '{cur}' tumpang tindih: setiap seri hanya boleh disebut sekali.",
+            )
+    return merge(items)
+
+
+def merge(ranges: Iterable[SerialRange]) -> list[SerialRange]:
+    """Sort and join touching ranges; the canonical form stored and hashed."""
+    out: list[SerialRange] = []
+    for r in sorted(ranges):
+        if out:
+            last = out[-1]
+            if (
+                last.prefix == r.prefix
+                and last.width == r.width
+                and r.width > 0
+                and r.first <= last.last + 1
+            ):
+                out[-1] = SerialRange(last.prefix, last.width, last.first, max(last.last, r.last))
+                continue
+        out.append(r)
+    return out
+
+
+def from_serials(serials: Iterable[str]) -> list[SerialRange]:
+    """Compress individual serials into ranges (duplicates collapse)."""
+    return merge(single(s) for s in serials)
+
+
+def format_ranges(ranges: Iterable[SerialRange]) -> str:
+    return ",".join(str(r) for r in ranges)
+
+
+def total(ranges: Iterable[SerialRange]) -> int:
+    return sum(r.count for r in ranges)
+
+
+def expand(ranges: Iterable[SerialRange]) -> Iterator[str]:
+    for r in ranges:
+        yield from r.serials()

@@ -1,0 +1,157 @@
+"""What every use case runs in: the engine, who acts, the clock, and one transaction.
+
+A write locks the office's chain head first (SELECT ... FOR UPDATE on PostgreSQL, BEGIN
+IMMEDIATE on SQLite), so one office's writes are serialised while other offices go on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Engine, func, select
+
+from blangko.adapters import tables as t
+from blangko.adapters.db import transaction
+from blangko.domain.errors import Conflict, DomainError, NotFound
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass
+class Context:
+    engine: Engine
+    actor: str = "system"
+    timezone: str = "Asia/Jakarta"
+    clock: Callable[[], datetime] = field(default=utc_now)  # naive UTC
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def today(self) -> date:
+        return self.clock().replace(tzinfo=UTC).astimezone(ZoneInfo(self.timezone)).date()
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with transaction(self.engine, write=False) as conn:
+            yield conn
+
+    @contextmanager
+    def write_plain(self) -> Iterator[Connection]:
+        """A write transaction that does not touch any office's ledger (set-up, regions)."""
+        with transaction(self.engine, write=True) as conn:
+            yield conn
+
+    @contextmanager
+    def write(self, office: str | None) -> Iterator[WriteTx]:
+        """One write transaction for one office, its chain head locked."""
+        with transaction(self.engine, write=True) as conn:
+            code = resolve_office(conn, office)
+            head = conn.execute(
+                select(t.office.c.ledger_seq, t.office.c.ledger_hash)
+                .where(t.office.c.code == code)
+                .with_for_update()
+            ).one()
+            yield WriteTx(self, conn, code, head.ledger_seq, head.ledger_hash)
+
+
+@dataclass
+class WriteTx:
+    ctx: Context
+    conn: Connection
+    office: str
+    seq: int
+    head_hash: str
+
+    # Idempotency -------------------------------------------------------------------------
+    def seen(self, key: str | None, operation: str, params: dict[str, Any]) -> Any | None:
+        """The stored result of an earlier request with this key, or None for a new key.
+
+        The same key with different content is refused: a retry must repeat the request.
+        """
+        if not key:
+            return None
+        row = self.conn.execute(
+            select(t.idempotency).where(
+                t.idempotency.c.office_code == self.office, t.idempotency.c.key == key
+            )
+        ).first()
+        if row is None:
+            return None
+        if row.operation != operation or row.request_hash != request_hash(operation, params):
+            raise Conflict(
+                "idempotency_key_reused",
+                "idempotency_key",
+                f"Kunci idempoten '{key}' sudah dipakai untuk permintaan lain; "
+                "gunakan kunci baru untuk permintaan yang berbeda.",
+            )
+        return json.loads(row.result)
+
+    def remember(
+        self, key: str | None, operation: str, params: dict[str, Any], result: Any
+    ) -> None:
+        if not key:
+            return
+        self.conn.execute(
+            t.idempotency.insert().values(
+                office_code=self.office,
+                key=key,
+                operation=operation,
+                request_hash=request_hash(operation, params),
+                result=json.dumps(result, default=str, sort_keys=True),
+                created_at=self.ctx.now(),
+            )
+        )
+
+
+def request_hash(operation: str, params: dict[str, Any]) -> str:
+    blob = json.dumps([operation, params], default=str, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def resolve_office(conn: Connection, office: str | None) -> str:
+    """The office code asked for, or the only office when none is named."""
+    if office:
+        code = office.strip()
+        if conn.execute(select(t.office.c.code).where(t.office.c.code == code)).first() is None:
+            raise NotFound(
+                "unknown_office", "office", f"Kantor '{code}' tidak ada di basis data ini."
+            )
+        return code
+    codes = conn.execute(select(t.office.c.code).order_by(t.office.c.code).limit(2)).scalars().all()
+    if not codes:
+        raise NotFound(
+            "no_office", "office", "Belum ada kantor: jalankan 'blangko init --office KODE' dulu."
+        )
+    if len(codes) > 1:
+        n = conn.execute(select(func.count()).select_from(t.office)).scalar_one()
+        raise DomainError(
+            "office_required", "office", f"Basis data ini memuat {n} kantor: sebutkan --office."
+        )
+    return codes[0]
+
+
+def location_id(conn: Connection, office: str, name: str, field_name: str = "location") -> int:
+    row = conn.execute(
+        select(t.location.c.id).where(t.location.c.office_code == office, t.location.c.name == name)
+    ).first()
+    if row is None:
+        raise NotFound(
+            "unknown_location", field_name, f"Lokasi '{name}' tidak ada di kantor {office}."
+        )
+    return int(row.id)
+
+
+def location_names(conn: Connection, office: str) -> dict[int, str]:
+    rows = conn.execute(
+        select(t.location.c.id, t.location.c.name).where(t.location.c.office_code == office)
+    )
+    return {r.id: r.name for r in rows}

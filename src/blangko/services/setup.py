@@ -1,0 +1,210 @@
+"""Setting up a database: schema, region codes, offices and their locations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select
+
+from blangko.adapters import regions as reg
+from blangko.adapters import tables as t
+from blangko.adapters.db import migrate
+from blangko.domain.errors import Conflict, DomainError, NotFound
+from blangko.domain.ledger import GENESIS_HASH, LOCATION_KINDS
+from blangko.services.context import Context, resolve_office
+
+STORE_NAME = "gudang"
+
+
+def init(ctx: Context, *, office: str | None = None) -> dict[str, Any]:
+    """Apply migrations, load region codes when missing, and create the office if asked.
+
+    Safe to run again: nothing that exists is changed.
+    """
+    applied = migrate(ctx.engine)
+    loaded = 0
+    with ctx.write_plain() as conn:
+        if conn.execute(select(func.count()).select_from(t.region)).scalar_one() == 0:
+            loaded = _replace_regions(conn, reg.shipped_regions())
+    result: dict[str, Any] = {"migrations_applied": applied, "regions_loaded": loaded}
+    if office:
+        result["office"] = create_office(ctx, code=office)
+    return result
+
+
+def _replace_regions(conn: Connection, rows: Any) -> int:
+    batch: list[dict[str, Any]] = []
+    n = 0
+    for code, name in rows:
+        batch.append(
+            {
+                "code": code,
+                "name": name,
+                "level": reg.level_of(code),
+                "parent_code": reg.parent_of(code),
+            }
+        )
+        if len(batch) >= 5000:
+            conn.execute(insert(t.region), batch)
+            n += len(batch)
+            batch = []
+    if batch:
+        conn.execute(insert(t.region), batch)
+        n += len(batch)
+    return n
+
+
+def office_name(regency_name: str) -> str:
+    return f"Dinas Dukcapil {regency_name}"
+
+
+def create_office(ctx: Context, *, code: str) -> dict[str, Any]:
+    """Create the office of a regency or city, with its store; loads the regency's villages."""
+    code = code.strip()
+    with ctx.write_plain() as conn:
+        region = conn.execute(select(t.region).where(t.region.c.code == code)).first()
+        if region is None or region.level != "kabupaten_kota":
+            raise NotFound(
+                "unknown_regency",
+                "office",
+                f"Kode '{code}' bukan kode kabupaten/kota Kemendagri yang dikenal (contoh: 17.04).",
+            )
+        existing = conn.execute(select(t.office).where(t.office.c.code == code)).first()
+        created = existing is None
+        if created:
+            conn.execute(
+                t.office.insert().values(
+                    code=code,
+                    name=office_name(region.name),
+                    created_at=ctx.now(),
+                    ledger_seq=0,
+                    ledger_hash=GENESIS_HASH,
+                )
+            )
+            conn.execute(
+                t.location.insert().values(
+                    office_code=code, name=STORE_NAME, kind="store", created_at=ctx.now()
+                )
+            )
+        villages = conn.execute(
+            select(func.count())
+            .select_from(t.region)
+            .where(t.region.c.level == "desa", t.region.c.code.like(f"{code}.%"))
+        ).scalar_one()
+        if villages == 0:
+            villages = _replace_regions(conn, reg.shipped_villages(code))
+        name = conn.execute(select(t.office.c.name).where(t.office.c.code == code)).scalar_one()
+    return {"code": code, "name": name, "created": created, "villages": villages}
+
+
+def add_location(
+    ctx: Context, *, name: str, kind: str, office: str | None = None
+) -> dict[str, Any]:
+    name = (name or "").strip()
+    if not name or len(name) > 64 or not all(c.isalnum() or c in "-_" for c in name):
+        raise DomainError(
+            "location_name",
+            "name",
+            "Nama lokasi wajib diisi: huruf, angka, '-' atau '_', paling banyak 64 karakter.",
+        )
+    if kind not in LOCATION_KINDS:
+        raise DomainError("location_kind", "kind", "Jenis lokasi harus 'store' atau 'station'.")
+    with ctx.write_plain() as conn:
+        code = resolve_office(conn, office)
+        exists = conn.execute(
+            select(t.location.c.id).where(
+                t.location.c.office_code == code, t.location.c.name == name
+            )
+        ).first()
+        if exists:
+            raise Conflict("location_exists", "name", f"Lokasi '{name}' sudah ada.")
+        conn.execute(
+            t.location.insert().values(office_code=code, name=name, kind=kind, created_at=ctx.now())
+        )
+    return {"office": code, "name": name, "kind": kind}
+
+
+def list_locations(ctx: Context, *, office: str | None = None) -> list[dict[str, Any]]:
+    with ctx.read() as conn:
+        code = resolve_office(conn, office)
+        rows = conn.execute(
+            select(t.location).where(t.location.c.office_code == code).order_by(t.location.c.id)
+        )
+        return [{"name": r.name, "kind": r.kind} for r in rows]
+
+
+def list_offices(ctx: Context) -> list[dict[str, Any]]:
+    with ctx.read() as conn:
+        return [
+            {"code": r.code, "name": r.name, "entries": r.ledger_seq}
+            for r in conn.execute(select(t.office).order_by(t.office.c.code))
+        ]
+
+
+LEVEL_ALIASES = {
+    "provinsi": "provinsi",
+    "kabupaten": "kabupaten_kota",
+    "kota": "kabupaten_kota",
+    "kabupaten_kota": "kabupaten_kota",
+    "kecamatan": "kecamatan",
+    "desa": "desa",
+    "kelurahan": "desa",
+    "desa_kelurahan": "desa",
+}
+
+
+def list_regions(
+    ctx: Context, *, under: str | None = None, level: str | None = None
+) -> list[dict[str, Any]]:
+    q = select(t.region)
+    if level:
+        if level not in LEVEL_ALIASES:
+            raise DomainError(
+                "region_level",
+                "level",
+                "Tingkat wilayah harus salah satu dari: provinsi, kabupaten, kecamatan, desa.",
+            )
+        q = q.where(t.region.c.level == LEVEL_ALIASES[level])
+    if under:
+        under = under.strip()
+        q = q.where(t.region.c.code.like(f"{under}.%"))
+    with ctx.read() as conn:
+        if (
+            under
+            and conn.execute(select(t.region.c.code).where(t.region.c.code == under)).first()
+            is None
+        ):
+            raise NotFound("unknown_region", "under", f"Kode wilayah '{under}' tidak dikenal.")
+        rows = conn.execute(q.order_by(t.region.c.code)).all()
+    out = []
+    for r in rows:
+        kind = reg.village_kind(r.code)
+        if level == "kelurahan" and kind != "kelurahan":
+            continue
+        item = {"code": r.code, "name": r.name, "level": r.level}
+        if kind:
+            item["jenis"] = kind
+        out.append(item)
+    return out
+
+
+def import_regions(ctx: Context, *, path: Path) -> dict[str, Any]:
+    """Add or rename regions from an official CSV (kode,nama). Parents must be known or in the
+    file, so the tree stays whole."""
+    rows = reg.read_region_csv(path)
+    with ctx.write_plain() as conn:
+        known = set(conn.execute(select(t.region.c.code)).scalars())
+        in_file = {code for code, _ in rows}
+        for code, _name in rows:
+            parent = reg.parent_of(code)
+            if parent and parent not in known and parent not in in_file:
+                raise DomainError(
+                    "region_parent", "kode", f"Wilayah induk {parent} dari {code} tidak dikenal."
+                )
+        updated = len(in_file & known)
+        stale = sorted(in_file & known)
+        for i in range(0, len(stale), 500):
+            conn.execute(delete(t.region).where(t.region.c.code.in_(stale[i : i + 500])))
+        _replace_regions(conn, rows)
+    return {"rows": len(rows), "added": len(rows) - updated, "updated": updated}

@@ -1,0 +1,592 @@
+"""Use cases that write the blank-card ledger: one transaction each, all or nothing."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+from blangko.adapters import ledger_repo as repo
+from blangko.adapters import tables as t
+from blangko.domain.errors import Conflict, DomainError
+from blangko.domain.ledger import (
+    MOVES,
+    SERVICES,
+    SPOIL_REASONS,
+    EntryRecord,
+    Kind,
+    State,
+)
+from blangko.domain.serials import SerialRange, format_ranges, parse_ranges, single, total
+from blangko.services.context import Context, WriteTx, location_id, location_names
+
+DEFAULT_STORE = "gudang"
+
+
+@dataclass(frozen=True)
+class EntryResult:
+    seq: int
+    kind: str
+    effective_date: str
+    quantity: int
+    serials: str
+    from_location: str | None
+    to_location: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _check_date(tx: WriteTx, effective: date) -> None:
+    if effective > tx.ctx.today():
+        raise DomainError(
+            "date_in_future",
+            "date",
+            f"Tanggal {effective.isoformat()} belum terjadi: tanggal tidak boleh di masa depan.",
+        )
+    month = effective.strftime("%Y-%m")
+    if month in repo.closed_months(tx.conn, tx.office):
+        raise DomainError(
+            "month_closed",
+            "date",
+            f"Bulan {month} sudah ditutup: tidak boleh ada entri bertanggal di dalamnya.",
+        )
+
+
+def _require(value: str | None, field: str, what: str) -> str:
+    if value is None or not value.strip():
+        raise DomainError("required", field, f"{what} wajib diisi.")
+    return value.strip()
+
+
+def _append(
+    tx: WriteTx,
+    kind: Kind,
+    effective: date,
+    ranges: list[SerialRange],
+    *,
+    from_location: int | None = None,
+    to_location: int | None = None,
+    service: str | None = None,
+    reason: str | None = None,
+    document: str | None = None,
+    party: str | None = None,
+    note: str | None = None,
+    idempotency_key: str | None = None,
+    count_id: int | None = None,
+    corrects_seq: int | None = None,
+) -> EntryResult:
+    """Apply one entry to the blanks and append it to the chain, in the caller's transaction."""
+    move = MOVES[kind]
+    seq = tx.seq + 1
+    quantity = total(ranges)
+    if move.creates:
+        assert to_location is not None
+        repo.insert_blanks(tx.conn, tx.office, ranges, to_location, seq)
+    else:
+        assert from_location is not None
+        target = to_location if move.to_state == State.AVAILABLE else None
+        moved = repo.move_available(
+            tx.conn, tx.office, ranges, from_location, move.to_state, target, seq
+        )
+        if moved != quantity:
+            # Raising rolls back the partial update of this transaction.
+            _raise_not_available(tx, ranges, from_location, quantity, moved)
+    record = EntryRecord(
+        office=tx.office,
+        seq=seq,
+        kind=kind.value,
+        effective_date=effective,
+        recorded_at=tx.ctx.now(),
+        actor=tx.ctx.actor,
+        from_location=from_location,
+        to_location=to_location,
+        service=service,
+        reason=reason,
+        document=document,
+        party=party,
+        note=note,
+        idempotency_key=idempotency_key,
+        quantity=quantity,
+        serials=format_ranges(ranges),
+        corrects_seq=corrects_seq,
+        count_id=count_id,
+        prev_hash=tx.head_hash,
+    )
+    repo.insert_entry(tx.conn, record, ranges)
+    tx.seq = seq
+    tx.head_hash = record.compute_hash()
+    names = location_names(tx.conn, tx.office)
+    return EntryResult(
+        seq=seq,
+        kind=kind.value,
+        effective_date=effective.isoformat(),
+        quantity=quantity,
+        serials=record.serials,
+        from_location=names.get(from_location) if from_location else None,
+        to_location=names.get(to_location) if to_location else None,
+    )
+
+
+def _raise_not_available(
+    tx: WriteTx, ranges: list[SerialRange], location: int, wanted: int, moved: int
+) -> None:
+    bad = repo.not_available_at(tx.conn, tx.office, ranges, location)
+    name = location_names(tx.conn, tx.office).get(location, str(location))
+    shown = ", ".join(bad) if bad else f"{wanted - moved} seri"
+    raise DomainError(
+        "serial_not_available",
+        "serials",
+        f"Seri tidak tersedia di lokasi '{name}': {shown}. Hanya blangko yang tersedia di lokasi "
+        "itu yang dapat dipakai, dipindah, atau dicatat rusak/hilang.",
+    )
+
+
+def _new_serials(tx: WriteTx, serials: str) -> list[SerialRange]:
+    ranges = parse_ranges(serials)
+    known = repo.known_serials(tx.conn, ranges)
+    if known:
+        raise Conflict(
+            "serial_known",
+            "serials",
+            f"Seri sudah tercatat di basis data: {', '.join(known)}. Setiap seri hanya boleh "
+            "diterima sekali.",
+        )
+    return ranges
+
+
+def _store(tx: WriteTx, name: str | None, field: str) -> int:
+    return location_id(tx.conn, tx.office, name or DEFAULT_STORE, field)
+
+
+def _run(
+    ctx: Context,
+    office: str | None,
+    operation: str,
+    params: dict[str, Any],
+    idempotency_key: str | None,
+    body,  # type: ignore[no-untyped-def]
+) -> dict[str, Any]:
+    """Run body(tx) once per idempotency key; a retry returns the stored first result."""
+    with ctx.write(office) as tx:
+        prior = tx.seen(idempotency_key, operation, params)
+        if prior is not None:
+            return dict(prior, replayed=True)
+        result = body(tx)
+        result = {"office": tx.office, **result}
+        tx.remember(idempotency_key, operation, params, result)
+        return dict(result, replayed=False)
+
+
+def _entries(results: list[EntryResult]) -> dict[str, Any]:
+    return {
+        "entries": [r.as_dict() for r in results],
+        "quantity": sum(r.quantity for r in results),
+    }
+
+
+def record_opening(
+    ctx: Context,
+    *,
+    serials: str,
+    effective: date | None = None,
+    location: str | None = None,
+    office: str | None = None,
+    note: str | None = None,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    effective = effective or ctx.today()
+    params = {"serials": serials, "date": effective, "location": location, "note": note}
+
+    def body(tx: WriteTx) -> dict[str, Any]:
+        _check_date(tx, effective)
+        ranges = _new_serials(tx, serials)
+        to = _store(tx, location, "location")
+        return _entries(
+            [
+                _append(
+                    tx,
+                    Kind.OPENING,
+                    effective,
+                    ranges,
+                    to_location=to,
+                    note=note,
+                    idempotency_key=idempotency_key,
+                )
+            ]
+        )
+
+    return _run(ctx, office, "stock.opening", params, idempotency_key, body)
+
+
+def receive_shipment(
+    ctx: Context,
+    *,
+    serials: str,
+    source: str,
+    document: str,
+    effective: date | None = None,
+    to: str | None = None,
+    office: str | None = None,
+    note: str | None = None,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    effective = effective or ctx.today()
+    params = {
+        "serials": serials,
+        "date": effective,
+        "source": source,
+        "document": document,
+        "to": to,
+        "note": note,
+    }
+
+    def body(tx: WriteTx) -> dict[str, Any]:
+        src = _require(source, "source", "Asal kiriman (--source)")
+        doc = _require(document, "document", "Nomor berita acara serah terima (--document)")
+        _check_date(tx, effective)
+        ranges = _new_serials(tx, serials)
+        dest = _store(tx, to, "to")
+        return _entries(
+            [
+                _append(
+                    tx,
+                    Kind.RECEIVE,
+                    effective,
+                    ranges,
+                    to_location=dest,
+                    party=src,
+                    document=doc,
+                    note=note,
+                    idempotency_key=idempotency_key,
+                )
+            ]
+        )
+
+    return _run(ctx, office, "stock.receive", params, idempotency_key, body)
+
+
+def _pick(
+    tx: WriteTx, serials: str | None, qty: int | None, location: int, location_name: str
+) -> list[SerialRange]:
+    """The serials named, or the lowest `qty` available at the location."""
+    if (serials is None) == (qty is None):
+        raise DomainError(
+            "serials_or_qty",
+            "serials",
+            "Sebutkan salah satu: --serials atau --qty (tidak keduanya).",
+        )
+    if serials is not None:
+        return parse_ranges(serials)
+    assert qty is not None
+    if qty <= 0:
+        raise DomainError("qty_positive", "qty", "Jumlah (--qty) harus lebih dari 0.")
+    ranges = repo.lowest_available(tx.conn, tx.office, location, qty)
+    have = total(ranges)
+    if have < qty:
+        raise DomainError(
+            "insufficient_stock",
+            "qty",
+            f"Stok di '{location_name}' hanya {have} keping; tidak cukup untuk {qty}.",
+        )
+    return ranges
+
+
+def transfer(
+    ctx: Context,
+    *,
+    from_location: str,
+    to_location: str,
+    serials: str | None = None,
+    qty: int | None = None,
+    effective: date | None = None,
+    office: str | None = None,
+    note: str | None = None,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    effective = effective or ctx.today()
+    params = {
+        "serials": serials,
+        "qty": qty,
+        "from": from_location,
+        "to": to_location,
+        "date": effective,
+        "note": note,
+    }
+
+    def body(tx: WriteTx) -> dict[str, Any]:
+        _check_date(tx, effective)
+        src = location_id(tx.conn, tx.office, from_location, "from")
+        dst = location_id(tx.conn, tx.office, to_location, "to")
+        if src == dst:
+            raise DomainError("same_location", "to", "Lokasi asal dan tujuan tidak boleh sama.")
+        ranges = _pick(tx, serials, qty, src, from_location)
+        return _entries(
+            [
+                _append(
+                    tx,
+                    Kind.TRANSFER,
+                    effective,
+                    ranges,
+                    from_location=src,
+                    to_location=dst,
+                    note=note,
+                    idempotency_key=idempotency_key,
+                )
+            ]
+        )
+
+    return _run(ctx, office, "stock.transfer", params, idempotency_key, body)
+
+
+def check_service(service: str) -> str:
+    if service not in SERVICES:
+        raise DomainError(
+            "unknown_service",
+            "service",
+            f"Layanan '{service}' tidak dikenal: pilih {', '.join(SERVICES)}.",
+        )
+    return service
+
+
+def consume_in(
+    tx: WriteTx,
+    *,
+    service: str,
+    effective: date,
+    serials: str | None = None,
+    qty: int | None = None,
+    location: str | None = None,
+    note: str | None = None,
+    idempotency_key: str | None = None,
+) -> list[EntryResult]:
+    """Consume blanks inside an open write transaction.
+
+    The application-driven print uses this same function, in its own transaction, so a card
+    printed and a blank consumed are one write.
+    """
+    check_service(service)
+    _check_date(tx, effective)
+    if location is None and serials is not None:
+        return _per_location(
+            tx,
+            Kind.CONSUME,
+            effective,
+            parse_ranges(serials),
+            service=service,
+            note=note,
+            idempotency_key=idempotency_key,
+        )
+    loc_name = location or DEFAULT_STORE
+    loc = location_id(tx.conn, tx.office, loc_name, "location")
+    ranges = _pick(tx, serials, qty, loc, loc_name)
+    return [
+        _append(
+            tx,
+            Kind.CONSUME,
+            effective,
+            ranges,
+            from_location=loc,
+            service=service,
+            note=note,
+            idempotency_key=idempotency_key,
+        )
+    ]
+
+
+def consume(
+    ctx: Context,
+    *,
+    service: str,
+    serials: str | None = None,
+    qty: int | None = None,
+    location: str | None = None,
+    effective: date | None = None,
+    office: str | None = None,
+    note: str | None = None,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    effective = effective or ctx.today()
+    params = {
+        "serials": serials,
+        "qty": qty,
+        "service": service,
+        "location": location,
+        "date": effective,
+        "note": note,
+    }
+    return _run(
+        ctx,
+        office,
+        "stock.consume",
+        params,
+        idempotency_key,
+        lambda tx: _entries(
+            consume_in(
+                tx,
+                service=service,
+                effective=effective,
+                serials=serials,
+                qty=qty,
+                location=location,
+                note=note,
+                idempotency_key=idempotency_key,
+            )
+        ),
+    )
+
+
+def _per_location(
+    tx: WriteTx, kind: Kind, effective: date, ranges: list[SerialRange], **fields: Any
+) -> list[EntryResult]:
+    """One entry per location holding the serials; any serial not available fails it all."""
+    split = repo.locations_holding(tx.conn, tx.office, ranges)
+    if None in split:
+        bad = split[None][:5]
+        raise DomainError(
+            "serial_not_available",
+            "serials",
+            f"Seri tidak tersedia (belum diterima, atau sudah terpakai/rusak/hilang/dikembalikan): "
+            f"{', '.join(str(r) for r in bad)}.",
+        )
+    return [
+        _append(tx, kind, effective, loc_ranges, from_location=loc, **fields)
+        for loc, loc_ranges in sorted(split.items(), key=lambda kv: kv[0] or 0)
+    ]
+
+
+def spoil(
+    ctx: Context,
+    *,
+    serial: str,
+    reason: str,
+    note: str | None = None,
+    effective: date | None = None,
+    office: str | None = None,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    effective = effective or ctx.today()
+    params = {"serial": serial, "reason": reason, "note": note, "date": effective}
+
+    def body(tx: WriteTx) -> dict[str, Any]:
+        if reason not in SPOIL_REASONS:
+            raise DomainError(
+                "unknown_reason",
+                "reason",
+                f"Alasan '{reason}' tidak dikenal: pilih {', '.join(SPOIL_REASONS)}.",
+            )
+        if reason == "lainnya" and not (note and note.strip()):
+            raise DomainError(
+                "required", "note", "Alasan 'lainnya' wajib diberi keterangan (--note)."
+            )
+        _check_date(tx, effective)
+        return _entries(
+            _per_location(
+                tx,
+                Kind.SPOIL,
+                effective,
+                [single(serial, "serial")],
+                reason=reason,
+                note=note,
+                idempotency_key=idempotency_key,
+            )
+        )
+
+    return _run(ctx, office, "stock.spoil", params, idempotency_key, body)
+
+
+def lose(
+    ctx: Context,
+    *,
+    serials: str,
+    reason: str,
+    document: str,
+    effective: date | None = None,
+    office: str | None = None,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    effective = effective or ctx.today()
+    params = {"serials": serials, "reason": reason, "document": document, "date": effective}
+
+    def body(tx: WriteTx) -> dict[str, Any]:
+        why = _require(reason, "reason", "Alasan kehilangan (--reason)")
+        doc = _require(document, "document", "Nomor laporan polisi (--document)")
+        _check_date(tx, effective)
+        return _entries(
+            _per_location(
+                tx,
+                Kind.LOSE,
+                effective,
+                parse_ranges(serials),
+                reason=why,
+                document=doc,
+                idempotency_key=idempotency_key,
+            )
+        )
+
+    return _run(ctx, office, "stock.lose", params, idempotency_key, body)
+
+
+def return_blanks(
+    ctx: Context,
+    *,
+    serials: str,
+    to: str,
+    document: str,
+    effective: date | None = None,
+    office: str | None = None,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    effective = effective or ctx.today()
+    params = {"serials": serials, "to": to, "document": document, "date": effective}
+
+    def body(tx: WriteTx) -> dict[str, Any]:
+        party = _require(to, "to", "Penerima (--to)")
+        doc = _require(document, "document", "Nomor berita acara (--document)")
+        _check_date(tx, effective)
+        return _entries(
+            _per_location(
+                tx,
+                Kind.RETURN,
+                effective,
+                parse_ranges(serials),
+                party=party,
+                document=doc,
+                idempotency_key=idempotency_key,
+            )
+        )
+
+    return _run(ctx, office, "stock.return", params, idempotency_key, body)
+
+
+def close_month(
+    ctx: Context, *, month: str, office: str | None = None, idempotency_key: str | None = None
+) -> dict[str, Any]:
+    params = {"month": month}
+
+    def body(tx: WriteTx) -> dict[str, Any]:
+        try:
+            year, mon = (int(p) for p in month.split("-"))
+            first = date(year, mon, 1)
+        except ValueError as exc:
+            raise DomainError(
+                "month_format", "month", f"Bulan '{month}' harus berbentuk YYYY-MM."
+            ) from exc
+        today = ctx.today()
+        if (first.year, first.month) >= (today.year, today.month):
+            raise DomainError(
+                "month_not_over",
+                "month",
+                f"Bulan {month} belum berakhir: hanya bulan yang sudah lewat dapat ditutup.",
+            )
+        key = first.strftime("%Y-%m")
+        if key in repo.closed_months(tx.conn, tx.office):
+            raise Conflict("month_already_closed", "month", f"Bulan {key} sudah ditutup.")
+        tx.conn.execute(
+            t.month_close.insert().values(
+                office_code=tx.office, month=key, closed_at=ctx.now(), actor=ctx.actor
+            )
+        )
+        return {"month": key, "closed": True}
+
+    return _run(ctx, office, "stock.close_month", params, idempotency_key, body)

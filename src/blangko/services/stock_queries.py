@@ -1,0 +1,217 @@
+"""Reading the ledger: balances as of any date, a serial's history, the entries, and the audit."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from blangko.adapters import ledger_repo as repo
+from blangko.adapters import tables as t
+from blangko.domain.errors import NotFound
+from blangko.domain.ledger import (
+    BUCKETS,
+    GENESIS_HASH,
+    MOVES,
+    Kind,
+    Replay,
+    State,
+    conservation_holds,
+)
+from blangko.domain.serials import parse_ranges, single
+from blangko.services.context import Context, location_names, resolve_office
+
+
+def balance(
+    ctx: Context,
+    *,
+    as_of: date | None = None,
+    location: str | None = None,
+    office: str | None = None,
+) -> dict[str, Any]:
+    """Stock on hand from the entries alone (no stored running balance)."""
+    as_of = as_of or ctx.today()
+    with ctx.read() as conn:
+        code = resolve_office(conn, office)
+        names = location_names(conn, code)
+        if location is not None and location not in names.values():
+            raise NotFound("unknown_location", "location", f"Lokasi '{location}' tidak ada.")
+        office_name = conn.execute(
+            select(t.office.c.name).where(t.office.c.code == code)
+        ).scalar_one()
+        rows = repo.quantity_by_kind(conn, code, as_of)
+    totals = dict.fromkeys(BUCKETS, 0)
+    by_loc = {name: 0 for name in sorted(names.values())}
+    for row in rows:
+        move = MOVES[Kind(row.kind)]
+        qty = int(row.qty)
+        if move.bucket in totals:
+            totals[move.bucket] += qty * (-1 if row.kind == Kind.MISSING else 1)
+        if row.from_location is not None:
+            by_loc[names[row.from_location]] -= qty
+        if row.to_location is not None and move.to_state == State.AVAILABLE:
+            by_loc[names[row.to_location]] += qty
+    on_hand = sum(by_loc.values())
+    assert conservation_holds(totals, on_hand), (totals, on_hand)
+    result: dict[str, Any] = {
+        "office": code,
+        "office_name": office_name,
+        "as_of": as_of.isoformat(),
+        "on_hand": on_hand,
+        "by_location": by_loc,
+        "totals": totals,
+    }
+    if location is not None:
+        result["location"] = location
+        result["location_on_hand"] = by_loc[location]
+    return result
+
+
+def _entry_view(row, names: dict[int, str]) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    return {
+        "seq": row.seq,
+        "kind": row.kind,
+        "effective_date": row.effective_date.isoformat(),
+        "recorded_at": row.recorded_at.isoformat(timespec="seconds") + "Z",
+        "actor": row.actor,
+        "from_location": names.get(row.from_location) if row.from_location else None,
+        "to_location": names.get(row.to_location) if row.to_location else None,
+        "service": row.service,
+        "reason": row.reason,
+        "document": row.document,
+        "party": row.party,
+        "note": row.note,
+        "quantity": row.quantity,
+        "serials": row.serials,
+        "count_id": row.count_id,
+        "hash": row.hash,
+    }
+
+
+def ledger(
+    ctx: Context,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    office: str | None = None,
+    kind: str | None = None,
+) -> dict[str, Any]:
+    with ctx.read() as conn:
+        code = resolve_office(conn, office)
+        names = location_names(conn, code)
+        entries = [
+            _entry_view(r, names)
+            for r in repo.iter_entries(
+                conn, code, date_from=date_from, date_to=date_to, by_seq=False
+            )
+            if kind is None or r.kind == kind
+        ]
+    return {
+        "office": code,
+        "from": date_from.isoformat() if date_from else None,
+        "to": date_to.isoformat() if date_to else None,
+        "entries": entries,
+    }
+
+
+def trace(ctx: Context, *, serial: str, office: str | None = None) -> dict[str, Any]:
+    """State, location and full history of one card."""
+    r = single(serial, "serial")
+    with ctx.read() as conn:
+        row = conn.execute(
+            select(t.blank).where(t.blank.c.serial == serial.strip().upper())
+        ).first()
+        if row is None or (office and row.office_code != office):
+            raise NotFound("unknown_serial", "serial", f"Seri {serial} tidak tercatat.")
+        names = location_names(conn, row.office_code)
+        history = [_entry_view(e, names) for e in repo.entries_touching(conn, row.office_code, r)]
+    return {
+        "serial": row.serial,
+        "office": row.office_code,
+        "state": row.state,
+        "location": names.get(row.location_id) if row.location_id else None,
+        "last_seq": row.last_seq,
+        "history": history,
+    }
+
+
+def verify(ctx: Context, *, office: str | None = None) -> dict[str, Any]:
+    """Recompute the hash chain and every serial's state from the entries.
+
+    Sound means: each entry's hash matches its content and the previous hash, sequence numbers
+    run 1..n, the office's chain head matches the last entry, the stored serial ranges match
+    what the entries say, every move was legal when made, and the blank table equals the
+    replayed state. Otherwise the first bad entry is named.
+    """
+    started = time.perf_counter()
+    problems: list[dict[str, Any]] = []
+
+    def bad(seq: int | None, message: str) -> None:
+        if len(problems) < 50:
+            problems.append({"seq": seq, "message": message})
+
+    with ctx.read() as conn:
+        code = resolve_office(conn, office)
+        head = conn.execute(select(t.office).where(t.office.c.code == code)).one()
+        ranges_by_entry = repo.entry_ranges(conn, code)
+        replay = Replay()
+        prev_hash = GENESIS_HASH
+        expected_seq = 0
+        n_entries = 0
+        for row in repo.iter_entries(conn, code):
+            n_entries += 1
+            expected_seq += 1
+            record = repo.row_to_record(row)
+            if row.seq != expected_seq:
+                bad(row.seq, f"nomor urut {row.seq}, seharusnya {expected_seq}")
+                expected_seq = row.seq
+            if row.prev_hash != prev_hash:
+                bad(row.seq, "prev_hash tidak sama dengan hash entri sebelumnya")
+            if record.compute_hash() != row.hash:
+                bad(row.seq, "hash tidak cocok dengan isi entri (entri telah diubah)")
+            prev_hash = row.hash
+            try:
+                ranges = parse_ranges(row.serials)
+            except Exception:  # noqa: BLE001 - a tampered text may be anything
+                bad(row.seq, "daftar seri entri tidak dapat dibaca")
+                continue
+            if ranges_by_entry.get(row.id, []) != sorted(ranges):
+                bad(row.seq, "rentang seri tersimpan tidak sama dengan isi entri")
+            if row.kind not in MOVES:
+                bad(row.seq, f"jenis entri '{row.kind}' tidak dikenal")
+                continue
+            replay.apply(record, ranges)
+        for p in replay.problems:
+            bad(p.seq, p.message)
+        if head.ledger_seq != expected_seq or head.ledger_hash != prev_hash:
+            bad(head.ledger_seq, "kepala rantai kantor tidak sama dengan entri terakhir")
+        stored = 0
+        for b in conn.execute(
+            select(
+                t.blank.c.serial, t.blank.c.state, t.blank.c.location_id, t.blank.c.last_seq
+            ).where(t.blank.c.office_code == code)
+        ):
+            stored += 1
+            want = replay.states.get(b.serial)
+            if want is None:
+                bad(b.last_seq, f"seri {b.serial} ada di tabel blangko tanpa entri ledger")
+            elif (want.state.value, want.location, want.last_seq) != (
+                b.state,
+                b.location_id,
+                b.last_seq,
+            ):
+                bad(want.last_seq, f"keadaan seri {b.serial} tidak sama dengan hasil ledger")
+        if stored != len(replay.states):
+            bad(None, f"tabel blangko memuat {stored} seri, ledger {len(replay.states)}")
+    problems.sort(key=lambda p: (p["seq"] is None, p["seq"] or 0))
+    return {
+        "office": code,
+        "sound": not problems,
+        "entries": n_entries,
+        "serials": len(replay.states),
+        "first_bad_seq": problems[0]["seq"] if problems else None,
+        "problems": problems,
+        "seconds": round(time.perf_counter() - started, 3),
+    }

@@ -1,0 +1,238 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from blangko.domain.errors import DomainError
+from blangko.domain.nik import (
+    ParsedNik,
+    build_nik,
+    check_nik_against,
+    compact_nik,
+    mask_nik,
+    parse_nik,
+)
+
+REF = date(2026, 6, 1)
+
+
+def _error(nik: str, **kwargs: object) -> DomainError:
+    with pytest.raises(DomainError) as info:
+        parse_nik(nik, reference_date=kwargs.pop("reference_date", REF), **kwargs)  # type: ignore[arg-type]
+    assert info.value.field == "nik"
+    return info.value
+
+
+def test_parses_all_parts_of_a_man_s_nik() -> None:
+    parsed = parse_nik("1704011708450001", reference_date=REF)
+    assert parsed == ParsedNik(
+        nik="1704011708450001",
+        kecamatan_code="17.04.01",
+        province_code="17",
+        regency_code="17.04",
+        birth_date=date(1945, 8, 17),
+        sex="L",
+        serial="0001",
+    )
+
+
+def test_woman_has_forty_added_to_the_day() -> None:
+    parsed = parse_nik("1704015708450002", reference_date=REF)
+    assert parsed.sex == "P"
+    assert parsed.birth_date == date(1945, 8, 17)
+
+
+def test_woman_born_on_the_31st_is_day_71() -> None:
+    assert parse_nik("1704017112900003", reference_date=REF).birth_date == date(1990, 12, 31)
+
+
+def test_separators_typed_by_a_clerk_are_ignored() -> None:
+    assert parse_nik(" 1704 01 170845 0001 ", reference_date=REF).nik == "1704011708450001"
+    assert compact_nik("1704.01-1708450001") == "1704011708450001"
+
+
+@pytest.mark.parametrize(
+    ("nik", "received"),
+    [("170401170845000", 15), ("17040117084500011", 17), ("", 0)],
+)
+def test_length_rule_names_the_length_received(nik: str, received: int) -> None:
+    err = _error(nik)
+    assert err.code == "nik_length"
+    assert err.message == f"NIK harus 16 digit angka (diterima {received})"
+
+
+def test_letters_are_rejected() -> None:
+    err = _error("17040117O8450001")  # letter O instead of zero
+    assert err.code == "nik_digits"
+    assert "angka" in err.message
+
+
+@pytest.mark.parametrize("nik", ["0004011708450001", "1700011708450001", "1704001708450001"])
+def test_zero_region_segment_is_rejected(nik: str) -> None:
+    assert _error(nik).code == "nik_region"
+
+
+def test_unknown_kecamatan_via_callback_receives_dotted_code() -> None:
+    seen: list[str] = []
+
+    def known(code: str) -> bool:
+        seen.append(code)
+        return code == "17.04.01"
+
+    assert parse_nik("1704011708450001", reference_date=REF, is_known_kecamatan=known)
+    err = _error("1704991708450001", is_known_kecamatan=known)
+    assert err.code == "nik_kecamatan_unknown"
+    assert "17.04.99" in err.message
+    assert seen == ["17.04.01", "17.04.99"]
+
+
+@pytest.mark.parametrize(
+    "ddmmyy",
+    [
+        "310290",  # 31 February
+        "720290",  # woman, 72 - 40 = 32
+        "000190",  # day 0
+        "400190",  # day 40: neither a man's nor a woman's day
+        "810190",  # day 81: stdnum's modulo-40 would read this as the 1st
+        "011390",  # month 13
+        "010090",  # month 0
+        "290201",  # 29 February of a non-leap year in every century
+        "690201",  # same for a woman (69 - 40 = 29)
+    ],
+)
+def test_invalid_birth_dates_are_rejected(ddmmyy: str) -> None:
+    err = _error(f"170401{ddmmyy}0001")
+    assert err.code == "nik_birth_date"
+
+
+@pytest.mark.parametrize("day", ["00", "40", "72", "81", "99"])
+def test_day_outside_both_ranges_names_the_ranges(day: str) -> None:
+    err = _error(f"170401{day}01900001")
+    assert err.code == "nik_birth_date"
+    assert "01-31" in err.message and "41-71" in err.message
+
+
+def test_serial_0000_is_rejected() -> None:
+    err = _error("1704011708450000")
+    assert err.code == "nik_serial"
+    assert "0000" in err.message
+
+
+def test_29_february_in_a_leap_year() -> None:
+    assert parse_nik("1704012902040001", reference_date=REF).birth_date == date(2004, 2, 29)
+    assert parse_nik("1704016902960001", reference_date=REF).birth_date == date(1996, 2, 29)
+
+
+def test_29_february_of_year_00_is_2000_because_1900_was_not_leap() -> None:
+    assert parse_nik("1704012902000001", reference_date=REF).birth_date == date(2000, 2, 29)
+    # Past 2100 the most recent century is 2100 (not leap), so the rule falls back to 2000.
+    later = parse_nik("1704012902000001", reference_date=date(2110, 1, 1))
+    assert later.birth_date == date(2000, 2, 29)
+
+
+class TestCentury:
+    """A NIK has only YY; the most recent date that is not after the reference date wins.
+
+    A NIK cannot tell a 1-year-old from a 101-year-old: someone born in 1925 whose NIK says
+    YY=25 reads as 2025 when the reference is 2026. The register's full birth date settles it.
+    """
+
+    def test_born_2005_is_2005_not_1905(self) -> None:
+        assert parse_nik("1704010105050001", reference_date=REF).birth_date == date(2005, 5, 1)
+
+    def test_yy_99_is_1999(self) -> None:
+        assert parse_nik("1704010105990001", reference_date=REF).birth_date == date(1999, 5, 1)
+
+    def test_yy_25_is_2025_even_for_a_1925_resident(self) -> None:
+        assert parse_nik("1704010105250001", reference_date=REF).birth_date == date(2025, 5, 1)
+
+    def test_same_yy_later_in_the_year_than_reference_goes_back_a_century(self) -> None:
+        # 2 June 2026 would be in the future relative to 1 June 2026.
+        assert parse_nik("1704010206260001", reference_date=REF).birth_date == date(1926, 6, 2)
+
+    def test_born_on_the_reference_date_is_accepted(self) -> None:
+        assert parse_nik("1704010106260001", reference_date=REF).birth_date == REF
+
+    def test_1925_resident_is_consistent_with_register(self) -> None:
+        parsed = parse_nik("1704010105250001", reference_date=REF)
+        check_nik_against(parsed, birth_date=date(1925, 5, 1), sex="L")  # no error
+
+
+class TestCheckAgainst:
+    parsed = parse_nik("1704015708450002", reference_date=REF)  # woman, 17-08-1945
+
+    def test_matching_row_passes(self) -> None:
+        check_nik_against(self.parsed, birth_date=date(1945, 8, 17), sex="P")  # must not raise
+
+    def test_birth_date_mismatch(self) -> None:
+        with pytest.raises(DomainError) as info:
+            check_nik_against(self.parsed, birth_date=date(1945, 8, 18), sex="P")
+        assert info.value.code == "nik_birth_date_mismatch"
+        assert info.value.field == "tanggal_lahir"
+        assert "18-08-1945" in info.value.message
+
+    def test_year_mismatch_within_century(self) -> None:
+        with pytest.raises(DomainError) as info:
+            check_nik_against(self.parsed, birth_date=date(1946, 8, 17), sex="P")
+        assert info.value.code == "nik_birth_date_mismatch"
+
+    def test_sex_mismatch(self) -> None:
+        with pytest.raises(DomainError) as info:
+            check_nik_against(self.parsed, birth_date=date(1945, 8, 17), sex="L")
+        assert info.value.code == "nik_sex_mismatch"
+        assert info.value.field == "jenis_kelamin"
+        assert "perempuan" in info.value.message
+
+    def test_unknown_sex_code(self) -> None:
+        with pytest.raises(DomainError) as info:
+            check_nik_against(self.parsed, birth_date=date(1945, 8, 17), sex="W")
+        assert info.value.code == "jenis_kelamin_invalid"
+
+
+def test_mask_shows_first_and_last_four() -> None:
+    assert mask_nik("3171011708450001") == "3171********0001"
+    assert mask_nik("3171 0117 0845 0001") == "3171********0001"
+
+
+@pytest.mark.parametrize("value", ["12345678", "317101170845000X", "31710117084500012"])
+def test_mask_hides_everything_when_not_a_nik(value: str) -> None:
+    masked = mask_nik(value)
+    assert set(masked) == {"*"}
+    assert len(masked) == len(value)
+
+
+kecamatan_codes = st.tuples(st.integers(11, 94), st.integers(1, 79), st.integers(1, 99)).map(
+    lambda t: f"{t[0]:02d}.{t[1]:02d}.{t[2]:02d}"
+)
+
+
+@given(
+    kecamatan=kecamatan_codes,
+    birth=st.dates(min_value=date(1927, 6, 2), max_value=REF),
+    sex=st.sampled_from(["L", "P"]),
+    serial=st.integers(1, 9999),
+)
+def test_round_trip_build_then_parse(kecamatan: str, birth: date, sex: str, serial: int) -> None:
+    # Within the last 99 years before the reference date the century is unambiguous.
+    nik = build_nik(kecamatan, birth, sex, serial)  # type: ignore[arg-type]
+    parsed = parse_nik(nik, reference_date=REF)
+    assert parsed.nik == nik
+    assert parsed.kecamatan_code == kecamatan
+    assert parsed.regency_code == kecamatan[:5]
+    assert parsed.birth_date == birth
+    assert parsed.sex == sex
+    assert int(parsed.serial) == serial
+    check_nik_against(parsed, birth_date=birth, sex=sex)
+    assert mask_nik(nik) == nik[:4] + "********" + nik[-4:]
+
+
+@given(birth=st.dates(min_value=date(1850, 1, 1), max_value=REF), sex=st.sampled_from("LP"))
+def test_parsed_date_is_never_in_the_future_and_agrees_on_ddmmyy(birth: date, sex: str) -> None:
+    parsed = parse_nik(build_nik("17.04.01", birth, sex, 1), reference_date=REF)  # type: ignore[arg-type]
+    assert parsed.birth_date <= REF
+    assert (parsed.birth_date.day, parsed.birth_date.month) == (birth.day, birth.month)
+    assert parsed.birth_date.year % 100 == birth.year % 100
+    assert parsed.birth_date >= birth  # the most recent candidate, never an older one
