@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from blangko.adapters.tables import metadata
+from blangko.adapters.all_tables import metadata
 
 engine = context.config.attributes["engine"]
 

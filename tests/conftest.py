@@ -1,0 +1,173 @@
+"""Database fixtures: every database test runs on SQLite and on PostgreSQL, each test in a
+database of its own (a copied SQLite file; a PostgreSQL database cloned from a migrated
+template).
+
+PostgreSQL comes from BLANGKO_TEST_POSTGRES_URL (default: the local server, database
+`test`). When it cannot be reached the PostgreSQL tests are skipped with the reason, unless
+CI=true or BLANGKO_REQUIRE_POSTGRES=1, where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from blangko.adapters.db import make_engine
+from blangko.services import setup
+from blangko.services.context import Context
+
+PG_URL = os.environ.get(
+    "BLANGKO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REQUIRE_PG = (
+    os.environ.get("CI", "").lower() == "true" or os.environ.get("BLANGKO_REQUIRE_POSTGRES") == "1"
+)
+# A fixed instant so that "today" is stable inside a test (WIB: 2026-11-27).
+FIXED_NOW = datetime(2026, 11, 27, 3, 0, 0)
+
+_pg_problem: str | None = None
+_pg_template: str | None = None
+_sqlite_template: Path | None = None
+
+
+def _admin_engine():  # type: ignore[no-untyped-def]
+    return create_engine(
+        make_url(PG_URL).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
+    )
+
+
+def _pg_template_name() -> str:
+    global _pg_template, _pg_problem
+    if _pg_template or _pg_problem:
+        if _pg_problem:
+            _pg_unavailable()
+        return _pg_template  # type: ignore[return-value]
+    name = f"blangko_tpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    try:
+        admin = _admin_engine()
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+    except Exception as exc:  # noqa: BLE001 - any failure means: no server to test on
+        _pg_problem = f"PostgreSQL unreachable at {PG_URL}: {exc.__class__.__name__}: {exc}"
+        _pg_unavailable()
+    engine = make_engine(str(make_url(PG_URL).set(database=name)))
+    setup.init(Context(engine, clock=lambda: FIXED_NOW), office=None)
+    _load_kaur(engine)
+    engine.dispose()
+    _pg_template = name
+    return name
+
+
+def _pg_unavailable() -> None:
+    if REQUIRE_PG:
+        pytest.fail(_pg_problem or "PostgreSQL unavailable", pytrace=False)
+    pytest.skip(_pg_problem or "PostgreSQL unavailable")
+
+
+def _load_kaur(engine) -> None:  # type: ignore[no-untyped-def]
+    """Kaur's villages in the template, so offices for 17.04 need no loading per test."""
+    from blangko.adapters import regions as reg
+    from blangko.services.setup import _replace_regions
+
+    with engine.begin() as conn:
+        _replace_regions(conn, reg.shipped_villages("17.04"))
+
+
+def _sqlite_template_file(tmp_root: Path) -> Path:
+    global _sqlite_template
+    if _sqlite_template is None:
+        path = tmp_root / "template.db"
+        engine = make_engine(f"sqlite:///{path}")
+        setup.init(Context(engine, clock=lambda: FIXED_NOW))
+        _load_kaur(engine)
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
+        _sqlite_template = path
+    return _sqlite_template
+
+
+@pytest.fixture(scope="session")
+def _tmp_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("dbs")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, _tmp_root: Path) -> Iterator[str]:
+    """A freshly migrated database (regions loaded, no office) of each backend."""
+    if request.param == "sqlite":
+        path = _tmp_root / f"{uuid.uuid4().hex}.db"
+        shutil.copy(_sqlite_template_file(_tmp_root), path)
+        yield f"sqlite:///{path}"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    template = _pg_template_name()
+    name = f"blangko_t_{uuid.uuid4().hex[:12]}"
+    admin = _admin_engine()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    try:
+        yield str(make_url(PG_URL).set(database=name, drivername="postgresql+psycopg"))
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+class Clock:
+    """A settable clock for tests: now() in naive UTC."""
+
+    def __init__(self, now: datetime = FIXED_NOW) -> None:
+        self.value = now
+
+    def __call__(self) -> datetime:
+        return self.value
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def engine(db_url: str):  # type: ignore[no-untyped-def]
+    eng = make_engine(db_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def ctx(engine, clock: Clock) -> Context:  # type: ignore[no-untyped-def]
+    return Context(engine, actor="petugas-uji", clock=clock)
+
+
+@pytest.fixture
+def office(ctx: Context) -> str:
+    """Kaur (17.04) with its store and one print station."""
+    setup.create_office(ctx, code="17.04")
+    setup.add_location(ctx, name="loket-1", kind="station", office="17.04")
+    return "17.04"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _pg_template:
+        admin = _admin_engine()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{_pg_template}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # type: ignore[no-untyped-def]
+    if _pg_problem:
+        word = "FAILED" if REQUIRE_PG else "SKIPPED"
+        terminalreporter.write_line(f"PostgreSQL tests {word}: {_pg_problem}", red=True)
