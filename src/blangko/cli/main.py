@@ -20,6 +20,7 @@ app = typer.Typer(
     help="blangko: buku besar blangko e-KTP dan layanan Dinas Dukcapil.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    add_completion=False,
     rich_markup_mode=None,
 )
 regions_app = typer.Typer(help="Kode wilayah Kemendagri.", no_args_is_help=True)
