@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_FILE = "blangko.db"
+DEFAULT_SECRET_KEY = "blangko-demo-secret-change-me"
 
 
 class Settings(BaseSettings):
@@ -18,6 +19,15 @@ class Settings(BaseSettings):
     locale: str = "id"
     # The office's own time zone decides what "today" is (WIB, WITA or WIT).
     timezone: str = "Asia/Jakarta"
+    # Stock level shown by `blangko status`: "menipis" below this many days of cover at the
+    # recent average daily use (0 blanks on hand is always "habis").
+    stock_low_days: int = 14
+    # Signs session cookies and API tokens. The default is public (it is in the source), so
+    # `blangko serve` refuses it unless this is the demo (see web.app.check_secret).
+    secret_key: str = DEFAULT_SECRET_KEY
+    demo: bool = False
+    # The address line of the letterhead on printed reports (BLANGKO_OFFICE_ADDRESS).
+    office_address: str = ""
 
     def resolved_database_url(self) -> str:
         if self.database_url:

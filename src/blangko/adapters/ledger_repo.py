@@ -94,12 +94,19 @@ def move_available(
     conn: Connection,
     office: str,
     ranges: Iterable[SerialRange],
-    from_location: int,
+    from_location: int | None,
     to_state: State,
     to_location: int | None,
     seq: int,
+    from_state: State = State.AVAILABLE,
 ) -> int:
-    """Move blanks that are available at from_location; returns how many rows moved."""
+    """Move blanks that are in from_state at from_location (None: blanks without a location,
+    i.e. spoiled ones); returns how many rows moved."""
+    where_location = (
+        t.blank.c.location_id.is_(None)
+        if from_location is None
+        else t.blank.c.location_id == from_location
+    )
     moved = 0
     for r in ranges:
         res = conn.execute(
@@ -107,13 +114,42 @@ def move_available(
             .where(
                 _range_clause(r),
                 t.blank.c.office_code == office,
-                t.blank.c.state == State.AVAILABLE.value,
-                t.blank.c.location_id == from_location,
+                t.blank.c.state == from_state.value,
+                where_location,
             )
             .values(state=to_state.value, location_id=to_location, last_seq=seq)
         )
         moved += res.rowcount
     return moved
+
+
+def latest_arrival(
+    conn: Connection, office: str, ranges: Iterable[SerialRange], location: int
+) -> date | None:
+    """The latest effective date of the entries that put these available serials where they
+    are (each blank's last entry); an entry using them may not be dated before it."""
+    latest: date | None = None
+    for r in ranges:
+        found = conn.execute(
+            select(func.max(t.ledger_entry.c.effective_date))
+            .select_from(t.blank)
+            .join(
+                t.ledger_entry,
+                and_(
+                    t.ledger_entry.c.office_code == t.blank.c.office_code,
+                    t.ledger_entry.c.seq == t.blank.c.last_seq,
+                ),
+            )
+            .where(
+                _range_clause(r),
+                t.blank.c.office_code == office,
+                t.blank.c.state == State.AVAILABLE.value,
+                t.blank.c.location_id == location,
+            )
+        ).scalar_one()
+        if found is not None and (latest is None or found > latest):
+            latest = found
+    return latest
 
 
 def not_available_at(
@@ -351,3 +387,47 @@ def quantity_by_kind(conn: Connection, office: str, as_of: date | None):  # type
         t.ledger_entry.c.kind, t.ledger_entry.c.from_location, t.ledger_entry.c.to_location
     )
     return conn.execute(q).all()
+
+
+def spoiled_between(conn: Connection, office: str, first: date, last: date):  # type: ignore[no-untyped-def]
+    """Every card spoiled by an entry dated first..last, with that entry's reason and the
+    card's current state (spoiled, or destroyed since) and last entry."""
+    spoil = t.ledger_entry
+    return conn.execute(
+        select(
+            t.blank.c.serial,
+            t.blank.c.state,
+            t.blank.c.last_seq,
+            spoil.c.seq.label("spoil_seq"),
+            spoil.c.effective_date,
+            spoil.c.reason,
+            spoil.c.note,
+            spoil.c.from_location,
+            spoil.c.actor,
+        )
+        .select_from(
+            spoil.join(t.entry_range, t.entry_range.c.entry_id == spoil.c.id).join(
+                t.blank,
+                and_(
+                    t.blank.c.office_code == spoil.c.office_code,
+                    t.blank.c.prefix == t.entry_range.c.prefix,
+                    t.blank.c.width == t.entry_range.c.width,
+                    t.blank.c.number.between(t.entry_range.c.first_no, t.entry_range.c.last_no),
+                ),
+            )
+        )
+        .where(
+            spoil.c.office_code == office,
+            spoil.c.kind.in_(("spoil", "misprint")),
+            spoil.c.effective_date.between(first, last),
+        )
+        .order_by(t.blank.c.prefix, t.blank.c.width, t.blank.c.number)
+    ).all()
+
+
+def entry_by_seq(conn: Connection, office: str, seq: int):  # type: ignore[no-untyped-def]
+    return conn.execute(
+        select(t.ledger_entry).where(
+            t.ledger_entry.c.office_code == office, t.ledger_entry.c.seq == seq
+        )
+    ).first()

@@ -11,8 +11,18 @@ from rich.table import Table
 from sqlalchemy.exc import OperationalError
 
 from blangko.cli import state
+from blangko.cli.coverage import coverage_app
+from blangko.cli.events import event_app
 from blangko.cli.output import console, fail, num, print_json
+from blangko.cli.reports import report_app
+from blangko.cli.residents import nik_app, residents_app
+from blangko.cli.forecast import forecast_app
+from blangko.cli.serve import serve
+from blangko.cli.applications import app_app
+from blangko.cli.calendar import capacity_app, closure_app
+from blangko.cli.calendar import status as status_command
 from blangko.cli.stock import stock_app
+from blangko.cli.users import user_app
 from blangko.domain.errors import DomainError
 from blangko.services import setup
 
@@ -29,9 +39,21 @@ location_app = typer.Typer(
 )
 office_app = typer.Typer(help="Kantor (Dinas Dukcapil kabupaten/kota).", no_args_is_help=True)
 app.add_typer(stock_app, name="stock")
+app.add_typer(app_app, name="app")
+app.add_typer(closure_app, name="closure")
+app.add_typer(capacity_app, name="capacity")
+app.command("status")(status_command)
+app.add_typer(report_app, name="report")
+app.add_typer(residents_app, name="residents")
+app.add_typer(nik_app, name="nik")
+app.add_typer(coverage_app, name="coverage")
+app.add_typer(event_app, name="event")
+app.add_typer(forecast_app, name="forecast")
 app.add_typer(regions_app, name="regions")
 app.add_typer(location_app, name="location")
 app.add_typer(office_app, name="office")
+app.add_typer(user_app, name="user")
+app.command("serve")(serve)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Keluaran JSON.")]
 OfficeOpt = Annotated[

@@ -11,6 +11,7 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from rich.console import Console
+from rich.markup import escape
 
 from blangko.domain.errors import DomainError
 
@@ -68,4 +69,5 @@ def fail(exc: DomainError, *, as_json: bool = False) -> None:
         sys.stderr.write(json.dumps({"error": exc.as_dict()}, ensure_ascii=False) + "\n")
     else:
         where = f" ({exc.field})" if exc.field else ""
-        err_console.print(f"[bold red]Galat[/] [{exc.code}]{where}: {exc.message}", highlight=False)
+        detail = escape(f"[{exc.code}]{where}: {exc.message}")
+        err_console.print(f"[bold red]Galat[/] {detail}", highlight=False)

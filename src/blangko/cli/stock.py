@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from blangko.cli import state
@@ -251,6 +252,7 @@ def print_count(r: dict[str, Any]) -> None:
         f"buku {num(r['book'])}, terhitung {num(r['counted'])}, selisih {r['variance']:+d} "
         f"[{r['status']}]",
         highlight=False,
+        markup=False,  # "[open]" would otherwise be read as a Rich markup tag and vanish
     )
     if r["missing"]:
         console.print(
@@ -362,7 +364,7 @@ def close_month(
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Close a month: no entry may be dated inside it afterwards."""
+    """Close a month: no entry may be dated inside it (or before it) afterwards."""
     r = stock.close_month(
         state.context(), month=month, office=office, idempotency_key=idempotency_key
     )
@@ -443,8 +445,9 @@ def _entries_table(entries: list[dict[str, Any]]) -> None:
             num(e["quantity"]),
             e["from_location"] or "",
             e["to_location"] or "",
-            info,
-            e["actor"],
+            # Free text typed by clerks: "[...]" in it must print as is, not as Rich markup.
+            escape(info),
+            escape(e["actor"]),
         )
     console.print(table)
 
@@ -488,3 +491,31 @@ def verify(office: OfficeOpt = None, as_json: JsonOpt = False) -> None:
             console.print(f"  #{p['seq']}: {p['message']}", highlight=False)
     if not r["sound"]:
         raise typer.Exit(1)
+
+
+@stock_app.command("destroy")
+def destroy(
+    month: Annotated[str, typer.Option("--month", help="Bulan blangko dicatat rusak, YYYY-MM.")],
+    document: Annotated[str, typer.Option("--document", help="Nomor berita acara pemusnahan.")],
+    witness: Annotated[
+        list[str],
+        typer.Option("--witness", help="Nama saksi (ulangi untuk setiap saksi; minimal dua)."),
+    ],
+    date: Annotated[
+        str | None, typer.Option("--date", help="Tanggal pemusnahan (default hari ini).")
+    ] = None,
+    office: OfficeOpt = None,
+    idempotency_key: KeyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record the witnessed destruction of the cards spoiled in a month (spoiled -> destroyed)."""
+    r = stock.destroy_spoiled(
+        state.context(),
+        month=month,
+        destroyed_on=parse_date(date),
+        witnesses=witness,
+        document=document,
+        office=office,
+        idempotency_key=idempotency_key,
+    )
+    _print_write(r, as_json, "dimusnahkan")

@@ -48,6 +48,8 @@ class Kind(StrEnum):
     RETURN = "return"
     FOUND = "found"
     MISSING = "missing"
+    DESTROY = "destroy"
+    MISPRINT = "misprint"
 
 
 SERVICES = ("pemula", "hilang", "rusak", "perubahan_data")
@@ -65,6 +67,9 @@ class Move:
     sign: int  # +1 adds to stock on hand, -1 takes from it, 0 moves within it
     needs_from: bool
     needs_to: bool
+    # The state a serial must be in before the move. Only destruction starts elsewhere: it
+    # takes spoiled cards (which have no location) to destroyed.
+    from_state: State = State.AVAILABLE
 
 
 MOVES: dict[Kind, Move] = {
@@ -77,6 +82,13 @@ MOVES: dict[Kind, Move] = {
     Kind.LOSE: Move(False, State.LOST, "lost", -1, True, False),
     Kind.RETURN: Move(False, State.RETURNED, "returned", -1, True, False),
     Kind.MISSING: Move(False, State.LOST, "adjusted", -1, True, False),
+    # Bucket "none" is in no totals line: destroyed cards were already counted as spoiled, so
+    # the conservation identity does not change when they are destroyed.
+    Kind.DESTROY: Move(False, State.DESTROYED, "none", 0, False, False, State.SPOILED),
+    # A printed card found bad (application misprint): the consumed blank is re-booked as
+    # spoiled and kept for destruction. Already outside the stock on hand, so no totals line
+    # of its own: stock_queries.balance moves its quantity from "consumed" to "spoiled".
+    Kind.MISPRINT: Move(False, State.SPOILED, "none", 0, False, False, State.CONSUMED),
 }
 
 BUCKETS = ("opening", "received", "consumed", "spoiled", "lost", "returned", "adjusted")
@@ -91,6 +103,8 @@ KIND_LABEL_ID = {
     Kind.RETURN: "Pengembalian",
     Kind.FOUND: "Penyesuaian (ditemukan)",
     Kind.MISSING: "Penyesuaian (tidak ditemukan)",
+    Kind.DESTROY: "Pemusnahan",
+    Kind.MISPRINT: "Salah cetak",
 }
 
 GENESIS_HASH = "0" * 64
@@ -195,9 +209,12 @@ class Replay:
                 if current is None:
                     self._problem(entry.seq, f"seri {serial} belum pernah diterima")
                     continue
-                if current.state != State.AVAILABLE or current.location != entry.from_location:
+                if current.state != move.from_state or current.location != entry.from_location:
                     self._problem(
-                        entry.seq, f"seri {serial} tidak tersedia di lokasi asal saat entri ini"
+                        entry.seq,
+                        f"seri {serial} tidak tersedia di lokasi asal saat entri ini"
+                        if move.from_state == State.AVAILABLE
+                        else f"seri {serial} tidak berstatus {move.from_state.value} saat entri ini",
                     )
                     continue
             location = entry.to_location if move.to_state == State.AVAILABLE else None

@@ -15,6 +15,7 @@ from blangko.domain.errors import DomainError
 
 SERIAL_RE = re.compile(r"^[A-Z0-9]{1,32}$")
 _SPLIT_RE = re.compile(r"^(.*?)(\d*)$")
+MAX_DIGITS = 18
 MAX_RANGE = 10_000_000  # one range larger than this is a typing error, not a shipment
 
 
@@ -66,6 +67,9 @@ def split_serial(serial: str, field: str = "serials") -> tuple[str, int, int]:
     prefix, digits = m.group(1), m.group(2)
     if not digits:
         return prefix, 0, 0
+    if len(digits) > MAX_DIGITS:
+        # The number must fit a 64-bit column; longer digit runs keep their head in the prefix.
+        prefix, digits = prefix + digits[:-MAX_DIGITS], digits[-MAX_DIGITS:]
     return prefix, int(digits), len(digits)
 
 
@@ -132,6 +136,9 @@ def merge(ranges: Iterable[SerialRange]) -> list[SerialRange]:
     for r in sorted(ranges):
         if out:
             last = out[-1]
+            if r == last:
+                # A repeated lone serial without digits (width 0) is the same card, once.
+                continue
             if (
                 last.prefix == r.prefix
                 and last.width == r.width

@@ -1,23 +1,37 @@
-"""The demo office: Kabupaten Kaur (17.04) with the stock story of the source article.
+"""The demo office: Kabupaten Kaur (17.04) with the story of the source article.
 
-1,000 blanks held when the system starts, 4,000 received from Ditjen Dukcapil about a
-week later, about 500 used since by service type (496 printed, 4 spoiled), and a physical
-count of 5,200 that the books (4,500) do not explain: an open variance of +700, shown, not
-accepted. Dates are placed relative to today so the story is always recent.
+- Stock: 1,000 blanks held when the system starts, 4,000 received from Ditjen Dukcapil a week
+  later, exactly 500 used since (printed by service type, a few spoiled), and a physical
+  count of 5,200 that the books (4,500) do not explain: an open variance of +700, shown, not
+  accepted.
+- Residents: about 136,000 in Kaur's 195 villages, 95.2 % of the wajib KTP recorded.
+- Service: a few hundred applications over the last two months in every type and state,
+  printed through the ledger; recording closed now for PPKM (three staff with Covid-19).
+- The December Pilkades serentak in 66 villages.
+
+Dates are placed relative to today so the story is always recent. Older use (before the
+applications) is back-filled with `stock consume`, day by day with the weekday pattern and
+holidays of a real office (domain.demand_simulation), so forecasts and backtests have a
+realistic history to learn from.
 """
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+import numpy as np
+from sqlalchemy import func, select
 
+from blangko.adapters import ledger_repo
 from blangko.adapters import tables as t
+from blangko.domain.calendar import indonesian_holidays
+from blangko.domain.demand_simulation import simulate_history
+from blangko.domain.ledger import SERVICES
+from blangko.domain.serials import expand, parse_ranges
 from blangko.services import counts, setup, stock
-from blangko.services.context import Context
+from blangko.services.context import Context, location_id
 
 OFFICE = "17.04"
 STATION = "loket-1"
@@ -25,19 +39,12 @@ OPENING = "KR0001001-KR0002000"
 SHIPMENT = "KR0100001-KR0104000"
 # A carton on the shelf that was never booked: the article's unexplained difference.
 UNBOOKED = "KR0095001-KR0095700"
-SERVICE_MIX = (("pemula", 0.45), ("hilang", 0.2), ("rusak", 0.15), ("perubahan_data", 0.2))
-PRINTED = 496
+SERVICE_MIX = (0.45, 0.2, 0.15, 0.2)  # pemula, hilang, rusak, perubahan_data
+USED_SINCE_RECEIPT = 500  # blanks out of stock since the shipment (printed + spoiled)
 SPOILED = 4
-
-
-def _working_days(start: date, end: date) -> list[date]:
-    days = []
-    d = start
-    while d <= end:
-        if d.weekday() < 5:
-            days.append(d)
-        d += timedelta(days=1)
-    return days
+STORY_DAYS = 160  # the system started this many days ago
+APPLICATION_DAYS = 60
+APPLICATIONS_PER_DAY = 6
 
 
 def build(ctx: Context, progress: Callable[[str], Any] | None = None) -> dict[str, Any]:
@@ -48,95 +55,95 @@ def build(ctx: Context, progress: Callable[[str], Any] | None = None) -> dict[st
     if exists:
         say("Kantor demo sudah ada; posisi stok saat ini:")
         return {"office": OFFICE, "built": False, "notes": []}
+    from blangko.services import demo_events, demo_residents, demo_service
+
     say("Membangun kantor demo Kabupaten Kaur (17.04) ...")
     setup.create_office(ctx, code=OFFICE)
     setup.add_location(ctx, name=STATION, kind="station", office=OFFICE)
-
     today = ctx.today()
-    start = today - timedelta(days=120)
+    start = today - timedelta(days=STORY_DAYS)
     received = start + timedelta(days=7)
-    stock.record_opening(
-        ctx,
-        serials=OPENING,
-        effective=start,
-        office=OFFICE,
-        note="saldo awal saat sistem mulai dipakai",
-    )
-    stock.receive_shipment(
-        ctx,
-        serials=SHIPMENT,
-        source="Ditjen Dukcapil Kemendagri",
-        document="BAST/DUKCAPIL/KTP-EL/0412",
-        effective=received,
-        office=OFFICE,
-    )
+    stock.record_opening(ctx, serials=OPENING, effective=start, office=OFFICE,
+                         note="saldo awal saat sistem mulai dipakai")
+    stock.receive_shipment(ctx, serials=SHIPMENT, source="Ditjen Dukcapil Kemendagri",
+                           document="BAST/DUKCAPIL/KTP-EL/0412", effective=received,
+                           office=OFFICE)
 
-    rng = random.Random(1704)
-    days = _working_days(received + timedelta(days=1), today - timedelta(days=1))
-    per_day = [0] * len(days)
-    for _ in range(PRINTED):
-        per_day[rng.randrange(len(days))] += 1
-    spoil_days = set(rng.sample(range(len(days)), SPOILED))
-    at_station = 0
-    for i, day in enumerate(days):
-        need = per_day[i] + (1 if i in spoil_days else 0)
-        if at_station < need:
-            stock.transfer(
-                ctx,
-                qty=150,
-                from_location="gudang",
-                to_location=STATION,
-                effective=day,
-                office=OFFICE,
+    say("Membangkitkan registri penduduk Kaur (195 desa/kelurahan) ...")
+    people = demo_residents.populate(ctx, office=OFFICE, say=say)
+
+    say(f"Permohonan layanan {APPLICATION_DAYS} hari terakhir ...")
+    made = demo_service.add_applications(ctx, OFFICE, days_back=APPLICATION_DAYS,
+                                         per_day=APPLICATIONS_PER_DAY)
+    with ctx.read() as conn:
+        used_by_apps = int(conn.execute(
+            select(func.coalesce(func.sum(t.ledger_entry.c.quantity), 0)).where(
+                t.ledger_entry.c.office_code == OFFICE,
+                t.ledger_entry.c.kind.in_(("consume", "spoil")),
             )
-            at_station += 150
-        for _ in range(per_day[i]):
-            service = rng.choices([s for s, _ in SERVICE_MIX], [w for _, w in SERVICE_MIX])[0]
-            stock.consume(
-                ctx, service=service, qty=1, location=STATION, effective=day, office=OFFICE
-            )
-        at_station -= per_day[i]
-        if i in spoil_days:
-            with ctx.read() as conn:
-                serial = conn.execute(
-                    select(t.blank.c.serial)
-                    .where(
-                        t.blank.c.state == "available",
-                        t.blank.c.location_id.isnot(None),
-                        t.blank.c.office_code == OFFICE,
-                    )
-                    .join(t.location, t.location.c.id == t.blank.c.location_id)
-                    .where(t.location.c.name == STATION)
-                    .order_by(t.blank.c.serial)
-                    .limit(1)
-                ).scalar_one()
-            stock.spoil(ctx, serial=serial, reason="salah_cetak", effective=day, office=OFFICE)
-            at_station -= 1
+        ).scalar_one())
+    say("Riwayat pemakaian blangko sebelumnya ...")
+    backfill_end = today - timedelta(days=APPLICATION_DAYS + 1)
+    _backfill(ctx, received + timedelta(days=1), backfill_end,
+              USED_SINCE_RECEIPT - used_by_apps - SPOILED)
+    pilkades = demo_events.add_pilkades(ctx, OFFICE)
 
     # The count: the station agrees with the books; the store holds 700 more than booked.
+    with ctx.read() as conn:
+        station_id = location_id(conn, OFFICE, STATION)
+        store_id = location_id(conn, OFFICE, "gudang")
+        at_station = ledger_repo.count_available(conn, OFFICE, station_id)
+        book = ledger_repo.available_ranges(conn, OFFICE, store_id)
     station_count = counts.record_count(ctx, location=STATION, counted=at_station, office=OFFICE)
     counts.post_count(ctx, count_id=station_count["count_id"], reason="sesuai buku", office=OFFICE)
-    from blangko.adapters import ledger_repo
-    from blangko.domain.serials import parse_ranges
-    from blangko.services.context import location_id
-
-    with ctx.read() as conn:
-        store = location_id(conn, OFFICE, "gudang")
-        book = ledger_repo.available_ranges(conn, OFFICE, store)
     store_count = counts.record_count(
         ctx, location="gudang", scanned=sorted(book + parse_ranges(UNBOOKED)), office=OFFICE
     )
     counted = store_count["counted"] + at_station
+    n = {k: f"{v:,}".replace(",", ".") for k, v in people.items()}
     notes = [
         f"Stock opname hari ini: {counted:,} keping terhitung".replace(",", "."),
         f"Stock opname #{store_count['count_id']} di gudang masih terbuka: selisih "
         f"{store_count['variance']:+d} ({store_count['unexpected']}) belum dijelaskan; "
         f"posting dengan 'blangko stock count-post {store_count['count_id']} --reason ...'.",
+        f"Registri: {n['residents']} penduduk, {n['wajib_ktp']} wajib KTP, "
+        f"{n['recorded']} sudah rekam, {n['printed']} sudah cetak.",
+        f"Permohonan: {made.get('applications', '?')} dalam {APPLICATION_DAYS} hari terakhir; "
+        "perekaman ditutup (PPKM).",
+        f"Agenda: {pilkades.get('name', 'Pilkades serentak')} di "
+        f"{len(pilkades.get('villages', [])) or 66} desa pada {pilkades.get('date')}.",
     ]
-    return {
-        "office": OFFICE,
-        "built": True,
-        "open_count": store_count["count_id"],
-        "counted_total": counted,
-        "notes": notes,
-    }
+    return {"office": OFFICE, "built": True, "residents": people, "applications": made,
+            "open_count": store_count["count_id"], "counted_total": counted, "notes": notes}
+
+
+def _backfill(ctx: Context, first: date, last: date, printed: int) -> None:
+    """`printed` consumptions and SPOILED spoilages at the station between first and last,
+    spread over the days with a real office's weekday pattern and holidays. Serials are named
+    explicitly so that no card is used before the day it reached the station."""
+    days_n = (last - first).days + 1
+    holidays = frozenset(indonesian_holidays(range(first.year, last.year + 1)))
+    shape = simulate_history(start=first, days=days_n, holidays=holidays, closure=None,
+                             election=None, seed=1704)
+    weights = shape.latent * shape.open
+    rng = np.random.default_rng(1704)
+    per_day = rng.multinomial(max(0, printed), weights / weights.sum())
+    open_idx = np.flatnonzero(shape.open)
+    spoil_days = set(rng.choice(open_idx, size=SPOILED, replace=False).tolist())
+    queue: list[str] = []
+    for i in range(days_n):
+        need = int(per_day[i]) + (1 if i in spoil_days else 0)
+        if not need:
+            continue
+        day = first + timedelta(days=i)
+        if len(queue) < need:
+            moved = stock.transfer(ctx, qty=100, from_location="gudang", to_location=STATION,
+                                   effective=day, office=OFFICE)
+            queue.extend(expand(parse_ranges(moved["entries"][0]["serials"])))
+        for _ in range(int(per_day[i])):
+            service = SERVICES[int(rng.choice(4, p=SERVICE_MIX))]
+            stock.consume(ctx, service=service, serials=queue.pop(0), effective=day,
+                          office=OFFICE)
+        if i in spoil_days:
+            stock.spoil(ctx, serial=queue.pop(0), reason="salah_cetak", effective=day,
+                        office=OFFICE)

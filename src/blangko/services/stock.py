@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from blangko.adapters import ledger_repo as repo
 from blangko.adapters import tables as t
 from blangko.domain.errors import Conflict, DomainError
@@ -17,7 +19,14 @@ from blangko.domain.ledger import (
     Kind,
     State,
 )
-from blangko.domain.serials import SerialRange, format_ranges, parse_ranges, single, total
+from blangko.domain.serials import (
+    SerialRange,
+    format_ranges,
+    from_serials,
+    parse_ranges,
+    single,
+    total,
+)
 from blangko.services.context import Context, WriteTx, location_id, location_names
 
 DEFAULT_STORE = "gudang"
@@ -45,11 +54,15 @@ def _check_date(tx: WriteTx, effective: date) -> None:
             f"Tanggal {effective.isoformat()} belum terjadi: tanggal tidak boleh di masa depan.",
         )
     month = effective.strftime("%Y-%m")
-    if month in repo.closed_months(tx.conn, tx.office):
+    # An entry dated before a closed month would still change that month's closing balance,
+    # so every month up to the latest closed one is closed for new entries ("YYYY-MM" sorts).
+    latest = max(repo.closed_months(tx.conn, tx.office), default=None)
+    if latest is not None and month <= latest:
         raise DomainError(
             "month_closed",
             "date",
-            f"Bulan {month} sudah ditutup: tidak boleh ada entri bertanggal di dalamnya.",
+            f"Bulan {latest} sudah ditutup: entri bertanggal {effective.isoformat()} (di dalam "
+            "atau sebelum bulan yang ditutup) tidak diterima.",
         )
 
 
@@ -82,14 +95,34 @@ def _append(
     quantity = total(ranges)
     if move.creates:
         assert to_location is not None
-        repo.insert_blanks(tx.conn, tx.office, ranges, to_location, seq)
+        try:
+            repo.insert_blanks(tx.conn, tx.office, ranges, to_location, seq)
+        except IntegrityError as exc:
+            # Another office (whose chain we do not lock) booked one of these serials between
+            # our check and this insert; the primary key of `blank` refused the second copy.
+            raise Conflict(
+                "serial_known",
+                "serials",
+                "Seri sudah tercatat di basis data (baru saja dicatat oleh kantor lain). "
+                "Setiap seri hanya boleh diterima sekali.",
+            ) from exc
     else:
-        assert from_location is not None
+        # Only moves out of `available` need a location; spoiled cards have none.
+        assert from_location is not None or move.from_state != State.AVAILABLE
+        if from_location is not None:
+            _check_arrival(tx, ranges, from_location, effective)
         target = to_location if move.to_state == State.AVAILABLE else None
         moved = repo.move_available(
-            tx.conn, tx.office, ranges, from_location, move.to_state, target, seq
+            tx.conn, tx.office, ranges, from_location, move.to_state, target, seq, move.from_state
         )
-        if moved != quantity:
+        if moved != quantity and from_location is None:
+            raise Conflict(
+                "serial_state_changed",
+                "serials",
+                f"Hanya {moved} dari {quantity} seri berstatus {move.from_state.value}; "
+                "ulangi perintah.",
+            )
+        if moved != quantity and from_location is not None:
             # Raising rolls back the partial update of this transaction.
             _raise_not_available(tx, ranges, from_location, quantity, moved)
     record = EntryRecord(
@@ -126,6 +159,19 @@ def _append(
         from_location=names.get(from_location) if from_location else None,
         to_location=names.get(to_location) if to_location else None,
     )
+
+
+def _check_arrival(tx: WriteTx, ranges: list[SerialRange], location: int, effective: date) -> None:
+    """A use back-dated before the card reached this location would make the balance as of
+    the days in between negative (balances are computed from effective dates)."""
+    arrived = repo.latest_arrival(tx.conn, tx.office, ranges, location)
+    if arrived is not None and arrived > effective:
+        raise DomainError(
+            "date_before_arrival",
+            "date",
+            f"Tanggal {effective.isoformat()} lebih awal dari tanggal blangko ini masuk ke "
+            f"lokasinya ({arrived.isoformat()}): blangko belum ada di sana pada tanggal itu.",
+        )
 
 
 def _raise_not_available(
@@ -266,16 +312,20 @@ def receive_shipment(
     return _run(ctx, office, "stock.receive", params, idempotency_key, body)
 
 
-def _pick(
-    tx: WriteTx, serials: str | None, qty: int | None, location: int, location_name: str
-) -> list[SerialRange]:
-    """The serials named, or the lowest `qty` available at the location."""
+def _one_of(serials: str | None, qty: int | None) -> None:
     if (serials is None) == (qty is None):
         raise DomainError(
             "serials_or_qty",
             "serials",
             "Sebutkan salah satu: --serials atau --qty (tidak keduanya).",
         )
+
+
+def _pick(
+    tx: WriteTx, serials: str | None, qty: int | None, location: int, location_name: str
+) -> list[SerialRange]:
+    """The serials named, or the lowest `qty` available at the location."""
+    _one_of(serials, qty)
     if serials is not None:
         return parse_ranges(serials)
     assert qty is not None
@@ -367,6 +417,8 @@ def consume_in(
     """
     check_service(service)
     _check_date(tx, effective)
+    # Checked before the per-location path, which would otherwise ignore a --qty given too.
+    _one_of(serials, qty)
     if location is None and serials is not None:
         return _per_location(
             tx,
@@ -495,6 +547,40 @@ def spoil(
     return _run(ctx, office, "stock.spoil", params, idempotency_key, body)
 
 
+def spoil_printed_in(
+    tx: WriteTx,
+    *,
+    serial: str,
+    reason: str,
+    effective: date,
+    service: str | None = None,
+    note: str | None = None,
+    idempotency_key: str | None = None,
+) -> EntryResult:
+    """Re-book a printed (consumed) card as spoiled, inside an open write transaction.
+
+    Used by the application misprint: the bad card is kept for destruction, so it must be in
+    the spoiled state, not left counted as a card handed out.
+    """
+    if reason not in SPOIL_REASONS:
+        raise DomainError(
+            "unknown_reason",
+            "reason",
+            f"Alasan '{reason}' tidak dikenal: pilih {', '.join(SPOIL_REASONS)}.",
+        )
+    _check_date(tx, effective)
+    return _append(
+        tx,
+        Kind.MISPRINT,
+        effective,
+        [single(serial, "serial")],
+        service=check_service(service) if service else None,
+        reason=reason,
+        note=note,
+        idempotency_key=idempotency_key,
+    )
+
+
 def lose(
     ctx: Context,
     *,
@@ -590,3 +676,91 @@ def close_month(
         return {"month": key, "closed": True}
 
     return _run(ctx, office, "stock.close_month", params, idempotency_key, body)
+
+
+def month_bounds(month: str, field: str = "month") -> tuple[date, date]:
+    """'2026-11' -> (2026-11-01, 2026-11-30)."""
+    try:
+        year, mon = (int(p) for p in month.strip().split("-"))
+        first = date(year, mon, 1)
+    except ValueError as exc:
+        raise DomainError(
+            "month_format", field, f"Bulan '{month}' harus berbentuk YYYY-MM."
+        ) from exc
+    nxt = date(year + (mon == 12), mon % 12 + 1, 1)
+    return first, date.fromordinal(nxt.toordinal() - 1)
+
+
+def destroy_spoiled(
+    ctx: Context,
+    *,
+    month: str,
+    destroyed_on: date | None = None,
+    witnesses: list[str],
+    document: str,
+    office: str | None = None,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    """Record the destruction of every card spoiled in a month that is not destroyed yet.
+
+    Destruction is witnessed: the witnesses' names go into the entry (party) so that the
+    destruction record can be reprinted from the ledger alone.
+    """
+    destroyed_on = destroyed_on or ctx.today()
+    params = {
+        "month": month,
+        "date": destroyed_on,
+        "witnesses": witnesses,
+        "document": document,
+    }
+
+    def body(tx: WriteTx) -> dict[str, Any]:
+        first, last = month_bounds(month)
+        doc = _require(document, "document", "Nomor berita acara pemusnahan (--document)")
+        names = [w.strip() for w in witnesses if w and w.strip()]
+        if len({n.lower() for n in names}) < 2:
+            raise DomainError(
+                "witnesses_required",
+                "witness",
+                "Pemusnahan wajib disaksikan sedikitnya dua orang yang berbeda (--witness NAMA, "
+                "diulang untuk setiap saksi).",
+            )
+        _check_date(tx, destroyed_on)
+        cards = repo.spoiled_between(tx.conn, tx.office, first, last)
+        key = first.strftime("%Y-%m")
+        if not cards:
+            raise DomainError(
+                "nothing_to_destroy", "month", f"Tidak ada blangko rusak pada bulan {key}."
+            )
+        pending = [c for c in cards if c.state == State.SPOILED.value]
+        if not pending:
+            raise Conflict(
+                "already_destroyed",
+                "month",
+                f"Semua {len(cards)} blangko rusak bulan {key} sudah dimusnahkan.",
+            )
+        latest = max(c.effective_date for c in pending)
+        if destroyed_on < latest:
+            raise DomainError(
+                "destroyed_before_spoiled",
+                "date",
+                f"Tanggal pemusnahan {destroyed_on.isoformat()} sebelum tanggal blangko dicatat "
+                f"rusak ({latest.isoformat()}): pemusnahan harus sesudahnya.",
+            )
+        ranges = from_serials(c.serial for c in pending)
+        return _entries(
+            [
+                _append(
+                    tx,
+                    Kind.DESTROY,
+                    destroyed_on,
+                    ranges,
+                    document=doc,
+                    party="; ".join(names),
+                    note=f"pemusnahan blangko rusak bulan {key}",
+                    idempotency_key=idempotency_key,
+                )
+            ]
+        )
+
+    return _run(ctx, office, "stock.destroy", params, idempotency_key, body)

@@ -49,6 +49,9 @@ def balance(
         qty = int(row.qty)
         if move.bucket in totals:
             totals[move.bucket] += qty * (-1 if row.kind == Kind.MISSING else 1)
+        if row.kind == Kind.MISPRINT:  # the card was counted consumed when printed
+            totals["consumed"] -= qty
+            totals["spoiled"] += qty
         if row.from_location is not None:
             by_loc[names[row.from_location]] -= qty
         if row.to_location is not None and move.to_state == State.AVAILABLE:
@@ -165,7 +168,11 @@ def verify(ctx: Context, *, office: str | None = None) -> dict[str, Any]:
             expected_seq += 1
             record = repo.row_to_record(row)
             if row.seq != expected_seq:
-                bad(row.seq, f"nomor urut {row.seq}, seharusnya {expected_seq}")
+                # A gap names the first missing number: that is where the chain was cut.
+                bad(
+                    min(row.seq, expected_seq),
+                    f"nomor urut {row.seq}, seharusnya {expected_seq}",
+                )
                 expected_seq = row.seq
             if row.prev_hash != prev_hash:
                 bad(row.seq, "prev_hash tidak sama dengan hash entri sebelumnya")
@@ -202,7 +209,11 @@ def verify(ctx: Context, *, office: str | None = None) -> dict[str, Any]:
                 b.location_id,
                 b.last_seq,
             ):
-                bad(want.last_seq, f"keadaan seri {b.serial} tidak sama dengan hasil ledger")
+                # Blame the later of the two last entries: before it, table and ledger agreed.
+                bad(
+                    max(want.last_seq, b.last_seq),
+                    f"keadaan seri {b.serial} tidak sama dengan hasil ledger",
+                )
         if stored != len(replay.states):
             bad(None, f"tabel blangko memuat {stored} seri, ledger {len(replay.states)}")
     problems.sort(key=lambda p: (p["seq"] is None, p["seq"] or 0))

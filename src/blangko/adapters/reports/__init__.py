@@ -1,0 +1,31 @@
+"""Report writers: one report model (model.py) rendered to XLSX (xlsx.py) and PDF (pdf.py).
+
+The services build a `Report` from the ledger; these modules only lay it out, so a new
+report (request letter, coverage recap) is a new builder in services/reports.py and nothing
+here changes.
+"""
+
+from __future__ import annotations
+
+from blangko.adapters.reports.model import Chart, Column, Report, Series, Signature, Table
+
+MIMETYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def render_bytes(report: Report, fmt: str) -> bytes:
+    """The report as an .xlsx or .pdf file's bytes."""
+    if fmt == "xlsx":
+        from blangko.adapters.reports.xlsx import render_xlsx
+
+        return render_xlsx(report)
+    if fmt == "pdf":
+        from blangko.adapters.reports.pdf import render_pdf
+
+        return render_pdf(report)
+    raise ValueError(f"unknown report format {fmt!r}")
+
+
+__all__ = ["MIMETYPES", "Chart", "Column", "Report", "Series", "Signature", "Table", "render_bytes"]

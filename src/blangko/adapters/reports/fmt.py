@@ -1,0 +1,92 @@
+"""Indonesian number and date text for reports (Babel, locale id)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+
+from blangko.adapters.reports.model import Percent
+
+LOCALE = "id"
+
+# Excel stores number formats in its own neutral notation ("," groups, "." decimals); the
+# application shows them with the reader's locale separators, so "#,##0" reads 5.200 on an
+# Indonesian system. The [$-421] prefix (LCID 0x421, Indonesian) makes month names Indonesian
+# whatever the reader's locale is: "2 Juni 2021".
+XLSX_INT = "#,##0;-#,##0"
+XLSX_DATE = "[$-421]d mmmm yyyy;@"
+XLSX_PERCENT = "0.0%"
+
+
+def num(n: int | float) -> str:
+    return format_decimal(n, locale=LOCALE)
+
+
+def tanggal(d: date) -> str:
+    return format_date(d, format="long", locale=LOCALE)
+
+
+def persen(x: float) -> str:
+    return format_percent(x, format="#,##0.0 %", locale=LOCALE)
+
+
+def text(value: Any, kind: str = "text") -> str:
+    """A cell or fact value as the PDF prints it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ya" if value else "tidak"
+    if (kind == "percent" or isinstance(value, Percent)) and isinstance(value, int | float):
+        return persen(value)
+    if isinstance(value, int | float):
+        return num(value)
+    if isinstance(value, date):
+        return tanggal(value)
+    return str(value)
+
+
+_ONES = [
+    "",
+    "satu",
+    "dua",
+    "tiga",
+    "empat",
+    "lima",
+    "enam",
+    "tujuh",
+    "delapan",
+    "sembilan",
+    "sepuluh",
+    "sebelas",
+]
+
+
+def terbilang(n: int) -> str:
+    """Cardinal number in Indonesian words, as written in official records: 5200 -> 'lima
+    ribu dua ratus'."""
+    if n < 0:
+        return "minus " + terbilang(-n)
+    if n == 0:
+        return "nol"
+    if n < 12:
+        return _ONES[n]
+    if n < 20:
+        return f"{_ONES[n - 10]} belas"
+    if n < 100:
+        rest = n % 10
+        return f"{_ONES[n // 10]} puluh" + (f" {_ONES[rest]}" if rest else "")
+    if n < 200:
+        return "seratus" + (f" {terbilang(n - 100)}" if n > 100 else "")
+    if n < 1000:
+        rest = n % 100
+        return f"{_ONES[n // 100]} ratus" + (f" {terbilang(rest)}" if rest else "")
+    if n < 2000:
+        return "seribu" + (f" {terbilang(n - 1000)}" if n > 1000 else "")
+    for size, word in ((10**12, "triliun"), (10**9, "miliar"), (10**6, "juta"), (10**3, "ribu")):
+        if n >= size:
+            rest = n % size
+            return f"{terbilang(n // size)} {word}" + (f" {terbilang(rest)}" if rest else "")
+    raise AssertionError(n)

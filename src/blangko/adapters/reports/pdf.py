@@ -1,0 +1,302 @@
+"""A report as an A4 PDF: letterhead, title, facts, statements, chart, tables, signatures,
+"Halaman X dari Y" on every page, with an embedded TrueType font (DejaVu Sans) so the
+file prints the same everywhere and its text can be extracted."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import cm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+from reportlab.platypus import (
+    HRFlowable,
+    Image,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    TableStyle,
+)
+from reportlab.platypus import Table as RLTable
+
+from blangko.adapters.reports import fmt
+from blangko.adapters.reports.model import Report, Signature, Table
+
+FONT = "DejaVuSans"
+FONT_BOLD = "DejaVuSans-Bold"
+MARGIN = 2 * cm
+WIDTH = A4[0] - 2 * MARGIN
+_FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu")]
+
+
+def _font_dirs() -> list[Path]:
+    # Debian's fonts-dejavu-core first; else the copy matplotlib (a dependency) ships.
+    import matplotlib
+
+    return [*_FONT_DIRS, Path(matplotlib.get_data_path()) / "fonts" / "ttf"]
+
+
+def font_file(name: str) -> Path:
+    for d in _font_dirs():
+        path = d / f"{name}.ttf"
+        if path.is_file():
+            return path
+    raise FileNotFoundError(f"{name}.ttf not found in {', '.join(map(str, _font_dirs()))}")
+
+
+def _register_fonts() -> None:
+    if FONT in pdfmetrics.getRegisteredFontNames():
+        return
+    pdfmetrics.registerFont(TTFont(FONT, str(font_file("DejaVuSans"))))
+    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(font_file("DejaVuSans-Bold"))))
+    pdfmetrics.registerFontFamily(
+        FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD
+    )
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("base", fontName=FONT, fontSize=9.5, leading=12.5)
+    return {
+        "base": base,
+        "just": ParagraphStyle("just", parent=base, alignment=TA_JUSTIFY, spaceAfter=5),
+        "head1": ParagraphStyle(
+            "head1", parent=base, fontName=FONT_BOLD, fontSize=12.5, leading=15, alignment=TA_CENTER
+        ),
+        "head2": ParagraphStyle(
+            "head2", parent=base, fontName=FONT_BOLD, fontSize=11, leading=14, alignment=TA_CENTER
+        ),
+        "addr": ParagraphStyle("addr", parent=base, fontSize=8.5, leading=11, alignment=TA_CENTER),
+        "title": ParagraphStyle(
+            "title", parent=base, fontName=FONT_BOLD, fontSize=12.5, leading=16, alignment=TA_CENTER
+        ),
+        "subtitle": ParagraphStyle(
+            "subtitle", parent=base, fontSize=10, leading=13, alignment=TA_CENTER
+        ),
+        "h": ParagraphStyle(
+            "h", parent=base, fontName=FONT_BOLD, fontSize=10, spaceBefore=8, spaceAfter=4
+        ),
+        "cell": ParagraphStyle("cell", parent=base, fontSize=8, leading=10),
+        "cellb": ParagraphStyle("cellb", parent=base, fontName=FONT_BOLD, fontSize=8, leading=10),
+        "cellr": ParagraphStyle("cellr", parent=base, fontSize=8, leading=10, alignment=TA_RIGHT),
+        "cellh": ParagraphStyle(
+            "cellh", parent=base, fontName=FONT_BOLD, fontSize=8, leading=10, alignment=TA_CENTER
+        ),
+        "note": ParagraphStyle("note", parent=base, fontSize=8, leading=10, textColor=colors.grey),
+        "sig": ParagraphStyle("sig", parent=base, alignment=TA_CENTER, fontSize=9.5, leading=12),
+    }
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def render_pdf(report: Report) -> bytes:
+    _register_fonts()
+    st = _styles()
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=1.6 * cm,
+        bottomMargin=1.8 * cm,
+        title=report.title,
+        author=report.office_name,
+        creator="blangko",
+        subject=report.subtitle or report.title,
+    )
+    story: list[Any] = []
+    story += _letterhead(report, st)
+    story.append(Paragraph(_esc(report.title), st["title"]))
+    if report.subtitle:
+        story.append(Paragraph(_esc(report.subtitle), st["subtitle"]))
+    story.append(Spacer(1, 0.4 * cm))
+    if report.facts:
+        story.append(_facts(report, st))
+        story.append(Spacer(1, 0.3 * cm))
+    for text in report.paragraphs:
+        story.append(Paragraph(_esc(text), st["just"]))
+    if report.chart is not None:
+        from blangko.adapters.reports.chart import chart_png
+
+        h = 6.2 * cm
+        png = chart_png(report.chart, WIDTH / cm, h / cm)
+        story.append(Spacer(1, 0.2 * cm))
+        story.append(Image(io.BytesIO(png), width=WIDTH, height=h))
+    for table in report.tables:
+        story += _table(table, st)
+    if report.checks:
+        block = [Paragraph("Pemeriksaan kecocokan", st["h"])]
+        block += [Paragraph("• " + _esc(c), st["just"]) for c in report.checks]
+        story.append(KeepTogether(block))
+    if report.signatures:
+        story.append(Spacer(1, 0.5 * cm))
+        story.append(KeepTogether(_signatures(report, st)))
+    footer = f"{report.title} — {report.office_name}"
+    doc.build(story, canvasmaker=_numbered_canvas(footer))
+    return out.getvalue()
+
+
+def _letterhead(r: Report, st: dict[str, ParagraphStyle]) -> list[Any]:
+    out: list[Any] = []
+    n = len(r.header_lines)
+    for i, line in enumerate(r.header_lines):
+        style = st["head1"] if i == 0 else st["head2"] if i < n - 1 else st["addr"]
+        out.append(Paragraph(_esc(line), style))
+    if out:
+        out.append(Spacer(1, 0.15 * cm))
+        out.append(HRFlowable(width="100%", thickness=1.6, color=colors.black, spaceAfter=1))
+        out.append(HRFlowable(width="100%", thickness=0.5, color=colors.black, spaceAfter=10))
+    return out
+
+
+def _facts(r: Report, st: dict[str, ParagraphStyle]) -> RLTable:
+    rows = [
+        [Paragraph(_esc(label), st["base"]), ":", Paragraph(_esc(fmt.text(value)), st["base"])]
+        for label, value in r.facts
+    ]
+    t = RLTable(rows, colWidths=[5.6 * cm, 0.4 * cm, WIDTH - 6 * cm], hAlign="LEFT")
+    t.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), FONT, 9.5),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return t
+
+
+def _table(t: Table, st: dict[str, ParagraphStyle]) -> list[Any]:
+    weights = [c.weight for c in t.columns]
+    widths = [WIDTH * w / sum(weights) for w in weights]
+    header = [Paragraph(_esc(c.title), st["cellh"]) for c in t.columns]
+    body: list[list[Any]] = []
+    for row in t.rows:
+        cells = []
+        for col, value in zip(t.columns, row, strict=True):
+            style = st["cellr"] if col.kind in ("int", "percent") else st["cell"]
+            cells.append(Paragraph(_esc(fmt.text(value, col.kind)), style))
+        body.append(cells)
+    if not t.rows:
+        body.append([Paragraph(_esc(t.empty_text), st["cell"])] + [""] * (len(t.columns) - 1))
+    data = [header, *body]
+    style: list[Any] = [
+        ("FONT", (0, 0), (-1, -1), FONT, 8),
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#808080")),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#D9E1F2")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ]
+    for i in range(2, len(data), 2):
+        style.append(("BACKGROUND", (0, i), (-1, i), colors.HexColor("#F7F7F7")))
+    if not t.rows:
+        style.append(("SPAN", (0, 1), (-1, 1)))
+    if t.has_totals:
+        totals = t.totals()
+        row = [Paragraph(_esc(t.totals_label), st["cellb"])]
+        for col, value in zip(t.columns[1:], totals[1:], strict=True):
+            text = fmt.text(value, col.kind) if value is not None else ""
+            row.append(Paragraph(f"<b>{_esc(text)}</b>", st["cellr"]))
+        data.append(row)
+        style.append(("BACKGROUND", (0, -1), (-1, -1), colors.HexColor("#EDEDED")))
+    rl = RLTable(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    rl.setStyle(TableStyle(style))
+    out: list[Any] = (
+        [KeepTogether([Paragraph(_esc(t.title), st["h"]), rl])]
+        if len(data) <= 12
+        else [Paragraph(_esc(t.title), st["h"]), rl]
+    )
+    if t.note:
+        out.append(Spacer(1, 2))
+        out.append(Paragraph(_esc(t.note), st["note"]))
+    return out
+
+
+def _signature_cell(sig: Signature, st: dict[str, ParagraphStyle]) -> list[Any]:
+    name = f"<u><b>{_esc(sig.name)}</b></u>" if sig.name else "(" + "." * 36 + ")"
+    return [
+        Paragraph(_esc(sig.caption or "") or "&nbsp;", st["sig"]),
+        Paragraph(_esc(sig.role), st["sig"]),
+        Spacer(1, 1.7 * cm),
+        Paragraph(name, st["sig"]),
+        Paragraph(_esc(sig.position or "") or "&nbsp;", st["sig"]),
+    ]
+
+
+def _signatures(r: Report, st: dict[str, ParagraphStyle]) -> list[Any]:
+    per_row = 2 if len(r.signatures) in (2, 4) else min(3, len(r.signatures))
+    out: list[Any] = []
+    if r.issued_on:
+        when = f"{r.place}, {fmt.tanggal(r.issued_on)}" if r.place else fmt.tanggal(r.issued_on)
+        date_style = ParagraphStyle("d", parent=st["sig"], alignment=TA_CENTER)
+        spacer_w = WIDTH * (per_row - 1) / per_row
+        dt = RLTable(
+            [["", Paragraph(_esc(when), date_style)]], colWidths=[spacer_w, WIDTH / per_row]
+        )
+        dt.setStyle(
+            TableStyle([("FONT", (0, 0), (-1, -1), FONT, 9), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
+        )
+        out.append(dt)
+    rows = []
+    for k in range(0, len(r.signatures), per_row):
+        chunk = [_signature_cell(s, st) for s in r.signatures[k : k + per_row]]
+        chunk += [""] * (per_row - len(chunk))
+        rows.append(chunk)
+    t = RLTable(rows, colWidths=[WIDTH / per_row] * per_row)
+    t.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), FONT, 9),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 8),
+            ]
+        )
+    )
+    out.append(t)
+    return out
+
+
+def _numbered_canvas(footer: str):  # type: ignore[no-untyped-def]
+    class NumberedCanvas(canvas.Canvas):
+        """Defers each page so the footer can say how many pages there are in all."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            # Otherwise every page names Helvetica, a font that is not embedded.
+            kwargs["initialFontName"] = FONT
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:  # noqa: N802 - reportlab's name
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self.setFont(FONT, 7.5)
+                self.setFillColor(colors.grey)
+                self.drawString(MARGIN, 1.1 * cm, footer[:110])
+                self.drawRightString(
+                    A4[0] - MARGIN, 1.1 * cm, f"Halaman {self._pageNumber} dari {total}"
+                )
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas

@@ -1,0 +1,226 @@
+"""A report as an Excel workbook: a cover sheet with the letterhead, facts, statements and
+signatures, then one sheet per table with a frozen header row and a SUM-formula totals row."""
+
+from __future__ import annotations
+
+import io
+import math
+from datetime import date
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from blangko.adapters.reports import fmt
+from blangko.adapters.reports.model import Percent, Report, Table
+
+BOLD = Font(bold=True)
+TITLE = Font(bold=True, size=14)
+HEAD_FILL = PatternFill("solid", fgColor="D9E1F2")
+TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
+THIN = Side(style="thin", color="808080")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAP = Alignment(wrap_text=True, vertical="top")
+COVER_WIDTHS = (34, 30, 4, 34)  # label, value, gap, second signature column
+HEADER_ROW = 4  # of each table sheet: office, title, table title, then the column headers
+
+
+def render_xlsx(report: Report) -> bytes:
+    wb = Workbook()
+    cover = wb.active
+    assert cover is not None
+    cover.title = "Ringkasan"
+    _cover(cover, report)
+    used = {"Ringkasan"}
+    for i, table in enumerate(report.tables, start=1):
+        name = _sheet_name(table.sheet or table.title, i, used)
+        _table_sheet(wb.create_sheet(name), report, table)
+    wb.properties.title = report.title
+    wb.properties.creator = "blangko"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _sheet_name(wanted: str, i: int, used: set[str]) -> str:
+    name = "".join(c for c in wanted if c not in "[]:*?/\\")[:31] or f"Tabel {i}"
+    while name in used:
+        name = f"{name[:28]} {i}"
+    used.add(name)
+    return name
+
+
+def _put(ws: Worksheet, row: int, col: int, value: Any, kind: str = "text"):  # type: ignore[no-untyped-def]
+    cell = ws.cell(row=row, column=col, value=value)
+    if isinstance(value, bool) or value is None:
+        return cell
+    if isinstance(value, date):
+        cell.number_format = fmt.XLSX_DATE
+    elif kind == "percent" or isinstance(value, Percent):
+        cell.number_format = fmt.XLSX_PERCENT
+    elif isinstance(value, int | float):
+        cell.number_format = fmt.XLSX_INT
+    return cell
+
+
+def _merged_text(ws: Worksheet, row: int, text: str, width_chars: int, font=None) -> None:  # type: ignore[no-untyped-def]
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(COVER_WIDTHS))
+    cell = ws.cell(row=row, column=1, value=text)
+    cell.alignment = WRAP
+    if font is not None:
+        cell.font = font
+    lines = max(1, math.ceil(len(text) * 1.1 / width_chars))
+    ws.row_dimensions[row].height = 15 * lines
+
+
+def _cover(ws: Worksheet, r: Report) -> None:
+    for i, w in enumerate(COVER_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    full = sum(COVER_WIDTHS)
+    row = 1
+    for i, line in enumerate(r.header_lines):
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(COVER_WIDTHS))
+        c = ws.cell(row=row, column=1, value=line)
+        c.alignment = Alignment(horizontal="center")
+        c.font = Font(bold=i < len(r.header_lines) - 1, size=12 if i < 2 else 10)
+        row += 1
+    row += 1
+    _merged_text(ws, row, r.title, full, TITLE)
+    row += 1
+    if r.subtitle:
+        _merged_text(ws, row, r.subtitle, full, BOLD)
+        row += 1
+    row += 1
+    for label, value in r.facts:
+        ws.cell(row=row, column=1, value=label).font = BOLD
+        c = _put(ws, row, 2, value)
+        c.alignment = Alignment(horizontal="left")
+        row += 1
+    if r.facts:
+        row += 1
+    for text in r.paragraphs:
+        _merged_text(ws, row, text, full)
+        row += 1
+    if r.checks:
+        row += 1
+        ws.cell(row=row, column=1, value="Pemeriksaan kecocokan").font = BOLD
+        row += 1
+        for text in r.checks:
+            _merged_text(ws, row, text, full)
+            row += 1
+    if r.tables:
+        row += 1
+        names = ", ".join(t.title for t in r.tables)
+        _merged_text(ws, row, f"Rincian pada lembar berikut: {names}.", full)
+        row += 1
+    if r.signatures:
+        row += 1
+        if r.issued_on:
+            ws.cell(row=row, column=4, value=f"{r.place}, {fmt.tanggal(r.issued_on)}".lstrip(", "))
+            row += 1
+        for k in range(0, len(r.signatures), 2):
+            pair = r.signatures[k : k + 2]
+            for j, sig in enumerate(pair):
+                col = 1 if j == 0 else 4
+                lines = [sig.caption or "", sig.role, "", "", "", sig.name or "(" + "." * 40 + ")"]
+                lines.append(sig.position or "")
+                for off, text in enumerate(lines):
+                    c = ws.cell(row=row + off, column=col, value=text or None)
+                    if off == 5 and sig.name:
+                        c.font = Font(bold=True, underline="single")
+            row += 8
+    ws.sheet_view.showGridLines = False
+    _print_setup(ws)
+
+
+def _table_sheet(ws: Worksheet, r: Report, t: Table) -> None:
+    ncol = len(t.columns)
+    ws.cell(row=1, column=1, value=r.office_name).font = BOLD
+    ws.cell(row=2, column=1, value=r.title + (f" — {r.subtitle}" if r.subtitle else ""))
+    ws.cell(row=3, column=1, value=t.title).font = BOLD
+    for j, col in enumerate(t.columns, start=1):
+        c = ws.cell(row=HEADER_ROW, column=j, value=col.title)
+        c.font = BOLD
+        c.fill = HEAD_FILL
+        c.border = BOX
+        c.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    first = HEADER_ROW + 1
+    rows = t.rows or [[t.empty_text] + [None] * (ncol - 1)]
+    for i, values in enumerate(rows):
+        for j, (col, value) in enumerate(zip(t.columns, values, strict=True), start=1):
+            c = _put(ws, first + i, j, value, col.kind)
+            c.border = BOX
+            if col.kind in ("text", "serial"):
+                c.alignment = Alignment(
+                    vertical="top", wrap_text=isinstance(value, str) and len(value) > 60
+                )
+    last = first + len(rows) - 1
+    row = last + 1
+    if t.has_totals:
+        ws.cell(row=row, column=1, value=t.totals_label)
+        for j, col in enumerate(t.columns, start=1):
+            c = ws.cell(row=row, column=j)
+            c.font = BOLD
+            c.fill = TOTAL_FILL
+            c.border = BOX
+            if col.total:
+                letter = get_column_letter(j)
+                c.value = f"=SUM({letter}{first}:{letter}{last})"
+                c.number_format = fmt.XLSX_PERCENT if col.kind == "percent" else fmt.XLSX_INT
+            elif col.ratio is not None:
+                top, bottom = (f"{get_column_letter(k + 1)}{row}" for k in col.ratio)
+                c.value = f"=IF({bottom}=0,0,{top}/{bottom})"
+                c.number_format = fmt.XLSX_PERCENT
+        row += 1
+    if t.note:
+        # Wrapped inside the table's width: a long line spilling to the right would widen the
+        # printed page and shrink the table when printing fitted to the page width.
+        ws.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=ncol)
+        note = ws.cell(row=row + 1, column=1, value=t.note)
+        note.alignment = WRAP
+        note.font = Font(italic=True, size=9, color="595959")
+        ws.row_dimensions[row + 1].height = 13 * max(
+            1, math.ceil(len(t.note) * 1.1 / sum(_widths(t)))
+        )
+    ws.freeze_panes = ws.cell(row=first, column=1)
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(ncol)}{last}"
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    _fit_columns(ws, t)
+    ws.row_dimensions[HEADER_ROW].height = 15 * max(
+        1, *(math.ceil(len(c.title) / _width(t, j)) for j, c in enumerate(t.columns))
+    )
+    _print_setup(ws)
+
+
+def _width(t: Table, j: int) -> int:
+    return _widths(t)[j]
+
+
+def _widths(t: Table) -> list[int]:
+    out = []
+    for j, col in enumerate(t.columns):
+        longest_word = max(len(w) for w in col.title.split())
+        cells = [len(fmt.text(r[j], col.kind)) for r in t.rows]
+        if col.total or col.ratio:
+            cells.append(len(fmt.text(t.totals()[j] or 0, col.kind)) + 1)
+        if j == 0:
+            cells.append(len(t.totals_label) if t.has_totals else 0)
+            cells.append(len(t.empty_text) if not t.rows else 0)
+        want = max([longest_word, min(len(col.title), 18), *cells]) + 2
+        out.append(max(8, min(want, 62)))
+    return out
+
+
+def _fit_columns(ws: Worksheet, t: Table) -> None:
+    for j, w in enumerate(_widths(t), start=1):
+        ws.column_dimensions[get_column_letter(j)].width = w
+
+
+def _print_setup(ws: Worksheet) -> None:
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.oddFooter.center.text = "Halaman &P dari &N"

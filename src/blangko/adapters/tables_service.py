@@ -1,0 +1,100 @@
+"""The e-KTP service: applications (permohonan) and their history, closures, open days and
+daily capacity per service."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from blangko.adapters.tables import metadata
+
+application = Table(
+    "application",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("office_code", String(5), ForeignKey("office.code"), nullable=False),
+    Column("receipt", String(20), nullable=False),  # 1704-20210602-0001
+    Column("nik", String(16), ForeignKey("resident.nik"), nullable=False),
+    Column("type", String(20), nullable=False),  # pemula | hilang | rusak | perubahan_data
+    Column("status", String(12), nullable=False),
+    Column("documents", Text, nullable=False),  # JSON object, e.g. {"laporan_polisi": "..."}
+    Column("submitted_date", Date, nullable=False),
+    Column("day_seq", Integer, nullable=False),  # the receipt's per-office, per-day number
+    Column("recorded_date", Date, nullable=True),
+    Column("ready_date", Date, nullable=True),
+    Column("printed_date", Date, nullable=True),
+    Column("station", String(64), nullable=True),
+    Column("serial", String(32), nullable=True),  # the blank the current card is printed on
+    Column("suket_at", DateTime, nullable=True),  # temporary certificate issued
+    Column("ikd_at", DateTime, nullable=True),  # digital ID (IKD) activated
+    Column("collected_date", Date, nullable=True),
+    Column("reason", Text, nullable=True),  # why rejected
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    UniqueConstraint("receipt", name="uq_application_receipt"),
+    UniqueConstraint("office_code", "submitted_date", "day_seq", name="uq_application_day_seq"),
+)
+Index("ix_application_office_status", application.c.office_code, application.c.status)
+Index("ix_application_nik", application.c.nik)
+
+# Every transition, so a resident's complaint can be answered with who did what and when.
+application_event = Table(
+    "application_event",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("application_id", Integer, ForeignKey("application.id"), nullable=False),
+    Column("action", String(20), nullable=False),
+    Column("from_status", String(12), nullable=True),
+    Column("to_status", String(12), nullable=False),
+    Column("effective_date", Date, nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("note", Text, nullable=True),
+)
+Index("ix_application_event_app", application_event.c.application_id)
+
+closure = Table(
+    "closure",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("office_code", String(5), ForeignKey("office.code"), nullable=False),
+    Column("service", String(12), nullable=False),  # perekaman | pencetakan | semua
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=True),  # None: closed until reopened
+    Column("reason", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("ended_at", DateTime, nullable=True),
+    Column("ended_by", String(100), nullable=True),
+)
+Index("ix_closure_office", closure.c.office_code)
+
+open_day = Table(
+    "open_day",
+    metadata,
+    Column("office_code", String(5), ForeignKey("office.code"), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("reason", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+)
+
+capacity = Table(
+    "capacity",
+    metadata,
+    Column("office_code", String(5), ForeignKey("office.code"), primary_key=True),
+    Column("service", String(12), primary_key=True),  # perekaman | pencetakan
+    Column("per_day", Integer, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+)

@@ -1,0 +1,340 @@
+"""`blangko app ...`: the counter's commands for e-KTP applications (permohonan)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from blangko.cli import state
+from blangko.cli.output import console, parse_date, print_json, tanggal
+from blangko.domain.applications import STATUS_LABEL_ID, Status, parse_doc_option
+from blangko.services import applications as apps
+
+app_app = typer.Typer(
+    help="Permohonan KTP-el: pengajuan, perekaman, cetak, penyerahan.", no_args_is_help=True
+)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Keluaran JSON.")]
+OfficeOpt = Annotated[
+    str | None,
+    typer.Option("--office", help="Kode kantor (default: dari nomor tanda terima / satu-satunya)."),
+]
+KeyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--idempotency-key",
+        help="Kunci unik permintaan: mengulang dengan kunci sama tidak menulis dua kali.",
+    ),
+]
+DateOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--date", help="Tanggal YYYY-MM-DD (default hari ini; tidak boleh di masa depan)."
+    ),
+]
+Receipt = Annotated[str, typer.Argument(help="Nomor tanda terima, mis. 1704-20210602-0001.")]
+RevealOpt = Annotated[
+    bool, typer.Option("--show-nik", help="Tampilkan NIK lengkap (hanya untuk petugas berwenang).")
+]
+
+
+def _label(status: str) -> str:
+    return STATUS_LABEL_ID.get(Status(status), status)
+
+
+def _done(result: dict[str, Any], as_json: bool, verb: str) -> None:
+    if as_json:
+        print_json(result)
+        return
+    again = " (permintaan ulang: tidak ada yang ditulis lagi)" if result.get("replayed") else ""
+    extra = ""
+    if result.get("serial") and result.get("status") == "dicetak":
+        extra = f", blangko {result['serial']} di {result['station']}"
+    console.print(
+        f"{result['receipt']}: {verb}; status {_label(result['status'])}{extra}{again}",
+        highlight=False,
+    )
+
+
+@app_app.command("new")
+def new(
+    nik: Annotated[str, typer.Option("--nik", help="NIK pemohon (16 digit).")],
+    type_: Annotated[
+        str, typer.Option("--type", help="pemula, hilang, rusak atau perubahan_data.")
+    ],
+    doc: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--doc",
+            help="Dokumen KUNCI=NILAI, boleh diulang: laporan_polisi=..., ktp_lama=diserahkan, "
+            "no_kk=...",
+        ),
+    ] = None,
+    date: DateOpt = None,
+    office: Annotated[
+        str | None, typer.Option("--office", help="Kode kantor (boleh kosong bila hanya satu).")
+    ] = None,
+    idempotency_key: KeyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Register an application and print its receipt number."""
+    r = apps.new(
+        state.context(),
+        nik=nik,
+        type=type_,
+        documents=parse_doc_option(doc or []),
+        on=parse_date(date),
+        office=office,
+        idempotency_key=idempotency_key,
+    )
+    if as_json:
+        print_json({"receipt": r["receipt"], "status": r["status"]})
+        return
+    again = " (permintaan ulang)" if r["replayed"] else ""
+    console.print(
+        f"Tanda terima: [bold]{r['receipt']}[/] - status {_label(r['status'])}{again}",
+        highlight=False,
+    )
+
+
+@app_app.command("record")
+def record(
+    receipt: Receipt,
+    date: DateOpt = None,
+    office: OfficeOpt = None,
+    idempotency_key: KeyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Biometric recording (perekaman); fails while recording is closed."""
+    r = apps.record(
+        state.context(),
+        receipt=receipt,
+        on=parse_date(date),
+        office=office,
+        idempotency_key=idempotency_key,
+    )
+    _done(r, as_json, "direkam")
+
+
+@app_app.command("ready")
+def ready(
+    receipt: Receipt,
+    date: DateOpt = None,
+    office: OfficeOpt = None,
+    idempotency_key: KeyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Print-ready (PRR)."""
+    r = apps.ready(
+        state.context(),
+        receipt=receipt,
+        on=parse_date(date),
+        office=office,
+        idempotency_key=idempotency_key,
+    )
+    _done(r, as_json, "siap cetak")
+
+
+@app_app.command("print")
+def print_(
+    receipt: Receipt,
+    station: Annotated[str, typer.Option("--station", help="Loket cetak, mis. loket-1.")],
+    serial: Annotated[
+        str | None,
+        typer.Option("--serial", help="Seri blangko (default: seri tersedia terkecil di loket)."),
+    ] = None,
+    date: DateOpt = None,
+    office: OfficeOpt = None,
+    idempotency_key: KeyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Print the card: consumes one blank at the station through the ledger."""
+    r = apps.print_card(
+        state.context(),
+        receipt=receipt,
+        station=station,
+        serial=serial,
+        on=parse_date(date),
+        office=office,
+        idempotency_key=idempotency_key,
+    )
+    _done(r, as_json, "dicetak")
+
+
+@app_app.command("misprint")
+def misprint(
+    receipt: Receipt,
+    reason: Annotated[
+        str,
+        typer.Option("--reason", help="salah_cetak, gagal_encode, rusak_fisik atau lainnya."),
+    ],
+    note: Annotated[str | None, typer.Option("--note", help="Keterangan.")] = None,
+    date: DateOpt = None,
+    office: OfficeOpt = None,
+    idempotency_key: KeyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """A bad print: the blank becomes spoiled (kept for destruction); back to print-ready."""
+    r = apps.misprint(
+        state.context(),
+        receipt=receipt,
+        reason=reason,
+        note=note,
+        on=parse_date(date),
+        office=office,
+        idempotency_key=idempotency_key,
+    )
+    _done(r, as_json, "salah cetak dicatat, kembali ke antrean cetak")
+
+
+def _simple(action: str, verb: str, doc: str):  # type: ignore[no-untyped-def]
+    def command(
+        receipt: Receipt,
+        date: DateOpt = None,
+        office: OfficeOpt = None,
+        idempotency_key: KeyOpt = None,
+        as_json: JsonOpt = False,
+    ) -> None:
+        fn = getattr(apps, action)
+        r = fn(
+            state.context(),
+            receipt=receipt,
+            on=parse_date(date),
+            office=office,
+            idempotency_key=idempotency_key,
+        )
+        _done(r, as_json, verb)
+
+    command.__doc__ = doc
+    return command
+
+
+app_app.command("suket")(
+    _simple(
+        "suket",
+        "suket diterbitkan",
+        "Temporary certificate while no blank can be printed; first in the print queue.",
+    )
+)
+app_app.command("ikd")(
+    _simple("ikd", "IKD diaktifkan", "Digital ID (IKD) activated; no blank is used.")
+)
+app_app.command("collect")(
+    _simple("collect", "diserahkan", "Hand the printed card to the resident.")
+)
+
+
+@app_app.command("reject")
+def reject(
+    receipt: Receipt,
+    reason: Annotated[str, typer.Option("--reason", help="Alasan penolakan.")],
+    date: DateOpt = None,
+    office: OfficeOpt = None,
+    idempotency_key: KeyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Reject an application that has no card yet."""
+    r = apps.reject(
+        state.context(),
+        receipt=receipt,
+        reason=reason,
+        on=parse_date(date),
+        office=office,
+        idempotency_key=idempotency_key,
+    )
+    _done(r, as_json, "ditolak")
+
+
+@app_app.command("cancel")
+def cancel(
+    receipt: Receipt,
+    reason: Annotated[str | None, typer.Option("--reason", help="Keterangan (opsional).")] = None,
+    date: DateOpt = None,
+    office: OfficeOpt = None,
+    idempotency_key: KeyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Cancel an application (at the resident's request) before printing."""
+    r = apps.cancel(
+        state.context(),
+        receipt=receipt,
+        reason=reason,
+        on=parse_date(date),
+        office=office,
+        idempotency_key=idempotency_key,
+    )
+    _done(r, as_json, "dibatalkan")
+
+
+@app_app.command("show")
+def show(
+    receipt: Receipt, office: OfficeOpt = None, reveal: RevealOpt = False, as_json: JsonOpt = False
+) -> None:
+    """One application with its history."""
+    r = apps.show(state.context(), receipt=receipt, office=office, reveal=reveal)
+    if as_json:
+        print_json(r)
+        return
+    console.print(
+        f"[bold]{r['receipt']}[/]  NIK {r['nik']}  {r['type']}  status {_label(r['status'])}"
+        + ("  [suket]" if r["suket"] else "")
+        + ("  [IKD]" if r["ikd"] else ""),
+        highlight=False,
+    )
+    if r["documents"]:
+        docs = ", ".join(f"{k}={v}" for k, v in r["documents"].items())
+        console.print(f"Dokumen: {docs}", highlight=False)
+    if r["serial"]:
+        console.print(f"Blangko: {r['serial']} di {r['station']}", highlight=False)
+    table = Table("Tanggal", "Tindakan", "Dari", "Ke", "Petugas", "Catatan")
+    for e in r["events"]:
+        table.add_row(
+            tanggal(e["date"]), e["action"], e["from"] or "-", e["to"], e["actor"], e["note"] or ""
+        )
+    console.print(table)
+
+
+def _table(rows: list[dict[str, Any]], title: str, position: bool = False) -> Table:
+    cols = (["#"] if position else []) + ["Tanda terima", "NIK", "Jenis", "Diajukan", "Status"]
+    table = Table(*cols, title=title)
+    for r in rows:
+        status = _label(r["status"]) + (" (suket)" if r["suket"] else "")
+        cells = [r["receipt"], r["nik"], r["type"], tanggal(r["submitted_date"]), status]
+        table.add_row(*([str(r["position"])] if position else []), *cells)
+    return table
+
+
+@app_app.command("list")
+def list_(
+    status: Annotated[str | None, typer.Option("--status", help="Saring menurut status.")] = None,
+    type_: Annotated[str | None, typer.Option("--type", help="Saring menurut jenis.")] = None,
+    office: Annotated[
+        str | None, typer.Option("--office", help="Kode kantor (boleh kosong bila hanya satu).")
+    ] = None,
+    reveal: RevealOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Applications, oldest first; NIK masked unless --show-nik."""
+    rows = apps.list_(state.context(), status=status, type=type_, office=office, reveal=reveal)
+    if as_json:
+        print_json(rows)
+        return
+    console.print(_table(rows, f"{len(rows)} permohonan"))
+
+
+@app_app.command("queue")
+def queue(
+    office: Annotated[
+        str | None, typer.Option("--office", help="Kode kantor (boleh kosong bila hanya satu).")
+    ] = None,
+    reveal: RevealOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """The print queue in the directorate's priority order."""
+    rows = apps.print_queue(state.context(), office=office, reveal=reveal)
+    if as_json:
+        print_json(rows)
+        return
+    console.print(_table(rows, f"Antrean cetak: {len(rows)} permohonan", position=True))

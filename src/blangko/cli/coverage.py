@@ -1,0 +1,157 @@
+"""`blangko coverage ...`: wajib-KTP coverage against the target, the coming 17-year-olds,
+and the list of unrecorded residents for door-to-door recording."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from babel.numbers import format_decimal
+from rich.table import Table
+
+from blangko.cli import state
+from blangko.cli.output import LOCALE, console, num, parse_date, print_json, tanggal
+from blangko.services import coverage as svc
+
+coverage_app = typer.Typer(
+    help="Cakupan wajib KTP terhadap target nasional, kohort 17 tahun, daftar belum rekam.",
+    invoke_without_command=True,
+)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Keluaran JSON.")]
+OfficeOpt = Annotated[
+    str | None, typer.Option("--office", help="Kode kantor (boleh kosong bila hanya satu).")
+]
+AsOfOpt = Annotated[
+    str | None, typer.Option("--as-of", help="Tanggal acuan YYYY-MM-DD (default hari ini).")
+]
+
+
+def pct(value: float | Decimal | None) -> str:
+    """95.2 -> '95,2 %' (one decimal always shown; '-' when there is no ratio)."""
+    if value is None:
+        return "-"
+    return f"{format_decimal(Decimal(str(value)), format='#,##0.0', locale=LOCALE)} %"
+
+
+def _figures_row(label: list[str], row: dict[str, Any]) -> list[str]:
+    return [
+        *label,
+        num(row["wajib_ktp"]),
+        num(row["recorded"]),
+        num(row["unrecorded"]),
+        pct(row["coverage_pct"]),
+        num(row["gap_to_target"]),
+    ]
+
+
+_FIG_HEADERS = ("Wajib KTP", "Sudah rekam", "Belum rekam", "Cakupan", "Kurang dari target")
+
+
+@coverage_app.callback()
+def coverage_main(
+    context: typer.Context,
+    as_of: AsOfOpt = None,
+    by: Annotated[
+        str, typer.Option("--by", help="Rincian per kabupaten, kecamatan atau desa.")
+    ] = "kecamatan",
+    target: Annotated[str, typer.Option("--target", help="Target cakupan dalam persen.")] = str(
+        svc.NATIONAL_TARGET_PCT
+    ),
+    office: OfficeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Wajib KTP, recorded and coverage against the target, by area, sex and age band."""
+    if context.invoked_subcommand is not None:
+        return
+    r = svc.coverage(
+        state.context(), as_of=parse_date(as_of, "as_of"), by=by, target=target, office=office
+    )
+    if as_json:
+        print_json(r)
+        return
+    console.print(
+        f"Cakupan perekaman kantor {r['office']} per {tanggal(r['as_of'])}: "
+        f"{pct(r['coverage_pct'])} dari {num(r['wajib_ktp'])} wajib KTP "
+        f"(target {pct(r['target_pct'])}; kurang {num(r['gap_to_target'])} orang).",
+        highlight=False,
+    )
+    table = Table(title=f"Per {r['by']}")
+    table.add_column("Kode", no_wrap=True)  # a cut village code is useless
+    for header in ("Wilayah", *_FIG_HEADERS):
+        table.add_column(header)
+    for a in r["areas"]:
+        table.add_row(*_figures_row([a["code"], a["name"] or "?"], a))
+    table.add_row(*_figures_row(["", "Jumlah"], r), style="bold")
+    console.print(table)
+    sexes = Table("Jenis kelamin", *_FIG_HEADERS, title="Per jenis kelamin")
+    for s in r["by_sex"]:
+        sexes.add_row(*_figures_row([s["label"]], s))
+    console.print(sexes)
+    bands = Table("Umur", *_FIG_HEADERS, title="Per kelompok umur")
+    for b in r["by_age_band"]:
+        bands.add_row(*_figures_row([b["band"]], b))
+    console.print(bands)
+
+
+@coverage_app.command("cohort")
+def cohort_cmd(
+    months: Annotated[int, typer.Option("--months", help="Berapa bulan ke depan.")] = 12,
+    as_of: AsOfOpt = None,
+    office: OfficeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Residents turning 17 each coming month, per kecamatan (certain pemula demand)."""
+    r = svc.cohort(state.context(), months=months, as_of=parse_date(as_of, "as_of"), office=office)
+    if as_json:
+        print_json(r)
+        return
+    labels = [m["month"] for m in r["months"]]
+    table = Table(
+        "Kecamatan",
+        *labels,
+        "Jumlah",
+        title=f"Penduduk genap 17 tahun per bulan (sejak {tanggal(r['as_of'])})",
+    )
+    for k in r["kecamatan"]:
+        table.add_row(
+            k["name"] or k["code"], *(num(k["months"][m]) for m in labels), num(k["total"])
+        )
+    table.add_row("Jumlah", *(num(m["total"]) for m in r["months"]), num(r["total"]), style="bold")
+    console.print(table)
+
+
+@coverage_app.command("gaps")
+def gaps_cmd(
+    output: Annotated[Path, typer.Option("--output", help="Berkas keluaran .xlsx atau .csv.")],
+    desa: Annotated[str | None, typer.Option("--desa", help="Kode desa/kelurahan.")] = None,
+    kecamatan: Annotated[str | None, typer.Option("--kecamatan", help="Kode kecamatan.")] = None,
+    as_of: AsOfOpt = None,
+    office: OfficeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write the unrecorded wajib-KTP residents (name, NIK, village, age) for jemput bola.
+
+    When --actor names a web user, that user's role must be allowed to see personal data."""
+    from blangko.services.users import get_user
+
+    ctx = state.context()
+    user = get_user(ctx, ctx.actor)
+    r = svc.gaps(
+        ctx,
+        role=user["role"] if user else None,
+        output=output,
+        desa=desa,
+        kecamatan=kecamatan,
+        as_of=parse_date(as_of, "as_of"),
+        office=office,
+    )
+    if as_json:
+        print_json(r)
+        return
+    console.print(
+        f"{num(r['rows'])} penduduk wajib KTP belum rekam di {r['area']} ditulis ke {r['output']}.",
+        highlight=False,
+    )

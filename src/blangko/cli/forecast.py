@@ -1,0 +1,105 @@
+"""`blangko forecast`: demand forecast, stock decisions and the backtest that shows they work."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from blangko.cli import state
+from blangko.cli.output import console, num, parse_date, print_json, tanggal
+from blangko.services import forecast as fs
+
+forecast_app = typer.Typer(
+    help="Perkiraan kebutuhan blangko, risiko kehabisan stok, dan jumlah yang perlu diminta.",
+)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Keluaran JSON.")]
+OfficeOpt = Annotated[str | None, typer.Option("--office", help="Kode kantor.")]
+
+
+def _pct(x: float) -> str:
+    return f"{num(round(x * 100, 1))} %"
+
+
+def print_forecast(r: dict[str, Any]) -> None:
+    console.print(
+        f"Perkiraan per {tanggal(r['as_of'])}, {r['horizon_days']} hari ke depan "
+        f"(model {r['model']['name']}, {r['model']['fitted_on_days']} hari buka): "
+        f"stok {num(r['on_hand'])} keping.",
+        highlight=False,
+    )
+    for w in r["warnings"]:
+        console.print(f"[yellow]Catatan:[/] {w}", highlight=False)
+    cover = r["days_of_cover"]
+    more = " atau lebih" if cover["beyond_horizon"] else ""
+    console.print(
+        f"Cukup untuk: {num(cover['p50'])} hari{more} (median); {num(cover['p90'])} hari{more} "
+        "dengan keyakinan 90 %.",
+        highlight=False,
+    )
+    nd = r["next_delivery"]
+    console.print(
+        f"Bila diminta hari ini, kiriman tiba sekitar {tanggal(nd['expected_date'])} "
+        f"({num(nd['lead_time_days'])} hari); peluang kehabisan sebelum itu: "
+        f"{_pct(r['stockout_probability_before_next_delivery'])}.",
+        highlight=False,
+    )
+    rec = r["recommended_request"]
+    console.print(
+        f"[bold]Permintaan yang disarankan: {num(rec['quantity'])} keping[/] "
+        f"(tingkat layanan {_pct(rec['service_level'])}, cukup sampai "
+        f"{tanggal(rec['covers_until'])}).",
+        highlight=False,
+    )
+    table = Table("Alasan", "Keping (p50)")
+    for reason in rec["reasons"]:
+        q = reason["quantity"]
+        table.add_row(reason["reason"], f"{'+' if q > 0 else ''}{num(q)}")
+    console.print(table)
+    comp = r["comparison"]
+    mos = comp["months_of_stock"]
+    console.print(
+        f"Pembanding (gaya OpenLMIS): rata-rata pemakaian bulanan {num(comp['average_monthly_consumption'])} "
+        f"keping, stok {num(mos) if mos is not None else '-'} bulan.",
+        highlight=False,
+    )
+
+
+@forecast_app.callback(invoke_without_command=True)
+def forecast(
+    typer_ctx: typer.Context,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Per tanggal (default hari ini).")] = None,
+    horizon: Annotated[int, typer.Option("--horizon", help="Hari ke depan.")] = 120,
+    office: OfficeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Forecast daily blank use with intervals, days of cover, stockout risk and the request."""
+    if typer_ctx.invoked_subcommand is not None:
+        return
+    r = fs.forecast(state.context(), as_of=parse_date(as_of, "as_of"), horizon=horizon, office=office)
+    if as_json:
+        print_json(r)
+    else:
+        print_forecast(r)
+
+
+@forecast_app.command("backtest")
+def backtest(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Per tanggal (default hari ini).")] = None,
+    origins: Annotated[int, typer.Option("--origins", help="Jumlah titik awal (minimal 6).")] = 6,
+    office: OfficeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Rolling-origin backtest (28-day horizon) of the model against simple baselines."""
+    r = fs.backtest(state.context(), as_of=parse_date(as_of, "as_of"), office=office, origins=max(6, origins))
+    if as_json:
+        print_json(r)
+        return
+    table = Table("Model", "MASE", "Pinball (skala)", "Cakupan 50 %", "Cakupan 90 %",
+                  title=f"Uji mundur: {len(r['origins'])} titik x {r['horizon_days']} hari")
+    for name, s in r["models"].items():
+        table.add_row(name, num(s["mase"]), num(s["scaled_pinball"]), _pct(s["coverage_50"]),
+                      _pct(s["coverage_90"]))
+    console.print(table)

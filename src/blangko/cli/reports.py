@@ -1,0 +1,137 @@
+"""`blangko report ...`: official reports as Excel or PDF files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from blangko.cli import state
+from blangko.cli.output import console, num, parse_date, print_json
+from blangko.domain.errors import DomainError
+from blangko.services import reports
+
+report_app = typer.Typer(
+    help="Laporan dan berita acara resmi (Excel atau PDF).", no_args_is_help=True
+)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Keluaran JSON (nama berkas dan angka).")]
+OfficeOpt = Annotated[
+    str | None, typer.Option("--office", help="Kode kantor (boleh kosong bila hanya satu).")
+]
+FormatOpt = Annotated[str, typer.Option("--format", help="xlsx atau pdf.")]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option("--output", help="Berkas keluaran (default: nama laporan di folder kerja)."),
+]
+
+
+def _write(name: str, params: dict[str, Any], fmt: str, output: Path | None, as_json: bool) -> None:
+    fmt = fmt.lower().strip()
+    ctx = state.context()
+    params = {**params, "address": state.settings().office_address}
+    content, filename, mimetype = reports.render(ctx, name, params, fmt)
+    path = output or Path(filename)
+    if path.is_dir():
+        path = path / filename
+    try:
+        path.write_bytes(content)
+    except OSError as exc:
+        raise DomainError(
+            "output_unwritable", "output", f"Berkas {path} tidak dapat ditulis: {exc.strerror}."
+        ) from exc
+    if as_json:
+        print_json(
+            {
+                "report": name,
+                "file": str(path),
+                "format": fmt,
+                "mimetype": mimetype,
+                "bytes": len(content),
+            }
+        )
+    else:
+        console.print(f"Laporan ditulis ke {path} ({num(len(content))} bita).", highlight=False)
+
+
+@report_app.command("usage")
+def usage(
+    month: Annotated[str, typer.Option("--month", help="Bulan laporan, YYYY-MM.")],
+    format: FormatOpt = "xlsx",
+    output: OutputOpt = None,
+    office: OfficeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Laporan penggunaan blangko: one month's stock movement, reconciled with the balance."""
+    _write("usage", {"month": month, "office": office}, format, output, as_json)
+
+
+@report_app.command("count")
+def count(
+    count_id: Annotated[int, typer.Argument(help="Nomor stock opname.")],
+    format: FormatOpt = "pdf",
+    output: OutputOpt = None,
+    office: OfficeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Berita acara stock opname: book against counted at one location."""
+    _write("count", {"count_id": count_id, "office": office}, format, output, as_json)
+
+
+@report_app.command("receipt")
+def receipt(
+    entry_seq: Annotated[int, typer.Argument(help="Nomor entri penerimaan di buku besar.")],
+    format: FormatOpt = "pdf",
+    output: OutputOpt = None,
+    office: OfficeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Berita acara serah terima for one received (or returned) shipment."""
+    _write("receipt", {"seq": entry_seq, "office": office}, format, output, as_json)
+
+
+@report_app.command("destruction")
+def destruction(
+    month: Annotated[str, typer.Option("--month", help="Bulan blangko dicatat rusak, YYYY-MM.")],
+    format: FormatOpt = "pdf",
+    output: OutputOpt = None,
+    office: OfficeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Berita acara pemusnahan: every card spoiled in the month, by serial and reason."""
+    _write("destruction", {"month": month, "office": office}, format, output, as_json)
+
+
+@report_app.command("coverage")
+def coverage(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Per tanggal (default hari ini).")
+    ] = None,
+    target: Annotated[
+        str | None, typer.Option("--target", help="Target cakupan dalam persen (default 99,2).")
+    ] = None,
+    format: FormatOpt = "xlsx",
+    output: OutputOpt = None,
+    office: OfficeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Rekap cakupan: coverage by kecamatan and desa with the gap to the target."""
+    params = {"as_of": parse_date(as_of, "as_of"), "target": target, "office": office}
+    _write("coverage", params, format, output, as_json)
+
+
+@report_app.command("request")
+def request(
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Tanggal surat dan keadaan stok (default hari ini)."),
+    ] = None,
+    format: FormatOpt = "pdf",
+    output: OutputOpt = None,
+    office: OfficeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Surat permohonan blangko: the quantity the forecast recommends, with its reasons."""
+    params = {"as_of": parse_date(as_of, "as_of"), "office": office}
+    _write("request", params, format, output, as_json)

@@ -1,0 +1,153 @@
+"""`blangko residents ...` and `blangko nik ...`: the resident registry and NIK checks."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from blangko.cli import state
+from blangko.cli.output import console, num, print_json, tanggal
+from blangko.services import residents
+
+residents_app = typer.Typer(
+    help="Registri penduduk (ekspor SIAK): impor dan lihat.", no_args_is_help=True
+)
+nik_app = typer.Typer(help="Pemeriksaan NIK.", no_args_is_help=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Keluaran JSON.")]
+OfficeOpt = Annotated[
+    str | None, typer.Option("--office", help="Kode kantor (boleh kosong bila hanya satu).")
+]
+
+
+@residents_app.command("import")
+def import_cmd(
+    file: Annotated[Path, typer.Argument(help="Berkas CSV (',' atau ';') atau XLSX.")],
+    office: OfficeOpt = None,
+    rejects: Annotated[
+        Path | None,
+        typer.Option(
+            "--rejects", help="Berkas baris ditolak (default: <nama berkas>-ditolak.csv)."
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import or update residents from a registry export; bad rows go to the rejects file
+    with the reason (alasan) and never stop the import. Re-importing updates by NIK."""
+    ctx = state.context()
+    if as_json:
+        result = residents.import_residents(ctx, file, office=office, rejects_path=rejects)
+        print_json(result)
+        return
+    with Progress(
+        TextColumn("Impor penduduk"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TextColumn("{task.fields[rows]} baris"),
+        TextColumn("{task.fields[rate]} baris/detik"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("impor", total=None, rows="0", rate="-")
+
+        def progress(rows: int, done: int, total: int | None) -> None:
+            elapsed = bar.tasks[0].elapsed or 0.0
+            rate = num(round(rows / elapsed)) if elapsed > 0 else "-"
+            bar.update(task, completed=done, total=total, rows=num(rows), rate=rate)
+
+        result = residents.import_residents(
+            ctx, file, office=office, rejects_path=rejects, progress=progress
+        )
+    _print_summary(result)
+
+
+def _print_summary(r: dict[str, Any]) -> None:
+    rate = num(round(r["rows"] / r["seconds"])) if r["seconds"] else "-"
+    console.print(
+        f"{num(r['rows'])} baris dalam {num(r['seconds'])} detik ({rate} baris/detik): "
+        f"{num(r['imported'])} baru, {num(r['updated'])} diperbarui, "
+        f"{num(r['rejected'])} ditolak.",
+        highlight=False,
+    )
+    if r["nik_other_kecamatan"]:
+        console.print(
+            f"{num(r['nik_other_kecamatan'])} penduduk ber-NIK kecamatan lain "
+            f"({num(r['nik_outside_regency'])} dari luar kabupaten): sah, tidak ditolak.",
+            highlight=False,
+        )
+    if r["rejects_file"]:
+        console.print(f"Baris ditolak beserta alasannya: {r['rejects_file']}", highlight=False)
+
+
+@residents_app.command("show")
+def show_cmd(
+    nik: Annotated[str, typer.Argument(help="NIK 16 digit.")],
+    office: OfficeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """One resident. The full NIK is shown: the command line is used by a local operator
+    who already has direct access to the database (lists and the web page mask it)."""
+    r = residents.show_resident(state.context(), nik, reveal=True, office=office)
+    if as_json:
+        print_json(r)
+        return
+    table = Table(show_header=False)
+    table.add_column("Isian")
+    table.add_column("Nilai")
+    sex = {"L": "Laki-laki", "P": "Perempuan"}[r["jenis_kelamin"]]
+    rows = [
+        ("NIK", r["nik"]),
+        ("Nama", r["nama"]),
+        ("Jenis kelamin", sex),
+        ("Tanggal lahir", f"{tanggal(r['tanggal_lahir'])} (umur {r['umur']})"),
+        ("Status kawin", r["status_kawin"]),
+        ("Desa/kelurahan", f"{r['desa'] or '-'} ({r['kode_desa']})"),
+        ("Kecamatan", f"{r['kecamatan'] or '-'} ({r['kode_kecamatan']})"),
+        ("Kecamatan pada NIK", f"{r['kecamatan_nik_nama'] or '-'} ({r['kecamatan_nik']})"),
+        ("Tanggal rekam", tanggal(r["tanggal_rekam"])),
+        ("Tanggal cetak", tanggal(r["tanggal_cetak"])),
+        ("Status", r["status"]),
+        ("Wajib KTP hari ini", "ya" if r["wajib_ktp"] else "tidak"),
+    ]
+    for k, v in rows:
+        table.add_row(k, str(v))
+    console.print(table)
+
+
+@nik_app.command("check")
+def check_cmd(
+    nik: Annotated[str, typer.Argument(help="NIK yang diperiksa (spasi/titik boleh).")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Read a NIK: region, birth date, sex and serial, or the rule it breaks (exit code 2)."""
+    r = residents.check_nik(state.context(), nik)
+    if as_json:
+        print_json(r)
+    elif r["valid"]:
+        sex = {"L": "laki-laki", "P": "perempuan"}[r["jenis_kelamin"]]
+        console.print(f"NIK {r['nik']} sah.", highlight=False)
+        for label, part in (
+            ("Provinsi", r["provinsi"]),
+            ("Kabupaten/kota", r["kabupaten_kota"]),
+            ("Kecamatan", r["kecamatan"]),
+        ):
+            console.print(f"  {label}: {part['name'] or '-'} ({part['code']})", highlight=False)
+        console.print(
+            f"  Lahir: {tanggal(r['tanggal_lahir'])}, {sex}; nomor urut {r['nomor_urut']}",
+            highlight=False,
+        )
+    else:
+        e = r["error"]
+        console.print(
+            f"[bold red]NIK tidak sah[/] \\[{e['code']}]: {escape(e['message'])}",
+            highlight=False,
+        )
+    if not r["valid"]:
+        sys.exit(2)

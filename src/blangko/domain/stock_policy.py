@@ -1,0 +1,85 @@
+"""Stock decisions taken on simulated demand paths: cover, stockout risk, what to request.
+
+Also the OpenLMIS/mSupply-style figures (average monthly consumption adjusted for days the
+office could not serve, months of stock) so the head of office can compare with what the
+directorate is used to seeing.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def days_of_cover(paths: np.ndarray, on_hand: int) -> tuple[int, int, bool]:
+    """Days until cumulative demand exceeds stock: (median, the figure that holds with 90 %
+    probability, censored). Censored means fewer than half the paths run out within the horizon:
+    the real figure is larger than the one given."""
+    cum = np.cumsum(paths, axis=1)
+    horizon = paths.shape[1]
+    exceeded = cum > on_hand
+    first = np.where(exceeded.any(axis=1), exceeded.argmax(axis=1), horizon)
+    p50 = int(np.quantile(first, 0.5, method="lower"))
+    p90 = int(np.quantile(first, 0.1, method="lower"))
+    return p50, p90, p50 >= horizon
+
+
+def lead_time_samples(mean_days: float, spread_days: float, n: int, seed: int = 1) -> np.ndarray:
+    """Lead times of a request in whole days (gamma distributed: never negative, long right tail)."""
+    rng = np.random.default_rng(seed)
+    if spread_days <= 0:
+        return np.full(n, int(round(mean_days)))
+    k = (mean_days / spread_days) ** 2
+    theta = spread_days**2 / mean_days
+    return np.maximum(1, np.rint(rng.gamma(k, theta, size=n))).astype(int)
+
+
+def demand_within(paths: np.ndarray, windows: np.ndarray) -> np.ndarray:
+    """Each path's total demand over its own window length (days from today)."""
+    cum = np.concatenate([np.zeros((paths.shape[0], 1)), np.cumsum(paths, axis=1)], axis=1)
+    w = np.clip(windows, 0, paths.shape[1])
+    return cum[np.arange(paths.shape[0]), w]
+
+
+def stockout_probability(paths: np.ndarray, on_hand: int, lead_times: np.ndarray) -> float:
+    return float(np.mean(demand_within(paths, lead_times) > on_hand))
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    quantity: int
+    service_level: float
+    window_days_p50: int
+    demand_at_service_level: int
+
+
+def recommend(
+    paths: np.ndarray, on_hand: int, lead_times: np.ndarray, review_days: int, service_level: float
+) -> Recommendation:
+    """The smallest request that keeps P(stockout before the next review's delivery arrives)
+    at or below 1 - service level: stock must cover the review period plus the lead time."""
+    windows = lead_times + review_days
+    demand = demand_within(paths, windows)
+    need = int(math.ceil(float(np.quantile(demand, service_level))))
+    return Recommendation(max(0, need - on_hand), service_level, int(np.median(windows)), need)
+
+
+def adjusted_monthly_consumption(
+    used: float, calendar_days: int, normal_open_days: int, days_unable_to_serve: int
+) -> float:
+    """OpenLMIS-style adjusted consumption per 30.4-day month.
+
+    Consumption is scaled up for the normal working days on which the office could not serve
+    (a closure such as PPKM, or no blanks in stock): those days had demand that was not met.
+    Weekends and national holidays are not normal working days and are not adjusted for.
+    """
+    serving = normal_open_days - days_unable_to_serve
+    if serving <= 0 or calendar_days <= 0:
+        return 0.0
+    return used * (normal_open_days / serving) * (30.4 / calendar_days)
+
+
+def months_of_stock(on_hand: int, amc: float) -> float | None:
+    return None if amc <= 0 else on_hand / amc

@@ -1,0 +1,680 @@
+"""Use cases for e-KTP applications: one write transaction each, the transition stored as an
+event, and the print consuming its blank through the ledger in that same transaction.
+
+Every write runs inside ``ctx.write(office)``, which locks the office's ledger head. That
+lock is what keeps two clerks from printing the same application twice or taking the same
+blank: the second waits, then sees the application already printed and the blank consumed.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from blangko.adapters import tables as t
+from blangko.adapters import tables_residents as tr
+from blangko.adapters import tables_service as ts
+from blangko.domain.applications import (
+    ACTIVE,
+    Action,
+    QueueItem,
+    Status,
+    check_documents,
+    check_status,
+    check_type,
+    format_receipt,
+    initial_status,
+    next_status,
+    order_queue,
+    parse_receipt,
+)
+from blangko.domain.errors import Conflict, DomainError, NotFound
+from blangko.domain.ledger import SPOIL_REASONS
+from blangko.domain.nik import compact_nik, mask_nik
+from blangko.domain.serials import single
+from blangko.domain.wajib_ktp import is_wajib_ktp
+from blangko.services import stock
+from blangko.services.calendar import require_open
+from blangko.services.context import Context, WriteTx, resolve_office
+
+app_t = ts.application
+event_t = ts.application_event
+
+
+def _check_day(tx: WriteTx, on: date, app: Any | None = None) -> None:
+    if on > tx.ctx.today():
+        raise DomainError(
+            "date_in_future",
+            "date",
+            f"Tanggal {on:%d-%m-%Y} belum terjadi: tanggal tidak boleh di masa depan.",
+        )
+    if app is not None and on < app.submitted_date:
+        raise DomainError(
+            "date_before_application",
+            "date",
+            f"Tanggal {on:%d-%m-%Y} sebelum permohonan diajukan ({app.submitted_date:%d-%m-%Y}).",
+        )
+
+
+def _check_order(tx: WriteTx, app: Any, on: date) -> None:
+    """A step may not be dated before the step it follows (printing before recording ...)."""
+    last = tx.conn.execute(
+        select(func.max(event_t.c.effective_date)).where(event_t.c.application_id == app.id)
+    ).scalar()
+    if last is not None and on < last:
+        raise DomainError(
+            "date_before_previous_step",
+            "date",
+            f"Tanggal {on:%d-%m-%Y} sebelum langkah sebelumnya pada permohonan ini "
+            f"({last:%d-%m-%Y}).",
+        )
+
+
+def _office_of(receipt: str, office: str | None) -> str:
+    """The office named, else the one the receipt number encodes."""
+    return office or parse_receipt(receipt)[0]
+
+
+def _load(conn: Connection, office: str, receipt: str) -> Any:
+    row = conn.execute(
+        select(app_t).where(app_t.c.office_code == office, app_t.c.receipt == receipt.strip())
+    ).first()
+    if row is None:
+        raise NotFound(
+            "unknown_application",
+            "receipt",
+            f"Permohonan dengan tanda terima '{receipt}' tidak ada di kantor {office}.",
+        )
+    return row
+
+
+def _resident(conn: Connection, nik: str) -> Any:
+    row = conn.execute(select(tr.resident).where(tr.resident.c.nik == nik)).first()
+    if row is None:
+        raise NotFound(
+            "unknown_resident",
+            "nik",
+            f"NIK {mask_nik(nik)} tidak terdaftar dalam data penduduk: "
+            "impor data penduduk atau periksa NIK.",
+        )
+    return row
+
+
+def _event(
+    tx: WriteTx,
+    app_id: int,
+    action: str,
+    before: str | None,
+    after: str,
+    on: date,
+    note: str | None = None,
+) -> None:
+    tx.conn.execute(
+        event_t.insert().values(
+            application_id=app_id,
+            action=action,
+            from_status=before,
+            to_status=after,
+            effective_date=on,
+            at=tx.ctx.now(),
+            actor=tx.ctx.actor,
+            note=note,
+        )
+    )
+
+
+def _view(conn: Connection, row: Any, *, reveal: bool = False, events: bool = False) -> dict:
+    out: dict[str, Any] = {
+        "receipt": row.receipt,
+        "office": row.office_code,
+        "nik": row.nik if reveal else mask_nik(row.nik),
+        "type": row.type,
+        "status": row.status,
+        "documents": json.loads(row.documents),
+        "submitted_date": row.submitted_date.isoformat(),
+        "recorded_date": row.recorded_date.isoformat() if row.recorded_date else None,
+        "ready_date": row.ready_date.isoformat() if row.ready_date else None,
+        "printed_date": row.printed_date.isoformat() if row.printed_date else None,
+        "station": row.station,
+        "serial": row.serial,
+        "suket": row.suket_at is not None,
+        "ikd": row.ikd_at is not None,
+        "collected_date": row.collected_date.isoformat() if row.collected_date else None,
+        "reason": row.reason,
+    }
+    if events:
+        rows = conn.execute(
+            select(event_t).where(event_t.c.application_id == row.id).order_by(event_t.c.id)
+        ).all()
+        out["events"] = [
+            {
+                "action": e.action,
+                "from": e.from_status,
+                "to": e.to_status,
+                "date": e.effective_date.isoformat(),
+                "at": e.at.isoformat(),
+                "actor": e.actor,
+                "note": e.note,
+            }
+            for e in rows
+        ]
+    return out
+
+
+def _write(
+    ctx: Context,
+    office: str | None,
+    operation: str,
+    params: dict[str, Any],
+    idempotency_key: str | None,
+    body,  # type: ignore[no-untyped-def]
+) -> dict[str, Any]:
+    """Run body(tx) once per idempotency key; a retry returns the first result, writes nothing."""
+    with ctx.write(office) as tx:
+        prior = tx.seen(idempotency_key, operation, params)
+        if prior is not None:
+            return dict(prior, replayed=True)
+        result = body(tx)
+        tx.remember(idempotency_key, operation, params, result)
+        return dict(result, replayed=False)
+
+
+# --- new -------------------------------------------------------------------------------------
+
+
+def new(
+    ctx: Context,
+    *,
+    nik: str,
+    type: str,  # noqa: A002 - the issue's word for it
+    documents: dict[str, str] | None = None,
+    on: date | None = None,
+    office: str | None = None,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    """Register an application at the counter and issue its receipt number."""
+    on = on or ctx.today()
+    number = compact_nik(nik)
+    docs_in = dict(documents or {})
+    params = {"nik": number, "type": type, "documents": docs_in, "date": on}
+
+    def body(tx: WriteTx) -> dict[str, Any]:
+        check_type(type)
+        docs = check_documents(type, docs_in)
+        _check_day(tx, on)
+        person = _resident(tx.conn, number)
+        if person.office_code != tx.office:
+            raise DomainError(
+                "resident_other_office",
+                "nik",
+                f"Penduduk {mask_nik(number)} terdaftar di kantor {person.office_code}, "
+                f"bukan {tx.office}.",
+            )
+        if person.status != "HIDUP":
+            raise DomainError(
+                "resident_not_alive",
+                "nik",
+                f"Penduduk {mask_nik(number)} berstatus {person.status}: hanya penduduk "
+                "berstatus HIDUP yang dapat mengajukan KTP-el.",
+            )
+        if type == "pemula":
+            if not is_wajib_ktp(
+                birth_date=person.tanggal_lahir,
+                marital_status=person.status_kawin,
+                status=person.status,
+                on=on,
+            ):
+                raise DomainError(
+                    "not_wajib_ktp",
+                    "nik",
+                    f"Penduduk {mask_nik(number)} belum wajib KTP pada {on:%d-%m-%Y}: "
+                    "KTP-el pemula hanya untuk yang berumur 17 tahun atau sudah/pernah kawin.",
+                )
+            if person.tanggal_cetak is not None:
+                raise DomainError(
+                    "already_has_card",
+                    "type",
+                    f"Penduduk {mask_nik(number)} sudah memiliki KTP-el (dicetak "
+                    f"{person.tanggal_cetak:%d-%m-%Y}): ajukan hilang, rusak atau "
+                    "perubahan_data, bukan pemula.",
+                )
+        elif type in ("hilang", "rusak") and person.tanggal_cetak is None:
+            raise DomainError(
+                "no_card_yet",
+                "type",
+                f"Penduduk {mask_nik(number)} belum pernah dicetak KTP-el-nya: penggantian "
+                f"karena {type} tidak berlaku; ajukan pemula.",
+            )
+        open_app = tx.conn.execute(
+            select(app_t.c.receipt).where(
+                app_t.c.nik == number, app_t.c.status.in_([s.value for s in ACTIVE])
+            )
+        ).first()
+        if open_app is not None:
+            raise Conflict(
+                "application_open",
+                "nik",
+                f"Penduduk {mask_nik(number)} masih memiliki permohonan berjalan "
+                f"{open_app.receipt}: selesaikan atau batalkan dulu.",
+            )
+        seq = (
+            tx.conn.execute(
+                select(func.coalesce(func.max(app_t.c.day_seq), 0)).where(
+                    app_t.c.office_code == tx.office, app_t.c.submitted_date == on
+                )
+            ).scalar_one()
+            + 1
+        )
+        receipt = format_receipt(tx.office, on, seq)
+        recorded = person.tanggal_rekam is not None
+        status = initial_status(recorded)
+        now = ctx.now()
+        app_id = tx.conn.execute(
+            app_t.insert()
+            .values(
+                office_code=tx.office,
+                receipt=receipt,
+                nik=number,
+                type=type,
+                status=status.value,
+                documents=json.dumps(docs, sort_keys=True, ensure_ascii=False),
+                submitted_date=on,
+                day_seq=seq,
+                recorded_date=person.tanggal_rekam,
+                created_at=now,
+                updated_at=now,
+            )
+            .returning(app_t.c.id)
+        ).scalar_one()
+        note = (
+            f"perekaman dilewati: sudah direkam {person.tanggal_rekam:%d-%m-%Y}"
+            if recorded
+            else None
+        )
+        _event(tx, app_id, "new", None, status.value, on, note)
+        return {"receipt": receipt, "status": status.value, "office": tx.office}
+
+    return _write(ctx, office, "app.new", params, idempotency_key, body)
+
+
+# --- transitions -----------------------------------------------------------------------------
+
+
+def _transition(
+    ctx: Context,
+    *,
+    receipt: str,
+    action: Action,
+    on: date | None,
+    office: str | None,
+    idempotency_key: str | None,
+    extra: dict[str, Any] | None = None,
+    apply=None,  # type: ignore[no-untyped-def]
+) -> dict[str, Any]:
+    """Load the application, check the move is legal, apply its side effects, store the event.
+
+    ``apply(tx, app, on)`` returns (column changes, event note) and may write elsewhere
+    (the resident, the ledger) in the same transaction.
+    """
+    on = on or ctx.today()
+    params = {"receipt": receipt, "date": on, **(extra or {})}
+
+    def body(tx: WriteTx) -> dict[str, Any]:
+        app = _load(tx.conn, tx.office, receipt)
+        after = next_status(action, app.status)
+        _check_day(tx, on, app)
+        _check_order(tx, app, on)
+        changes, note = apply(tx, app, on) if apply else ({}, None)
+        tx.conn.execute(
+            app_t.update()
+            .where(app_t.c.id == app.id)
+            .values(status=after.value, updated_at=ctx.now(), **changes)
+        )
+        _event(tx, app.id, action.value, app.status, after.value, on, note)
+        row = tx.conn.execute(select(app_t).where(app_t.c.id == app.id)).one()
+        return _view(tx.conn, row)
+
+    return _write(
+        ctx, _office_of(receipt, office), f"app.{action.value}", params, idempotency_key, body
+    )
+
+
+def record(
+    ctx: Context,
+    *,
+    receipt: str,
+    on: date | None = None,
+    office: str | None = None,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    """Biometric recording (perekaman); sets the resident's tanggal_rekam."""
+
+    def apply(tx: WriteTx, app: Any, day: date) -> tuple[dict[str, Any], str | None]:
+        require_open(tx.conn, tx.office, "perekaman", day)
+        tx.conn.execute(
+            tr.resident.update()
+            .where(tr.resident.c.nik == app.nik)
+            .values(tanggal_rekam=day, updated_at=tx.ctx.now())
+        )
+        return {"recorded_date": day}, None
+
+    return _transition(
+        ctx,
+        receipt=receipt,
+        action=Action.RECORD,
+        on=on,
+        office=office,
+        idempotency_key=idempotency_key,
+        apply=apply,
+    )
+
+
+def ready(
+    ctx: Context,
+    *,
+    receipt: str,
+    on: date | None = None,
+    office: str | None = None,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    """Print-ready (PRR): the central database has matched the biometrics."""
+    return _transition(
+        ctx,
+        receipt=receipt,
+        action=Action.READY,
+        on=on,
+        office=office,
+        idempotency_key=idempotency_key,
+        apply=lambda tx, app, day: ({"ready_date": day}, None),
+    )
+
+
+def _require_station(tx: WriteTx, name: str) -> None:
+    row = tx.conn.execute(
+        select(t.location.c.kind).where(
+            t.location.c.office_code == tx.office, t.location.c.name == name
+        )
+    ).first()
+    if row is None:
+        raise NotFound(
+            "unknown_location", "station", f"Loket '{name}' tidak ada di kantor {tx.office}."
+        )
+    if row.kind != "station":
+        raise DomainError(
+            "not_a_station",
+            "station",
+            f"Lokasi '{name}' adalah gudang, bukan loket cetak: cetak hanya di loket.",
+        )
+
+
+def print_card(
+    ctx: Context,
+    *,
+    receipt: str,
+    station: str,
+    serial: str | None = None,
+    on: date | None = None,
+    office: str | None = None,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    """Print the card: one blank consumed at ``station`` and the status change, one write."""
+
+    def apply(tx: WriteTx, app: Any, day: date) -> tuple[dict[str, Any], str | None]:
+        require_open(tx.conn, tx.office, "pencetakan", day)
+        _require_station(tx, station)
+        named = str(single(serial, "serial")) if serial else None
+        entries = stock.consume_in(
+            tx,
+            service=app.type,
+            effective=day,
+            serials=named,
+            qty=None if named else 1,
+            location=station,
+            note=f"cetak KTP-el {app.receipt}",
+            idempotency_key=idempotency_key,
+        )
+        used = entries[0].serials
+        tx.conn.execute(
+            tr.resident.update()
+            .where(tr.resident.c.nik == app.nik)
+            .values(tanggal_cetak=day, updated_at=tx.ctx.now())
+        )
+        changes = {"serial": used, "station": station, "printed_date": day}
+        return changes, f"blangko {used} di {station} (ledger #{entries[0].seq})"
+
+    return _transition(
+        ctx,
+        receipt=receipt,
+        action=Action.PRINT,
+        on=on,
+        office=office,
+        idempotency_key=idempotency_key,
+        extra={"station": station, "serial": serial},
+        apply=apply,
+    )
+
+
+def misprint(
+    ctx: Context,
+    *,
+    receipt: str,
+    reason: str,
+    note: str | None = None,
+    on: date | None = None,
+    office: str | None = None,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    """A bad print: its blank is booked spoiled (kept for destruction); back to siap_cetak."""
+
+    def apply(tx: WriteTx, app: Any, day: date) -> tuple[dict[str, Any], str | None]:
+        if reason not in SPOIL_REASONS:
+            raise DomainError(
+                "unknown_reason",
+                "reason",
+                f"Alasan '{reason}' tidak dikenal: pilih {', '.join(SPOIL_REASONS)}.",
+            )
+        entry = stock.spoil_printed_in(
+            tx,
+            serial=app.serial,
+            reason=reason,
+            effective=day,
+            service=app.type,
+            note=note or f"salah cetak KTP-el {app.receipt}",
+            idempotency_key=idempotency_key,
+        )
+        tx.conn.execute(
+            tr.resident.update()
+            .where(tr.resident.c.nik == app.nik)
+            .values(tanggal_cetak=None, updated_at=tx.ctx.now())
+        )
+        changes = {"serial": None, "printed_date": None}
+        return changes, f"blangko {app.serial} rusak ({reason}), ledger #{entry.seq}"
+
+    return _transition(
+        ctx,
+        receipt=receipt,
+        action=Action.MISPRINT,
+        on=on,
+        office=office,
+        idempotency_key=idempotency_key,
+        extra={"reason": reason, "note": note},
+        apply=apply,
+    )
+
+
+def suket(
+    ctx: Context,
+    *,
+    receipt: str,
+    on: date | None = None,
+    office: str | None = None,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    """Temporary certificate (surat keterangan) while no blank can be printed."""
+
+    def apply(tx: WriteTx, app: Any, day: date) -> tuple[dict[str, Any], str | None]:
+        if app.suket_at is not None:
+            raise Conflict("suket_exists", "receipt", f"Suket untuk {app.receipt} sudah terbit.")
+        return {"suket_at": tx.ctx.now()}, None
+
+    return _transition(
+        ctx,
+        receipt=receipt,
+        action=Action.SUKET,
+        on=on,
+        office=office,
+        idempotency_key=idempotency_key,
+        apply=apply,
+    )
+
+
+def ikd(
+    ctx: Context,
+    *,
+    receipt: str,
+    on: date | None = None,
+    office: str | None = None,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    """Digital ID (IKD) activated; no blank is used and the card is still owed."""
+
+    def apply(tx: WriteTx, app: Any, day: date) -> tuple[dict[str, Any], str | None]:
+        if app.ikd_at is not None:
+            raise Conflict("ikd_exists", "receipt", f"IKD untuk {app.receipt} sudah aktif.")
+        return {"ikd_at": tx.ctx.now()}, None
+
+    return _transition(
+        ctx,
+        receipt=receipt,
+        action=Action.IKD,
+        on=on,
+        office=office,
+        idempotency_key=idempotency_key,
+        apply=apply,
+    )
+
+
+def collect(
+    ctx: Context,
+    *,
+    receipt: str,
+    on: date | None = None,
+    office: str | None = None,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    return _transition(
+        ctx,
+        receipt=receipt,
+        action=Action.COLLECT,
+        on=on,
+        office=office,
+        idempotency_key=idempotency_key,
+        apply=lambda tx, app, day: ({"collected_date": day}, None),
+    )
+
+
+def reject(
+    ctx: Context,
+    *,
+    receipt: str,
+    reason: str,
+    on: date | None = None,
+    office: str | None = None,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    def apply(tx: WriteTx, app: Any, day: date) -> tuple[dict[str, Any], str | None]:
+        if not reason or not reason.strip():
+            raise DomainError("required", "reason", "Alasan penolakan (--reason) wajib diisi.")
+        return {"reason": reason.strip()}, reason.strip()
+
+    return _transition(
+        ctx,
+        receipt=receipt,
+        action=Action.REJECT,
+        on=on,
+        office=office,
+        idempotency_key=idempotency_key,
+        extra={"reason": reason},
+        apply=apply,
+    )
+
+
+def cancel(
+    ctx: Context,
+    *,
+    receipt: str,
+    reason: str | None = None,
+    on: date | None = None,
+    office: str | None = None,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    note = reason.strip() if reason and reason.strip() else None
+    return _transition(
+        ctx,
+        receipt=receipt,
+        action=Action.CANCEL,
+        on=on,
+        office=office,
+        idempotency_key=idempotency_key,
+        extra={"reason": reason},
+        apply=lambda tx, app, day: ({"reason": note}, note),
+    )
+
+
+# --- reads -----------------------------------------------------------------------------------
+
+
+def show(
+    ctx: Context, *, receipt: str, office: str | None = None, reveal: bool = False
+) -> dict[str, Any]:
+    with ctx.read() as conn:
+        code = resolve_office(conn, _office_of(receipt, office))
+        row = _load(conn, code, receipt)
+        return _view(conn, row, reveal=reveal, events=True)
+
+
+def list_(
+    ctx: Context,
+    *,
+    status: str | None = None,
+    type: str | None = None,  # noqa: A002
+    office: str | None = None,
+    reveal: bool = False,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    with ctx.read() as conn:
+        code = resolve_office(conn, office)
+        q = select(app_t).where(app_t.c.office_code == code)
+        if status is not None:
+            q = q.where(app_t.c.status == check_status(status).value)
+        if type is not None:
+            q = q.where(app_t.c.type == check_type(type))
+        q = q.order_by(app_t.c.submitted_date, app_t.c.day_seq)
+        if limit is not None:
+            q = q.limit(limit)
+        return [_view(conn, r, reveal=reveal) for r in conn.execute(q).all()]
+
+
+def print_queue(
+    ctx: Context, *, office: str | None = None, reveal: bool = False
+) -> list[dict[str, Any]]:
+    """Print-ready applications in the directorate's order (suket holders and first cards
+    first, then lost/damaged, then data changes; oldest first within each)."""
+    with ctx.read() as conn:
+        code = resolve_office(conn, office)
+        rows = conn.execute(
+            select(app_t).where(
+                app_t.c.office_code == code, app_t.c.status == Status.SIAP_CETAK.value
+            )
+        ).all()
+        by_receipt = {r.receipt: r for r in rows}
+        items = order_queue(
+            [QueueItem(r.receipt, r.type, r.submitted_date, r.suket_at is not None) for r in rows]
+        )
+        return [
+            {"position": i, **_view(conn, by_receipt[item.receipt], reveal=reveal)}
+            for i, item in enumerate(items, start=1)
+        ]

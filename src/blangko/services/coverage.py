@@ -1,0 +1,323 @@
+"""Coverage of wajib KTP against the national target, the coming 17-year-olds, and the list
+of unrecorded residents for door-to-door recording (jemput bola).
+
+Counts are exact integers from the database (adapters.coverage_sql); percentages are
+computed from them with the domain's exact arithmetic and rounded once, here, for display,
+so the national figure and the area figures never disagree by a rounding step.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from calendar import monthrange
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from blangko.adapters import coverage_sql as cq
+from blangko.adapters import tables as t
+from blangko.domain import wajib_ktp as wk
+from blangko.domain.errors import DomainError, NotFound
+from blangko.services.context import Context, resolve_office
+
+NATIONAL_TARGET_PCT = Decimal("99.2")
+DEFAULT_COHORT_MONTHS = 12
+MAX_COHORT_MONTHS = 60
+SEX_LABEL = {"L": "laki-laki", "P": "perempuan"}
+GAPS_COLUMNS = ("nama", "nik", "jenis_kelamin", "kode_desa", "desa", "tanggal_lahir", "umur")
+# Roles that may see residents' names and NIKs (UU 27/2022 on personal data): the head of
+# office, the administrators and the service operators; not stock keepers or auditors.
+PERSONAL_DATA_ROLES = frozenset({"admin", "kepala", "operator"})
+
+
+def parse_target(value: str | Decimal | None) -> Decimal:
+    if value is None:
+        return NATIONAL_TARGET_PCT
+    try:
+        target = Decimal(str(value).strip().replace(",", "."))
+    except InvalidOperation as exc:
+        raise DomainError(
+            "target_pct_format", "target", f"Target '{value}' bukan angka persen (mis. 99.2)."
+        ) from exc
+    if not target.is_finite() or not 0 <= target <= 100:
+        raise DomainError(
+            "target_pct_range", "target", f"Target harus antara 0 dan 100 persen ({value})."
+        )
+    return target
+
+
+def figures(wajib: int, recorded: int, target: Decimal) -> dict[str, Any]:
+    """The four numbers every row shows, from exact counts; the percentage rounded once."""
+    pct = wk.coverage_pct(recorded, wajib)
+    return {
+        "wajib_ktp": wajib,
+        "recorded": recorded,
+        "unrecorded": wajib - recorded,
+        "coverage_pct": None if pct is None else float(wk.round_pct(pct)),
+        "gap_to_target": wk.gap_to_target(wajib, recorded, target),
+    }
+
+
+def _check_by(by: str) -> str:
+    if by not in cq.LEVELS:
+        raise DomainError(
+            "coverage_level", "by", "--by harus salah satu dari: kabupaten, kecamatan, desa."
+        )
+    return by
+
+
+def coverage(
+    ctx: Context,
+    *,
+    as_of: date | None = None,
+    by: str = "kecamatan",
+    target: str | Decimal | None = None,
+    office: str | None = None,
+) -> dict[str, Any]:
+    """Wajib KTP, recorded, coverage and gap to the target: for the office, per area at level
+    ``by``, per sex and per age band. One scan of the registry."""
+    _check_by(by)
+    target_pct = parse_target(target)
+    day = as_of or ctx.today()
+    with ctx.read() as conn:
+        code = resolve_office(conn, office)
+        cells = cq.coverage_cells(conn, office=code, as_of=day, by=by)
+        names = cq.region_names(conn, office=code, by=by)
+    return rollup(cells, names, as_of=day, by=by, target=target_pct, office=code)
+
+
+def rollup(
+    cells: Iterable[cq.Cell],
+    names: dict[str, str],
+    *,
+    as_of: date,
+    by: str,
+    target: Decimal,
+    office: str,
+) -> dict[str, Any]:
+    """National, area, sex and age-band figures from the same (area, sex, band) counts."""
+    areas: dict[str, list[int]] = {c: [0, 0] for c in names}
+    sexes: dict[str, list[int]] = {s: [0, 0] for s in SEX_LABEL}
+    bands: dict[str, list[int]] = {b: [0, 0] for b in (wk.UNDER_AGE_BAND, *_band_labels())}
+    total = [0, 0]
+    for cell in cells:
+        for bucket in (
+            areas.setdefault(cell.area, [0, 0]),
+            sexes.setdefault(cell.sex, [0, 0]),
+            bands.setdefault(cell.band, [0, 0]),
+            total,
+        ):
+            bucket[0] += cell.wajib
+            bucket[1] += cell.recorded
+    return {
+        "office": office,
+        "as_of": as_of.isoformat(),
+        "by": by,
+        "target_pct": float(target),
+        **figures(total[0], total[1], target),
+        "areas": [
+            {"code": code, "name": names.get(code), **figures(w, rec, target)}
+            for code, (w, rec) in sorted(areas.items())
+        ],
+        "by_sex": [
+            {"sex": s, "label": SEX_LABEL.get(s, s), **figures(w, rec, target)}
+            for s, (w, rec) in sexes.items()
+        ],
+        "by_age_band": [
+            {"band": b, **figures(w, rec, target)}
+            for b, (w, rec) in bands.items()
+            # Married minors get their own band only when there are any.
+            if b != wk.UNDER_AGE_BAND or w
+        ],
+    }
+
+
+def _band_labels() -> list[str]:
+    return [label for label, _low, _high in wk.AGE_BANDS]
+
+
+# --- cohort -------------------------------------------------------------------------------
+
+
+def month_spans(as_of: date, months: int) -> list[tuple[str, date, date]]:
+    """(YYYY-MM, first day, last day) for ``months`` calendar months starting the day after
+    ``as_of``; the first span is the rest of the current month (or the next month when
+    ``as_of`` is a month's last day)."""
+    spans = []
+    start = as_of + timedelta(days=1)
+    for _ in range(months):
+        last = date(start.year, start.month, monthrange(start.year, start.month)[1])
+        spans.append((f"{start:%Y-%m}", start, last))
+        start = last + timedelta(days=1)
+    return spans
+
+
+def cohort(
+    ctx: Context,
+    *,
+    months: int = DEFAULT_COHORT_MONTHS,
+    as_of: date | None = None,
+    office: str | None = None,
+) -> dict[str, Any]:
+    """Residents who turn 17 (and so become wajib KTP) in each coming month, per kecamatan:
+    the first-time (pemula) demand that is certain to come. Married residents are wajib
+    already and not counted again."""
+    if not 1 <= months <= MAX_COHORT_MONTHS:
+        raise DomainError(
+            "cohort_months", "months", f"--months harus 1 sampai {MAX_COHORT_MONTHS} ({months})."
+        )
+    day = as_of or ctx.today()
+    spans = month_spans(day, months)
+    with ctx.read() as conn:
+        code = resolve_office(conn, office)
+        rows = cq.cohort_counts(conn, office=code, months=spans)
+        names = cq.region_names(conn, office=code, by="kecamatan")
+    labels = [label for label, _f, _l in spans]
+    per_kec: dict[str, dict[str, int]] = {k: dict.fromkeys(labels, 0) for k in names}
+    for kec, label, n in rows:
+        per_kec.setdefault(kec, dict.fromkeys(labels, 0))[label] += n
+    month_totals = dict.fromkeys(labels, 0)
+    for counts in per_kec.values():
+        for label, n in counts.items():
+            month_totals[label] += n
+    return {
+        "office": code,
+        "as_of": day.isoformat(),
+        "months": [
+            {
+                "month": label,
+                "from": f.isoformat(),
+                "to": last.isoformat(),
+                "total": month_totals[label],
+            }
+            for label, f, last in spans
+        ],
+        "kecamatan": [
+            {"code": k, "name": names.get(k), "months": counts, "total": sum(counts.values())}
+            for k, counts in sorted(per_kec.items())
+        ],
+        "total": sum(month_totals.values()),
+    }
+
+
+# --- gaps ---------------------------------------------------------------------------------
+
+
+def _check_area(conn: Connection, office: str, code: str, level: str, field: str) -> str:
+    code = code.strip()
+    row = conn.execute(
+        select(t.region.c.code, t.region.c.level).where(t.region.c.code == code)
+    ).first()
+    if row is None or row.level != level or not code.startswith(f"{office}."):
+        word = "Desa/kelurahan" if level == "desa" else "Kecamatan"
+        raise NotFound(
+            f"unknown_{level}", field, f"{word} '{code}' tidak dikenal di kantor {office}."
+        )
+    return code
+
+
+def gaps(
+    ctx: Context,
+    *,
+    output: Path,
+    desa: str | None = None,
+    kecamatan: str | None = None,
+    as_of: date | None = None,
+    office: str | None = None,
+    role: str | None = None,
+) -> dict[str, Any]:
+    """Write the unrecorded wajib-KTP residents (name, NIK, village, age) of a village, a
+    kecamatan or the whole office to ``output`` (.xlsx or .csv), streamed row by row.
+
+    ``role`` is the caller's role when known (the web passes it); only roles allowed to see
+    personal data get the list. The file is written next to ``output`` and renamed into place
+    only when complete, so a failed run leaves no half list behind.
+    """
+    if role is not None and role not in PERSONAL_DATA_ROLES:
+        raise DomainError(
+            "personal_data_forbidden",
+            "role",
+            f"Peran '{role}' tidak boleh melihat data pribadi penduduk "
+            f"(hanya {', '.join(sorted(PERSONAL_DATA_ROLES))}).",
+        )
+    if desa and kecamatan:
+        raise DomainError(
+            "gaps_area", "desa", "Pilih salah satu: --desa atau --kecamatan, bukan keduanya."
+        )
+    suffix = output.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise DomainError(
+            "gaps_format", "output", f"Berkas keluaran harus .xlsx atau .csv ({output.name})."
+        )
+    if not output.parent.is_dir():
+        raise DomainError("gaps_output_dir", "output", f"Folder {output.parent} tidak ada.")
+    day = as_of or ctx.today()
+    partial = output.with_name(f".{output.name}.part")
+    with ctx.read() as conn:
+        code = resolve_office(conn, office)
+        area = None
+        if desa:
+            area = _check_area(conn, code, desa, "desa", "desa")
+        elif kecamatan:
+            area = _check_area(conn, code, kecamatan, "kecamatan", "kecamatan")
+        rows = (
+            (
+                row.nama,
+                row.nik,
+                row.jenis_kelamin,
+                row.kode_desa,
+                row.desa,
+                row.tanggal_lahir,
+                wk.age_on(row.tanggal_lahir, day),
+            )
+            for row in cq.unrecorded_rows(conn, office=code, as_of=day, area=area)
+        )
+        try:
+            n = _write_xlsx(partial, rows) if suffix == ".xlsx" else _write_csv(partial, rows)
+            os.replace(partial, output)
+        finally:
+            partial.unlink(missing_ok=True)
+    return {
+        "office": code,
+        "as_of": day.isoformat(),
+        "area": area or code,
+        "output": str(output),
+        "format": suffix[1:],
+        "rows": n,
+    }
+
+
+def _write_csv(path: Path, rows: Iterable[tuple[Any, ...]]) -> int:
+    n = 0
+    # utf-8-sig so Excel opens names with diacritics correctly.
+    with path.open("w", newline="", encoding="utf-8-sig") as fh:
+        out = csv.writer(fh)
+        out.writerow(GAPS_COLUMNS)
+        for row in rows:
+            out.writerow(row[:5] + (row[5].isoformat(), row[6]))
+            n += 1
+    return n
+
+
+def _write_xlsx(path: Path, rows: Iterable[tuple[Any, ...]]) -> int:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    wb = Workbook(write_only=True)  # rows go straight to disk: memory stays flat
+    ws = wb.create_sheet("belum_rekam")
+    ws.append(GAPS_COLUMNS)
+    n = 0
+    for row in rows:
+        nik = WriteOnlyCell(ws, value=row[1])
+        nik.number_format = "@"  # a NIK is text: as a number Excel would show 1.70401E+15
+        born = WriteOnlyCell(ws, value=row[5])
+        born.number_format = "yyyy-mm-dd"
+        ws.append([row[0], nik, row[2], row[3], row[4], born, row[6]])
+        n += 1
+    wb.save(path)
+    return n

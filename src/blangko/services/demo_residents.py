@@ -1,0 +1,314 @@
+"""A generated, deterministic resident registry for the demo office (and for the import bench).
+
+Shape (our own approximation, not an official table): the age pyramid is modelled on the
+published shape of rural Sumatran regencies in BPS's Sensus Penduduk 2020 results (a wide
+base that narrows slowly through working age and quickly after 60), tuned so that about
+68 % of residents are wajib KTP, matching the source article's Kaur figures (about 93,000
+wajib KTP out of about 136,000 residents). Sex ratio 103 men per 100 women. Marital status
+by age and sex follows the usual Indonesian pattern (women marry younger, widowhood is
+mostly female after 60); a small share of married minors is kept because the law makes
+them wajib KTP. 95.2 % of wajib KTP are recorded, as in the article, and most recorded
+residents hold a printed card; about 3 % of NIKs were issued in another kecamatan (movers).
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import itertools
+import random
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from blangko.adapters import tables as t
+from blangko.domain.nik import build_nik
+from blangko.domain.wajib_ktp import EVER_MARRIED, WAJIB_KTP_AGE, seventeenth_birthday
+from blangko.services import residents
+from blangko.services.context import Context
+
+DEMO_RESIDENTS = 136_000
+SEED = 1704
+MALE_SHARE = 1.03 / 2.03
+RECORDED_SHARE = 0.952
+MOVER_SHARE = 0.03
+# e-KTP recording began nationally in 2011.
+EKTP_START = date(2011, 8, 1)
+
+# (lowest age, highest age, percent of residents)
+AGE_PYRAMID: tuple[tuple[int, int, float], ...] = (
+    (0, 4, 9.2),
+    (5, 9, 9.4),
+    (10, 14, 9.3),
+    (15, 19, 8.9),
+    (20, 24, 8.2),
+    (25, 29, 7.8),
+    (30, 34, 7.6),
+    (35, 39, 7.4),
+    (40, 44, 6.9),
+    (45, 49, 6.2),
+    (50, 54, 5.4),
+    (55, 59, 4.4),
+    (60, 64, 3.4),
+    (65, 69, 2.5),
+    (70, 74, 1.6),
+    (75, 90, 1.2),
+)
+_AGE_CUM = list(itertools.accumulate(share for _, _, share in AGE_PYRAMID))
+
+# (highest age of the band, sex) -> weights for BELUM KAWIN, KAWIN, CERAI HIDUP, CERAI MATI
+_MARITAL_ORDER = ("BELUM KAWIN", "KAWIN", "CERAI HIDUP", "CERAI MATI")
+_MARITAL_BY_AGE: dict[str, tuple[tuple[int, tuple[float, ...]], ...]] = {
+    "P": (
+        (14, (1, 0, 0, 0)),
+        (16, (0.97, 0.03, 0, 0)),
+        (19, (0.86, 0.135, 0.005, 0)),
+        (24, (0.48, 0.5, 0.02, 0)),
+        (29, (0.18, 0.79, 0.025, 0.005)),
+        (39, (0.06, 0.88, 0.04, 0.02)),
+        (49, (0.03, 0.86, 0.04, 0.07)),
+        (59, (0.02, 0.76, 0.05, 0.17)),
+        (200, (0.02, 0.5, 0.04, 0.44)),
+    ),
+    "L": (
+        (16, (1, 0, 0, 0)),
+        (19, (0.98, 0.02, 0, 0)),
+        (24, (0.74, 0.25, 0.01, 0)),
+        (29, (0.36, 0.62, 0.02, 0)),
+        (39, (0.1, 0.87, 0.025, 0.005)),
+        (49, (0.04, 0.92, 0.025, 0.015)),
+        (59, (0.03, 0.91, 0.02, 0.04)),
+        (200, (0.02, 0.84, 0.02, 0.12)),
+    ),
+}
+
+MALE_NAMES = (
+    "Ahmad", "Budi", "Darmawan", "Edi", "Fajar", "Hendra", "Irwan", "Joko", "Kurniawan",
+    "Lukman", "Mulyadi", "Nopriansyah", "Rahmat", "Rudi", "Safrudin", "Syahrial", "Teguh",
+    "Wahyu", "Yusuf", "Zainal", "Arman", "Bambang", "Dedi", "Eko", "Ferdi", "Hasan", "Iwan",
+    "Jamaludin", "Mansyur", "Novri", "Ridwan", "Sugianto", "Taufik", "Yudi", "Anton",
+)  # fmt: skip
+FEMALE_NAMES = (
+    "Aisyah", "Dewi", "Eka", "Fitri", "Gusti", "Hartini", "Indah", "Juliana", "Kartini",
+    "Lestari", "Mariani", "Nurhayati", "Purnama", "Rahmawati", "Siti", "Sri", "Titin",
+    "Umi", "Wati", "Yanti", "Ani", "Desi", "Elvi", "Herlina", "Ida", "Leni", "Mega",
+    "Novita", "Rina", "Sartika", "Suryani", "Tuti", "Winda", "Yuli", "Zulaikha",
+)  # fmt: skip
+FAMILY_NAMES = (
+    "Saputra", "Putri", "Hidayat", "Wijaya", "Pratama", "Sari", "Santoso", "Susanti",
+    "Halim", "Rahman", "Syafei", "Arifin", "Effendi", "Harahap", "Lubis", "Siregar",
+    "Nasution", "Gunawan", "Firmansyah", "Kusuma", "Permata", "Yulianti", "Anggraini",
+)  # fmt: skip
+
+
+def _marital(rng: random.Random, age: int, sex: str) -> str:
+    for top, weights in _MARITAL_BY_AGE[sex]:
+        if age <= top:
+            return rng.choices(_MARITAL_ORDER, weights)[0]
+    raise AssertionError("unreachable: last band is open-ended")
+
+
+def _eligible_from(born: date, age: int) -> date:
+    if age >= WAJIB_KTP_AGE:
+        return seventeenth_birthday(born)
+    # A married minor: the register does not date marriages; about 15 is typical.
+    return born + timedelta(days=int(15 * 365.2425))
+
+
+def _between(rng: random.Random, start: date, end: date) -> date:
+    return start + timedelta(days=rng.randint(0, max(0, (end - start).days)))
+
+
+def generate_people(
+    villages: list[str],
+    kecamatan_pool: list[str],
+    *,
+    count: int,
+    today: date,
+    seed: int = SEED,
+) -> Iterator[dict[str, Any]]:
+    """``count`` residents with canonical fields as Python values, always the same for a seed.
+
+    ``villages`` are the dotted village codes people live in; ``kecamatan_pool`` the
+    kecamatan codes a mover's NIK may come from (those of the villages' own regency included).
+    """
+    rng = random.Random(seed)
+    villages = sorted(villages)
+    # Uneven village sizes, as in reality: lognormal weights.
+    weights = [rng.lognormvariate(0, 0.5) for _ in villages]
+    village_cum = list(itertools.accumulate(weights))
+    pool = sorted(kecamatan_pool)
+    serials: dict[tuple[str, date, str], int] = {}
+    age_total = _AGE_CUM[-1]
+
+    for _ in range(count):
+        village = villages[bisect.bisect_left(village_cum, rng.random() * village_cum[-1])]
+        home_kec = village[:8]
+        lo, hi, _share = AGE_PYRAMID[bisect.bisect_left(_AGE_CUM, rng.random() * age_total)]
+        age = rng.randint(lo, hi)
+        sex = "L" if rng.random() < MALE_SHARE else "P"
+        born = today - timedelta(days=int((age + rng.random()) * 365.2425))
+        marital = _marital(rng, age, sex)
+
+        status = "HIDUP"
+        roll = rng.random()
+        if age >= 60 and roll < 0.02:
+            status = "MENINGGAL"
+        elif 18 <= age < 50 and roll < 0.003:
+            status = "PINDAH"
+
+        eligible = age >= WAJIB_KTP_AGE or marital in EVER_MARRIED
+        recorded = printed = None
+        if eligible and rng.random() < RECORDED_SHARE:
+            start = min(max(_eligible_from(born, age), EKTP_START), today)
+            # Most people record within months of becoming eligible (or of the 2011 drive).
+            delay = int(rng.expovariate(1 / 150))
+            recorded = start + timedelta(days=delay)
+            if recorded > today:
+                recorded = _between(rng, start, today)
+            if rng.random() < (0.985 if (today - recorded).days > 60 else 0.4):
+                printed = min(recorded + timedelta(days=rng.randint(1, 45)), today)
+
+        nik_kec = home_kec
+        if rng.random() < MOVER_SHARE:
+            others = [k for k in pool if k != home_kec]
+            if others:
+                nik_kec = others[rng.randrange(len(others))]
+        key = (nik_kec, born, sex)
+        serial = serials.get(key, 0) + 1
+        serials[key] = serial
+
+        first = rng.choice(MALE_NAMES if sex == "L" else FEMALE_NAMES)
+        yield {
+            "nik": build_nik(nik_kec, born, sex, serial),  # type: ignore[arg-type]
+            "nama": f"{first} {rng.choice(FAMILY_NAMES)}",
+            "jenis_kelamin": sex,
+            "tanggal_lahir": born,
+            "status_kawin": marital,
+            "kode_desa": village,
+            "tanggal_rekam": recorded,
+            "tanggal_cetak": printed,
+            "status": status,
+        }
+
+
+def as_record(person: dict[str, Any], office: str, stamp: datetime) -> dict[str, Any]:
+    return {
+        **person,
+        "office_code": office,
+        "kode_kecamatan": person["kode_desa"][:8],
+        "updated_at": stamp,
+    }
+
+
+def populate(
+    ctx: Context,
+    *,
+    office: str,
+    count: int = DEMO_RESIDENTS,
+    seed: int = SEED,
+    say: Callable[[str], Any] | None = None,
+) -> dict[str, Any]:
+    """Write ``count`` generated residents for the office through the import's batch upsert."""
+    say = say or (lambda _msg: None)
+    with ctx.read() as conn:
+        villages = list(
+            conn.execute(
+                select(t.region.c.code).where(
+                    t.region.c.level == "desa", t.region.c.code.like(f"{office}.%")
+                )
+            ).scalars()
+        )
+        province = office.split(".")[0]
+        pool = list(
+            conn.execute(
+                select(t.region.c.code).where(
+                    t.region.c.level == "kecamatan", t.region.c.code.like(f"{province}.%")
+                )
+            ).scalars()
+        )
+        stamp = residents.run_stamp(conn, ctx.now())
+    today = ctx.today()
+    counts = {"residents": 0, "wajib_ktp": 0, "recorded": 0, "printed": 0}
+
+    def records() -> Iterator[dict[str, Any]]:
+        for i, person in enumerate(
+            generate_people(villages, pool, count=count, today=today, seed=seed), start=1
+        ):
+            if _is_wajib(person, today):
+                counts["wajib_ktp"] += 1
+                if person["tanggal_rekam"] is not None:
+                    counts["recorded"] += 1
+            if person["tanggal_cetak"] is not None:
+                counts["printed"] += 1
+            if i % 20_000 == 0:
+                say(f"  penduduk dibangkitkan: {i:,}".replace(",", "."))
+            yield as_record(person, office, stamp)
+
+    counts["residents"] = residents.write_records(ctx, records())
+    return counts
+
+
+def _is_wajib(person: dict[str, Any], today: date) -> bool:
+    from blangko.domain.wajib_ktp import is_wajib_ktp
+
+    return is_wajib_ktp(
+        birth_date=person["tanggal_lahir"],
+        marital_status=person["status_kawin"],
+        status=person["status"],
+        on=today,
+    )
+
+
+def write_registry_csv(
+    path: Path,
+    count: int,
+    *,
+    today: date,
+    regency: str = "17.04",
+    seed: int = SEED,
+    delimiter: str = ",",
+) -> int:
+    """Write ``count`` generated rows as a registry export (canonical columns), streamed.
+
+    Uses the region codes shipped with the package, so no database is needed (bench, tests).
+    """
+    from lokal import wilayah
+
+    from blangko.adapters.regions import shipped_villages
+
+    villages = [code for code, _name in shipped_villages(regency)]
+    province = regency.split(".")[0]
+    pool = [
+        k.code for kab in wilayah.list_wilayah(province) for k in wilayah.list_wilayah(kab.code)
+    ]
+    columns = residents_columns()
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, delimiter=delimiter)
+        writer.writerow(columns)
+        n = 0
+        for person in generate_people(villages, pool, count=count, today=today, seed=seed):
+            writer.writerow(
+                [
+                    person["nik"],
+                    person["nama"],
+                    person["jenis_kelamin"],
+                    person["tanggal_lahir"].isoformat(),
+                    person["status_kawin"],
+                    person["kode_desa"],
+                    person["tanggal_rekam"].isoformat() if person["tanggal_rekam"] else "",
+                    person["tanggal_cetak"].isoformat() if person["tanggal_cetak"] else "",
+                    person["status"],
+                ]
+            )
+            n += 1
+    return n
+
+
+def residents_columns() -> list[str]:
+    from blangko.adapters.registry_files import CANONICAL
+
+    return list(CANONICAL)

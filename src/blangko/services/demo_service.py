@@ -1,0 +1,240 @@
+"""Demo applications: a few hundred over the last three weeks, in every type and state, each
+print consuming its blank at loket-1 through the ledger, and recording closed for PPKM.
+
+Runs after the demo's residents and stock exist. Every step goes through the same use cases
+the counter uses (services.applications), dated back to the day it happened, so the ledger,
+the residents' recording/printing dates and the application history agree.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import and_, select
+
+from blangko.adapters import tables as t
+from blangko.adapters import tables_residents as tr
+from blangko.adapters import tables_service as ts
+from blangko.domain.errors import DomainError
+from blangko.domain.ledger import State
+from blangko.domain.wajib_ktp import is_wajib_ktp
+from blangko.services import applications as apps
+from blangko.services import calendar as cal
+from blangko.services import stock
+from blangko.services.context import Context, location_id
+
+STATION = "loket-1"
+PPKM_REASON = "PPKM: tiga petugas perekaman terkonfirmasi Covid-19"
+DAYS_BACK = 21  # applications submitted over the last three weeks
+PER_DAY = 20  # applications taken on an open day (about 300 in three weeks)
+PPKM_DAYS_AGO = 4  # recording closed since this many days ago, open-ended
+TYPE_MIX = (("pemula", 0.45), ("hilang", 0.2), ("rusak", 0.15), ("perubahan_data", 0.2))
+MISPRINTS = 3
+REFILL = 50  # blanks moved from the store when the station runs dry
+
+
+@dataclass
+class _Plan:
+    receipt: str
+    type: str
+    submitted: date
+    steps: list[tuple[str, date]] = field(default_factory=list)
+
+
+def _candidates(ctx: Context, office: str, limit: int) -> tuple[list[Any], list[Any]]:
+    """Residents without a card (for pemula) and with one (for replacements), stable order."""
+    r = tr.resident
+    with ctx.read() as conn:
+        busy = select(ts.application.c.nik)
+        base = select(r).where(
+            r.c.office_code == office, r.c.status == "HIDUP", r.c.nik.not_in(busy)
+        )
+        no_card = conn.execute(
+            base.where(r.c.tanggal_cetak.is_(None)).order_by(r.c.nik).limit(limit)
+        ).all()
+        card = conn.execute(
+            base.where(r.c.tanggal_cetak.isnot(None)).order_by(r.c.nik).limit(limit)
+        ).all()
+    return list(no_card), list(card)
+
+
+def _blank_for(ctx: Context, office: str, day: date) -> str:
+    """The lowest blank at the station that had arrived there by ``day``; refills if none."""
+    for attempt in range(2):
+        with ctx.read() as conn:
+            station = location_id(conn, office, STATION)
+            serial = conn.execute(
+                select(t.blank.c.serial)
+                .join(
+                    t.ledger_entry,
+                    and_(
+                        t.ledger_entry.c.office_code == t.blank.c.office_code,
+                        t.ledger_entry.c.seq == t.blank.c.last_seq,
+                    ),
+                )
+                .where(
+                    t.blank.c.office_code == office,
+                    t.blank.c.location_id == station,
+                    t.blank.c.state == State.AVAILABLE.value,
+                    t.ledger_entry.c.effective_date <= day,
+                )
+                .order_by(t.blank.c.prefix, t.blank.c.width, t.blank.c.number)
+                .limit(1)
+            ).scalar()
+        if serial is not None:
+            return str(serial)
+        if attempt == 0:
+            stock.transfer(
+                ctx,
+                qty=REFILL,
+                from_location="gudang",
+                to_location=STATION,
+                effective=day,
+                office=office,
+                note="isi ulang loket untuk pencetakan",
+            )
+    raise DomainError(
+        "insufficient_stock", "qty", f"Tidak ada blangko untuk dicetak pada {day:%d-%m-%Y}."
+    )
+
+
+def add_applications(
+    ctx: Context, office: str, *, seed: int = 1704, days_back: int = DAYS_BACK,
+    per_day: int = PER_DAY,
+) -> dict[str, Any]:
+    """Add the demo's recent applications and the PPKM closure; returns what was made."""
+    rng = random.Random(seed)
+    today = ctx.today()
+    start = today - timedelta(days=days_back)
+    ppkm_from = today - timedelta(days=PPKM_DAYS_AGO)
+    closure = cal.add_closure(
+        ctx, service="perekaman", start=ppkm_from, reason=PPKM_REASON, office=office
+    )["closure"]
+
+    with ctx.read() as conn:
+        calendar = cal.OfficeCalendar(conn, office)
+    days = [
+        start + timedelta(days=i)
+        for i in range(days_back + 1)
+        if calendar.day("pencetakan", start + timedelta(days=i)).open
+    ]
+    no_card, card = _candidates(ctx, office, limit=len(days) * per_day)
+    no_card = [
+        p
+        for p in no_card
+        if is_wajib_ktp(
+            birth_date=p.tanggal_lahir, marital_status=p.status_kawin, status=p.status, on=start
+        )
+    ]
+    rng.shuffle(no_card)
+    rng.shuffle(card)
+
+    def later(day: date, n: int) -> date:
+        """``n`` open days after ``day`` (printing calendar), or after today if beyond it."""
+        idx = days.index(day) if day in days else 0
+        return days[idx + n] if idx + n < len(days) else today + timedelta(days=1)
+
+    plans: list[_Plan] = []
+    made: Counter[str] = Counter()
+    misprints_left = MISPRINTS
+    # Day by day, oldest first: each day's new applications, then the steps falling due.
+    due: dict[date, list[tuple[_Plan, str]]] = {}
+    for day in days:
+        for _ in range(per_day):
+            kind = rng.choices([k for k, _ in TYPE_MIX], [w for _, w in TYPE_MIX])[0]
+            pool = no_card if kind == "pemula" else card
+            if not pool:
+                continue
+            person = pool.pop()
+            docs = {
+                "pemula": {},
+                "hilang": {"laporan_polisi": f"LP/{rng.randint(100, 999)}/B/POLRES KAUR"},
+                "rusak": {"ktp_lama": "diserahkan"},
+                "perubahan_data": {"no_kk": f"1704{rng.randint(10**11, 10**12 - 1)}"},
+            }[kind]
+            r = apps.new(ctx, nik=person.nik, type=kind, documents=docs, on=day, office=office)
+            plan = _Plan(r["receipt"], kind, day)
+            plans.append(plan)
+            made[kind] += 1
+            roll = rng.random()
+            if roll < 0.03:
+                due.setdefault(day, []).append((plan, "reject"))
+                continue
+            if roll < 0.05:
+                due.setdefault(later(day, 1), []).append((plan, "cancel"))
+                continue
+            if r["status"] == "diajukan":
+                due.setdefault(day, []).append((plan, "record"))
+            else:
+                due.setdefault(later(day, 2), []).append((plan, "ready"))
+        while due.get(day):  # steps may schedule further steps the same day
+            for plan, step in due.pop(day):
+                try:
+                    _step(ctx, office, plan, step, day)
+                except DomainError as exc:
+                    if exc.code != "service_closed":
+                        raise
+                    # Recording is closed (PPKM): the application waits in the backlog.
+                    continue
+                plan.steps.append((step, day))
+                follow = _next_step(rng, plan, step, day, later, misprints_left)
+                if follow is not None:
+                    if follow[0] == "misprint":
+                        misprints_left -= 1
+                    due.setdefault(follow[1], []).append((plan, follow[0]))
+
+    with ctx.read() as conn:
+        by_status = Counter(
+            conn.execute(
+                select(ts.application.c.status).where(ts.application.c.office_code == office)
+            ).scalars()
+        )
+    return {
+        "applications": len(plans),
+        "by_type": dict(made),
+        "by_status": dict(sorted(by_status.items())),
+        "closure_id": closure["id"],
+        "closure_reason": PPKM_REASON,
+    }
+
+
+def _step(ctx: Context, office: str, plan: _Plan, step: str, day: date) -> None:
+    common: dict[str, Any] = {"receipt": plan.receipt, "on": day, "office": office}
+    if step == "print":
+        apps.print_card(ctx, station=STATION, serial=_blank_for(ctx, office, day), **common)
+    elif step == "misprint":
+        apps.misprint(ctx, reason="salah_cetak", **common)
+    elif step == "reject":
+        apps.reject(ctx, reason="Dokumen pendukung tidak sesuai data SIAK", **common)
+    elif step == "cancel":
+        apps.cancel(ctx, reason="Dibatalkan atas permintaan pemohon", **common)
+    else:
+        getattr(apps, step)(ctx, **common)
+
+
+def _next_step(rng, plan, step, day, later, misprints_left):  # type: ignore[no-untyped-def]
+    """What happens next to an application, and when."""
+    if step == "record":
+        return ("ready", later(day, 2))
+    if step == "ready":
+        if rng.random() < 0.15:
+            # Waiting for a blank a while: a temporary certificate meanwhile.
+            return ("suket", day)
+        return ("print", later(day, 1))
+    if step == "suket":
+        return ("print", later(day, 3))
+    if step == "print":
+        if misprints_left > 0 and rng.random() < 0.05:
+            return ("misprint", day)
+        if rng.random() < 0.1:
+            return ("ikd", day)
+        return ("collect", later(day, 2))
+    if step == "ikd":
+        return ("collect", later(day, 2))
+    if step == "misprint":
+        return ("print", day)
+    return None

@@ -1,0 +1,368 @@
+"""Demand forecast and stock decisions for one office (see domain.forecast and
+domain.stock_policy for the model and the decision rules).
+
+Inputs, all read from the database:
+- blanks used per day (consumed + spoiled entries, by effective date) from the ledger;
+- which days printing was and will be open (weekends, national holidays, closures, open days);
+- coming events, with their expected extra blanks from `event impact`;
+- the print queue (print-ready and suket holders): certain demand in the next days;
+- the cohort turning 17 in each coming month against the months behind us: more or fewer
+  first cards than the history shows.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import Connection, func, select
+
+from blangko.adapters import tables as t
+from blangko.domain import backtest as bt
+from blangko.domain import forecast as fc
+from blangko.domain import stock_policy as sp
+from blangko.domain.errors import DomainError
+from blangko.services.context import Context, resolve_office
+
+HISTORY_DAYS_MAX = 730
+USE_KINDS = ("consume", "spoil")
+
+
+class ForecastSettings(BaseSettings):
+    """Stock-policy settings (environment BLANGKO_FORECAST_*)."""
+
+    model_config = SettingsConfigDict(env_prefix="BLANGKO_FORECAST_", extra="ignore")
+
+    lead_time_days: float = 30.0  # from request letter to blanks on the shelf
+    lead_time_spread_days: float = 10.0  # standard deviation of that lead time
+    service_level: float = 0.95  # P(no stockout before the next delivery)
+    review_days: int = 30  # how often the office reviews stock and may request again
+    paths: int = 2000
+    seed: int = 17
+
+    def check(self) -> ForecastSettings:
+        if not 0.5 <= self.service_level < 1:
+            raise DomainError(
+                "setting_range",
+                "service_level",
+                "Tingkat layanan harus antara 0,5 dan 1 (mis. 0,95).",
+            )
+        if self.lead_time_days <= 0 or self.lead_time_spread_days < 0:
+            raise DomainError("setting_range", "lead_time_days", "Waktu tunggu harus positif.")
+        if self.review_days < 1 or self.paths < 100:
+            raise DomainError(
+                "setting_range",
+                "review_days",
+                "Periode tinjau minimal 1 hari dan jalur simulasi minimal 100.",
+            )
+        return self
+
+
+def _calendar(conn: Connection, office: str):  # type: ignore[no-untyped-def]
+    from blangko.services.calendar import OfficeCalendar
+
+    return OfficeCalendar(conn, office)
+
+
+def daily_use(conn: Connection, office: str, start: date, end: date) -> np.ndarray:
+    """Blanks used (consumed or spoiled) per day from start to end inclusive."""
+    rows = conn.execute(
+        select(t.ledger_entry.c.effective_date, func.sum(t.ledger_entry.c.quantity))
+        .where(
+            t.ledger_entry.c.office_code == office,
+            t.ledger_entry.c.kind.in_(USE_KINDS),
+            t.ledger_entry.c.effective_date >= start,
+            t.ledger_entry.c.effective_date <= end,
+        )
+        .group_by(t.ledger_entry.c.effective_date)
+    ).all()
+    used = np.zeros((end - start).days + 1)
+    for d, q in rows:
+        used[(d - start).days] = float(q)
+    return used
+
+
+def _history(conn: Connection, office: str, as_of: date) -> tuple[date, np.ndarray, np.ndarray]:
+    first = conn.execute(
+        select(func.min(t.ledger_entry.c.effective_date)).where(
+            t.ledger_entry.c.office_code == office,
+            t.ledger_entry.c.kind.in_(USE_KINDS),
+        )
+    ).scalar_one()
+    end = as_of - timedelta(days=1)
+    if first is None or first > end:
+        return as_of, np.zeros(0), np.zeros(0, dtype=bool)
+    start = max(first, as_of - timedelta(days=HISTORY_DAYS_MAX))
+    used = daily_use(conn, office, start, end)
+    cal = _calendar(conn, office)
+    open_flags = np.array(
+        [cal.day("pencetakan", start + timedelta(days=i)).open for i in range(len(used))]
+    )
+    # What happened wins over the calendar: cards printed on a day make it an open day.
+    open_flags |= used > 0
+    return start, used, open_flags
+
+
+def _future_open(conn: Connection, office: str, start: date, horizon: int) -> np.ndarray:
+    cal = _calendar(conn, office)
+    return np.array([cal.day("pencetakan", start + timedelta(days=i)).open for i in range(horizon)])
+
+
+def _event_uplifts(
+    ctx: Context, office: str, as_of: date, horizon_end: date
+) -> list[tuple[fc.Uplift, dict[str, Any]]]:
+    from blangko.services import events
+
+    out = []
+    for ev in events.list_events(ctx, office=office):
+        when = date.fromisoformat(ev["date"])
+        if when < as_of or when > horizon_end:
+            continue
+        imp = events.impact(ctx, ev["id"], as_of=as_of, office=office)
+        blanks = imp["expected_extra"]["blanks"]
+        window_from = date.fromisoformat(imp["expected_extra"]["window"]["from"])
+        label = f"{ev['name']} ({imp['villages']} desa)"
+        out.append(
+            (
+                fc.Uplift(
+                    label, window_from, when, blanks["low"], blanks["expected"], blanks["high"]
+                ),
+                imp,
+            )
+        )
+    return out
+
+
+def _print_queue(conn: Connection, office: str) -> int:
+    from blangko.adapters import tables_service as ts
+
+    return int(
+        conn.execute(
+            select(func.count()).where(
+                ts.application.c.office_code == office, ts.application.c.status == "siap_cetak"
+            )
+        ).scalar_one()
+    )
+
+
+def _past_event_windows(ctx: Context, office: str, as_of: date) -> tuple[tuple[date, date], ...]:
+    from blangko.services import events
+
+    window = events.ImpactAssumptions().window_days
+    out = []
+    for ev in events.list_events(ctx, office=office):
+        when = date.fromisoformat(ev["date"])
+        if when < as_of:
+            out.append((when - timedelta(days=window), when))
+    return tuple(out)
+
+
+def _amc(
+    conn: Connection,
+    office: str,
+    start: date,
+    used: np.ndarray,
+    open_flags: np.ndarray,
+    as_of: date,
+) -> dict[str, Any]:
+    """Average monthly consumption over the last 90 days, adjusted for closed working days."""
+    n = min(90, len(used))
+    if n == 0:
+        return {"amc": 0.0, "months_of_stock": None, "period_days": 0}
+    u, o = used[-n:], open_flags[-n:]
+    days = [as_of - timedelta(days=n - i) for i in range(n)]
+    normal = sum(1 for d in days if d.weekday() < 5)
+    unable = sum(1 for d, op in zip(days, o, strict=True) if d.weekday() < 5 and not op)
+    amc = sp.adjusted_monthly_consumption(float(u.sum()), n, normal, unable)
+    return {"amc": round(amc, 1), "period_days": n, "closed_working_days": unable}
+
+
+def forecast(
+    ctx: Context,
+    *,
+    as_of: date | None = None,
+    horizon: int = 120,
+    office: str | None = None,
+    settings: ForecastSettings | None = None,
+) -> dict[str, Any]:
+    started = time.perf_counter()
+    s = (settings or ForecastSettings()).check()
+    as_of = as_of or ctx.today()
+    if not 7 <= horizon <= 730:
+        raise DomainError(
+            "horizon_range", "horizon", "Cakrawala perkiraan harus 7 sampai 730 hari."
+        )
+    from blangko.services.stock_queries import balance
+
+    with ctx.read() as conn:
+        code = resolve_office(conn, office)
+        start, used, open_flags = _history(conn, code, as_of)
+        fut_open = _future_open(conn, code, as_of, horizon)
+        queue = _print_queue(conn, code)
+        amc = _amc(conn, code, start, used, open_flags, as_of)
+    on_hand = balance(ctx, as_of=as_of, office=code)["on_hand"]
+    horizon_end = as_of + timedelta(days=horizon - 1)
+    events_found = _event_uplifts(ctx, code, as_of, horizon_end)
+    uplifts = [u for u, _ in events_found]
+    if queue:
+        first_open = [as_of + timedelta(days=i) for i in range(horizon) if fut_open[i]][:5]
+        if first_open:
+            uplifts.append(
+                fc.Uplift(
+                    "Antrean cetak (siap cetak)", first_open[0], first_open[-1], queue, queue, queue
+                )
+            )
+    past_windows = _past_event_windows(ctx, code, as_of)
+    model = (
+        fc.fit(start, used, open_flags, past_windows)
+        if len(used)
+        else fc.fit(as_of, np.zeros(0), np.zeros(0, dtype=bool))
+    )
+    sim = fc.simulate(
+        model,
+        fut_open,
+        history_open=open_flags[-fc.BACKLOG_WINDOW :] if len(open_flags) else None,
+        uplifts=uplifts,
+        n_paths=s.paths,
+        seed=s.seed,
+    )
+    q = sim.quantiles()
+    daily = [
+        {
+            "date": d.isoformat(),
+            "p05": int(q[0, i]),
+            "p25": int(q[1, i]),
+            "p50": int(q[2, i]),
+            "p75": int(q[3, i]),
+            "p95": int(q[4, i]),
+            "open": bool(fut_open[i]),
+        }
+        for i, d in enumerate(sim.days)
+    ]
+    cover50, cover90, censored = sp.days_of_cover(sim.paths, on_hand)
+    lead = sp.lead_time_samples(s.lead_time_days, s.lead_time_spread_days, s.paths, seed=s.seed + 1)
+    p_stockout = sp.stockout_probability(sim.paths, on_hand, lead)
+    rec = sp.recommend(sim.paths, on_hand, lead, s.review_days, s.service_level)
+    reasons = _reasons(sim, rec, lead, s.review_days, on_hand)
+    covers_until = None
+    if rec.quantity > 0 or on_hand > 0:
+        c50, _, cens = sp.days_of_cover(sim.paths, on_hand + rec.quantity)
+        covers_until = {"date": (as_of + timedelta(days=c50)).isoformat(), "beyond_horizon": cens}
+    months = sp.months_of_stock(on_hand, amc["amc"])
+    return {
+        "office": code,
+        "as_of": as_of.isoformat(),
+        "horizon_days": horizon,
+        "on_hand": on_hand,
+        "daily": daily,
+        "days_of_cover": {"p50": cover50, "p90": cover90, "beyond_horizon": censored},
+        "next_delivery": {
+            "expected_date": (as_of + timedelta(days=int(np.median(lead)))).isoformat(),
+            "lead_time_days": int(np.median(lead)),
+            "lead_time_p90_days": int(np.quantile(lead, 0.9)),
+        },
+        "stockout_probability_before_next_delivery": round(p_stockout, 4),
+        "recommended_request": {
+            "quantity": rec.quantity,
+            "service_level": s.service_level,
+            "covers_until": covers_until["date"] if covers_until else None,
+            "window_days": rec.window_days_p50,
+            "demand_at_service_level": rec.demand_at_service_level,
+            "reasons": reasons,
+        },
+        "events": [
+            {
+                "name": u.name,
+                "date": u.end.isoformat(),
+                "blanks": {"low": u.low, "expected": u.expected, "high": u.high},
+            }
+            for u, _ in events_found
+        ],
+        "comparison": {
+            "average_monthly_consumption": amc["amc"],
+            "months_of_stock": round(months, 1) if months is not None else None,
+            "amc_period_days": amc["period_days"],
+            "method": "OpenLMIS: pemakaian 90 hari terakhir, disesuaikan untuk hari kerja tutup",
+        },
+        "model": {
+            "name": model.name,
+            "fitted_on_days": model.fitted_on_days,
+            "columns": model.columns,
+            "dispersion": round(model.alpha, 4),
+            "paths": s.paths,
+        },
+        "warnings": model.warnings,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+
+
+def _reasons(
+    sim: fc.Forecast, rec: sp.Recommendation, lead: np.ndarray, review: int, on_hand: int
+) -> list[dict[str, Any]]:
+    """Each part of the demand in the decision window, quantified at the median."""
+    window = rec.window_days_p50
+    base = int(np.median(sim.baseline_paths[:, :window].sum(axis=1)))
+    reasons = [
+        {
+            "reason": f"Pemakaian biasa {window} hari (tinjau {review} + tunggu "
+            f"{window - review} hari)",
+            "quantity": base,
+        }
+    ]
+    for name, totals in sim.uplift_paths.items():
+        reasons.append({"reason": name, "quantity": int(np.median(totals))})
+    reasons.append({"reason": "Stok di tangan", "quantity": -on_hand})
+    reasons.append(
+        {
+            "reason": f"Cadangan untuk tingkat layanan {rec.service_level:.0%}",
+            "quantity": rec.demand_at_service_level
+            - base
+            - sum(int(np.median(v)) for v in sim.uplift_paths.values()),
+        }
+    )
+    return reasons
+
+
+def backtest(
+    ctx: Context,
+    *,
+    as_of: date | None = None,
+    office: str | None = None,
+    horizon: int = 28,
+    origins: int = 6,
+) -> dict[str, Any]:
+    as_of = as_of or ctx.today()
+    with ctx.read() as conn:
+        code = resolve_office(conn, office)
+        start, used, open_flags = _history(conn, code, as_of)
+    need = 56 + horizon + 7 * (origins - 1)
+    if len(used) < need:
+        raise DomainError(
+            "history_too_short",
+            "as_of",
+            f"Riwayat {len(used)} hari; uji mundur {origins} titik x {horizon} hari butuh "
+            f"sedikitnya {need} hari.",
+        )
+    windows = _past_event_windows(ctx, code, as_of)
+    used_origins, scores = bt.backtest(
+        start,
+        used,
+        open_flags,
+        {
+            "nb_glm": bt.nb_model(event_windows=windows),
+            "seasonal_naive": bt.seasonal_naive,
+            "moving_average_28": bt.moving_average_28,
+        },
+        horizon=horizon,
+        n_origins=origins,
+    )
+    return {
+        "office": code,
+        "as_of": as_of.isoformat(),
+        "origins": [(start + timedelta(days=o)).isoformat() for o in used_origins],
+        "horizon_days": horizon,
+        "models": {name: sc.as_dict() for name, sc in scores.items()},
+    }

@@ -1,0 +1,185 @@
+"""When will recorded coverage reach the target? A simulation, day by day, of recordings.
+
+What drives it:
+- the unrecorded wajib-KTP backlog, and the cohort turning 17 each month, who join it;
+- the pace at which unrecorded residents come to be recorded: the office's own recent history
+  (recordings per open day over the last 90 days, from the registry's tanggal_rekam), falling
+  as the backlog shrinks (the people left are the ones least likely to come by themselves);
+- recording capacity per day (`capacity set --service perekaman`), when set;
+- which days recording is open: weekends, national holidays and closures. An open-ended
+  closure (PPKM) is assumed to end after `assumed_closure_days`, and the answer says so.
+
+When the target is out of reach within two years, the answer says what extra effort would
+reach it by a chosen date: recordings per open day on top of the current pace, or door-to-door
+(jemput bola) team-days at `door_to_door_per_day` recordings each.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import func, select
+
+from blangko.adapters.tables_residents import resident
+from blangko.domain.errors import DomainError
+from blangko.services.context import Context, resolve_office
+
+HORIZON_DAYS = 730
+
+
+class ProjectionSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BLANGKO_PROJECTION_", extra="ignore")
+
+    assumed_closure_days: int = 30
+    history_days: int = 90
+    door_to_door_per_day: int = 60
+    paths: int = 1000
+    seed: int = 11
+
+
+def _recordings_per_day(ctx: Context, office: str, start: date, end: date) -> int:
+    with ctx.read() as conn:
+        return int(conn.execute(
+            select(func.count()).where(
+                resident.c.office_code == office,
+                resident.c.tanggal_rekam >= start,
+                resident.c.tanggal_rekam <= end,
+            )
+        ).scalar_one())
+
+
+def projection(
+    ctx: Context,
+    *,
+    target: str | Decimal | None = None,
+    as_of: date | None = None,
+    by_date: date | None = None,
+    office: str | None = None,
+    settings: ProjectionSettings | None = None,
+) -> dict[str, Any]:
+    from blangko.services import calendar as cal_service
+    from blangko.services import coverage as cov
+
+    s = settings or ProjectionSettings()
+    day = as_of or ctx.today()
+    target_pct = cov.parse_target(target)
+    now = cov.coverage(ctx, as_of=day, by="kabupaten", target=target_pct, office=office)
+    code = now["office"]
+    wajib, recorded = now["wajib_ktp"], now["recorded"]
+    months = cov.cohort(ctx, months=25, as_of=day, office=code)["months"]
+    inflow = np.zeros(HORIZON_DAYS)
+    for m in months:
+        first, last = date.fromisoformat(m["from"]), date.fromisoformat(m["to"])
+        n_days = (last - first).days + 1
+        for k in range(n_days):
+            i = (first - day).days - 1 + k + 1
+            if 0 <= i < HORIZON_DAYS:
+                inflow[i] += m["total"] / n_days
+
+    with ctx.read() as conn:
+        resolve_office(conn, code)
+        calendar = cal_service.OfficeCalendar(conn, code)
+        capacity = cal_service._capacities(conn, code).get("perekaman")
+    open_ended = [c for c in calendar.closures
+                  if c.end is None and c.service in ("perekaman", "semua") and c.start <= day]
+    assumed_end = day + timedelta(days=s.assumed_closure_days)
+    calendar.closures = [
+        dataclasses.replace(c, end=assumed_end) if c in open_ended else c
+        for c in calendar.closures
+    ]
+    days = [day + timedelta(days=i) for i in range(HORIZON_DAYS)]
+    open_flags = np.array([calendar.day("perekaman", d).open for d in days])
+    hist_start = day - timedelta(days=s.history_days)
+    past_open = sum(calendar.day("perekaman", hist_start + timedelta(days=i)).open
+                    for i in range(s.history_days))
+    done = _recordings_per_day(ctx, code, hist_start, day - timedelta(days=1))
+    pace = done / past_open if past_open else 0.0
+    backlog0 = max(1, wajib - recorded)
+
+    rng = np.random.default_rng(s.seed)
+    n = s.paths
+    rec = np.full(n, float(recorded))
+    waj = np.full(n, float(wajib))
+    reached = np.full(n, -1)
+    target_frac = float(target_pct) / 100.0
+    cap = float(capacity) if capacity else math.inf
+    # The pace each path follows: the recent pace give or take its sampling error.
+    path_pace = rng.gamma(max(done, 1), 1.0 / max(past_open, 1), size=n) if done else np.zeros(n)
+    for i in range(HORIZON_DAYS):
+        waj += inflow[i]
+        if open_flags[i]:
+            backlog = np.maximum(0.0, waj - rec)
+            mean = path_pace * backlog / backlog0
+            rec += np.minimum(rng.poisson(mean), np.minimum(cap, backlog))
+        hit = (reached < 0) & (rec >= target_frac * waj)
+        reached[hit] = i
+    reached_days = np.where(reached >= 0, reached, HORIZON_DAYS + 1)
+    p50 = int(np.quantile(reached_days, 0.5, method="higher"))
+    p85 = int(np.quantile(reached_days, 0.85, method="higher"))
+    reachable = p50 <= HORIZON_DAYS
+
+    limiting = "demand"
+    if capacity and pace >= capacity:
+        limiting = "capacity"
+    if open_ended:
+        limiting = "closure" if not reachable else limiting
+    result: dict[str, Any] = {
+        "office": code,
+        "as_of": day.isoformat(),
+        "target_pct": float(target_pct),
+        "wajib_ktp": wajib,
+        "recorded": recorded,
+        "coverage_pct": now["coverage_pct"],
+        "gap_to_target": now["gap_to_target"],
+        "p50_date": (day + timedelta(days=p50)).isoformat() if p50 <= HORIZON_DAYS else None,
+        "p85_date": (day + timedelta(days=p85)).isoformat() if p85 <= HORIZON_DAYS else None,
+        "reachable": reachable,
+        "limiting_factor": limiting,
+        "assumptions": {
+            "recent_pace_per_open_day": round(pace, 2),
+            "history_days": s.history_days,
+            "capacity_per_day": capacity,
+            "open_ended_closures_assumed_to_end": assumed_end.isoformat() if open_ended else None,
+            "cohort_turning_17_next_24_months": int(round(inflow.sum())),
+            "horizon_days": HORIZON_DAYS,
+        },
+    }
+    if not reachable or by_date is not None:
+        result["extra_needed"] = _extra_needed(
+            day, by_date or day + timedelta(days=365), wajib, recorded, inflow, open_flags,
+            pace, backlog0, target_frac, s.door_to_door_per_day,
+        )
+    return result
+
+
+def _extra_needed(
+    day: date, by: date, wajib: int, recorded: int, inflow: np.ndarray, open_flags: np.ndarray,
+    pace: float, backlog0: int, target: float, per_team_day: int,
+) -> dict[str, Any]:
+    """Extra recordings, on top of the expected pace, that reach the target by `by`."""
+    if by <= day:
+        raise DomainError("by_date_past", "by_date", "Tanggal sasaran harus setelah hari ini.")
+    n = min(HORIZON_DAYS, (by - day).days)
+    waj, rec = float(wajib), float(recorded)
+    for i in range(n):
+        waj += inflow[i]
+        if open_flags[i]:
+            rec += pace * max(0.0, waj - rec) / backlog0
+    short = max(0, math.ceil(target * waj - rec))
+    open_days = int(open_flags[:n].sum())
+    return {
+        "by_date": by.isoformat(),
+        "expected_recorded_at_current_pace": int(rec),
+        "wajib_ktp_then": int(round(waj)),
+        "extra_recordings": short,
+        "open_days": open_days,
+        "extra_recordings_per_open_day": round(short / open_days, 1) if open_days else None,
+        "door_to_door_team_days": math.ceil(short / per_team_day) if short else 0,
+        "door_to_door_per_team_day": per_team_day,
+    }

@@ -1,0 +1,1 @@
+"""The web application: server-rendered pages, the JSON API, log-in and roles."""

@@ -1,0 +1,121 @@
+"""Charts drawn on the server as SVG with matplotlib (no JavaScript, no CDN)."""
+
+from __future__ import annotations
+
+import io
+import threading
+from datetime import date
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on a server; must precede pyplot
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+from blangko.web.i18n import num  # noqa: E402
+
+# pyplot keeps global state; two requests drawing at once must not share a figure.
+_lock = threading.Lock()
+SERVICE_COLORS = {
+    "pemula": "#1f6f8b",
+    "hilang": "#e07a1f",
+    "rusak": "#9b2c2c",
+    "perubahan_data": "#5a8f29",
+    "lainnya": "#777777",
+}
+plt.rcParams.update(
+    {
+        "svg.fonttype": "none",  # text stays text: smaller, selectable, uses the page font
+        "font.size": 9,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }
+)
+
+
+def _svg(fig) -> str:  # type: ignore[no-untyped-def]
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _empty(message: str) -> str:
+    with _lock:
+        fig, ax = plt.subplots(figsize=(6.4, 2.4))
+        ax.axis("off")
+        ax.text(0.5, 0.5, message, ha="center", va="center", color="#555")
+        return _svg(fig)
+
+
+def stock_on_hand(
+    series: list[tuple[date, int]],
+    receipts: list[tuple[date, int]],
+    *,
+    lang: str,
+    title: str,
+    received_label: str,
+    empty: str,
+) -> str:
+    if not series:
+        return _empty(empty)
+    with _lock:
+        fig, ax = plt.subplots(figsize=(6.4, 2.8))
+        days = [d for d, _ in series]
+        levels = [v for _, v in series]
+        ax.step(days, levels, where="post", color="#1f6f8b", linewidth=1.8)
+        ax.fill_between(days, levels, step="post", alpha=0.12, color="#1f6f8b")
+        level_at = dict(series)
+        for i, (d, q) in enumerate(receipts):
+            ax.axvline(d, color="#e07a1f", linestyle="--", linewidth=1)
+            ax.annotate(
+                f"+{num(q, lang)}",
+                (d, level_at.get(d, 0)),
+                textcoords="offset points",
+                xytext=(4, 4),
+                color="#b35c00",
+                label=received_label if i == 0 else None,
+            )
+        ax.set_title(title, loc="left")
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: num(int(v), lang)))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d/%m"))
+        ax.set_ylim(bottom=0)
+        ax.grid(axis="y", alpha=0.3)
+        return _svg(fig)
+
+
+def usage_by_week(
+    weeks: dict[date, dict[str, int]],
+    *,
+    lang: str,
+    title: str,
+    labels: dict[str, str],
+    empty: str,
+) -> str:
+    if not weeks:
+        return _empty(empty)
+    with _lock:
+        fig, ax = plt.subplots(figsize=(6.4, 2.8))
+        mondays = list(weeks)
+        bottom = [0] * len(mondays)
+        services = [s for s in SERVICE_COLORS if any(s in w for w in weeks.values())]
+        for s in services:
+            values = [weeks[m].get(s, 0) for m in mondays]
+            ax.bar(
+                mondays,
+                values,
+                width=5,
+                bottom=bottom,
+                color=SERVICE_COLORS[s],
+                label=labels.get(s, s),
+                align="edge",
+            )
+            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+        ax.set_title(title, loc="left")
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: num(int(v), lang)))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d/%m"))
+        ax.legend(frameon=False, fontsize=8, ncols=min(4, len(services)), loc="upper left")
+        ax.grid(axis="y", alpha=0.3)
+        ax.set_ylim(top=max(bottom) * 1.3 if bottom else 1)
+        return _svg(fig)

@@ -1,0 +1,28 @@
+// Progressive enhancement only: every page works without this file.
+document.addEventListener("DOMContentLoaded", () => {
+  // Stock tabs switch in place instead of reloading the page.
+  const tabs = document.querySelectorAll(".tabs a[data-tab]");
+  tabs.forEach((tab) => tab.addEventListener("click", (ev) => {
+    ev.preventDefault();
+    const key = tab.dataset.tab;
+    tabs.forEach((t) => t.classList.toggle("active", t === tab));
+    document.querySelectorAll(".tabpanel").forEach((p) => { p.hidden = p.dataset.panel !== key; });
+    history.replaceState(null, "", "?tab=" + key);
+  }));
+  // Live count of scanned lines, so the clerk sees the scanner is being read.
+  document.querySelectorAll("textarea[data-count-lines]").forEach((area) => {
+    const out = area.closest("form").querySelector("[data-line-count]");
+    const update = () => {
+      const n = area.value.split(/[\n,]/).filter((l) => l.trim()).length;
+      out.textContent = n ? n + " baris dipindai" : "";
+    };
+    area.addEventListener("input", update);
+    update();
+  });
+  // A form submitted twice (double click) would be refused by its idempotency key anyway;
+  // disabling the button avoids the confusing second response.
+  document.querySelectorAll("form[method=post]").forEach((form) => form.addEventListener("submit", () => {
+    const btn = form.querySelector("button[type=submit]");
+    if (btn) setTimeout(() => { btn.disabled = true; }, 0);
+  }));
+});

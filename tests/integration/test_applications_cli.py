@@ -1,0 +1,214 @@
+"""`blangko app`, `closure`, `capacity` and `status` through the command line, on both backends.
+
+The CLI runs on the real clock, so every date here is given and lies in the past.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+
+from service_helpers import add_resident
+from typer.testing import CliRunner
+
+from blangko.adapters.db import make_engine
+from blangko.cli.main import app
+from blangko.services.context import Context
+
+PPKM = "PPKM: tiga petugas perekaman terkonfirmasi Covid-19"
+
+
+def _cli(db_url: str, *args: str) -> dict | list:
+    result = CliRunner().invoke(app, ["--db", db_url, *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _fails(db_url: str, *args: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-m", "blangko", "--db", db_url, *args, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    return json.loads(done.stderr)["error"]
+
+
+def test_application_commands(db_url: str) -> None:
+    _cli(db_url, "init", "--office", "17.04", "--json")
+    _cli(db_url, "location", "add", "loket-1", "--json")
+    _cli(
+        db_url,
+        "stock",
+        "opening",
+        "--serials",
+        "KR0000001-KR0000050",
+        "--date",
+        "2026-10-01",
+        "--json",
+    )
+    _cli(
+        db_url,
+        "stock",
+        "transfer",
+        "--from",
+        "gudang",
+        "--to",
+        "loket-1",
+        "--qty",
+        "10",
+        "--date",
+        "2026-10-01",
+        "--json",
+    )
+    engine = make_engine(db_url)
+    nik = add_resident(Context(engine), serial=1, birth=date(2000, 3, 4))
+    lost = add_resident(
+        Context(engine), serial=2, recorded=date(2015, 1, 1), printed=date(2015, 2, 1)
+    )
+    engine.dispose()
+
+    created = _cli(
+        db_url,
+        "app",
+        "new",
+        "--nik",
+        nik,
+        "--type",
+        "pemula",
+        "--date",
+        "2026-11-02",
+        "--idempotency-key",
+        "k-new",
+        "--json",
+    )
+    assert created == {"receipt": "1704-20261102-0001", "status": "diajukan"}
+    assert (
+        _cli(
+            db_url,
+            "app",
+            "new",
+            "--nik",
+            nik,
+            "--type",
+            "pemula",
+            "--date",
+            "2026-11-02",
+            "--idempotency-key",
+            "k-new",
+            "--json",
+        )
+        == created
+    )
+    err = _fails(db_url, "app", "new", "--nik", lost, "--type", "hilang", "--date", "2026-11-02")
+    assert err["field"] == "laporan_polisi"
+    second = _cli(
+        db_url,
+        "app",
+        "new",
+        "--nik",
+        lost,
+        "--type",
+        "hilang",
+        "--doc",
+        "laporan_polisi=LP/77/XI/2026",
+        "--date",
+        "2026-11-02",
+        "--json",
+    )
+    assert second == {"receipt": "1704-20261102-0002", "status": "direkam"}
+
+    closure = _cli(
+        db_url,
+        "closure",
+        "add",
+        "--service",
+        "perekaman",
+        "--from",
+        "2026-11-03",
+        "--reason",
+        PPKM,
+        "--json",
+    )["closure"]
+    err = _fails(db_url, "app", "record", "1704-20261102-0001", "--date", "2026-11-04")
+    assert err["code"] == "service_closed" and PPKM in err["message"]
+    status = _cli(db_url, "status", "--date", "2026-11-04", "--json")
+    assert status["services"]["perekaman"] == {"open": False, "reason": PPKM}
+    assert status["backlog"] == {"to_record": 1, "to_print": 0, "suket_waiting": 0}
+    assert [c["end"] for c in _cli(db_url, "closure", "list", "--json")] == [None]
+    _cli(db_url, "closure", "end", str(closure["id"]), "--date", "2026-11-05", "--json")
+
+    receipt = "1704-20261102-0001"
+    _cli(db_url, "app", "record", receipt, "--date", "2026-11-05", "--json")
+    _cli(db_url, "app", "ready", receipt, "--date", "2026-11-05", "--json")
+    _cli(db_url, "app", "ready", "1704-20261102-0002", "--date", "2026-11-05", "--json")
+    _cli(db_url, "app", "suket", "1704-20261102-0002", "--date", "2026-11-05", "--json")
+    queue = _cli(db_url, "app", "queue", "--json")
+    assert [q["receipt"] for q in queue] == [receipt, "1704-20261102-0002"]
+    printed = _cli(
+        db_url,
+        "app",
+        "print",
+        receipt,
+        "--station",
+        "loket-1",
+        "--date",
+        "2026-11-06",
+        "--idempotency-key",
+        "k-print",
+        "--json",
+    )
+    again = _cli(
+        db_url,
+        "app",
+        "print",
+        receipt,
+        "--station",
+        "loket-1",
+        "--date",
+        "2026-11-06",
+        "--idempotency-key",
+        "k-print",
+        "--json",
+    )
+    assert (printed["serial"], printed["replayed"], again["replayed"]) == ("KR0000001", False, True)
+    back = _cli(
+        db_url,
+        "app",
+        "misprint",
+        receipt,
+        "--reason",
+        "gagal_encode",
+        "--date",
+        "2026-11-06",
+        "--json",
+    )
+    assert back["status"] == "siap_cetak"
+    assert _cli(db_url, "stock", "trace", "KR0000001", "--json")["state"] == "spoiled"
+    _cli(db_url, "app", "print", receipt, "--station", "loket-1", "--date", "2026-11-06", "--json")
+    _cli(db_url, "app", "ikd", receipt, "--date", "2026-11-06", "--json")
+    done = _cli(db_url, "app", "collect", receipt, "--date", "2026-11-09", "--json")
+    assert (done["status"], done["serial"], done["ikd"]) == ("diserahkan", "KR0000002", True)
+    shown = _cli(db_url, "app", "show", receipt, "--json")
+    assert shown["nik"] == nik[:4] + "********" + nik[-4:]
+    assert len(shown["events"]) == 8
+    assert _cli(db_url, "app", "show", receipt, "--show-nik", "--json")["nik"] == nik
+    rows = _cli(db_url, "app", "list", "--status", "diserahkan", "--json")
+    assert [r["receipt"] for r in rows] == [receipt]
+
+    _cli(db_url, "app", "cancel", "1704-20261102-0002", "--json")
+    err = _fails(db_url, "app", "reject", "1704-20261102-0002", "--reason", "x")
+    assert err["code"] == "invalid_transition"
+    sat = _cli(db_url, "closure", "open-day", "2026-11-07", "--reason", "Pelayanan Sabtu", "--json")
+    assert sat["day"] == "2026-11-07"
+    cap = _cli(db_url, "capacity", "set", "--service", "pencetakan", "--per-day", "120", "--json")
+    assert cap["per_day"] == 120
+    status = _cli(db_url, "status", "--date", "2026-11-07", "--json")
+    assert status["services"]["pencetakan"] == {"open": True, "reason": None}
+    assert status["capacity"]["pencetakan"] == 120
+    assert status["stock"]["on_hand"] == 48

@@ -1,0 +1,290 @@
+"""The `blangko` command line, on SQLite and on PostgreSQL.
+
+Most commands run in-process through Typer's CliRunner (fast); exit codes of bad input are
+checked with a real subprocess, because `main()` is what turns a DomainError into exit 2.
+The CLI uses the real clock, so dates here lie safely in the past (or far in the future).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from typer.testing import CliRunner, Result
+
+from blangko.adapters.db import make_engine
+from blangko.cli.main import app
+
+Invoke = Callable[..., Result]
+
+
+def blangko(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the installed command in a fresh interpreter, as a clerk would."""
+    return subprocess.run(
+        [sys.executable, "-m", "blangko", "--db", db_url, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+
+
+@pytest.fixture
+def cli(db_url: str) -> Invoke:
+    """Invoke the app in-process against the test database; the command must succeed."""
+    runner = CliRunner()
+
+    def invoke(*args: str) -> Result:
+        result = runner.invoke(app, ["--db", db_url, *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result
+
+    return invoke
+
+
+def as_json(result: Result) -> Any:
+    return json.loads(result.stdout)
+
+
+def said(result: Result) -> str:
+    """The printed text with Rich's line wrapping undone."""
+    return " ".join(result.stdout.split())
+
+
+@pytest.fixture
+def kaur(cli: Invoke) -> Invoke:
+    """Kaur initialised from the command line, with its print station."""
+    cli("init", "--office", "17.04")
+    cli("location", "add", "loket-1", "--kind", "station")
+    return cli
+
+
+@pytest.fixture
+def stocked(kaur: Invoke) -> Invoke:
+    """1,000 opening blanks and 4,000 received: the article's early June."""
+    kaur("stock", "opening", "--serials", "KR0001001-KR0002000", "--date", "2026-05-25")
+    kaur(
+        "stock", "receive", "--serials", "KR0100001-KR0104000", "--date", "2026-06-02",
+        "--source", "Ditjen Dukcapil", "--document", "BAST/0412",
+    )  # fmt: skip
+    return kaur
+
+
+def test_init_twice_creates_the_office_once(cli) -> None:
+    first = as_json(cli("init", "--office", "17.04", "--json"))
+    second = as_json(cli("init", "--office", "17.04", "--json"))
+    assert first["office"]["created"] is True
+    assert second["office"] == {
+        "code": "17.04",
+        "name": "Dinas Dukcapil Kabupaten Kaur",
+        "created": False,
+        "villages": 195,
+    }
+    assert second["migrations_applied"] == []
+    assert "sudah ada" in cli("init", "--office", "17.04").stdout
+    assert [o["code"] for o in as_json(cli("office", "list", "--json"))] == ["17.04"]
+
+
+def test_location_add_creates_a_station(kaur) -> None:
+    rows = as_json(kaur("location", "list", "--json"))
+    assert [(r["name"], r["kind"]) for r in rows] == [("gudang", "store"), ("loket-1", "station")]
+
+
+def test_regions_list_gives_kaur_districts_and_villages(cli) -> None:
+    kec = as_json(cli("regions", "list", "--under", "17.04", "--level", "kecamatan", "--json"))
+    assert len(kec) == 15
+    assert all(r["code"].startswith("17.04.") and r["level"] == "kecamatan" for r in kec)
+    desa = as_json(cli("regions", "list", "--under", "17.04", "--level", "desa", "--json"))
+    assert len(desa) == 195
+    assert sorted({r["jenis"] for r in desa}) == ["desa", "kelurahan"]
+
+
+def test_stock_receive_json_reports_the_entry(kaur) -> None:
+    r = as_json(
+        kaur(
+            "stock",
+            "receive",
+            "--serials",
+            "KR0100001-KR0104000,KR0104101",
+            "--date",
+            "2026-06-02",
+            "--source",
+            "Ditjen Dukcapil",
+            "--document",
+            "BAST/0412",
+            "--to",
+            "loket-1",
+            "--idempotency-key",
+            "bast-0412",
+            "--json",
+        )  # fmt: skip
+    )
+    assert r["office"] == "17.04" and r["quantity"] == 4001 and r["replayed"] is False
+    assert r["entries"] == [
+        {
+            "seq": 1,
+            "kind": "receive",
+            "effective_date": "2026-06-02",
+            "quantity": 4001,
+            "serials": "KR0100001-KR0104000,KR0104101",
+            "from_location": None,
+            "to_location": "loket-1",
+        }
+    ]
+
+
+def test_stock_balance_json_has_the_totals_that_explain_it(stocked) -> None:
+    stocked("stock", "consume", "--service", "pemula", "--qty", "496", "--date", "2026-07-01")
+    stocked("stock", "transfer", "--qty", "100", "--from", "gudang", "--to", "loket-1")
+    b = as_json(stocked("stock", "balance", "--json"))
+    assert {"office", "as_of", "on_hand", "by_location", "totals"} <= b.keys()
+    assert b["office"] == "17.04"
+    assert b["on_hand"] == 4504
+    assert b["by_location"] == {"gudang": 4404, "loket-1": 100}
+    assert b["totals"] == {
+        "opening": 1000,
+        "received": 4000,
+        "consumed": 496,
+        "spoiled": 0,
+        "lost": 0,
+        "returned": 0,
+        "adjusted": 0,
+    }
+    past = as_json(stocked("stock", "balance", "--as-of", "2026-05-31", "--json"))
+    assert (past["as_of"], past["on_hand"]) == ("2026-05-31", 1000)
+
+
+def test_stock_count_with_a_serials_file_lists_missing_and_unexpected(
+    stocked, tmp_path: Path
+) -> None:
+    stocked("stock", "transfer", "--serials", "KR0001001-KR0001010", "--from", "gudang",
+            "--to", "loket-1")  # fmt: skip
+    scan = tmp_path / "pindai.txt"
+    scan.write_text("KR0001001-KR0001003\nKR0001006\nKR0001007-KR0001010\nKR0095001\n")
+    c = as_json(
+        stocked("stock", "count", "--location", "loket-1", "--serials-file", str(scan), "--json")
+    )
+    expected_keys = {"count_id", "location", "book", "counted", "variance", "missing"}
+    assert expected_keys | {"unexpected", "status"} <= c.keys()
+    assert (c["location"], c["book"], c["counted"], c["variance"]) == ("loket-1", 10, 9, -1)
+    assert (c["missing"], c["unexpected"], c["status"]) == (
+        "KR0001004-KR0001005",
+        "KR0095001",
+        "open",
+    )
+    posted = as_json(
+        stocked("stock", "count-post", str(c["count_id"]), "--reason", "opname", "--json")
+    )
+    assert [e["kind"] for e in posted["entries"]] == ["missing", "found"]
+    assert as_json(stocked("stock", "balance", "--json"))["totals"]["adjusted"] == -1
+
+
+def test_every_stock_command_prints_in_indonesian(stocked) -> None:
+    """The human-readable output of each command: numbers and dates in the id locale."""
+
+    def say(*args: str) -> str:
+        return said(stocked("stock", *args))
+
+    out = say("transfer", "--qty", "150", "--from", "gudang", "--to", "loket-1",
+              "--date", "2026-06-03")  # fmt: skip
+    assert "#3 dipindah: 150 keping [KR0001001-KR0001150] gudang -> loket-1" in out
+    assert "tanggal 3 Juni 2026" in out
+    out = say("consume", "--service", "hilang", "--serials", "KR0001001-KR0001002",
+              "--date", "2026-06-04")  # fmt: skip
+    assert "#4 dipakai (hilang): 2 keping [KR0001001-KR0001002] loket-1" in out
+    out = say("spoil", "--serial", "KR0001003", "--reason", "salah_cetak", "--date", "2026-06-04")
+    assert "#5 rusak: 1 keping [KR0001003] loket-1" in out
+    out = say("lose", "--serials", "KR0001500", "--reason", "dicuri", "--document", "LP/1",
+              "--date", "2026-06-05")  # fmt: skip
+    assert "#6 hilang: 1 keping [KR0001500] gudang" in out
+    out = say("return", "--serials", "KR0104000", "--to", "Ditjen", "--document", "BA/1")
+    assert "#7 dikembalikan: 1 keping [KR0104000] gudang" in out
+    assert say("close-month", "2026-05") == "Bulan 2026-05 ditutup."
+    out = say("count", "--location", "loket-1", "--counted", "147")
+    assert "buku 147, terhitung 147, selisih +0 [open]" in out
+    out = say("balance")
+    assert "Dikembalikan -1; Penyesuaian ±0 = 4.995" in out
+    assert "Saldo awal +1.000; Diterima +4.000; Dipakai -2; Rusak -1; Hilang -1" in out
+    out = say("trace", "KR0001001")
+    assert out.startswith("Seri KR0001001: terpakai") and "Pemakaian" in out
+    out = say("ledger", "--from", "2026-06-04", "--to", "2026-06-04")
+    assert "Pemakaian" in out and "Rusak" in out and "Penerimaan" not in out
+    assert say("verify").startswith("Ledger 17.04 utuh: 7 entri, 5.000 seri")
+
+
+def test_free_text_with_brackets_prints_as_typed(kaur) -> None:
+    """Clerks' text is not Rich markup: '[/x]' once crashed every later ledger listing."""
+    kaur("stock", "receive", "--serials", "A1-A9", "--date", "2026-10-01",
+         "--source", "Kab. [/x]", "--document", "BA [lampiran]")  # fmt: skip
+    for out in (kaur("stock", "ledger").stdout, kaur("stock", "trace", "A5").stdout):
+        assert "[/x]" in out and "[lampiran]" in out
+
+
+def test_stock_verify_exits_zero_when_sound(db_url, stocked) -> None:
+    done = blangko(db_url, "stock", "verify")
+    assert done.returncode == 0, done.stderr
+    assert "Ledger 17.04 utuh: 2 entri, 5.000 seri" in done.stdout
+
+
+def test_stock_verify_exits_one_naming_the_tampered_entry(db_url, stocked) -> None:
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE ledger_entry SET document = 'BAST/0413' WHERE seq = 2"))
+    engine.dispose()
+    done = blangko(db_url, "stock", "verify", "--json")
+    assert done.returncode == 1
+    report = json.loads(done.stdout)
+    assert report["sound"] is False and report["first_bad_seq"] == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "field"),
+    [
+        (
+            ["stock", "receive", "--serials", "KR0200010-KR0200001", "--source", "Ditjen",
+             "--document", "BA/9", "--date", "2026-06-10"],
+            "range_backwards",
+            "serials",
+        ),
+        (
+            ["stock", "consume", "--service", "pemula", "--qty", "1", "--date", "2099-01-01"],
+            "date_in_future",
+            "date",
+        ),
+    ],
+    ids=["range_backwards", "future_date"],
+)  # fmt: skip
+def test_bad_input_exits_non_zero_naming_the_field(db_url, stocked, args, code, field) -> None:
+    before = as_json(stocked("stock", "ledger", "--json"))
+    done = blangko(db_url, *args)
+    assert done.returncode == 2
+    assert f"({field}):" in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+    as_json_err = blangko(db_url, *args, "--json")
+    assert as_json_err.returncode == 2
+    error = json.loads(as_json_err.stderr)["error"]
+    assert (error["code"], error["field"]) == (code, field)
+    assert error["message"] in done.stderr
+    assert as_json(stocked("stock", "ledger", "--json")) == before
+
+
+def test_unknown_location_exits_non_zero(db_url, stocked) -> None:
+    done = blangko(db_url, "stock", "transfer", "--qty", "5", "--from", "gudang", "--to", "lemari")
+    assert done.returncode == 2
+    assert "(to)" in done.stderr and "lemari" in done.stderr
+    assert as_json(stocked("stock", "balance", "--json"))["by_location"]["loket-1"] == 0
+
+
+def test_demo_on_a_fresh_sqlite_file_shows_4500_and_the_open_variance(tmp_path: Path) -> None:
+    done = blangko(f"sqlite:///{tmp_path / 'demo.db'}", "demo")
+    assert done.returncode == 0, done.stderr
+    assert "4.500" in done.stdout
+    assert "+700" in done.stdout and "KR0095001-KR0095700" in done.stdout
+    assert "5.200" in done.stdout

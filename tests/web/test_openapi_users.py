@@ -1,0 +1,169 @@
+"""The API description, the users service and CLI, the secret check, the catalogs."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openapi_spec_validator import validate
+
+from blangko.domain.errors import DomainError
+from blangko.services import users
+from blangko.settings import Settings
+from blangko.web.app import check_secret, create_app
+from blangko.web.i18n import translations
+
+WEB = Path(__file__).resolve().parents[2] / "src" / "blangko" / "web"
+
+
+def test_openapi_is_valid_and_every_post_takes_an_idempotency_key(client) -> None:  # type: ignore[no-untyped-def]
+    schema = client.get("/api/openapi.json").json()
+    validate(schema)
+    posts = [(p, op) for p, ops in schema["paths"].items() for m, op in ops.items() if m == "post"]
+    assert len(posts) >= 12
+    for path, op in posts:
+        if path == "/api/v1/auth/token":
+            continue
+        names = {p["name"] for p in op.get("parameters", [])}
+        assert "Idempotency-Key" in names, path
+    ledger = schema["paths"]["/api/v1/stock/ledger"]["get"]
+    assert {"limit", "offset"} <= {p["name"] for p in ledger["parameters"]}
+
+
+def test_docs_page_uses_local_assets(client) -> None:  # type: ignore[no-untyped-def]
+    page = client.get("/api/docs").text
+    assert "http" not in page.replace("/api/openapi.json", "")  # no CDN
+    for asset in re.findall(r'(?:src|href)="([^"]+)"', page):
+        assert client.get(asset).status_code == 200, asset
+
+
+def test_passwords_are_argon2_hashed(ctx, office) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from blangko.adapters.tables_users import app_user
+
+    users.add_user(ctx, username="siti", role="operator", password="sandi-siti-1")
+    with ctx.read() as conn:
+        stored = conn.execute(select(app_user.c.password_hash)).scalar_one()
+    assert stored.startswith("$argon2id$") and "sandi-siti-1" not in stored
+    assert users.authenticate(ctx, username="siti", password="sandi-siti-1")["role"] == "operator"
+    with pytest.raises(DomainError) as err:
+        users.add_user(ctx, username="siti", role="operator", password="sandi-siti-1")
+    assert err.value.code == "user_exists"
+    with pytest.raises(DomainError) as err:
+        users.add_user(ctx, username="budi", role="bos", password="sandi-budi-1")
+    assert err.value.code == "unknown_role"
+
+
+def test_last_admin_cannot_be_removed(ctx, office) -> None:  # type: ignore[no-untyped-def]
+    users.add_user(ctx, username="root", role="admin", password="sandi-root-1")
+    with pytest.raises(DomainError) as err:
+        users.update_user(ctx, username="root", active=False)
+    assert err.value.code == "last_admin"
+    users.add_user(ctx, username="root2", role="admin", password="sandi-root-2")
+    assert users.update_user(ctx, username="root", role="kepala")["role"] == "kepala"
+
+
+def test_cli_user_add_reads_the_password_from_stdin(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    db = f"sqlite:///{tmp_path / 'b.db'}"
+    run = [sys.executable, "-m", "blangko", "--db", db]
+    subprocess.run([*run, "init", "--office", "17.04"], check=True, capture_output=True)
+    ok = subprocess.run(
+        [*run, "user", "add", "siti", "--role", "pengelola_stok", "--password-stdin", "--json"],
+        input="sandi-siti-1\n",
+        capture_output=True,
+        text=True,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert '"role": "pengelola_stok"' in ok.stdout
+    refused = subprocess.run(
+        [*run, "user", "add", "budi", "--role", "operator"],
+        input="x",
+        capture_output=True,
+        text=True,
+    )
+    assert refused.returncode == 2 and "--password-stdin" in refused.stderr
+
+
+def test_server_refuses_the_default_secret() -> None:
+    with pytest.raises(DomainError) as err:
+        check_secret(Settings())
+    assert err.value.code == "default_secret"
+    check_secret(Settings(demo=True))
+    check_secret(Settings(secret_key="a-long-enough-secret-key"))
+
+
+def test_every_page_text_has_an_english_translation() -> None:
+    from blangko.web import nav, pages
+
+    ids: set[str] = set()
+    for path in [*(WEB / "templates").glob("*.html"), WEB / "pages.py"]:
+        for m in re.finditer(
+            r"""_\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')\s*\)""",
+            path.read_text(encoding="utf-8"),
+        ):
+            ids.add(m.group(1) or m.group(2))
+    ids |= {i.label for i in nav.NAV}
+    for table in (pages.SERVICE_LABELS, pages.LEVEL_LABELS, pages.TOTAL_LABELS, users.ROLE_LABELS):
+        ids |= set(table.values())
+    en = translations("en")
+    untranslated = sorted(
+        i
+        for i in ids
+        if en.gettext(i) == i and i not in {"Audit", "Ledger", "Auditor", "Administrator"}
+    )
+    assert len(ids) > 100
+    assert not untranslated, untranslated
+
+
+def test_app_refuses_a_route_without_roles(ctx, office, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from blangko.web import roles
+
+    monkeypatch.delitem(roles.ROUTE_ROLES, "page.audit")
+    with pytest.raises(RuntimeError, match="page.audit"):
+        create_app(ctx, settings=Settings(secret_key="a-long-enough-secret-key"))
+
+
+def test_log_filter_masks_nik() -> None:
+    import logging
+
+    from blangko.cli.serve import MaskNik
+
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/1.1" %d',
+        ("127.0.0.1", "GET", "/layanan?nik=1704015207900001", 200),
+        None,
+    )
+    assert MaskNik().filter(record) is True
+    line = record.getMessage()
+    assert "1704015207900001" not in line and "1704********0001" in line
+
+
+def test_serve_refuses_default_secret_from_the_cli(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BLANGKO_")}
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "blangko",
+            "--db",
+            f"sqlite:///{tmp_path / 'b.db'}",
+            "serve",
+            "--port",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert r.returncode == 2 and "BLANGKO_SECRET_KEY" in r.stderr
