@@ -44,27 +44,52 @@ def build(url: str, n_offices: int, today: date) -> list[str]:
     ctx = Context(engine, actor="bench")
     setup.init(ctx)
     with engine.connect() as conn:
-        codes = list(conn.execute(
-            select(t.region.c.code).where(t.region.c.level == "kabupaten_kota").order_by(t.region.c.code)
-        ).scalars())[:n_offices]
+        codes = list(
+            conn.execute(
+                select(t.region.c.code)
+                .where(t.region.c.level == "kabupaten_kota")
+                .order_by(t.region.c.code)
+            ).scalars()
+        )[:n_offices]
     hol = frozenset(indonesian_holidays(range(today.year - 2, today.year + 2)))
     start = today - timedelta(days=400)
     now = datetime.utcnow()
     for i, code in enumerate(codes):
         with engine.begin() as conn:
-            conn.execute(insert(t.office).values(code=code, name=f"Bench {code}", created_at=now,
-                                                 ledger_seq=0, ledger_hash="0" * 64))
-            loc = conn.execute(insert(t.location).values(office_code=code, name="gudang",
-                                                         kind="store", created_at=now)
-                               .returning(t.location.c.id)).scalar_one()
+            conn.execute(
+                insert(t.office).values(
+                    code=code,
+                    name=f"Bench {code}",
+                    created_at=now,
+                    ledger_seq=0,
+                    ledger_hash="0" * 64,
+                )
+            )
+            loc = conn.execute(
+                insert(t.location)
+                .values(office_code=code, name="gudang", kind="store", created_at=now)
+                .returning(t.location.c.id)
+            ).scalar_one()
             h = simulate_history(start=start, days=400, base=3 + (i % 20), holidays=hol, seed=i)
             rows = []
             for k, (d, u) in enumerate(zip(h.days, h.used, strict=True)):
                 if u > 0:
-                    rows.append({"office_code": code, "seq": k + 1, "kind": "consume", "effective_date": d,
-                                 "recorded_at": now, "actor": "bench", "from_location": loc,
-                                 "service": "pemula", "quantity": int(u), "serials": "X",
-                                 "prev_hash": "0" * 64, "hash": "0" * 64})
+                    rows.append(
+                        {
+                            "office_code": code,
+                            "seq": k + 1,
+                            "kind": "consume",
+                            "effective_date": d,
+                            "recorded_at": now,
+                            "actor": "bench",
+                            "from_location": loc,
+                            "service": "pemula",
+                            "quantity": int(u),
+                            "serials": "X",
+                            "prev_hash": "0" * 64,
+                            "hash": "0" * 64,
+                        }
+                    )
             conn.execute(insert(t.ledger_entry), rows)
     engine.dispose()
     return codes
@@ -89,7 +114,9 @@ def main() -> None:
     url = f"sqlite:///{os.path.join(tmp, 'forecast.db')}"
     t0 = time.perf_counter()
     codes = build(url, a.offices, today)
-    print(f"set-up: {len(codes)} offices with 400-day histories in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"set-up: {len(codes)} offices with 400-day histories in {time.perf_counter() - t0:.1f} s"
+    )
 
     ctx = Context(make_engine(url), actor="bench")
     t0 = time.perf_counter()

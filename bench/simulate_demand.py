@@ -19,7 +19,9 @@ from blangko.domain.demand_simulation import simulate_history
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--start", default="2025-09-01")
     ap.add_argument("--days", type=int, default=440)
     ap.add_argument("--base", type=float, default=6.0, help="blanks per ordinary open day")
@@ -28,10 +30,17 @@ def main() -> None:
     a = ap.parse_args()
     start = date.fromisoformat(a.start)
     years = range(start.year, start.year + a.days // 365 + 2)
-    h = simulate_history(start=start, days=a.days, base=a.base, seed=a.seed,
-                         holidays=frozenset(indonesian_holidays(years)))
+    h = simulate_history(
+        start=start,
+        days=a.days,
+        base=a.base,
+        seed=a.seed,
+        holidays=frozenset(indonesian_holidays(years)),
+    )
     days = h.days
-    print(f"{a.days} days from {start}: {int(h.used.sum())} blanks used on {int(h.open.sum())} open days")
+    print(
+        f"{a.days} days from {start}: {int(h.used.sum())} blanks used on {int(h.open.sum())} open days"
+    )
     for first, last in h.closures:
         print(f"closure {first} .. {last}")
     if h.election_window:

@@ -31,6 +31,53 @@ def _need_chromium() -> None:
     pytest.skip(reason)
 
 
+def _working_day_clock():  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime, timedelta
+
+    from blangko.services.calendar import holidays_between
+
+    started = datetime.now(UTC).replace(tzinfo=None)
+    day = (started + timedelta(hours=7)).date()
+    holidays = holidays_between(day - timedelta(days=30), day)
+    while day.weekday() >= 5 or day in holidays:
+        day -= timedelta(days=1)
+    base = datetime(day.year, day.month, day.day, 3, 0)
+    return lambda: base + (datetime.now(UTC).replace(tzinfo=None) - started)
+
+
+COUNTER_NIK: dict[str, str] = {}
+
+
+def _prepare_counter(ctx) -> None:  # type: ignore[no-untyped-def]
+    """A resident who has never been recorded, and recording open again: the demo keeps
+    recording closed (PPKM), so the head reopens it as of today."""
+    from datetime import date
+
+    from blangko.adapters import tables_residents as tr
+    from blangko.domain.nik import build_nik
+    from blangko.services import calendar
+
+    nik = build_nik("17.04.01", date(1995, 8, 17), "P", 9871)
+    with ctx.write_plain() as conn:
+        conn.execute(
+            tr.resident.insert().values(
+                nik=nik,
+                office_code="17.04",
+                nama="Sri Wahyuni Uji",
+                jenis_kelamin="P",
+                tanggal_lahir=date(1995, 8, 17),
+                status_kawin="BELUM KAWIN",
+                kode_desa="17.04.01.2001",
+                kode_kecamatan="17.04.01",
+                status="HIDUP",
+                updated_at=ctx.now(),
+            )
+        )
+    for c in calendar.list_closures(ctx, active_on=ctx.today()):
+        calendar.end_closure(ctx, closure_id=c["id"], reopen=ctx.today())
+    COUNTER_NIK["nik"] = nik
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -49,9 +96,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from blangko.web.app import create_app
 
     db = tmp_path_factory.mktemp("e2e") / "demo.db"
-    ctx = Context(make_engine(f"sqlite:///{db}"))
+    # The office is closed on weekends and holidays: run on the latest working day so that
+    # the counter can print (the clock still moves, from 10:00 in Jakarta on that day).
+    ctx = Context(make_engine(f"sqlite:///{db}"), clock=_working_day_clock())
     demo.build(ctx)
     users.ensure_demo_users(ctx)
+    _prepare_counter(ctx)
     app = create_app(ctx, settings=Settings(demo=True))
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -190,3 +240,44 @@ def test_public_page_on_a_phone_without_login(server: str, browser) -> None:  # 
     assert "keping" not in page.locator(".tiles").inner_text()  # no figures in public
     page.screenshot(path=str(SHOTS / "09-status-phone.png"), full_page=True)
     ctx.close()
+
+
+def test_operator_takes_an_application_from_new_to_collected(server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    nik = COUNTER_NIK["nik"]
+    page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="id-ID")
+    _login(page, server, "operator")
+    page.click("nav.main >> text=Layanan")
+    page.fill("input[name=nik]", nik)
+    page.click("form.inline-form button[type=submit]")
+    expect(page.get_by_test_id("resident")).to_contain_text("Sri Wahyuni Uji")
+    page.select_option("select[name=type]", "pemula")
+    page.screenshot(path=str(SHOTS / "10-service-resident.png"), full_page=True)
+    page.click("[data-testid=new-application] button[type=submit]")
+    expect(page.locator(".flash")).to_contain_text("Permohonan dicatat")
+    receipt = page.url.rsplit("/", 1)[1]
+    expect(page.get_by_test_id("app-status")).to_have_text("diajukan")
+    page.screenshot(path=str(SHOTS / "11-application-new.png"), full_page=True)
+    page.click("form[data-action=record] button")
+    expect(page.get_by_test_id("app-status")).to_have_text("sudah direkam")
+    page.click("form[data-action=ready] button")
+    expect(page.get_by_test_id("app-status")).to_have_text("siap cetak (PRR)")
+    page.goto(f"{server}/layanan")
+    expect(page.get_by_test_id("print-queue")).to_contain_text(receipt)
+    page.screenshot(path=str(SHOTS / "12-service-queue.png"), full_page=True)
+    page.click(f"[data-testid=print-queue] >> text={receipt}")
+    page.select_option("form[data-action=print] select[name=station]", "loket-1")
+    page.click("form[data-action=print] button")
+    expect(page.get_by_test_id("app-status")).to_have_text("dicetak")
+    expect(page.get_by_test_id("app-serial")).to_contain_text("KR")
+    page.screenshot(path=str(SHOTS / "13-application-printed.png"), full_page=True)
+    page.click("form[data-action=collect] button")
+    expect(page.get_by_test_id("app-status")).to_have_text("diserahkan")
+    expect(page.get_by_test_id("app-events")).to_contain_text("Serahkan")
+    page.screenshot(path=str(SHOTS / "14-application-collected.png"), full_page=True)
+    # The public page tells the resident the card was handed over, by receipt only.
+    page.goto(f"{server}/status?resi={receipt}")
+    expect(page.locator("main")).to_contain_text("diserahkan")
+    assert nik not in page.content()
+    page.close()

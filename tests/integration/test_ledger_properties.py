@@ -411,9 +411,16 @@ def _retry(data, ctx, model: Model) -> Op | None:  # type: ignore[no-untyped-def
         return None
     fn, kwargs = model.retry
     if data.draw(st.booleans()):
+
+        def again() -> Any:
+            before = _snapshot(ctx)
+            result = fn(ctx, **kwargs)
+            assert _snapshot(ctx) == before, "a replayed request wrote"
+            return result
+
         return Op(
             f"retry {fn.__name__}",
-            lambda: fn(ctx, **kwargs),
+            again,
             None,
             lambda result: None if result["replayed"] is True else pytest.fail("not replayed"),
         )

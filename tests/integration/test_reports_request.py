@@ -3,8 +3,9 @@ exactly what the forecast recommends on the same day, its reasons add up to that
 and the XLSX and PDF carry it as a number and in Indonesian format.
 
 The office has four months of ledger history (about 12 cards a working day from a 1.500-card
-opening), so by 27 November its stock no longer covers the review period plus the lead time,
-and a Pilkades in three villages three weeks ahead adds demand inside that window.
+opening), so by 27 November its stock no longer covers the review period plus the lead time;
+25 applications wait to be printed, and a Pilkades in three villages three weeks ahead, with
+2.000 unrecorded adults, adds demand inside that window: a request of over a thousand.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typer.testing import CliRunner
 from blangko.adapters.reports import render_bytes
 from blangko.adapters.reports.fmt import num, terbilang
 from blangko.adapters.tables_residents import resident
+from blangko.adapters.tables_service import application
 from blangko.domain.errors import DomainError
 from blangko.domain.nik import build_nik
 from blangko.services import events, reports, stock
@@ -39,9 +41,7 @@ def build_history(ctx: Context, *, days: int = 120, opening: int = 1500, mean: f
     each working day up to yesterday: one consume call per day. Returns the cards used."""
     start = TODAY - timedelta(days=days)
     stock.record_opening(ctx, serials=f"KR0000001-KR{opening:07d}", effective=start)
-    stock.transfer(
-        ctx, from_location="gudang", to_location="loket-1", qty=opening, effective=start
-    )
+    stock.transfer(ctx, from_location="gudang", to_location="loket-1", qty=opening, effective=start)
     rng = np.random.default_rng(5)
     used = 0
     for i in range(1, days):
@@ -53,11 +53,14 @@ def build_history(ctx: Context, *, days: int = 120, opening: int = 1500, mean: f
     return used
 
 
-def add_unrecorded(ctx: Context, n: int) -> None:
-    """n unrecorded adults spread over VILLAGES: the pool an election sends to the office."""
+def add_unrecorded(
+    ctx: Context, n: int, *, villages: list[str] = VILLAGES, recorded: date | None = None
+) -> list[str]:
+    """n adults spread over the villages, unrecorded unless `recorded` is given (the pool an
+    election sends to the office). Returns their NIKs."""
     rows = []
     for i in range(n):
-        desa = VILLAGES[i % len(VILLAGES)]
+        desa = villages[i % len(villages)]
         kec = desa[:8]
         born = date(1990, 1, 1) + timedelta(days=i)
         rows.append(
@@ -70,7 +73,7 @@ def add_unrecorded(ctx: Context, n: int) -> None:
                 "status_kawin": "BELUM KAWIN",
                 "kode_desa": desa,
                 "kode_kecamatan": kec,
-                "tanggal_rekam": None,
+                "tanggal_rekam": recorded,
                 "tanggal_cetak": None,
                 "status": "HIDUP",
                 "updated_at": datetime(2026, 11, 27, 3, 0),
@@ -78,12 +81,42 @@ def add_unrecorded(ctx: Context, n: int) -> None:
         )
     with ctx.engine.begin() as conn:
         conn.execute(insert(resident), rows)
+    return [r["nik"] for r in rows]
+
+
+def add_print_queue(ctx: Context, n: int) -> None:
+    """n applications recorded and waiting at siap_cetak, outside the event's villages."""
+    niks = add_unrecorded(ctx, n, villages=["17.04.02.2002"], recorded=TODAY - timedelta(days=3))
+    now = datetime(2026, 11, 27, 3, 0)
+    day = TODAY - timedelta(days=5)
+    with ctx.engine.begin() as conn:
+        conn.execute(
+            insert(application),
+            [
+                {
+                    "office_code": "17.04",
+                    "receipt": f"1704-{day:%Y%m%d}-{i + 1:04d}",
+                    "nik": nik,
+                    "type": "pemula",
+                    "status": "siap_cetak",
+                    "documents": "{}",
+                    "submitted_date": day,
+                    "day_seq": i + 1,
+                    "recorded_date": TODAY - timedelta(days=3),
+                    "ready_date": TODAY - timedelta(days=1),
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for i, nik in enumerate(niks)
+            ],
+        )
 
 
 @pytest.fixture
 def busy_office(ctx: Context, office: str) -> dict[str, int]:
     used = build_history(ctx)
-    add_unrecorded(ctx, 120)
+    add_unrecorded(ctx, 2000)
+    add_print_queue(ctx, 25)
     ev = events.add_event(
         ctx,
         name="Pilkades serentak",
@@ -112,6 +145,7 @@ def test_letter_asks_for_the_forecast_quantity_with_its_reasons(
 
     reasons, state, evs = r.tables
     # The reasons are the forecast's, row for row, and they add up to the request.
+    assert len(reasons.rows) == 5
     assert [row[:2] for row in reasons.rows] == [
         [x["reason"], x["quantity"]] for x in f["recommended_request"]["reasons"]
     ]
@@ -119,19 +153,22 @@ def test_letter_asks_for_the_forecast_quantity_with_its_reasons(
     by_reason = {row[0]: row[1] for row in reasons.rows}
     assert by_reason["Stok di tangan"] == -f["on_hand"]
     # The Pilkades, 21 days ahead and inside the review + lead-time window, is quantified:
-    # 120 unrecorded adults, half expected to come (60), between a quarter and 4/5.
+    # 2.000 unrecorded adults, half expected to come (1.000), between a quarter and 4/5.
     event_rows = [row for row in reasons.rows if row[0].startswith("Pilkades serentak")]
     assert len(event_rows) == 1
     assert event_rows[0][0] == "Pilkades serentak (3 desa)"
-    assert 40 <= event_rows[0][1] <= 80, event_rows
-    assert evs.rows == [["Pilkades serentak (3 desa)", TODAY + timedelta(days=21), 30, 60, 96]]
+    assert 900 <= event_rows[0][1] <= 1150, event_rows
+    assert evs.rows == [["Pilkades serentak (3 desa)", TODAY + timedelta(days=21), 500, 1000, 1600]]
     state_values = {row[0]: row[1] for row in state.rows}
     assert state_values["Persediaan di tangan"] == f["on_hand"]
     assert state_values["Cukup untuk (median)"] == f["days_of_cover"]["p50"]
     assert state_values["Peluang kehabisan stok sebelum kiriman tiba"] == pytest.approx(
         f["stockout_probability_before_next_delivery"]
     )
-    assert state_values["Antrean cetak (permohonan siap cetak)"] == 0
+    # The 25 applications waiting to be printed are certain demand in the first open days.
+    assert state_values["Antrean cetak (permohonan siap cetak)"] == 25
+    queue_row = next(row for row in reasons.rows if row[0] == "Antrean cetak (siap cetak)")
+    assert 20 <= queue_row[1] <= 30 and queue_row[2] == "25 permohonan siap cetak"
 
     # XLSX: the quantities are numbers, the total a SUM formula equal to the request.
     wb = load_workbook(io.BytesIO(render_bytes(r, "xlsx")))
@@ -153,24 +190,23 @@ def test_letter_asks_for_the_forecast_quantity_with_its_reasons(
     assert isinstance(ws.cell(row=5, column=2).value, int)
     ws = wb["Acara"]
     assert ws.cell(row=5, column=2).value == datetime(2026, 12, 18)
-    assert [ws.cell(row=5, column=j).value for j in (3, 4, 5)] == [30, 60, 96]
+    assert [ws.cell(row=5, column=j).value for j in (3, 4, 5)] == [500, 1000, 1600]
 
     # PDF: the quantity in Indonesian format and in words, the letter's parts, A4.
     content = render_bytes(r, "pdf")
     text = pdf_text(content)
     assert f"sebanyak {num(want)} ({terbilang(want)}) keping" in text
-    if want >= 1000:
-        assert "." in num(want)
+    assert want >= 1000 and num(want) == f"{want // 1000}.{want % 1000:03d}"  # 1.234
     assert f"Jumlah yang dimohon {num(want)}" in text
     for piece in (
         "SURAT PERMOHONAN BLANGKO KTP-EL",
         "Perihal : Permohonan Blangko KTP-el",
         "Direktur Jenderal Kependudukan dan Pencatatan Sipil",
         "Jl. Raya Bintuhan No. 1",
-        "Pilkades serentak (3 desa)",
+        "karena Pilkades serentak (3 desa) dan antrean cetak 25 permohonan",
         f"sebanyak {num(f['on_hand'])} keping",
         "Kaur, 27 November 2026",
-        "Kepala Dinas Dukcapil Kabupaten Kaur",
+        "Kepala Dinas Kependudukan dan Pencatatan Sipil Kabupaten Kaur",
         "18 Desember 2026",
         "Halaman 1 dari",
     ):

@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from typer.testing import CliRunner
 
 from blangko.adapters.tables_residents import resident
@@ -418,3 +418,28 @@ def test_demo_population_has_the_article_shape(ctx, office) -> None:
         ).scalar()
     assert villages >= 190
     assert 0 < dead_or_moved < 50
+
+
+def test_import_stopped_mid_file_keeps_committed_batches_and_rerun_completes(
+    ctx, office, tmp_path, monkeypatch
+) -> None:
+    rows = [person(i) for i in range(1, 8)]
+    file = write_csv(tmp_path / "crash.csv", rows)
+    real = residents.upsert_residents
+    calls = {"n": 0}
+
+    def dies_on_second_batch(conn, records):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OperationalError("upsert", {}, Exception("server closed the connection"))
+        real(conn, records)
+
+    monkeypatch.setattr(residents, "upsert_residents", dies_on_second_batch)
+    with pytest.raises(OperationalError):
+        residents.import_residents(ctx, file, office=office, batch_size=3)
+    assert count(ctx) == 3  # the first batch was committed, nothing after it
+
+    monkeypatch.setattr(residents, "upsert_residents", real)
+    again = residents.import_residents(ctx, file, office=office, batch_size=3)
+    assert (again["imported"], again["updated"], again["rejected"]) == (4, 3, 0)
+    assert count(ctx) == 7

@@ -68,8 +68,14 @@ def test_event_uplift_lands_in_its_window_and_is_reported() -> None:
     h = _history(5, election=None)
     model = fc.fit(h.start, h.used, h.open)
     origin = model.origin
-    up = fc.Uplift("Pilkades 66 desa", origin + timedelta(days=10), origin + timedelta(days=20),
-                   800, 1100, 1500)
+    up = fc.Uplift(
+        "Pilkades 66 desa",
+        origin + timedelta(days=10),
+        origin + timedelta(days=20),
+        800,
+        1100,
+        1500,
+    )
     sim = fc.simulate(model, np.ones(40, dtype=bool), uplifts=[up], n_paths=2000)
     extra = sim.paths - sim.baseline_paths
     assert extra[:, :10].sum() == 0 and extra[:, 21:].sum() == 0
@@ -130,10 +136,14 @@ def simulated_backtests() -> list[dict[str, bt.Scores]]:
     for seed in range(6):
         h = _history(100 + seed)
         _, scores = bt.backtest(
-            h.start, h.used, h.open,
-            {"nb_glm": bt.nb_model(event_windows=(h.election_window,)),
-             "seasonal_naive": bt.seasonal_naive,
-             "moving_average_28": bt.moving_average_28},
+            h.start,
+            h.used,
+            h.open,
+            {
+                "nb_glm": bt.nb_model(event_windows=(h.election_window,)),
+                "seasonal_naive": bt.seasonal_naive,
+                "moving_average_28": bt.moving_average_28,
+            },
             n_origins=8,
         )
         out.append(scores)
@@ -141,8 +151,10 @@ def simulated_backtests() -> list[dict[str, bt.Scores]]:
 
 
 def test_model_beats_every_baseline_on_pinball_loss(simulated_backtests) -> None:
-    mean = {name: np.mean([s[name].scaled_pinball for s in simulated_backtests])
-            for name in simulated_backtests[0]}
+    mean = {
+        name: np.mean([s[name].scaled_pinball for s in simulated_backtests])
+        for name in simulated_backtests[0]
+    }
     assert mean["nb_glm"] < mean["seasonal_naive"]
     assert mean["nb_glm"] < mean["moving_average_28"]
 

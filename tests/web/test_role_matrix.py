@@ -12,7 +12,15 @@ from web_helpers import USER_FOR_ROLE, TestClient, session_cookie
 from blangko.web.app import api_routes
 from blangko.web.roles import ALL_ROLES, ANONYMOUS, ROUTE_ROLES, markdown_table
 
-PATH_VALUES = {"serial": "KR0100001", "count_id": "1", "username": "operator", "lang": "en"}
+PATH_VALUES = {
+    "serial": "KR0100001",
+    "count_id": "1",
+    "username": "operator",
+    "lang": "en",
+    "receipt": "1704-20261127-0001",
+    "nik": "1704015705900001",
+    "action": "record",
+}
 
 
 def _path(route: APIRoute) -> str:

@@ -52,3 +52,45 @@ def session_cookie(app, username: str | None, csrf: str = "csrf-uji") -> dict[st
     if username:
         data["u"] = username
     return {SESSION_COOKIE: app.state.signer.dump_session(data)}
+
+
+def add_resident(ctx, *, serial: int, printed=None, recorded=None, office: str = "17.04") -> str:  # type: ignore[no-untyped-def]
+    """A living adult resident of Kinal (17.04.01), written straight into the table."""
+    from datetime import date
+
+    from blangko.adapters import tables_residents as tr
+    from blangko.domain.nik import build_nik
+
+    birth = date(1990, 5, 17)
+    nik = build_nik("17.04.01", birth, "L", serial)
+    with ctx.write_plain() as conn:
+        conn.execute(
+            tr.resident.insert().values(
+                nik=nik,
+                office_code=office,
+                nama=f"Penduduk Uji {serial}",
+                jenis_kelamin="L",
+                tanggal_lahir=birth,
+                status_kawin="BELUM KAWIN",
+                kode_desa="17.04.01.2001",
+                kode_kecamatan="17.04.01",
+                tanggal_rekam=recorded,
+                tanggal_cetak=printed,
+                status="HIDUP",
+                updated_at=ctx.now(),
+            )
+        )
+    return nik
+
+
+def stock_station(ctx, at_station: int = 20) -> None:  # type: ignore[no-untyped-def]
+    """100 blanks KR0000001-KR0000100, the lowest ``at_station`` at loket-1."""
+    from datetime import timedelta
+
+    from blangko.services import stock
+
+    start = ctx.today() - timedelta(days=30)
+    stock.record_opening(ctx, serials="KR0000001-KR0000100", effective=start)
+    stock.transfer(
+        ctx, qty=at_station, from_location="gudang", to_location="loket-1", effective=start
+    )

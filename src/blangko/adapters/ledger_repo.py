@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import date
 
-from sqlalchemy import Connection, and_, func, select, text, update
+from sqlalchemy import Connection, and_, bindparam, func, select, text, update
 
 from blangko.adapters import tables as t
 from blangko.domain.ledger import EntryRecord, State
@@ -238,33 +238,45 @@ def count_available(conn: Connection, office: str, location: int) -> int:
     )
 
 
+# Built once: every write runs these, and building a statement per call costs more Python time
+# than SQLite takes to execute it (bench/ledger.py).
+_INSERT_ENTRY = t.ledger_entry.insert().returning(t.ledger_entry.c.id)
+_MOVE_HEAD = (
+    update(t.office)
+    .where(t.office.c.code == bindparam("b_office"))
+    .values(ledger_seq=bindparam("b_seq"), ledger_hash=bindparam("b_hash"))
+)
+_CLOSED_MONTHS = select(t.month_close.c.month).where(
+    t.month_close.c.office_code == bindparam("b_office")
+)
+
+
 def insert_entry(conn: Connection, entry: EntryRecord, ranges: list[SerialRange]) -> int:
     entry_hash = entry.compute_hash()
     entry_id = conn.execute(
-        t.ledger_entry.insert()
-        .values(
-            office_code=entry.office,
-            seq=entry.seq,
-            kind=entry.kind,
-            effective_date=entry.effective_date,
-            recorded_at=entry.recorded_at,
-            actor=entry.actor,
-            from_location=entry.from_location,
-            to_location=entry.to_location,
-            service=entry.service,
-            reason=entry.reason,
-            document=entry.document,
-            party=entry.party,
-            note=entry.note,
-            idempotency_key=entry.idempotency_key,
-            quantity=entry.quantity,
-            serials=entry.serials,
-            corrects_seq=entry.corrects_seq,
-            count_id=entry.count_id,
-            prev_hash=entry.prev_hash,
-            hash=entry_hash,
-        )
-        .returning(t.ledger_entry.c.id)
+        _INSERT_ENTRY,
+        {
+            "office_code": entry.office,
+            "seq": entry.seq,
+            "kind": entry.kind,
+            "effective_date": entry.effective_date,
+            "recorded_at": entry.recorded_at,
+            "actor": entry.actor,
+            "from_location": entry.from_location,
+            "to_location": entry.to_location,
+            "service": entry.service,
+            "reason": entry.reason,
+            "document": entry.document,
+            "party": entry.party,
+            "note": entry.note,
+            "idempotency_key": entry.idempotency_key,
+            "quantity": entry.quantity,
+            "serials": entry.serials,
+            "corrects_seq": entry.corrects_seq,
+            "count_id": entry.count_id,
+            "prev_hash": entry.prev_hash,
+            "hash": entry_hash,
+        },
     ).scalar_one()
     conn.execute(
         t.entry_range.insert(),
@@ -280,11 +292,7 @@ def insert_entry(conn: Connection, entry: EntryRecord, ranges: list[SerialRange]
             for r in ranges
         ],
     )
-    conn.execute(
-        update(t.office)
-        .where(t.office.c.code == entry.office)
-        .values(ledger_seq=entry.seq, ledger_hash=entry_hash)
-    )
+    conn.execute(_MOVE_HEAD, {"b_office": entry.office, "b_seq": entry.seq, "b_hash": entry_hash})
     return int(entry_id)
 
 
@@ -367,11 +375,7 @@ def entry_ranges(conn: Connection, office: str) -> dict[int, list[SerialRange]]:
 
 
 def closed_months(conn: Connection, office: str) -> set[str]:
-    return set(
-        conn.execute(
-            select(t.month_close.c.month).where(t.month_close.c.office_code == office)
-        ).scalars()
-    )
+    return set(conn.execute(_CLOSED_MONTHS, {"b_office": office}).scalars())
 
 
 def quantity_by_kind(conn: Connection, office: str, as_of: date | None):  # type: ignore[no-untyped-def]

@@ -155,3 +155,68 @@ def gaps_cmd(
         f"{num(r['rows'])} penduduk wajib KTP belum rekam di {r['area']} ditulis ke {r['output']}.",
         highlight=False,
     )
+
+
+@coverage_app.command("projection")
+def projection_cmd(
+    target: Annotated[
+        str | None, typer.Option("--target", help="Target cakupan dalam persen (default 99,2).")
+    ] = None,
+    by_date: Annotated[
+        str | None,
+        typer.Option(
+            "--by", help="Tanggal sasaran untuk menghitung tambahan kapasitas yang dibutuhkan."
+        ),
+    ] = None,
+    as_of: AsOfOpt = None,
+    office: OfficeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Simulated date at which recorded coverage reaches the target, and what extra recording
+    capacity or door-to-door days would reach it by a chosen date."""
+    from blangko.services.projection import projection
+
+    r = projection(
+        state.context(),
+        target=target,
+        as_of=parse_date(as_of, "as_of"),
+        by_date=parse_date(by_date, "by"),
+        office=office,
+    )
+    if as_json:
+        print_json(r)
+        return
+    console.print(
+        f"Cakupan per {tanggal(r['as_of'])}: {pct(r['coverage_pct'])} dari {num(r['wajib_ktp'])} "
+        f"wajib KTP; target {pct(r['target_pct'])} (kurang {num(r['gap_to_target'])} jiwa).",
+        highlight=False,
+    )
+    a = r["assumptions"]
+    if r["reachable"]:
+        console.print(
+            f"Target tercapai sekitar {tanggal(r['p50_date'])} (median); "
+            f"dengan keyakinan 85 %: {tanggal(r['p85_date'])}.",
+            highlight=False,
+        )
+    else:
+        console.print(
+            "[bold]Target tidak tercapai dalam dua tahun[/] dengan laju sekarang "
+            f"({num(a['recent_pace_per_open_day'])} perekaman per hari buka); "
+            f"penghambat: {r['limiting_factor']}.",
+            highlight=False,
+        )
+    if a["open_ended_closures_assumed_to_end"]:
+        console.print(
+            f"Asumsi: penutupan tanpa tanggal akhir dianggap berakhir "
+            f"{tanggal(a['open_ended_closures_assumed_to_end'])}.",
+            highlight=False,
+        )
+    extra = r.get("extra_needed")
+    if extra:
+        console.print(
+            f"Untuk mencapai target pada {tanggal(extra['by_date'])}: tambahan "
+            f"{num(extra['extra_recordings'])} perekaman, yaitu {num(extra['extra_recordings_per_open_day'] or 0)} "
+            f"per hari buka, atau {num(extra['door_to_door_team_days'])} hari tim jemput bola "
+            f"({num(extra['door_to_door_per_team_day'])} perekaman per tim per hari).",
+            highlight=False,
+        )

@@ -1,6 +1,6 @@
 """Writes docs/cli.md from the command tree itself, so the reference cannot drift from --help.
 
-    python -m blangko.cli.docs > docs/cli.md
+python -m blangko.cli.docs > docs/cli.md
 """
 
 from __future__ import annotations

@@ -70,7 +70,9 @@ def print_forecast(r: dict[str, Any]) -> None:
 @forecast_app.callback(invoke_without_command=True)
 def forecast(
     typer_ctx: typer.Context,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Per tanggal (default hari ini).")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Per tanggal (default hari ini).")
+    ] = None,
     horizon: Annotated[int, typer.Option("--horizon", help="Hari ke depan.")] = 120,
     office: OfficeOpt = None,
     as_json: JsonOpt = False,
@@ -78,7 +80,9 @@ def forecast(
     """Forecast daily blank use with intervals, days of cover, stockout risk and the request."""
     if typer_ctx.invoked_subcommand is not None:
         return
-    r = fs.forecast(state.context(), as_of=parse_date(as_of, "as_of"), horizon=horizon, office=office)
+    r = fs.forecast(
+        state.context(), as_of=parse_date(as_of, "as_of"), horizon=horizon, office=office
+    )
     if as_json:
         print_json(r)
     else:
@@ -87,19 +91,34 @@ def forecast(
 
 @forecast_app.command("backtest")
 def backtest(
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Per tanggal (default hari ini).")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Per tanggal (default hari ini).")
+    ] = None,
     origins: Annotated[int, typer.Option("--origins", help="Jumlah titik awal (minimal 6).")] = 6,
     office: OfficeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Rolling-origin backtest (28-day horizon) of the model against simple baselines."""
-    r = fs.backtest(state.context(), as_of=parse_date(as_of, "as_of"), office=office, origins=max(6, origins))
+    r = fs.backtest(
+        state.context(), as_of=parse_date(as_of, "as_of"), office=office, origins=max(6, origins)
+    )
     if as_json:
         print_json(r)
         return
-    table = Table("Model", "MASE", "Pinball (skala)", "Cakupan 50 %", "Cakupan 90 %",
-                  title=f"Uji mundur: {len(r['origins'])} titik x {r['horizon_days']} hari")
+    table = Table(
+        "Model",
+        "MASE",
+        "Pinball (skala)",
+        "Cakupan 50 %",
+        "Cakupan 90 %",
+        title=f"Uji mundur: {len(r['origins'])} titik x {r['horizon_days']} hari",
+    )
     for name, s in r["models"].items():
-        table.add_row(name, num(s["mase"]), num(s["scaled_pinball"]), _pct(s["coverage_50"]),
-                      _pct(s["coverage_90"]))
+        table.add_row(
+            name,
+            num(s["mase"]),
+            num(s["scaled_pinball"]),
+            _pct(s["coverage_50"]),
+            _pct(s["coverage_90"]),
+        )
     console.print(table)

@@ -11,16 +11,16 @@ from rich.table import Table
 from sqlalchemy.exc import OperationalError
 
 from blangko.cli import state
-from blangko.cli.coverage import coverage_app
-from blangko.cli.events import event_app
-from blangko.cli.output import console, fail, num, print_json
-from blangko.cli.reports import report_app
-from blangko.cli.residents import nik_app, residents_app
-from blangko.cli.forecast import forecast_app
-from blangko.cli.serve import serve
 from blangko.cli.applications import app_app
 from blangko.cli.calendar import capacity_app, closure_app
 from blangko.cli.calendar import status as status_command
+from blangko.cli.coverage import coverage_app
+from blangko.cli.events import event_app
+from blangko.cli.forecast import forecast_app
+from blangko.cli.output import console, fail, num, print_json
+from blangko.cli.reports import report_app
+from blangko.cli.residents import nik_app, residents_app
+from blangko.cli.serve import serve
 from blangko.cli.stock import stock_app
 from blangko.cli.users import user_app
 from blangko.domain.errors import DomainError

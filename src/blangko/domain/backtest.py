@@ -41,19 +41,26 @@ def inside(y: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
 
 def seasonal_scale(used: np.ndarray, open_flags: np.ndarray) -> float:
     """Mean |y_t - y_(t-7)| over open days whose previous same weekday was open too."""
-    pairs = [abs(used[i] - used[i - 7]) for i in range(7, len(used))
-             if open_flags[i] and open_flags[i - 7]]
+    pairs = [
+        abs(used[i] - used[i - 7])
+        for i in range(7, len(used))
+        if open_flags[i] and open_flags[i - 7]
+    ]
     return float(np.mean(pairs)) if pairs and np.mean(pairs) > 0 else 1.0
 
 
-def _empirical_quantiles(point: np.ndarray, residuals: np.ndarray, future_open: np.ndarray) -> np.ndarray:
+def _empirical_quantiles(
+    point: np.ndarray, residuals: np.ndarray, future_open: np.ndarray
+) -> np.ndarray:
     res = residuals if len(residuals) else np.zeros(1)
     offsets = np.quantile(res, QUANTILES)
     out = np.maximum(0.0, point[None, :] + offsets[:, None])
     return out * future_open[None, :]
 
 
-def seasonal_naive(start: date, used: np.ndarray, open_flags: np.ndarray, future_open: np.ndarray) -> np.ndarray:
+def seasonal_naive(
+    start: date, used: np.ndarray, open_flags: np.ndarray, future_open: np.ndarray
+) -> np.ndarray:
     """Each weekday repeats its last open value; intervals from in-sample seasonal errors."""
     last: dict[int, float] = {}
     for i in range(len(used)):
@@ -61,14 +68,21 @@ def seasonal_naive(start: date, used: np.ndarray, open_flags: np.ndarray, future
             last[(start + timedelta(days=i)).weekday()] = used[i]
     origin = start + timedelta(days=len(used))
     fallback = float(np.mean(used[open_flags])) if open_flags.any() else 0.0
-    point = np.array([last.get((origin + timedelta(days=h)).weekday(), fallback)
-                      for h in range(len(future_open))])
-    res = np.array([used[i] - used[i - 7] for i in range(7, len(used))
-                    if open_flags[i] and open_flags[i - 7]])
+    point = np.array(
+        [
+            last.get((origin + timedelta(days=h)).weekday(), fallback)
+            for h in range(len(future_open))
+        ]
+    )
+    res = np.array(
+        [used[i] - used[i - 7] for i in range(7, len(used)) if open_flags[i] and open_flags[i - 7]]
+    )
     return _empirical_quantiles(point, res, future_open)
 
 
-def moving_average_28(start: date, used: np.ndarray, open_flags: np.ndarray, future_open: np.ndarray) -> np.ndarray:
+def moving_average_28(
+    start: date, used: np.ndarray, open_flags: np.ndarray, future_open: np.ndarray
+) -> np.ndarray:
     """Mean of the last 28 open days; intervals from the spread of open days around it."""
     recent = used[open_flags][-28:]
     mean = float(np.mean(recent)) if len(recent) else 0.0
@@ -79,12 +93,19 @@ def moving_average_28(start: date, used: np.ndarray, open_flags: np.ndarray, fut
 def nb_model(
     n_paths: int = 1000, seed: int = 0, event_windows: tuple[tuple[date, date], ...] = ()
 ) -> Forecaster:
-    def run(start: date, used: np.ndarray, open_flags: np.ndarray, future_open: np.ndarray) -> np.ndarray:
+    def run(
+        start: date, used: np.ndarray, open_flags: np.ndarray, future_open: np.ndarray
+    ) -> np.ndarray:
         origin = start + timedelta(days=len(used))
         past = tuple(w for w in event_windows if w[0] < origin)
         model = fc.fit(start, used, open_flags, past)
-        sim = fc.simulate(model, future_open, history_open=open_flags[-fc.BACKLOG_WINDOW:],
-                          n_paths=n_paths, seed=seed)
+        sim = fc.simulate(
+            model,
+            future_open,
+            history_open=open_flags[-fc.BACKLOG_WINDOW :],
+            n_paths=n_paths,
+            seed=seed,
+        )
         return sim.quantiles()
 
     return run
@@ -99,9 +120,13 @@ class Scores:
     days_scored: int
 
     def as_dict(self) -> dict[str, float | int]:
-        return {"mase": round(self.mase, 4), "scaled_pinball": round(self.scaled_pinball, 4),
-                "coverage_50": round(self.coverage_50, 4), "coverage_90": round(self.coverage_90, 4),
-                "days_scored": self.days_scored}
+        return {
+            "mase": round(self.mase, 4),
+            "scaled_pinball": round(self.scaled_pinball, 4),
+            "coverage_50": round(self.coverage_50, 4),
+            "coverage_90": round(self.coverage_90, 4),
+            "days_scored": self.days_scored,
+        }
 
 
 def origins_for(n_days: int, horizon: int, min_train: int, n_origins: int, step: int) -> list[int]:
@@ -137,8 +162,13 @@ def backtest(
             qs = q[:, mask]
             s = sums[name]
             s["ae"] += float(np.sum(np.abs(y - qs[2]))) / scale
-            s["pb"] += float(sum(np.sum(pinball(y, qs[i], qq)) for i, qq in enumerate(QUANTILES))
-                             / len(QUANTILES)) / scale
+            s["pb"] += (
+                float(
+                    sum(np.sum(pinball(y, qs[i], qq)) for i, qq in enumerate(QUANTILES))
+                    / len(QUANTILES)
+                )
+                / scale
+            )
             s["in50"] += float(np.sum(inside(y, qs[1], qs[3])))
             s["in90"] += float(np.sum(inside(y, qs[0], qs[4])))
             s["n"] += len(y)

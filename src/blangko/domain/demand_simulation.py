@@ -61,8 +61,10 @@ def simulate_history(
         open_flags[c0 : c0 + clen] = False
         closures.append((dates[c0], dates[min(days - 1, c0 + clen - 1)]))
     latent = np.array(
-        [base * weekday_factors[d.weekday()] * (1 + trend_per_year) ** (i / 365.0)
-         for i, d in enumerate(dates)]
+        [
+            base * weekday_factors[d.weekday()] * (1 + trend_per_year) ** (i / 365.0)
+            for i, d in enumerate(dates)
+        ]
     )
     # Holidays remove demand (people know the office is shut); a closure only defers it.
     for i, d in enumerate(dates):
@@ -75,7 +77,9 @@ def simulate_history(
         election_date = dates[min(days - 1, e_off)]
         lo = max(0, e_off - window)
         election_window = (dates[lo], election_date)
-        win = [i for i in range(lo, min(days, e_off + 1)) if weekday_factors[dates[i].weekday()] > 0]
+        win = [
+            i for i in range(lo, min(days, e_off + 1)) if weekday_factors[dates[i].weekday()] > 0
+        ]
         for i in win:
             latent[i] += extra / len(win)
     used = np.zeros(days)
@@ -90,4 +94,6 @@ def simulate_history(
         backlog -= release
         mu = latent[i] + release
         used[i] = rng.poisson(mu * rng.gamma(shape, 1.0 / shape))
-    return SimulatedHistory(start, used, open_flags, latent, closures, election_date, election_window)
+    return SimulatedHistory(
+        start, used, open_flags, latent, closures, election_date, election_window
+    )

@@ -65,7 +65,10 @@ def _closed_working_days_before(open_flags: np.ndarray, weekdays: np.ndarray) ->
 
 
 def _design(
-    days: list[date], open_flags: np.ndarray, columns: list[str], t0: date,
+    days: list[date],
+    open_flags: np.ndarray,
+    columns: list[str],
+    t0: date,
     history_open: np.ndarray | None = None,
     event_windows: tuple[tuple[date, date], ...] = (),
 ) -> np.ndarray:
@@ -73,10 +76,18 @@ def _design(
     weekdays = np.array([d.weekday() for d in days])
     if history_open is not None:
         full_open = np.concatenate([history_open, open_flags])
-        full_wd = np.concatenate([
-            np.array([(days[0] - timedelta(days=len(history_open) - i)).weekday()
-                      for i in range(len(history_open))]), weekdays])
-        backlog = _closed_working_days_before(full_open, full_wd)[len(history_open):]
+        full_wd = np.concatenate(
+            [
+                np.array(
+                    [
+                        (days[0] - timedelta(days=len(history_open) - i)).weekday()
+                        for i in range(len(history_open))
+                    ]
+                ),
+                weekdays,
+            ]
+        )
+        backlog = _closed_working_days_before(full_open, full_wd)[len(history_open) :]
     else:
         backlog = _closed_working_days_before(open_flags, weekdays)
     t = np.array([(d - t0).days / 365.0 for d in days])
@@ -126,9 +137,17 @@ def fit(
         columns.append("event")
     origin = start + timedelta(days=len(used))
     if n_open == 0:
-        return FittedModel("nb_glm", np.array([math.log(0.5)]), np.array([[4.0]]), 1.0,
-                           ["const"], 0, origin, start,
-                           ["Belum ada riwayat pemakaian: perkiraan sangat lebar (asumsi 0,5 keping/hari)."])
+        return FittedModel(
+            "nb_glm",
+            np.array([math.log(0.5)]),
+            np.array([[4.0]]),
+            1.0,
+            ["const"],
+            0,
+            origin,
+            start,
+            ["Belum ada riwayat pemakaian: perkiraan sangat lebar (asumsi 0,5 keping/hari)."],
+        )
     X = _design(days, open_flags, columns, start, event_windows=event_windows)[open_flags]
     y = used[open_flags]
     beta, cov, alpha = _fit_nb(X, y)
@@ -160,7 +179,9 @@ def _fit_nb(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, float
         except Exception:  # noqa: BLE001 - fall back to Poisson + moment dispersion
             res = sm.GLM(y, X, family=sm.families.Poisson()).fit()
             mu = np.asarray(res.fittedvalues)
-            alpha = float(max(1e-4, np.sum(((y - mu) ** 2 - mu) / np.maximum(mu, 1e-9) ** 2) / len(y)))
+            alpha = float(
+                max(1e-4, np.sum(((y - mu) ** 2 - mu) / np.maximum(mu, 1e-9) ** 2) / len(y))
+            )
             return np.asarray(res.params), np.asarray(res.cov_params()), alpha
 
 

@@ -47,6 +47,10 @@ class ParsedNik:
 
 def compact_nik(value: str) -> str:
     """The NIK as bare digits, without the separators people type or print."""
+    # A registry export holds bare digits in nearly every row; skipping stdnum for those
+    # halves the cost of checking a row in a million-row import.
+    if len(value) == 16 and value.isascii() and value.isdigit():
+        return value
     return str(_stdnum_compact(value))
 
 

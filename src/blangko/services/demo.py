@@ -63,29 +63,43 @@ def build(ctx: Context, progress: Callable[[str], Any] | None = None) -> dict[st
     today = ctx.today()
     start = today - timedelta(days=STORY_DAYS)
     received = start + timedelta(days=7)
-    stock.record_opening(ctx, serials=OPENING, effective=start, office=OFFICE,
-                         note="saldo awal saat sistem mulai dipakai")
-    stock.receive_shipment(ctx, serials=SHIPMENT, source="Ditjen Dukcapil Kemendagri",
-                           document="BAST/DUKCAPIL/KTP-EL/0412", effective=received,
-                           office=OFFICE)
+    stock.record_opening(
+        ctx,
+        serials=OPENING,
+        effective=start,
+        office=OFFICE,
+        note="saldo awal saat sistem mulai dipakai",
+    )
+    stock.receive_shipment(
+        ctx,
+        serials=SHIPMENT,
+        source="Ditjen Dukcapil Kemendagri",
+        document="BAST/DUKCAPIL/KTP-EL/0412",
+        effective=received,
+        office=OFFICE,
+    )
 
     say("Membangkitkan registri penduduk Kaur (195 desa/kelurahan) ...")
     people = demo_residents.populate(ctx, office=OFFICE, say=say)
 
     say(f"Permohonan layanan {APPLICATION_DAYS} hari terakhir ...")
-    made = demo_service.add_applications(ctx, OFFICE, days_back=APPLICATION_DAYS,
-                                         per_day=APPLICATIONS_PER_DAY)
+    made = demo_service.add_applications(
+        ctx, OFFICE, days_back=APPLICATION_DAYS, per_day=APPLICATIONS_PER_DAY
+    )
     with ctx.read() as conn:
-        used_by_apps = int(conn.execute(
-            select(func.coalesce(func.sum(t.ledger_entry.c.quantity), 0)).where(
-                t.ledger_entry.c.office_code == OFFICE,
-                t.ledger_entry.c.kind.in_(("consume", "spoil")),
-            )
-        ).scalar_one())
+        used_by_apps = int(
+            conn.execute(
+                select(func.coalesce(func.sum(t.ledger_entry.c.quantity), 0)).where(
+                    t.ledger_entry.c.office_code == OFFICE,
+                    t.ledger_entry.c.kind.in_(("consume", "spoil")),
+                )
+            ).scalar_one()
+        )
     say("Riwayat pemakaian blangko sebelumnya ...")
     backfill_end = today - timedelta(days=APPLICATION_DAYS + 1)
-    _backfill(ctx, received + timedelta(days=1), backfill_end,
-              USED_SINCE_RECEIPT - used_by_apps - SPOILED)
+    _backfill(
+        ctx, received + timedelta(days=1), backfill_end, USED_SINCE_RECEIPT - used_by_apps - SPOILED
+    )
     pilkades = demo_events.add_pilkades(ctx, OFFICE)
 
     # The count: the station agrees with the books; the store holds 700 more than booked.
@@ -113,8 +127,15 @@ def build(ctx: Context, progress: Callable[[str], Any] | None = None) -> dict[st
         f"Agenda: {pilkades.get('name', 'Pilkades serentak')} di "
         f"{len(pilkades.get('villages', [])) or 66} desa pada {pilkades.get('date')}.",
     ]
-    return {"office": OFFICE, "built": True, "residents": people, "applications": made,
-            "open_count": store_count["count_id"], "counted_total": counted, "notes": notes}
+    return {
+        "office": OFFICE,
+        "built": True,
+        "residents": people,
+        "applications": made,
+        "open_count": store_count["count_id"],
+        "counted_total": counted,
+        "notes": notes,
+    }
 
 
 def _backfill(ctx: Context, first: date, last: date, printed: int) -> None:
@@ -123,8 +144,9 @@ def _backfill(ctx: Context, first: date, last: date, printed: int) -> None:
     explicitly so that no card is used before the day it reached the station."""
     days_n = (last - first).days + 1
     holidays = frozenset(indonesian_holidays(range(first.year, last.year + 1)))
-    shape = simulate_history(start=first, days=days_n, holidays=holidays, closure=None,
-                             election=None, seed=1704)
+    shape = simulate_history(
+        start=first, days=days_n, holidays=holidays, closure=None, election=None, seed=1704
+    )
     weights = shape.latent * shape.open
     rng = np.random.default_rng(1704)
     per_day = rng.multinomial(max(0, printed), weights / weights.sum())
@@ -137,13 +159,19 @@ def _backfill(ctx: Context, first: date, last: date, printed: int) -> None:
             continue
         day = first + timedelta(days=i)
         if len(queue) < need:
-            moved = stock.transfer(ctx, qty=100, from_location="gudang", to_location=STATION,
-                                   effective=day, office=OFFICE)
+            moved = stock.transfer(
+                ctx,
+                qty=100,
+                from_location="gudang",
+                to_location=STATION,
+                effective=day,
+                office=OFFICE,
+            )
             queue.extend(expand(parse_ranges(moved["entries"][0]["serials"])))
         for _ in range(int(per_day[i])):
             service = SERVICES[int(rng.choice(4, p=SERVICE_MIX))]
-            stock.consume(ctx, service=service, serials=queue.pop(0), effective=day,
-                          office=OFFICE)
+            stock.consume(ctx, service=service, serials=queue.pop(0), effective=day, office=OFFICE)
         if i in spoil_days:
-            stock.spoil(ctx, serial=queue.pop(0), reason="salah_cetak", effective=day,
-                        office=OFFICE)
+            stock.spoil(
+                ctx, serial=queue.pop(0), reason="salah_cetak", effective=day, office=OFFICE
+            )

@@ -103,7 +103,11 @@ def _blank_for(ctx: Context, office: str, day: date) -> str:
 
 
 def add_applications(
-    ctx: Context, office: str, *, seed: int = 1704, days_back: int = DAYS_BACK,
+    ctx: Context,
+    office: str,
+    *,
+    seed: int = 1704,
+    days_back: int = DAYS_BACK,
     per_day: int = PER_DAY,
 ) -> dict[str, Any]:
     """Add the demo's recent applications and the PPKM closure; returns what was made."""

@@ -174,8 +174,15 @@ def _amc(
         return {"amc": 0.0, "months_of_stock": None, "period_days": 0}
     u, o = used[-n:], open_flags[-n:]
     days = [as_of - timedelta(days=n - i) for i in range(n)]
-    normal = sum(1 for d in days if d.weekday() < 5)
-    unable = sum(1 for d, op in zip(days, o, strict=True) if d.weekday() < 5 and not op)
+    from blangko.services.calendar import holidays_between
+
+    # National holidays are not normal working days (see sp.adjusted_monthly_consumption):
+    # only closures and other lost working days scale consumption up.
+    holidays = holidays_between(days[0], days[-1])
+    normal = sum(1 for d in days if d.weekday() < 5 and d not in holidays)
+    unable = sum(
+        1 for d, op in zip(days, o, strict=True) if d.weekday() < 5 and d not in holidays and not op
+    )
     amc = sp.adjusted_monthly_consumption(float(u.sum()), n, normal, unable)
     return {"amc": round(amc, 1), "period_days": n, "closed_working_days": unable}
 
@@ -246,7 +253,7 @@ def forecast(
     lead = sp.lead_time_samples(s.lead_time_days, s.lead_time_spread_days, s.paths, seed=s.seed + 1)
     p_stockout = sp.stockout_probability(sim.paths, on_hand, lead)
     rec = sp.recommend(sim.paths, on_hand, lead, s.review_days, s.service_level)
-    reasons = _reasons(sim, rec, lead, s.review_days, on_hand)
+    reasons = _reasons(sim, rec, lead, s.review_days, on_hand, uplifts)
     covers_until = None
     if rec.quantity > 0 or on_hand > 0:
         c50, _, cens = sp.days_of_cover(sim.paths, on_hand + rec.quantity)
@@ -300,7 +307,12 @@ def forecast(
 
 
 def _reasons(
-    sim: fc.Forecast, rec: sp.Recommendation, lead: np.ndarray, review: int, on_hand: int
+    sim: fc.Forecast,
+    rec: sp.Recommendation,
+    lead: np.ndarray,
+    review: int,
+    on_hand: int,
+    uplifts: list[fc.Uplift] | None = None,
 ) -> list[dict[str, Any]]:
     """Each part of the demand in the decision window, quantified at the median."""
     window = rec.window_days_p50
@@ -312,15 +324,23 @@ def _reasons(
             "quantity": base,
         }
     ]
+    # An uplift is spread evenly over its open days: only the share of those days inside the
+    # decision window belongs to this request (an event after it is not a reason for it).
+    spans = {u.name: u for u in uplifts or []}
+    extra = 0
     for name, totals in sim.uplift_paths.items():
-        reasons.append({"reason": name, "quantity": int(np.median(totals))})
+        u = spans.get(name)
+        days = [i for i, d in enumerate(sim.days) if sim.open[i] and u and u.start <= d <= u.end]
+        share = sum(1 for i in days if i < window) / len(days) if days else 1.0
+        q = int(round(float(np.median(totals)) * share))
+        if q:
+            reasons.append({"reason": name, "quantity": q})
+            extra += q
     reasons.append({"reason": "Stok di tangan", "quantity": -on_hand})
     reasons.append(
         {
-            "reason": f"Cadangan untuk tingkat layanan {rec.service_level:.0%}",
-            "quantity": rec.demand_at_service_level
-            - base
-            - sum(int(np.median(v)) for v in sim.uplift_paths.values()),
+            "reason": f"Cadangan untuk tingkat layanan {round(rec.service_level * 100)} %",
+            "quantity": rec.demand_at_service_level - base - extra,
         }
     )
     return reasons

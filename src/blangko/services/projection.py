@@ -45,13 +45,15 @@ class ProjectionSettings(BaseSettings):
 
 def _recordings_per_day(ctx: Context, office: str, start: date, end: date) -> int:
     with ctx.read() as conn:
-        return int(conn.execute(
-            select(func.count()).where(
-                resident.c.office_code == office,
-                resident.c.tanggal_rekam >= start,
-                resident.c.tanggal_rekam <= end,
-            )
-        ).scalar_one())
+        return int(
+            conn.execute(
+                select(func.count()).where(
+                    resident.c.office_code == office,
+                    resident.c.tanggal_rekam >= start,
+                    resident.c.tanggal_rekam <= end,
+                )
+            ).scalar_one()
+        )
 
 
 def projection(
@@ -86,49 +88,58 @@ def projection(
         resolve_office(conn, code)
         calendar = cal_service.OfficeCalendar(conn, code)
         capacity = cal_service._capacities(conn, code).get("perekaman")
-    open_ended = [c for c in calendar.closures
-                  if c.end is None and c.service in ("perekaman", "semua") and c.start <= day]
-    assumed_end = day + timedelta(days=s.assumed_closure_days)
-    calendar.closures = [
-        dataclasses.replace(c, end=assumed_end) if c in open_ended else c
-        for c in calendar.closures
+    # An open-ended closure, running or announced, is assumed to last assumed_closure_days
+    # from today or from its start if later; otherwise it would close recording for good.
+    open_ended = [
+        c for c in calendar.closures if c.end is None and c.service in ("perekaman", "semua")
     ]
+    ends = {id(c): max(c.start, day) + timedelta(days=s.assumed_closure_days) for c in open_ended}
+    assumed_end = max(ends.values(), default=day + timedelta(days=s.assumed_closure_days))
+    kept = [c for c in calendar.closures if id(c) not in ends]
+    calendar.closures = kept + [dataclasses.replace(c, end=ends[id(c)]) for c in open_ended]
     days = [day + timedelta(days=i) for i in range(HORIZON_DAYS)]
     open_flags = np.array([calendar.day("perekaman", d).open for d in days])
     hist_start = day - timedelta(days=s.history_days)
-    past_open = sum(calendar.day("perekaman", hist_start + timedelta(days=i)).open
-                    for i in range(s.history_days))
+    past_open = sum(
+        calendar.day("perekaman", hist_start + timedelta(days=i)).open
+        for i in range(s.history_days)
+    )
     done = _recordings_per_day(ctx, code, hist_start, day - timedelta(days=1))
     pace = done / past_open if past_open else 0.0
     backlog0 = max(1, wajib - recorded)
 
-    rng = np.random.default_rng(s.seed)
-    n = s.paths
-    rec = np.full(n, float(recorded))
-    waj = np.full(n, float(wajib))
-    reached = np.full(n, -1)
     target_frac = float(target_pct) / 100.0
     cap = float(capacity) if capacity else math.inf
-    # The pace each path follows: the recent pace give or take its sampling error.
-    path_pace = rng.gamma(max(done, 1), 1.0 / max(past_open, 1), size=n) if done else np.zeros(n)
-    for i in range(HORIZON_DAYS):
-        waj += inflow[i]
-        if open_flags[i]:
-            backlog = np.maximum(0.0, waj - rec)
-            mean = path_pace * backlog / backlog0
-            rec += np.minimum(rng.poisson(mean), np.minimum(cap, backlog))
-        hit = (reached < 0) & (rec >= target_frac * waj)
-        reached[hit] = i
-    reached_days = np.where(reached >= 0, reached, HORIZON_DAYS + 1)
+
+    def simulate(flags: np.ndarray) -> np.ndarray:
+        return _days_to_target(
+            flags,
+            inflow,
+            recorded,
+            wajib,
+            done,
+            past_open,
+            backlog0,
+            cap,
+            target_frac,
+            s.paths,
+            s.seed,
+        )
+
+    reached_days = simulate(open_flags)
     p50 = int(np.quantile(reached_days, 0.5, method="higher"))
     p85 = int(np.quantile(reached_days, 0.85, method="higher"))
     reachable = p50 <= HORIZON_DAYS
 
-    limiting = "demand"
-    if capacity and pace >= capacity:
-        limiting = "capacity"
-    if open_ended:
-        limiting = "closure" if not reachable else limiting
+    # What holds the target back: the closure when lifting it today would reach the target
+    # in time; else capacity when the office already records as fast as it can; else demand
+    # (the people left do not come by themselves: door-to-door is the lever).
+    limiting = "capacity" if capacity and pace >= capacity else "demand"
+    if open_ended and not reachable:
+        calendar.closures = kept
+        without = np.array([calendar.day("perekaman", d).open for d in days])
+        if np.quantile(simulate(without), 0.5, method="higher") <= HORIZON_DAYS:
+            limiting = "closure"
     result: dict[str, Any] = {
         "office": code,
         "as_of": day.isoformat(),
@@ -152,15 +163,62 @@ def projection(
     }
     if not reachable or by_date is not None:
         result["extra_needed"] = _extra_needed(
-            day, by_date or day + timedelta(days=365), wajib, recorded, inflow, open_flags,
-            pace, backlog0, target_frac, s.door_to_door_per_day,
+            day,
+            by_date or day + timedelta(days=365),
+            wajib,
+            recorded,
+            inflow,
+            open_flags,
+            pace,
+            backlog0,
+            target_frac,
+            s.door_to_door_per_day,
         )
     return result
 
 
+def _days_to_target(
+    open_flags: np.ndarray,
+    inflow: np.ndarray,
+    recorded: int,
+    wajib: int,
+    done: int,
+    past_open: int,
+    backlog0: int,
+    cap: float,
+    target: float,
+    paths: int,
+    seed: int,
+) -> np.ndarray:
+    """Per path, the day index on which recorded / wajib first reaches the target
+    (HORIZON_DAYS + 1 when it does not within the horizon)."""
+    rng = np.random.default_rng(seed)
+    rec = np.full(paths, float(recorded))
+    waj = np.full(paths, float(wajib))
+    reached = np.full(paths, -1)
+    # The pace each path follows: the recent pace give or take its sampling error.
+    pace = rng.gamma(max(done, 1), 1.0 / max(past_open, 1), size=paths) if done else np.zeros(paths)
+    for i in range(len(open_flags)):
+        waj += inflow[i]
+        if open_flags[i]:
+            backlog = np.maximum(0.0, waj - rec)
+            rec += np.minimum(rng.poisson(pace * backlog / backlog0), np.minimum(cap, backlog))
+        hit = (reached < 0) & (rec >= target * waj)
+        reached[hit] = i
+    return np.where(reached >= 0, reached, HORIZON_DAYS + 1)
+
+
 def _extra_needed(
-    day: date, by: date, wajib: int, recorded: int, inflow: np.ndarray, open_flags: np.ndarray,
-    pace: float, backlog0: int, target: float, per_team_day: int,
+    day: date,
+    by: date,
+    wajib: int,
+    recorded: int,
+    inflow: np.ndarray,
+    open_flags: np.ndarray,
+    pace: float,
+    backlog0: int,
+    target: float,
+    per_team_day: int,
 ) -> dict[str, Any]:
     """Extra recordings, on top of the expected pace, that reach the target by `by`."""
     if by <= day:

@@ -996,10 +996,11 @@ def request_letter(
         ["Persediaan cukup sampai (median)", covers_until, "dengan permohonan ini"],
         [
             "Rata-rata pemakaian bulanan (gaya OpenLMIS)",
-            comp["average_monthly_consumption"],
-            f"keping, {num(comp['amc_period_days'])} hari terakhir",
+            # Whole cards: the sheet's number format shows no decimals.
+            round(comp["average_monthly_consumption"]),
+            f"keping/bulan ({num(comp['amc_period_days'])} hari terakhir)"
+            + (f"; persediaan = {num(mos)} bulan pemakaian" if mos is not None else ""),
         ],
-        ["Persediaan dalam bulan pemakaian", mos, "bulan" if mos is not None else "-"],
     ]
     state_table = Table(
         "Keadaan persediaan dan risiko",
@@ -1031,12 +1032,17 @@ def request_letter(
         event_rows,
         sheet="Acara",
         empty_text="Tidak ada acara tercatat.",
-        note="Tambahan blangko dari `event impact`: penduduk belum rekam, yang berumur 17 "
-        "sebelum acara, dan yang sudah rekam tetapi belum dicetak di desa-desa acara.",
+        note="Tambahan blangko dihitung dari penduduk desa-desa acara: yang belum rekam, yang "
+        "berumur 17 tahun sebelum acara, dan yang sudah rekam tetapi belum dicetak.",
     )
 
+    head_of = (
+        f"Dinas Kependudukan dan Pencatatan Sipil {head.regency}" if head.regency else head.name
+    )
     in_window = [r["reason"] for r in rec["reasons"][1:-2] if r["reason"] in event_names]
-    extra = f", termasuk tambahan kebutuhan karena {', '.join(in_window)}" if in_window else ""
+    if queue and any(r["reason"] not in event_names for r in rec["reasons"][1:-2]):
+        in_window.append(f"antrean cetak {num(queue)} permohonan")
+    extra = f", termasuk tambahan kebutuhan karena {' dan '.join(in_window)}" if in_window else ""
     paragraphs = [
         *REQUEST_ADDRESSEE,
         f"Dengan hormat, bersama ini kami sampaikan bahwa persediaan blangko KTP-el pada "
@@ -1076,7 +1082,7 @@ def request_letter(
             f"{num(qty)} keping = jumlah yang disarankan perkiraan per {tanggal(day)}."
         ],
         issued_on=day,
-        signatures=[Signature(f"Kepala {head.name}", None, "NIP", caption="Hormat kami,")],
+        signatures=[Signature(f"Kepala {head_of}", None, "NIP", caption="Hormat kami,")],
         data={
             "as_of": day.isoformat(),
             "quantity": qty,

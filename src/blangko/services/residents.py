@@ -6,7 +6,8 @@ The file is read as a stream and validated row by row; valid rows are written in
 (``batch_size``), each batch one transaction with an upsert keyed by NIK (INSERT ... ON
 CONFLICT (nik) DO UPDATE, which SQLite and PostgreSQL both support). A rejected row goes to
 the rejects file with its ``alasan`` and is never written, so a bad row can neither stop the
-import nor half-write.
+import nor half-write. Batches are written by one writer thread, in file order, while the
+reading thread checks the next batch.
 
 If the process dies mid-file, the batches already committed stay and the rest is simply not
 there yet; running the same import again is safe because every row is an upsert by NIK (rows
@@ -23,6 +24,8 @@ Two imports running at once for the same office could share a stamp; run one at 
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -314,6 +317,12 @@ class _Importer:
         self.updated = 0
         self.other_kecamatan = 0
         self.outside_regency = 0
+        self.lock = threading.Lock()
+
+    def reject(self, cells: list[str], reason: str) -> None:
+        # Called from the reading thread and the writer thread.
+        with self.lock:
+            self.rejects.write(cells, reason)
 
     def flush(self, batch: _Batch) -> None:
         if not batch.records:
@@ -329,7 +338,7 @@ class _Importer:
                 except OperationalError:
                     raise
                 except DBAPIError as exc:
-                    self.rejects.write(cells, f"Gagal disimpan ke basis data: {exc.orig}")
+                    self.reject(cells, f"Gagal disimpan ke basis data: {exc.orig}")
 
     def _write(self, batch: _Batch) -> None:
         keep: list[dict[str, Any]] = []
@@ -362,11 +371,48 @@ class _Importer:
         # Only counted (and refused rows only reported) once the batch is committed, so a
         # batch retried row by row does not report anything twice.
         for cells, reason in refused:
-            self.rejects.write(cells, reason)
+            self.reject(cells, reason)
         self.imported += new
         self.updated += updated
         self.other_kecamatan += other_kec
         self.outside_regency += outside
+
+
+class _Writer:
+    """Writes batches on a thread of its own while the next batch is being read and checked.
+
+    Validation is Python work and the upsert mostly waits on the database, so overlapping
+    them keeps both busy. Batches are still written one at a time, in file order, each in
+    its own transaction (the duplicate check across batches relies on that order). At most
+    one batch waits in the queue, so memory stays at about two batches.
+    """
+
+    def __init__(self, importer: _Importer) -> None:
+        self.importer = importer
+        self.queue: queue.Queue[_Batch | None] = queue.Queue(maxsize=1)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="blangko-import-writer")
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (batch := self.queue.get()) is not None:
+            # After a failure keep taking batches (without writing) so submit never blocks.
+            if self.error is None:
+                try:
+                    self.importer.flush(batch)
+                except BaseException as exc:  # noqa: BLE001 - handed to the reading thread
+                    self.error = exc
+
+    def submit(self, batch: _Batch) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put(batch)
+
+    def close(self, *, raise_error: bool = True) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if raise_error and self.error is not None:
+            raise self.error
 
 
 def default_rejects_path(path: Path) -> Path:
@@ -403,27 +449,33 @@ def import_residents(
     rows = 0
     with open_registry(path) as reader, RejectsWriter(rejects_path, reader.headers) as rejects:
         importer = _Importer(ctx, code, stamp, rejects)
-        batch = _Batch([], [])
-        seen_in_batch: set[str] = set()
-        for _line, cells in reader.rows:
-            rows += 1
-            try:
-                record = rules.check(reader.canonical(cells))
-            except RowRejected as exc:
-                rejects.write(cells, str(exc))
-                continue
-            if record["nik"] in seen_in_batch:
-                rejects.write(cells, DUPLICATE_REASON)
-                continue
-            seen_in_batch.add(record["nik"])
-            batch.records.append(record)
-            batch.cells.append(cells)
-            if len(batch.records) >= batch_size:
-                importer.flush(batch)
-                batch = _Batch([], [])
-                seen_in_batch.clear()
-                _report(progress, rows, reader)
-        importer.flush(batch)
+        writer = _Writer(importer)
+        try:
+            batch = _Batch([], [])
+            seen_in_batch: set[str] = set()
+            for _line, cells in reader.rows:
+                rows += 1
+                try:
+                    record = rules.check(reader.canonical(cells))
+                except RowRejected as exc:
+                    importer.reject(cells, str(exc))
+                    continue
+                if record["nik"] in seen_in_batch:
+                    importer.reject(cells, DUPLICATE_REASON)
+                    continue
+                seen_in_batch.add(record["nik"])
+                batch.records.append(record)
+                batch.cells.append(cells)
+                if len(batch.records) >= batch_size:
+                    writer.submit(batch)
+                    batch = _Batch([], [])
+                    seen_in_batch.clear()
+                    _report(progress, rows, reader)
+            writer.submit(batch)
+        except BaseException:
+            writer.close(raise_error=False)  # let the batch being written finish, then stop
+            raise
+        writer.close()  # waits for the last batch; re-raises the writer's error, if any
         _report(progress, rows, reader)
         rejected = rejects.count
 

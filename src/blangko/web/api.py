@@ -94,6 +94,17 @@ def status(request: Request, office: str | None = None) -> dict[str, Any]:
     return views.public_status(request.app.state.ctx, office)
 
 
+@router.get(
+    "/api/v1/status/applications/{receipt}",
+    name="api.status.application",
+    responses=ERRORS,
+    tags=["publik"],
+)
+def application_status(request: Request, receipt: str) -> dict[str, Any]:
+    """Where an application is, by its receipt number: status and dates only (no NIK, no name)."""
+    return views.public_application(request.app.state.ctx, receipt)
+
+
 # Stock queries -----------------------------------------------------------------------------
 @router.get("/api/v1/stock/balance", name="api.stock.balance", responses=ERRORS, tags=["stok"])
 def balance(

@@ -109,6 +109,12 @@ def create_app(
 
     app.include_router(pages.router)
     app.include_router(api.router)
+    # Pages added per capability; each module holds its page router and its API router.
+    from blangko.web import layanan
+
+    for module in (layanan,):
+        app.include_router(module.pages)
+        app.include_router(module.api)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     import swagger_ui_bundle
 

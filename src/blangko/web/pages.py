@@ -62,9 +62,24 @@ def _labels() -> dict[str, Any]:
 
 # Public and log-in -------------------------------------------------------------------------
 @router.get("/status", name="page.status", response_class=HTMLResponse)
-def status_page(request: Request, office: str | None = None) -> Response:
+def status_page(request: Request, office: str | None = None, resi: str | None = None) -> Response:
     model = views.public_status(request.app.state.ctx, office)
-    return render(request, "status.html", model=model, **_labels())
+    application, error = None, None
+    if _opt(resi):
+        try:
+            application = views.public_application(request.app.state.ctx, resi or "")
+        except DomainError as exc:
+            error = exc
+    return render(
+        request,
+        "status.html",
+        status=status_for(error) if error else 200,
+        model=model,
+        resi=resi or "",
+        application=application,
+        error=error,
+        **_labels(),
+    )
 
 
 @router.get("/login", name="page.login", response_class=HTMLResponse)

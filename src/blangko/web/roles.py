@@ -27,6 +27,7 @@ ROUTE_ROLES: Final[dict[str, frozenset[str]]] = {
     "page.login.submit": EVERYONE,
     "page.lang": EVERYONE,
     "api.status": EVERYONE,
+    "api.status.application": EVERYONE,
     "api.auth.token": EVERYONE,
     "api.openapi": EVERYONE,
     "api.docs": EVERYONE,
@@ -75,6 +76,18 @@ ROUTE_ROLES: Final[dict[str, frozenset[str]]] = {
     "api.users.add": frozenset({ADMIN}),
     "api.users.update": frozenset({ADMIN}),
     "api.locations.add": frozenset({ADMIN}),
+    # Layanan (counter): the operator serves residents; the head oversees; the auditor may
+    # read applications through the API with the NIK masked.
+    "page.service": frozenset({OPERATOR, KEPALA}),
+    "page.service.show": frozenset({OPERATOR, KEPALA}),
+    "page.service.new": frozenset({OPERATOR}),
+    "page.service.act": frozenset({OPERATOR}),
+    "api.residents.show": frozenset({OPERATOR, KEPALA}),
+    "api.applications.list": frozenset({OPERATOR, KEPALA, AUDITOR}),
+    "api.applications.queue": frozenset({OPERATOR, KEPALA, AUDITOR}),
+    "api.applications.show": frozenset({OPERATOR, KEPALA, AUDITOR}),
+    "api.applications.new": frozenset({OPERATOR}),
+    "api.applications.act": frozenset({OPERATOR}),
 }
 
 

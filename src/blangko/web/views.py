@@ -72,7 +72,8 @@ def dashboard(ctx: Context, office: str | None) -> dict[str, Any]:
 def _services(today: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         {"service": name, "open": s["open"], "reason": s["reason"]}
-        for name, s in sorted(today["services"].items())
+        # Recording comes before printing, as a resident goes through them.
+        for name, s in sorted(today["services"].items(), key=lambda kv: kv[0] != "perekaman")
     ]
 
 
@@ -94,3 +95,26 @@ def public_status(ctx: Context, office: str | None) -> dict[str, Any]:
         "printing": printing_open and level != "habis",
         "stock_level": level,
     }
+
+
+# What the public may learn about one application from its receipt number: where it is in
+# the process and the dates; never the NIK, name, type of request or card serial.
+PUBLIC_APPLICATION_FIELDS = (
+    "receipt",
+    "status",
+    "submitted_date",
+    "ready_date",
+    "printed_date",
+    "collected_date",
+)
+
+
+def public_application(ctx: Context, receipt: str) -> dict[str, Any]:
+    from blangko.domain.applications import STATUS_LABEL_ID, Status
+    from blangko.services import applications
+
+    view = applications.show(ctx, receipt=receipt.strip())
+    out = {k: view[k] for k in PUBLIC_APPLICATION_FIELDS}
+    out["status_label"] = STATUS_LABEL_ID[Status(view["status"])]
+    out["ready_to_collect"] = view["status"] == Status.DICETAK
+    return out

@@ -1,0 +1,406 @@
+"""Layanan: the counter. Find a resident by NIK, register an application, take it through
+record / ready / print / collect (and misprint, suket, IKD, reject, cancel), the print queue
+in the directorate's order. Pages and the JSON API call the same service functions.
+
+Names and full NIKs are shown only to the roles whose work needs them (operator, kepala);
+everyone else gets the masked NIK and no name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from blangko.domain.applications import (
+    DATA_CHANGE_DOCUMENTS,
+    STATUS_LABEL_ID,
+    TERMINAL,
+    TRANSITIONS,
+    TYPE_LABEL_ID,
+    TYPES,
+    Action,
+    Status,
+)
+from blangko.domain.errors import DomainError
+from blangko.domain.ledger import SPOIL_REASONS
+from blangko.services import applications, residents, setup
+from blangko.web import i18n
+from blangko.web.api import ERRORS, IdempotencyKey, Limit, Offset, bearer, page
+from blangko.web.app import render, request_ctx, status_for
+from blangko.web.nav import NavItem, register
+from blangko.web.roles import KEPALA, OPERATOR
+from blangko.web.security import authorize
+
+pages = APIRouter(dependencies=[Depends(authorize)], include_in_schema=False)
+api = APIRouter(dependencies=[Depends(authorize), Depends(bearer)])
+
+# Who may see names and full NIKs: the counter (serves the resident) and the head.
+NAME_ROLES = frozenset({OPERATOR, KEPALA})
+# In the order the buttons appear: the next step first, corrections and endings last.
+ACTION_LABELS = {
+    "record": "Rekam",
+    "ready": "Siap cetak",
+    "print": "Cetak",
+    "collect": "Serahkan",
+    "suket": "Terbitkan suket",
+    "ikd": "Aktivasi IKD",
+    "misprint": "Salah cetak",
+    "reject": "Tolak",
+    "cancel": "Batalkan",
+}
+Text = Annotated[str, Form()]
+OptText = Annotated[str | None, Form()]
+
+register(NavItem("page.service", "Layanan", "/layanan", 30))
+
+
+def _reveal(request: Request) -> bool:
+    return request.state.principal.role in NAME_ROLES
+
+
+def _opt(value: str | None) -> str | None:
+    return value.strip() if value and value.strip() else None
+
+
+def run_action(
+    ctx: Any,
+    office: str | None,
+    receipt: str,
+    action: str,
+    *,
+    station: str | None = None,
+    serial: str | None = None,
+    reason: str | None = None,
+    note: str | None = None,
+    on: dt.date | None = None,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    """One transition by its action name, with only the fields that action takes."""
+    common = {"receipt": receipt, "on": on, "office": office, "idempotency_key": idempotency_key}
+    try:
+        act = Action(action)
+    except ValueError as exc:
+        raise DomainError(
+            "unknown_action",
+            "action",
+            f"Tindakan '{action}' tidak dikenal: pilih {', '.join(a.value for a in Action)}.",
+        ) from exc
+    if act == Action.PRINT:
+        if not station:
+            raise DomainError("required", "station", "Loket cetak (station) wajib dipilih.")
+        return applications.print_card(ctx, station=station, serial=serial, **common)
+    if act == Action.MISPRINT:
+        if not reason:
+            raise DomainError("required", "reason", "Alasan salah cetak wajib dipilih.")
+        return applications.misprint(ctx, reason=reason, note=note, **common)
+    if act == Action.REJECT:
+        return applications.reject(ctx, reason=reason or "", **common)
+    if act == Action.CANCEL:
+        return applications.cancel(ctx, reason=reason, **common)
+    fn = {
+        Action.RECORD: applications.record,
+        Action.READY: applications.ready,
+        Action.SUKET: applications.suket,
+        Action.IKD: applications.ikd,
+        Action.COLLECT: applications.collect,
+    }[act]
+    return fn(ctx, **common)
+
+
+def allowed_actions(view: dict[str, Any]) -> list[str]:
+    """The buttons worth showing for an application in its current status."""
+    status = Status(view["status"])
+    out = [a for a in ACTION_LABELS if status in TRANSITIONS[Action(a)].allowed_from]
+    if view.get("suket"):
+        out = [a for a in out if a != "suket"]
+    if view.get("ikd"):
+        out = [a for a in out if a != "ikd"]
+    return out
+
+
+def _labels() -> dict[str, Any]:
+    return {
+        "status_labels": {k.value: v for k, v in STATUS_LABEL_ID.items()},
+        "type_labels": TYPE_LABEL_ID,
+        "action_labels": ACTION_LABELS,
+        "types": TYPES,
+        "data_docs": DATA_CHANGE_DOCUMENTS,
+        "spoil_reasons": SPOIL_REASONS,
+    }
+
+
+# Pages -------------------------------------------------------------------------------------
+def _service_page(
+    request: Request,
+    *,
+    nik: str | None = None,
+    error: DomainError | None = None,
+    form: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
+    ctx, office = request_ctx(request)
+    reveal = _reveal(request)
+    resident, lookup_error = None, None
+    if _opt(nik):
+        try:
+            resident = residents.show_resident(ctx, nik or "", reveal=reveal, office=office)
+        except DomainError as exc:
+            lookup_error = exc
+    active = [
+        a
+        for a in applications.list_(ctx, office=office, reveal=reveal)
+        if Status(a["status"]) not in TERMINAL
+    ]
+    queue = applications.print_queue(ctx, office=office, reveal=reveal)
+    return render(
+        request,
+        "service.html",
+        status=status_for(lookup_error) if lookup_error and status == 200 else status,
+        nik=nik or "",
+        resident=resident,
+        lookup_error=lookup_error,
+        active=active[::-1][:50],
+        active_total=len(active),
+        queue=queue,
+        error=error,
+        form=form or {},
+        idem=uuid.uuid4().hex,
+        can_write=request.state.principal.role == OPERATOR,
+        reveal=reveal,
+        **_labels(),
+    )
+
+
+@pages.get("/layanan", name="page.service", response_class=HTMLResponse)
+def service_page(request: Request, nik: str | None = None) -> Response:
+    return _service_page(request, nik=nik)
+
+
+@pages.post("/layanan/baru", name="page.service.new", response_class=HTMLResponse)
+def service_new(
+    request: Request,
+    nik: Text,
+    type: Text,  # noqa: A002
+    laporan_polisi: OptText = None,
+    ktp_lama: OptText = None,
+    no_kk: OptText = None,
+    akta_kelahiran: OptText = None,
+    akta_perkawinan: OptText = None,
+    akta_perceraian: OptText = None,
+    idem: OptText = None,
+) -> Response:
+    raw = {
+        "laporan_polisi": laporan_polisi,
+        "ktp_lama": "diserahkan" if ktp_lama else None,
+        "no_kk": no_kk,
+        "akta_kelahiran": akta_kelahiran,
+        "akta_perkawinan": akta_perkawinan,
+        "akta_perceraian": akta_perceraian,
+    }
+    docs = {k: v.strip() for k, v in raw.items() if v and v.strip()}
+    ctx, office = request_ctx(request)
+    try:
+        result = applications.new(
+            ctx, nik=nik, type=type, documents=docs, office=office, idempotency_key=_opt(idem)
+        )
+    except DomainError as exc:
+        form = {"type": type, **raw}
+        return _service_page(request, nik=nik, error=exc, form=form, status=status_for(exc))
+    _ = i18n.gettext_for(request.state.session.get("lang", "id"))
+    request.state.session["flash"] = f"{_('Permohonan dicatat')}: {result['receipt']}"
+    return RedirectResponse(f"/layanan/permohonan/{result['receipt']}", status_code=303)
+
+
+def _detail(
+    request: Request, receipt: str, *, error: DomainError | None = None, status: int = 200
+) -> Response:
+    ctx, office = request_ctx(request)
+    reveal = _reveal(request)
+    view = applications.show(ctx, receipt=receipt, office=office, reveal=reveal)
+    person = None
+    if reveal:
+        person = residents.show_resident(ctx, view["nik"], reveal=True)
+    stations = [
+        loc["name"] for loc in setup.list_locations(ctx, office=office) if loc["kind"] == "station"
+    ]
+    return render(
+        request,
+        "application.html",
+        status=status,
+        app=view,
+        person=person,
+        actions=allowed_actions(view),
+        stations=stations,
+        error=error,
+        idem=uuid.uuid4().hex,
+        can_write=request.state.principal.role == OPERATOR,
+        **_labels(),
+    )
+
+
+@pages.get("/layanan/permohonan/{receipt}", name="page.service.show", response_class=HTMLResponse)
+def service_show(request: Request, receipt: str) -> Response:
+    return _detail(request, receipt)
+
+
+@pages.post(
+    "/layanan/permohonan/{receipt}/{action}",
+    name="page.service.act",
+    response_class=HTMLResponse,
+)
+def service_act(
+    request: Request,
+    receipt: str,
+    action: str,
+    station: OptText = None,
+    serial: OptText = None,
+    reason: OptText = None,
+    note: OptText = None,
+    idem: OptText = None,
+) -> Response:
+    ctx, office = request_ctx(request)
+    try:
+        result = run_action(
+            ctx,
+            office,
+            receipt,
+            action,
+            station=_opt(station),
+            serial=_opt(serial),
+            reason=_opt(reason),
+            note=_opt(note),
+            idempotency_key=_opt(idem),
+        )
+    except DomainError as exc:
+        applications.show(ctx, receipt=receipt, office=office)  # 404 first if no such receipt
+        return _detail(request, receipt, error=exc, status=status_for(exc))
+    lang = request.state.session.get("lang", "id")
+    _ = i18n.gettext_for(lang)
+    label = _(STATUS_LABEL_ID[Status(result["status"])])
+    msg = f"{receipt}: {_(ACTION_LABELS[action])} · {_('status')} {label}"
+    if result.get("serial") and action == "print":
+        msg += f" · {_('blangko')} {result['serial']}"
+    request.state.session["flash"] = msg
+    return RedirectResponse(f"/layanan/permohonan/{receipt}", status_code=303)
+
+
+# API ---------------------------------------------------------------------------------------
+class ApplicationIn(BaseModel):
+    nik: str = Field(examples=["1704015705900001"])
+    type: str = Field(examples=["pemula"], description="pemula, hilang, rusak, perubahan_data")
+    documents: dict[str, str] = Field(
+        default_factory=dict,
+        examples=[{"laporan_polisi": "LP/123/XI/2026"}],
+        description="laporan_polisi (hilang), ktp_lama=diserahkan (rusak), no_kk / akta_* "
+        "(perubahan_data).",
+    )
+    date: dt.date | None = None
+
+
+class ActionIn(BaseModel):
+    station: str | None = Field(None, description="Loket cetak (print).")
+    serial: str | None = Field(None, description="Seri blangko tertentu (print; opsional).")
+    reason: str | None = Field(None, description="Alasan (misprint, reject, cancel).")
+    note: str | None = None
+    date: dt.date | None = None
+
+
+@api.get("/api/v1/residents/{nik}", name="api.residents.show", responses=ERRORS, tags=["layanan"])
+def resident_show(request: Request, nik: str) -> dict[str, Any]:
+    """One resident (name, area, recording and printing dates, wajib-KTP today)."""
+    ctx, office = request_ctx(request)
+    return residents.show_resident(ctx, nik, reveal=_reveal(request), office=office)
+
+
+@api.get("/api/v1/applications", name="api.applications.list", responses=ERRORS, tags=["layanan"])
+def application_list(
+    request: Request,
+    status: str | None = None,
+    type: str | None = None,  # noqa: A002
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    """Applications, oldest first; NIK masked unless the role needs it."""
+    ctx, office = request_ctx(request)
+    rows = applications.list_(
+        ctx, status=_opt(status), type=_opt(type), office=office, reveal=_reveal(request)
+    )
+    return page(rows, limit, offset)
+
+
+@api.get(
+    "/api/v1/applications/queue",
+    name="api.applications.queue",
+    responses=ERRORS,
+    tags=["layanan"],
+)
+def application_queue(request: Request, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
+    """The print queue (siap_cetak) in priority order: suket, pemula, hilang/rusak, data."""
+    ctx, office = request_ctx(request)
+    return page(
+        applications.print_queue(ctx, office=office, reveal=_reveal(request)), limit, offset
+    )
+
+
+@api.get(
+    "/api/v1/applications/{receipt}",
+    name="api.applications.show",
+    responses=ERRORS,
+    tags=["layanan"],
+)
+def application_show(request: Request, receipt: str) -> dict[str, Any]:
+    ctx, office = request_ctx(request)
+    return applications.show(ctx, receipt=receipt, office=office, reveal=_reveal(request))
+
+
+@api.post("/api/v1/applications", name="api.applications.new", responses=ERRORS, tags=["layanan"])
+def application_new(
+    request: Request, body: ApplicationIn, idempotency_key: IdempotencyKey = None
+) -> dict[str, Any]:
+    """Register an application; returns its receipt number and first status."""
+    ctx, office = request_ctx(request)
+    return applications.new(
+        ctx,
+        nik=body.nik,
+        type=body.type,
+        documents=body.documents,
+        on=body.date,
+        office=office,
+        idempotency_key=idempotency_key,
+    )
+
+
+@api.post(
+    "/api/v1/applications/{receipt}/{action}",
+    name="api.applications.act",
+    responses=ERRORS,
+    tags=["layanan"],
+)
+def application_act(
+    request: Request,
+    receipt: str,
+    action: str,
+    body: ActionIn | None = None,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """record, ready, print (station), misprint (reason), suket, ikd, collect, reject (reason),
+    cancel: one step of the application."""
+    ctx, office = request_ctx(request)
+    b = body or ActionIn()
+    return run_action(
+        ctx,
+        office,
+        receipt,
+        action,
+        station=b.station,
+        serial=b.serial,
+        reason=b.reason,
+        note=b.note,
+        on=b.date,
+        idempotency_key=idempotency_key,
+    )
