@@ -20,6 +20,8 @@ PATH_VALUES = {
     "receipt": "1704-20261127-0001",
     "nik": "1704015705900001",
     "action": "record",
+    "closure_id": "1",
+    "event_id": "1",
 }
 
 

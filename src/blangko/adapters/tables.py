@@ -120,7 +120,17 @@ blank = Table(
     Column("last_seq", BigInteger, nullable=False),
 )
 Index("ix_blank_range", blank.c.prefix, blank.c.width, blank.c.number)
-Index("ix_blank_where", blank.c.office_code, blank.c.location_id, blank.c.state)
+# Serves "available at this location" and, ordered by serial, "the lowest N available here"
+# without sorting the whole location (the --qty path and every print).
+Index(
+    "ix_blank_where",
+    blank.c.office_code,
+    blank.c.location_id,
+    blank.c.state,
+    blank.c.prefix,
+    blank.c.width,
+    blank.c.number,
+)
 
 stock_count = Table(
     "stock_count",

@@ -54,12 +54,15 @@ class Context:
     def write(self, office: str | None) -> Iterator[WriteTx]:
         """One write transaction for one office, its chain head locked."""
         with transaction(self.engine, write=True) as conn:
-            code = resolve_office(conn, office)
+            code = office.strip() if office else resolve_office(conn, None)
             head = conn.execute(
                 select(t.office.c.ledger_seq, t.office.c.ledger_hash)
                 .where(t.office.c.code == code)
                 .with_for_update()
-            ).one()
+            ).first()
+            if head is None:
+                resolve_office(conn, code)  # raises the clerk's "unknown office" error
+            assert head is not None
             yield WriteTx(self, conn, code, head.ledger_seq, head.ledger_hash)
 
 
@@ -70,6 +73,13 @@ class WriteTx:
     office: str
     seq: int
     head_hash: str
+    _location_names: dict[int, str] | None = None
+
+    def location_names(self) -> dict[int, str]:
+        """The office's locations by id, read once per transaction."""
+        if self._location_names is None:
+            self._location_names = location_names(self.conn, self.office)
+        return self._location_names
 
     # Idempotency -------------------------------------------------------------------------
     def seen(self, key: str | None, operation: str, params: dict[str, Any]) -> Any | None:

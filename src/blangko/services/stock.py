@@ -27,7 +27,7 @@ from blangko.domain.serials import (
     single,
     total,
 )
-from blangko.services.context import Context, WriteTx, location_id, location_names
+from blangko.services.context import Context, WriteTx, location_id
 
 DEFAULT_STORE = "gudang"
 
@@ -149,7 +149,7 @@ def _append(
     repo.insert_entry(tx.conn, record, ranges)
     tx.seq = seq
     tx.head_hash = record.compute_hash()
-    names = location_names(tx.conn, tx.office)
+    names = tx.location_names()
     return EntryResult(
         seq=seq,
         kind=kind.value,
@@ -178,7 +178,7 @@ def _raise_not_available(
     tx: WriteTx, ranges: list[SerialRange], location: int, wanted: int, moved: int
 ) -> None:
     bad = repo.not_available_at(tx.conn, tx.office, ranges, location)
-    name = location_names(tx.conn, tx.office).get(location, str(location))
+    name = tx.location_names().get(location, str(location))
     shown = ", ".join(bad) if bad else f"{wanted - moved} seri"
     raise DomainError(
         "serial_not_available",

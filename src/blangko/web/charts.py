@@ -119,3 +119,84 @@ def usage_by_week(
         ax.grid(axis="y", alpha=0.3)
         ax.set_ylim(top=max(bottom) * 1.3 if bottom else 1)
         return _svg(fig)
+
+
+def coverage_by_area(
+    areas: list[dict],
+    *,
+    target: float,
+    lang: str,
+    title: str,
+    target_label: str,
+    empty: str,
+) -> str:
+    """Horizontal bars of recording coverage per area against the target line; areas below
+    the target in the warning colour. The x axis starts near the lowest value so that the
+    few tenths of a percent that matter can be seen."""
+    if not areas:
+        return _empty(empty)
+    with _lock:
+        rows = sorted(areas, key=lambda a: a["coverage_pct"] or 0)
+        height = min(0.24 * len(rows) + 1.0, 40)
+        fig, ax = plt.subplots(figsize=(6.4, height))
+        values = [float(a["coverage_pct"] or 0) for a in rows]
+        colors = ["#b35c00" if v < target else "#2f7d32" for v in values]
+        ax.barh([a["name"] for a in rows], values, color=colors, height=0.7)
+        low = min([*values, target])
+        ax.set_xlim(max(0.0, low - 2), 100)
+        ax.axvline(target, color="#9b2c2c", linestyle="--", linewidth=1.2)
+        ax.text(
+            target,
+            1.0,
+            f"{target_label} {num(target, lang)} %",
+            transform=ax.get_xaxis_transform(),
+            ha="right",
+            va="bottom",
+            color="#9b2c2c",
+            fontsize=8,
+        )
+        for i, v in enumerate(values):
+            ax.text(v, i, f" {num(v, lang)}", va="center", fontsize=7, color="#333")
+        ax.set_title(title, loc="left", pad=14)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: num(round(v, 1), lang)))
+        ax.tick_params(axis="y", labelsize=8)
+        ax.grid(axis="x", alpha=0.3)
+        return _svg(fig)
+
+
+def forecast_fan(
+    daily: list[dict],
+    *,
+    lang: str,
+    title: str,
+    labels: dict[str, str],
+    marks: list[tuple[date, str, str]],
+    empty: str,
+) -> str:
+    """Blanks used per open day: the 90 % band (p05-p95), the 50 % band (p25-p75) and the
+    median; closed days are left out (nothing is used on them). ``marks`` are vertical
+    lines: (date, label, colour), e.g. the next delivery and the next event."""
+    days = [(date.fromisoformat(d["date"]), d) for d in daily if d["open"]]
+    if not days:
+        return _empty(empty)
+    with _lock:
+        fig, ax = plt.subplots(figsize=(6.4, 2.8))
+        x = [d for d, _ in days]
+        get = lambda k: [row[k] for _, row in days]  # noqa: E731
+        ax.fill_between(x, get("p05"), get("p95"), color="#1f6f8b", alpha=0.15, label=labels["p90"])
+        ax.fill_between(
+            x, get("p25"), get("p75"), color="#1f6f8b", alpha=0.3, label=labels["p50band"]
+        )
+        ax.plot(x, get("p50"), color="#154e63", linewidth=1.4, label=labels["p50"])
+        top = max(get("p95") or [1])
+        for when, label, color in marks:
+            if x[0] <= when <= x[-1]:
+                ax.axvline(when, color=color, linestyle="--", linewidth=1.1)
+                ax.text(when, top, f" {label}", color=color, fontsize=8, va="top")
+        ax.set_title(title, loc="left")
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: num(int(v), lang)))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d/%m"))
+        ax.set_ylim(bottom=0, top=top * 1.15 if top else 1)
+        ax.legend(frameon=False, fontsize=8, ncols=3, loc="upper left", bbox_to_anchor=(0, -0.12))
+        ax.grid(axis="y", alpha=0.3)
+        return _svg(fig)

@@ -130,7 +130,10 @@ def switch_language(request: Request, lang: str, next: str = "/") -> Response:
 def dashboard(request: Request) -> Response:
     ctx, office = request_ctx(request)
     model = views.dashboard(ctx, office)
-    return render(request, "dashboard.html", model=model, **_labels())
+    from blangko.web.dasbor import outlook
+
+    more = outlook(ctx, office, request.state.principal.role)
+    return render(request, "dashboard.html", model=model, outlook=more, **_labels())
 
 
 def _svg(body: str) -> Response:

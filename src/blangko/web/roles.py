@@ -88,6 +88,33 @@ ROUTE_ROLES: Final[dict[str, frozenset[str]]] = {
     "api.applications.show": frozenset({OPERATOR, KEPALA, AUDITOR}),
     "api.applications.new": frozenset({OPERATOR}),
     "api.applications.act": frozenset({OPERATOR}),
+    # Agenda: the head closes services and registers events; the auditor reads. Every member
+    # of staff may ask the API which closures apply (the counter plans around them); the
+    # stock keeper reads events (they drive demand for blanks).
+    "page.agenda": frozenset({KEPALA, AUDITOR}),
+    "page.agenda.event": frozenset({KEPALA, AUDITOR}),
+    "page.agenda.closure_add": frozenset({KEPALA}),
+    "page.agenda.closure_end": frozenset({KEPALA}),
+    "page.agenda.event_add": frozenset({KEPALA}),
+    "api.closures.list": STAFF,
+    "api.closures.add": frozenset({KEPALA}),
+    "api.closures.end": frozenset({KEPALA}),
+    "api.events.list": frozenset({KEPALA, AUDITOR, STOK}),
+    "api.events.show": frozenset({KEPALA, AUDITOR, STOK}),
+    "api.events.impact": frozenset({KEPALA, AUDITOR, STOK}),
+    "api.events.add": frozenset({KEPALA}),
+    # Cakupan: figures for the head and the auditor; the list of names (who is still to be
+    # recorded) only for roles that may see personal data: the head, and the counter by API.
+    "page.coverage": frozenset({KEPALA, AUDITOR}),
+    "chart.coverage": frozenset({KEPALA, AUDITOR}),
+    "page.coverage.gaps": frozenset({KEPALA}),
+    "api.coverage": frozenset({KEPALA, AUDITOR}),
+    "api.coverage.cohort": frozenset({KEPALA, AUDITOR}),
+    "api.coverage.projection": frozenset({KEPALA, AUDITOR}),
+    "api.coverage.gaps": frozenset({KEPALA, OPERATOR}),
+    # The demand forecast: for those who plan blanks (head, stock keeper) and the auditor.
+    "chart.forecast": frozenset({KEPALA, STOK, AUDITOR}),
+    "api.forecast": frozenset({KEPALA, STOK, AUDITOR}),
 }
 
 

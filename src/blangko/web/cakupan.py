@@ -1,0 +1,167 @@
+"""Cakupan: recording coverage of the wajib-KTP population by kecamatan and desa against the
+target (99.2 %), the cohort turning 17, when the target may be reached, and the list of
+residents still to record (names: only for roles allowed to see personal data)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from blangko.cli.output import parse_date
+from blangko.services import coverage, projection
+from blangko.web import charts, i18n
+from blangko.web.api import ERRORS, bearer
+from blangko.web.app import render, request_ctx
+from blangko.web.nav import NavItem, register
+from blangko.web.roles import KEPALA, OPERATOR
+from blangko.web.security import authorize
+
+pages = APIRouter(dependencies=[Depends(authorize)], include_in_schema=False)
+api = APIRouter(dependencies=[Depends(authorize), Depends(bearer)])
+
+register(NavItem("page.coverage", "Cakupan", "/cakupan", 40))
+
+# Who may download the list of names: the head (and the counter, by the API, for outreach).
+GAP_ROLES = frozenset({KEPALA, OPERATOR})
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _opt(value: str | None) -> str | None:
+    return value.strip() if value and value.strip() else None
+
+
+def _areas(ctx: Any, office: str | None, by: str, kec: str | None) -> dict[str, Any]:
+    data = coverage.coverage(ctx, by=by, office=office)
+    if by == "desa" and kec:
+        data["areas"] = [a for a in data["areas"] if a["code"].startswith(kec + ".")]
+    return data
+
+
+@pages.get("/cakupan", name="page.coverage", response_class=HTMLResponse)
+def coverage_page(request: Request, by: str = "kecamatan", kec: str | None = None) -> Response:
+    ctx, office = request_ctx(request)
+    by = by if by in ("kecamatan", "desa") else "kecamatan"
+    kec = _opt(kec)
+    data = _areas(ctx, office, by, kec)
+    kecamatan = coverage.coverage(ctx, by="kecamatan", office=office)["areas"]
+    return render(
+        request,
+        "coverage.html",
+        data=data,
+        by=by,
+        kec=kec or "",
+        kecamatan=kecamatan,
+        cohort=coverage.cohort(ctx, months=6, office=office),
+        projection=projection.projection(ctx, office=office),
+        can_see_names=request.state.principal.role in GAP_ROLES,
+    )
+
+
+@pages.get("/grafik/cakupan.svg", name="chart.coverage")
+def chart_coverage(request: Request, by: str = "kecamatan", kec: str | None = None) -> Response:
+    ctx, office = request_ctx(request)
+    lang = request.state.session.get("lang", "id")
+    _ = i18n.gettext_for(lang)
+    by = by if by in ("kecamatan", "desa") else "kecamatan"
+    data = _areas(ctx, office, by, _opt(kec))
+    body = charts.coverage_by_area(
+        data["areas"],
+        target=float(data["target_pct"]),
+        lang=lang,
+        title=_("Cakupan perekaman wajib KTP (%)"),
+        target_label=_("target"),
+        empty=_("Belum ada data penduduk."),
+    )
+    return Response(body, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+
+def gaps_file(
+    ctx: Any, office: str | None, role: str, desa: str | None, kecamatan: str | None
+) -> tuple[bytes, str]:
+    """The unrecorded residents as xlsx bytes, through the service (which checks the role)."""
+    area = desa or kecamatan or "kabupaten"
+    name = f"belum-rekam-{area.replace('.', '')}-{ctx.today():%Y%m%d}.xlsx"
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / name
+        coverage.gaps(ctx, output=out, desa=desa, kecamatan=kecamatan, office=office, role=role)
+        return out.read_bytes(), name
+
+
+def _download(content: bytes, filename: str, mimetype: str) -> Response:
+    return Response(
+        content,
+        media_type=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@pages.get("/cakupan/belum-rekam.xlsx", name="page.coverage.gaps")
+def coverage_gaps(
+    request: Request, desa: str | None = None, kecamatan: str | None = None
+) -> Response:
+    ctx, office = request_ctx(request)
+    content, name = gaps_file(
+        ctx, office, request.state.principal.role, _opt(desa), _opt(kecamatan)
+    )
+    return _download(content, name, XLSX)
+
+
+# API ---------------------------------------------------------------------------------------
+@api.get("/api/v1/coverage", name="api.coverage", responses=ERRORS, tags=["cakupan"])
+def coverage_api(
+    request: Request,
+    by: str = "kecamatan",
+    target: str | None = None,
+    as_of: dt.date | None = None,
+) -> dict[str, Any]:
+    """Wajib KTP, recorded, coverage % and gap to the target, per area at level `by`."""
+    ctx, office = request_ctx(request)
+    return coverage.coverage(ctx, by=by, target=target, as_of=as_of, office=office)
+
+
+@api.get("/api/v1/coverage/cohort", name="api.coverage.cohort", responses=ERRORS, tags=["cakupan"])
+def cohort_api(request: Request, months: int = 12, as_of: dt.date | None = None) -> dict[str, Any]:
+    """Residents turning 17 in each coming month, per kecamatan."""
+    ctx, office = request_ctx(request)
+    return coverage.cohort(ctx, months=months, as_of=as_of, office=office)
+
+
+@api.get(
+    "/api/v1/coverage/projection",
+    name="api.coverage.projection",
+    responses=ERRORS,
+    tags=["cakupan"],
+)
+def projection_api(
+    request: Request,
+    target: str | None = None,
+    by_date: str | None = None,
+) -> dict[str, Any]:
+    """When the target may be reached at the recent pace, and what it takes by `by_date`."""
+    ctx, office = request_ctx(request)
+    return projection.projection(
+        ctx, target=target, by_date=parse_date(_opt(by_date), "by_date"), office=office
+    )
+
+
+@api.get(
+    "/api/v1/coverage/gaps",
+    name="api.coverage.gaps",
+    responses={**ERRORS, 200: {"content": {XLSX: {}}}},
+    tags=["cakupan"],
+)
+def gaps_api(request: Request, desa: str | None = None, kecamatan: str | None = None) -> Response:
+    """The unrecorded wajib-KTP residents (name, NIK, village, age) as an xlsx file."""
+    ctx, office = request_ctx(request)
+    content, name = gaps_file(
+        ctx, office, request.state.principal.role, _opt(desa), _opt(kecamatan)
+    )
+    return _download(content, name, XLSX)

@@ -1,0 +1,80 @@
+"""Dashboard additions on SQLite and PostgreSQL: forecast fan chart and request, coverage vs
+target, next event and readiness; each only for the roles that plan."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from web_helpers import add_resident, bearer, login, stock_station
+
+from blangko.services import events
+from blangko.web.dasbor import cached_forecast, readiness
+
+
+def _office(ctx) -> None:  # type: ignore[no-untyped-def]
+    stock_station(ctx)
+    for i in range(1, 4):
+        add_resident(ctx, serial=i, recorded=date(2020, 1, 6) if i == 1 else None)
+    events.add_event(
+        ctx,
+        name="Pilkades Kinal",
+        event_date=date(2027, 1, 20),
+        kind="pilkades",
+        villages=["17.04.01.2001"],
+    )
+
+
+def test_head_sees_forecast_coverage_and_readiness(client, ctx) -> None:  # type: ignore[no-untyped-def]
+    _office(ctx)
+    login(client, "kepala")
+    page = client.get("/")
+    assert page.status_code == 200
+    assert 'src="/grafik/perkiraan.svg"' in page.text
+    fc = cached_forecast(ctx, None)
+    qty = page.text.split('data-testid="request-qty">', 1)[1].split("<", 1)[0]
+    assert qty == f"{fc['recommended_request']['quantity']:,}".replace(",", ".")
+    assert page.text.split('data-testid="dash-coverage">', 1)[1].startswith("33,3 %")
+    assert "Pilkades Kinal" in page.text.split('data-testid="next-event">', 1)[1][:200]
+    impact = events.impact(ctx, 1)
+    r = readiness(fc, date(2027, 1, 20), impact["expected_extra"]["blanks"]["expected"])
+    shown = page.text.split('data-testid="readiness">', 1)[1][:300]
+    assert ("Siap" in shown) == r["ready"] and f"{r['need']}" in shown.replace(".", "")
+    svg = client.get("/grafik/perkiraan.svg")
+    assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+    assert "kiriman berikut" in svg.text and "Pilkades Kinal" in svg.text
+
+
+def test_readiness_arithmetic() -> None:
+    fc = {
+        "on_hand": 100,
+        "daily": [
+            {"date": "2027-01-01", "p50": 30},
+            {"date": "2027-01-02", "p50": 30},
+            {"date": "2027-01-03", "p50": 30},  # the event day itself is not counted
+        ],
+    }
+    r = readiness(fc, date(2027, 1, 3), 50)
+    assert r == {
+        "usual_until_event": 60,
+        "event_blanks": 50,
+        "need": 110,
+        "on_hand": 100,
+        "shortfall": 10,
+        "ready": False,
+    }
+    assert readiness(fc, date(2027, 1, 3), 40)["ready"] is True
+
+
+def test_operator_dashboard_has_no_forecast_and_api_roles(client, ctx) -> None:  # type: ignore[no-untyped-def]
+    _office(ctx)
+    login(client, "operator")
+    page = client.get("/")
+    assert page.status_code == 200 and "perkiraan.svg" not in page.text
+    assert 'data-testid="dash-coverage"' not in page.text
+    assert client.get("/grafik/perkiraan.svg").status_code == 403
+    stok = bearer(client, "stok")
+    r = client.get("/api/v1/forecast", headers=stok)
+    assert r.status_code == 200 and r.json()["on_hand"] == 100
+    assert len(r.json()["daily"]) == 120
+    assert client.get("/api/v1/forecast?horizon=3", headers=stok).status_code == 422
+    assert client.get("/api/v1/forecast", headers=bearer(client, "operator")).status_code == 403
