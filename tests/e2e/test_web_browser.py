@@ -281,3 +281,44 @@ def test_operator_takes_an_application_from_new_to_collected(server: str, browse
     expect(page.locator("main")).to_contain_text("diserahkan")
     assert nik not in page.content()
     page.close()
+
+
+def test_head_sees_outlook_coverage_and_keeps_the_agenda(server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="id-ID")
+    _login(page, server, "kepala")
+    expect(page.get_by_test_id("forecast")).to_contain_text("Usulan permintaan")
+    expect(page.get_by_test_id("dash-coverage")).to_contain_text("%")
+    expect(page.get_by_test_id("next-event")).to_contain_text("Pilkades")
+    # The fan chart is an image drawn by the server: it must have loaded (natural width > 0).
+    page.wait_for_function(
+        "() => { const i = document.querySelector('[data-testid=forecast-chart]');"
+        " return i && i.complete && i.naturalWidth > 0; }",
+        timeout=30000,
+    )
+    page.screenshot(path=str(SHOTS / "15-dashboard-head.png"), full_page=True)
+
+    page.click("nav.main >> text=Cakupan")
+    expect(page.get_by_test_id("coverage-table")).to_contain_text("Kinal")
+    page.wait_for_function(
+        "() => { const i = document.querySelector('[data-testid=coverage-chart]');"
+        " return i && i.complete && i.naturalWidth > 0; }",
+        timeout=30000,
+    )
+    page.screenshot(path=str(SHOTS / "16-coverage.png"), full_page=True)
+    with page.expect_download() as dl:
+        page.click("[data-testid=gaps-all]")
+    assert dl.value.suggested_filename.endswith(".xlsx")
+
+    page.click("nav.main >> text=Agenda")
+    page.fill("[data-testid=event-form] input[name=name]", "Pilkada Kaur 2027")
+    page.fill("[data-testid=event-form] input[name=date]", "2027-09-15")
+    page.select_option("[data-testid=event-form] select[name=kind]", "pilkada")
+    page.check("[data-testid=event-form] input[name=all_villages]")
+    page.screenshot(path=str(SHOTS / "17-agenda.png"), full_page=True)
+    page.click("[data-testid=event-form] button[type=submit]")
+    expect(page.locator("h1")).to_contain_text("Pilkada Kaur 2027")
+    assert int(page.get_by_test_id("extra-blanks").inner_text().replace(".", "")) > 0
+    page.screenshot(path=str(SHOTS / "18-event-impact.png"), full_page=True)
+    page.close()

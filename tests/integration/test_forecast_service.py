@@ -303,3 +303,23 @@ def test_projection_reachable_then_blocked_by_ppkm(ctx: Context, office: str) ->
     assert extra["extra_recordings_per_open_day"] == round(
         extra["extra_recordings"] / extra["open_days"], 1
     )
+
+
+def test_a_larger_cohort_turning_17_raises_the_first_card_forecast(
+    ctx: Context, office: str
+) -> None:
+    build_history(ctx, days=120, mean=10)  # every card consumed as pemula: share 1.0
+    # One resident turned 17 in each of the last 12 months; 40 turn 17 in January 2027.
+    for k in range(12):
+        add_residents(ctx, 1, born=date(2009, 1 + (k % 11), 15) if k < 11 else date(2008, 12, 15))
+    add_residents(ctx, 40, born=date(2010, 1, 10))
+    f = fs.forecast(ctx, as_of=TODAY, horizon=90, settings=fs.ForecastSettings(paths=1000))
+    cohort = f["cohort"]
+    assert cohort["pemula_share"] == 1.0
+    assert cohort["next_months_per_month"]["2027-01"] > 3 * cohort["past_12_months_per_month"]
+    by_month: dict[str, list[int]] = {}
+    for d in f["daily"]:
+        if d["open"]:
+            by_month.setdefault(d["date"][:7], []).append(d["p50"])
+    mean = {m: sum(v) / len(v) for m, v in by_month.items()}
+    assert mean["2027-01"] > 2 * mean["2026-12"]

@@ -170,3 +170,17 @@ def test_backtest_origins_leave_a_full_horizon() -> None:
     origins = bt.origins_for(200, 28, 56, 6, 7)
     assert len(origins) == 6 and origins[-1] == 172 and origins[0] == 137
     assert bt.origins_for(100, 28, 56, 6, 7) == [58, 65, 72]
+
+
+def test_multiplier_scales_expected_demand_of_the_days_it_names() -> None:
+    h = _history(7, closure=None, election=None, trend_per_year=0.0)
+    model = fc.fit(h.start, h.used, h.open)
+    future = np.ones(20, dtype=bool)
+    factor = np.ones(20)
+    factor[10:] = 1.5
+    plain = fc.simulate(model, future, n_paths=4000, seed=5)
+    scaled = fc.simulate(model, future, n_paths=4000, seed=5, multiplier=factor)
+    ratio_first = scaled.paths[:, :10].sum() / plain.paths[:, :10].sum()
+    ratio_late = scaled.paths[:, 10:].sum() / plain.paths[:, 10:].sum()
+    assert ratio_first == pytest.approx(1.0, abs=0.03)
+    assert ratio_late == pytest.approx(1.5, abs=0.06)

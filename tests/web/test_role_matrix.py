@@ -22,6 +22,7 @@ PATH_VALUES = {
     "action": "record",
     "closure_id": "1",
     "event_id": "1",
+    "name": "usage",
 }
 
 

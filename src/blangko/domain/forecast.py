@@ -211,11 +211,13 @@ def simulate(
     n_paths: int = 2000,
     seed: int = 0,
     trend_hold_days: int = 90,
+    multiplier: np.ndarray | None = None,
 ) -> Forecast:
     """Sample demand paths for the days from model.origin on.
 
     A trend fitted on months is not a law for the next season: it is followed for
-    `trend_hold_days` past the end of the history and held level after that.
+    `trend_hold_days` past the end of the history and held level after that. `multiplier`
+    (one factor per future day) scales the expected demand for shifts known in advance.
     """
     rng = np.random.default_rng(seed)
     future_open = np.asarray(future_open, dtype=bool)
@@ -229,6 +231,9 @@ def simulate(
     betas = rng.multivariate_normal(model.beta, model.cov, size=n_paths, method="svd")
     eta = betas @ X.T
     mu = np.exp(np.clip(eta, -20, 12)) * future_open[None, :]
+    if multiplier is not None:
+        # Known shifts in demand the history cannot show (a larger cohort turning 17).
+        mu = mu * np.asarray(multiplier, dtype=float)[None, :]
     baseline = _nb_draw(rng, mu, model.alpha)
     total = baseline.astype(float).copy()
     uplift_totals: dict[str, np.ndarray] = {}

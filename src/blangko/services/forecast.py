@@ -136,6 +136,60 @@ def _event_uplifts(
     return out
 
 
+def _cohort_multiplier(
+    conn: Connection, office: str, as_of: date, horizon: int, start: date
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """Per future day, how much first-card (pemula) demand differs from the history because
+    the cohort turning 17 that month is larger or smaller than in the past year.
+
+    factor = 1 + pemula share x (cohort rate of that month / mean cohort rate of the last 12
+    months - 1); the pemula share is that of the blanks consumed in the history.
+    """
+    from blangko.adapters import coverage_sql as cq
+    from blangko.services.coverage import month_spans
+
+    by_service = dict(
+        conn.execute(
+            select(t.ledger_entry.c.service, func.sum(t.ledger_entry.c.quantity))
+            .where(
+                t.ledger_entry.c.office_code == office,
+                t.ledger_entry.c.kind == "consume",
+                t.ledger_entry.c.effective_date >= start,
+                t.ledger_entry.c.effective_date < as_of,
+            )
+            .group_by(t.ledger_entry.c.service)
+        ).all()
+    )
+    used = sum(int(v) for v in by_service.values())
+    share = int(by_service.get("pemula") or 0) / used if used else 0.0
+    past = month_spans(as_of - timedelta(days=366), 12)
+    future = month_spans(as_of - timedelta(days=1), horizon // 28 + 2)
+
+    def rates(spans: list[tuple[str, date, date]]) -> dict[str, float]:
+        counts: dict[str, int] = {}
+        for _kec, label, n in cq.cohort_counts(conn, office=office, months=spans):
+            counts[label] = counts.get(label, 0) + n
+        return {
+            label: counts.get(label, 0) / ((last - first).days + 1) for label, first, last in spans
+        }
+
+    past_rates = rates(past)
+    base = sum(past_rates.values()) / len(past_rates) if past_rates else 0.0
+    factors = np.ones(horizon)
+    future_rates = rates(future) if base > 0 and share > 0 else {}
+    for i in range(horizon):
+        label = (as_of + timedelta(days=i)).strftime("%Y-%m")
+        if label in future_rates:
+            ratio = min(4.0, max(0.25, future_rates[label] / base))
+            factors[i] = 1 + share * (ratio - 1)
+    info = {
+        "pemula_share": round(share, 3),
+        "past_12_months_per_month": round(base * 30.4, 1),
+        "next_months_per_month": {k: round(v * 30.4, 1) for k, v in list(future_rates.items())[:4]},
+    }
+    return factors, info
+
+
 def _print_queue(conn: Connection, office: str) -> int:
     from blangko.adapters import tables_service as ts
 
@@ -210,6 +264,7 @@ def forecast(
         fut_open = _future_open(conn, code, as_of, horizon)
         queue = _print_queue(conn, code)
         amc = _amc(conn, code, start, used, open_flags, as_of)
+        cohort_factor, cohort_info = _cohort_multiplier(conn, code, as_of, horizon, start)
     on_hand = balance(ctx, as_of=as_of, office=code)["on_hand"]
     horizon_end = as_of + timedelta(days=horizon - 1)
     events_found = _event_uplifts(ctx, code, as_of, horizon_end)
@@ -235,6 +290,7 @@ def forecast(
         uplifts=uplifts,
         n_paths=s.paths,
         seed=s.seed,
+        multiplier=cohort_factor,
     )
     q = sim.quantiles()
     daily = [
@@ -301,6 +357,7 @@ def forecast(
             "dispersion": round(model.alpha, 4),
             "paths": s.paths,
         },
+        "cohort": cohort_info,
         "warnings": model.warnings,
         "seconds": round(time.perf_counter() - started, 3),
     }

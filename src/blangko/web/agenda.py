@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -30,6 +30,8 @@ api = APIRouter(dependencies=[Depends(authorize), Depends(bearer)])
 register(NavItem("page.agenda", "Agenda", "/agenda", 50))
 
 CLOSURE_SCOPE_LABELS = {"perekaman": "Perekaman", "pencetakan": "Pencetakan", "semua": "Semua"}
+# Database ids: a larger number is simply not found, rather than overflowing the driver.
+Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
 Text = Annotated[str, Form()]
 OptText = Annotated[str | None, Form()]
 
@@ -138,7 +140,7 @@ def closure_add(
     response_class=HTMLResponse,
 )
 def closure_end(
-    request: Request, closure_id: int, reopen: OptText = None, idem: OptText = None
+    request: Request, closure_id: Id, reopen: OptText = None, idem: OptText = None
 ) -> Response:
     ctx, office = request_ctx(request)
     try:
@@ -191,7 +193,7 @@ async def event_add(request: Request) -> Response:
 
 
 @pages.get("/agenda/acara/{event_id}", name="page.agenda.event", response_class=HTMLResponse)
-def event_page(request: Request, event_id: int) -> Response:
+def event_page(request: Request, event_id: Id) -> Response:
     ctx, office = request_ctx(request)
     shown = events.show_event(ctx, event_id, office=office)
     return render(
@@ -252,7 +254,7 @@ def closure_create(
 )
 def closure_finish(
     request: Request,
-    closure_id: int,
+    closure_id: Id,
     body: ClosureEndIn | None = None,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
@@ -290,7 +292,7 @@ def event_create(
 
 
 @api.get("/api/v1/events/{event_id}", name="api.events.show", responses=ERRORS, tags=["agenda"])
-def event_show(request: Request, event_id: int) -> dict[str, Any]:
+def event_show(request: Request, event_id: Id) -> dict[str, Any]:
     ctx, office = request_ctx(request)
     return events.show_event(ctx, event_id, office=office)
 
@@ -301,7 +303,7 @@ def event_show(request: Request, event_id: int) -> dict[str, Any]:
     responses=ERRORS,
     tags=["agenda"],
 )
-def event_impact(request: Request, event_id: int, as_of: dt.date | None = None) -> dict[str, Any]:
+def event_impact(request: Request, event_id: Id, as_of: dt.date | None = None) -> dict[str, Any]:
     """Expected extra recordings and blanks before the event (low / expected / high)."""
     ctx, office = request_ctx(request)
     return events.impact(ctx, event_id, as_of=as_of, office=office)

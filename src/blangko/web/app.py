@@ -110,9 +110,9 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(api.router)
     # Pages added per capability; each module holds its page router and its API router.
-    from blangko.web import agenda, cakupan, dasbor, layanan
+    from blangko.web import agenda, cakupan, dasbor, laporan, layanan
 
-    for module in (dasbor, layanan, cakupan, agenda):
+    for module in (dasbor, layanan, cakupan, agenda, laporan):
         app.include_router(module.pages)
         app.include_router(module.api)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

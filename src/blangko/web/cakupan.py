@@ -28,6 +28,12 @@ register(NavItem("page.coverage", "Cakupan", "/cakupan", 40))
 
 # Who may download the list of names: the head (and the counter, by the API, for outreach).
 GAP_ROLES = frozenset({KEPALA, OPERATOR})
+# What holds the target back (projection's limiting_factor), in words for the page.
+LIMIT_LABELS = {
+    "demand": "warga belum datang (jemput bola)",
+    "capacity": "kapasitas perekaman",
+    "closure": "penutupan perekaman",
+}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -59,6 +65,7 @@ def coverage_page(request: Request, by: str = "kecamatan", kec: str | None = Non
         cohort=coverage.cohort(ctx, months=6, office=office),
         projection=projection.projection(ctx, office=office),
         can_see_names=request.state.principal.role in GAP_ROLES,
+        limit_labels=LIMIT_LABELS,
     )
 
 

@@ -115,6 +115,12 @@ ROUTE_ROLES: Final[dict[str, frozenset[str]]] = {
     # The demand forecast: for those who plan blanks (head, stock keeper) and the auditor.
     "chart.forecast": frozenset({KEPALA, STOK, AUDITOR}),
     "api.forecast": frozenset({KEPALA, STOK, AUDITOR}),
+    # Reports: stock reports for who keeps, oversees or audits the stock; the coverage recap
+    # and the request letter are the head's (the letter goes out under the head's name).
+    "page.report.stock": LEDGER_READERS,
+    "api.reports.stock": LEDGER_READERS,
+    "page.report.office": frozenset({KEPALA}),
+    "api.reports.office": frozenset({KEPALA}),
 }
 
 
