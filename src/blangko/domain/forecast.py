@@ -16,7 +16,6 @@ approximation.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -162,27 +161,76 @@ def fit(
     return FittedModel("nb_glm", beta, cov, alpha, columns, n_open, origin, start, notes)
 
 
-def _fit_nb(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
-    import statsmodels.api as sm
+def _irls(
+    X: np.ndarray, y: np.ndarray, alpha: float, beta: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Maximum-likelihood coefficients of a log-link NB2 model for a fixed dispersion, by
+    iteratively reweighted least squares; returns them with their covariance (inverse
+    Fisher information)."""
+    if beta is None:
+        beta = np.zeros(X.shape[1])
+        beta[0] = math.log(max(float(np.mean(y)), 0.1))
+    ridge = 1e-8 * np.eye(X.shape[1])
+    info = np.eye(X.shape[1])
+    for _ in range(100):
+        eta = np.clip(X @ beta, -20, 12)
+        mu = np.exp(eta)
+        w = mu / (1 + alpha * mu)
+        z = eta + (y - mu) / mu
+        xtw = X.T * w
+        info = xtw @ X + ridge
+        new = np.linalg.solve(info, xtw @ z)
+        if np.max(np.abs(new - beta)) < 1e-9:
+            beta = new
+            break
+        beta = new
+    return beta, np.linalg.inv(info)
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            res = sm.NegativeBinomial(y, X, loglike_method="nb2").fit(disp=0, maxiter=200)
-            params = np.asarray(res.params)
-            beta, log_or_alpha = params[:-1], params[-1]
-            alpha = float(log_or_alpha)
-            cov = np.asarray(res.cov_params())[:-1, :-1]
-            if not np.all(np.isfinite(cov)) or not np.all(np.isfinite(beta)) or alpha <= 0:
-                raise ValueError("degenerate NB fit")
-            return beta, cov, max(alpha, 1e-4)
-        except Exception:  # noqa: BLE001 - fall back to Poisson + moment dispersion
-            res = sm.GLM(y, X, family=sm.families.Poisson()).fit()
-            mu = np.asarray(res.fittedvalues)
-            alpha = float(
-                max(1e-4, np.sum(((y - mu) ** 2 - mu) / np.maximum(mu, 1e-9) ** 2) / len(y))
-            )
-            return np.asarray(res.params), np.asarray(res.cov_params()), alpha
+
+_lgamma = np.vectorize(math.lgamma, otypes=[float])
+
+
+def _nb_loglik(y: np.ndarray, mu: np.ndarray, alpha: float) -> float:
+    r = 1.0 / alpha
+    return float(
+        np.sum(_lgamma(y + r) - math.lgamma(r) - _lgamma(y + 1))
+        + np.sum(r * np.log(r / (r + mu)) + y * np.log(mu / (r + mu)))
+    )
+
+
+def _fit_nb(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """NB2 maximum likelihood: IRLS for the coefficients inside a golden-section search of
+    the profile likelihood over log(alpha). Plain numpy, so a one-off forecast does not pay
+    for importing a statistics package."""
+    lo, hi = math.log(1e-4), math.log(20.0)
+    cache: dict[float, tuple[float, np.ndarray, np.ndarray]] = {}
+
+    def profile(log_alpha: float) -> float:
+        alpha = math.exp(log_alpha)
+        beta, cov = _irls(X, y, alpha)
+        mu = np.exp(np.clip(X @ beta, -20, 12))
+        ll = _nb_loglik(y, mu, alpha)
+        cache[log_alpha] = (ll, beta, cov)
+        return ll
+
+    g = (math.sqrt(5) - 1) / 2
+    a, b = lo, hi
+    c, d = b - g * (b - a), a + g * (b - a)
+    fc_, fd = profile(c), profile(d)
+    for _ in range(40):
+        if fc_ > fd:
+            b, d, fd = d, c, fc_
+            c = b - g * (b - a)
+            fc_ = profile(c)
+        else:
+            a, c, fc_ = c, d, fd
+            d = a + g * (b - a)
+            fd = profile(d)
+        if b - a < 1e-3:
+            break
+    best = max(cache, key=lambda k: cache[k][0])
+    _, beta, cov = cache[best]
+    return beta, cov, math.exp(best)
 
 
 @dataclass

@@ -189,10 +189,11 @@ def forecast_fan(
         )
         ax.plot(x, get("p50"), color="#154e63", linewidth=1.4, label=labels["p50"])
         top = max(get("p95") or [1])
-        for when, label, color in marks:
-            if x[0] <= when <= x[-1]:
-                ax.axvline(when, color=color, linestyle="--", linewidth=1.1)
-                ax.text(when, top, f" {label}", color=color, fontsize=8, va="top")
+        shown = [m for m in marks if x[0] <= m[0] <= x[-1]]
+        for i, (when, label, color) in enumerate(shown):
+            ax.axvline(when, color=color, linestyle="--", linewidth=1.1)
+            # Each label one line lower than the previous: marks close in time stay legible.
+            ax.text(when, top * (1.12 - 0.11 * i), f" {label}", color=color, fontsize=8, va="top")
         ax.set_title(title, loc="left")
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: num(int(v), lang)))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%d/%m"))

@@ -23,7 +23,7 @@ class NavItem:
 NAV: list[NavItem] = [
     NavItem("page.dashboard", "Dasbor", "/", 10),
     NavItem("page.stock", "Stok", "/stok", 20),
-    # 30 Layanan, 40 Cakupan, 50 Agenda: reserved for the service, coverage and agenda pages.
+    # 30 Layanan, 40 Cakupan, 50 Agenda: registered by web/layanan.py, cakupan.py, agenda.py.
     NavItem("page.audit", "Audit", "/audit", 60),
     NavItem("page.users", "Pengguna", "/pengguna", 70),
     NavItem("page.status", "Status publik", "/status", 90),
