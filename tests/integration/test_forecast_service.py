@@ -323,3 +323,28 @@ def test_a_larger_cohort_turning_17_raises_the_first_card_forecast(
             by_month.setdefault(d["date"][:7], []).append(d["p50"])
     mean = {m: sum(v) / len(v) for m, v in by_month.items()}
     assert mean["2027-01"] > 2 * mean["2026-12"]
+
+
+def test_forecast_by_service_type_and_recordings(ctx: Context, office: str) -> None:
+    build_history(ctx, days=120, mean=10)  # all consumption is pemula
+    # Two recordings on every working day of the past year.
+    holidays = cal.holidays_between(TODAY - timedelta(days=366), TODAY)
+    for k in range(1, 366):
+        d = TODAY - timedelta(days=k)
+        if d.weekday() < 5 and d not in holidays:
+            add_residents(ctx, 2, recorded=d)
+    f = fs.forecast(ctx, as_of=TODAY, horizon=30, settings=fs.ForecastSettings(paths=500))
+    assert set(f["by_service"]) == {"pemula", "hilang", "rusak", "perubahan_data"}
+    assert f["by_service"]["pemula"]["horizon_total"]["p50"] > 100
+    hilang = f["by_service"]["hilang"]["horizon_total"]  # never seen: zero, but not certain
+    assert hilang["p50"] == 0 and hilang["p95"] <= 10
+    rec = f["recordings"]
+    open_days = [d for d in rec["daily"] if d["open"]]
+    assert open_days and all(d["p50"] >= 1 for d in open_days)
+    assert all(d["p95"] == 0 for d in rec["daily"] if not d["open"])
+    assert 25 <= rec["horizon_total"]["p50"] <= 60  # about 2 a working day for 30 days
+    # Recording closed with no end: zero recordings, and the answer says why.
+    cal.add_closure(ctx, service="perekaman", start=TODAY, reason="PPKM")
+    closed = fs.forecast(ctx, as_of=TODAY, horizon=30, settings=fs.ForecastSettings(paths=500))
+    assert closed["recordings"]["horizon_total"]["p95"] == 0
+    assert any("tutup" in w for w in closed["recordings"]["warnings"])

@@ -58,6 +58,22 @@ def print_forecast(r: dict[str, Any]) -> None:
         q = reason["quantity"]
         table.add_row(reason["reason"], f"{'+' if q > 0 else ''}{num(q)}")
     console.print(table)
+    svc = Table(
+        "Layanan",
+        "Kartu dicetak p50 (p05-p95)",
+        title=f"Per jenis layanan, {r['horizon_days']} hari",
+    )
+    for name, v in r["by_service"].items():
+        h = v["horizon_total"]
+        svc.add_row(name, f"{num(h['p50'])} ({num(h['p05'])}-{num(h['p95'])})")
+    console.print(svc)
+    rec = r["recordings"]["horizon_total"]
+    console.print(
+        f"Perekaman {r['horizon_days']} hari: {num(rec['p50'])} ({num(rec['p05'])}-{num(rec['p95'])}).",
+        highlight=False,
+    )
+    for w in r["recordings"]["warnings"]:
+        console.print(f"[yellow]Catatan perekaman:[/] {w}", highlight=False)
     comp = r["comparison"]
     mos = comp["months_of_stock"]
     console.print(

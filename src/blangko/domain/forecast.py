@@ -25,6 +25,7 @@ QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 BACKLOG_WINDOW = 14
 MIN_OPEN_DAYS_FOR_TREND = 56
 MIN_OPEN_DAYS_FOR_WEEKDAYS = 20
+MIN_EVENTS_FOR_REGRESSION = 10
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,26 @@ def fit(
         )
     X = _design(days, open_flags, columns, start, event_windows=event_windows)[open_flags]
     y = used[open_flags]
+    if y.sum() < MIN_EVENTS_FOR_REGRESSION:
+        # Almost nothing happened: a regression has nothing to learn from (its MLE runs off
+        # to minus infinity). The rate's posterior under a Jeffreys prior is
+        # Gamma(total + 1/2, open days); its log has variance trigamma(total + 1/2).
+        shape = float(y.sum()) + 0.5
+        trigamma = 1 / shape + 1 / (2 * shape**2) + 1 / (6 * shape**3)
+        return FittedModel(
+            "nb_glm",
+            np.array([math.log(shape / n_open)]),
+            np.array([[trigamma]]),
+            0.3,
+            ["const"],
+            n_open,
+            origin,
+            start,
+            [
+                f"Hanya {int(y.sum())} kejadian dalam {n_open} hari buka: "
+                "perkiraan dari laju rata-rata saja, sangat lebar."
+            ],
+        )
     beta, cov, alpha = _fit_nb(X, y)
     if n_open < MIN_OPEN_DAYS_FOR_TREND:
         # Weeks of history: keep the estimate but widen it, and say so.

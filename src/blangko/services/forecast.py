@@ -190,6 +190,139 @@ def _cohort_multiplier(
     return factors, info
 
 
+def _quantile_summary(sim: fc.Forecast) -> dict[str, Any]:
+    totals = sim.paths.sum(axis=1)
+    q = sim.quantiles()
+    return {
+        "horizon_total": {
+            k: int(np.quantile(totals, p)) for k, p in (("p05", 0.05), ("p50", 0.5), ("p95", 0.95))
+        },
+        "daily_p50": [int(v) for v in q[2]],
+    }
+
+
+def _by_service(
+    conn: Connection,
+    office: str,
+    start: date,
+    as_of: date,
+    open_flags: np.ndarray,
+    fut_open: np.ndarray,
+    paths: int,
+    seed: int,
+) -> dict[str, Any]:
+    """The same count model fitted to each service type's printed cards (spoiled blanks carry
+    no service type and are left out here)."""
+    from blangko.domain.ledger import SERVICES
+
+    end = as_of - timedelta(days=1)
+    rows = conn.execute(
+        select(
+            t.ledger_entry.c.service,
+            t.ledger_entry.c.effective_date,
+            func.sum(t.ledger_entry.c.quantity),
+        )
+        .where(
+            t.ledger_entry.c.office_code == office,
+            t.ledger_entry.c.kind == "consume",
+            t.ledger_entry.c.effective_date >= start,
+            t.ledger_entry.c.effective_date <= end,
+        )
+        .group_by(t.ledger_entry.c.service, t.ledger_entry.c.effective_date)
+    ).all()
+    n = len(open_flags)
+    series = {svc: np.zeros(n) for svc in SERVICES}
+    for svc, d, qty in rows:
+        if svc in series:
+            series[svc][(d - start).days] = float(qty)
+    out = {}
+    for k, svc in enumerate(SERVICES):
+        model = (
+            fc.fit(start, series[svc], open_flags)
+            if n
+            else fc.fit(as_of, np.zeros(0), np.zeros(0, dtype=bool))
+        )
+        sim = fc.simulate(
+            model,
+            fut_open,
+            history_open=open_flags[-fc.BACKLOG_WINDOW :] if n else None,
+            n_paths=paths,
+            seed=seed + 10 + k,
+        )
+        out[svc] = _quantile_summary(sim)
+    return out
+
+
+def _recordings(
+    ctx: Context,
+    conn: Connection,
+    office: str,
+    as_of: date,
+    horizon: int,
+    events_found: list[tuple[fc.Uplift, dict[str, Any]]],
+    paths: int,
+    seed: int,
+) -> dict[str, Any]:
+    """Biometric recordings per day (from the registry's tanggal_rekam) with the same model,
+    on the recording calendar, plus each coming event's expected extra recordings."""
+    from blangko.adapters.tables_residents import resident
+
+    start = as_of - timedelta(days=365)
+    rows = conn.execute(
+        select(resident.c.tanggal_rekam, func.count())
+        .where(
+            resident.c.office_code == office,
+            resident.c.tanggal_rekam >= start,
+            resident.c.tanggal_rekam < as_of,
+        )
+        .group_by(resident.c.tanggal_rekam)
+    ).all()
+    done = np.zeros(365)
+    for d, n in rows:
+        done[(d - start).days] = float(n)
+    cal = _calendar(conn, office)
+    past_open = np.array([cal.day("perekaman", start + timedelta(days=i)).open for i in range(365)])
+    past_open |= done > 0
+    fut = np.array([cal.day("perekaman", as_of + timedelta(days=i)).open for i in range(horizon)])
+    model = fc.fit(start, done, past_open)
+    uplifts = []
+    for up, imp in events_found:
+        rec = imp["expected_extra"]["recordings"]
+        uplifts.append(
+            fc.Uplift(up.name, up.start, up.end, rec["low"], rec["expected"], rec["high"])
+        )
+    sim = fc.simulate(
+        model,
+        fut,
+        history_open=past_open[-fc.BACKLOG_WINDOW :],
+        uplifts=uplifts,
+        n_paths=paths,
+        seed=seed + 20,
+    )
+    q = sim.quantiles()
+    notes = list(model.warnings)
+    if not fut.any():
+        notes.append(
+            "Perekaman tutup selama seluruh cakrawala perkiraan (penutupan tanpa "
+            "tanggal akhir): perkiraan perekaman 0 sampai layanan dibuka kembali."
+        )
+    return {
+        "fitted_on_days": model.fitted_on_days,
+        "daily": [
+            {
+                "date": d.isoformat(),
+                "p05": int(q[0, i]),
+                "p50": int(q[2, i]),
+                "p95": int(q[4, i]),
+                "open": bool(fut[i]),
+            }
+            for i, d in enumerate(sim.days)
+        ],
+        "horizon_total": _quantile_summary(sim)["horizon_total"],
+        "warnings": notes,
+    }
+
+
 def _print_queue(conn: Connection, office: str) -> int:
     from blangko.adapters import tables_service as ts
 
@@ -292,6 +425,13 @@ def forecast(
         seed=s.seed,
         multiplier=cohort_factor,
     )
+    with ctx.read() as conn:
+        by_service = _by_service(
+            conn, code, start, as_of, open_flags, fut_open, min(s.paths, 500), s.seed
+        )
+        recordings = _recordings(
+            ctx, conn, code, as_of, horizon, events_found, min(s.paths, 500), s.seed
+        )
     q = sim.quantiles()
     daily = [
         {
@@ -358,6 +498,8 @@ def forecast(
             "paths": s.paths,
         },
         "cohort": cohort_info,
+        "by_service": by_service,
+        "recordings": recordings,
         "warnings": model.warnings,
         "seconds": round(time.perf_counter() - started, 3),
     }
