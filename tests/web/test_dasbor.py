@@ -47,10 +47,12 @@ def test_head_sees_forecast_coverage_and_readiness(client, ctx) -> None:  # type
 def test_readiness_arithmetic() -> None:
     fc = {
         "on_hand": 100,
+        # p50 includes the event's own rush; the ordinary use is counted without it, so
+        # that the event's extra blanks are not counted twice.
         "daily": [
-            {"date": "2027-01-01", "p50": 30},
-            {"date": "2027-01-02", "p50": 30},
-            {"date": "2027-01-03", "p50": 30},  # the event day itself is not counted
+            {"date": "2027-01-01", "p50": 55, "p50_without_events": 30},
+            {"date": "2027-01-02", "p50": 55, "p50_without_events": 30},
+            {"date": "2027-01-03", "p50": 30, "p50_without_events": 30},  # event day: not counted
         ],
     }
     r = readiness(fc, date(2027, 1, 3), 50)

@@ -433,6 +433,7 @@ def forecast(
             ctx, conn, code, as_of, horizon, events_found, min(s.paths, 500), s.seed
         )
     q = sim.quantiles()
+    base_p50 = np.quantile(sim.baseline_paths, 0.5, axis=0)
     daily = [
         {
             "date": d.isoformat(),
@@ -441,6 +442,7 @@ def forecast(
             "p50": int(q[2, i]),
             "p75": int(q[3, i]),
             "p95": int(q[4, i]),
+            "p50_without_events": int(base_p50[i]),
             "open": bool(fut_open[i]),
         }
         for i, d in enumerate(sim.days)

@@ -58,8 +58,11 @@ def cached_forecast(ctx: Context, office: str | None) -> dict[str, Any]:
 
 def readiness(fc: dict[str, Any], event_date: date, event_blanks: int) -> dict[str, Any]:
     """Whether the blanks on hand last until the event: the median use of the open days
-    before it plus the event's expected extra blanks, against the stock on hand."""
-    usual = sum(d["p50"] for d in fc["daily"] if date.fromisoformat(d["date"]) < event_date)
+    before it (without any event's extra) plus the event's expected extra blanks, against
+    the stock on hand."""
+    usual = sum(
+        d["p50_without_events"] for d in fc["daily"] if date.fromisoformat(d["date"]) < event_date
+    )
     need = usual + event_blanks
     on_hand = int(fc["on_hand"])
     return {
