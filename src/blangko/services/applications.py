@@ -8,6 +8,7 @@ blank: the second waits, then sees the application already printed and the blank
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import date
 from typing import Any
@@ -38,10 +39,13 @@ from blangko.domain.serials import single
 from blangko.domain.wajib_ktp import is_wajib_ktp
 from blangko.services import stock
 from blangko.services.calendar import require_open
-from blangko.services.context import Context, WriteTx, resolve_office
+from blangko.services.context import Context, WriteTx, idempotent_write, resolve_office
 
 app_t = ts.application
 event_t = ts.application_event
+
+# Application results carry no office key: `app new --json` is exactly {receipt, status}.
+_write = functools.partial(idempotent_write, tag_office=False)
 
 
 def _check_day(tx: WriteTx, on: date, app: Any | None = None) -> None:
@@ -162,24 +166,6 @@ def _view(conn: Connection, row: Any, *, reveal: bool = False, events: bool = Fa
             for e in rows
         ]
     return out
-
-
-def _write(
-    ctx: Context,
-    office: str | None,
-    operation: str,
-    params: dict[str, Any],
-    idempotency_key: str | None,
-    body,  # type: ignore[no-untyped-def]
-) -> dict[str, Any]:
-    """Run body(tx) once per idempotency key; a retry returns the first result, writes nothing."""
-    with ctx.write(office) as tx:
-        prior = tx.seen(idempotency_key, operation, params)
-        if prior is not None:
-            return dict(prior, replayed=True)
-        result = body(tx)
-        tx.remember(idempotency_key, operation, params, result)
-        return dict(result, replayed=False)
 
 
 # --- new -------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from blangko.domain.calendar import (
 )
 from blangko.domain.errors import Conflict, DomainError, NotFound
 from blangko.services.context import Context, WriteTx, resolve_office
+from blangko.services.context import idempotent_write as _run
 
 # Defaults for the stock level in `status` (the CLI passes Settings.stock_low_days).
 STOCK_LOW_DAYS = 14  # "menipis" when fewer days of cover than this remain
@@ -95,23 +96,6 @@ def require_open(conn: Connection, office: str, service: str, day: date) -> None
             "date",
             f"Layanan {service} tutup pada {day:%d-%m-%Y}: {status.reason}.",
         )
-
-
-def _run(
-    ctx: Context,
-    office: str | None,
-    operation: str,
-    params: dict[str, Any],
-    idempotency_key: str | None,
-    body,  # type: ignore[no-untyped-def]
-) -> dict[str, Any]:
-    with ctx.write(office) as tx:
-        prior = tx.seen(idempotency_key, operation, params)
-        if prior is not None:
-            return dict(prior, replayed=True)
-        result = {"office": tx.office, **body(tx)}
-        tx.remember(idempotency_key, operation, params, result)
-        return dict(result, replayed=False)
 
 
 def _closure_view(row: Any) -> dict[str, Any]:

@@ -122,6 +122,29 @@ class WriteTx:
         )
 
 
+def idempotent_write(
+    ctx: Context,
+    office: str | None,
+    operation: str,
+    params: dict[str, Any],
+    idempotency_key: str | None,
+    body: Callable[[WriteTx], dict[str, Any]],
+    *,
+    tag_office: bool = True,
+) -> dict[str, Any]:
+    """Run body(tx) in one write transaction, once per idempotency key: a retry with the same
+    key and content returns the stored first result (replayed=True) and writes nothing."""
+    with ctx.write(office) as tx:
+        prior = tx.seen(idempotency_key, operation, params)
+        if prior is not None:
+            return dict(prior, replayed=True)
+        result = body(tx)
+        if tag_office:
+            result = {"office": tx.office, **result}
+        tx.remember(idempotency_key, operation, params, result)
+        return dict(result, replayed=False)
+
+
 def request_hash(operation: str, params: dict[str, Any]) -> str:
     blob = json.dumps([operation, params], default=str, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()

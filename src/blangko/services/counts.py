@@ -27,7 +27,8 @@ from blangko.services.context import (
     location_names,
     resolve_office,
 )
-from blangko.services.stock import _append, _check_date, _run
+from blangko.services.context import idempotent_write as _run
+from blangko.services.stock import _append, _check_date
 
 
 def parse_scanned(lines: Iterable[str]) -> tuple[list[SerialRange], int]:

@@ -28,6 +28,7 @@ from blangko.domain.serials import (
     total,
 )
 from blangko.services.context import Context, WriteTx, location_id
+from blangko.services.context import idempotent_write as _run
 
 DEFAULT_STORE = "gudang"
 
@@ -203,25 +204,6 @@ def _new_serials(tx: WriteTx, serials: str) -> list[SerialRange]:
 
 def _store(tx: WriteTx, name: str | None, field: str) -> int:
     return location_id(tx.conn, tx.office, name or DEFAULT_STORE, field)
-
-
-def _run(
-    ctx: Context,
-    office: str | None,
-    operation: str,
-    params: dict[str, Any],
-    idempotency_key: str | None,
-    body,  # type: ignore[no-untyped-def]
-) -> dict[str, Any]:
-    """Run body(tx) once per idempotency key; a retry returns the stored first result."""
-    with ctx.write(office) as tx:
-        prior = tx.seen(idempotency_key, operation, params)
-        if prior is not None:
-            return dict(prior, replayed=True)
-        result = body(tx)
-        result = {"office": tx.office, **result}
-        tx.remember(idempotency_key, operation, params, result)
-        return dict(result, replayed=False)
 
 
 def _entries(results: list[EntryResult]) -> dict[str, Any]:
