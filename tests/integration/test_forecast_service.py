@@ -123,7 +123,7 @@ def test_forecast_shape_closed_days_and_event_reasons(ctx: Context, office: str)
     assert len(daily) == 120
     assert daily[0]["date"] == "2026-11-27" and daily[-1]["date"] == "2027-03-26"
     for d in daily:
-        assert set(d) == {"date", "p05", "p25", "p50", "p75", "p95", "open"}
+        assert set(d) == {"date", "p05", "p25", "p50", "p75", "p95", "p50_without_events", "open"}
         assert 0 <= d["p05"] <= d["p25"] <= d["p50"] <= d["p75"] <= d["p95"]
     by_date = {date.fromisoformat(d["date"]): d for d in daily}
 
