@@ -205,7 +205,8 @@ def _irls(
             beta = new
             break
         beta = new
-    return beta, np.linalg.inv(info)
+    cov = np.linalg.inv(info)
+    return beta, (cov + cov.T) / 2  # inverse of a symmetric matrix, up to rounding
 
 
 _lgamma = np.vectorize(math.lgamma, otypes=[float])
