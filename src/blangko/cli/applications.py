@@ -79,7 +79,7 @@ def new(
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Register an application and print its receipt number."""
+    """Daftarkan permohonan dan cetak nomor tanda terimanya."""
     r = apps.new(
         state.context(),
         nik=nik,
@@ -107,7 +107,7 @@ def record(
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Biometric recording (perekaman); fails while recording is closed."""
+    """Perekaman biometrik; ditolak selama perekaman tutup."""
     r = apps.record(
         state.context(),
         receipt=receipt,
@@ -126,7 +126,7 @@ def ready(
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Print-ready (PRR)."""
+    """Siap cetak (PRR)."""
     r = apps.ready(
         state.context(),
         receipt=receipt,
@@ -150,7 +150,7 @@ def print_(
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Print the card: consumes one blank at the station through the ledger."""
+    """Cetak kartu: memakai satu blangko di loket melalui buku besar."""
     r = apps.print_card(
         state.context(),
         receipt=receipt,
@@ -176,7 +176,7 @@ def misprint(
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """A bad print: the blank becomes spoiled (kept for destruction); back to print-ready."""
+    """Salah cetak: blangko dicatat rusak (disimpan untuk dimusnahkan); kembali ke siap cetak."""
     r = apps.misprint(
         state.context(),
         receipt=receipt,
@@ -215,14 +215,18 @@ app_app.command("suket")(
     _simple(
         "suket",
         "suket diterbitkan",
-        "Temporary certificate while no blank can be printed; first in the print queue.",
+        "Surat keterangan (suket) selama kartu belum dapat dicetak; didahulukan di antrean cetak.",
     )
 )
 app_app.command("ikd")(
-    _simple("ikd", "IKD diaktifkan", "Digital ID (IKD) activated; no blank is used.")
+    _simple(
+        "ikd",
+        "IKD diaktifkan",
+        "Identitas Kependudukan Digital (IKD) diaktifkan; tidak memakai blangko.",
+    )
 )
 app_app.command("collect")(
-    _simple("collect", "diserahkan", "Hand the printed card to the resident.")
+    _simple("collect", "diserahkan", "Serahkan kartu yang sudah dicetak kepada penduduk.")
 )
 
 
@@ -235,7 +239,7 @@ def reject(
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Reject an application that has no card yet."""
+    """Tolak permohonan yang belum dicetak kartunya."""
     r = apps.reject(
         state.context(),
         receipt=receipt,
@@ -256,7 +260,7 @@ def cancel(
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Cancel an application (at the resident's request) before printing."""
+    """Batalkan permohonan (atas permintaan penduduk) sebelum dicetak."""
     r = apps.cancel(
         state.context(),
         receipt=receipt,
@@ -272,7 +276,7 @@ def cancel(
 def show(
     receipt: Receipt, office: OfficeOpt = None, reveal: RevealOpt = False, as_json: JsonOpt = False
 ) -> None:
-    """One application with its history."""
+    """Satu permohonan dengan riwayatnya."""
     r = apps.show(state.context(), receipt=receipt, office=office, reveal=reveal)
     if as_json:
         print_json(r)
@@ -316,7 +320,7 @@ def list_(
     reveal: RevealOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Applications, oldest first; NIK masked unless --show-nik."""
+    """Daftar permohonan, terlama dulu; NIK disamarkan kecuali dengan --show-nik."""
     rows = apps.list_(state.context(), status=status, type=type_, office=office, reveal=reveal)
     if as_json:
         print_json(rows)
@@ -332,7 +336,7 @@ def queue(
     reveal: RevealOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """The print queue in the directorate's priority order."""
+    """Antrean cetak menurut urutan prioritas Ditjen."""
     rows = apps.print_queue(state.context(), office=office, reveal=reveal)
     if as_json:
         print_json(rows)

@@ -47,7 +47,7 @@ def add(
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Close a service from a date, to a date or until reopened."""
+    """Tutup layanan mulai suatu tanggal, sampai suatu tanggal atau sampai dibuka kembali."""
     r = cal.add_closure(
         state.context(),
         service=service,
@@ -80,7 +80,7 @@ def end(
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Reopen: the service is open again from --date."""
+    """Buka kembali: layanan buka lagi mulai --date."""
     r = cal.end_closure(
         state.context(),
         closure_id=closure_id,
@@ -107,7 +107,7 @@ def list_(
     office: OfficeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Closures of the office."""
+    """Daftar penutupan layanan kantor."""
     rows = cal.list_closures(state.context(), office=office, active_on=parse_date(active_on))
     if as_json:
         print_json(rows)
@@ -135,7 +135,7 @@ def open_day(
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Open a weekend day for service (national holidays and closures still apply)."""
+    """Buka layanan pada hari Sabtu/Minggu (libur nasional dan penutupan tetap berlaku)."""
     r = cal.add_open_day(
         state.context(),
         day=parse_date(day, "day"),  # type: ignore[arg-type]
@@ -157,7 +157,7 @@ def capacity_set(
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Set how many residents a service can take per open day."""
+    """Atur berapa penduduk yang dapat dilayani per hari buka."""
     r = cal.set_capacity(
         state.context(),
         service=service,
@@ -178,7 +178,7 @@ def status(
     office: OfficeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Today's service status: open or closed with the reason, stock cover, backlog."""
+    """Status layanan hari ini: buka atau tutup dengan alasannya, ketahanan stok, antrean."""
     r = cal.status(
         state.context(),
         on=parse_date(date),

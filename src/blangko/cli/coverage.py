@@ -63,7 +63,7 @@ def coverage_main(
     office: OfficeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Wajib KTP, recorded and coverage against the target, by area, sex and age band."""
+    """Wajib KTP, sudah rekam dan cakupan terhadap target, per wilayah, jenis kelamin dan kelompok umur."""
     if context.invoked_subcommand is not None:
         return
     r = svc.coverage(
@@ -103,7 +103,7 @@ def cohort_cmd(
     office: OfficeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Residents turning 17 each coming month, per kecamatan (certain pemula demand)."""
+    """Penduduk yang berumur 17 tahun tiap bulan mendatang, per kecamatan (permohonan pemula yang pasti datang)."""
     r = svc.cohort(state.context(), months=months, as_of=parse_date(as_of, "as_of"), office=office)
     if as_json:
         print_json(r)
@@ -132,9 +132,9 @@ def gaps_cmd(
     office: OfficeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Write the unrecorded wajib-KTP residents (name, NIK, village, age) for jemput bola.
+    """Tulis daftar wajib KTP yang belum rekam (nama, NIK, desa, umur) untuk jemput bola.
 
-    When --actor names a web user, that user's role must be allowed to see personal data."""
+    Bila --actor menyebut pengguna web, perannya harus berhak melihat data pribadi."""
     from blangko.services.users import get_user
 
     ctx = state.context()
@@ -172,8 +172,8 @@ def projection_cmd(
     office: OfficeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Simulated date at which recorded coverage reaches the target, and what extra recording
-    capacity or door-to-door days would reach it by a chosen date."""
+    """Tanggal (simulasi) cakupan perekaman mencapai target, dan tambahan kapasitas perekaman
+    atau hari jemput bola yang dibutuhkan untuk mencapainya pada tanggal pilihan."""
     from blangko.services.projection import projection
 
     r = projection(

@@ -49,7 +49,7 @@ def add(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Register an event and the villages it touches."""
+    """Daftarkan acara dan desa yang terlibat."""
     given = sum(x for x in (villages is not None, villages_file is not None, all_villages))
     if given != 1:
         raise DomainError(
@@ -87,7 +87,7 @@ def add(
 
 @event_app.command("list")
 def list_cmd(office: OfficeOpt = None, as_json: JsonOpt = False) -> None:
-    """Events of the office, by date."""
+    """Daftar acara kantor, menurut tanggal."""
     rows = svc.list_events(state.context(), office=office)
     if as_json:
         print_json(rows)
@@ -104,7 +104,7 @@ def show(
     office: OfficeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """An event and its villages."""
+    """Satu acara dan desanya."""
     r = svc.show_event(state.context(), event_id, office=office)
     if as_json:
         print_json(r)
@@ -146,7 +146,7 @@ def impact_cmd(
     office: OfficeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Expected extra demand for recordings and blanks before the event, as a range."""
+    """Perkiraan tambahan permintaan perekaman dan blangko sebelum acara, sebagai rentang."""
     overrides = {
         k: v
         for k, v in {

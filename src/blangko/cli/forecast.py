@@ -93,7 +93,7 @@ def forecast(
     office: OfficeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Forecast daily blank use with intervals, days of cover, stockout risk and the request."""
+    """Perkiraan pemakaian blangko harian dengan rentangnya, ketahanan stok, risiko habis, dan jumlah yang perlu diminta."""
     if typer_ctx.invoked_subcommand is not None:
         return
     r = fs.forecast(
@@ -114,7 +114,7 @@ def backtest(
     office: OfficeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Rolling-origin backtest (28-day horizon) of the model against simple baselines."""
+    """Uji mundur bergulir (28 hari) model terhadap pembanding sederhana."""
     r = fs.backtest(
         state.context(), as_of=parse_date(as_of, "as_of"), office=office, origins=max(6, origins)
     )

@@ -84,9 +84,9 @@ def init(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Create or upgrade the schema, load region codes, and optionally create an office.
+    """Buat atau perbarui skema, muat kode wilayah, dan (bila diminta) buat kantor.
 
-    Safe to run twice: nothing that exists is changed."""
+    Aman dijalankan dua kali: yang sudah ada tidak diubah."""
     result = setup.init(state.context(), office=office)
     if as_json:
         print_json(result)
@@ -110,8 +110,8 @@ def demo(
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Build the demo office (Kabupaten Kaur, 17.04) with the article's stock story and print
-    its stock position."""
+    """Bangun kantor demo (Kabupaten Kaur, 17.04) dengan kisah stok dari berita sumber, lalu
+    tampilkan posisi stoknya."""
     from blangko.cli.stock import print_balance
     from blangko.services import demo as demo_service
 
@@ -132,7 +132,7 @@ def demo(
 
 @office_app.command("list")
 def office_list(as_json: JsonOpt = False) -> None:
-    """Offices in this database."""
+    """Daftar kantor di basis data ini."""
     rows = setup.list_offices(state.context())
     if as_json:
         print_json(rows)
@@ -152,7 +152,7 @@ def location_add(
     office: OfficeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Add a storage location (a store, or a print station)."""
+    """Tambah lokasi penyimpanan (gudang, atau loket cetak)."""
     result = setup.add_location(state.context(), name=name, kind=kind, office=office)
     if as_json:
         print_json(result)
@@ -162,7 +162,7 @@ def location_add(
 
 @location_app.command("list")
 def location_list(office: OfficeOpt = None, as_json: JsonOpt = False) -> None:
-    """Locations of the office."""
+    """Daftar lokasi kantor."""
     rows = setup.list_locations(state.context(), office=office)
     if as_json:
         print_json(rows)
@@ -181,7 +181,7 @@ def regions_list(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """List region codes."""
+    """Daftar kode wilayah."""
     rows = setup.list_regions(state.context(), under=under, level=level)
     if as_json:
         print_json(rows)
@@ -197,7 +197,7 @@ def regions_import(
     file: Annotated[Path, typer.Argument(help="CSV resmi dengan kolom kode,nama.")],
     as_json: JsonOpt = False,
 ) -> None:
-    """Import a newer official region list (CSV with columns kode,nama)."""
+    """Impor daftar wilayah resmi yang lebih baru (CSV dengan kolom kode,nama)."""
     result = setup.import_regions(state.context(), path=file)
     if as_json:
         print_json(result)

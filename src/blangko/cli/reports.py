@@ -63,7 +63,7 @@ def usage(
     office: OfficeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Laporan penggunaan blangko: one month's stock movement, reconciled with the balance."""
+    """Laporan penggunaan blangko: mutasi stok satu bulan, cocok dengan saldo buku."""
     _write("usage", {"month": month, "office": office}, format, output, as_json)
 
 
@@ -75,7 +75,7 @@ def count(
     office: OfficeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Berita acara stock opname: book against counted at one location."""
+    """Berita acara stock opname: buku dibanding hitungan fisik di satu lokasi."""
     _write("count", {"count_id": count_id, "office": office}, format, output, as_json)
 
 
@@ -87,7 +87,7 @@ def receipt(
     office: OfficeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Berita acara serah terima for one received (or returned) shipment."""
+    """Berita acara serah terima satu penerimaan (atau pengembalian) blangko."""
     _write("receipt", {"seq": entry_seq, "office": office}, format, output, as_json)
 
 
@@ -99,7 +99,7 @@ def destruction(
     office: OfficeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Berita acara pemusnahan: every card spoiled in the month, by serial and reason."""
+    """Berita acara pemusnahan: setiap blangko rusak dalam bulan itu, per seri dan alasan."""
     _write("destruction", {"month": month, "office": office}, format, output, as_json)
 
 
@@ -116,7 +116,7 @@ def coverage(
     office: OfficeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Rekap cakupan: coverage by kecamatan and desa with the gap to the target."""
+    """Rekap cakupan per kecamatan dan desa dengan kekurangan terhadap target."""
     params = {"as_of": parse_date(as_of, "as_of"), "target": target, "office": office}
     _write("coverage", params, format, output, as_json)
 
@@ -132,6 +132,6 @@ def request(
     office: OfficeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Surat permohonan blangko: the quantity the forecast recommends, with its reasons."""
+    """Surat permohonan blangko: jumlah yang disarankan perkiraan, dengan alasannya."""
     params = {"as_of": parse_date(as_of, "as_of"), "office": office}
     _write("request", params, format, output, as_json)

@@ -38,8 +38,8 @@ def import_cmd(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Import or update residents from a registry export; bad rows go to the rejects file
-    with the reason (alasan) and never stop the import. Re-importing updates by NIK."""
+    """Impor atau perbarui penduduk dari ekspor registri; baris salah masuk berkas tolakan
+    dengan alasannya dan tidak menghentikan impor. Impor ulang memperbarui menurut NIK."""
     ctx = state.context()
     if as_json:
         result = residents.import_residents(ctx, file, office=office, rejects_path=rejects)
@@ -92,8 +92,8 @@ def show_cmd(
     office: OfficeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """One resident. The full NIK is shown: the command line is used by a local operator
-    who already has direct access to the database (lists and the web page mask it)."""
+    """Satu penduduk. NIK ditampilkan lengkap: baris perintah dipakai petugas setempat yang
+    sudah punya akses langsung ke basis data (daftar dan halaman web menyamarkannya)."""
     r = residents.show_resident(state.context(), nik, reveal=True, office=office)
     if as_json:
         print_json(r)
@@ -126,7 +126,7 @@ def check_cmd(
     nik: Annotated[str, typer.Argument(help="NIK yang diperiksa (spasi/titik boleh).")],
     as_json: JsonOpt = False,
 ) -> None:
-    """Read a NIK: region, birth date, sex and serial, or the rule it breaks (exit code 2)."""
+    """Baca NIK: wilayah, tanggal lahir, jenis kelamin dan nomor urut, atau aturan yang dilanggar (kode keluar 2)."""
     r = residents.check_nik(state.context(), nik)
     if as_json:
         print_json(r)

@@ -38,7 +38,7 @@ def serve(
         ),
     ] = False,
 ) -> None:
-    """Serve the web pages and the JSON API (uvicorn)."""
+    """Jalankan halaman web dan API JSON (uvicorn)."""
     import uvicorn
 
     from blangko.services import demo as demo_service

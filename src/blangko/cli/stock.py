@@ -74,7 +74,7 @@ def opening(
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Opening balance: serials already held when the system starts."""
+    """Saldo awal: seri yang sudah ada saat sistem mulai dipakai."""
     r = stock.record_opening(
         state.context(),
         serials=serials,
@@ -99,7 +99,7 @@ def receive(
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Receive a shipment (from the directorate or another office) with its handover document."""
+    """Terima kiriman (dari Ditjen atau kantor lain) dengan berita acara serah terimanya."""
     r = stock.receive_shipment(
         state.context(),
         serials=serials,
@@ -126,7 +126,7 @@ def transfer(
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Move blanks between the store and print stations."""
+    """Pindahkan blangko antara gudang dan loket cetak."""
     r = stock.transfer(
         state.context(),
         from_location=from_,
@@ -160,7 +160,7 @@ def consume(
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Record usage without an application (back-filling history)."""
+    """Catat pemakaian tanpa permohonan (mengisi riwayat)."""
     r = stock.consume(
         state.context(),
         service=service,
@@ -187,7 +187,7 @@ def spoil(
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Spoiled card, kept by serial for its destruction record."""
+    """Blangko rusak, disimpan per seri untuk berita acara pemusnahan."""
     r = stock.spoil(
         state.context(),
         serial=serial,
@@ -210,7 +210,7 @@ def lose(
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Lost or stolen blanks (police report reference required)."""
+    """Blangko hilang atau dicuri (wajib nomor laporan polisi)."""
     r = stock.lose(
         state.context(),
         serials=serials,
@@ -233,7 +233,7 @@ def return_(
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Return blanks to the directorate or lend them to another office."""
+    """Kembalikan blangko ke Ditjen atau pinjamkan ke kantor lain."""
     r = stock.return_blanks(
         state.context(),
         serials=serials,
@@ -284,7 +284,7 @@ def count(
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Physical count (stock opname): book against counted, with missing and unexpected serials."""
+    """Stock opname: buku dibanding hitungan fisik, dengan seri yang hilang dan yang tak tercatat."""
     scanned = None
     duplicates = 0
     if serials_file is not None:
@@ -323,7 +323,7 @@ def count_post(
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Post a count's variance as reasoned adjustment entries."""
+    """Posting selisih stock opname sebagai entri penyesuaian beralasan."""
     r = counts.post_count(
         state.context(),
         count_id=count_id,
@@ -348,7 +348,7 @@ def counts_list(
     office: OfficeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Physical counts, oldest first."""
+    """Daftar stock opname, terlama dulu."""
     rows = counts.list_counts(state.context(), office=office, status=status)
     if as_json:
         print_json(rows)
@@ -364,7 +364,7 @@ def close_month(
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Close a month: no entry may be dated inside it (or before it) afterwards."""
+    """Tutup bulan: sesudahnya tidak boleh ada entri bertanggal di dalam (atau sebelum) bulan itu."""
     r = stock.close_month(
         state.context(), month=month, office=office, idempotency_key=idempotency_key
     )
@@ -405,7 +405,7 @@ def balance(
     office: OfficeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Stock on hand by location, with the totals that explain it."""
+    """Stok di tangan per lokasi, dengan jumlah-jumlah yang menjelaskannya."""
     b = q.balance(
         state.context(), as_of=parse_date(as_of, "as_of"), location=location, office=office
     )
@@ -420,7 +420,7 @@ def trace(
     serial: Annotated[str, typer.Argument(help="Nomor seri.")],
     as_json: JsonOpt = False,
 ) -> None:
-    """State, location and full history of one card."""
+    """Keadaan, lokasi dan riwayat lengkap satu blangko."""
     r = q.trace(state.context(), serial=serial)
     if as_json:
         print_json(r)
@@ -459,7 +459,7 @@ def ledger(
     office: OfficeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """The ledger entries, oldest first."""
+    """Entri buku besar, terlama dulu."""
     r = q.ledger(
         state.context(),
         date_from=parse_date(from_, "from"),
@@ -474,7 +474,7 @@ def ledger(
 
 @stock_app.command("verify")
 def verify(office: OfficeOpt = None, as_json: JsonOpt = False) -> None:
-    """Recompute the hash chain and every serial's state; exit 1 naming the first bad entry."""
+    """Hitung ulang rantai hash dan keadaan setiap seri; kode keluar 1 dengan entri rusak pertama."""
     r = q.verify(state.context(), office=office)
     if as_json:
         print_json(r)
@@ -508,7 +508,7 @@ def destroy(
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Record the witnessed destruction of the cards spoiled in a month (spoiled -> destroyed)."""
+    """Catat pemusnahan (dengan saksi) blangko rusak satu bulan (rusak -> dimusnahkan)."""
     r = stock.destroy_spoiled(
         state.context(),
         month=month,

@@ -35,7 +35,7 @@ def user_add(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Keluaran JSON.")] = False,
 ) -> None:
-    """Add a web user with one role; the password is read from standard input."""
+    """Tambah pengguna web dengan satu peran; kata sandi dibaca dari masukan standar."""
     if not password_stdin:
         raise DomainError(
             "password_stdin_required",
@@ -57,7 +57,7 @@ def user_add(
 def user_list(
     as_json: Annotated[bool, typer.Option("--json", help="Keluaran JSON.")] = False,
 ) -> None:
-    """Web users, their roles and whether they are active."""
+    """Pengguna web, perannya dan apakah aktif."""
     rows = users.list_users(state.context())
     if as_json:
         print_json(rows)
