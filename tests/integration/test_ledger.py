@@ -496,6 +496,45 @@ def test_unexpected_serial_booked_elsewhere_is_moved_here(split_stock) -> None:
     assert q.balance(ctx)["totals"]["adjusted"] == 0
 
 
+def test_a_card_booked_lost_that_turns_up_at_a_later_count_is_recovered(split_stock) -> None:
+    ctx = split_stock
+    first = scan_count(ctx)
+    counts.post_count(ctx, count_id=first["count_id"], reason="opname November")
+    assert where(ctx, "KR0001006") == ("lost", None)
+    # The next count finds KR0001006 on the shelf again.
+    scanned, _ = counts.parse_scanned(
+        ["KR0001001-KR0001004", "KR0001006", "KR0001008-KR0001020", "KR0095001-KR0095005"]
+    )
+    again = counts.record_count(ctx, location="loket-1", scanned=scanned)
+    assert (again["variance"], again["unexpected"]) == (1, "KR0001006")
+    p = counts.post_count(ctx, count_id=again["count_id"], reason="terselip di laci")
+    assert [(e["kind"], e["serials"], e["to_location"]) for e in p["entries"]] == [
+        ("recover", "KR0001006", "loket-1")
+    ]
+    assert where(ctx, "KR0001006") == ("available", "loket-1")
+    b = q.balance(ctx)
+    assert b["totals"]["adjusted"] == 3 and b["by_location"]["loket-1"] == 23
+    assert_conserved(b)
+    assert [e["kind"] for e in q.trace(ctx, serial="KR0001006")["history"]][-2:] == [
+        "missing",
+        "recover",
+    ]
+    assert q.verify(ctx)["sound"] is True
+
+
+def test_a_counted_card_the_books_say_was_used_is_refused(split_stock) -> None:
+    ctx = split_stock
+    stock.consume(ctx, service="pemula", serials="KR0001001", effective=D_NOV)
+    scanned, _ = counts.parse_scanned(["KR0001001-KR0001020"])
+    c = counts.record_count(ctx, location="loket-1", scanned=scanned)
+    before = snapshot(ctx)
+    with pytest.raises(DomainError) as err:
+        counts.post_count(ctx, count_id=c["count_id"], reason="opname")
+    assert (err.value.code, err.value.field) == ("count_serial_elsewhere", "count_id")
+    assert "KR0001001" in err.value.message
+    assert snapshot(ctx) == before
+
+
 def test_verify_is_sound_after_every_kind_of_entry(split_stock) -> None:
     ctx = split_stock
     stock.consume(ctx, service="pemula", qty=3)

@@ -285,8 +285,12 @@ def test_every_kind_has_a_move_with_consistent_sign() -> None:
         if move.creates:
             assert move.sign == +1 and move.to_state == State.AVAILABLE and move.needs_to
             assert move.bucket in BUCKETS
-        elif move.to_state == State.AVAILABLE:
+        elif move.to_state == State.AVAILABLE and move.from_state == State.AVAILABLE:
             assert kind == Kind.TRANSFER and move.sign == 0
+        elif move.to_state == State.AVAILABLE:
+            # Back onto the stock on hand from outside it (a lost card found again).
+            assert kind == Kind.RECOVER and move.from_state == State.LOST
+            assert move.sign == +1 and move.needs_to and move.bucket in BUCKETS
         elif getattr(move, "from_state", State.AVAILABLE) == State.AVAILABLE:
             # Leaving the stock on hand: counted in exactly one totals line.
             assert move.sign == -1 and move.needs_from and not move.needs_to

@@ -50,6 +50,7 @@ class Kind(StrEnum):
     MISSING = "missing"
     DESTROY = "destroy"
     MISPRINT = "misprint"
+    RECOVER = "recover"
 
 
 SERVICES = ("pemula", "hilang", "rusak", "perubahan_data")
@@ -89,6 +90,9 @@ MOVES: dict[Kind, Move] = {
     # spoiled and kept for destruction. Already outside the stock on hand, so no totals line
     # of its own: stock_queries.balance moves its quantity from "consumed" to "spoiled".
     Kind.MISPRINT: Move(False, State.SPOILED, "none", 0, False, False, State.CONSUMED),
+    # A card booked lost (missing at a count, or reported lost) that turns up again at a
+    # count: back on hand where it was found, as a positive adjustment.
+    Kind.RECOVER: Move(False, State.AVAILABLE, "adjusted", +1, False, True, State.LOST),
 }
 
 BUCKETS = ("opening", "received", "consumed", "spoiled", "lost", "returned", "adjusted")
@@ -105,6 +109,7 @@ KIND_LABEL_ID = {
     Kind.MISSING: "Penyesuaian (tidak ditemukan)",
     Kind.DESTROY: "Pemusnahan",
     Kind.MISPRINT: "Salah cetak",
+    Kind.RECOVER: "Penyesuaian (ditemukan kembali)",
 }
 
 GENESIS_HASH = "0" * 64

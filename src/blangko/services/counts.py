@@ -10,14 +10,13 @@ from sqlalchemy import select, update
 from blangko.adapters import ledger_repo as repo
 from blangko.adapters import tables as t
 from blangko.domain.errors import Conflict, DomainError, NotFound
-from blangko.domain.ledger import Kind
+from blangko.domain.ledger import Kind, State
 from blangko.domain.serials import (
     SerialRange,
     expand,
     format_ranges,
     from_serials,
     parse_ranges,
-    single,
     total,
 )
 from blangko.services.context import (
@@ -213,15 +212,22 @@ def _post_unexpected(tx: WriteTx, row, ranges: list[SerialRange], reason: str): 
     split = repo.locations_holding(tx.conn, tx.office, ranges)
     unknown_or_used = split.pop(None, [])
     new: list[str] = []
+    lost: list[str] = []
     for s in expand(unknown_or_used):
-        if repo.known_serials(tx.conn, [single(s)], limit=1):
+        known = tx.conn.execute(
+            select(t.blank.c.office_code, t.blank.c.state).where(t.blank.c.serial == s)
+        ).first()
+        if known is None:
+            new.append(s)
+        elif known.office_code == tx.office and known.state == State.LOST.value:
+            lost.append(s)
+        else:
             raise Conflict(
                 "count_serial_elsewhere",
                 "count_id",
                 f"Seri {s} ditemukan saat stock opname tetapi di buku tercatat sudah terpakai, "
-                "rusak, hilang, dikembalikan, atau milik kantor lain; periksa dan koreksi dulu.",
+                "rusak, dikembalikan, atau milik kantor lain; periksa dan koreksi dulu.",
             )
-        new.append(s)
     out = []
     if new:
         out.append(
@@ -234,6 +240,19 @@ def _post_unexpected(tx: WriteTx, row, ranges: list[SerialRange], reason: str): 
                 reason=reason,
                 count_id=row.id,
                 note="ditemukan saat stock opname, belum tercatat",
+            )
+        )
+    if lost:
+        out.append(
+            _append(
+                tx,
+                Kind.RECOVER,
+                row.count_date,
+                from_serials(lost),
+                to_location=row.location_id,
+                reason=reason,
+                count_id=row.id,
+                note="tercatat hilang, ditemukan kembali saat stock opname",
             )
         )
     for loc, loc_ranges in sorted(split.items(), key=lambda kv: kv[0] or 0):

@@ -147,6 +147,7 @@ def usage(
             Kind.LOSE: "lost",
             Kind.RETURN: "returned",
             Kind.FOUND: "adjusted",
+            Kind.RECOVER: "adjusted",
             Kind.MISSING: "adjusted",
         }.get(kind)
         signed = -q if kind == Kind.MISSING else q
@@ -176,8 +177,8 @@ def usage(
                     q,
                 ]
             )
-        elif kind in (Kind.LOSE, Kind.RETURN, Kind.FOUND, Kind.MISSING):
-            sign = 1 if kind == Kind.FOUND else -1
+        elif kind in (Kind.LOSE, Kind.RETURN, Kind.FOUND, Kind.RECOVER, Kind.MISSING):
+            sign = 1 if kind in (Kind.FOUND, Kind.RECOVER) else -1
             detail = "; ".join(
                 x
                 for x in (
