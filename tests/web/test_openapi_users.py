@@ -98,6 +98,7 @@ def test_server_refuses_the_default_secret() -> None:
 
 def test_every_page_text_has_an_english_translation() -> None:
     from blangko.domain.applications import STATUS_LABEL_ID, TYPE_LABEL_ID
+    from blangko.domain.ledger import KIND_LABEL_ID as ENTRY_KIND_LABELS
     from blangko.services.events import KIND_LABEL_ID
     from blangko.web import agenda, cakupan, layanan, nav, pages
 
@@ -119,6 +120,7 @@ def test_every_page_text_has_an_english_translation() -> None:
         STATUS_LABEL_ID,
         TYPE_LABEL_ID,
         KIND_LABEL_ID,
+        ENTRY_KIND_LABELS,
         agenda.CLOSURE_SCOPE_LABELS,
         cakupan.LIMIT_LABELS,
     ):
