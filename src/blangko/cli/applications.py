@@ -99,44 +99,6 @@ def new(
     )
 
 
-@app_app.command("record")
-def record(
-    receipt: Receipt,
-    date: DateOpt = None,
-    office: OfficeOpt = None,
-    idempotency_key: KeyOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Perekaman biometrik; ditolak selama perekaman tutup."""
-    r = apps.record(
-        state.context(),
-        receipt=receipt,
-        on=parse_date(date),
-        office=office,
-        idempotency_key=idempotency_key,
-    )
-    _done(r, as_json, "direkam")
-
-
-@app_app.command("ready")
-def ready(
-    receipt: Receipt,
-    date: DateOpt = None,
-    office: OfficeOpt = None,
-    idempotency_key: KeyOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Siap cetak (PRR)."""
-    r = apps.ready(
-        state.context(),
-        receipt=receipt,
-        on=parse_date(date),
-        office=office,
-        idempotency_key=idempotency_key,
-    )
-    _done(r, as_json, "siap cetak")
-
-
 @app_app.command("print")
 def print_(
     receipt: Receipt,
@@ -211,6 +173,10 @@ def _simple(action: str, verb: str, doc: str):  # type: ignore[no-untyped-def]
     return command
 
 
+app_app.command("record")(
+    _simple("record", "direkam", "Perekaman biometrik; ditolak selama perekaman tutup.")
+)
+app_app.command("ready")(_simple("ready", "siap cetak", "Siap cetak (PRR)."))
 app_app.command("suket")(
     _simple(
         "suket",
