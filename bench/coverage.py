@@ -14,7 +14,7 @@ indexes of the schema are dropped during the load and rebuilt afterwards, then A
 
 Measured, each `--repeat` times after one warm-up of each (the median is reported):
 
-  service   blangko.services.coverage.coverage(ctx, by="kecamatan"): one GROUP BY over
+  service   blangko.services.coverage.areas.coverage(ctx, by="kecamatan"): one GROUP BY over
             (kecamatan, sex, age band) with the wajib-KTP rule in SQL, rolled up in Python
             into national, kecamatan, sex and age-band figures, plus the region-name lookup.
   baseline  a hand-written SELECT kode_kecamatan, count(*), sum(recorded) ... GROUP BY
@@ -49,9 +49,9 @@ from sqlalchemy.engine import make_url
 from blangko.adapters import coverage_sql as cq
 from blangko.adapters.db import make_engine
 from blangko.domain import wajib_ktp as wk
-from blangko.services import coverage as cov
-from blangko.services import setup
+from blangko.services.admin import setup
 from blangko.services.context import Context
+from blangko.services.coverage import areas as cov
 
 RESULTS = Path(__file__).parent / "results"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

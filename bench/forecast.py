@@ -32,7 +32,7 @@ from blangko.adapters import tables as t
 from blangko.adapters.db import make_engine
 from blangko.domain.calendar import indonesian_holidays
 from blangko.domain.demand_simulation import simulate_history
-from blangko.services import setup
+from blangko.services.admin import setup
 from blangko.services.context import Context
 from blangko.services.forecast import daily_use, forecast
 

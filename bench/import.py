@@ -11,7 +11,7 @@ fresh database and a fresh Python process:
   transaction per batch) of the same rows, without validation, into a plain table with the
   same columns, primary key and indexes as ``resident``; the only conversion is
   ``date.fromisoformat`` because the date columns are typed;
-* import: ``blangko.services.residents.import_residents`` (full validation, rejects file,
+* import: ``blangko.services.registry.import_residents`` (full validation, rejects file,
   upsert by NIK, one transaction per batch).
 
 Peak memory is the worker process's high-water RSS (VmHWM); the worker does nothing but the timed run
@@ -67,7 +67,7 @@ def _rss_mb() -> float:
 
 def worker_setup(url: str) -> dict:
     from blangko.adapters.db import make_engine
-    from blangko.services import setup
+    from blangko.services.admin import setup
     from blangko.services.context import Context
 
     engine = make_engine(url)
@@ -78,13 +78,13 @@ def worker_setup(url: str) -> dict:
 
 def worker_import(url: str, file: Path, batch: int) -> dict:
     from blangko.adapters.db import make_engine
-    from blangko.services import residents
+    from blangko.services import registry
     from blangko.services.context import Context
 
     ctx = Context(make_engine(url))
     before = _rss_mb()
     started = time.perf_counter()
-    result = residents.import_residents(
+    result = registry.import_residents(
         ctx,
         file,
         office="17.04",
@@ -258,7 +258,7 @@ def main() -> None:
         return
 
     sys.path.insert(0, str(ROOT / "src"))
-    from blangko.services.demo_residents import write_registry_csv
+    from blangko.demo.residents import write_registry_csv
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="blangko-bench-") as tmpname:

@@ -9,16 +9,16 @@ Each backend gets a fresh database (SQLite: a temporary file; PostgreSQL: a data
 on the server of BLANGKO_BENCH_POSTGRES_URL, default the local one, dropped afterwards),
 migrated with `blangko init` and one office (17.04). After a warm-up query:
 
-  receive    `stock.receive_shipment` per shipment (one serial range each, one transaction
+  receive    `writes.receive_shipment` per shipment (one serial range each, one transaction
              each: checks, range expansion in SQL, hash-chained entry).
   baseline   the same blank rows (same columns, primary key and indexes; no foreign keys, no
              checks, no ledger) written into plain tables, one transaction per shipment, once
              with executemany and once with one multi-row INSERT per shipment; the rows are
              built in Python before the clock starts. The ratio uses the faster of the two.
-  consume    `stock.consume(qty=1)` (lowest available serial at the store) and
-             `stock.consume(serials=ONE)`, each call its own transaction.
+  consume    `writes.consume(qty=1)` (lowest available serial at the store) and
+             `writes.consume(serials=ONE)`, each call its own transaction.
   baseline   single-row INSERT + COMMIT into a plain table, as many times.
-  verify     `stock_queries.verify` on the resulting ledger (chain + replay of every serial).
+  verify     `queries.verify` on the resulting ledger (chain + replay of every serial).
 
 On PostgreSQL the tables are ANALYZEd (untimed) between receiving and consuming, as autovacuum
 would do on a production server; --no-analyze leaves the planner without statistics.
@@ -55,8 +55,9 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from blangko.adapters.db import is_sqlite, make_engine, transaction
-from blangko.services import setup, stock, stock_queries
+from blangko.services.admin import setup
 from blangko.services.context import Context
+from blangko.services.stock import queries, writes
 
 RESULTS = Path(__file__).parent / "results"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -284,7 +285,7 @@ def _measure(db: Database, args: argparse.Namespace) -> dict[str, Any]:
 
     for i, (first, last) in enumerate(ranges, 1):
         with watch["receive"].run(), profiler.section("receive"):
-            stock.receive_shipment(
+            writes.receive_shipment(
                 ctx,
                 serials=f"{serial(first)}-{serial(last)}",
                 source="Ditjen Dukcapil",
@@ -320,14 +321,14 @@ def _measure(db: Database, args: argparse.Namespace) -> dict[str, Any]:
         if "qty" in modes:
             with watch.setdefault("qty", Stopwatch()).run(), profiler.section("consume qty=1"):
                 for _ in block:
-                    stock.consume(ctx, service="pemula", qty=1, effective=today, office=OFFICE)
+                    writes.consume(ctx, service="pemula", qty=1, effective=today, office=OFFICE)
         if "serials" in modes:
             with (
                 watch.setdefault("serials", Stopwatch()).run(),
                 profiler.section("consume by serial"),
             ):
                 for n in block:
-                    stock.consume(
+                    writes.consume(
                         ctx,
                         service="pemula",
                         serials=serial(offset + n),
@@ -351,12 +352,12 @@ def _measure(db: Database, args: argparse.Namespace) -> dict[str, Any]:
     report: dict[str, Any] = {}
 
     def run_verify() -> None:
-        report.update(stock_queries.verify(ctx, office=OFFICE))
+        report.update(queries.verify(ctx, office=OFFICE))
 
     verify_s = timed(run_verify)
     load_end = os.getloadavg()
 
-    balance = stock_queries.balance(ctx, office=OFFICE)
+    balance = queries.balance(ctx, office=OFFICE)
     with engine.connect() as conn:
         baseline_rows = {
             name: conn.exec_driver_sql(f"SELECT count(*) FROM {name}").scalar_one()

@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from blangko.adapters.db import make_engine
-from blangko.services import setup
+from blangko.services.admin import setup
 from blangko.services.context import Context
 
 PG_URL = os.environ.get(
@@ -76,7 +76,7 @@ def _pg_unavailable() -> None:
 def _load_kaur(engine) -> None:  # type: ignore[no-untyped-def]
     """Kaur's villages in the template, so offices for 17.04 need no loading per test."""
     from blangko.adapters import regions as reg
-    from blangko.services.setup import _replace_regions
+    from blangko.services.admin.setup import _replace_regions
 
     with engine.begin() as conn:
         _replace_regions(conn, reg.shipped_villages("17.04"))

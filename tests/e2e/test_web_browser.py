@@ -34,7 +34,7 @@ def _need_chromium() -> None:
 def _working_day_clock():  # type: ignore[no-untyped-def]
     from datetime import UTC, datetime, timedelta
 
-    from blangko.services.calendar import holidays_between
+    from blangko.services.calendar.days import holidays_between
 
     started = datetime.now(UTC).replace(tzinfo=None)
     day = (started + timedelta(hours=7)).date()
@@ -55,7 +55,7 @@ def _prepare_counter(ctx) -> None:  # type: ignore[no-untyped-def]
 
     from blangko.adapters import tables_residents as tr
     from blangko.domain.nik import build_nik
-    from blangko.services import calendar
+    from blangko.services.calendar import days
 
     nik = build_nik("17.04.01", date(1995, 8, 17), "P", 9871)
     with ctx.write_plain() as conn:
@@ -73,8 +73,8 @@ def _prepare_counter(ctx) -> None:  # type: ignore[no-untyped-def]
                 updated_at=ctx.now(),
             )
         )
-    for c in calendar.list_closures(ctx, active_on=ctx.today()):
-        calendar.end_closure(ctx, closure_id=c["id"], reopen=ctx.today())
+    for c in days.list_closures(ctx, active_on=ctx.today()):
+        days.end_closure(ctx, closure_id=c["id"], reopen=ctx.today())
     COUNTER_NIK["nik"] = nik
 
 
@@ -90,7 +90,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     import uvicorn
 
     from blangko.adapters.db import make_engine
-    from blangko.services import demo, users
+    from blangko.demo import story
+    from blangko.services.admin import users
     from blangko.services.context import Context
     from blangko.settings import Settings
     from blangko.web.app import create_app
@@ -99,7 +100,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     # The office is closed on weekends and holidays: run on the latest working day so that
     # the counter can print (the clock still moves, from 10:00 in Jakarta on that day).
     ctx = Context(make_engine(f"sqlite:///{db}"), clock=_working_day_clock())
-    demo.build(ctx)
+    story.build(ctx)
     users.ensure_demo_users(ctx)
     _prepare_counter(ctx)
     app = create_app(ctx, settings=Settings(demo=True))

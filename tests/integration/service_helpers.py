@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 from blangko.adapters import tables_residents as tr
 from blangko.domain.nik import build_nik
-from blangko.services import stock
 from blangko.services.context import Context
+from blangko.services.stock import writes
 
 KINAL = "17.04.01"
 KINAL_VILLAGE = "17.04.01.2001"
@@ -57,9 +57,9 @@ def resident_row(ctx: Context, nik: str):  # type: ignore[no-untyped-def]
 def stock_station(ctx: Context, *, at_station: int = 20, office: str = "17.04") -> None:
     """100 blanks KR0000001-KR0000100 in the store, the lowest ``at_station`` at loket-1."""
     start = ctx.today() - timedelta(days=30)
-    stock.record_opening(ctx, serials="KR0000001-KR0000100", effective=start, office=office)
+    writes.record_opening(ctx, serials="KR0000001-KR0000100", effective=start, office=office)
     if at_station:
-        stock.transfer(
+        writes.transfer(
             ctx,
             qty=at_station,
             from_location="gudang",

@@ -13,9 +13,10 @@ from blangko.adapters import tables as t
 from blangko.adapters import tables_service as ts
 from blangko.domain.errors import Conflict, DomainError, NotFound
 from blangko.services import applications as apps
-from blangko.services import calendar as cal
-from blangko.services import reports, stock
-from blangko.services.stock_queries import balance, trace, verify
+from blangko.services import reports
+from blangko.services.calendar import days as cal
+from blangko.services.stock import writes
+from blangko.services.stock.queries import balance, trace, verify
 
 TODAY = date(2026, 11, 27)  # a Friday, FIXED_NOW in Asia/Jakarta
 SATURDAY = date(2026, 11, 21)
@@ -273,7 +274,7 @@ def test_a_failing_print_writes_nothing(ctx, office, monkeypatch) -> None:
     with pytest.raises(DomainError) as err:
         apps.print_card(ctx, receipt=receipt, station="gudang")
     assert err.value.code == "not_a_station"
-    stock.transfer(ctx, qty=5, from_location="gudang", to_location="loket-1")
+    writes.transfer(ctx, qty=5, from_location="gudang", to_location="loket-1")
     seq = _ledger_seq(ctx)
     # The blank is consumed first; a failure after it must roll the consumption back too.
     boom = RuntimeError("disk full while writing the event")
@@ -485,7 +486,7 @@ def test_status_stock_cover_and_capacity(ctx, office) -> None:
     assert empty["stock"]["days_of_cover"] is None  # no use yet: nothing to divide by
     assert empty["stock"]["level"] == "aman"
     # 30 blanks used over the last 30 printing days: 1 a day, 70 left = 70 days of cover.
-    stock.consume(ctx, service="pemula", qty=30, location="gudang", effective=TODAY - timedelta(1))
+    writes.consume(ctx, service="pemula", qty=30, location="gudang", effective=TODAY - timedelta(1))
     s = cal.status(ctx)
     assert s["stock"]["window_open_days"] == 30
     assert (s["stock"]["on_hand"], s["stock"]["days_of_cover"], s["stock"]["level"]) == (
@@ -493,12 +494,12 @@ def test_status_stock_cover_and_capacity(ctx, office) -> None:
         70.0,
         "aman",
     )
-    stock.consume(ctx, service="pemula", qty=50, location="gudang", effective=TODAY - timedelta(1))
-    stock.consume(ctx, service="pemula", qty=5, location="loket-1", effective=TODAY - timedelta(1))
+    writes.consume(ctx, service="pemula", qty=50, location="gudang", effective=TODAY - timedelta(1))
+    writes.consume(ctx, service="pemula", qty=5, location="loket-1", effective=TODAY - timedelta(1))
     s = cal.status(ctx)  # 85 used / 30 days, 15 left: 5.3 days
     assert (s["stock"]["days_of_cover"], s["stock"]["level"]) == (5.3, "menipis")
     assert cal.status(ctx, low_days=5)["stock"]["level"] == "aman"
-    stock.consume(ctx, service="pemula", qty=15, location="loket-1")
+    writes.consume(ctx, service="pemula", qty=15, location="loket-1")
     assert cal.status(ctx)["stock"]["level"] == "habis"
     cal.set_capacity(ctx, service="perekaman", per_day=60)
     cal.set_capacity(ctx, service="perekaman", per_day=80)

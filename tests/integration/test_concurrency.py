@@ -18,9 +18,10 @@ from blangko.adapters import tables as t
 from blangko.adapters.db import make_engine
 from blangko.domain.errors import DomainError
 from blangko.domain.serials import expand, parse_ranges
-from blangko.services import setup, stock
-from blangko.services import stock_queries as q
+from blangko.services.admin import setup
 from blangko.services.context import Context
+from blangko.services.stock import queries as q
+from blangko.services.stock import writes
 
 THREADS = 8
 CARDS = 60
@@ -31,8 +32,8 @@ def _context(db_url: str, like: Context) -> Context:
 
 
 def test_eight_clerks_use_up_one_station_exactly(ctx, office, db_url) -> None:  # type: ignore[no-untyped-def]
-    stock.record_opening(ctx, serials=f"KR0001-KR{CARDS:04d}")
-    stock.transfer(ctx, qty=CARDS, from_location="gudang", to_location="loket-1")
+    writes.record_opening(ctx, serials=f"KR0001-KR{CARDS:04d}")
+    writes.transfer(ctx, qty=CARDS, from_location="gudang", to_location="loket-1")
     start = threading.Barrier(THREADS)
     used: list[list[str]] = [[] for _ in range(THREADS)]
     refusals: list[Counter[str]] = [Counter() for _ in range(THREADS)]
@@ -44,7 +45,7 @@ def test_eight_clerks_use_up_one_station_exactly(ctx, office, db_url) -> None:  
             start.wait(timeout=30)
             while True:
                 try:
-                    result = stock.consume(mine, qty=1, service="pemula", location="loket-1")
+                    result = writes.consume(mine, qty=1, service="pemula", location="loket-1")
                 except DomainError as exc:
                     refusals[i][exc.code] += 1
                     if exc.code == "insufficient_stock":
@@ -109,7 +110,7 @@ def test_concurrent_receipts_of_the_same_serials_accept_one(ctx, office, db_url)
         try:
             start.wait(timeout=30)
             try:
-                stock.receive_shipment(
+                writes.receive_shipment(
                     mine,
                     serials="KR0001-KR0500",
                     source="Ditjen Dukcapil",
@@ -146,7 +147,7 @@ def test_offices_do_not_wait_for_each_other(ctx, office, db_url) -> None:  # typ
     """
     sqlite = db_url.startswith("sqlite")
     setup.create_office(ctx, code="17.71")
-    stock.record_opening(ctx, serials="KR0001-KR0010", office="17.04")
+    writes.record_opening(ctx, serials="KR0001-KR0010", office="17.04")
     locked, release = threading.Event(), threading.Event()
     holder_error: list[BaseException] = []
 
@@ -168,7 +169,7 @@ def test_offices_do_not_wait_for_each_other(ctx, office, db_url) -> None:  # typ
         mine = _context(db_url, ctx)
         started = time.perf_counter()
         try:
-            results[name] = stock.record_opening(mine, serials=serials, office=office_code)
+            results[name] = writes.record_opening(mine, serials=serials, office=office_code)
         except BaseException as exc:  # noqa: BLE001
             results[name] = exc
         finally:
@@ -226,7 +227,7 @@ def test_two_offices_receiving_the_same_serials_at_once(ctx, office, db_url) -> 
         try:
             start.wait(timeout=30)
             try:
-                stock.receive_shipment(
+                writes.receive_shipment(
                     mine,
                     serials="KR0001-KR2000",
                     source="Ditjen Dukcapil",
@@ -276,7 +277,7 @@ def test_serials_booked_by_another_office_in_an_open_transaction(ctx, office, db
         try:
             with mine.write("17.71") as tx:
                 store = location_id(tx.conn, "17.71", "gudang")
-                stock._append(
+                writes._append(
                     tx,
                     Kind.RECEIVE,
                     mine.today(),
@@ -299,7 +300,7 @@ def test_serials_booked_by_another_office_in_an_open_transaction(ctx, office, db
     def kaur() -> None:
         mine = _context(db_url, ctx)
         try:
-            stock.receive_shipment(
+            writes.receive_shipment(
                 mine,
                 serials="KR0050-KR0150",
                 source="Ditjen Dukcapil",

@@ -25,13 +25,13 @@ from blangko.adapters.tables_events import event, event_village
 from blangko.adapters.tables_residents import resident
 from blangko.adapters.tables_service import application
 from blangko.cli.main import app
+from blangko.demo.events import add_pilkades
 from blangko.domain import wajib_ktp as wk
 from blangko.domain.errors import DomainError, NotFound
 from blangko.domain.nik import build_nik
-from blangko.services import coverage as cov
-from blangko.services import events as ev
+from blangko.services.calendar import events as ev
 from blangko.services.context import Context
-from blangko.services.demo_events import add_pilkades
+from blangko.services.coverage import areas as cov
 
 TODAY = date(2026, 11, 27)  # the fixture clock's day in WIB
 V1 = "17.04.01.2001"  # Gedung Wani, kecamatan 17.04.01
@@ -617,7 +617,7 @@ def test_cli_coverage_and_events(ctx: Context, office: str, db_url: str, tmp_pat
 def test_cli_gaps_refuses_a_user_without_personal_data_rights(
     ctx: Context, office: str, db_url: str, tmp_path: Path
 ) -> None:
-    from blangko.services.users import add_user
+    from blangko.services.admin.users import add_user
 
     _insert(ctx, _hand_built())
     add_user(ctx, username="stok1", role="pengelola_stok", password="rahasia-panjang-123")

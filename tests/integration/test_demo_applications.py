@@ -13,15 +13,15 @@ from sqlalchemy import select
 from blangko.adapters import tables as t
 from blangko.adapters import tables_residents as tr
 from blangko.adapters import tables_service as ts
-from blangko.services import calendar as cal
-from blangko.services import stock
-from blangko.services.demo_service import PPKM_REASON, add_applications
-from blangko.services.stock_queries import verify
+from blangko.demo.applications import PPKM_REASON, add_applications
+from blangko.services.calendar import days as cal
+from blangko.services.stock import writes
+from blangko.services.stock.queries import verify
 
 
 def test_demo_applications_agree_with_the_ledger(ctx, office) -> None:
     today = ctx.today()
-    stock.record_opening(
+    writes.record_opening(
         ctx, serials="KR0001001-KR0001500", effective=today - timedelta(days=60), office=office
     )
     for i in range(1, 401):

@@ -13,9 +13,9 @@ from blangko.adapters import tables as t
 from blangko.domain.errors import Conflict, DomainError
 from blangko.domain.ledger import EntryRecord, Kind, Replay, State
 from blangko.domain.serials import parse_ranges
-from blangko.services import stock
-from blangko.services import stock_queries as q
 from blangko.services.context import Context
+from blangko.services.stock import queries as q
+from blangko.services.stock import writes
 
 WITNESSES = ["Budi Santoso", "Siti Aminah"]
 
@@ -23,10 +23,10 @@ WITNESSES = ["Budi Santoso", "Siti Aminah"]
 @pytest.fixture
 def spoiled(ctx: Context, office: str) -> None:
     """100 in the store from 1 October; two spoiled in October, one in November."""
-    stock.record_opening(ctx, serials="KR0001001-KR0001100", effective=date(2026, 10, 1))
-    stock.spoil(ctx, serial="KR0001005", reason="salah_cetak", effective=date(2026, 10, 10))
-    stock.spoil(ctx, serial="KR0001006", reason="gagal_encode", effective=date(2026, 10, 12))
-    stock.spoil(ctx, serial="KR0001050", reason="rusak_fisik", effective=date(2026, 11, 3))
+    writes.record_opening(ctx, serials="KR0001001-KR0001100", effective=date(2026, 10, 1))
+    writes.spoil(ctx, serial="KR0001005", reason="salah_cetak", effective=date(2026, 10, 10))
+    writes.spoil(ctx, serial="KR0001006", reason="gagal_encode", effective=date(2026, 10, 12))
+    writes.spoil(ctx, serial="KR0001050", reason="rusak_fisik", effective=date(2026, 11, 3))
 
 
 def destroy(ctx: Context, **kw: Any) -> dict[str, Any]:
@@ -37,7 +37,7 @@ def destroy(ctx: Context, **kw: Any) -> dict[str, Any]:
         "document": "BA-MUSNAH/2026/10",
         **kw,
     }
-    return stock.destroy_spoiled(ctx, **args)
+    return writes.destroy_spoiled(ctx, **args)
 
 
 def head(ctx: Context) -> tuple[int, str]:

@@ -16,11 +16,12 @@ from sqlalchemy import insert
 from blangko.adapters.tables_residents import resident
 from blangko.domain.errors import DomainError
 from blangko.domain.nik import build_nik
-from blangko.services import calendar as cal
-from blangko.services import events, stock
 from blangko.services import forecast as fs
+from blangko.services.calendar import days as cal
+from blangko.services.calendar import events
 from blangko.services.context import Context
-from blangko.services.projection import ProjectionSettings, projection
+from blangko.services.coverage.projection import ProjectionSettings, projection
+from blangko.services.stock import writes
 
 TODAY = date(2026, 11, 27)
 VILLAGES = ["17.04.01.2001", "17.04.01.2002", "17.04.01.2003"]
@@ -34,15 +35,17 @@ def build_history(
     Returns the cards used per day of use."""
     holidays = cal.holidays_between(TODAY - timedelta(days=days), TODAY)
     start = TODAY - timedelta(days=days)
-    stock.record_opening(ctx, serials=f"KR0000001-KR{opening:07d}", effective=start)
-    stock.transfer(ctx, from_location="gudang", to_location="loket-1", qty=opening, effective=start)
+    writes.record_opening(ctx, serials=f"KR0000001-KR{opening:07d}", effective=start)
+    writes.transfer(
+        ctx, from_location="gudang", to_location="loket-1", qty=opening, effective=start
+    )
     rng = np.random.default_rng(seed)
     used_on: dict[date, int] = {}
     for i in range(1, days):
         d = start + timedelta(days=i)
         k = int(rng.poisson(mean))
         if d.weekday() < 5 and d not in holidays and k:
-            stock.consume(ctx, service="pemula", qty=k, location="loket-1", effective=d)
+            writes.consume(ctx, service="pemula", qty=k, location="loket-1", effective=d)
             used_on[d] = k
     return used_on
 
@@ -205,7 +208,7 @@ def test_a_fortnight_of_history_gives_a_wide_forecast_and_says_so(
 
 
 def test_forecast_with_no_use_yet_is_very_wide_and_says_so(ctx: Context, office: str) -> None:
-    stock.record_opening(ctx, serials="KR0000001-KR0000100", effective=TODAY)
+    writes.record_opening(ctx, serials="KR0000001-KR0000100", effective=TODAY)
     f = fs.forecast(ctx, as_of=TODAY, horizon=14)
     assert f["model"]["fitted_on_days"] == 0
     assert "Belum ada riwayat" in f["warnings"][0]

@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 
 from blangko.adapters import tables as t
 from blangko.domain.errors import DomainError
-from blangko.services import counts, stock
-from blangko.services import stock_queries as q
 from blangko.services.context import Context
+from blangko.services.stock import counts, writes
+from blangko.services.stock import queries as q
 
 OPENING = "KR0001001-KR0001100"  # 100 blanks held on 1 October
 SHIPMENT = "KR0100001-KR0100200"  # 200 blanks received on 15 October
@@ -31,7 +31,7 @@ TODAY = date(2026, 11, 27)
 
 def receive(ctx: Context, serials: str, day: date = D_RECV, **kw: Any) -> dict[str, Any]:
     kw = {"source": "Ditjen Dukcapil", "document": "BAST/2026/01", **kw}
-    return stock.receive_shipment(ctx, serials=serials, effective=day, **kw)
+    return writes.receive_shipment(ctx, serials=serials, effective=day, **kw)
 
 
 def on_hand(ctx: Context, **kw: Any) -> int:
@@ -88,7 +88,7 @@ def assert_conserved(b: dict[str, Any]) -> None:
 @pytest.fixture
 def stocked(ctx: Context, office: str) -> Context:
     """100 opening blanks and 200 received, all in the store."""
-    stock.record_opening(ctx, serials=OPENING, effective=D_OPEN)
+    writes.record_opening(ctx, serials=OPENING, effective=D_OPEN)
     receive(ctx, SHIPMENT)
     return ctx
 
@@ -96,7 +96,7 @@ def stocked(ctx: Context, office: str) -> Context:
 @pytest.fixture
 def split_stock(stocked: Context) -> Context:
     """As `stocked`, with KR0001001-KR0001020 moved to loket-1."""
-    stock.transfer(
+    writes.transfer(
         stocked,
         serials="KR0001001-KR0001020",
         from_location="gudang",
@@ -110,7 +110,7 @@ def split_stock(stocked: Context) -> Context:
 
 
 def test_opening_puts_the_serials_in_the_store(ctx, office) -> None:
-    r = stock.record_opening(ctx, serials=OPENING, effective=D_OPEN)
+    r = writes.record_opening(ctx, serials=OPENING, effective=D_OPEN)
     assert r["office"] == "17.04" and r["replayed"] is False
     assert r["entries"] == [
         {
@@ -144,13 +144,13 @@ def test_receive_records_source_and_document_and_goes_to_the_named_location(ctx,
 
 
 def test_receive_defaults_to_today_in_the_store(ctx, office) -> None:
-    r = stock.receive_shipment(ctx, serials="X1-X5", source="Kab. Seluma", document="BA-7")
+    r = writes.receive_shipment(ctx, serials="X1-X5", source="Kab. Seluma", document="BA-7")
     assert r["entries"][0]["effective_date"] == TODAY.isoformat()
     assert r["entries"][0]["to_location"] == "gudang"
 
 
 def test_transfer_by_serials_moves_exactly_those(stocked) -> None:
-    r = stock.transfer(
+    r = writes.transfer(
         stocked,
         serials="KR0100010-KR0100019,KR0001050",
         from_location="gudang",
@@ -164,25 +164,25 @@ def test_transfer_by_serials_moves_exactly_those(stocked) -> None:
 
 
 def test_transfer_by_qty_takes_the_lowest_available_serials(stocked) -> None:
-    stock.transfer(
+    writes.transfer(
         stocked, serials="KR0001001-KR0001005", from_location="gudang", to_location="loket-1"
     )
     # The lowest serials still in the store are KR0001006 onwards.
-    r = stock.transfer(stocked, qty=10, from_location="gudang", to_location="loket-1")
+    r = writes.transfer(stocked, qty=10, from_location="gudang", to_location="loket-1")
     assert r["entries"][0]["serials"] == "KR0001006-KR0001015"
-    r = stock.transfer(stocked, qty=3, from_location="loket-1", to_location="gudang")
+    r = writes.transfer(stocked, qty=3, from_location="loket-1", to_location="gudang")
     assert r["entries"][0]["serials"] == "KR0001001-KR0001003"
     assert q.balance(stocked)["by_location"] == {"gudang": 288, "loket-1": 12}
 
 
 def test_transfer_qty_across_a_gap_takes_lowest_serials_in_order(stocked) -> None:
-    stock.consume(stocked, service="pemula", serials="KR0001002-KR0001099")
-    r = stock.transfer(stocked, qty=4, from_location="gudang", to_location="loket-1")
+    writes.consume(stocked, service="pemula", serials="KR0001002-KR0001099")
+    r = writes.transfer(stocked, qty=4, from_location="gudang", to_location="loket-1")
     assert r["entries"][0]["serials"] == "KR0001001,KR0001100,KR0100001-KR0100002"
 
 
 def test_consume_by_serials_without_location_writes_one_entry_per_location(split_stock) -> None:
-    r = stock.consume(split_stock, service="pemula", serials="KR0001015-KR0001025")
+    r = writes.consume(split_stock, service="pemula", serials="KR0001015-KR0001025")
     parts = {(e["from_location"], e["serials"], e["quantity"]) for e in r["entries"]}
     assert parts == {
         ("gudang", "KR0001021-KR0001025", 5),
@@ -197,9 +197,9 @@ def test_consume_by_serials_without_location_writes_one_entry_per_location(split
 
 
 def test_consume_by_qty_takes_lowest_serials_at_the_location(split_stock) -> None:
-    r = stock.consume(split_stock, service="hilang", qty=2, location="loket-1")
+    r = writes.consume(split_stock, service="hilang", qty=2, location="loket-1")
     assert r["entries"][0]["serials"] == "KR0001001-KR0001002"
-    r = stock.consume(split_stock, service="rusak", qty=2)  # no location: the store
+    r = writes.consume(split_stock, service="rusak", qty=2)  # no location: the store
     assert r["entries"][0]["serials"] == "KR0001021-KR0001022"
     assert r["entries"][0]["from_location"] == "gudang"
     services = [e["service"] for e in q.ledger(split_stock, kind="consume")["entries"]]
@@ -207,7 +207,7 @@ def test_consume_by_qty_takes_lowest_serials_at_the_location(split_stock) -> Non
 
 
 def test_spoil_keeps_the_serial_with_its_reason(split_stock) -> None:
-    r = stock.spoil(split_stock, serial="KR0001007", reason="salah_cetak")
+    r = writes.spoil(split_stock, serial="KR0001007", reason="salah_cetak")
     assert r["entries"][0]["from_location"] == "loket-1"
     assert where(split_stock, "KR0001007") == ("spoiled", None)
     entry = q.ledger(split_stock, kind="spoil")["entries"][0]
@@ -218,15 +218,15 @@ def test_spoil_keeps_the_serial_with_its_reason(split_stock) -> None:
 def test_spoil_reason_lainnya_needs_a_note(stocked) -> None:
     before = snapshot(stocked)
     with pytest.raises(DomainError) as err:
-        stock.spoil(stocked, serial="KR0001001", reason="lainnya")
+        writes.spoil(stocked, serial="KR0001001", reason="lainnya")
     assert (err.value.code, err.value.field) == ("required", "note")
     assert snapshot(stocked) == before
-    stock.spoil(stocked, serial="KR0001001", reason="lainnya", note="tertekuk di printer")
+    writes.spoil(stocked, serial="KR0001001", reason="lainnya", note="tertekuk di printer")
     assert q.ledger(stocked, kind="spoil")["entries"][0]["note"] == "tertekuk di printer"
 
 
 def test_lose_records_the_police_report(split_stock) -> None:
-    r = stock.lose(
+    r = writes.lose(
         split_stock,
         serials="KR0001019-KR0001022",
         reason="dicuri dari loket",
@@ -243,13 +243,13 @@ def test_lose_records_the_police_report(split_stock) -> None:
 def test_lose_without_a_document_is_refused(stocked, document) -> None:
     before = snapshot(stocked)
     with pytest.raises(DomainError) as err:
-        stock.lose(stocked, serials="KR0001001", reason="hilang", document=document)
+        writes.lose(stocked, serials="KR0001001", reason="hilang", document=document)
     assert (err.value.code, err.value.field) == ("required", "document")
     assert snapshot(stocked) == before
 
 
 def test_return_records_who_received_them(stocked) -> None:
-    r = stock.return_blanks(
+    r = writes.return_blanks(
         stocked, serials="KR0100101-KR0100200", to="Kab. Seluma", document="BA/PINJAM/9"
     )
     assert r["quantity"] == 100
@@ -264,10 +264,10 @@ def test_return_records_who_received_them(stocked) -> None:
 
 def test_balance_totals_follow_every_kind_and_conserve(split_stock) -> None:
     ctx = split_stock
-    stock.consume(ctx, service="pemula", qty=7, location="loket-1")
-    stock.spoil(ctx, serial="KR0001010", reason="gagal_encode")
-    stock.lose(ctx, serials="KR0001090-KR0001091", reason="hilang", document="LP/1")
-    stock.return_blanks(ctx, serials="KR0100191-KR0100200", to="Ditjen Dukcapil", document="BA/2")
+    writes.consume(ctx, service="pemula", qty=7, location="loket-1")
+    writes.spoil(ctx, serial="KR0001010", reason="gagal_encode")
+    writes.lose(ctx, serials="KR0001090-KR0001091", reason="hilang", document="LP/1")
+    writes.return_blanks(ctx, serials="KR0100191-KR0100200", to="Ditjen Dukcapil", document="BA/2")
     b = q.balance(ctx)
     assert b["office"] == "17.04"
     assert b["as_of"] == TODAY.isoformat()
@@ -289,7 +289,7 @@ def test_balance_totals_follow_every_kind_and_conserve(split_stock) -> None:
 def test_balance_as_of_a_past_date_counts_a_back_dated_entry_entered_later(stocked) -> None:
     assert on_hand(stocked, as_of=date(2026, 10, 10)) == 100
     # Entered today, dated 5 October: the past balance changes, no repost needed.
-    stock.consume(stocked, service="pemula", qty=30, effective=date(2026, 10, 5))
+    writes.consume(stocked, service="pemula", qty=30, effective=date(2026, 10, 5))
     assert on_hand(stocked, as_of=date(2026, 10, 4)) == 100
     past = q.balance(stocked, as_of=date(2026, 10, 10))
     assert past["on_hand"] == 70 and past["as_of"] == "2026-10-10"
@@ -300,7 +300,7 @@ def test_balance_as_of_a_past_date_counts_a_back_dated_entry_entered_later(stock
 
 
 def test_a_back_dated_use_never_makes_a_past_balance_negative(stocked) -> None:
-    stock.transfer(
+    writes.transfer(
         stocked,
         serials="KR0100001-KR0100010",
         from_location="gudang",
@@ -308,27 +308,27 @@ def test_a_back_dated_use_never_makes_a_past_balance_negative(stocked) -> None:
         effective=D_NOV,
     )
     with pytest.raises(DomainError) as err:
-        stock.consume(stocked, service="pemula", qty=1, location="loket-1", effective=D_RECV)
+        writes.consume(stocked, service="pemula", qty=1, location="loket-1", effective=D_RECV)
     assert (err.value.code, err.value.field) == ("date_before_arrival", "date")
     assert "2026-11-10" in err.value.message
     # Dated the day the cards arrived is fine.
-    stock.consume(stocked, service="pemula", qty=1, location="loket-1", effective=D_NOV)
+    writes.consume(stocked, service="pemula", qty=1, location="loket-1", effective=D_NOV)
     for day in (D_OPEN, D_RECV, date(2026, 11, 9), D_NOV, TODAY):
         b = q.balance(stocked, as_of=day)
         assert min(b["by_location"].values()) >= 0, (day, b["by_location"])
 
 
 def test_trace_gives_state_location_and_history_in_order(stocked) -> None:
-    stock.transfer(
+    writes.transfer(
         stocked,
         serials="KR0100005",
         from_location="gudang",
         to_location="loket-1",
         effective=D_NOV,
     )
-    stock.consume(stocked, service="perubahan_data", serials="KR0100005")
+    writes.consume(stocked, service="perubahan_data", serials="KR0100005")
     # An entry for a neighbouring serial is not part of this card's history.
-    stock.consume(stocked, service="pemula", serials="KR0100006")
+    writes.consume(stocked, service="pemula", serials="KR0100006")
     r = q.trace(stocked, serial="kr0100005")
     assert (r["serial"], r["state"], r["location"]) == ("KR0100005", "consumed", None)
     assert [(e["seq"], e["kind"]) for e in r["history"]] == [
@@ -348,8 +348,8 @@ def test_trace_of_an_unknown_serial_is_not_found(stocked) -> None:
 
 def test_ledger_lists_entries_oldest_first_within_the_dates(stocked) -> None:
     # Recorded last but dated first among the later ones: listed by effective date.
-    stock.consume(stocked, service="pemula", qty=1, effective=date(2026, 11, 20))
-    stock.consume(stocked, service="pemula", qty=1, effective=date(2026, 10, 20))
+    writes.consume(stocked, service="pemula", qty=1, effective=date(2026, 11, 20))
+    writes.consume(stocked, service="pemula", qty=1, effective=date(2026, 10, 20))
     all_entries = q.ledger(stocked)["entries"]
     assert [(e["effective_date"], e["seq"]) for e in all_entries] == [
         ("2026-10-01", 1),
@@ -365,22 +365,22 @@ def test_ledger_lists_entries_oldest_first_within_the_dates(stocked) -> None:
 
 
 def test_closed_month_refuses_entries_dated_inside_it(stocked) -> None:
-    r = stock.close_month(stocked, month="2026-10")
+    r = writes.close_month(stocked, month="2026-10")
     assert r["month"] == "2026-10" and r["closed"] is True
     before = snapshot(stocked)
     with pytest.raises(DomainError) as err:
-        stock.consume(stocked, service="pemula", qty=1, effective=date(2026, 10, 31))
+        writes.consume(stocked, service="pemula", qty=1, effective=date(2026, 10, 31))
     assert (err.value.code, err.value.field) == ("month_closed", "date")
     assert "2026-10" in err.value.message
     assert snapshot(stocked) == before
     # November is still open.
-    stock.consume(stocked, service="pemula", qty=1, effective=date(2026, 11, 1))
+    writes.consume(stocked, service="pemula", qty=1, effective=date(2026, 11, 1))
     assert on_hand(stocked) == 299
 
 
 def test_an_entry_dated_before_a_closed_month_is_refused(stocked) -> None:
     """It would change the closed month's closing balance."""
-    stock.close_month(stocked, month="2026-10")
+    writes.close_month(stocked, month="2026-10")
     closing = q.balance(stocked, as_of=date(2026, 10, 31))
     with pytest.raises(DomainError) as err:
         receive(stocked, "KR0200001-KR0200050", day=date(2026, 9, 20))
@@ -393,15 +393,15 @@ def test_an_entry_dated_before_a_closed_month_is_refused(stocked) -> None:
 def test_a_month_not_yet_over_cannot_be_closed(stocked, month) -> None:
     before = snapshot(stocked)
     with pytest.raises(DomainError) as err:
-        stock.close_month(stocked, month=month)
+        writes.close_month(stocked, month=month)
     assert (err.value.code, err.value.field) == ("month_not_over", "month")
     assert snapshot(stocked) == before
 
 
 def test_closing_a_month_twice_is_refused(stocked) -> None:
-    stock.close_month(stocked, month="2026-09")
+    writes.close_month(stocked, month="2026-09")
     with pytest.raises(DomainError) as err:
-        stock.close_month(stocked, month="2026-09")
+        writes.close_month(stocked, month="2026-09")
     assert err.value.code == "month_already_closed"
 
 
@@ -524,7 +524,7 @@ def test_a_card_booked_lost_that_turns_up_at_a_later_count_is_recovered(split_st
 
 def test_a_counted_card_the_books_say_was_used_is_refused(split_stock) -> None:
     ctx = split_stock
-    stock.consume(ctx, service="pemula", serials="KR0001001", effective=D_NOV)
+    writes.consume(ctx, service="pemula", serials="KR0001001", effective=D_NOV)
     scanned, _ = counts.parse_scanned(["KR0001001-KR0001020"])
     c = counts.record_count(ctx, location="loket-1", scanned=scanned)
     before = snapshot(ctx)
@@ -537,11 +537,11 @@ def test_a_counted_card_the_books_say_was_used_is_refused(split_stock) -> None:
 
 def test_verify_is_sound_after_every_kind_of_entry(split_stock) -> None:
     ctx = split_stock
-    stock.consume(ctx, service="pemula", qty=3)
-    stock.spoil(ctx, serial="KR0001050", reason="rusak_fisik")
-    stock.lose(ctx, serials="KR0001060", reason="hilang", document="LP/2")
-    stock.return_blanks(ctx, serials="KR0100200", to="Ditjen", document="BA/3")
-    stock.close_month(ctx, month="2026-10")
+    writes.consume(ctx, service="pemula", qty=3)
+    writes.spoil(ctx, serial="KR0001050", reason="rusak_fisik")
+    writes.lose(ctx, serials="KR0001060", reason="hilang", document="LP/2")
+    writes.return_blanks(ctx, serials="KR0100200", to="Ditjen", document="BA/3")
+    writes.close_month(ctx, month="2026-10")
     c = scan_count(ctx)
     counts.post_count(ctx, count_id=c["count_id"], reason="opname")
     v = q.verify(ctx)
@@ -556,13 +556,13 @@ def test_verify_is_sound_after_every_kind_of_entry(split_stock) -> None:
 
 
 def _transfer(**kw: Any):  # type: ignore[no-untyped-def]
-    return lambda ctx: stock.transfer(
+    return lambda ctx: writes.transfer(
         ctx, **{"from_location": "gudang", "to_location": "loket-1", **kw}
     )
 
 
 def _consume(**kw: Any):  # type: ignore[no-untyped-def]
-    return lambda ctx: stock.consume(ctx, **{"service": "pemula", **kw})
+    return lambda ctx: writes.consume(ctx, **{"service": "pemula", **kw})
 
 
 def _receive(serials: str, **kw: Any):  # type: ignore[no-untyped-def]
@@ -573,7 +573,7 @@ BAD_INPUT = {
     # receipts: serials already known, or overlapping within the request
     "receive_known_serials": (_receive("KR0100150-KR0100250"), "serial_known", "serials"),
     "opening_known_serial": (
-        lambda ctx: stock.record_opening(ctx, serials="KR0001100"),
+        lambda ctx: writes.record_opening(ctx, serials="KR0001100"),
         "serial_known",
         "serials",
     ),
@@ -612,17 +612,17 @@ BAD_INPUT = {
     ),
     "transfer_unknown_serial": (_transfer(serials="ZZ1-ZZ3"), "serial_not_available", "serials"),
     "spoil_unknown_serial": (
-        lambda ctx: stock.spoil(ctx, serial="KR0300001", reason="salah_cetak"),
+        lambda ctx: writes.spoil(ctx, serial="KR0300001", reason="salah_cetak"),
         "serial_not_available",
         "serials",
     ),
     "lose_unknown_serial": (
-        lambda ctx: stock.lose(ctx, serials="KR0300001", reason="x", document="LP/9"),
+        lambda ctx: writes.lose(ctx, serials="KR0300001", reason="x", document="LP/9"),
         "serial_not_available",
         "serials",
     ),
     "return_unknown_serial": (
-        lambda ctx: stock.return_blanks(ctx, serials="KR0300001", to="Ditjen", document="BA"),
+        lambda ctx: writes.return_blanks(ctx, serials="KR0300001", to="Ditjen", document="BA"),
         "serial_not_available",
         "serials",
     ),
@@ -676,7 +676,7 @@ BAD_INPUT = {
         "service",
     ),
     "spoil_unknown_reason": (
-        lambda ctx: stock.spoil(ctx, serial="KR0001001", reason="jatuh"),
+        lambda ctx: writes.spoil(ctx, serial="KR0001001", reason="jatuh"),
         "unknown_reason",
         "reason",
     ),
@@ -692,7 +692,7 @@ BAD_INPUT = {
         "count_id",
     ),
     "close_month_bad_format": (
-        lambda ctx: stock.close_month(ctx, month="Oktober"),
+        lambda ctx: writes.close_month(ctx, month="Oktober"),
         "month_format",
         "month",
     ),
@@ -714,7 +714,7 @@ def test_a_partly_unavailable_batch_rolls_back_the_available_part(split_stock) -
     """KR0001019-KR0001020 are at loket-1 but KR0001021 is not: nothing may move."""
     before = snapshot(split_stock)
     with pytest.raises(DomainError) as err:
-        stock.consume(
+        writes.consume(
             split_stock, service="pemula", serials="KR0001019-KR0001021", location="loket-1"
         )
     assert err.value.code == "serial_not_available"
@@ -723,12 +723,12 @@ def test_a_partly_unavailable_batch_rolls_back_the_available_part(split_stock) -
 
 
 def test_a_used_serial_cannot_be_used_again(stocked) -> None:
-    stock.consume(stocked, service="pemula", serials="KR0001001")
+    writes.consume(stocked, service="pemula", serials="KR0001001")
     before = snapshot(stocked)
     for call in (
-        lambda: stock.consume(stocked, service="pemula", serials="KR0001001"),
-        lambda: stock.spoil(stocked, serial="KR0001001", reason="salah_cetak"),
-        lambda: stock.transfer(
+        lambda: writes.consume(stocked, service="pemula", serials="KR0001001"),
+        lambda: writes.spoil(stocked, serial="KR0001001", reason="salah_cetak"),
+        lambda: writes.transfer(
             stocked, serials="KR0001001", from_location="gudang", to_location="loket-1"
         ),
     ):
@@ -739,7 +739,7 @@ def test_a_used_serial_cannot_be_used_again(stocked) -> None:
 
 
 def test_serials_known_in_another_office_cannot_be_received(stocked) -> None:
-    from blangko.services import setup
+    from blangko.services.admin import setup
 
     setup.create_office(stocked, code="17.71")
     with pytest.raises(DomainError) as err:
@@ -751,9 +751,9 @@ def test_serials_known_in_another_office_cannot_be_received(stocked) -> None:
 
 
 def test_same_key_same_request_returns_the_first_result_and_writes_nothing(stocked) -> None:
-    first = stock.consume(stocked, service="pemula", qty=5, idempotency_key="cetak-77")
+    first = writes.consume(stocked, service="pemula", qty=5, idempotency_key="cetak-77")
     before = snapshot(stocked)
-    again = stock.consume(stocked, service="pemula", qty=5, idempotency_key="cetak-77")
+    again = writes.consume(stocked, service="pemula", qty=5, idempotency_key="cetak-77")
     assert first["replayed"] is False and again["replayed"] is True
     assert {k: v for k, v in again.items() if k != "replayed"} == {
         k: v for k, v in first.items() if k != "replayed"
@@ -772,16 +772,16 @@ def test_same_key_replays_a_receipt_instead_of_refusing_known_serials(ctx, offic
 @pytest.mark.parametrize(
     "other",
     [
-        lambda ctx: stock.consume(ctx, service="pemula", qty=6, idempotency_key="k1"),
-        lambda ctx: stock.consume(ctx, service="hilang", qty=5, idempotency_key="k1"),
-        lambda ctx: stock.transfer(
+        lambda ctx: writes.consume(ctx, service="pemula", qty=6, idempotency_key="k1"),
+        lambda ctx: writes.consume(ctx, service="hilang", qty=5, idempotency_key="k1"),
+        lambda ctx: writes.transfer(
             ctx, qty=5, from_location="gudang", to_location="loket-1", idempotency_key="k1"
         ),
     ],
     ids=["other_qty", "other_service", "other_operation"],
 )
 def test_same_key_with_different_content_is_refused(stocked, other) -> None:
-    stock.consume(stocked, service="pemula", qty=5, idempotency_key="k1")
+    writes.consume(stocked, service="pemula", qty=5, idempotency_key="k1")
     before = snapshot(stocked)
     with pytest.raises(DomainError) as err:
         other(stocked)
@@ -791,6 +791,6 @@ def test_same_key_with_different_content_is_refused(stocked, other) -> None:
 
 def test_a_failed_request_does_not_use_up_its_key(stocked) -> None:
     with pytest.raises(DomainError):
-        stock.consume(stocked, service="pemula", qty=1000, idempotency_key="k2")
-    r = stock.consume(stocked, service="pemula", qty=1, idempotency_key="k2")
+        writes.consume(stocked, service="pemula", qty=1000, idempotency_key="k2")
+    r = writes.consume(stocked, service="pemula", qty=1, idempotency_key="k2")
     assert r["replayed"] is False and r["quantity"] == 1

@@ -30,8 +30,9 @@ from blangko.adapters import tables as t
 from blangko.domain.errors import DomainError
 from blangko.domain.ledger import SERVICES, SPOIL_REASONS, conservation_holds
 from blangko.domain.serials import format_ranges, from_serials, parse_ranges, split_serial
-from blangko.services import counts, setup, stock
-from blangko.services import stock_queries as q
+from blangko.services.admin import setup
+from blangko.services.stock import counts, writes
+from blangko.services.stock import queries as q
 
 LOCS = ["gudang", "loket-1", "loket-2"]
 AVAILABLE = "available"
@@ -238,7 +239,7 @@ def _create(data, ctx, model: Model, opening: bool) -> Op:  # type: ignore[no-un
             "idempotency_key": key,
             "office": office,
         }
-        fn = stock.record_opening
+        fn = writes.record_opening
     else:
         kwargs = {
             "serials": _text(serials),
@@ -249,7 +250,7 @@ def _create(data, ctx, model: Model, opening: bool) -> Op:  # type: ignore[no-un
             "idempotency_key": key,
             "office": office,
         }
-        fn = stock.receive_shipment
+        fn = writes.receive_shipment
 
     def apply(result) -> None:  # type: ignore[no-untyped-def]
         _set(model, serials, AVAILABLE, to, effective)
@@ -297,7 +298,7 @@ def _move(data, ctx, model: Model, kind: str) -> Op:  # type: ignore[no-untyped-
     problems |= _date_errors(ctx, model, effective, [s for s in picked if s in here])
     # Several faults at once: the service may name any one of them.
     errors = problems or None
-    fn = stock.transfer if kind == "transfer" else stock.consume
+    fn = writes.transfer if kind == "transfer" else writes.consume
 
     def apply(result) -> None:  # type: ignore[no-untyped-def]
         if kind == "transfer":
@@ -328,16 +329,16 @@ def _leave(data, ctx, model: Model, kind: str) -> Op:  # type: ignore[no-untyped
         kwargs: dict[str, Any] = {"serial": picked[0], "reason": reason, "note": "catatan"}
         if reason not in SPOIL_REASONS:
             problems.add("unknown_reason")
-        fn: Callable[..., Any] = stock.spoil
+        fn: Callable[..., Any] = writes.spoil
     elif kind == "lose":
         kwargs = {"serials": text, "reason": "dicuri", "document": "LP/1/2026"}
-        fn = stock.lose
+        fn = writes.lose
     elif kind == "return":
         kwargs = {"serials": text, "to": "Ditjen Dukcapil", "document": "BA-R"}
-        fn = stock.return_blanks
+        fn = writes.return_blanks
     else:
         kwargs = {"serials": text, "service": "rusak"}
-        fn = stock.consume
+        fn = writes.consume
     kwargs |= {"idempotency_key": key, "office": model.office, "effective": effective}
     errors = problems or None
 
@@ -496,11 +497,11 @@ def test_random_operations_keep_the_ledger_whole(ctx, db_url) -> None:  # type: 
         # Some stock to start from, so that early steps have cards to work with.
         seed = model.new_serials(12)
         today = ctx.today()
-        stock.record_opening(
+        writes.record_opening(
             ctx, serials=_text(seed), office=model.office, effective=today - timedelta(days=5)
         )
         _set(model, seed, AVAILABLE, "gudang", today - timedelta(days=5))
-        moved = stock.transfer(
+        moved = writes.transfer(
             ctx,
             qty=4,
             from_location="gudang",
@@ -548,14 +549,14 @@ def test_thirty_two_character_serials_go_through_the_ledger(ctx, office) -> None
     they used to overflow the 64-bit number columns with a raw database error."""
     first, last = "K" + "0" * 30 + "1", "K" + "0" * 30 + "5"
     digits = "9" * 32
-    stock.receive_shipment(
+    writes.receive_shipment(
         ctx, serials=f"{first}-{last}", source="Ditjen Dukcapil", document="BA-32"
     )
-    moved = stock.transfer(ctx, qty=2, from_location="gudang", to_location="loket-1")
+    moved = writes.transfer(ctx, qty=2, from_location="gudang", to_location="loket-1")
     assert moved["entries"][0]["serials"] == f"{first}-K{'0' * 30}2"
-    stock.record_opening(ctx, serials=digits)
-    stock.consume(ctx, serials=first, service="pemula")
-    stock.spoil(ctx, serial=digits, reason="rusak_fisik")
+    writes.record_opening(ctx, serials=digits)
+    writes.consume(ctx, serials=first, service="pemula")
+    writes.spoil(ctx, serial=digits, reason="rusak_fisik")
     traced = q.trace(ctx, serial=first.lower())
     assert (traced["state"], [h["kind"] for h in traced["history"]]) == (
         "consumed",

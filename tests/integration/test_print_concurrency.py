@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from blangko.adapters import tables as t
 from blangko.domain.errors import Conflict
 from blangko.services import applications as apps
-from blangko.services.stock_queries import balance, verify
+from blangko.services.stock.queries import balance, verify
 
 WORKERS = 16
 

@@ -25,9 +25,10 @@ from blangko.adapters.reports import render_bytes
 from blangko.adapters.reports.fmt import terbilang
 from blangko.adapters.reports.model import Report
 from blangko.domain.errors import DomainError, NotFound
-from blangko.services import counts, reports, stock
-from blangko.services import stock_queries as q
+from blangko.services import reports
 from blangko.services.context import Context
+from blangko.services.stock import counts, writes
+from blangko.services.stock import queries as q
 
 SEP_30, OCT_31, NOV_30 = date(2026, 9, 30), date(2026, 10, 31), date(2026, 11, 30)
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -40,44 +41,44 @@ def build_story(ctx: Context) -> dict[str, Any]:
     """October: opening 100, received 200, used 15, spoiled 2, lost 1, returned 11 -> 271.
     November: received 1.000, used 3, spoiled 1, a count finds one missing and one unknown
     card (adjusted -1 +1) -> 1.267."""
-    stock.record_opening(ctx, serials="KR0001001-KR0001100", effective=date(2026, 10, 1))
-    oct_receipt = stock.receive_shipment(
+    writes.record_opening(ctx, serials="KR0001001-KR0001100", effective=date(2026, 10, 1))
+    oct_receipt = writes.receive_shipment(
         ctx,
         serials="KR0100001-KR0100200",
         source="Ditjen Dukcapil Kemendagri",
         document="BAST/2026/01",
         effective=date(2026, 10, 15),
     )
-    stock.transfer(
+    writes.transfer(
         ctx, from_location="gudang", to_location="loket-1", qty=50, effective=date(2026, 10, 16)
     )
-    stock.consume(ctx, service="pemula", qty=10, location="loket-1", effective=date(2026, 10, 20))
-    stock.consume(ctx, service="hilang", qty=5, location="loket-1", effective=date(2026, 10, 21))
-    stock.spoil(ctx, serial="KR0001020", reason="salah_cetak", effective=date(2026, 10, 22))
-    stock.spoil(ctx, serial="KR0001021", reason="rusak_fisik", effective=date(2026, 10, 23))
-    stock.lose(
+    writes.consume(ctx, service="pemula", qty=10, location="loket-1", effective=date(2026, 10, 20))
+    writes.consume(ctx, service="hilang", qty=5, location="loket-1", effective=date(2026, 10, 21))
+    writes.spoil(ctx, serial="KR0001020", reason="salah_cetak", effective=date(2026, 10, 22))
+    writes.spoil(ctx, serial="KR0001021", reason="rusak_fisik", effective=date(2026, 10, 23))
+    writes.lose(
         ctx,
         serials="KR0001090",
         reason="dicuri",
         document="LP/123/X/2026",
         effective=date(2026, 10, 25),
     )
-    returned = stock.return_blanks(
+    returned = writes.return_blanks(
         ctx,
         serials="KR0100190-KR0100200",
         to="Dinas Dukcapil Kabupaten Seluma",
         document="BA-PINJAM/2026/07",
         effective=date(2026, 10, 28),
     )
-    stock.receive_shipment(
+    writes.receive_shipment(
         ctx,
         serials="KR0200001-KR0201000",
         source="Ditjen Dukcapil Kemendagri",
         document="BAST/2026/02",
         effective=date(2026, 11, 2),
     )
-    stock.consume(ctx, service="pemula", qty=3, location="loket-1", effective=date(2026, 11, 5))
-    stock.spoil(ctx, serial="KR0001030", reason="gagal_encode", effective=date(2026, 11, 6))
+    writes.consume(ctx, service="pemula", qty=3, location="loket-1", effective=date(2026, 11, 5))
+    writes.spoil(ctx, serial="KR0001030", reason="gagal_encode", effective=date(2026, 11, 6))
     # Count the store: every card on the books except KR0001095, plus an unknown KR0900001.
     with ctx.read() as conn:
         from blangko.adapters import ledger_repo as repo
@@ -388,7 +389,7 @@ def test_destruction_before_and_after_destroy(ctx: Context, story) -> None:
         ("KR0001021", "Rusak fisik", "rusak, belum dimusnahkan"),
     ]
     bal_before = q.balance(ctx)
-    stock.destroy_spoiled(
+    writes.destroy_spoiled(
         ctx,
         month="2026-10",
         destroyed_on=date(2026, 11, 20),

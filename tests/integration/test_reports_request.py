@@ -28,9 +28,11 @@ from blangko.adapters.tables_residents import resident
 from blangko.adapters.tables_service import application
 from blangko.domain.errors import DomainError
 from blangko.domain.nik import build_nik
-from blangko.services import events, reports, stock
 from blangko.services import forecast as fs
+from blangko.services import reports
+from blangko.services.calendar import events
 from blangko.services.context import Context
+from blangko.services.stock import writes
 
 TODAY = date(2026, 11, 27)
 VILLAGES = ["17.04.01.2001", "17.04.01.2002", "17.04.01.2003"]
@@ -40,15 +42,17 @@ def build_history(ctx: Context, *, days: int = 120, opening: int = 1500, mean: f
     """Opening stock `days` before today, moved to loket-1, then Poisson(mean) cards consumed
     each working day up to yesterday: one consume call per day. Returns the cards used."""
     start = TODAY - timedelta(days=days)
-    stock.record_opening(ctx, serials=f"KR0000001-KR{opening:07d}", effective=start)
-    stock.transfer(ctx, from_location="gudang", to_location="loket-1", qty=opening, effective=start)
+    writes.record_opening(ctx, serials=f"KR0000001-KR{opening:07d}", effective=start)
+    writes.transfer(
+        ctx, from_location="gudang", to_location="loket-1", qty=opening, effective=start
+    )
     rng = np.random.default_rng(5)
     used = 0
     for i in range(1, days):
         d = start + timedelta(days=i)
         k = int(rng.poisson(mean))
         if d.weekday() < 5 and k:
-            stock.consume(ctx, service="pemula", qty=k, location="loket-1", effective=d)
+            writes.consume(ctx, service="pemula", qty=k, location="loket-1", effective=d)
             used += k
     return used
 

@@ -15,9 +15,11 @@ from typer.testing import CliRunner
 
 from blangko.adapters.tables_residents import resident
 from blangko.cli.main import app
+from blangko.demo import residents
 from blangko.domain.errors import DomainError, NotFound
 from blangko.domain.nik import build_nik
-from blangko.services import demo_residents, residents, setup
+from blangko.services import registry
+from blangko.services.admin import setup
 
 HEADER = [
     "nik",
@@ -100,7 +102,7 @@ def test_import_csv_writes_valid_rows_and_reports_counts(ctx, office, tmp_path) 
         person(3, status="MENINGGAL", tanggal_rekam="15-06-2013", tanggal_cetak=""),
     ]
     file = write_csv(tmp_path / "penduduk.csv", rows, delimiter=";")
-    result = residents.import_residents(ctx, file, office=office)
+    result = registry.import_residents(ctx, file, office=office)
 
     assert {k: result[k] for k in ("rows", "imported", "updated", "rejected")} == {
         "rows": 3,
@@ -127,7 +129,7 @@ def test_every_rule_sends_its_row_to_the_rejects_file_with_a_reason(ctx, office,
     setup.create_office(ctx, code="17.01")
     elsewhere = person(90, nik_kec="17.01.01", village="17.01.01.2001")
     with ctx.write_plain() as conn:
-        residents.upsert_residents(
+        registry.upsert_residents(
             conn,
             [
                 {
@@ -193,7 +195,7 @@ def test_every_rule_sends_its_row_to_the_rejects_file_with_a_reason(ctx, office,
     }
     rows = [good] + [row for row, _ in cases.values()]
     file = write_csv(tmp_path / "campur.csv", rows)
-    result = residents.import_residents(
+    result = registry.import_residents(
         ctx, file, office=office, rejects_path=tmp_path / "out" / "tolak.csv"
     )
 
@@ -219,7 +221,7 @@ def test_duplicate_nik_in_a_later_batch_is_rejected_and_first_kept(ctx, office, 
     first = person(1, nama="Asli")
     rows = [first, person(2), person(3), {**first, "nama": "Salinan"}, person(4)]
     file = write_csv(tmp_path / "dup.csv", rows)
-    result = residents.import_residents(ctx, file, office=office, batch_size=2)
+    result = registry.import_residents(ctx, file, office=office, batch_size=2)
     assert (result["imported"], result["updated"], result["rejected"]) == (4, 0, 1)
     assert read_rejects(result["rejects_file"])[0]["nama"] == "Salinan"
     assert stored(ctx, first["nik"]).nama == "Asli"
@@ -228,11 +230,11 @@ def test_duplicate_nik_in_a_later_batch_is_rejected_and_first_kept(ctx, office, 
 def test_reimport_updates_by_nik(ctx, office, tmp_path) -> None:
     rows = [person(1, tanggal_rekam="", tanggal_cetak=""), person(2)]
     file = write_csv(tmp_path / "a.csv", rows)
-    residents.import_residents(ctx, file, office=office)
+    registry.import_residents(ctx, file, office=office)
 
     rows[0].update(tanggal_rekam="2026-11-20", nama="Nama Baru")
     rows.append(person(3))
-    again = residents.import_residents(ctx, write_csv(tmp_path / "b.csv", rows), office=office)
+    again = registry.import_residents(ctx, write_csv(tmp_path / "b.csv", rows), office=office)
 
     assert (again["imported"], again["updated"], again["rejected"]) == (1, 2, 0)
     row = stored(ctx, rows[0]["nik"])
@@ -240,7 +242,7 @@ def test_reimport_updates_by_nik(ctx, office, tmp_path) -> None:
     assert row.nama == "Nama Baru"
     assert count(ctx) == 3
     # The same file a third time: everything is an update, nothing is a duplicate.
-    third = residents.import_residents(ctx, tmp_path / "b.csv", office=office)
+    third = registry.import_residents(ctx, tmp_path / "b.csv", office=office)
     assert (third["imported"], third["updated"], third["rejected"]) == (0, 3, 0)
 
 
@@ -250,7 +252,7 @@ def test_nik_from_another_kecamatan_is_counted_not_rejected(ctx, office, tmp_pat
         person(2, nik_kec="17.04.02"),  # moved within Kaur
         person(3, nik_kec="17.01.01", village=TK_VILLAGE),  # moved in from another regency
     ]
-    result = residents.import_residents(ctx, write_csv(tmp_path / "m.csv", rows), office=office)
+    result = registry.import_residents(ctx, write_csv(tmp_path / "m.csv", rows), office=office)
     assert result["rejected"] == 0
     assert result["imported"] == 3
     assert result["nik_other_kecamatan"] == 2
@@ -262,13 +264,13 @@ def test_child_born_2005_is_read_in_the_right_century(ctx, office, tmp_path) -> 
     born = date(2005, 3, 10)
     row = person(1, born=born, sex="P", status_kawin="BELUM KAWIN")
     assert row["nik"][6:12] == "500305"
-    result = residents.import_residents(ctx, write_csv(tmp_path / "c.csv", [row]), office=office)
+    result = registry.import_residents(ctx, write_csv(tmp_path / "c.csv", [row]), office=office)
     assert result["imported"] == 1
     assert stored(ctx, row["nik"]).tanggal_lahir == born
-    checked = residents.check_nik(ctx, row["nik"])
+    checked = registry.check_nik(ctx, row["nik"])
     assert checked["tanggal_lahir"] == born
     assert checked["jenis_kelamin"] == "P"
-    shown = residents.show_resident(ctx, row["nik"], reveal=True)
+    shown = registry.show_resident(ctx, row["nik"], reveal=True)
     assert shown["umur"] == 21
     assert shown["wajib_ktp"] is True
 
@@ -311,7 +313,7 @@ def test_import_xlsx_with_english_headers_and_date_cells(ctx, office, tmp_path) 
     file = tmp_path / "penduduk.xlsx"
     book.save(file)
 
-    result = residents.import_residents(ctx, file, office=office)
+    result = registry.import_residents(ctx, file, office=office)
     assert (result["rows"], result["imported"], result["rejected"]) == (2, 1, 1)
     row = stored(ctx, good["nik"])
     assert (row.tanggal_lahir, row.tanggal_cetak) == (date(1990, 5, 14), date(2012, 4, 2))
@@ -325,7 +327,7 @@ def test_missing_required_column_refuses_the_file(ctx, office, tmp_path) -> None
     file = tmp_path / "x.csv"
     file.write_text("nik,nama\n1704011405900001,A\n", encoding="utf-8")
     with pytest.raises(DomainError) as info:
-        residents.import_residents(ctx, file, office=office)
+        registry.import_residents(ctx, file, office=office)
     assert info.value.code == "registry_columns"
     assert "jenis_kelamin" in info.value.message
     assert count(ctx) == 0
@@ -336,7 +338,7 @@ def test_failed_batch_is_retried_row_by_row_keeping_valid_rows(
 ) -> None:
     rows = [person(i) for i in range(1, 6)]
     poison = rows[2]["nik"]
-    real = residents.upsert_residents
+    real = registry.upsert_residents
 
     def flaky(conn, records):  # type: ignore[no-untyped-def]
         if any(r["nik"] == poison for r in records):
@@ -344,7 +346,7 @@ def test_failed_batch_is_retried_row_by_row_keeping_valid_rows(
         real(conn, records)
 
     monkeypatch.setattr(residents, "upsert_residents", flaky)
-    result = residents.import_residents(
+    result = registry.import_residents(
         ctx, write_csv(tmp_path / "f.csv", rows), office=office, batch_size=5
     )
     assert (result["imported"], result["rejected"]) == (4, 1)
@@ -356,27 +358,25 @@ def test_failed_batch_is_retried_row_by_row_keeping_valid_rows(
 
 def test_show_masks_the_nik_unless_revealed(ctx, office, tmp_path) -> None:
     row = person(1)
-    residents.import_residents(ctx, write_csv(tmp_path / "s.csv", [row]), office=office)
-    masked = residents.show_resident(ctx, row["nik"], reveal=False)
+    registry.import_residents(ctx, write_csv(tmp_path / "s.csv", [row]), office=office)
+    masked = registry.show_resident(ctx, row["nik"], reveal=False)
     assert masked["nik"] == row["nik"][:4] + "********" + row["nik"][-4:]
-    full = residents.show_resident(ctx, " ".join([row["nik"][:6], row["nik"][6:]]), reveal=True)
+    full = registry.show_resident(ctx, " ".join([row["nik"][:6], row["nik"][6:]]), reveal=True)
     assert full["nik"] == row["nik"]
     assert full["kecamatan"] == "Kinal"
     assert full["umur"] == 36
     with pytest.raises(NotFound) as info:
-        residents.show_resident(
-            ctx, build_nik("17.04.01", date(1990, 5, 14), "L", 77), reveal=False
-        )
+        registry.show_resident(ctx, build_nik("17.04.01", date(1990, 5, 14), "L", 77), reveal=False)
     assert "1704********0077" in info.value.message
 
 
 def test_check_nik_returns_parts_or_the_broken_rule(ctx, office) -> None:
-    ok = residents.check_nik(ctx, "1704015405900001")
+    ok = registry.check_nik(ctx, "1704015405900001")
     assert ok["valid"] is True
     assert ok["kecamatan"] == {"code": "17.04.01", "name": "Kinal"}
     assert ok["kabupaten_kota"]["name"] == "Kabupaten Kaur"
     assert (ok["tanggal_lahir"], ok["jenis_kelamin"]) == (date(1990, 5, 14), "P")
-    bad = residents.check_nik(ctx, "1704997405900001")
+    bad = registry.check_nik(ctx, "1704997405900001")
     assert bad["valid"] is False
     assert bad["error"]["code"] == "nik_kecamatan_unknown"
 
@@ -397,8 +397,8 @@ def test_cli_nik_check_and_import_json(db_url, office, tmp_path) -> None:
 
 def test_generated_registry_passes_the_import_rules(ctx, office, tmp_path) -> None:
     file = tmp_path / "gen.csv"
-    demo_residents.write_registry_csv(file, 3000, today=ctx.today(), seed=11)
-    result = residents.import_residents(ctx, file, office=office)
+    residents.write_registry_csv(file, 3000, today=ctx.today(), seed=11)
+    result = registry.import_residents(ctx, file, office=office)
     assert result["rejected"] == 0, read_rejects(result["rejects_file"])[:3]
     assert result["imported"] == 3000
     # About 3 % movers, as generated.
@@ -406,7 +406,7 @@ def test_generated_registry_passes_the_import_rules(ctx, office, tmp_path) -> No
 
 
 def test_demo_population_has_the_article_shape(ctx, office) -> None:
-    counts = demo_residents.populate(ctx, office=office, count=5000, seed=3)
+    counts = residents.populate(ctx, office=office, count=5000, seed=3)
     assert counts["residents"] == 5000 == count(ctx)
     share_wajib = counts["wajib_ktp"] / counts["residents"]
     assert 0.65 <= share_wajib <= 0.71  # the article: ~93,000 of ~136,000
@@ -425,7 +425,7 @@ def test_import_stopped_mid_file_keeps_committed_batches_and_rerun_completes(
 ) -> None:
     rows = [person(i) for i in range(1, 8)]
     file = write_csv(tmp_path / "crash.csv", rows)
-    real = residents.upsert_residents
+    real = registry.upsert_residents
     calls = {"n": 0}
 
     def dies_on_second_batch(conn, records):  # type: ignore[no-untyped-def]
@@ -436,10 +436,10 @@ def test_import_stopped_mid_file_keeps_committed_batches_and_rerun_completes(
 
     monkeypatch.setattr(residents, "upsert_residents", dies_on_second_batch)
     with pytest.raises(OperationalError):
-        residents.import_residents(ctx, file, office=office, batch_size=3)
+        registry.import_residents(ctx, file, office=office, batch_size=3)
     assert count(ctx) == 3  # the first batch was committed, nothing after it
 
     monkeypatch.setattr(residents, "upsert_residents", real)
-    again = residents.import_residents(ctx, file, office=office, batch_size=3)
+    again = registry.import_residents(ctx, file, office=office, batch_size=3)
     assert (again["imported"], again["updated"], again["rejected"]) == (4, 3, 0)
     assert count(ctx) == 7

@@ -8,7 +8,7 @@ from alembic.runtime.migration import MigrationContext
 
 from blangko.adapters.all_tables import metadata
 from blangko.domain.errors import DomainError
-from blangko.services import setup
+from blangko.services.admin import setup
 
 
 def test_migrated_schema_matches_table_definitions(engine) -> None:

@@ -15,8 +15,9 @@ from sqlalchemy import delete, func, select, update
 
 from blangko.adapters import tables as t
 from blangko.domain.serials import parse_ranges
-from blangko.services import counts, setup, stock
-from blangko.services import stock_queries as q
+from blangko.services.admin import setup
+from blangko.services.stock import counts, writes
+from blangko.services.stock import queries as q
 
 OFFICE = "17.04"
 D = date(2026, 11, 2)
@@ -25,8 +26,8 @@ TARGET = 4
 
 
 def _build(ctx) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    stock.record_opening(ctx, serials="KR0001-KR0010", effective=D)  # 1
-    stock.receive_shipment(  # 2
+    writes.record_opening(ctx, serials="KR0001-KR0010", effective=D)  # 1
+    writes.receive_shipment(  # 2
         ctx,
         serials="KR0011-KR0030",
         source="Ditjen Dukcapil",
@@ -34,20 +35,20 @@ def _build(ctx) -> dict[str, int]:  # type: ignore[no-untyped-def]
         effective=D,
         note="kiriman November",
     )
-    stock.transfer(ctx, qty=8, from_location="gudang", to_location="loket-1", effective=D)  # 3
-    stock.consume(  # 4
+    writes.transfer(ctx, qty=8, from_location="gudang", to_location="loket-1", effective=D)  # 3
+    writes.consume(  # 4
         ctx, serials="KR0001-KR0002", service="pemula", location="loket-1", effective=D
     )
-    stock.spoil(ctx, serial="KR0003", reason="salah_cetak", effective=D)  # 5
-    stock.lose(ctx, serials="KR0011", reason="dicuri", document="LP/12/XI/2026")  # 6
-    stock.return_blanks(ctx, serials="KR0012-KR0013", to="Kab. Seluma", document="BA-R-1")  # 7
+    writes.spoil(ctx, serial="KR0003", reason="salah_cetak", effective=D)  # 5
+    writes.lose(ctx, serials="KR0011", reason="dicuri", document="LP/12/XI/2026")  # 6
+    writes.return_blanks(ctx, serials="KR0012-KR0013", to="Kab. Seluma", document="BA-R-1")  # 7
     count = counts.record_count(
         ctx, location="loket-1", scanned=parse_ranges("KR0004-KR0007,KR0099")
     )
     counts.post_count(
         ctx, count_id=count["count_id"], reason="selisih opname"
     )  # 8 missing, 9 found
-    stock.consume(ctx, qty=1, service="hilang", idempotency_key="req-10")  # 10
+    writes.consume(ctx, qty=1, service="hilang", idempotency_key="req-10")  # 10
     result = q.verify(ctx)
     assert result["sound"] is True, result["problems"]
     assert result["entries"] == 10

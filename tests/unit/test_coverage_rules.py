@@ -11,11 +11,11 @@ import pytest
 
 from blangko.adapters.coverage_sql import BAND_LABELS, Cell, birth_cutoff
 from blangko.cli.coverage import pct
+from blangko.demo.events import pilkades_date, pilkades_villages
 from blangko.domain import wajib_ktp as wk
 from blangko.domain.errors import DomainError
-from blangko.services import coverage as cov
-from blangko.services import events as ev
-from blangko.services.demo_events import pilkades_date, pilkades_villages
+from blangko.services.calendar import events as ev
+from blangko.services.coverage import areas as cov
 
 TARGET = Decimal("99.2")
 

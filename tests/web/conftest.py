@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from web_helpers import PASSWORD, ROLE_USERS, SECRET, TestClient
 
-from blangko.services import users
+from blangko.services.admin import users
 from blangko.settings import Settings
 from blangko.web.app import create_app
 

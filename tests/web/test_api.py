@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from web_helpers import PASSWORD, bearer
 
-from blangko.services import stock_queries
+from blangko.services.stock import queries
 
 SHIPMENT = {"serials": "KR0100001-KR0105200", "source": "Ditjen Dukcapil", "document": "BA-77"}
 
@@ -24,7 +24,7 @@ def test_receive_then_balance_and_replay(client, ctx) -> None:  # type: ignore[n
     assert again.status_code == 200 and again.json()["replayed"] is True
     bal = client.get("/api/v1/stock/balance", headers=h).json()
     assert bal["on_hand"] == 5200 and bal["by_location"]["gudang"] == 5200
-    assert stock_queries.balance(ctx)["on_hand"] == 5200
+    assert queries.balance(ctx)["on_hand"] == 5200
     # The same key with another body is a conflict, in the error shape.
     other = client.post(
         "/api/v1/stock/receive",

@@ -11,7 +11,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from blangko.domain.errors import DomainError
-from blangko.services import users
+from blangko.services.admin import users
 from blangko.settings import Settings
 from blangko.web.app import check_secret, create_app
 from blangko.web.i18n import translations
@@ -99,11 +99,11 @@ def test_server_refuses_the_default_secret() -> None:
 def test_every_page_text_has_an_english_translation() -> None:
     from blangko.domain.applications import STATUS_LABEL_ID, TYPE_LABEL_ID
     from blangko.domain.ledger import KIND_LABEL_ID as ENTRY_KIND_LABELS
-    from blangko.services.events import KIND_LABEL_ID
-    from blangko.web import agenda, cakupan, layanan, nav, pages
+    from blangko.services.calendar.events import KIND_LABEL_ID
+    from blangko.web import applications, calendar, coverage, nav, pages
 
     ids: set[str] = set()
-    modules = ("pages", "layanan", "agenda", "cakupan", "dasbor", "laporan")
+    modules = ("pages", "applications", "calendar", "coverage", "dashboard", "reports")
     for path in [*(WEB / "templates").glob("*.html"), *(WEB / f"{m}.py" for m in modules)]:
         for m in re.finditer(
             r"""_\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')\s*\)""",
@@ -116,13 +116,13 @@ def test_every_page_text_has_an_english_translation() -> None:
         pages.LEVEL_LABELS,
         pages.TOTAL_LABELS,
         users.ROLE_LABELS,
-        layanan.ACTION_LABELS,
+        applications.ACTION_LABELS,
         STATUS_LABEL_ID,
         TYPE_LABEL_ID,
         KIND_LABEL_ID,
         ENTRY_KIND_LABELS,
-        agenda.CLOSURE_SCOPE_LABELS,
-        cakupan.LIMIT_LABELS,
+        calendar.CLOSURE_SCOPE_LABELS,
+        coverage.LIMIT_LABELS,
     ):
         ids |= set(table.values())
     en = translations("en")

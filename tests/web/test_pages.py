@@ -6,7 +6,7 @@ import re
 
 from web_helpers import csrf_of, login
 
-from blangko.services import counts, stock, stock_queries
+from blangko.services.stock import counts, queries, writes
 from blangko.web.security import SESSION_COOKIE
 
 
@@ -37,7 +37,7 @@ def test_post_without_csrf_is_refused_and_writes_nothing(client, ctx) -> None:  
         data={"serials": "KR0100001-KR0100010", "source": "Ditjen", "document": "BA-1"},
     )
     assert r.status_code == 403
-    assert stock_queries.balance(ctx)["on_hand"] == 0
+    assert queries.balance(ctx)["on_hand"] == 0
 
 
 def test_receive_form_then_dashboard_in_id_locale(client, ctx) -> None:  # type: ignore[no-untyped-def]
@@ -73,7 +73,7 @@ def test_receive_form_then_dashboard_in_id_locale(client, ctx) -> None:  # type:
             "idem": "form-1",
         },
     )
-    assert stock_queries.balance(ctx)["on_hand"] == 5200
+    assert queries.balance(ctx)["on_hand"] == 5200
 
 
 def test_form_error_keeps_values_and_names_the_field(client, ctx) -> None:  # type: ignore[no-untyped-def]
@@ -95,7 +95,7 @@ def test_form_error_keeps_values_and_names_the_field(client, ctx) -> None:  # ty
 
 
 def test_count_with_scanned_serials_shows_the_variance(client, ctx) -> None:  # type: ignore[no-untyped-def]
-    stock.receive_shipment(ctx, serials="KR0100001-KR0100020", source="Ditjen", document="BA-1")
+    writes.receive_shipment(ctx, serials="KR0100001-KR0100020", source="Ditjen", document="BA-1")
     login(client, "stok")
     page = client.get("/stok?tab=opname")
     r = client.post(
@@ -115,8 +115,8 @@ def test_count_with_scanned_serials_shows_the_variance(client, ctx) -> None:  # 
 
 
 def test_head_posts_a_variance_from_the_page(client, ctx) -> None:  # type: ignore[no-untyped-def]
-    stock.receive_shipment(ctx, serials="KR0100001-KR0100005", source="Ditjen", document="BA-1")
-    from blangko.services.counts import parse_scanned
+    writes.receive_shipment(ctx, serials="KR0100001-KR0100005", source="Ditjen", document="BA-1")
+    from blangko.services.stock.counts import parse_scanned
 
     scanned, _ = parse_scanned(["KR0100001-KR0100004"])
     c = counts.record_count(ctx, location="gudang", scanned=scanned)
@@ -132,8 +132,8 @@ def test_head_posts_a_variance_from_the_page(client, ctx) -> None:  # type: igno
 
 
 def test_ledger_trace_and_audit_for_the_auditor(client, ctx) -> None:  # type: ignore[no-untyped-def]
-    stock.receive_shipment(ctx, serials="KR0100001-KR0100010", source="Ditjen", document="BA-9")
-    stock.consume(ctx, service="pemula", qty=1)
+    writes.receive_shipment(ctx, serials="KR0100001-KR0100010", source="Ditjen", document="BA-9")
+    writes.consume(ctx, service="pemula", qty=1)
     login(client, "auditor")
     ledger = client.get("/stok/ledger?kind=consume")
     assert ledger.status_code == 200 and "Pemakaian" in ledger.text and "BA-9" not in ledger.text
@@ -148,7 +148,7 @@ def test_ledger_trace_and_audit_for_the_auditor(client, ctx) -> None:  # type: i
 
 
 def test_english_switch_translates_and_formats(client, ctx) -> None:  # type: ignore[no-untyped-def]
-    stock.receive_shipment(ctx, serials="KR0100001-KR0105200", source="Ditjen", document="BA-1")
+    writes.receive_shipment(ctx, serials="KR0100001-KR0105200", source="Ditjen", document="BA-1")
     login(client, "kepala")
     client.get("/bahasa/en?next=/")
     page = client.get("/")
@@ -160,8 +160,8 @@ def test_english_switch_translates_and_formats(client, ctx) -> None:  # type: ig
 
 
 def test_charts_are_svg(client, ctx) -> None:  # type: ignore[no-untyped-def]
-    stock.receive_shipment(ctx, serials="KR0100001-KR0100100", source="Ditjen", document="BA-1")
-    stock.consume(ctx, service="pemula", qty=3)
+    writes.receive_shipment(ctx, serials="KR0100001-KR0100100", source="Ditjen", document="BA-1")
+    writes.consume(ctx, service="pemula", qty=3)
     login(client, "operator")
     for url in ("/grafik/stok.svg", "/grafik/pemakaian.svg"):
         r = client.get(url)
@@ -172,7 +172,7 @@ def test_charts_are_svg(client, ctx) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_public_page_without_login(client, ctx) -> None:  # type: ignore[no-untyped-def]
-    stock.receive_shipment(ctx, serials="KR0100001-KR0105200", source="Ditjen", document="BA-1")
+    writes.receive_shipment(ctx, serials="KR0100001-KR0105200", source="Ditjen", document="BA-1")
     r = client.get("/status")
     assert r.status_code == 200
     assert "Buka" in r.text and "Aman" in r.text
@@ -195,7 +195,7 @@ def test_admin_adds_and_changes_a_user(client, ctx) -> None:  # type: ignore[no-
     r = client.post(
         "/pengguna/siti", data={"csrf": csrf_of(page.text), "role": "auditor", "active": "1"}
     )
-    from blangko.services import users
+    from blangko.services.admin import users
 
     assert {u["username"]: u["role"] for u in users.list_users(ctx)}["siti"] == "auditor"
     short = client.post(

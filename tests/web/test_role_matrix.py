@@ -102,7 +102,7 @@ def test_docs_show_the_matrix() -> None:
 
 @pytest.mark.parametrize("role", ["operator", "auditor"])
 def test_forbidden_write_leaves_no_entry(app, ctx, role) -> None:  # type: ignore[no-untyped-def]
-    from blangko.services import stock_queries
+    from blangko.services.stock import queries
 
     client = TestClient(app)
     h = {"Authorization": f"Bearer {app.state.signer.issue_token(USER_FOR_ROLE[role])}"}
@@ -113,4 +113,4 @@ def test_forbidden_write_leaves_no_entry(app, ctx, role) -> None:  # type: ignor
     )
     assert r.status_code == 403
     assert r.json()["error"]["code"] == "forbidden"
-    assert stock_queries.balance(ctx)["on_hand"] == 0
+    assert queries.balance(ctx)["on_hand"] == 0

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from web_helpers import PASSWORD, SECRET
 
 from blangko.adapters.db import make_engine
-from blangko.services import setup, users
+from blangko.services.admin import setup, users
 from blangko.services.context import Context
 from blangko.settings import Settings
 from blangko.web.app import create_app

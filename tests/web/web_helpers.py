@@ -87,10 +87,10 @@ def stock_station(ctx, at_station: int = 20) -> None:  # type: ignore[no-untyped
     """100 blanks KR0000001-KR0000100, the lowest ``at_station`` at loket-1."""
     from datetime import timedelta
 
-    from blangko.services import stock
+    from blangko.services.stock import writes
 
     start = ctx.today() - timedelta(days=30)
-    stock.record_opening(ctx, serials="KR0000001-KR0000100", effective=start)
-    stock.transfer(
+    writes.record_opening(ctx, serials="KR0000001-KR0000100", effective=start)
+    writes.transfer(
         ctx, qty=at_station, from_location="gudang", to_location="loket-1", effective=start
     )

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from blangko.cli import state
 from blangko.cli.output import console, num, parse_date, print_json, tanggal
-from blangko.services import calendar as cal
+from blangko.services.calendar import days as cal
 
 closure_app = typer.Typer(
     help="Penutupan layanan (PPKM, petugas sakit, cuti bersama) dan hari buka akhir pekan.",

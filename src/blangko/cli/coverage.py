@@ -13,7 +13,7 @@ from rich.table import Table
 
 from blangko.cli import state
 from blangko.cli.output import LOCALE, console, num, parse_date, print_json, tanggal
-from blangko.services import coverage as svc
+from blangko.services.coverage import areas as svc
 
 coverage_app = typer.Typer(
     help="Cakupan wajib KTP terhadap target nasional, kohort 17 tahun, daftar belum rekam.",
@@ -135,7 +135,7 @@ def gaps_cmd(
     """Tulis daftar wajib KTP yang belum rekam (nama, NIK, desa, umur) untuk jemput bola.
 
     Bila --actor menyebut pengguna web, perannya harus berhak melihat data pribadi."""
-    from blangko.services.users import get_user
+    from blangko.services.admin.users import get_user
 
     ctx = state.context()
     user = get_user(ctx, ctx.actor)
@@ -174,7 +174,7 @@ def projection_cmd(
 ) -> None:
     """Tanggal (simulasi) cakupan perekaman mencapai target, dan tambahan kapasitas perekaman
     atau hari jemput bola yang dibutuhkan untuk mencapainya pada tanggal pilihan."""
-    from blangko.services.projection import projection
+    from blangko.services.coverage.projection import projection
 
     r = projection(
         state.context(),

@@ -14,7 +14,7 @@ from blangko.cli import state
 from blangko.cli.coverage import pct
 from blangko.cli.output import console, num, parse_date, print_json, tanggal
 from blangko.domain.errors import DomainError
-from blangko.services import events as svc
+from blangko.services.calendar import events as svc
 
 event_app = typer.Typer(
     help="Acara yang mendorong permintaan KTP (Pilkades, Pemilu, Pilkada).",

@@ -11,6 +11,7 @@ from rich.table import Table
 from sqlalchemy.exc import OperationalError
 
 from blangko.cli import state
+from blangko.cli.admin import user_app
 from blangko.cli.applications import app_app
 from blangko.cli.calendar import capacity_app, closure_app
 from blangko.cli.calendar import status as status_command
@@ -18,13 +19,12 @@ from blangko.cli.coverage import coverage_app
 from blangko.cli.events import event_app
 from blangko.cli.forecast import forecast_app
 from blangko.cli.output import console, fail, num, print_json
+from blangko.cli.registry import nik_app, residents_app
 from blangko.cli.reports import report_app
-from blangko.cli.residents import nik_app, residents_app
 from blangko.cli.serve import serve
 from blangko.cli.stock import stock_app
-from blangko.cli.users import user_app
 from blangko.domain.errors import DomainError
-from blangko.services import setup
+from blangko.services.admin import setup
 
 app = typer.Typer(
     help="blangko: buku besar blangko e-KTP dan layanan Dinas Dukcapil.",
@@ -113,13 +113,13 @@ def demo(
     """Bangun kantor demo (Kabupaten Kaur, 17.04) dengan kisah stok dari berita sumber, lalu
     tampilkan posisi stoknya."""
     from blangko.cli.stock import print_balance
-    from blangko.services import demo as demo_service
+    from blangko.demo import story as demo_service
 
     if fresh:
         state.remove_sqlite_file()
     ctx = state.context()
     built = demo_service.build(ctx, progress=None if as_json else console.print)
-    from blangko.services.stock_queries import balance
+    from blangko.services.stock.queries import balance
 
     bal = balance(ctx, office=built["office"])
     if as_json:

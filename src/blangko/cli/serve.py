@@ -41,8 +41,8 @@ def serve(
     """Jalankan halaman web dan API JSON (uvicorn)."""
     import uvicorn
 
-    from blangko.services import demo as demo_service
-    from blangko.services import setup, users
+    from blangko.demo import story as demo_service
+    from blangko.services.admin import setup, users
     from blangko.web.app import check_secret, create_app
 
     settings = state.settings()

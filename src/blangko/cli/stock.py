@@ -14,8 +14,8 @@ from blangko.cli import state
 from blangko.cli.output import console, num, parse_date, print_json, tanggal
 from blangko.domain.errors import DomainError
 from blangko.domain.ledger import KIND_LABEL_ID, STATE_LABEL_ID, State
-from blangko.services import counts, stock
-from blangko.services import stock_queries as q
+from blangko.services.stock import counts, writes
+from blangko.services.stock import queries as q
 
 stock_app = typer.Typer(
     help="Buku besar blangko: terima, pindah, pakai, hitung, audit.", no_args_is_help=True
@@ -75,7 +75,7 @@ def opening(
     as_json: JsonOpt = False,
 ) -> None:
     """Saldo awal: seri yang sudah ada saat sistem mulai dipakai."""
-    r = stock.record_opening(
+    r = writes.record_opening(
         state.context(),
         serials=serials,
         effective=parse_date(date),
@@ -100,7 +100,7 @@ def receive(
     as_json: JsonOpt = False,
 ) -> None:
     """Terima kiriman (dari Ditjen atau kantor lain) dengan berita acara serah terimanya."""
-    r = stock.receive_shipment(
+    r = writes.receive_shipment(
         state.context(),
         serials=serials,
         source=source,
@@ -127,7 +127,7 @@ def transfer(
     as_json: JsonOpt = False,
 ) -> None:
     """Pindahkan blangko antara gudang dan loket cetak."""
-    r = stock.transfer(
+    r = writes.transfer(
         state.context(),
         from_location=from_,
         to_location=to,
@@ -161,7 +161,7 @@ def consume(
     as_json: JsonOpt = False,
 ) -> None:
     """Catat pemakaian tanpa permohonan (mengisi riwayat)."""
-    r = stock.consume(
+    r = writes.consume(
         state.context(),
         service=service,
         serials=serials,
@@ -188,7 +188,7 @@ def spoil(
     as_json: JsonOpt = False,
 ) -> None:
     """Blangko rusak, disimpan per seri untuk berita acara pemusnahan."""
-    r = stock.spoil(
+    r = writes.spoil(
         state.context(),
         serial=serial,
         reason=reason,
@@ -211,7 +211,7 @@ def lose(
     as_json: JsonOpt = False,
 ) -> None:
     """Blangko hilang atau dicuri (wajib nomor laporan polisi)."""
-    r = stock.lose(
+    r = writes.lose(
         state.context(),
         serials=serials,
         reason=reason,
@@ -234,7 +234,7 @@ def return_(
     as_json: JsonOpt = False,
 ) -> None:
     """Kembalikan blangko ke Ditjen atau pinjamkan ke kantor lain."""
-    r = stock.return_blanks(
+    r = writes.return_blanks(
         state.context(),
         serials=serials,
         to=to,
@@ -365,7 +365,7 @@ def close_month(
     as_json: JsonOpt = False,
 ) -> None:
     """Tutup bulan: sesudahnya tidak boleh ada entri bertanggal di dalam (atau sebelum) bulan itu."""
-    r = stock.close_month(
+    r = writes.close_month(
         state.context(), month=month, office=office, idempotency_key=idempotency_key
     )
     if as_json:
@@ -509,7 +509,7 @@ def destroy(
     as_json: JsonOpt = False,
 ) -> None:
     """Catat pemusnahan (dengan saksi) blangko rusak satu bulan (rusak -> dimusnahkan)."""
-    r = stock.destroy_spoiled(
+    r = writes.destroy_spoiled(
         state.context(),
         month=month,
         destroyed_on=parse_date(date),

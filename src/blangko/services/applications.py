@@ -37,9 +37,9 @@ from blangko.domain.ledger import SPOIL_REASONS
 from blangko.domain.nik import compact_nik, mask_nik
 from blangko.domain.serials import single
 from blangko.domain.wajib_ktp import is_wajib_ktp
-from blangko.services import stock
-from blangko.services.calendar import require_open
+from blangko.services.calendar.days import require_open
 from blangko.services.context import Context, WriteTx, idempotent_write, resolve_office
+from blangko.services.stock import writes
 
 app_t = ts.application
 event_t = ts.application_event
@@ -412,7 +412,7 @@ def print_card(
         require_open(tx.conn, tx.office, "pencetakan", day)
         _require_station(tx, station)
         named = str(single(serial, "serial")) if serial else None
-        entries = stock.consume_in(
+        entries = writes.consume_in(
             tx,
             service=app.type,
             effective=day,
@@ -462,7 +462,7 @@ def misprint(
                 "reason",
                 f"Alasan '{reason}' tidak dikenal: pilih {', '.join(SPOIL_REASONS)}.",
             )
-        entry = stock.spoil_printed_in(
+        entry = writes.spoil_printed_in(
             tx,
             serial=app.serial,
             reason=reason,

@@ -62,7 +62,7 @@ class ForecastSettings(BaseSettings):
 
 
 def _calendar(conn: Connection, office: str):  # type: ignore[no-untyped-def]
-    from blangko.services.calendar import OfficeCalendar
+    from blangko.services.calendar.days import OfficeCalendar
 
     return OfficeCalendar(conn, office)
 
@@ -114,7 +114,7 @@ def _future_open(conn: Connection, office: str, start: date, horizon: int) -> np
 def _event_uplifts(
     ctx: Context, office: str, as_of: date, horizon_end: date
 ) -> list[tuple[fc.Uplift, dict[str, Any]]]:
-    from blangko.services import events
+    from blangko.services.calendar import events
 
     out = []
     for ev in events.list_events(ctx, office=office):
@@ -146,7 +146,7 @@ def _cohort_multiplier(
     months - 1); the pemula share is that of the blanks consumed in the history.
     """
     from blangko.adapters import coverage_sql as cq
-    from blangko.services.coverage import month_spans
+    from blangko.services.coverage.areas import month_spans
 
     by_service = dict(
         conn.execute(
@@ -336,7 +336,7 @@ def _print_queue(conn: Connection, office: str) -> int:
 
 
 def _past_event_windows(ctx: Context, office: str, as_of: date) -> tuple[tuple[date, date], ...]:
-    from blangko.services import events
+    from blangko.services.calendar import events
 
     window = events.ImpactAssumptions().window_days
     out = []
@@ -361,7 +361,7 @@ def _amc(
         return {"amc": 0.0, "months_of_stock": None, "period_days": 0}
     u, o = used[-n:], open_flags[-n:]
     days = [as_of - timedelta(days=n - i) for i in range(n)]
-    from blangko.services.calendar import holidays_between
+    from blangko.services.calendar.days import holidays_between
 
     # National holidays are not normal working days (see sp.adjusted_monthly_consumption):
     # only closures and other lost working days scale consumption up.
@@ -389,7 +389,7 @@ def forecast(
         raise DomainError(
             "horizon_range", "horizon", "Cakrawala perkiraan harus 7 sampai 730 hari."
         )
-    from blangko.services.stock_queries import balance
+    from blangko.services.stock.queries import balance
 
     with ctx.read() as conn:
         code = resolve_office(conn, office)

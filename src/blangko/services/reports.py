@@ -32,9 +32,9 @@ from blangko.adapters.reports.model import (
 from blangko.domain.errors import DomainError, NotFound
 from blangko.domain.ledger import BUCKETS, KIND_LABEL_ID, SERVICES, SPOIL_REASONS, Kind, State
 from blangko.domain.serials import from_serials, parse_ranges, total
-from blangko.services import stock_queries
 from blangko.services.context import Context, location_names, resolve_office
-from blangko.services.stock import month_bounds
+from blangko.services.stock import queries
+from blangko.services.stock.writes import month_bounds
 
 SERVICE_LABEL_ID = {
     "pemula": "Perekaman baru (pemula)",
@@ -123,10 +123,10 @@ def usage(
         entries = list(
             repo.iter_entries(conn, head.code, date_from=first, date_to=last, by_seq=False)
         )
-    before = stock_queries.balance(ctx, as_of=first - timedelta(days=1), office=head.code)
+    before = queries.balance(ctx, as_of=first - timedelta(days=1), office=head.code)
     # A month still running closes today: no entry can be dated later.
     end = min(last, ctx.today())
-    after = stock_queries.balance(ctx, as_of=end, office=head.code)
+    after = queries.balance(ctx, as_of=end, office=head.code)
 
     # The month's movement by totals line, from the entries dated inside it.
     moved = dict.fromkeys(BUCKETS, 0)
@@ -156,7 +156,7 @@ def usage(
             day[bucket] += signed
         if kind == Kind.MISPRINT:
             # A printed card re-booked spoiled (application misprint): it leaves "consumed"
-            # for "spoiled", as stock_queries.balance counts it.
+            # for "spoiled", as queries.balance counts it.
             for b, sign in (("consumed", -1), ("spoiled", 1)):
                 moved[b] += sign * q
                 day[b] += sign * q
@@ -751,7 +751,7 @@ def coverage_recap(
 ) -> Report:
     """Rekap cakupan: wajib KTP, recorded, coverage and the gap to the target, by kecamatan
     and desa, from the coverage service's exact counts."""
-    from blangko.services import coverage as cov
+    from blangko.services.coverage import areas as cov
 
     day = as_of or ctx.today()
     with ctx.read() as conn:

@@ -10,7 +10,8 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 
-from blangko.services import counts, setup, stock, stock_queries, users
+from blangko.services.admin import setup, users
+from blangko.services.stock import counts, queries, writes
 from blangko.web import views
 from blangko.web.app import request_ctx
 from blangko.web.security import authorize
@@ -111,7 +112,7 @@ def balance(
     request: Request, as_of: dt.date | None = None, location: str | None = None
 ) -> dict[str, Any]:
     ctx, office = request_ctx(request)
-    return stock_queries.balance(ctx, as_of=as_of, location=location, office=office)
+    return queries.balance(ctx, as_of=as_of, location=location, office=office)
 
 
 @router.get("/api/v1/stock/ledger", name="api.stock.ledger", responses=ERRORS, tags=["stok"])
@@ -126,7 +127,7 @@ def ledger(
 ) -> dict[str, Any]:
     """Ledger entries in date order, filtered, one page at a time."""
     ctx, office = request_ctx(request)
-    data = stock_queries.ledger(ctx, date_from=date_from, date_to=date_to, kind=kind, office=office)
+    data = queries.ledger(ctx, date_from=date_from, date_to=date_to, kind=kind, office=office)
     rows = filter_serial(data["entries"], serial)
     return page(rows, limit, offset, office=data["office"])
 
@@ -148,14 +149,14 @@ def filter_serial(entries: list[dict[str, Any]], serial: str | None) -> list[dic
 @router.get("/api/v1/stock/trace/{serial}", name="api.stock.trace", responses=ERRORS, tags=["stok"])
 def trace(request: Request, serial: str) -> dict[str, Any]:
     ctx, office = request_ctx(request)
-    return stock_queries.trace(ctx, serial=serial, office=office)
+    return queries.trace(ctx, serial=serial, office=office)
 
 
 @router.get("/api/v1/stock/verify", name="api.stock.verify", responses=ERRORS, tags=["audit"])
 def verify(request: Request) -> dict[str, Any]:
     """Recompute the hash chain and every serial's state; `sound` true when nothing is wrong."""
     ctx, office = request_ctx(request)
-    return stock_queries.verify(ctx, office=office)
+    return queries.verify(ctx, office=office)
 
 
 @router.get("/api/v1/stock/counts", name="api.stock.counts.list", responses=ERRORS, tags=["stok"])
@@ -243,7 +244,7 @@ def opening(
     request: Request, body: OpeningIn, idempotency_key: IdempotencyKey = None
 ) -> dict[str, Any]:
     ctx, office = request_ctx(request)
-    return stock.record_opening(
+    return writes.record_opening(
         ctx,
         serials=body.serials,
         effective=body.date,
@@ -260,7 +261,7 @@ def receive(
 ) -> dict[str, Any]:
     """Receive a shipment by serial ranges, with its handover document."""
     ctx, office = request_ctx(request)
-    return stock.receive_shipment(
+    return writes.receive_shipment(
         ctx,
         serials=body.serials,
         source=body.source,
@@ -278,7 +279,7 @@ def transfer(
     request: Request, body: TransferIn, idempotency_key: IdempotencyKey = None
 ) -> dict[str, Any]:
     ctx, office = request_ctx(request)
-    return stock.transfer(
+    return writes.transfer(
         ctx,
         from_location=body.from_location,
         to_location=body.to_location,
@@ -296,7 +297,7 @@ def consume(
     request: Request, body: ConsumeIn, idempotency_key: IdempotencyKey = None
 ) -> dict[str, Any]:
     ctx, office = request_ctx(request)
-    return stock.consume(
+    return writes.consume(
         ctx,
         service=body.service,
         serials=body.serials,
@@ -314,7 +315,7 @@ def spoil(
     request: Request, body: SpoilIn, idempotency_key: IdempotencyKey = None
 ) -> dict[str, Any]:
     ctx, office = request_ctx(request)
-    return stock.spoil(
+    return writes.spoil(
         ctx,
         serial=body.serial,
         reason=body.reason,
@@ -328,7 +329,7 @@ def spoil(
 @router.post("/api/v1/stock/lose", name="api.stock.lose", responses=ERRORS, tags=["stok"])
 def lose(request: Request, body: LoseIn, idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     ctx, office = request_ctx(request)
-    return stock.lose(
+    return writes.lose(
         ctx,
         serials=body.serials,
         reason=body.reason,
@@ -344,7 +345,7 @@ def return_(
     request: Request, body: ReturnIn, idempotency_key: IdempotencyKey = None
 ) -> dict[str, Any]:
     ctx, office = request_ctx(request)
-    return stock.return_blanks(
+    return writes.return_blanks(
         ctx,
         serials=body.serials,
         to=body.to,
@@ -404,7 +405,7 @@ def close_month(
     request: Request, body: CloseMonthIn, idempotency_key: IdempotencyKey = None
 ) -> dict[str, Any]:
     ctx, office = request_ctx(request)
-    return stock.close_month(ctx, month=body.month, office=office, idempotency_key=idempotency_key)
+    return writes.close_month(ctx, month=body.month, office=office, idempotency_key=idempotency_key)
 
 
 # Locations and users -----------------------------------------------------------------------

@@ -22,8 +22,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from blangko.adapters.db import make_engine
 from blangko.domain.errors import Conflict, DomainError, NotFound
+from blangko.services.admin.users import ROLE_LABELS
 from blangko.services.context import Context
-from blangko.services.users import ROLE_LABELS
 from blangko.settings import DEFAULT_SECRET_KEY, Settings
 from blangko.web import i18n
 from blangko.web.nav import items_for
@@ -110,9 +110,9 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(api.router)
     # Pages added per capability; each module holds its page router and its API router.
-    from blangko.web import agenda, cakupan, dasbor, laporan, layanan
+    from blangko.web import applications, calendar, coverage, dashboard, reports
 
-    for module in (dasbor, layanan, cakupan, agenda, laporan):
+    for module in (dashboard, applications, coverage, calendar, reports):
         app.include_router(module.pages)
         app.include_router(module.api)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

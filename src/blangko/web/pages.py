@@ -14,7 +14,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from blangko.cli.output import parse_date
 from blangko.domain.errors import DomainError
 from blangko.domain.ledger import KIND_LABEL_ID, SERVICES, SPOIL_REASONS, STATE_LABEL_ID, Kind
-from blangko.services import counts, setup, stock, stock_queries, users
+from blangko.services.admin import setup, users
+from blangko.services.stock import counts, queries, writes
 from blangko.web import charts, i18n, views
 from blangko.web.api import filter_serial, record_count
 from blangko.web.app import _safe_next, render, request_ctx, status_for
@@ -130,7 +131,7 @@ def switch_language(request: Request, lang: str, next: str = "/") -> Response:
 def dashboard(request: Request) -> Response:
     ctx, office = request_ctx(request)
     model = views.dashboard(ctx, office)
-    from blangko.web.dasbor import outlook
+    from blangko.web.dashboard import outlook
 
     more = outlook(ctx, office, request.state.principal.role)
     return render(request, "dashboard.html", model=model, outlook=more, **_labels())
@@ -143,7 +144,7 @@ def _svg(body: str) -> Response:
 @router.get("/grafik/stok.svg", name="chart.stock")
 def chart_stock(request: Request) -> Response:
     ctx, office = request_ctx(request)
-    entries = stock_queries.ledger(ctx, office=office)["entries"]
+    entries = queries.ledger(ctx, office=office)["entries"]
     _ = i18n.gettext_for(request.state.session.get("lang", "id"))
     return _svg(
         charts.stock_on_hand(
@@ -160,7 +161,7 @@ def chart_stock(request: Request) -> Response:
 @router.get("/grafik/pemakaian.svg", name="chart.usage")
 def chart_usage(request: Request) -> Response:
     ctx, office = request_ctx(request)
-    entries = stock_queries.ledger(ctx, office=office)["entries"]
+    entries = queries.ledger(ctx, office=office)["entries"]
     lang = request.state.session.get("lang", "id")
     _ = i18n.gettext_for(lang)
     return _svg(
@@ -189,7 +190,7 @@ def _stock_page(
         request,
         "stock.html",
         status=status,
-        balance=stock_queries.balance(ctx, office=office),
+        balance=queries.balance(ctx, office=office),
         locations=setup.list_locations(ctx, office=office),
         open_counts=counts.list_counts(ctx, office=office, status="open"),
         tab=tab,
@@ -255,7 +256,7 @@ def stock_receive(
         request,
         "terima",
         form,
-        lambda: stock.receive_shipment(
+        lambda: writes.receive_shipment(
             ctx,
             serials=serials,
             source=source,
@@ -292,7 +293,7 @@ def stock_transfer(
     ctx, office = request_ctx(request)
 
     def run() -> dict[str, Any]:
-        return stock.transfer(
+        return writes.transfer(
             ctx,
             from_location=from_location,
             to_location=to_location,
@@ -331,7 +332,7 @@ def stock_spoil(
         request,
         "rusak",
         form,
-        lambda: stock.spoil(
+        lambda: writes.spoil(
             ctx,
             serial=serial,
             reason=reason,
@@ -359,7 +360,7 @@ def stock_lose(
         request,
         "hilang",
         form,
-        lambda: stock.lose(
+        lambda: writes.lose(
             ctx,
             serials=serials,
             reason=reason,
@@ -387,7 +388,7 @@ def stock_return(
         request,
         "kembali",
         form,
-        lambda: stock.return_blanks(
+        lambda: writes.return_blanks(
             ctx,
             serials=serials,
             to=to,
@@ -462,7 +463,7 @@ def ledger_page(
         "serial": serial or "",
     }
     try:
-        data = stock_queries.ledger(
+        data = queries.ledger(
             ctx,
             date_from=parse_date(_opt(date_from), "from"),
             date_to=parse_date(_opt(date_to), "to"),
@@ -495,7 +496,7 @@ def trace_page(request: Request, serial: str | None = None) -> Response:
     result, error = None, None
     if _opt(serial):
         try:
-            result = stock_queries.trace(ctx, serial=serial or "", office=office)
+            result = queries.trace(ctx, serial=serial or "", office=office)
         except DomainError as exc:
             error = exc
     return render(
@@ -518,7 +519,7 @@ def audit_page(request: Request) -> Response:
 @router.post("/audit/verifikasi", name="page.audit.verify", response_class=HTMLResponse)
 def audit_verify(request: Request) -> Response:
     ctx, office = request_ctx(request)
-    result = stock_queries.verify(ctx, office=office)
+    result = queries.verify(ctx, office=office)
     return render(request, "audit.html", result=result, checked_at=ctx.now(), **_labels())
 
 

@@ -15,7 +15,7 @@ from fastapi import Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.concurrency import run_in_threadpool
 
-from blangko.services import users
+from blangko.services.admin import users
 from blangko.web.roles import ANONYMOUS, ROUTE_ROLES
 
 SESSION_COOKIE = "blangko_session"

@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from blangko.adapters import tables as t
 from blangko.domain.ledger import MOVES, Kind, State
-from blangko.services import calendar, counts, stock_queries
+from blangko.services.calendar import days
 from blangko.services.context import Context
+from blangko.services.stock import counts, queries
 
 
 def daily_on_hand(entries: list[dict[str, Any]]) -> list[tuple[date, int]]:
@@ -52,10 +53,10 @@ def weekly_usage(entries: list[dict[str, Any]]) -> dict[date, dict[str, int]]:
 
 
 def dashboard(ctx: Context, office: str | None) -> dict[str, Any]:
-    bal = stock_queries.balance(ctx, office=office)
-    today = calendar.status(ctx, office=office)
+    bal = queries.balance(ctx, office=office)
+    today = days.status(ctx, office=office)
     open_counts = counts.list_counts(ctx, office=office, status="open")
-    entries = stock_queries.ledger(ctx, office=office)["entries"]
+    entries = queries.ledger(ctx, office=office)["entries"]
     return {
         "balance": bal,
         "per_day": today["stock"]["average_daily_use"],
@@ -79,7 +80,7 @@ def _services(today: dict[str, Any]) -> list[dict[str, Any]]:
 
 def public_status(ctx: Context, office: str | None) -> dict[str, Any]:
     """What anyone may know without logging in: no figures, no names."""
-    today = calendar.status(ctx, office=office)
+    today = days.status(ctx, office=office)
     with ctx.read() as conn:
         name = conn.execute(
             select(t.office.c.name).where(t.office.c.code == today["office"])

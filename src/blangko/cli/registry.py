@@ -13,7 +13,7 @@ from rich.table import Table
 
 from blangko.cli import state
 from blangko.cli.output import console, num, print_json, tanggal
-from blangko.services import residents
+from blangko.services import registry
 
 residents_app = typer.Typer(
     help="Registri penduduk (ekspor SIAK): impor dan lihat.", no_args_is_help=True
@@ -42,7 +42,7 @@ def import_cmd(
     dengan alasannya dan tidak menghentikan impor. Impor ulang memperbarui menurut NIK."""
     ctx = state.context()
     if as_json:
-        result = residents.import_residents(ctx, file, office=office, rejects_path=rejects)
+        result = registry.import_residents(ctx, file, office=office, rejects_path=rejects)
         print_json(result)
         return
     with Progress(
@@ -62,7 +62,7 @@ def import_cmd(
             rate = num(round(rows / elapsed)) if elapsed > 0 else "-"
             bar.update(task, completed=done, total=total, rows=num(rows), rate=rate)
 
-        result = residents.import_residents(
+        result = registry.import_residents(
             ctx, file, office=office, rejects_path=rejects, progress=progress
         )
     _print_summary(result)
@@ -94,7 +94,7 @@ def show_cmd(
 ) -> None:
     """Satu penduduk. NIK ditampilkan lengkap: baris perintah dipakai petugas setempat yang
     sudah punya akses langsung ke basis data (daftar dan halaman web menyamarkannya)."""
-    r = residents.show_resident(state.context(), nik, reveal=True, office=office)
+    r = registry.show_resident(state.context(), nik, reveal=True, office=office)
     if as_json:
         print_json(r)
         return
@@ -127,7 +127,7 @@ def check_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Baca NIK: wilayah, tanggal lahir, jenis kelamin dan nomor urut, atau aturan yang dilanggar (kode keluar 2)."""
-    r = residents.check_nik(state.context(), nik)
+    r = registry.check_nik(state.context(), nik)
     if as_json:
         print_json(r)
     elif r["valid"]:

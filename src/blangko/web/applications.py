@@ -28,7 +28,8 @@ from blangko.domain.applications import (
 )
 from blangko.domain.errors import DomainError
 from blangko.domain.ledger import SPOIL_REASONS
-from blangko.services import applications, residents, setup
+from blangko.services import applications, registry
+from blangko.services.admin import setup
 from blangko.web import i18n
 from blangko.web.api import ERRORS, IdempotencyKey, Limit, Offset, bearer, page
 from blangko.web.app import render, request_ctx, status_for
@@ -148,7 +149,7 @@ def _service_page(
     resident, lookup_error = None, None
     if _opt(nik):
         try:
-            resident = residents.show_resident(ctx, nik or "", reveal=reveal, office=office)
+            resident = registry.show_resident(ctx, nik or "", reveal=reveal, office=office)
         except DomainError as exc:
             lookup_error = exc
     active = [
@@ -224,7 +225,7 @@ def _detail(
     view = applications.show(ctx, receipt=receipt, office=office, reveal=reveal)
     person = None
     if reveal:
-        person = residents.show_resident(ctx, view["nik"], reveal=True)
+        person = registry.show_resident(ctx, view["nik"], reveal=True)
     stations = [
         loc["name"] for loc in setup.list_locations(ctx, office=office) if loc["kind"] == "station"
     ]
@@ -314,7 +315,7 @@ class ActionIn(BaseModel):
 def resident_show(request: Request, nik: str) -> dict[str, Any]:
     """One resident (name, area, recording and printing dates, wajib-KTP today)."""
     ctx, office = request_ctx(request)
-    return residents.show_resident(ctx, nik, reveal=_reveal(request), office=office)
+    return registry.show_resident(ctx, nik, reveal=_reveal(request), office=office)
 
 
 @api.get("/api/v1/applications", name="api.applications.list", responses=ERRORS, tags=["layanan"])

@@ -65,8 +65,8 @@ def projection(
     office: str | None = None,
     settings: ProjectionSettings | None = None,
 ) -> dict[str, Any]:
-    from blangko.services import calendar as cal_service
-    from blangko.services import coverage as cov
+    from blangko.services.calendar import days as cal_service
+    from blangko.services.coverage import areas as cov
 
     s = settings or ProjectionSettings()
     day = as_of or ctx.today()

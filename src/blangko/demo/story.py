@@ -30,8 +30,9 @@ from blangko.domain.calendar import indonesian_holidays
 from blangko.domain.demand_simulation import simulate_history
 from blangko.domain.ledger import SERVICES
 from blangko.domain.serials import expand, parse_ranges
-from blangko.services import counts, setup, stock
+from blangko.services.admin import setup
 from blangko.services.context import Context, location_id
+from blangko.services.stock import counts, writes
 
 OFFICE = "17.04"
 STATION = "loket-1"
@@ -55,7 +56,7 @@ def build(ctx: Context, progress: Callable[[str], Any] | None = None) -> dict[st
     if exists:
         say("Kantor demo sudah ada; posisi stok saat ini:")
         return {"office": OFFICE, "built": False, "notes": []}
-    from blangko.services import demo_events, demo_residents, demo_service
+    from blangko.demo import applications, events, residents
 
     say("Membangun kantor demo Kabupaten Kaur (17.04) ...")
     setup.create_office(ctx, code=OFFICE)
@@ -63,14 +64,14 @@ def build(ctx: Context, progress: Callable[[str], Any] | None = None) -> dict[st
     today = ctx.today()
     start = today - timedelta(days=STORY_DAYS)
     received = start + timedelta(days=7)
-    stock.record_opening(
+    writes.record_opening(
         ctx,
         serials=OPENING,
         effective=start,
         office=OFFICE,
         note="saldo awal saat sistem mulai dipakai",
     )
-    stock.receive_shipment(
+    writes.receive_shipment(
         ctx,
         serials=SHIPMENT,
         source="Ditjen Dukcapil Kemendagri",
@@ -80,10 +81,10 @@ def build(ctx: Context, progress: Callable[[str], Any] | None = None) -> dict[st
     )
 
     say("Membangkitkan registri penduduk Kaur (195 desa/kelurahan) ...")
-    people = demo_residents.populate(ctx, office=OFFICE, say=say)
+    people = residents.populate(ctx, office=OFFICE, say=say)
 
     say(f"Permohonan layanan {APPLICATION_DAYS} hari terakhir ...")
-    made = demo_service.add_applications(
+    made = applications.add_applications(
         ctx, OFFICE, days_back=APPLICATION_DAYS, per_day=APPLICATIONS_PER_DAY
     )
     with ctx.read() as conn:
@@ -100,7 +101,7 @@ def build(ctx: Context, progress: Callable[[str], Any] | None = None) -> dict[st
     _backfill(
         ctx, received + timedelta(days=1), backfill_end, USED_SINCE_RECEIPT - used_by_apps - SPOILED
     )
-    pilkades = demo_events.add_pilkades(ctx, OFFICE)
+    pilkades = events.add_pilkades(ctx, OFFICE)
 
     # The count: the station agrees with the books; the store holds 700 more than booked.
     with ctx.read() as conn:
@@ -159,7 +160,7 @@ def _backfill(ctx: Context, first: date, last: date, printed: int) -> None:
             continue
         day = first + timedelta(days=i)
         if len(queue) < need:
-            moved = stock.transfer(
+            moved = writes.transfer(
                 ctx,
                 qty=100,
                 from_location="gudang",
@@ -170,8 +171,8 @@ def _backfill(ctx: Context, first: date, last: date, printed: int) -> None:
             queue.extend(expand(parse_ranges(moved["entries"][0]["serials"])))
         for _ in range(int(per_day[i])):
             service = SERVICES[int(rng.choice(4, p=SERVICE_MIX))]
-            stock.consume(ctx, service=service, serials=queue.pop(0), effective=day, office=OFFICE)
+            writes.consume(ctx, service=service, serials=queue.pop(0), effective=day, office=OFFICE)
         if i in spoil_days:
-            stock.spoil(
+            writes.spoil(
                 ctx, serial=queue.pop(0), reason="salah_cetak", effective=day, office=OFFICE
             )

@@ -23,9 +23,9 @@ from blangko.domain.errors import DomainError
 from blangko.domain.ledger import State
 from blangko.domain.wajib_ktp import is_wajib_ktp
 from blangko.services import applications as apps
-from blangko.services import calendar as cal
-from blangko.services import stock
+from blangko.services.calendar import days as cal
 from blangko.services.context import Context, location_id
+from blangko.services.stock import writes
 
 STATION = "loket-1"
 PPKM_REASON = "PPKM: tiga petugas perekaman terkonfirmasi Covid-19"
@@ -88,7 +88,7 @@ def _blank_for(ctx: Context, office: str, day: date) -> str:
         if serial is not None:
             return str(serial)
         if attempt == 0:
-            stock.transfer(
+            writes.transfer(
                 ctx,
                 qty=REFILL,
                 from_location="gudang",

@@ -7,7 +7,7 @@ from datetime import date
 
 from web_helpers import add_resident, bearer, csrf_of, login
 
-from blangko.services import calendar, events
+from blangko.services.calendar import days, events
 
 V1 = "17.04.01.2001"
 
@@ -29,18 +29,18 @@ def test_head_closes_recording_then_reopens_it(client, ctx) -> None:  # type: ig
         {"service": "perekaman", "start": "2026-11-27", "reason": "Gangguan jaringan SIAK"},
     )
     assert r.status_code == 303
-    assert calendar.status(ctx)["services"]["perekaman"]["open"] is False
+    assert days.status(ctx)["services"]["perekaman"]["open"] is False
     page = client.get("/agenda")
     assert "Penutupan dicatat: #1" in page.text and "Gangguan jaringan SIAK" in page.text
     assert 'data-closure="1"' in page.text
     # Reopening on the start day is refused, with the field named, and changes nothing.
     r = _post(client, "/agenda/penutupan/1/akhiri", {"reopen": "2026-11-27"})
     assert r.status_code == 400 and 'data-field="date"' in r.text
-    assert calendar.list_closures(ctx)[0]["end"] is None
+    assert days.list_closures(ctx)[0]["end"] is None
     r = _post(client, "/agenda/penutupan/1/akhiri", {"reopen": "2026-11-28"})
     assert r.status_code == 303
-    assert calendar.list_closures(ctx)[0]["end"] == "2026-11-27"
-    assert calendar.status(ctx, on=date(2026, 11, 30))["services"]["perekaman"]["open"] is True
+    assert days.list_closures(ctx)[0]["end"] == "2026-11-27"
+    assert days.status(ctx, on=date(2026, 11, 30))["services"]["perekaman"]["open"] is True
 
 
 def test_event_with_villages_shows_its_impact(client, ctx) -> None:  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ from rich.table import Table
 from blangko.cli import state
 from blangko.cli.output import console, print_json
 from blangko.domain.errors import DomainError
-from blangko.services import users
+from blangko.services.admin import users
 
 user_app = typer.Typer(help="Pengguna aplikasi web dan perannya.", no_args_is_help=True)
 

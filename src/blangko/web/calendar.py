@@ -15,7 +15,7 @@ from sqlalchemy import select
 from blangko.adapters import tables as t
 from blangko.cli.output import parse_date
 from blangko.domain.errors import DomainError
-from blangko.services import calendar, events
+from blangko.services.calendar import days, events
 from blangko.services.context import Context, resolve_office
 from blangko.web import i18n
 from blangko.web.api import ERRORS, IdempotencyKey, Limit, Offset, bearer, page
@@ -69,7 +69,7 @@ def _agenda_page(
 ) -> Response:
     ctx, office = request_ctx(request)
     today = ctx.today()
-    closures = calendar.list_closures(ctx, office=office)
+    closures = days.list_closures(ctx, office=office)
     for c in closures:
         c["active"] = c["start"] <= today.isoformat() and (
             c["end"] is None or c["end"] >= today.isoformat()
@@ -119,7 +119,7 @@ def closure_add(
     ctx, office = request_ctx(request)
     form = {"service": service, "start": start, "end": end, "reason": reason}
     try:
-        result = calendar.add_closure(
+        result = days.add_closure(
             ctx,
             service=service,
             start=parse_date(_opt(start), "start") or ctx.today(),
@@ -144,7 +144,7 @@ def closure_end(
 ) -> Response:
     ctx, office = request_ctx(request)
     try:
-        result = calendar.end_closure(
+        result = days.end_closure(
             ctx,
             closure_id=closure_id,
             reopen=parse_date(_opt(reopen), "reopen"),
@@ -230,7 +230,7 @@ def closure_list(
     request: Request, active_on: dt.date | None = None, limit: Limit = 100, offset: Offset = 0
 ) -> dict[str, Any]:
     ctx, office = request_ctx(request)
-    return page(calendar.list_closures(ctx, office=office, active_on=active_on), limit, offset)
+    return page(days.list_closures(ctx, office=office, active_on=active_on), limit, offset)
 
 
 @api.post("/api/v1/closures", name="api.closures.add", responses=ERRORS, tags=["agenda"])
@@ -238,7 +238,7 @@ def closure_create(
     request: Request, body: ClosureIn, idempotency_key: IdempotencyKey = None
 ) -> dict[str, Any]:
     ctx, office = request_ctx(request)
-    return calendar.add_closure(
+    return days.add_closure(
         ctx,
         service=body.service,
         start=body.start,
@@ -259,7 +259,7 @@ def closure_finish(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     ctx, office = request_ctx(request)
-    return calendar.end_closure(
+    return days.end_closure(
         ctx,
         closure_id=closure_id,
         reopen=(body or ClosureEndIn()).reopen,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from blangko.adapters import regions as reg
 from blangko.adapters import tables as t
 from blangko.adapters.tables_events import event
-from blangko.services import events
+from blangko.services.calendar import events
 from blangko.services.context import Context, resolve_office
 
 PILKADES_NAME = "Pilkades serentak"

@@ -27,7 +27,7 @@ from blangko.services.context import (
     resolve_office,
 )
 from blangko.services.context import idempotent_write as _run
-from blangko.services.stock import _append, _check_date
+from blangko.services.stock.writes import _append, _check_date
 
 
 def parse_scanned(lines: Iterable[str]) -> tuple[list[SerialRange], int]:

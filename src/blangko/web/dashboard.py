@@ -16,8 +16,11 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from blangko.services import coverage, events, forecast, stock_queries
+from blangko.services import forecast
+from blangko.services.calendar import events
 from blangko.services.context import Context
+from blangko.services.coverage import areas
+from blangko.services.stock import queries
 from blangko.web import charts, i18n
 from blangko.web.api import ERRORS, bearer
 from blangko.web.app import request_ctx
@@ -35,7 +38,7 @@ _cache_lock = threading.Lock()
 def cached_forecast(ctx: Context, office: str | None) -> dict[str, Any]:
     """forecast() for today, reused while the ledger's totals are unchanged (a new entry
     changes them, so a receipt or a print is seen at once)."""
-    bal = stock_queries.balance(ctx, office=office)
+    bal = queries.balance(ctx, office=office)
     key = (
         str(ctx.engine.url),
         bal["office"],
@@ -97,7 +100,7 @@ def outlook(ctx: Context, office: str | None, role: str) -> dict[str, Any]:
                 "readiness": readiness(fc, date.fromisoformat(nxt["date"]), blanks),
             }
     if role in ROUTE_ROLES["page.coverage"]:
-        out["coverage"] = coverage.coverage(ctx, by="kabupaten", office=office)
+        out["coverage"] = areas.coverage(ctx, by="kabupaten", office=office)
     return out
 
 

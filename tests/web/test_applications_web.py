@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from web_helpers import add_resident, bearer, csrf_of, login, stock_station
 
-from blangko.services import applications, stock_queries
+from blangko.services import applications
+from blangko.services.stock import queries
 
 
 def _post(client, url: str, **data: str):  # type: ignore[no-untyped-def]
@@ -32,7 +33,7 @@ def test_counter_takes_an_application_from_new_to_collected(client, ctx) -> None
         assert r.status_code == 303, r.text[:500]
     view = applications.show(ctx, receipt=receipt)
     assert view["status"] == "dicetak" and view["serial"] == "KR0000001"
-    assert stock_queries.balance(ctx)["on_hand"] == 99  # the print consumed one blank
+    assert queries.balance(ctx)["on_hand"] == 99  # the print consumed one blank
     r = _post(client, f"/layanan/permohonan/{receipt}/collect")
     assert r.status_code == 303
     done = client.get(f"/layanan/permohonan/{receipt}")

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from blangko.adapters import tables as t
 from blangko.domain.nik import build_nik
 from blangko.domain.wajib_ktp import EVER_MARRIED, WAJIB_KTP_AGE, seventeenth_birthday
-from blangko.services import residents
+from blangko.services import registry
 from blangko.services.context import Context
 
 DEMO_RESIDENTS = 136_000
@@ -230,7 +230,7 @@ def populate(
                 )
             ).scalars()
         )
-        stamp = residents.run_stamp(conn, ctx.now())
+        stamp = registry.run_stamp(conn, ctx.now())
     today = ctx.today()
     counts = {"residents": 0, "wajib_ktp": 0, "recorded": 0, "printed": 0}
 
@@ -248,7 +248,7 @@ def populate(
                 say(f"  penduduk dibangkitkan: {i:,}".replace(",", "."))
             yield as_record(person, office, stamp)
 
-    counts["residents"] = residents.write_records(ctx, records())
+    counts["residents"] = registry.write_records(ctx, records())
     return counts
 
 

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from blangko.cli.output import parse_date
-from blangko.services import coverage, projection
+from blangko.services.coverage import areas, projection
 from blangko.web import charts, i18n
 from blangko.web.api import ERRORS, bearer
 from blangko.web.app import render, request_ctx
@@ -42,7 +42,7 @@ def _opt(value: str | None) -> str | None:
 
 
 def _areas(ctx: Any, office: str | None, by: str, kec: str | None) -> dict[str, Any]:
-    data = coverage.coverage(ctx, by=by, office=office)
+    data = areas.coverage(ctx, by=by, office=office)
     if by == "desa" and kec:
         data["areas"] = [a for a in data["areas"] if a["code"].startswith(kec + ".")]
     return data
@@ -54,7 +54,7 @@ def coverage_page(request: Request, by: str = "kecamatan", kec: str | None = Non
     by = by if by in ("kecamatan", "desa") else "kecamatan"
     kec = _opt(kec)
     data = _areas(ctx, office, by, kec)
-    kecamatan = coverage.coverage(ctx, by="kecamatan", office=office)["areas"]
+    kecamatan = areas.coverage(ctx, by="kecamatan", office=office)["areas"]
     return render(
         request,
         "coverage.html",
@@ -62,7 +62,7 @@ def coverage_page(request: Request, by: str = "kecamatan", kec: str | None = Non
         by=by,
         kec=kec or "",
         kecamatan=kecamatan,
-        cohort=coverage.cohort(ctx, months=6, office=office),
+        cohort=areas.cohort(ctx, months=6, office=office),
         projection=projection.projection(ctx, office=office),
         can_see_names=request.state.principal.role in GAP_ROLES,
         limit_labels=LIMIT_LABELS,
@@ -95,7 +95,7 @@ def gaps_file(
     name = f"belum-rekam-{area.replace('.', '')}-{ctx.today():%Y%m%d}.xlsx"
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / name
-        coverage.gaps(ctx, output=out, desa=desa, kecamatan=kecamatan, office=office, role=role)
+        areas.gaps(ctx, output=out, desa=desa, kecamatan=kecamatan, office=office, role=role)
         return out.read_bytes(), name
 
 
@@ -131,14 +131,14 @@ def coverage_api(
 ) -> dict[str, Any]:
     """Wajib KTP, recorded, coverage % and gap to the target, per area at level `by`."""
     ctx, office = request_ctx(request)
-    return coverage.coverage(ctx, by=by, target=target, as_of=as_of, office=office)
+    return areas.coverage(ctx, by=by, target=target, as_of=as_of, office=office)
 
 
 @api.get("/api/v1/coverage/cohort", name="api.coverage.cohort", responses=ERRORS, tags=["cakupan"])
 def cohort_api(request: Request, months: int = 12, as_of: dt.date | None = None) -> dict[str, Any]:
     """Residents turning 17 in each coming month, per kecamatan."""
     ctx, office = request_ctx(request)
-    return coverage.cohort(ctx, months=months, as_of=as_of, office=office)
+    return areas.cohort(ctx, months=months, as_of=as_of, office=office)
 
 
 @api.get(

@@ -332,7 +332,7 @@ def status(
     low_days: int = STOCK_LOW_DAYS,
 ) -> dict[str, Any]:
     """Open or closed (with the reason) per service, stock cover, and the queues, for a day."""
-    from blangko.services.stock_queries import balance
+    from blangko.services.stock.queries import balance
 
     on = on or ctx.today()
     with ctx.read() as conn:

@@ -1,0 +1,106 @@
+"""Numbers, percents, dates and months as people read and write them, for every surface.
+
+The CLI, the pages and the reports all format through these functions, so that a figure
+reads the same wherever it is shown ("5.200", "95,2 %", "2 Juni 2021"). Bahasa Indonesia is
+the default; pass `lang="en"` for English. Parsing accepts what clerks type: ISO dates and
+the Indonesian day-month-year order.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal, format_percent
+
+from blangko.domain.errors import DomainError
+
+DEFAULT_LANG = "id"
+PERCENT_PATTERN = "#,##0.0 %"
+EMPTY = "-"
+
+
+def num(n: int | float | Decimal | None, lang: str = DEFAULT_LANG) -> str:
+    """5200 -> '5.200' (id), '5,200' (en). Never '-0': a zero that rounding signed is 0."""
+    if n is None:
+        return EMPTY
+    if n == 0:
+        n = 0
+    return format_decimal(n, locale=lang)
+
+
+def pct(x: float | Decimal | None, lang: str = DEFAULT_LANG) -> str:
+    """A fraction as a percent with one decimal: 0.952 -> '95,2 %' (id)."""
+    if x is None:
+        return EMPTY
+    return format_percent(x, format=PERCENT_PATTERN, locale=lang)
+
+
+def signed(n: int, lang: str = DEFAULT_LANG) -> str:
+    """A variance with its sign: +700, -3, 0."""
+    return ("+" if n > 0 else "") + num(n, lang)
+
+
+def tanggal(d: date | str | None, lang: str = DEFAULT_LANG) -> str:
+    """date(2021, 6, 2) -> '2 Juni 2021' (id); an ISO string is read first."""
+    if d is None or d == "":
+        return EMPTY
+    if isinstance(d, str):
+        d = date.fromisoformat(d[:10])
+    return format_date(d, format="long", locale=lang)
+
+
+def waktu(
+    moment: datetime | str | None, lang: str = DEFAULT_LANG, tz: str = "Asia/Jakarta"
+) -> str:
+    """A stored naive-UTC time in the office's zone: '27 Nov 2026 10.00' (id)."""
+    if moment is None or moment == "":
+        return EMPTY
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment.rstrip("Z"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    return format_datetime(moment, format="medium", tzinfo=ZoneInfo(tz), locale=lang)
+
+
+_DMY = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
+
+
+def parse_date(text: str | None, field: str = "date") -> date | None:
+    """YYYY-MM-DD or DD-MM-YYYY; None or blank stays None (the service then uses today)."""
+    if text is None or not text.strip():
+        return None
+    s = text.strip()
+    try:
+        m = _DMY.match(s)
+        if m:
+            return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        return date.fromisoformat(s)
+    except ValueError as exc:
+        raise DomainError(
+            "date_format", field, f"Tanggal '{text}' tidak sah: gunakan YYYY-MM-DD atau DD-MM-YYYY."
+        ) from exc
+
+
+def month_bounds(month: str, field: str = "month") -> tuple[date, date]:
+    """'2026-11' -> (2026-11-01, 2026-11-30)."""
+    try:
+        year, mon = (int(p) for p in month.strip().split("-"))
+        first = date(year, mon, 1)
+    except ValueError as exc:
+        raise DomainError(
+            "month_format", field, f"Bulan '{month}' harus berbentuk YYYY-MM."
+        ) from exc
+    nxt = date(year + (mon == 12), mon % 12 + 1, 1)
+    return first, date.fromordinal(nxt.toordinal() - 1)
+
+
+def blank_to_none(value: str | None) -> str | None:
+    """A form field left empty means 'not given'."""
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
