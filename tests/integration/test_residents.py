@@ -345,7 +345,7 @@ def test_failed_batch_is_retried_row_by_row_keeping_valid_rows(
             raise IntegrityError("upsert", {}, Exception("simulated constraint"))
         real(conn, records)
 
-    monkeypatch.setattr(residents, "upsert_residents", flaky)
+    monkeypatch.setattr(registry, "upsert_residents", flaky)
     result = registry.import_residents(
         ctx, write_csv(tmp_path / "f.csv", rows), office=office, batch_size=5
     )
@@ -434,12 +434,12 @@ def test_import_stopped_mid_file_keeps_committed_batches_and_rerun_completes(
             raise OperationalError("upsert", {}, Exception("server closed the connection"))
         real(conn, records)
 
-    monkeypatch.setattr(residents, "upsert_residents", dies_on_second_batch)
+    monkeypatch.setattr(registry, "upsert_residents", dies_on_second_batch)
     with pytest.raises(OperationalError):
         registry.import_residents(ctx, file, office=office, batch_size=3)
     assert count(ctx) == 3  # the first batch was committed, nothing after it
 
-    monkeypatch.setattr(residents, "upsert_residents", real)
+    monkeypatch.setattr(registry, "upsert_residents", real)
     again = registry.import_residents(ctx, file, office=office, batch_size=3)
     assert (again["imported"], again["updated"], again["rejected"]) == (4, 3, 0)
     assert count(ctx) == 7
