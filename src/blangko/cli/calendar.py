@@ -364,10 +364,7 @@ def event_impact(
     a = r["assumptions"]
     extra = Table("Tambahan sebelum acara", "Rendah / perkiraan / tinggi", "Per hari dalam jendela")
     for key, label in (("recordings", "Perekaman"), ("blanks", "Blangko")):
-        d = x["per_day_in_window"][key]
-        extra.add_row(
-            label, _range(x[key]), f"{num(d['low'])} / {num(d['expected'])} / {num(d['high'])}"
-        )
+        extra.add_row(label, _range(x[key]), _range(x["per_day_in_window"][key]))
     console.print(extra)
     t = a["take_up"]
     console.print(
