@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from blangko.adapters.coverage_sql import BAND_LABELS, Cell, birth_cutoff
-from blangko.cli.coverage import pct
+from blangko.cli.coverage import pct_points
 from blangko.demo.events import pilkades_date, pilkades_villages
 from blangko.domain import wajib_ktp as wk
 from blangko.domain.errors import DomainError
@@ -156,9 +156,9 @@ def test_parse_target_refuses(bad: str) -> None:
 
 
 def test_indonesian_percent_format() -> None:
-    assert pct(95.2) == "95,2 %"
-    assert pct(95.0) == "95,0 %"
-    assert pct(None) == "-"
+    assert pct_points(95.2) == "95,2 %"
+    assert pct_points(95.0) == "95,0 %"
+    assert pct_points(None) == "-"
 
 
 # --- cohort months -----------------------------------------------------------------------------

@@ -1,19 +1,137 @@
-"""`blangko user ...`: web accounts and their roles."""
+"""Setting up and administering an office: `blangko init`, `blangko office ...`,
+`blangko location ...`, `blangko regions ...` and `blangko user ...` (web accounts)."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from blangko.cli import state
+from blangko.cli.options import JsonOpt, OfficeOpt
 from blangko.cli.output import console, print_json
 from blangko.domain.errors import DomainError
-from blangko.services.admin import users
+from blangko.formatting import num
+from blangko.services.admin import setup, users
 
+office_app = typer.Typer(help="Kantor (Dinas Dukcapil kabupaten/kota).", no_args_is_help=True)
+location_app = typer.Typer(
+    help="Lokasi penyimpanan blangko (gudang, loket cetak).", no_args_is_help=True
+)
+regions_app = typer.Typer(help="Kode wilayah Kemendagri.", no_args_is_help=True)
 user_app = typer.Typer(help="Pengguna aplikasi web dan perannya.", no_args_is_help=True)
+
+
+# --- schema, offices, locations and regions ----------------------------------------------------
+
+
+def init(
+    office: Annotated[
+        str | None, typer.Option("--office", help="Buat kantor untuk kode kabupaten/kota ini.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Buat atau perbarui skema, muat kode wilayah, dan (bila diminta) buat kantor.
+
+    Aman dijalankan dua kali: yang sudah ada tidak diubah."""
+    result = setup.init(state.context(), office=office)
+    if as_json:
+        print_json(result)
+        return
+    applied = result["migrations_applied"]
+    console.print(f"Skema: {'diperbarui ' + ', '.join(applied) if applied else 'sudah mutakhir'}.")
+    if result["regions_loaded"]:
+        console.print(f"Kode wilayah dimuat: {num(result['regions_loaded'])}.")
+    if office:
+        o = result["office"]
+        verb = "dibuat" if o["created"] else "sudah ada"
+        console.print(
+            f"Kantor {o['code']} {o['name']} {verb}; {num(o['villages'])} desa/kelurahan."
+        )
+
+
+@office_app.command("list")
+def office_list(as_json: JsonOpt = False) -> None:
+    """Daftar kantor di basis data ini."""
+    rows = setup.list_offices(state.context())
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("Kode", "Nama", "Entri ledger")
+    for r in rows:
+        table.add_row(r["code"], r["name"], num(r["entries"]))
+    console.print(table)
+
+
+@location_app.command("add")
+def location_add(
+    name: Annotated[str, typer.Argument(help="Nama lokasi, mis. loket-1.")],
+    kind: Annotated[
+        str, typer.Option("--kind", help="store (gudang) atau station (loket cetak).")
+    ] = "station",
+    office: OfficeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Tambah lokasi penyimpanan (gudang, atau loket cetak)."""
+    result = setup.add_location(state.context(), name=name, kind=kind, office=office)
+    if as_json:
+        print_json(result)
+    else:
+        console.print(f"Lokasi '{result['name']}' ({result['kind']}) ditambahkan.")
+
+
+@location_app.command("list")
+def location_list(office: OfficeOpt = None, as_json: JsonOpt = False) -> None:
+    """Daftar lokasi kantor."""
+    rows = setup.list_locations(state.context(), office=office)
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("Lokasi", "Jenis")
+    for r in rows:
+        table.add_row(r["name"], r["kind"])
+    console.print(table)
+
+
+@regions_app.command("list")
+def regions_list(
+    under: Annotated[str | None, typer.Option("--under", help="Kode induk, mis. 17.04.")] = None,
+    level: Annotated[
+        str | None, typer.Option("--level", help="provinsi, kabupaten, kecamatan, desa, kelurahan.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Daftar kode wilayah."""
+    rows = setup.list_regions(state.context(), under=under, level=level)
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("Kode", "Nama", "Tingkat", title=f"{num(len(rows))} wilayah")
+    for r in rows:
+        table.add_row(r["code"], r["name"], r.get("jenis") or r["level"])
+    console.print(table)
+
+
+@regions_app.command("import")
+def regions_import(
+    file: Annotated[Path, typer.Argument(help="CSV resmi dengan kolom kode,nama.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Impor daftar wilayah resmi yang lebih baru (CSV dengan kolom kode,nama)."""
+    result = setup.import_regions(state.context(), path=file)
+    if as_json:
+        print_json(result)
+    else:
+        console.print(
+            f"{num(result['rows'])} baris: {num(result['added'])} baru, "
+            f"{num(result['updated'])} diperbarui."
+        )
+
+
+# --- web accounts ------------------------------------------------------------------------------
 
 
 @user_app.command("add")
@@ -31,9 +149,10 @@ def user_add(
         ),
     ] = False,
     office: Annotated[
-        str | None, typer.Option("--office", help="Kode kantor (kosong: satu-satunya kantor).")
+        str | None,
+        typer.Option("--office", help="Kode kantor pengguna (kosong: satu-satunya kantor)."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Keluaran JSON.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Tambah pengguna web dengan satu peran; kata sandi dibaca dari masukan standar."""
     if not password_stdin:
@@ -54,9 +173,7 @@ def user_add(
 
 
 @user_app.command("list")
-def user_list(
-    as_json: Annotated[bool, typer.Option("--json", help="Keluaran JSON.")] = False,
-) -> None:
+def user_list(as_json: JsonOpt = False) -> None:
     """Pengguna web, perannya dan apakah aktif."""
     rows = users.list_users(state.context())
     if as_json:

@@ -8,36 +8,25 @@ import typer
 from rich.table import Table
 
 from blangko.cli import state
-from blangko.cli.output import console, parse_date, print_json, tanggal
+from blangko.cli.options import (
+    DateOpt,
+    JsonOpt,
+    KeyOpt,
+    NoteOpt,
+    OfficeOpt,
+    ReceiptArg,
+    ReceiptOfficeOpt,
+    RevealOpt,
+    SpoilReasonOpt,
+)
+from blangko.cli.output import console, print_json, replayed
 from blangko.domain.applications import STATUS_LABEL_ID, Status, parse_doc_option
+from blangko.formatting import parse_date, tanggal
 from blangko.services import applications as apps
 
 app_app = typer.Typer(
     help="Permohonan KTP-el: pengajuan, perekaman, cetak, penyerahan.", no_args_is_help=True
 )
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Keluaran JSON.")]
-OfficeOpt = Annotated[
-    str | None,
-    typer.Option("--office", help="Kode kantor (default: dari nomor tanda terima / satu-satunya)."),
-]
-KeyOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--idempotency-key",
-        help="Kunci unik permintaan: mengulang dengan kunci sama tidak menulis dua kali.",
-    ),
-]
-DateOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--date", help="Tanggal YYYY-MM-DD (default hari ini; tidak boleh di masa depan)."
-    ),
-]
-Receipt = Annotated[str, typer.Argument(help="Nomor tanda terima, mis. 1704-20210602-0001.")]
-RevealOpt = Annotated[
-    bool, typer.Option("--show-nik", help="Tampilkan NIK lengkap (hanya untuk petugas berwenang).")
-]
 
 
 def _label(status: str) -> str:
@@ -48,7 +37,7 @@ def _done(result: dict[str, Any], as_json: bool, verb: str) -> None:
     if as_json:
         print_json(result)
         return
-    again = " (permintaan ulang: tidak ada yang ditulis lagi)" if result.get("replayed") else ""
+    again = replayed(result)
     extra = ""
     if result.get("serial") and result.get("status") == "dicetak":
         extra = f", blangko {result['serial']} di {result['station']}"
@@ -73,9 +62,7 @@ def new(
         ),
     ] = None,
     date: DateOpt = None,
-    office: Annotated[
-        str | None, typer.Option("--office", help="Kode kantor (boleh kosong bila hanya satu).")
-    ] = None,
+    office: OfficeOpt = None,
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -101,14 +88,14 @@ def new(
 
 @app_app.command("print")
 def print_(
-    receipt: Receipt,
+    receipt: ReceiptArg,
     station: Annotated[str, typer.Option("--station", help="Loket cetak, mis. loket-1.")],
     serial: Annotated[
         str | None,
         typer.Option("--serial", help="Seri blangko (default: seri tersedia terkecil di loket)."),
     ] = None,
     date: DateOpt = None,
-    office: OfficeOpt = None,
+    office: ReceiptOfficeOpt = None,
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -127,14 +114,11 @@ def print_(
 
 @app_app.command("misprint")
 def misprint(
-    receipt: Receipt,
-    reason: Annotated[
-        str,
-        typer.Option("--reason", help="salah_cetak, gagal_encode, rusak_fisik atau lainnya."),
-    ],
-    note: Annotated[str | None, typer.Option("--note", help="Keterangan.")] = None,
+    receipt: ReceiptArg,
+    reason: SpoilReasonOpt,
+    note: NoteOpt = None,
     date: DateOpt = None,
-    office: OfficeOpt = None,
+    office: ReceiptOfficeOpt = None,
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -153,9 +137,9 @@ def misprint(
 
 def _simple(action: str, verb: str, doc: str):  # type: ignore[no-untyped-def]
     def command(
-        receipt: Receipt,
+        receipt: ReceiptArg,
         date: DateOpt = None,
-        office: OfficeOpt = None,
+        office: ReceiptOfficeOpt = None,
         idempotency_key: KeyOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
@@ -198,10 +182,10 @@ app_app.command("collect")(
 
 @app_app.command("reject")
 def reject(
-    receipt: Receipt,
+    receipt: ReceiptArg,
     reason: Annotated[str, typer.Option("--reason", help="Alasan penolakan.")],
     date: DateOpt = None,
-    office: OfficeOpt = None,
+    office: ReceiptOfficeOpt = None,
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -219,10 +203,10 @@ def reject(
 
 @app_app.command("cancel")
 def cancel(
-    receipt: Receipt,
+    receipt: ReceiptArg,
     reason: Annotated[str | None, typer.Option("--reason", help="Keterangan (opsional).")] = None,
     date: DateOpt = None,
-    office: OfficeOpt = None,
+    office: ReceiptOfficeOpt = None,
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -240,7 +224,10 @@ def cancel(
 
 @app_app.command("show")
 def show(
-    receipt: Receipt, office: OfficeOpt = None, reveal: RevealOpt = False, as_json: JsonOpt = False
+    receipt: ReceiptArg,
+    office: ReceiptOfficeOpt = None,
+    reveal: RevealOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Satu permohonan dengan riwayatnya."""
     r = apps.show(state.context(), receipt=receipt, office=office, reveal=reveal)
@@ -280,9 +267,7 @@ def _table(rows: list[dict[str, Any]], title: str, position: bool = False) -> Ta
 def list_(
     status: Annotated[str | None, typer.Option("--status", help="Saring menurut status.")] = None,
     type_: Annotated[str | None, typer.Option("--type", help="Saring menurut jenis.")] = None,
-    office: Annotated[
-        str | None, typer.Option("--office", help="Kode kantor (boleh kosong bila hanya satu).")
-    ] = None,
+    office: OfficeOpt = None,
     reveal: RevealOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -296,9 +281,7 @@ def list_(
 
 @app_app.command("queue")
 def queue(
-    office: Annotated[
-        str | None, typer.Option("--office", help="Kode kantor (boleh kosong bila hanya satu).")
-    ] = None,
+    office: OfficeOpt = None,
     reveal: RevealOpt = False,
     as_json: JsonOpt = False,
 ) -> None:

@@ -1,41 +1,40 @@
-"""`blangko closure ...`, `blangko capacity set` and `blangko status`."""
+"""`blangko closure ...`, `blangko capacity set`, `blangko status` and `blangko event ...`:
+when the office serves, how many it can serve a day, and the events (Pilkades, Pemilu,
+Pilkada) that drive demand, with their expected impact on recordings and blank cards."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from blangko.cli import state
-from blangko.cli.output import console, num, parse_date, print_json, tanggal
+from blangko.cli.options import EventIdArg, JsonOpt, KeyOpt, OfficeOpt
+from blangko.cli.output import console, print_json, replayed
+from blangko.domain.errors import DomainError
+from blangko.formatting import num, parse_date, pct, tanggal
 from blangko.services.calendar import days as cal
+from blangko.services.calendar import events as ev
 
 closure_app = typer.Typer(
     help="Penutupan layanan (PPKM, petugas sakit, cuti bersama) dan hari buka akhir pekan.",
     no_args_is_help=True,
 )
 capacity_app = typer.Typer(help="Kapasitas layanan per hari.", no_args_is_help=True)
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Keluaran JSON.")]
-OfficeOpt = Annotated[
-    str | None, typer.Option("--office", help="Kode kantor (boleh kosong bila hanya satu).")
-]
-KeyOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--idempotency-key",
-        help="Kunci unik permintaan: mengulang dengan kunci sama tidak menulis dua kali.",
-    ),
-]
+event_app = typer.Typer(
+    help="Acara yang mendorong permintaan KTP (Pilkades, Pemilu, Pilkada).",
+    no_args_is_help=True,
+)
 
 
-def _again(result: dict) -> str:
-    return " (permintaan ulang: tidak ada yang ditulis lagi)" if result.get("replayed") else ""
+# --- closures, open days and capacity ----------------------------------------------------------
 
 
 @closure_app.command("add")
-def add(
+def closure_add(
     service: Annotated[str, typer.Option("--service", help="perekaman, pencetakan atau semua.")],
     start: Annotated[str, typer.Option("--from", help="Tanggal mulai tutup.")],
     reason: Annotated[str, typer.Option("--reason", help="Alasan yang dibaca penduduk.")],
@@ -64,13 +63,13 @@ def add(
     until = tanggal(c["end"]) if c["end"] else "dibuka kembali"
     console.print(
         f"Penutupan #{c['id']}: {c['service']} tutup {tanggal(c['start'])} s.d. {until} - "
-        f"{c['reason']}{_again(r)}",
+        f"{c['reason']}{replayed(r)}",
         highlight=False,
     )
 
 
 @closure_app.command("end")
-def end(
+def closure_end(
     closure_id: Annotated[int, typer.Argument(help="Nomor penutupan.")],
     date: Annotated[
         str | None,
@@ -94,13 +93,13 @@ def end(
     c = r["closure"]
     console.print(
         f"Penutupan #{c['id']} ({c['service']}) berakhir; buka kembali {tanggal(r['reopened'])}"
-        f"{_again(r)}",
+        f"{replayed(r)}",
         highlight=False,
     )
 
 
 @closure_app.command("list")
-def list_(
+def closure_list(
     active_on: Annotated[
         str | None, typer.Option("--active-on", help="Hanya yang berlaku pada tanggal ini.")
     ] = None,
@@ -126,7 +125,7 @@ def list_(
 
 
 @closure_app.command("open-day")
-def open_day(
+def closure_open_day(
     day: Annotated[str, typer.Argument(help="Sabtu/Minggu yang dibuka, YYYY-MM-DD.")],
     reason: Annotated[
         str, typer.Option("--reason", help="Mis. 'Pelayanan Sabtu menjelang Pilkades'.")
@@ -146,7 +145,7 @@ def open_day(
     if as_json:
         print_json(r)
     else:
-        console.print(f"{tanggal(r['day'])} dibuka: {r['reason']}{_again(r)}", highlight=False)
+        console.print(f"{tanggal(r['day'])} dibuka: {r['reason']}{replayed(r)}", highlight=False)
 
 
 @capacity_app.command("set")
@@ -169,8 +168,11 @@ def capacity_set(
         print_json(r)
     else:
         console.print(
-            f"Kapasitas {r['service']}: {num(r['per_day'])} per hari{_again(r)}", highlight=False
+            f"Kapasitas {r['service']}: {num(r['per_day'])} per hari{replayed(r)}", highlight=False
         )
+
+
+# --- status of the day -------------------------------------------------------------------------
 
 
 def status(
@@ -205,5 +207,171 @@ def status(
     console.print(
         f"  Antrean: {num(b['to_record'])} menunggu perekaman, {num(b['to_print'])} siap cetak "
         f"({num(b['suket_waiting'])} pemegang suket)",
+        highlight=False,
+    )
+
+
+# --- events ------------------------------------------------------------------------------------
+
+
+@event_app.command("add")
+def event_add(
+    name: Annotated[str, typer.Option("--name", help="Nama acara, mis. 'Pilkades serentak'.")],
+    date: Annotated[str, typer.Option("--date", help="Tanggal acara YYYY-MM-DD.")],
+    kind: Annotated[
+        str, typer.Option("--kind", help="pilkades, pemilu, pilkada atau lainnya.")
+    ] = "lainnya",
+    villages: Annotated[
+        str | None, typer.Option("--villages", help="Kode desa dipisah koma.")
+    ] = None,
+    villages_file: Annotated[
+        Path | None, typer.Option("--villages-file", help="Berkas berisi kode desa.")
+    ] = None,
+    all_villages: Annotated[
+        bool, typer.Option("--all", help="Semua desa/kelurahan kantor.")
+    ] = False,
+    office: OfficeOpt = None,
+    idempotency_key: KeyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Daftarkan acara dan desa yang terlibat."""
+    given = sum(x for x in (villages is not None, villages_file is not None, all_villages))
+    if given != 1:
+        raise DomainError(
+            "event_villages",
+            "villages",
+            "Pilih tepat satu: --villages KODE,KODE, --villages-file BERKAS atau --all.",
+        )
+    codes: list[str] = []
+    if villages is not None:
+        codes = [c for c in villages.split(",") if c.strip()]
+    elif villages_file is not None:
+        codes = ev.read_village_file(villages_file)
+    event_date = parse_date(date, "date")
+    assert event_date is not None
+    r = ev.add_event(
+        state.context(),
+        name=name,
+        event_date=event_date,
+        kind=kind,
+        villages=codes,
+        all_villages=all_villages,
+        office=office,
+        idempotency_key=idempotency_key,
+    )
+    if as_json:
+        print_json(r)
+        return
+    console.print(
+        f"Acara #{r['id']} '{r['name']}' ({r['kind']}) tanggal {tanggal(r['date'])}: "
+        f"{num(len(r['villages']))} desa{replayed(r)}.",
+        highlight=False,
+    )
+
+
+@event_app.command("list")
+def event_list(office: OfficeOpt = None, as_json: JsonOpt = False) -> None:
+    """Daftar acara kantor, menurut tanggal."""
+    rows = ev.list_events(state.context(), office=office)
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("No", "Nama", "Tanggal", "Jenis", "Desa")
+    for r in rows:
+        table.add_row(str(r["id"]), r["name"], tanggal(r["date"]), r["kind"], num(r["villages"]))
+    console.print(table)
+
+
+@event_app.command("show")
+def event_show(
+    event_id: EventIdArg,
+    office: OfficeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Satu acara dan desanya."""
+    r = ev.show_event(state.context(), event_id, office=office)
+    if as_json:
+        print_json(r)
+        return
+    console.print(
+        f"Acara #{r['id']} '{r['name']}' ({ev.KIND_LABEL_ID[r['kind']]}), "
+        f"tanggal {tanggal(r['date'])}, {num(len(r['villages']))} desa.",
+        highlight=False,
+    )
+    table = Table("Kode", "Desa", "Kecamatan")
+    for v in r["villages"]:
+        table.add_row(v["code"], v["name"], v["kecamatan"])
+    console.print(table)
+
+
+def _range(x: dict[str, Any]) -> str:
+    return f"{num(x['low'])} / {num(x['expected'])} / {num(x['high'])}"
+
+
+@event_app.command("impact")
+def event_impact(
+    event_id: EventIdArg,
+    take_up_low: Annotated[
+        Decimal | None, typer.Option("--take-up-low", help="Partisipasi terendah (0-1).")
+    ] = None,
+    take_up_expected: Annotated[
+        Decimal | None, typer.Option("--take-up-expected", help="Partisipasi perkiraan (0-1).")
+    ] = None,
+    take_up_high: Annotated[
+        Decimal | None, typer.Option("--take-up-high", help="Partisipasi tertinggi (0-1).")
+    ] = None,
+    window_days: Annotated[
+        int | None, typer.Option("--window-days", help="Hari sebelum acara saat warga datang.")
+    ] = None,
+    share_in_window: Annotated[
+        Decimal | None,
+        typer.Option("--share-in-window", help="Bagian permintaan yang datang dalam jendela itu."),
+    ] = None,
+    office: OfficeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Perkiraan tambahan permintaan perekaman dan blangko sebelum acara, sebagai rentang."""
+    overrides = {
+        k: v
+        for k, v in {
+            "take_up_low": take_up_low,
+            "take_up_expected": take_up_expected,
+            "take_up_high": take_up_high,
+            "window_days": window_days,
+            "share_in_window": share_in_window,
+        }.items()
+        if v is not None
+    }
+    r = ev.impact(
+        state.context(), event_id, assumptions=ev.ImpactAssumptions(**overrides), office=office
+    )
+    if as_json:
+        print_json(r)
+        return
+    console.print(
+        f"Acara #{r['id']} '{r['event']}' tanggal {tanggal(r['date'])} "
+        f"({num(r['days_until'])} hari lagi), {num(r['villages'])} desa.",
+        highlight=False,
+    )
+    table = Table("Di desa terdampak", "Orang")
+    table.add_row("Wajib KTP", num(r["wajib_ktp"]))
+    table.add_row("Belum rekam", num(r["unrecorded"]))
+    table.add_row("Sudah rekam, belum dicetak", num(r["recorded_not_printed"]))
+    table.add_row("Pemegang suket menunggu", num(r["suket_waiting"]))
+    table.add_row("Genap 17 tahun sebelum acara", num(r["turning_17_before"]))
+    console.print(table)
+    x = r["expected_extra"]
+    a = r["assumptions"]
+    extra = Table("Tambahan sebelum acara", "Rendah / perkiraan / tinggi", "Per hari dalam jendela")
+    for key, label in (("recordings", "Perekaman"), ("blanks", "Blangko")):
+        extra.add_row(label, _range(x[key]), _range(x["per_day_in_window"][key]))
+    console.print(extra)
+    t = a["take_up"]
+    console.print(
+        f"Asumsi: partisipasi {pct(t['low'])} / {pct(t['expected'])} / "
+        f"{pct(t['high'])}; {pct(a['share_in_window'])} datang dalam "
+        f"{num(a['window_days'])} hari sebelum acara ({tanggal(x['window']['from'])} - "
+        f"{tanggal(x['window']['to'])}). Ubah dengan --take-up-*, --window-days, "
+        "--share-in-window atau BLANGKO_EVENT_*.",
         highlight=False,
     )

@@ -8,32 +8,25 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from babel.numbers import format_decimal
 from rich.table import Table
 
 from blangko.cli import state
-from blangko.cli.output import LOCALE, console, num, parse_date, print_json, tanggal
+from blangko.cli.options import AsOfOpt, JsonOpt, OfficeOpt, TargetOpt
+from blangko.cli.output import console, print_json
+from blangko.formatting import num, parse_date, pct, tanggal
+from blangko.services.admin.users import get_user
 from blangko.services.coverage import areas as svc
+from blangko.services.coverage.projection import projection
 
 coverage_app = typer.Typer(
     help="Cakupan wajib KTP terhadap target nasional, kohort 17 tahun, daftar belum rekam.",
     invoke_without_command=True,
 )
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Keluaran JSON.")]
-OfficeOpt = Annotated[
-    str | None, typer.Option("--office", help="Kode kantor (boleh kosong bila hanya satu).")
-]
-AsOfOpt = Annotated[
-    str | None, typer.Option("--as-of", help="Tanggal acuan YYYY-MM-DD (default hari ini).")
-]
 
-
-def pct(value: float | Decimal | None) -> str:
-    """95.2 -> '95,2 %' (one decimal always shown; '-' when there is no ratio)."""
-    if value is None:
-        return "-"
-    return f"{format_decimal(Decimal(str(value)), format='#,##0.0', locale=LOCALE)} %"
+def pct_points(value: float | None) -> str:
+    """A coverage the services give in percent points (95.2) as '95,2 %'."""
+    return pct(None if value is None else Decimal(str(value)) / 100)
 
 
 def _figures_row(label: list[str], row: dict[str, Any]) -> list[str]:
@@ -42,7 +35,7 @@ def _figures_row(label: list[str], row: dict[str, Any]) -> list[str]:
         num(row["wajib_ktp"]),
         num(row["recorded"]),
         num(row["unrecorded"]),
-        pct(row["coverage_pct"]),
+        pct_points(row["coverage_pct"]),
         num(row["gap_to_target"]),
     ]
 
@@ -57,9 +50,7 @@ def coverage_main(
     by: Annotated[
         str, typer.Option("--by", help="Rincian per kabupaten, kecamatan atau desa.")
     ] = "kecamatan",
-    target: Annotated[str, typer.Option("--target", help="Target cakupan dalam persen.")] = str(
-        svc.NATIONAL_TARGET_PCT
-    ),
+    target: TargetOpt = None,
     office: OfficeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -74,8 +65,8 @@ def coverage_main(
         return
     console.print(
         f"Cakupan perekaman kantor {r['office']} per {tanggal(r['as_of'])}: "
-        f"{pct(r['coverage_pct'])} dari {num(r['wajib_ktp'])} wajib KTP "
-        f"(target {pct(r['target_pct'])}; kurang {num(r['gap_to_target'])} orang).",
+        f"{pct_points(r['coverage_pct'])} dari {num(r['wajib_ktp'])} wajib KTP "
+        f"(target {pct_points(r['target_pct'])}; kurang {num(r['gap_to_target'])} orang).",
         highlight=False,
     )
     table = Table(title=f"Per {r['by']}")
@@ -135,8 +126,6 @@ def gaps_cmd(
     """Tulis daftar wajib KTP yang belum rekam (nama, NIK, desa, umur) untuk jemput bola.
 
     Bila --actor menyebut pengguna web, perannya harus berhak melihat data pribadi."""
-    from blangko.services.admin.users import get_user
-
     ctx = state.context()
     user = get_user(ctx, ctx.actor)
     r = svc.gaps(
@@ -159,9 +148,7 @@ def gaps_cmd(
 
 @coverage_app.command("projection")
 def projection_cmd(
-    target: Annotated[
-        str | None, typer.Option("--target", help="Target cakupan dalam persen (default 99,2).")
-    ] = None,
+    target: TargetOpt = None,
     by_date: Annotated[
         str | None,
         typer.Option(
@@ -174,8 +161,6 @@ def projection_cmd(
 ) -> None:
     """Tanggal (simulasi) cakupan perekaman mencapai target, dan tambahan kapasitas perekaman
     atau hari jemput bola yang dibutuhkan untuk mencapainya pada tanggal pilihan."""
-    from blangko.services.coverage.projection import projection
-
     r = projection(
         state.context(),
         target=target,
@@ -187,8 +172,8 @@ def projection_cmd(
         print_json(r)
         return
     console.print(
-        f"Cakupan per {tanggal(r['as_of'])}: {pct(r['coverage_pct'])} dari {num(r['wajib_ktp'])} "
-        f"wajib KTP; target {pct(r['target_pct'])} (kurang {num(r['gap_to_target'])} jiwa).",
+        f"Cakupan per {tanggal(r['as_of'])}: {pct_points(r['coverage_pct'])} dari {num(r['wajib_ktp'])} "
+        f"wajib KTP; target {pct_points(r['target_pct'])} (kurang {num(r['gap_to_target'])} jiwa).",
         highlight=False,
     )
     a = r["assumptions"]

@@ -8,19 +8,14 @@ import typer
 from rich.table import Table
 
 from blangko.cli import state
-from blangko.cli.output import console, num, parse_date, print_json, tanggal
+from blangko.cli.options import AsOfOpt, JsonOpt, OfficeOpt
+from blangko.cli.output import console, print_json
+from blangko.formatting import num, parse_date, pct, signed, tanggal
 from blangko.services import forecast as fs
 
 forecast_app = typer.Typer(
     help="Perkiraan kebutuhan blangko, risiko kehabisan stok, dan jumlah yang perlu diminta.",
 )
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Keluaran JSON.")]
-OfficeOpt = Annotated[str | None, typer.Option("--office", help="Kode kantor.")]
-
-
-def _pct(x: float) -> str:
-    return f"{num(round(x * 100, 1))} %"
 
 
 def print_forecast(r: dict[str, Any]) -> None:
@@ -43,20 +38,19 @@ def print_forecast(r: dict[str, Any]) -> None:
     console.print(
         f"Bila diminta hari ini, kiriman tiba sekitar {tanggal(nd['expected_date'])} "
         f"({num(nd['lead_time_days'])} hari); peluang kehabisan sebelum itu: "
-        f"{_pct(r['stockout_probability_before_next_delivery'])}.",
+        f"{pct(r['stockout_probability_before_next_delivery'])}.",
         highlight=False,
     )
     rec = r["recommended_request"]
     console.print(
         f"[bold]Permintaan yang disarankan: {num(rec['quantity'])} keping[/] "
-        f"(tingkat layanan {_pct(rec['service_level'])}, cukup sampai "
+        f"(tingkat layanan {pct(rec['service_level'])}, cukup sampai "
         f"{tanggal(rec['covers_until'])}).",
         highlight=False,
     )
     table = Table("Alasan", "Keping (p50)")
     for reason in rec["reasons"]:
-        q = reason["quantity"]
-        table.add_row(reason["reason"], f"{'+' if q > 0 else ''}{num(q)}")
+        table.add_row(reason["reason"], signed(reason["quantity"]))
     console.print(table)
     svc = Table(
         "Layanan",
@@ -86,9 +80,7 @@ def print_forecast(r: dict[str, Any]) -> None:
 @forecast_app.callback(invoke_without_command=True)
 def forecast(
     typer_ctx: typer.Context,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Per tanggal (default hari ini).")
-    ] = None,
+    as_of: AsOfOpt = None,
     horizon: Annotated[int, typer.Option("--horizon", help="Hari ke depan.")] = 120,
     office: OfficeOpt = None,
     as_json: JsonOpt = False,
@@ -107,9 +99,7 @@ def forecast(
 
 @forecast_app.command("backtest")
 def backtest(
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Per tanggal (default hari ini).")
-    ] = None,
+    as_of: AsOfOpt = None,
     origins: Annotated[int, typer.Option("--origins", help="Jumlah titik awal (minimal 6).")] = 6,
     office: OfficeOpt = None,
     as_json: JsonOpt = False,
@@ -134,7 +124,7 @@ def backtest(
             name,
             num(s["mase"]),
             num(s["scaled_pinball"]),
-            _pct(s["coverage_50"]),
-            _pct(s["coverage_90"]),
+            pct(s["coverage_50"]),
+            pct(s["coverage_90"]),
         )
     console.print(table)

@@ -12,18 +12,15 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from blangko.cli import state
-from blangko.cli.output import console, num, print_json, tanggal
+from blangko.cli.options import JsonOpt, OfficeOpt
+from blangko.cli.output import console, print_json
+from blangko.formatting import num, tanggal
 from blangko.services import registry
 
 residents_app = typer.Typer(
     help="Registri penduduk (ekspor SIAK): impor dan lihat.", no_args_is_help=True
 )
 nik_app = typer.Typer(help="Pemeriksaan NIK.", no_args_is_help=True)
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Keluaran JSON.")]
-OfficeOpt = Annotated[
-    str | None, typer.Option("--office", help="Kode kantor (boleh kosong bila hanya satu).")
-]
 
 
 @residents_app.command("import")

@@ -8,23 +8,24 @@ from typing import Annotated, Any
 import typer
 
 from blangko.cli import state
-from blangko.cli.output import console, num, parse_date, print_json
+from blangko.cli.options import (
+    AsOfOpt,
+    CountIdArg,
+    FormatOpt,
+    OfficeOpt,
+    OutputOpt,
+    ReportJsonOpt,
+    SpoiledMonthOpt,
+    TargetOpt,
+)
+from blangko.cli.output import console, print_json
 from blangko.domain.errors import DomainError
+from blangko.formatting import num, parse_date
 from blangko.services import reports
 
 report_app = typer.Typer(
     help="Laporan dan berita acara resmi (Excel atau PDF).", no_args_is_help=True
 )
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Keluaran JSON (nama berkas dan angka).")]
-OfficeOpt = Annotated[
-    str | None, typer.Option("--office", help="Kode kantor (boleh kosong bila hanya satu).")
-]
-FormatOpt = Annotated[str, typer.Option("--format", help="xlsx atau pdf.")]
-OutputOpt = Annotated[
-    Path | None,
-    typer.Option("--output", help="Berkas keluaran (default: nama laporan di folder kerja)."),
-]
 
 
 def _write(name: str, params: dict[str, Any], fmt: str, output: Path | None, as_json: bool) -> None:
@@ -61,7 +62,7 @@ def usage(
     format: FormatOpt = "xlsx",
     output: OutputOpt = None,
     office: OfficeOpt = None,
-    as_json: JsonOpt = False,
+    as_json: ReportJsonOpt = False,
 ) -> None:
     """Laporan penggunaan blangko: mutasi stok satu bulan, cocok dengan saldo buku."""
     _write("usage", {"month": month, "office": office}, format, output, as_json)
@@ -69,11 +70,11 @@ def usage(
 
 @report_app.command("count")
 def count(
-    count_id: Annotated[int, typer.Argument(help="Nomor stock opname.")],
+    count_id: CountIdArg,
     format: FormatOpt = "pdf",
     output: OutputOpt = None,
     office: OfficeOpt = None,
-    as_json: JsonOpt = False,
+    as_json: ReportJsonOpt = False,
 ) -> None:
     """Berita acara stock opname: buku dibanding hitungan fisik di satu lokasi."""
     _write("count", {"count_id": count_id, "office": office}, format, output, as_json)
@@ -85,7 +86,7 @@ def receipt(
     format: FormatOpt = "pdf",
     output: OutputOpt = None,
     office: OfficeOpt = None,
-    as_json: JsonOpt = False,
+    as_json: ReportJsonOpt = False,
 ) -> None:
     """Berita acara serah terima satu penerimaan (atau pengembalian) blangko."""
     _write("receipt", {"seq": entry_seq, "office": office}, format, output, as_json)
@@ -93,11 +94,11 @@ def receipt(
 
 @report_app.command("destruction")
 def destruction(
-    month: Annotated[str, typer.Option("--month", help="Bulan blangko dicatat rusak, YYYY-MM.")],
+    month: SpoiledMonthOpt,
     format: FormatOpt = "pdf",
     output: OutputOpt = None,
     office: OfficeOpt = None,
-    as_json: JsonOpt = False,
+    as_json: ReportJsonOpt = False,
 ) -> None:
     """Berita acara pemusnahan: setiap blangko rusak dalam bulan itu, per seri dan alasan."""
     _write("destruction", {"month": month, "office": office}, format, output, as_json)
@@ -105,16 +106,12 @@ def destruction(
 
 @report_app.command("coverage")
 def coverage(
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Per tanggal (default hari ini).")
-    ] = None,
-    target: Annotated[
-        str | None, typer.Option("--target", help="Target cakupan dalam persen (default 99,2).")
-    ] = None,
+    as_of: AsOfOpt = None,
+    target: TargetOpt = None,
     format: FormatOpt = "xlsx",
     output: OutputOpt = None,
     office: OfficeOpt = None,
-    as_json: JsonOpt = False,
+    as_json: ReportJsonOpt = False,
 ) -> None:
     """Rekap cakupan per kecamatan dan desa dengan kekurangan terhadap target."""
     params = {"as_of": parse_date(as_of, "as_of"), "target": target, "office": office}
@@ -130,7 +127,7 @@ def request(
     format: FormatOpt = "pdf",
     output: OutputOpt = None,
     office: OfficeOpt = None,
-    as_json: JsonOpt = False,
+    as_json: ReportJsonOpt = False,
 ) -> None:
     """Surat permohonan blangko: jumlah yang disarankan perkiraan, dengan alasannya."""
     params = {"as_of": parse_date(as_of, "as_of"), "office": office}

@@ -10,6 +10,9 @@ import typer
 
 from blangko.cli import state
 from blangko.cli.output import console
+from blangko.demo import story
+from blangko.services.admin import setup, users
+from blangko.web.app import check_secret, create_app
 
 # A NIK (16 digits) must never reach a log, even inside a query string of an access line.
 _NIK = re.compile(r"(?<!\d)(\d{4})\d{8}(\d{4})(?!\d)")
@@ -39,11 +42,10 @@ def serve(
     ] = False,
 ) -> None:
     """Jalankan halaman web dan API JSON (uvicorn)."""
+    # Lazy on purpose: only this command runs a server, and uvicorn (with its event loop and
+    # HTTP protocol modules) would otherwise load on every command. tests/unit/test_layers.py
+    # lists it among the heavy third-party modules allowed to load inside a function.
     import uvicorn
-
-    from blangko.demo import story as demo_service
-    from blangko.services.admin import setup, users
-    from blangko.web.app import check_secret, create_app
 
     settings = state.settings()
     if demo:
@@ -51,7 +53,7 @@ def serve(
     check_secret(settings)
     ctx = state.context()
     if settings.demo:
-        demo_service.build(ctx, progress=console.print)
+        story.build(ctx, progress=console.print)
         accounts = users.ensure_demo_users(ctx)
     else:
         setup.init(ctx)

@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from blangko.adapters.db import make_engine
+from blangko.domain.errors import DomainError
 from blangko.services.context import Context
 from blangko.settings import Settings
 
@@ -42,8 +43,6 @@ def remove_sqlite_file() -> None:
     """Delete the SQLite database file (and its WAL files) named by the settings."""
     url = make_url(settings().resolved_database_url())
     if url.get_backend_name() != "sqlite" or not url.database:
-        from blangko.domain.errors import DomainError
-
         raise DomainError(
             "fresh_sqlite_only", "db", "--fresh hanya untuk basis data SQLite (berkas)."
         )

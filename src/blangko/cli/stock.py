@@ -11,9 +11,23 @@ from rich.markup import escape
 from rich.table import Table
 
 from blangko.cli import state
-from blangko.cli.output import console, num, parse_date, print_json, tanggal
+from blangko.cli.options import (
+    AsOfOpt,
+    CountIdArg,
+    DateOpt,
+    JsonOpt,
+    KeyOpt,
+    NoteOpt,
+    OfficeOpt,
+    QtyOpt,
+    SerialsOpt,
+    SpoiledMonthOpt,
+    SpoilReasonOpt,
+)
+from blangko.cli.output import console, print_json, replayed
 from blangko.domain.errors import DomainError
 from blangko.domain.ledger import KIND_LABEL_ID, STATE_LABEL_ID, State
+from blangko.formatting import num, parse_date, tanggal
 from blangko.services.stock import counts, writes
 from blangko.services.stock import queries as q
 
@@ -21,36 +35,12 @@ stock_app = typer.Typer(
     help="Buku besar blangko: terima, pindah, pakai, hitung, audit.", no_args_is_help=True
 )
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Keluaran JSON.")]
-OfficeOpt = Annotated[
-    str | None, typer.Option("--office", help="Kode kantor (boleh kosong bila hanya satu).")
-]
-DateOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--date", help="Tanggal efektif YYYY-MM-DD (default hari ini; tidak boleh di masa depan)."
-    ),
-]
-KeyOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--idempotency-key",
-        help="Kunci unik permintaan: mengulang dengan kunci sama tidak menulis dua kali.",
-    ),
-]
-SerialsOpt = Annotated[
-    str | None, typer.Option("--serials", help="Rentang seri, mis. KR0001001-KR0005000,KR0005101.")
-]
-QtyOpt = Annotated[
-    int | None, typer.Option("--qty", help="Jumlah: diambil seri tersedia terkecil.")
-]
-
 
 def _print_write(result: dict[str, Any], as_json: bool, verb: str) -> None:
     if as_json:
         print_json(result)
         return
-    again = " (permintaan ulang: tidak ada yang ditulis lagi)" if result.get("replayed") else ""
+    again = replayed(result)
     for e in result["entries"]:
         where = " -> ".join(x for x in (e["from_location"], e["to_location"]) if x)
         console.print(
@@ -69,7 +59,7 @@ def opening(
     location: Annotated[
         str | None, typer.Option("--location", help="Lokasi (default gudang).")
     ] = None,
-    note: Annotated[str | None, typer.Option("--note")] = None,
+    note: NoteOpt = None,
     office: OfficeOpt = None,
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
@@ -94,7 +84,7 @@ def receive(
     document: Annotated[str, typer.Option("--document", help="Nomor berita acara serah terima.")],
     date: DateOpt = None,
     to: Annotated[str | None, typer.Option("--to", help="Lokasi tujuan (default gudang).")] = None,
-    note: Annotated[str | None, typer.Option("--note")] = None,
+    note: NoteOpt = None,
     office: OfficeOpt = None,
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
@@ -121,7 +111,7 @@ def transfer(
     serials: SerialsOpt = None,
     qty: QtyOpt = None,
     date: DateOpt = None,
-    note: Annotated[str | None, typer.Option("--note")] = None,
+    note: NoteOpt = None,
     office: OfficeOpt = None,
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
@@ -155,7 +145,7 @@ def consume(
         ),
     ] = None,
     date: DateOpt = None,
-    note: Annotated[str | None, typer.Option("--note")] = None,
+    note: NoteOpt = None,
     office: OfficeOpt = None,
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
@@ -178,10 +168,8 @@ def consume(
 @stock_app.command("spoil")
 def spoil(
     serial: Annotated[str, typer.Option("--serial", help="Seri blangko yang rusak.")],
-    reason: Annotated[
-        str, typer.Option("--reason", help="salah_cetak, gagal_encode, rusak_fisik, lainnya.")
-    ],
-    note: Annotated[str | None, typer.Option("--note")] = None,
+    reason: SpoilReasonOpt,
+    note: NoteOpt = None,
     date: DateOpt = None,
     office: OfficeOpt = None,
     idempotency_key: KeyOpt = None,
@@ -202,7 +190,7 @@ def spoil(
 
 @stock_app.command("lose")
 def lose(
-    serials: Annotated[str, typer.Option("--serials")],
+    serials: Annotated[str, typer.Option("--serials", help="Rentang seri yang hilang.")],
     reason: Annotated[str, typer.Option("--reason", help="Keterangan kehilangan/pencurian.")],
     document: Annotated[str, typer.Option("--document", help="Nomor laporan polisi.")],
     date: DateOpt = None,
@@ -225,7 +213,7 @@ def lose(
 
 @stock_app.command("return")
 def return_(
-    serials: Annotated[str, typer.Option("--serials")],
+    serials: Annotated[str, typer.Option("--serials", help="Rentang seri yang dikembalikan.")],
     to: Annotated[str, typer.Option("--to", help="Penerima: Ditjen Dukcapil atau kantor lain.")],
     document: Annotated[str, typer.Option("--document", help="Nomor berita acara.")],
     date: DateOpt = None,
@@ -317,7 +305,7 @@ def count(
 
 @stock_app.command("count-post")
 def count_post(
-    count_id: Annotated[int, typer.Argument(help="Nomor stock opname.")],
+    count_id: CountIdArg,
     reason: Annotated[str, typer.Option("--reason", help="Penjelasan selisih.")],
     office: OfficeOpt = None,
     idempotency_key: KeyOpt = None,
@@ -398,10 +386,10 @@ def print_balance(b: dict[str, Any]) -> None:
 
 @stock_app.command("balance")
 def balance(
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Per tanggal (default hari ini).")
+    as_of: AsOfOpt = None,
+    location: Annotated[
+        str | None, typer.Option("--location", help="Hanya lokasi ini (default semua lokasi).")
     ] = None,
-    location: Annotated[str | None, typer.Option("--location")] = None,
     office: OfficeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -495,7 +483,7 @@ def verify(office: OfficeOpt = None, as_json: JsonOpt = False) -> None:
 
 @stock_app.command("destroy")
 def destroy(
-    month: Annotated[str, typer.Option("--month", help="Bulan blangko dicatat rusak, YYYY-MM.")],
+    month: SpoiledMonthOpt,
     document: Annotated[str, typer.Option("--document", help="Nomor berita acara pemusnahan.")],
     witness: Annotated[
         list[str],

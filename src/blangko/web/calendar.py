@@ -13,8 +13,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from blangko.adapters import tables as t
-from blangko.cli.output import parse_date
 from blangko.domain.errors import DomainError
+from blangko.formatting import parse_date
 from blangko.services.calendar import days, events
 from blangko.services.context import Context, resolve_office
 from blangko.web import i18n

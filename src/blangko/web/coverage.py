@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from blangko.cli.output import parse_date
+from blangko.formatting import parse_date
 from blangko.services.coverage import areas, projection
 from blangko.web import charts, i18n
 from blangko.web.api import ERRORS, bearer

@@ -11,9 +11,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from blangko.cli.output import parse_date
 from blangko.domain.errors import DomainError
 from blangko.domain.ledger import KIND_LABEL_ID, SERVICES, SPOIL_REASONS, STATE_LABEL_ID, Kind
+from blangko.formatting import parse_date
 from blangko.services.admin import setup, users
 from blangko.services.stock import counts, queries, writes
 from blangko.web import charts, i18n, views

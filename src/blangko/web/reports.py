@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from blangko.cli.output import parse_date
 from blangko.domain.errors import DomainError, NotFound
+from blangko.formatting import parse_date
 from blangko.services import reports
 from blangko.web.api import ERRORS, bearer
 from blangko.web.app import request_ctx
