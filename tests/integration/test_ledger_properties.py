@@ -57,6 +57,8 @@ class Model:
     arrived: dict[str, date] = field(default_factory=dict)
     next_no: int = 1
     next_unknown: int = 9000
+    # Cards booked lost that a posted count found again (each recovery counted once).
+    recovered: int = 0
     retry: tuple[Callable[..., Any], dict[str, Any]] | None = None
     log: list[str] = field(default_factory=list)
 
@@ -117,15 +119,24 @@ def _snapshot(ctx) -> tuple[Any, ...]:  # type: ignore[no-untyped-def]
 def _check_invariants(ctx, model: Model) -> None:  # type: ignore[no-untyped-def]
     with ctx.read() as conn:
         stored = _read_blanks(conn, model.office)
-        created = conn.execute(
-            select(func.coalesce(func.sum(t.ledger_entry.c.quantity), 0)).where(
-                t.ledger_entry.c.office_code == model.office,
-                t.ledger_entry.c.kind.in_(["opening", "receive", "found"]),
+        by_kind = Counter(
+            dict(
+                conn.execute(
+                    select(t.ledger_entry.c.kind, func.sum(t.ledger_entry.c.quantity))
+                    .where(t.ledger_entry.c.office_code == model.office)
+                    .group_by(t.ledger_entry.c.kind)
+                ).all()
             )
-        ).scalar_one()
+        )
     # Exactly one row per serial ever created, in the state and place the model says.
     assert stored == model.blanks, model.log
-    assert len(stored) == created
+    # Only opening, receive and found create serials. A recovered card was created once
+    # already: its `recover` entry takes it from lost back to available, it creates nothing.
+    assert len(stored) == by_kind["opening"] + by_kind["receive"] + by_kind["found"]
+    assert by_kind["recover"] == model.recovered
+    # Nothing else leaves `lost`: lost now = reported lost + missing at counts - recovered.
+    lost_now = sum(1 for state, _ in model.blanks.values() if state == "lost")
+    assert lost_now == by_kind["lose"] + by_kind["missing"] - by_kind["recover"]
     for serial, (state, where) in stored.items():
         assert (state == AVAILABLE) == (where is not None), serial
 
@@ -139,6 +150,8 @@ def _check_invariants(ctx, model: Model) -> None:  # type: ignore[no-untyped-def
     assert bal["totals"]["consumed"] == states["consumed"]
     assert bal["totals"]["spoiled"] == states["spoiled"]
     assert bal["totals"]["returned"] == states["returned"]
+    # A recovery is a positive adjustment, like a card found new at a count.
+    assert bal["totals"]["adjusted"] == by_kind["found"] + by_kind["recover"] - by_kind["missing"]
     for loc in LOCS:
         assert q.balance(ctx, location=loc, office=model.office)[
             "location_on_hand"
@@ -362,22 +375,28 @@ def _count(data, ctx, model: Model) -> Op:  # type: ignore[no-untyped-def]
             )
 
         errors = None if counted == len(book) else {"count_needs_serials"}
+        what = f"counted {counted}, book {len(book)}"
         missing: list[str] = []
         unexpected_new: list[str] = []
         moved_in: list[str] = []
+        recovered: list[str] = []
     else:
         kept = _subset(data, book, 0, len(book)) if book else []
         missing = [s for s in book if s not in kept]
         unexpected_new = [model.unknown_serial() for _ in range(data.draw(st.integers(0, 2)))]
         moved_in = _subset(data, [s for s in model.available() if s not in book], 0, 2)
-        gone = _subset(data, model.not_available(), 0, 1) if data.draw(st.booleans()) else []
-        scanned = (
-            parse_ranges(_text([*kept, *unexpected_new, *moved_in, *gone]))
-            if (kept or unexpected_new or moved_in or gone)
-            else []
-        )
-        # A card found that the books say was used, lost or returned must be sorted out first.
+        # A card booked lost that is found again is recovered when the count is posted; one
+        # the books say was used, spoiled or returned must be sorted out first: posting is
+        # refused (recording the count is not) and writes nothing, the lost ones included.
+        lost = [s for s in model.not_available() if model.blanks[s][0] == "lost"]
+        used = [s for s in model.not_available() if model.blanks[s][0] != "lost"]
+        recovered = _subset(data, lost, 0, 2)
+        gone = _subset(data, used, 0, 1) if data.draw(st.integers(0, 2)) == 0 else []
         errors = {"count_serial_elsewhere"} if gone else None
+        found = [*unexpected_new, *moved_in, *recovered, *gone]
+        scanned = parse_ranges(_text([*kept, *found])) if (kept or found) else []
+        what = f"scanned {_text([*kept, *found]) or '-'}: missing {_text(missing) or '-'}"
+        what += f", found {_text(found) or '-'} (booked lost: {_text(recovered) or '-'})"
 
         def prepare() -> None:
             recorded.update(
@@ -385,6 +404,7 @@ def _count(data, ctx, model: Model) -> Op:  # type: ignore[no-untyped-def]
             )
             assert recorded["book"] == len(book)
             assert recorded["missing"] == _text(missing)
+            assert recorded["unexpected"] == (_text(found) if found else "")
 
     kwargs: dict[str, Any] = {
         "reason": "selisih opname",
@@ -397,11 +417,18 @@ def _count(data, ctx, model: Model) -> Op:  # type: ignore[no-untyped-def]
 
     def apply(result) -> None:  # type: ignore[no-untyped-def]
         assert result["status"] == "posted"
+        by_kind = {e["kind"]: e for e in result["entries"]}
+        if recovered:
+            entry = by_kind["recover"]
+            assert (entry["serials"], entry["to_location"]) == (_text(recovered), loc)
+        else:
+            assert "recover" not in by_kind
         _set(model, missing, "lost", None)
-        _set(model, [*unexpected_new, *moved_in], AVAILABLE, loc, ctx.today())
+        _set(model, [*unexpected_new, *moved_in, *recovered], AVAILABLE, loc, ctx.today())
+        model.recovered += len(recovered)
         model.retry = (counts.post_count, {"count_id": recorded["count_id"], **kwargs})
 
-    return Op(f"count at {loc}", call, errors, apply, prepare)
+    return Op(f"count at {loc} ({what})", call, errors, apply, prepare)
 
 
 def _retry(data, ctx, model: Model) -> Op | None:  # type: ignore[no-untyped-def]
@@ -442,6 +469,7 @@ OPS = [
     "lose",
     "return",
     "count",
+    "count",  # twice: counts meet the most cases (missing, found, moved, recovered, refused)
     "retry",
 ]
 
@@ -510,6 +538,17 @@ def test_random_operations_keep_the_ledger_whole(ctx, db_url) -> None:  # type: 
         )
         assert moved["quantity"] == 4
         _set(model, seed[:4], AVAILABLE, "loket-1", today - timedelta(days=2))
+        # One card reported lost from the store, so that a count can find a lost card again
+        # from the first step on.
+        stock.lose(
+            ctx,
+            serials=seed[-1],
+            reason="tercecer",
+            document="LP/0",
+            office=model.office,
+            effective=today - timedelta(days=1),
+        )
+        _set(model, seed[-1:], "lost", None)
         _check_invariants(ctx, model)
 
         try:
