@@ -9,11 +9,19 @@ One database serves all the examples of a test (a database per example would cos
 each example opens an office of its own (another regency code; offices are independent
 chains) and uses serials with its own prefix (serials are unique across the database), so an
 example replays the same way however many ran before it.
+
+The normal suite runs a fixed number of examples per backend (CI_EXAMPLES), drawn at random
+each run. A failure prints the steps it ran and an `@reproduce_failure(...)` line
+(print_blob): put that line on `run` (next to `@given`) to replay the example draw for draw,
+then take it out again. `pytest -m explore` (bench/explore_ledger.py) runs many more.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
+import os
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -23,6 +31,7 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -489,10 +498,23 @@ def _draw_op(data, ctx, model: Model) -> Op | None:  # type: ignore[no-untyped-d
     return _retry(data, ctx, model)
 
 
-# The test -------------------------------------------------------------------------------------
+# The tests ------------------------------------------------------------------------------------
+
+# Examples per backend in the normal suite (and CI). The draws stay random (no derandomize):
+# each run tries other sequences, and print_blob prints how to replay a failing one exactly.
+CI_EXAMPLES = {"sqlite": 30, "postgres": 10}
+# One database serves at most this many examples: each needs an office of its own, there are
+# 514 regency codes, and an example Hypothesis abandons half-way (about one in seven) has
+# used one too.
+MAX_EXAMPLES_PER_DATABASE = 400
+# The longer exploration (`-m explore`, bench/explore_ledger.py): this many examples per
+# backend, in rounds of a fresh database each; BLANGKO_EXPLORE_SEED makes them repeatable.
+EXPLORE_EXAMPLES = int(os.environ.get("BLANGKO_EXPLORE_EXAMPLES", "500"))
+EXPLORE_ROUNDS = max(1, -(-EXPLORE_EXAMPLES // MAX_EXAMPLES_PER_DATABASE))
 
 
-def test_random_operations_keep_the_ledger_whole(ctx, db_url) -> None:  # type: ignore[no-untyped-def]
+def _run_examples(ctx, max_examples: int, tally: Counter[str], seed: int | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Run `max_examples` random sequences on this database, counting what they did."""
     with ctx.read() as conn:
         regencies = list(
             conn.execute(
@@ -501,15 +523,17 @@ def test_random_operations_keep_the_ledger_whole(ctx, db_url) -> None:  # type: 
                 .order_by(t.region.c.code)
             ).scalars()
         )
+    assert max_examples <= MAX_EXAMPLES_PER_DATABASE, max_examples
     codes = iter(regencies)
     examples = itertools.count(1)
-    tally: Counter[str] = Counter()
-    sqlite = db_url.startswith("sqlite")
 
     @settings(
-        max_examples=30 if sqlite else 10,
+        max_examples=max_examples,
         deadline=None,
         database=None,
+        # A failure prints @reproduce_failure(...): put that line above `def run` (below
+        # @given) and rerun the one test to replay the failing example draw for draw.
+        print_blob=True,
         # No shrinking: every example needs an office of its own and there are 514 regency
         # codes; a failure is reported with the steps it ran (model.log) instead.
         phases=[Phase.explicit, Phase.generate],
@@ -518,16 +542,17 @@ def test_random_operations_keep_the_ledger_whole(ctx, db_url) -> None:  # type: 
     @given(data=st.data())
     def run(data) -> None:  # type: ignore[no-untyped-def]
         model = Model(office=next(codes), prefix=f"E{next(examples)}K")
+        tally["examples started"] += 1
         setup.create_office(ctx, code=model.office)
         for loc in LOCS[1:]:
             setup.add_location(ctx, name=loc, kind="station", office=model.office)
         # Some stock to start from, so that early steps have cards to work with.
-        seed = model.new_serials(12)
+        stocked = model.new_serials(12)
         today = ctx.today()
         stock.record_opening(
-            ctx, serials=_text(seed), office=model.office, effective=today - timedelta(days=5)
+            ctx, serials=_text(stocked), office=model.office, effective=today - timedelta(days=5)
         )
-        _set(model, seed, AVAILABLE, "gudang", today - timedelta(days=5))
+        _set(model, stocked, AVAILABLE, "gudang", today - timedelta(days=5))
         moved = stock.transfer(
             ctx,
             qty=4,
@@ -537,18 +562,18 @@ def test_random_operations_keep_the_ledger_whole(ctx, db_url) -> None:  # type: 
             effective=today - timedelta(days=2),
         )
         assert moved["quantity"] == 4
-        _set(model, seed[:4], AVAILABLE, "loket-1", today - timedelta(days=2))
+        _set(model, stocked[:4], AVAILABLE, "loket-1", today - timedelta(days=2))
         # One card reported lost from the store, so that a count can find a lost card again
         # from the first step on.
         stock.lose(
             ctx,
-            serials=seed[-1],
+            serials=stocked[-1],
             reason="tercecer",
             document="LP/0",
             office=model.office,
             effective=today - timedelta(days=1),
         )
-        _set(model, seed[-1:], "lost", None)
+        _set(model, stocked[-1:], "lost", None)
         _check_invariants(ctx, model)
 
         try:
@@ -571,15 +596,62 @@ def test_random_operations_keep_the_ledger_whole(ctx, db_url) -> None:  # type: 
                     assert info.value.message
                     assert _snapshot(ctx) == before, f"{op.name} wrote although it failed"
                     tally["refused"] += 1
-                    tally[info.value.code] += 1
+                    tally["refused " + info.value.code] += 1
                 _check_invariants(ctx, model)
         except BaseException as exc:
             exc.add_note(f"office {model.office}, steps:\n" + "\n".join(model.log))
             raise
+        tally["examples"] += 1
+        tally["steps"] += len(model.log)
+        tally["cards recovered"] += model.recovered
 
+    if seed is not None:
+        run = hypothesis_seed(seed)(run)
     run()
+
+
+def _backend(db_url: str) -> str:
+    return "sqlite" if db_url.startswith("sqlite") else "postgres"
+
+
+def test_random_operations_keep_the_ledger_whole(ctx, db_url) -> None:  # type: ignore[no-untyped-def]
+    tally: Counter[str] = Counter()
+    _run_examples(ctx, CI_EXAMPLES[_backend(db_url)], tally)
     # The draws exercised both paths (a generator that only produced errors proves little).
     assert tally["ok"] >= 5 and tally["refused"] >= 3, tally
+
+
+@pytest.mark.explore
+@pytest.mark.parametrize("round_no", range(1, EXPLORE_ROUNDS + 1), ids=lambda n: f"round{n}")
+def test_explore_random_operations(ctx, db_url, round_no: int) -> None:  # type: ignore[no-untyped-def]
+    """The same property with many more examples, outside the normal suite: `pytest -m
+    explore` or bench/explore_ledger.py (docs/development.md). Each round has a database of
+    its own. BLANGKO_EXPLORE_REPORT names a file that gets one JSON line of figures per round,
+    failed or not."""
+    backend = _backend(db_url)
+    n = EXPLORE_EXAMPLES // EXPLORE_ROUNDS + (round_no <= EXPLORE_EXAMPLES % EXPLORE_ROUNDS)
+    base = os.environ.get("BLANGKO_EXPLORE_SEED")
+    # Another seed per backend and round, so that no two rounds draw the same sequences.
+    seed = None if base is None else int(base) * 1000 + 500 * (backend == "postgres") + round_no
+    tally: Counter[str] = Counter()
+    figures: dict[str, Any] = {"backend": backend, "round": round_no, "seed": seed}
+    started = time.monotonic()
+    try:
+        _run_examples(ctx, n, tally, seed)
+    except BaseException as exc:
+        # With the steps that led there and the @reproduce_failure line (Hypothesis' notes).
+        notes = [n for n in getattr(exc, "__notes__", []) if not n.startswith("Draw ")]
+        figures["failure"] = "\n".join([f"{type(exc).__name__}: {exc}"[:2000], *notes])
+        raise
+    finally:
+        figures |= {"max_examples": n, "seconds": round(time.monotonic() - started, 1)}
+        figures["tally"] = dict(sorted(tally.items()))
+        report = os.environ.get("BLANGKO_EXPLORE_REPORT")
+        if report:
+            with open(report, "a", encoding="utf-8") as f:
+                f.write(json.dumps(figures) + "\n")
+    assert tally["examples"] == n, tally
+    assert tally["ok"] >= n and tally["refused"] >= n // 4, tally
 
 
 def test_thirty_two_character_serials_go_through_the_ledger(ctx, office) -> None:  # type: ignore[no-untyped-def]
