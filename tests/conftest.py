@@ -159,6 +159,18 @@ def office(ctx: Context) -> str:
     return "17.04"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `explore` (minutes of random exploration) run only when a -m expression
+    names them (`-m explore`). Not done with `addopts = -m "not explore"`: a -m given on the
+    command line replaces that one, so `pytest -m postgres` would run the explorations too."""
+    if "explore" in (config.getoption("markexpr") or ""):
+        return
+    explore = [item for item in items if item.get_closest_marker("explore")]
+    if explore:
+        config.hook.pytest_deselected(items=explore)
+        items[:] = [item for item in items if not item.get_closest_marker("explore")]
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if _pg_template:
         admin = _admin_engine()

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from blangko.adapters import tables as t
 from blangko.domain.errors import DomainError
+from blangko.services.admin import setup
 from blangko.services.context import Context
 from blangko.services.stock import counts, writes
 from blangko.services.stock import queries as q
@@ -38,15 +39,19 @@ def on_hand(ctx: Context, **kw: Any) -> int:
     return q.balance(ctx, **kw)["on_hand"]
 
 
-def where(ctx: Context, serial: str) -> tuple[str, str | None]:
-    r = q.trace(ctx, serial=serial)
+def where(ctx: Context, serial: str, office: str = "17.04") -> tuple[str, str | None]:
+    r = q.trace(ctx, serial=serial, office=office)
     return r["state"], r["location"]
 
 
 def snapshot(ctx: Context) -> dict[str, Any]:
     """Everything a write could change: chain head, row counts, the balance."""
     with ctx.read() as conn:
-        head = conn.execute(select(t.office.c.ledger_seq, t.office.c.ledger_hash)).one()
+        heads = conn.execute(
+            select(t.office.c.code, t.office.c.ledger_seq, t.office.c.ledger_hash).order_by(
+                t.office.c.code
+            )
+        ).all()
         rows = {
             tbl.name: conn.execute(select(func.count()).select_from(tbl)).scalar_one()
             for tbl in (
@@ -64,10 +69,11 @@ def snapshot(ctx: Context) -> dict[str, Any]:
             .order_by(t.blank.c.state, t.blank.c.location_id)
         ).all()
     return {
-        "head": tuple(head),
+        "head": next((h.ledger_seq, h.ledger_hash) for h in heads if h.code == "17.04"),
+        "heads": [tuple(h) for h in heads],  # every office's chain
         "rows": rows,
         "states": [tuple(s) for s in states],
-        "balance": q.balance(ctx),
+        "balance": q.balance(ctx, office="17.04"),
     }
 
 
@@ -522,17 +528,118 @@ def test_a_card_booked_lost_that_turns_up_at_a_later_count_is_recovered(split_st
     assert q.verify(ctx)["sound"] is True
 
 
-def test_a_counted_card_the_books_say_was_used_is_refused(split_stock) -> None:
+def test_a_card_reported_lost_that_turns_up_at_another_location_is_recovered_there(
+    split_stock,
+) -> None:
+    """Reported lost from the store (a `lose` entry, not a count), found at loket-1: it is
+    back on hand where it was found, from the count date on, and usable again."""
     ctx = split_stock
-    writes.consume(ctx, service="pemula", serials="KR0001001", effective=D_NOV)
-    scanned, _ = counts.parse_scanned(["KR0001001-KR0001020"])
+    writes.lose(ctx, serials="KR0001050", reason="dicuri", document="LP/9/XI/2026", effective=D_NOV)
+    assert where(ctx, "KR0001050") == ("lost", None)
+    scanned, _ = counts.parse_scanned(["KR0001001-KR0001020", "KR0001050"])
     c = counts.record_count(ctx, location="loket-1", scanned=scanned)
+    assert (c["book"], c["counted"], c["missing"], c["unexpected"]) == (20, 21, "", "KR0001050")
+    p = counts.post_count(ctx, count_id=c["count_id"], reason="terselip di loket")
+    assert p["entries"] == [
+        {
+            "seq": 5,
+            "kind": "recover",
+            "effective_date": "2026-11-27",
+            "quantity": 1,
+            "serials": "KR0001050",
+            "from_location": None,
+            "to_location": "loket-1",
+        }
+    ]
+    assert where(ctx, "KR0001050") == ("available", "loket-1")
+    (entry,) = q.ledger(ctx, kind="recover")["entries"]
+    assert (entry["reason"], entry["count_id"]) == ("terselip di loket", c["count_id"])
+    assert "ditemukan kembali" in entry["note"]
+    assert [h["kind"] for h in q.trace(ctx, serial="KR0001050")["history"]] == [
+        "opening",
+        "lose",
+        "recover",
+    ]
+    b = q.balance(ctx)
+    # The loss report stands; the recovery is a positive adjustment, not a second receipt.
+    assert (b["totals"]["lost"], b["totals"]["adjusted"], b["totals"]["received"]) == (1, 1, 200)
+    assert b["by_location"] == {"gudang": 279, "loket-1": 21}
+    assert_conserved(b)
+    # On the books at loket-1 from the count date, not before.
+    day_before = q.balance(ctx, as_of=date(2026, 11, 26))
+    assert day_before["by_location"] == {"gudang": 279, "loket-1": 20}
+    assert_conserved(day_before)
+    with pytest.raises(DomainError) as err:
+        writes.consume(ctx, service="pemula", serials="KR0001050", effective=date(2026, 11, 26))
+    assert err.value.code == "date_before_arrival"
+    writes.consume(ctx, service="pemula", serials="KR0001050", effective=TODAY)
+    assert where(ctx, "KR0001050") == ("consumed", None)
+    v = q.verify(ctx)
+    assert (v["sound"], v["serials"]) == (True, 300), v["problems"]
+
+
+def _consumed(ctx: Context) -> tuple[str, str]:
+    writes.consume(ctx, service="pemula", serials="KR0001001", effective=D_NOV)
+    return "KR0001001", "17.04"
+
+
+def _spoiled(ctx: Context) -> tuple[str, str]:
+    writes.spoil(ctx, serial="KR0001001", reason="rusak_fisik", effective=D_NOV)
+    return "KR0001001", "17.04"
+
+
+def _returned(ctx: Context) -> tuple[str, str]:
+    writes.return_blanks(ctx, serials="KR0001001", to="Ditjen Dukcapil", document="BA-R/1")
+    return "KR0001001", "17.04"
+
+
+def _destroyed(ctx: Context) -> tuple[str, str]:
+    writes.spoil(ctx, serial="KR0001090", reason="salah_cetak", effective=date(2026, 10, 20))
+    writes.destroy_spoiled(
+        ctx,
+        month="2026-10",
+        destroyed_on=date(2026, 11, 2),
+        witnesses=["Budi Santoso", "Siti Aminah"],
+        document="BA-MUSNAH/2026/10",
+    )
+    return "KR0001090", "17.04"
+
+
+def _other_office(ctx: Context) -> tuple[str, str]:
+    """Available, at the store of Kota Bengkulu (17.71): another office's card."""
+    setup.create_office(ctx, code="17.71")
+    receive(ctx, "KR0900001-KR0900005", office="17.71")
+    return "KR0900003", "17.71"
+
+
+@pytest.mark.parametrize(
+    "book_it",
+    [_consumed, _spoiled, _returned, _destroyed, _other_office],
+    ids=lambda f: f.__name__[1:],
+)
+def test_a_counted_card_the_books_say_is_used_or_gone_is_refused(split_stock, book_it) -> None:
+    """Only a card booked lost may turn up at a count. One the books say was printed,
+    spoiled, returned, destroyed, or is another office's must be sorted out first: posting
+    names it and writes nothing, not even the recovery of a lost card in the same scan."""
+    ctx = split_stock
+    serial, owner = book_it(ctx)
+    kaur = {"office": "17.04"}
+    writes.lose(ctx, serials="KR0001060", reason="hilang", document="LP/3", effective=D_NOV, **kaur)
+    booked = where(ctx, serial, owner)
+    assert booked[0] != "available" or owner != "17.04"  # another office's may be available
+    scanned, _ = counts.parse_scanned(["KR0001001-KR0001020", "KR0001060", serial])
+    c = counts.record_count(ctx, location="loket-1", scanned=scanned, **kaur)
+    assert serial in c["unexpected"] and "KR0001060" in c["unexpected"]
     before = snapshot(ctx)
     with pytest.raises(DomainError) as err:
-        counts.post_count(ctx, count_id=c["count_id"], reason="opname")
+        counts.post_count(ctx, count_id=c["count_id"], reason="opname", **kaur)
     assert (err.value.code, err.value.field) == ("count_serial_elsewhere", "count_id")
-    assert "KR0001001" in err.value.message
+    assert serial in err.value.message
     assert snapshot(ctx) == before
+    assert where(ctx, serial, owner) == booked
+    assert where(ctx, "KR0001060") == ("lost", None)
+    assert [x["status"] for x in counts.list_counts(ctx, **kaur)] == ["open"]
+    assert all(q.verify(ctx, office=code)["sound"] for code in ("17.04", owner))
 
 
 def test_verify_is_sound_after_every_kind_of_entry(split_stock) -> None:

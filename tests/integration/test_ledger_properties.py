@@ -9,11 +9,19 @@ One database serves all the examples of a test (a database per example would cos
 each example opens an office of its own (another regency code; offices are independent
 chains) and uses serials with its own prefix (serials are unique across the database), so an
 example replays the same way however many ran before it.
+
+The normal suite runs a fixed number of examples per backend (CI_EXAMPLES), drawn at random
+each run. A failure prints the steps it ran and an `@reproduce_failure(...)` line
+(print_blob): put that line on `run` (next to `@given`) to replay the example draw for draw,
+then take it out again. `pytest -m explore` (bench/explore_ledger.py) runs many more.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
+import os
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -23,6 +31,7 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -58,6 +67,8 @@ class Model:
     arrived: dict[str, date] = field(default_factory=dict)
     next_no: int = 1
     next_unknown: int = 9000
+    # Cards booked lost that a posted count found again (each recovery counted once).
+    recovered: int = 0
     retry: tuple[Callable[..., Any], dict[str, Any]] | None = None
     log: list[str] = field(default_factory=list)
 
@@ -118,15 +129,24 @@ def _snapshot(ctx) -> tuple[Any, ...]:  # type: ignore[no-untyped-def]
 def _check_invariants(ctx, model: Model) -> None:  # type: ignore[no-untyped-def]
     with ctx.read() as conn:
         stored = _read_blanks(conn, model.office)
-        created = conn.execute(
-            select(func.coalesce(func.sum(t.ledger_entry.c.quantity), 0)).where(
-                t.ledger_entry.c.office_code == model.office,
-                t.ledger_entry.c.kind.in_(["opening", "receive", "found"]),
+        by_kind = Counter(
+            dict(
+                conn.execute(
+                    select(t.ledger_entry.c.kind, func.sum(t.ledger_entry.c.quantity))
+                    .where(t.ledger_entry.c.office_code == model.office)
+                    .group_by(t.ledger_entry.c.kind)
+                ).all()
             )
-        ).scalar_one()
+        )
     # Exactly one row per serial ever created, in the state and place the model says.
     assert stored == model.blanks, model.log
-    assert len(stored) == created
+    # Only opening, receive and found create serials. A recovered card was created once
+    # already: its `recover` entry takes it from lost back to available, it creates nothing.
+    assert len(stored) == by_kind["opening"] + by_kind["receive"] + by_kind["found"]
+    assert by_kind["recover"] == model.recovered
+    # Nothing else leaves `lost`: lost now = reported lost + missing at counts - recovered.
+    lost_now = sum(1 for state, _ in model.blanks.values() if state == "lost")
+    assert lost_now == by_kind["lose"] + by_kind["missing"] - by_kind["recover"]
     for serial, (state, where) in stored.items():
         assert (state == AVAILABLE) == (where is not None), serial
 
@@ -140,6 +160,8 @@ def _check_invariants(ctx, model: Model) -> None:  # type: ignore[no-untyped-def
     assert bal["totals"]["consumed"] == states["consumed"]
     assert bal["totals"]["spoiled"] == states["spoiled"]
     assert bal["totals"]["returned"] == states["returned"]
+    # A recovery is a positive adjustment, like a card found new at a count.
+    assert bal["totals"]["adjusted"] == by_kind["found"] + by_kind["recover"] - by_kind["missing"]
     for loc in LOCS:
         assert q.balance(ctx, location=loc, office=model.office)[
             "location_on_hand"
@@ -363,22 +385,28 @@ def _count(data, ctx, model: Model) -> Op:  # type: ignore[no-untyped-def]
             )
 
         errors = None if counted == len(book) else {"count_needs_serials"}
+        what = f"counted {counted}, book {len(book)}"
         missing: list[str] = []
         unexpected_new: list[str] = []
         moved_in: list[str] = []
+        recovered: list[str] = []
     else:
         kept = _subset(data, book, 0, len(book)) if book else []
         missing = [s for s in book if s not in kept]
         unexpected_new = [model.unknown_serial() for _ in range(data.draw(st.integers(0, 2)))]
         moved_in = _subset(data, [s for s in model.available() if s not in book], 0, 2)
-        gone = _subset(data, model.not_available(), 0, 1) if data.draw(st.booleans()) else []
-        scanned = (
-            parse_ranges(_text([*kept, *unexpected_new, *moved_in, *gone]))
-            if (kept or unexpected_new or moved_in or gone)
-            else []
-        )
-        # A card found that the books say was used, lost or returned must be sorted out first.
+        # A card booked lost that is found again is recovered when the count is posted; one
+        # the books say was used, spoiled or returned must be sorted out first: posting is
+        # refused (recording the count is not) and writes nothing, the lost ones included.
+        lost = [s for s in model.not_available() if model.blanks[s][0] == "lost"]
+        used = [s for s in model.not_available() if model.blanks[s][0] != "lost"]
+        recovered = _subset(data, lost, 0, 2)
+        gone = _subset(data, used, 0, 1) if data.draw(st.integers(0, 2)) == 0 else []
         errors = {"count_serial_elsewhere"} if gone else None
+        found = [*unexpected_new, *moved_in, *recovered, *gone]
+        scanned = parse_ranges(_text([*kept, *found])) if (kept or found) else []
+        what = f"scanned {_text([*kept, *found]) or '-'}: missing {_text(missing) or '-'}"
+        what += f", found {_text(found) or '-'} (booked lost: {_text(recovered) or '-'})"
 
         def prepare() -> None:
             recorded.update(
@@ -386,6 +414,7 @@ def _count(data, ctx, model: Model) -> Op:  # type: ignore[no-untyped-def]
             )
             assert recorded["book"] == len(book)
             assert recorded["missing"] == _text(missing)
+            assert recorded["unexpected"] == (_text(found) if found else "")
 
     kwargs: dict[str, Any] = {
         "reason": "selisih opname",
@@ -398,11 +427,18 @@ def _count(data, ctx, model: Model) -> Op:  # type: ignore[no-untyped-def]
 
     def apply(result) -> None:  # type: ignore[no-untyped-def]
         assert result["status"] == "posted"
+        by_kind = {e["kind"]: e for e in result["entries"]}
+        if recovered:
+            entry = by_kind["recover"]
+            assert (entry["serials"], entry["to_location"]) == (_text(recovered), loc)
+        else:
+            assert "recover" not in by_kind
         _set(model, missing, "lost", None)
-        _set(model, [*unexpected_new, *moved_in], AVAILABLE, loc, ctx.today())
+        _set(model, [*unexpected_new, *moved_in, *recovered], AVAILABLE, loc, ctx.today())
+        model.recovered += len(recovered)
         model.retry = (counts.post_count, {"count_id": recorded["count_id"], **kwargs})
 
-    return Op(f"count at {loc}", call, errors, apply, prepare)
+    return Op(f"count at {loc} ({what})", call, errors, apply, prepare)
 
 
 def _retry(data, ctx, model: Model) -> Op | None:  # type: ignore[no-untyped-def]
@@ -443,6 +479,7 @@ OPS = [
     "lose",
     "return",
     "count",
+    "count",  # twice: counts meet the most cases (missing, found, moved, recovered, refused)
     "retry",
 ]
 
@@ -462,10 +499,23 @@ def _draw_op(data, ctx, model: Model) -> Op | None:  # type: ignore[no-untyped-d
     return _retry(data, ctx, model)
 
 
-# The test -------------------------------------------------------------------------------------
+# The tests ------------------------------------------------------------------------------------
+
+# Examples per backend in the normal suite (and CI). The draws stay random (no derandomize):
+# each run tries other sequences, and print_blob prints how to replay a failing one exactly.
+CI_EXAMPLES = {"sqlite": 30, "postgres": 10}
+# One database serves at most this many examples: each needs an office of its own, there are
+# 514 regency codes, and an example Hypothesis abandons half-way has used one too (up to one
+# in four started: 313 started for 250 run in the exploration of 2026-12-01).
+MAX_EXAMPLES_PER_DATABASE = 350
+# The longer exploration (`-m explore`, bench/explore_ledger.py): this many examples per
+# backend, in rounds of a fresh database each; BLANGKO_EXPLORE_SEED makes them repeatable.
+EXPLORE_EXAMPLES = int(os.environ.get("BLANGKO_EXPLORE_EXAMPLES", "500"))
+EXPLORE_ROUNDS = max(1, -(-EXPLORE_EXAMPLES // MAX_EXAMPLES_PER_DATABASE))
 
 
-def test_random_operations_keep_the_ledger_whole(ctx, db_url) -> None:  # type: ignore[no-untyped-def]
+def _run_examples(ctx, max_examples: int, tally: Counter[str], seed: int | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Run `max_examples` random sequences on this database, counting what they did."""
     with ctx.read() as conn:
         regencies = list(
             conn.execute(
@@ -474,15 +524,17 @@ def test_random_operations_keep_the_ledger_whole(ctx, db_url) -> None:  # type: 
                 .order_by(t.region.c.code)
             ).scalars()
         )
+    assert max_examples <= MAX_EXAMPLES_PER_DATABASE, max_examples
     codes = iter(regencies)
     examples = itertools.count(1)
-    tally: Counter[str] = Counter()
-    sqlite = db_url.startswith("sqlite")
 
     @settings(
-        max_examples=30 if sqlite else 10,
+        max_examples=max_examples,
         deadline=None,
         database=None,
+        # A failure prints @reproduce_failure(...): put that line above `def run` (below
+        # @given) and rerun the one test to replay the failing example draw for draw.
+        print_blob=True,
         # No shrinking: every example needs an office of its own and there are 514 regency
         # codes; a failure is reported with the steps it ran (model.log) instead.
         phases=[Phase.explicit, Phase.generate],
@@ -490,17 +542,20 @@ def test_random_operations_keep_the_ledger_whole(ctx, db_url) -> None:  # type: 
     )
     @given(data=st.data())
     def run(data) -> None:  # type: ignore[no-untyped-def]
-        model = Model(office=next(codes), prefix=f"E{next(examples)}K")
+        code = next(codes, None)
+        assert code is not None, "out of regency codes: lower MAX_EXAMPLES_PER_DATABASE"
+        model = Model(office=code, prefix=f"E{next(examples)}K")
+        tally["examples started"] += 1
         setup.create_office(ctx, code=model.office)
         for loc in LOCS[1:]:
             setup.add_location(ctx, name=loc, kind="station", office=model.office)
         # Some stock to start from, so that early steps have cards to work with.
-        seed = model.new_serials(12)
+        stocked = model.new_serials(12)
         today = ctx.today()
         writes.record_opening(
-            ctx, serials=_text(seed), office=model.office, effective=today - timedelta(days=5)
+            ctx, serials=_text(stocked), office=model.office, effective=today - timedelta(days=5)
         )
-        _set(model, seed, AVAILABLE, "gudang", today - timedelta(days=5))
+        _set(model, stocked, AVAILABLE, "gudang", today - timedelta(days=5))
         moved = writes.transfer(
             ctx,
             qty=4,
@@ -510,7 +565,18 @@ def test_random_operations_keep_the_ledger_whole(ctx, db_url) -> None:  # type: 
             effective=today - timedelta(days=2),
         )
         assert moved["quantity"] == 4
-        _set(model, seed[:4], AVAILABLE, "loket-1", today - timedelta(days=2))
+        _set(model, stocked[:4], AVAILABLE, "loket-1", today - timedelta(days=2))
+        # One card reported lost from the store, so that a count can find a lost card again
+        # from the first step on.
+        writes.lose(
+            ctx,
+            serials=stocked[-1],
+            reason="tercecer",
+            document="LP/0",
+            office=model.office,
+            effective=today - timedelta(days=1),
+        )
+        _set(model, stocked[-1:], "lost", None)
         _check_invariants(ctx, model)
 
         try:
@@ -533,15 +599,65 @@ def test_random_operations_keep_the_ledger_whole(ctx, db_url) -> None:  # type: 
                     assert info.value.message
                     assert _snapshot(ctx) == before, f"{op.name} wrote although it failed"
                     tally["refused"] += 1
-                    tally[info.value.code] += 1
+                    tally["refused " + info.value.code] += 1
                 _check_invariants(ctx, model)
         except BaseException as exc:
             exc.add_note(f"office {model.office}, steps:\n" + "\n".join(model.log))
             raise
+        tally["examples"] += 1
+        tally["steps"] += len(model.log)
+        tally["cards recovered"] += model.recovered
 
+    if seed is not None:
+        run = hypothesis_seed(seed)(run)
     run()
+
+
+def _backend(db_url: str) -> str:
+    return "sqlite" if db_url.startswith("sqlite") else "postgres"
+
+
+def test_random_operations_keep_the_ledger_whole(ctx, db_url) -> None:  # type: ignore[no-untyped-def]
+    tally: Counter[str] = Counter()
+    _run_examples(ctx, CI_EXAMPLES[_backend(db_url)], tally)
     # The draws exercised both paths (a generator that only produced errors proves little).
     assert tally["ok"] >= 5 and tally["refused"] >= 3, tally
+
+
+@pytest.mark.explore
+@pytest.mark.parametrize("round_no", range(1, EXPLORE_ROUNDS + 1), ids=lambda n: f"round{n}")
+def test_explore_random_operations(ctx, db_url, round_no: int) -> None:  # type: ignore[no-untyped-def]
+    """The same property with many more examples, outside the normal suite: `pytest -m
+    explore` or bench/explore_ledger.py (docs/development.md). Each round has a database of
+    its own. BLANGKO_EXPLORE_REPORT names a file that gets one JSON line of figures per round,
+    failed or not."""
+    backend = _backend(db_url)
+    n = EXPLORE_EXAMPLES // EXPLORE_ROUNDS + (round_no <= EXPLORE_EXAMPLES % EXPLORE_ROUNDS)
+    base = os.environ.get("BLANGKO_EXPLORE_SEED")
+    # Another seed per backend and round, so that no two rounds draw the same sequences.
+    seed = None if base is None else int(base) * 1000 + 500 * (backend == "postgres") + round_no
+    tally: Counter[str] = Counter()
+    figures: dict[str, Any] = {"backend": backend, "round": round_no, "seed": seed}
+    started = time.monotonic()
+    try:
+        _run_examples(ctx, n, tally, seed)
+    except KeyboardInterrupt:
+        figures["interrupted"] = True  # out of time (bench/explore_ledger.py --budget)
+        raise
+    except BaseException as exc:
+        # With the steps that led there and the @reproduce_failure line (Hypothesis' notes).
+        notes = [x for x in getattr(exc, "__notes__", []) if not x.startswith("Draw ")]
+        figures["failure"] = "\n".join([f"{type(exc).__name__}: {exc}"[:2000], *notes])
+        raise
+    finally:
+        figures |= {"max_examples": n, "seconds": round(time.monotonic() - started, 1)}
+        figures["tally"] = dict(sorted(tally.items()))
+        report = os.environ.get("BLANGKO_EXPLORE_REPORT")
+        if report:
+            with open(report, "a", encoding="utf-8") as f:
+                f.write(json.dumps(figures) + "\n")
+    assert tally["examples"] == n, tally
+    assert tally["ok"] >= n and tally["refused"] >= n // 4, tally
 
 
 def test_thirty_two_character_serials_go_through_the_ledger(ctx, office) -> None:  # type: ignore[no-untyped-def]
