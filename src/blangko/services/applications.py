@@ -17,7 +17,7 @@ from sqlalchemy import Connection, func, select
 
 from blangko.adapters import tables as t
 from blangko.adapters import tables_residents as tr
-from blangko.adapters import tables_service as ts
+from blangko.adapters import tables_applications as ts
 from blangko.domain.applications import (
     ACTIVE,
     Action,

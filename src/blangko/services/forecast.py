@@ -324,7 +324,7 @@ def _recordings(
 
 
 def _print_queue(conn: Connection, office: str) -> int:
-    from blangko.adapters import tables_service as ts
+    from blangko.adapters import tables_applications as ts
 
     return int(
         conn.execute(

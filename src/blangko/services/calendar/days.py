@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, or_, select
 
 from blangko.adapters import tables as t
-from blangko.adapters import tables_service as ts
+from blangko.adapters import tables_applications as ta
+from blangko.adapters import tables_calendar as ts
 from blangko.domain.applications import Status
 from blangko.domain.calendar import (
     CLOSURE_SCOPES,
@@ -353,7 +354,7 @@ def status(
                     t.ledger_entry.c.effective_date < on,
                 )
             ).scalar_one()
-        app = ts.application
+        app = ta.application
         counts: dict[str, int] = dict(
             conn.execute(
                 select(app.c.status, func.count())

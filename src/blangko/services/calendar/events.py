@@ -332,7 +332,7 @@ def _show(conn: Connection, office: str, event_id: int) -> dict[str, Any]:
 
 def _suket_waiting(conn: Connection, office: str, villages: Any) -> int:
     """Residents of the villages holding a suket and still waiting for their card."""
-    from blangko.adapters.tables_service import application as a
+    from blangko.adapters.tables_applications import application as a
     from blangko.domain.applications import Status
 
     q = (
