@@ -20,10 +20,10 @@ from openpyxl import load_workbook
 from sqlalchemy import func, insert, select
 from typer.testing import CliRunner
 
-from blangko.adapters.coverage_sql import birth_cutoff
+from blangko.adapters.repos.coverage import birth_cutoff
+from blangko.adapters.tables_applications import application
 from blangko.adapters.tables_events import event, event_village
 from blangko.adapters.tables_residents import resident
-from blangko.adapters.tables_applications import application
 from blangko.cli.main import app
 from blangko.demo.events import add_pilkades
 from blangko.domain import wajib_ktp as wk

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from blangko.adapters.coverage_sql import BAND_LABELS, Cell, birth_cutoff
+from blangko.adapters.repos.coverage import BAND_LABELS, Cell, birth_cutoff
 from blangko.cli.coverage import pct
 from blangko.demo.events import pilkades_date, pilkades_villages
 from blangko.domain import wajib_ktp as wk

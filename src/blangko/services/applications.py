@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from blangko.adapters import tables as t
-from blangko.adapters import tables_residents as tr
 from blangko.adapters import tables_applications as ts
+from blangko.adapters import tables_residents as tr
 from blangko.domain.applications import (
     ACTIVE,
     Action,

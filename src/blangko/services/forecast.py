@@ -145,7 +145,7 @@ def _cohort_multiplier(
     factor = 1 + pemula share x (cohort rate of that month / mean cohort rate of the last 12
     months - 1); the pemula share is that of the blanks consumed in the history.
     """
-    from blangko.adapters import coverage_sql as cq
+    from blangko.adapters.repos import coverage as cq
     from blangko.services.coverage.areas import month_spans
 
     by_service = dict(

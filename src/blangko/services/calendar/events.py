@@ -40,9 +40,9 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import Connection, and_, func, insert, select
 
-from blangko.adapters import coverage_sql as cq
 from blangko.adapters import regions as reg
 from blangko.adapters import tables as t
+from blangko.adapters.repos import coverage as cq
 from blangko.adapters.tables_events import event, event_village
 from blangko.adapters.tables_residents import resident
 from blangko.domain.errors import DomainError, NotFound

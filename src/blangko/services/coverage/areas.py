@@ -1,7 +1,7 @@
 """Coverage of wajib KTP against the national target, the coming 17-year-olds, and the list
 of unrecorded residents for door-to-door recording (jemput bola).
 
-Counts are exact integers from the database (adapters.coverage_sql); percentages are
+Counts are exact integers from the database (adapters.repos.coverage); percentages are
 computed from them with the domain's exact arithmetic and rounded once, here, for display,
 so the national figure and the area figures never disagree by a rounding step.
 """
@@ -19,8 +19,8 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from blangko.adapters import coverage_sql as cq
 from blangko.adapters import tables as t
+from blangko.adapters.repos import coverage as cq
 from blangko.domain import wajib_ktp as wk
 from blangko.domain.errors import DomainError, NotFound
 from blangko.services.context import Context, resolve_office

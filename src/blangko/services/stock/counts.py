@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from blangko.adapters import ledger_repo as repo
 from blangko.adapters import tables as t
+from blangko.adapters.repos import ledger as repo
 from blangko.domain.errors import Conflict, DomainError, NotFound
 from blangko.domain.ledger import Kind, State
 from blangko.domain.serials import (

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from blangko.adapters import ledger_repo as repo
 from blangko.adapters import tables as t
+from blangko.adapters.repos import ledger as repo
 from blangko.domain.errors import NotFound
 from blangko.domain.ledger import (
     BUCKETS,

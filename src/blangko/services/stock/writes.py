@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from blangko.adapters import ledger_repo as repo
 from blangko.adapters import tables as t
+from blangko.adapters.repos import ledger as repo
 from blangko.domain.errors import Conflict, DomainError
 from blangko.domain.ledger import (
     MOVES,
