@@ -32,6 +32,7 @@ from blangko.domain.nik import build_nik
 from blangko.services.calendar import events as ev
 from blangko.services.context import Context
 from blangko.services.coverage import areas as cov
+from blangko.settings import ImpactAssumptions
 
 TODAY = date(2026, 11, 27)  # the fixture clock's day in WIB
 V1 = "17.04.01.2001"  # Gedung Wani, kecamatan 17.04.01
@@ -500,7 +501,7 @@ def test_event_impact_numbers(ctx: Context, office: str) -> None:
     assert x["blanks"] == {"low": 2, "expected": 5, "high": 8}
     assert x["window"] == {"from": "2026-11-27", "to": "2026-12-20"}
     assert r["assumptions"]["take_up"] == {"low": 0.25, "expected": 0.5, "high": 0.8}
-    hi = ev.impact(ctx, e["id"], assumptions=ev.ImpactAssumptions(take_up_high=Decimal("1")))
+    hi = ev.impact(ctx, e["id"], assumptions=ImpactAssumptions(take_up_high=Decimal("1")))
     assert hi["expected_extra"]["blanks"]["high"] == 9
     json.dumps(r)  # the CLI's --json needs nothing special
 

@@ -159,7 +159,10 @@ def impact_cmd(
         if v is not None
     }
     r = svc.impact(
-        state.context(), event_id, assumptions=svc.ImpactAssumptions(**overrides), office=office
+        state.context(),
+        event_id,
+        assumptions=state.settings().event.with_overrides(**overrides),
+        office=office,
     )
     if as_json:
         print_json(r)

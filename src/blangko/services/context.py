@@ -1,4 +1,5 @@
-"""What every use case runs in: the engine, who acts, the clock, and one transaction.
+"""What every use case runs in: the engine, who acts, the clock, the settings, and one
+transaction. `context_from_settings` is the one place a Context is built from Settings.
 
 A write locks the office's chain head first (SELECT ... FOR UPDATE on PostgreSQL, BEGIN
 IMMEDIATE on SQLite), so one office's writes are serialised while other offices go on.
@@ -17,11 +18,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine
 
-from blangko.adapters.db import transaction
+from blangko.adapters.db import make_engine, transaction
 from blangko.adapters.repos import admin as admin_repo
 from blangko.adapters.repos import idempotency as idem_repo
 from blangko.adapters.repos import ledger as ledger_repo
 from blangko.domain.errors import Conflict, DomainError, NotFound
+from blangko.settings import Settings
 
 
 def utc_now() -> datetime:
@@ -34,6 +36,8 @@ class Context:
     actor: str = "system"
     timezone: str = "Asia/Jakarta"
     clock: Callable[[], datetime] = field(default=utc_now)  # naive UTC
+    # The forecast, projection and event-impact assumptions, the stock-level threshold...
+    settings: Settings = field(default_factory=Settings)
 
     def now(self) -> datetime:
         return self.clock()
@@ -62,6 +66,17 @@ class Context:
                 resolve_office(conn, code)  # raises the clerk's "unknown office" error
             assert head is not None
             yield WriteTx(self, conn, code, head.ledger_seq, head.ledger_hash)
+
+
+def context_from_settings(settings: Settings, *, actor: str | None = None) -> Context:
+    """The Context of a process (a CLI run, the web server): its engine from the settings'
+    database URL, the actor given (else the settings' one), the office's time zone."""
+    return Context(
+        make_engine(settings.resolved_database_url()),
+        actor=actor or settings.resolved_actor(),
+        timezone=settings.timezone,
+        settings=settings,
+    )
 
 
 @dataclass
