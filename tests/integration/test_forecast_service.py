@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from sqlalchemy import insert
 
+from blangko.adapters.tables_events import event, event_village
 from blangko.adapters.tables_residents import resident
 from blangko.domain.errors import DomainError
 from blangko.domain.nik import build_nik
@@ -161,8 +162,6 @@ def test_forecast_shape_closed_days_and_event_reasons(ctx: Context, office: str)
     assert rec["quantity"] > 0  # 501 in stock does not cover 59 days plus the Pilkades
     # The same forecast without the events asks for less.
     with ctx.engine.begin() as conn:
-        from blangko.adapters.tables_events import event, event_village
-
         conn.execute(event_village.delete())
         conn.execute(event.delete())
     plain = fs.forecast(ctx, as_of=TODAY, horizon=120)

@@ -2,7 +2,7 @@
 
 SQLite is the embedded default (WAL, foreign keys on). Writes on SQLite start with BEGIN
 IMMEDIATE so that two writers queue instead of failing half-way; on PostgreSQL they lock the
-office's chain head row instead (see services.uow).
+office's chain head row instead (see adapters.repos.ledger.lock_head).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
@@ -71,7 +72,8 @@ def transaction(engine: Engine, *, write: bool) -> Iterator[Connection]:
             yield conn
 
 
-def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
+def alembic_config(engine: Engine) -> Any:
+    # Alembic is heavy to import (about 0.25 s) and only `init`/migrations need it.
     from alembic.config import Config
 
     cfg = Config()
@@ -82,7 +84,7 @@ def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
 
 def migrate(engine: Engine) -> list[str]:
     """Apply every pending migration; returns the revisions applied (empty when up to date)."""
-    from alembic import command
+    from alembic import command  # heavy: see alembic_config
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 

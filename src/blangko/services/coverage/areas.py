@@ -17,9 +17,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
-from blangko.adapters import tables as t
+from blangko.adapters.repos import admin as admin_repo
 from blangko.adapters.repos import coverage as cq
 from blangko.domain import wajib_ktp as wk
 from blangko.domain.errors import DomainError, NotFound
@@ -210,9 +210,7 @@ def cohort(
 
 def _check_area(conn: Connection, office: str, code: str, level: str, field: str) -> str:
     code = code.strip()
-    row = conn.execute(
-        select(t.region.c.code, t.region.c.level).where(t.region.c.code == code)
-    ).first()
+    row = admin_repo.region(conn, code)
     if row is None or row.level != level or not code.startswith(f"{office}."):
         word = "Desa/kelurahan" if level == "desa" else "Kecamatan"
         raise NotFound(
