@@ -9,6 +9,7 @@ blank: the second waits, then sees the application already printed and the blank
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -41,6 +42,9 @@ from blangko.services.stock import writes
 
 # Application results carry no office key (tag_office=False): `app new --json` is exactly
 # {receipt, status}.
+
+# A transition's side effects: (tx, application row, date) -> (column changes, event note).
+Apply = Callable[[WriteTx, Any, date], tuple[dict[str, Any], str | None]]
 
 
 def _check_day(tx: WriteTx, on: date, app: Any | None = None) -> None:
@@ -272,7 +276,7 @@ def _transition(
     office: str | None,
     idempotency_key: str | None,
     extra: dict[str, Any] | None = None,
-    apply=None,  # type: ignore[no-untyped-def]
+    apply: Apply | None = None,
 ) -> dict[str, Any]:
     """Load the application, check the move is legal, apply its side effects, store the event.
 

@@ -12,3 +12,10 @@ they opened and never build statements themselves.
     coverage      wajib-KTP aggregates over the registry
     forecast      daily use and recordings as the forecast reads them
 """
+
+from typing import Any
+
+from sqlalchemy import Row
+
+# A result row of any shape (columns are read by name).
+AnyRow = Row[*tuple[Any, ...]]

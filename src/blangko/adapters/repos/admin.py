@@ -7,10 +7,11 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from blangko.adapters import regions as reg
 from blangko.adapters import tables as t
+from blangko.adapters.repos import AnyRow
 from blangko.adapters.tables_users import app_user, login_attempt
 
 REGION_BATCH = 5000
@@ -38,7 +39,7 @@ def office_name(conn: Connection, code: str) -> str:
     return str(conn.execute(select(t.office.c.name).where(t.office.c.code == code)).scalar_one())
 
 
-def offices(conn: Connection) -> Sequence[Row[Any]]:
+def offices(conn: Connection) -> Sequence[AnyRow]:
     return conn.execute(select(t.office).order_by(t.office.c.code)).all()
 
 
@@ -78,7 +79,7 @@ def location_names(conn: Connection, office: str) -> dict[int, str]:
     return {r.id: r.name for r in rows}
 
 
-def locations(conn: Connection, office: str) -> Sequence[Row[Any]]:
+def locations(conn: Connection, office: str) -> Sequence[AnyRow]:
     return conn.execute(
         select(t.location).where(t.location.c.office_code == office).order_by(t.location.c.id)
     ).all()
@@ -127,7 +128,7 @@ def delete_regions(conn: Connection, codes: Sequence[str]) -> None:
         conn.execute(delete(t.region).where(t.region.c.code.in_(codes[i : i + DELETE_BATCH])))
 
 
-def region(conn: Connection, code: str) -> Row[Any] | None:
+def region(conn: Connection, code: str) -> AnyRow | None:
     return conn.execute(select(t.region).where(t.region.c.code == code)).first()
 
 
@@ -170,7 +171,7 @@ def count_villages(conn: Connection, office: str) -> int:
     )
 
 
-def regions(conn: Connection, *, under: str | None, level: str | None) -> Sequence[Row[Any]]:
+def regions(conn: Connection, *, under: str | None, level: str | None) -> Sequence[AnyRow]:
     """Regions in code order, of one stored level and/or below one code."""
     q = select(t.region)
     if level:
@@ -183,18 +184,18 @@ def regions(conn: Connection, *, under: str | None, level: str | None) -> Sequen
 # --- web users -------------------------------------------------------------------------------
 
 
-def user(conn: Connection, username: str, *, active_only: bool = False) -> Row[Any] | None:
+def user(conn: Connection, username: str, *, active_only: bool = False) -> AnyRow | None:
     q = select(app_user).where(app_user.c.username == username)
     if active_only:
         q = q.where(app_user.c.active.is_(True))
     return conn.execute(q).first()
 
 
-def user_by_id(conn: Connection, user_id: int) -> Row[Any]:
+def user_by_id(conn: Connection, user_id: int) -> AnyRow:
     return conn.execute(select(app_user).where(app_user.c.id == user_id)).one()
 
 
-def users(conn: Connection) -> Sequence[Row[Any]]:
+def users(conn: Connection) -> Sequence[AnyRow]:
     return conn.execute(select(app_user).order_by(app_user.c.username)).all()
 
 

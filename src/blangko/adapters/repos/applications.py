@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, func, select
+from sqlalchemy import Connection, Select, func, select
 
+from blangko.adapters.repos import AnyRow
 from blangko.adapters.tables_applications import application as app_t
 from blangko.adapters.tables_applications import application_event as event_t
 from blangko.adapters.tables_residents import resident
@@ -19,13 +20,13 @@ from blangko.domain.applications import Status
 _SUKET_WAITING = (Status.DIREKAM.value, Status.SIAP_CETAK.value)
 
 
-def by_receipt(conn: Connection, office: str, receipt: str) -> Row[Any] | None:
+def by_receipt(conn: Connection, office: str, receipt: str) -> AnyRow | None:
     return conn.execute(
         select(app_t).where(app_t.c.office_code == office, app_t.c.receipt == receipt)
     ).first()
 
 
-def by_id(conn: Connection, app_id: int) -> Row[Any]:
+def by_id(conn: Connection, app_id: int) -> AnyRow:
     return conn.execute(select(app_t).where(app_t.c.id == app_id)).one()
 
 
@@ -113,7 +114,7 @@ def insert_event(
     )
 
 
-def events(conn: Connection, app_id: int) -> Sequence[Row[Any]]:
+def events(conn: Connection, app_id: int) -> Sequence[AnyRow]:
     return conn.execute(
         select(event_t).where(event_t.c.application_id == app_id).order_by(event_t.c.id)
     ).all()
@@ -134,7 +135,7 @@ def applications(
     status: str | None = None,
     type: str | None = None,  # noqa: A002 - the column's name
     limit: int | None = None,
-) -> Sequence[Row[Any]]:
+) -> Sequence[AnyRow]:
     """The office's applications in receipt order (day, then number)."""
     q = select(app_t).where(app_t.c.office_code == office)
     if status is not None:

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import Connection, Row, and_, or_, select
+from sqlalchemy import Connection, and_, or_, select
 
+from blangko.adapters.repos import AnyRow
 from blangko.adapters.tables_calendar import capacity, closure, open_day
 
 # --- closures --------------------------------------------------------------------------------
 
 
-def closures(conn: Connection, office: str, *, active_on: date | None = None) -> Sequence[Row[Any]]:
+def closures(conn: Connection, office: str, *, active_on: date | None = None) -> Sequence[AnyRow]:
     """The office's closures (covering ``active_on``, when given), by start date."""
     q = select(closure).where(closure.c.office_code == office)
     if active_on is not None:
@@ -25,13 +25,13 @@ def closures(conn: Connection, office: str, *, active_on: date | None = None) ->
     return conn.execute(q.order_by(closure.c.start_date, closure.c.id)).all()
 
 
-def closures_by_id(conn: Connection, office: str) -> Sequence[Row[Any]]:
+def closures_by_id(conn: Connection, office: str) -> Sequence[AnyRow]:
     return conn.execute(
         select(closure).where(closure.c.office_code == office).order_by(closure.c.id)
     ).all()
 
 
-def closure_by_id(conn: Connection, closure_id: int, office: str | None = None) -> Row[Any] | None:
+def closure_by_id(conn: Connection, closure_id: int, office: str | None = None) -> AnyRow | None:
     q = select(closure).where(closure.c.id == closure_id)
     if office is not None:
         q = q.where(closure.c.office_code == office)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import Connection, Row, select, update
+from sqlalchemy import Connection, select, update
 
 from blangko.adapters import tables as t
+from blangko.adapters.repos import AnyRow
 
 
 def insert_count(
@@ -47,7 +47,7 @@ def insert_count(
     )
 
 
-def count(conn: Connection, count_id: int, office: str | None = None) -> Row[Any] | None:
+def count(conn: Connection, count_id: int, office: str | None = None) -> AnyRow | None:
     """One count (of that office, when named)."""
     q = select(t.stock_count).where(t.stock_count.c.id == count_id)
     if office is not None:
@@ -55,7 +55,7 @@ def count(conn: Connection, count_id: int, office: str | None = None) -> Row[Any
     return conn.execute(q).first()
 
 
-def counts(conn: Connection, office: str, status: str | None = None) -> Sequence[Row[Any]]:
+def counts(conn: Connection, office: str, status: str | None = None) -> Sequence[AnyRow]:
     q = select(t.stock_count).where(t.stock_count.c.office_code == office)
     if status:
         q = q.where(t.stock_count.c.status == status)

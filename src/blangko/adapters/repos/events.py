@@ -7,9 +7,10 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, func, insert, select
+from sqlalchemy import Connection, Select, func, insert, select
 
 from blangko.adapters import tables as t
+from blangko.adapters.repos import AnyRow
 from blangko.adapters.tables_events import event, event_village
 
 
@@ -43,7 +44,7 @@ def insert_event(
     return event_id
 
 
-def events_with_village_counts(conn: Connection, office: str) -> Sequence[Row[Any]]:
+def events_with_village_counts(conn: Connection, office: str) -> Sequence[AnyRow]:
     """(id, name, event_date, kind, villages) of the office's events, by date."""
     n = func.count(event_village.c.kode_desa).label("villages")
     return conn.execute(
@@ -55,13 +56,13 @@ def events_with_village_counts(conn: Connection, office: str) -> Sequence[Row[An
     ).all()
 
 
-def event_row(conn: Connection, office: str, event_id: int) -> Row[Any] | None:
+def event_row(conn: Connection, office: str, event_id: int) -> AnyRow | None:
     return conn.execute(
         select(event).where(event.c.id == event_id, event.c.office_code == office)
     ).first()
 
 
-def villages_of(conn: Connection, event_id: int) -> Sequence[Row[Any]]:
+def villages_of(conn: Connection, event_id: int) -> Sequence[AnyRow]:
     """(kode_desa, name, parent_code) of the event's villages, by code."""
     return conn.execute(
         select(event_village.c.kode_desa, t.region.c.name, t.region.c.parent_code)

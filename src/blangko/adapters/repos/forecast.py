@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
-from sqlalchemy import Connection, Row, func, select
+from sqlalchemy import Connection, func, select
 
 from blangko.adapters import tables as t
+from blangko.adapters.repos import AnyRow
 
 e = t.ledger_entry
 
@@ -26,7 +26,7 @@ def first_use(conn: Connection, office: str, kinds: Sequence[str]) -> date | Non
 
 def use_per_day(
     conn: Connection, office: str, kinds: Sequence[str], first: date, last: date
-) -> Sequence[Row[Any]]:
+) -> Sequence[AnyRow]:
     """(day, quantity) of entries of ``kinds`` from first to last inclusive, days with any."""
     return conn.execute(
         select(e.c.effective_date, func.sum(e.c.quantity))
@@ -59,7 +59,7 @@ def consumed_by_service(
 
 def consumed_per_service_day(
     conn: Connection, office: str, first: date, last: date
-) -> Sequence[Row[Any]]:
+) -> Sequence[AnyRow]:
     """(service, day, quantity) of consume entries from first to last inclusive."""
     return conn.execute(
         select(e.c.service, e.c.effective_date, func.sum(e.c.quantity))

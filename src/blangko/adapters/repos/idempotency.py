@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, select
 
 from blangko.adapters import tables as t
+from blangko.adapters.repos import AnyRow
 
 
-def find(conn: Connection, office: str, key: str) -> Row[Any] | None:
+def find(conn: Connection, office: str, key: str) -> AnyRow | None:
     return conn.execute(
         select(t.idempotency).where(
             t.idempotency.c.office_code == office, t.idempotency.c.key == key

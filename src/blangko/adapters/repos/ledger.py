@@ -11,14 +11,15 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, bindparam, func, select, text, update
+from sqlalchemy import Connection, and_, bindparam, func, select, text, update
 
 from blangko.adapters import tables as t
+from blangko.adapters.repos import AnyRow
 from blangko.domain.ledger import EntryRecord, State
 from blangko.domain.serials import SerialRange, from_serials, merge
 
 
-def lock_head(conn: Connection, office: str) -> Row[Any] | None:
+def lock_head(conn: Connection, office: str) -> AnyRow | None:
     """The office's chain head (ledger_seq, ledger_hash), locked until the transaction ends
     (SELECT ... FOR UPDATE; SQLite already holds the database lock from BEGIN IMMEDIATE)."""
     return conn.execute(
@@ -28,7 +29,7 @@ def lock_head(conn: Connection, office: str) -> Row[Any] | None:
     ).first()
 
 
-def head(conn: Connection, office: str) -> Row[Any]:
+def head(conn: Connection, office: str) -> AnyRow:
     """The office row with its chain head, unlocked (for verify)."""
     return conn.execute(select(t.office).where(t.office.c.code == office)).one()
 
@@ -344,7 +345,7 @@ def iter_entries(
     date_from: date | None = None,
     date_to: date | None = None,
     by_seq: bool = True,
-) -> Iterator[Row[Any]]:
+) -> Iterator[AnyRow]:
     q = select(t.ledger_entry).where(t.ledger_entry.c.office_code == office)
     if date_from:
         q = q.where(t.ledger_entry.c.effective_date >= date_from)
@@ -359,7 +360,7 @@ def iter_entries(
 
 def entries_touching(
     conn: Connection, office: str | None, serial_range: SerialRange
-) -> Sequence[Row[Any]]:
+) -> Sequence[AnyRow]:
     r = serial_range
     q = (
         select(t.ledger_entry)
@@ -403,7 +404,7 @@ def close_month(conn: Connection, *, office: str, month: str, at: datetime, acto
     )
 
 
-def quantity_by_kind(conn: Connection, office: str, as_of: date | None) -> Sequence[Row[Any]]:
+def quantity_by_kind(conn: Connection, office: str, as_of: date | None) -> Sequence[AnyRow]:
     q = select(
         t.ledger_entry.c.kind,
         t.ledger_entry.c.from_location,
@@ -418,7 +419,7 @@ def quantity_by_kind(conn: Connection, office: str, as_of: date | None) -> Seque
     return conn.execute(q).all()
 
 
-def spoiled_between(conn: Connection, office: str, first: date, last: date) -> Sequence[Row[Any]]:
+def spoiled_between(conn: Connection, office: str, first: date, last: date) -> Sequence[AnyRow]:
     """Every card spoiled by an entry dated first..last, with that entry's reason and the
     card's current state (spoiled, or destroyed since) and last entry."""
     spoil = t.ledger_entry
@@ -454,7 +455,8 @@ def spoiled_between(conn: Connection, office: str, first: date, last: date) -> S
     ).all()
 
 
-def entry_by_seq(conn: Connection, office: str, seq: int) -> Row[Any] | None:
+def entry_by_seq(conn: Connection, office: str, seq: int) -> Any:
+    """The office's entry number ``seq`` (a row), or None."""
     return conn.execute(
         select(t.ledger_entry).where(
             t.ledger_entry.c.office_code == office, t.ledger_entry.c.seq == seq
@@ -462,12 +464,12 @@ def entry_by_seq(conn: Connection, office: str, seq: int) -> Row[Any] | None:
     ).first()
 
 
-def blank(conn: Connection, serial: str) -> Row[Any] | None:
+def blank(conn: Connection, serial: str) -> AnyRow | None:
     """One blank by its serial, in whatever office holds it."""
     return conn.execute(select(t.blank).where(t.blank.c.serial == serial)).first()
 
 
-def blank_states(conn: Connection, office: str) -> Iterator[Row[Any]]:
+def blank_states(conn: Connection, office: str) -> Iterator[AnyRow]:
     """Every blank of the office: serial, state, location and last entry (for verify)."""
     yield from conn.execute(
         select(t.blank.c.serial, t.blank.c.state, t.blank.c.location_id, t.blank.c.last_seq).where(

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from blangko.adapters.repos import AnyRow
 from blangko.adapters.tables_residents import resident
 
 COLUMNS = (
@@ -74,7 +75,7 @@ def latest_update(conn: Connection) -> datetime | None:
     return latest
 
 
-def resident_by_nik(conn: Connection, nik: str, office: str | None = None) -> Row[Any] | None:
+def resident_by_nik(conn: Connection, nik: str, office: str | None = None) -> AnyRow | None:
     q = select(resident).where(resident.c.nik == nik)
     if office is not None:
         q = q.where(resident.c.office_code == office)
@@ -97,7 +98,7 @@ def set_printed(conn: Connection, nik: str, day: date | None, at: datetime) -> N
 
 def recordings_per_day(
     conn: Connection, office: str, first: date, before: date
-) -> Sequence[Row[Any]]:
+) -> Sequence[AnyRow]:
     """(day, residents recorded that day) for first <= day < before, days with any only."""
     return conn.execute(
         select(resident.c.tanggal_rekam, func.count())
