@@ -27,7 +27,7 @@ ClosureScope = Literal["perekaman", "pencetakan", "semua"]
 
 DESKS: Final = frozenset({"perekaman", "pencetakan"})
 CLOSURE_SCOPES: Final = DESKS | {"semua"}
-DESK_LABEL_ID: Final = {"perekaman": "Perekaman", "pencetakan": "Pencetakan", "semua": "Layanan"}
+DESK_LABEL_ID: Final = {"perekaman": "Perekaman", "pencetakan": "Pencetakan", "semua": "Semua"}
 
 WEEKEND_REASON: Final = "Akhir pekan"
 HOLIDAY_REASON_PREFIX: Final = "Libur nasional: "
