@@ -53,7 +53,9 @@ def tanggal(d: date | str | None, lang: str = DEFAULT_LANG) -> str:
     return format_date(d, format="long", locale=lang)
 
 
-def waktu(moment: datetime | str | None, lang: str = DEFAULT_LANG, tz: str = "Asia/Jakarta") -> str:
+def waktu(
+    moment: datetime | str | None, lang: str = DEFAULT_LANG, tz: str = "Asia/Jakarta"
+) -> str:
     """A stored naive-UTC time in the office's zone: '27 Nov 2026 10.00' (id)."""
     if moment is None or moment == "":
         return EMPTY
