@@ -46,8 +46,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from blangko.adapters import coverage_sql as cq
 from blangko.adapters.db import make_engine
+from blangko.adapters.repos import coverage as cq
 from blangko.domain import wajib_ktp as wk
 from blangko.services.admin import setup
 from blangko.services.context import Context

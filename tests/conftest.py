@@ -76,10 +76,10 @@ def _pg_unavailable() -> None:
 def _load_kaur(engine) -> None:  # type: ignore[no-untyped-def]
     """Kaur's villages in the template, so offices for 17.04 need no loading per test."""
     from blangko.adapters import regions as reg
-    from blangko.services.admin.setup import _replace_regions
+    from blangko.adapters.repos.admin import insert_regions
 
     with engine.begin() as conn:
-        _replace_regions(conn, reg.shipped_villages("17.04"))
+        insert_regions(conn, reg.shipped_villages("17.04"))
 
 
 def _sqlite_template_file(tmp_root: Path) -> Path:

@@ -1,18 +1,121 @@
-"""Settings from the environment (BLANGKO_*) and the command line; nothing is read at import."""
+"""Settings from the environment (BLANGKO_*) and the command line; nothing is read at import.
+
+One `Settings` holds everything; the forecast, the coverage projection and event impact have
+nested groups whose variables keep their own prefix: BLANGKO_FORECAST_LEAD_TIME_DAYS is
+`Settings().forecast.lead_time_days`, BLANGKO_PROJECTION_PATHS `.projection.paths`,
+BLANGKO_EVENT_TAKE_UP_LOW `.event.take_up_low`. Services read them from `ctx.settings`.
+"""
 
 from __future__ import annotations
 
 import getpass
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from blangko.domain.errors import DomainError
 
 DEFAULT_SQLITE_FILE = "blangko.db"
 DEFAULT_SECRET_KEY = "blangko-demo-secret-change-me"
 
 
+class ForecastSettings(BaseModel):
+    """Stock-policy settings of the demand forecast (BLANGKO_FORECAST_*)."""
+
+    lead_time_days: float = 30.0  # from request letter to blanks on the shelf
+    lead_time_spread_days: float = 10.0  # standard deviation of that lead time
+    service_level: float = 0.95  # P(no stockout before the next delivery)
+    review_days: int = 30  # how often the office reviews stock and may request again
+    paths: int = 2000
+    seed: int = 17
+
+    def check(self) -> ForecastSettings:
+        if not 0.5 <= self.service_level < 1:
+            raise DomainError(
+                "setting_range",
+                "service_level",
+                "Tingkat layanan harus antara 0,5 dan 1 (mis. 0,95).",
+            )
+        if self.lead_time_days <= 0 or self.lead_time_spread_days < 0:
+            raise DomainError("setting_range", "lead_time_days", "Waktu tunggu harus positif.")
+        if self.review_days < 1 or self.paths < 100:
+            raise DomainError(
+                "setting_range",
+                "review_days",
+                "Periode tinjau minimal 1 hari dan jalur simulasi minimal 100.",
+            )
+        return self
+
+
+class ProjectionSettings(BaseModel):
+    """The coverage projection's assumptions (BLANGKO_PROJECTION_*)."""
+
+    assumed_closure_days: int = 30  # an open-ended closure is assumed to last this long
+    history_days: int = 90  # the recent recording pace is taken over these days
+    door_to_door_per_day: int = 60  # recordings per door-to-door (jemput bola) team-day
+    paths: int = 1000
+    seed: int = 11
+
+
+class ImpactAssumptions(BaseModel):
+    """The assumptions behind an event's expected extra demand (BLANGKO_EVENT_*; the reasons
+    for the defaults are in services/calendar/events.py)."""
+
+    take_up_low: Decimal = Field(default=Decimal("0.25"))
+    take_up_expected: Decimal = Field(default=Decimal("0.50"))
+    take_up_high: Decimal = Field(default=Decimal("0.80"))
+    window_days: int = 30
+    share_in_window: Decimal = Field(default=Decimal("0.70"))
+
+    def with_overrides(self, **values: Any) -> ImpactAssumptions:
+        """These assumptions with the values given (None: keep this one), validated."""
+        given = {k: v for k, v in values.items() if v is not None}
+        return ImpactAssumptions.model_validate({**self.model_dump(), **given})
+
+    def check(self) -> ImpactAssumptions:
+        for name in ("take_up_low", "take_up_expected", "take_up_high", "share_in_window"):
+            value = getattr(self, name)
+            if not 0 <= value <= 1:
+                raise DomainError(
+                    "assumption_range", name, f"{name} harus antara 0 dan 1 ({value})."
+                )
+        if not self.take_up_low <= self.take_up_expected <= self.take_up_high:
+            raise DomainError(
+                "assumption_order",
+                "take_up_expected",
+                "Tingkat partisipasi harus rendah <= perkiraan <= tinggi "
+                f"({self.take_up_low} / {self.take_up_expected} / {self.take_up_high}).",
+            )
+        if self.window_days < 1:
+            raise DomainError(
+                "assumption_range", "window_days", f"window_days minimal 1 ({self.window_days})."
+            )
+        return self
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "take_up": {
+                "low": float(self.take_up_low),
+                "expected": float(self.take_up_expected),
+                "high": float(self.take_up_high),
+            },
+            "window_days": self.window_days,
+            "share_in_window": float(self.share_in_window),
+        }
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="BLANGKO_", extra="ignore")
+    # "_" splits a variable once after the prefix, and only for the nested groups below:
+    # BLANGKO_FORECAST_PATHS -> forecast.paths; BLANGKO_STOCK_LOW_DAYS stays stock_low_days.
+    model_config = SettingsConfigDict(
+        env_prefix="BLANGKO_",
+        extra="ignore",
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
+    )
 
     database_url: str = ""
     actor: str = ""
@@ -28,6 +131,9 @@ class Settings(BaseSettings):
     demo: bool = False
     # The address line of the letterhead on printed reports (BLANGKO_OFFICE_ADDRESS).
     office_address: str = ""
+    forecast: ForecastSettings = Field(default_factory=ForecastSettings)
+    projection: ProjectionSettings = Field(default_factory=ProjectionSettings)
+    event: ImpactAssumptions = Field(default_factory=ImpactAssumptions)
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from sqlalchemy import select
+
 from blangko.adapters import tables_residents as tr
 from blangko.domain.nik import build_nik
 from blangko.services.context import Context
@@ -48,8 +50,6 @@ def add_resident(
 
 
 def resident_row(ctx: Context, nik: str):  # type: ignore[no-untyped-def]
-    from sqlalchemy import select
-
     with ctx.read() as conn:
         return conn.execute(select(tr.resident).where(tr.resident.c.nik == nik)).one()
 

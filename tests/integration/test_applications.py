@@ -10,7 +10,7 @@ from service_helpers import add_resident, resident_row, stock_station
 from sqlalchemy import func, select
 
 from blangko.adapters import tables as t
-from blangko.adapters import tables_service as ts
+from blangko.adapters import tables_applications as ts
 from blangko.domain.errors import Conflict, DomainError, NotFound
 from blangko.services import applications as apps
 from blangko.services import reports

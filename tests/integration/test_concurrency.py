@@ -17,11 +17,13 @@ from sqlalchemy import select
 from blangko.adapters import tables as t
 from blangko.adapters.db import make_engine
 from blangko.domain.errors import DomainError
+from blangko.domain.ledger import Kind
 from blangko.domain.serials import expand, parse_ranges
 from blangko.services.admin import setup
-from blangko.services.context import Context
+from blangko.services.context import Context, location_id
 from blangko.services.stock import queries as q
 from blangko.services.stock import writes
+from blangko.services.stock.entries import append_entry
 
 THREADS = 8
 CARDS = 60
@@ -265,9 +267,6 @@ def test_serials_booked_by_another_office_in_an_open_transaction(ctx, office, db
     but not committed when Kaur receives them. On PostgreSQL Kaur's check cannot see them yet
     and its insert waits on the primary key, then fails; on SQLite Kaur's write waits for the
     file lock and its check sees them. Either way Kaur gets serial_known and writes nothing."""
-    from blangko.domain.ledger import Kind
-    from blangko.services.context import location_id
-
     setup.create_office(ctx, code="17.71")
     inserted, release = threading.Event(), threading.Event()
     errors: list[BaseException] = []
@@ -277,7 +276,7 @@ def test_serials_booked_by_another_office_in_an_open_transaction(ctx, office, db
         try:
             with mine.write("17.71") as tx:
                 store = location_id(tx.conn, "17.71", "gudang")
-                writes._append(
+                append_entry(
                     tx,
                     Kind.RECEIVE,
                     mine.today(),

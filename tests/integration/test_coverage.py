@@ -20,18 +20,20 @@ from openpyxl import load_workbook
 from sqlalchemy import func, insert, select
 from typer.testing import CliRunner
 
-from blangko.adapters.coverage_sql import birth_cutoff
+from blangko.adapters.repos.coverage import birth_cutoff
+from blangko.adapters.tables_applications import application
 from blangko.adapters.tables_events import event, event_village
 from blangko.adapters.tables_residents import resident
-from blangko.adapters.tables_service import application
 from blangko.cli.main import app
 from blangko.demo.events import add_pilkades
 from blangko.domain import wajib_ktp as wk
 from blangko.domain.errors import DomainError, NotFound
 from blangko.domain.nik import build_nik
+from blangko.services.admin.users import add_user
 from blangko.services.calendar import events as ev
 from blangko.services.context import Context
 from blangko.services.coverage import areas as cov
+from blangko.settings import ImpactAssumptions
 
 TODAY = date(2026, 11, 27)  # the fixture clock's day in WIB
 V1 = "17.04.01.2001"  # Gedung Wani, kecamatan 17.04.01
@@ -500,7 +502,7 @@ def test_event_impact_numbers(ctx: Context, office: str) -> None:
     assert x["blanks"] == {"low": 2, "expected": 5, "high": 8}
     assert x["window"] == {"from": "2026-11-27", "to": "2026-12-20"}
     assert r["assumptions"]["take_up"] == {"low": 0.25, "expected": 0.5, "high": 0.8}
-    hi = ev.impact(ctx, e["id"], assumptions=ev.ImpactAssumptions(take_up_high=Decimal("1")))
+    hi = ev.impact(ctx, e["id"], assumptions=ImpactAssumptions(take_up_high=Decimal("1")))
     assert hi["expected_extra"]["blanks"]["high"] == 9
     json.dumps(r)  # the CLI's --json needs nothing special
 
@@ -617,8 +619,6 @@ def test_cli_coverage_and_events(ctx: Context, office: str, db_url: str, tmp_pat
 def test_cli_gaps_refuses_a_user_without_personal_data_rights(
     ctx: Context, office: str, db_url: str, tmp_path: Path
 ) -> None:
-    from blangko.services.admin.users import add_user
-
     _insert(ctx, _hand_built())
     add_user(ctx, username="stok1", role="pengelola_stok", password="rahasia-panjang-123")
     add_user(ctx, username="kepala1", role="kepala", password="rahasia-panjang-123")

@@ -11,8 +11,8 @@ from service_helpers import add_resident
 from sqlalchemy import select
 
 from blangko.adapters import tables as t
+from blangko.adapters import tables_applications as ts
 from blangko.adapters import tables_residents as tr
-from blangko.adapters import tables_service as ts
 from blangko.demo.applications import PPKM_REASON, add_applications
 from blangko.services.calendar import days as cal
 from blangko.services.stock import writes

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from sqlalchemy import insert
 
+from blangko.adapters.tables_events import event, event_village
 from blangko.adapters.tables_residents import resident
 from blangko.domain.errors import DomainError
 from blangko.domain.nik import build_nik
@@ -20,8 +21,9 @@ from blangko.services import forecast as fs
 from blangko.services.calendar import days as cal
 from blangko.services.calendar import events
 from blangko.services.context import Context
-from blangko.services.coverage.projection import ProjectionSettings, projection
+from blangko.services.coverage.projection import projection
 from blangko.services.stock import writes
+from blangko.settings import ForecastSettings, ProjectionSettings
 
 TODAY = date(2026, 11, 27)
 VILLAGES = ["17.04.01.2001", "17.04.01.2002", "17.04.01.2003"]
@@ -160,8 +162,6 @@ def test_forecast_shape_closed_days_and_event_reasons(ctx: Context, office: str)
     assert rec["quantity"] > 0  # 501 in stock does not cover 59 days plus the Pilkades
     # The same forecast without the events asks for less.
     with ctx.engine.begin() as conn:
-        from blangko.adapters.tables_events import event, event_village
-
         conn.execute(event_village.delete())
         conn.execute(event.delete())
     plain = fs.forecast(ctx, as_of=TODAY, horizon=120)
@@ -316,7 +316,7 @@ def test_a_larger_cohort_turning_17_raises_the_first_card_forecast(
     for k in range(12):
         add_residents(ctx, 1, born=date(2009, 1 + (k % 11), 15) if k < 11 else date(2008, 12, 15))
     add_residents(ctx, 40, born=date(2010, 1, 10))
-    f = fs.forecast(ctx, as_of=TODAY, horizon=90, settings=fs.ForecastSettings(paths=1000))
+    f = fs.forecast(ctx, as_of=TODAY, horizon=90, settings=ForecastSettings(paths=1000))
     cohort = f["cohort"]
     assert cohort["pemula_share"] == 1.0
     assert cohort["next_months_per_month"]["2027-01"] > 3 * cohort["past_12_months_per_month"]
@@ -336,7 +336,7 @@ def test_forecast_by_service_type_and_recordings(ctx: Context, office: str) -> N
         d = TODAY - timedelta(days=k)
         if d.weekday() < 5 and d not in holidays:
             add_residents(ctx, 2, recorded=d)
-    f = fs.forecast(ctx, as_of=TODAY, horizon=30, settings=fs.ForecastSettings(paths=500))
+    f = fs.forecast(ctx, as_of=TODAY, horizon=30, settings=ForecastSettings(paths=500))
     assert set(f["by_service"]) == {"pemula", "hilang", "rusak", "perubahan_data"}
     assert f["by_service"]["pemula"]["horizon_total"]["p50"] > 100
     hilang = f["by_service"]["hilang"]["horizon_total"]  # never seen: zero, but not certain
@@ -348,6 +348,6 @@ def test_forecast_by_service_type_and_recordings(ctx: Context, office: str) -> N
     assert 25 <= rec["horizon_total"]["p50"] <= 60  # about 2 a working day for 30 days
     # Recording closed with no end: zero recordings, and the answer says why.
     cal.add_closure(ctx, service="perekaman", start=TODAY, reason="PPKM")
-    closed = fs.forecast(ctx, as_of=TODAY, horizon=30, settings=fs.ForecastSettings(paths=500))
+    closed = fs.forecast(ctx, as_of=TODAY, horizon=30, settings=ForecastSettings(paths=500))
     assert closed["recordings"]["horizon_total"]["p95"] == 0
     assert any("tutup" in w for w in closed["recordings"]["warnings"])

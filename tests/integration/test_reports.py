@@ -84,7 +84,7 @@ def build_story(ctx: Context) -> dict[str, Any]:
     writes.spoil(ctx, serial="KR0001030", reason="gagal_encode", effective=date(2026, 11, 6))
     # Count the store: every card on the books except KR0001095, plus an unknown KR0900001.
     with ctx.read() as conn:
-        from blangko.adapters import ledger_repo as repo
+        from blangko.adapters.repos import ledger as repo
         from blangko.services.context import location_id
 
         gudang = location_id(conn, "17.04", "gudang")

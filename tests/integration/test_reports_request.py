@@ -24,8 +24,8 @@ from typer.testing import CliRunner
 
 from blangko.adapters.reports import render_bytes
 from blangko.adapters.reports.fmt import num, terbilang
+from blangko.adapters.tables_applications import application
 from blangko.adapters.tables_residents import resident
-from blangko.adapters.tables_service import application
 from blangko.domain.errors import DomainError
 from blangko.domain.nik import build_nik
 from blangko.services import forecast as fs

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import delete, func, select, update
 
 from blangko.adapters import tables as t
+from blangko.adapters.repos.ledger import row_to_record
 from blangko.domain.serials import parse_ranges
 from blangko.services.admin import setup
 from blangko.services.stock import counts, writes
@@ -165,8 +166,6 @@ def test_editing_the_first_or_a_late_entry_is_detected(ctx, engine, built, seq: 
 def test_rehashing_a_forged_entry_breaks_the_next_link(ctx, engine, built) -> None:
     """Recomputing the forged entry's own hash is not enough: the next entry's prev_hash
     still holds the original."""
-    from blangko.adapters.ledger_repo import row_to_record
-
     with engine.begin() as conn:
         row = conn.execute(select(t.ledger_entry).where(_entry_where(TARGET))).one()
         record = row_to_record(row)

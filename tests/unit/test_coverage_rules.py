@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from blangko.adapters.coverage_sql import BAND_LABELS, Cell, birth_cutoff
+from blangko.adapters.repos.coverage import BAND_LABELS, Cell, birth_cutoff
 from blangko.cli.coverage import pct_points
 from blangko.demo.events import pilkades_date, pilkades_villages
 from blangko.domain import wajib_ktp as wk
 from blangko.domain.errors import DomainError
 from blangko.services.calendar import events as ev
 from blangko.services.coverage import areas as cov
+from blangko.settings import ImpactAssumptions, Settings
 
 TARGET = Decimal("99.2")
 
@@ -181,7 +182,7 @@ def test_month_spans_start_tomorrow_and_cover_calendar_months() -> None:
 
 
 def test_demand_range_rounds_outward_and_half_up() -> None:
-    a = ev.ImpactAssumptions()
+    a = ImpactAssumptions()
     # 7 people: 25 % = 1.75 -> 1 (down), 50 % = 3.5 -> 4 (half up), 80 % = 5.6 -> 6 (up).
     assert ev.demand_range(7, a) == {"low": 1, "expected": 4, "high": 6}
     assert ev.demand_range(0, a) == {"low": 0, "expected": 0, "high": 0}
@@ -189,7 +190,7 @@ def test_demand_range_rounds_outward_and_half_up() -> None:
 
 
 def test_extra_demand_pools() -> None:
-    a = ev.ImpactAssumptions()
+    a = ImpactAssumptions()
     counts = {"unrecorded": 5, "turning_17_before": 1, "recorded_not_printed": 3}
     x = ev.extra_demand(counts, a)
     assert x["pools"] == {"recordings": 6, "blanks": 9}
@@ -202,21 +203,22 @@ def test_extra_demand_pools() -> None:
 def test_assumptions_are_overridable_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BLANGKO_EVENT_TAKE_UP_HIGH", "0.9")
     monkeypatch.setenv("BLANGKO_EVENT_WINDOW_DAYS", "14")
-    a = ev.ImpactAssumptions().check()
+    a = Settings().event.check()
     assert a.take_up_high == Decimal("0.9") and a.window_days == 14
-    assert ev.ImpactAssumptions(take_up_expected=Decimal("0.6")).as_dict()["take_up"] == {
+    # The CLI's --take-up-* options go on top of the environment's values.
+    assert a.with_overrides(take_up_expected=Decimal("0.6")).as_dict()["take_up"] == {
         "low": 0.25,
         "expected": 0.6,
         "high": 0.9,
     }
     with pytest.raises(DomainError) as e:
-        ev.ImpactAssumptions(take_up_low=Decimal("0.7"), take_up_expected=Decimal("0.5")).check()
+        ImpactAssumptions(take_up_low=Decimal("0.7"), take_up_expected=Decimal("0.5")).check()
     assert e.value.code == "assumption_order"
     with pytest.raises(DomainError) as e:
-        ev.ImpactAssumptions(share_in_window=Decimal("1.5")).check()
+        ImpactAssumptions(share_in_window=Decimal("1.5")).check()
     assert e.value.field == "share_in_window"
     with pytest.raises(DomainError):
-        ev.ImpactAssumptions(window_days=0).check()
+        ImpactAssumptions(window_days=0).check()
 
 
 def test_village_file(tmp_path: Path) -> None:

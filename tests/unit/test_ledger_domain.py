@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from blangko.adapters.tables import ledger_entry
 from blangko.domain.ledger import (
     BUCKETS,
     GENESIS_HASH,
@@ -69,8 +70,6 @@ FIELDS = [f.name for f in dataclasses.fields(EntryRecord)]
 
 def test_every_stored_column_but_id_and_hash_is_hashed() -> None:
     # If someone adds a column to ledger_entry, the hash must cover it too.
-    from blangko.adapters.tables import ledger_entry
-
     columns = {c.name for c in ledger_entry.columns} - {"id", "hash"}
     assert {("office_code" if f == "office" else f) for f in FIELDS} == columns
 
@@ -98,8 +97,6 @@ NULLABLE = [
 
 @pytest.mark.parametrize("name", NULLABLE)
 def test_none_empty_and_zero_hash_differently(name: str) -> None:
-    from blangko.adapters.tables import ledger_entry
-
     assert ledger_entry.c[name].nullable
     hashes = {
         dataclasses.replace(_entry(), **{name: value}).compute_hash()

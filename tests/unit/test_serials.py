@@ -330,8 +330,6 @@ def test_parse_refuses_exactly_the_overlapping_inputs(raw: list[SerialRange]) ->
 
 
 def test_long_digit_runs_keep_their_head_in_the_prefix() -> None:
-    from blangko.domain.serials import split_serial
-
     assert split_serial("X12345678901234567890") == ("X12", 345678901234567890, 18)
     assert [str(r) for r in parse_ranges("X12345678901234567890-X12345678901234567891")] == [
         "X12345678901234567890-X12345678901234567891"

@@ -2,9 +2,10 @@
 
 from blangko.adapters import (
     tables,
+    tables_applications,  # noqa: F401 - application, application_event
+    tables_calendar,  # noqa: F401 - closure, open_day, capacity
     tables_events,  # noqa: F401 - events and their villages
     tables_residents,
-    tables_service,  # noqa: F401 - applications, closures
     tables_users,  # noqa: F401 - registers app_user, login_attempt
 )
 from blangko.adapters.tables import metadata

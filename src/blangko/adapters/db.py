@@ -2,7 +2,7 @@
 
 SQLite is the embedded default (WAL, foreign keys on). Writes on SQLite start with BEGIN
 IMMEDIATE so that two writers queue instead of failing half-way; on PostgreSQL they lock the
-office's chain head row instead (see services.uow).
+office's chain head row instead (see adapters.repos.ledger.lock_head).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
@@ -26,13 +27,13 @@ def make_engine(url: str, **kwargs: object) -> Engine:
         raise DomainError("db_url", "db", f"URL basis data tidak dapat dibaca: {url!r}") from exc
     backend = parsed.get_backend_name()
     if backend == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": 60}, **kwargs)  # type: ignore[arg-type]
+        engine = create_engine(url, connect_args={"timeout": 60}, **kwargs)
         _configure_sqlite(engine)
         return engine
     if backend == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, pool_pre_ping=True, **kwargs)  # type: ignore[arg-type]
+        return create_engine(parsed, pool_pre_ping=True, **kwargs)
     raise DomainError(
         "db_backend",
         "db",
@@ -42,7 +43,7 @@ def make_engine(url: str, **kwargs: object) -> Engine:
 
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event below issue BEGIN, not the driver.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
@@ -71,7 +72,8 @@ def transaction(engine: Engine, *, write: bool) -> Iterator[Connection]:
             yield conn
 
 
-def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
+def alembic_config(engine: Engine) -> Any:
+    # Alembic is heavy to import (about 0.25 s) and only `init`/migrations need it.
     from alembic.config import Config
 
     cfg = Config()
@@ -82,7 +84,7 @@ def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
 
 def migrate(engine: Engine) -> list[str]:
     """Apply every pending migration; returns the revisions applied (empty when up to date)."""
-    from alembic import command
+    from alembic import command  # heavy: see alembic_config
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 

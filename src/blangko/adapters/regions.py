@@ -38,7 +38,7 @@ def shipped_regions(
 ) -> Iterator[tuple[str, str]]:
     """(code, name) for every province, regency and district, and the villages of the
     regencies named."""
-    from lokal import wilayah
+    from lokal import wilayah  # heavy (about 0.35 s, the whole region table): set-up only
 
     for prov in wilayah.list_wilayah():
         yield prov.code, prov.name
@@ -52,7 +52,7 @@ def shipped_regions(
 
 
 def shipped_villages(regency: str) -> Iterator[tuple[str, str]]:
-    from lokal import wilayah
+    from lokal import wilayah  # heavy: see shipped_regions
 
     for kec in wilayah.list_wilayah(regency):
         for desa in wilayah.list_wilayah(kec.code):

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
+from zipfile import BadZipFile
 
 from blangko.domain.errors import DomainError
 
@@ -251,9 +252,7 @@ def _open_csv(raw: IO[bytes], size: int) -> RegistryReader:
 
 @contextmanager
 def _open_xlsx(raw: IO[bytes], path: Path) -> Iterator[RegistryReader]:
-    from zipfile import BadZipFile
-
-    import openpyxl
+    import openpyxl  # heavy (about 0.3 s): only an XLSX import needs it
 
     try:
         book = openpyxl.load_workbook(raw, read_only=True, data_only=True)

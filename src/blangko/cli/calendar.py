@@ -343,7 +343,10 @@ def event_impact(
         if v is not None
     }
     r = ev.impact(
-        state.context(), event_id, assumptions=ev.ImpactAssumptions(**overrides), office=office
+        state.context(),
+        event_id,
+        assumptions=state.settings().event.with_overrides(**overrides),
+        office=office,
     )
     if as_json:
         print_json(r)

@@ -6,9 +6,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from blangko.adapters.db import make_engine
 from blangko.domain.errors import DomainError
-from blangko.services.context import Context
+from blangko.services.context import Context, context_from_settings
 from blangko.settings import Settings
 
 _settings: Settings | None = None
@@ -32,10 +31,7 @@ def settings() -> Settings:
 def context() -> Context:
     global _context
     if _context is None:
-        s = settings()
-        _context = Context(
-            make_engine(s.resolved_database_url()), actor=s.resolved_actor(), timezone=s.timezone
-        )
+        _context = context_from_settings(settings())
     return _context
 
 

@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import and_, select
 
 from blangko.adapters import tables as t
+from blangko.adapters import tables_applications as ts
 from blangko.adapters import tables_residents as tr
-from blangko.adapters import tables_service as ts
 from blangko.domain.errors import DomainError
 from blangko.domain.ledger import State
 from blangko.domain.wajib_ktp import is_wajib_ktp

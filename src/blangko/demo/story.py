@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 from sqlalchemy import func, select
 
-from blangko.adapters import ledger_repo
 from blangko.adapters import tables as t
+from blangko.adapters.repos import ledger as ledger_repo
 from blangko.domain.calendar import indonesian_holidays
 from blangko.domain.demand_simulation import simulate_history
 from blangko.domain.ledger import SERVICES

@@ -1,4 +1,6 @@
-"""Service calendar: on which days recording (perekaman) and printing (pencetakan) are open.
+"""Office calendar: on which days the two desks, recording (perekaman) and printing
+(pencetakan), are open. A desk is what closures and capacity name in their `service` field
+and the CLI in its --service option; "semua" closes both.
 
 Precedence, strongest first:
   1. an explicit closure (e.g. recording closed because staff have Covid-19) - it beats
@@ -16,13 +18,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final, Literal
 
+import holidays
+
 from blangko.domain.errors import DomainError
 
-Service = Literal["perekaman", "pencetakan"]
+Desk = Literal["perekaman", "pencetakan"]
 ClosureScope = Literal["perekaman", "pencetakan", "semua"]
 
-SERVICES: Final = frozenset({"perekaman", "pencetakan"})
-CLOSURE_SCOPES: Final = SERVICES | {"semua"}
+DESKS: Final = frozenset({"perekaman", "pencetakan"})
+CLOSURE_SCOPES: Final = DESKS | {"semua"}
+DESK_LABEL_ID: Final = {"perekaman": "Perekaman", "pencetakan": "Pencetakan", "semua": "Semua"}
 
 WEEKEND_REASON: Final = "Akhir pekan"
 HOLIDAY_REASON_PREFIX: Final = "Libur nasional: "
@@ -84,7 +89,7 @@ def service_open(
     national_holidays: Mapping[date, str],
 ) -> ServiceDay:
     """Whether ``service`` is open on ``day``, and if not, the reason to show the resident."""
-    _check_service(service, SERVICES)
+    _check_service(service, DESKS)
 
     # Earliest-starting closure first, so the reason shown is stable whatever the input order.
     covering = sorted(
@@ -111,7 +116,7 @@ def open_days_between(
     national_holidays: Mapping[date, str],
 ) -> int:
     """Number of days ``service`` is open from ``start`` to ``end``, both inclusive."""
-    _check_service(service, SERVICES)
+    _check_service(service, DESKS)
     if end < start:
         raise DomainError(
             "range_end_before_start",
@@ -145,8 +150,6 @@ def indonesian_holidays(
     Islamic holiday dates come from the package, not from the yearly SKB decree; when the
     decree differs, enter a closure. Two holidays on one day come back joined with '; '.
     """
-    import holidays  # only this function needs it; keeps the rest of the module stdlib-only
-
     categories = ("public", "government") if include_cuti_bersama else ("public",)
     table = holidays.country_holidays("ID", years=list(years), language="id", categories=categories)
     return {day: str(name) for day, name in sorted(table.items())}

@@ -16,6 +16,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from blangko.domain.applications import TYPES
+from blangko.domain.errors import DomainError
 from blangko.domain.serials import SerialRange, expand
 
 
@@ -53,9 +55,22 @@ class Kind(StrEnum):
     RECOVER = "recover"
 
 
-SERVICES = ("pemula", "hilang", "rusak", "perubahan_data")
+# What a consume entry's `service` names: the type of application the card was printed for.
+# One definition, the application types (domain.applications.TYPES).
+SERVICES = TYPES
 SPOIL_REASONS = ("salah_cetak", "gagal_encode", "rusak_fisik", "lainnya")
 LOCATION_KINDS = ("store", "station")
+
+
+def check_spoil_reason(reason: str) -> str:
+    """The reason, when it is one of SPOIL_REASONS; else the clerk's error."""
+    if reason not in SPOIL_REASONS:
+        raise DomainError(
+            "unknown_reason",
+            "reason",
+            f"Alasan '{reason}' tidak dikenal: pilih {', '.join(SPOIL_REASONS)}.",
+        )
+    return reason
 
 
 @dataclass(frozen=True)

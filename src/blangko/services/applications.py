@@ -8,16 +8,16 @@ blank: the second waits, then sees the application already printed and the blank
 
 from __future__ import annotations
 
-import functools
 import json
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
-from blangko.adapters import tables as t
-from blangko.adapters import tables_residents as tr
-from blangko.adapters import tables_service as ts
+from blangko.adapters.repos import admin as admin_repo
+from blangko.adapters.repos import applications as repo
+from blangko.adapters.repos import registry as registry_repo
 from blangko.domain.applications import (
     ACTIVE,
     Action,
@@ -33,7 +33,6 @@ from blangko.domain.applications import (
     parse_receipt,
 )
 from blangko.domain.errors import Conflict, DomainError, NotFound
-from blangko.domain.ledger import SPOIL_REASONS
 from blangko.domain.nik import compact_nik, mask_nik
 from blangko.domain.serials import single
 from blangko.domain.wajib_ktp import is_wajib_ktp
@@ -41,11 +40,11 @@ from blangko.services.calendar.days import require_open
 from blangko.services.context import Context, WriteTx, idempotent_write, resolve_office
 from blangko.services.stock import writes
 
-app_t = ts.application
-event_t = ts.application_event
+# Application results carry no office key (tag_office=False): `app new --json` is exactly
+# {receipt, status}.
 
-# Application results carry no office key: `app new --json` is exactly {receipt, status}.
-_write = functools.partial(idempotent_write, tag_office=False)
+# A transition's side effects: (tx, application row, date) -> (column changes, event note).
+Apply = Callable[[WriteTx, Any, date], tuple[dict[str, Any], str | None]]
 
 
 def _check_day(tx: WriteTx, on: date, app: Any | None = None) -> None:
@@ -65,9 +64,7 @@ def _check_day(tx: WriteTx, on: date, app: Any | None = None) -> None:
 
 def _check_order(tx: WriteTx, app: Any, on: date) -> None:
     """A step may not be dated before the step it follows (printing before recording ...)."""
-    last = tx.conn.execute(
-        select(func.max(event_t.c.effective_date)).where(event_t.c.application_id == app.id)
-    ).scalar()
+    last = repo.last_step_date(tx.conn, app.id)
     if last is not None and on < last:
         raise DomainError(
             "date_before_previous_step",
@@ -83,9 +80,7 @@ def _office_of(receipt: str, office: str | None) -> str:
 
 
 def _load(conn: Connection, office: str, receipt: str) -> Any:
-    row = conn.execute(
-        select(app_t).where(app_t.c.office_code == office, app_t.c.receipt == receipt.strip())
-    ).first()
+    row = repo.by_receipt(conn, office, receipt.strip())
     if row is None:
         raise NotFound(
             "unknown_application",
@@ -96,7 +91,7 @@ def _load(conn: Connection, office: str, receipt: str) -> Any:
 
 
 def _resident(conn: Connection, nik: str) -> Any:
-    row = conn.execute(select(tr.resident).where(tr.resident.c.nik == nik)).first()
+    row = registry_repo.resident_by_nik(conn, nik)
     if row is None:
         raise NotFound(
             "unknown_resident",
@@ -116,21 +111,22 @@ def _event(
     on: date,
     note: str | None = None,
 ) -> None:
-    tx.conn.execute(
-        event_t.insert().values(
-            application_id=app_id,
-            action=action,
-            from_status=before,
-            to_status=after,
-            effective_date=on,
-            at=tx.ctx.now(),
-            actor=tx.ctx.actor,
-            note=note,
-        )
+    repo.insert_event(
+        tx.conn,
+        app_id=app_id,
+        action=action,
+        before=before,
+        after=after,
+        on=on,
+        at=tx.ctx.now(),
+        actor=tx.ctx.actor,
+        note=note,
     )
 
 
-def _view(conn: Connection, row: Any, *, reveal: bool = False, events: bool = False) -> dict:
+def _view(
+    conn: Connection, row: Any, *, reveal: bool = False, events: bool = False
+) -> dict[str, Any]:
     out: dict[str, Any] = {
         "receipt": row.receipt,
         "office": row.office_code,
@@ -150,9 +146,7 @@ def _view(conn: Connection, row: Any, *, reveal: bool = False, events: bool = Fa
         "reason": row.reason,
     }
     if events:
-        rows = conn.execute(
-            select(event_t).where(event_t.c.application_id == row.id).order_by(event_t.c.id)
-        ).all()
+        rows = repo.events(conn, row.id)
         out["events"] = [
             {
                 "action": e.action,
@@ -234,47 +228,31 @@ def new(
                 f"Penduduk {mask_nik(number)} belum pernah dicetak KTP-el-nya: penggantian "
                 f"karena {type} tidak berlaku; ajukan pemula.",
             )
-        open_app = tx.conn.execute(
-            select(app_t.c.receipt).where(
-                app_t.c.nik == number, app_t.c.status.in_([s.value for s in ACTIVE])
-            )
-        ).first()
+        open_app = repo.open_receipt(tx.conn, number, [s.value for s in ACTIVE])
         if open_app is not None:
             raise Conflict(
                 "application_open",
                 "nik",
                 f"Penduduk {mask_nik(number)} masih memiliki permohonan berjalan "
-                f"{open_app.receipt}: selesaikan atau batalkan dulu.",
+                f"{open_app}: selesaikan atau batalkan dulu.",
             )
-        seq = (
-            tx.conn.execute(
-                select(func.coalesce(func.max(app_t.c.day_seq), 0)).where(
-                    app_t.c.office_code == tx.office, app_t.c.submitted_date == on
-                )
-            ).scalar_one()
-            + 1
-        )
+        seq = repo.next_day_seq(tx.conn, tx.office, on)
         receipt = format_receipt(tx.office, on, seq)
         recorded = person.tanggal_rekam is not None
         status = initial_status(recorded)
-        now = ctx.now()
-        app_id = tx.conn.execute(
-            app_t.insert()
-            .values(
-                office_code=tx.office,
-                receipt=receipt,
-                nik=number,
-                type=type,
-                status=status.value,
-                documents=json.dumps(docs, sort_keys=True, ensure_ascii=False),
-                submitted_date=on,
-                day_seq=seq,
-                recorded_date=person.tanggal_rekam,
-                created_at=now,
-                updated_at=now,
-            )
-            .returning(app_t.c.id)
-        ).scalar_one()
+        app_id = repo.insert(
+            tx.conn,
+            office=tx.office,
+            receipt=receipt,
+            nik=number,
+            type=type,
+            status=status.value,
+            documents=docs,
+            submitted=on,
+            day_seq=seq,
+            recorded=person.tanggal_rekam,
+            at=ctx.now(),
+        )
         note = (
             f"perekaman dilewati: sudah direkam {person.tanggal_rekam:%d-%m-%Y}"
             if recorded
@@ -283,7 +261,7 @@ def new(
         _event(tx, app_id, "new", None, status.value, on, note)
         return {"receipt": receipt, "status": status.value, "office": tx.office}
 
-    return _write(ctx, office, "app.new", params, idempotency_key, body)
+    return idempotent_write(ctx, office, "app.new", params, idempotency_key, body, tag_office=False)
 
 
 # --- transitions -----------------------------------------------------------------------------
@@ -298,7 +276,7 @@ def _transition(
     office: str | None,
     idempotency_key: str | None,
     extra: dict[str, Any] | None = None,
-    apply=None,  # type: ignore[no-untyped-def]
+    apply: Apply | None = None,
 ) -> dict[str, Any]:
     """Load the application, check the move is legal, apply its side effects, store the event.
 
@@ -314,17 +292,18 @@ def _transition(
         _check_day(tx, on, app)
         _check_order(tx, app, on)
         changes, note = apply(tx, app, on) if apply else ({}, None)
-        tx.conn.execute(
-            app_t.update()
-            .where(app_t.c.id == app.id)
-            .values(status=after.value, updated_at=ctx.now(), **changes)
-        )
+        repo.update(tx.conn, app.id, {"status": after.value, "updated_at": ctx.now(), **changes})
         _event(tx, app.id, action.value, app.status, after.value, on, note)
-        row = tx.conn.execute(select(app_t).where(app_t.c.id == app.id)).one()
-        return _view(tx.conn, row)
+        return _view(tx.conn, repo.by_id(tx.conn, app.id))
 
-    return _write(
-        ctx, _office_of(receipt, office), f"app.{action.value}", params, idempotency_key, body
+    return idempotent_write(
+        ctx,
+        _office_of(receipt, office),
+        f"app.{action.value}",
+        params,
+        idempotency_key,
+        body,
+        tag_office=False,
     )
 
 
@@ -340,11 +319,7 @@ def record(
 
     def apply(tx: WriteTx, app: Any, day: date) -> tuple[dict[str, Any], str | None]:
         require_open(tx.conn, tx.office, "perekaman", day)
-        tx.conn.execute(
-            tr.resident.update()
-            .where(tr.resident.c.nik == app.nik)
-            .values(tanggal_rekam=day, updated_at=tx.ctx.now())
-        )
+        registry_repo.set_recorded(tx.conn, app.nik, day, tx.ctx.now())
         return {"recorded_date": day}, None
 
     return _transition(
@@ -379,16 +354,12 @@ def ready(
 
 
 def _require_station(tx: WriteTx, name: str) -> None:
-    row = tx.conn.execute(
-        select(t.location.c.kind).where(
-            t.location.c.office_code == tx.office, t.location.c.name == name
-        )
-    ).first()
-    if row is None:
+    kind = admin_repo.location_kind(tx.conn, tx.office, name)
+    if kind is None:
         raise NotFound(
             "unknown_location", "station", f"Loket '{name}' tidak ada di kantor {tx.office}."
         )
-    if row.kind != "station":
+    if kind != "station":
         raise DomainError(
             "not_a_station",
             "station",
@@ -423,11 +394,7 @@ def print_card(
             idempotency_key=idempotency_key,
         )
         used = entries[0].serials
-        tx.conn.execute(
-            tr.resident.update()
-            .where(tr.resident.c.nik == app.nik)
-            .values(tanggal_cetak=day, updated_at=tx.ctx.now())
-        )
+        registry_repo.set_printed(tx.conn, app.nik, day, tx.ctx.now())
         changes = {"serial": used, "station": station, "printed_date": day}
         return changes, f"blangko {used} di {station} (ledger #{entries[0].seq})"
 
@@ -456,12 +423,7 @@ def misprint(
     """A bad print: its blank is booked spoiled (kept for destruction); back to siap_cetak."""
 
     def apply(tx: WriteTx, app: Any, day: date) -> tuple[dict[str, Any], str | None]:
-        if reason not in SPOIL_REASONS:
-            raise DomainError(
-                "unknown_reason",
-                "reason",
-                f"Alasan '{reason}' tidak dikenal: pilih {', '.join(SPOIL_REASONS)}.",
-            )
+        # spoil_printed_in checks the reason (domain.ledger.check_spoil_reason) first.
         entry = writes.spoil_printed_in(
             tx,
             serial=app.serial,
@@ -471,11 +433,7 @@ def misprint(
             note=note or f"salah cetak KTP-el {app.receipt}",
             idempotency_key=idempotency_key,
         )
-        tx.conn.execute(
-            tr.resident.update()
-            .where(tr.resident.c.nik == app.nik)
-            .values(tanggal_cetak=None, updated_at=tx.ctx.now())
-        )
+        registry_repo.set_printed(tx.conn, app.nik, None, tx.ctx.now())
         changes = {"serial": None, "printed_date": None}
         return changes, f"blangko {app.serial} rusak ({reason}), ledger #{entry.seq}"
 
@@ -633,15 +591,14 @@ def list_(
 ) -> list[dict[str, Any]]:
     with ctx.read() as conn:
         code = resolve_office(conn, office)
-        q = select(app_t).where(app_t.c.office_code == code)
-        if status is not None:
-            q = q.where(app_t.c.status == check_status(status).value)
-        if type is not None:
-            q = q.where(app_t.c.type == check_type(type))
-        q = q.order_by(app_t.c.submitted_date, app_t.c.day_seq)
-        if limit is not None:
-            q = q.limit(limit)
-        return [_view(conn, r, reveal=reveal) for r in conn.execute(q).all()]
+        rows = repo.applications(
+            conn,
+            code,
+            status=check_status(status).value if status is not None else None,
+            type=check_type(type) if type is not None else None,
+            limit=limit,
+        )
+        return [_view(conn, r, reveal=reveal) for r in rows]
 
 
 def print_queue(
@@ -651,11 +608,7 @@ def print_queue(
     first, then lost/damaged, then data changes; oldest first within each)."""
     with ctx.read() as conn:
         code = resolve_office(conn, office)
-        rows = conn.execute(
-            select(app_t).where(
-                app_t.c.office_code == code, app_t.c.status == Status.SIAP_CETAK.value
-            )
-        ).all()
+        rows = repo.applications(conn, code, status=Status.SIAP_CETAK.value)
         by_receipt = {r.receipt: r for r in rows}
         items = order_queue(
             [QueueItem(r.receipt, r.type, r.submitted_date, r.suket_at is not None) for r in rows]

@@ -1,4 +1,5 @@
-"""What every use case runs in: the engine, who acts, the clock, and one transaction.
+"""What every use case runs in: the engine, who acts, the clock, the settings, and one
+transaction. `context_from_settings` is the one place a Context is built from Settings.
 
 A write locks the office's chain head first (SELECT ... FOR UPDATE on PostgreSQL, BEGIN
 IMMEDIATE on SQLite), so one office's writes are serialised while other offices go on.
@@ -15,11 +16,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine
 
-from blangko.adapters import tables as t
-from blangko.adapters.db import transaction
+from blangko.adapters.db import make_engine, transaction
+from blangko.adapters.repos import admin as admin_repo
+from blangko.adapters.repos import idempotency as idem_repo
+from blangko.adapters.repos import ledger as ledger_repo
 from blangko.domain.errors import Conflict, DomainError, NotFound
+from blangko.settings import Settings
 
 
 def utc_now() -> datetime:
@@ -32,6 +36,8 @@ class Context:
     actor: str = "system"
     timezone: str = "Asia/Jakarta"
     clock: Callable[[], datetime] = field(default=utc_now)  # naive UTC
+    # The forecast, projection and event-impact assumptions, the stock-level threshold...
+    settings: Settings = field(default_factory=Settings)
 
     def now(self) -> datetime:
         return self.clock()
@@ -55,15 +61,22 @@ class Context:
         """One write transaction for one office, its chain head locked."""
         with transaction(self.engine, write=True) as conn:
             code = office.strip() if office else resolve_office(conn, None)
-            head = conn.execute(
-                select(t.office.c.ledger_seq, t.office.c.ledger_hash)
-                .where(t.office.c.code == code)
-                .with_for_update()
-            ).first()
+            head = ledger_repo.lock_head(conn, code)
             if head is None:
                 resolve_office(conn, code)  # raises the clerk's "unknown office" error
             assert head is not None
             yield WriteTx(self, conn, code, head.ledger_seq, head.ledger_hash)
+
+
+def context_from_settings(settings: Settings, *, actor: str | None = None) -> Context:
+    """The Context of a process (a CLI run, the web server): its engine from the settings'
+    database URL, the actor given (else the settings' one), the office's time zone."""
+    return Context(
+        make_engine(settings.resolved_database_url()),
+        actor=actor or settings.resolved_actor(),
+        timezone=settings.timezone,
+        settings=settings,
+    )
 
 
 @dataclass
@@ -89,11 +102,7 @@ class WriteTx:
         """
         if not key:
             return None
-        row = self.conn.execute(
-            select(t.idempotency).where(
-                t.idempotency.c.office_code == self.office, t.idempotency.c.key == key
-            )
-        ).first()
+        row = idem_repo.find(self.conn, self.office, key)
         if row is None:
             return None
         if row.operation != operation or row.request_hash != request_hash(operation, params):
@@ -110,15 +119,14 @@ class WriteTx:
     ) -> None:
         if not key:
             return
-        self.conn.execute(
-            t.idempotency.insert().values(
-                office_code=self.office,
-                key=key,
-                operation=operation,
-                request_hash=request_hash(operation, params),
-                result=json.dumps(result, default=str, sort_keys=True),
-                created_at=self.ctx.now(),
-            )
+        idem_repo.store(
+            self.conn,
+            office=self.office,
+            key=key,
+            operation=operation,
+            request_hash=request_hash(operation, params),
+            result=json.dumps(result, default=str, sort_keys=True),
+            created_at=self.ctx.now(),
         )
 
 
@@ -154,18 +162,18 @@ def resolve_office(conn: Connection, office: str | None) -> str:
     """The office code asked for, or the only office when none is named."""
     if office:
         code = office.strip()
-        if conn.execute(select(t.office.c.code).where(t.office.c.code == code)).first() is None:
+        if not admin_repo.office_exists(conn, code):
             raise NotFound(
                 "unknown_office", "office", f"Kantor '{code}' tidak ada di basis data ini."
             )
         return code
-    codes = conn.execute(select(t.office.c.code).order_by(t.office.c.code).limit(2)).scalars().all()
+    codes = admin_repo.office_codes(conn, limit=2)
     if not codes:
         raise NotFound(
             "no_office", "office", "Belum ada kantor: jalankan 'blangko init --office KODE' dulu."
         )
     if len(codes) > 1:
-        n = conn.execute(select(func.count()).select_from(t.office)).scalar_one()
+        n = admin_repo.count_offices(conn)
         raise DomainError(
             "office_required", "office", f"Basis data ini memuat {n} kantor: sebutkan --office."
         )
@@ -173,18 +181,13 @@ def resolve_office(conn: Connection, office: str | None) -> str:
 
 
 def location_id(conn: Connection, office: str, name: str, field_name: str = "location") -> int:
-    row = conn.execute(
-        select(t.location.c.id).where(t.location.c.office_code == office, t.location.c.name == name)
-    ).first()
-    if row is None:
+    found = admin_repo.location_id(conn, office, name)
+    if found is None:
         raise NotFound(
             "unknown_location", field_name, f"Lokasi '{name}' tidak ada di kantor {office}."
         )
-    return int(row.id)
+    return found
 
 
 def location_names(conn: Connection, office: str) -> dict[int, str]:
-    rows = conn.execute(
-        select(t.location.c.id, t.location.c.name).where(t.location.c.office_code == office)
-    )
-    return {r.id: r.name for r in rows}
+    return admin_repo.location_names(conn, office)

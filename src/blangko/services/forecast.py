@@ -17,68 +17,32 @@ from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
-from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
-from blangko.adapters import tables as t
+from blangko.adapters.repos import applications as applications_repo
+from blangko.adapters.repos import coverage as coverage_repo
+from blangko.adapters.repos import forecast as repo
+from blangko.adapters.repos import registry as registry_repo
 from blangko.domain import backtest as bt
 from blangko.domain import forecast as fc
 from blangko.domain import stock_policy as sp
+from blangko.domain.applications import Status
 from blangko.domain.errors import DomainError
+from blangko.domain.ledger import SERVICES
+from blangko.services.calendar import events
+from blangko.services.calendar.days import OfficeCalendar, holidays_between
 from blangko.services.context import Context, resolve_office
+from blangko.services.coverage.areas import month_spans
+from blangko.services.stock.queries import balance
+from blangko.settings import ForecastSettings
 
 HISTORY_DAYS_MAX = 730
 USE_KINDS = ("consume", "spoil")
 
 
-class ForecastSettings(BaseSettings):
-    """Stock-policy settings (environment BLANGKO_FORECAST_*)."""
-
-    model_config = SettingsConfigDict(env_prefix="BLANGKO_FORECAST_", extra="ignore")
-
-    lead_time_days: float = 30.0  # from request letter to blanks on the shelf
-    lead_time_spread_days: float = 10.0  # standard deviation of that lead time
-    service_level: float = 0.95  # P(no stockout before the next delivery)
-    review_days: int = 30  # how often the office reviews stock and may request again
-    paths: int = 2000
-    seed: int = 17
-
-    def check(self) -> ForecastSettings:
-        if not 0.5 <= self.service_level < 1:
-            raise DomainError(
-                "setting_range",
-                "service_level",
-                "Tingkat layanan harus antara 0,5 dan 1 (mis. 0,95).",
-            )
-        if self.lead_time_days <= 0 or self.lead_time_spread_days < 0:
-            raise DomainError("setting_range", "lead_time_days", "Waktu tunggu harus positif.")
-        if self.review_days < 1 or self.paths < 100:
-            raise DomainError(
-                "setting_range",
-                "review_days",
-                "Periode tinjau minimal 1 hari dan jalur simulasi minimal 100.",
-            )
-        return self
-
-
-def _calendar(conn: Connection, office: str):  # type: ignore[no-untyped-def]
-    from blangko.services.calendar.days import OfficeCalendar
-
-    return OfficeCalendar(conn, office)
-
-
 def daily_use(conn: Connection, office: str, start: date, end: date) -> np.ndarray:
     """Blanks used (consumed or spoiled) per day from start to end inclusive."""
-    rows = conn.execute(
-        select(t.ledger_entry.c.effective_date, func.sum(t.ledger_entry.c.quantity))
-        .where(
-            t.ledger_entry.c.office_code == office,
-            t.ledger_entry.c.kind.in_(USE_KINDS),
-            t.ledger_entry.c.effective_date >= start,
-            t.ledger_entry.c.effective_date <= end,
-        )
-        .group_by(t.ledger_entry.c.effective_date)
-    ).all()
+    rows = repo.use_per_day(conn, office, USE_KINDS, start, end)
     used = np.zeros((end - start).days + 1)
     for d, q in rows:
         used[(d - start).days] = float(q)
@@ -86,18 +50,13 @@ def daily_use(conn: Connection, office: str, start: date, end: date) -> np.ndarr
 
 
 def _history(conn: Connection, office: str, as_of: date) -> tuple[date, np.ndarray, np.ndarray]:
-    first = conn.execute(
-        select(func.min(t.ledger_entry.c.effective_date)).where(
-            t.ledger_entry.c.office_code == office,
-            t.ledger_entry.c.kind.in_(USE_KINDS),
-        )
-    ).scalar_one()
+    first = repo.first_use(conn, office, USE_KINDS)
     end = as_of - timedelta(days=1)
     if first is None or first > end:
         return as_of, np.zeros(0), np.zeros(0, dtype=bool)
     start = max(first, as_of - timedelta(days=HISTORY_DAYS_MAX))
     used = daily_use(conn, office, start, end)
-    cal = _calendar(conn, office)
+    cal = OfficeCalendar(conn, office)
     open_flags = np.array(
         [cal.day("pencetakan", start + timedelta(days=i)).open for i in range(len(used))]
     )
@@ -107,15 +66,13 @@ def _history(conn: Connection, office: str, as_of: date) -> tuple[date, np.ndarr
 
 
 def _future_open(conn: Connection, office: str, start: date, horizon: int) -> np.ndarray:
-    cal = _calendar(conn, office)
+    cal = OfficeCalendar(conn, office)
     return np.array([cal.day("pencetakan", start + timedelta(days=i)).open for i in range(horizon)])
 
 
 def _event_uplifts(
     ctx: Context, office: str, as_of: date, horizon_end: date
 ) -> list[tuple[fc.Uplift, dict[str, Any]]]:
-    from blangko.services.calendar import events
-
     out = []
     for ev in events.list_events(ctx, office=office):
         when = date.fromisoformat(ev["date"])
@@ -145,29 +102,15 @@ def _cohort_multiplier(
     factor = 1 + pemula share x (cohort rate of that month / mean cohort rate of the last 12
     months - 1); the pemula share is that of the blanks consumed in the history.
     """
-    from blangko.adapters import coverage_sql as cq
-    from blangko.services.coverage.areas import month_spans
-
-    by_service = dict(
-        conn.execute(
-            select(t.ledger_entry.c.service, func.sum(t.ledger_entry.c.quantity))
-            .where(
-                t.ledger_entry.c.office_code == office,
-                t.ledger_entry.c.kind == "consume",
-                t.ledger_entry.c.effective_date >= start,
-                t.ledger_entry.c.effective_date < as_of,
-            )
-            .group_by(t.ledger_entry.c.service)
-        ).all()
-    )
-    used = sum(int(v) for v in by_service.values())
+    by_service = repo.consumed_by_service(conn, office, start, as_of)
+    used = sum(by_service.values())
     share = int(by_service.get("pemula") or 0) / used if used else 0.0
     past = month_spans(as_of - timedelta(days=366), 12)
     future = month_spans(as_of - timedelta(days=1), horizon // 28 + 2)
 
     def rates(spans: list[tuple[str, date, date]]) -> dict[str, float]:
         counts: dict[str, int] = {}
-        for _kec, label, n in cq.cohort_counts(conn, office=office, months=spans):
+        for _kec, label, n in coverage_repo.cohort_counts(conn, office=office, months=spans):
             counts[label] = counts.get(label, 0) + n
         return {
             label: counts.get(label, 0) / ((last - first).days + 1) for label, first, last in spans
@@ -213,23 +156,8 @@ def _by_service(
 ) -> dict[str, Any]:
     """The same count model fitted to each service type's printed cards (spoiled blanks carry
     no service type and are left out here)."""
-    from blangko.domain.ledger import SERVICES
-
     end = as_of - timedelta(days=1)
-    rows = conn.execute(
-        select(
-            t.ledger_entry.c.service,
-            t.ledger_entry.c.effective_date,
-            func.sum(t.ledger_entry.c.quantity),
-        )
-        .where(
-            t.ledger_entry.c.office_code == office,
-            t.ledger_entry.c.kind == "consume",
-            t.ledger_entry.c.effective_date >= start,
-            t.ledger_entry.c.effective_date <= end,
-        )
-        .group_by(t.ledger_entry.c.service, t.ledger_entry.c.effective_date)
-    ).all()
+    rows = repo.consumed_per_service_day(conn, office, start, end)
     n = len(open_flags)
     series = {svc: np.zeros(n) for svc in SERVICES}
     for svc, d, qty in rows:
@@ -265,22 +193,12 @@ def _recordings(
 ) -> dict[str, Any]:
     """Biometric recordings per day (from the registry's tanggal_rekam) with the same model,
     on the recording calendar, plus each coming event's expected extra recordings."""
-    from blangko.adapters.tables_residents import resident
-
     start = as_of - timedelta(days=365)
-    rows = conn.execute(
-        select(resident.c.tanggal_rekam, func.count())
-        .where(
-            resident.c.office_code == office,
-            resident.c.tanggal_rekam >= start,
-            resident.c.tanggal_rekam < as_of,
-        )
-        .group_by(resident.c.tanggal_rekam)
-    ).all()
+    rows = registry_repo.recordings_per_day(conn, office, start, as_of)
     done = np.zeros(365)
     for d, n in rows:
         done[(d - start).days] = float(n)
-    cal = _calendar(conn, office)
+    cal = OfficeCalendar(conn, office)
     past_open = np.array([cal.day("perekaman", start + timedelta(days=i)).open for i in range(365)])
     past_open |= done > 0
     fut = np.array([cal.day("perekaman", as_of + timedelta(days=i)).open for i in range(horizon)])
@@ -324,21 +242,11 @@ def _recordings(
 
 
 def _print_queue(conn: Connection, office: str) -> int:
-    from blangko.adapters import tables_service as ts
-
-    return int(
-        conn.execute(
-            select(func.count()).where(
-                ts.application.c.office_code == office, ts.application.c.status == "siap_cetak"
-            )
-        ).scalar_one()
-    )
+    return applications_repo.status_counts(conn, office).get(Status.SIAP_CETAK.value, 0)
 
 
 def _past_event_windows(ctx: Context, office: str, as_of: date) -> tuple[tuple[date, date], ...]:
-    from blangko.services.calendar import events
-
-    window = events.ImpactAssumptions().window_days
+    window = ctx.settings.event.window_days
     out = []
     for ev in events.list_events(ctx, office=office):
         when = date.fromisoformat(ev["date"])
@@ -361,8 +269,6 @@ def _amc(
         return {"amc": 0.0, "months_of_stock": None, "period_days": 0}
     u, o = used[-n:], open_flags[-n:]
     days = [as_of - timedelta(days=n - i) for i in range(n)]
-    from blangko.services.calendar.days import holidays_between
-
     # National holidays are not normal working days (see sp.adjusted_monthly_consumption):
     # only closures and other lost working days scale consumption up.
     holidays = holidays_between(days[0], days[-1])
@@ -383,14 +289,12 @@ def forecast(
     settings: ForecastSettings | None = None,
 ) -> dict[str, Any]:
     started = time.perf_counter()
-    s = (settings or ForecastSettings()).check()
+    s = (settings or ctx.settings.forecast).check()
     as_of = as_of or ctx.today()
     if not 7 <= horizon <= 730:
         raise DomainError(
             "horizon_range", "horizon", "Cakrawala perkiraan harus 7 sampai 730 hari."
         )
-    from blangko.services.stock.queries import balance
-
     with ctx.read() as conn:
         code = resolve_office(conn, office)
         start, used, open_flags = _history(conn, code, as_of)

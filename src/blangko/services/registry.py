@@ -33,17 +33,17 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from blangko.adapters import tables as t
 from blangko.adapters.registry_files import (
     RegistryReader,
     RejectsWriter,
     open_registry,
     parse_registry_date,
 )
-from blangko.adapters.tables_residents import resident
+from blangko.adapters.repos import admin as admin_repo
+from blangko.adapters.repos import registry as repo
 from blangko.domain.errors import DomainError, NotFound
 from blangko.domain.nik import check_nik_against, compact_nik, mask_nik, parse_nik
 from blangko.domain.wajib_ktp import age_on, is_wajib_ktp
@@ -85,20 +85,6 @@ STATUS_VALUES = {
 }
 NAME_MAX = 200
 DUPLICATE_REASON = "NIK ganda: NIK yang sama sudah ada di baris sebelumnya dalam berkas"
-COLUMNS = (
-    "nik",
-    "office_code",
-    "nama",
-    "jenis_kelamin",
-    "tanggal_lahir",
-    "status_kawin",
-    "kode_desa",
-    "kode_kecamatan",
-    "tanggal_rekam",
-    "tanggal_cetak",
-    "status",
-    "updated_at",
-)
 
 
 class RowRejected(Exception):
@@ -235,69 +221,18 @@ class RowRules:
 
 # --- database side ---------------------------------------------------------------------------
 
-_UPSERTS: dict[str, Any] = {}
-
-
-def _upsert_statement(dialect: str) -> Any:
-    stmt = _UPSERTS.get(dialect)
-    if stmt is None:
-        from sqlalchemy.dialects import postgresql, sqlite
-
-        # Both dialects spell the upsert the same way; only the construct's class differs.
-        ins: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(resident)
-        stmt = ins.on_conflict_do_update(
-            index_elements=[resident.c.nik],
-            set_={c: ins.excluded[c] for c in COLUMNS if c not in ("nik", "office_code")},
-            # Never take over another office's resident, whatever the caller checked.
-            where=resident.c.office_code == ins.excluded.office_code,
-        )
-        _UPSERTS[dialect] = stmt
-    return stmt
-
-
-def upsert_residents(conn: Connection, records: list[dict[str, Any]]) -> None:
-    """Insert or update residents by NIK (all COLUMNS present in every record)."""
-    if records:
-        conn.execute(_upsert_statement(conn.dialect.name), records)
-
-
-def _stored(conn: Connection, niks: list[str], stamp: datetime) -> dict[str, tuple[str, bool]]:
-    """For the NIKs already in the registry: their office and whether this run wrote them.
-
-    The stamp is compared in SQL so no stored timestamp has to be parsed in Python.
-    """
-    out: dict[str, tuple[str, bool]] = {}
-    mine = (resident.c.updated_at == stamp).label("mine")
-    for i in range(0, len(niks), 1000):
-        rows = conn.execute(
-            select(resident.c.nik, resident.c.office_code, mine).where(
-                resident.c.nik.in_(niks[i : i + 1000])
-            )
-        )
-        for nik, office, this_run in rows:
-            out[nik] = (office, bool(this_run))
-    return out
-
 
 def run_stamp(conn: Connection, now: datetime) -> datetime:
     """``now``, or just after the latest stored ``updated_at`` if that is not earlier."""
-    latest = conn.execute(select(func.max(resident.c.updated_at))).scalar()
+    latest = repo.latest_update(conn)
     if latest is not None and latest >= now:
         return latest + timedelta(microseconds=1)
     return now
 
 
 def load_rules(conn: Connection, office: str, reference: date) -> RowRules:
-    villages = frozenset(
-        conn.execute(
-            select(t.region.c.code).where(
-                t.region.c.level == "desa", t.region.c.code.like(f"{office}.%")
-            )
-        ).scalars()
-    )
-    kecamatan = frozenset(
-        conn.execute(select(t.region.c.code).where(t.region.c.level == "kecamatan")).scalars()
-    )
+    villages = frozenset(admin_repo.villages(conn, office))
+    kecamatan = frozenset(admin_repo.region_codes(conn, "kecamatan"))
     return RowRules(office=office, reference=reference, villages=villages, kecamatan=kecamatan)
 
 
@@ -344,7 +279,7 @@ class _Importer:
         keep: list[dict[str, Any]] = []
         refused: list[tuple[list[str], str]] = []
         with self.ctx.write_plain() as conn:
-            stored = _stored(conn, [r["nik"] for r in batch.records], self.stamp)
+            stored = repo.stored(conn, [r["nik"] for r in batch.records], self.stamp)
             new = updated = other_kec = outside = 0
             for record, cells in zip(batch.records, batch.cells, strict=True):
                 hit = stored.get(record["nik"])
@@ -367,7 +302,7 @@ class _Importer:
                         outside += 1
                 record["updated_at"] = self.stamp
                 keep.append(record)
-            upsert_residents(conn, keep)
+            repo.upsert_residents(conn, keep)
         # Only counted (and refused rows only reported) once the batch is committed, so a
         # batch retried row by row does not report anything twice.
         for cells, reason in refused:
@@ -507,22 +442,17 @@ def write_records(
         batch.append(record)
         if len(batch) >= batch_size:
             with ctx.write_plain() as conn:
-                upsert_residents(conn, batch)
+                repo.upsert_residents(conn, batch)
             n += len(batch)
             batch = []
     if batch:
         with ctx.write_plain() as conn:
-            upsert_residents(conn, batch)
+            repo.upsert_residents(conn, batch)
         n += len(batch)
     return n
 
 
 # --- look-ups --------------------------------------------------------------------------------
-
-
-def _region_names(conn: Connection, codes: list[str]) -> dict[str, str]:
-    rows = conn.execute(select(t.region.c.code, t.region.c.name).where(t.region.c.code.in_(codes)))
-    return {code: name for code, name in rows}
 
 
 def show_resident(
@@ -534,10 +464,7 @@ def show_resident(
     """
     number = compact_nik(nik)
     with ctx.read() as conn:
-        q = select(resident).where(resident.c.nik == number)
-        if office:
-            q = q.where(resident.c.office_code == resolve_office(conn, office))
-        row = conn.execute(q).first()
+        row = repo.resident_by_nik(conn, number, resolve_office(conn, office) if office else None)
         if row is None:
             raise NotFound(
                 "unknown_resident",
@@ -546,7 +473,7 @@ def show_resident(
                 "tidak ada di registri.",
             )
         nik_kec = f"{number[0:2]}.{number[2:4]}.{number[4:6]}"
-        names = _region_names(conn, [row.kode_desa, row.kode_kecamatan, nik_kec])
+        names = admin_repo.region_names(conn, [row.kode_desa, row.kode_kecamatan, nik_kec])
     today = ctx.today()
     return {
         "nik": number if reveal else mask_nik(number),
@@ -581,20 +508,13 @@ def check_nik(ctx: Context, nik: str) -> dict[str, Any]:
     with ctx.read() as conn:
 
         def known(code: str) -> bool:
-            return (
-                conn.execute(
-                    select(t.region.c.code).where(
-                        t.region.c.code == code, t.region.c.level == "kecamatan"
-                    )
-                ).first()
-                is not None
-            )
+            return admin_repo.region_exists(conn, code, "kecamatan")
 
         try:
             parsed = parse_nik(nik, reference_date=today, is_known_kecamatan=known)
         except DomainError as exc:
             return {"valid": False, "nik": nik, "error": exc.as_dict()}
-        names = _region_names(
+        names = admin_repo.region_names(
             conn, [parsed.province_code, parsed.regency_code, parsed.kecamatan_code]
         )
     return {

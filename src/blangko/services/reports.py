@@ -16,7 +16,6 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from blangko.adapters import ledger_repo as repo
 from blangko.adapters import tables as t
 from blangko.adapters.reports import MIMETYPES, render_bytes
 from blangko.adapters.reports.fmt import num, persen, tanggal, terbilang
@@ -29,12 +28,13 @@ from blangko.adapters.reports.model import (
     Signature,
     Table,
 )
+from blangko.adapters.repos import ledger as repo
 from blangko.domain.errors import DomainError, NotFound
 from blangko.domain.ledger import BUCKETS, KIND_LABEL_ID, SERVICES, SPOIL_REASONS, Kind, State
 from blangko.domain.serials import from_serials, parse_ranges, total
+from blangko.formatting import month_bounds
 from blangko.services.context import Context, location_names, resolve_office
 from blangko.services.stock import queries
-from blangko.services.stock.writes import month_bounds
 
 SERVICE_LABEL_ID = {
     "pemula": "Perekaman baru (pemula)",

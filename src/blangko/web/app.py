@@ -20,10 +20,9 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from blangko.adapters.db import make_engine
 from blangko.domain.errors import Conflict, DomainError, NotFound
 from blangko.services.admin.users import ROLE_LABELS
-from blangko.services.context import Context
+from blangko.services.context import Context, context_from_settings
 from blangko.settings import DEFAULT_SECRET_KEY, Settings
 from blangko.web import i18n
 from blangko.web.nav import items_for
@@ -86,11 +85,7 @@ def create_app(
         settings = settings or Settings()
     else:
         settings = source or settings or Settings()
-        ctx = Context(
-            make_engine(settings.resolved_database_url()),
-            actor="web",
-            timezone=settings.timezone,
-        )
+        ctx = context_from_settings(settings, actor="web")
     app = FastAPI(
         title="blangko API",
         version="1",

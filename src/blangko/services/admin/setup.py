@@ -5,11 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select
-
 from blangko.adapters import regions as reg
-from blangko.adapters import tables as t
 from blangko.adapters.db import migrate
+from blangko.adapters.repos import admin as repo
 from blangko.domain.errors import Conflict, DomainError, NotFound
 from blangko.domain.ledger import GENESIS_HASH, LOCATION_KINDS
 from blangko.services.context import Context, resolve_office
@@ -25,34 +23,12 @@ def init(ctx: Context, *, office: str | None = None) -> dict[str, Any]:
     applied = migrate(ctx.engine)
     loaded = 0
     with ctx.write_plain() as conn:
-        if conn.execute(select(func.count()).select_from(t.region)).scalar_one() == 0:
-            loaded = _replace_regions(conn, reg.shipped_regions())
+        if repo.count_regions(conn) == 0:
+            loaded = repo.insert_regions(conn, reg.shipped_regions())
     result: dict[str, Any] = {"migrations_applied": applied, "regions_loaded": loaded}
     if office:
         result["office"] = create_office(ctx, code=office)
     return result
-
-
-def _replace_regions(conn: Connection, rows: Any) -> int:
-    batch: list[dict[str, Any]] = []
-    n = 0
-    for code, name in rows:
-        batch.append(
-            {
-                "code": code,
-                "name": name,
-                "level": reg.level_of(code),
-                "parent_code": reg.parent_of(code),
-            }
-        )
-        if len(batch) >= 5000:
-            conn.execute(insert(t.region), batch)
-            n += len(batch)
-            batch = []
-    if batch:
-        conn.execute(insert(t.region), batch)
-        n += len(batch)
-    return n
 
 
 def office_name(regency_name: str) -> str:
@@ -63,38 +39,29 @@ def create_office(ctx: Context, *, code: str) -> dict[str, Any]:
     """Create the office of a regency or city, with its store; loads the regency's villages."""
     code = code.strip()
     with ctx.write_plain() as conn:
-        region = conn.execute(select(t.region).where(t.region.c.code == code)).first()
+        region = repo.region(conn, code)
         if region is None or region.level != "kabupaten_kota":
             raise NotFound(
                 "unknown_regency",
                 "office",
                 f"Kode '{code}' bukan kode kabupaten/kota Kemendagri yang dikenal (contoh: 17.04).",
             )
-        existing = conn.execute(select(t.office).where(t.office.c.code == code)).first()
-        created = existing is None
+        created = not repo.office_exists(conn, code)
         if created:
-            conn.execute(
-                t.office.insert().values(
-                    code=code,
-                    name=office_name(region.name),
-                    created_at=ctx.now(),
-                    ledger_seq=0,
-                    ledger_hash=GENESIS_HASH,
-                )
+            repo.insert_office(
+                conn,
+                code=code,
+                name=office_name(region.name),
+                created_at=ctx.now(),
+                head_hash=GENESIS_HASH,
             )
-            conn.execute(
-                t.location.insert().values(
-                    office_code=code, name=STORE_NAME, kind="store", created_at=ctx.now()
-                )
+            repo.insert_location(
+                conn, office=code, name=STORE_NAME, kind="store", created_at=ctx.now()
             )
-        villages = conn.execute(
-            select(func.count())
-            .select_from(t.region)
-            .where(t.region.c.level == "desa", t.region.c.code.like(f"{code}.%"))
-        ).scalar_one()
+        villages = repo.count_villages(conn, code)
         if villages == 0:
-            villages = _replace_regions(conn, reg.shipped_villages(code))
-        name = conn.execute(select(t.office.c.name).where(t.office.c.code == code)).scalar_one()
+            villages = repo.insert_regions(conn, reg.shipped_villages(code))
+        name = repo.office_name(conn, code)
     return {"code": code, "name": name, "created": created, "villages": villages}
 
 
@@ -112,33 +79,22 @@ def add_location(
         raise DomainError("location_kind", "kind", "Jenis lokasi harus 'store' atau 'station'.")
     with ctx.write_plain() as conn:
         code = resolve_office(conn, office)
-        exists = conn.execute(
-            select(t.location.c.id).where(
-                t.location.c.office_code == code, t.location.c.name == name
-            )
-        ).first()
-        if exists:
+        if repo.location_id(conn, code, name) is not None:
             raise Conflict("location_exists", "name", f"Lokasi '{name}' sudah ada.")
-        conn.execute(
-            t.location.insert().values(office_code=code, name=name, kind=kind, created_at=ctx.now())
-        )
+        repo.insert_location(conn, office=code, name=name, kind=kind, created_at=ctx.now())
     return {"office": code, "name": name, "kind": kind}
 
 
 def list_locations(ctx: Context, *, office: str | None = None) -> list[dict[str, Any]]:
     with ctx.read() as conn:
         code = resolve_office(conn, office)
-        rows = conn.execute(
-            select(t.location).where(t.location.c.office_code == code).order_by(t.location.c.id)
-        )
-        return [{"name": r.name, "kind": r.kind} for r in rows]
+        return [{"name": r.name, "kind": r.kind} for r in repo.locations(conn, code)]
 
 
 def list_offices(ctx: Context) -> list[dict[str, Any]]:
     with ctx.read() as conn:
         return [
-            {"code": r.code, "name": r.name, "entries": r.ledger_seq}
-            for r in conn.execute(select(t.office).order_by(t.office.c.code))
+            {"code": r.code, "name": r.name, "entries": r.ledger_seq} for r in repo.offices(conn)
         ]
 
 
@@ -157,26 +113,17 @@ LEVEL_ALIASES = {
 def list_regions(
     ctx: Context, *, under: str | None = None, level: str | None = None
 ) -> list[dict[str, Any]]:
-    q = select(t.region)
-    if level:
-        if level not in LEVEL_ALIASES:
-            raise DomainError(
-                "region_level",
-                "level",
-                "Tingkat wilayah harus salah satu dari: provinsi, kabupaten, kecamatan, desa.",
-            )
-        q = q.where(t.region.c.level == LEVEL_ALIASES[level])
-    if under:
-        under = under.strip()
-        q = q.where(t.region.c.code.like(f"{under}.%"))
+    if level and level not in LEVEL_ALIASES:
+        raise DomainError(
+            "region_level",
+            "level",
+            "Tingkat wilayah harus salah satu dari: provinsi, kabupaten, kecamatan, desa.",
+        )
+    under = under.strip() if under else under
     with ctx.read() as conn:
-        if (
-            under
-            and conn.execute(select(t.region.c.code).where(t.region.c.code == under)).first()
-            is None
-        ):
+        if under and not repo.region_exists(conn, under):
             raise NotFound("unknown_region", "under", f"Kode wilayah '{under}' tidak dikenal.")
-        rows = conn.execute(q.order_by(t.region.c.code)).all()
+        rows = repo.regions(conn, under=under, level=LEVEL_ALIASES[level] if level else None)
     out = []
     for r in rows:
         kind = reg.village_kind(r.code)
@@ -194,7 +141,7 @@ def import_regions(ctx: Context, *, path: Path) -> dict[str, Any]:
     file, so the tree stays whole."""
     rows = reg.read_region_csv(path)
     with ctx.write_plain() as conn:
-        known = set(conn.execute(select(t.region.c.code)).scalars())
+        known = repo.region_codes(conn)
         in_file = {code for code, _ in rows}
         for code, _name in rows:
             parent = reg.parent_of(code)
@@ -203,8 +150,6 @@ def import_regions(ctx: Context, *, path: Path) -> dict[str, Any]:
                     "region_parent", "kode", f"Wilayah induk {parent} dari {code} tidak dikenal."
                 )
         updated = len(in_file & known)
-        stale = sorted(in_file & known)
-        for i in range(0, len(stale), 500):
-            conn.execute(delete(t.region).where(t.region.c.code.in_(stale[i : i + 500])))
-        _replace_regions(conn, rows)
+        repo.delete_regions(conn, sorted(in_file & known))
+        repo.insert_regions(conn, rows)
     return {"rows": len(rows), "added": len(rows) - updated, "updated": updated}

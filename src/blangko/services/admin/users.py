@@ -7,10 +7,8 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select, update
 
-from blangko.adapters import tables as t
-from blangko.adapters.tables_users import app_user, login_attempt
+from blangko.adapters.repos import admin as repo
 from blangko.domain.errors import Conflict, DomainError, NotFound
 from blangko.services.context import Context
 
@@ -63,7 +61,7 @@ def _check_password(password: str) -> str:
     return password
 
 
-def _view(row) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _view(row: Any) -> dict[str, Any]:
     return {
         "username": row.username,
         "role": row.role,
@@ -80,24 +78,19 @@ def add_user(
     _check_role(role)
     _check_password(password)
     with ctx.write_plain() as conn:
-        if office is not None and (
-            conn.execute(select(t.office.c.code).where(t.office.c.code == office)).first() is None
-        ):
+        if office is not None and not repo.office_exists(conn, office):
             raise NotFound("unknown_office", "office", f"Kantor '{office}' tidak ada.")
-        if conn.execute(select(app_user.c.id).where(app_user.c.username == name)).first():
+        if repo.user(conn, name) is not None:
             raise Conflict("user_exists", "username", f"Pengguna '{name}' sudah ada.")
-        conn.execute(
-            app_user.insert().values(
-                username=name,
-                office_code=office,
-                role=role,
-                password_hash=_hasher.hash(password),
-                active=True,
-                created_at=ctx.now(),
-            )
+        repo.insert_user(
+            conn,
+            username=name,
+            office=office,
+            role=role,
+            password_hash=_hasher.hash(password),
+            created_at=ctx.now(),
         )
-        row = conn.execute(select(app_user).where(app_user.c.username == name)).one()
-        return _view(row)
+        return _view(repo.user(conn, name))
 
 
 def update_user(
@@ -116,40 +109,32 @@ def update_user(
     if password is not None:
         values["password_hash"] = _hasher.hash(_check_password(password))
     with ctx.write_plain() as conn:
-        row = conn.execute(select(app_user).where(app_user.c.username == username)).first()
+        row = repo.user(conn, username)
         if row is None:
             raise NotFound("unknown_user", "username", f"Pengguna '{username}' tidak ada.")
         removing_admin = row.role == "admin" and (
             values.get("role", "admin") != "admin" or values.get("active") is False
         )
-        if removing_admin:
-            admins = conn.execute(
-                select(func.count())
-                .select_from(app_user)
-                .where(app_user.c.role == "admin", app_user.c.active.is_(True))
-            ).scalar_one()
-            if admins <= 1:
-                raise Conflict(
-                    "last_admin",
-                    "role",
-                    "Ini administrator aktif terakhir: tambahkan administrator lain dulu.",
-                )
+        if removing_admin and repo.count_active_admins(conn) <= 1:
+            raise Conflict(
+                "last_admin",
+                "role",
+                "Ini administrator aktif terakhir: tambahkan administrator lain dulu.",
+            )
         if values:
-            conn.execute(update(app_user).where(app_user.c.id == row.id).values(**values))
-        return _view(conn.execute(select(app_user).where(app_user.c.id == row.id)).one())
+            repo.update_user(conn, row.id, values)
+        return _view(repo.user_by_id(conn, row.id))
 
 
 def list_users(ctx: Context) -> list[dict[str, Any]]:
     with ctx.read() as conn:
-        return [_view(r) for r in conn.execute(select(app_user).order_by(app_user.c.username))]
+        return [_view(r) for r in repo.users(conn)]
 
 
 def get_user(ctx: Context, username: str) -> dict[str, Any] | None:
     """The active user of that name, or None (deactivated users count as gone)."""
     with ctx.read() as conn:
-        row = conn.execute(
-            select(app_user).where(app_user.c.username == username, app_user.c.active.is_(True))
-        ).first()
+        row = repo.user(conn, username, active_only=True)
     return _view(row) if row else None
 
 
@@ -158,30 +143,21 @@ def authenticate(ctx: Context, *, username: str, password: str) -> dict[str, Any
     name = (username or "").strip()[:64]
     now = ctx.now()
     with ctx.write_plain() as conn:
-        failures = conn.execute(
-            select(func.count())
-            .select_from(login_attempt)
-            .where(
-                login_attempt.c.username == name,
-                login_attempt.c.success.is_(False),
-                login_attempt.c.attempted_at > now - WINDOW,
-            )
-        ).scalar_one()
-        if failures >= MAX_FAILURES:
+        if repo.failed_logins_since(conn, name, now - WINDOW) >= MAX_FAILURES:
             raise DomainError(
                 "too_many_attempts",
                 "username",
                 f"Terlalu banyak percobaan masuk yang gagal untuk '{name}'; coba lagi dalam "
                 f"{int(WINDOW.total_seconds() // 60)} menit.",
             )
-        row = conn.execute(select(app_user).where(app_user.c.username == name)).first()
+        row = repo.user(conn, name)
         ok = False
         try:
             _hasher.verify(row.password_hash if row else _DUMMY_HASH, password or "")
             ok = row is not None and bool(row.active)
         except (VerificationError, InvalidHashError):
             ok = False
-        conn.execute(login_attempt.insert().values(username=name, attempted_at=now, success=ok))
+        repo.record_login(conn, username=name, at=now, success=ok)
     if not ok:
         # Raised after the transaction committed, so the failed attempt stays counted.
         raise DomainError("bad_credentials", "password", "Nama pengguna atau kata sandi salah.")

@@ -10,28 +10,26 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection
 
-from blangko.adapters import tables as t
-from blangko.adapters import tables_service as ts
+from blangko.adapters.repos import applications as applications_repo
+from blangko.adapters.repos import calendar as repo
+from blangko.adapters.repos import ledger as ledger_repo
 from blangko.domain.applications import Status
 from blangko.domain.calendar import (
     CLOSURE_SCOPES,
-    SERVICES,
+    DESKS,
     Closure,
     ServiceDay,
     indonesian_holidays,
     service_open,
 )
 from blangko.domain.errors import Conflict, DomainError, NotFound
-from blangko.services.context import Context, WriteTx, resolve_office
-from blangko.services.context import idempotent_write as _run
+from blangko.services.context import Context, WriteTx, idempotent_write, resolve_office
+from blangko.services.stock.queries import balance
 
-# Defaults for the stock level in `status` (the CLI passes Settings.stock_low_days).
-STOCK_LOW_DAYS = 14  # "menipis" when fewer days of cover than this remain
+# The stock level in `status` is "menipis" below Settings.stock_low_days of cover.
 COVER_WINDOW_OPEN_DAYS = 30  # average daily use is taken over this many recent open days
-
-SERVICE_LABEL_ID = {"perekaman": "Perekaman", "pencetakan": "Pencetakan", "semua": "Layanan"}
 
 
 @lru_cache(maxsize=16)
@@ -46,27 +44,15 @@ def holidays_between(start: date, end: date) -> dict[date, str]:
     return out
 
 
-def _closures(conn: Connection, office: str) -> list[Closure]:
-    rows = conn.execute(
-        select(ts.closure).where(ts.closure.c.office_code == office).order_by(ts.closure.c.id)
-    )
-    return [Closure(r.id, r.service, r.start_date, r.end_date, r.reason) for r in rows]
-
-
-def _open_days(conn: Connection, office: str) -> set[date]:
-    return set(
-        conn.execute(select(ts.open_day.c.day).where(ts.open_day.c.office_code == office))
-        .scalars()
-        .all()
-    )
-
-
 class OfficeCalendar:
     """One office's closures, open days and holidays, loaded once for many days."""
 
     def __init__(self, conn: Connection, office: str) -> None:
-        self.closures = _closures(conn, office)
-        self.open_days = _open_days(conn, office)
+        self.closures = [
+            Closure(r.id, r.service, r.start_date, r.end_date, r.reason)
+            for r in repo.closures_by_id(conn, office)
+        ]
+        self.open_days = repo.open_days(conn, office)
         self._holidays: dict[date, str] = {}
         self._years: set[int] = set()
 
@@ -134,23 +120,19 @@ def add_closure(
             )
         # The domain object checks the dates and that a reason is given.
         Closure(None, service, start, end, reason)  # type: ignore[arg-type]
-        new_id = tx.conn.execute(
-            ts.closure.insert()
-            .values(
-                office_code=tx.office,
-                service=service,
-                start_date=start,
-                end_date=end,
-                reason=reason.strip(),
-                created_at=ctx.now(),
-                actor=ctx.actor,
-            )
-            .returning(ts.closure.c.id)
-        ).scalar_one()
-        row = tx.conn.execute(select(ts.closure).where(ts.closure.c.id == new_id)).one()
-        return {"closure": _closure_view(row)}
+        new_id = repo.insert_closure(
+            tx.conn,
+            office=tx.office,
+            desk=service,
+            start=start,
+            end=end,
+            reason=reason.strip(),
+            at=ctx.now(),
+            actor=ctx.actor,
+        )
+        return {"closure": _closure_view(repo.closure_by_id(tx.conn, new_id))}
 
-    return _run(ctx, office, "closure.add", params, idempotency_key, body)
+    return idempotent_write(ctx, office, "closure.add", params, idempotency_key, body)
 
 
 def end_closure(
@@ -166,11 +148,7 @@ def end_closure(
     params = {"id": closure_id, "reopen": reopen}
 
     def body(tx: WriteTx) -> dict[str, Any]:
-        row = tx.conn.execute(
-            select(ts.closure).where(
-                ts.closure.c.id == closure_id, ts.closure.c.office_code == tx.office
-            )
-        ).first()
+        row = repo.closure_by_id(tx.conn, closure_id, tx.office)
         if row is None:
             raise NotFound(
                 "unknown_closure", "id", f"Penutupan #{closure_id} tidak ada di kantor ini."
@@ -189,15 +167,13 @@ def end_closure(
                 "id",
                 f"Penutupan #{closure_id} sudah berakhir pada {row.end_date:%d-%m-%Y}.",
             )
-        tx.conn.execute(
-            ts.closure.update()
-            .where(ts.closure.c.id == closure_id)
-            .values(end_date=last_closed, ended_at=ctx.now(), ended_by=ctx.actor)
+        repo.end_closure(
+            tx.conn, closure_id, last_closed=last_closed, at=ctx.now(), actor=ctx.actor
         )
-        row = tx.conn.execute(select(ts.closure).where(ts.closure.c.id == closure_id)).one()
+        row = repo.closure_by_id(tx.conn, closure_id)
         return {"closure": _closure_view(row), "reopened": reopen.isoformat()}
 
-    return _run(ctx, office, "closure.end", params, idempotency_key, body)
+    return idempotent_write(ctx, office, "closure.end", params, idempotency_key, body)
 
 
 def list_closures(
@@ -205,13 +181,7 @@ def list_closures(
 ) -> list[dict[str, Any]]:
     with ctx.read() as conn:
         code = resolve_office(conn, office)
-        q = select(ts.closure).where(ts.closure.c.office_code == code)
-        if active_on is not None:
-            q = q.where(
-                ts.closure.c.start_date <= active_on,
-                or_(ts.closure.c.end_date.is_(None), ts.closure.c.end_date >= active_on),
-            )
-        rows = conn.execute(q.order_by(ts.closure.c.start_date, ts.closure.c.id)).all()
+        rows = repo.closures(conn, code, active_on=active_on)
     return [_closure_view(r) for r in rows]
 
 
@@ -235,25 +205,14 @@ def add_open_day(
             )
         if not reason or not reason.strip():
             raise DomainError("required", "reason", "Alasan hari buka (--reason) wajib diisi.")
-        exists = tx.conn.execute(
-            select(ts.open_day.c.day).where(
-                ts.open_day.c.office_code == tx.office, ts.open_day.c.day == day
-            )
-        ).first()
-        if exists:
+        if repo.open_day_exists(tx.conn, tx.office, day):
             raise Conflict("open_day_exists", "day", f"{day:%d-%m-%Y} sudah dinyatakan hari buka.")
-        tx.conn.execute(
-            ts.open_day.insert().values(
-                office_code=tx.office,
-                day=day,
-                reason=reason.strip(),
-                created_at=ctx.now(),
-                actor=ctx.actor,
-            )
+        repo.insert_open_day(
+            tx.conn, office=tx.office, day=day, reason=reason.strip(), at=ctx.now(), actor=ctx.actor
         )
         return {"day": day.isoformat(), "reason": reason.strip()}
 
-    return _run(ctx, office, "closure.open_day", params, idempotency_key, body)
+    return idempotent_write(ctx, office, "closure.open_day", params, idempotency_key, body)
 
 
 def set_capacity(
@@ -267,7 +226,7 @@ def set_capacity(
     params = {"service": service, "per_day": per_day}
 
     def body(tx: WriteTx) -> dict[str, Any]:
-        if service not in SERVICES:
+        if service not in DESKS:
             raise DomainError(
                 "unknown_service",
                 "service",
@@ -277,27 +236,18 @@ def set_capacity(
             raise DomainError(
                 "per_day_negative", "per_day", "Kapasitas per hari (--per-day) tidak boleh negatif."
             )
-        where = and_(ts.capacity.c.office_code == tx.office, ts.capacity.c.service == service)
-        values = {"per_day": per_day, "updated_at": ctx.now(), "actor": ctx.actor}
-        if tx.conn.execute(select(ts.capacity.c.per_day).where(where)).first() is None:
-            tx.conn.execute(
-                ts.capacity.insert().values(office_code=tx.office, service=service, **values)
-            )
-        else:
-            tx.conn.execute(ts.capacity.update().where(where).values(**values))
+        repo.set_capacity(
+            tx.conn, office=tx.office, desk=service, per_day=per_day, at=ctx.now(), actor=ctx.actor
+        )
         return {"service": service, "per_day": per_day}
 
-    return _run(ctx, office, "capacity.set", params, idempotency_key, body)
+    return idempotent_write(ctx, office, "capacity.set", params, idempotency_key, body)
 
 
-def _capacities(conn: Connection, office: str) -> dict[str, int | None]:
-    rows = conn.execute(
-        select(ts.capacity.c.service, ts.capacity.c.per_day).where(
-            ts.capacity.c.office_code == office
-        )
-    ).all()
-    found = {r.service: int(r.per_day) for r in rows}
-    return {s: found.get(s) for s in sorted(SERVICES)}
+def capacities(conn: Connection, office: str) -> dict[str, int | None]:
+    """Daily capacity of each desk; None where none is set."""
+    found = repo.capacities(conn, office)
+    return {s: found.get(s) for s in sorted(DESKS)}
 
 
 def stock_level(on_hand: int, days_of_cover: float | None, low_days: int) -> str:
@@ -329,46 +279,27 @@ def status(
     *,
     on: date | None = None,
     office: str | None = None,
-    low_days: int = STOCK_LOW_DAYS,
+    low_days: int | None = None,
 ) -> dict[str, Any]:
-    """Open or closed (with the reason) per service, stock cover, and the queues, for a day."""
-    from blangko.services.stock.queries import balance
-
+    """Open or closed (with the reason) per service, stock cover, and the queues, for a day.
+    The stock level's threshold is ``low_days``, else the settings' stock_low_days."""
+    if low_days is None:
+        low_days = ctx.settings.stock_low_days
     on = on or ctx.today()
     with ctx.read() as conn:
         code = resolve_office(conn, office)
         cal = OfficeCalendar(conn, code)
         services = {}
-        for s in sorted(SERVICES):
+        for s in sorted(DESKS):
             day = cal.day(s, on)
             services[s] = {"open": day.open, "reason": day.reason}
         window = _recent_open_days(cal, on, COVER_WINDOW_OPEN_DAYS)
         used = 0
         if window:
-            used = conn.execute(
-                select(func.coalesce(func.sum(t.ledger_entry.c.quantity), 0)).where(
-                    t.ledger_entry.c.office_code == code,
-                    t.ledger_entry.c.kind == "consume",
-                    t.ledger_entry.c.effective_date >= min(window),
-                    t.ledger_entry.c.effective_date < on,
-                )
-            ).scalar_one()
-        app = ts.application
-        counts: dict[str, int] = dict(
-            conn.execute(
-                select(app.c.status, func.count())
-                .where(app.c.office_code == code)
-                .group_by(app.c.status)
-            ).all()
-        )
-        suket_waiting = conn.execute(
-            select(func.count()).where(
-                app.c.office_code == code,
-                app.c.suket_at.isnot(None),
-                app.c.status.in_([Status.DIREKAM.value, Status.SIAP_CETAK.value]),
-            )
-        ).scalar_one()
-        capacity = _capacities(conn, code)
+            used = ledger_repo.consumed_between(conn, code, min(window), on)
+        counts = applications_repo.status_counts(conn, code)
+        suket_waiting = applications_repo.count_suket_waiting(conn, code)
+        capacity = capacities(conn, code)
     on_hand = balance(ctx, as_of=on, office=code)["on_hand"]
     per_day = int(used) / len(window) if window else 0.0
     cover = round(on_hand / per_day, 1) if per_day > 0 else None

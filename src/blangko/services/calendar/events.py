@@ -4,8 +4,8 @@ what one will do to demand for recordings and blank cards in the villages it tou
 The impact is a range, not a forecast to the unit: the pool of people who may come is
 counted exactly in the database, and the share of them who actually come before the event
 (the take-up rate) is an assumption the office sets. The assumptions are settings
-(`ImpactAssumptions`, environment variables BLANGKO_EVENT_*, or the CLI options), and every
-answer shows the values used.
+(`Settings.event`, an `ImpactAssumptions`: environment variables BLANGKO_EVENT_*, or the CLI
+options), and every answer shows the values used.
 
 Defaults, and why:
   take_up_low = 0.25, take_up_expected = 0.50, take_up_high = 0.80
@@ -36,17 +36,16 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy import Connection, and_, func, insert, select
+from sqlalchemy import Connection
 
-from blangko.adapters import coverage_sql as cq
 from blangko.adapters import regions as reg
-from blangko.adapters import tables as t
-from blangko.adapters.tables_events import event, event_village
-from blangko.adapters.tables_residents import resident
+from blangko.adapters.repos import admin as admin_repo
+from blangko.adapters.repos import applications as applications_repo
+from blangko.adapters.repos import coverage as coverage_repo
+from blangko.adapters.repos import events as repo
 from blangko.domain.errors import DomainError, NotFound
-from blangko.services.context import Context, resolve_office
+from blangko.services.context import Context, WriteTx, idempotent_write, resolve_office
+from blangko.settings import ImpactAssumptions
 
 KINDS = ("pilkades", "pemilu", "pilkada", "lainnya")
 KIND_LABEL_ID = {
@@ -56,49 +55,6 @@ KIND_LABEL_ID = {
     "lainnya": "lainnya",
 }
 _MAX_UNKNOWN_SHOWN = 10
-
-
-class ImpactAssumptions(BaseSettings):
-    """The assumptions behind an event's expected extra demand (see the module docstring)."""
-
-    model_config = SettingsConfigDict(env_prefix="BLANGKO_EVENT_", extra="ignore")
-
-    take_up_low: Decimal = Field(default=Decimal("0.25"))
-    take_up_expected: Decimal = Field(default=Decimal("0.50"))
-    take_up_high: Decimal = Field(default=Decimal("0.80"))
-    window_days: int = 30
-    share_in_window: Decimal = Field(default=Decimal("0.70"))
-
-    def check(self) -> ImpactAssumptions:
-        for name in ("take_up_low", "take_up_expected", "take_up_high", "share_in_window"):
-            value = getattr(self, name)
-            if not 0 <= value <= 1:
-                raise DomainError(
-                    "assumption_range", name, f"{name} harus antara 0 dan 1 ({value})."
-                )
-        if not self.take_up_low <= self.take_up_expected <= self.take_up_high:
-            raise DomainError(
-                "assumption_order",
-                "take_up_expected",
-                "Tingkat partisipasi harus rendah <= perkiraan <= tinggi "
-                f"({self.take_up_low} / {self.take_up_expected} / {self.take_up_high}).",
-            )
-        if self.window_days < 1:
-            raise DomainError(
-                "assumption_range", "window_days", f"window_days minimal 1 ({self.window_days})."
-            )
-        return self
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "take_up": {
-                "low": float(self.take_up_low),
-                "expected": float(self.take_up_expected),
-                "high": float(self.take_up_high),
-            },
-            "window_days": self.window_days,
-            "share_in_window": float(self.share_in_window),
-        }
 
 
 # --- pure arithmetic ----------------------------------------------------------------------
@@ -164,15 +120,6 @@ def read_village_file(path: Path) -> list[str]:
     return codes
 
 
-def _office_villages(conn: Connection, office: str) -> dict[str, str]:
-    rows = conn.execute(
-        select(t.region.c.code, t.region.c.name).where(
-            t.region.c.level == "desa", t.region.c.code.like(f"{office}.%")
-        )
-    )
-    return {r.code: r.name for r in rows}
-
-
 def _resolve_villages(
     known: dict[str, str], office: str, codes: Iterable[str] | None, all_villages: bool
 ) -> list[str]:
@@ -230,50 +177,38 @@ def add_event(
             f"Tanggal acara {event_date:%d-%m-%Y} sudah lewat: yang dicatat adalah acara mendatang.",
         )
     codes = list(villages or [])
-    with ctx.write(office) as tx:
-        params = {
-            "name": name,
-            "date": event_date.isoformat(),
-            "kind": kind,
-            "villages": sorted(codes),
-            "all": all_villages,
-        }
-        done = tx.seen(idempotency_key, "event.add", params)
-        if done is not None:
-            return {**done, "replayed": True}
-        known = _office_villages(tx.conn, tx.office)
+    params = {
+        "name": name,
+        "date": event_date.isoformat(),
+        "kind": kind,
+        "villages": sorted(codes),
+        "all": all_villages,
+    }
+
+    def body(tx: WriteTx) -> dict[str, Any]:
+        known = admin_repo.villages(tx.conn, tx.office)
         chosen = _resolve_villages(known, tx.office, codes, all_villages)
-        event_id = tx.conn.execute(
-            insert(event)
-            .values(
-                office_code=tx.office,
-                name=name,
-                kind=kind,
-                event_date=event_date,
-                created_at=ctx.now(),
-                actor=ctx.actor,
-            )
-            .returning(event.c.id)
-        ).scalar_one()
-        tx.conn.execute(
-            insert(event_village), [{"event_id": event_id, "kode_desa": c} for c in chosen]
+        event_id = repo.insert_event(
+            tx.conn,
+            office=tx.office,
+            name=name,
+            kind=kind,
+            event_date=event_date,
+            villages=chosen,
+            at=ctx.now(),
+            actor=ctx.actor,
         )
-        result = _show(tx.conn, tx.office, event_id)
-        tx.remember(idempotency_key, "event.add", params, result)
-    return {**result, "replayed": False}
+        return _show(tx.conn, tx.office, event_id)
+
+    return idempotent_write(
+        ctx, office, "event.add", params, idempotency_key, body, tag_office=False
+    )
 
 
 def list_events(ctx: Context, *, office: str | None = None) -> list[dict[str, Any]]:
     with ctx.read() as conn:
         code = resolve_office(conn, office)
-        n = func.count(event_village.c.kode_desa).label("villages")
-        rows = conn.execute(
-            select(event.c.id, event.c.name, event.c.event_date, event.c.kind, n)
-            .select_from(event.outerjoin(event_village, event_village.c.event_id == event.c.id))
-            .where(event.c.office_code == code)
-            .group_by(event.c.id, event.c.name, event.c.event_date, event.c.kind)
-            .order_by(event.c.event_date, event.c.id)
-        ).all()
+        rows = repo.events_with_village_counts(conn, code)
     return [
         {
             "id": r.id,
@@ -292,9 +227,7 @@ def show_event(ctx: Context, event_id: int, *, office: str | None = None) -> dic
 
 
 def _event_row(conn: Connection, office: str, event_id: int) -> Any:
-    row = conn.execute(
-        select(event).where(event.c.id == event_id, event.c.office_code == office)
-    ).first()
+    row = repo.event_row(conn, office, event_id)
     if row is None:
         raise NotFound(
             "unknown_event", "id", f"Acara nomor {event_id} tidak ada di kantor {office}."
@@ -304,12 +237,7 @@ def _event_row(conn: Connection, office: str, event_id: int) -> Any:
 
 def _show(conn: Connection, office: str, event_id: int) -> dict[str, Any]:
     row = _event_row(conn, office, event_id)
-    villages = conn.execute(
-        select(event_village.c.kode_desa, t.region.c.name, t.region.c.parent_code)
-        .join(t.region, t.region.c.code == event_village.c.kode_desa)
-        .where(event_village.c.event_id == event_id)
-        .order_by(event_village.c.kode_desa)
-    ).all()
+    villages = repo.villages_of(conn, event_id)
     return {
         "id": row.id,
         "office": row.office_code,
@@ -330,24 +258,6 @@ def _show(conn: Connection, office: str, event_id: int) -> dict[str, Any]:
     }
 
 
-def _suket_waiting(conn: Connection, office: str, villages: Any) -> int:
-    """Residents of the villages holding a suket and still waiting for their card."""
-    from blangko.adapters.tables_service import application as a
-    from blangko.domain.applications import Status
-
-    q = (
-        select(func.count(func.distinct(a.c.nik)))
-        .select_from(a.join(resident, resident.c.nik == a.c.nik))
-        .where(
-            a.c.office_code == office,
-            a.c.suket_at.is_not(None),
-            a.c.status.in_([Status.DIREKAM.value, Status.SIAP_CETAK.value]),
-            and_(resident.c.office_code == office, resident.c.kode_desa.in_(villages)),
-        )
-    )
-    return int(conn.execute(q).scalar_one())
-
-
 def impact(
     ctx: Context,
     event_id: int,
@@ -356,20 +266,19 @@ def impact(
     as_of: date | None = None,
     office: str | None = None,
 ) -> dict[str, Any]:
-    """What the event will do to demand in the villages it touches (see module docstring)."""
-    a = (assumptions or ImpactAssumptions()).check()
+    """What the event will do to demand in the villages it touches (see module docstring).
+    The assumptions are the settings' (ctx.settings.event) unless others are given."""
+    a = (assumptions or ctx.settings.event).check()
     day = as_of or ctx.today()
     with ctx.read() as conn:
         code = resolve_office(conn, office)
         row = _event_row(conn, code, event_id)
-        villages = select(event_village.c.kode_desa).where(event_village.c.event_id == event_id)
-        n_villages = conn.execute(
-            select(func.count()).select_from(villages.subquery())
-        ).scalar_one()
-        counts = cq.village_totals(
+        villages = repo.village_codes(event_id)
+        n_villages = repo.count_villages(conn, event_id)
+        counts = coverage_repo.village_totals(
             conn, office=code, villages=villages, as_of=day, until=row.event_date
         )
-        counts["suket_waiting"] = _suket_waiting(conn, code, villages)
+        counts["suket_waiting"] = applications_repo.suket_holders_in(conn, code, villages)
     extra = extra_demand(counts, a)
     window_start = max(day, row.event_date - timedelta(days=a.window_days))
     return {

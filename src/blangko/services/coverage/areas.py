@@ -1,7 +1,7 @@
 """Coverage of wajib KTP against the national target, the coming 17-year-olds, and the list
 of unrecorded residents for door-to-door recording (jemput bola).
 
-Counts are exact integers from the database (adapters.coverage_sql); percentages are
+Counts are exact integers from the database (adapters.repos.coverage); percentages are
 computed from them with the domain's exact arithmetic and rounded once, here, for display,
 so the national figure and the area figures never disagree by a rounding step.
 """
@@ -17,10 +17,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
-from blangko.adapters import coverage_sql as cq
-from blangko.adapters import tables as t
+from blangko.adapters.repos import admin as admin_repo
+from blangko.adapters.repos import coverage as cq
 from blangko.domain import wajib_ktp as wk
 from blangko.domain.errors import DomainError, NotFound
 from blangko.services.context import Context, resolve_office
@@ -210,9 +210,7 @@ def cohort(
 
 def _check_area(conn: Connection, office: str, code: str, level: str, field: str) -> str:
     code = code.strip()
-    row = conn.execute(
-        select(t.region.c.code, t.region.c.level).where(t.region.c.code == code)
-    ).first()
+    row = admin_repo.region(conn, code)
     if row is None or row.level != level or not code.startswith(f"{office}."):
         word = "Desa/kelurahan" if level == "desa" else "Kecamatan"
         raise NotFound(

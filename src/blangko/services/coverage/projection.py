@@ -23,37 +23,15 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy import func, select
 
-from blangko.adapters.tables_residents import resident
+from blangko.adapters.repos import registry as registry_repo
 from blangko.domain.errors import DomainError
+from blangko.services.calendar import days as calendar_days
 from blangko.services.context import Context, resolve_office
+from blangko.services.coverage import areas
+from blangko.settings import ProjectionSettings
 
 HORIZON_DAYS = 730
-
-
-class ProjectionSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="BLANGKO_PROJECTION_", extra="ignore")
-
-    assumed_closure_days: int = 30
-    history_days: int = 90
-    door_to_door_per_day: int = 60
-    paths: int = 1000
-    seed: int = 11
-
-
-def _recordings_per_day(ctx: Context, office: str, start: date, end: date) -> int:
-    with ctx.read() as conn:
-        return int(
-            conn.execute(
-                select(func.count()).where(
-                    resident.c.office_code == office,
-                    resident.c.tanggal_rekam >= start,
-                    resident.c.tanggal_rekam <= end,
-                )
-            ).scalar_one()
-        )
 
 
 def projection(
@@ -65,16 +43,15 @@ def projection(
     office: str | None = None,
     settings: ProjectionSettings | None = None,
 ) -> dict[str, Any]:
-    from blangko.services.calendar import days as cal_service
-    from blangko.services.coverage import areas as cov
-
-    s = settings or ProjectionSettings()
+    """When recorded coverage reaches the target (see the module docstring); the assumptions
+    are the settings' (ctx.settings.projection) unless others are given."""
+    s = settings or ctx.settings.projection
     day = as_of or ctx.today()
-    target_pct = cov.parse_target(target)
-    now = cov.coverage(ctx, as_of=day, by="kabupaten", target=target_pct, office=office)
+    target_pct = areas.parse_target(target)
+    now = areas.coverage(ctx, as_of=day, by="kabupaten", target=target_pct, office=office)
     code = now["office"]
     wajib, recorded = now["wajib_ktp"], now["recorded"]
-    months = cov.cohort(ctx, months=25, as_of=day, office=code)["months"]
+    months = areas.cohort(ctx, months=25, as_of=day, office=code)["months"]
     inflow = np.zeros(HORIZON_DAYS)
     for m in months:
         first, last = date.fromisoformat(m["from"]), date.fromisoformat(m["to"])
@@ -86,8 +63,8 @@ def projection(
 
     with ctx.read() as conn:
         resolve_office(conn, code)
-        calendar = cal_service.OfficeCalendar(conn, code)
-        capacity = cal_service._capacities(conn, code).get("perekaman")
+        calendar = calendar_days.OfficeCalendar(conn, code)
+        capacity = calendar_days.capacities(conn, code).get("perekaman")
     # An open-ended closure, running or announced, is assumed to last assumed_closure_days
     # from today or from its start if later; otherwise it would close recording for good.
     open_ended = [
@@ -104,7 +81,8 @@ def projection(
         calendar.day("perekaman", hist_start + timedelta(days=i)).open
         for i in range(s.history_days)
     )
-    done = _recordings_per_day(ctx, code, hist_start, day - timedelta(days=1))
+    with ctx.read() as conn:
+        done = registry_repo.count_recorded(conn, code, hist_start, day - timedelta(days=1))
     pace = done / past_open if past_open else 0.0
     backlog0 = max(1, wajib - recorded)
 

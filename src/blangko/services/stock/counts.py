@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select, update
-
-from blangko.adapters import ledger_repo as repo
-from blangko.adapters import tables as t
+from blangko.adapters.repos import counts as counts_repo
+from blangko.adapters.repos import ledger as repo
 from blangko.domain.errors import Conflict, DomainError, NotFound
 from blangko.domain.ledger import Kind, State
 from blangko.domain.serials import (
@@ -22,12 +20,12 @@ from blangko.domain.serials import (
 from blangko.services.context import (
     Context,
     WriteTx,
+    idempotent_write,
     location_id,
     location_names,
     resolve_office,
 )
-from blangko.services.context import idempotent_write as _run
-from blangko.services.stock.writes import _append, _check_date
+from blangko.services.stock.entries import EntryResult, append_entry, check_entry_date
 
 
 def parse_scanned(lines: Iterable[str]) -> tuple[list[SerialRange], int]:
@@ -52,7 +50,7 @@ def parse_scanned(lines: Iterable[str]) -> tuple[list[SerialRange], int]:
     return from_serials(seen), reads - len(seen)
 
 
-def _count_view(row, names: dict[int, str]) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _count_view(row: Any, names: dict[int, str]) -> dict[str, Any]:
     return {
         "count_id": row.id,
         "location": names.get(row.location_id),
@@ -110,29 +108,25 @@ def record_count(
             missing = format_ranges(from_serials(book_set - scan_set))
             unexpected = format_ranges(from_serials(scan_set - book_set))
             mode, n = "serials", len(scan_set)
-        count_id = tx.conn.execute(
-            t.stock_count.insert()
-            .values(
-                office_code=tx.office,
-                location_id=loc,
-                count_date=ctx.today(),
-                recorded_at=ctx.now(),
-                actor=ctx.actor,
-                mode=mode,
-                book=book,
-                counted=n,
-                missing=missing,
-                unexpected=unexpected,
-                status="open",
-            )
-            .returning(t.stock_count.c.id)
-        ).scalar_one()
-        row = tx.conn.execute(select(t.stock_count).where(t.stock_count.c.id == count_id)).one()
+        count_id = counts_repo.insert_count(
+            tx.conn,
+            office=tx.office,
+            location=loc,
+            count_date=ctx.today(),
+            recorded_at=ctx.now(),
+            actor=ctx.actor,
+            mode=mode,
+            book=book,
+            counted=n,
+            missing=missing,
+            unexpected=unexpected,
+        )
+        row = counts_repo.count(tx.conn, count_id)
         view = _count_view(row, location_names(tx.conn, tx.office))
         view["duplicate_reads"] = duplicates
         return view
 
-    return _run(ctx, office, "stock.count", params, idempotency_key, body)
+    return idempotent_write(ctx, office, "stock.count", params, idempotency_key, body)
 
 
 def post_count(
@@ -150,11 +144,7 @@ def post_count(
     def body(tx: WriteTx) -> dict[str, Any]:
         if not reason or not reason.strip():
             raise DomainError("required", "reason", "Alasan selisih (--reason) wajib diisi.")
-        row = tx.conn.execute(
-            select(t.stock_count).where(
-                t.stock_count.c.id == count_id, t.stock_count.c.office_code == tx.office
-            )
-        ).first()
+        row = counts_repo.count(tx.conn, count_id, tx.office)
         if row is None:
             raise NotFound("unknown_count", "count_id", f"Stock opname #{count_id} tidak ada.")
         if row.status != "open":
@@ -168,7 +158,7 @@ def post_count(
                 "nomor seri (stock count --serials-file) agar diketahui seri mana yang hilang "
                 "atau berlebih.",
             )
-        _check_date(tx, row.count_date)
+        check_entry_date(tx, row.count_date)
         if row.mode == "quantity":
             current = repo.count_available(tx.conn, tx.office, row.location_id)
             if current != row.book:
@@ -182,7 +172,7 @@ def post_count(
         if row.missing:
             missing = parse_ranges(row.missing)
             entries.append(
-                _append(
+                append_entry(
                     tx,
                     Kind.MISSING,
                     row.count_date,
@@ -195,28 +185,24 @@ def post_count(
             )
         if row.unexpected:
             entries.extend(_post_unexpected(tx, row, parse_ranges(row.unexpected), why))
-        tx.conn.execute(
-            update(t.stock_count)
-            .where(t.stock_count.c.id == row.id)
-            .values(status="posted", post_reason=why, posted_at=ctx.now(), posted_by=ctx.actor)
-        )
-        posted = tx.conn.execute(select(t.stock_count).where(t.stock_count.c.id == row.id)).one()
+        counts_repo.mark_posted(tx.conn, row.id, reason=why, at=ctx.now(), actor=ctx.actor)
+        posted = counts_repo.count(tx.conn, row.id)
         view = _count_view(posted, location_names(tx.conn, tx.office))
         view["entries"] = [e.as_dict() for e in entries]
         return view
 
-    return _run(ctx, office, "stock.count_post", params, idempotency_key, body)
+    return idempotent_write(ctx, office, "stock.count_post", params, idempotency_key, body)
 
 
-def _post_unexpected(tx: WriteTx, row, ranges: list[SerialRange], reason: str):  # type: ignore[no-untyped-def]
+def _post_unexpected(
+    tx: WriteTx, row: Any, ranges: list[SerialRange], reason: str
+) -> list[EntryResult]:
     split = repo.locations_holding(tx.conn, tx.office, ranges)
     unknown_or_used = split.pop(None, [])
     new: list[str] = []
     lost: list[str] = []
     for s in expand(unknown_or_used):
-        known = tx.conn.execute(
-            select(t.blank.c.office_code, t.blank.c.state).where(t.blank.c.serial == s)
-        ).first()
+        known = repo.blank(tx.conn, s)
         if known is None:
             new.append(s)
         elif known.office_code == tx.office and known.state == State.LOST.value:
@@ -228,10 +214,10 @@ def _post_unexpected(tx: WriteTx, row, ranges: list[SerialRange], reason: str): 
                 f"Seri {s} ditemukan saat stock opname tetapi di buku tercatat sudah terpakai, "
                 "rusak, dikembalikan, atau milik kantor lain; periksa dan koreksi dulu.",
             )
-    out = []
+    out: list[EntryResult] = []
     if new:
         out.append(
-            _append(
+            append_entry(
                 tx,
                 Kind.FOUND,
                 row.count_date,
@@ -244,7 +230,7 @@ def _post_unexpected(tx: WriteTx, row, ranges: list[SerialRange], reason: str): 
         )
     if lost:
         out.append(
-            _append(
+            append_entry(
                 tx,
                 Kind.RECOVER,
                 row.count_date,
@@ -259,7 +245,7 @@ def _post_unexpected(tx: WriteTx, row, ranges: list[SerialRange], reason: str): 
         if loc == row.location_id:
             continue
         out.append(
-            _append(
+            append_entry(
                 tx,
                 Kind.TRANSFER,
                 row.count_date,
@@ -279,8 +265,5 @@ def list_counts(
 ) -> list[dict[str, Any]]:
     with ctx.read() as conn:
         code = resolve_office(conn, office)
-        q = select(t.stock_count).where(t.stock_count.c.office_code == code)
-        if status:
-            q = q.where(t.stock_count.c.status == status)
         names = location_names(conn, code)
-        return [_count_view(r, names) for r in conn.execute(q.order_by(t.stock_count.c.id))]
+        return [_count_view(r, names) for r in counts_repo.counts(conn, code, status)]

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from blangko.adapters import ledger_repo as repo
 from blangko.adapters import tables as t
+from blangko.adapters.repos import ledger as repo
 from blangko.domain.errors import NotFound
 from blangko.domain.ledger import (
     BUCKETS,
@@ -72,7 +72,7 @@ def balance(
     return result
 
 
-def _entry_view(row, names: dict[int, str]) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _entry_view(row: Any, names: dict[int, str]) -> dict[str, Any]:
     return {
         "seq": row.seq,
         "kind": row.kind,
@@ -123,9 +123,7 @@ def trace(ctx: Context, *, serial: str, office: str | None = None) -> dict[str, 
     """State, location and full history of one card."""
     r = single(serial, "serial")
     with ctx.read() as conn:
-        row = conn.execute(
-            select(t.blank).where(t.blank.c.serial == serial.strip().upper())
-        ).first()
+        row = repo.blank(conn, serial.strip().upper())
         if row is None or (office and row.office_code != office):
             raise NotFound("unknown_serial", "serial", f"Seri {serial} tidak tercatat.")
         names = location_names(conn, row.office_code)
@@ -157,7 +155,7 @@ def verify(ctx: Context, *, office: str | None = None) -> dict[str, Any]:
 
     with ctx.read() as conn:
         code = resolve_office(conn, office)
-        head = conn.execute(select(t.office).where(t.office.c.code == code)).one()
+        head = repo.head(conn, code)
         ranges_by_entry = repo.entry_ranges(conn, code)
         replay = Replay()
         prev_hash = GENESIS_HASH
@@ -195,11 +193,7 @@ def verify(ctx: Context, *, office: str | None = None) -> dict[str, Any]:
         if head.ledger_seq != expected_seq or head.ledger_hash != prev_hash:
             bad(head.ledger_seq, "kepala rantai kantor tidak sama dengan entri terakhir")
         stored = 0
-        for b in conn.execute(
-            select(
-                t.blank.c.serial, t.blank.c.state, t.blank.c.location_id, t.blank.c.last_seq
-            ).where(t.blank.c.office_code == code)
-        ):
+        for b in repo.blank_states(conn, code):
             stored += 1
             want = replay.states.get(b.serial)
             if want is None:

@@ -2,191 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
-from blangko.adapters import ledger_repo as repo
-from blangko.adapters import tables as t
+from blangko.adapters.repos import ledger as repo
 from blangko.domain.errors import Conflict, DomainError
-from blangko.domain.ledger import (
-    MOVES,
-    SERVICES,
-    SPOIL_REASONS,
-    EntryRecord,
-    Kind,
-    State,
-)
-from blangko.domain.serials import (
-    SerialRange,
-    format_ranges,
-    from_serials,
-    parse_ranges,
-    single,
-    total,
-)
-from blangko.services.context import Context, WriteTx, location_id
-from blangko.services.context import idempotent_write as _run
+from blangko.domain.ledger import SERVICES, Kind, State, check_spoil_reason
+from blangko.domain.serials import SerialRange, from_serials, parse_ranges, single, total
+from blangko.formatting import month_bounds
+from blangko.services.context import Context, WriteTx, idempotent_write, location_id
+from blangko.services.stock.entries import EntryResult, append_entry, check_entry_date
 
 DEFAULT_STORE = "gudang"
-
-
-@dataclass(frozen=True)
-class EntryResult:
-    seq: int
-    kind: str
-    effective_date: str
-    quantity: int
-    serials: str
-    from_location: str | None
-    to_location: str | None
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def _check_date(tx: WriteTx, effective: date) -> None:
-    if effective > tx.ctx.today():
-        raise DomainError(
-            "date_in_future",
-            "date",
-            f"Tanggal {effective.isoformat()} belum terjadi: tanggal tidak boleh di masa depan.",
-        )
-    month = effective.strftime("%Y-%m")
-    # An entry dated before a closed month would still change that month's closing balance,
-    # so every month up to the latest closed one is closed for new entries ("YYYY-MM" sorts).
-    latest = max(repo.closed_months(tx.conn, tx.office), default=None)
-    if latest is not None and month <= latest:
-        raise DomainError(
-            "month_closed",
-            "date",
-            f"Bulan {latest} sudah ditutup: entri bertanggal {effective.isoformat()} (di dalam "
-            "atau sebelum bulan yang ditutup) tidak diterima.",
-        )
 
 
 def _require(value: str | None, field: str, what: str) -> str:
     if value is None or not value.strip():
         raise DomainError("required", field, f"{what} wajib diisi.")
     return value.strip()
-
-
-def _append(
-    tx: WriteTx,
-    kind: Kind,
-    effective: date,
-    ranges: list[SerialRange],
-    *,
-    from_location: int | None = None,
-    to_location: int | None = None,
-    service: str | None = None,
-    reason: str | None = None,
-    document: str | None = None,
-    party: str | None = None,
-    note: str | None = None,
-    idempotency_key: str | None = None,
-    count_id: int | None = None,
-    corrects_seq: int | None = None,
-) -> EntryResult:
-    """Apply one entry to the blanks and append it to the chain, in the caller's transaction."""
-    move = MOVES[kind]
-    seq = tx.seq + 1
-    quantity = total(ranges)
-    if move.creates:
-        assert to_location is not None
-        try:
-            repo.insert_blanks(tx.conn, tx.office, ranges, to_location, seq)
-        except IntegrityError as exc:
-            # Another office (whose chain we do not lock) booked one of these serials between
-            # our check and this insert; the primary key of `blank` refused the second copy.
-            raise Conflict(
-                "serial_known",
-                "serials",
-                "Seri sudah tercatat di basis data (baru saja dicatat oleh kantor lain). "
-                "Setiap seri hanya boleh diterima sekali.",
-            ) from exc
-    else:
-        # Only moves out of `available` need a location; spoiled cards have none.
-        assert from_location is not None or move.from_state != State.AVAILABLE
-        if from_location is not None:
-            _check_arrival(tx, ranges, from_location, effective)
-        target = to_location if move.to_state == State.AVAILABLE else None
-        moved = repo.move_available(
-            tx.conn, tx.office, ranges, from_location, move.to_state, target, seq, move.from_state
-        )
-        if moved != quantity and from_location is None:
-            raise Conflict(
-                "serial_state_changed",
-                "serials",
-                f"Hanya {moved} dari {quantity} seri berstatus {move.from_state.value}; "
-                "ulangi perintah.",
-            )
-        if moved != quantity and from_location is not None:
-            # Raising rolls back the partial update of this transaction.
-            _raise_not_available(tx, ranges, from_location, quantity, moved)
-    record = EntryRecord(
-        office=tx.office,
-        seq=seq,
-        kind=kind.value,
-        effective_date=effective,
-        recorded_at=tx.ctx.now(),
-        actor=tx.ctx.actor,
-        from_location=from_location,
-        to_location=to_location,
-        service=service,
-        reason=reason,
-        document=document,
-        party=party,
-        note=note,
-        idempotency_key=idempotency_key,
-        quantity=quantity,
-        serials=format_ranges(ranges),
-        corrects_seq=corrects_seq,
-        count_id=count_id,
-        prev_hash=tx.head_hash,
-    )
-    repo.insert_entry(tx.conn, record, ranges)
-    tx.seq = seq
-    tx.head_hash = record.compute_hash()
-    names = tx.location_names()
-    return EntryResult(
-        seq=seq,
-        kind=kind.value,
-        effective_date=effective.isoformat(),
-        quantity=quantity,
-        serials=record.serials,
-        from_location=names.get(from_location) if from_location else None,
-        to_location=names.get(to_location) if to_location else None,
-    )
-
-
-def _check_arrival(tx: WriteTx, ranges: list[SerialRange], location: int, effective: date) -> None:
-    """A use back-dated before the card reached this location would make the balance as of
-    the days in between negative (balances are computed from effective dates)."""
-    arrived = repo.latest_arrival(tx.conn, tx.office, ranges, location)
-    if arrived is not None and arrived > effective:
-        raise DomainError(
-            "date_before_arrival",
-            "date",
-            f"Tanggal {effective.isoformat()} lebih awal dari tanggal blangko ini masuk ke "
-            f"lokasinya ({arrived.isoformat()}): blangko belum ada di sana pada tanggal itu.",
-        )
-
-
-def _raise_not_available(
-    tx: WriteTx, ranges: list[SerialRange], location: int, wanted: int, moved: int
-) -> None:
-    bad = repo.not_available_at(tx.conn, tx.office, ranges, location)
-    name = tx.location_names().get(location, str(location))
-    shown = ", ".join(bad) if bad else f"{wanted - moved} seri"
-    raise DomainError(
-        "serial_not_available",
-        "serials",
-        f"Seri tidak tersedia di lokasi '{name}': {shown}. Hanya blangko yang tersedia di lokasi "
-        "itu yang dapat dipakai, dipindah, atau dicatat rusak/hilang.",
-    )
 
 
 def _new_serials(tx: WriteTx, serials: str) -> list[SerialRange]:
@@ -227,12 +60,12 @@ def record_opening(
     params = {"serials": serials, "date": effective, "location": location, "note": note}
 
     def body(tx: WriteTx) -> dict[str, Any]:
-        _check_date(tx, effective)
+        check_entry_date(tx, effective)
         ranges = _new_serials(tx, serials)
         to = _store(tx, location, "location")
         return _entries(
             [
-                _append(
+                append_entry(
                     tx,
                     Kind.OPENING,
                     effective,
@@ -244,7 +77,7 @@ def record_opening(
             ]
         )
 
-    return _run(ctx, office, "stock.opening", params, idempotency_key, body)
+    return idempotent_write(ctx, office, "stock.opening", params, idempotency_key, body)
 
 
 def receive_shipment(
@@ -272,12 +105,12 @@ def receive_shipment(
     def body(tx: WriteTx) -> dict[str, Any]:
         src = _require(source, "source", "Asal kiriman (--source)")
         doc = _require(document, "document", "Nomor berita acara serah terima (--document)")
-        _check_date(tx, effective)
+        check_entry_date(tx, effective)
         ranges = _new_serials(tx, serials)
         dest = _store(tx, to, "to")
         return _entries(
             [
-                _append(
+                append_entry(
                     tx,
                     Kind.RECEIVE,
                     effective,
@@ -291,7 +124,7 @@ def receive_shipment(
             ]
         )
 
-    return _run(ctx, office, "stock.receive", params, idempotency_key, body)
+    return idempotent_write(ctx, office, "stock.receive", params, idempotency_key, body)
 
 
 def _one_of(serials: str | None, qty: int | None) -> None:
@@ -347,7 +180,7 @@ def transfer(
     }
 
     def body(tx: WriteTx) -> dict[str, Any]:
-        _check_date(tx, effective)
+        check_entry_date(tx, effective)
         src = location_id(tx.conn, tx.office, from_location, "from")
         dst = location_id(tx.conn, tx.office, to_location, "to")
         if src == dst:
@@ -355,7 +188,7 @@ def transfer(
         ranges = _pick(tx, serials, qty, src, from_location)
         return _entries(
             [
-                _append(
+                append_entry(
                     tx,
                     Kind.TRANSFER,
                     effective,
@@ -368,7 +201,7 @@ def transfer(
             ]
         )
 
-    return _run(ctx, office, "stock.transfer", params, idempotency_key, body)
+    return idempotent_write(ctx, office, "stock.transfer", params, idempotency_key, body)
 
 
 def check_service(service: str) -> str:
@@ -398,7 +231,7 @@ def consume_in(
     printed and a blank consumed are one write.
     """
     check_service(service)
-    _check_date(tx, effective)
+    check_entry_date(tx, effective)
     # Checked before the per-location path, which would otherwise ignore a --qty given too.
     _one_of(serials, qty)
     if location is None and serials is not None:
@@ -415,7 +248,7 @@ def consume_in(
     loc = location_id(tx.conn, tx.office, loc_name, "location")
     ranges = _pick(tx, serials, qty, loc, loc_name)
     return [
-        _append(
+        append_entry(
             tx,
             Kind.CONSUME,
             effective,
@@ -449,7 +282,7 @@ def consume(
         "date": effective,
         "note": note,
     }
-    return _run(
+    return idempotent_write(
         ctx,
         office,
         "stock.consume",
@@ -484,7 +317,7 @@ def _per_location(
             f"{', '.join(str(r) for r in bad)}.",
         )
     return [
-        _append(tx, kind, effective, loc_ranges, from_location=loc, **fields)
+        append_entry(tx, kind, effective, loc_ranges, from_location=loc, **fields)
         for loc, loc_ranges in sorted(split.items(), key=lambda kv: kv[0] or 0)
     ]
 
@@ -503,17 +336,12 @@ def spoil(
     params = {"serial": serial, "reason": reason, "note": note, "date": effective}
 
     def body(tx: WriteTx) -> dict[str, Any]:
-        if reason not in SPOIL_REASONS:
-            raise DomainError(
-                "unknown_reason",
-                "reason",
-                f"Alasan '{reason}' tidak dikenal: pilih {', '.join(SPOIL_REASONS)}.",
-            )
+        check_spoil_reason(reason)
         if reason == "lainnya" and not (note and note.strip()):
             raise DomainError(
                 "required", "note", "Alasan 'lainnya' wajib diberi keterangan (--note)."
             )
-        _check_date(tx, effective)
+        check_entry_date(tx, effective)
         return _entries(
             _per_location(
                 tx,
@@ -526,7 +354,7 @@ def spoil(
             )
         )
 
-    return _run(ctx, office, "stock.spoil", params, idempotency_key, body)
+    return idempotent_write(ctx, office, "stock.spoil", params, idempotency_key, body)
 
 
 def spoil_printed_in(
@@ -544,14 +372,9 @@ def spoil_printed_in(
     Used by the application misprint: the bad card is kept for destruction, so it must be in
     the spoiled state, not left counted as a card handed out.
     """
-    if reason not in SPOIL_REASONS:
-        raise DomainError(
-            "unknown_reason",
-            "reason",
-            f"Alasan '{reason}' tidak dikenal: pilih {', '.join(SPOIL_REASONS)}.",
-        )
-    _check_date(tx, effective)
-    return _append(
+    check_spoil_reason(reason)
+    check_entry_date(tx, effective)
+    return append_entry(
         tx,
         Kind.MISPRINT,
         effective,
@@ -579,7 +402,7 @@ def lose(
     def body(tx: WriteTx) -> dict[str, Any]:
         why = _require(reason, "reason", "Alasan kehilangan (--reason)")
         doc = _require(document, "document", "Nomor laporan polisi (--document)")
-        _check_date(tx, effective)
+        check_entry_date(tx, effective)
         return _entries(
             _per_location(
                 tx,
@@ -592,7 +415,7 @@ def lose(
             )
         )
 
-    return _run(ctx, office, "stock.lose", params, idempotency_key, body)
+    return idempotent_write(ctx, office, "stock.lose", params, idempotency_key, body)
 
 
 def return_blanks(
@@ -611,7 +434,7 @@ def return_blanks(
     def body(tx: WriteTx) -> dict[str, Any]:
         party = _require(to, "to", "Penerima (--to)")
         doc = _require(document, "document", "Nomor berita acara (--document)")
-        _check_date(tx, effective)
+        check_entry_date(tx, effective)
         return _entries(
             _per_location(
                 tx,
@@ -624,7 +447,7 @@ def return_blanks(
             )
         )
 
-    return _run(ctx, office, "stock.return", params, idempotency_key, body)
+    return idempotent_write(ctx, office, "stock.return", params, idempotency_key, body)
 
 
 def close_month(
@@ -633,13 +456,7 @@ def close_month(
     params = {"month": month}
 
     def body(tx: WriteTx) -> dict[str, Any]:
-        try:
-            year, mon = (int(p) for p in month.split("-"))
-            first = date(year, mon, 1)
-        except ValueError as exc:
-            raise DomainError(
-                "month_format", "month", f"Bulan '{month}' harus berbentuk YYYY-MM."
-            ) from exc
+        first, _last = month_bounds(month)
         today = ctx.today()
         if (first.year, first.month) >= (today.year, today.month):
             raise DomainError(
@@ -650,27 +467,10 @@ def close_month(
         key = first.strftime("%Y-%m")
         if key in repo.closed_months(tx.conn, tx.office):
             raise Conflict("month_already_closed", "month", f"Bulan {key} sudah ditutup.")
-        tx.conn.execute(
-            t.month_close.insert().values(
-                office_code=tx.office, month=key, closed_at=ctx.now(), actor=ctx.actor
-            )
-        )
+        repo.close_month(tx.conn, office=tx.office, month=key, at=ctx.now(), actor=ctx.actor)
         return {"month": key, "closed": True}
 
-    return _run(ctx, office, "stock.close_month", params, idempotency_key, body)
-
-
-def month_bounds(month: str, field: str = "month") -> tuple[date, date]:
-    """'2026-11' -> (2026-11-01, 2026-11-30)."""
-    try:
-        year, mon = (int(p) for p in month.strip().split("-"))
-        first = date(year, mon, 1)
-    except ValueError as exc:
-        raise DomainError(
-            "month_format", field, f"Bulan '{month}' harus berbentuk YYYY-MM."
-        ) from exc
-    nxt = date(year + (mon == 12), mon % 12 + 1, 1)
-    return first, date.fromordinal(nxt.toordinal() - 1)
+    return idempotent_write(ctx, office, "stock.close_month", params, idempotency_key, body)
 
 
 def destroy_spoiled(
@@ -707,7 +507,7 @@ def destroy_spoiled(
                 "Pemusnahan wajib disaksikan sedikitnya dua orang yang berbeda (--witness NAMA, "
                 "diulang untuk setiap saksi).",
             )
-        _check_date(tx, destroyed_on)
+        check_entry_date(tx, destroyed_on)
         cards = repo.spoiled_between(tx.conn, tx.office, first, last)
         key = first.strftime("%Y-%m")
         if not cards:
@@ -732,7 +532,7 @@ def destroy_spoiled(
         ranges = from_serials(c.serial for c in pending)
         return _entries(
             [
-                _append(
+                append_entry(
                     tx,
                     Kind.DESTROY,
                     destroyed_on,
@@ -745,4 +545,4 @@ def destroy_spoiled(
             ]
         )
 
-    return _run(ctx, office, "stock.destroy", params, idempotency_key, body)
+    return idempotent_write(ctx, office, "stock.destroy", params, idempotency_key, body)

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from typer.testing import CliRunner
 
+from blangko.adapters.repos import registry as registry_repo
 from blangko.adapters.tables_residents import resident
 from blangko.cli.main import app
 from blangko.demo import residents
@@ -129,7 +130,7 @@ def test_every_rule_sends_its_row_to_the_rejects_file_with_a_reason(ctx, office,
     setup.create_office(ctx, code="17.01")
     elsewhere = person(90, nik_kec="17.01.01", village="17.01.01.2001")
     with ctx.write_plain() as conn:
-        registry.upsert_residents(
+        registry_repo.upsert_residents(
             conn,
             [
                 {
@@ -338,14 +339,14 @@ def test_failed_batch_is_retried_row_by_row_keeping_valid_rows(
 ) -> None:
     rows = [person(i) for i in range(1, 6)]
     poison = rows[2]["nik"]
-    real = registry.upsert_residents
+    real = registry_repo.upsert_residents
 
     def flaky(conn, records):  # type: ignore[no-untyped-def]
         if any(r["nik"] == poison for r in records):
             raise IntegrityError("upsert", {}, Exception("simulated constraint"))
         real(conn, records)
 
-    monkeypatch.setattr(registry, "upsert_residents", flaky)
+    monkeypatch.setattr(registry_repo, "upsert_residents", flaky)
     result = registry.import_residents(
         ctx, write_csv(tmp_path / "f.csv", rows), office=office, batch_size=5
     )
@@ -425,7 +426,7 @@ def test_import_stopped_mid_file_keeps_committed_batches_and_rerun_completes(
 ) -> None:
     rows = [person(i) for i in range(1, 8)]
     file = write_csv(tmp_path / "crash.csv", rows)
-    real = registry.upsert_residents
+    real = registry_repo.upsert_residents
     calls = {"n": 0}
 
     def dies_on_second_batch(conn, records):  # type: ignore[no-untyped-def]
@@ -434,12 +435,12 @@ def test_import_stopped_mid_file_keeps_committed_batches_and_rerun_completes(
             raise OperationalError("upsert", {}, Exception("server closed the connection"))
         real(conn, records)
 
-    monkeypatch.setattr(registry, "upsert_residents", dies_on_second_batch)
+    monkeypatch.setattr(registry_repo, "upsert_residents", dies_on_second_batch)
     with pytest.raises(OperationalError):
         registry.import_residents(ctx, file, office=office, batch_size=3)
     assert count(ctx) == 3  # the first batch was committed, nothing after it
 
-    monkeypatch.setattr(registry, "upsert_residents", real)
+    monkeypatch.setattr(registry_repo, "upsert_residents", real)
     again = registry.import_residents(ctx, file, office=office, batch_size=3)
     assert (again["imported"], again["updated"], again["rejected"]) == (4, 3, 0)
     assert count(ctx) == 7

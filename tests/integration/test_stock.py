@@ -846,8 +846,6 @@ def test_a_used_serial_cannot_be_used_again(stocked) -> None:
 
 
 def test_serials_known_in_another_office_cannot_be_received(stocked) -> None:
-    from blangko.services.admin import setup
-
     setup.create_office(stocked, code="17.71")
     with pytest.raises(DomainError) as err:
         receive(stocked, "KR0100001", office="17.71")

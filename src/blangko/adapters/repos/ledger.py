@@ -1,4 +1,5 @@
-"""SQL for the ledger: appending entries, expanding ranges into blanks, moving blanks.
+"""SQL for the ledger: the chain head, appending entries, expanding ranges into blanks,
+moving blanks, closed months, and reading entries and blanks back.
 
 Ranges are expanded inside the database in one statement each (generate_series on
 PostgreSQL, a recursive CTE on SQLite), never serial by serial from Python.
@@ -6,17 +7,34 @@ PostgreSQL, a recursive CTE on SQLite), never serial by serial from Python.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from datetime import date
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, func, select, text, update
 
 from blangko.adapters import tables as t
+from blangko.adapters.repos import AnyRow
 from blangko.domain.ledger import EntryRecord, State
 from blangko.domain.serials import SerialRange, from_serials, merge
 
 
-def _range_clause(r: SerialRange):  # type: ignore[no-untyped-def]
+def lock_head(conn: Connection, office: str) -> AnyRow | None:
+    """The office's chain head (ledger_seq, ledger_hash), locked until the transaction ends
+    (SELECT ... FOR UPDATE; SQLite already holds the database lock from BEGIN IMMEDIATE)."""
+    return conn.execute(
+        select(t.office.c.ledger_seq, t.office.c.ledger_hash)
+        .where(t.office.c.code == office)
+        .with_for_update()
+    ).first()
+
+
+def head(conn: Connection, office: str) -> AnyRow:
+    """The office row with its chain head, unlocked (for verify)."""
+    return conn.execute(select(t.office).where(t.office.c.code == office)).one()
+
+
+def _range_clause(r: SerialRange) -> Any:
     return and_(
         t.blank.c.prefix == r.prefix,
         t.blank.c.width == r.width,
@@ -296,7 +314,7 @@ def insert_entry(conn: Connection, entry: EntryRecord, ranges: list[SerialRange]
     return int(entry_id)
 
 
-def row_to_record(row) -> EntryRecord:  # type: ignore[no-untyped-def]
+def row_to_record(row: Any) -> EntryRecord:
     return EntryRecord(
         office=row.office_code,
         seq=row.seq,
@@ -327,7 +345,7 @@ def iter_entries(
     date_from: date | None = None,
     date_to: date | None = None,
     by_seq: bool = True,
-) -> Iterator:  # type: ignore[type-arg]
+) -> Iterator[AnyRow]:
     q = select(t.ledger_entry).where(t.ledger_entry.c.office_code == office)
     if date_from:
         q = q.where(t.ledger_entry.c.effective_date >= date_from)
@@ -340,7 +358,9 @@ def iter_entries(
     yield from conn.execute(q)
 
 
-def entries_touching(conn: Connection, office: str | None, serial_range: SerialRange):  # type: ignore[no-untyped-def]
+def entries_touching(
+    conn: Connection, office: str | None, serial_range: SerialRange
+) -> Sequence[AnyRow]:
     r = serial_range
     q = (
         select(t.ledger_entry)
@@ -378,7 +398,13 @@ def closed_months(conn: Connection, office: str) -> set[str]:
     return set(conn.execute(_CLOSED_MONTHS, {"b_office": office}).scalars())
 
 
-def quantity_by_kind(conn: Connection, office: str, as_of: date | None):  # type: ignore[no-untyped-def]
+def close_month(conn: Connection, *, office: str, month: str, at: datetime, actor: str) -> None:
+    conn.execute(
+        t.month_close.insert().values(office_code=office, month=month, closed_at=at, actor=actor)
+    )
+
+
+def quantity_by_kind(conn: Connection, office: str, as_of: date | None) -> Sequence[AnyRow]:
     q = select(
         t.ledger_entry.c.kind,
         t.ledger_entry.c.from_location,
@@ -393,7 +419,7 @@ def quantity_by_kind(conn: Connection, office: str, as_of: date | None):  # type
     return conn.execute(q).all()
 
 
-def spoiled_between(conn: Connection, office: str, first: date, last: date):  # type: ignore[no-untyped-def]
+def spoiled_between(conn: Connection, office: str, first: date, last: date) -> Sequence[AnyRow]:
     """Every card spoiled by an entry dated first..last, with that entry's reason and the
     card's current state (spoiled, or destroyed since) and last entry."""
     spoil = t.ledger_entry
@@ -429,9 +455,38 @@ def spoiled_between(conn: Connection, office: str, first: date, last: date):  # 
     ).all()
 
 
-def entry_by_seq(conn: Connection, office: str, seq: int):  # type: ignore[no-untyped-def]
+def entry_by_seq(conn: Connection, office: str, seq: int) -> Any:
+    """The office's entry number ``seq`` (a row), or None."""
     return conn.execute(
         select(t.ledger_entry).where(
             t.ledger_entry.c.office_code == office, t.ledger_entry.c.seq == seq
         )
     ).first()
+
+
+def blank(conn: Connection, serial: str) -> AnyRow | None:
+    """One blank by its serial, in whatever office holds it."""
+    return conn.execute(select(t.blank).where(t.blank.c.serial == serial)).first()
+
+
+def blank_states(conn: Connection, office: str) -> Iterator[AnyRow]:
+    """Every blank of the office: serial, state, location and last entry (for verify)."""
+    yield from conn.execute(
+        select(t.blank.c.serial, t.blank.c.state, t.blank.c.location_id, t.blank.c.last_seq).where(
+            t.blank.c.office_code == office
+        )
+    )
+
+
+def consumed_between(conn: Connection, office: str, first: date, before: date) -> int:
+    """Blanks consumed by entries dated first <= date < before."""
+    return int(
+        conn.execute(
+            select(func.coalesce(func.sum(t.ledger_entry.c.quantity), 0)).where(
+                t.ledger_entry.c.office_code == office,
+                t.ledger_entry.c.kind == "consume",
+                t.ledger_entry.c.effective_date >= first,
+                t.ledger_entry.c.effective_date < before,
+            )
+        ).scalar_one()
+    )

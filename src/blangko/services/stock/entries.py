@@ -1,0 +1,168 @@
+"""Appending one entry to an office's chain, inside a write transaction that is already open:
+the date rules, the move of the blanks it names, the hash. Every stock write (writes.py,
+counts.py) and the application print go through `append_entry`."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from blangko.adapters.repos import ledger as repo
+from blangko.domain.errors import Conflict, DomainError
+from blangko.domain.ledger import MOVES, EntryRecord, Kind, State
+from blangko.domain.serials import SerialRange, format_ranges, total
+from blangko.services.context import WriteTx
+
+
+@dataclass(frozen=True)
+class EntryResult:
+    seq: int
+    kind: str
+    effective_date: str
+    quantity: int
+    serials: str
+    from_location: str | None
+    to_location: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def check_entry_date(tx: WriteTx, effective: date) -> None:
+    """Not in the future, and not inside or before a closed month."""
+    if effective > tx.ctx.today():
+        raise DomainError(
+            "date_in_future",
+            "date",
+            f"Tanggal {effective.isoformat()} belum terjadi: tanggal tidak boleh di masa depan.",
+        )
+    month = effective.strftime("%Y-%m")
+    # An entry dated before a closed month would still change that month's closing balance,
+    # so every month up to the latest closed one is closed for new entries ("YYYY-MM" sorts).
+    latest = max(repo.closed_months(tx.conn, tx.office), default=None)
+    if latest is not None and month <= latest:
+        raise DomainError(
+            "month_closed",
+            "date",
+            f"Bulan {latest} sudah ditutup: entri bertanggal {effective.isoformat()} (di dalam "
+            "atau sebelum bulan yang ditutup) tidak diterima.",
+        )
+
+
+def append_entry(
+    tx: WriteTx,
+    kind: Kind,
+    effective: date,
+    ranges: list[SerialRange],
+    *,
+    from_location: int | None = None,
+    to_location: int | None = None,
+    service: str | None = None,
+    reason: str | None = None,
+    document: str | None = None,
+    party: str | None = None,
+    note: str | None = None,
+    idempotency_key: str | None = None,
+    count_id: int | None = None,
+    corrects_seq: int | None = None,
+) -> EntryResult:
+    """Apply one entry to the blanks and append it to the chain, in the caller's transaction."""
+    move = MOVES[kind]
+    seq = tx.seq + 1
+    quantity = total(ranges)
+    if move.creates:
+        assert to_location is not None
+        try:
+            repo.insert_blanks(tx.conn, tx.office, ranges, to_location, seq)
+        except IntegrityError as exc:
+            # Another office (whose chain we do not lock) booked one of these serials between
+            # our check and this insert; the primary key of `blank` refused the second copy.
+            raise Conflict(
+                "serial_known",
+                "serials",
+                "Seri sudah tercatat di basis data (baru saja dicatat oleh kantor lain). "
+                "Setiap seri hanya boleh diterima sekali.",
+            ) from exc
+    else:
+        # Only moves out of `available` need a location; spoiled cards have none.
+        assert from_location is not None or move.from_state != State.AVAILABLE
+        if from_location is not None:
+            _check_arrival(tx, ranges, from_location, effective)
+        target = to_location if move.to_state == State.AVAILABLE else None
+        moved = repo.move_available(
+            tx.conn, tx.office, ranges, from_location, move.to_state, target, seq, move.from_state
+        )
+        if moved != quantity and from_location is None:
+            raise Conflict(
+                "serial_state_changed",
+                "serials",
+                f"Hanya {moved} dari {quantity} seri berstatus {move.from_state.value}; "
+                "ulangi perintah.",
+            )
+        if moved != quantity and from_location is not None:
+            # Raising rolls back the partial update of this transaction.
+            _raise_not_available(tx, ranges, from_location, quantity, moved)
+    record = EntryRecord(
+        office=tx.office,
+        seq=seq,
+        kind=kind.value,
+        effective_date=effective,
+        recorded_at=tx.ctx.now(),
+        actor=tx.ctx.actor,
+        from_location=from_location,
+        to_location=to_location,
+        service=service,
+        reason=reason,
+        document=document,
+        party=party,
+        note=note,
+        idempotency_key=idempotency_key,
+        quantity=quantity,
+        serials=format_ranges(ranges),
+        corrects_seq=corrects_seq,
+        count_id=count_id,
+        prev_hash=tx.head_hash,
+    )
+    repo.insert_entry(tx.conn, record, ranges)
+    tx.seq = seq
+    tx.head_hash = record.compute_hash()
+    names = tx.location_names()
+    return EntryResult(
+        seq=seq,
+        kind=kind.value,
+        effective_date=effective.isoformat(),
+        quantity=quantity,
+        serials=record.serials,
+        from_location=names.get(from_location) if from_location else None,
+        to_location=names.get(to_location) if to_location else None,
+    )
+
+
+def _check_arrival(tx: WriteTx, ranges: list[SerialRange], location: int, effective: date) -> None:
+    """A use back-dated before the card reached this location would make the balance as of
+    the days in between negative (balances are computed from effective dates)."""
+    arrived = repo.latest_arrival(tx.conn, tx.office, ranges, location)
+    if arrived is not None and arrived > effective:
+        raise DomainError(
+            "date_before_arrival",
+            "date",
+            f"Tanggal {effective.isoformat()} lebih awal dari tanggal blangko ini masuk ke "
+            f"lokasinya ({arrived.isoformat()}): blangko belum ada di sana pada tanggal itu.",
+        )
+
+
+def _raise_not_available(
+    tx: WriteTx, ranges: list[SerialRange], location: int, wanted: int, moved: int
+) -> None:
+    bad = repo.not_available_at(tx.conn, tx.office, ranges, location)
+    name = tx.location_names().get(location, str(location))
+    shown = ", ".join(bad) if bad else f"{wanted - moved} seri"
+    raise DomainError(
+        "serial_not_available",
+        "serials",
+        f"Seri tidak tersedia di lokasi '{name}': {shown}. Hanya blangko yang tersedia di lokasi "
+        "itu yang dapat dipakai, dipindah, atau dicatat rusak/hilang.",
+    )
