@@ -18,8 +18,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Engine, func, select
 
 from blangko.adapters import tables as t
-from blangko.adapters.db import transaction
+from blangko.adapters.db import make_engine, transaction
 from blangko.domain.errors import Conflict, DomainError, NotFound
+from blangko.settings import Settings
 
 
 def utc_now() -> datetime:
@@ -188,3 +189,9 @@ def location_names(conn: Connection, office: str) -> dict[int, str]:
         select(t.location.c.id, t.location.c.name).where(t.location.c.office_code == office)
     )
     return {r.id: r.name for r in rows}
+
+
+def context_from_settings(settings: Settings, *, actor: str | None = None) -> Context:
+    """The one place a Context is built from Settings: engine, actor and the office's zone."""
+    engine = make_engine(settings.resolved_database_url())
+    return Context(engine, actor=actor or settings.resolved_actor(), timezone=settings.timezone)
