@@ -8,7 +8,7 @@ from datetime import date
 from web_helpers import add_resident, bearer, login, stock_station
 
 from blangko.services.calendar import events
-from blangko.web.dashboard import cached_forecast, readiness
+from blangko.services.dashboard import cached_forecast, readiness
 
 
 def _office(ctx) -> None:  # type: ignore[no-untyped-def]

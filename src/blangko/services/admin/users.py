@@ -11,17 +11,10 @@ from sqlalchemy import func, select, update
 
 from blangko.adapters import tables as t
 from blangko.adapters.tables_users import app_user, login_attempt
+from blangko.domain.access import ROLES
 from blangko.domain.errors import Conflict, DomainError, NotFound
 from blangko.services.context import Context
 
-ROLES = ("admin", "kepala", "operator", "pengelola_stok", "auditor")
-ROLE_LABELS = {
-    "admin": "Administrator",
-    "kepala": "Kepala dinas",
-    "operator": "Operator loket",
-    "pengelola_stok": "Pengelola stok",
-    "auditor": "Auditor",
-}
 MIN_PASSWORD = 8
 # More failed attempts than this for one name inside the window locks that name for the
 # rest of the window: slow enough to defeat guessing, short enough not to lock out a clerk.
