@@ -47,7 +47,7 @@ def _users_page(
     ctx, _ = request_ctx(request)
     return render(
         request,
-        "users.html",
+        "admin_users.html",
         status=status,
         users=users.list_users(ctx),
         roles=ROLES,

@@ -170,7 +170,7 @@ def _service_page(
     queue = applications.print_queue(ctx, office=office, reveal=reveal)
     return render(
         request,
-        "service.html",
+        "applications.html",
         status=status_for(lookup_error) if lookup_error and status == 200 else status,
         nik=nik or "",
         resident=resident,
@@ -246,7 +246,7 @@ def _detail(
     ]
     return render(
         request,
-        "application.html",
+        "applications_detail.html",
         status=status,
         app=view,
         person=person,

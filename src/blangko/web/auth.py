@@ -33,7 +33,7 @@ api = api_router()
 def login_form(request: Request, next: str = "/") -> Response:
     if request.state.principal.username:
         return RedirectResponse(safe_next(next), status_code=303)
-    return render(request, "login.html", next=safe_next(next), error=None, username="")
+    return render(request, "auth_login.html", next=safe_next(next), error=None, username="")
 
 
 @pages.post("/login", name="page.login.submit", response_class=HTMLResponse)
@@ -45,7 +45,7 @@ def login_submit(
     except DomainError as exc:
         return render(
             request,
-            "login.html",
+            "auth_login.html",
             status=status_for(exc),
             next=safe_next(next),
             error=exc,

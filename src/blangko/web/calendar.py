@@ -76,7 +76,7 @@ def _agenda_page(
         )
     return render(
         request,
-        "agenda.html",
+        "calendar.html",
         status=status,
         closures=closures[::-1],
         events=events.list_events(ctx, office=office),
@@ -193,7 +193,7 @@ def event_page(request: Request, event_id: Id) -> Response:
     shown = events.show_event(ctx, event_id, office=office)
     return render(
         request,
-        "event.html",
+        "calendar_event.html",
         event=shown,
         impact=events.impact(ctx, event_id, office=office),
         kind_labels=events.KIND_LABEL_ID,

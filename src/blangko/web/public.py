@@ -33,7 +33,7 @@ def status_page(request: Request, office: str | None = None, resi: str | None = 
             error = exc
     return render(
         request,
-        "status.html",
+        "public_status.html",
         status=status_for(error) if error else 200,
         model=model,
         resi=resi or "",

@@ -400,7 +400,7 @@ def ledger_page(
     rows = rows[::-1]  # newest first on screen
     return render(
         request,
-        "ledger.html",
+        "stock_ledger.html",
         status=status_for(error) if error else 200,
         entries=rows[offset : offset + limit],
         total=len(rows),
@@ -424,7 +424,7 @@ def trace_page(request: Request, serial: str | None = None) -> Response:
             error = exc
     return render(
         request,
-        "trace.html",
+        "stock_trace.html",
         status=status_for(error) if error else 200,
         serial=serial or "",
         result=result,
@@ -435,7 +435,7 @@ def trace_page(request: Request, serial: str | None = None) -> Response:
 
 @pages.get("/audit", name="page.audit", response_class=HTMLResponse)
 def audit_page(request: Request) -> Response:
-    return render(request, "audit.html", result=None, **ledger_labels())
+    return render(request, "stock_audit.html", result=None, **ledger_labels())
 
 
 @pages.post("/audit/verifikasi", name="page.audit.verify", response_class=HTMLResponse)
@@ -443,7 +443,7 @@ def audit_verify(request: Request) -> Response:
     ctx, office = request_ctx(request)
     result = queries.verify(ctx, office=office)
     return render(
-        request, "audit.html", result=result, checked_at=ctx.now(), **ledger_labels()
+        request, "stock_audit.html", result=result, checked_at=ctx.now(), **ledger_labels()
     )
 
 
