@@ -92,7 +92,12 @@ def run_action(
     idempotency_key: str | None = None,
 ) -> dict[str, Any]:
     """One transition by its action name, with only the fields that action takes."""
-    common = {"receipt": receipt, "on": on, "office": office, "idempotency_key": idempotency_key}
+    common: dict[str, Any] = {
+        "receipt": receipt,
+        "on": on,
+        "office": office,
+        "idempotency_key": idempotency_key,
+    }
     try:
         act = Action(action)
     except ValueError as exc:

@@ -76,7 +76,9 @@ def office_report(
     return _file(request, name, OFFICE_REPORTS, fmt, _params(None, None, None, as_of))
 
 
-FILES = {200: {"content": {reports.MIMETYPES["xlsx"]: {}, reports.MIMETYPES["pdf"]: {}}}}
+FILES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {reports.MIMETYPES["xlsx"]: {}, reports.MIMETYPES["pdf"]: {}}}
+}
 
 
 @api.get(
