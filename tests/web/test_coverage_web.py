@@ -6,8 +6,13 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import pytest
 from openpyxl import load_workbook
 from web_helpers import add_resident, bearer, login
+
+from blangko.domain.access import ROLES, sees_personal_data
+from blangko.domain.errors import DomainError
+from blangko.services.coverage import areas
 
 
 def _registry(ctx) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -74,3 +79,19 @@ def test_operator_gets_the_list_by_api(client, ctx) -> None:  # type: ignore[no-
     assert [row[1] for row in rows[1:]] == [niks[4]]
     r = client.get("/api/v1/coverage/gaps?desa=17.04.01.2001&kecamatan=17.04.01", headers=op)
     assert r.status_code == 400 and r.json()["error"]["code"] == "gaps_area"
+
+
+def test_the_service_asks_the_same_policy_as_the_web(ctx, office, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """One rule for personal data: the coverage service refuses the list of names to every
+    role the web refuses it to, the administrator included (e.g. `blangko coverage gaps`
+    run as a web user)."""
+    _registry(ctx)
+    out = tmp_path / "g.csv"
+    for role in ROLES:
+        if sees_personal_data(role):
+            assert areas.gaps(ctx, output=out, role=role)["rows"] == 1
+            continue
+        with pytest.raises(DomainError) as err:
+            areas.gaps(ctx, output=out, role=role)
+        assert err.value.code == "personal_data_forbidden", role
+    assert {r for r in ROLES if sees_personal_data(r)} == {"kepala", "operator"}

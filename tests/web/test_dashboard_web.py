@@ -1,5 +1,5 @@
-"""Dashboard additions on SQLite and PostgreSQL: forecast fan chart and request, coverage vs
-target, next event and readiness; each only for the roles that plan."""
+"""The dashboard on SQLite and PostgreSQL: the stock and usage charts; the forecast fan chart
+and request, coverage vs target, next event and readiness, each only for the roles that plan."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from datetime import date
 from web_helpers import add_resident, bearer, login, stock_station
 
 from blangko.services.calendar import events
-from blangko.web.dashboard import cached_forecast, readiness
+from blangko.services.dashboard import cached_forecast, readiness
+from blangko.services.stock import writes
 
 
 def _office(ctx) -> None:  # type: ignore[no-untyped-def]
@@ -80,3 +81,15 @@ def test_operator_dashboard_has_no_forecast_and_api_roles(client, ctx) -> None: 
     assert len(r.json()["daily"]) == 120
     assert client.get("/api/v1/forecast?horizon=3", headers=stok).status_code == 422
     assert client.get("/api/v1/forecast", headers=bearer(client, "operator")).status_code == 403
+
+
+def test_charts_are_svg(client, ctx) -> None:  # type: ignore[no-untyped-def]
+    writes.receive_shipment(ctx, serials="KR0100001-KR0100100", source="Ditjen", document="BA-1")
+    writes.consume(ctx, service="pemula", qty=3)
+    login(client, "operator")
+    for url in ("/grafik/stok.svg", "/grafik/pemakaian.svg"):
+        r = client.get(url)
+        assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml")
+        assert r.text.lstrip().startswith("<?xml") and "<svg" in r.text
+    assert "+100" in client.get("/grafik/stok.svg").text  # the receipt is marked
+    assert "Pemula" in client.get("/grafik/pemakaian.svg").text

@@ -97,14 +97,27 @@ def test_server_refuses_the_default_secret() -> None:
 
 
 def test_every_page_text_has_an_english_translation() -> None:
+    from blangko.domain.access import ROLE_LABELS
     from blangko.domain.applications import STATUS_LABEL_ID, TYPE_LABEL_ID
     from blangko.domain.ledger import KIND_LABEL_ID as ENTRY_KIND_LABELS
     from blangko.services.calendar.events import KIND_LABEL_ID
-    from blangko.web import applications, calendar, coverage, nav, pages
+    from blangko.web import app, applications, calendar, coverage, labels, nav
 
+    # The app imports every route module, and each registers its pages in the navigation.
+    assert app.API_ROUTERS
+    assert {i.route for i in nav.NAV} == {
+        "page.dashboard",
+        "page.stock",
+        "page.service",
+        "page.coverage",
+        "page.agenda",
+        "page.audit",
+        "page.users",
+        "page.status",
+    }
     ids: set[str] = set()
-    modules = ("pages", "applications", "calendar", "coverage", "dashboard", "reports")
-    for path in [*(WEB / "templates").glob("*.html"), *(WEB / f"{m}.py" for m in modules)]:
+    # Every module of the web layer (the route modules and their helpers) and every template.
+    for path in [*(WEB / "templates").glob("*.html"), *WEB.glob("*.py")]:
         for m in re.finditer(
             r"""_\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')\s*\)""",
             path.read_text(encoding="utf-8"),
@@ -112,10 +125,10 @@ def test_every_page_text_has_an_english_translation() -> None:
             ids.add(m.group(1) or m.group(2))
     ids |= {i.label for i in nav.NAV}
     for table in (
-        pages.SERVICE_LABELS,
-        pages.LEVEL_LABELS,
-        pages.TOTAL_LABELS,
-        users.ROLE_LABELS,
+        labels.SERVICE_LABELS,
+        labels.LEVEL_LABELS,
+        labels.TOTAL_LABELS,
+        ROLE_LABELS,
         applications.ACTION_LABELS,
         STATUS_LABEL_ID,
         TYPE_LABEL_ID,
@@ -139,9 +152,9 @@ def test_every_page_text_has_an_english_translation() -> None:
 
 
 def test_app_refuses_a_route_without_roles(ctx, office, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from blangko.web import roles
+    from blangko.domain import access
 
-    monkeypatch.delitem(roles.ROUTE_ROLES, "page.audit")
+    monkeypatch.delitem(access.ROUTE_ROLES, "page.audit")
     with pytest.raises(RuntimeError, match="page.audit"):
         create_app(ctx, settings=Settings(secret_key="a-long-enough-secret-key"))
 

@@ -1,5 +1,5 @@
-"""Every route x every role: an allow that web/roles.py does not list fails the test, and so
-does a refusal of a role the matrix lists."""
+"""Every route x every role: an allow that domain/access.py does not list fails the test, and
+so does a refusal of a role the matrix lists."""
 
 from __future__ import annotations
 
@@ -9,8 +9,15 @@ import pytest
 from fastapi.routing import APIRoute
 from web_helpers import USER_FOR_ROLE, TestClient, session_cookie
 
+from blangko.domain.access import (
+    ALL_ROLES,
+    ANONYMOUS,
+    PERSONAL_DATA_ROLES,
+    PERSONAL_DATA_ROUTES,
+    ROUTE_ROLES,
+    markdown_table,
+)
 from blangko.web.app import api_routes
-from blangko.web.roles import ALL_ROLES, ANONYMOUS, ROUTE_ROLES, markdown_table
 
 PATH_VALUES = {
     "serial": "KR0100001",
@@ -96,8 +103,13 @@ def test_docs_show_the_matrix() -> None:
 
     doc = Path(__file__).resolve().parents[2] / "docs" / "web.md"
     assert markdown_table() in doc.read_text(encoding="utf-8"), (
-        "docs/web.md role table is stale: paste blangko.web.roles.markdown_table()"
+        "docs/web.md role table is stale: paste blangko.domain.access.markdown_table()"
     )
+
+
+def test_personal_data_routes_only_for_roles_that_may_see_it() -> None:
+    for name in PERSONAL_DATA_ROUTES:
+        assert ROUTE_ROLES[name] <= PERSONAL_DATA_ROLES, name
 
 
 @pytest.mark.parametrize("role", ["operator", "auditor"])

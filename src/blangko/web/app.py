@@ -1,4 +1,5 @@
-"""The FastAPI application factory: `create_app(settings)` or `create_app(ctx)`.
+"""The FastAPI application factory: `create_app(settings)` or `create_app(ctx)`, with the
+session middleware and the error handlers. The routes live in one module per capability.
 
 uvicorn --factory blangko.web.app:create_app   (settings from BLANGKO_* variables)
 blangko serve                                   (the same, with checks and the demo)
@@ -7,26 +8,36 @@ blangko serve                                   (the same, with checks and the d
 from __future__ import annotations
 
 import logging
-import re
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import swagger_ui_bundle
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from blangko.domain.errors import Conflict, DomainError, NotFound
-from blangko.services.admin.users import ROLE_LABELS
+from blangko.domain.access import ROUTE_ROLES
+from blangko.domain.errors import DomainError
 from blangko.services.context import Context, context_from_settings
 from blangko.settings import DEFAULT_SECRET_KEY, Settings
-from blangko.web import i18n
-from blangko.web.nav import items_for
-from blangko.web.roles import ROUTE_ROLES
+from blangko.web import (
+    admin,
+    apidocs,
+    applications,
+    auth,
+    calendar,
+    coverage,
+    dashboard,
+    public,
+    registry,
+    reports,
+    stock,
+)
+from blangko.web.deps import error_json, render_error, safe_next, status_for
 from blangko.web.security import (
     SESSION_COOKIE,
     SESSION_MAX_AGE,
@@ -40,6 +51,31 @@ from blangko.web.security import (
 
 HERE = Path(__file__).parent
 log = logging.getLogger("blangko.web")
+# Each capability's page routes and API routes, in the order they are matched.
+PAGE_ROUTERS = (
+    public.pages,
+    auth.pages,
+    dashboard.pages,
+    stock.pages,
+    admin.pages,
+    applications.pages,
+    coverage.pages,
+    calendar.pages,
+    reports.pages,
+)
+API_ROUTERS = (
+    auth.api,
+    public.api,
+    stock.api,
+    admin.api,
+    apidocs.api,
+    dashboard.api,
+    registry.api,
+    applications.api,
+    coverage.api,
+    calendar.api,
+    reports.api,
+)
 
 
 def check_secret(settings: Settings) -> None:
@@ -53,28 +89,6 @@ def check_secret(settings: Settings) -> None:
             "BLANGKO_SECRET_KEY belum diatur (atau kurang dari 16 karakter): server tidak "
             "dijalankan dengan kunci bawaan kecuali mode demo (--demo).",
         )
-
-
-def status_for(exc: DomainError) -> int:
-    if exc.code == "too_many_attempts":
-        return 429
-    if exc.code in ("bad_credentials", "unauthenticated"):
-        return 401
-    if isinstance(exc, NotFound):
-        return 404
-    if isinstance(exc, Conflict):
-        return 409
-    return 400
-
-
-def error_json(
-    code: str, field: str | None, message: str, status: int, **headers: str
-) -> JSONResponse:
-    return JSONResponse(
-        {"error": {"code": code, "field": field, "message": message}},
-        status_code=status,
-        headers=headers or None,
-    )
 
 
 def create_app(
@@ -100,19 +114,9 @@ def create_app(
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.state.templates = templates
 
-    from blangko.web import api, pages
-
-    app.include_router(pages.router)
-    app.include_router(api.router)
-    # Pages added per capability; each module holds its page router and its API router.
-    from blangko.web import applications, calendar, coverage, dashboard, reports
-
-    for module in (dashboard, applications, coverage, calendar, reports):
-        app.include_router(module.pages)
-        app.include_router(module.api)
+    for router in (*PAGE_ROUTERS, *API_ROUTERS):
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    import swagger_ui_bundle
-
     app.mount(
         "/api/docs/assets",
         StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
@@ -120,7 +124,7 @@ def create_app(
     )
     undeclared = [r.name for r in api_routes(app) if r.name not in ROUTE_ROLES]
     if undeclared:
-        raise RuntimeError(f"routes without roles in web/roles.py: {undeclared}")
+        raise RuntimeError(f"routes without roles in domain/access.py: {undeclared}")
 
     @app.middleware("http")
     async def session_middleware(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -167,7 +171,7 @@ def create_app(
         target = request.url.path
         if request.method == "GET" and request.url.query:
             target += "?" + request.url.query
-        return RedirectResponse(f"/login?next={_safe_next(target)}", status_code=303)
+        return RedirectResponse(f"/login?next={safe_next(target)}", status_code=303)
 
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:
@@ -219,59 +223,3 @@ def api_routes(app: FastAPI) -> list[APIRoute]:
 
     walk(app.routes)
     return out
-
-
-_NEXT_OK = re.compile(r"^/[A-Za-z0-9/_\-.?=&%]*$")
-
-
-def _safe_next(target: str) -> str:
-    """Only local paths: an open redirect after log-in would be a phishing aid."""
-    if not _NEXT_OK.match(target) or target.startswith("//"):
-        return "/"
-    from urllib.parse import quote
-
-    return quote(target, safe="/")
-
-
-def page_context(request: Request, **extra: Any) -> dict[str, Any]:
-    session = request.state.session
-    lang = session.get("lang", i18n.DEFAULT_LANGUAGE)
-    who = getattr(request.state, "principal", None)
-    role = who.role if who else "anonymous"
-    settings = request.app.state.settings
-    base = {
-        "request": request,
-        "lang": lang,
-        "_": i18n.gettext_for(lang),
-        "num": lambda n: i18n.num(n, lang),
-        "pct": lambda x: i18n.pct(x, lang),
-        "tanggal": lambda d: i18n.tanggal(d, lang),
-        "waktu": lambda d: i18n.waktu(d, lang, settings.timezone),
-        "principal": who,
-        "nav": items_for(role),
-        "csrf": session.get("csrf", ""),
-        "flash": session.pop("flash", None),
-        "demo": settings.demo,
-        "role_labels": ROLE_LABELS,
-        "path": request.url.path,
-    }
-    base.update(extra)
-    return base
-
-
-def render(request: Request, template: str, status: int = 200, **extra: Any) -> HTMLResponse:
-    templates: Jinja2Templates = request.app.state.templates
-    return templates.TemplateResponse(
-        request, template, page_context(request, **extra), status_code=status
-    )
-
-
-def render_error(request: Request, status: int, message: str) -> HTMLResponse:
-    return render(request, "error.html", status=status, status_code=status, message=message)
-
-
-def request_ctx(request: Request) -> tuple[Context, str | None]:
-    """The app's context acting as the logged-in user, and the user's office (None: the only one)."""
-    who = request.state.principal
-    ctx: Context = request.app.state.ctx
-    return replace(ctx, actor=who.username or "anonim"), who.office

@@ -2,20 +2,21 @@
 record / ready / print / collect (and misprint, suket, IKD, reject, cancel), the print queue
 in the directorate's order. Pages and the JSON API call the same service functions.
 
-Names and full NIKs are shown only to the roles whose work needs them (operator, kepala);
-everyone else gets the masked NIK and no name.
+Names and full NIKs are shown only to the roles that may see personal data
+(`domain.access.PERSONAL_DATA_ROLES`); everyone else gets the masked NIK and no name.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
+from blangko.domain.access import allowed, sees_personal_data
 from blangko.domain.applications import (
     DATA_CHANGE_DOCUMENTS,
     STATUS_LABEL_ID,
@@ -28,20 +29,32 @@ from blangko.domain.applications import (
 )
 from blangko.domain.errors import DomainError
 from blangko.domain.ledger import SPOIL_REASONS
+from blangko.formatting import blank_to_none
 from blangko.services import applications, registry
 from blangko.services.admin import setup
-from blangko.web import i18n
-from blangko.web.api import ERRORS, IdempotencyKey, Limit, Offset, bearer, page
-from blangko.web.app import render, request_ctx, status_for
+from blangko.services.context import Context
+from blangko.web.deps import (
+    ERRORS,
+    IdempotencyKey,
+    Limit,
+    Offset,
+    OptText,
+    Text,
+    api_router,
+    page,
+    page_router,
+    render,
+    request_ctx,
+    status_for,
+    tr,
+)
 from blangko.web.nav import NavItem, register
-from blangko.web.roles import KEPALA, OPERATOR
-from blangko.web.security import authorize
 
-pages = APIRouter(dependencies=[Depends(authorize)], include_in_schema=False)
-api = APIRouter(dependencies=[Depends(authorize), Depends(bearer)])
+pages = page_router()
+api = api_router()
 
-# Who may see names and full NIKs: the counter (serves the resident) and the head.
-NAME_ROLES = frozenset({OPERATOR, KEPALA})
+register(NavItem("page.service", "Layanan", "/layanan", 30))
+
 # In the order the buttons appear: the next step first, corrections and endings last.
 ACTION_LABELS = {
     "record": "Rekam",
@@ -54,22 +67,19 @@ ACTION_LABELS = {
     "reject": "Tolak",
     "cancel": "Batalkan",
 }
-Text = Annotated[str, Form()]
-OptText = Annotated[str | None, Form()]
-
-register(NavItem("page.service", "Layanan", "/layanan", 30))
 
 
 def _reveal(request: Request) -> bool:
-    return request.state.principal.role in NAME_ROLES
+    return sees_personal_data(request.state.principal.role)
 
 
-def _opt(value: str | None) -> str | None:
-    return value.strip() if value and value.strip() else None
+def _can_write(request: Request) -> bool:
+    """Whether the caller works the counter (the buttons that change an application)."""
+    return allowed("page.service.act", request.state.principal.role)
 
 
 def run_action(
-    ctx: Any,
+    ctx: Context,
     office: str | None,
     receipt: str,
     action: str,
@@ -82,7 +92,12 @@ def run_action(
     idempotency_key: str | None = None,
 ) -> dict[str, Any]:
     """One transition by its action name, with only the fields that action takes."""
-    common = {"receipt": receipt, "on": on, "office": office, "idempotency_key": idempotency_key}
+    common: dict[str, Any] = {
+        "receipt": receipt,
+        "on": on,
+        "office": office,
+        "idempotency_key": idempotency_key,
+    }
     try:
         act = Action(action)
     except ValueError as exc:
@@ -147,7 +162,7 @@ def _service_page(
     ctx, office = request_ctx(request)
     reveal = _reveal(request)
     resident, lookup_error = None, None
-    if _opt(nik):
+    if blank_to_none(nik):
         try:
             resident = registry.show_resident(ctx, nik or "", reveal=reveal, office=office)
         except DomainError as exc:
@@ -160,7 +175,7 @@ def _service_page(
     queue = applications.print_queue(ctx, office=office, reveal=reveal)
     return render(
         request,
-        "service.html",
+        "applications.html",
         status=status_for(lookup_error) if lookup_error and status == 200 else status,
         nik=nik or "",
         resident=resident,
@@ -171,7 +186,7 @@ def _service_page(
         error=error,
         form=form or {},
         idem=uuid.uuid4().hex,
-        can_write=request.state.principal.role == OPERATOR,
+        can_write=_can_write(request),
         reveal=reveal,
         **_labels(),
     )
@@ -207,12 +222,17 @@ def service_new(
     ctx, office = request_ctx(request)
     try:
         result = applications.new(
-            ctx, nik=nik, type=type, documents=docs, office=office, idempotency_key=_opt(idem)
+            ctx,
+            nik=nik,
+            type=type,
+            documents=docs,
+            office=office,
+            idempotency_key=blank_to_none(idem),
         )
     except DomainError as exc:
         form = {"type": type, **raw}
         return _service_page(request, nik=nik, error=exc, form=form, status=status_for(exc))
-    _ = i18n.gettext_for(request.state.session.get("lang", "id"))
+    _ = tr(request)
     request.state.session["flash"] = f"{_('Permohonan dicatat')}: {result['receipt']}"
     return RedirectResponse(f"/layanan/permohonan/{result['receipt']}", status_code=303)
 
@@ -231,7 +251,7 @@ def _detail(
     ]
     return render(
         request,
-        "application.html",
+        "applications_detail.html",
         status=status,
         app=view,
         person=person,
@@ -239,7 +259,7 @@ def _detail(
         stations=stations,
         error=error,
         idem=uuid.uuid4().hex,
-        can_write=request.state.principal.role == OPERATOR,
+        can_write=_can_write(request),
         **_labels(),
     )
 
@@ -271,17 +291,16 @@ def service_act(
             office,
             receipt,
             action,
-            station=_opt(station),
-            serial=_opt(serial),
-            reason=_opt(reason),
-            note=_opt(note),
-            idempotency_key=_opt(idem),
+            station=blank_to_none(station),
+            serial=blank_to_none(serial),
+            reason=blank_to_none(reason),
+            note=blank_to_none(note),
+            idempotency_key=blank_to_none(idem),
         )
     except DomainError as exc:
         applications.show(ctx, receipt=receipt, office=office)  # 404 first if no such receipt
         return _detail(request, receipt, error=exc, status=status_for(exc))
-    lang = request.state.session.get("lang", "id")
-    _ = i18n.gettext_for(lang)
+    _ = tr(request)
     label = _(STATUS_LABEL_ID[Status(result["status"])])
     msg = f"{receipt}: {_(ACTION_LABELS[action])} · {_('status')} {label}"
     if result.get("serial") and action == "print":
@@ -311,13 +330,6 @@ class ActionIn(BaseModel):
     date: dt.date | None = None
 
 
-@api.get("/api/v1/residents/{nik}", name="api.residents.show", responses=ERRORS, tags=["layanan"])
-def resident_show(request: Request, nik: str) -> dict[str, Any]:
-    """One resident (name, area, recording and printing dates, wajib-KTP today)."""
-    ctx, office = request_ctx(request)
-    return registry.show_resident(ctx, nik, reveal=_reveal(request), office=office)
-
-
 @api.get("/api/v1/applications", name="api.applications.list", responses=ERRORS, tags=["layanan"])
 def application_list(
     request: Request,
@@ -329,7 +341,11 @@ def application_list(
     """Applications, oldest first; NIK masked unless the role needs it."""
     ctx, office = request_ctx(request)
     rows = applications.list_(
-        ctx, status=_opt(status), type=_opt(type), office=office, reveal=_reveal(request)
+        ctx,
+        status=blank_to_none(status),
+        type=blank_to_none(type),
+        office=office,
+        reveal=_reveal(request),
     )
     return page(rows, limit, offset)
 

@@ -5,57 +5,57 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Path, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
-from blangko.adapters import tables as t
+from blangko.domain.access import allowed
 from blangko.domain.errors import DomainError
-from blangko.formatting import parse_date
+from blangko.formatting import blank_to_none, parse_date, tanggal
+from blangko.services.admin import setup
 from blangko.services.calendar import days, events
-from blangko.services.context import Context, resolve_office
-from blangko.web import i18n
-from blangko.web.api import ERRORS, IdempotencyKey, Limit, Offset, bearer, page
-from blangko.web.app import render, request_ctx, status_for
+from blangko.services.context import Context
+from blangko.web.deps import (
+    ERRORS,
+    Id,
+    IdempotencyKey,
+    Limit,
+    Offset,
+    OptText,
+    Text,
+    api_router,
+    lang_of,
+    page,
+    page_router,
+    render,
+    request_ctx,
+    status_for,
+    tr,
+)
 from blangko.web.nav import NavItem, register
-from blangko.web.roles import KEPALA
-from blangko.web.security import authorize
 
-pages = APIRouter(dependencies=[Depends(authorize)], include_in_schema=False)
-api = APIRouter(dependencies=[Depends(authorize), Depends(bearer)])
+pages = page_router()
+api = api_router()
 
 register(NavItem("page.agenda", "Agenda", "/agenda", 50))
 
 CLOSURE_SCOPE_LABELS = {"perekaman": "Perekaman", "pencetakan": "Pencetakan", "semua": "Semua"}
-# Database ids: a larger number is simply not found, rather than overflowing the driver.
-Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
-Text = Annotated[str, Form()]
-OptText = Annotated[str | None, Form()]
-
-
-def _opt(value: str | None) -> str | None:
-    return value.strip() if value and value.strip() else None
 
 
 def villages_by_kecamatan(ctx: Context, office: str | None) -> list[dict[str, Any]]:
     """The office's villages grouped under their kecamatan, for the event form."""
-    with ctx.read() as conn:
-        code = resolve_office(conn, office)
-        rows = conn.execute(
-            select(t.region.c.code, t.region.c.name, t.region.c.level, t.region.c.parent_code)
-            .where(t.region.c.level.in_(("kecamatan", "desa")), t.region.c.code.like(f"{code}.%"))
-            .order_by(t.region.c.code)
-        ).all()
-    groups: dict[str, dict[str, Any]] = {}
+    rows = setup.office_regions(ctx, office=office)
+    groups: dict[str, dict[str, Any]] = {
+        r["code"]: {"code": r["code"], "name": r["name"], "villages": []}
+        for r in rows
+        if r["level"] == "kecamatan"
+    }
     for r in rows:
-        if r.level == "kecamatan":
-            groups[r.code] = {"code": r.code, "name": r.name, "villages": []}
-    for r in rows:
-        if r.level == "desa" and r.parent_code in groups:
-            groups[r.parent_code]["villages"].append({"code": r.code, "name": r.name})
+        parent = r["code"].rsplit(".", 1)[0]
+        if r["level"] == "desa" and parent in groups:
+            groups[parent]["villages"].append({"code": r["code"], "name": r["name"]})
     return [g for g in groups.values() if g["villages"]]
 
 
@@ -76,7 +76,7 @@ def _agenda_page(
         )
     return render(
         request,
-        "agenda.html",
+        "calendar.html",
         status=status,
         closures=closures[::-1],
         events=events.list_events(ctx, office=office),
@@ -86,7 +86,7 @@ def _agenda_page(
         form=form or {},
         impact=impact,
         idem=uuid.uuid4().hex,
-        can_write=request.state.principal.role == KEPALA,
+        can_write=allowed("page.agenda.closure_add", request.state.principal.role),
         scope_labels=CLOSURE_SCOPE_LABELS,
         kinds=events.KINDS,
         kind_labels=events.KIND_LABEL_ID,
@@ -96,10 +96,6 @@ def _agenda_page(
 def _done(request: Request, message: str) -> Response:
     request.state.session["flash"] = message
     return RedirectResponse("/agenda", status_code=303)
-
-
-def _tr(request: Request):  # type: ignore[no-untyped-def]
-    return i18n.gettext_for(request.state.session.get("lang", "id"))
 
 
 @pages.get("/agenda", name="page.agenda", response_class=HTMLResponse)
@@ -122,15 +118,15 @@ def closure_add(
         result = days.add_closure(
             ctx,
             service=service,
-            start=parse_date(_opt(start), "start") or ctx.today(),
-            end=parse_date(_opt(end), "end"),
+            start=parse_date(blank_to_none(start), "start") or ctx.today(),
+            end=parse_date(blank_to_none(end), "end"),
             reason=reason,
             office=office,
-            idempotency_key=_opt(idem),
+            idempotency_key=blank_to_none(idem),
         )
     except DomainError as exc:
         return _agenda_page(request, error=exc, form=form, status=status_for(exc))
-    _ = _tr(request)
+    _ = tr(request)
     return _done(request, f"{_('Penutupan dicatat')}: #{result['closure']['id']}")
 
 
@@ -147,18 +143,17 @@ def closure_end(
         result = days.end_closure(
             ctx,
             closure_id=closure_id,
-            reopen=parse_date(_opt(reopen), "reopen"),
+            reopen=parse_date(blank_to_none(reopen), "reopen"),
             office=office,
-            idempotency_key=_opt(idem),
+            idempotency_key=blank_to_none(idem),
         )
     except DomainError as exc:
         return _agenda_page(request, error=exc, status=status_for(exc))
-    _ = _tr(request)
-    lang = request.state.session.get("lang", "id")
+    _ = tr(request)
     return _done(
         request,
         f"{_('Penutupan')} #{closure_id} {_('berakhir; buka kembali')} "
-        f"{i18n.tanggal(result['reopened'], lang)}",
+        f"{tanggal(result['reopened'], lang_of(request))}",
     )
 
 
@@ -174,7 +169,7 @@ async def event_add(request: Request) -> Response:
     form = {"name": name, "date": when, "kind": kind, "villages": villages, "all": all_villages}
     ctx, office = request_ctx(request)
     try:
-        day = parse_date(_opt(when), "date")
+        day = parse_date(blank_to_none(when), "date")
         if day is None:
             raise DomainError("required", "date", "Tanggal acara wajib diisi.")
         result = events.add_event(
@@ -185,7 +180,7 @@ async def event_add(request: Request) -> Response:
             villages=villages,
             all_villages=all_villages,
             office=office,
-            idempotency_key=_opt(str(data.get("idem") or "")),
+            idempotency_key=blank_to_none(str(data.get("idem") or "")),
         )
     except DomainError as exc:
         return _agenda_page(request, error=exc, form=form, status=status_for(exc))
@@ -198,7 +193,7 @@ def event_page(request: Request, event_id: Id) -> Response:
     shown = events.show_event(ctx, event_id, office=office)
     return render(
         request,
-        "event.html",
+        "calendar_event.html",
         event=shown,
         impact=events.impact(ctx, event_id, office=office),
         kind_labels=events.KIND_LABEL_ID,

@@ -13,7 +13,7 @@ import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from blangko.web.i18n import num  # noqa: E402
+from blangko.formatting import num  # noqa: E402
 
 # pyplot keeps global state; two requests drawing at once must not share a figure.
 _lock = threading.Lock()

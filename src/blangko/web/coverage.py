@@ -9,25 +9,32 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
-from blangko.formatting import parse_date
+from blangko.domain.access import allowed
+from blangko.formatting import blank_to_none, parse_date
+from blangko.services.context import Context
 from blangko.services.coverage import areas, projection
-from blangko.web import charts, i18n
-from blangko.web.api import ERRORS, bearer
-from blangko.web.app import render, request_ctx
+from blangko.web import charts
+from blangko.web.deps import (
+    ERRORS,
+    api_router,
+    download,
+    lang_of,
+    page_router,
+    render,
+    request_ctx,
+    svg,
+    tr,
+)
 from blangko.web.nav import NavItem, register
-from blangko.web.roles import KEPALA, OPERATOR
-from blangko.web.security import authorize
 
-pages = APIRouter(dependencies=[Depends(authorize)], include_in_schema=False)
-api = APIRouter(dependencies=[Depends(authorize), Depends(bearer)])
+pages = page_router()
+api = api_router()
 
 register(NavItem("page.coverage", "Cakupan", "/cakupan", 40))
 
-# Who may download the list of names: the head (and the counter, by the API, for outreach).
-GAP_ROLES = frozenset({KEPALA, OPERATOR})
 # What holds the target back (projection's limiting_factor), in words for the page.
 LIMIT_LABELS = {
     "demand": "warga belum datang (jemput bola)",
@@ -37,11 +44,7 @@ LIMIT_LABELS = {
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _opt(value: str | None) -> str | None:
-    return value.strip() if value and value.strip() else None
-
-
-def _areas(ctx: Any, office: str | None, by: str, kec: str | None) -> dict[str, Any]:
+def _areas(ctx: Context, office: str | None, by: str, kec: str | None) -> dict[str, Any]:
     data = areas.coverage(ctx, by=by, office=office)
     if by == "desa" and kec:
         data["areas"] = [a for a in data["areas"] if a["code"].startswith(kec + ".")]
@@ -52,7 +55,7 @@ def _areas(ctx: Any, office: str | None, by: str, kec: str | None) -> dict[str, 
 def coverage_page(request: Request, by: str = "kecamatan", kec: str | None = None) -> Response:
     ctx, office = request_ctx(request)
     by = by if by in ("kecamatan", "desa") else "kecamatan"
-    kec = _opt(kec)
+    kec = blank_to_none(kec)
     data = _areas(ctx, office, by, kec)
     kecamatan = areas.coverage(ctx, by="kecamatan", office=office)["areas"]
     return render(
@@ -64,7 +67,7 @@ def coverage_page(request: Request, by: str = "kecamatan", kec: str | None = Non
         kecamatan=kecamatan,
         cohort=areas.cohort(ctx, months=6, office=office),
         projection=projection.projection(ctx, office=office),
-        can_see_names=request.state.principal.role in GAP_ROLES,
+        can_see_names=allowed("page.coverage.gaps", request.state.principal.role),
         limit_labels=LIMIT_LABELS,
     )
 
@@ -72,23 +75,22 @@ def coverage_page(request: Request, by: str = "kecamatan", kec: str | None = Non
 @pages.get("/grafik/cakupan.svg", name="chart.coverage")
 def chart_coverage(request: Request, by: str = "kecamatan", kec: str | None = None) -> Response:
     ctx, office = request_ctx(request)
-    lang = request.state.session.get("lang", "id")
-    _ = i18n.gettext_for(lang)
+    _ = tr(request)
     by = by if by in ("kecamatan", "desa") else "kecamatan"
-    data = _areas(ctx, office, by, _opt(kec))
+    data = _areas(ctx, office, by, blank_to_none(kec))
     body = charts.coverage_by_area(
         data["areas"],
         target=float(data["target_pct"]),
-        lang=lang,
+        lang=lang_of(request),
         title=_("Cakupan perekaman wajib KTP (%)"),
         target_label=_("target"),
         empty=_("Belum ada data penduduk."),
     )
-    return Response(body, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+    return svg(body)
 
 
 def gaps_file(
-    ctx: Any, office: str | None, role: str, desa: str | None, kecamatan: str | None
+    ctx: Context, office: str | None, role: str, desa: str | None, kecamatan: str | None
 ) -> tuple[bytes, str]:
     """The unrecorded residents as xlsx bytes, through the service (which checks the role)."""
     area = desa or kecamatan or "kabupaten"
@@ -99,26 +101,15 @@ def gaps_file(
         return out.read_bytes(), name
 
 
-def _download(content: bytes, filename: str, mimetype: str) -> Response:
-    return Response(
-        content,
-        media_type=mimetype,
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
-
-
 @pages.get("/cakupan/belum-rekam.xlsx", name="page.coverage.gaps")
 def coverage_gaps(
     request: Request, desa: str | None = None, kecamatan: str | None = None
 ) -> Response:
     ctx, office = request_ctx(request)
     content, name = gaps_file(
-        ctx, office, request.state.principal.role, _opt(desa), _opt(kecamatan)
+        ctx, office, request.state.principal.role, blank_to_none(desa), blank_to_none(kecamatan)
     )
-    return _download(content, name, XLSX)
+    return download(content, name, XLSX)
 
 
 # API ---------------------------------------------------------------------------------------
@@ -155,7 +146,7 @@ def projection_api(
     """When the target may be reached at the recent pace, and what it takes by `by_date`."""
     ctx, office = request_ctx(request)
     return projection.projection(
-        ctx, target=target, by_date=parse_date(_opt(by_date), "by_date"), office=office
+        ctx, target=target, by_date=parse_date(blank_to_none(by_date), "by_date"), office=office
     )
 
 
@@ -169,6 +160,6 @@ def gaps_api(request: Request, desa: str | None = None, kecamatan: str | None = 
     """The unrecorded wajib-KTP residents (name, NIK, village, age) as an xlsx file."""
     ctx, office = request_ctx(request)
     content, name = gaps_file(
-        ctx, office, request.state.principal.role, _opt(desa), _opt(kecamatan)
+        ctx, office, request.state.principal.role, blank_to_none(desa), blank_to_none(kecamatan)
     )
-    return _download(content, name, XLSX)
+    return download(content, name, XLSX)

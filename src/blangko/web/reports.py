@@ -6,18 +6,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import Response
 
 from blangko.domain.errors import DomainError, NotFound
 from blangko.formatting import parse_date
 from blangko.services import reports
-from blangko.web.api import ERRORS, bearer
-from blangko.web.app import request_ctx
-from blangko.web.security import authorize
+from blangko.web.deps import ERRORS, api_router, download, page_router, request_ctx
 
-pages = APIRouter(dependencies=[Depends(authorize)], include_in_schema=False)
-api = APIRouter(dependencies=[Depends(authorize), Depends(bearer)])
+pages = page_router()
+api = api_router()
 
 STOCK_REPORTS = ("usage", "count", "receipt", "destruction")
 OFFICE_REPORTS = ("coverage", "request")
@@ -46,7 +44,7 @@ def _params(
 
 
 def _file(
-    request: Request, name: str, allowed: tuple[str, ...], fmt: str, params: dict
+    request: Request, name: str, allowed: tuple[str, ...], fmt: str, params: dict[str, Any]
 ) -> Response:
     if name not in allowed:
         raise NotFound(
@@ -56,14 +54,7 @@ def _file(
         )
     ctx, office = request_ctx(request)
     content, filename, mimetype = reports.render(ctx, name, {**params, "office": office}, fmt)
-    return Response(
-        content,
-        media_type=mimetype,
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return download(content, filename, mimetype)
 
 
 @pages.get("/laporan/stok/{name}", name="page.report.stock")
@@ -85,7 +76,9 @@ def office_report(
     return _file(request, name, OFFICE_REPORTS, fmt, _params(None, None, None, as_of))
 
 
-FILES = {200: {"content": {reports.MIMETYPES["xlsx"]: {}, reports.MIMETYPES["pdf"]: {}}}}
+FILES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {reports.MIMETYPES["xlsx"]: {}, reports.MIMETYPES["pdf"]: {}}}
+}
 
 
 @api.get(

@@ -15,8 +15,8 @@ from fastapi import Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.concurrency import run_in_threadpool
 
+from blangko.domain.access import ANONYMOUS, allowed
 from blangko.services.admin import users
-from blangko.web.roles import ANONYMOUS, ROUTE_ROLES
 
 SESSION_COOKIE = "blangko_session"
 SESSION_MAX_AGE = 12 * 3600  # one working day plus overtime
@@ -107,10 +107,9 @@ async def authorize(request: Request) -> Principal:
     """Router-level dependency: allow the call only if the route's roles include the caller's."""
     route = request.scope.get("route")
     name = getattr(route, "name", None)
-    roles = ROUTE_ROLES.get(name or "", frozenset())
     who = await run_in_threadpool(principal_for, request)
     request.state.principal = who
-    if who.role not in roles:
+    if not allowed(name or "", who.role):
         if who.anonymous:
             raise NeedLogin()
         raise Forbidden()

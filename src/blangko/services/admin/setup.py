@@ -136,6 +136,13 @@ def list_regions(
     return out
 
 
+def office_regions(ctx: Context, *, office: str | None = None) -> list[dict[str, Any]]:
+    """The kecamatan and villages inside an office's kabupaten (None: the only office)."""
+    with ctx.read() as conn:
+        code = resolve_office(conn, office)
+    return list_regions(ctx, under=code)
+
+
 def import_regions(ctx: Context, *, path: Path) -> dict[str, Any]:
     """Add or rename regions from an official CSV (kode,nama). Parents must be known or in the
     file, so the tree stays whole."""

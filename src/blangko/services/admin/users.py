@@ -9,17 +9,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from blangko.adapters.repos import admin as repo
+from blangko.domain.access import ROLES
 from blangko.domain.errors import Conflict, DomainError, NotFound
 from blangko.services.context import Context
 
-ROLES = ("admin", "kepala", "operator", "pengelola_stok", "auditor")
-ROLE_LABELS = {
-    "admin": "Administrator",
-    "kepala": "Kepala dinas",
-    "operator": "Operator loket",
-    "pengelola_stok": "Pengelola stok",
-    "auditor": "Auditor",
-}
 MIN_PASSWORD = 8
 # More failed attempts than this for one name inside the window locks that name for the
 # rest of the window: slow enough to defeat guessing, short enough not to lock out a clerk.

@@ -22,6 +22,7 @@ from sqlalchemy import Connection
 from blangko.adapters.repos import admin as admin_repo
 from blangko.adapters.repos import coverage as cq
 from blangko.domain import wajib_ktp as wk
+from blangko.domain.access import PERSONAL_DATA_ROLES
 from blangko.domain.errors import DomainError, NotFound
 from blangko.services.context import Context, resolve_office
 
@@ -30,9 +31,6 @@ DEFAULT_COHORT_MONTHS = 12
 MAX_COHORT_MONTHS = 60
 SEX_LABEL = {"L": "laki-laki", "P": "perempuan"}
 GAPS_COLUMNS = ("nama", "nik", "jenis_kelamin", "kode_desa", "desa", "tanggal_lahir", "umur")
-# Roles that may see residents' names and NIKs (UU 27/2022 on personal data): the head of
-# office, the administrators and the service operators; not stock keepers or auditors.
-PERSONAL_DATA_ROLES = frozenset({"admin", "kepala", "operator"})
 
 
 def parse_target(value: str | Decimal | None) -> Decimal:

@@ -1,9 +1,15 @@
-"""Who may call what: every route's name maps to the roles allowed to call it.
+"""Who may do what, and who may see personal data: the one access policy.
 
-The app refuses to start when a route has no entry here, and the authorisation dependency
-looks the calling route up in this table on every request, so this table is the whole
-access policy. tests/web/test_role_matrix.py calls every route as every role and fails on
-any allow this table does not list; docs/web.md shows the same table.
+Services and the web both ask this module. Every route of the web application is named here
+with the roles allowed to call it (`ROUTE_ROLES`): the app refuses to start when a route has
+no entry, and the authorisation dependency looks the calling route up on every request.
+tests/web/test_role_matrix.py calls every route as every role and fails on any allow this
+table does not list; docs/web.md shows the same table (`markdown_table()`).
+
+Personal data (residents' names and full NIKs, the list of residents still to record) is for
+`PERSONAL_DATA_ROLES` only: the counter operator, who serves the resident, and the head of
+office. Everyone else gets the masked NIK and no name, and the coverage service refuses them
+the list of names.
 """
 
 from __future__ import annotations
@@ -11,14 +17,43 @@ from __future__ import annotations
 from typing import Final
 
 ANONYMOUS: Final = "anonymous"
-ADMIN, KEPALA, OPERATOR, STOK, AUDITOR = "admin", "kepala", "operator", "pengelola_stok", "auditor"
-STAFF: Final = frozenset({ADMIN, KEPALA, OPERATOR, STOK, AUDITOR})
-EVERYONE: Final = STAFF | {ANONYMOUS}
-ALL_ROLES: Final = (ANONYMOUS, ADMIN, KEPALA, OPERATOR, STOK, AUDITOR)
+ADMIN: Final = "admin"
+KEPALA: Final = "kepala"
+OPERATOR: Final = "operator"
+STOK: Final = "pengelola_stok"
+AUDITOR: Final = "auditor"
 
+# The roles a user account may hold, in the order forms offer them.
+ROLES: Final = (ADMIN, KEPALA, OPERATOR, STOK, AUDITOR)
+ROLE_LABELS: Final = {
+    ADMIN: "Administrator",
+    KEPALA: "Kepala dinas",
+    OPERATOR: "Operator loket",
+    STOK: "Pengelola stok",
+    AUDITOR: "Auditor",
+}
+STAFF: Final = frozenset(ROLES)
+EVERYONE: Final = STAFF | {ANONYMOUS}
+ALL_ROLES: Final = (ANONYMOUS, *ROLES)
+
+# Who may see residents' names and full NIKs (UU 27/2022 on personal data: only the roles
+# whose work needs them): the counter (serves the resident) and the head of office; not the
+# administrator (keeps accounts), the stock keeper or the auditor.
+PERSONAL_DATA_ROLES: Final = frozenset({KEPALA, OPERATOR})
 # Reading the ledger is for those who keep, oversee or audit it; the counter operator sees
 # the dashboard and consumes blanks when printing, nothing more of the stock.
 LEDGER_READERS: Final = frozenset({STOK, KEPALA, AUDITOR})
+# The demand forecast: for those who plan blanks (head, stock keeper) and the auditor.
+FORECAST_READERS: Final = frozenset({KEPALA, STOK, AUDITOR})
+# Coverage figures: the head and the auditor.
+COVERAGE_READERS: Final = frozenset({KEPALA, AUDITOR})
+
+
+def sees_personal_data(role: str | None) -> bool:
+    """Whether a role may see names and full NIKs (None: no role known, e.g. the CLI without
+    a web user, is not a role and is decided by the caller)."""
+    return role in PERSONAL_DATA_ROLES
+
 
 ROUTE_ROLES: Final[dict[str, frozenset[str]]] = {
     # Public: the status page, log-in, language switch, the API description.
@@ -78,14 +113,14 @@ ROUTE_ROLES: Final[dict[str, frozenset[str]]] = {
     "api.locations.add": frozenset({ADMIN}),
     # Layanan (counter): the operator serves residents; the head oversees; the auditor may
     # read applications through the API with the NIK masked.
-    "page.service": frozenset({OPERATOR, KEPALA}),
-    "page.service.show": frozenset({OPERATOR, KEPALA}),
+    "page.service": PERSONAL_DATA_ROLES,
+    "page.service.show": PERSONAL_DATA_ROLES,
     "page.service.new": frozenset({OPERATOR}),
     "page.service.act": frozenset({OPERATOR}),
-    "api.residents.show": frozenset({OPERATOR, KEPALA}),
-    "api.applications.list": frozenset({OPERATOR, KEPALA, AUDITOR}),
-    "api.applications.queue": frozenset({OPERATOR, KEPALA, AUDITOR}),
-    "api.applications.show": frozenset({OPERATOR, KEPALA, AUDITOR}),
+    "api.residents.show": PERSONAL_DATA_ROLES,
+    "api.applications.list": PERSONAL_DATA_ROLES | {AUDITOR},
+    "api.applications.queue": PERSONAL_DATA_ROLES | {AUDITOR},
+    "api.applications.show": PERSONAL_DATA_ROLES | {AUDITOR},
     "api.applications.new": frozenset({OPERATOR}),
     "api.applications.act": frozenset({OPERATOR}),
     # Agenda: the head closes services and registers events; the auditor reads. Every member
@@ -104,17 +139,18 @@ ROUTE_ROLES: Final[dict[str, frozenset[str]]] = {
     "api.events.impact": frozenset({KEPALA, AUDITOR, STOK}),
     "api.events.add": frozenset({KEPALA}),
     # Cakupan: figures for the head and the auditor; the list of names (who is still to be
-    # recorded) only for roles that may see personal data: the head, and the counter by API.
-    "page.coverage": frozenset({KEPALA, AUDITOR}),
-    "chart.coverage": frozenset({KEPALA, AUDITOR}),
-    "page.coverage.gaps": frozenset({KEPALA}),
-    "api.coverage": frozenset({KEPALA, AUDITOR}),
-    "api.coverage.cohort": frozenset({KEPALA, AUDITOR}),
-    "api.coverage.projection": frozenset({KEPALA, AUDITOR}),
-    "api.coverage.gaps": frozenset({KEPALA, OPERATOR}),
-    # The demand forecast: for those who plan blanks (head, stock keeper) and the auditor.
-    "chart.forecast": frozenset({KEPALA, STOK, AUDITOR}),
-    "api.forecast": frozenset({KEPALA, STOK, AUDITOR}),
+    # recorded) only for roles that may see personal data: the head on the page (the only
+    # one of them with the coverage page), the head and the counter by API.
+    "page.coverage": COVERAGE_READERS,
+    "chart.coverage": COVERAGE_READERS,
+    "page.coverage.gaps": COVERAGE_READERS & PERSONAL_DATA_ROLES,
+    "api.coverage": COVERAGE_READERS,
+    "api.coverage.cohort": COVERAGE_READERS,
+    "api.coverage.projection": COVERAGE_READERS,
+    "api.coverage.gaps": PERSONAL_DATA_ROLES,
+    # The demand forecast.
+    "chart.forecast": FORECAST_READERS,
+    "api.forecast": FORECAST_READERS,
     # Reports: stock reports for who keeps, oversees or audits the stock; the coverage recap
     # and the request letter are the head's (the letter goes out under the head's name).
     "page.report.stock": LEDGER_READERS,
@@ -122,6 +158,16 @@ ROUTE_ROLES: Final[dict[str, frozenset[str]]] = {
     "page.report.office": frozenset({KEPALA}),
     "api.reports.office": frozenset({KEPALA}),
 }
+
+# Routes whose every answer holds personal data; each must be limited to PERSONAL_DATA_ROLES
+# (checked by tests/web/test_role_matrix.py).
+PERSONAL_DATA_ROUTES: Final = (
+    "page.service",
+    "page.service.show",
+    "api.residents.show",
+    "page.coverage.gaps",
+    "api.coverage.gaps",
+)
 
 
 def allowed(route_name: str, role: str) -> bool:

@@ -1,13 +1,120 @@
-"""The JSON API on SQLite and PostgreSQL: the stock operations, errors, idempotency, paging,
-tokens and the rate limit."""
+"""Stock pages and the stock API on SQLite and PostgreSQL: forms, the count and its variance,
+ledger, trace and audit; API operations, errors, idempotency and paging."""
 
 from __future__ import annotations
 
-from web_helpers import PASSWORD, bearer
+from web_helpers import bearer, csrf_of, login
 
-from blangko.services.stock import queries
+from blangko.services.stock import counts, queries, writes
 
 SHIPMENT = {"serials": "KR0100001-KR0105200", "source": "Ditjen Dukcapil", "document": "BA-77"}
+
+
+def test_receive_form_then_dashboard_in_id_locale(client, ctx) -> None:  # type: ignore[no-untyped-def]
+    login(client, "stok")
+    form = client.get("/stok")
+    r = client.post(
+        "/stok/terima",
+        data={
+            "csrf": csrf_of(form.text),
+            "serials": "KR0100001-KR0105200",
+            "source": "Ditjen Dukcapil",
+            "document": "BA-77",
+            "to": "gudang",
+            "idem": "form-1",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    after = client.get(r.headers["location"])
+    assert "Diterima: 5.200 keping" in after.text
+    dash = client.get("/")
+    assert '<b data-testid="on-hand">5.200</b>' in dash.text
+    assert "27 November 2026" in dash.text
+    # A second submit of the same form (same idempotency key) is not booked twice.
+    client.post(
+        "/stok/terima",
+        data={
+            "csrf": csrf_of(form.text),
+            "serials": "KR0100001-KR0105200",
+            "source": "Ditjen Dukcapil",
+            "document": "BA-77",
+            "to": "gudang",
+            "idem": "form-1",
+        },
+    )
+    assert queries.balance(ctx)["on_hand"] == 5200
+
+
+def test_form_error_keeps_values_and_names_the_field(client, ctx) -> None:  # type: ignore[no-untyped-def]
+    login(client, "stok")
+    form = client.get("/stok")
+    r = client.post(
+        "/stok/pindah",
+        data={
+            "csrf": csrf_of(form.text),
+            "from_location": "gudang",
+            "to_location": "loket-1",
+            "qty": "50",
+            "serials": "",
+        },
+    )
+    assert r.status_code == 400
+    assert 'data-field="qty"' in r.text and "tidak cukup" in r.text
+    assert 'value="50"' in r.text
+
+
+def test_count_with_scanned_serials_shows_the_variance(client, ctx) -> None:  # type: ignore[no-untyped-def]
+    writes.receive_shipment(ctx, serials="KR0100001-KR0100020", source="Ditjen", document="BA-1")
+    login(client, "stok")
+    page = client.get("/stok?tab=opname")
+    r = client.post(
+        "/stok/opname",
+        data={
+            "csrf": csrf_of(page.text),
+            "location": "gudang",
+            "scanned": "KR0100001-KR0100018\nKR0100018\nKR0100500",
+        },
+    )
+    assert r.status_code == 200
+    assert '<b data-testid="variance">-1</b>' in r.text
+    assert "KR0100019-KR0100020" in r.text and "KR0100500" in r.text
+    assert counts.list_counts(ctx, status="open")[0]["variance"] == -1
+    # The dashboard shows the open variance too.
+    assert '<b data-testid="open-variance">-1</b>' in client.get("/").text
+
+
+def test_head_posts_a_variance_from_the_page(client, ctx) -> None:  # type: ignore[no-untyped-def]
+    writes.receive_shipment(ctx, serials="KR0100001-KR0100005", source="Ditjen", document="BA-1")
+    from blangko.services.stock.counts import parse_scanned
+
+    scanned, _ = parse_scanned(["KR0100001-KR0100004"])
+    c = counts.record_count(ctx, location="gudang", scanned=scanned)
+    login(client, "kepala")
+    page = client.get("/stok")
+    assert f"/stok/opname/{c['count_id']}/posting" in page.text
+    r = client.post(
+        f"/stok/opname/{c['count_id']}/posting",
+        data={"csrf": csrf_of(page.text), "reason": "kartu rusak dibuang"},
+    )
+    assert r.status_code == 200 and "diposting" in r.text
+    assert counts.list_counts(ctx, status="open") == []
+
+
+def test_ledger_trace_and_audit_for_the_auditor(client, ctx) -> None:  # type: ignore[no-untyped-def]
+    writes.receive_shipment(ctx, serials="KR0100001-KR0100010", source="Ditjen", document="BA-9")
+    writes.consume(ctx, service="pemula", qty=1)
+    login(client, "auditor")
+    ledger = client.get("/stok/ledger?kind=consume")
+    assert ledger.status_code == 200 and "Pemakaian" in ledger.text and "BA-9" not in ledger.text
+    trace = client.get("/stok/lacak?serial=KR0100001")
+    assert '<b data-testid="trace-state">terpakai</b>' in trace.text
+    assert client.get("/stok/lacak?serial=KR0999999").status_code == 404
+    audit = client.get("/audit")
+    v = client.post("/audit/verifikasi", data={"csrf": csrf_of(audit.text)})
+    assert v.status_code == 200 and "Utuh" in v.text and "2 entri" in v.text
+    # Read-only: the auditor has no stock forms.
+    assert client.get("/stok").status_code == 403
 
 
 def test_receive_then_balance_and_replay(client, ctx) -> None:  # type: ignore[no-untyped-def]
@@ -118,40 +225,3 @@ def test_count_with_scanned_serials_then_head_posts(client) -> None:  # type: ig
     assert listed["total"] == 1
     verify = client.get("/api/v1/stock/verify", headers=bearer(client, "auditor")).json()
     assert verify["sound"] is True and verify["entries"] == 3  # receive, missing, found
-
-
-def test_token_errors_and_rate_limit(client) -> None:  # type: ignore[no-untyped-def]
-    bad = client.post("/api/v1/auth/token", data={"username": "stok", "password": "salah-sandi"})
-    assert bad.status_code == 401 and bad.json()["error"]["code"] == "bad_credentials"
-    assert client.get("/api/v1/me").status_code == 401
-    forged = {"Authorization": "Bearer bukan.token.sah"}
-    assert client.get("/api/v1/me", headers=forged).status_code == 401
-    for _ in range(4):
-        client.post("/api/v1/auth/token", data={"username": "stok", "password": "salah-sandi"})
-    # Five failures: even the right password is refused for the rest of the window.
-    locked = client.post("/api/v1/auth/token", data={"username": "stok", "password": PASSWORD})
-    assert locked.status_code == 429
-    assert locked.json()["error"]["code"] == "too_many_attempts"
-    # Other users are not affected.
-    me = client.get("/api/v1/me", headers=bearer(client, "kepala")).json()
-    assert me == {"username": "kepala", "role": "kepala", "office": None}
-
-
-def test_deactivated_user_token_stops_working(client) -> None:  # type: ignore[no-untyped-def]
-    h = bearer(client, "operator")
-    assert client.get("/api/v1/me", headers=h).status_code == 200
-    admin = bearer(client, "admin")
-    r = client.post("/api/v1/users/operator", json={"active": False}, headers=admin)
-    assert r.status_code == 200 and r.json()["active"] is False
-    assert client.get("/api/v1/me", headers=h).status_code == 401
-
-
-def test_public_status_has_no_figures(client) -> None:  # type: ignore[no-untyped-def]
-    h = bearer(client, "stok")
-    client.post("/api/v1/stock/receive", json=SHIPMENT, headers=h)
-    s = client.get("/api/v1/status").json()
-    assert s["stock_level"] == "aman"
-    assert {x["service"] for x in s["services"]} == {"perekaman", "pencetakan"}
-    assert "5200" not in str(s) and "on_hand" not in s
-    # FIXED_NOW is Friday 27 November 2026 (WIB), a working day: both services open.
-    assert all(x["open"] for x in s["services"]) and s["printing"] is True

@@ -1,0 +1,216 @@
+"""Read models of the two dashboards: the staff dashboard (`/`: stock, services today, the
+charts' series, the forecast and coverage outlook) and the public status board (`/status`:
+open or closed, the stock level, one application's progress by receipt number).
+
+Each is computed once from the capability services and rendered by the web as HTML or JSON.
+
+The forecast simulates a few thousand paths (about two seconds on the demo office); the
+dashboard and its chart both need it, so one result is kept per office and stock state for a
+short while instead of being simulated twice per page view.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from datetime import date, timedelta
+from typing import Any
+
+from blangko.domain.access import COVERAGE_READERS, FORECAST_READERS
+from blangko.domain.applications import STATUS_LABEL_ID, Status
+from blangko.domain.ledger import MOVES, Kind, State
+from blangko.services import applications, forecast
+from blangko.services.admin import setup
+from blangko.services.calendar import days, events
+from blangko.services.context import Context
+from blangko.services.coverage import areas
+from blangko.services.stock import counts, queries
+
+# What the public may learn about one application from its receipt number: where it is in
+# the process and the dates; never the NIK, name, type of request or card serial.
+PUBLIC_APPLICATION_FIELDS = (
+    "receipt",
+    "status",
+    "submitted_date",
+    "ready_date",
+    "printed_date",
+    "collected_date",
+)
+FORECAST_CACHE_SECONDS = 120.0
+_forecasts: dict[tuple[Any, ...], tuple[float, dict[str, Any]]] = {}
+_forecasts_lock = threading.Lock()
+
+
+# Chart series --------------------------------------------------------------------------------
+def daily_on_hand(entries: list[dict[str, Any]]) -> list[tuple[date, int]]:
+    """Stock on hand at the end of each day that had an entry, from the entries alone."""
+    delta: dict[date, int] = defaultdict(int)
+    for e in entries:
+        move = MOVES[Kind(e["kind"])]
+        q = int(e["quantity"])
+        if e["from_location"] is not None:
+            delta[date.fromisoformat(e["effective_date"])] -= q
+        if e["to_location"] is not None and move.to_state == State.AVAILABLE:
+            delta[date.fromisoformat(e["effective_date"])] += q
+    out, level = [], 0
+    for d in sorted(delta):
+        level += delta[d]
+        out.append((d, level))
+    return out
+
+
+def receipts(entries: list[dict[str, Any]]) -> list[tuple[date, int]]:
+    return [
+        (date.fromisoformat(e["effective_date"]), int(e["quantity"]))
+        for e in entries
+        if e["kind"] in (Kind.RECEIVE, Kind.OPENING)
+    ]
+
+
+def weekly_usage(entries: list[dict[str, Any]]) -> dict[date, dict[str, int]]:
+    """Blanks consumed per week (keyed by the Monday) and service type."""
+    weeks: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for e in entries:
+        if e["kind"] != Kind.CONSUME:
+            continue
+        d = date.fromisoformat(e["effective_date"])
+        monday = d - timedelta(days=d.weekday())
+        weeks[monday][e["service"] or "lainnya"] += int(e["quantity"])
+    return {k: dict(v) for k, v in sorted(weeks.items())}
+
+
+def stock_series(
+    ctx: Context, office: str | None
+) -> tuple[list[tuple[date, int]], list[tuple[date, int]]]:
+    """Stock on hand per day and the receipts, for the stock chart."""
+    entries = queries.ledger(ctx, office=office)["entries"]
+    return daily_on_hand(entries), receipts(entries)
+
+
+def usage_series(ctx: Context, office: str | None) -> dict[date, dict[str, int]]:
+    """Blanks consumed per week and service type, for the usage chart."""
+    return weekly_usage(queries.ledger(ctx, office=office)["entries"])
+
+
+# The staff dashboard -------------------------------------------------------------------------
+def dashboard(ctx: Context, office: str | None) -> dict[str, Any]:
+    bal = queries.balance(ctx, office=office)
+    today = days.status(ctx, office=office)
+    open_counts = counts.list_counts(ctx, office=office, status="open")
+    entries = queries.ledger(ctx, office=office)["entries"]
+    return {
+        "balance": bal,
+        "per_day": today["stock"]["average_daily_use"],
+        "cover_days": today["stock"]["days_of_cover"],
+        "level": today["stock"]["level"],
+        "backlog": today.get("backlog", {}),
+        "open_counts": open_counts,
+        "open_variance": sum(c["variance"] for c in open_counts),
+        "services": _services(today),
+        "last_entries": entries[-8:][::-1],
+    }
+
+
+def _services(today: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"service": name, "open": s["open"], "reason": s["reason"]}
+        # Recording comes before printing, as a resident goes through them.
+        for name, s in sorted(today["services"].items(), key=lambda kv: kv[0] != "perekaman")
+    ]
+
+
+def cached_forecast(ctx: Context, office: str | None) -> dict[str, Any]:
+    """forecast() for today, reused while the ledger's totals are unchanged (a new entry
+    changes them, so a receipt or a print is seen at once)."""
+    bal = queries.balance(ctx, office=office)
+    key = (
+        str(ctx.engine.url),
+        bal["office"],
+        ctx.today(),
+        tuple(sorted(bal["totals"].items())),
+        tuple(sorted(bal["by_location"].items())),
+    )
+    now = time.monotonic()
+    with _forecasts_lock:
+        hit = _forecasts.get(key)
+        if hit and now - hit[0] < FORECAST_CACHE_SECONDS:
+            return hit[1]
+    result = forecast.forecast(ctx, office=office)
+    with _forecasts_lock:
+        for k in [k for k, (t, _) in _forecasts.items() if now - t >= FORECAST_CACHE_SECONDS]:
+            del _forecasts[k]
+        _forecasts[key] = (now, result)
+    return result
+
+
+def readiness(fc: dict[str, Any], event_date: date, event_blanks: int) -> dict[str, Any]:
+    """Whether the blanks on hand last until the event: the median use of the open days
+    before it (without any event's extra) plus the event's expected extra blanks, against
+    the stock on hand."""
+    usual = sum(
+        d["p50_without_events"] for d in fc["daily"] if date.fromisoformat(d["date"]) < event_date
+    )
+    need = usual + event_blanks
+    on_hand = int(fc["on_hand"])
+    return {
+        "usual_until_event": usual,
+        "event_blanks": event_blanks,
+        "need": need,
+        "on_hand": on_hand,
+        "shortfall": max(0, need - on_hand),
+        "ready": on_hand >= need,
+    }
+
+
+def outlook(ctx: Context, office: str | None, role: str) -> dict[str, Any]:
+    """What the dashboard adds for roles that plan: the forecast and the next event for those
+    who may read the forecast, coverage for those who may read coverage."""
+    out: dict[str, Any] = {}
+    if role in FORECAST_READERS:
+        fc = cached_forecast(ctx, office)
+        out["forecast"] = fc
+        today = ctx.today()
+        coming = [
+            e for e in events.list_events(ctx, office=office) if e["date"] >= today.isoformat()
+        ]
+        if coming:
+            nxt = coming[0]
+            impact = events.impact(ctx, nxt["id"], office=office)
+            blanks = int(impact["expected_extra"]["blanks"]["expected"])
+            out["next_event"] = {
+                **nxt,
+                "days_until": impact["days_until"],
+                "blanks": impact["expected_extra"]["blanks"],
+                "readiness": readiness(fc, date.fromisoformat(nxt["date"]), blanks),
+            }
+    if role in COVERAGE_READERS:
+        out["coverage"] = areas.coverage(ctx, by="kabupaten", office=office)
+    return out
+
+
+# The public status board ---------------------------------------------------------------------
+def public_status(ctx: Context, office: str | None) -> dict[str, Any]:
+    """What anyone may know without logging in: no figures, no names."""
+    today = days.status(ctx, office=office)
+    name = next(o["name"] for o in setup.list_offices(ctx) if o["code"] == today["office"])
+    services = _services(today)
+    level = today["stock"]["level"]
+    printing_open = next(s["open"] for s in services if s["service"] == "pencetakan")
+    return {
+        "office": today["office"],
+        "office_name": name,
+        "date": today["date"],
+        "services": services,
+        "printing": printing_open and level != "habis",
+        "stock_level": level,
+    }
+
+
+def public_application(ctx: Context, receipt: str) -> dict[str, Any]:
+    """One application's progress by its receipt number: status and dates only."""
+    view = applications.show(ctx, receipt=receipt.strip())
+    out = {k: view[k] for k in PUBLIC_APPLICATION_FIELDS}
+    out["status_label"] = STATUS_LABEL_ID[Status(view["status"])]
+    out["ready_to_collect"] = view["status"] == Status.DICETAK
+    return out

@@ -1,0 +1,102 @@
+"""Log-in and log-out (session cookie), the language switch, and the API's bearer tokens."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.security import OAuth2PasswordRequestForm
+from pydantic import BaseModel
+
+from blangko.domain.errors import DomainError
+from blangko.services.admin import users
+from blangko.web import i18n
+from blangko.web.deps import (
+    ERRORS,
+    ErrorOut,
+    Text,
+    api_router,
+    page_router,
+    render,
+    safe_next,
+    status_for,
+)
+from blangko.web.security import new_csrf
+
+pages = page_router()
+api = api_router()
+
+
+# Pages ---------------------------------------------------------------------------------------
+@pages.get("/login", name="page.login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/") -> Response:
+    if request.state.principal.username:
+        return RedirectResponse(safe_next(next), status_code=303)
+    return render(request, "auth_login.html", next=safe_next(next), error=None, username="")
+
+
+@pages.post("/login", name="page.login.submit", response_class=HTMLResponse)
+def login_submit(
+    request: Request, username: Text, password: Text, next: Annotated[str, Form()] = "/"
+) -> Response:
+    try:
+        user = users.authenticate(request.app.state.ctx, username=username, password=password)
+    except DomainError as exc:
+        return render(
+            request,
+            "auth_login.html",
+            status=status_for(exc),
+            next=safe_next(next),
+            error=exc,
+            username=username,
+        )
+    session = request.state.session
+    session["u"] = user["username"]
+    session["csrf"] = new_csrf()  # a fresh token per log-in: one seen before cannot be replayed
+    return RedirectResponse(safe_next(next), status_code=303)
+
+
+@pages.post("/logout", name="page.logout")
+def logout(request: Request) -> Response:
+    session = request.state.session
+    session.pop("u", None)
+    session["csrf"] = new_csrf()
+    return RedirectResponse("/login", status_code=303)
+
+
+@pages.get("/bahasa/{lang}", name="page.lang")
+def switch_language(request: Request, lang: str, next: str = "/") -> Response:
+    if lang in i18n.LANGUAGES:
+        request.state.session["lang"] = lang
+    return RedirectResponse(safe_next(next), status_code=303)
+
+
+# API -----------------------------------------------------------------------------------------
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str
+
+
+@api.post(
+    "/api/v1/auth/token",
+    name="api.auth.token",
+    response_model=TokenOut,
+    responses={401: {"model": ErrorOut}, 429: {"model": ErrorOut}},
+    tags=["auth"],
+)
+def token(
+    request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]
+) -> dict[str, str]:
+    """Exchange a user name and password for a bearer token (8 hours)."""
+    user = users.authenticate(request.app.state.ctx, username=form.username, password=form.password)
+    return {
+        "access_token": request.app.state.signer.issue_token(user["username"]),
+        "token_type": "bearer",
+    }
+
+
+@api.get("/api/v1/me", name="api.me", responses=ERRORS, tags=["auth"])
+def me(request: Request) -> dict[str, Any]:
+    who = request.state.principal
+    return {"username": who.username, "role": who.role, "office": who.office}

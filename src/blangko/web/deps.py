@@ -1,0 +1,195 @@
+"""What every route module shares: its routers, the request's context, rendering a page, the
+API's parameter aliases and error shapes, and the helpers for forms, files and charts.
+
+Route modules import this module (and security, nav, labels, charts, i18n); never each other
+and never `web.app`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from functools import partial
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Header, Path, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.security import OAuth2PasswordBearer
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel
+
+from blangko import formatting
+from blangko.domain.access import ROLE_LABELS, allowed
+from blangko.domain.errors import Conflict, DomainError, NotFound
+from blangko.services.context import Context
+from blangko.web import i18n
+from blangko.web.nav import items_for
+from blangko.web.security import authorize
+
+# Declares the bearer scheme in the OpenAPI document (Swagger's "Authorize" button); the
+# token itself is checked by `authorize`.
+bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def page_router() -> APIRouter:
+    """A router for pages: every route authorised by its name, left out of the API document."""
+    return APIRouter(dependencies=[Depends(authorize)], include_in_schema=False)
+
+
+def api_router() -> APIRouter:
+    """A router for the JSON API: authorised by route name, bearer token documented."""
+    return APIRouter(dependencies=[Depends(authorize), Depends(bearer)])
+
+
+# API parameters and errors -------------------------------------------------------------------
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=200,
+        description="Kirim ulang dengan kunci yang sama: operasi tidak terjadi dua kali.",
+    ),
+]
+Limit = Annotated[int, Query(ge=1, le=1000, description="Jumlah baris per halaman.")]
+Offset = Annotated[int, Query(ge=0, description="Lewati sekian baris pertama.")]
+# Database ids: a larger number is simply not found, rather than overflowing the driver.
+Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
+# Page form fields.
+Text = Annotated[str, Form()]
+OptText = Annotated[str | None, Form()]
+
+
+class ErrorBody(BaseModel):
+    code: str
+    field: str | None
+    message: str
+
+
+class ErrorOut(BaseModel):
+    error: ErrorBody
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    s: {"model": ErrorOut} for s in (400, 401, 403, 404, 409, 422)
+}
+
+
+def page(rows: list[Any], limit: int, offset: int, **extra: Any) -> dict[str, Any]:
+    """One page of a list: {total, limit, offset, items} (plus any extra keys)."""
+    return {
+        **extra,
+        "total": len(rows),
+        "limit": limit,
+        "offset": offset,
+        "items": rows[offset : offset + limit],
+    }
+
+
+def status_for(exc: DomainError) -> int:
+    if exc.code == "too_many_attempts":
+        return 429
+    if exc.code in ("bad_credentials", "unauthenticated"):
+        return 401
+    if isinstance(exc, NotFound):
+        return 404
+    if isinstance(exc, Conflict):
+        return 409
+    return 400
+
+
+def error_json(
+    code: str, field: str | None, message: str, status: int, **headers: str
+) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"code": code, "field": field, "message": message}},
+        status_code=status,
+        headers=headers or None,
+    )
+
+
+# The request ---------------------------------------------------------------------------------
+def request_ctx(request: Request) -> tuple[Context, str | None]:
+    """The app's context acting as the logged-in user, and the user's office (None: the only one)."""
+    who = request.state.principal
+    ctx: Context = request.app.state.ctx
+    return replace(ctx, actor=who.username or "anonim"), who.office
+
+
+def lang_of(request: Request) -> str:
+    return str(request.state.session.get("lang", i18n.DEFAULT_LANGUAGE))
+
+
+def tr(request: Request):  # type: ignore[no-untyped-def]
+    """The gettext of the request's language."""
+    return i18n.gettext_for(lang_of(request))
+
+
+_NEXT_OK = re.compile(r"^/[A-Za-z0-9/_\-.?=&%]*$")
+
+
+def safe_next(target: str) -> str:
+    """Only local paths: an open redirect after log-in would be a phishing aid."""
+    if not _NEXT_OK.match(target) or target.startswith("//"):
+        return "/"
+    return quote(target, safe="/")
+
+
+# Pages ---------------------------------------------------------------------------------------
+def page_context(request: Request, **extra: Any) -> dict[str, Any]:
+    session = request.state.session
+    lang = session.get("lang", i18n.DEFAULT_LANGUAGE)
+    who = getattr(request.state, "principal", None)
+    role = who.role if who else "anonymous"
+    settings = request.app.state.settings
+    base = {
+        "request": request,
+        "lang": lang,
+        "_": i18n.gettext_for(lang),
+        "num": partial(formatting.num, lang=lang),
+        "pct": partial(formatting.pct, lang=lang),
+        "tanggal": partial(formatting.tanggal, lang=lang),
+        "waktu": partial(formatting.waktu, lang=lang, tz=settings.timezone),
+        "principal": who,
+        "nav": items_for(role),
+        # What the caller may do, asked of the one access policy by route name.
+        "can": partial(_allowed_for, role),
+        "csrf": session.get("csrf", ""),
+        "flash": session.pop("flash", None),
+        "demo": settings.demo,
+        "role_labels": ROLE_LABELS,
+        "path": request.url.path,
+    }
+    base.update(extra)
+    return base
+
+
+def _allowed_for(role: str, route: str) -> bool:
+    return allowed(route, role)
+
+
+def render(request: Request, template: str, status: int = 200, **extra: Any) -> HTMLResponse:
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(
+        request, template, page_context(request, **extra), status_code=status
+    )
+
+
+def render_error(request: Request, status: int, message: str) -> HTMLResponse:
+    return render(request, "error.html", status=status, status_code=status, message=message)
+
+
+def svg(body: str) -> Response:
+    """A chart drawn for this request: never cached (the figures change with every entry)."""
+    return Response(body, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+
+def download(content: bytes, filename: str, mimetype: str) -> Response:
+    return Response(
+        content,
+        media_type=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -1,0 +1,718 @@
+"""Stok: the ledger of blanks. Receive by serial ranges, transfer, spoil, lose, return, the
+physical count and its variance (posted by the head), the ledger and a serial's trace, and
+the audit (verify the hash chain). Pages and the JSON API call the same service functions.
+
+A page form that succeeds redirects (post/redirect/get); one that fails shows the form again
+with the clerk's values and the error next to the field it names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from blangko.domain.errors import DomainError
+from blangko.domain.ledger import SERVICES, SPOIL_REASONS, Kind
+from blangko.domain.serials import parse_ranges
+from blangko.formatting import blank_to_none, num, parse_date
+from blangko.services.admin import setup
+from blangko.services.context import Context
+from blangko.services.stock import counts, queries, writes
+from blangko.web.deps import (
+    ERRORS,
+    IdempotencyKey,
+    Limit,
+    Offset,
+    OptText,
+    Text,
+    api_router,
+    lang_of,
+    page,
+    page_router,
+    render,
+    request_ctx,
+    status_for,
+    tr,
+)
+from blangko.web.labels import ledger_labels
+from blangko.web.nav import NavItem, register
+
+pages = page_router()
+api = api_router()
+
+register(NavItem("page.stock", "Stok", "/stok", 20))
+register(NavItem("page.audit", "Audit", "/audit", 60))
+
+STOCK_TABS = ("terima", "pindah", "rusak", "hilang", "kembali", "opname")
+
+
+def filter_serial(entries: list[dict[str, Any]], serial: str | None) -> list[dict[str, Any]]:
+    """The entries that move any of the given serials (one serial or ranges)."""
+    if not serial:
+        return entries
+    wanted = parse_ranges(serial, "serial")
+    out = []
+    for e in entries:
+        ranges = parse_ranges(e["serials"]) if e["serials"] else []
+        if any(w.overlaps(r) for w in wanted for r in ranges):
+            out.append(e)
+    return out
+
+
+def record_count(
+    ctx: Context,
+    office: str | None,
+    location: str,
+    counted: int | None,
+    serials: str | None,
+    idempotency_key: str | None,
+) -> dict[str, Any]:
+    """A physical count by quantity, or by the scanned serials (one or a range per line or
+    comma); the variance is derived by the service."""
+    scanned, duplicates = None, 0
+    if serials is not None and serials.strip():
+        scanned, duplicates = counts.parse_scanned(serials.replace(",", "\n").splitlines())
+    return counts.record_count(
+        ctx,
+        location=location,
+        counted=counted,
+        scanned=scanned,
+        duplicates=duplicates,
+        office=office,
+        idempotency_key=idempotency_key,
+    )
+
+
+def to_int(value: str | None, field: str) -> int | None:
+    """A whole number typed in a form ('1.000' with the thousands dot), or None when blank."""
+    if not blank_to_none(value):
+        return None
+    try:
+        return int(str(value).replace(".", "").strip())
+    except ValueError as exc:
+        raise DomainError("not_a_number", field, f"'{value}' bukan bilangan bulat.") from exc
+
+
+# Stock page ----------------------------------------------------------------------------------
+def _stock_page(
+    request: Request,
+    *,
+    tab: str = "terima",
+    error: DomainError | None = None,
+    form: dict[str, Any] | None = None,
+    status: int = 200,
+    count_result: dict[str, Any] | None = None,
+) -> Response:
+    ctx, office = request_ctx(request)
+    return render(
+        request,
+        "stock.html",
+        status=status,
+        balance=queries.balance(ctx, office=office),
+        locations=setup.list_locations(ctx, office=office),
+        open_counts=counts.list_counts(ctx, office=office, status="open"),
+        tab=tab,
+        error=error,
+        form=form or {},
+        idem=uuid.uuid4().hex,
+        spoil_reasons=SPOIL_REASONS,
+        services=SERVICES,
+        count_result=count_result,
+        **ledger_labels(),
+    )
+
+
+@pages.get("/stok", name="page.stock", response_class=HTMLResponse)
+def stock_page(request: Request, tab: str = "terima") -> Response:
+    return _stock_page(request, tab=tab if tab in STOCK_TABS else "terima")
+
+
+def _act(
+    request: Request,
+    tab: str,
+    form: dict[str, Any],
+    run: Callable[[], dict[str, Any]],
+    done: Callable[[dict[str, Any]], str],
+) -> Response:
+    try:
+        result = run()
+    except DomainError as exc:
+        return _stock_page(request, tab=tab, error=exc, form=form, status=status_for(exc))
+    request.state.session["flash"] = done(result)
+    return RedirectResponse(f"/stok?tab={tab}", status_code=303)
+
+
+def _qty_msg(request: Request, what: str, result: dict[str, Any]) -> str:
+    _ = tr(request)
+    return f"{_(what)}: {num(result['quantity'], lang_of(request))} {_('keping')}" + (
+        f" ({_('dikirim ulang; tidak dicatat dua kali')})" if result.get("replayed") else ""
+    )
+
+
+@pages.post("/stok/terima", name="page.stock.receive", response_class=HTMLResponse)
+def stock_receive(
+    request: Request,
+    serials: Text,
+    source: Text,
+    document: Text,
+    date: OptText = None,
+    to: OptText = None,
+    note: OptText = None,
+    idem: OptText = None,
+) -> Response:
+    form = {
+        "serials": serials,
+        "source": source,
+        "document": document,
+        "date": date,
+        "to": to,
+        "note": note,
+    }
+    ctx, office = request_ctx(request)
+    return _act(
+        request,
+        "terima",
+        form,
+        lambda: writes.receive_shipment(
+            ctx,
+            serials=serials,
+            source=source,
+            document=document,
+            effective=parse_date(blank_to_none(date)),
+            to=blank_to_none(to),
+            note=blank_to_none(note),
+            office=office,
+            idempotency_key=blank_to_none(idem),
+        ),
+        lambda r: _qty_msg(request, "Diterima", r),
+    )
+
+
+@pages.post("/stok/pindah", name="page.stock.transfer", response_class=HTMLResponse)
+def stock_transfer(
+    request: Request,
+    from_location: Text,
+    to_location: Text,
+    serials: OptText = None,
+    qty: OptText = None,
+    date: OptText = None,
+    note: OptText = None,
+    idem: OptText = None,
+) -> Response:
+    form = {
+        "from_location": from_location,
+        "to_location": to_location,
+        "serials": serials,
+        "qty": qty,
+        "date": date,
+        "note": note,
+    }
+    ctx, office = request_ctx(request)
+
+    def run() -> dict[str, Any]:
+        return writes.transfer(
+            ctx,
+            from_location=from_location,
+            to_location=to_location,
+            serials=blank_to_none(serials),
+            qty=to_int(qty, "qty"),
+            effective=parse_date(blank_to_none(date)),
+            note=blank_to_none(note),
+            office=office,
+            idempotency_key=blank_to_none(idem),
+        )
+
+    return _act(request, "pindah", form, run, lambda r: _qty_msg(request, "Dipindahkan", r))
+
+
+@pages.post("/stok/rusak", name="page.stock.spoil", response_class=HTMLResponse)
+def stock_spoil(
+    request: Request,
+    serial: Text,
+    reason: Text,
+    note: OptText = None,
+    date: OptText = None,
+    idem: OptText = None,
+) -> Response:
+    form = {"serial": serial, "reason": reason, "note": note, "date": date}
+    ctx, office = request_ctx(request)
+    return _act(
+        request,
+        "rusak",
+        form,
+        lambda: writes.spoil(
+            ctx,
+            serial=serial,
+            reason=reason,
+            note=blank_to_none(note),
+            effective=parse_date(blank_to_none(date)),
+            office=office,
+            idempotency_key=blank_to_none(idem),
+        ),
+        lambda r: _qty_msg(request, "Dicatat rusak", r),
+    )
+
+
+@pages.post("/stok/hilang", name="page.stock.lose", response_class=HTMLResponse)
+def stock_lose(
+    request: Request,
+    serials: Text,
+    reason: Text,
+    document: Text,
+    date: OptText = None,
+    idem: OptText = None,
+) -> Response:
+    form = {"serials": serials, "reason": reason, "document": document, "date": date}
+    ctx, office = request_ctx(request)
+    return _act(
+        request,
+        "hilang",
+        form,
+        lambda: writes.lose(
+            ctx,
+            serials=serials,
+            reason=reason,
+            document=document,
+            effective=parse_date(blank_to_none(date)),
+            office=office,
+            idempotency_key=blank_to_none(idem),
+        ),
+        lambda r: _qty_msg(request, "Dicatat hilang", r),
+    )
+
+
+@pages.post("/stok/kembali", name="page.stock.return", response_class=HTMLResponse)
+def stock_return(
+    request: Request,
+    serials: Text,
+    to: Text,
+    document: Text,
+    date: OptText = None,
+    idem: OptText = None,
+) -> Response:
+    form = {"serials": serials, "to": to, "document": document, "date": date}
+    ctx, office = request_ctx(request)
+    return _act(
+        request,
+        "kembali",
+        form,
+        lambda: writes.return_blanks(
+            ctx,
+            serials=serials,
+            to=to,
+            document=document,
+            effective=parse_date(blank_to_none(date)),
+            office=office,
+            idempotency_key=blank_to_none(idem),
+        ),
+        lambda r: _qty_msg(request, "Dikembalikan", r),
+    )
+
+
+@pages.post("/stok/opname", name="page.stock.count", response_class=HTMLResponse)
+def stock_count(
+    request: Request,
+    location: Text,
+    counted: OptText = None,
+    scanned: OptText = None,
+    idem: OptText = None,
+) -> Response:
+    form = {"location": location, "counted": counted, "scanned": scanned}
+    ctx, office = request_ctx(request)
+    try:
+        result = record_count(
+            ctx,
+            office,
+            location,
+            to_int(counted, "counted"),
+            blank_to_none(scanned),
+            blank_to_none(idem),
+        )
+    except DomainError as exc:
+        return _stock_page(request, tab="opname", error=exc, form=form, status=status_for(exc))
+    # Shown at once (not redirected): the clerk needs the variance and the serials in question.
+    return _stock_page(request, tab="opname", count_result=result)
+
+
+@pages.post(
+    "/stok/opname/{count_id}/posting", name="page.stock.count_post", response_class=HTMLResponse
+)
+def stock_count_post(
+    request: Request, count_id: int, reason: Text, idem: OptText = None
+) -> Response:
+    ctx, office = request_ctx(request)
+    _ = tr(request)
+    try:
+        result = counts.post_count(
+            ctx,
+            count_id=count_id,
+            reason=reason,
+            office=office,
+            idempotency_key=blank_to_none(idem),
+        )
+    except DomainError as exc:
+        return _stock_page(
+            request, tab="opname", error=exc, form={"reason": reason}, status=status_for(exc)
+        )
+    request.state.session["flash"] = (
+        f"{_('Stock opname')} #{count_id} {_('diposting')}: {_('selisih')} "
+        f"{num(result['variance'], lang_of(request))} {_('keping')}"
+    )
+    return RedirectResponse("/stok?tab=opname", status_code=303)
+
+
+# Ledger, trace and audit pages ---------------------------------------------------------------
+@pages.get("/stok/ledger", name="page.stock.ledger", response_class=HTMLResponse)
+def ledger_page(
+    request: Request,
+    date_from: Annotated[str | None, Query(alias="from")] = None,
+    date_to: Annotated[str | None, Query(alias="to")] = None,
+    kind: str | None = None,
+    serial: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Response:
+    ctx, office = request_ctx(request)
+    filters = {
+        "from": date_from or "",
+        "to": date_to or "",
+        "kind": kind or "",
+        "serial": serial or "",
+    }
+    try:
+        data = queries.ledger(
+            ctx,
+            date_from=parse_date(blank_to_none(date_from), "from"),
+            date_to=parse_date(blank_to_none(date_to), "to"),
+            kind=blank_to_none(kind),
+            office=office,
+        )
+        rows = filter_serial(data["entries"], blank_to_none(serial))
+        error = None
+    except DomainError as exc:
+        rows, error = [], exc
+    rows = rows[::-1]  # newest first on screen
+    return render(
+        request,
+        "stock_ledger.html",
+        status=status_for(error) if error else 200,
+        entries=rows[offset : offset + limit],
+        total=len(rows),
+        limit=limit,
+        offset=offset,
+        filters=filters,
+        kinds=[k.value for k in Kind],
+        error=error,
+        **ledger_labels(),
+    )
+
+
+@pages.get("/stok/lacak", name="page.stock.trace", response_class=HTMLResponse)
+def trace_page(request: Request, serial: str | None = None) -> Response:
+    ctx, office = request_ctx(request)
+    result, error = None, None
+    if blank_to_none(serial):
+        try:
+            result = queries.trace(ctx, serial=serial or "", office=office)
+        except DomainError as exc:
+            error = exc
+    return render(
+        request,
+        "stock_trace.html",
+        status=status_for(error) if error else 200,
+        serial=serial or "",
+        result=result,
+        error=error,
+        **ledger_labels(),
+    )
+
+
+@pages.get("/audit", name="page.audit", response_class=HTMLResponse)
+def audit_page(request: Request) -> Response:
+    return render(request, "stock_audit.html", result=None, **ledger_labels())
+
+
+@pages.post("/audit/verifikasi", name="page.audit.verify", response_class=HTMLResponse)
+def audit_verify(request: Request) -> Response:
+    ctx, office = request_ctx(request)
+    result = queries.verify(ctx, office=office)
+    return render(
+        request, "stock_audit.html", result=result, checked_at=ctx.now(), **ledger_labels()
+    )
+
+
+# API: queries --------------------------------------------------------------------------------
+@api.get("/api/v1/stock/balance", name="api.stock.balance", responses=ERRORS, tags=["stok"])
+def balance(
+    request: Request, as_of: dt.date | None = None, location: str | None = None
+) -> dict[str, Any]:
+    ctx, office = request_ctx(request)
+    return queries.balance(ctx, as_of=as_of, location=location, office=office)
+
+
+@api.get("/api/v1/stock/ledger", name="api.stock.ledger", responses=ERRORS, tags=["stok"])
+def ledger(
+    request: Request,
+    date_from: Annotated[dt.date | None, Query(alias="from")] = None,
+    date_to: Annotated[dt.date | None, Query(alias="to")] = None,
+    kind: str | None = None,
+    serial: str | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    """Ledger entries in date order, filtered, one page at a time."""
+    ctx, office = request_ctx(request)
+    data = queries.ledger(ctx, date_from=date_from, date_to=date_to, kind=kind, office=office)
+    rows = filter_serial(data["entries"], serial)
+    return page(rows, limit, offset, office=data["office"])
+
+
+@api.get("/api/v1/stock/trace/{serial}", name="api.stock.trace", responses=ERRORS, tags=["stok"])
+def trace(request: Request, serial: str) -> dict[str, Any]:
+    ctx, office = request_ctx(request)
+    return queries.trace(ctx, serial=serial, office=office)
+
+
+@api.get("/api/v1/stock/verify", name="api.stock.verify", responses=ERRORS, tags=["audit"])
+def verify(request: Request) -> dict[str, Any]:
+    """Recompute the hash chain and every serial's state; `sound` true when nothing is wrong."""
+    ctx, office = request_ctx(request)
+    return queries.verify(ctx, office=office)
+
+
+@api.get("/api/v1/stock/counts", name="api.stock.counts.list", responses=ERRORS, tags=["stok"])
+def count_list(
+    request: Request, status: str | None = None, limit: Limit = 100, offset: Offset = 0
+) -> dict[str, Any]:
+    ctx, office = request_ctx(request)
+    return page(counts.list_counts(ctx, office=office, status=status), limit, offset)
+
+
+# API: operations -----------------------------------------------------------------------------
+class OpeningIn(BaseModel):
+    serials: str = Field(examples=["KR0001001-KR0002000"])
+    date: dt.date | None = None
+    location: str | None = None
+    note: str | None = None
+
+
+class ReceiveIn(BaseModel):
+    serials: str = Field(examples=["KR0100001-KR0104000"])
+    source: str = Field(examples=["Ditjen Dukcapil"])
+    document: str = Field(description="Nomor berita acara serah terima.")
+    date: dt.date | None = None
+    to: str | None = None
+    note: str | None = None
+
+
+class TransferIn(BaseModel):
+    from_location: str
+    to_location: str
+    serials: str | None = None
+    qty: int | None = None
+    date: dt.date | None = None
+    note: str | None = None
+
+
+class ConsumeIn(BaseModel):
+    service: str = Field(examples=["pemula"])
+    serials: str | None = None
+    qty: int | None = None
+    location: str | None = None
+    date: dt.date | None = None
+    note: str | None = None
+
+
+class SpoilIn(BaseModel):
+    serial: str
+    reason: str = Field(examples=["salah_cetak"])
+    note: str | None = None
+    date: dt.date | None = None
+
+
+class LoseIn(BaseModel):
+    serials: str
+    reason: str
+    document: str = Field(description="Nomor laporan polisi.")
+    date: dt.date | None = None
+
+
+class ReturnIn(BaseModel):
+    serials: str
+    to: str
+    document: str
+    date: dt.date | None = None
+
+
+class CountIn(BaseModel):
+    location: str
+    counted: int | None = Field(default=None, description="Jumlah terhitung (tanpa seri).")
+    serials: str | None = Field(
+        default=None, description="Seri yang dipindai: satu seri atau rentang per baris/koma."
+    )
+
+
+class CountPostIn(BaseModel):
+    reason: str
+
+
+class CloseMonthIn(BaseModel):
+    month: str = Field(examples=["2026-10"])
+
+
+@api.post("/api/v1/stock/opening", name="api.stock.opening", responses=ERRORS, tags=["stok"])
+def opening(
+    request: Request, body: OpeningIn, idempotency_key: IdempotencyKey = None
+) -> dict[str, Any]:
+    ctx, office = request_ctx(request)
+    return writes.record_opening(
+        ctx,
+        serials=body.serials,
+        effective=body.date,
+        location=body.location,
+        note=body.note,
+        office=office,
+        idempotency_key=idempotency_key,
+    )
+
+
+@api.post("/api/v1/stock/receive", name="api.stock.receive", responses=ERRORS, tags=["stok"])
+def receive(
+    request: Request, body: ReceiveIn, idempotency_key: IdempotencyKey = None
+) -> dict[str, Any]:
+    """Receive a shipment by serial ranges, with its handover document."""
+    ctx, office = request_ctx(request)
+    return writes.receive_shipment(
+        ctx,
+        serials=body.serials,
+        source=body.source,
+        document=body.document,
+        effective=body.date,
+        to=body.to,
+        note=body.note,
+        office=office,
+        idempotency_key=idempotency_key,
+    )
+
+
+@api.post("/api/v1/stock/transfer", name="api.stock.transfer", responses=ERRORS, tags=["stok"])
+def transfer(
+    request: Request, body: TransferIn, idempotency_key: IdempotencyKey = None
+) -> dict[str, Any]:
+    ctx, office = request_ctx(request)
+    return writes.transfer(
+        ctx,
+        from_location=body.from_location,
+        to_location=body.to_location,
+        serials=body.serials,
+        qty=body.qty,
+        effective=body.date,
+        note=body.note,
+        office=office,
+        idempotency_key=idempotency_key,
+    )
+
+
+@api.post("/api/v1/stock/consume", name="api.stock.consume", responses=ERRORS, tags=["stok"])
+def consume(
+    request: Request, body: ConsumeIn, idempotency_key: IdempotencyKey = None
+) -> dict[str, Any]:
+    ctx, office = request_ctx(request)
+    return writes.consume(
+        ctx,
+        service=body.service,
+        serials=body.serials,
+        qty=body.qty,
+        location=body.location,
+        effective=body.date,
+        note=body.note,
+        office=office,
+        idempotency_key=idempotency_key,
+    )
+
+
+@api.post("/api/v1/stock/spoil", name="api.stock.spoil", responses=ERRORS, tags=["stok"])
+def spoil(
+    request: Request, body: SpoilIn, idempotency_key: IdempotencyKey = None
+) -> dict[str, Any]:
+    ctx, office = request_ctx(request)
+    return writes.spoil(
+        ctx,
+        serial=body.serial,
+        reason=body.reason,
+        note=body.note,
+        effective=body.date,
+        office=office,
+        idempotency_key=idempotency_key,
+    )
+
+
+@api.post("/api/v1/stock/lose", name="api.stock.lose", responses=ERRORS, tags=["stok"])
+def lose(request: Request, body: LoseIn, idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+    ctx, office = request_ctx(request)
+    return writes.lose(
+        ctx,
+        serials=body.serials,
+        reason=body.reason,
+        document=body.document,
+        effective=body.date,
+        office=office,
+        idempotency_key=idempotency_key,
+    )
+
+
+@api.post("/api/v1/stock/return", name="api.stock.return", responses=ERRORS, tags=["stok"])
+def return_(
+    request: Request, body: ReturnIn, idempotency_key: IdempotencyKey = None
+) -> dict[str, Any]:
+    ctx, office = request_ctx(request)
+    return writes.return_blanks(
+        ctx,
+        serials=body.serials,
+        to=body.to,
+        document=body.document,
+        effective=body.date,
+        office=office,
+        idempotency_key=idempotency_key,
+    )
+
+
+@api.post("/api/v1/stock/counts", name="api.stock.counts.create", responses=ERRORS, tags=["stok"])
+def count_create(
+    request: Request, body: CountIn, idempotency_key: IdempotencyKey = None
+) -> dict[str, Any]:
+    """Record a physical count by quantity or by scanned serials; the variance is derived."""
+    ctx, office = request_ctx(request)
+    return record_count(ctx, office, body.location, body.counted, body.serials, idempotency_key)
+
+
+@api.post(
+    "/api/v1/stock/counts/{count_id}/post",
+    name="api.stock.counts.post",
+    responses=ERRORS,
+    tags=["stok"],
+)
+def count_post(
+    request: Request, count_id: int, body: CountPostIn, idempotency_key: IdempotencyKey = None
+) -> dict[str, Any]:
+    """Accept a count's variance with a reason (the head of office)."""
+    ctx, office = request_ctx(request)
+    return counts.post_count(
+        ctx, count_id=count_id, reason=body.reason, office=office, idempotency_key=idempotency_key
+    )
+
+
+@api.post(
+    "/api/v1/stock/close-month", name="api.stock.close_month", responses=ERRORS, tags=["stok"]
+)
+def close_month(
+    request: Request, body: CloseMonthIn, idempotency_key: IdempotencyKey = None
+) -> dict[str, Any]:
+    ctx, office = request_ctx(request)
+    return writes.close_month(ctx, month=body.month, office=office, idempotency_key=idempotency_key)

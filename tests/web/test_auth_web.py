@@ -1,0 +1,79 @@
+"""Log-in, log-out, CSRF and the language switch on the pages; API tokens and the log-in
+rate limit (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import re
+
+from web_helpers import PASSWORD, bearer, login
+
+from blangko.services.stock import queries, writes
+from blangko.web.security import SESSION_COOKIE
+
+
+def test_login_sets_a_safe_cookie_and_lands_on_the_dashboard(client) -> None:  # type: ignore[no-untyped-def]
+    assert client.get("/", follow_redirects=False).headers["location"] == "/login?next=/"
+    r = login(client, "stok")
+    assert r.status_code == 303 and r.headers["location"] == "/"
+    cookie = r.headers["set-cookie"]
+    assert SESSION_COOKIE in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    page = client.get("/")
+    assert page.status_code == 200 and "Dasbor" in page.text
+    # The stock keeper's menu has Stok but neither Audit nor Pengguna.
+    nav = re.search(r'<nav class="main".*?</nav>', page.text, re.S).group(0)
+    assert 'href="/stok"' in nav and 'href="/audit"' not in nav and 'href="/pengguna"' not in nav
+
+
+def test_wrong_password_shows_the_form_again(client) -> None:  # type: ignore[no-untyped-def]
+    r = login(client, "stok", "salah-sandi")
+    assert r.status_code == 401
+    assert "Nama pengguna atau kata sandi salah." in r.text
+    assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_post_without_csrf_is_refused_and_writes_nothing(client, ctx) -> None:  # type: ignore[no-untyped-def]
+    login(client, "stok")
+    r = client.post(
+        "/stok/terima",
+        data={"serials": "KR0100001-KR0100010", "source": "Ditjen", "document": "BA-1"},
+    )
+    assert r.status_code == 403
+    assert queries.balance(ctx)["on_hand"] == 0
+
+
+def test_english_switch_translates_and_formats(client, ctx) -> None:  # type: ignore[no-untyped-def]
+    writes.receive_shipment(ctx, serials="KR0100001-KR0105200", source="Ditjen", document="BA-1")
+    login(client, "kepala")
+    client.get("/bahasa/en?next=/")
+    page = client.get("/")
+    assert "Dashboard" in page.text and "Stock on hand" in page.text
+    assert '<b data-testid="on-hand">5,200</b>' in page.text
+    assert "November 27, 2026" in page.text
+    client.get("/bahasa/id?next=/")
+    assert "Stok di tangan" in client.get("/").text
+
+
+def test_token_errors_and_rate_limit(client) -> None:  # type: ignore[no-untyped-def]
+    bad = client.post("/api/v1/auth/token", data={"username": "stok", "password": "salah-sandi"})
+    assert bad.status_code == 401 and bad.json()["error"]["code"] == "bad_credentials"
+    assert client.get("/api/v1/me").status_code == 401
+    forged = {"Authorization": "Bearer bukan.token.sah"}
+    assert client.get("/api/v1/me", headers=forged).status_code == 401
+    for _ in range(4):
+        client.post("/api/v1/auth/token", data={"username": "stok", "password": "salah-sandi"})
+    # Five failures: even the right password is refused for the rest of the window.
+    locked = client.post("/api/v1/auth/token", data={"username": "stok", "password": PASSWORD})
+    assert locked.status_code == 429
+    assert locked.json()["error"]["code"] == "too_many_attempts"
+    # Other users are not affected.
+    me = client.get("/api/v1/me", headers=bearer(client, "kepala")).json()
+    assert me == {"username": "kepala", "role": "kepala", "office": None}
+
+
+def test_deactivated_user_token_stops_working(client) -> None:  # type: ignore[no-untyped-def]
+    h = bearer(client, "operator")
+    assert client.get("/api/v1/me", headers=h).status_code == 200
+    admin = bearer(client, "admin")
+    r = client.post("/api/v1/users/operator", json={"active": False}, headers=admin)
+    assert r.status_code == 200 and r.json()["active"] is False
+    assert client.get("/api/v1/me", headers=h).status_code == 401
