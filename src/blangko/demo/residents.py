@@ -25,8 +25,15 @@ from typing import Any
 from sqlalchemy import select
 
 from blangko.adapters import tables as t
+from blangko.adapters.regions import shipped_villages
+from blangko.adapters.registry_files import CANONICAL
 from blangko.domain.nik import build_nik
-from blangko.domain.wajib_ktp import EVER_MARRIED, WAJIB_KTP_AGE, seventeenth_birthday
+from blangko.domain.wajib_ktp import (
+    EVER_MARRIED,
+    WAJIB_KTP_AGE,
+    is_wajib_ktp,
+    seventeenth_birthday,
+)
 from blangko.services import registry
 from blangko.services.context import Context
 
@@ -253,8 +260,6 @@ def populate(
 
 
 def _is_wajib(person: dict[str, Any], today: date) -> bool:
-    from blangko.domain.wajib_ktp import is_wajib_ktp
-
     return is_wajib_ktp(
         birth_date=person["tanggal_lahir"],
         marital_status=person["status_kawin"],
@@ -277,8 +282,6 @@ def write_registry_csv(
     Uses the region codes shipped with the package, so no database is needed (bench, tests).
     """
     from lokal import wilayah
-
-    from blangko.adapters.regions import shipped_villages
 
     villages = [code for code, _name in shipped_villages(regency)]
     province = regency.split(".")[0]
@@ -309,6 +312,4 @@ def write_registry_csv(
 
 
 def residents_columns() -> list[str]:
-    from blangko.adapters.registry_files import CANONICAL
-
     return list(CANONICAL)

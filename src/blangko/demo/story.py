@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 
 from blangko.adapters import tables as t
 from blangko.adapters.repos import ledger as ledger_repo
+from blangko.demo import applications, events, residents
 from blangko.domain.calendar import indonesian_holidays
 from blangko.domain.demand_simulation import simulate_history
 from blangko.domain.ledger import SERVICES
@@ -56,8 +57,6 @@ def build(ctx: Context, progress: Callable[[str], Any] | None = None) -> dict[st
     if exists:
         say("Kantor demo sudah ada; posisi stok saat ini:")
         return {"office": OFFICE, "built": False, "notes": []}
-    from blangko.demo import applications, events, residents
-
     say("Membangun kantor demo Kabupaten Kaur (17.04) ...")
     setup.create_office(ctx, code=OFFICE)
     setup.add_location(ctx, name=STATION, kind="station", office=OFFICE)
