@@ -23,11 +23,12 @@ from sqlalchemy import insert
 from typer.testing import CliRunner
 
 from blangko.adapters.reports import render_bytes
-from blangko.adapters.reports.fmt import num, terbilang
+from blangko.adapters.reports.fmt import terbilang
 from blangko.adapters.tables_residents import resident
 from blangko.adapters.tables_service import application
 from blangko.domain.errors import DomainError
 from blangko.domain.nik import build_nik
+from blangko.formatting import num
 from blangko.services import forecast as fs
 from blangko.services import reports
 from blangko.services.calendar import events

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, select
 from blangko.adapters import ledger_repo as repo
 from blangko.adapters import tables as t
 from blangko.adapters.reports import MIMETYPES, render_bytes
-from blangko.adapters.reports.fmt import num, persen, tanggal, terbilang
+from blangko.adapters.reports.fmt import terbilang
 from blangko.adapters.reports.model import (
     Chart,
     Column,
@@ -32,6 +32,8 @@ from blangko.adapters.reports.model import (
 from blangko.domain.errors import DomainError, NotFound
 from blangko.domain.ledger import BUCKETS, KIND_LABEL_ID, SERVICES, SPOIL_REASONS, Kind, State
 from blangko.domain.serials import from_serials, parse_ranges, total
+from blangko.formatting import num, tanggal
+from blangko.formatting import pct as persen
 from blangko.services.context import Context, location_names, resolve_office
 from blangko.services.stock import queries
 from blangko.services.stock.writes import month_bounds

@@ -13,8 +13,8 @@ import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
-from blangko.adapters.reports import fmt  # noqa: E402
 from blangko.adapters.reports.model import Chart  # noqa: E402
+from blangko.formatting import num  # noqa: E402
 
 SHORT_MONTHS = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
 COLORS = {"left": ["#4472C4", "#70AD47"], "right": ["#ED7D31", "#A5A5A5"]}
@@ -26,7 +26,7 @@ def _day_label(v: float, _pos: int) -> str:
 
 
 def _thousands(v: float, _pos: int) -> str:
-    return fmt.num(int(v)) if float(v).is_integer() else fmt.num(round(v, 1))
+    return num(int(v)) if float(v).is_integer() else num(round(v, 1))
 
 
 def chart_png(chart: Chart, width_cm: float, height_cm: float, dpi: int = 200) -> bytes:

@@ -29,6 +29,7 @@ from reportlab.platypus import Table as RLTable
 
 from blangko.adapters.reports import fmt
 from blangko.adapters.reports.model import Report, Signature, Table
+from blangko.formatting import tanggal
 
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
@@ -243,7 +244,7 @@ def _signatures(r: Report, st: dict[str, ParagraphStyle]) -> list[Any]:
     per_row = 2 if len(r.signatures) in (2, 4) else min(3, len(r.signatures))
     out: list[Any] = []
     if r.issued_on:
-        when = f"{r.place}, {fmt.tanggal(r.issued_on)}" if r.place else fmt.tanggal(r.issued_on)
+        when = f"{r.place}, {tanggal(r.issued_on)}" if r.place else tanggal(r.issued_on)
         date_style = ParagraphStyle("d", parent=st["sig"], alignment=TA_CENTER)
         spacer_w = WIDTH * (per_row - 1) / per_row
         dt = RLTable(
