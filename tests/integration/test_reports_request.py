@@ -143,7 +143,7 @@ def test_letter_asks_for_the_forecast_quantity_with_its_reasons(
     f = fs.forecast(ctx, as_of=TODAY)
     want = f["recommended_request"]["quantity"]
     assert want > 0, f["recommended_request"]
-    r = reports.request_letter(ctx, as_of=TODAY, address="Jl. Raya Bintuhan No. 1")
+    r = reports.request_letter.build(ctx, as_of=TODAY, address="Jl. Raya Bintuhan No. 1")
     assert r.data["quantity"] == want
     assert dict(r.facts)["Jumlah dimohon (keping)"] == want
     assert r.data["on_hand"] == 1500 - busy_office["used"] == f["on_hand"]
@@ -224,7 +224,7 @@ def test_no_letter_when_stock_suffices(ctx: Context, office: str) -> None:
     build_history(ctx, days=60, opening=4000, mean=5)
     assert fs.forecast(ctx, as_of=TODAY)["recommended_request"]["quantity"] == 0
     with pytest.raises(DomainError) as exc:
-        reports.request_letter(ctx, as_of=TODAY)
+        reports.request_letter.build(ctx, as_of=TODAY)
     assert exc.value.code == "request_not_needed"
     assert "tidak menyarankan permintaan" in exc.value.message
 

@@ -1,8 +1,8 @@
 """Report writers: one report model (model.py) rendered to XLSX (xlsx.py) and PDF (pdf.py).
 
 The services build a `Report` from the ledger; these modules only lay it out, so a new
-report (request letter, coverage recap) is a new builder in services/reports.py and nothing
-here changes.
+report is a new builder in services/reports/ and nothing here changes. tabular.py writes
+plain lists (a header and rows) to .xlsx or .csv.
 """
 
 from __future__ import annotations
