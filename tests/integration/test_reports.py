@@ -25,10 +25,12 @@ from blangko.adapters import ledger_repo
 from blangko.adapters.reports import render_bytes
 from blangko.adapters.reports.fmt import terbilang, text
 from blangko.adapters.reports.model import Report
+from blangko.cli.main import app
 from blangko.domain.errors import DomainError, NotFound
 from blangko.domain.ledger import conservation_holds
+from blangko.domain.serials import from_serials
 from blangko.services import reports
-from blangko.services.context import Context
+from blangko.services.context import Context, location_id
 from blangko.services.stock import counts, writes
 from blangko.services.stock import queries as q
 
@@ -83,14 +85,9 @@ def build_story(ctx: Context) -> dict[str, Any]:
     writes.spoil(ctx, serial="KR0001030", reason="gagal_encode", effective=date(2026, 11, 6))
     # Count the store: every card on the books except KR0001095, plus an unknown KR0900001.
     with ctx.read() as conn:
-        from blangko.adapters import ledger_repo as repo
-        from blangko.services.context import location_id
-
         gudang = location_id(conn, "17.04", "gudang")
-        book = repo.available_ranges(conn, "17.04", gudang)
+        book = ledger_repo.available_ranges(conn, "17.04", gudang)
     scanned = {s for r in book for s in r.serials()} - {"KR0001095"} | {"KR0900001"}
-    from blangko.domain.serials import from_serials
-
     count = counts.record_count(ctx, location="gudang", scanned=from_serials(scanned))
     counts.post_count(ctx, count_id=count["count_id"], reason="selisih ditemukan saat opname")
     return {
@@ -491,8 +488,6 @@ def test_render_for_downloads(ctx: Context, story) -> None:
 
 
 def test_cli_writes_the_files(ctx: Context, story, db_url: str, tmp_path: Path) -> None:
-    from blangko.cli.main import app
-
     runner = CliRunner()
     out = tmp_path / "u.pdf"
     res = runner.invoke(

@@ -26,6 +26,7 @@ from blangko.adapters.reports import render_bytes
 from blangko.adapters.reports.fmt import terbilang
 from blangko.adapters.tables_residents import resident
 from blangko.adapters.tables_service import application
+from blangko.cli.main import app
 from blangko.domain.errors import DomainError
 from blangko.domain.nik import build_nik
 from blangko.formatting import num
@@ -232,8 +233,6 @@ def test_no_letter_when_stock_suffices(ctx: Context, office: str) -> None:
 def test_cli_writes_the_letter(
     ctx: Context, busy_office: dict[str, int], db_url: str, tmp_path: Path
 ) -> None:
-    from blangko.cli.main import app
-
     want = fs.forecast(ctx, as_of=TODAY)["recommended_request"]["quantity"]
     runner = CliRunner()
     out = tmp_path / "surat.pdf"
