@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from blangko.adapters import coverage_sql as cq
 from blangko.adapters.reports.model import Column, Percent, Report, Signature, Table
@@ -25,6 +26,18 @@ def _fraction(value: float | None) -> float | None:
     # The coverage figures are percents rounded once to one decimal; the sheet stores the
     # fraction 0.952.
     return None if value is None else round(value / 100, 4)
+
+
+def _figures(row: dict[str, Any]) -> list[Any]:
+    """Wajib KTP, recorded, unrecorded, coverage, gap to the target: the columns every
+    table of the recap ends with."""
+    return [
+        row["wajib_ktp"],
+        row["recorded"],
+        row["unrecorded"],
+        _fraction(row["coverage_pct"]),
+        row["gap_to_target"],
+    ]
 
 
 def build(
@@ -70,18 +83,7 @@ def build(
             Column("Cakupan", "percent", ratio=(3, 2), weight=1),
             Column("Kurang ke target", "int", weight=1.1),
         ],
-        [
-            [
-                a["code"],
-                a["name"],
-                a["wajib_ktp"],
-                a["recorded"],
-                a["unrecorded"],
-                _fraction(a["coverage_pct"]),
-                a["gap_to_target"],
-            ]
-            for a in kec["areas"]
-        ],
+        [[a["code"], a["name"], *_figures(a)] for a in kec["areas"]],
         sheet="Kecamatan",
         note=f"Kurang ke target: penduduk yang masih harus direkam agar cakupan wilayah itu "
         f"mencapai {num(target_pct)} %. Kekurangan kabupaten ({num(kec['gap_to_target'])}) "
@@ -103,11 +105,7 @@ def build(
                 a["code"],
                 kec_names.get(a["code"][:KECAMATAN_CODE_LENGTH], ""),
                 a["name"],
-                a["wajib_ktp"],
-                a["recorded"],
-                a["unrecorded"],
-                _fraction(a["coverage_pct"]),
-                a["gap_to_target"],
+                *_figures(a),
             ]
             for a in desa["areas"]
         ],
@@ -121,33 +119,13 @@ def build(
     sex_table = Table(
         "Cakupan menurut jenis kelamin",
         [Column("Jenis kelamin", weight=2.2), *group_columns],
-        [
-            [
-                g["label"],
-                g["wajib_ktp"],
-                g["recorded"],
-                g["unrecorded"],
-                _fraction(g["coverage_pct"]),
-                g["gap_to_target"],
-            ]
-            for g in kec["by_sex"]
-        ],
+        [[g["label"], *_figures(g)] for g in kec["by_sex"]],
         sheet="Jenis kelamin",
     )
     band_table = Table(
         "Cakupan menurut kelompok umur",
         [Column("Umur (tahun)", weight=2.2), *group_columns],
-        [
-            [
-                g["band"],
-                g["wajib_ktp"],
-                g["recorded"],
-                g["unrecorded"],
-                _fraction(g["coverage_pct"]),
-                g["gap_to_target"],
-            ]
-            for g in kec["by_age_band"]
-        ],
+        [[g["band"], *_figures(g)] for g in kec["by_age_band"]],
         sheet="Umur",
         note="<17: sudah atau pernah kawin, sehingga wajib KTP sebelum berumur 17 tahun.",
     )
