@@ -23,11 +23,13 @@ from sqlalchemy import insert
 from typer.testing import CliRunner
 
 from blangko.adapters.reports import render_bytes
-from blangko.adapters.reports.fmt import num, terbilang
+from blangko.adapters.reports.fmt import terbilang
 from blangko.adapters.tables_applications import application
 from blangko.adapters.tables_residents import resident
+from blangko.cli.main import app
 from blangko.domain.errors import DomainError
 from blangko.domain.nik import build_nik
+from blangko.formatting import num
 from blangko.services import forecast as fs
 from blangko.services import reports
 from blangko.services.calendar import events
@@ -142,7 +144,7 @@ def test_letter_asks_for_the_forecast_quantity_with_its_reasons(
     f = fs.forecast(ctx, as_of=TODAY)
     want = f["recommended_request"]["quantity"]
     assert want > 0, f["recommended_request"]
-    r = reports.request_letter(ctx, as_of=TODAY, address="Jl. Raya Bintuhan No. 1")
+    r = reports.request_letter.build(ctx, as_of=TODAY, address="Jl. Raya Bintuhan No. 1")
     assert r.data["quantity"] == want
     assert dict(r.facts)["Jumlah dimohon (keping)"] == want
     assert r.data["on_hand"] == 1500 - busy_office["used"] == f["on_hand"]
@@ -223,7 +225,7 @@ def test_no_letter_when_stock_suffices(ctx: Context, office: str) -> None:
     build_history(ctx, days=60, opening=4000, mean=5)
     assert fs.forecast(ctx, as_of=TODAY)["recommended_request"]["quantity"] == 0
     with pytest.raises(DomainError) as exc:
-        reports.request_letter(ctx, as_of=TODAY)
+        reports.request_letter.build(ctx, as_of=TODAY)
     assert exc.value.code == "request_not_needed"
     assert "tidak menyarankan permintaan" in exc.value.message
 
@@ -231,8 +233,6 @@ def test_no_letter_when_stock_suffices(ctx: Context, office: str) -> None:
 def test_cli_writes_the_letter(
     ctx: Context, busy_office: dict[str, int], db_url: str, tmp_path: Path
 ) -> None:
-    from blangko.cli.main import app
-
     want = fs.forecast(ctx, as_of=TODAY)["recommended_request"]["quantity"]
     runner = CliRunner()
     out = tmp_path / "surat.pdf"

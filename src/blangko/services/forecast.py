@@ -366,6 +366,7 @@ def forecast(
         "as_of": as_of.isoformat(),
         "horizon_days": horizon,
         "on_hand": on_hand,
+        "print_queue": queue,
         "daily": daily,
         "days_of_cover": {"p50": cover50, "p90": cover90, "beyond_horizon": censored},
         "next_delivery": {
