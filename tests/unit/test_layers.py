@@ -68,6 +68,7 @@ LAZY_OK: dict[str, str] = {
     "blangko.adapters.reports.xlsx": "imports openpyxl; only an Excel download needs it",
     "blangko.adapters.reports.pdf": "imports reportlab; only a PDF download needs it",
     "blangko.adapters.reports.chart": "imports matplotlib; only a PDF with a chart needs it",
+    "blangko.web.app": "FastAPI and matplotlib (~0.7 s); only `blangko serve` starts the app",
 }
 
 
