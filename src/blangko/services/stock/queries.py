@@ -22,6 +22,14 @@ from blangko.domain.ledger import (
 )
 from blangko.domain.serials import parse_ranges, single
 from blangko.services.context import Context, location_names, resolve_office
+from blangko.services.stock.results import (
+    Balance,
+    Ledger,
+    LedgerEntry,
+    Problem,
+    Trace,
+    Verification,
+)
 
 
 def balance(
@@ -30,7 +38,7 @@ def balance(
     as_of: date | None = None,
     location: str | None = None,
     office: str | None = None,
-) -> dict[str, Any]:
+) -> Balance:
     """Stock on hand from the entries alone (no stored running balance)."""
     as_of = as_of or ctx.today()
     with ctx.read() as conn:
@@ -58,7 +66,7 @@ def balance(
             by_loc[names[row.to_location]] += qty
     on_hand = sum(by_loc.values())
     assert conservation_holds(totals, on_hand), (totals, on_hand)
-    result: dict[str, Any] = {
+    result: Balance = {
         "office": code,
         "office_name": office_name,
         "as_of": as_of.isoformat(),
@@ -72,7 +80,7 @@ def balance(
     return result
 
 
-def _entry_view(row: Any, names: dict[int, str]) -> dict[str, Any]:
+def _entry_view(row: Any, names: dict[int, str]) -> LedgerEntry:
     return {
         "seq": row.seq,
         "kind": row.kind,
@@ -100,7 +108,7 @@ def ledger(
     date_to: date | None = None,
     office: str | None = None,
     kind: str | None = None,
-) -> dict[str, Any]:
+) -> Ledger:
     with ctx.read() as conn:
         code = resolve_office(conn, office)
         names = location_names(conn, code)
@@ -119,7 +127,7 @@ def ledger(
     }
 
 
-def trace(ctx: Context, *, serial: str, office: str | None = None) -> dict[str, Any]:
+def trace(ctx: Context, *, serial: str, office: str | None = None) -> Trace:
     """State, location and full history of one card."""
     r = single(serial, "serial")
     with ctx.read() as conn:
@@ -138,7 +146,7 @@ def trace(ctx: Context, *, serial: str, office: str | None = None) -> dict[str, 
     }
 
 
-def verify(ctx: Context, *, office: str | None = None) -> dict[str, Any]:
+def verify(ctx: Context, *, office: str | None = None) -> Verification:
     """Recompute the hash chain and every serial's state from the entries.
 
     Sound means: each entry's hash matches its content and the previous hash, sequence numbers
@@ -147,7 +155,7 @@ def verify(ctx: Context, *, office: str | None = None) -> dict[str, Any]:
     replayed state. Otherwise the first bad entry is named.
     """
     started = time.perf_counter()
-    problems: list[dict[str, Any]] = []
+    problems: list[Problem] = []
 
     def bad(seq: int | None, message: str) -> None:
         if len(problems) < 50:
