@@ -87,6 +87,15 @@ class Page(TypedDict, Generic[T]):
     items: list[T]
 
 
+def file_responses(*mimetypes: str) -> dict[int | str, dict[str, Any]]:
+    """The API document's 200 response of a file download, one entry per media type.
+
+    A download route also sets ``response_class=Response``: it returns the file itself, so
+    FastAPI must not add a JSON response to the document."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {200: {"description": "Berkas", "content": dict.fromkeys(mimetypes, binary)}}
+
+
 def page(rows: list[T], limit: int, offset: int) -> Page[T]:
     """One page of a list: {total, limit, offset, items}."""
     return {
