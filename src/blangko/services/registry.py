@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NotRequired
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -90,6 +90,24 @@ DUPLICATE_REASON = "NIK ganda: NIK yang sama sudah ada di baris sebelumnya dalam
 
 # What the use cases return (TypedDicts: plain dicts at run time, checked by mypy, and the
 # web API's response models) ---------------------------------------------------------------
+class ResidentRecord(TypedDict):
+    """A registry row checked, as written to the `resident` table (updated_at set by the
+    batch that writes it)."""
+
+    nik: str
+    office_code: str
+    nama: str
+    jenis_kelamin: str
+    tanggal_lahir: date
+    status_kawin: str
+    kode_desa: str
+    kode_kecamatan: str
+    tanggal_rekam: date | None
+    tanggal_cetak: date | None
+    status: str
+    updated_at: NotRequired[datetime]
+
+
 class ImportSummary(TypedDict):
     """What an import did; see `import_residents`."""
 
@@ -199,7 +217,7 @@ class RowRules:
             raise RowRejected(f"{label} {_dmy(d)} sesudah tanggal acuan {_dmy(self.reference)}")
         return d
 
-    def check(self, row: dict[str, str]) -> dict[str, Any]:
+    def check(self, row: dict[str, str]) -> ResidentRecord:
         """The row as a resident record, or RowRejected naming the first rule it breaks."""
         raw_nik = row["nik"]
         if not raw_nik:
@@ -305,7 +323,7 @@ def load_rules(conn: Connection, office: str, reference: date) -> RowRules:
 
 @dataclass
 class _Batch:
-    records: list[dict[str, Any]]
+    records: list[ResidentRecord]
     cells: list[list[str]]  # the original rows, for the rejects file
 
 
@@ -343,7 +361,7 @@ class _Importer:
                     self.reject(cells, f"Gagal disimpan ke basis data: {exc.orig}")
 
     def _write(self, batch: _Batch) -> None:
-        keep: list[dict[str, Any]] = []
+        keep: list[ResidentRecord] = []
         refused: list[tuple[list[str], str]] = []
         with self.ctx.write_plain() as conn:
             stored = repo.stored(conn, [r["nik"] for r in batch.records], self.stamp)
