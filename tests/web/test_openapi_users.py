@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openapi_spec_validator import validate
@@ -31,6 +32,57 @@ def test_openapi_is_valid_and_every_post_takes_an_idempotency_key(client) -> Non
         assert "Idempotency-Key" in names, path
     ledger = schema["paths"]["/api/v1/stock/ledger"]["get"]
     assert {"limit", "offset"} <= {p["name"] for p in ledger["parameters"]}
+
+
+# The media types a download may have instead of JSON (a file has no JSON schema).
+FILE_TYPES = {
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "text/csv",
+}
+
+
+def _describes(schema: dict[str, Any], components: dict[str, Any]) -> bool:
+    """Whether a schema says what the response holds: an object with named properties, a
+    list of such, or a choice among such; not `{}` nor a free-form object."""
+    if "$ref" in schema:
+        return _describes(components[schema["$ref"].rsplit("/", 1)[-1]], components)
+    for key in ("anyOf", "oneOf", "allOf"):
+        if key in schema:
+            return all(_describes(s, components) for s in schema[key])
+    if schema.get("type") == "array":
+        return _describes(schema.get("items", {}), components)
+    return bool(schema.get("properties"))
+
+
+def test_every_api_response_has_a_schema(client) -> None:  # type: ignore[no-untyped-def]
+    """Every 2xx response of every /api/v1 operation is described: JSON by a schema with its
+    fields, a download by its media types."""
+    doc = client.get("/api/openapi.json").json()
+    components = doc.get("components", {}).get("schemas", {})
+    problems, described = [], 0
+    for path, ops in doc["paths"].items():
+        if not path.startswith("/api/v1/"):
+            continue
+        for method, op in ops.items():
+            name = f"{method.upper()} {path}"
+            ok = [code for code in op["responses"] if code.startswith("2")]
+            if not ok:
+                problems.append(f"{name}: no 2xx response")
+            for code in ok:
+                content = op["responses"][code].get("content", {})
+                if not content:
+                    problems.append(f"{name} {code}: no content")
+                for media, body in content.items():
+                    if media in FILE_TYPES:
+                        continue
+                    if media != "application/json":
+                        problems.append(f"{name} {code}: unexpected media type {media}")
+                    elif not _describes(body.get("schema", {}), components):
+                        problems.append(f"{name} {code}: JSON without a schema of its fields")
+            described += 1
+    assert not problems, "\n".join(problems)
+    assert described >= 40
 
 
 def test_docs_page_uses_local_assets(client) -> None:  # type: ignore[no-untyped-def]

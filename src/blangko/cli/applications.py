@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Sequence
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -23,6 +24,7 @@ from blangko.cli.output import console, print_json, replayed
 from blangko.domain.applications import STATUS_LABEL_ID, Status, parse_doc_option
 from blangko.formatting import parse_date, tanggal
 from blangko.services import applications as apps
+from blangko.services.applications import ApplicationView, ApplicationWritten
 
 app_app = typer.Typer(
     help="Permohonan KTP-el: pengajuan, perekaman, cetak, penyerahan.", no_args_is_help=True
@@ -33,13 +35,13 @@ def _label(status: str) -> str:
     return STATUS_LABEL_ID.get(Status(status), status)
 
 
-def _done(result: dict[str, Any], as_json: bool, verb: str) -> None:
+def _done(result: ApplicationWritten, as_json: bool, verb: str) -> None:
     if as_json:
         print_json(result)
         return
     again = replayed(result)
     extra = ""
-    if result.get("serial") and result.get("status") == "dicetak":
+    if result["serial"] and result["status"] == "dicetak":
         extra = f", blangko {result['serial']} di {result['station']}"
     console.print(
         f"{result['receipt']}: {verb}; status {_label(result['status'])}{extra}{again}",
@@ -253,13 +255,21 @@ def show(
     console.print(table)
 
 
-def _table(rows: list[dict[str, Any]], title: str, position: bool = False) -> Table:
-    cols = (["#"] if position else []) + ["Tanda terima", "NIK", "Jenis", "Diajukan", "Status"]
+def _table(
+    rows: Sequence[ApplicationView], title: str, positions: Sequence[int] | None = None
+) -> Table:
+    cols = (["#"] if positions is not None else []) + [
+        "Tanda terima",
+        "NIK",
+        "Jenis",
+        "Diajukan",
+        "Status",
+    ]
     table = Table(*cols, title=title)
-    for r in rows:
+    for i, r in enumerate(rows):
         status = _label(r["status"]) + (" (suket)" if r["suket"] else "")
         cells = [r["receipt"], r["nik"], r["type"], tanggal(r["submitted_date"]), status]
-        table.add_row(*([str(r["position"])] if position else []), *cells)
+        table.add_row(*([str(positions[i])] if positions is not None else []), *cells)
     return table
 
 
@@ -290,4 +300,5 @@ def queue(
     if as_json:
         print_json(rows)
         return
-    console.print(_table(rows, f"Antrean cetak: {len(rows)} permohonan", position=True))
+    title = f"Antrean cetak: {len(rows)} permohonan"
+    console.print(_table(rows, title, positions=[r["position"] for r in rows]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import make_url
 
@@ -16,7 +17,8 @@ _context: Context | None = None
 
 def configure(*, db: str | None, actor: str | None) -> None:
     global _settings, _context
-    overrides = {k: v for k, v in {"database_url": db, "actor": actor}.items() if v}
+    # Only the options given: the others keep their value from the environment.
+    overrides: dict[str, Any] = {k: v for k, v in {"database_url": db, "actor": actor}.items() if v}
     _settings = Settings(**overrides)
     _context = None
 

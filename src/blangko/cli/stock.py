@@ -30,13 +30,17 @@ from blangko.domain.ledger import KIND_LABEL_ID, STATE_LABEL_ID, State
 from blangko.formatting import num, parse_date, tanggal
 from blangko.services.stock import counts, writes
 from blangko.services.stock import queries as q
+from blangko.services.stock.results import Balance, EntriesWritten, LedgerEntry
+
+# By the stored text of an entry's kind (a tampered ledger may hold one that is no Kind).
+KIND_LABELS: dict[str, str] = {k.value: label for k, label in KIND_LABEL_ID.items()}
 
 stock_app = typer.Typer(
     help="Buku besar blangko: terima, pindah, pakai, hitung, audit.", no_args_is_help=True
 )
 
 
-def _print_write(result: dict[str, Any], as_json: bool, verb: str) -> None:
+def _print_write(result: EntriesWritten, as_json: bool, verb: str) -> None:
     if as_json:
         print_json(result)
         return
@@ -362,7 +366,7 @@ def close_month(
         console.print(f"Bulan {r['month']} ditutup.")
 
 
-def print_balance(b: dict[str, Any]) -> None:
+def print_balance(b: Balance) -> None:
     table = Table(title=f"{b['office_name']} — posisi stok blangko per {tanggal(b['as_of'])}")
     table.add_column("Lokasi")
     table.add_column("Keping", justify="right")
@@ -420,7 +424,7 @@ def trace(
     _entries_table(r["history"])
 
 
-def _entries_table(entries: list[dict[str, Any]]) -> None:
+def _entries_table(entries: list[LedgerEntry]) -> None:
     table = Table("#", "Tanggal", "Jenis", "Keping", "Dari", "Ke", "Keterangan", "Petugas")
     for e in entries:
         info = " ".join(
@@ -429,7 +433,7 @@ def _entries_table(entries: list[dict[str, Any]]) -> None:
         table.add_row(
             str(e["seq"]),
             tanggal(e["effective_date"]),
-            KIND_LABEL_ID.get(e["kind"], e["kind"]),
+            KIND_LABELS.get(e["kind"], e["kind"]),
             num(e["quantity"]),
             e["from_location"] or "",
             e["to_location"] or "",

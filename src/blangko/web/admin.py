@@ -7,19 +7,22 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Form, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from blangko.domain.access import ROLE_LABELS, ROLES
 from blangko.domain.errors import DomainError
 from blangko.formatting import blank_to_none
 from blangko.services.admin import setup, users
+from blangko.services.admin.setup import Location, LocationAdded
+from blangko.services.admin.users import UserView
 from blangko.web.deps import (
     ERRORS,
     IdempotencyKey,
     Limit,
     Offset,
     OptText,
+    Page,
     Text,
     api_router,
     page,
@@ -104,7 +107,7 @@ class LocationIn(BaseModel):
 
 
 @api.get("/api/v1/locations", name="api.locations.list", responses=ERRORS, tags=["admin"])
-def locations(request: Request) -> list[dict[str, Any]]:
+def locations(request: Request) -> list[Location]:
     ctx, office = request_ctx(request)
     return setup.list_locations(ctx, office=office)
 
@@ -112,7 +115,7 @@ def locations(request: Request) -> list[dict[str, Any]]:
 @api.post("/api/v1/locations", name="api.locations.add", responses=ERRORS, tags=["admin"])
 def location_add(
     request: Request, body: LocationIn, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
+) -> LocationAdded:
     ctx, office = request_ctx(request)
     return setup.add_location(ctx, name=body.name, kind=body.kind, office=office)
 
@@ -132,26 +135,23 @@ class UserPatch(BaseModel):
 
 
 @api.get("/api/v1/users", name="api.users.list", responses=ERRORS, tags=["admin"])
-def user_list(request: Request, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
+def user_list(request: Request, limit: Limit = 100, offset: Offset = 0) -> Page[UserView]:
     ctx, _ = request_ctx(request)
     return page(users.list_users(ctx), limit, offset)
 
 
-@api.post("/api/v1/users", name="api.users.add", responses=ERRORS, tags=["admin"])
-def user_add(
-    request: Request, body: UserIn, idempotency_key: IdempotencyKey = None
-) -> JSONResponse:
+@api.post("/api/v1/users", name="api.users.add", status_code=201, responses=ERRORS, tags=["admin"])
+def user_add(request: Request, body: UserIn, idempotency_key: IdempotencyKey = None) -> UserView:
     ctx, _ = request_ctx(request)
-    user = users.add_user(
+    return users.add_user(
         ctx, username=body.username, role=body.role, password=body.password, office=body.office
     )
-    return JSONResponse(user, status_code=201)
 
 
 @api.post("/api/v1/users/{username}", name="api.users.update", responses=ERRORS, tags=["admin"])
 def user_update(
     request: Request, username: str, body: UserPatch, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
+) -> UserView:
     ctx, _ = request_ctx(request)
     return users.update_user(
         ctx, username=username, role=body.role, active=body.active, password=body.password

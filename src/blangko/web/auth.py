@@ -96,7 +96,15 @@ def token(
     }
 
 
-@api.get("/api/v1/me", name="api.me", responses=ERRORS, tags=["auth"])
+class MeOut(BaseModel):
+    """Who the bearer of the token is."""
+
+    username: str | None
+    role: str
+    office: str | None
+
+
+@api.get("/api/v1/me", name="api.me", response_model=MeOut, responses=ERRORS, tags=["auth"])
 def me(request: Request) -> dict[str, Any]:
     who = request.state.principal
     return {"username": who.username, "role": who.role, "office": who.office}

@@ -16,6 +16,15 @@ from blangko.domain.errors import DomainError
 from blangko.formatting import blank_to_none, parse_date, tanggal
 from blangko.services.admin import setup
 from blangko.services.calendar import days, events
+from blangko.services.calendar.results import (
+    ClosureAdded,
+    ClosureEnded,
+    ClosureView,
+    EventAdded,
+    EventDetail,
+    EventSummary,
+    Impact,
+)
 from blangko.services.context import Context
 from blangko.web.deps import (
     ERRORS,
@@ -24,6 +33,7 @@ from blangko.web.deps import (
     Limit,
     Offset,
     OptText,
+    Page,
     Text,
     api_router,
     lang_of,
@@ -69,11 +79,14 @@ def _agenda_page(
 ) -> Response:
     ctx, office = request_ctx(request)
     today = ctx.today()
-    closures = days.list_closures(ctx, office=office)
-    for c in closures:
-        c["active"] = c["start"] <= today.isoformat() and (
-            c["end"] is None or c["end"] >= today.isoformat()
-        )
+    closures = [
+        {
+            **c,
+            "active": c["start"] <= today.isoformat()
+            and (c["end"] is None or c["end"] >= today.isoformat()),
+        }
+        for c in days.list_closures(ctx, office=office)
+    ]
     return render(
         request,
         "calendar.html",
@@ -223,7 +236,7 @@ class EventIn(BaseModel):
 @api.get("/api/v1/closures", name="api.closures.list", responses=ERRORS, tags=["agenda"])
 def closure_list(
     request: Request, active_on: dt.date | None = None, limit: Limit = 100, offset: Offset = 0
-) -> dict[str, Any]:
+) -> Page[ClosureView]:
     ctx, office = request_ctx(request)
     return page(days.list_closures(ctx, office=office, active_on=active_on), limit, offset)
 
@@ -231,7 +244,7 @@ def closure_list(
 @api.post("/api/v1/closures", name="api.closures.add", responses=ERRORS, tags=["agenda"])
 def closure_create(
     request: Request, body: ClosureIn, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
+) -> ClosureAdded:
     ctx, office = request_ctx(request)
     return days.add_closure(
         ctx,
@@ -252,7 +265,7 @@ def closure_finish(
     closure_id: Id,
     body: ClosureEndIn | None = None,
     idempotency_key: IdempotencyKey = None,
-) -> dict[str, Any]:
+) -> ClosureEnded:
     ctx, office = request_ctx(request)
     return days.end_closure(
         ctx,
@@ -264,7 +277,7 @@ def closure_finish(
 
 
 @api.get("/api/v1/events", name="api.events.list", responses=ERRORS, tags=["agenda"])
-def event_list(request: Request, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
+def event_list(request: Request, limit: Limit = 100, offset: Offset = 0) -> Page[EventSummary]:
     ctx, office = request_ctx(request)
     return page(events.list_events(ctx, office=office), limit, offset)
 
@@ -272,7 +285,7 @@ def event_list(request: Request, limit: Limit = 100, offset: Offset = 0) -> dict
 @api.post("/api/v1/events", name="api.events.add", responses=ERRORS, tags=["agenda"])
 def event_create(
     request: Request, body: EventIn, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
+) -> EventAdded:
     ctx, office = request_ctx(request)
     return events.add_event(
         ctx,
@@ -287,7 +300,7 @@ def event_create(
 
 
 @api.get("/api/v1/events/{event_id}", name="api.events.show", responses=ERRORS, tags=["agenda"])
-def event_show(request: Request, event_id: Id) -> dict[str, Any]:
+def event_show(request: Request, event_id: Id) -> EventDetail:
     ctx, office = request_ctx(request)
     return events.show_event(ctx, event_id, office=office)
 
@@ -295,6 +308,7 @@ def event_show(request: Request, event_id: Id) -> dict[str, Any]:
 @api.get(
     "/api/v1/events/{event_id}/impact",
     name="api.events.impact",
+    response_model=Impact,
     responses=ERRORS,
     tags=["agenda"],
 )

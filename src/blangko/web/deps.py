@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Header, Path, Query, Request
@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import OAuth2PasswordBearer
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
+from typing_extensions import TypedDict
 
 from blangko import formatting
 from blangko.domain.access import ROLE_LABELS, allowed
@@ -26,6 +27,8 @@ from blangko.services.context import Context
 from blangko.web import i18n
 from blangko.web.nav import items_for
 from blangko.web.security import authorize
+
+T = TypeVar("T")
 
 # Declares the bearer scheme in the OpenAPI document (Swagger's "Authorize" button); the
 # token itself is checked by `authorize`.
@@ -75,10 +78,27 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def page(rows: list[Any], limit: int, offset: int, **extra: Any) -> dict[str, Any]:
-    """One page of a list: {total, limit, offset, items} (plus any extra keys)."""
+class Page(TypedDict, Generic[T]):
+    """One page of a list: how many rows in all, and the rows from `offset` on."""
+
+    total: int
+    limit: int
+    offset: int
+    items: list[T]
+
+
+def file_responses(*mimetypes: str) -> dict[int | str, dict[str, Any]]:
+    """The API document's 200 response of a file download, one entry per media type.
+
+    A download route also sets ``response_class=Response``: it returns the file itself, so
+    FastAPI must not add a JSON response to the document."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {200: {"description": "Berkas", "content": dict.fromkeys(mimetypes, binary)}}
+
+
+def page(rows: list[T], limit: int, offset: int) -> Page[T]:
+    """One page of a list: {total, limit, offset, items}."""
     return {
-        **extra,
         "total": len(rows),
         "limit": limit,
         "offset": offset,

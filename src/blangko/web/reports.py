@@ -12,7 +12,14 @@ from fastapi.responses import Response
 from blangko.domain.errors import DomainError, NotFound
 from blangko.formatting import parse_date
 from blangko.services import reports
-from blangko.web.deps import ERRORS, api_router, download, page_router, request_ctx
+from blangko.web.deps import (
+    ERRORS,
+    api_router,
+    download,
+    file_responses,
+    page_router,
+    request_ctx,
+)
 
 pages = page_router()
 api = api_router()
@@ -76,14 +83,13 @@ def office_report(
     return _file(request, name, OFFICE_REPORTS, fmt, _params(None, None, None, as_of))
 
 
-FILES: dict[int | str, dict[str, Any]] = {
-    200: {"content": {reports.MIMETYPES["xlsx"]: {}, reports.MIMETYPES["pdf"]: {}}}
-}
+FILES = file_responses(reports.MIMETYPES["xlsx"], reports.MIMETYPES["pdf"])
 
 
 @api.get(
     "/api/v1/reports/stock/{name}",
     name="api.reports.stock",
+    response_class=Response,
     responses={**ERRORS, **FILES},
     tags=["laporan"],
 )
@@ -102,6 +108,7 @@ def stock_report_api(
 @api.get(
     "/api/v1/reports/office/{name}",
     name="api.reports.office",
+    response_class=Response,
     responses={**ERRORS, **FILES},
     tags=["laporan"],
 )

@@ -24,12 +24,24 @@ from blangko.formatting import blank_to_none, num, parse_date
 from blangko.services.admin import setup
 from blangko.services.context import Context
 from blangko.services.stock import counts, queries, writes
+from blangko.services.stock.results import (
+    Balance,
+    CountPosted,
+    CountRecorded,
+    CountView,
+    EntriesWritten,
+    LedgerEntry,
+    MonthClosed,
+    Trace,
+    Verification,
+)
 from blangko.web.deps import (
     ERRORS,
     IdempotencyKey,
     Limit,
     Offset,
     OptText,
+    Page,
     Text,
     api_router,
     lang_of,
@@ -49,10 +61,17 @@ api = api_router()
 register(NavItem("page.stock", "Stok", "/stok", 20))
 register(NavItem("page.audit", "Audit", "/audit", 60))
 
+
+class LedgerPage(Page[LedgerEntry]):
+    """One page of the ledger's entries, with the office they belong to."""
+
+    office: str
+
+
 STOCK_TABS = ("terima", "pindah", "rusak", "hilang", "kembali", "opname")
 
 
-def filter_serial(entries: list[dict[str, Any]], serial: str | None) -> list[dict[str, Any]]:
+def filter_serial(entries: list[LedgerEntry], serial: str | None) -> list[LedgerEntry]:
     """The entries that move any of the given serials (one serial or ranges)."""
     if not serial:
         return entries
@@ -137,8 +156,8 @@ def _act(
     request: Request,
     tab: str,
     form: dict[str, Any],
-    run: Callable[[], dict[str, Any]],
-    done: Callable[[dict[str, Any]], str],
+    run: Callable[[], EntriesWritten],
+    done: Callable[[EntriesWritten], str],
 ) -> Response:
     try:
         result = run()
@@ -148,7 +167,7 @@ def _act(
     return RedirectResponse(f"/stok?tab={tab}", status_code=303)
 
 
-def _qty_msg(request: Request, what: str, result: dict[str, Any]) -> str:
+def _qty_msg(request: Request, what: str, result: EntriesWritten) -> str:
     _ = tr(request)
     return f"{_(what)}: {num(result['quantity'], lang_of(request))} {_('keping')}" + (
         f" ({_('dikirim ulang; tidak dicatat dua kali')})" if result.get("replayed") else ""
@@ -215,7 +234,7 @@ def stock_transfer(
     }
     ctx, office = request_ctx(request)
 
-    def run() -> dict[str, Any]:
+    def run() -> EntriesWritten:
         return writes.transfer(
             ctx,
             from_location=from_location,
@@ -449,9 +468,7 @@ def audit_verify(request: Request) -> Response:
 
 # API: queries --------------------------------------------------------------------------------
 @api.get("/api/v1/stock/balance", name="api.stock.balance", responses=ERRORS, tags=["stok"])
-def balance(
-    request: Request, as_of: dt.date | None = None, location: str | None = None
-) -> dict[str, Any]:
+def balance(request: Request, as_of: dt.date | None = None, location: str | None = None) -> Balance:
     ctx, office = request_ctx(request)
     return queries.balance(ctx, as_of=as_of, location=location, office=office)
 
@@ -465,31 +482,37 @@ def ledger(
     serial: str | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> dict[str, Any]:
+) -> LedgerPage:
     """Ledger entries in date order, filtered, one page at a time."""
     ctx, office = request_ctx(request)
     data = queries.ledger(ctx, date_from=date_from, date_to=date_to, kind=kind, office=office)
     rows = filter_serial(data["entries"], serial)
-    return page(rows, limit, offset, office=data["office"])
+    return {"office": data["office"], **page(rows, limit, offset)}
 
 
 @api.get("/api/v1/stock/trace/{serial}", name="api.stock.trace", responses=ERRORS, tags=["stok"])
-def trace(request: Request, serial: str) -> dict[str, Any]:
+def trace(request: Request, serial: str) -> Trace:
     ctx, office = request_ctx(request)
     return queries.trace(ctx, serial=serial, office=office)
 
 
 @api.get("/api/v1/stock/verify", name="api.stock.verify", responses=ERRORS, tags=["audit"])
-def verify(request: Request) -> dict[str, Any]:
+def verify(request: Request) -> Verification:
     """Recompute the hash chain and every serial's state; `sound` true when nothing is wrong."""
     ctx, office = request_ctx(request)
     return queries.verify(ctx, office=office)
 
 
-@api.get("/api/v1/stock/counts", name="api.stock.counts.list", responses=ERRORS, tags=["stok"])
+@api.get(
+    "/api/v1/stock/counts",
+    name="api.stock.counts.list",
+    response_model=Page[CountView],
+    responses=ERRORS,
+    tags=["stok"],
+)
 def count_list(
     request: Request, status: str | None = None, limit: Limit = 100, offset: Offset = 0
-) -> dict[str, Any]:
+) -> Page[dict[str, Any]]:
     ctx, office = request_ctx(request)
     return page(counts.list_counts(ctx, office=office, status=status), limit, offset)
 
@@ -569,7 +592,7 @@ class CloseMonthIn(BaseModel):
 @api.post("/api/v1/stock/opening", name="api.stock.opening", responses=ERRORS, tags=["stok"])
 def opening(
     request: Request, body: OpeningIn, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
+) -> EntriesWritten:
     ctx, office = request_ctx(request)
     return writes.record_opening(
         ctx,
@@ -585,7 +608,7 @@ def opening(
 @api.post("/api/v1/stock/receive", name="api.stock.receive", responses=ERRORS, tags=["stok"])
 def receive(
     request: Request, body: ReceiveIn, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
+) -> EntriesWritten:
     """Receive a shipment by serial ranges, with its handover document."""
     ctx, office = request_ctx(request)
     return writes.receive_shipment(
@@ -604,7 +627,7 @@ def receive(
 @api.post("/api/v1/stock/transfer", name="api.stock.transfer", responses=ERRORS, tags=["stok"])
 def transfer(
     request: Request, body: TransferIn, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
+) -> EntriesWritten:
     ctx, office = request_ctx(request)
     return writes.transfer(
         ctx,
@@ -622,7 +645,7 @@ def transfer(
 @api.post("/api/v1/stock/consume", name="api.stock.consume", responses=ERRORS, tags=["stok"])
 def consume(
     request: Request, body: ConsumeIn, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
+) -> EntriesWritten:
     ctx, office = request_ctx(request)
     return writes.consume(
         ctx,
@@ -640,7 +663,7 @@ def consume(
 @api.post("/api/v1/stock/spoil", name="api.stock.spoil", responses=ERRORS, tags=["stok"])
 def spoil(
     request: Request, body: SpoilIn, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
+) -> EntriesWritten:
     ctx, office = request_ctx(request)
     return writes.spoil(
         ctx,
@@ -654,7 +677,7 @@ def spoil(
 
 
 @api.post("/api/v1/stock/lose", name="api.stock.lose", responses=ERRORS, tags=["stok"])
-def lose(request: Request, body: LoseIn, idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+def lose(request: Request, body: LoseIn, idempotency_key: IdempotencyKey = None) -> EntriesWritten:
     ctx, office = request_ctx(request)
     return writes.lose(
         ctx,
@@ -670,7 +693,7 @@ def lose(request: Request, body: LoseIn, idempotency_key: IdempotencyKey = None)
 @api.post("/api/v1/stock/return", name="api.stock.return", responses=ERRORS, tags=["stok"])
 def return_(
     request: Request, body: ReturnIn, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
+) -> EntriesWritten:
     ctx, office = request_ctx(request)
     return writes.return_blanks(
         ctx,
@@ -683,7 +706,13 @@ def return_(
     )
 
 
-@api.post("/api/v1/stock/counts", name="api.stock.counts.create", responses=ERRORS, tags=["stok"])
+@api.post(
+    "/api/v1/stock/counts",
+    name="api.stock.counts.create",
+    response_model=CountRecorded,
+    responses=ERRORS,
+    tags=["stok"],
+)
 def count_create(
     request: Request, body: CountIn, idempotency_key: IdempotencyKey = None
 ) -> dict[str, Any]:
@@ -695,6 +724,7 @@ def count_create(
 @api.post(
     "/api/v1/stock/counts/{count_id}/post",
     name="api.stock.counts.post",
+    response_model=CountPosted,
     responses=ERRORS,
     tags=["stok"],
 )
@@ -713,6 +743,6 @@ def count_post(
 )
 def close_month(
     request: Request, body: CloseMonthIn, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
+) -> MonthClosed:
     ctx, office = request_ctx(request)
     return writes.close_month(ctx, month=body.month, office=office, idempotency_key=idempotency_key)

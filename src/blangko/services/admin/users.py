@@ -8,6 +8,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from typing_extensions import TypedDict
 
 from blangko.adapters.repos import admin as repo
 from blangko.domain.access import ROLES
@@ -19,6 +20,23 @@ MIN_PASSWORD = 8
 # rest of the window: slow enough to defeat guessing, short enough not to lock out a clerk.
 MAX_FAILURES = 5
 WINDOW = timedelta(minutes=15)
+
+
+class UserView(TypedDict):
+    """A web user account (never its password hash)."""
+
+    username: str
+    role: str
+    office: str | None
+    active: bool
+    created_at: str
+
+
+class DemoUser(TypedDict):
+    username: str
+    role: str
+    password: str
+
 
 _hasher = PasswordHasher()
 
@@ -60,7 +78,7 @@ def _check_password(password: str) -> str:
     return password
 
 
-def _view(row: Any) -> dict[str, Any]:
+def _view(row: Any) -> UserView:
     return {
         "username": row.username,
         "role": row.role,
@@ -72,7 +90,7 @@ def _view(row: Any) -> dict[str, Any]:
 
 def add_user(
     ctx: Context, *, username: str, role: str, password: str, office: str | None = None
-) -> dict[str, Any]:
+) -> UserView:
     name = _check_username(username)
     _check_role(role)
     _check_password(password)
@@ -99,7 +117,7 @@ def update_user(
     role: str | None = None,
     active: bool | None = None,
     password: str | None = None,
-) -> dict[str, Any]:
+) -> UserView:
     values: dict[str, Any] = {}
     if role is not None:
         values["role"] = _check_role(role)
@@ -125,19 +143,19 @@ def update_user(
         return _view(repo.user_by_id(conn, row.id))
 
 
-def list_users(ctx: Context) -> list[dict[str, Any]]:
+def list_users(ctx: Context) -> list[UserView]:
     with ctx.read() as conn:
         return [_view(r) for r in repo.users(conn)]
 
 
-def get_user(ctx: Context, username: str) -> dict[str, Any] | None:
+def get_user(ctx: Context, username: str) -> UserView | None:
     """The active user of that name, or None (deactivated users count as gone)."""
     with ctx.read() as conn:
         row = repo.user(conn, username, active_only=True)
     return _view(row) if row else None
 
 
-def authenticate(ctx: Context, *, username: str, password: str) -> dict[str, Any]:
+def authenticate(ctx: Context, *, username: str, password: str) -> UserView:
     """The user for these credentials; every attempt is recorded, failures are rate-limited."""
     name = (username or "").strip()[:64]
     now = ctx.now()
@@ -173,7 +191,7 @@ DEMO_USERS = (
 )
 
 
-def ensure_demo_users(ctx: Context) -> list[dict[str, Any]]:
+def ensure_demo_users(ctx: Context) -> list[DemoUser]:
     """One account per role for the demo, all with the published demo password."""
     existing = {u["username"] for u in list_users(ctx)}
     for name, role in DEMO_USERS:
