@@ -27,7 +27,7 @@ from blangko.cli.options import (
 from blangko.cli.output import console, print_json, replayed
 from blangko.domain.errors import DomainError
 from blangko.domain.ledger import KIND_LABEL_ID, STATE_LABEL_ID, State
-from blangko.formatting import num, parse_date, signed, tanggal
+from blangko.formatting import num, parse_date, signed, tanggal, waktu
 from blangko.services.stock import counts, writes
 from blangko.services.stock import queries as q
 
@@ -248,11 +248,11 @@ def _figures(r: dict[str, Any]) -> str:
 
 def _life(r: dict[str, Any]) -> str | None:
     if r["status"] == "posted":
-        return f"diposting {tanggal(r['posted_at'])} oleh {r['posted_by']}: {r['reason']}"
+        return f"diposting {waktu(r['posted_at'])} oleh {r['posted_by']}: {r['reason']}"
     if r["status"] == "superseded":
         return f"digantikan oleh stock opname #{r['superseded_by']} (tidak dapat diposting)"
     if r["status"] == "voided":
-        return f"dibatalkan {tanggal(r['voided_at'])} oleh {r['voided_by']}: {r['void_reason']}"
+        return f"dibatalkan {waktu(r['voided_at'])} oleh {r['voided_by']}: {r['void_reason']}"
     return None
 
 

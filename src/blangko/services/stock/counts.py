@@ -26,7 +26,7 @@ from blangko.domain.serials import (
     parse_ranges,
     total,
 )
-from blangko.formatting import num, tanggal
+from blangko.formatting import num, tanggal, waktu
 from blangko.services.context import (
     Context,
     WriteTx,
@@ -316,7 +316,7 @@ def _open_count(tx: WriteTx, count_id: int, doing: str) -> Any:
         raise Conflict(
             "count_posted",
             "count_id",
-            f"Stock opname #{count_id} sudah diposting ({tanggal(row.posted_at)}, "
+            f"Stock opname #{count_id} sudah diposting ({waktu(row.posted_at, tz=tx.ctx.timezone)}, "
             f"{row.posted_by}); tidak dapat {doing}. Koreksi dengan stock opname baru.",
         )
     if row.status == SUPERSEDED:
@@ -334,7 +334,7 @@ def _open_count(tx: WriteTx, count_id: int, doing: str) -> Any:
         raise Conflict(
             "count_voided",
             "count_id",
-            f"Stock opname #{count_id} sudah dibatalkan ({tanggal(row.voided_at)}, "
+            f"Stock opname #{count_id} sudah dibatalkan ({waktu(row.voided_at, tz=tx.ctx.timezone)}, "
             f"{row.voided_by}: {row.void_reason}); tidak dapat {doing}.",
         )
     return row
