@@ -10,11 +10,13 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from alembic import command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from blangko.adapters import tables as t
+from blangko.adapters.db import alembic_config
 from blangko.adapters.reports import render_bytes
 from blangko.demo import story
 from blangko.domain.errors import DomainError
@@ -402,6 +404,51 @@ def test_the_record_of_an_office_wide_count_shows_the_office_and_each_location(s
     counts.void_count(ctx, count_id=c["count_id"], reason="dihitung ulang besok")
     voided = dict(reports.build(ctx, "count", {"count_id": c["count_id"]}).facts)
     assert voided["Status"] == "dibatalkan (petugas-uji): dihitung ulang besok"
+
+
+def test_migration_0007_gives_old_counts_their_parts_and_leaves_one_open_per_location(
+    engine, ctx, office
+) -> None:
+    """A database with counts from before 0007: every count gets its part, and of several
+    open counts of a location only the newest stays open; 0007 goes down and up again."""
+    cfg = alembic_config(engine)
+    command.downgrade(cfg, "0006")
+    with engine.begin() as conn:
+        loc = dict(conn.execute(text("SELECT name, id FROM location")).all())
+        for name, status, counted in (
+            ("gudang", "open", 5),
+            ("gudang", "open", 6),
+            ("loket-1", "open", 0),
+            ("gudang", "posted", 4),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO stock_count (office_code, location_id, count_date, recorded_at,"
+                    " actor, mode, book, counted, missing, unexpected, status) VALUES ('17.04',"
+                    " :loc, :d, :t, 'lama', 'quantity', 4, :n, '', '', :status)"
+                ),
+                {"loc": loc[name], "d": D_NOV, "t": ctx.now(), "n": counted, "status": status},
+            )
+    command.upgrade(cfg, "head")
+    listed = counts.list_counts(ctx)
+    assert [(c["count_id"], c["location"], c["status"], c["superseded_by"]) for c in listed] == [
+        (1, "gudang", "superseded", 2),
+        (2, "gudang", "open", None),
+        (3, "loket-1", "open", None),
+        (4, "gudang", "posted", None),
+    ]
+    assert [[p["location"] for p in c["parts"]] for c in listed] == [
+        ["gudang"],
+        ["gudang"],
+        ["loket-1"],
+        ["gudang"],
+    ]
+    assert [c["parts"][0]["counted"] for c in listed] == [5, 6, 0, 4]
+    # New counts work on the migrated database and supersede the migrated open ones.
+    whole = counts.record_office_count(
+        ctx, parts=[counts.CountInput("gudang", counted=0), counts.CountInput("loket-1", counted=0)]
+    )
+    assert whole["supersedes"] == [2, 3]
 
 
 # At most one open count per location, whatever happens --------------------------------------
