@@ -82,13 +82,17 @@ ROUTE_ROLES: Final[dict[str, frozenset[str]]] = {
     "page.stock.lose": frozenset({STOK}),
     "page.stock.return": frozenset({STOK}),
     "page.stock.count": frozenset({STOK}),
-    # A variance is accepted by the head, not by whoever counted (separation of duties).
+    "page.stock.count_office": frozenset({STOK}),
+    # A variance is accepted by the head, not by whoever counted (separation of duties); a
+    # count that will not be posted is voided by the head too.
     "page.stock.count_post": frozenset({KEPALA}),
+    "page.stock.count_void": frozenset({KEPALA}),
     "page.stock.ledger": LEDGER_READERS,
     "page.stock.trace": LEDGER_READERS,
     "api.stock.ledger": LEDGER_READERS,
     "api.stock.trace": LEDGER_READERS,
     "api.stock.counts.list": LEDGER_READERS,
+    "api.stock.counts.show": LEDGER_READERS,
     "api.stock.opening": frozenset({STOK}),
     "api.stock.receive": frozenset({STOK}),
     "api.stock.transfer": frozenset({STOK}),
@@ -97,7 +101,9 @@ ROUTE_ROLES: Final[dict[str, frozenset[str]]] = {
     "api.stock.lose": frozenset({STOK}),
     "api.stock.return": frozenset({STOK}),
     "api.stock.counts.create": frozenset({STOK}),
+    "api.stock.counts.create_office": frozenset({STOK}),
     "api.stock.counts.post": frozenset({KEPALA}),
+    "api.stock.counts.void": frozenset({KEPALA}),
     "api.stock.close_month": frozenset({KEPALA}),
     # Audit: read-only, may verify the chain.
     "page.audit": frozenset({AUDITOR, KEPALA}),

@@ -107,7 +107,11 @@ def dashboard(ctx: Context, office: str | None) -> dict[str, Any]:
         "level": today["stock"]["level"],
         "backlog": today.get("backlog", {}),
         "open_counts": open_counts,
+        # At most one open count covers a location (a newer count supersedes the older), so
+        # these add up: the net variance and the serials behind it (known from scans only).
         "open_variance": sum(c["variance"] for c in open_counts),
+        "open_missing": sum(c["missing_count"] or 0 for c in open_counts),
+        "open_unexpected": sum(c["unexpected_count"] or 0 for c in open_counts),
         "services": _services(today),
         "last_entries": entries[-8:][::-1],
     }

@@ -168,6 +168,7 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
         "_": i18n.gettext_for(lang),
         "num": partial(formatting.num, lang=lang),
         "pct": partial(formatting.pct, lang=lang),
+        "signed": partial(formatting.signed, lang=lang),
         "tanggal": partial(formatting.tanggal, lang=lang),
         "waktu": partial(formatting.waktu, lang=lang, tz=settings.timezone),
         "principal": who,

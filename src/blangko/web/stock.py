@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Query, Request
+from fastapi import Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
@@ -37,6 +37,7 @@ from blangko.services.stock.results import (
 )
 from blangko.web.deps import (
     ERRORS,
+    Id,
     IdempotencyKey,
     Limit,
     Offset,
@@ -108,6 +109,25 @@ def record_count(
     )
 
 
+def record_office_count(
+    ctx: Context,
+    office: str | None,
+    rows: list[tuple[str, int | None, str | None]],
+    idempotency_key: str | None,
+) -> dict[str, Any]:
+    """An office-wide count: for each location (name, quantity, scanned serials), one of the
+    two given; a row with neither is passed on for the service to name."""
+    parts = []
+    for name, counted, serials in rows:
+        scanned, duplicates = None, 0
+        if serials is not None and serials.strip():
+            scanned, duplicates = counts.parse_scanned(serials.replace(",", "\n").splitlines())
+        parts.append(counts.CountInput(name, counted, scanned, duplicates))
+    return counts.record_office_count(
+        ctx, parts=parts, office=office, idempotency_key=idempotency_key
+    )
+
+
 def to_int(value: str | None, field: str) -> int | None:
     """A whole number typed in a form ('1.000' with the thousands dot), or None when blank."""
     if not blank_to_none(value):
@@ -129,13 +149,16 @@ def _stock_page(
     count_result: dict[str, Any] | None = None,
 ) -> Response:
     ctx, office = request_ctx(request)
+    all_counts = counts.list_counts(ctx, office=office)
     return render(
         request,
         "stock.html",
         status=status,
         balance=queries.balance(ctx, office=office),
         locations=setup.list_locations(ctx, office=office),
-        open_counts=counts.list_counts(ctx, office=office, status="open"),
+        open_counts=[c for c in all_counts if c["status"] == "open"],
+        # The latest counts that are closed (posted, superseded, voided), newest first.
+        closed_counts=[c for c in reversed(all_counts) if c["status"] != "open"][:5],
         tab=tab,
         error=error,
         form=form or {},
@@ -386,6 +409,69 @@ def stock_count_post(
     return RedirectResponse("/stok?tab=opname", status_code=303)
 
 
+@pages.post("/stok/opname/kantor", name="page.stock.count_office", response_class=HTMLResponse)
+def stock_count_office(
+    request: Request,
+    location: Annotated[list[str], Form()],
+    counted: Annotated[list[str] | None, Form()] = None,
+    scanned: Annotated[list[str] | None, Form()] = None,
+    idem: OptText = None,
+) -> Response:
+    """An office-wide count from the page: one row per location, a quantity or a scan each."""
+    # One row per location: the browser sends every field of every row, empty or not.
+    n = len(location)
+    counted_ = ((counted or []) + [""] * n)[:n]
+    scanned_ = ((scanned or []) + [""] * n)[:n]
+    rows = [
+        {"location": loc, "counted": c, "scanned": sc}
+        for loc, c, sc in zip(location, counted_, scanned_, strict=True)
+    ]
+    ctx, office = request_ctx(request)
+    try:
+        result = record_office_count(
+            ctx,
+            office,
+            [
+                (r["location"], to_int(r["counted"], "counted"), blank_to_none(r["scanned"]))
+                for r in rows
+            ],
+            blank_to_none(idem),
+        )
+    except DomainError as exc:
+        return _stock_page(
+            request,
+            tab="opname",
+            error=exc,
+            form={"office_rows": {r["location"]: r for r in rows}},
+            status=status_for(exc),
+        )
+    return _stock_page(request, tab="opname", count_result=result)
+
+
+@pages.post(
+    "/stok/opname/{count_id}/batal", name="page.stock.count_void", response_class=HTMLResponse
+)
+def stock_count_void(
+    request: Request, count_id: Id, reason: Text, idem: OptText = None
+) -> Response:
+    ctx, office = request_ctx(request)
+    _ = tr(request)
+    try:
+        counts.void_count(
+            ctx,
+            count_id=count_id,
+            reason=reason,
+            office=office,
+            idempotency_key=blank_to_none(idem),
+        )
+    except DomainError as exc:
+        return _stock_page(
+            request, tab="opname", error=exc, form={"void_reason": reason}, status=status_for(exc)
+        )
+    request.state.session["flash"] = f"{_('Stock opname')} #{count_id} {_('dibatalkan')}"
+    return RedirectResponse("/stok?tab=opname", status_code=303)
+
+
 # Ledger, trace and audit pages ---------------------------------------------------------------
 @pages.get("/stok/ledger", name="page.stock.ledger", response_class=HTMLResponse)
 def ledger_page(
@@ -517,6 +603,16 @@ def count_list(
     return page(counts.list_counts(ctx, office=office, status=status), limit, offset)
 
 
+@api.get(
+    "/api/v1/stock/counts/{count_id}", name="api.stock.counts.show", responses=ERRORS, tags=["stok"]
+)
+def count_show(request: Request, count_id: Id) -> dict[str, Any]:
+    """One count with its parts (one per location it covers) and its life (posted,
+    superseded, voided)."""
+    ctx, office = request_ctx(request)
+    return counts.get_count(ctx, count_id=count_id, office=office)
+
+
 # API: operations -----------------------------------------------------------------------------
 class OpeningIn(BaseModel):
     serials: str = Field(examples=["KR0001001-KR0002000"])
@@ -581,8 +677,26 @@ class CountIn(BaseModel):
     )
 
 
+class CountPartIn(BaseModel):
+    location: str
+    counted: int | None = Field(default=None, description="Jumlah terhitung (tanpa seri).")
+    serials: str | None = Field(
+        default=None, description="Seri yang dipindai: satu seri atau rentang per baris/koma."
+    )
+
+
+class OfficeCountIn(BaseModel):
+    locations: list[CountPartIn] = Field(
+        description="Setiap lokasi kantor satu kali, dengan jumlah atau seri yang dipindai."
+    )
+
+
 class CountPostIn(BaseModel):
     reason: str
+
+
+class CountVoidIn(BaseModel):
+    reason: str = Field(description="Mengapa stock opname ini tidak akan diposting.")
 
 
 class CloseMonthIn(BaseModel):
@@ -722,6 +836,22 @@ def count_create(
 
 
 @api.post(
+    "/api/v1/stock/counts/office-wide",
+    name="api.stock.counts.create_office",
+    responses=ERRORS,
+    tags=["stok"],
+)
+def count_create_office(
+    request: Request, body: OfficeCountIn, idempotency_key: IdempotencyKey = None
+) -> dict[str, Any]:
+    """Record an office-wide count: every location of the office at once, one count id,
+    the office's totals and each location's figures. Supersedes every open count."""
+    ctx, office = request_ctx(request)
+    rows = [(p.location, p.counted, p.serials) for p in body.locations]
+    return record_office_count(ctx, office, rows, idempotency_key)
+
+
+@api.post(
     "/api/v1/stock/counts/{count_id}/post",
     name="api.stock.counts.post",
     response_model=CountPosted,
@@ -734,6 +864,23 @@ def count_post(
     """Accept a count's variance with a reason (the head of office)."""
     ctx, office = request_ctx(request)
     return counts.post_count(
+        ctx, count_id=count_id, reason=body.reason, office=office, idempotency_key=idempotency_key
+    )
+
+
+@api.post(
+    "/api/v1/stock/counts/{count_id}/void",
+    name="api.stock.counts.void",
+    responses=ERRORS,
+    tags=["stok"],
+)
+def count_void(
+    request: Request, count_id: Id, body: CountVoidIn, idempotency_key: IdempotencyKey = None
+) -> dict[str, Any]:
+    """Void an open count that will not be posted, with a reason (the head of office). It is
+    kept with the reason, who and when; posted, superseded and voided counts are refused."""
+    ctx, office = request_ctx(request)
+    return counts.void_count(
         ctx, count_id=count_id, reason=body.reason, office=office, idempotency_key=idempotency_key
     )
 
