@@ -83,3 +83,55 @@ def adjusted_monthly_consumption(
 
 def months_of_stock(on_hand: int, amc: float) -> float | None:
     return None if amc <= 0 else on_hand / amc
+
+
+def stock_level(on_hand: int, cover_p90: int | None, low_days: int) -> str:
+    """THE stock level: habis at 0 on hand; menipis when the days of cover that hold with
+    90 % probability (the forecast's p90) are fewer than ``low_days``; aman otherwise.
+
+    No figure for the cover (no forecast) with stock on hand is aman: nothing is known to
+    be running out."""
+    if on_hand <= 0:
+        return "habis"
+    if cover_p90 is not None and cover_p90 < low_days:
+        return "menipis"
+    return "aman"
+
+
+def event_readiness(
+    *,
+    on_hand: int,
+    usual_until_event: int,
+    event_blanks: int,
+    event_recordings: int,
+    open_days: dict[str, int],
+    closed_reasons: dict[str, list[str]],
+) -> dict[str, object]:
+    """Whether the office is ready for an event, and if not, what is missing.
+
+    Missing is any of: a desk the event needs (perekaman when extra recordings are expected,
+    pencetakan when extra blanks are) with no open day in the event's window (``open_days``
+    and ``closed_reasons`` per desk); or a shortfall of blanks, the stock on
+    hand against the usual use until the event (median, without any event) plus the event's
+    expected extra blanks. Ready only when nothing is missing."""
+    need = usual_until_event + event_blanks
+    shortfall = max(0, need - on_hand)
+    missing: list[dict[str, object]] = []
+    for desk, wanted in (("perekaman", event_recordings), ("pencetakan", event_blanks)):
+        if wanted > 0 and open_days.get(desk, 0) == 0:
+            reasons = list(closed_reasons.get(desk, []))
+            missing.append(
+                {"kind": "desk_closed", "desk": desk, "demand": wanted, "reasons": reasons}
+            )
+    if shortfall:
+        missing.append({"kind": "shortfall", "quantity": shortfall})
+    return {
+        "ready": not missing,
+        "missing": missing,
+        "usual_until_event": usual_until_event,
+        "event_blanks": event_blanks,
+        "event_recordings": event_recordings,
+        "need": need,
+        "on_hand": on_hand,
+        "shortfall": shortfall,
+    }

@@ -916,8 +916,8 @@ def request_letter(
     day = as_of or ctx.today()
     with ctx.read() as conn:
         head = _head(conn, office, address)
-        queue = fs._print_queue(conn, head.code)
     f = fs.forecast(ctx, as_of=day, office=head.code)
+    queue = f["backlog"]["to_print"]
     rec = f["recommended_request"]
     qty = int(rec["quantity"])
     cover = f["days_of_cover"]

@@ -21,6 +21,7 @@ from blangko.domain.errors import DomainError
 from blangko.domain.ledger import SERVICES, SPOIL_REASONS, Kind
 from blangko.domain.serials import parse_ranges
 from blangko.formatting import blank_to_none, num, parse_date
+from blangko.services import figures
 from blangko.services.admin import setup
 from blangko.services.context import Context
 from blangko.services.stock import counts, queries, writes
@@ -115,6 +116,7 @@ def _stock_page(
         "stock.html",
         status=status,
         balance=queries.balance(ctx, office=office),
+        today=figures.status(ctx, office=office),
         locations=setup.list_locations(ctx, office=office),
         open_counts=counts.list_counts(ctx, office=office, status="open"),
         tab=tab,
