@@ -342,7 +342,7 @@ def test_misprint_spoils_the_serial_and_returns_to_the_print_queue(ctx, office) 
     actions = [e["action"] for e in apps.show(ctx, receipt=receipt)["events"]]
     assert actions == ["new", "ready", "print", "misprint", "print"]
     # The monthly usage report books the misprint as spoiled, reconciled with the balance.
-    report = reports.usage(ctx, month="2026-11")
+    report = reports.usage.build(ctx, month="2026-11")
     recap = {row[0]: row[1] for row in report.tables[0].rows}
     assert (recap["Dipakai (dicetak)"], recap["Rusak"]) == (-1, -1)
 

@@ -3,7 +3,7 @@ hash chain, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -125,8 +125,6 @@ def test_a_card_put_back_to_spoiled_behind_the_ledger_is_detected(ctx: Context, 
 
 
 def _record(seq: int, kind: Kind, serials: str, **kw: Any) -> EntryRecord:
-    from datetime import datetime
-
     fields: dict[str, Any] = {
         "office": "17.04",
         "seq": seq,

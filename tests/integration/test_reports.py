@@ -25,11 +25,15 @@ from service_helpers import add_resident
 from typer.testing import CliRunner
 
 from blangko.adapters.reports import render_bytes
-from blangko.adapters.reports.fmt import terbilang
+from blangko.adapters.reports.fmt import terbilang, text
 from blangko.adapters.reports.model import Report
+from blangko.adapters.repos import ledger as ledger_repo
+from blangko.cli.main import app
 from blangko.domain.errors import DomainError, NotFound
+from blangko.domain.ledger import conservation_holds
+from blangko.domain.serials import from_serials
 from blangko.services import reports
-from blangko.services.context import Context
+from blangko.services.context import Context, location_id
 from blangko.services.stock import counts, writes
 from blangko.services.stock import queries as q
 
@@ -84,14 +88,9 @@ def build_story(ctx: Context) -> dict[str, Any]:
     writes.spoil(ctx, serial="KR0001030", reason="gagal_encode", effective=date(2026, 11, 6))
     # Count the store: every card on the books except KR0001095, plus an unknown KR0900001.
     with ctx.read() as conn:
-        from blangko.adapters.repos import ledger as repo
-        from blangko.services.context import location_id
-
         gudang = location_id(conn, "17.04", "gudang")
-        book = repo.available_ranges(conn, "17.04", gudang)
+        book = ledger_repo.available_ranges(conn, "17.04", gudang)
     scanned = {s for r in book for s in r.serials()} - {"KR0001095"} | {"KR0900001"}
-    from blangko.domain.serials import from_serials
-
     count = counts.record_count(ctx, location="gudang", scanned=from_serials(scanned))
     counts.post_count(ctx, count_id=count["count_id"], reason="selisih ditemukan saat opname")
     return {
@@ -172,8 +171,6 @@ def check_xlsx(content: bytes, report: Report) -> dict[str, list[tuple[str, int]
         for j, col in enumerate(table.columns):
             width = ws.column_dimensions[chr(ord("A") + j)].width
             if col.kind in ("int", "date"):
-                from blangko.adapters.reports.fmt import text
-
                 longest = max([len(text(r[j], col.kind)) for r in table.rows] or [0])
                 assert width >= longest + 1, (ws.title, col.title, width, longest)
         found[ws.title] = formulas
@@ -214,7 +211,7 @@ def test_usage_reconciles_with_balance_at_both_month_ends(ctx: Context, story) -
             },
         ),
     ):
-        r = reports.usage(ctx, month=month)
+        r = reports.usage.build(ctx, month=month)
         before = q.balance(ctx, as_of=start)["on_hand"]
         after = q.balance(ctx, as_of=min(end, ctx.today()))["on_hand"]
         assert r.data["opening"] == before
@@ -244,11 +241,11 @@ def test_usage_reconciles_with_balance_at_both_month_ends(ctx: Context, story) -
         last_day = daily.rows[-1]
         assert last_day[0] == min(end, ctx.today())
         assert last_day[-1] == q.balance(ctx, as_of=last_day[0])["on_hand"]
-    oct_report = reports.usage(ctx, month="2026-10")
+    oct_report = reports.usage.build(ctx, month="2026-10")
     assert oct_report.data["by_service"] == {"pemula": 10, "hilang": 5}
     assert oct_report.data["by_reason"] == {"salah_cetak": 1, "rusak_fisik": 1}
     assert len(oct_report.tables[-1].rows) == 31
-    nov = reports.usage(ctx, month="2026-11")
+    nov = reports.usage.build(ctx, month="2026-11")
     # Count adjustments appear as -1 (missing) and +1 (found) on 27 November.
     other_rows = nov.tables[4].rows
     assert sorted(row[3] for row in other_rows) == [-1, 1]
@@ -257,8 +254,51 @@ def test_usage_reconciles_with_balance_at_both_month_ends(ctx: Context, story) -
     assert len(nov.tables[-1].rows) == 27  # up to today, not into the future
 
 
+@pytest.mark.parametrize("at_read", [1, 2], ids=["before-opening", "before-closing"])
+def test_a_card_printed_while_the_usage_report_is_built(
+    ctx: Context, story, monkeypatch: pytest.MonkeyPatch, at_read: int
+) -> None:
+    """A card printed while the usage report reads the ledger (just before the report's first
+    or second balance query, that is, before or after it reads the month's entries) neither
+    breaks the report nor gets half into it: the report is the ledger as one snapshot,
+    reconciled end to end, and the next report shows the print.
+
+    Before the report read once, this raised "usage report: consumed 3 != balance
+    difference" on both backends; reading in one transaction without bounding the reads by
+    the ledger head still raised it on PostgreSQL (READ COMMITTED) when printed before the
+    second query."""
+    on_hand = q.balance(ctx)["on_hand"]
+    real = ledger_repo.quantity_by_kind
+    calls: list[int] = []
+    printed: list[dict[str, Any]] = []
+
+    def print_then_read(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == at_read:  # another clerk prints a card, in its own transaction
+            printed.append(writes.consume(ctx, service="pemula", qty=1, location="loket-1"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ledger_repo, "quantity_by_kind", print_then_read)
+    r = reports.usage.build(ctx, month="2026-11")
+    monkeypatch.undo()
+    assert printed and printed[0]["entries"][0]["quantity"] == 1
+    # The report is the ledger as it stood when the report began to read: before the print.
+    m = r.data["moved"]
+    assert m["consumed"] == 3
+    assert r.data["closing"] == on_hand
+    assert conservation_holds(m, r.data["closing"] - r.data["opening"])
+    recap, _received, service, _reason, _other, locations, daily = r.tables
+    assert recap.totals()[1] == locations.totals()[1] == daily.rows[-1][-1] == r.data["closing"]
+    assert service.totals()[1] == daily.totals()[2] == m["consumed"]
+    assert r.data["ledger_seq"] == printed[0]["entries"][0]["seq"] - 1
+    # The next report sees the print.
+    again = reports.usage.build(ctx, month="2026-11")
+    assert again.data["moved"]["consumed"] == 4
+    assert again.data["closing"] == on_hand - 1 == q.balance(ctx)["on_hand"]
+
+
 def test_usage_xlsx_has_real_numbers_dates_and_sum_formulas(ctx: Context, story) -> None:
-    r = reports.usage(ctx, month="2026-10")
+    r = reports.usage.build(ctx, month="2026-10")
     content = render_bytes(r, "xlsx")
     formulas = check_xlsx(content, r)
     assert formulas["Rekapitulasi"] == [("=SUM(B5:B12)", 271)]
@@ -272,7 +312,7 @@ def test_usage_xlsx_has_real_numbers_dates_and_sum_formulas(ctx: Context, story)
 
 
 def test_usage_pdf_text_in_indonesian_format(ctx: Context, story) -> None:
-    r = reports.usage(ctx, month="2026-11", address="Jl. Merdeka No. 1, Bintuhan")
+    r = reports.usage.build(ctx, month="2026-11", address="Jl. Merdeka No. 1, Bintuhan")
     content = render_bytes(r, "pdf")
     text = pdf_text(content)
     n = pdf_pages(content)
@@ -304,10 +344,10 @@ def test_usage_pdf_text_in_indonesian_format(ctx: Context, story) -> None:
 
 def test_usage_refuses_a_month_not_started(ctx: Context, story) -> None:
     with pytest.raises(DomainError) as exc:
-        reports.usage(ctx, month="2026-12")
+        reports.usage.build(ctx, month="2026-12")
     assert exc.value.code == "month_in_future"
     with pytest.raises(DomainError) as exc:
-        reports.usage(ctx, month="2026-13")
+        reports.usage.build(ctx, month="2026-13")
     assert exc.value.code == "month_format"
 
 
@@ -315,7 +355,7 @@ def test_usage_refuses_a_month_not_started(ctx: Context, story) -> None:
 
 
 def test_count_record(ctx: Context, story) -> None:
-    r = reports.count_record(ctx, count_id=story["count_id"])
+    r = reports.count_record.build(ctx, count_id=story["count_id"])
     # The store held 1.238 (opening 100 + 200 + 1.000 received - 50 moved to loket-1 - 1 lost
     # - 11 returned); one card not found, one unknown card found.
     assert r.data == {
@@ -341,18 +381,18 @@ def test_count_record(ctx: Context, story) -> None:
     assert "27 November 2026" in text and "Jumat" in text
     assert "selisih ditemukan saat opname" in text
     with pytest.raises(NotFound):
-        reports.count_record(ctx, count_id=999)
+        reports.count_record.build(ctx, count_id=999)
 
 
 def test_book_figure_of_the_count_matches_the_balance(ctx: Context, story) -> None:
-    r = reports.count_record(ctx, count_id=story["count_id"])
+    r = reports.count_record.build(ctx, count_id=story["count_id"])
     # The count was taken before posting, so its book is the store's balance minus the
     # posted adjustments (one missing, one found: net zero).
     assert r.data["book"] == q.balance(ctx, location="gudang")["location_on_hand"]
 
 
 def test_receipt_handover(ctx: Context, story) -> None:
-    r = reports.receipt(ctx, seq=story["oct_receipt_seq"])
+    r = reports.receipt.build(ctx, seq=story["oct_receipt_seq"])
     assert r.tables[0].rows == [["KR0100001", "KR0100200", 200]]
     assert r.tables[0].totals()[2] == 200
     check_xlsx(render_bytes(r, "xlsx"), r)
@@ -369,22 +409,22 @@ def test_receipt_handover(ctx: Context, story) -> None:
     ):
         assert piece in text, piece
     # A return is handed over the other way.
-    back = reports.receipt(ctx, seq=story["return_seq"])
+    back = reports.receipt.build(ctx, seq=story["return_seq"])
     assert dict(back.facts)["Pihak Pertama (yang menyerahkan)"] == "Dinas Dukcapil Kabupaten Kaur"
     assert dict(back.facts)["Pihak Kedua (yang menerima)"] == "Dinas Dukcapil Kabupaten Seluma"
     assert back.tables[0].totals()[2] == 11
     with pytest.raises(DomainError) as exc:
-        reports.receipt(ctx, seq=story["oct_receipt_seq"] + 1)  # the transfer
+        reports.receipt.build(ctx, seq=story["oct_receipt_seq"] + 1)  # the transfer
     assert exc.value.code == "not_a_handover"
     with pytest.raises(NotFound):
-        reports.receipt(ctx, seq=9999)
+        reports.receipt.build(ctx, seq=9999)
 
 
 # Destruction ---------------------------------------------------------------------------------
 
 
 def test_destruction_before_and_after_destroy(ctx: Context, story) -> None:
-    before = reports.destruction(ctx, month="2026-10")
+    before = reports.destruction.build(ctx, month="2026-10")
     assert before.data == {"month": "2026-10", "spoiled": 2, "destroyed": 0, "pending": 2}
     rows = before.tables[1].rows
     assert [(row[1], row[3], row[6]) for row in rows] == [
@@ -400,7 +440,7 @@ def test_destruction_before_and_after_destroy(ctx: Context, story) -> None:
         document="BA-MUSNAH/2026/10",
     )
     assert q.balance(ctx) == bal_before  # destroyed cards were already counted as spoiled
-    after = reports.destruction(ctx, month="2026-10")
+    after = reports.destruction.build(ctx, month="2026-10")
     assert after.data == {"month": "2026-10", "spoiled": 2, "destroyed": 2, "pending": 0}
     assert all(row[6] == "dimusnahkan" for row in after.tables[1].rows)
     check_xlsx(render_bytes(after, "xlsx"), after)
@@ -419,9 +459,9 @@ def test_destruction_before_and_after_destroy(ctx: Context, story) -> None:
         assert piece in text, piece
     # November's spoiled card is not part of October's destruction.
     assert q.trace(ctx, serial="KR0001030")["state"] == "spoiled"
-    assert reports.destruction(ctx, month="2026-11").data["pending"] == 1
+    assert reports.destruction.build(ctx, month="2026-11").data["pending"] == 1
     # The usage report still reconciles after destruction.
-    assert reports.usage(ctx, month="2026-11").data["closing"] == 1267
+    assert reports.usage.build(ctx, month="2026-11").data["closing"] == 1267
 
 
 # Rendering entry point and CLI -------------------------------------------------------------
@@ -451,8 +491,6 @@ def test_render_for_downloads(ctx: Context, story) -> None:
 
 
 def test_cli_writes_the_files(ctx: Context, story, db_url: str, tmp_path: Path) -> None:
-    from blangko.cli.main import app
-
     runner = CliRunner()
     out = tmp_path / "u.pdf"
     res = runner.invoke(
@@ -527,7 +565,7 @@ def _need_soffice() -> str:
 
 def test_libreoffice_opens_and_recalculates_the_xlsx(ctx: Context, story, tmp_path: Path) -> None:
     soffice = _need_soffice()
-    r = reports.usage(ctx, month="2026-10")
+    r = reports.usage.build(ctx, month="2026-10")
     src = tmp_path / "in" / "usage.xlsx"
     src.parent.mkdir()
     src.write_bytes(render_bytes(r, "xlsx"))
@@ -576,7 +614,7 @@ def test_coverage_recap(ctx: Context, office: str) -> None:
     for i in range(1, 11):
         add_resident(ctx, serial=i, recorded=date(2025, 1, 2) if i <= 8 else None)
     add_resident(ctx, serial=11, birth=date(2016, 3, 1))
-    r = reports.coverage_recap(ctx, address="Jl. Merdeka No. 1")
+    r = reports.coverage_recap.build(ctx, address="Jl. Merdeka No. 1")
     kec, desa, sex, band = r.tables
     kinal = next(row for row in kec.rows if row[0] == "17.04.01")
     assert kinal[2:] == [10, 8, 2, 0.8, 2]  # 99,2 % of 10 is 9,92 -> 10 needed, 8 recorded

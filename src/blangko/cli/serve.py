@@ -12,7 +12,6 @@ from blangko.cli import state
 from blangko.cli.output import console
 from blangko.demo import story
 from blangko.services.admin import setup, users
-from blangko.web.app import check_secret, create_app
 
 # A NIK (16 digits) must never reach a log, even inside a query string of an access line.
 _NIK = re.compile(r"(?<!\d)(\d{4})\d{8}(\d{4})(?!\d)")
@@ -42,10 +41,12 @@ def serve(
     ] = False,
 ) -> None:
     """Jalankan halaman web dan API JSON (uvicorn)."""
-    # Lazy on purpose: only this command runs a server, and uvicorn (with its event loop and
-    # HTTP protocol modules) would otherwise load on every command. tests/unit/test_layers.py
-    # lists it among the heavy third-party modules allowed to load inside a function.
+    # Lazy on purpose: only this command runs a server. The web app (FastAPI, matplotlib:
+    # ~0.7 s) and uvicorn would otherwise load on every command; tests/unit/test_layers.py
+    # lists both among the modules allowed to load inside a function.
     import uvicorn
+
+    from blangko.web.app import check_secret, create_app
 
     settings = state.settings()
     if demo:

@@ -86,6 +86,9 @@ class Move:
     # The state a serial must be in before the move. Only destruction starts elsewhere: it
     # takes spoiled cards (which have no location) to destroyed.
     from_state: State = State.AVAILABLE
+    # (from line, to line): cards already outside the stock on hand, re-booked from one
+    # totals line to another.
+    rebooks: tuple[str, str] | None = None
 
 
 MOVES: dict[Kind, Move] = {
@@ -103,14 +106,27 @@ MOVES: dict[Kind, Move] = {
     Kind.DESTROY: Move(False, State.DESTROYED, "none", 0, False, False, State.SPOILED),
     # A printed card found bad (application misprint): the consumed blank is re-booked as
     # spoiled and kept for destruction. Already outside the stock on hand, so no totals line
-    # of its own: stock_queries.balance moves its quantity from "consumed" to "spoiled".
-    Kind.MISPRINT: Move(False, State.SPOILED, "none", 0, False, False, State.CONSUMED),
+    # of its own: its quantity moves from "consumed" to "spoiled".
+    Kind.MISPRINT: Move(
+        False, State.SPOILED, "none", 0, False, False, State.CONSUMED, ("consumed", "spoiled")
+    ),
     # A card booked lost (missing at a count, or reported lost) that turns up again at a
     # count: back on hand where it was found, as a positive adjustment.
     Kind.RECOVER: Move(False, State.AVAILABLE, "adjusted", +1, False, True, State.LOST),
 }
 
-BUCKETS = ("opening", "received", "consumed", "spoiled", "lost", "returned", "adjusted")
+# The totals lines and how each enters the stock on hand (the conservation identity):
+# on_hand = opening + received - consumed - spoiled - lost - returned + adjusted.
+BUCKET_SIGN: dict[str, int] = {
+    "opening": +1,
+    "received": +1,
+    "consumed": -1,
+    "spoiled": -1,
+    "lost": -1,
+    "returned": -1,
+    "adjusted": +1,
+}
+BUCKETS = tuple(BUCKET_SIGN)
 
 KIND_LABEL_ID = {
     Kind.OPENING: "Saldo awal",
@@ -125,6 +141,13 @@ KIND_LABEL_ID = {
     Kind.DESTROY: "Pemusnahan",
     Kind.MISPRINT: "Salah cetak",
     Kind.RECOVER: "Penyesuaian (ditemukan kembali)",
+}
+
+SPOIL_REASON_LABEL_ID = {
+    "salah_cetak": "Salah cetak",
+    "gagal_encode": "Gagal encode chip",
+    "rusak_fisik": "Rusak fisik",
+    "lainnya": "Lainnya",
 }
 
 GENESIS_HASH = "0" * 64
@@ -182,17 +205,63 @@ class EntryRecord:
         return hashlib.sha256(self.canonical()).hexdigest()
 
 
+def bucket_amounts(kind: Kind | str, quantity: int) -> dict[str, int]:
+    """What an entry of `quantity` cards adds to each totals line: a line counts its cards
+    as a positive number (printed, spoiled, received ...), except that a card found missing
+    at a count is a negative adjustment; a misprint moves its card from "consumed" to
+    "spoiled"; a transfer or a destruction is in no line."""
+    move = MOVES[Kind(kind)]
+    if move.rebooks is not None:
+        out_of, into = move.rebooks
+        return {out_of: -quantity, into: quantity}
+    if move.bucket not in BUCKET_SIGN:
+        return {}
+    return {move.bucket: quantity * move.sign * BUCKET_SIGN[move.bucket]}
+
+
+def net_stock(totals: Mapping[str, int]) -> int:
+    """opening + received - consumed - spoiled - lost - returned + adjusted: what the lines
+    add to (or, over a period, change) the stock on hand."""
+    return sum(sign * totals[b] for b, sign in BUCKET_SIGN.items())
+
+
 def conservation_holds(totals: Mapping[str, int], on_hand: int) -> bool:
     """on_hand == opening + received - consumed - spoiled - lost - returned + adjusted."""
-    return on_hand == (
-        totals["opening"]
-        + totals["received"]
-        - totals["consumed"]
-        - totals["spoiled"]
-        - totals["lost"]
-        - totals["returned"]
-        + totals["adjusted"]
-    )
+    return on_hand == net_stock(totals)
+
+
+@dataclass
+class Tally:
+    """Totals lines and cards on hand per location summed from entries (or from entries
+    already summed by kind and locations): the one place where entries become a balance,
+    for the stock balance and the usage report alike."""
+
+    totals: dict[str, int] = field(default_factory=lambda: dict.fromkeys(BUCKETS, 0))
+    by_location: dict[int, int] = field(default_factory=dict)  # location id -> cards
+
+    def add(
+        self,
+        kind: Kind | str,
+        quantity: int,
+        from_location: int | None = None,
+        to_location: int | None = None,
+    ) -> dict[str, int]:
+        """Count one entry (or one sum of entries); returns what it added to each line."""
+        amounts = bucket_amounts(kind, quantity)
+        for line, n in amounts.items():
+            self.totals[line] += n
+        if from_location is not None:
+            self.by_location[from_location] = self.by_location.get(from_location, 0) - quantity
+        if to_location is not None and MOVES[Kind(kind)].to_state == State.AVAILABLE:
+            self.by_location[to_location] = self.by_location.get(to_location, 0) + quantity
+        return amounts
+
+    @property
+    def on_hand(self) -> int:
+        return sum(self.by_location.values())
+
+    def balanced(self) -> bool:
+        return conservation_holds(self.totals, self.on_hand)
 
 
 @dataclass

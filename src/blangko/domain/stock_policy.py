@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from blangko.domain.errors import DomainError
+
 
 def days_of_cover(paths: np.ndarray, on_hand: int) -> tuple[int, int, bool]:
     """Days until cumulative demand exceeds stock: (median, the figure that holds with 90 %
@@ -135,3 +137,42 @@ def event_readiness(
         "on_hand": on_hand,
         "shortfall": shortfall,
     }
+
+
+MAX_REQUEST = 1_000_000  # blanks in one letter: far above any office's year
+
+
+def requested_quantity(asked: int | None, recommended: int, reason: str | None) -> int:
+    """The quantity a request letter asks for: the head's, or the recommendation when none is
+    given. The head may ask for less without a word; asking for more than recommended, or
+    for anything when the recommendation is 0, needs a reason (e.g. a coming election)."""
+    reason = (reason or "").strip()
+    if asked is None:
+        if recommended <= 0:
+            raise DomainError(
+                "quantity_required",
+                "quantity",
+                "Perkiraan tidak menyarankan permintaan (0 keping): stok cukup untuk periode "
+                "tinjau ditambah waktu tunggu. Bila tetap perlu meminta, isi jumlah yang "
+                "dimohon beserta alasannya (mis. menjelang Pilkades).",
+            )
+        return recommended
+    if not 1 <= asked <= MAX_REQUEST:
+        raise DomainError(
+            "quantity_range",
+            "quantity",
+            f"Jumlah yang dimohon harus 1 sampai {_thousands(MAX_REQUEST)} keping ({asked}).",
+        )
+    if asked > recommended and not reason:
+        raise DomainError(
+            "reason_required",
+            "reason",
+            f"Jumlah yang dimohon ({_thousands(asked)}) melebihi usulan perkiraan "
+            f"({_thousands(recommended)} keping): isi alasannya, mis. menjelang Pilkades.",
+        )
+    return asked
+
+
+def _thousands(n: int) -> str:
+    """1.000.000: the Indonesian thousands separator (domain imports no formatting module)."""
+    return f"{n:,}".replace(",", ".")

@@ -39,6 +39,8 @@ from blangko.settings import ForecastSettings
 HISTORY_DAYS_MAX = 730
 USE_KINDS = ("consume", "spoil")
 QUEUE_REASON = "Antrean cetak (siap cetak)"
+STOCK_REASON = "Stok di tangan"
+SURPLUS_REASON = "Stok melebihi kebutuhan periode ini (tidak perlu diminta)"
 DEFAULT_HORIZON = 120  # days; every surface shows the forecast of this horizon
 
 
@@ -473,13 +475,18 @@ def _reasons(
         if q:
             reasons.append({"reason": u.name, "quantity": q})
             extra += q
-    reasons.append({"reason": "Stok di tangan", "quantity": -on_hand})
+    reasons.append({"reason": STOCK_REASON, "quantity": -on_hand})
     reasons.append(
         {
             "reason": f"Cadangan untuk tingkat layanan {round(rec.service_level * 100)} %",
             "quantity": rec.demand_at_service_level - base - extra,
         }
     )
+    # The reasons add up to the recommendation on every surface: when the stock exceeds the
+    # need, the surplus is a reason of its own and the recommendation is 0.
+    surplus = rec.quantity - sum(r["quantity"] for r in reasons)
+    if surplus:
+        reasons.append({"reason": SURPLUS_REASON, "quantity": surplus})
     return reasons
 
 

@@ -1,8 +1,8 @@
 """Report writers: one report model (model.py) rendered to XLSX (xlsx.py) and PDF (pdf.py).
 
 The services build a `Report` from the ledger; these modules only lay it out, so a new
-report (request letter, coverage recap) is a new builder in services/reports.py and nothing
-here changes.
+report is a new builder in services/reports/ and nothing here changes. tabular.py writes
+plain lists (a header and rows) to .xlsx or .csv.
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ MIMETYPES = {
 
 def render_bytes(report: Report, fmt: str) -> bytes:
     """The report as an .xlsx or .pdf file's bytes."""
+    # The writers are imported here, not at the top: they load openpyxl (0.3 s), reportlab
+    # and matplotlib (0.7 s), which every CLI command and web worker would otherwise pay for
+    # at start-up (they import the services that import this package) to write no file.
     if fmt == "xlsx":
         from blangko.adapters.reports.xlsx import render_xlsx
 

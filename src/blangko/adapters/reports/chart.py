@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 
 import matplotlib
 
@@ -11,10 +10,12 @@ matplotlib.use("Agg")  # files only: no display on an office server
 
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.artist import Artist  # noqa: E402
+from matplotlib.container import BarContainer  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
-from blangko.adapters.reports import fmt  # noqa: E402
 from blangko.adapters.reports.model import Chart  # noqa: E402
+from blangko.formatting import num  # noqa: E402
 
 SHORT_MONTHS = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
 COLORS = {"left": ["#4472C4", "#70AD47"], "right": ["#ED7D31", "#A5A5A5"]}
@@ -26,24 +27,27 @@ def _day_label(v: float, _pos: int) -> str:
 
 
 def _thousands(v: float, _pos: int) -> str:
-    return fmt.num(int(v)) if float(v).is_integer() else fmt.num(round(v, 1))
+    return num(int(v)) if float(v).is_integer() else num(round(v, 1))
 
 
 def chart_png(chart: Chart, width_cm: float, height_cm: float, dpi: int = 200) -> bytes:
     fig, left = plt.subplots(figsize=(width_cm / 2.54, height_cm / 2.54), dpi=dpi)
+    # Days as matplotlib's date numbers (what it converts dates to itself).
+    x = mdates.date2num(chart.dates)
     try:
         right = left.twinx() if any(s.axis == "right" for s in chart.series) else None
-        handles = []
+        handles: list[Artist | BarContainer] = []  # what the legend lists
         used = {"left": 0, "right": 0}
         for s in chart.series:
             ax = right if s.axis == "right" and right is not None else left
             color = COLORS[s.axis][used[s.axis] % 2]
             used[s.axis] += 1
+            h: Artist | BarContainer
             if s.style == "bar":
-                h = ax.bar(chart.dates, s.values, width=0.7, color=color, alpha=0.8, label=s.label)
+                h = ax.bar(x, s.values, width=0.7, color=color, alpha=0.8, label=s.label)
             else:
                 (h,) = ax.plot(
-                    chart.dates,
+                    x,
                     s.values,
                     color=color,
                     linewidth=1.6,
@@ -54,27 +58,30 @@ def chart_png(chart: Chart, width_cm: float, height_cm: float, dpi: int = 200) -
             handles.append(h)
         left.set_title(chart.title, fontsize=9)
         left.set_ylabel(chart.y_label, fontsize=8)
-        for ax in (left, right):
-            if ax is None:
+        for axes in (left, right):
+            if axes is None:
                 continue
-            ax.tick_params(labelsize=7)
-            ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
-            ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+            axes.tick_params(labelsize=7)
+            axes.yaxis.set_major_formatter(FuncFormatter(_thousands))
+            axes.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
             # Headroom above the highest value keeps the legend clear of the lines.
             top = max(
-                [v for s in chart.series if (s.axis == "right") == (ax is right) for v in s.values]
+                [
+                    v
+                    for s in chart.series
+                    if (s.axis == "right") == (axes is right)
+                    for v in s.values
+                ]
                 or [0]
             )
-            ax.set_ylim(0, max(top * 1.3, 1))
-            ax.spines["top"].set_visible(False)
+            axes.set_ylim(0, max(top * 1.3, 1))
+            axes.spines["top"].set_visible(False)
         if right is not None:
             right.set_ylabel(chart.y2_label or chart.y_label, fontsize=8)
         else:
             left.spines["right"].set_visible(False)
-        if chart.dates:
-            left.set_xlim(
-                chart.dates[0] - timedelta(days=0.8), chart.dates[-1] + timedelta(days=0.8)
-            )
+        if len(x):
+            left.set_xlim(float(x[0]) - 0.8, float(x[-1]) + 0.8)
         left.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=4, maxticks=10))
         left.xaxis.set_major_formatter(FuncFormatter(_day_label))
         left.grid(True, axis="y", linewidth=0.3, alpha=0.6)

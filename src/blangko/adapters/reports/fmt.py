@@ -1,16 +1,13 @@
-"""Indonesian number and date text for reports (Babel, locale id)."""
+"""How report cells read: a typed value as the PDF prints it (through blangko.formatting,
+the one formatting module), the XLSX number formats, and numbers in Indonesian words."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from babel.dates import format_date
-from babel.numbers import format_decimal, format_percent
-
 from blangko.adapters.reports.model import Percent
-
-LOCALE = "id"
+from blangko.formatting import num, pct, tanggal
 
 # Excel stores number formats in its own neutral notation ("," groups, "." decimals); the
 # application shows them with the reader's locale separators, so "#,##0" reads 5.200 on an
@@ -21,18 +18,6 @@ XLSX_DATE = "[$-421]d mmmm yyyy;@"
 XLSX_PERCENT = "0.0%"
 
 
-def num(n: int | float) -> str:
-    return format_decimal(n, locale=LOCALE)
-
-
-def tanggal(d: date) -> str:
-    return format_date(d, format="long", locale=LOCALE)
-
-
-def persen(x: float) -> str:
-    return format_percent(x, format="#,##0.0 %", locale=LOCALE)
-
-
 def text(value: Any, kind: str = "text") -> str:
     """A cell or fact value as the PDF prints it."""
     if value is None:
@@ -40,7 +25,7 @@ def text(value: Any, kind: str = "text") -> str:
     if isinstance(value, bool):
         return "ya" if value else "tidak"
     if (kind == "percent" or isinstance(value, Percent)) and isinstance(value, int | float):
-        return persen(value)
+        return pct(value)
     if isinstance(value, int | float):
         return num(value)
     if isinstance(value, date):

@@ -5,6 +5,7 @@ file prints the same everywhere and its text can be extracted."""
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from reportlab.platypus import Table as RLTable
 
 from blangko.adapters.reports import fmt
 from blangko.adapters.reports.model import Report, Signature, Table
+from blangko.formatting import tanggal
 
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
@@ -37,11 +39,13 @@ WIDTH = A4[0] - 2 * MARGIN
 _FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu")]
 
 
-def _font_dirs() -> list[Path]:
-    # Debian's fonts-dejavu-core first; else the copy matplotlib (a dependency) ships.
+def _font_dirs() -> Iterator[Path]:
+    # Debian's fonts-dejavu-core first; else the copy matplotlib (a dependency) ships,
+    # imported only then: matplotlib is heavy (see render_pdf).
+    yield from _FONT_DIRS
     import matplotlib
 
-    return [*_FONT_DIRS, Path(matplotlib.get_data_path()) / "fonts" / "ttf"]
+    yield Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
 
 def font_file(name: str) -> Path:
@@ -126,6 +130,7 @@ def render_pdf(report: Report) -> bytes:
     for text in report.paragraphs:
         story.append(Paragraph(_esc(text), st["just"]))
     if report.chart is not None:
+        # Only reports with a chart load matplotlib.pyplot (0.6 s); a count record does not.
         from blangko.adapters.reports.chart import chart_png
 
         h = 6.2 * cm
@@ -187,8 +192,8 @@ def _table(t: Table, st: dict[str, ParagraphStyle]) -> list[Any]:
     for row in t.rows:
         cells = []
         for col, value in zip(t.columns, row, strict=True):
-            style = st["cellr"] if col.kind in ("int", "percent") else st["cell"]
-            cells.append(Paragraph(_esc(fmt.text(value, col.kind)), style))
+            cell_style = st["cellr"] if col.kind in ("int", "percent") else st["cell"]
+            cells.append(Paragraph(_esc(fmt.text(value, col.kind)), cell_style))
         body.append(cells)
     if not t.rows:
         body.append([Paragraph(_esc(t.empty_text), st["cell"])] + [""] * (len(t.columns) - 1))
@@ -243,7 +248,7 @@ def _signatures(r: Report, st: dict[str, ParagraphStyle]) -> list[Any]:
     per_row = 2 if len(r.signatures) in (2, 4) else min(3, len(r.signatures))
     out: list[Any] = []
     if r.issued_on:
-        when = f"{r.place}, {fmt.tanggal(r.issued_on)}" if r.place else fmt.tanggal(r.issued_on)
+        when = f"{r.place}, {tanggal(r.issued_on)}" if r.place else tanggal(r.issued_on)
         date_style = ParagraphStyle("d", parent=st["sig"], alignment=TA_CENTER)
         spacer_w = WIDTH * (per_row - 1) / per_row
         dt = RLTable(
@@ -253,9 +258,9 @@ def _signatures(r: Report, st: dict[str, ParagraphStyle]) -> list[Any]:
             TableStyle([("FONT", (0, 0), (-1, -1), FONT, 9), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
         )
         out.append(dt)
-    rows = []
+    rows: list[list[Any]] = []
     for k in range(0, len(r.signatures), per_row):
-        chunk = [_signature_cell(s, st) for s in r.signatures[k : k + per_row]]
+        chunk: list[Any] = [_signature_cell(s, st) for s in r.signatures[k : k + per_row]]
         chunk += [""] * (per_row - len(chunk))
         rows.append(chunk)
     t = RLTable(rows, colWidths=[WIDTH / per_row] * per_row)

@@ -15,6 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from blangko.adapters.reports import fmt
 from blangko.adapters.reports.model import Percent, Report, Table
+from blangko.formatting import tanggal
 
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
@@ -118,7 +119,7 @@ def _cover(ws: Worksheet, r: Report) -> None:
     if r.signatures:
         row += 1
         if r.issued_on:
-            ws.cell(row=row, column=4, value=f"{r.place}, {fmt.tanggal(r.issued_on)}".lstrip(", "))
+            ws.cell(row=row, column=4, value=f"{r.place}, {tanggal(r.issued_on)}".lstrip(", "))
             row += 1
         for k in range(0, len(r.signatures), 2):
             pair = r.signatures[k : k + 2]

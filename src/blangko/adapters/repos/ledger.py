@@ -345,8 +345,11 @@ def iter_entries(
     date_from: date | None = None,
     date_to: date | None = None,
     by_seq: bool = True,
+    upto_seq: int | None = None,
 ) -> Iterator[AnyRow]:
     q = select(t.ledger_entry).where(t.ledger_entry.c.office_code == office)
+    if upto_seq is not None:
+        q = q.where(t.ledger_entry.c.seq <= upto_seq)
     if date_from:
         q = q.where(t.ledger_entry.c.effective_date >= date_from)
     if date_to:
@@ -404,7 +407,19 @@ def close_month(conn: Connection, *, office: str, month: str, at: datetime, acto
     )
 
 
-def quantity_by_kind(conn: Connection, office: str, as_of: date | None) -> Sequence[AnyRow]:
+def head_seq(conn: Connection, office: str) -> int:
+    """The office's last entry number. Reading with upto_seq=head_seq(...) sees the ledger
+    as it stood then, one snapshot, even where one read transaction is not one (PostgreSQL's
+    READ COMMITTED): appends to an office are serialised, so committed entries are always
+    1..n."""
+    return int(
+        conn.execute(select(t.office.c.ledger_seq).where(t.office.c.code == office)).scalar_one()
+    )
+
+
+def quantity_by_kind(
+    conn: Connection, office: str, as_of: date | None, *, upto_seq: int | None = None
+) -> Sequence[AnyRow]:
     q = select(
         t.ledger_entry.c.kind,
         t.ledger_entry.c.from_location,
@@ -413,6 +428,8 @@ def quantity_by_kind(conn: Connection, office: str, as_of: date | None) -> Seque
     ).where(t.ledger_entry.c.office_code == office)
     if as_of:
         q = q.where(t.ledger_entry.c.effective_date <= as_of)
+    if upto_seq is not None:
+        q = q.where(t.ledger_entry.c.seq <= upto_seq)
     q = q.group_by(
         t.ledger_entry.c.kind, t.ledger_entry.c.from_location, t.ledger_entry.c.to_location
     )

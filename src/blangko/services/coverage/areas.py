@@ -8,8 +8,6 @@ so the national figure and the area figures never disagree by a rounding step.
 
 from __future__ import annotations
 
-import csv
-import os
 from calendar import monthrange
 from collections.abc import Iterable
 from datetime import date, timedelta
@@ -19,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from blangko.adapters.reports import tabular
 from blangko.adapters.repos import admin as admin_repo
 from blangko.adapters.repos import coverage as cq
 from blangko.domain import wajib_ktp as wk
@@ -246,14 +245,13 @@ def gaps(
             "gaps_area", "desa", "Pilih salah satu: --desa atau --kecamatan, bukan keduanya."
         )
     suffix = output.suffix.lower()
-    if suffix not in (".xlsx", ".csv"):
+    if suffix not in tabular.SUFFIXES:
         raise DomainError(
             "gaps_format", "output", f"Berkas keluaran harus .xlsx atau .csv ({output.name})."
         )
     if not output.parent.is_dir():
         raise DomainError("gaps_output_dir", "output", f"Folder {output.parent} tidak ada.")
     day = as_of or ctx.today()
-    partial = output.with_name(f".{output.name}.part")
     with ctx.read() as conn:
         code = resolve_office(conn, office)
         area = None
@@ -273,11 +271,7 @@ def gaps(
             )
             for row in cq.unrecorded_rows(conn, office=code, as_of=day, area=area)
         )
-        try:
-            n = _write_xlsx(partial, rows) if suffix == ".xlsx" else _write_csv(partial, rows)
-            os.replace(partial, output)
-        finally:
-            partial.unlink(missing_ok=True)
+        n = tabular.write_rows(output, GAPS_COLUMNS, rows, sheet="belum_rekam", text_columns={1})
     return {
         "office": code,
         "as_of": day.isoformat(),
@@ -286,34 +280,3 @@ def gaps(
         "format": suffix[1:],
         "rows": n,
     }
-
-
-def _write_csv(path: Path, rows: Iterable[tuple[Any, ...]]) -> int:
-    n = 0
-    # utf-8-sig so Excel opens names with diacritics correctly.
-    with path.open("w", newline="", encoding="utf-8-sig") as fh:
-        out = csv.writer(fh)
-        out.writerow(GAPS_COLUMNS)
-        for row in rows:
-            out.writerow(row[:5] + (row[5].isoformat(), row[6]))
-            n += 1
-    return n
-
-
-def _write_xlsx(path: Path, rows: Iterable[tuple[Any, ...]]) -> int:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    wb = Workbook(write_only=True)  # rows go straight to disk: memory stays flat
-    ws = wb.create_sheet("belum_rekam")
-    ws.append(GAPS_COLUMNS)
-    n = 0
-    for row in rows:
-        nik = WriteOnlyCell(ws, value=row[1])
-        nik.number_format = "@"  # a NIK is text: as a number Excel would show 1.70401E+15
-        born = WriteOnlyCell(ws, value=row[5])
-        born.number_format = "yyyy-mm-dd"
-        ws.append([row[0], nik, row[2], row[3], row[4], born, row[6]])
-        n += 1
-    wb.save(path)
-    return n

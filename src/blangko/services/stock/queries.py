@@ -6,20 +6,12 @@ import time
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from blangko.adapters import tables as t
 from blangko.adapters.repos import ledger as repo
 from blangko.domain.errors import NotFound
-from blangko.domain.ledger import (
-    BUCKETS,
-    GENESIS_HASH,
-    MOVES,
-    Kind,
-    Replay,
-    State,
-    conservation_holds,
-)
+from blangko.domain.ledger import GENESIS_HASH, MOVES, Replay, Tally
 from blangko.domain.serials import parse_ranges, single
 from blangko.services.context import Context, location_names, resolve_office
 
@@ -35,41 +27,39 @@ def balance(
     as_of = as_of or ctx.today()
     with ctx.read() as conn:
         code = resolve_office(conn, office)
-        names = location_names(conn, code)
-        if location is not None and location not in names.values():
+        result = read_balance(conn, code, as_of=as_of)
+    if location is not None:
+        if location not in result["by_location"]:
             raise NotFound("unknown_location", "location", f"Lokasi '{location}' tidak ada.")
-        office_name = conn.execute(
-            select(t.office.c.name).where(t.office.c.code == code)
-        ).scalar_one()
-        rows = repo.quantity_by_kind(conn, code, as_of)
-    totals = dict.fromkeys(BUCKETS, 0)
+        result["location"] = location
+        result["location_on_hand"] = result["by_location"][location]
+    return result
+
+
+def read_balance(
+    conn: Connection, office: str, *, as_of: date, upto_seq: int | None = None
+) -> dict[str, Any]:
+    """The balance as of a date inside an open read transaction; with `upto_seq`, of the
+    ledger as it stood after that entry (see ledger_repo.head_seq)."""
+    names = location_names(conn, office)
+    office_name = conn.execute(
+        select(t.office.c.name).where(t.office.c.code == office)
+    ).scalar_one()
+    tally = Tally()
+    for row in repo.quantity_by_kind(conn, office, as_of, upto_seq=upto_seq):
+        tally.add(row.kind, int(row.qty), row.from_location, row.to_location)
+    assert tally.balanced(), (tally.totals, tally.on_hand)
     by_loc = {name: 0 for name in sorted(names.values())}
-    for row in rows:
-        move = MOVES[Kind(row.kind)]
-        qty = int(row.qty)
-        if move.bucket in totals:
-            totals[move.bucket] += qty * (-1 if row.kind == Kind.MISSING else 1)
-        if row.kind == Kind.MISPRINT:  # the card was counted consumed when printed
-            totals["consumed"] -= qty
-            totals["spoiled"] += qty
-        if row.from_location is not None:
-            by_loc[names[row.from_location]] -= qty
-        if row.to_location is not None and move.to_state == State.AVAILABLE:
-            by_loc[names[row.to_location]] += qty
-    on_hand = sum(by_loc.values())
-    assert conservation_holds(totals, on_hand), (totals, on_hand)
-    result: dict[str, Any] = {
-        "office": code,
+    for loc, n in tally.by_location.items():
+        by_loc[names[loc]] += n
+    return {
+        "office": office,
         "office_name": office_name,
         "as_of": as_of.isoformat(),
-        "on_hand": on_hand,
+        "on_hand": tally.on_hand,
         "by_location": by_loc,
-        "totals": totals,
+        "totals": tally.totals,
     }
-    if location is not None:
-        result["location"] = location
-        result["location_on_hand"] = by_loc[location]
-    return result
 
 
 def _entry_view(row: Any, names: dict[int, str]) -> dict[str, Any]:

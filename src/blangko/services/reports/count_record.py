@@ -1,0 +1,152 @@
+"""Berita acara stock opname: the books against the physical count at one location, with the
+serials missing and found and the adjustments posted to the ledger. One read transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from blangko.adapters import tables as t
+from blangko.adapters.reports.model import Column, Report, Signature, Table
+from blangko.domain.errors import NotFound
+from blangko.domain.ledger import KIND_LABEL_ID, Kind
+from blangko.formatting import num, signed, tanggal
+from blangko.services.context import Context, location_names
+from blangko.services.reports.letterhead import (
+    RANGE_COLUMNS,
+    new_report,
+    range_rows,
+    read_head,
+    weekday,
+)
+
+
+def build(
+    ctx: Context, *, count_id: int, office: str | None = None, address: str | None = None
+) -> Report:
+    """Berita acara stock opname: book against counted at one location."""
+    with ctx.read() as conn:
+        head = read_head(conn, office, address)
+        row = conn.execute(
+            select(t.stock_count).where(
+                t.stock_count.c.id == count_id, t.stock_count.c.office_code == head.code
+            )
+        ).first()
+        if row is None:
+            raise NotFound("unknown_count", "count_id", f"Stock opname #{count_id} tidak ada.")
+        names = location_names(conn, head.code)
+        posted = conn.execute(
+            select(t.ledger_entry)
+            .where(t.ledger_entry.c.office_code == head.code, t.ledger_entry.c.count_id == count_id)
+            .order_by(t.ledger_entry.c.seq)
+        ).all()
+    location = names.get(row.location_id, str(row.location_id))
+    variance = row.counted - row.book
+    missing = range_rows(row.missing) if row.missing else []
+    unexpected = range_rows(row.unexpected) if row.unexpected else []
+    by_serial = row.mode == "serials"
+    facts: list[tuple[str, Any]] = [
+        ("Nomor stock opname", row.id),
+        ("Lokasi", location),
+        ("Tanggal penghitungan", row.count_date),
+        ("Cara penghitungan", "pindai nomor seri" if by_serial else "jumlah keping saja"),
+        ("Menurut buku (keping)", row.book),
+        ("Terhitung fisik (keping)", row.counted),
+        ("Selisih (keping)", variance),
+        (
+            "Status",
+            "sudah diposting ke buku besar" if row.status == "posted" else "belum diposting",
+        ),
+    ]
+    if row.post_reason:
+        facts.append(("Penjelasan selisih", row.post_reason))
+    hari = weekday(row.count_date)
+    paragraphs = [
+        f"Pada hari ini, {hari} tanggal {tanggal(row.count_date)}, telah dilakukan penghitungan "
+        f"fisik (stock opname) blangko KTP-el di lokasi '{location}' pada {head.name}, dengan "
+        f"hasil: menurut buku {num(row.book)} keping, terhitung {num(row.counted)} keping, "
+        f"selisih {signed(variance)} keping.",
+    ]
+    if by_serial:
+        paragraphs.append(
+            f"Seri yang tercatat di buku tetapi tidak ditemukan: {num(sum(r[2] for r in missing))} "
+            f"keping; seri yang ditemukan tetapi tidak tercatat di lokasi ini: "
+            f"{num(sum(r[2] for r in unexpected))} keping, sebagaimana rincian terlampir."
+        )
+    paragraphs.append(
+        "Demikian berita acara ini dibuat dengan sebenarnya untuk dipergunakan sebagaimana mestinya."
+    )
+    tables = []
+    if by_serial:
+        tables += [
+            Table(
+                "Seri tercatat di buku, tidak ditemukan",
+                RANGE_COLUMNS,
+                missing,
+                sheet="Tidak ditemukan",
+            ),
+            Table(
+                "Seri ditemukan, tidak tercatat di lokasi ini",
+                RANGE_COLUMNS,
+                unexpected,
+                sheet="Tidak tercatat",
+            ),
+        ]
+    if posted:
+        tables.append(
+            Table(
+                "Entri penyesuaian di buku besar",
+                [
+                    Column("Entri", "int", weight=0.8),
+                    Column("Tanggal", "date", weight=1.8),
+                    Column("Jenis", weight=2.4),
+                    Column("Nomor seri", "serial", weight=3),
+                    Column("Keping", "int", weight=1),
+                ],
+                [
+                    [
+                        e.seq,
+                        e.effective_date,
+                        KIND_LABEL_ID.get(Kind(e.kind), e.kind),
+                        e.serials,
+                        e.quantity,
+                    ]
+                    for e in posted
+                ],
+                sheet="Penyesuaian",
+            )
+        )
+    return new_report(
+        head,
+        name="count",
+        title="BERITA ACARA STOCK OPNAME BLANGKO KTP-EL",
+        subtitle=f"Nomor {row.id} — lokasi {location}",
+        filename_stem=f"berita-acara-stock-opname-{row.id}",
+        facts=facts,
+        paragraphs=paragraphs,
+        tables=tables,
+        checks=[
+            f"Terhitung {num(row.counted)} - buku {num(row.book)} = selisih {signed(variance)}"
+            + (
+                f" = tidak tercatat {num(sum(r[2] for r in unexpected))} - tidak ditemukan "
+                f"{num(sum(r[2] for r in missing))}."
+                if by_serial
+                else "."
+            )
+        ],
+        issued_on=row.count_date,
+        signatures=[
+            Signature("Petugas Penghitung", row.actor, "NIP"),
+            Signature("Pengelola Blangko", None, "NIP"),
+            Signature("Kepala Dinas", None, "NIP", caption="Mengetahui,"),
+        ],
+        data={
+            "count_id": row.id,
+            "book": row.book,
+            "counted": row.counted,
+            "variance": variance,
+            "missing": sum(r[2] for r in missing),
+            "unexpected": sum(r[2] for r in unexpected),
+        },
+    )

@@ -1,0 +1,159 @@
+"""Rekapitulasi cakupan perekaman: wajib KTP, recorded, coverage and the gap to the target,
+by kecamatan and desa, by sex and by age band.
+
+One read transaction and one scan of the registry (by desa): the kecamatan figures are their
+villages' summed (a resident's kecamatan code is the first part of the village code), so the
+two levels agree by construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from blangko.adapters.reports.model import Column, Percent, Report, Signature, Table
+from blangko.adapters.repos import coverage as cq
+from blangko.formatting import num, tanggal
+from blangko.services.context import Context
+from blangko.services.coverage.areas import parse_target, rollup
+from blangko.services.reports.letterhead import new_report, read_head
+
+KECAMATAN_CODE_LENGTH = len("17.04.01")  # a village 17.04.01.2001 lies in kecamatan 17.04.01
+
+
+def _fraction(value: float | None) -> float | None:
+    # The coverage figures are percents rounded once to one decimal; the sheet stores the
+    # fraction 0.952.
+    return None if value is None else round(value / 100, 4)
+
+
+def _figures(row: dict[str, Any]) -> list[Any]:
+    """Wajib KTP, recorded, unrecorded, coverage, gap to the target: the columns every
+    table of the recap ends with."""
+    return [
+        row["wajib_ktp"],
+        row["recorded"],
+        row["unrecorded"],
+        _fraction(row["coverage_pct"]),
+        row["gap_to_target"],
+    ]
+
+
+def build(
+    ctx: Context,
+    *,
+    as_of: date | None = None,
+    target: str | None = None,
+    office: str | None = None,
+    address: str | None = None,
+) -> Report:
+    """Rekap cakupan: wajib KTP, recorded, coverage and the gap to the target, by kecamatan
+    and desa, from the registry's exact counts (rolled up as the coverage service does)."""
+    day = as_of or ctx.today()
+    goal = parse_target(target)
+    target_pct = float(goal)
+    with ctx.read() as conn:
+        head = read_head(conn, office, address)
+        cells = cq.coverage_cells(conn, office=head.code, as_of=day, by="desa")
+        desa_names = cq.region_names(conn, office=head.code, by="desa")
+        kecamatan_names = cq.region_names(conn, office=head.code, by="kecamatan")
+    desa = rollup(cells, desa_names, as_of=day, by="desa", target=goal, office=head.code)
+    kec = rollup(
+        [replace(c, area=c.area[:KECAMATAN_CODE_LENGTH]) for c in cells],
+        kecamatan_names,
+        as_of=day,
+        by="kecamatan",
+        target=goal,
+        office=head.code,
+    )
+
+    area_columns = [
+        Column("Wajib KTP", "int", total=True, weight=1.1),
+        Column("Sudah rekam", "int", total=True, weight=1.1),
+        Column("Belum rekam", "int", total=True, weight=1.1),
+    ]
+    kec_names = {a["code"]: a["name"] for a in kec["areas"]}
+    kec_table = Table(
+        "Cakupan per kecamatan",
+        [
+            Column("Kode", "serial", weight=1.1),
+            Column("Kecamatan", weight=2.2),
+            *area_columns,
+            Column("Cakupan", "percent", ratio=(3, 2), weight=1),
+            Column("Kurang ke target", "int", weight=1.1),
+        ],
+        [[a["code"], a["name"], *_figures(a)] for a in kec["areas"]],
+        sheet="Kecamatan",
+        note=f"Kurang ke target: penduduk yang masih harus direkam agar cakupan wilayah itu "
+        f"mencapai {num(target_pct)} %. Kekurangan kabupaten ({num(kec['gap_to_target'])}) "
+        "dihitung dari jumlah kabupaten, bukan dijumlahkan dari wilayah: wilayah yang melampaui "
+        "target tidak menutup kekurangan wilayah lain.",
+    )
+    desa_table = Table(
+        "Cakupan per desa/kelurahan",
+        [
+            Column("Kode", "serial", weight=1.5),
+            Column("Kecamatan", weight=1.7),
+            Column("Desa/kelurahan", weight=2),
+            *area_columns,
+            Column("Cakupan", "percent", ratio=(4, 3), weight=1),
+            Column("Kurang ke target", "int", weight=1.1),
+        ],
+        [
+            [
+                a["code"],
+                kec_names.get(a["code"][:KECAMATAN_CODE_LENGTH], ""),
+                a["name"],
+                *_figures(a),
+            ]
+            for a in desa["areas"]
+        ],
+        sheet="Desa",
+    )
+    group_columns = [
+        *area_columns,
+        Column("Cakupan", "percent", ratio=(2, 1), weight=1),
+        Column("Kurang ke target", "int", weight=1.1),
+    ]
+    sex_table = Table(
+        "Cakupan menurut jenis kelamin",
+        [Column("Jenis kelamin", weight=2.2), *group_columns],
+        [[g["label"], *_figures(g)] for g in kec["by_sex"]],
+        sheet="Jenis kelamin",
+    )
+    band_table = Table(
+        "Cakupan menurut kelompok umur",
+        [Column("Umur (tahun)", weight=2.2), *group_columns],
+        [[g["band"], *_figures(g)] for g in kec["by_age_band"]],
+        sheet="Umur",
+        note="<17: sudah atau pernah kawin, sehingga wajib KTP sebelum berumur 17 tahun.",
+    )
+    return new_report(
+        head,
+        name="coverage",
+        title="REKAPITULASI CAKUPAN PEREKAMAN KTP-EL",
+        subtitle=f"Keadaan per {tanggal(day)}",
+        filename_stem=f"rekap-cakupan-{day.isoformat()}",
+        facts=[
+            ("Kantor", f"{head.name} ({head.code})"),
+            ("Per tanggal", day),
+            ("Wajib KTP (jiwa)", kec["wajib_ktp"]),
+            ("Sudah rekam (jiwa)", kec["recorded"]),
+            ("Belum rekam (jiwa)", kec["unrecorded"]),
+            ("Cakupan", Percent(_fraction(kec["coverage_pct"]) or 0)),
+            ("Target", Percent(_fraction(target_pct) or 0)),
+            ("Kurang ke target (jiwa)", kec["gap_to_target"]),
+        ],
+        tables=[kec_table, desa_table, sex_table, band_table],
+        checks=[
+            f"Jumlah wajib KTP per kecamatan, per desa, per jenis kelamin dan per kelompok "
+            f"umur sama: {num(kec['wajib_ktp'])} jiwa; sudah rekam {num(kec['recorded'])} jiwa."
+        ],
+        issued_on=ctx.today(),
+        signatures=[
+            Signature("Kepala Bidang Pendaftaran Penduduk", None, "NIP"),
+            Signature("Kepala Dinas", None, "NIP", caption="Mengetahui,"),
+        ],
+        data={"as_of": day.isoformat(), "kecamatan": kec, "desa": desa},
+    )

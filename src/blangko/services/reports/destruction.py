@@ -1,0 +1,141 @@
+"""Berita acara pemusnahan: every card spoiled in a month, by serial and reason, and whether
+it has been destroyed, with the destruction's witnesses. One read transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from blangko.adapters.reports.fmt import terbilang
+from blangko.adapters.reports.model import Column, Report, Signature, Table
+from blangko.adapters.repos import ledger as repo
+from blangko.domain.ledger import SPOIL_REASON_LABEL_ID, SPOIL_REASONS, State
+from blangko.domain.serials import from_serials, total
+from blangko.formatting import month_bounds, num, tanggal
+from blangko.services.context import Context, location_names
+from blangko.services.reports.letterhead import (
+    in_order,
+    label,
+    month_name,
+    new_report,
+    read_head,
+    weekday,
+)
+
+
+def build(
+    ctx: Context, *, month: str, office: str | None = None, address: str | None = None
+) -> Report:
+    """Berita acara pemusnahan: every card spoiled in the month, by serial and reason."""
+    first, last = month_bounds(month)
+    key = first.strftime("%Y-%m")
+    with ctx.read() as conn:
+        head = read_head(conn, office, address)
+        cards = repo.spoiled_between(conn, head.code, first, last)
+        names = location_names(conn, head.code)
+        destroy_seqs = sorted({c.last_seq for c in cards if c.state == State.DESTROYED.value})
+        destroys = [repo.entry_by_seq(conn, head.code, s) for s in destroy_seqs]
+    rows = [
+        [
+            i,
+            c.serial,
+            c.effective_date,
+            label(SPOIL_REASON_LABEL_ID, c.reason),
+            c.note or "",
+            names.get(c.from_location, ""),
+            "dimusnahkan" if c.state == State.DESTROYED.value else "rusak, belum dimusnahkan",
+        ]
+        for i, c in enumerate(cards, start=1)
+    ]
+    n = len(cards)
+    by_reason: dict[str, int] = {}
+    for c in cards:
+        by_reason[c.reason] = by_reason.get(c.reason, 0) + 1
+    pending = sum(1 for c in cards if c.state == State.SPOILED.value)
+    facts: list[tuple[str, Any]] = [
+        ("Periode blangko rusak", f"{tanggal(first)} s.d. {tanggal(last)}"),
+        ("Jumlah blangko rusak (keping)", n),
+        ("Sudah dimusnahkan (keping)", n - pending),
+        ("Belum dimusnahkan (keping)", pending),
+    ]
+    witnesses: list[str] = []
+    for d in destroys:
+        facts += [
+            ("Tanggal pemusnahan", d.effective_date),
+            ("Nomor berita acara pemusnahan", d.document),
+            ("Saksi", d.party),
+        ]
+        witnesses += [w for w in (d.party or "").split("; ") if w and w not in witnesses]
+    seri = _ranges_text(c.serial for c in cards)
+    if destroys and not pending:
+        when = destroys[-1].effective_date
+        paragraphs = [
+            f"Pada hari ini, {weekday(when)} tanggal {tanggal(when)}, bertempat di "
+            f"{head.name}, telah dilakukan pemusnahan blangko KTP-el yang rusak selama bulan "
+            f"{month_name(first)} sejumlah {num(n)} ({terbilang(n)}) keping, dengan nomor seri "
+            f"dan alasan kerusakan sebagaimana tercantum dalam daftar di bawah ini, disaksikan "
+            f"oleh {', '.join(witnesses).rstrip('.')}.",
+        ]
+    else:
+        paragraphs = [
+            f"Blangko KTP-el yang rusak selama bulan {month_name(first)} sejumlah {num(n)} "
+            f"({terbilang(n)}) keping, dengan nomor seri dan alasan kerusakan sebagaimana "
+            f"tercantum dalam daftar di bawah ini, {num(pending)} keping di antaranya siap "
+            "dimusnahkan dengan disaksikan oleh para saksi yang menandatangani berita acara ini.",
+        ]
+    paragraphs.append(
+        "Demikian berita acara ini dibuat dengan sebenarnya untuk dipergunakan sebagaimana mestinya."
+    )
+    # Witnesses first, the office's own signatories on the last row.
+    sigs = [Signature(f"Saksi {i}", w, None) for i, w in enumerate(witnesses, start=1)]
+    if not witnesses:
+        sigs += [Signature("Saksi 1", None, None), Signature("Saksi 2", None, None)]
+    sigs.append(Signature("Pengelola Blangko", None, "NIP"))
+    sigs.append(Signature("Kepala Dinas", None, "NIP", caption="Mengetahui,"))
+    return new_report(
+        head,
+        name="destruction",
+        title="BERITA ACARA PEMUSNAHAN BLANGKO KTP-EL RUSAK",
+        subtitle=f"Blangko rusak bulan {month_name(first)}",
+        filename_stem=f"berita-acara-pemusnahan-{key}",
+        facts=facts,
+        paragraphs=paragraphs,
+        tables=[
+            Table(
+                "Rekap menurut alasan",
+                [Column("Alasan", weight=4), Column("Keping", "int", total=True, weight=1.2)],
+                [
+                    [label(SPOIL_REASON_LABEL_ID, r), by_reason[r]]
+                    for r in in_order(by_reason, SPOIL_REASONS)
+                ],
+                sheet="Rekap alasan",
+            ),
+            Table(
+                "Daftar blangko rusak",
+                [
+                    Column("No", "int", weight=0.6),
+                    Column("Nomor seri", "serial", weight=2),
+                    Column("Tanggal rusak", "date", weight=1.9),
+                    Column("Alasan", weight=1.7),
+                    Column("Keterangan", weight=2.2),
+                    Column("Lokasi", weight=1.2),
+                    Column("Status", weight=1.8),
+                ],
+                rows,
+                sheet="Daftar seri",
+                empty_text="Tidak ada blangko rusak pada bulan ini.",
+            ),
+        ],
+        checks=[
+            f"{num(n)} keping rusak = {num(n - pending)} dimusnahkan + {num(pending)} belum "
+            f"dimusnahkan; rentang seri: {seri or '-'}."
+        ],
+        issued_on=destroys[-1].effective_date if destroys else ctx.today(),
+        signatures=sigs,
+        data={"month": key, "spoiled": n, "destroyed": n - pending, "pending": pending},
+    )
+
+
+def _ranges_text(serials: Iterable[str]) -> str:
+    ranges = from_serials(serials)
+    return ", ".join(str(r) for r in ranges) if total(ranges) else ""

@@ -1,0 +1,95 @@
+"""What every official report shares: the office's letterhead, the report frame, serial
+range tables, and the wording of dates and code lists in a record."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from blangko.adapters import tables as t
+from blangko.adapters.reports.model import Column, Report
+from blangko.domain.serials import parse_ranges
+from blangko.formatting import tanggal
+from blangko.services.context import resolve_office
+
+ADDRESS_PLACEHOLDER = "Alamat kantor belum diisi (atur BLANGKO_OFFICE_ADDRESS)"
+WEEKDAYS = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
+
+
+@dataclass(frozen=True)
+class OfficeHead:
+    code: str
+    name: str
+    regency: str | None  # "Kabupaten Kaur", when the office name says it
+    address: str
+
+    @property
+    def lines(self) -> list[str]:
+        if self.regency:
+            return [
+                f"PEMERINTAH {self.regency.upper()}",
+                "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL",
+                self.address,
+            ]
+        return [self.name.upper(), self.address]
+
+    @property
+    def place(self) -> str:
+        """The town a record is signed in: the regency's name without its level."""
+        if not self.regency:
+            return ""
+        for level in ("Kabupaten ", "Kota "):
+            if self.regency.startswith(level):
+                return self.regency[len(level) :]
+        return self.regency
+
+
+def read_head(conn: Connection, office: str | None, address: str | None) -> OfficeHead:
+    """The letterhead of the office asked for (or the only one), inside the report's read."""
+    code = resolve_office(conn, office)
+    name = conn.execute(select(t.office.c.name).where(t.office.c.code == code)).scalar_one()
+    prefix = "Dinas Dukcapil "
+    regency = name[len(prefix) :] if name.startswith(prefix) else None
+    return OfficeHead(code, name, regency, (address or "").strip() or ADDRESS_PLACEHOLDER)
+
+
+def new_report(head: OfficeHead, **kw: Any) -> Report:
+    """A report under the office's letterhead, signed in its town."""
+    return Report(office_name=head.name, header_lines=head.lines, place=head.place, **kw)
+
+
+RANGE_COLUMNS = [
+    Column("Nomor seri awal", "serial", weight=2),
+    Column("Nomor seri akhir", "serial", weight=2),
+    Column("Keping", "int", total=True),
+]
+
+
+def range_rows(ranges_text: str) -> list[list[Any]]:
+    """Rows for RANGE_COLUMNS: first serial, last serial, cards."""
+    return [[r.serial(r.first), r.serial(r.last), r.count] for r in parse_ranges(ranges_text)]
+
+
+def in_order(counts: Mapping[str, int], order: tuple[str, ...]) -> list[str]:
+    """The keys in the official order, unknown ones after."""
+    return [k for k in order if k in counts] + sorted(k for k in counts if k not in order)
+
+
+def label(labels: Mapping[str, str], code: str) -> str:
+    """A code's label from the domain's table, as a table cell starts: with a capital."""
+    text = labels.get(code, code)
+    return text[:1].upper() + text[1:]
+
+
+def month_name(d: date) -> str:
+    """'November 2026': the long date without its day."""
+    return tanggal(d).split(" ", 1)[1]
+
+
+def weekday(d: date) -> str:
+    """The day's name as a record opens: 'Pada hari ini, Jumat tanggal ...'."""
+    return WEEKDAYS[d.weekday()]

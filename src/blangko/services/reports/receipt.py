@@ -1,0 +1,79 @@
+"""Berita acara serah terima: the handover of one receipt (or return) of blank cards, with
+its serial ranges, from the ledger entry that recorded it. One read transaction."""
+
+from __future__ import annotations
+
+from blangko.adapters.reports.fmt import terbilang
+from blangko.adapters.reports.model import Report, Signature, Table
+from blangko.adapters.repos import ledger as repo
+from blangko.domain.errors import DomainError, NotFound
+from blangko.domain.ledger import KIND_LABEL_ID, Kind
+from blangko.formatting import num, tanggal
+from blangko.services.context import Context, location_names
+from blangko.services.reports.letterhead import (
+    RANGE_COLUMNS,
+    new_report,
+    range_rows,
+    read_head,
+    weekday,
+)
+
+
+def build(
+    ctx: Context, *, seq: int, office: str | None = None, address: str | None = None
+) -> Report:
+    """Berita acara serah terima for one receive (or return) entry."""
+    with ctx.read() as conn:
+        head = read_head(conn, office, address)
+        e = repo.entry_by_seq(conn, head.code, seq)
+        if e is None:
+            raise NotFound("unknown_entry", "seq", f"Entri ledger #{seq} tidak ada.")
+        if e.kind not in (Kind.RECEIVE.value, Kind.RETURN.value):
+            raise DomainError(
+                "not_a_handover",
+                "seq",
+                f"Entri #{seq} adalah {KIND_LABEL_ID.get(Kind(e.kind), e.kind)}: berita acara "
+                "serah terima hanya untuk penerimaan atau pengembalian blangko.",
+            )
+        names = location_names(conn, head.code)
+    incoming = e.kind == Kind.RECEIVE.value
+    giver, receiver = (e.party, head.name) if incoming else (head.name, e.party)
+    location = names.get(e.to_location if incoming else e.from_location, "")
+    rows = range_rows(e.serials)
+    qty = int(e.quantity)
+    if sum(r[2] for r in rows) != qty:
+        raise AssertionError("receipt: ranges do not add up to the entry's quantity")
+    return new_report(
+        head,
+        name="receipt",
+        title="BERITA ACARA SERAH TERIMA BLANGKO KTP-EL",
+        subtitle=f"Nomor {e.document}",
+        filename_stem=f"berita-acara-serah-terima-{seq}",
+        facts=[
+            ("Nomor berita acara", e.document),
+            ("Tanggal serah terima", e.effective_date),
+            ("Pihak Pertama (yang menyerahkan)", giver),
+            ("Pihak Kedua (yang menerima)", receiver),
+            ("Lokasi penyimpanan" if incoming else "Diambil dari lokasi", location),
+            ("Jumlah (keping)", qty),
+            ("Entri buku besar", f"#{e.seq}, dicatat oleh {e.actor}, hash {e.hash[:16]}…"),
+        ],
+        paragraphs=[
+            f"Pada hari ini, {weekday(e.effective_date)} tanggal {tanggal(e.effective_date)}, "
+            f"Pihak Pertama, {giver}, menyerahkan kepada Pihak Kedua, {receiver}, blangko KTP-el "
+            f"sejumlah {num(qty)} ({terbilang(qty)}) keping dengan nomor seri sebagaimana "
+            "tercantum dalam daftar di bawah ini, dan Pihak Kedua telah menerimanya dalam "
+            "keadaan baik dan lengkap.",
+            "Demikian berita acara ini dibuat dalam rangkap secukupnya untuk dipergunakan "
+            "sebagaimana mestinya.",
+        ]
+        + ([f"Catatan: {e.note}"] if e.note else []),
+        tables=[Table("Daftar nomor seri", RANGE_COLUMNS, rows, sheet="Nomor seri")],
+        checks=[f"Jumlah keping seluruh rentang = {num(qty)} = jumlah pada entri #{e.seq}."],
+        issued_on=e.effective_date,
+        signatures=[
+            Signature("Pihak Pertama, yang menyerahkan", None, giver),
+            Signature("Pihak Kedua, yang menerima", None, receiver),
+        ],
+        data={"seq": e.seq, "quantity": qty, "document": e.document, "party": e.party},
+    )
