@@ -1,8 +1,10 @@
-"""Stock decisions taken on simulated demand paths: cover, stockout risk, what to request.
+"""Stock decisions taken on simulated demand paths: cover, stockout risk, what to request,
+the stock level, whether the office is ready for an event, and the quantity a request
+letter may ask for.
 
 Also the OpenLMIS/mSupply-style figures (average monthly consumption adjusted for days the
 office could not serve, months of stock) so the head of office can compare with what the
-directorate is used to seeing.
+directorate is used to seeing: a comparison, never the days of cover.
 """
 
 from __future__ import annotations

@@ -452,7 +452,7 @@ def _reasons(
     """Each part of the demand in the decision window, quantified at the median."""
     window = rec.window_days_p50
     base = int(np.median(sim.baseline_paths[:, :window].sum(axis=1)))
-    reasons = [
+    reasons: list[dict[str, Any]] = [
         {
             "reason": f"Pemakaian biasa {window} hari (tinjau {review} + tunggu "
             f"{window - review} hari)",
@@ -484,7 +484,7 @@ def _reasons(
     )
     # The reasons add up to the recommendation on every surface: when the stock exceeds the
     # need, the surplus is a reason of its own and the recommendation is 0.
-    surplus = rec.quantity - sum(r["quantity"] for r in reasons)
+    surplus = rec.quantity - sum(int(r["quantity"]) for r in reasons)
     if surplus:
         reasons.append({"reason": SURPLUS_REASON, "quantity": surplus})
     return reasons
