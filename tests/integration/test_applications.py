@@ -505,6 +505,10 @@ def test_status_stock_cover_and_capacity(ctx, office) -> None:
         "months_of_stock",
         "method",
     }
+    # A day ahead: its services, today's stock figures (there is no ledger of the future).
+    ahead = figures.status(ctx, on=TODAY + timedelta(days=30))
+    assert ahead["date"] == "2026-12-27" and ahead["stock"]["as_of"] == TODAY.isoformat()
+    assert ahead["stock"]["days_of_cover"] == cover
     writes.consume(ctx, service="pemula", qty=20, location="loket-1")
     assert figures.status(ctx)["stock"]["level"] == "habis"
     cal.set_capacity(ctx, service="perekaman", per_day=60)

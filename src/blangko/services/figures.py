@@ -105,11 +105,12 @@ def status(
     (`days.status`), the stock on hand with the forecast's days of cover and the stock level,
     the average monthly consumption as the comparison it is (OpenLMIS AMC, months of stock),
     and the backlog. ``low_days`` is the level's threshold (default: settings'
-    stock_low_days)."""
+    stock_low_days). For a day ahead the stock figures are today's (``stock.as_of``)."""
     if low_days is None:
         low_days = ctx.settings.stock_low_days
     day = days.status(ctx, on=on, office=office)
-    fc = forecast_for(ctx, day["office"], date.fromisoformat(day["date"]))
+    # A day ahead has no ledger yet: its stock figures are today's forecast (stock.as_of).
+    fc = forecast_for(ctx, day["office"], min(date.fromisoformat(day["date"]), ctx.today()))
     cover = cover_of(fc)
     comp = fc["comparison"]
     on_hand = int(fc["on_hand"])
@@ -118,6 +119,7 @@ def status(
         "date": day["date"],
         "services": day["services"],
         "stock": {
+            "as_of": fc["as_of"],
             "on_hand": on_hand,
             "days_of_cover": cover,
             "level": sp.stock_level(on_hand, cover["p90"], low_days),
