@@ -67,8 +67,7 @@ class ImpactAssumptions(BaseModel):
     take_up_low: Decimal = Field(default=Decimal("0.25"))
     take_up_expected: Decimal = Field(default=Decimal("0.50"))
     take_up_high: Decimal = Field(default=Decimal("0.80"))
-    window_days: int = 30
-    share_in_window: Decimal = Field(default=Decimal("0.70"))
+    window_days: int = 30  # the extra demand is spread over the open days of this window
 
     def with_overrides(self, **values: Any) -> ImpactAssumptions:
         """These assumptions with the values given (None: keep this one), validated."""
@@ -76,7 +75,7 @@ class ImpactAssumptions(BaseModel):
         return ImpactAssumptions.model_validate({**self.model_dump(), **given})
 
     def check(self) -> ImpactAssumptions:
-        for name in ("take_up_low", "take_up_expected", "take_up_high", "share_in_window"):
+        for name in ("take_up_low", "take_up_expected", "take_up_high"):
             value = getattr(self, name)
             if not 0 <= value <= 1:
                 raise DomainError(
@@ -103,7 +102,6 @@ class ImpactAssumptions(BaseModel):
                 "high": float(self.take_up_high),
             },
             "window_days": self.window_days,
-            "share_in_window": float(self.share_in_window),
         }
 
 
@@ -122,8 +120,8 @@ class Settings(BaseSettings):
     locale: str = "id"
     # The office's own time zone decides what "today" is (WIB, WITA or WIT).
     timezone: str = "Asia/Jakarta"
-    # Stock level shown by `blangko status`: "menipis" below this many days of cover at the
-    # recent average daily use (0 blanks on hand is always "habis").
+    # The stock level (status, dashboard, public status page): "menipis" when the forecast's
+    # days of cover at 90 % confidence is below this (0 blanks on hand is always "habis").
     stock_low_days: int = 14
     # Signs session cookies and API tokens. The default is public (it is in the source), so
     # `blangko serve` refuses it unless this is the demo (see web.app.check_secret).

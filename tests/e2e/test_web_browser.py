@@ -330,6 +330,15 @@ def test_head_sees_outlook_coverage_and_keeps_the_agenda(server: str, browser) -
         timeout=30000,
     )
     page.screenshot(path=str(SHOTS / "15-dashboard-head.png"), full_page=True)
+    # The request letter: a form with the recommendation beside it; the head sets the quantity.
+    page.click("[data-testid=request-letter]")
+    expect(page.get_by_test_id("request-form")).to_be_visible()
+    page.fill("[data-testid=request-form] input[name=quantity]", "2000")
+    page.fill("[data-testid=request-form] textarea[name=reason]", "Menjelang Pilkades serentak")
+    with page.expect_download() as dl:
+        page.click("[data-testid=request-form] button[type=submit]")
+    assert dl.value.suggested_filename.endswith(".pdf")
+    page.goto(f"{server}/")
 
     page.click("nav.main >> text=Cakupan")
     expect(page.get_by_test_id("coverage-table")).to_contain_text("Kinal")

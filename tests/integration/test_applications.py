@@ -13,7 +13,7 @@ from blangko.adapters import tables as t
 from blangko.adapters import tables_applications as ts
 from blangko.domain.errors import Conflict, DomainError, NotFound
 from blangko.services import applications as apps
-from blangko.services import reports
+from blangko.services import figures, forecast, reports
 from blangko.services.calendar import days as cal
 from blangko.services.stock import writes
 from blangko.services.stock.queries import balance, trace, verify
@@ -372,8 +372,8 @@ def test_print_queue_order(ctx, office) -> None:
 def test_suket_holder_waits_and_is_counted(ctx, office) -> None:
     receipt = _ready(ctx, 1, "hilang", laporan_polisi="LP/9")
     apps.suket(ctx, receipt=receipt)
-    status = cal.status(ctx)
-    assert status["backlog"] == {"to_record": 0, "to_print": 1, "suket_waiting": 1}
+    assert apps.backlog(ctx) == {"to_record": 0, "to_print": 1, "suket_waiting": 1}
+    assert figures.status(ctx)["backlog"] == apps.backlog(ctx)
 
 
 def test_ikd_uses_no_blank(ctx, office) -> None:
@@ -480,30 +480,41 @@ def test_national_holiday_is_closed(ctx, office) -> None:
 
 
 def test_status_stock_cover_and_capacity(ctx, office) -> None:
-    stock_station(ctx)  # 100 on hand
-    empty = cal.status(ctx)
-    assert empty["stock"]["on_hand"] == 100
-    assert empty["stock"]["days_of_cover"] is None  # no use yet: nothing to divide by
-    assert empty["stock"]["level"] == "aman"
-    # 30 blanks used over the last 30 printing days: 1 a day, 70 left = 70 days of cover.
-    writes.consume(ctx, service="pemula", qty=30, location="gudang", effective=TODAY - timedelta(1))
-    s = cal.status(ctx)
-    assert s["stock"]["window_open_days"] == 30
-    assert (s["stock"]["on_hand"], s["stock"]["days_of_cover"], s["stock"]["level"]) == (
-        70,
-        70.0,
-        "aman",
-    )
-    writes.consume(ctx, service="pemula", qty=50, location="gudang", effective=TODAY - timedelta(1))
-    writes.consume(ctx, service="pemula", qty=5, location="loket-1", effective=TODAY - timedelta(1))
-    s = cal.status(ctx)  # 85 used / 30 days, 15 left: 5.3 days
-    assert (s["stock"]["days_of_cover"], s["stock"]["level"]) == (5.3, "menipis")
-    assert cal.status(ctx, low_days=5)["stock"]["level"] == "aman"
-    writes.consume(ctx, service="pemula", qty=15, location="loket-1")
-    assert cal.status(ctx)["stock"]["level"] == "habis"
+    """The status's days of cover are the forecast's (p50, p90, beyond the horizon), and its
+    level is habis at 0, menipis when the 90 % cover is under the threshold, aman otherwise."""
+    stock_station(ctx)  # 100 on hand, no use yet
+    s = figures.status(ctx)
+    fc = forecast.forecast(ctx)
+    assert s["stock"]["on_hand"] == fc["on_hand"] == 100
+    assert s["stock"]["days_of_cover"] == {**fc["days_of_cover"], "horizon_days": 120}
+    # 4 a working day over the last four weeks: 80 used, 20 left, a week or so of cover.
+    day = TODAY - timedelta(days=28)
+    while day < TODAY:
+        if day.weekday() < 5:
+            writes.consume(ctx, service="pemula", qty=4, location="gudang", effective=day)
+        day += timedelta(days=1)
+    s = figures.status(ctx)
+    cover = s["stock"]["days_of_cover"]
+    assert cover == {**forecast.forecast(ctx)["days_of_cover"], "horizon_days": 120}
+    assert cover["p90"] <= cover["p50"] < 14 and not cover["beyond_horizon"]
+    assert (s["stock"]["on_hand"], s["stock"]["level"]) == (20, "menipis")
+    assert figures.status(ctx, low_days=cover["p90"])["stock"]["level"] == "aman"
+    # The simple average is there only as the OpenLMIS comparison, never as days of cover.
+    assert set(s["stock"]["comparison"]) == {
+        "average_monthly_consumption",
+        "months_of_stock",
+        "method",
+    }
+    # A day ahead: its services, today's stock figures (there is no ledger of the future).
+    ahead = figures.status(ctx, on=TODAY + timedelta(days=30))
+    assert ahead["date"] == "2026-12-27" and ahead["stock"]["as_of"] == TODAY.isoformat()
+    assert ahead["stock"]["days_of_cover"] == cover
+    writes.consume(ctx, service="pemula", qty=20, location="loket-1")
+    assert figures.status(ctx)["stock"]["level"] == "habis"
     cal.set_capacity(ctx, service="perekaman", per_day=60)
     cal.set_capacity(ctx, service="perekaman", per_day=80)
     assert cal.status(ctx)["capacity"] == {"pencetakan": None, "perekaman": 80}
+    assert figures.status(ctx)["capacity"] == {"pencetakan": None, "perekaman": 80}
     with pytest.raises(DomainError) as err:
         cal.set_capacity(ctx, service="perekaman", per_day=-1)
     assert err.value.field == "per_day"

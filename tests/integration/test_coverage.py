@@ -500,7 +500,19 @@ def test_event_impact_numbers(ctx: Context, office: str) -> None:
     assert x["pools"] == {"recordings": 6, "blanks": 9}
     assert x["recordings"] == {"low": 1, "expected": 3, "high": 5}
     assert x["blanks"] == {"low": 2, "expected": 5, "high": 8}
-    assert x["window"] == {"from": "2026-11-27", "to": "2026-12-20"}
+    # 27 November to 20 December: 24 days, 16 of them open (weekdays; no closure).
+    assert x["window"] == {
+        "from": "2026-11-27",
+        "to": "2026-12-20",
+        "days": 24,
+        "open_days": {"pencetakan": 16, "perekaman": 16},
+        "closed_reasons": {"pencetakan": ["Akhir pekan"], "perekaman": ["Akhir pekan"]},
+    }
+    # Per day: each total over the open days of its desk (5 blanks / 16 days = 0,3).
+    assert x["per_day_in_window"] == {
+        "recordings": {"low": 0.1, "expected": 0.2, "high": 0.3},
+        "blanks": {"low": 0.1, "expected": 0.3, "high": 0.5},
+    }
     assert r["assumptions"]["take_up"] == {"low": 0.25, "expected": 0.5, "high": 0.8}
     hi = ev.impact(ctx, e["id"], assumptions=ImpactAssumptions(take_up_high=Decimal("1")))
     assert hi["expected_extra"]["blanks"]["high"] == 9

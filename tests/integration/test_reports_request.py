@@ -163,7 +163,8 @@ def test_letter_asks_for_the_forecast_quantity_with_its_reasons(
     event_rows = [row for row in reasons.rows if row[0].startswith("Pilkades serentak")]
     assert len(event_rows) == 1
     assert event_rows[0][0] == "Pilkades serentak (3 desa)"
-    assert 900 <= event_rows[0][1] <= 1150, event_rows
+    # Exactly the event's expected extra blanks (events.impact), not a simulated median.
+    assert event_rows[0][1] == 1000 == f["events"][0]["blanks"]["expected"], event_rows
     assert evs.rows == [["Pilkades serentak (3 desa)", TODAY + timedelta(days=21), 500, 1000, 1600]]
     state_values = {row[0]: row[1] for row in state.rows}
     assert state_values["Persediaan di tangan"] == f["on_hand"]
@@ -174,7 +175,7 @@ def test_letter_asks_for_the_forecast_quantity_with_its_reasons(
     # The 25 applications waiting to be printed are certain demand in the first open days.
     assert state_values["Antrean cetak (permohonan siap cetak)"] == 25
     queue_row = next(row for row in reasons.rows if row[0] == "Antrean cetak (siap cetak)")
-    assert 20 <= queue_row[1] <= 30 and queue_row[2] == "25 permohonan siap cetak"
+    assert queue_row[1] == 25 and queue_row[2] == "25 permohonan siap cetak"
 
     # XLSX: the quantities are numbers, the total a SUM formula equal to the request.
     wb = load_workbook(io.BytesIO(render_bytes(r, "xlsx")))
@@ -221,13 +222,49 @@ def test_letter_asks_for_the_forecast_quantity_with_its_reasons(
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)
 
 
-def test_no_letter_when_stock_suffices(ctx: Context, office: str) -> None:
+def test_head_sets_the_quantity_with_a_reason_when_nothing_is_recommended(
+    ctx: Context, office: str
+) -> None:
+    """Issue 11, observation 7: a recommendation of 0 says so and still lets the head ask,
+    with a reason; asking for more than recommended needs one too."""
     build_history(ctx, days=60, opening=4000, mean=5)
-    assert fs.forecast(ctx, as_of=TODAY)["recommended_request"]["quantity"] == 0
+    f = fs.forecast(ctx, as_of=TODAY)
+    rec = f["recommended_request"]
+    assert rec["quantity"] == 0
+    # The reasons add up to the recommendation: the surplus is a reason of its own.
+    assert sum(r["quantity"] for r in rec["reasons"]) == 0
+    assert rec["reasons"][-1]["reason"] == fs.SURPLUS_REASON
     with pytest.raises(DomainError) as exc:
         reports.request_letter.build(ctx, as_of=TODAY)
-    assert exc.value.code == "request_not_needed"
-    assert "tidak menyarankan permintaan" in exc.value.message
+    assert (exc.value.code, exc.value.field) == ("quantity_required", "quantity")
+    assert "0 keping" in exc.value.message and "alasan" in exc.value.message
+    with pytest.raises(DomainError) as exc:
+        reports.request_letter.build(ctx, as_of=TODAY, quantity=1500)
+    assert (exc.value.code, exc.value.field) == ("reason_required", "reason")
+    with pytest.raises(DomainError) as exc:
+        reports.request_letter.build(ctx, as_of=TODAY, quantity=0, reason="x")
+    assert exc.value.code == "quantity_range"
+    why = "Menjelang Pilkades serentak"
+    r = reports.request_letter.build(ctx, as_of=TODAY, quantity=1500, reason=why)
+    assert (r.data["quantity"], r.data["recommended"], r.data["reason"]) == (1500, 0, why)
+    assert dict(r.facts)["Jumlah dimohon (keping)"] == 1500
+    reasons, state, _ = r.tables
+    assert reasons.totals()[1] == 1500
+    assert reasons.rows[-1][:2] == ["Ditetapkan kepala dinas", 1500]
+    assert why in reasons.rows[-1][2]
+    values = {row[0]: row[1] for row in state.rows}
+    assert values["Usulan permintaan menurut perkiraan"] == 0
+    assert values["Jumlah yang dimohon"] == 1500
+    text = pdf_text(render_bytes(r, "pdf"))
+    assert "sebanyak 1.500 (seribu lima ratus) keping" in text and why in text
+    assert "tidak mengusulkan permintaan" in text
+
+
+def test_head_may_ask_for_less_without_a_reason(ctx: Context, busy_office: dict[str, int]) -> None:
+    want = fs.forecast(ctx, as_of=TODAY)["recommended_request"]["quantity"]
+    r = reports.request_letter.build(ctx, as_of=TODAY, quantity=want - 100)
+    assert r.data["quantity"] == want - 100 and r.tables[0].totals()[1] == want - 100
+    assert r.tables[0].rows[-1][:2] == ["Ditetapkan kepala dinas", -100]
 
 
 def test_cli_writes_the_letter(
@@ -245,3 +282,12 @@ def test_cli_writes_the_letter(
     wb = load_workbook(tmp_path / "surat-permohonan-blangko-2026-11-27.xlsx")
     cover = {row[0].value: row[1].value for row in wb["Ringkasan"].iter_rows() if row[0].value}
     assert cover["Jumlah dimohon (keping)"] == want
+    # The head's quantity and reason from the command line.
+    res = runner.invoke(app, [*args, "--quantity", str(want + 500), "--output", str(out)])
+    assert res.exit_code != 0 and res.exception.code == "reason_required"
+    res = runner.invoke(
+        app,
+        [*args, "--quantity", str(want + 500), "--reason", "Pemilu", "--output", str(out)],
+    )
+    assert res.exit_code == 0, res.output
+    assert f"sebanyak {num(want + 500)} (" in pdf_text(out.read_bytes())

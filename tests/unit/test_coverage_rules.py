@@ -192,12 +192,26 @@ def test_demand_range_rounds_outward_and_half_up() -> None:
 def test_extra_demand_pools() -> None:
     a = ImpactAssumptions()
     counts = {"unrecorded": 5, "turning_17_before": 1, "recorded_not_printed": 3}
-    x = ev.extra_demand(counts, a)
+    x = ev.extra_demand(counts, a, {"perekaman": 0, "pencetakan": 6})
     assert x["pools"] == {"recordings": 6, "blanks": 9}
     assert x["recordings"] == {"low": 1, "expected": 3, "high": 5}  # 1.5, 3.0, 4.8
     assert x["blanks"] == {"low": 2, "expected": 5, "high": 8}  # 2.25, 4.5, 7.2
-    # 70 % of 8 over 30 days = 0.1866.. -> 0.2 a day
-    assert x["per_day_in_window"]["blanks"]["high"] == 0.2
+    # Per day: each total over the open days of its desk in the window (5 / 6 = 0.83..).
+    assert x["per_day_in_window"]["blanks"] == {"low": 0.3, "expected": 0.8, "high": 1.3}
+    # Recording closed through the window: no per-day figure rather than a made-up one.
+    assert x["per_day_in_window"]["recordings"] is None
+    assert "per_day_in_window" not in ev.extra_demand(counts, a)
+
+
+def test_per_day_is_the_total_over_the_open_days() -> None:
+    """Issue 11, observation 5: 743 extra recordings over a window of 6 open days is 123,8 a
+    day, not 743 x 70 % / 30 = 17,3."""
+    assert ev.per_day({"low": 371, "expected": 743, "high": 1189}, 6) == {
+        "low": 61.8,
+        "expected": 123.8,
+        "high": 198.2,
+    }
+    assert ev.per_day({"expected": 10}, 0) is None
 
 
 def test_assumptions_are_overridable_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -215,8 +229,8 @@ def test_assumptions_are_overridable_and_checked(monkeypatch: pytest.MonkeyPatch
         ImpactAssumptions(take_up_low=Decimal("0.7"), take_up_expected=Decimal("0.5")).check()
     assert e.value.code == "assumption_order"
     with pytest.raises(DomainError) as e:
-        ImpactAssumptions(share_in_window=Decimal("1.5")).check()
-    assert e.value.field == "share_in_window"
+        ImpactAssumptions(take_up_high=Decimal("1.5")).check()
+    assert e.value.field == "take_up_high"
     with pytest.raises(DomainError):
         ImpactAssumptions(window_days=0).check()
 

@@ -110,6 +110,62 @@ def test_days_of_cover_and_stockout_on_known_paths() -> None:
     assert sp.stockout_probability(paths, 100, leads) == pytest.approx(0.25)
 
 
+def _readiness(**kw):  # type: ignore[no-untyped-def]
+    args = {
+        "on_hand": 100,
+        "usual_until_event": 60,
+        "event_blanks": 50,
+        "event_recordings": 30,
+        "open_days": {"perekaman": 5, "pencetakan": 5},
+        "closed_reasons": {"perekaman": [], "pencetakan": []},
+    }
+    return sp.event_readiness(**{**args, **kw})
+
+
+def test_readiness_is_short_of_blanks_when_the_stock_will_not_last() -> None:
+    r = _readiness()
+    assert (r["need"], r["shortfall"], r["ready"]) == (110, 10, False)
+    assert r["missing"] == [{"kind": "shortfall", "quantity": 10}]
+    assert _readiness(event_blanks=40)["ready"] is True
+    assert _readiness(event_blanks=40)["missing"] == []
+
+
+def test_readiness_names_a_needed_desk_closed_through_the_event() -> None:
+    """Issue 11, observation 6: recording closed "sampai diakhiri" through the event, with
+    enough blanks: not ready, and it says what is missing."""
+    r = _readiness(
+        event_blanks=30,
+        open_days={"perekaman": 0, "pencetakan": 5},
+        closed_reasons={"perekaman": ["PPKM", "Akhir pekan"], "pencetakan": ["Akhir pekan"]},
+    )
+    assert r["ready"] is False and r["shortfall"] == 0
+    assert r["missing"] == [
+        {
+            "kind": "desk_closed",
+            "desk": "perekaman",
+            "demand": 30,
+            "reasons": ["PPKM", "Akhir pekan"],
+        }
+    ]
+    # A desk the event does not need may be closed: no extra recordings, no missing desk.
+    assert _readiness(
+        event_blanks=30, event_recordings=0, open_days={"perekaman": 0, "pencetakan": 5}
+    )["ready"]
+    both = _readiness(open_days={"perekaman": 0, "pencetakan": 0})
+    assert [m.get("desk", m["kind"]) for m in both["missing"]] == [
+        "perekaman",
+        "pencetakan",
+        "shortfall",
+    ]
+
+
+def test_stock_level_reads_the_90_percent_cover() -> None:
+    assert sp.stock_level(0, 50, 14) == "habis"
+    assert sp.stock_level(10, 13, 14) == "menipis"
+    assert sp.stock_level(10, 14, 14) == "aman"
+    assert sp.stock_level(10, None, 14) == "aman"
+
+
 def test_recommendation_covers_review_plus_lead_time_at_the_service_level() -> None:
     rng = np.random.default_rng(0)
     paths = rng.poisson(10, size=(4000, 120)).astype(float)

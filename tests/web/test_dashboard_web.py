@@ -7,8 +7,8 @@ from datetime import date
 
 from web_helpers import add_resident, bearer, login, stock_station
 
+from blangko.services import figures
 from blangko.services.calendar import events
-from blangko.services.dashboard import cached_forecast, readiness
 from blangko.services.stock import writes
 
 
@@ -31,41 +31,21 @@ def test_head_sees_forecast_coverage_and_readiness(client, ctx) -> None:  # type
     page = client.get("/")
     assert page.status_code == 200
     assert 'src="/grafik/perkiraan.svg"' in page.text
-    fc = cached_forecast(ctx, None)
-    qty = page.text.split('data-testid="request-qty">', 1)[1].split("<", 1)[0]
+    fc = figures.forecast_for(ctx, None)
+    qty = page.text.split('data-testid="request-qty"', 1)[1].split(">", 1)[1].split("<", 1)[0]
     assert qty == f"{fc['recommended_request']['quantity']:,}".replace(",", ".")
-    assert page.text.split('data-testid="dash-coverage">', 1)[1].startswith("33,3 %")
-    assert "Pilkades Kinal" in page.text.split('data-testid="next-event">', 1)[1][:200]
-    impact = events.impact(ctx, 1)
-    r = readiness(fc, date(2027, 1, 20), impact["expected_extra"]["blanks"]["expected"])
-    shown = page.text.split('data-testid="readiness">', 1)[1][:300]
-    assert ("Siap" in shown) == r["ready"] and f"{r['need']}" in shown.replace(".", "")
+    assert (
+        page.text.split('data-testid="dash-coverage">', 1)[1].split(">", 1)[1].startswith("33,3 %")
+    )
+    assert "Pilkades Kinal" in page.text.split('data-testid="next-event">', 1)[1][:300]
+    (seen,) = fc["events"]
+    assert seen["blanks"] == events.impact(ctx, 1)["expected_extra"]["blanks"]
+    r = seen["readiness"]
+    shown = page.text.split('data-testid="readiness">', 1)[1][:600]
+    assert ("Siap" in shown) == r["ready"] and f'data-need="{r["need"]}"' in shown
     svg = client.get("/grafik/perkiraan.svg")
     assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
     assert "kiriman berikut" in svg.text and "Pilkades Kinal" in svg.text
-
-
-def test_readiness_arithmetic() -> None:
-    fc = {
-        "on_hand": 100,
-        # p50 includes the event's own rush; the ordinary use is counted without it, so
-        # that the event's extra blanks are not counted twice.
-        "daily": [
-            {"date": "2027-01-01", "p50": 55, "p50_without_events": 30},
-            {"date": "2027-01-02", "p50": 55, "p50_without_events": 30},
-            {"date": "2027-01-03", "p50": 30, "p50_without_events": 30},  # event day: not counted
-        ],
-    }
-    r = readiness(fc, date(2027, 1, 3), 50)
-    assert r == {
-        "usual_until_event": 60,
-        "event_blanks": 50,
-        "need": 110,
-        "on_hand": 100,
-        "shortfall": 10,
-        "ready": False,
-    }
-    assert readiness(fc, date(2027, 1, 3), 40)["ready"] is True
 
 
 def test_operator_dashboard_has_no_forecast_and_api_roles(client, ctx) -> None:  # type: ignore[no-untyped-def]

@@ -94,3 +94,9 @@ def stock_station(ctx, at_station: int = 20) -> None:  # type: ignore[no-untyped
     writes.transfer(
         ctx, qty=at_station, from_location="gudang", to_location="loket-1", effective=start
     )
+
+
+def text_of_testid(html: str, testid: str) -> str:
+    """The text right inside the element marked data-testid="<testid>" (up to its first tag)."""
+    rest = html.split(f'data-testid="{testid}"', 1)[1]
+    return rest.split(">", 1)[1].split("<", 1)[0]

@@ -13,9 +13,10 @@ from rich.table import Table
 
 from blangko.cli import state
 from blangko.cli.options import EventIdArg, JsonOpt, KeyOpt, OfficeOpt
-from blangko.cli.output import console, print_json, replayed
+from blangko.cli.output import console, cover_text, print_json, replayed
 from blangko.domain.errors import DomainError
 from blangko.formatting import num, parse_date, pct, tanggal
+from blangko.services import figures
 from blangko.services.calendar import days as cal
 from blangko.services.calendar import events as ev
 
@@ -181,7 +182,7 @@ def status(
     as_json: JsonOpt = False,
 ) -> None:
     """Status layanan hari ini: buka atau tutup dengan alasannya, ketahanan stok, antrean."""
-    r = cal.status(
+    r = figures.status(
         state.context(),
         on=parse_date(date),
         office=office,
@@ -197,16 +198,23 @@ def status(
         extra = f" (kapasitas {num(cap)}/hari)" if cap is not None else ""
         console.print(f"  {name}: {word}{extra}", highlight=False)
     st = r["stock"]
-    cover = f"{num(st['days_of_cover'])} hari" if st["days_of_cover"] is not None else "-"
     console.print(
-        f"  Stok: {num(st['on_hand'])} keping, cukup untuk {cover} (rata-rata "
-        f"{num(st['average_daily_use'])}/hari) - {st['level']}",
+        f"  Stok: {num(st['on_hand'])} keping - {st['level']}; cukup untuk "
+        f"{cover_text(st['days_of_cover'])}",
+        highlight=False,
+    )
+    comp = st["comparison"]
+    mos = comp["months_of_stock"]
+    console.print(
+        f"  Pembanding (gaya OpenLMIS): rata-rata pemakaian bulanan "
+        f"{num(comp['average_monthly_consumption'])} keping"
+        + (f", stok {num(mos)} bulan" if mos is not None else ""),
         highlight=False,
     )
     b = r["backlog"]
     console.print(
-        f"  Antrean: {num(b['to_record'])} menunggu perekaman, {num(b['to_print'])} siap cetak "
-        f"({num(b['suket_waiting'])} pemegang suket)",
+        f"  Antrean: {num(b['to_record'])} menunggu perekaman, {num(b['to_print'])} siap cetak, "
+        f"{num(b['suket_waiting'])} pemegang suket menunggu kartu",
         highlight=False,
     )
 
@@ -323,10 +331,6 @@ def event_impact(
     window_days: Annotated[
         int | None, typer.Option("--window-days", help="Hari sebelum acara saat warga datang.")
     ] = None,
-    share_in_window: Annotated[
-        Decimal | None,
-        typer.Option("--share-in-window", help="Bagian permintaan yang datang dalam jendela itu."),
-    ] = None,
     office: OfficeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -338,7 +342,6 @@ def event_impact(
             "take_up_expected": take_up_expected,
             "take_up_high": take_up_high,
             "window_days": window_days,
-            "share_in_window": share_in_window,
         }.items()
         if v is not None
     }
@@ -365,16 +368,25 @@ def event_impact(
     console.print(table)
     x = r["expected_extra"]
     a = r["assumptions"]
-    extra = Table("Tambahan sebelum acara", "Rendah / perkiraan / tinggi", "Per hari dalam jendela")
-    for key, label in (("recordings", "Perekaman"), ("blanks", "Blangko")):
-        extra.add_row(label, _range(x[key]), _range(x["per_day_in_window"][key]))
+    w = x["window"]
+    extra = Table("Tambahan sebelum acara", "Rendah / perkiraan / tinggi", "Per hari buka")
+    for key, label, desk in (
+        ("recordings", "Perekaman", "perekaman"),
+        ("blanks", "Blangko", "pencetakan"),
+    ):
+        daily = x["per_day_in_window"][key]
+        if daily is None:
+            why = "; ".join(w["closed_reasons"][desk])
+            each = "tutup sepanjang jendela" + (f" ({why})" if why else "")
+        else:
+            each = f"{_range(daily)} ({num(w['open_days'][desk])} hari buka)"
+        extra.add_row(label, _range(x[key]), each)
     console.print(extra)
     t = a["take_up"]
     console.print(
         f"Asumsi: partisipasi {pct(t['low'])} / {pct(t['expected'])} / "
-        f"{pct(t['high'])}; {pct(a['share_in_window'])} datang dalam "
-        f"{num(a['window_days'])} hari sebelum acara ({tanggal(x['window']['from'])} - "
-        f"{tanggal(x['window']['to'])}). Ubah dengan --take-up-*, --window-days, "
-        "--share-in-window atau BLANGKO_EVENT_*.",
+        f"{pct(t['high'])}, tersebar pada hari buka jendela {tanggal(w['from'])} - "
+        f"{tanggal(w['to'])} ({num(w['days'])} hari, paling lama {num(a['window_days'])} hari "
+        "sebelum acara). Ubah dengan --take-up-*, --window-days atau BLANGKO_EVENT_*.",
         highlight=False,
     )

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from blangko.cli import state
 from blangko.cli.options import AsOfOpt, JsonOpt, OfficeOpt
-from blangko.cli.output import console, print_json
+from blangko.cli.output import console, cover_text, print_json, readiness_text
 from blangko.formatting import num, parse_date, pct, signed, tanggal
 from blangko.services import forecast as fs
 
@@ -27,13 +27,7 @@ def print_forecast(r: dict[str, Any]) -> None:
     )
     for w in r["warnings"]:
         console.print(f"[yellow]Catatan:[/] {w}", highlight=False)
-    cover = r["days_of_cover"]
-    more = " atau lebih" if cover["beyond_horizon"] else ""
-    console.print(
-        f"Cukup untuk: {num(cover['p50'])} hari{more} (median); {num(cover['p90'])} hari{more} "
-        "dengan keyakinan 90 %.",
-        highlight=False,
-    )
+    console.print(f"Cukup untuk: {cover_text(r['days_of_cover'])}.", highlight=False)
     nd = r["next_delivery"]
     console.print(
         f"Bila diminta hari ini, kiriman tiba sekitar {tanggal(nd['expected_date'])} "
@@ -52,6 +46,13 @@ def print_forecast(r: dict[str, Any]) -> None:
     for reason in rec["reasons"]:
         table.add_row(reason["reason"], signed(reason["quantity"]))
     console.print(table)
+    for e in r["events"]:
+        b = e["blanks"]
+        console.print(
+            f"Acara {e['name']} {tanggal(e['date'])}: tambahan blangko {num(b['expected'])} "
+            f"({num(b['low'])}-{num(b['high'])}); {readiness_text(e['readiness'])}.",
+            highlight=False,
+        )
     svc = Table(
         "Layanan",
         "Kartu dicetak p50 (p05-p95)",

@@ -124,11 +124,30 @@ def request(
         str | None,
         typer.Option("--as-of", help="Tanggal surat dan keadaan stok (default hari ini)."),
     ] = None,
+    quantity: Annotated[
+        int | None,
+        typer.Option(
+            "--quantity",
+            help="Keping yang dimohon (default: usulan perkiraan; wajib bila usulan 0).",
+        ),
+    ] = None,
+    reason: Annotated[
+        str | None,
+        typer.Option(
+            "--reason",
+            help="Alasan jumlah itu; wajib bila melebihi usulan perkiraan atau usulan 0.",
+        ),
+    ] = None,
     format: FormatOpt = "pdf",
     output: OutputOpt = None,
     office: OfficeOpt = None,
     as_json: ReportJsonOpt = False,
 ) -> None:
-    """Surat permohonan blangko: jumlah yang disarankan perkiraan, dengan alasannya."""
-    params = {"as_of": parse_date(as_of, "as_of"), "office": office}
+    """Surat permohonan blangko: jumlah yang disarankan perkiraan (atau yang ditetapkan kepala dinas dengan alasannya), dengan dasar perhitungannya."""
+    params = {
+        "as_of": parse_date(as_of, "as_of"),
+        "quantity": quantity,
+        "reason": reason,
+        "office": office,
+    }
     _write("request", params, format, output, as_json)

@@ -162,6 +162,7 @@ ROUTE_ROLES: Final[dict[str, frozenset[str]]] = {
     "page.report.stock": LEDGER_READERS,
     "api.reports.stock": LEDGER_READERS,
     "page.report.office": frozenset({KEPALA}),
+    "page.report.request_form": frozenset({KEPALA}),
     "api.reports.office": frozenset({KEPALA}),
 }
 

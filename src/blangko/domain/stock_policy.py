@@ -1,8 +1,10 @@
-"""Stock decisions taken on simulated demand paths: cover, stockout risk, what to request.
+"""Stock decisions taken on simulated demand paths: cover, stockout risk, what to request,
+the stock level, whether the office is ready for an event, and the quantity a request
+letter may ask for.
 
 Also the OpenLMIS/mSupply-style figures (average monthly consumption adjusted for days the
 office could not serve, months of stock) so the head of office can compare with what the
-directorate is used to seeing.
+directorate is used to seeing: a comparison, never the days of cover.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+
+from blangko.domain.errors import DomainError
 
 
 def days_of_cover(paths: np.ndarray, on_hand: int) -> tuple[int, int, bool]:
@@ -83,3 +87,94 @@ def adjusted_monthly_consumption(
 
 def months_of_stock(on_hand: int, amc: float) -> float | None:
     return None if amc <= 0 else on_hand / amc
+
+
+def stock_level(on_hand: int, cover_p90: int | None, low_days: int) -> str:
+    """THE stock level: habis at 0 on hand; menipis when the days of cover that hold with
+    90 % probability (the forecast's p90) are fewer than ``low_days``; aman otherwise.
+
+    No figure for the cover (no forecast) with stock on hand is aman: nothing is known to
+    be running out."""
+    if on_hand <= 0:
+        return "habis"
+    if cover_p90 is not None and cover_p90 < low_days:
+        return "menipis"
+    return "aman"
+
+
+def event_readiness(
+    *,
+    on_hand: int,
+    usual_until_event: int,
+    event_blanks: int,
+    event_recordings: int,
+    open_days: dict[str, int],
+    closed_reasons: dict[str, list[str]],
+) -> dict[str, object]:
+    """Whether the office is ready for an event, and if not, what is missing.
+
+    Missing is any of: a desk the event needs (perekaman when extra recordings are expected,
+    pencetakan when extra blanks are) with no open day in the event's window (``open_days``
+    and ``closed_reasons`` per desk); or a shortfall of blanks, the stock on
+    hand against the usual use until the event (median, without any event) plus the event's
+    expected extra blanks. Ready only when nothing is missing."""
+    need = usual_until_event + event_blanks
+    shortfall = max(0, need - on_hand)
+    missing: list[dict[str, object]] = []
+    for desk, wanted in (("perekaman", event_recordings), ("pencetakan", event_blanks)):
+        if wanted > 0 and open_days.get(desk, 0) == 0:
+            reasons = list(closed_reasons.get(desk, []))
+            missing.append(
+                {"kind": "desk_closed", "desk": desk, "demand": wanted, "reasons": reasons}
+            )
+    if shortfall:
+        missing.append({"kind": "shortfall", "quantity": shortfall})
+    return {
+        "ready": not missing,
+        "missing": missing,
+        "usual_until_event": usual_until_event,
+        "event_blanks": event_blanks,
+        "event_recordings": event_recordings,
+        "need": need,
+        "on_hand": on_hand,
+        "shortfall": shortfall,
+    }
+
+
+MAX_REQUEST = 1_000_000  # blanks in one letter: far above any office's year
+
+
+def requested_quantity(asked: int | None, recommended: int, reason: str | None) -> int:
+    """The quantity a request letter asks for: the head's, or the recommendation when none is
+    given. The head may ask for less without a word; asking for more than recommended, or
+    for anything when the recommendation is 0, needs a reason (e.g. a coming election)."""
+    reason = (reason or "").strip()
+    if asked is None:
+        if recommended <= 0:
+            raise DomainError(
+                "quantity_required",
+                "quantity",
+                "Perkiraan tidak menyarankan permintaan (0 keping): stok cukup untuk periode "
+                "tinjau ditambah waktu tunggu. Bila tetap perlu meminta, isi jumlah yang "
+                "dimohon beserta alasannya (mis. menjelang Pilkades).",
+            )
+        return recommended
+    if not 1 <= asked <= MAX_REQUEST:
+        raise DomainError(
+            "quantity_range",
+            "quantity",
+            f"Jumlah yang dimohon harus 1 sampai {_thousands(MAX_REQUEST)} keping ({asked}).",
+        )
+    if asked > recommended and not reason:
+        raise DomainError(
+            "reason_required",
+            "reason",
+            f"Jumlah yang dimohon ({_thousands(asked)}) melebihi usulan perkiraan "
+            f"({_thousands(recommended)} keping): isi alasannya, mis. menjelang Pilkades.",
+        )
+    return asked
+
+
+def _thousands(n: int) -> str:
+    """1.000.000: the Indonesian thousands separator (domain imports no formatting module)."""
+    return f"{n:,}".replace(",", ".")

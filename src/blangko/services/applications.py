@@ -628,6 +628,25 @@ def cancel(
 # --- reads -----------------------------------------------------------------------------------
 
 
+def backlog_of(conn: Connection, office: str) -> dict[str, int]:
+    """THE backlog figure: applications waiting to be recorded (diajukan), waiting to be
+    printed (siap cetak: certain demand for blanks, the forecast's "Antrean cetak"), and how
+    many residents hold a suket and still wait for the card (recorded or print-ready).
+    `blangko status`, the dashboard, the forecast and the request letter all read this."""
+    counts = repo.status_counts(conn, office)
+    return {
+        "to_record": int(counts.get(Status.DIAJUKAN.value, 0)),
+        "to_print": int(counts.get(Status.SIAP_CETAK.value, 0)),
+        "suket_waiting": int(repo.count_suket_waiting(conn, office)),
+    }
+
+
+def backlog(ctx: Context, *, office: str | None = None) -> dict[str, int]:
+    """`backlog_of` in a read transaction of its own."""
+    with ctx.read() as conn:
+        return backlog_of(conn, resolve_office(conn, office))
+
+
 def show(
     ctx: Context, *, receipt: str, office: str | None = None, reveal: bool = False
 ) -> ApplicationDetail:

@@ -4,15 +4,12 @@ open or closed, the stock level, one application's progress by receipt number).
 
 Each is computed once from the capability services and rendered by the web as HTML or JSON.
 
-The forecast simulates a few thousand paths (about two seconds on the demo office); the
-dashboard and its chart both need it, so one result is kept per office and stock state for a
-short while instead of being simulated twice per page view.
+Every figure is read from the one function that computes it (services.figures lists them);
+the forecast through `figures.forecast_for`, which keeps one result per office and state.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any, Final
@@ -20,9 +17,9 @@ from typing import Any, Final
 from blangko.domain.access import COVERAGE_READERS, FORECAST_READERS
 from blangko.domain.applications import STATUS_LABEL_ID, Status
 from blangko.domain.ledger import MOVES, Kind, State
-from blangko.services import applications, forecast
+from blangko.services import applications, figures
 from blangko.services.admin import setup
-from blangko.services.calendar import days, events
+from blangko.services.calendar import events
 from blangko.services.context import Context
 from blangko.services.coverage import areas
 from blangko.services.stock import counts, queries
@@ -38,9 +35,6 @@ PUBLIC_APPLICATION_FIELDS: Final = (
     "printed_date",
     "collected_date",
 )
-FORECAST_CACHE_SECONDS = 120.0
-_forecasts: dict[tuple[Any, ...], tuple[float, dict[str, Any]]] = {}
-_forecasts_lock = threading.Lock()
 
 
 # Chart series --------------------------------------------------------------------------------
@@ -96,16 +90,18 @@ def usage_series(ctx: Context, office: str | None) -> dict[date, dict[str, int]]
 
 # The staff dashboard -------------------------------------------------------------------------
 def dashboard(ctx: Context, office: str | None) -> dict[str, Any]:
+    """The staff dashboard: the balance, the status of the day (`figures.status`: days of
+    cover, stock level, the AMC comparison, the backlog), the open counts, the last entries."""
     bal = queries.balance(ctx, office=office)
-    today = days.status(ctx, office=office)
+    today = figures.status(ctx, office=office)
     open_counts = counts.list_counts(ctx, office=office, status="open")
     entries = queries.ledger(ctx, office=office)["entries"]
     return {
         "balance": bal,
-        "per_day": today["stock"]["average_daily_use"],
-        "cover_days": today["stock"]["days_of_cover"],
+        "cover": today["stock"]["days_of_cover"],
+        "comparison": today["stock"]["comparison"],
         "level": today["stock"]["level"],
-        "backlog": today.get("backlog", {}),
+        "backlog": today["backlog"],
         "open_counts": open_counts,
         # At most one open count covers a location (a newer count supersedes the older), so
         # these add up: the net variance and the serials behind it (known from scans only).
@@ -125,55 +121,12 @@ def _services(today: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def cached_forecast(ctx: Context, office: str | None) -> dict[str, Any]:
-    """forecast() for today, reused while the ledger's totals are unchanged (a new entry
-    changes them, so a receipt or a print is seen at once)."""
-    bal = queries.balance(ctx, office=office)
-    key = (
-        str(ctx.engine.url),
-        bal["office"],
-        ctx.today(),
-        tuple(sorted(bal["totals"].items())),
-        tuple(sorted(bal["by_location"].items())),
-    )
-    now = time.monotonic()
-    with _forecasts_lock:
-        hit = _forecasts.get(key)
-        if hit and now - hit[0] < FORECAST_CACHE_SECONDS:
-            return hit[1]
-    result = forecast.forecast(ctx, office=office)
-    with _forecasts_lock:
-        for k in [k for k, (t, _) in _forecasts.items() if now - t >= FORECAST_CACHE_SECONDS]:
-            del _forecasts[k]
-        _forecasts[key] = (now, result)
-    return result
-
-
-def readiness(fc: dict[str, Any], event_date: date, event_blanks: int) -> dict[str, Any]:
-    """Whether the blanks on hand last until the event: the median use of the open days
-    before it (without any event's extra) plus the event's expected extra blanks, against
-    the stock on hand."""
-    usual = sum(
-        d["p50_without_events"] for d in fc["daily"] if date.fromisoformat(d["date"]) < event_date
-    )
-    need = usual + event_blanks
-    on_hand = int(fc["on_hand"])
-    return {
-        "usual_until_event": usual,
-        "event_blanks": event_blanks,
-        "need": need,
-        "on_hand": on_hand,
-        "shortfall": max(0, need - on_hand),
-        "ready": on_hand >= need,
-    }
-
-
 def outlook(ctx: Context, office: str | None, role: str) -> dict[str, Any]:
     """What the dashboard adds for roles that plan: the forecast and the next event for those
     who may read the forecast, coverage for those who may read coverage."""
     out: dict[str, Any] = {}
     if role in FORECAST_READERS:
-        fc = cached_forecast(ctx, office)
+        fc = figures.forecast_for(ctx, office)
         out["forecast"] = fc
         today = ctx.today()
         coming = [
@@ -181,13 +134,12 @@ def outlook(ctx: Context, office: str | None, role: str) -> dict[str, Any]:
         ]
         if coming:
             nxt = coming[0]
-            impact = events.impact(ctx, nxt["id"], office=office)
-            blanks = int(impact["expected_extra"]["blanks"]["expected"])
+            seen = next((e for e in fc["events"] if e["id"] == nxt["id"]), None)
             out["next_event"] = {
                 **nxt,
-                "days_until": impact["days_until"],
-                "blanks": impact["expected_extra"]["blanks"],
-                "readiness": readiness(fc, date.fromisoformat(nxt["date"]), blanks),
+                "days_until": (date.fromisoformat(nxt["date"]) - today).days,
+                # None: beyond the forecast's horizon, no readiness to tell yet.
+                "forecast": seen,
             }
     if role in COVERAGE_READERS:
         out["coverage"] = areas.coverage(ctx, by="kabupaten", office=office)
@@ -196,8 +148,9 @@ def outlook(ctx: Context, office: str | None, role: str) -> dict[str, Any]:
 
 # The public status board ---------------------------------------------------------------------
 def public_status(ctx: Context, office: str | None) -> dict[str, Any]:
-    """What anyone may know without logging in: no figures, no names."""
-    today = days.status(ctx, office=office)
+    """What anyone may know without logging in: no figures, no names. The stock level is
+    `figures.status`'s, from the forecast's days of cover (cached, see services.figures)."""
+    today = figures.status(ctx, office=office)
     name = next(o["name"] for o in setup.list_offices(ctx) if o["code"] == today["office"])
     services = _services(today)
     level = today["stock"]["level"]

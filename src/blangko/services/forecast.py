@@ -5,7 +5,8 @@ Inputs, all read from the database:
 - blanks used per day (consumed + spoiled entries, by effective date) from the ledger;
 - which days printing was and will be open (weekends, national holidays, closures, open days);
 - coming events, with their expected extra blanks from `event impact`;
-- the print queue (print-ready and suket holders): certain demand in the next days;
+- the print queue (print-ready applications, `applications.backlog_of`): certain demand in
+  the next days;
 - the cohort turning 17 in each coming month against the months behind us: more or fewer
   first cards than the history shows.
 """
@@ -19,16 +20,15 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection
 
-from blangko.adapters.repos import applications as applications_repo
 from blangko.adapters.repos import coverage as coverage_repo
 from blangko.adapters.repos import forecast as repo
 from blangko.adapters.repos import registry as registry_repo
 from blangko.domain import backtest as bt
 from blangko.domain import forecast as fc
 from blangko.domain import stock_policy as sp
-from blangko.domain.applications import Status
 from blangko.domain.errors import DomainError
 from blangko.domain.ledger import SERVICES
+from blangko.services import applications
 from blangko.services.calendar import events
 from blangko.services.calendar.days import OfficeCalendar, holidays_between
 from blangko.services.context import Context, resolve_office
@@ -38,6 +38,10 @@ from blangko.settings import ForecastSettings
 
 HISTORY_DAYS_MAX = 730
 USE_KINDS = ("consume", "spoil")
+QUEUE_REASON = "Antrean cetak (siap cetak)"
+STOCK_REASON = "Stok di tangan"
+SURPLUS_REASON = "Stok melebihi kebutuhan periode ini (tidak perlu diminta)"
+DEFAULT_HORIZON = 120  # days; every surface shows the forecast of this horizon
 
 
 def daily_use(conn: Connection, office: str, start: date, end: date) -> np.ndarray:
@@ -241,10 +245,6 @@ def _recordings(
     }
 
 
-def _print_queue(conn: Connection, office: str) -> int:
-    return applications_repo.status_counts(conn, office).get(Status.SIAP_CETAK.value, 0)
-
-
 def _past_event_windows(ctx: Context, office: str, as_of: date) -> tuple[tuple[date, date], ...]:
     window = ctx.settings.event.window_days
     out = []
@@ -280,11 +280,44 @@ def _amc(
     return {"amc": round(amc, 1), "period_days": n, "closed_working_days": unable}
 
 
+def _event_view(
+    u: fc.Uplift,
+    imp: dict[str, Any],
+    daily: list[dict[str, Any]],
+    on_hand: int,
+    in_request: int,
+) -> dict[str, Any]:
+    """A coming event as the forecast sees it: its extra demand exactly as `events.impact`
+    gives it, the part of it inside this request's window (``in_request``, the reason's
+    quantity), and whether the office is ready for it."""
+    x = imp["expected_extra"]
+    when = u.end.isoformat()
+    usual = sum(d["p50_without_events"] for d in daily if d["date"] < when)
+    return {
+        "id": imp["id"],
+        "name": u.name,
+        "date": when,
+        "blanks": dict(x["blanks"]),
+        "recordings": dict(x["recordings"]),
+        "per_day_in_window": x["per_day_in_window"],
+        "window": x["window"],
+        "in_request": in_request,
+        "readiness": sp.event_readiness(
+            on_hand=on_hand,
+            usual_until_event=usual,
+            event_blanks=int(x["blanks"]["expected"]),
+            event_recordings=int(x["recordings"]["expected"]),
+            open_days=x["window"]["open_days"],
+            closed_reasons=x["window"]["closed_reasons"],
+        ),
+    }
+
+
 def forecast(
     ctx: Context,
     *,
     as_of: date | None = None,
-    horizon: int = 120,
+    horizon: int = DEFAULT_HORIZON,
     office: str | None = None,
     settings: ForecastSettings | None = None,
 ) -> dict[str, Any]:
@@ -299,20 +332,19 @@ def forecast(
         code = resolve_office(conn, office)
         start, used, open_flags = _history(conn, code, as_of)
         fut_open = _future_open(conn, code, as_of, horizon)
-        queue = _print_queue(conn, code)
+        backlog = applications.backlog_of(conn, code)
         amc = _amc(conn, code, start, used, open_flags, as_of)
         cohort_factor, cohort_info = _cohort_multiplier(conn, code, as_of, horizon, start)
     on_hand = balance(ctx, as_of=as_of, office=code)["on_hand"]
     horizon_end = as_of + timedelta(days=horizon - 1)
     events_found = _event_uplifts(ctx, code, as_of, horizon_end)
     uplifts = [u for u, _ in events_found]
+    queue = backlog["to_print"]
     if queue:
         first_open = [as_of + timedelta(days=i) for i in range(horizon) if fut_open[i]][:5]
         if first_open:
             uplifts.append(
-                fc.Uplift(
-                    "Antrean cetak (siap cetak)", first_open[0], first_open[-1], queue, queue, queue
-                )
+                fc.Uplift(QUEUE_REASON, first_open[0], first_open[-1], queue, queue, queue)
             )
     past_windows = _past_event_windows(ctx, code, as_of)
     model = (
@@ -356,6 +388,7 @@ def forecast(
     p_stockout = sp.stockout_probability(sim.paths, on_hand, lead)
     rec = sp.recommend(sim.paths, on_hand, lead, s.review_days, s.service_level)
     reasons = _reasons(sim, rec, lead, s.review_days, on_hand, uplifts)
+    in_request = {r["reason"]: r["quantity"] for r in reasons}
     covers_until = None
     if rec.quantity > 0 or on_hand > 0:
         c50, _, cens = sp.days_of_cover(sim.paths, on_hand + rec.quantity)
@@ -366,7 +399,6 @@ def forecast(
         "as_of": as_of.isoformat(),
         "horizon_days": horizon,
         "on_hand": on_hand,
-        "print_queue": queue,
         "daily": daily,
         "days_of_cover": {"p50": cover50, "p90": cover90, "beyond_horizon": censored},
         "next_delivery": {
@@ -383,13 +415,10 @@ def forecast(
             "demand_at_service_level": rec.demand_at_service_level,
             "reasons": reasons,
         },
+        "backlog": backlog,
         "events": [
-            {
-                "name": u.name,
-                "date": u.end.isoformat(),
-                "blanks": {"low": u.low, "expected": u.expected, "high": u.high},
-            }
-            for u, _ in events_found
+            _event_view(u, imp, daily, on_hand, in_request.get(u.name, 0))
+            for u, imp in events_found
         ],
         "comparison": {
             "average_monthly_consumption": amc["amc"],
@@ -423,7 +452,7 @@ def _reasons(
     """Each part of the demand in the decision window, quantified at the median."""
     window = rec.window_days_p50
     base = int(np.median(sim.baseline_paths[:, :window].sum(axis=1)))
-    reasons = [
+    reasons: list[dict[str, Any]] = [
         {
             "reason": f"Pemakaian biasa {window} hari (tinjau {review} + tunggu "
             f"{window - review} hari)",
@@ -431,24 +460,33 @@ def _reasons(
         }
     ]
     # An uplift is spread evenly over its open days: only the share of those days inside the
-    # decision window belongs to this request (an event after it is not a reason for it).
-    spans = {u.name: u for u in uplifts or []}
+    # decision window belongs to this request (an event after it is not a reason for it). The
+    # quantity is the uplift's own expected figure (an event's from `events.impact`, the
+    # queue's from `applications.backlog_of`), never a simulated median of it, so that the
+    # reason shows the same number as every other surface; the simulation's spread around
+    # it ends up in the reserve.
     extra = 0
-    for name, totals in sim.uplift_paths.items():
-        u = spans.get(name)
-        days = [i for i, d in enumerate(sim.days) if sim.open[i] and u and u.start <= d <= u.end]
-        share = sum(1 for i in days if i < window) / len(days) if days else 1.0
-        q = int(round(float(np.median(totals)) * share))
+    for u in uplifts or []:
+        days = [i for i, d in enumerate(sim.days) if sim.open[i] and u.start <= d <= u.end]
+        if not days or u.high <= 0:
+            continue
+        share = sum(1 for i in days if i < window) / len(days)
+        q = int(round(float(u.expected) * share))
         if q:
-            reasons.append({"reason": name, "quantity": q})
+            reasons.append({"reason": u.name, "quantity": q})
             extra += q
-    reasons.append({"reason": "Stok di tangan", "quantity": -on_hand})
+    reasons.append({"reason": STOCK_REASON, "quantity": -on_hand})
     reasons.append(
         {
             "reason": f"Cadangan untuk tingkat layanan {round(rec.service_level * 100)} %",
             "quantity": rec.demand_at_service_level - base - extra,
         }
     )
+    # The reasons add up to the recommendation on every surface: when the stock exceeds the
+    # need, the surplus is a reason of its own and the recommendation is 0.
+    surplus = rec.quantity - sum(int(r["quantity"]) for r in reasons)
+    if surplus:
+        reasons.append({"reason": SURPLUS_REASON, "quantity": surplus})
     return reasons
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from blangko.domain.access import allowed
 from blangko.domain.errors import DomainError
 from blangko.formatting import blank_to_none, parse_date, tanggal
+from blangko.services import figures
 from blangko.services.admin import setup
 from blangko.services.calendar import days, events
 from blangko.services.calendar.results import (
@@ -44,6 +45,7 @@ from blangko.web.deps import (
     status_for,
     tr,
 )
+from blangko.web.labels import SERVICE_LABELS
 from blangko.web.nav import NavItem, register
 
 pages = page_router()
@@ -209,7 +211,10 @@ def event_page(request: Request, event_id: Id) -> Response:
         "calendar_event.html",
         event=shown,
         impact=events.impact(ctx, event_id, office=office),
+        # The event as the forecast sees it (its readiness); None past the horizon.
+        seen=figures.event_readiness(ctx, event_id, office=office),
         kind_labels=events.KIND_LABEL_ID,
+        service_labels=SERVICE_LABELS,
     )
 
 

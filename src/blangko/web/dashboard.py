@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from blangko.services import dashboard, forecast
+from blangko.services import dashboard, figures, forecast
 from blangko.services.forecast_results import Forecast
 from blangko.web import charts
 from blangko.web.deps import (
@@ -77,7 +77,7 @@ def chart_usage(request: Request) -> Response:
 def chart_forecast(request: Request) -> Response:
     ctx, office = request_ctx(request)
     _ = tr(request)
-    fc = dashboard.cached_forecast(ctx, office)
+    fc = figures.forecast_for(ctx, office)
     marks: list[tuple[date, str, str]] = []
     delivery = fc["next_delivery"].get("expected_date")
     if delivery:
@@ -111,6 +111,6 @@ def forecast_api(
     """Daily demand quantiles, days of cover, stock-out risk before the next delivery and the
     recommended request quantity with its reasons."""
     ctx, office = request_ctx(request)
-    if horizon == 120:
-        return dashboard.cached_forecast(ctx, office)
+    if horizon == forecast.DEFAULT_HORIZON:
+        return figures.forecast_for(ctx, office)
     return forecast.forecast(ctx, horizon=horizon, office=office)

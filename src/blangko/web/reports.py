@@ -1,6 +1,16 @@
 """Report downloads (xlsx or pdf): the stock reports for those who keep or oversee the stock,
 the office reports (coverage recap, request letter) for the head. The same
-`services.reports.render` as `blangko report`."""
+`services.reports.render` as `blangko report`.
+
+The request letter has a form of its own (`/laporan/permohonan`): the quantity prefilled with
+the forecast's recommendation, the recommendation and its reasons beside it, and a reason,
+required when asking for more than recommended or when nothing is recommended.
+
+A download that cannot be made answers with a page in the app's layout that says what went
+wrong and what to do (the request form again with the error at its field; for the other
+reports, where their forms are), never a bare status code. Page routes take every parameter
+as text and check it themselves, so that no parameter fails before that page can be shown.
+"""
 
 from __future__ import annotations
 
@@ -10,16 +20,20 @@ from fastapi import Query, Request
 from fastapi.responses import Response
 
 from blangko.domain.errors import DomainError, NotFound
-from blangko.formatting import parse_date
+from blangko.formatting import blank_to_none, parse_date
 from blangko.services import reports
+from blangko.services.reports import request_letter
 from blangko.web.deps import (
     ERRORS,
     api_router,
     download,
     file_responses,
     page_router,
+    render,
     request_ctx,
+    status_for,
 )
+from blangko.web.labels import ledger_labels
 
 pages = page_router()
 api = api_router()
@@ -27,26 +41,57 @@ api = api_router()
 STOCK_REPORTS = ("usage", "count", "receipt", "destruction")
 OFFICE_REPORTS = ("coverage", "request")
 Fmt = Annotated[str, Query(pattern="^(xlsx|pdf)$", description="xlsx atau pdf")]
+REQUEST_FORM = "/laporan/permohonan"
+# Where the form of each report is, for the error page's "what to do".
+FORM_OF = {
+    "usage": ("/stok", "Stok"),
+    "count": ("/stok", "Stok"),
+    "receipt": ("/stok", "Stok"),
+    "destruction": ("/stok", "Stok"),
+    "coverage": ("/cakupan", "Cakupan"),
+    "request": (REQUEST_FORM, "Surat permohonan blangko"),
+}
+
+
+def _number(name: str, value: str | None, low: int, high: int) -> int | None:
+    if not blank_to_none(value):
+        return None
+    text = str(value).strip().replace(".", "") if name == "quantity" else str(value).strip()
+    try:
+        n = int(text)
+    except ValueError as exc:
+        raise DomainError(
+            "not_a_number", name, f"'{value}' bukan bilangan bulat (isian {name})."
+        ) from exc
+    if not low <= n <= high:
+        raise DomainError(
+            "out_of_range", name, f"'{value}' di luar rentang {name} ({low} sampai {high})."
+        )
+    return n
 
 
 def _params(
-    month: str | None, count_id: str | None, seq: str | None, as_of: str | None
+    month: str | None = None,
+    count_id: str | None = None,
+    seq: str | None = None,
+    as_of: str | None = None,
+    quantity: str | None = None,
+    reason: str | None = None,
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if month and month.strip():
         out["month"] = month.strip()
     for name, value in (("count_id", count_id), ("seq", seq)):
-        if value and value.strip():
-            try:
-                out[name] = int(value.strip())
-            except ValueError as exc:
-                raise DomainError("not_a_number", name, f"'{value}' bukan bilangan bulat.") from exc
-            if not 1 <= out[name] <= 2_147_483_647:
-                raise DomainError(
-                    "out_of_range", name, f"'{value}' di luar rentang nomor (1 sampai 2147483647)."
-                )
+        n = _number(name, value, 1, 2_147_483_647)
+        if n is not None:
+            out[name] = n
     if as_of and as_of.strip():
         out["as_of"] = parse_date(as_of.strip(), "as_of")
+    n = _number("quantity", quantity, 1, 1_000_000)
+    if n is not None:
+        out["quantity"] = n
+    if reason and reason.strip():
+        out["reason"] = reason.strip()
     return out
 
 
@@ -64,23 +109,82 @@ def _file(
     return download(content, filename, mimetype)
 
 
+def _request_form(
+    request: Request,
+    *,
+    form: dict[str, Any] | None = None,
+    error: DomainError | None = None,
+    status: int = 200,
+) -> Response:
+    ctx, office = request_ctx(request)
+    rec = request_letter.recommendation(ctx, office=office)
+    qty = rec["recommended_request"]["quantity"]
+    return render(
+        request,
+        "reports_request.html",
+        status=status,
+        rec=rec,
+        form=form or {"quantity": str(qty) if qty > 0 else "", "reason": "", "fmt": "pdf"},
+        error=error,
+        **ledger_labels(),
+    )
+
+
+def _page_file(
+    request: Request, name: str, allowed: tuple[str, ...], fmt: str | None, raw: dict[str, Any]
+) -> Response:
+    """A download for a page link or form; what fails is shown as a page that says what to
+    do (the request letter: its form again, with the error at the field)."""
+    try:
+        return _file(request, name, allowed, (fmt or "").strip().lower(), _params(**raw))
+    except DomainError as exc:
+        if name == "request" and name in allowed:
+            form = {k: raw.get(k) or "" for k in ("quantity", "reason")}
+            form["fmt"] = fmt or "pdf"
+            return _request_form(request, form=form, error=exc, status=status_for(exc))
+        where = FORM_OF.get(name) if name in allowed else None
+        return render(
+            request,
+            "reports_error.html",
+            status=status_for(exc),
+            error=exc,
+            report=name,
+            form_url=where[0] if where else "/",
+            form_label=where[1] if where else "Dasbor",
+        )
+
+
+@pages.get(REQUEST_FORM, name="page.report.request_form")
+def request_form(request: Request) -> Response:
+    """The request letter's form: the quantity (prefilled with the recommendation), the
+    recommendation and its reasons beside it, a reason, the format."""
+    return _request_form(request)
+
+
 @pages.get("/laporan/stok/{name}", name="page.report.stock")
 def stock_report(
     request: Request,
     name: str,
-    fmt: Fmt = "xlsx",
+    fmt: str | None = "xlsx",
     month: str | None = None,
     count_id: str | None = None,
     seq: str | None = None,
 ) -> Response:
-    return _file(request, name, STOCK_REPORTS, fmt, _params(month, count_id, seq, None))
+    raw = {"month": month, "count_id": count_id, "seq": seq}
+    return _page_file(request, name, STOCK_REPORTS, fmt, raw)
 
 
 @pages.get("/laporan/kantor/{name}", name="page.report.office")
 def office_report(
-    request: Request, name: str, fmt: Fmt = "pdf", as_of: str | None = None
+    request: Request,
+    name: str,
+    fmt: str | None = "pdf",
+    as_of: str | None = None,
+    quantity: str | None = None,
+    reason: str | None = None,
 ) -> Response:
-    return _file(request, name, OFFICE_REPORTS, fmt, _params(None, None, None, as_of))
+    raw = {"as_of": as_of, "quantity": quantity, "reason": reason}
+    return _page_file(request, name, OFFICE_REPORTS, fmt, raw)
 
 
 FILES = file_responses(reports.MIMETYPES["xlsx"], reports.MIMETYPES["pdf"])
@@ -102,7 +206,7 @@ def stock_report_api(
     seq: str | None = None,
 ) -> Response:
     """usage (month), count (count_id), receipt (seq), destruction (month) as xlsx or pdf."""
-    return _file(request, name, STOCK_REPORTS, fmt, _params(month, count_id, seq, None))
+    return _file(request, name, STOCK_REPORTS, fmt, _params(month, count_id, seq))
 
 
 @api.get(
@@ -113,7 +217,18 @@ def stock_report_api(
     tags=["laporan"],
 )
 def office_report_api(
-    request: Request, name: str, fmt: Fmt = "pdf", as_of: str | None = None
+    request: Request,
+    name: str,
+    fmt: Fmt = "pdf",
+    as_of: str | None = None,
+    quantity: str | None = Query(
+        None,
+        description="request: keping yang dimohon (bawaan: usulan perkiraan; wajib bila usulan 0).",
+    ),
+    reason: str | None = Query(
+        None, description="request: alasan, wajib bila melebihi usulan atau usulan 0."
+    ),
 ) -> Response:
     """coverage (recap by kecamatan and desa) or request (letter asking for blanks)."""
-    return _file(request, name, OFFICE_REPORTS, fmt, _params(None, None, None, as_of))
+    params = _params(as_of=as_of, quantity=quantity, reason=reason)
+    return _file(request, name, OFFICE_REPORTS, fmt, params)

@@ -21,6 +21,7 @@ from blangko.domain.errors import DomainError
 from blangko.domain.ledger import SERVICES, SPOIL_REASONS, Kind
 from blangko.domain.serials import parse_ranges
 from blangko.formatting import blank_to_none, num, parse_date
+from blangko.services import figures
 from blangko.services.admin import setup
 from blangko.services.context import Context
 from blangko.services.stock import counts, queries, writes
@@ -29,6 +30,7 @@ from blangko.services.stock.results import (
     CountPosted,
     CountRecorded,
     CountView,
+    CountVoided,
     EntriesWritten,
     LedgerEntry,
     MonthClosed,
@@ -155,6 +157,7 @@ def _stock_page(
         "stock.html",
         status=status,
         balance=queries.balance(ctx, office=office),
+        today=figures.status(ctx, office=office),
         locations=setup.list_locations(ctx, office=office),
         open_counts=[c for c in all_counts if c["status"] == "open"],
         # The latest counts that are closed (posted, superseded, voided), newest first.
@@ -604,7 +607,11 @@ def count_list(
 
 
 @api.get(
-    "/api/v1/stock/counts/{count_id}", name="api.stock.counts.show", responses=ERRORS, tags=["stok"]
+    "/api/v1/stock/counts/{count_id}",
+    name="api.stock.counts.show",
+    response_model=CountView,
+    responses=ERRORS,
+    tags=["stok"],
 )
 def count_show(request: Request, count_id: Id) -> dict[str, Any]:
     """One count with its parts (one per location it covers) and its life (posted,
@@ -838,6 +845,7 @@ def count_create(
 @api.post(
     "/api/v1/stock/counts/office-wide",
     name="api.stock.counts.create_office",
+    response_model=CountRecorded,
     responses=ERRORS,
     tags=["stok"],
 )
@@ -871,6 +879,7 @@ def count_post(
 @api.post(
     "/api/v1/stock/counts/{count_id}/void",
     name="api.stock.counts.void",
+    response_model=CountVoided,
     responses=ERRORS,
     tags=["stok"],
 )

@@ -12,10 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from blangko.adapters.repos import applications as applications_repo
 from blangko.adapters.repos import calendar as repo
-from blangko.adapters.repos import ledger as ledger_repo
-from blangko.domain.applications import Status
 from blangko.domain.calendar import (
     CLOSURE_SCOPES,
     DESKS,
@@ -33,10 +30,6 @@ from blangko.services.calendar.results import (
     OpenDayAdded,
 )
 from blangko.services.context import Context, WriteTx, idempotent_write, resolve_office
-from blangko.services.stock.queries import balance
-
-# The stock level in `status` is "menipis" below Settings.stock_low_days of cover.
-COVER_WINDOW_OPEN_DAYS = 30  # average daily use is taken over this many recent open days
 
 
 @lru_cache(maxsize=16)
@@ -74,6 +67,22 @@ class OfficeCalendar:
             open_days=self.open_days,
             national_holidays=self._holidays,
         )
+
+
+def desk_window(cal: OfficeCalendar, desk: str, start: date, end: date) -> dict[str, Any]:
+    """How many days ``desk`` is open from ``start`` to ``end`` inclusive (THE open-day count
+    that per-day figures divide by), and why it is closed on the other days: each reason once,
+    in date order, weekends and national holidays included."""
+    n_open, reasons = 0, []
+    d = start
+    while d <= end:
+        day = cal.day(desk, d)
+        if day.open:
+            n_open += 1
+        elif day.reason and day.reason not in reasons:
+            reasons.append(day.reason)
+        d += timedelta(days=1)
+    return {"open_days": n_open, "days": max(0, (end - start).days + 1), "closed": reasons}
 
 
 def service_day(conn: Connection, office: str, service: str, day: date) -> ServiceDay:
@@ -257,41 +266,9 @@ def capacities(conn: Connection, office: str) -> dict[str, int | None]:
     return {s: found.get(s) for s in sorted(DESKS)}
 
 
-def stock_level(on_hand: int, days_of_cover: float | None, low_days: int) -> str:
-    """habis at 0 on hand; menipis below ``low_days`` of cover; aman otherwise.
-
-    No recent use (cover None) with stock on hand is aman: nothing is running out.
-    """
-    if on_hand <= 0:
-        return "habis"
-    if days_of_cover is not None and days_of_cover < low_days:
-        return "menipis"
-    return "aman"
-
-
-def _recent_open_days(cal: OfficeCalendar, before: date, n: int) -> list[date]:
-    """The last ``n`` printing days before ``before`` (looking back at most a year)."""
-    days: list[date] = []
-    d = before - timedelta(days=1)
-    limit = before - timedelta(days=366)
-    while len(days) < n and d > limit:
-        if cal.day("pencetakan", d).open:
-            days.append(d)
-        d -= timedelta(days=1)
-    return days
-
-
-def status(
-    ctx: Context,
-    *,
-    on: date | None = None,
-    office: str | None = None,
-    low_days: int | None = None,
-) -> dict[str, Any]:
-    """Open or closed (with the reason) per service, stock cover, and the queues, for a day.
-    The stock level's threshold is ``low_days``, else the settings' stock_low_days."""
-    if low_days is None:
-        low_days = ctx.settings.stock_low_days
+def status(ctx: Context, *, on: date | None = None, office: str | None = None) -> dict[str, Any]:
+    """Open or closed (with the reason) per service on a day, and each desk's capacity. The
+    status of the day with the stock and the backlog is `services.figures.status`."""
     on = on or ctx.today()
     with ctx.read() as conn:
         code = resolve_office(conn, office)
@@ -300,32 +277,5 @@ def status(
         for s in sorted(DESKS):
             day = cal.day(s, on)
             services[s] = {"open": day.open, "reason": day.reason}
-        window = _recent_open_days(cal, on, COVER_WINDOW_OPEN_DAYS)
-        used = 0
-        if window:
-            used = ledger_repo.consumed_between(conn, code, min(window), on)
-        counts = applications_repo.status_counts(conn, code)
-        suket_waiting = applications_repo.count_suket_waiting(conn, code)
         capacity = capacities(conn, code)
-    on_hand = balance(ctx, as_of=on, office=code)["on_hand"]
-    per_day = int(used) / len(window) if window else 0.0
-    cover = round(on_hand / per_day, 1) if per_day > 0 else None
-    return {
-        "office": code,
-        "date": on.isoformat(),
-        "services": services,
-        "stock": {
-            "on_hand": on_hand,
-            "average_daily_use": round(per_day, 2),
-            "window_open_days": len(window),
-            "days_of_cover": cover,
-            "level": stock_level(on_hand, cover, low_days),
-            "low_days": low_days,
-        },
-        "backlog": {
-            "to_record": int(counts.get(Status.DIAJUKAN.value, 0)),
-            "to_print": int(counts.get(Status.SIAP_CETAK.value, 0)),
-            "suket_waiting": int(suket_waiting),
-        },
-        "capacity": capacity,
-    }
+    return {"office": code, "date": on.isoformat(), "services": services, "capacity": capacity}

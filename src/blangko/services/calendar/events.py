@@ -13,10 +13,15 @@ Defaults, and why:
       the polling station, but many unrecorded adults do not vote or are away; offices'
       jemput-bola reports before the 2024 elections put the response between a quarter
       and four fifths of the listed residents.
-  window_days = 30, share_in_window = 0.70
+  window_days = 30
       most of the extra demand comes in the last month before the event (people act when
-      the voter list is published and polling cards arrive); the per-day figures assume
-      ``share_in_window`` of the extra demand spread evenly over those ``window_days``.
+      the voter list is published and polling cards arrive): the expected extra is spread
+      evenly over the open days of that window still ahead (from today, or from
+      ``window_days`` before the event, to the event date inclusive), the same spread the
+      forecast simulates. The per-day figures are each total divided by the open days of its
+      desk in that window (recordings: perekaman; blanks: pencetakan), closures, weekends
+      and holidays excluded, and say how many open days that is; a desk closed through the
+      whole window has no per-day figure (the readiness check says what is missing).
 
 Pools:
   recordings  unrecorded wajib KTP + residents turning 17 on or before the event date
@@ -44,6 +49,7 @@ from blangko.adapters.repos import applications as applications_repo
 from blangko.adapters.repos import coverage as coverage_repo
 from blangko.adapters.repos import events as repo
 from blangko.domain.errors import DomainError, NotFound
+from blangko.services.calendar.days import OfficeCalendar, desk_window
 from blangko.services.calendar.results import EventAdded, EventDetail, EventSummary
 from blangko.services.context import Context, WriteTx, idempotent_write, resolve_office
 from blangko.settings import ImpactAssumptions
@@ -56,6 +62,8 @@ KIND_LABEL_ID = {
     "lainnya": "lainnya",
 }
 _MAX_UNKNOWN_SHOWN = 10
+# Which desk serves each kind of extra demand: its open days are what per-day figures divide by.
+DEMAND_DESK = {"recordings": "perekaman", "blanks": "pencetakan"}
 
 
 # --- pure arithmetic ----------------------------------------------------------------------
@@ -76,27 +84,38 @@ def demand_range(pool: int, a: ImpactAssumptions) -> dict[str, int]:
     }
 
 
-def per_day(extra: dict[str, int], a: ImpactAssumptions) -> dict[str, float]:
-    """Extra people a day inside the window (one decimal), for staffing the counters."""
-    out = {}
-    for k, v in extra.items():
-        value = Decimal(v) * a.share_in_window / a.window_days
-        out[k] = float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
-    return out
+def per_day(extra: dict[str, int], open_days: int) -> dict[str, float] | None:
+    """Extra people a day inside the window: each total over the open days of its desk there
+    (one decimal, half up). None when the desk has no open day in the window."""
+    if open_days <= 0:
+        return None
+    return {
+        k: float((Decimal(v) / open_days).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+        for k, v in extra.items()
+    }
 
 
-def extra_demand(counts: dict[str, int], a: ImpactAssumptions) -> dict[str, Any]:
-    """Expected extra recordings and blanks from the counts of an event's villages."""
+def extra_demand(
+    counts: dict[str, int], a: ImpactAssumptions, open_days: dict[str, int] | None = None
+) -> dict[str, Any]:
+    """THE event extra demand: expected extra recordings and blanks (low / expected / high)
+    from the counts of an event's villages. ``open_days`` (desk -> open days in the window)
+    gives the per-day figures; without it they are left out."""
     recordings_pool = counts["unrecorded"] + counts["turning_17_before"]
     blanks_pool = recordings_pool + counts["recorded_not_printed"]
     recordings = demand_range(recordings_pool, a)
     blanks = demand_range(blanks_pool, a)
-    return {
+    out: dict[str, Any] = {
         "pools": {"recordings": recordings_pool, "blanks": blanks_pool},
         "recordings": recordings,
         "blanks": blanks,
-        "per_day_in_window": {"recordings": per_day(recordings, a), "blanks": per_day(blanks, a)},
     }
+    if open_days is not None:
+        out["per_day_in_window"] = {
+            "recordings": per_day(recordings, open_days[DEMAND_DESK["recordings"]]),
+            "blanks": per_day(blanks, open_days[DEMAND_DESK["blanks"]]),
+        }
+    return out
 
 
 # --- use cases ----------------------------------------------------------------------------
@@ -280,8 +299,13 @@ def impact(
             conn, office=code, villages=villages, as_of=day, until=row.event_date
         )
         counts["suket_waiting"] = applications_repo.suket_holders_in(conn, code, villages)
-    extra = extra_demand(counts, a)
-    window_start = max(day, row.event_date - timedelta(days=a.window_days))
+        window_start = max(day, row.event_date - timedelta(days=a.window_days))
+        cal = OfficeCalendar(conn, code)
+        desks = {
+            desk: desk_window(cal, desk, window_start, row.event_date)
+            for desk in sorted(DEMAND_DESK.values())
+        }
+    extra = extra_demand(counts, a, {d: w["open_days"] for d, w in desks.items()})
     return {
         "id": row.id,
         "event": row.name,
@@ -296,7 +320,13 @@ def impact(
             "blanks": extra["blanks"],
             "pools": extra["pools"],
             "per_day_in_window": extra["per_day_in_window"],
-            "window": {"from": window_start.isoformat(), "to": row.event_date.isoformat()},
+            "window": {
+                "from": window_start.isoformat(),
+                "to": row.event_date.isoformat(),
+                "days": max(0, (row.event_date - window_start).days + 1),
+                "open_days": {d: w["open_days"] for d, w in desks.items()},
+                "closed_reasons": {d: w["closed"] for d, w in desks.items()},
+            },
         },
         "assumptions": a.as_dict(),
     }

@@ -107,8 +107,10 @@ class Pools(TypedDict):
 
 @with_config(LOOSE)
 class PerDay(TypedDict):
-    recordings: dict[str, float]
-    blanks: dict[str, float]
+    """Per open day of the desk in the window; None when the desk has no open day there."""
+
+    recordings: dict[str, float] | None
+    blanks: dict[str, float] | None
 
 
 # "from" is a keyword: the functional form.

@@ -41,7 +41,7 @@ REPORTS: dict[str, ReportSpec] = {
     "receipt": ReportSpec(receipt.build, ("seq",)),
     "destruction": ReportSpec(destruction.build, ("month",)),
     "coverage": ReportSpec(coverage_recap.build, (), ("as_of", "target")),
-    "request": ReportSpec(request_letter.build, (), ("as_of",)),
+    "request": ReportSpec(request_letter.build, (), ("as_of", "quantity", "reason")),
 }
 
 

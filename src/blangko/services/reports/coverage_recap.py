@@ -29,6 +29,11 @@ def _fraction(value: float | None) -> float | None:
     return None if value is None else round(value / 100, 4)
 
 
+def _percent_or_dash(value: float | None) -> Percent | str:
+    fraction = _fraction(value)
+    return "-" if fraction is None else Percent(fraction)
+
+
 def _figures(row: Figures) -> list[Any]:
     """Wajib KTP, recorded, unrecorded, coverage, gap to the target: the columns every
     table of the recap ends with."""
@@ -142,7 +147,8 @@ def build(
             ("Wajib KTP (jiwa)", kec["wajib_ktp"]),
             ("Sudah rekam (jiwa)", kec["recorded"]),
             ("Belum rekam (jiwa)", kec["unrecorded"]),
-            ("Cakupan", Percent(_fraction(kec["coverage_pct"]) or 0)),
+            # No wajib KTP, no coverage: "-" as on every other surface, never 0 %.
+            ("Cakupan", _percent_or_dash(kec["coverage_pct"])),
             ("Target", Percent(_fraction(target_pct) or 0)),
             ("Kurang ke target (jiwa)", kec["gap_to_target"]),
         ],

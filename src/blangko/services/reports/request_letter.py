@@ -1,8 +1,12 @@
-"""Surat permohonan blangko: the quantity the forecast recommends requesting, with each part
-of it quantified, the stock and risk behind it and the events ahead.
+"""Surat permohonan blangko: the quantity asked for, with each part of it quantified, the
+stock and risk behind it and the events ahead.
 
-Every figure comes from one forecast (services.forecast.forecast), including the print queue
-it counted, so the letter's reasons add up to its request.
+The quantity is the head's (``quantity``), or the forecast's recommendation when none is
+given; asking for more than recommended, or for anything when the recommendation is 0, needs
+a reason, which the letter states (domain.stock_policy.requested_quantity). Every figure
+comes from the one forecast every surface reads (services.figures.forecast_for): its
+reasons add up to the recommendation, and the head's change is one more row, so the
+attachment always adds up to the quantity asked for.
 """
 
 from __future__ import annotations
@@ -12,8 +16,9 @@ from typing import Any
 
 from blangko.adapters.reports.fmt import terbilang
 from blangko.adapters.reports.model import Column, Percent, Report, Signature, Table
-from blangko.domain.errors import DomainError
+from blangko.domain import stock_policy as sp
 from blangko.formatting import num, pct, tanggal
+from blangko.services import figures
 from blangko.services import forecast as fs
 from blangko.services.context import Context
 from blangko.services.reports.letterhead import new_report, read_head
@@ -23,6 +28,23 @@ REQUEST_ADDRESSEE = [
     "Direktur Jenderal Kependudukan dan Pencatatan Sipil Kementerian Dalam Negeri",
     "di Jakarta",
 ]
+HEAD_REASON = "Ditetapkan kepala dinas"
+
+
+def recommendation(
+    ctx: Context, *, as_of: date | None = None, office: str | None = None
+) -> dict[str, Any]:
+    """What the request form shows beside the quantity: the forecast's recommendation with its
+    reasons, the stock, the days of cover and the risk, from the one cached forecast."""
+    f = figures.forecast_for(ctx, office, as_of)
+    return {
+        "as_of": f["as_of"],
+        "on_hand": f["on_hand"],
+        "days_of_cover": figures.cover_of(f),
+        "stockout_probability_before_next_delivery": f["stockout_probability_before_next_delivery"],
+        "recommended_request": f["recommended_request"],
+        "events": f["events"],
+    }
 
 
 def build(
@@ -31,32 +53,29 @@ def build(
     as_of: date | None = None,
     office: str | None = None,
     address: str | None = None,
+    quantity: int | None = None,
+    reason: str | None = None,
 ) -> Report:
-    """Surat permohonan blangko: the quantity the forecast recommends requesting, with each
-    part of it quantified (usual use over the review period plus lead time, events, the
-    print queue, the reserve for the service level, less the stock on hand)."""
+    """Surat permohonan blangko for ``quantity`` blanks (default: the recommendation), with
+    each part of it quantified (usual use over the review period plus lead time, events, the
+    print queue, the reserve for the service level, less the stock on hand, and the head's
+    change with its reason)."""
     day = as_of or ctx.today()
     with ctx.read() as conn:
         head = read_head(conn, office, address)
-    f = fs.forecast(ctx, as_of=day, office=head.code)
-    queue = f["print_queue"]
+    f = figures.forecast_for(ctx, head.code, day)
+    queue = f["backlog"]["to_print"]
     rec = f["recommended_request"]
-    qty = int(rec["quantity"])
+    recommended = int(rec["quantity"])
+    qty = sp.requested_quantity(quantity, recommended, reason)
+    why = (reason or "").strip()
     cover = f["days_of_cover"]
     more = " atau lebih" if cover["beyond_horizon"] else ""
-    if qty <= 0:
-        raise DomainError(
-            "request_not_needed",
-            "quantity",
-            f"Stok {num(f['on_hand'])} keping cukup untuk {num(cover['p50'])} hari{more} "
-            f"(median) dan mencukupi periode tinjau ditambah waktu tunggu dengan tingkat layanan "
-            f"{pct(rec['service_level'])}: perkiraan tidak menyarankan permintaan, sehingga "
-            "surat permohonan tidak dibuat.",
-        )
 
-    # The reasons add up to the request: usual use + events + queue + reserve - stock.
+    # The reasons add up to the recommendation (forecast._reasons); the head's change is one
+    # more row, so the attachment adds up to the quantity asked for.
     event_names = {e["name"]: e for e in f["events"]}
-    n_reasons = len(rec["reasons"])
+    reserve_prefix = "Cadangan untuk tingkat layanan"
     reason_rows: list[list[Any]] = []
     for i, r in enumerate(rec["reasons"]):
         if i == 0:
@@ -67,13 +86,26 @@ def build(
                 f"acara {tanggal(date.fromisoformat(event_names[r['reason']]['date']))}; "
                 f"perkiraan {num(b['low'])}–{num(b['high'])} keping, bagian dalam periode ini"
             )
-        elif i == n_reasons - 2:
+        elif r["reason"] == fs.QUEUE_REASON:
+            note = f"{num(queue)} permohonan siap cetak"
+        elif r["reason"] == fs.STOCK_REASON:
             note = "persediaan per tanggal surat, dikurangkan"
-        elif i == n_reasons - 1:
+        elif r["reason"].startswith(reserve_prefix):
             note = f"agar peluang kehabisan stok paling tinggi {pct(1 - rec['service_level'])}"
+        elif r["reason"] == fs.SURPLUS_REASON:
+            note = "perkiraan tidak menyarankan permintaan (usulan 0 keping)"
         else:
-            note = f"{num(queue)} permohonan siap cetak" if queue else ""
+            note = ""
         reason_rows.append([r["reason"], r["quantity"], note])
+    if qty != recommended:
+        reason_rows.append(
+            [
+                HEAD_REASON,
+                qty - recommended,
+                (f"{why}; " if why else "")
+                + f"usulan perkiraan {num(recommended)} keping, dimohon {num(qty)} keping",
+            ]
+        )
     reasons_table = Table(
         "Lampiran: dasar perhitungan jumlah permohonan",
         [
@@ -90,6 +122,8 @@ def build(
     )
     if reasons_table.totals()[1] != qty:
         raise AssertionError("request letter: reasons do not add up to the requested quantity")
+    if sum(r["quantity"] for r in rec["reasons"]) != recommended:
+        raise AssertionError("request letter: the forecast's reasons do not add up")
 
     nd = f["next_delivery"]
     comp = f["comparison"]
@@ -115,8 +149,10 @@ def build(
             "tanpa permohonan ini",
         ],
         ["Tingkat layanan yang dituju", Percent(rec["service_level"]), ""],
+        ["Usulan permintaan menurut perkiraan", recommended, "keping"],
+        ["Jumlah yang dimohon", qty, "keping"],
         ["Periode yang ditutup permohonan", rec["window_days"], "hari (tinjau + tunggu)"],
-        ["Persediaan cukup sampai (median)", covers_until, "dengan permohonan ini"],
+        ["Persediaan cukup sampai (median)", covers_until, "dengan usulan perkiraan"],
         [
             "Rata-rata pemakaian bulanan (gaya OpenLMIS)",
             # Whole cards: the sheet's number format shows no decimals.
@@ -162,10 +198,41 @@ def build(
     head_of = (
         f"Dinas Kependudukan dan Pencatatan Sipil {head.regency}" if head.regency else head.name
     )
-    in_window = [r["reason"] for r in rec["reasons"][1:-2] if r["reason"] in event_names]
-    if queue and any(r["reason"] not in event_names for r in rec["reasons"][1:-2]):
+    in_window = [r["reason"] for r in rec["reasons"] if r["reason"] in event_names]
+    if any(r["reason"] == fs.QUEUE_REASON for r in rec["reasons"]):
         in_window.append(f"antrean cetak {num(queue)} permohonan")
     extra = f", termasuk tambahan kebutuhan karena {' dan '.join(in_window)}" if in_window else ""
+    if qty == recommended:
+        asking = (
+            f"Sehubungan dengan hal tersebut, kami mengajukan permohonan blangko KTP-el sebanyak "
+            f"{num(qty)} ({terbilang(qty)}) keping, untuk memenuhi kebutuhan pelayanan selama "
+            f"{num(rec['window_days'])} hari ke depan (periode tinjau ditambah waktu tunggu "
+            f"pengiriman) dengan tingkat layanan {pct(rec['service_level'])}{extra}. Dengan "
+            f"tambahan tersebut persediaan diperkirakan cukup sampai {until_more}"
+            f"{tanggal(covers_until)}. Rincian dasar perhitungan kami lampirkan."
+        )
+    else:
+        period = (
+            f"Perkiraan kebutuhan untuk {num(rec['window_days'])} hari ke depan (periode tinjau "
+            f"ditambah waktu tunggu pengiriman) dengan tingkat layanan {pct(rec['service_level'])}"
+        )
+        basis = (
+            f"{period} mengusulkan {num(recommended)} keping{extra}."
+            if recommended
+            else f"{period} tidak mengusulkan permintaan: persediaan mencukupi kebutuhan itu"
+            + (
+                f", yang sudah memperhitungkan tambahan karena {' dan '.join(in_window)}"
+                if in_window
+                else ""
+            )
+            + "."
+        )
+        asking = (
+            f"{basis} Sehubungan dengan hal tersebut, kami mengajukan permohonan blangko KTP-el "
+            f"sebanyak {num(qty)} ({terbilang(qty)}) keping"
+            + (f", dengan pertimbangan: {why}" if why else "")
+            + ". Rincian dasar perhitungan kami lampirkan."
+        )
     paragraphs = [
         *REQUEST_ADDRESSEE,
         f"Dengan hormat, bersama ini kami sampaikan bahwa persediaan blangko KTP-el pada "
@@ -175,12 +242,7 @@ def build(
         f"sebelum kiriman berikutnya tiba (sekitar {tanggal(date.fromisoformat(nd['expected_date']))}, "
         f"waktu tunggu {num(nd['lead_time_days'])} hari) adalah "
         f"{pct(f['stockout_probability_before_next_delivery'])}.",
-        f"Sehubungan dengan hal tersebut, kami mengajukan permohonan blangko KTP-el sebanyak "
-        f"{num(qty)} ({terbilang(qty)}) keping, untuk memenuhi kebutuhan pelayanan selama "
-        f"{num(rec['window_days'])} hari ke depan (periode tinjau ditambah waktu tunggu "
-        f"pengiriman) dengan tingkat layanan {pct(rec['service_level'])}{extra}. Dengan "
-        f"tambahan tersebut persediaan diperkirakan cukup sampai {until_more}"
-        f"{tanggal(covers_until)}. Rincian dasar perhitungan kami lampirkan.",
+        asking,
         "Demikian permohonan ini kami sampaikan. Atas perhatian dan kerja sama Bapak/Ibu, kami "
         "ucapkan terima kasih.",
     ]
@@ -202,13 +264,20 @@ def build(
         tables=[reasons_table, state_table, events_table],
         checks=[
             f"Pemakaian biasa + tambahan acara dan antrean + cadangan - persediaan = "
-            f"{num(qty)} keping = jumlah yang disarankan perkiraan per {tanggal(day)}."
+            f"{num(recommended)} keping = usulan perkiraan per {tanggal(day)}"
+            + (
+                f"; ditetapkan kepala dinas {num(qty)} keping ({why or 'tanpa alasan'})."
+                if qty != recommended
+                else "."
+            )
         ],
         issued_on=day,
         signatures=[Signature(f"Kepala {head_of}", None, "NIP", caption="Hormat kami,")],
         data={
             "as_of": day.isoformat(),
             "quantity": qty,
+            "recommended": recommended,
+            "reason": why or None,
             "on_hand": f["on_hand"],
             "print_queue": queue,
             "reasons": rec["reasons"],

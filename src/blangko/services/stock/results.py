@@ -119,27 +119,57 @@ class Verification(TypedDict):
 
 # Physical counts (services/stock/counts.py) --------------------------------------------------
 @with_config(ConfigDict(extra="allow"))
-class CountView(TypedDict):
-    count_id: int
-    location: str | None
-    count_date: str
+class CountFigures(TypedDict):
+    """Book against counted at one place; a count by quantity only does not know which
+    cards, so its missing and unexpected counts are None."""
+
     mode: str
     book: int
     counted: int
     variance: int
     missing: str
-    missing_count: int
+    missing_count: int | None
     unexpected: str
-    unexpected_count: int
+    unexpected_count: int | None
+
+
+@with_config(ConfigDict(extra="allow"))
+class CountPart(CountFigures):
+    location: str | None
+
+
+@with_config(ConfigDict(extra="allow"))
+class CountView(CountFigures):
+    """A count and its life: open, posted, superseded or voided."""
+
+    count_id: int
+    office_wide: bool
+    location: str | None
+    locations: list[str | None]
+    count_date: str
+    recorded_at: str | None
     status: str
-    reason: str | None
     actor: str
+    reason: str | None
+    posted_at: str | None
+    posted_by: str | None
+    superseded_by: int | None
+    voided_at: str | None
+    voided_by: str | None
+    void_reason: str | None
+    parts: list[CountPart]
 
 
 @with_config(ConfigDict(extra="allow"))
 class CountRecorded(CountView):
     office: str
     duplicate_reads: int
+    replayed: bool
+
+
+@with_config(ConfigDict(extra="allow"))
+class CountVoided(CountView):
+    office: str
     replayed: bool
 
 
