@@ -26,7 +26,9 @@ def api_app(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
     engine = make_engine(f"sqlite:///{path}")
     ctx = Context(engine, clock=lambda: FIXED_NOW)
     setup.init(ctx, office="17.04")
-    users.add_user(ctx, username="stok", role="pengelola_stok", password=PASSWORD)
+    users.add_user(
+        ctx, scope=users.MACHINE, username="stok", role="pengelola_stok", password=PASSWORD
+    )
     app = create_app(ctx, settings=Settings(secret_key=SECRET))
     app.state.test_token = app.state.signer.issue_token("stok")
     yield app

@@ -1,6 +1,6 @@
 """Administration: user accounts and their roles (page and API), and the office's locations
-(stations and stores). Only the administrator changes them; every member of staff may list
-the locations."""
+(stations and stores). Only the administrator changes them, for their own office only (the
+users service enforces the scope); every member of staff may list the locations."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from blangko.web.deps import (
     render,
     request_ctx,
     status_for,
+    user_scope,
 )
 from blangko.web.nav import NavItem, register
 
@@ -49,7 +50,7 @@ def _users_page(
         request,
         "admin_users.html",
         status=status,
-        users=users.list_users(ctx),
+        users=users.list_users(ctx, scope=user_scope(request)),
         roles=ROLES,
         error=error,
         form=form or {},
@@ -65,7 +66,9 @@ def users_page(request: Request) -> Response:
 def users_add(request: Request, username: Text, role: Text, password: Text) -> Response:
     ctx, _ = request_ctx(request)
     try:
-        users.add_user(ctx, username=username, role=role, password=password)
+        users.add_user(
+            ctx, scope=user_scope(request), username=username, role=role, password=password
+        )
     except DomainError as exc:
         return _users_page(
             request, error=exc, form={"username": username, "role": role}, status=status_for(exc)
@@ -86,6 +89,7 @@ def users_update(
     try:
         users.update_user(
             ctx,
+            scope=user_scope(request),
             username=username,
             role=role,
             active=active == "1",
@@ -122,7 +126,9 @@ class UserIn(BaseModel):
     username: str
     role: str = Field(examples=["operator"])
     password: str = Field(min_length=1, json_schema_extra={"format": "password"})
-    office: str | None = None
+    office: str | None = Field(
+        default=None, description="Kantor pengguna: kosong atau kantor administrator sendiri."
+    )
 
 
 class UserPatch(BaseModel):
@@ -134,7 +140,7 @@ class UserPatch(BaseModel):
 @api.get("/api/v1/users", name="api.users.list", responses=ERRORS, tags=["admin"])
 def user_list(request: Request, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
     ctx, _ = request_ctx(request)
-    return page(users.list_users(ctx), limit, offset)
+    return page(users.list_users(ctx, scope=user_scope(request)), limit, offset)
 
 
 @api.post("/api/v1/users", name="api.users.add", responses=ERRORS, tags=["admin"])
@@ -143,7 +149,12 @@ def user_add(
 ) -> JSONResponse:
     ctx, _ = request_ctx(request)
     user = users.add_user(
-        ctx, username=body.username, role=body.role, password=body.password, office=body.office
+        ctx,
+        scope=user_scope(request),
+        username=body.username,
+        role=body.role,
+        password=body.password,
+        office=body.office,
     )
     return JSONResponse(user, status_code=201)
 
@@ -154,5 +165,10 @@ def user_update(
 ) -> dict[str, Any]:
     ctx, _ = request_ctx(request)
     return users.update_user(
-        ctx, username=username, role=body.role, active=body.active, password=body.password
+        ctx,
+        scope=user_scope(request),
+        username=username,
+        role=body.role,
+        active=body.active,
+        password=body.password,
     )

@@ -175,9 +175,10 @@ def create_app(
 
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:
-        message = "Peran Anda tidak diizinkan membuka halaman atau operasi ini."
+        message = exc.message or "Peran Anda tidak diizinkan membuka halaman atau operasi ini."
         if is_api(request):
-            return error_json("forbidden", None, message, 403)
+            field = "office" if exc.code == "no_office" else None
+            return error_json(exc.code, field, message, 403)
         return render_error(request, 403, message)
 
     @app.exception_handler(BadCsrf)
