@@ -14,6 +14,7 @@ command line, so the same tests run against an older release of the code.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -266,3 +267,20 @@ def test_user_add_without_office_refused_where_two_offices(db_url, ctx, two_offi
     )  # fmt: skip
     assert ok.returncode == 0, ok.stderr
     assert ("siti_b", B) in {a[:2] for a in _accounts(ctx)}
+
+
+def test_operator_gives_an_office_to_a_user_without_one(db_url, ctx, sealed) -> None:  # type: ignore[no-untyped-def]
+    """The way out for a user refused for lack of an office: the operator of the machine names
+    it (`blangko user update --office`); the old token ends with the change."""
+    nik = add_resident(ctx, serial=8, office=B)
+    old = bearer(sealed, "nomad")
+    moved = _blangko(db_url, "user", "update", "nomad", "--office", B, "--json")
+    assert moved.returncode == 0, moved.stderr
+    assert '"office": "17.01"' in moved.stdout
+    assert sealed.get("/api/v1/me", headers=old).status_code == 401
+    r = sealed.get(f"/api/v1/residents/{nik}", headers=bearer(sealed, "nomad"))
+    assert r.status_code == 200 and r.json()["nik"] == nik
+    listed = _blangko(db_url, "user", "list", "--office", B, "--json")
+    assert listed.returncode == 0
+    names = {u["username"] for u in json.loads(listed.stdout)}
+    assert names == {"nomad", "admin_b", "kepala_b", "operator_b"}
