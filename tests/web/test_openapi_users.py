@@ -174,7 +174,7 @@ def test_app_refuses_a_route_without_roles(ctx, office, monkeypatch) -> None:  #
 def test_log_filter_masks_nik() -> None:
     import logging
 
-    from blangko.cli.serve import MaskNik
+    from blangko.web.logs import MaskNik
 
     record = logging.LogRecord(
         "uvicorn.access",
