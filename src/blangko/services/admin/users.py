@@ -324,7 +324,7 @@ def authenticate(ctx: Context, *, username: str, password: str) -> dict[str, Any
         ok = row is not None and bool(row.active)
     except (VerificationError, InvalidHashError):
         ok = False
-    if not ok:
+    if not ok or row is None:
         raise DomainError("bad_credentials", "password", "Nama pengguna atau kata sandi salah.")
     with ctx.write_plain() as conn:
         repo.mark_login_success(conn, attempt)
