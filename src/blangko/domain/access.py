@@ -68,6 +68,7 @@ ROUTE_ROLES: Final[dict[str, frozenset[str]]] = {
     "api.docs": EVERYONE,
     # Every member of staff.
     "page.logout": STAFF,
+    "api.auth.logout": STAFF,
     "page.dashboard": STAFF,
     "chart.stock": STAFF,
     "chart.usage": STAFF,
@@ -174,6 +175,15 @@ PERSONAL_DATA_ROUTES: Final = (
     "api.residents.show",
     "page.coverage.gaps",
     "api.coverage.gaps",
+)
+
+
+# Routes that read and write no office's data: open to a signed-in user who acts for no
+# office (no office of their own, in a database of several offices). Every other route of a
+# signed-in user works on the office the user acts for, and refuses such a user (403).
+UNSCOPED_ROUTES: Final = frozenset(
+    {name for name, roles in ROUTE_ROLES.items() if roles == EVERYONE}
+    | {"page.logout", "api.auth.logout", "api.me"}
 )
 
 

@@ -32,3 +32,7 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     """The request contradicts stored state (serial already known, idempotency key reused ...)."""
+
+
+class Forbidden(DomainError):
+    """The caller may not do this (outside their office's scope, no scope at all ...)."""

@@ -1,6 +1,6 @@
 """Administration: user accounts and their roles (page and API), and the office's locations
-(stations and stores). Only the administrator changes them; every member of staff may list
-the locations."""
+(stations and stores). Only the administrator changes them, for their own office only (the
+users service enforces the scope); every member of staff may list the locations."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from blangko.web.deps import (
     render,
     request_ctx,
     status_for,
+    user_scope,
 )
 from blangko.web.nav import NavItem, register
 
@@ -52,7 +53,7 @@ def _users_page(
         request,
         "admin_users.html",
         status=status,
-        users=users.list_users(ctx),
+        users=users.list_users(ctx, scope=user_scope(request)),
         roles=ROLES,
         error=error,
         form=form or {},
@@ -68,7 +69,9 @@ def users_page(request: Request) -> Response:
 def users_add(request: Request, username: Text, role: Text, password: Text) -> Response:
     ctx, _ = request_ctx(request)
     try:
-        users.add_user(ctx, username=username, role=role, password=password)
+        users.add_user(
+            ctx, scope=user_scope(request), username=username, role=role, password=password
+        )
     except DomainError as exc:
         return _users_page(
             request, error=exc, form={"username": username, "role": role}, status=status_for(exc)
@@ -89,6 +92,7 @@ def users_update(
     try:
         users.update_user(
             ctx,
+            scope=user_scope(request),
             username=username,
             role=role,
             active=active == "1",
@@ -125,7 +129,9 @@ class UserIn(BaseModel):
     username: str
     role: str = Field(examples=["operator"])
     password: str = Field(min_length=1, json_schema_extra={"format": "password"})
-    office: str | None = None
+    office: str | None = Field(
+        default=None, description="Kantor pengguna: kosong atau kantor administrator sendiri."
+    )
 
 
 class UserPatch(BaseModel):
@@ -137,14 +143,19 @@ class UserPatch(BaseModel):
 @api.get("/api/v1/users", name="api.users.list", responses=ERRORS, tags=["admin"])
 def user_list(request: Request, limit: Limit = 100, offset: Offset = 0) -> Page[UserView]:
     ctx, _ = request_ctx(request)
-    return page(users.list_users(ctx), limit, offset)
+    return page(users.list_users(ctx, scope=user_scope(request)), limit, offset)
 
 
 @api.post("/api/v1/users", name="api.users.add", status_code=201, responses=ERRORS, tags=["admin"])
 def user_add(request: Request, body: UserIn, idempotency_key: IdempotencyKey = None) -> UserView:
     ctx, _ = request_ctx(request)
     return users.add_user(
-        ctx, username=body.username, role=body.role, password=body.password, office=body.office
+        ctx,
+        scope=user_scope(request),
+        username=body.username,
+        role=body.role,
+        password=body.password,
+        office=body.office,
     )
 
 
@@ -154,5 +165,10 @@ def user_update(
 ) -> UserView:
     ctx, _ = request_ctx(request)
     return users.update_user(
-        ctx, username=username, role=body.role, active=body.active, password=body.password
+        ctx,
+        scope=user_scope(request),
+        username=username,
+        role=body.role,
+        active=body.active,
+        password=body.password,
     )

@@ -22,7 +22,8 @@ from typing_extensions import TypedDict
 
 from blangko import formatting
 from blangko.domain.access import ROLE_LABELS, allowed
-from blangko.domain.errors import Conflict, DomainError, NotFound
+from blangko.domain.errors import Conflict, DomainError, Forbidden, NotFound
+from blangko.services.admin import users
 from blangko.services.context import Context
 from blangko.web import i18n
 from blangko.web.nav import items_for
@@ -111,6 +112,8 @@ def status_for(exc: DomainError) -> int:
         return 429
     if exc.code in ("bad_credentials", "unauthenticated"):
         return 401
+    if isinstance(exc, Forbidden):
+        return 403
     if isinstance(exc, NotFound):
         return 404
     if isinstance(exc, Conflict):
@@ -130,10 +133,17 @@ def error_json(
 
 # The request ---------------------------------------------------------------------------------
 def request_ctx(request: Request) -> tuple[Context, str | None]:
-    """The app's context acting as the logged-in user, and the user's office (None: the only one)."""
+    """The app's context acting as the logged-in user, and the office the user acts for (their
+    own; for a user without an office, the only office of the database; None for anonymous
+    callers and a database without an office)."""
     who = request.state.principal
     ctx: Context = request.app.state.ctx
-    return replace(ctx, actor=who.username or "anonim"), who.office
+    return replace(ctx, actor=who.username or "anonim"), who.scope
+
+
+def user_scope(request: Request) -> users.Scope:
+    """Whose accounts the logged-in administrator manages: their office's."""
+    return users.Scope(request.state.principal.scope)
 
 
 def lang_of(request: Request) -> str:
