@@ -47,6 +47,7 @@ from blangko.web.deps import (
     Page,
     Text,
     api_router,
+    api_write,
     lang_of,
     page,
     page_router,
@@ -609,10 +610,9 @@ def _api_write(
 ) -> EntriesWritten:
     """A stock write from the API: the body's fields are the service's arguments by name, its
     `date` the effective date, with the request's office and idempotency key."""
-    ctx, office = request_ctx(request)
     fields = body.model_dump()
     effective = fields.pop("date", None)
-    return write(ctx, **fields, effective=effective, office=office, idempotency_key=idempotency_key)
+    return api_write(request, write, idempotency_key, effective=effective, **fields)
 
 
 class OpeningIn(BaseModel):
@@ -795,9 +795,8 @@ def count_post(
     request: Request, count_id: int, body: CountPostIn, idempotency_key: IdempotencyKey = None
 ) -> dict[str, Any]:
     """Accept a count's variance with a reason (the head of office)."""
-    ctx, office = request_ctx(request)
-    return counts.post_count(
-        ctx, count_id=count_id, reason=body.reason, office=office, idempotency_key=idempotency_key
+    return api_write(
+        request, counts.post_count, idempotency_key, count_id=count_id, reason=body.reason
     )
 
 
@@ -813,9 +812,8 @@ def count_void(
 ) -> dict[str, Any]:
     """Void an open count that will not be posted, with a reason (the head of office). It is
     kept with the reason, who and when; posted, superseded and voided counts are refused."""
-    ctx, office = request_ctx(request)
-    return counts.void_count(
-        ctx, count_id=count_id, reason=body.reason, office=office, idempotency_key=idempotency_key
+    return api_write(
+        request, counts.void_count, idempotency_key, count_id=count_id, reason=body.reason
     )
 
 
