@@ -468,13 +468,7 @@ def count_post(
     as_json: JsonOpt = False,
 ) -> None:
     """Posting selisih stock opname terbuka sebagai entri penyesuaian beralasan."""
-    r = counts.post_count(
-        state.context(),
-        count_id=count_id,
-        reason=reason,
-        office=office,
-        idempotency_key=idempotency_key,
-    )
+    r = state.write(counts.post_count, office, idempotency_key, count_id=count_id, reason=reason)
     if as_json:
         print_json(r)
         return
@@ -496,13 +490,7 @@ def count_void(
     as_json: JsonOpt = False,
 ) -> None:
     """Batalkan stock opname terbuka yang tidak akan diposting (kepala dinas), dengan alasan."""
-    r = counts.void_count(
-        state.context(),
-        count_id=count_id,
-        reason=reason,
-        office=office,
-        idempotency_key=idempotency_key,
-    )
+    r = state.write(counts.void_count, office, idempotency_key, count_id=count_id, reason=reason)
     if as_json:
         print_json(r)
     else:
@@ -683,13 +671,13 @@ def destroy(
     as_json: JsonOpt = False,
 ) -> None:
     """Catat pemusnahan (dengan saksi) blangko rusak satu bulan (rusak -> dimusnahkan)."""
-    r = writes.destroy_spoiled(
-        state.context(),
+    r = state.write(
+        writes.destroy_spoiled,
+        office,
+        idempotency_key,
         month=month,
         destroyed_on=parse_date(date),
         witnesses=witness,
         document=document,
-        office=office,
-        idempotency_key=idempotency_key,
     )
     _print_write(r, as_json, "dimusnahkan")
