@@ -69,14 +69,14 @@ def new(
     as_json: JsonOpt = False,
 ) -> None:
     """Daftarkan permohonan dan cetak nomor tanda terimanya."""
-    r = apps.new(
-        state.context(),
+    r = state.write(
+        apps.new,
+        office,
+        idempotency_key,
         nik=nik,
         type=type_,
         documents=parse_doc_option(doc or []),
         on=parse_date(date),
-        office=office,
-        idempotency_key=idempotency_key,
     )
     if as_json:
         print_json({"receipt": r["receipt"], "status": r["status"]})
@@ -102,14 +102,14 @@ def print_(
     as_json: JsonOpt = False,
 ) -> None:
     """Cetak kartu: memakai satu blangko di loket melalui buku besar."""
-    r = apps.print_card(
-        state.context(),
+    r = state.write(
+        apps.print_card,
+        office,
+        idempotency_key,
         receipt=receipt,
         station=station,
         serial=serial,
         on=parse_date(date),
-        office=office,
-        idempotency_key=idempotency_key,
     )
     _done(r, as_json, "dicetak")
 
@@ -125,14 +125,14 @@ def misprint(
     as_json: JsonOpt = False,
 ) -> None:
     """Salah cetak: blangko dicatat rusak (disimpan untuk dimusnahkan); kembali ke siap cetak."""
-    r = apps.misprint(
-        state.context(),
+    r = state.write(
+        apps.misprint,
+        office,
+        idempotency_key,
         receipt=receipt,
         reason=reason,
         note=note,
         on=parse_date(date),
-        office=office,
-        idempotency_key=idempotency_key,
     )
     _done(r, as_json, "salah cetak dicatat, kembali ke antrean cetak")
 
@@ -192,13 +192,8 @@ def reject(
     as_json: JsonOpt = False,
 ) -> None:
     """Tolak permohonan yang belum dicetak kartunya."""
-    r = apps.reject(
-        state.context(),
-        receipt=receipt,
-        reason=reason,
-        on=parse_date(date),
-        office=office,
-        idempotency_key=idempotency_key,
+    r = state.write(
+        apps.reject, office, idempotency_key, receipt=receipt, reason=reason, on=parse_date(date)
     )
     _done(r, as_json, "ditolak")
 
@@ -213,13 +208,8 @@ def cancel(
     as_json: JsonOpt = False,
 ) -> None:
     """Batalkan permohonan (atas permintaan penduduk) sebelum dicetak."""
-    r = apps.cancel(
-        state.context(),
-        receipt=receipt,
-        reason=reason,
-        on=parse_date(date),
-        office=office,
-        idempotency_key=idempotency_key,
+    r = state.write(
+        apps.cancel, office, idempotency_key, receipt=receipt, reason=reason, on=parse_date(date)
     )
     _done(r, as_json, "dibatalkan")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -54,6 +55,27 @@ def _print_write(result: EntriesWritten, as_json: bool, verb: str) -> None:
         )
 
 
+def _write(
+    write: Callable[..., EntriesWritten],
+    verb: str,
+    as_json: bool,
+    date: str | None,
+    office: str | None,
+    idempotency_key: str | None,
+    **fields: Any,
+) -> None:
+    """A stock write from the command line: the service gets `fields`, the parsed --date as
+    the effective date, --office and the key; the entries it wrote are printed with `verb`."""
+    result = write(
+        state.context(),
+        **fields,
+        effective=parse_date(date),
+        office=office,
+        idempotency_key=idempotency_key,
+    )
+    _print_write(result, as_json, verb)
+
+
 @stock_app.command("opening")
 def opening(
     serials: Annotated[
@@ -69,16 +91,17 @@ def opening(
     as_json: JsonOpt = False,
 ) -> None:
     """Saldo awal: seri yang sudah ada saat sistem mulai dipakai."""
-    r = writes.record_opening(
-        state.context(),
+    _write(
+        writes.record_opening,
+        "saldo awal",
+        as_json,
+        date,
+        office,
+        idempotency_key,
         serials=serials,
-        effective=parse_date(date),
         location=location,
-        office=office,
         note=note,
-        idempotency_key=idempotency_key,
     )
-    _print_write(r, as_json, "saldo awal")
 
 
 @stock_app.command("receive")
@@ -94,18 +117,19 @@ def receive(
     as_json: JsonOpt = False,
 ) -> None:
     """Terima kiriman (dari Ditjen atau kantor lain) dengan berita acara serah terimanya."""
-    r = writes.receive_shipment(
-        state.context(),
+    _write(
+        writes.receive_shipment,
+        "diterima",
+        as_json,
+        date,
+        office,
+        idempotency_key,
         serials=serials,
         source=source,
         document=document,
-        effective=parse_date(date),
         to=to,
-        office=office,
         note=note,
-        idempotency_key=idempotency_key,
     )
-    _print_write(r, as_json, "diterima")
 
 
 @stock_app.command("transfer")
@@ -121,18 +145,19 @@ def transfer(
     as_json: JsonOpt = False,
 ) -> None:
     """Pindahkan blangko antara gudang dan loket cetak."""
-    r = writes.transfer(
-        state.context(),
+    _write(
+        writes.transfer,
+        "dipindah",
+        as_json,
+        date,
+        office,
+        idempotency_key,
         from_location=from_,
         to_location=to,
         serials=serials,
         qty=qty,
-        effective=parse_date(date),
-        office=office,
         note=note,
-        idempotency_key=idempotency_key,
     )
-    _print_write(r, as_json, "dipindah")
 
 
 @stock_app.command("consume")
@@ -155,18 +180,19 @@ def consume(
     as_json: JsonOpt = False,
 ) -> None:
     """Catat pemakaian tanpa permohonan (mengisi riwayat)."""
-    r = writes.consume(
-        state.context(),
+    _write(
+        writes.consume,
+        f"dipakai ({service})",
+        as_json,
+        date,
+        office,
+        idempotency_key,
         service=service,
         serials=serials,
         qty=qty,
         location=location,
-        effective=parse_date(date),
-        office=office,
         note=note,
-        idempotency_key=idempotency_key,
     )
-    _print_write(r, as_json, f"dipakai ({service})")
 
 
 @stock_app.command("spoil")
@@ -180,16 +206,17 @@ def spoil(
     as_json: JsonOpt = False,
 ) -> None:
     """Blangko rusak, disimpan per seri untuk berita acara pemusnahan."""
-    r = writes.spoil(
-        state.context(),
+    _write(
+        writes.spoil,
+        "rusak",
+        as_json,
+        date,
+        office,
+        idempotency_key,
         serial=serial,
         reason=reason,
         note=note,
-        effective=parse_date(date),
-        office=office,
-        idempotency_key=idempotency_key,
     )
-    _print_write(r, as_json, "rusak")
 
 
 @stock_app.command("lose")
@@ -203,16 +230,17 @@ def lose(
     as_json: JsonOpt = False,
 ) -> None:
     """Blangko hilang atau dicuri (wajib nomor laporan polisi)."""
-    r = writes.lose(
-        state.context(),
+    _write(
+        writes.lose,
+        "hilang",
+        as_json,
+        date,
+        office,
+        idempotency_key,
         serials=serials,
         reason=reason,
         document=document,
-        effective=parse_date(date),
-        office=office,
-        idempotency_key=idempotency_key,
     )
-    _print_write(r, as_json, "hilang")
 
 
 @stock_app.command("return")
@@ -226,16 +254,17 @@ def return_(
     as_json: JsonOpt = False,
 ) -> None:
     """Kembalikan blangko ke Ditjen atau pinjamkan ke kantor lain."""
-    r = writes.return_blanks(
-        state.context(),
+    _write(
+        writes.return_blanks,
+        "dikembalikan",
+        as_json,
+        date,
+        office,
+        idempotency_key,
         serials=serials,
         to=to,
         document=document,
-        effective=parse_date(date),
-        office=office,
-        idempotency_key=idempotency_key,
     )
-    _print_write(r, as_json, "dikembalikan")
 
 
 def _figures(r: dict[str, Any]) -> str:
@@ -439,13 +468,7 @@ def count_post(
     as_json: JsonOpt = False,
 ) -> None:
     """Posting selisih stock opname terbuka sebagai entri penyesuaian beralasan."""
-    r = counts.post_count(
-        state.context(),
-        count_id=count_id,
-        reason=reason,
-        office=office,
-        idempotency_key=idempotency_key,
-    )
+    r = state.write(counts.post_count, office, idempotency_key, count_id=count_id, reason=reason)
     if as_json:
         print_json(r)
         return
@@ -467,13 +490,7 @@ def count_void(
     as_json: JsonOpt = False,
 ) -> None:
     """Batalkan stock opname terbuka yang tidak akan diposting (kepala dinas), dengan alasan."""
-    r = counts.void_count(
-        state.context(),
-        count_id=count_id,
-        reason=reason,
-        office=office,
-        idempotency_key=idempotency_key,
-    )
+    r = state.write(counts.void_count, office, idempotency_key, count_id=count_id, reason=reason)
     if as_json:
         print_json(r)
     else:
@@ -654,13 +671,13 @@ def destroy(
     as_json: JsonOpt = False,
 ) -> None:
     """Catat pemusnahan (dengan saksi) blangko rusak satu bulan (rusak -> dimusnahkan)."""
-    r = writes.destroy_spoiled(
-        state.context(),
+    r = state.write(
+        writes.destroy_spoiled,
+        office,
+        idempotency_key,
         month=month,
         destroyed_on=parse_date(date),
         witnesses=witness,
         document=document,
-        office=office,
-        idempotency_key=idempotency_key,
     )
     _print_write(r, as_json, "dimusnahkan")

@@ -515,20 +515,15 @@ def suket(
     idempotency_key: str | None = None,
 ) -> ApplicationWritten:
     """Temporary certificate (surat keterangan) while no blank can be printed."""
-
-    def apply(tx: WriteTx, app: Any, day: date) -> tuple[dict[str, Any], str | None]:
-        if app.suket_at is not None:
-            raise Conflict("suket_exists", "receipt", f"Suket untuk {app.receipt} sudah terbit.")
-        return {"suket_at": tx.ctx.now()}, None
-
-    return _transition(
+    return _stamp_once(
         ctx,
-        receipt=receipt,
-        action=Action.SUKET,
-        on=on,
-        office=office,
-        idempotency_key=idempotency_key,
-        apply=apply,
+        receipt,
+        Action.SUKET,
+        "suket",
+        "Suket untuk {receipt} sudah terbit.",
+        on,
+        office,
+        idempotency_key,
     )
 
 
@@ -541,16 +536,41 @@ def ikd(
     idempotency_key: str | None = None,
 ) -> ApplicationWritten:
     """Digital ID (IKD) activated; no blank is used and the card is still owed."""
+    return _stamp_once(
+        ctx,
+        receipt,
+        Action.IKD,
+        "ikd",
+        "IKD untuk {receipt} sudah aktif.",
+        on,
+        office,
+        idempotency_key,
+    )
+
+
+def _stamp_once(
+    ctx: Context,
+    receipt: str,
+    action: Action,
+    what: str,
+    refusal: str,
+    on: date | None,
+    office: str | None,
+    idempotency_key: str | None,
+) -> ApplicationWritten:
+    """A transition that stamps `<what>_at` with the time, once: a second time is refused
+    (`<what>_exists`, the `refusal` message with the receipt)."""
+    column = f"{what}_at"
 
     def apply(tx: WriteTx, app: Any, day: date) -> tuple[dict[str, Any], str | None]:
-        if app.ikd_at is not None:
-            raise Conflict("ikd_exists", "receipt", f"IKD untuk {app.receipt} sudah aktif.")
-        return {"ikd_at": tx.ctx.now()}, None
+        if getattr(app, column) is not None:
+            raise Conflict(f"{what}_exists", "receipt", refusal.format(receipt=app.receipt))
+        return {column: tx.ctx.now()}, None
 
     return _transition(
         ctx,
         receipt=receipt,
-        action=Action.IKD,
+        action=action,
         on=on,
         office=office,
         idempotency_key=idempotency_key,

@@ -49,6 +49,7 @@ from blangko.web.deps import (
     Page,
     Text,
     api_router,
+    api_write,
     page,
     page_router,
     render,
@@ -390,15 +391,14 @@ def application_new(
     request: Request, body: ApplicationIn, idempotency_key: IdempotencyKey = None
 ) -> NewApplication:
     """Register an application; returns its receipt number and first status."""
-    ctx, office = request_ctx(request)
-    return applications.new(
-        ctx,
+    return api_write(
+        request,
+        applications.new,
+        idempotency_key,
         nik=body.nik,
         type=body.type,
         documents=body.documents,
         on=body.date,
-        office=office,
-        idempotency_key=idempotency_key,
     )
 
 

@@ -37,6 +37,7 @@ from blangko.web.deps import (
     Page,
     Text,
     api_router,
+    api_write,
     lang_of,
     page,
     page_router,
@@ -250,15 +251,14 @@ def closure_list(
 def closure_create(
     request: Request, body: ClosureIn, idempotency_key: IdempotencyKey = None
 ) -> ClosureAdded:
-    ctx, office = request_ctx(request)
-    return days.add_closure(
-        ctx,
+    return api_write(
+        request,
+        days.add_closure,
+        idempotency_key,
         service=body.service,
         start=body.start,
         end=body.end,
         reason=body.reason,
-        office=office,
-        idempotency_key=idempotency_key,
     )
 
 
@@ -271,13 +271,12 @@ def closure_finish(
     body: ClosureEndIn | None = None,
     idempotency_key: IdempotencyKey = None,
 ) -> ClosureEnded:
-    ctx, office = request_ctx(request)
-    return days.end_closure(
-        ctx,
+    return api_write(
+        request,
+        days.end_closure,
+        idempotency_key,
         closure_id=closure_id,
         reopen=(body or ClosureEndIn()).reopen,
-        office=office,
-        idempotency_key=idempotency_key,
     )
 
 
@@ -291,16 +290,15 @@ def event_list(request: Request, limit: Limit = 100, offset: Offset = 0) -> Page
 def event_create(
     request: Request, body: EventIn, idempotency_key: IdempotencyKey = None
 ) -> EventAdded:
-    ctx, office = request_ctx(request)
-    return events.add_event(
-        ctx,
+    return api_write(
+        request,
+        events.add_event,
+        idempotency_key,
         name=body.name,
         event_date=body.date,
         kind=body.kind,
         villages=body.villages,
         all_villages=body.all_villages,
-        office=office,
-        idempotency_key=idempotency_key,
     )
 
 

@@ -8,6 +8,7 @@ and never `web.app`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from typing import Annotated, Any, Generic, TypeVar
@@ -144,6 +145,19 @@ def request_ctx(request: Request) -> tuple[Context, str | None]:
 def user_scope(request: Request) -> users.Scope:
     """Whose accounts the logged-in administrator manages: their office's."""
     return users.Scope(request.state.principal.scope)
+
+
+def api_write(
+    request: Request,
+    write: Callable[..., T],
+    idempotency_key: str | None,
+    /,
+    **fields: Any,
+) -> T:
+    """A write service called for an API request: the request's context and office, the
+    Idempotency-Key header, and `fields` as the service's other arguments."""
+    ctx, office = request_ctx(request)
+    return write(ctx, **fields, office=office, idempotency_key=idempotency_key)
 
 
 def lang_of(request: Request) -> str:

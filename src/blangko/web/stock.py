@@ -47,6 +47,7 @@ from blangko.web.deps import (
     Page,
     Text,
     api_router,
+    api_write,
     lang_of,
     page,
     page_router,
@@ -193,6 +194,35 @@ def _act(
     return RedirectResponse(f"/stok?tab={tab}", status_code=303)
 
 
+def _page_write(
+    request: Request,
+    tab: str,
+    what: str,
+    form: dict[str, Any],
+    write: Callable[..., EntriesWritten],
+    fields: Callable[[], dict[str, Any]],
+    date: str | None,
+    idem: str | None,
+) -> Response:
+    """A stock write from a page form: the service gets `fields()` (parsed inside, so a bad
+    value shows the form again), the form's date as the effective date, the office and the
+    idempotency key; the flash names `what` and the quantity."""
+    ctx, office = request_ctx(request)
+    return _act(
+        request,
+        tab,
+        form,
+        lambda: write(
+            ctx,
+            **fields(),
+            effective=parse_date(blank_to_none(date)),
+            office=office,
+            idempotency_key=blank_to_none(idem),
+        ),
+        lambda r: _qty_msg(request, what, r),
+    )
+
+
 def _qty_msg(request: Request, what: str, result: EntriesWritten) -> str:
     _ = tr(request)
     return f"{_(what)}: {num(result['quantity'], lang_of(request))} {_('keping')}" + (
@@ -219,23 +249,15 @@ def stock_receive(
         "to": to,
         "note": note,
     }
-    ctx, office = request_ctx(request)
-    return _act(
-        request,
-        "terima",
-        form,
-        lambda: writes.receive_shipment(
-            ctx,
-            serials=serials,
-            source=source,
-            document=document,
-            effective=parse_date(blank_to_none(date)),
-            to=blank_to_none(to),
-            note=blank_to_none(note),
-            office=office,
-            idempotency_key=blank_to_none(idem),
-        ),
-        lambda r: _qty_msg(request, "Diterima", r),
+    fields = {
+        "serials": serials,
+        "source": source,
+        "document": document,
+        "to": blank_to_none(to),
+        "note": blank_to_none(note),
+    }
+    return _page_write(
+        request, "terima", "Diterima", form, writes.receive_shipment, lambda: fields, date, idem
     )
 
 
@@ -258,22 +280,17 @@ def stock_transfer(
         "date": date,
         "note": note,
     }
-    ctx, office = request_ctx(request)
 
-    def run() -> EntriesWritten:
-        return writes.transfer(
-            ctx,
-            from_location=from_location,
-            to_location=to_location,
-            serials=blank_to_none(serials),
-            qty=to_int(qty, "qty"),
-            effective=parse_date(blank_to_none(date)),
-            note=blank_to_none(note),
-            office=office,
-            idempotency_key=blank_to_none(idem),
-        )
+    def fields() -> dict[str, Any]:
+        return {
+            "from_location": from_location,
+            "to_location": to_location,
+            "serials": blank_to_none(serials),
+            "qty": to_int(qty, "qty"),
+            "note": blank_to_none(note),
+        }
 
-    return _act(request, "pindah", form, run, lambda r: _qty_msg(request, "Dipindahkan", r))
+    return _page_write(request, "pindah", "Dipindahkan", form, writes.transfer, fields, date, idem)
 
 
 @pages.post("/stok/rusak", name="page.stock.spoil", response_class=HTMLResponse)
@@ -286,21 +303,9 @@ def stock_spoil(
     idem: OptText = None,
 ) -> Response:
     form = {"serial": serial, "reason": reason, "note": note, "date": date}
-    ctx, office = request_ctx(request)
-    return _act(
-        request,
-        "rusak",
-        form,
-        lambda: writes.spoil(
-            ctx,
-            serial=serial,
-            reason=reason,
-            note=blank_to_none(note),
-            effective=parse_date(blank_to_none(date)),
-            office=office,
-            idempotency_key=blank_to_none(idem),
-        ),
-        lambda r: _qty_msg(request, "Dicatat rusak", r),
+    fields = {"serial": serial, "reason": reason, "note": blank_to_none(note)}
+    return _page_write(
+        request, "rusak", "Dicatat rusak", form, writes.spoil, lambda: fields, date, idem
     )
 
 
@@ -314,21 +319,9 @@ def stock_lose(
     idem: OptText = None,
 ) -> Response:
     form = {"serials": serials, "reason": reason, "document": document, "date": date}
-    ctx, office = request_ctx(request)
-    return _act(
-        request,
-        "hilang",
-        form,
-        lambda: writes.lose(
-            ctx,
-            serials=serials,
-            reason=reason,
-            document=document,
-            effective=parse_date(blank_to_none(date)),
-            office=office,
-            idempotency_key=blank_to_none(idem),
-        ),
-        lambda r: _qty_msg(request, "Dicatat hilang", r),
+    fields = {"serials": serials, "reason": reason, "document": document}
+    return _page_write(
+        request, "hilang", "Dicatat hilang", form, writes.lose, lambda: fields, date, idem
     )
 
 
@@ -342,21 +335,9 @@ def stock_return(
     idem: OptText = None,
 ) -> Response:
     form = {"serials": serials, "to": to, "document": document, "date": date}
-    ctx, office = request_ctx(request)
-    return _act(
-        request,
-        "kembali",
-        form,
-        lambda: writes.return_blanks(
-            ctx,
-            serials=serials,
-            to=to,
-            document=document,
-            effective=parse_date(blank_to_none(date)),
-            office=office,
-            idempotency_key=blank_to_none(idem),
-        ),
-        lambda r: _qty_msg(request, "Dikembalikan", r),
+    fields = {"serials": serials, "to": to, "document": document}
+    return _page_write(
+        request, "kembali", "Dikembalikan", form, writes.return_blanks, lambda: fields, date, idem
     )
 
 
@@ -621,6 +602,19 @@ def count_show(request: Request, count_id: Id) -> dict[str, Any]:
 
 
 # API: operations -----------------------------------------------------------------------------
+def _api_write(
+    request: Request,
+    write: Callable[..., EntriesWritten],
+    body: BaseModel,
+    idempotency_key: str | None,
+) -> EntriesWritten:
+    """A stock write from the API: the body's fields are the service's arguments by name, its
+    `date` the effective date, with the request's office and idempotency key."""
+    fields = body.model_dump()
+    effective = fields.pop("date", None)
+    return api_write(request, write, idempotency_key, effective=effective, **fields)
+
+
 class OpeningIn(BaseModel):
     serials: str = Field(examples=["KR0001001-KR0002000"])
     date: dt.date | None = None
@@ -714,16 +708,7 @@ class CloseMonthIn(BaseModel):
 def opening(
     request: Request, body: OpeningIn, idempotency_key: IdempotencyKey = None
 ) -> EntriesWritten:
-    ctx, office = request_ctx(request)
-    return writes.record_opening(
-        ctx,
-        serials=body.serials,
-        effective=body.date,
-        location=body.location,
-        note=body.note,
-        office=office,
-        idempotency_key=idempotency_key,
-    )
+    return _api_write(request, writes.record_opening, body, idempotency_key)
 
 
 @api.post("/api/v1/stock/receive", name="api.stock.receive", responses=ERRORS, tags=["stok"])
@@ -731,100 +716,40 @@ def receive(
     request: Request, body: ReceiveIn, idempotency_key: IdempotencyKey = None
 ) -> EntriesWritten:
     """Receive a shipment by serial ranges, with its handover document."""
-    ctx, office = request_ctx(request)
-    return writes.receive_shipment(
-        ctx,
-        serials=body.serials,
-        source=body.source,
-        document=body.document,
-        effective=body.date,
-        to=body.to,
-        note=body.note,
-        office=office,
-        idempotency_key=idempotency_key,
-    )
+    return _api_write(request, writes.receive_shipment, body, idempotency_key)
 
 
 @api.post("/api/v1/stock/transfer", name="api.stock.transfer", responses=ERRORS, tags=["stok"])
 def transfer(
     request: Request, body: TransferIn, idempotency_key: IdempotencyKey = None
 ) -> EntriesWritten:
-    ctx, office = request_ctx(request)
-    return writes.transfer(
-        ctx,
-        from_location=body.from_location,
-        to_location=body.to_location,
-        serials=body.serials,
-        qty=body.qty,
-        effective=body.date,
-        note=body.note,
-        office=office,
-        idempotency_key=idempotency_key,
-    )
+    return _api_write(request, writes.transfer, body, idempotency_key)
 
 
 @api.post("/api/v1/stock/consume", name="api.stock.consume", responses=ERRORS, tags=["stok"])
 def consume(
     request: Request, body: ConsumeIn, idempotency_key: IdempotencyKey = None
 ) -> EntriesWritten:
-    ctx, office = request_ctx(request)
-    return writes.consume(
-        ctx,
-        service=body.service,
-        serials=body.serials,
-        qty=body.qty,
-        location=body.location,
-        effective=body.date,
-        note=body.note,
-        office=office,
-        idempotency_key=idempotency_key,
-    )
+    return _api_write(request, writes.consume, body, idempotency_key)
 
 
 @api.post("/api/v1/stock/spoil", name="api.stock.spoil", responses=ERRORS, tags=["stok"])
 def spoil(
     request: Request, body: SpoilIn, idempotency_key: IdempotencyKey = None
 ) -> EntriesWritten:
-    ctx, office = request_ctx(request)
-    return writes.spoil(
-        ctx,
-        serial=body.serial,
-        reason=body.reason,
-        note=body.note,
-        effective=body.date,
-        office=office,
-        idempotency_key=idempotency_key,
-    )
+    return _api_write(request, writes.spoil, body, idempotency_key)
 
 
 @api.post("/api/v1/stock/lose", name="api.stock.lose", responses=ERRORS, tags=["stok"])
 def lose(request: Request, body: LoseIn, idempotency_key: IdempotencyKey = None) -> EntriesWritten:
-    ctx, office = request_ctx(request)
-    return writes.lose(
-        ctx,
-        serials=body.serials,
-        reason=body.reason,
-        document=body.document,
-        effective=body.date,
-        office=office,
-        idempotency_key=idempotency_key,
-    )
+    return _api_write(request, writes.lose, body, idempotency_key)
 
 
 @api.post("/api/v1/stock/return", name="api.stock.return", responses=ERRORS, tags=["stok"])
 def return_(
     request: Request, body: ReturnIn, idempotency_key: IdempotencyKey = None
 ) -> EntriesWritten:
-    ctx, office = request_ctx(request)
-    return writes.return_blanks(
-        ctx,
-        serials=body.serials,
-        to=body.to,
-        document=body.document,
-        effective=body.date,
-        office=office,
-        idempotency_key=idempotency_key,
-    )
+    return _api_write(request, writes.return_blanks, body, idempotency_key)
 
 
 @api.post(
@@ -870,9 +795,8 @@ def count_post(
     request: Request, count_id: int, body: CountPostIn, idempotency_key: IdempotencyKey = None
 ) -> dict[str, Any]:
     """Accept a count's variance with a reason (the head of office)."""
-    ctx, office = request_ctx(request)
-    return counts.post_count(
-        ctx, count_id=count_id, reason=body.reason, office=office, idempotency_key=idempotency_key
+    return api_write(
+        request, counts.post_count, idempotency_key, count_id=count_id, reason=body.reason
     )
 
 
@@ -888,9 +812,8 @@ def count_void(
 ) -> dict[str, Any]:
     """Void an open count that will not be posted, with a reason (the head of office). It is
     kept with the reason, who and when; posted, superseded and voided counts are refused."""
-    ctx, office = request_ctx(request)
-    return counts.void_count(
-        ctx, count_id=count_id, reason=body.reason, office=office, idempotency_key=idempotency_key
+    return api_write(
+        request, counts.void_count, idempotency_key, count_id=count_id, reason=body.reason
     )
 
 
