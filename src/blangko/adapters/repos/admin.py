@@ -290,7 +290,9 @@ def record_login(conn: Connection, *, username: str, at: datetime, success: bool
     result = conn.execute(
         login_attempt.insert().values(username=username, attempted_at=at, success=success)
     )
-    return int(result.inserted_primary_key[0])
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def mark_login_success(conn: Connection, attempt_id: int) -> None:

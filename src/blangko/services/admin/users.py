@@ -35,6 +35,13 @@ class UserView(TypedDict):
     created_at: str
 
 
+class AuthenticatedUser(UserView):
+    """A user who just proved their password, with the session version their session and
+    token carry (a later log-out, password or role change raises it and ends them)."""
+
+    session_version: int
+
+
 class DemoUser(TypedDict):
     username: str
     role: str
@@ -256,7 +263,7 @@ def update_user(
         return _view(repo.user_by_id(conn, row.id))
 
 
-def list_users(ctx: Context, *, scope: Scope, office: str | None = None) -> list[dict[str, Any]]:
+def list_users(ctx: Context, *, scope: Scope, office: str | None = None) -> list[UserView]:
     """The users of the scope (the operator of the machine may narrow to one `office`)."""
     with ctx.read() as conn:
         offices = _scope_offices(conn, scope)
@@ -311,7 +318,7 @@ def get_user(ctx: Context, username: str) -> UserView | None:
     return _view(row) if row else None
 
 
-def authenticate(ctx: Context, *, username: str, password: str) -> UserView:
+def authenticate(ctx: Context, *, username: str, password: str) -> AuthenticatedUser:
     """The user for these credentials (with the `session_version` to carry in the session or
     token); every attempt is recorded, failures are rate-limited.
 
@@ -346,7 +353,15 @@ def authenticate(ctx: Context, *, username: str, password: str) -> UserView:
         raise DomainError("bad_credentials", "password", "Nama pengguna atau kata sandi salah.")
     with ctx.write_plain() as conn:
         repo.mark_login_success(conn, attempt)
-    return {**_view(row), "session_version": row.session_version}
+    view = _view(row)
+    return {
+        "username": view["username"],
+        "role": view["role"],
+        "office": view["office"],
+        "active": view["active"],
+        "created_at": view["created_at"],
+        "session_version": int(row.session_version),
+    }
 
 
 DEMO_PASSWORD = "demo12345"
