@@ -394,6 +394,41 @@ def spoil_printed_in(
     )
 
 
+def _leave_by_document(
+    ctx: Context,
+    operation: str,
+    kind: Kind,
+    params: dict[str, Any],
+    required: dict[str, tuple[str, str, str]],
+    *,
+    office: str | None,
+    idempotency_key: str | None,
+) -> EntriesWritten:
+    """Cards that leave the office's stock wherever they are, on a document: lost (police
+    report) or returned (handover record). `required` maps each entry field to the input
+    field, its value and its label in the error message; they are checked in order."""
+    effective: date = params["date"]
+
+    def body(tx: WriteTx) -> EntriesWritten:
+        fields = {
+            name: _require(value, field, label) for name, (field, value, label) in required.items()
+        }
+        check_entry_date(tx, effective)
+        return _entries(
+            tx,
+            _per_location(
+                tx,
+                kind,
+                effective,
+                parse_ranges(params["serials"]),
+                idempotency_key=idempotency_key,
+                **fields,
+            ),
+        )
+
+    return write_once(ctx, office, operation, params, idempotency_key, body)
+
+
 def lose(
     ctx: Context,
     *,
@@ -405,26 +440,18 @@ def lose(
     idempotency_key: str | None = None,
 ) -> EntriesWritten:
     effective = effective or ctx.today()
-    params = {"serials": serials, "reason": reason, "document": document, "date": effective}
-
-    def body(tx: WriteTx) -> EntriesWritten:
-        why = _require(reason, "reason", "Alasan kehilangan (--reason)")
-        doc = _require(document, "document", "Nomor laporan polisi (--document)")
-        check_entry_date(tx, effective)
-        return _entries(
-            tx,
-            _per_location(
-                tx,
-                Kind.LOSE,
-                effective,
-                parse_ranges(serials),
-                reason=why,
-                document=doc,
-                idempotency_key=idempotency_key,
-            ),
-        )
-
-    return write_once(ctx, office, "stock.lose", params, idempotency_key, body)
+    return _leave_by_document(
+        ctx,
+        "stock.lose",
+        Kind.LOSE,
+        {"serials": serials, "reason": reason, "document": document, "date": effective},
+        {
+            "reason": ("reason", reason, "Alasan kehilangan (--reason)"),
+            "document": ("document", document, "Nomor laporan polisi (--document)"),
+        },
+        office=office,
+        idempotency_key=idempotency_key,
+    )
 
 
 def return_blanks(
@@ -438,26 +465,18 @@ def return_blanks(
     idempotency_key: str | None = None,
 ) -> EntriesWritten:
     effective = effective or ctx.today()
-    params = {"serials": serials, "to": to, "document": document, "date": effective}
-
-    def body(tx: WriteTx) -> EntriesWritten:
-        party = _require(to, "to", "Penerima (--to)")
-        doc = _require(document, "document", "Nomor berita acara (--document)")
-        check_entry_date(tx, effective)
-        return _entries(
-            tx,
-            _per_location(
-                tx,
-                Kind.RETURN,
-                effective,
-                parse_ranges(serials),
-                party=party,
-                document=doc,
-                idempotency_key=idempotency_key,
-            ),
-        )
-
-    return write_once(ctx, office, "stock.return", params, idempotency_key, body)
+    return _leave_by_document(
+        ctx,
+        "stock.return",
+        Kind.RETURN,
+        {"serials": serials, "to": to, "document": document, "date": effective},
+        {
+            "party": ("to", to, "Penerima (--to)"),
+            "document": ("document", document, "Nomor berita acara (--document)"),
+        },
+        office=office,
+        idempotency_key=idempotency_key,
+    )
 
 
 def close_month(
