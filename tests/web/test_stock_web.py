@@ -3,7 +3,7 @@ ledger, trace and audit; API operations, errors, idempotency and paging."""
 
 from __future__ import annotations
 
-from web_helpers import bearer, csrf_of, login, testid_text
+from web_helpers import bearer, csrf_of, login, text_at_testid
 
 from blangko.services.stock import counts, queries, writes
 
@@ -29,7 +29,7 @@ def test_receive_form_then_dashboard_in_id_locale(client, ctx) -> None:  # type:
     after = client.get(r.headers["location"])
     assert "Diterima: 5.200 keping" in after.text
     dash = client.get("/")
-    assert testid_text(dash.text, "on-hand") == "5.200"
+    assert text_at_testid(dash.text, "on-hand") == "5.200"
     assert "27 November 2026" in dash.text
     # A second submit of the same form (same idempotency key) is not booked twice.
     client.post(

@@ -96,7 +96,7 @@ def stock_station(ctx, at_station: int = 20) -> None:  # type: ignore[no-untyped
     )
 
 
-def testid_text(html: str, testid: str) -> str:
+def text_at_testid(html: str, testid: str) -> str:
     """The text right inside the element marked data-testid="<testid>" (up to its first tag)."""
     rest = html.split(f'data-testid="{testid}"', 1)[1]
     return rest.split(">", 1)[1].split("<", 1)[0]
