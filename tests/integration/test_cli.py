@@ -21,6 +21,9 @@ from typer.testing import CliRunner, Result
 
 from blangko.adapters.db import make_engine
 from blangko.cli.main import app
+from blangko.formatting import num
+
+ROOT = Path(__file__).resolve().parents[2]
 
 Invoke = Callable[..., Result]
 
@@ -186,6 +189,41 @@ def test_stock_count_with_a_serials_file_lists_missing_and_unexpected(
     assert as_json(stocked("stock", "balance", "--json"))["totals"]["adjusted"] == -1
 
 
+def test_office_wide_count_with_a_scan_file_or_a_quantity_per_location(
+    db_url, stocked, tmp_path: Path
+) -> None:
+    stocked("stock", "transfer", "--serials", "KR0001001-KR0001010", "--from", "gudang",
+            "--to", "loket-1")  # fmt: skip
+    scan = tmp_path / "gudang.txt"
+    scan.write_text("KR0001011-KR0001999\nKR0100001-KR0104000\nKR0095001\n")
+    c = as_json(
+        stocked("stock", "count", "--office-wide", "--scan", f"gudang={scan}",
+                "--counted-at", "loket-1=10", "--idempotency-key", "opname-1", "--json")
+    )  # fmt: skip
+    assert (c["office_wide"], c["location"], c["locations"]) == (True, None, ["gudang", "loket-1"])
+    assert (c["book"], c["counted"], c["variance"]) == (5000, 5000, 0)
+    assert (c["missing"], c["unexpected"]) == ("KR0002000", "KR0095001")
+    parts = {p["location"]: (p["mode"], p["book"], p["counted"]) for p in c["parts"]}
+    assert parts == {"gudang": ("serials", 4990, 4990), "loket-1": ("quantity", 10, 10)}
+    out = said(stocked("stock", "counts"))
+    assert "Stock opname #1 seluruh kantor" in out and "buku 5.000, terhitung 5.000" in out
+    assert "gudang: buku 4.990, terhitung 4.990, selisih 0" in out
+    assert "tidak ditemukan 1, tidak tercatat 1" in out
+    # Every location must be counted, once; the error names what is wrong, nothing is written.
+    for args, field, said_ in (
+        (["--scan", f"gudang={scan}"], "locations", "loket-1"),
+        (["--scan", f"gudang={scan}", "--counted-at", "loket-1=sepuluh"], "counted_at", "sepuluh"),
+        (["--scan", f"gudang{scan}", "--counted-at", "loket-1=10"], "scan", "LOKASI=BERKAS"),
+        (["--location", "gudang", "--counted-at", "loket-1=10"], "location", "--office-wide"),
+    ):
+        done = blangko(db_url, "stock", "count", "--office-wide", *args)
+        assert done.returncode == 2, done.stderr
+        assert f"({field}):" in done.stderr and said_ in done.stderr
+    done = blangko(db_url, "stock", "count", "--counted-at", "loket-1=10")
+    assert done.returncode == 2 and "(office_wide):" in done.stderr
+    assert [x["count_id"] for x in as_json(stocked("stock", "counts", "--json"))] == [1]
+
+
 def test_every_stock_command_prints_in_indonesian(stocked) -> None:
     """The human-readable output of each command: numbers and dates in the id locale."""
 
@@ -208,15 +246,21 @@ def test_every_stock_command_prints_in_indonesian(stocked) -> None:
     assert "#7 dikembalikan: 1 keping [KR0104000] gudang" in out
     assert say("close-month", "2026-05") == "Bulan 2026-05 ditutup."
     out = say("count", "--location", "loket-1", "--counted", "147")
-    assert "buku 147, terhitung 147, selisih +0 [open]" in out
+    assert "buku 147, terhitung 147, selisih 0 [open]" in out
     out = say("balance")
-    assert "Dikembalikan -1; Penyesuaian ±0 = 4.995" in out
+    assert "Dikembalikan -1; Penyesuaian 0 = 4.995" in out
     assert "Saldo awal +1.000; Diterima +4.000; Dipakai -2; Rusak -1; Hilang -1" in out
     out = say("trace", "KR0001001")
     assert out.startswith("Seri KR0001001: terpakai") and "Pemakaian" in out
     out = say("ledger", "--from", "2026-06-04", "--to", "2026-06-04")
     assert "Pemakaian" in out and "Rusak" in out and "Penerimaan" not in out
     assert say("verify").startswith("Ledger 17.04 utuh: 7 entri, 5.000 seri")
+
+
+def test_balance_prints_a_zero_without_a_sign(stocked) -> None:
+    """Issue 11: 'Hilang -0' read as if something had been lost and given back."""
+    out = said(stocked("stock", "balance"))
+    assert "Hilang 0; Dikembalikan 0; Penyesuaian 0 = 5.000" in out and "-0" not in out
 
 
 def test_free_text_with_brackets_prints_as_typed(kaur) -> None:
@@ -288,3 +332,57 @@ def test_demo_on_a_fresh_sqlite_file_shows_4500_and_the_open_variance(tmp_path: 
     assert "4.500" in done.stdout
     assert "+700" in done.stdout and "KR0095001-KR0095700" in done.stdout
     assert "5.200" in done.stdout
+    db = f"sqlite:///{tmp_path / 'demo.db'}"
+
+    # Issue 11, observation 4: the demo's count is one office-wide count whose record shows
+    # the office's book and count, and the README says exactly that.
+    (c,) = json.loads(blangko(db, "stock", "counts", "--json").stdout)
+    assert (c["count_id"], c["office_wide"], c["status"]) == (1, True, "open")
+    assert (c["book"], c["counted"], c["variance"]) == (4500, 5200, 700)
+    assert (c["missing_count"], c["unexpected_count"]) == (0, 700)
+    assert c["unexpected"] == "KR0095001-KR0095700"
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert (
+        f"stock opname #1 of every location: {num(c['counted'])} counted against a book of "
+        f"{num(c['book'])}" in readme
+    )
+    for p in c["parts"]:
+        assert f"{p['location']} {num(p['counted'])} against {num(p['book'])}" in readme
+    assert f"the +{num(c['variance'])} are serials {c['unexpected']}" in readme
+    bal = json.loads(blangko(db, "stock", "balance", "--json").stdout)
+    assert bal["totals"]["consumed"] + bal["totals"]["spoiled"] == 500
+    assert "Dipakai + Rusak = 500), so a book of 4.500: gudang 4.400, loket-1 100;" in readme
+    assert bal["by_location"] == {"gudang": 4400, "loket-1": 100}
+    listed = " ".join(blangko(db, "stock", "counts").stdout.split())
+    assert "buku 4.500, terhitung 5.200, selisih +700" in listed
+    assert "tidak ditemukan 0, tidak tercatat 700" in listed
+
+    # Observation 1: a newer count of the store supersedes the demo's; posting the demo's is
+    # refused with the newer count named, and the book keeps what the newer count found.
+    assert blangko(db, "stock", "receive", "--serials", "KR0104001-KR0105000", "--source",
+                   "Ditjen Dukcapil", "--document", "BAST/0413").returncode == 0  # fmt: skip
+    newer = blangko(db, "stock", "count", "--location", "gudang", "--counted", "5400")
+    assert newer.returncode == 0, newer.stderr
+    assert "menggantikan stock opname #1" in " ".join(newer.stdout.split())
+    refused = blangko(db, "stock", "count-post", "1", "--reason", "kardus lama")
+    assert refused.returncode == 2
+    assert "#2" in refused.stderr and "(count_id)" in refused.stderr
+    bal = json.loads(blangko(db, "stock", "balance", "--json").stdout)
+    assert bal["by_location"]["gudang"] == 5400
+
+    # Observation 2: a loket-1 scan that cannot be posted is voided by the head, with reason.
+    scan = tmp_path / "loket.txt"
+    scan.write_text("KR0001101-KR0001200\n")
+    counted = blangko(db, "stock", "count", "--location", "loket-1", "--serials-file", str(scan),
+                      "--json")  # fmt: skip
+    loket = json.loads(counted.stdout)
+    assert loket["variance"] == loket["unexpected_count"] - loket["missing_count"]
+    assert blangko(db, "stock", "count-post", "3", "--reason", "opname").returncode == 2
+    voided = blangko(db, "stock", "count-void", "3", "--reason", "salah pindai", "--json")
+    assert voided.returncode == 0, voided.stderr
+    v = json.loads(voided.stdout)
+    assert (v["status"], v["void_reason"]) == ("voided", "salah pindai")
+    statuses = [(x["count_id"], x["status"]) for x in
+                json.loads(blangko(db, "stock", "counts", "--json").stdout)]  # fmt: skip
+    assert statuses == [(1, "superseded"), (2, "open"), (3, "voided")]
+    assert blangko(db, "stock", "verify").returncode == 0

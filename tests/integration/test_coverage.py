@@ -29,7 +29,7 @@ from blangko.demo.events import add_pilkades
 from blangko.domain import wajib_ktp as wk
 from blangko.domain.errors import DomainError, NotFound
 from blangko.domain.nik import build_nik
-from blangko.services.admin.users import add_user
+from blangko.services.admin.users import MACHINE, add_user
 from blangko.services.calendar import events as ev
 from blangko.services.context import Context
 from blangko.services.coverage import areas as cov
@@ -632,8 +632,10 @@ def test_cli_gaps_refuses_a_user_without_personal_data_rights(
     ctx: Context, office: str, db_url: str, tmp_path: Path
 ) -> None:
     _insert(ctx, _hand_built())
-    add_user(ctx, username="stok1", role="pengelola_stok", password="rahasia-panjang-123")
-    add_user(ctx, username="kepala1", role="kepala", password="rahasia-panjang-123")
+    add_user(
+        ctx, scope=MACHINE, username="stok1", role="pengelola_stok", password="rahasia-panjang-123"
+    )
+    add_user(ctx, scope=MACHINE, username="kepala1", role="kepala", password="rahasia-panjang-123")
     runner = CliRunner()
     out = tmp_path / "g.csv"
     args = ["coverage", "gaps", "--as-of", "2026-11-27", "--output", str(out), "--json"]

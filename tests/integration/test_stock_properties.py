@@ -138,6 +138,17 @@ def _check_invariants(ctx, model: Model) -> None:  # type: ignore[no-untyped-def
                 ).all()
             )
         )
+        # A newer count supersedes the older open ones: at most one open count per location.
+        open_here = Counter(
+            conn.execute(
+                select(t.stock_count_part.c.location_id)
+                .join(t.stock_count, t.stock_count.c.id == t.stock_count_part.c.count_id)
+                .where(
+                    t.stock_count.c.office_code == model.office, t.stock_count.c.status == "open"
+                )
+            ).scalars()
+        )
+    assert all(n == 1 for n in open_here.values()), (open_here, model.log)
     # Exactly one row per serial ever created, in the state and place the model says.
     assert stored == model.blanks, model.log
     # Only opening, receive and found create serials. A recovered card was created once

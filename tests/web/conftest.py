@@ -13,7 +13,7 @@ from blangko.web.app import create_app
 @pytest.fixture
 def staffed(ctx, office):  # type: ignore[no-untyped-def]
     for name, role in ROLE_USERS.items():
-        users.add_user(ctx, username=name, role=role, password=PASSWORD)
+        users.add_user(ctx, scope=users.MACHINE, username=name, role=role, password=PASSWORD)
     return office
 
 

@@ -140,7 +140,9 @@ def build(
     today = ctx.today()
     setup.create_office(ctx, code=code)
     setup.add_location(ctx, name="loket-1", kind="station", office=code)
-    users.add_user(ctx, username=user, role="kepala", password=PASSWORD, office=code)
+    users.add_user(
+        ctx, scope=users.MACHINE, username=user, role="kepala", password=PASSWORD, office=code
+    )
     start = today - timedelta(days=plan.history_days)
     serials = f"{prefix}000001-{prefix}{plan.opening:06d}"
     writes.record_opening(ctx, serials=serials, effective=start, office=code)

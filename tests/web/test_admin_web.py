@@ -23,7 +23,9 @@ def test_admin_adds_and_changes_a_user(client, ctx) -> None:  # type: ignore[no-
     )
     from blangko.services.admin import users
 
-    assert {u["username"]: u["role"] for u in users.list_users(ctx)}["siti"] == "auditor"
+    assert {u["username"]: u["role"] for u in users.list_users(ctx, scope=users.MACHINE)}[
+        "siti"
+    ] == "auditor"
     short = client.post(
         "/pengguna",
         data={

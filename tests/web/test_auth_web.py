@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from web_helpers import PASSWORD, bearer, login, text_at_testid
+from web_helpers import PASSWORD, bearer, login, text_of_testid
 
 from blangko.services.stock import queries, writes
 from blangko.web.security import SESSION_COOKIE
@@ -47,7 +47,7 @@ def test_english_switch_translates_and_formats(client, ctx) -> None:  # type: ig
     client.get("/bahasa/en?next=/")
     page = client.get("/")
     assert "Dashboard" in page.text and "Stock on hand" in page.text
-    assert text_at_testid(page.text, "on-hand") == "5,200"
+    assert text_of_testid(page.text, "on-hand") == "5,200"
     assert "November 27, 2026" in page.text
     client.get("/bahasa/id?next=/")
     assert "Stok di tangan" in client.get("/").text

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook
-from web_helpers import add_resident, bearer, login, text_at_testid
+from web_helpers import add_resident, bearer, login, text_of_testid
 
 from blangko.domain.access import ROLES, sees_personal_data
 from blangko.domain.errors import DomainError
@@ -29,7 +29,7 @@ def test_head_sees_coverage_chart_cohort_and_downloads_names(client, ctx) -> Non
     login(client, "kepala")
     page = client.get("/cakupan")
     assert page.status_code == 200
-    assert text_at_testid(page.text, "coverage-pct") == "75 %"
+    assert text_of_testid(page.text, "coverage-pct") == "75 %"
     assert "Kinal" in page.text and 'data-testid="cohort"' in page.text
     assert 'href="/cakupan/belum-rekam.xlsx"' in page.text
     svg = client.get("/grafik/cakupan.svg")

@@ -7,17 +7,23 @@ import re
 
 import pytest
 from fastapi.routing import APIRoute
-from web_helpers import USER_FOR_ROLE, TestClient, session_cookie
+from sqlalchemy import select
+from web_helpers import SECRET, USER_FOR_ROLE, TestClient, insert_user, session_cookie
 
+from blangko.adapters.tables_users import app_user
 from blangko.domain.access import (
     ALL_ROLES,
     ANONYMOUS,
     PERSONAL_DATA_ROLES,
     PERSONAL_DATA_ROUTES,
+    ROLES,
     ROUTE_ROLES,
+    UNSCOPED_ROUTES,
     markdown_table,
 )
-from blangko.web.app import api_routes
+from blangko.services.admin import setup
+from blangko.settings import Settings
+from blangko.web.app import api_routes, create_app
 
 PATH_VALUES = {
     "serial": "KR0100001",
@@ -45,16 +51,28 @@ def test_every_route_declares_roles(app) -> None:  # type: ignore[no-untyped-def
     assert set(ROUTE_ROLES) == set(names)
 
 
-def test_route_role_matrix(app) -> None:  # type: ignore[no-untyped-def]
+def _version(ctx, username: str | None) -> int:  # type: ignore[no-untyped-def]
+    """The user's session version now (log-out routes raise it as they are tried)."""
+    if username is None:
+        return 0
+    with ctx.read() as conn:
+        return int(
+            conn.execute(
+                select(app_user.c.session_version).where(app_user.c.username == username)
+            ).scalar_one()
+        )
+
+
+def _last_logouts(routes: list[APIRoute]) -> list[APIRoute]:
+    """Log-out routes last: they end the caller's sessions (the next request signs in anew)."""
+    return sorted(routes, key=lambda r: "logout" in r.name)
+
+
+def test_route_role_matrix(app, ctx) -> None:  # type: ignore[no-untyped-def]
     client = TestClient(app)
-    token = {
-        role: app.state.signer.issue_token(USER_FOR_ROLE[role])
-        for role in ALL_ROLES
-        if role != ANONYMOUS
-    }
     checked = 0
     wrong: list[str] = []
-    for route in api_routes(app):
+    for route in _last_logouts(api_routes(app)):
         path = _path(route)
         api = path.startswith("/api/")
         for method in sorted(route.methods):
@@ -62,10 +80,12 @@ def test_route_role_matrix(app) -> None:  # type: ignore[no-untyped-def]
                 headers: dict[str, str] = {}
                 cookies: dict[str, str] = {}
                 data = None
-                if api and role != ANONYMOUS:
-                    headers["Authorization"] = f"Bearer {token[role]}"
+                name = USER_FOR_ROLE.get(role)
+                if api and name:
+                    token = app.state.signer.issue_token(name, _version(ctx, name))
+                    headers["Authorization"] = f"Bearer {token}"
                 if not api:
-                    cookies = session_cookie(app, USER_FOR_ROLE.get(role))
+                    cookies = session_cookie(app, name, version=_version(ctx, name))
                     data = {"csrf": "csrf-uji"} if method == "POST" else None
                 client.cookies.clear()
                 for k, v in cookies.items():
@@ -126,3 +146,49 @@ def test_forbidden_write_leaves_no_entry(app, ctx, role) -> None:  # type: ignor
     assert r.status_code == 403
     assert r.json()["error"]["code"] == "forbidden"
     assert queries.balance(ctx)["on_hand"] == 0
+
+
+def test_user_without_office_refused_every_office_route(ctx, office) -> None:  # type: ignore[no-untyped-def]
+    """Every route x every role, as users without an office in a database of two offices:
+    each route that reads or writes an office's data refuses them (403); the few that touch
+    no office's data (log-out, who am I, the public pages) do not."""
+    for role in ROLES:
+        insert_user(ctx, f"tanpa_{role}", role)  # while Kaur was the only office
+    setup.create_office(ctx, code="17.01")
+    app = create_app(ctx, settings=Settings(secret_key=SECRET))
+    client = TestClient(app)
+    wrong: list[str] = []
+    checked = 0
+    for route in _last_logouts(api_routes(app)):
+        path = _path(route)
+        api = path.startswith("/api/")
+        for method in sorted(route.methods):
+            for role in ROLES:
+                name = f"tanpa_{role}"
+                client.cookies.clear()
+                headers: dict[str, str] = {}
+                if api:
+                    token = app.state.signer.issue_token(name, _version(ctx, name))
+                    headers["Authorization"] = f"Bearer {token}"
+                else:
+                    for k, v in session_cookie(app, name, version=_version(ctx, name)).items():
+                        client.cookies.set(k, v)
+                r = client.request(
+                    method,
+                    path,
+                    headers=headers,
+                    data={"csrf": "csrf-uji"} if (not api and method == "POST") else None,
+                    json={} if (api and method == "POST") else None,
+                    follow_redirects=False,
+                )
+                checked += 1
+                assert r.status_code < 500, f"{method} {path} as {name}: {r.status_code}"
+                if role not in ROUTE_ROLES[route.name]:
+                    continue  # refused by role; test_route_role_matrix checks that
+                if route.name in UNSCOPED_ROUTES:
+                    if r.status_code == 403:
+                        wrong.append(f"{method} {path} refused {name} (needs no office)")
+                elif r.status_code != 403 or (api and r.json()["error"]["field"] != "office"):
+                    wrong.append(f"{method} {path} as {name}: {r.status_code}, want 403")
+    assert not wrong, "\n".join(wrong)
+    assert checked == len(ROLES) * len(ROUTE_ROLES)

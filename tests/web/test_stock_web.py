@@ -3,7 +3,9 @@ ledger, trace and audit; API operations, errors, idempotency and paging."""
 
 from __future__ import annotations
 
-from web_helpers import bearer, csrf_of, login, text_at_testid
+import re
+
+from web_helpers import bearer, csrf_of, login, text_of_testid
 
 from blangko.services.stock import counts, queries, writes
 
@@ -29,7 +31,7 @@ def test_receive_form_then_dashboard_in_id_locale(client, ctx) -> None:  # type:
     after = client.get(r.headers["location"])
     assert "Diterima: 5.200 keping" in after.text
     dash = client.get("/")
-    assert text_at_testid(dash.text, "on-hand") == "5.200"
+    assert text_of_testid(dash.text, "on-hand") == "5.200"
     assert "27 November 2026" in dash.text
     # A second submit of the same form (same idempotency key) is not booked twice.
     client.post(
@@ -225,3 +227,144 @@ def test_count_with_scanned_serials_then_head_posts(client) -> None:  # type: ig
     assert listed["total"] == 1
     verify = client.get("/api/v1/stock/verify", headers=bearer(client, "auditor")).json()
     assert verify["sound"] is True and verify["entries"] == 3  # receive, missing, found
+
+
+# The life of a count (issue 11) ---------------------------------------------------------------
+
+
+def _scan(text: str):  # type: ignore[no-untyped-def]
+    return counts.parse_scanned(text.replace(",", "\n").splitlines())[0]
+
+
+def test_stock_page_shows_book_counted_missing_and_unexpected_of_the_latest_count(  # type: ignore[no-untyped-def]
+    client, ctx
+) -> None:
+    writes.receive_shipment(ctx, serials="KR0100001-KR0100020", source="Ditjen", document="BA-1")
+    counts.record_count(ctx, location="gudang", counted=25)  # superseded by the next one
+    c = counts.record_count(ctx, location="gudang", scanned=_scan("KR0100001-KR0100018,KR0100500"))
+    login(client, "kepala")
+    page = client.get("/stok").text
+    row = page.split(f'data-testid="count-{c["count_id"]}"', 1)[1].split("</tr>", 1)[0]
+    # book 20, counted 19, 2 missing, 1 unexpected, -1: all four and the net.
+    cells = [x.split("</td>")[0].strip() for x in row.split('<td class="n')[1:]]
+    # The net is the open-variance figure, inside its own <span data-figure> (one truth).
+    assert [re.sub(r"<[^>]+>", "", x.split(">", 1)[1]) for x in cells] == [
+        "20",
+        "19",
+        "2",
+        "1",
+        "-1",
+    ]
+    assert 'data-testid="count-1"' not in page  # the superseded count is not open
+    dash = client.get("/").text
+    assert '<b data-testid="open-variance">-1</b>' in dash
+    assert 'data-testid="open-missing">2<' in dash and 'data-testid="open-unexpected">1<' in dash
+    assert "1 opname belum diposting" in dash
+
+
+def test_head_voids_a_count_from_the_stock_page(client, ctx) -> None:  # type: ignore[no-untyped-def]
+    writes.receive_shipment(ctx, serials="KR0100001-KR0100005", source="Ditjen", document="BA-1")
+    writes.consume(ctx, service="pemula", serials="KR0100001")
+    c = counts.record_count(ctx, location="gudang", scanned=_scan("KR0100001-KR0100005"))
+    login(client, "kepala")
+    page = client.get("/stok")
+    action = f"/stok/opname/{c['count_id']}/batal"
+    assert f'action="{action}"' in page.text
+    blank = client.post(action, data={"csrf": csrf_of(page.text), "reason": " "})
+    assert blank.status_code == 400 and 'data-field="reason"' in blank.text
+    r = client.post(
+        action,
+        data={"csrf": csrf_of(page.text), "reason": "kartu terpakai ikut terpindai", "idem": "v1"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    after = client.get(r.headers["location"]).text
+    assert f"Stock opname #{c['count_id']} dibatalkan" in after
+    (voided,) = counts.list_counts(ctx, status="voided")
+    assert (voided["void_reason"], voided["voided_by"]) == (
+        "kartu terpakai ikut terpindai",
+        "kepala",
+    )
+    assert f'action="{action}"' not in after
+    # Voiding it again says why not, in the page.
+    again = client.post(action, data={"csrf": csrf_of(after), "reason": "lagi"})
+    assert again.status_code == 409 and "dibatalkan" in again.text
+
+
+def test_void_and_show_a_count_through_the_api(client, ctx) -> None:  # type: ignore[no-untyped-def]
+    writes.receive_shipment(ctx, serials="KR0100001-KR0100005", source="Ditjen", document="BA-1")
+    c = counts.record_count(ctx, location="gudang", counted=6)
+    stok, head = bearer(client, "stok"), bearer(client, "kepala")
+    url = f"/api/v1/stock/counts/{c['count_id']}/void"
+    assert client.post(url, json={"reason": "salah hitung"}, headers=stok).status_code == 403
+    assert client.post(url, json={"reason": ""}, headers=head).status_code == 400
+    r = client.post(
+        url, json={"reason": "salah hitung"}, headers={**head, "Idempotency-Key": "void-1"}
+    )
+    assert r.status_code == 200, r.text
+    assert (r.json()["status"], r.json()["void_reason"]) == ("voided", "salah hitung")
+    replay = client.post(
+        url, json={"reason": "salah hitung"}, headers={**head, "Idempotency-Key": "void-1"}
+    )
+    assert replay.status_code == 200 and replay.json()["replayed"] is True
+    again = client.post(url, json={"reason": "salah hitung"}, headers=head)
+    assert again.status_code == 409 and again.json()["error"]["code"] == "count_voided"
+    shown = client.get(f"/api/v1/stock/counts/{c['count_id']}", headers=head).json()
+    assert (shown["status"], shown["voided_by"]) == ("voided", "kepala")
+    assert client.get("/api/v1/stock/counts/99", headers=head).status_code == 404
+    posted = client.post(
+        f"/api/v1/stock/counts/{c['count_id']}/post", json={"reason": "x"}, headers=head
+    )
+    assert posted.status_code == 409 and posted.json()["error"]["code"] == "count_voided"
+
+
+def test_office_wide_count_through_the_api_and_the_page(client, ctx) -> None:  # type: ignore[no-untyped-def]
+    writes.receive_shipment(ctx, serials="KR0100001-KR0100020", source="Ditjen", document="BA-1")
+    writes.transfer(ctx, qty=5, from_location="gudang", to_location="loket-1")
+    h = bearer(client, "stok")
+    body = {
+        "locations": [
+            {"location": "gudang", "serials": "KR0100006-KR0100020\nKR0095001"},
+            {"location": "loket-1", "counted": 5},
+        ]
+    }
+    r = client.post("/api/v1/stock/counts/office-wide", json=body, headers=h)
+    assert r.status_code == 200, r.text
+    c = r.json()
+    assert (c["office_wide"], c["book"], c["counted"], c["variance"]) == (True, 20, 21, 1)
+    assert c["unexpected"] == "KR0095001" and len(c["parts"]) == 2
+    short = client.post(
+        "/api/v1/stock/counts/office-wide", json={"locations": body["locations"][:1]}, headers=h
+    )
+    assert short.status_code == 400 and short.json()["error"]["field"] == "locations"
+    assert "loket-1" in short.json()["error"]["message"]
+
+    login(client, "stok")
+    page = client.get("/stok?tab=opname")
+    assert 'action="/stok/opname/kantor"' in page.text
+    r = client.post(
+        "/stok/opname/kantor",
+        data={
+            "csrf": csrf_of(page.text),
+            "location": ["gudang", "loket-1"],
+            "counted": ["", "5"],
+            "scanned": ["KR0100006-KR0100020", ""],
+            "idem": "kantor-1",
+        },
+    )
+    assert r.status_code == 200, r.text
+    assert 'data-testid="count-result"' in r.text and "Seluruh kantor" in r.text
+    assert '<b data-testid="variance">0</b>' in r.text
+    opened = counts.list_counts(ctx, status="open")
+    assert [(x["office_wide"], x["book"], x["counted"]) for x in opened] == [(True, 20, 20)]
+    # A location left blank is named, and the values typed are kept.
+    r = client.post(
+        "/stok/opname/kantor",
+        data={
+            "csrf": csrf_of(page.text),
+            "location": ["gudang", "loket-1"],
+            "counted": ["", ""],
+            "scanned": ["KR0100006-KR0100020", ""],
+        },
+    )
+    assert r.status_code == 400 and "loket-1" in r.text and "KR0100006-KR0100020" in r.text

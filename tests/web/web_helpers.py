@@ -47,10 +47,13 @@ def bearer(client, username: str, password: str = PASSWORD) -> dict[str, str]:  
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
-def session_cookie(app, username: str | None, csrf: str = "csrf-uji") -> dict[str, str]:  # type: ignore[no-untyped-def]
-    data = {"csrf": csrf}
+def session_cookie(
+    app, username: str | None, csrf: str = "csrf-uji", version: int = 0
+) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    data: dict[str, object] = {"csrf": csrf}
     if username:
         data["u"] = username
+        data["v"] = version
     return {SESSION_COOKIE: app.state.signer.dump_session(data)}
 
 
@@ -96,7 +99,29 @@ def stock_station(ctx, at_station: int = 20) -> None:  # type: ignore[no-untyped
     )
 
 
-def text_at_testid(html: str, testid: str) -> str:
+def text_of_testid(html: str, testid: str) -> str:
     """The text right inside the element marked data-testid="<testid>" (up to its first tag)."""
     rest = html.split(f'data-testid="{testid}"', 1)[1]
     return rest.split(">", 1)[1].split("<", 1)[0]
+
+
+def insert_user(
+    ctx, username: str, role: str, office: str | None = None, password: str = PASSWORD
+) -> None:  # type: ignore[no-untyped-def]
+    """A web user written straight into the table (as `blangko user add` or an older release
+    would have left it), so that a test sets up the same accounts on any version of the code."""
+    from argon2 import PasswordHasher
+
+    from blangko.adapters.tables_users import app_user
+
+    with ctx.write_plain() as conn:
+        conn.execute(
+            app_user.insert().values(
+                username=username,
+                office_code=office,
+                role=role,
+                password_hash=PasswordHasher().hash(password),
+                active=True,
+                created_at=ctx.now(),
+            )
+        )

@@ -132,24 +132,47 @@ Index(
     blank.c.number,
 )
 
+# A physical count (stock opname): what the book said and what was found, stored when the
+# count was taken, at one location or, with location_id NULL, at every location of the office
+# (one count, the office's totals here and each location's figures in stock_count_part).
 stock_count = Table(
     "stock_count",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("office_code", String(5), ForeignKey("office.code"), nullable=False),
-    Column("location_id", Integer, ForeignKey("location.id"), nullable=False),
+    Column("location_id", Integer, ForeignKey("location.id"), nullable=True),  # NULL: every one
     Column("count_date", Date, nullable=False),
     Column("recorded_at", DateTime, nullable=False),
     Column("actor", String(100), nullable=False),
-    Column("mode", String(10), nullable=False),  # quantity | serials
+    Column("mode", String(10), nullable=False),  # quantity | serials | mixed (office-wide)
     Column("book", Integer, nullable=False),
     Column("counted", Integer, nullable=False),
     Column("missing", Text, nullable=False),  # serial ranges on the books, not found
     Column("unexpected", Text, nullable=False),  # serial ranges found, not on the books here
-    Column("status", String(10), nullable=False),  # open | posted
+    Column("status", String(10), nullable=False),  # open | posted | superseded | voided
     Column("post_reason", Text, nullable=True),
     Column("posted_at", DateTime, nullable=True),
     Column("posted_by", String(100), nullable=True),
+    # The newer count of the same location(s) that replaced this one while it was open.
+    Column("superseded_by", Integer, ForeignKey("stock_count.id"), nullable=True),
+    Column("voided_at", DateTime, nullable=True),
+    Column("voided_by", String(100), nullable=True),
+    Column("void_reason", Text, nullable=True),
+)
+Index("ix_stock_count_office_status", stock_count.c.office_code, stock_count.c.status)
+
+# Each location a count covers, with its own book and findings (one row for a count of one
+# location, one per location for an office-wide count). Posting works through these.
+stock_count_part = Table(
+    "stock_count_part",
+    metadata,
+    Column("count_id", Integer, ForeignKey("stock_count.id"), primary_key=True),
+    Column("location_id", Integer, ForeignKey("location.id"), primary_key=True),
+    Column("mode", String(10), nullable=False),  # quantity | serials
+    Column("book", Integer, nullable=False),
+    Column("counted", Integer, nullable=False),
+    Column("missing", Text, nullable=False),
+    Column("unexpected", Text, nullable=False),
 )
 
 month_close = Table(

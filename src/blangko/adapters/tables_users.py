@@ -29,6 +29,9 @@ app_user = Table(
     Column("password_hash", String(200), nullable=False),  # argon2id
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", DateTime, nullable=False),
+    # Carried in every session cookie and API token; log-out, a password, role, office or
+    # active change add one, which ends every session and token issued before at once.
+    Column("session_version", Integer, nullable=False, default=0, server_default="0"),
 )
 
 login_attempt = Table(

@@ -132,6 +132,22 @@ def regions_import(
 
 
 # --- web accounts ------------------------------------------------------------------------------
+# Whoever runs `blangko user ...` is the operator of the machine: they can read the database
+# anyway, so these commands manage the users of every office (users.MACHINE). A web
+# administrator manages only their own office's users.
+
+PasswordStdinOpt = Annotated[
+    bool,
+    typer.Option(
+        "--password-stdin",
+        help="Baca kata sandi dari masukan standar (tidak pernah dari argumen: argumen "
+        "terlihat di daftar proses dan riwayat shell).",
+    ),
+]
+
+
+def _read_password() -> str:
+    return sys.stdin.readline().rstrip("\r\n")
 
 
 @user_app.command("add")
@@ -140,21 +156,19 @@ def user_add(
     role: Annotated[
         str, typer.Option("--role", help="admin, kepala, operator, pengelola_stok, auditor.")
     ],
-    password_stdin: Annotated[
-        bool,
-        typer.Option(
-            "--password-stdin",
-            help="Baca kata sandi dari masukan standar (tidak pernah dari argumen: argumen "
-            "terlihat di daftar proses dan riwayat shell).",
-        ),
-    ] = False,
+    password_stdin: PasswordStdinOpt = False,
     office: Annotated[
         str | None,
-        typer.Option("--office", help="Kode kantor pengguna (kosong: satu-satunya kantor)."),
+        typer.Option(
+            "--office",
+            help="Kode kantor pengguna; wajib bila basis data memuat lebih dari satu kantor.",
+        ),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Tambah pengguna web dengan satu peran; kata sandi dibaca dari masukan standar."""
+    """Tambah pengguna web dengan satu peran; kata sandi dibaca dari masukan standar.
+
+    Perintah ini dijalankan operator server dan boleh menambah pengguna kantor mana pun."""
     if not password_stdin:
         raise DomainError(
             "password_stdin_required",
@@ -162,9 +176,13 @@ def user_add(
             "Kata sandi dibaca dari masukan standar: tambahkan --password-stdin, mis. "
             "`printf '%s' \"$PW\" | blangko user add NAMA --role operator --password-stdin`.",
         )
-    password = sys.stdin.readline().rstrip("\r\n")
     result = users.add_user(
-        state.context(), username=name, role=role, password=password, office=office
+        state.context(),
+        scope=users.MACHINE,
+        username=name,
+        role=role,
+        password=_read_password(),
+        office=office,
     )
     if as_json:
         print_json(result)
@@ -172,10 +190,60 @@ def user_add(
         console.print(f"Pengguna '{result['username']}' ditambahkan dengan peran {result['role']}.")
 
 
+@user_app.command("update")
+def user_update(
+    name: Annotated[str, typer.Argument(help="Nama pengguna.")],
+    role: Annotated[
+        str | None,
+        typer.Option(
+            "--role", help="Peran baru: admin, kepala, operator, pengelola_stok, auditor."
+        ),
+    ] = None,
+    active: Annotated[
+        bool | None,
+        typer.Option(
+            "--active/--inactive", help="--active mengaktifkan, --inactive menonaktifkan akun."
+        ),
+    ] = None,
+    password_stdin: Annotated[
+        bool,
+        typer.Option("--password-stdin", help="Kata sandi baru dari masukan standar."),
+    ] = False,
+    office: Annotated[
+        str | None, typer.Option("--office", help="Pindahkan pengguna ke kantor ini.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Ubah peran, status aktif, kata sandi atau kantor pengguna web.
+
+    Setiap perubahan mengakhiri semua sesi dan token pengguna itu seketika."""
+    result = users.update_user(
+        state.context(),
+        scope=users.MACHINE,
+        username=name,
+        role=role,
+        active=active,
+        password=_read_password() if password_stdin else None,
+        office=office,
+    )
+    if as_json:
+        print_json(result)
+    else:
+        console.print(
+            f"Pengguna '{result['username']}': peran {result['role']}, kantor "
+            f"{result['office'] or '-'}, {'aktif' if result['active'] else 'nonaktif'}."
+        )
+
+
 @user_app.command("list")
-def user_list(as_json: JsonOpt = False) -> None:
-    """Pengguna web, perannya dan apakah aktif."""
-    rows = users.list_users(state.context())
+def user_list(
+    office: Annotated[
+        str | None, typer.Option("--office", help="Hanya pengguna kantor ini.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Pengguna web, kantornya, perannya dan apakah aktif (semua kantor)."""
+    rows = users.list_users(state.context(), scope=users.MACHINE, office=office)
     if as_json:
         print_json(rows)
         return

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Sequence
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -23,6 +24,7 @@ from blangko.cli.output import console, print_json, replayed
 from blangko.domain.applications import STATUS_LABEL_ID, Status, parse_doc_option
 from blangko.formatting import parse_date, tanggal
 from blangko.services import applications as apps
+from blangko.services.applications import ApplicationView, ApplicationWritten
 
 app_app = typer.Typer(
     help="Permohonan KTP-el: pengajuan, perekaman, cetak, penyerahan.", no_args_is_help=True
@@ -33,13 +35,13 @@ def _label(status: str) -> str:
     return STATUS_LABEL_ID.get(Status(status), status)
 
 
-def _done(result: dict[str, Any], as_json: bool, verb: str) -> None:
+def _done(result: ApplicationWritten, as_json: bool, verb: str) -> None:
     if as_json:
         print_json(result)
         return
     again = replayed(result)
     extra = ""
-    if result.get("serial") and result.get("status") == "dicetak":
+    if result["serial"] and result["status"] == "dicetak":
         extra = f", blangko {result['serial']} di {result['station']}"
     console.print(
         f"{result['receipt']}: {verb}; status {_label(result['status'])}{extra}{again}",
@@ -67,14 +69,14 @@ def new(
     as_json: JsonOpt = False,
 ) -> None:
     """Daftarkan permohonan dan cetak nomor tanda terimanya."""
-    r = apps.new(
-        state.context(),
+    r = state.write(
+        apps.new,
+        office,
+        idempotency_key,
         nik=nik,
         type=type_,
         documents=parse_doc_option(doc or []),
         on=parse_date(date),
-        office=office,
-        idempotency_key=idempotency_key,
     )
     if as_json:
         print_json({"receipt": r["receipt"], "status": r["status"]})
@@ -100,14 +102,14 @@ def print_(
     as_json: JsonOpt = False,
 ) -> None:
     """Cetak kartu: memakai satu blangko di loket melalui buku besar."""
-    r = apps.print_card(
-        state.context(),
+    r = state.write(
+        apps.print_card,
+        office,
+        idempotency_key,
         receipt=receipt,
         station=station,
         serial=serial,
         on=parse_date(date),
-        office=office,
-        idempotency_key=idempotency_key,
     )
     _done(r, as_json, "dicetak")
 
@@ -123,14 +125,14 @@ def misprint(
     as_json: JsonOpt = False,
 ) -> None:
     """Salah cetak: blangko dicatat rusak (disimpan untuk dimusnahkan); kembali ke siap cetak."""
-    r = apps.misprint(
-        state.context(),
+    r = state.write(
+        apps.misprint,
+        office,
+        idempotency_key,
         receipt=receipt,
         reason=reason,
         note=note,
         on=parse_date(date),
-        office=office,
-        idempotency_key=idempotency_key,
     )
     _done(r, as_json, "salah cetak dicatat, kembali ke antrean cetak")
 
@@ -190,13 +192,8 @@ def reject(
     as_json: JsonOpt = False,
 ) -> None:
     """Tolak permohonan yang belum dicetak kartunya."""
-    r = apps.reject(
-        state.context(),
-        receipt=receipt,
-        reason=reason,
-        on=parse_date(date),
-        office=office,
-        idempotency_key=idempotency_key,
+    r = state.write(
+        apps.reject, office, idempotency_key, receipt=receipt, reason=reason, on=parse_date(date)
     )
     _done(r, as_json, "ditolak")
 
@@ -211,13 +208,8 @@ def cancel(
     as_json: JsonOpt = False,
 ) -> None:
     """Batalkan permohonan (atas permintaan penduduk) sebelum dicetak."""
-    r = apps.cancel(
-        state.context(),
-        receipt=receipt,
-        reason=reason,
-        on=parse_date(date),
-        office=office,
-        idempotency_key=idempotency_key,
+    r = state.write(
+        apps.cancel, office, idempotency_key, receipt=receipt, reason=reason, on=parse_date(date)
     )
     _done(r, as_json, "dibatalkan")
 
@@ -253,13 +245,21 @@ def show(
     console.print(table)
 
 
-def _table(rows: list[dict[str, Any]], title: str, position: bool = False) -> Table:
-    cols = (["#"] if position else []) + ["Tanda terima", "NIK", "Jenis", "Diajukan", "Status"]
+def _table(
+    rows: Sequence[ApplicationView], title: str, positions: Sequence[int] | None = None
+) -> Table:
+    cols = (["#"] if positions is not None else []) + [
+        "Tanda terima",
+        "NIK",
+        "Jenis",
+        "Diajukan",
+        "Status",
+    ]
     table = Table(*cols, title=title)
-    for r in rows:
+    for i, r in enumerate(rows):
         status = _label(r["status"]) + (" (suket)" if r["suket"] else "")
         cells = [r["receipt"], r["nik"], r["type"], tanggal(r["submitted_date"]), status]
-        table.add_row(*([str(r["position"])] if position else []), *cells)
+        table.add_row(*([str(positions[i])] if positions is not None else []), *cells)
     return table
 
 
@@ -290,4 +290,5 @@ def queue(
     if as_json:
         print_json(rows)
         return
-    console.print(_table(rows, f"Antrean cetak: {len(rows)} permohonan", position=True))
+    title = f"Antrean cetak: {len(rows)} permohonan"
+    console.print(_table(rows, title, positions=[r["position"] for r in rows]))

@@ -81,12 +81,8 @@ def closure_end(
     as_json: JsonOpt = False,
 ) -> None:
     """Buka kembali: layanan buka lagi mulai --date."""
-    r = cal.end_closure(
-        state.context(),
-        closure_id=closure_id,
-        reopen=parse_date(date),
-        office=office,
-        idempotency_key=idempotency_key,
+    r = state.write(
+        cal.end_closure, office, idempotency_key, closure_id=closure_id, reopen=parse_date(date)
     )
     if as_json:
         print_json(r)
@@ -158,13 +154,7 @@ def capacity_set(
     as_json: JsonOpt = False,
 ) -> None:
     """Atur berapa penduduk yang dapat dilayani per hari buka."""
-    r = cal.set_capacity(
-        state.context(),
-        service=service,
-        per_day=per_day,
-        office=office,
-        idempotency_key=idempotency_key,
-    )
+    r = state.write(cal.set_capacity, office, idempotency_key, service=service, per_day=per_day)
     if as_json:
         print_json(r)
     else:
@@ -257,15 +247,15 @@ def event_add(
         codes = ev.read_village_file(villages_file)
     event_date = parse_date(date, "date")
     assert event_date is not None
-    r = ev.add_event(
-        state.context(),
+    r = state.write(
+        ev.add_event,
+        office,
+        idempotency_key,
         name=name,
         event_date=event_date,
         kind=kind,
         villages=codes,
         all_villages=all_villages,
-        office=office,
-        idempotency_key=idempotency_key,
     )
     if as_json:
         print_json(r)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -17,6 +17,7 @@ from blangko.formatting import num, parse_date, pct, tanggal
 from blangko.services.admin.users import get_user
 from blangko.services.coverage import areas as svc
 from blangko.services.coverage.projection import projection
+from blangko.services.coverage.results import Figures
 
 coverage_app = typer.Typer(
     help="Cakupan wajib KTP terhadap target nasional, kohort 17 tahun, daftar belum rekam.",
@@ -29,7 +30,7 @@ def pct_points(value: float | None) -> str:
     return pct(None if value is None else Decimal(str(value)) / 100)
 
 
-def _figures_row(label: list[str], row: dict[str, Any]) -> list[str]:
+def _figures_row(label: list[str], row: Figures) -> list[str]:
     return [
         *label,
         num(row["wajib_ktp"]),

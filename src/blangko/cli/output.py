@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -31,7 +32,7 @@ def _default(o: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(o)}")
 
 
-def replayed(result: dict[str, Any]) -> str:
+def replayed(result: Mapping[str, Any]) -> str:
     """The note after a write that an idempotency key made a replay ('' for a new write)."""
     return " (permintaan ulang: tidak ada yang ditulis lagi)" if result.get("replayed") else ""
 

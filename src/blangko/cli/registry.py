@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -16,6 +16,7 @@ from blangko.cli.options import JsonOpt, OfficeOpt
 from blangko.cli.output import console, print_json
 from blangko.formatting import num, tanggal
 from blangko.services import registry
+from blangko.services.registry import ImportSummary
 
 residents_app = typer.Typer(
     help="Registri penduduk (ekspor SIAK): impor dan lihat.", no_args_is_help=True
@@ -65,7 +66,7 @@ def import_cmd(
     _print_summary(result)
 
 
-def _print_summary(r: dict[str, Any]) -> None:
+def _print_summary(r: ImportSummary) -> None:
     rate = num(round(r["rows"] / r["seconds"])) if r["seconds"] else "-"
     console.print(
         f"{num(r['rows'])} baris dalam {num(r['seconds'])} detik ({rate} baris/detik): "

@@ -76,7 +76,7 @@ def count(
     office: OfficeOpt = None,
     as_json: ReportJsonOpt = False,
 ) -> None:
-    """Berita acara stock opname: buku dibanding hitungan fisik di satu lokasi."""
+    """Berita acara stock opname: buku dibanding hitungan fisik (satu lokasi atau seluruh kantor)."""
     _write("count", {"count_id": count_id, "office": office}, format, output, as_json)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import re
 from typing import Annotated
 
 import typer
@@ -12,21 +10,6 @@ from blangko.cli import state
 from blangko.cli.output import console
 from blangko.demo import story
 from blangko.services.admin import setup, users
-
-# A NIK (16 digits) must never reach a log, even inside a query string of an access line.
-_NIK = re.compile(r"(?<!\d)(\d{4})\d{8}(\d{4})(?!\d)")
-
-
-class MaskNik(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.args:
-            record.args = tuple(
-                _NIK.sub(r"\1********\2", a) if isinstance(a, str) else a
-                for a in (record.args if isinstance(record.args, tuple) else (record.args,))
-            )
-        if isinstance(record.msg, str):
-            record.msg = _NIK.sub(r"\1********\2", record.msg)
-        return True
 
 
 def serve(
@@ -51,7 +34,7 @@ def serve(
     settings = state.settings()
     if demo:
         settings = settings.model_copy(update={"demo": True})
-    check_secret(settings)
+    check_secret(settings)  # before the demo or migrations touch the database
     ctx = state.context()
     if settings.demo:
         story.build(ctx, progress=console.print)
@@ -59,9 +42,9 @@ def serve(
     else:
         setup.init(ctx)
         accounts = []
+    # create_app checks the secret again, masks NIKs in the logs and adds the security
+    # headers: the same protections as `uvicorn --factory blangko.web.app:create_app`.
     app = create_app(ctx, settings=settings)
-    for name in ("uvicorn.access", "uvicorn.error", "blangko.web"):
-        logging.getLogger(name).addFilter(MaskNik())
     console.print(f"blangko berjalan di http://{host}:{port}/  (masuk: http://{host}:{port}/login)")
     console.print(
         f"Status publik: http://{host}:{port}/status · API: http://{host}:{port}/api/docs"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlalchemy.engine import make_url
 
@@ -10,13 +12,16 @@ from blangko.domain.errors import DomainError
 from blangko.services.context import Context, context_from_settings
 from blangko.settings import Settings
 
+T = TypeVar("T")
+
 _settings: Settings | None = None
 _context: Context | None = None
 
 
 def configure(*, db: str | None, actor: str | None) -> None:
     global _settings, _context
-    overrides = {k: v for k, v in {"database_url": db, "actor": actor}.items() if v}
+    # Only the options given: the others keep their value from the environment.
+    overrides: dict[str, Any] = {k: v for k, v in {"database_url": db, "actor": actor}.items() if v}
     _settings = Settings(**overrides)
     _context = None
 
@@ -33,6 +38,18 @@ def context() -> Context:
     if _context is None:
         _context = context_from_settings(settings())
     return _context
+
+
+def write(
+    service: Callable[..., T],
+    office: str | None,
+    idempotency_key: str | None,
+    /,
+    **fields: Any,
+) -> T:
+    """A write service called for a command: this run's context, the --office and the
+    --idempotency-key options, and `fields` as the service's other arguments."""
+    return service(context(), **fields, office=office, idempotency_key=idempotency_key)
 
 
 def remove_sqlite_file() -> None:

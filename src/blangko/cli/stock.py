@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,16 +28,20 @@ from blangko.cli.options import (
 from blangko.cli.output import console, print_json, replayed
 from blangko.domain.errors import DomainError
 from blangko.domain.ledger import KIND_LABEL_ID, STATE_LABEL_ID, State
-from blangko.formatting import num, parse_date, tanggal
+from blangko.formatting import num, parse_date, signed, tanggal, waktu
 from blangko.services.stock import counts, writes
 from blangko.services.stock import queries as q
+from blangko.services.stock.results import Balance, EntriesWritten, LedgerEntry
+
+# By the stored text of an entry's kind (a tampered ledger may hold one that is no Kind).
+KIND_LABELS: dict[str, str] = {k.value: label for k, label in KIND_LABEL_ID.items()}
 
 stock_app = typer.Typer(
     help="Buku besar blangko: terima, pindah, pakai, hitung, audit.", no_args_is_help=True
 )
 
 
-def _print_write(result: dict[str, Any], as_json: bool, verb: str) -> None:
+def _print_write(result: EntriesWritten, as_json: bool, verb: str) -> None:
     if as_json:
         print_json(result)
         return
@@ -48,6 +53,27 @@ def _print_write(result: dict[str, Any], as_json: bool, verb: str) -> None:
             f"tanggal {tanggal(e['effective_date'])}{again}",
             highlight=False,
         )
+
+
+def _write(
+    write: Callable[..., EntriesWritten],
+    verb: str,
+    as_json: bool,
+    date: str | None,
+    office: str | None,
+    idempotency_key: str | None,
+    **fields: Any,
+) -> None:
+    """A stock write from the command line: the service gets `fields`, the parsed --date as
+    the effective date, --office and the key; the entries it wrote are printed with `verb`."""
+    result = write(
+        state.context(),
+        **fields,
+        effective=parse_date(date),
+        office=office,
+        idempotency_key=idempotency_key,
+    )
+    _print_write(result, as_json, verb)
 
 
 @stock_app.command("opening")
@@ -65,16 +91,17 @@ def opening(
     as_json: JsonOpt = False,
 ) -> None:
     """Saldo awal: seri yang sudah ada saat sistem mulai dipakai."""
-    r = writes.record_opening(
-        state.context(),
+    _write(
+        writes.record_opening,
+        "saldo awal",
+        as_json,
+        date,
+        office,
+        idempotency_key,
         serials=serials,
-        effective=parse_date(date),
         location=location,
-        office=office,
         note=note,
-        idempotency_key=idempotency_key,
     )
-    _print_write(r, as_json, "saldo awal")
 
 
 @stock_app.command("receive")
@@ -90,18 +117,19 @@ def receive(
     as_json: JsonOpt = False,
 ) -> None:
     """Terima kiriman (dari Ditjen atau kantor lain) dengan berita acara serah terimanya."""
-    r = writes.receive_shipment(
-        state.context(),
+    _write(
+        writes.receive_shipment,
+        "diterima",
+        as_json,
+        date,
+        office,
+        idempotency_key,
         serials=serials,
         source=source,
         document=document,
-        effective=parse_date(date),
         to=to,
-        office=office,
         note=note,
-        idempotency_key=idempotency_key,
     )
-    _print_write(r, as_json, "diterima")
 
 
 @stock_app.command("transfer")
@@ -117,18 +145,19 @@ def transfer(
     as_json: JsonOpt = False,
 ) -> None:
     """Pindahkan blangko antara gudang dan loket cetak."""
-    r = writes.transfer(
-        state.context(),
+    _write(
+        writes.transfer,
+        "dipindah",
+        as_json,
+        date,
+        office,
+        idempotency_key,
         from_location=from_,
         to_location=to,
         serials=serials,
         qty=qty,
-        effective=parse_date(date),
-        office=office,
         note=note,
-        idempotency_key=idempotency_key,
     )
-    _print_write(r, as_json, "dipindah")
 
 
 @stock_app.command("consume")
@@ -151,18 +180,19 @@ def consume(
     as_json: JsonOpt = False,
 ) -> None:
     """Catat pemakaian tanpa permohonan (mengisi riwayat)."""
-    r = writes.consume(
-        state.context(),
+    _write(
+        writes.consume,
+        f"dipakai ({service})",
+        as_json,
+        date,
+        office,
+        idempotency_key,
         service=service,
         serials=serials,
         qty=qty,
         location=location,
-        effective=parse_date(date),
-        office=office,
         note=note,
-        idempotency_key=idempotency_key,
     )
-    _print_write(r, as_json, f"dipakai ({service})")
 
 
 @stock_app.command("spoil")
@@ -176,16 +206,17 @@ def spoil(
     as_json: JsonOpt = False,
 ) -> None:
     """Blangko rusak, disimpan per seri untuk berita acara pemusnahan."""
-    r = writes.spoil(
-        state.context(),
+    _write(
+        writes.spoil,
+        "rusak",
+        as_json,
+        date,
+        office,
+        idempotency_key,
         serial=serial,
         reason=reason,
         note=note,
-        effective=parse_date(date),
-        office=office,
-        idempotency_key=idempotency_key,
     )
-    _print_write(r, as_json, "rusak")
 
 
 @stock_app.command("lose")
@@ -199,16 +230,17 @@ def lose(
     as_json: JsonOpt = False,
 ) -> None:
     """Blangko hilang atau dicuri (wajib nomor laporan polisi)."""
-    r = writes.lose(
-        state.context(),
+    _write(
+        writes.lose,
+        "hilang",
+        as_json,
+        date,
+        office,
+        idempotency_key,
         serials=serials,
         reason=reason,
         document=document,
-        effective=parse_date(date),
-        office=office,
-        idempotency_key=idempotency_key,
     )
-    _print_write(r, as_json, "hilang")
 
 
 @stock_app.command("return")
@@ -222,42 +254,123 @@ def return_(
     as_json: JsonOpt = False,
 ) -> None:
     """Kembalikan blangko ke Ditjen atau pinjamkan ke kantor lain."""
-    r = writes.return_blanks(
-        state.context(),
+    _write(
+        writes.return_blanks,
+        "dikembalikan",
+        as_json,
+        date,
+        office,
+        idempotency_key,
         serials=serials,
         to=to,
         document=document,
-        effective=parse_date(date),
-        office=office,
-        idempotency_key=idempotency_key,
     )
-    _print_write(r, as_json, "dikembalikan")
+
+
+def _figures(r: dict[str, Any]) -> str:
+    """Book, counted and the variance, then the serials missing and unexpected: never only a
+    net figure. A quantity-only count does not know which cards."""
+    text = f"buku {num(r['book'])}, terhitung {num(r['counted'])}, selisih {signed(r['variance'])}"
+    if r["missing_count"] is None:
+        return text + "; tidak ditemukan/tidak tercatat: tidak diketahui (hitungan jumlah saja)"
+    return (
+        text + f"; tidak ditemukan {num(r['missing_count'])}, "
+        f"tidak tercatat {num(r['unexpected_count'])}"
+    )
+
+
+def _life(r: dict[str, Any]) -> str | None:
+    if r["status"] == "posted":
+        return f"diposting {waktu(r['posted_at'])} oleh {r['posted_by']}: {r['reason']}"
+    if r["status"] == "superseded":
+        return f"digantikan oleh stock opname #{r['superseded_by']} (tidak dapat diposting)"
+    if r["status"] == "voided":
+        return f"dibatalkan {waktu(r['voided_at'])} oleh {r['voided_by']}: {r['void_reason']}"
+    return None
 
 
 def print_count(r: dict[str, Any]) -> None:
-    console.print(
-        f"Stock opname #{r['count_id']} di {r['location']} ({tanggal(r['count_date'])}): "
-        f"buku {num(r['book'])}, terhitung {num(r['counted'])}, selisih {r['variance']:+d} "
-        f"[{r['status']}]",
-        highlight=False,
-        markup=False,  # "[open]" would otherwise be read as a Rich markup tag and vanish
-    )
+    # markup=False: "[open]" and clerks' reasons would otherwise be read as Rich markup.
+    def say(text: str) -> None:
+        console.print(text, highlight=False, markup=False)
+
+    where = "seluruh kantor" if r["office_wide"] else f"di {r['location']}"
+    head = f"Stock opname #{r['count_id']} {where} ({tanggal(r['count_date'])})"
+    if r["office_wide"]:
+        say(f"{head} [{r['status']}]: {_figures(r)}")
+        for p in r["parts"]:
+            say(f"  {p['location']}: {_figures(p)}")
+    else:
+        # The figures after the head on one line, as before (scripts read "buku N, ...").
+        first, _, rest = _figures(r).partition("; ")
+        say(f"{head}: {first} [{r['status']}]")
+        say(f"  {rest}")
     if r["missing"]:
-        console.print(
-            f"  Tidak ditemukan ({num(r['missing_count'])}): {r['missing']}", highlight=False
-        )
+        say(f"  Tidak ditemukan ({num(r['missing_count'])}): {r['missing']}")
     if r["unexpected"]:
-        console.print(
-            f"  Tidak tercatat di lokasi ini ({num(r['unexpected_count'])}): {r['unexpected']}",
-            highlight=False,
-        )
+        say(f"  Tidak tercatat di buku ({num(r['unexpected_count'])}): {r['unexpected']}")
+    if r["office_wide"]:
+        # A card booked at one location and found at another: each part says where.
+        for p in r["parts"]:
+            if p["missing"] and p["missing"] != r["missing"]:
+                say(f"  {p['location']}, tidak ditemukan di sini: {p['missing']}")
+            if p["unexpected"] and p["unexpected"] != r["unexpected"]:
+                say(f"  {p['location']}, tidak tercatat di sini: {p['unexpected']}")
+    if r.get("supersedes"):
+        say("  menggantikan " + ", ".join(f"stock opname #{i}" for i in r["supersedes"]))
+    life = _life(r)
+    if life:
+        say(f"  {life}")
     if r.get("duplicate_reads"):
-        console.print(f"  Pindaian ganda diabaikan: {num(r['duplicate_reads'])}")
+        say(f"  Pindaian ganda diabaikan: {num(r['duplicate_reads'])}")
+
+
+def _read_lines(path: Path, field: str) -> list[str]:
+    """A scanner file's lines ('-' reads standard input)."""
+    if str(path) == "-":
+        return sys.stdin.read().splitlines()
+    try:
+        return path.read_text(encoding="utf-8-sig").splitlines()
+    except OSError as exc:
+        raise DomainError(
+            "file_unreadable", field, f"Berkas {path} tidak dapat dibaca: {exc.strerror}."
+        ) from exc
+
+
+def _pair(value: str, field: str, what: str) -> tuple[str, str]:
+    name, sep, rest = value.partition("=")
+    if not sep or not name.strip() or not rest.strip():
+        raise DomainError(
+            "location_pair",
+            field,
+            f"'{value}' tidak sah: tulis LOKASI={what}, mis. gudang={'gudang.txt' if what == 'BERKAS' else '120'}.",
+        )
+    return name.strip(), rest.strip()
+
+
+def _office_parts(scan: list[str], counted_at: list[str]) -> list[counts.CountInput]:
+    parts = []
+    for value in scan:
+        name, path = _pair(value, "scan", "BERKAS")
+        scanned, duplicates = counts.parse_scanned(_read_lines(Path(path), "scan"))
+        parts.append(counts.CountInput(name, scanned=scanned, duplicates=duplicates))
+    for value in counted_at:
+        name, text = _pair(value, "counted_at", "JUMLAH")
+        try:
+            n = int(text.replace(".", ""))
+        except ValueError as exc:
+            raise DomainError(
+                "not_a_number", "counted_at", f"{name}: '{text}' bukan bilangan bulat."
+            ) from exc
+        parts.append(counts.CountInput(name, counted=n))
+    return parts
 
 
 @stock_app.command("count")
 def count(
-    location: Annotated[str, typer.Option("--location", help="Lokasi yang dihitung.")],
+    location: Annotated[
+        str | None, typer.Option("--location", help="Lokasi yang dihitung (satu lokasi).")
+    ] = None,
     counted: Annotated[
         int | None, typer.Option("--counted", help="Jumlah fisik terhitung.")
     ] = None,
@@ -268,35 +381,78 @@ def count(
             help="Berkas hasil pindai: satu seri atau rentang per baris ('-' = stdin).",
         ),
     ] = None,
+    office_wide: Annotated[
+        bool,
+        typer.Option(
+            "--office-wide",
+            help="Stock opname seluruh kantor: setiap lokasi sekaligus, satu nomor stock opname "
+            "(dengan --scan dan/atau --counted-at untuk setiap lokasi).",
+        ),
+    ] = False,
+    scan: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--scan",
+            help="Dengan --office-wide: LOKASI=BERKAS hasil pindai lokasi itu (ulangi per lokasi).",
+        ),
+    ] = None,
+    counted_at: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--counted-at",
+            help="Dengan --office-wide: LOKASI=JUMLAH bila lokasi itu dihitung jumlahnya saja.",
+        ),
+    ] = None,
     office: OfficeOpt = None,
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Stock opname: buku dibanding hitungan fisik, dengan seri yang hilang dan yang tak tercatat."""
-    scanned = None
-    duplicates = 0
-    if serials_file is not None:
-        if str(serials_file) == "-":
-            lines = sys.stdin.read().splitlines()
-        else:
-            try:
-                lines = serials_file.read_text(encoding="utf-8-sig").splitlines()
-            except OSError as exc:
-                raise DomainError(
-                    "file_unreadable",
-                    "serials_file",
-                    f"Berkas {serials_file} tidak dapat dibaca: {exc.strerror}.",
-                ) from exc
-        scanned, duplicates = counts.parse_scanned(lines)
-    r = counts.record_count(
-        state.context(),
-        location=location,
-        counted=counted,
-        scanned=scanned,
-        duplicates=duplicates,
-        office=office,
-        idempotency_key=idempotency_key,
-    )
+    """Stock opname: buku dibanding hitungan fisik, dengan seri yang hilang dan yang tak tercatat.
+
+    Satu lokasi: --location dengan --counted atau --serials-file. Seluruh kantor: --office-wide
+    dengan --scan LOKASI=BERKAS atau --counted-at LOKASI=JUMLAH untuk setiap lokasi. Hitungan
+    baru menggantikan stock opname terbuka di lokasi yang sama.
+    """
+    if office_wide:
+        if location is not None or counted is not None or serials_file is not None:
+            raise DomainError(
+                "office_wide_or_location",
+                "location",
+                "--office-wide menghitung setiap lokasi: sebutkan lokasi dengan --scan atau "
+                "--counted-at, bukan --location/--counted/--serials-file.",
+            )
+        r = counts.record_office_count(
+            state.context(),
+            parts=_office_parts(scan or [], counted_at or []),
+            office=office,
+            idempotency_key=idempotency_key,
+        )
+    else:
+        if scan or counted_at:
+            raise DomainError(
+                "office_wide_required",
+                "office_wide",
+                "--scan dan --counted-at hanya untuk stock opname seluruh kantor (--office-wide).",
+            )
+        if location is None:
+            raise DomainError(
+                "required",
+                "location",
+                "Sebutkan lokasi yang dihitung (--location), atau --office-wide.",
+            )
+        scanned = None
+        duplicates = 0
+        if serials_file is not None:
+            scanned, duplicates = counts.parse_scanned(_read_lines(serials_file, "serials_file"))
+        r = counts.record_count(
+            state.context(),
+            location=location,
+            counted=counted,
+            scanned=scanned,
+            duplicates=duplicates,
+            office=office,
+            idempotency_key=idempotency_key,
+        )
     if as_json:
         print_json(r)
     else:
@@ -311,14 +467,8 @@ def count_post(
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Posting selisih stock opname sebagai entri penyesuaian beralasan."""
-    r = counts.post_count(
-        state.context(),
-        count_id=count_id,
-        reason=reason,
-        office=office,
-        idempotency_key=idempotency_key,
-    )
+    """Posting selisih stock opname terbuka sebagai entri penyesuaian beralasan."""
+    r = state.write(counts.post_count, office, idempotency_key, count_id=count_id, reason=reason)
     if as_json:
         print_json(r)
         return
@@ -327,16 +477,36 @@ def count_post(
         console.print(
             f"  #{e['seq']} {KIND_LABEL_ID.get(e['kind'], e['kind'])}: {num(e['quantity'])} keping [{e['serials']}]",
             highlight=False,
+            markup=False,
         )
+
+
+@stock_app.command("count-void")
+def count_void(
+    count_id: CountIdArg,
+    reason: Annotated[str, typer.Option("--reason", help="Alasan pembatalan.")],
+    office: OfficeOpt = None,
+    idempotency_key: KeyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Batalkan stock opname terbuka yang tidak akan diposting (kepala dinas), dengan alasan."""
+    r = state.write(counts.void_count, office, idempotency_key, count_id=count_id, reason=reason)
+    if as_json:
+        print_json(r)
+    else:
+        print_count(r)
 
 
 @stock_app.command("counts")
 def counts_list(
-    status: Annotated[str | None, typer.Option("--status", help="open atau posted.")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option("--status", help="open, posted, superseded atau voided."),
+    ] = None,
     office: OfficeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Daftar stock opname, terlama dulu."""
+    """Daftar stock opname, terlama dulu: buku, terhitung, tidak ditemukan, tidak tercatat."""
     rows = counts.list_counts(state.context(), office=office, status=status)
     if as_json:
         print_json(rows)
@@ -362,7 +532,7 @@ def close_month(
         console.print(f"Bulan {r['month']} ditutup.")
 
 
-def print_balance(b: dict[str, Any]) -> None:
+def print_balance(b: Balance) -> None:
     table = Table(title=f"{b['office_name']} — posisi stok blangko per {tanggal(b['as_of'])}")
     table.add_column("Lokasi")
     table.add_column("Keping", justify="right")
@@ -378,9 +548,13 @@ def print_balance(b: dict[str, Any]) -> None:
         ("spoiled", "Rusak", "-"),
         ("lost", "Hilang", "-"),
         ("returned", "Dikembalikan", "-"),
-        ("adjusted", "Penyesuaian", "±"),
+        ("adjusted", "Penyesuaian", ""),  # signed itself: found and recovered less missing
     ]
-    parts = [f"{label} {sign}{num(tot[k])}" for k, label, sign in labels]
+    # A zero has no sign ("Hilang 0", not "Hilang -0").
+    parts = [
+        f"{label} {signed(tot[k]) if not sign else (sign if tot[k] else '') + num(tot[k])}"
+        for k, label, sign in labels
+    ]
     console.print("  " + "; ".join(parts) + f" = {num(b['on_hand'])}", highlight=False)
 
 
@@ -420,7 +594,7 @@ def trace(
     _entries_table(r["history"])
 
 
-def _entries_table(entries: list[dict[str, Any]]) -> None:
+def _entries_table(entries: list[LedgerEntry]) -> None:
     table = Table("#", "Tanggal", "Jenis", "Keping", "Dari", "Ke", "Keterangan", "Petugas")
     for e in entries:
         info = " ".join(
@@ -429,7 +603,7 @@ def _entries_table(entries: list[dict[str, Any]]) -> None:
         table.add_row(
             str(e["seq"]),
             tanggal(e["effective_date"]),
-            KIND_LABEL_ID.get(e["kind"], e["kind"]),
+            KIND_LABELS.get(e["kind"], e["kind"]),
             num(e["quantity"]),
             e["from_location"] or "",
             e["to_location"] or "",
@@ -497,13 +671,13 @@ def destroy(
     as_json: JsonOpt = False,
 ) -> None:
     """Catat pemusnahan (dengan saksi) blangko rusak satu bulan (rusak -> dimusnahkan)."""
-    r = writes.destroy_spoiled(
-        state.context(),
+    r = state.write(
+        writes.destroy_spoiled,
+        office,
+        idempotency_key,
         month=month,
         destroyed_on=parse_date(date),
         witnesses=witness,
         document=document,
-        office=office,
-        idempotency_key=idempotency_key,
     )
     _print_write(r, as_json, "dimusnahkan")

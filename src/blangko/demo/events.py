@@ -61,5 +61,4 @@ def add_pilkades(ctx: Context, office: str) -> dict[str, Any]:
         villages=pilkades_villages(codes),
         office=code,
     )
-    result.pop("replayed", None)
-    return {**result, "created": True}
+    return {**{k: v for k, v in result.items() if k != "replayed"}, "created": True}

@@ -1,9 +1,9 @@
 """The demo office: Kabupaten Kaur (17.04) with the story of the source article.
 
 - Stock: 1,000 blanks held when the system starts, 4,000 received from Ditjen Dukcapil a week
-  later, exactly 500 used since (printed by service type, a few spoiled), and a physical
-  count of 5,200 that the books (4,500) do not explain: an open variance of +700, shown, not
-  accepted.
+  later, exactly 500 used since (printed by service type, a few spoiled), and one office-wide
+  physical count (every location scanned) of 5,200 that the books (4,500) do not explain: an
+  open variance of +700, the carton KR0095001-KR0095700 in the store, shown, not accepted.
 - Residents: about 136,000 in Kaur's 195 villages, 95.2 % of the wajib KTP recorded.
 - Service: a few hundred applications over the last two months in every type and state,
   printed through the ledger; recording closed now for PPKM (three staff with Covid-19).
@@ -31,8 +31,9 @@ from blangko.domain.calendar import indonesian_holidays
 from blangko.domain.demand_simulation import simulate_history
 from blangko.domain.ledger import SERVICES
 from blangko.domain.serials import expand, parse_ranges
+from blangko.formatting import num, signed
 from blangko.services.admin import setup
-from blangko.services.context import Context, location_id
+from blangko.services.context import Context, location_names
 from blangko.services.stock import counts, writes
 
 OFFICE = "17.04"
@@ -102,24 +103,14 @@ def build(ctx: Context, progress: Callable[[str], Any] | None = None) -> dict[st
     )
     pilkades = events.add_pilkades(ctx, OFFICE)
 
-    # The count: the station agrees with the books; the store holds 700 more than booked.
-    with ctx.read() as conn:
-        station_id = location_id(conn, OFFICE, STATION)
-        store_id = location_id(conn, OFFICE, "gudang")
-        at_station = ledger_repo.count_available(conn, OFFICE, station_id)
-        book = ledger_repo.available_ranges(conn, OFFICE, store_id)
-    station_count = counts.record_count(ctx, location=STATION, counted=at_station, office=OFFICE)
-    counts.post_count(ctx, count_id=station_count["count_id"], reason="sesuai buku", office=OFFICE)
-    store_count = counts.record_count(
-        ctx, location="gudang", scanned=sorted(book + parse_ranges(UNBOOKED)), office=OFFICE
-    )
-    counted = store_count["counted"] + at_station
+    # The count: every location scanned at once; the store holds 700 more than booked.
+    count = count_office(ctx, office=OFFICE)
     n = {k: f"{v:,}".replace(",", ".") for k, v in people.items()}
     notes = [
-        f"Stock opname hari ini: {counted:,} keping terhitung".replace(",", "."),
-        f"Stock opname #{store_count['count_id']} di gudang masih terbuka: selisih "
-        f"{store_count['variance']:+d} ({store_count['unexpected']}) belum dijelaskan; "
-        f"posting dengan 'blangko stock count-post {store_count['count_id']} --reason ...'.",
+        f"Stock opname #{count['count_id']} seluruh kantor hari ini: buku {num(count['book'])}, "
+        f"terhitung {num(count['counted'])} keping, selisih {signed(count['variance'])} "
+        f"({count['unexpected']}) belum dijelaskan; posting dengan "
+        f"'blangko stock count-post {count['count_id']} --reason ...'.",
         f"Registri: {n['residents']} penduduk, {n['wajib_ktp']} wajib KTP, "
         f"{n['recorded']} sudah rekam, {n['printed']} sudah cetak.",
         f"Permohonan: {made.get('applications', '?')} dalam {APPLICATION_DAYS} hari terakhir; "
@@ -132,10 +123,28 @@ def build(ctx: Context, progress: Callable[[str], Any] | None = None) -> dict[st
         "built": True,
         "residents": people,
         "applications": made,
-        "open_count": store_count["count_id"],
-        "counted_total": counted,
+        "open_count": count["count_id"],
+        "counted_total": count["counted"],
         "notes": notes,
     }
+
+
+def count_office(ctx: Context, *, office: str = OFFICE) -> dict[str, Any]:
+    """The demo's count: one office-wide stock opname in which every location is scanned and
+    found as booked, except the store, which also holds the carton nobody booked (UNBOOKED).
+    Its record shows the office's book, what was counted and the unexplained difference."""
+    with ctx.read() as conn:
+        books = {
+            name: ledger_repo.available_ranges(conn, office, loc)
+            for loc, name in sorted(location_names(conn, office).items())
+        }
+    parts = [
+        counts.CountInput(
+            name, scanned=sorted(book + parse_ranges(UNBOOKED)) if name == "gudang" else book
+        )
+        for name, book in books.items()
+    ]
+    return counts.record_office_count(ctx, parts=parts, office=office)
 
 
 def _backfill(ctx: Context, first: date, last: date, printed: int) -> None:

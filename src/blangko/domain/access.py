@@ -68,6 +68,7 @@ ROUTE_ROLES: Final[dict[str, frozenset[str]]] = {
     "api.docs": EVERYONE,
     # Every member of staff.
     "page.logout": STAFF,
+    "api.auth.logout": STAFF,
     "page.dashboard": STAFF,
     "chart.stock": STAFF,
     "chart.usage": STAFF,
@@ -82,13 +83,17 @@ ROUTE_ROLES: Final[dict[str, frozenset[str]]] = {
     "page.stock.lose": frozenset({STOK}),
     "page.stock.return": frozenset({STOK}),
     "page.stock.count": frozenset({STOK}),
-    # A variance is accepted by the head, not by whoever counted (separation of duties).
+    "page.stock.count_office": frozenset({STOK}),
+    # A variance is accepted by the head, not by whoever counted (separation of duties); a
+    # count that will not be posted is voided by the head too.
     "page.stock.count_post": frozenset({KEPALA}),
+    "page.stock.count_void": frozenset({KEPALA}),
     "page.stock.ledger": LEDGER_READERS,
     "page.stock.trace": LEDGER_READERS,
     "api.stock.ledger": LEDGER_READERS,
     "api.stock.trace": LEDGER_READERS,
     "api.stock.counts.list": LEDGER_READERS,
+    "api.stock.counts.show": LEDGER_READERS,
     "api.stock.opening": frozenset({STOK}),
     "api.stock.receive": frozenset({STOK}),
     "api.stock.transfer": frozenset({STOK}),
@@ -97,7 +102,9 @@ ROUTE_ROLES: Final[dict[str, frozenset[str]]] = {
     "api.stock.lose": frozenset({STOK}),
     "api.stock.return": frozenset({STOK}),
     "api.stock.counts.create": frozenset({STOK}),
+    "api.stock.counts.create_office": frozenset({STOK}),
     "api.stock.counts.post": frozenset({KEPALA}),
+    "api.stock.counts.void": frozenset({KEPALA}),
     "api.stock.close_month": frozenset({KEPALA}),
     # Audit: read-only, may verify the chain.
     "page.audit": frozenset({AUDITOR, KEPALA}),
@@ -168,6 +175,15 @@ PERSONAL_DATA_ROUTES: Final = (
     "api.residents.show",
     "page.coverage.gaps",
     "api.coverage.gaps",
+)
+
+
+# Routes that read and write no office's data: open to a signed-in user who acts for no
+# office (no office of their own, in a database of several offices). Every other route of a
+# signed-in user works on the office the user acts for, and refuses such a user (403).
+UNSCOPED_ROUTES: Final = frozenset(
+    {name for name, roles in ROUTE_ROLES.items() if roles == EVERYONE}
+    | {"page.logout", "api.auth.logout", "api.me"}
 )
 
 

@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+from typing_extensions import TypedDict
+
+
+class ErrorInfo(TypedDict):
+    """An error as data (the CLI's --json, the API's error body, a NIK check)."""
+
+    code: str
+    field: str | None
+    message: str
+
 
 class DomainError(Exception):
     """Bad input or a broken rule. Nothing has been written when this is raised."""
@@ -12,7 +22,7 @@ class DomainError(Exception):
         self.field = field
         self.message = message
 
-    def as_dict(self) -> dict[str, str | None]:
+    def as_dict(self) -> ErrorInfo:
         return {"code": self.code, "field": self.field, "message": self.message}
 
 
@@ -22,3 +32,7 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     """The request contradicts stored state (serial already known, idempotency key reused ...)."""
+
+
+class Forbidden(DomainError):
+    """The caller may not do this (outside their office's scope, no scope at all ...)."""

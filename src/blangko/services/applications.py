@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection
+from typing_extensions import TypedDict
 
 from blangko.adapters.repos import admin as admin_repo
 from blangko.adapters.repos import applications as repo
@@ -37,11 +38,74 @@ from blangko.domain.nik import compact_nik, mask_nik
 from blangko.domain.serials import single
 from blangko.domain.wajib_ktp import is_wajib_ktp
 from blangko.services.calendar.days import require_open
-from blangko.services.context import Context, WriteTx, idempotent_write, resolve_office
+from blangko.services.context import Context, WriteTx, resolve_office, write_once
 from blangko.services.stock import writes
 
-# Application results carry no office key (tag_office=False): `app new --json` is exactly
-# {receipt, status}.
+
+# What the use cases return (TypedDicts: plain dicts at run time, checked by mypy, and the
+# web API's response models) ---------------------------------------------------------------
+class ApplicationView(TypedDict):
+    """An application as lists and writes show it; the NIK masked unless revealed."""
+
+    receipt: str
+    office: str
+    nik: str
+    type: str
+    status: str
+    documents: dict[str, str]
+    submitted_date: str
+    recorded_date: str | None
+    ready_date: str | None
+    printed_date: str | None
+    station: str | None
+    serial: str | None
+    suket: bool
+    ikd: bool
+    collected_date: str | None
+    reason: str | None
+
+
+# One step in an application's history; "from" is a keyword: the functional form.
+ApplicationEvent = TypedDict(
+    "ApplicationEvent",
+    {
+        "action": str,
+        "from": str | None,
+        "to": str,
+        "date": str,
+        "at": str,
+        "actor": str,
+        "note": str | None,
+    },
+)
+
+
+class ApplicationDetail(ApplicationView):
+    """One application with its history (`app show`)."""
+
+    events: list[ApplicationEvent]
+
+
+class ApplicationWritten(ApplicationView):
+    """A step taken: the application after it."""
+
+    replayed: bool
+
+
+class NewApplication(TypedDict):
+    """An application registered: its receipt number and first status."""
+
+    receipt: str
+    status: str
+    office: str
+    replayed: bool
+
+
+class QueuedApplication(ApplicationView):
+    """An application in the print queue, with its place (1 first)."""
+
+    position: int
+
 
 # A transition's side effects: (tx, application row, date) -> (column changes, event note).
 Apply = Callable[[WriteTx, Any, date], tuple[dict[str, Any], str | None]]
@@ -124,10 +188,8 @@ def _event(
     )
 
 
-def _view(
-    conn: Connection, row: Any, *, reveal: bool = False, events: bool = False
-) -> dict[str, Any]:
-    out: dict[str, Any] = {
+def _view(row: Any, *, reveal: bool = False) -> ApplicationView:
+    return {
         "receipt": row.receipt,
         "office": row.office_code,
         "nik": row.nik if reveal else mask_nik(row.nik),
@@ -145,21 +207,22 @@ def _view(
         "collected_date": row.collected_date.isoformat() if row.collected_date else None,
         "reason": row.reason,
     }
-    if events:
-        rows = repo.events(conn, row.id)
-        out["events"] = [
-            {
-                "action": e.action,
-                "from": e.from_status,
-                "to": e.to_status,
-                "date": e.effective_date.isoformat(),
-                "at": e.at.isoformat(),
-                "actor": e.actor,
-                "note": e.note,
-            }
-            for e in rows
-        ]
-    return out
+
+
+def _detail(conn: Connection, row: Any, *, reveal: bool = False) -> ApplicationDetail:
+    events: list[ApplicationEvent] = [
+        {
+            "action": e.action,
+            "from": e.from_status,
+            "to": e.to_status,
+            "date": e.effective_date.isoformat(),
+            "at": e.at.isoformat(),
+            "actor": e.actor,
+            "note": e.note,
+        }
+        for e in repo.events(conn, row.id)
+    ]
+    return {**_view(row, reveal=reveal), "events": events}
 
 
 # --- new -------------------------------------------------------------------------------------
@@ -174,14 +237,14 @@ def new(
     on: date | None = None,
     office: str | None = None,
     idempotency_key: str | None = None,
-) -> dict[str, Any]:
+) -> NewApplication:
     """Register an application at the counter and issue its receipt number."""
     on = on or ctx.today()
     number = compact_nik(nik)
     docs_in = dict(documents or {})
     params = {"nik": number, "type": type, "documents": docs_in, "date": on}
 
-    def body(tx: WriteTx) -> dict[str, Any]:
+    def body(tx: WriteTx) -> NewApplication:
         check_type(type)
         docs = check_documents(type, docs_in)
         _check_day(tx, on)
@@ -259,9 +322,9 @@ def new(
             else None
         )
         _event(tx, app_id, "new", None, status.value, on, note)
-        return {"receipt": receipt, "status": status.value, "office": tx.office}
+        return {"receipt": receipt, "status": status.value, "office": tx.office, "replayed": False}
 
-    return idempotent_write(ctx, office, "app.new", params, idempotency_key, body, tag_office=False)
+    return write_once(ctx, office, "app.new", params, idempotency_key, body)
 
 
 # --- transitions -----------------------------------------------------------------------------
@@ -277,7 +340,7 @@ def _transition(
     idempotency_key: str | None,
     extra: dict[str, Any] | None = None,
     apply: Apply | None = None,
-) -> dict[str, Any]:
+) -> ApplicationWritten:
     """Load the application, check the move is legal, apply its side effects, store the event.
 
     ``apply(tx, app, on)`` returns (column changes, event note) and may write elsewhere
@@ -286,7 +349,7 @@ def _transition(
     on = on or ctx.today()
     params = {"receipt": receipt, "date": on, **(extra or {})}
 
-    def body(tx: WriteTx) -> dict[str, Any]:
+    def body(tx: WriteTx) -> ApplicationWritten:
         app = _load(tx.conn, tx.office, receipt)
         after = next_status(action, app.status)
         _check_day(tx, on, app)
@@ -294,16 +357,10 @@ def _transition(
         changes, note = apply(tx, app, on) if apply else ({}, None)
         repo.update(tx.conn, app.id, {"status": after.value, "updated_at": ctx.now(), **changes})
         _event(tx, app.id, action.value, app.status, after.value, on, note)
-        return _view(tx.conn, repo.by_id(tx.conn, app.id))
+        return {**_view(repo.by_id(tx.conn, app.id)), "replayed": False}
 
-    return idempotent_write(
-        ctx,
-        _office_of(receipt, office),
-        f"app.{action.value}",
-        params,
-        idempotency_key,
-        body,
-        tag_office=False,
+    return write_once(
+        ctx, _office_of(receipt, office), f"app.{action.value}", params, idempotency_key, body
     )
 
 
@@ -314,7 +371,7 @@ def record(
     on: date | None = None,
     office: str | None = None,
     idempotency_key: str | None = None,
-) -> dict[str, Any]:
+) -> ApplicationWritten:
     """Biometric recording (perekaman); sets the resident's tanggal_rekam."""
 
     def apply(tx: WriteTx, app: Any, day: date) -> tuple[dict[str, Any], str | None]:
@@ -340,7 +397,7 @@ def ready(
     on: date | None = None,
     office: str | None = None,
     idempotency_key: str | None = None,
-) -> dict[str, Any]:
+) -> ApplicationWritten:
     """Print-ready (PRR): the central database has matched the biometrics."""
     return _transition(
         ctx,
@@ -376,7 +433,7 @@ def print_card(
     on: date | None = None,
     office: str | None = None,
     idempotency_key: str | None = None,
-) -> dict[str, Any]:
+) -> ApplicationWritten:
     """Print the card: one blank consumed at ``station`` and the status change, one write."""
 
     def apply(tx: WriteTx, app: Any, day: date) -> tuple[dict[str, Any], str | None]:
@@ -419,7 +476,7 @@ def misprint(
     on: date | None = None,
     office: str | None = None,
     idempotency_key: str | None = None,
-) -> dict[str, Any]:
+) -> ApplicationWritten:
     """A bad print: its blank is booked spoiled (kept for destruction); back to siap_cetak."""
 
     def apply(tx: WriteTx, app: Any, day: date) -> tuple[dict[str, Any], str | None]:
@@ -456,22 +513,17 @@ def suket(
     on: date | None = None,
     office: str | None = None,
     idempotency_key: str | None = None,
-) -> dict[str, Any]:
+) -> ApplicationWritten:
     """Temporary certificate (surat keterangan) while no blank can be printed."""
-
-    def apply(tx: WriteTx, app: Any, day: date) -> tuple[dict[str, Any], str | None]:
-        if app.suket_at is not None:
-            raise Conflict("suket_exists", "receipt", f"Suket untuk {app.receipt} sudah terbit.")
-        return {"suket_at": tx.ctx.now()}, None
-
-    return _transition(
+    return _stamp_once(
         ctx,
-        receipt=receipt,
-        action=Action.SUKET,
-        on=on,
-        office=office,
-        idempotency_key=idempotency_key,
-        apply=apply,
+        receipt,
+        Action.SUKET,
+        "suket",
+        "Suket untuk {receipt} sudah terbit.",
+        on,
+        office,
+        idempotency_key,
     )
 
 
@@ -482,18 +534,43 @@ def ikd(
     on: date | None = None,
     office: str | None = None,
     idempotency_key: str | None = None,
-) -> dict[str, Any]:
+) -> ApplicationWritten:
     """Digital ID (IKD) activated; no blank is used and the card is still owed."""
+    return _stamp_once(
+        ctx,
+        receipt,
+        Action.IKD,
+        "ikd",
+        "IKD untuk {receipt} sudah aktif.",
+        on,
+        office,
+        idempotency_key,
+    )
+
+
+def _stamp_once(
+    ctx: Context,
+    receipt: str,
+    action: Action,
+    what: str,
+    refusal: str,
+    on: date | None,
+    office: str | None,
+    idempotency_key: str | None,
+) -> ApplicationWritten:
+    """A transition that stamps `<what>_at` with the time, once: a second time is refused
+    (`<what>_exists`, the `refusal` message with the receipt)."""
+    column = f"{what}_at"
 
     def apply(tx: WriteTx, app: Any, day: date) -> tuple[dict[str, Any], str | None]:
-        if app.ikd_at is not None:
-            raise Conflict("ikd_exists", "receipt", f"IKD untuk {app.receipt} sudah aktif.")
-        return {"ikd_at": tx.ctx.now()}, None
+        if getattr(app, column) is not None:
+            raise Conflict(f"{what}_exists", "receipt", refusal.format(receipt=app.receipt))
+        return {column: tx.ctx.now()}, None
 
     return _transition(
         ctx,
         receipt=receipt,
-        action=Action.IKD,
+        action=action,
         on=on,
         office=office,
         idempotency_key=idempotency_key,
@@ -508,7 +585,7 @@ def collect(
     on: date | None = None,
     office: str | None = None,
     idempotency_key: str | None = None,
-) -> dict[str, Any]:
+) -> ApplicationWritten:
     return _transition(
         ctx,
         receipt=receipt,
@@ -528,7 +605,7 @@ def reject(
     on: date | None = None,
     office: str | None = None,
     idempotency_key: str | None = None,
-) -> dict[str, Any]:
+) -> ApplicationWritten:
     def apply(tx: WriteTx, app: Any, day: date) -> tuple[dict[str, Any], str | None]:
         if not reason or not reason.strip():
             raise DomainError("required", "reason", "Alasan penolakan (--reason) wajib diisi.")
@@ -554,7 +631,7 @@ def cancel(
     on: date | None = None,
     office: str | None = None,
     idempotency_key: str | None = None,
-) -> dict[str, Any]:
+) -> ApplicationWritten:
     note = reason.strip() if reason and reason.strip() else None
     return _transition(
         ctx,
@@ -592,11 +669,11 @@ def backlog(ctx: Context, *, office: str | None = None) -> dict[str, int]:
 
 def show(
     ctx: Context, *, receipt: str, office: str | None = None, reveal: bool = False
-) -> dict[str, Any]:
+) -> ApplicationDetail:
     with ctx.read() as conn:
         code = resolve_office(conn, _office_of(receipt, office))
         row = _load(conn, code, receipt)
-        return _view(conn, row, reveal=reveal, events=True)
+        return _detail(conn, row, reveal=reveal)
 
 
 def list_(
@@ -607,7 +684,7 @@ def list_(
     office: str | None = None,
     reveal: bool = False,
     limit: int | None = None,
-) -> list[dict[str, Any]]:
+) -> list[ApplicationView]:
     with ctx.read() as conn:
         code = resolve_office(conn, office)
         rows = repo.applications(
@@ -617,12 +694,12 @@ def list_(
             type=check_type(type) if type is not None else None,
             limit=limit,
         )
-        return [_view(conn, r, reveal=reveal) for r in rows]
+        return [_view(r, reveal=reveal) for r in rows]
 
 
 def print_queue(
     ctx: Context, *, office: str | None = None, reveal: bool = False
-) -> list[dict[str, Any]]:
+) -> list[QueuedApplication]:
     """Print-ready applications in the directorate's order (suket holders and first cards
     first, then lost/damaged, then data changes; oldest first within each)."""
     with ctx.read() as conn:
@@ -633,6 +710,6 @@ def print_queue(
             [QueueItem(r.receipt, r.type, r.submitted_date, r.suket_at is not None) for r in rows]
         )
         return [
-            {"position": i, **_view(conn, by_receipt[item.receipt], reveal=reveal)}
+            {"position": i, **_view(by_receipt[item.receipt], reveal=reveal)}
             for i, item in enumerate(items, start=1)
         ]

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine
@@ -24,6 +24,9 @@ from blangko.adapters.repos import idempotency as idem_repo
 from blangko.adapters.repos import ledger as ledger_repo
 from blangko.domain.errors import Conflict, DomainError, NotFound
 from blangko.settings import Settings
+
+# A use case's typed result (a TypedDict): see write_once.
+R = TypeVar("R", bound=Mapping[str, Any])
 
 
 def utc_now() -> datetime:
@@ -130,27 +133,54 @@ class WriteTx:
         )
 
 
+def write_once(
+    ctx: Context,
+    office: str | None,
+    operation: str,
+    params: dict[str, Any],
+    idempotency_key: str | None,
+    body: Callable[[WriteTx], R],
+) -> R:
+    """Run body(tx) in one write transaction, once per idempotency key.
+
+    ``body`` returns the whole typed result, ``"replayed": False`` included; a retry with the
+    same key and content returns the stored first result with ``"replayed": True`` and writes
+    nothing. (What is stored is the result without ``replayed``.)
+    """
+    with ctx.write(office) as tx:
+        prior = tx.seen(idempotency_key, operation, params)
+        if prior is not None:
+            # The stored JSON of the first result of this very body: the same shape.
+            return cast(R, {**prior, "replayed": True})
+        result = body(tx)
+        stored = {k: v for k, v in result.items() if k != "replayed"}
+        tx.remember(idempotency_key, operation, params, stored)
+        return result
+
+
 def idempotent_write(
     ctx: Context,
     office: str | None,
     operation: str,
     params: dict[str, Any],
     idempotency_key: str | None,
-    body: Callable[[WriteTx], dict[str, Any]],
+    body: Callable[[WriteTx], Mapping[str, Any]],
     *,
     tag_office: bool = True,
-) -> dict[str, Any]:
-    """Run body(tx) in one write transaction, once per idempotency key: a retry with the same
-    key and content returns the stored first result (replayed=True) and writes nothing."""
-    with ctx.write(office) as tx:
-        prior = tx.seen(idempotency_key, operation, params)
-        if prior is not None:
-            return dict(prior, replayed=True)
+) -> Any:
+    """`write_once` for a body that returns an untyped payload: the result is the payload
+    with ``office`` first (unless ``tag_office`` is False) and ``replayed`` last.
+
+    It returns Any so that the caller's declared result type stands; a typed use case
+    builds its whole result in its body and calls `write_once`, which mypy checks.
+    """
+
+    def tagged(tx: WriteTx) -> dict[str, Any]:
         result = body(tx)
-        if tag_office:
-            result = {"office": tx.office, **result}
-        tx.remember(idempotency_key, operation, params, result)
-        return dict(result, replayed=False)
+        head = {"office": tx.office} if tag_office else {}
+        return {**head, **result, "replayed": False}
+
+    return write_once(ctx, office, operation, params, idempotency_key, tagged)
 
 
 def request_hash(operation: str, params: dict[str, Any]) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Final
 
 from blangko.domain.access import COVERAGE_READERS, FORECAST_READERS
 from blangko.domain.applications import STATUS_LABEL_ID, Status
@@ -23,10 +23,11 @@ from blangko.services.calendar import events
 from blangko.services.context import Context
 from blangko.services.coverage import areas
 from blangko.services.stock import counts, queries
+from blangko.services.stock.results import LedgerEntry
 
 # What the public may learn about one application from its receipt number: where it is in
 # the process and the dates; never the NIK, name, type of request or card serial.
-PUBLIC_APPLICATION_FIELDS = (
+PUBLIC_APPLICATION_FIELDS: Final = (
     "receipt",
     "status",
     "submitted_date",
@@ -37,7 +38,7 @@ PUBLIC_APPLICATION_FIELDS = (
 
 
 # Chart series --------------------------------------------------------------------------------
-def daily_on_hand(entries: list[dict[str, Any]]) -> list[tuple[date, int]]:
+def daily_on_hand(entries: list[LedgerEntry]) -> list[tuple[date, int]]:
     """Stock on hand at the end of each day that had an entry, from the entries alone."""
     delta: dict[date, int] = defaultdict(int)
     for e in entries:
@@ -54,7 +55,7 @@ def daily_on_hand(entries: list[dict[str, Any]]) -> list[tuple[date, int]]:
     return out
 
 
-def receipts(entries: list[dict[str, Any]]) -> list[tuple[date, int]]:
+def receipts(entries: list[LedgerEntry]) -> list[tuple[date, int]]:
     return [
         (date.fromisoformat(e["effective_date"]), int(e["quantity"]))
         for e in entries
@@ -62,7 +63,7 @@ def receipts(entries: list[dict[str, Any]]) -> list[tuple[date, int]]:
     ]
 
 
-def weekly_usage(entries: list[dict[str, Any]]) -> dict[date, dict[str, int]]:
+def weekly_usage(entries: list[LedgerEntry]) -> dict[date, dict[str, int]]:
     """Blanks consumed per week (keyed by the Monday) and service type."""
     weeks: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for e in entries:
@@ -102,7 +103,11 @@ def dashboard(ctx: Context, office: str | None) -> dict[str, Any]:
         "level": today["stock"]["level"],
         "backlog": today["backlog"],
         "open_counts": open_counts,
+        # At most one open count covers a location (a newer count supersedes the older), so
+        # these add up: the net variance and the serials behind it (known from scans only).
         "open_variance": sum(c["variance"] for c in open_counts),
+        "open_missing": sum(c["missing_count"] or 0 for c in open_counts),
+        "open_unexpected": sum(c["unexpected_count"] or 0 for c in open_counts),
         "services": _services(today),
         "last_entries": entries[-8:][::-1],
     }
@@ -163,7 +168,7 @@ def public_status(ctx: Context, office: str | None) -> dict[str, Any]:
 def public_application(ctx: Context, receipt: str) -> dict[str, Any]:
     """One application's progress by its receipt number: status and dates only."""
     view = applications.show(ctx, receipt=receipt.strip())
-    out = {k: view[k] for k in PUBLIC_APPLICATION_FIELDS}
+    out: dict[str, Any] = {k: view[k] for k in PUBLIC_APPLICATION_FIELDS}
     out["status_label"] = STATUS_LABEL_ID[Status(view["status"])]
     out["ready_to_collect"] = view["status"] == Status.DICETAK
     return out

@@ -31,10 +31,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, NotRequired
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
+from typing_extensions import TypedDict
 
 from blangko.adapters.registry_files import (
     RegistryReader,
@@ -44,7 +45,7 @@ from blangko.adapters.registry_files import (
 )
 from blangko.adapters.repos import admin as admin_repo
 from blangko.adapters.repos import registry as repo
-from blangko.domain.errors import DomainError, NotFound
+from blangko.domain.errors import DomainError, ErrorInfo, NotFound
 from blangko.domain.nik import check_nik_against, compact_nik, mask_nik, parse_nik
 from blangko.domain.wajib_ktp import age_on, is_wajib_ktp
 from blangko.services.context import Context, resolve_office
@@ -85,6 +86,90 @@ STATUS_VALUES = {
 }
 NAME_MAX = 200
 DUPLICATE_REASON = "NIK ganda: NIK yang sama sudah ada di baris sebelumnya dalam berkas"
+
+
+# What the use cases return (TypedDicts: plain dicts at run time, checked by mypy, and the
+# web API's response models) ---------------------------------------------------------------
+class ResidentRecord(TypedDict):
+    """A registry row checked, as written to the `resident` table (updated_at set by the
+    batch that writes it)."""
+
+    nik: str
+    office_code: str
+    nama: str
+    jenis_kelamin: str
+    tanggal_lahir: date
+    status_kawin: str
+    kode_desa: str
+    kode_kecamatan: str
+    tanggal_rekam: date | None
+    tanggal_cetak: date | None
+    status: str
+    updated_at: NotRequired[datetime]
+
+
+class ImportSummary(TypedDict):
+    """What an import did; see `import_residents`."""
+
+    rows: int
+    imported: int
+    updated: int
+    rejected: int
+    rejects_file: str | None
+    seconds: float
+    nik_other_kecamatan: int
+    nik_outside_regency: int
+
+
+class Resident(TypedDict):
+    """One resident with the names of their village and kecamatan; the NIK masked unless
+    revealed."""
+
+    nik: str
+    office: str
+    nama: str
+    jenis_kelamin: str
+    tanggal_lahir: date
+    umur: int | None
+    status_kawin: str
+    kode_desa: str
+    desa: str | None
+    kode_kecamatan: str
+    kecamatan: str | None
+    kecamatan_nik: str
+    kecamatan_nik_nama: str | None
+    tanggal_rekam: date | None
+    tanggal_cetak: date | None
+    status: str
+    wajib_ktp: bool
+    updated_at: datetime
+
+
+class NamedCode(TypedDict):
+    code: str
+    name: str | None
+
+
+class NikParts(TypedDict):
+    """A valid NIK's parts."""
+
+    valid: Literal[True]
+    nik: str
+    provinsi: NamedCode
+    kabupaten_kota: NamedCode
+    kecamatan: NamedCode
+    tanggal_lahir: date
+    jenis_kelamin: str
+    nomor_urut: str
+    note: str
+
+
+class NikInvalid(TypedDict):
+    """A NIK that breaks a rule, and the rule (code, field, message)."""
+
+    valid: Literal[False]
+    nik: str
+    error: ErrorInfo
 
 
 class RowRejected(Exception):
@@ -132,7 +217,7 @@ class RowRules:
             raise RowRejected(f"{label} {_dmy(d)} sesudah tanggal acuan {_dmy(self.reference)}")
         return d
 
-    def check(self, row: dict[str, str]) -> dict[str, Any]:
+    def check(self, row: dict[str, str]) -> ResidentRecord:
         """The row as a resident record, or RowRejected naming the first rule it breaks."""
         raw_nik = row["nik"]
         if not raw_nik:
@@ -238,7 +323,7 @@ def load_rules(conn: Connection, office: str, reference: date) -> RowRules:
 
 @dataclass
 class _Batch:
-    records: list[dict[str, Any]]
+    records: list[ResidentRecord]
     cells: list[list[str]]  # the original rows, for the rejects file
 
 
@@ -276,7 +361,7 @@ class _Importer:
                     self.reject(cells, f"Gagal disimpan ke basis data: {exc.orig}")
 
     def _write(self, batch: _Batch) -> None:
-        keep: list[dict[str, Any]] = []
+        keep: list[ResidentRecord] = []
         refused: list[tuple[list[str], str]] = []
         with self.ctx.write_plain() as conn:
             stored = repo.stored(conn, [r["nik"] for r in batch.records], self.stamp)
@@ -363,7 +448,7 @@ def import_residents(
     rejects_path: Path | None = None,
     batch_size: int = 5000,
     progress: ProgressFn | None = None,
-) -> dict[str, Any]:
+) -> ImportSummary:
     """Import a registry export (CSV or XLSX) for the office; see the module docstring.
 
     Returns ``{rows, imported, updated, rejected, rejects_file, seconds,
@@ -455,9 +540,7 @@ def write_records(
 # --- look-ups --------------------------------------------------------------------------------
 
 
-def show_resident(
-    ctx: Context, nik: str, *, reveal: bool, office: str | None = None
-) -> dict[str, Any]:
+def show_resident(ctx: Context, nik: str, *, reveal: bool, office: str | None = None) -> Resident:
     """One resident, with names of the village and kecamatan and today's wajib-KTP state.
 
     The NIK is masked unless ``reveal``: the caller decides whether its user may see it.
@@ -502,7 +585,7 @@ def show_resident(
     }
 
 
-def check_nik(ctx: Context, nik: str) -> dict[str, Any]:
+def check_nik(ctx: Context, nik: str) -> NikParts | NikInvalid:
     """The NIK's parts, or the rule it breaks, as data (never raises for a bad NIK)."""
     today = ctx.today()
     with ctx.read() as conn:

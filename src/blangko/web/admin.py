@@ -1,25 +1,28 @@
 """Administration: user accounts and their roles (page and API), and the office's locations
-(stations and stores). Only the administrator changes them; every member of staff may list
-the locations."""
+(stations and stores). Only the administrator changes them, for their own office only (the
+users service enforces the scope); every member of staff may list the locations."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import Form, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from blangko.domain.access import ROLE_LABELS, ROLES
 from blangko.domain.errors import DomainError
 from blangko.formatting import blank_to_none
 from blangko.services.admin import setup, users
+from blangko.services.admin.setup import Location, LocationAdded
+from blangko.services.admin.users import UserView
 from blangko.web.deps import (
     ERRORS,
     IdempotencyKey,
     Limit,
     Offset,
     OptText,
+    Page,
     Text,
     api_router,
     page,
@@ -27,6 +30,7 @@ from blangko.web.deps import (
     render,
     request_ctx,
     status_for,
+    user_scope,
 )
 from blangko.web.nav import NavItem, register
 
@@ -49,7 +53,7 @@ def _users_page(
         request,
         "admin_users.html",
         status=status,
-        users=users.list_users(ctx),
+        users=users.list_users(ctx, scope=user_scope(request)),
         roles=ROLES,
         error=error,
         form=form or {},
@@ -65,7 +69,9 @@ def users_page(request: Request) -> Response:
 def users_add(request: Request, username: Text, role: Text, password: Text) -> Response:
     ctx, _ = request_ctx(request)
     try:
-        users.add_user(ctx, username=username, role=role, password=password)
+        users.add_user(
+            ctx, scope=user_scope(request), username=username, role=role, password=password
+        )
     except DomainError as exc:
         return _users_page(
             request, error=exc, form={"username": username, "role": role}, status=status_for(exc)
@@ -86,6 +92,7 @@ def users_update(
     try:
         users.update_user(
             ctx,
+            scope=user_scope(request),
             username=username,
             role=role,
             active=active == "1",
@@ -104,7 +111,7 @@ class LocationIn(BaseModel):
 
 
 @api.get("/api/v1/locations", name="api.locations.list", responses=ERRORS, tags=["admin"])
-def locations(request: Request) -> list[dict[str, Any]]:
+def locations(request: Request) -> list[Location]:
     ctx, office = request_ctx(request)
     return setup.list_locations(ctx, office=office)
 
@@ -112,7 +119,7 @@ def locations(request: Request) -> list[dict[str, Any]]:
 @api.post("/api/v1/locations", name="api.locations.add", responses=ERRORS, tags=["admin"])
 def location_add(
     request: Request, body: LocationIn, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
+) -> LocationAdded:
     ctx, office = request_ctx(request)
     return setup.add_location(ctx, name=body.name, kind=body.kind, office=office)
 
@@ -122,7 +129,9 @@ class UserIn(BaseModel):
     username: str
     role: str = Field(examples=["operator"])
     password: str = Field(min_length=1, json_schema_extra={"format": "password"})
-    office: str | None = None
+    office: str | None = Field(
+        default=None, description="Kantor pengguna: kosong atau kantor administrator sendiri."
+    )
 
 
 class UserPatch(BaseModel):
@@ -132,27 +141,34 @@ class UserPatch(BaseModel):
 
 
 @api.get("/api/v1/users", name="api.users.list", responses=ERRORS, tags=["admin"])
-def user_list(request: Request, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
+def user_list(request: Request, limit: Limit = 100, offset: Offset = 0) -> Page[UserView]:
     ctx, _ = request_ctx(request)
-    return page(users.list_users(ctx), limit, offset)
+    return page(users.list_users(ctx, scope=user_scope(request)), limit, offset)
 
 
-@api.post("/api/v1/users", name="api.users.add", responses=ERRORS, tags=["admin"])
-def user_add(
-    request: Request, body: UserIn, idempotency_key: IdempotencyKey = None
-) -> JSONResponse:
+@api.post("/api/v1/users", name="api.users.add", status_code=201, responses=ERRORS, tags=["admin"])
+def user_add(request: Request, body: UserIn, idempotency_key: IdempotencyKey = None) -> UserView:
     ctx, _ = request_ctx(request)
-    user = users.add_user(
-        ctx, username=body.username, role=body.role, password=body.password, office=body.office
+    return users.add_user(
+        ctx,
+        scope=user_scope(request),
+        username=body.username,
+        role=body.role,
+        password=body.password,
+        office=body.office,
     )
-    return JSONResponse(user, status_code=201)
 
 
 @api.post("/api/v1/users/{username}", name="api.users.update", responses=ERRORS, tags=["admin"])
 def user_update(
     request: Request, username: str, body: UserPatch, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
+) -> UserView:
     ctx, _ = request_ctx(request)
     return users.update_user(
-        ctx, username=username, role=body.role, active=body.active, password=body.password
+        ctx,
+        scope=user_scope(request),
+        username=username,
+        role=body.role,
+        active=body.active,
+        password=body.password,
     )

@@ -1,8 +1,13 @@
 """The FastAPI application factory: `create_app(settings)` or `create_app(ctx)`, with the
 session middleware and the error handlers. The routes live in one module per capability.
 
-uvicorn --factory blangko.web.app:create_app   (settings from BLANGKO_* variables)
-blangko serve                                   (the same, with checks and the demo)
+Safe by construction: whatever starts the app gets the same protections, because they are
+made here: the secret check (the public demo secret is refused unless demo mode is explicit),
+the NIK filter on the server's logs and the security headers on every response.
+
+uvicorn --factory blangko.web.app:create_app   (settings from BLANGKO_* variables; the
+                                                production start, see docs/web.md)
+blangko serve                                   (the same, plus migrations and the demo)
 """
 
 from __future__ import annotations
@@ -38,12 +43,14 @@ from blangko.web import (
     stock,
 )
 from blangko.web.deps import error_json, render_error, safe_next, status_for
+from blangko.web.logs import install_log_filters
 from blangko.web.security import (
     SESSION_COOKIE,
     SESSION_MAX_AGE,
     BadCsrf,
     Forbidden,
     NeedLogin,
+    SecurityHeaders,
     Signer,
     is_api,
     new_csrf,
@@ -100,6 +107,8 @@ def create_app(
     else:
         settings = source or settings or Settings()
         ctx = context_from_settings(settings, actor="web")
+    check_secret(settings)
+    install_log_filters()
     app = FastAPI(
         title="blangko API",
         version="1",
@@ -147,9 +156,10 @@ def create_app(
                 samesite="lax",
                 secure=request.url.scheme == "https",
             )
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
         return response
+
+    # Added last: outermost, so that every response (static files and errors too) has them.
+    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
@@ -175,9 +185,10 @@ def create_app(
 
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:
-        message = "Peran Anda tidak diizinkan membuka halaman atau operasi ini."
+        message = exc.message or "Peran Anda tidak diizinkan membuka halaman atau operasi ini."
         if is_api(request):
-            return error_json("forbidden", None, message, 403)
+            field = "office" if exc.code == "no_office" else None
+            return error_json(exc.code, field, message, 403)
         return render_error(request, 403, message)
 
     @app.exception_handler(BadCsrf)

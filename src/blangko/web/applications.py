@@ -32,6 +32,13 @@ from blangko.domain.ledger import SPOIL_REASONS
 from blangko.formatting import blank_to_none
 from blangko.services import applications, registry
 from blangko.services.admin import setup
+from blangko.services.applications import (
+    ApplicationDetail,
+    ApplicationView,
+    ApplicationWritten,
+    NewApplication,
+    QueuedApplication,
+)
 from blangko.services.context import Context
 from blangko.web.deps import (
     ERRORS,
@@ -39,8 +46,10 @@ from blangko.web.deps import (
     Limit,
     Offset,
     OptText,
+    Page,
     Text,
     api_router,
+    api_write,
     page,
     page_router,
     render,
@@ -90,7 +99,7 @@ def run_action(
     note: str | None = None,
     on: dt.date | None = None,
     idempotency_key: str | None = None,
-) -> dict[str, Any]:
+) -> ApplicationWritten:
     """One transition by its action name, with only the fields that action takes."""
     common: dict[str, Any] = {
         "receipt": receipt,
@@ -128,13 +137,13 @@ def run_action(
     return fn(ctx, **common)
 
 
-def allowed_actions(view: dict[str, Any]) -> list[str]:
+def allowed_actions(view: ApplicationView) -> list[str]:
     """The buttons worth showing for an application in its current status."""
     status = Status(view["status"])
     out = [a for a in ACTION_LABELS if status in TRANSITIONS[Action(a)].allowed_from]
-    if view.get("suket"):
+    if view["suket"]:
         out = [a for a in out if a != "suket"]
-    if view.get("ikd"):
+    if view["ikd"]:
         out = [a for a in out if a != "ikd"]
     return out
 
@@ -337,7 +346,7 @@ def application_list(
     type: str | None = None,  # noqa: A002
     limit: Limit = 100,
     offset: Offset = 0,
-) -> dict[str, Any]:
+) -> Page[ApplicationView]:
     """Applications, oldest first; NIK masked unless the role needs it."""
     ctx, office = request_ctx(request)
     rows = applications.list_(
@@ -356,7 +365,9 @@ def application_list(
     responses=ERRORS,
     tags=["layanan"],
 )
-def application_queue(request: Request, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
+def application_queue(
+    request: Request, limit: Limit = 100, offset: Offset = 0
+) -> Page[QueuedApplication]:
     """The print queue (siap_cetak) in priority order: suket, pemula, hilang/rusak, data."""
     ctx, office = request_ctx(request)
     return page(
@@ -370,7 +381,7 @@ def application_queue(request: Request, limit: Limit = 100, offset: Offset = 0) 
     responses=ERRORS,
     tags=["layanan"],
 )
-def application_show(request: Request, receipt: str) -> dict[str, Any]:
+def application_show(request: Request, receipt: str) -> ApplicationDetail:
     ctx, office = request_ctx(request)
     return applications.show(ctx, receipt=receipt, office=office, reveal=_reveal(request))
 
@@ -378,17 +389,16 @@ def application_show(request: Request, receipt: str) -> dict[str, Any]:
 @api.post("/api/v1/applications", name="api.applications.new", responses=ERRORS, tags=["layanan"])
 def application_new(
     request: Request, body: ApplicationIn, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
+) -> NewApplication:
     """Register an application; returns its receipt number and first status."""
-    ctx, office = request_ctx(request)
-    return applications.new(
-        ctx,
+    return api_write(
+        request,
+        applications.new,
+        idempotency_key,
         nik=body.nik,
         type=body.type,
         documents=body.documents,
         on=body.date,
-        office=office,
-        idempotency_key=idempotency_key,
     )
 
 
@@ -404,7 +414,7 @@ def application_act(
     action: str,
     body: ActionIn | None = None,
     idempotency_key: IdempotencyKey = None,
-) -> dict[str, Any]:
+) -> ApplicationWritten:
     """record, ready, print (station), misprint (reason), suket, ikd, collect, reject (reason),
     cancel: one step of the application."""
     ctx, office = request_ctx(request)

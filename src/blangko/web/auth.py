@@ -53,14 +53,18 @@ def login_submit(
         )
     session = request.state.session
     session["u"] = user["username"]
+    session["v"] = user["session_version"]
     session["csrf"] = new_csrf()  # a fresh token per log-in: one seen before cannot be replayed
     return RedirectResponse(safe_next(next), status_code=303)
 
 
 @pages.post("/logout", name="page.logout")
 def logout(request: Request) -> Response:
+    """Log out everywhere: every session and token of this user ends, not only this one."""
+    users.end_sessions(request.app.state.ctx, username=request.state.principal.username)
     session = request.state.session
     session.pop("u", None)
+    session.pop("v", None)
     session["csrf"] = new_csrf()
     return RedirectResponse("/login", status_code=303)
 
@@ -91,12 +95,35 @@ def token(
     """Exchange a user name and password for a bearer token (8 hours)."""
     user = users.authenticate(request.app.state.ctx, username=form.username, password=form.password)
     return {
-        "access_token": request.app.state.signer.issue_token(user["username"]),
+        "access_token": request.app.state.signer.issue_token(
+            user["username"], user["session_version"]
+        ),
         "token_type": "bearer",
     }
 
 
-@api.get("/api/v1/me", name="api.me", responses=ERRORS, tags=["auth"])
+@api.post(
+    "/api/v1/auth/logout",
+    name="api.auth.logout",
+    status_code=204,
+    responses=ERRORS,
+    tags=["auth"],
+)
+def api_logout(request: Request) -> Response:
+    """End every session and token of the calling user at once (this token included)."""
+    users.end_sessions(request.app.state.ctx, username=request.state.principal.username)
+    return Response(status_code=204)
+
+
+class MeOut(BaseModel):
+    """Who the bearer of the token is."""
+
+    username: str | None
+    role: str
+    office: str | None
+
+
+@api.get("/api/v1/me", name="api.me", response_model=MeOut, responses=ERRORS, tags=["auth"])
 def me(request: Request) -> dict[str, Any]:
     who = request.state.principal
     return {"username": who.username, "role": who.role, "office": who.office}

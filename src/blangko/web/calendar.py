@@ -17,6 +17,15 @@ from blangko.formatting import blank_to_none, parse_date, tanggal
 from blangko.services import figures
 from blangko.services.admin import setup
 from blangko.services.calendar import days, events
+from blangko.services.calendar.results import (
+    ClosureAdded,
+    ClosureEnded,
+    ClosureView,
+    EventAdded,
+    EventDetail,
+    EventSummary,
+    Impact,
+)
 from blangko.services.context import Context
 from blangko.web.deps import (
     ERRORS,
@@ -25,8 +34,10 @@ from blangko.web.deps import (
     Limit,
     Offset,
     OptText,
+    Page,
     Text,
     api_router,
+    api_write,
     lang_of,
     page,
     page_router,
@@ -71,11 +82,14 @@ def _agenda_page(
 ) -> Response:
     ctx, office = request_ctx(request)
     today = ctx.today()
-    closures = days.list_closures(ctx, office=office)
-    for c in closures:
-        c["active"] = c["start"] <= today.isoformat() and (
-            c["end"] is None or c["end"] >= today.isoformat()
-        )
+    closures = [
+        {
+            **c,
+            "active": c["start"] <= today.isoformat()
+            and (c["end"] is None or c["end"] >= today.isoformat()),
+        }
+        for c in days.list_closures(ctx, office=office)
+    ]
     return render(
         request,
         "calendar.html",
@@ -228,7 +242,7 @@ class EventIn(BaseModel):
 @api.get("/api/v1/closures", name="api.closures.list", responses=ERRORS, tags=["agenda"])
 def closure_list(
     request: Request, active_on: dt.date | None = None, limit: Limit = 100, offset: Offset = 0
-) -> dict[str, Any]:
+) -> Page[ClosureView]:
     ctx, office = request_ctx(request)
     return page(days.list_closures(ctx, office=office, active_on=active_on), limit, offset)
 
@@ -236,16 +250,15 @@ def closure_list(
 @api.post("/api/v1/closures", name="api.closures.add", responses=ERRORS, tags=["agenda"])
 def closure_create(
     request: Request, body: ClosureIn, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
-    ctx, office = request_ctx(request)
-    return days.add_closure(
-        ctx,
+) -> ClosureAdded:
+    return api_write(
+        request,
+        days.add_closure,
+        idempotency_key,
         service=body.service,
         start=body.start,
         end=body.end,
         reason=body.reason,
-        office=office,
-        idempotency_key=idempotency_key,
     )
 
 
@@ -257,19 +270,18 @@ def closure_finish(
     closure_id: Id,
     body: ClosureEndIn | None = None,
     idempotency_key: IdempotencyKey = None,
-) -> dict[str, Any]:
-    ctx, office = request_ctx(request)
-    return days.end_closure(
-        ctx,
+) -> ClosureEnded:
+    return api_write(
+        request,
+        days.end_closure,
+        idempotency_key,
         closure_id=closure_id,
         reopen=(body or ClosureEndIn()).reopen,
-        office=office,
-        idempotency_key=idempotency_key,
     )
 
 
 @api.get("/api/v1/events", name="api.events.list", responses=ERRORS, tags=["agenda"])
-def event_list(request: Request, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
+def event_list(request: Request, limit: Limit = 100, offset: Offset = 0) -> Page[EventSummary]:
     ctx, office = request_ctx(request)
     return page(events.list_events(ctx, office=office), limit, offset)
 
@@ -277,22 +289,21 @@ def event_list(request: Request, limit: Limit = 100, offset: Offset = 0) -> dict
 @api.post("/api/v1/events", name="api.events.add", responses=ERRORS, tags=["agenda"])
 def event_create(
     request: Request, body: EventIn, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
-    ctx, office = request_ctx(request)
-    return events.add_event(
-        ctx,
+) -> EventAdded:
+    return api_write(
+        request,
+        events.add_event,
+        idempotency_key,
         name=body.name,
         event_date=body.date,
         kind=body.kind,
         villages=body.villages,
         all_villages=body.all_villages,
-        office=office,
-        idempotency_key=idempotency_key,
     )
 
 
 @api.get("/api/v1/events/{event_id}", name="api.events.show", responses=ERRORS, tags=["agenda"])
-def event_show(request: Request, event_id: Id) -> dict[str, Any]:
+def event_show(request: Request, event_id: Id) -> EventDetail:
     ctx, office = request_ctx(request)
     return events.show_event(ctx, event_id, office=office)
 
@@ -300,6 +311,7 @@ def event_show(request: Request, event_id: Id) -> dict[str, Any]:
 @api.get(
     "/api/v1/events/{event_id}/impact",
     name="api.events.impact",
+    response_model=Impact,
     responses=ERRORS,
     tags=["agenda"],
 )

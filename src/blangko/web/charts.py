@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")  # no display on a server; must precede pyplot
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
+from numpy.typing import NDArray  # noqa: E402
 
 from blangko.formatting import num  # noqa: E402
+from blangko.services.coverage.results import AreaFigures  # noqa: E402
 
 # pyplot keeps global state; two requests drawing at once must not share a figure.
 _lock = threading.Lock()
@@ -32,6 +37,16 @@ plt.rcParams.update(
         "axes.spines.right": False,
     }
 )
+
+
+def _x(days: Sequence[date]) -> NDArray[np.float64]:
+    """Dates as matplotlib's day numbers, the x values of a date axis (`ax.xaxis_date()`):
+    what matplotlib would convert them to itself, but typed, which its stubs need."""
+    return np.asarray(mdates.date2num(list(days)), dtype=np.float64)
+
+
+def _x1(day: date) -> float:
+    return float(mdates.date2num(day))
 
 
 def _svg(fig) -> str:  # type: ignore[no-untyped-def]
@@ -62,13 +77,14 @@ def stock_on_hand(
         return _empty(empty)
     with _lock:
         fig, ax = plt.subplots(figsize=(6.4, 2.8))
-        days = [d for d, _ in series]
+        ax.xaxis_date()
+        days = _x([d for d, _ in series])
         levels = [v for _, v in series]
         ax.step(days, levels, where="post", color="#1f6f8b", linewidth=1.8)
         ax.fill_between(days, levels, step="post", alpha=0.12, color="#1f6f8b")
         level_at = dict(series)
         for i, (d, q) in enumerate(receipts):
-            ax.axvline(d, color="#e07a1f", linestyle="--", linewidth=1)
+            ax.axvline(_x1(d), color="#e07a1f", linestyle="--", linewidth=1)
             ax.annotate(
                 f"+{num(q, lang)}",
                 (d, level_at.get(d, 0)),
@@ -97,13 +113,14 @@ def usage_by_week(
         return _empty(empty)
     with _lock:
         fig, ax = plt.subplots(figsize=(6.4, 2.8))
+        ax.xaxis_date()
         mondays = list(weeks)
         bottom = [0] * len(mondays)
         services = [s for s in SERVICE_COLORS if any(s in w for w in weeks.values())]
         for s in services:
             values = [weeks[m].get(s, 0) for m in mondays]
             ax.bar(
-                mondays,
+                _x(mondays),
                 values,
                 width=5,
                 bottom=bottom,
@@ -122,7 +139,7 @@ def usage_by_week(
 
 
 def coverage_by_area(
-    areas: list[dict],
+    areas: Sequence[AreaFigures],
     *,
     target: float,
     lang: str,
@@ -141,7 +158,8 @@ def coverage_by_area(
         fig, ax = plt.subplots(figsize=(6.4, height))
         values = [float(a["coverage_pct"] or 0) for a in rows]
         colors = ["#b35c00" if v < target else "#2f7d32" for v in values]
-        ax.barh([a["name"] for a in rows], values, color=colors, height=0.7)
+        # An area whose name is not in the region table is shown by its code.
+        ax.barh([a["name"] or a["code"] for a in rows], values, color=colors, height=0.7)
         low = min([*values, target])
         ax.set_xlim(max(0.0, low - 2), 100)
         ax.axvline(target, color="#9b2c2c", linestyle="--", linewidth=1.2)
@@ -165,7 +183,7 @@ def coverage_by_area(
 
 
 def forecast_fan(
-    daily: list[dict],
+    daily: Sequence[Mapping[str, Any]],
     *,
     lang: str,
     title: str,
@@ -181,7 +199,9 @@ def forecast_fan(
         return _empty(empty)
     with _lock:
         fig, ax = plt.subplots(figsize=(6.4, 2.8))
-        x = [d for d, _ in days]
+        ax.xaxis_date()
+        first, last = days[0][0], days[-1][0]
+        x = _x([d for d, _ in days])
         get = lambda k: [row[k] for _, row in days]  # noqa: E731
         ax.fill_between(x, get("p05"), get("p95"), color="#1f6f8b", alpha=0.15, label=labels["p90"])
         ax.fill_between(
@@ -189,11 +209,13 @@ def forecast_fan(
         )
         ax.plot(x, get("p50"), color="#154e63", linewidth=1.4, label=labels["p50"])
         top = max(get("p95") or [1])
-        shown = [m for m in marks if x[0] <= m[0] <= x[-1]]
+        shown = [m for m in marks if first <= m[0] <= last]
         for i, (when, label, color) in enumerate(shown):
-            ax.axvline(when, color=color, linestyle="--", linewidth=1.1)
+            ax.axvline(_x1(when), color=color, linestyle="--", linewidth=1.1)
             # Each label one line lower than the previous: marks close in time stay legible.
-            ax.text(when, top * (1.12 - 0.11 * i), f" {label}", color=color, fontsize=8, va="top")
+            ax.text(
+                _x1(when), top * (1.12 - 0.11 * i), f" {label}", color=color, fontsize=8, va="top"
+            )
         ax.set_title(title, loc="left")
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: num(int(v), lang)))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%d/%m"))

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
@@ -16,11 +15,13 @@ from blangko.domain.access import allowed
 from blangko.formatting import blank_to_none, parse_date
 from blangko.services.context import Context
 from blangko.services.coverage import areas, projection
+from blangko.services.coverage.results import Cohort, Coverage, Projection
 from blangko.web import charts
 from blangko.web.deps import (
     ERRORS,
     api_router,
     download,
+    file_responses,
     lang_of,
     page_router,
     render,
@@ -44,7 +45,7 @@ LIMIT_LABELS = {
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _areas(ctx: Context, office: str | None, by: str, kec: str | None) -> dict[str, Any]:
+def _areas(ctx: Context, office: str | None, by: str, kec: str | None) -> Coverage:
     data = areas.coverage(ctx, by=by, office=office)
     if by == "desa" and kec:
         data["areas"] = [a for a in data["areas"] if a["code"].startswith(kec + ".")]
@@ -119,14 +120,14 @@ def coverage_api(
     by: str = "kecamatan",
     target: str | None = None,
     as_of: dt.date | None = None,
-) -> dict[str, Any]:
+) -> Coverage:
     """Wajib KTP, recorded, coverage % and gap to the target, per area at level `by`."""
     ctx, office = request_ctx(request)
     return areas.coverage(ctx, by=by, target=target, as_of=as_of, office=office)
 
 
 @api.get("/api/v1/coverage/cohort", name="api.coverage.cohort", responses=ERRORS, tags=["cakupan"])
-def cohort_api(request: Request, months: int = 12, as_of: dt.date | None = None) -> dict[str, Any]:
+def cohort_api(request: Request, months: int = 12, as_of: dt.date | None = None) -> Cohort:
     """Residents turning 17 in each coming month, per kecamatan."""
     ctx, office = request_ctx(request)
     return areas.cohort(ctx, months=months, as_of=as_of, office=office)
@@ -142,7 +143,7 @@ def projection_api(
     request: Request,
     target: str | None = None,
     by_date: str | None = None,
-) -> dict[str, Any]:
+) -> Projection:
     """When the target may be reached at the recent pace, and what it takes by `by_date`."""
     ctx, office = request_ctx(request)
     return projection.projection(
@@ -153,7 +154,8 @@ def projection_api(
 @api.get(
     "/api/v1/coverage/gaps",
     name="api.coverage.gaps",
-    responses={**ERRORS, 200: {"content": {XLSX: {}}}},
+    response_class=Response,
+    responses={**ERRORS, **file_responses(XLSX)},
     tags=["cakupan"],
 )
 def gaps_api(request: Request, desa: str | None = None, kecamatan: str | None = None) -> Response:

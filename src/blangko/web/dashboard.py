@@ -12,6 +12,7 @@ from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from blangko.services import dashboard, figures, forecast
+from blangko.services.forecast_results import Forecast
 from blangko.web import charts
 from blangko.web.deps import (
     ERRORS,
@@ -97,7 +98,13 @@ def chart_forecast(request: Request) -> Response:
     )
 
 
-@api.get("/api/v1/forecast", name="api.forecast", responses=ERRORS, tags=["perkiraan"])
+@api.get(
+    "/api/v1/forecast",
+    name="api.forecast",
+    response_model=Forecast,
+    responses=ERRORS,
+    tags=["perkiraan"],
+)
 def forecast_api(
     request: Request, horizon: int = Query(120, ge=7, le=730, description="Hari ke depan.")
 ) -> dict[str, Any]:

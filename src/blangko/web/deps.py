@@ -8,9 +8,10 @@ and never `web.app`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Header, Path, Query, Request
@@ -18,14 +19,18 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import OAuth2PasswordBearer
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
+from typing_extensions import TypedDict
 
 from blangko import formatting
 from blangko.domain.access import ROLE_LABELS, allowed
-from blangko.domain.errors import Conflict, DomainError, NotFound
+from blangko.domain.errors import Conflict, DomainError, Forbidden, NotFound
+from blangko.services.admin import users
 from blangko.services.context import Context
 from blangko.web import i18n
 from blangko.web.nav import items_for
 from blangko.web.security import authorize
+
+T = TypeVar("T")
 
 # Declares the bearer scheme in the OpenAPI document (Swagger's "Authorize" button); the
 # token itself is checked by `authorize`.
@@ -75,10 +80,27 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def page(rows: list[Any], limit: int, offset: int, **extra: Any) -> dict[str, Any]:
-    """One page of a list: {total, limit, offset, items} (plus any extra keys)."""
+class Page(TypedDict, Generic[T]):
+    """One page of a list: how many rows in all, and the rows from `offset` on."""
+
+    total: int
+    limit: int
+    offset: int
+    items: list[T]
+
+
+def file_responses(*mimetypes: str) -> dict[int | str, dict[str, Any]]:
+    """The API document's 200 response of a file download, one entry per media type.
+
+    A download route also sets ``response_class=Response``: it returns the file itself, so
+    FastAPI must not add a JSON response to the document."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {200: {"description": "Berkas", "content": dict.fromkeys(mimetypes, binary)}}
+
+
+def page(rows: list[T], limit: int, offset: int) -> Page[T]:
+    """One page of a list: {total, limit, offset, items}."""
     return {
-        **extra,
         "total": len(rows),
         "limit": limit,
         "offset": offset,
@@ -91,6 +113,8 @@ def status_for(exc: DomainError) -> int:
         return 429
     if exc.code in ("bad_credentials", "unauthenticated"):
         return 401
+    if isinstance(exc, Forbidden):
+        return 403
     if isinstance(exc, NotFound):
         return 404
     if isinstance(exc, Conflict):
@@ -110,10 +134,30 @@ def error_json(
 
 # The request ---------------------------------------------------------------------------------
 def request_ctx(request: Request) -> tuple[Context, str | None]:
-    """The app's context acting as the logged-in user, and the user's office (None: the only one)."""
+    """The app's context acting as the logged-in user, and the office the user acts for (their
+    own; for a user without an office, the only office of the database; None for anonymous
+    callers and a database without an office)."""
     who = request.state.principal
     ctx: Context = request.app.state.ctx
-    return replace(ctx, actor=who.username or "anonim"), who.office
+    return replace(ctx, actor=who.username or "anonim"), who.scope
+
+
+def user_scope(request: Request) -> users.Scope:
+    """Whose accounts the logged-in administrator manages: their office's."""
+    return users.Scope(request.state.principal.scope)
+
+
+def api_write(
+    request: Request,
+    write: Callable[..., T],
+    idempotency_key: str | None,
+    /,
+    **fields: Any,
+) -> T:
+    """A write service called for an API request: the request's context and office, the
+    Idempotency-Key header, and `fields` as the service's other arguments."""
+    ctx, office = request_ctx(request)
+    return write(ctx, **fields, office=office, idempotency_key=idempotency_key)
 
 
 def lang_of(request: Request) -> str:
@@ -148,6 +192,7 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
         "_": i18n.gettext_for(lang),
         "num": partial(formatting.num, lang=lang),
         "pct": partial(formatting.pct, lang=lang),
+        "signed": partial(formatting.signed, lang=lang),
         "tanggal": partial(formatting.tanggal, lang=lang),
         "waktu": partial(formatting.waktu, lang=lang, tz=settings.timezone),
         "principal": who,

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from blangko.domain.errors import DomainError
 from blangko.formatting import blank_to_none
 from blangko.services import dashboard
+from blangko.services.dashboard_results import PublicApplication, PublicStatus
 from blangko.web.deps import ERRORS, api_router, page_router, render, status_for
 from blangko.web.labels import ledger_labels
 from blangko.web.nav import NavItem, register
@@ -43,7 +44,13 @@ def status_page(request: Request, office: str | None = None, resi: str | None = 
     )
 
 
-@api.get("/api/v1/status", name="api.status", responses=ERRORS, tags=["publik"])
+@api.get(
+    "/api/v1/status",
+    name="api.status",
+    response_model=PublicStatus,
+    responses=ERRORS,
+    tags=["publik"],
+)
 def status(request: Request, office: str | None = None) -> dict[str, Any]:
     """Open or closed per service today, and the stock level as aman / menipis / habis."""
     return dashboard.public_status(request.app.state.ctx, office)
@@ -52,6 +59,7 @@ def status(request: Request, office: str | None = None) -> dict[str, Any]:
 @api.get(
     "/api/v1/status/applications/{receipt}",
     name="api.status.application",
+    response_model=PublicApplication,
     responses=ERRORS,
     tags=["publik"],
 )

@@ -3,19 +3,18 @@ the full NIK only for the roles that may see personal data; the route allows no 
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import Request
 
 from blangko.domain.access import sees_personal_data
 from blangko.services import registry
+from blangko.services.registry import Resident
 from blangko.web.deps import ERRORS, api_router, request_ctx
 
 api = api_router()
 
 
 @api.get("/api/v1/residents/{nik}", name="api.residents.show", responses=ERRORS, tags=["layanan"])
-def resident_show(request: Request, nik: str) -> dict[str, Any]:
+def resident_show(request: Request, nik: str) -> Resident:
     """One resident (name, area, recording and printing dates, wajib-KTP today)."""
     ctx, office = request_ctx(request)
     reveal = sees_personal_data(request.state.principal.role)

@@ -27,6 +27,7 @@ from blangko.web.deps import (
     ERRORS,
     api_router,
     download,
+    file_responses,
     page_router,
     render,
     request_ctx,
@@ -186,14 +187,13 @@ def office_report(
     return _page_file(request, name, OFFICE_REPORTS, fmt, raw)
 
 
-FILES: dict[int | str, dict[str, Any]] = {
-    200: {"content": {reports.MIMETYPES["xlsx"]: {}, reports.MIMETYPES["pdf"]: {}}}
-}
+FILES = file_responses(reports.MIMETYPES["xlsx"], reports.MIMETYPES["pdf"])
 
 
 @api.get(
     "/api/v1/reports/stock/{name}",
     name="api.reports.stock",
+    response_class=Response,
     responses={**ERRORS, **FILES},
     tags=["laporan"],
 )
@@ -212,6 +212,7 @@ def stock_report_api(
 @api.get(
     "/api/v1/reports/office/{name}",
     name="api.reports.office",
+    response_class=Response,
     responses={**ERRORS, **FILES},
     tags=["laporan"],
 )

@@ -1,8 +1,11 @@
 """Sessions for pages, bearer tokens for the API, CSRF, and the authorisation dependency.
 
 Both the session cookie and the API token are signed with the settings' secret key
-(itsdangerous); they carry only the user name, and the user is looked up on every request,
-so deactivating a user or changing a role takes effect at once.
+(itsdangerous); they carry the user name and the user's session version when they were
+issued. The user is looked up on every request and the version compared: log-out, a password,
+role, office or active change raise the stored version, which ends every session and token of
+that user at once. A user without an office in a database of several offices is refused every
+route that reads or writes an office's data.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ from typing import Any
 from fastapi import Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from blangko.domain.access import ANONYMOUS, allowed
+from blangko.domain.access import ANONYMOUS, UNSCOPED_ROUTES, allowed
 from blangko.services.admin import users
 
 SESSION_COOKIE = "blangko_session"
@@ -27,7 +32,9 @@ TOKEN_MAX_AGE = 8 * 3600
 class Principal:
     username: str | None
     role: str
-    office: str | None = None
+    office: str | None = None  # as stored: None for a user without an office
+    scope: str | None = None  # the office the user acts for (None: no office in the database)
+    scoped: bool = True  # False: no office in a database of several; refused office routes
 
     @property
     def anonymous(self) -> bool:
@@ -54,15 +61,91 @@ class Signer:
             return {}
         return data if isinstance(data, dict) else {}
 
-    def issue_token(self, username: str) -> str:
-        return self._token.dumps({"u": username})
+    def issue_token(self, username: str, version: int = 0) -> str:
+        """A bearer token for the user at their current session version."""
+        return self._token.dumps({"u": username, "v": version})
 
-    def read_token(self, raw: str) -> str | None:
+    def read_token(self, raw: str) -> tuple[str, int] | None:
+        """(user name, session version) of a genuine, unexpired token; else None."""
         try:
             data = self._token.loads(raw, max_age=TOKEN_MAX_AGE)
         except BadSignature:
             return None
-        return data.get("u") if isinstance(data, dict) else None
+        return _identity(data)
+
+
+def _identity(data: Any) -> tuple[str, int] | None:
+    """(user name, session version) from a session or token; None without both (a token or
+    session made before versions existed counts as ended)."""
+    if not isinstance(data, dict):
+        return None
+    name, version = data.get("u"), data.get("v")
+    if not isinstance(name, str) or not name or type(version) is not int:
+        return None
+    return name, version
+
+
+def session_identity(session: dict[str, Any]) -> tuple[str, int] | None:
+    return _identity(session)
+
+
+# Sent with every response (pages, API, static files, errors). Scripts only from our own
+# files: no inline script, no eval (the Swagger page's start-up is static/apidocs.js). Styles
+# allow inline `style` attributes (the coverage bars' widths, Swagger UI). Images from us or
+# data: URIs (Swagger UI's icons). No framing (clickjacking), no plugins, forms post only
+# to us, no Referer leaving the page (a status look-up carries a receipt number).
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+SECURITY_HEADERS: dict[str, str] = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+}
+# Behind a reverse proxy that terminates TLS (uvicorn --proxy-headers), the request's scheme
+# is https: browsers are then told to use https only for a year.
+HSTS = "max-age=31536000"
+
+
+class SecurityHeaders:
+    """ASGI middleware: the security headers on every HTTP response of the app (a header a
+    route set itself is kept)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        https = scope.get("scheme") == "https"
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    if name not in headers:
+                        headers[name] = value
+                if https and "Strict-Transport-Security" not in headers:
+                    headers["Strict-Transport-Security"] = HSTS
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def new_csrf() -> str:
@@ -74,7 +157,12 @@ class NeedLogin(Exception):
 
 
 class Forbidden(Exception):
-    """A user asked for a route their role does not allow."""
+    """A user asked for a route their role (or their lack of an office) does not allow."""
+
+    def __init__(self, message: str | None = None, code: str = "forbidden") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
 
 
 class BadCsrf(Exception):
@@ -87,20 +175,27 @@ def is_api(request: Request) -> bool:
 
 def principal_for(request: Request) -> Principal:
     app = request.app
-    name: str | None = None
+    identity: tuple[str, int] | None = None
     if is_api(request):
         header = request.headers.get("authorization", "")
         scheme, _, raw = header.partition(" ")
         if scheme.lower() == "bearer" and raw:
-            name = app.state.signer.read_token(raw.strip())
+            identity = app.state.signer.read_token(raw.strip())
     else:
-        name = request.state.session.get("u")
-    if not name:
+        identity = session_identity(request.state.session)
+    if identity is None:
         return ANON
-    user = users.get_user(app.state.ctx, name)
+    user = users.acting_user(app.state.ctx, *identity)
     if user is None:
         return ANON
-    return Principal(user["username"], user["role"], user["office"])
+    return Principal(user["username"], user["role"], user["office"], user["scope"], user["scoped"])
+
+
+NO_SCOPE = (
+    "Akun Anda tidak terikat ke kantor mana pun, sedangkan basis data ini memuat lebih dari "
+    "satu kantor: data kantor tidak dapat dibuka. Minta operator server menetapkan kantor "
+    "akun ini (blangko user update NAMA --office KODE)."
+)
 
 
 async def authorize(request: Request) -> Principal:
@@ -113,6 +208,8 @@ async def authorize(request: Request) -> Principal:
         if who.anonymous:
             raise NeedLogin()
         raise Forbidden()
+    if not who.scoped and name not in UNSCOPED_ROUTES:
+        raise Forbidden(NO_SCOPE, code="no_office")
     if not is_api(request) and request.method == "POST":
         form = await request.form()
         sent = form.get("csrf")

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Query, Request
+from fastapi import Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
@@ -25,14 +25,29 @@ from blangko.services import figures
 from blangko.services.admin import setup
 from blangko.services.context import Context
 from blangko.services.stock import counts, queries, writes
+from blangko.services.stock.results import (
+    Balance,
+    CountPosted,
+    CountRecorded,
+    CountView,
+    CountVoided,
+    EntriesWritten,
+    LedgerEntry,
+    MonthClosed,
+    Trace,
+    Verification,
+)
 from blangko.web.deps import (
     ERRORS,
+    Id,
     IdempotencyKey,
     Limit,
     Offset,
     OptText,
+    Page,
     Text,
     api_router,
+    api_write,
     lang_of,
     page,
     page_router,
@@ -50,10 +65,17 @@ api = api_router()
 register(NavItem("page.stock", "Stok", "/stok", 20))
 register(NavItem("page.audit", "Audit", "/audit", 60))
 
+
+class LedgerPage(Page[LedgerEntry]):
+    """One page of the ledger's entries, with the office they belong to."""
+
+    office: str
+
+
 STOCK_TABS = ("terima", "pindah", "rusak", "hilang", "kembali", "opname")
 
 
-def filter_serial(entries: list[dict[str, Any]], serial: str | None) -> list[dict[str, Any]]:
+def filter_serial(entries: list[LedgerEntry], serial: str | None) -> list[LedgerEntry]:
     """The entries that move any of the given serials (one serial or ranges)."""
     if not serial:
         return entries
@@ -90,6 +112,25 @@ def record_count(
     )
 
 
+def record_office_count(
+    ctx: Context,
+    office: str | None,
+    rows: list[tuple[str, int | None, str | None]],
+    idempotency_key: str | None,
+) -> dict[str, Any]:
+    """An office-wide count: for each location (name, quantity, scanned serials), one of the
+    two given; a row with neither is passed on for the service to name."""
+    parts = []
+    for name, counted, serials in rows:
+        scanned, duplicates = None, 0
+        if serials is not None and serials.strip():
+            scanned, duplicates = counts.parse_scanned(serials.replace(",", "\n").splitlines())
+        parts.append(counts.CountInput(name, counted, scanned, duplicates))
+    return counts.record_office_count(
+        ctx, parts=parts, office=office, idempotency_key=idempotency_key
+    )
+
+
 def to_int(value: str | None, field: str) -> int | None:
     """A whole number typed in a form ('1.000' with the thousands dot), or None when blank."""
     if not blank_to_none(value):
@@ -111,6 +152,7 @@ def _stock_page(
     count_result: dict[str, Any] | None = None,
 ) -> Response:
     ctx, office = request_ctx(request)
+    all_counts = counts.list_counts(ctx, office=office)
     return render(
         request,
         "stock.html",
@@ -118,7 +160,9 @@ def _stock_page(
         balance=queries.balance(ctx, office=office),
         today=figures.status(ctx, office=office),
         locations=setup.list_locations(ctx, office=office),
-        open_counts=counts.list_counts(ctx, office=office, status="open"),
+        open_counts=[c for c in all_counts if c["status"] == "open"],
+        # The latest counts that are closed (posted, superseded, voided), newest first.
+        closed_counts=[c for c in reversed(all_counts) if c["status"] != "open"][:5],
         tab=tab,
         error=error,
         form=form or {},
@@ -139,8 +183,8 @@ def _act(
     request: Request,
     tab: str,
     form: dict[str, Any],
-    run: Callable[[], dict[str, Any]],
-    done: Callable[[dict[str, Any]], str],
+    run: Callable[[], EntriesWritten],
+    done: Callable[[EntriesWritten], str],
 ) -> Response:
     try:
         result = run()
@@ -150,7 +194,36 @@ def _act(
     return RedirectResponse(f"/stok?tab={tab}", status_code=303)
 
 
-def _qty_msg(request: Request, what: str, result: dict[str, Any]) -> str:
+def _page_write(
+    request: Request,
+    tab: str,
+    what: str,
+    form: dict[str, Any],
+    write: Callable[..., EntriesWritten],
+    fields: Callable[[], dict[str, Any]],
+    date: str | None,
+    idem: str | None,
+) -> Response:
+    """A stock write from a page form: the service gets `fields()` (parsed inside, so a bad
+    value shows the form again), the form's date as the effective date, the office and the
+    idempotency key; the flash names `what` and the quantity."""
+    ctx, office = request_ctx(request)
+    return _act(
+        request,
+        tab,
+        form,
+        lambda: write(
+            ctx,
+            **fields(),
+            effective=parse_date(blank_to_none(date)),
+            office=office,
+            idempotency_key=blank_to_none(idem),
+        ),
+        lambda r: _qty_msg(request, what, r),
+    )
+
+
+def _qty_msg(request: Request, what: str, result: EntriesWritten) -> str:
     _ = tr(request)
     return f"{_(what)}: {num(result['quantity'], lang_of(request))} {_('keping')}" + (
         f" ({_('dikirim ulang; tidak dicatat dua kali')})" if result.get("replayed") else ""
@@ -176,23 +249,15 @@ def stock_receive(
         "to": to,
         "note": note,
     }
-    ctx, office = request_ctx(request)
-    return _act(
-        request,
-        "terima",
-        form,
-        lambda: writes.receive_shipment(
-            ctx,
-            serials=serials,
-            source=source,
-            document=document,
-            effective=parse_date(blank_to_none(date)),
-            to=blank_to_none(to),
-            note=blank_to_none(note),
-            office=office,
-            idempotency_key=blank_to_none(idem),
-        ),
-        lambda r: _qty_msg(request, "Diterima", r),
+    fields = {
+        "serials": serials,
+        "source": source,
+        "document": document,
+        "to": blank_to_none(to),
+        "note": blank_to_none(note),
+    }
+    return _page_write(
+        request, "terima", "Diterima", form, writes.receive_shipment, lambda: fields, date, idem
     )
 
 
@@ -215,22 +280,17 @@ def stock_transfer(
         "date": date,
         "note": note,
     }
-    ctx, office = request_ctx(request)
 
-    def run() -> dict[str, Any]:
-        return writes.transfer(
-            ctx,
-            from_location=from_location,
-            to_location=to_location,
-            serials=blank_to_none(serials),
-            qty=to_int(qty, "qty"),
-            effective=parse_date(blank_to_none(date)),
-            note=blank_to_none(note),
-            office=office,
-            idempotency_key=blank_to_none(idem),
-        )
+    def fields() -> dict[str, Any]:
+        return {
+            "from_location": from_location,
+            "to_location": to_location,
+            "serials": blank_to_none(serials),
+            "qty": to_int(qty, "qty"),
+            "note": blank_to_none(note),
+        }
 
-    return _act(request, "pindah", form, run, lambda r: _qty_msg(request, "Dipindahkan", r))
+    return _page_write(request, "pindah", "Dipindahkan", form, writes.transfer, fields, date, idem)
 
 
 @pages.post("/stok/rusak", name="page.stock.spoil", response_class=HTMLResponse)
@@ -243,21 +303,9 @@ def stock_spoil(
     idem: OptText = None,
 ) -> Response:
     form = {"serial": serial, "reason": reason, "note": note, "date": date}
-    ctx, office = request_ctx(request)
-    return _act(
-        request,
-        "rusak",
-        form,
-        lambda: writes.spoil(
-            ctx,
-            serial=serial,
-            reason=reason,
-            note=blank_to_none(note),
-            effective=parse_date(blank_to_none(date)),
-            office=office,
-            idempotency_key=blank_to_none(idem),
-        ),
-        lambda r: _qty_msg(request, "Dicatat rusak", r),
+    fields = {"serial": serial, "reason": reason, "note": blank_to_none(note)}
+    return _page_write(
+        request, "rusak", "Dicatat rusak", form, writes.spoil, lambda: fields, date, idem
     )
 
 
@@ -271,21 +319,9 @@ def stock_lose(
     idem: OptText = None,
 ) -> Response:
     form = {"serials": serials, "reason": reason, "document": document, "date": date}
-    ctx, office = request_ctx(request)
-    return _act(
-        request,
-        "hilang",
-        form,
-        lambda: writes.lose(
-            ctx,
-            serials=serials,
-            reason=reason,
-            document=document,
-            effective=parse_date(blank_to_none(date)),
-            office=office,
-            idempotency_key=blank_to_none(idem),
-        ),
-        lambda r: _qty_msg(request, "Dicatat hilang", r),
+    fields = {"serials": serials, "reason": reason, "document": document}
+    return _page_write(
+        request, "hilang", "Dicatat hilang", form, writes.lose, lambda: fields, date, idem
     )
 
 
@@ -299,21 +335,9 @@ def stock_return(
     idem: OptText = None,
 ) -> Response:
     form = {"serials": serials, "to": to, "document": document, "date": date}
-    ctx, office = request_ctx(request)
-    return _act(
-        request,
-        "kembali",
-        form,
-        lambda: writes.return_blanks(
-            ctx,
-            serials=serials,
-            to=to,
-            document=document,
-            effective=parse_date(blank_to_none(date)),
-            office=office,
-            idempotency_key=blank_to_none(idem),
-        ),
-        lambda r: _qty_msg(request, "Dikembalikan", r),
+    fields = {"serials": serials, "to": to, "document": document}
+    return _page_write(
+        request, "kembali", "Dikembalikan", form, writes.return_blanks, lambda: fields, date, idem
     )
 
 
@@ -366,6 +390,69 @@ def stock_count_post(
         f"{_('Stock opname')} #{count_id} {_('diposting')}: {_('selisih')} "
         f"{num(result['variance'], lang_of(request))} {_('keping')}"
     )
+    return RedirectResponse("/stok?tab=opname", status_code=303)
+
+
+@pages.post("/stok/opname/kantor", name="page.stock.count_office", response_class=HTMLResponse)
+def stock_count_office(
+    request: Request,
+    location: Annotated[list[str], Form()],
+    counted: Annotated[list[str] | None, Form()] = None,
+    scanned: Annotated[list[str] | None, Form()] = None,
+    idem: OptText = None,
+) -> Response:
+    """An office-wide count from the page: one row per location, a quantity or a scan each."""
+    # One row per location: the browser sends every field of every row, empty or not.
+    n = len(location)
+    counted_ = ((counted or []) + [""] * n)[:n]
+    scanned_ = ((scanned or []) + [""] * n)[:n]
+    rows = [
+        {"location": loc, "counted": c, "scanned": sc}
+        for loc, c, sc in zip(location, counted_, scanned_, strict=True)
+    ]
+    ctx, office = request_ctx(request)
+    try:
+        result = record_office_count(
+            ctx,
+            office,
+            [
+                (r["location"], to_int(r["counted"], "counted"), blank_to_none(r["scanned"]))
+                for r in rows
+            ],
+            blank_to_none(idem),
+        )
+    except DomainError as exc:
+        return _stock_page(
+            request,
+            tab="opname",
+            error=exc,
+            form={"office_rows": {r["location"]: r for r in rows}},
+            status=status_for(exc),
+        )
+    return _stock_page(request, tab="opname", count_result=result)
+
+
+@pages.post(
+    "/stok/opname/{count_id}/batal", name="page.stock.count_void", response_class=HTMLResponse
+)
+def stock_count_void(
+    request: Request, count_id: Id, reason: Text, idem: OptText = None
+) -> Response:
+    ctx, office = request_ctx(request)
+    _ = tr(request)
+    try:
+        counts.void_count(
+            ctx,
+            count_id=count_id,
+            reason=reason,
+            office=office,
+            idempotency_key=blank_to_none(idem),
+        )
+    except DomainError as exc:
+        return _stock_page(
+            request, tab="opname", error=exc, form={"void_reason": reason}, status=status_for(exc)
+        )
+    request.state.session["flash"] = f"{_('Stock opname')} #{count_id} {_('dibatalkan')}"
     return RedirectResponse("/stok?tab=opname", status_code=303)
 
 
@@ -451,9 +538,7 @@ def audit_verify(request: Request) -> Response:
 
 # API: queries --------------------------------------------------------------------------------
 @api.get("/api/v1/stock/balance", name="api.stock.balance", responses=ERRORS, tags=["stok"])
-def balance(
-    request: Request, as_of: dt.date | None = None, location: str | None = None
-) -> dict[str, Any]:
+def balance(request: Request, as_of: dt.date | None = None, location: str | None = None) -> Balance:
     ctx, office = request_ctx(request)
     return queries.balance(ctx, as_of=as_of, location=location, office=office)
 
@@ -467,36 +552,69 @@ def ledger(
     serial: str | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> dict[str, Any]:
+) -> LedgerPage:
     """Ledger entries in date order, filtered, one page at a time."""
     ctx, office = request_ctx(request)
     data = queries.ledger(ctx, date_from=date_from, date_to=date_to, kind=kind, office=office)
     rows = filter_serial(data["entries"], serial)
-    return page(rows, limit, offset, office=data["office"])
+    return {"office": data["office"], **page(rows, limit, offset)}
 
 
 @api.get("/api/v1/stock/trace/{serial}", name="api.stock.trace", responses=ERRORS, tags=["stok"])
-def trace(request: Request, serial: str) -> dict[str, Any]:
+def trace(request: Request, serial: str) -> Trace:
     ctx, office = request_ctx(request)
     return queries.trace(ctx, serial=serial, office=office)
 
 
 @api.get("/api/v1/stock/verify", name="api.stock.verify", responses=ERRORS, tags=["audit"])
-def verify(request: Request) -> dict[str, Any]:
+def verify(request: Request) -> Verification:
     """Recompute the hash chain and every serial's state; `sound` true when nothing is wrong."""
     ctx, office = request_ctx(request)
     return queries.verify(ctx, office=office)
 
 
-@api.get("/api/v1/stock/counts", name="api.stock.counts.list", responses=ERRORS, tags=["stok"])
+@api.get(
+    "/api/v1/stock/counts",
+    name="api.stock.counts.list",
+    response_model=Page[CountView],
+    responses=ERRORS,
+    tags=["stok"],
+)
 def count_list(
     request: Request, status: str | None = None, limit: Limit = 100, offset: Offset = 0
-) -> dict[str, Any]:
+) -> Page[dict[str, Any]]:
     ctx, office = request_ctx(request)
     return page(counts.list_counts(ctx, office=office, status=status), limit, offset)
 
 
+@api.get(
+    "/api/v1/stock/counts/{count_id}",
+    name="api.stock.counts.show",
+    response_model=CountView,
+    responses=ERRORS,
+    tags=["stok"],
+)
+def count_show(request: Request, count_id: Id) -> dict[str, Any]:
+    """One count with its parts (one per location it covers) and its life (posted,
+    superseded, voided)."""
+    ctx, office = request_ctx(request)
+    return counts.get_count(ctx, count_id=count_id, office=office)
+
+
 # API: operations -----------------------------------------------------------------------------
+def _api_write(
+    request: Request,
+    write: Callable[..., EntriesWritten],
+    body: BaseModel,
+    idempotency_key: str | None,
+) -> EntriesWritten:
+    """A stock write from the API: the body's fields are the service's arguments by name, its
+    `date` the effective date, with the request's office and idempotency key."""
+    fields = body.model_dump()
+    effective = fields.pop("date", None)
+    return api_write(request, write, idempotency_key, effective=effective, **fields)
+
+
 class OpeningIn(BaseModel):
     serials: str = Field(examples=["KR0001001-KR0002000"])
     date: dt.date | None = None
@@ -560,8 +678,26 @@ class CountIn(BaseModel):
     )
 
 
+class CountPartIn(BaseModel):
+    location: str
+    counted: int | None = Field(default=None, description="Jumlah terhitung (tanpa seri).")
+    serials: str | None = Field(
+        default=None, description="Seri yang dipindai: satu seri atau rentang per baris/koma."
+    )
+
+
+class OfficeCountIn(BaseModel):
+    locations: list[CountPartIn] = Field(
+        description="Setiap lokasi kantor satu kali, dengan jumlah atau seri yang dipindai."
+    )
+
+
 class CountPostIn(BaseModel):
     reason: str
+
+
+class CountVoidIn(BaseModel):
+    reason: str = Field(description="Mengapa stock opname ini tidak akan diposting.")
 
 
 class CloseMonthIn(BaseModel):
@@ -571,121 +707,58 @@ class CloseMonthIn(BaseModel):
 @api.post("/api/v1/stock/opening", name="api.stock.opening", responses=ERRORS, tags=["stok"])
 def opening(
     request: Request, body: OpeningIn, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
-    ctx, office = request_ctx(request)
-    return writes.record_opening(
-        ctx,
-        serials=body.serials,
-        effective=body.date,
-        location=body.location,
-        note=body.note,
-        office=office,
-        idempotency_key=idempotency_key,
-    )
+) -> EntriesWritten:
+    return _api_write(request, writes.record_opening, body, idempotency_key)
 
 
 @api.post("/api/v1/stock/receive", name="api.stock.receive", responses=ERRORS, tags=["stok"])
 def receive(
     request: Request, body: ReceiveIn, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
+) -> EntriesWritten:
     """Receive a shipment by serial ranges, with its handover document."""
-    ctx, office = request_ctx(request)
-    return writes.receive_shipment(
-        ctx,
-        serials=body.serials,
-        source=body.source,
-        document=body.document,
-        effective=body.date,
-        to=body.to,
-        note=body.note,
-        office=office,
-        idempotency_key=idempotency_key,
-    )
+    return _api_write(request, writes.receive_shipment, body, idempotency_key)
 
 
 @api.post("/api/v1/stock/transfer", name="api.stock.transfer", responses=ERRORS, tags=["stok"])
 def transfer(
     request: Request, body: TransferIn, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
-    ctx, office = request_ctx(request)
-    return writes.transfer(
-        ctx,
-        from_location=body.from_location,
-        to_location=body.to_location,
-        serials=body.serials,
-        qty=body.qty,
-        effective=body.date,
-        note=body.note,
-        office=office,
-        idempotency_key=idempotency_key,
-    )
+) -> EntriesWritten:
+    return _api_write(request, writes.transfer, body, idempotency_key)
 
 
 @api.post("/api/v1/stock/consume", name="api.stock.consume", responses=ERRORS, tags=["stok"])
 def consume(
     request: Request, body: ConsumeIn, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
-    ctx, office = request_ctx(request)
-    return writes.consume(
-        ctx,
-        service=body.service,
-        serials=body.serials,
-        qty=body.qty,
-        location=body.location,
-        effective=body.date,
-        note=body.note,
-        office=office,
-        idempotency_key=idempotency_key,
-    )
+) -> EntriesWritten:
+    return _api_write(request, writes.consume, body, idempotency_key)
 
 
 @api.post("/api/v1/stock/spoil", name="api.stock.spoil", responses=ERRORS, tags=["stok"])
 def spoil(
     request: Request, body: SpoilIn, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
-    ctx, office = request_ctx(request)
-    return writes.spoil(
-        ctx,
-        serial=body.serial,
-        reason=body.reason,
-        note=body.note,
-        effective=body.date,
-        office=office,
-        idempotency_key=idempotency_key,
-    )
+) -> EntriesWritten:
+    return _api_write(request, writes.spoil, body, idempotency_key)
 
 
 @api.post("/api/v1/stock/lose", name="api.stock.lose", responses=ERRORS, tags=["stok"])
-def lose(request: Request, body: LoseIn, idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
-    ctx, office = request_ctx(request)
-    return writes.lose(
-        ctx,
-        serials=body.serials,
-        reason=body.reason,
-        document=body.document,
-        effective=body.date,
-        office=office,
-        idempotency_key=idempotency_key,
-    )
+def lose(request: Request, body: LoseIn, idempotency_key: IdempotencyKey = None) -> EntriesWritten:
+    return _api_write(request, writes.lose, body, idempotency_key)
 
 
 @api.post("/api/v1/stock/return", name="api.stock.return", responses=ERRORS, tags=["stok"])
 def return_(
     request: Request, body: ReturnIn, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
-    ctx, office = request_ctx(request)
-    return writes.return_blanks(
-        ctx,
-        serials=body.serials,
-        to=body.to,
-        document=body.document,
-        effective=body.date,
-        office=office,
-        idempotency_key=idempotency_key,
-    )
+) -> EntriesWritten:
+    return _api_write(request, writes.return_blanks, body, idempotency_key)
 
 
-@api.post("/api/v1/stock/counts", name="api.stock.counts.create", responses=ERRORS, tags=["stok"])
+@api.post(
+    "/api/v1/stock/counts",
+    name="api.stock.counts.create",
+    response_model=CountRecorded,
+    responses=ERRORS,
+    tags=["stok"],
+)
 def count_create(
     request: Request, body: CountIn, idempotency_key: IdempotencyKey = None
 ) -> dict[str, Any]:
@@ -695,8 +768,26 @@ def count_create(
 
 
 @api.post(
+    "/api/v1/stock/counts/office-wide",
+    name="api.stock.counts.create_office",
+    response_model=CountRecorded,
+    responses=ERRORS,
+    tags=["stok"],
+)
+def count_create_office(
+    request: Request, body: OfficeCountIn, idempotency_key: IdempotencyKey = None
+) -> dict[str, Any]:
+    """Record an office-wide count: every location of the office at once, one count id,
+    the office's totals and each location's figures. Supersedes every open count."""
+    ctx, office = request_ctx(request)
+    rows = [(p.location, p.counted, p.serials) for p in body.locations]
+    return record_office_count(ctx, office, rows, idempotency_key)
+
+
+@api.post(
     "/api/v1/stock/counts/{count_id}/post",
     name="api.stock.counts.post",
+    response_model=CountPosted,
     responses=ERRORS,
     tags=["stok"],
 )
@@ -704,9 +795,25 @@ def count_post(
     request: Request, count_id: int, body: CountPostIn, idempotency_key: IdempotencyKey = None
 ) -> dict[str, Any]:
     """Accept a count's variance with a reason (the head of office)."""
-    ctx, office = request_ctx(request)
-    return counts.post_count(
-        ctx, count_id=count_id, reason=body.reason, office=office, idempotency_key=idempotency_key
+    return api_write(
+        request, counts.post_count, idempotency_key, count_id=count_id, reason=body.reason
+    )
+
+
+@api.post(
+    "/api/v1/stock/counts/{count_id}/void",
+    name="api.stock.counts.void",
+    response_model=CountVoided,
+    responses=ERRORS,
+    tags=["stok"],
+)
+def count_void(
+    request: Request, count_id: Id, body: CountVoidIn, idempotency_key: IdempotencyKey = None
+) -> dict[str, Any]:
+    """Void an open count that will not be posted, with a reason (the head of office). It is
+    kept with the reason, who and when; posted, superseded and voided counts are refused."""
+    return api_write(
+        request, counts.void_count, idempotency_key, count_id=count_id, reason=body.reason
     )
 
 
@@ -715,6 +822,6 @@ def count_post(
 )
 def close_month(
     request: Request, body: CloseMonthIn, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
+) -> MonthClosed:
     ctx, office = request_ctx(request)
     return writes.close_month(ctx, month=body.month, office=office, idempotency_key=idempotency_key)

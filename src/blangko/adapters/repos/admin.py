@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, false, func, insert, or_, select, text, update
 
 from blangko.adapters import regions as reg
 from blangko.adapters import tables as t
@@ -16,6 +16,8 @@ from blangko.adapters.tables_users import app_user, login_attempt
 
 REGION_BATCH = 5000
 DELETE_BATCH = 500
+# The first key of the advisory locks that serialise log-in attempts per name (PostgreSQL).
+LOGIN_LOCK_SPACE = 0x626C6E  # "bln"
 
 # --- offices ---------------------------------------------------------------------------------
 
@@ -195,8 +197,18 @@ def user_by_id(conn: Connection, user_id: int) -> AnyRow:
     return conn.execute(select(app_user).where(app_user.c.id == user_id)).one()
 
 
-def users(conn: Connection) -> Sequence[AnyRow]:
-    return conn.execute(select(app_user).order_by(app_user.c.username)).all()
+def users(conn: Connection, offices: Sequence[str | None] | None = None) -> Sequence[AnyRow]:
+    """The users of these offices (None in the list: those without an office), or of every
+    office when `offices` is None."""
+    q = select(app_user).order_by(app_user.c.username)
+    if offices is not None:
+        q = q.where(or_(false(), *(_of_office(o) for o in offices)))
+    return conn.execute(q).all()
+
+
+def _of_office(office: str | None) -> Any:
+    col = app_user.c.office_code
+    return col.is_(None) if office is None else col == office
 
 
 def insert_user(
@@ -216,6 +228,7 @@ def insert_user(
             password_hash=password_hash,
             active=True,
             created_at=created_at,
+            session_version=0,
         )
     )
 
@@ -224,14 +237,26 @@ def update_user(conn: Connection, user_id: int, values: dict[str, Any]) -> None:
     conn.execute(update(app_user).where(app_user.c.id == user_id).values(**values))
 
 
-def count_active_admins(conn: Connection) -> int:
-    return int(
-        conn.execute(
-            select(func.count())
-            .select_from(app_user)
-            .where(app_user.c.role == "admin", app_user.c.active.is_(True))
-        ).scalar_one()
+def end_sessions(conn: Connection, user_id: int) -> None:
+    """One more than the session version: every cookie and token issued before is void."""
+    conn.execute(
+        update(app_user)
+        .where(app_user.c.id == user_id)
+        .values(session_version=app_user.c.session_version + 1)
     )
+
+
+def count_active_admins(conn: Connection, offices: Sequence[str | None] | None = None) -> int:
+    """Active administrators of these offices (None in the list: those without an office), or
+    of every office when `offices` is None."""
+    q = (
+        select(func.count())
+        .select_from(app_user)
+        .where(app_user.c.role == "admin", app_user.c.active.is_(True))
+    )
+    if offices is not None:
+        q = q.where(or_(false(), *(_of_office(o) for o in offices)))
+    return int(conn.execute(q).scalar_one())
 
 
 def failed_logins_since(conn: Connection, username: str, since: datetime) -> int:
@@ -248,5 +273,27 @@ def failed_logins_since(conn: Connection, username: str, since: datetime) -> int
     )
 
 
-def record_login(conn: Connection, *, username: str, at: datetime, success: bool) -> None:
-    conn.execute(login_attempt.insert().values(username=username, attempted_at=at, success=success))
+def lock_login_name(conn: Connection, username: str) -> None:
+    """Serialise log-in attempts for one name until the transaction ends, so that parallel
+    attempts are counted one after the other. PostgreSQL: a transaction-level advisory lock
+    keyed by the name (a hash collision only serialises two names more than needed); SQLite:
+    the write transaction's BEGIN IMMEDIATE already serialises every writer."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            text("SELECT pg_advisory_xact_lock(CAST(:space AS integer), hashtext(:name))"),
+            {"space": LOGIN_LOCK_SPACE, "name": username},
+        )
+
+
+def record_login(conn: Connection, *, username: str, at: datetime, success: bool) -> int:
+    """Record an attempt; returns its id."""
+    result = conn.execute(
+        login_attempt.insert().values(username=username, attempted_at=at, success=success)
+    )
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def mark_login_success(conn: Connection, attempt_id: int) -> None:
+    conn.execute(update(login_attempt).where(login_attempt.c.id == attempt_id).values(success=True))

@@ -218,21 +218,14 @@ def locations_holding(
 
 
 def lowest_available(conn: Connection, office: str, location: int, n: int) -> list[SerialRange]:
-    rows = conn.execute(
-        select(t.blank.c.prefix, t.blank.c.width, t.blank.c.number)
-        .where(
-            t.blank.c.office_code == office,
-            t.blank.c.location_id == location,
-            t.blank.c.state == State.AVAILABLE.value,
-        )
-        .order_by(t.blank.c.prefix, t.blank.c.width, t.blank.c.number)
-        .limit(n)
-    ).all()
-    return merge(SerialRange(r.prefix, r.width, r.number, r.number) for r in rows)
+    return available_ranges(conn, office, location, limit=n)
 
 
-def available_ranges(conn: Connection, office: str, location: int) -> list[SerialRange]:
-    rows = conn.execute(
+def available_ranges(
+    conn: Connection, office: str, location: int, *, limit: int | None = None
+) -> list[SerialRange]:
+    """The available serials at a location as ranges, lowest first (only the lowest `limit`)."""
+    query = (
         select(t.blank.c.prefix, t.blank.c.width, t.blank.c.number)
         .where(
             t.blank.c.office_code == office,
@@ -241,6 +234,9 @@ def available_ranges(conn: Connection, office: str, location: int) -> list[Seria
         )
         .order_by(t.blank.c.prefix, t.blank.c.width, t.blank.c.number)
     )
+    if limit is not None:
+        query = query.limit(limit)
+    rows = conn.execute(query).all()
     return merge(SerialRange(r.prefix, r.width, r.number, r.number) for r in rows)
 
 

@@ -3,7 +3,7 @@ recording and printing dates that applications set."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -46,7 +46,7 @@ def _upsert_statement(dialect: str) -> Any:
     return stmt
 
 
-def upsert_residents(conn: Connection, records: list[dict[str, Any]]) -> None:
+def upsert_residents(conn: Connection, records: Sequence[Mapping[str, Any]]) -> None:
     """Insert or update residents by NIK (all COLUMNS present in every record)."""
     if records:
         conn.execute(_upsert_statement(conn.dialect.name), records)

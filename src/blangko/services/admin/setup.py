@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import NotRequired
+
+from typing_extensions import TypedDict
 
 from blangko.adapters import regions as reg
 from blangko.adapters.db import migrate
@@ -15,7 +17,56 @@ from blangko.services.context import Context, resolve_office
 STORE_NAME = "gudang"
 
 
-def init(ctx: Context, *, office: str | None = None) -> dict[str, Any]:
+# What the use cases return (TypedDicts: plain dicts at run time, checked by mypy, and the
+# web API's response models) ---------------------------------------------------------------
+class OfficeCreated(TypedDict):
+    code: str
+    name: str
+    created: bool
+    villages: int
+
+
+class InitResult(TypedDict):
+    migrations_applied: list[str]
+    regions_loaded: int
+    office: NotRequired[OfficeCreated]
+
+
+class Location(TypedDict):
+    """A store or a printing station of an office."""
+
+    name: str
+    kind: str
+
+
+class LocationAdded(TypedDict):
+    office: str
+    name: str
+    kind: str
+
+
+class OfficeSummary(TypedDict):
+    code: str
+    name: str
+    entries: int
+
+
+class Region(TypedDict):
+    """A Kemendagri region; `jenis` (desa or kelurahan) for villages only."""
+
+    code: str
+    name: str
+    level: str
+    jenis: NotRequired[str]
+
+
+class RegionsImported(TypedDict):
+    rows: int
+    added: int
+    updated: int
+
+
+def init(ctx: Context, *, office: str | None = None) -> InitResult:
     """Apply migrations, load region codes when missing, and create the office if asked.
 
     Safe to run again: nothing that exists is changed.
@@ -25,7 +76,7 @@ def init(ctx: Context, *, office: str | None = None) -> dict[str, Any]:
     with ctx.write_plain() as conn:
         if repo.count_regions(conn) == 0:
             loaded = repo.insert_regions(conn, reg.shipped_regions())
-    result: dict[str, Any] = {"migrations_applied": applied, "regions_loaded": loaded}
+    result: InitResult = {"migrations_applied": applied, "regions_loaded": loaded}
     if office:
         result["office"] = create_office(ctx, code=office)
     return result
@@ -35,7 +86,7 @@ def office_name(regency_name: str) -> str:
     return f"Dinas Dukcapil {regency_name}"
 
 
-def create_office(ctx: Context, *, code: str) -> dict[str, Any]:
+def create_office(ctx: Context, *, code: str) -> OfficeCreated:
     """Create the office of a regency or city, with its store; loads the regency's villages."""
     code = code.strip()
     with ctx.write_plain() as conn:
@@ -65,9 +116,7 @@ def create_office(ctx: Context, *, code: str) -> dict[str, Any]:
     return {"code": code, "name": name, "created": created, "villages": villages}
 
 
-def add_location(
-    ctx: Context, *, name: str, kind: str, office: str | None = None
-) -> dict[str, Any]:
+def add_location(ctx: Context, *, name: str, kind: str, office: str | None = None) -> LocationAdded:
     name = (name or "").strip()
     if not name or len(name) > 64 or not all(c.isalnum() or c in "-_" for c in name):
         raise DomainError(
@@ -85,13 +134,13 @@ def add_location(
     return {"office": code, "name": name, "kind": kind}
 
 
-def list_locations(ctx: Context, *, office: str | None = None) -> list[dict[str, Any]]:
+def list_locations(ctx: Context, *, office: str | None = None) -> list[Location]:
     with ctx.read() as conn:
         code = resolve_office(conn, office)
         return [{"name": r.name, "kind": r.kind} for r in repo.locations(conn, code)]
 
 
-def list_offices(ctx: Context) -> list[dict[str, Any]]:
+def list_offices(ctx: Context) -> list[OfficeSummary]:
     with ctx.read() as conn:
         return [
             {"code": r.code, "name": r.name, "entries": r.ledger_seq} for r in repo.offices(conn)
@@ -112,7 +161,7 @@ LEVEL_ALIASES = {
 
 def list_regions(
     ctx: Context, *, under: str | None = None, level: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[Region]:
     if level and level not in LEVEL_ALIASES:
         raise DomainError(
             "region_level",
@@ -124,26 +173,26 @@ def list_regions(
         if under and not repo.region_exists(conn, under):
             raise NotFound("unknown_region", "under", f"Kode wilayah '{under}' tidak dikenal.")
         rows = repo.regions(conn, under=under, level=LEVEL_ALIASES[level] if level else None)
-    out = []
+    out: list[Region] = []
     for r in rows:
         kind = reg.village_kind(r.code)
         if level == "kelurahan" and kind != "kelurahan":
             continue
-        item = {"code": r.code, "name": r.name, "level": r.level}
+        item: Region = {"code": r.code, "name": r.name, "level": r.level}
         if kind:
             item["jenis"] = kind
         out.append(item)
     return out
 
 
-def office_regions(ctx: Context, *, office: str | None = None) -> list[dict[str, Any]]:
+def office_regions(ctx: Context, *, office: str | None = None) -> list[Region]:
     """The kecamatan and villages inside an office's kabupaten (None: the only office)."""
     with ctx.read() as conn:
         code = resolve_office(conn, office)
     return list_regions(ctx, under=code)
 
 
-def import_regions(ctx: Context, *, path: Path) -> dict[str, Any]:
+def import_regions(ctx: Context, *, path: Path) -> RegionsImported:
     """Add or rename regions from an official CSV (kode,nama). Parents must be known or in the
     file, so the tree stays whole."""
     rows = reg.read_region_csv(path)

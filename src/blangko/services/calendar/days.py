@@ -22,6 +22,13 @@ from blangko.domain.calendar import (
     service_open,
 )
 from blangko.domain.errors import Conflict, DomainError, NotFound
+from blangko.services.calendar.results import (
+    CapacitySet,
+    ClosureAdded,
+    ClosureEnded,
+    ClosureView,
+    OpenDayAdded,
+)
 from blangko.services.context import Context, WriteTx, idempotent_write, resolve_office
 
 
@@ -93,7 +100,7 @@ def require_open(conn: Connection, office: str, service: str, day: date) -> None
         )
 
 
-def _closure_view(row: Any) -> dict[str, Any]:
+def _closure_view(row: Any) -> ClosureView:
     return {
         "id": row.id,
         "service": row.service,
@@ -116,7 +123,7 @@ def add_closure(
     end: date | None = None,
     office: str | None = None,
     idempotency_key: str | None = None,
-) -> dict[str, Any]:
+) -> ClosureAdded:
     """Close a service (or 'semua') from ``start`` to ``end`` inclusive; no end: until reopened."""
     params = {"service": service, "start": start, "end": end, "reason": reason}
 
@@ -151,7 +158,7 @@ def end_closure(
     reopen: date | None = None,
     office: str | None = None,
     idempotency_key: str | None = None,
-) -> dict[str, Any]:
+) -> ClosureEnded:
     """Reopen on ``reopen`` (default today): the closure's last closed day is the day before."""
     reopen = reopen or ctx.today()
     params = {"id": closure_id, "reopen": reopen}
@@ -187,7 +194,7 @@ def end_closure(
 
 def list_closures(
     ctx: Context, *, office: str | None = None, active_on: date | None = None
-) -> list[dict[str, Any]]:
+) -> list[ClosureView]:
     with ctx.read() as conn:
         code = resolve_office(conn, office)
         rows = repo.closures(conn, code, active_on=active_on)
@@ -201,7 +208,7 @@ def add_open_day(
     reason: str,
     office: str | None = None,
     idempotency_key: str | None = None,
-) -> dict[str, Any]:
+) -> OpenDayAdded:
     """Open a Saturday or Sunday (e.g. a Saturday service before a village election)."""
     params = {"day": day, "reason": reason}
 
@@ -231,7 +238,7 @@ def set_capacity(
     per_day: int,
     office: str | None = None,
     idempotency_key: str | None = None,
-) -> dict[str, Any]:
+) -> CapacitySet:
     params = {"service": service, "per_day": per_day}
 
     def body(tx: WriteTx) -> dict[str, Any]:

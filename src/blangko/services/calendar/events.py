@@ -50,6 +50,7 @@ from blangko.adapters.repos import coverage as coverage_repo
 from blangko.adapters.repos import events as repo
 from blangko.domain.errors import DomainError, NotFound
 from blangko.services.calendar.days import OfficeCalendar, desk_window
+from blangko.services.calendar.results import EventAdded, EventDetail, EventSummary
 from blangko.services.context import Context, WriteTx, idempotent_write, resolve_office
 from blangko.settings import ImpactAssumptions
 
@@ -178,7 +179,7 @@ def add_event(
     all_villages: bool = False,
     office: str | None = None,
     idempotency_key: str | None = None,
-) -> dict[str, Any]:
+) -> EventAdded:
     """Register an event and the villages it touches; returns the event as `show` does."""
     name = (name or "").strip()
     if not name:
@@ -204,7 +205,7 @@ def add_event(
         "all": all_villages,
     }
 
-    def body(tx: WriteTx) -> dict[str, Any]:
+    def body(tx: WriteTx) -> EventDetail:
         known = admin_repo.villages(tx.conn, tx.office)
         chosen = _resolve_villages(known, tx.office, codes, all_villages)
         event_id = repo.insert_event(
@@ -224,7 +225,7 @@ def add_event(
     )
 
 
-def list_events(ctx: Context, *, office: str | None = None) -> list[dict[str, Any]]:
+def list_events(ctx: Context, *, office: str | None = None) -> list[EventSummary]:
     with ctx.read() as conn:
         code = resolve_office(conn, office)
         rows = repo.events_with_village_counts(conn, code)
@@ -240,7 +241,7 @@ def list_events(ctx: Context, *, office: str | None = None) -> list[dict[str, An
     ]
 
 
-def show_event(ctx: Context, event_id: int, *, office: str | None = None) -> dict[str, Any]:
+def show_event(ctx: Context, event_id: int, *, office: str | None = None) -> EventDetail:
     with ctx.read() as conn:
         return _show(conn, resolve_office(conn, office), event_id)
 
@@ -254,7 +255,7 @@ def _event_row(conn: Connection, office: str, event_id: int) -> Any:
     return row
 
 
-def _show(conn: Connection, office: str, event_id: int) -> dict[str, Any]:
+def _show(conn: Connection, office: str, event_id: int) -> EventDetail:
     row = _event_row(conn, office, event_id)
     villages = repo.villages_of(conn, event_id)
     return {

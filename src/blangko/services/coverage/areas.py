@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Connection
 
@@ -24,6 +23,7 @@ from blangko.domain import wajib_ktp as wk
 from blangko.domain.access import PERSONAL_DATA_ROLES
 from blangko.domain.errors import DomainError, NotFound
 from blangko.services.context import Context, resolve_office
+from blangko.services.coverage.results import Cohort, Coverage, Figures, GapsWritten
 
 NATIONAL_TARGET_PCT = Decimal("99.2")
 DEFAULT_COHORT_MONTHS = 12
@@ -48,7 +48,7 @@ def parse_target(value: str | Decimal | None) -> Decimal:
     return target
 
 
-def figures(wajib: int, recorded: int, target: Decimal) -> dict[str, Any]:
+def figures(wajib: int, recorded: int, target: Decimal) -> Figures:
     """The four numbers every row shows, from exact counts; the percentage rounded once."""
     pct = wk.coverage_pct(recorded, wajib)
     return {
@@ -75,7 +75,7 @@ def coverage(
     by: str = "kecamatan",
     target: str | Decimal | None = None,
     office: str | None = None,
-) -> dict[str, Any]:
+) -> Coverage:
     """Wajib KTP, recorded, coverage and gap to the target: for the office, per area at level
     ``by``, per sex and per age band. One scan of the registry."""
     _check_by(by)
@@ -96,7 +96,7 @@ def rollup(
     by: str,
     target: Decimal,
     office: str,
-) -> dict[str, Any]:
+) -> Coverage:
     """National, area, sex and age-band figures from the same (area, sex, band) counts."""
     areas: dict[str, list[int]] = {c: [0, 0] for c in names}
     sexes: dict[str, list[int]] = {s: [0, 0] for s in SEX_LABEL}
@@ -160,7 +160,7 @@ def cohort(
     months: int = DEFAULT_COHORT_MONTHS,
     as_of: date | None = None,
     office: str | None = None,
-) -> dict[str, Any]:
+) -> Cohort:
     """Residents who turn 17 (and so become wajib KTP) in each coming month, per kecamatan:
     the first-time (pemula) demand that is certain to come. Married residents are wajib
     already and not counted again."""
@@ -225,7 +225,7 @@ def gaps(
     as_of: date | None = None,
     office: str | None = None,
     role: str | None = None,
-) -> dict[str, Any]:
+) -> GapsWritten:
     """Write the unrecorded wajib-KTP residents (name, NIK, village, age) of a village, a
     kecamatan or the whole office to ``output`` (.xlsx or .csv), streamed row by row.
 

@@ -20,7 +20,6 @@ import dataclasses
 import math
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
 import numpy as np
 
@@ -29,6 +28,7 @@ from blangko.domain.errors import DomainError
 from blangko.services.calendar import days as calendar_days
 from blangko.services.context import Context, resolve_office
 from blangko.services.coverage import areas
+from blangko.services.coverage.results import ExtraNeeded, Projection
 from blangko.settings import ProjectionSettings
 
 HORIZON_DAYS = 730
@@ -42,7 +42,7 @@ def projection(
     by_date: date | None = None,
     office: str | None = None,
     settings: ProjectionSettings | None = None,
-) -> dict[str, Any]:
+) -> Projection:
     """When recorded coverage reaches the target (see the module docstring); the assumptions
     are the settings' (ctx.settings.projection) unless others are given."""
     s = settings or ctx.settings.projection
@@ -118,7 +118,7 @@ def projection(
         without = np.array([calendar.day("perekaman", d).open for d in days])
         if np.quantile(simulate(without), 0.5, method="higher") <= HORIZON_DAYS:
             limiting = "closure"
-    result: dict[str, Any] = {
+    result: Projection = {
         "office": code,
         "as_of": day.isoformat(),
         "target_pct": float(target_pct),
@@ -197,7 +197,7 @@ def _extra_needed(
     backlog0: int,
     target: float,
     per_team_day: int,
-) -> dict[str, Any]:
+) -> ExtraNeeded:
     """Extra recordings, on top of the expected pace, that reach the target by `by`."""
     if by <= day:
         raise DomainError("by_date_past", "by_date", "Tanggal sasaran harus setelah hari ini.")

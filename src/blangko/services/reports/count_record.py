@@ -1,5 +1,7 @@
-"""Berita acara stock opname: the books against the physical count at one location, with the
-serials missing and found and the adjustments posted to the ledger. One read transaction."""
+"""Berita acara stock opname: the books against the physical count at one location or, for an
+office-wide count, at every location (the office's totals and a table per location), with
+the serials missing and found, the count's state and the adjustments posted to the ledger.
+One read transaction."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from sqlalchemy import select
 
 from blangko.adapters import tables as t
 from blangko.adapters.reports.model import Column, Report, Signature, Table
+from blangko.adapters.repos import counts as counts_repo
 from blangko.domain.errors import NotFound
 from blangko.domain.ledger import KIND_LABEL_ID, Kind
 from blangko.formatting import num, signed, tanggal
@@ -25,59 +28,82 @@ from blangko.services.reports.letterhead import (
 def build(
     ctx: Context, *, count_id: int, office: str | None = None, address: str | None = None
 ) -> Report:
-    """Berita acara stock opname: book against counted at one location."""
+    """Berita acara stock opname: book against counted (one location or the whole office)."""
     with ctx.read() as conn:
         head = read_head(conn, office, address)
-        row = conn.execute(
-            select(t.stock_count).where(
-                t.stock_count.c.id == count_id, t.stock_count.c.office_code == head.code
-            )
-        ).first()
+        row = counts_repo.count(conn, count_id, head.code)
         if row is None:
             raise NotFound("unknown_count", "count_id", f"Stock opname #{count_id} tidak ada.")
         names = location_names(conn, head.code)
+        parts = counts_repo.parts(conn, [row.id])[row.id]
         posted = conn.execute(
             select(t.ledger_entry)
             .where(t.ledger_entry.c.office_code == head.code, t.ledger_entry.c.count_id == count_id)
             .order_by(t.ledger_entry.c.seq)
         ).all()
-    location = names.get(row.location_id, str(row.location_id))
+    # An office-wide count (no location) is one count of every location: the office's totals.
+    office_wide = row.location_id is None
+    location = (
+        "seluruh kantor (" + ", ".join(names[p.location_id] for p in parts) + ")"
+        if office_wide
+        else names.get(row.location_id, str(row.location_id))
+    )
     variance = row.counted - row.book
     missing = range_rows(row.missing) if row.missing else []
     unexpected = range_rows(row.unexpected) if row.unexpected else []
-    by_serial = row.mode == "serials"
+    by_serial = row.mode != "quantity"
+    how = {"serials": "pindai nomor seri", "quantity": "jumlah keping saja"}
+    status = {
+        "open": "belum diposting",
+        "posted": "sudah diposting ke buku besar",
+        "superseded": f"digantikan oleh stock opname #{row.superseded_by}; tidak diposting",
+        "voided": f"dibatalkan ({row.voided_by}): {row.void_reason}",
+    }
     facts: list[tuple[str, Any]] = [
         ("Nomor stock opname", row.id),
         ("Lokasi", location),
         ("Tanggal penghitungan", row.count_date),
-        ("Cara penghitungan", "pindai nomor seri" if by_serial else "jumlah keping saja"),
+        ("Cara penghitungan", how.get(row.mode, "pindai nomor seri dan jumlah keping")),
         ("Menurut buku (keping)", row.book),
         ("Terhitung fisik (keping)", row.counted),
         ("Selisih (keping)", variance),
-        (
-            "Status",
-            "sudah diposting ke buku besar" if row.status == "posted" else "belum diposting",
-        ),
+        ("Status", status.get(row.status, row.status)),
     ]
     if row.post_reason:
         facts.append(("Penjelasan selisih", row.post_reason))
     hari = weekday(row.count_date)
     paragraphs = [
         f"Pada hari ini, {hari} tanggal {tanggal(row.count_date)}, telah dilakukan penghitungan "
-        f"fisik (stock opname) blangko KTP-el di lokasi '{location}' pada {head.name}, dengan "
+        f"fisik (stock opname) blangko KTP-el di {'' if office_wide else 'lokasi '}"
+        f"'{location}' pada {head.name}, dengan "
         f"hasil: menurut buku {num(row.book)} keping, terhitung {num(row.counted)} keping, "
         f"selisih {signed(variance)} keping.",
     ]
     if by_serial:
         paragraphs.append(
             f"Seri yang tercatat di buku tetapi tidak ditemukan: {num(sum(r[2] for r in missing))} "
-            f"keping; seri yang ditemukan tetapi tidak tercatat di lokasi ini: "
+            f"keping; seri yang ditemukan tetapi tidak tercatat di "
+            f"{'buku kantor' if office_wide else 'lokasi ini'}: "
             f"{num(sum(r[2] for r in unexpected))} keping, sebagaimana rincian terlampir."
         )
     paragraphs.append(
         "Demikian berita acara ini dibuat dengan sebenarnya untuk dipergunakan sebagaimana mestinya."
     )
     tables = []
+    if office_wide:
+        tables.append(
+            Table(
+                "Per lokasi",
+                [
+                    Column("Lokasi", weight=2),
+                    Column("Buku", "int", total=True),
+                    Column("Terhitung", "int", total=True),
+                    Column("Selisih", "int", total=True),
+                ],
+                [[names[p.location_id], p.book, p.counted, p.counted - p.book] for p in parts],
+                sheet="Per lokasi",
+            )
+        )
     if by_serial:
         tables += [
             Table(

@@ -17,6 +17,7 @@ from blangko.adapters.repos import coverage as cq
 from blangko.formatting import num, tanggal
 from blangko.services.context import Context
 from blangko.services.coverage.areas import parse_target, rollup
+from blangko.services.coverage.results import Figures
 from blangko.services.reports.letterhead import new_report, read_head
 
 KECAMATAN_CODE_LENGTH = len("17.04.01")  # a village 17.04.01.2001 lies in kecamatan 17.04.01
@@ -33,7 +34,7 @@ def _percent_or_dash(value: float | None) -> Percent | str:
     return "-" if fraction is None else Percent(fraction)
 
 
-def _figures(row: dict[str, Any]) -> list[Any]:
+def _figures(row: Figures) -> list[Any]:
     """Wajib KTP, recorded, unrecorded, coverage, gap to the target: the columns every
     table of the recap ends with."""
     return [

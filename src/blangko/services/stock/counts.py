@@ -1,8 +1,17 @@
-"""Physical counts (stock opname): book against counted, and posting the variance with a reason."""
+"""Physical counts (stock opname) and their life: open -> posted | superseded | voided.
+
+A count is a snapshot: the book and what was found (counted, missing, unexpected) are stored
+when it is taken, at one location or at every location of the office (an office-wide count:
+one count id, the office's totals, each location's figures in its parts). A newer count of a
+location supersedes the open counts covering it; only an open count is posted (its variance
+as found at count time, as reasoned entries) or voided (by the head, with a reason). So at
+most one open count covers any location. docs/ledger.md, "The life of a count".
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from blangko.adapters.repos import counts as counts_repo
@@ -17,6 +26,7 @@ from blangko.domain.serials import (
     parse_ranges,
     total,
 )
+from blangko.formatting import num, tanggal, waktu
 from blangko.services.context import (
     Context,
     WriteTx,
@@ -26,6 +36,20 @@ from blangko.services.context import (
     resolve_office,
 )
 from blangko.services.stock.entries import EntryResult, append_entry, check_entry_date
+
+OPEN, POSTED, SUPERSEDED, VOIDED = "open", "posted", "superseded", "voided"
+STATUSES = (OPEN, POSTED, SUPERSEDED, VOIDED)
+OFFICE_WIDE_LABEL = "seluruh kantor"
+
+
+@dataclass(frozen=True)
+class CountInput:
+    """What was found at one location: a quantity, or the scanned serials."""
+
+    location: str
+    counted: int | None = None
+    scanned: list[SerialRange] | None = None
+    duplicates: int = 0
 
 
 def parse_scanned(lines: Iterable[str]) -> tuple[list[SerialRange], int]:
@@ -50,23 +74,142 @@ def parse_scanned(lines: Iterable[str]) -> tuple[list[SerialRange], int]:
     return from_serials(seen), reads - len(seen)
 
 
-def _count_view(row: Any, names: dict[int, str]) -> dict[str, Any]:
+# Views ---------------------------------------------------------------------------------------
+
+
+def _figures(mode: str, book: int, counted: int, missing: str, unexpected: str) -> dict[str, Any]:
+    """Book, counted, variance, and the serials missing and unexpected with how many. A count
+    by quantity only does not know which cards: its missing and unexpected counts are None."""
+    scanned = mode != "quantity"
+    return {
+        "mode": mode,
+        "book": book,
+        "counted": counted,
+        "variance": counted - book,
+        "missing": missing,
+        "missing_count": (total(parse_ranges(missing)) if missing else 0) if scanned else None,
+        "unexpected": unexpected,
+        "unexpected_count": (total(parse_ranges(unexpected)) if unexpected else 0)
+        if scanned
+        else None,
+    }
+
+
+def _iso(moment: Any) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def _count_view(row: Any, parts: Sequence[Any], names: dict[int, str]) -> dict[str, Any]:
+    office_wide = row.location_id is None
     return {
         "count_id": row.id,
-        "location": names.get(row.location_id),
+        "office_wide": office_wide,
+        "location": None if office_wide else names.get(row.location_id),
+        "locations": [names.get(p.location_id) for p in parts],
         "count_date": row.count_date.isoformat(),
-        "mode": row.mode,
-        "book": row.book,
-        "counted": row.counted,
-        "variance": row.counted - row.book,
-        "missing": row.missing,
-        "missing_count": total(parse_ranges(row.missing)) if row.missing else 0,
-        "unexpected": row.unexpected,
-        "unexpected_count": total(parse_ranges(row.unexpected)) if row.unexpected else 0,
+        "recorded_at": _iso(row.recorded_at),
+        **_figures(row.mode, row.book, row.counted, row.missing, row.unexpected),
         "status": row.status,
-        "reason": row.post_reason,
         "actor": row.actor,
+        "reason": row.post_reason,
+        "posted_at": _iso(row.posted_at),
+        "posted_by": row.posted_by,
+        "superseded_by": row.superseded_by,
+        "voided_at": _iso(row.voided_at),
+        "voided_by": row.voided_by,
+        "void_reason": row.void_reason,
+        "parts": [
+            {
+                "location": names.get(p.location_id),
+                **_figures(p.mode, p.book, p.counted, p.missing, p.unexpected),
+            }
+            for p in parts
+        ],
     }
+
+
+def _view(conn: Any, office: str, row: Any) -> dict[str, Any]:
+    parts = counts_repo.parts(conn, [row.id])[row.id]
+    return _count_view(row, parts, location_names(conn, office))
+
+
+def _where(row: Any, names: dict[int, str]) -> str:
+    return OFFICE_WIDE_LABEL if row.location_id is None else str(names.get(row.location_id))
+
+
+# Recording -----------------------------------------------------------------------------------
+
+
+def _check_input(part: CountInput, label: str) -> None:
+    if (part.counted is None) == (part.scanned is None):
+        raise DomainError(
+            "counted_or_serials",
+            "counted",
+            f"{label}Sebutkan salah satu: --counted (jumlah) atau --serials-file (seri yang "
+            "dipindai).",
+        )
+    if part.counted is not None and part.counted < 0:
+        raise DomainError(
+            "counted_negative", "counted", f"{label}Jumlah terhitung tidak boleh negatif."
+        )
+
+
+def _measure(tx: WriteTx, loc: int, part: CountInput) -> tuple[dict[str, Any], set[str]]:
+    """One location's book against what was found there now; and the serials scanned."""
+    if part.scanned is None:
+        book = repo.count_available(tx.conn, tx.office, loc)
+        n = int(part.counted or 0)
+        return (
+            {"location_id": loc, "mode": "quantity", "book": book, "counted": n}
+            | {"missing": "", "unexpected": ""},
+            set(),
+        )
+    book_set = set(expand(repo.available_ranges(tx.conn, tx.office, loc)))
+    scan_set = set(expand(part.scanned))
+    return (
+        {
+            "location_id": loc,
+            "mode": "serials",
+            "book": len(book_set),
+            "counted": len(scan_set),
+            "missing": format_ranges(from_serials(book_set - scan_set)),
+            "unexpected": format_ranges(from_serials(scan_set - book_set)),
+        },
+        scan_set,
+    )
+
+
+def _record(
+    ctx: Context, tx: WriteTx, measured: list[dict[str, Any]], *, office_wide: bool
+) -> dict[str, Any]:
+    """Store the count and its parts; supersede the open counts of the same locations."""
+    modes = {p["mode"] for p in measured}
+    # Office-wide, a card missing at one location and found at another is neither missing
+    # nor unexpected: it is in the office, in the wrong place (each part says where).
+    missing: set[str] = set()
+    unexpected: set[str] = set()
+    for p in measured:
+        missing.update(expand(parse_ranges(p["missing"])) if p["missing"] else ())
+        unexpected.update(expand(parse_ranges(p["unexpected"])) if p["unexpected"] else ())
+    locations = [p["location_id"] for p in measured]
+    older = counts_repo.open_counts_at(tx.conn, tx.office, locations)
+    count_id = counts_repo.insert_count(
+        tx.conn,
+        office=tx.office,
+        location=None if office_wide else locations[0],
+        count_date=ctx.today(),
+        recorded_at=ctx.now(),
+        actor=ctx.actor,
+        mode=modes.pop() if len(modes) == 1 else "mixed",
+        book=sum(p["book"] for p in measured),
+        counted=sum(p["counted"] for p in measured),
+        missing=format_ranges(from_serials(missing - unexpected)),
+        unexpected=format_ranges(from_serials(unexpected - missing)),
+        parts=measured,
+    )
+    counts_repo.mark_superseded(tx.conn, older, by=count_id)
+    row = counts_repo.count(tx.conn, count_id)
+    return _view(tx.conn, tx.office, row) | {"supersedes": older}
 
 
 def record_count(
@@ -79,15 +222,10 @@ def record_count(
     office: str | None = None,
     idempotency_key: str | None = None,
 ) -> dict[str, Any]:
-    """Record what was physically found at a location today against the books."""
-    if (counted is None) == (scanned is None):
-        raise DomainError(
-            "counted_or_serials",
-            "counted",
-            "Sebutkan salah satu: --counted (jumlah) atau --serials-file (seri yang dipindai).",
-        )
-    if counted is not None and counted < 0:
-        raise DomainError("counted_negative", "counted", "Jumlah terhitung tidak boleh negatif.")
+    """Record what was physically found at a location today against the books. The open
+    counts of that location (office-wide ones included) are superseded by this one."""
+    part = CountInput(location, counted, scanned, duplicates)
+    _check_input(part, "")
     params = {
         "location": location,
         "counted": counted,
@@ -96,37 +234,116 @@ def record_count(
 
     def body(tx: WriteTx) -> dict[str, Any]:
         loc = location_id(tx.conn, tx.office, location, "location")
-        if scanned is None:
-            book = repo.count_available(tx.conn, tx.office, loc)
-            missing = unexpected = ""
-            mode, n = "quantity", int(counted or 0)
-        else:
-            book_ranges = repo.available_ranges(tx.conn, tx.office, loc)
-            book_set = set(expand(book_ranges))
-            scan_set = set(expand(scanned))
-            book = len(book_set)
-            missing = format_ranges(from_serials(book_set - scan_set))
-            unexpected = format_ranges(from_serials(scan_set - book_set))
-            mode, n = "serials", len(scan_set)
-        count_id = counts_repo.insert_count(
-            tx.conn,
-            office=tx.office,
-            location=loc,
-            count_date=ctx.today(),
-            recorded_at=ctx.now(),
-            actor=ctx.actor,
-            mode=mode,
-            book=book,
-            counted=n,
-            missing=missing,
-            unexpected=unexpected,
-        )
-        row = counts_repo.count(tx.conn, count_id)
-        view = _count_view(row, location_names(tx.conn, tx.office))
-        view["duplicate_reads"] = duplicates
-        return view
+        measured, _ = _measure(tx, loc, part)
+        return _record(ctx, tx, [measured], office_wide=False) | {"duplicate_reads": duplicates}
 
     return idempotent_write(ctx, office, "stock.count", params, idempotency_key, body)
+
+
+def record_office_count(
+    ctx: Context,
+    *,
+    parts: Sequence[CountInput],
+    office: str | None = None,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    """An office-wide count: every location of the office counted at once (a quantity or a
+    scan for each), recorded as one count with the office's totals. It supersedes every open
+    count of the office."""
+    for part in parts:
+        _check_input(part, f"{part.location}: ")
+    params = {
+        "parts": [
+            {
+                "location": p.location,
+                "counted": p.counted,
+                "scanned": format_ranges(p.scanned) if p.scanned is not None else None,
+            }
+            for p in parts
+        ]
+    }
+
+    def body(tx: WriteTx) -> dict[str, Any]:
+        ids = [location_id(tx.conn, tx.office, p.location, "location") for p in parts]
+        names = location_names(tx.conn, tx.office)
+        twice = sorted({names[i] for i in ids if ids.count(i) > 1})
+        if twice:
+            raise DomainError(
+                "count_location_twice",
+                "locations",
+                f"Lokasi {', '.join(twice)} disebut lebih dari sekali: setiap lokasi dihitung "
+                "satu kali dalam stock opname seluruh kantor.",
+            )
+        left = [names[i] for i in sorted(names) if i not in ids]
+        if left:
+            raise DomainError(
+                "count_location_missing",
+                "locations",
+                f"Stock opname seluruh kantor menghitung setiap lokasi; belum ada hitungan untuk "
+                f"{', '.join(left)} (isi 0 bila lokasi kosong).",
+            )
+        measured: list[tuple[dict[str, Any], set[str]]] = [
+            _measure(tx, loc, part)
+            for loc, part in sorted(zip(ids, parts, strict=True), key=lambda x: x[0])
+        ]
+        seen: dict[str, int] = {}
+        for m, scan in measured:
+            for s in scan:
+                where = seen.setdefault(s, m["location_id"])
+                if where != m["location_id"]:
+                    raise DomainError(
+                        "serial_counted_twice",
+                        "serials",
+                        f"Seri {s} dipindai di {names[where]} dan di {names[m['location_id']]}: "
+                        "satu kartu hanya ada di satu tempat; periksa pindaian kedua lokasi.",
+                    )
+        result = _record(ctx, tx, [m for m, _ in measured], office_wide=True)
+        return result | {"duplicate_reads": sum(p.duplicates for p in parts)}
+
+    return idempotent_write(ctx, office, "stock.count_office", params, idempotency_key, body)
+
+
+# Posting and voiding -------------------------------------------------------------------------
+
+
+def _open_count(tx: WriteTx, count_id: int, doing: str) -> Any:
+    """The count, if it is open; otherwise why it cannot be posted or voided."""
+    row = counts_repo.count(tx.conn, count_id, tx.office)
+    if row is None:
+        raise NotFound("unknown_count", "count_id", f"Stock opname #{count_id} tidak ada.")
+    names = location_names(tx.conn, tx.office)
+    if row.status == POSTED:
+        raise Conflict(
+            "count_posted",
+            "count_id",
+            f"Stock opname #{count_id} sudah diposting ({waktu(row.posted_at, tz=tx.ctx.timezone)}, "
+            f"{row.posted_by}); tidak dapat {doing}. Koreksi dengan stock opname baru.",
+        )
+    if row.status == SUPERSEDED:
+        newer = counts_repo.count(tx.conn, row.superseded_by)
+        assert newer is not None
+        raise Conflict(
+            "count_superseded",
+            "count_id",
+            f"Stock opname #{count_id} ({_where(row, names)}) tidak dapat {doing}: lokasinya "
+            f"sudah dihitung lagi sesudahnya, stock opname #{newer.id} ({_where(newer, names)}, "
+            f"{tanggal(newer.count_date)}), yang menggantikannya. Hanya hitungan terakhir yang "
+            f"berlaku: posting atau batalkan #{newer.id}.",
+        )
+    if row.status == VOIDED:
+        raise Conflict(
+            "count_voided",
+            "count_id",
+            f"Stock opname #{count_id} sudah dibatalkan ({waktu(row.voided_at, tz=tx.ctx.timezone)}, "
+            f"{row.voided_by}: {row.void_reason}); tidak dapat {doing}.",
+        )
+    return row
+
+
+def _reason(reason: str, what: str) -> str:
+    if not reason or not reason.strip():
+        raise DomainError("required", "reason", f"{what} (--reason) wajib diisi.")
+    return reason.strip()
 
 
 def post_count(
@@ -137,65 +354,85 @@ def post_count(
     office: str | None = None,
     idempotency_key: str | None = None,
 ) -> dict[str, Any]:
-    """Post a count's variance as reasoned entries: missing -> lost pending investigation,
-    unexpected -> found (new to the books) or moved here (when on the books elsewhere)."""
+    """Post an open count's variance, as found at count time, as reasoned entries: missing ->
+    lost pending investigation; unexpected -> found (new to the books), moved here (on the
+    books elsewhere in the office) or recovered (booked lost)."""
     params = {"count_id": count_id, "reason": reason}
 
     def body(tx: WriteTx) -> dict[str, Any]:
-        if not reason or not reason.strip():
-            raise DomainError("required", "reason", "Alasan selisih (--reason) wajib diisi.")
-        row = counts_repo.count(tx.conn, count_id, tx.office)
-        if row is None:
-            raise NotFound("unknown_count", "count_id", f"Stock opname #{count_id} tidak ada.")
-        if row.status != "open":
-            raise Conflict("count_posted", "count_id", f"Stock opname #{count_id} sudah diposting.")
-        variance = row.counted - row.book
-        if row.mode == "quantity" and variance != 0:
-            raise DomainError(
-                "count_needs_serials",
-                "count_id",
-                f"Selisih {variance:+d} dari hitungan jumlah saja tidak dapat diposting: pindai "
-                "nomor seri (stock count --serials-file) agar diketahui seri mana yang hilang "
-                "atau berlebih.",
-            )
-        check_entry_date(tx, row.count_date)
-        if row.mode == "quantity":
-            current = repo.count_available(tx.conn, tx.office, row.location_id)
-            if current != row.book:
-                raise Conflict(
-                    "count_stale",
+        why = _reason(reason, "Alasan selisih")
+        row = _open_count(tx, count_id, "diposting")
+        names = location_names(tx.conn, tx.office)
+        parts = counts_repo.parts(tx.conn, [row.id])[row.id]
+        for p in parts:
+            variance = p.counted - p.book
+            if p.mode == "quantity" and variance != 0:
+                where = f"{names[p.location_id]}: " if row.location_id is None else ""
+                raise DomainError(
+                    "count_needs_serials",
                     "count_id",
-                    "Stok lokasi berubah sejak penghitungan; lakukan stock opname ulang.",
+                    f"{where}Selisih {variance:+d} dari hitungan jumlah saja "
+                    "tidak dapat diposting: pindai nomor seri (stock count --serials-file) agar "
+                    "diketahui seri mana yang hilang atau berlebih.",
                 )
-        entries = []
-        why = reason.strip()
-        if row.missing:
-            missing = parse_ranges(row.missing)
-            entries.append(
-                append_entry(
-                    tx,
-                    Kind.MISSING,
-                    row.count_date,
-                    missing,
-                    from_location=row.location_id,
-                    reason=why,
-                    count_id=row.id,
-                    note="tidak ditemukan saat stock opname; dalam penyelidikan",
+        check_entry_date(tx, row.count_date)
+        # Found somewhere in this count: not missing where the books had it, but moved.
+        found_here = {s for p in parts if p.unexpected for s in expand(parse_ranges(p.unexpected))}
+        plan: list[tuple[Any, list[SerialRange]]] = []
+        for p in parts:
+            where = names[p.location_id]
+            if p.mode == "quantity":
+                now = repo.count_available(tx.conn, tx.office, p.location_id)
+                if now != p.book:
+                    changed = f"buku {num(p.book)} saat dihitung, sekarang {num(now)}"
+                    raise _stale(row.id, where, changed)
+                continue
+            gone = sorted(set(expand(parse_ranges(p.missing))) - found_here) if p.missing else []
+            if gone:
+                held = repo.locations_holding(tx.conn, tx.office, from_serials(gone))
+                moved = [s for loc, rs in held.items() if loc != p.location_id for s in expand(rs)]
+                if moved:
+                    raise _stale(row.id, where, f"seri {moved[0]} tidak lagi tercatat di sana")
+            plan.append((p, from_serials(gone)))
+        entries: list[EntryResult] = []
+        for p, lost in plan:
+            if lost:
+                entries.append(
+                    append_entry(
+                        tx,
+                        Kind.MISSING,
+                        row.count_date,
+                        lost,
+                        from_location=p.location_id,
+                        reason=why,
+                        count_id=row.id,
+                        note="tidak ditemukan saat stock opname; dalam penyelidikan",
+                    )
                 )
-            )
-        if row.unexpected:
-            entries.extend(_post_unexpected(tx, row, parse_ranges(row.unexpected), why))
+            if p.unexpected:
+                entries.extend(
+                    _post_unexpected(tx, row, p.location_id, parse_ranges(p.unexpected), why)
+                )
         counts_repo.mark_posted(tx.conn, row.id, reason=why, at=ctx.now(), actor=ctx.actor)
-        posted = counts_repo.count(tx.conn, row.id)
-        view = _count_view(posted, location_names(tx.conn, tx.office))
+        view = _view(tx.conn, tx.office, counts_repo.count(tx.conn, row.id))
         view["entries"] = [e.as_dict() for e in entries]
         return view
 
     return idempotent_write(ctx, office, "stock.count_post", params, idempotency_key, body)
 
 
+def _stale(count_id: int, where: str, what: str) -> Conflict:
+    return Conflict(
+        "count_stale",
+        "count_id",
+        f"Stok di {where} berubah sejak stock opname #{count_id} ({what}): hitungan itu tidak "
+        f"lagi menggambarkan buku. Hitung ulang {where} (blangko stock count --location {where}, "
+        f"atau formulir Stock opname); hitungan baru menggantikan #{count_id}.",
+    )
+
+
 def _post_unexpected(
-    tx: WriteTx, row: Any, ranges: list[SerialRange], reason: str
+    tx: WriteTx, row: Any, here: int, ranges: list[SerialRange], reason: str
 ) -> list[EntryResult]:
     split = repo.locations_holding(tx.conn, tx.office, ranges)
     unknown_or_used = split.pop(None, [])
@@ -212,7 +449,8 @@ def _post_unexpected(
                 "count_serial_elsewhere",
                 "count_id",
                 f"Seri {s} ditemukan saat stock opname tetapi di buku tercatat sudah terpakai, "
-                "rusak, dikembalikan, atau milik kantor lain; periksa dan koreksi dulu.",
+                "rusak, dikembalikan, atau milik kantor lain; periksa dan koreksi dulu, atau "
+                "batalkan stock opname ini (kepala dinas) dan hitung ulang.",
             )
     out: list[EntryResult] = []
     if new:
@@ -222,7 +460,7 @@ def _post_unexpected(
                 Kind.FOUND,
                 row.count_date,
                 from_serials(new),
-                to_location=row.location_id,
+                to_location=here,
                 reason=reason,
                 count_id=row.id,
                 note="ditemukan saat stock opname, belum tercatat",
@@ -235,14 +473,14 @@ def _post_unexpected(
                 Kind.RECOVER,
                 row.count_date,
                 from_serials(lost),
-                to_location=row.location_id,
+                to_location=here,
                 reason=reason,
                 count_id=row.id,
                 note="tercatat hilang, ditemukan kembali saat stock opname",
             )
         )
     for loc, loc_ranges in sorted(split.items(), key=lambda kv: kv[0] or 0):
-        if loc == row.location_id:
+        if loc == here:
             continue
         out.append(
             append_entry(
@@ -251,7 +489,7 @@ def _post_unexpected(
                 row.count_date,
                 loc_ranges,
                 from_location=loc,
-                to_location=row.location_id,
+                to_location=here,
                 reason=reason,
                 count_id=row.id,
                 note="ditemukan di lokasi lain saat stock opname",
@@ -260,10 +498,54 @@ def _post_unexpected(
     return out
 
 
+def void_count(
+    ctx: Context,
+    *,
+    count_id: int,
+    reason: str,
+    office: str | None = None,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    """Void an open count (the head): it is kept, with the reason, who and when, and is never
+    posted. For a count that cannot or should not be posted (a wrong scan, a card the books
+    show as used that needs a person to look); the location can then be counted again."""
+    params = {"count_id": count_id, "reason": reason}
+
+    def body(tx: WriteTx) -> dict[str, Any]:
+        why = _reason(reason, "Alasan pembatalan")
+        row = _open_count(tx, count_id, "dibatalkan")
+        counts_repo.mark_voided(tx.conn, row.id, reason=why, at=ctx.now(), actor=ctx.actor)
+        return _view(tx.conn, tx.office, counts_repo.count(tx.conn, row.id))
+
+    return idempotent_write(ctx, office, "stock.count_void", params, idempotency_key, body)
+
+
+# Reading -------------------------------------------------------------------------------------
+
+
 def list_counts(
     ctx: Context, *, office: str | None = None, status: str | None = None
 ) -> list[dict[str, Any]]:
+    """The office's counts, oldest first (only those in `status`, when given)."""
+    if status is not None and status not in STATUSES:
+        raise DomainError(
+            "unknown_count_status",
+            "status",
+            f"Status stock opname '{status}' tidak dikenal: {', '.join(STATUSES)}.",
+        )
     with ctx.read() as conn:
         code = resolve_office(conn, office)
         names = location_names(conn, code)
-        return [_count_view(r, names) for r in counts_repo.counts(conn, code, status)]
+        rows = counts_repo.counts(conn, code, status)
+        parts = counts_repo.parts(conn, [r.id for r in rows])
+        return [_count_view(r, parts[r.id], names) for r in rows]
+
+
+def get_count(ctx: Context, *, count_id: int, office: str | None = None) -> dict[str, Any]:
+    """One count with its parts."""
+    with ctx.read() as conn:
+        code = resolve_office(conn, office)
+        row = counts_repo.count(conn, count_id, code)
+        if row is None:
+            raise NotFound("unknown_count", "count_id", f"Stock opname #{count_id} tidak ada.")
+        return _view(conn, code, row)

@@ -4,9 +4,8 @@ counts.py) and the application print go through `append_entry`."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
@@ -15,6 +14,7 @@ from blangko.domain.errors import Conflict, DomainError
 from blangko.domain.ledger import MOVES, EntryRecord, Kind, State
 from blangko.domain.serials import SerialRange, format_ranges, total
 from blangko.services.context import WriteTx
+from blangko.services.stock.results import EntryView
 
 
 @dataclass(frozen=True)
@@ -27,8 +27,16 @@ class EntryResult:
     from_location: str | None
     to_location: str | None
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    def as_dict(self) -> EntryView:
+        return {
+            "seq": self.seq,
+            "kind": self.kind,
+            "effective_date": self.effective_date,
+            "quantity": self.quantity,
+            "serials": self.serials,
+            "from_location": self.from_location,
+            "to_location": self.to_location,
+        }
 
 
 def check_entry_date(tx: WriteTx, effective: date) -> None:

@@ -14,6 +14,14 @@ from blangko.domain.errors import NotFound
 from blangko.domain.ledger import GENESIS_HASH, MOVES, Replay, Tally
 from blangko.domain.serials import parse_ranges, single
 from blangko.services.context import Context, location_names, resolve_office
+from blangko.services.stock.results import (
+    Balance,
+    Ledger,
+    LedgerEntry,
+    Problem,
+    Trace,
+    Verification,
+)
 
 
 def balance(
@@ -22,7 +30,7 @@ def balance(
     as_of: date | None = None,
     location: str | None = None,
     office: str | None = None,
-) -> dict[str, Any]:
+) -> Balance:
     """Stock on hand from the entries alone (no stored running balance)."""
     as_of = as_of or ctx.today()
     with ctx.read() as conn:
@@ -38,7 +46,7 @@ def balance(
 
 def read_balance(
     conn: Connection, office: str, *, as_of: date, upto_seq: int | None = None
-) -> dict[str, Any]:
+) -> Balance:
     """The balance as of a date inside an open read transaction; with `upto_seq`, of the
     ledger as it stood after that entry (see ledger_repo.head_seq)."""
     names = location_names(conn, office)
@@ -52,7 +60,7 @@ def read_balance(
     by_loc = {name: 0 for name in sorted(names.values())}
     for loc, n in tally.by_location.items():
         by_loc[names[loc]] += n
-    return {
+    result: Balance = {
         "office": office,
         "office_name": office_name,
         "as_of": as_of.isoformat(),
@@ -60,9 +68,10 @@ def read_balance(
         "by_location": by_loc,
         "totals": tally.totals,
     }
+    return result
 
 
-def _entry_view(row: Any, names: dict[int, str]) -> dict[str, Any]:
+def _entry_view(row: Any, names: dict[int, str]) -> LedgerEntry:
     return {
         "seq": row.seq,
         "kind": row.kind,
@@ -90,7 +99,7 @@ def ledger(
     date_to: date | None = None,
     office: str | None = None,
     kind: str | None = None,
-) -> dict[str, Any]:
+) -> Ledger:
     with ctx.read() as conn:
         code = resolve_office(conn, office)
         names = location_names(conn, code)
@@ -109,7 +118,7 @@ def ledger(
     }
 
 
-def trace(ctx: Context, *, serial: str, office: str | None = None) -> dict[str, Any]:
+def trace(ctx: Context, *, serial: str, office: str | None = None) -> Trace:
     """State, location and full history of one card."""
     r = single(serial, "serial")
     with ctx.read() as conn:
@@ -128,7 +137,7 @@ def trace(ctx: Context, *, serial: str, office: str | None = None) -> dict[str, 
     }
 
 
-def verify(ctx: Context, *, office: str | None = None) -> dict[str, Any]:
+def verify(ctx: Context, *, office: str | None = None) -> Verification:
     """Recompute the hash chain and every serial's state from the entries.
 
     Sound means: each entry's hash matches its content and the previous hash, sequence numbers
@@ -137,7 +146,7 @@ def verify(ctx: Context, *, office: str | None = None) -> dict[str, Any]:
     replayed state. Otherwise the first bad entry is named.
     """
     started = time.perf_counter()
-    problems: list[dict[str, Any]] = []
+    problems: list[Problem] = []
 
     def bad(seq: int | None, message: str) -> None:
         if len(problems) < 50:

@@ -10,8 +10,9 @@ from blangko.domain.errors import Conflict, DomainError
 from blangko.domain.ledger import SERVICES, Kind, State, check_spoil_reason
 from blangko.domain.serials import SerialRange, from_serials, parse_ranges, single, total
 from blangko.formatting import month_bounds
-from blangko.services.context import Context, WriteTx, idempotent_write, location_id
+from blangko.services.context import Context, WriteTx, location_id, write_once
 from blangko.services.stock.entries import EntryResult, append_entry, check_entry_date
+from blangko.services.stock.results import EntriesWritten, MonthClosed
 
 DEFAULT_STORE = "gudang"
 
@@ -39,10 +40,12 @@ def _store(tx: WriteTx, name: str | None, field: str) -> int:
     return location_id(tx.conn, tx.office, name or DEFAULT_STORE, field)
 
 
-def _entries(results: list[EntryResult]) -> dict[str, Any]:
+def _entries(tx: WriteTx, results: list[EntryResult]) -> EntriesWritten:
     return {
+        "office": tx.office,
         "entries": [r.as_dict() for r in results],
         "quantity": sum(r.quantity for r in results),
+        "replayed": False,
     }
 
 
@@ -55,15 +58,16 @@ def record_opening(
     office: str | None = None,
     note: str | None = None,
     idempotency_key: str | None = None,
-) -> dict[str, Any]:
+) -> EntriesWritten:
     effective = effective or ctx.today()
     params = {"serials": serials, "date": effective, "location": location, "note": note}
 
-    def body(tx: WriteTx) -> dict[str, Any]:
+    def body(tx: WriteTx) -> EntriesWritten:
         check_entry_date(tx, effective)
         ranges = _new_serials(tx, serials)
         to = _store(tx, location, "location")
         return _entries(
+            tx,
             [
                 append_entry(
                     tx,
@@ -74,10 +78,10 @@ def record_opening(
                     note=note,
                     idempotency_key=idempotency_key,
                 )
-            ]
+            ],
         )
 
-    return idempotent_write(ctx, office, "stock.opening", params, idempotency_key, body)
+    return write_once(ctx, office, "stock.opening", params, idempotency_key, body)
 
 
 def receive_shipment(
@@ -91,7 +95,7 @@ def receive_shipment(
     office: str | None = None,
     note: str | None = None,
     idempotency_key: str | None = None,
-) -> dict[str, Any]:
+) -> EntriesWritten:
     effective = effective or ctx.today()
     params = {
         "serials": serials,
@@ -102,13 +106,14 @@ def receive_shipment(
         "note": note,
     }
 
-    def body(tx: WriteTx) -> dict[str, Any]:
+    def body(tx: WriteTx) -> EntriesWritten:
         src = _require(source, "source", "Asal kiriman (--source)")
         doc = _require(document, "document", "Nomor berita acara serah terima (--document)")
         check_entry_date(tx, effective)
         ranges = _new_serials(tx, serials)
         dest = _store(tx, to, "to")
         return _entries(
+            tx,
             [
                 append_entry(
                     tx,
@@ -121,10 +126,10 @@ def receive_shipment(
                     note=note,
                     idempotency_key=idempotency_key,
                 )
-            ]
+            ],
         )
 
-    return idempotent_write(ctx, office, "stock.receive", params, idempotency_key, body)
+    return write_once(ctx, office, "stock.receive", params, idempotency_key, body)
 
 
 def _one_of(serials: str | None, qty: int | None) -> None:
@@ -168,7 +173,7 @@ def transfer(
     office: str | None = None,
     note: str | None = None,
     idempotency_key: str | None = None,
-) -> dict[str, Any]:
+) -> EntriesWritten:
     effective = effective or ctx.today()
     params = {
         "serials": serials,
@@ -179,7 +184,7 @@ def transfer(
         "note": note,
     }
 
-    def body(tx: WriteTx) -> dict[str, Any]:
+    def body(tx: WriteTx) -> EntriesWritten:
         check_entry_date(tx, effective)
         src = location_id(tx.conn, tx.office, from_location, "from")
         dst = location_id(tx.conn, tx.office, to_location, "to")
@@ -187,6 +192,7 @@ def transfer(
             raise DomainError("same_location", "to", "Lokasi asal dan tujuan tidak boleh sama.")
         ranges = _pick(tx, serials, qty, src, from_location)
         return _entries(
+            tx,
             [
                 append_entry(
                     tx,
@@ -198,10 +204,10 @@ def transfer(
                     note=note,
                     idempotency_key=idempotency_key,
                 )
-            ]
+            ],
         )
 
-    return idempotent_write(ctx, office, "stock.transfer", params, idempotency_key, body)
+    return write_once(ctx, office, "stock.transfer", params, idempotency_key, body)
 
 
 def check_service(service: str) -> str:
@@ -272,7 +278,7 @@ def consume(
     office: str | None = None,
     note: str | None = None,
     idempotency_key: str | None = None,
-) -> dict[str, Any]:
+) -> EntriesWritten:
     effective = effective or ctx.today()
     params = {
         "serials": serials,
@@ -282,13 +288,14 @@ def consume(
         "date": effective,
         "note": note,
     }
-    return idempotent_write(
+    return write_once(
         ctx,
         office,
         "stock.consume",
         params,
         idempotency_key,
         lambda tx: _entries(
+            tx,
             consume_in(
                 tx,
                 service=service,
@@ -298,7 +305,7 @@ def consume(
                 location=location,
                 note=note,
                 idempotency_key=idempotency_key,
-            )
+            ),
         ),
     )
 
@@ -331,11 +338,11 @@ def spoil(
     effective: date | None = None,
     office: str | None = None,
     idempotency_key: str | None = None,
-) -> dict[str, Any]:
+) -> EntriesWritten:
     effective = effective or ctx.today()
     params = {"serial": serial, "reason": reason, "note": note, "date": effective}
 
-    def body(tx: WriteTx) -> dict[str, Any]:
+    def body(tx: WriteTx) -> EntriesWritten:
         check_spoil_reason(reason)
         if reason == "lainnya" and not (note and note.strip()):
             raise DomainError(
@@ -343,6 +350,7 @@ def spoil(
             )
         check_entry_date(tx, effective)
         return _entries(
+            tx,
             _per_location(
                 tx,
                 Kind.SPOIL,
@@ -351,10 +359,10 @@ def spoil(
                 reason=reason,
                 note=note,
                 idempotency_key=idempotency_key,
-            )
+            ),
         )
 
-    return idempotent_write(ctx, office, "stock.spoil", params, idempotency_key, body)
+    return write_once(ctx, office, "stock.spoil", params, idempotency_key, body)
 
 
 def spoil_printed_in(
@@ -386,6 +394,41 @@ def spoil_printed_in(
     )
 
 
+def _leave_by_document(
+    ctx: Context,
+    operation: str,
+    kind: Kind,
+    params: dict[str, Any],
+    required: dict[str, tuple[str, str, str]],
+    *,
+    office: str | None,
+    idempotency_key: str | None,
+) -> EntriesWritten:
+    """Cards that leave the office's stock wherever they are, on a document: lost (police
+    report) or returned (handover record). `required` maps each entry field to the input
+    field, its value and its label in the error message; they are checked in order."""
+    effective: date = params["date"]
+
+    def body(tx: WriteTx) -> EntriesWritten:
+        fields = {
+            name: _require(value, field, label) for name, (field, value, label) in required.items()
+        }
+        check_entry_date(tx, effective)
+        return _entries(
+            tx,
+            _per_location(
+                tx,
+                kind,
+                effective,
+                parse_ranges(params["serials"]),
+                idempotency_key=idempotency_key,
+                **fields,
+            ),
+        )
+
+    return write_once(ctx, office, operation, params, idempotency_key, body)
+
+
 def lose(
     ctx: Context,
     *,
@@ -395,27 +438,20 @@ def lose(
     effective: date | None = None,
     office: str | None = None,
     idempotency_key: str | None = None,
-) -> dict[str, Any]:
+) -> EntriesWritten:
     effective = effective or ctx.today()
-    params = {"serials": serials, "reason": reason, "document": document, "date": effective}
-
-    def body(tx: WriteTx) -> dict[str, Any]:
-        why = _require(reason, "reason", "Alasan kehilangan (--reason)")
-        doc = _require(document, "document", "Nomor laporan polisi (--document)")
-        check_entry_date(tx, effective)
-        return _entries(
-            _per_location(
-                tx,
-                Kind.LOSE,
-                effective,
-                parse_ranges(serials),
-                reason=why,
-                document=doc,
-                idempotency_key=idempotency_key,
-            )
-        )
-
-    return idempotent_write(ctx, office, "stock.lose", params, idempotency_key, body)
+    return _leave_by_document(
+        ctx,
+        "stock.lose",
+        Kind.LOSE,
+        {"serials": serials, "reason": reason, "document": document, "date": effective},
+        {
+            "reason": ("reason", reason, "Alasan kehilangan (--reason)"),
+            "document": ("document", document, "Nomor laporan polisi (--document)"),
+        },
+        office=office,
+        idempotency_key=idempotency_key,
+    )
 
 
 def return_blanks(
@@ -427,35 +463,28 @@ def return_blanks(
     effective: date | None = None,
     office: str | None = None,
     idempotency_key: str | None = None,
-) -> dict[str, Any]:
+) -> EntriesWritten:
     effective = effective or ctx.today()
-    params = {"serials": serials, "to": to, "document": document, "date": effective}
-
-    def body(tx: WriteTx) -> dict[str, Any]:
-        party = _require(to, "to", "Penerima (--to)")
-        doc = _require(document, "document", "Nomor berita acara (--document)")
-        check_entry_date(tx, effective)
-        return _entries(
-            _per_location(
-                tx,
-                Kind.RETURN,
-                effective,
-                parse_ranges(serials),
-                party=party,
-                document=doc,
-                idempotency_key=idempotency_key,
-            )
-        )
-
-    return idempotent_write(ctx, office, "stock.return", params, idempotency_key, body)
+    return _leave_by_document(
+        ctx,
+        "stock.return",
+        Kind.RETURN,
+        {"serials": serials, "to": to, "document": document, "date": effective},
+        {
+            "party": ("to", to, "Penerima (--to)"),
+            "document": ("document", document, "Nomor berita acara (--document)"),
+        },
+        office=office,
+        idempotency_key=idempotency_key,
+    )
 
 
 def close_month(
     ctx: Context, *, month: str, office: str | None = None, idempotency_key: str | None = None
-) -> dict[str, Any]:
+) -> MonthClosed:
     params = {"month": month}
 
-    def body(tx: WriteTx) -> dict[str, Any]:
+    def body(tx: WriteTx) -> MonthClosed:
         first, _last = month_bounds(month)
         today = ctx.today()
         if (first.year, first.month) >= (today.year, today.month):
@@ -468,9 +497,9 @@ def close_month(
         if key in repo.closed_months(tx.conn, tx.office):
             raise Conflict("month_already_closed", "month", f"Bulan {key} sudah ditutup.")
         repo.close_month(tx.conn, office=tx.office, month=key, at=ctx.now(), actor=ctx.actor)
-        return {"month": key, "closed": True}
+        return {"office": tx.office, "month": key, "closed": True, "replayed": False}
 
-    return idempotent_write(ctx, office, "stock.close_month", params, idempotency_key, body)
+    return write_once(ctx, office, "stock.close_month", params, idempotency_key, body)
 
 
 def destroy_spoiled(
@@ -482,7 +511,7 @@ def destroy_spoiled(
     document: str,
     office: str | None = None,
     idempotency_key: str | None = None,
-) -> dict[str, Any]:
+) -> EntriesWritten:
     """Record the destruction of every card spoiled in a month that is not destroyed yet.
 
     Destruction is witnessed: the witnesses' names go into the entry (party) so that the
@@ -496,7 +525,7 @@ def destroy_spoiled(
         "document": document,
     }
 
-    def body(tx: WriteTx) -> dict[str, Any]:
+    def body(tx: WriteTx) -> EntriesWritten:
         first, last = month_bounds(month)
         doc = _require(document, "document", "Nomor berita acara pemusnahan (--document)")
         names = [w.strip() for w in witnesses if w and w.strip()]
@@ -531,6 +560,7 @@ def destroy_spoiled(
             )
         ranges = from_serials(c.serial for c in pending)
         return _entries(
+            tx,
             [
                 append_entry(
                     tx,
@@ -542,7 +572,7 @@ def destroy_spoiled(
                     note=f"pemusnahan blangko rusak bulan {key}",
                     idempotency_key=idempotency_key,
                 )
-            ]
+            ],
         )
 
-    return idempotent_write(ctx, office, "stock.destroy", params, idempotency_key, body)
+    return write_once(ctx, office, "stock.destroy", params, idempotency_key, body)

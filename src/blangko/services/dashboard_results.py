@@ -1,0 +1,48 @@
+"""What the public status board returns (services/dashboard.py): TypedDicts, plain dicts at
+run time, used as the web API's response models.
+
+dashboard.py still builds these as untyped dicts; the shapes allow extra keys, so the API's
+response validation never drops a field the dashboard adds.
+"""
+
+from __future__ import annotations
+
+from pydantic import ConfigDict, with_config
+from typing_extensions import TypedDict
+
+LOOSE = ConfigDict(extra="allow")
+
+
+@with_config(LOOSE)
+class DeskOpen(TypedDict):
+    """One service desk (perekaman, pencetakan) today: open, or closed and why."""
+
+    service: str
+    open: bool
+    reason: str | None
+
+
+@with_config(LOOSE)
+class PublicStatus(TypedDict):
+    """What anyone may know without logging in: no figures, no names."""
+
+    office: str
+    office_name: str
+    date: str
+    services: list[DeskOpen]
+    printing: bool
+    stock_level: str
+
+
+@with_config(LOOSE)
+class PublicApplication(TypedDict):
+    """One application's progress by its receipt number: status and dates only."""
+
+    receipt: str
+    status: str
+    submitted_date: str
+    ready_date: str | None
+    printed_date: str | None
+    collected_date: str | None
+    status_label: str
+    ready_to_collect: bool
