@@ -928,7 +928,7 @@ def test_the_demo_like_office_shows_one_figure_everywhere(ctx, monkeypatch) -> N
 # Random histories: few examples per backend, each an office of its own in one database.
 # BLANGKO_CONSISTENCY_EXAMPLES=n runs n per backend instead, to explore (at most about 500,
 # the regency codes of one database; the offices are spread over the country either way).
-EXAMPLES = {"sqlite": 6, "postgres": 3}
+EXAMPLES = {"sqlite": 8, "postgres": 5}
 if os.environ.get("BLANGKO_CONSISTENCY_EXAMPLES"):
     EXAMPLES = dict.fromkeys(EXAMPLES, int(os.environ["BLANGKO_CONSISTENCY_EXAMPLES"]))
 
