@@ -28,6 +28,7 @@ from blangko.domain import forecast as fc
 from blangko.domain import stock_policy as sp
 from blangko.domain.errors import DomainError
 from blangko.domain.ledger import SERVICES
+from blangko.domain.limits import check_date
 from blangko.services import applications
 from blangko.services.calendar import events
 from blangko.services.calendar.days import OfficeCalendar, holidays_between
@@ -323,7 +324,7 @@ def forecast(
 ) -> dict[str, Any]:
     started = time.perf_counter()
     s = (settings or ctx.settings.forecast).check()
-    as_of = as_of or ctx.today()
+    as_of = check_date(as_of or ctx.today(), "as_of")
     if not 7 <= horizon <= 730:
         raise DomainError(
             "horizon_range", "horizon", "Cakrawala perkiraan harus 7 sampai 730 hari."
@@ -498,7 +499,7 @@ def backtest(
     horizon: int = 28,
     origins: int = 6,
 ) -> dict[str, Any]:
-    as_of = as_of or ctx.today()
+    as_of = check_date(as_of or ctx.today(), "as_of")
     with ctx.read() as conn:
         code = resolve_office(conn, office)
         start, used, open_flags = _history(conn, code, as_of)
