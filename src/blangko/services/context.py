@@ -23,7 +23,7 @@ from blangko.adapters.repos import admin as admin_repo
 from blangko.adapters.repos import idempotency as idem_repo
 from blangko.adapters.repos import ledger as ledger_repo
 from blangko.domain.errors import Conflict, DomainError, NotFound
-from blangko.domain.limits import check_inputs
+from blangko.domain.limits import check_inputs, check_text
 from blangko.settings import Settings
 
 # A use case's typed result (a TypedDict): see write_once.
@@ -153,6 +153,8 @@ def write_once(
     within bounds.
     """
     check_inputs(params)
+    if idempotency_key is not None:
+        check_text(idempotency_key, "idempotency_key")
     with ctx.write(office) as tx:
         prior = tx.seen(idempotency_key, operation, params)
         if prior is not None:
