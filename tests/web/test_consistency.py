@@ -709,6 +709,13 @@ FIGURES: tuple[Figure, ...] = (
             Surface("cli", "forecast", lambda j, o: j["backlog"]),
             Surface("page", "/", lambda p, o: backlog_el(p), ("dashboard.html",)),
             Surface(
+                "page",
+                "/layanan",
+                lambda p, o: backlog_el(p),
+                ("applications.html",),
+                project=lambda v: {"print_backlog": v["print_backlog"]},
+            ),
+            Surface(
                 "api",
                 "/api/v1/forecast",
                 lambda j, o: queue_reason(j["recommended_request"]),
@@ -844,6 +851,7 @@ MACRO_FIGURE = {
     "on_hand_rows": "on_hand",
     "open_variance": "open_variance",
     "backlog_rows": "backlog",
+    "print_backlog": "backlog",
     "recommended_request": "recommended_request",
     "request_reasons": "request_reasons",
     "stockout": "stockout_probability",

@@ -332,7 +332,7 @@ def forecast(
         code = resolve_office(conn, office)
         start, used, open_flags = _history(conn, code, as_of)
         fut_open = _future_open(conn, code, as_of, horizon)
-        backlog = applications.backlog_of(conn, code)
+        backlog = applications.backlog_of(conn, code, as_of)
         amc = _amc(conn, code, start, used, open_flags, as_of)
         cohort_factor, cohort_info = _cohort_multiplier(conn, code, as_of, horizon, start)
     on_hand = balance(ctx, as_of=as_of, office=code)["on_hand"]

@@ -185,6 +185,7 @@ def _service_page(
     return render(
         request,
         "applications.html",
+        backlog=applications.backlog(ctx, office=office),
         status=status_for(lookup_error) if lookup_error and status == 200 else status,
         nik=nik or "",
         resident=resident,
