@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from blangko.domain.serials import parse_ranges
+from blangko.domain.serials import SerialRange, parse_ranges
 from blangko.services.context import Context
 from blangko.services.stock import counts
 from blangko.services.stock.results import LedgerEntry
@@ -24,6 +24,14 @@ def filter_serial(entries: list[LedgerEntry], serial: str | None) -> list[Ledger
     return out
 
 
+def scan(serials: str | None) -> tuple[list[SerialRange] | None, int]:
+    """The scanned serials typed or pasted in a field (one serial or range per line or comma):
+    their ranges and the duplicate reads dropped; (None, 0) when the field is blank."""
+    if serials is None or not serials.strip():
+        return None, 0
+    return counts.parse_scanned(serials.replace(",", "\n").splitlines())
+
+
 def record_count(
     ctx: Context,
     office: str | None,
@@ -34,9 +42,7 @@ def record_count(
 ) -> dict[str, Any]:
     """A physical count by quantity, or by the scanned serials (one or a range per line or
     comma); the variance is derived by the service."""
-    scanned, duplicates = None, 0
-    if serials is not None and serials.strip():
-        scanned, duplicates = counts.parse_scanned(serials.replace(",", "\n").splitlines())
+    scanned, duplicates = scan(serials)
     return counts.record_count(
         ctx,
         location=location,
@@ -58,9 +64,7 @@ def record_office_count(
     two given; a row with neither is passed on for the service to name."""
     parts = []
     for name, counted, serials in rows:
-        scanned, duplicates = None, 0
-        if serials is not None and serials.strip():
-            scanned, duplicates = counts.parse_scanned(serials.replace(",", "\n").splitlines())
+        scanned, duplicates = scan(serials)
         parts.append(counts.CountInput(name, counted, scanned, duplicates))
     return counts.record_office_count(
         ctx, parts=parts, office=office, idempotency_key=idempotency_key

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -36,6 +36,8 @@ from blangko.web.deps import (
 from blangko.web.labels import ledger_labels
 from blangko.web.nav import NavItem, register
 from blangko.web.stock.inputs import filter_serial, record_count, record_office_count
+
+R = TypeVar("R")
 
 pages = page_router()
 
@@ -98,9 +100,11 @@ def _act(
     request: Request,
     tab: str,
     form: dict[str, Any],
-    run: Callable[[], EntriesWritten],
-    done: Callable[[EntriesWritten], str],
+    run: Callable[[], R],
+    done: Callable[[R], str],
 ) -> Response:
+    """Run a write for a page form: on success the flash `done(result)` and a redirect to the
+    tab; on a clerk's error the tab again with the form's values and the error."""
     try:
         result = run()
     except DomainError as exc:
@@ -281,31 +285,52 @@ def stock_count(
     return _stock_page(request, tab="opname", count_result=result)
 
 
+def _decide_count(
+    request: Request,
+    decide: Callable[..., R],
+    count_id: int,
+    reason: str,
+    idem: str | None,
+    reason_field: str,
+    done: Callable[[R], str],
+) -> Response:
+    """Post or void a count from the page (the head's decision, with its reason), through the
+    counts service's `decide(ctx, count_id=, reason=, office=, idempotency_key=)`."""
+    ctx, office = request_ctx(request)
+    return _act(
+        request,
+        "opname",
+        {reason_field: reason},
+        lambda: decide(
+            ctx,
+            count_id=count_id,
+            reason=reason,
+            office=office,
+            idempotency_key=blank_to_none(idem),
+        ),
+        done,
+    )
+
+
 @pages.post(
     "/stok/opname/{count_id}/posting", name="page.stock.count_post", response_class=HTMLResponse
 )
 def stock_count_post(
     request: Request, count_id: int, reason: Text, idem: OptText = None
 ) -> Response:
-    ctx, office = request_ctx(request)
     _ = tr(request)
-    try:
-        result = counts.post_count(
-            ctx,
-            count_id=count_id,
-            reason=reason,
-            office=office,
-            idempotency_key=blank_to_none(idem),
-        )
-    except DomainError as exc:
-        return _stock_page(
-            request, tab="opname", error=exc, form={"reason": reason}, status=status_for(exc)
-        )
-    request.state.session["flash"] = (
-        f"{_('Stock opname')} #{count_id} {_('diposting')}: {_('selisih')} "
-        f"{num(result['variance'], lang_of(request))} {_('keping')}"
+    return _decide_count(
+        request,
+        counts.post_count,
+        count_id,
+        reason,
+        idem,
+        "reason",
+        lambda r: (
+            f"{_('Stock opname')} #{count_id} {_('diposting')}: {_('selisih')} "
+            f"{num(r['variance'], lang_of(request))} {_('keping')}"
+        ),
     )
-    return RedirectResponse("/stok?tab=opname", status_code=303)
 
 
 @pages.post("/stok/opname/kantor", name="page.stock.count_office", response_class=HTMLResponse)
@@ -353,22 +378,16 @@ def stock_count_office(
 def stock_count_void(
     request: Request, count_id: Id, reason: Text, idem: OptText = None
 ) -> Response:
-    ctx, office = request_ctx(request)
     _ = tr(request)
-    try:
-        counts.void_count(
-            ctx,
-            count_id=count_id,
-            reason=reason,
-            office=office,
-            idempotency_key=blank_to_none(idem),
-        )
-    except DomainError as exc:
-        return _stock_page(
-            request, tab="opname", error=exc, form={"void_reason": reason}, status=status_for(exc)
-        )
-    request.state.session["flash"] = f"{_('Stock opname')} #{count_id} {_('dibatalkan')}"
-    return RedirectResponse("/stok?tab=opname", status_code=303)
+    return _decide_count(
+        request,
+        counts.void_count,
+        count_id,
+        reason,
+        idem,
+        "void_reason",
+        lambda r: f"{_('Stock opname')} #{count_id} {_('dibatalkan')}",
+    )
 
 
 # Ledger, trace and audit pages ---------------------------------------------------------------
