@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from blangko.adapters.repos import ledger as repo
-from blangko.domain.errors import Conflict, DomainError
+from blangko.domain.errors import Conflict, DomainError, one_of
 from blangko.domain.ledger import SERVICES, Kind, State, check_spoil_reason
 from blangko.domain.serials import SerialRange, from_serials, parse_ranges, single, total
 from blangko.formatting import month_bounds
@@ -211,13 +211,7 @@ def transfer(
 
 
 def check_service(service: str) -> str:
-    if service not in SERVICES:
-        raise DomainError(
-            "unknown_service",
-            "service",
-            f"Layanan '{service}' tidak dikenal: pilih {', '.join(SERVICES)}.",
-        )
-    return service
+    return one_of(service, SERVICES, "unknown_service", "service", "Layanan")
 
 
 def consume_in(
