@@ -450,10 +450,10 @@ def print_card(
             note=f"cetak KTP-el {app.receipt}",
             idempotency_key=idempotency_key,
         )
-        used = entries[0].serials
+        used = entries[0]["serials"]
         registry_repo.set_printed(tx.conn, app.nik, day, tx.ctx.now())
         changes = {"serial": used, "station": station, "printed_date": day}
-        return changes, f"blangko {used} di {station} (ledger #{entries[0].seq})"
+        return changes, f"blangko {used} di {station} (ledger #{entries[0]['seq']})"
 
     return _transition(
         ctx,
@@ -492,7 +492,7 @@ def misprint(
         )
         registry_repo.set_printed(tx.conn, app.nik, None, tx.ctx.now())
         changes = {"serial": None, "printed_date": None}
-        return changes, f"blangko {app.serial} rusak ({reason}), ledger #{entry.seq}"
+        return changes, f"blangko {app.serial} rusak ({reason}), ledger #{entry['seq']}"
 
     return _transition(
         ctx,
