@@ -79,11 +79,6 @@ def _history(conn: Connection, office: str, as_of: date) -> tuple[date, np.ndarr
     return start, used, open_flags
 
 
-def _future_open(conn: Connection, office: str, start: date, horizon: int) -> np.ndarray:
-    cal = OfficeCalendar(conn, office)
-    return np.array([cal.day("pencetakan", start + timedelta(days=i)).open for i in range(horizon)])
-
-
 def _event_uplifts(
     ctx: Context, office: str, as_of: date, horizon_end: date
 ) -> list[tuple[fc.Uplift, dict[str, Any]]]:
