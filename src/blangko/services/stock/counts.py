@@ -36,7 +36,8 @@ from blangko.services.context import (
     location_names,
     resolve_office,
 )
-from blangko.services.stock.entries import EntryResult, append_entry, check_entry_date
+from blangko.services.stock.entries import append_entry, check_entry_date
+from blangko.services.stock.results import EntryView
 
 OPEN, POSTED, SUPERSEDED, VOIDED = "open", "posted", "superseded", "voided"
 STATUSES = (OPEN, POSTED, SUPERSEDED, VOIDED)
@@ -408,7 +409,7 @@ def post_count(
                     first = moved[0].serial(moved[0].first)
                     raise _stale(row.id, where, f"seri {first} tidak lagi tercatat di sana")
             plan.append((p, gone))
-        entries: list[EntryResult] = []
+        entries: list[EntryView] = []
         for p, lost in plan:
             if lost:
                 entries.append(
@@ -429,7 +430,7 @@ def post_count(
                 )
         counts_repo.mark_posted(tx.conn, row.id, reason=why, at=ctx.now(), actor=ctx.actor)
         view = _view(tx.conn, tx.office, counts_repo.count(tx.conn, row.id))
-        view["entries"] = [e.as_dict() for e in entries]
+        view["entries"] = entries
         return view
 
     return idempotent_write(ctx, office, "stock.count_post", params, idempotency_key, body)
@@ -447,7 +448,7 @@ def _stale(count_id: int, where: str, what: str) -> Conflict:
 
 def _post_unexpected(
     tx: WriteTx, row: Any, here: int, ranges: list[SerialRange], reason: str
-) -> list[EntryResult]:
+) -> list[EntryView]:
     split = repo.locations_holding(tx.conn, tx.office, ranges)
     unknown_or_used = split.pop(None, [])
     # Known blanks among them (read in one query per range, not one per serial): lost ones
@@ -466,7 +467,7 @@ def _post_unexpected(
                 "dulu, atau batalkan stock opname ini (kepala dinas) dan hitung ulang.",
             )
     new = difference(unknown_or_used, lost)
-    out: list[EntryResult] = []
+    out: list[EntryView] = []
     if new:
         out.append(
             append_entry(
