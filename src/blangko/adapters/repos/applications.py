@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import ColumnElement, Connection, Select, func, select
 
 from blangko.adapters.repos import AnyRow
 from blangko.adapters.repos.coverage import not_printed_condition, wajib_condition
@@ -161,24 +161,30 @@ def status_counts(conn: Connection, office: str) -> dict[str, int]:
     return {status: int(n) for status, n in rows}
 
 
-def count_registry_prr(conn: Connection, office: str, as_of: date) -> int:
-    """Residents of the registry who are print-ready (PRR) on ``as_of`` and have no open
-    application: wajib KTP, alive, recorded, no card printed. With the open applications
-    (one per NIK at most) they make the print backlog, each resident counted once."""
+def registry_prr_where(office: str, as_of: date) -> list[ColumnElement[bool]]:
+    """The conditions on `resident` of the registry's print-ready residents (PRR) on
+    ``as_of`` who have no open application: the office's, wajib KTP, alive, recorded, no card
+    printed, no application diajukan/direkam/siap_cetak. The count and the work list
+    (repos/worklist.py) both select with these."""
     has_open = (
         select(app_t.c.id)
         .where(app_t.c.nik == resident.c.nik, app_t.c.status.in_(OPEN_BEFORE_PRINT))
         .exists()
     )
+    return [
+        resident.c.office_code == office,
+        wajib_condition(as_of),
+        not_printed_condition(as_of),
+        ~has_open,
+    ]
+
+
+def count_registry_prr(conn: Connection, office: str, as_of: date) -> int:
+    """Residents of the registry who are print-ready (PRR) on ``as_of`` and have no open
+    application (`registry_prr_where`). With the open applications (one per NIK at most)
+    they make the print backlog, each resident counted once."""
     return int(
-        conn.execute(
-            select(func.count()).where(
-                resident.c.office_code == office,
-                wajib_condition(as_of),
-                not_printed_condition(as_of),
-                ~has_open,
-            )
-        ).scalar_one()
+        conn.execute(select(func.count()).where(*registry_prr_where(office, as_of))).scalar_one()
     )
 
 
