@@ -9,10 +9,14 @@ import re
 from datetime import date
 
 from openpyxl import load_workbook
-from web_helpers import add_resident, bearer, csrf_of, login, stock_station
+from web_helpers import add_resident, bearer, csrf_of, insert_user, login, stock_station
 
+from blangko.adapters.tables_residents import resident
+from blangko.domain.nik import build_nik
 from blangko.services import applications
+from blangko.services.admin import setup
 from blangko.services.stock import queries
+from blangko.web import applications as web_apps
 
 RECORDED = date(2015, 3, 2)
 
@@ -111,8 +115,6 @@ def test_filters_and_pages_on_the_page(client, ctx) -> None:  # type: ignore[no-
 
 
 def test_page_size_splits_a_long_list(client, ctx, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from blangko.web import applications as web_apps
-
     niks = _people(ctx, 5)
     monkeypatch.setattr(web_apps, "PRR_PAGE_SIZE", 2)
     login(client, "operator")
@@ -121,6 +123,7 @@ def test_page_size_splits_a_long_list(client, ctx, monkeypatch) -> None:  # type
     assert _rows(client.get("/layanan/prr?hal=2").text) == niks[2:4]
     last = client.get("/layanan/prr?hal=3")
     assert _rows(last.text) == niks[4:] and 'data-testid="prr-next"' not in last.text
+    assert _rows(client.get("/layanan/prr?hal=9").text) == niks[4:]  # past the end: the last
 
 
 def test_api_masks_for_the_auditor_and_prints_for_the_operator(client, ctx) -> None:  # type: ignore[no-untyped-def]
@@ -192,3 +195,42 @@ def test_english_page(client, ctx) -> None:  # type: ignore[no-untyped-def]
     client.get("/bahasa/en", follow_redirects=False)
     page = client.get("/layanan/prr")
     assert "Print work list" in page.text and "Only villages with a coming election" in page.text
+
+
+def test_each_office_sees_and_prints_only_its_own_residents(client, ctx) -> None:  # type: ignore[no-untyped-def]
+
+    ours = _people(ctx, 1)[0]
+    stock_station(ctx)
+    setup.create_office(ctx, code="17.01")
+    village = min(
+        r["code"] for r in setup.office_regions(ctx, office="17.01") if r["level"] == "desa"
+    )
+    theirs = build_nik(village[:8], date(1991, 2, 3), "L", 1)
+    with ctx.write_plain() as conn:
+        conn.execute(
+            resident.insert().values(
+                nik=theirs,
+                office_code="17.01",
+                nama="Warga Kantor Lain",
+                jenis_kelamin="L",
+                tanggal_lahir=date(1991, 2, 3),
+                status_kawin="KAWIN",
+                kode_desa=village,
+                kode_kecamatan=village[:8],
+                tanggal_rekam=RECORDED,
+                tanggal_cetak=None,
+                status="HIDUP",
+                updated_at=ctx.now(),
+            )
+        )
+    insert_user(ctx, "op-kaur", "operator", office="17.04")
+    h = bearer(client, "op-kaur")
+    listed = client.get("/api/v1/backlog", headers=h).json()
+    assert [i["nik"] for i in listed["items"]] == [ours] and listed["office"] == "17.04"
+    refused = client.post(
+        "/api/v1/backlog/print", json={"nik": theirs, "station": "loket-1"}, headers=h
+    )
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "resident_other_office"
+    export = client.get("/api/v1/backlog/export?fmt=xlsx", headers=h)
+    assert "Warga Kantor Lain" not in _people_sheet(export.content)

@@ -486,6 +486,17 @@ def _prr_page(
         filters = _prr_filters(None, None, None)
         data = worklist.work_list(ctx, office=office, limit=PRR_PAGE_SIZE, reveal=reveal)
         number = 1
+    pages = max(1, -(-data["total"] // PRR_PAGE_SIZE))
+    if number > pages:  # past the end (the list got shorter): its last page
+        number = pages
+        data = worklist.work_list(
+            ctx,
+            office=office,
+            limit=PRR_PAGE_SIZE,
+            offset=(number - 1) * PRR_PAGE_SIZE,
+            reveal=reveal,
+            **filters,
+        )
     can_print = allowed("page.service.prr_print", request.state.principal.role)
     stations = (
         [
@@ -509,7 +520,7 @@ def _prr_page(
         filters=filters,
         query=urlencode({k: v for k, v in query.items() if v}),
         page_no=number,
-        pages=max(1, -(-data["total"] // PRR_PAGE_SIZE)),
+        pages=pages,
         groups=villages_by_kecamatan(ctx, office),
         stations=stations,
         can_print=can_print,
