@@ -166,6 +166,19 @@ def _resident(conn: Connection, nik: str) -> Any:
     return row
 
 
+def _resident_here(tx: WriteTx, nik: str) -> Any:
+    """The resident, registered at the office of the write; else NotFound or a refusal."""
+    person = _resident(tx.conn, nik)
+    if person.office_code != tx.office:
+        raise DomainError(
+            "resident_other_office",
+            "nik",
+            f"Penduduk {mask_nik(nik)} terdaftar di kantor {person.office_code}, "
+            f"bukan {tx.office}.",
+        )
+    return person
+
+
 def _event(
     tx: WriteTx,
     app_id: int,
@@ -248,14 +261,7 @@ def new(
         check_type(type)
         docs = check_documents(type, docs_in)
         _check_day(tx, on)
-        person = _resident(tx.conn, number)
-        if person.office_code != tx.office:
-            raise DomainError(
-                "resident_other_office",
-                "nik",
-                f"Penduduk {mask_nik(number)} terdaftar di kantor {person.office_code}, "
-                f"bukan {tx.office}.",
-            )
+        person = _resident_here(tx, number)
         if person.status != "HIDUP":
             raise DomainError(
                 "resident_not_alive",
@@ -546,14 +552,7 @@ def print_from_backlog(
 
     def body(tx: WriteTx) -> ApplicationWritten:
         _check_day(tx, on)
-        person = _resident(tx.conn, number)
-        if person.office_code != tx.office:
-            raise DomainError(
-                "resident_other_office",
-                "nik",
-                f"Penduduk {mask_nik(number)} terdaftar di kantor {person.office_code}, "
-                f"bukan {tx.office}.",
-            )
+        person = _resident_here(tx, number)
         _refuse_open_application(tx, number)
         _check_prr(person, on)
         kind = "pemula"
