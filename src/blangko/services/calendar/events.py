@@ -56,6 +56,9 @@ from blangko.services.context import Context, WriteTx, idempotent_write, resolve
 from blangko.settings import ImpactAssumptions
 
 KINDS = ("pilkades", "pemilu", "pilkada", "lainnya")
+# The kinds that are elections: their villages are flagged on the print work list (voters
+# need the card, or a suket, at the polling station).
+ELECTION_KINDS = ("pilkades", "pemilu", "pilkada")
 KIND_LABEL_ID = {
     "pilkades": "pemilihan kepala desa",
     "pemilu": "pemilihan umum",

@@ -206,7 +206,9 @@ def cohort(
 # --- gaps ---------------------------------------------------------------------------------
 
 
-def _check_area(conn: Connection, office: str, code: str, level: str, field: str) -> str:
+def check_area(conn: Connection, office: str, code: str, level: str, field: str) -> str:
+    """The code of a kecamatan or village (``level``) of the office, trimmed; else NotFound
+    on ``field``."""
     code = code.strip()
     row = admin_repo.region(conn, code)
     if row is None or row.level != level or not code.startswith(f"{office}."):
@@ -257,9 +259,9 @@ def gaps(
         code = resolve_office(conn, office)
         area = None
         if desa:
-            area = _check_area(conn, code, desa, "desa", "desa")
+            area = check_area(conn, code, desa, "desa", "desa")
         elif kecamatan:
-            area = _check_area(conn, code, kecamatan, "kecamatan", "kecamatan")
+            area = check_area(conn, code, kecamatan, "kecamatan", "kecamatan")
         rows = (
             (
                 row.nama,
