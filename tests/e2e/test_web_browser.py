@@ -285,6 +285,7 @@ def test_operator_takes_an_application_from_new_to_collected(server: str, browse
     page.click("form.inline-form button[type=submit]")
     expect(page.get_by_test_id("resident")).to_contain_text("Sri Wahyuni Uji")
     page.select_option("select[name=type]", "pemula")
+    page.fill("input[name=no_kk]", "1704010101010001")  # the family card a first card needs
     page.screenshot(path=str(SHOTS / "10-service-resident.png"), full_page=True)
     page.click("[data-testid=new-application] button[type=submit]")
     expect(page.locator(".flash")).to_contain_text("Permohonan dicatat")
