@@ -438,7 +438,8 @@ def test_closure_blocks_recording_with_its_reason(ctx, office) -> None:
     ]
     assert closure["end"] is None
     nik = add_resident(ctx, serial=1)
-    receipt = apps.new(ctx, nik=nik, type="pemula", documents=KK)["receipt"]  # the counter still takes it
+    # The counter still takes it.
+    receipt = apps.new(ctx, nik=nik, type="pemula", documents=KK)["receipt"]
     with pytest.raises(DomainError) as err:
         apps.record(ctx, receipt=receipt)
     assert (err.value.code, err.value.field) == ("service_closed", "date")

@@ -83,13 +83,13 @@ def test_a_malformed_nik_is_a_format_error_not_absent_from_the_registry(ctx, off
         ("17040117059O0001", "nik_digits"),  # letter O
         ("abc", "nik_length"),
     ):
-        for call in (
-            lambda: apps.lookup(ctx, nik=typed),
-            lambda: registry.show_resident(ctx, typed, reveal=False),
-            lambda: apps.new(ctx, nik=typed, type="pemula", documents=KK),
+        for call, kwargs in (
+            (apps.lookup, {"nik": typed}),
+            (registry.show_resident, {"nik": typed, "reveal": False}),
+            (apps.new, {"nik": typed, "type": "pemula", "documents": KK}),
         ):
             with pytest.raises(DomainError) as err:
-                call()
+                call(ctx, **kwargs)
             assert not isinstance(err.value, NotFound)
             assert (err.value.code, err.value.field) == (code, "nik")
             assert "registri" not in err.value.message

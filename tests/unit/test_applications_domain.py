@@ -262,6 +262,7 @@ def test_handover_to_the_applicant_or_a_proxy() -> None:
         (PROXY, "", "SK/1", "proxy_name", "required"),
         (PROXY, "Siti", None, "power_of_attorney", "required"),
         (PROXY, "x" * 201, "SK/1", "proxy_name", "too_long"),
+        (PROXY, "Siti", "SK/1\x1b[2J", "power_of_attorney", "control_character"),
         (APPLICANT, "Siti", "SK/1", "proxy_nik", "proxy_is_applicant"),
     ],
 )

@@ -8,10 +8,10 @@ from hypothesis import strategies as st
 
 from blangko.domain.errors import DomainError
 from blangko.domain.nik import (
-    check_nik_format,
     ParsedNik,
     build_nik,
     check_nik_against,
+    check_nik_format,
     compact_nik,
     mask_nik,
     parse_nik,

@@ -416,6 +416,8 @@ def _text(value: str | None, field: str, what: str) -> str:
         raise DomainError("required", field, f"{what} wajib diisi bila kartu diambil kuasa.")
     if len(text) > TEXT_MAX:
         raise DomainError("too_long", field, f"{what} paling banyak {TEXT_MAX} karakter.")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise DomainError("control_character", field, f"{what} memuat karakter kendali.")
     return text
 
 
