@@ -127,7 +127,8 @@ class Settings(BaseSettings):
     # `blangko serve` refuses it unless this is the demo (see web.app.check_secret).
     secret_key: str = DEFAULT_SECRET_KEY
     demo: bool = False
-    # The address line of the letterhead on printed reports (BLANGKO_OFFICE_ADDRESS).
+    # The letterhead's address line for an office that has not set its own (`blangko office
+    # set --address`), one for the whole installation (BLANGKO_OFFICE_ADDRESS).
     office_address: str = ""
     forecast: ForecastSettings = Field(default_factory=ForecastSettings)
     projection: ProjectionSettings = Field(default_factory=ProjectionSettings)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from service_helpers import add_resident, resident_row, stock_station
+from service_helpers import KK, add_resident, resident_row, stock_station
 from sqlalchemy import func, select
 
 from blangko.adapters import tables as t
@@ -38,7 +38,7 @@ def _ready(ctx, serial: int, type_: str = "pemula", on: date = TODAY, **docs: st
     """An application of ``type_`` already print-ready (resident recorded earlier)."""
     printed = date(2015, 1, 5) if type_ != "pemula" else None
     nik = add_resident(ctx, serial=serial, recorded=date(2020, 3, 3), printed=printed)
-    r = apps.new(ctx, nik=nik, type=type_, documents=docs, on=on)
+    r = apps.new(ctx, nik=nik, type=type_, documents=docs or KK, on=on)
     apps.ready(ctx, receipt=r["receipt"], on=on)
     return r["receipt"]
 
@@ -46,7 +46,7 @@ def _ready(ctx, serial: int, type_: str = "pemula", on: date = TODAY, **docs: st
 def test_full_lifecycle_of_a_first_card(ctx, office) -> None:
     stock_station(ctx)
     nik = add_resident(ctx, serial=1, birth=date(2009, 11, 20))  # turned 17 last week
-    created = apps.new(ctx, nik=nik, type="pemula")
+    created = apps.new(ctx, nik=nik, type="pemula", documents=KK)
     assert created == {
         "receipt": "1704-20261127-0001",
         "status": "diajukan",
@@ -88,20 +88,20 @@ def test_receipt_numbers_run_per_office_per_day(ctx, office) -> None:
     a = add_resident(ctx, serial=1)
     b = add_resident(ctx, serial=2)
     c = add_resident(ctx, serial=3)
-    assert apps.new(ctx, nik=a, type="pemula", on=date(2026, 11, 2))["receipt"] == (
+    assert apps.new(ctx, nik=a, type="pemula", on=date(2026, 11, 2), documents=KK)["receipt"] == (
         "1704-20261102-0001"
     )
-    assert apps.new(ctx, nik=b, type="pemula", on=date(2026, 11, 2))["receipt"] == (
+    assert apps.new(ctx, nik=b, type="pemula", on=date(2026, 11, 2), documents=KK)["receipt"] == (
         "1704-20261102-0002"
     )
-    assert apps.new(ctx, nik=c, type="pemula", on=date(2026, 11, 3))["receipt"] == (
+    assert apps.new(ctx, nik=c, type="pemula", on=date(2026, 11, 3), documents=KK)["receipt"] == (
         "1704-20261103-0001"
     )
 
 
 def test_recording_is_skipped_for_a_resident_already_recorded(ctx, office) -> None:
     nik = add_resident(ctx, serial=1, recorded=date(2019, 4, 1))
-    r = apps.new(ctx, nik=nik, type="pemula")
+    r = apps.new(ctx, nik=nik, type="pemula", documents=KK)
     assert r["status"] == "direkam"
     shown = apps.show(ctx, receipt=r["receipt"])
     assert shown["recorded_date"] == "2019-04-01"
@@ -114,46 +114,46 @@ def test_recording_is_skipped_for_a_resident_already_recorded(ctx, office) -> No
 def test_pemula_must_be_wajib_ktp_at_the_application_date(ctx, office) -> None:
     sixteen = add_resident(ctx, serial=1, birth=date(2009, 12, 1))
     with pytest.raises(DomainError) as err:
-        apps.new(ctx, nik=sixteen, type="pemula")
+        apps.new(ctx, nik=sixteen, type="pemula", documents=KK)
     assert (err.value.code, err.value.field) == ("not_wajib_ktp", "nik")
     assert "17 tahun" in err.value.message
     # Married under 17 is wajib KTP.
     married = add_resident(ctx, serial=2, birth=date(2010, 1, 1), marital="KAWIN")
-    assert apps.new(ctx, nik=married, type="pemula")["status"] == "diajukan"
+    assert apps.new(ctx, nik=married, type="pemula", documents=KK)["status"] == "diajukan"
     # 17 on the date given, not merely today.
     turned = add_resident(ctx, serial=3, birth=date(2009, 11, 20))
     with pytest.raises(DomainError) as err:
-        apps.new(ctx, nik=turned, type="pemula", on=date(2026, 11, 19))
+        apps.new(ctx, nik=turned, type="pemula", on=date(2026, 11, 19), documents=KK)
     assert err.value.code == "not_wajib_ktp"
-    assert apps.new(ctx, nik=turned, type="pemula", on=date(2026, 11, 20))["status"]
+    assert apps.new(ctx, nik=turned, type="pemula", on=date(2026, 11, 20), documents=KK)["status"]
 
 
 def test_pemula_refused_when_a_card_was_printed(ctx, office) -> None:
     nik = add_resident(ctx, serial=1, recorded=date(2015, 1, 1), printed=date(2015, 2, 1))
     with pytest.raises(DomainError) as err:
-        apps.new(ctx, nik=nik, type="pemula")
+        apps.new(ctx, nik=nik, type="pemula", documents=KK)
     assert (err.value.code, err.value.field) == ("already_has_card", "type")
 
 
 def test_resident_must_exist_and_be_alive(ctx, office) -> None:
     with pytest.raises(NotFound) as err:
-        apps.new(ctx, nik="1704011705900099", type="pemula")
+        apps.new(ctx, nik="1704011705900099", type="pemula", documents=KK)
     assert (err.value.code, err.value.field) == ("unknown_resident", "nik")
     dead = add_resident(ctx, serial=1, status="MENINGGAL")
     with pytest.raises(DomainError) as err:
-        apps.new(ctx, nik=dead, type="pemula")
+        apps.new(ctx, nik=dead, type="pemula", documents=KK)
     assert err.value.code == "resident_not_alive"
     assert apps.list_(ctx) == []
 
 
 def test_one_open_application_per_resident(ctx, office) -> None:
     nik = add_resident(ctx, serial=1)
-    first = apps.new(ctx, nik=nik, type="pemula")["receipt"]
+    first = apps.new(ctx, nik=nik, type="pemula", documents=KK)["receipt"]
     with pytest.raises(Conflict) as err:
-        apps.new(ctx, nik=nik, type="pemula")
+        apps.new(ctx, nik=nik, type="pemula", documents=KK)
     assert err.value.code == "application_open" and first in err.value.message
     apps.cancel(ctx, receipt=first)
-    assert apps.new(ctx, nik=nik, type="pemula")["receipt"] == "1704-20261127-0002"
+    assert apps.new(ctx, nik=nik, type="pemula", documents=KK)["receipt"] == "1704-20261127-0002"
 
 
 @pytest.mark.parametrize(
@@ -211,7 +211,7 @@ def test_replacement_types_with_their_documents(ctx, office) -> None:
 def test_illegal_transitions_are_refused_and_write_nothing(ctx, office) -> None:
     stock_station(ctx)
     nik = add_resident(ctx, serial=1)
-    receipt = apps.new(ctx, nik=nik, type="pemula")["receipt"]
+    receipt = apps.new(ctx, nik=nik, type="pemula", documents=KK)["receipt"]
     events = _events(ctx)
     with pytest.raises(Conflict) as err:
         apps.print_card(ctx, receipt=receipt, station="loket-1")
@@ -239,9 +239,9 @@ def test_illegal_transitions_are_refused_and_write_nothing(ctx, office) -> None:
 def test_future_dates_and_dates_before_the_application_are_refused(ctx, office) -> None:
     nik = add_resident(ctx, serial=1)
     with pytest.raises(DomainError) as err:
-        apps.new(ctx, nik=nik, type="pemula", on=TODAY + timedelta(days=1))
+        apps.new(ctx, nik=nik, type="pemula", on=TODAY + timedelta(days=1), documents=KK)
     assert err.value.code == "date_in_future"
-    receipt = apps.new(ctx, nik=nik, type="pemula", on=date(2026, 11, 20))["receipt"]
+    receipt = apps.new(ctx, nik=nik, type="pemula", on=date(2026, 11, 20), documents=KK)["receipt"]
     with pytest.raises(DomainError) as err:
         apps.record(ctx, receipt=receipt, on=date(2026, 11, 19))
     assert err.value.code == "date_before_application"
@@ -315,8 +315,8 @@ def test_print_retry_with_the_same_key_does_nothing(ctx, office) -> None:
 
 def test_new_is_idempotent(ctx, office) -> None:
     nik = add_resident(ctx, serial=1)
-    first = apps.new(ctx, nik=nik, type="pemula", idempotency_key="loket-a-1")
-    again = apps.new(ctx, nik=nik, type="pemula", idempotency_key="loket-a-1")
+    first = apps.new(ctx, nik=nik, type="pemula", idempotency_key="loket-a-1", documents=KK)
+    again = apps.new(ctx, nik=nik, type="pemula", idempotency_key="loket-a-1", documents=KK)
     assert again == {**first, "replayed": True}
     assert len(apps.list_(ctx)) == 1
 
@@ -400,7 +400,7 @@ def test_print_backlog_counts_each_resident_once(ctx, office) -> None:
         return b["registry_prr"], b["to_record"], b["recorded"], b["to_print"], b["print_backlog"]
 
     assert counts() == (1, 0, 0, 0, 1)
-    receipt = apps.new(ctx, nik=prr, type="pemula")["receipt"]  # starts recorded
+    receipt = apps.new(ctx, nik=prr, type="pemula", documents=KK)["receipt"]  # starts recorded
     assert counts() == (0, 0, 1, 0, 1)
     apps.ready(ctx, receipt=receipt)
     assert counts() == (0, 0, 0, 1, 1)
@@ -410,7 +410,7 @@ def test_print_backlog_counts_each_resident_once(ctx, office) -> None:
     assert counts() == (0, 0, 0, 1, 1)
     # Someone from outside the registry (moved in) who applies is in the backlog too.
     other = add_resident(ctx, serial=5, birth=date(2009, 11, 20))
-    apps.new(ctx, nik=other, type="pemula")
+    apps.new(ctx, nik=other, type="pemula", documents=KK)
     assert counts() == (0, 1, 0, 1, 2)
 
 
@@ -426,7 +426,7 @@ def test_ikd_uses_no_blank(ctx, office) -> None:
         apps.ikd(ctx, receipt=receipt)
     assert err.value.code == "ikd_exists"
     nik = add_resident(ctx, serial=2)
-    unrecorded = apps.new(ctx, nik=nik, type="pemula")["receipt"]
+    unrecorded = apps.new(ctx, nik=nik, type="pemula", documents=KK)["receipt"]
     with pytest.raises(Conflict):
         apps.ikd(ctx, receipt=unrecorded)
 
@@ -438,7 +438,8 @@ def test_closure_blocks_recording_with_its_reason(ctx, office) -> None:
     ]
     assert closure["end"] is None
     nik = add_resident(ctx, serial=1)
-    receipt = apps.new(ctx, nik=nik, type="pemula")["receipt"]  # the counter still takes it
+    # The counter still takes it.
+    receipt = apps.new(ctx, nik=nik, type="pemula", documents=KK)["receipt"]
     with pytest.raises(DomainError) as err:
         apps.record(ctx, receipt=receipt)
     assert (err.value.code, err.value.field) == ("service_closed", "date")
@@ -493,7 +494,7 @@ def test_closure_validation(ctx, office) -> None:
 
 def test_weekend_closed_unless_declared_open(ctx, office) -> None:
     nik = add_resident(ctx, serial=1)
-    receipt = apps.new(ctx, nik=nik, type="pemula", on=date(2026, 11, 20))["receipt"]
+    receipt = apps.new(ctx, nik=nik, type="pemula", on=date(2026, 11, 20), documents=KK)["receipt"]
     with pytest.raises(DomainError) as err:
         apps.record(ctx, receipt=receipt, on=SATURDAY)
     assert "Akhir pekan" in err.value.message
@@ -511,7 +512,7 @@ def test_weekend_closed_unless_declared_open(ctx, office) -> None:
 
 def test_national_holiday_is_closed(ctx, office) -> None:
     nik = add_resident(ctx, serial=1)
-    receipt = apps.new(ctx, nik=nik, type="pemula", on=date(2026, 8, 14))["receipt"]
+    receipt = apps.new(ctx, nik=nik, type="pemula", on=date(2026, 8, 14), documents=KK)["receipt"]
     with pytest.raises(DomainError) as err:
         apps.record(ctx, receipt=receipt, on=INDEPENDENCE_DAY)
     assert "Libur nasional" in err.value.message and "Kemerdekaan" in err.value.message
@@ -561,7 +562,7 @@ def test_status_stock_cover_and_capacity(ctx, office) -> None:
 def test_list_filters_and_masks(ctx, office) -> None:
     a = add_resident(ctx, serial=1)
     b = add_resident(ctx, serial=2, recorded=date(2015, 1, 1), printed=date(2015, 2, 1))
-    apps.new(ctx, nik=a, type="pemula")
+    apps.new(ctx, nik=a, type="pemula", documents=KK)
     apps.new(ctx, nik=b, type="hilang", documents={"laporan_polisi": "LP/2"})
     rows = apps.list_(ctx)
     assert [r["type"] for r in rows] == ["pemula", "hilang"]

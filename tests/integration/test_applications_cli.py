@@ -81,6 +81,8 @@ def test_application_commands(db_url: str) -> None:
         nik,
         "--type",
         "pemula",
+        "--doc",
+        "no_kk=1704010101010001",
         "--date",
         "2026-11-02",
         "--idempotency-key",
@@ -97,6 +99,8 @@ def test_application_commands(db_url: str) -> None:
             nik,
             "--type",
             "pemula",
+            "--doc",
+            "no_kk=1704010101010001",
             "--date",
             "2026-11-02",
             "--idempotency-key",
@@ -220,3 +224,68 @@ def test_application_commands(db_url: str) -> None:
     assert status["services"]["pencetakan"] == {"open": True, "reason": None}
     assert status["capacity"]["pencetakan"] == 120
     assert status["stock"]["on_hand"] == 48
+
+
+def test_counter_commands(db_url: str) -> None:
+    """`app lookup`, the NIK's form, the documents a type needs, `app collect` by a proxy and
+    the two slips, through the command line (issue 12, point 5)."""
+    _cli(db_url, "init", "--office", "17.04", "--json")
+    _cli(db_url, "location", "add", "loket-1", "--json")
+    _cli(db_url, "stock", "opening", "--serials", "KR0000001-KR0000010", "--date", "2026-10-01",
+         "--json")  # fmt: skip
+    _cli(db_url, "stock", "transfer", "--from", "gudang", "--to", "loket-1", "--qty", "5",
+         "--date", "2026-10-01", "--json")  # fmt: skip
+    engine = make_engine(db_url)
+    nik = add_resident(Context(engine), serial=1, birth=date(2000, 3, 4), recorded=date(2020, 1, 6))
+    proxy = add_resident(Context(engine), serial=2, birth=date(1980, 1, 2))
+    engine.dispose()
+
+    found = _cli(db_url, "app", "lookup", nik, "--json")
+    assert found["next_step"]["code"] == "prr" and found["resident"]["nik"] == nik
+    assert found["documents"][0]["documents"] == ["no_kk"]
+    for cmd in (("app", "lookup"), ("residents", "show")):
+        err = _fails(db_url, *cmd, nik[:15])
+        assert (err["code"], err["field"]) == ("nik_length", "nik")
+        assert "16 digit" in err["message"] and "registri" not in err["message"]
+    err = _fails(db_url, "app", "new", "--nik", nik, "--type", "pemula", "--date", "2026-11-02")
+    assert (err["code"], err["field"]) == ("document_required", "no_kk")
+    receipt = _cli(db_url, "app", "new", "--nik", nik, "--type", "pemula", "--doc",
+                   "no_kk=1704010101010001", "--date", "2026-11-02", "--json")["receipt"]  # fmt: skip
+    found = _cli(db_url, "app", "lookup", nik, "--json")
+    assert found["open_application"]["receipt"] == receipt
+    assert found["next_step"]["action"] == "ready"
+    text = CliRunner().invoke(app, ["--db", db_url, "app", "lookup", nik]).stdout
+    assert f"Permohonan berjalan: {receipt}" in " ".join(text.split())
+
+    slip = _cli(db_url, "app", "slip", receipt, "--json")
+    assert slip["nik"] == nik[:4] + "********" + nik[-4:]
+    assert slip["status_path"] == f"/status?resi={receipt}"
+    printed = " ".join(
+        CliRunner().invoke(app, ["--db", db_url, "app", "slip", receipt]).stdout.split()
+    )
+    assert "TANDA TERIMA PERMOHONAN KTP-EL" in printed and receipt in printed
+    assert nik not in printed and slip["nik"] in printed
+
+    _cli(db_url, "app", "ready", receipt, "--date", "2026-11-03", "--json")
+    _cli(db_url, "app", "print", receipt, "--station", "loket-1", "--date", "2026-11-04", "--json")
+    err = _fails(db_url, "app", "slip", receipt, "--handover")
+    assert err["code"] == "not_collected"
+    err = _fails(db_url, "app", "collect", receipt, "--proxy-nik", proxy, "--proxy-name", "Ani",
+                 "--date", "2026-11-05")  # fmt: skip
+    assert err["field"] == "power_of_attorney"
+    done = _cli(db_url, "app", "collect", receipt, "--proxy-nik", proxy, "--proxy-name", "Ani",
+                "--power-of-attorney", "SK 04-11-2026", "--date", "2026-11-05", "--json")  # fmt: skip
+    assert done["status"] == "diserahkan" and done["handover"]["by"] == "kuasa"
+    proof = _cli(db_url, "app", "slip", receipt, "--handover", "--json")
+    assert (proof["collected_by"], proof["proxy_name"], proof["power_of_attorney"]) == (
+        "kuasa",
+        "Ani",
+        "SK 04-11-2026",
+    )
+    assert proof["proxy_nik"] == proxy[:4] + "********" + proxy[-4:]
+    shown = " ".join(
+        CliRunner()
+        .invoke(app, ["--db", db_url, "app", "show", receipt, "--show-nik"])
+        .stdout.split()
+    )
+    assert "Diterima oleh: kuasa (dengan surat kuasa): Ani" in shown

@@ -21,6 +21,7 @@ from typer.testing import CliRunner, Result
 
 from blangko.adapters.db import make_engine
 from blangko.cli.main import app
+from blangko.domain.admin import check_nip
 from blangko.formatting import num
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -334,6 +335,43 @@ def test_demo_on_a_fresh_sqlite_file_shows_4500_and_the_open_variance(tmp_path: 
     assert "5.200" in done.stdout
     db = f"sqlite:///{tmp_path / 'demo.db'}"
 
+    # Issue 12, point 6: Kaur's settings; applicants in the registry's proportions; a history
+    # written by the demo's user of each role, never by whoever ran `blangko demo`.
+    settings = json.loads(blangko(db, "office", "show", "--json").stdout)
+    assert settings["seat"] == "Bintuhan" and "Bintuhan" in settings["address"]
+    assert check_nip(settings["head_nip"]) == settings["head_nip"] and settings["head_name"]
+    engine = make_engine(db)
+    with engine.connect() as conn:
+
+        def actors(table: str) -> set[str]:
+            return set(conn.execute(text(f"SELECT DISTINCT actor FROM {table}")).scalars())
+
+        def share_1704(table: str) -> float:
+            n, ours = conn.execute(
+                text(f"SELECT count(*), sum(substr(nik, 1, 4) = '1704') FROM {table}")
+            ).one()
+            return float(ours) / n
+
+        kinds = dict(
+            conn.execute(
+                text("SELECT kind, group_concat(DISTINCT actor) FROM ledger_entry GROUP BY kind")
+            ).all()
+        )
+        registry_share, applicant_share = share_1704("resident"), share_1704("application")
+        collected_by = set(conn.execute(text("SELECT collected_by FROM application")).scalars())
+        assert actors("application_event") == {"operator"}
+        assert actors("closure") == actors("event") == {"kepala"}
+        assert actors("stock_count") == {"stok"}
+        profile_by = set(conn.execute(text("SELECT updated_by FROM office_profile")).scalars())
+        assert profile_by == {"admin"}
+    engine.dispose()
+    assert {k: kinds[k] for k in ("opening", "receive", "transfer")} == dict.fromkeys(
+        ("opening", "receive", "transfer"), "stok"
+    )
+    assert kinds["consume"] == kinds["spoil"] == "operator"
+    assert 0.9 < registry_share < 1 and abs(applicant_share - registry_share) < 0.05
+    assert {"pemohon", "kuasa"} <= collected_by
+
     # Issue 11, observation 4: the demo's count is one office-wide count whose record shows
     # the office's book and count, and the README says exactly that.
     (c,) = json.loads(blangko(db, "stock", "counts", "--json").stdout)
@@ -351,8 +389,8 @@ def test_demo_on_a_fresh_sqlite_file_shows_4500_and_the_open_variance(tmp_path: 
     assert f"the +{num(c['variance'])} are serials {c['unexpected']}" in readme
     bal = json.loads(blangko(db, "stock", "balance", "--json").stdout)
     assert bal["totals"]["consumed"] + bal["totals"]["spoiled"] == 500
-    assert "Dipakai + Rusak = 500), so a book of 4.500: gudang 4.400, loket-1 100;" in readme
-    assert bal["by_location"] == {"gudang": 4400, "loket-1": 100}
+    assert "Dipakai + Rusak = 500), so a book of 4.500: gudang 4.450, loket-1 50;" in readme
+    assert bal["by_location"] == {"gudang": 4450, "loket-1": 50}
     listed = " ".join(blangko(db, "stock", "counts").stdout.split())
     assert "buku 4.500, terhitung 5.200, selisih +700" in listed
     assert "tidak ditemukan 0, tidak tercatat 700" in listed
@@ -361,14 +399,15 @@ def test_demo_on_a_fresh_sqlite_file_shows_4500_and_the_open_variance(tmp_path: 
     # refused with the newer count named, and the book keeps what the newer count found.
     assert blangko(db, "stock", "receive", "--serials", "KR0104001-KR0105000", "--source",
                    "Ditjen Dukcapil", "--document", "BAST/0413").returncode == 0  # fmt: skip
-    newer = blangko(db, "stock", "count", "--location", "gudang", "--counted", "5400")
+    store = bal["by_location"]["gudang"] + 1000  # the book after the new shipment
+    newer = blangko(db, "stock", "count", "--location", "gudang", "--counted", str(store))
     assert newer.returncode == 0, newer.stderr
     assert "menggantikan stock opname #1" in " ".join(newer.stdout.split())
     refused = blangko(db, "stock", "count-post", "1", "--reason", "kardus lama")
     assert refused.returncode == 2
     assert "#2" in refused.stderr and "(count_id)" in refused.stderr
     bal = json.loads(blangko(db, "stock", "balance", "--json").stdout)
-    assert bal["by_location"]["gudang"] == 5400
+    assert bal["by_location"]["gudang"] == store
 
     # Observation 2: a loket-1 scan that cannot be posted is voided by the head, with reason.
     scan = tmp_path / "loket.txt"

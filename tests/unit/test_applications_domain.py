@@ -8,15 +8,22 @@ import pytest
 
 from blangko.domain.applications import (
     ACTIVE,
+    DEFAULT_DOCUMENT_RULES,
     TERMINAL,
     TRANSITIONS,
     Action,
+    DocumentRule,
+    Handover,
     QueueItem,
     Status,
+    check_document_rule,
     check_documents,
+    check_handover,
+    document_rules,
     format_receipt,
     initial_status,
     next_status,
+    next_step,
     order_queue,
     parse_doc_option,
     parse_receipt,
@@ -94,7 +101,7 @@ def test_receipt_format_and_parse() -> None:
 
 
 def test_documents_per_type() -> None:
-    assert check_documents("pemula", {}) == {}
+    assert check_documents("pemula", {"no_kk": "1704010101010001"}) == {"no_kk": "1704010101010001"}
     assert check_documents("hilang", {"laporan_polisi": " LP/1 "}) == {"laporan_polisi": "LP/1"}
     assert check_documents("rusak", {"ktp_lama": "diserahkan"}) == {"ktp_lama": "diserahkan"}
     assert check_documents("perubahan_data", {"akta_perkawinan": "AP-9"})
@@ -103,6 +110,7 @@ def test_documents_per_type() -> None:
         ("rusak", {"ktp_lama": "ada"}, "ktp_lama"),
         ("perubahan_data", {"catatan": "x"}, "no_kk"),
         ("pemula", {"no_kk": "123"}, "no_kk"),
+        ("pemula", {}, "no_kk"),  # a first card needs the family card
         ("baru", {}, "type"),
     ):
         with pytest.raises(DomainError) as err:
@@ -140,3 +148,135 @@ def test_queue_order_priority_then_oldest() -> None:
         "1704-20261104-0001",
         "1704-20261105-0001",
     ]
+
+
+# --- documents per type, configurable per office (issue 12, point 5) --------------------------
+
+
+def test_default_documents_name_the_missing_one_in_the_clerks_words() -> None:
+    with pytest.raises(DomainError) as err:
+        check_documents("pemula", {})
+    assert (err.value.code, err.value.field) == ("document_required", "no_kk")
+    assert "Kartu Keluarga" in err.value.message and "pemula" in err.value.message
+    with pytest.raises(DomainError) as err:
+        check_documents("perubahan_data", {})
+    assert "salah satu dari" in err.value.message and "akta perkawinan" in err.value.message
+
+
+def test_an_office_rule_replaces_the_default() -> None:
+    both = check_document_rule("pemula", ["no_kk", "akta_kelahiran"], any_one=False)
+    kk = {"no_kk": "1704010101010001"}
+    with pytest.raises(DomainError) as err:
+        check_documents("pemula", kk, both)
+    assert err.value.field == "akta_kelahiran" and "akta kelahiran" in err.value.message
+    assert check_documents("pemula", {**kk, "akta_kelahiran": "AL-1"}, both)
+    either = check_document_rule("hilang", ["laporan_polisi", "akta_kelahiran"], any_one=True)
+    assert check_documents("hilang", {"akta_kelahiran": "AL-2"}, either)
+    # A rule of one document is never "any one of".
+    assert check_document_rule("rusak", ["ktp_lama"], any_one=True) == DocumentRule(("ktp_lama",))
+    rules = document_rules({"pemula": both})
+    assert rules["pemula"] == both and rules["hilang"] == DEFAULT_DOCUMENT_RULES["hilang"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "docs", "code"),
+    [
+        ("pemula", [], "documents_empty"),
+        ("pemula", ["  "], "documents_empty"),
+        ("pemula", ["no_kk", "ijazah"], "unknown_document"),
+        ("pemula", ["no_kk", "no_kk"], "duplicate_document"),
+        ("baru", ["no_kk"], "unknown_type"),
+    ],
+)
+def test_office_rules_are_checked(kind, docs, code) -> None:
+    with pytest.raises(DomainError) as err:
+        check_document_rule(kind, docs, any_one=False)
+    assert err.value.code == code
+
+
+# --- the counter's next step ------------------------------------------------------------------
+
+
+def _step(**kw):  # type: ignore[no-untyped-def]
+    base = {
+        "status": "HIDUP",
+        "wajib_ktp": True,
+        "recorded": None,
+        "printed": None,
+        "open_status": None,
+    }
+    return next_step(**{**base, **kw})
+
+
+def test_next_step_for_each_kind_of_resident() -> None:
+    d = date(2020, 3, 3)
+    s = _step(open_status="siap_cetak", open_receipt="1704-20261127-0001", recorded=d)
+    assert (s.code, s.action, s.types) == ("open_application", "print", ())
+    assert "1704-20261127-0001" in s.message and "PRR: cetak" in s.message
+    assert _step(open_status="dicetak", recorded=d).action == "collect"
+    assert _step(open_status="diajukan").action == "record"
+    s = _step(recorded=d, printed=date(2021, 1, 4))
+    assert (s.code, s.types) == ("has_card", ("hilang", "rusak", "perubahan_data"))
+    assert s.message.startswith("Sudah punya KTP-el (dicetak 04-01-2021)")
+    s = _step(recorded=d)
+    assert (s.code, s.types) == ("prr", ("pemula",)) and "PRR" in s.message
+    s = _step()
+    assert (s.code, s.types) == ("not_recorded", ("pemula",)) and "Belum rekam" in s.message
+    s = _step(wajib_ktp=False, wajib_from=date(2027, 2, 1))
+    assert (s.code, s.types) == ("not_wajib_ktp", ()) and "01-02-2027" in s.message
+    assert _step(status="MENINGGAL").code == "not_alive"
+    assert _step(status="MENINGGAL").types == ()
+
+
+# --- handover: the applicant or a proxy -------------------------------------------------------
+
+APPLICANT = "1704011705900001"
+PROXY = "1704015203850002"
+
+
+def test_handover_to_the_applicant_or_a_proxy() -> None:
+    on = date(2026, 11, 27)
+    assert check_handover(
+        applicant_nik=APPLICANT,
+        proxy_nik=None,
+        proxy_name=" ",
+        power_of_attorney=None,
+        reference_date=on,
+    ) == Handover("pemohon")
+    proxy = check_handover(
+        applicant_nik=APPLICANT,
+        proxy_nik="1704.0152.0385.0002",
+        proxy_name="  Siti   Aminah ",
+        power_of_attorney="SK/12/XI/2026",
+        reference_date=on,
+    )
+    assert proxy == Handover("kuasa", PROXY, "Siti Aminah", "SK/12/XI/2026")
+
+
+@pytest.mark.parametrize(
+    ("proxy_nik", "name", "letter", "field", "code"),
+    [
+        ("", "Siti", "SK/1", "proxy_nik", "required"),
+        ("170401520385000", "Siti", "SK/1", "proxy_nik", "nik_length"),
+        ("17040152038500AB", "Siti", "SK/1", "proxy_nik", "nik_digits"),
+        (PROXY, "", "SK/1", "proxy_name", "required"),
+        (PROXY, "Siti", None, "power_of_attorney", "required"),
+        (PROXY, "x" * 201, "SK/1", "proxy_name", "too_long"),
+        (PROXY, "Siti", "SK/1\x1b[2J", "power_of_attorney", "control_character"),
+        (APPLICANT, "Siti", "SK/1", "proxy_nik", "proxy_is_applicant"),
+    ],
+)
+def test_a_proxy_needs_a_valid_nik_a_name_and_the_letter(
+    proxy_nik, name, letter, field, code
+) -> None:
+    with pytest.raises(DomainError) as err:
+        check_handover(
+            applicant_nik=APPLICANT,
+            proxy_nik=proxy_nik,
+            proxy_name=name,
+            power_of_attorney=letter,
+            reference_date=date(2026, 11, 27),
+        )
+    assert (err.value.field, err.value.code) == (field, code)
+    if code.startswith("nik_"):
+        assert err.value.message.startswith("NIK kuasa")

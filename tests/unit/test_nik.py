@@ -11,6 +11,7 @@ from blangko.domain.nik import (
     ParsedNik,
     build_nik,
     check_nik_against,
+    check_nik_format,
     compact_nik,
     mask_nik,
     parse_nik,
@@ -236,3 +237,29 @@ def test_parsed_date_is_never_in_the_future_and_agrees_on_ddmmyy(birth: date, se
     assert (parsed.birth_date.day, parsed.birth_date.month) == (birth.day, birth.month)
     assert parsed.birth_date.year % 100 == birth.year % 100
     assert parsed.birth_date >= birth  # the most recent candidate, never an older one
+
+
+# --- the counter's format check (issue 12, point 5) --------------------------------------------
+
+
+def test_counter_format_check_names_the_rule_not_the_registry() -> None:
+    today = date(2026, 11, 27)
+    for typed, code, words in (
+        ("170401170590000", "nik_length", "16 digit"),  # 15 digits
+        ("17040117059000011", "nik_length", "16 digit"),
+        ("17040117059O0001", "nik_digits", "angka"),  # a letter O for a zero
+        ("1704013205900001", "nik_birth_date", "Tanggal lahir"),  # day 32
+        ("1704011705900000", "nik_serial", "0000"),
+        ("0004011705900001", "nik_region", "Kode wilayah"),
+    ):
+        with pytest.raises(DomainError) as err:
+            check_nik_format(typed, reference_date=today)
+        assert (err.value.code, err.value.field) == (code, "nik"), typed
+        assert words in err.value.message
+    # Separators people type are fine, and a retired kecamatan code is still a NIK: it is for
+    # life (Merauke's 91.01 became 93.01 in 2022).
+    assert check_nik_format("1704 0117 0590 0001", reference_date=today).nik == "1704011705900001"
+    assert check_nik_format("9101011705900001", reference_date=today).regency_code == "91.01"
+    with pytest.raises(DomainError) as err:
+        check_nik_format("91010117059", reference_date=today, field="proxy_nik", label="NIK kuasa")
+    assert err.value.field == "proxy_nik" and err.value.message.startswith("NIK kuasa harus")

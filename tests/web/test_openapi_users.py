@@ -164,7 +164,12 @@ def test_server_refuses_the_default_secret() -> None:
 
 def test_every_page_text_has_an_english_translation() -> None:
     from blangko.domain.access import ROLE_LABELS
-    from blangko.domain.applications import STATUS_LABEL_ID, TYPE_LABEL_ID
+    from blangko.domain.applications import (
+        COLLECTOR_LABEL_ID,
+        DOCUMENT_LABEL_ID,
+        STATUS_LABEL_ID,
+        TYPE_LABEL_ID,
+    )
     from blangko.domain.ledger import KIND_LABEL_ID as ENTRY_KIND_LABELS
     from blangko.services.calendar.events import KIND_LABEL_ID
     from blangko.web import app, applications, calendar, coverage, labels, nav
@@ -179,6 +184,7 @@ def test_every_page_text_has_an_english_translation() -> None:
         "page.agenda",
         "page.audit",
         "page.users",
+        "page.office",
         "page.status",
     }
     ids: set[str] = set()
@@ -198,6 +204,8 @@ def test_every_page_text_has_an_english_translation() -> None:
         applications.ACTION_LABELS,
         STATUS_LABEL_ID,
         TYPE_LABEL_ID,
+        DOCUMENT_LABEL_ID,
+        COLLECTOR_LABEL_ID,
         KIND_LABEL_ID,
         ENTRY_KIND_LABELS,
         calendar.CLOSURE_SCOPE_LABELS,

@@ -47,6 +47,24 @@ office = Table(
     Column("ledger_hash", String(64), nullable=False),
 )
 
+# The office's own settings: what its letterhead and signatures print (address, the regency
+# seat where reports are signed, the head's name and NIP), where residents check their
+# application's status, and the documents each application type needs (JSON, only the types
+# the office has set; the others follow domain.applications.DEFAULT_DOCUMENT_RULES).
+office_profile = Table(
+    "office_profile",
+    metadata,
+    Column("office_code", String(5), ForeignKey("office.code"), primary_key=True),
+    Column("address", Text, nullable=True),
+    Column("seat", String(100), nullable=True),  # ibu kota kabupaten, e.g. Bintuhan
+    Column("head_name", String(200), nullable=True),
+    Column("head_nip", String(18), nullable=True),
+    Column("public_url", String(200), nullable=True),
+    Column("documents", Text, nullable=True),
+    Column("updated_at", DateTime, nullable=False),
+    Column("updated_by", String(100), nullable=False),
+)
+
 location = Table(
     "location",
     metadata,

@@ -37,6 +37,12 @@ application = Table(
     Column("suket_at", DateTime, nullable=True),  # temporary certificate issued
     Column("ikd_at", DateTime, nullable=True),  # digital ID (IKD) activated
     Column("collected_date", Date, nullable=True),
+    # Who took the card: pemohon (the applicant) or kuasa (a proxy, with NIK, name and the
+    # power of attorney's reference).
+    Column("collected_by", String(10), nullable=True),
+    Column("proxy_nik", String(16), nullable=True),
+    Column("proxy_name", String(200), nullable=True),
+    Column("power_of_attorney", String(200), nullable=True),
     Column("reason", Text, nullable=True),  # why rejected
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),

@@ -118,13 +118,27 @@ ROUTE_ROLES: Final[dict[str, frozenset[str]]] = {
     "api.users.add": frozenset({ADMIN}),
     "api.users.update": frozenset({ADMIN}),
     "api.locations.add": frozenset({ADMIN}),
+    # The office's settings (letterhead, signatory, documents per application type): the
+    # administrator sets them for their office; every member of staff may read them.
+    "page.office": frozenset({ADMIN}),
+    "page.office.update": frozenset({ADMIN}),
+    "page.office.documents": frozenset({ADMIN}),
+    "api.office.show": STAFF,
+    "api.office.update": frozenset({ADMIN}),
+    "api.office.documents": frozenset({ADMIN}),
     # Layanan (counter): the operator serves residents; the head oversees; the auditor may
     # read applications through the API with the NIK masked.
     "page.service": PERSONAL_DATA_ROLES,
     "page.service.show": PERSONAL_DATA_ROLES,
     "page.service.new": frozenset({OPERATOR}),
     "page.service.act": frozenset({OPERATOR}),
+    # The printed slips (receipt, proof of collection) carry the resident's name.
+    "page.service.slip": PERSONAL_DATA_ROLES,
+    "page.service.handover_slip": PERSONAL_DATA_ROLES,
     "api.residents.show": PERSONAL_DATA_ROLES,
+    "api.applications.lookup": PERSONAL_DATA_ROLES,
+    "api.applications.slip": PERSONAL_DATA_ROLES | {AUDITOR},
+    "api.applications.handover_slip": PERSONAL_DATA_ROLES | {AUDITOR},
     "api.applications.list": PERSONAL_DATA_ROLES | {AUDITOR},
     "api.applications.queue": PERSONAL_DATA_ROLES | {AUDITOR},
     "api.applications.show": PERSONAL_DATA_ROLES | {AUDITOR},
@@ -183,7 +197,10 @@ PERSONAL_DATA_ROUTES: Final = (
     "page.service.show",
     "page.service.prr",
     "page.service.prr_export",
+    "page.service.slip",
+    "page.service.handover_slip",
     "api.residents.show",
+    "api.applications.lookup",
     "page.coverage.gaps",
     "api.coverage.gaps",
 )

@@ -24,6 +24,7 @@ from enum import StrEnum
 from typing import Final
 
 from blangko.domain.errors import Conflict, DomainError, one_of
+from blangko.domain.nik import check_nik_format
 
 
 class Status(StrEnum):
@@ -58,8 +59,79 @@ TYPE_LABEL_ID: Final = {
     "perubahan_data": "perubahan data",
 }
 
+# The documents the counter may ask for, by their key (the form's field, the CLI's --doc KEY=...)
+# and what the clerk reads. A document is a reference (a number, written down) except those
+# in HANDED_OVER, which the resident hands in (value "diserahkan").
+DOCUMENT_LABEL_ID: Final = {
+    "no_kk": "Kartu Keluarga (nomor KK)",
+    "akta_kelahiran": "akta kelahiran",
+    "laporan_polisi": "surat keterangan kehilangan dari kepolisian",
+    "ktp_lama": "KTP-el lama yang rusak (diserahkan)",
+    "akta_perkawinan": "akta perkawinan",
+    "akta_perceraian": "akta perceraian",
+}
+DOCUMENTS: Final = tuple(DOCUMENT_LABEL_ID)
+HANDED_OVER: Final = frozenset({"ktp_lama"})
+HANDED_OVER_VALUE: Final = "diserahkan"
+NO_KK_LENGTH: Final = 16
+
 # Supporting documents accepted for a data change; at least one must be named.
 DATA_CHANGE_DOCUMENTS: Final = ("no_kk", "akta_kelahiran", "akta_perkawinan", "akta_perceraian")
+
+
+@dataclass(frozen=True)
+class DocumentRule:
+    """What an application type needs: every one of ``documents`` or, with ``any_one``, at
+    least one of them."""
+
+    documents: tuple[str, ...]
+    any_one: bool = False
+
+
+# The rules when an office has set none of its own (office settings: `blangko office
+# documents set`): the family card for a first card, the police report for a lost card, the
+# damaged card itself, one supporting document for a data change.
+DEFAULT_DOCUMENT_RULES: Final[dict[str, DocumentRule]] = {
+    "pemula": DocumentRule(("no_kk",)),
+    "hilang": DocumentRule(("laporan_polisi",)),
+    "rusak": DocumentRule(("ktp_lama",)),
+    "perubahan_data": DocumentRule(DATA_CHANGE_DOCUMENTS, any_one=True),
+}
+
+
+def check_document_rule(
+    kind: str, documents: list[str] | tuple[str, ...], any_one: bool
+) -> DocumentRule:
+    """An office's rule for ``kind``, checked: known documents, at least one, none twice."""
+    check_type(kind)
+    names = [d.strip() for d in documents if d and d.strip()]
+    if not names:
+        raise DomainError(
+            "documents_empty",
+            "documents",
+            f"Jenis {kind} harus memerlukan sekurang-kurangnya satu dokumen: "
+            f"pilih dari {', '.join(DOCUMENTS)}.",
+        )
+    for name in names:
+        one_of(name, DOCUMENTS, "unknown_document", "documents", "Dokumen")
+    if len(set(names)) != len(names):
+        raise DomainError("duplicate_document", "documents", "Dokumen yang sama disebut dua kali.")
+    return DocumentRule(tuple(names), any_one=any_one and len(names) > 1)
+
+
+def document_rules(
+    office_rules: Mapping[str, DocumentRule] | None = None,
+) -> dict[str, DocumentRule]:
+    """The rule of every type: the office's own where it has set one, else the default."""
+    return {k: (office_rules or {}).get(k, DEFAULT_DOCUMENT_RULES[k]) for k in TYPES}
+
+
+def describe_rule(rule: DocumentRule) -> str:
+    """'Kartu Keluarga (nomor KK) (no_kk)' or 'salah satu dari: ...': for messages and pages."""
+    named = [f"{DOCUMENT_LABEL_ID[d]} ({d})" for d in rule.documents]
+    if rule.any_one:
+        return "salah satu dari: " + ", ".join(named)
+    return " dan ".join(named)
 
 
 class Action(StrEnum):
@@ -131,37 +203,44 @@ def check_status(status: str) -> Status:
     return Status(one_of(status, (s.value for s in Status), "unknown_status", "status", "Status"))
 
 
-def check_documents(kind: str, documents: Mapping[str, str]) -> dict[str, str]:
-    """The documents, trimmed, once the type's required ones are present; else DomainError."""
+def _present(docs: Mapping[str, str], name: str) -> bool:
+    value = docs.get(name)
+    if name in HANDED_OVER:
+        return value == HANDED_OVER_VALUE
+    return bool(value)
+
+
+def check_documents(
+    kind: str, documents: Mapping[str, str], rule: DocumentRule | None = None
+) -> dict[str, str]:
+    """The documents, trimmed, once the type's required ones are present (``rule``: the
+    office's, default DEFAULT_DOCUMENT_RULES); else DomainError naming the first one missing."""
     check_type(kind)
+    rule = rule or DEFAULT_DOCUMENT_RULES[kind]
     docs = {k.strip(): (v or "").strip() for k, v in documents.items()}
-    if kind == "hilang" and not docs.get("laporan_polisi"):
-        raise DomainError(
-            "document_required",
-            "laporan_polisi",
-            "Permohonan karena hilang wajib menyertakan nomor surat keterangan kehilangan "
-            "dari kepolisian (--doc laporan_polisi=NOMOR).",
-        )
-    if kind == "rusak" and docs.get("ktp_lama") != "diserahkan":
-        raise DomainError(
-            "document_required",
-            "ktp_lama",
-            "Permohonan karena rusak wajib menyerahkan KTP-el lama yang rusak "
-            "(--doc ktp_lama=diserahkan).",
-        )
-    if kind == "perubahan_data" and not any(docs.get(k) for k in DATA_CHANGE_DOCUMENTS):
-        raise DomainError(
-            "document_required",
-            "no_kk",
-            "Permohonan perubahan data wajib menyertakan dokumen pendukung: salah satu dari "
-            f"{', '.join(DATA_CHANGE_DOCUMENTS)} (mis. --doc no_kk=NOMOR_KK_BARU).",
-        )
+    what = TYPE_LABEL_ID[kind]
+    if rule.any_one:
+        if not any(_present(docs, d) for d in rule.documents):
+            raise DomainError(
+                "document_required",
+                rule.documents[0],
+                f"Permohonan {what} wajib menyertakan dokumen pendukung, {describe_rule(rule)}.",
+            )
+    else:
+        for name in rule.documents:
+            if not _present(docs, name):
+                how = (
+                    f"wajib menyerahkan {DOCUMENT_LABEL_ID[name]} ({name}={HANDED_OVER_VALUE})"
+                    if name in HANDED_OVER
+                    else f"wajib menyertakan {DOCUMENT_LABEL_ID[name]} ({name})"
+                )
+                raise DomainError("document_required", name, f"Permohonan {what} {how}.")
     no_kk = docs.get("no_kk")
-    if no_kk and not (len(no_kk) == 16 and no_kk.isdigit()):
+    if no_kk and not (len(no_kk) == NO_KK_LENGTH and no_kk.isdigit()):
         raise DomainError(
             "no_kk_format", "no_kk", f"Nomor KK harus 16 digit angka (diterima '{no_kk}')."
         )
-    return docs
+    return {k: v for k, v in docs.items() if v}
 
 
 def parse_doc_option(items: list[str]) -> dict[str, str]:
@@ -228,3 +307,150 @@ def queue_rank(item: QueueItem) -> tuple[int, date, str]:
 
 def order_queue(items: list[QueueItem]) -> list[QueueItem]:
     return sorted(items, key=queue_rank)
+
+
+# --- what the counter can do next for a resident ---------------------------------------------
+
+REPLACEMENT_TYPES: Final = ("hilang", "rusak", "perubahan_data")
+# The next step of an open application, by its status, and what the clerk reads.
+_OPEN_NEXT: Final = {
+    Status.DIAJUKAN: (Action.RECORD, "menunggu perekaman: rekam biometrik"),
+    Status.DIREKAM: (
+        Action.READY,
+        "sudah direkam: tandai siap cetak (PRR) setelah divalidasi pusat",
+    ),
+    Status.SIAP_CETAK: (Action.PRINT, "PRR: cetak kartunya"),
+    Status.DICETAK: (Action.COLLECT, "kartu sudah dicetak: serahkan kepada pemohon atau kuasanya"),
+}
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """What the counter can do for a resident now: a code, the sentence the clerk reads, the
+    application types that may be submitted now, and the next action of the open application."""
+
+    code: str
+    message: str
+    types: tuple[str, ...] = ()
+    action: str | None = None
+
+
+def next_step(
+    *,
+    status: str,
+    wajib_ktp: bool,
+    recorded: date | None,
+    printed: date | None,
+    open_status: str | None,
+    open_receipt: str | None = None,
+    wajib_from: date | None = None,
+) -> NextStep:
+    """The counter's next step for a resident (registry state and open application, if any).
+
+    One application at a time: an open one comes first. Otherwise a card holder may ask for a
+    replacement or a data change; a print-ready resident (PRR: recorded, no card) a first card
+    without recording again; a wajib-KTP resident not recorded a first card and recording."""
+    if open_status is not None:
+        action, text = _OPEN_NEXT.get(
+            Status(open_status), (None, f"berstatus {STATUS_LABEL_ID[Status(open_status)]}")
+        )
+        return NextStep(
+            "open_application",
+            f"Permohonan berjalan {open_receipt or ''} {text}.".replace("  ", " "),
+            (),
+            action.value if action else None,
+        )
+    if status != "HIDUP":
+        return NextStep(
+            "not_alive",
+            f"Penduduk berstatus {status}: tidak dapat mengajukan KTP-el.",
+        )
+    if printed is not None:
+        return NextStep(
+            "has_card",
+            f"Sudah punya KTP-el (dicetak {printed:%d-%m-%Y}): ajukan penggantian hilang, rusak "
+            "atau perubahan data.",
+            REPLACEMENT_TYPES,
+        )
+    if not wajib_ktp:
+        when = f" (berumur 17 tahun pada {wajib_from:%d-%m-%Y})" if wajib_from else ""
+        return NextStep(
+            "not_wajib_ktp",
+            f"Belum wajib KTP{when}: KTP-el pemula dapat diajukan mulai umur 17 tahun atau "
+            "setelah kawin.",
+        )
+    if recorded is not None:
+        return NextStep(
+            "prr",
+            f"PRR: sudah direkam {recorded:%d-%m-%Y}, belum dicetak: ajukan pemula (perekaman "
+            "dilewati), lalu cetak.",
+            ("pemula",),
+        )
+    return NextStep(
+        "not_recorded",
+        "Belum rekam: ajukan pemula dan rekam biometrik.",
+        ("pemula",),
+    )
+
+
+# --- handover: who collected the card --------------------------------------------------------
+
+COLLECTOR_LABEL_ID: Final = {"pemohon": "pemohon sendiri", "kuasa": "kuasa (dengan surat kuasa)"}
+TEXT_MAX: Final = 200
+
+
+@dataclass(frozen=True)
+class Handover:
+    """Who took the card: the applicant, or a proxy with their NIK, name and power of
+    attorney (surat kuasa) reference."""
+
+    by: str  # pemohon | kuasa
+    proxy_nik: str | None = None
+    proxy_name: str | None = None
+    power_of_attorney: str | None = None
+
+
+def _text(value: str | None, field: str, what: str) -> str:
+    text = " ".join((value or "").split())
+    if not text:
+        raise DomainError("required", field, f"{what} wajib diisi bila kartu diambil kuasa.")
+    if len(text) > TEXT_MAX:
+        raise DomainError("too_long", field, f"{what} paling banyak {TEXT_MAX} karakter.")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise DomainError("control_character", field, f"{what} memuat karakter kendali.")
+    return text
+
+
+def check_handover(
+    *,
+    applicant_nik: str,
+    proxy_nik: str | None,
+    proxy_name: str | None,
+    power_of_attorney: str | None,
+    reference_date: date,
+) -> Handover:
+    """The applicant collects unless any proxy field is given; a proxy needs all three: a
+    well-formed NIK that is not the applicant's, a name, and the power of attorney's reference."""
+    given = [v for v in (proxy_nik, proxy_name, power_of_attorney) if v and v.strip()]
+    if not given:
+        return Handover("pemohon")
+    if not (proxy_nik and proxy_nik.strip()):
+        raise DomainError(
+            "required", "proxy_nik", "NIK kuasa wajib diisi bila kartu diambil kuasa."
+        )
+    parsed = check_nik_format(
+        proxy_nik, reference_date=reference_date, field="proxy_nik", label="NIK kuasa"
+    )
+    if parsed.nik == applicant_nik:
+        raise DomainError(
+            "proxy_is_applicant",
+            "proxy_nik",
+            "NIK kuasa sama dengan NIK pemohon: bila pemohon sendiri yang mengambil, kosongkan "
+            "isian kuasa.",
+        )
+    return Handover(
+        "kuasa",
+        parsed.nik,
+        _text(proxy_name, "proxy_name", "Nama kuasa"),
+        _text(power_of_attorney, "power_of_attorney", "Nomor/tanggal surat kuasa"),
+    )

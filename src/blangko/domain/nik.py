@@ -113,6 +113,26 @@ def parse_nik(
     )
 
 
+def check_nik_format(
+    nik: str, *, reference_date: date, field: str = _FIELD, label: str = "NIK"
+) -> ParsedNik:
+    """A NIK typed at the counter, checked for its form only: 16 digits, region segments that
+    are not 00, a real birth date, a serial that is not 0000. Whether its kecamatan code is
+    still in the current list is not asked (a NIK is for life; codes are retired when regions
+    split). The error names the rule; ``field`` and ``label`` name whose NIK it is (the
+    applicant's, a proxy's)."""
+    try:
+        return parse_nik(nik, reference_date=reference_date)
+    except DomainError as exc:
+        if field == _FIELD and label == "NIK":
+            raise
+        if exc.message.startswith("NIK "):
+            message = f"{label} {exc.message[4:]}"
+        else:
+            message = f"{label}: {exc.message}"
+        raise DomainError(exc.code, field, message) from None
+
+
 def _decode_birth(ddmmyy: str, reference_date: date) -> tuple[date, Sex]:
     raw_day, month, yy = int(ddmmyy[0:2]), int(ddmmyy[2:4]), int(ddmmyy[4:6])
     sex: Sex

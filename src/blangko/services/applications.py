@@ -21,29 +21,50 @@ from blangko.adapters.repos import applications as repo
 from blangko.adapters.repos import registry as registry_repo
 from blangko.domain.applications import (
     ACTIVE,
+    COLLECTOR_LABEL_ID,
+    DOCUMENT_LABEL_ID,
+    STATUS_LABEL_ID,
+    TYPE_LABEL_ID,
     Action,
     QueueItem,
     Status,
     check_documents,
+    check_handover,
     check_status,
     check_type,
     format_receipt,
     initial_status,
     next_status,
+    next_step,
     order_queue,
     parse_receipt,
 )
 from blangko.domain.errors import Conflict, DomainError, NotFound
-from blangko.domain.nik import compact_nik, mask_nik
+from blangko.domain.nik import check_nik_format, compact_nik, mask_nik
 from blangko.domain.serials import single
-from blangko.domain.wajib_ktp import is_wajib_ktp
+from blangko.domain.wajib_ktp import is_wajib_ktp, seventeenth_birthday
+from blangko.services.admin import office as office_settings
+from blangko.services.admin.office import DocumentRuleView
 from blangko.services.calendar.days import require_open
 from blangko.services.context import Context, WriteTx, resolve_office, write_once
+from blangko.services.registry import Resident, read_resident
+from blangko.services.reports.letterhead import read_head
 from blangko.services.stock import writes
 
 
 # What the use cases return (TypedDicts: plain dicts at run time, checked by mypy, and the
 # web API's response models) ---------------------------------------------------------------
+class HandoverView(TypedDict):
+    """Who collected the card: the applicant (pemohon) or a proxy (kuasa). The proxy's NIK is
+    masked and their name left out unless revealed."""
+
+    by: str
+    by_label: str
+    proxy_nik: str | None
+    proxy_name: str | None
+    power_of_attorney: str | None
+
+
 class ApplicationView(TypedDict):
     """An application as lists and writes show it; the NIK masked unless revealed."""
 
@@ -62,6 +83,7 @@ class ApplicationView(TypedDict):
     suket: bool
     ikd: bool
     collected_date: str | None
+    handover: HandoverView | None
     reason: str | None
 
 
@@ -105,6 +127,76 @@ class QueuedApplication(ApplicationView):
     """An application in the print queue, with its place (1 first)."""
 
     position: int
+
+
+class NextStepView(TypedDict):
+    """What the counter can do for a resident now (domain.applications.next_step)."""
+
+    code: str
+    message: str
+    types: list[str]
+    action: str | None
+
+
+class CounterLookup(TypedDict):
+    """A resident found at the counter: who they are, their open application (if any), what
+    can be done next, and the documents each type that may be submitted now needs."""
+
+    resident: Resident
+    open_application: ApplicationView | None
+    next_step: NextStepView
+    documents: list[DocumentRuleView]
+
+
+class SlipDocument(TypedDict):
+    key: str
+    label: str
+    value: str
+
+
+class ApplicationSlip(TypedDict):
+    """The receipt slip (tanda terima permohonan) handed to the resident: the NIK always
+    masked (a slip may be lost), the name only when revealed."""
+
+    office: str
+    office_name: str
+    letterhead: list[str]
+    place: str
+    receipt: str
+    nik: str
+    name: str | None
+    type: str
+    type_label: str
+    submitted_date: str
+    status: str
+    status_label: str
+    documents: list[SlipDocument]
+    status_path: str
+    status_url: str | None
+    officer: str
+
+
+class HandoverSlip(TypedDict):
+    """The proof of collection (tanda terima penyerahan): the card, when, to whom."""
+
+    office: str
+    office_name: str
+    letterhead: list[str]
+    place: str
+    receipt: str
+    nik: str
+    name: str | None
+    type: str
+    type_label: str
+    serial: str | None
+    printed_date: str | None
+    collected_date: str
+    collected_by: str | None
+    collected_by_label: str
+    proxy_nik: str | None
+    proxy_name: str | None
+    power_of_attorney: str | None
+    officer: str
 
 
 # A transition's side effects: (tx, application row, date) -> (column changes, event note).
@@ -152,6 +244,19 @@ def _load(conn: Connection, office: str, receipt: str) -> Any:
             f"Permohonan dengan tanda terima '{receipt}' tidak ada di kantor {office}.",
         )
     return row
+
+
+def _handover(row: Any, reveal: bool) -> HandoverView | None:
+    if row.collected_by is None:
+        return None
+    proxy = row.collected_by == "kuasa"
+    return {
+        "by": row.collected_by,
+        "by_label": COLLECTOR_LABEL_ID.get(row.collected_by, row.collected_by),
+        "proxy_nik": (row.proxy_nik if reveal else mask_nik(row.proxy_nik)) if proxy else None,
+        "proxy_name": row.proxy_name if proxy and reveal else None,
+        "power_of_attorney": row.power_of_attorney if proxy else None,
+    }
 
 
 def _resident(conn: Connection, nik: str) -> Any:
@@ -218,6 +323,7 @@ def _view(row: Any, *, reveal: bool = False) -> ApplicationView:
         "suket": row.suket_at is not None,
         "ikd": row.ikd_at is not None,
         "collected_date": row.collected_date.isoformat() if row.collected_date else None,
+        "handover": _handover(row, reveal),
         "reason": row.reason,
     }
 
@@ -253,13 +359,14 @@ def new(
 ) -> NewApplication:
     """Register an application at the counter and issue its receipt number."""
     on = on or ctx.today()
-    number = compact_nik(nik)
+    check_type(type)
+    number = check_nik_format(nik, reference_date=ctx.today()).nik
     docs_in = dict(documents or {})
     params = {"nik": number, "type": type, "documents": docs_in, "date": on}
 
     def body(tx: WriteTx) -> NewApplication:
-        check_type(type)
-        docs = check_documents(type, docs_in)
+        rules = office_settings.document_rules_of(tx.conn, tx.office)
+        docs = check_documents(type, docs_in, rules[type])
         _check_day(tx, on)
         person = _resident_here(tx, number)
         if person.status != "HIDUP":
@@ -685,14 +792,71 @@ def _stamp_once(
     )
 
 
+def _check_proxy_in_registry(conn: Connection, proxy_nik: str, on: date) -> None:
+    """A proxy found in the registry must be alive and an adult (wajib KTP); one from
+    elsewhere is taken on their NIK's form and the power of attorney."""
+    person = registry_repo.resident_by_nik(conn, proxy_nik)
+    if person is None:
+        return
+    if person.status != "HIDUP":
+        raise DomainError(
+            "proxy_not_alive",
+            "proxy_nik",
+            f"Kuasa {mask_nik(proxy_nik)} berstatus {person.status} di registri: kartu tidak "
+            "dapat diserahkan kepadanya.",
+        )
+    if not is_wajib_ktp(
+        birth_date=person.tanggal_lahir,
+        marital_status=person.status_kawin,
+        status=person.status,
+        on=on,
+    ):
+        raise DomainError(
+            "proxy_minor",
+            "proxy_nik",
+            f"Kuasa {mask_nik(proxy_nik)} belum dewasa (belum wajib KTP): kartu hanya "
+            "diserahkan kepada pemohon atau kuasa yang sudah wajib KTP.",
+        )
+
+
 def collect(
     ctx: Context,
     *,
     receipt: str,
+    proxy_nik: str | None = None,
+    proxy_name: str | None = None,
+    power_of_attorney: str | None = None,
     on: date | None = None,
     office: str | None = None,
     idempotency_key: str | None = None,
 ) -> ApplicationWritten:
+    """Hand the printed card over: to the applicant, or to a proxy named by their NIK and name
+    with the reference of the power of attorney (surat kuasa). Who took it is stored with the
+    application and its event."""
+
+    def apply(tx: WriteTx, app: Any, day: date) -> tuple[dict[str, Any], str | None]:
+        handover = check_handover(
+            applicant_nik=app.nik,
+            proxy_nik=proxy_nik,
+            proxy_name=proxy_name,
+            power_of_attorney=power_of_attorney,
+            reference_date=day,
+        )
+        changes: dict[str, Any] = {
+            "collected_date": day,
+            "collected_by": handover.by,
+            "proxy_nik": handover.proxy_nik,
+            "proxy_name": handover.proxy_name,
+            "power_of_attorney": handover.power_of_attorney,
+        }
+        if handover.proxy_nik is None:
+            return changes, "diterima pemohon sendiri"
+        _check_proxy_in_registry(tx.conn, handover.proxy_nik, day)
+        return changes, (
+            f"diterima kuasa {handover.proxy_name} (NIK {mask_nik(handover.proxy_nik)}), "
+            f"surat kuasa {handover.power_of_attorney}"
+        )
+
     return _transition(
         ctx,
         receipt=receipt,
@@ -700,7 +864,12 @@ def collect(
         on=on,
         office=office,
         idempotency_key=idempotency_key,
-        apply=lambda tx, app, day: ({"collected_date": day}, None),
+        extra={
+            "proxy_nik": proxy_nik,
+            "proxy_name": proxy_name,
+            "power_of_attorney": power_of_attorney,
+        },
+        apply=apply,
     )
 
 
@@ -832,3 +1001,128 @@ def print_queue(
             {"position": i, **_view(by_receipt[item.receipt], reveal=reveal)}
             for i, item in enumerate(items, start=1)
         ]
+
+
+# --- the counter's look-up and the printed slips ----------------------------------------------
+
+
+def lookup(
+    ctx: Context, *, nik: str, office: str | None = None, reveal: bool = False
+) -> CounterLookup:
+    """A resident at the counter: the registry row, the open application (one at a time), the
+    next step and the documents the types allowed now need. A malformed NIK is refused with
+    the rule it breaks; a NIK not in the registry is not found."""
+    today = ctx.today()
+    with ctx.read() as conn:
+        person = read_resident(conn, nik, reveal=reveal, office=office, today=today)
+        number = check_nik_format(nik, reference_date=today).nik
+        row = repo.open_application(conn, person["office"], number, [s.value for s in ACTIVE])
+        rules = office_settings.read_profile(conn, person["office"])["documents"]
+    born = person["tanggal_lahir"]
+    step = next_step(
+        status=person["status"],
+        wajib_ktp=person["wajib_ktp"],
+        recorded=person["tanggal_rekam"],
+        printed=person["tanggal_cetak"],
+        open_status=row.status if row is not None else None,
+        open_receipt=row.receipt if row is not None else None,
+        wajib_from=seventeenth_birthday(born) if seventeenth_birthday(born) > today else None,
+    )
+    return {
+        "resident": person,
+        "open_application": _view(row, reveal=reveal) if row is not None else None,
+        "next_step": {
+            "code": step.code,
+            "message": step.message,
+            "types": list(step.types),
+            "action": step.action,
+        },
+        "documents": [r for r in rules if r["type"] in step.types],
+    }
+
+
+def _event_actor(conn: Connection, app_id: int, action: str) -> str:
+    """Who took the application's latest step of ``action`` ('new', 'collect')."""
+    actors = [e.actor for e in repo.events(conn, app_id) if e.action == action]
+    return actors[-1] if actors else ""
+
+
+def slip(
+    ctx: Context, *, receipt: str, office: str | None = None, reveal: bool = False
+) -> ApplicationSlip:
+    """The receipt slip (tanda terima permohonan): receipt number, resident (NIK masked),
+    type, date, documents received, and where to check the status with the receipt number."""
+    with ctx.read() as conn:
+        code = resolve_office(conn, _office_of(receipt, office))
+        row = _load(conn, code, receipt)
+        head = read_head(conn, code)
+        profile = office_settings.read_profile(conn, code)
+        person = registry_repo.resident_by_nik(conn, row.nik)
+        officer = _event_actor(conn, row.id, "new")
+    docs = json.loads(row.documents)
+    path = f"/status?resi={row.receipt}"
+    return {
+        "office": code,
+        "office_name": head.name,
+        "letterhead": head.lines,
+        "place": head.place,
+        "receipt": row.receipt,
+        "nik": mask_nik(row.nik),
+        "name": person.nama if reveal and person is not None else None,
+        "type": row.type,
+        "type_label": TYPE_LABEL_ID[row.type],
+        "submitted_date": row.submitted_date.isoformat(),
+        "status": row.status,
+        "status_label": STATUS_LABEL_ID[Status(row.status)],
+        "documents": [
+            {"key": k, "label": DOCUMENT_LABEL_ID.get(k, k), "value": v}
+            for k, v in sorted(docs.items())
+        ],
+        "status_path": path,
+        "status_url": f"{profile['public_url']}{path}" if profile["public_url"] else None,
+        "officer": officer,
+    }
+
+
+def handover_slip(
+    ctx: Context, *, receipt: str, office: str | None = None, reveal: bool = False
+) -> HandoverSlip:
+    """The proof of collection (tanda terima penyerahan) of a collected card: the card's
+    serial, the day, and who took it (the applicant, or the proxy with their masked NIK and
+    the power of attorney)."""
+    with ctx.read() as conn:
+        code = resolve_office(conn, _office_of(receipt, office))
+        row = _load(conn, code, receipt)
+        if row.status != Status.DISERAHKAN.value or row.collected_date is None:
+            raise Conflict(
+                "not_collected",
+                "receipt",
+                f"Permohonan {row.receipt} berstatus "
+                f"{STATUS_LABEL_ID[Status(row.status)]}: tanda terima penyerahan ada setelah "
+                "kartu diserahkan.",
+            )
+        head = read_head(conn, code)
+        person = registry_repo.resident_by_nik(conn, row.nik)
+        officer = _event_actor(conn, row.id, "collect")
+    by = row.collected_by  # None: collected before who took it was recorded
+    proxy = by == "kuasa"
+    return {
+        "office": code,
+        "office_name": head.name,
+        "letterhead": head.lines,
+        "place": head.place,
+        "receipt": row.receipt,
+        "nik": mask_nik(row.nik),
+        "name": person.nama if reveal and person is not None else None,
+        "type": row.type,
+        "type_label": TYPE_LABEL_ID[row.type],
+        "serial": row.serial,
+        "printed_date": row.printed_date.isoformat() if row.printed_date else None,
+        "collected_date": row.collected_date.isoformat(),
+        "collected_by": by,
+        "collected_by_label": COLLECTOR_LABEL_ID.get(by, by) if by else "tidak tercatat",
+        "proxy_nik": mask_nik(row.proxy_nik) if proxy and row.proxy_nik else None,
+        "proxy_name": row.proxy_name if proxy and reveal else None,
+        "power_of_attorney": row.power_of_attorney if proxy else None,
+        "officer": officer,
+    }

@@ -30,7 +30,14 @@ from blangko.domain.ledger import (
 )
 from blangko.formatting import month_bounds, num, tanggal
 from blangko.services.context import Context
-from blangko.services.reports.letterhead import in_order, label, month_name, new_report, report_read
+from blangko.services.reports.letterhead import (
+    head_signature,
+    in_order,
+    label,
+    month_name,
+    new_report,
+    report_read,
+)
 from blangko.services.stock.queries import read_balance
 
 # The recap's lines after the opening balance, each signed as it enters the stock.
@@ -296,7 +303,7 @@ def build(
         issued_on=ctx.today(),
         signatures=[
             Signature("Petugas Pengelola Blangko", None, "NIP"),
-            Signature("Kepala Dinas", None, "NIP", caption="Mengetahui,"),
+            head_signature(head, caption="Mengetahui,"),
         ],
         data={
             "office": head.code,
