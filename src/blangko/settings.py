@@ -127,6 +127,9 @@ class Settings(BaseSettings):
     # `blangko serve` refuses it unless this is the demo (see web.app.check_secret).
     secret_key: str = DEFAULT_SECRET_KEY
     demo: bool = False
+    # Public status look-ups by receipt number allowed per client address and minute (per
+    # server process: docs/security.md, "Receipt numbers and the public look-up").
+    public_lookups_per_minute: int = 20
     # The address line of the letterhead on printed reports (BLANGKO_OFFICE_ADDRESS).
     office_address: str = ""
     forecast: ForecastSettings = Field(default_factory=ForecastSettings)

@@ -18,6 +18,7 @@ from blangko.cli.coverage import coverage_app
 from blangko.cli.forecast import forecast_app
 from blangko.cli.options import JsonOpt
 from blangko.cli.output import console, fail, print_json
+from blangko.cli.readlog import readlog_app
 from blangko.cli.registry import nik_app, residents_app
 from blangko.cli.reports import report_app
 from blangko.cli.serve import serve
@@ -48,6 +49,7 @@ app.add_typer(regions_app, name="regions")
 app.add_typer(location_app, name="location")
 app.add_typer(office_app, name="office")
 app.add_typer(user_app, name="user")
+app.add_typer(readlog_app, name="readlog")
 app.command("serve")(serve)
 app.command("init")(init)
 

@@ -9,6 +9,7 @@ blank: the second waits, then sees the application already printed and the blank
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -21,6 +22,7 @@ from blangko.adapters.repos import applications as repo
 from blangko.adapters.repos import registry as registry_repo
 from blangko.domain.applications import (
     ACTIVE,
+    RECEIPT_RANDOM_BITS,
     Action,
     QueueItem,
     Status,
@@ -29,14 +31,17 @@ from blangko.domain.applications import (
     check_type,
     format_receipt,
     initial_status,
+    mask_documents,
     next_status,
     order_queue,
     parse_receipt,
+    print_note,
 )
 from blangko.domain.errors import Conflict, DomainError, NotFound
 from blangko.domain.nik import compact_nik, mask_nik
 from blangko.domain.serials import single
 from blangko.domain.wajib_ktp import is_wajib_ktp
+from blangko.services import readlog
 from blangko.services.calendar.days import require_open
 from blangko.services.context import Context, WriteTx, resolve_office, write_once
 from blangko.services.stock import writes
@@ -45,7 +50,8 @@ from blangko.services.stock import writes
 # What the use cases return (TypedDicts: plain dicts at run time, checked by mypy, and the
 # web API's response models) ---------------------------------------------------------------
 class ApplicationView(TypedDict):
-    """An application as lists and writes show it; the NIK masked unless revealed."""
+    """An application as lists and writes show it; the NIK and the documents' numbers masked
+    unless revealed."""
 
     receipt: str
     office: str
@@ -140,11 +146,13 @@ def _check_order(tx: WriteTx, app: Any, on: date) -> None:
 
 def _office_of(receipt: str, office: str | None) -> str:
     """The office named, else the one the receipt number encodes."""
-    return office or parse_receipt(receipt)[0]
+    return office or parse_receipt(receipt).office
 
 
 def _load(conn: Connection, office: str, receipt: str) -> Any:
-    row = repo.by_receipt(conn, office, receipt.strip())
+    """The application of this receipt number in the office; a malformed number, or one whose
+    check character does not match (a typo), is refused before any look-up."""
+    row = repo.by_receipt(conn, office, parse_receipt(receipt).number)
     if row is None:
         raise NotFound(
             "unknown_application",
@@ -189,13 +197,14 @@ def _event(
 
 
 def _view(row: Any, *, reveal: bool = False) -> ApplicationView:
+    documents = json.loads(row.documents)
     return {
         "receipt": row.receipt,
         "office": row.office_code,
         "nik": row.nik if reveal else mask_nik(row.nik),
         "type": row.type,
         "status": row.status,
-        "documents": json.loads(row.documents),
+        "documents": documents if reveal else mask_documents(documents),
         "submitted_date": row.submitted_date.isoformat(),
         "recorded_date": row.recorded_date.isoformat() if row.recorded_date else None,
         "ready_date": row.ready_date.isoformat() if row.ready_date else None,
@@ -300,7 +309,7 @@ def new(
                 f"{open_app}: selesaikan atau batalkan dulu.",
             )
         seq = repo.next_day_seq(tx.conn, tx.office, on)
-        receipt = format_receipt(tx.office, on, seq)
+        receipt = _new_receipt(tx, on)
         recorded = person.tanggal_rekam is not None
         status = initial_status(recorded)
         app_id = repo.insert(
@@ -325,6 +334,16 @@ def new(
         return {"receipt": receipt, "status": status.value, "office": tx.office, "replayed": False}
 
     return write_once(ctx, office, "app.new", params, idempotency_key, body)
+
+
+def _new_receipt(tx: WriteTx, on: date) -> str:
+    """A receipt number nobody can guess from another: a random part (35 bits) and a check
+    character; drawn again in the (one in billions) case that the office already issued it
+    that day."""
+    while True:
+        receipt = format_receipt(tx.office, on, secrets.randbits(RECEIPT_RANDOM_BITS))
+        if repo.by_receipt(tx.conn, tx.office, receipt) is None:
+            return receipt
 
 
 # --- transitions -----------------------------------------------------------------------------
@@ -447,7 +466,7 @@ def print_card(
             serials=named,
             qty=None if named else 1,
             location=station,
-            note=f"cetak KTP-el {app.receipt}",
+            note=print_note(app.receipt),
             idempotency_key=idempotency_key,
         )
         used = entries[0].serials
@@ -668,12 +687,22 @@ def backlog(ctx: Context, *, office: str | None = None) -> dict[str, int]:
 
 
 def show(
-    ctx: Context, *, receipt: str, office: str | None = None, reveal: bool = False
+    ctx: Context,
+    *,
+    receipt: str,
+    office: str | None = None,
+    reveal: bool = False,
+    note_read: bool = True,
 ) -> ApplicationDetail:
+    """One application with its history. Revealed (the full NIK and documents), the read is
+    written to the read log, unless the caller logs this request itself (`note_read=False`)."""
     with ctx.read() as conn:
         code = resolve_office(conn, _office_of(receipt, office))
         row = _load(conn, code, receipt)
-        return _detail(conn, row, reveal=reveal)
+        detail = _detail(conn, row, reveal=reveal)
+    if reveal and note_read:
+        readlog.note(ctx, office=code, action="application", nik=row.nik, subject=row.receipt)
+    return detail
 
 
 def list_(
@@ -684,7 +713,9 @@ def list_(
     office: str | None = None,
     reveal: bool = False,
     limit: int | None = None,
+    note_read: bool = True,
 ) -> list[ApplicationView]:
+    """Applications, oldest first; revealed, the read is logged (see `show`)."""
     with ctx.read() as conn:
         code = resolve_office(conn, office)
         rows = repo.applications(
@@ -694,22 +725,35 @@ def list_(
             type=check_type(type) if type is not None else None,
             limit=limit,
         )
-        return [_view(r, reveal=reveal) for r in rows]
+        views = [_view(r, reveal=reveal) for r in rows]
+    if reveal and note_read and views:
+        what = ", ".join(f"{k}={v}" for k, v in (("status", status), ("type", type)) if v)
+        readlog.note(ctx, office=code, action="applications", subject=what, rows=len(views))
+    return views
 
 
 def print_queue(
-    ctx: Context, *, office: str | None = None, reveal: bool = False
+    ctx: Context, *, office: str | None = None, reveal: bool = False, note_read: bool = True
 ) -> list[QueuedApplication]:
     """Print-ready applications in the directorate's order (suket holders and first cards
-    first, then lost/damaged, then data changes; oldest first within each)."""
+    first, then lost/damaged, then data changes; oldest first within each). Revealed, the
+    read is logged (see `show`)."""
     with ctx.read() as conn:
         code = resolve_office(conn, office)
         rows = repo.applications(conn, code, status=Status.SIAP_CETAK.value)
         by_receipt = {r.receipt: r for r in rows}
         items = order_queue(
-            [QueueItem(r.receipt, r.type, r.submitted_date, r.suket_at is not None) for r in rows]
+            [
+                QueueItem(r.receipt, r.type, r.submitted_date, r.suket_at is not None, r.day_seq)
+                for r in rows
+            ]
         )
-        return [
+        queue: list[QueuedApplication] = [
             {"position": i, **_view(by_receipt[item.receipt], reveal=reveal)}
             for i, item in enumerate(items, start=1)
         ]
+    if reveal and note_read and queue:
+        readlog.note(
+            ctx, office=code, action="applications", subject="antrean cetak", rows=len(queue)
+        )
+    return queue

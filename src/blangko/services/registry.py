@@ -48,6 +48,7 @@ from blangko.adapters.repos import registry as repo
 from blangko.domain.errors import DomainError, ErrorInfo, NotFound
 from blangko.domain.nik import check_nik_against, compact_nik, mask_nik, parse_nik
 from blangko.domain.wajib_ktp import age_on, is_wajib_ktp
+from blangko.services import readlog
 from blangko.services.context import Context, resolve_office
 
 ProgressFn = Callable[[int, int, int | None], Any]  # (rows read, position, total position)
@@ -540,10 +541,14 @@ def write_records(
 # --- look-ups --------------------------------------------------------------------------------
 
 
-def show_resident(ctx: Context, nik: str, *, reveal: bool, office: str | None = None) -> Resident:
+def show_resident(
+    ctx: Context, nik: str, *, reveal: bool, office: str | None = None, note_read: bool = True
+) -> Resident:
     """One resident, with names of the village and kecamatan and today's wajib-KTP state.
 
-    The NIK is masked unless ``reveal``: the caller decides whether its user may see it.
+    The NIK is masked unless ``reveal``: the caller decides whether its user may see it. The
+    name and the rest are personal data in any case: the read is written to the read log
+    (one row), unless the caller logs this request itself (``note_read=False``).
     """
     number = compact_nik(nik)
     with ctx.read() as conn:
@@ -557,6 +562,8 @@ def show_resident(ctx: Context, nik: str, *, reveal: bool, office: str | None = 
             )
         nik_kec = f"{number[0:2]}.{number[2:4]}.{number[4:6]}"
         names = admin_repo.region_names(conn, [row.kode_desa, row.kode_kecamatan, nik_kec])
+    if note_read:
+        readlog.note(ctx, office=row.office_code, action="resident", nik=number)
     today = ctx.today()
     return {
         "nik": number if reveal else mask_nik(number),
