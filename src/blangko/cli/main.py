@@ -10,7 +10,7 @@ import typer
 from sqlalchemy.exc import OperationalError
 
 from blangko.cli import state
-from blangko.cli.admin import init, location_app, office_app, regions_app, user_app
+from blangko.cli.admin import backup, init, location_app, office_app, regions_app, restore, user_app
 from blangko.cli.applications import app_app
 from blangko.cli.calendar import capacity_app, closure_app, event_app
 from blangko.cli.calendar import status as status_command
@@ -52,6 +52,8 @@ app.add_typer(user_app, name="user")
 app.add_typer(readlog_app, name="readlog")
 app.command("serve")(serve)
 app.command("init")(init)
+app.command("backup")(backup)
+app.command("restore")(restore)
 
 
 @app.callback()
