@@ -245,7 +245,9 @@ def test_every_stock_command_prints_in_indonesian(stocked) -> None:
     out = say("return", "--serials", "KR0104000", "--to", "Ditjen", "--document", "BA/1")
     assert "#7 dikembalikan: 1 keping [KR0104000] gudang" in out
     out = say("close-month", "2026-05")
-    assert out.startswith("Bulan 2026-05 ditutup. Kepala rantai ledger (jangkar #1): entri #7, hash ")
+    assert out.startswith(
+        "Bulan 2026-05 ditutup. Kepala rantai ledger (jangkar #1): entri #7, hash "
+    )
     assert "Catat pada berita acara tutup bulan." in out
     out = say("count", "--location", "loket-1", "--counted", "147")
     assert "buku 147, terhitung 147, selisih 0 [open]" in out

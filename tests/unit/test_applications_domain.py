@@ -8,12 +8,12 @@ import pytest
 
 from blangko.domain.applications import (
     ACTIVE,
+    RECEIPT_ALPHABET,
     TERMINAL,
     TRANSITIONS,
     Action,
     QueueItem,
     Status,
-    RECEIPT_ALPHABET,
     check_documents,
     format_receipt,
     initial_status,
