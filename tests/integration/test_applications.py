@@ -7,10 +7,11 @@ from datetime import date, timedelta
 
 import pytest
 from service_helpers import KK, add_resident, resident_row, stock_station
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from blangko.adapters import tables as t
 from blangko.adapters import tables_applications as ts
+from blangko.domain.applications import parse_receipt
 from blangko.domain.errors import Conflict, DomainError, NotFound
 from blangko.services import applications as apps
 from blangko.services import figures, forecast, reports
@@ -47,13 +48,14 @@ def test_full_lifecycle_of_a_first_card(ctx, office) -> None:
     stock_station(ctx)
     nik = add_resident(ctx, serial=1, birth=date(2009, 11, 20))  # turned 17 last week
     created = apps.new(ctx, nik=nik, type="pemula", documents=KK)
+    receipt = created["receipt"]
     assert created == {
-        "receipt": "1704-20261127-0001",
+        "receipt": receipt,
         "status": "diajukan",
         "office": "17.04",
         "replayed": False,
     }
-    receipt = created["receipt"]
+    assert parse_receipt(receipt).day == TODAY and receipt.startswith("1704-20261127-")
     assert apps.record(ctx, receipt=receipt)["status"] == "direkam"
     assert resident_row(ctx, nik).tanggal_rekam == TODAY
     assert apps.ready(ctx, receipt=receipt)["status"] == "siap_cetak"
@@ -84,19 +86,49 @@ def test_full_lifecycle_of_a_first_card(ctx, office) -> None:
     assert history[-1]["kind"] == "consume" and history[-1]["service"] == "pemula"
 
 
-def test_receipt_numbers_run_per_office_per_day(ctx, office) -> None:
-    a = add_resident(ctx, serial=1)
-    b = add_resident(ctx, serial=2)
-    c = add_resident(ctx, serial=3)
-    assert apps.new(ctx, nik=a, type="pemula", on=date(2026, 11, 2), documents=KK)["receipt"] == (
-        "1704-20261102-0001"
-    )
-    assert apps.new(ctx, nik=b, type="pemula", on=date(2026, 11, 2), documents=KK)["receipt"] == (
-        "1704-20261102-0002"
-    )
-    assert apps.new(ctx, nik=c, type="pemula", on=date(2026, 11, 3), documents=KK)["receipt"] == (
-        "1704-20261103-0001"
-    )
+def test_receipt_numbers_carry_office_and_day_and_cannot_be_guessed(ctx, office) -> None:
+    """Issue 19, finding 8: receipts ran 0001, 0002 ... per office and day, so anyone could
+    guess the next one. Now they carry the office and day and a random part with a check
+    character: two receipts of one day share nothing after the day."""
+    made = []
+    for i in range(1, 7):
+        nik = add_resident(ctx, serial=i)
+        made.append(
+            apps.new(ctx, nik=nik, type="pemula", on=date(2026, 11, 2), documents=KK)["receipt"]
+        )
+    assert all(r.startswith("1704-20261102-") for r in made)
+    tails = [r[len("1704-20261102-") :] for r in made]
+    assert len(set(tails)) == len(tails)
+    assert not any(t.startswith("000") for t in tails)  # not a counter
+    assert {parse_receipt(r).number for r in made} == set(made)
+    # The print queue keeps the order the applications were made in, not the receipts' order.
+    for r in made:
+        apps.record(ctx, receipt=r, on=date(2026, 11, 2))
+        apps.ready(ctx, receipt=r, on=date(2026, 11, 2))
+    assert [q["receipt"] for q in apps.print_queue(ctx)] == made
+
+
+def test_a_mistyped_receipt_is_refused_before_any_look_up(ctx, office) -> None:
+    receipt = apps.new(ctx, nik=add_resident(ctx, serial=1), type="pemula", documents=KK)["receipt"]
+    typo = receipt[:-2] + ("A" if receipt[-2] != "A" else "B") + receipt[-1]
+    with pytest.raises(DomainError) as err:
+        apps.show(ctx, receipt=typo)
+    assert (err.value.code, err.value.field) == ("receipt_check", "receipt")
+    assert apps.show(ctx, receipt=receipt.lower())["receipt"] == receipt
+
+
+def test_receipts_of_the_old_shape_keep_working(ctx, office) -> None:
+    """An application made by an earlier release keeps its receipt (1704-YYYYMMDD-0001)."""
+    nik = add_resident(ctx, serial=1, recorded=date(2019, 4, 1))
+    new_style = apps.new(ctx, nik=nik, type="pemula", documents=KK)["receipt"]
+    with ctx.write_plain() as conn:
+        conn.execute(
+            update(ts.application)
+            .where(ts.application.c.receipt == new_style)
+            .values(receipt="1704-20261127-0001")
+        )
+    assert apps.ready(ctx, receipt="1704-20261127-0001")["status"] == "siap_cetak"
+    assert apps.show(ctx, receipt="1704-20261127-0001")["status"] == "siap_cetak"
 
 
 def test_recording_is_skipped_for_a_resident_already_recorded(ctx, office) -> None:
@@ -153,7 +185,8 @@ def test_one_open_application_per_resident(ctx, office) -> None:
         apps.new(ctx, nik=nik, type="pemula", documents=KK)
     assert err.value.code == "application_open" and first in err.value.message
     apps.cancel(ctx, receipt=first)
-    assert apps.new(ctx, nik=nik, type="pemula", documents=KK)["receipt"] == "1704-20261127-0002"
+    second = apps.new(ctx, nik=nik, type="pemula", documents=KK)["receipt"]
+    assert second != first and apps.show(ctx, receipt=second)["status"] == "diajukan"
 
 
 @pytest.mark.parametrize(
@@ -196,9 +229,19 @@ def test_replacement_types_with_their_documents(ctx, office) -> None:
         documents={"no_kk": "1704010101260001"},
     )
     assert {lost["status"], damaged["status"], change["status"]} == {"direkam"}
-    assert apps.show(ctx, receipt=lost["receipt"])["documents"] == {
+    assert apps.show(ctx, receipt=lost["receipt"], reveal=True)["documents"] == {
         "laporan_polisi": "LP/B/123/XI/2026"
     }
+    # Issue 19, finding 8: a role that sees masked NIKs saw the full KK and police report.
+    assert apps.show(ctx, receipt=lost["receipt"])["documents"] == {
+        "laporan_polisi": "************2026"
+    }
+    masked_kk = {"no_kk": "1704********0001"}
+    assert apps.show(ctx, receipt=change["receipt"])["documents"] == masked_kk
+    assert [a["documents"] for a in apps.list_(ctx, type="perubahan_data")] == [masked_kk]
+    assert apps.ready(ctx, receipt=change["receipt"])["documents"] == masked_kk
+    assert [q["documents"] for q in apps.print_queue(ctx)] == [masked_kk]
+    assert apps.print_queue(ctx, reveal=True)[0]["documents"] == {"no_kk": "1704010101260001"}
     never_printed = add_resident(ctx, serial=4, recorded=date(2020, 1, 1))
     with pytest.raises(DomainError) as err:
         apps.new(ctx, nik=never_printed, type="hilang", documents={"laporan_polisi": "LP/1"})

@@ -89,7 +89,9 @@ def test_application_commands(db_url: str) -> None:
         "k-new",
         "--json",
     )
-    assert created == {"receipt": "1704-20261102-0001", "status": "diajukan"}
+    receipt = created["receipt"]
+    assert created == {"receipt": receipt, "status": "diajukan"}
+    assert receipt.startswith("1704-20261102-")
     assert (
         _cli(
             db_url,
@@ -125,7 +127,8 @@ def test_application_commands(db_url: str) -> None:
         "2026-11-02",
         "--json",
     )
-    assert second == {"receipt": "1704-20261102-0002", "status": "direkam"}
+    other = second["receipt"]
+    assert second == {"receipt": other, "status": "direkam"} and other != receipt
 
     closure = _cli(
         db_url,
@@ -139,7 +142,7 @@ def test_application_commands(db_url: str) -> None:
         PPKM,
         "--json",
     )["closure"]
-    err = _fails(db_url, "app", "record", "1704-20261102-0001", "--date", "2026-11-04")
+    err = _fails(db_url, "app", "record", receipt, "--date", "2026-11-04")
     assert err["code"] == "service_closed" and PPKM in err["message"]
     status = _cli(db_url, "status", "--date", "2026-11-04", "--json")
     assert status["services"]["perekaman"] == {"open": False, "reason": PPKM}
@@ -155,13 +158,12 @@ def test_application_commands(db_url: str) -> None:
     assert [c["end"] for c in _cli(db_url, "closure", "list", "--json")] == [None]
     _cli(db_url, "closure", "end", str(closure["id"]), "--date", "2026-11-05", "--json")
 
-    receipt = "1704-20261102-0001"
     _cli(db_url, "app", "record", receipt, "--date", "2026-11-05", "--json")
     _cli(db_url, "app", "ready", receipt, "--date", "2026-11-05", "--json")
-    _cli(db_url, "app", "ready", "1704-20261102-0002", "--date", "2026-11-05", "--json")
-    _cli(db_url, "app", "suket", "1704-20261102-0002", "--date", "2026-11-05", "--json")
+    _cli(db_url, "app", "ready", other, "--date", "2026-11-05", "--json")
+    _cli(db_url, "app", "suket", other, "--date", "2026-11-05", "--json")
     queue = _cli(db_url, "app", "queue", "--json")
-    assert [q["receipt"] for q in queue] == [receipt, "1704-20261102-0002"]
+    assert [q["receipt"] for q in queue] == [receipt, other]
     printed = _cli(
         db_url,
         "app",
@@ -213,8 +215,8 @@ def test_application_commands(db_url: str) -> None:
     rows = _cli(db_url, "app", "list", "--status", "diserahkan", "--json")
     assert [r["receipt"] for r in rows] == [receipt]
 
-    _cli(db_url, "app", "cancel", "1704-20261102-0002", "--json")
-    err = _fails(db_url, "app", "reject", "1704-20261102-0002", "--reason", "x")
+    _cli(db_url, "app", "cancel", other, "--json")
+    err = _fails(db_url, "app", "reject", other, "--reason", "x")
     assert err["code"] == "invalid_transition"
     sat = _cli(db_url, "closure", "open-day", "2026-11-07", "--reason", "Pelayanan Sabtu", "--json")
     assert sat["day"] == "2026-11-07"

@@ -245,7 +245,11 @@ def test_every_stock_command_prints_in_indonesian(stocked) -> None:
     assert "#6 hilang: 1 keping [KR0001500] gudang" in out
     out = say("return", "--serials", "KR0104000", "--to", "Ditjen", "--document", "BA/1")
     assert "#7 dikembalikan: 1 keping [KR0104000] gudang" in out
-    assert say("close-month", "2026-05") == "Bulan 2026-05 ditutup."
+    out = say("close-month", "2026-05")
+    assert out.startswith(
+        "Bulan 2026-05 ditutup. Kepala rantai ledger (jangkar #1): entri #7, hash "
+    )
+    assert "Catat pada berita acara tutup bulan." in out
     out = say("count", "--location", "loket-1", "--counted", "147")
     assert "buku 147, terhitung 147, selisih 0 [open]" in out
     out = say("balance")
@@ -255,7 +259,9 @@ def test_every_stock_command_prints_in_indonesian(stocked) -> None:
     assert out.startswith("Seri KR0001001: terpakai") and "Pemakaian" in out
     out = say("ledger", "--from", "2026-06-04", "--to", "2026-06-04")
     assert "Pemakaian" in out and "Rusak" in out and "Penerimaan" not in out
-    assert say("verify").startswith("Ledger 17.04 utuh: 7 entri, 5.000 seri")
+    out = say("verify")
+    assert out.startswith("Ledger 17.04 utuh: 7 entri, 5.000 seri")
+    assert "Jangkar: 1; terakhir #1 pada entri #7" in out
 
 
 def test_balance_prints_a_zero_without_a_sign(stocked) -> None:

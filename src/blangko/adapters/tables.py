@@ -202,6 +202,28 @@ month_close = Table(
     Column("actor", String(100), nullable=False),
 )
 
+# Anchors of each office's chain: the head (seq, hash) and digests of the records outside
+# the chain, HMAC-signed with a key that is not in the database (domain/anchor.py). Only
+# ever appended: at every month close and by `blangko stock anchor`.
+ledger_anchor = Table(
+    "ledger_anchor",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("office_code", String(5), ForeignKey("office.code"), nullable=False),
+    Column("number", Integer, nullable=False),  # 1, 2, ... per office
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("records", Text, nullable=False),  # JSON: kind -> {upto, rows, sha256}
+    Column("anchored_at", DateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("reason", String(20), nullable=False),  # month_close | manual
+    Column("month", String(7), nullable=True),
+    Column("key_id", String(16), nullable=False),
+    Column("prev_signature", String(64), nullable=False),
+    Column("signature", String(64), nullable=False),
+    UniqueConstraint("office_code", "number", name="uq_ledger_anchor_office_number"),
+)
+
 # One row per idempotency key used for a write: the request's fingerprint and its result, so a
 # retry returns the first answer and a reused key with other content is refused.
 idempotency = Table(

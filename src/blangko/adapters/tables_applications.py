@@ -22,7 +22,8 @@ application = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("office_code", String(5), ForeignKey("office.code"), nullable=False),
-    Column("receipt", String(20), nullable=False),  # 1704-20210602-0001
+    # 1704-20261127-7KQX-M9PD (random part and check character); 1704-20210602-0001 before
+    Column("receipt", String(32), nullable=False),
     Column("nik", String(16), ForeignKey("resident.nik"), nullable=False),
     Column("type", String(20), nullable=False),  # pemula | hilang | rusak | perubahan_data
     Column("status", String(12), nullable=False),

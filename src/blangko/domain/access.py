@@ -6,10 +6,11 @@ no entry, and the authorisation dependency looks the calling route up on every r
 tests/web/test_role_matrix.py calls every route as every role and fails on any allow this
 table does not list; docs/web.md shows the same table (`markdown_table()`).
 
-Personal data (residents' names and full NIKs, the list of residents still to record) is for
-`PERSONAL_DATA_ROLES` only: the counter operator, who serves the resident, and the head of
-office. Everyone else gets the masked NIK and no name, and the coverage service refuses them
-the list of names.
+Personal data (residents' names and full NIKs, the numbers of their documents, the list of
+residents still to record) is for `PERSONAL_DATA_ROLES` only: the counter operator, who serves
+the resident, and the head of office. Everyone else gets the masked NIK, masked document
+numbers and no name, and the coverage service refuses them the list of names. Every read of
+personal data is written to the read log, which `READ_LOG_READERS` oversee.
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ LEDGER_READERS: Final = frozenset({STOK, KEPALA, AUDITOR})
 FORECAST_READERS: Final = frozenset({KEPALA, STOK, AUDITOR})
 # Coverage figures: the head and the auditor.
 COVERAGE_READERS: Final = frozenset({KEPALA, AUDITOR})
+# The read log (who viewed which resident's personal data): the administrator and the
+# auditor oversee it; they see the NIKs in it masked, like everywhere else.
+READ_LOG_READERS: Final = frozenset({ADMIN, AUDITOR})
 
 
 def sees_personal_data(role: str | None) -> bool:
@@ -126,6 +130,9 @@ ROUTE_ROLES: Final[dict[str, frozenset[str]]] = {
     "api.office.show": STAFF,
     "api.office.update": frozenset({ADMIN}),
     "api.office.documents": frozenset({ADMIN}),
+    # The read log of personal data.
+    "page.readlog": READ_LOG_READERS,
+    "api.readlog": READ_LOG_READERS,
     # Layanan (counter): the operator serves residents; the head oversees; the auditor may
     # read applications through the API with the NIK masked.
     "page.service": PERSONAL_DATA_ROLES,

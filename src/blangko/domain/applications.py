@@ -1,6 +1,8 @@
 """Applications for an e-KTP (permohonan): types, the documents each needs, the lifecycle,
 the receipt number, and the order of the print queue.
 
+The receipt number is not guessable (a random part and a check character, below).
+
 Lifecycle::
 
     diajukan --record--> direkam --ready--> siap_cetak --print--> dicetak --collect--> diserahkan
@@ -24,7 +26,7 @@ from enum import StrEnum
 from typing import Final
 
 from blangko.domain.errors import Conflict, DomainError, one_of
-from blangko.domain.nik import check_nik_format
+from blangko.domain.nik import check_nik_format, mask_number
 
 
 class Status(StrEnum):
@@ -243,6 +245,16 @@ def check_documents(
     return {k: v for k, v in docs.items() if v}
 
 
+# Documents whose value states a fact (the old card was handed in), not a number to hide.
+FACT_DOCUMENTS: Final = frozenset({"ktp_lama"})
+
+
+def mask_documents(documents: Mapping[str, str]) -> dict[str, str]:
+    """The documents as the roles that see masked NIKs see them: every number masked like a
+    NIK (a KK as 1704********0001, a police report as **********2026), facts kept."""
+    return {k: v if k in FACT_DOCUMENTS else mask_number(v) for k, v in documents.items()}
+
+
 def parse_doc_option(items: list[str]) -> dict[str, str]:
     """['laporan_polisi=LP/12/VI/2021'] -> {'laporan_polisi': 'LP/12/VI/2021'}."""
     out: dict[str, str] = {}
@@ -255,34 +267,124 @@ def parse_doc_option(items: list[str]) -> dict[str, str]:
 
 
 # --- receipt numbers -------------------------------------------------------------------------
+#
+# A receipt number reads 1704-20261127-7KQX-M9PD: the office (4 digits) and the day the
+# application was made, for the clerk and the resident, then seven random characters and one
+# check character in Crockford's base 32 (digits and letters without I, L, O, U: nothing to
+# misread). The random part makes a receipt impossible to guess from another one (35 bits: 34
+# billion per office and day); the check character (Luhn mod 32 over every character before
+# it) refuses a typo, or a changed character, at once and without a database read.
+#
+# Receipts issued before this scheme (1704-20210602-0001, a number per office and day) stay
+# valid: they are recognised by their shape and looked up as they are.
 
-_RECEIPT = re.compile(r"^(\d{4})-(\d{8})-(\d{4,})$")
+RECEIPT_ALPHABET: Final = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+RECEIPT_RANDOM_CHARS: Final = 7
+RECEIPT_RANDOM_BITS: Final = 5 * RECEIPT_RANDOM_CHARS
+# What a reader may mistype for a character of the alphabet.
+_READ_AS: Final = {"O": "0", "I": "1", "L": "1"}
+_LEGACY_RECEIPT = re.compile(r"^(\d{4})-(\d{8})-(\d{4,})$")
+_RECEIPT = re.compile(r"^(\d{4})(\d{8})([0-9A-Z]{8})$")
+_RECEIPT_FORMAT_HELP = "bentuknya 1704-YYYYMMDD-XXXX-XXXX (atau 1704-YYYYMMDD-0001 yang lama)"
 
 
-def format_receipt(office: str, day: date, seq: int) -> str:
-    """'17.04', 2 June 2021, 1 -> '1704-20210602-0001' (per office, per day)."""
-    if seq < 1:
-        raise DomainError("receipt_seq", "seq", "Nomor urut tanda terima mulai dari 1.")
-    return f"{office.replace('.', '')}-{day:%Y%m%d}-{seq:04d}"
+@dataclass(frozen=True)
+class Receipt:
+    """A receipt number read: its office (dotted), day, and the number as stored."""
+
+    office: str
+    day: date
+    number: str
+    legacy: bool  # a number of the old per-day sequence
 
 
-def parse_receipt(receipt: str) -> tuple[str, date, int]:
-    """The office code (dotted), the day and the sequence a receipt number encodes."""
-    m = _RECEIPT.match(receipt.strip())
-    if m is None:
+def _luhn_sum(chars: str, double_first: bool) -> int:
+    """Luhn mod 32 over the characters from the last to the first."""
+    total = 0
+    double = double_first
+    for ch in reversed(chars):
+        value = RECEIPT_ALPHABET.index(ch) * (2 if double else 1)
+        total += value // 32 + value % 32
+        double = not double
+    return total
+
+
+def receipt_check_char(body: str) -> str:
+    """The check character of a receipt's characters (office, day, random part)."""
+    return RECEIPT_ALPHABET[(32 - _luhn_sum(body, True) % 32) % 32]
+
+
+def format_receipt(office: str, day: date, random_part: int) -> str:
+    """'17.04', 27 November 2026 and a random number below 2**35 -> '1704-20261127-7KQX-M9PD'
+    (the last character is the check character)."""
+    if not 0 <= random_part < 2**RECEIPT_RANDOM_BITS:
         raise DomainError(
-            "receipt_format",
-            "receipt",
-            f"Nomor tanda terima '{receipt}' tidak sah: bentuknya 1704-YYYYMMDD-0001.",
+            "receipt_random", "random_part", "Bagian acak tanda terima harus 0 <= n < 2**35."
         )
-    code, ymd, seq = m.groups()
+    chars = ""
+    value = random_part
+    for _ in range(RECEIPT_RANDOM_CHARS):
+        value, digit = divmod(value, 32)
+        chars = RECEIPT_ALPHABET[digit] + chars
+    body = f"{office.replace('.', '')}{day:%Y%m%d}{chars}"
+    check = receipt_check_char(body)
+    return f"{body[:4]}-{body[4:12]}-{chars[:4]}-{chars[4:]}{check}"
+
+
+def _receipt_day(ymd: str, receipt: str) -> date:
     try:
-        day = datetime.strptime(ymd, "%Y%m%d").date()
+        return datetime.strptime(ymd, "%Y%m%d").date()
     except ValueError:
         raise DomainError(
             "receipt_format", "receipt", f"Tanggal pada tanda terima '{receipt}' tidak sah."
         ) from None
-    return f"{code[:2]}.{code[2:]}", day, int(seq)
+
+
+def parse_receipt(receipt: str) -> Receipt:
+    """Read a receipt number as typed: spaces and dashes anywhere, small letters, and O, I or L
+    for 0, 1 and 1 are accepted. A new-style number whose check character does not match is
+    refused (`receipt_check`) before anything is looked up."""
+    text = receipt.strip()
+    legacy = _LEGACY_RECEIPT.match(text)
+    if legacy is not None:
+        code, ymd, _seq = legacy.groups()
+        return Receipt(f"{code[:2]}.{code[2:]}", _receipt_day(ymd, text), text, True)
+    compact = "".join(_READ_AS.get(ch, ch) for ch in text.upper() if ch not in " -")
+    m = _RECEIPT.match(compact)
+    if m is None or any(ch not in RECEIPT_ALPHABET for ch in compact):
+        raise DomainError(
+            "receipt_format",
+            "receipt",
+            f"Nomor tanda terima '{receipt}' tidak sah: {_RECEIPT_FORMAT_HELP}.",
+        )
+    code, ymd, rest = m.groups()
+    if _luhn_sum(compact, False) % 32 != 0:
+        raise DomainError(
+            "receipt_check",
+            "receipt",
+            f"Nomor tanda terima '{receipt}' salah ketik (huruf pemeriksa terakhir tidak cocok): "
+            "periksa kembali nomor pada tanda terima.",
+        )
+    day = _receipt_day(ymd, receipt)
+    number = f"{code}-{ymd}-{rest[:4]}-{rest[4:]}"
+    return Receipt(f"{code[:2]}.{code[2:]}", day, number, False)
+
+
+# What a print's ledger entry says, so that `verify` can tie the blank to the application.
+_PRINT_NOTE = "cetak KTP-el "
+
+
+def print_note(receipt: str) -> str:
+    """The note of the consume entry a card's print writes: 'cetak KTP-el <receipt>'."""
+    return _PRINT_NOTE + receipt
+
+
+def printed_receipt(note: str | None) -> str | None:
+    """The receipt a consume entry's note says it printed for (None: not a print's note)."""
+    if note is None or not note.startswith(_PRINT_NOTE):
+        return None
+    rest = note[len(_PRINT_NOTE) :]
+    return rest if rest and " " not in rest else None
 
 
 # --- print queue -----------------------------------------------------------------------------
@@ -297,12 +399,14 @@ class QueueItem:
     type: str
     submitted_date: date
     has_suket: bool
+    day_seq: int = 0  # the order the applications of one day were made in
 
 
-def queue_rank(item: QueueItem) -> tuple[int, date, str]:
-    """Sort key: priority group, then oldest application, then receipt number (stable)."""
+def queue_rank(item: QueueItem) -> tuple[int, date, int, str]:
+    """Sort key: priority group, then oldest application (by day, then in the order of that
+    day), then receipt number (stable)."""
     group = 0 if item.has_suket else _TYPE_RANK[item.type]
-    return (group, item.submitted_date, item.receipt)
+    return (group, item.submitted_date, item.day_seq, item.receipt)
 
 
 def order_queue(items: list[QueueItem]) -> list[QueueItem]:

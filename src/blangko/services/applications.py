@@ -9,6 +9,7 @@ blank: the second waits, then sees the application already printed and the blank
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -23,6 +24,7 @@ from blangko.domain.applications import (
     ACTIVE,
     COLLECTOR_LABEL_ID,
     DOCUMENT_LABEL_ID,
+    RECEIPT_RANDOM_BITS,
     STATUS_LABEL_ID,
     TYPE_LABEL_ID,
     Action,
@@ -34,21 +36,23 @@ from blangko.domain.applications import (
     check_type,
     format_receipt,
     initial_status,
+    mask_documents,
     next_status,
     next_step,
     order_queue,
     parse_receipt,
+    print_note,
 )
 from blangko.domain.errors import Conflict, DomainError, NotFound
 from blangko.domain.nik import check_nik_format, compact_nik, mask_nik
 from blangko.domain.serials import single
 from blangko.domain.wajib_ktp import is_wajib_ktp, seventeenth_birthday
+from blangko.services import readlog
 from blangko.services.admin import office as office_settings
-from blangko.services.admin.office import DocumentRuleView
+from blangko.services.admin.office import DocumentRuleView, read_head
 from blangko.services.calendar.days import require_open
 from blangko.services.context import Context, WriteTx, resolve_office, write_once
 from blangko.services.registry import Resident, read_resident
-from blangko.services.reports.letterhead import read_head
 from blangko.services.stock import writes
 
 
@@ -66,7 +70,8 @@ class HandoverView(TypedDict):
 
 
 class ApplicationView(TypedDict):
-    """An application as lists and writes show it; the NIK masked unless revealed."""
+    """An application as lists and writes show it; the NIK and the documents' numbers masked
+    unless revealed."""
 
     receipt: str
     office: str
@@ -232,11 +237,13 @@ def _check_order(tx: WriteTx, app: Any, on: date) -> None:
 
 def _office_of(receipt: str, office: str | None) -> str:
     """The office named, else the one the receipt number encodes."""
-    return office or parse_receipt(receipt)[0]
+    return office or parse_receipt(receipt).office
 
 
 def _load(conn: Connection, office: str, receipt: str) -> Any:
-    row = repo.by_receipt(conn, office, receipt.strip())
+    """The application of this receipt number in the office; a malformed number, or one whose
+    check character does not match (a typo), is refused before any look-up."""
+    row = repo.by_receipt(conn, office, parse_receipt(receipt).number)
     if row is None:
         raise NotFound(
             "unknown_application",
@@ -307,13 +314,14 @@ def _event(
 
 
 def _view(row: Any, *, reveal: bool = False) -> ApplicationView:
+    documents = json.loads(row.documents)
     return {
         "receipt": row.receipt,
         "office": row.office_code,
         "nik": row.nik if reveal else mask_nik(row.nik),
         "type": row.type,
         "status": row.status,
-        "documents": json.loads(row.documents),
+        "documents": documents if reveal else mask_documents(documents),
         "submitted_date": row.submitted_date.isoformat(),
         "recorded_date": row.recorded_date.isoformat() if row.recorded_date else None,
         "ready_date": row.ready_date.isoformat() if row.ready_date else None,
@@ -434,7 +442,7 @@ def _insert_application(
     """The application row with its receipt number and its first event ("new"); a resident
     already recorded starts at direkam. Returns (id, receipt, status)."""
     seq = repo.next_day_seq(tx.conn, tx.office, on)
-    receipt = format_receipt(tx.office, on, seq)
+    receipt = _new_receipt(tx, on)
     recorded = person.tanggal_rekam is not None
     status = initial_status(recorded)
     app_id = repo.insert(
@@ -455,6 +463,16 @@ def _insert_application(
         notes.append(f"perekaman dilewati: sudah direkam {person.tanggal_rekam:%d-%m-%Y}")
     _event(tx, app_id, "new", None, status.value, on, "; ".join(notes) or None)
     return app_id, receipt, status
+
+
+def _new_receipt(tx: WriteTx, on: date) -> str:
+    """A receipt number nobody can guess from another: a random part (35 bits) and a check
+    character; drawn again in the (one in billions) case that the office already issued it
+    that day."""
+    while True:
+        receipt = format_receipt(tx.office, on, secrets.randbits(RECEIPT_RANDOM_BITS))
+        if repo.by_receipt(tx.conn, tx.office, receipt) is None:
+            return receipt
 
 
 # --- transitions -----------------------------------------------------------------------------
@@ -574,7 +592,7 @@ def _print_blank(
         serials=named,
         qty=None if named else 1,
         location=station,
-        note=f"cetak KTP-el {app.receipt}",
+        note=print_note(app.receipt),
         idempotency_key=idempotency_key,
     )
     used = entries[0]["serials"]
@@ -956,12 +974,22 @@ def backlog(
 
 
 def show(
-    ctx: Context, *, receipt: str, office: str | None = None, reveal: bool = False
+    ctx: Context,
+    *,
+    receipt: str,
+    office: str | None = None,
+    reveal: bool = False,
+    note_read: bool = True,
 ) -> ApplicationDetail:
+    """One application with its history. Revealed (the full NIK and documents), the read is
+    written to the read log, unless the caller logs this request itself (`note_read=False`)."""
     with ctx.read() as conn:
         code = resolve_office(conn, _office_of(receipt, office))
         row = _load(conn, code, receipt)
-        return _detail(conn, row, reveal=reveal)
+        detail = _detail(conn, row, reveal=reveal)
+    if reveal and note_read:
+        readlog.note(ctx, office=code, action="application", nik=row.nik, subject=row.receipt)
+    return detail
 
 
 def list_(
@@ -972,7 +1000,9 @@ def list_(
     office: str | None = None,
     reveal: bool = False,
     limit: int | None = None,
+    note_read: bool = True,
 ) -> list[ApplicationView]:
+    """Applications, oldest first; revealed, the read is logged (see `show`)."""
     with ctx.read() as conn:
         code = resolve_office(conn, office)
         rows = repo.applications(
@@ -982,42 +1012,63 @@ def list_(
             type=check_type(type) if type is not None else None,
             limit=limit,
         )
-        return [_view(r, reveal=reveal) for r in rows]
+        views = [_view(r, reveal=reveal) for r in rows]
+    if reveal and note_read and views:
+        what = ", ".join(f"{k}={v}" for k, v in (("status", status), ("type", type)) if v)
+        readlog.note(ctx, office=code, action="applications", subject=what, rows=len(views))
+    return views
 
 
 def print_queue(
-    ctx: Context, *, office: str | None = None, reveal: bool = False
+    ctx: Context, *, office: str | None = None, reveal: bool = False, note_read: bool = True
 ) -> list[QueuedApplication]:
     """Print-ready applications in the directorate's order (suket holders and first cards
-    first, then lost/damaged, then data changes; oldest first within each)."""
+    first, then lost/damaged, then data changes; oldest first within each). Revealed, the
+    read is logged (see `show`)."""
     with ctx.read() as conn:
         code = resolve_office(conn, office)
         rows = repo.applications(conn, code, status=Status.SIAP_CETAK.value)
         by_receipt = {r.receipt: r for r in rows}
         items = order_queue(
-            [QueueItem(r.receipt, r.type, r.submitted_date, r.suket_at is not None) for r in rows]
+            [
+                QueueItem(r.receipt, r.type, r.submitted_date, r.suket_at is not None, r.day_seq)
+                for r in rows
+            ]
         )
-        return [
+        queue: list[QueuedApplication] = [
             {"position": i, **_view(by_receipt[item.receipt], reveal=reveal)}
             for i, item in enumerate(items, start=1)
         ]
+    if reveal and note_read and queue:
+        readlog.note(
+            ctx, office=code, action="applications", subject="antrean cetak", rows=len(queue)
+        )
+    return queue
 
 
 # --- the counter's look-up and the printed slips ----------------------------------------------
 
 
 def lookup(
-    ctx: Context, *, nik: str, office: str | None = None, reveal: bool = False
+    ctx: Context,
+    *,
+    nik: str,
+    office: str | None = None,
+    reveal: bool = False,
+    note_read: bool = True,
 ) -> CounterLookup:
     """A resident at the counter: the registry row, the open application (one at a time), the
     next step and the documents the types allowed now need. A malformed NIK is refused with
-    the rule it breaks; a NIK not in the registry is not found."""
+    the rule it breaks; a NIK not in the registry is not found. The read is written to the
+    read log unless the caller logs its request itself (``note_read=False``)."""
     today = ctx.today()
     with ctx.read() as conn:
         person = read_resident(conn, nik, reveal=reveal, office=office, today=today)
         number = check_nik_format(nik, reference_date=today).nik
         row = repo.open_application(conn, person["office"], number, [s.value for s in ACTIVE])
         rules = office_settings.read_profile(conn, person["office"])["documents"]
+    if note_read:
+        readlog.note(ctx, office=person["office"], action="resident", nik=number)
     born = person["tanggal_lahir"]
     step = next_step(
         status=person["status"],

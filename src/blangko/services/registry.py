@@ -60,10 +60,12 @@ from blangko.domain.limits import (
 from blangko.domain.nik import (
     check_nik_against,
     check_nik_format,
+    compact_nik,
     mask_nik,
     parse_nik,
 )
 from blangko.domain.wajib_ktp import age_on, is_wajib_ktp
+from blangko.services import readlog
 from blangko.services.context import Context, resolve_office
 
 ProgressFn = Callable[[int, int, int | None], Any]  # (rows read, position, total position)
@@ -619,15 +621,22 @@ def write_records(
 # --- look-ups --------------------------------------------------------------------------------
 
 
-def show_resident(ctx: Context, nik: str, *, reveal: bool, office: str | None = None) -> Resident:
+def show_resident(
+    ctx: Context, nik: str, *, reveal: bool, office: str | None = None, note_read: bool = True
+) -> Resident:
     """One resident, with names of the village and kecamatan and today's wajib-KTP state.
 
     The NIK is masked unless ``reveal``: the caller decides whether its user may see it. A NIK
     that is not well formed (15 digits, letters, a birth date that does not exist) is refused
     with the rule it breaks, not reported as absent from the registry.
+    The name and the rest are personal data in any case: the read is written to the read log
+    (one row), unless the caller logs this request itself (``note_read=False``).
     """
     with ctx.read() as conn:
-        return read_resident(conn, nik, reveal=reveal, office=office, today=ctx.today())
+        person = read_resident(conn, nik, reveal=reveal, office=office, today=ctx.today())
+    if note_read:
+        readlog.note(ctx, office=person["office"], action="resident", nik=compact_nik(nik))
+    return person
 
 
 def read_resident(

@@ -39,12 +39,14 @@ from blangko.web import (
     coverage,
     dashboard,
     public,
+    readlog,
     registry,
     reports,
     stock,
 )
 from blangko.web.deps import error_json, render_error, safe_next, status_for
 from blangko.web.logs import install_log_filters
+from blangko.web.ratelimit import RateLimiter
 from blangko.web.security import (
     SESSION_COOKIE,
     SESSION_MAX_AGE,
@@ -66,6 +68,7 @@ PAGE_ROUTERS = (
     dashboard.pages,
     stock.pages,
     admin.pages,
+    readlog.pages,
     applications.pages,
     coverage.pages,
     calendar.pages,
@@ -76,6 +79,7 @@ API_ROUTERS = (
     public.api,
     stock.api,
     admin.api,
+    readlog.api,
     apidocs.api,
     dashboard.api,
     registry.api,
@@ -123,6 +127,8 @@ def create_app(
     app.state.ctx = ctx
     app.state.settings = settings
     app.state.signer = Signer(settings.secret_key)
+    # Public look-ups by receipt number, per client address (in this process's memory).
+    app.state.lookup_limiter = RateLimiter(settings.public_lookups_per_minute)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.state.templates = templates
 

@@ -38,8 +38,9 @@ from blangko.domain.applications import (
 )
 from blangko.domain.errors import DomainError, one_of
 from blangko.domain.ledger import SPOIL_REASONS
+from blangko.domain.nik import compact_nik
 from blangko.formatting import blank_to_none
-from blangko.services import applications, registry, reports, worklist
+from blangko.services import applications, readlog, registry, reports, worklist
 from blangko.services.admin import setup
 from blangko.services.applications import (
     ApplicationDetail,
@@ -193,17 +194,25 @@ def _service_page(
     reveal = _reveal(request)
     found: CounterLookup | None = None
     lookup_error = None
+    # The page's reads of personal data are logged once, together, below.
     if blank_to_none(nik):
         try:
-            found = applications.lookup(ctx, nik=nik or "", reveal=reveal, office=office)
+            found = applications.lookup(
+                ctx, nik=nik or "", reveal=reveal, office=office, note_read=False
+            )
         except DomainError as exc:
             lookup_error = exc
     active = [
         a
-        for a in applications.list_(ctx, office=office, reveal=reveal)
+        for a in applications.list_(ctx, office=office, reveal=reveal, note_read=False)
         if Status(a["status"]) not in TERMINAL
     ]
-    queue = applications.print_queue(ctx, office=office, reveal=reveal)
+    queue = applications.print_queue(ctx, office=office, reveal=reveal, note_read=False)
+    # The resident looked up, and the applications listed with their full NIKs.
+    shown = (1 if found else 0) + (min(len(active), 50) + len(queue) if reveal else 0)
+    if shown and office:
+        looked_up = compact_nik(nik or "") if found else None
+        readlog.note(ctx, office=office, action="counter", nik=looked_up, rows=shown)
     return render(
         request,
         "applications.html",
@@ -283,7 +292,8 @@ def _detail(
     view = applications.show(ctx, receipt=receipt, office=office, reveal=reveal)
     person = None
     if reveal:
-        person = registry.show_resident(ctx, view["nik"], reveal=True)
+        # Logged with the application (the same resident, the same request).
+        person = registry.show_resident(ctx, view["nik"], reveal=True, note_read=False)
     stations = [
         loc["name"] for loc in setup.list_locations(ctx, office=office) if loc["kind"] == "station"
     ]

@@ -5,11 +5,13 @@ the documents each application type needs at its counter. One write transaction 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 from typing_extensions import TypedDict
 
+from blangko.adapters import tables as t
 from blangko.adapters.repos import admin as repo
 from blangko.domain.admin import check_nip, check_public_url, check_text
 from blangko.domain.applications import (
@@ -210,4 +212,67 @@ def reset_documents(
     check_type(type)
     return _write_rules(
         ctx, office, "office.documents.reset", {"type": type}, idempotency_key, (type, None)
+    )
+
+
+# --- the letterhead: what a report or a slip prints of its office ------------------------------
+
+ADDRESS_PLACEHOLDER = "Alamat kantor belum diisi (atur dengan 'blangko office set --address')"
+
+
+@dataclass(frozen=True)
+class OfficeHead:
+    """What a report prints of its office: the letterhead, the place of signature and the
+    head who signs (office settings, `blangko office set`)."""
+
+    code: str
+    name: str
+    regency: str | None  # "Kabupaten Kaur", when the office name says it
+    address: str
+    seat: str | None = None  # the regency seat (ibu kota kabupaten), e.g. Bintuhan
+    head_name: str | None = None
+    head_nip: str | None = None
+
+    @property
+    def lines(self) -> list[str]:
+        if self.regency:
+            return [
+                f"PEMERINTAH {self.regency.upper()}",
+                "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL",
+                self.address,
+            ]
+        return [self.name.upper(), self.address]
+
+    @property
+    def place(self) -> str:
+        """The town a record is signed in: the regency seat when set, else the regency's name
+        without its level."""
+        if self.seat:
+            return self.seat
+        if not self.regency:
+            return ""
+        for level in ("Kabupaten ", "Kota "):
+            if self.regency.startswith(level):
+                return self.regency[len(level) :]
+        return self.regency
+
+
+def read_head(conn: Connection, office: str | None, address: str | None = None) -> OfficeHead:
+    """The letterhead of the office asked for (or the only one), inside the report's read.
+
+    The address is the office's setting; ``address`` (BLANGKO_OFFICE_ADDRESS, one for the
+    whole installation) only stands in while the office has none."""
+    code = resolve_office(conn, office)
+    name = conn.execute(select(t.office.c.name).where(t.office.c.code == code)).scalar_one()
+    prefix = "Dinas Dukcapil "
+    regency = name[len(prefix) :] if name.startswith(prefix) else None
+    own = repo.office_profile(conn, code)
+    return OfficeHead(
+        code,
+        name,
+        regency,
+        (own.address if own and own.address else (address or "").strip()) or ADDRESS_PLACEHOLDER,
+        seat=own.seat if own else None,
+        head_name=own.head_name if own else None,
+        head_nip=own.head_nip if own else None,
     )

@@ -1,7 +1,7 @@
 """office_profile: an office's own settings; application: who collected the card
 
-Revision ID: 0011_office_profile
-Revises: 0008_user_sessions
+Revision ID: 0010_office_profile
+Revises: 0009_read_log_anchor
 Create Date: 2026-12-03
 
 office_profile holds what an office's reports print under its name (address, the regency
@@ -15,8 +15,8 @@ migration keep these empty (not known).
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_office_profile"
-down_revision = "0008_user_sessions"
+revision = "0010_office_profile"
+down_revision = "0009_read_log_anchor"
 branch_labels = None
 depends_on = None
 
