@@ -37,7 +37,7 @@ import types
 import typing
 import zipfile
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -59,7 +59,8 @@ from blangko.adapters.tables_events import event
 from blangko.adapters.tables_residents import resident
 from blangko.adapters.tables_users import app_user
 from blangko.domain.access import ROLES, ROUTE_ROLES, STOK
-from blangko.domain.applications import Action
+from blangko.domain.applications import Action, format_receipt
+from blangko.domain.nik import build_nik
 from blangko.services.admin import setup
 from blangko.services.stock import writes
 from blangko.settings import Settings
@@ -209,6 +210,15 @@ KEEPS_OTHER = {
     ("scanned", "page.stock.count"),
     ("serials", "api.stock.counts.create"),
 }
+# The kinds of id whose other office's object must be indistinguishable from one that exists
+# nowhere: same status, same error, same page. Not serials (unique in the whole database, by
+# design: receiving a serial another office holds is refused as "already recorded"), not
+# entry seqs (numbered per office: the other office's number is the own office's entry),
+# not office, village and kecamatan codes (Kemendagri's, public).
+GHOSTS = {"nik", "receipt", "count_id", "closure_id", "event_id", "username", "location"}
+# Where a user name is taken in the whole database: adding it answers "sudah ada" (409), by
+# design (docs/security.md, Scopes).
+NAMES_TAKEN = {("username", "api.users.add"), ("username", "page.users.add")}
 # Fields that only some choices of a path value take (an action's station and serial, a
 # report's count or entry): sent only with the choices that take them.
 DEPENDENT = {
@@ -251,6 +261,8 @@ class Office:
     users: dict[str, str]  # role -> user name
     niks: set[str] = field(default_factory=set)
     receipts: set[str] = field(default_factory=set)
+    # Ids of the same kinds that exist nowhere (well formed, in this office's region).
+    ghosts: dict[str, Any] = field(default_factory=dict)
 
     def leaks(self, text: str) -> list[str]:
         """The strings of this office found in `text`."""
@@ -361,6 +373,15 @@ def _build(ctx, code: str) -> Office:  # type: ignore[no-untyped-def]
         },
         niks={n for (n,) in niks},
         receipts={r.receipt for r in apps},
+        ghosts={
+            "nik": build_nik(office.villages[0][:8], date(1990, 1, 1), "L", 9999),
+            "receipt": format_receipt(code, ctx.today() - timedelta(days=6), 999),
+            "count_id": 2_000_000_000,
+            "closure_id": 2_000_000_000,
+            "event_id": 2_000_000_000,
+            "username": "hantu_tak_ada",
+            "location": "pos-hantu",
+        },
     )
 
 
@@ -480,10 +501,13 @@ class Try:
     json: dict[str, Any] | None
     substituted: str | None  # the parameter that carries the other office's id
     sent: list[str]  # the other office's values sent (a response may name them)
+    # The same request with an id of the same kind that exists nowhere: the answers must be
+    # the same, or the answer tells that the other office's object exists.
+    ghost: Try | None = None
 
 
-def _value(p: Param, office: Office, *, own: bool) -> Any:
-    value = office.ids[ID_KINDS[p.name]]
+def _value(p: Param, office: Office, *, own: bool, ghost: bool = False) -> Any:
+    value = (office.ghosts if ghost else office.ids)[ID_KINDS[p.name]]
     if own and p.name == "from_location":
         value = "gudang"  # where the own office's blanks are
     if p.name == "locations":
@@ -506,7 +530,8 @@ def _is_id(p: Param, route: APIRoute) -> bool:
 
 def tries(route: APIRoute, own: Office, other: Office, fresh: itertools.count) -> list[Try]:  # type: ignore[type-arg]
     """The requests that try `route` with `other`'s ids: one per id parameter (that one the
-    other office's, the required others the own office's), for every choice of path value."""
+    other office's, the required others the own office's), for every choice of path value;
+    each with its ghost where the id's kind has one (`GHOSTS`)."""
     params = parameters(route)
     choices = {
         p.name: PATH_CHOICES[(p.name, route.name)]
@@ -521,14 +546,10 @@ def tries(route: APIRoute, own: Office, other: Office, fresh: itertools.count) -
         sends = [p for p in params if _takes(p, route, choice)]
         ids = [p for p in sends if _is_id(p, route)]
         for target in ids or [None]:
-            path, query, body = route.path, {}, {}
-            sent: list[str] = []
-            for name, value in choice.items():
-                path = path.replace("{" + name + "}", value)
+            values: dict[Param, Any] = {}
             for p in sends:
                 if p is target:
                     value = _value(p, other, own=False)
-                    sent = _flat(value)
                 elif (p.name, route.name) in OWN_FRESH:
                     value = OWN_FRESH[(p.name, route.name)].format(n=next(fresh))
                 elif _is_id(p, route):
@@ -541,31 +562,56 @@ def tries(route: APIRoute, own: Office, other: Office, fresh: itertools.count) -
                     value = ("xlsx", "pdf")[next(fresh) % 2]
                 else:
                     value = PLAIN[p.name]
-                if value is None:
-                    continue
-                if p.where == "path":
-                    path = re.sub(r"\{" + p.name + r"(:\w+)?\}", str(value), path)
-                elif p.where == "query":
-                    query[p.name] = value
-                else:
-                    body[p.name] = value
-            for name, dropped in EXCLUSIVE.items():
-                if name in body:
-                    for d in dropped:
-                        body.pop(d, None)
+                if value is not None:
+                    values[p] = value
+            ghostly = (
+                target is not None
+                and ID_KINDS[target.name] in GHOSTS
+                and (target.name, route.name) not in NAMES_TAKEN
+            )
             for method in sorted(route.methods):
-                out.append(
-                    Try(
-                        method,
-                        path,
-                        query,
-                        None if json_body or method == "GET" else body,
-                        body if json_body and method == "POST" else None,
-                        target.name if target else None,
-                        sent,
+                attempt = _assemble(route, method, choice, values, target, json_body)
+                if ghostly:
+                    assert target is not None
+                    ghost_values = {**values, target: _value(target, other, own=False, ghost=True)}
+                    attempt.ghost = _assemble(
+                        route, method, choice, ghost_values, target, json_body
                     )
-                )
+                out.append(attempt)
     return out
+
+
+def _assemble(  # type: ignore[no-untyped-def]
+    route: APIRoute,
+    method: str,
+    choice: dict[str, str],
+    values: dict[Param, Any],
+    target,
+    json_body: bool,
+) -> Try:
+    path, query, body = route.path, {}, {}
+    for name, value in choice.items():
+        path = path.replace("{" + name + "}", value)
+    for p, value in values.items():
+        if p.where == "path":
+            path = re.sub(r"\{" + p.name + r"(:\w+)?\}", str(value), path)
+        elif p.where == "query":
+            query[p.name] = value
+        else:
+            body[p.name] = value
+    for name, dropped in EXCLUSIVE.items():
+        if name in body:
+            for d in dropped:
+                body.pop(d, None)
+    return Try(
+        method,
+        path,
+        query,
+        None if json_body or method == "GET" else body,
+        body if json_body and method == "POST" else None,
+        target.name if target else None,
+        _flat(values[target]) if target else [],
+    )
 
 
 def _flat(value: Any) -> list[str]:
@@ -606,7 +652,7 @@ def test_every_route_with_another_office_ids(ctx, two_offices, capsys) -> None: 
     client = TestClient(app)
     fresh = itertools.count(1)
     failures: list[str] = []
-    requests = refused = 0
+    requests = refused = ghosts = 0
     tried: set[tuple[str, str, str]] = set()
     # What each office's users gave it of the other office's values and it kept as its own
     # data (serials scanned at a count): its pages show them from then on.
@@ -633,6 +679,16 @@ def test_every_route_with_another_office_ids(ctx, two_offices, capsys) -> None: 
                     tried.add((route.name, role, own_code))
                     where = f"{attempt.method} {attempt.path} {attempt.query} as {user} ({role})"
                     failures += _judge(r, attempt, route, role, other, kept[own_code], where)
+                    if attempt.ghost and role in ROUTE_ROLES[route.name] and not _public(route):
+                        twin = _call(client, app, ctx, attempt.ghost, user)
+                        requests += 1
+                        ghosts += 1
+                        if _answer(r, attempt.sent) != _answer(twin, attempt.ghost.sent):
+                            failures.append(
+                                f"{where}: {other_code}'s {attempt.substituted} is told apart "
+                                f"from one that does not exist: {_answer(r, attempt.sent)} "
+                                f"against {_answer(twin, attempt.ghost.sent)}"
+                            )
                     if attempt.method != "POST":
                         continue
                     after = states(ctx)
@@ -659,7 +715,8 @@ def test_every_route_with_another_office_ids(ctx, two_offices, capsys) -> None: 
         print(
             f"\nisolation: {len(routes)} routes x {len(ROLES)} roles x {len(offices)} offices "
             f"= {len(tried)} tried in {requests} requests; {refused} writes with the other "
-            f"office's ids refused; {len(failures)} failures"
+            f"office's ids refused; {ghosts} answers compared with a non-existent id's; "
+            f"{len(failures)} failures"
         )
     assert not failures, "\n".join(failures[:60])
 
@@ -704,6 +761,26 @@ def _echoes(sent: list[str]) -> set[str]:
     return out
 
 
+def _public(route: APIRoute) -> bool:
+    return "anonymous" in ROUTE_ROLES[route.name]
+
+
+def _answer(r, sent: list[str]) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    """What an answer tells, with the id it was asked about taken out: the status and, for a
+    page, its error messages; for JSON the whole body; for a file nothing more."""
+    kind = r.headers.get("content-type", "")
+    if "json" in kind:
+        told = r.text
+    elif "html" in kind:
+        told = "\n".join(re.findall(r'<p class="error"[^>]*>(.*?)</p>', r.text, re.S))
+    else:
+        told = ""
+    for value in sorted(sent, key=len, reverse=True):
+        for form in {value, _mask(value)} if re.fullmatch(r"\d{16}", value) else {value}:
+            told = re.sub(rf"(?<!\w)(?<!\d\.){re.escape(form)}(?!\w|\.\d)", "<id>", told)
+    return r.status_code, told
+
+
 def _judge(  # type: ignore[no-untyped-def]
     r, attempt: Try, route: APIRoute, role: str, other: Office, kept: set[str], where: str
 ) -> list[str]:
@@ -718,7 +795,7 @@ def _judge(  # type: ignore[no-untyped-def]
         out.append(f"{where}: shows {other.code}'s {sorted(set(leaked))[:5]} ({r.status_code})")
     if role not in ROUTE_ROLES[route.name] or attempt.substituted is None:
         return out
-    if "anonymous" in ROUTE_ROLES[route.name]:
+    if _public(route):
         return out  # public: a receipt or an office code is anyone's to look up
     write = attempt.method == "POST" and (attempt.substituted, route.name) not in KEEPS_OTHER
     if write and not 400 <= r.status_code < 500:

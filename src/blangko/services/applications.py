@@ -154,8 +154,10 @@ def _load(conn: Connection, office: str, receipt: str) -> Any:
     return row
 
 
-def _resident(conn: Connection, nik: str) -> Any:
-    row = registry_repo.resident_by_nik(conn, nik)
+def _resident(conn: Connection, nik: str, office: str) -> Any:
+    """The office's resident. A resident of another office is not found, with the same
+    answer as a NIK nobody has: one office does not learn who is registered at another."""
+    row = registry_repo.resident_by_nik(conn, nik, office)
     if row is None:
         raise NotFound(
             "unknown_resident",
@@ -248,14 +250,7 @@ def new(
         check_type(type)
         docs = check_documents(type, docs_in)
         _check_day(tx, on)
-        person = _resident(tx.conn, number)
-        if person.office_code != tx.office:
-            raise DomainError(
-                "resident_other_office",
-                "nik",
-                f"Penduduk {mask_nik(number)} terdaftar di kantor {person.office_code}, "
-                f"bukan {tx.office}.",
-            )
+        person = _resident(tx.conn, number, tx.office)
         if person.status != "HIDUP":
             raise DomainError(
                 "resident_not_alive",
