@@ -370,7 +370,7 @@ def stock_count(
     "/stok/opname/{count_id}/posting", name="page.stock.count_post", response_class=HTMLResponse
 )
 def stock_count_post(
-    request: Request, count_id: int, reason: Text, idem: OptText = None
+    request: Request, count_id: Id, reason: Text, idem: OptText = None
 ) -> Response:
     ctx, office = request_ctx(request)
     _ = tr(request)
@@ -792,7 +792,7 @@ def count_create_office(
     tags=["stok"],
 )
 def count_post(
-    request: Request, count_id: int, body: CountPostIn, idempotency_key: IdempotencyKey = None
+    request: Request, count_id: Id, body: CountPostIn, idempotency_key: IdempotencyKey = None
 ) -> dict[str, Any]:
     """Accept a count's variance with a reason (the head of office)."""
     return api_write(
