@@ -372,8 +372,46 @@ def test_print_queue_order(ctx, office) -> None:
 def test_suket_holder_waits_and_is_counted(ctx, office) -> None:
     receipt = _ready(ctx, 1, "hilang", laporan_polisi="LP/9")
     apps.suket(ctx, receipt=receipt)
-    assert apps.backlog(ctx) == {"to_record": 0, "to_print": 1, "suket_waiting": 1}
+    assert apps.backlog(ctx) == {
+        "to_record": 0,
+        "recorded": 0,
+        "to_print": 1,
+        "registry_prr": 0,
+        "print_backlog": 1,
+        "suket_waiting": 1,
+    }
     assert figures.status(ctx)["backlog"] == apps.backlog(ctx)
+
+
+def test_print_backlog_counts_each_resident_once(ctx, office) -> None:
+    """The registry's print-ready residents and the open applications make the print
+    backlog; a resident with both is counted once, and a print takes them off it."""
+    stock_station(ctx)
+    prr = add_resident(ctx, serial=1, recorded=date(2021, 5, 4))
+    add_resident(ctx, serial=2, recorded=date(2021, 5, 4), printed=date(2021, 6, 1))
+    add_resident(ctx, serial=3)  # not recorded: not print-ready
+    add_resident(ctx, serial=4, recorded=date(2021, 5, 4), status="MENINGGAL")
+
+    def counts() -> tuple[int, int, int, int, int]:
+        b = apps.backlog(ctx)
+        assert (
+            b["print_backlog"] == b["to_record"] + b["recorded"] + b["to_print"] + b["registry_prr"]
+        )
+        return b["registry_prr"], b["to_record"], b["recorded"], b["to_print"], b["print_backlog"]
+
+    assert counts() == (1, 0, 0, 0, 1)
+    receipt = apps.new(ctx, nik=prr, type="pemula")["receipt"]  # starts recorded
+    assert counts() == (0, 0, 1, 0, 1)
+    apps.ready(ctx, receipt=receipt)
+    assert counts() == (0, 0, 0, 1, 1)
+    apps.print_card(ctx, receipt=receipt, station="loket-1")
+    assert counts() == (0, 0, 0, 0, 0)
+    apps.misprint(ctx, receipt=receipt, reason="salah_cetak")
+    assert counts() == (0, 0, 0, 1, 1)
+    # Someone from outside the registry (moved in) who applies is in the backlog too.
+    other = add_resident(ctx, serial=5, birth=date(2009, 11, 20))
+    apps.new(ctx, nik=other, type="pemula")
+    assert counts() == (0, 1, 0, 1, 2)
 
 
 def test_ikd_uses_no_blank(ctx, office) -> None:

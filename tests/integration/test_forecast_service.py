@@ -330,7 +330,7 @@ def test_a_larger_cohort_turning_17_raises_the_first_card_forecast(
 
 def test_forecast_by_service_type_and_recordings(ctx: Context, office: str) -> None:
     build_history(ctx, days=120, mean=10)  # all consumption is pemula
-    # Two recordings on every working day of the past year.
+    # Two recordings on every working day of the past year, each printed the same day.
     holidays = cal.holidays_between(TODAY - timedelta(days=366), TODAY)
     for k in range(1, 366):
         d = TODAY - timedelta(days=k)
@@ -338,7 +338,13 @@ def test_forecast_by_service_type_and_recordings(ctx: Context, office: str) -> N
             add_residents(ctx, 2, recorded=d)
     f = fs.forecast(ctx, as_of=TODAY, horizon=30, settings=ForecastSettings(paths=500))
     assert set(f["by_service"]) == {"pemula", "hilang", "rusak", "perubahan_data"}
-    assert f["by_service"]["pemula"]["horizon_total"]["p50"] > 100
+    # First cards follow the registry: about 2 new recordings a working day, each printed
+    # on the spot; the ledger's other 8 pemula a day, which the registry does not explain,
+    # stay with the other use (and the forecast says so), so the total is still ~10 a day.
+    assert 25 <= f["by_service"]["pemula"]["horizon_total"]["p50"] <= 60
+    assert any("registri mungkin belum diperbarui" in w for w in f["warnings"])
+    open_p50 = [d["p50"] for d in f["daily"] if d["open"]]
+    assert 8 <= float(np.mean(open_p50)) <= 13, open_p50
     hilang = f["by_service"]["hilang"]["horizon_total"]  # never seen: zero, but not certain
     assert hilang["p50"] == 0 and hilang["p95"] <= 10
     rec = f["recordings"]

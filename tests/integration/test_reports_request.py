@@ -174,8 +174,8 @@ def test_letter_asks_for_the_forecast_quantity_with_its_reasons(
     )
     # The 25 applications waiting to be printed are certain demand in the first open days.
     assert state_values["Antrean cetak (permohonan siap cetak)"] == 25
-    queue_row = next(row for row in reasons.rows if row[0] == "Antrean cetak (siap cetak)")
-    assert queue_row[1] == 25 and queue_row[2] == "25 permohonan siap cetak"
+    queue_row = next(row for row in reasons.rows if row[0] == fs.QUEUE_REASON)
+    assert queue_row[1] == 25 and queue_row[2] == "25 permohonan direkam atau siap cetak"
 
     # XLSX: the quantities are numbers, the total a SUM formula equal to the request.
     wb = load_workbook(io.BytesIO(render_bytes(r, "xlsx")))

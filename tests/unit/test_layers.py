@@ -10,8 +10,10 @@ Each test walks the source of src/blangko with `ast` and names every violation a
   depends on, except the heavy third-party modules in LAZY_OK, each with its reason;
 - private-name: no module takes another module's `_private` name (`from x import _y`, or
   `x._y` on an imported module);
-- web-route: a web module that builds an APIRouter imports neither `blangko.web.app` nor
-  another router module; what routers share lives in a module without routes (web/deps.py).
+- web-route: a web module that makes a router at its top level (`APIRouter()`, or deps'
+  `page_router()` / `api_router()`) imports neither `blangko.web.app` nor another router
+  module; what routers share lives in a module without routes (web/deps.py, or inside a
+  capability's package a module such as web/stock/inputs.py).
 
 Why an `ast` walk rather than import-linter: two of the four rules (imports inside functions,
 private names) are not import contracts and need an `ast` walk anyway; with one walk for all
@@ -244,7 +246,8 @@ def check(src: Path) -> list[Violation]:
                         rel,
                         imp.line,
                         "web-route",
-                        f"router module imports {imp.target}: share it through web/deps.py",
+                        f"router module imports {imp.target}: share it through web/deps.py "
+                        "or a module without routes",
                     )
                 )
         # private-name (x._y on an imported module)
@@ -268,15 +271,21 @@ def check(src: Path) -> list[Violation]:
     return sorted(set(found))
 
 
+# The calls that make a router: FastAPI's own, and the two factories of web/deps.py.
+ROUTER_FACTORIES = frozenset({"APIRouter", "page_router", "api_router"})
+
+
 def _builds_router(syntax: ast.Module) -> bool:
-    return any(
-        isinstance(node, ast.Call)
-        and (
-            (isinstance(node.func, ast.Name) and node.func.id == "APIRouter")
-            or (isinstance(node.func, ast.Attribute) and node.func.attr == "APIRouter")
-        )
-        for node in ast.walk(syntax)
-    )
+    """Whether the module makes a router at its top level (`pages = page_router()`): a route
+    module. A factory that only calls `APIRouter` inside a function (deps.py) is not one."""
+    for node in syntax.body:
+        value = node.value if isinstance(node, ast.Assign | ast.AnnAssign) else None
+        if isinstance(value, ast.Call):
+            func = value.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            if name in ROUTER_FACTORIES:
+                return True
+    return False
 
 
 @cache
@@ -359,7 +368,25 @@ def made_up(tmp_path: Path) -> Path:
             "cli/output.py": "",
             "demo/story.py": "from blangko.services import x\n",
             "web/app.py": "from blangko.web import stock, deps\n",
-            "web/deps.py": "from blangko.services import x\n",
+            "web/deps.py": (
+                "from blangko.services import x\n"
+                "from fastapi import APIRouter\n"
+                "def page_router():\n"
+                "    return APIRouter()\n"
+            ),
+            "web/calendar/__init__.py": (
+                "from blangko.web.calendar.api import api\n"
+                "from blangko.web.calendar.pages import pages\n"
+            ),
+            "web/calendar/pages.py": (
+                "from blangko.web import deps\nfrom blangko.web.calendar import inputs\n"
+                "pages = deps.page_router()\n"
+            ),
+            "web/calendar/api.py": (
+                "from blangko.web.deps import api_router\nfrom blangko.web.calendar import pages\n"
+                "api = api_router()\n"
+            ),
+            "web/calendar/inputs.py": "from blangko.web import deps\n",
             "web/stock.py": (
                 "from fastapi import APIRouter\nfrom blangko.web import deps, coverage\n"
                 "from blangko.web.app import render\nrouter = APIRouter()\n"
@@ -392,9 +419,11 @@ def test_checker_names_each_violation_with_file_line_and_rule(made_up: Path) -> 
         "services/x.py:8 [private-name] uses _helper of blangko.services.y",
         "services/x.py:8 [private-name] uses _other of blangko.services.y",
         "web/stock.py:2 [web-route] router module imports blangko.web.coverage: share it "
-        "through web/deps.py",
+        "through web/deps.py or a module without routes",
         "web/stock.py:3 [web-route] router module imports blangko.web.app: share it through "
-        "web/deps.py",
+        "web/deps.py or a module without routes",
+        "web/calendar/api.py:2 [web-route] router module imports blangko.web.calendar.pages: "
+        "share it through web/deps.py or a module without routes",
         "network/__init__.py:1 [layers] 'network' is not a known part: add it to MAY_IMPORT",
         "network/offices.py:1 [layers] 'network' is not a known part: add it to MAY_IMPORT",
     }

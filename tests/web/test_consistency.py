@@ -314,17 +314,43 @@ def backlog_el(found: list[dict[str, Any]]) -> dict[str, int]:
 
 
 def backlog_cells(sheets: dict[str, list[list[Any]]]) -> dict[str, int]:
-    return {"to_print": int(_cells(sheets["Keadaan persediaan"])[QUEUE_ROW][0])}
+    rows = _cells(sheets["Keadaan persediaan"])
+    return {"to_print": int(rows[QUEUE_ROW][0]), "registry_prr": int(rows[PRR_ROW][0])}
 
 
 QUEUE_ROW = "Antrean cetak (permohonan siap cetak)"
+PRR_ROW = "Penduduk PRR di registri (sudah rekam, belum dicetak)"
 
 
 def queue_reason(rq: dict[str, Any]) -> dict[str, int]:
-    """The forecast's reason "Antrean cetak" is the backlog's to_print (when the queue's first
-    open days fall inside the request's window, which they do: it is printed first)."""
+    """The forecast's reason "Antrean cetak" is the backlog's applications recorded and
+    print-ready (when the queue's first open days fall inside the request's window, which
+    they do: it is printed first)."""
     q = [int(r["quantity"]) for r in rq["reasons"] if r["reason"] == forecast.QUEUE_REASON]
-    return {"to_print": q[0] if q else 0}
+    return {"queue": q[0] if q else 0}
+
+
+def prr_reason(rq: dict[str, Any]) -> dict[str, int]:
+    """The forecast's reason for the registry PRR coming in names the backlog's registry_prr
+    ("... (dari 1.936 menunggu kartu)"); there is no such reason without registry PRR. Its
+    quantity is the backlog part of `demand_parts` inside the request's window."""
+    found = [r["reason"] for r in rq["reasons"] if r["reason"].startswith(forecast.PRR_REASON)]
+    if not found:
+        return {"registry_prr": 0}
+    m = re.fullmatch(r".* \(dari ([\d.]+) menunggu kartu\)", found[0])
+    assert m, found
+    return {"registry_prr": int(m.group(1).replace(".", ""))}
+
+
+def parts_backlog(fc: dict[str, Any]) -> dict[str, int]:
+    """What the forecast's demand parts started from: the registry PRR and the queue; and
+    each part's share of the request is its reason's quantity."""
+    reasons = {r["reason"]: int(r["quantity"]) for r in fc["recommended_request"]["reasons"]}
+    for part in fc["demand_parts"]["parts"]:
+        if part["in_request"] is not None and part["part"] != "events":
+            assert reasons.get(part["label"], 0) == part["in_request"], part
+    b = fc["demand_parts"]["backlog"]
+    return {"registry_prr": b["registry_prr"], "queue": b["queue"]}
 
 
 def amc(c: dict[str, Any]) -> tuple[float, float | None]:
@@ -709,16 +735,38 @@ FIGURES: tuple[Figure, ...] = (
             Surface("cli", "forecast", lambda j, o: j["backlog"]),
             Surface("page", "/", lambda p, o: backlog_el(p), ("dashboard.html",)),
             Surface(
+                "page",
+                "/layanan",
+                lambda p, o: backlog_el(p),
+                ("applications.html",),
+                project=lambda v: {"print_backlog": v["print_backlog"]},
+            ),
+            Surface(
                 "api",
                 "/api/v1/forecast",
                 lambda j, o: queue_reason(j["recommended_request"]),
-                project=lambda v: {"to_print": v["to_print"]},
+                project=lambda v: {"queue": v["recorded"] + v["to_print"]},
+            ),
+            Surface(
+                "cli",
+                "forecast",
+                lambda j, o: prr_reason(j["recommended_request"]),
+                project=lambda v: {"registry_prr": v["registry_prr"]},
+            ),
+            Surface(
+                "api",
+                "/api/v1/forecast",
+                lambda j, o: parts_backlog(j),
+                project=lambda v: {
+                    "registry_prr": v["registry_prr"],
+                    "queue": v["recorded"] + v["to_print"],
+                },
             ),
             Surface(
                 "report",
                 REQUEST_XLSX,
                 lambda x, o: backlog_cells(x),
-                project=lambda v: {"to_print": v["to_print"]},
+                project=lambda v: {"to_print": v["to_print"], "registry_prr": v["registry_prr"]},
             ),
         ),
     ),
@@ -844,6 +892,7 @@ MACRO_FIGURE = {
     "on_hand_rows": "on_hand",
     "open_variance": "open_variance",
     "backlog_rows": "backlog",
+    "print_backlog": "backlog",
     "recommended_request": "recommended_request",
     "request_reasons": "request_reasons",
     "stockout": "stockout_probability",

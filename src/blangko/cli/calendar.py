@@ -203,7 +203,9 @@ def status(
     )
     b = r["backlog"]
     console.print(
-        f"  Antrean: {num(b['to_record'])} menunggu perekaman, {num(b['to_print'])} siap cetak, "
+        f"  Antrean cetak: {num(b['print_backlog'])} orang ({num(b['to_record'])} menunggu "
+        f"perekaman, {num(b['recorded'])} sudah direkam, {num(b['to_print'])} siap cetak, "
+        f"{num(b['registry_prr'])} PRR di registri belum mengajukan); "
         f"{num(b['suket_waiting'])} pemegang suket menunggu kartu",
         highlight=False,
     )

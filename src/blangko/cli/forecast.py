@@ -13,6 +13,14 @@ from blangko.cli.output import console, cover_text, print_json, readiness_text
 from blangko.formatting import num, parse_date, pct, signed, tanggal
 from blangko.services import forecast as fs
 
+PART_LABEL = {
+    "replacements_other": "Penggantian dan pemakaian lain",
+    "backlog": "Penduduk PRR datang mencetak",
+    "new_recordings": "Perekaman baru yang akan dicetak",
+    "events": "Acara",
+    "queue": "Antrean cetak (permohonan)",
+}
+
 forecast_app = typer.Typer(
     help="Perkiraan kebutuhan blangko, risiko kehabisan stok, dan jumlah yang perlu diminta.",
 )
@@ -42,10 +50,33 @@ def print_forecast(r: dict[str, Any]) -> None:
         f"{tanggal(rec['covers_until'])}).",
         highlight=False,
     )
-    table = Table("Alasan", "Keping (p50)")
+    table = Table("Alasan", "Keping")
     for reason in rec["reasons"]:
         table.add_row(reason["reason"], signed(reason["quantity"]))
     console.print(table)
+    dp = r["demand_parts"]
+    parts = Table(
+        "Bagian",
+        "Nilai harapan",
+        "Rentang 90 %",
+        title=f"Kebutuhan {r['horizon_days']} hari menurut bagiannya",
+    )
+    for p in dp["parts"]:
+        if p["expected"] or p["in_request"]:
+            parts.add_row(
+                PART_LABEL.get(p["part"], p["label"]),
+                num(round(p["expected"])),
+                f"{num(p['p05'])}-{num(p['p95'])}",
+            )
+    console.print(parts)
+    rate = dp["take_up"]["backlog_rate"]
+    if dp["backlog"]["registry_prr"]:
+        console.print(
+            f"PRR registri {num(dp['backlog']['registry_prr'])} orang; laju datang mencetak "
+            f"{pct(rate['rate'])} per hari buka ({pct(rate['p05'])}-{pct(rate['p95'])}), "
+            "dari riwayat registri kantor ini.",
+            highlight=False,
+        )
     for e in r["events"]:
         b = e["blanks"]
         console.print(

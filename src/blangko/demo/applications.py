@@ -14,13 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import select
 
-from blangko.adapters import tables as t
 from blangko.adapters import tables_applications as ts
 from blangko.adapters import tables_residents as tr
+from blangko.adapters.repos import ledger as ledger_repo
 from blangko.domain.errors import DomainError
-from blangko.domain.ledger import State
 from blangko.domain.wajib_ktp import is_wajib_ktp
 from blangko.services import applications as apps
 from blangko.services.calendar import days as cal
@@ -66,27 +65,11 @@ def _blank_for(ctx: Context, office: str, day: date) -> str:
     """The lowest blank at the station that had arrived there by ``day``; refills if none."""
     for attempt in range(2):
         with ctx.read() as conn:
-            station = location_id(conn, office, STATION)
-            serial = conn.execute(
-                select(t.blank.c.serial)
-                .join(
-                    t.ledger_entry,
-                    and_(
-                        t.ledger_entry.c.office_code == t.blank.c.office_code,
-                        t.ledger_entry.c.seq == t.blank.c.last_seq,
-                    ),
-                )
-                .where(
-                    t.blank.c.office_code == office,
-                    t.blank.c.location_id == station,
-                    t.blank.c.state == State.AVAILABLE.value,
-                    t.ledger_entry.c.effective_date <= day,
-                )
-                .order_by(t.blank.c.prefix, t.blank.c.width, t.blank.c.number)
-                .limit(1)
-            ).scalar()
+            serial = ledger_repo.lowest_arrived_by(
+                conn, office, location_id(conn, office, STATION), day
+            )
         if serial is not None:
-            return str(serial)
+            return serial
         if attempt == 0:
             writes.transfer(
                 ctx,

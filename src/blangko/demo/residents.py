@@ -16,15 +16,18 @@ from __future__ import annotations
 import bisect
 import csv
 import itertools
+import math
 import random
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
 
 from blangko.adapters import tables as t
+from blangko.adapters import tables_applications as ts
+from blangko.adapters import tables_residents as tr
 from blangko.adapters.regions import shipped_villages
 from blangko.adapters.registry_files import CANONICAL
 from blangko.domain.nik import build_nik
@@ -313,3 +316,112 @@ def write_registry_csv(
 
 def residents_columns() -> list[str]:
     return list(CANONICAL)
+
+
+def align_first_prints(
+    ctx: Context, *, office: str, since: date, history_from: date, seed: int = SEED
+) -> int:
+    """Make the registry's first cards agree with the ledger's: the generated registry prints
+    people at the pace of a well-stocked office, while the demo's ledger (the article's 500
+    blanks since ``since``) printed far fewer first cards. From ``history_from`` on, generated
+    prints that no application made are taken back (those people stay print-ready, PRR); then
+    on each day from ``since`` the ledger consumed first-card blanks without an application,
+    as many print-ready residents get their card that day, and before ``since`` (no ledger
+    yet) each working day prints at the ledger's average pace; the recently recorded are the
+    most likely to come (as at a real counter). Returns the residents whose card date it set.
+    """
+    r = tr.resident
+    e = t.ledger_entry
+    rng = random.Random(seed)
+    with ctx.write_plain() as conn:
+        has_app = select(ts.application.c.nik).where(ts.application.c.nik == r.c.nik).exists()
+        conn.execute(
+            r.update()
+            .where(r.c.office_code == office, r.c.tanggal_cetak >= history_from, ~has_app)
+            .values(tanggal_cetak=None)
+        )
+        ledger = dict(
+            conn.execute(
+                select(e.c.effective_date, func.sum(e.c.quantity))
+                .where(
+                    e.c.office_code == office,
+                    e.c.kind == "consume",
+                    e.c.service == "pemula",
+                    e.c.effective_date >= since,
+                )
+                .group_by(e.c.effective_date)
+            ).all()
+        )
+        by_apps = dict(
+            conn.execute(
+                select(r.c.tanggal_cetak, func.count())
+                .where(r.c.office_code == office, r.c.tanggal_cetak >= history_from, has_app)
+                .group_by(r.c.tanggal_cetak)
+            ).all()
+        )
+        waiting = sorted(
+            conn.execute(
+                select(r.c.tanggal_rekam, r.c.nik).where(
+                    r.c.office_code == office,
+                    r.c.status == "HIDUP",
+                    r.c.tanggal_rekam.is_not(None),
+                    r.c.tanggal_cetak.is_(None),
+                    ~has_app,
+                )
+            ).all()
+        )
+        today = ctx.today()
+        working = [
+            since + timedelta(days=i)
+            for i in range((today - since).days + 1)
+            if (since + timedelta(days=i)).weekday() < 5
+        ]
+        pace = sum(int(q) for q in ledger.values()) / max(1, len(working))
+        chosen: list[dict[str, Any]] = []
+        for i in range((today - history_from).days + 1):
+            day = history_from + timedelta(days=i)
+            if day >= since:
+                need = int(ledger.get(day, 0)) - int(by_apps.get(day, 0))
+            elif day.weekday() < 5:
+                need = _poisson(rng, pace)
+            else:
+                continue
+            ready = [w for w in waiting if w[0] <= day]
+            for _ in range(min(max(0, need), len(ready))):
+                # Weight by recency of recording: most first cards go to people recorded in
+                # the last weeks, a few to the old backlog.
+                weights = [1.0 / (1.0 + (day - rec).days / 30.0) ** 2 for rec, _nik in ready]
+                pick = rng.choices(range(len(ready)), weights=weights)[0]
+                chosen.append({"n": ready[pick][1], "d": day})
+                waiting.remove(ready.pop(pick))
+        if chosen:
+            conn.execute(
+                r.update()
+                .where(r.c.nik == bindparam("n"))
+                .values(tanggal_cetak=bindparam("d"), updated_at=ctx.now()),
+                chosen,
+            )
+    return len(chosen)
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    """A Poisson draw (Knuth's method: the means here are a few a day)."""
+    limit, k, p = math.exp(-mean), 0, 1.0
+    while True:
+        p *= rng.random()
+        if p <= limit:
+            return k
+        k += 1
+
+
+def count_printed(ctx: Context, *, office: str) -> int:
+    """Residents of the office whose card is printed."""
+    r = tr.resident
+    with ctx.read() as conn:
+        return int(
+            conn.execute(
+                select(func.count()).where(
+                    r.c.office_code == office, r.c.tanggal_cetak.is_not(None)
+                )
+            ).scalar_one()
+        )

@@ -48,6 +48,7 @@ SPOILED = 4
 STORY_DAYS = 160  # the system started this many days ago
 APPLICATION_DAYS = 60
 APPLICATIONS_PER_DAY = 6
+TAKE_UP_HISTORY = 400  # days of registry prints made to agree with the ledger's pace
 
 
 def build(ctx: Context, progress: Callable[[str], Any] | None = None) -> dict[str, Any]:
@@ -101,6 +102,11 @@ def build(ctx: Context, progress: Callable[[str], Any] | None = None) -> dict[st
     _backfill(
         ctx, received + timedelta(days=1), backfill_end, USED_SINCE_RECEIPT - used_by_apps - SPOILED
     )
+    # The forecast learns first-card take-up from the last year of the registry.
+    residents.align_first_prints(
+        ctx, office=OFFICE, since=start, history_from=today - timedelta(days=TAKE_UP_HISTORY)
+    )
+    people["printed"] = residents.count_printed(ctx, office=OFFICE)
     pilkades = events.add_pilkades(ctx, OFFICE)
 
     # The count: every location scanned at once; the store holds 700 more than booked.

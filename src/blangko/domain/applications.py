@@ -23,7 +23,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Final
 
-from blangko.domain.errors import Conflict, DomainError
+from blangko.domain.errors import Conflict, DomainError, one_of
 
 
 class Status(StrEnum):
@@ -124,24 +124,11 @@ def initial_status(already_recorded: bool) -> Status:
 
 
 def check_type(kind: str) -> str:
-    if kind not in TYPES:
-        raise DomainError(
-            "unknown_type",
-            "type",
-            f"Jenis permohonan '{kind}' tidak dikenal: pilih {', '.join(TYPES)}.",
-        )
-    return kind
+    return one_of(kind, TYPES, "unknown_type", "type", "Jenis permohonan")
 
 
 def check_status(status: str) -> Status:
-    try:
-        return Status(status)
-    except ValueError:
-        raise DomainError(
-            "unknown_status",
-            "status",
-            f"Status '{status}' tidak dikenal: pilih {', '.join(s.value for s in Status)}.",
-        ) from None
+    return Status(one_of(status, (s.value for s in Status), "unknown_status", "status", "Status"))
 
 
 def check_documents(kind: str, documents: Mapping[str, str]) -> dict[str, str]:

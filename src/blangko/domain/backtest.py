@@ -14,6 +14,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from blangko.domain import forecast as fc
+from blangko.domain import take_up as tu
 
 QUANTILES = fc.QUANTILES
 
@@ -109,6 +110,76 @@ def nb_model(
         return sim.quantiles()
 
     return run
+
+
+def nb_prr_model(
+    registry: tu.Registry,
+    ledger_first: np.ndarray,
+    n_paths: int = 1000,
+    seed: int = 0,
+    event_windows: tuple[tuple[date, date], ...] = (),
+) -> Forecaster:
+    """The forecast of `services.forecast` with the registry's parts: the count model fitted
+    to the blanks used less their first cards (`take_up.first_cards_in_use`, from the
+    ledger's first cards per day, ``ledger_first``, aligned with the history's start, and the
+    registry's) for replacements and other use, plus the
+    backlog of the origin coming in and the recordings forecast (the same count model on the
+    registry's recordings of the last year) joining it, at take-up rates estimated on the
+    registry up to the origin. Without a recorded resident it is `nb_model`."""
+    plain = nb_model(n_paths, seed, event_windows)
+
+    def run(
+        start: date, used: np.ndarray, open_flags: np.ndarray, future_open: np.ndarray
+    ) -> np.ndarray:
+        if not registry.active:
+            return plain(start, used, open_flags, future_open)
+        origin = start + timedelta(days=len(used))
+        first = tu.first_cards_in_use(
+            used, ledger_first[: len(used)], registry.first_prints(start, len(used))
+        )
+        past = tuple(w for w in event_windows if w[0] < origin)
+        model = fc.fit(start, used - first, open_flags, past)
+        sim = fc.simulate(
+            model,
+            future_open,
+            history_open=open_flags[-fc.BACKLOG_WINDOW :],
+            n_paths=n_paths,
+            seed=seed,
+        )
+        parts = tu.simulate(
+            tu.estimate(registry, origin),
+            registry.backlog_at(origin),
+            future_open,
+            recordings_paths(registry, origin, len(future_open), n_paths, seed + 20),
+            n_paths=n_paths,
+            seed=seed + 30,
+        )
+        return np.quantile(sim.paths + parts.total, QUANTILES, axis=0)
+
+    return run
+
+
+def recordings_paths(
+    registry: tu.Registry, origin: date, horizon: int, n_paths: int, seed: int
+) -> np.ndarray:
+    """(paths, horizon) recordings from the origin on: the count model fitted to the
+    registry's recordings per day over the year before (recording calendar)."""
+    first = max(registry.base, origin - timedelta(days=tu.WINDOW_DAYS))
+    days = (origin - first).days
+    done = registry.recordings(first, days)
+    lo = registry.offset(first)
+    past_open = np.asarray(registry.record_open[lo : lo + days], dtype=bool) | (done > 0)
+    fut = np.asarray(registry.record_open[lo + days : lo + days + horizon], dtype=bool)
+    fut = np.concatenate([fut, np.zeros(horizon - len(fut), dtype=bool)])
+    model = fc.fit(first, done, past_open)
+    sim = fc.simulate(
+        model,
+        fut,
+        history_open=past_open[-fc.BACKLOG_WINDOW :],
+        n_paths=n_paths,
+        seed=seed,
+    )
+    return sim.paths
 
 
 @dataclass(frozen=True)

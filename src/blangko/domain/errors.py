@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from typing_extensions import TypedDict
 
 
@@ -36,3 +38,14 @@ class Conflict(DomainError):
 
 class Forbidden(DomainError):
     """The caller may not do this (outside their office's scope, no scope at all ...)."""
+
+
+def one_of(value: str, choices: Iterable[str], code: str, field: str, what: str) -> str:
+    """`value` when it is one of `choices`; else the clerk's error that names them all:
+    "<what> '<value>' tidak dikenal: pilih a, b, c." (code e.g. 'unknown_type')."""
+    options = list(choices)
+    if value not in options:
+        raise DomainError(
+            code, field, f"{what} '{value}' tidak dikenal: pilih {', '.join(options)}."
+        )
+    return value

@@ -24,6 +24,9 @@ import numpy as np
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 BACKLOG_WINDOW = 14
 MIN_OPEN_DAYS_FOR_TREND = 56
+MIN_ACTIVE_DAYS_FOR_TREND = 20  # days with any use: a trend is not read off a few spikes
+CAP_OVER_BUSIEST_DAY = 4.0  # a day's expected use is at most this times the busiest day seen
+CAP_FLOOR = 10.0
 MIN_OPEN_DAYS_FOR_WEEKDAYS = 20
 MIN_EVENTS_FOR_REGRESSION = 10
 
@@ -51,6 +54,7 @@ class FittedModel:
     origin: date  # day after the last day of history
     history_start: date  # the trend is measured in years from here
     warnings: list[str] = field(default_factory=list)
+    busiest_day: float = math.inf  # the most used on one day of the history
 
 
 def _closed_working_days_before(open_flags: np.ndarray, weekdays: np.ndarray) -> np.ndarray:
@@ -127,7 +131,8 @@ def fit(
     open_weekdays = sorted({d.weekday() for d, o in zip(days, open_flags, strict=True) if o})
     if n_open >= MIN_OPEN_DAYS_FOR_WEEKDAYS and len(open_weekdays) > 1:
         columns += [f"wd{w}" for w in open_weekdays[1:]]
-    if n_open >= MIN_OPEN_DAYS_FOR_TREND:
+    active_days = int(((used > 0) & open_flags).sum())
+    if n_open >= MIN_OPEN_DAYS_FOR_TREND and active_days >= MIN_ACTIVE_DAYS_FOR_TREND:
         columns.append("trend")
     closed_weekdays = int(((~open_flags) & (np.array([d.weekday() for d in days]) < 5)).sum())
     if closed_weekdays >= 3 and n_open >= MIN_OPEN_DAYS_FOR_WEEKDAYS:
@@ -179,7 +184,9 @@ def fit(
             f"Riwayat baru {n_open} hari buka: tanpa tren, interval dilebarkan; "
             "perkiraan akan menyempit setelah 8 minggu data."
         )
-    return FittedModel("nb_glm", beta, cov, alpha, columns, n_open, origin, start, notes)
+    return FittedModel(
+        "nb_glm", beta, cov, alpha, columns, n_open, origin, start, notes, float(y.max())
+    )
 
 
 def _irls(
@@ -263,6 +270,7 @@ class Forecast:
     baseline_paths: np.ndarray  # without event uplift
     uplift_paths: dict[str, np.ndarray]  # event name -> (n_paths,) total extra blanks
     model: FittedModel
+    uplift_daily: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (paths, days)
 
     def quantiles(self) -> np.ndarray:
         return np.quantile(self.paths, QUANTILES, axis=0)
@@ -286,8 +294,11 @@ def simulate(
     """Sample demand paths for the days from model.origin on.
 
     A trend fitted on months is not a law for the next season: it is followed for
-    `trend_hold_days` past the end of the history and held level after that. `multiplier`
-    (one factor per future day) scales the expected demand for shifts known in advance.
+    `trend_hold_days` past the end of the history and held level after that; and no day's
+    expected demand exceeds CAP_OVER_BUSIEST_DAY times the busiest day of the history (at
+    least CAP_FLOOR), so that a fit on a sparse series (a few busy days at the end) cannot
+    run away. `multiplier` (one factor per future day) scales the expected demand for shifts
+    known in advance.
     """
     rng = np.random.default_rng(seed)
     future_open = np.asarray(future_open, dtype=bool)
@@ -300,13 +311,15 @@ def simulate(
         X[:, j] = np.minimum(X[:, j], t_hold)
     betas = rng.multivariate_normal(model.beta, model.cov, size=n_paths, method="svd")
     eta = betas @ X.T
-    mu = np.exp(np.clip(eta, -20, 12)) * future_open[None, :]
+    cap = max(CAP_FLOOR, CAP_OVER_BUSIEST_DAY * model.busiest_day)
+    mu = np.minimum(np.exp(np.clip(eta, -20, 12)), cap) * future_open[None, :]
     if multiplier is not None:
         # Known shifts in demand the history cannot show (a larger cohort turning 17).
         mu = mu * np.asarray(multiplier, dtype=float)[None, :]
     baseline = _nb_draw(rng, mu, model.alpha)
     total = baseline.astype(float).copy()
     uplift_totals: dict[str, np.ndarray] = {}
+    uplift_daily: dict[str, np.ndarray] = {}
     for up in uplifts or []:
         idx = [i for i, d in enumerate(days) if up.start <= d <= up.end and future_open[i]]
         if not idx or up.high <= 0:
@@ -318,7 +331,16 @@ def simulate(
         extra = rng.poisson(amount[:, None] * share[None, :])
         total += extra
         uplift_totals[up.name] = extra.sum(axis=1)
-    return Forecast(model.origin, future_open, total, baseline.astype(float), uplift_totals, model)
+        uplift_daily[up.name] = extra
+    return Forecast(
+        model.origin,
+        future_open,
+        total,
+        baseline.astype(float),
+        uplift_totals,
+        model,
+        uplift_daily,
+    )
 
 
 def _nb_draw(rng: np.random.Generator, mu: np.ndarray, alpha: float) -> np.ndarray:

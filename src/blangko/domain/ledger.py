@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from blangko.domain.applications import TYPES
-from blangko.domain.errors import DomainError
+from blangko.domain.errors import one_of
 from blangko.domain.serials import SerialRange, expand
 
 
@@ -64,13 +64,7 @@ LOCATION_KINDS = ("store", "station")
 
 def check_spoil_reason(reason: str) -> str:
     """The reason, when it is one of SPOIL_REASONS; else the clerk's error."""
-    if reason not in SPOIL_REASONS:
-        raise DomainError(
-            "unknown_reason",
-            "reason",
-            f"Alasan '{reason}' tidak dikenal: pilih {', '.join(SPOIL_REASONS)}.",
-        )
-    return reason
+    return one_of(reason, SPOIL_REASONS, "unknown_reason", "reason", "Alasan")
 
 
 @dataclass(frozen=True)

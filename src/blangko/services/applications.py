@@ -445,10 +445,10 @@ def print_card(
             note=f"cetak KTP-el {app.receipt}",
             idempotency_key=idempotency_key,
         )
-        used = entries[0].serials
+        used = entries[0]["serials"]
         registry_repo.set_printed(tx.conn, app.nik, day, tx.ctx.now())
         changes = {"serial": used, "station": station, "printed_date": day}
-        return changes, f"blangko {used} di {station} (ledger #{entries[0].seq})"
+        return changes, f"blangko {used} di {station} (ledger #{entries[0]['seq']})"
 
     return _transition(
         ctx,
@@ -487,7 +487,7 @@ def misprint(
         )
         registry_repo.set_printed(tx.conn, app.nik, None, tx.ctx.now())
         changes = {"serial": None, "printed_date": None}
-        return changes, f"blangko {app.serial} rusak ({reason}), ledger #{entry.seq}"
+        return changes, f"blangko {app.serial} rusak ({reason}), ledger #{entry['seq']}"
 
     return _transition(
         ctx,
@@ -643,23 +643,35 @@ def cancel(
 # --- reads -----------------------------------------------------------------------------------
 
 
-def backlog_of(conn: Connection, office: str) -> dict[str, int]:
-    """THE backlog figure: applications waiting to be recorded (diajukan), waiting to be
-    printed (siap cetak: certain demand for blanks, the forecast's "Antrean cetak"), and how
-    many residents hold a suket and still wait for the card (recorded or print-ready).
-    `blangko status`, the dashboard, the forecast and the request letter all read this."""
+def backlog_of(conn: Connection, office: str, as_of: date) -> dict[str, int]:
+    """THE backlog figure. Applications waiting to be recorded (diajukan), recorded
+    (direkam) and print-ready (siap cetak); the registry's print-ready residents (PRR:
+    recorded, no card, alive, wajib KTP on ``as_of``) who have no open application yet; the
+    whole print backlog, every resident who will take a blank, counted once (those four
+    together: a resident has at most one open application); and how many of them hold a
+    suket. `blangko status`, the dashboard, the service page, the forecast and the request
+    letter all read this."""
     counts = repo.status_counts(conn, office)
+    to_record = int(counts.get(Status.DIAJUKAN.value, 0))
+    recorded = int(counts.get(Status.DIREKAM.value, 0))
+    to_print = int(counts.get(Status.SIAP_CETAK.value, 0))
+    registry_prr = repo.count_registry_prr(conn, office, as_of)
     return {
-        "to_record": int(counts.get(Status.DIAJUKAN.value, 0)),
-        "to_print": int(counts.get(Status.SIAP_CETAK.value, 0)),
+        "to_record": to_record,
+        "recorded": recorded,
+        "to_print": to_print,
+        "registry_prr": registry_prr,
+        "print_backlog": to_record + recorded + to_print + registry_prr,
         "suket_waiting": int(repo.count_suket_waiting(conn, office)),
     }
 
 
-def backlog(ctx: Context, *, office: str | None = None) -> dict[str, int]:
-    """`backlog_of` in a read transaction of its own."""
+def backlog(
+    ctx: Context, *, office: str | None = None, as_of: date | None = None
+) -> dict[str, int]:
+    """`backlog_of` in a read transaction of its own (``as_of`` default: today)."""
     with ctx.read() as conn:
-        return backlog_of(conn, resolve_office(conn, office))
+        return backlog_of(conn, resolve_office(conn, office), as_of or ctx.today())
 
 
 def show(

@@ -54,7 +54,7 @@ def _inputs_key(ctx: Context, office: str | None, as_of: date) -> tuple[Any, ...
         as_of,
         tuple(sorted(bal["totals"].items())),
         tuple(sorted(bal["by_location"].items())),
-        tuple(sorted(applications.backlog(ctx, office=code).items())),
+        tuple(sorted(applications.backlog(ctx, office=code, as_of=as_of).items())),
         tuple((e["id"], e["date"], e["villages"]) for e in events.list_events(ctx, office=code)),
         tuple((c["id"], c["start"], c["end"]) for c in days.list_closures(ctx, office=code)),
         ctx.settings.forecast.model_dump_json(),

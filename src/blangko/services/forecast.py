@@ -1,14 +1,21 @@
-"""Demand forecast and stock decisions for one office (see domain.forecast and
-domain.stock_policy for the model and the decision rules).
+"""Demand forecast and stock decisions for one office (see domain.forecast, domain.take_up
+and domain.stock_policy for the models and the decision rules).
 
-Inputs, all read from the database:
-- blanks used per day (consumed + spoiled entries, by effective date) from the ledger;
-- which days printing was and will be open (weekends, national holidays, closures, open days);
-- coming events, with their expected extra blanks from `event impact`;
-- the print queue (print-ready applications, `applications.backlog_of`): certain demand in
-  the next days;
-- the cohort turning 17 in each coming month against the months behind us: more or fewer
-  first cards than the history shows.
+The blanks of the coming days are the sum of five parts, each a reason of the request:
+- the registry's print-ready backlog (PRR) coming in to print, at take-up rates estimated on
+  the office's own registry (domain.take_up);
+- new recordings (the recordings forecast) joining that backlog and coming in the same way;
+- replacements and other use: the count model fitted to the blanks used less the registry's
+  first cards, so that no first card is counted twice;
+- coming events, with their expected extra blanks from `event impact` (their print-ready
+  residents drawn from the same backlog);
+- the print queue (applications recorded or print-ready, `applications.backlog_of`):
+  certain demand in the next days.
+
+Inputs, all read from the database: blanks used per day (consumed + spoiled entries, by
+effective date) from the ledger; which days printing and recording were and will be open;
+the registry's recording and print dates; the backlog; the events; the cohort turning 17 in
+each coming month against the months behind us.
 """
 
 from __future__ import annotations
@@ -22,12 +29,13 @@ from sqlalchemy import Connection
 
 from blangko.adapters.repos import coverage as coverage_repo
 from blangko.adapters.repos import forecast as repo
-from blangko.adapters.repos import registry as registry_repo
 from blangko.domain import backtest as bt
 from blangko.domain import forecast as fc
 from blangko.domain import stock_policy as sp
+from blangko.domain import take_up as tu
 from blangko.domain.errors import DomainError
 from blangko.domain.ledger import SERVICES
+from blangko.formatting import num
 from blangko.services import applications
 from blangko.services.calendar import events
 from blangko.services.calendar.days import OfficeCalendar, holidays_between
@@ -38,7 +46,9 @@ from blangko.settings import ForecastSettings
 
 HISTORY_DAYS_MAX = 730
 USE_KINDS = ("consume", "spoil")
-QUEUE_REASON = "Antrean cetak (siap cetak)"
+QUEUE_REASON = "Antrean cetak (permohonan direkam dan siap cetak)"
+PRR_REASON = "Penduduk PRR datang mencetak"  # + " (dari N menunggu kartu)"
+RECORDINGS_REASON = "Perekaman baru yang akan dicetak"
 STOCK_REASON = "Stok di tangan"
 SURPLUS_REASON = "Stok melebihi kebutuhan periode ini (tidak perlu diminta)"
 DEFAULT_HORIZON = 120  # days; every surface shows the forecast of this horizon
@@ -69,11 +79,6 @@ def _history(conn: Connection, office: str, as_of: date) -> tuple[date, np.ndarr
     return start, used, open_flags
 
 
-def _future_open(conn: Connection, office: str, start: date, horizon: int) -> np.ndarray:
-    cal = OfficeCalendar(conn, office)
-    return np.array([cal.day("pencetakan", start + timedelta(days=i)).open for i in range(horizon)])
-
-
 def _event_uplifts(
     ctx: Context, office: str, as_of: date, horizon_end: date
 ) -> list[tuple[fc.Uplift, dict[str, Any]]]:
@@ -97,18 +102,16 @@ def _event_uplifts(
     return out
 
 
-def _cohort_multiplier(
-    conn: Connection, office: str, as_of: date, horizon: int, start: date
-) -> tuple[np.ndarray, dict[str, Any]]:
-    """Per future day, how much first-card (pemula) demand differs from the history because
-    the cohort turning 17 that month is larger or smaller than in the past year.
+def _flags(cal: OfficeCalendar, desk: str, first: date, days: int) -> np.ndarray:
+    """Whether ``desk`` is open on each of ``days`` days from ``first`` (the calendar)."""
+    return np.array([cal.day(desk, first + timedelta(days=i)).open for i in range(days)], bool)
 
-    factor = 1 + pemula share x (cohort rate of that month / mean cohort rate of the last 12
-    months - 1); the pemula share is that of the blanks consumed in the history.
-    """
-    by_service = repo.consumed_by_service(conn, office, start, as_of)
-    used = sum(by_service.values())
-    share = int(by_service.get("pemula") or 0) / used if used else 0.0
+
+def _cohort_ratio(
+    conn: Connection, office: str, as_of: date, horizon: int
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """Per future day, the cohort turning 17 that month against the mean month of the last
+    12 (1 where unknown; bounded to 0,25-4)."""
     past = month_spans(as_of - timedelta(days=366), 12)
     future = month_spans(as_of - timedelta(days=1), horizon // 28 + 2)
 
@@ -122,29 +125,123 @@ def _cohort_multiplier(
 
     past_rates = rates(past)
     base = sum(past_rates.values()) / len(past_rates) if past_rates else 0.0
-    factors = np.ones(horizon)
-    future_rates = rates(future) if base > 0 and share > 0 else {}
+    ratio = np.ones(horizon)
+    future_rates = rates(future) if base > 0 else {}
     for i in range(horizon):
         label = (as_of + timedelta(days=i)).strftime("%Y-%m")
         if label in future_rates:
-            ratio = min(4.0, max(0.25, future_rates[label] / base))
-            factors[i] = 1 + share * (ratio - 1)
+            ratio[i] = min(4.0, max(0.25, future_rates[label] / base))
     info = {
-        "pemula_share": round(share, 3),
         "past_12_months_per_month": round(base * 30.4, 1),
         "next_months_per_month": {k: round(v * 30.4, 1) for k, v in list(future_rates.items())[:4]},
     }
-    return factors, info
+    return ratio, info
+
+
+def _cohort_multipliers(
+    conn: Connection,
+    office: str,
+    as_of: date,
+    horizon: int,
+    start: date,
+    registry_active: bool,
+    young_share: float,
+) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """Per future day, how much the cohort turning 17 that month shifts demand from the
+    history: factor = 1 + share x (cohort ratio - 1).
+
+    With a registry, first cards come from recordings, so the factor scales the recordings
+    forecast, with the share of the past year's recordings made by residents now under 19
+    (``young_share``, `_registry`); the blanks used less first cards are left as they are. Without one,
+    it scales the blanks used, with the pemula share of the blanks consumed in the history.
+    Returns (factor for the blanks used, factor for recordings, info)."""
+    ratio, info = _cohort_ratio(conn, office, as_of, horizon)
+    by_service = repo.consumed_by_service(conn, office, start, as_of)
+    used = sum(by_service.values())
+    pemula_share = int(by_service.get("pemula") or 0) / used if used else 0.0
+    ones = np.ones(horizon)
+    if registry_active:
+        use_factor, rec_factor = ones, 1 + young_share * (ratio - 1)
+    else:
+        use_factor, rec_factor = 1 + pemula_share * (ratio - 1), ones
+    info = {
+        "pemula_share": round(pemula_share, 3),
+        "young_share": round(young_share, 3),
+        "applies_to": "recordings" if registry_active else "use",
+        **info,
+    }
+    return use_factor, rec_factor, info
+
+
+def _registry(
+    conn: Connection,
+    cal: OfficeCalendar,
+    office: str,
+    as_of: date,
+    start: date,
+    open_flags: np.ndarray,
+    fut_open: np.ndarray,
+    fut_record: np.ndarray,
+) -> tuple[tu.Registry, np.ndarray, float]:
+    """The registry as the take-up model reads it, from a year before the ledger's history
+    (the rates are estimated on the last year at most) to the end of the horizon: its print
+    history, and the printing and recording calendars. Past printing days are the
+    history's (calendar, or any blank used) where the ledger has them, the calendar before.
+    Also the registry PRR of the print backlog (`applications.backlog_of`'s registry_prr,
+    the same residents) by days waited since the recording, and the share of the last
+    year's recordings made by residents now under 19."""
+    base = start - timedelta(days=tu.WINDOW_DAYS)
+    before = (start - base).days
+    past_days = (as_of - base).days
+    print_open = np.concatenate(
+        [_flags(cal, "pencetakan", base, before), open_flags.astype(bool), fut_open]
+    )
+    born_after = date(as_of.year - 19, as_of.month, min(as_of.day, 28))
+    rows = repo.registry_print_history(conn, office, base, as_of, born_after)
+    n = len(rows)
+    recorded = np.fromiter(((r[0] - base).days for r in rows), np.int64, n)
+    printed = np.fromiter(
+        ((r[1] - base).days if r[1] is not None else tu.NEVER for r in rows), np.int64, n
+    )
+    alive = np.fromiter((r[2] == "HIDUP" for r in rows), bool, n)
+    replaced = np.fromiter((bool(r[3]) for r in rows), bool, n)
+    young = np.fromiter((bool(r[4]) for r in rows), bool, n)
+    prr = np.fromiter((bool(r[5]) for r in rows), bool, n)
+    count = np.fromiter((int(r[6]) for r in rows), np.int64, n)
+    record_past = _flags(cal, "perekaman", base, past_days)
+    done = np.bincount(recorded[recorded >= 0], weights=count[recorded >= 0], minlength=past_days)
+    record_past |= done[:past_days] > 0
+    record_open = np.concatenate([record_past, fut_record])
+    last_year = recorded >= past_days - 365
+    recent = int(count[last_year].sum())
+    young_share = int(count[last_year & young].sum()) / recent if recent else 0.0
+    registry = tu.Registry(base, recorded, printed, count, alive, print_open, record_open, replaced)
+    waiting = tu.ages_to_backlog(past_days - recorded[prr], count[prr])
+    return registry, waiting, young_share
+
+
+def _pemula_per_day(conn: Connection, office: str, start: date, days: int) -> np.ndarray:
+    """Blanks consumed as first cards (pemula) per day of the history."""
+    out = np.zeros(days)
+    if days:
+        rows = repo.consumed_per_service_day(conn, office, start, start + timedelta(days=days - 1))
+        for svc, d, qty in rows:
+            if svc == "pemula":
+                out[(d - start).days] += float(qty)
+    return out
 
 
 def _quantile_summary(sim: fc.Forecast) -> dict[str, Any]:
-    totals = sim.paths.sum(axis=1)
-    q = sim.quantiles()
+    return _summary(sim.paths)
+
+
+def _summary(paths: np.ndarray) -> dict[str, Any]:
+    totals = paths.sum(axis=1)
     return {
         "horizon_total": {
             k: int(np.quantile(totals, p)) for k, p in (("p05", 0.05), ("p50", 0.5), ("p95", 0.95))
         },
-        "daily_p50": [int(v) for v in q[2]],
+        "daily_p50": [int(v) for v in np.quantile(paths, 0.5, axis=0)],
     }
 
 
@@ -157,9 +254,12 @@ def _by_service(
     fut_open: np.ndarray,
     paths: int,
     seed: int,
+    first_cards: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """The same count model fitted to each service type's printed cards (spoiled blanks carry
-    no service type and are left out here)."""
+    no service type and are left out here). With a registry, first cards (pemula) are the
+    registry's parts instead (``first_cards``: the paths of the backlog and the new
+    recordings coming in)."""
     end = as_of - timedelta(days=1)
     rows = repo.consumed_per_service_day(conn, office, start, end)
     n = len(open_flags)
@@ -169,6 +269,9 @@ def _by_service(
             series[svc][(d - start).days] = float(qty)
     out = {}
     for k, svc in enumerate(SERVICES):
+        if svc == "pemula" and first_cards is not None:
+            out[svc] = _summary(first_cards)
+            continue
         model = (
             fc.fit(start, series[svc], open_flags)
             if n
@@ -186,26 +289,23 @@ def _by_service(
 
 
 def _recordings(
-    ctx: Context,
-    conn: Connection,
-    office: str,
+    registry: tu.Registry,
     as_of: date,
-    horizon: int,
+    fut: np.ndarray,
     events_found: list[tuple[fc.Uplift, dict[str, Any]]],
     paths: int,
     seed: int,
-) -> dict[str, Any]:
-    """Biometric recordings per day (from the registry's tanggal_rekam) with the same model,
-    on the recording calendar, plus each coming event's expected extra recordings."""
+    multiplier: np.ndarray | None = None,
+) -> tuple[dict[str, Any], np.ndarray]:
+    """Biometric recordings per day (the registry's tanggal_rekam over the last 365 days) with
+    the same model, on the recording calendar (``fut`` for the horizon), scaled by the cohort
+    turning 17 (``multiplier``), plus each coming event's expected extra recordings. Returns
+    the forecast and its paths without the events (an event's new recordings are in its
+    extra blanks already)."""
     start = as_of - timedelta(days=365)
-    rows = registry_repo.recordings_per_day(conn, office, start, as_of)
-    done = np.zeros(365)
-    for d, n in rows:
-        done[(d - start).days] = float(n)
-    cal = OfficeCalendar(conn, office)
-    past_open = np.array([cal.day("perekaman", start + timedelta(days=i)).open for i in range(365)])
-    past_open |= done > 0
-    fut = np.array([cal.day("perekaman", as_of + timedelta(days=i)).open for i in range(horizon)])
+    done = registry.recordings(start, 365)
+    lo = registry.offset(start)
+    past_open = np.asarray(registry.record_open[lo : lo + 365], dtype=bool) | (done > 0)
     model = fc.fit(start, done, past_open)
     uplifts = []
     for up, imp in events_found:
@@ -220,6 +320,7 @@ def _recordings(
         uplifts=uplifts,
         n_paths=paths,
         seed=seed + 20,
+        multiplier=multiplier,
     )
     q = sim.quantiles()
     notes = list(model.warnings)
@@ -228,7 +329,7 @@ def _recordings(
             "Perekaman tutup selama seluruh cakrawala perkiraan (penutupan tanpa "
             "tanggal akhir): perkiraan perekaman 0 sampai layanan dibuka kembali."
         )
-    return {
+    out = {
         "fitted_on_days": model.fitted_on_days,
         "daily": [
             {
@@ -243,6 +344,7 @@ def _recordings(
         "horizon_total": _quantile_summary(sim)["horizon_total"],
         "warnings": notes,
     }
+    return out, sim.baseline_paths
 
 
 def _past_event_windows(ctx: Context, office: str, as_of: date) -> tuple[tuple[date, date], ...]:
@@ -331,15 +433,23 @@ def forecast(
     with ctx.read() as conn:
         code = resolve_office(conn, office)
         start, used, open_flags = _history(conn, code, as_of)
-        fut_open = _future_open(conn, code, as_of, horizon)
-        backlog = applications.backlog_of(conn, code)
+        cal = OfficeCalendar(conn, code)
+        fut_open = _flags(cal, "pencetakan", as_of, horizon)
+        fut_record = _flags(cal, "perekaman", as_of, horizon)
+        backlog = applications.backlog_of(conn, code, as_of)
         amc = _amc(conn, code, start, used, open_flags, as_of)
-        cohort_factor, cohort_info = _cohort_multiplier(conn, code, as_of, horizon, start)
+        registry, waiting, young_share = _registry(
+            conn, cal, code, as_of, start, open_flags, fut_open, fut_record
+        )
+        ledger_first = _pemula_per_day(conn, code, start, len(used))
+        use_factor, rec_factor, cohort_info = _cohort_multipliers(
+            conn, code, as_of, horizon, start, registry.active, young_share
+        )
     on_hand = balance(ctx, as_of=as_of, office=code)["on_hand"]
     horizon_end = as_of + timedelta(days=horizon - 1)
     events_found = _event_uplifts(ctx, code, as_of, horizon_end)
     uplifts = [u for u, _ in events_found]
-    queue = backlog["to_print"]
+    queue = backlog["recorded"] + backlog["to_print"]
     if queue:
         first_open = [as_of + timedelta(days=i) for i in range(horizon) if fut_open[i]][:5]
         if first_open:
@@ -347,11 +457,17 @@ def forecast(
                 fc.Uplift(QUEUE_REASON, first_open[0], first_open[-1], queue, queue, queue)
             )
     past_windows = _past_event_windows(ctx, code, as_of)
+    # Replacements and other use: the blanks used less the first cards the parts bring.
+    registry_first = registry.first_prints(start, len(used))
+    first_cards = tu.first_cards_in_use(used, ledger_first, registry_first)
+    other = used - first_cards
     model = (
-        fc.fit(start, used, open_flags, past_windows)
+        fc.fit(start, other, open_flags, past_windows)
         if len(used)
         else fc.fit(as_of, np.zeros(0), np.zeros(0, dtype=bool))
     )
+    if registry.active:
+        model.name = "nb_glm_prr"
     sim = fc.simulate(
         model,
         fut_open,
@@ -359,17 +475,49 @@ def forecast(
         uplifts=uplifts,
         n_paths=s.paths,
         seed=s.seed,
-        multiplier=cohort_factor,
+        multiplier=use_factor,
     )
+    recordings, new_recordings = _recordings(
+        registry, as_of, fut_record, events_found, s.paths, s.seed, rec_factor
+    )
+    # Applications waiting to be recorded are recordings of the first open recording day.
+    first_record = np.flatnonzero(fut_record)
+    if backlog["to_record"] and len(first_record):
+        new_recordings[:, first_record[0]] += backlog["to_record"]
+    # An event's print-ready residents come from the same backlog: drawn from it, not again.
+    event_draw = np.zeros_like(sim.paths)
+    prr_shares = {}
+    for u, imp in events_found:
+        pool = imp["expected_extra"]["pools"]["blanks"]
+        prr_shares[u.name] = imp["recorded_not_printed"] / pool if pool else 0.0
+        if u.name in sim.uplift_daily:
+            event_draw += sim.uplift_daily[u.name] * prr_shares[u.name]
+    take_up = tu.estimate(registry, as_of)
+    parts = tu.simulate(
+        take_up,
+        waiting,
+        fut_open,
+        new_recordings,
+        n_paths=s.paths,
+        seed=s.seed + 30,
+        event_draw=event_draw if event_draw.any() else None,
+    )
+    paths = sim.paths + parts.total
     with ctx.read() as conn:
         by_service = _by_service(
-            conn, code, start, as_of, open_flags, fut_open, min(s.paths, 500), s.seed
+            conn,
+            code,
+            start,
+            as_of,
+            open_flags,
+            fut_open,
+            min(s.paths, 500),
+            s.seed,
+            parts.total if registry.active else None,
         )
-        recordings = _recordings(
-            ctx, conn, code, as_of, horizon, events_found, min(s.paths, 500), s.seed
-        )
-    q = sim.quantiles()
-    base_p50 = np.quantile(sim.baseline_paths, 0.5, axis=0)
+    q = np.quantile(paths, fc.QUANTILES, axis=0)
+    base_p50 = np.quantile(sim.baseline_paths + parts.total, 0.5, axis=0)
+    days = [as_of + timedelta(days=i) for i in range(horizon)]
     daily = [
         {
             "date": d.isoformat(),
@@ -381,19 +529,23 @@ def forecast(
             "p50_without_events": int(base_p50[i]),
             "open": bool(fut_open[i]),
         }
-        for i, d in enumerate(sim.days)
+        for i, d in enumerate(days)
     ]
-    cover50, cover90, censored = sp.days_of_cover(sim.paths, on_hand)
+    cover50, cover90, censored = sp.days_of_cover(paths, on_hand)
     lead = sp.lead_time_samples(s.lead_time_days, s.lead_time_spread_days, s.paths, seed=s.seed + 1)
-    p_stockout = sp.stockout_probability(sim.paths, on_hand, lead)
-    rec = sp.recommend(sim.paths, on_hand, lead, s.review_days, s.service_level)
-    reasons = _reasons(sim, rec, lead, s.review_days, on_hand, uplifts)
+    p_stockout = sp.stockout_probability(paths, on_hand, lead)
+    rec = sp.recommend(paths, on_hand, lead, s.review_days, s.service_level)
+    labels = _labels(rec.window_days_p50, s.review_days, registry.active, backlog)
+    reasons = _reasons(sim, parts, rec, s.review_days, on_hand, uplifts, labels)
     in_request = {r["reason"]: r["quantity"] for r in reasons}
     covers_until = None
     if rec.quantity > 0 or on_hand > 0:
-        c50, _, cens = sp.days_of_cover(sim.paths, on_hand + rec.quantity)
+        c50, _, cens = sp.days_of_cover(paths, on_hand + rec.quantity)
         covers_until = {"date": (as_of + timedelta(days=c50)).isoformat(), "beyond_horizon": cens}
     months = sp.months_of_stock(on_hand, amc["amc"])
+    warnings = list(model.warnings) + _registry_warnings(
+        start, ledger_first, registry_first, registry.active
+    )
     return {
         "office": code,
         "as_of": as_of.isoformat(),
@@ -415,6 +567,29 @@ def forecast(
             "demand_at_service_level": rec.demand_at_service_level,
             "reasons": reasons,
         },
+        "demand_parts": _demand_parts(
+            sim,
+            parts,
+            paths,
+            events_found,
+            uplifts,
+            labels,
+            in_request,
+            take_up,
+            waiting,
+            backlog,
+            prr_shares,
+            rec.window_days_p50,
+            {
+                "from": start.isoformat() if len(used) else None,
+                "days": len(used),
+                "used": int(used.sum()),
+                "first_cards_ledger": int(ledger_first.sum()),
+                "first_cards_registry": int(registry_first.sum()),
+                "first_cards_taken_out": round(float(first_cards.sum()), 1),
+                "other_use": round(float(other.sum()), 1),
+            },
+        ),
         "backlog": backlog,
         "events": [
             _event_view(u, imp, daily, on_hand, in_request.get(u.name, 0))
@@ -436,36 +611,92 @@ def forecast(
         "cohort": cohort_info,
         "by_service": by_service,
         "recordings": recordings,
-        "warnings": model.warnings,
+        "warnings": warnings,
         "seconds": round(time.perf_counter() - started, 3),
     }
 
 
+def _registry_warnings(
+    start: date, ledger_first: np.ndarray, registry_first: np.ndarray, active: bool
+) -> list[str]:
+    """Say so when the ledger's first cards (blanks consumed as pemula) and the registry's
+    (first tanggal_cetak) of the same days disagree by half or more: the forecast's first
+    cards follow the registry, and what the registry does not explain stays with the other
+    use (`take_up.first_cards_in_use`)."""
+    if not active or not len(ledger_first):
+        return []
+    f, led = int(registry_first.sum()), int(ledger_first.sum())
+    since = f"{start:%d-%m-%Y}"
+    if f > 1.5 * led + 20:
+        return [
+            f"Registri mencatat {num(f)} kartu pertama dicetak sejak {since}, buku stok hanya "
+            f"{num(led)} blangko pemula: sebagian kartu tidak dicetak dari (atau tidak "
+            "dibukukan di) buku stok ini. Perkiraan kartu pertama mengikuti registri."
+        ]
+    if led > 1.5 * f + 20:
+        return [
+            f"Buku stok mencatat {num(led)} blangko pemula sejak {since}, registri hanya "
+            f"{num(f)} kartu pertama: registri mungkin belum diperbarui. Selisihnya dihitung "
+            "sebagai pemakaian lain."
+        ]
+    return []
+
+
+def _labels(
+    window: int, review: int, registry_active: bool, backlog: dict[str, int]
+) -> dict[str, str]:
+    """The reasons' labels: the ordinary use is replacements and other use when the registry
+    gives the first cards, all use otherwise; the PRR reason names the backlog it comes
+    from (`applications.backlog_of`'s registry_prr)."""
+    span = f"{window} hari (tinjau {review} + tunggu {window - review} hari)"
+    base = (
+        f"Penggantian dan pemakaian lain {span}" if registry_active else f"Pemakaian biasa {span}"
+    )
+    prr = backlog["registry_prr"]
+    return {
+        "base": base,
+        "backlog": f"{PRR_REASON} (dari {num(prr)} menunggu kartu)" if prr else "",
+        "recordings": RECORDINGS_REASON,
+    }
+
+
+def _expected_in(paths: np.ndarray, window: int) -> int:
+    """A part's expected blanks over the first ``window`` days, in whole blanks."""
+    return int(round(float(paths[:, :window].sum(axis=1).mean())))
+
+
 def _reasons(
     sim: fc.Forecast,
+    parts: tu.Parts,
     rec: sp.Recommendation,
-    lead: np.ndarray,
     review: int,
     on_hand: int,
     uplifts: list[fc.Uplift] | None = None,
+    labels: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Each part of the demand in the decision window, quantified at the median."""
+    """Each part of the demand in the decision window, quantified at its expectation: the
+    replacements and other use, the PRR backlog coming in, the new recordings, each event,
+    the print queue; then the stock on hand, the reserve for the service level and, when the
+    stock exceeds the need, the surplus."""
     window = rec.window_days_p50
-    base = int(np.median(sim.baseline_paths[:, :window].sum(axis=1)))
-    reasons: list[dict[str, Any]] = [
-        {
-            "reason": f"Pemakaian biasa {window} hari (tinjau {review} + tunggu "
-            f"{window - review} hari)",
-            "quantity": base,
-        }
-    ]
+    labels = labels or _labels(window, review, False, {"registry_prr": 0})
+    base = _expected_in(sim.baseline_paths, window)
+    reasons: list[dict[str, Any]] = [{"reason": labels["base"], "quantity": base}]
+    extra = 0
+    backlog_q = _expected_in(parts.backlog, window)
+    if labels["backlog"]:  # whenever the registry holds PRR: the reason says how many
+        reasons.append({"reason": labels["backlog"], "quantity": backlog_q})
+        extra += backlog_q
+    recordings_q = _expected_in(parts.recordings, window)
+    if recordings_q:
+        reasons.append({"reason": labels["recordings"], "quantity": recordings_q})
+        extra += recordings_q
     # An uplift is spread evenly over its open days: only the share of those days inside the
     # decision window belongs to this request (an event after it is not a reason for it). The
     # quantity is the uplift's own expected figure (an event's from `events.impact`, the
-    # queue's from `applications.backlog_of`), never a simulated median of it, so that the
+    # queue's from `applications.backlog_of`), never a simulated figure of it, so that the
     # reason shows the same number as every other surface; the simulation's spread around
     # it ends up in the reserve.
-    extra = 0
     for u in uplifts or []:
         days = [i for i, d in enumerate(sim.days) if sim.open[i] and u.start <= d <= u.end]
         if not days or u.high <= 0:
@@ -490,6 +721,114 @@ def _reasons(
     return reasons
 
 
+def _part(part: str, label: str, paths: np.ndarray, in_request: int | None) -> dict[str, Any]:
+    totals = paths.sum(axis=1)
+    return {
+        "part": part,
+        "label": label,
+        "expected": round(float(totals.mean()), 1),
+        "p05": int(np.quantile(totals, 0.05)),
+        "p95": int(np.quantile(totals, 0.95)),
+        "in_request": in_request,
+    }
+
+
+def _demand_parts(
+    sim: fc.Forecast,
+    parts: tu.Parts,
+    paths: np.ndarray,
+    events_found: list[tuple[fc.Uplift, dict[str, Any]]],
+    uplifts: list[fc.Uplift],
+    labels: dict[str, str],
+    in_request: dict[str, int],
+    take_up: tu.TakeUp,
+    waiting: np.ndarray,
+    backlog: dict[str, int],
+    prr_shares: dict[str, float],
+    window: int,
+    history: dict[str, Any],
+) -> dict[str, Any]:
+    """The horizon's demand by part (expected blanks and the 90 % range of each, and the
+    part's reason in the request), the take-up rates with their 90 % intervals, and what
+    the backlog part started from. The parts' expectations add up to the forecast's."""
+    event_names = [u.name for u, _ in events_found]
+    zeros = np.zeros_like(paths)
+    events_paths = sum((sim.uplift_daily.get(n, zeros) for n in event_names), zeros)
+    queue_paths = sum(
+        (sim.uplift_daily.get(u.name, zeros) for u in uplifts if u.name == QUEUE_REASON), zeros
+    )
+    rates = tu.backlog_rate(parts.rates, waiting)
+    intervals = take_up.interval(0.9)
+    by_band = {label: 0 for label in tu.BAND_LABELS}
+    for age, k in enumerate(waiting):
+        by_band[tu.BAND_LABELS[int(tu.band_of(np.array([age]))[0])]] += int(k)
+    first_cards = parts.total.sum(axis=1)
+    return {
+        "horizon_days": paths.shape[1],
+        "window_days": window,
+        "parts": [
+            _part(
+                "replacements_other",
+                labels["base"],
+                sim.baseline_paths,
+                in_request.get(labels["base"]),
+            ),
+            _part("backlog", labels["backlog"], parts.backlog, in_request.get(labels["backlog"])),
+            _part(
+                "new_recordings",
+                labels["recordings"],
+                parts.recordings,
+                in_request.get(labels["recordings"]),
+            ),
+            _part("events", "Acara", events_paths, sum(in_request.get(n, 0) for n in event_names)),
+            _part("queue", QUEUE_REASON, queue_paths, in_request.get(QUEUE_REASON)),
+        ],
+        "expected_total": round(float(paths.sum(axis=1).mean()), 1),
+        "first_cards": {
+            "expected": round(float(first_cards.mean()), 1),
+            "p05": int(np.quantile(first_cards, 0.05)),
+            "p95": int(np.quantile(first_cards, 0.95)),
+        },
+        "backlog": {
+            "registry_prr": backlog["registry_prr"],
+            "queue": backlog["recorded"] + backlog["to_print"],
+            "to_record": backlog["to_record"],
+            "registry_prr_by_days_waited": by_band,
+            "drawn_by_events": round(float(parts.drawn_by_events.mean()), 1),
+            "event_prr_share": {k: round(v, 3) for k, v in prr_shares.items()},
+        },
+        "take_up": {
+            "per": "hari buka pencetakan",
+            "window": (
+                {"from": take_up.window[0].isoformat(), "to": take_up.window[1].isoformat()}
+                if take_up.window
+                else None
+            ),
+            "open_days": take_up.open_days,
+            "pooled_rate": round(take_up.pooled, 6),
+            "bands": [
+                {
+                    "days_since_recording": label,
+                    "from_days": b.from_days,
+                    "to_days": b.to_days,
+                    "rate": round(b.rate, 6),
+                    "p05": round(lo, 6),
+                    "p95": round(hi, 6),
+                    "prints": int(b.prints),
+                    "exposure": int(b.exposure),
+                }
+                for label, b, (lo, hi) in zip(tu.BAND_LABELS, take_up.bands, intervals, strict=True)
+            ],
+            "backlog_rate": {
+                "rate": round(float(rates.mean()), 6),
+                "p05": round(float(np.quantile(rates, 0.05)), 6),
+                "p95": round(float(np.quantile(rates, 0.95)), 6),
+            },
+        },
+        "history": history,
+    }
+
+
 def backtest(
     ctx: Context,
     *,
@@ -498,10 +837,16 @@ def backtest(
     horizon: int = 28,
     origins: int = 6,
 ) -> dict[str, Any]:
+    """Rolling-origin backtest of the forecast on the office's own history: the count model
+    of the blanks used alone (``nb_glm``), the forecast's model with the registry's parts
+    (``nb_glm_prr``, when the registry holds recorded residents) and the two baselines."""
     as_of = as_of or ctx.today()
     with ctx.read() as conn:
         code = resolve_office(conn, office)
         start, used, open_flags = _history(conn, code, as_of)
+        cal = OfficeCalendar(conn, code)
+        none = np.zeros(0, dtype=bool)
+        registry, _, _ = _registry(conn, cal, code, as_of, start, open_flags, none, none)
     need = 56 + horizon + 7 * (origins - 1)
     if len(used) < need:
         raise DomainError(
@@ -511,17 +856,14 @@ def backtest(
             f"sedikitnya {need} hari.",
         )
     windows = _past_event_windows(ctx, code, as_of)
+    models: dict[str, bt.Forecaster] = {"nb_glm": bt.nb_model(event_windows=windows)}
+    if registry.active:
+        with ctx.read() as conn:
+            ledger_first = _pemula_per_day(conn, code, start, len(used))
+        models["nb_glm_prr"] = bt.nb_prr_model(registry, ledger_first, event_windows=windows)
+    models |= {"seasonal_naive": bt.seasonal_naive, "moving_average_28": bt.moving_average_28}
     used_origins, scores = bt.backtest(
-        start,
-        used,
-        open_flags,
-        {
-            "nb_glm": bt.nb_model(event_windows=windows),
-            "seasonal_naive": bt.seasonal_naive,
-            "moving_average_28": bt.moving_average_28,
-        },
-        horizon=horizon,
-        n_origins=origins,
+        start, used, open_flags, models, horizon=horizon, n_origins=origins
     )
     return {
         "office": code,

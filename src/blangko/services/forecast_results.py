@@ -97,8 +97,100 @@ class ModelInfo(TypedDict):
 @with_config(LOOSE)
 class CohortInfo(TypedDict):
     pemula_share: float
+    young_share: float  # of the last year's recordings, residents now under 19
+    applies_to: str  # recordings (with a registry) | use (without)
     past_12_months_per_month: float
     next_months_per_month: dict[str, float]
+
+
+@with_config(LOOSE)
+class DemandPart(TypedDict):
+    """One part of the horizon's demand: expected blanks, the 90 % range, and its reason's
+    quantity in the request (None when it has no reason)."""
+
+    part: str  # replacements_other | backlog | new_recordings | events | queue
+    label: str
+    expected: float
+    p05: int
+    p95: int
+    in_request: int | None
+
+
+@with_config(LOOSE)
+class RateRange(TypedDict):
+    rate: float
+    p05: float
+    p95: float
+
+
+@with_config(LOOSE)
+class TakeUpBand(TypedDict):
+    """The chance per open printing day that a resident waiting this long comes to print."""
+
+    days_since_recording: str
+    from_days: int
+    to_days: int | None
+    rate: float
+    p05: float
+    p95: float
+    prints: int
+    exposure: int
+
+
+@with_config(LOOSE)
+class TakeUpInfo(TypedDict):
+    per: str
+    window: dict[str, str] | None
+    open_days: int
+    pooled_rate: float
+    bands: list[TakeUpBand]
+    backlog_rate: RateRange
+
+
+@with_config(LOOSE)
+class PartsBacklog(TypedDict):
+    registry_prr: int
+    queue: int
+    to_record: int
+    registry_prr_by_days_waited: dict[str, int]
+    drawn_by_events: float
+    event_prr_share: dict[str, float]
+
+
+@with_config(LOOSE)
+class FirstCards(TypedDict):
+    expected: float
+    p05: int
+    p95: int
+
+
+@with_config(LOOSE)
+class PartsHistory(TypedDict):
+    """The history the other use was fitted on: blanks used, first cards by the ledger and
+    by the registry, the first cards taken out, and what is left."""
+
+    days: int
+    used: int
+    first_cards_ledger: int
+    first_cards_registry: int
+    first_cards_taken_out: float
+    other_use: float
+
+
+@with_config(LOOSE)
+class DemandParts(TypedDict):
+    """The forecast's demand by part: the registry's PRR backlog coming in, new recordings,
+    replacements and other use, events, the print queue; their expectations add up to the
+    forecast's (``expected_total``)."""
+
+    horizon_days: int
+    window_days: int
+    parts: list[DemandPart]
+    expected_total: float
+    first_cards: FirstCards
+    backlog: PartsBacklog
+    take_up: TakeUpInfo
+    history: PartsHistory
 
 
 @with_config(LOOSE)
@@ -145,6 +237,7 @@ class Forecast(TypedDict):
     next_delivery: NextDelivery
     stockout_probability_before_next_delivery: float
     recommended_request: RecommendedRequest
+    demand_parts: DemandParts
     events: list[ForecastEvent]
     comparison: Comparison
     model: ModelInfo

@@ -27,7 +27,7 @@ from blangko.domain.applications import (
     Action,
     Status,
 )
-from blangko.domain.errors import DomainError
+from blangko.domain.errors import DomainError, one_of
 from blangko.domain.ledger import SPOIL_REASONS
 from blangko.formatting import blank_to_none
 from blangko.services import applications, registry
@@ -107,14 +107,7 @@ def run_action(
         "office": office,
         "idempotency_key": idempotency_key,
     }
-    try:
-        act = Action(action)
-    except ValueError as exc:
-        raise DomainError(
-            "unknown_action",
-            "action",
-            f"Tindakan '{action}' tidak dikenal: pilih {', '.join(a.value for a in Action)}.",
-        ) from exc
+    act = Action(one_of(action, (a.value for a in Action), "unknown_action", "action", "Tindakan"))
     if act == Action.PRINT:
         if not station:
             raise DomainError("required", "station", "Loket cetak (station) wajib dipilih.")
@@ -185,6 +178,7 @@ def _service_page(
     return render(
         request,
         "applications.html",
+        backlog=applications.backlog(ctx, office=office),
         status=status_for(lookup_error) if lookup_error and status == 200 else status,
         nik=nik or "",
         resident=resident,

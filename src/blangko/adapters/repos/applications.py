@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, func, select
 
 from blangko.adapters.repos import AnyRow
+from blangko.adapters.repos.coverage import not_printed_condition, wajib_condition
 from blangko.adapters.tables_applications import application as app_t
 from blangko.adapters.tables_applications import application_event as event_t
 from blangko.adapters.tables_residents import resident
@@ -18,6 +19,8 @@ from blangko.domain.applications import Status
 
 # Holding a suket and still waiting for the card: recorded, no card printed yet.
 _SUKET_WAITING = (Status.DIREKAM.value, Status.SIAP_CETAK.value)
+# Open and still without a card: each will take a blank.
+OPEN_BEFORE_PRINT = (Status.DIAJUKAN.value, Status.DIREKAM.value, Status.SIAP_CETAK.value)
 
 
 def by_receipt(conn: Connection, office: str, receipt: str) -> AnyRow | None:
@@ -156,6 +159,32 @@ def status_counts(conn: Connection, office: str) -> dict[str, int]:
         .group_by(app_t.c.status)
     ).all()
     return {status: int(n) for status, n in rows}
+
+
+def registry_prr_condition(office: str, as_of: date) -> ColumnElement[bool]:
+    """THE registry PRR of the print backlog, as SQL over `resident`: the office's residents
+    who are print-ready on ``as_of`` (wajib KTP, alive, recorded, no card printed) and have
+    no open application (those are counted as applications)."""
+    has_open = (
+        select(app_t.c.id)
+        .where(app_t.c.nik == resident.c.nik, app_t.c.status.in_(OPEN_BEFORE_PRINT))
+        .exists()
+    )
+    return and_(
+        resident.c.office_code == office,
+        wajib_condition(as_of),
+        not_printed_condition(as_of),
+        ~has_open,
+    )
+
+
+def count_registry_prr(conn: Connection, office: str, as_of: date) -> int:
+    """Residents of the registry who are print-ready (PRR) on ``as_of`` and have no open
+    application: wajib KTP, alive, recorded, no card printed. With the open applications
+    (one per NIK at most) they make the print backlog, each resident counted once."""
+    return int(
+        conn.execute(select(func.count()).where(registry_prr_condition(office, as_of))).scalar_one()
+    )
 
 
 def count_suket_waiting(conn: Connection, office: str) -> int:

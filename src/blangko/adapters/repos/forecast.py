@@ -1,15 +1,19 @@
 """SQL for the demand forecast: blanks used per day and per application type, read from the
-ledger entries by effective date."""
+ledger entries by effective date; the registry's recordings and first prints that the
+take-up of the print-ready backlog is estimated on."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, and_, case, func, or_, select
 
 from blangko.adapters import tables as t
 from blangko.adapters.repos import AnyRow
+from blangko.adapters.repos.applications import registry_prr_condition
+from blangko.adapters.tables_applications import application
+from blangko.adapters.tables_residents import resident
 
 e = t.ledger_entry
 
@@ -70,4 +74,56 @@ def consumed_per_service_day(
             e.c.effective_date <= last,
         )
         .group_by(e.c.service, e.c.effective_date)
+    ).all()
+
+
+def registry_print_history(
+    conn: Connection, office: str, since: date, as_of: date, born_after: date
+) -> Sequence[AnyRow]:
+    """(tanggal_rekam, tanggal_cetak, status, replaced, young, prr, residents) of the
+    office's residents recorded by ``as_of`` who had no card on ``since`` (no tanggal_cetak,
+    or one on or after it), grouped: who waited for a first card in that time, and when they
+    got it; and who was recorded when.
+
+    A tanggal_cetak is the resident's current card: ``replaced`` is 1 when it is a card
+    printed here on a replacement application (hilang, rusak, perubahan data) that day, so
+    not a first card (the resident held one before). ``young`` is 1 for residents born after
+    ``born_after``; ``prr`` is 1 for the registry PRR of the print backlog on ``as_of``
+    (`applications.registry_prr_condition`, the residents `count_registry_prr` counts)."""
+    replaced = (
+        select(application.c.id)
+        .where(
+            application.c.nik == resident.c.nik,
+            application.c.type != "pemula",
+            application.c.printed_date == resident.c.tanggal_cetak,
+        )
+        .exists()
+    )
+    replaced_flag = case((and_(resident.c.tanggal_cetak.is_not(None), replaced), 1), else_=0)
+    young_flag = case((resident.c.tanggal_lahir > born_after, 1), else_=0)
+    prr_flag = case((registry_prr_condition(office, as_of), 1), else_=0)
+    return conn.execute(
+        select(
+            resident.c.tanggal_rekam,
+            resident.c.tanggal_cetak,
+            resident.c.status,
+            replaced_flag,
+            young_flag,
+            prr_flag,
+            func.count(),
+        )
+        .where(
+            resident.c.office_code == office,
+            resident.c.tanggal_rekam.is_not(None),
+            resident.c.tanggal_rekam <= as_of,
+            or_(resident.c.tanggal_cetak.is_(None), resident.c.tanggal_cetak >= since),
+        )
+        .group_by(
+            resident.c.tanggal_rekam,
+            resident.c.tanggal_cetak,
+            resident.c.status,
+            replaced_flag,
+            young_flag,
+            prr_flag,
+        )
     ).all()

@@ -141,6 +141,17 @@ def move_available(
     return moved
 
 
+def _with_last_entry() -> Any:
+    """Each blank joined to its last entry: the one that put it where it is."""
+    return t.blank.join(
+        t.ledger_entry,
+        and_(
+            t.ledger_entry.c.office_code == t.blank.c.office_code,
+            t.ledger_entry.c.seq == t.blank.c.last_seq,
+        ),
+    )
+
+
 def latest_arrival(
     conn: Connection, office: str, ranges: Iterable[SerialRange], location: int
 ) -> date | None:
@@ -150,14 +161,7 @@ def latest_arrival(
     for r in ranges:
         found = conn.execute(
             select(func.max(t.ledger_entry.c.effective_date))
-            .select_from(t.blank)
-            .join(
-                t.ledger_entry,
-                and_(
-                    t.ledger_entry.c.office_code == t.blank.c.office_code,
-                    t.ledger_entry.c.seq == t.blank.c.last_seq,
-                ),
-            )
+            .select_from(_with_last_entry())
             .where(
                 _range_clause(r),
                 t.blank.c.office_code == office,
@@ -168,6 +172,24 @@ def latest_arrival(
         if found is not None and (latest is None or found > latest):
             latest = found
     return latest
+
+
+def lowest_arrived_by(conn: Connection, office: str, location: int, day: date) -> str | None:
+    """The lowest available serial at a location that had arrived there by `day` (its last
+    entry dated on or before it), or None."""
+    serial = conn.execute(
+        select(t.blank.c.serial)
+        .select_from(_with_last_entry())
+        .where(
+            t.blank.c.office_code == office,
+            t.blank.c.location_id == location,
+            t.blank.c.state == State.AVAILABLE.value,
+            t.ledger_entry.c.effective_date <= day,
+        )
+        .order_by(t.blank.c.prefix, t.blank.c.width, t.blank.c.number)
+        .limit(1)
+    ).scalar()
+    return None if serial is None else str(serial)
 
 
 def not_available_at(

@@ -15,7 +15,7 @@ from typing_extensions import TypedDict
 
 from blangko.adapters.repos import admin as repo
 from blangko.domain.access import ROLES
-from blangko.domain.errors import Conflict, DomainError, Forbidden, NotFound
+from blangko.domain.errors import Conflict, DomainError, Forbidden, NotFound, one_of
 from blangko.services.context import Context
 
 MIN_PASSWORD = 8
@@ -60,11 +60,7 @@ def _dummy_hash() -> str:
 
 
 def _check_role(role: str) -> str:
-    if role not in ROLES:
-        raise DomainError(
-            "unknown_role", "role", f"Peran '{role}' tidak dikenal: pilih {', '.join(ROLES)}."
-        )
-    return role
+    return one_of(role, ROLES, "unknown_role", "role", "Peran")
 
 
 def _check_username(name: str) -> str:

@@ -14,14 +14,15 @@ from blangko.adapters.reports.model import Column, Report, Signature, Table
 from blangko.adapters.repos import counts as counts_repo
 from blangko.domain.errors import NotFound
 from blangko.domain.ledger import KIND_LABEL_ID, Kind
-from blangko.formatting import num, signed, tanggal
+from blangko.formatting import num, signed
 from blangko.services.context import Context, location_names
 from blangko.services.reports.letterhead import (
+    CLOSING,
     RANGE_COLUMNS,
     new_report,
+    opening,
     range_rows,
-    read_head,
-    weekday,
+    report_read,
 )
 
 
@@ -29,8 +30,7 @@ def build(
     ctx: Context, *, count_id: int, office: str | None = None, address: str | None = None
 ) -> Report:
     """Berita acara stock opname: book against counted (one location or the whole office)."""
-    with ctx.read() as conn:
-        head = read_head(conn, office, address)
+    with report_read(ctx, office, address) as (conn, head):
         row = counts_repo.count(conn, count_id, head.code)
         if row is None:
             raise NotFound("unknown_count", "count_id", f"Stock opname #{count_id} tidak ada.")
@@ -71,9 +71,8 @@ def build(
     ]
     if row.post_reason:
         facts.append(("Penjelasan selisih", row.post_reason))
-    hari = weekday(row.count_date)
     paragraphs = [
-        f"Pada hari ini, {hari} tanggal {tanggal(row.count_date)}, telah dilakukan penghitungan "
+        f"{opening(row.count_date)}, telah dilakukan penghitungan "
         f"fisik (stock opname) blangko KTP-el di {'' if office_wide else 'lokasi '}"
         f"'{location}' pada {head.name}, dengan "
         f"hasil: menurut buku {num(row.book)} keping, terhitung {num(row.counted)} keping, "
@@ -86,9 +85,7 @@ def build(
             f"{'buku kantor' if office_wide else 'lokasi ini'}: "
             f"{num(sum(r[2] for r in unexpected))} keping, sebagaimana rincian terlampir."
         )
-    paragraphs.append(
-        "Demikian berita acara ini dibuat dengan sebenarnya untuk dipergunakan sebagaimana mestinya."
-    )
+    paragraphs.append(CLOSING)
     tables = []
     if office_wide:
         tables.append(

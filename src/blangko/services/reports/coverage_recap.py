@@ -18,7 +18,7 @@ from blangko.formatting import num, tanggal
 from blangko.services.context import Context
 from blangko.services.coverage.areas import parse_target, rollup
 from blangko.services.coverage.results import Figures
-from blangko.services.reports.letterhead import new_report, read_head
+from blangko.services.reports.letterhead import new_report, report_read
 
 KECAMATAN_CODE_LENGTH = len("17.04.01")  # a village 17.04.01.2001 lies in kecamatan 17.04.01
 
@@ -59,8 +59,7 @@ def build(
     day = as_of or ctx.today()
     goal = parse_target(target)
     target_pct = float(goal)
-    with ctx.read() as conn:
-        head = read_head(conn, office, address)
+    with report_read(ctx, office, address) as (conn, head):
         cells = cq.coverage_cells(conn, office=head.code, as_of=day, by="desa")
         desa_names = cq.region_names(conn, office=head.code, by="desa")
         kecamatan_names = cq.region_names(conn, office=head.code, by="kecamatan")

@@ -14,12 +14,13 @@ from blangko.domain.serials import from_serials, total
 from blangko.formatting import month_bounds, num, tanggal
 from blangko.services.context import Context, location_names
 from blangko.services.reports.letterhead import (
+    CLOSING,
     in_order,
     label,
     month_name,
     new_report,
-    read_head,
-    weekday,
+    opening,
+    report_read,
 )
 
 
@@ -29,8 +30,7 @@ def build(
     """Berita acara pemusnahan: every card spoiled in the month, by serial and reason."""
     first, last = month_bounds(month)
     key = first.strftime("%Y-%m")
-    with ctx.read() as conn:
-        head = read_head(conn, office, address)
+    with report_read(ctx, office, address) as (conn, head):
         cards = repo.spoiled_between(conn, head.code, first, last)
         names = location_names(conn, head.code)
         destroy_seqs = sorted({c.last_seq for c in cards if c.state == State.DESTROYED.value})
@@ -70,7 +70,7 @@ def build(
     if destroys and not pending:
         when = destroys[-1].effective_date
         paragraphs = [
-            f"Pada hari ini, {weekday(when)} tanggal {tanggal(when)}, bertempat di "
+            f"{opening(when)}, bertempat di "
             f"{head.name}, telah dilakukan pemusnahan blangko KTP-el yang rusak selama bulan "
             f"{month_name(first)} sejumlah {num(n)} ({terbilang(n)}) keping, dengan nomor seri "
             f"dan alasan kerusakan sebagaimana tercantum dalam daftar di bawah ini, disaksikan "
@@ -83,9 +83,7 @@ def build(
             f"tercantum dalam daftar di bawah ini, {num(pending)} keping di antaranya siap "
             "dimusnahkan dengan disaksikan oleh para saksi yang menandatangani berita acara ini.",
         ]
-    paragraphs.append(
-        "Demikian berita acara ini dibuat dengan sebenarnya untuk dipergunakan sebagaimana mestinya."
-    )
+    paragraphs.append(CLOSING)
     # Witnesses first, the office's own signatories on the last row.
     sigs = [Signature(f"Saksi {i}", w, None) for i, w in enumerate(witnesses, start=1)]
     if not witnesses:

@@ -1,9 +1,11 @@
-"""What every official report shares: the office's letterhead, the report frame, serial
-range tables, and the wording of dates and code lists in a record."""
+"""What every official report shares: its one read under the office's letterhead, the report
+frame, serial range tables, and the wording of a record (its opening and closing sentences,
+dates and code lists)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -14,10 +16,14 @@ from blangko.adapters import tables as t
 from blangko.adapters.reports.model import Column, Report
 from blangko.domain.serials import parse_ranges
 from blangko.formatting import tanggal
-from blangko.services.context import resolve_office
+from blangko.services.context import Context, resolve_office
 
 ADDRESS_PLACEHOLDER = "Alamat kantor belum diisi (atur BLANGKO_OFFICE_ADDRESS)"
 WEEKDAYS = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
+# The sentence a berita acara closes with (the receipt's names its copies instead).
+CLOSING = (
+    "Demikian berita acara ini dibuat dengan sebenarnya untuk dipergunakan sebagaimana mestinya."
+)
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,16 @@ def read_head(conn: Connection, office: str | None, address: str | None) -> Offi
     return OfficeHead(code, name, regency, (address or "").strip() or ADDRESS_PLACEHOLDER)
 
 
+@contextmanager
+def report_read(
+    ctx: Context, office: str | None, address: str | None
+) -> Iterator[tuple[Connection, OfficeHead]]:
+    """The report's one read transaction, with the letterhead of its office read first:
+    `with report_read(ctx, office, address) as (conn, head): ...`."""
+    with ctx.read() as conn:
+        yield conn, read_head(conn, office, address)
+
+
 def new_report(head: OfficeHead, **kw: Any) -> Report:
     """A report under the office's letterhead, signed in its town."""
     return Report(office_name=head.name, header_lines=head.lines, place=head.place, **kw)
@@ -90,6 +106,6 @@ def month_name(d: date) -> str:
     return tanggal(d).split(" ", 1)[1]
 
 
-def weekday(d: date) -> str:
-    """The day's name as a record opens: 'Pada hari ini, Jumat tanggal ...'."""
-    return WEEKDAYS[d.weekday()]
+def opening(d: date) -> str:
+    """How a berita acara opens: 'Pada hari ini, Jumat tanggal 6 November 2026'."""
+    return f"Pada hari ini, {WEEKDAYS[d.weekday()]} tanggal {tanggal(d)}"

@@ -8,14 +8,14 @@ from blangko.adapters.reports.model import Report, Signature, Table
 from blangko.adapters.repos import ledger as repo
 from blangko.domain.errors import DomainError, NotFound
 from blangko.domain.ledger import KIND_LABEL_ID, Kind
-from blangko.formatting import num, tanggal
+from blangko.formatting import num
 from blangko.services.context import Context, location_names
 from blangko.services.reports.letterhead import (
     RANGE_COLUMNS,
     new_report,
+    opening,
     range_rows,
-    read_head,
-    weekday,
+    report_read,
 )
 
 
@@ -23,8 +23,7 @@ def build(
     ctx: Context, *, seq: int, office: str | None = None, address: str | None = None
 ) -> Report:
     """Berita acara serah terima for one receive (or return) entry."""
-    with ctx.read() as conn:
-        head = read_head(conn, office, address)
+    with report_read(ctx, office, address) as (conn, head):
         e = repo.entry_by_seq(conn, head.code, seq)
         if e is None:
             raise NotFound("unknown_entry", "seq", f"Entri ledger #{seq} tidak ada.")
@@ -59,7 +58,7 @@ def build(
             ("Entri buku besar", f"#{e.seq}, dicatat oleh {e.actor}, hash {e.hash[:16]}…"),
         ],
         paragraphs=[
-            f"Pada hari ini, {weekday(e.effective_date)} tanggal {tanggal(e.effective_date)}, "
+            f"{opening(e.effective_date)}, "
             f"Pihak Pertama, {giver}, menyerahkan kepada Pihak Kedua, {receiver}, blangko KTP-el "
             f"sejumlah {num(qty)} ({terbilang(qty)}) keping dengan nomor seri sebagaimana "
             "tercantum dalam daftar di bawah ini, dan Pihak Kedua telah menerimanya dalam "

@@ -65,6 +65,9 @@ def build(
         head = read_head(conn, office, address)
     f = figures.forecast_for(ctx, head.code, day)
     queue = f["backlog"]["to_print"]
+    # The queue reason: applications recorded or print-ready (forecast.QUEUE_REASON).
+    in_queue = f["backlog"]["recorded"] + f["backlog"]["to_print"]
+    take_up = f["demand_parts"]["take_up"]["backlog_rate"]
     rec = f["recommended_request"]
     recommended = int(rec["quantity"])
     qty = sp.requested_quantity(quantity, recommended, reason)
@@ -79,7 +82,7 @@ def build(
     reason_rows: list[list[Any]] = []
     for i, r in enumerate(rec["reasons"]):
         if i == 0:
-            note = "median simulasi pemakaian harian (hari buka saja)"
+            note = "rata-rata simulasi pemakaian harian (hari buka saja)"
         elif r["reason"] in event_names:
             b = event_names[r["reason"]]["blanks"]
             note = (
@@ -87,7 +90,14 @@ def build(
                 f"perkiraan {num(b['low'])}–{num(b['high'])} keping, bagian dalam periode ini"
             )
         elif r["reason"] == fs.QUEUE_REASON:
-            note = f"{num(queue)} permohonan siap cetak"
+            note = f"{num(in_queue)} permohonan direkam atau siap cetak"
+        elif r["reason"].startswith(fs.PRR_REASON):
+            note = (
+                f"sudah rekam, belum dicetak; laju datang {pct(take_up['rate'])} per hari buka "
+                f"({pct(take_up['p05'])}–{pct(take_up['p95'])}), dari riwayat registri"
+            )
+        elif r["reason"] == fs.RECORDINGS_REASON:
+            note = "perkiraan perekaman baru yang datang mencetak"
         elif r["reason"] == fs.STOCK_REASON:
             note = "persediaan per tanggal surat, dikurangkan"
         elif r["reason"].startswith(reserve_prefix):
@@ -116,9 +126,9 @@ def build(
         reason_rows,
         sheet="Dasar perhitungan",
         totals_label="Jumlah yang dimohon",
-        note="Keping per uraian adalah median dari "
+        note="Keping per uraian adalah nilai harapan dari "
         f"{num(f['model']['paths'])} jalur simulasi kebutuhan; cadangan menutup selisih "
-        "antara median dan kebutuhan pada tingkat layanan.",
+        "antara jumlahnya dan kebutuhan pada tingkat layanan.",
     )
     if reasons_table.totals()[1] != qty:
         raise AssertionError("request letter: reasons do not add up to the requested quantity")
@@ -136,6 +146,11 @@ def build(
         ["Cukup untuk (median)", cover["p50"], f"hari{more}"],
         ["Cukup untuk (keyakinan 90 %)", cover["p90"], f"hari{more}"],
         ["Antrean cetak (permohonan siap cetak)", queue, "orang"],
+        [
+            "Penduduk PRR di registri (sudah rekam, belum dicetak)",
+            f["backlog"]["registry_prr"],
+            "orang",
+        ],
         ["Waktu tunggu kiriman (median)", nd["lead_time_days"], "hari"],
         ["Waktu tunggu kiriman (90 %)", nd["lead_time_p90_days"], "hari"],
         [
@@ -199,8 +214,11 @@ def build(
         f"Dinas Kependudukan dan Pencatatan Sipil {head.regency}" if head.regency else head.name
     )
     in_window = [r["reason"] for r in rec["reasons"] if r["reason"] in event_names]
+    for r in rec["reasons"]:
+        if r["reason"].startswith(fs.PRR_REASON) and r["quantity"]:
+            in_window.append(f"{num(r['quantity'])} penduduk PRR yang diperkirakan datang mencetak")
     if any(r["reason"] == fs.QUEUE_REASON for r in rec["reasons"]):
-        in_window.append(f"antrean cetak {num(queue)} permohonan")
+        in_window.append(f"antrean cetak {num(in_queue)} permohonan")
     extra = f", termasuk tambahan kebutuhan karena {' dan '.join(in_window)}" if in_window else ""
     if qty == recommended:
         asking = (
@@ -263,7 +281,7 @@ def build(
         paragraphs=paragraphs,
         tables=[reasons_table, state_table, events_table],
         checks=[
-            f"Pemakaian biasa + tambahan acara dan antrean + cadangan - persediaan = "
+            f"Pemakaian + penduduk PRR + perekaman baru + acara + antrean + cadangan - persediaan = "
             f"{num(recommended)} keping = usulan perkiraan per {tanggal(day)}"
             + (
                 f"; ditetapkan kepala dinas {num(qty)} keping ({why or 'tanpa alasan'})."

@@ -30,7 +30,7 @@ from blangko.domain.ledger import (
 )
 from blangko.formatting import month_bounds, num, tanggal
 from blangko.services.context import Context
-from blangko.services.reports.letterhead import in_order, label, month_name, new_report, read_head
+from blangko.services.reports.letterhead import in_order, label, month_name, new_report, report_read
 from blangko.services.stock.queries import read_balance
 
 # The recap's lines after the opening balance, each signed as it enters the stock.
@@ -59,8 +59,7 @@ def build(
     # A month still running closes today: no entry can be dated later.
     end = min(last, ctx.today())
     eve = first - timedelta(days=1)
-    with ctx.read() as conn:
-        head = read_head(conn, office, address)
+    with report_read(ctx, office, address) as (conn, head):
         seq = repo.head_seq(conn, head.code)  # the snapshot: the ledger up to this entry
         before = read_balance(conn, head.code, as_of=eve, upto_seq=seq)
         entries = list(

@@ -35,7 +35,8 @@ from blangko.services.context import (
     location_names,
     resolve_office,
 )
-from blangko.services.stock.entries import EntryResult, append_entry, check_entry_date
+from blangko.services.stock.entries import append_entry, check_entry_date
+from blangko.services.stock.results import EntryView
 
 OPEN, POSTED, SUPERSEDED, VOIDED = "open", "posted", "superseded", "voided"
 STATUSES = (OPEN, POSTED, SUPERSEDED, VOIDED)
@@ -394,7 +395,7 @@ def post_count(
                 if moved:
                     raise _stale(row.id, where, f"seri {moved[0]} tidak lagi tercatat di sana")
             plan.append((p, from_serials(gone)))
-        entries: list[EntryResult] = []
+        entries: list[EntryView] = []
         for p, lost in plan:
             if lost:
                 entries.append(
@@ -415,7 +416,7 @@ def post_count(
                 )
         counts_repo.mark_posted(tx.conn, row.id, reason=why, at=ctx.now(), actor=ctx.actor)
         view = _view(tx.conn, tx.office, counts_repo.count(tx.conn, row.id))
-        view["entries"] = [e.as_dict() for e in entries]
+        view["entries"] = entries
         return view
 
     return idempotent_write(ctx, office, "stock.count_post", params, idempotency_key, body)
@@ -433,7 +434,7 @@ def _stale(count_id: int, where: str, what: str) -> Conflict:
 
 def _post_unexpected(
     tx: WriteTx, row: Any, here: int, ranges: list[SerialRange], reason: str
-) -> list[EntryResult]:
+) -> list[EntryView]:
     split = repo.locations_holding(tx.conn, tx.office, ranges)
     unknown_or_used = split.pop(None, [])
     new: list[str] = []
@@ -452,7 +453,7 @@ def _post_unexpected(
                 "rusak, dikembalikan, atau milik kantor lain; periksa dan koreksi dulu, atau "
                 "batalkan stock opname ini (kepala dinas) dan hitung ulang.",
             )
-    out: list[EntryResult] = []
+    out: list[EntryView] = []
     if new:
         out.append(
             append_entry(

@@ -4,7 +4,6 @@ counts.py) and the application print go through `append_entry`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.exc import IntegrityError
@@ -15,28 +14,6 @@ from blangko.domain.ledger import MOVES, EntryRecord, Kind, State
 from blangko.domain.serials import SerialRange, format_ranges, total
 from blangko.services.context import WriteTx
 from blangko.services.stock.results import EntryView
-
-
-@dataclass(frozen=True)
-class EntryResult:
-    seq: int
-    kind: str
-    effective_date: str
-    quantity: int
-    serials: str
-    from_location: str | None
-    to_location: str | None
-
-    def as_dict(self) -> EntryView:
-        return {
-            "seq": self.seq,
-            "kind": self.kind,
-            "effective_date": self.effective_date,
-            "quantity": self.quantity,
-            "serials": self.serials,
-            "from_location": self.from_location,
-            "to_location": self.to_location,
-        }
 
 
 def check_entry_date(tx: WriteTx, effective: date) -> None:
@@ -76,7 +53,7 @@ def append_entry(
     idempotency_key: str | None = None,
     count_id: int | None = None,
     corrects_seq: int | None = None,
-) -> EntryResult:
+) -> EntryView:
     """Apply one entry to the blanks and append it to the chain, in the caller's transaction."""
     move = MOVES[kind]
     seq = tx.seq + 1
@@ -138,7 +115,7 @@ def append_entry(
     tx.seq = seq
     tx.head_hash = record.compute_hash()
     names = tx.location_names()
-    return EntryResult(
+    return EntryView(
         seq=seq,
         kind=kind.value,
         effective_date=effective.isoformat(),

@@ -20,7 +20,7 @@ from typing_extensions import TypedDict
 
 # Writes --------------------------------------------------------------------------------------
 class EntryView(TypedDict):
-    """One ledger entry just written (services.stock.entries.EntryResult)."""
+    """One ledger entry just written (what services.stock.entries.append_entry returns)."""
 
     seq: int
     kind: str

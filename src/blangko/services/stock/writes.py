@@ -6,13 +6,13 @@ from datetime import date
 from typing import Any
 
 from blangko.adapters.repos import ledger as repo
-from blangko.domain.errors import Conflict, DomainError
+from blangko.domain.errors import Conflict, DomainError, one_of
 from blangko.domain.ledger import SERVICES, Kind, State, check_spoil_reason
 from blangko.domain.serials import SerialRange, from_serials, parse_ranges, single, total
 from blangko.formatting import month_bounds
 from blangko.services.context import Context, WriteTx, location_id, write_once
-from blangko.services.stock.entries import EntryResult, append_entry, check_entry_date
-from blangko.services.stock.results import EntriesWritten, MonthClosed
+from blangko.services.stock.entries import append_entry, check_entry_date
+from blangko.services.stock.results import EntriesWritten, EntryView, MonthClosed
 
 DEFAULT_STORE = "gudang"
 
@@ -40,11 +40,11 @@ def _store(tx: WriteTx, name: str | None, field: str) -> int:
     return location_id(tx.conn, tx.office, name or DEFAULT_STORE, field)
 
 
-def _entries(tx: WriteTx, results: list[EntryResult]) -> EntriesWritten:
+def _entries(tx: WriteTx, results: list[EntryView]) -> EntriesWritten:
     return {
         "office": tx.office,
-        "entries": [r.as_dict() for r in results],
-        "quantity": sum(r.quantity for r in results),
+        "entries": results,
+        "quantity": sum(r["quantity"] for r in results),
         "replayed": False,
     }
 
@@ -211,13 +211,7 @@ def transfer(
 
 
 def check_service(service: str) -> str:
-    if service not in SERVICES:
-        raise DomainError(
-            "unknown_service",
-            "service",
-            f"Layanan '{service}' tidak dikenal: pilih {', '.join(SERVICES)}.",
-        )
-    return service
+    return one_of(service, SERVICES, "unknown_service", "service", "Layanan")
 
 
 def consume_in(
@@ -230,7 +224,7 @@ def consume_in(
     location: str | None = None,
     note: str | None = None,
     idempotency_key: str | None = None,
-) -> list[EntryResult]:
+) -> list[EntryView]:
     """Consume blanks inside an open write transaction.
 
     The application-driven print uses this same function, in its own transaction, so a card
@@ -312,7 +306,7 @@ def consume(
 
 def _per_location(
     tx: WriteTx, kind: Kind, effective: date, ranges: list[SerialRange], **fields: Any
-) -> list[EntryResult]:
+) -> list[EntryView]:
     """One entry per location holding the serials; any serial not available fails it all."""
     split = repo.locations_holding(tx.conn, tx.office, ranges)
     if None in split:
@@ -374,7 +368,7 @@ def spoil_printed_in(
     service: str | None = None,
     note: str | None = None,
     idempotency_key: str | None = None,
-) -> EntryResult:
+) -> EntryView:
     """Re-book a printed (consumed) card as spoiled, inside an open write transaction.
 
     Used by the application misprint: the bad card is kept for destruction, so it must be in
