@@ -12,7 +12,7 @@ fresh database and a fresh Python process:
   same columns, primary key and indexes as ``resident``; the only conversion is
   ``date.fromisoformat`` because the date columns are typed;
 * import: ``blangko.services.registry.import_residents`` (full validation, rejects file,
-  upsert by NIK, one transaction per batch).
+  the valid rows staged in a temporary table, then upserted by NIK in one transaction).
 
 Peak memory is the worker process's high-water RSS (VmHWM); the worker does nothing but the timed run
 (schema set-up happens in another process), so comparing the small and large files shows

@@ -17,6 +17,7 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 
 from blangko.domain.errors import DomainError
+from blangko.domain.limits import DATE_MAX, DATE_MIN, check_date
 
 DEFAULT_LANG = "id"
 PERCENT_PATTERN = "#,##0.0 %"
@@ -68,23 +69,26 @@ _DMY = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
 
 
 def parse_date(text: str | None, field: str = "date") -> date | None:
-    """YYYY-MM-DD or DD-MM-YYYY; None or blank stays None (the service then uses today)."""
+    """YYYY-MM-DD or DD-MM-YYYY; None or blank stays None (the service then uses today).
+    A date outside DATE_MIN..DATE_MAX (domain/limits.py) is refused."""
     if text is None or not text.strip():
         return None
     s = text.strip()
     try:
         m = _DMY.match(s)
         if m:
-            return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-        return date.fromisoformat(s)
+            day = date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        else:
+            day = date.fromisoformat(s)
     except ValueError as exc:
         raise DomainError(
             "date_format", field, f"Tanggal '{text}' tidak sah: gunakan YYYY-MM-DD atau DD-MM-YYYY."
         ) from exc
+    return check_date(day, field)
 
 
 def month_bounds(month: str, field: str = "month") -> tuple[date, date]:
-    """'2026-11' -> (2026-11-01, 2026-11-30)."""
+    """'2026-11' -> (2026-11-01, 2026-11-30); a month outside DATE_MIN..DATE_MAX is refused."""
     try:
         year, mon = (int(p) for p in month.strip().split("-"))
         first = date(year, mon, 1)
@@ -92,6 +96,13 @@ def month_bounds(month: str, field: str = "month") -> tuple[date, date]:
         raise DomainError(
             "month_format", field, f"Bulan '{month}' harus berbentuk YYYY-MM."
         ) from exc
+    if not DATE_MIN <= first <= DATE_MAX:
+        raise DomainError(
+            "date_out_of_range",
+            field,
+            f"Bulan {month.strip()} di luar rentang yang diterima: {DATE_MIN:%Y-%m} sampai "
+            f"{DATE_MAX:%Y-%m}.",
+        )
     nxt = date(year + (mon == 12), mon % 12 + 1, 1)
     return first, date.fromordinal(nxt.toordinal() - 1)
 

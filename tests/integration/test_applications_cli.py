@@ -139,7 +139,15 @@ def test_application_commands(db_url: str) -> None:
     assert err["code"] == "service_closed" and PPKM in err["message"]
     status = _cli(db_url, "status", "--date", "2026-11-04", "--json")
     assert status["services"]["perekaman"] == {"open": False, "reason": PPKM}
-    assert status["backlog"] == {"to_record": 1, "to_print": 0, "suket_waiting": 0}
+    # The new pemula waits for recording; the lost card's replacement is recorded already.
+    assert status["backlog"] == {
+        "to_record": 1,
+        "recorded": 1,
+        "to_print": 0,
+        "registry_prr": 0,
+        "print_backlog": 2,
+        "suket_waiting": 0,
+    }
     assert [c["end"] for c in _cli(db_url, "closure", "list", "--json")] == [None]
     _cli(db_url, "closure", "end", str(closure["id"]), "--date", "2026-11-05", "--json")
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
+import sys
 from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner
 
 from blangko.adapters.repos import registry as registry_repo
@@ -18,6 +21,7 @@ from blangko.adapters.tables_residents import resident
 from blangko.cli.main import app
 from blangko.demo import residents
 from blangko.domain.errors import DomainError, NotFound
+from blangko.domain.limits import MAX_IMPORT_FIELD
 from blangko.domain.nik import build_nik
 from blangko.services import registry
 from blangko.services.admin import setup
@@ -334,27 +338,26 @@ def test_missing_required_column_refuses_the_file(ctx, office, tmp_path) -> None
     assert count(ctx) == 0
 
 
-def test_failed_batch_is_retried_row_by_row_keeping_valid_rows(
+def test_a_row_the_database_refuses_at_the_swap_writes_nothing(
     ctx, office, tmp_path, monkeypatch
 ) -> None:
-    rows = [person(i) for i in range(1, 6)]
-    poison = rows[2]["nik"]
-    real = registry_repo.upsert_residents
+    """A constraint the checks did not foresee: the swap fails as a whole, with the
+    database's message, and the registry is as it was (before: the batch was retried row by
+    row and the other rows stayed written)."""
+    registry.import_residents(ctx, write_csv(tmp_path / "a.csv", [person(1)]), office=office)
+    before = stored(ctx, person(1)["nik"])
 
-    def flaky(conn, records):  # type: ignore[no-untyped-def]
-        if any(r["nik"] == poison for r in records):
-            raise IntegrityError("upsert", {}, Exception("simulated constraint"))
-        real(conn, records)
+    def refused(conn, stamp):  # type: ignore[no-untyped-def]
+        raise IntegrityError("swap", {}, Exception("simulated constraint"))
 
-    monkeypatch.setattr(registry_repo, "upsert_residents", flaky)
-    result = registry.import_residents(
-        ctx, write_csv(tmp_path / "f.csv", rows), office=office, batch_size=5
-    )
-    assert (result["imported"], result["rejected"]) == (4, 1)
-    rejected = read_rejects(result["rejects_file"])
-    assert [r["nik"] for r in rejected] == [poison]
-    assert "Gagal disimpan ke basis data" in rejected[0]["alasan"]
-    assert count(ctx) == 4
+    monkeypatch.setattr(registry_repo, "swap_stage", refused)
+    rows = [person(1, nama="Nama Baru"), *(person(i) for i in range(2, 6))]
+    with pytest.raises(DomainError) as info:
+        registry.import_residents(ctx, write_csv(tmp_path / "f.csv", rows), office=office)
+    assert (info.value.code, info.value.field) == ("registry_refused", "file")
+    assert "simulated constraint" in info.value.message
+    assert count(ctx) == 1
+    assert stored(ctx, person(1)["nik"]) == before
 
 
 def test_show_masks_the_nik_unless_revealed(ctx, office, tmp_path) -> None:
@@ -421,26 +424,147 @@ def test_demo_population_has_the_article_shape(ctx, office) -> None:
     assert 0 < dead_or_moved < 50
 
 
-def test_import_stopped_mid_file_keeps_committed_batches_and_rerun_completes(
+def test_a_bad_byte_mid_file_names_its_line_and_column_and_writes_nothing(
+    ctx, office, tmp_path
+) -> None:
+    """Issue 19, finding 10: a byte that is not UTF-8 at a row after the first batches left
+    those batches committed (5.000 rows for a byte at row ~8.900). Now the error names the
+    line and the column, and nothing is written, nor a half rejects file left."""
+    rows = [person(i) for i in range(1, 1501)] + [person(1501, nama="")]  # one row rejected
+    file = write_csv(tmp_path / "latin.csv", rows)
+    # Row 1400 (line 1401), well past the reader's first 64 KiB: Latin-1 u-umlaut.
+    data = file.read_bytes().replace(b"Penduduk 1400,", b"Penduduk J\xfcrgen,")
+    file.write_bytes(data)
+    with pytest.raises(DomainError) as info:
+        registry.import_residents(ctx, file, office=office, batch_size=500)
+    assert (info.value.code, info.value.field) == ("registry_encoding", "file")
+    assert "Baris 1.401, kolom nama: byte 0xFC" in info.value.message
+    assert count(ctx) == 0
+    assert not registry.default_rejects_path(file).exists()
+
+    file.write_bytes(data.replace(b"J\xfcrgen", "J\u00fcrgen".encode()))
+    again = registry.import_residents(ctx, file, office=office, batch_size=500)
+    assert (again["imported"], again["rejected"]) == (1500, 1)
+    assert stored(ctx, rows[1399]["nik"]).nama == "Penduduk J\u00fcrgen"
+
+
+def test_a_cell_over_the_csv_limit_is_a_clear_error_and_writes_nothing(
+    ctx, office, tmp_path
+) -> None:
+    """Issue 19, finding 10: a field over 131.072 characters ended in an uncaught
+    traceback (csv.field_size_limit)."""
+    rows = [person(1), person(2), person(3, nama="x" * 131_073), person(4)]
+    file = write_csv(tmp_path / "long.csv", rows)
+    with pytest.raises(DomainError) as info:
+        registry.import_residents(ctx, file, office=office, batch_size=1)
+    assert (info.value.code, info.value.field) == ("registry_unreadable", "file")
+    assert info.value.message.startswith("Baris 4:")
+    assert count(ctx) == 0
+
+
+def test_long_cells_and_control_characters_are_rejected_per_row(ctx, office, tmp_path) -> None:
+    """Issue 19, finding 6: a name with a control character was accepted, and then broke
+    every export of the unrecorded residents. Now it goes to the rejects file (escaped there,
+    the file stays readable), as does a cell over MAX_IMPORT_FIELD characters."""
+    rows = [
+        person(1),
+        person(2, nama="Budi\x01Santoso"),
+        person(3, nama='=HYPERLINK("http://x","klik")\x7f'),
+        person(4, status_kawin="K" * (MAX_IMPORT_FIELD + 1)),
+        person(5, nama="Ani\u0085Sari"),  # a C1 control (NEL)
+    ]
+    result = registry.import_residents(ctx, write_csv(tmp_path / "c.csv", rows), office=office)
+    assert (result["imported"], result["rejected"]) == (1, 4)
+    rejected = read_rejects(result["rejects_file"])
+    assert [r["nik"] for r in rejected] == [r["nik"] for r in rows[1:]]
+    assert rejected[0]["alasan"].startswith("Kolom nama berisi karakter kendali (U+0001)")
+    assert rejected[0]["nama"] == "Budi\\x01Santoso"  # written as \x01, not the byte
+    assert rejected[1]["nama"] == '\'=HYPERLINK("http://x","klik")\\x7f'  # not a formula
+    assert rejected[2]["alasan"] == "Kolom status_kawin lebih dari 1.000 karakter (1.001)"
+    assert "U+0085" in rejected[3]["alasan"]
+
+
+def test_import_interrupted_while_staging_writes_nothing(
     ctx, office, tmp_path, monkeypatch
 ) -> None:
-    rows = [person(i) for i in range(1, 8)]
+    """Before: a stop half-way kept the batches already committed. Now an interruption (here
+    Ctrl-C while the second batch is staged; a killed process drops the temporary table
+    with its connection) leaves the registry as it was, and the rerun completes."""
+    registry.import_residents(ctx, write_csv(tmp_path / "a.csv", [person(1)]), office=office)
+    rows = [person(i, nama=f"Baru {i}") for i in range(1, 8)]
     file = write_csv(tmp_path / "crash.csv", rows)
-    real = registry_repo.upsert_residents
+    real = registry_repo.stage_rows
     calls = {"n": 0}
 
-    def dies_on_second_batch(conn, records):  # type: ignore[no-untyped-def]
+    def interrupted(conn, staged_rows):  # type: ignore[no-untyped-def]
         calls["n"] += 1
         if calls["n"] == 2:
-            raise OperationalError("upsert", {}, Exception("server closed the connection"))
-        real(conn, records)
+            raise KeyboardInterrupt
+        real(conn, staged_rows)
 
-    monkeypatch.setattr(registry_repo, "upsert_residents", dies_on_second_batch)
-    with pytest.raises(OperationalError):
+    monkeypatch.setattr(registry_repo, "stage_rows", interrupted)
+    with pytest.raises(KeyboardInterrupt):
         registry.import_residents(ctx, file, office=office, batch_size=3)
-    assert count(ctx) == 3  # the first batch was committed, nothing after it
+    assert count(ctx) == 1
+    assert stored(ctx, person(1)["nik"]).nama == "Penduduk 1"
 
-    monkeypatch.setattr(registry_repo, "upsert_residents", real)
+    monkeypatch.setattr(registry_repo, "stage_rows", real)
     again = registry.import_residents(ctx, file, office=office, batch_size=3)
-    assert (again["imported"], again["updated"], again["rejected"]) == (4, 3, 0)
+    assert (again["imported"], again["updated"], again["rejected"]) == (6, 1, 0)
     assert count(ctx) == 7
+
+
+def test_staging_holds_no_write_lock(ctx, office, tmp_path, monkeypatch, db_url) -> None:
+    """The rows are read and checked before the write lock is taken: while the import stages,
+    another connection writes the very resident being imported, without waiting."""
+    registry.import_residents(ctx, write_csv(tmp_path / "a.csv", [person(1)]), office=office)
+    real = registry_repo.stage_rows
+    wrote: list[bool] = []
+
+    def write_elsewhere() -> None:
+        other = create_engine(make_url(db_url).set(drivername=make_url(db_url).drivername))
+        try:
+            with other.connect() as conn:
+                if conn.dialect.name == "sqlite":
+                    conn.exec_driver_sql("PRAGMA busy_timeout=200")
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
+                else:
+                    conn.exec_driver_sql("BEGIN")
+                    conn.exec_driver_sql("SET LOCAL lock_timeout = '200ms'")
+                conn.execute(
+                    resident.update()
+                    .where(resident.c.nik == person(1)["nik"])
+                    .values(tanggal_rekam=date(2013, 1, 1))
+                )
+                conn.exec_driver_sql("COMMIT")
+            wrote.append(True)
+        finally:
+            other.dispose()
+
+    def stage_and_write(conn, staged_rows):  # type: ignore[no-untyped-def]
+        real(conn, staged_rows)
+        if not wrote:
+            write_elsewhere()
+
+    monkeypatch.setattr(registry_repo, "stage_rows", stage_and_write)
+    rows = [person(i) for i in range(1, 6)]
+    result = registry.import_residents(
+        ctx, write_csv(tmp_path / "b.csv", rows), office=office, batch_size=2
+    )
+    assert wrote == [True]
+    assert (result["imported"], result["updated"]) == (4, 1)
+
+
+def test_cli_import_of_an_unreadable_file_exits_2_naming_the_line(db_url, office, tmp_path) -> None:
+    file = write_csv(tmp_path / "cli.csv", [person(1), person(2)])
+    file.write_bytes(file.read_bytes().replace(b"Penduduk 2", b"Penduduk \xff"))
+    out = subprocess.run(
+        [sys.executable, "-m", "blangko", "--db", db_url, "residents", "import", str(file)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 2, out.stdout + out.stderr
+    said = " ".join(out.stderr.split())
+    assert "Baris 3, kolom nama: byte 0xFF bukan UTF-8" in said
+    assert "tidak ada yang disimpan" in said

@@ -322,6 +322,15 @@ QUEUE_ROW = "Antrean cetak (permohonan siap cetak)"
 PRR_ROW = "Penduduk PRR di registri (sudah rekam, belum dicetak)"
 
 
+def worklist_rows(sheets: dict[str, list[list[Any]]]) -> int:
+    """The residents listed in the work list's export, once each; its summary says as many."""
+    rows = [r for r in sheets["Penduduk"] if r and isinstance(r[0], int)]
+    niks = [r[4] for r in rows]  # No., kecamatan, desa, nama, NIK (the head sees names)
+    assert len(set(niks)) == len(niks), "a resident listed twice"
+    assert _cells(sheets["Ringkasan"])["Penduduk dalam daftar (jiwa)"][0] == len(rows)
+    return len(rows)
+
+
 def queue_reason(rq: dict[str, Any]) -> dict[str, int]:
     """The forecast's reason "Antrean cetak" is the backlog's applications recorded and
     print-ready (when the queue's first open days fall inside the request's window, which
@@ -739,6 +748,34 @@ FIGURES: tuple[Figure, ...] = (
                 "/layanan",
                 lambda p, o: backlog_el(p),
                 ("applications.html",),
+                project=lambda v: {"print_backlog": v["print_backlog"]},
+            ),
+            # The work list: its figure, and its length (one row per resident of the backlog)
+            # in the API, the CLI and the export.
+            Surface(
+                "page",
+                "/layanan/prr",
+                lambda p, o: backlog_el(p),
+                ("applications_prr.html",),
+                project=lambda v: {"print_backlog": v["print_backlog"]},
+            ),
+            Surface("api", "/api/v1/backlog", lambda j, o: j["backlog"]),
+            Surface(
+                "api",
+                "/api/v1/backlog",
+                lambda j, o: {"print_backlog": j["total"]},
+                project=lambda v: {"print_backlog": v["print_backlog"]},
+            ),
+            Surface(
+                "cli",
+                "app prr --limit 0",
+                lambda j, o: {"print_backlog": len(j["items"])},
+                project=lambda v: {"print_backlog": v["print_backlog"]},
+            ),
+            Surface(
+                "report",
+                "/layanan/prr/unduh?fmt=xlsx",
+                lambda x, o: {"print_backlog": worklist_rows(x)},
                 project=lambda v: {"print_backlog": v["print_backlog"]},
             ),
             Surface(

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, RootTransaction, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 
 from blangko.domain.errors import DomainError
@@ -65,11 +65,16 @@ def is_sqlite(conn_or_engine: Connection | Engine) -> bool:
 @contextmanager
 def transaction(engine: Engine, *, write: bool) -> Iterator[Connection]:
     """One transaction: committed when the block ends, rolled back on any exception."""
-    with engine.connect() as conn:
-        if write:
-            conn.info["blangko_write"] = True
-        with conn.begin():
-            yield conn
+    with engine.connect() as conn, begin(conn, write=write):
+        yield conn
+
+
+def begin(conn: Connection, *, write: bool) -> RootTransaction:
+    """A transaction on a connection that is kept across several (the registry import's):
+    a write one starts with BEGIN IMMEDIATE on SQLite."""
+    if write:
+        conn.info["blangko_write"] = True
+    return conn.begin()
 
 
 def alembic_config(engine: Engine) -> Any:

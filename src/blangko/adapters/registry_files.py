@@ -6,6 +6,11 @@ read-only mode, which parses the sheet XML lazily. Neither ever holds the whole 
 
 Rows come out as lists of strings in the file's own column order (the rejects file repeats
 them verbatim); ``RegistryReader.canonical`` maps one onto the canonical column names.
+
+What makes a file unreadable stops the reading with a DomainError naming the line (and the
+column where it can be known): a byte that is not UTF-8 (the file saved in another
+encoding), a cell longer than the csv module's limit of 131.072 characters, a damaged XLSX
+sheet, a file over MAX_IMPORT_BYTES. The import writes nothing then (services/registry.py).
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ from pathlib import Path
 from typing import IO, Any
 from zipfile import BadZipFile
 
+from blangko.adapters.reports.cells import csv_row
 from blangko.domain.errors import DomainError
+from blangko.domain.limits import MAX_IMPORT_BYTES, ribuan
 
 CANONICAL = (
     "nik",
@@ -209,6 +216,14 @@ def open_registry(path: Path) -> Iterator[RegistryReader]:
         raise DomainError(
             "file_unreadable", "file", f"Berkas {path} tidak dapat dibaca: {exc.strerror}."
         ) from exc
+    if size > MAX_IMPORT_BYTES:
+        raw.close()
+        raise DomainError(
+            "registry_too_large",
+            "file",
+            f"Berkas {path.name} berukuran {ribuan(size)} byte: paling besar "
+            f"{ribuan(MAX_IMPORT_BYTES)} byte per impor.",
+        )
     try:
         if suffix in (".xlsx", ".xlsm"):
             with _open_xlsx(raw, path) as reader:
@@ -219,32 +234,71 @@ def open_registry(path: Path) -> Iterator[RegistryReader]:
         raw.close()
 
 
+def _not_utf8(line: int, cells: list[str], headers: list[str]) -> DomainError | None:
+    """The error for a row holding bytes that are not UTF-8 (decoded as surrogates), naming
+    its line and column; None for a clean row."""
+    try:
+        "".join(cells).encode("utf-8")
+        return None
+    except UnicodeEncodeError:
+        pass
+    for i, cell in enumerate(cells):
+        try:
+            cell.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            column = headers[i] if i < len(headers) and headers[i] else f"ke-{i + 1}"
+            byte = cell[exc.start].encode("utf-8", "surrogateescape").hex().upper()
+            return DomainError(
+                "registry_encoding",
+                "file",
+                f"Baris {ribuan(line)}, kolom {column}: byte 0x{byte} bukan UTF-8. Berkas CSV "
+                "harus berenkode UTF-8 (simpan ulang sebagai 'CSV UTF-8'); tidak ada yang "
+                "disimpan.",
+            )
+    return None  # pragma: no cover - the join failed, so one cell fails
+
+
 def _open_csv(raw: IO[bytes], size: int) -> RegistryReader:
     counter = _CountingReader(raw)
+    # Bytes that are not UTF-8 become surrogates here and are reported with their line and
+    # column by rows() (a decoding error inside the text layer could not name either).
     text = io.TextIOWrapper(
-        io.BufferedReader(counter, buffer_size=1 << 16), encoding="utf-8-sig", newline=""
+        io.BufferedReader(counter, buffer_size=1 << 16),
+        encoding="utf-8-sig",
+        errors="surrogateescape",
+        newline="",
     )
-    try:
-        header_line = text.readline()
-    except UnicodeDecodeError as exc:
-        raise DomainError("registry_encoding", "file", "Berkas CSV harus berenkode UTF-8.") from exc
+    header_line = text.readline()
     delimiter = _sniff_delimiter(header_line)
-    headers = next(csv.reader([header_line], delimiter=delimiter), [])
+    headers = [h.strip() for h in next(csv.reader([header_line], delimiter=delimiter), [])]
+    bad = _not_utf8(1, headers, headers)
+    if bad is not None:
+        raise bad
     reader = csv.reader(text, delimiter=delimiter)
 
     def rows() -> Iterator[tuple[int, list[str]]]:
+        # The header is line 1: the reader's line_num counts the lines after it, so a row's
+        # number is that of its last line (a quoted cell may span lines).
         try:
-            # The header is line 1; a quoted field spanning lines makes this approximate.
-            for n, cells in enumerate(reader, start=2):
+            for cells in reader:
                 if cells and any(c.strip() for c in cells):
-                    yield n, cells
-        except UnicodeDecodeError as exc:
+                    try:
+                        "".join(cells).encode("utf-8")  # the common case, at C speed
+                    except UnicodeEncodeError:
+                        raise _not_utf8(reader.line_num + 1, cells, headers) or DomainError(
+                            "registry_encoding", "file", "Berkas CSV harus berenkode UTF-8."
+                        ) from None
+                    yield reader.line_num + 1, cells
+        except csv.Error as exc:
             raise DomainError(
-                "registry_encoding", "file", "Berkas CSV harus berenkode UTF-8."
+                "registry_unreadable",
+                "file",
+                f"Baris {ribuan(reader.line_num + 1)}: berkas CSV tidak dapat dibaca ({exc}); "
+                "tidak ada yang disimpan.",
             ) from exc
 
     return RegistryReader(
-        headers=[h.strip() for h in headers],
+        headers=headers,
         rows=rows(),
         _position=lambda: (counter.count, size),
     )
@@ -268,11 +322,19 @@ def _open_xlsx(raw: IO[bytes], path: Path) -> Iterator[RegistryReader]:
         done = [1]
 
         def rows() -> Iterator[tuple[int, list[str]]]:
-            for n, values in enumerate(it, start=2):
-                done[0] = n
-                cells = [cell_text(v) for v in values]
-                if any(cells):
-                    yield n, cells
+            try:
+                for n, values in enumerate(it, start=2):
+                    done[0] = n
+                    cells = [cell_text(v) for v in values]
+                    if any(cells):
+                        yield n, cells
+            except Exception as exc:  # noqa: BLE001 - whatever breaks in the sheet: the file's fault
+                raise DomainError(
+                    "registry_unreadable",
+                    "file",
+                    f"Baris {ribuan(done[0] + 1)}: lembar XLSX tidak dapat dibaca "
+                    f"({exc.__class__.__name__}); tidak ada yang disimpan.",
+                ) from exc
 
         yield RegistryReader(
             headers=[cell_text(h) for h in header_cells],
@@ -286,7 +348,9 @@ def _open_xlsx(raw: IO[bytes], path: Path) -> Iterator[RegistryReader]:
 class RejectsWriter:
     """The rejects file: the row as it came, in the file's columns, plus ``alasan``.
 
-    Opened lazily so a clean import leaves no empty file behind.
+    Opened lazily so a clean import leaves no empty file behind. Cells go through
+    reports.cells: a text that would start a formula when the file is opened in a
+    spreadsheet gets a leading apostrophe, a control character is written as \\xNN.
     """
 
     def __init__(self, path: Path, headers: list[str]) -> None:
@@ -301,7 +365,7 @@ class RejectsWriter:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._file = self.path.open("w", encoding="utf-8", newline="")
             self._writer = csv.writer(self._file)
-            self._writer.writerow([*self.headers, REJECT_REASON_COLUMN])
+            self._writer.writerow(csv_row([*self.headers, REJECT_REASON_COLUMN]))
         width = len(self.headers)
         if len(cells) > width:
             # Cells beyond the header have no column: keep them, inside the reason.
@@ -309,13 +373,22 @@ class RejectsWriter:
             cells = cells[:width]
         elif len(cells) < width:
             cells = cells + [""] * (width - len(cells))
-        self._writer.writerow([*cells, reason])
+        self._writer.writerow(csv_row([*cells, reason]))
         self.count += 1
 
     def close(self) -> None:
         if self._file is not None:
             self._file.close()
             self._file = None
+
+    def discard(self) -> None:
+        """Close and remove the file written so far (an import that failed wrote nothing, so
+        a half list of rejects would only mislead)."""
+        opened = self._writer is not None
+        self.close()
+        if opened:
+            self.path.unlink(missing_ok=True)
+        self.count = 0
 
     def __enter__(self) -> RejectsWriter:
         return self

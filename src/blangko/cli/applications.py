@@ -10,11 +10,16 @@ from rich.table import Table
 
 from blangko.cli import state
 from blangko.cli.options import (
+    AsOfOpt,
     DateOpt,
+    DesaOpt,
+    ElectionOnlyOpt,
     JsonOpt,
+    KecamatanOpt,
     KeyOpt,
     NoteOpt,
     OfficeOpt,
+    PersonalDataOpt,
     ReceiptArg,
     ReceiptOfficeOpt,
     RevealOpt,
@@ -22,8 +27,9 @@ from blangko.cli.options import (
 )
 from blangko.cli.output import console, print_json, replayed
 from blangko.domain.applications import STATUS_LABEL_ID, Status, parse_doc_option
-from blangko.formatting import parse_date, tanggal
+from blangko.formatting import num, parse_date, tanggal
 from blangko.services import applications as apps
+from blangko.services import worklist
 from blangko.services.applications import ApplicationView, ApplicationWritten
 
 app_app = typer.Typer(
@@ -292,3 +298,109 @@ def queue(
         return
     title = f"Antrean cetak: {len(rows)} permohonan"
     console.print(_table(rows, title, positions=[r["position"] for r in rows]))
+
+
+@app_app.command("prr")
+def prr(
+    kecamatan: KecamatanOpt = None,
+    desa: DesaOpt = None,
+    election_only: ElectionOnlyOpt = False,
+    limit: Annotated[
+        int, typer.Option("--limit", help="Baris per halaman (0: semua baris).")
+    ] = worklist.DEFAULT_LIMIT,
+    offset: Annotated[int, typer.Option("--offset", help="Lewati sekian baris pertama.")] = 0,
+    as_of: AsOfOpt = None,
+    office: OfficeOpt = None,
+    reveal: PersonalDataOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Daftar tunggu cetak: PRR di registri yang belum mengajukan dan permohonan berjalan,
+    satu baris per penduduk, per kecamatan dan desa, terlama dulu; desa pemilihan ditandai."""
+    r = worklist.work_list(
+        state.context(),
+        office=office,
+        kecamatan=kecamatan,
+        desa=desa,
+        election_only=election_only,
+        as_of=parse_date(as_of, "as_of"),
+        limit=limit or None,
+        offset=offset,
+        reveal=state.reveal(reveal),
+    )
+    if as_json:
+        print_json(r)
+        return
+    villages = Table(
+        "Kecamatan",
+        "Desa/kelurahan",
+        "Menunggu",
+        "Belum mengajukan",
+        "Terlama sejak",
+        "Pemilihan",
+        title=f"Daftar tunggu cetak: {num(r['total'])} penduduk "
+        f"(antrean cetak kantor {num(r['backlog']['print_backlog'])})",
+    )
+    for v in r["villages"]:
+        e = v["election"]
+        villages.add_row(
+            v["kecamatan"] or v["kode_kecamatan"],
+            v["desa"] or v["kode_desa"],
+            num(v["residents"]),
+            num(v["registry_prr"]),
+            tanggal(v["oldest"]),
+            tanggal(e["date"]) if e else "",
+        )
+    console.print(villages)
+    shown = len(r["items"])
+    rows = Table(
+        "#",
+        "Desa/kelurahan",
+        *(["Nama"] if r["items"] and r["items"][0]["nama"] is not None else []),
+        "NIK",
+        "Direkam",
+        "Status",
+        title=f"Baris {num(r['offset'] + 1 if shown else 0)}-{num(r['offset'] + shown)} "
+        f"dari {num(r['total'])}",
+    )
+    for i, item in enumerate(r["items"], start=r["offset"] + 1):
+        if item["receipt"]:
+            status = f"{_label(item['status'])} {item['receipt']}"
+            status += " (suket)" if item["suket"] else ""
+        else:
+            status = "belum mengajukan (PRR)"
+        rows.add_row(
+            str(i),
+            item["desa"] or item["kode_desa"],
+            *([item["nama"]] if item["nama"] is not None else []),
+            item["nik"],
+            tanggal(item["recorded_date"]) if item["recorded_date"] else "-",
+            status + (" [pemilihan]" if item["election"] else ""),
+        )
+    console.print(rows)
+
+
+@app_app.command("print-prr")
+def print_prr(
+    nik: Annotated[str, typer.Option("--nik", help="NIK penduduk PRR (16 digit).")],
+    station: Annotated[str, typer.Option("--station", help="Loket cetak, mis. loket-1.")],
+    serial: Annotated[
+        str | None,
+        typer.Option("--serial", help="Seri blangko (default: seri tersedia terkecil di loket)."),
+    ] = None,
+    date: DateOpt = None,
+    office: OfficeOpt = None,
+    idempotency_key: KeyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Cetak kartu penduduk PRR dari daftar tunggu: permohonan pemula dibuat dan dicetak
+    dalam satu transaksi; ditolak bila sudah ada permohonan berjalan atau bukan PRR."""
+    r = state.write(
+        apps.print_from_backlog,
+        office,
+        idempotency_key,
+        nik=nik,
+        station=station,
+        serial=serial,
+        on=parse_date(date),
+    )
+    _done(r, as_json, "permohonan dibuat dari daftar tunggu dan dicetak")

@@ -71,6 +71,22 @@ ReceiptOfficeOpt = Annotated[
 RevealOpt = Annotated[
     bool, typer.Option("--show-nik", help="Tampilkan NIK lengkap (hanya untuk petugas berwenang).")
 ]
+PersonalDataOpt = Annotated[
+    bool,
+    typer.Option(
+        "--show-nik",
+        help="Tampilkan nama dan NIK lengkap (hanya untuk petugas berwenang; ditolak bila "
+        "--actor menyebut pengguna web yang perannya tidak boleh melihat data pribadi).",
+    ),
+]
+KecamatanOpt = Annotated[str | None, typer.Option("--kecamatan", help="Kode kecamatan.")]
+DesaOpt = Annotated[str | None, typer.Option("--desa", help="Kode desa/kelurahan.")]
+ElectionOnlyOpt = Annotated[
+    bool,
+    typer.Option(
+        "--election-only", help="Hanya desa/kelurahan dengan pemilihan mendatang (acara agenda)."
+    ),
+]
 
 # --- coverage, calendar and reports ------------------------------------------------------------
 

@@ -36,8 +36,9 @@ def import_cmd(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Impor atau perbarui penduduk dari ekspor registri; baris salah masuk berkas tolakan
-    dengan alasannya dan tidak menghentikan impor. Impor ulang memperbarui menurut NIK."""
+    """Impor atau perbarui penduduk dari ekspor registri, semua atau tidak sama sekali: baris
+    salah masuk berkas tolakan dengan alasannya dan tidak menghentikan impor; berkas yang tidak
+    terbaca sampai akhir tidak menyimpan apa pun. Impor ulang memperbarui menurut NIK."""
     ctx = state.context()
     if as_json:
         result = registry.import_residents(ctx, file, office=office, rejects_path=rejects)

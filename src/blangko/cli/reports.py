@@ -11,9 +11,13 @@ from blangko.cli import state
 from blangko.cli.options import (
     AsOfOpt,
     CountIdArg,
+    DesaOpt,
+    ElectionOnlyOpt,
     FormatOpt,
+    KecamatanOpt,
     OfficeOpt,
     OutputOpt,
+    PersonalDataOpt,
     ReportJsonOpt,
     SpoiledMonthOpt,
     TargetOpt,
@@ -151,3 +155,27 @@ def request(
         "office": office,
     }
     _write("request", params, format, output, as_json)
+
+
+@report_app.command("backlog")
+def backlog(
+    kecamatan: KecamatanOpt = None,
+    desa: DesaOpt = None,
+    election_only: ElectionOnlyOpt = False,
+    as_of: AsOfOpt = None,
+    reveal: PersonalDataOpt = False,
+    format: FormatOpt = "xlsx",
+    output: OutputOpt = None,
+    office: OfficeOpt = None,
+    as_json: ReportJsonOpt = False,
+) -> None:
+    """Daftar penduduk menunggu cetak untuk pemanggilan dan jemput bola, per desa (nama dan NIK lengkap hanya dengan --show-nik)."""
+    params = {
+        "as_of": parse_date(as_of, "as_of"),
+        "kecamatan": kecamatan,
+        "desa": desa,
+        "election_only": election_only,
+        "reveal": state.reveal(reveal),
+        "office": office,
+    }
+    _write("backlog", params, format, output, as_json)

@@ -8,7 +8,9 @@ from typing import Any, TypeVar
 
 from sqlalchemy.engine import make_url
 
+from blangko.domain.access import PERSONAL_DATA_ROLES, sees_personal_data
 from blangko.domain.errors import DomainError
+from blangko.services.admin.users import get_user
 from blangko.services.context import Context, context_from_settings
 from blangko.settings import Settings
 
@@ -50,6 +52,22 @@ def write(
     """A write service called for a command: this run's context, the --office and the
     --idempotency-key options, and `fields` as the service's other arguments."""
     return service(context(), **fields, office=office, idempotency_key=idempotency_key)
+
+
+def reveal(show: bool) -> bool:
+    """Whether this run shows names and full NIKs: when asked (--show-nik), and refused
+    when --actor names a web user whose role may not see personal data."""
+    if not show:
+        return False
+    user = get_user(context(), context().actor)
+    if user is not None and not sees_personal_data(user["role"]):
+        raise DomainError(
+            "personal_data_forbidden",
+            "show_nik",
+            f"Peran '{user['role']}' tidak boleh melihat data pribadi penduduk "
+            f"(hanya {', '.join(sorted(PERSONAL_DATA_ROLES))}).",
+        )
+    return True
 
 
 def remove_sqlite_file() -> None:

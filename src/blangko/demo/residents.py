@@ -340,7 +340,7 @@ def align_first_prints(
             .where(r.c.office_code == office, r.c.tanggal_cetak >= history_from, ~has_app)
             .values(tanggal_cetak=None)
         )
-        ledger = dict(
+        ledger: dict[date, int] = dict(
             conn.execute(
                 select(e.c.effective_date, func.sum(e.c.quantity))
                 .where(
@@ -352,7 +352,7 @@ def align_first_prints(
                 .group_by(e.c.effective_date)
             ).all()
         )
-        by_apps = dict(
+        by_apps: dict[date, int] = dict(
             conn.execute(
                 select(r.c.tanggal_cetak, func.count())
                 .where(r.c.office_code == office, r.c.tanggal_cetak >= history_from, has_app)

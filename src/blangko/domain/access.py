@@ -130,6 +130,15 @@ ROUTE_ROLES: Final[dict[str, frozenset[str]]] = {
     "api.applications.show": PERSONAL_DATA_ROLES | {AUDITOR},
     "api.applications.new": frozenset({OPERATOR}),
     "api.applications.act": frozenset({OPERATOR}),
+    # The print backlog as a work list (and its export for call-ups and jemput bola): the
+    # counter and the head, with names; the auditor through the API with the NIK masked.
+    # Printing a PRR resident's card from it is the counter's.
+    "page.service.prr": PERSONAL_DATA_ROLES,
+    "page.service.prr_export": PERSONAL_DATA_ROLES,
+    "page.service.prr_print": frozenset({OPERATOR}),
+    "api.backlog": PERSONAL_DATA_ROLES | {AUDITOR},
+    "api.backlog.export": PERSONAL_DATA_ROLES | {AUDITOR},
+    "api.backlog.print": frozenset({OPERATOR}),
     # Agenda: the head closes services and registers events; the auditor reads. Every member
     # of staff may ask the API which closures apply (the counter plans around them); the
     # stock keeper reads events (they drive demand for blanks).
@@ -172,6 +181,8 @@ ROUTE_ROLES: Final[dict[str, frozenset[str]]] = {
 PERSONAL_DATA_ROUTES: Final = (
     "page.service",
     "page.service.show",
+    "page.service.prr",
+    "page.service.prr_export",
     "api.residents.show",
     "page.coverage.gaps",
     "api.coverage.gaps",

@@ -12,11 +12,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from blangko.domain.errors import DomainError
+from blangko.domain.limits import MAX_RANGE, MAX_SERIALS_TEXT, check_serial_count, check_text
 
 SERIAL_RE = re.compile(r"^[A-Z0-9]{1,32}$")
 _SPLIT_RE = re.compile(r"^(.*?)(\d*)$")
 MAX_DIGITS = 18
-MAX_RANGE = 10_000_000  # one range larger than this is a typing error, not a shipment
 
 
 @dataclass(frozen=True, order=True)
@@ -78,15 +78,22 @@ def single(serial: str, field: str = "serials") -> SerialRange:
     return SerialRange(prefix, width, n, n)
 
 
-def parse_ranges(text: str, field: str = "serials") -> list[SerialRange]:
+def parse_ranges(
+    text: str, field: str = "serials", *, limit: int | None = None, per: str = "transaksi"
+) -> list[SerialRange]:
     """Parse 'KR0001001-KR0005000,KR0005101' into normalised, non-overlapping ranges.
 
     Items overlapping each other within the same text are an error (a doubled scan or a typo
-    the clerk should see), not silently merged.
+    the clerk should see), not silently merged. With `limit`, more serials than that in all
+    (counted from the ranges' ends, never expanded) are refused, as is a text longer than
+    MAX_SERIALS_TEXT or holding a control character.
     """
     if text is None or not text.strip():
         raise DomainError("serials_empty", field, "Nomor seri wajib diisi.")
+    if limit is not None:
+        check_text(text, field, limit=MAX_SERIALS_TEXT, multiline=True, label="Nomor seri")
     items: list[SerialRange] = []
+    count = 0
     for raw in text.replace("\n", ",").replace(";", ",").split(","):
         item = raw.strip().upper()
         if not item:
@@ -117,6 +124,9 @@ def parse_ranges(text: str, field: str = "serials") -> list[SerialRange]:
             items.append(SerialRange(pa, wa, na, nb))
         else:
             items.append(single(item, field))
+        if limit is not None:
+            count += items[-1].count
+            check_serial_count(count, field, limit=limit, per=per)
     if not items:
         raise DomainError("serials_empty", field, "Nomor seri wajib diisi.")
     items.sort()
@@ -167,3 +177,29 @@ def total(ranges: Iterable[SerialRange]) -> int:
 def expand(ranges: Iterable[SerialRange]) -> Iterator[str]:
     for r in ranges:
         yield from r.serials()
+
+
+def difference(ranges: Iterable[SerialRange], minus: Iterable[SerialRange]) -> list[SerialRange]:
+    """The serials of `ranges` that are not in `minus`, as ranges: arithmetic on the ranges'
+    ends, so a count of a large stock never lists its serials one by one."""
+    cuts: dict[tuple[str, int], list[SerialRange]] = {}
+    for c in merge(minus):
+        cuts.setdefault((c.prefix, c.width), []).append(c)
+    out: list[SerialRange] = []
+    at: dict[tuple[str, int], int] = {}  # per prefix and width: the first cut still ahead
+    for r in merge(ranges):
+        key = (r.prefix, r.width)
+        group = cuts.get(key, [])
+        j = at.get(key, 0)
+        while j < len(group) and group[j].last < r.first:
+            j += 1
+        at[key] = j
+        start = r.first
+        while j < len(group) and group[j].first <= r.last:
+            if group[j].first > start:
+                out.append(SerialRange(r.prefix, r.width, start, group[j].first - 1))
+            start = max(start, group[j].last + 1)
+            j += 1
+        if start <= r.last:
+            out.append(SerialRange(r.prefix, r.width, start, r.last))
+    return out

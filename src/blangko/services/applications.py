@@ -156,7 +156,8 @@ def _load(conn: Connection, office: str, receipt: str) -> Any:
 
 def _resident(conn: Connection, nik: str, office: str) -> Any:
     """The office's resident. A resident of another office is not found, with the same
-    answer as a NIK nobody has: one office does not learn who is registered at another."""
+    answer as a NIK nobody has: one office does not learn who is registered at another
+    (issue 19; tests/web/test_isolation.py)."""
     row = registry_repo.resident_by_nik(conn, nik, office)
     if row is None:
         raise NotFound(
@@ -166,6 +167,11 @@ def _resident(conn: Connection, nik: str, office: str) -> Any:
             "impor data penduduk atau periksa NIK.",
         )
     return row
+
+
+def _resident_here(tx: WriteTx, nik: str) -> Any:
+    """The resident, registered at the office of the write; else NotFound."""
+    return _resident(tx.conn, nik, tx.office)
 
 
 def _event(
@@ -250,7 +256,7 @@ def new(
         check_type(type)
         docs = check_documents(type, docs_in)
         _check_day(tx, on)
-        person = _resident(tx.conn, number, tx.office)
+        person = _resident_here(tx, number)
         if person.status != "HIDUP":
             raise DomainError(
                 "resident_not_alive",
@@ -286,40 +292,57 @@ def new(
                 f"Penduduk {mask_nik(number)} belum pernah dicetak KTP-el-nya: penggantian "
                 f"karena {type} tidak berlaku; ajukan pemula.",
             )
-        open_app = repo.open_receipt(tx.conn, number, [s.value for s in ACTIVE])
-        if open_app is not None:
-            raise Conflict(
-                "application_open",
-                "nik",
-                f"Penduduk {mask_nik(number)} masih memiliki permohonan berjalan "
-                f"{open_app}: selesaikan atau batalkan dulu.",
-            )
-        seq = repo.next_day_seq(tx.conn, tx.office, on)
-        receipt = format_receipt(tx.office, on, seq)
-        recorded = person.tanggal_rekam is not None
-        status = initial_status(recorded)
-        app_id = repo.insert(
-            tx.conn,
-            office=tx.office,
-            receipt=receipt,
-            nik=number,
-            type=type,
-            status=status.value,
-            documents=docs,
-            submitted=on,
-            day_seq=seq,
-            recorded=person.tanggal_rekam,
-            at=ctx.now(),
-        )
-        note = (
-            f"perekaman dilewati: sudah direkam {person.tanggal_rekam:%d-%m-%Y}"
-            if recorded
-            else None
-        )
-        _event(tx, app_id, "new", None, status.value, on, note)
+        _refuse_open_application(tx, number)
+        _, receipt, status = _insert_application(tx, person, type, docs, on)
         return {"receipt": receipt, "status": status.value, "office": tx.office, "replayed": False}
 
     return write_once(ctx, office, "app.new", params, idempotency_key, body)
+
+
+def _refuse_open_application(tx: WriteTx, nik: str) -> None:
+    """One open application per resident: Conflict naming the one under way."""
+    open_app = repo.open_receipt(tx.conn, nik, [s.value for s in ACTIVE])
+    if open_app is not None:
+        raise Conflict(
+            "application_open",
+            "nik",
+            f"Penduduk {mask_nik(nik)} masih memiliki permohonan berjalan "
+            f"{open_app}: selesaikan atau batalkan dulu.",
+        )
+
+
+def _insert_application(
+    tx: WriteTx,
+    person: Any,
+    type: str,  # noqa: A002 - the issue's word for it
+    docs: dict[str, str],
+    on: date,
+    note: str | None = None,
+) -> tuple[int, str, Status]:
+    """The application row with its receipt number and its first event ("new"); a resident
+    already recorded starts at direkam. Returns (id, receipt, status)."""
+    seq = repo.next_day_seq(tx.conn, tx.office, on)
+    receipt = format_receipt(tx.office, on, seq)
+    recorded = person.tanggal_rekam is not None
+    status = initial_status(recorded)
+    app_id = repo.insert(
+        tx.conn,
+        office=tx.office,
+        receipt=receipt,
+        nik=person.nik,
+        type=type,
+        status=status.value,
+        documents=docs,
+        submitted=on,
+        day_seq=seq,
+        recorded=person.tanggal_rekam,
+        at=tx.ctx.now(),
+    )
+    notes = [note] if note else []
+    if recorded:
+        notes.append(f"perekaman dilewati: sudah direkam {person.tanggal_rekam:%d-%m-%Y}")
+    _event(tx, app_id, "new", None, status.value, on, "; ".join(notes) or None)
+    return app_id, receipt, status
 
 
 # --- transitions -----------------------------------------------------------------------------
@@ -419,6 +442,35 @@ def _require_station(tx: WriteTx, name: str) -> None:
         )
 
 
+def _print_blank(
+    tx: WriteTx,
+    app: Any,
+    day: date,
+    station: str,
+    serial: str | None,
+    idempotency_key: str | None,
+) -> tuple[dict[str, Any], str | None]:
+    """The print's side effects: one blank consumed at ``station`` through the ledger and
+    the resident's card date; returns (the application's column changes, the event note)."""
+    require_open(tx.conn, tx.office, "pencetakan", day)
+    _require_station(tx, station)
+    named = str(single(serial, "serial")) if serial else None
+    entries = writes.consume_in(
+        tx,
+        service=app.type,
+        effective=day,
+        serials=named,
+        qty=None if named else 1,
+        location=station,
+        note=f"cetak KTP-el {app.receipt}",
+        idempotency_key=idempotency_key,
+    )
+    used = entries[0]["serials"]
+    registry_repo.set_printed(tx.conn, app.nik, day, tx.ctx.now())
+    changes = {"serial": used, "station": station, "printed_date": day}
+    return changes, f"blangko {used} di {station} (ledger #{entries[0]['seq']})"
+
+
 def print_card(
     ctx: Context,
     *,
@@ -432,23 +484,7 @@ def print_card(
     """Print the card: one blank consumed at ``station`` and the status change, one write."""
 
     def apply(tx: WriteTx, app: Any, day: date) -> tuple[dict[str, Any], str | None]:
-        require_open(tx.conn, tx.office, "pencetakan", day)
-        _require_station(tx, station)
-        named = str(single(serial, "serial")) if serial else None
-        entries = writes.consume_in(
-            tx,
-            service=app.type,
-            effective=day,
-            serials=named,
-            qty=None if named else 1,
-            location=station,
-            note=f"cetak KTP-el {app.receipt}",
-            idempotency_key=idempotency_key,
-        )
-        used = entries[0]["serials"]
-        registry_repo.set_printed(tx.conn, app.nik, day, tx.ctx.now())
-        changes = {"serial": used, "station": station, "printed_date": day}
-        return changes, f"blangko {used} di {station} (ledger #{entries[0]['seq']})"
+        return _print_blank(tx, app, day, station, serial, idempotency_key)
 
     return _transition(
         ctx,
@@ -460,6 +496,77 @@ def print_card(
         extra={"station": station, "serial": serial},
         apply=apply,
     )
+
+
+def _check_prr(person: Any, on: date) -> None:
+    """The resident is print-ready (PRR) on ``on`` as the registry has it: alive, wajib KTP,
+    recorded by then, no card printed. Otherwise `not_prr`, saying which of these fails."""
+    nik = mask_nik(person.nik)
+    why = None
+    if person.status != "HIDUP":
+        why = f"berstatus {person.status}"
+    elif not is_wajib_ktp(
+        birth_date=person.tanggal_lahir,
+        marital_status=person.status_kawin,
+        status=person.status,
+        on=on,
+    ):
+        why = f"belum wajib KTP pada {on:%d-%m-%Y}"
+    elif person.tanggal_rekam is None or person.tanggal_rekam > on:
+        why = "belum direkam: ajukan permohonan dan rekam dulu"
+    elif person.tanggal_cetak is not None:
+        why = (
+            f"sudah memiliki KTP-el (dicetak {person.tanggal_cetak:%d-%m-%Y}): penggantian "
+            "diajukan sebagai hilang, rusak atau perubahan_data"
+        )
+    if why is not None:
+        raise DomainError(
+            "not_prr", "nik", f"Penduduk {nik} bukan PRR (siap cetak di registri): {why}."
+        )
+
+
+def print_from_backlog(
+    ctx: Context,
+    *,
+    nik: str,
+    station: str,
+    serial: str | None = None,
+    on: date | None = None,
+    office: str | None = None,
+    idempotency_key: str | None = None,
+) -> ApplicationWritten:
+    """Print the card of a print-ready resident of the registry (PRR) who has no application
+    yet, from the work list: the application (pemula: a PRR resident has never had a card),
+    its steps new -> direkam -> siap_cetak -> dicetak and the blank consumed at ``station``,
+    all in one transaction. Refused, with nothing written, when the resident has an open
+    application (print that one: `application_open` names it), is not PRR (`not_prr`), or
+    no blank is available at the station."""
+    on = on or ctx.today()
+    number = compact_nik(nik)
+    params = {"nik": number, "station": station, "serial": serial, "date": on}
+
+    def body(tx: WriteTx) -> ApplicationWritten:
+        _check_day(tx, on)
+        person = _resident_here(tx, number)
+        _refuse_open_application(tx, number)
+        _check_prr(person, on)
+        kind = "pemula"
+        docs = check_documents(kind, {})
+        app_id, _, status = _insert_application(tx, person, kind, docs, on, "dari daftar PRR")
+        ready = next_status(Action.READY, status)
+        _event(tx, app_id, Action.READY.value, status.value, ready.value, on)
+        app = repo.by_id(tx.conn, app_id)
+        printed = next_status(Action.PRINT, ready)
+        changes, note = _print_blank(tx, app, on, station, serial, idempotency_key)
+        repo.update(
+            tx.conn,
+            app_id,
+            {"status": printed.value, "ready_date": on, "updated_at": ctx.now(), **changes},
+        )
+        _event(tx, app_id, Action.PRINT.value, ready.value, printed.value, on, note)
+        return {**_view(repo.by_id(tx.conn, app_id)), "replayed": False}
+
+    return write_once(ctx, office, "app.print_backlog", params, idempotency_key, body)
 
 
 def misprint(

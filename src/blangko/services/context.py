@@ -23,6 +23,7 @@ from blangko.adapters.repos import admin as admin_repo
 from blangko.adapters.repos import idempotency as idem_repo
 from blangko.adapters.repos import ledger as ledger_repo
 from blangko.domain.errors import Conflict, DomainError, NotFound
+from blangko.domain.limits import check_inputs, check_text
 from blangko.settings import Settings
 
 # A use case's typed result (a TypedDict): see write_once.
@@ -146,7 +147,14 @@ def write_once(
     ``body`` returns the whole typed result, ``"replayed": False`` included; a retry with the
     same key and content returns the stored first result with ``"replayed": True`` and writes
     nothing. (What is stored is the result without ``replayed``.)
+
+    Every value in ``params`` (the request's input) is checked against domain.limits first,
+    before the office's lock is taken: no control characters, lengths, numbers and dates
+    within bounds.
     """
+    check_inputs(params)
+    if idempotency_key is not None:
+        check_text(idempotency_key, "idempotency_key")
     with ctx.write(office) as tx:
         prior = tx.seen(idempotency_key, operation, params)
         if prior is not None:

@@ -17,6 +17,7 @@ from typing import Any, Final
 from blangko.domain.access import COVERAGE_READERS, FORECAST_READERS
 from blangko.domain.applications import STATUS_LABEL_ID, Status
 from blangko.domain.ledger import MOVES, Kind, State
+from blangko.domain.limits import DATE_MIN
 from blangko.services import applications, figures
 from blangko.services.admin import setup
 from blangko.services.calendar import events
@@ -78,14 +79,20 @@ def weekly_usage(entries: list[LedgerEntry]) -> dict[date, dict[str, int]]:
 def stock_series(
     ctx: Context, office: str | None
 ) -> tuple[list[tuple[date, int]], list[tuple[date, int]]]:
-    """Stock on hand per day and the receipts, for the stock chart."""
+    """Stock on hand per day and the receipts, for the stock chart. Days before DATE_MIN
+    (an entry dated so before the dates were bounded; the ledger keeps it) count in the
+    levels but are not drawn: a chart from year 1 cannot be drawn at all."""
     entries = queries.ledger(ctx, office=office)["entries"]
-    return daily_on_hand(entries), receipts(entries)
+    return (
+        [(d, v) for d, v in daily_on_hand(entries) if d >= DATE_MIN],
+        [(d, q) for d, q in receipts(entries) if d >= DATE_MIN],
+    )
 
 
 def usage_series(ctx: Context, office: str | None) -> dict[date, dict[str, int]]:
-    """Blanks consumed per week and service type, for the usage chart."""
-    return weekly_usage(queries.ledger(ctx, office=office)["entries"])
+    """Blanks consumed per week and service type, for the usage chart (from DATE_MIN on)."""
+    weeks = weekly_usage(queries.ledger(ctx, office=office)["entries"])
+    return {d: v for d, v in weeks.items() if d >= DATE_MIN}
 
 
 # The staff dashboard -------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from datetime import date
 from typing import Any
 
 from blangko.domain import stock_policy as sp
+from blangko.domain.limits import check_date
 from blangko.services import applications, forecast
 from blangko.services.calendar import days, events
 from blangko.services.context import Context
@@ -67,7 +68,7 @@ def forecast_for(
 ) -> dict[str, Any]:
     """THE accessor of the forecast (default horizon) for every surface: `forecast.forecast`
     for ``as_of`` (default today), reused while its inputs are unchanged (module docstring)."""
-    as_of = as_of or ctx.today()
+    as_of = check_date(as_of or ctx.today(), "as_of")
     key = _inputs_key(ctx, office, as_of)
     now = time.monotonic()
     with _forecasts_lock:

@@ -35,6 +35,7 @@ from blangko.domain import stock_policy as sp
 from blangko.domain import take_up as tu
 from blangko.domain.errors import DomainError
 from blangko.domain.ledger import SERVICES
+from blangko.domain.limits import check_date
 from blangko.formatting import num
 from blangko.services import applications
 from blangko.services.calendar import events
@@ -425,7 +426,7 @@ def forecast(
 ) -> dict[str, Any]:
     started = time.perf_counter()
     s = (settings or ctx.settings.forecast).check()
-    as_of = as_of or ctx.today()
+    as_of = check_date(as_of or ctx.today(), "as_of")
     if not 7 <= horizon <= 730:
         raise DomainError(
             "horizon_range", "horizon", "Cakrawala perkiraan harus 7 sampai 730 hari."
@@ -840,7 +841,7 @@ def backtest(
     """Rolling-origin backtest of the forecast on the office's own history: the count model
     of the blanks used alone (``nb_glm``), the forecast's model with the registry's parts
     (``nb_glm_prr``, when the registry holds recorded residents) and the two baselines."""
-    as_of = as_of or ctx.today()
+    as_of = check_date(as_of or ctx.today(), "as_of")
     with ctx.read() as conn:
         code = resolve_office(conn, office)
         start, used, open_flags = _history(conn, code, as_of)

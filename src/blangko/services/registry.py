@@ -1,29 +1,32 @@
 """The resident registry: importing the civil-registry export, looking residents up, NIK checks.
 
-Import model
-------------
-The file is read as a stream and validated row by row; valid rows are written in batches
-(``batch_size``), each batch one transaction with an upsert keyed by NIK (INSERT ... ON
-CONFLICT (nik) DO UPDATE, which SQLite and PostgreSQL both support). A rejected row goes to
-the rejects file with its ``alasan`` and is never written, so a bad row can neither stop the
-import nor half-write. Batches are written by one writer thread, in file order, while the
-reading thread checks the next batch.
+Import model: all or nothing
+----------------------------
+The file is read as a stream and checked row by row. A rejected row goes to the rejects
+file with its ``alasan`` and is never written; the import goes on. The valid rows are staged
+in batches (``batch_size``) in a temporary table on the import's own connection, by one
+thread in file order while the reading thread checks the next batch; staging takes no lock
+on the registry. When the whole file has been read, the staged rows are upserted into
+``resident`` by NIK (INSERT ... SELECT ... ON CONFLICT (nik) DO UPDATE, on SQLite and
+PostgreSQL) in ONE transaction: the only time the import holds the write lock.
 
-If the process dies mid-file, the batches already committed stay and the rest is simply not
-there yet; running the same import again is safe because every row is an upsert by NIK (rows
-already written are rewritten with the same values and counted as ``updated``). If a batch
-fails in the database (a constraint the validation did not foresee), it is retried row by
-row, each row in its own transaction, so the valid rows of that batch are still written and
-only the failing ones go to the rejects file.
+So the registry changes all at once or not at all: a file that cannot be read to its end
+(a byte that is not UTF-8, a cell over the csv module's limit, more than MAX_IMPORT_ROWS
+rows), a database that refuses the swap, an interrupted or killed process: each leaves the
+registry exactly as it was (the temporary table goes with its connection), and the rejects
+file of the failed run is removed. Running the import again is safe: every row is an upsert
+by NIK (rows already there are counted as ``updated``).
 
-Duplicate NIKs inside one file are found without keeping every NIK in memory: each run
-stamps the rows it writes with its own ``updated_at`` (strictly later than any stored one),
-so a NIK already stored with this run's stamp was written by an earlier row of the same file.
-Two imports running at once for the same office could share a stamp; run one at a time.
+Duplicate NIKs inside one file and NIKs the registry holds for another office are found
+when the whole file is staged, set-wise, before the lock is taken: the first row of a NIK is
+kept, a later one goes to the rejects file, as does another office's resident (these rejects
+come after the others in the file). A NIK registered by another office between that check and
+the swap stops the import (nothing written; the next run rejects that row).
 """
 
 from __future__ import annotations
 
+import json
 import queue
 import threading
 import time
@@ -37,6 +40,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 from typing_extensions import TypedDict
 
+from blangko.adapters.db import begin
 from blangko.adapters.registry_files import (
     RegistryReader,
     RejectsWriter,
@@ -45,7 +49,14 @@ from blangko.adapters.registry_files import (
 )
 from blangko.adapters.repos import admin as admin_repo
 from blangko.adapters.repos import registry as repo
-from blangko.domain.errors import DomainError, ErrorInfo, NotFound
+from blangko.domain.errors import Conflict, DomainError, ErrorInfo, NotFound
+from blangko.domain.limits import (
+    MAX_IMPORT_FIELD,
+    MAX_IMPORT_ROWS,
+    MAX_NAME,
+    control_character,
+    ribuan,
+)
 from blangko.domain.nik import check_nik_against, compact_nik, mask_nik, parse_nik
 from blangko.domain.wajib_ktp import age_on, is_wajib_ktp
 from blangko.services.context import Context, resolve_office
@@ -84,7 +95,7 @@ STATUS_VALUES = {
     "DEAD": "MENINGGAL",
     "MOVED": "PINDAH",
 }
-NAME_MAX = 200
+NAME_MAX = MAX_NAME
 DUPLICATE_REASON = "NIK ganda: NIK yang sama sudah ada di baris sebelumnya dalam berkas"
 
 
@@ -190,6 +201,23 @@ def _dmy(d: date) -> str:
     return f"{d:%d-%m-%Y}"
 
 
+def _check_cells(row: dict[str, str]) -> None:
+    """RowRejected for the first cell over MAX_IMPORT_FIELD characters or holding a control
+    character (which an export or a page would otherwise have to show)."""
+    for column, value in row.items():
+        if len(value) > MAX_IMPORT_FIELD:
+            raise RowRejected(
+                f"Kolom {column} lebih dari {ribuan(MAX_IMPORT_FIELD)} karakter "
+                f"({ribuan(len(value))})"
+            )
+        at = control_character(value)
+        if at is not None:
+            raise RowRejected(
+                f"Kolom {column} berisi karakter kendali (U+{ord(value[at]):04X}) pada "
+                f"posisi {at + 1}"
+            )
+
+
 @dataclass(frozen=True)
 class RowRules:
     """What a row is checked against, loaded once per import."""
@@ -219,6 +247,11 @@ class RowRules:
 
     def check(self, row: dict[str, str]) -> ResidentRecord:
         """The row as a resident record, or RowRejected naming the first rule it breaks."""
+        values = row.values()
+        # One look at the whole row (the common case: clean), then at each cell if not.
+        joined = "".join(values)
+        if max(map(len, values)) > MAX_IMPORT_FIELD or control_character(joined) is not None:
+            _check_cells(row)
         raw_nik = row["nik"]
         if not raw_nik:
             raise RowRejected("NIK kosong")
@@ -323,120 +356,162 @@ def load_rules(conn: Connection, office: str, reference: date) -> RowRules:
 
 @dataclass
 class _Batch:
-    records: list[ResidentRecord]
-    cells: list[list[str]]  # the original rows, for the rejects file
+    rows: list[dict[str, Any]]  # the stage's rows: a record, its line, cells and NIK origin
 
 
-class _Importer:
-    def __init__(self, ctx: Context, office: str, stamp: datetime, rejects: RejectsWriter) -> None:
-        self.ctx = ctx
-        self.office = office
-        self.stamp = stamp
-        self.rejects = rejects
-        self.imported = 0
-        self.updated = 0
-        self.other_kecamatan = 0
-        self.outside_regency = 0
-        self.lock = threading.Lock()
+class _Stage:
+    """The checked rows, staged on a connection of their own in a temporary table, by a
+    thread that writes one batch while the reading thread checks the next; swapped into the
+    registry in one transaction by `finish`, or dropped by `abort`.
 
-    def reject(self, cells: list[str], reason: str) -> None:
-        # Called from the reading thread and the writer thread.
-        with self.lock:
-            self.rejects.write(cells, reason)
-
-    def flush(self, batch: _Batch) -> None:
-        if not batch.records:
-            return
-        try:
-            self._write(batch)
-        except OperationalError:
-            raise  # the database is gone or locked: stop; committed batches stay
-        except DBAPIError:
-            for record, cells in zip(batch.records, batch.cells, strict=True):
-                try:
-                    self._write(_Batch([record], [cells]))
-                except OperationalError:
-                    raise
-                except DBAPIError as exc:
-                    self.reject(cells, f"Gagal disimpan ke basis data: {exc.orig}")
-
-    def _write(self, batch: _Batch) -> None:
-        keep: list[ResidentRecord] = []
-        refused: list[tuple[list[str], str]] = []
-        with self.ctx.write_plain() as conn:
-            stored = repo.stored(conn, [r["nik"] for r in batch.records], self.stamp)
-            new = updated = other_kec = outside = 0
-            for record, cells in zip(batch.records, batch.cells, strict=True):
-                hit = stored.get(record["nik"])
-                if hit is not None:
-                    office, this_run = hit
-                    if office != self.office:
-                        refused.append((cells, f"NIK sudah terdaftar di kantor {office}"))
-                        continue
-                    if this_run:
-                        refused.append((cells, DUPLICATE_REASON))
-                        continue
-                    updated += 1
-                else:
-                    new += 1
-                # Counted here, not rejected: people move and keep the NIK of their birthplace.
-                nik_kec = f"{record['nik'][0:2]}.{record['nik'][2:4]}.{record['nik'][4:6]}"
-                if nik_kec != record["kode_kecamatan"]:
-                    other_kec += 1
-                    if not nik_kec.startswith(self.office + "."):
-                        outside += 1
-                record["updated_at"] = self.stamp
-                keep.append(record)
-            repo.upsert_residents(conn, keep)
-        # Only counted (and refused rows only reported) once the batch is committed, so a
-        # batch retried row by row does not report anything twice.
-        for cells, reason in refused:
-            self.reject(cells, reason)
-        self.imported += new
-        self.updated += updated
-        self.other_kecamatan += other_kec
-        self.outside_regency += outside
-
-
-class _Writer:
-    """Writes batches on a thread of its own while the next batch is being read and checked.
-
-    Validation is Python work and the upsert mostly waits on the database, so overlapping
-    them keeps both busy. Batches are still written one at a time, in file order, each in
-    its own transaction (the duplicate check across batches relies on that order). At most
-    one batch waits in the queue, so memory stays at about two batches.
+    Staging writes only the temporary table (no lock on the registry: SQLite's temporary
+    tables live outside the database file, PostgreSQL's are the session's own); only the
+    swap takes the write lock. At most one batch waits in the queue, so memory stays at
+    about two batches.
     """
 
-    def __init__(self, importer: _Importer) -> None:
-        self.importer = importer
+    _END = None
+
+    def __init__(self, ctx: Context, office: str, rejects: RejectsWriter) -> None:
+        self.ctx = ctx
+        self.office = office
+        self.rejects = rejects
+        self.lock = threading.Lock()
         self.queue: queue.Queue[_Batch | None] = queue.Queue(maxsize=1)
         self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="blangko-import-writer")
+        self.swap = False
+        self.ended = False  # the end marker was taken from the queue
+        self.figures: dict[str, int] = {}
+        self.thread = threading.Thread(target=self._run, name="blangko-import-stage")
         self.thread.start()
 
-    def _run(self) -> None:
-        while (batch := self.queue.get()) is not None:
-            # After a failure keep taking batches (without writing) so submit never blocks.
-            if self.error is None:
-                try:
-                    self.importer.flush(batch)
-                except BaseException as exc:  # noqa: BLE001 - handed to the reading thread
-                    self.error = exc
+    def reject(self, cells: list[str], reason: str) -> None:
+        # Called from the reading thread and the staging thread.
+        with self.lock:
+            self.rejects.write(cells, reason)
 
     def submit(self, batch: _Batch) -> None:
         if self.error is not None:
             raise self.error
         self.queue.put(batch)
 
-    def close(self, *, raise_error: bool = True) -> None:
-        self.queue.put(None)
-        self.thread.join()
-        if raise_error and self.error is not None:
+    def finish(self) -> dict[str, int]:
+        """Stage what is queued, then swap it all into the registry in one transaction."""
+        self.swap = True
+        self._stop()
+        if self.error is not None:
             raise self.error
+        return self.figures
+
+    def abort(self) -> None:
+        """Drop everything staged: the registry stays as it was."""
+        self.swap = False
+        self._stop()
+
+    def _stop(self) -> None:
+        self.queue.put(self._END)
+        self.thread.join()
+
+    def _run(self) -> None:
+        # Every failure is handed to the reading thread (self.error, the first one wins).
+        try:
+            with self.ctx.engine.connect() as conn:
+                try:
+                    repo.create_stage(conn)
+                    conn.commit()
+                    self._take(conn)
+                    if self.swap and self.error is None:
+                        self.figures = self._swap(conn)
+                except BaseException as exc:  # noqa: BLE001
+                    self.error = self.error or exc
+                finally:
+                    self._drop(conn)
+        except BaseException as exc:  # noqa: BLE001 - no connection at all
+            self.error = self.error or exc
+        finally:
+            # Keep taking batches until the end marker, so that submit never blocks.
+            while not self.ended:
+                self.ended = self.queue.get() is self._END
+
+    def _take(self, conn: Connection) -> None:
+        while not self.ended:
+            batch = self.queue.get()
+            if batch is self._END:
+                self.ended = True
+            elif self.error is None:  # after a failure: take, do not stage
+                self._stage(conn, batch)
+
+    def _drop(self, conn: Connection) -> None:
+        """The staging table dropped; a connection that cannot do that is not reused."""
+        try:
+            conn.rollback()
+            repo.drop_stage(conn)
+            conn.commit()
+        except DBAPIError:
+            conn.invalidate()
+
+    def _stage(self, conn: Connection, batch: _Batch) -> None:
+        """Append a batch to the staging table: a short transaction that writes only it."""
+        repo.stage_rows(conn, batch.rows)
+        conn.commit()
+
+    def _swap(self, conn: Connection) -> dict[str, int]:
+        """Every staged row into the registry, in one write transaction. First, without any
+        lock: a NIK an earlier row of the file has, or that the registry holds for another
+        office, goes to the rejects file (the row as it came, in file order)."""
+        with begin(conn, write=False):
+            repo.index_stage(conn)
+            for row in repo.unstage_duplicates(conn):
+                self.reject(json.loads(row.cells), DUPLICATE_REASON)
+            for row in repo.unstage_elsewhere(conn, self.office):
+                self.reject(
+                    json.loads(row.cells), f"NIK sudah terdaftar di kantor {row.office_code}"
+                )
+        with begin(conn, write=True):
+            taken = repo.staged_elsewhere(conn, self.office)
+            if taken:
+                # Registered by another office's import since it was staged: the file is no
+                # longer what was checked. Nothing is written; the next run reports them.
+                first = taken[0]
+                raise Conflict(
+                    "nik_taken_meanwhile",
+                    "nik",
+                    f"Baris {first.line}: NIK {mask_nik(first.nik)} baru saja didaftarkan di "
+                    f"kantor {first.office_code} oleh impor lain; tidak ada yang disimpan. "
+                    "Jalankan impor lagi.",
+                )
+            figures = repo.stage_figures(conn)
+            try:
+                repo.swap_stage(conn, run_stamp(conn, self.ctx.now()))
+            except OperationalError:
+                raise  # the database is gone or locked: nothing was written
+            except DBAPIError as exc:
+                raise DomainError(
+                    "registry_refused",
+                    "file",
+                    f"Basis data menolak impor ({exc.orig}); tidak ada yang disimpan.",
+                ) from exc
+        return figures
 
 
 def default_rejects_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}-ditolak.csv")
+
+
+def _staged_row(record: ResidentRecord, line: int, cells: list[str], office: str) -> dict[str, Any]:
+    """A checked record as the stage holds it: with its line, the row as it came (for the
+    rejects file) and where its NIK was issued (counted, not rejected: people move and keep
+    the NIK of their birthplace)."""
+    nik = record["nik"]
+    nik_kec = f"{nik[0:2]}.{nik[2:4]}.{nik[4:6]}"
+    other = nik_kec != record["kode_kecamatan"]
+    return {
+        **record,
+        "line": line,
+        "cells": json.dumps(cells, ensure_ascii=False),
+        "other_kecamatan": int(other),
+        "outside_regency": int(other and not nik_kec.startswith(office + ".")),
+    }
 
 
 def import_residents(
@@ -462,52 +537,51 @@ def import_residents(
     with ctx.read() as conn:
         code = resolve_office(conn, office)
         rules = load_rules(conn, code, reference_date or ctx.today())
-        stamp = run_stamp(conn, ctx.now())
     if batch_size < 1:
         raise DomainError("batch_size", "batch_size", "Ukuran batch minimal 1")
 
     rows = 0
     with open_registry(path) as reader, RejectsWriter(rejects_path, reader.headers) as rejects:
-        importer = _Importer(ctx, code, stamp, rejects)
-        writer = _Writer(importer)
+        stage = _Stage(ctx, code, rejects)
         try:
-            batch = _Batch([], [])
-            seen_in_batch: set[str] = set()
-            for _line, cells in reader.rows:
+            batch = _Batch([])
+            for line, cells in reader.rows:
                 rows += 1
+                if rows > MAX_IMPORT_ROWS:
+                    raise DomainError(
+                        "registry_too_many_rows",
+                        "file",
+                        f"Berkas memuat lebih dari {ribuan(MAX_IMPORT_ROWS)} baris: bagi "
+                        "menjadi beberapa berkas; tidak ada yang disimpan.",
+                    )
                 try:
                     record = rules.check(reader.canonical(cells))
                 except RowRejected as exc:
-                    importer.reject(cells, str(exc))
+                    stage.reject(cells, str(exc))
                     continue
-                if record["nik"] in seen_in_batch:
-                    importer.reject(cells, DUPLICATE_REASON)
-                    continue
-                seen_in_batch.add(record["nik"])
-                batch.records.append(record)
-                batch.cells.append(cells)
-                if len(batch.records) >= batch_size:
-                    writer.submit(batch)
-                    batch = _Batch([], [])
-                    seen_in_batch.clear()
+                batch.rows.append(_staged_row(record, line, cells, code))
+                if len(batch.rows) >= batch_size:
+                    stage.submit(batch)
+                    batch = _Batch([])
                     _report(progress, rows, reader)
-            writer.submit(batch)
+            stage.submit(batch)
+            figures = stage.finish()  # staged, then swapped in: the one write
         except BaseException:
-            writer.close(raise_error=False)  # let the batch being written finish, then stop
+            stage.abort()  # nothing was written; the staged rows are dropped
+            rejects.discard()
             raise
-        writer.close()  # waits for the last batch; re-raises the writer's error, if any
         _report(progress, rows, reader)
         rejected = rejects.count
 
     return {
         "rows": rows,
-        "imported": importer.imported,
-        "updated": importer.updated,
+        "imported": figures["rows"] - figures["known"],
+        "updated": figures["known"],
         "rejected": rejected,
         "rejects_file": str(rejects_path) if rejected else None,
         "seconds": round(time.perf_counter() - started, 3),
-        "nik_other_kecamatan": importer.other_kecamatan,
-        "nik_outside_regency": importer.outside_regency,
+        "nik_other_kecamatan": figures["other_kecamatan"],
+        "nik_outside_regency": figures["outside_regency"],
     }
 
 

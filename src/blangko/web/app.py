@@ -27,6 +27,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from blangko.domain.access import ROUTE_ROLES
 from blangko.domain.errors import DomainError
+from blangko.domain.limits import MAX_REQUEST_BYTES, ribuan
 from blangko.services.context import Context, context_from_settings
 from blangko.settings import DEFAULT_SECRET_KEY, Settings
 from blangko.web import (
@@ -116,6 +117,8 @@ def create_app(
         openapi_url=None,  # served by our own route so that it is in the role matrix
         docs_url=None,
         redoc_url=None,
+        # A form or JSON body is read into memory whole: this bounds what one request takes.
+        max_body_size=MAX_REQUEST_BYTES,
     )
     app.state.ctx = ctx
     app.state.settings = settings
@@ -209,10 +212,13 @@ def create_app(
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
+            exc.status_code, "http_error"
+        )
         message = {
             404: "Alamat tidak ditemukan.",
             405: "Metode tidak diizinkan untuk alamat ini.",
+            413: f"Permintaan terlalu besar: paling banyak {ribuan(MAX_REQUEST_BYTES)} byte.",
         }.get(exc.status_code, str(exc.detail))
         if is_api(request):
             return error_json(code, None, message, exc.status_code)

@@ -1,6 +1,9 @@
 """Layanan: the counter. Find a resident by NIK, register an application, take it through
 record / ready / print / collect (and misprint, suket, IKD, reject, cancel), the print queue
-in the directorate's order. Pages and the JSON API call the same service functions.
+in the directorate's order, and the print backlog as a work list (`/layanan/prr`: every
+resident who will take a blank, by village, with its export for call-ups and jemput bola and
+the print of a PRR resident's card straight from it). Pages and the JSON API call the same
+service functions.
 
 Names and full NIKs are shown only to the roles that may see personal data
 (`domain.access.PERSONAL_DATA_ROLES`); everyone else gets the masked NIK and no name.
@@ -10,9 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
@@ -30,7 +34,7 @@ from blangko.domain.applications import (
 from blangko.domain.errors import DomainError, one_of
 from blangko.domain.ledger import SPOIL_REASONS
 from blangko.formatting import blank_to_none
-from blangko.services import applications, registry
+from blangko.services import applications, registry, reports, worklist
 from blangko.services.admin import setup
 from blangko.services.applications import (
     ApplicationDetail,
@@ -40,6 +44,7 @@ from blangko.services.applications import (
     QueuedApplication,
 )
 from blangko.services.context import Context
+from blangko.services.worklist import WorkList
 from blangko.web.deps import (
     ERRORS,
     IdempotencyKey,
@@ -50,12 +55,15 @@ from blangko.web.deps import (
     Text,
     api_router,
     api_write,
+    download,
+    file_responses,
     page,
     page_router,
     render,
     request_ctx,
     status_for,
     tr,
+    villages_by_kecamatan,
 )
 from blangko.web.nav import NavItem, register
 
@@ -425,3 +433,248 @@ def application_act(
         on=b.date,
         idempotency_key=idempotency_key,
     )
+
+
+# The print backlog as a work list (daftar tunggu cetak) ------------------------------------
+PRR_PAGE_SIZE = 100
+
+
+def _page_number(value: str | None) -> int:
+    """The list's page from the query (1 for anything that is not a positive number)."""
+    text = (value or "").strip()
+    return int(text) if text.isdigit() and 0 < int(text) < 1_000_000 else 1
+
+
+def _prr_filters(kecamatan: str | None, desa: str | None, pemilihan: str | None) -> dict[str, Any]:
+    return {
+        "kecamatan": blank_to_none(kecamatan),
+        "desa": blank_to_none(desa),
+        "election_only": bool(blank_to_none(pemilihan)),
+    }
+
+
+def _prr_page(
+    request: Request,
+    filters: dict[str, Any],
+    number: int,
+    *,
+    error: DomainError | None = None,
+    open_receipt: str | None = None,
+    status: int = 200,
+) -> Response:
+    ctx, office = request_ctx(request)
+    reveal = _reveal(request)
+    try:
+        data = worklist.work_list(
+            ctx,
+            office=office,
+            limit=PRR_PAGE_SIZE,
+            offset=(number - 1) * PRR_PAGE_SIZE,
+            reveal=reveal,
+            **filters,
+        )
+    except DomainError as exc:  # an unknown kecamatan or village: the whole list, and why
+        if error is None:
+            error, status = exc, status_for(exc)
+        filters = _prr_filters(None, None, None)
+        data = worklist.work_list(ctx, office=office, limit=PRR_PAGE_SIZE, reveal=reveal)
+        number = 1
+    pages = max(1, -(-data["total"] // PRR_PAGE_SIZE))
+    if number > pages:  # past the end (the list got shorter): its last page
+        number = pages
+        data = worklist.work_list(
+            ctx,
+            office=office,
+            limit=PRR_PAGE_SIZE,
+            offset=(number - 1) * PRR_PAGE_SIZE,
+            reveal=reveal,
+            **filters,
+        )
+    can_print = allowed("page.service.prr_print", request.state.principal.role)
+    stations = (
+        [
+            loc["name"]
+            for loc in setup.list_locations(ctx, office=office)
+            if loc["kind"] == "station"
+        ]
+        if can_print
+        else []
+    )
+    query = {
+        "kecamatan": filters["kecamatan"] or "",
+        "desa": filters["desa"] or "",
+        "pemilihan": "1" if filters["election_only"] else "",
+    }
+    return render(
+        request,
+        "applications_prr.html",
+        status=status,
+        data=data,
+        filters=filters,
+        query=urlencode({k: v for k, v in query.items() if v}),
+        page_no=number,
+        pages=pages,
+        groups=villages_by_kecamatan(ctx, office),
+        stations=stations,
+        can_print=can_print,
+        error=error,
+        open_receipt=open_receipt,
+        idem=uuid.uuid4().hex,
+        reveal=reveal,
+        **_labels(),
+    )
+
+
+@pages.get("/layanan/prr", name="page.service.prr", response_class=HTMLResponse)
+def prr_page(
+    request: Request,
+    kecamatan: str | None = None,
+    desa: str | None = None,
+    pemilihan: str | None = None,
+    hal: str | None = None,
+) -> Response:
+    """The print backlog as a work list: by kecamatan and village, the longest waiting
+    first, election villages flagged; the operator prints a PRR resident's card from it."""
+    return _prr_page(request, _prr_filters(kecamatan, desa, pemilihan), _page_number(hal))
+
+
+@pages.post("/layanan/prr/cetak", name="page.service.prr_print", response_class=HTMLResponse)
+def prr_print(
+    request: Request,
+    nik: Text,
+    station: Text,
+    kecamatan: OptText = None,
+    desa: OptText = None,
+    pemilihan: OptText = None,
+    hal: OptText = None,
+    idem: OptText = None,
+) -> Response:
+    ctx, office = request_ctx(request)
+    try:
+        result = applications.print_from_backlog(
+            ctx,
+            nik=nik,
+            station=station.strip(),
+            office=office,
+            idempotency_key=blank_to_none(idem),
+        )
+    except DomainError as exc:
+        receipt = None
+        if exc.code == "application_open":
+            receipt = worklist.open_application_of(ctx, nik=nik, office=office)
+        filters = _prr_filters(kecamatan, desa, pemilihan)
+        return _prr_page(
+            request,
+            filters,
+            _page_number(hal),
+            error=exc,
+            open_receipt=receipt,
+            status=status_for(exc),
+        )
+    _ = tr(request)
+    request.state.session["flash"] = (
+        f"{result['receipt']}: {_('dicetak dari daftar tunggu')} · {_('blangko')} "
+        f"{result['serial']} · {result['station']}"
+    )
+    return RedirectResponse(f"/layanan/permohonan/{result['receipt']}", status_code=303)
+
+
+def _backlog_file(request: Request, filters: dict[str, Any], fmt: str) -> tuple[bytes, str, str]:
+    """The work list as an xlsx or pdf report (names and full NIKs only for the roles that
+    may see personal data)."""
+    ctx, office = request_ctx(request)
+    fmt = (fmt or "").strip().lower()
+    params = {**filters, "reveal": _reveal(request), "office": office}
+    return reports.render(ctx, "backlog", params, fmt)
+
+
+@pages.get("/layanan/prr/unduh", name="page.service.prr_export")
+def prr_export(
+    request: Request,
+    fmt: str | None = "xlsx",
+    kecamatan: str | None = None,
+    desa: str | None = None,
+    pemilihan: str | None = None,
+) -> Response:
+    filters = _prr_filters(kecamatan, desa, pemilihan)
+    try:
+        content, filename, mimetype = _backlog_file(request, filters, fmt or "")
+    except DomainError as exc:
+        return _prr_page(request, filters, 1, error=exc, status=status_for(exc))
+    return download(content, filename, mimetype)
+
+
+class BacklogPrintIn(BaseModel):
+    nik: str = Field(examples=["1704015705900001"], description="NIK penduduk PRR.")
+    station: str = Field(examples=["loket-1"], description="Loket cetak.")
+    serial: str | None = Field(None, description="Seri blangko tertentu (opsional).")
+    date: dt.date | None = None
+
+
+@api.get("/api/v1/backlog", name="api.backlog", responses=ERRORS, tags=["layanan"])
+def backlog_list(
+    request: Request,
+    kecamatan: str | None = None,
+    desa: str | None = None,
+    election_only: bool = False,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> WorkList:
+    """The print backlog as a work list: the registry's print-ready residents without an
+    application and the open applications, one row per resident, by kecamatan and village,
+    the longest waiting first; election villages flagged. `total` with no filter is the
+    print_backlog figure. NIK masked and no name unless the role may see personal data."""
+    ctx, office = request_ctx(request)
+    return worklist.work_list(
+        ctx,
+        office=office,
+        kecamatan=blank_to_none(kecamatan),
+        desa=blank_to_none(desa),
+        election_only=election_only,
+        limit=limit,
+        offset=offset,
+        reveal=_reveal(request),
+    )
+
+
+@api.post("/api/v1/backlog/print", name="api.backlog.print", responses=ERRORS, tags=["layanan"])
+def backlog_print(
+    request: Request, body: BacklogPrintIn, idempotency_key: IdempotencyKey = None
+) -> ApplicationWritten:
+    """Print a PRR resident's card from the list: the application (pemula) and the print in
+    one transaction. Refused, with nothing written, when the resident has an open application
+    (`application_open`), is not PRR (`not_prr`) or no blank is at the station."""
+    return api_write(
+        request,
+        applications.print_from_backlog,
+        idempotency_key,
+        nik=body.nik,
+        station=body.station,
+        serial=body.serial,
+        on=body.date,
+    )
+
+
+@api.get(
+    "/api/v1/backlog/export",
+    name="api.backlog.export",
+    response_class=Response,
+    responses={**ERRORS, **file_responses(reports.MIMETYPES["xlsx"], reports.MIMETYPES["pdf"])},
+    tags=["layanan"],
+)
+def backlog_export(
+    request: Request,
+    fmt: Annotated[str, Query(pattern="^(xlsx|pdf)$", description="xlsx atau pdf")] = "xlsx",
+    kecamatan: str | None = None,
+    desa: str | None = None,
+    election_only: bool = False,
+) -> Response:
+    """The work list for call-ups and jemput bola as xlsx or pdf, by village (names and full
+    NIKs only for the roles that may see personal data)."""
+    filters = {
+        "kecamatan": blank_to_none(kecamatan),
+        "desa": blank_to_none(desa),
+        "election_only": election_only,
+    }
+    content, filename, mimetype = _backlog_file(request, filters, fmt)
+    return download(content, filename, mimetype)

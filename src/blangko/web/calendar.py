@@ -15,7 +15,6 @@ from blangko.domain.access import allowed
 from blangko.domain.errors import DomainError
 from blangko.formatting import blank_to_none, parse_date, tanggal
 from blangko.services import figures
-from blangko.services.admin import setup
 from blangko.services.calendar import days, events
 from blangko.services.calendar.results import (
     ClosureAdded,
@@ -26,7 +25,6 @@ from blangko.services.calendar.results import (
     EventSummary,
     Impact,
 )
-from blangko.services.context import Context
 from blangko.web.deps import (
     ERRORS,
     Id,
@@ -45,6 +43,7 @@ from blangko.web.deps import (
     request_ctx,
     status_for,
     tr,
+    villages_by_kecamatan,
 )
 from blangko.web.labels import SERVICE_LABELS
 from blangko.web.nav import NavItem, register
@@ -55,21 +54,6 @@ api = api_router()
 register(NavItem("page.agenda", "Agenda", "/agenda", 50))
 
 CLOSURE_SCOPE_LABELS = {"perekaman": "Perekaman", "pencetakan": "Pencetakan", "semua": "Semua"}
-
-
-def villages_by_kecamatan(ctx: Context, office: str | None) -> list[dict[str, Any]]:
-    """The office's villages grouped under their kecamatan, for the event form."""
-    rows = setup.office_regions(ctx, office=office)
-    groups: dict[str, dict[str, Any]] = {
-        r["code"]: {"code": r["code"], "name": r["name"], "villages": []}
-        for r in rows
-        if r["level"] == "kecamatan"
-    }
-    for r in rows:
-        parent = r["code"].rsplit(".", 1)[0]
-        if r["level"] == "desa" and parent in groups:
-            groups[parent]["villages"].append({"code": r["code"], "name": r["name"]})
-    return [g for g in groups.values() if g["villages"]]
 
 
 def _agenda_page(

@@ -17,6 +17,7 @@ import numpy as np  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 from numpy.typing import NDArray  # noqa: E402
 
+from blangko.domain.limits import printable  # noqa: E402
 from blangko.formatting import num  # noqa: E402
 from blangko.services.coverage.results import AreaFigures  # noqa: E402
 
@@ -32,6 +33,8 @@ SERVICE_COLORS = {
 plt.rcParams.update(
     {
         "svg.fonttype": "none",  # text stays text: smaller, selectable, uses the page font
+        # Labels are data (event and area names): '$...$' is text, never TeX-like maths.
+        "text.parse_math": False,
         "font.size": 9,
         "axes.spines.top": False,
         "axes.spines.right": False,
@@ -159,7 +162,7 @@ def coverage_by_area(
         values = [float(a["coverage_pct"] or 0) for a in rows]
         colors = ["#b35c00" if v < target else "#2f7d32" for v in values]
         # An area whose name is not in the region table is shown by its code.
-        ax.barh([a["name"] or a["code"] for a in rows], values, color=colors, height=0.7)
+        ax.barh([printable(a["name"] or a["code"]) for a in rows], values, color=colors, height=0.7)
         low = min([*values, target])
         ax.set_xlim(max(0.0, low - 2), 100)
         ax.axvline(target, color="#9b2c2c", linestyle="--", linewidth=1.2)
@@ -214,7 +217,12 @@ def forecast_fan(
             ax.axvline(_x1(when), color=color, linestyle="--", linewidth=1.1)
             # Each label one line lower than the previous: marks close in time stay legible.
             ax.text(
-                _x1(when), top * (1.12 - 0.11 * i), f" {label}", color=color, fontsize=8, va="top"
+                _x1(when),
+                top * (1.12 - 0.11 * i),
+                f" {printable(label)}",  # a stored control character would break the SVG
+                color=color,
+                fontsize=8,
+                va="top",
             )
         ax.set_title(title, loc="left")
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: num(int(v), lang)))

@@ -24,7 +24,7 @@ from typing_extensions import TypedDict
 from blangko import formatting
 from blangko.domain.access import ROLE_LABELS, allowed
 from blangko.domain.errors import Conflict, DomainError, Forbidden, NotFound
-from blangko.services.admin import users
+from blangko.services.admin import setup, users
 from blangko.services.context import Context
 from blangko.web import i18n
 from blangko.web.nav import items_for
@@ -140,6 +140,22 @@ def request_ctx(request: Request) -> tuple[Context, str | None]:
     who = request.state.principal
     ctx: Context = request.app.state.ctx
     return replace(ctx, actor=who.username or "anonim"), who.scope
+
+
+def villages_by_kecamatan(ctx: Context, office: str | None) -> list[dict[str, Any]]:
+    """The office's villages grouped under their kecamatan, for forms that choose a village
+    (the event form, the work list's filter)."""
+    rows = setup.office_regions(ctx, office=office)
+    groups: dict[str, dict[str, Any]] = {
+        r["code"]: {"code": r["code"], "name": r["name"], "villages": []}
+        for r in rows
+        if r["level"] == "kecamatan"
+    }
+    for r in rows:
+        parent = r["code"].rsplit(".", 1)[0]
+        if r["level"] == "desa" and parent in groups:
+            groups[parent]["villages"].append({"code": r["code"], "name": r["name"]})
+    return [g for g in groups.values() if g["villages"]]
 
 
 def user_scope(request: Request) -> users.Scope:

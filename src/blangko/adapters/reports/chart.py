@@ -17,6 +17,8 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 from blangko.adapters.reports.model import Chart  # noqa: E402
 from blangko.formatting import num  # noqa: E402
 
+# Labels and titles are text: a '$' in a name is a dollar sign, never the start of maths.
+plt.rcParams["text.parse_math"] = False
 SHORT_MONTHS = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
 COLORS = {"left": ["#4472C4", "#70AD47"], "right": ["#ED7D31", "#A5A5A5"]}
 

@@ -30,6 +30,7 @@ from reportlab.platypus import Table as RLTable
 
 from blangko.adapters.reports import fmt
 from blangko.adapters.reports.model import Report, Signature, Table
+from blangko.domain.limits import printable
 from blangko.formatting import tanggal
 
 FONT = "DejaVuSans"
@@ -99,7 +100,8 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text as a paragraph shows it: markup escaped, control characters as \\xNN."""
+    return printable(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def render_pdf(report: Report) -> bytes:

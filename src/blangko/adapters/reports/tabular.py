@@ -3,7 +3,8 @@ are data to work through rather than documents to sign (the unrecorded residents
 door-to-door recording). Memory stays flat however long the list is.
 
 A file is written next to its destination and renamed into place only when complete, so a
-failed run leaves no half list behind.
+failed run leaves no half list behind. Every text goes through cells.py: a name that begins
+with '=' is a name, not a formula, in both formats.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+from blangko.adapters.reports.cells import assign, csv_row
 
 SUFFIXES = (".xlsx", ".csv")
 
@@ -49,9 +52,9 @@ def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]])
     # utf-8-sig so Excel opens names with diacritics correctly.
     with path.open("w", newline="", encoding="utf-8-sig") as fh:
         out = csv.writer(fh)
-        out.writerow(header)
+        out.writerow(csv_row(header))
         for row in rows:
-            out.writerow([v.isoformat() if isinstance(v, date) else v for v in row])
+            out.writerow(csv_row(v.isoformat() if isinstance(v, date) else v for v in row))
             n += 1
     return n
 
@@ -70,19 +73,16 @@ def _write_xlsx(
 
     wb = Workbook(write_only=True)  # rows go straight to disk: memory stays flat
     ws = wb.create_sheet(sheet)
-    ws.append(list(header))
+    ws.append([assign(WriteOnlyCell(ws), h) for h in header])
     n = 0
     for row in rows:
         cells: list[Any] = []
         for i, value in enumerate(row):
+            cell = assign(WriteOnlyCell(ws), value)
             if i in text_columns:
-                cell = WriteOnlyCell(ws, value=value)
                 cell.number_format = "@"
             elif isinstance(value, date):
-                cell = WriteOnlyCell(ws, value=value)
                 cell.number_format = "yyyy-mm-dd"
-            else:
-                cell = value
             cells.append(cell)
         ws.append(cells)
         n += 1

@@ -14,6 +14,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from blangko.adapters.reports import fmt
+from blangko.adapters.reports.cells import assign
 from blangko.adapters.reports.model import Percent, Report, Table
 from blangko.formatting import tanggal
 
@@ -53,8 +54,14 @@ def _sheet_name(wanted: str, i: int, used: set[str]) -> str:
     return name
 
 
+def _cell(ws: Worksheet, row: int, col: int, value: Any) -> Any:
+    """The cell at (row, col) holding `value`; a text is shown as text, never run as a
+    formula (cells.assign). Our own totals formulas are assigned directly."""
+    return assign(ws.cell(row=row, column=col), value)
+
+
 def _put(ws: Worksheet, row: int, col: int, value: Any, kind: str = "text"):  # type: ignore[no-untyped-def]
-    cell = ws.cell(row=row, column=col, value=value)
+    cell = _cell(ws, row, col, value)
     if isinstance(value, bool) or value is None:
         return cell
     if isinstance(value, date):
@@ -68,7 +75,7 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, kind: str = "text"):  # 
 
 def _merged_text(ws: Worksheet, row: int, text: str, width_chars: int, font=None) -> None:  # type: ignore[no-untyped-def]
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(COVER_WIDTHS))
-    cell = ws.cell(row=row, column=1, value=text)
+    cell = _cell(ws, row, 1, text)
     cell.alignment = WRAP
     if font is not None:
         cell.font = font
@@ -83,7 +90,7 @@ def _cover(ws: Worksheet, r: Report) -> None:
     row = 1
     for i, line in enumerate(r.header_lines):
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(COVER_WIDTHS))
-        c = ws.cell(row=row, column=1, value=line)
+        c = _cell(ws, row, 1, line)
         c.alignment = Alignment(horizontal="center")
         c.font = Font(bold=i < len(r.header_lines) - 1, size=12 if i < 2 else 10)
         row += 1
@@ -95,7 +102,7 @@ def _cover(ws: Worksheet, r: Report) -> None:
         row += 1
     row += 1
     for label, value in r.facts:
-        ws.cell(row=row, column=1, value=label).font = BOLD
+        _cell(ws, row, 1, label).font = BOLD
         c = _put(ws, row, 2, value)
         c.alignment = Alignment(horizontal="left")
         row += 1
@@ -106,7 +113,7 @@ def _cover(ws: Worksheet, r: Report) -> None:
         row += 1
     if r.checks:
         row += 1
-        ws.cell(row=row, column=1, value="Pemeriksaan kecocokan").font = BOLD
+        _cell(ws, row, 1, "Pemeriksaan kecocokan").font = BOLD
         row += 1
         for text in r.checks:
             _merged_text(ws, row, text, full)
@@ -119,7 +126,7 @@ def _cover(ws: Worksheet, r: Report) -> None:
     if r.signatures:
         row += 1
         if r.issued_on:
-            ws.cell(row=row, column=4, value=f"{r.place}, {tanggal(r.issued_on)}".lstrip(", "))
+            _cell(ws, row, 4, f"{r.place}, {tanggal(r.issued_on)}".lstrip(", "))
             row += 1
         for k in range(0, len(r.signatures), 2):
             pair = r.signatures[k : k + 2]
@@ -128,7 +135,7 @@ def _cover(ws: Worksheet, r: Report) -> None:
                 lines = [sig.caption or "", sig.role, "", "", "", sig.name or "(" + "." * 40 + ")"]
                 lines.append(sig.position or "")
                 for off, text in enumerate(lines):
-                    c = ws.cell(row=row + off, column=col, value=text or None)
+                    c = _cell(ws, row + off, col, text or None)
                     if off == 5 and sig.name:
                         c.font = Font(bold=True, underline="single")
             row += 8
@@ -138,11 +145,11 @@ def _cover(ws: Worksheet, r: Report) -> None:
 
 def _table_sheet(ws: Worksheet, r: Report, t: Table) -> None:
     ncol = len(t.columns)
-    ws.cell(row=1, column=1, value=r.office_name).font = BOLD
-    ws.cell(row=2, column=1, value=r.title + (f" — {r.subtitle}" if r.subtitle else ""))
-    ws.cell(row=3, column=1, value=t.title).font = BOLD
+    _cell(ws, 1, 1, r.office_name).font = BOLD
+    _cell(ws, 2, 1, r.title + (f" — {r.subtitle}" if r.subtitle else ""))
+    _cell(ws, 3, 1, t.title).font = BOLD
     for j, col in enumerate(t.columns, start=1):
-        c = ws.cell(row=HEADER_ROW, column=j, value=col.title)
+        c = _cell(ws, HEADER_ROW, j, col.title)
         c.font = BOLD
         c.fill = HEAD_FILL
         c.border = BOX
@@ -160,7 +167,7 @@ def _table_sheet(ws: Worksheet, r: Report, t: Table) -> None:
     last = first + len(rows) - 1
     row = last + 1
     if t.has_totals:
-        ws.cell(row=row, column=1, value=t.totals_label)
+        _cell(ws, row, 1, t.totals_label)
         for j, col in enumerate(t.columns, start=1):
             c = ws.cell(row=row, column=j)
             c.font = BOLD
@@ -179,7 +186,7 @@ def _table_sheet(ws: Worksheet, r: Report, t: Table) -> None:
         # Wrapped inside the table's width: a long line spilling to the right would widen the
         # printed page and shrink the table when printing fitted to the page width.
         ws.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=ncol)
-        note = ws.cell(row=row + 1, column=1, value=t.note)
+        note = _cell(ws, row + 1, 1, t.note)
         note.alignment = WRAP
         note.font = Font(italic=True, size=9, color="595959")
         ws.row_dimensions[row + 1].height = 13 * max(

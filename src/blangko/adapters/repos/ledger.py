@@ -16,7 +16,7 @@ from sqlalchemy import Connection, and_, bindparam, func, select, text, update
 from blangko.adapters import tables as t
 from blangko.adapters.repos import AnyRow
 from blangko.domain.ledger import EntryRecord, State
-from blangko.domain.serials import SerialRange, from_serials, merge
+from blangko.domain.serials import SerialRange, merge
 
 
 def lock_head(conn: Connection, office: str) -> AnyRow | None:
@@ -222,21 +222,49 @@ def not_available_at(
 def locations_holding(
     conn: Connection, office: str, ranges: Iterable[SerialRange]
 ) -> dict[int | None, list[SerialRange]]:
-    """Split ranges by the location where each serial is available (None: not available)."""
-    out: dict[int | None, list[str]] = {}
+    """Split ranges by the location where each serial is available (None: not available,
+    unknown ones included). Works on the blanks' numbers: a range is never expanded into
+    serials here, only the blanks that exist are read."""
+    out: dict[int | None, list[SerialRange]] = {}
     for r in ranges:
         rows = conn.execute(
-            select(t.blank.c.serial, t.blank.c.location_id, t.blank.c.state).where(
-                _range_clause(r), t.blank.c.office_code == office
-            )
-        ).all()
-        where = {
-            row.serial: (row.location_id if row.state == State.AVAILABLE.value else None)
-            for row in rows
-        }
-        for s in r.serials():
-            out.setdefault(where.get(s), []).append(s)
-    return {loc: from_serials(serials) for loc, serials in out.items()}
+            select(t.blank.c.number, t.blank.c.location_id, t.blank.c.state)
+            .where(_range_clause(r), t.blank.c.office_code == office)
+            .order_by(t.blank.c.number)
+        )
+        expected = r.first  # the next number not yet placed
+        for row in rows:
+            if row.number > expected:
+                out.setdefault(None, []).append(
+                    SerialRange(r.prefix, r.width, expected, row.number - 1)
+                )
+            where = row.location_id if row.state == State.AVAILABLE.value else None
+            out.setdefault(where, []).append(SerialRange(r.prefix, r.width, row.number, row.number))
+            expected = row.number + 1
+        if expected <= r.last:
+            out.setdefault(None, []).append(SerialRange(r.prefix, r.width, expected, r.last))
+    return {loc: merge(found) for loc, found in out.items()}
+
+
+def blanks_in(conn: Connection, ranges: Iterable[SerialRange]) -> list[AnyRow]:
+    """The blanks of these ranges that exist, in any office: serial, number, office, state."""
+    found: list[AnyRow] = []
+    for r in ranges:
+        found.extend(
+            conn.execute(
+                select(
+                    t.blank.c.serial,
+                    t.blank.c.prefix,
+                    t.blank.c.width,
+                    t.blank.c.number,
+                    t.blank.c.office_code,
+                    t.blank.c.state,
+                )
+                .where(_range_clause(r))
+                .order_by(t.blank.c.number)
+            ).all()
+        )
+    return found
 
 
 def lowest_available(conn: Connection, office: str, location: int, n: int) -> list[SerialRange]:
@@ -417,6 +445,16 @@ def entry_ranges(conn: Connection, office: str) -> dict[int, list[SerialRange]]:
 
 def closed_months(conn: Connection, office: str) -> set[str]:
     return set(conn.execute(_CLOSED_MONTHS, {"b_office": office}).scalars())
+
+
+def opening_date(conn: Connection, office: str) -> date | None:
+    """The date of the office's earliest opening balance entry, or None (no opening)."""
+    first: date | None = conn.execute(
+        select(func.min(t.ledger_entry.c.effective_date)).where(
+            t.ledger_entry.c.office_code == office, t.ledger_entry.c.kind == "opening"
+        )
+    ).scalar()
+    return first
 
 
 def close_month(conn: Connection, *, office: str, month: str, at: datetime, actor: str) -> None:

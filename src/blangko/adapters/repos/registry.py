@@ -1,5 +1,5 @@
-"""SQL for the resident registry: the upsert by NIK that imports use, look-ups, and the
-recording and printing dates that applications set."""
+"""SQL for the resident registry: the import's staging table and its swap into the registry,
+the upsert by NIK, look-ups, and the recording and printing dates that applications set."""
 
 from __future__ import annotations
 
@@ -7,7 +7,24 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import (
+    Column,
+    Connection,
+    Date,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    delete,
+    exists,
+    func,
+    literal,
+    select,
+    text,
+    true,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from blangko.adapters.repos import AnyRow
@@ -46,27 +63,146 @@ def _upsert_statement(dialect: str) -> Any:
     return stmt
 
 
+# The import's staging table: a temporary table (private to the import's connection, gone with
+# it, no migration) holding the checked rows until they are swapped into `resident` in one
+# transaction. Not in the schema's metadata: it is never part of the database itself. It is
+# filled as a heap (no key, no index: appending is all the reading has to wait for) and
+# indexed once, when the file has been read.
+STAGE = Table(
+    "resident_import_stage",
+    MetaData(),
+    Column("nik", String(16), nullable=False),
+    Column("line", Integer, nullable=False),  # the row's line in the file
+    Column("cells", Text, nullable=False),  # the row as read (JSON), for the rejects file
+    # The columns of `resident` but updated_at (set by the swap), without its foreign key.
+    Column("office_code", String(5), nullable=False),
+    Column("nama", String(200), nullable=False),
+    Column("jenis_kelamin", String(1), nullable=False),
+    Column("tanggal_lahir", Date, nullable=False),
+    Column("status_kawin", String(12), nullable=False),
+    Column("kode_desa", String(13), nullable=False),
+    Column("kode_kecamatan", String(8), nullable=False),
+    Column("tanggal_rekam", Date, nullable=True),
+    Column("tanggal_cetak", Date, nullable=True),
+    Column("status", String(10), nullable=False),
+    Column("other_kecamatan", Integer, nullable=False),  # 1: NIK issued in another kecamatan
+    Column("outside_regency", Integer, nullable=False),  # 1: ... outside the office's regency
+    prefixes=["TEMPORARY"],
+)
+
+
+def create_stage(conn: Connection) -> None:
+    drop_stage(conn)
+    STAGE.create(conn)
+
+
+def drop_stage(conn: Connection) -> None:
+    conn.execute(text(f"DROP TABLE IF EXISTS {STAGE.name}"))
+
+
+def stage_rows(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Append checked rows (every STAGE column) to the staging table."""
+    if rows:
+        conn.execute(STAGE.insert(), rows)
+
+
+def index_stage(conn: Connection) -> None:
+    """Index the staged rows by NIK (and line), once they are all in."""
+    conn.execute(text(f"CREATE INDEX ix_{STAGE.name}_nik ON {STAGE.name} (nik, line)"))
+
+
+def _later_duplicate() -> Any:
+    earlier = STAGE.alias("earlier")
+    return exists().where(earlier.c.nik == STAGE.c.nik, earlier.c.line < STAGE.c.line)
+
+
+def _registered_elsewhere(office: str) -> Any:
+    return exists().where(resident.c.nik == STAGE.c.nik, resident.c.office_code != office)
+
+
+def unstage_duplicates(conn: Connection) -> list[AnyRow]:
+    """Remove the staged rows whose NIK an earlier row of the file has; returns them
+    (line, cells), in file order."""
+    rows = list(
+        conn.execute(
+            select(STAGE.c.line, STAGE.c.cells).where(_later_duplicate()).order_by(STAGE.c.line)
+        )
+    )
+    if rows:
+        conn.execute(delete(STAGE).where(_later_duplicate()))
+    return rows
+
+
+def unstage_elsewhere(conn: Connection, office: str) -> list[AnyRow]:
+    """Remove the staged rows whose NIK the registry holds for another office; returns them
+    (line, cells, office_code), in file order."""
+    rows = list(
+        conn.execute(
+            select(STAGE.c.line, STAGE.c.cells, resident.c.office_code)
+            .join(resident, resident.c.nik == STAGE.c.nik)
+            .where(resident.c.office_code != office)
+            .order_by(STAGE.c.line)
+        )
+    )
+    if rows:
+        conn.execute(delete(STAGE).where(_registered_elsewhere(office)))
+    return rows
+
+
+def staged_elsewhere(conn: Connection, office: str, limit: int = 5) -> list[AnyRow]:
+    """Staged rows whose NIK the registry holds for another office (line, nik, office)."""
+    return list(
+        conn.execute(
+            select(STAGE.c.line, STAGE.c.nik, resident.c.office_code)
+            .join(resident, resident.c.nik == STAGE.c.nik)
+            .where(resident.c.office_code != office)
+            .order_by(STAGE.c.line)
+            .limit(limit)
+        )
+    )
+
+
+def stage_figures(conn: Connection) -> dict[str, int]:
+    """Of the staged rows: how many, how many are in the registry already (`known`), and the
+    sums of the NIK-origin flags."""
+    row = conn.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(STAGE.c.other_kecamatan), 0),
+            func.coalesce(func.sum(STAGE.c.outside_regency), 0),
+        )
+    ).one()
+    known = conn.execute(
+        select(func.count()).select_from(STAGE.join(resident, resident.c.nik == STAGE.c.nik))
+    ).scalar_one()
+    return {
+        "rows": int(row[0]),
+        "known": int(known),
+        "other_kecamatan": int(row[1]),
+        "outside_regency": int(row[2]),
+    }
+
+
+def swap_stage(conn: Connection, stamp: datetime) -> None:
+    """Upsert every staged row into the registry by NIK, in one statement, stamped
+    ``updated_at = stamp``; another office's resident is never taken over."""
+    wanted = [c for c in COLUMNS if c != "updated_at"]
+    rows = select(*(STAGE.c[c] for c in wanted), literal(stamp, resident.c.updated_at.type)).where(
+        true()
+    )  # SQLite needs a WHERE to tell the upsert's ON CONFLICT from a join's ON
+    ins: Any = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(resident)
+    stmt = ins.from_select([*wanted, "updated_at"], rows).on_conflict_do_update(
+        index_elements=[resident.c.nik],
+        set_={c: ins.excluded[c] for c in COLUMNS if c not in ("nik", "office_code")},
+        where=and_(resident.c.office_code == ins.excluded.office_code),
+    )
+    conn.execute(stmt)
+
+
 def upsert_residents(conn: Connection, records: Sequence[Mapping[str, Any]]) -> None:
     """Insert or update residents by NIK (all COLUMNS present in every record)."""
     if records:
         conn.execute(_upsert_statement(conn.dialect.name), records)
-
-
-def stored(conn: Connection, niks: list[str], stamp: datetime) -> dict[str, tuple[str, bool]]:
-    """For the NIKs already in the registry: their office and whether they were written with
-    ``stamp``. The stamp is compared in SQL so no stored timestamp has to be parsed in Python.
-    """
-    out: dict[str, tuple[str, bool]] = {}
-    mine = (resident.c.updated_at == stamp).label("mine")
-    for i in range(0, len(niks), _IN_BATCH):
-        rows = conn.execute(
-            select(resident.c.nik, resident.c.office_code, mine).where(
-                resident.c.nik.in_(niks[i : i + _IN_BATCH])
-            )
-        )
-        for nik, office, this_run in rows:
-            out[nik] = (office, bool(this_run))
-    return out
 
 
 def latest_update(conn: Connection) -> datetime | None:

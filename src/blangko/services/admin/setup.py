@@ -12,6 +12,7 @@ from blangko.adapters.db import migrate
 from blangko.adapters.repos import admin as repo
 from blangko.domain.errors import Conflict, DomainError, NotFound
 from blangko.domain.ledger import GENESIS_HASH, LOCATION_KINDS
+from blangko.domain.limits import check_text
 from blangko.services.context import Context, resolve_office
 
 STORE_NAME = "gudang"
@@ -196,6 +197,8 @@ def import_regions(ctx: Context, *, path: Path) -> RegionsImported:
     """Add or rename regions from an official CSV (kode,nama). Parents must be known or in the
     file, so the tree stays whole."""
     rows = reg.read_region_csv(path)
+    for code, name in rows:
+        check_text(name, "nama", label=f"Nama wilayah {code}")
     with ctx.write_plain() as conn:
         known = repo.region_codes(conn)
         in_file = {code for code, _ in rows}

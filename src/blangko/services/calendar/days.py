@@ -22,6 +22,7 @@ from blangko.domain.calendar import (
     service_open,
 )
 from blangko.domain.errors import Conflict, DomainError, NotFound
+from blangko.domain.limits import check_date
 from blangko.services.calendar.results import (
     CapacitySet,
     ClosureAdded,
@@ -195,6 +196,8 @@ def end_closure(
 def list_closures(
     ctx: Context, *, office: str | None = None, active_on: date | None = None
 ) -> list[ClosureView]:
+    if active_on is not None:
+        check_date(active_on, "active_on")
     with ctx.read() as conn:
         code = resolve_office(conn, office)
         rows = repo.closures(conn, code, active_on=active_on)
@@ -269,7 +272,7 @@ def capacities(conn: Connection, office: str) -> dict[str, int | None]:
 def status(ctx: Context, *, on: date | None = None, office: str | None = None) -> dict[str, Any]:
     """Open or closed (with the reason) per service on a day, and each desk's capacity. The
     status of the day with the stock and the backlog is `services.figures.status`."""
-    on = on or ctx.today()
+    on = check_date(on or ctx.today(), "date")
     with ctx.read() as conn:
         code = resolve_office(conn, office)
         cal = OfficeCalendar(conn, code)

@@ -49,12 +49,16 @@ from blangko.adapters.repos import applications as applications_repo
 from blangko.adapters.repos import coverage as coverage_repo
 from blangko.adapters.repos import events as repo
 from blangko.domain.errors import DomainError, NotFound
+from blangko.domain.limits import check_date
 from blangko.services.calendar.days import OfficeCalendar, desk_window
 from blangko.services.calendar.results import EventAdded, EventDetail, EventSummary
 from blangko.services.context import Context, WriteTx, idempotent_write, resolve_office
 from blangko.settings import ImpactAssumptions
 
 KINDS = ("pilkades", "pemilu", "pilkada", "lainnya")
+# The kinds that are elections: their villages are flagged on the print work list (voters
+# need the card, or a suket, at the polling station).
+ELECTION_KINDS = ("pilkades", "pemilu", "pilkada")
 KIND_LABEL_ID = {
     "pilkades": "pemilihan kepala desa",
     "pemilu": "pemilihan umum",
@@ -190,6 +194,7 @@ def add_event(
         raise DomainError(
             "event_kind", "kind", f"Jenis acara harus salah satu dari: {', '.join(KINDS)}."
         )
+    check_date(event_date, "date")
     if event_date < ctx.today():
         raise DomainError(
             "event_date_past",
@@ -289,7 +294,7 @@ def impact(
     """What the event will do to demand in the villages it touches (see module docstring).
     The assumptions are the settings' (ctx.settings.event) unless others are given."""
     a = (assumptions or ctx.settings.event).check()
-    day = as_of or ctx.today()
+    day = check_date(as_of or ctx.today(), "as_of")
     with ctx.read() as conn:
         code = resolve_office(conn, office)
         row = _event_row(conn, code, event_id)

@@ -22,6 +22,7 @@ from blangko.adapters.repos import coverage as cq
 from blangko.domain import wajib_ktp as wk
 from blangko.domain.access import PERSONAL_DATA_ROLES
 from blangko.domain.errors import DomainError, NotFound
+from blangko.domain.limits import check_date
 from blangko.services.context import Context, resolve_office
 from blangko.services.coverage.results import Cohort, Coverage, Figures, GapsWritten
 
@@ -80,7 +81,7 @@ def coverage(
     ``by``, per sex and per age band. One scan of the registry."""
     _check_by(by)
     target_pct = parse_target(target)
-    day = as_of or ctx.today()
+    day = check_date(as_of or ctx.today(), "as_of")
     with ctx.read() as conn:
         code = resolve_office(conn, office)
         cells = cq.coverage_cells(conn, office=code, as_of=day, by=by)
@@ -168,7 +169,7 @@ def cohort(
         raise DomainError(
             "cohort_months", "months", f"--months harus 1 sampai {MAX_COHORT_MONTHS} ({months})."
         )
-    day = as_of or ctx.today()
+    day = check_date(as_of or ctx.today(), "as_of")
     spans = month_spans(day, months)
     with ctx.read() as conn:
         code = resolve_office(conn, office)
@@ -205,7 +206,9 @@ def cohort(
 # --- gaps ---------------------------------------------------------------------------------
 
 
-def _check_area(conn: Connection, office: str, code: str, level: str, field: str) -> str:
+def check_area(conn: Connection, office: str, code: str, level: str, field: str) -> str:
+    """The code of a kecamatan or village (``level``) of the office, trimmed; else NotFound
+    on ``field``."""
     code = code.strip()
     row = admin_repo.region(conn, code)
     if row is None or row.level != level or not code.startswith(f"{office}."):
@@ -251,14 +254,14 @@ def gaps(
         )
     if not output.parent.is_dir():
         raise DomainError("gaps_output_dir", "output", f"Folder {output.parent} tidak ada.")
-    day = as_of or ctx.today()
+    day = check_date(as_of or ctx.today(), "as_of")
     with ctx.read() as conn:
         code = resolve_office(conn, office)
         area = None
         if desa:
-            area = _check_area(conn, code, desa, "desa", "desa")
+            area = check_area(conn, code, desa, "desa", "desa")
         elif kecamatan:
-            area = _check_area(conn, code, kecamatan, "kecamatan", "kecamatan")
+            area = check_area(conn, code, kecamatan, "kecamatan", "kecamatan")
         rows = (
             (
                 row.nama,

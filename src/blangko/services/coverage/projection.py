@@ -25,6 +25,7 @@ import numpy as np
 
 from blangko.adapters.repos import registry as registry_repo
 from blangko.domain.errors import DomainError
+from blangko.domain.limits import check_date
 from blangko.services.calendar import days as calendar_days
 from blangko.services.context import Context, resolve_office
 from blangko.services.coverage import areas
@@ -46,7 +47,9 @@ def projection(
     """When recorded coverage reaches the target (see the module docstring); the assumptions
     are the settings' (ctx.settings.projection) unless others are given."""
     s = settings or ctx.settings.projection
-    day = as_of or ctx.today()
+    day = check_date(as_of or ctx.today(), "as_of")
+    if by_date is not None:
+        check_date(by_date, "by_date")
     target_pct = areas.parse_target(target)
     now = areas.coverage(ctx, as_of=day, by="kabupaten", target=target_pct, office=office)
     code = now["office"]

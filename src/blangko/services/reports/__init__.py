@@ -1,6 +1,7 @@
 """Official reports: monthly usage, count record (berita acara stock opname), receipt
-handover (berita acara serah terima), destruction (berita acara pemusnahan), coverage recap
-and the request letter (surat permohonan blangko).
+handover (berita acara serah terima), destruction (berita acara pemusnahan), coverage recap,
+the request letter (surat permohonan blangko) and the list of residents waiting for their
+card (daftar menunggu cetak, for call-ups and jemput bola).
 
 One module per report, each with `build(ctx, ...) -> Report`; the shared letterhead in
 `letterhead`. Each report reads once: one read transaction (the usage report also bounds its
@@ -19,6 +20,7 @@ from blangko.adapters.reports import MIMETYPES, Report, render_bytes
 from blangko.domain.errors import DomainError, NotFound
 from blangko.services.context import Context
 from blangko.services.reports import (
+    backlog_list,
     count_record,
     coverage_recap,
     destruction,
@@ -42,6 +44,9 @@ REPORTS: dict[str, ReportSpec] = {
     "destruction": ReportSpec(destruction.build, ("month",)),
     "coverage": ReportSpec(coverage_recap.build, (), ("as_of", "target")),
     "request": ReportSpec(request_letter.build, (), ("as_of", "quantity", "reason")),
+    "backlog": ReportSpec(
+        backlog_list.build, (), ("as_of", "kecamatan", "desa", "election_only", "reveal")
+    ),
 }
 
 
@@ -83,6 +88,7 @@ __all__ = [
     "REPORTS",
     "Report",
     "ReportSpec",
+    "backlog_list",
     "build",
     "count_record",
     "coverage_recap",

@@ -14,6 +14,7 @@ from typing import Any
 
 from blangko.adapters.reports.model import Column, Percent, Report, Signature, Table
 from blangko.adapters.repos import coverage as cq
+from blangko.domain.limits import check_date
 from blangko.formatting import num, tanggal
 from blangko.services.context import Context
 from blangko.services.coverage.areas import parse_target, rollup
@@ -56,7 +57,7 @@ def build(
 ) -> Report:
     """Rekap cakupan: wajib KTP, recorded, coverage and the gap to the target, by kecamatan
     and desa, from the registry's exact counts (rolled up as the coverage service does)."""
-    day = as_of or ctx.today()
+    day = check_date(as_of or ctx.today(), "as_of")
     goal = parse_target(target)
     target_pct = float(goal)
     with report_read(ctx, office, address) as (conn, head):

@@ -17,6 +17,7 @@ from typing import Any
 from blangko.adapters.reports.fmt import terbilang
 from blangko.adapters.reports.model import Column, Percent, Report, Signature, Table
 from blangko.domain import stock_policy as sp
+from blangko.domain.limits import MAX_NAME, MAX_NOTE, check_date, check_text
 from blangko.formatting import num, pct, tanggal
 from blangko.services import figures
 from blangko.services import forecast as fs
@@ -60,7 +61,10 @@ def build(
     each part of it quantified (usual use over the review period plus lead time, events, the
     print queue, the reserve for the service level, less the stock on hand, and the head's
     change with its reason)."""
-    day = as_of or ctx.today()
+    day = check_date(as_of or ctx.today(), "as_of")
+    for field, text, limit in (("reason", reason, MAX_NOTE), ("address", address, MAX_NAME)):
+        if text:
+            check_text(text, field, limit=limit, multiline=field == "reason")
     with ctx.read() as conn:
         head = read_head(conn, office, address)
     f = figures.forecast_for(ctx, head.code, day)

@@ -18,11 +18,12 @@ from blangko.adapters.repos import counts as counts_repo
 from blangko.adapters.repos import ledger as repo
 from blangko.domain.errors import Conflict, DomainError, NotFound
 from blangko.domain.ledger import Kind, State
+from blangko.domain.limits import MAX_SERIALS_PER_COUNT, check_serial_count
 from blangko.domain.serials import (
     SerialRange,
-    expand,
+    difference,
     format_ranges,
-    from_serials,
+    merge,
     parse_ranges,
     total,
 )
@@ -57,9 +58,11 @@ def parse_scanned(lines: Iterable[str]) -> tuple[list[SerialRange], int]:
     """Serials from a scanner file (one serial or range per line, commas allowed).
 
     A card scanned twice is counted once: scanners double-read, and a doubled card cannot
-    exist physically. Returns the ranges and how many duplicate reads were dropped.
+    exist physically. Returns the ranges and how many duplicate reads were dropped. More
+    than MAX_SERIALS_PER_COUNT reads are refused at the line that passes it; ranges are
+    counted and joined by their ends, never expanded.
     """
-    seen: set[str] = set()
+    found: list[SerialRange] = []
     reads = 0
     for lineno, line in enumerate(lines, start=1):
         text = line.split("#", 1)[0].strip()
@@ -67,12 +70,15 @@ def parse_scanned(lines: Iterable[str]) -> tuple[list[SerialRange], int]:
             continue
         try:
             ranges = parse_ranges(text, "serials_file")
+            reads += total(ranges)
+            check_serial_count(
+                reads, "serials_file", limit=MAX_SERIALS_PER_COUNT, per="stock opname"
+            )
         except DomainError as exc:
             raise DomainError(exc.code, "serials_file", f"Baris {lineno}: {exc.message}") from exc
-        for s in expand(ranges):
-            reads += 1
-            seen.add(s)
-    return from_serials(seen), reads - len(seen)
+        found.extend(ranges)
+    scanned = merge(found)
+    return scanned, reads - total(scanned)
 
 
 # Views ---------------------------------------------------------------------------------------
@@ -153,9 +159,15 @@ def _check_input(part: CountInput, label: str) -> None:
         raise DomainError(
             "counted_negative", "counted", f"{label}Jumlah terhitung tidak boleh negatif."
         )
+    found = part.counted if part.counted is not None else total(part.scanned or [])
+    field = "counted" if part.counted is not None else "serials"
+    try:
+        check_serial_count(found, field, limit=MAX_SERIALS_PER_COUNT, per="stock opname")
+    except DomainError as exc:
+        raise DomainError(exc.code, exc.field, f"{label}{exc.message}") from exc
 
 
-def _measure(tx: WriteTx, loc: int, part: CountInput) -> tuple[dict[str, Any], set[str]]:
+def _measure(tx: WriteTx, loc: int, part: CountInput) -> tuple[dict[str, Any], list[SerialRange]]:
     """One location's book against what was found there now; and the serials scanned."""
     if part.scanned is None:
         book = repo.count_available(tx.conn, tx.office, loc)
@@ -163,21 +175,26 @@ def _measure(tx: WriteTx, loc: int, part: CountInput) -> tuple[dict[str, Any], s
         return (
             {"location_id": loc, "mode": "quantity", "book": book, "counted": n}
             | {"missing": "", "unexpected": ""},
-            set(),
+            [],
         )
-    book_set = set(expand(repo.available_ranges(tx.conn, tx.office, loc)))
-    scan_set = set(expand(part.scanned))
+    book_ranges = repo.available_ranges(tx.conn, tx.office, loc)
+    scan = merge(part.scanned)
     return (
         {
             "location_id": loc,
             "mode": "serials",
-            "book": len(book_set),
-            "counted": len(scan_set),
-            "missing": format_ranges(from_serials(book_set - scan_set)),
-            "unexpected": format_ranges(from_serials(scan_set - book_set)),
+            "book": total(book_ranges),
+            "counted": total(scan),
+            "missing": format_ranges(difference(book_ranges, scan)),
+            "unexpected": format_ranges(difference(scan, book_ranges)),
         },
-        scan_set,
+        scan,
     )
+
+
+def _ranges(text: str) -> list[SerialRange]:
+    """A stored list of serials ('' for none) as ranges."""
+    return parse_ranges(text) if text else []
 
 
 def _record(
@@ -187,11 +204,8 @@ def _record(
     modes = {p["mode"] for p in measured}
     # Office-wide, a card missing at one location and found at another is neither missing
     # nor unexpected: it is in the office, in the wrong place (each part says where).
-    missing: set[str] = set()
-    unexpected: set[str] = set()
-    for p in measured:
-        missing.update(expand(parse_ranges(p["missing"])) if p["missing"] else ())
-        unexpected.update(expand(parse_ranges(p["unexpected"])) if p["unexpected"] else ())
+    missing = merge(r for p in measured for r in _ranges(p["missing"]))
+    unexpected = merge(r for p in measured for r in _ranges(p["unexpected"]))
     locations = [p["location_id"] for p in measured]
     older = counts_repo.open_counts_at(tx.conn, tx.office, locations)
     count_id = counts_repo.insert_count(
@@ -204,8 +218,8 @@ def _record(
         mode=modes.pop() if len(modes) == 1 else "mixed",
         book=sum(p["book"] for p in measured),
         counted=sum(p["counted"] for p in measured),
-        missing=format_ranges(from_serials(missing - unexpected)),
-        unexpected=format_ranges(from_serials(unexpected - missing)),
+        missing=format_ranges(difference(missing, unexpected)),
+        unexpected=format_ranges(difference(unexpected, missing)),
         parts=measured,
     )
     counts_repo.mark_superseded(tx.conn, older, by=count_id)
@@ -283,21 +297,20 @@ def record_office_count(
                 f"Stock opname seluruh kantor menghitung setiap lokasi; belum ada hitungan untuk "
                 f"{', '.join(left)} (isi 0 bila lokasi kosong).",
             )
-        measured: list[tuple[dict[str, Any], set[str]]] = [
+        measured: list[tuple[dict[str, Any], list[SerialRange]]] = [
             _measure(tx, loc, part)
             for loc, part in sorted(zip(ids, parts, strict=True), key=lambda x: x[0])
         ]
-        seen: dict[str, int] = {}
-        for m, scan in measured:
-            for s in scan:
-                where = seen.setdefault(s, m["location_id"])
-                if where != m["location_id"]:
-                    raise DomainError(
-                        "serial_counted_twice",
-                        "serials",
-                        f"Seri {s} dipindai di {names[where]} dan di {names[m['location_id']]}: "
-                        "satu kartu hanya ada di satu tempat; periksa pindaian kedua lokasi.",
-                    )
+        scans = sorted((r, m["location_id"]) for m, scan in measured for r in scan)
+        for (a, here), (b, there) in zip(scans, scans[1:], strict=False):
+            if a.overlaps(b):
+                raise DomainError(
+                    "serial_counted_twice",
+                    "serials",
+                    f"Seri {b.serial(b.first)} dipindai di {names[here]} dan di "
+                    f"{names[there]}: satu kartu hanya ada di satu tempat; periksa pindaian "
+                    "kedua lokasi.",
+                )
         result = _record(ctx, tx, [m for m, _ in measured], office_wide=True)
         return result | {"duplicate_reads": sum(p.duplicates for p in parts)}
 
@@ -378,7 +391,7 @@ def post_count(
                 )
         check_entry_date(tx, row.count_date)
         # Found somewhere in this count: not missing where the books had it, but moved.
-        found_here = {s for p in parts if p.unexpected for s in expand(parse_ranges(p.unexpected))}
+        found_here = merge(r for p in parts for r in _ranges(p.unexpected))
         plan: list[tuple[Any, list[SerialRange]]] = []
         for p in parts:
             where = names[p.location_id]
@@ -388,13 +401,14 @@ def post_count(
                     changed = f"buku {num(p.book)} saat dihitung, sekarang {num(now)}"
                     raise _stale(row.id, where, changed)
                 continue
-            gone = sorted(set(expand(parse_ranges(p.missing))) - found_here) if p.missing else []
+            gone = difference(_ranges(p.missing), found_here)
             if gone:
-                held = repo.locations_holding(tx.conn, tx.office, from_serials(gone))
-                moved = [s for loc, rs in held.items() if loc != p.location_id for s in expand(rs)]
+                held = repo.locations_holding(tx.conn, tx.office, gone)
+                moved = sorted(r for loc, rs in held.items() if loc != p.location_id for r in rs)
                 if moved:
-                    raise _stale(row.id, where, f"seri {moved[0]} tidak lagi tercatat di sana")
-            plan.append((p, from_serials(gone)))
+                    first = moved[0].serial(moved[0].first)
+                    raise _stale(row.id, where, f"seri {first} tidak lagi tercatat di sana")
+            plan.append((p, gone))
         entries: list[EntryView] = []
         for p, lost in plan:
             if lost:
@@ -437,22 +451,22 @@ def _post_unexpected(
 ) -> list[EntryView]:
     split = repo.locations_holding(tx.conn, tx.office, ranges)
     unknown_or_used = split.pop(None, [])
-    new: list[str] = []
-    lost: list[str] = []
-    for s in expand(unknown_or_used):
-        known = repo.blank(tx.conn, s)
-        if known is None:
-            new.append(s)
-        elif known.office_code == tx.office and known.state == State.LOST.value:
-            lost.append(s)
+    # Known blanks among them (read in one query per range, not one per serial): lost ones
+    # of this office are recovered; any other is a conflict. The rest are new to the books.
+    known = repo.blanks_in(tx.conn, unknown_or_used)
+    lost: list[SerialRange] = []
+    for b in known:
+        if b.office_code == tx.office and b.state == State.LOST.value:
+            lost.append(SerialRange(b.prefix, b.width, b.number, b.number))
         else:
             raise Conflict(
                 "count_serial_elsewhere",
                 "count_id",
-                f"Seri {s} ditemukan saat stock opname tetapi di buku tercatat sudah terpakai, "
-                "rusak, dikembalikan, atau milik kantor lain; periksa dan koreksi dulu, atau "
-                "batalkan stock opname ini (kepala dinas) dan hitung ulang.",
+                f"Seri {b.serial} ditemukan saat stock opname tetapi di buku tercatat sudah "
+                "terpakai, rusak, dikembalikan, atau milik kantor lain; periksa dan koreksi "
+                "dulu, atau batalkan stock opname ini (kepala dinas) dan hitung ulang.",
             )
+    new = difference(unknown_or_used, lost)
     out: list[EntryView] = []
     if new:
         out.append(
@@ -460,7 +474,7 @@ def _post_unexpected(
                 tx,
                 Kind.FOUND,
                 row.count_date,
-                from_serials(new),
+                new,
                 to_location=here,
                 reason=reason,
                 count_id=row.id,
@@ -473,7 +487,7 @@ def _post_unexpected(
                 tx,
                 Kind.RECOVER,
                 row.count_date,
-                from_serials(lost),
+                merge(lost),
                 to_location=here,
                 reason=reason,
                 count_id=row.id,

@@ -11,13 +11,16 @@ from sqlalchemy.exc import IntegrityError
 from blangko.adapters.repos import ledger as repo
 from blangko.domain.errors import Conflict, DomainError
 from blangko.domain.ledger import MOVES, EntryRecord, Kind, State
+from blangko.domain.limits import check_date
 from blangko.domain.serials import SerialRange, format_ranges, total
 from blangko.services.context import WriteTx
 from blangko.services.stock.results import EntryView
 
 
-def check_entry_date(tx: WriteTx, effective: date) -> None:
-    """Not in the future, and not inside or before a closed month."""
+def check_entry_date(tx: WriteTx, effective: date, *, opening: bool = False) -> None:
+    """Not in the future, not before DATE_MIN, not before the office's opening balance
+    (except another opening), and not inside or before a closed month."""
+    check_date(effective, "date")
     if effective > tx.ctx.today():
         raise DomainError(
             "date_in_future",
@@ -34,6 +37,14 @@ def check_entry_date(tx: WriteTx, effective: date) -> None:
             "date",
             f"Bulan {latest} sudah ditutup: entri bertanggal {effective.isoformat()} (di dalam "
             "atau sebelum bulan yang ditutup) tidak diterima.",
+        )
+    first = None if opening else repo.opening_date(tx.conn, tx.office)
+    if first is not None and effective < first:
+        raise DomainError(
+            "date_before_opening",
+            "date",
+            f"Tanggal {effective.isoformat()} sebelum saldo awal kantor ini "
+            f"({first.isoformat()}): buku blangko dimulai dari saldo awal.",
         )
 
 

@@ -12,6 +12,7 @@ from blangko.adapters import tables as t
 from blangko.adapters.repos import ledger as repo
 from blangko.domain.errors import NotFound
 from blangko.domain.ledger import GENESIS_HASH, MOVES, Replay, Tally
+from blangko.domain.limits import check_date
 from blangko.domain.serials import parse_ranges, single
 from blangko.services.context import Context, location_names, resolve_office
 from blangko.services.stock.results import (
@@ -32,7 +33,7 @@ def balance(
     office: str | None = None,
 ) -> Balance:
     """Stock on hand from the entries alone (no stored running balance)."""
-    as_of = as_of or ctx.today()
+    as_of = check_date(as_of or ctx.today(), "as_of")
     with ctx.read() as conn:
         code = resolve_office(conn, office)
         result = read_balance(conn, code, as_of=as_of)

@@ -8,6 +8,7 @@ from typing import Any
 from blangko.adapters.repos import ledger as repo
 from blangko.domain.errors import Conflict, DomainError, one_of
 from blangko.domain.ledger import SERVICES, Kind, State, check_spoil_reason
+from blangko.domain.limits import MAX_SERIALS_PER_WRITE, check_serial_count
 from blangko.domain.serials import SerialRange, from_serials, parse_ranges, single, total
 from blangko.formatting import month_bounds
 from blangko.services.context import Context, WriteTx, location_id, write_once
@@ -23,8 +24,13 @@ def _require(value: str | None, field: str, what: str) -> str:
     return value.strip()
 
 
-def _new_serials(tx: WriteTx, serials: str) -> list[SerialRange]:
-    ranges = parse_ranges(serials)
+def _serials(serials: str) -> list[SerialRange]:
+    """The serials a write names, at most MAX_SERIALS_PER_WRITE of them: parsed and counted
+    by the ranges' ends before the office's lock is taken."""
+    return parse_ranges(serials, limit=MAX_SERIALS_PER_WRITE)
+
+
+def _new_serials(tx: WriteTx, ranges: list[SerialRange]) -> list[SerialRange]:
     known = repo.known_serials(tx.conn, ranges)
     if known:
         raise Conflict(
@@ -61,10 +67,11 @@ def record_opening(
 ) -> EntriesWritten:
     effective = effective or ctx.today()
     params = {"serials": serials, "date": effective, "location": location, "note": note}
+    asked = _serials(serials)
 
     def body(tx: WriteTx) -> EntriesWritten:
-        check_entry_date(tx, effective)
-        ranges = _new_serials(tx, serials)
+        check_entry_date(tx, effective, opening=True)
+        ranges = _new_serials(tx, asked)
         to = _store(tx, location, "location")
         return _entries(
             tx,
@@ -105,12 +112,13 @@ def receive_shipment(
         "to": to,
         "note": note,
     }
+    asked = _serials(serials)
 
     def body(tx: WriteTx) -> EntriesWritten:
         src = _require(source, "source", "Asal kiriman (--source)")
         doc = _require(document, "document", "Nomor berita acara serah terima (--document)")
         check_entry_date(tx, effective)
-        ranges = _new_serials(tx, serials)
+        ranges = _new_serials(tx, asked)
         dest = _store(tx, to, "to")
         return _entries(
             tx,
@@ -141,16 +149,30 @@ def _one_of(serials: str | None, qty: int | None) -> None:
         )
 
 
-def _pick(
-    tx: WriteTx, serials: str | None, qty: int | None, location: int, location_name: str
-) -> list[SerialRange]:
-    """The serials named, or the lowest `qty` available at the location."""
+def _asked(serials: str | None, qty: int | None) -> list[SerialRange] | None:
+    """Serials or a quantity, one of the two, within MAX_SERIALS_PER_WRITE (checked before
+    the office's lock); the serials parsed, None for a quantity."""
     _one_of(serials, qty)
     if serials is not None:
-        return parse_ranges(serials)
+        return _serials(serials)
     assert qty is not None
     if qty <= 0:
         raise DomainError("qty_positive", "qty", "Jumlah (--qty) harus lebih dari 0.")
+    check_serial_count(qty, "qty", limit=MAX_SERIALS_PER_WRITE)
+    return None
+
+
+def _pick(
+    tx: WriteTx,
+    asked: list[SerialRange] | None,
+    qty: int | None,
+    location: int,
+    location_name: str,
+) -> list[SerialRange]:
+    """The serials named (`asked`), or the lowest `qty` available at the location."""
+    if asked is not None:
+        return asked
+    assert qty is not None
     ranges = repo.lowest_available(tx.conn, tx.office, location, qty)
     have = total(ranges)
     if have < qty:
@@ -183,6 +205,7 @@ def transfer(
         "date": effective,
         "note": note,
     }
+    asked = _asked(serials, qty)
 
     def body(tx: WriteTx) -> EntriesWritten:
         check_entry_date(tx, effective)
@@ -190,7 +213,7 @@ def transfer(
         dst = location_id(tx.conn, tx.office, to_location, "to")
         if src == dst:
             raise DomainError("same_location", "to", "Lokasi asal dan tujuan tidak boleh sama.")
-        ranges = _pick(tx, serials, qty, src, from_location)
+        ranges = _pick(tx, asked, qty, src, from_location)
         return _entries(
             tx,
             [
@@ -233,20 +256,20 @@ def consume_in(
     check_service(service)
     check_entry_date(tx, effective)
     # Checked before the per-location path, which would otherwise ignore a --qty given too.
-    _one_of(serials, qty)
-    if location is None and serials is not None:
+    asked = _asked(serials, qty)
+    if location is None and asked is not None:
         return _per_location(
             tx,
             Kind.CONSUME,
             effective,
-            parse_ranges(serials),
+            asked,
             service=service,
             note=note,
             idempotency_key=idempotency_key,
         )
     loc_name = location or DEFAULT_STORE
     loc = location_id(tx.conn, tx.office, loc_name, "location")
-    ranges = _pick(tx, serials, qty, loc, loc_name)
+    ranges = _pick(tx, asked, qty, loc, loc_name)
     return [
         append_entry(
             tx,
@@ -282,6 +305,7 @@ def consume(
         "date": effective,
         "note": note,
     }
+    _asked(serials, qty)  # the limits, before the lock (consume_in parses them again)
     return write_once(
         ctx,
         office,
@@ -402,6 +426,7 @@ def _leave_by_document(
     report) or returned (handover record). `required` maps each entry field to the input
     field, its value and its label in the error message; they are checked in order."""
     effective: date = params["date"]
+    asked = _serials(params["serials"])
 
     def body(tx: WriteTx) -> EntriesWritten:
         fields = {
@@ -414,7 +439,7 @@ def _leave_by_document(
                 tx,
                 kind,
                 effective,
-                parse_ranges(params["serials"]),
+                asked,
                 idempotency_key=idempotency_key,
                 **fields,
             ),

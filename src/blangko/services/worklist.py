@@ -1,0 +1,241 @@
+"""The print backlog as a work list, for the counter and the head of office: every resident
+who will take a blank, once, by kecamatan and village, the longest waiting first.
+
+Two kinds of rows, exactly the two halves of `applications.backlog_of`'s print_backlog:
+
+- the registry's print-ready residents (PRR: wajib KTP, alive, recorded, no card) who have no
+  application yet (status ``prr``); ordered by their recording date, and printed from the
+  list with `applications.print_from_backlog`;
+- the open applications (diajukan, direkam, siap_cetak) with their receipt; ordered by the
+  application date, and taken further on their own page.
+
+Villages touched by a coming election (an event of `events.ELECTION_KINDS` on or after the
+day) are flagged with the nearest one, and the list can be narrowed to them. Names and full
+NIKs only when ``reveal`` (the caller decides: the web asks `domain.access`); otherwise the
+NIK is masked and the name left out.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection
+from typing_extensions import TypedDict
+
+from blangko.adapters.repos import coverage as coverage_repo
+from blangko.adapters.repos import worklist as repo
+from blangko.domain.applications import ACTIVE
+from blangko.domain.errors import DomainError
+from blangko.domain.nik import compact_nik, mask_nik
+from blangko.services.applications import backlog_of
+from blangko.services.calendar.events import ELECTION_KINDS
+from blangko.services.context import Context, resolve_office
+from blangko.services.coverage.areas import check_area
+
+DEFAULT_LIMIT = 100
+REGISTRY_STATUS = repo.REGISTRY_STATUS
+
+
+class ElectionFlag(TypedDict):
+    """The nearest coming election in a village."""
+
+    event_id: int
+    name: str
+    date: str
+    kind: str
+
+
+class WorkItem(TypedDict):
+    """One resident of the print backlog. ``status`` is ``prr`` for a registry resident
+    without an application, else the application's status (``receipt`` and ``type`` set);
+    ``since`` is what the list is ordered by: the recording date (prr) or the application
+    date."""
+
+    nik: str
+    nama: str | None
+    kode_kecamatan: str
+    kecamatan: str | None
+    kode_desa: str
+    desa: str | None
+    since: str
+    recorded_date: str | None
+    status: str
+    receipt: str | None
+    type: str | None
+    suket: bool
+    election: ElectionFlag | None
+
+
+class VillageSummary(TypedDict):
+    """One village of the list: how many residents wait there, how many of them have no
+    application yet, since when the oldest waits."""
+
+    kode_kecamatan: str
+    kecamatan: str | None
+    kode_desa: str
+    desa: str | None
+    residents: int
+    registry_prr: int
+    applications: int
+    oldest: str
+    election: ElectionFlag | None
+
+
+class WorkList(TypedDict):
+    """One page of the work list with the villages it spans. ``total`` counts the rows the
+    filters select (with none, the office's print_backlog); ``backlog`` is the office's
+    whole backlog figure, read in the same transaction."""
+
+    office: str
+    as_of: str
+    kecamatan: str | None
+    desa: str | None
+    election_only: bool
+    backlog: dict[str, int]
+    total: int
+    limit: int | None
+    offset: int
+    villages: list[VillageSummary]
+    items: list[WorkItem]
+
+
+def _elections(conn: Connection, office: str, as_of: date) -> dict[str, ElectionFlag]:
+    out: dict[str, ElectionFlag] = {}
+    for row in repo.coming_events_by_village(conn, office, as_of, ELECTION_KINDS):
+        out.setdefault(
+            row.kode_desa,
+            {
+                "event_id": int(row.id),
+                "name": row.name,
+                "date": row.event_date.isoformat(),
+                "kind": row.kind,
+            },
+        )
+    return out
+
+
+def _check_page(limit: int | None, offset: int) -> None:
+    if limit is not None and limit < 1:
+        raise DomainError("limit_positive", "limit", f"Jumlah baris (limit) minimal 1 ({limit}).")
+    if offset < 0:
+        raise DomainError(
+            "offset_negative", "offset", f"Baris awal (offset) tidak boleh negatif ({offset})."
+        )
+
+
+def read_work_list(
+    conn: Connection,
+    office: str,
+    as_of: date,
+    *,
+    kecamatan: str | None = None,
+    desa: str | None = None,
+    election_only: bool = False,
+    limit: int | None = DEFAULT_LIMIT,
+    offset: int = 0,
+    reveal: bool = False,
+) -> WorkList:
+    """The work list inside the caller's read transaction (the report reads it in its own);
+    ``limit`` None: every row from ``offset``."""
+    _check_page(limit, offset)
+    kec = check_area(conn, office, kecamatan, "kecamatan", "kecamatan") if kecamatan else None
+    village = check_area(conn, office, desa, "desa", "desa") if desa else None
+    if kec and village and not village.startswith(kec + "."):
+        raise DomainError(
+            "desa_not_in_kecamatan",
+            "desa",
+            f"Desa/kelurahan {village} tidak terletak di kecamatan {kec}.",
+        )
+    where: dict[str, Any] = {
+        "kecamatan": kec,
+        "desa": village,
+        "villages": repo.election_villages(office, as_of, ELECTION_KINDS)
+        if election_only
+        else None,
+    }
+    elections = _elections(conn, office, as_of)
+    kec_names = coverage_repo.region_names(conn, office=office, by="kecamatan")
+    desa_names = coverage_repo.region_names(conn, office=office, by="desa")
+    villages: list[VillageSummary] = [
+        {
+            "kode_kecamatan": v.kode_kecamatan,
+            "kecamatan": kec_names.get(v.kode_kecamatan),
+            "kode_desa": v.kode_desa,
+            "desa": desa_names.get(v.kode_desa),
+            "residents": int(v.residents),
+            "registry_prr": int(v.registry_prr),
+            "applications": int(v.residents) - int(v.registry_prr),
+            "oldest": v.oldest.isoformat(),
+            "election": elections.get(v.kode_desa),
+        }
+        for v in repo.villages_summary(conn, office, as_of, **where)
+    ]
+    items: list[WorkItem] = [
+        {
+            "nik": row.nik if reveal else mask_nik(row.nik),
+            "nama": row.nama if reveal else None,
+            "kode_kecamatan": row.kode_kecamatan,
+            "kecamatan": kec_names.get(row.kode_kecamatan),
+            "kode_desa": row.kode_desa,
+            "desa": desa_names.get(row.kode_desa),
+            "since": row.since.isoformat(),
+            "recorded_date": row.recorded_date.isoformat() if row.recorded_date else None,
+            "status": row.status,
+            "receipt": row.receipt,
+            "type": row.type,
+            "suket": bool(row.suket),
+            "election": elections.get(row.kode_desa),
+        }
+        for row in repo.rows(conn, office, as_of, limit=limit, offset=offset, **where)
+    ]
+    return {
+        "office": office,
+        "as_of": as_of.isoformat(),
+        "kecamatan": kec,
+        "desa": village,
+        "election_only": election_only,
+        "backlog": backlog_of(conn, office, as_of),
+        "total": sum(v["residents"] for v in villages),
+        "limit": limit,
+        "offset": offset,
+        "villages": villages,
+        "items": items,
+    }
+
+
+def work_list(
+    ctx: Context,
+    *,
+    office: str | None = None,
+    kecamatan: str | None = None,
+    desa: str | None = None,
+    election_only: bool = False,
+    as_of: date | None = None,
+    limit: int | None = DEFAULT_LIMIT,
+    offset: int = 0,
+    reveal: bool = False,
+) -> WorkList:
+    """The work list (see the module docstring) in a read transaction of its own: the
+    villages the filters select and one page of their rows (``limit`` rows from
+    ``offset``; None: all)."""
+    with ctx.read() as conn:
+        return read_work_list(
+            conn,
+            resolve_office(conn, office),
+            as_of or ctx.today(),
+            kecamatan=kecamatan,
+            desa=desa,
+            election_only=election_only,
+            limit=limit,
+            offset=offset,
+            reveal=reveal,
+        )
+
+
+def open_application_of(ctx: Context, *, nik: str, office: str | None = None) -> str | None:
+    """The receipt of the resident's application under way in the office, if any (the
+    counter links to it when a print from the list is refused for it)."""
+    with ctx.read() as conn:
+        code = resolve_office(conn, office)
+        return repo.open_receipt_in(conn, code, compact_nik(nik), [s.value for s in ACTIVE])
