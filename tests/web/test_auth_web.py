@@ -41,6 +41,18 @@ def test_post_without_csrf_is_refused_and_writes_nothing(client, ctx) -> None:  
     assert queries.balance(ctx)["on_hand"] == 0
 
 
+def test_non_ascii_csrf_is_refused_not_a_500(client, ctx) -> None:  # type: ignore[no-untyped-def]
+    """Found by tests/web/test_schemathesis.py: a CSRF field with a non-ASCII character made
+    the comparison raise (500) on every page form."""
+    login(client, "stok")
+    r = client.post(
+        "/stok/terima",
+        data={"csrf": "tökén", "serials": "KR0100001-KR0100010", "source": "D", "document": "B"},
+    )
+    assert r.status_code == 403
+    assert queries.balance(ctx)["on_hand"] == 0
+
+
 def test_english_switch_translates_and_formats(client, ctx) -> None:  # type: ignore[no-untyped-def]
     writes.receive_shipment(ctx, serials="KR0100001-KR0105200", source="Ditjen", document="BA-1")
     login(client, "kepala")

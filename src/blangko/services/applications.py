@@ -266,8 +266,11 @@ def _handover(row: Any, reveal: bool) -> HandoverView | None:
     }
 
 
-def _resident(conn: Connection, nik: str) -> Any:
-    row = registry_repo.resident_by_nik(conn, nik)
+def _resident(conn: Connection, nik: str, office: str) -> Any:
+    """The office's resident. A resident of another office is not found, with the same
+    answer as a NIK nobody has: one office does not learn who is registered at another
+    (issue 19; tests/web/test_isolation.py)."""
+    row = registry_repo.resident_by_nik(conn, nik, office)
     if row is None:
         raise NotFound(
             "unknown_resident",
@@ -279,16 +282,8 @@ def _resident(conn: Connection, nik: str) -> Any:
 
 
 def _resident_here(tx: WriteTx, nik: str) -> Any:
-    """The resident, registered at the office of the write; else NotFound or a refusal."""
-    person = _resident(tx.conn, nik)
-    if person.office_code != tx.office:
-        raise DomainError(
-            "resident_other_office",
-            "nik",
-            f"Penduduk {mask_nik(nik)} terdaftar di kantor {person.office_code}, "
-            f"bukan {tx.office}.",
-        )
-    return person
+    """The resident, registered at the office of the write; else NotFound."""
+    return _resident(tx.conn, nik, tx.office)
 
 
 def _event(

@@ -214,6 +214,11 @@ async def authorize(request: Request) -> Principal:
         form = await request.form()
         sent = form.get("csrf")
         want = request.state.session.get("csrf")
-        if not want or not isinstance(sent, str) or not secrets.compare_digest(sent, want):
+        # Compared as bytes: compare_digest refuses str with non-ASCII characters (a 500).
+        if (
+            not want
+            or not isinstance(sent, str)
+            or not secrets.compare_digest(sent.encode(), str(want).encode())
+        ):
             raise BadCsrf()
     return who

@@ -303,7 +303,7 @@ def count_create_office(
     tags=["stok"],
 )
 def count_post(
-    request: Request, count_id: int, body: CountPostIn, idempotency_key: IdempotencyKey = None
+    request: Request, count_id: Id, body: CountPostIn, idempotency_key: IdempotencyKey = None
 ) -> dict[str, Any]:
     """Accept a count's variance with a reason (the head of office)."""
     return api_write(

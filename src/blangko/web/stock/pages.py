@@ -316,7 +316,7 @@ def _decide_count(
     "/stok/opname/{count_id}/posting", name="page.stock.count_post", response_class=HTMLResponse
 )
 def stock_count_post(
-    request: Request, count_id: int, reason: Text, idem: OptText = None
+    request: Request, count_id: Id, reason: Text, idem: OptText = None
 ) -> Response:
     _ = tr(request)
     return _decide_count(
