@@ -7,8 +7,9 @@ What `verify` checks here, besides the chain itself (services/stock/queries.py):
   and previous signature), so none was forged, edited, removed from the middle or reordered;
 - the chain has, at every anchored entry number, the anchored hash: a chain rewritten and
   recomputed as a whole differs at the first anchor after the edit, which is named;
-- the records outside the chain that the latest anchor digests (applications' receipt, NIK,
-  type and day; counts' figures; closed months; locations' names) are as they were;
+- the records outside the chain that the anchors digest are as they were: each anchor's
+  applications (receipt, NIK, type, day) and counts (figures) made since the anchor before
+  it; the closed months and the locations' names against the latest anchor;
 - the serial on every application is the blank the ledger consumed for that application's
   print ("cetak KTP-el <receipt>"), and every card the ledger still shows printed for an
   application is the one that application names.
@@ -217,8 +218,8 @@ def check_anchors(
     last_seq: int,
 ) -> AnchorCheck:
     """Each anchor's signature and place among the anchors, and the chain's hash at each
-    anchored entry number (`hash_at`, from the chain walk); then the records against the
-    latest anchor."""
+    anchored entry number (`hash_at`, from the chain walk); then the records each anchor
+    digested."""
     out = AnchorCheck(count=len(rows))
     if not rows:
         out.warnings.append(
