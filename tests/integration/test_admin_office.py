@@ -20,7 +20,7 @@ from blangko.domain.errors import DomainError
 from blangko.services import reports
 from blangko.services.admin import office as office_settings
 from blangko.services.admin import setup
-from blangko.services.reports.letterhead import ADDRESS_PLACEHOLDER
+from blangko.services.admin.office import ADDRESS_PLACEHOLDER
 from blangko.services.stock import counts, writes
 
 KAUR = {

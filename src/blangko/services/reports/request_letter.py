@@ -21,8 +21,9 @@ from blangko.domain.limits import MAX_NAME, MAX_NOTE, check_date, check_text
 from blangko.formatting import num, pct, tanggal
 from blangko.services import figures
 from blangko.services import forecast as fs
+from blangko.services.admin.office import read_head
 from blangko.services.context import Context
-from blangko.services.reports.letterhead import head_signature, new_report, read_head
+from blangko.services.reports.letterhead import head_signature, new_report
 
 REQUEST_ADDRESSEE = [
     "Kepada Yth.",
