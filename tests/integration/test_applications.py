@@ -15,6 +15,7 @@ from blangko.domain.applications import parse_receipt
 from blangko.domain.errors import Conflict, DomainError, NotFound
 from blangko.services import applications as apps
 from blangko.services import figures, forecast, reports
+from blangko.services.applications import lifecycle
 from blangko.services.calendar import days as cal
 from blangko.services.stock import writes
 from blangko.services.stock.queries import balance, trace, verify
@@ -325,7 +326,7 @@ def test_a_failing_print_writes_nothing(ctx, office, monkeypatch) -> None:
     def failing_event(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise boom
 
-    monkeypatch.setattr(apps, "_event", failing_event)
+    monkeypatch.setattr(lifecycle, "add_event", failing_event)
     with pytest.raises(RuntimeError):
         apps.print_card(ctx, receipt=receipt, station="loket-1")
     monkeypatch.undo()

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from service_helpers import add_resident, stock_station
+from service_helpers import KK, add_resident, stock_station
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
@@ -49,7 +49,7 @@ def filled(keyed: Context, office: str) -> Context:
     stock_station(keyed, at_station=30)
     for serial in range(1, 6):
         nik = add_resident(keyed, serial=serial, recorded=date(2020, 1, 1))
-        receipt = apps.new(keyed, nik=nik, type="pemula")["receipt"]
+        receipt = apps.new(keyed, nik=nik, type="pemula", documents=KK)["receipt"]
         apps.ready(keyed, receipt=receipt)
         if serial <= 3:
             apps.print_card(keyed, receipt=receipt, station="loket-1")

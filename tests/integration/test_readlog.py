@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from service_helpers import add_resident, stock_station
+from service_helpers import KK, add_resident, stock_station
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -42,8 +42,8 @@ def operator(ctx: Context) -> Context:
 def test_each_read_of_personal_data_writes_one_row(operator: Context, office: str) -> None:
     nik = add_resident(operator, serial=1, recorded=date(2020, 1, 1))
     other = add_resident(operator, serial=2)
-    receipt = apps.new(operator, nik=nik, type="pemula")["receipt"]
-    apps.new(operator, nik=other, type="pemula")
+    receipt = apps.new(operator, nik=nik, type="pemula", documents=KK)["receipt"]
+    apps.new(operator, nik=other, type="pemula", documents=KK)
     assert _count(operator) == 0  # writes show masked NIKs: nothing to log
 
     registry.show_resident(operator, nik, reveal=True)
@@ -62,7 +62,7 @@ def test_each_read_of_personal_data_writes_one_row(operator: Context, office: st
 
 def test_masked_reads_and_refused_reads_are_not_logged(operator: Context, office: str) -> None:
     nik = add_resident(operator, serial=1)
-    receipt = apps.new(operator, nik=nik, type="pemula")["receipt"]
+    receipt = apps.new(operator, nik=nik, type="pemula", documents=KK)["receipt"]
     auditor = replace(operator, actor="auditor", role="auditor")
     apps.show(auditor, receipt=receipt)
     apps.list_(auditor)
@@ -76,7 +76,7 @@ def test_a_caller_that_logs_its_request_itself_is_not_logged_twice(
     operator: Context, office: str
 ) -> None:
     nik = add_resident(operator, serial=1)
-    receipt = apps.new(operator, nik=nik, type="pemula")["receipt"]
+    receipt = apps.new(operator, nik=nik, type="pemula", documents=KK)["receipt"]
     apps.show(operator, receipt=receipt, reveal=True, note_read=False)
     registry.show_resident(operator, nik, reveal=True, note_read=False)
     assert _count(operator) == 0
@@ -125,7 +125,7 @@ def test_the_command_line_reads_are_logged_and_listed(
 ) -> None:
     stock_station(ctx)
     nik = add_resident(ctx, serial=1, recorded=date(2020, 1, 1))
-    receipt = apps.new(ctx, nik=nik, type="pemula")["receipt"]
+    receipt = apps.new(ctx, nik=nik, type="pemula", documents=KK)["receipt"]
     run = CliRunner()
     base = ["--db", db_url, "--actor", "pak-budi"]
     for args in (

@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
-from service_helpers import add_resident
+from service_helpers import KK, add_resident
 from sqlalchemy import delete, func, select, update
 
 from blangko.adapters import tables as t
@@ -582,7 +582,7 @@ def printed(keyed, built):  # type: ignore[no-untyped-def]
     receipts = []
     for serial in (1, 2):
         nik = add_resident(keyed, serial=serial, recorded=date(2020, 1, 1))
-        receipt = apps.new(keyed, nik=nik, type="pemula")["receipt"]
+        receipt = apps.new(keyed, nik=nik, type="pemula", documents=KK)["receipt"]
         apps.ready(keyed, receipt=receipt)
         apps.print_card(keyed, receipt=receipt, station="loket-1", serial=f"KR000000{serial}")
         receipts.append(receipt)
@@ -649,7 +649,7 @@ def test_each_anchor_guards_the_applications_made_before_it(keyed, engine, print
     """A later anchor digests only what was made since the one before; the earlier anchor
     still guards its own rows."""
     nik = add_resident(keyed, serial=3, recorded=date(2020, 1, 1))
-    later = apps.new(keyed, nik=nik, type="pemula")["receipt"]
+    later = apps.new(keyed, nik=nik, type="pemula", documents=KK)["receipt"]
     made = anchors.anchor(keyed)["anchor"]
     assert made["number"] == 2
     with engine.connect() as conn:

@@ -97,7 +97,7 @@ def test_the_read_log_page_is_for_the_administrator_and_the_auditor(client, ctx)
 def test_public_look_ups_are_limited_per_client(ctx, staffed) -> None:  # type: ignore[no-untyped-def]
     """Before: no limit; with sequential receipts, anyone could walk through them."""
     nik = add_resident(ctx, serial=1)
-    receipt = applications.new(ctx, nik=nik, type="pemula")["receipt"]
+    receipt = applications.new(ctx, nik=nik, type="pemula", documents={"no_kk": KK})["receipt"]
     app = create_app(ctx, settings=Settings(secret_key=SECRET, public_lookups_per_minute=3))
     with TestClient(app) as client:
         assert client.get(f"/api/v1/status/applications/{receipt}").status_code == 200
@@ -116,7 +116,9 @@ def test_public_look_ups_are_limited_per_client(ctx, staffed) -> None:  # type: 
 
 
 def test_a_mistyped_receipt_is_refused_without_a_look_up(client, ctx) -> None:  # type: ignore[no-untyped-def]
-    receipt = applications.new(ctx, nik=add_resident(ctx, serial=1), type="pemula")["receipt"]
+    receipt = applications.new(
+        ctx, nik=add_resident(ctx, serial=1), type="pemula", documents={"no_kk": KK}
+    )["receipt"]
     typo = receipt[:-1] + ("A" if receipt[-1] != "A" else "B")
     r = client.get(f"/api/v1/status/applications/{typo}")
     assert r.status_code == 400 and r.json()["error"]["code"] == "receipt_check"

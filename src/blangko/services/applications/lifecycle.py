@@ -384,9 +384,9 @@ def print_from_backlog(
         person = resident_here(tx, number)
         _refuse_open_application(tx, number)
         _check_prr(person, on)
-        kind = "pemula"
-        docs = check_documents(kind, {})
-        app_id, _, status = _insert_application(tx, person, kind, docs, on, "dari daftar PRR")
+        # No counter documents are asked: a PRR resident's documents were checked when they
+        # were recorded, and the central database has accepted the recording.
+        app_id, _, status = _insert_application(tx, person, "pemula", {}, on, "dari daftar PRR")
         ready = next_status(Action.READY, status)
         add_event(tx, app_id, Action.READY.value, status.value, ready.value, on)
         app = repo.by_id(tx.conn, app_id)
