@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from blangko.adapters.tables_readlog import read_log
 from blangko.cli.main import app
 from blangko.services import applications as apps
-from blangko.services import readlog, registry
+from blangko.services import readlog, registry, reports, worklist
 from blangko.services.admin import setup
 from blangko.services.context import Context
 from blangko.services.coverage import areas
@@ -58,6 +58,24 @@ def test_each_read_of_personal_data_writes_one_row(operator: Context, office: st
     ]  # the print queue is empty: nobody's data was shown
     assert {(r.office_code, r.actor, r.role) for r in rows} == {("17.04", "operator", "operator")}
     assert all(r.at == operator.now() for r in rows)
+
+
+def test_the_print_work_list_with_names_is_logged(operator: Context, office: str) -> None:
+    """The work list of PRR residents (page, API, CLI) and its export show names and full
+    NIKs to the counter: one row per page or file; masked, nothing."""
+    for i in range(1, 4):
+        add_resident(operator, serial=i, recorded=date(2021, 3, 1))
+    auditor = replace(operator, actor="auditor", role="auditor")
+    assert len(worklist.work_list(auditor)["items"]) == 3
+    reports.build(auditor, "backlog", {})
+    assert _count(operator) == 0
+    worklist.work_list(operator, reveal=True)
+    reports.build(operator, "backlog", {"reveal": True})
+    rows = _rows(operator)
+    assert [(r.action, r.nik, r.subject, r.rows) for r in rows] == [
+        ("backlog", None, "daftar tunggu cetak seluruh kantor", 3),
+        ("backlog", None, "unduhan daftar tunggu cetak seluruh kantor", 3),
+    ]
 
 
 def test_masked_reads_and_refused_reads_are_not_logged(operator: Context, office: str) -> None:

@@ -26,6 +26,7 @@ ACTIONS: Final = {
     "applications": "daftar permohonan dengan NIK lengkap",
     "counter": "halaman layanan (loket)",
     "gaps": "unduhan daftar belum rekam (nama, NIK)",
+    "backlog": "daftar tunggu cetak (PRR) dengan nama dan NIK: halaman, API, unduhan",
 }
 ROLE_CLI: Final = "baris perintah"
 MAX_LIMIT: Final = 1000

@@ -28,6 +28,7 @@ from blangko.adapters.repos import worklist as repo
 from blangko.domain.applications import ACTIVE
 from blangko.domain.errors import DomainError
 from blangko.domain.nik import compact_nik, mask_nik
+from blangko.services import readlog
 from blangko.services.applications import backlog_of
 from blangko.services.calendar.events import ELECTION_KINDS
 from blangko.services.context import Context, resolve_office
@@ -218,11 +219,13 @@ def work_list(
 ) -> WorkList:
     """The work list (see the module docstring) in a read transaction of its own: the
     villages the filters select and one page of their rows (``limit`` rows from
-    ``offset``; None: all)."""
+    ``offset``; None: all). Revealed (names and full NIKs), the read is written to the read
+    log: one row for the page."""
     with ctx.read() as conn:
-        return read_work_list(
+        code = resolve_office(conn, office)
+        found = read_work_list(
             conn,
-            resolve_office(conn, office),
+            code,
             as_of or ctx.today(),
             kecamatan=kecamatan,
             desa=desa,
@@ -231,6 +234,20 @@ def work_list(
             offset=offset,
             reveal=reveal,
         )
+    if reveal and found["items"]:
+        readlog.note(
+            ctx,
+            office=code,
+            action="backlog",
+            subject=_subject(kecamatan, desa),
+            rows=len(found["items"]),
+        )
+    return found
+
+
+def _subject(kecamatan: str | None, desa: str | None) -> str:
+    """What part of the work list was read, for the read log."""
+    return f"daftar tunggu cetak {desa or kecamatan or 'seluruh kantor'}"
 
 
 def open_application_of(ctx: Context, *, nik: str, office: str | None = None) -> str | None:

@@ -18,6 +18,7 @@ from typing import Any
 from blangko.adapters.reports.model import Column, Report, Signature, Table
 from blangko.domain.applications import STATUS_LABEL_ID
 from blangko.formatting import num, tanggal
+from blangko.services import readlog
 from blangko.services.admin.office import read_head
 from blangko.services.context import Context
 from blangko.services.reports.letterhead import label, new_report
@@ -76,6 +77,14 @@ def build(
             election_only=election_only,
             limit=None,
             reveal=reveal,
+        )
+    if reveal and work["items"]:
+        readlog.note(
+            ctx,
+            office=head.code,
+            action="backlog",
+            subject=f"unduhan daftar tunggu cetak {desa or kecamatan or 'seluruh kantor'}",
+            rows=len(work["items"]),
         )
     names: dict[str, str | None] = {}
     for v in work["villages"]:
