@@ -151,7 +151,10 @@ def test_letter_asks_for_the_forecast_quantity_with_its_reasons(
 
     reasons, state, evs = r.tables
     # The reasons are the forecast's, row for row, and they add up to the request.
-    assert len(reasons.rows) == 5
+    # Usual use, the new recordings that will come to print (the office records every day),
+    # the Pilkades, the print queue, the stock and the reserve (docs/forecast.md).
+    assert len(reasons.rows) == 6
+    assert reasons.rows[1][0] == "Perekaman baru yang akan dicetak"
     assert [row[:2] for row in reasons.rows] == [
         [x["reason"], x["quantity"]] for x in f["recommended_request"]["reasons"]
     ]

@@ -107,6 +107,8 @@ ID_KINDS = {
     "station": "location",
     "locations": "location",  # the office-wide count: one part per location
     "nik": "nik",
+    "proxy_nik": "nik",
+    "user": "username",
     "receipt": "receipt",
     "resi": "receipt",
     "count_id": "count_id",
@@ -144,6 +146,22 @@ OWN_FRESH = {
 }
 # Parameters that belong to no office: the value sent (None: left out).
 PLAIN: dict[str, Any] = {
+    # The office settings and documents per type (issue 12): the caller's own office only.
+    "address": "Jl. Uji Isolasi 1",
+    "seat": "Kota Uji",
+    "head_name": "Kepala Uji",
+    "head_nip": None,
+    "public_url": None,
+    "doc": None,
+    "any_one": None,
+    "default": None,
+    # The counter's handover and the work list's filters and pages.
+    "collector": None,
+    "proxy_name": None,
+    "power_of_attorney": None,
+    "hal": 1,
+    "pemilihan": None,
+    "election_only": None,
     "lang": "en",
     "next": "/",
     "tab": "opname",

@@ -142,7 +142,8 @@ def test_quantities_like_2_to_the_70_are_a_4xx(client, ctx, path, body, field) -
 def test_a_count_id_of_2_to_the_70_is_a_4xx(client) -> None:  # type: ignore[no-untyped-def]
     h = bearer(client, "kepala")
     r = client.post(f"/api/v1/stock/counts/{2**70}/post", headers=h, json={"reason": "x"})
-    assert r.status_code == 400, r.text
+    # Ids are bounded where the path is read (web.deps.Id): FastAPI's 422, naming it.
+    assert r.status_code in (400, 422), r.text
     assert r.json()["error"]["field"] == "count_id"
 
 

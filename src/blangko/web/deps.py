@@ -57,7 +57,7 @@ IdempotencyKey = Annotated[
     ),
 ]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Jumlah baris per halaman.")]
-Offset = Annotated[int, Query(ge=0, description="Lewati sekian baris pertama.")]
+Offset = Annotated[int, Query(ge=0, le=2_147_483_647, description="Lewati sekian baris pertama.")]
 # Database ids: a larger number is simply not found, rather than overflowing the driver.
 Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
 # Page form fields.

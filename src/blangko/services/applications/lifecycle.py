@@ -514,10 +514,11 @@ def _stamp_once(
     )
 
 
-def _check_proxy_in_registry(conn: Connection, proxy_nik: str, on: date) -> None:
-    """A proxy found in the registry must be alive and an adult (wajib KTP); one from
-    elsewhere is taken on their NIK's form and the power of attorney."""
-    person = registry_repo.resident_by_nik(conn, proxy_nik)
+def _check_proxy_in_registry(conn: Connection, proxy_nik: str, office: str, on: date) -> None:
+    """A proxy found in the office's registry must be alive and an adult (wajib KTP); one
+    from elsewhere (another office's resident too: one office does not learn about another's
+    residents) is taken on their NIK's form and the power of attorney."""
+    person = registry_repo.resident_by_nik(conn, proxy_nik, office)
     if person is None:
         return
     if person.status != "HIDUP":
@@ -573,7 +574,7 @@ def collect(
         }
         if handover.proxy_nik is None:
             return changes, "diterima pemohon sendiri"
-        _check_proxy_in_registry(tx.conn, handover.proxy_nik, day)
+        _check_proxy_in_registry(tx.conn, handover.proxy_nik, tx.office, day)
         return changes, (
             f"diterima kuasa {handover.proxy_name} (NIK {mask_nik(handover.proxy_nik)}), "
             f"surat kuasa {handover.power_of_attorney}"
