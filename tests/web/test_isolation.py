@@ -120,9 +120,9 @@ ID_KINDS = {
     "kecamatan": "kecamatan",
     "kec": "kecamatan",
 }
-# Plain values for one route: where a name means something else (a return's `to` is a
-# party, not a location) or where the general value would be refused for another reason
-# than the id being tried.
+# Plain values for one route (None: left out): where a name means something else (a
+# return's `to` is a party, not a location) or where the general value would be refused for
+# another reason than the id being tried.
 ROUTE_PLAIN = {
     ("to", "api.stock.return"): "Dinas Dukcapil Provinsi",
     ("to", "page.stock.return"): "Dinas Dukcapil Provinsi",
@@ -132,6 +132,10 @@ ROUTE_PLAIN = {
     ("kind", "page.agenda.event_add"): "pilkades",
     ("service", "api.closures.add"): "perekaman",
     ("service", "page.agenda.closure_add"): "perekaman",
+    # Printing from the work list carries the list's filter only to show the same list again
+    # (page.service.prr is tried with the other office's areas).
+    ("kecamatan", "page.service.prr_print"): None,
+    ("desa", "page.service.prr_print"): None,
 }
 # The own office's value made new for each try, so that only the other office's id can be
 # the reason for a refusal: a new user's name, serials never received.
@@ -179,6 +183,9 @@ PLAIN: dict[str, Any] = {
     "horizon": 30,
     "limit": 100,
     "offset": 0,
+    "hal": "1",  # a page of a list
+    "pemilihan": None,  # the print work list: villages with an election only
+    "election_only": None,
     "idem": None,
     "all_villages": None,
     "documents": None,
