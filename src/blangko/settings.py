@@ -126,8 +126,17 @@ class Settings(BaseSettings):
     # Signs session cookies and API tokens. The default is public (it is in the source), so
     # `blangko serve` refuses it unless this is the demo (see web.app.check_secret).
     secret_key: str = DEFAULT_SECRET_KEY
+    # Signs the ledger's anchors (docs/security.md, "The ledger anchor"); never stored in the
+    # database. Empty: the secret key signs them. The previous key still verifies the anchors
+    # it signed, for a change of key (BLANGKO_ANCHOR_KEY_PREVIOUS).
+    anchor_key: str = ""
+    anchor_key_previous: str = ""
     demo: bool = False
-    # The address line of the letterhead on printed reports (BLANGKO_OFFICE_ADDRESS).
+    # Public status look-ups by receipt number allowed per client address and minute (per
+    # server process: docs/security.md, "Receipt numbers and the public look-up").
+    public_lookups_per_minute: int = 20
+    # The letterhead's address line for an office that has not set its own (`blangko office
+    # set --address`), one for the whole installation (BLANGKO_OFFICE_ADDRESS).
     office_address: str = ""
     forecast: ForecastSettings = Field(default_factory=ForecastSettings)
     projection: ProjectionSettings = Field(default_factory=ProjectionSettings)
@@ -137,6 +146,17 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{Path.cwd() / DEFAULT_SQLITE_FILE}"
+
+    def resolved_anchor_key(self) -> str:
+        """The key that signs new anchors: BLANGKO_ANCHOR_KEY, else BLANGKO_SECRET_KEY."""
+        return self.anchor_key or self.secret_key
+
+    def anchor_keys(self) -> list[str]:
+        """Every key an anchor may have been signed with: the current one, then the previous."""
+        keys = [self.resolved_anchor_key()]
+        if self.anchor_key_previous and self.anchor_key_previous not in keys:
+            keys.append(self.anchor_key_previous)
+        return keys
 
     def resolved_actor(self) -> str:
         if self.actor:

@@ -12,6 +12,8 @@ from blangko.domain.nik import build_nik
 from blangko.services.context import Context
 from blangko.services.stock import writes
 
+# The family card a first-card application (pemula) brings by default.
+KK = {"no_kk": "1704010101010001"}
 KINAL = "17.04.01"
 KINAL_VILLAGE = "17.04.01.2001"
 

@@ -6,14 +6,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from service_helpers import add_resident, resident_row, stock_station
-from sqlalchemy import func, select
+from service_helpers import KK, add_resident, resident_row, stock_station
+from sqlalchemy import func, select, update
 
 from blangko.adapters import tables as t
 from blangko.adapters import tables_applications as ts
+from blangko.domain.applications import parse_receipt
 from blangko.domain.errors import Conflict, DomainError, NotFound
 from blangko.services import applications as apps
 from blangko.services import figures, forecast, reports
+from blangko.services.applications import lifecycle
 from blangko.services.calendar import days as cal
 from blangko.services.stock import writes
 from blangko.services.stock.queries import balance, trace, verify
@@ -38,7 +40,7 @@ def _ready(ctx, serial: int, type_: str = "pemula", on: date = TODAY, **docs: st
     """An application of ``type_`` already print-ready (resident recorded earlier)."""
     printed = date(2015, 1, 5) if type_ != "pemula" else None
     nik = add_resident(ctx, serial=serial, recorded=date(2020, 3, 3), printed=printed)
-    r = apps.new(ctx, nik=nik, type=type_, documents=docs, on=on)
+    r = apps.new(ctx, nik=nik, type=type_, documents=docs or KK, on=on)
     apps.ready(ctx, receipt=r["receipt"], on=on)
     return r["receipt"]
 
@@ -46,14 +48,15 @@ def _ready(ctx, serial: int, type_: str = "pemula", on: date = TODAY, **docs: st
 def test_full_lifecycle_of_a_first_card(ctx, office) -> None:
     stock_station(ctx)
     nik = add_resident(ctx, serial=1, birth=date(2009, 11, 20))  # turned 17 last week
-    created = apps.new(ctx, nik=nik, type="pemula")
+    created = apps.new(ctx, nik=nik, type="pemula", documents=KK)
+    receipt = created["receipt"]
     assert created == {
-        "receipt": "1704-20261127-0001",
+        "receipt": receipt,
         "status": "diajukan",
         "office": "17.04",
         "replayed": False,
     }
-    receipt = created["receipt"]
+    assert parse_receipt(receipt).day == TODAY and receipt.startswith("1704-20261127-")
     assert apps.record(ctx, receipt=receipt)["status"] == "direkam"
     assert resident_row(ctx, nik).tanggal_rekam == TODAY
     assert apps.ready(ctx, receipt=receipt)["status"] == "siap_cetak"
@@ -84,24 +87,54 @@ def test_full_lifecycle_of_a_first_card(ctx, office) -> None:
     assert history[-1]["kind"] == "consume" and history[-1]["service"] == "pemula"
 
 
-def test_receipt_numbers_run_per_office_per_day(ctx, office) -> None:
-    a = add_resident(ctx, serial=1)
-    b = add_resident(ctx, serial=2)
-    c = add_resident(ctx, serial=3)
-    assert apps.new(ctx, nik=a, type="pemula", on=date(2026, 11, 2))["receipt"] == (
-        "1704-20261102-0001"
-    )
-    assert apps.new(ctx, nik=b, type="pemula", on=date(2026, 11, 2))["receipt"] == (
-        "1704-20261102-0002"
-    )
-    assert apps.new(ctx, nik=c, type="pemula", on=date(2026, 11, 3))["receipt"] == (
-        "1704-20261103-0001"
-    )
+def test_receipt_numbers_carry_office_and_day_and_cannot_be_guessed(ctx, office) -> None:
+    """Issue 19, finding 8: receipts ran 0001, 0002 ... per office and day, so anyone could
+    guess the next one. Now they carry the office and day and a random part with a check
+    character: two receipts of one day share nothing after the day."""
+    made = []
+    for i in range(1, 7):
+        nik = add_resident(ctx, serial=i)
+        made.append(
+            apps.new(ctx, nik=nik, type="pemula", on=date(2026, 11, 2), documents=KK)["receipt"]
+        )
+    assert all(r.startswith("1704-20261102-") for r in made)
+    tails = [r[len("1704-20261102-") :] for r in made]
+    assert len(set(tails)) == len(tails)
+    assert not any(t.startswith("000") for t in tails)  # not a counter
+    assert {parse_receipt(r).number for r in made} == set(made)
+    # The print queue keeps the order the applications were made in, not the receipts' order.
+    for r in made:
+        apps.record(ctx, receipt=r, on=date(2026, 11, 2))
+        apps.ready(ctx, receipt=r, on=date(2026, 11, 2))
+    assert [q["receipt"] for q in apps.print_queue(ctx)] == made
+
+
+def test_a_mistyped_receipt_is_refused_before_any_look_up(ctx, office) -> None:
+    receipt = apps.new(ctx, nik=add_resident(ctx, serial=1), type="pemula", documents=KK)["receipt"]
+    typo = receipt[:-2] + ("A" if receipt[-2] != "A" else "B") + receipt[-1]
+    with pytest.raises(DomainError) as err:
+        apps.show(ctx, receipt=typo)
+    assert (err.value.code, err.value.field) == ("receipt_check", "receipt")
+    assert apps.show(ctx, receipt=receipt.lower())["receipt"] == receipt
+
+
+def test_receipts_of_the_old_shape_keep_working(ctx, office) -> None:
+    """An application made by an earlier release keeps its receipt (1704-YYYYMMDD-0001)."""
+    nik = add_resident(ctx, serial=1, recorded=date(2019, 4, 1))
+    new_style = apps.new(ctx, nik=nik, type="pemula", documents=KK)["receipt"]
+    with ctx.write_plain() as conn:
+        conn.execute(
+            update(ts.application)
+            .where(ts.application.c.receipt == new_style)
+            .values(receipt="1704-20261127-0001")
+        )
+    assert apps.ready(ctx, receipt="1704-20261127-0001")["status"] == "siap_cetak"
+    assert apps.show(ctx, receipt="1704-20261127-0001")["status"] == "siap_cetak"
 
 
 def test_recording_is_skipped_for_a_resident_already_recorded(ctx, office) -> None:
     nik = add_resident(ctx, serial=1, recorded=date(2019, 4, 1))
-    r = apps.new(ctx, nik=nik, type="pemula")
+    r = apps.new(ctx, nik=nik, type="pemula", documents=KK)
     assert r["status"] == "direkam"
     shown = apps.show(ctx, receipt=r["receipt"])
     assert shown["recorded_date"] == "2019-04-01"
@@ -114,46 +147,47 @@ def test_recording_is_skipped_for_a_resident_already_recorded(ctx, office) -> No
 def test_pemula_must_be_wajib_ktp_at_the_application_date(ctx, office) -> None:
     sixteen = add_resident(ctx, serial=1, birth=date(2009, 12, 1))
     with pytest.raises(DomainError) as err:
-        apps.new(ctx, nik=sixteen, type="pemula")
+        apps.new(ctx, nik=sixteen, type="pemula", documents=KK)
     assert (err.value.code, err.value.field) == ("not_wajib_ktp", "nik")
     assert "17 tahun" in err.value.message
     # Married under 17 is wajib KTP.
     married = add_resident(ctx, serial=2, birth=date(2010, 1, 1), marital="KAWIN")
-    assert apps.new(ctx, nik=married, type="pemula")["status"] == "diajukan"
+    assert apps.new(ctx, nik=married, type="pemula", documents=KK)["status"] == "diajukan"
     # 17 on the date given, not merely today.
     turned = add_resident(ctx, serial=3, birth=date(2009, 11, 20))
     with pytest.raises(DomainError) as err:
-        apps.new(ctx, nik=turned, type="pemula", on=date(2026, 11, 19))
+        apps.new(ctx, nik=turned, type="pemula", on=date(2026, 11, 19), documents=KK)
     assert err.value.code == "not_wajib_ktp"
-    assert apps.new(ctx, nik=turned, type="pemula", on=date(2026, 11, 20))["status"]
+    assert apps.new(ctx, nik=turned, type="pemula", on=date(2026, 11, 20), documents=KK)["status"]
 
 
 def test_pemula_refused_when_a_card_was_printed(ctx, office) -> None:
     nik = add_resident(ctx, serial=1, recorded=date(2015, 1, 1), printed=date(2015, 2, 1))
     with pytest.raises(DomainError) as err:
-        apps.new(ctx, nik=nik, type="pemula")
+        apps.new(ctx, nik=nik, type="pemula", documents=KK)
     assert (err.value.code, err.value.field) == ("already_has_card", "type")
 
 
 def test_resident_must_exist_and_be_alive(ctx, office) -> None:
     with pytest.raises(NotFound) as err:
-        apps.new(ctx, nik="1704011705900099", type="pemula")
+        apps.new(ctx, nik="1704011705900099", type="pemula", documents=KK)
     assert (err.value.code, err.value.field) == ("unknown_resident", "nik")
     dead = add_resident(ctx, serial=1, status="MENINGGAL")
     with pytest.raises(DomainError) as err:
-        apps.new(ctx, nik=dead, type="pemula")
+        apps.new(ctx, nik=dead, type="pemula", documents=KK)
     assert err.value.code == "resident_not_alive"
     assert apps.list_(ctx) == []
 
 
 def test_one_open_application_per_resident(ctx, office) -> None:
     nik = add_resident(ctx, serial=1)
-    first = apps.new(ctx, nik=nik, type="pemula")["receipt"]
+    first = apps.new(ctx, nik=nik, type="pemula", documents=KK)["receipt"]
     with pytest.raises(Conflict) as err:
-        apps.new(ctx, nik=nik, type="pemula")
+        apps.new(ctx, nik=nik, type="pemula", documents=KK)
     assert err.value.code == "application_open" and first in err.value.message
     apps.cancel(ctx, receipt=first)
-    assert apps.new(ctx, nik=nik, type="pemula")["receipt"] == "1704-20261127-0002"
+    second = apps.new(ctx, nik=nik, type="pemula", documents=KK)["receipt"]
+    assert second != first and apps.show(ctx, receipt=second)["status"] == "diajukan"
 
 
 @pytest.mark.parametrize(
@@ -196,9 +230,19 @@ def test_replacement_types_with_their_documents(ctx, office) -> None:
         documents={"no_kk": "1704010101260001"},
     )
     assert {lost["status"], damaged["status"], change["status"]} == {"direkam"}
-    assert apps.show(ctx, receipt=lost["receipt"])["documents"] == {
+    assert apps.show(ctx, receipt=lost["receipt"], reveal=True)["documents"] == {
         "laporan_polisi": "LP/B/123/XI/2026"
     }
+    # Issue 19, finding 8: a role that sees masked NIKs saw the full KK and police report.
+    assert apps.show(ctx, receipt=lost["receipt"])["documents"] == {
+        "laporan_polisi": "************2026"
+    }
+    masked_kk = {"no_kk": "1704********0001"}
+    assert apps.show(ctx, receipt=change["receipt"])["documents"] == masked_kk
+    assert [a["documents"] for a in apps.list_(ctx, type="perubahan_data")] == [masked_kk]
+    assert apps.ready(ctx, receipt=change["receipt"])["documents"] == masked_kk
+    assert [q["documents"] for q in apps.print_queue(ctx)] == [masked_kk]
+    assert apps.print_queue(ctx, reveal=True)[0]["documents"] == {"no_kk": "1704010101260001"}
     never_printed = add_resident(ctx, serial=4, recorded=date(2020, 1, 1))
     with pytest.raises(DomainError) as err:
         apps.new(ctx, nik=never_printed, type="hilang", documents={"laporan_polisi": "LP/1"})
@@ -211,7 +255,7 @@ def test_replacement_types_with_their_documents(ctx, office) -> None:
 def test_illegal_transitions_are_refused_and_write_nothing(ctx, office) -> None:
     stock_station(ctx)
     nik = add_resident(ctx, serial=1)
-    receipt = apps.new(ctx, nik=nik, type="pemula")["receipt"]
+    receipt = apps.new(ctx, nik=nik, type="pemula", documents=KK)["receipt"]
     events = _events(ctx)
     with pytest.raises(Conflict) as err:
         apps.print_card(ctx, receipt=receipt, station="loket-1")
@@ -239,9 +283,9 @@ def test_illegal_transitions_are_refused_and_write_nothing(ctx, office) -> None:
 def test_future_dates_and_dates_before_the_application_are_refused(ctx, office) -> None:
     nik = add_resident(ctx, serial=1)
     with pytest.raises(DomainError) as err:
-        apps.new(ctx, nik=nik, type="pemula", on=TODAY + timedelta(days=1))
+        apps.new(ctx, nik=nik, type="pemula", on=TODAY + timedelta(days=1), documents=KK)
     assert err.value.code == "date_in_future"
-    receipt = apps.new(ctx, nik=nik, type="pemula", on=date(2026, 11, 20))["receipt"]
+    receipt = apps.new(ctx, nik=nik, type="pemula", on=date(2026, 11, 20), documents=KK)["receipt"]
     with pytest.raises(DomainError) as err:
         apps.record(ctx, receipt=receipt, on=date(2026, 11, 19))
     assert err.value.code == "date_before_application"
@@ -282,7 +326,7 @@ def test_a_failing_print_writes_nothing(ctx, office, monkeypatch) -> None:
     def failing_event(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise boom
 
-    monkeypatch.setattr(apps, "_event", failing_event)
+    monkeypatch.setattr(lifecycle, "add_event", failing_event)
     with pytest.raises(RuntimeError):
         apps.print_card(ctx, receipt=receipt, station="loket-1")
     monkeypatch.undo()
@@ -315,8 +359,8 @@ def test_print_retry_with_the_same_key_does_nothing(ctx, office) -> None:
 
 def test_new_is_idempotent(ctx, office) -> None:
     nik = add_resident(ctx, serial=1)
-    first = apps.new(ctx, nik=nik, type="pemula", idempotency_key="loket-a-1")
-    again = apps.new(ctx, nik=nik, type="pemula", idempotency_key="loket-a-1")
+    first = apps.new(ctx, nik=nik, type="pemula", idempotency_key="loket-a-1", documents=KK)
+    again = apps.new(ctx, nik=nik, type="pemula", idempotency_key="loket-a-1", documents=KK)
     assert again == {**first, "replayed": True}
     assert len(apps.list_(ctx)) == 1
 
@@ -400,7 +444,7 @@ def test_print_backlog_counts_each_resident_once(ctx, office) -> None:
         return b["registry_prr"], b["to_record"], b["recorded"], b["to_print"], b["print_backlog"]
 
     assert counts() == (1, 0, 0, 0, 1)
-    receipt = apps.new(ctx, nik=prr, type="pemula")["receipt"]  # starts recorded
+    receipt = apps.new(ctx, nik=prr, type="pemula", documents=KK)["receipt"]  # starts recorded
     assert counts() == (0, 0, 1, 0, 1)
     apps.ready(ctx, receipt=receipt)
     assert counts() == (0, 0, 0, 1, 1)
@@ -410,7 +454,7 @@ def test_print_backlog_counts_each_resident_once(ctx, office) -> None:
     assert counts() == (0, 0, 0, 1, 1)
     # Someone from outside the registry (moved in) who applies is in the backlog too.
     other = add_resident(ctx, serial=5, birth=date(2009, 11, 20))
-    apps.new(ctx, nik=other, type="pemula")
+    apps.new(ctx, nik=other, type="pemula", documents=KK)
     assert counts() == (0, 1, 0, 1, 2)
 
 
@@ -426,7 +470,7 @@ def test_ikd_uses_no_blank(ctx, office) -> None:
         apps.ikd(ctx, receipt=receipt)
     assert err.value.code == "ikd_exists"
     nik = add_resident(ctx, serial=2)
-    unrecorded = apps.new(ctx, nik=nik, type="pemula")["receipt"]
+    unrecorded = apps.new(ctx, nik=nik, type="pemula", documents=KK)["receipt"]
     with pytest.raises(Conflict):
         apps.ikd(ctx, receipt=unrecorded)
 
@@ -438,7 +482,8 @@ def test_closure_blocks_recording_with_its_reason(ctx, office) -> None:
     ]
     assert closure["end"] is None
     nik = add_resident(ctx, serial=1)
-    receipt = apps.new(ctx, nik=nik, type="pemula")["receipt"]  # the counter still takes it
+    # The counter still takes it.
+    receipt = apps.new(ctx, nik=nik, type="pemula", documents=KK)["receipt"]
     with pytest.raises(DomainError) as err:
         apps.record(ctx, receipt=receipt)
     assert (err.value.code, err.value.field) == ("service_closed", "date")
@@ -493,7 +538,7 @@ def test_closure_validation(ctx, office) -> None:
 
 def test_weekend_closed_unless_declared_open(ctx, office) -> None:
     nik = add_resident(ctx, serial=1)
-    receipt = apps.new(ctx, nik=nik, type="pemula", on=date(2026, 11, 20))["receipt"]
+    receipt = apps.new(ctx, nik=nik, type="pemula", on=date(2026, 11, 20), documents=KK)["receipt"]
     with pytest.raises(DomainError) as err:
         apps.record(ctx, receipt=receipt, on=SATURDAY)
     assert "Akhir pekan" in err.value.message
@@ -511,7 +556,7 @@ def test_weekend_closed_unless_declared_open(ctx, office) -> None:
 
 def test_national_holiday_is_closed(ctx, office) -> None:
     nik = add_resident(ctx, serial=1)
-    receipt = apps.new(ctx, nik=nik, type="pemula", on=date(2026, 8, 14))["receipt"]
+    receipt = apps.new(ctx, nik=nik, type="pemula", on=date(2026, 8, 14), documents=KK)["receipt"]
     with pytest.raises(DomainError) as err:
         apps.record(ctx, receipt=receipt, on=INDEPENDENCE_DAY)
     assert "Libur nasional" in err.value.message and "Kemerdekaan" in err.value.message
@@ -561,7 +606,7 @@ def test_status_stock_cover_and_capacity(ctx, office) -> None:
 def test_list_filters_and_masks(ctx, office) -> None:
     a = add_resident(ctx, serial=1)
     b = add_resident(ctx, serial=2, recorded=date(2015, 1, 1), printed=date(2015, 2, 1))
-    apps.new(ctx, nik=a, type="pemula")
+    apps.new(ctx, nik=a, type="pemula", documents=KK)
     apps.new(ctx, nik=b, type="hilang", documents={"laporan_polisi": "LP/2"})
     rows = apps.list_(ctx)
     assert [r["type"] for r in rows] == ["pemula", "hilang"]

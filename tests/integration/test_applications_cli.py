@@ -81,13 +81,17 @@ def test_application_commands(db_url: str) -> None:
         nik,
         "--type",
         "pemula",
+        "--doc",
+        "no_kk=1704010101010001",
         "--date",
         "2026-11-02",
         "--idempotency-key",
         "k-new",
         "--json",
     )
-    assert created == {"receipt": "1704-20261102-0001", "status": "diajukan"}
+    receipt = created["receipt"]
+    assert created == {"receipt": receipt, "status": "diajukan"}
+    assert receipt.startswith("1704-20261102-")
     assert (
         _cli(
             db_url,
@@ -97,6 +101,8 @@ def test_application_commands(db_url: str) -> None:
             nik,
             "--type",
             "pemula",
+            "--doc",
+            "no_kk=1704010101010001",
             "--date",
             "2026-11-02",
             "--idempotency-key",
@@ -121,7 +127,8 @@ def test_application_commands(db_url: str) -> None:
         "2026-11-02",
         "--json",
     )
-    assert second == {"receipt": "1704-20261102-0002", "status": "direkam"}
+    other = second["receipt"]
+    assert second == {"receipt": other, "status": "direkam"} and other != receipt
 
     closure = _cli(
         db_url,
@@ -135,7 +142,7 @@ def test_application_commands(db_url: str) -> None:
         PPKM,
         "--json",
     )["closure"]
-    err = _fails(db_url, "app", "record", "1704-20261102-0001", "--date", "2026-11-04")
+    err = _fails(db_url, "app", "record", receipt, "--date", "2026-11-04")
     assert err["code"] == "service_closed" and PPKM in err["message"]
     status = _cli(db_url, "status", "--date", "2026-11-04", "--json")
     assert status["services"]["perekaman"] == {"open": False, "reason": PPKM}
@@ -151,13 +158,12 @@ def test_application_commands(db_url: str) -> None:
     assert [c["end"] for c in _cli(db_url, "closure", "list", "--json")] == [None]
     _cli(db_url, "closure", "end", str(closure["id"]), "--date", "2026-11-05", "--json")
 
-    receipt = "1704-20261102-0001"
     _cli(db_url, "app", "record", receipt, "--date", "2026-11-05", "--json")
     _cli(db_url, "app", "ready", receipt, "--date", "2026-11-05", "--json")
-    _cli(db_url, "app", "ready", "1704-20261102-0002", "--date", "2026-11-05", "--json")
-    _cli(db_url, "app", "suket", "1704-20261102-0002", "--date", "2026-11-05", "--json")
+    _cli(db_url, "app", "ready", other, "--date", "2026-11-05", "--json")
+    _cli(db_url, "app", "suket", other, "--date", "2026-11-05", "--json")
     queue = _cli(db_url, "app", "queue", "--json")
-    assert [q["receipt"] for q in queue] == [receipt, "1704-20261102-0002"]
+    assert [q["receipt"] for q in queue] == [receipt, other]
     printed = _cli(
         db_url,
         "app",
@@ -209,8 +215,8 @@ def test_application_commands(db_url: str) -> None:
     rows = _cli(db_url, "app", "list", "--status", "diserahkan", "--json")
     assert [r["receipt"] for r in rows] == [receipt]
 
-    _cli(db_url, "app", "cancel", "1704-20261102-0002", "--json")
-    err = _fails(db_url, "app", "reject", "1704-20261102-0002", "--reason", "x")
+    _cli(db_url, "app", "cancel", other, "--json")
+    err = _fails(db_url, "app", "reject", other, "--reason", "x")
     assert err["code"] == "invalid_transition"
     sat = _cli(db_url, "closure", "open-day", "2026-11-07", "--reason", "Pelayanan Sabtu", "--json")
     assert sat["day"] == "2026-11-07"
@@ -220,3 +226,68 @@ def test_application_commands(db_url: str) -> None:
     assert status["services"]["pencetakan"] == {"open": True, "reason": None}
     assert status["capacity"]["pencetakan"] == 120
     assert status["stock"]["on_hand"] == 48
+
+
+def test_counter_commands(db_url: str) -> None:
+    """`app lookup`, the NIK's form, the documents a type needs, `app collect` by a proxy and
+    the two slips, through the command line (issue 12, point 5)."""
+    _cli(db_url, "init", "--office", "17.04", "--json")
+    _cli(db_url, "location", "add", "loket-1", "--json")
+    _cli(db_url, "stock", "opening", "--serials", "KR0000001-KR0000010", "--date", "2026-10-01",
+         "--json")  # fmt: skip
+    _cli(db_url, "stock", "transfer", "--from", "gudang", "--to", "loket-1", "--qty", "5",
+         "--date", "2026-10-01", "--json")  # fmt: skip
+    engine = make_engine(db_url)
+    nik = add_resident(Context(engine), serial=1, birth=date(2000, 3, 4), recorded=date(2020, 1, 6))
+    proxy = add_resident(Context(engine), serial=2, birth=date(1980, 1, 2))
+    engine.dispose()
+
+    found = _cli(db_url, "app", "lookup", nik, "--json")
+    assert found["next_step"]["code"] == "prr" and found["resident"]["nik"] == nik
+    assert found["documents"][0]["documents"] == ["no_kk"]
+    for cmd in (("app", "lookup"), ("residents", "show")):
+        err = _fails(db_url, *cmd, nik[:15])
+        assert (err["code"], err["field"]) == ("nik_length", "nik")
+        assert "16 digit" in err["message"] and "registri" not in err["message"]
+    err = _fails(db_url, "app", "new", "--nik", nik, "--type", "pemula", "--date", "2026-11-02")
+    assert (err["code"], err["field"]) == ("document_required", "no_kk")
+    receipt = _cli(db_url, "app", "new", "--nik", nik, "--type", "pemula", "--doc",
+                   "no_kk=1704010101010001", "--date", "2026-11-02", "--json")["receipt"]  # fmt: skip
+    found = _cli(db_url, "app", "lookup", nik, "--json")
+    assert found["open_application"]["receipt"] == receipt
+    assert found["next_step"]["action"] == "ready"
+    text = CliRunner().invoke(app, ["--db", db_url, "app", "lookup", nik]).stdout
+    assert f"Permohonan berjalan: {receipt}" in " ".join(text.split())
+
+    slip = _cli(db_url, "app", "slip", receipt, "--json")
+    assert slip["nik"] == nik[:4] + "********" + nik[-4:]
+    assert slip["status_path"] == f"/status?resi={receipt}"
+    printed = " ".join(
+        CliRunner().invoke(app, ["--db", db_url, "app", "slip", receipt]).stdout.split()
+    )
+    assert "TANDA TERIMA PERMOHONAN KTP-EL" in printed and receipt in printed
+    assert nik not in printed and slip["nik"] in printed
+
+    _cli(db_url, "app", "ready", receipt, "--date", "2026-11-03", "--json")
+    _cli(db_url, "app", "print", receipt, "--station", "loket-1", "--date", "2026-11-04", "--json")
+    err = _fails(db_url, "app", "slip", receipt, "--handover")
+    assert err["code"] == "not_collected"
+    err = _fails(db_url, "app", "collect", receipt, "--proxy-nik", proxy, "--proxy-name", "Ani",
+                 "--date", "2026-11-05")  # fmt: skip
+    assert err["field"] == "power_of_attorney"
+    done = _cli(db_url, "app", "collect", receipt, "--proxy-nik", proxy, "--proxy-name", "Ani",
+                "--power-of-attorney", "SK 04-11-2026", "--date", "2026-11-05", "--json")  # fmt: skip
+    assert done["status"] == "diserahkan" and done["handover"]["by"] == "kuasa"
+    proof = _cli(db_url, "app", "slip", receipt, "--handover", "--json")
+    assert (proof["collected_by"], proof["proxy_name"], proof["power_of_attorney"]) == (
+        "kuasa",
+        "Ani",
+        "SK 04-11-2026",
+    )
+    assert proof["proxy_nik"] == proxy[:4] + "********" + proxy[-4:]
+    shown = " ".join(
+        CliRunner()
+        .invoke(app, ["--db", db_url, "app", "show", receipt, "--show-nik"])
+        .stdout.split()
+    )
+    assert "Diterima oleh: kuasa (dengan surat kuasa): Ani" in shown

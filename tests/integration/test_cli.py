@@ -21,6 +21,7 @@ from typer.testing import CliRunner, Result
 
 from blangko.adapters.db import make_engine
 from blangko.cli.main import app
+from blangko.domain.admin import check_nip
 from blangko.formatting import num
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -244,7 +245,11 @@ def test_every_stock_command_prints_in_indonesian(stocked) -> None:
     assert "#6 hilang: 1 keping [KR0001500] gudang" in out
     out = say("return", "--serials", "KR0104000", "--to", "Ditjen", "--document", "BA/1")
     assert "#7 dikembalikan: 1 keping [KR0104000] gudang" in out
-    assert say("close-month", "2026-05") == "Bulan 2026-05 ditutup."
+    out = say("close-month", "2026-05")
+    assert out.startswith(
+        "Bulan 2026-05 ditutup. Kepala rantai ledger (jangkar #1): entri #7, hash "
+    )
+    assert "Catat pada berita acara tutup bulan." in out
     out = say("count", "--location", "loket-1", "--counted", "147")
     assert "buku 147, terhitung 147, selisih 0 [open]" in out
     out = say("balance")
@@ -254,7 +259,9 @@ def test_every_stock_command_prints_in_indonesian(stocked) -> None:
     assert out.startswith("Seri KR0001001: terpakai") and "Pemakaian" in out
     out = say("ledger", "--from", "2026-06-04", "--to", "2026-06-04")
     assert "Pemakaian" in out and "Rusak" in out and "Penerimaan" not in out
-    assert say("verify").startswith("Ledger 17.04 utuh: 7 entri, 5.000 seri")
+    out = say("verify")
+    assert out.startswith("Ledger 17.04 utuh: 7 entri, 5.000 seri")
+    assert "Jangkar: 1; terakhir #1 pada entri #7" in out
 
 
 def test_balance_prints_a_zero_without_a_sign(stocked) -> None:
@@ -334,6 +341,43 @@ def test_demo_on_a_fresh_sqlite_file_shows_4500_and_the_open_variance(tmp_path: 
     assert "5.200" in done.stdout
     db = f"sqlite:///{tmp_path / 'demo.db'}"
 
+    # Issue 12, point 6: Kaur's settings; applicants in the registry's proportions; a history
+    # written by the demo's user of each role, never by whoever ran `blangko demo`.
+    settings = json.loads(blangko(db, "office", "show", "--json").stdout)
+    assert settings["seat"] == "Bintuhan" and "Bintuhan" in settings["address"]
+    assert check_nip(settings["head_nip"]) == settings["head_nip"] and settings["head_name"]
+    engine = make_engine(db)
+    with engine.connect() as conn:
+
+        def actors(table: str) -> set[str]:
+            return set(conn.execute(text(f"SELECT DISTINCT actor FROM {table}")).scalars())
+
+        def share_1704(table: str) -> float:
+            n, ours = conn.execute(
+                text(f"SELECT count(*), sum(substr(nik, 1, 4) = '1704') FROM {table}")
+            ).one()
+            return float(ours) / n
+
+        kinds = dict(
+            conn.execute(
+                text("SELECT kind, group_concat(DISTINCT actor) FROM ledger_entry GROUP BY kind")
+            ).all()
+        )
+        registry_share, applicant_share = share_1704("resident"), share_1704("application")
+        collected_by = set(conn.execute(text("SELECT collected_by FROM application")).scalars())
+        assert actors("application_event") == {"operator"}
+        assert actors("closure") == actors("event") == {"kepala"}
+        assert actors("stock_count") == {"stok"}
+        profile_by = set(conn.execute(text("SELECT updated_by FROM office_profile")).scalars())
+        assert profile_by == {"admin"}
+    engine.dispose()
+    assert {k: kinds[k] for k in ("opening", "receive", "transfer")} == dict.fromkeys(
+        ("opening", "receive", "transfer"), "stok"
+    )
+    assert kinds["consume"] == kinds["spoil"] == "operator"
+    assert 0.9 < registry_share < 1 and abs(applicant_share - registry_share) < 0.05
+    assert {"pemohon", "kuasa"} <= collected_by
+
     # Issue 11, observation 4: the demo's count is one office-wide count whose record shows
     # the office's book and count, and the README says exactly that.
     (c,) = json.loads(blangko(db, "stock", "counts", "--json").stdout)
@@ -351,8 +395,8 @@ def test_demo_on_a_fresh_sqlite_file_shows_4500_and_the_open_variance(tmp_path: 
     assert f"the +{num(c['variance'])} are serials {c['unexpected']}" in readme
     bal = json.loads(blangko(db, "stock", "balance", "--json").stdout)
     assert bal["totals"]["consumed"] + bal["totals"]["spoiled"] == 500
-    assert "Dipakai + Rusak = 500), so a book of 4.500: gudang 4.400, loket-1 100;" in readme
-    assert bal["by_location"] == {"gudang": 4400, "loket-1": 100}
+    assert "Dipakai + Rusak = 500), so a book of 4.500: gudang 4.450, loket-1 50;" in readme
+    assert bal["by_location"] == {"gudang": 4450, "loket-1": 50}
     listed = " ".join(blangko(db, "stock", "counts").stdout.split())
     assert "buku 4.500, terhitung 5.200, selisih +700" in listed
     assert "tidak ditemukan 0, tidak tercatat 700" in listed
@@ -361,14 +405,15 @@ def test_demo_on_a_fresh_sqlite_file_shows_4500_and_the_open_variance(tmp_path: 
     # refused with the newer count named, and the book keeps what the newer count found.
     assert blangko(db, "stock", "receive", "--serials", "KR0104001-KR0105000", "--source",
                    "Ditjen Dukcapil", "--document", "BAST/0413").returncode == 0  # fmt: skip
-    newer = blangko(db, "stock", "count", "--location", "gudang", "--counted", "5400")
+    store = bal["by_location"]["gudang"] + 1000  # the book after the new shipment
+    newer = blangko(db, "stock", "count", "--location", "gudang", "--counted", str(store))
     assert newer.returncode == 0, newer.stderr
     assert "menggantikan stock opname #1" in " ".join(newer.stdout.split())
     refused = blangko(db, "stock", "count-post", "1", "--reason", "kardus lama")
     assert refused.returncode == 2
     assert "#2" in refused.stderr and "(count_id)" in refused.stderr
     bal = json.loads(blangko(db, "stock", "balance", "--json").stdout)
-    assert bal["by_location"]["gudang"] == 5400
+    assert bal["by_location"]["gudang"] == store
 
     # Observation 2: a loket-1 scan that cannot be posted is voided by the head, with reason.
     scan = tmp_path / "loket.txt"

@@ -58,11 +58,25 @@ def test_demo_applications_agree_with_the_ledger(ctx, office) -> None:
             select(tr.resident.c.nik).where(tr.resident.c.tanggal_rekam >= today - timedelta(4))
         ).all()
         app_rows = conn.execute(select(ts.application)).all()
+        event_actors = set(conn.execute(select(ts.application_event.c.actor)).scalars())
+        refill_actors = set(
+            conn.execute(
+                select(t.ledger_entry.c.actor).where(t.ledger_entry.c.kind == "transfer")
+            ).scalars()
+        )
     # One blank consumed per print, one re-booked spoiled per misprint, nothing else.
     assert kinds["consume"] == events["print"] > 100
     assert kinds["misprint"] == events["misprint"] >= 1
     assert events["ikd"] >= 1 and suket
     assert verify(ctx)["sound"] is True
+    # Issue 12: the operator takes and prints, the stock keeper refills the station; every
+    # application carries its type's documents; some cards went to a proxy.
+    assert event_actors == {"operator"} and refill_actors <= {"stok"}
+    pemula = [a for a in app_rows if a.type == "pemula"]
+    assert pemula and all('"no_kk"' in a.documents for a in pemula)
+    by = Counter(a.collected_by for a in app_rows if a.status == "diserahkan")
+    assert by["kuasa"] >= 1 and by["pemohon"] > by["kuasa"]
+    assert all(a.proxy_nik and a.proxy_nik != a.nik for a in app_rows if a.collected_by == "kuasa")
     printed = [a for a in app_rows if a.status in ("dicetak", "diserahkan")]
     assert len({a.serial for a in printed}) == len(printed)
     # PPKM: nobody recorded since recording closed; the counter kept taking applications.

@@ -11,7 +11,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
-from service_helpers import add_resident, stock_station
+from service_helpers import KK, add_resident, stock_station
 from sqlalchemy import func, select
 
 from blangko.adapters import tables as t
@@ -26,7 +26,7 @@ def _print_ready(ctx, first_serial: int, n: int) -> list[str]:
     receipts = []
     for i in range(n):
         nik = add_resident(ctx, serial=first_serial + i, recorded=date(2020, 1, 6))
-        receipt = apps.new(ctx, nik=nik, type="pemula")["receipt"]
+        receipt = apps.new(ctx, nik=nik, type="pemula", documents=KK)["receipt"]
         apps.ready(ctx, receipt=receipt)
         receipts.append(receipt)
     return receipts

@@ -8,17 +8,27 @@ access would, and runs the audit.
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
+from service_helpers import KK, add_resident
 from sqlalchemy import delete, func, select, update
 
 from blangko.adapters import tables as t
+from blangko.adapters import tables_applications as ta
+from blangko.adapters.repos import anchors as anchors_repo
 from blangko.adapters.repos.ledger import row_to_record
+from blangko.domain.anchor import NO_SIGNATURE, Anchor, key_id, records_from
+from blangko.domain.ledger import GENESIS_HASH
+from blangko.domain.nik import build_nik
 from blangko.domain.serials import parse_ranges
+from blangko.services import applications as apps
 from blangko.services.admin import setup
-from blangko.services.stock import counts, writes
+from blangko.services.stock import anchors, counts, writes
 from blangko.services.stock import queries as q
+from blangko.settings import DEFAULT_SECRET_KEY, Settings
 
 OFFICE = "17.04"
 D = date(2026, 11, 2)
@@ -349,3 +359,310 @@ def test_balance_is_untouched_by_a_sound_audit(ctx, built) -> None:
     assert bal["by_location"] == {"gudang": 18, "loket-1": 5}
     with ctx.read() as conn:
         assert conn.execute(select(func.count()).select_from(t.blank)).scalar_one() == 31
+
+
+# --- The chain rewritten as a whole, and the records outside it (issue 19, finding 9) --------
+#
+# Whoever can write to the database and read the source can edit an entry and recompute
+# every later hash and the office's head: the chain alone cannot tell. The anchors (the head
+# and a digest of the other accountable records, signed with a key that is not in the
+# database) can.
+
+ANCHOR_KEY = "kunci-jangkar-rahasia-uji-0123456789"
+
+
+@pytest.fixture
+def keyed(ctx):  # type: ignore[no-untyped-def]
+    """The context with an anchor key of its own (not the public default)."""
+    return replace(ctx, settings=Settings(anchor_key=ANCHOR_KEY))
+
+
+def _rewrite_chain(engine, seq: int, **changes) -> None:  # type: ignore[no-untyped-def]
+    """Edit entry `seq` and recompute its hash, every later entry's prev_hash and hash, and the
+    office's chain head, exactly as `insert_entry` would have."""
+    with engine.begin() as conn:
+        rows = conn.execute(
+            select(t.ledger_entry)
+            .where(t.ledger_entry.c.office_code == OFFICE, t.ledger_entry.c.seq >= seq - 1)
+            .order_by(t.ledger_entry.c.seq)
+        ).all()
+        prev = rows[0].hash if seq > 1 else GENESIS_HASH
+        for row in rows:
+            if row.seq < seq:
+                continue
+            edit = changes if row.seq == seq else {}
+            record = row_to_record(row)
+            forged = record.__class__(**{**record.__dict__, **edit, "prev_hash": prev})
+            prev = forged.compute_hash()
+            conn.execute(
+                update(t.ledger_entry)
+                .where(_entry_where(row.seq))
+                .values(**edit, prev_hash=forged.prev_hash, hash=prev)
+            )
+        conn.execute(update(t.office).where(t.office.c.code == OFFICE).values(ledger_hash=prev))
+
+
+def test_a_rewritten_chain_passes_the_chain_checks_alone(keyed, engine, built) -> None:
+    """The gap the anchors close: with no anchor, a consistent rewrite is not detected."""
+    _rewrite_chain(engine, TARGET, actor="penyusup", note="diubah")
+    result = q.verify(keyed)
+    assert result["sound"] is True
+    assert result["anchors"] == 0 and "Belum ada jangkar" in result["warnings"][0]
+
+
+def test_a_rewritten_chain_is_detected_against_the_anchor(keyed, engine, built) -> None:
+    made = anchors.anchor(keyed)
+    assert (made["anchored"], made["anchor"]["seq"], made["anchor"]["number"]) == (True, 10, 1)
+    assert q.verify(keyed)["sound"] is True
+    _rewrite_chain(engine, TARGET, actor="penyusup", note="diubah")
+    result = q.verify(keyed)
+    assert (result["sound"], result["first_bad_seq"]) == (False, 10), result["problems"]
+    assert "#1 sampai #10" in result["problems"][0]["message"]
+
+
+def test_the_anchor_before_the_edit_narrows_where_it_was(keyed, engine, built) -> None:
+    """Anchored at 5 and 10, an edit of entry 7 keeps entry 5's hash: the rewrite is named
+    between the two anchors."""
+    with engine.connect() as conn:
+        hash5 = conn.execute(select(t.ledger_entry.c.hash).where(_entry_where(5))).scalar_one()
+    anchored = Anchor(
+        office=OFFICE,
+        number=1,
+        seq=5,
+        hash=hash5,
+        records={},
+        anchored_at=keyed.now(),
+        actor="petugas-uji",
+        reason="manual",
+        month=None,
+        key_id=key_id(ANCHOR_KEY),
+        prev_signature=NO_SIGNATURE,
+    )
+    with engine.begin() as conn:
+        anchors_repo.insert(conn, anchored, anchored.sign(ANCHOR_KEY))
+    assert anchors.anchor(keyed)["anchor"]["number"] == 2
+    assert q.verify(keyed)["sound"] is True
+    _rewrite_chain(engine, 7, party="Kab. Lain")
+    result = q.verify(keyed)
+    assert (result["sound"], result["first_bad_seq"]) == (False, 10), result["problems"]
+    assert [p["seq"] for p in result["problems"]] == [10]
+    assert "#6 sampai #10" in result["problems"][0]["message"]
+
+
+def test_a_forged_anchor_signature_is_detected(keyed, engine, built) -> None:
+    """Rewriting the chain and the anchor's hash with it needs the key: signed with another
+    key, or with the right key id and a wrong signature, the anchor is refused."""
+    anchors.anchor(keyed)
+    _rewrite_chain(engine, TARGET, actor="penyusup")
+    with engine.connect() as conn:
+        row = conn.execute(select(t.ledger_anchor)).one()
+        new_head = conn.execute(select(t.office.c.ledger_hash)).scalar_one()
+    forged = Anchor(
+        office=OFFICE,
+        number=1,
+        seq=row.seq,
+        hash=new_head,
+        records=records_from(json.loads(row.records)),
+        anchored_at=row.anchored_at,
+        actor=row.actor,
+        reason=row.reason,
+        month=row.month,
+        key_id=key_id(DEFAULT_SECRET_KEY),  # the only key an intruder could know
+        prev_signature=row.prev_signature,
+    )
+    with engine.begin() as conn:
+        conn.execute(
+            update(t.ledger_anchor).values(
+                hash=new_head, key_id=forged.key_id, signature=forged.sign(DEFAULT_SECRET_KEY)
+            )
+        )
+    result = q.verify(keyed)
+    assert (result["sound"], result["first_bad_seq"]) == (False, 10)
+    assert "kunci lain" in result["problems"][0]["message"]
+    # Keeping the genuine key id does not help: the signature does not match.
+    with engine.begin() as conn:
+        conn.execute(update(t.ledger_anchor).values(key_id=key_id(ANCHOR_KEY)))
+    result = q.verify(keyed)
+    assert result["sound"] is False
+    assert "tanda tangan tidak sah" in result["problems"][0]["message"], result["problems"]
+
+
+def test_removing_or_reordering_anchors_is_detected(keyed, engine, built) -> None:
+    anchors.anchor(keyed)
+    writes.consume(keyed, qty=1, service="pemula")
+    anchors.anchor(keyed)
+    writes.consume(keyed, qty=1, service="pemula")
+    anchors.anchor(keyed)
+    assert q.verify(keyed)["anchors"] == 3 and q.verify(keyed)["sound"] is True
+    with engine.begin() as conn:
+        conn.execute(delete(t.ledger_anchor).where(t.ledger_anchor.c.number == 2))
+    result = q.verify(keyed)
+    assert result["sound"] is False and result["first_bad_seq"] == 12
+    assert "tidak menyambung" in result["problems"][0]["message"]
+
+
+def test_the_anchor_key_can_be_changed(keyed, built) -> None:
+    anchors.anchor(keyed)
+    new_key = replace(keyed, settings=Settings(anchor_key="kunci-jangkar-baru-9876543210"))
+    result = q.verify(new_key)
+    assert (
+        result["sound"] is False
+        and "BLANGKO_ANCHOR_KEY_PREVIOUS" in result["problems"][0]["message"]
+    )
+    rotated = replace(
+        keyed,
+        settings=Settings(
+            anchor_key="kunci-jangkar-baru-9876543210", anchor_key_previous=ANCHOR_KEY
+        ),
+    )
+    assert q.verify(rotated)["sound"] is True
+    writes.consume(rotated, qty=1, service="pemula")
+    assert anchors.anchor(rotated)["anchor"]["key_id"] == key_id("kunci-jangkar-baru-9876543210")
+    assert q.verify(rotated)["sound"] is True
+
+
+def test_an_anchor_is_made_only_when_something_changed(keyed, built) -> None:
+    first = anchors.anchor(keyed)
+    again = anchors.anchor(keyed)
+    assert again["anchored"] is False and again["anchor"] == first["anchor"]
+    writes.consume(keyed, qty=1, service="pemula")
+    assert anchors.anchor(keyed)["anchor"]["number"] == 2
+
+
+def test_a_month_close_anchors_the_head(keyed, engine, built) -> None:
+    closed = writes.close_month(keyed, month="2026-10")
+    with engine.connect() as conn:
+        head = conn.execute(select(t.office.c.ledger_seq, t.office.c.ledger_hash)).one()
+    assert (closed["ledger_seq"], closed["ledger_hash"], closed["anchor"]) == (*head, 1)
+    shown = anchors.anchors(keyed)
+    assert [(a["reason"], a["month"], a["seq"]) for a in shown] == [("month_close", "2026-10", 10)]
+
+
+@pytest.mark.parametrize(
+    ("table", "change", "kind"),
+    [
+        # A count's figures: the variance that was found, changed afterwards.
+        ("stock_count", {"counted": 99}, "stock opname"),
+        ("stock_count_part", {"book": 3}, "stock opname"),
+        ("location", {"name": "gudang-2"}, "lokasi"),
+    ],
+)
+def test_editing_a_record_outside_the_chain_is_detected(
+    keyed, engine, built, table, change, kind
+) -> None:
+    anchors.anchor(keyed)
+    with engine.begin() as conn:
+        rows = t.metadata.tables[table]
+        first = select(func.min(rows.c[rows.primary_key.columns.keys()[0]])).scalar_subquery()
+        conn.execute(
+            update(rows).where(rows.primary_key.columns.values()[0] == first).values(change)
+        )
+    result = q.verify(keyed)
+    assert result["sound"] is False
+    assert any(kind in p["message"] for p in result["problems"]), result["problems"]
+
+
+def test_editing_or_removing_a_month_close_is_detected(keyed, engine, built) -> None:
+    writes.close_month(keyed, month="2026-09")
+    writes.close_month(keyed, month="2026-10")
+    assert q.verify(keyed)["sound"] is True
+    with engine.begin() as conn:  # "re-open" October to back-date an entry into it
+        conn.execute(delete(t.month_close).where(t.month_close.c.month == "2026-10"))
+    result = q.verify(keyed)
+    assert result["sound"] is False
+    assert any("tutup bulan" in p["message"] for p in result["problems"]), result["problems"]
+
+
+@pytest.fixture
+def printed(keyed, built):  # type: ignore[no-untyped-def]
+    """Two cards printed for two applications (KR0000001, KR0000002), then anchored."""
+    writes.receive_shipment(
+        keyed, serials="KR0000001-KR0000005", source="Ditjen", document="BA-2", to="loket-1"
+    )
+    receipts = []
+    for serial in (1, 2):
+        nik = add_resident(keyed, serial=serial, recorded=date(2020, 1, 1))
+        receipt = apps.new(keyed, nik=nik, type="pemula", documents=KK)["receipt"]
+        apps.ready(keyed, receipt=receipt)
+        apps.print_card(keyed, receipt=receipt, station="loket-1", serial=f"KR000000{serial}")
+        receipts.append(receipt)
+    anchors.anchor(keyed)
+    assert q.verify(keyed)["sound"] is True
+    return receipts
+
+
+def _set_application(engine, which: str, **values) -> None:  # type: ignore[no-untyped-def]
+    with engine.begin() as conn:
+        conn.execute(update(ta.application).where(ta.application.c.receipt == which).values(values))
+
+
+@pytest.mark.parametrize(
+    "serial",
+    [
+        "KR0000002",  # the card printed for the other application
+        "KR0001",  # a card consumed by hand, not printed for any application
+        "KR0000003",  # a card still on the shelf
+    ],
+)
+def test_editing_an_application_serial_is_detected(keyed, engine, printed, serial) -> None:
+    _set_application(engine, printed[0], serial=serial)
+    result = q.verify(keyed)
+    assert result["sound"] is False
+    assert any(printed[0] in p["message"] for p in result["problems"]), result["problems"]
+
+
+def test_removing_an_application_serial_is_detected(keyed, engine, printed) -> None:
+    _set_application(engine, printed[1], serial=None)
+    result = q.verify(keyed)
+    assert result["sound"] is False
+    assert any(
+        "KR0000002" in p["message"] and printed[1] in p["message"] for p in result["problems"]
+    )
+
+
+@pytest.mark.parametrize("column", ["nik", "receipt", "type", "submitted_date"])
+def test_editing_an_application_nik_receipt_type_or_day_is_detected(
+    keyed, engine, printed, column
+) -> None:
+    values = {
+        "nik": build_nik("17.04.01", date(1990, 5, 17), "L", 3),
+        "receipt": "1704-20261127-0009",
+        "type": "hilang",
+        "submitted_date": date(2026, 11, 26),
+    }
+    if column == "nik":
+        add_resident(keyed, serial=3)  # the forged NIK must be a resident (foreign key)
+    _set_application(engine, printed[0], **{column: values[column]})
+    result = q.verify(keyed)
+    assert result["sound"] is False
+    assert any("permohonan" in p["message"].lower() for p in result["problems"])
+
+
+def test_a_misprint_and_reprint_keep_the_applications_sound(keyed, printed) -> None:
+    apps.misprint(keyed, receipt=printed[0], reason="gagal_encode")
+    apps.print_card(keyed, receipt=printed[0], station="loket-1", serial="KR0000004")
+    anchors.anchor(keyed)
+    assert q.verify(keyed)["sound"] is True
+
+
+def test_each_anchor_guards_the_applications_made_before_it(keyed, engine, printed) -> None:
+    """A later anchor digests only what was made since the one before; the earlier anchor
+    still guards its own rows."""
+    nik = add_resident(keyed, serial=3, recorded=date(2020, 1, 1))
+    later = apps.new(keyed, nik=nik, type="pemula", documents=KK)["receipt"]
+    made = anchors.anchor(keyed)["anchor"]
+    assert made["number"] == 2
+    with engine.connect() as conn:
+        second = conn.execute(
+            select(t.ledger_anchor.c.records).where(t.ledger_anchor.c.number == 2)
+        ).scalar_one()
+    assert json.loads(second)["application"]["rows"] == 1  # only the new application
+    _set_application(engine, printed[0], type="rusak")
+    result = q.verify(keyed)
+    assert result["sound"] is False
+    [problem] = [p for p in result["problems"] if "permohonan" in p["message"]]
+    assert "jangkar #1" in problem["message"]
+    _set_application(engine, printed[0], type="pemula")
+    _set_application(engine, later, type="rusak")
+    [problem] = [p for p in q.verify(keyed)["problems"] if "permohonan" in p["message"]]
+    assert "jangkar #2" in problem["message"]

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 from openpyxl import load_workbook
-from service_helpers import stock_station
+from service_helpers import KK, stock_station
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -101,9 +101,11 @@ def town(ctx, office):  # type: ignore[no-untyped-def]
         "to_record": _resident(ctx, 10, KINAL_B, recorded=None),
         "ready": _resident(ctx, 11, KINAL_B, recorded=date(2013, 3, 3)),
     }
-    n["applied_receipt"] = apps.new(ctx, nik=n["applied"], type="pemula")["receipt"]
-    n["to_record_receipt"] = apps.new(ctx, nik=n["to_record"], type="pemula")["receipt"]
-    n["ready_receipt"] = apps.new(ctx, nik=n["ready"], type="pemula")["receipt"]
+    n["applied_receipt"] = apps.new(ctx, nik=n["applied"], type="pemula", documents=KK)["receipt"]
+    n["to_record_receipt"] = apps.new(ctx, nik=n["to_record"], type="pemula", documents=KK)[
+        "receipt"
+    ]
+    n["ready_receipt"] = apps.new(ctx, nik=n["ready"], type="pemula", documents=KK)["receipt"]
     apps.ready(ctx, receipt=n["ready_receipt"])
     apps.suket(ctx, receipt=n["ready_receipt"])
     n["other_village"] = other

@@ -33,6 +33,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from service_helpers import KK
 from sqlalchemy import func, select
 
 from blangko.adapters import tables as t
@@ -272,10 +273,13 @@ def _step(data, ctx, model: Model, tally: Counter[str]) -> str:  # type: ignore[
         if not ok:
             codes = {"resident_not_alive", "not_wajib_ktp", "already_has_card", "application_open"}
             code = _expect_refusal(
-                ctx, model, lambda: apps.new(ctx, nik=nik, type="pemula", office=office), codes
+                ctx,
+                model,
+                lambda: apps.new(ctx, nik=nik, type="pemula", office=office, documents=KK),
+                codes,
             )
             return f"new {nik[-6:]}: refused {code}"
-        r = apps.new(ctx, nik=nik, type="pemula", office=office)
+        r = apps.new(ctx, nik=nik, type="pemula", office=office, documents=KK)
         want = "direkam" if p.recorded is not None else "diajukan"
         assert r["status"] == want, r
         model.apps[r["receipt"]] = (nik, want)

@@ -11,8 +11,11 @@ from blangko.domain.nik import (
     ParsedNik,
     build_nik,
     check_nik_against,
+    check_nik_format,
     compact_nik,
     mask_nik,
+    mask_niks_in,
+    mask_number,
     parse_nik,
 )
 
@@ -204,6 +207,61 @@ def test_mask_hides_everything_when_not_a_nik(value: str) -> None:
     assert len(masked) == len(value)
 
 
+NIK = "1704011203900001"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        NIK,
+        "1704.0112.0390.0001",
+        "1704-0112-0390-0001",
+        "1704 0112 0390 0001",
+        "17.04.01.120390.0001",
+        "1704+0112+0390+0001",  # a query string's spaces
+        "1704%200112%200390%200001",
+        "1704%2D0112%2e0390%2E0001",
+    ],
+)
+def test_a_nik_however_written_is_masked_in_text(written: str) -> None:
+    line = f'127.0.0.1:51234 - "GET /layanan?nik={written}&x=1 HTTP/1.1" 200'
+    masked = mask_niks_in(line)
+    assert "1704********0001" in masked
+    digits = "".join(c for c in masked if c.isdigit())
+    assert NIK not in digits, masked
+    assert masked.startswith('127.0.0.1:51234 - "GET /layanan?nik=') and masked.endswith("200")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "127.0.0.1:8000 2026-11-27 10:15:30,123",  # addresses, dates and times stay
+        "17040112039000012",  # 17 digits: no NIK
+        "170401120390001",  # 15 digits
+        "KR0001001-KR0005000",
+        "1704-20261127-7KQX-M9PD",
+    ],
+)
+def test_text_without_a_nik_is_left_alone(text: str) -> None:
+    assert mask_niks_in(text) == text
+
+
+def test_digits_around_a_grouped_nik_are_masked_too() -> None:
+    """Where a NIK written in groups sits in a longer run of groups, every digit of the runs
+    that could be it is hidden: a log had rather lose a date than keep a NIK."""
+    masked = mask_niks_in("pada 2026-11-27 1704 0112 0390 0001 ok")
+    assert "0390" not in masked and masked.endswith(" ok") and masked.startswith("pada ")
+    assert mask_niks_in("baris 12 " + NIK) == "baris 12 1704********0001"
+
+
+def test_document_numbers_are_masked_like_niks() -> None:
+    assert mask_number("1704012345670001") == "1704********0001"  # a KK
+    assert mask_number("1704 0123 4567 0001") == "1704********0001"
+    assert mask_number("LP/123/XI/2026") == "**********2026"
+    assert mask_number("AB") == "**"
+    assert mask_number("") == ""
+
+
 kecamatan_codes = st.tuples(st.integers(11, 94), st.integers(1, 79), st.integers(1, 99)).map(
     lambda t: f"{t[0]:02d}.{t[1]:02d}.{t[2]:02d}"
 )
@@ -236,3 +294,29 @@ def test_parsed_date_is_never_in_the_future_and_agrees_on_ddmmyy(birth: date, se
     assert (parsed.birth_date.day, parsed.birth_date.month) == (birth.day, birth.month)
     assert parsed.birth_date.year % 100 == birth.year % 100
     assert parsed.birth_date >= birth  # the most recent candidate, never an older one
+
+
+# --- the counter's format check (issue 12, point 5) --------------------------------------------
+
+
+def test_counter_format_check_names_the_rule_not_the_registry() -> None:
+    today = date(2026, 11, 27)
+    for typed, code, words in (
+        ("170401170590000", "nik_length", "16 digit"),  # 15 digits
+        ("17040117059000011", "nik_length", "16 digit"),
+        ("17040117059O0001", "nik_digits", "angka"),  # a letter O for a zero
+        ("1704013205900001", "nik_birth_date", "Tanggal lahir"),  # day 32
+        ("1704011705900000", "nik_serial", "0000"),
+        ("0004011705900001", "nik_region", "Kode wilayah"),
+    ):
+        with pytest.raises(DomainError) as err:
+            check_nik_format(typed, reference_date=today)
+        assert (err.value.code, err.value.field) == (code, "nik"), typed
+        assert words in err.value.message
+    # Separators people type are fine, and a retired kecamatan code is still a NIK: it is for
+    # life (Merauke's 91.01 became 93.01 in 2022).
+    assert check_nik_format("1704 0117 0590 0001", reference_date=today).nik == "1704011705900001"
+    assert check_nik_format("9101011705900001", reference_date=today).regency_code == "91.01"
+    with pytest.raises(DomainError) as err:
+        check_nik_format("91010117059", reference_date=today, field="proxy_nik", label="NIK kuasa")
+    assert err.value.field == "proxy_nik" and err.value.message.startswith("NIK kuasa harus")

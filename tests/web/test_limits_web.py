@@ -327,6 +327,32 @@ def test_notes_may_span_lines_but_names_may_not(client, ctx) -> None:  # type: i
     }
 
 
+@pytest.mark.parametrize(
+    ("path", "who", "field"),
+    [
+        ("/api/v1/status?office=17%0004", None, "office"),
+        ("/api/v1/coverage/gaps?kecamatan=17.04%00.01", "kepala", "kecamatan"),
+        ("/api/v1/stock/ledger?serial=KR%001", "stok", "serial"),
+    ],
+)
+def test_a_nul_in_a_query_value_is_a_400_naming_it(client, ctx, office, path, who, field) -> None:  # type: ignore[no-untyped-def]
+    """Found by the fuzz campaign (tests/web/test_schemathesis.py): a NUL in a query value
+    reached PostgreSQL, which refuses it in a string: a 500 on every route that looks one up.
+    Every route now refuses a control character in any query value first."""
+    r = client.get(path, headers=bearer(client, who) if who else {})
+    assert r.status_code == 400, r.text
+    error = r.json()["error"]
+    assert (error["code"], error["field"]) == ("control_character", field)
+    assert "U+0000" in error["message"]
+
+
+def test_a_nul_in_a_page_query_shows_the_error_page(client, ctx, office) -> None:  # type: ignore[no-untyped-def]
+    login(client, "operator")
+    r = client.get("/layanan?nik=1704%0001")
+    assert r.status_code == 400
+    assert "karakter kendali (U+0000)" in r.text
+
+
 def test_a_request_body_over_the_limit_is_refused_with_413(client) -> None:  # type: ignore[no-untyped-def]
     h = bearer(client, "stok")
 

@@ -284,3 +284,64 @@ def test_operator_gives_an_office_to_a_user_without_one(db_url, ctx, sealed) -> 
     assert listed.returncode == 0
     names = {u["username"] for u in json.loads(listed.stdout)}
     assert names == {"nomad", "admin_b", "kepala_b", "operator_b"}
+
+
+# --- issue 12: the counter's new routes and the office settings, across offices -----------------
+
+
+def test_counter_routes_refuse_another_office_application(sealed, ctx) -> None:  # type: ignore[no-untyped-def]
+    from blangko.services import applications
+
+    nik_b = add_resident(ctx, serial=11, office=B)
+    receipt_b = applications.new(
+        ctx, nik=nik_b, type="pemula", documents={"no_kk": "1701010101010001"}, office=B
+    )["receipt"]
+    h = bearer(sealed, "operator_a")
+    for path in (
+        f"/api/v1/applications/{receipt_b}/slip",
+        f"/api/v1/applications/{receipt_b}/handover",
+        f"/api/v1/residents/{nik_b}/counter",
+    ):
+        r = sealed.get(path, headers=h)
+        assert r.status_code == 404, (path, r.status_code)
+        assert "Penduduk Uji 11" not in r.text and "diajukan" not in r.text
+    r = sealed.post(f"/api/v1/applications/{receipt_b}/collect", json={}, headers=h)
+    assert r.status_code == 404
+    login(sealed, "operator_a")
+    for path in (
+        f"/layanan/permohonan/{receipt_b}/tanda-terima",
+        f"/layanan/permohonan/{receipt_b}/tanda-terima-penyerahan",
+        f"/layanan?nik={nik_b}",
+    ):
+        r = sealed.get(path)
+        assert r.status_code == 404, (path, r.status_code)
+        assert "Penduduk Uji 11" not in r.text
+    # B's own operator sees it.
+    r = sealed.get(f"/api/v1/applications/{receipt_b}/slip", headers=bearer(sealed, "operator_b"))
+    assert r.status_code == 200 and r.json()["office"] == B
+    assert applications.show(ctx, receipt=receipt_b, office=B)["status"] == "diajukan"
+
+
+def test_admin_sets_only_their_office_settings(sealed, ctx) -> None:  # type: ignore[no-untyped-def]
+    from blangko.services.admin import office
+
+    r = sealed.post("/api/v1/office", json={"seat": "Bintuhan"}, headers=bearer(sealed, "admin_a"))
+    assert r.status_code == 200 and r.json()["office"] == A
+    r = sealed.post(
+        "/api/v1/office/documents/pemula",
+        json={"documents": ["no_kk", "akta_kelahiran"]},
+        headers=bearer(sealed, "admin_b"),
+    )
+    assert r.status_code == 200 and r.json()["office"] == B
+    assert (office.show(ctx, office=A)["seat"], office.show(ctx, office=B)["seat"]) == (
+        "Bintuhan",
+        None,
+    )
+    assert not office.show(ctx, office=A)["documents"][0]["office_set"]
+    assert office.show(ctx, office=B)["documents"][0]["office_set"]
+    login(sealed, "admin_b")
+    page = sealed.get("/kantor").text
+    assert B in page and "Bintuhan" not in page
+    # A user without an office is refused: there are two offices.
+    r = sealed.get("/api/v1/office", headers=bearer(sealed, "nomad"))
+    assert r.status_code == 403

@@ -164,8 +164,14 @@ def test_server_refuses_the_default_secret() -> None:
 
 def test_every_page_text_has_an_english_translation() -> None:
     from blangko.domain.access import ROLE_LABELS
-    from blangko.domain.applications import STATUS_LABEL_ID, TYPE_LABEL_ID
+    from blangko.domain.applications import (
+        COLLECTOR_LABEL_ID,
+        DOCUMENT_LABEL_ID,
+        STATUS_LABEL_ID,
+        TYPE_LABEL_ID,
+    )
     from blangko.domain.ledger import KIND_LABEL_ID as ENTRY_KIND_LABELS
+    from blangko.services import readlog
     from blangko.services.calendar.events import KIND_LABEL_ID
     from blangko.web import app, applications, calendar, coverage, labels, nav
 
@@ -179,6 +185,8 @@ def test_every_page_text_has_an_english_translation() -> None:
         "page.agenda",
         "page.audit",
         "page.users",
+        "page.office",
+        "page.readlog",
         "page.status",
     }
     ids: set[str] = set()
@@ -198,12 +206,16 @@ def test_every_page_text_has_an_english_translation() -> None:
         applications.ACTION_LABELS,
         STATUS_LABEL_ID,
         TYPE_LABEL_ID,
+        DOCUMENT_LABEL_ID,
+        COLLECTOR_LABEL_ID,
         KIND_LABEL_ID,
         ENTRY_KIND_LABELS,
         calendar.CLOSURE_SCOPE_LABELS,
         coverage.LIMIT_LABELS,
+        readlog.ACTIONS,
     ):
         ids |= set(table.values())
+    ids.add(readlog.ROLE_CLI)
     en = translations("en")
     untranslated = sorted(
         i
@@ -225,7 +237,19 @@ def test_app_refuses_a_route_without_roles(ctx, office, monkeypatch) -> None:  #
         create_app(ctx, settings=Settings(secret_key="a-long-enough-secret-key"))
 
 
-def test_log_filter_masks_nik() -> None:
+@pytest.mark.parametrize(
+    "written",
+    [
+        "1704015207900001",
+        # Issue 19, finding 8: written with separators, these reached the log unmasked.
+        "1704.0152.0790.0001",
+        "1704-0152-0790-0001",
+        "1704 0152 0790 0001",
+        "1704+0152+0790+0001",
+        "1704%200152%200790%200001",
+    ],
+)
+def test_log_filter_masks_nik(written: str) -> None:
     import logging
 
     from blangko.web.logs import MaskNik
@@ -236,12 +260,13 @@ def test_log_filter_masks_nik() -> None:
         __file__,
         1,
         '%s - "%s %s HTTP/1.1" %d',
-        ("127.0.0.1", "GET", "/layanan?nik=1704015207900001", 200),
+        ("127.0.0.1", "GET", f"/layanan?nik={written}", 200),
         None,
     )
     assert MaskNik().filter(record) is True
     line = record.getMessage()
-    assert "1704015207900001" not in line and "1704********0001" in line
+    assert written not in line and "1704********0001" in line
+    assert "0790" not in line
 
 
 def test_serve_refuses_default_secret_from_the_cli(tmp_path) -> None:  # type: ignore[no-untyped-def]

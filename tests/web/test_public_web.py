@@ -3,7 +3,7 @@ progress by its receipt number."""
 
 from __future__ import annotations
 
-from web_helpers import bearer
+from web_helpers import KK, bearer
 
 from blangko.services.stock import writes
 
@@ -58,7 +58,7 @@ def test_public_application_status_by_receipt(client, ctx) -> None:  # type: ign
     from blangko.services import applications
 
     nik = _resident(ctx)
-    receipt = applications.new(ctx, nik=nik, type="pemula")["receipt"]
+    receipt = applications.new(ctx, nik=nik, type="pemula", documents=KK)["receipt"]
     page = client.get(f"/status?resi={receipt}")
     assert page.status_code == 200
     assert receipt in page.text and "diajukan" in page.text

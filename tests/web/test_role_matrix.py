@@ -36,6 +36,7 @@ PATH_VALUES = {
     "closure_id": "1",
     "event_id": "1",
     "name": "usage",
+    "kind": "pemula",
 }
 
 

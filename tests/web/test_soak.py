@@ -218,7 +218,10 @@ def _work(clerk: Clerk, base: str, deadline: float) -> None:
         while time.time() < deadline and clerk.niks:
             n += 1
             nik = clerk.niks.pop()
-            made = write("/api/v1/applications", {"nik": nik, "type": "pemula"})
+            made = write(
+                "/api/v1/applications",
+                {"nik": nik, "type": "pemula", "documents": {"no_kk": "1704010101010001"}},
+            )
             if made is None:
                 continue
             receipt = made["receipt"]

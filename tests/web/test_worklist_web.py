@@ -9,7 +9,7 @@ import re
 from datetime import date
 
 from openpyxl import load_workbook
-from web_helpers import add_resident, bearer, csrf_of, insert_user, login, stock_station
+from web_helpers import KK, add_resident, bearer, csrf_of, insert_user, login, stock_station
 
 from blangko.adapters.tables_residents import resident
 from blangko.domain.nik import build_nik
@@ -35,7 +35,7 @@ def test_the_counter_sees_the_list_and_prints_from_it(client, ctx) -> None:  # t
     niks = _people(ctx)
     stock_station(ctx)
     other = add_resident(ctx, serial=9)  # not recorded: an application, not a print button
-    receipt = applications.new(ctx, nik=other, type="pemula")["receipt"]
+    receipt = applications.new(ctx, nik=other, type="pemula", documents=KK)["receipt"]
     login(client, "operator")
     service = client.get("/layanan")
     assert 'href="/layanan/prr" data-testid="backlog-link"' in service.text
@@ -67,7 +67,7 @@ def test_a_refused_print_shows_why_and_writes_nothing(client, ctx) -> None:  # t
     login(client, "operator")
     page = client.get("/layanan/prr")
     # Someone at the other desk takes an application for the first resident meanwhile.
-    receipt = applications.new(ctx, nik=niks[0], type="pemula")["receipt"]
+    receipt = applications.new(ctx, nik=niks[0], type="pemula", documents=KK)["receipt"]
     r = client.post(
         "/layanan/prr/cetak",
         data={"csrf": csrf_of(page.text), "nik": niks[0], "station": "loket-1"},

@@ -24,6 +24,8 @@ ROLE_USERS = {
 }
 USER_FOR_ROLE = {role: name for name, role in ROLE_USERS.items()}
 SECRET = "kunci-rahasia-uji-yang-panjang"
+# The family card a first-card application (pemula) brings by default.
+KK = {"no_kk": "1704010101010001"}
 
 
 def csrf_of(html: str) -> str:

@@ -47,6 +47,24 @@ office = Table(
     Column("ledger_hash", String(64), nullable=False),
 )
 
+# The office's own settings: what its letterhead and signatures print (address, the regency
+# seat where reports are signed, the head's name and NIP), where residents check their
+# application's status, and the documents each application type needs (JSON, only the types
+# the office has set; the others follow domain.applications.DEFAULT_DOCUMENT_RULES).
+office_profile = Table(
+    "office_profile",
+    metadata,
+    Column("office_code", String(5), ForeignKey("office.code"), primary_key=True),
+    Column("address", Text, nullable=True),
+    Column("seat", String(100), nullable=True),  # ibu kota kabupaten, e.g. Bintuhan
+    Column("head_name", String(200), nullable=True),
+    Column("head_nip", String(18), nullable=True),
+    Column("public_url", String(200), nullable=True),
+    Column("documents", Text, nullable=True),
+    Column("updated_at", DateTime, nullable=False),
+    Column("updated_by", String(100), nullable=False),
+)
+
 location = Table(
     "location",
     metadata,
@@ -182,6 +200,28 @@ month_close = Table(
     Column("month", String(7), primary_key=True),  # YYYY-MM
     Column("closed_at", DateTime, nullable=False),
     Column("actor", String(100), nullable=False),
+)
+
+# Anchors of each office's chain: the head (seq, hash) and digests of the records outside
+# the chain, HMAC-signed with a key that is not in the database (domain/anchor.py). Only
+# ever appended: at every month close and by `blangko stock anchor`.
+ledger_anchor = Table(
+    "ledger_anchor",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("office_code", String(5), ForeignKey("office.code"), nullable=False),
+    Column("number", Integer, nullable=False),  # 1, 2, ... per office
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("records", Text, nullable=False),  # JSON: kind -> {upto, rows, sha256}
+    Column("anchored_at", DateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("reason", String(20), nullable=False),  # month_close | manual
+    Column("month", String(7), nullable=True),
+    Column("key_id", String(16), nullable=False),
+    Column("prev_signature", String(64), nullable=False),
+    Column("signature", String(64), nullable=False),
+    UniqueConstraint("office_code", "number", name="uq_ledger_anchor_office_number"),
 )
 
 # One row per idempotency key used for a write: the request's fingerprint and its result, so a

@@ -22,7 +22,8 @@ application = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("office_code", String(5), ForeignKey("office.code"), nullable=False),
-    Column("receipt", String(20), nullable=False),  # 1704-20210602-0001
+    # 1704-20261127-7KQX-M9PD (random part and check character); 1704-20210602-0001 before
+    Column("receipt", String(32), nullable=False),
     Column("nik", String(16), ForeignKey("resident.nik"), nullable=False),
     Column("type", String(20), nullable=False),  # pemula | hilang | rusak | perubahan_data
     Column("status", String(12), nullable=False),
@@ -37,6 +38,12 @@ application = Table(
     Column("suket_at", DateTime, nullable=True),  # temporary certificate issued
     Column("ikd_at", DateTime, nullable=True),  # digital ID (IKD) activated
     Column("collected_date", Date, nullable=True),
+    # Who took the card: pemohon (the applicant) or kuasa (a proxy, with NIK, name and the
+    # power of attorney's reference).
+    Column("collected_by", String(10), nullable=True),
+    Column("proxy_nik", String(16), nullable=True),
+    Column("proxy_name", String(200), nullable=True),
+    Column("power_of_attorney", String(200), nullable=True),
     Column("reason", Text, nullable=True),  # why rejected
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),

@@ -1,4 +1,5 @@
-"""Setting up and administering an office: `blangko init`, `blangko office ...`,
+"""Setting up and administering an office: `blangko init`, `blangko office ...` (list, the
+office's settings and documents per application type),
 `blangko location ...`, `blangko regions ...` and `blangko user ...` (web accounts)."""
 
 from __future__ import annotations
@@ -11,11 +12,15 @@ import typer
 from rich.table import Table
 
 from blangko.cli import state
-from blangko.cli.options import JsonOpt, OfficeOpt
+from blangko.cli.options import JsonOpt, KeyOpt, OfficeOpt
 from blangko.cli.output import console, print_json
+from blangko.cli.stock import print_verification
 from blangko.domain.errors import DomainError
 from blangko.formatting import num
+from blangko.services.admin import backup as backups
+from blangko.services.admin import office as office_settings
 from blangko.services.admin import setup, users
+from blangko.services.admin.office import OfficeProfile
 
 office_app = typer.Typer(help="Kantor (Dinas Dukcapil kabupaten/kota).", no_args_is_help=True)
 location_app = typer.Typer(
@@ -53,6 +58,49 @@ def init(
         )
 
 
+def backup(
+    file: Annotated[Path, typer.Argument(help="Berkas cadangan baru (tidak menimpa).")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Cadangkan seluruh basis data ke FILE selagi aplikasi tetap dipakai.
+
+    SQLite: salinan lewat online backup API (satu saat yang konsisten). PostgreSQL:
+    pg_dump -Fc (versi pg_dump sama dengan server). Tercetak ukuran dan SHA-256-nya."""
+    r = backups.backup(state.context(), output=file)
+    if as_json:
+        print_json(r)
+        return
+    console.print(
+        f"Cadangan {r['backend']} ditulis ke {r['file']}: {num(r['bytes'])} bait dalam "
+        f"{r['seconds']} detik.\nSHA-256 {r['sha256']}",
+        highlight=False,
+    )
+
+
+def restore(
+    file: Annotated[Path, typer.Argument(help="Berkas cadangan dari 'blangko backup'.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Pulihkan FILE ke basis data BARU (--db: berkas SQLite yang belum ada, atau basis data
+    PostgreSQL yang belum ada atau kosong), perbarui skemanya, lalu verifikasi setiap kantor.
+
+    Tidak pernah menimpa basis data yang berisi. Kode keluar 1 bila ada ledger yang tidak utuh."""
+    r = backups.restore(state.context(), source=file)
+    if as_json:
+        print_json(r)
+    else:
+        made = " (basis data dibuat)" if r["database_created"] else ""
+        console.print(f"Cadangan {r['file']} dipulihkan{made}.", highlight=False)
+        applied = r["migrations_applied"]
+        console.print(
+            f"Skema: {'diperbarui ' + ', '.join(applied) if applied else 'sudah mutakhir'}."
+        )
+        for v in r["offices"]:
+            print_verification(v)
+    if not r["sound"]:
+        raise typer.Exit(1)
+
+
 @office_app.command("list")
 def office_list(as_json: JsonOpt = False) -> None:
     """Daftar kantor di basis data ini."""
@@ -64,6 +112,122 @@ def office_list(as_json: JsonOpt = False) -> None:
     for r in rows:
         table.add_row(r["code"], r["name"], num(r["entries"]))
     console.print(table)
+
+
+def _print_profile(p: OfficeProfile) -> None:
+    table = Table(show_header=False, title=f"Kantor {p['office']} {p['name']}")
+    table.add_column("Isian")
+    table.add_column("Nilai")
+    for label, value in (
+        ("Alamat", p["address"]),
+        ("Ibu kota kabupaten", p["seat"]),
+        ("Kepala dinas", p["head_name"]),
+        ("NIP kepala dinas", p["head_nip"]),
+        ("Status publik", p["public_url"]),
+    ):
+        table.add_row(label, value or "(belum diisi)")
+    for rule in p["documents"]:
+        mark = "" if rule["office_set"] else " (bawaan)"
+        table.add_row(f"Dokumen {rule['type']}", rule["description"] + mark)
+    console.print(table)
+
+
+@office_app.command("show")
+def office_show(office: OfficeOpt = None, as_json: JsonOpt = False) -> None:
+    """Pengaturan kantor: alamat, ibu kota kabupaten, kepala dinas dan NIP, status publik,
+    dokumen per jenis permohonan."""
+    p = office_settings.show(state.context(), office=office)
+    if as_json:
+        print_json(p)
+    else:
+        _print_profile(p)
+
+
+@office_app.command("set")
+def office_set(
+    address: Annotated[
+        str | None, typer.Option("--address", help="Alamat kantor pada kop laporan.")
+    ] = None,
+    seat: Annotated[
+        str | None,
+        typer.Option(
+            "--seat", help="Ibu kota kabupaten: tempat penandatanganan laporan, mis. Bintuhan."
+        ),
+    ] = None,
+    head_name: Annotated[
+        str | None, typer.Option("--head-name", help="Nama kepala dinas (penanda tangan).")
+    ] = None,
+    head_nip: Annotated[
+        str | None, typer.Option("--head-nip", help="NIP kepala dinas, 18 digit.")
+    ] = None,
+    public_url: Annotated[
+        str | None,
+        typer.Option(
+            "--public-url",
+            help="Alamat web status publik, dicetak pada tanda terima (mis. https://...).",
+        ),
+    ] = None,
+    office: OfficeOpt = None,
+    idempotency_key: KeyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Ubah pengaturan kantor yang disebut (yang lain tetap; '' menghapus). Laporan memakai
+    alamat, tempat dan penanda tangan ini."""
+    p = state.write(
+        office_settings.update,
+        office,
+        idempotency_key,
+        address=address,
+        seat=seat,
+        head_name=head_name,
+        head_nip=head_nip,
+        public_url=public_url,
+    )
+    if as_json:
+        print_json(p)
+    else:
+        _print_profile(p)
+
+
+@office_app.command("documents")
+def office_documents(
+    kind: Annotated[
+        str, typer.Argument(help="Jenis permohonan: pemula, hilang, rusak, perubahan_data.")
+    ],
+    doc: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--doc",
+            help="Dokumen yang wajib, boleh diulang: no_kk, akta_kelahiran, laporan_polisi, "
+            "ktp_lama, akta_perkawinan, akta_perceraian.",
+        ),
+    ] = None,
+    any_one: Annotated[
+        bool, typer.Option("--any-one", help="Cukup salah satu dokumen --doc.")
+    ] = False,
+    default: Annotated[
+        bool, typer.Option("--default", help="Kembali ke dokumen bawaan untuk jenis ini.")
+    ] = False,
+    office: OfficeOpt = None,
+    idempotency_key: KeyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Dokumen yang wajib dibawa untuk satu jenis permohonan di kantor ini."""
+    if default:
+        p = state.write(office_settings.reset_documents, office, idempotency_key, type=kind)
+    else:
+        p = state.write(
+            office_settings.set_documents,
+            office,
+            idempotency_key,
+            type=kind,
+            documents=doc or [],
+            any_one=any_one,
+        )
+    if as_json:
+        print_json(p)
+    else:
+        _print_profile(p)
 
 
 @location_app.command("add")

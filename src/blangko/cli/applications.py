@@ -183,9 +183,48 @@ app_app.command("ikd")(
         "Identitas Kependudukan Digital (IKD) diaktifkan; tidak memakai blangko.",
     )
 )
-app_app.command("collect")(
-    _simple("collect", "diserahkan", "Serahkan kartu yang sudah dicetak kepada penduduk.")
-)
+
+
+@app_app.command("collect")
+def collect(
+    receipt: ReceiptArg,
+    proxy_nik: Annotated[
+        str | None,
+        typer.Option(
+            "--proxy-nik", help="NIK kuasa yang mengambil kartu (kosong: pemohon sendiri)."
+        ),
+    ] = None,
+    proxy_name: Annotated[
+        str | None, typer.Option("--proxy-name", help="Nama kuasa yang mengambil kartu.")
+    ] = None,
+    power_of_attorney: Annotated[
+        str | None,
+        typer.Option("--power-of-attorney", help="Nomor/tanggal surat kuasa."),
+    ] = None,
+    date: DateOpt = None,
+    office: ReceiptOfficeOpt = None,
+    idempotency_key: KeyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Serahkan kartu yang sudah dicetak: kepada pemohon, atau kepada kuasanya (NIK, nama dan
+    surat kuasa wajib)."""
+    r = state.write(
+        apps.collect,
+        office,
+        idempotency_key,
+        receipt=receipt,
+        proxy_nik=proxy_nik,
+        proxy_name=proxy_name,
+        power_of_attorney=power_of_attorney,
+        on=parse_date(date),
+    )
+    who = r["handover"]
+    verb = "diserahkan kepada " + (
+        f"kuasa {who['proxy_nik']} (surat kuasa {who['power_of_attorney']})"
+        if who and who["by"] == "kuasa"
+        else "pemohon"
+    )
+    _done(r, as_json, verb)
 
 
 @app_app.command("reject")
@@ -243,6 +282,14 @@ def show(
         console.print(f"Dokumen: {docs}", highlight=False)
     if r["serial"]:
         console.print(f"Blangko: {r['serial']} di {r['station']}", highlight=False)
+    if r["handover"]:
+        h = r["handover"]
+        proxy = (
+            f": {h['proxy_name'] or ''} NIK {h['proxy_nik']}, surat kuasa {h['power_of_attorney']}"
+            if h["by"] == "kuasa"
+            else ""
+        )
+        console.print(f"Diterima oleh: {h['by_label']}{proxy}", highlight=False)
     table = Table("Tanggal", "Tindakan", "Dari", "Ke", "Petugas", "Catatan")
     for e in r["events"]:
         table.add_row(
@@ -404,3 +451,120 @@ def print_prr(
         on=parse_date(date),
     )
     _done(r, as_json, "permohonan dibuat dari daftar tunggu dan dicetak")
+
+
+@app_app.command("lookup")
+def lookup(
+    nik: Annotated[str, typer.Argument(help="NIK 16 digit.")],
+    office: OfficeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Cari penduduk di loket: permohonan berjalan, langkah berikutnya dan dokumen yang wajib
+    dibawa. NIK yang salah bentuk ditolak dengan aturannya."""
+    r = apps.lookup(state.context(), nik=nik, office=office, reveal=True)
+    if as_json:
+        print_json(r)
+        return
+    p = r["resident"]
+    rekam = tanggal(p["tanggal_rekam"]) if p["tanggal_rekam"] else "belum"
+    cetak = tanggal(p["tanggal_cetak"]) if p["tanggal_cetak"] else "belum"
+    console.print(
+        f"[bold]{p['nama']}[/]  NIK {p['nik']}  {p['status']}  rekam {rekam}, cetak {cetak}",
+        highlight=False,
+    )
+    open_app = r["open_application"]
+    if open_app:
+        console.print(
+            f"Permohonan berjalan: [bold]{open_app['receipt']}[/] {open_app['type']}, status "
+            f"{_label(open_app['status'])} (blangko app show {open_app['receipt']})",
+            highlight=False,
+        )
+    console.print(f"Langkah berikutnya: {r['next_step']['message']}", highlight=False)
+    for rule in r["documents"]:
+        console.print(f"Dokumen {rule['type']}: {rule['description']}", highlight=False)
+
+
+@app_app.command("slip")
+def slip(
+    receipt: ReceiptArg,
+    handover: Annotated[
+        bool,
+        typer.Option(
+            "--handover", help="Tanda terima penyerahan (bukti pengambilan), bukan permohonan."
+        ),
+    ] = False,
+    office: ReceiptOfficeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Tanda terima permohonan (nomor, NIK disamarkan, dokumen, cara cek status), atau dengan
+    --handover tanda terima penyerahan kartu. Halaman cetaknya: /layanan/permohonan/NOMOR/
+    tanda-terima."""
+    ctx = state.context()
+    if handover:
+        h = apps.handover_slip(ctx, receipt=receipt, office=office, reveal=True)
+        if as_json:
+            print_json(h)
+            return
+        _print_lines(
+            h["letterhead"],
+            "TANDA TERIMA PENYERAHAN KTP-EL",
+            [
+                ("Nomor tanda terima", h["receipt"]),
+                ("Nama pemohon", h["name"] or "-"),
+                ("NIK pemohon", h["nik"]),
+                ("Jenis permohonan", h["type_label"]),
+                ("Nomor seri blangko", h["serial"] or "-"),
+                ("Tanggal penyerahan", tanggal(h["collected_date"])),
+                ("Diterima oleh", h["collected_by_label"]),
+            ]
+            + (
+                [
+                    ("Nama kuasa", h["proxy_name"] or "-"),
+                    ("NIK kuasa", h["proxy_nik"] or "-"),
+                    ("Surat kuasa", h["power_of_attorney"] or "-"),
+                ]
+                if h["collected_by"] == "kuasa"
+                else []
+            )
+            + [("Petugas", h["officer"])],
+            f"{h['place']}, {tanggal(h['collected_date'])}".lstrip(", "),
+        )
+        return
+    s = apps.slip(ctx, receipt=receipt, office=office, reveal=True)
+    if as_json:
+        print_json(s)
+        return
+    where = s["status_url"] or f"halaman status publik ({s['status_path']})"
+    _print_lines(
+        s["letterhead"],
+        "TANDA TERIMA PERMOHONAN KTP-EL",
+        [
+            ("Nomor tanda terima", s["receipt"]),
+            ("Nama", s["name"] or "-"),
+            ("NIK", s["nik"]),
+            ("Jenis permohonan", s["type_label"]),
+            ("Tanggal permohonan", tanggal(s["submitted_date"])),
+            (
+                "Dokumen diterima",
+                "; ".join(f"{d['label']}: {d['value']}" for d in s["documents"]) or "-",
+            ),
+            ("Cek status", f"{where} dengan nomor {s['receipt']}"),
+            ("Petugas", s["officer"]),
+        ],
+        f"{s['place']}, {tanggal(s['submitted_date'])}".lstrip(", "),
+    )
+
+
+def _print_lines(
+    letterhead: list[str], title: str, rows: list[tuple[str, str]], signed: str
+) -> None:
+    for line in letterhead:
+        console.print(line, highlight=False, justify="center")
+    console.print(f"\n[bold]{title}[/]", justify="center")
+    table = Table(show_header=False, box=None)
+    table.add_column("Isian")
+    table.add_column("Nilai")
+    for k, v in rows:
+        table.add_row(k, v)
+    console.print(table)
+    console.print(signed, highlight=False)

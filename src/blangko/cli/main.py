@@ -10,7 +10,7 @@ import typer
 from sqlalchemy.exc import OperationalError
 
 from blangko.cli import state
-from blangko.cli.admin import init, location_app, office_app, regions_app, user_app
+from blangko.cli.admin import backup, init, location_app, office_app, regions_app, restore, user_app
 from blangko.cli.applications import app_app
 from blangko.cli.calendar import capacity_app, closure_app, event_app
 from blangko.cli.calendar import status as status_command
@@ -18,6 +18,7 @@ from blangko.cli.coverage import coverage_app
 from blangko.cli.forecast import forecast_app
 from blangko.cli.options import JsonOpt
 from blangko.cli.output import console, fail, print_json
+from blangko.cli.readlog import readlog_app
 from blangko.cli.registry import nik_app, residents_app
 from blangko.cli.reports import report_app
 from blangko.cli.serve import serve
@@ -48,8 +49,11 @@ app.add_typer(regions_app, name="regions")
 app.add_typer(location_app, name="location")
 app.add_typer(office_app, name="office")
 app.add_typer(user_app, name="user")
+app.add_typer(readlog_app, name="readlog")
 app.command("serve")(serve)
 app.command("init")(init)
+app.command("backup")(backup)
+app.command("restore")(restore)
 
 
 @app.callback()

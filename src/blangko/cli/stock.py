@@ -29,9 +29,15 @@ from blangko.cli.output import console, print_json, replayed
 from blangko.domain.errors import DomainError
 from blangko.domain.ledger import KIND_LABEL_ID, STATE_LABEL_ID, State
 from blangko.formatting import num, parse_date, signed, tanggal, waktu
-from blangko.services.stock import counts, writes
+from blangko.services.stock import anchors, counts, writes
 from blangko.services.stock import queries as q
-from blangko.services.stock.results import Balance, EntriesWritten, LedgerEntry
+from blangko.services.stock.results import (
+    AnchorWritten,
+    Balance,
+    EntriesWritten,
+    LedgerEntry,
+    Verification,
+)
 
 # By the stored text of an entry's kind (a tampered ledger may hold one that is no Kind).
 KIND_LABELS: dict[str, str] = {k.value: label for k, label in KIND_LABEL_ID.items()}
@@ -528,8 +534,47 @@ def close_month(
     )
     if as_json:
         print_json(r)
-    else:
-        console.print(f"Bulan {r['month']} ditutup.")
+        return
+    console.print(f"Bulan {r['month']} ditutup{replayed(r)}.", highlight=False)
+    if "ledger_hash" in r:
+        console.print(
+            f"Kepala rantai ledger (jangkar #{r['anchor']}): entri #{r['ledger_seq']}, "
+            f"hash {r['ledger_hash']}\nCatat pada berita acara tutup bulan.",
+            highlight=False,
+        )
+
+
+@stock_app.command("anchor")
+def anchor(
+    office: OfficeOpt = None,
+    every_office: Annotated[
+        bool, typer.Option("--every-office", help="Setiap kantor di basis data ini.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Jangkarkan kepala rantai ledger dan data akuntabel lain, ditandatangani dengan kunci di
+    luar basis data (BLANGKO_ANCHOR_KEY); untuk dijadwalkan (cron), mis. setiap malam.
+
+    Tidak membuat jangkar baru bila tidak ada yang berubah sejak jangkar terakhir."""
+    ctx = state.context()
+    results = (
+        anchors.anchor_every_office(ctx) if every_office else [anchors.anchor(ctx, office=office)]
+    )
+    if as_json:
+        print_json(results if every_office else results[0])
+        return
+    for r in results:
+        _print_anchor(r)
+
+
+def _print_anchor(r: AnchorWritten) -> None:
+    a = r["anchor"]
+    what = "dijangkarkan" if r["anchored"] else "tidak berubah sejak jangkar terakhir"
+    console.print(
+        f"Ledger {r['office']} {what}: jangkar #{a['number']}, entri #{a['seq']}, "
+        f"hash {a['hash']} (kunci {a['key_id']}).",
+        highlight=False,
+    )
 
 
 def print_balance(b: Balance) -> None:
@@ -640,19 +685,36 @@ def verify(office: OfficeOpt = None, as_json: JsonOpt = False) -> None:
     r = q.verify(state.context(), office=office)
     if as_json:
         print_json(r)
-    elif r["sound"]:
+    else:
+        print_verification(r)
+    if not r["sound"]:
+        raise typer.Exit(1)
+
+
+def print_verification(r: Verification) -> None:
+    """The audit's result: sound or the first bad entry and the problems, then the anchors."""
+    if r["sound"]:
         console.print(
             f"Ledger {r['office']} utuh: {num(r['entries'])} entri, {num(r['serials'])} seri, "
             f"diperiksa dalam {r['seconds']} detik."
         )
     else:
+        first = f"#{r['first_bad_seq']}" if r["first_bad_seq"] is not None else "-"
         console.print(
-            f"[bold red]Ledger {r['office']} TIDAK utuh[/]: entri pertama yang bermasalah #{r['first_bad_seq']}."
+            f"[bold red]Ledger {r['office']} TIDAK utuh[/]: entri pertama yang bermasalah {first}."
         )
         for p in r["problems"][:20]:
-            console.print(f"  #{p['seq']}: {p['message']}", highlight=False)
-    if not r["sound"]:
-        raise typer.Exit(1)
+            where = f"#{p['seq']}" if p["seq"] is not None else "-"
+            console.print(f"  {where}: {escape(p['message'])}", highlight=False)
+    last = r["last_anchor"]
+    if last is not None:
+        console.print(
+            f"Jangkar: {num(r['anchors'])}; terakhir #{last['number']} pada entri #{last['seq']}, "
+            f"hash {last['hash']} ({waktu(last['anchored_at'])}).",
+            highlight=False,
+        )
+    for w in r["warnings"]:
+        console.print(f"[yellow]Catatan[/]: {escape(w)}", highlight=False)
 
 
 @stock_app.command("destroy")

@@ -3,7 +3,11 @@ print consuming its blank at loket-1 through the ledger, and recording closed fo
 
 Runs after the demo's residents and stock exist. Every step goes through the same use cases
 the counter uses (services.applications), dated back to the day it happened, so the ledger,
-the residents' recording/printing dates and the application history agree.
+the residents' recording/printing dates and the application history agree. Applicants are
+drawn at random from the whole registry (so their NIKs come in the registry's proportions:
+nearly all issued in the regency, a few in neighbouring ones), each type with the documents
+the office asks for; the operator takes and prints, the stock keeper refills the station,
+the head closes recording.
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ from sqlalchemy import select
 from blangko.adapters import tables_applications as ts
 from blangko.adapters import tables_residents as tr
 from blangko.adapters.repos import ledger as ledger_repo
+from blangko.adapters.repos.coverage import wajib_condition
+from blangko.demo.actors import HEAD, OPERATOR_USER, STOCK_KEEPER, acting
 from blangko.domain.errors import DomainError
-from blangko.domain.wajib_ktp import is_wajib_ktp
 from blangko.services import applications as apps
 from blangko.services.calendar import days as cal
 from blangko.services.context import Context, location_id
@@ -33,6 +38,7 @@ PER_DAY = 20  # applications taken on an open day (about 300 in three weeks)
 PPKM_DAYS_AGO = 4  # recording closed since this many days ago, open-ended
 TYPE_MIX = (("pemula", 0.45), ("hilang", 0.2), ("rusak", 0.15), ("perubahan_data", 0.2))
 MISPRINTS = 3
+PROXY_SHARE = 0.2  # cards collected by a proxy with a power of attorney
 REFILL = 50  # blanks moved from the store when the station runs dry
 
 
@@ -42,23 +48,32 @@ class _Plan:
     type: str
     submitted: date
     steps: list[tuple[str, date]] = field(default_factory=list)
+    proxy_nik: str | None = None  # who collects for the applicant, if not themself
 
 
-def _candidates(ctx: Context, office: str, limit: int) -> tuple[list[Any], list[Any]]:
-    """Residents without a card (for pemula) and with one (for replacements), stable order."""
+def _candidates(
+    ctx: Context, office: str, limit: int, rng: random.Random, on: date
+) -> tuple[list[str], list[str]]:
+    """NIKs of living residents without an application, drawn at random from the whole
+    registry: wajib KTP without a card (for pemula) and card holders (for replacements)."""
     r = tr.resident
     with ctx.read() as conn:
         busy = select(ts.application.c.nik)
-        base = select(r).where(
+        base = select(r.c.nik).where(
             r.c.office_code == office, r.c.status == "HIDUP", r.c.nik.not_in(busy)
         )
-        no_card = conn.execute(
-            base.where(r.c.tanggal_cetak.is_(None)).order_by(r.c.nik).limit(limit)
-        ).all()
-        card = conn.execute(
-            base.where(r.c.tanggal_cetak.isnot(None)).order_by(r.c.nik).limit(limit)
-        ).all()
-    return list(no_card), list(card)
+        no_card = list(
+            conn.execute(
+                base.where(r.c.tanggal_cetak.is_(None), wajib_condition(on)).order_by(r.c.nik)
+            ).scalars()
+        )
+        card = list(
+            conn.execute(base.where(r.c.tanggal_cetak.isnot(None)).order_by(r.c.nik)).scalars()
+        )
+    return (
+        rng.sample(no_card, min(limit, len(no_card))),
+        rng.sample(card, min(limit, len(card))),
+    )
 
 
 def _blank_for(ctx: Context, office: str, day: date) -> str:
@@ -72,7 +87,7 @@ def _blank_for(ctx: Context, office: str, day: date) -> str:
             return serial
         if attempt == 0:
             writes.transfer(
-                ctx,
+                acting(ctx, STOCK_KEEPER),
                 qty=REFILL,
                 from_location="gudang",
                 to_location=STATION,
@@ -99,8 +114,9 @@ def add_applications(
     start = today - timedelta(days=days_back)
     ppkm_from = today - timedelta(days=PPKM_DAYS_AGO)
     closure = cal.add_closure(
-        ctx, service="perekaman", start=ppkm_from, reason=PPKM_REASON, office=office
+        acting(ctx, HEAD), service="perekaman", start=ppkm_from, reason=PPKM_REASON, office=office
     )["closure"]
+    counter = acting(ctx, OPERATOR_USER)
 
     with ctx.read() as conn:
         calendar = cal.OfficeCalendar(conn, office)
@@ -109,16 +125,7 @@ def add_applications(
         for i in range(days_back + 1)
         if calendar.day("pencetakan", start + timedelta(days=i)).open
     ]
-    no_card, card = _candidates(ctx, office, limit=len(days) * per_day)
-    no_card = [
-        p
-        for p in no_card
-        if is_wajib_ktp(
-            birth_date=p.tanggal_lahir, marital_status=p.status_kawin, status=p.status, on=start
-        )
-    ]
-    rng.shuffle(no_card)
-    rng.shuffle(card)
+    no_card, card = _candidates(ctx, office, len(days) * per_day, rng, start)
 
     def later(day: date, n: int) -> date:
         """``n`` open days after ``day`` (printing calendar), or after today if beyond it."""
@@ -136,14 +143,14 @@ def add_applications(
             pool = no_card if kind == "pemula" else card
             if not pool:
                 continue
-            person = pool.pop()
+            nik = pool.pop()
             docs = {
-                "pemula": {},
+                "pemula": {"no_kk": f"1704{rng.randint(10**11, 10**12 - 1)}"},
                 "hilang": {"laporan_polisi": f"LP/{rng.randint(100, 999)}/B/POLRES KAUR"},
                 "rusak": {"ktp_lama": "diserahkan"},
                 "perubahan_data": {"no_kk": f"1704{rng.randint(10**11, 10**12 - 1)}"},
             }[kind]
-            r = apps.new(ctx, nik=person.nik, type=kind, documents=docs, on=day, office=office)
+            r = apps.new(counter, nik=nik, type=kind, documents=docs, on=day, office=office)
             plan = _Plan(r["receipt"], kind, day)
             plans.append(plan)
             made[kind] += 1
@@ -161,7 +168,7 @@ def add_applications(
         while due.get(day):  # steps may schedule further steps the same day
             for plan, step in due.pop(day):
                 try:
-                    _step(ctx, office, plan, step, day)
+                    _step(counter, office, plan, step, day)
                 except DomainError as exc:
                     if exc.code != "service_closed":
                         raise
@@ -172,6 +179,8 @@ def add_applications(
                 if follow is not None:
                     if follow[0] == "misprint":
                         misprints_left -= 1
+                    if follow[0] == "collect" and card and rng.random() < PROXY_SHARE:
+                        plan.proxy_nik = card.pop()
                     due.setdefault(follow[1], []).append((plan, follow[0]))
 
     with ctx.read() as conn:
@@ -199,6 +208,18 @@ def _step(ctx: Context, office: str, plan: _Plan, step: str, day: date) -> None:
         apps.reject(ctx, reason="Dokumen pendukung tidak sesuai data SIAK", **common)
     elif step == "cancel":
         apps.cancel(ctx, reason="Dibatalkan atas permintaan pemohon", **common)
+    elif step == "collect" and plan.proxy_nik is not None:
+        with ctx.read() as conn:
+            name = conn.execute(
+                select(tr.resident.c.nama).where(tr.resident.c.nik == plan.proxy_nik)
+            ).scalar_one()
+        apps.collect(
+            ctx,
+            proxy_nik=plan.proxy_nik,
+            proxy_name=name,
+            power_of_attorney=f"Surat kuasa bermeterai {day:%d-%m-%Y}",
+            **common,
+        )
     else:
         getattr(apps, step)(ctx, **common)
 

@@ -8,6 +8,12 @@
 - Service: a few hundred applications over the last two months in every type and state,
   printed through the ledger; recording closed now for PPKM (three staff with Covid-19).
 - The December Pilkades serentak in 66 villages.
+- The office's settings: its address in Bintuhan (the regency seat, where reports are signed),
+  a fictional head with a well-formed NIP, the documents each application type needs.
+
+Every entry is written by the demo's user of its role (demo.actors): the stock keeper
+receives, moves and counts blanks, the operator takes applications and prints, the head
+closes recording and registers the Pilkades, the administrator sets the office up.
 
 Dates are placed relative to today so the story is always recent. Older use (before the
 applications) is back-filled with `stock consume`, day by day with the weekday pattern and
@@ -27,11 +33,13 @@ from sqlalchemy import func, select
 from blangko.adapters import tables as t
 from blangko.adapters.repos import ledger as ledger_repo
 from blangko.demo import applications, events, residents
+from blangko.demo.actors import ADMIN_USER, HEAD, OPERATOR_USER, STOCK_KEEPER, acting
 from blangko.domain.calendar import indonesian_holidays
 from blangko.domain.demand_simulation import simulate_history
 from blangko.domain.ledger import SERVICES
 from blangko.domain.serials import expand, parse_ranges
 from blangko.formatting import num, signed
+from blangko.services.admin import office as office_settings
 from blangko.services.admin import setup
 from blangko.services.context import Context, location_names
 from blangko.services.stock import counts, writes
@@ -49,6 +57,14 @@ STORY_DAYS = 160  # the system started this many days ago
 APPLICATION_DAYS = 60
 APPLICATIONS_PER_DAY = 6
 TAKE_UP_HISTORY = 400  # days of registry prints made to agree with the ledger's pace
+# The office's settings (fictional head; the NIP is well formed: born 12 March 1974,
+# appointed April 1999, male, number 004).
+PROFILE = {
+    "address": "Jl. Raya Padang Guci No. 1, Bintuhan, Kaur, Bengkulu 38963",
+    "seat": "Bintuhan",
+    "head_name": "Drs. Hendra Saputra, M.Si.",
+    "head_nip": "197403121999041004",
+}
 
 
 def build(ctx: Context, progress: Callable[[str], Any] | None = None) -> dict[str, Any]:
@@ -62,18 +78,20 @@ def build(ctx: Context, progress: Callable[[str], Any] | None = None) -> dict[st
     say("Membangun kantor demo Kabupaten Kaur (17.04) ...")
     setup.create_office(ctx, code=OFFICE)
     setup.add_location(ctx, name=STATION, kind="station", office=OFFICE)
+    office_settings.update(acting(ctx, ADMIN_USER), office=OFFICE, **PROFILE)
     today = ctx.today()
     start = today - timedelta(days=STORY_DAYS)
     received = start + timedelta(days=7)
+    keeper = acting(ctx, STOCK_KEEPER)
     writes.record_opening(
-        ctx,
+        keeper,
         serials=OPENING,
         effective=start,
         office=OFFICE,
         note="saldo awal saat sistem mulai dipakai",
     )
     writes.receive_shipment(
-        ctx,
+        keeper,
         serials=SHIPMENT,
         source="Ditjen Dukcapil Kemendagri",
         document="BAST/DUKCAPIL/KTP-EL/0412",
@@ -107,10 +125,10 @@ def build(ctx: Context, progress: Callable[[str], Any] | None = None) -> dict[st
         ctx, office=OFFICE, since=start, history_from=today - timedelta(days=TAKE_UP_HISTORY)
     )
     people["printed"] = residents.count_printed(ctx, office=OFFICE)
-    pilkades = events.add_pilkades(ctx, OFFICE)
+    pilkades = events.add_pilkades(acting(ctx, HEAD), OFFICE)
 
     # The count: every location scanned at once; the store holds 700 more than booked.
-    count = count_office(ctx, office=OFFICE)
+    count = count_office(keeper, office=OFFICE)
     n = {k: f"{v:,}".replace(",", ".") for k, v in people.items()}
     notes = [
         f"Stock opname #{count['count_id']} seluruh kantor hari ini: buku {num(count['book'])}, "
@@ -165,6 +183,7 @@ def _backfill(ctx: Context, first: date, last: date, printed: int) -> None:
     weights = shape.latent * shape.open
     rng = np.random.default_rng(1704)
     per_day = rng.multinomial(max(0, printed), weights / weights.sum())
+    keeper, printer = acting(ctx, STOCK_KEEPER), acting(ctx, OPERATOR_USER)
     open_idx = np.flatnonzero(shape.open)
     spoil_days = set(rng.choice(open_idx, size=SPOILED, replace=False).tolist())
     queue: list[str] = []
@@ -175,7 +194,7 @@ def _backfill(ctx: Context, first: date, last: date, printed: int) -> None:
         day = first + timedelta(days=i)
         if len(queue) < need:
             moved = writes.transfer(
-                ctx,
+                keeper,
                 qty=100,
                 from_location="gudang",
                 to_location=STATION,
@@ -185,8 +204,10 @@ def _backfill(ctx: Context, first: date, last: date, printed: int) -> None:
             queue.extend(expand(parse_ranges(moved["entries"][0]["serials"])))
         for _ in range(int(per_day[i])):
             service = SERVICES[int(rng.choice(4, p=SERVICE_MIX))]
-            writes.consume(ctx, service=service, serials=queue.pop(0), effective=day, office=OFFICE)
+            writes.consume(
+                printer, service=service, serials=queue.pop(0), effective=day, office=OFFICE
+            )
         if i in spoil_days:
             writes.spoil(
-                ctx, serial=queue.pop(0), reason="salah_cetak", effective=day, office=OFFICE
+                printer, serial=queue.pop(0), reason="salah_cetak", effective=day, office=OFFICE
             )

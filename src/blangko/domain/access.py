@@ -6,10 +6,11 @@ no entry, and the authorisation dependency looks the calling route up on every r
 tests/web/test_role_matrix.py calls every route as every role and fails on any allow this
 table does not list; docs/web.md shows the same table (`markdown_table()`).
 
-Personal data (residents' names and full NIKs, the list of residents still to record) is for
-`PERSONAL_DATA_ROLES` only: the counter operator, who serves the resident, and the head of
-office. Everyone else gets the masked NIK and no name, and the coverage service refuses them
-the list of names.
+Personal data (residents' names and full NIKs, the numbers of their documents, the list of
+residents still to record) is for `PERSONAL_DATA_ROLES` only: the counter operator, who serves
+the resident, and the head of office. Everyone else gets the masked NIK, masked document
+numbers and no name, and the coverage service refuses them the list of names. Every read of
+personal data is written to the read log, which `READ_LOG_READERS` oversee.
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ LEDGER_READERS: Final = frozenset({STOK, KEPALA, AUDITOR})
 FORECAST_READERS: Final = frozenset({KEPALA, STOK, AUDITOR})
 # Coverage figures: the head and the auditor.
 COVERAGE_READERS: Final = frozenset({KEPALA, AUDITOR})
+# The read log (who viewed which resident's personal data): the administrator and the
+# auditor oversee it; they see the NIKs in it masked, like everywhere else.
+READ_LOG_READERS: Final = frozenset({ADMIN, AUDITOR})
 
 
 def sees_personal_data(role: str | None) -> bool:
@@ -118,13 +122,30 @@ ROUTE_ROLES: Final[dict[str, frozenset[str]]] = {
     "api.users.add": frozenset({ADMIN}),
     "api.users.update": frozenset({ADMIN}),
     "api.locations.add": frozenset({ADMIN}),
+    # The office's settings (letterhead, signatory, documents per application type): the
+    # administrator sets them for their office; every member of staff may read them.
+    "page.office": frozenset({ADMIN}),
+    "page.office.update": frozenset({ADMIN}),
+    "page.office.documents": frozenset({ADMIN}),
+    "api.office.show": STAFF,
+    "api.office.update": frozenset({ADMIN}),
+    "api.office.documents": frozenset({ADMIN}),
+    # The read log of personal data.
+    "page.readlog": READ_LOG_READERS,
+    "api.readlog": READ_LOG_READERS,
     # Layanan (counter): the operator serves residents; the head oversees; the auditor may
     # read applications through the API with the NIK masked.
     "page.service": PERSONAL_DATA_ROLES,
     "page.service.show": PERSONAL_DATA_ROLES,
     "page.service.new": frozenset({OPERATOR}),
     "page.service.act": frozenset({OPERATOR}),
+    # The printed slips (receipt, proof of collection) carry the resident's name.
+    "page.service.slip": PERSONAL_DATA_ROLES,
+    "page.service.handover_slip": PERSONAL_DATA_ROLES,
     "api.residents.show": PERSONAL_DATA_ROLES,
+    "api.applications.lookup": PERSONAL_DATA_ROLES,
+    "api.applications.slip": PERSONAL_DATA_ROLES | {AUDITOR},
+    "api.applications.handover_slip": PERSONAL_DATA_ROLES | {AUDITOR},
     "api.applications.list": PERSONAL_DATA_ROLES | {AUDITOR},
     "api.applications.queue": PERSONAL_DATA_ROLES | {AUDITOR},
     "api.applications.show": PERSONAL_DATA_ROLES | {AUDITOR},
@@ -183,7 +204,10 @@ PERSONAL_DATA_ROUTES: Final = (
     "page.service.show",
     "page.service.prr",
     "page.service.prr_export",
+    "page.service.slip",
+    "page.service.handover_slip",
     "api.residents.show",
+    "api.applications.lookup",
     "page.coverage.gaps",
     "api.coverage.gaps",
 )

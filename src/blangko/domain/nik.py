@@ -13,6 +13,7 @@ dashes a clerk may type). Its ``get_birth_date`` is not usable here: it takes th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -113,6 +114,26 @@ def parse_nik(
     )
 
 
+def check_nik_format(
+    nik: str, *, reference_date: date, field: str = _FIELD, label: str = "NIK"
+) -> ParsedNik:
+    """A NIK typed at the counter, checked for its form only: 16 digits, region segments that
+    are not 00, a real birth date, a serial that is not 0000. Whether its kecamatan code is
+    still in the current list is not asked (a NIK is for life; codes are retired when regions
+    split). The error names the rule; ``field`` and ``label`` name whose NIK it is (the
+    applicant's, a proxy's)."""
+    try:
+        return parse_nik(nik, reference_date=reference_date)
+    except DomainError as exc:
+        if field == _FIELD and label == "NIK":
+            raise
+        if exc.message.startswith("NIK "):
+            message = f"{label} {exc.message[4:]}"
+        else:
+            message = f"{label}: {exc.message}"
+        raise DomainError(exc.code, field, message) from None
+
+
 def _decode_birth(ddmmyy: str, reference_date: date) -> tuple[date, Sex]:
     raw_day, month, yy = int(ddmmyy[0:2]), int(ddmmyy[2:4]), int(ddmmyy[4:6])
     sex: Sex
@@ -192,6 +213,82 @@ def mask_nik(nik: str) -> str:
     if len(number) != NIK_LENGTH or not isdigits(number):
         return "*" * len(number)
     return number[:4] + "*" * 8 + number[-4:]
+
+
+def mask_number(value: str) -> str:
+    """A personal document's number (family card, police report, birth certificate ...) for
+    the roles that see masked NIKs: a 16-digit number (a KK, or a NIK typed in that box) is
+    masked exactly like a NIK (3171********0001); any other keeps at most its last four
+    characters and at most a third of them (LP/123/XI/2026 -> **********2026)."""
+    text = value.strip()
+    if not text:
+        return text
+    number = compact_nik(text)
+    if len(number) == NIK_LENGTH and isdigits(number):
+        return mask_nik(number)
+    keep = min(4, len(text) // 3)
+    return "*" * (len(text) - keep) + text[len(text) - keep :]
+
+
+# Digits as people write a NIK in running text or a URL: groups of digits joined by one
+# separator each (dot, dash, space, and in a URL '+', %20, %2D, %2E).
+_SEPARATOR = r"(?:[.\- +]|%20|%2[dDeE])"
+_DIGIT_RUN = re.compile(rf"\d+(?:{_SEPARATOR}\d+)*")
+_SPLIT = re.compile(rf"({_SEPARATOR})")
+
+
+def mask_niks_in(text: str) -> str:
+    """Every NIK in a text masked: the one recognition rule for what may not reach a log.
+
+    A NIK is 16 digits, bare (1704015705900001) or written in groups with separators
+    (1704.0112.3456.0001, 1704-0112-3456-0001, 17.04.01.120390.0001, 1704+0112+... or
+    1704%200112... in a query string). In a run of groups, every run of whole consecutive
+    groups holding 16 digits in all is masked; a bare run of more or fewer than 16 digits is
+    not a NIK. A masked run of exactly 16 digits reads like `mask_nik` (1704********0001);
+    where such runs overlap (more digits around a NIK, e.g. a date before it) every digit of
+    them becomes '*': a log had rather lose a date than keep a NIK.
+    """
+    return _DIGIT_RUN.sub(_mask_run, text)
+
+
+def _mask_run(match: re.Match[str]) -> str:
+    run = match.group(0)
+    # Even items are groups of digits, odd items the separators between them.
+    parts = _SPLIT.split(run)
+    groups = parts[0::2]
+    if len(groups) == 1:
+        return mask_nik(run) if len(run) == NIK_LENGTH else run
+    hidden = [False] * len(groups)
+    for first in range(len(groups)):
+        total = 0
+        for last in range(first, len(groups)):
+            total += len(groups[last])
+            if total >= NIK_LENGTH:
+                if total == NIK_LENGTH:
+                    hidden[first : last + 1] = [True] * (last + 1 - first)
+                break
+    if not any(hidden):
+        return run
+    out: list[str] = []
+    i = 0
+    while i < len(groups):
+        if i:
+            out.append(parts[2 * i - 1])  # the separator before group i
+        if not hidden[i]:
+            out.append(groups[i])
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(groups) and hidden[j + 1]:
+            j += 1
+        digits = "".join(groups[i : j + 1])
+        if len(digits) == NIK_LENGTH:
+            out.append(mask_nik(digits))
+        else:
+            span = range(2 * i, 2 * j + 1)
+            out.append("".join(parts[k] if k % 2 else "*" * len(parts[k]) for k in span))
+        i = j + 1
+    return "".join(out)
 
 
 def build_nik(kecamatan_code: str, birth_date: date, sex: Sex, serial: int) -> str:

@@ -38,6 +38,8 @@ def utc_now() -> datetime:
 class Context:
     engine: Engine
     actor: str = "system"
+    # The web user's role (the read log records it); None on the command line.
+    role: str | None = None
     timezone: str = "Asia/Jakarta"
     clock: Callable[[], datetime] = field(default=utc_now)  # naive UTC
     # The forecast, projection and event-impact assumptions, the stock-level threshold...

@@ -57,8 +57,15 @@ from blangko.domain.limits import (
     control_character,
     ribuan,
 )
-from blangko.domain.nik import check_nik_against, compact_nik, mask_nik, parse_nik
+from blangko.domain.nik import (
+    check_nik_against,
+    check_nik_format,
+    compact_nik,
+    mask_nik,
+    parse_nik,
+)
 from blangko.domain.wajib_ktp import age_on, is_wajib_ktp
+from blangko.services import readlog
 from blangko.services.context import Context, resolve_office
 
 ProgressFn = Callable[[int, int, int | None], Any]  # (rows read, position, total position)
@@ -614,24 +621,38 @@ def write_records(
 # --- look-ups --------------------------------------------------------------------------------
 
 
-def show_resident(ctx: Context, nik: str, *, reveal: bool, office: str | None = None) -> Resident:
+def show_resident(
+    ctx: Context, nik: str, *, reveal: bool, office: str | None = None, note_read: bool = True
+) -> Resident:
     """One resident, with names of the village and kecamatan and today's wajib-KTP state.
 
-    The NIK is masked unless ``reveal``: the caller decides whether its user may see it.
+    The NIK is masked unless ``reveal``: the caller decides whether its user may see it. A NIK
+    that is not well formed (15 digits, letters, a birth date that does not exist) is refused
+    with the rule it breaks, not reported as absent from the registry.
+    The name and the rest are personal data in any case: the read is written to the read log
+    (one row), unless the caller logs this request itself (``note_read=False``).
     """
-    number = compact_nik(nik)
     with ctx.read() as conn:
-        row = repo.resident_by_nik(conn, number, resolve_office(conn, office) if office else None)
-        if row is None:
-            raise NotFound(
-                "unknown_resident",
-                "nik",
-                f"Penduduk dengan NIK {number if reveal else mask_nik(number)} "
-                "tidak ada di registri.",
-            )
-        nik_kec = f"{number[0:2]}.{number[2:4]}.{number[4:6]}"
-        names = admin_repo.region_names(conn, [row.kode_desa, row.kode_kecamatan, nik_kec])
-    today = ctx.today()
+        person = read_resident(conn, nik, reveal=reveal, office=office, today=ctx.today())
+    if note_read:
+        readlog.note(ctx, office=person["office"], action="resident", nik=compact_nik(nik))
+    return person
+
+
+def read_resident(
+    conn: Connection, nik: str, *, reveal: bool, office: str | None, today: date
+) -> Resident:
+    """`show_resident` inside the caller's transaction."""
+    number = check_nik_format(nik, reference_date=today).nik
+    row = repo.resident_by_nik(conn, number, resolve_office(conn, office) if office else None)
+    if row is None:
+        raise NotFound(
+            "unknown_resident",
+            "nik",
+            f"Penduduk dengan NIK {number if reveal else mask_nik(number)} tidak ada di registri.",
+        )
+    nik_kec = f"{number[0:2]}.{number[2:4]}.{number[4:6]}"
+    names = admin_repo.region_names(conn, [row.kode_desa, row.kode_kecamatan, nik_kec])
     return {
         "nik": number if reveal else mask_nik(number),
         "office": row.office_code,

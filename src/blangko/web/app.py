@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import swagger_ui_bundle
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.routing import APIRoute
@@ -27,7 +27,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from blangko.domain.access import ROUTE_ROLES
 from blangko.domain.errors import DomainError
-from blangko.domain.limits import MAX_REQUEST_BYTES, ribuan
+from blangko.domain.limits import MAX_REQUEST_BYTES, check_text, ribuan
 from blangko.services.context import Context, context_from_settings
 from blangko.settings import DEFAULT_SECRET_KEY, Settings
 from blangko.web import (
@@ -39,12 +39,14 @@ from blangko.web import (
     coverage,
     dashboard,
     public,
+    readlog,
     registry,
     reports,
     stock,
 )
 from blangko.web.deps import error_json, render_error, safe_next, status_for
 from blangko.web.logs import install_log_filters
+from blangko.web.ratelimit import RateLimiter
 from blangko.web.security import (
     SESSION_COOKIE,
     SESSION_MAX_AGE,
@@ -66,6 +68,7 @@ PAGE_ROUTERS = (
     dashboard.pages,
     stock.pages,
     admin.pages,
+    readlog.pages,
     applications.pages,
     coverage.pages,
     calendar.pages,
@@ -76,6 +79,7 @@ API_ROUTERS = (
     public.api,
     stock.api,
     admin.api,
+    readlog.api,
     apidocs.api,
     dashboard.api,
     registry.api,
@@ -99,6 +103,14 @@ def check_secret(settings: Settings) -> None:
         )
 
 
+def refuse_control_characters_in_query(request: Request) -> None:
+    """No query value may carry a control character (tab and line breaks aside), on every
+    route: a NUL in a look-up reached PostgreSQL, which refuses it in a string (a 500), and no
+    filter or look-up needs one. DomainError names the parameter: 400 / the error page."""
+    for key, value in request.query_params.multi_items():
+        check_text(value, key, limit=len(value), multiline=True)
+
+
 def create_app(
     source: Settings | Context | None = None, *, settings: Settings | None = None
 ) -> FastAPI:
@@ -119,10 +131,13 @@ def create_app(
         redoc_url=None,
         # A form or JSON body is read into memory whole: this bounds what one request takes.
         max_body_size=MAX_REQUEST_BYTES,
+        dependencies=[Depends(refuse_control_characters_in_query)],
     )
     app.state.ctx = ctx
     app.state.settings = settings
     app.state.signer = Signer(settings.secret_key)
+    # Public look-ups by receipt number, per client address (in this process's memory).
+    app.state.lookup_limiter = RateLimiter(settings.public_lookups_per_minute)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.state.templates = templates
 

@@ -1,9 +1,11 @@
-"""Layanan: the counter. Find a resident by NIK, register an application, take it through
-record / ready / print / collect (and misprint, suket, IKD, reject, cancel), the print queue
-in the directorate's order, and the print backlog as a work list (`/layanan/prr`: every
-resident who will take a blank, by village, with its export for call-ups and jemput bola and
-the print of a PRR resident's card straight from it). Pages and the JSON API call the same
-service functions.
+"""Layanan: the counter. Find a resident by NIK (with their open application and what can be
+done next), register an application with the documents its type needs at this office, take
+it through record / ready / print / collect (to the applicant or a proxy; and misprint, suket,
+IKD, reject, cancel), print the receipt slip and the proof of collection, the print queue in
+the directorate's order, and the print backlog as a work list (`/layanan/prr`: every resident
+who will take a blank, by village, with its export for call-ups and jemput bola and the print
+of a PRR resident's card straight from it). Pages and the JSON API call the same service
+functions.
 
 Names and full NIKs are shown only to the roles that may see personal data
 (`domain.access.PERSONAL_DATA_ROLES`); everyone else gets the masked NIK and no name.
@@ -22,7 +24,10 @@ from pydantic import BaseModel, Field
 
 from blangko.domain.access import allowed, sees_personal_data
 from blangko.domain.applications import (
+    COLLECTOR_LABEL_ID,
     DATA_CHANGE_DOCUMENTS,
+    DOCUMENT_LABEL_ID,
+    HANDED_OVER_VALUE,
     STATUS_LABEL_ID,
     TERMINAL,
     TRANSITIONS,
@@ -33,13 +38,17 @@ from blangko.domain.applications import (
 )
 from blangko.domain.errors import DomainError, one_of
 from blangko.domain.ledger import SPOIL_REASONS
+from blangko.domain.nik import compact_nik
 from blangko.formatting import blank_to_none
-from blangko.services import applications, registry, reports, worklist
+from blangko.services import applications, readlog, registry, reports, worklist
 from blangko.services.admin import setup
 from blangko.services.applications import (
     ApplicationDetail,
+    ApplicationSlip,
     ApplicationView,
     ApplicationWritten,
+    CounterLookup,
+    HandoverSlip,
     NewApplication,
     QueuedApplication,
 )
@@ -105,6 +114,9 @@ def run_action(
     serial: str | None = None,
     reason: str | None = None,
     note: str | None = None,
+    proxy_nik: str | None = None,
+    proxy_name: str | None = None,
+    power_of_attorney: str | None = None,
     on: dt.date | None = None,
     idempotency_key: str | None = None,
 ) -> ApplicationWritten:
@@ -128,12 +140,19 @@ def run_action(
         return applications.reject(ctx, reason=reason or "", **common)
     if act == Action.CANCEL:
         return applications.cancel(ctx, reason=reason, **common)
+    if act == Action.COLLECT:
+        return applications.collect(
+            ctx,
+            proxy_nik=proxy_nik,
+            proxy_name=proxy_name,
+            power_of_attorney=power_of_attorney,
+            **common,
+        )
     fn = {
         Action.RECORD: applications.record,
         Action.READY: applications.ready,
         Action.SUKET: applications.suket,
         Action.IKD: applications.ikd,
-        Action.COLLECT: applications.collect,
     }[act]
     return fn(ctx, **common)
 
@@ -156,6 +175,8 @@ def _labels() -> dict[str, Any]:
         "action_labels": ACTION_LABELS,
         "types": TYPES,
         "data_docs": DATA_CHANGE_DOCUMENTS,
+        "doc_labels": DOCUMENT_LABEL_ID,
+        "collector_labels": COLLECTOR_LABEL_ID,
         "spoil_reasons": SPOIL_REASONS,
     }
 
@@ -171,25 +192,35 @@ def _service_page(
 ) -> Response:
     ctx, office = request_ctx(request)
     reveal = _reveal(request)
-    resident, lookup_error = None, None
+    found: CounterLookup | None = None
+    lookup_error = None
+    # The page's reads of personal data are logged once, together, below.
     if blank_to_none(nik):
         try:
-            resident = registry.show_resident(ctx, nik or "", reveal=reveal, office=office)
+            found = applications.lookup(
+                ctx, nik=nik or "", reveal=reveal, office=office, note_read=False
+            )
         except DomainError as exc:
             lookup_error = exc
     active = [
         a
-        for a in applications.list_(ctx, office=office, reveal=reveal)
+        for a in applications.list_(ctx, office=office, reveal=reveal, note_read=False)
         if Status(a["status"]) not in TERMINAL
     ]
-    queue = applications.print_queue(ctx, office=office, reveal=reveal)
+    queue = applications.print_queue(ctx, office=office, reveal=reveal, note_read=False)
+    # The resident looked up, and the applications listed with their full NIKs.
+    shown = (1 if found else 0) + (min(len(active), 50) + len(queue) if reveal else 0)
+    if shown and office:
+        looked_up = compact_nik(nik or "") if found else None
+        readlog.note(ctx, office=office, action="counter", nik=looked_up, rows=shown)
     return render(
         request,
         "applications.html",
         backlog=applications.backlog(ctx, office=office),
         status=status_for(lookup_error) if lookup_error and status == 200 else status,
         nik=nik or "",
-        resident=resident,
+        found=found,
+        resident=found["resident"] if found else None,
         lookup_error=lookup_error,
         active=active[::-1][:50],
         active_total=len(active),
@@ -223,7 +254,7 @@ def service_new(
 ) -> Response:
     raw = {
         "laporan_polisi": laporan_polisi,
-        "ktp_lama": "diserahkan" if ktp_lama else None,
+        "ktp_lama": HANDED_OVER_VALUE if ktp_lama else None,
         "no_kk": no_kk,
         "akta_kelahiran": akta_kelahiran,
         "akta_perkawinan": akta_perkawinan,
@@ -249,14 +280,20 @@ def service_new(
 
 
 def _detail(
-    request: Request, receipt: str, *, error: DomainError | None = None, status: int = 200
+    request: Request,
+    receipt: str,
+    *,
+    error: DomainError | None = None,
+    status: int = 200,
+    form: dict[str, Any] | None = None,
 ) -> Response:
     ctx, office = request_ctx(request)
     reveal = _reveal(request)
     view = applications.show(ctx, receipt=receipt, office=office, reveal=reveal)
     person = None
     if reveal:
-        person = registry.show_resident(ctx, view["nik"], reveal=True)
+        # Logged with the application (the same resident, the same request).
+        person = registry.show_resident(ctx, view["nik"], reveal=True, note_read=False)
     stations = [
         loc["name"] for loc in setup.list_locations(ctx, office=office) if loc["kind"] == "station"
     ]
@@ -269,6 +306,7 @@ def _detail(
         actions=allowed_actions(view),
         stations=stations,
         error=error,
+        form=form or {},
         idem=uuid.uuid4().hex,
         can_write=_can_write(request),
         **_labels(),
@@ -278,6 +316,32 @@ def _detail(
 @pages.get("/layanan/permohonan/{receipt}", name="page.service.show", response_class=HTMLResponse)
 def service_show(request: Request, receipt: str) -> Response:
     return _detail(request, receipt)
+
+
+@pages.get(
+    "/layanan/permohonan/{receipt}/tanda-terima",
+    name="page.service.slip",
+    response_class=HTMLResponse,
+)
+def service_slip(request: Request, receipt: str) -> Response:
+    """The receipt slip, to print and hand to the resident."""
+    ctx, office = request_ctx(request)
+    doc = applications.slip(ctx, receipt=receipt, office=office, reveal=_reveal(request))
+    if doc["status_url"] is None:
+        doc["status_url"] = str(request.base_url).rstrip("/") + doc["status_path"]
+    return render(request, "applications_slip.html", slip=doc, handover=None)
+
+
+@pages.get(
+    "/layanan/permohonan/{receipt}/tanda-terima-penyerahan",
+    name="page.service.handover_slip",
+    response_class=HTMLResponse,
+)
+def service_handover_slip(request: Request, receipt: str) -> Response:
+    """The proof of collection, to print and have signed at the handover."""
+    ctx, office = request_ctx(request)
+    doc = applications.handover_slip(ctx, receipt=receipt, office=office, reveal=_reveal(request))
+    return render(request, "applications_slip.html", slip=None, handover=doc)
 
 
 @pages.post(
@@ -293,9 +357,15 @@ def service_act(
     serial: OptText = None,
     reason: OptText = None,
     note: OptText = None,
+    collector: OptText = None,
+    proxy_nik: OptText = None,
+    proxy_name: OptText = None,
+    power_of_attorney: OptText = None,
     idem: OptText = None,
 ) -> Response:
     ctx, office = request_ctx(request)
+    # The proxy's fields count only when the form says a proxy took the card.
+    proxy = collector == "kuasa"
     try:
         result = run_action(
             ctx,
@@ -306,11 +376,20 @@ def service_act(
             serial=blank_to_none(serial),
             reason=blank_to_none(reason),
             note=blank_to_none(note),
+            proxy_nik=blank_to_none(proxy_nik) if proxy else None,
+            proxy_name=blank_to_none(proxy_name) if proxy else None,
+            power_of_attorney=blank_to_none(power_of_attorney) if proxy else None,
             idempotency_key=blank_to_none(idem),
         )
     except DomainError as exc:
         applications.show(ctx, receipt=receipt, office=office)  # 404 first if no such receipt
-        return _detail(request, receipt, error=exc, status=status_for(exc))
+        form = {
+            "collector": collector,
+            "proxy_nik": proxy_nik,
+            "proxy_name": proxy_name,
+            "power_of_attorney": power_of_attorney,
+        }
+        return _detail(request, receipt, error=exc, status=status_for(exc), form=form)
     _ = tr(request)
     label = _(STATUS_LABEL_ID[Status(result["status"])])
     msg = f"{receipt}: {_(ACTION_LABELS[action])} · {_('status')} {label}"
@@ -327,8 +406,9 @@ class ApplicationIn(BaseModel):
     documents: dict[str, str] = Field(
         default_factory=dict,
         examples=[{"laporan_polisi": "LP/123/XI/2026"}],
-        description="laporan_polisi (hilang), ktp_lama=diserahkan (rusak), no_kk / akta_* "
-        "(perubahan_data).",
+        description="Dokumen per jenis, menurut pengaturan kantor (GET /api/v1/office): "
+        "bawaan no_kk (pemula), laporan_polisi (hilang), ktp_lama=diserahkan (rusak), salah "
+        "satu dari no_kk / akta_* (perubahan_data).",
     )
     date: dt.date | None = None
 
@@ -338,6 +418,13 @@ class ActionIn(BaseModel):
     serial: str | None = Field(None, description="Seri blangko tertentu (print; opsional).")
     reason: str | None = Field(None, description="Alasan (misprint, reject, cancel).")
     note: str | None = None
+    proxy_nik: str | None = Field(
+        None, description="collect oleh kuasa: NIK kuasa (kosong: diambil pemohon sendiri)."
+    )
+    proxy_name: str | None = Field(None, description="collect oleh kuasa: nama kuasa.")
+    power_of_attorney: str | None = Field(
+        None, description="collect oleh kuasa: nomor/tanggal surat kuasa."
+    )
     date: dt.date | None = None
 
 
@@ -375,6 +462,43 @@ def application_queue(
     return page(
         applications.print_queue(ctx, office=office, reveal=_reveal(request)), limit, offset
     )
+
+
+@api.get(
+    "/api/v1/residents/{nik}/counter",
+    name="api.applications.lookup",
+    responses=ERRORS,
+    tags=["layanan"],
+)
+def application_lookup(request: Request, nik: str) -> CounterLookup:
+    """A resident at the counter: registry row, open application, the next step and the
+    documents the types allowed now need. A malformed NIK: 400 with the rule it breaks."""
+    ctx, office = request_ctx(request)
+    return applications.lookup(ctx, nik=nik, office=office, reveal=_reveal(request))
+
+
+@api.get(
+    "/api/v1/applications/{receipt}/slip",
+    name="api.applications.slip",
+    responses=ERRORS,
+    tags=["layanan"],
+)
+def application_slip(request: Request, receipt: str) -> ApplicationSlip:
+    """The receipt slip (tanda terima permohonan): NIK masked, where to check the status."""
+    ctx, office = request_ctx(request)
+    return applications.slip(ctx, receipt=receipt, office=office, reveal=_reveal(request))
+
+
+@api.get(
+    "/api/v1/applications/{receipt}/handover",
+    name="api.applications.handover_slip",
+    responses=ERRORS,
+    tags=["layanan"],
+)
+def application_handover_slip(request: Request, receipt: str) -> HandoverSlip:
+    """The proof of collection (tanda terima penyerahan) of a collected card."""
+    ctx, office = request_ctx(request)
+    return applications.handover_slip(ctx, receipt=receipt, office=office, reveal=_reveal(request))
 
 
 @api.get(
@@ -417,7 +541,8 @@ def application_act(
     body: ActionIn | None = None,
     idempotency_key: IdempotencyKey = None,
 ) -> ApplicationWritten:
-    """record, ready, print (station), misprint (reason), suket, ikd, collect, reject (reason),
+    """record, ready, print (station), misprint (reason), suket, ikd, collect (to the
+    applicant, or to a proxy: proxy_nik, proxy_name, power_of_attorney), reject (reason),
     cancel: one step of the application."""
     ctx, office = request_ctx(request)
     b = body or ActionIn()
@@ -430,6 +555,9 @@ def application_act(
         serial=b.serial,
         reason=b.reason,
         note=b.note,
+        proxy_nik=b.proxy_nik,
+        proxy_name=b.proxy_name,
+        power_of_attorney=b.power_of_attorney,
         on=b.date,
         idempotency_key=idempotency_key,
     )

@@ -111,7 +111,7 @@ def page(rows: list[T], limit: int, offset: int) -> Page[T]:
 
 
 def status_for(exc: DomainError) -> int:
-    if exc.code == "too_many_attempts":
+    if exc.code in ("too_many_attempts", "too_many_lookups"):
         return 429
     if exc.code in ("bad_credentials", "unauthenticated"):
         return 401
@@ -136,12 +136,12 @@ def error_json(
 
 # The request ---------------------------------------------------------------------------------
 def request_ctx(request: Request) -> tuple[Context, str | None]:
-    """The app's context acting as the logged-in user, and the office the user acts for (their
-    own; for a user without an office, the only office of the database; None for anonymous
-    callers and a database without an office)."""
+    """The app's context acting as the logged-in user (name and role), and the office the user
+    acts for (their own; for a user without an office, the only office of the database; None
+    for anonymous callers and a database without an office)."""
     who = request.state.principal
     ctx: Context = request.app.state.ctx
-    return replace(ctx, actor=who.username or "anonim"), who.scope
+    return replace(ctx, actor=who.username or "anonim", role=who.role), who.scope
 
 
 def villages_by_kecamatan(ctx: Context, office: str | None) -> list[dict[str, Any]]:

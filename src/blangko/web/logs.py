@@ -1,4 +1,6 @@
-"""What the server logs must never hold: a resident's full NIK (UU 27/2022 on personal data).
+"""What the server logs must never hold: a resident's full NIK (UU 27/2022 on personal data),
+however it is written (1704015705900001, 1704.0112.3456.0001, 1704-..., 1704 0112 ..., and
+1704+0112+... or 1704%200112... in a query string).
 
 `install_log_filters()` puts `MaskNik` on the loggers the server writes through (uvicorn's
 access and error logs, gunicorn's if it runs the workers, ours) and on their handlers (which
@@ -9,11 +11,8 @@ server gets it: `blangko serve`, `uvicorn --factory blangko.web.app:create_app`,
 from __future__ import annotations
 
 import logging
-import re
 
-# A NIK (16 digits) must never reach a log, even inside a query string of an access line.
-_NIK = re.compile(r"(?<!\d)(\d{4})\d{8}(\d{4})(?!\d)")
-MASK = r"\1********\2"
+from blangko.domain.nik import mask_niks_in
 
 LOGGERS = (
     "uvicorn",
@@ -27,11 +26,13 @@ LOGGERS = (
 
 
 def mask(text: str) -> str:
-    return _NIK.sub(MASK, text)
+    """The text with every NIK masked, bare or written with dots, dashes, spaces or a URL's
+    '+' / %20 between its digits (the rule is `domain.nik.mask_niks_in`)."""
+    return mask_niks_in(text)
 
 
 class MaskNik(logging.Filter):
-    """Masks every 16-digit run in a record's message and string arguments (1704********0001)."""
+    """Masks every NIK in a record's message and string arguments (1704********0001)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, dict):

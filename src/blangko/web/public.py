@@ -1,9 +1,15 @@
 """Status publik: what anyone may know without logging in. Per service open or closed with
 the reason, whether cards are being printed, the stock level as aman / menipis / habis (no
-figures, no names), and one application's progress by its receipt number."""
+figures, no names), and one application's progress by its receipt number.
+
+Look-ups by receipt number are limited per client address (BLANGKO_PUBLIC_LOOKUPS_PER_MINUTE,
+web/ratelimit.py): 429 with Retry-After past the limit. Together with receipt numbers that
+cannot be guessed (domain/applications.py) this makes trying receipts hopeless.
+"""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from fastapi import Request
@@ -13,14 +19,46 @@ from blangko.domain.errors import DomainError
 from blangko.formatting import blank_to_none
 from blangko.services import dashboard
 from blangko.services.dashboard_results import PublicApplication, PublicStatus
-from blangko.web.deps import ERRORS, api_router, page_router, render, status_for
+from blangko.web.deps import (
+    ERRORS,
+    ErrorOut,
+    api_router,
+    error_json,
+    page_router,
+    render,
+    status_for,
+)
 from blangko.web.labels import ledger_labels
 from blangko.web.nav import NavItem, register
+from blangko.web.ratelimit import RateLimiter
 
 pages = page_router()
 api = api_router()
 
 register(NavItem("page.status", "Status publik", "/status", 90))
+
+
+class TooManyLookups(DomainError):
+    """Past the per-client limit of look-ups by receipt number (429)."""
+
+    def __init__(self, wait: float) -> None:
+        self.retry_after = math.ceil(wait)
+        super().__init__(
+            "too_many_lookups",
+            "receipt",
+            f"Terlalu banyak pencarian tanda terima dari alamat ini: coba lagi dalam "
+            f"{self.retry_after} detik.",
+        )
+
+
+def _lookup(request: Request, receipt: str) -> dict[str, Any]:
+    """One application's public status, counted against the client's limit first (the app's
+    limiter, made by create_app)."""
+    limiter: RateLimiter = request.app.state.lookup_limiter
+    wait = limiter.allow(request.client.host if request.client else "?")
+    if wait is not None:
+        raise TooManyLookups(wait)
+    return dashboard.public_application(request.app.state.ctx, receipt)
 
 
 @pages.get("/status", name="page.status", response_class=HTMLResponse)
@@ -29,10 +67,10 @@ def status_page(request: Request, office: str | None = None, resi: str | None = 
     application, error = None, None
     if blank_to_none(resi):
         try:
-            application = dashboard.public_application(request.app.state.ctx, resi or "")
+            application = _lookup(request, resi or "")
         except DomainError as exc:
             error = exc
-    return render(
+    response = render(
         request,
         "public_status.html",
         status=status_for(error) if error else 200,
@@ -42,6 +80,9 @@ def status_page(request: Request, office: str | None = None, resi: str | None = 
         error=error,
         **ledger_labels(),
     )
+    if isinstance(error, TooManyLookups):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 @api.get(
@@ -60,9 +101,15 @@ def status(request: Request, office: str | None = None) -> dict[str, Any]:
     "/api/v1/status/applications/{receipt}",
     name="api.status.application",
     response_model=PublicApplication,
-    responses=ERRORS,
+    responses={**ERRORS, 429: {"model": ErrorOut}},
     tags=["publik"],
 )
-def application_status(request: Request, receipt: str) -> dict[str, Any]:
-    """Where an application is, by its receipt number: status and dates only (no NIK, no name)."""
-    return dashboard.public_application(request.app.state.ctx, receipt)
+def application_status(request: Request, receipt: str) -> Any:
+    """Where an application is, by its receipt number: status and dates only (no NIK, no name).
+    Limited per client address (429 with Retry-After past the limit)."""
+    try:
+        return _lookup(request, receipt)
+    except TooManyLookups as exc:
+        return error_json(
+            exc.code, exc.field, exc.message, 429, **{"Retry-After": str(exc.retry_after)}
+        )

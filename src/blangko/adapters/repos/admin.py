@@ -55,6 +55,25 @@ def insert_office(
     )
 
 
+def office_profile(conn: Connection, code: str) -> AnyRow | None:
+    """The office's own settings (address, seat, head, status page, documents), if ever set."""
+    return conn.execute(
+        select(t.office_profile).where(t.office_profile.c.office_code == code)
+    ).first()
+
+
+def save_office_profile(
+    conn: Connection, code: str, values: dict[str, Any], *, at: datetime, actor: str
+) -> None:
+    """Write the settings in ``values`` (the others stay as they are), creating the row."""
+    stamp = {**values, "updated_at": at, "updated_by": actor}
+    done = conn.execute(
+        update(t.office_profile).where(t.office_profile.c.office_code == code).values(**stamp)
+    )
+    if done.rowcount == 0:
+        conn.execute(insert(t.office_profile).values(office_code=code, **stamp))
+
+
 # --- locations -------------------------------------------------------------------------------
 
 

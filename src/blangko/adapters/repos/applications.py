@@ -41,6 +41,21 @@ def open_receipt(conn: Connection, nik: str, statuses: Sequence[str]) -> str | N
     return None if row is None else str(row.receipt)
 
 
+def open_application(
+    conn: Connection, office: str, nik: str, statuses: Sequence[str]
+) -> AnyRow | None:
+    """The resident's application at ``office`` in one of ``statuses`` (one at a time)."""
+    return conn.execute(
+        select(app_t)
+        .where(
+            app_t.c.office_code == office,
+            app_t.c.nik == nik,
+            app_t.c.status.in_(list(statuses)),
+        )
+        .order_by(app_t.c.id.desc())
+    ).first()
+
+
 def next_day_seq(conn: Connection, office: str, day: date) -> int:
     """The next receipt number of the office on ``day`` (1 for the first)."""
     last = conn.execute(

@@ -127,11 +127,13 @@ def add_location(ctx: Context, *, name: str, kind: str, office: str | None = Non
         )
     if kind not in LOCATION_KINDS:
         raise DomainError("location_kind", "kind", "Jenis lokasi harus 'store' atau 'station'.")
-    with ctx.write_plain() as conn:
-        code = resolve_office(conn, office)
-        if repo.location_id(conn, code, name) is not None:
+    # The office's write lock, like every write of what an anchor digests (the locations):
+    # an anchor never sees a location that is half way in.
+    with ctx.write(office) as tx:
+        code = tx.office
+        if repo.location_id(tx.conn, code, name) is not None:
             raise Conflict("location_exists", "name", f"Lokasi '{name}' sudah ada.")
-        repo.insert_location(conn, office=code, name=name, kind=kind, created_at=ctx.now())
+        repo.insert_location(tx.conn, office=code, name=name, kind=kind, created_at=ctx.now())
     return {"office": code, "name": name, "kind": kind}
 
 

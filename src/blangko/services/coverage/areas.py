@@ -23,6 +23,7 @@ from blangko.domain import wajib_ktp as wk
 from blangko.domain.access import PERSONAL_DATA_ROLES
 from blangko.domain.errors import DomainError, NotFound
 from blangko.domain.limits import check_date
+from blangko.services import readlog
 from blangko.services.context import Context, resolve_office
 from blangko.services.coverage.results import Cohort, Coverage, Figures, GapsWritten
 
@@ -233,7 +234,7 @@ def gaps(
     kecamatan or the whole office to ``output`` (.xlsx or .csv), streamed row by row.
 
     ``role`` is the caller's role when known (the web passes it); only roles allowed to see
-    personal data get the list. The file is written next to ``output`` and renamed into place
+    personal data get the list, and every list written is in the read log (area, rows). The file is written next to ``output`` and renamed into place
     only when complete, so a failed run leaves no half list behind.
     """
     if role is not None and role not in PERSONAL_DATA_ROLES:
@@ -275,6 +276,8 @@ def gaps(
             for row in cq.unrecorded_rows(conn, office=code, as_of=day, area=area)
         )
         n = tabular.write_rows(output, GAPS_COLUMNS, rows, sheet="belum_rekam", text_columns={1})
+    if n:
+        readlog.note(ctx, office=code, action="gaps", subject=area or code, rows=n)
     return {
         "office": code,
         "as_of": day.isoformat(),

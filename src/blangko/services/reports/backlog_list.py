@@ -18,8 +18,9 @@ from typing import Any
 from blangko.adapters.reports.model import Column, Report, Signature, Table
 from blangko.domain.applications import STATUS_LABEL_ID
 from blangko.formatting import num, tanggal
+from blangko.services.admin.office import read_head
 from blangko.services.context import Context
-from blangko.services.reports.letterhead import label, new_report, read_head
+from blangko.services.reports.letterhead import label, new_report
 from blangko.services.worklist import (
     REGISTRY_STATUS,
     ElectionFlag,

@@ -19,6 +19,7 @@ from blangko.services.context import Context, location_names
 from blangko.services.reports.letterhead import (
     CLOSING,
     RANGE_COLUMNS,
+    head_signature,
     new_report,
     opening,
     range_rows,
@@ -162,7 +163,7 @@ def build(
         signatures=[
             Signature("Petugas Penghitung", row.actor, "NIP"),
             Signature("Pengelola Blangko", None, "NIP"),
-            Signature("Kepala Dinas", None, "NIP", caption="Mengetahui,"),
+            head_signature(head, caption="Mengetahui,"),
         ],
         data={
             "count_id": row.id,

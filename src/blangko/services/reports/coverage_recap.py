@@ -19,7 +19,7 @@ from blangko.formatting import num, tanggal
 from blangko.services.context import Context
 from blangko.services.coverage.areas import parse_target, rollup
 from blangko.services.coverage.results import Figures
-from blangko.services.reports.letterhead import new_report, report_read
+from blangko.services.reports.letterhead import head_signature, new_report, report_read
 
 KECAMATAN_CODE_LENGTH = len("17.04.01")  # a village 17.04.01.2001 lies in kecamatan 17.04.01
 
@@ -160,7 +160,7 @@ def build(
         issued_on=ctx.today(),
         signatures=[
             Signature("Kepala Bidang Pendaftaran Penduduk", None, "NIP"),
-            Signature("Kepala Dinas", None, "NIP", caption="Mengetahui,"),
+            head_signature(head, caption="Mengetahui,"),
         ],
         data={"as_of": day.isoformat(), "kecamatan": kec, "desa": desa},
     )

@@ -15,6 +15,7 @@ from blangko.formatting import month_bounds, num, tanggal
 from blangko.services.context import Context, location_names
 from blangko.services.reports.letterhead import (
     CLOSING,
+    head_signature,
     in_order,
     label,
     month_name,
@@ -89,7 +90,7 @@ def build(
     if not witnesses:
         sigs += [Signature("Saksi 1", None, None), Signature("Saksi 2", None, None)]
     sigs.append(Signature("Pengelola Blangko", None, "NIP"))
-    sigs.append(Signature("Kepala Dinas", None, "NIP", caption="Mengetahui,"))
+    sigs.append(head_signature(head, caption="Mengetahui,"))
     return new_report(
         head,
         name="destruction",

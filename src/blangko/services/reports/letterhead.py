@@ -6,19 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
-from blangko.adapters import tables as t
-from blangko.adapters.reports.model import Column, Report
+from blangko.adapters.reports.model import Column, Report, Signature
 from blangko.domain.serials import parse_ranges
 from blangko.formatting import tanggal
-from blangko.services.context import Context, resolve_office
+from blangko.services.admin.office import OfficeHead, read_head
+from blangko.services.context import Context
 
-ADDRESS_PLACEHOLDER = "Alamat kantor belum diisi (atur BLANGKO_OFFICE_ADDRESS)"
 WEEKDAYS = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
 # The sentence a berita acara closes with (the receipt's names its copies instead).
 CLOSING = (
@@ -26,41 +24,13 @@ CLOSING = (
 )
 
 
-@dataclass(frozen=True)
-class OfficeHead:
-    code: str
-    name: str
-    regency: str | None  # "Kabupaten Kaur", when the office name says it
-    address: str
-
-    @property
-    def lines(self) -> list[str]:
-        if self.regency:
-            return [
-                f"PEMERINTAH {self.regency.upper()}",
-                "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL",
-                self.address,
-            ]
-        return [self.name.upper(), self.address]
-
-    @property
-    def place(self) -> str:
-        """The town a record is signed in: the regency's name without its level."""
-        if not self.regency:
-            return ""
-        for level in ("Kabupaten ", "Kota "):
-            if self.regency.startswith(level):
-                return self.regency[len(level) :]
-        return self.regency
-
-
-def read_head(conn: Connection, office: str | None, address: str | None) -> OfficeHead:
-    """The letterhead of the office asked for (or the only one), inside the report's read."""
-    code = resolve_office(conn, office)
-    name = conn.execute(select(t.office.c.name).where(t.office.c.code == code)).scalar_one()
-    prefix = "Dinas Dukcapil "
-    regency = name[len(prefix) :] if name.startswith(prefix) else None
-    return OfficeHead(code, name, regency, (address or "").strip() or ADDRESS_PLACEHOLDER)
+def head_signature(
+    head: OfficeHead, role: str = "Kepala Dinas", caption: str | None = None
+) -> Signature:
+    """The head's signature block: their name and NIP from the office settings, else a line
+    to sign over and 'NIP' to fill in by hand."""
+    nip = f"NIP {head.head_nip}" if head.head_nip else "NIP"
+    return Signature(role, head.head_name, nip, caption=caption)
 
 
 @contextmanager

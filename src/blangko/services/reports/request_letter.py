@@ -15,14 +15,15 @@ from datetime import date, timedelta
 from typing import Any
 
 from blangko.adapters.reports.fmt import terbilang
-from blangko.adapters.reports.model import Column, Percent, Report, Signature, Table
+from blangko.adapters.reports.model import Column, Percent, Report, Table
 from blangko.domain import stock_policy as sp
 from blangko.domain.limits import MAX_NAME, MAX_NOTE, check_date, check_text
 from blangko.formatting import num, pct, tanggal
 from blangko.services import figures
 from blangko.services import forecast as fs
+from blangko.services.admin.office import read_head
 from blangko.services.context import Context
-from blangko.services.reports.letterhead import new_report, read_head
+from blangko.services.reports.letterhead import head_signature, new_report
 
 REQUEST_ADDRESSEE = [
     "Kepada Yth.",
@@ -294,7 +295,7 @@ def build(
             )
         ],
         issued_on=day,
-        signatures=[Signature(f"Kepala {head_of}", None, "NIP", caption="Hormat kami,")],
+        signatures=[head_signature(head, f"Kepala {head_of}", caption="Hormat kami,")],
         data={
             "as_of": day.isoformat(),
             "quantity": qty,

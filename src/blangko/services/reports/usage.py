@@ -20,6 +20,7 @@ from blangko.domain.errors import DomainError
 from blangko.domain.ledger import (
     BUCKET_SIGN,
     BUCKETS,
+    GENESIS_HASH,
     KIND_LABEL_ID,
     MOVES,
     SPOIL_REASON_LABEL_ID,
@@ -30,7 +31,14 @@ from blangko.domain.ledger import (
 )
 from blangko.formatting import month_bounds, num, tanggal
 from blangko.services.context import Context
-from blangko.services.reports.letterhead import in_order, label, month_name, new_report, report_read
+from blangko.services.reports.letterhead import (
+    head_signature,
+    in_order,
+    label,
+    month_name,
+    new_report,
+    report_read,
+)
 from blangko.services.stock.queries import read_balance
 
 # The recap's lines after the opening balance, each signed as it enters the stock.
@@ -61,6 +69,8 @@ def build(
     eve = first - timedelta(days=1)
     with report_read(ctx, office, address) as (conn, head):
         seq = repo.head_seq(conn, head.code)  # the snapshot: the ledger up to this entry
+        head_entry = repo.entry_by_seq(conn, head.code, seq) if seq else None
+        head_hash = head_entry.hash if head_entry is not None else GENESIS_HASH
         before = read_balance(conn, head.code, as_of=eve, upto_seq=seq)
         entries = list(
             repo.iter_entries(
@@ -249,6 +259,9 @@ def build(
         f"Saldo awal sama dengan posisi stok buku besar per "
         f"{tanggal(eve)} ({num(before['on_hand'])} keping) dan saldo "
         f"akhir sama dengan posisi stok per {tanggal(end)} ({num(after['on_hand'])} keping).",
+        # The chain's head as this report read it: kept on paper, it anchors the ledger
+        # outside the database (docs/ledger.md, "Anchors").
+        f"Kepala rantai buku besar saat laporan dibuat: entri #{seq}, hash {head_hash}.",
     ]
     facts: list[tuple[str, Any]] = [
         ("Kantor", f"{head.name} ({head.code})"),
@@ -296,12 +309,13 @@ def build(
         issued_on=ctx.today(),
         signatures=[
             Signature("Petugas Pengelola Blangko", None, "NIP"),
-            Signature("Kepala Dinas", None, "NIP", caption="Mengetahui,"),
+            head_signature(head, caption="Mengetahui,"),
         ],
         data={
             "office": head.code,
             "month": key,
             "ledger_seq": seq,
+            "ledger_hash": head_hash,
             "opening": opening,
             "closing": closing,
             "moved": moved,

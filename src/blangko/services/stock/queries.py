@@ -9,12 +9,15 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from blangko.adapters import tables as t
+from blangko.adapters.repos import anchors as anchors_repo
 from blangko.adapters.repos import ledger as repo
+from blangko.domain.applications import printed_receipt
 from blangko.domain.errors import NotFound
-from blangko.domain.ledger import GENESIS_HASH, MOVES, Replay, Tally
+from blangko.domain.ledger import GENESIS_HASH, MOVES, Kind, Replay, Tally
 from blangko.domain.limits import check_date
 from blangko.domain.serials import parse_ranges, single
 from blangko.services.context import Context, location_names, resolve_office
+from blangko.services.stock import anchors
 from blangko.services.stock.results import (
     Balance,
     Ledger,
@@ -139,12 +142,16 @@ def trace(ctx: Context, *, serial: str, office: str | None = None) -> Trace:
 
 
 def verify(ctx: Context, *, office: str | None = None) -> Verification:
-    """Recompute the hash chain and every serial's state from the entries.
+    """Recompute the hash chain and every serial's state from the entries, and check the
+    chain and the other accountable records against the anchors (services/stock/anchors.py).
 
     Sound means: each entry's hash matches its content and the previous hash, sequence numbers
     run 1..n, the office's chain head matches the last entry, the stored serial ranges match
     what the entries say, every move was legal when made, and the blank table equals the
-    replayed state. Otherwise the first bad entry is named.
+    replayed state; every anchor is genuine (signed with the anchor key, in its place) and
+    the chain has the anchored hash at each anchored entry; the applications, counts, closed
+    months and locations are as the latest anchor digested them; every application's serial
+    is the blank the ledger printed for it. Otherwise the first bad entry is named.
     """
     started = time.perf_counter()
     problems: list[Problem] = []
@@ -156,6 +163,10 @@ def verify(ctx: Context, *, office: str | None = None) -> Verification:
     with ctx.read() as conn:
         code = resolve_office(conn, office)
         head = repo.head(conn, code)
+        anchor_rows = anchors_repo.all_of(conn, code)
+        anchored = {int(a.seq) for a in anchor_rows}
+        hash_at: dict[int, str] = {}  # the chain's hash at each anchored entry number
+        prints: dict[int, tuple[str, str]] = {}  # entry number -> (receipt, serial) printed
         ranges_by_entry = repo.entry_ranges(conn, code)
         replay = Replay()
         prev_hash = GENESIS_HASH
@@ -164,6 +175,10 @@ def verify(ctx: Context, *, office: str | None = None) -> Verification:
         for row in repo.iter_entries(conn, code):
             n_entries += 1
             expected_seq += 1
+            if row.seq in anchored:
+                hash_at[row.seq] = row.hash
+            if row.kind == Kind.CONSUME and (receipt := printed_receipt(row.note)):
+                prints[row.seq] = (receipt, row.serials)
             record = repo.row_to_record(row)
             if row.seq != expected_seq:
                 # A gap names the first missing number: that is where the chain was cut.
@@ -210,6 +225,18 @@ def verify(ctx: Context, *, office: str | None = None) -> Verification:
                 )
         if stored != len(replay.states):
             bad(None, f"tabel blangko memuat {stored} seri, ledger {len(replay.states)}")
+        check = anchors.check_anchors(
+            conn,
+            code,
+            anchor_rows,
+            settings=ctx.settings,
+            hash_at=hash_at,
+            last_seq=expected_seq,
+        )
+        for seq, message in check.problems + anchors.check_prints(
+            conn, code, prints, replay.states
+        ):
+            bad(seq, message)
     problems.sort(key=lambda p: (p["seq"] is None, p["seq"] or 0))
     return {
         "office": code,
@@ -218,5 +245,8 @@ def verify(ctx: Context, *, office: str | None = None) -> Verification:
         "serials": len(replay.states),
         "first_bad_seq": problems[0]["seq"] if problems else None,
         "problems": problems,
+        "anchors": check.count,
+        "last_anchor": check.latest,
+        "warnings": check.warnings,
         "seconds": round(time.perf_counter() - started, 3),
     }

@@ -40,10 +40,39 @@ class EntriesWritten(TypedDict):
     replayed: bool
 
 
+class AnchorView(TypedDict):
+    """An anchor of the office's chain (services/stock/anchors.py): the head it recorded."""
+
+    office: str
+    number: int
+    seq: int
+    hash: str
+    anchored_at: str
+    actor: str
+    reason: str
+    month: str | None
+    key_id: str
+
+
+class AnchorWritten(TypedDict):
+    """`blangko stock anchor`: the anchor made, or the latest one when nothing had changed."""
+
+    office: str
+    anchored: bool  # False: the chain and the records were as the latest anchor has them
+    anchor: AnchorView
+    replayed: bool
+
+
 class MonthClosed(TypedDict):
+    """A month closed, and the chain's head at that moment, anchored (the number to keep on
+    the signed month-close record)."""
+
     office: str
     month: str
     closed: bool
+    ledger_seq: NotRequired[int]  # NotRequired: replays of closes made before anchors existed
+    ledger_hash: NotRequired[str]
+    anchor: NotRequired[int]
     replayed: bool
 
 
@@ -114,6 +143,9 @@ class Verification(TypedDict):
     serials: int
     first_bad_seq: int | None
     problems: list[Problem]
+    anchors: int  # how many anchors the office has
+    last_anchor: AnchorView | None
+    warnings: list[str]  # sound, but worth knowing (no anchor yet, the public key signed ...)
     seconds: float
 
 

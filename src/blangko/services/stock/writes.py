@@ -12,6 +12,7 @@ from blangko.domain.limits import MAX_SERIALS_PER_WRITE, check_serial_count
 from blangko.domain.serials import SerialRange, from_serials, parse_ranges, single, total
 from blangko.formatting import month_bounds
 from blangko.services.context import Context, WriteTx, location_id, write_once
+from blangko.services.stock.anchors import anchor_in
 from blangko.services.stock.entries import append_entry, check_entry_date
 from blangko.services.stock.results import EntriesWritten, EntryView, MonthClosed
 
@@ -516,7 +517,17 @@ def close_month(
         if key in repo.closed_months(tx.conn, tx.office):
             raise Conflict("month_already_closed", "month", f"Bulan {key} sudah ditutup.")
         repo.close_month(tx.conn, office=tx.office, month=key, at=ctx.now(), actor=ctx.actor)
-        return {"office": tx.office, "month": key, "closed": True, "replayed": False}
+        # The head at the close, anchored and signed: the number for the signed record.
+        anchor = anchor_in(tx, reason="month_close", month=key)
+        return {
+            "office": tx.office,
+            "month": key,
+            "closed": True,
+            "ledger_seq": anchor["seq"],
+            "ledger_hash": anchor["hash"],
+            "anchor": anchor["number"],
+            "replayed": False,
+        }
 
     return write_once(ctx, office, "stock.close_month", params, idempotency_key, body)
 

@@ -19,6 +19,8 @@ document.addEventListener("DOMContentLoaded", () => {
     area.addEventListener("input", update);
     update();
   });
+  // Printed slips: the button opens the browser's print dialog (the page prints without it).
+  document.querySelectorAll("[data-print]").forEach((btn) => btn.addEventListener("click", () => window.print()));
   // A form submitted twice (double click) would be refused by its idempotency key anyway;
   // disabling the button avoids the confusing second response.
   document.querySelectorAll("form[method=post]").forEach((form) => form.addEventListener("submit", () => {

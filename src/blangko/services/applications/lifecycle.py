@@ -1,236 +1,59 @@
-"""Use cases for e-KTP applications: one write transaction each, the transition stored as an
-event, and the print consuming its blank through the ledger in that same transaction.
+"""Use cases that write e-KTP applications: one write transaction each, the transition stored
+as an event, and the print consuming its blank through the ledger in that same transaction.
 
 Every write runs inside ``ctx.write(office)``, which locks the office's ledger head. That
 lock is what keeps two clerks from printing the same application twice or taking the same
-blank: the second waits, then sees the application already printed and the blank consumed.
-"""
+blank: the second waits, then sees the application already printed and the blank consumed."""
 
 from __future__ import annotations
 
-import json
+import secrets
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection
-from typing_extensions import TypedDict
 
 from blangko.adapters.repos import admin as admin_repo
 from blangko.adapters.repos import applications as repo
 from blangko.adapters.repos import registry as registry_repo
 from blangko.domain.applications import (
     ACTIVE,
+    RECEIPT_RANDOM_BITS,
     Action,
-    QueueItem,
     Status,
     check_documents,
-    check_status,
+    check_handover,
     check_type,
     format_receipt,
     initial_status,
     next_status,
-    order_queue,
-    parse_receipt,
+    print_note,
 )
 from blangko.domain.errors import Conflict, DomainError, NotFound
-from blangko.domain.nik import compact_nik, mask_nik
+from blangko.domain.nik import check_nik_format, compact_nik, mask_nik
 from blangko.domain.serials import single
 from blangko.domain.wajib_ktp import is_wajib_ktp
+from blangko.services.admin import office as office_settings
+from blangko.services.applications.results import (
+    ApplicationWritten,
+    NewApplication,
+)
+from blangko.services.applications.rows import (
+    add_event,
+    application_view,
+    check_day,
+    check_order,
+    load_application,
+    office_of,
+    resident_here,
+)
 from blangko.services.calendar.days import require_open
-from blangko.services.context import Context, WriteTx, resolve_office, write_once
+from blangko.services.context import Context, WriteTx, write_once
 from blangko.services.stock import writes
 
-
-# What the use cases return (TypedDicts: plain dicts at run time, checked by mypy, and the
-# web API's response models) ---------------------------------------------------------------
-class ApplicationView(TypedDict):
-    """An application as lists and writes show it; the NIK masked unless revealed."""
-
-    receipt: str
-    office: str
-    nik: str
-    type: str
-    status: str
-    documents: dict[str, str]
-    submitted_date: str
-    recorded_date: str | None
-    ready_date: str | None
-    printed_date: str | None
-    station: str | None
-    serial: str | None
-    suket: bool
-    ikd: bool
-    collected_date: str | None
-    reason: str | None
-
-
-# One step in an application's history; "from" is a keyword: the functional form.
-ApplicationEvent = TypedDict(
-    "ApplicationEvent",
-    {
-        "action": str,
-        "from": str | None,
-        "to": str,
-        "date": str,
-        "at": str,
-        "actor": str,
-        "note": str | None,
-    },
-)
-
-
-class ApplicationDetail(ApplicationView):
-    """One application with its history (`app show`)."""
-
-    events: list[ApplicationEvent]
-
-
-class ApplicationWritten(ApplicationView):
-    """A step taken: the application after it."""
-
-    replayed: bool
-
-
-class NewApplication(TypedDict):
-    """An application registered: its receipt number and first status."""
-
-    receipt: str
-    status: str
-    office: str
-    replayed: bool
-
-
-class QueuedApplication(ApplicationView):
-    """An application in the print queue, with its place (1 first)."""
-
-    position: int
-
-
-# A transition's side effects: (tx, application row, date) -> (column changes, event note).
+# A transition's side effects: (the application's column changes, the event's note).
 Apply = Callable[[WriteTx, Any, date], tuple[dict[str, Any], str | None]]
-
-
-def _check_day(tx: WriteTx, on: date, app: Any | None = None) -> None:
-    if on > tx.ctx.today():
-        raise DomainError(
-            "date_in_future",
-            "date",
-            f"Tanggal {on:%d-%m-%Y} belum terjadi: tanggal tidak boleh di masa depan.",
-        )
-    if app is not None and on < app.submitted_date:
-        raise DomainError(
-            "date_before_application",
-            "date",
-            f"Tanggal {on:%d-%m-%Y} sebelum permohonan diajukan ({app.submitted_date:%d-%m-%Y}).",
-        )
-
-
-def _check_order(tx: WriteTx, app: Any, on: date) -> None:
-    """A step may not be dated before the step it follows (printing before recording ...)."""
-    last = repo.last_step_date(tx.conn, app.id)
-    if last is not None and on < last:
-        raise DomainError(
-            "date_before_previous_step",
-            "date",
-            f"Tanggal {on:%d-%m-%Y} sebelum langkah sebelumnya pada permohonan ini "
-            f"({last:%d-%m-%Y}).",
-        )
-
-
-def _office_of(receipt: str, office: str | None) -> str:
-    """The office named, else the one the receipt number encodes."""
-    return office or parse_receipt(receipt)[0]
-
-
-def _load(conn: Connection, office: str, receipt: str) -> Any:
-    row = repo.by_receipt(conn, office, receipt.strip())
-    if row is None:
-        raise NotFound(
-            "unknown_application",
-            "receipt",
-            f"Permohonan dengan tanda terima '{receipt}' tidak ada di kantor {office}.",
-        )
-    return row
-
-
-def _resident(conn: Connection, nik: str, office: str) -> Any:
-    """The office's resident. A resident of another office is not found, with the same
-    answer as a NIK nobody has: one office does not learn who is registered at another
-    (issue 19; tests/web/test_isolation.py)."""
-    row = registry_repo.resident_by_nik(conn, nik, office)
-    if row is None:
-        raise NotFound(
-            "unknown_resident",
-            "nik",
-            f"NIK {mask_nik(nik)} tidak terdaftar dalam data penduduk: "
-            "impor data penduduk atau periksa NIK.",
-        )
-    return row
-
-
-def _resident_here(tx: WriteTx, nik: str) -> Any:
-    """The resident, registered at the office of the write; else NotFound."""
-    return _resident(tx.conn, nik, tx.office)
-
-
-def _event(
-    tx: WriteTx,
-    app_id: int,
-    action: str,
-    before: str | None,
-    after: str,
-    on: date,
-    note: str | None = None,
-) -> None:
-    repo.insert_event(
-        tx.conn,
-        app_id=app_id,
-        action=action,
-        before=before,
-        after=after,
-        on=on,
-        at=tx.ctx.now(),
-        actor=tx.ctx.actor,
-        note=note,
-    )
-
-
-def _view(row: Any, *, reveal: bool = False) -> ApplicationView:
-    return {
-        "receipt": row.receipt,
-        "office": row.office_code,
-        "nik": row.nik if reveal else mask_nik(row.nik),
-        "type": row.type,
-        "status": row.status,
-        "documents": json.loads(row.documents),
-        "submitted_date": row.submitted_date.isoformat(),
-        "recorded_date": row.recorded_date.isoformat() if row.recorded_date else None,
-        "ready_date": row.ready_date.isoformat() if row.ready_date else None,
-        "printed_date": row.printed_date.isoformat() if row.printed_date else None,
-        "station": row.station,
-        "serial": row.serial,
-        "suket": row.suket_at is not None,
-        "ikd": row.ikd_at is not None,
-        "collected_date": row.collected_date.isoformat() if row.collected_date else None,
-        "reason": row.reason,
-    }
-
-
-def _detail(conn: Connection, row: Any, *, reveal: bool = False) -> ApplicationDetail:
-    events: list[ApplicationEvent] = [
-        {
-            "action": e.action,
-            "from": e.from_status,
-            "to": e.to_status,
-            "date": e.effective_date.isoformat(),
-            "at": e.at.isoformat(),
-            "actor": e.actor,
-            "note": e.note,
-        }
-        for e in repo.events(conn, row.id)
-    ]
-    return {**_view(row, reveal=reveal), "events": events}
 
 
 # --- new -------------------------------------------------------------------------------------
@@ -248,15 +71,16 @@ def new(
 ) -> NewApplication:
     """Register an application at the counter and issue its receipt number."""
     on = on or ctx.today()
-    number = compact_nik(nik)
+    check_type(type)
+    number = check_nik_format(nik, reference_date=ctx.today()).nik
     docs_in = dict(documents or {})
     params = {"nik": number, "type": type, "documents": docs_in, "date": on}
 
     def body(tx: WriteTx) -> NewApplication:
-        check_type(type)
-        docs = check_documents(type, docs_in)
-        _check_day(tx, on)
-        person = _resident_here(tx, number)
+        rules = office_settings.document_rules_of(tx.conn, tx.office)
+        docs = check_documents(type, docs_in, rules[type])
+        check_day(tx, on)
+        person = resident_here(tx, number)
         if person.status != "HIDUP":
             raise DomainError(
                 "resident_not_alive",
@@ -322,7 +146,7 @@ def _insert_application(
     """The application row with its receipt number and its first event ("new"); a resident
     already recorded starts at direkam. Returns (id, receipt, status)."""
     seq = repo.next_day_seq(tx.conn, tx.office, on)
-    receipt = format_receipt(tx.office, on, seq)
+    receipt = _new_receipt(tx, on)
     recorded = person.tanggal_rekam is not None
     status = initial_status(recorded)
     app_id = repo.insert(
@@ -341,8 +165,18 @@ def _insert_application(
     notes = [note] if note else []
     if recorded:
         notes.append(f"perekaman dilewati: sudah direkam {person.tanggal_rekam:%d-%m-%Y}")
-    _event(tx, app_id, "new", None, status.value, on, "; ".join(notes) or None)
+    add_event(tx, app_id, "new", None, status.value, on, "; ".join(notes) or None)
     return app_id, receipt, status
+
+
+def _new_receipt(tx: WriteTx, on: date) -> str:
+    """A receipt number nobody can guess from another: a random part (35 bits) and a check
+    character; drawn again in the (one in billions) case that the office already issued it
+    that day."""
+    while True:
+        receipt = format_receipt(tx.office, on, secrets.randbits(RECEIPT_RANDOM_BITS))
+        if repo.by_receipt(tx.conn, tx.office, receipt) is None:
+            return receipt
 
 
 # --- transitions -----------------------------------------------------------------------------
@@ -368,17 +202,17 @@ def _transition(
     params = {"receipt": receipt, "date": on, **(extra or {})}
 
     def body(tx: WriteTx) -> ApplicationWritten:
-        app = _load(tx.conn, tx.office, receipt)
+        app = load_application(tx.conn, tx.office, receipt)
         after = next_status(action, app.status)
-        _check_day(tx, on, app)
-        _check_order(tx, app, on)
+        check_day(tx, on, app)
+        check_order(tx, app, on)
         changes, note = apply(tx, app, on) if apply else ({}, None)
         repo.update(tx.conn, app.id, {"status": after.value, "updated_at": ctx.now(), **changes})
-        _event(tx, app.id, action.value, app.status, after.value, on, note)
-        return {**_view(repo.by_id(tx.conn, app.id)), "replayed": False}
+        add_event(tx, app.id, action.value, app.status, after.value, on, note)
+        return {**application_view(repo.by_id(tx.conn, app.id)), "replayed": False}
 
     return write_once(
-        ctx, _office_of(receipt, office), f"app.{action.value}", params, idempotency_key, body
+        ctx, office_of(receipt, office), f"app.{action.value}", params, idempotency_key, body
     )
 
 
@@ -462,7 +296,7 @@ def _print_blank(
         serials=named,
         qty=None if named else 1,
         location=station,
-        note=f"cetak KTP-el {app.receipt}",
+        note=print_note(app.receipt),
         idempotency_key=idempotency_key,
     )
     used = entries[0]["serials"]
@@ -546,15 +380,15 @@ def print_from_backlog(
     params = {"nik": number, "station": station, "serial": serial, "date": on}
 
     def body(tx: WriteTx) -> ApplicationWritten:
-        _check_day(tx, on)
-        person = _resident_here(tx, number)
+        check_day(tx, on)
+        person = resident_here(tx, number)
         _refuse_open_application(tx, number)
         _check_prr(person, on)
-        kind = "pemula"
-        docs = check_documents(kind, {})
-        app_id, _, status = _insert_application(tx, person, kind, docs, on, "dari daftar PRR")
+        # No counter documents are asked: a PRR resident's documents were checked when they
+        # were recorded, and the central database has accepted the recording.
+        app_id, _, status = _insert_application(tx, person, "pemula", {}, on, "dari daftar PRR")
         ready = next_status(Action.READY, status)
-        _event(tx, app_id, Action.READY.value, status.value, ready.value, on)
+        add_event(tx, app_id, Action.READY.value, status.value, ready.value, on)
         app = repo.by_id(tx.conn, app_id)
         printed = next_status(Action.PRINT, ready)
         changes, note = _print_blank(tx, app, on, station, serial, idempotency_key)
@@ -563,8 +397,8 @@ def print_from_backlog(
             app_id,
             {"status": printed.value, "ready_date": on, "updated_at": ctx.now(), **changes},
         )
-        _event(tx, app_id, Action.PRINT.value, ready.value, printed.value, on, note)
-        return {**_view(repo.by_id(tx.conn, app_id)), "replayed": False}
+        add_event(tx, app_id, Action.PRINT.value, ready.value, printed.value, on, note)
+        return {**application_view(repo.by_id(tx.conn, app_id)), "replayed": False}
 
     return write_once(ctx, office, "app.print_backlog", params, idempotency_key, body)
 
@@ -680,14 +514,71 @@ def _stamp_once(
     )
 
 
+def _check_proxy_in_registry(conn: Connection, proxy_nik: str, on: date) -> None:
+    """A proxy found in the registry must be alive and an adult (wajib KTP); one from
+    elsewhere is taken on their NIK's form and the power of attorney."""
+    person = registry_repo.resident_by_nik(conn, proxy_nik)
+    if person is None:
+        return
+    if person.status != "HIDUP":
+        raise DomainError(
+            "proxy_not_alive",
+            "proxy_nik",
+            f"Kuasa {mask_nik(proxy_nik)} berstatus {person.status} di registri: kartu tidak "
+            "dapat diserahkan kepadanya.",
+        )
+    if not is_wajib_ktp(
+        birth_date=person.tanggal_lahir,
+        marital_status=person.status_kawin,
+        status=person.status,
+        on=on,
+    ):
+        raise DomainError(
+            "proxy_minor",
+            "proxy_nik",
+            f"Kuasa {mask_nik(proxy_nik)} belum dewasa (belum wajib KTP): kartu hanya "
+            "diserahkan kepada pemohon atau kuasa yang sudah wajib KTP.",
+        )
+
+
 def collect(
     ctx: Context,
     *,
     receipt: str,
+    proxy_nik: str | None = None,
+    proxy_name: str | None = None,
+    power_of_attorney: str | None = None,
     on: date | None = None,
     office: str | None = None,
     idempotency_key: str | None = None,
 ) -> ApplicationWritten:
+    """Hand the printed card over: to the applicant, or to a proxy named by their NIK and name
+    with the reference of the power of attorney (surat kuasa). Who took it is stored with the
+    application and its event."""
+
+    def apply(tx: WriteTx, app: Any, day: date) -> tuple[dict[str, Any], str | None]:
+        handover = check_handover(
+            applicant_nik=app.nik,
+            proxy_nik=proxy_nik,
+            proxy_name=proxy_name,
+            power_of_attorney=power_of_attorney,
+            reference_date=day,
+        )
+        changes: dict[str, Any] = {
+            "collected_date": day,
+            "collected_by": handover.by,
+            "proxy_nik": handover.proxy_nik,
+            "proxy_name": handover.proxy_name,
+            "power_of_attorney": handover.power_of_attorney,
+        }
+        if handover.proxy_nik is None:
+            return changes, "diterima pemohon sendiri"
+        _check_proxy_in_registry(tx.conn, handover.proxy_nik, day)
+        return changes, (
+            f"diterima kuasa {handover.proxy_name} (NIK {mask_nik(handover.proxy_nik)}), "
+            f"surat kuasa {handover.power_of_attorney}"
+        )
+
     return _transition(
         ctx,
         receipt=receipt,
@@ -695,7 +586,12 @@ def collect(
         on=on,
         office=office,
         idempotency_key=idempotency_key,
-        apply=lambda tx, app, day: ({"collected_date": day}, None),
+        extra={
+            "proxy_nik": proxy_nik,
+            "proxy_name": proxy_name,
+            "power_of_attorney": power_of_attorney,
+        },
+        apply=apply,
     )
 
 
@@ -745,85 +641,3 @@ def cancel(
         extra={"reason": reason},
         apply=lambda tx, app, day: ({"reason": note}, note),
     )
-
-
-# --- reads -----------------------------------------------------------------------------------
-
-
-def backlog_of(conn: Connection, office: str, as_of: date) -> dict[str, int]:
-    """THE backlog figure. Applications waiting to be recorded (diajukan), recorded
-    (direkam) and print-ready (siap cetak); the registry's print-ready residents (PRR:
-    recorded, no card, alive, wajib KTP on ``as_of``) who have no open application yet; the
-    whole print backlog, every resident who will take a blank, counted once (those four
-    together: a resident has at most one open application); and how many of them hold a
-    suket. `blangko status`, the dashboard, the service page, the forecast and the request
-    letter all read this."""
-    counts = repo.status_counts(conn, office)
-    to_record = int(counts.get(Status.DIAJUKAN.value, 0))
-    recorded = int(counts.get(Status.DIREKAM.value, 0))
-    to_print = int(counts.get(Status.SIAP_CETAK.value, 0))
-    registry_prr = repo.count_registry_prr(conn, office, as_of)
-    return {
-        "to_record": to_record,
-        "recorded": recorded,
-        "to_print": to_print,
-        "registry_prr": registry_prr,
-        "print_backlog": to_record + recorded + to_print + registry_prr,
-        "suket_waiting": int(repo.count_suket_waiting(conn, office)),
-    }
-
-
-def backlog(
-    ctx: Context, *, office: str | None = None, as_of: date | None = None
-) -> dict[str, int]:
-    """`backlog_of` in a read transaction of its own (``as_of`` default: today)."""
-    with ctx.read() as conn:
-        return backlog_of(conn, resolve_office(conn, office), as_of or ctx.today())
-
-
-def show(
-    ctx: Context, *, receipt: str, office: str | None = None, reveal: bool = False
-) -> ApplicationDetail:
-    with ctx.read() as conn:
-        code = resolve_office(conn, _office_of(receipt, office))
-        row = _load(conn, code, receipt)
-        return _detail(conn, row, reveal=reveal)
-
-
-def list_(
-    ctx: Context,
-    *,
-    status: str | None = None,
-    type: str | None = None,  # noqa: A002
-    office: str | None = None,
-    reveal: bool = False,
-    limit: int | None = None,
-) -> list[ApplicationView]:
-    with ctx.read() as conn:
-        code = resolve_office(conn, office)
-        rows = repo.applications(
-            conn,
-            code,
-            status=check_status(status).value if status is not None else None,
-            type=check_type(type) if type is not None else None,
-            limit=limit,
-        )
-        return [_view(r, reveal=reveal) for r in rows]
-
-
-def print_queue(
-    ctx: Context, *, office: str | None = None, reveal: bool = False
-) -> list[QueuedApplication]:
-    """Print-ready applications in the directorate's order (suket holders and first cards
-    first, then lost/damaged, then data changes; oldest first within each)."""
-    with ctx.read() as conn:
-        code = resolve_office(conn, office)
-        rows = repo.applications(conn, code, status=Status.SIAP_CETAK.value)
-        by_receipt = {r.receipt: r for r in rows}
-        items = order_queue(
-            [QueueItem(r.receipt, r.type, r.submitted_date, r.suket_at is not None) for r in rows]
-        )
-        return [
-            {"position": i, **_view(by_receipt[item.receipt], reveal=reveal)}
-            for i, item in enumerate(items, start=1)
-        ]
