@@ -24,6 +24,7 @@ from typing_extensions import TypedDict
 from blangko import formatting
 from blangko.domain.access import ROLE_LABELS, allowed
 from blangko.domain.errors import Conflict, DomainError, Forbidden, NotFound
+from blangko.domain.limits import MAX_NUMBER
 from blangko.services.admin import setup, users
 from blangko.services.context import Context
 from blangko.web import i18n
@@ -57,7 +58,8 @@ IdempotencyKey = Annotated[
     ),
 ]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Jumlah baris per halaman.")]
-Offset = Annotated[int, Query(ge=0, le=2_147_483_647, description="Lewati sekian baris pertama.")]
+# Bounded like every number: a larger one would overflow the database's OFFSET (a 500).
+Offset = Annotated[int, Query(ge=0, le=MAX_NUMBER, description="Lewati sekian baris pertama.")]
 # Database ids: a larger number is simply not found, rather than overflowing the driver.
 Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
 # Page form fields.

@@ -24,6 +24,7 @@ from blangko.services.stock import counts, queries, writes
 from blangko.services.stock.results import EntriesWritten
 from blangko.web.deps import (
     Id,
+    Offset,
     OptText,
     Text,
     lang_of,
@@ -399,7 +400,7 @@ def ledger_page(
     kind: str | None = None,
     serial: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Response:
     ctx, office = request_ctx(request)
     filters = {
