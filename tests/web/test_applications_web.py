@@ -185,6 +185,9 @@ def test_a_malformed_nik_is_a_format_error_on_the_page_and_the_api(client, ctx) 
         page = client.get("/layanan", params={"nik": typed})
         assert page.status_code == 400 and words in page.text
         assert "tidak ada di registri" not in page.text
+    # Submitted anyway: refused once, the look-up and the refusal being the same error.
+    r = _post(client, "/layanan/baru", nik="170401170590000", type="pemula", **KK)
+    assert r.status_code == 400 and r.text.count("NIK harus 16 digit angka") == 1
     op = bearer(client, "operator")
     for path in ("/api/v1/residents/{}", "/api/v1/residents/{}/counter"):
         r = client.get(path.format("170401170590000"), headers=op)

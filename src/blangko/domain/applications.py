@@ -91,7 +91,7 @@ class DocumentRule:
 
 
 # The rules when an office has set none of its own (office settings: `blangko office
-# documents set`): the family card for a first card, the police report for a lost card, the
+# documents TYPE`): the family card for a first card, the police report for a lost card, the
 # damaged card itself, one supporting document for a data change.
 DEFAULT_DOCUMENT_RULES: Final[dict[str, DocumentRule]] = {
     "pemula": DocumentRule(("no_kk",)),

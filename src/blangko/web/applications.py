@@ -202,6 +202,8 @@ def _service_page(
             )
         except DomainError as exc:
             lookup_error = exc
+    if error is not None and lookup_error is not None and error.code == lookup_error.code:
+        error = None  # the same refusal (a malformed NIK): said once
     active = [
         a
         for a in applications.list_(ctx, office=office, reveal=reveal, note_read=False)
