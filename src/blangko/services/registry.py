@@ -483,7 +483,7 @@ class _Stage:
                 raise Conflict(
                     "nik_taken_meanwhile",
                     "nik",
-                    f"Baris {first.line}: NIK {mask_nik(first.nik)} baru saja didaftarkan di "
+                    f"Baris {ribuan(first.line)}: NIK {mask_nik(first.nik)} baru saja didaftarkan di "
                     f"kantor {first.office_code} oleh impor lain; tidak ada yang disimpan. "
                     "Jalankan impor lagi.",
                 )
