@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -36,6 +37,7 @@ from blangko.services.applications.results import (
     CounterLookup,
     HandoverSlip,
     QueuedApplication,
+    SlipHead,
 )
 from blangko.services.applications.rows import (
     application_detail,
@@ -205,20 +207,11 @@ def _event_actor(conn: Connection, app_id: int, action: str) -> str:
     return actors[-1] if actors else ""
 
 
-def slip(
-    ctx: Context, *, receipt: str, office: str | None = None, reveal: bool = False
-) -> ApplicationSlip:
-    """The receipt slip (tanda terima permohonan): receipt number, resident (NIK masked),
-    type, date, documents received, and where to check the status with the receipt number."""
-    with ctx.read() as conn:
-        code = resolve_office(conn, office_of(receipt, office))
-        row = load_application(conn, code, receipt)
-        head = read_head(conn, code)
-        profile = office_settings.read_profile(conn, code)
-        person = registry_repo.resident_by_nik(conn, row.nik)
-        officer = _event_actor(conn, row.id, "new")
-    docs = json.loads(row.documents)
-    path = f"/status?resi={row.receipt}"
+def _slip_head(conn: Connection, code: str, row: Any, reveal: bool) -> SlipHead:
+    """The office's letterhead and the application's resident, as both slips open with them:
+    the NIK masked, the name only when ``reveal``."""
+    head = read_head(conn, code)
+    person = registry_repo.resident_by_nik(conn, row.nik)
     return {
         "office": code,
         "office_name": head.name,
@@ -229,6 +222,24 @@ def slip(
         "name": person.nama if reveal and person is not None else None,
         "type": row.type,
         "type_label": TYPE_LABEL_ID[row.type],
+    }
+
+
+def slip(
+    ctx: Context, *, receipt: str, office: str | None = None, reveal: bool = False
+) -> ApplicationSlip:
+    """The receipt slip (tanda terima permohonan): receipt number, resident (NIK masked),
+    type, date, documents received, and where to check the status with the receipt number."""
+    with ctx.read() as conn:
+        code = resolve_office(conn, office_of(receipt, office))
+        row = load_application(conn, code, receipt)
+        top = _slip_head(conn, code, row, reveal)
+        profile = office_settings.read_profile(conn, code)
+        officer = _event_actor(conn, row.id, "new")
+    docs = json.loads(row.documents)
+    path = f"/status?resi={row.receipt}"
+    return {
+        **top,
         "submitted_date": row.submitted_date.isoformat(),
         "status": row.status,
         "status_label": STATUS_LABEL_ID[Status(row.status)],
@@ -259,21 +270,12 @@ def handover_slip(
                 f"{STATUS_LABEL_ID[Status(row.status)]}: tanda terima penyerahan ada setelah "
                 "kartu diserahkan.",
             )
-        head = read_head(conn, code)
-        person = registry_repo.resident_by_nik(conn, row.nik)
+        top = _slip_head(conn, code, row, reveal)
         officer = _event_actor(conn, row.id, "collect")
     by = row.collected_by  # None: collected before who took it was recorded
     proxy = by == "kuasa"
     return {
-        "office": code,
-        "office_name": head.name,
-        "letterhead": head.lines,
-        "place": head.place,
-        "receipt": row.receipt,
-        "nik": mask_nik(row.nik),
-        "name": person.nama if reveal and person is not None else None,
-        "type": row.type,
-        "type_label": TYPE_LABEL_ID[row.type],
+        **top,
         "serial": row.serial,
         "printed_date": row.printed_date.isoformat() if row.printed_date else None,
         "collected_date": row.collected_date.isoformat(),

@@ -112,9 +112,9 @@ class SlipDocument(TypedDict):
     value: str
 
 
-class ApplicationSlip(TypedDict):
-    """The receipt slip (tanda terima permohonan) handed to the resident: the NIK always
-    masked (a slip may be lost), the name only when revealed."""
+class SlipHead(TypedDict):
+    """What both printed slips open with: the office's letterhead and the place it signs at,
+    the application and its resident."""
 
     office: str
     office_name: str
@@ -125,6 +125,12 @@ class ApplicationSlip(TypedDict):
     name: str | None
     type: str
     type_label: str
+
+
+class ApplicationSlip(SlipHead):
+    """The receipt slip (tanda terima permohonan) handed to the resident: the NIK always
+    masked (a slip may be lost), the name only when revealed."""
+
     submitted_date: str
     status: str
     status_label: str
@@ -134,18 +140,9 @@ class ApplicationSlip(TypedDict):
     officer: str
 
 
-class HandoverSlip(TypedDict):
+class HandoverSlip(SlipHead):
     """The proof of collection (tanda terima penyerahan): the card, when, to whom."""
 
-    office: str
-    office_name: str
-    letterhead: list[str]
-    place: str
-    receipt: str
-    nik: str
-    name: str | None
-    type: str
-    type_label: str
     serial: str | None
     printed_date: str | None
     collected_date: str
