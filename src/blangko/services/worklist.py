@@ -18,7 +18,6 @@ NIK is masked and the name left out.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from sqlalchemy import Connection
 from typing_extensions import TypedDict
@@ -148,13 +147,13 @@ def read_work_list(
             "desa",
             f"Desa/kelurahan {village} tidak terletak di kecamatan {kec}.",
         )
-    where: dict[str, Any] = {
-        "kecamatan": kec,
-        "desa": village,
-        "villages": repo.election_villages(office, as_of, ELECTION_KINDS)
-        if election_only
-        else None,
-    }
+    work = repo.work(
+        office,
+        as_of,
+        kecamatan=kec,
+        desa=village,
+        villages=repo.election_villages(office, as_of, ELECTION_KINDS) if election_only else None,
+    )
     elections = _elections(conn, office, as_of)
     kec_names = coverage_repo.region_names(conn, office=office, by="kecamatan")
     desa_names = coverage_repo.region_names(conn, office=office, by="desa")
@@ -170,7 +169,7 @@ def read_work_list(
             "oldest": v.oldest.isoformat(),
             "election": elections.get(v.kode_desa),
         }
-        for v in repo.villages_summary(conn, office, as_of, **where)
+        for v in repo.villages_summary(conn, work)
     ]
     items: list[WorkItem] = [
         {
@@ -188,7 +187,7 @@ def read_work_list(
             "suket": bool(row.suket),
             "election": elections.get(row.kode_desa),
         }
-        for row in repo.rows(conn, office, as_of, limit=limit, offset=offset, **where)
+        for row in repo.rows(conn, work, limit=limit, offset=offset)
     ]
     return {
         "office": office,
@@ -234,20 +233,31 @@ def work_list(
             offset=offset,
             reveal=reveal,
         )
-    if reveal and found["items"]:
-        readlog.note(
-            ctx,
-            office=code,
-            action="backlog",
-            subject=_subject(kecamatan, desa),
-            rows=len(found["items"]),
-        )
+    note_read(ctx, found, reveal=reveal, kecamatan=kecamatan, desa=desa)
     return found
 
 
-def _subject(kecamatan: str | None, desa: str | None) -> str:
-    """What part of the work list was read, for the read log."""
-    return f"daftar tunggu cetak {desa or kecamatan or 'seluruh kantor'}"
+def note_read(
+    ctx: Context,
+    found: WorkList,
+    *,
+    reveal: bool,
+    kecamatan: str | None,
+    desa: str | None,
+    download: bool = False,
+) -> None:
+    """The read log's row for rows of the work list read with names and full NIKs (one row
+    for the page, or for the downloaded list); nothing when not revealed or no row."""
+    if not (reveal and found["items"]):
+        return
+    what = f"daftar tunggu cetak {desa or kecamatan or 'seluruh kantor'}"
+    readlog.note(
+        ctx,
+        office=found["office"],
+        action="backlog",
+        subject=f"unduhan {what}" if download else what,
+        rows=len(found["items"]),
+    )
 
 
 def open_application_of(ctx: Context, *, nik: str, office: str | None = None) -> str | None:

@@ -67,7 +67,7 @@ def coming_events_by_village(
     ).all()
 
 
-def _work(
+def work(
     office: str,
     as_of: date,
     *,
@@ -117,37 +117,20 @@ def _work(
 
 
 def rows(
-    conn: Connection,
-    office: str,
-    as_of: date,
-    *,
-    kecamatan: str | None = None,
-    desa: str | None = None,
-    villages: Select[Any] | None = None,
-    limit: int | None = None,
-    offset: int = 0,
+    conn: Connection, w: Subquery, *, limit: int | None = None, offset: int = 0
 ) -> Sequence[AnyRow]:
-    """The work list's rows, by kecamatan and village, the oldest first within a village
-    (then by NIK, so that pages do not overlap); ``limit`` None: every row from ``offset``."""
-    w = _work(office, as_of, kecamatan=kecamatan, desa=desa, villages=villages)
+    """The rows of the work list `w` (from `work`), by kecamatan and village, the oldest
+    first within a village (then by NIK, so that pages do not overlap); ``limit`` None:
+    every row from ``offset``."""
     q = select(w).order_by(w.c.kode_kecamatan, w.c.kode_desa, w.c.since, w.c.nik).offset(offset)
     if limit is not None:
         q = q.limit(limit)
     return conn.execute(q).all()
 
 
-def villages_summary(
-    conn: Connection,
-    office: str,
-    as_of: date,
-    *,
-    kecamatan: str | None = None,
-    desa: str | None = None,
-    villages: Select[Any] | None = None,
-) -> Sequence[AnyRow]:
-    """Per village of the work list: (kode_kecamatan, kode_desa, residents, registry_prr,
-    oldest), by kecamatan and village."""
-    w = _work(office, as_of, kecamatan=kecamatan, desa=desa, villages=villages)
+def villages_summary(conn: Connection, w: Subquery) -> Sequence[AnyRow]:
+    """Per village of the work list `w` (from `work`): (kode_kecamatan, kode_desa,
+    residents, registry_prr, oldest), by kecamatan and village."""
     prr = func.coalesce(func.sum(case((w.c.status == REGISTRY_STATUS, 1), else_=0)), 0)
     return conn.execute(
         select(

@@ -18,7 +18,6 @@ from typing import Any
 from blangko.adapters.reports.model import Column, Report, Signature, Table
 from blangko.domain.applications import STATUS_LABEL_ID
 from blangko.formatting import num, tanggal
-from blangko.services import readlog
 from blangko.services.admin.office import read_head
 from blangko.services.context import Context
 from blangko.services.reports.letterhead import label, new_report
@@ -26,6 +25,7 @@ from blangko.services.worklist import (
     REGISTRY_STATUS,
     ElectionFlag,
     WorkItem,
+    note_read,
     read_work_list,
 )
 
@@ -78,14 +78,7 @@ def build(
             limit=None,
             reveal=reveal,
         )
-    if reveal and work["items"]:
-        readlog.note(
-            ctx,
-            office=head.code,
-            action="backlog",
-            subject=f"unduhan daftar tunggu cetak {desa or kecamatan or 'seluruh kantor'}",
-            rows=len(work["items"]),
-        )
+    note_read(ctx, work, reveal=reveal, kecamatan=kecamatan, desa=desa, download=True)
     names: dict[str, str | None] = {}
     for v in work["villages"]:
         names[v["kode_desa"]] = v["desa"]
