@@ -594,32 +594,28 @@ def _prr_page(
 ) -> Response:
     ctx, office = request_ctx(request)
     reveal = _reveal(request)
-    try:
-        data = worklist.work_list(
+
+    def read(where: dict[str, Any], page_no: int) -> WorkList:
+        return worklist.work_list(
             ctx,
             office=office,
             limit=PRR_PAGE_SIZE,
-            offset=(number - 1) * PRR_PAGE_SIZE,
+            offset=(page_no - 1) * PRR_PAGE_SIZE,
             reveal=reveal,
-            **filters,
+            **where,
         )
+
+    try:
+        data = read(filters, number)
     except DomainError as exc:  # an unknown kecamatan or village: the whole list, and why
         if error is None:
             error, status = exc, status_for(exc)
-        filters = _prr_filters(None, None, None)
-        data = worklist.work_list(ctx, office=office, limit=PRR_PAGE_SIZE, reveal=reveal)
-        number = 1
+        filters, number = _prr_filters(None, None, None), 1
+        data = read(filters, number)
     pages = max(1, -(-data["total"] // PRR_PAGE_SIZE))
     if number > pages:  # past the end (the list got shorter): its last page
         number = pages
-        data = worklist.work_list(
-            ctx,
-            office=office,
-            limit=PRR_PAGE_SIZE,
-            offset=(number - 1) * PRR_PAGE_SIZE,
-            reveal=reveal,
-            **filters,
-        )
+        data = read(filters, number)
     can_print = allowed("page.service.prr_print", request.state.principal.role)
     stations = (
         [
