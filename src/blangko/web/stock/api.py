@@ -189,12 +189,8 @@ class CountIn(BaseModel):
     )
 
 
-class CountPartIn(BaseModel):
-    location: str
-    counted: int | None = Field(default=None, description="Jumlah terhitung (tanpa seri).")
-    serials: str | None = Field(
-        default=None, description="Seri yang dipindai: satu seri atau rentang per baris/koma."
-    )
+class CountPartIn(CountIn):
+    """One location of an office-wide count: what a count of one location takes."""
 
 
 class OfficeCountIn(BaseModel):

@@ -118,16 +118,27 @@ def _page_write(
     request: Request,
     tab: str,
     what: str,
-    form: dict[str, Any],
     write: Callable[..., EntriesWritten],
-    fields: Callable[[], dict[str, Any]],
-    date: str | None,
+    form: dict[str, str | None],
     idem: str | None,
+    *,
+    optional: tuple[str, ...] = (),
+    numbers: tuple[str, ...] = (),
 ) -> Response:
-    """A stock write from a page form: the service gets `fields()` (parsed inside, so a bad
-    value shows the form again), the form's date as the effective date, the office and the
-    idempotency key; the flash names `what` and the quantity."""
+    """A stock write from a page form: the service gets the form's fields by name (those in
+    `optional` None when blank, those in `numbers` parsed as whole numbers: inside, so that a
+    bad value shows the form again), the form's date as the effective date, the office and
+    the idempotency key; the flash names `what` and the quantity."""
     ctx, office = request_ctx(request)
+
+    def fields() -> dict[str, Any]:
+        out: dict[str, Any] = {k: v for k, v in form.items() if k != "date"}
+        for k in optional:
+            out[k] = blank_to_none(out[k])
+        for k in numbers:
+            out[k] = to_int(out[k], k)
+        return out
+
     return _act(
         request,
         tab,
@@ -135,7 +146,7 @@ def _page_write(
         lambda: write(
             ctx,
             **fields(),
-            effective=parse_date(blank_to_none(date)),
+            effective=parse_date(blank_to_none(form["date"])),
             office=office,
             idempotency_key=blank_to_none(idem),
         ),
@@ -169,15 +180,8 @@ def stock_receive(
         "to": to,
         "note": note,
     }
-    fields = {
-        "serials": serials,
-        "source": source,
-        "document": document,
-        "to": blank_to_none(to),
-        "note": blank_to_none(note),
-    }
     return _page_write(
-        request, "terima", "Diterima", form, writes.receive_shipment, lambda: fields, date, idem
+        request, "terima", "Diterima", writes.receive_shipment, form, idem, optional=("to", "note")
     )
 
 
@@ -200,17 +204,16 @@ def stock_transfer(
         "date": date,
         "note": note,
     }
-
-    def fields() -> dict[str, Any]:
-        return {
-            "from_location": from_location,
-            "to_location": to_location,
-            "serials": blank_to_none(serials),
-            "qty": to_int(qty, "qty"),
-            "note": blank_to_none(note),
-        }
-
-    return _page_write(request, "pindah", "Dipindahkan", form, writes.transfer, fields, date, idem)
+    return _page_write(
+        request,
+        "pindah",
+        "Dipindahkan",
+        writes.transfer,
+        form,
+        idem,
+        optional=("serials", "note"),
+        numbers=("qty",),
+    )
 
 
 @pages.post("/stok/rusak", name="page.stock.spoil", response_class=HTMLResponse)
@@ -223,9 +226,8 @@ def stock_spoil(
     idem: OptText = None,
 ) -> Response:
     form = {"serial": serial, "reason": reason, "note": note, "date": date}
-    fields = {"serial": serial, "reason": reason, "note": blank_to_none(note)}
     return _page_write(
-        request, "rusak", "Dicatat rusak", form, writes.spoil, lambda: fields, date, idem
+        request, "rusak", "Dicatat rusak", writes.spoil, form, idem, optional=("note",)
     )
 
 
@@ -239,10 +241,7 @@ def stock_lose(
     idem: OptText = None,
 ) -> Response:
     form = {"serials": serials, "reason": reason, "document": document, "date": date}
-    fields = {"serials": serials, "reason": reason, "document": document}
-    return _page_write(
-        request, "hilang", "Dicatat hilang", form, writes.lose, lambda: fields, date, idem
-    )
+    return _page_write(request, "hilang", "Dicatat hilang", writes.lose, form, idem)
 
 
 @pages.post("/stok/kembali", name="page.stock.return", response_class=HTMLResponse)
@@ -255,10 +254,7 @@ def stock_return(
     idem: OptText = None,
 ) -> Response:
     form = {"serials": serials, "to": to, "document": document, "date": date}
-    fields = {"serials": serials, "to": to, "document": document}
-    return _page_write(
-        request, "kembali", "Dikembalikan", form, writes.return_blanks, lambda: fields, date, idem
-    )
+    return _page_write(request, "kembali", "Dikembalikan", writes.return_blanks, form, idem)
 
 
 @pages.post("/stok/opname", name="page.stock.count", response_class=HTMLResponse)
