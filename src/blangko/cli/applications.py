@@ -11,6 +11,7 @@ from rich.table import Table
 from blangko.cli import state
 from blangko.cli.options import (
     AsOfOpt,
+    BlankSerialOpt,
     DateOpt,
     DesaOpt,
     ElectionOnlyOpt,
@@ -24,6 +25,7 @@ from blangko.cli.options import (
     ReceiptOfficeOpt,
     RevealOpt,
     SpoilReasonOpt,
+    StationOpt,
 )
 from blangko.cli.output import console, print_json, replayed
 from blangko.domain.applications import STATUS_LABEL_ID, Status, parse_doc_option
@@ -97,11 +99,8 @@ def new(
 @app_app.command("print")
 def print_(
     receipt: ReceiptArg,
-    station: Annotated[str, typer.Option("--station", help="Loket cetak, mis. loket-1.")],
-    serial: Annotated[
-        str | None,
-        typer.Option("--serial", help="Seri blangko (default: seri tersedia terkecil di loket)."),
-    ] = None,
+    station: StationOpt,
+    serial: BlankSerialOpt = None,
     date: DateOpt = None,
     office: ReceiptOfficeOpt = None,
     idempotency_key: KeyOpt = None,
@@ -429,11 +428,8 @@ def prr(
 @app_app.command("print-prr")
 def print_prr(
     nik: Annotated[str, typer.Option("--nik", help="NIK penduduk PRR (16 digit).")],
-    station: Annotated[str, typer.Option("--station", help="Loket cetak, mis. loket-1.")],
-    serial: Annotated[
-        str | None,
-        typer.Option("--serial", help="Seri blangko (default: seri tersedia terkecil di loket)."),
-    ] = None,
+    station: StationOpt,
+    serial: BlankSerialOpt = None,
     date: DateOpt = None,
     office: OfficeOpt = None,
     idempotency_key: KeyOpt = None,

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from blangko.cli import state
-from blangko.cli.options import AsOfOpt, JsonOpt, OfficeOpt, TargetOpt
+from blangko.cli.options import AsOfOpt, DesaOpt, JsonOpt, KecamatanOpt, OfficeOpt, TargetOpt
 from blangko.cli.output import console, print_json
 from blangko.formatting import num, parse_date, pct, tanggal
 from blangko.services.admin.users import get_user
@@ -118,8 +118,8 @@ def cohort_cmd(
 @coverage_app.command("gaps")
 def gaps_cmd(
     output: Annotated[Path, typer.Option("--output", help="Berkas keluaran .xlsx atau .csv.")],
-    desa: Annotated[str | None, typer.Option("--desa", help="Kode desa/kelurahan.")] = None,
-    kecamatan: Annotated[str | None, typer.Option("--kecamatan", help="Kode kecamatan.")] = None,
+    desa: DesaOpt = None,
+    kecamatan: KecamatanOpt = None,
     as_of: AsOfOpt = None,
     office: OfficeOpt = None,
     as_json: JsonOpt = False,

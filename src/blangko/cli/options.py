@@ -79,6 +79,11 @@ PersonalDataOpt = Annotated[
         "--actor menyebut pengguna web yang perannya tidak boleh melihat data pribadi).",
     ),
 ]
+StationOpt = Annotated[str, typer.Option("--station", help="Loket cetak, mis. loket-1.")]
+BlankSerialOpt = Annotated[
+    str | None,
+    typer.Option("--serial", help="Seri blangko (default: seri tersedia terkecil di loket)."),
+]
 KecamatanOpt = Annotated[str | None, typer.Option("--kecamatan", help="Kode kecamatan.")]
 DesaOpt = Annotated[str | None, typer.Option("--desa", help="Kode desa/kelurahan.")]
 ElectionOnlyOpt = Annotated[
