@@ -49,3 +49,17 @@ def one_of(value: str, choices: Iterable[str], code: str, field: str, what: str)
             code, field, f"{what} '{value}' tidak dikenal: pilih {', '.join(options)}."
         )
     return value
+
+
+def check_name(value: str | None, code: str, field: str, what: str, marks: str) -> str:
+    """`value` trimmed when it is 1 to 64 letters, digits and the characters of `marks`
+    (e.g. "-_"); else the clerk's error "<what> wajib diisi: huruf, angka, '-' atau '_',
+    paling banyak 64 karakter." (a location's name, a user name)."""
+    name = (value or "").strip()
+    if not name or len(name) > 64 or not all(c.isalnum() or c in marks for c in name):
+        quoted = [f"'{m}'" for m in marks]
+        allowed = ", ".join(quoted[:-1]) + " atau " + quoted[-1]
+        raise DomainError(
+            code, field, f"{what} wajib diisi: huruf, angka, {allowed}, paling banyak 64 karakter."
+        )
+    return name

@@ -10,7 +10,7 @@ from typing_extensions import TypedDict
 from blangko.adapters import regions as reg
 from blangko.adapters.db import migrate
 from blangko.adapters.repos import admin as repo
-from blangko.domain.errors import Conflict, DomainError, NotFound
+from blangko.domain.errors import Conflict, DomainError, NotFound, check_name
 from blangko.domain.ledger import GENESIS_HASH, LOCATION_KINDS
 from blangko.domain.limits import check_text
 from blangko.services.context import Context, resolve_office
@@ -118,13 +118,7 @@ def create_office(ctx: Context, *, code: str) -> OfficeCreated:
 
 
 def add_location(ctx: Context, *, name: str, kind: str, office: str | None = None) -> LocationAdded:
-    name = (name or "").strip()
-    if not name or len(name) > 64 or not all(c.isalnum() or c in "-_" for c in name):
-        raise DomainError(
-            "location_name",
-            "name",
-            "Nama lokasi wajib diisi: huruf, angka, '-' atau '_', paling banyak 64 karakter.",
-        )
+    name = check_name(name, "location_name", "name", "Nama lokasi", "-_")
     if kind not in LOCATION_KINDS:
         raise DomainError("location_kind", "kind", "Jenis lokasi harus 'store' atau 'station'.")
     # The office's write lock, like every write of what an anchor digests (the locations):

@@ -15,7 +15,14 @@ from typing_extensions import TypedDict
 
 from blangko.adapters.repos import admin as repo
 from blangko.domain.access import ROLES
-from blangko.domain.errors import Conflict, DomainError, Forbidden, NotFound, one_of
+from blangko.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    check_name,
+    one_of,
+)
 from blangko.services.context import Context
 
 MIN_PASSWORD = 8
@@ -64,14 +71,7 @@ def _check_role(role: str) -> str:
 
 
 def _check_username(name: str) -> str:
-    name = (name or "").strip()
-    if not name or len(name) > 64 or not all(c.isalnum() or c in "-_." for c in name):
-        raise DomainError(
-            "username",
-            "username",
-            "Nama pengguna wajib diisi: huruf, angka, '-', '_' atau '.', paling banyak 64 karakter.",
-        )
-    return name
+    return check_name(name, "username", "username", "Nama pengguna", "-_.")
 
 
 def _check_password(password: str) -> str:
