@@ -14,6 +14,8 @@ matplotlib.use("Agg")  # no display on a server; must precede pyplot
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 from numpy.typing import NDArray  # noqa: E402
 
@@ -67,6 +69,20 @@ def _empty(message: str) -> str:
         return _svg(fig)
 
 
+def _date_chart() -> tuple[Figure, Axes]:
+    """A figure for a chart over dates: its x axis takes matplotlib's day numbers."""
+    fig, ax = plt.subplots(figsize=(6.4, 2.8))
+    ax.xaxis_date()
+    return fig, ax
+
+
+def _label_date_axes(ax: Axes, title: str, lang: str) -> None:
+    """The title at the left, whole numbers up the y axis and days (dd/mm) along x."""
+    ax.set_title(title, loc="left")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: num(int(v), lang)))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d/%m"))
+
+
 def stock_on_hand(
     series: list[tuple[date, int]],
     receipts: list[tuple[date, int]],
@@ -79,8 +95,7 @@ def stock_on_hand(
     if not series:
         return _empty(empty)
     with _lock:
-        fig, ax = plt.subplots(figsize=(6.4, 2.8))
-        ax.xaxis_date()
+        fig, ax = _date_chart()
         days = _x([d for d, _ in series])
         levels = [v for _, v in series]
         ax.step(days, levels, where="post", color="#1f6f8b", linewidth=1.8)
@@ -96,9 +111,7 @@ def stock_on_hand(
                 color="#b35c00",
                 label=received_label if i == 0 else None,
             )
-        ax.set_title(title, loc="left")
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: num(int(v), lang)))
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d/%m"))
+        _label_date_axes(ax, title, lang)
         ax.set_ylim(bottom=0)
         ax.grid(axis="y", alpha=0.3)
         return _svg(fig)
@@ -115,8 +128,7 @@ def usage_by_week(
     if not weeks:
         return _empty(empty)
     with _lock:
-        fig, ax = plt.subplots(figsize=(6.4, 2.8))
-        ax.xaxis_date()
+        fig, ax = _date_chart()
         mondays = list(weeks)
         bottom = [0] * len(mondays)
         services = [s for s in SERVICE_COLORS if any(s in w for w in weeks.values())]
@@ -132,9 +144,7 @@ def usage_by_week(
                 align="edge",
             )
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-        ax.set_title(title, loc="left")
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: num(int(v), lang)))
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d/%m"))
+        _label_date_axes(ax, title, lang)
         ax.legend(frameon=False, fontsize=8, ncols=min(4, len(services)), loc="upper left")
         ax.grid(axis="y", alpha=0.3)
         ax.set_ylim(top=max(bottom) * 1.3 if bottom else 1)
@@ -201,8 +211,7 @@ def forecast_fan(
     if not days:
         return _empty(empty)
     with _lock:
-        fig, ax = plt.subplots(figsize=(6.4, 2.8))
-        ax.xaxis_date()
+        fig, ax = _date_chart()
         first, last = days[0][0], days[-1][0]
         x = _x([d for d, _ in days])
         get = lambda k: [row[k] for _, row in days]  # noqa: E731
@@ -224,9 +233,7 @@ def forecast_fan(
                 fontsize=8,
                 va="top",
             )
-        ax.set_title(title, loc="left")
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: num(int(v), lang)))
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d/%m"))
+        _label_date_axes(ax, title, lang)
         ax.set_ylim(bottom=0, top=top * 1.15 if top else 1)
         ax.legend(frameon=False, fontsize=8, ncols=3, loc="upper left", bbox_to_anchor=(0, -0.12))
         ax.grid(axis="y", alpha=0.3)
