@@ -83,6 +83,14 @@ def _merged_text(ws: Worksheet, row: int, text: str, width_chars: int, font=None
     ws.row_dimensions[row].height = 15 * lines
 
 
+def _texts(ws: Worksheet, row: int, texts: list[str], width_chars: int) -> int:
+    """Each text on a merged row of its own from ``row``; returns the row after the last."""
+    for text in texts:
+        _merged_text(ws, row, text, width_chars)
+        row += 1
+    return row
+
+
 def _cover(ws: Worksheet, r: Report) -> None:
     for i, w in enumerate(COVER_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
@@ -108,16 +116,11 @@ def _cover(ws: Worksheet, r: Report) -> None:
         row += 1
     if r.facts:
         row += 1
-    for text in r.paragraphs:
-        _merged_text(ws, row, text, full)
-        row += 1
+    row = _texts(ws, row, r.paragraphs, full)
     if r.checks:
         row += 1
         _cell(ws, row, 1, "Pemeriksaan kecocokan").font = BOLD
-        row += 1
-        for text in r.checks:
-            _merged_text(ws, row, text, full)
-            row += 1
+        row = _texts(ws, row + 1, r.checks, full)
     if r.tables:
         row += 1
         names = ", ".join(t.title for t in r.tables)
