@@ -102,28 +102,21 @@ def registry_print_history(
     replaced_flag = case((and_(resident.c.tanggal_cetak.is_not(None), replaced), 1), else_=0)
     young_flag = case((resident.c.tanggal_lahir > born_after, 1), else_=0)
     prr_flag = case((registry_prr_condition(office, as_of), 1), else_=0)
+    groups = (
+        resident.c.tanggal_rekam,
+        resident.c.tanggal_cetak,
+        resident.c.status,
+        replaced_flag,
+        young_flag,
+        prr_flag,
+    )
     return conn.execute(
-        select(
-            resident.c.tanggal_rekam,
-            resident.c.tanggal_cetak,
-            resident.c.status,
-            replaced_flag,
-            young_flag,
-            prr_flag,
-            func.count(),
-        )
+        select(*groups, func.count())
         .where(
             resident.c.office_code == office,
             resident.c.tanggal_rekam.is_not(None),
             resident.c.tanggal_rekam <= as_of,
             or_(resident.c.tanggal_cetak.is_(None), resident.c.tanggal_cetak >= since),
         )
-        .group_by(
-            resident.c.tanggal_rekam,
-            resident.c.tanggal_cetak,
-            resident.c.status,
-            replaced_flag,
-            young_flag,
-            prr_flag,
-        )
+        .group_by(*groups)
     ).all()
