@@ -189,8 +189,10 @@ class CountIn(BaseModel):
     )
 
 
+# One location of an office-wide count takes what a count of one location takes. (No
+# docstring: it would become a description in the OpenAPI document, which stays as it was.)
 class CountPartIn(CountIn):
-    """One location of an office-wide count: what a count of one location takes."""
+    pass
 
 
 class OfficeCountIn(BaseModel):
