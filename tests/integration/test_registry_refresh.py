@@ -255,6 +255,19 @@ def test_registry_age_and_its_warning(ctx, office, clock, tmp_path) -> None:
     assert before["last_import"] is None
 
 
+def test_a_file_whose_every_row_is_rejected_is_recorded_but_refreshes_nothing(
+    ctx, office, clock, tmp_path
+) -> None:
+    registry.import_residents(ctx, write_csv(tmp_path / "ok.csv", [person(1)]), office=office)
+    clock.value += timedelta(days=40)
+    other = [person(2, village="17.01.01.2001")]  # another regency's export, by mistake
+    result = registry.import_residents(ctx, write_csv(tmp_path / "salah.csv", other), office=office)
+    assert (result["imported"], result["updated"], result["rejected"]) == (0, 0, 1)
+    assert [r.file_name for r in import_rows(ctx, office)] == ["ok.csv", "salah.csv"]
+    age = registry.registry_age(ctx, office=office)
+    assert (age["file_name"], age["age_days"], age["stale"]) == ("ok.csv", 40, True)
+
+
 def test_the_local_date_of_an_import_is_the_office_s(ctx, office, clock, tmp_path) -> None:
     """Imported at 18.30 UTC: already the next day in Jakarta (WIB, UTC+7)."""
     clock.value = clock.value.replace(hour=18, minute=30)

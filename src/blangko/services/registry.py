@@ -847,9 +847,10 @@ def _import_record(ctx: Context, row: Mapping[Any, Any]) -> ImportRecord:
 def registry_age(ctx: Context, *, office: str | None = None, on: date | None = None) -> RegistryAge:
     """THE age of the office's registry, as every surface shows it (the coverage, service and
     work-list pages, the dashboard, `blangko residents status`, the forecast's warning): the
-    office's date of its last import recorded up to ``on`` (default today), the days since,
-    and ``stale`` when that is more than settings.registry_stale_days or no import is
-    recorded (imports before migration 0011 were not)."""
+    office's date of its last import recorded up to ``on`` (default today) that wrote any
+    resident (a file whose every row was rejected refreshes nothing), the days since, and
+    ``stale`` when that is more than settings.registry_stale_days or no import is recorded
+    (imports before migration 0011 were not)."""
     day = on or ctx.today()
     with ctx.read() as conn:
         code = resolve_office(conn, office)

@@ -253,8 +253,12 @@ def imports(conn: Connection, office: str, limit: int) -> Sequence[AnyRow]:
 
 
 def last_import(conn: Connection, office: str, before: datetime | None = None) -> AnyRow | None:
-    """The office's latest import (before ``before``, when given), or None."""
-    q = select(registry_import).where(registry_import.c.office_code == office)
+    """The office's latest import that wrote any resident (before ``before``, when given), or
+    None: a file whose every row was rejected is recorded, but refreshes nothing."""
+    q = select(registry_import).where(
+        registry_import.c.office_code == office,
+        registry_import.c.imported + registry_import.c.updated > 0,
+    )
     if before is not None:
         q = q.where(registry_import.c.imported_at < before)
     return conn.execute(
