@@ -123,6 +123,11 @@ class Settings(BaseSettings):
     # The stock level (status, dashboard, public status page): "menipis" when the forecast's
     # days of cover at 90 % confidence is below this (0 blanks on hand is always "habis").
     stock_low_days: int = 14
+    # The registry is "old" (a warning on the coverage, service and work-list pages, the
+    # dashboard, `blangko residents status` and the forecast) when its last import is more
+    # than this many days ago: one review period of the forecast (forecast.review_days),
+    # so that each blank request is computed on a registry of its own period (docs/service.md).
+    registry_stale_days: int = 30
     # Signs session cookies and API tokens. The default is public (it is in the source), so
     # `blangko serve` refuses it unless this is the demo (see web.app.check_secret).
     secret_key: str = DEFAULT_SECRET_KEY

@@ -370,7 +370,14 @@ def test_demo_on_a_fresh_sqlite_file_shows_4500_and_the_open_variance(tmp_path: 
         assert actors("stock_count") == {"stok"}
         profile_by = set(conn.execute(text("SELECT updated_by FROM office_profile")).scalars())
         assert profile_by == {"admin"}
+        # Point 2: the registry's load is the office's import of today, by the administrator.
+        assert actors("registry_import") == {"admin"}
     engine.dispose()
+    status = json.loads(blangko(db, "residents", "status", "--json").stdout)
+    assert status["age"]["age_days"] == 0 and status["age"]["stale"] is False
+    (load,) = status["imports"]
+    assert load["imported"] == load["rows"] > 100_000
+    assert load["changes"]["new_local"] > 0.9 * load["rows"]
     assert {k: kinds[k] for k in ("opening", "receive", "transfer")} == dict.fromkeys(
         ("opening", "receive", "transfer"), "stok"
     )

@@ -158,7 +158,12 @@ def test_every_rule_sends_its_row_to_the_rejects_file_with_a_reason(ctx, office,
         "empty_nik": (person(2, nik=""), "NIK kosong"),
         "nik_length": (person(3, nik="17040114059"), "NIK harus 16 digit"),
         "nik_digits": (person(4, nik="17040114059A0004"), "hanya boleh berisi angka"),
-        "nik_kecamatan": (person(5, nik_kec="17.04.99"), "Kode kecamatan 17.04.99"),
+        # A province that never existed (a retired kecamatan code is imported: see
+        # test_registry_refresh.py).
+        "nik_province": (
+            person(5, nik_kec="99.04.01"),
+            "Kode provinsi 99 pada NIK bukan provinsi yang ada atau pernah ada",
+        ),
         "nik_day": (person(6, nik="1704013205900006"), "hari 32"),
         "nik_serial": (person(7, nik="1704011405900000"), "tidak boleh 0000"),
         "birth_mismatch": (
@@ -380,9 +385,19 @@ def test_check_nik_returns_parts_or_the_broken_rule(ctx, office) -> None:
     assert ok["kecamatan"] == {"code": "17.04.01", "name": "Kinal"}
     assert ok["kabupaten_kota"]["name"] == "Kabupaten Kaur"
     assert (ok["tanggal_lahir"], ok["jenis_kelamin"]) == (date(1990, 5, 14), "P")
-    bad = registry.check_nik(ctx, "1704997405900001")
+    assert ok["region_note"] is None
+    # A kecamatan code no longer in the list: valid, with a note (codes are retired when
+    # regions split; a NIK is for life).
+    retired = registry.check_nik(ctx, "1704995405900001")
+    assert retired["valid"] is True
+    assert retired["kecamatan"] == {"code": "17.04.99", "name": None}
+    assert retired["region_note"] is not None
+    assert retired["region_note"].startswith(
+        "Kode kecamatan 17.04.99 pada NIK tidak ada dalam daftar wilayah saat ini: NIK tetap sah"
+    )
+    bad = registry.check_nik(ctx, "9904017405900001")
     assert bad["valid"] is False
-    assert bad["error"]["code"] == "nik_kecamatan_unknown"
+    assert bad["error"]["code"] == "nik_province_unknown"
 
 
 def test_cli_nik_check_and_import_json(db_url, office, tmp_path) -> None:

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from blangko.domain.errors import DomainError
 from blangko.domain.nik import (
+    RETIRED_PROVINCE_CODES,
     ParsedNik,
     build_nik,
     check_nik_against,
@@ -17,6 +18,7 @@ from blangko.domain.nik import (
     mask_niks_in,
     mask_number,
     parse_nik,
+    retired_region_note,
 )
 
 REF = date(2026, 6, 1)
@@ -78,18 +80,55 @@ def test_zero_region_segment_is_rejected(nik: str) -> None:
     assert _error(nik).code == "nik_region"
 
 
-def test_unknown_kecamatan_via_callback_receives_dotted_code() -> None:
+def test_province_that_never_existed_is_refused_via_callback() -> None:
     seen: list[str] = []
+    provinces = {"17", "91", "93"}
 
     def known(code: str) -> bool:
         seen.append(code)
-        return code == "17.04.01"
+        return code in provinces
 
-    assert parse_nik("1704011708450001", reference_date=REF, is_known_kecamatan=known)
-    err = _error("1704991708450001", is_known_kecamatan=known)
-    assert err.code == "nik_kecamatan_unknown"
-    assert "17.04.99" in err.message
-    assert seen == ["17.04.01", "17.04.99"]
+    assert parse_nik("1704011708450001", reference_date=REF, is_known_province=known)
+    # Merauke's NIK of before 2022: regency 91.01 is retired, province 91 (Papua) exists.
+    assert parse_nik("9101011708450001", reference_date=REF, is_known_province=known)
+    for never in ("99", "10"):
+        err = _error(f"{never}04011708450001", is_known_province=known)
+        assert err.code == "nik_province_unknown"
+        assert f"Kode provinsi {never} pada NIK bukan provinsi yang ada atau pernah ada" == (
+            err.message
+        )
+    assert seen == ["17", "91", "99", "10"]
+
+
+def test_a_retired_province_code_is_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No province code has been retired since the national NIK (the constant is empty);
+    one that is, is accepted without asking the current list."""
+    assert not RETIRED_PROVINCE_CODES
+    monkeypatch.setattr("blangko.domain.nik.RETIRED_PROVINCE_CODES", frozenset({"54"}))
+    parsed = parse_nik("5401011708450001", reference_date=REF, is_known_province=lambda c: False)
+    assert parsed.province_code == "54"
+
+
+def test_retired_region_codes_give_a_note_not_an_error() -> None:
+    kecamatan = {"17.04.01", "93.01.01"}
+    regencies = {"17.04", "93.01", "91.03"}
+
+    def note(nik: str) -> str | None:
+        return retired_region_note(
+            parse_nik(nik, reference_date=REF),
+            is_known_kecamatan=kecamatan.__contains__,
+            is_known_regency=regencies.__contains__,
+        )
+
+    assert note("1704011708450001") is None
+    # The whole regency retired (Merauke, 91.01 -> 93.01 in 2022): the regency is named.
+    assert note("9101011708450001") == (
+        "kode kabupaten/kota 91.01 pada NIK tidak ada dalam daftar wilayah saat ini"
+    )
+    # A kecamatan code retired inside a regency that still exists.
+    assert note("1704991708450001") == (
+        "kode kecamatan 17.04.99 pada NIK tidak ada dalam daftar wilayah saat ini"
+    )
 
 
 @pytest.mark.parametrize(

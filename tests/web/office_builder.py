@@ -8,7 +8,7 @@ them), so that a history of months takes a second rather than minutes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -18,6 +18,7 @@ from blangko.adapters.tables_applications import application
 from blangko.adapters.tables_residents import resident
 from blangko.domain.applications import format_receipt
 from blangko.domain.nik import build_nik
+from blangko.services import registry
 from blangko.services.admin import setup, users
 from blangko.services.calendar import days, events
 from blangko.services.context import Context
@@ -46,6 +47,7 @@ class Plan:
     event_villages: int = 3
     recording_closed: str | None = "open"  # "open": until ended; "ended": before the event
     count_variance: int | None = 700  # an open count at the store with this variance
+    registry_import_days: int | None = 3  # the registry's load recorded as an import (None: not)
     seed: int = 3
 
 
@@ -180,6 +182,11 @@ def build(
         )
     villages = _villages(ctx, code)[: plan.event_villages]
     recorded = _residents(ctx, code, villages, plan, today)
+    if plan.registry_import_days is not None:
+        back = timedelta(days=plan.registry_import_days)
+        registry.record_load(
+            replace(ctx, clock=lambda: ctx.now() - back), office=code, file_name="siak.csv"
+        )
     _applications(ctx, code, recorded, plan, today)
     office = Office(code, user, plan, villages=villages)
     if plan.event_in_days is not None:

@@ -49,8 +49,8 @@ from web_helpers import SECRET, TestClient, session_cookie
 from blangko.adapters import tables as t
 from blangko.cli import state
 from blangko.cli.main import app as cli_app
-from blangko.formatting import num
-from blangko.services import applications, figures, forecast
+from blangko.formatting import num, tanggal
+from blangko.services import applications, figures, forecast, registry
 from blangko.services.calendar import events
 from blangko.services.coverage import areas
 from blangko.services.stock import counts, queries
@@ -360,6 +360,23 @@ def parts_backlog(fc: dict[str, Any]) -> dict[str, int]:
             assert reasons.get(part["label"], 0) == part["in_request"], part
     b = fc["demand_parts"]["backlog"]
     return {"registry_prr": b["registry_prr"], "queue": b["queue"]}
+
+
+def registry_age(a: dict[str, Any]) -> tuple[str | None, int | None, bool]:
+    day = a["last_import"]
+    return (str(day) if day is not None else None, a["age_days"], bool(a["stale"]))
+
+
+def registry_age_el(found: list[dict[str, Any]]) -> tuple[str | None, int | None, bool]:
+    e = _one(found, "registry_age")
+    text = " ".join(e["text"].split())
+    if e["data-date"]:
+        assert text.startswith(f"Registri diimpor {tanggal(e['data-date'])} ("), e
+    else:
+        assert text.startswith("Belum ada impor registri tercatat"), e
+    stale = e["data-stale"] == "1"
+    assert ("impor ekspor SIAK terbaru" in text) == stale, e
+    return (e["data-date"] or None, int(e["data-age"]) if e["data-age"] else None, stale)
 
 
 def amc(c: dict[str, Any]) -> tuple[float, float | None]:
@@ -808,6 +825,20 @@ FIGURES: tuple[Figure, ...] = (
         ),
     ),
     Figure(
+        "registry_age",
+        "blangko.services.registry.registry_age",
+        lambda ctx, o: registry_age(dict(registry.registry_age(ctx, office=o.code))),
+        (
+            Surface("cli", "residents status", lambda j, o: registry_age(j["age"])),
+            Surface("page", "/", lambda p, o: registry_age_el(p), ("dashboard.html",)),
+            Surface("page", "/cakupan", lambda p, o: registry_age_el(p), ("coverage.html",)),
+            Surface("page", "/layanan", lambda p, o: registry_age_el(p), ("applications.html",)),
+            Surface(
+                "page", "/layanan/prr", lambda p, o: registry_age_el(p), ("applications_prr.html",)
+            ),
+        ),
+    ),
+    Figure(
         "stock_level",
         "blangko.domain.stock_policy.stock_level",
         lambda ctx, o: figures.status(ctx, office=o.code)["stock"]["level"],
@@ -937,6 +968,7 @@ MACRO_FIGURE = {
     "event_extra": "event_extra",
     "event_per_day": "event_per_day",
     "readiness": "readiness",
+    "registry_age": "registry_age",
 }
 # Fields of the figures a template may print only through a macro.
 GUARDED_FIELDS = (
@@ -1035,6 +1067,7 @@ plans = st.builds(
     event_villages=st.integers(1, 3),
     recording_closed=st.sampled_from([None, "open", "ended"]),
     count_variance=st.one_of(st.none(), st.integers(-50, 50)),
+    registry_import_days=st.one_of(st.none(), st.integers(0, 60)),
     seed=st.integers(0, 1000),
 )
 

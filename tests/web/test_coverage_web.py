@@ -4,7 +4,7 @@ projection, and the list of names only for roles that may see them."""
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -12,6 +12,8 @@ from web_helpers import add_resident, bearer, login, text_of_testid
 
 from blangko.domain.access import ROLES, sees_personal_data
 from blangko.domain.errors import DomainError
+from blangko.formatting import tanggal
+from blangko.services import registry
 from blangko.services.coverage import areas
 
 
@@ -95,3 +97,40 @@ def test_the_service_asks_the_same_policy_as_the_web(ctx, office, tmp_path) -> N
             areas.gaps(ctx, output=out, role=role)
         assert err.value.code == "personal_data_forbidden", role
     assert {r for r in ROLES if sees_personal_data(r)} == {"kepala", "operator"}
+
+
+def test_pages_show_the_registry_age_and_warn_when_it_is_old(client, ctx, clock, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The date of the last registry import beside the figures it drives (coverage, the
+    service page's backlog, the work list, the dashboard's backlog box), with the warning
+    once it is older than 30 days (issue 12, point 2)."""
+    login(client, "kepala")
+    pages = ("/cakupan", "/layanan", "/layanan/prr", "/")
+    for url in pages:
+        assert text_of_testid(client.get(url).text, "registry-age").startswith(
+            "Belum ada impor registri tercatat: impor ekspor SIAK terbaru"
+        ), url
+    file = tmp_path / "siak.csv"
+    file.write_text(
+        "nik,nama,jenis_kelamin,tanggal_lahir,status_kawin,kode_desa\n"
+        "1704011405900001,Penduduk,L,1990-05-14,KAWIN,17.04.01.2001\n",
+        encoding="utf-8",
+    )
+    registry.import_residents(ctx, file)
+    day = tanggal(ctx.today())
+    for url in pages:
+        shown = text_of_testid(client.get(url).text, "registry-age")
+        assert shown == f"Registri diimpor {day} (hari ini)", url
+    clock.value += timedelta(days=31)
+    login(client, "kepala")  # the session of a month ago has expired
+    for url in pages:
+        html = client.get(url).text
+        assert 'class="registry-age warn"' in html, url
+        assert text_of_testid(html, "registry-age") == (
+            f"Registri diimpor {day} (31 hari lalu), lebih dari 30 hari: impor ekspor SIAK "
+            "terbaru agar antrean cetak dan cakupan mengikuti registri pusat"
+        ), url
+    client.get("/bahasa/en?next=/")
+    assert text_of_testid(client.get("/cakupan").text, "registry-age").endswith(
+        "(31 days ago), more than 30 days: import the latest SIAK export so that the print "
+        "backlog and coverage follow the central registry"
+    )

@@ -1,4 +1,5 @@
-"""Reading resident-registry exports (CSV, XLSX) row by row, and writing the rejects file.
+"""Reading resident-registry exports (CSV, XLSX) row by row, and writing the rejects and
+warnings files.
 
 Exports from the civil-registry system run to a million rows for a large regency, so the
 readers stream: CSV through the csv module over an open file, XLSX through openpyxl's
@@ -43,6 +44,7 @@ CANONICAL = (
 )
 REQUIRED = ("nik", "nama", "jenis_kelamin", "tanggal_lahir", "status_kawin", "kode_desa")
 REJECT_REASON_COLUMN = "alasan"
+WARNING_REASON_COLUMN = "peringatan"
 
 # Header spellings seen in exports and spreadsheets people retype, after normalising
 # (lower case, spaces/dashes/dots to underscores). SIAK's own headers are the canonical ones.
@@ -346,16 +348,21 @@ def _open_xlsx(raw: IO[bytes], path: Path) -> Iterator[RegistryReader]:
 
 
 class RejectsWriter:
-    """The rejects file: the row as it came, in the file's columns, plus ``alasan``.
+    """The rejects file: the row as it came, in the file's columns, plus ``alasan``; or, with
+    ``reason_column=WARNING_REASON_COLUMN``, the warnings file (rows imported with a warning,
+    plus ``peringatan``).
 
     Opened lazily so a clean import leaves no empty file behind. Cells go through
     reports.cells: a text that would start a formula when the file is opened in a
     spreadsheet gets a leading apostrophe, a control character is written as \\xNN.
     """
 
-    def __init__(self, path: Path, headers: list[str]) -> None:
+    def __init__(
+        self, path: Path, headers: list[str], reason_column: str = REJECT_REASON_COLUMN
+    ) -> None:
         self.path = path
         self.headers = headers
+        self.reason_column = reason_column
         self.count = 0
         self._file: IO[str] | None = None
         self._writer: Any = None
@@ -365,7 +372,7 @@ class RejectsWriter:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._file = self.path.open("w", encoding="utf-8", newline="")
             self._writer = csv.writer(self._file)
-            self._writer.writerow(csv_row([*self.headers, REJECT_REASON_COLUMN]))
+            self._writer.writerow(csv_row([*self.headers, self.reason_column]))
         width = len(self.headers)
         if len(cells) > width:
             # Cells beyond the header have no column: keep them, inside the reason.
@@ -383,7 +390,7 @@ class RejectsWriter:
 
     def discard(self) -> None:
         """Close and remove the file written so far (an import that failed wrote nothing, so
-        a half list of rejects would only mislead)."""
+        a half list of rejects or warnings would only mislead)."""
         opened = self._writer is not None
         self.close()
         if opened:

@@ -1,8 +1,8 @@
-"""The resident registry as exported by the civil-registry system (SIAK)."""
+"""The resident registry as exported by the civil-registry system (SIAK), and its imports."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, String, Table
+from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, String, Table
 
 from blangko.adapters.tables import metadata
 
@@ -26,3 +26,29 @@ resident = Table(
 )
 Index("ix_resident_office_desa", resident.c.office_code, resident.c.kode_desa)
 Index("ix_resident_office_kecamatan", resident.c.office_code, resident.c.kode_kecamatan)
+
+# One row per registry import that was swapped in, written in the swap's own transaction (a
+# failed import leaves none): what the office's registry is as of when, and what it changed.
+registry_import = Table(
+    "registry_import",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("office_code", String(5), ForeignKey("office.code"), nullable=False),
+    Column("imported_at", DateTime, nullable=False),  # naive UTC, as every stored moment
+    Column("file_name", String(255), nullable=False),  # the name only, not the path
+    Column("actor", String(100), nullable=False),
+    Column("rows", Integer, nullable=False),  # data rows read
+    Column("imported", Integer, nullable=False),  # NIKs not in the registry before
+    Column("updated", Integer, nullable=False),
+    Column("rejected", Integer, nullable=False),
+    Column("warned", Integer, nullable=False),  # imported with a retired region code on the NIK
+    # What changed, against the registry before the swap (services.registry.RegistryChanges).
+    Column("new_local", Integer, nullable=False),
+    Column("moved_in", Integer, nullable=False),
+    Column("returned", Integer, nullable=False),
+    Column("recorded", Integer, nullable=False),
+    Column("printed", Integer, nullable=False),
+    Column("died", Integer, nullable=False),
+    Column("moved_out", Integer, nullable=False),
+)
+Index("ix_registry_import_office_at", registry_import.c.office_code, registry_import.c.imported_at)

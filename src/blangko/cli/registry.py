@@ -14,12 +14,12 @@ from rich.table import Table
 from blangko.cli import state
 from blangko.cli.options import JsonOpt, OfficeOpt
 from blangko.cli.output import console, print_json
-from blangko.formatting import num, tanggal
+from blangko.formatting import num, tanggal, waktu
 from blangko.services import registry
-from blangko.services.registry import ImportSummary
+from blangko.services.registry import ImportSummary, RegistryChanges
 
 residents_app = typer.Typer(
-    help="Registri penduduk (ekspor SIAK): impor dan lihat.", no_args_is_help=True
+    help="Registri penduduk (ekspor SIAK): impor, riwayat impor dan lihat.", no_args_is_help=True
 )
 nik_app = typer.Typer(help="Pemeriksaan NIK.", no_args_is_help=True)
 
@@ -34,14 +34,26 @@ def import_cmd(
             "--rejects", help="Berkas baris ditolak (default: <nama berkas>-ditolak.csv)."
         ),
     ] = None,
+    warnings: Annotated[
+        Path | None,
+        typer.Option(
+            "--warnings",
+            help="Berkas baris diimpor dengan peringatan, mis. kode wilayah lama pada NIK "
+            "(default: <nama berkas>-peringatan.csv).",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Impor atau perbarui penduduk dari ekspor registri, semua atau tidak sama sekali: baris
     salah masuk berkas tolakan dengan alasannya dan tidak menghentikan impor; berkas yang tidak
-    terbaca sampai akhir tidak menyimpan apa pun. Impor ulang memperbarui menurut NIK."""
+    terbaca sampai akhir tidak menyimpan apa pun. Impor ulang memperbarui menurut NIK dan
+    melaporkan perubahannya (baru, pindah datang, direkam, dicetak, meninggal, pindah keluar);
+    setiap impor yang berhasil dicatat (lihat 'residents status')."""
     ctx = state.context()
     if as_json:
-        result = registry.import_residents(ctx, file, office=office, rejects_path=rejects)
+        result = registry.import_residents(
+            ctx, file, office=office, rejects_path=rejects, warnings_path=warnings
+        )
         print_json(result)
         return
     with Progress(
@@ -62,7 +74,12 @@ def import_cmd(
             bar.update(task, completed=done, total=total, rows=num(rows), rate=rate)
 
         result = registry.import_residents(
-            ctx, file, office=office, rejects_path=rejects, progress=progress
+            ctx,
+            file,
+            office=office,
+            rejects_path=rejects,
+            warnings_path=warnings,
+            progress=progress,
         )
     _print_summary(result)
 
@@ -75,14 +92,80 @@ def _print_summary(r: ImportSummary) -> None:
         f"{num(r['rejected'])} ditolak.",
         highlight=False,
     )
+    console.print(f"Perubahan registri: {changes_line(r['changes'])}.", highlight=False)
     if r["nik_other_kecamatan"]:
         console.print(
             f"{num(r['nik_other_kecamatan'])} penduduk ber-NIK kecamatan lain "
             f"({num(r['nik_outside_regency'])} dari luar kabupaten): sah, tidak ditolak.",
             highlight=False,
         )
+    if r["warned"]:
+        console.print(
+            f"{num(r['warned'])} penduduk diimpor dengan peringatan (kode wilayah pada NIK "
+            f"tidak ada dalam daftar wilayah saat ini): {r['warnings_file']}",
+            highlight=False,
+        )
     if r["rejects_file"]:
         console.print(f"Baris ditolak beserta alasannya: {r['rejects_file']}", highlight=False)
+
+
+def changes_line(c: RegistryChanges) -> str:
+    """What an import changed, in one line: '12 baru terbit di kabupaten ini, 3 pindah datang
+    (1 kembali dari pindah), 40 baru direkam, 35 baru dicetak, 2 meninggal, 1 pindah keluar'."""
+    back = f" ({num(c['returned'])} kembali dari pindah)" if c["returned"] else ""
+    return (
+        f"{num(c['new_local'])} baru terbit di kabupaten ini, {num(c['moved_in'])} pindah "
+        f"datang{back}, {num(c['recorded'])} baru direkam, {num(c['printed'])} baru dicetak, "
+        f"{num(c['died'])} meninggal, {num(c['moved_out'])} pindah keluar"
+    )
+
+
+@residents_app.command("status")
+def status_cmd(
+    limit: Annotated[int, typer.Option("--limit", help="Jumlah impor, terbaru dulu.")] = 10,
+    office: OfficeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Umur registri kantor (tanggal impor terakhir; peringatan bila lebih dari
+    BLANGKO_REGISTRY_STALE_DAYS hari, default 30) dan impor terakhir dengan perubahannya."""
+    r = registry.import_history(state.context(), office=office, limit=limit)
+    if as_json:
+        print_json(r)
+        return
+    age = r["age"]
+    style = "bold red" if age["stale"] else "green"
+    console.print(f"[{style}]{escape(age['message'])}[/]", highlight=False)
+    if not r["imports"]:
+        return
+    table = Table(
+        "Waktu",
+        "Berkas",
+        "Baris",
+        "Baru",
+        "Diperbarui",
+        "Ditolak",
+        "Peringatan",
+        "Baru terbit",
+        "Pindah datang",
+        "Direkam",
+        "Dicetak",
+        "Meninggal",
+        "Pindah keluar",
+        "Petugas",
+        title=f"Impor registri kantor {age['office']}, terbaru dulu",
+    )
+    for i in r["imports"]:
+        c = i["changes"]
+        table.add_row(
+            waktu(i["imported_at"]),
+            escape(i["file_name"]),
+            *(num(i[k]) for k in ("rows", "imported", "updated", "rejected", "warned")),
+            *(num(c[k]) for k in ("new_local", "moved_in", "recorded", "printed")),
+            num(c["died"]),
+            num(c["moved_out"]),
+            escape(i["actor"]),
+        )
+    console.print(table)
 
 
 @residents_app.command("show")
@@ -142,6 +225,8 @@ def check_cmd(
             f"  Lahir: {tanggal(r['tanggal_lahir'])}, {sex}; nomor urut {r['nomor_urut']}",
             highlight=False,
         )
+        if r["region_note"]:
+            console.print(f"  [yellow]Catatan[/]: {escape(r['region_note'])}", highlight=False)
     else:
         e = r["error"]
         console.print(

@@ -4,7 +4,8 @@
   later, exactly 500 used since (printed by service type, a few spoiled), and one office-wide
   physical count (every location scanned) of 5,200 that the books (4,500) do not explain: an
   open variance of +700, the carton KR0095001-KR0095700 in the store, shown, not accepted.
-- Residents: about 136,000 in Kaur's 195 villages, 95.2 % of the wajib KTP recorded.
+- Residents: about 136,000 in Kaur's 195 villages, 95.2 % of the wajib KTP recorded, loaded
+  by the administrator and recorded as the office's registry import of today.
 - Service: a few hundred applications over the last two months in every type and state,
   printed through the ledger; recording closed now for PPKM (three staff with Covid-19).
 - The December Pilkades serentak in 66 villages.
@@ -39,6 +40,7 @@ from blangko.domain.demand_simulation import simulate_history
 from blangko.domain.ledger import SERVICES
 from blangko.domain.serials import expand, parse_ranges
 from blangko.formatting import num, signed
+from blangko.services import registry
 from blangko.services.admin import office as office_settings
 from blangko.services.admin import setup
 from blangko.services.context import Context, location_names
@@ -57,6 +59,7 @@ STORY_DAYS = 160  # the system started this many days ago
 APPLICATION_DAYS = 60
 APPLICATIONS_PER_DAY = 6
 TAKE_UP_HISTORY = 400  # days of registry prints made to agree with the ledger's pace
+REGISTRY_FILE = "registri-demo-kaur.csv (dibangkitkan)"
 # The office's settings (fictional head; the NIP is well formed: born 12 March 1974,
 # appointed April 1999, male, number 004).
 PROFILE = {
@@ -101,6 +104,8 @@ def build(ctx: Context, progress: Callable[[str], Any] | None = None) -> dict[st
 
     say("Membangkitkan registri penduduk Kaur (195 desa/kelurahan) ...")
     people = residents.populate(ctx, office=OFFICE, say=say)
+    # Recorded as the office's registry import of today, so the pages show its date.
+    registry.record_load(acting(ctx, ADMIN_USER), office=OFFICE, file_name=REGISTRY_FILE)
 
     say(f"Permohonan layanan {APPLICATION_DAYS} hari terakhir ...")
     made = applications.add_applications(

@@ -9,6 +9,13 @@ python-stdnum ships ``stdnum.id.nik``; we use only its ``compact`` (strips space
 dashes a clerk may type). Its ``get_birth_date`` is not usable here: it takes the day modulo
 40 (so day 81 is accepted as the 1st) and always prefers 19YY (a child born 2005 would be
 1905), and its ``validate`` checks the regency against a bundled list that lags new regencies.
+
+A NIK is for life (UU 23/2006 as amended by UU 24/2013, art. 13: "berlaku seumur hidup dan
+selamanya") and keeps the region codes it was issued with, while region codes are retired when
+regions split: every resident of Kabupaten Merauke registered before 2022 carries a NIK
+beginning 9101, and Merauke is now 93.01 in Papua Selatan. So a NIK's kecamatan or regency
+code that is no longer in the current list is not an error (``retired_region_note`` says
+why it is worth a look); only its province code must be one that exists or existed.
 """
 
 from __future__ import annotations
@@ -33,6 +40,16 @@ FEMALE_DAY_OFFSET = 40
 _MAX_CENTURIES_BACK = 2
 
 _FIELD = "nik"
+
+# Province codes no longer in Kemendagri's list that a NIK may still carry (see the module
+# docstring). None so far: since the national 16-digit NIK (SIAK, UU 23/2006) provinces have
+# only been added, never retired. Kalimantan Utara (65) came in 2012; Papua Selatan (93),
+# Papua Tengah (94), Papua Pegunungan (95) and Papua Barat Daya (96) in 2022 (UU 14, 15 and
+# 16/2022, UU 29/2022), while Papua (91) and Papua Barat (92) kept their codes and lost
+# regencies (91.01 Merauke became 93.01). Compared: the current list (Kepmendagri
+# 300.2.2-2138/2025) with Permendagri 72/2019. A province code retired by a future decree goes
+# here, with the decree, so that the NIKs issued under it stay valid.
+RETIRED_PROVINCE_CODES: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +76,7 @@ def parse_nik(
     nik: str,
     *,
     reference_date: date,
-    is_known_kecamatan: Callable[[str], bool] | None = None,
+    is_known_province: Callable[[str], bool] | None = None,
 ) -> ParsedNik:
     """Read a NIK, raising DomainError (field 'nik') for the first rule it breaks.
 
@@ -68,8 +85,10 @@ def parse_nik(
     101-year-old (YY=25 with reference 2026 gives 2025, never 1925); when the register holds
     the full birth date, compare with ``check_nik_against`` rather than trusting the century.
 
-    ``is_known_kecamatan`` receives the dotted code ('17.04.01'); pass the region table's
-    lookup so typos in the first six digits are caught.
+    ``is_known_province`` receives the province code ('17'); pass the region table's lookup
+    so that a province that never existed (99, 10) is refused. A province in
+    RETIRED_PROVINCE_CODES is accepted. The kecamatan and regency codes are not looked up:
+    a retired one is still a valid NIK (`retired_region_note`).
     """
     number = compact_nik(nik)
     if len(number) != NIK_LENGTH:
@@ -88,11 +107,15 @@ def parse_nik(
             _FIELD,
             f"Kode wilayah pada NIK (6 digit pertama) tidak sah: {kecamatan_code}",
         )
-    if is_known_kecamatan is not None and not is_known_kecamatan(kecamatan_code):
+    if (
+        is_known_province is not None
+        and province not in RETIRED_PROVINCE_CODES
+        and not is_known_province(province)
+    ):
         raise DomainError(
-            "nik_kecamatan_unknown",
+            "nik_province_unknown",
             _FIELD,
-            f"Kode kecamatan {kecamatan_code} pada NIK tidak dikenal",
+            f"Kode provinsi {province} pada NIK bukan provinsi yang ada atau pernah ada",
         )
 
     birth_date, sex = _decode_birth(number[6:12], reference_date)
@@ -111,6 +134,28 @@ def parse_nik(
         birth_date=birth_date,
         sex=sex,
         serial=serial,
+    )
+
+
+def retired_region_note(
+    parsed: ParsedNik,
+    *,
+    is_known_kecamatan: Callable[[str], bool],
+    is_known_regency: Callable[[str], bool],
+) -> str | None:
+    """None when the NIK's kecamatan is in the current list; otherwise the note that says
+    which of its codes is not (the regency's when the whole regency is gone, as 91.01 Merauke,
+    else the kecamatan's). Such a NIK is valid: codes are retired when regions split, and a
+    NIK keeps the codes it was issued with."""
+    if is_known_kecamatan(parsed.kecamatan_code):
+        return None
+    if not is_known_regency(parsed.regency_code):
+        return (
+            f"kode kabupaten/kota {parsed.regency_code} pada NIK tidak ada dalam daftar "
+            "wilayah saat ini"
+        )
+    return (
+        f"kode kecamatan {parsed.kecamatan_code} pada NIK tidak ada dalam daftar wilayah saat ini"
     )
 
 

@@ -49,7 +49,16 @@ class Context:
         return self.clock()
 
     def today(self) -> date:
-        return self.clock().replace(tzinfo=UTC).astimezone(ZoneInfo(self.timezone)).date()
+        return self.local_date(self.clock())
+
+    def local_date(self, moment: datetime) -> date:
+        """The office's date at a stored moment (naive UTC)."""
+        return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(self.timezone)).date()
+
+    def day_start(self, day: date) -> datetime:
+        """The moment (naive UTC) the office's ``day`` begins."""
+        local = datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(self.timezone))
+        return local.astimezone(UTC).replace(tzinfo=None)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

@@ -18,7 +18,7 @@ from blangko.domain.access import COVERAGE_READERS, FORECAST_READERS
 from blangko.domain.applications import STATUS_LABEL_ID, Status
 from blangko.domain.ledger import MOVES, Kind, State
 from blangko.domain.limits import DATE_MIN
-from blangko.services import applications, figures
+from blangko.services import applications, figures, registry
 from blangko.services.admin import setup
 from blangko.services.calendar import events
 from blangko.services.context import Context
@@ -98,7 +98,8 @@ def usage_series(ctx: Context, office: str | None) -> dict[date, dict[str, int]]
 # The staff dashboard -------------------------------------------------------------------------
 def dashboard(ctx: Context, office: str | None) -> dict[str, Any]:
     """The staff dashboard: the balance, the status of the day (`figures.status`: days of
-    cover, stock level, the AMC comparison, the backlog), the open counts, the last entries."""
+    cover, stock level, the AMC comparison, the backlog), the registry's age beside the
+    backlog it drives (`registry.registry_age`), the open counts, the last entries."""
     bal = queries.balance(ctx, office=office)
     today = figures.status(ctx, office=office)
     open_counts = counts.list_counts(ctx, office=office, status="open")
@@ -109,6 +110,7 @@ def dashboard(ctx: Context, office: str | None) -> dict[str, Any]:
         "comparison": today["stock"]["comparison"],
         "level": today["stock"]["level"],
         "backlog": today["backlog"],
+        "registry": registry.registry_age(ctx, office=office),
         "open_counts": open_counts,
         # At most one open count covers a location (a newer count supersedes the older), so
         # these add up: the net variance and the serials behind it (known from scans only).

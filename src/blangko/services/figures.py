@@ -10,6 +10,7 @@
 | event readiness | `domain.stock_policy.event_readiness` in `forecast` | `event_readiness` |
 | backlog (to record, to print, suket) | `services.applications.backlog_of` | `status`, `forecast_for` |
 | AMC / months of stock (a comparison) | `forecast._amc`, `domain.stock_policy.months_of_stock` | `status` |
+| registry age (last import, old or not) | `services.registry.registry_age` | read directly by the pages and `residents status` |
 
 The forecast simulates a few thousand demand paths and counts the registry (0.1 to 2 s on an
 office of 100.000 residents). `forecast_for` keeps one result per office, day and state of

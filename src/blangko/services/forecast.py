@@ -42,6 +42,7 @@ from blangko.services.calendar import events
 from blangko.services.calendar.days import OfficeCalendar, holidays_between
 from blangko.services.context import Context, resolve_office
 from blangko.services.coverage.areas import month_spans
+from blangko.services.registry import registry_age
 from blangko.services.stock.queries import balance
 from blangko.settings import ForecastSettings
 
@@ -547,6 +548,12 @@ def forecast(
     warnings = list(model.warnings) + _registry_warnings(
         start, ledger_first, registry_first, registry.active
     )
+    if registry.active:
+        # The registry drives the PRR and first-card parts: say so when it is old (the one
+        # age of the registry; no warning for a registry loaded without a recorded import).
+        age = registry_age(ctx, office=code, on=as_of)
+        if age["stale"] and age["last_import"] is not None:
+            warnings.append(age["message"])
     return {
         "office": code,
         "as_of": as_of.isoformat(),

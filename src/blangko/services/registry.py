@@ -22,6 +22,24 @@ when the whole file is staged, set-wise, before the lock is taken: the first row
 kept, a later one goes to the rejects file, as does another office's resident (these rejects
 come after the others in the file). A NIK registered by another office between that check and
 the swap stops the import (nothing written; the next run rejects that row).
+
+Refresh: what changed, and the record of the import
+---------------------------------------------------
+Re-importing a newer export updates by NIK. What it changes is computed set-wise in SQL, in
+the swap's transaction just before the swap, from the staged rows against the registry as it
+is (`ImportSummary.changes`): new residents issued in the regency, moved in (a new NIK issued
+outside the regency, or PINDAH back to HIDUP), recording and print dates newly set, deaths
+and moves out newly stated. The same transaction records the import (`registry_import`: the
+office, when, the file's name, who, the rows and the changes), so a failed import records
+nothing. `registry_age` is the one answer to "how old is this office's registry" that the
+pages, the CLI and the forecast show.
+
+NIKs of retired region codes
+----------------------------
+A NIK keeps the codes it was issued with for life, and codes are retired when regions split
+(domain.nik). A row whose NIK's kecamatan or regency code is no longer in the region table is
+imported and listed in the warnings file (``<stem>-peringatan.csv``, the row plus
+``peringatan``) and counted (``warned``); only a province code that never existed rejects it.
 """
 
 from __future__ import annotations
@@ -30,7 +48,7 @@ import json
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -42,6 +60,7 @@ from typing_extensions import TypedDict
 
 from blangko.adapters.db import begin
 from blangko.adapters.registry_files import (
+    WARNING_REASON_COLUMN,
     RegistryReader,
     RejectsWriter,
     open_registry,
@@ -63,8 +82,10 @@ from blangko.domain.nik import (
     compact_nik,
     mask_nik,
     parse_nik,
+    retired_region_note,
 )
 from blangko.domain.wajib_ktp import age_on, is_wajib_ktp
+from blangko.formatting import num, tanggal
 from blangko.services import readlog
 from blangko.services.context import Context, resolve_office
 
@@ -126,6 +147,18 @@ class ResidentRecord(TypedDict):
     updated_at: NotRequired[datetime]
 
 
+class RegistryChanges(TypedDict):
+    """What an import changed in the office's registry, against the registry before it."""
+
+    new_local: int  # new NIKs (not in the registry before) issued in the office's regency
+    moved_in: int  # new NIKs issued outside the regency, plus `returned`
+    returned: int  # of moved_in: PINDAH in the registry, HIDUP in the file
+    recorded: int  # tanggal_rekam empty before, set now
+    printed: int  # tanggal_cetak empty before, set now
+    died: int  # status MENINGGAL now, not before
+    moved_out: int  # status PINDAH now, not before
+
+
 class ImportSummary(TypedDict):
     """What an import did; see `import_residents`."""
 
@@ -134,9 +167,48 @@ class ImportSummary(TypedDict):
     updated: int
     rejected: int
     rejects_file: str | None
+    warned: int
+    warnings_file: str | None
     seconds: float
     nik_other_kecamatan: int
     nik_outside_regency: int
+    changes: RegistryChanges
+
+
+class ImportRecord(TypedDict):
+    """One recorded import (`registry_import`); ``date`` is the office's local date of it."""
+
+    office: str
+    imported_at: datetime
+    date: date
+    file_name: str
+    actor: str
+    rows: int
+    imported: int
+    updated: int
+    rejected: int
+    warned: int
+    changes: RegistryChanges
+
+
+class RegistryAge(TypedDict):
+    """How old the office's registry is: its last recorded import and the warning when it is
+    older than ``stale_after_days`` (or none is recorded)."""
+
+    office: str
+    last_import: date | None  # the office's local date of the last import
+    file_name: str | None
+    age_days: int | None
+    stale_after_days: int
+    stale: bool
+    message: str  # what the pages and the CLI say, in Indonesian
+
+
+class ImportHistory(TypedDict):
+    """`registry_age` and the office's last imports, the latest first."""
+
+    age: RegistryAge
+    imports: list[ImportRecord]
 
 
 class Resident(TypedDict):
@@ -169,7 +241,8 @@ class NamedCode(TypedDict):
 
 
 class NikParts(TypedDict):
-    """A valid NIK's parts."""
+    """A valid NIK's parts; ``region_note`` says which of its region codes is no longer in the
+    current list (valid all the same: a NIK keeps its codes for life)."""
 
     valid: Literal[True]
     nik: str
@@ -180,6 +253,7 @@ class NikParts(TypedDict):
     jenis_kelamin: str
     nomor_urut: str
     note: str
+    region_note: str | None
 
 
 class NikInvalid(TypedDict):
@@ -232,7 +306,10 @@ class RowRules:
     office: str
     reference: date
     villages: frozenset[str]  # dotted village codes of the office's regency
-    kecamatan: frozenset[str]  # every known kecamatan code, for the NIK's first six digits
+    # Every known code of each level, for the NIK's first two, four and six digits.
+    provinces: frozenset[str]
+    regencies: frozenset[str]
+    kecamatan: frozenset[str]
 
     def _date(self, raw: str, label: str) -> date:
         try:
@@ -252,8 +329,9 @@ class RowRules:
             raise RowRejected(f"{label} {_dmy(d)} sesudah tanggal acuan {_dmy(self.reference)}")
         return d
 
-    def check(self, row: dict[str, str]) -> ResidentRecord:
-        """The row as a resident record, or RowRejected naming the first rule it breaks."""
+    def check(self, row: dict[str, str]) -> tuple[ResidentRecord, str | None]:
+        """The row as a resident record, with the warning it is imported with (a retired
+        region code on its NIK) or None; RowRejected naming the first rule it breaks."""
         values = row.values()
         # One look at the whole row (the common case: clean), then at each cell if not.
         joined = "".join(values)
@@ -266,10 +344,19 @@ class RowRules:
             parsed = parse_nik(
                 raw_nik,
                 reference_date=self.reference,
-                is_known_kecamatan=self.kecamatan.__contains__,
+                is_known_province=self.provinces.__contains__,
             )
         except DomainError as exc:
             raise RowRejected(exc.message) from None
+        note = (
+            None
+            if parsed.kecamatan_code in self.kecamatan
+            else retired_region_note(
+                parsed,
+                is_known_kecamatan=self.kecamatan.__contains__,
+                is_known_regency=self.regencies.__contains__,
+            )
+        )
 
         nama = " ".join(row["nama"].split())
         if not nama:
@@ -329,7 +416,7 @@ class RowRules:
                     f"Tanggal cetak {_dmy(printed)} sebelum tanggal rekam {_dmy(recorded)}"
                 )
 
-        return {
+        record: ResidentRecord = {
             "nik": parsed.nik,
             "office_code": self.office,
             "nama": nama,
@@ -342,6 +429,7 @@ class RowRules:
             "tanggal_cetak": printed,
             "status": status,
         }
+        return record, note
 
 
 # --- database side ---------------------------------------------------------------------------
@@ -356,9 +444,14 @@ def run_stamp(conn: Connection, now: datetime) -> datetime:
 
 
 def load_rules(conn: Connection, office: str, reference: date) -> RowRules:
-    villages = frozenset(admin_repo.villages(conn, office))
-    kecamatan = frozenset(admin_repo.region_codes(conn, "kecamatan"))
-    return RowRules(office=office, reference=reference, villages=villages, kecamatan=kecamatan)
+    return RowRules(
+        office=office,
+        reference=reference,
+        villages=frozenset(admin_repo.villages(conn, office)),
+        provinces=frozenset(admin_repo.region_codes(conn, "provinsi")),
+        regencies=frozenset(admin_repo.region_codes(conn, "kabupaten_kota")),
+        kecamatan=frozenset(admin_repo.region_codes(conn, "kecamatan")),
+    )
 
 
 @dataclass
@@ -379,10 +472,23 @@ class _Stage:
 
     _END = None
 
-    def __init__(self, ctx: Context, office: str, rejects: RejectsWriter) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        office: str,
+        rejects: RejectsWriter,
+        warnings: RejectsWriter,
+        file_name: str,
+    ) -> None:
         self.ctx = ctx
         self.office = office
         self.rejects = rejects
+        self.warnings = warnings
+        self.file_name = file_name
+        # Set by the reading thread before `finish`: the data rows read, and whether any row
+        # was staged with a note (then the warnings file is written from the stage).
+        self.rows = 0
+        self.noted = False
         self.lock = threading.Lock()
         self.queue: queue.Queue[_Batch | None] = queue.Queue(maxsize=1)
         self.error: BaseException | None = None
@@ -463,9 +569,11 @@ class _Stage:
         conn.commit()
 
     def _swap(self, conn: Connection) -> dict[str, int]:
-        """Every staged row into the registry, in one write transaction. First, without any
-        lock: a NIK an earlier row of the file has, or that the registry holds for another
-        office, goes to the rejects file (the row as it came, in file order)."""
+        """Every staged row into the registry, in one write transaction, with what it changes
+        and the record of the import. First, without any lock: a NIK an earlier row of the
+        file has, or that the registry holds for another office, goes to the rejects file
+        (the row as it came, in file order); then the rows staged with a note, that is the
+        rows imported with a warning, go to the warnings file."""
         with begin(conn, write=False):
             repo.index_stage(conn)
             for row in repo.unstage_duplicates(conn):
@@ -474,6 +582,9 @@ class _Stage:
                 self.reject(
                     json.loads(row.cells), f"NIK sudah terdaftar di kantor {row.office_code}"
                 )
+            if self.noted:
+                for row in repo.staged_notes(conn):
+                    self.warnings.write(json.loads(row.cells), row.note)
         with begin(conn, write=True):
             taken = repo.staged_elsewhere(conn, self.office)
             if taken:
@@ -488,8 +599,10 @@ class _Stage:
                     "Jalankan impor lagi.",
                 )
             figures = repo.stage_figures(conn)
+            now = self.ctx.now()
             try:
-                repo.swap_stage(conn, run_stamp(conn, self.ctx.now()))
+                repo.swap_stage(conn, run_stamp(conn, now))
+                repo.insert_import(conn, self._record(figures, now))
             except OperationalError:
                 raise  # the database is gone or locked: nothing was written
             except DBAPIError as exc:
@@ -500,15 +613,52 @@ class _Stage:
                 ) from exc
         return figures
 
+    def _record(self, figures: dict[str, int], now: datetime) -> dict[str, Any]:
+        """The import's row of registry_import (every reject and warning is written by now)."""
+        return {
+            "office_code": self.office,
+            "imported_at": now,
+            "file_name": self.file_name[:255],
+            "actor": self.ctx.actor[:100],
+            "rows": self.rows,
+            "imported": figures["rows"] - figures["known"],
+            "updated": figures["known"],
+            "rejected": self.rejects.count,
+            "warned": self.warnings.count,
+            **changes_of(figures),
+        }
+
+
+def changes_of(figures: dict[str, int]) -> RegistryChanges:
+    """The changes of `repo.stage_figures`' figures: moved in are the new NIKs issued outside
+    the regency and the residents back from PINDAH."""
+    return {
+        "new_local": figures["new_local"],
+        "moved_in": figures["new_outside"] + figures["returned"],
+        "returned": figures["returned"],
+        "recorded": figures["recorded"],
+        "printed": figures["printed"],
+        "died": figures["died"],
+        "moved_out": figures["moved_out"],
+    }
+
 
 def default_rejects_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}-ditolak.csv")
 
 
-def _staged_row(record: ResidentRecord, line: int, cells: list[str], office: str) -> dict[str, Any]:
+def default_warnings_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}-peringatan.csv")
+
+
+def _staged_row(
+    record: ResidentRecord, line: int, cells: list[str], office: str, note: str | None
+) -> dict[str, Any]:
     """A checked record as the stage holds it: with its line, the row as it came (for the
-    rejects file) and where its NIK was issued (counted, not rejected: people move and keep
-    the NIK of their birthplace)."""
+    rejects and warnings files), where its NIK was issued (counted, not rejected: people move
+    and keep the NIK of their birthplace) and the warning it is imported with. A NIK of a
+    retired regency code counts as issued outside the regency: which of today's regencies a
+    retired code became is not in the region table."""
     nik = record["nik"]
     nik_kec = f"{nik[0:2]}.{nik[2:4]}.{nik[4:6]}"
     other = nik_kec != record["kode_kecamatan"]
@@ -518,6 +668,7 @@ def _staged_row(record: ResidentRecord, line: int, cells: list[str], office: str
         "cells": json.dumps(cells, ensure_ascii=False),
         "other_kecamatan": int(other),
         "outside_regency": int(other and not nik_kec.startswith(office + ".")),
+        "note": note,
     }
 
 
@@ -528,19 +679,23 @@ def import_residents(
     office: str | None = None,
     reference_date: date | None = None,
     rejects_path: Path | None = None,
+    warnings_path: Path | None = None,
     batch_size: int = 5000,
     progress: ProgressFn | None = None,
 ) -> ImportSummary:
     """Import a registry export (CSV or XLSX) for the office; see the module docstring.
 
-    Returns ``{rows, imported, updated, rejected, rejects_file, seconds,
-    nik_other_kecamatan, nik_outside_regency}``: ``nik_other_kecamatan`` counts valid rows
-    whose NIK was issued in another kecamatan than the village of residence, and
-    ``nik_outside_regency`` those of them issued outside the office's regency.
+    Returns ``{rows, imported, updated, rejected, rejects_file, warned, warnings_file,
+    seconds, nik_other_kecamatan, nik_outside_regency, changes}``: ``nik_other_kecamatan``
+    counts valid rows whose NIK was issued in another kecamatan than the village of
+    residence, ``nik_outside_regency`` those of them issued outside the office's regency;
+    ``warned`` the rows imported with a warning (a retired region code on the NIK, listed
+    in ``warnings_file``); ``changes`` what the import changed (`RegistryChanges`).
     """
     started = time.perf_counter()
     path = Path(path)
     rejects_path = Path(rejects_path) if rejects_path else default_rejects_path(path)
+    warnings_path = Path(warnings_path) if warnings_path else default_warnings_path(path)
     with ctx.read() as conn:
         code = resolve_office(conn, office)
         rules = load_rules(conn, code, reference_date or ctx.today())
@@ -548,8 +703,12 @@ def import_residents(
         raise DomainError("batch_size", "batch_size", "Ukuran batch minimal 1")
 
     rows = 0
-    with open_registry(path) as reader, RejectsWriter(rejects_path, reader.headers) as rejects:
-        stage = _Stage(ctx, code, rejects)
+    with (
+        open_registry(path) as reader,
+        RejectsWriter(rejects_path, reader.headers) as rejects,
+        RejectsWriter(warnings_path, reader.headers, WARNING_REASON_COLUMN) as warnings,
+    ):
+        stage = _Stage(ctx, code, rejects, warnings, path.name)
         try:
             batch = _Batch([])
             for line, cells in reader.rows:
@@ -562,23 +721,27 @@ def import_residents(
                         "menjadi beberapa berkas; tidak ada yang disimpan.",
                     )
                 try:
-                    record = rules.check(reader.canonical(cells))
+                    record, note = rules.check(reader.canonical(cells))
                 except RowRejected as exc:
                     stage.reject(cells, str(exc))
                     continue
-                batch.rows.append(_staged_row(record, line, cells, code))
+                if note is not None:
+                    stage.noted = True
+                batch.rows.append(_staged_row(record, line, cells, code, note))
                 if len(batch.rows) >= batch_size:
                     stage.submit(batch)
                     batch = _Batch([])
                     _report(progress, rows, reader)
             stage.submit(batch)
-            figures = stage.finish()  # staged, then swapped in: the one write
+            stage.rows = rows
+            figures = stage.finish()  # staged, then swapped in and recorded: the one write
         except BaseException:
             stage.abort()  # nothing was written; the staged rows are dropped
             rejects.discard()
+            warnings.discard()
             raise
         _report(progress, rows, reader)
-        rejected = rejects.count
+        rejected, warned = rejects.count, warnings.count
 
     return {
         "rows": rows,
@@ -586,9 +749,12 @@ def import_residents(
         "updated": figures["known"],
         "rejected": rejected,
         "rejects_file": str(rejects_path) if rejected else None,
+        "warned": warned,
+        "warnings_file": str(warnings_path) if warned else None,
         "seconds": round(time.perf_counter() - started, 3),
         "nik_other_kecamatan": figures["other_kecamatan"],
         "nik_outside_regency": figures["outside_regency"],
+        "changes": changes_of(figures),
     }
 
 
@@ -601,7 +767,8 @@ def _report(progress: ProgressFn | None, rows: int, reader: RegistryReader) -> N
 def write_records(
     ctx: Context, records: Iterable[dict[str, Any]], *, batch_size: int = 5000
 ) -> int:
-    """Upsert already-valid resident records in batches (the demo generator's path)."""
+    """Upsert already-valid resident records in batches (the demo generator's path; record
+    the load with `record_load`)."""
     n = 0
     batch: list[dict[str, Any]] = []
     for record in records:
@@ -616,6 +783,120 @@ def write_records(
             repo.upsert_residents(conn, batch)
         n += len(batch)
     return n
+
+
+def record_load(ctx: Context, *, office: str | None = None, file_name: str) -> ImportRecord:
+    """Record a first load of the office's registry written by `write_records` (the demo's)
+    as an import: every resident of the office is new, issued in the regency or moved in by
+    the NIK; nothing was there to be recorded, printed, to die or move out."""
+    now = ctx.now()
+    with ctx.write_plain() as conn:
+        code = resolve_office(conn, office)
+        total, local = repo.office_niks_issued_in(conn, code)
+        values = {
+            "office_code": code,
+            "imported_at": now,
+            "file_name": file_name[:255],
+            "actor": ctx.actor[:100],
+            "rows": total,
+            "imported": total,
+            "updated": 0,
+            "rejected": 0,
+            "warned": 0,
+            "new_local": local,
+            "moved_in": total - local,
+            "returned": 0,
+            "recorded": 0,
+            "printed": 0,
+            "died": 0,
+            "moved_out": 0,
+        }
+        repo.insert_import(conn, values)
+    return _import_record(ctx, values)
+
+
+def _import_record(ctx: Context, row: Mapping[Any, Any]) -> ImportRecord:
+    """A registry_import row (its mapping, or the values written) as the use cases return
+    it."""
+    return {
+        "office": row["office_code"],
+        "imported_at": row["imported_at"],
+        "date": ctx.local_date(row["imported_at"]),
+        "file_name": row["file_name"],
+        "actor": row["actor"],
+        "rows": row["rows"],
+        "imported": row["imported"],
+        "updated": row["updated"],
+        "rejected": row["rejected"],
+        "warned": row["warned"],
+        "changes": {
+            "new_local": row["new_local"],
+            "moved_in": row["moved_in"],
+            "returned": row["returned"],
+            "recorded": row["recorded"],
+            "printed": row["printed"],
+            "died": row["died"],
+            "moved_out": row["moved_out"],
+        },
+    }
+
+
+# --- how old the registry is ----------------------------------------------------------------
+
+
+def registry_age(ctx: Context, *, office: str | None = None, on: date | None = None) -> RegistryAge:
+    """THE age of the office's registry, as every surface shows it (the coverage, service and
+    work-list pages, the dashboard, `blangko residents status`, the forecast's warning): the
+    office's date of its last import recorded up to ``on`` (default today) that wrote any
+    resident (a file whose every row was rejected refreshes nothing), the days since, and
+    ``stale`` when that is more than settings.registry_stale_days or no import is recorded
+    (imports before migration 0011 were not)."""
+    day = on or ctx.today()
+    with ctx.read() as conn:
+        code = resolve_office(conn, office)
+        row = repo.last_import(conn, code, before=ctx.day_start(day + timedelta(days=1)))
+    limit = ctx.settings.registry_stale_days
+    if row is None:
+        return {
+            "office": code,
+            "last_import": None,
+            "file_name": None,
+            "age_days": None,
+            "stale_after_days": limit,
+            "stale": True,
+            "message": "Belum ada impor registri yang tercatat untuk kantor ini: impor ekspor "
+            "SIAK terbaru agar antrean cetak dan cakupan mengikuti registri pusat.",
+        }
+    last = ctx.local_date(row.imported_at)
+    age = (day - last).days
+    stale = age > limit
+    when = "hari ini" if age == 0 else f"{num(age)} hari lalu"
+    message = f"Registri terakhir diimpor {tanggal(last)} ({when}, berkas {row.file_name})."
+    if stale:
+        message = (
+            f"Registri terakhir diimpor {tanggal(last)} ({when}), lebih dari {num(limit)} "
+            "hari: antrean cetak dan cakupan mungkin tidak lagi sesuai registri pusat; "
+            "impor ekspor SIAK terbaru."
+        )
+    return {
+        "office": code,
+        "last_import": last,
+        "file_name": row.file_name,
+        "age_days": age,
+        "stale_after_days": limit,
+        "stale": stale,
+        "message": message,
+    }
+
+
+def import_history(ctx: Context, *, office: str | None = None, limit: int = 10) -> ImportHistory:
+    """`registry_age` and the office's last ``limit`` imports, the latest first."""
+    if not 1 <= limit <= 1000:
+        raise DomainError("limit", "limit", "Jumlah impor yang ditampilkan harus 1 sampai 1.000")
+    age = registry_age(ctx, office=office)
+    with ctx.read() as conn:
+        rows = repo.imports(conn, age["office"], limit)
+    return {"age": age, "imports": [_import_record(ctx, r._mapping) for r in rows]}
 
 
 # --- look-ups --------------------------------------------------------------------------------
@@ -681,17 +962,24 @@ def read_resident(
 
 
 def check_nik(ctx: Context, nik: str) -> NikParts | NikInvalid:
-    """The NIK's parts, or the rule it breaks, as data (never raises for a bad NIK)."""
+    """The NIK's parts, or the rule it breaks, as data (never raises for a bad NIK). A NIK
+    whose kecamatan or regency code is no longer in the region table is valid, with a
+    ``region_note`` saying so (codes are retired when regions split; a NIK is for life)."""
     today = ctx.today()
     with ctx.read() as conn:
 
-        def known(code: str) -> bool:
-            return admin_repo.region_exists(conn, code, "kecamatan")
+        def known(level: str) -> Callable[[str], bool]:
+            return lambda code: admin_repo.region_exists(conn, code, level)
 
         try:
-            parsed = parse_nik(nik, reference_date=today, is_known_kecamatan=known)
+            parsed = parse_nik(nik, reference_date=today, is_known_province=known("provinsi"))
         except DomainError as exc:
             return {"valid": False, "nik": nik, "error": exc.as_dict()}
+        region_note = retired_region_note(
+            parsed,
+            is_known_kecamatan=known("kecamatan"),
+            is_known_regency=known("kabupaten_kota"),
+        )
         names = admin_repo.region_names(
             conn, [parsed.province_code, parsed.regency_code, parsed.kecamatan_code]
         )
@@ -705,4 +993,10 @@ def check_nik(ctx: Context, nik: str) -> NikParts | NikInvalid:
         "jenis_kelamin": parsed.sex,
         "nomor_urut": parsed.serial,
         "note": "Abad tahun lahir ditebak dari tanggal hari ini; NIK tidak memuat abad.",
+        "region_note": (
+            f"{region_note[0].upper()}{region_note[1:]}: NIK tetap sah (NIK berlaku seumur "
+            "hidup; kode wilayah diganti saat pemekaran)."
+            if region_note
+            else None
+        ),
     }

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from blangko.domain.access import allowed
 from blangko.formatting import blank_to_none, parse_date
+from blangko.services import registry
 from blangko.services.context import Context
 from blangko.services.coverage import areas, projection
 from blangko.services.coverage.results import Cohort, Coverage, Projection
@@ -68,6 +69,7 @@ def coverage_page(request: Request, by: str = "kecamatan", kec: str | None = Non
         kecamatan=kecamatan,
         cohort=areas.cohort(ctx, months=6, office=office),
         projection=projection.projection(ctx, office=office),
+        registry=registry.registry_age(ctx, office=office),
         can_see_names=allowed("page.coverage.gaps", request.state.principal.role),
         limit_labels=LIMIT_LABELS,
     )

@@ -1,5 +1,6 @@
-"""SQL for the resident registry: the import's staging table and its swap into the registry,
-the upsert by NIK, look-ups, and the recording and printing dates that applications set."""
+"""SQL for the resident registry: the import's staging table, what it changes and its swap
+into the registry, the record of each import, the upsert by NIK, look-ups, and the recording
+and printing dates that applications set."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    case,
     delete,
     exists,
     func,
@@ -28,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from blangko.adapters.repos import AnyRow
-from blangko.adapters.tables_residents import resident
+from blangko.adapters.tables_residents import registry_import, resident
 
 COLUMNS = (
     "nik",
@@ -87,6 +89,8 @@ STAGE = Table(
     Column("status", String(10), nullable=False),
     Column("other_kecamatan", Integer, nullable=False),  # 1: NIK issued in another kecamatan
     Column("outside_regency", Integer, nullable=False),  # 1: ... outside the office's regency
+    # Why the row is imported with a warning (a retired region code on its NIK), or NULL.
+    Column("note", Text, nullable=True),
     prefixes=["TEMPORARY"],
 )
 
@@ -162,25 +166,59 @@ def staged_elsewhere(conn: Connection, office: str, limit: int = 5) -> list[AnyR
     )
 
 
+def _count(condition: Any) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
 def stage_figures(conn: Connection) -> dict[str, int]:
-    """Of the staged rows: how many, how many are in the registry already (`known`), and the
-    sums of the NIK-origin flags."""
+    """Of the staged rows, against the registry as it is (before the swap), in one pass:
+    how many, how many are in the registry already (`known`), the sums of the NIK-origin
+    flags, and what the swap will change (`ImportSummary.changes` in services/registry.py):
+    new NIKs issued in the office's regency and outside it, returns (PINDAH in the registry,
+    HIDUP in the file), recording and print dates newly set, deaths and moves newly stated.
+    The rows of another office are unstaged before this is asked."""
+    s, r = STAGE.c, resident.c
+    known, new = r.nik.is_not(None), r.nik.is_(None)
     row = conn.execute(
         select(
             func.count(),
-            func.coalesce(func.sum(STAGE.c.other_kecamatan), 0),
-            func.coalesce(func.sum(STAGE.c.outside_regency), 0),
-        )
+            func.count(r.nik),
+            func.coalesce(func.sum(s.other_kecamatan), 0),
+            func.coalesce(func.sum(s.outside_regency), 0),
+            _count(and_(new, s.outside_regency == 0)),
+            _count(and_(new, s.outside_regency == 1)),
+            _count(and_(r.status == "PINDAH", s.status == "HIDUP")),
+            _count(and_(known, r.tanggal_rekam.is_(None), s.tanggal_rekam.is_not(None))),
+            _count(and_(known, r.tanggal_cetak.is_(None), s.tanggal_cetak.is_not(None))),
+            _count(and_(r.status != "MENINGGAL", s.status == "MENINGGAL")),
+            _count(and_(r.status != "PINDAH", s.status == "PINDAH")),
+        ).select_from(STAGE.outerjoin(resident, r.nik == s.nik))
     ).one()
-    known = conn.execute(
-        select(func.count()).select_from(STAGE.join(resident, resident.c.nik == STAGE.c.nik))
-    ).scalar_one()
-    return {
-        "rows": int(row[0]),
-        "known": int(known),
-        "other_kecamatan": int(row[1]),
-        "outside_regency": int(row[2]),
-    }
+    names = (
+        "rows",
+        "known",
+        "other_kecamatan",
+        "outside_regency",
+        "new_local",
+        "new_outside",
+        "returned",
+        "recorded",
+        "printed",
+        "died",
+        "moved_out",
+    )
+    return {name: int(value) for name, value in zip(names, row, strict=True)}
+
+
+def staged_notes(conn: Connection) -> list[AnyRow]:
+    """The staged rows imported with a note (line, cells, note), in file order."""
+    return list(
+        conn.execute(
+            select(STAGE.c.line, STAGE.c.cells, STAGE.c.note)
+            .where(STAGE.c.note.is_not(None))
+            .order_by(STAGE.c.line)
+        )
+    )
 
 
 def swap_stage(conn: Connection, stamp: datetime) -> None:
@@ -197,6 +235,46 @@ def swap_stage(conn: Connection, stamp: datetime) -> None:
         where=and_(resident.c.office_code == ins.excluded.office_code),
     )
     conn.execute(stmt)
+
+
+def insert_import(conn: Connection, values: Mapping[str, Any]) -> None:
+    """Record an import (every column of registry_import but id)."""
+    conn.execute(registry_import.insert().values(**values))
+
+
+def imports(conn: Connection, office: str, limit: int) -> Sequence[AnyRow]:
+    """The office's last ``limit`` imports, the latest first."""
+    return conn.execute(
+        select(registry_import)
+        .where(registry_import.c.office_code == office)
+        .order_by(registry_import.c.imported_at.desc(), registry_import.c.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def last_import(conn: Connection, office: str, before: datetime | None = None) -> AnyRow | None:
+    """The office's latest import that wrote any resident (before ``before``, when given), or
+    None: a file whose every row was rejected is recorded, but refreshes nothing."""
+    q = select(registry_import).where(
+        registry_import.c.office_code == office,
+        registry_import.c.imported + registry_import.c.updated > 0,
+    )
+    if before is not None:
+        q = q.where(registry_import.c.imported_at < before)
+    return conn.execute(
+        q.order_by(registry_import.c.imported_at.desc(), registry_import.c.id.desc()).limit(1)
+    ).first()
+
+
+def office_niks_issued_in(conn: Connection, office: str) -> tuple[int, int]:
+    """(residents of the office, those whose NIK was issued in its regency)."""
+    prefix = office.replace(".", "")
+    row = conn.execute(
+        select(func.count(), _count(func.substr(resident.c.nik, 1, 4) == prefix)).where(
+            resident.c.office_code == office
+        )
+    ).one()
+    return int(row[0]), int(row[1])
 
 
 def upsert_residents(conn: Connection, records: Sequence[Mapping[str, Any]]) -> None:
