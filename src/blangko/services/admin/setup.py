@@ -126,7 +126,11 @@ def add_location(ctx: Context, *, name: str, kind: str, office: str | None = Non
             "Nama lokasi wajib diisi: huruf, angka, '-' atau '_', paling banyak 64 karakter.",
         )
     if kind not in LOCATION_KINDS:
-        raise DomainError("location_kind", "kind", "Jenis lokasi harus 'store' atau 'station'.")
+        raise DomainError(
+            "location_kind",
+            "kind",
+            "Jenis lokasi harus store (gudang) atau station (loket cetak).",
+        )
     # The office's write lock, like every write of what an anchor digests (the locations):
     # an anchor never sees a location that is half way in.
     with ctx.write(office) as tx:
