@@ -54,6 +54,7 @@ def test_full_lifecycle_of_a_first_card(ctx, office) -> None:
         "receipt": receipt,
         "status": "diajukan",
         "office": "17.04",
+        "desk_closed": None,  # recording is open today: no warning
         "replayed": False,
     }
     assert parse_receipt(receipt).day == TODAY and receipt.startswith("1704-20261127-")
@@ -259,7 +260,7 @@ def test_illegal_transitions_are_refused_and_write_nothing(ctx, office) -> None:
     events = _events(ctx)
     with pytest.raises(Conflict) as err:
         apps.print_card(ctx, receipt=receipt, station="loket-1")
-    assert err.value.code == "invalid_transition" and "siap_cetak" in err.value.message
+    assert err.value.code == "invalid_transition" and "siap cetak (PRR)" in err.value.message
     with pytest.raises(Conflict):
         apps.collect(ctx, receipt=receipt)
     with pytest.raises(Conflict):

@@ -90,7 +90,13 @@ def test_application_commands(db_url: str) -> None:
         "--json",
     )
     receipt = created["receipt"]
-    assert created == {"receipt": receipt, "status": "diajukan"}
+    # desk_closed: recording closed today (the real clock's: a weekend), or None.
+    assert created == {
+        "receipt": receipt,
+        "status": "diajukan",
+        "desk_closed": created["desk_closed"],
+    }
+    assert created["desk_closed"] is None or created["desk_closed"]["desk"] == "perekaman"
     assert receipt.startswith("1704-20261102-")
     assert (
         _cli(
@@ -128,7 +134,7 @@ def test_application_commands(db_url: str) -> None:
         "--json",
     )
     other = second["receipt"]
-    assert second == {"receipt": other, "status": "direkam"} and other != receipt
+    assert (second["receipt"], second["status"]) == (other, "direkam") and other != receipt
 
     closure = _cli(
         db_url,
@@ -144,6 +150,14 @@ def test_application_commands(db_url: str) -> None:
     )["closure"]
     err = _fails(db_url, "app", "record", receipt, "--date", "2026-11-04")
     assert err["code"] == "service_closed" and PPKM in err["message"]
+    # No end date: no reopening day is known yet; said in dd-mm-yyyy, with what to do.
+    assert "tutup pada tanggal 04-11-2026" in err["message"]
+    assert "belum ada tanggal buka kembali" in err["message"]
+    # Still closed today: the look-up warns before the step is tried.
+    looked_up = CliRunner().invoke(app, ["--db", db_url, "app", "lookup", nik])
+    assert looked_up.exit_code == 0, looked_up.output
+    said = " ".join(looked_up.stdout.split())
+    assert "Perhatian Perekaman tutup pada tanggal" in said and PPKM in said
     status = _cli(db_url, "status", "--date", "2026-11-04", "--json")
     assert status["services"]["perekaman"] == {"open": False, "reason": PPKM}
     # The new pemula waits for recording; the lost card's replacement is recorded already.

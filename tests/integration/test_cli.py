@@ -210,18 +210,23 @@ def test_office_wide_count_with_a_scan_file_or_a_quantity_per_location(
     assert "Stock opname #1 seluruh kantor" in out and "buku 5.000, terhitung 5.000" in out
     assert "gudang: buku 4.990, terhitung 4.990, selisih 0" in out
     assert "tidak ditemukan 1, tidak tercatat 1" in out
-    # Every location must be counted, once; the error names what is wrong, nothing is written.
-    for args, field, said_ in (
-        (["--scan", f"gudang={scan}"], "locations", "loket-1"),
-        (["--scan", f"gudang={scan}", "--counted-at", "loket-1=sepuluh"], "counted_at", "sepuluh"),
-        (["--scan", f"gudang{scan}", "--counted-at", "loket-1=10"], "scan", "LOKASI=BERKAS"),
-        (["--location", "gudang", "--counted-at", "loket-1=10"], "location", "--office-wide"),
+    # Every location must be counted, once; the error names what is wrong by the command's
+    # own flag (none for the list of locations: no one flag holds it); nothing is written.
+    for args, flag, said_ in (
+        (["--scan", f"gudang={scan}"], "", "loket-1"),
+        (
+            ["--scan", f"gudang={scan}", "--counted-at", "loket-1=sepuluh"],
+            " (--counted-at)",
+            "sepuluh",
+        ),
+        (["--scan", f"gudang{scan}", "--counted-at", "loket-1=10"], " (--scan)", "LOKASI=BERKAS"),
+        (["--location", "gudang", "--counted-at", "loket-1=10"], " (--location)", "--office-wide"),
     ):
         done = blangko(db_url, "stock", "count", "--office-wide", *args)
         assert done.returncode == 2, done.stderr
-        assert f"({field}):" in done.stderr and said_ in done.stderr
+        assert f"]{flag}:" in done.stderr and said_ in done.stderr
     done = blangko(db_url, "stock", "count", "--counted-at", "loket-1=10")
-    assert done.returncode == 2 and "(office_wide):" in done.stderr
+    assert done.returncode == 2 and "(--office-wide):" in done.stderr
     assert [x["count_id"] for x in as_json(stocked("stock", "counts", "--json"))] == [1]
 
 
@@ -296,27 +301,31 @@ def test_stock_verify_exits_one_naming_the_tampered_entry(db_url, stocked) -> No
 
 
 @pytest.mark.parametrize(
-    ("args", "code", "field"),
+    ("args", "code", "field", "flag"),
     [
         (
             ["stock", "receive", "--serials", "KR0200010-KR0200001", "--source", "Ditjen",
              "--document", "BA/9", "--date", "2026-06-10"],
             "range_backwards",
             "serials",
+            "--serials",
         ),
         (
             ["stock", "consume", "--service", "pemula", "--qty", "1", "--date", "2099-01-01"],
             "date_in_future",
             "date",
+            "--date",
         ),
     ],
     ids=["range_backwards", "future_date"],
 )  # fmt: skip
-def test_bad_input_exits_non_zero_naming_the_field(db_url, stocked, args, code, field) -> None:
+def test_bad_input_exits_non_zero_naming_the_field(
+    db_url, stocked, args, code, field, flag
+) -> None:
     before = as_json(stocked("stock", "ledger", "--json"))
     done = blangko(db_url, *args)
     assert done.returncode == 2
-    assert f"({field}):" in done.stderr
+    assert f"({flag}):" in done.stderr  # the field by the command's flag; its code in --json
     assert "Traceback" not in done.stderr and done.stdout == ""
     as_json_err = blangko(db_url, *args, "--json")
     assert as_json_err.returncode == 2
@@ -329,7 +338,7 @@ def test_bad_input_exits_non_zero_naming_the_field(db_url, stocked, args, code, 
 def test_unknown_location_exits_non_zero(db_url, stocked) -> None:
     done = blangko(db_url, "stock", "transfer", "--qty", "5", "--from", "gudang", "--to", "lemari")
     assert done.returncode == 2
-    assert "(to)" in done.stderr and "lemari" in done.stderr
+    assert "(--to)" in done.stderr and "lemari" in done.stderr
     assert as_json(stocked("stock", "balance", "--json"))["by_location"]["loket-1"] == 0
 
 
@@ -418,7 +427,7 @@ def test_demo_on_a_fresh_sqlite_file_shows_4500_and_the_open_variance(tmp_path: 
     assert "menggantikan stock opname #1" in " ".join(newer.stdout.split())
     refused = blangko(db, "stock", "count-post", "1", "--reason", "kardus lama")
     assert refused.returncode == 2
-    assert "#2" in refused.stderr and "(count_id)" in refused.stderr
+    assert "#2" in refused.stderr and "(COUNT_ID)" in refused.stderr
     bal = json.loads(blangko(db, "stock", "balance", "--json").stdout)
     assert bal["by_location"]["gudang"] == store
 

@@ -128,7 +128,7 @@ def test_a_quantity_count_is_not_posted_once_the_book_has_changed(stock) -> None
     assert (err.value.code, err.value.field) == ("count_stale", "count_id")
     # It says what changed and what to do.
     assert "280" in err.value.message and "279" in err.value.message
-    assert "gudang" in err.value.message and "stock count" in err.value.message
+    assert "Hitung ulang gudang (Stock opname)" in err.value.message
 
 
 # Observation 2: a count that cannot be posted could never be removed -------------------------

@@ -10,6 +10,7 @@ from blangko.domain.applications import (
     ACTIVE,
     DEFAULT_DOCUMENT_RULES,
     RECEIPT_ALPHABET,
+    STATUS_LABEL_ID,
     TERMINAL,
     TRANSITIONS,
     Action,
@@ -59,7 +60,12 @@ def test_every_illegal_move_is_a_conflict_naming_the_allowed_statuses() -> None:
         with pytest.raises(Conflict) as err:
             next_status(action, status)
         assert err.value.code == "invalid_transition"
-        assert status.value in err.value.message
+        # Named in the clerk's words (the status's label), the allowed ones too; no raw code.
+        message = err.value.message
+        assert f"berstatus {STATUS_LABEL_ID[status]}:" in message
+        for allowed in TRANSITIONS[action].allowed_from:
+            assert STATUS_LABEL_ID[allowed] in message
+        assert "_" not in message
 
 
 def test_terminal_statuses_allow_nothing_but_ikd_after_handover() -> None:
@@ -329,6 +335,19 @@ def test_next_step_for_each_kind_of_resident() -> None:
     assert (s.code, s.types) == ("not_wajib_ktp", ()) and "01-02-2027" in s.message
     assert _step(status="MENINGGAL").code == "not_alive"
     assert _step(status="MENINGGAL").types == ()
+
+
+def test_next_step_names_the_desk_it_needs() -> None:
+    """So that the counter can warn when that desk is closed today (issue 18)."""
+    d = date(2020, 3, 3)
+    assert _step().desk == "perekaman"  # a first card and recording
+    assert _step(recorded=d).desk == "pencetakan"  # PRR: recording skipped, then the print
+    assert _step(recorded=d, printed=date(2021, 1, 4)).desk == "pencetakan"  # a replacement
+    assert _step(open_status="diajukan").desk == "perekaman"
+    assert _step(open_status="siap_cetak", recorded=d).desk == "pencetakan"
+    assert _step(open_status="dicetak", recorded=d).desk is None  # the handover: no desk
+    assert _step(status="MENINGGAL").desk is None
+    assert _step(wajib_ktp=False).desk is None
 
 
 # --- handover: the applicant or a proxy -------------------------------------------------------

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -8,6 +8,7 @@ from blangko.domain.calendar import (
     Closure,
     ServiceDay,
     indonesian_holidays,
+    next_open_day,
     open_days_between,
     service_open,
 )
@@ -192,3 +193,21 @@ class TestIndonesianHolidays:
             national_holidays=indonesian_holidays([2026]),
         )
         assert result.reason == "Libur nasional: Hari Kemerdekaan Republik Indonesia"
+
+
+def reopens(service: str, day: date, closures: tuple[Closure, ...] = ()) -> date | None:
+    return next_open_day(
+        service, day, closures=closures, open_days=frozenset(), national_holidays=HOLIDAYS
+    )
+
+
+def test_a_closed_desk_reopens_on_its_next_open_day() -> None:
+    # Friday -> Monday over the weekend; the day before a holiday -> the day after it.
+    assert reopens("pencetakan", date(2021, 7, 9)) == MONDAY + timedelta(days=7)
+    assert reopens("pencetakan", date(2021, 8, 16)) == date(2021, 8, 18)
+    # A closure with an end: the first open day after it (a Saturday end -> Monday).
+    ended = Closure(1, "semua", date(2021, 7, 6), date(2021, 7, 10), "Rapat kerja")
+    assert reopens("perekaman", date(2021, 7, 6), (ended,)) == date(2021, 7, 12)
+    # Without an end: not within the year looked at (reopened when the closure is ended).
+    assert reopens("perekaman", MONDAY, (PPKM,)) is None
+    assert reopens("pencetakan", MONDAY, (PPKM,)) == MONDAY + timedelta(days=1)

@@ -120,7 +120,10 @@ def test_check_date_bounds() -> None:
     assert check_date(date(2099, 12, 31)) == date(2099, 12, 31)
     e = error(check_date, date(1999, 12, 31), "as_of")
     assert (e.code, e.field) == ("date_out_of_range", "as_of")
-    assert "2000-01-01 sampai 2099-12-31" in e.message
+    assert (
+        "Per tanggal 31-12-1999 di luar rentang yang diterima: 01-01-2000 sampai 31-12-2099"
+        in e.message
+    )
 
 
 def test_printable_escapes_control_characters_but_keeps_lines() -> None:

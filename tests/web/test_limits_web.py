@@ -230,7 +230,7 @@ def test_a_form_date_out_of_range_shows_the_form_again(client, ctx) -> None:  # 
         },
     )
     assert r.status_code == 400
-    assert "di luar rentang yang diterima: 2000-01-01 sampai 2099-12-31" in r.text
+    assert "di luar rentang yang diterima: 01-01-2000 sampai 31-12-2099" in r.text
     assert blanks(ctx) == 0
 
 
@@ -324,7 +324,7 @@ def test_notes_may_span_lines_but_names_may_not(client, ctx) -> None:  # type: i
     assert long.json()["error"] == {
         "code": "too_long",
         "field": "document",
-        "message": "Isian 'document' paling banyak 200 karakter (diisi 201).",
+        "message": "Nomor dokumen paling banyak 200 karakter (diisi 201).",
     }
 
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from blangko.cli import state
@@ -33,6 +34,7 @@ from blangko.formatting import num, parse_date, tanggal
 from blangko.services import applications as apps
 from blangko.services import worklist
 from blangko.services.applications import ApplicationView, ApplicationWritten
+from blangko.services.calendar.results import DeskNotice
 
 app_app = typer.Typer(
     help="Permohonan KTP-el: pengajuan, perekaman, cetak, penyerahan.", no_args_is_help=True
@@ -41,6 +43,13 @@ app_app = typer.Typer(
 
 def _label(status: str) -> str:
     return STATUS_LABEL_ID.get(Status(status), status)
+
+
+def _warn_closed(notice: DeskNotice | None) -> None:
+    """The desk the next step needs is closed today: said at once, with when it reopens (the
+    application is taken all the same; the step waits)."""
+    if notice:
+        console.print(f"[bold yellow]Perhatian[/] {escape(notice['message'])}", highlight=False)
 
 
 def _done(result: ApplicationWritten, as_json: bool, verb: str) -> None:
@@ -87,13 +96,16 @@ def new(
         on=parse_date(date),
     )
     if as_json:
-        print_json({"receipt": r["receipt"], "status": r["status"]})
+        print_json(
+            {"receipt": r["receipt"], "status": r["status"], "desk_closed": r["desk_closed"]}
+        )
         return
     again = " (permintaan ulang)" if r["replayed"] else ""
     console.print(
         f"Tanda terima: [bold]{r['receipt']}[/] - status {_label(r['status'])}{again}",
         highlight=False,
     )
+    _warn_closed(r["desk_closed"])
 
 
 @app_app.command("print")
@@ -476,6 +488,7 @@ def lookup(
             highlight=False,
         )
     console.print(f"Langkah berikutnya: {r['next_step']['message']}", highlight=False)
+    _warn_closed(r["desk_closed"])
     for rule in r["documents"]:
         console.print(f"Dokumen {rule['type']}: {rule['description']}", highlight=False)
 

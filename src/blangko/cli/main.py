@@ -17,7 +17,7 @@ from blangko.cli.calendar import status as status_command
 from blangko.cli.coverage import coverage_app
 from blangko.cli.forecast import forecast_app
 from blangko.cli.options import JsonOpt
-from blangko.cli.output import console, fail, print_json
+from blangko.cli.output import command_of, console, fail, print_json
 from blangko.cli.readlog import readlog_app
 from blangko.cli.registry import nik_app, residents_app
 from blangko.cli.reports import report_app
@@ -100,7 +100,7 @@ def main() -> None:
     try:
         app()
     except DomainError as exc:
-        fail(exc, as_json=as_json)
+        fail(exc, as_json=as_json, command=command_of(typer.main.get_command(app), sys.argv[1:]))
         sys.exit(2)
     except OperationalError as exc:
         fail(

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperArgument, TyperGroup, TyperOption
 
+from blangko.domain.applications import DOCUMENT_LABEL_ID, HANDED_OVER, HANDED_OVER_VALUE
 from blangko.domain.errors import DomainError
 from blangko.formatting import num
 
@@ -37,11 +39,43 @@ def replayed(result: Mapping[str, Any]) -> str:
     return " (permintaan ulang: tidak ada yang ditulis lagi)" if result.get("replayed") else ""
 
 
-def fail(exc: DomainError, *, as_json: bool = False) -> None:
+def command_of(root: object, args: Sequence[str]) -> object:
+    """The command ``args`` run: the subcommands they name, followed down from ``root`` (a
+    Typer app's command; the options and their values in between are passed over)."""
+    command = root
+    for token in args:
+        if not isinstance(command, TyperGroup):
+            break
+        command = command.commands.get(token, command)
+    return command
+
+
+def flag_of(command: object, field: str | None) -> str | None:
+    """How ``command`` takes the field an error names: its option (--document) or argument
+    (RECEIPT), a counter document as --doc KEY=..., or None when it takes no such input. The
+    services' messages name fields in the clerk's words; the command line adds its flag."""
+    params = getattr(command, "params", None)
+    if not params or not field:
+        return None
+    if field in DOCUMENT_LABEL_ID and any("--doc" in p.opts for p in params):
+        return f"--doc {field}={HANDED_OVER_VALUE if field in HANDED_OVER else 'NOMOR'}"
+    flag = "--" + field.replace("_", "-")
+    for p in params:
+        if isinstance(p, TyperOption) and flag in p.opts:
+            return flag
+        if isinstance(p, TyperArgument) and p.name == field:
+            return str(p.metavar or field.upper())
+    return None
+
+
+def fail(exc: DomainError, *, as_json: bool = False, command: object = None) -> None:
+    """An error on stderr: as JSON, or '[code] (its flag): message' for a clerk (``command``:
+    the command that ran, whose flag names the field; none when it takes no such input)."""
     if as_json:
         sys.stderr.write(json.dumps({"error": exc.as_dict()}, ensure_ascii=False) + "\n")
     else:
-        where = f" ({exc.field})" if exc.field else ""
+        flag = flag_of(command, exc.field)
+        where = f" ({flag})" if flag else ""
         detail = escape(f"[{exc.code}]{where}: {exc.message}")
         err_console.print(f"[bold red]Galat[/] {detail}", highlight=False)
 

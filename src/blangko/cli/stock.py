@@ -358,7 +358,7 @@ def _office_parts(scan: list[str], counted_at: list[str]) -> list[counts.CountIn
     parts = []
     for value in scan:
         name, path = _pair(value, "scan", "BERKAS")
-        scanned, duplicates = counts.parse_scanned(_read_lines(Path(path), "scan"))
+        scanned, duplicates = counts.parse_scanned(_read_lines(Path(path), "scan"), "scan")
         parts.append(counts.CountInput(name, scanned=scanned, duplicates=duplicates))
     for value in counted_at:
         name, text = _pair(value, "counted_at", "JUMLAH")

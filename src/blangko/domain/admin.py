@@ -6,18 +6,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Final
 
-from blangko.domain.errors import DomainError
+from blangko.domain.errors import DomainError, field_label
 
 NIP_LENGTH: Final = 18
 SEX_DIGITS: Final = {"1": "laki-laki", "2": "perempuan"}
 TEXT_LIMITS: Final = {"address": 300, "seat": 100, "head_name": 200, "public_url": 200}
-FIELD_LABEL_ID: Final = {
-    "address": "Alamat kantor",
-    "seat": "Ibu kota kabupaten (tempat penandatanganan)",
-    "head_name": "Nama kepala dinas",
-    "head_nip": "NIP kepala dinas",
-    "public_url": "Alamat web status publik",
-}
 
 
 def check_nip(value: str) -> str:
@@ -63,12 +56,12 @@ def check_text(field: str, value: str) -> str:
     text = " ".join(value.split())
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
         raise DomainError(
-            "control_character", field, f"{FIELD_LABEL_ID[field]} memuat karakter kendali."
+            "control_character", field, f"{field_label(field)} memuat karakter kendali."
         )
     limit = TEXT_LIMITS[field]
     if len(text) > limit:
         raise DomainError(
-            "too_long", field, f"{FIELD_LABEL_ID[field]} paling banyak {limit} karakter."
+            "too_long", field, f"{field_label(field)} paling banyak {limit} karakter."
         )
     return text
 

@@ -111,8 +111,8 @@ def check_document_rule(
         raise DomainError(
             "documents_empty",
             "documents",
-            f"Jenis {kind} harus memerlukan sekurang-kurangnya satu dokumen: "
-            f"pilih dari {', '.join(DOCUMENTS)}.",
+            f"Permohonan {TYPE_LABEL_ID[kind]} harus memerlukan sekurang-kurangnya satu "
+            "dokumen: pilih dokumennya.",
         )
     for name in names:
         one_of(name, DOCUMENTS, "unknown_document", "documents", "Dokumen")
@@ -128,9 +128,12 @@ def document_rules(
     return {k: (office_rules or {}).get(k, DEFAULT_DOCUMENT_RULES[k]) for k in TYPES}
 
 
-def describe_rule(rule: DocumentRule) -> str:
-    """'Kartu Keluarga (nomor KK) (no_kk)' or 'salah satu dari: ...': for messages and pages."""
-    named = [f"{DOCUMENT_LABEL_ID[d]} ({d})" for d in rule.documents]
+def describe_rule(rule: DocumentRule, *, keys: bool = True) -> str:
+    """'Kartu Keluarga (nomor KK) (no_kk)' or 'salah satu dari: ...': for the office's settings
+    (the keys are what `--doc` and the API take); without the keys for a clerk's message."""
+    named = [
+        f"{DOCUMENT_LABEL_ID[d]} ({d})" if keys else DOCUMENT_LABEL_ID[d] for d in rule.documents
+    ]
     if rule.any_one:
         return "salah satu dari: " + ", ".join(named)
     return " dan ".join(named)
@@ -183,11 +186,12 @@ def next_status(action: Action | str, current: Status | str) -> Status:
     cur = Status(current)
     rule = TRANSITIONS[act]
     if cur not in rule.allowed_from:
-        allowed = ", ".join(s.value for s in Status if s in rule.allowed_from)
+        allowed = ", ".join(STATUS_LABEL_ID[s] for s in Status if s in rule.allowed_from)
         raise Conflict(
             "invalid_transition",
             "status",
-            f"Permohonan berstatus '{cur.value}': {rule.label} hanya boleh dari status {allowed}.",
+            f"Permohonan ini berstatus {STATUS_LABEL_ID[cur]}: {rule.label} hanya boleh dari "
+            f"status {allowed}. Muat ulang halaman permohonan untuk melihat langkah berikutnya.",
         )
     return rule.to if rule.to is not None else cur
 
@@ -226,15 +230,16 @@ def check_documents(
             raise DomainError(
                 "document_required",
                 rule.documents[0],
-                f"Permohonan {what} wajib menyertakan dokumen pendukung, {describe_rule(rule)}.",
+                f"Permohonan {what} wajib menyertakan dokumen pendukung, "
+                f"{describe_rule(rule, keys=False)}: isi nomornya.",
             )
     else:
         for name in rule.documents:
             if not _present(docs, name):
                 how = (
-                    f"wajib menyerahkan {DOCUMENT_LABEL_ID[name]} ({name}={HANDED_OVER_VALUE})"
+                    f"wajib menyerahkan {DOCUMENT_LABEL_ID[name]}"
                     if name in HANDED_OVER
-                    else f"wajib menyertakan {DOCUMENT_LABEL_ID[name]} ({name})"
+                    else f"wajib menyertakan {DOCUMENT_LABEL_ID[name]}: isi nomornya"
                 )
                 raise DomainError("document_required", name, f"Permohonan {what} {how}.")
     no_kk = docs.get("no_kk")
@@ -428,15 +433,36 @@ _OPEN_NEXT: Final = {
 }
 
 
+# The desk (domain.calendar.DESKS) an application in each status waits for: recording, then
+# printing (a recorded application waits for the central validation, then the print).
+_WAITS_FOR_DESK: Final = {
+    Status.DIAJUKAN: "perekaman",
+    Status.DIREKAM: "pencetakan",
+    Status.SIAP_CETAK: "pencetakan",
+}
+
+
+# The steps taken at a desk, which is refused while that desk is closed.
+ACTION_DESK: Final = {Action.RECORD: "perekaman", Action.PRINT: "pencetakan"}
+
+
+def desk_for(status: Status | str) -> str | None:
+    """The desk an application in ``status`` needs next (None: no desk, e.g. printed)."""
+    return _WAITS_FOR_DESK.get(Status(status))
+
+
 @dataclass(frozen=True)
 class NextStep:
     """What the counter can do for a resident now: a code, the sentence the clerk reads, the
-    application types that may be submitted now, and the next action of the open application."""
+    application types that may be submitted now, the next action of the open application,
+    and the desk that step needs (recording or printing; None for none), so that the counter
+    can warn when that desk is closed."""
 
     code: str
     message: str
     types: tuple[str, ...] = ()
     action: str | None = None
+    desk: str | None = None
 
 
 def next_step(
@@ -463,6 +489,7 @@ def next_step(
             f"Permohonan berjalan {open_receipt or ''} {text}.".replace("  ", " "),
             (),
             action.value if action else None,
+            desk_for(open_status),
         )
     if status != "HIDUP":
         return NextStep(
@@ -475,6 +502,7 @@ def next_step(
             f"Sudah punya KTP-el (dicetak {printed:%d-%m-%Y}): ajukan penggantian hilang, rusak "
             "atau perubahan data.",
             REPLACEMENT_TYPES,
+            desk=desk_for(initial_status(True)),
         )
     if not wajib_ktp:
         when = f" (berumur 17 tahun pada {wajib_from:%d-%m-%Y})" if wajib_from else ""
@@ -489,11 +517,13 @@ def next_step(
             f"PRR: sudah direkam {recorded:%d-%m-%Y}, belum dicetak: ajukan pemula (perekaman "
             "dilewati), lalu cetak.",
             ("pemula",),
+            desk=desk_for(initial_status(True)),
         )
     return NextStep(
         "not_recorded",
         "Belum rekam: ajukan pemula dan rekam biometrik.",
         ("pemula",),
+        desk=desk_for(initial_status(False)),
     )
 
 

@@ -139,6 +139,37 @@ def open_days_between(
     return count
 
 
+# How far ahead a reopening is looked for: a closure that lasts longer is one without an end.
+REOPEN_HORIZON_DAYS: Final = 366
+
+
+def next_open_day(
+    service: str,
+    day: date,
+    *,
+    closures: Iterable[Closure],
+    open_days: AbstractSet[date],
+    national_holidays: Mapping[date, str],
+    horizon_days: int = REOPEN_HORIZON_DAYS,
+) -> date | None:
+    """The first day after ``day`` on which ``service`` is open, within ``horizon_days``; None
+    when it stays closed that long (a closure without an end date: reopened when it is ended).
+    ``national_holidays`` must cover the days looked at."""
+    _check_service(service, DESKS)
+    closure_list = list(closures)
+    for ahead in range(1, horizon_days + 1):
+        d = day + timedelta(days=ahead)
+        if service_open(
+            service,
+            d,
+            closures=closure_list,
+            open_days=open_days,
+            national_holidays=national_holidays,
+        ).open:
+            return d
+    return None
+
+
 def indonesian_holidays(
     years: Iterable[int], *, include_cuti_bersama: bool = False
 ) -> dict[date, str]:

@@ -1,10 +1,112 @@
-"""Errors a clerk can act on: a stable code, the field at fault and a message in Indonesian."""
+"""Errors a clerk can act on: a stable code, the field at fault and a message in Indonesian.
+
+The message names the thing in the clerk's words and says what to do next; it never names a
+command-line flag nor a field's code. Each surface adds its own name of the field: the web
+its label (FIELD_LABEL_ID, translated), the CLI its flag (cli/output.py).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Final
 
 from typing_extensions import TypedDict
+
+# The fields errors name, in the clerk's words (the pages translate these Indonesian labels).
+# A field missing here is shown by the web without a label; tests/web/test_labels_web.py
+# fails on every field an error or a counter or stock form names that has none.
+FIELD_LABEL_ID: Final = {
+    # people, applications and the counter
+    "nik": "NIK",
+    "type": "Jenis permohonan",
+    "status": "Status",
+    "receipt": "Nomor tanda terima",
+    "random_part": "Nomor tanda terima",
+    "documents": "Dokumen",
+    "doc": "Dokumen",
+    "no_kk": "No. KK",
+    "akta_kelahiran": "Akta kelahiran",
+    "akta_perkawinan": "Akta perkawinan",
+    "akta_perceraian": "Akta perceraian",
+    "laporan_polisi": "Surat keterangan kehilangan dari kepolisian",
+    "ktp_lama": "KTP-el lama yang rusak",
+    "station": "Loket cetak",
+    "action": "Tindakan",
+    "proxy_nik": "NIK kuasa",
+    "proxy_name": "Nama kuasa",
+    "power_of_attorney": "Nomor/tanggal surat kuasa",
+    "collector": "Diterima oleh",
+    "tanggal_lahir": "Tanggal lahir",
+    "jenis_kelamin": "Jenis kelamin",
+    "status_perkawinan": "Status perkawinan",
+    # stock
+    "serials": "Rentang seri",
+    "serial": "Seri",
+    "scanned": "Seri yang dipindai",
+    "serials_file": "Berkas seri yang dipindai",
+    "qty": "Jumlah keping",
+    "quantity": "Jumlah yang dimohon",
+    "counted": "Jumlah terhitung",
+    "counted_at": "Jumlah terhitung per lokasi",
+    "source": "Asal kiriman",
+    "document": "Nomor dokumen",
+    "from": "Dari",
+    "to": "Tujuan",
+    "from_location": "Lokasi asal",
+    "to_location": "Lokasi tujuan",
+    "location": "Lokasi",
+    "locations": "Lokasi",
+    "reason": "Alasan",
+    "void_reason": "Alasan pembatalan",
+    "note": "Keterangan",
+    "witness": "Saksi",
+    "count_id": "Stock opname",
+    "seq": "Entri ledger",
+    "month": "Bulan",
+    "kind": "Jenis",
+    # dates, the calendar and events
+    "date": "Tanggal",
+    "day": "Tanggal",
+    "start": "Mulai",
+    "end": "Sampai",
+    "reopen": "Buka kembali",
+    "as_of": "Per tanggal",
+    "active_on": "Berlaku pada",
+    "service": "Jenis layanan",
+    "per_day": "Kapasitas per hari",
+    "name": "Nama",
+    "villages": "Desa terdampak",
+    "villages_file": "Berkas desa terdampak",
+    "id": "Nomor",
+    # regions, coverage and lists
+    "kecamatan": "Kecamatan",
+    "kecamatan_code": "Kode kecamatan",
+    "desa": "Desa/kelurahan",
+    "by": "Tingkat wilayah",
+    "months": "Jumlah bulan",
+    "target": "Target cakupan",
+    "limit": "Jumlah baris",
+    "offset": "Baris awal",
+    # offices, users and reports
+    "office": "Kantor",
+    "username": "Nama pengguna",
+    "password": "Kata sandi",
+    "role": "Peran",
+    "address": "Alamat kantor",
+    "seat": "Ibu kota kabupaten (tempat penandatanganan)",
+    "head_name": "Nama kepala dinas",
+    "head_nip": "NIP kepala dinas",
+    "public_url": "Alamat web status publik",
+    "report": "Laporan",
+    "format": "Format",
+    "file": "Berkas",
+    "idempotency_key": "Kunci pengiriman ulang",
+}
+
+
+def field_label(field: str | None) -> str:
+    """The field as the clerk knows it ('Asal kiriman'); 'Isian' for a field without a label."""
+    return FIELD_LABEL_ID.get(field or "", "Isian")
 
 
 class ErrorInfo(TypedDict):

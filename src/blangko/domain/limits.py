@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from blangko.domain.errors import DomainError
+from blangko.domain.errors import FIELD_LABEL_ID, DomainError
 
 # Serials ------------------------------------------------------------------------------------
 # One write (opening, receive, transfer, consume, lose, return): a shipment from the
@@ -84,7 +84,7 @@ def check_text(
     """`value` if it holds no control character and at most `limit` characters; else
     DomainError naming the field. A one-line text is checked without its surrounding blanks
     (a pasted trailing tab or line break is trimmed by the use case anyway)."""
-    what = label or f"Isian '{field}'"
+    what = label or FIELD_LABEL_ID.get(field) or f"Isian '{field}'"
     text = value if multiline else value.strip()
     if len(text) > limit:
         raise DomainError(
@@ -120,7 +120,7 @@ def check_number(value: int, field: str, *, low: int = -MAX_NUMBER, high: int = 
         raise DomainError(
             "number_out_of_range",
             field,
-            f"Isian '{field}' harus {ribuan(low)} sampai {ribuan(high)} (diisi {value}).",
+            f"{FIELD_LABEL_ID.get(field, 'Angka')} harus {ribuan(low)} sampai {ribuan(high)} (diisi {value}).",
         )
     return value
 
@@ -132,8 +132,8 @@ def check_date(value: date, field: str = "date") -> date:
         raise DomainError(
             "date_out_of_range",
             field,
-            f"Tanggal {value.isoformat()} ({field}) di luar rentang yang diterima: "
-            f"{DATE_MIN.isoformat()} sampai {DATE_MAX.isoformat()}.",
+            f"{FIELD_LABEL_ID.get(field, 'Tanggal')} {value:%d-%m-%Y} di luar rentang yang diterima: "
+            f"{DATE_MIN:%d-%m-%Y} sampai {DATE_MAX:%d-%m-%Y}.",
         )
     return value
 

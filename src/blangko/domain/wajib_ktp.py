@@ -19,6 +19,14 @@ WAJIB_KTP_AGE: Final = 17
 MARITAL_STATUSES: Final = frozenset({"BELUM KAWIN", "KAWIN", "CERAI HIDUP", "CERAI MATI"})
 EVER_MARRIED: Final = frozenset({"KAWIN", "CERAI HIDUP", "CERAI MATI"})
 RESIDENT_STATUSES: Final = frozenset({"HIDUP", "MENINGGAL", "PINDAH"})
+# The registry's values (SIAK writes them in capitals) as a page shows them.
+MARITAL_STATUS_LABEL_ID: Final = {
+    "BELUM KAWIN": "belum kawin",
+    "KAWIN": "kawin",
+    "CERAI HIDUP": "cerai hidup",
+    "CERAI MATI": "cerai mati",
+}
+RESIDENT_STATUS_LABEL_ID: Final = {"HIDUP": "hidup", "MENINGGAL": "meninggal", "PINDAH": "pindah"}
 
 # (label, lowest age, highest age or None for open-ended). Married residents under 17 are
 # wajib KTP too and get their own band so they are not silently folded into 17-19.

@@ -219,12 +219,12 @@ def resolve_office(conn: Connection, office: str | None) -> str:
     codes = admin_repo.office_codes(conn, limit=2)
     if not codes:
         raise NotFound(
-            "no_office", "office", "Belum ada kantor: jalankan 'blangko init --office KODE' dulu."
+            "no_office", "office", "Belum ada kantor: siapkan kantornya dulu ('blangko init')."
         )
     if len(codes) > 1:
         n = admin_repo.count_offices(conn)
         raise DomainError(
-            "office_required", "office", f"Basis data ini memuat {n} kantor: sebutkan --office."
+            "office_required", "office", f"Basis data ini memuat {n} kantor: sebutkan kantornya."
         )
     return codes[0]
 

@@ -117,10 +117,10 @@ def _elections(conn: Connection, office: str, as_of: date) -> dict[str, Election
 
 def _check_page(limit: int | None, offset: int) -> None:
     if limit is not None and limit < 1:
-        raise DomainError("limit_positive", "limit", f"Jumlah baris (limit) minimal 1 ({limit}).")
+        raise DomainError("limit_positive", "limit", f"Jumlah baris minimal 1 (diisi {limit}).")
     if offset < 0:
         raise DomainError(
-            "offset_negative", "offset", f"Baris awal (offset) tidak boleh negatif ({offset})."
+            "offset_negative", "offset", f"Baris awal tidak boleh negatif (diisi {offset})."
         )
 
 

@@ -26,7 +26,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from blangko.domain.access import ROUTE_ROLES
-from blangko.domain.errors import DomainError
+from blangko.domain.errors import FIELD_LABEL_ID, DomainError
 from blangko.domain.limits import MAX_REQUEST_BYTES, check_text, ribuan
 from blangko.services.context import Context, context_from_settings
 from blangko.settings import DEFAULT_SECRET_KEY, Settings
@@ -220,7 +220,12 @@ def create_app(
         first = exc.errors()[0] if exc.errors() else {}
         loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "header")]
         field = ".".join(loc) or None
-        message = f"Isian '{field}' tidak sah: {first.get('msg', 'tidak sah')}."
+        # In the clerk's words: the field's label (its code only for a field without one).
+        what = FIELD_LABEL_ID.get(field or "") or (f"Isian '{field}'" if field else "Isian")
+        if first.get("type") == "missing":
+            message = f"{what} wajib diisi."
+        else:
+            message = f"{what} tidak sah: {first.get('msg', 'tidak sah')}."
         if is_api(request):
             return error_json("invalid", field, message, 422)
         return render_error(request, 400, message)

@@ -24,9 +24,11 @@ from pydantic import BaseModel, Field
 
 from blangko.domain.access import allowed, sees_personal_data
 from blangko.domain.applications import (
+    ACTION_DESK,
     COLLECTOR_LABEL_ID,
     DATA_CHANGE_DOCUMENTS,
     DOCUMENT_LABEL_ID,
+    HANDED_OVER,
     HANDED_OVER_VALUE,
     STATUS_LABEL_ID,
     TERMINAL,
@@ -37,8 +39,9 @@ from blangko.domain.applications import (
     Status,
 )
 from blangko.domain.errors import DomainError, one_of
-from blangko.domain.ledger import SPOIL_REASONS
+from blangko.domain.ledger import SPOIL_REASON_LABEL_ID, SPOIL_REASONS
 from blangko.domain.nik import compact_nik
+from blangko.domain.wajib_ktp import MARITAL_STATUS_LABEL_ID, RESIDENT_STATUS_LABEL_ID
 from blangko.formatting import blank_to_none
 from blangko.services import applications, readlog, registry, reports, worklist
 from blangko.services.admin import setup
@@ -52,6 +55,7 @@ from blangko.services.applications import (
     NewApplication,
     QueuedApplication,
 )
+from blangko.services.calendar import days
 from blangko.services.context import Context
 from blangko.services.worklist import WorkList
 from blangko.web.deps import (
@@ -74,6 +78,7 @@ from blangko.web.deps import (
     tr,
     villages_by_kecamatan,
 )
+from blangko.web.labels import SERVICE_LABELS
 from blangko.web.nav import NavItem, register
 
 pages = page_router()
@@ -130,7 +135,7 @@ def run_action(
     act = Action(one_of(action, (a.value for a in Action), "unknown_action", "action", "Tindakan"))
     if act == Action.PRINT:
         if not station:
-            raise DomainError("required", "station", "Loket cetak (station) wajib dipilih.")
+            raise DomainError("required", "station", "Loket cetak wajib dipilih.")
         return applications.print_card(ctx, station=station, serial=serial, **common)
     if act == Action.MISPRINT:
         if not reason:
@@ -176,8 +181,14 @@ def _labels() -> dict[str, Any]:
         "types": TYPES,
         "data_docs": DATA_CHANGE_DOCUMENTS,
         "doc_labels": DOCUMENT_LABEL_ID,
+        # A document handed in (the old card) is said by its label: its value is a code.
+        "handed_over": HANDED_OVER,
         "collector_labels": COLLECTOR_LABEL_ID,
         "spoil_reasons": SPOIL_REASONS,
+        "spoil_reason_labels": SPOIL_REASON_LABEL_ID,
+        "resident_status_labels": RESIDENT_STATUS_LABEL_ID,
+        "marital_labels": MARITAL_STATUS_LABEL_ID,
+        "service_labels": SERVICE_LABELS,
     }
 
 
@@ -300,13 +311,22 @@ def _detail(
     stations = [
         loc["name"] for loc in setup.list_locations(ctx, office=office) if loc["kind"] == "station"
     ]
+    actions = allowed_actions(view)
+    # Warned before the button is pressed: a step whose desk is closed today is refused.
+    closed = days.desks_closed(ctx, office=office) if _can_write(request) else {}
+    desk_closed = {
+        a.value: closed[desk]
+        for a, desk in ACTION_DESK.items()
+        if a.value in actions and desk in closed
+    }
     return render(
         request,
         "applications_detail.html",
         status=status,
         app=view,
         person=person,
-        actions=allowed_actions(view),
+        actions=actions,
+        desk_closed=desk_closed,
         stations=stations,
         error=error,
         form=form or {},
@@ -332,7 +352,7 @@ def service_slip(request: Request, receipt: str) -> Response:
     doc = applications.slip(ctx, receipt=receipt, office=office, reveal=_reveal(request))
     if doc["status_url"] is None:
         doc["status_url"] = str(request.base_url).rstrip("/") + doc["status_path"]
-    return render(request, "applications_slip.html", slip=doc, handover=None)
+    return render(request, "applications_slip.html", slip=doc, handover=None, **_labels())
 
 
 @pages.get(
@@ -344,7 +364,7 @@ def service_handover_slip(request: Request, receipt: str) -> Response:
     """The proof of collection, to print and have signed at the handover."""
     ctx, office = request_ctx(request)
     doc = applications.handover_slip(ctx, receipt=receipt, office=office, reveal=_reveal(request))
-    return render(request, "applications_slip.html", slip=None, handover=doc)
+    return render(request, "applications_slip.html", slip=None, handover=doc, **_labels())
 
 
 @pages.post(
@@ -627,6 +647,9 @@ def _prr_page(
         if can_print
         else []
     )
+    # Printing from the list is refused while the print desk is closed: said before.
+    print_desk = ACTION_DESK[Action.PRINT]
+    desk_closed = days.desks_closed(ctx, office=office).get(print_desk) if can_print else None
     query = {
         "kecamatan": filters["kecamatan"] or "",
         "desa": filters["desa"] or "",
@@ -645,6 +668,7 @@ def _prr_page(
         groups=villages_by_kecamatan(ctx, office),
         stations=stations,
         can_print=can_print,
+        desk_closed=desk_closed,
         error=error,
         open_receipt=open_receipt,
         idem=uuid.uuid4().hex,

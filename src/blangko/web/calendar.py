@@ -45,7 +45,7 @@ from blangko.web.deps import (
     tr,
     villages_by_kecamatan,
 )
-from blangko.web.labels import SERVICE_LABELS
+from blangko.web.labels import SERVICE_LABELS, VILLAGE_KIND_LABELS
 from blangko.web.nav import NavItem, register
 
 pages = page_router()
@@ -200,6 +200,7 @@ def event_page(request: Request, event_id: Id) -> Response:
         seen=figures.event_readiness(ctx, event_id, office=office),
         kind_labels=events.KIND_LABEL_ID,
         service_labels=SERVICE_LABELS,
+        village_kind_labels=VILLAGE_KIND_LABELS,
     )
 
 

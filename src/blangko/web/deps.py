@@ -23,7 +23,7 @@ from typing_extensions import TypedDict
 
 from blangko import formatting
 from blangko.domain.access import ROLE_LABELS, allowed
-from blangko.domain.errors import Conflict, DomainError, Forbidden, NotFound
+from blangko.domain.errors import FIELD_LABEL_ID, Conflict, DomainError, Forbidden, NotFound
 from blangko.domain.limits import MAX_NUMBER
 from blangko.services.admin import setup, users
 from blangko.services.context import Context
@@ -221,6 +221,8 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
         "flash": session.pop("flash", None),
         "demo": settings.demo,
         "role_labels": ROLE_LABELS,
+        # A form's error names its field by the field's label (_error.html), never its code.
+        "field_labels": FIELD_LABEL_ID,
         "path": request.url.path,
     }
     base.update(extra)

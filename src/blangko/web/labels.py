@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from blangko.domain.ledger import KIND_LABEL_ID, STATE_LABEL_ID
+from blangko.domain.ledger import KIND_LABEL_ID, SPOIL_REASON_LABEL_ID, STATE_LABEL_ID
+from blangko.services.stock.counts import STATUS_LABEL_ID as COUNT_STATUS_LABEL_ID
 
 # What a blank was used for: the application types and the two desks (recording, printing).
 SERVICE_LABELS = {
@@ -25,6 +26,8 @@ TOTAL_LABELS = {
     "adjusted": "Penyesuaian",
 }
 LEVEL_LABELS = {"aman": "Aman", "menipis": "Menipis", "habis": "Habis"}
+# A village's kind, as the region codes tell it (adapters.regions.village_kind).
+VILLAGE_KIND_LABELS = {"desa": "Desa", "kelurahan": "Kelurahan"}
 
 
 def ledger_labels() -> dict[str, Any]:
@@ -35,4 +38,6 @@ def ledger_labels() -> dict[str, Any]:
         "service_labels": SERVICE_LABELS,
         "level_labels": LEVEL_LABELS,
         "total_labels": TOTAL_LABELS,
+        "spoil_reason_labels": SPOIL_REASON_LABEL_ID,
+        "count_status_labels": COUNT_STATUS_LABEL_ID,
     }

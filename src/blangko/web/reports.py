@@ -19,7 +19,7 @@ from typing import Annotated, Any
 from fastapi import Query, Request
 from fastapi.responses import Response
 
-from blangko.domain.errors import DomainError, NotFound
+from blangko.domain.errors import DomainError, NotFound, field_label
 from blangko.formatting import blank_to_none, parse_date
 from blangko.services import reports
 from blangko.services.reports import request_letter
@@ -61,11 +61,13 @@ def _number(name: str, value: str | None, low: int, high: int) -> int | None:
         n = int(text)
     except ValueError as exc:
         raise DomainError(
-            "not_a_number", name, f"'{value}' bukan bilangan bulat (isian {name})."
+            "not_a_number", name, f"{field_label(name)}: '{value}' bukan bilangan bulat."
         ) from exc
     if not low <= n <= high:
         raise DomainError(
-            "out_of_range", name, f"'{value}' di luar rentang {name} ({low} sampai {high})."
+            "out_of_range",
+            name,
+            f"{field_label(name)}: '{value}' di luar rentang {low} sampai {high}.",
         )
     return n
 

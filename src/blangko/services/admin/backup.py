@@ -157,5 +157,5 @@ def _not_new(name: str) -> Conflict:
         "restore_target_not_empty",
         "db",
         f"Basis data tujuan {name} sudah berisi tabel: pemulihan hanya ke basis data baru "
-        "(--db URL yang belum ada atau kosong), tidak pernah menimpa basis data yang dipakai.",
+        "(belum ada, atau kosong), tidak pernah menimpa basis data yang dipakai.",
     )

@@ -217,7 +217,7 @@ def reset_documents(
 
 # --- the letterhead: what a report or a slip prints of its office ------------------------------
 
-ADDRESS_PLACEHOLDER = "Alamat kantor belum diisi (atur dengan 'blangko office set --address')"
+ADDRESS_PLACEHOLDER = "Alamat kantor belum diisi (diatur administrator di halaman Kantor)"
 
 
 @dataclass(frozen=True)

@@ -120,7 +120,11 @@ def create_office(ctx: Context, *, code: str) -> OfficeCreated:
 def add_location(ctx: Context, *, name: str, kind: str, office: str | None = None) -> LocationAdded:
     name = check_name(name, "location_name", "name", "Nama lokasi", "-_")
     if kind not in LOCATION_KINDS:
-        raise DomainError("location_kind", "kind", "Jenis lokasi harus 'store' atau 'station'.")
+        raise DomainError(
+            "location_kind",
+            "kind",
+            "Jenis lokasi harus store (gudang) atau station (loket cetak).",
+        )
     # The office's write lock, like every write of what an anchor digests (the locations):
     # an anchor never sees a location that is half way in.
     with ctx.write(office) as tx:

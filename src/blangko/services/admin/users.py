@@ -160,7 +160,7 @@ def _check_office(conn: Connection, scope: Scope, office: str | None) -> str | N
         raise DomainError(
             "office_required",
             "office",
-            f"Basis data ini memuat {n} kantor: sebutkan kantor pengguna (--office KODE); "
+            f"Basis data ini memuat {n} kantor: sebutkan kantor pengguna; "
             "pengguna tanpa kantor tidak dapat masuk di basis data dengan lebih dari satu kantor.",
         )
     return None
@@ -241,8 +241,8 @@ def update_user(
                 raise Forbidden(
                     "office_scope",
                     "office",
-                    "Kantor pengguna hanya dapat dipindah oleh operator server "
-                    "(blangko user update --office).",
+                    "Kantor pengguna hanya dapat dipindah oleh operator server, di baris "
+                    "perintah ('blangko user update').",
                 )
             values["office_code"] = _check_office(conn, scope, office)
         changed = {k: v for k, v in values.items() if k == "password_hash" or getattr(row, k) != v}

@@ -18,19 +18,23 @@ from blangko.adapters.repos import admin as admin_repo
 from blangko.adapters.repos import applications as repo
 from blangko.adapters.repos import registry as registry_repo
 from blangko.domain.applications import (
+    ACTION_DESK,
     ACTIVE,
     RECEIPT_RANDOM_BITS,
+    TYPE_LABEL_ID,
     Action,
     Status,
     check_documents,
     check_handover,
     check_type,
+    desk_for,
     format_receipt,
     initial_status,
     next_status,
     print_note,
 )
 from blangko.domain.errors import Conflict, DomainError, NotFound
+from blangko.domain.ledger import SPOIL_REASON_LABEL_ID
 from blangko.domain.nik import check_nik_format, compact_nik, mask_nik
 from blangko.domain.serials import single
 from blangko.domain.wajib_ktp import is_wajib_ktp
@@ -48,7 +52,7 @@ from blangko.services.applications.rows import (
     office_of,
     resident_here,
 )
-from blangko.services.calendar.days import require_open
+from blangko.services.calendar.days import closed_desks, require_open
 from blangko.services.context import Context, WriteTx, write_once
 from blangko.services.stock import writes
 
@@ -106,19 +110,29 @@ def new(
                     "already_has_card",
                     "type",
                     f"Penduduk {mask_nik(number)} sudah memiliki KTP-el (dicetak "
-                    f"{person.tanggal_cetak:%d-%m-%Y}): ajukan hilang, rusak atau "
-                    "perubahan_data, bukan pemula.",
+                    f"{person.tanggal_cetak:%d-%m-%Y}): ajukan penggantian karena hilang, "
+                    "karena rusak, atau perubahan data, bukan pemula.",
                 )
         elif type in ("hilang", "rusak") and person.tanggal_cetak is None:
             raise DomainError(
                 "no_card_yet",
                 "type",
-                f"Penduduk {mask_nik(number)} belum pernah dicetak KTP-el-nya: penggantian "
-                f"karena {type} tidak berlaku; ajukan pemula.",
+                f"Penduduk {mask_nik(number)} belum pernah dicetak KTP-el-nya: "
+                f"{TYPE_LABEL_ID[type]} tidak berlaku; ajukan pemula (KTP pertama).",
             )
         _refuse_open_application(tx, number)
         _, receipt, status = _insert_application(tx, person, type, docs, on)
-        return {"receipt": receipt, "status": status.value, "office": tx.office, "replayed": False}
+        # Taken, not refused, when its desk is closed today: the clerk is told at once (and
+        # when it reopens), rather than only when the step is refused later.
+        desk = desk_for(status)
+        closed = closed_desks(tx.conn, tx.office, ctx.today()).get(desk) if desk else None
+        return {
+            "receipt": receipt,
+            "status": status.value,
+            "office": tx.office,
+            "desk_closed": closed,
+            "replayed": False,
+        }
 
     return write_once(ctx, office, "app.new", params, idempotency_key, body)
 
@@ -227,7 +241,7 @@ def record(
     """Biometric recording (perekaman); sets the resident's tanggal_rekam."""
 
     def apply(tx: WriteTx, app: Any, day: date) -> tuple[dict[str, Any], str | None]:
-        require_open(tx.conn, tx.office, "perekaman", day)
+        require_open(tx.conn, tx.office, ACTION_DESK[Action.RECORD], day)
         registry_repo.set_recorded(tx.conn, app.nik, day, tx.ctx.now())
         return {"recorded_date": day}, None
 
@@ -286,7 +300,7 @@ def _print_blank(
 ) -> tuple[dict[str, Any], str | None]:
     """The print's side effects: one blank consumed at ``station`` through the ledger and
     the resident's card date; returns (the application's column changes, the event note)."""
-    require_open(tx.conn, tx.office, "pencetakan", day)
+    require_open(tx.conn, tx.office, ACTION_DESK[Action.PRINT], day)
     _require_station(tx, station)
     named = str(single(serial, "serial")) if serial else None
     entries = writes.consume_in(
@@ -351,7 +365,7 @@ def _check_prr(person: Any, on: date) -> None:
     elif person.tanggal_cetak is not None:
         why = (
             f"sudah memiliki KTP-el (dicetak {person.tanggal_cetak:%d-%m-%Y}): penggantian "
-            "diajukan sebagai hilang, rusak atau perubahan_data"
+            "diajukan di Layanan sebagai hilang, rusak atau perubahan data"
         )
     if why is not None:
         raise DomainError(
@@ -428,7 +442,8 @@ def misprint(
         )
         registry_repo.set_printed(tx.conn, app.nik, None, tx.ctx.now())
         changes = {"serial": None, "printed_date": None}
-        return changes, f"blangko {app.serial} rusak ({reason}), ledger #{entry['seq']}"
+        why = SPOIL_REASON_LABEL_ID[reason].lower()
+        return changes, f"blangko {app.serial} rusak ({why}), ledger #{entry['seq']}"
 
     return _transition(
         ctx,
@@ -607,7 +622,7 @@ def reject(
 ) -> ApplicationWritten:
     def apply(tx: WriteTx, app: Any, day: date) -> tuple[dict[str, Any], str | None]:
         if not reason or not reason.strip():
-            raise DomainError("required", "reason", "Alasan penolakan (--reason) wajib diisi.")
+            raise DomainError("required", "reason", "Alasan penolakan wajib diisi.")
         return {"reason": reason.strip()}, reason.strip()
 
     return _transition(

@@ -45,6 +45,7 @@ from blangko.services.applications.rows import (
     load_application,
     office_of,
 )
+from blangko.services.calendar.days import closed_desks
 from blangko.services.context import Context, resolve_office
 from blangko.services.registry import read_resident
 
@@ -176,6 +177,7 @@ def lookup(
         number = check_nik_format(nik, reference_date=today).nik
         row = repo.open_application(conn, person["office"], number, [s.value for s in ACTIVE])
         rules = office_settings.read_profile(conn, person["office"])["documents"]
+        closed = closed_desks(conn, person["office"], today)
     if note_read:
         readlog.note(ctx, office=person["office"], action="resident", nik=number)
     born = person["tanggal_lahir"]
@@ -196,8 +198,10 @@ def lookup(
             "message": step.message,
             "types": list(step.types),
             "action": step.action,
+            "desk": step.desk,
         },
         "documents": [r for r in rules if r["type"] in step.types],
+        "desk_closed": closed.get(step.desk) if step.desk else None,
     }
 
 

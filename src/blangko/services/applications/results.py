@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing_extensions import TypedDict
 
 from blangko.services.admin.office import DocumentRuleView
+from blangko.services.calendar.results import DeskNotice
 from blangko.services.registry import Resident
 
 
@@ -73,11 +74,13 @@ class ApplicationWritten(ApplicationView):
 
 
 class NewApplication(TypedDict):
-    """An application registered: its receipt number and first status."""
+    """An application registered: its receipt number and first status, and the warning when
+    the desk it needs next (recording, or printing) is closed today (None: open)."""
 
     receipt: str
     status: str
     office: str
+    desk_closed: DeskNotice | None
     replayed: bool
 
 
@@ -94,16 +97,19 @@ class NextStepView(TypedDict):
     message: str
     types: list[str]
     action: str | None
+    desk: str | None
 
 
 class CounterLookup(TypedDict):
     """A resident found at the counter: who they are, their open application (if any), what
-    can be done next, and the documents each type that may be submitted now needs."""
+    can be done next, the documents each type that may be submitted now needs, and the
+    warning when the desk the next step needs is closed today (None: open, or no desk)."""
 
     resident: Resident
     open_application: ApplicationView | None
     next_step: NextStepView
     documents: list[DocumentRuleView]
+    desk_closed: DeskNotice | None
 
 
 class SlipDocument(TypedDict):

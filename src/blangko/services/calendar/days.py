@@ -15,10 +15,13 @@ from sqlalchemy import Connection
 from blangko.adapters.repos import calendar as repo
 from blangko.domain.calendar import (
     CLOSURE_SCOPES,
+    DESK_LABEL_ID,
     DESKS,
+    REOPEN_HORIZON_DAYS,
     Closure,
     ServiceDay,
     indonesian_holidays,
+    next_open_day,
     service_open,
 )
 from blangko.domain.errors import Conflict, DomainError, NotFound
@@ -28,6 +31,7 @@ from blangko.services.calendar.results import (
     ClosureAdded,
     ClosureEnded,
     ClosureView,
+    DeskNotice,
     OpenDayAdded,
 )
 from blangko.services.context import Context, WriteTx, idempotent_write, resolve_office
@@ -57,10 +61,13 @@ class OfficeCalendar:
         self._holidays: dict[date, str] = {}
         self._years: set[int] = set()
 
+    def _load_holidays(self, year: int) -> None:
+        if year not in self._years:
+            self._holidays.update(_holidays_of(year))
+            self._years.add(year)
+
     def day(self, service: str, day: date) -> ServiceDay:
-        if day.year not in self._years:
-            self._holidays.update(_holidays_of(day.year))
-            self._years.add(day.year)
+        self._load_holidays(day.year)
         return service_open(
             service,
             day,
@@ -68,6 +75,39 @@ class OfficeCalendar:
             open_days=self.open_days,
             national_holidays=self._holidays,
         )
+
+    def reopens(self, service: str, day: date) -> date | None:
+        """The first day after ``day`` that ``service`` is open (None: not within a year)."""
+        for year in range(day.year, (day + timedelta(days=REOPEN_HORIZON_DAYS)).year + 1):
+            self._load_holidays(year)
+        return next_open_day(
+            service,
+            day,
+            closures=self.closures,
+            open_days=self.open_days,
+            national_holidays=self._holidays,
+        )
+
+    def notice(self, desk: str, day: date) -> DeskNotice | None:
+        """None when ``desk`` is open on ``day``; else why it is closed and when it reopens."""
+        status = self.day(desk, day)
+        if status.open:
+            return None
+        reopens = self.reopens(desk, day)
+        reason = status.reason or ""
+        when = (
+            f"buka kembali {reopens:%d-%m-%Y}"
+            if reopens is not None
+            else "belum ada tanggal buka kembali (sampai penutupannya diakhiri)"
+        )
+        return {
+            "desk": desk,
+            "date": day.isoformat(),
+            "reason": reason,
+            "reopens": reopens.isoformat() if reopens is not None else None,
+            "message": f"{DESK_LABEL_ID[desk]} tutup pada tanggal {day:%d-%m-%Y} ({reason}); "
+            f"{when}.",
+        }
 
 
 def desk_window(cal: OfficeCalendar, desk: str, start: date, end: date) -> dict[str, Any]:
@@ -86,18 +126,33 @@ def desk_window(cal: OfficeCalendar, desk: str, start: date, end: date) -> dict[
     return {"open_days": n_open, "days": max(0, (end - start).days + 1), "closed": reasons}
 
 
-def service_day(conn: Connection, office: str, service: str, day: date) -> ServiceDay:
-    return OfficeCalendar(conn, office).day(service, day)
+def closed_desks(conn: Connection, office: str, day: date) -> dict[str, DeskNotice]:
+    """Each desk closed on ``day``, with its reason and the day it reopens."""
+    cal = OfficeCalendar(conn, office)
+    notices = {desk: cal.notice(desk, day) for desk in sorted(DESKS)}
+    return {desk: n for desk, n in notices.items() if n is not None}
+
+
+def desks_closed(
+    ctx: Context, *, on: date | None = None, office: str | None = None
+) -> dict[str, DeskNotice]:
+    """The desks closed on ``on`` (default today): what the counter warns about before a
+    step that needs one of them is refused."""
+    on = check_date(on or ctx.today(), "date")
+    with ctx.read() as conn:
+        return closed_desks(conn, resolve_office(conn, office), on)
 
 
 def require_open(conn: Connection, office: str, service: str, day: date) -> None:
-    """Raise when ``service`` is closed on ``day``, with the closure's reason in the message."""
-    status = service_day(conn, office, service, day)
-    if not status.open:
+    """Raise when ``service`` is closed on ``day``: the closure's reason, the day the desk
+    reopens, and that the step is taken again then (nothing is written)."""
+    notice = OfficeCalendar(conn, office).notice(service, day)
+    if notice is not None:
         raise DomainError(
             "service_closed",
             "date",
-            f"Layanan {service} tutup pada {day:%d-%m-%Y}: {status.reason}.",
+            f"{notice['message']} Tidak ada yang dicatat: ulangi langkah ini pada hari "
+            "layanan buka.",
         )
 
 
@@ -223,7 +278,7 @@ def add_open_day(
                 f"{day:%d-%m-%Y} bukan Sabtu/Minggu: hari kerja sudah buka, kecuali ditutup.",
             )
         if not reason or not reason.strip():
-            raise DomainError("required", "reason", "Alasan hari buka (--reason) wajib diisi.")
+            raise DomainError("required", "reason", "Alasan hari buka wajib diisi.")
         if repo.open_day_exists(tx.conn, tx.office, day):
             raise Conflict("open_day_exists", "day", f"{day:%d-%m-%Y} sudah dinyatakan hari buka.")
         repo.insert_open_day(
@@ -253,7 +308,7 @@ def set_capacity(
             )
         if per_day < 0:
             raise DomainError(
-                "per_day_negative", "per_day", "Kapasitas per hari (--per-day) tidak boleh negatif."
+                "per_day_negative", "per_day", "Kapasitas per hari tidak boleh negatif."
             )
         repo.set_capacity(
             tx.conn, office=tx.office, desk=service, per_day=per_day, at=ctx.now(), actor=ctx.actor

@@ -150,7 +150,9 @@ def _resolve_villages(
     if all_villages:
         if codes:
             raise DomainError(
-                "event_villages", "villages", "Pilih salah satu: daftar desa atau --all."
+                "event_villages",
+                "villages",
+                "Pilih salah satu: desa tertentu atau semua desa di kabupaten, bukan keduanya.",
             )
         chosen = sorted(known)
     else:
@@ -159,7 +161,7 @@ def _resolve_villages(
         raise DomainError(
             "event_villages",
             "villages",
-            "Sebutkan desa yang terdampak: --villages KODE,KODE, --villages-file BERKAS atau --all.",
+            "Pilih desa yang terdampak, atau semua desa di kabupaten.",
         )
     unknown = [c for c in chosen if c not in known]
     if unknown:

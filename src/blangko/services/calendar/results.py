@@ -50,6 +50,17 @@ class OpenDayAdded(TypedDict):
     replayed: bool
 
 
+class DeskNotice(TypedDict):
+    """A desk (perekaman, pencetakan) closed on `date`: the reason, the first day it is open
+    again (None: not within a year, a closure without an end), and the sentence a clerk reads."""
+
+    desk: str
+    date: str
+    reason: str
+    reopens: str | None
+    message: str
+
+
 class CapacitySet(TypedDict):
     office: str
     service: str

@@ -20,7 +20,7 @@ from blangko.adapters.reports import tabular
 from blangko.adapters.repos import admin as admin_repo
 from blangko.adapters.repos import coverage as cq
 from blangko.domain import wajib_ktp as wk
-from blangko.domain.access import PERSONAL_DATA_ROLES
+from blangko.domain.access import PERSONAL_DATA_ROLES, ROLE_LABELS
 from blangko.domain.errors import DomainError, NotFound
 from blangko.domain.limits import check_date
 from blangko.services import readlog
@@ -65,7 +65,7 @@ def figures(wajib: int, recorded: int, target: Decimal) -> Figures:
 def _check_by(by: str) -> str:
     if by not in cq.LEVELS:
         raise DomainError(
-            "coverage_level", "by", "--by harus salah satu dari: kabupaten, kecamatan, desa."
+            "coverage_level", "by", "Tingkat wilayah harus kabupaten, kecamatan atau desa."
         )
     return by
 
@@ -168,7 +168,9 @@ def cohort(
     already and not counted again."""
     if not 1 <= months <= MAX_COHORT_MONTHS:
         raise DomainError(
-            "cohort_months", "months", f"--months harus 1 sampai {MAX_COHORT_MONTHS} ({months})."
+            "cohort_months",
+            "months",
+            f"Jumlah bulan harus 1 sampai {MAX_COHORT_MONTHS} (diisi {months}).",
         )
     day = check_date(as_of or ctx.today(), "as_of")
     spans = month_spans(day, months)
@@ -241,12 +243,12 @@ def gaps(
         raise DomainError(
             "personal_data_forbidden",
             "role",
-            f"Peran '{role}' tidak boleh melihat data pribadi penduduk "
-            f"(hanya {', '.join(sorted(PERSONAL_DATA_ROLES))}).",
+            f"Peran {ROLE_LABELS.get(role, role)} tidak boleh melihat data pribadi penduduk "
+            f"(hanya {', '.join(ROLE_LABELS[r] for r in sorted(PERSONAL_DATA_ROLES))}).",
         )
     if desa and kecamatan:
         raise DomainError(
-            "gaps_area", "desa", "Pilih salah satu: --desa atau --kecamatan, bukan keduanya."
+            "gaps_area", "desa", "Pilih salah satu: desa atau kecamatan, bukan keduanya."
         )
     suffix = output.suffix.lower()
     if suffix not in tabular.SUFFIXES:

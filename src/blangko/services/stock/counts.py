@@ -41,6 +41,12 @@ from blangko.services.stock.results import EntryView
 
 OPEN, POSTED, SUPERSEDED, VOIDED = "open", "posted", "superseded", "voided"
 STATUSES = (OPEN, POSTED, SUPERSEDED, VOIDED)
+STATUS_LABEL_ID = {
+    OPEN: "terbuka",
+    POSTED: "diposting",
+    SUPERSEDED: "digantikan",
+    VOIDED: "dibatalkan",
+}
 OFFICE_WIDE_LABEL = "seluruh kantor"
 
 
@@ -54,8 +60,11 @@ class CountInput:
     duplicates: int = 0
 
 
-def parse_scanned(lines: Iterable[str]) -> tuple[list[SerialRange], int]:
-    """Serials from a scanner file (one serial or range per line, commas allowed).
+def parse_scanned(
+    lines: Iterable[str], field: str = "serials_file"
+) -> tuple[list[SerialRange], int]:
+    """Serials from a scanner file (one serial or range per line, commas allowed); an error
+    names `field`, the input they came from, and the line.
 
     A card scanned twice is counted once: scanners double-read, and a doubled card cannot
     exist physically. Returns the ranges and how many duplicate reads were dropped. More
@@ -69,13 +78,11 @@ def parse_scanned(lines: Iterable[str]) -> tuple[list[SerialRange], int]:
         if not text:
             continue
         try:
-            ranges = parse_ranges(text, "serials_file")
+            ranges = parse_ranges(text, field)
             reads += total(ranges)
-            check_serial_count(
-                reads, "serials_file", limit=MAX_SERIALS_PER_COUNT, per="stock opname"
-            )
+            check_serial_count(reads, field, limit=MAX_SERIALS_PER_COUNT, per="stock opname")
         except DomainError as exc:
-            raise DomainError(exc.code, "serials_file", f"Baris {lineno}: {exc.message}") from exc
+            raise DomainError(exc.code, field, f"Baris {lineno}: {exc.message}") from exc
         found.extend(ranges)
     scanned = merge(found)
     return scanned, reads - total(scanned)
@@ -152,8 +159,7 @@ def _check_input(part: CountInput, label: str) -> None:
         raise DomainError(
             "counted_or_serials",
             "counted",
-            f"{label}Sebutkan salah satu: --counted (jumlah) atau --serials-file (seri yang "
-            "dipindai).",
+            f"{label}Isi salah satu: jumlah terhitung atau seri yang dipindai.",
         )
     if part.counted is not None and part.counted < 0:
         raise DomainError(
@@ -356,7 +362,7 @@ def _open_count(tx: WriteTx, count_id: int, doing: str) -> Any:
 
 def _reason(reason: str, what: str) -> str:
     if not reason or not reason.strip():
-        raise DomainError("required", "reason", f"{what} (--reason) wajib diisi.")
+        raise DomainError("required", "reason", f"{what} wajib diisi.")
     return reason.strip()
 
 
@@ -386,7 +392,7 @@ def post_count(
                     "count_needs_serials",
                     "count_id",
                     f"{where}Selisih {variance:+d} dari hitungan jumlah saja "
-                    "tidak dapat diposting: pindai nomor seri (stock count --serials-file) agar "
+                    "tidak dapat diposting: hitung ulang dengan memindai nomor seri agar "
                     "diketahui seri mana yang hilang atau berlebih.",
                 )
         check_entry_date(tx, row.count_date)
@@ -441,8 +447,8 @@ def _stale(count_id: int, where: str, what: str) -> Conflict:
         "count_stale",
         "count_id",
         f"Stok di {where} berubah sejak stock opname #{count_id} ({what}): hitungan itu tidak "
-        f"lagi menggambarkan buku. Hitung ulang {where} (blangko stock count --location {where}, "
-        f"atau formulir Stock opname); hitungan baru menggantikan #{count_id}.",
+        f"lagi menggambarkan buku. Hitung ulang {where} (Stock opname); hitungan baru "
+        f"menggantikan #{count_id}.",
     )
 
 

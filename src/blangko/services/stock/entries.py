@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from blangko.adapters.repos import ledger as repo
 from blangko.domain.errors import Conflict, DomainError
-from blangko.domain.ledger import MOVES, EntryRecord, Kind, State
+from blangko.domain.ledger import MOVES, STATE_LABEL_ID, EntryRecord, Kind, State
 from blangko.domain.limits import check_date
 from blangko.domain.serials import SerialRange, format_ranges, total
 from blangko.services.context import WriteTx
@@ -25,7 +25,7 @@ def check_entry_date(tx: WriteTx, effective: date, *, opening: bool = False) -> 
         raise DomainError(
             "date_in_future",
             "date",
-            f"Tanggal {effective.isoformat()} belum terjadi: tanggal tidak boleh di masa depan.",
+            f"Tanggal {effective:%d-%m-%Y} belum terjadi: tanggal tidak boleh di masa depan.",
         )
     month = effective.strftime("%Y-%m")
     # An entry dated before a closed month would still change that month's closing balance,
@@ -35,7 +35,7 @@ def check_entry_date(tx: WriteTx, effective: date, *, opening: bool = False) -> 
         raise DomainError(
             "month_closed",
             "date",
-            f"Bulan {latest} sudah ditutup: entri bertanggal {effective.isoformat()} (di dalam "
+            f"Bulan {latest} sudah ditutup: entri bertanggal {effective:%d-%m-%Y} (di dalam "
             "atau sebelum bulan yang ditutup) tidak diterima.",
         )
     first = None if opening else repo.opening_date(tx.conn, tx.office)
@@ -43,8 +43,8 @@ def check_entry_date(tx: WriteTx, effective: date, *, opening: bool = False) -> 
         raise DomainError(
             "date_before_opening",
             "date",
-            f"Tanggal {effective.isoformat()} sebelum saldo awal kantor ini "
-            f"({first.isoformat()}): buku blangko dimulai dari saldo awal.",
+            f"Tanggal {effective:%d-%m-%Y} sebelum saldo awal kantor ini "
+            f"({first:%d-%m-%Y}): buku blangko dimulai dari saldo awal.",
         )
 
 
@@ -95,8 +95,8 @@ def append_entry(
             raise Conflict(
                 "serial_state_changed",
                 "serials",
-                f"Hanya {moved} dari {quantity} seri berstatus {move.from_state.value}; "
-                "ulangi perintah.",
+                f"Hanya {moved} dari {quantity} seri berstatus "
+                f"{STATE_LABEL_ID[move.from_state]}: seri lainnya baru saja berubah; ulangi.",
             )
         if moved != quantity and from_location is not None:
             # Raising rolls back the partial update of this transaction.
@@ -145,8 +145,8 @@ def _check_arrival(tx: WriteTx, ranges: list[SerialRange], location: int, effect
         raise DomainError(
             "date_before_arrival",
             "date",
-            f"Tanggal {effective.isoformat()} lebih awal dari tanggal blangko ini masuk ke "
-            f"lokasinya ({arrived.isoformat()}): blangko belum ada di sana pada tanggal itu.",
+            f"Tanggal {effective:%d-%m-%Y} lebih awal dari tanggal blangko ini masuk ke "
+            f"lokasinya ({arrived:%d-%m-%Y}): blangko belum ada di sana pada tanggal itu.",
         )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from blangko.adapters.repos import ledger as repo
 from blangko.domain.errors import Conflict, DomainError, one_of
-from blangko.domain.ledger import SERVICES, Kind, State, check_spoil_reason
+from blangko.domain.ledger import SERVICES, SPOIL_REASON_LABEL_ID, Kind, State, check_spoil_reason
 from blangko.domain.limits import MAX_SERIALS_PER_WRITE, check_serial_count
 from blangko.domain.serials import SerialRange, from_serials, parse_ranges, single, total
 from blangko.formatting import month_bounds
@@ -19,9 +19,10 @@ from blangko.services.stock.results import EntriesWritten, EntryView, MonthClose
 DEFAULT_STORE = "gudang"
 
 
-def _require(value: str | None, field: str, what: str) -> str:
+def _require(value: str | None, field: str, what: str, hint: str | None = None) -> str:
+    """The text, trimmed; blank: "<what> wajib diisi[: <hint>]." (what: the field's words)."""
     if value is None or not value.strip():
-        raise DomainError("required", field, f"{what} wajib diisi.")
+        raise DomainError("required", field, f"{what} wajib diisi{': ' + hint if hint else ''}.")
     return value.strip()
 
 
@@ -116,8 +117,8 @@ def receive_shipment(
     asked = _serials(serials)
 
     def body(tx: WriteTx) -> EntriesWritten:
-        src = _require(source, "source", "Asal kiriman (--source)")
-        doc = _require(document, "document", "Nomor berita acara serah terima (--document)")
+        src = _require(source, "source", "Asal kiriman")
+        doc = _require(document, "document", "Nomor dokumen", "nomor berita acara serah terima")
         check_entry_date(tx, effective)
         ranges = _new_serials(tx, asked)
         dest = _store(tx, to, "to")
@@ -146,7 +147,7 @@ def _one_of(serials: str | None, qty: int | None) -> None:
         raise DomainError(
             "serials_or_qty",
             "serials",
-            "Sebutkan salah satu: --serials atau --qty (tidak keduanya).",
+            "Isi salah satu: rentang seri atau jumlah keping, tidak keduanya.",
         )
 
 
@@ -158,7 +159,7 @@ def _asked(serials: str | None, qty: int | None) -> list[SerialRange] | None:
         return _serials(serials)
     assert qty is not None
     if qty <= 0:
-        raise DomainError("qty_positive", "qty", "Jumlah (--qty) harus lebih dari 0.")
+        raise DomainError("qty_positive", "qty", "Jumlah keping harus lebih dari 0.")
     check_serial_count(qty, "qty", limit=MAX_SERIALS_PER_WRITE)
     return None
 
@@ -365,7 +366,10 @@ def spoil(
         check_spoil_reason(reason)
         if reason == "lainnya" and not (note and note.strip()):
             raise DomainError(
-                "required", "note", "Alasan 'lainnya' wajib diberi keterangan (--note)."
+                "required",
+                "note",
+                f"Alasan {SPOIL_REASON_LABEL_ID['lainnya']} wajib diberi keterangan: tulis apa "
+                "yang terjadi pada blangko itu.",
             )
         check_entry_date(tx, effective)
         return _entries(
@@ -418,20 +422,22 @@ def _leave_by_document(
     operation: str,
     kind: Kind,
     params: dict[str, Any],
-    required: dict[str, tuple[str, str, str]],
+    required: dict[str, tuple[str, str, str, str | None]],
     *,
     office: str | None,
     idempotency_key: str | None,
 ) -> EntriesWritten:
     """Cards that leave the office's stock wherever they are, on a document: lost (police
     report) or returned (handover record). `required` maps each entry field to the input
-    field, its value and its label in the error message; they are checked in order."""
+    field, its value, its words in the error message and what it holds (or None); they are
+    checked in order."""
     effective: date = params["date"]
     asked = _serials(params["serials"])
 
     def body(tx: WriteTx) -> EntriesWritten:
         fields = {
-            name: _require(value, field, label) for name, (field, value, label) in required.items()
+            name: _require(value, field, label, hint)
+            for name, (field, value, label, hint) in required.items()
         }
         check_entry_date(tx, effective)
         return _entries(
@@ -466,8 +472,8 @@ def lose(
         Kind.LOSE,
         {"serials": serials, "reason": reason, "document": document, "date": effective},
         {
-            "reason": ("reason", reason, "Alasan kehilangan (--reason)"),
-            "document": ("document", document, "Nomor laporan polisi (--document)"),
+            "reason": ("reason", reason, "Alasan kehilangan", None),
+            "document": ("document", document, "Nomor dokumen", "nomor laporan polisi"),
         },
         office=office,
         idempotency_key=idempotency_key,
@@ -491,8 +497,8 @@ def return_blanks(
         Kind.RETURN,
         {"serials": serials, "to": to, "document": document, "date": effective},
         {
-            "party": ("to", to, "Penerima (--to)"),
-            "document": ("document", document, "Nomor berita acara (--document)"),
+            "party": ("to", to, "Penerima (tujuan pengembalian)", None),
+            "document": ("document", document, "Nomor dokumen", "nomor berita acara"),
         },
         office=office,
         idempotency_key=idempotency_key,
@@ -557,14 +563,14 @@ def destroy_spoiled(
 
     def body(tx: WriteTx) -> EntriesWritten:
         first, last = month_bounds(month)
-        doc = _require(document, "document", "Nomor berita acara pemusnahan (--document)")
+        doc = _require(document, "document", "Nomor dokumen", "nomor berita acara pemusnahan")
         names = [w.strip() for w in witnesses if w and w.strip()]
         if len({n.lower() for n in names}) < 2:
             raise DomainError(
                 "witnesses_required",
                 "witness",
-                "Pemusnahan wajib disaksikan sedikitnya dua orang yang berbeda (--witness NAMA, "
-                "diulang untuk setiap saksi).",
+                "Pemusnahan wajib disaksikan sedikitnya dua orang yang berbeda: sebutkan nama "
+                "setiap saksi.",
             )
         check_entry_date(tx, destroyed_on)
         cards = repo.spoiled_between(tx.conn, tx.office, first, last)
@@ -585,8 +591,8 @@ def destroy_spoiled(
             raise DomainError(
                 "destroyed_before_spoiled",
                 "date",
-                f"Tanggal pemusnahan {destroyed_on.isoformat()} sebelum tanggal blangko dicatat "
-                f"rusak ({latest.isoformat()}): pemusnahan harus sesudahnya.",
+                f"Tanggal pemusnahan {destroyed_on:%d-%m-%Y} sebelum tanggal blangko dicatat "
+                f"rusak ({latest:%d-%m-%Y}): pemusnahan harus sesudahnya.",
             )
         ranges = from_serials(c.serial for c in pending)
         return _entries(

@@ -29,7 +29,7 @@ def scan(serials: str | None) -> tuple[list[SerialRange] | None, int]:
     their ranges and the duplicate reads dropped; (None, 0) when the field is blank."""
     if serials is None or not serials.strip():
         return None, 0
-    return counts.parse_scanned(serials.replace(",", "\n").splitlines())
+    return counts.parse_scanned(serials.replace(",", "\n").splitlines(), "serials")
 
 
 def record_count(
