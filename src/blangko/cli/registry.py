@@ -9,11 +9,10 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from blangko.cli import state
 from blangko.cli.options import JsonOpt, OfficeOpt
-from blangko.cli.output import console, print_json
+from blangko.cli.output import console, make_table, print_json, print_table
 from blangko.formatting import num, tanggal
 from blangko.services import registry
 from blangko.services.registry import ImportSummary
@@ -97,7 +96,7 @@ def show_cmd(
     if as_json:
         print_json(r)
         return
-    table = Table(show_header=False)
+    table = make_table(show_header=False)
     table.add_column("Isian")
     table.add_column("Nilai")
     sex = {"L": "Laki-laki", "P": "Perempuan"}[r["jenis_kelamin"]]
@@ -117,7 +116,7 @@ def show_cmd(
     ]
     for k, v in rows:
         table.add_row(k, str(v))
-    console.print(table)
+    print_table(table)
 
 
 @nik_app.command("check")
