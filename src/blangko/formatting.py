@@ -24,25 +24,37 @@ PERCENT_PATTERN = "#,##0.0 %"
 EMPTY = "-"
 
 
+_NONZERO_DIGIT = re.compile(r"[1-9]")
+
+
+def _no_signed_zero(text: str) -> str:
+    """'-0', '-0,0 %' -> '0', '0,0 %': a value that shows as zero has no sign, whether it was
+    -0.0 or a small negative number that rounding made zero."""
+    if text[:1] in ("-", "\u2212") and not _NONZERO_DIGIT.search(text):
+        return text[1:]
+    return text
+
+
 def num(n: int | float | Decimal | None, lang: str = DEFAULT_LANG) -> str:
-    """5200 -> '5.200' (id), '5,200' (en). Never '-0': a zero that rounding signed is 0."""
+    """5200 -> '5.200' (id), '5,200' (en). Never '-0' (-0.0, -0.0001)."""
     if n is None:
         return EMPTY
-    if n == 0:
-        n = 0
-    return format_decimal(n, locale=lang)
+    return _no_signed_zero(format_decimal(n, locale=lang))
 
 
 def pct(x: float | Decimal | None, lang: str = DEFAULT_LANG) -> str:
-    """A fraction as a percent with one decimal: 0.952 -> '95,2 %' (id)."""
+    """A fraction as a percent with one decimal: 0.952 -> '95,2 %' (id). Never '-0,0 %'."""
     if x is None:
         return EMPTY
-    return format_percent(x, format=PERCENT_PATTERN, locale=lang)
+    return _no_signed_zero(format_percent(x, format=PERCENT_PATTERN, locale=lang))
 
 
-def signed(n: int, lang: str = DEFAULT_LANG) -> str:
-    """A variance with its sign: +700, -3, 0."""
-    return ("+" if n > 0 else "") + num(n, lang)
+def signed(n: int | float, lang: str = DEFAULT_LANG) -> str:
+    """A variance or a movement with its sign: +700, -3, 0 (a zero has none)."""
+    text = num(n, lang)
+    if text.startswith(("-", "\u2212")) or not _NONZERO_DIGIT.search(text):
+        return text
+    return "+" + text
 
 
 def tanggal(d: date | str | None, lang: str = DEFAULT_LANG) -> str:
@@ -52,6 +64,21 @@ def tanggal(d: date | str | None, lang: str = DEFAULT_LANG) -> str:
     if isinstance(d, str):
         d = date.fromisoformat(d[:10])
     return format_date(d, format="long", locale=lang)
+
+
+def short_date(d: date | str | None, lang: str = DEFAULT_LANG) -> str:
+    """date(2026, 10, 5) -> '05-10-2026': a date in a table of a narrow terminal."""
+    if d is None or d == "":
+        return EMPTY
+    if isinstance(d, str):
+        d = date.fromisoformat(d[:10])
+    return format_date(d, format="dd-MM-yyyy", locale=lang)
+
+
+def month_name(month: str, lang: str = DEFAULT_LANG, *, short: bool = False) -> str:
+    """'2026-12' -> 'Desember 2026', or 'Des' when short (a column of a narrow table)."""
+    year, mon = (int(p) for p in month.split("-")[:2])
+    return format_date(date(year, mon, 1), format="MMM" if short else "MMMM yyyy", locale=lang)
 
 
 def waktu(moment: datetime | str | None, lang: str = DEFAULT_LANG, tz: str = "Asia/Jakarta") -> str:

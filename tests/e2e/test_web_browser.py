@@ -1,6 +1,7 @@
 """End to end in real headless Chromium (Debian's /usr/bin/chromium, driven by Playwright):
 the stock keeper receives a shipment and runs a count with a variance; the public page opens
-without log-in. Screenshots go to test-artifacts/screenshots/.
+without log-in. Screenshots go to test-artifacts/screenshots/ (browsing.py: BLANGKO_ARTIFACTS).
+The server and the browser are the run's (conftest.py).
 
 Without /usr/bin/chromium these tests are skipped with the reason, except when CI=true,
 where they fail: CI must exercise a real browser.
@@ -8,136 +9,16 @@ where they fail: CI must exercise a real browser.
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
+from browsing import COUNTER_NIK, SHOTS
+from browsing import login as _login
 
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 pytestmark = pytest.mark.e2e
 
 
-def _need_chromium() -> None:
-    if CHROMIUM.exists():
-        return
-    reason = f"{CHROMIUM} not installed (apt-get install chromium)"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(reason, pytrace=False)
-    pytest.skip(reason)
-
-
-def _working_day_clock():  # type: ignore[no-untyped-def]
-    from datetime import UTC, datetime, timedelta
-
-    from blangko.services.calendar.days import holidays_between
-
-    started = datetime.now(UTC).replace(tzinfo=None)
-    day = (started + timedelta(hours=7)).date()
-    holidays = holidays_between(day - timedelta(days=30), day)
-    while day.weekday() >= 5 or day in holidays:
-        day -= timedelta(days=1)
-    base = datetime(day.year, day.month, day.day, 3, 0)
-    return lambda: base + (datetime.now(UTC).replace(tzinfo=None) - started)
-
-
-COUNTER_NIK: dict[str, str] = {}
-
-
-def _prepare_counter(ctx) -> None:  # type: ignore[no-untyped-def]
-    """A resident who has never been recorded, and recording open again: the demo keeps
-    recording closed (PPKM), so the head reopens it as of today."""
-    from datetime import date
-
-    from blangko.adapters import tables_residents as tr
-    from blangko.domain.nik import build_nik
-    from blangko.services.calendar import days
-
-    nik = build_nik("17.04.01", date(1995, 8, 17), "P", 9871)
-    with ctx.write_plain() as conn:
-        conn.execute(
-            tr.resident.insert().values(
-                nik=nik,
-                office_code="17.04",
-                nama="Sri Wahyuni Uji",
-                jenis_kelamin="P",
-                tanggal_lahir=date(1995, 8, 17),
-                status_kawin="BELUM KAWIN",
-                kode_desa="17.04.01.2001",
-                kode_kecamatan="17.04.01",
-                status="HIDUP",
-                updated_at=ctx.now(),
-            )
-        )
-    for c in days.list_closures(ctx, active_on=ctx.today()):
-        days.end_closure(ctx, closure_id=c["id"], reopen=ctx.today())
-    COUNTER_NIK["nik"] = nik
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    _need_chromium()
-    import uvicorn
-
-    from blangko.adapters.db import make_engine
-    from blangko.demo import story
-    from blangko.services.admin import users
-    from blangko.services.context import Context
-    from blangko.settings import Settings
-    from blangko.web.app import create_app
-
-    db = tmp_path_factory.mktemp("e2e") / "demo.db"
-    # The office is closed on weekends and holidays: run on the latest working day so that
-    # the counter can print (the clock still moves, from 10:00 in Jakarta on that day).
-    ctx = Context(make_engine(f"sqlite:///{db}"), clock=_working_day_clock())
-    story.build(ctx)
-    users.ensure_demo_users(ctx)
-    _prepare_counter(ctx)
-    app = create_app(ctx, settings=Settings(demo=True))
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not srv.started:
-        assert time.time() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
-
-
-@pytest.fixture(scope="module")
-def browser(server: str):  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
+@pytest.fixture(scope="module", autouse=True)
+def _shots_dir() -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield b
-        b.close()
-
-
-def _login(page, base: str, user: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", user)
-    page.fill("input[name=password]", "demo12345")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def test_stock_keeper_receives_and_counts(server: str, browser) -> None:  # type: ignore[no-untyped-def]

@@ -3,6 +3,7 @@ and request, coverage vs target, next event and readiness, each only for the rol
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from web_helpers import add_resident, bearer, login, stock_station
@@ -73,3 +74,33 @@ def test_charts_are_svg(client, ctx) -> None:  # type: ignore[no-untyped-def]
         assert r.text.lstrip().startswith("<?xml") and "<svg" in r.text
     assert "+100" in client.get("/grafik/stok.svg").text  # the receipt is marked
     assert "Pemula" in client.get("/grafik/pemakaian.svg").text
+
+
+def _svg_size(text: str) -> tuple[float, float]:
+    """(viewBox width, smallest font size) of a chart, both in the SVG's points."""
+    width = float(re.search(r'viewBox="[\d.]+ [\d.]+ ([\d.]+) ', text).group(1))  # type: ignore[union-attr]
+    return width, min(float(f) for f in re.findall(r"font-size: ([\d.]+)px", text))
+
+
+def test_charts_are_drawn_again_for_a_phone(client, ctx) -> None:  # type: ignore[no-untyped-def]
+    """Issue 18: `?narrow=1` draws each chart for a phone's width, so that the browser does
+    not scale its text down to 6 px. The pages offer that drawing below 600 px (<picture>);
+    tests/e2e/test_web_layout.py measures the text as shown."""
+    _office(ctx)
+    writes.consume(ctx, service="pemula", qty=3)
+    login(client, "kepala")
+    page = client.get("/")
+    assert '<source media="(max-width: 600px)" srcset="/grafik/stok.svg?narrow=1">' in page.text
+    for url in (
+        "/grafik/stok.svg",
+        "/grafik/pemakaian.svg",
+        "/grafik/perkiraan.svg",
+        "/grafik/cakupan.svg?by=desa",
+    ):
+        wide, narrow = client.get(url), client.get(url + ("&" if "?" in url else "?") + "narrow=1")
+        assert narrow.status_code == 200 and narrow.headers["content-type"].startswith("image/svg")
+        (wide_w, wide_font), (narrow_w, narrow_font) = _svg_size(wide.text), _svg_size(narrow.text)
+        # 9-point text is 12 px at the drawn size; a 310 px box shows it at 10 px or more.
+        assert narrow_w <= 270 < wide_w, (url, narrow_w, wide_w)
+        assert narrow_font >= 9 and wide_font >= 9, url
+    assert client.get("/grafik/stok.svg?narrow=ja").status_code in (400, 422)

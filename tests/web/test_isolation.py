@@ -178,6 +178,7 @@ PLAIN: dict[str, Any] = {
     "reopen": None,
     "active_on": None,
     "by": "desa",
+    "narrow": "1",  # a chart drawn for a phone
     "by_date": None,
     "target": None,
     "months": 6,

@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from blangko.cli import state
 from blangko.cli.options import JsonOpt, KeyOpt, OfficeOpt
-from blangko.cli.output import console, print_json
+from blangko.cli.output import console, key_column, make_table, print_json, print_table
 from blangko.cli.stock import print_verification
 from blangko.domain.errors import DomainError
 from blangko.formatting import num
@@ -108,14 +107,14 @@ def office_list(as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(rows)
         return
-    table = Table("Kode", "Nama", "Entri ledger")
+    table = make_table(key_column("Kode"), "Nama", key_column("Entri ledger", justify="right"))
     for r in rows:
         table.add_row(r["code"], r["name"], num(r["entries"]))
-    console.print(table)
+    print_table(table)
 
 
 def _print_profile(p: OfficeProfile) -> None:
-    table = Table(show_header=False, title=f"Kantor {p['office']} {p['name']}")
+    table = make_table(show_header=False, title=f"Kantor {p['office']} {p['name']}")
     table.add_column("Isian")
     table.add_column("Nilai")
     for label, value in (
@@ -129,7 +128,7 @@ def _print_profile(p: OfficeProfile) -> None:
     for rule in p["documents"]:
         mark = "" if rule["office_set"] else " (bawaan)"
         table.add_row(f"Dokumen {rule['type']}", rule["description"] + mark)
-    console.print(table)
+    print_table(table)
 
 
 @office_app.command("show")
@@ -254,10 +253,10 @@ def location_list(office: OfficeOpt = None, as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(rows)
         return
-    table = Table("Lokasi", "Jenis")
+    table = make_table(key_column("Lokasi"), "Jenis")
     for r in rows:
         table.add_row(r["name"], r["kind"])
-    console.print(table)
+    print_table(table)
 
 
 @regions_app.command("list")
@@ -273,10 +272,10 @@ def regions_list(
     if as_json:
         print_json(rows)
         return
-    table = Table("Kode", "Nama", "Tingkat", title=f"{num(len(rows))} wilayah")
+    table = make_table(key_column("Kode"), "Nama", "Tingkat", title=f"{num(len(rows))} wilayah")
     for r in rows:
         table.add_row(r["code"], r["name"], r.get("jenis") or r["level"])
-    console.print(table)
+    print_table(table)
 
 
 @regions_app.command("import")
@@ -411,9 +410,9 @@ def user_list(
     if as_json:
         print_json(rows)
         return
-    table = Table("Pengguna", "Peran", "Kantor", "Aktif")
+    table = make_table(key_column("Pengguna"), "Peran", key_column("Kantor"), "Aktif")
     for r in rows:
         table.add_row(
             r["username"], r["role"], r["office"] or "-", "ya" if r["active"] else "tidak"
         )
-    console.print(table)
+    print_table(table)

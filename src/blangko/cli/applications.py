@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
+from rich.table import Column, Table
 
 from blangko.cli import state
 from blangko.cli.options import (
@@ -28,9 +28,16 @@ from blangko.cli.options import (
     SpoilReasonOpt,
     StationOpt,
 )
-from blangko.cli.output import console, print_json, replayed
+from blangko.cli.output import (
+    console,
+    key_column,
+    make_table,
+    print_json,
+    print_table,
+    replayed,
+)
 from blangko.domain.applications import STATUS_LABEL_ID, Status, parse_doc_option
-from blangko.formatting import num, parse_date, tanggal
+from blangko.formatting import num, parse_date, short_date, tanggal
 from blangko.services import applications as apps
 from blangko.services import worklist
 from blangko.services.applications import ApplicationView, ApplicationWritten
@@ -301,30 +308,36 @@ def show(
             else ""
         )
         console.print(f"Diterima oleh: {h['by_label']}{proxy}", highlight=False)
-    table = Table("Tanggal", "Tindakan", "Dari", "Ke", "Petugas", "Catatan")
+    t = make_table(key_column("Tanggal"), "Tindakan", "Dari", "Ke", "Petugas", "Catatan")
     for e in r["events"]:
-        table.add_row(
-            tanggal(e["date"]), e["action"], e["from"] or "-", e["to"], e["actor"], e["note"] or ""
+        t.add_row(
+            short_date(e["date"]),
+            e["action"],
+            e["from"] or "-",
+            e["to"],
+            escape(e["actor"]),
+            escape(e["note"] or ""),
         )
-    console.print(table)
+    print_table(t)
 
 
 def _table(
     rows: Sequence[ApplicationView], title: str, positions: Sequence[int] | None = None
 ) -> Table:
-    cols = (["#"] if positions is not None else []) + [
-        "Tanda terima",
-        "NIK",
+    cols: list[str | Column] = [key_column("#", justify="right")] if positions is not None else []
+    cols += [
+        key_column("Tanda terima"),
+        key_column("NIK"),
         "Jenis",
-        "Diajukan",
+        key_column("Diajukan"),
         "Status",
     ]
-    table = Table(*cols, title=title)
+    t = make_table(*cols, title=title)
     for i, r in enumerate(rows):
         status = _label(r["status"]) + (" (suket)" if r["suket"] else "")
-        cells = [r["receipt"], r["nik"], r["type"], tanggal(r["submitted_date"]), status]
-        table.add_row(*([str(positions[i])] if positions is not None else []), *cells)
-    return table
+        cells = [r["receipt"], r["nik"], r["type"], short_date(r["submitted_date"]), status]
+        t.add_row(*([str(positions[i])] if positions is not None else []), *cells)
+    return t
 
 
 @app_app.command("list")
@@ -340,7 +353,7 @@ def list_(
     if as_json:
         print_json(rows)
         return
-    console.print(_table(rows, f"{len(rows)} permohonan"))
+    print_table(_table(rows, f"{len(rows)} permohonan"))
 
 
 @app_app.command("queue")
@@ -355,7 +368,7 @@ def queue(
         print_json(rows)
         return
     title = f"Antrean cetak: {len(rows)} permohonan"
-    console.print(_table(rows, title, positions=[r["position"] for r in rows]))
+    print_table(_table(rows, title, positions=[r["position"] for r in rows]))
 
 
 @app_app.command("prr")
@@ -388,12 +401,12 @@ def prr(
     if as_json:
         print_json(r)
         return
-    villages = Table(
+    villages = make_table(
         "Kecamatan",
         "Desa/kelurahan",
-        "Menunggu",
-        "Belum mengajukan",
-        "Terlama sejak",
+        key_column("Menunggu", justify="right"),
+        Column("Belum mengajukan", justify="right"),
+        key_column("Terlama sejak"),
         "Pemilihan",
         title=f"Daftar tunggu cetak: {num(r['total'])} penduduk "
         f"(antrean cetak kantor {num(r['backlog']['print_backlog'])})",
@@ -405,17 +418,17 @@ def prr(
             v["desa"] or v["kode_desa"],
             num(v["residents"]),
             num(v["registry_prr"]),
-            tanggal(v["oldest"]),
-            tanggal(e["date"]) if e else "",
+            short_date(v["oldest"]),
+            f"{escape(e['name'])} {short_date(e['date'])}" if e else "",
         )
-    console.print(villages)
+    print_table(villages)
     shown = len(r["items"])
-    rows = Table(
-        "#",
+    rows = make_table(
+        key_column("#", justify="right"),
         "Desa/kelurahan",
         *(["Nama"] if r["items"] and r["items"][0]["nama"] is not None else []),
-        "NIK",
-        "Direkam",
+        key_column("NIK"),
+        key_column("Direkam"),
         "Status",
         title=f"Baris {num(r['offset'] + 1 if shown else 0)}-{num(r['offset'] + shown)} "
         f"dari {num(r['total'])}",
@@ -431,10 +444,10 @@ def prr(
             item["desa"] or item["kode_desa"],
             *([item["nama"]] if item["nama"] is not None else []),
             item["nik"],
-            tanggal(item["recorded_date"]) if item["recorded_date"] else "-",
-            status + (" [pemilihan]" if item["election"] else ""),
+            short_date(item["recorded_date"]) if item["recorded_date"] else "-",
+            status + (" (pemilihan)" if item["election"] else ""),
         )
-    console.print(rows)
+    print_table(rows)
 
 
 @app_app.command("print-prr")

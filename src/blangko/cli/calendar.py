@@ -9,13 +9,20 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from blangko.cli import state
 from blangko.cli.options import EventIdArg, JsonOpt, KeyOpt, OfficeOpt
-from blangko.cli.output import console, cover_text, print_json, replayed
+from blangko.cli.output import (
+    console,
+    cover_text,
+    key_column,
+    make_table,
+    print_json,
+    print_table,
+    replayed,
+)
 from blangko.domain.errors import DomainError
-from blangko.formatting import num, parse_date, pct, tanggal
+from blangko.formatting import num, parse_date, pct, short_date, tanggal
 from blangko.services import figures
 from blangko.services.calendar import days as cal
 from blangko.services.calendar import events as ev
@@ -108,17 +115,24 @@ def closure_list(
     if as_json:
         print_json(rows)
         return
-    table = Table("#", "Layanan", "Mulai", "Sampai", "Alasan", "Dicatat oleh")
+    table = make_table(
+        key_column("#", justify="right"),
+        "Layanan",
+        key_column("Mulai"),
+        "Sampai",
+        "Alasan",
+        "Dicatat oleh",
+    )
     for c in rows:
         table.add_row(
             str(c["id"]),
             c["service"],
-            tanggal(c["start"]),
-            tanggal(c["end"]) if c["end"] else "dibuka kembali",
+            short_date(c["start"]),
+            short_date(c["end"]) if c["end"] else "dibuka kembali",
             c["reason"],
             c["actor"],
         )
-    console.print(table)
+    print_table(table)
 
 
 @closure_app.command("open-day")
@@ -276,10 +290,16 @@ def event_list(office: OfficeOpt = None, as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(rows)
         return
-    table = Table("No", "Nama", "Tanggal", "Jenis", "Desa")
+    table = make_table(
+        key_column("No", justify="right"),
+        "Nama",
+        key_column("Tanggal"),
+        "Jenis",
+        key_column("Desa", justify="right"),
+    )
     for r in rows:
-        table.add_row(str(r["id"]), r["name"], tanggal(r["date"]), r["kind"], num(r["villages"]))
-    console.print(table)
+        table.add_row(str(r["id"]), r["name"], short_date(r["date"]), r["kind"], num(r["villages"]))
+    print_table(table)
 
 
 @event_app.command("show")
@@ -298,10 +318,10 @@ def event_show(
         f"tanggal {tanggal(r['date'])}, {num(len(r['villages']))} desa.",
         highlight=False,
     )
-    table = Table("Kode", "Desa", "Kecamatan")
+    table = make_table(key_column("Kode"), "Desa", "Kecamatan")
     for v in r["villages"]:
         table.add_row(v["code"], v["name"], v["kecamatan"])
-    console.print(table)
+    print_table(table)
 
 
 def _range(x: dict[str, Any]) -> str:
@@ -351,17 +371,17 @@ def event_impact(
         f"({num(r['days_until'])} hari lagi), {num(r['villages'])} desa.",
         highlight=False,
     )
-    table = Table("Di desa terdampak", "Orang")
+    table = make_table("Di desa terdampak", key_column("Orang", justify="right"))
     table.add_row("Wajib KTP", num(r["wajib_ktp"]))
     table.add_row("Belum rekam", num(r["unrecorded"]))
     table.add_row("Sudah rekam, belum dicetak", num(r["recorded_not_printed"]))
     table.add_row("Pemegang suket menunggu", num(r["suket_waiting"]))
     table.add_row("Genap 17 tahun sebelum acara", num(r["turning_17_before"]))
-    console.print(table)
+    print_table(table)
     x = r["expected_extra"]
     a = r["assumptions"]
     w = x["window"]
-    extra = Table("Tambahan sebelum acara", "Rendah / perkiraan / tinggi", "Per hari buka")
+    extra = make_table("Tambahan sebelum acara", "Rendah / perkiraan / tinggi", "Per hari buka")
     for key, label, desk in (
         ("recordings", "Perekaman", "perekaman"),
         ("blanks", "Blangko", "pencetakan"),
@@ -373,7 +393,7 @@ def event_impact(
         else:
             each = f"{_range(daily)} ({num(w['open_days'][desk])} hari buka)"
         extra.add_row(label, _range(x[key]), each)
-    console.print(extra)
+    print_table(extra)
     t = a["take_up"]
     console.print(
         f"Asumsi: partisipasi {pct(t['low'])} / {pct(t['expected'])} / "

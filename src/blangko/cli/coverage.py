@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.table import Column
 
 from blangko.cli import state
 from blangko.cli.options import AsOfOpt, DesaOpt, JsonOpt, KecamatanOpt, OfficeOpt, TargetOpt
-from blangko.cli.output import console, print_json
-from blangko.formatting import num, parse_date, pct, tanggal
+from blangko.cli.output import console, key_column, make_table, print_json, print_table
+from blangko.formatting import month_name, num, parse_date, pct, tanggal
 from blangko.services.admin.users import get_user
 from blangko.services.coverage import areas as svc
 from blangko.services.coverage.projection import projection
@@ -70,22 +70,32 @@ def coverage_main(
         f"(target {pct_points(r['target_pct'])}; kurang {num(r['gap_to_target'])} orang).",
         highlight=False,
     )
-    table = Table(title=f"Per {r['by']}")
-    table.add_column("Kode", no_wrap=True)  # a cut village code is useless
-    for header in ("Wilayah", *_FIG_HEADERS):
-        table.add_column(header)
+    table = make_table(
+        key_column("Kode"),  # a cut village code is useless
+        "Wilayah",
+        *(Column(h, justify="right") for h in _FIG_HEADERS),
+        title=f"Per {r['by']}",
+    )
     for a in r["areas"]:
         table.add_row(*_figures_row([a["code"], a["name"] or "?"], a))
     table.add_row(*_figures_row(["", "Jumlah"], r), style="bold")
-    console.print(table)
-    sexes = Table("Jenis kelamin", *_FIG_HEADERS, title="Per jenis kelamin")
+    print_table(table)
+    sexes = make_table(
+        "Jenis kelamin",
+        *(Column(h, justify="right") for h in _FIG_HEADERS),
+        title="Per jenis kelamin",
+    )
     for s in r["by_sex"]:
         sexes.add_row(*_figures_row([s["label"]], s))
-    console.print(sexes)
-    bands = Table("Umur", *_FIG_HEADERS, title="Per kelompok umur")
+    print_table(sexes)
+    bands = make_table(
+        key_column("Umur"),
+        *(Column(h, justify="right") for h in _FIG_HEADERS),
+        title="Per kelompok umur",
+    )
     for b in r["by_age_band"]:
         bands.add_row(*_figures_row([b["band"]], b))
-    console.print(bands)
+    print_table(bands)
 
 
 @coverage_app.command("cohort")
@@ -101,18 +111,20 @@ def cohort_cmd(
         print_json(r)
         return
     labels = [m["month"] for m in r["months"]]
-    table = Table(
+    span = f"{month_name(labels[0])} - {month_name(labels[-1])}" if labels else ""
+    table = make_table(
         "Kecamatan",
-        *labels,
-        "Jumlah",
-        title=f"Penduduk genap 17 tahun per bulan (sejak {tanggal(r['as_of'])})",
+        # Months by their short names (the span is in the title): 12 of them fit 80 columns.
+        *(Column(month_name(m, short=True), justify="right") for m in labels),
+        Column("Jumlah", justify="right"),
+        title=f"Penduduk genap 17 tahun per bulan, {span} (sejak {tanggal(r['as_of'])})",
     )
     for k in r["kecamatan"]:
         table.add_row(
             k["name"] or k["code"], *(num(k["months"][m]) for m in labels), num(k["total"])
         )
     table.add_row("Jumlah", *(num(m["total"]) for m in r["months"]), num(r["total"]), style="bold")
-    console.print(table)
+    print_table(table)
 
 
 @coverage_app.command("gaps")

@@ -5,11 +5,18 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from blangko.cli import state
 from blangko.cli.options import AsOfOpt, JsonOpt, OfficeOpt
-from blangko.cli.output import console, cover_text, print_json, readiness_text
+from blangko.cli.output import (
+    console,
+    cover_text,
+    key_column,
+    make_table,
+    print_json,
+    print_table,
+    readiness_text,
+)
 from blangko.formatting import num, parse_date, pct, signed, tanggal
 from blangko.services import forecast as fs
 
@@ -50,12 +57,12 @@ def print_forecast(r: dict[str, Any]) -> None:
         f"{tanggal(rec['covers_until'])}).",
         highlight=False,
     )
-    table = Table("Alasan", "Keping")
+    table = make_table("Alasan", key_column("Keping", justify="right"))
     for reason in rec["reasons"]:
         table.add_row(reason["reason"], signed(reason["quantity"]))
-    console.print(table)
+    print_table(table)
     dp = r["demand_parts"]
-    parts = Table(
+    parts = make_table(
         "Bagian",
         "Nilai harapan",
         "Rentang 90 %",
@@ -68,7 +75,7 @@ def print_forecast(r: dict[str, Any]) -> None:
                 num(round(p["expected"])),
                 f"{num(p['p05'])}-{num(p['p95'])}",
             )
-    console.print(parts)
+    print_table(parts)
     rate = dp["take_up"]["backlog_rate"]
     if dp["backlog"]["registry_prr"]:
         console.print(
@@ -84,7 +91,7 @@ def print_forecast(r: dict[str, Any]) -> None:
             f"({num(b['low'])}-{num(b['high'])}); {readiness_text(e['readiness'])}.",
             highlight=False,
         )
-    svc = Table(
+    svc = make_table(
         "Layanan",
         "Kartu dicetak p50 (p05-p95)",
         title=f"Per jenis layanan, {r['horizon_days']} hari",
@@ -92,7 +99,7 @@ def print_forecast(r: dict[str, Any]) -> None:
     for name, v in r["by_service"].items():
         h = v["horizon_total"]
         svc.add_row(name, f"{num(h['p50'])} ({num(h['p05'])}-{num(h['p95'])})")
-    console.print(svc)
+    print_table(svc)
     rec = r["recordings"]["horizon_total"]
     console.print(
         f"Perekaman {r['horizon_days']} hari: {num(rec['p50'])} ({num(rec['p05'])}-{num(rec['p95'])}).",
@@ -143,7 +150,7 @@ def backtest(
     if as_json:
         print_json(r)
         return
-    table = Table(
+    table = make_table(
         "Model",
         "MASE",
         "Pinball (skala)",
@@ -159,4 +166,4 @@ def backtest(
             pct(s["coverage_50"]),
             pct(s["coverage_90"]),
         )
-    console.print(table)
+    print_table(table)

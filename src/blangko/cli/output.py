@@ -1,7 +1,17 @@
-"""Printing for the command line: the Rich consoles, JSON, errors and the replay note.
+"""Printing for the command line: the Rich consoles, tables, JSON, errors and the replay note.
 
 Numbers, percents and dates are formatted by `blangko.formatting`, like on the pages and in
 the reports; this module only decides where text goes.
+
+Tables are made for an 80-column terminal (`COLUMNS=80`; tests/integration/test_cli_width.py):
+`make_table()` draws no column rules and no edge, so that the text keeps the room;
+`key_column()` marks a column of identifiers (receipt numbers, NIKs, serials, codes, dates,
+quantities), never wrapped nor cut short: the other columns give way first, and they wrap
+between words (`print_table()` keeps each as wide as its longest word, up to
+`WORD_CAP`; a longer word is folded, never cut off with an ellipsis). `print_table()` prints
+a table's title as a line of its own, wrapped at the terminal's width (Rich would wrap it at
+the table's: four lines over a narrow table). Dates in a table are short
+(`formatting.short_date`: 05-10-2026).
 """
 
 from __future__ import annotations
@@ -12,8 +22,11 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Column, Table
+from rich.text import Text
 from typer.core import TyperArgument, TyperGroup, TyperOption
 
 from blangko.domain.applications import DOCUMENT_LABEL_ID, HANDED_OVER, HANDED_OVER_VALUE
@@ -22,6 +35,60 @@ from blangko.formatting import num
 
 console = Console()
 err_console = Console(stderr=True)
+
+
+WORD_CAP = 16  # a wrapping column is at least as wide as its longest word, up to this
+
+
+def make_table(*columns: str | Column, title: str | None = None, **kw: Any) -> Table:
+    """A table without column rules or edge (one rule under the header), for `print_table()`."""
+    return Table(
+        *columns,
+        title=title,
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,  # two spaces between columns
+        **kw,
+    )
+
+
+def key_column(header: str, **kw: Any) -> Column:
+    """A column of identifiers: never wrapped nor cut short (folded only if nothing else can
+    give way), so that a receipt number or a serial can be read and copied whole."""
+    return Column(header, no_wrap=True, overflow="fold", **kw)
+
+
+def _plain(cell: Any) -> str:
+    if isinstance(cell, Text):
+        return cell.plain
+    return Text.from_markup(cell).plain if isinstance(cell, str) else ""
+
+
+def print_table(t: Table) -> None:
+    """The table's title on a line of its own, then the table, whose wrapping columns break
+    between words: each is at least as wide as its longest word, up to the largest cap
+    (at most WORD_CAP) at which every column still fits the terminal."""
+    key_width = 0
+    longest: list[tuple[Column, int]] = []
+    for column in t.columns:
+        texts = [_plain(cell) for cell in (column.header, *column.cells)]
+        if column.no_wrap:
+            key_width += max((len(line) for x in texts for line in x.splitlines()), default=0)
+        else:
+            words = [w for x in texts for w in x.split()]
+            longest.append((column, max(map(len, words), default=0)))
+    room = console.width - key_width - 2 * (len(t.columns) - 1)  # make_table: 2 between
+    cap = WORD_CAP
+    while cap > 1 and sum(min(n, cap) for _, n in longest) > room:
+        cap -= 1
+    for column, n in longest:
+        column.min_width = max(column.min_width or 0, min(n, cap))
+        column.overflow = "fold"
+    if t.title:
+        console.print(Text(str(t.title), style="bold"))
+        t.title = None
+    console.print(t)
 
 
 def print_json(data: Any) -> None:

@@ -6,11 +6,10 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from blangko.cli import state
 from blangko.cli.options import JsonOpt, OfficeOpt
-from blangko.cli.output import console, print_json
+from blangko.cli.output import key_column, make_table, print_json, print_table
 from blangko.formatting import num, waktu
 from blangko.services import readlog
 
@@ -34,14 +33,14 @@ def list_cmd(
     if as_json:
         print_json(r)
         return
-    table = Table(
-        "Waktu",
+    table = make_table(
+        key_column("Waktu"),
         "Pengguna",
         "Peran",
         "Yang dilihat",
         "NIK",
         "Keterangan",
-        "Baris",
+        key_column("Baris", justify="right"),
         title=f"Log akses data pribadi {r['office']}: {num(r['total'])} akses",
     )
     for e in r["items"]:
@@ -54,4 +53,4 @@ def list_cmd(
             escape(e["subject"] or ""),
             num(e["rows"]),
         )
-    console.print(table)
+    print_table(table)

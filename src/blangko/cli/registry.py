@@ -9,11 +9,10 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from blangko.cli import state
 from blangko.cli.options import JsonOpt, OfficeOpt
-from blangko.cli.output import console, print_json
+from blangko.cli.output import console, make_table, print_json, print_table
 from blangko.formatting import num, tanggal, waktu
 from blangko.services import registry
 from blangko.services.registry import ImportSummary, RegistryChanges
@@ -139,11 +138,13 @@ def status_cmd(
         return
     # Four columns, the figures as sentences: fourteen numeric columns do not fit a terminal
     # of 80 columns, and a clerk reads "12 baru direkam" more easily than a header.
-    table = Table(title=f"Impor registri kantor {age['office']}, terbaru dulu")
-    table.add_column("Waktu, petugas")
-    table.add_column("Berkas", overflow="fold")
-    table.add_column("Baris")
-    table.add_column("Perubahan", ratio=2)
+    table = make_table(
+        "Waktu, petugas",
+        "Berkas",
+        "Baris",
+        "Perubahan",
+        title=f"Impor registri kantor {age['office']}, terbaru dulu",
+    )
     for i in r["imports"]:
         warned = f", {num(i['warned'])} dengan peringatan" if i["warned"] else ""
         table.add_row(
@@ -153,7 +154,7 @@ def status_cmd(
             f"{num(i['rejected'])} ditolak{warned}",
             changes_line(i["changes"]),
         )
-    console.print(table)
+    print_table(table)
 
 
 @residents_app.command("show")
@@ -168,7 +169,7 @@ def show_cmd(
     if as_json:
         print_json(r)
         return
-    table = Table(show_header=False)
+    table = make_table(show_header=False)
     table.add_column("Isian")
     table.add_column("Nilai")
     sex = {"L": "Laki-laki", "P": "Perempuan"}[r["jenis_kelamin"]]
@@ -188,7 +189,7 @@ def show_cmd(
     ]
     for k, v in rows:
         table.add_row(k, str(v))
-    console.print(table)
+    print_table(table)
 
 
 @nik_app.command("check")

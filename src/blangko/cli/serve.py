@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.console import Console
 
 from blangko.cli import state
 from blangko.cli.output import console
 from blangko.demo import story
 from blangko.services.admin import setup, users
+from blangko.services.admin.users import DemoUser
 
 
 def serve(
@@ -45,11 +47,22 @@ def serve(
     # create_app checks the secret again, masks NIKs in the logs and adds the security
     # headers: the same protections as `uvicorn --factory blangko.web.app:create_app`.
     app = create_app(ctx, settings=settings)
-    console.print(f"blangko berjalan di http://{host}:{port}/  (masuk: http://{host}:{port}/login)")
-    console.print(
-        f"Status publik: http://{host}:{port}/status · API: http://{host}:{port}/api/docs"
-    )
+    print_banner(host, port, accounts)
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+def print_banner(host: str, port: int, accounts: list[DemoUser], out: Console = console) -> None:
+    """Where the server answers: one address a line, never broken (a terminal narrower than
+    an address shows it on two rows, but it is still one line to copy or click)."""
+    base = f"http://{host}:{port}"
+    out.print("blangko berjalan:", highlight=False)
+    for label, path in (
+        ("Halaman web", "/"),
+        ("Masuk", "/login"),
+        ("Status publik", "/status"),
+        ("API", "/api/docs"),
+    ):
+        out.print(f"  {label:<15}{base}{path}", highlight=False, soft_wrap=True)
     if accounts:
         names = ", ".join(f"{a['username']} ({a['role']})" for a in accounts)
-        console.print(f"Akun demo: {names}; kata sandi: {accounts[0]['password']}")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+        out.print(f"Akun demo: {names}; kata sandi: {accounts[0]['password']}", highlight=False)

@@ -9,7 +9,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from blangko.cli import state
 from blangko.cli.options import (
@@ -25,10 +24,17 @@ from blangko.cli.options import (
     SpoiledMonthOpt,
     SpoilReasonOpt,
 )
-from blangko.cli.output import console, print_json, replayed
+from blangko.cli.output import (
+    console,
+    key_column,
+    make_table,
+    print_json,
+    print_table,
+    replayed,
+)
 from blangko.domain.errors import DomainError
 from blangko.domain.ledger import KIND_LABEL_ID, STATE_LABEL_ID, State
-from blangko.formatting import num, parse_date, signed, tanggal, waktu
+from blangko.formatting import num, parse_date, short_date, signed, tanggal, waktu
 from blangko.services.stock import anchors, counts, writes
 from blangko.services.stock import queries as q
 from blangko.services.stock.results import (
@@ -578,28 +584,28 @@ def _print_anchor(r: AnchorWritten) -> None:
 
 
 def print_balance(b: Balance) -> None:
-    table = Table(title=f"{b['office_name']} — posisi stok blangko per {tanggal(b['as_of'])}")
-    table.add_column("Lokasi")
-    table.add_column("Keping", justify="right")
+    t = make_table(
+        key_column("Lokasi"),
+        key_column("Keping", justify="right"),
+        title=f"{b['office_name']} — posisi stok blangko per {tanggal(b['as_of'])}",
+    )
     for name, n in b["by_location"].items():
-        table.add_row(name, num(n))
-    table.add_row("[bold]Jumlah[/]", f"[bold]{num(b['on_hand'])}[/]")
-    console.print(table)
+        t.add_row(escape(name), num(n))
+    t.add_row("[bold]Jumlah[/]", f"[bold]{num(b['on_hand'])}[/]")
+    print_table(t)
     tot = b["totals"]
+    # Each total with the direction it moves the stock; `signed` gives a zero no sign
+    # ("Hilang 0", never "Hilang -0").
     labels = [
-        ("opening", "Saldo awal", "+"),
-        ("received", "Diterima", "+"),
-        ("consumed", "Dipakai", "-"),
-        ("spoiled", "Rusak", "-"),
-        ("lost", "Hilang", "-"),
-        ("returned", "Dikembalikan", "-"),
-        ("adjusted", "Penyesuaian", ""),  # signed itself: found and recovered less missing
+        ("opening", "Saldo awal", 1),
+        ("received", "Diterima", 1),
+        ("consumed", "Dipakai", -1),
+        ("spoiled", "Rusak", -1),
+        ("lost", "Hilang", -1),
+        ("returned", "Dikembalikan", -1),
+        ("adjusted", "Penyesuaian", 1),  # signed itself: found and recovered less missing
     ]
-    # A zero has no sign ("Hilang 0", not "Hilang -0").
-    parts = [
-        f"{label} {signed(tot[k]) if not sign else (sign if tot[k] else '') + num(tot[k])}"
-        for k, label, sign in labels
-    ]
+    parts = [f"{label} {signed(direction * tot[k])}" for k, label, direction in labels]
     console.print("  " + "; ".join(parts) + f" = {num(b['on_hand'])}", highlight=False)
 
 
@@ -640,14 +646,23 @@ def trace(
 
 
 def _entries_table(entries: list[LedgerEntry]) -> None:
-    table = Table("#", "Tanggal", "Jenis", "Keping", "Dari", "Ke", "Keterangan", "Petugas")
+    t = make_table(
+        key_column("#", justify="right"),
+        key_column("Tanggal"),
+        "Jenis",
+        key_column("Keping", justify="right"),
+        "Dari",
+        "Ke",
+        "Keterangan",
+        "Petugas",
+    )
     for e in entries:
         info = " ".join(
             x for x in (e["service"], e["reason"], e["party"], e["document"], e["note"]) if x
         )
-        table.add_row(
+        t.add_row(
             str(e["seq"]),
-            tanggal(e["effective_date"]),
+            short_date(e["effective_date"]),
             KIND_LABELS.get(e["kind"], e["kind"]),
             num(e["quantity"]),
             e["from_location"] or "",
@@ -656,7 +671,7 @@ def _entries_table(entries: list[LedgerEntry]) -> None:
             escape(info),
             escape(e["actor"]),
         )
-    console.print(table)
+    print_table(t)
 
 
 @stock_app.command("ledger")

@@ -20,6 +20,7 @@ from blangko.services.coverage.results import Cohort, Coverage, Projection
 from blangko.web import charts
 from blangko.web.deps import (
     ERRORS,
+    NarrowChart,
     api_router,
     download,
     file_responses,
@@ -76,7 +77,9 @@ def coverage_page(request: Request, by: str = "kecamatan", kec: str | None = Non
 
 
 @pages.get("/grafik/cakupan.svg", name="chart.coverage")
-def chart_coverage(request: Request, by: str = "kecamatan", kec: str | None = None) -> Response:
+def chart_coverage(
+    request: Request, by: str = "kecamatan", kec: str | None = None, narrow: NarrowChart = False
+) -> Response:
     ctx, office = request_ctx(request)
     _ = tr(request)
     by = by if by in ("kecamatan", "desa") else "kecamatan"
@@ -88,6 +91,7 @@ def chart_coverage(request: Request, by: str = "kecamatan", kec: str | None = No
         title=_("Cakupan perekaman wajib KTP (%)"),
         target_label=_("target"),
         empty=_("Belum ada data penduduk."),
+        narrow=narrow,
     )
     return svg(body)
 

@@ -16,6 +16,7 @@ from blangko.services.forecast_results import Forecast
 from blangko.web import charts
 from blangko.web.deps import (
     ERRORS,
+    NarrowChart,
     api_router,
     lang_of,
     page_router,
@@ -42,7 +43,7 @@ def dashboard_page(request: Request) -> Response:
 
 
 @pages.get("/grafik/stok.svg", name="chart.stock")
-def chart_stock(request: Request) -> Response:
+def chart_stock(request: Request, narrow: NarrowChart = False) -> Response:
     ctx, office = request_ctx(request)
     on_hand, received = dashboard.stock_series(ctx, office)
     _ = tr(request)
@@ -54,12 +55,13 @@ def chart_stock(request: Request) -> Response:
             title=_("Stok di tangan (keping); garis putus-putus = penerimaan"),
             received_label=_("Penerimaan"),
             empty=_("Belum ada entri ledger."),
+            narrow=narrow,
         )
     )
 
 
 @pages.get("/grafik/pemakaian.svg", name="chart.usage")
-def chart_usage(request: Request) -> Response:
+def chart_usage(request: Request, narrow: NarrowChart = False) -> Response:
     ctx, office = request_ctx(request)
     _ = tr(request)
     return svg(
@@ -69,12 +71,13 @@ def chart_usage(request: Request) -> Response:
             title=_("Pemakaian per minggu menurut jenis layanan (keping)"),
             labels={k: _(v) for k, v in SERVICE_LABELS.items()},
             empty=_("Belum ada pemakaian."),
+            narrow=narrow,
         )
     )
 
 
 @pages.get("/grafik/perkiraan.svg", name="chart.forecast")
-def chart_forecast(request: Request) -> Response:
+def chart_forecast(request: Request, narrow: NarrowChart = False) -> Response:
     ctx, office = request_ctx(request)
     _ = tr(request)
     fc = figures.forecast_for(ctx, office)
@@ -94,6 +97,7 @@ def chart_forecast(request: Request) -> Response:
             labels={"p90": "p05–p95", "p50band": "p25–p75", "p50": _("median")},
             marks=marks,
             empty=_("Belum ada perkiraan."),
+            narrow=narrow,
         )
     )
 

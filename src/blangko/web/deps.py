@@ -244,6 +244,12 @@ def render_error(request: Request, status: int, message: str) -> HTMLResponse:
     return render(request, "error.html", status=status, status_code=status, message=message)
 
 
+# A chart's width: drawn for a desktop column, or for a phone (web/charts.py, _chart.html).
+NarrowChart = Annotated[
+    bool, Query(description="Digambar untuk layar sempit (ponsel): huruf tetap terbaca.")
+]
+
+
 def svg(body: str) -> Response:
     """A chart drawn for this request: never cached (the figures change with every entry)."""
     return Response(body, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})

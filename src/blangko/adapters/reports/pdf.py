@@ -1,6 +1,12 @@
 """A report as an A4 PDF: letterhead, title, facts, statements, chart, tables, signatures,
 "Halaman X dari Y" on every page, with an embedded TrueType font (DejaVu Sans) so the
-file prints the same everywhere and its text can be extracted."""
+file prints the same everywhere and its text can be extracted.
+
+Table columns share the width by their weights, but none is narrower than what it must show
+whole (`min_widths`): its header's longest word, so that a header wraps between words
+("Dikembalikan", never "Dikembali kan"), a number, a date or a serial (never split), the
+longest word of a text (up to a third of the page). When a table's columns do not fit A4
+portrait that way, the whole report is set in landscape (`page_size`)."""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.pdfbase import pdfmetrics
@@ -36,7 +42,10 @@ from blangko.formatting import tanggal
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
 MARGIN = 2 * cm
-WIDTH = A4[0] - 2 * MARGIN
+WIDTH = A4[0] - 2 * MARGIN  # portrait
+CELL_SIZE = 8  # points, the table cells' font size
+CELL_PAD = 3  # points, each side of a cell (the table style's LEFT/RIGHTPADDING)
+UNBROKEN = ("int", "percent", "date", "serial")  # column kinds whose cells never wrap
 _FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu")]
 
 
@@ -104,13 +113,69 @@ def _esc(text: str) -> str:
     return printable(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def min_widths(t: Table, page_width: float = WIDTH) -> list[float]:
+    """The narrowest each column may be, in points, padding included: the longest word of its
+    header (bold), each number, percent, date and serial whole, the longest word of a text
+    cell (at most a third of `page_width`: a long free text may break inside a word)."""
+    _register_fonts()
+    rows: list[tuple[list[Any], str]] = [(row, FONT) for row in t.rows]
+    if t.has_totals:
+        rows.append(([t.totals_label, *t.totals()[1:]], FONT_BOLD))
+    out: list[float] = []
+    for i, col in enumerate(t.columns):
+        need = max(_width(w, FONT_BOLD) for w in col.title.split())
+        words = 0.0
+        for row, font in rows:
+            if row[i] is None:
+                continue
+            text = fmt.text(row[i], col.kind)
+            if col.kind in UNBROKEN or not isinstance(row[i], str):
+                need = max(need, _width(text, font))
+            else:
+                words = max(words, *(_width(w, font) for w in text.split() or [""]))
+        out.append(max(need, min(words, page_width / 3)) + 2 * CELL_PAD + 0.5)
+    return out
+
+
+def _width(text: str, font: str) -> float:
+    return float(pdfmetrics.stringWidth(text, font, CELL_SIZE))
+
+
+def column_widths(t: Table, page_width: float) -> list[float] | None:
+    """Widths by the columns' weights, each raised to its minimum (the others share what is
+    left, by weight); None when the minimums alone are wider than `page_width`."""
+    least = min_widths(t, page_width)
+    if sum(least) > page_width:
+        return None
+    weights = [c.weight for c in t.columns]
+    fixed: dict[int, float] = {}
+    while True:
+        free = [i for i in range(len(weights)) if i not in fixed]
+        room = page_width - sum(fixed.values())
+        share = {i: room * weights[i] / sum(weights[j] for j in free) for i in free}
+        raised = [i for i in free if share[i] < least[i]]
+        if not raised:
+            return [fixed.get(i, share.get(i, 0.0)) for i in range(len(weights))]
+        for i in raised:
+            fixed[i] = least[i]
+
+
+def page_size(report: Report) -> tuple[float, float]:
+    """A4 portrait, or landscape when a table's columns do not fit portrait whole."""
+    if all(column_widths(t, WIDTH) is not None for t in report.tables):
+        return A4
+    return landscape(A4)
+
+
 def render_pdf(report: Report) -> bytes:
     _register_fonts()
     st = _styles()
     out = io.BytesIO()
+    page = page_size(report)
+    width = page[0] - 2 * MARGIN
     doc = SimpleDocTemplate(
         out,
-        pagesize=A4,
+        pagesize=page,
         leftMargin=MARGIN,
         rightMargin=MARGIN,
         topMargin=1.6 * cm,
@@ -127,7 +192,7 @@ def render_pdf(report: Report) -> bytes:
         story.append(Paragraph(_esc(report.subtitle), st["subtitle"]))
     story.append(Spacer(1, 0.4 * cm))
     if report.facts:
-        story.append(_facts(report, st))
+        story.append(_facts(report, st, width))
         story.append(Spacer(1, 0.3 * cm))
     for text in report.paragraphs:
         story.append(Paragraph(_esc(text), st["just"]))
@@ -136,20 +201,20 @@ def render_pdf(report: Report) -> bytes:
         from blangko.adapters.reports.chart import chart_png
 
         h = 6.2 * cm
-        png = chart_png(report.chart, WIDTH / cm, h / cm)
+        png = chart_png(report.chart, width / cm, h / cm)
         story.append(Spacer(1, 0.2 * cm))
-        story.append(Image(io.BytesIO(png), width=WIDTH, height=h))
+        story.append(Image(io.BytesIO(png), width=width, height=h))
     for table in report.tables:
-        story += _table(table, st)
+        story += _table(table, st, width)
     if report.checks:
         block = [Paragraph("Pemeriksaan kecocokan", st["h"])]
         block += [Paragraph("• " + _esc(c), st["just"]) for c in report.checks]
         story.append(KeepTogether(block))
     if report.signatures:
         story.append(Spacer(1, 0.5 * cm))
-        story.append(KeepTogether(_signatures(report, st)))
+        story.append(KeepTogether(_signatures(report, st, width)))
     footer = f"{report.title} — {report.office_name}"
-    doc.build(story, canvasmaker=_numbered_canvas(footer))
+    doc.build(story, canvasmaker=_numbered_canvas(footer, page[0]))
     return out.getvalue()
 
 
@@ -166,12 +231,12 @@ def _letterhead(r: Report, st: dict[str, ParagraphStyle]) -> list[Any]:
     return out
 
 
-def _facts(r: Report, st: dict[str, ParagraphStyle]) -> RLTable:
+def _facts(r: Report, st: dict[str, ParagraphStyle], width: float) -> RLTable:
     rows = [
         [Paragraph(_esc(label), st["base"]), ":", Paragraph(_esc(fmt.text(value)), st["base"])]
         for label, value in r.facts
     ]
-    t = RLTable(rows, colWidths=[5.6 * cm, 0.4 * cm, WIDTH - 6 * cm], hAlign="LEFT")
+    t = RLTable(rows, colWidths=[5.6 * cm, 0.4 * cm, width - 6 * cm], hAlign="LEFT")
     t.setStyle(
         TableStyle(
             [
@@ -186,9 +251,11 @@ def _facts(r: Report, st: dict[str, ParagraphStyle]) -> RLTable:
     return t
 
 
-def _table(t: Table, st: dict[str, ParagraphStyle]) -> list[Any]:
-    weights = [c.weight for c in t.columns]
-    widths = [WIDTH * w / sum(weights) for w in weights]
+def _table(t: Table, st: dict[str, ParagraphStyle], width: float) -> list[Any]:
+    widths = column_widths(t, width)
+    if widths is None:  # wider than landscape too: every column shrinks alike
+        least = min_widths(t, width)
+        widths = [w * width / sum(least) for w in least]
     header = [Paragraph(_esc(c.title), st["cellh"]) for c in t.columns]
     body: list[list[Any]] = []
     for row in t.rows:
@@ -246,15 +313,15 @@ def _signature_cell(sig: Signature, st: dict[str, ParagraphStyle]) -> list[Any]:
     ]
 
 
-def _signatures(r: Report, st: dict[str, ParagraphStyle]) -> list[Any]:
+def _signatures(r: Report, st: dict[str, ParagraphStyle], width: float) -> list[Any]:
     per_row = 2 if len(r.signatures) in (2, 4) else min(3, len(r.signatures))
     out: list[Any] = []
     if r.issued_on:
         when = f"{r.place}, {tanggal(r.issued_on)}" if r.place else tanggal(r.issued_on)
         date_style = ParagraphStyle("d", parent=st["sig"], alignment=TA_CENTER)
-        spacer_w = WIDTH * (per_row - 1) / per_row
+        spacer_w = width * (per_row - 1) / per_row
         dt = RLTable(
-            [["", Paragraph(_esc(when), date_style)]], colWidths=[spacer_w, WIDTH / per_row]
+            [["", Paragraph(_esc(when), date_style)]], colWidths=[spacer_w, width / per_row]
         )
         dt.setStyle(
             TableStyle([("FONT", (0, 0), (-1, -1), FONT, 9), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
@@ -265,7 +332,7 @@ def _signatures(r: Report, st: dict[str, ParagraphStyle]) -> list[Any]:
         chunk: list[Any] = [_signature_cell(s, st) for s in r.signatures[k : k + per_row]]
         chunk += [""] * (per_row - len(chunk))
         rows.append(chunk)
-    t = RLTable(rows, colWidths=[WIDTH / per_row] * per_row)
+    t = RLTable(rows, colWidths=[width / per_row] * per_row)
     t.setStyle(
         TableStyle(
             [
@@ -279,7 +346,7 @@ def _signatures(r: Report, st: dict[str, ParagraphStyle]) -> list[Any]:
     return out
 
 
-def _numbered_canvas(footer: str):  # type: ignore[no-untyped-def]
+def _numbered_canvas(footer: str, page_width: float):  # type: ignore[no-untyped-def]
     class NumberedCanvas(canvas.Canvas):
         """Defers each page so the footer can say how many pages there are in all."""
 
@@ -301,7 +368,7 @@ def _numbered_canvas(footer: str):  # type: ignore[no-untyped-def]
                 self.setFillColor(colors.grey)
                 self.drawString(MARGIN, 1.1 * cm, footer[:110])
                 self.drawRightString(
-                    A4[0] - MARGIN, 1.1 * cm, f"Halaman {self._pageNumber} dari {total}"
+                    page_width - MARGIN, 1.1 * cm, f"Halaman {self._pageNumber} dari {total}"
                 )
                 super().showPage()
             super().save()

@@ -1,0 +1,44 @@
+"""The one formatting module (issue 18, point 5): no "-0" on any surface, whatever way a zero
+came negative (-0.0 from arithmetic, a small negative that rounding shows as 0); short dates
+and month names for narrow tables."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from blangko.formatting import month_name, num, pct, short_date, signed
+
+
+@pytest.mark.parametrize(
+    "zero", [0, 0.0, -0.0, -0.0001, -0.0004, Decimal("-0"), Decimal("-0.0000")]
+)
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_a_zero_has_no_sign(zero: float, lang: str) -> None:
+    assert num(zero, lang) == "0"
+    assert signed(zero, lang) == "0"
+    assert signed(-1 * zero, lang) == "0"  # an outflow of nothing: "Hilang 0", not "-0"
+
+
+@pytest.mark.parametrize("zero", [-0.0, -0.00001, -0.0004, Decimal("-0.0001")])
+def test_a_zero_percent_has_no_sign(zero: float) -> None:
+    assert pct(zero) == "0,0 %"
+    assert pct(zero, "en") == "0.0 %"
+
+
+def test_signs_that_mean_something_stay() -> None:
+    assert num(-3) == "-3" and num(-0.4) == "-0,4" and num(5200) == "5.200"
+    assert signed(700) == "+700" and signed(-3) == "-3" and signed(-1 * 493) == "-493"
+    assert signed(1000, "en") == "+1,000"
+    assert pct(-0.01) == "-1,0 %" and pct(0.952) == "95,2 %"
+
+
+def test_short_dates_and_month_names() -> None:
+    assert short_date(date(2026, 10, 5)) == "05-10-2026"
+    assert short_date("2026-10-05T08:00:00") == "05-10-2026"
+    assert short_date(None) == "-"
+    assert month_name("2026-12") == "Desember 2026"
+    assert month_name("2027-05", short=True) == "Mei"
+    assert month_name("2027-08", "en", short=True) == "Aug"
