@@ -191,17 +191,10 @@ def simulated_backtests() -> list[dict[str, bt.Scores]]:
     out = []
     for seed in range(6):
         h = _history(100 + seed)
-        _, scores = bt.backtest(
-            h.start,
-            h.used,
-            h.open,
-            {
-                "nb_glm": bt.nb_model(event_windows=(h.election_window,)),
-                "seasonal_naive": bt.seasonal_naive,
-                "moving_average_28": bt.moving_average_28,
-            },
-            n_origins=8,
-        )
+        assert h.election_window is not None
+        models = bt.forecasters(event_windows=(h.election_window,))
+        assert list(models) == ["nb_glm", "seasonal_naive", "moving_average_28"]
+        _, scores = bt.backtest(h.start, h.used, h.open, models, n_origins=8)
         out.append(scores)
     return out
 

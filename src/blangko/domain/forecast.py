@@ -343,6 +343,35 @@ def simulate(
     )
 
 
+def forecast_paths(
+    start: date,
+    used: np.ndarray,
+    open_flags: np.ndarray,
+    future_open: np.ndarray,
+    *,
+    event_windows: tuple[tuple[date, date], ...] = (),
+    uplifts: list[Uplift] | None = None,
+    multiplier: np.ndarray | None = None,
+    n_paths: int = 2000,
+    seed: int = 0,
+) -> Forecast:
+    """The count model fitted to a daily history (`fit`) and its sample paths for the days
+    after it (`simulate`, the history's last fortnight of open days setting the backlog
+    regressor): the one set-up of every count forecast, of the blanks used, of one part of
+    them, of one service type or of recordings."""
+    model = fit(start, used, open_flags, event_windows)
+    opened = np.asarray(open_flags, dtype=bool)
+    return simulate(
+        model,
+        future_open,
+        history_open=opened[-BACKLOG_WINDOW:] if len(opened) else None,
+        uplifts=uplifts,
+        n_paths=n_paths,
+        seed=seed,
+        multiplier=multiplier,
+    )
+
+
 def _nb_draw(rng: np.random.Generator, mu: np.ndarray, alpha: float) -> np.ndarray:
     """Negative-binomial draws as a gamma-Poisson mixture; closed days (mu 0) stay 0 and are
     not drawn at all."""
