@@ -39,14 +39,11 @@ HOLIDAYS = frozenset(indonesian_holidays([2024, 2025, 2026, 2027]))
 METRICS = ("mase", "scaled_pinball", "coverage_50", "coverage_90")
 
 
-def _baselines() -> dict[str, bt.Forecaster]:
-    return {"seasonal_naive": bt.seasonal_naive, "moving_average_28": bt.moving_average_28}
-
-
 def ledger_case() -> list[dict[str, bt.Scores]]:
     out = []
     for seed in range(6):
         h = ds.simulate_history(start=START, days=440, holidays=HOLIDAYS, seed=100 + seed)
+        assert h.election_window is not None
         empty = tu.Registry(
             START,
             *(np.zeros(0, np.int64),) * 3,
@@ -54,15 +51,7 @@ def ledger_case() -> list[dict[str, bt.Scores]]:
             np.ones(440, bool),
             np.ones(440, bool),
         )
-        models = {
-            "nb_glm": bt.nb_model(event_windows=(h.election_window,)),  # type: ignore[arg-type]
-            "nb_glm_prr": bt.nb_prr_model(
-                empty,
-                np.zeros(440),
-                event_windows=(h.election_window,),  # type: ignore[arg-type]
-            ),
-            **_baselines(),
-        }
+        models = bt.forecasters(empty, event_windows=(h.election_window,))
         out.append(bt.backtest(h.start, h.used, h.open, models, n_origins=8)[1])
     return out
 
@@ -73,11 +62,7 @@ def registry_case(campaign: tuple[int, int, float] | None) -> list[dict[str, bt.
         o = ds.simulate_registry_office(
             start=START, holidays=HOLIDAYS, seed=seed, campaign=campaign
         )
-        models = {
-            "nb_glm": bt.nb_model(),
-            "nb_glm_prr": bt.nb_prr_model(o.registry, o.first),
-            **_baselines(),
-        }
+        models = bt.forecasters(o.registry, o.first)
         out.append(bt.backtest(o.start, o.used, o.open, models)[1])
     return out
 

@@ -193,3 +193,7 @@ def test_the_backtest_scores_the_registry_model_too(
     scores = r["models"]
     assert scores["nb_glm_prr"]["scaled_pinball"] < scores["seasonal_naive"]["scaled_pinball"]
     assert scores["nb_glm_prr"]["coverage_90"] >= 0.8
+    # Each part of the model against what followed: neither hides behind the other.
+    assert [p["part"] for p in r["parts"]] == ["first_cards", "replacements_other"]
+    for p in r["parts"]:
+        assert 0.8 <= p["forecast"] / p["actual"] <= 1.25, r["parts"]

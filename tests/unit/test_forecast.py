@@ -191,17 +191,10 @@ def simulated_backtests() -> list[dict[str, bt.Scores]]:
     out = []
     for seed in range(6):
         h = _history(100 + seed)
-        _, scores = bt.backtest(
-            h.start,
-            h.used,
-            h.open,
-            {
-                "nb_glm": bt.nb_model(event_windows=(h.election_window,)),
-                "seasonal_naive": bt.seasonal_naive,
-                "moving_average_28": bt.moving_average_28,
-            },
-            n_origins=8,
-        )
+        assert h.election_window is not None
+        models = bt.forecasters(event_windows=(h.election_window,))
+        assert list(models) == ["nb_glm", "seasonal_naive", "moving_average_28"]
+        _, scores = bt.backtest(h.start, h.used, h.open, models, n_origins=8)
         out.append(scores)
     return out
 
@@ -240,3 +233,38 @@ def test_multiplier_scales_expected_demand_of_the_days_it_names() -> None:
     ratio_late = scaled.paths[:, 10:].sum() / plain.paths[:, 10:].sum()
     assert ratio_first == pytest.approx(1.0, abs=0.03)
     assert ratio_late == pytest.approx(1.5, abs=0.06)
+
+
+def test_a_trend_read_off_a_few_months_of_noise_is_kept_near_zero(monkeypatch) -> None:
+    """Three months of a flat demand whose first weeks happened to run high: the data alone
+    read a steep decline (and the forecast would follow it for months); the trend's prior
+    keeps it near 0. Two years of a real rise of half a year are still read."""
+    h = ds.simulate_history(
+        start=START,
+        days=120,
+        holidays=HOLIDAYS,
+        closure=None,
+        election=None,
+        trend_per_year=0.0,
+        seed=11,
+    )
+    used = h.used.copy()
+    used[:21] *= 2  # a busy start
+    model = fc.fit(h.start, used, h.open)
+    trend = model.beta[model.columns.index("trend")]
+    monkeypatch.setattr(fc, "TREND_PRIOR_SD", 1e6)
+    unchecked = fc.fit(h.start, used, h.open)
+    assert unchecked.beta[unchecked.columns.index("trend")] < -1.0  # the data alone
+    assert -0.35 < trend < 0
+    monkeypatch.undo()
+    rising = ds.simulate_history(
+        start=START,
+        days=730,
+        holidays=HOLIDAYS,
+        closure=None,
+        election=None,
+        trend_per_year=0.5,
+        seed=12,
+    )
+    model = fc.fit(rising.start, rising.used, rising.open)
+    assert model.beta[model.columns.index("trend")] == pytest.approx(np.log(1.5), abs=0.12)

@@ -26,7 +26,15 @@ PART_LABEL = {
     "new_recordings": "Perekaman baru yang akan dicetak",
     "events": "Acara",
     "queue": "Antrean cetak (permohonan)",
+    "first_cards": "Kartu pertama (PRR dan perekaman baru)",
 }
+
+
+def per_mille(rate: float) -> str:
+    """A small daily rate as people per 1.000 (0.00062 -> '0,62'): as a percent with one
+    decimal it reads 0,1 % whatever it is."""
+    return num(round(rate * 1000, 2))
+
 
 forecast_app = typer.Typer(
     help="Perkiraan kebutuhan blangko, risiko kehabisan stok, dan jumlah yang perlu diminta.",
@@ -80,7 +88,8 @@ def print_forecast(r: dict[str, Any]) -> None:
     if dp["backlog"]["registry_prr"]:
         console.print(
             f"PRR registri {num(dp['backlog']['registry_prr'])} orang; laju datang mencetak "
-            f"{pct(rate['rate'])} per hari buka ({pct(rate['p05'])}-{pct(rate['p95'])}), "
+            f"{per_mille(rate['rate'])} per 1.000 orang per hari buka "
+            f"({per_mille(rate['p05'])}-{per_mille(rate['p95'])}), "
             "dari riwayat registri kantor ini.",
             highlight=False,
         )
@@ -167,3 +176,11 @@ def backtest(
             pct(s["coverage_90"]),
         )
     print_table(table)
+    if r["parts"]:
+        # The model's two parts against what followed: errors that cancel in the total show.
+        parts = make_table(
+            "Bagian", "Perkiraan", "Kenyataan", title="nb_glm_prr per bagian, hari buka semua titik"
+        )
+        for p in r["parts"]:
+            parts.add_row(PART_LABEL[p["part"]], num(round(p["forecast"])), num(round(p["actual"])))
+        print_table(parts)

@@ -1,13 +1,19 @@
 """Demo applications: a few hundred over the last three weeks, in every type and state, each
 print consuming its blank at loket-1 through the ledger, and recording closed for PPKM.
 
+The counter takes ``per_day`` applications on an open day on average, more on Mondays and
+fewer on Fridays (the weekday pattern of domain.demand_simulation, the same the demo's older
+use follows), with Poisson noise: a counter's day is not a fixed quota.
+
 Runs after the demo's residents and stock exist. Every step goes through the same use cases
 the counter uses (services.applications), dated back to the day it happened, so the ledger,
 the residents' recording/printing dates and the application history agree. Applicants are
 drawn at random from the whole registry (so their NIKs come in the registry's proportions:
 nearly all issued in the regency, a few in neighbouring ones), each type with the documents
 the office asks for; the operator takes and prints, the stock keeper refills the station,
-the head closes recording.
+the head closes recording. A pemula applicant is a print-ready resident, the recently
+recorded the most likely, as the registry's first cards before the applications were
+(demo.residents.align_first_prints), or now and then one who records at the counter.
 """
 
 from __future__ import annotations
@@ -18,13 +24,16 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
 from sqlalchemy import select
 
 from blangko.adapters import tables_applications as ts
 from blangko.adapters import tables_residents as tr
 from blangko.adapters.repos import ledger as ledger_repo
 from blangko.adapters.repos.coverage import wajib_condition
+from blangko.demo import residents
 from blangko.demo.actors import HEAD, OPERATOR_USER, STOCK_KEEPER, acting
+from blangko.domain.demand_simulation import WEEKDAY_FACTORS
 from blangko.domain.errors import DomainError
 from blangko.services import applications as apps
 from blangko.services.calendar import days as cal
@@ -34,11 +43,15 @@ from blangko.services.stock import writes
 STATION = "loket-1"
 PPKM_REASON = "PPKM: tiga petugas perekaman terkonfirmasi Covid-19"
 DAYS_BACK = 21  # applications submitted over the last three weeks
-PER_DAY = 20  # applications taken on an open day (about 300 in three weeks)
+PER_DAY = 20.0  # applications taken on an open day on average (about 300 in three weeks)
 PPKM_DAYS_AGO = 4  # recording closed since this many days ago, open-ended
 TYPE_MIX = (("pemula", 0.45), ("hilang", 0.2), ("rusak", 0.15), ("perubahan_data", 0.2))
 MISPRINTS = 3
+READY_AFTER = 2  # open days from the recording to print-ready (verification)
+PRINT_AFTER = 1  # open days from print-ready to the print
+PRINT_LAG = READY_AFTER + PRINT_AFTER  # open days from most applications to their print
 PROXY_SHARE = 0.2  # cards collected by a proxy with a power of attorney
+WALK_IN_SHARE = 0.3  # pemula applicants not recorded yet: they record at the counter
 REFILL = 50  # blanks moved from the store when the station runs dry
 
 
@@ -51,27 +64,48 @@ class _Plan:
     proxy_nik: str | None = None  # who collects for the applicant, if not themself
 
 
-def _candidates(
-    ctx: Context, office: str, limit: int, rng: random.Random, on: date
-) -> tuple[list[str], list[str]]:
-    """NIKs of living residents without an application, drawn at random from the whole
-    registry: wajib KTP without a card (for pemula) and card holders (for replacements)."""
+@dataclass
+class _Candidates:
+    """Living wajib-KTP residents without an application: print-ready ones (recorded, no
+    card) by recording day, those not recorded yet, and card holders (for replacements)."""
+
+    print_ready: list[tuple[date, str]]
+    unrecorded: list[str]
+    card: list[str]
+
+    def first_card(self, rng: random.Random, day: date) -> str | None:
+        """A pemula applicant on ``day``: a walk-in who records at the counter (one in
+        WALK_IN_SHARE), else a print-ready resident, the recently recorded the most likely,
+        with the weights of the registry's first cards before the applications
+        (`residents.recency_weight`), so that first cards follow one process throughout."""
+        ready = [i for i, (rec, _nik) in enumerate(self.print_ready) if rec <= day]
+        if self.unrecorded and (not ready or rng.random() < WALK_IN_SHARE):
+            return self.unrecorded.pop()
+        if not ready:
+            return None
+        weights = [residents.recency_weight((day - self.print_ready[i][0]).days) for i in ready]
+        return self.print_ready.pop(rng.choices(ready, weights=weights)[0])[1]
+
+
+def _candidates(ctx: Context, office: str, limit: int, rng: random.Random, on: date) -> _Candidates:
+    """Candidates drawn at random from the whole registry (`_Candidates`), at most ``limit``
+    of each kind but the print-ready (all of them, for the weighted draw)."""
     r = tr.resident
     with ctx.read() as conn:
         busy = select(ts.application.c.nik)
-        base = select(r.c.nik).where(
+        base = select(r.c.nik, r.c.tanggal_rekam).where(
             r.c.office_code == office, r.c.status == "HIDUP", r.c.nik.not_in(busy)
         )
-        no_card = list(
-            conn.execute(
-                base.where(r.c.tanggal_cetak.is_(None), wajib_condition(on)).order_by(r.c.nik)
-            ).scalars()
-        )
+        no_card = conn.execute(
+            base.where(r.c.tanggal_cetak.is_(None), wajib_condition(on)).order_by(r.c.nik)
+        ).all()
         card = list(
             conn.execute(base.where(r.c.tanggal_cetak.isnot(None)).order_by(r.c.nik)).scalars()
         )
-    return (
-        rng.sample(no_card, min(limit, len(no_card))),
+    unrecorded = [nik for nik, rec in no_card if rec is None]
+    return _Candidates(
+        sorted((rec, nik) for nik, rec in no_card if rec is not None),
+        rng.sample(unrecorded, min(limit, len(unrecorded))),
         rng.sample(card, min(limit, len(card))),
     )
 
@@ -106,7 +140,7 @@ def add_applications(
     *,
     seed: int = 1704,
     days_back: int = DAYS_BACK,
-    per_day: int = PER_DAY,
+    per_day: float = PER_DAY,
 ) -> dict[str, Any]:
     """Add the demo's recent applications and the PPKM closure; returns what was made."""
     rng = random.Random(seed)
@@ -125,7 +159,9 @@ def add_applications(
         for i in range(days_back + 1)
         if calendar.day("pencetakan", start + timedelta(days=i)).open
     ]
-    no_card, card = _candidates(ctx, office, len(days) * per_day, rng, start)
+    taken = _applications_per_day(days, per_day, seed)
+    people = _candidates(ctx, office, int(taken.sum()), rng, start)
+    card = people.card
 
     def later(day: date, n: int) -> date:
         """``n`` open days after ``day`` (printing calendar), or after today if beyond it."""
@@ -137,13 +173,14 @@ def add_applications(
     misprints_left = MISPRINTS
     # Day by day, oldest first: each day's new applications, then the steps falling due.
     due: dict[date, list[tuple[_Plan, str]]] = {}
-    for day in days:
-        for _ in range(per_day):
+    for day, n_taken in zip(days, taken, strict=True):
+        for _ in range(int(n_taken)):
             kind = rng.choices([k for k, _ in TYPE_MIX], [w for _, w in TYPE_MIX])[0]
-            pool = no_card if kind == "pemula" else card
-            if not pool:
+            nik = (
+                people.first_card(rng, day) if kind == "pemula" else (card.pop() if card else None)
+            )
+            if nik is None:
                 continue
-            nik = pool.pop()
             docs = {
                 "pemula": {"no_kk": f"1704{rng.randint(10**11, 10**12 - 1)}"},
                 "hilang": {"laporan_polisi": f"LP/{rng.randint(100, 999)}/B/POLRES KAUR"},
@@ -164,7 +201,7 @@ def add_applications(
             if r["status"] == "diajukan":
                 due.setdefault(day, []).append((plan, "record"))
             else:
-                due.setdefault(later(day, 2), []).append((plan, "ready"))
+                due.setdefault(later(day, READY_AFTER), []).append((plan, "ready"))
         while due.get(day):  # steps may schedule further steps the same day
             for plan, step in due.pop(day):
                 try:
@@ -198,6 +235,15 @@ def add_applications(
     }
 
 
+def _applications_per_day(days: list[date], per_day: float, seed: int) -> np.ndarray:
+    """How many applications the counter takes on each of ``days`` (its open days): Poisson
+    around ``per_day`` shaped by the weekday pattern, whose mean over these days is 1."""
+    factors = np.array([WEEKDAY_FACTORS[d.weekday()] for d in days], dtype=float)
+    if not len(days) or factors.sum() <= 0:
+        return np.zeros(len(days), dtype=np.int64)
+    return np.random.default_rng(seed).poisson(per_day * factors / factors.mean())
+
+
 def _step(ctx: Context, office: str, plan: _Plan, step: str, day: date) -> None:
     common: dict[str, Any] = {"receipt": plan.receipt, "on": day, "office": office}
     if step == "print":
@@ -227,12 +273,12 @@ def _step(ctx: Context, office: str, plan: _Plan, step: str, day: date) -> None:
 def _next_step(rng, plan, step, day, later, misprints_left):  # type: ignore[no-untyped-def]
     """What happens next to an application, and when."""
     if step == "record":
-        return ("ready", later(day, 2))
+        return ("ready", later(day, READY_AFTER))
     if step == "ready":
         if rng.random() < 0.15:
             # Waiting for a blank a while: a temporary certificate meanwhile.
             return ("suket", day)
-        return ("print", later(day, 1))
+        return ("print", later(day, PRINT_AFTER))
     if step == "suket":
         return ("print", later(day, 3))
     if step == "print":

@@ -9,6 +9,13 @@ by age and sex follows the usual Indonesian pattern (women marry younger, widowh
 mostly female after 60); a small share of married minors is kept because the law makes
 them wajib KTP. 95.2 % of wajib KTP are recorded, as in the article, and most recorded
 residents hold a printed card; about 3 % of NIKs were issued in another kecamatan (movers).
+
+Recording is a desk's work: a resident records on a working day (Monday to Friday, not a
+national holiday) about five months after becoming eligible (or after the 2011 drive began),
+and one whose day has not come yet is not recorded yet. So the registry records a steady
+stream, about the cohort turning 17, day after day; it does not pile the not-yet-recorded up
+on the last days before ``today`` (it once did, and the recordings of the last months rose
+threefold, a rise no office has).
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from blangko.adapters import tables_applications as ts
 from blangko.adapters import tables_residents as tr
 from blangko.adapters.regions import shipped_villages
 from blangko.adapters.registry_files import CANONICAL
+from blangko.domain.calendar import indonesian_holidays
 from blangko.domain.nik import build_nik
 from blangko.domain.wajib_ktp import (
     EVER_MARRIED,
@@ -43,7 +51,10 @@ from blangko.services.context import Context
 DEMO_RESIDENTS = 136_000
 SEED = 1704
 MALE_SHARE = 1.03 / 2.03
-RECORDED_SHARE = 0.952
+# Of the eligible, who records at all: a little over the article's 95.2 %, because those who
+# became eligible in the last months are mostly not recorded yet (see generate_people).
+RECORDED_SHARE = 0.962
+RECORDING_DELAY_WORKING_DAYS = 100  # mean, about five months
 MOVER_SHARE = 0.03
 # e-KTP recording began nationally in 2011.
 EKTP_START = date(2011, 8, 1)
@@ -128,8 +139,11 @@ def _eligible_from(born: date, age: int) -> date:
     return born + timedelta(days=int(15 * 365.2425))
 
 
-def _between(rng: random.Random, start: date, end: date) -> date:
-    return start + timedelta(days=rng.randint(0, max(0, (end - start).days)))
+def working_days(first: date, last: date) -> list[date]:
+    """Monday to Friday from ``first`` to ``last``, national holidays left out."""
+    closed = indonesian_holidays(range(first.year, last.year + 1))
+    days = (first + timedelta(days=i) for i in range((last - first).days + 1))
+    return [d for d in days if d.weekday() < 5 and d not in closed]
 
 
 def generate_people(
@@ -139,11 +153,14 @@ def generate_people(
     count: int,
     today: date,
     seed: int = SEED,
+    recorded_by: date | None = None,
 ) -> Iterator[dict[str, Any]]:
     """``count`` residents with canonical fields as Python values, always the same for a seed.
 
     ``villages`` are the dotted village codes people live in; ``kecamatan_pool`` the
     kecamatan codes a mover's NIK may come from (those of the villages' own regency included).
+    ``recorded_by``: the last day anyone recorded (default ``today``; the demo's recording is
+    closed since a few days).
     """
     rng = random.Random(seed)
     villages = sorted(villages)
@@ -153,6 +170,7 @@ def generate_people(
     pool = sorted(kecamatan_pool)
     serials: dict[tuple[str, date, str], int] = {}
     age_total = _AGE_CUM[-1]
+    desk_days = working_days(EKTP_START, min(today, recorded_by or today))
 
     for _ in range(count):
         village = villages[bisect.bisect_left(village_cum, rng.random() * village_cum[-1])]
@@ -174,12 +192,14 @@ def generate_people(
         recorded = printed = None
         if eligible and rng.random() < RECORDED_SHARE:
             start = min(max(_eligible_from(born, age), EKTP_START), today)
-            # Most people record within months of becoming eligible (or of the 2011 drive).
-            delay = int(rng.expovariate(1 / 150))
-            recorded = start + timedelta(days=delay)
-            if recorded > today:
-                recorded = _between(rng, start, today)
-            if rng.random() < (0.985 if (today - recorded).days > 60 else 0.4):
+            # Most people record within months of becoming eligible (or of the 2011 drive),
+            # on a working day; whose day is still to come is not recorded yet.
+            delay = int(rng.expovariate(1 / RECORDING_DELAY_WORKING_DAYS))
+            at = bisect.bisect_left(desk_days, start) + delay
+            recorded = desk_days[at] if at < len(desk_days) else None
+            if recorded is not None and rng.random() < (
+                0.985 if (today - recorded).days > 60 else 0.4
+            ):
                 printed = min(recorded + timedelta(days=rng.randint(1, 45)), today)
 
         nik_kec = home_kec
@@ -221,8 +241,10 @@ def populate(
     count: int = DEMO_RESIDENTS,
     seed: int = SEED,
     say: Callable[[str], Any] | None = None,
+    recorded_by: date | None = None,
 ) -> dict[str, Any]:
-    """Write ``count`` generated residents for the office through the import's batch upsert."""
+    """Write ``count`` generated residents for the office through the import's batch upsert
+    (``recorded_by``: see `generate_people`)."""
     say = say or (lambda _msg: None)
     with ctx.read() as conn:
         villages = list(
@@ -246,7 +268,10 @@ def populate(
 
     def records() -> Iterator[dict[str, Any]]:
         for i, person in enumerate(
-            generate_people(villages, pool, count=count, today=today, seed=seed), start=1
+            generate_people(
+                villages, pool, count=count, today=today, seed=seed, recorded_by=recorded_by
+            ),
+            start=1,
         ):
             if _is_wajib(person, today):
                 counts["wajib_ktp"] += 1
@@ -318,21 +343,14 @@ def residents_columns() -> list[str]:
     return list(CANONICAL)
 
 
-def align_first_prints(
-    ctx: Context, *, office: str, since: date, history_from: date, seed: int = SEED
-) -> int:
-    """Make the registry's first cards agree with the ledger's: the generated registry prints
-    people at the pace of a well-stocked office, while the demo's ledger (the article's 500
-    blanks since ``since``) printed far fewer first cards. From ``history_from`` on, generated
-    prints that no application made are taken back (those people stay print-ready, PRR); then
-    on each day from ``since`` the ledger consumed first-card blanks without an application,
-    as many print-ready residents get their card that day, and before ``since`` (no ledger
-    yet) each working day prints at the ledger's average pace; the recently recorded are the
-    most likely to come (as at a real counter). Returns the residents whose card date it set.
-    """
+def clear_generated_prints(ctx: Context, *, office: str, history_from: date) -> None:
+    """Take back the generated registry's prints from ``history_from`` on that no application
+    made: the generator prints people at the pace of a well-stocked office, while the demo's
+    ledger (the article's 500 blanks) printed far fewer first cards. Those people stay
+    print-ready (PRR) until `align_first_prints` or an application prints them. Run before
+    the demo's applications, so that their applicants come from the same print-ready
+    residents as the registry's first cards before them."""
     r = tr.resident
-    e = t.ledger_entry
-    rng = random.Random(seed)
     with ctx.write_plain() as conn:
         has_app = select(ts.application.c.nik).where(ts.application.c.nik == r.c.nik).exists()
         conn.execute(
@@ -340,6 +358,23 @@ def align_first_prints(
             .where(r.c.office_code == office, r.c.tanggal_cetak >= history_from, ~has_app)
             .values(tanggal_cetak=None)
         )
+
+
+def align_first_prints(
+    ctx: Context, *, office: str, since: date, history_from: date, seed: int = SEED
+) -> int:
+    """Make the registry's first cards agree with the ledger's, after
+    `clear_generated_prints`: on each day from ``since`` the ledger consumed first-card
+    blanks without an application, as many print-ready residents get their card that day,
+    and before ``since`` (no ledger yet) each working day from ``history_from`` prints at the
+    ledger's average pace; the recently recorded are the most likely to come (as at a real
+    counter, `recency_weight`). Returns the residents whose card date it set.
+    """
+    r = tr.resident
+    e = t.ledger_entry
+    rng = random.Random(seed)
+    with ctx.write_plain() as conn:
+        has_app = select(ts.application.c.nik).where(ts.application.c.nik == r.c.nik).exists()
         ledger: dict[date, int] = dict(
             conn.execute(
                 select(e.c.effective_date, func.sum(e.c.quantity))
@@ -388,9 +423,7 @@ def align_first_prints(
                 continue
             ready = [w for w in waiting if w[0] <= day]
             for _ in range(min(max(0, need), len(ready))):
-                # Weight by recency of recording: most first cards go to people recorded in
-                # the last weeks, a few to the old backlog.
-                weights = [1.0 / (1.0 + (day - rec).days / 30.0) ** 2 for rec, _nik in ready]
+                weights = [recency_weight((day - rec).days) for rec, _nik in ready]
                 pick = rng.choices(range(len(ready)), weights=weights)[0]
                 chosen.append({"n": ready[pick][1], "d": day})
                 waiting.remove(ready.pop(pick))
@@ -402,6 +435,14 @@ def align_first_prints(
                 chosen,
             )
     return len(chosen)
+
+
+def recency_weight(days_waited: int) -> float:
+    """How likely a print-ready resident is to be the next to come and print, against the
+    others, by the days since their recording: most first cards go to people recorded in the
+    last weeks, a few to the old backlog (the demo's first cards, before and during the
+    applications)."""
+    return 1.0 / (1.0 + days_waited / 30.0) ** 2
 
 
 def _poisson(rng: random.Random, mean: float) -> int:

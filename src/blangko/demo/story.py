@@ -17,9 +17,13 @@ receives, moves and counts blanks, the operator takes applications and prints, t
 closes recording and registers the Pilkades, the administrator sets the office up.
 
 Dates are placed relative to today so the story is always recent. Older use (before the
-applications) is back-filled with `stock consume`, day by day with the weekday pattern and
-holidays of a real office (domain.demand_simulation), so forecasts and backtests have a
-realistic history to learn from.
+applications' first print) is back-filled with `stock consume`, day by day with the weekday
+pattern and holidays of a real office (domain.demand_simulation), so forecasts and backtests
+have a realistic history to learn from. The history is one office's: the counter's pace
+(APPLICATIONS_PER_DAY, with the same weekday pattern) is the story's (500 blanks over the
+open days since the receipt, about 4,7 a day), so the use has no break where the back-fill
+hands over to the applications, and the registry's first cards agree with the ledger's over
+every day the forecast and its backtest read (TAKE_UP_HISTORY).
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from blangko.domain.calendar import indonesian_holidays
 from blangko.domain.demand_simulation import simulate_history
 from blangko.domain.ledger import SERVICES
 from blangko.domain.serials import expand, parse_ranges
+from blangko.domain.take_up import WINDOW_DAYS
 from blangko.formatting import num, signed
 from blangko.services import registry
 from blangko.services.admin import office as office_settings
@@ -57,8 +62,17 @@ USED_SINCE_RECEIPT = 500  # blanks out of stock since the shipment (printed + sp
 SPOILED = 4
 STORY_DAYS = 160  # the system started this many days ago
 APPLICATION_DAYS = 60
-APPLICATIONS_PER_DAY = 6
-TAKE_UP_HISTORY = 400  # days of registry prints made to agree with the ledger's pace
+# Applications an open day, on average: the story's pace. 500 blanks over the ~106 open days
+# since the receipt are ~4,7 a day; about 9 applications in 10 are printed (the others are
+# rejected, cancelled or still waiting), so at 5 a day the counter's last two months continue
+# the months before. At 6 they printed a third more than the back-fill before them, a break
+# in the history that the forecast's backtest read as a level shift.
+APPLICATIONS_PER_DAY = 5.0
+# Days of registry prints made to agree with the ledger's pace: every day the forecast reads
+# the registry (a year before the ledger's history) and so every day a backtest origin's
+# take-up window reaches. Shorter (it was 400 days), the windows of the earlier origins took
+# in the generated registry's prints at the pace of a well-stocked office.
+TAKE_UP_HISTORY = STORY_DAYS + WINDOW_DAYS
 REGISTRY_FILE = "registri-demo-kaur.csv (dibangkitkan)"
 # The office's settings (fictional head; the NIP is well formed: born 12 March 1974,
 # appointed April 1999, male, number 004).
@@ -70,7 +84,14 @@ PROFILE = {
 }
 
 
-def build(ctx: Context, progress: Callable[[str], Any] | None = None) -> dict[str, Any]:
+def build(
+    ctx: Context,
+    progress: Callable[[str], Any] | None = None,
+    *,
+    population: int = residents.DEMO_RESIDENTS,
+) -> dict[str, Any]:
+    """Build the demo office (``population``: its residents; fewer make a smaller office
+    with the same story, for tests)."""
     say = progress or (lambda _msg: None)
     setup.init(ctx)
     with ctx.read() as conn:
@@ -103,9 +124,21 @@ def build(ctx: Context, progress: Callable[[str], Any] | None = None) -> dict[st
     )
 
     say("Membangkitkan registri penduduk Kaur (195 desa/kelurahan) ...")
-    people = residents.populate(ctx, office=OFFICE, say=say)
+    # Nobody recorded since recording closed for PPKM (demo.applications closes it).
+    people = residents.populate(
+        ctx,
+        office=OFFICE,
+        count=population,
+        say=say,
+        recorded_by=today - timedelta(days=applications.PPKM_DAYS_AGO + 1),
+    )
     # Recorded as the office's registry import of today, so the pages show its date.
     registry.record_load(acting(ctx, ADMIN_USER), office=OFFICE, file_name=REGISTRY_FILE)
+
+    # The forecast learns first-card take-up from the registry: its prints of the days it
+    # reads follow the ledger (then the applications', then align_first_prints below).
+    history_from = today - timedelta(days=TAKE_UP_HISTORY)
+    residents.clear_generated_prints(ctx, office=OFFICE, history_from=history_from)
 
     say(f"Permohonan layanan {APPLICATION_DAYS} hari terakhir ...")
     made = applications.add_applications(
@@ -121,14 +154,13 @@ def build(ctx: Context, progress: Callable[[str], Any] | None = None) -> dict[st
             ).scalar_one()
         )
     say("Riwayat pemakaian blangko sebelumnya ...")
-    backfill_end = today - timedelta(days=APPLICATION_DAYS + 1)
+    # Up to the applications' first print, so that no open day is left without use in between
+    # (the first applications take a few days to be printed).
+    backfill_end = _first_use(ctx, OFFICE) - timedelta(days=1)
     _backfill(
         ctx, received + timedelta(days=1), backfill_end, USED_SINCE_RECEIPT - used_by_apps - SPOILED
     )
-    # The forecast learns first-card take-up from the last year of the registry.
-    residents.align_first_prints(
-        ctx, office=OFFICE, since=start, history_from=today - timedelta(days=TAKE_UP_HISTORY)
-    )
+    residents.align_first_prints(ctx, office=OFFICE, since=start, history_from=history_from)
     people["printed"] = residents.count_printed(ctx, office=OFFICE)
     pilkades = events.add_pilkades(acting(ctx, HEAD), OFFICE)
 
@@ -158,6 +190,18 @@ def build(ctx: Context, progress: Callable[[str], Any] | None = None) -> dict[st
     }
 
 
+def _first_use(ctx: Context, office: str) -> date:
+    """The first day a blank was consumed or spoiled (the applications' first print)."""
+    e = t.ledger_entry
+    with ctx.read() as conn:
+        first = conn.execute(
+            select(func.min(e.c.effective_date)).where(
+                e.c.office_code == office, e.c.kind.in_(("consume", "spoil"))
+            )
+        ).scalar_one()
+    return first if first is not None else ctx.today()
+
+
 def count_office(ctx: Context, *, office: str = OFFICE) -> dict[str, Any]:
     """The demo's count: one office-wide stock opname in which every location is scanned and
     found as booked, except the store, which also holds the carton nobody booked (UNBOOKED).
@@ -178,18 +222,26 @@ def count_office(ctx: Context, *, office: str = OFFICE) -> dict[str, Any]:
 
 def _backfill(ctx: Context, first: date, last: date, printed: int) -> None:
     """`printed` consumptions and SPOILED spoilages at the station between first and last,
-    spread over the days with a real office's weekday pattern and holidays. Serials are named
-    explicitly so that no card is used before the day it reached the station."""
+    spread over the days as the counter prints them: applications come with a real office's
+    weekday pattern and holidays (domain.demand_simulation) and are printed PRINT_LAG open
+    days later, as the demo's applications are, so the use before and after the hand-over
+    has one weekday pattern. Serials are named explicitly so that no card is used before the
+    day it reached the station."""
     days_n = (last - first).days + 1
-    holidays = frozenset(indonesian_holidays(range(first.year, last.year + 1)))
+    lead = 14  # days of applications before `first` whose cards are printed from `first` on
+    start = first - timedelta(days=lead)
+    holidays = frozenset(indonesian_holidays(range(start.year, last.year + 1)))
     shape = simulate_history(
-        start=first, days=days_n, holidays=holidays, closure=None, election=None, seed=1704
+        start=start, days=days_n + lead, holidays=holidays, closure=None, election=None, seed=1704
     )
-    weights = shape.latent * shape.open
+    opened = np.flatnonzero(shape.open)
+    weights = np.zeros(days_n + lead)
+    weights[opened[applications.PRINT_LAG :]] = shape.latent[opened[: -applications.PRINT_LAG]]
+    weights = weights[lead:]
     rng = np.random.default_rng(1704)
     per_day = rng.multinomial(max(0, printed), weights / weights.sum())
     keeper, printer = acting(ctx, STOCK_KEEPER), acting(ctx, OPERATOR_USER)
-    open_idx = np.flatnonzero(shape.open)
+    open_idx = np.flatnonzero(weights > 0)
     spoil_days = set(rng.choice(open_idx, size=SPOILED, replace=False).tolist())
     queue: list[str] = []
     for i in range(days_n):

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from blangko.domain import demand
 from blangko.domain import forecast as fc
 from blangko.domain import take_up as tu
 
@@ -94,20 +95,16 @@ def moving_average_28(
 def nb_model(
     n_paths: int = 1000, seed: int = 0, event_windows: tuple[tuple[date, date], ...] = ()
 ) -> Forecaster:
+    """The count model on the blanks used alone (the forecast before the registry's parts)."""
+
     def run(
         start: date, used: np.ndarray, open_flags: np.ndarray, future_open: np.ndarray
     ) -> np.ndarray:
         origin = start + timedelta(days=len(used))
         past = tuple(w for w in event_windows if w[0] < origin)
-        model = fc.fit(start, used, open_flags, past)
-        sim = fc.simulate(
-            model,
-            future_open,
-            history_open=open_flags[-fc.BACKLOG_WINDOW :],
-            n_paths=n_paths,
-            seed=seed,
-        )
-        return sim.quantiles()
+        return fc.forecast_paths(
+            start, used, open_flags, future_open, event_windows=past, n_paths=n_paths, seed=seed
+        ).quantiles()
 
     return run
 
@@ -119,67 +116,50 @@ def nb_prr_model(
     seed: int = 0,
     event_windows: tuple[tuple[date, date], ...] = (),
 ) -> Forecaster:
-    """The forecast of `services.forecast` with the registry's parts: the count model fitted
-    to the blanks used less their first cards (`take_up.first_cards_in_use`, from the
-    ledger's first cards per day, ``ledger_first``, aligned with the history's start, and the
-    registry's) for replacements and other use, plus the
-    backlog of the origin coming in and the recordings forecast (the same count model on the
-    registry's recordings of the last year) joining it, at take-up rates estimated on the
-    registry up to the origin. Without a recorded resident it is `nb_model`."""
-    plain = nb_model(n_paths, seed, event_windows)
+    """The forecast's model (`demand.forecast`, as services.forecast runs it, without the
+    events and the queue to come): the count model fitted to the blanks used less their
+    first cards (``ledger_first``: the ledger's first cards per day, aligned with the
+    history's start) for replacements and other use, plus the backlog of the origin coming
+    in and the recordings forecast joining it, at take-up rates estimated on the registry up
+    to the origin. Without a recorded resident it is `nb_model`."""
 
     def run(
         start: date, used: np.ndarray, open_flags: np.ndarray, future_open: np.ndarray
     ) -> np.ndarray:
-        if not registry.active:
-            return plain(start, used, open_flags, future_open)
-        origin = start + timedelta(days=len(used))
-        first = tu.first_cards_in_use(
-            used, ledger_first[: len(used)], registry.first_prints(start, len(used))
-        )
-        past = tuple(w for w in event_windows if w[0] < origin)
-        model = fc.fit(start, used - first, open_flags, past)
-        sim = fc.simulate(
-            model,
+        d = demand.forecast(
+            start,
+            used,
+            open_flags,
             future_open,
-            history_open=open_flags[-fc.BACKLOG_WINDOW :],
+            registry,
+            ledger_first,
             n_paths=n_paths,
             seed=seed,
+            event_windows=event_windows,
         )
-        parts = tu.simulate(
-            tu.estimate(registry, origin),
-            registry.backlog_at(origin),
-            future_open,
-            recordings_paths(registry, origin, len(future_open), n_paths, seed + 20),
-            n_paths=n_paths,
-            seed=seed + 30,
-        )
-        return np.quantile(sim.paths + parts.total, QUANTILES, axis=0)
+        return np.quantile(d.paths, QUANTILES, axis=0)
 
     return run
 
 
-def recordings_paths(
-    registry: tu.Registry, origin: date, horizon: int, n_paths: int, seed: int
-) -> np.ndarray:
-    """(paths, horizon) recordings from the origin on: the count model fitted to the
-    registry's recordings per day over the year before (recording calendar)."""
-    first = max(registry.base, origin - timedelta(days=tu.WINDOW_DAYS))
-    days = (origin - first).days
-    done = registry.recordings(first, days)
-    lo = registry.offset(first)
-    past_open = np.asarray(registry.record_open[lo : lo + days], dtype=bool) | (done > 0)
-    fut = np.asarray(registry.record_open[lo + days : lo + days + horizon], dtype=bool)
-    fut = np.concatenate([fut, np.zeros(horizon - len(fut), dtype=bool)])
-    model = fc.fit(first, done, past_open)
-    sim = fc.simulate(
-        model,
-        fut,
-        history_open=past_open[-fc.BACKLOG_WINDOW :],
-        n_paths=n_paths,
-        seed=seed,
-    )
-    return sim.paths
+def forecasters(
+    registry: tu.Registry | None = None,
+    ledger_first: np.ndarray | None = None,
+    *,
+    event_windows: tuple[tuple[date, date], ...] = (),
+    n_paths: int = 1000,
+    seed: int = 0,
+) -> dict[str, Forecaster]:
+    """The models a backtest compares, in the order they are shown: the count model on the
+    blanks used (``nb_glm``), the forecast's model (``nb_glm_prr``, when a registry is
+    given; ``ledger_first``: the ledger's first cards per day, none by default) and the
+    baselines ``seasonal_naive`` and ``moving_average_28``. The one set of models of
+    `blangko forecast backtest` and of bench/backtest.py."""
+    models = {"nb_glm": nb_model(n_paths, seed, event_windows)}
+    if registry is not None:
+        first = np.zeros(0) if ledger_first is None else ledger_first
+        models["nb_glm_prr"] = nb_prr_model(registry, first, n_paths, seed, event_windows)
+    return models | {"seasonal_naive": seasonal_naive, "moving_average_28": moving_average_28}
 
 
 @dataclass(frozen=True)
@@ -248,3 +228,71 @@ def backtest(
         n = max(1.0, s["n"])
         scores[name] = Scores(s["ae"] / n, s["pb"] / n, s["in50"] / n, s["in90"] / n, int(s["n"]))
     return origins, scores
+
+
+@dataclass(frozen=True)
+class PartCheck:
+    """One part of the forecast's model against what followed, summed over the origins'
+    scored (open) days: the expected blanks and the blanks the history shows."""
+
+    part: str  # "first_cards" or "replacements_other"
+    forecast: float
+    actual: float
+
+    def as_dict(self) -> dict[str, str | float]:
+        return {
+            "part": self.part,
+            "forecast": round(self.forecast, 1),
+            "actual": round(self.actual, 1),
+        }
+
+
+def part_checks(
+    start: date,
+    used: np.ndarray,
+    open_flags: np.ndarray,
+    registry: tu.Registry,
+    ledger_first: np.ndarray,
+    *,
+    horizon: int = 28,
+    n_origins: int = 6,
+    step: int = 7,
+    min_train: int = 56,
+    event_windows: tuple[tuple[date, date], ...] = (),
+    n_paths: int = 500,
+    seed: int = 0,
+) -> list[PartCheck]:
+    """The forecast's two parts at the backtest's origins against what followed: the first
+    cards (the backlog and the new recordings coming in) against the first cards of the
+    blanks used (`take_up.first_cards_in_use` over the whole history), the replacements and
+    other use against the rest. The total's score can hide two errors that cancel (too many
+    first cards, too little other use); these cannot."""
+    ledger = np.zeros(len(used))
+    known = min(len(used), len(ledger_first))
+    ledger[:known] = np.asarray(ledger_first, dtype=float)[:known]
+    first_all = tu.first_cards_in_use(used, ledger, registry.first_prints(start, len(used)))
+    sums = np.zeros(4)  # forecast first, actual first, forecast other, actual other
+    for o in origins_for(len(used), horizon, min_train, n_origins, step):
+        fut = open_flags[o : o + horizon].astype(bool)
+        d = demand.forecast(
+            start,
+            used[:o],
+            open_flags[:o],
+            fut,
+            registry,
+            ledger[:o],
+            n_paths=n_paths,
+            seed=seed,
+            event_windows=event_windows,
+        )
+        first = first_all[o : o + horizon][fut]
+        sums += (
+            d.parts.total.mean(axis=0)[fut].sum(),
+            first.sum(),
+            d.other.paths.mean(axis=0)[fut].sum(),
+            used[o : o + horizon][fut].sum() - first.sum(),
+        )
+    return [
+        PartCheck("first_cards", float(sums[0]), float(sums[1])),
+        PartCheck("replacements_other", float(sums[2]), float(sums[3])),
+    ]

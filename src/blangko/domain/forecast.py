@@ -29,6 +29,12 @@ CAP_OVER_BUSIEST_DAY = 4.0  # a day's expected use is at most this times the bus
 CAP_FLOOR = 10.0
 MIN_OPEN_DAYS_FOR_WEEKDAYS = 20
 MIN_EVENTS_FOR_REGRESSION = 10
+# The trend's prior: log change per year ~ Normal(0, TREND_PRIOR_SD^2), i.e. most offices'
+# demand changes by less than about 30 % a year. A trend read off a few months is mostly
+# noise (its standard error is about 1 per year on three months of a few blanks a day) and
+# would be extrapolated for months; the prior keeps such a trend near 0 and leaves one that
+# a year or more of history shows.
+TREND_PRIOR_SD = 0.3
 
 
 @dataclass(frozen=True)
@@ -175,7 +181,8 @@ def fit(
                 "perkiraan dari laju rata-rata saja, sangat lebar."
             ],
         )
-    beta, cov, alpha = _fit_nb(X, y)
+    prior = np.array([1 / TREND_PRIOR_SD**2 if c == "trend" else 0.0 for c in columns])
+    beta, cov, alpha = _fit_nb(X, y, prior)
     if n_open < MIN_OPEN_DAYS_FOR_TREND:
         # Weeks of history: keep the estimate but widen it, and say so.
         cov = cov * 4.0
@@ -190,15 +197,22 @@ def fit(
 
 
 def _irls(
-    X: np.ndarray, y: np.ndarray, alpha: float, beta: np.ndarray | None = None
+    X: np.ndarray,
+    y: np.ndarray,
+    alpha: float,
+    prior: np.ndarray | None = None,
+    beta: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Maximum-likelihood coefficients of a log-link NB2 model for a fixed dispersion, by
-    iteratively reweighted least squares; returns them with their covariance (inverse
-    Fisher information)."""
+    """Coefficients of a log-link NB2 model for a fixed dispersion, by iteratively
+    reweighted least squares; returns them with their covariance (inverse Fisher
+    information). ``prior``: the precision of a Normal(0, 1/precision) prior on each
+    coefficient (0: none), which makes them posterior modes (penalised IRLS)."""
     if beta is None:
         beta = np.zeros(X.shape[1])
         beta[0] = math.log(max(float(np.mean(y)), 0.1))
     ridge = 1e-8 * np.eye(X.shape[1])
+    if prior is not None:
+        ridge = ridge + np.diag(prior)
     info = np.eye(X.shape[1])
     for _ in range(100):
         eta = np.clip(X @ beta, -20, 12)
@@ -227,18 +241,21 @@ def _nb_loglik(y: np.ndarray, mu: np.ndarray, alpha: float) -> float:
     )
 
 
-def _fit_nb(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
-    """NB2 maximum likelihood: IRLS for the coefficients inside a golden-section search of
-    the profile likelihood over log(alpha). Plain numpy, so a one-off forecast does not pay
-    for importing a statistics package."""
+def _fit_nb(
+    X: np.ndarray, y: np.ndarray, prior: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """NB2 maximum likelihood (posterior mode under ``prior``, see `_irls`): IRLS for the
+    coefficients inside a golden-section search of the profile likelihood over log(alpha).
+    Plain numpy, so a one-off forecast does not pay for importing a statistics package."""
     lo, hi = math.log(1e-4), math.log(20.0)
     cache: dict[float, tuple[float, np.ndarray, np.ndarray]] = {}
+    precision = np.zeros(X.shape[1]) if prior is None else np.asarray(prior, dtype=float)
 
     def profile(log_alpha: float) -> float:
         alpha = math.exp(log_alpha)
-        beta, cov = _irls(X, y, alpha)
+        beta, cov = _irls(X, y, alpha, precision)
         mu = np.exp(np.clip(X @ beta, -20, 12))
-        ll = _nb_loglik(y, mu, alpha)
+        ll = _nb_loglik(y, mu, alpha) - 0.5 * float(np.sum(precision * beta**2))
         cache[log_alpha] = (ll, beta, cov)
         return ll
 
@@ -340,6 +357,35 @@ def simulate(
         uplift_totals,
         model,
         uplift_daily,
+    )
+
+
+def forecast_paths(
+    start: date,
+    used: np.ndarray,
+    open_flags: np.ndarray,
+    future_open: np.ndarray,
+    *,
+    event_windows: tuple[tuple[date, date], ...] = (),
+    uplifts: list[Uplift] | None = None,
+    multiplier: np.ndarray | None = None,
+    n_paths: int = 2000,
+    seed: int = 0,
+) -> Forecast:
+    """The count model fitted to a daily history (`fit`) and its sample paths for the days
+    after it (`simulate`, the history's last fortnight of open days setting the backlog
+    regressor): the one set-up of every count forecast, of the blanks used, of one part of
+    them, of one service type or of recordings."""
+    model = fit(start, used, open_flags, event_windows)
+    opened = np.asarray(open_flags, dtype=bool)
+    return simulate(
+        model,
+        future_open,
+        history_open=opened[-BACKLOG_WINDOW:] if len(opened) else None,
+        uplifts=uplifts,
+        n_paths=n_paths,
+        seed=seed,
+        multiplier=multiplier,
     )
 
 

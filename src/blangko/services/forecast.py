@@ -30,6 +30,7 @@ from sqlalchemy import Connection
 from blangko.adapters.repos import coverage as coverage_repo
 from blangko.adapters.repos import forecast as repo
 from blangko.domain import backtest as bt
+from blangko.domain import demand
 from blangko.domain import forecast as fc
 from blangko.domain import stock_policy as sp
 from blangko.domain import take_up as tu
@@ -210,10 +211,9 @@ def _registry(
     young = np.fromiter((bool(r[4]) for r in rows), bool, n)
     prr = np.fromiter((bool(r[5]) for r in rows), bool, n)
     count = np.fromiter((int(r[6]) for r in rows), np.int64, n)
-    record_past = _flags(cal, "perekaman", base, past_days)
-    done = np.bincount(recorded[recorded >= 0], weights=count[recorded >= 0], minlength=past_days)
-    record_past |= done[:past_days] > 0
-    record_open = np.concatenate([record_past, fut_record])
+    # The recording calendar only: a day with recordings counts as open where the history is
+    # read (demand.recordings_forecast), never ahead of a backtest's origin.
+    record_open = np.concatenate([_flags(cal, "perekaman", base, past_days), fut_record])
     last_year = recorded >= past_days - 365
     recent = int(count[last_year].sum())
     young_share = int(count[last_year & young].sum()) / recent if recent else 0.0
@@ -274,15 +274,11 @@ def _by_service(
         if svc == "pemula" and first_cards is not None:
             out[svc] = _summary(first_cards)
             continue
-        model = (
-            fc.fit(start, series[svc], open_flags)
-            if n
-            else fc.fit(as_of, np.zeros(0), np.zeros(0, dtype=bool))
-        )
-        sim = fc.simulate(
-            model,
+        sim = fc.forecast_paths(
+            start if n else as_of,
+            series[svc],
+            open_flags,
             fut_open,
-            history_open=open_flags[-fc.BACKLOG_WINDOW :] if n else None,
             n_paths=paths,
             seed=seed + 10 + k,
         )
@@ -304,26 +300,22 @@ def _recordings(
     turning 17 (``multiplier``), plus each coming event's expected extra recordings. Returns
     the forecast and its paths without the events (an event's new recordings are in its
     extra blanks already)."""
-    start = as_of - timedelta(days=365)
-    done = registry.recordings(start, 365)
-    lo = registry.offset(start)
-    past_open = np.asarray(registry.record_open[lo : lo + 365], dtype=bool) | (done > 0)
-    model = fc.fit(start, done, past_open)
     uplifts = []
     for up, imp in events_found:
         rec = imp["expected_extra"]["recordings"]
         uplifts.append(
             fc.Uplift(up.name, up.start, up.end, rec["low"], rec["expected"], rec["high"])
         )
-    sim = fc.simulate(
-        model,
+    sim = demand.recordings_forecast(
+        registry,
+        as_of,
         fut,
-        history_open=past_open[-fc.BACKLOG_WINDOW :],
         uplifts=uplifts,
-        n_paths=paths,
-        seed=seed + 20,
         multiplier=multiplier,
+        n_paths=paths,
+        seed=seed + demand.RECORDINGS_SEED,
     )
+    model = sim.model
     q = sim.quantiles()
     notes = list(model.warnings)
     if not fut.any():
@@ -458,27 +450,6 @@ def forecast(
             uplifts.append(
                 fc.Uplift(QUEUE_REASON, first_open[0], first_open[-1], queue, queue, queue)
             )
-    past_windows = _past_event_windows(ctx, code, as_of)
-    # Replacements and other use: the blanks used less the first cards the parts bring.
-    registry_first = registry.first_prints(start, len(used))
-    first_cards = tu.first_cards_in_use(used, ledger_first, registry_first)
-    other = used - first_cards
-    model = (
-        fc.fit(start, other, open_flags, past_windows)
-        if len(used)
-        else fc.fit(as_of, np.zeros(0), np.zeros(0, dtype=bool))
-    )
-    if registry.active:
-        model.name = "nb_glm_prr"
-    sim = fc.simulate(
-        model,
-        fut_open,
-        history_open=open_flags[-fc.BACKLOG_WINDOW :] if len(open_flags) else None,
-        uplifts=uplifts,
-        n_paths=s.paths,
-        seed=s.seed,
-        multiplier=use_factor,
-    )
     recordings, new_recordings = _recordings(
         registry, as_of, fut_record, events_found, s.paths, s.seed, rec_factor
     )
@@ -487,24 +458,35 @@ def forecast(
     if backlog["to_record"] and len(first_record):
         new_recordings[:, first_record[0]] += backlog["to_record"]
     # An event's print-ready residents come from the same backlog: drawn from it, not again.
-    event_draw = np.zeros_like(sim.paths)
     prr_shares = {}
     for u, imp in events_found:
         pool = imp["expected_extra"]["pools"]["blanks"]
         prr_shares[u.name] = imp["recorded_not_printed"] / pool if pool else 0.0
-        if u.name in sim.uplift_daily:
-            event_draw += sim.uplift_daily[u.name] * prr_shares[u.name]
-    take_up = tu.estimate(registry, as_of)
-    parts = tu.simulate(
-        take_up,
-        waiting,
+    # The model its backtest scores (domain.demand), with the events, the queue, the cohort
+    # turning 17 and the registry PRR of the print backlog.
+    d = demand.forecast(
+        start,
+        used,
+        open_flags,
         fut_open,
-        new_recordings,
+        registry,
+        ledger_first,
         n_paths=s.paths,
-        seed=s.seed + 30,
-        event_draw=event_draw if event_draw.any() else None,
+        seed=s.seed,
+        event_windows=_past_event_windows(ctx, code, as_of),
+        uplifts=uplifts,
+        multiplier=use_factor,
+        recordings=new_recordings if registry.active or backlog["to_record"] else None,
+        backlog=waiting,
+        event_prr_share=prr_shares,
     )
-    paths = sim.paths + parts.total
+    sim, parts, take_up, model = d.other, d.parts, d.take_up, d.other.model
+    if registry.active:
+        model.name = "nb_glm_prr"
+    registry_first = registry.first_prints(start, len(used))
+    first_cards = d.first_in_history
+    other = used - first_cards
+    paths = d.paths
     with ctx.read() as conn:
         by_service = _by_service(
             conn,
@@ -855,6 +837,7 @@ def backtest(
         cal = OfficeCalendar(conn, code)
         none = np.zeros(0, dtype=bool)
         registry, _, _ = _registry(conn, cal, code, as_of, start, open_flags, none, none)
+        ledger_first = _pemula_per_day(conn, code, start, len(used))
     need = 56 + horizon + 7 * (origins - 1)
     if len(used) < need:
         raise DomainError(
@@ -864,14 +847,25 @@ def backtest(
             f"sedikitnya {need} hari.",
         )
     windows = _past_event_windows(ctx, code, as_of)
-    models: dict[str, bt.Forecaster] = {"nb_glm": bt.nb_model(event_windows=windows)}
-    if registry.active:
-        with ctx.read() as conn:
-            ledger_first = _pemula_per_day(conn, code, start, len(used))
-        models["nb_glm_prr"] = bt.nb_prr_model(registry, ledger_first, event_windows=windows)
-    models |= {"seasonal_naive": bt.seasonal_naive, "moving_average_28": bt.moving_average_28}
+    models = bt.forecasters(
+        registry if registry.active else None, ledger_first, event_windows=windows
+    )
     used_origins, scores = bt.backtest(
         start, used, open_flags, models, horizon=horizon, n_origins=origins
+    )
+    parts = (
+        bt.part_checks(
+            start,
+            used,
+            open_flags,
+            registry,
+            ledger_first,
+            horizon=horizon,
+            n_origins=origins,
+            event_windows=windows,
+        )
+        if registry.active
+        else []
     )
     return {
         "office": code,
@@ -879,4 +873,5 @@ def backtest(
         "origins": [(start + timedelta(days=o)).isoformat() for o in used_origins],
         "horizon_days": horizon,
         "models": {name: sc.as_dict() for name, sc in scores.items()},
+        "parts": [p.as_dict() for p in parts],
     }
