@@ -14,7 +14,9 @@ from blangko.cli import state
 from blangko.cli.options import JsonOpt, KeyOpt, OfficeOpt
 from blangko.cli.output import console, key_column, make_table, print_json, print_table
 from blangko.cli.stock import print_verification
+from blangko.domain.applications import TYPE_LABEL_ID
 from blangko.domain.errors import DomainError
+from blangko.domain.ledger import LOCATION_KIND_LABEL_ID
 from blangko.formatting import num
 from blangko.services.admin import backup as backups
 from blangko.services.admin import office as office_settings
@@ -127,7 +129,7 @@ def _print_profile(p: OfficeProfile) -> None:
         table.add_row(label, value or "(belum diisi)")
     for rule in p["documents"]:
         mark = "" if rule["office_set"] else " (bawaan)"
-        table.add_row(f"Dokumen {rule['type']}", rule["description"] + mark)
+        table.add_row(f"Dokumen {TYPE_LABEL_ID[rule['type']]}", rule["description"] + mark)
     print_table(table)
 
 
@@ -243,7 +245,9 @@ def location_add(
     if as_json:
         print_json(result)
     else:
-        console.print(f"Lokasi '{result['name']}' ({result['kind']}) ditambahkan.")
+        console.print(
+            f"Lokasi '{result['name']}' ({LOCATION_KIND_LABEL_ID[result['kind']]}) ditambahkan."
+        )
 
 
 @location_app.command("list")
@@ -255,7 +259,7 @@ def location_list(office: OfficeOpt = None, as_json: JsonOpt = False) -> None:
         return
     table = make_table(key_column("Lokasi"), "Jenis")
     for r in rows:
-        table.add_row(r["name"], r["kind"])
+        table.add_row(r["name"], LOCATION_KIND_LABEL_ID[r["kind"]])
     print_table(table)
 
 

@@ -36,7 +36,12 @@ from blangko.cli.output import (
     print_table,
     replayed,
 )
-from blangko.domain.applications import STATUS_LABEL_ID, Status, parse_doc_option
+from blangko.domain.applications import (
+    STATUS_LABEL_ID,
+    TYPE_LABEL_ID,
+    Status,
+    parse_doc_option,
+)
 from blangko.formatting import num, parse_date, short_date, tanggal
 from blangko.services import applications as apps
 from blangko.services import worklist
@@ -290,7 +295,7 @@ def show(
         print_json(r)
         return
     console.print(
-        f"[bold]{r['receipt']}[/]  NIK {r['nik']}  {r['type']}  status {_label(r['status'])}"
+        f"[bold]{r['receipt']}[/]  NIK {r['nik']}  {TYPE_LABEL_ID[r['type']]}  status {_label(r['status'])}"
         + ("  [suket]" if r["suket"] else "")
         + ("  [IKD]" if r["ikd"] else ""),
         highlight=False,
@@ -335,7 +340,13 @@ def _table(
     t = make_table(*cols, title=title)
     for i, r in enumerate(rows):
         status = _label(r["status"]) + (" (suket)" if r["suket"] else "")
-        cells = [r["receipt"], r["nik"], r["type"], short_date(r["submitted_date"]), status]
+        cells = [
+            r["receipt"],
+            r["nik"],
+            TYPE_LABEL_ID[r["type"]],
+            short_date(r["submitted_date"]),
+            status,
+        ]
         t.add_row(*([str(positions[i])] if positions is not None else []), *cells)
     return t
 
@@ -496,14 +507,16 @@ def lookup(
     open_app = r["open_application"]
     if open_app:
         console.print(
-            f"Permohonan berjalan: [bold]{open_app['receipt']}[/] {open_app['type']}, status "
+            f"Permohonan berjalan: [bold]{open_app['receipt']}[/] {TYPE_LABEL_ID[open_app['type']]}, status "
             f"{_label(open_app['status'])} (blangko app show {open_app['receipt']})",
             highlight=False,
         )
     console.print(f"Langkah berikutnya: {r['next_step']['message']}", highlight=False)
     _warn_closed(r["desk_closed"])
     for rule in r["documents"]:
-        console.print(f"Dokumen {rule['type']}: {rule['description']}", highlight=False)
+        console.print(
+            f"Dokumen {TYPE_LABEL_ID[rule['type']]}: {rule['description']}", highlight=False
+        )
 
 
 @app_app.command("slip")

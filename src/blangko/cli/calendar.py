@@ -21,6 +21,7 @@ from blangko.cli.output import (
     print_table,
     replayed,
 )
+from blangko.domain.calendar import DESK_LABEL_ID
 from blangko.domain.errors import DomainError
 from blangko.formatting import num, parse_date, pct, short_date, tanggal
 from blangko.services import figures
@@ -126,7 +127,7 @@ def closure_list(
     for c in rows:
         table.add_row(
             str(c["id"]),
-            c["service"],
+            DESK_LABEL_ID.get(c["service"], c["service"]),
             short_date(c["start"]),
             short_date(c["end"]) if c["end"] else "dibuka kembali",
             c["reason"],
@@ -277,7 +278,7 @@ def event_add(
         print_json(r)
         return
     console.print(
-        f"Acara #{r['id']} '{r['name']}' ({r['kind']}) tanggal {tanggal(r['date'])}: "
+        f"Acara #{r['id']} '{r['name']}' ({ev.KIND_LABEL_ID.get(r['kind'], r['kind'])}) tanggal {tanggal(r['date'])}: "
         f"{num(len(r['villages']))} desa{replayed(r)}.",
         highlight=False,
     )
@@ -298,7 +299,13 @@ def event_list(office: OfficeOpt = None, as_json: JsonOpt = False) -> None:
         key_column("Desa", justify="right"),
     )
     for r in rows:
-        table.add_row(str(r["id"]), r["name"], short_date(r["date"]), r["kind"], num(r["villages"]))
+        table.add_row(
+            str(r["id"]),
+            r["name"],
+            short_date(r["date"]),
+            ev.KIND_LABEL_ID.get(r["kind"], r["kind"]),
+            num(r["villages"]),
+        )
     print_table(table)
 
 

@@ -17,6 +17,7 @@ from blangko.cli.output import (
     print_table,
     readiness_text,
 )
+from blangko.domain.applications import TYPE_LABEL_ID
 from blangko.formatting import num, parse_date, pct, signed, tanggal
 from blangko.services import forecast as fs
 
@@ -107,7 +108,9 @@ def print_forecast(r: dict[str, Any]) -> None:
     )
     for name, v in r["by_service"].items():
         h = v["horizon_total"]
-        svc.add_row(name, f"{num(h['p50'])} ({num(h['p05'])}-{num(h['p95'])})")
+        svc.add_row(
+            TYPE_LABEL_ID.get(name, name), f"{num(h['p50'])} ({num(h['p05'])}-{num(h['p95'])})"
+        )
     print_table(svc)
     rec = r["recordings"]["horizon_total"]
     console.print(

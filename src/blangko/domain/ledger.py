@@ -60,6 +60,7 @@ class Kind(StrEnum):
 SERVICES = TYPES
 SPOIL_REASONS = ("salah_cetak", "gagal_encode", "rusak_fisik", "lainnya")
 LOCATION_KINDS = ("store", "station")
+LOCATION_KIND_LABEL_ID = {"store": "gudang", "station": "loket cetak"}
 
 
 def check_spoil_reason(reason: str) -> str:
