@@ -57,22 +57,23 @@ def signed(n: int | float, lang: str = DEFAULT_LANG) -> str:
     return "+" + text
 
 
-def tanggal(d: date | str | None, lang: str = DEFAULT_LANG) -> str:
-    """date(2021, 6, 2) -> '2 Juni 2021' (id); an ISO string is read first."""
+def _format_day(d: date | str | None, pattern: str, lang: str) -> str:
+    """A date (an ISO string is read first) in Babel's ``pattern``; EMPTY for none."""
     if d is None or d == "":
         return EMPTY
     if isinstance(d, str):
         d = date.fromisoformat(d[:10])
-    return format_date(d, format="long", locale=lang)
+    return format_date(d, format=pattern, locale=lang)
+
+
+def tanggal(d: date | str | None, lang: str = DEFAULT_LANG) -> str:
+    """date(2021, 6, 2) -> '2 Juni 2021' (id); an ISO string is read first."""
+    return _format_day(d, "long", lang)
 
 
 def short_date(d: date | str | None, lang: str = DEFAULT_LANG) -> str:
     """date(2026, 10, 5) -> '05-10-2026': a date in a table of a narrow terminal."""
-    if d is None or d == "":
-        return EMPTY
-    if isinstance(d, str):
-        d = date.fromisoformat(d[:10])
-    return format_date(d, format="dd-MM-yyyy", locale=lang)
+    return _format_day(d, "dd-MM-yyyy", lang)
 
 
 def month_name(month: str, lang: str = DEFAULT_LANG, *, short: bool = False) -> str:
