@@ -89,3 +89,23 @@ def test_deactivated_user_token_stops_working(client) -> None:  # type: ignore[n
     r = client.post("/api/v1/users/operator", json={"active": False}, headers=admin)
     assert r.status_code == 200 and r.json()["active"] is False
     assert client.get("/api/v1/me", headers=h).status_code == 401
+
+
+def test_a_name_with_a_control_character_is_refused_before_anything_is_written(client) -> None:  # type: ignore[no-untyped-def]
+    # Found by the fuzz test on PostgreSQL: a NUL in the name reached the attempts table,
+    # which PostgreSQL cannot store, and the log-in answered 500.
+    for name in ("sto\x00k", "stok\x08", "\x1b[31mstok"):
+        token = client.post("/api/v1/auth/token", data={"username": name, "password": PASSWORD})
+        assert token.status_code == 400, token.text
+        assert token.json()["error"]["code"] == "username_invalid"
+        page = login(client, name)
+        assert page.status_code == 400 and "karakter kendali" in page.text
+    # Nothing was counted against the real name: its five tries are all still there.
+    for _ in range(4):
+        client.post("/api/v1/auth/token", data={"username": "stok", "password": "salah-sandi"})
+    assert (
+        client.post(
+            "/api/v1/auth/token", data={"username": "stok", "password": PASSWORD}
+        ).status_code
+        == 200
+    )

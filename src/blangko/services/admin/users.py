@@ -23,6 +23,7 @@ from blangko.domain.errors import (
     check_name,
     one_of,
 )
+from blangko.domain.limits import control_character
 from blangko.services.context import Context
 
 MIN_PASSWORD = 8
@@ -325,6 +326,14 @@ def authenticate(ctx: Context, *, username: str, password: str) -> Authenticated
     checked inside the window, however many arrive at once.
     """
     name = (username or "").strip()[:64]
+    if control_character(name) is not None:
+        # No account can have such a name (names are checked when made), and PostgreSQL
+        # cannot store a NUL in the attempts table: refused before anything is written.
+        raise DomainError(
+            "username_invalid",
+            "username",
+            "Nama pengguna berisi karakter kendali; ketik nama pengguna Anda lagi.",
+        )
     now = ctx.now()
     with ctx.write_plain() as conn:
         repo.lock_login_name(conn, name)
