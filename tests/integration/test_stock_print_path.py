@@ -91,6 +91,9 @@ def test_a_consumption_runs_few_statements(stocked, call, sqlite, postgres) -> N
         result = writes.consume(stocked, service="pemula", effective=D_LATE, office="17.04", **call)
     assert result["quantity"] == 1
     assert len(seen) == (sqlite if _sqlite(stocked) else postgres), seen
+    if not _sqlite(stocked):
+        # This process wrote the last entry: the state after the lock reads no entry.
+        assert "FOR UPDATE" in seen[0] and "ledger_entry" not in seen[1], seen[:2]
     # A replay writes nothing and reads the key with the lock.
     if "idempotency_key" in call:
         with statements(stocked) as again:

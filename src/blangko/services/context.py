@@ -78,12 +78,28 @@ class Context:
             assert head is not None
             if head.state is not None:
                 _OPENINGS[self.engine][code] = head.state.openings
-            yield WriteTx(self, conn, code, head.seq, head.hash, idempotency_key, head.state)
+            tx = WriteTx(
+                self,
+                conn,
+                code,
+                head.seq,
+                head.hash,
+                idempotency_key,
+                _state=head.state,
+                _locked=(head.seq, head.hash),
+            )
+            yield tx
+        # Committed: what the transaction read of the openings, with the entries it wrote.
+        if tx._state is not None:
+            _OPENINGS[self.engine][code] = ledger_repo.Openings(
+                tx.seq, tx.head_hash, tx._state.opening
+            )
 
 
 # What this process has read of each office's opening balances, per engine (a database):
-# the next write reads only the entries written since (adapters.repos.ledger.Openings). Only
-# values read from committed entries are kept, never a transaction's own writes.
+# the next write reads only the entries written since, none when the head is still the one
+# remembered (adapters.repos.ledger.Openings). Only what was read of committed entries is
+# kept, and a transaction's own entries once it has committed.
 _OPENINGS: WeakKeyDictionary[Engine, dict[str, ledger_repo.Openings]] = WeakKeyDictionary()
 
 
@@ -114,6 +130,8 @@ class WriteTx:
     # backend allows it, else on first use (see adapters.repos.ledger.lock_head).
     idempotency_key: str | None = None
     _state: ledger_repo.LedgerState | None = None
+    # The chain head as locked (seq, hash), before this transaction's entries.
+    _locked: tuple[int, str] | None = None
     # Location names by id, as far as this transaction has learned them.
     _names: dict[int, str] = field(default_factory=dict)
     _all_names: bool = False
@@ -123,7 +141,11 @@ class WriteTx:
         writes of this transaction (`closed`, `opened`)."""
         if self._state is None:
             self._state = ledger_repo.ledger_state(
-                self.conn, self.office, self.idempotency_key, _openings_read(self.conn, self.office)
+                self.conn,
+                self.office,
+                self.idempotency_key,
+                _openings_read(self.conn, self.office),
+                head=self._locked,
             )
             _OPENINGS[self.conn.engine][self.office] = self._state.openings
         return self._state

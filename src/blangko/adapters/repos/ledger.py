@@ -102,11 +102,14 @@ def _office_state(office: Any) -> Any:
             .where(
                 e.c.office_code == office,
                 # Bounded on both sides, so that a generic plan (PostgreSQL, prepared) expects
-                # few rows and reads the (office_code, seq) index, not every entry by date.
+                # few rows and reads the (office_code, seq) index ...
                 e.c.seq > bindparam("b_upto"),
                 e.c.seq <= t.office.c.ledger_seq,
                 e.c.kind == "opening",
             )
+            # ... and grouped, so that it does not answer min() by walking the office_date
+            # index from the earliest entry (every entry of an office without an opening).
+            .group_by(e.c.office_code)
             .scalar_subquery()
             .label("opening_since"),
             select(e.c.hash)
@@ -129,6 +132,28 @@ def _office_state(office: Any) -> Any:
 # Built once (below, the same for the statements every write runs): building a statement per
 # call costs more Python time than SQLite takes to execute it (bench/ledger.py).
 _HEAD_AND_STATE = _office_state(bindparam("b_office"))
+# The same without the entries (see ledger_state): the closed months and the key's request.
+_STATE = (
+    select(
+        select(func.max(t.month_close.c.month))
+        .where(t.month_close.c.office_code == bindparam("b_office"))
+        .scalar_subquery()
+        .label("closed_through"),
+        t.idempotency.c.operation,
+        t.idempotency.c.request_hash,
+        t.idempotency.c.result,
+    )
+    .select_from(
+        t.office.outerjoin(
+            t.idempotency,
+            and_(
+                t.idempotency.c.office_code == t.office.c.code,
+                t.idempotency.c.key == bindparam("b_key"),
+            ),
+        )
+    )
+    .where(t.office.c.code == bindparam("b_office"))
+)
 _LOCK_HEAD = (
     select(t.office.c.ledger_seq, t.office.c.ledger_hash)
     .where(t.office.c.code == bindparam("b_office"))
@@ -189,9 +214,21 @@ def lock_head(
 
 
 def ledger_state(
-    conn: Connection, office: str, idempotency_key: str | None, openings: Openings | None
+    conn: Connection,
+    office: str,
+    idempotency_key: str | None,
+    openings: Openings | None,
+    head: tuple[int, str] | None = None,
 ) -> LedgerState:
-    """The office's ledger state (see LedgerState), read under the lock of `lock_head`."""
+    """The office's ledger state (see LedgerState), read under the lock of `lock_head`.
+    `head`: the chain head (seq, hash) the lock returned; when `openings` were read up to it,
+    no entry has been written since and the entries are not read at all."""
+    if openings is not None and head == (openings.seq, openings.hash):
+        row = conn.execute(_STATE, {"b_office": office, "b_key": idempotency_key}).one()
+        prior = (
+            None if row.operation is None else Prior(row.operation, row.request_hash, row.result)
+        )
+        return LedgerState(row.closed_through, openings.first, prior, openings)
     read = _read_state(conn, office, idempotency_key, openings)
     assert read is not None  # the office's row is locked
     return read[2]
