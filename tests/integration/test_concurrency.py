@@ -10,12 +10,14 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 
 from blangko.adapters import tables as t
 from blangko.adapters.db import make_engine
+from blangko.adapters.repos import ledger as ledger_repo
 from blangko.domain.errors import DomainError
 from blangko.domain.ledger import Kind
 from blangko.domain.serials import expand, parse_ranges
@@ -330,3 +332,93 @@ def test_serials_booked_by_another_office_in_an_open_transaction(ctx, office, db
     assert q.balance(ctx, office="17.71")["on_hand"] == 100
     assert q.verify(ctx, office="17.04")["entries"] == 0
     assert q.verify(ctx, office="17.71")["sound"] is True
+
+
+def _after_a_held_write(db_url: str, like: Context, in_holder, waiter) -> Any:  # type: ignore[no-untyped-def]
+    """Run `in_holder(tx)` in a write transaction of Kaur that stays open until `waiter()`
+    (in another thread, with its own engine) is waiting for the office's lock, then commit
+    it; returns what `waiter` returned or raised."""
+    locked, release = threading.Event(), threading.Event()
+    holder_error: list[BaseException] = []
+    outcome: list[Any] = []
+
+    def hold() -> None:
+        mine = _context(db_url, like)
+        try:
+            with mine.write("17.04") as tx:
+                in_holder(tx)
+                locked.set()
+                assert release.wait(timeout=60)
+        except BaseException as exc:  # noqa: BLE001
+            holder_error.append(exc)
+        finally:
+            mine.engine.dispose()
+
+    def wait() -> None:
+        mine = _context(db_url, like)
+        try:
+            outcome.append(waiter(mine))
+        except BaseException as exc:  # noqa: BLE001
+            outcome.append(exc)
+        finally:
+            mine.engine.dispose()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert locked.wait(timeout=30)
+    second = threading.Thread(target=wait)
+    second.start()
+    second.join(timeout=1.0)
+    assert second.is_alive(), "the second write did not wait for the office's lock"
+    release.set()
+    holder.join(timeout=60)
+    second.join(timeout=60)
+    assert holder_error == []
+    return outcome[0]
+
+
+def test_a_write_that_waited_for_the_lock_sees_the_month_its_holder_closed(
+    ctx, office, db_url
+) -> None:  # type: ignore[no-untyped-def]
+    """The closed months are read after the office's lock is held, not with it: a write that
+    waited while October was being closed is refused, not dated into the closed month
+    (PostgreSQL's READ COMMITTED would give a statement that waited the tables as they were
+    when it started)."""
+    writes.record_opening(ctx, serials="KR0001-KR0010", effective=date(2026, 10, 1))
+    writes.consume(ctx, service="pemula", qty=1, effective=date(2026, 11, 2))
+
+    def close_october(tx: Any) -> None:
+        ledger_repo.close_month(
+            tx.conn, office="17.04", month="2026-10", at=ctx.now(), actor="kepala"
+        )
+
+    outcome = _after_a_held_write(
+        db_url,
+        ctx,
+        close_october,
+        lambda mine: writes.consume(mine, service="pemula", qty=1, effective=date(2026, 10, 20)),
+    )
+    assert isinstance(outcome, DomainError) and outcome.code == "month_closed", outcome
+    assert q.balance(ctx)["on_hand"] == 9
+    assert q.verify(ctx)["sound"] is True
+
+
+def test_a_retry_that_waited_for_the_lock_replays_the_first_answer(ctx, office, db_url) -> None:  # type: ignore[no-untyped-def]
+    """The idempotency key is looked up after the office's lock is held: a retry that waited
+    for the first request's transaction gets its stored answer, not an error."""
+    writes.record_opening(ctx, serials="KR0001-KR0010", effective=date(2026, 10, 1))
+    first = {"office": "17.04", "month": "2026-10", "closed": True, "ledger_seq": 1}
+
+    def close_october_with_key(tx: Any) -> None:
+        ledger_repo.close_month(
+            tx.conn, office="17.04", month="2026-10", at=ctx.now(), actor="kepala"
+        )
+        tx.remember("tutup-2026-10", "stock.close_month", {"month": "2026-10"}, first)
+
+    outcome = _after_a_held_write(
+        db_url,
+        ctx,
+        close_october_with_key,
+        lambda mine: writes.close_month(mine, month="2026-10", idempotency_key="tutup-2026-10"),
+    )
+    assert outcome == {**first, "replayed": True}, outcome

@@ -41,9 +41,9 @@ def no_lock(monkeypatch):  # type: ignore[no-untyped-def]
     asked: list[str] = []
     real = ledger_repo.lock_head
 
-    def lock_head(conn, office):  # type: ignore[no-untyped-def]
+    def lock_head(conn, office, **kwargs):  # type: ignore[no-untyped-def]
         asked.append(office)
-        return real(conn, office)
+        return real(conn, office, **kwargs)
 
     monkeypatch.setattr(ledger_repo, "lock_head", lock_head)
     return asked

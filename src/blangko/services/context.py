@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar, cast
+from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine
@@ -72,15 +73,47 @@ class Context:
             yield conn
 
     @contextmanager
-    def write(self, office: str | None) -> Iterator[WriteTx]:
-        """One write transaction for one office, its chain head locked."""
+    def write(self, office: str | None, idempotency_key: str | None = None) -> Iterator[WriteTx]:
+        """One write transaction for one office, its chain head locked. The idempotency key
+        the write was sent with (if any) is looked up with the office's ledger state, once
+        (WriteTx.state)."""
         with transaction(self.engine, write=True) as conn:
             code = office.strip() if office else resolve_office(conn, None)
-            head = ledger_repo.lock_head(conn, code)
+            head = ledger_repo.lock_head(
+                conn, code, idempotency_key=idempotency_key, openings=_openings_read(conn, code)
+            )
             if head is None:
                 resolve_office(conn, code)  # raises the clerk's "unknown office" error
             assert head is not None
-            yield WriteTx(self, conn, code, head.ledger_seq, head.ledger_hash)
+            if head.state is not None:
+                _OPENINGS[self.engine][code] = head.state.openings
+            tx = WriteTx(
+                self,
+                conn,
+                code,
+                head.seq,
+                head.hash,
+                idempotency_key,
+                _state=head.state,
+                _locked=(head.seq, head.hash),
+            )
+            yield tx
+        # Committed: what the transaction read of the openings, with the entries it wrote.
+        if tx._state is not None:
+            _OPENINGS[self.engine][code] = ledger_repo.Openings(
+                tx.seq, tx.head_hash, tx._state.opening
+            )
+
+
+# What this process has read of each office's opening balances, per engine (a database):
+# the next write reads only the entries written since, none when the head is still the one
+# remembered (adapters.repos.ledger.Openings). Only what was read of committed entries is
+# kept, and a transaction's own entries once it has committed.
+_OPENINGS: WeakKeyDictionary[Engine, dict[str, ledger_repo.Openings]] = WeakKeyDictionary()
+
+
+def _openings_read(conn: Connection, office: str) -> ledger_repo.Openings | None:
+    return _OPENINGS.setdefault(conn.engine, {}).get(office)
 
 
 def context_from_settings(settings: Settings, *, actor: str | None = None) -> Context:
@@ -101,13 +134,56 @@ class WriteTx:
     office: str
     seq: int
     head_hash: str
-    _location_names: dict[int, str] | None = None
+    # The idempotency key the transaction was opened with, and the office's ledger state
+    # (closed months, first opening, that key's stored request): read with the lock where the
+    # backend allows it, else on first use (see adapters.repos.ledger.lock_head).
+    idempotency_key: str | None = None
+    _state: ledger_repo.LedgerState | None = None
+    # The chain head as locked (seq, hash), before this transaction's entries.
+    _locked: tuple[int, str] | None = None
+    # Location names by id, as far as this transaction has learned them.
+    _names: dict[int, str] = field(default_factory=dict)
+    _all_names: bool = False
+
+    def state(self) -> ledger_repo.LedgerState:
+        """The office's ledger state, read once per transaction and kept up to date by the
+        writes of this transaction (`closed`, `opened`)."""
+        if self._state is None:
+            self._state = ledger_repo.ledger_state(
+                self.conn,
+                self.office,
+                self.idempotency_key,
+                _openings_read(self.conn, self.office),
+                head=self._locked,
+            )
+            _OPENINGS[self.conn.engine][self.office] = self._state.openings
+        return self._state
+
+    def closed(self, month: str) -> None:
+        """This transaction closed `month` ("YYYY-MM")."""
+        state = self.state()
+        state.closed_through = max(month, state.closed_through or month)
+
+    def opened(self, day: date) -> None:
+        """This transaction appended an opening balance dated `day`."""
+        state = self.state()
+        state.opening = min(day, state.opening or day)
 
     def location_names(self) -> dict[int, str]:
         """The office's locations by id, read once per transaction."""
-        if self._location_names is None:
-            self._location_names = location_names(self.conn, self.office)
-        return self._location_names
+        if not self._all_names:
+            self._names.update(location_names(self.conn, self.office))
+            self._all_names = True
+        return self._names
+
+    def location_name(self, location: int) -> str | None:
+        """A location's name, without a statement when this transaction has already met it."""
+        known = self._names.get(location)
+        return known if known is not None else self.location_names().get(location)
+
+    def met_locations(self, names: Mapping[int, str]) -> None:
+        """Locations (id: name) a statement of this transaction has read."""
+        self._names.update(names)
 
     # Idempotency -------------------------------------------------------------------------
     def seen(self, key: str | None, operation: str, params: dict[str, Any]) -> Any | None:
@@ -117,7 +193,10 @@ class WriteTx:
         """
         if not key:
             return None
-        row = idem_repo.find(self.conn, self.office, key)
+        if key == self.idempotency_key:
+            row: Any = self.state().prior
+        else:
+            row = idem_repo.find(self.conn, self.office, key)
         if row is None:
             return None
         if row.operation != operation or row.request_hash != request_hash(operation, params):
@@ -134,15 +213,19 @@ class WriteTx:
     ) -> None:
         if not key:
             return
+        fingerprint = request_hash(operation, params)
+        stored = json.dumps(result, default=str, sort_keys=True)
         idem_repo.store(
             self.conn,
             office=self.office,
             key=key,
             operation=operation,
-            request_hash=request_hash(operation, params),
-            result=json.dumps(result, default=str, sort_keys=True),
+            request_hash=fingerprint,
+            result=stored,
             created_at=self.ctx.now(),
         )
+        if key == self.idempotency_key and self._state is not None:
+            self._state.prior = ledger_repo.Prior(operation, fingerprint, stored)
 
 
 def write_once(
@@ -166,7 +249,7 @@ def write_once(
     check_inputs(params)
     if idempotency_key is not None:
         check_text(idempotency_key, "idempotency_key")
-    with ctx.write(office) as tx:
+    with ctx.write(office, idempotency_key) as tx:
         prior = tx.seen(idempotency_key, operation, params)
         if prior is not None:
             # The stored JSON of the first result of this very body: the same shape.

@@ -8,10 +8,28 @@ PostgreSQL, a recursive CTE on SQLite), never serial by serial from Python.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, select, text, update
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Connection,
+    Date,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    exists,
+    func,
+    null,
+    or_,
+    select,
+    text,
+    true,
+    update,
+)
 
 from blangko.adapters import tables as t
 from blangko.adapters.repos import AnyRow
@@ -19,14 +37,201 @@ from blangko.domain.ledger import EntryRecord, State
 from blangko.domain.serials import SerialRange, merge
 
 
-def lock_head(conn: Connection, office: str) -> AnyRow | None:
-    """The office's chain head (ledger_seq, ledger_hash), locked until the transaction ends
-    (SELECT ... FOR UPDATE; SQLite already holds the database lock from BEGIN IMMEDIATE)."""
-    return conn.execute(
-        select(t.office.c.ledger_seq, t.office.c.ledger_hash)
+@dataclass
+class Prior:
+    """A stored idempotency key's request fingerprint and first result."""
+
+    operation: str
+    request_hash: str
+    result: str
+
+
+@dataclass(frozen=True)
+class Openings:
+    """The date of an office's first opening balance among its entries 1..`seq`, entry `seq`
+    having the hash `hash`. Entries are only appended, so it stays true while entry `seq`
+    keeps that hash; a later read only looks at the entries after `seq` (see `lock_head`)."""
+
+    seq: int
+    hash: str
+    first: date | None
+
+
+@dataclass
+class LedgerState:
+    """What the date rules and the idempotency check of a write read, once per transaction:
+    the office's latest closed month ("YYYY-MM"), the date of its first opening balance, and
+    the stored request of the idempotency key the write was sent with. `openings`: what was
+    read of the openings, to hand to the next transaction's read."""
+
+    closed_through: str | None
+    opening: date | None
+    prior: Prior | None
+    openings: Openings
+
+
+@dataclass
+class Head:
+    """The office's chain head, locked; `state` is read with it where that is safe (SQLite),
+    else None (read it with `ledger_state` once the lock is held)."""
+
+    seq: int
+    hash: str
+    state: LedgerState | None
+
+
+def _office_state(office: Any) -> Any:
+    """The chain head with the office's ledger state: the latest closed month, the first
+    opening among the entries after b_upto with the hash of entry b_upto, and the stored
+    request of idempotency key b_key (NULLs when it is unknown or none is given).
+
+    Not the first opening over all entries: the office_date index gives no early stop when
+    the office has no opening at all, and each print would read every entry of the office.
+    From b_upto on, the (office_code, seq) index reads only the entries written since."""
+    idem = t.idempotency
+    e = t.ledger_entry
+    return (
+        select(
+            t.office.c.ledger_seq,
+            t.office.c.ledger_hash,
+            select(func.max(t.month_close.c.month))
+            .where(t.month_close.c.office_code == office)
+            .scalar_subquery()
+            .label("closed_through"),
+            select(func.min(e.c.effective_date))
+            .where(
+                e.c.office_code == office,
+                # Bounded on both sides, so that a generic plan (PostgreSQL, prepared) expects
+                # few rows and reads the (office_code, seq) index ...
+                e.c.seq > bindparam("b_upto"),
+                e.c.seq <= t.office.c.ledger_seq,
+                e.c.kind == "opening",
+            )
+            # ... and grouped, so that it does not answer min() by walking the office_date
+            # index from the earliest entry (every entry of an office without an opening).
+            .group_by(e.c.office_code)
+            .scalar_subquery()
+            .label("opening_since"),
+            select(e.c.hash)
+            .where(e.c.office_code == office, e.c.seq == bindparam("b_upto"))
+            .scalar_subquery()
+            .label("hash_at_upto"),
+            idem.c.operation,
+            idem.c.request_hash,
+            idem.c.result,
+        )
+        .select_from(
+            t.office.outerjoin(
+                idem, and_(idem.c.office_code == t.office.c.code, idem.c.key == bindparam("b_key"))
+            )
+        )
         .where(t.office.c.code == office)
-        .with_for_update()
-    ).first()
+    )
+
+
+# Built once (below, the same for the statements every write runs): building a statement per
+# call costs more Python time than SQLite takes to execute it (bench/ledger.py).
+_HEAD_AND_STATE = _office_state(bindparam("b_office"))
+# The same without the entries (see ledger_state): the closed months and the key's request.
+_STATE = (
+    select(
+        select(func.max(t.month_close.c.month))
+        .where(t.month_close.c.office_code == bindparam("b_office"))
+        .scalar_subquery()
+        .label("closed_through"),
+        t.idempotency.c.operation,
+        t.idempotency.c.request_hash,
+        t.idempotency.c.result,
+    )
+    .select_from(
+        t.office.outerjoin(
+            t.idempotency,
+            and_(
+                t.idempotency.c.office_code == t.office.c.code,
+                t.idempotency.c.key == bindparam("b_key"),
+            ),
+        )
+    )
+    .where(t.office.c.code == bindparam("b_office"))
+)
+_LOCK_HEAD = (
+    select(t.office.c.ledger_seq, t.office.c.ledger_hash)
+    .where(t.office.c.code == bindparam("b_office"))
+    .with_for_update()
+)
+
+
+def _read_state(
+    conn: Connection, office: str, key: str | None, known: Openings | None
+) -> tuple[int, str, LedgerState] | None:
+    upto = known.seq if known is not None else 0
+    row = conn.execute(_HEAD_AND_STATE, {"b_office": office, "b_key": key, "b_upto": upto}).first()
+    if row is None:
+        return None
+    state = _state_from(conn, office, key, known, row)
+    return row.ledger_seq, row.ledger_hash, state
+
+
+def _state_from(
+    conn: Connection, office: str, key: str | None, known: Openings | None, row: Any
+) -> LedgerState:
+    upto = known.seq if known is not None else 0
+    if known is not None and upto > 0 and row.hash_at_upto != known.hash:
+        # Entry `upto` is not the one read before (a database restored from a backup, say):
+        # read every entry's kind again.
+        again = _read_state(conn, office, key, None)
+        assert again is not None
+        return again[2]
+    firsts = [d for d in (known.first if known else None, row.opening_since) if d is not None]
+    first = min(firsts, default=None)
+    prior = None if row.operation is None else Prior(row.operation, row.request_hash, row.result)
+    openings = Openings(row.ledger_seq, row.ledger_hash, first)
+    return LedgerState(row.closed_through, first, prior, openings)
+
+
+def lock_head(
+    conn: Connection,
+    office: str,
+    idempotency_key: str | None = None,
+    openings: Openings | None = None,
+) -> Head | None:
+    """The office's chain head, locked until the transaction ends; None for an unknown office.
+
+    SQLite already holds the database's write lock from BEGIN IMMEDIATE, so nothing can
+    change under this statement: it reads the ledger state (and the idempotency key's stored
+    request) in the same statement. PostgreSQL locks the row (SELECT ... FOR UPDATE) and reads
+    nothing else with it: under READ COMMITTED a statement that waited for the lock still
+    reads the other tables as they were when it started, so a month closed or a key stored by
+    the writer it waited for would be missed. `ledger_state` reads them in a statement of its
+    own, after the lock. `openings`: what an earlier transaction read of the openings (only
+    the entries after it are read).
+    """
+    if conn.dialect.name == "sqlite":
+        read = _read_state(conn, office, idempotency_key, openings)
+        return None if read is None else Head(*read)
+    row = conn.execute(_LOCK_HEAD, {"b_office": office}).first()
+    return None if row is None else Head(row.ledger_seq, row.ledger_hash, None)
+
+
+def ledger_state(
+    conn: Connection,
+    office: str,
+    idempotency_key: str | None,
+    openings: Openings | None,
+    head: tuple[int, str] | None = None,
+) -> LedgerState:
+    """The office's ledger state (see LedgerState), read under the lock of `lock_head`.
+    `head`: the chain head (seq, hash) the lock returned; when `openings` were read up to it,
+    no entry has been written since and the entries are not read at all."""
+    if openings is not None and head == (openings.seq, openings.hash):
+        row = conn.execute(_STATE, {"b_office": office, "b_key": idempotency_key}).one()
+        prior = (
+            None if row.operation is None else Prior(row.operation, row.request_hash, row.result)
+        )
+        return LedgerState(row.closed_through, openings.first, prior, openings)
+    read = _read_state(conn, office, idempotency_key, openings)
+    assert read is not None  # the office's row is locked
+    return read[2]
 
 
 def head(conn: Connection, office: str) -> AnyRow:
@@ -108,6 +313,85 @@ def insert_blanks(
             )
 
 
+def _arrived_after(day: Any) -> Any:
+    """The blank (of the statement this is used in) reached where it is after `day`: its last
+    entry is dated later."""
+    e = t.ledger_entry
+    return exists().where(
+        e.c.office_code == t.blank.c.office_code,
+        e.c.seq == t.blank.c.last_seq,
+        e.c.effective_date > day,
+    )
+
+
+def _location_named(office: Any, name: Any) -> Any:
+    return (
+        select(t.location.c.id)
+        .where(t.location.c.office_code == office, t.location.c.name == name)
+        .scalar_subquery()
+    )
+
+
+_MOVE_VALUES: dict[str, Any] = {
+    "state": bindparam("b_to_state"),
+    "location_id": bindparam("b_to_location"),
+    "last_seq": bindparam("b_seq"),
+}
+
+
+def _in_range(one: bool) -> Any:
+    """The blanks of the range b_prefix, b_width, b_first..b_last. `one` (see `_one`):
+    "number = b_first"."""
+    number = t.blank.c.number
+    return and_(
+        t.blank.c.prefix == bindparam("b_prefix"),
+        t.blank.c.width == bindparam("b_width"),
+        number == bindparam("b_first")
+        if one
+        else number.between(bindparam("b_first"), bindparam("b_last")),
+    )
+
+
+def _of_office_in_state(one: bool) -> Any:
+    return and_(
+        _in_range(one),
+        t.blank.c.office_code == bindparam("b_office"),
+        t.blank.c.state == bindparam("b_from_state"),
+    )
+
+
+# Each of these by `one` (see _in_range): the statement for a single serial, or for a range.
+_MOVE_FROM = {
+    one: update(t.blank)
+    .where(_of_office_in_state(one), t.blank.c.location_id == bindparam("b_from_location"))
+    .values(_MOVE_VALUES)
+    for one in (False, True)
+}
+_MOVE_FROM_ARRIVED = {
+    one: statement.where(~_arrived_after(bindparam("b_day", type_=Date)))
+    for one, statement in _MOVE_FROM.items()
+}
+_MOVE_UNPLACED = {
+    one: update(t.blank)
+    .where(_of_office_in_state(one), t.blank.c.location_id.is_(None))
+    .values(_MOVE_VALUES)
+    for one in (False, True)
+}
+
+
+def _one(conn: Connection, r: SerialRange) -> bool:
+    """Whether to use the statement for one serial (a print's card) on PostgreSQL: with
+    "number = b_first" a generic plan (for a statement prepared after five runs) expects one
+    row and is kept, where a range of two parameters is planned anew on every run (0,1 to
+    0,2 ms on this machine). Not on SQLite, which plans every statement anyway and, given the
+    equality, reads the office's blanks through ix_blank_where for the look-up by number."""
+    return r.first == r.last and conn.dialect.name == "postgresql"
+
+
+def _range_params(r: SerialRange) -> dict[str, Any]:
+    return {"b_prefix": r.prefix, "b_width": r.width, "b_first": r.first, "b_last": r.last}
+
+
 def move_available(
     conn: Connection,
     office: str,
@@ -117,28 +401,145 @@ def move_available(
     to_location: int | None,
     seq: int,
     from_state: State = State.AVAILABLE,
+    *,
+    arrived_by: date | None = None,
 ) -> int:
     """Move blanks that are in from_state at from_location (None: blanks without a location,
-    i.e. spoiled ones); returns how many rows moved."""
-    where_location = (
-        t.blank.c.location_id.is_(None)
-        if from_location is None
-        else t.blank.c.location_id == from_location
-    )
+    i.e. spoiled ones); returns how many rows moved. With `arrived_by`, only blanks that
+    reached from_location on or before that day move (see `latest_arrival`)."""
+    if from_location is None:
+        statements = _MOVE_UNPLACED
+    else:
+        statements = _MOVE_FROM if arrived_by is None else _MOVE_FROM_ARRIVED
+    common = {
+        "b_office": office,
+        "b_from_state": from_state.value,
+        "b_from_location": from_location,
+        "b_day": arrived_by,
+        "b_to_state": to_state.value,
+        "b_to_location": to_location,
+        "b_seq": seq,
+    }
     moved = 0
     for r in ranges:
-        res = conn.execute(
-            update(t.blank)
-            .where(
-                _range_clause(r),
-                t.blank.c.office_code == office,
-                t.blank.c.state == from_state.value,
-                where_location,
-            )
-            .values(state=to_state.value, location_id=to_location, last_seq=seq)
-        )
-        moved += res.rowcount
+        moved += conn.execute(statements[_one(conn, r)], {**common, **_range_params(r)}).rowcount
     return moved
+
+
+# Take blanks out of `available` at a location named by its name, in one statement: the
+# location's id is looked up inside it (and returned), the blank must have reached the
+# location by the entry's date (b_day). The lowest N (ORDER BY ... LIMIT in a subquery, on an
+# alias of blank so that it does not correlate with the updated table) or a named range.
+_picked = t.blank.alias("picked")
+_AT_NAMED = _location_named(bindparam("b_office"), bindparam("b_location"))
+_TAKE_VALUES = {
+    "state": bindparam("b_to_state"),
+    "location_id": null(),
+    "last_seq": bindparam("b_seq"),
+}
+
+
+def _take_lowest(postgres: bool) -> Any:
+    """The lowest b_n available blanks at the named location, moved (see take_lowest).
+
+    Both read ix_blank_where in its order, from the location's lowest serial. SQLite does so
+    with "location_id = the id". PostgreSQL, told that, drops location_id from the order it
+    needs (a column equal to one value), and as its statistics say that nearly every blank is
+    available at the store, it walks ix_blank_range from the lowest serial of the database
+    instead, past every card printed so far: slower with each print. Written as a range of
+    one value and ordered by the whole index, only ix_blank_where gives that order. (SQLite,
+    given the range, would sort every blank of the location.)
+    """
+    at: list[Any] = [_picked.c.location_id == _AT_NAMED]
+    order: list[Any] = []
+    if postgres:
+        at = [_picked.c.location_id >= _AT_NAMED, _picked.c.location_id <= _AT_NAMED]
+        order = [_picked.c.location_id, _picked.c.state]
+    lowest = (
+        select(_picked.c.serial)
+        .where(
+            _picked.c.office_code == bindparam("b_office"),
+            *at,
+            _picked.c.state == State.AVAILABLE.value,
+        )
+        .order_by(*order, _picked.c.prefix, _picked.c.width, _picked.c.number)
+        # Rendered into the statement (LIMIT 1 on a print): a prepared statement's generic
+        # plan (PostgreSQL) then knows that it takes one row.
+        .limit(bindparam("b_n", type_=Integer, literal_execute=True))
+    )
+    return (
+        update(t.blank)
+        .where(t.blank.c.serial.in_(lowest), ~_arrived_after(bindparam("b_day", type_=Date)))
+        .values(_TAKE_VALUES)
+        .returning(t.blank.c.prefix, t.blank.c.width, t.blank.c.number, _AT_NAMED.label("location"))
+    )
+
+
+_TAKE_LOWEST = {"sqlite": _take_lowest(False), "postgresql": _take_lowest(True)}
+_TAKE_RANGE = {
+    one: update(t.blank)
+    .where(
+        _of_office_in_state(one),
+        t.blank.c.location_id == _AT_NAMED,
+        ~_arrived_after(bindparam("b_day", type_=Date)),
+    )
+    .values(_TAKE_VALUES)
+    .returning(_AT_NAMED.label("location"))
+    for one in (False, True)
+}
+
+
+def take_lowest(
+    conn: Connection, office: str, location: str, n: int, to_state: State, seq: int, day: date
+) -> tuple[int | None, list[SerialRange]]:
+    """Move the lowest `n` available blanks at the location named `location` to `to_state`
+    (no location), in one statement, those that had reached it by `day`; returns the
+    location's id (None when nothing moved) and the ranges moved (fewer than `n` when the
+    location is unknown, holds fewer, or one of the lowest `n` arrived after `day`)."""
+    rows = conn.execute(
+        _TAKE_LOWEST[conn.dialect.name],
+        {
+            "b_office": office,
+            "b_location": location,
+            "b_n": n,
+            "b_day": day,
+            "b_to_state": to_state.value,
+            "b_seq": seq,
+        },
+    ).all()
+    moved = merge(SerialRange(r.prefix, r.width, r.number, r.number) for r in rows)
+    return (rows[0].location if rows else None), moved
+
+
+def take_named(
+    conn: Connection,
+    office: str,
+    ranges: Iterable[SerialRange],
+    location: str,
+    to_state: State,
+    seq: int,
+    day: date,
+) -> tuple[int | None, int]:
+    """Move the blanks of `ranges` available at the location named `location` to `to_state`
+    (no location), one statement per range, those that had reached it by `day`; returns the
+    location's id (None when nothing moved) and how many moved."""
+    found: int | None = None
+    moved = 0
+    common = {
+        "b_office": office,
+        "b_from_state": State.AVAILABLE.value,
+        "b_location": location,
+        "b_day": day,
+        "b_to_state": to_state.value,
+        "b_seq": seq,
+    }
+    for r in ranges:
+        ids = (
+            conn.execute(_TAKE_RANGE[_one(conn, r)], {**common, **_range_params(r)}).scalars().all()
+        )
+        moved += len(ids)
+        found = ids[0] if ids else found
+    return found, moved
 
 
 def _with_last_entry() -> Any:
@@ -193,10 +594,21 @@ def lowest_arrived_by(conn: Connection, office: str, location: int, day: date) -
 
 
 def not_available_at(
-    conn: Connection, office: str, ranges: Iterable[SerialRange], location: int, limit: int = 5
+    conn: Connection,
+    office: str,
+    ranges: Iterable[SerialRange],
+    location: int,
+    limit: int = 5,
+    *,
+    moved_by: int | None = None,
 ) -> list[str]:
-    """Serials of these ranges that are not available at that location (unknown ones too)."""
+    """Serials of these ranges that are not available at that location (unknown ones too).
+    `moved_by`: the entry number of a move that has just taken some of them from there in
+    this transaction (their last_seq); those count as available, as they were before it."""
     bad: list[str] = []
+    here = and_(t.blank.c.state == State.AVAILABLE.value, t.blank.c.location_id == location)
+    if moved_by is not None:
+        here = or_(here, t.blank.c.last_seq == moved_by)
     for r in ranges:
         if r.count > 200_000:
             # Too many to list cheaply; the count mismatch is reported by the caller.
@@ -204,10 +616,7 @@ def not_available_at(
         present = set(
             conn.execute(
                 select(t.blank.c.serial).where(
-                    _range_clause(r),
-                    t.blank.c.office_code == office,
-                    t.blank.c.state == State.AVAILABLE.value,
-                    t.blank.c.location_id == location,
+                    _range_clause(r), t.blank.c.office_code == office, here
                 )
             ).scalars()
         )
@@ -225,13 +634,18 @@ def locations_holding(
     """Split ranges by the location where each serial is available (None: not available,
     unknown ones included). Works on the blanks' numbers: a range is never expanded into
     serials here, only the blanks that exist are read."""
+    return locations_holding_named(conn, office, ranges)[0]
+
+
+def locations_holding_named(
+    conn: Connection, office: str, ranges: Iterable[SerialRange]
+) -> tuple[dict[int | None, list[SerialRange]], dict[int, str]]:
+    """`locations_holding`, and the names of the locations found (read in the same
+    statement)."""
     out: dict[int | None, list[SerialRange]] = {}
+    names: dict[int, str] = {}
     for r in ranges:
-        rows = conn.execute(
-            select(t.blank.c.number, t.blank.c.location_id, t.blank.c.state)
-            .where(_range_clause(r), t.blank.c.office_code == office)
-            .order_by(t.blank.c.number)
-        )
+        rows = conn.execute(_HOLDING[_one(conn, r)], {**_range_params(r), "b_office": office})
         expected = r.first  # the next number not yet placed
         for row in rows:
             if row.number > expected:
@@ -239,11 +653,22 @@ def locations_holding(
                     SerialRange(r.prefix, r.width, expected, row.number - 1)
                 )
             where = row.location_id if row.state == State.AVAILABLE.value else None
+            if where is not None:
+                names[where] = row.name
             out.setdefault(where, []).append(SerialRange(r.prefix, r.width, row.number, row.number))
             expected = row.number + 1
         if expected <= r.last:
             out.setdefault(None, []).append(SerialRange(r.prefix, r.width, expected, r.last))
-    return {loc: merge(found) for loc, found in out.items()}
+    return {loc: merge(found) for loc, found in out.items()}, names
+
+
+_HOLDING = {
+    one: select(t.blank.c.number, t.blank.c.location_id, t.blank.c.state, t.location.c.name)
+    .select_from(t.blank.outerjoin(t.location, t.location.c.id == t.blank.c.location_id))
+    .where(_in_range(one), t.blank.c.office_code == bindparam("b_office"))
+    .order_by(t.blank.c.number)
+    for one in (False, True)
+}
 
 
 def blanks_in(conn: Connection, ranges: Iterable[SerialRange]) -> list[AnyRow]:
@@ -302,8 +727,7 @@ def count_available(conn: Connection, office: str, location: int) -> int:
     )
 
 
-# Built once: every write runs these, and building a statement per call costs more Python time
-# than SQLite takes to execute it (bench/ledger.py).
+# The statements every write runs, built once (see _HEAD_AND_STATE).
 _INSERT_ENTRY = t.ledger_entry.insert().returning(t.ledger_entry.c.id)
 _MOVE_HEAD = (
     update(t.office)
@@ -313,35 +737,94 @@ _MOVE_HEAD = (
 _CLOSED_MONTHS = select(t.month_close.c.month).where(
     t.month_close.c.office_code == bindparam("b_office")
 )
+_ENTRY_COLUMNS = [c.name for c in t.ledger_entry.c if c.name != "id"]
 
 
-def insert_entry(conn: Connection, entry: EntryRecord, ranges: list[SerialRange]) -> int:
+def _insert_entry_pg() -> Any:
+    """PostgreSQL: the entry, its ranges and the new chain head in one statement (one round
+    trip instead of three): INSERT ... RETURNING id and the head's UPDATE as CTEs of the
+    ranges' INSERT, which reads the ranges from arrays."""
+    entry = (
+        t.ledger_entry.insert()
+        .values({name: bindparam(name) for name in _ENTRY_COLUMNS})
+        .returning(t.ledger_entry.c.id)
+        .cte("new_entry")
+    )
+    head = _MOVE_HEAD.cte("new_head")
+    ranges = (
+        func.unnest(
+            bindparam("b_prefixes", type_=ARRAY(String)),
+            bindparam("b_widths", type_=ARRAY(Integer)),
+            bindparam("b_firsts", type_=ARRAY(BigInteger)),
+            bindparam("b_lasts", type_=ARRAY(BigInteger)),
+        )
+        .table_valued("prefix", "width", "first_no", "last_no")
+        .render_derived(name="r")
+    )
+    er = t.entry_range.c
+    return (
+        t.entry_range.insert()
+        .from_select(
+            [er.entry_id, er.office_code, er.prefix, er.width, er.first_no, er.last_no],
+            select(
+                entry.c.id,
+                bindparam("b_office"),
+                ranges.c.prefix,
+                ranges.c.width,
+                ranges.c.first_no,
+                ranges.c.last_no,
+            )
+            .select_from(entry)
+            .join(ranges, true()),
+        )
+        .add_cte(head)
+    )
+
+
+_INSERT_ENTRY_PG = _insert_entry_pg()
+
+
+def insert_entry(conn: Connection, entry: EntryRecord, ranges: list[SerialRange]) -> str:
+    """Append the entry with its ranges and move the office's chain head to it; returns the
+    entry's hash (the new head)."""
     entry_hash = entry.compute_hash()
-    entry_id = conn.execute(
-        _INSERT_ENTRY,
-        {
-            "office_code": entry.office,
-            "seq": entry.seq,
-            "kind": entry.kind,
-            "effective_date": entry.effective_date,
-            "recorded_at": entry.recorded_at,
-            "actor": entry.actor,
-            "from_location": entry.from_location,
-            "to_location": entry.to_location,
-            "service": entry.service,
-            "reason": entry.reason,
-            "document": entry.document,
-            "party": entry.party,
-            "note": entry.note,
-            "idempotency_key": entry.idempotency_key,
-            "quantity": entry.quantity,
-            "serials": entry.serials,
-            "corrects_seq": entry.corrects_seq,
-            "count_id": entry.count_id,
-            "prev_hash": entry.prev_hash,
-            "hash": entry_hash,
-        },
-    ).scalar_one()
+    values = {
+        "office_code": entry.office,
+        "seq": entry.seq,
+        "kind": entry.kind,
+        "effective_date": entry.effective_date,
+        "recorded_at": entry.recorded_at,
+        "actor": entry.actor,
+        "from_location": entry.from_location,
+        "to_location": entry.to_location,
+        "service": entry.service,
+        "reason": entry.reason,
+        "document": entry.document,
+        "party": entry.party,
+        "note": entry.note,
+        "idempotency_key": entry.idempotency_key,
+        "quantity": entry.quantity,
+        "serials": entry.serials,
+        "corrects_seq": entry.corrects_seq,
+        "count_id": entry.count_id,
+        "prev_hash": entry.prev_hash,
+        "hash": entry_hash,
+    }
+    head = {"b_office": entry.office, "b_seq": entry.seq, "b_hash": entry_hash}
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            _INSERT_ENTRY_PG,
+            {
+                **values,
+                **head,
+                "b_prefixes": [r.prefix for r in ranges],
+                "b_widths": [r.width for r in ranges],
+                "b_firsts": [r.first for r in ranges],
+                "b_lasts": [r.last for r in ranges],
+            },
+        )
+        return entry_hash
+    entry_id = conn.execute(_INSERT_ENTRY, values).scalar_one()
     conn.execute(
         t.entry_range.insert(),
         [
@@ -356,8 +839,8 @@ def insert_entry(conn: Connection, entry: EntryRecord, ranges: list[SerialRange]
             for r in ranges
         ],
     )
-    conn.execute(_MOVE_HEAD, {"b_office": entry.office, "b_seq": entry.seq, "b_hash": entry_hash})
-    return int(entry_id)
+    conn.execute(_MOVE_HEAD, head)
+    return entry_hash
 
 
 def row_to_record(row: Any) -> EntryRecord:

@@ -5,6 +5,7 @@ counts.py) and the application print go through `append_entry`."""
 from __future__ import annotations
 
 from datetime import date
+from typing import NoReturn
 
 from sqlalchemy.exc import IntegrityError
 
@@ -30,7 +31,9 @@ def check_entry_date(tx: WriteTx, effective: date, *, opening: bool = False) -> 
     month = effective.strftime("%Y-%m")
     # An entry dated before a closed month would still change that month's closing balance,
     # so every month up to the latest closed one is closed for new entries ("YYYY-MM" sorts).
-    latest = max(repo.closed_months(tx.conn, tx.office), default=None)
+    # Read once per transaction, with the office's lock (WriteTx.state).
+    state = tx.state()
+    latest = state.closed_through
     if latest is not None and month <= latest:
         raise DomainError(
             "month_closed",
@@ -38,7 +41,7 @@ def check_entry_date(tx: WriteTx, effective: date, *, opening: bool = False) -> 
             f"Bulan {latest} sudah ditutup: entri bertanggal {effective:%d-%m-%Y} (di dalam "
             "atau sebelum bulan yang ditutup) tidak diterima.",
         )
-    first = None if opening else repo.opening_date(tx.conn, tx.office)
+    first = None if opening else state.opening
     if first is not None and effective < first:
         raise DomainError(
             "date_before_opening",
@@ -85,11 +88,19 @@ def append_entry(
     else:
         # Only moves out of `available` need a location; spoiled cards have none.
         assert from_location is not None or move.from_state != State.AVAILABLE
-        if from_location is not None:
-            _check_arrival(tx, ranges, from_location, effective)
         target = to_location if move.to_state == State.AVAILABLE else None
+        # A blank moves from a location only if it had reached it by the entry's date: the
+        # arrival rule is part of the move's statement (explain_shortfall says which failed).
         moved = repo.move_available(
-            tx.conn, tx.office, ranges, from_location, move.to_state, target, seq, move.from_state
+            tx.conn,
+            tx.office,
+            ranges,
+            from_location,
+            move.to_state,
+            target,
+            seq,
+            move.from_state,
+            arrived_by=None if from_location is None else effective,
         )
         if moved != quantity and from_location is None:
             raise Conflict(
@@ -100,7 +111,45 @@ def append_entry(
             )
         if moved != quantity and from_location is not None:
             # Raising rolls back the partial update of this transaction.
-            _raise_not_available(tx, ranges, from_location, quantity, moved)
+            explain_shortfall(tx, ranges, from_location, effective, quantity, moved)
+    return record_entry(
+        tx,
+        kind,
+        effective,
+        ranges,
+        from_location=from_location,
+        to_location=to_location,
+        service=service,
+        reason=reason,
+        document=document,
+        party=party,
+        note=note,
+        idempotency_key=idempotency_key,
+        count_id=count_id,
+        corrects_seq=corrects_seq,
+    )
+
+
+def record_entry(
+    tx: WriteTx,
+    kind: Kind,
+    effective: date,
+    ranges: list[SerialRange],
+    *,
+    from_location: int | None = None,
+    to_location: int | None = None,
+    service: str | None = None,
+    reason: str | None = None,
+    document: str | None = None,
+    party: str | None = None,
+    note: str | None = None,
+    idempotency_key: str | None = None,
+    count_id: int | None = None,
+    corrects_seq: int | None = None,
+) -> EntryView:
+    """Append the entry of blanks this transaction has just moved (their last_seq is the
+    entry's number, tx.seq + 1) to the chain, and move the chain head to it."""
+    seq = tx.seq + 1
     record = EntryRecord(
         office=tx.office,
         seq=seq,
@@ -116,30 +165,41 @@ def append_entry(
         party=party,
         note=note,
         idempotency_key=idempotency_key,
-        quantity=quantity,
+        quantity=total(ranges),
         serials=format_ranges(ranges),
         corrects_seq=corrects_seq,
         count_id=count_id,
         prev_hash=tx.head_hash,
     )
-    repo.insert_entry(tx.conn, record, ranges)
+    tx.head_hash = repo.insert_entry(tx.conn, record, ranges)
     tx.seq = seq
-    tx.head_hash = record.compute_hash()
-    names = tx.location_names()
+    if kind == Kind.OPENING:
+        tx.opened(effective)
     return EntryView(
         seq=seq,
         kind=kind.value,
         effective_date=effective.isoformat(),
-        quantity=quantity,
+        quantity=record.quantity,
         serials=record.serials,
-        from_location=names.get(from_location) if from_location else None,
-        to_location=names.get(to_location) if to_location else None,
+        from_location=tx.location_name(from_location) if from_location else None,
+        to_location=tx.location_name(to_location) if to_location else None,
     )
 
 
-def _check_arrival(tx: WriteTx, ranges: list[SerialRange], location: int, effective: date) -> None:
-    """A use back-dated before the card reached this location would make the balance as of
-    the days in between negative (balances are computed from effective dates)."""
+def explain_shortfall(
+    tx: WriteTx,
+    ranges: list[SerialRange],
+    location: int,
+    effective: date,
+    wanted: int,
+    moved: int,
+) -> NoReturn:
+    """Raise why a move from `location` dated `effective` moved only `moved` of the `wanted`
+    blanks of `ranges`. The blanks it did move are marked with the entry's number (tx.seq +
+    1), so this reads the books as they stood before it."""
+    # A use back-dated before the card reached this location would make the balance as of
+    # the days in between negative (balances are computed from effective dates). The blanks
+    # moved had arrived in time; those left behind at the location are the ones to check.
     arrived = repo.latest_arrival(tx.conn, tx.office, ranges, location)
     if arrived is not None and arrived > effective:
         raise DomainError(
@@ -148,13 +208,8 @@ def _check_arrival(tx: WriteTx, ranges: list[SerialRange], location: int, effect
             f"Tanggal {effective:%d-%m-%Y} lebih awal dari tanggal blangko ini masuk ke "
             f"lokasinya ({arrived:%d-%m-%Y}): blangko belum ada di sana pada tanggal itu.",
         )
-
-
-def _raise_not_available(
-    tx: WriteTx, ranges: list[SerialRange], location: int, wanted: int, moved: int
-) -> None:
-    bad = repo.not_available_at(tx.conn, tx.office, ranges, location)
-    name = tx.location_names().get(location, str(location))
+    bad = repo.not_available_at(tx.conn, tx.office, ranges, location, moved_by=tx.seq + 1)
+    name = tx.location_name(location) or str(location)
     shown = ", ".join(bad) if bad else f"{wanted - moved} seri"
     raise DomainError(
         "serial_not_available",

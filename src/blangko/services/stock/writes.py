@@ -7,13 +7,25 @@ from typing import Any
 
 from blangko.adapters.repos import ledger as repo
 from blangko.domain.errors import Conflict, DomainError, one_of
-from blangko.domain.ledger import SERVICES, SPOIL_REASON_LABEL_ID, Kind, State, check_spoil_reason
+from blangko.domain.ledger import (
+    MOVES,
+    SERVICES,
+    SPOIL_REASON_LABEL_ID,
+    Kind,
+    State,
+    check_spoil_reason,
+)
 from blangko.domain.limits import MAX_SERIALS_PER_WRITE, check_serial_count
 from blangko.domain.serials import SerialRange, from_serials, parse_ranges, single, total
 from blangko.formatting import month_bounds
 from blangko.services.context import Context, WriteTx, location_id, write_once
 from blangko.services.stock.anchors import anchor_in
-from blangko.services.stock.entries import append_entry, check_entry_date
+from blangko.services.stock.entries import (
+    append_entry,
+    check_entry_date,
+    explain_shortfall,
+    record_entry,
+)
 from blangko.services.stock.results import EntriesWritten, EntryView, MonthClosed
 
 DEFAULT_STORE = "gudang"
@@ -178,12 +190,60 @@ def _pick(
     ranges = repo.lowest_available(tx.conn, tx.office, location, qty)
     have = total(ranges)
     if have < qty:
-        raise DomainError(
-            "insufficient_stock",
-            "qty",
-            f"Stok di '{location_name}' hanya {have} keping; tidak cukup untuk {qty}.",
-        )
+        raise _insufficient(location_name, have, qty)
     return ranges
+
+
+def _insufficient(location_name: str, have: int, qty: int) -> DomainError:
+    return DomainError(
+        "insufficient_stock",
+        "qty",
+        f"Stok di '{location_name}' hanya {have} keping; tidak cukup untuk {qty}.",
+    )
+
+
+def _take(
+    tx: WriteTx,
+    asked: list[SerialRange] | None,
+    qty: int | None,
+    location_name: str,
+    effective: date,
+) -> tuple[int, list[SerialRange]]:
+    """Consume the serials named (`asked`), or the lowest `qty` available, at the location
+    named `location_name`: picked and moved in one statement per range, the location's id
+    looked up inside it (no statement of its own on a print). Returns the location's id and
+    the ranges moved. When fewer moved than asked, the books are read again to say why (the
+    same errors, in the same order, as looking the location up, picking and checking the
+    arrival dates one statement at a time)."""
+    seq = tx.seq + 1
+    to_state = MOVES[Kind.CONSUME].to_state
+    if asked is None:
+        assert qty is not None
+        loc, ranges = repo.take_lowest(
+            tx.conn, tx.office, location_name, qty, to_state, seq, effective
+        )
+        wanted, moved = qty, total(ranges)
+    else:
+        ranges = asked
+        loc, moved = repo.take_named(
+            tx.conn, tx.office, asked, location_name, to_state, seq, effective
+        )
+        wanted = total(asked)
+    if loc is not None and moved == wanted:
+        tx.met_locations({loc: location_name})
+        return loc, ranges
+    # Raising rolls back whatever this statement moved.
+    loc = location_id(tx.conn, tx.office, location_name, "location")
+    tx.met_locations({loc: location_name})
+    if asked is None:
+        assert qty is not None
+        have = repo.count_available(tx.conn, tx.office, loc) + moved
+        if have < qty:
+            raise _insufficient(location_name, have, qty)
+        # The lowest `qty` were picked; those left behind (an arrival after `effective`)
+        # are now the lowest available.
+        asked = repo.lowest_available(tx.conn, tx.office, loc, qty - moved)
+    explain_shortfall(tx, asked, loc, effective, wanted, moved)
 
 
 def transfer(
@@ -269,11 +329,9 @@ def consume_in(
             note=note,
             idempotency_key=idempotency_key,
         )
-    loc_name = location or DEFAULT_STORE
-    loc = location_id(tx.conn, tx.office, loc_name, "location")
-    ranges = _pick(tx, asked, qty, loc, loc_name)
+    loc, ranges = _take(tx, asked, qty, location or DEFAULT_STORE, effective)
     return [
-        append_entry(
+        record_entry(
             tx,
             Kind.CONSUME,
             effective,
@@ -334,7 +392,8 @@ def _per_location(
     tx: WriteTx, kind: Kind, effective: date, ranges: list[SerialRange], **fields: Any
 ) -> list[EntryView]:
     """One entry per location holding the serials; any serial not available fails it all."""
-    split = repo.locations_holding(tx.conn, tx.office, ranges)
+    split, names = repo.locations_holding_named(tx.conn, tx.office, ranges)
+    tx.met_locations(names)
     if None in split:
         bad = split[None][:5]
         raise DomainError(
@@ -523,6 +582,7 @@ def close_month(
         if key in repo.closed_months(tx.conn, tx.office):
             raise Conflict("month_already_closed", "month", f"Bulan {key} sudah ditutup.")
         repo.close_month(tx.conn, office=tx.office, month=key, at=ctx.now(), actor=ctx.actor)
+        tx.closed(key)
         # The head at the close, anchored and signed: the number for the signed record.
         anchor = anchor_in(tx, reason="month_close", month=key)
         return {
