@@ -114,7 +114,7 @@ def test_the_lowest_blank_that_arrived_too_late_refuses_the_whole_quantity(stock
             stocked, service="pemula", qty=3, location="loket-1", effective=date(2026, 11, 15)
         )
     assert (err.value.code, err.value.field) == ("date_before_arrival", "date")
-    assert "2026-11-20" in err.value.message
+    assert "(20-11-2026)" in err.value.message  # the arrival date, as clerks write it
     assert _books(stocked) == before
     # Two are there by then.
     done = writes.consume(
@@ -164,7 +164,7 @@ def test_a_named_serial_that_arrived_too_late_is_refused_by_its_date(stocked) ->
             effective=date(2026, 11, 15),
         )
     assert (err.value.code, err.value.field) == ("date_before_arrival", "date")
-    assert "2026-11-20" in err.value.message
+    assert "(20-11-2026)" in err.value.message  # the arrival date, as clerks write it
     assert _books(stocked) == before
 
 
