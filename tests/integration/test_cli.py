@@ -159,6 +159,7 @@ def test_stock_balance_json_has_the_totals_that_explain_it(stocked) -> None:
         "spoiled": 0,
         "lost": 0,
         "returned": 0,
+        "shipped": 0,
         "adjusted": 0,
     }
     past = as_json(stocked("stock", "balance", "--as-of", "2026-05-31", "--json"))

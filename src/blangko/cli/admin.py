@@ -38,12 +38,17 @@ def init(
     office: Annotated[
         str | None, typer.Option("--office", help="Buat kantor untuk kode kabupaten/kota ini.")
     ] = None,
+    directorate: Annotated[
+        bool,
+        typer.Option("--directorate", help="Buat direktorat (kode 00.00) dengan gudang pusatnya."),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Buat atau perbarui skema, muat kode wilayah, dan (bila diminta) buat kantor.
+    """Buat atau perbarui skema, muat kode wilayah, dan (bila diminta) buat kantor atau
+    direktorat. Menambah kantor ke basis data yang sudah ada: --office KODE.
 
     Aman dijalankan dua kali: yang sudah ada tidak diubah."""
-    result = setup.init(state.context(), office=office)
+    result = setup.init(state.context(), office=office, directorate=directorate)
     if as_json:
         print_json(result)
         return
@@ -57,6 +62,10 @@ def init(
         console.print(
             f"Kantor {o['code']} {o['name']} {verb}; {num(o['villages'])} desa/kelurahan."
         )
+    if directorate:
+        d = result["directorate"]
+        verb = "dibuat" if d["created"] else "sudah ada"
+        console.print(f"Direktorat {d['code']} {d['name']} {verb}.")
 
 
 def backup(

@@ -48,10 +48,16 @@ RECAP_LABELS = {
     "spoiled": "Rusak",
     "lost": "Hilang",
     "returned": "Dikembalikan / dipinjamkan",
+    "shipped": "Dikirim ke kantor lain (kiriman)",
     "adjusted": "Penyesuaian stock opname",
 }
 INFLOW = ("opening", "received")  # entries listed under "Penerimaan blangko"
-OTHER = ("lost", "returned", "adjusted")  # entries listed under "Hilang, dikembalikan ..."
+OTHER = (
+    "lost",
+    "returned",
+    "shipped",
+    "adjusted",
+)  # entries listed under "Hilang, dikembalikan ..."
 
 
 def build(
@@ -105,7 +111,11 @@ def build(
             received_rows.append(
                 [
                     e.effective_date,
-                    KIND_LABEL_ID[kind] if kind == Kind.OPENING else e.party,
+                    KIND_LABEL_ID[kind]
+                    if kind == Kind.OPENING
+                    else f"{e.party} ({e.note})"
+                    if kind == Kind.SHIP_IN
+                    else e.party,
                     e.document or "",
                     e.serials,
                     q,
@@ -116,7 +126,7 @@ def build(
                 x
                 for x in (
                     e.reason,
-                    f"kepada {e.party}" if kind == Kind.RETURN else None,
+                    f"kepada {e.party}" if kind in (Kind.RETURN, Kind.SHIP_OUT) else None,
                     f"stock opname #{e.count_id}" if e.count_id else None,
                     e.note,
                 )
@@ -221,7 +231,7 @@ def build(
                 m["consumed"],
                 m["spoiled"],
                 m["lost"],
-                m["returned"],
+                m["returned"] + m["shipped"],
                 m["adjusted"],
                 stock,
             ]
@@ -240,21 +250,22 @@ def build(
             Column("Dipakai", "int", total=True),
             Column("Rusak", "int", total=True),
             Column("Hilang", "int", total=True),
-            Column("Dikembalikan", "int", total=True),
+            Column("Dikembalikan/dikirim", "int", total=True),
             Column("Penyesuaian", "int", total=True),
             Column("Stok akhir hari", "int", weight=1.2),
         ],
         daily_rows,
         sheet="Harian",
         note="Diterima termasuk saldo awal pencatatan. Stok akhir hari = stok hari sebelumnya "
-        "+ diterima - dipakai - rusak - hilang - dikembalikan ± penyesuaian.",
+        "+ diterima - dipakai - rusak - hilang - dikembalikan/dikirim ± penyesuaian.",
     )
 
     period = f"{tanggal(first)} s.d. {tanggal(last)}"
     checks = [
         f"Saldo awal {num(opening)} + diterima {num(moved['opening'] + moved['received'])} "
         f"- dipakai {num(moved['consumed'])} - rusak {num(moved['spoiled'])} - hilang "
-        f"{num(moved['lost'])} - dikembalikan {num(moved['returned'])} ± penyesuaian "
+        f"{num(moved['lost'])} - dikembalikan {num(moved['returned'])} - dikirim "
+        f"{num(moved['shipped'])} ± penyesuaian "
         f"{num(moved['adjusted'])} = saldo akhir {num(closing)}.",
         f"Saldo awal sama dengan posisi stok buku besar per "
         f"{tanggal(eve)} ({num(before['on_hand'])} keping) dan saldo "
@@ -272,6 +283,7 @@ def build(
         ("Rusak (keping)", moved["spoiled"]),
         ("Hilang (keping)", moved["lost"]),
         ("Dikembalikan (keping)", moved["returned"]),
+        ("Dikirim ke kantor lain (keping)", moved["shipped"]),
         ("Penyesuaian (keping)", moved["adjusted"]),
         ("Saldo akhir (keping)", closing),
     ]
