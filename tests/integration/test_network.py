@@ -202,7 +202,8 @@ def test_idempotent_send_and_receive(network: Context) -> None:
         ("serials_not_held", "serial_not_available", "serials"),
         ("unknown_office", "unknown_office", "to"),
         ("same_office", "same_office", "to"),
-        ("not_the_receiver", "not_receiver", "office"),
+        ("not_the_receiver", "not_receiver", "shipment"),
+        ("another_office", "unknown_shipment", "shipment"),
         ("unknown_shipment", "unknown_shipment", "shipment"),
         ("no_bast", "required", "document"),
         ("received_before_sent", "received_before_sent", "date"),
@@ -239,6 +240,9 @@ def test_bad_input_writes_nothing(network: Context, case: str, code: str, field:
         "unknown_office": lambda: _send(network, "99.99", "KR0000200"),
         "same_office": lambda: _send(network, D, "KR0000200"),
         "not_the_receiver": lambda: shipments.receive(
+            network, shipment=s["id"], document="B", office=D
+        ),
+        "another_office": lambda: shipments.receive(
             network, shipment=s["id"], document="B", office="17.01"
         ),
         "unknown_shipment": lambda: shipments.receive(network, shipment=999, document="B"),

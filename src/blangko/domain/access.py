@@ -110,6 +110,12 @@ ROUTE_ROLES: Final[dict[str, frozenset[str]]] = {
     "api.stock.counts.post": frozenset({KEPALA}),
     "api.stock.counts.void": frozenset({KEPALA}),
     "api.stock.close_month": frozenset({KEPALA}),
+    # Shipments between ledgers (docs/network.md): the office's stock keeper sends and
+    # receives; those who read the ledger read the office's shipments.
+    "api.shipments.list": LEDGER_READERS,
+    "api.shipments.show": LEDGER_READERS,
+    "api.shipments.send": frozenset({STOK}),
+    "api.shipments.receive": frozenset({STOK}),
     # Audit: read-only, may verify the chain.
     "page.audit": frozenset({AUDITOR, KEPALA}),
     "page.audit.verify": frozenset({AUDITOR, KEPALA}),

@@ -218,12 +218,16 @@ def receive(
     if found is None:
         raise NotFound("unknown_shipment", "shipment", f"Kiriman #{number} tidak ada.")
     receiver = found.to_office
-    if office is not None and office.strip() and office.strip() != receiver:
+    acting = office.strip() if office and office.strip() else None
+    if acting is not None and acting not in (receiver, found.office_code):
+        # Another office's shipment: as unknown as one that does not exist.
+        raise NotFound("unknown_shipment", "shipment", f"Kiriman #{number} tidak ada.")
+    if acting is not None and acting != receiver:
         raise DomainError(
             "not_receiver",
-            "office",
-            f"Kiriman #{number} ditujukan ke kantor {receiver}, bukan {office.strip()}: hanya "
-            "kantor tujuan yang dapat menerimanya.",
+            "shipment",
+            f"Kiriman #{number} dikirim oleh kantor ini ke kantor {receiver}: hanya kantor "
+            "tujuan yang dapat menerimanya.",
         )
 
     def body(tx: WriteTx) -> ShipmentWritten:

@@ -157,7 +157,12 @@ def build(
         recap_rows.append(
             ["Saldo awal pencatatan (stok saat sistem mulai dipakai)", moved["opening"]]
         )
-    recap_rows += [[text, BUCKET_SIGN[line] * moved[line]] for line, text in RECAP_LABELS.items()]
+    # Shipments to other ledgers (docs/network.md): a line only in a month that had some.
+    recap_rows += [
+        [text, BUCKET_SIGN[line] * moved[line]]
+        for line, text in RECAP_LABELS.items()
+        if line != "shipped" or moved[line]
+    ]
     recap = Table(
         "Rekapitulasi",
         [Column("Uraian", weight=4), Column("Keping", "int", total=True, weight=1.2)],
@@ -250,22 +255,24 @@ def build(
             Column("Dipakai", "int", total=True),
             Column("Rusak", "int", total=True),
             Column("Hilang", "int", total=True),
-            Column("Dikembalikan/dikirim", "int", total=True),
+            Column("Dikembalikan", "int", total=True),
             Column("Penyesuaian", "int", total=True),
             Column("Stok akhir hari", "int", weight=1.2),
         ],
         daily_rows,
         sheet="Harian",
         note="Diterima termasuk saldo awal pencatatan. Stok akhir hari = stok hari sebelumnya "
-        "+ diterima - dipakai - rusak - hilang - dikembalikan/dikirim ± penyesuaian.",
+        "+ diterima - dipakai - rusak - hilang - dikembalikan ± penyesuaian; dikembalikan "
+        "termasuk yang dikirim ke kantor lain.",
     )
 
     period = f"{tanggal(first)} s.d. {tanggal(last)}"
     checks = [
         f"Saldo awal {num(opening)} + diterima {num(moved['opening'] + moved['received'])} "
         f"- dipakai {num(moved['consumed'])} - rusak {num(moved['spoiled'])} - hilang "
-        f"{num(moved['lost'])} - dikembalikan {num(moved['returned'])} - dikirim "
-        f"{num(moved['shipped'])} ± penyesuaian "
+        f"{num(moved['lost'])} - dikembalikan {num(moved['returned'])} "
+        + (f"- dikirim {num(moved['shipped'])} " if moved["shipped"] else "")
+        + "± penyesuaian "
         f"{num(moved['adjusted'])} = saldo akhir {num(closing)}.",
         f"Saldo awal sama dengan posisi stok buku besar per "
         f"{tanggal(eve)} ({num(before['on_hand'])} keping) dan saldo "
@@ -283,10 +290,11 @@ def build(
         ("Rusak (keping)", moved["spoiled"]),
         ("Hilang (keping)", moved["lost"]),
         ("Dikembalikan (keping)", moved["returned"]),
-        ("Dikirim ke kantor lain (keping)", moved["shipped"]),
         ("Penyesuaian (keping)", moved["adjusted"]),
         ("Saldo akhir (keping)", closing),
     ]
+    if moved["shipped"]:
+        facts.insert(-2, ("Dikirim ke kantor lain (keping)", moved["shipped"]))
     if end < last:
         facts.insert(2, ("Keadaan per", f"{tanggal(end)} (bulan berjalan)"))
     return new_report(
