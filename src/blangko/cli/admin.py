@@ -340,6 +340,14 @@ def user_add(
             help="Kode kantor pengguna; wajib bila basis data memuat lebih dari satu kantor.",
         ),
     ] = None,
+    province: Annotated[
+        str | None,
+        typer.Option(
+            "--province",
+            help="Atau kode provinsi (mis. 17): pengguna provinsi, yang membaca jaringan "
+            "kantor-kantor provinsinya (docs/network.md).",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Tambah pengguna web dengan satu peran; kata sandi dibaca dari masukan standar.
@@ -359,6 +367,7 @@ def user_add(
         role=role,
         password=_read_password(),
         office=office,
+        province=province,
     )
     if as_json:
         print_json(result)

@@ -112,6 +112,7 @@ ROUTE_ROLES: Final[dict[str, frozenset[str]]] = {
     "api.stock.close_month": frozenset({KEPALA}),
     # Shipments between ledgers (docs/network.md): the office's stock keeper sends and
     # receives; those who read the ledger read the office's shipments.
+    "api.network": LEDGER_READERS,
     "api.shipments.list": LEDGER_READERS,
     "api.shipments.show": LEDGER_READERS,
     "api.shipments.send": frozenset({STOK}),
@@ -226,6 +227,10 @@ UNSCOPED_ROUTES: Final = frozenset(
     {name for name, roles in ROUTE_ROLES.items() if roles == EVERYONE}
     | {"page.logout", "api.auth.logout", "api.me"}
 )
+
+# Routes a province's user (no office of their own) may call: the network view of the
+# offices of the province (docs/network.md). Every other office route refuses them (403).
+PROVINCE_ROUTES: Final = frozenset({"api.network", "api.shipments.list", "api.shipments.show"})
 
 
 def allowed(route_name: str, role: str) -> bool:

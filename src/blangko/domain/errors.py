@@ -94,6 +94,7 @@ FIELD_LABEL_ID: Final = {
     "offset": "Baris awal",
     # offices, users and reports
     "office": "Kantor",
+    "province": "Provinsi",
     "username": "Nama pengguna",
     "password": "Kata sandi",
     "role": "Peran",

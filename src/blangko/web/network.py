@@ -10,11 +10,32 @@ from typing import Annotated, Any
 from fastapi import Query, Request
 from pydantic import BaseModel, Field
 
-from blangko.services.network import shipments
-from blangko.services.network.results import ShipmentView, ShipmentWritten
+from blangko.services.network import organisation, shipments
+from blangko.services.network.results import Organisation, ShipmentView, ShipmentWritten
 from blangko.web.deps import ERRORS, Id, IdempotencyKey, api_router, request_ctx
 
 api = api_router()
+
+
+def _reach(request: Request) -> organisation.Reach:
+    """What the user sees of the network: the directorate's users everything, a province's
+    user its offices, an office's user its own (docs/network.md)."""
+    who = request.state.principal
+    return organisation.reach_of(who.scope if who.scoped else None, who.province)
+
+
+@api.get(
+    "/api/v1/network",
+    name="api.network",
+    response_model=Organisation,
+    responses=ERRORS,
+    tags=["jaringan"],
+)
+def network(request: Request) -> Organisation:
+    """The directorate, the provinces and the offices within the user's reach, each with its
+    stock on hand and what it shipped that is still in transit."""
+    ctx, _office = request_ctx(request)
+    return organisation.organisation(ctx, reach=_reach(request))
 
 
 @api.get(
@@ -30,9 +51,11 @@ def shipment_list(
         str | None, Query(description="in_transit (dalam perjalanan) atau received (diterima).")
     ] = None,
 ) -> list[ShipmentView]:
-    """The shipments the office sent or received, newest first."""
-    ctx, office = request_ctx(request)
-    return shipments.list_shipments(ctx, office=office, status=status)
+    """The shipments sent or received by the offices within the user's reach (their own; a
+    province's user: the province's; the directorate's: all), newest first."""
+    ctx, _office = request_ctx(request)
+    reach = _reach(request)
+    return shipments.list_shipments(ctx, office=reach.office, status=status, reach=reach)
 
 
 @api.get(
@@ -43,9 +66,9 @@ def shipment_list(
     tags=["jaringan"],
 )
 def shipment_show(request: Request, shipment_id: Id) -> ShipmentView:
-    """One shipment the office sent or received (another office's: not found)."""
-    ctx, office = request_ctx(request)
-    return shipments.show(ctx, shipment=shipment_id, office=office)
+    """One shipment sent or received within the user's reach (another's: not found)."""
+    ctx, _office = request_ctx(request)
+    return shipments.show(ctx, shipment=shipment_id, reach=_reach(request))
 
 
 class ShipmentIn(BaseModel):

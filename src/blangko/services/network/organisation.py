@@ -3,6 +3,8 @@ provinces (the regions that group offices; no ledger of their own) and the offic
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from blangko.adapters.repos import admin as admin_repo
 from blangko.adapters.repos import network as repo
 from blangko.domain.ledger import GENESIS_HASH
@@ -28,6 +30,37 @@ def province_of(office: str) -> str:
     return office.split(".", 1)[0]
 
 
+@dataclass(frozen=True)
+class Reach:
+    """The ledgers a reader of the network sees: the directorate's users and the command line
+    see every one; a province's user the offices of the province; an office's user its own
+    office only; anyone else nothing."""
+
+    office: str | None = None
+    province: str | None = None
+    everything: bool = False
+
+    def covers(self, code: str) -> bool:
+        if self.everything:
+            return True
+        if self.province is not None:
+            return code != DIRECTORATE_CODE and province_of(code) == self.province
+        return code == self.office
+
+
+EVERYTHING = Reach(everything=True)
+
+
+def reach_of(office: str | None, province: str | None) -> Reach:
+    """A web user's reach: by the office they act for (the directorate's: everything), else
+    by their province."""
+    if office == DIRECTORATE_CODE:
+        return EVERYTHING
+    if office is not None:
+        return Reach(office=office)
+    return Reach(province=province)
+
+
 def create_directorate(ctx: Context) -> DirectorateCreated:
     """Add the directorate to the database, with its central warehouse (store `gudang`).
     Safe to run again."""
@@ -49,11 +82,12 @@ def create_directorate(ctx: Context) -> DirectorateCreated:
     return {"code": DIRECTORATE_CODE, "name": name, "created": created}
 
 
-def organisation(ctx: Context) -> Organisation:
+def organisation(ctx: Context, *, reach: Reach = EVERYTHING) -> Organisation:
     """The directorate, then each province (by the region data) with its offices, each with
-    its blanks on hand and those it shipped that are still in transit."""
+    its blanks on hand and those it shipped that are still in transit; only the ledgers
+    within `reach`."""
     with ctx.read() as conn:
-        rows = repo.organisation(conn)
+        rows = [r for r in repo.organisation(conn) if reach.covers(r.code)]
         names = repo.region_names(
             conn, {province_of(r.code) for r in rows if r.kind != DIRECTORATE}
         )

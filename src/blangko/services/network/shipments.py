@@ -30,7 +30,7 @@ from blangko.domain.serials import (
 )
 from blangko.formatting import num
 from blangko.services.context import Context, WriteTx, location_id, write_once
-from blangko.services.network.organisation import STORE_NAME
+from blangko.services.network.organisation import EVERYTHING, STORE_NAME, Reach
 from blangko.services.network.results import ShipmentView, ShipmentWritten
 from blangko.services.stock.entries import append_entry, check_entry_date, record_entry
 
@@ -387,8 +387,14 @@ def _adopt(
 
 
 def list_shipments(
-    ctx: Context, *, office: str | None = None, status: str | None = None
+    ctx: Context,
+    *,
+    office: str | None = None,
+    status: str | None = None,
+    reach: Reach = EVERYTHING,
 ) -> list[ShipmentView]:
+    """Shipments sent or received by `office` (every office's when None) that a ledger
+    within `reach` sent or received, newest first."""
     if status is not None and status not in ("in_transit", "received"):
         raise DomainError(
             "shipment_status", "status", "Status kiriman harus in_transit atau received."
@@ -397,13 +403,14 @@ def list_shipments(
         if office is not None and repo.office_kind(conn, office.strip()) is None:
             raise NotFound("unknown_office", "office", f"Kantor '{office}' tidak ada.")
         rows = repo.shipments(conn, office.strip() if office else None, status)
-    return [view(r) for r in rows]
+    return [view(r) for r in rows if reach.covers(r.office_code) or reach.covers(r.to_office)]
 
 
-def show(ctx: Context, *, shipment: int | str, office: str | None = None) -> ShipmentView:
+def show(ctx: Context, *, shipment: int | str, reach: Reach = EVERYTHING) -> ShipmentView:
+    """One shipment that a ledger within `reach` sent or received (else: not found)."""
     number = _shipment_id(shipment)
     with ctx.read() as conn:
         row = repo.shipment(conn, number)
-    if row is None or (office and office.strip() not in (row.office_code, row.to_office)):
+    if row is None or not (reach.covers(row.office_code) or reach.covers(row.to_office)):
         raise NotFound("unknown_shipment", "shipment", f"Kiriman #{number} tidak ada.")
     return view(row)

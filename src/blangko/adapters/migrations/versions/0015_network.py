@@ -9,6 +9,8 @@ that exists before this migration) from the directorate (direktorat, code 00.00,
 `blangko init --directorate`). `shipment` holds a shipment of blanks from one ledger to
 another while its serials are in transit, and its receipt (received, lost in transit,
 damaged); the entries of each side stay in that side's chain (docs/network.md).
+`app_user.province` gives a user the scope of a province (no office): the network view of
+the offices of that province.
 """
 
 import sqlalchemy as sa
@@ -59,9 +61,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_shipment_office_status", "shipment", ["office_code", "status"])
     op.create_index("ix_shipment_to_office", "shipment", ["to_office", "status"])
+    with op.batch_alter_table("app_user") as batch:
+        batch.add_column(sa.Column("province", sa.String(2), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("app_user") as batch:
+        batch.drop_column("province")
     op.drop_index("ix_shipment_to_office", "shipment")
     op.drop_index("ix_shipment_office_status", "shipment")
     op.drop_table("shipment")
