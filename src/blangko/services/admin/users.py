@@ -179,8 +179,7 @@ def _check_province(conn: Connection, scope: Scope, province: str, office: str |
         raise Forbidden(
             "office_scope",
             "province",
-            "Pengguna provinsi hanya dapat ditambah oleh operator server, di baris perintah "
-            "('blangko user add --province').",
+            "Pengguna provinsi hanya dapat ditambah oleh operator server, di baris perintah.",
         )
     if office is not None:
         raise DomainError(
