@@ -159,6 +159,7 @@ def test_stock_balance_json_has_the_totals_that_explain_it(stocked) -> None:
         "spoiled": 0,
         "lost": 0,
         "returned": 0,
+        "shipped": 0,
         "adjusted": 0,
     }
     past = as_json(stocked("stock", "balance", "--as-of", "2026-05-31", "--json"))
@@ -258,7 +259,7 @@ def test_every_stock_command_prints_in_indonesian(stocked) -> None:
     out = say("count", "--location", "loket-1", "--counted", "147")
     assert "buku 147, terhitung 147, selisih 0 [open]" in out
     out = say("balance")
-    assert "Dikembalikan -1; Penyesuaian 0 = 4.995" in out
+    assert "Dikembalikan -1; Dikirim 0; Penyesuaian 0 = 4.995" in out
     assert "Saldo awal +1.000; Diterima +4.000; Dipakai -2; Rusak -1; Hilang -1" in out
     out = say("trace", "KR0001001")
     assert out.startswith("Seri KR0001001: terpakai") and "Pemakaian" in out
@@ -272,7 +273,7 @@ def test_every_stock_command_prints_in_indonesian(stocked) -> None:
 def test_balance_prints_a_zero_without_a_sign(stocked) -> None:
     """Issue 11: 'Hilang -0' read as if something had been lost and given back."""
     out = said(stocked("stock", "balance"))
-    assert "Hilang 0; Dikembalikan 0; Penyesuaian 0 = 5.000" in out and "-0" not in out
+    assert "Hilang 0; Dikembalikan 0; Dikirim 0; Penyesuaian 0 = 5.000" in out and "-0" not in out
 
 
 def test_free_text_with_brackets_prints_as_typed(kaur) -> None:

@@ -284,6 +284,7 @@ def test_balance_totals_follow_every_kind_and_conserve(split_stock) -> None:
         "spoiled": 1,
         "lost": 2,
         "returned": 10,
+        "shipped": 0,
         "adjusted": 0,
     }
     assert b["on_hand"] == 280

@@ -353,6 +353,7 @@ def test_balance_is_untouched_by_a_sound_audit(ctx, built) -> None:
         "spoiled": 1,
         "lost": 1,
         "returned": 2,
+        "shipped": 0,
         "adjusted": 0,  # KR0008 missing (-1), KR0099 found (+1)
     }
     assert bal["on_hand"] == 23

@@ -29,6 +29,9 @@ EXPECTED = {
     Kind.DESTROY: {},
     Kind.MISPRINT: {"consumed": -5, "spoiled": 5},
     Kind.RECOVER: {"adjusted": 5},
+    Kind.SHIP_OUT: {"shipped": 5},
+    Kind.SHIP_IN: {"received": 5},
+    Kind.TRANSIT_LOSS: {},  # never on the receiver's stock (the network check counts it)
 }
 
 
@@ -83,6 +86,7 @@ def test_a_tally_books_entries_by_line_and_location() -> None:
         "spoiled": 3,
         "lost": 0,
         "returned": 0,
+        "shipped": 0,
         "adjusted": 0,
     }
     assert tally.balanced()

@@ -62,6 +62,7 @@ from blangko.domain.access import ROLES, ROUTE_ROLES, STOK
 from blangko.domain.applications import Action, format_receipt
 from blangko.domain.nik import build_nik
 from blangko.services.admin import setup
+from blangko.services.network import organisation, shipments
 from blangko.services.stock import writes
 from blangko.settings import Settings
 from blangko.web.app import api_routes, create_app
@@ -120,6 +121,9 @@ ID_KINDS = {
     "villages": "desa",
     "kecamatan": "kecamatan",
     "kec": "kecamatan",
+    "shipment_id": "shipment_id",
+    "missing": "serials",  # a receipt's serials that did not arrive
+    "damaged": "serials",  # ... and those that arrived damaged
 }
 # Plain values for one route (None: left out): where a name means something else (a
 # return's `to` is a party, not a location) or where the general value would be refused for
@@ -127,6 +131,8 @@ ID_KINDS = {
 ROUTE_PLAIN = {
     ("to", "api.stock.return"): "Dinas Dukcapil Provinsi",
     ("to", "page.stock.return"): "Dinas Dukcapil Provinsi",
+    # A shipment's receiver is an office code (Kemendagri's, public): the directorate's.
+    ("to", "api.shipments.send"): "00.00",
     ("date", "api.events.add"): "2026-12-20",
     ("date", "page.agenda.event_add"): "2026-12-20",
     ("kind", "api.events.add"): "pilkades",
@@ -213,6 +219,7 @@ PLAIN: dict[str, Any] = {
     "scope": None,
     "client_id": None,
     "client_secret": None,
+    "missing_document": None,
 }
 # Paths with a choice of value: every one is tried (every action of an application).
 ACTIONS = tuple(a.value for a in Action)
@@ -236,7 +243,16 @@ KEEPS_OTHER = {
 # design: receiving a serial another office holds is refused as "already recorded"), not
 # entry seqs (numbered per office: the other office's number is the own office's entry),
 # not office, village and kecamatan codes (Kemendagri's, public).
-GHOSTS = {"nik", "receipt", "count_id", "closure_id", "event_id", "username", "location"}
+GHOSTS = {
+    "nik",
+    "receipt",
+    "count_id",
+    "closure_id",
+    "event_id",
+    "username",
+    "location",
+    "shipment_id",
+}
 # Where a user name is taken in the whole database: adding it answers "sudah ada" (409), by
 # design (docs/security.md, Scopes).
 NAMES_TAKEN = {("username", "api.users.add"), ("username", "page.users.add")}
@@ -372,6 +388,25 @@ def _build(ctx, code: str) -> Office:  # type: ignore[no-untyped-def]
             .limit(1)
         ).scalar_one()
     ready = sorted(r.receipt for r in apps if r.status == "siap_cetak")
+    # A shipment from the directorate to this office, in transit: its serials carry the
+    # office's prefix, so that another office's user who saw them would be caught.
+    central = replace(ctx, actor=f"pusat_{tag}")
+    writes.receive_shipment(
+        central,
+        serials=f"{prefix}950001-{prefix}950010",
+        source="Pengadaan pusat",
+        document=f"KONTRAK-{tag.upper()}",
+        effective=yesterday,
+        office=organisation.DIRECTORATE_CODE,
+    )
+    shipment = shipments.send(
+        central,
+        from_office=organisation.DIRECTORATE_CODE,
+        to_office=code,
+        serials=f"{prefix}950001-{prefix}950010",
+        document=f"SP-{tag.upper()}",
+        effective=yesterday,
+    )["shipment"]
     return Office(
         code=code,
         tag=tag,
@@ -389,6 +424,7 @@ def _build(ctx, code: str) -> Office:  # type: ignore[no-untyped-def]
             "office": code,
             "desa": office.villages[0],
             "kecamatan": office.villages[0][:8],
+            "shipment_id": shipment["id"],
         },
         users={
             role: (f"kepala_{tag}" if role == "kepala" else f"{USER_OF_ROLE[role]}_{tag}")
@@ -404,6 +440,7 @@ def _build(ctx, code: str) -> Office:  # type: ignore[no-untyped-def]
             "event_id": 2_000_000_000,
             "username": "hantu_tak_ada",
             "location": "pos-hantu",
+            "shipment_id": 2_000_000_000,
         },
     )
 
@@ -675,6 +712,7 @@ def response_text(r) -> str:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def two_offices(ctx):  # type: ignore[no-untyped-def]
     _check_tables()
+    setup.init(ctx, directorate=True)  # ships to both offices (docs/network.md)
     return _build(ctx, A), _build(ctx, B)
 
 

@@ -45,6 +45,12 @@ office = Table(
     # Chain head: locked FOR UPDATE by every write so one office's appends are serialised.
     Column("ledger_seq", BigInteger, nullable=False, default=0),
     Column("ledger_hash", String(64), nullable=False),
+    # Not "kind": the PostgreSQL entry insert updates this row with the entry's parameters,
+    # and an UPDATE sets every column a parameter is named after.
+    # kabupaten (a regency's or city's Dinas Dukcapil) | direktorat (Ditjen Dukcapil, code
+    # 00.00, with its central warehouse). A province is no row here: it is the region of
+    # the offices whose code starts with its two digits (docs/network.md).
+    Column("level", String(12), nullable=False, server_default="kabupaten"),
 )
 
 # The office's own settings: what its letterhead and signatures print (address, the regency
@@ -236,3 +242,38 @@ idempotency = Table(
     Column("result", Text, nullable=False),
     Column("created_at", DateTime, nullable=False),
 )
+
+# A shipment of blanks from one ledger to another (docs/network.md): the sender's ship-out
+# entry takes the serials out of its stock into transit (state in_transit, no location, still
+# on the sender's row of `blank`); the receiver's receipt takes them into its own ledger:
+# received, lost in transit (with a document) or received damaged. office_code is the
+# sender's; to_office the receiver's. Each side's entries stay in its own chain; the entry
+# numbers here tie the shipment to them (the network check of `stock verify --network`).
+shipment = Table(
+    "shipment",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("office_code", String(5), ForeignKey("office.code"), nullable=False),
+    Column("to_office", String(5), ForeignKey("office.code"), nullable=False),
+    Column("status", String(12), nullable=False),  # in_transit | received
+    Column("sent_date", Date, nullable=False),
+    Column("sent_at", DateTime, nullable=False),
+    Column("sent_by", String(100), nullable=False),
+    Column("sent_seq", BigInteger, nullable=False),  # the sender's ship_out entry
+    Column("document", Text, nullable=False),  # the sender's dispatch letter / BAST number
+    Column("quantity", Integer, nullable=False),
+    Column("serials", Text, nullable=False),
+    Column("note", Text, nullable=True),
+    Column("received_date", Date, nullable=True),
+    Column("received_at", DateTime, nullable=True),
+    Column("received_by", String(100), nullable=True),
+    Column("received_document", Text, nullable=True),  # the receiver's signed BAST
+    Column("received_qty", Integer, nullable=True),  # into the receiver's stock
+    Column("lost_qty", Integer, nullable=True),  # lost in transit
+    Column("damaged_qty", Integer, nullable=True),  # received, then booked spoiled
+    Column("received_seq", BigInteger, nullable=True),  # the receiver's ship_in entry
+    Column("lost_seq", BigInteger, nullable=True),  # the receiver's transit_loss entry
+    Column("lost_document", Text, nullable=True),
+)
+Index("ix_shipment_office_status", shipment.c.office_code, shipment.c.status)
+Index("ix_shipment_to_office", shipment.c.to_office, shipment.c.status)

@@ -32,6 +32,9 @@ app_user = Table(
     # Carried in every session cookie and API token; log-out, a password, role, office or
     # active change add one, which ends every session and token issued before at once.
     Column("session_version", Integer, nullable=False, default=0, server_default="0"),
+    # A province's user (no office): reads the network view (docs/network.md) of the offices
+    # of that province (two digits, e.g. 17), and no office's own pages.
+    Column("province", String(2), nullable=True),
 )
 
 login_attempt = Table(

@@ -38,12 +38,17 @@ def init(
     office: Annotated[
         str | None, typer.Option("--office", help="Buat kantor untuk kode kabupaten/kota ini.")
     ] = None,
+    directorate: Annotated[
+        bool,
+        typer.Option("--directorate", help="Buat direktorat (kode 00.00) dengan gudang pusatnya."),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Buat atau perbarui skema, muat kode wilayah, dan (bila diminta) buat kantor.
+    """Buat atau perbarui skema, muat kode wilayah, dan (bila diminta) buat kantor atau
+    direktorat. Menambah kantor ke basis data yang sudah ada: --office KODE.
 
     Aman dijalankan dua kali: yang sudah ada tidak diubah."""
-    result = setup.init(state.context(), office=office)
+    result = setup.init(state.context(), office=office, directorate=directorate)
     if as_json:
         print_json(result)
         return
@@ -57,6 +62,10 @@ def init(
         console.print(
             f"Kantor {o['code']} {o['name']} {verb}; {num(o['villages'])} desa/kelurahan."
         )
+    if directorate:
+        d = result["directorate"]
+        verb = "dibuat" if d["created"] else "sudah ada"
+        console.print(f"Direktorat {d['code']} {d['name']} {verb}.")
 
 
 def backup(
@@ -331,6 +340,14 @@ def user_add(
             help="Kode kantor pengguna; wajib bila basis data memuat lebih dari satu kantor.",
         ),
     ] = None,
+    province: Annotated[
+        str | None,
+        typer.Option(
+            "--province",
+            help="Atau kode provinsi (mis. 17): pengguna provinsi, yang membaca jaringan "
+            "kantor-kantor provinsinya (docs/network.md).",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Tambah pengguna web dengan satu peran; kata sandi dibaca dari masukan standar.
@@ -350,6 +367,7 @@ def user_add(
         role=role,
         password=_read_password(),
         office=office,
+        province=province,
     )
     if as_json:
         print_json(result)

@@ -54,7 +54,8 @@ QtyOpt = Annotated[
 SpoilReasonOpt = Annotated[
     str,
     typer.Option(
-        "--reason", help="Alasan rusak: salah_cetak, gagal_encode, rusak_fisik atau lainnya."
+        "--reason",
+        help="Alasan rusak: salah_cetak, gagal_encode, rusak_fisik, rusak_kiriman atau lainnya.",
     ),
 ]
 SpoiledMonthOpt = Annotated[

@@ -11,6 +11,7 @@ import typer
 from rich.markup import escape
 
 from blangko.cli import state
+from blangko.cli.network import print_network_verification
 from blangko.cli.options import (
     AsOfOpt,
     CountIdArg,
@@ -35,6 +36,8 @@ from blangko.cli.output import (
 from blangko.domain.errors import DomainError
 from blangko.domain.ledger import KIND_LABEL_ID, STATE_LABEL_ID, State
 from blangko.formatting import num, parse_date, short_date, signed, tanggal, waktu
+from blangko.services.admin import setup
+from blangko.services.network import audit
 from blangko.services.stock import anchors, counts, writes
 from blangko.services.stock import queries as q
 from blangko.services.stock.results import (
@@ -603,6 +606,7 @@ def print_balance(b: Balance) -> None:
         ("spoiled", "Rusak", -1),
         ("lost", "Hilang", -1),
         ("returned", "Dikembalikan", -1),
+        ("shipped", "Dikirim", -1),
         ("adjusted", "Penyesuaian", 1),  # signed itself: found and recovered less missing
     ]
     parts = [f"{label} {signed(direction * tot[k])}" for k, label, direction in labels]
@@ -695,14 +699,43 @@ def ledger(
 
 
 @stock_app.command("verify")
-def verify(office: OfficeOpt = None, as_json: JsonOpt = False) -> None:
+def verify(
+    office: OfficeOpt = None,
+    network: Annotated[
+        bool,
+        typer.Option(
+            "--network",
+            help="Periksa setiap buku di basis data dan kiriman di antaranya (jaringan).",
+        ),
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
     """Hitung ulang rantai hash dan keadaan setiap seri; kode keluar 1 dengan entri rusak pertama."""
+    if network:
+        _verify_network(as_json)
+        return
     r = q.verify(state.context(), office=office)
     if as_json:
         print_json(r)
     else:
         print_verification(r)
     if not r["sound"]:
+        raise typer.Exit(1)
+
+
+def _verify_network(as_json: bool) -> None:
+    """Every ledger's own check, then the network check (services/network/audit.py)."""
+    ctx = state.context()
+    each = [q.verify(ctx, office=o["code"]) for o in setup.list_offices(ctx)]
+    net = audit.verify(ctx)
+    sound = net["sound"] and all(r["sound"] for r in each)
+    if as_json:
+        print_json({"sound": sound, "offices": each, "network": net})
+    else:
+        for r in each:
+            print_verification(r)
+        print_network_verification(net)
+    if not sound:
         raise typer.Exit(1)
 
 

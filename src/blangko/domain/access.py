@@ -110,6 +110,13 @@ ROUTE_ROLES: Final[dict[str, frozenset[str]]] = {
     "api.stock.counts.post": frozenset({KEPALA}),
     "api.stock.counts.void": frozenset({KEPALA}),
     "api.stock.close_month": frozenset({KEPALA}),
+    # Shipments between ledgers (docs/network.md): the office's stock keeper sends and
+    # receives; those who read the ledger read the office's shipments.
+    "api.network": LEDGER_READERS,
+    "api.shipments.list": LEDGER_READERS,
+    "api.shipments.show": LEDGER_READERS,
+    "api.shipments.send": frozenset({STOK}),
+    "api.shipments.receive": frozenset({STOK}),
     # Audit: read-only, may verify the chain.
     "page.audit": frozenset({AUDITOR, KEPALA}),
     "page.audit.verify": frozenset({AUDITOR, KEPALA}),
@@ -220,6 +227,10 @@ UNSCOPED_ROUTES: Final = frozenset(
     {name for name, roles in ROUTE_ROLES.items() if roles == EVERYONE}
     | {"page.logout", "api.auth.logout", "api.me"}
 )
+
+# Routes a province's user (no office of their own) may call: the network view of the
+# offices of the province (docs/network.md). Every other office route refuses them (403).
+PROVINCE_ROUTES: Final = frozenset({"api.network", "api.shipments.list", "api.shipments.show"})
 
 
 def allowed(route_name: str, role: str) -> bool:

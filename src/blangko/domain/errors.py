@@ -64,6 +64,11 @@ FIELD_LABEL_ID: Final = {
     "seq": "Entri ledger",
     "month": "Bulan",
     "kind": "Jenis",
+    # the network: shipments between ledgers
+    "shipment": "Kiriman",
+    "missing": "Seri yang tidak sampai",
+    "missing_document": "Nomor dokumen kehilangan dalam perjalanan",
+    "damaged": "Seri yang rusak saat diterima",
     # dates, the calendar and events
     "date": "Tanggal",
     "day": "Tanggal",
@@ -89,6 +94,7 @@ FIELD_LABEL_ID: Final = {
     "offset": "Baris awal",
     # offices, users and reports
     "office": "Kantor",
+    "province": "Provinsi",
     "username": "Nama pengguna",
     "password": "Kata sandi",
     "role": "Peran",

@@ -28,6 +28,9 @@ class State(StrEnum):
     LOST = "lost"
     RETURNED = "returned"
     DESTROYED = "destroyed"
+    # Shipped by this ledger to another one, not received yet: held by no location (the
+    # shipment holds it; docs/network.md).
+    IN_TRANSIT = "in_transit"
 
 
 STATE_LABEL_ID = {
@@ -37,6 +40,7 @@ STATE_LABEL_ID = {
     State.LOST: "hilang",
     State.RETURNED: "dikembalikan",
     State.DESTROYED: "dimusnahkan",
+    State.IN_TRANSIT: "dalam perjalanan",
 }
 
 
@@ -53,12 +57,18 @@ class Kind(StrEnum):
     DESTROY = "destroy"
     MISPRINT = "misprint"
     RECOVER = "recover"
+    # Shipments between ledgers (docs/network.md): out of the sender's stock into transit,
+    # into the receiver's stock, and the serials of a shipment that never arrived, booked by
+    # the receiver against its handover record.
+    SHIP_OUT = "ship_out"
+    SHIP_IN = "ship_in"
+    TRANSIT_LOSS = "transit_loss"
 
 
 # What a consume entry's `service` names: the type of application the card was printed for.
 # One definition, the application types (domain.applications.TYPES).
 SERVICES = TYPES
-SPOIL_REASONS = ("salah_cetak", "gagal_encode", "rusak_fisik", "lainnya")
+SPOIL_REASONS = ("salah_cetak", "gagal_encode", "rusak_fisik", "rusak_kiriman", "lainnya")
 LOCATION_KINDS = ("store", "station")
 LOCATION_KIND_LABEL_ID = {"store": "gudang", "station": "loket cetak"}
 
@@ -108,10 +118,17 @@ MOVES: dict[Kind, Move] = {
     # A card booked lost (missing at a count, or reported lost) that turns up again at a
     # count: back on hand where it was found, as a positive adjustment.
     Kind.RECOVER: Move(False, State.AVAILABLE, "adjusted", +1, False, True, State.LOST),
+    # Out to a shipment: the cards leave this ledger's stock ("shipped") and are in transit.
+    Kind.SHIP_OUT: Move(False, State.IN_TRANSIT, "shipped", -1, True, False),
+    # A shipment received: new to this ledger (they come from another one), into its stock.
+    Kind.SHIP_IN: Move(True, State.AVAILABLE, "received", +1, False, True),
+    # Serials of a shipment that did not arrive: booked by the receiver as lost, never on its
+    # stock, so in no totals line (the network check counts them against the shipment).
+    Kind.TRANSIT_LOSS: Move(True, State.LOST, "none", 0, False, False),
 }
 
 # The totals lines and how each enters the stock on hand (the conservation identity):
-# on_hand = opening + received - consumed - spoiled - lost - returned + adjusted.
+# on_hand = opening + received - consumed - spoiled - lost - returned - shipped + adjusted.
 BUCKET_SIGN: dict[str, int] = {
     "opening": +1,
     "received": +1,
@@ -119,6 +136,7 @@ BUCKET_SIGN: dict[str, int] = {
     "spoiled": -1,
     "lost": -1,
     "returned": -1,
+    "shipped": -1,
     "adjusted": +1,
 }
 BUCKETS = tuple(BUCKET_SIGN)
@@ -136,12 +154,16 @@ KIND_LABEL_ID = {
     Kind.DESTROY: "Pemusnahan",
     Kind.MISPRINT: "Salah cetak",
     Kind.RECOVER: "Penyesuaian (ditemukan kembali)",
+    Kind.SHIP_OUT: "Pengiriman",
+    Kind.SHIP_IN: "Penerimaan kiriman",
+    Kind.TRANSIT_LOSS: "Hilang dalam perjalanan",
 }
 
 SPOIL_REASON_LABEL_ID = {
     "salah_cetak": "Salah cetak",
     "gagal_encode": "Gagal encode chip",
     "rusak_fisik": "Rusak fisik",
+    "rusak_kiriman": "Rusak saat diterima dari kiriman",
     "lainnya": "Lainnya",
 }
 
@@ -215,13 +237,14 @@ def bucket_amounts(kind: Kind | str, quantity: int) -> dict[str, int]:
 
 
 def net_stock(totals: Mapping[str, int]) -> int:
-    """opening + received - consumed - spoiled - lost - returned + adjusted: what the lines
+    """opening + received - consumed - spoiled - lost - returned - shipped + adjusted: the lines
     add to (or, over a period, change) the stock on hand."""
-    return sum(sign * totals[b] for b, sign in BUCKET_SIGN.items())
+    return sum(sign * totals.get(b, 0) for b, sign in BUCKET_SIGN.items())
 
 
 def conservation_holds(totals: Mapping[str, int], on_hand: int) -> bool:
-    """on_hand == opening + received - consumed - spoiled - lost - returned + adjusted."""
+    """on_hand == opening + received - consumed - spoiled - lost - returned - shipped
+    + adjusted."""
     return on_hand == net_stock(totals)
 
 
@@ -286,7 +309,14 @@ class Replay:
             n += 1
             current = self.states.get(serial)
             if move.creates:
-                if current is not None:
+                # A shipment's serials are new to the receiver's ledger, unless they went out
+                # of this very ledger before (a loan returned): then they come back from transit.
+                returning = (
+                    current is not None
+                    and current.state == State.IN_TRANSIT
+                    and entry.kind in (Kind.SHIP_IN, Kind.TRANSIT_LOSS)
+                )
+                if current is not None and not returning:
                     self._problem(entry.seq, f"seri {serial} sudah tercatat sebelumnya")
                     continue
             else:

@@ -38,6 +38,7 @@ from blangko.web import (
     calendar,
     coverage,
     dashboard,
+    network,
     public,
     readlog,
     registry,
@@ -87,6 +88,7 @@ API_ROUTERS = (
     coverage.api,
     calendar.api,
     reports.api,
+    network.api,
 )
 
 

@@ -23,6 +23,7 @@ TOTAL_LABELS = {
     "spoiled": "Rusak",
     "lost": "Hilang",
     "returned": "Dikembalikan",
+    "shipped": "Dikirim",
     "adjusted": "Penyesuaian",
 }
 LEVEL_LABELS = {"aman": "Aman", "menipis": "Menipis", "habis": "Habis"}

@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from blangko.domain.access import ANONYMOUS, UNSCOPED_ROUTES, allowed
+from blangko.domain.access import ANONYMOUS, PROVINCE_ROUTES, UNSCOPED_ROUTES, allowed
 from blangko.services.admin import users
 
 SESSION_COOKIE = "blangko_session"
@@ -35,6 +35,7 @@ class Principal:
     office: str | None = None  # as stored: None for a user without an office
     scope: str | None = None  # the office the user acts for (None: no office in the database)
     scoped: bool = True  # False: no office in a database of several; refused office routes
+    province: str | None = None  # a province's user: reads the network view of its offices
 
     @property
     def anonymous(self) -> bool:
@@ -188,7 +189,14 @@ def principal_for(request: Request) -> Principal:
     user = users.acting_user(app.state.ctx, *identity)
     if user is None:
         return ANON
-    return Principal(user["username"], user["role"], user["office"], user["scope"], user["scoped"])
+    return Principal(
+        user["username"],
+        user["role"],
+        user["office"],
+        user["scope"],
+        user["scoped"],
+        user.get("province"),
+    )
 
 
 NO_SCOPE = (
@@ -208,7 +216,11 @@ async def authorize(request: Request) -> Principal:
         if who.anonymous:
             raise NeedLogin()
         raise Forbidden()
-    if not who.scoped and name not in UNSCOPED_ROUTES:
+    if (
+        not who.scoped
+        and name not in UNSCOPED_ROUTES
+        and not (who.province and name in PROVINCE_ROUTES)
+    ):
         raise Forbidden(NO_SCOPE, code="no_office")
     if not is_api(request) and request.method == "POST":
         form = await request.form()

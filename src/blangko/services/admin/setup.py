@@ -14,6 +14,8 @@ from blangko.domain.errors import Conflict, DomainError, NotFound, check_name
 from blangko.domain.ledger import GENESIS_HASH, LOCATION_KINDS
 from blangko.domain.limits import check_text
 from blangko.services.context import Context, resolve_office
+from blangko.services.network.organisation import create_directorate
+from blangko.services.network.results import DirectorateCreated
 
 STORE_NAME = "gudang"
 
@@ -31,6 +33,7 @@ class InitResult(TypedDict):
     migrations_applied: list[str]
     regions_loaded: int
     office: NotRequired[OfficeCreated]
+    directorate: NotRequired[DirectorateCreated]
 
 
 class Location(TypedDict):
@@ -67,8 +70,9 @@ class RegionsImported(TypedDict):
     updated: int
 
 
-def init(ctx: Context, *, office: str | None = None) -> InitResult:
-    """Apply migrations, load region codes when missing, and create the office if asked.
+def init(ctx: Context, *, office: str | None = None, directorate: bool = False) -> InitResult:
+    """Apply migrations, load region codes when missing, and create the office (and the
+    directorate, services/network/organisation.py) if asked.
 
     Safe to run again: nothing that exists is changed.
     """
@@ -80,6 +84,8 @@ def init(ctx: Context, *, office: str | None = None) -> InitResult:
     result: InitResult = {"migrations_applied": applied, "regions_loaded": loaded}
     if office:
         result["office"] = create_office(ctx, code=office)
+    if directorate:
+        result["directorate"] = create_directorate(ctx)
     return result
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
-from typing import Any
+from typing import Any, NotRequired
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -41,6 +41,7 @@ class UserView(TypedDict):
     office: str | None
     active: bool
     created_at: str
+    province: NotRequired[str]  # a province's user (no office): docs/network.md
 
 
 class AuthenticatedUser(UserView):
@@ -86,13 +87,16 @@ def _check_password(password: str) -> str:
 
 
 def _view(row: Any) -> UserView:
-    return {
+    view: UserView = {
         "username": row.username,
         "role": row.role,
         "office": row.office_code,
         "active": bool(row.active),
         "created_at": row.created_at.isoformat(timespec="seconds") + "Z",
     }
+    if row.province:
+        view["province"] = row.province
+    return view
 
 
 # --- scope -----------------------------------------------------------------------------------
@@ -167,6 +171,32 @@ def _check_office(conn: Connection, scope: Scope, office: str | None) -> str | N
     return None
 
 
+def _check_province(conn: Connection, scope: Scope, province: str, office: str | None) -> str:
+    """A province's two digits, known to the region data; only the operator of the machine
+    gives a user a province, and a user has an office or a province, not both."""
+    code = province.strip()
+    if not scope.machine:
+        raise Forbidden(
+            "office_scope",
+            "province",
+            "Pengguna provinsi hanya dapat ditambah oleh operator server, di baris perintah.",
+        )
+    if office is not None:
+        raise DomainError(
+            "office_or_province",
+            "province",
+            "Pengguna terikat ke satu kantor atau satu provinsi, tidak keduanya.",
+        )
+    region = repo.region(conn, code)
+    if region is None or region.level != "provinsi":
+        raise NotFound(
+            "unknown_province",
+            "province",
+            f"Kode '{code}' bukan kode provinsi Kemendagri yang dikenal (contoh: 17).",
+        )
+    return code
+
+
 def _guard_last_admin(conn: Connection, row: Any) -> None:
     """Refuse to leave an office without an active administrator."""
     if repo.count_offices(conn) <= 1:
@@ -194,15 +224,21 @@ def add_user(
     role: str,
     password: str,
     office: str | None = None,
+    province: str | None = None,
 ) -> UserView:
     """Add a user to an office. An administrator adds only to their own office (`office`
     absent means theirs); the operator of the machine (`MACHINE`) names any office, and must
-    name one where the database holds more than one office."""
+    name one where the database holds more than one office, or a province (`province`: a
+    user of the province, who reads the network view of its offices; docs/network.md)."""
     name = _check_username(username)
     _check_role(role)
     _check_password(password)
     with ctx.write_plain() as conn:
-        code = _check_office(conn, scope, office)
+        if province is not None:
+            code = None
+            province = _check_province(conn, scope, province, office)
+        else:
+            code = _check_office(conn, scope, office)
         if repo.user(conn, name) is not None:
             raise Conflict("user_exists", "username", f"Pengguna '{name}' sudah ada.")
         repo.insert_user(
@@ -213,7 +249,12 @@ def add_user(
             password_hash=_hasher.hash(password),
             created_at=ctx.now(),
         )
-        return _view(repo.user(conn, name))
+        row = repo.user(conn, name)
+        assert row is not None
+        if province is not None:
+            repo.update_user(conn, row.id, {"province": province})
+            row = repo.user_by_id(conn, row.id)
+        return _view(row)
 
 
 def update_user(
@@ -305,6 +346,7 @@ def acting_user(ctx: Context, username: str, session_version: int) -> dict[str, 
         "office": row.office_code,
         "scope": scope,
         "scoped": scoped,
+        "province": row.province,
     }
 
 

@@ -48,10 +48,16 @@ RECAP_LABELS = {
     "spoiled": "Rusak",
     "lost": "Hilang",
     "returned": "Dikembalikan / dipinjamkan",
+    "shipped": "Dikirim ke kantor lain (kiriman)",
     "adjusted": "Penyesuaian stock opname",
 }
 INFLOW = ("opening", "received")  # entries listed under "Penerimaan blangko"
-OTHER = ("lost", "returned", "adjusted")  # entries listed under "Hilang, dikembalikan ..."
+OTHER = (
+    "lost",
+    "returned",
+    "shipped",
+    "adjusted",
+)  # entries listed under "Hilang, dikembalikan ..."
 
 
 def build(
@@ -105,7 +111,11 @@ def build(
             received_rows.append(
                 [
                     e.effective_date,
-                    KIND_LABEL_ID[kind] if kind == Kind.OPENING else e.party,
+                    KIND_LABEL_ID[kind]
+                    if kind == Kind.OPENING
+                    else f"{e.party} ({e.note})"
+                    if kind == Kind.SHIP_IN
+                    else e.party,
                     e.document or "",
                     e.serials,
                     q,
@@ -116,7 +126,7 @@ def build(
                 x
                 for x in (
                     e.reason,
-                    f"kepada {e.party}" if kind == Kind.RETURN else None,
+                    f"kepada {e.party}" if kind in (Kind.RETURN, Kind.SHIP_OUT) else None,
                     f"stock opname #{e.count_id}" if e.count_id else None,
                     e.note,
                 )
@@ -147,7 +157,12 @@ def build(
         recap_rows.append(
             ["Saldo awal pencatatan (stok saat sistem mulai dipakai)", moved["opening"]]
         )
-    recap_rows += [[text, BUCKET_SIGN[line] * moved[line]] for line, text in RECAP_LABELS.items()]
+    # Shipments to other ledgers (docs/network.md): a line only in a month that had some.
+    recap_rows += [
+        [text, BUCKET_SIGN[line] * moved[line]]
+        for line, text in RECAP_LABELS.items()
+        if line != "shipped" or moved[line]
+    ]
     recap = Table(
         "Rekapitulasi",
         [Column("Uraian", weight=4), Column("Keping", "int", total=True, weight=1.2)],
@@ -221,7 +236,7 @@ def build(
                 m["consumed"],
                 m["spoiled"],
                 m["lost"],
-                m["returned"],
+                m["returned"] + m["shipped"],
                 m["adjusted"],
                 stock,
             ]
@@ -247,14 +262,17 @@ def build(
         daily_rows,
         sheet="Harian",
         note="Diterima termasuk saldo awal pencatatan. Stok akhir hari = stok hari sebelumnya "
-        "+ diterima - dipakai - rusak - hilang - dikembalikan ± penyesuaian.",
+        "+ diterima - dipakai - rusak - hilang - dikembalikan ± penyesuaian; dikembalikan "
+        "termasuk yang dikirim ke kantor lain.",
     )
 
     period = f"{tanggal(first)} s.d. {tanggal(last)}"
     checks = [
         f"Saldo awal {num(opening)} + diterima {num(moved['opening'] + moved['received'])} "
         f"- dipakai {num(moved['consumed'])} - rusak {num(moved['spoiled'])} - hilang "
-        f"{num(moved['lost'])} - dikembalikan {num(moved['returned'])} ± penyesuaian "
+        f"{num(moved['lost'])} - dikembalikan {num(moved['returned'])} "
+        + (f"- dikirim {num(moved['shipped'])} " if moved["shipped"] else "")
+        + "± penyesuaian "
         f"{num(moved['adjusted'])} = saldo akhir {num(closing)}.",
         f"Saldo awal sama dengan posisi stok buku besar per "
         f"{tanggal(eve)} ({num(before['on_hand'])} keping) dan saldo "
@@ -275,6 +293,8 @@ def build(
         ("Penyesuaian (keping)", moved["adjusted"]),
         ("Saldo akhir (keping)", closing),
     ]
+    if moved["shipped"]:
+        facts.insert(-2, ("Dikirim ke kantor lain (keping)", moved["shipped"]))
     if end < last:
         facts.insert(2, ("Keadaan per", f"{tanggal(end)} (bulan berjalan)"))
     return new_report(
