@@ -18,6 +18,7 @@ from babel.numbers import format_decimal, format_percent
 
 from blangko.domain.errors import DomainError
 from blangko.domain.limits import DATE_MAX, DATE_MIN, check_date
+from blangko.domain.text import Msg
 
 DEFAULT_LANG = "id"
 PERCENT_PATTERN = "#,##0.0 %"
@@ -110,7 +111,9 @@ def parse_date(text: str | None, field: str = "date") -> date | None:
             day = date.fromisoformat(s)
     except ValueError as exc:
         raise DomainError(
-            "date_format", field, f"Tanggal '{text}' tidak sah: gunakan YYYY-MM-DD atau DD-MM-YYYY."
+            "date_format",
+            field,
+            Msg("Tanggal '{text}' tidak sah: gunakan YYYY-MM-DD atau DD-MM-YYYY.", text=text),
         ) from exc
     return check_date(day, field)
 
@@ -122,14 +125,18 @@ def month_bounds(month: str, field: str = "month") -> tuple[date, date]:
         first = date(year, mon, 1)
     except ValueError as exc:
         raise DomainError(
-            "month_format", field, f"Bulan '{month}' harus berbentuk YYYY-MM."
+            "month_format", field, Msg("Bulan '{month}' harus berbentuk YYYY-MM.", month=month)
         ) from exc
     if not DATE_MIN <= first <= DATE_MAX:
         raise DomainError(
             "date_out_of_range",
             field,
-            f"Bulan {month.strip()} di luar rentang yang diterima: {DATE_MIN:%Y-%m} sampai "
-            f"{DATE_MAX:%Y-%m}.",
+            Msg(
+                "Bulan {nilai} di luar rentang yang diterima: {date_min:%Y-%m} sampai {date_max:%Y-%m}.",
+                nilai=month.strip(),
+                date_min=DATE_MIN,
+                date_max=DATE_MAX,
+            ),
         )
     nxt = date(year + (mon == 12), mon % 12 + 1, 1)
     return first, date.fromordinal(nxt.toordinal() - 1)

@@ -17,6 +17,7 @@ from blangko.cli.stock import print_verification
 from blangko.domain.applications import TYPE_LABEL_ID
 from blangko.domain.errors import DomainError
 from blangko.domain.ledger import LOCATION_KIND_LABEL_ID
+from blangko.domain.text import Msg
 from blangko.formatting import num
 from blangko.services.admin import backup as backups
 from blangko.services.admin import office as office_settings
@@ -340,8 +341,9 @@ def user_add(
         raise DomainError(
             "password_stdin_required",
             "password",
-            "Kata sandi dibaca dari masukan standar: tambahkan --password-stdin, mis. "
-            "`printf '%s' \"$PW\" | blangko user add NAMA --role operator --password-stdin`.",
+            Msg(
+                "Kata sandi dibaca dari masukan standar: tambahkan --password-stdin, mis. `printf '%s' \"$PW\" | blangko user add NAMA --role operator --password-stdin`."
+            ),
         )
     result = users.add_user(
         state.context(),

@@ -23,6 +23,7 @@ from blangko.cli.output import (
 )
 from blangko.domain.calendar import DESK_LABEL_ID
 from blangko.domain.errors import DomainError
+from blangko.domain.text import Msg
 from blangko.formatting import num, parse_date, pct, short_date, tanggal
 from blangko.services import figures
 from blangko.services.calendar import days as cal
@@ -255,7 +256,7 @@ def event_add(
         raise DomainError(
             "event_villages",
             "villages",
-            "Pilih tepat satu: --villages KODE,KODE, --villages-file BERKAS atau --all.",
+            Msg("Pilih tepat satu: --villages KODE,KODE, --villages-file BERKAS atau --all."),
         )
     codes: list[str] = []
     if villages is not None:

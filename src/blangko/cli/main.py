@@ -25,6 +25,7 @@ from blangko.cli.serve import serve
 from blangko.cli.stock import print_balance, stock_app
 from blangko.demo import story
 from blangko.domain.errors import DomainError
+from blangko.domain.text import Msg
 from blangko.services.stock.queries import balance
 
 app = typer.Typer(
@@ -107,8 +108,10 @@ def main() -> None:
             DomainError(
                 "db_unavailable",
                 "db",
-                f"Basis data tidak dapat dibuka atau belum disiapkan ({exc.orig}). "
-                "Periksa --db / BLANGKO_DATABASE_URL, lalu jalankan 'blangko init'.",
+                Msg(
+                    "Basis data tidak dapat dibuka atau belum disiapkan ({orig}). Periksa --db / BLANGKO_DATABASE_URL, lalu jalankan 'blangko init'.",
+                    orig=exc.orig,
+                ),
             ),
             as_json=as_json,
         )

@@ -24,6 +24,7 @@ from blangko.cli.options import (
 )
 from blangko.cli.output import console, print_json
 from blangko.domain.errors import DomainError
+from blangko.domain.text import Msg
 from blangko.formatting import num, parse_date
 from blangko.services import reports
 
@@ -44,7 +45,9 @@ def _write(name: str, params: dict[str, Any], fmt: str, output: Path | None, as_
         path.write_bytes(content)
     except OSError as exc:
         raise DomainError(
-            "output_unwritable", "output", f"Berkas {path} tidak dapat ditulis: {exc.strerror}."
+            "output_unwritable",
+            "output",
+            Msg("Berkas {path} tidak dapat ditulis: {strerror}.", path=path, strerror=exc.strerror),
         ) from exc
     if as_json:
         print_json(

@@ -34,6 +34,7 @@ from blangko.cli.output import (
 )
 from blangko.domain.errors import DomainError
 from blangko.domain.ledger import KIND_LABEL_ID, STATE_LABEL_ID, State
+from blangko.domain.text import Msg
 from blangko.formatting import num, parse_date, short_date, signed, tanggal, waktu
 from blangko.services.stock import anchors, counts, writes
 from blangko.services.stock import queries as q
@@ -345,7 +346,9 @@ def _read_lines(path: Path, field: str) -> list[str]:
         return path.read_text(encoding="utf-8-sig").splitlines()
     except OSError as exc:
         raise DomainError(
-            "file_unreadable", field, f"Berkas {path} tidak dapat dibaca: {exc.strerror}."
+            "file_unreadable",
+            field,
+            Msg("Berkas {path} tidak dapat dibaca: {strerror}.", path=path, strerror=exc.strerror),
         ) from exc
 
 
@@ -355,7 +358,12 @@ def _pair(value: str, field: str, what: str) -> tuple[str, str]:
         raise DomainError(
             "location_pair",
             field,
-            f"'{value}' tidak sah: tulis LOKASI={what}, mis. gudang={'gudang.txt' if what == 'BERKAS' else '120'}.",
+            Msg(
+                "'{value}' tidak sah: tulis LOKASI={what}, mis. gudang={nilai}.",
+                value=value,
+                what=what,
+                nilai="gudang.txt" if what == "BERKAS" else "120",
+            ),
         )
     return name.strip(), rest.strip()
 
@@ -372,7 +380,9 @@ def _office_parts(scan: list[str], counted_at: list[str]) -> list[counts.CountIn
             n = int(text.replace(".", ""))
         except ValueError as exc:
             raise DomainError(
-                "not_a_number", "counted_at", f"{name}: '{text}' bukan bilangan bulat."
+                "not_a_number",
+                "counted_at",
+                Msg("{name}: '{text}' bukan bilangan bulat.", name=name, text=text),
             ) from exc
         parts.append(counts.CountInput(name, counted=n))
     return parts
@@ -430,8 +440,9 @@ def count(
             raise DomainError(
                 "office_wide_or_location",
                 "location",
-                "--office-wide menghitung setiap lokasi: sebutkan lokasi dengan --scan atau "
-                "--counted-at, bukan --location/--counted/--serials-file.",
+                Msg(
+                    "--office-wide menghitung setiap lokasi: sebutkan lokasi dengan --scan atau --counted-at, bukan --location/--counted/--serials-file."
+                ),
             )
         r = counts.record_office_count(
             state.context(),
@@ -444,13 +455,15 @@ def count(
             raise DomainError(
                 "office_wide_required",
                 "office_wide",
-                "--scan dan --counted-at hanya untuk stock opname seluruh kantor (--office-wide).",
+                Msg(
+                    "--scan dan --counted-at hanya untuk stock opname seluruh kantor (--office-wide)."
+                ),
             )
         if location is None:
             raise DomainError(
                 "required",
                 "location",
-                "Sebutkan lokasi yang dihitung (--location), atau --office-wide.",
+                Msg("Sebutkan lokasi yang dihitung (--location), atau --office-wide."),
             )
         scanned = None
         duplicates = 0

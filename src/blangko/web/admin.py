@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from blangko.domain.access import ROLE_LABELS, ROLES
 from blangko.domain.applications import DOCUMENT_LABEL_ID, DOCUMENTS, TYPE_LABEL_ID
 from blangko.domain.errors import DomainError
+from blangko.domain.text import N_
 from blangko.formatting import blank_to_none
 from blangko.services.admin import office as office_settings
 from blangko.services.admin import setup, users
@@ -43,8 +44,8 @@ from blangko.web.nav import NavItem, register
 pages = page_router()
 api = api_router()
 
-register(NavItem("page.users", "Pengguna", "/pengguna", 70))
-register(NavItem("page.office", "Kantor", "/kantor", 75))
+register(NavItem("page.users", N_("Pengguna"), "/pengguna", 70))
+register(NavItem("page.office", N_("Kantor"), "/kantor", 75))
 
 
 # Pages ---------------------------------------------------------------------------------------

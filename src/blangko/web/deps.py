@@ -208,6 +208,8 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
         "request": request,
         "lang": lang,
         "_": i18n.gettext_for(lang),
+        # A stored note (history, ledger) in the page's language (i18n.translate_stored).
+        "stored": partial(i18n.translate_stored, lang=lang),
         "num": partial(formatting.num, lang=lang),
         "pct": partial(formatting.pct, lang=lang),
         "signed": partial(formatting.signed, lang=lang),
@@ -241,6 +243,7 @@ def render(request: Request, template: str, status: int = 200, **extra: Any) -> 
 
 
 def render_error(request: Request, status: int, message: str) -> HTMLResponse:
+    """The error page; `message` (a Msg or a marked text) in the page's language."""
     return render(request, "error.html", status=status, status_code=status, message=message)
 
 

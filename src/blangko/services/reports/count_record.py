@@ -14,6 +14,7 @@ from blangko.adapters.reports.model import Column, Report, Signature, Table
 from blangko.adapters.repos import counts as counts_repo
 from blangko.domain.errors import NotFound
 from blangko.domain.ledger import KIND_LABEL_ID, Kind
+from blangko.domain.text import Msg
 from blangko.formatting import num, signed
 from blangko.services.context import Context, location_names
 from blangko.services.reports.letterhead import (
@@ -34,7 +35,11 @@ def build(
     with report_read(ctx, office, address) as (conn, head):
         row = counts_repo.count(conn, count_id, head.code)
         if row is None:
-            raise NotFound("unknown_count", "count_id", f"Stock opname #{count_id} tidak ada.")
+            raise NotFound(
+                "unknown_count",
+                "count_id",
+                Msg("Stock opname #{count_id} tidak ada.", count_id=count_id),
+            )
         names = location_names(conn, head.code)
         parts = counts_repo.parts(conn, [row.id])[row.id]
         posted = conn.execute(

@@ -8,6 +8,7 @@ from blangko.adapters.reports.model import Report, Signature, Table
 from blangko.adapters.repos import ledger as repo
 from blangko.domain.errors import DomainError, NotFound
 from blangko.domain.ledger import KIND_LABEL_ID, Kind
+from blangko.domain.text import Msg
 from blangko.formatting import num
 from blangko.services.context import Context, location_names
 from blangko.services.reports.letterhead import (
@@ -26,13 +27,16 @@ def build(
     with report_read(ctx, office, address) as (conn, head):
         e = repo.entry_by_seq(conn, head.code, seq)
         if e is None:
-            raise NotFound("unknown_entry", "seq", f"Entri ledger #{seq} tidak ada.")
+            raise NotFound("unknown_entry", "seq", Msg("Entri ledger #{seq} tidak ada.", seq=seq))
         if e.kind not in (Kind.RECEIVE.value, Kind.RETURN.value):
             raise DomainError(
                 "not_a_handover",
                 "seq",
-                f"Entri #{seq} adalah {KIND_LABEL_ID.get(Kind(e.kind), e.kind)}: berita acara "
-                "serah terima hanya untuk penerimaan atau pengembalian blangko.",
+                Msg(
+                    "Entri #{seq} adalah {nilai}: berita acara serah terima hanya untuk penerimaan atau pengembalian blangko.",
+                    seq=seq,
+                    nilai=KIND_LABEL_ID.get(Kind(e.kind), e.kind),
+                ),
             )
         names = location_names(conn, head.code)
     incoming = e.kind == Kind.RECEIVE.value

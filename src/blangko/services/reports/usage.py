@@ -29,6 +29,7 @@ from blangko.domain.ledger import (
     bucket_amounts,
     net_stock,
 )
+from blangko.domain.text import Msg
 from blangko.formatting import month_bounds, num, tanggal
 from blangko.services.context import Context
 from blangko.services.reports.letterhead import (
@@ -61,7 +62,9 @@ def build(
     first, last = month_bounds(month)
     if first > ctx.today():
         raise DomainError(
-            "month_in_future", "month", f"Bulan {month} belum dimulai: belum ada yang dilaporkan."
+            "month_in_future",
+            "month",
+            Msg("Bulan {month} belum dimulai: belum ada yang dilaporkan.", month=month),
         )
     key = first.strftime("%Y-%m")
     # A month still running closes today: no entry can be dated later.
