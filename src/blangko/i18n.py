@@ -51,25 +51,27 @@ def translations(lang: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buf)
 
 
-def check_language(lang: str | None, field: str = "lang") -> str:
+def check_language(lang: str | None, what: str = "Bahasa") -> str:
     """'id' or 'en' (trimmed, any case); the default for None or blank; else the error that
-    names both choices."""
+    names both choices ("Bahasa 'fr' tidak dikenal: pilih id, en.")."""
     value = (lang or "").strip().lower() or DEFAULT_LANGUAGE
     if value not in LANGUAGES:
         raise DomainError(
             "unknown_language",
-            field,
+            "lang",
             Msg(
-                "Bahasa '{value}' tidak dikenal: pilih {choices}.",
+                "{what} '{value}' tidak dikenal: pilih {options}.",
+                what=what,
                 value=lang,
-                choices=", ".join(LANGUAGES),
+                options=", ".join(LANGUAGES),
             ),
         )
     return value
 
 
 def language_from_env() -> str:
-    """The language BLANGKO_LANG names (the default when it is unset); a bad value is refused."""
+    """The language BLANGKO_LANG names (the default when it is unset); a bad value is refused
+    with a message that names the variable."""
     return check_language(os.environ.get(ENV_VAR), ENV_VAR)
 
 

@@ -39,7 +39,7 @@ from blangko.i18n import LOCALE_DIR
 SRC = Path(__file__).resolve().parents[2] / "src" / "blangko"
 PO = LOCALE_DIR / "en" / "LC_MESSAGES" / "messages.po"
 
-MARKERS = frozenset({"_", "N_", "Msg"})
+MARKERS = frozenset({"_", "N_", "Msg", "tr"})
 TABLE_SUFFIXES = ("_LABEL_ID", "_LABELS", "_LABEL")
 _TEMPLATE_CALL = re.compile(r"""\b_\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')\s*[),]""")
 _PLACEHOLDER = re.compile(r"(?<!\{)\{(\w*)(?:[!:][^{}]*)?\}(?!\})")

@@ -22,10 +22,10 @@ from blangko.cli.options import (
     SpoiledMonthOpt,
     TargetOpt,
 )
-from blangko.cli.output import console, print_json
+from blangko.cli.output import console, num, print_json, tr
 from blangko.domain.errors import DomainError
 from blangko.domain.text import Msg
-from blangko.formatting import num, parse_date
+from blangko.formatting import parse_date
 from blangko.services import reports
 
 report_app = typer.Typer(
@@ -60,7 +60,16 @@ def _write(name: str, params: dict[str, Any], fmt: str, output: Path | None, as_
             }
         )
     else:
-        console.print(f"Laporan ditulis ke {path} ({num(len(content))} bita).", highlight=False)
+        console.print(
+            tr(
+                Msg(
+                    "Laporan ditulis ke {path} ({content} bita).",
+                    path=path,
+                    content=num(len(content)),
+                )
+            ),
+            highlight=False,
+        )
 
 
 @report_app.command("usage")

@@ -101,6 +101,7 @@ FIELD_LABEL_ID: Final = {
     "public_url": "Alamat web status publik",
     "report": "Laporan",
     "format": "Format",
+    "lang": "Bahasa",
     "file": "Berkas",
     "idempotency_key": "Kunci pengiriman ulang",
 }
