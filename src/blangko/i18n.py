@@ -28,7 +28,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from blangko.domain.errors import DomainError
-from blangko.domain.text import STORED_NOTES, Msg
+from blangko.domain.text import STORED_NOTES, Formatted, Msg
+from blangko.formatting import rewrite
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGES = ("id", "en")
@@ -83,6 +84,8 @@ def translate(text: Any, lang: str) -> str:
     if lang not in LANGUAGES or lang == DEFAULT_LANGUAGE:
         return str(text)
     catalog = translations(lang)
+    if isinstance(text, Formatted):
+        return rewrite(text, lang)
     if isinstance(text, Msg):
         template = catalog.gettext(text.template) if text.template else text.template
         if not text.params:
@@ -139,6 +142,8 @@ def translate_stored(text: str | None, lang: str) -> str:
 
 
 def _stored_part(part: str, lang: str) -> str:
+    if not part.strip():  # gettext("") is the catalog's header
+        return part
     catalog = translations(lang)
     said = catalog.gettext(part)
     if said != part:

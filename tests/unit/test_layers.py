@@ -40,7 +40,7 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "domain": frozenset(),
     "formatting": frozenset({"domain"}),
     "settings": frozenset({"domain"}),
-    "i18n": frozenset({"domain"}),
+    "i18n": frozenset({"domain", "formatting"}),
     "adapters": frozenset({"domain", "formatting", "settings", "i18n"}),
     "services": frozenset({"domain", "adapters", "formatting", "settings", "i18n"}),
     "demo": frozenset({"domain", "adapters", "services", "formatting", "settings", "i18n"}),

@@ -32,6 +32,33 @@ class Msg(str):
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (self.template, dict(self.params)))
 
+    # A message joined to another text stays translatable, each part in its own words.
+    def __add__(self, other: str) -> Msg:  # type: ignore[override]
+        return Msg("{a}{b}", a=self, b=other)
+
+    def __radd__(self, other: str) -> Msg:
+        return Msg("{a}{b}", a=other, b=self)
+
+
+class Formatted(str):
+    """A number or a date already written for a reader ('1.234', '2 Juni 2021') that keeps
+    its value, so that a message or a report cell showing it can be re-written in another
+    language (blangko.formatting makes these; blangko.i18n re-writes them)."""
+
+    value: Any
+    how: str  # the formatting function: num, pct, day
+    pattern: str  # a day's Babel pattern ('long', 'MMMM yyyy'); '' otherwise
+
+    def __new__(cls, text: str, value: Any, how: str, pattern: str = "") -> Formatted:
+        self = super().__new__(cls, text)
+        self.value = value
+        self.how = how
+        self.pattern = pattern
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Formatted, (str(self), self.value, self.how, self.pattern))
+
 
 def _rebuild(template: str, params: dict[str, Any]) -> Msg:
     return Msg(template, **params)

@@ -29,6 +29,7 @@ from blangko.web.deps import (
     api_router,
     download,
     file_responses,
+    lang_of,
     page_router,
     render,
     request_ctx,
@@ -120,7 +121,9 @@ def _file(
             ),
         )
     ctx, office = request_ctx(request)
-    content, filename, mimetype = reports.render(ctx, name, {**params, "office": office}, fmt)
+    content, filename, mimetype = reports.render(
+        ctx, name, {**params, "office": office}, fmt, lang_of(request)
+    )
     return download(content, filename, mimetype)
 
 

@@ -75,9 +75,9 @@ def build(ctx: Context, report_name: str, params: dict[str, Any]) -> Report:
 
 
 def render(
-    ctx: Context, report_name: str, params: dict[str, Any], fmt: str
+    ctx: Context, report_name: str, params: dict[str, Any], fmt: str, lang: str = "id"
 ) -> tuple[bytes, str, str]:
-    """A named report as file bytes: (content, file name, MIME type).
+    """A named report as file bytes: (content, file name, MIME type), in `lang` (id or en).
 
     params: the report's own (month / count_id / seq / as_of, target), optionally office and
     address.
@@ -89,7 +89,7 @@ def render(
             Msg("Format '{fmt}' tidak dikenal: pilih xlsx atau pdf.", fmt=fmt),
         )
     report = build(ctx, report_name, params)
-    return render_bytes(report, fmt), f"{report.filename_stem}.{fmt}", MIMETYPES[fmt]
+    return render_bytes(report, fmt, lang), f"{report.filename_stem}.{fmt}", MIMETYPES[fmt]
 
 
 __all__ = [
