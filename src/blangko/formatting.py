@@ -107,6 +107,19 @@ def rewrite(text: Formatted, lang: str) -> str:
     return str(text)
 
 
+def form_date(value: date | str | None) -> str:
+    """A date field's value as the app writes dates: an ISO date (or a date) as dd-mm-yyyy,
+    what a clerk typed (even if wrong) as typed, nothing as ''."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, date):
+        return f"{value:%d-%m-%Y}"
+    try:
+        return f"{date.fromisoformat(value.strip()):%d-%m-%Y}"
+    except ValueError:
+        return value
+
+
 _DMY = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
 
 
@@ -126,7 +139,10 @@ def parse_date(text: str | None, field: str = "date") -> date | None:
         raise DomainError(
             "date_format",
             field,
-            Msg("Tanggal '{text}' tidak sah: gunakan YYYY-MM-DD atau DD-MM-YYYY.", text=text),
+            Msg(
+                "Tanggal '{text}' tidak sah: tulis hh-bb-tttt (mis. 05-10-2026) atau YYYY-MM-DD.",
+                text=text,
+            ),
         ) from exc
     return check_date(day, field)
 

@@ -7,8 +7,8 @@ and no build step is needed.
 
 What is translated: a plain text marked where it is written (``_("...")`` in a template,
 ``N_("...")`` in Python, a label table's values), and a `Msg` (domain/text.py): its template
-is looked up and its parameters put back in; a parameter that is a `Msg`, or a text the
-catalog knows (a label such as "Pemula"), is translated too. Numbers and dates are formatted
+is looked up and its parameters put back in; a parameter that is a `Msg`, a number or date
+from blangko.formatting, or a label under a label's name (LABEL_PARAMS) is translated too. Numbers and dates are formatted
 by `blangko.formatting` with the same language code. tests/unit/test_catalog.py checks that
 every marked text has its English translation.
 """
@@ -90,7 +90,7 @@ def translate(text: Any, lang: str) -> str:
         template = catalog.gettext(text.template) if text.template else text.template
         if not text.params:
             return template
-        params = {k: _param(v, lang) for k, v in text.params.items()}
+        params = {k: _param(k, v, lang) for k, v in text.params.items()}
         try:
             return template.format(**params)
         except (KeyError, IndexError, ValueError):  # a translation that lost a placeholder
@@ -101,8 +101,18 @@ def translate(text: Any, lang: str) -> str:
     return str(text)
 
 
-def _param(value: Any, lang: str) -> Any:
-    if isinstance(value, str):
+# The parameters that hold a label (a field's, a code's) rather than what a user typed: by
+# name, as the messages pass them (what=, label=, type_label_id=, kind_label_id= ...).
+LABEL_PARAMS = frozenset({"what", "label", "word", "desk"})
+
+
+def _param(name: str, value: Any, lang: str) -> Any:
+    """A message's parameter in `lang`: a Msg or a number or date blangko.formatting wrote,
+    always; a plain text only when the parameter holds a label (LABEL_PARAMS, or a name
+    with 'label' in it), so that a location called 'gudang' stays 'gudang'."""
+    if isinstance(value, Msg | Formatted):
+        return translate(value, lang)
+    if isinstance(value, str) and (name in LABEL_PARAMS or "label" in name):
         return translate(value, lang)
     return value
 

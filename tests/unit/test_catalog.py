@@ -85,8 +85,9 @@ def template_ids(path: Path) -> Iterator[tuple[str, str]]:
     for m in _TEMPLATE_CALL.finditer(text):
         raw = m.group(1) if m.group(1) is not None else m.group(2)
         line = text.count("\n", 0, m.start()) + 1
-        yield raw.encode().decode("unicode_escape").encode("latin-1").decode(), (
-            f"{path.name}:{line}"
+        yield (
+            raw.encode().decode("unicode_escape").encode("latin-1").decode(),
+            (f"{path.name}:{line}"),
         )
 
 
@@ -133,9 +134,7 @@ def check(ids: dict[str, str], po_path: Path) -> list[str]:
         if message is None or not message.string or message.fuzzy:
             problems.append(f"no English translation ({where}): {msgid!r}")
         elif _placeholders(msgid) != _placeholders(str(message.string)):
-            problems.append(
-                f"placeholders differ ({where}): {msgid!r} -> {str(message.string)!r}"
-            )
+            problems.append(f"placeholders differ ({where}): {msgid!r} -> {str(message.string)!r}")
     problems += [
         f"obsolete in the catalog (no source marks it): {i!r}"
         for i in sorted(translated)
@@ -175,7 +174,9 @@ def test_the_markers_reach_every_surface() -> None:
 
 
 def _po(path: Path, entries: list[tuple[str, str]]) -> Path:
-    body = ['msgid ""\nmsgstr ""\n"Language: en\\n"\n"Content-Type: text/plain; charset=UTF-8\\n"\n']
+    body = [
+        'msgid ""\nmsgstr ""\n"Language: en\\n"\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+    ]
     body += [f'msgid "{i}"\nmsgstr "{s}"\n' for i, s in entries]
     path.write_text("\n".join(body), encoding="utf-8")
     return path

@@ -199,7 +199,7 @@ def fail(exc: DomainError, *, as_json: bool = False, command: object = None) -> 
     else:
         flag = flag_of(command, exc.field)
         where = f" ({flag})" if flag else ""
-        detail = escape(f"[{exc.code}]{where}: {exc.message}")
+        detail = escape(f"[{exc.code}]{where}: {tr(exc.message)}")
         err_console.print(f"[bold red]{tr('Galat')}[/] {detail}", highlight=False)
 
 

@@ -6,8 +6,10 @@ reads (an error, a history note, a forecast's reason, a report's title) is writt
 (``str(msg)``, ``==``, ``in`` all work as before) and it remembers its template and
 parameters, so the web, the CLI and the reports render it in the user's language through the
 catalog (blangko.i18n.translate; msgid = the template). A parameter that is itself a `Msg`
-(a label such as ``Msg("Jenis permohonan")``) is translated too; any other parameter is shown
-as given. tests/unit/test_catalog.py finds every ``Msg("...")`` and fails on one without an
+(a label such as ``Msg("Jenis permohonan")``), or a plain label under a name that says so
+(``what=``, ``label=``, ``type_label_id=``: blangko.i18n.LABEL_PARAMS), is translated too; a
+number or a date written by blangko.formatting is written again for the language; anything
+else (a name, a code, what a clerk typed) is shown as given. tests/unit/test_catalog.py finds every ``Msg("...")`` and fails on one without an
 English translation.
 """
 

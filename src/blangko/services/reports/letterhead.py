@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from blangko import formatting
 from blangko.adapters.reports.model import Column, Report, Signature
 from blangko.domain.serials import parse_ranges
 from blangko.domain.text import N_, Msg
@@ -82,7 +83,7 @@ def label(labels: Mapping[str, str], code: str) -> str:
 
 def month_name(d: date) -> str:
     """'November 2026': the long date without its day."""
-    return tanggal(d).split(" ", 1)[1]
+    return formatting.month_name(f"{d:%Y-%m}")
 
 
 def opening(d: date) -> str:
