@@ -84,7 +84,7 @@ def build(
     ]
     if row.post_reason:
         facts.append((N_("Penjelasan selisih"), row.post_reason))
-    paragraphs = [
+    paragraphs: list[str] = [
         Msg(
             "{count_date}, telah dilakukan penghitungan fisik (stock opname) blangko KTP-el di {nilai}'{location}' pada {name}, dengan hasil: menurut buku {book} keping, terhitung {counted} keping, selisih {variance} keping.",
             count_date=opening(row.count_date),
@@ -99,9 +99,9 @@ def build(
     if by_serial:
         paragraphs.append(
             Msg(
-                "Seri yang tercatat di buku tetapi tidak ditemukan: {nilai} keping; seri yang ditemukan tetapi tidak tercatat di {nilai2}: {nilai3} keping, sebagaimana rincian terlampir.",
+                "Seri yang tercatat di buku tetapi tidak ditemukan: {nilai} keping; seri yang ditemukan tetapi tidak tercatat di {where_label}: {nilai3} keping, sebagaimana rincian terlampir.",
                 nilai=num(sum(r[2] for r in missing)),
-                nilai2="buku kantor" if office_wide else "lokasi ini",
+                where_label=N_("buku kantor") if office_wide else N_("lokasi ini"),
                 nilai3=num(sum(r[2] for r in unexpected)),
             )
         )

@@ -71,7 +71,7 @@ def build(
     seri = _ranges_text(c.serial for c in cards)
     if destroys and not pending:
         when = destroys[-1].effective_date
-        paragraphs = [
+        paragraphs: list[str] = [
             Msg(
                 "{when}, bertempat di {name}, telah dilakukan pemusnahan blangko KTP-el yang rusak selama bulan {first} sejumlah {n} ({n2}) keping, dengan nomor seri dan alasan kerusakan sebagaimana tercantum dalam daftar di bawah ini, disaksikan oleh {nilai}.",
                 when=opening(when),
