@@ -24,7 +24,7 @@ from blangko.cli.output import (
     tanggal,
     tr,
 )
-from blangko.domain.text import Msg
+from blangko.domain.text import N_, Msg
 from blangko.formatting import parse_date
 from blangko.services.admin.users import get_user
 from blangko.services.coverage import areas as svc
@@ -53,7 +53,13 @@ def _figures_row(label: list[str], row: Figures) -> list[str]:
     ]
 
 
-_FIG_HEADERS = ("Wajib KTP", "Sudah rekam", "Belum rekam", "Cakupan", "Kurang dari target")
+_FIG_HEADERS = (
+    N_("Wajib KTP"),
+    N_("Sudah rekam"),
+    N_("Belum rekam"),
+    N_("Cakupan"),
+    N_("Kurang dari target"),
+)
 
 
 @coverage_app.callback()
@@ -93,7 +99,7 @@ def coverage_main(
     table = make_table(
         key_column(tr("Kode")),  # a cut village code is useless
         tr("Wilayah"),
-        *(Column(h, justify="right") for h in _FIG_HEADERS),
+        *(Column(tr(h), justify="right") for h in _FIG_HEADERS),
         title=tr(Msg("Per {by}", by=r["by"])),
     )
     for a in r["areas"]:
@@ -102,7 +108,7 @@ def coverage_main(
     print_table(table)
     sexes = make_table(
         tr("Jenis kelamin"),
-        *(Column(h, justify="right") for h in _FIG_HEADERS),
+        *(Column(tr(h), justify="right") for h in _FIG_HEADERS),
         title=tr("Per jenis kelamin"),
     )
     for s in r["by_sex"]:
@@ -110,7 +116,7 @@ def coverage_main(
     print_table(sexes)
     bands = make_table(
         key_column(tr("Umur")),
-        *(Column(h, justify="right") for h in _FIG_HEADERS),
+        *(Column(tr(h), justify="right") for h in _FIG_HEADERS),
         title=tr("Per kelompok umur"),
     )
     for b in r["by_age_band"]:
