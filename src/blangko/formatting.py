@@ -18,6 +18,7 @@ from babel.numbers import format_decimal, format_percent
 
 from blangko.domain.errors import DomainError
 from blangko.domain.limits import DATE_MAX, DATE_MIN, check_date
+from blangko.domain.text import Formatted, Msg
 
 DEFAULT_LANG = "id"
 PERCENT_PATTERN = "#,##0.0 %"
@@ -39,14 +40,16 @@ def num(n: int | float | Decimal | None, lang: str = DEFAULT_LANG) -> str:
     """5200 -> '5.200' (id), '5,200' (en). Never '-0' (-0.0, -0.0001)."""
     if n is None:
         return EMPTY
-    return _no_signed_zero(format_decimal(n, locale=lang))
+    return Formatted(_no_signed_zero(format_decimal(n, locale=lang)), n, "num")
 
 
 def pct(x: float | Decimal | None, lang: str = DEFAULT_LANG) -> str:
     """A fraction as a percent with one decimal: 0.952 -> '95,2 %' (id). Never '-0,0 %'."""
     if x is None:
         return EMPTY
-    return _no_signed_zero(format_percent(x, format=PERCENT_PATTERN, locale=lang))
+    return Formatted(
+        _no_signed_zero(format_percent(x, format=PERCENT_PATTERN, locale=lang)), x, "pct"
+    )
 
 
 def signed(n: int | float, lang: str = DEFAULT_LANG) -> str:
@@ -63,7 +66,7 @@ def _format_day(d: date | str | None, pattern: str, lang: str) -> str:
         return EMPTY
     if isinstance(d, str):
         d = date.fromisoformat(d[:10])
-    return format_date(d, format=pattern, locale=lang)
+    return Formatted(format_date(d, format=pattern, locale=lang), d, "day", pattern)
 
 
 def tanggal(d: date | str | None, lang: str = DEFAULT_LANG) -> str:
@@ -79,7 +82,7 @@ def short_date(d: date | str | None, lang: str = DEFAULT_LANG) -> str:
 def month_name(month: str, lang: str = DEFAULT_LANG, *, short: bool = False) -> str:
     """'2026-12' -> 'Desember 2026', or 'Des' when short (a column of a narrow table)."""
     year, mon = (int(p) for p in month.split("-")[:2])
-    return format_date(date(year, mon, 1), format="MMM" if short else "MMMM yyyy", locale=lang)
+    return _format_day(date(year, mon, 1), "MMM" if short else "MMMM yyyy", lang)
 
 
 def waktu(moment: datetime | str | None, lang: str = DEFAULT_LANG, tz: str = "Asia/Jakarta") -> str:
@@ -91,6 +94,30 @@ def waktu(moment: datetime | str | None, lang: str = DEFAULT_LANG, tz: str = "As
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo("UTC"))
     return format_datetime(moment, format="medium", tzinfo=ZoneInfo(tz), locale=lang)
+
+
+def rewrite(text: Formatted, lang: str) -> str:
+    """A number or a date this module wrote, written again in `lang` (blangko.i18n)."""
+    if text.how == "num":
+        return num(text.value, lang)
+    if text.how == "pct":
+        return pct(text.value, lang)
+    if text.how == "day":
+        return _format_day(text.value, text.pattern, lang)
+    return str(text)
+
+
+def form_date(value: date | str | None) -> str:
+    """A date field's value as the app writes dates: an ISO date (or a date) as dd-mm-yyyy,
+    what a clerk typed (even if wrong) as typed, nothing as ''."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, date):
+        return f"{value:%d-%m-%Y}"
+    try:
+        return f"{date.fromisoformat(value.strip()):%d-%m-%Y}"
+    except ValueError:
+        return value
 
 
 _DMY = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
@@ -110,7 +137,12 @@ def parse_date(text: str | None, field: str = "date") -> date | None:
             day = date.fromisoformat(s)
     except ValueError as exc:
         raise DomainError(
-            "date_format", field, f"Tanggal '{text}' tidak sah: gunakan YYYY-MM-DD atau DD-MM-YYYY."
+            "date_format",
+            field,
+            Msg(
+                "Tanggal '{text}' tidak sah: tulis hh-bb-tttt (mis. 05-10-2026) atau YYYY-MM-DD.",
+                text=text,
+            ),
         ) from exc
     return check_date(day, field)
 
@@ -122,14 +154,18 @@ def month_bounds(month: str, field: str = "month") -> tuple[date, date]:
         first = date(year, mon, 1)
     except ValueError as exc:
         raise DomainError(
-            "month_format", field, f"Bulan '{month}' harus berbentuk YYYY-MM."
+            "month_format", field, Msg("Bulan '{month}' harus berbentuk YYYY-MM.", month=month)
         ) from exc
     if not DATE_MIN <= first <= DATE_MAX:
         raise DomainError(
             "date_out_of_range",
             field,
-            f"Bulan {month.strip()} di luar rentang yang diterima: {DATE_MIN:%Y-%m} sampai "
-            f"{DATE_MAX:%Y-%m}.",
+            Msg(
+                "Bulan {nilai} di luar rentang yang diterima: {date_min:%Y-%m} sampai {date_max:%Y-%m}.",
+                nilai=month.strip(),
+                date_min=DATE_MIN,
+                date_max=DATE_MAX,
+            ),
         )
     nxt = date(year + (mon == 12), mon % 12 + 1, 1)
     return first, date.fromordinal(nxt.toordinal() - 1)

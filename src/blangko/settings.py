@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from blangko.domain.errors import DomainError
+from blangko.domain.text import Msg
 
 DEFAULT_SQLITE_FILE = "blangko.db"
 DEFAULT_SECRET_KEY = "blangko-demo-secret-change-me"
@@ -37,15 +38,15 @@ class ForecastSettings(BaseModel):
             raise DomainError(
                 "setting_range",
                 "service_level",
-                "Tingkat layanan harus antara 0,5 dan 1 (mis. 0,95).",
+                Msg("Tingkat layanan harus antara 0,5 dan 1 (mis. 0,95)."),
             )
         if self.lead_time_days <= 0 or self.lead_time_spread_days < 0:
-            raise DomainError("setting_range", "lead_time_days", "Waktu tunggu harus positif.")
+            raise DomainError("setting_range", "lead_time_days", Msg("Waktu tunggu harus positif."))
         if self.review_days < 1 or self.paths < 100:
             raise DomainError(
                 "setting_range",
                 "review_days",
-                "Periode tinjau minimal 1 hari dan jalur simulasi minimal 100.",
+                Msg("Periode tinjau minimal 1 hari dan jalur simulasi minimal 100."),
             )
         return self
 
@@ -79,18 +80,26 @@ class ImpactAssumptions(BaseModel):
             value = getattr(self, name)
             if not 0 <= value <= 1:
                 raise DomainError(
-                    "assumption_range", name, f"{name} harus antara 0 dan 1 ({value})."
+                    "assumption_range",
+                    name,
+                    Msg("{name} harus antara 0 dan 1 ({value}).", name=name, value=value),
                 )
         if not self.take_up_low <= self.take_up_expected <= self.take_up_high:
             raise DomainError(
                 "assumption_order",
                 "take_up_expected",
-                "Tingkat partisipasi harus rendah <= perkiraan <= tinggi "
-                f"({self.take_up_low} / {self.take_up_expected} / {self.take_up_high}).",
+                Msg(
+                    "Tingkat partisipasi harus rendah <= perkiraan <= tinggi ({take_up_low} / {take_up_expected} / {take_up_high}).",
+                    take_up_low=self.take_up_low,
+                    take_up_expected=self.take_up_expected,
+                    take_up_high=self.take_up_high,
+                ),
             )
         if self.window_days < 1:
             raise DomainError(
-                "assumption_range", "window_days", f"window_days minimal 1 ({self.window_days})."
+                "assumption_range",
+                "window_days",
+                Msg("window_days minimal 1 ({window_days}).", window_days=self.window_days),
             )
         return self
 

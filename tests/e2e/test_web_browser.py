@@ -9,6 +9,8 @@ where they fail: CI must exercise a real browser.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from browsing import COUNTER_NIK, SHOTS
 from browsing import login as _login
@@ -252,13 +254,19 @@ def test_head_sees_outlook_coverage_and_keeps_the_agenda(server: str, browser) -
     assert dl.value.suggested_filename.endswith(".xlsx")
 
     page.click("nav.main >> text=Agenda")
+    # Date fields show and take the app's format, dd-mm-yyyy, whatever the browser's locale
+    # (Chromium's own date input would show mm/dd/yyyy here).
+    start = page.locator("input[name=start]")
+    assert re.fullmatch(r"\d{2}-\d{2}-\d{4}", start.input_value()), start.input_value()
+    assert start.get_attribute("placeholder") == "hh-bb-tttt"
     page.fill("[data-testid=event-form] input[name=name]", "Pilkada Kaur 2027")
-    page.fill("[data-testid=event-form] input[name=date]", "2027-09-15")
+    page.fill("[data-testid=event-form] input[name=date]", "15-09-2027")
     page.select_option("[data-testid=event-form] select[name=kind]", "pilkada")
     page.check("[data-testid=event-form] input[name=all_villages]")
     page.screenshot(path=str(SHOTS / "17-agenda.png"), full_page=True)
     page.click("[data-testid=event-form] button[type=submit]")
     expect(page.locator("h1")).to_contain_text("Pilkada Kaur 2027")
+    expect(page.locator("h1")).to_contain_text("15 September 2027")  # read as dd-mm-yyyy
     assert int(page.get_by_test_id("extra-blanks").inner_text().replace(".", "")) > 0
     page.screenshot(path=str(SHOTS / "18-event-impact.png"), full_page=True)
     page.close()

@@ -207,13 +207,15 @@ def test_every_counter_and_stock_error_reads_in_the_clerks_words(client, ctx) ->
     expect("post, no reason", post(posting, reason=" "), "reason", "Alasan selisih")
     expect("post a quantity", post(posting, reason="dihitung"), "count_id", "memindai")
 
-    # English: the label of the field in English, the rest as above.
+    # English: the label of the field and the message itself in English (issue 18, point 3).
     client.get("/bahasa/en")
     login(client, "stok")
     csrf = csrf_of(client.get("/stok").text)
     page = post("/stok/pindah", **move, qty="dua")
-    expect("qty text, en", page, "qty", "bukan bilangan bulat")
-    assert "Number of blanks" in shown[-1][3]
+    expect("qty text, en", page, "qty", "'dua' is not a whole number")
+    assert "Number of blanks" in shown[-1][3] and "bilangan" not in shown[-1][3]
+    page = post("/stok/pindah", from_location="gudang", to_location="gudang", qty="1")
+    expect("same place, en", page, "to", "The locations from and to cannot be the same.")
 
     bad = {case: (text, fs) for case, _, field, text in shown if (fs := faults(field, text))}
     print(f"\n{len(shown)} errors shown by the counter and stock forms; {len(bad)} badly worded")

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.engine import URL, make_url
 
 from blangko.domain.errors import DomainError
+from blangko.domain.text import Msg
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
@@ -93,8 +94,10 @@ def _run(tool: str, args: list[str], env: dict[str, str], field: str) -> None:
         raise DomainError(
             f"{tool}_missing",
             field,
-            f"Program {tool} tidak ditemukan: pasang klien PostgreSQL yang versinya sama dengan "
-            "server (paket postgresql-client).",
+            Msg(
+                "Program {tool} tidak ditemukan: pasang klien PostgreSQL yang versinya sama dengan server (paket postgresql-client).",
+                tool=tool,
+            ),
         )
     done = subprocess.run([exe, *args], env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -132,7 +135,10 @@ def pg_ensure_database(url: URL) -> bool:
         raise DomainError(
             "db_name",
             "db",
-            f"Nama basis data '{name}' tidak dapat dibuat otomatis: buat dulu dengan createdb.",
+            Msg(
+                "Nama basis data '{name}' tidak dapat dibuat otomatis: buat dulu dengan createdb.",
+                name=name,
+            ),
         )
     admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:

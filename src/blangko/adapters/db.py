@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, RootTransaction, create_engine, event
 from sqlalchemy.engine import make_url
 
 from blangko.domain.errors import DomainError
+from blangko.domain.text import Msg
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -24,7 +25,9 @@ def make_engine(url: str, **kwargs: object) -> Engine:
     try:
         parsed = make_url(url)
     except Exception as exc:  # noqa: BLE001 - any parse failure is the same user error
-        raise DomainError("db_url", "db", f"URL basis data tidak dapat dibaca: {url!r}") from exc
+        raise DomainError(
+            "db_url", "db", Msg("URL basis data tidak dapat dibaca: {url!r}", url=url)
+        ) from exc
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         engine = create_engine(url, connect_args={"timeout": 60}, **kwargs)
@@ -37,7 +40,10 @@ def make_engine(url: str, **kwargs: object) -> Engine:
     raise DomainError(
         "db_backend",
         "db",
-        f"Basis data '{backend}' tidak didukung: gunakan sqlite atau postgresql.",
+        Msg(
+            "Basis data '{backend}' tidak didukung: gunakan sqlite atau postgresql.",
+            backend=backend,
+        ),
     )
 
 

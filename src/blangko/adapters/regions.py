@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from blangko.domain.errors import DomainError
+from blangko.domain.text import Msg
 
 LEVELS = ("provinsi", "kabupaten_kota", "kecamatan", "desa")
 CODE_RE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
@@ -65,14 +66,16 @@ def read_region_csv(path: Path) -> list[tuple[str, str]]:
         raw = path.read_bytes()
     except OSError as exc:
         raise DomainError(
-            "file_unreadable", "file", f"Berkas {path} tidak dapat dibaca: {exc.strerror}."
+            "file_unreadable",
+            "file",
+            Msg("Berkas {path} tidak dapat dibaca: {strerror}.", path=path, strerror=exc.strerror),
         ) from exc
     text = raw.decode("utf-8-sig", errors="replace")
     reader = csv.DictReader(io.StringIO(text))
     fields = [f.strip().lower() for f in (reader.fieldnames or [])]
     if "kode" not in fields or "nama" not in fields:
         raise DomainError(
-            "csv_columns", "file", "Berkas wilayah harus memiliki kolom 'kode' dan 'nama'."
+            "csv_columns", "file", Msg("Berkas wilayah harus memiliki kolom 'kode' dan 'nama'.")
         )
     reader.fieldnames = fields
     rows: list[tuple[str, str]] = []
@@ -83,11 +86,17 @@ def read_region_csv(path: Path) -> list[tuple[str, str]]:
             raise DomainError(
                 "region_code",
                 "kode",
-                f"Baris {lineno}: kode '{code}' tidak sah (bentuk 17, 17.04, 17.04.01 atau 17.04.01.2001).",
+                Msg(
+                    "Baris {lineno}: kode '{code}' tidak sah (bentuk 17, 17.04, 17.04.01 atau 17.04.01.2001).",
+                    lineno=lineno,
+                    code=code,
+                ),
             )
         if not name:
-            raise DomainError("required", "nama", f"Baris {lineno}: nama wilayah kosong.")
+            raise DomainError(
+                "required", "nama", Msg("Baris {lineno}: nama wilayah kosong.", lineno=lineno)
+            )
         rows.append((code, name))
     if not rows:
-        raise DomainError("csv_empty", "file", "Berkas wilayah tidak berisi baris data.")
+        raise DomainError("csv_empty", "file", Msg("Berkas wilayah tidak berisi baris data."))
     return rows

@@ -30,6 +30,7 @@ from zipfile import BadZipFile
 from blangko.adapters.reports.cells import csv_row
 from blangko.domain.errors import DomainError
 from blangko.domain.limits import MAX_IMPORT_BYTES, ribuan
+from blangko.domain.text import Msg
 
 CANONICAL = (
     "nik",
@@ -209,22 +210,30 @@ def open_registry(path: Path) -> Iterator[RegistryReader]:
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".txt", ".xlsx", ".xlsm"):
         raise DomainError(
-            "registry_format", "file", f"Berkas {path.name}: gunakan format CSV atau XLSX."
+            "registry_format",
+            "file",
+            Msg("Berkas {name}: gunakan format CSV atau XLSX.", name=path.name),
         )
     try:
         size = path.stat().st_size
         raw = path.open("rb")
     except OSError as exc:
         raise DomainError(
-            "file_unreadable", "file", f"Berkas {path} tidak dapat dibaca: {exc.strerror}."
+            "file_unreadable",
+            "file",
+            Msg("Berkas {path} tidak dapat dibaca: {strerror}.", path=path, strerror=exc.strerror),
         ) from exc
     if size > MAX_IMPORT_BYTES:
         raw.close()
         raise DomainError(
             "registry_too_large",
             "file",
-            f"Berkas {path.name} berukuran {ribuan(size)} byte: paling besar "
-            f"{ribuan(MAX_IMPORT_BYTES)} byte per impor.",
+            Msg(
+                "Berkas {name} berukuran {size} byte: paling besar {max_import_bytes} byte per impor.",
+                name=path.name,
+                size=ribuan(size),
+                max_import_bytes=ribuan(MAX_IMPORT_BYTES),
+            ),
         )
     try:
         if suffix in (".xlsx", ".xlsm"):
@@ -253,9 +262,12 @@ def _not_utf8(line: int, cells: list[str], headers: list[str]) -> DomainError | 
             return DomainError(
                 "registry_encoding",
                 "file",
-                f"Baris {ribuan(line)}, kolom {column}: byte 0x{byte} bukan UTF-8. Berkas CSV "
-                "harus berenkode UTF-8 (simpan ulang sebagai 'CSV UTF-8'); tidak ada yang "
-                "disimpan.",
+                Msg(
+                    "Baris {line}, kolom {column}: byte 0x{byte} bukan UTF-8. Berkas CSV harus berenkode UTF-8 (simpan ulang sebagai 'CSV UTF-8'); tidak ada yang disimpan.",
+                    line=ribuan(line),
+                    column=column,
+                    byte=byte,
+                ),
             )
     return None  # pragma: no cover - the join failed, so one cell fails
 
@@ -288,15 +300,18 @@ def _open_csv(raw: IO[bytes], size: int) -> RegistryReader:
                         "".join(cells).encode("utf-8")  # the common case, at C speed
                     except UnicodeEncodeError:
                         raise _not_utf8(reader.line_num + 1, cells, headers) or DomainError(
-                            "registry_encoding", "file", "Berkas CSV harus berenkode UTF-8."
+                            "registry_encoding", "file", Msg("Berkas CSV harus berenkode UTF-8.")
                         ) from None
                     yield reader.line_num + 1, cells
         except csv.Error as exc:
             raise DomainError(
                 "registry_unreadable",
                 "file",
-                f"Baris {ribuan(reader.line_num + 1)}: berkas CSV tidak dapat dibaca ({exc}); "
-                "tidak ada yang disimpan.",
+                Msg(
+                    "Baris {nilai}: berkas CSV tidak dapat dibaca ({exc}); tidak ada yang disimpan.",
+                    nilai=ribuan(reader.line_num + 1),
+                    exc=exc,
+                ),
             ) from exc
 
     return RegistryReader(
@@ -314,7 +329,9 @@ def _open_xlsx(raw: IO[bytes], path: Path) -> Iterator[RegistryReader]:
         book = openpyxl.load_workbook(raw, read_only=True, data_only=True)
     except (BadZipFile, KeyError, OSError, ValueError) as exc:
         raise DomainError(
-            "registry_format", "file", f"Berkas {path.name} bukan XLSX yang dapat dibaca."
+            "registry_format",
+            "file",
+            Msg("Berkas {name} bukan XLSX yang dapat dibaca.", name=path.name),
         ) from exc
     try:
         sheet = book.worksheets[0]
@@ -334,8 +351,11 @@ def _open_xlsx(raw: IO[bytes], path: Path) -> Iterator[RegistryReader]:
                 raise DomainError(
                     "registry_unreadable",
                     "file",
-                    f"Baris {ribuan(done[0] + 1)}: lembar XLSX tidak dapat dibaca "
-                    f"({exc.__class__.__name__}); tidak ada yang disimpan.",
+                    Msg(
+                        "Baris {nilai}: lembar XLSX tidak dapat dibaca ({name}); tidak ada yang disimpan.",
+                        nilai=ribuan(done[0] + 1),
+                        name=exc.__class__.__name__,
+                    ),
                 ) from exc
 
         yield RegistryReader(

@@ -12,12 +12,12 @@ import typer
 
 from blangko.cli import state
 from blangko.cli.options import JsonOpt, KeyOpt, OfficeOpt
-from blangko.cli.output import console, key_column, make_table, print_json, print_table
+from blangko.cli.output import console, key_column, make_table, num, print_json, print_table, tr
 from blangko.cli.stock import print_verification
 from blangko.domain.applications import TYPE_LABEL_ID
 from blangko.domain.errors import DomainError
 from blangko.domain.ledger import LOCATION_KIND_LABEL_ID
-from blangko.formatting import num
+from blangko.domain.text import Msg
 from blangko.services.admin import backup as backups
 from blangko.services.admin import office as office_settings
 from blangko.services.admin import setup, users
@@ -53,14 +53,31 @@ def init(
         print_json(result)
         return
     applied = result["migrations_applied"]
-    console.print(f"Skema: {'diperbarui ' + ', '.join(applied) if applied else 'sudah mutakhir'}.")
+    console.print(
+        tr(
+            Msg(
+                "Skema: {nilai}.",
+                nilai="diperbarui " + ", ".join(applied) if applied else "sudah mutakhir",
+            )
+        )
+    )
     if result["regions_loaded"]:
-        console.print(f"Kode wilayah dimuat: {num(result['regions_loaded'])}.")
+        console.print(
+            tr(Msg("Kode wilayah dimuat: {result}.", result=num(result["regions_loaded"])))
+        )
     if office:
         o = result["office"]
         verb = "dibuat" if o["created"] else "sudah ada"
         console.print(
-            f"Kantor {o['code']} {o['name']} {verb}; {num(o['villages'])} desa/kelurahan."
+            tr(
+                Msg(
+                    "Kantor {code} {name} {verb}; {villages} desa/kelurahan.",
+                    code=o["code"],
+                    name=o["name"],
+                    verb=verb,
+                    villages=num(o["villages"]),
+                )
+            )
         )
     if directorate:
         d = result["directorate"]
@@ -81,8 +98,16 @@ def backup(
         print_json(r)
         return
     console.print(
-        f"Cadangan {r['backend']} ditulis ke {r['file']}: {num(r['bytes'])} bait dalam "
-        f"{r['seconds']} detik.\nSHA-256 {r['sha256']}",
+        tr(
+            Msg(
+                "Cadangan {backend} ditulis ke {file}: {bytes} bait dalam {seconds} detik.\nSHA-256 {sha256}",
+                backend=r["backend"],
+                file=r["file"],
+                bytes=num(r["bytes"]),
+                seconds=r["seconds"],
+                sha256=r["sha256"],
+            )
+        ),
         highlight=False,
     )
 
@@ -100,10 +125,17 @@ def restore(
         print_json(r)
     else:
         made = " (basis data dibuat)" if r["database_created"] else ""
-        console.print(f"Cadangan {r['file']} dipulihkan{made}.", highlight=False)
+        console.print(
+            tr(Msg("Cadangan {file} dipulihkan{made}.", file=r["file"], made=made)), highlight=False
+        )
         applied = r["migrations_applied"]
         console.print(
-            f"Skema: {'diperbarui ' + ', '.join(applied) if applied else 'sudah mutakhir'}."
+            tr(
+                Msg(
+                    "Skema: {nilai}.",
+                    nilai="diperbarui " + ", ".join(applied) if applied else "sudah mutakhir",
+                )
+            )
         )
         for v in r["offices"]:
             print_verification(v)
@@ -118,14 +150,19 @@ def office_list(as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(rows)
         return
-    table = make_table(key_column("Kode"), "Nama", key_column("Entri ledger", justify="right"))
+    table = make_table(
+        key_column(tr("Kode")), tr("Nama"), key_column(tr("Entri ledger"), justify="right")
+    )
     for r in rows:
         table.add_row(r["code"], r["name"], num(r["entries"]))
     print_table(table)
 
 
 def _print_profile(p: OfficeProfile) -> None:
-    table = make_table(show_header=False, title=f"Kantor {p['office']} {p['name']}")
+    table = make_table(
+        show_header=False,
+        title=tr(Msg("Kantor {office} {name}", office=p["office"], name=p["name"])),
+    )
     table.add_column("Isian")
     table.add_column("Nilai")
     for label, value in (
@@ -138,7 +175,10 @@ def _print_profile(p: OfficeProfile) -> None:
         table.add_row(label, value or "(belum diisi)")
     for rule in p["documents"]:
         mark = "" if rule["office_set"] else " (bawaan)"
-        table.add_row(f"Dokumen {TYPE_LABEL_ID[rule['type']]}", rule["description"] + mark)
+        table.add_row(
+            tr(Msg("Dokumen {type_label_id}", type_label_id=TYPE_LABEL_ID[rule["type"]])),
+            rule["description"] + mark,
+        )
     print_table(table)
 
 
@@ -255,7 +295,13 @@ def location_add(
         print_json(result)
     else:
         console.print(
-            f"Lokasi '{result['name']}' ({LOCATION_KIND_LABEL_ID[result['kind']]}) ditambahkan."
+            tr(
+                Msg(
+                    "Lokasi '{result}' ({location_kind_label_id}) ditambahkan.",
+                    result=result["name"],
+                    location_kind_label_id=LOCATION_KIND_LABEL_ID[result["kind"]],
+                )
+            )
         )
 
 
@@ -266,7 +312,7 @@ def location_list(office: OfficeOpt = None, as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(rows)
         return
-    table = make_table(key_column("Lokasi"), "Jenis")
+    table = make_table(key_column(tr("Lokasi")), tr("Jenis"))
     for r in rows:
         table.add_row(r["name"], LOCATION_KIND_LABEL_ID[r["kind"]])
     print_table(table)
@@ -285,7 +331,12 @@ def regions_list(
     if as_json:
         print_json(rows)
         return
-    table = make_table(key_column("Kode"), "Nama", "Tingkat", title=f"{num(len(rows))} wilayah")
+    table = make_table(
+        key_column(tr("Kode")),
+        tr("Nama"),
+        tr("Tingkat"),
+        title=tr(Msg("{rows} wilayah", rows=num(len(rows)))),
+    )
     for r in rows:
         table.add_row(r["code"], r["name"], r.get("jenis") or r["level"])
     print_table(table)
@@ -302,8 +353,14 @@ def regions_import(
         print_json(result)
     else:
         console.print(
-            f"{num(result['rows'])} baris: {num(result['added'])} baru, "
-            f"{num(result['updated'])} diperbarui."
+            tr(
+                Msg(
+                    "{result} baris: {result2} baru, {result3} diperbarui.",
+                    result=num(result["rows"]),
+                    result2=num(result["added"]),
+                    result3=num(result["updated"]),
+                )
+            )
         )
 
 
@@ -357,8 +414,9 @@ def user_add(
         raise DomainError(
             "password_stdin_required",
             "password",
-            "Kata sandi dibaca dari masukan standar: tambahkan --password-stdin, mis. "
-            "`printf '%s' \"$PW\" | blangko user add NAMA --role operator --password-stdin`.",
+            Msg(
+                "Kata sandi dibaca dari masukan standar: tambahkan --password-stdin, mis. `printf '%s' \"$PW\" | blangko user add NAMA --role operator --password-stdin`."
+            ),
         )
     result = users.add_user(
         state.context(),
@@ -372,7 +430,15 @@ def user_add(
     if as_json:
         print_json(result)
     else:
-        console.print(f"Pengguna '{result['username']}' ditambahkan dengan peran {result['role']}.")
+        console.print(
+            tr(
+                Msg(
+                    "Pengguna '{result}' ditambahkan dengan peran {result2}.",
+                    result=result["username"],
+                    result2=result["role"],
+                )
+            )
+        )
 
 
 @user_app.command("update")
@@ -415,8 +481,15 @@ def user_update(
         print_json(result)
     else:
         console.print(
-            f"Pengguna '{result['username']}': peran {result['role']}, kantor "
-            f"{result['office'] or '-'}, {'aktif' if result['active'] else 'nonaktif'}."
+            tr(
+                Msg(
+                    "Pengguna '{result}': peran {result2}, kantor {nilai}, {nilai2}.",
+                    result=result["username"],
+                    result2=result["role"],
+                    nilai=result["office"] or "-",
+                    nilai2="aktif" if result["active"] else "nonaktif",
+                )
+            )
         )
 
 
@@ -432,7 +505,9 @@ def user_list(
     if as_json:
         print_json(rows)
         return
-    table = make_table(key_column("Pengguna"), "Peran", key_column("Kantor"), "Aktif")
+    table = make_table(
+        key_column(tr("Pengguna")), tr("Peran"), key_column(tr("Kantor")), tr("Aktif")
+    )
     for r in rows:
         table.add_row(
             r["username"], r["role"], r["office"] or "-", "ya" if r["active"] else "tidak"

@@ -32,9 +32,13 @@ from blangko.cli.output import (
     console,
     key_column,
     make_table,
+    num,
     print_json,
     print_table,
     replayed,
+    short_date,
+    tanggal,
+    tr,
 )
 from blangko.domain.applications import (
     STATUS_LABEL_ID,
@@ -42,7 +46,8 @@ from blangko.domain.applications import (
     Status,
     parse_doc_option,
 )
-from blangko.formatting import num, parse_date, short_date, tanggal
+from blangko.domain.text import Msg
+from blangko.formatting import parse_date
 from blangko.services import applications as apps
 from blangko.services import worklist
 from blangko.services.applications import ApplicationView, ApplicationWritten
@@ -61,7 +66,10 @@ def _warn_closed(notice: DeskNotice | None) -> None:
     """The desk the next step needs is closed today: said at once, with when it reopens (the
     application is taken all the same; the step waits)."""
     if notice:
-        console.print(f"[bold yellow]Perhatian[/] {escape(notice['message'])}", highlight=False)
+        console.print(
+            tr(Msg("[bold yellow]Perhatian[/] {notice}", notice=escape(notice["message"]))),
+            highlight=False,
+        )
 
 
 def _done(result: ApplicationWritten, as_json: bool, verb: str) -> None:
@@ -73,7 +81,16 @@ def _done(result: ApplicationWritten, as_json: bool, verb: str) -> None:
     if result["serial"] and result["status"] == "dicetak":
         extra = f", blangko {result['serial']} di {result['station']}"
     console.print(
-        f"{result['receipt']}: {verb}; status {_label(result['status'])}{extra}{again}",
+        tr(
+            Msg(
+                "{result}: {verb}; status {result2}{extra}{again}",
+                result=result["receipt"],
+                verb=verb,
+                result2=_label(result["status"]),
+                extra=extra,
+                again=again,
+            )
+        ),
         highlight=False,
     )
 
@@ -114,7 +131,14 @@ def new(
         return
     again = " (permintaan ulang)" if r["replayed"] else ""
     console.print(
-        f"Tanda terima: [bold]{r['receipt']}[/] - status {_label(r['status'])}{again}",
+        tr(
+            Msg(
+                "Tanda terima: [bold]{receipt}[/] - status {status}{again}",
+                receipt=r["receipt"],
+                status=_label(r["status"]),
+                again=again,
+            )
+        ),
         highlight=False,
     )
     _warn_closed(r["desk_closed"])
@@ -302,9 +326,12 @@ def show(
     )
     if r["documents"]:
         docs = ", ".join(f"{k}={v}" for k, v in r["documents"].items())
-        console.print(f"Dokumen: {docs}", highlight=False)
+        console.print(tr(Msg("Dokumen: {docs}", docs=docs)), highlight=False)
     if r["serial"]:
-        console.print(f"Blangko: {r['serial']} di {r['station']}", highlight=False)
+        console.print(
+            tr(Msg("Blangko: {serial} di {station}", serial=r["serial"], station=r["station"])),
+            highlight=False,
+        )
     if r["handover"]:
         h = r["handover"]
         proxy = (
@@ -312,8 +339,18 @@ def show(
             if h["by"] == "kuasa"
             else ""
         )
-        console.print(f"Diterima oleh: {h['by_label']}{proxy}", highlight=False)
-    t = make_table(key_column("Tanggal"), "Tindakan", "Dari", "Ke", "Petugas", "Catatan")
+        console.print(
+            tr(Msg("Diterima oleh: {by_label}{proxy}", by_label=h["by_label"], proxy=proxy)),
+            highlight=False,
+        )
+    t = make_table(
+        key_column(tr("Tanggal")),
+        tr("Tindakan"),
+        tr("Dari"),
+        tr("Ke"),
+        tr("Petugas"),
+        tr("Catatan"),
+    )
     for e in r["events"]:
         t.add_row(
             short_date(e["date"]),
@@ -331,10 +368,10 @@ def _table(
 ) -> Table:
     cols: list[str | Column] = [key_column("#", justify="right")] if positions is not None else []
     cols += [
-        key_column("Tanda terima"),
-        key_column("NIK"),
+        key_column(tr("Tanda terima")),
+        key_column(tr("NIK")),
         "Jenis",
-        key_column("Diajukan"),
+        key_column(tr("Diajukan")),
         "Status",
     ]
     t = make_table(*cols, title=title)
@@ -413,14 +450,19 @@ def prr(
         print_json(r)
         return
     villages = make_table(
-        "Kecamatan",
-        "Desa/kelurahan",
-        key_column("Menunggu", justify="right"),
-        Column("Belum mengajukan", justify="right"),
-        key_column("Terlama sejak"),
-        "Pemilihan",
-        title=f"Daftar tunggu cetak: {num(r['total'])} penduduk "
-        f"(antrean cetak kantor {num(r['backlog']['print_backlog'])})",
+        tr("Kecamatan"),
+        tr("Desa/kelurahan"),
+        key_column(tr("Menunggu"), justify="right"),
+        Column(tr("Belum mengajukan"), justify="right"),
+        key_column(tr("Terlama sejak")),
+        tr("Pemilihan"),
+        title=tr(
+            Msg(
+                "Daftar tunggu cetak: {total} penduduk (antrean cetak kantor {print_backlog})",
+                total=num(r["total"]),
+                print_backlog=num(r["backlog"]["print_backlog"]),
+            )
+        ),
     )
     for v in r["villages"]:
         e = v["election"]
@@ -436,13 +478,19 @@ def prr(
     shown = len(r["items"])
     rows = make_table(
         key_column("#", justify="right"),
-        "Desa/kelurahan",
+        tr("Desa/kelurahan"),
         *(["Nama"] if r["items"] and r["items"][0]["nama"] is not None else []),
-        key_column("NIK"),
-        key_column("Direkam"),
-        "Status",
-        title=f"Baris {num(r['offset'] + 1 if shown else 0)}-{num(r['offset'] + shown)} "
-        f"dari {num(r['total'])}",
+        key_column(tr("NIK")),
+        key_column(tr("Direkam")),
+        tr("Status"),
+        title=tr(
+            Msg(
+                "Baris {nilai}-{nilai2} dari {total}",
+                nilai=num(r["offset"] + 1 if shown else 0),
+                nilai2=num(r["offset"] + shown),
+                total=num(r["total"]),
+            )
+        ),
     )
     for i, item in enumerate(r["items"], start=r["offset"] + 1):
         if item["receipt"]:
@@ -501,21 +549,45 @@ def lookup(
     rekam = tanggal(p["tanggal_rekam"]) if p["tanggal_rekam"] else "belum"
     cetak = tanggal(p["tanggal_cetak"]) if p["tanggal_cetak"] else "belum"
     console.print(
-        f"[bold]{p['nama']}[/]  NIK {p['nik']}  {p['status']}  rekam {rekam}, cetak {cetak}",
+        tr(
+            Msg(
+                "[bold]{nama}[/]  NIK {nik}  {status}  rekam {rekam}, cetak {cetak}",
+                nama=p["nama"],
+                nik=p["nik"],
+                status=p["status"],
+                rekam=rekam,
+                cetak=cetak,
+            )
+        ),
         highlight=False,
     )
     open_app = r["open_application"]
     if open_app:
         console.print(
-            f"Permohonan berjalan: [bold]{open_app['receipt']}[/] {TYPE_LABEL_ID[open_app['type']]}, status "
-            f"{_label(open_app['status'])} (blangko app show {open_app['receipt']})",
+            tr(
+                Msg(
+                    "Permohonan berjalan: [bold]{open_app}[/] {type_label_id}, status {open_app2} (blangko app show {open_app})",
+                    open_app=open_app["receipt"],
+                    type_label_id=TYPE_LABEL_ID[open_app["type"]],
+                    open_app2=_label(open_app["status"]),
+                )
+            ),
             highlight=False,
         )
-    console.print(f"Langkah berikutnya: {r['next_step']['message']}", highlight=False)
+    console.print(
+        tr(Msg("Langkah berikutnya: {message}", message=r["next_step"]["message"])), highlight=False
+    )
     _warn_closed(r["desk_closed"])
     for rule in r["documents"]:
         console.print(
-            f"Dokumen {TYPE_LABEL_ID[rule['type']]}: {rule['description']}", highlight=False
+            tr(
+                Msg(
+                    "Dokumen {type_label_id}: {description}",
+                    type_label_id=TYPE_LABEL_ID[rule["type"]],
+                    description=rule["description"],
+                )
+            ),
+            highlight=False,
         )
 
 

@@ -17,13 +17,19 @@ from blangko.cli.output import (
     cover_text,
     key_column,
     make_table,
+    num,
+    pct,
     print_json,
     print_table,
     replayed,
+    short_date,
+    tanggal,
+    tr,
 )
 from blangko.domain.calendar import DESK_LABEL_ID
 from blangko.domain.errors import DomainError
-from blangko.formatting import num, parse_date, pct, short_date, tanggal
+from blangko.domain.text import Msg
+from blangko.formatting import parse_date
 from blangko.services import figures
 from blangko.services.calendar import days as cal
 from blangko.services.calendar import events as ev
@@ -71,8 +77,17 @@ def closure_add(
     c = r["closure"]
     until = tanggal(c["end"]) if c["end"] else "dibuka kembali"
     console.print(
-        f"Penutupan #{c['id']}: {c['service']} tutup {tanggal(c['start'])} s.d. {until} - "
-        f"{c['reason']}{replayed(r)}",
+        tr(
+            Msg(
+                "Penutupan #{id}: {service} tutup {start} s.d. {until} - {reason}{r}",
+                id=c["id"],
+                service=c["service"],
+                start=tanggal(c["start"]),
+                until=until,
+                reason=c["reason"],
+                r=replayed(r),
+            )
+        ),
         highlight=False,
     )
 
@@ -97,8 +112,15 @@ def closure_end(
         return
     c = r["closure"]
     console.print(
-        f"Penutupan #{c['id']} ({c['service']}) berakhir; buka kembali {tanggal(r['reopened'])}"
-        f"{replayed(r)}",
+        tr(
+            Msg(
+                "Penutupan #{id} ({service}) berakhir; buka kembali {reopened}{r2}",
+                id=c["id"],
+                service=c["service"],
+                reopened=tanggal(r["reopened"]),
+                r2=replayed(r),
+            )
+        ),
         highlight=False,
     )
 
@@ -118,11 +140,11 @@ def closure_list(
         return
     table = make_table(
         key_column("#", justify="right"),
-        "Layanan",
-        key_column("Mulai"),
-        "Sampai",
-        "Alasan",
-        "Dicatat oleh",
+        tr("Layanan"),
+        key_column(tr("Mulai")),
+        tr("Sampai"),
+        tr("Alasan"),
+        tr("Dicatat oleh"),
     )
     for c in rows:
         table.add_row(
@@ -157,7 +179,17 @@ def closure_open_day(
     if as_json:
         print_json(r)
     else:
-        console.print(f"{tanggal(r['day'])} dibuka: {r['reason']}{replayed(r)}", highlight=False)
+        console.print(
+            tr(
+                Msg(
+                    "{day} dibuka: {reason}{r3}",
+                    day=tanggal(r["day"]),
+                    reason=r["reason"],
+                    r3=replayed(r),
+                )
+            ),
+            highlight=False,
+        )
 
 
 @capacity_app.command("set")
@@ -174,7 +206,15 @@ def capacity_set(
         print_json(r)
     else:
         console.print(
-            f"Kapasitas {r['service']}: {num(r['per_day'])} per hari{replayed(r)}", highlight=False
+            tr(
+                Msg(
+                    "Kapasitas {service}: {per_day} per hari{r3}",
+                    service=r["service"],
+                    per_day=num(r["per_day"]),
+                    r3=replayed(r),
+                )
+            ),
+            highlight=False,
         )
 
 
@@ -196,32 +236,52 @@ def status(
     if as_json:
         print_json(r)
         return
-    console.print(f"[bold]Status layanan {tanggal(r['date'])}[/]")
+    console.print(tr(Msg("[bold]Status layanan {date}[/]", date=tanggal(r["date"]))))
     for name, s in r["services"].items():
-        word = "[green]buka[/]" if s["open"] else f"[red]tutup[/] - {s['reason']}"
+        word = (
+            f"[green]{tr('buka')}[/]" if s["open"] else f"[red]{tr('tutup')}[/] - {tr(s['reason'])}"
+        )
         cap = r["capacity"].get(name)
-        extra = f" (kapasitas {num(cap)}/hari)" if cap is not None else ""
-        console.print(f"  {name}: {word}{extra}", highlight=False)
+        extra = " " + tr(Msg("(kapasitas {n}/hari)", n=num(cap))) if cap is not None else ""
+        console.print(f"  {tr(DESK_LABEL_ID.get(name, name))}: {word}{extra}", highlight=False)
     st = r["stock"]
     console.print(
-        f"  Stok: {num(st['on_hand'])} keping - {st['level']}; cukup untuk "
-        f"{cover_text(st['days_of_cover'])}",
+        tr(
+            Msg(
+                "  Stok: {on_hand} keping - {level}; cukup untuk {days_of_cover}",
+                on_hand=num(st["on_hand"]),
+                level=st["level"],
+                days_of_cover=cover_text(st["days_of_cover"]),
+            )
+        ),
         highlight=False,
     )
     comp = st["comparison"]
     mos = comp["months_of_stock"]
     console.print(
-        f"  Pembanding (gaya OpenLMIS): rata-rata pemakaian bulanan "
-        f"{num(comp['average_monthly_consumption'])} keping"
-        + (f", stok {num(mos)} bulan" if mos is not None else ""),
+        "  "
+        + tr(
+            Msg(
+                "Pembanding (gaya OpenLMIS): rata-rata pemakaian bulanan {n} keping",
+                n=num(comp["average_monthly_consumption"]),
+            )
+        )
+        + (tr(Msg(", stok {n} bulan", n=num(mos))) if mos is not None else ""),
         highlight=False,
     )
     b = r["backlog"]
     console.print(
-        f"  Antrean cetak: {num(b['print_backlog'])} orang ({num(b['to_record'])} menunggu "
-        f"perekaman, {num(b['recorded'])} sudah direkam, {num(b['to_print'])} siap cetak, "
-        f"{num(b['registry_prr'])} PRR di registri belum mengajukan); "
-        f"{num(b['suket_waiting'])} pemegang suket menunggu kartu",
+        tr(
+            Msg(
+                "  Antrean cetak: {print_backlog} orang ({to_record} menunggu perekaman, {recorded} sudah direkam, {to_print} siap cetak, {registry_prr} PRR di registri belum mengajukan); {suket_waiting} pemegang suket menunggu kartu",
+                print_backlog=num(b["print_backlog"]),
+                to_record=num(b["to_record"]),
+                recorded=num(b["recorded"]),
+                to_print=num(b["to_print"]),
+                registry_prr=num(b["registry_prr"]),
+                suket_waiting=num(b["suket_waiting"]),
+            )
+        ),
         highlight=False,
     )
 
@@ -255,7 +315,7 @@ def event_add(
         raise DomainError(
             "event_villages",
             "villages",
-            "Pilih tepat satu: --villages KODE,KODE, --villages-file BERKAS atau --all.",
+            Msg("Pilih tepat satu: --villages KODE,KODE, --villages-file BERKAS atau --all."),
         )
     codes: list[str] = []
     if villages is not None:
@@ -278,8 +338,17 @@ def event_add(
         print_json(r)
         return
     console.print(
-        f"Acara #{r['id']} '{r['name']}' ({ev.KIND_LABEL_ID.get(r['kind'], r['kind'])}) tanggal {tanggal(r['date'])}: "
-        f"{num(len(r['villages']))} desa{replayed(r)}.",
+        tr(
+            Msg(
+                "Acara #{id} '{name}' ({kind}) tanggal {date}: {r4} desa{r5}.",
+                id=r["id"],
+                name=r["name"],
+                kind=ev.KIND_LABEL_ID.get(r["kind"], r["kind"]),
+                date=tanggal(r["date"]),
+                r4=num(len(r["villages"])),
+                r5=replayed(r),
+            )
+        ),
         highlight=False,
     )
 
@@ -292,11 +361,11 @@ def event_list(office: OfficeOpt = None, as_json: JsonOpt = False) -> None:
         print_json(rows)
         return
     table = make_table(
-        key_column("No", justify="right"),
-        "Nama",
-        key_column("Tanggal"),
-        "Jenis",
-        key_column("Desa", justify="right"),
+        key_column(tr("No"), justify="right"),
+        tr("Nama"),
+        key_column(tr("Tanggal")),
+        tr("Jenis"),
+        key_column(tr("Desa"), justify="right"),
     )
     for r in rows:
         table.add_row(
@@ -321,11 +390,19 @@ def event_show(
         print_json(r)
         return
     console.print(
-        f"Acara #{r['id']} '{r['name']}' ({ev.KIND_LABEL_ID[r['kind']]}), "
-        f"tanggal {tanggal(r['date'])}, {num(len(r['villages']))} desa.",
+        tr(
+            Msg(
+                "Acara #{id} '{name}' ({kind_label_id}), tanggal {date}, {r4} desa.",
+                id=r["id"],
+                name=r["name"],
+                kind_label_id=ev.KIND_LABEL_ID[r["kind"]],
+                date=tanggal(r["date"]),
+                r4=num(len(r["villages"])),
+            )
+        ),
         highlight=False,
     )
-    table = make_table(key_column("Kode"), "Desa", "Kecamatan")
+    table = make_table(key_column(tr("Kode")), tr("Desa"), tr("Kecamatan"))
     for v in r["villages"]:
         table.add_row(v["code"], v["name"], v["kecamatan"])
     print_table(table)
@@ -374,21 +451,31 @@ def event_impact(
         print_json(r)
         return
     console.print(
-        f"Acara #{r['id']} '{r['event']}' tanggal {tanggal(r['date'])} "
-        f"({num(r['days_until'])} hari lagi), {num(r['villages'])} desa.",
+        tr(
+            Msg(
+                "Acara #{id} '{event}' tanggal {date} ({days_until} hari lagi), {villages} desa.",
+                id=r["id"],
+                event=r["event"],
+                date=tanggal(r["date"]),
+                days_until=num(r["days_until"]),
+                villages=num(r["villages"]),
+            )
+        ),
         highlight=False,
     )
-    table = make_table("Di desa terdampak", key_column("Orang", justify="right"))
-    table.add_row("Wajib KTP", num(r["wajib_ktp"]))
-    table.add_row("Belum rekam", num(r["unrecorded"]))
-    table.add_row("Sudah rekam, belum dicetak", num(r["recorded_not_printed"]))
-    table.add_row("Pemegang suket menunggu", num(r["suket_waiting"]))
-    table.add_row("Genap 17 tahun sebelum acara", num(r["turning_17_before"]))
+    table = make_table(tr("Di desa terdampak"), key_column(tr("Orang"), justify="right"))
+    table.add_row(tr("Wajib KTP"), num(r["wajib_ktp"]))
+    table.add_row(tr("Belum rekam"), num(r["unrecorded"]))
+    table.add_row(tr("Sudah rekam, belum dicetak"), num(r["recorded_not_printed"]))
+    table.add_row(tr("Pemegang suket menunggu"), num(r["suket_waiting"]))
+    table.add_row(tr("Genap 17 tahun sebelum acara"), num(r["turning_17_before"]))
     print_table(table)
     x = r["expected_extra"]
     a = r["assumptions"]
     w = x["window"]
-    extra = make_table("Tambahan sebelum acara", "Rendah / perkiraan / tinggi", "Per hari buka")
+    extra = make_table(
+        tr("Tambahan sebelum acara"), tr("Rendah / perkiraan / tinggi"), tr("Per hari buka")
+    )
     for key, label, desk in (
         ("recordings", "Perekaman", "perekaman"),
         ("blanks", "Blangko", "pencetakan"),
@@ -403,9 +490,17 @@ def event_impact(
     print_table(extra)
     t = a["take_up"]
     console.print(
-        f"Asumsi: partisipasi {pct(t['low'])} / {pct(t['expected'])} / "
-        f"{pct(t['high'])}, tersebar pada hari buka jendela {tanggal(w['from'])} - "
-        f"{tanggal(w['to'])} ({num(w['days'])} hari, paling lama {num(a['window_days'])} hari "
-        "sebelum acara). Ubah dengan --take-up-*, --window-days atau BLANGKO_EVENT_*.",
+        tr(
+            Msg(
+                "Asumsi: partisipasi {low} / {expected} / {high}, tersebar pada hari buka jendela {start} - {to} ({days} hari, paling lama {window_days} hari sebelum acara). Ubah dengan --take-up-*, --window-days atau BLANGKO_EVENT_*.",
+                low=pct(t["low"]),
+                expected=pct(t["expected"]),
+                high=pct(t["high"]),
+                start=tanggal(w["from"]),
+                to=tanggal(w["to"]),
+                days=num(w["days"]),
+                window_days=num(a["window_days"]),
+            )
+        ),
         highlight=False,
     )

@@ -12,8 +12,20 @@ from rich.table import Column
 
 from blangko.cli import state
 from blangko.cli.options import AsOfOpt, DesaOpt, JsonOpt, KecamatanOpt, OfficeOpt, TargetOpt
-from blangko.cli.output import console, key_column, make_table, print_json, print_table
-from blangko.formatting import month_name, num, parse_date, pct, tanggal
+from blangko.cli.output import (
+    console,
+    key_column,
+    make_table,
+    month_name,
+    num,
+    pct,
+    print_json,
+    print_table,
+    tanggal,
+    tr,
+)
+from blangko.domain.text import N_, Msg
+from blangko.formatting import parse_date
 from blangko.services.admin.users import get_user
 from blangko.services.coverage import areas as svc
 from blangko.services.coverage.projection import projection
@@ -41,7 +53,13 @@ def _figures_row(label: list[str], row: Figures) -> list[str]:
     ]
 
 
-_FIG_HEADERS = ("Wajib KTP", "Sudah rekam", "Belum rekam", "Cakupan", "Kurang dari target")
+_FIG_HEADERS = (
+    N_("Wajib KTP"),
+    N_("Sudah rekam"),
+    N_("Belum rekam"),
+    N_("Cakupan"),
+    N_("Kurang dari target"),
+)
 
 
 @coverage_app.callback()
@@ -65,33 +83,41 @@ def coverage_main(
         print_json(r)
         return
     console.print(
-        f"Cakupan perekaman kantor {r['office']} per {tanggal(r['as_of'])}: "
-        f"{pct_points(r['coverage_pct'])} dari {num(r['wajib_ktp'])} wajib KTP "
-        f"(target {pct_points(r['target_pct'])}; kurang {num(r['gap_to_target'])} orang).",
+        tr(
+            Msg(
+                "Cakupan perekaman kantor {office} per {as_of}: {coverage_pct} dari {wajib_ktp} wajib KTP (target {target_pct}; kurang {gap_to_target} orang).",
+                office=r["office"],
+                as_of=tanggal(r["as_of"]),
+                coverage_pct=pct_points(r["coverage_pct"]),
+                wajib_ktp=num(r["wajib_ktp"]),
+                target_pct=pct_points(r["target_pct"]),
+                gap_to_target=num(r["gap_to_target"]),
+            )
+        ),
         highlight=False,
     )
     table = make_table(
-        key_column("Kode"),  # a cut village code is useless
-        "Wilayah",
-        *(Column(h, justify="right") for h in _FIG_HEADERS),
-        title=f"Per {r['by']}",
+        key_column(tr("Kode")),  # a cut village code is useless
+        tr("Wilayah"),
+        *(Column(tr(h), justify="right") for h in _FIG_HEADERS),
+        title=tr(Msg("Per {by}", by=r["by"])),
     )
     for a in r["areas"]:
         table.add_row(*_figures_row([a["code"], a["name"] or "?"], a))
     table.add_row(*_figures_row(["", "Jumlah"], r), style="bold")
     print_table(table)
     sexes = make_table(
-        "Jenis kelamin",
-        *(Column(h, justify="right") for h in _FIG_HEADERS),
-        title="Per jenis kelamin",
+        tr("Jenis kelamin"),
+        *(Column(tr(h), justify="right") for h in _FIG_HEADERS),
+        title=tr("Per jenis kelamin"),
     )
     for s in r["by_sex"]:
         sexes.add_row(*_figures_row([s["label"]], s))
     print_table(sexes)
     bands = make_table(
-        key_column("Umur"),
-        *(Column(h, justify="right") for h in _FIG_HEADERS),
-        title="Per kelompok umur",
+        key_column(tr("Umur")),
+        *(Column(tr(h), justify="right") for h in _FIG_HEADERS),
+        title=tr("Per kelompok umur"),
     )
     for b in r["by_age_band"]:
         bands.add_row(*_figures_row([b["band"]], b))
@@ -113,17 +139,25 @@ def cohort_cmd(
     labels = [m["month"] for m in r["months"]]
     span = f"{month_name(labels[0])} - {month_name(labels[-1])}" if labels else ""
     table = make_table(
-        "Kecamatan",
+        tr("Kecamatan"),
         # Months by their short names (the span is in the title): 12 of them fit 80 columns.
         *(Column(month_name(m, short=True), justify="right") for m in labels),
-        Column("Jumlah", justify="right"),
-        title=f"Penduduk genap 17 tahun per bulan, {span} (sejak {tanggal(r['as_of'])})",
+        Column(tr("Jumlah"), justify="right"),
+        title=tr(
+            Msg(
+                "Penduduk genap 17 tahun per bulan, {span} (sejak {as_of})",
+                span=span,
+                as_of=tanggal(r["as_of"]),
+            )
+        ),
     )
     for k in r["kecamatan"]:
         table.add_row(
             k["name"] or k["code"], *(num(k["months"][m]) for m in labels), num(k["total"])
         )
-    table.add_row("Jumlah", *(num(m["total"]) for m in r["months"]), num(r["total"]), style="bold")
+    table.add_row(
+        tr("Jumlah"), *(num(m["total"]) for m in r["months"]), num(r["total"]), style="bold"
+    )
     print_table(table)
 
 
@@ -154,7 +188,14 @@ def gaps_cmd(
         print_json(r)
         return
     console.print(
-        f"{num(r['rows'])} penduduk wajib KTP belum rekam di {r['area']} ditulis ke {r['output']}.",
+        tr(
+            Msg(
+                "{rows} penduduk wajib KTP belum rekam di {area} ditulis ke {output}.",
+                rows=num(r["rows"]),
+                area=r["area"],
+                output=r["output"],
+            )
+        ),
         highlight=False,
     )
 
@@ -185,36 +226,65 @@ def projection_cmd(
         print_json(r)
         return
     console.print(
-        f"Cakupan per {tanggal(r['as_of'])}: {pct_points(r['coverage_pct'])} dari {num(r['wajib_ktp'])} "
-        f"wajib KTP; target {pct_points(r['target_pct'])} (kurang {num(r['gap_to_target'])} jiwa).",
+        tr(
+            Msg(
+                "Cakupan per {as_of}: {coverage_pct} dari {wajib_ktp} wajib KTP; target {target_pct} (kurang {gap_to_target} jiwa).",
+                as_of=tanggal(r["as_of"]),
+                coverage_pct=pct_points(r["coverage_pct"]),
+                wajib_ktp=num(r["wajib_ktp"]),
+                target_pct=pct_points(r["target_pct"]),
+                gap_to_target=num(r["gap_to_target"]),
+            )
+        ),
         highlight=False,
     )
     a = r["assumptions"]
     if r["reachable"]:
         console.print(
-            f"Target tercapai sekitar {tanggal(r['p50_date'])} (median); "
-            f"dengan keyakinan 85 %: {tanggal(r['p85_date'])}.",
+            tr(
+                Msg(
+                    "Target tercapai sekitar {p50_date} (median); dengan keyakinan 85 %: {p85_date}.",
+                    p50_date=tanggal(r["p50_date"]),
+                    p85_date=tanggal(r["p85_date"]),
+                )
+            ),
             highlight=False,
         )
     else:
         console.print(
-            "[bold]Target tidak tercapai dalam dua tahun[/] dengan laju sekarang "
-            f"({num(a['recent_pace_per_open_day'])} perekaman per hari buka); "
-            f"penghambat: {r['limiting_factor']}.",
+            tr(
+                Msg(
+                    "[bold]Target tidak tercapai dalam dua tahun[/] dengan laju sekarang ({recent_pace_per_open_day} perekaman per hari buka); penghambat: {limiting_factor}.",
+                    recent_pace_per_open_day=num(a["recent_pace_per_open_day"]),
+                    limiting_factor=r["limiting_factor"],
+                )
+            ),
             highlight=False,
         )
     if a["open_ended_closures_assumed_to_end"]:
         console.print(
-            f"Asumsi: penutupan tanpa tanggal akhir dianggap berakhir "
-            f"{tanggal(a['open_ended_closures_assumed_to_end'])}.",
+            tr(
+                Msg(
+                    "Asumsi: penutupan tanpa tanggal akhir dianggap berakhir {open_ended_closures_assumed_to_end}.",
+                    open_ended_closures_assumed_to_end=tanggal(
+                        a["open_ended_closures_assumed_to_end"]
+                    ),
+                )
+            ),
             highlight=False,
         )
     extra = r.get("extra_needed")
     if extra:
         console.print(
-            f"Untuk mencapai target pada {tanggal(extra['by_date'])}: tambahan "
-            f"{num(extra['extra_recordings'])} perekaman, yaitu {num(extra['extra_recordings_per_open_day'] or 0)} "
-            f"per hari buka, atau {num(extra['door_to_door_team_days'])} hari tim jemput bola "
-            f"({num(extra['door_to_door_per_team_day'])} perekaman per tim per hari).",
+            tr(
+                Msg(
+                    "Untuk mencapai target pada {extra}: tambahan {extra2} perekaman, yaitu {nilai} per hari buka, atau {extra3} hari tim jemput bola ({extra4} perekaman per tim per hari).",
+                    extra=tanggal(extra["by_date"]),
+                    extra2=num(extra["extra_recordings"]),
+                    nilai=num(extra["extra_recordings_per_open_day"] or 0),
+                    extra3=num(extra["door_to_door_team_days"]),
+                    extra4=num(extra["door_to_door_per_team_day"]),
+                )
+            ),
             highlight=False,
         )

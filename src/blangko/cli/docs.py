@@ -12,8 +12,16 @@ from blangko.cli.main import app
 HEADER = """# Command reference
 
 Generated from the commands' own help by `python -m blangko.cli.docs > docs/cli.md`; a test
-fails when this file and `--help` disagree. Global options (`--db`, `--actor`) go before the
-command: `blangko --db postgresql+psycopg://... stock balance`.
+fails when this file and `--help` disagree. Global options (`--db`, `--actor`, `--lang`) go
+before the command: `blangko --db postgresql+psycopg://... stock balance`.
+
+**Language.** The output is in Bahasa Indonesia unless `--lang en` (before the command) or
+`BLANGKO_LANG=en` asks for English; `--lang` wins over the variable, and an unknown value
+(`--lang fr`, `BLANGKO_LANG=jv`) is refused with exit 2. Messages, table headers, errors (also
+`--json` errors' `message`), numbers (`4,606`) and dates (`December 2, 2026`) follow it; the
+`--json` output's keys and codes never change, and the help texts below stay in Indonesian.
+Report commands take their own `--lang` too (`blangko report usage --month 2026-11 --lang en`):
+the file's language, and this command's.
 """
 
 

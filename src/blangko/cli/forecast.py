@@ -13,12 +13,18 @@ from blangko.cli.output import (
     cover_text,
     key_column,
     make_table,
+    num,
+    pct,
     print_json,
     print_table,
     readiness_text,
+    signed,
+    tanggal,
+    tr,
 )
 from blangko.domain.applications import TYPE_LABEL_ID
-from blangko.formatting import num, parse_date, pct, signed, tanggal
+from blangko.domain.text import Msg
+from blangko.formatting import parse_date
 from blangko.services import forecast as fs
 
 PART_LABEL = {
@@ -44,38 +50,62 @@ forecast_app = typer.Typer(
 
 def print_forecast(r: dict[str, Any]) -> None:
     console.print(
-        f"Perkiraan per {tanggal(r['as_of'])}, {r['horizon_days']} hari ke depan "
-        f"(model {r['model']['name']}, {r['model']['fitted_on_days']} hari buka): "
-        f"stok {num(r['on_hand'])} keping.",
+        tr(
+            Msg(
+                "Perkiraan per {as_of}, {horizon_days} hari ke depan (model {name}, {fitted_on_days} hari buka): stok {on_hand} keping.",
+                as_of=tanggal(r["as_of"]),
+                horizon_days=r["horizon_days"],
+                name=r["model"]["name"],
+                fitted_on_days=r["model"]["fitted_on_days"],
+                on_hand=num(r["on_hand"]),
+            )
+        ),
         highlight=False,
     )
     for w in r["warnings"]:
-        console.print(f"[yellow]Catatan:[/] {w}", highlight=False)
-    console.print(f"Cukup untuk: {cover_text(r['days_of_cover'])}.", highlight=False)
+        console.print(tr(Msg("[yellow]Catatan:[/] {w}", w=w)), highlight=False)
+    console.print(
+        tr(Msg("Cukup untuk: {days_of_cover}.", days_of_cover=cover_text(r["days_of_cover"]))),
+        highlight=False,
+    )
     nd = r["next_delivery"]
     console.print(
-        f"Bila diminta hari ini, kiriman tiba sekitar {tanggal(nd['expected_date'])} "
-        f"({num(nd['lead_time_days'])} hari); peluang kehabisan sebelum itu: "
-        f"{pct(r['stockout_probability_before_next_delivery'])}.",
+        tr(
+            Msg(
+                "Bila diminta hari ini, kiriman tiba sekitar {expected_date} ({lead_time_days} hari); peluang kehabisan sebelum itu: {stockout_probability_before_next_delivery}.",
+                expected_date=tanggal(nd["expected_date"]),
+                lead_time_days=num(nd["lead_time_days"]),
+                stockout_probability_before_next_delivery=pct(
+                    r["stockout_probability_before_next_delivery"]
+                ),
+            )
+        ),
         highlight=False,
     )
     rec = r["recommended_request"]
     console.print(
-        f"[bold]Permintaan yang disarankan: {num(rec['quantity'])} keping[/] "
-        f"(tingkat layanan {pct(rec['service_level'])}, cukup sampai "
-        f"{tanggal(rec['covers_until'])}).",
+        tr(
+            Msg(
+                "[bold]Permintaan yang disarankan: {quantity} keping[/] (tingkat layanan {service_level}, cukup sampai {covers_until}).",
+                quantity=num(rec["quantity"]),
+                service_level=pct(rec["service_level"]),
+                covers_until=tanggal(rec["covers_until"]),
+            )
+        ),
         highlight=False,
     )
-    table = make_table("Alasan", key_column("Keping", justify="right"))
+    table = make_table(tr("Alasan"), key_column(tr("Keping"), justify="right"))
     for reason in rec["reasons"]:
         table.add_row(reason["reason"], signed(reason["quantity"]))
     print_table(table)
     dp = r["demand_parts"]
     parts = make_table(
-        "Bagian",
-        "Nilai harapan",
-        "Rentang 90 %",
-        title=f"Kebutuhan {r['horizon_days']} hari menurut bagiannya",
+        tr("Bagian"),
+        tr("Nilai harapan"),
+        tr("Rentang 90 %"),
+        title=tr(
+            Msg("Kebutuhan {horizon_days} hari menurut bagiannya", horizon_days=r["horizon_days"])
+        ),
     )
     for p in dp["parts"]:
         if p["expected"] or p["in_request"]:
@@ -88,23 +118,37 @@ def print_forecast(r: dict[str, Any]) -> None:
     rate = dp["take_up"]["backlog_rate"]
     if dp["backlog"]["registry_prr"]:
         console.print(
-            f"PRR registri {num(dp['backlog']['registry_prr'])} orang; laju datang mencetak "
-            f"{per_mille(rate['rate'])} per 1.000 orang per hari buka "
-            f"({per_mille(rate['p05'])}-{per_mille(rate['p95'])}), "
-            "dari riwayat registri kantor ini.",
+            tr(
+                Msg(
+                    "PRR registri {registry_prr} orang; laju datang mencetak {rate} per 1.000 orang per hari buka ({p05}-{p95}), dari riwayat registri kantor ini.",
+                    registry_prr=num(dp["backlog"]["registry_prr"]),
+                    rate=per_mille(rate["rate"]),
+                    p05=per_mille(rate["p05"]),
+                    p95=per_mille(rate["p95"]),
+                )
+            ),
             highlight=False,
         )
     for e in r["events"]:
         b = e["blanks"]
         console.print(
-            f"Acara {e['name']} {tanggal(e['date'])}: tambahan blangko {num(b['expected'])} "
-            f"({num(b['low'])}-{num(b['high'])}); {readiness_text(e['readiness'])}.",
+            tr(
+                Msg(
+                    "Acara {name} {date}: tambahan blangko {expected} ({low}-{high}); {readiness}.",
+                    name=e["name"],
+                    date=tanggal(e["date"]),
+                    expected=num(b["expected"]),
+                    low=num(b["low"]),
+                    high=num(b["high"]),
+                    readiness=readiness_text(e["readiness"]),
+                )
+            ),
             highlight=False,
         )
     svc = make_table(
-        "Layanan",
-        "Kartu dicetak p50 (p05-p95)",
-        title=f"Per jenis layanan, {r['horizon_days']} hari",
+        tr("Layanan"),
+        tr("Kartu dicetak p50 (p05-p95)"),
+        title=tr(Msg("Per jenis layanan, {horizon_days} hari", horizon_days=r["horizon_days"])),
     )
     for name, v in r["by_service"].items():
         h = v["horizon_total"]
@@ -114,16 +158,29 @@ def print_forecast(r: dict[str, Any]) -> None:
     print_table(svc)
     rec = r["recordings"]["horizon_total"]
     console.print(
-        f"Perekaman {r['horizon_days']} hari: {num(rec['p50'])} ({num(rec['p05'])}-{num(rec['p95'])}).",
+        tr(
+            Msg(
+                "Perekaman {horizon_days} hari: {p50} ({p05}-{p95}).",
+                horizon_days=r["horizon_days"],
+                p50=num(rec["p50"]),
+                p05=num(rec["p05"]),
+                p95=num(rec["p95"]),
+            )
+        ),
         highlight=False,
     )
     for w in r["recordings"]["warnings"]:
-        console.print(f"[yellow]Catatan perekaman:[/] {w}", highlight=False)
+        console.print(tr(Msg("[yellow]Catatan perekaman:[/] {w}", w=w)), highlight=False)
     comp = r["comparison"]
     mos = comp["months_of_stock"]
     console.print(
-        f"Pembanding (gaya OpenLMIS): rata-rata pemakaian bulanan {num(comp['average_monthly_consumption'])} "
-        f"keping, stok {num(mos) if mos is not None else '-'} bulan.",
+        tr(
+            Msg(
+                "Pembanding (gaya OpenLMIS): rata-rata pemakaian bulanan {average_monthly_consumption} keping, stok {nilai} bulan.",
+                average_monthly_consumption=num(comp["average_monthly_consumption"]),
+                nilai=num(mos) if mos is not None else "-",
+            )
+        ),
         highlight=False,
     )
 
@@ -163,12 +220,18 @@ def backtest(
         print_json(r)
         return
     table = make_table(
-        "Model",
-        "MASE",
-        "Pinball (skala)",
-        "Cakupan 50 %",
-        "Cakupan 90 %",
-        title=f"Uji mundur: {len(r['origins'])} titik x {r['horizon_days']} hari",
+        tr("Model"),
+        tr("MASE"),
+        tr("Pinball (skala)"),
+        tr("Cakupan 50 %"),
+        tr("Cakupan 90 %"),
+        title=tr(
+            Msg(
+                "Uji mundur: {origins} titik x {horizon_days} hari",
+                origins=len(r["origins"]),
+                horizon_days=r["horizon_days"],
+            )
+        ),
     )
     for name, s in r["models"].items():
         table.add_row(
@@ -182,7 +245,10 @@ def backtest(
     if r["parts"]:
         # The model's two parts against what followed: errors that cancel in the total show.
         parts = make_table(
-            "Bagian", "Perkiraan", "Kenyataan", title="nb_glm_prr per bagian, hari buka semua titik"
+            tr("Bagian"),
+            tr("Perkiraan"),
+            tr("Kenyataan"),
+            title=tr("nb_glm_prr per bagian, hari buka semua titik"),
         )
         for p in r["parts"]:
             parts.add_row(PART_LABEL[p["part"]], num(round(p["forecast"])), num(round(p["actual"])))

@@ -18,7 +18,7 @@ from blangko.cli.coverage import coverage_app
 from blangko.cli.forecast import forecast_app
 from blangko.cli.network import network_app, shipment_app
 from blangko.cli.options import JsonOpt
-from blangko.cli.output import command_of, console, fail, print_json
+from blangko.cli.output import command_of, console, fail, print_json, set_language
 from blangko.cli.readlog import readlog_app
 from blangko.cli.registry import nik_app, residents_app
 from blangko.cli.reports import report_app
@@ -26,6 +26,8 @@ from blangko.cli.serve import serve
 from blangko.cli.stock import print_balance, stock_app
 from blangko.demo import story
 from blangko.domain.errors import DomainError
+from blangko.domain.text import Msg
+from blangko.i18n import check_language, language_from_env
 from blangko.services.stock.queries import balance
 
 app = typer.Typer(
@@ -71,7 +73,16 @@ def main_options(
     actor: Annotated[
         str | None, typer.Option("--actor", help="Nama petugas yang dicatat di ledger.")
     ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            help="Bahasa keluaran: id (Bahasa Indonesia, bawaan) atau en (English); "
+            "tanpa opsi ini: BLANGKO_LANG.",
+        ),
+    ] = None,
 ) -> None:
+    set_language(check_language(lang) if lang is not None else language_from_env())
     state.configure(db=db, actor=actor)
 
 
@@ -110,8 +121,10 @@ def main() -> None:
             DomainError(
                 "db_unavailable",
                 "db",
-                f"Basis data tidak dapat dibuka atau belum disiapkan ({exc.orig}). "
-                "Periksa --db / BLANGKO_DATABASE_URL, lalu jalankan 'blangko init'.",
+                Msg(
+                    "Basis data tidak dapat dibuka atau belum disiapkan ({orig}). Periksa --db / BLANGKO_DATABASE_URL, lalu jalankan 'blangko init'.",
+                    orig=exc.orig,
+                ),
             ),
             as_json=as_json,
         )

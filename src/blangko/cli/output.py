@@ -29,12 +29,65 @@ from rich.table import Column, Table
 from rich.text import Text
 from typer.core import TyperArgument, TyperGroup, TyperOption
 
+from blangko import formatting
 from blangko.domain.applications import DOCUMENT_LABEL_ID, HANDED_OVER, HANDED_OVER_VALUE
 from blangko.domain.errors import DomainError
-from blangko.formatting import num
+from blangko.domain.text import Msg
+from blangko.i18n import DEFAULT_LANGUAGE, translate, translate_stored
 
 console = Console()
 err_console = Console(stderr=True)
+
+# The language of this run's output: --lang, else BLANGKO_LANG, else Indonesian (main.py).
+_language = DEFAULT_LANGUAGE
+
+
+def set_language(lang: str) -> None:
+    global _language
+    _language = lang
+
+
+def language() -> str:
+    return _language
+
+
+def tr(text: Any) -> str:
+    """A marked text (``tr("...")``) or a `Msg` in this run's language (blangko.i18n)."""
+    return translate(text, _language)
+
+
+def stored(text: str | None) -> str:
+    """A note stored in Indonesian (history, ledger) in this run's language."""
+    return translate_stored(text, _language)
+
+
+# Numbers and dates as `blangko.formatting` writes them, in this run's language.
+def num(n: Any) -> str:
+    return formatting.num(n, _language)
+
+
+def pct(x: Any) -> str:
+    return formatting.pct(x, _language)
+
+
+def signed(n: int | float) -> str:
+    return formatting.signed(n, _language)
+
+
+def tanggal(d: Any) -> str:
+    return formatting.tanggal(d, _language)
+
+
+def short_date(d: Any) -> str:
+    return formatting.short_date(d, _language)
+
+
+def waktu(moment: Any) -> str:
+    return formatting.waktu(moment, _language)
+
+
+def month_name(month: str, *, short: bool = False) -> str:
+    return formatting.month_name(month, _language, short=short)
 
 
 WORD_CAP = 16  # a wrapping column is at least as wide as its longest word, up to this
@@ -103,7 +156,9 @@ def _default(o: Any) -> Any:
 
 def replayed(result: Mapping[str, Any]) -> str:
     """The note after a write that an idempotency key made a replay ('' for a new write)."""
-    return " (permintaan ulang: tidak ada yang ditulis lagi)" if result.get("replayed") else ""
+    if not result.get("replayed"):
+        return ""
+    return " " + tr("(permintaan ulang: tidak ada yang ditulis lagi)")
 
 
 def command_of(root: object, args: Sequence[str]) -> object:
@@ -139,35 +194,62 @@ def fail(exc: DomainError, *, as_json: bool = False, command: object = None) -> 
     """An error on stderr: as JSON, or '[code] (its flag): message' for a clerk (``command``:
     the command that ran, whose flag names the field; none when it takes no such input)."""
     if as_json:
-        sys.stderr.write(json.dumps({"error": exc.as_dict()}, ensure_ascii=False) + "\n")
+        error = {**exc.as_dict(), "message": tr(exc.message)}
+        sys.stderr.write(json.dumps({"error": error}, ensure_ascii=False) + "\n")
     else:
         flag = flag_of(command, exc.field)
         where = f" ({flag})" if flag else ""
-        detail = escape(f"[{exc.code}]{where}: {exc.message}")
-        err_console.print(f"[bold red]Galat[/] {detail}", highlight=False)
+        detail = escape(f"[{exc.code}]{where}: {tr(exc.message)}")
+        err_console.print(f"[bold red]{tr('Galat')}[/] {detail}", highlight=False)
 
 
 def cover_text(c: dict[str, Any]) -> str:
     """Days of cover as `status` and `forecast` print them (the forecast's p50 and p90)."""
     more = "> " if c["beyond_horizon"] else ""
-    return f"{more}{num(c['p50'])} hari (median); {more}{num(c['p90'])} hari dengan keyakinan 90 %"
+    return tr(
+        Msg(
+            "{more}{p50} hari (median); {more}{p90} hari dengan keyakinan 90 %",
+            more=more,
+            p50=num(c["p50"]),
+            p90=num(c["p90"]),
+        )
+    )
 
 
 def readiness_text(r: dict[str, Any]) -> str:
     """An event's readiness in one line: Siap, or what is missing."""
     if r["ready"]:
-        return f"Siap: stok {num(r['on_hand'])} >= {num(r['need'])} keping dibutuhkan sampai acara"
+        return tr(
+            Msg(
+                "Siap: stok {on_hand} >= {need} keping dibutuhkan sampai acara",
+                on_hand=num(r["on_hand"]),
+                need=num(r["need"]),
+            )
+        )
     parts = []
     for m in r["missing"]:
         if m["kind"] == "desk_closed":
-            why = f" ({'; '.join(m['reasons'])})" if m["reasons"] else ""
+            why = f" ({'; '.join(tr(x) for x in m['reasons'])})" if m["reasons"] else ""
             parts.append(
-                f"{m['desk']} tutup sepanjang jendela acara{why}, "
-                f"{num(m['demand'])} tambahan tidak terlayani"
+                tr(
+                    Msg(
+                        "{desk} tutup sepanjang jendela acara{why}, {demand} tambahan tidak "
+                        "terlayani",
+                        desk=m["desk"],
+                        why=why,
+                        demand=num(m["demand"]),
+                    )
+                )
             )
         else:
             parts.append(
-                f"kurang {num(m['quantity'])} keping (dibutuhkan {num(r['need'])}, "
-                f"stok {num(r['on_hand'])})"
+                tr(
+                    Msg(
+                        "kurang {quantity} keping (dibutuhkan {need}, stok {on_hand})",
+                        quantity=num(m["quantity"]),
+                        need=num(r["need"]),
+                        on_hand=num(r["on_hand"]),
+                    )
+                )
             )
-    return "Belum siap: " + "; ".join(parts)
+    return tr("Belum siap:") + " " + "; ".join(parts)

@@ -9,8 +9,8 @@ from rich.markup import escape
 
 from blangko.cli import state
 from blangko.cli.options import JsonOpt, OfficeOpt
-from blangko.cli.output import key_column, make_table, print_json, print_table
-from blangko.formatting import num, waktu
+from blangko.cli.output import key_column, make_table, num, print_json, print_table, tr, waktu
+from blangko.domain.text import Msg
 from blangko.services import readlog
 
 readlog_app = typer.Typer(
@@ -34,14 +34,20 @@ def list_cmd(
         print_json(r)
         return
     table = make_table(
-        key_column("Waktu"),
-        "Pengguna",
-        "Peran",
-        "Yang dilihat",
-        "NIK",
-        "Keterangan",
-        key_column("Baris", justify="right"),
-        title=f"Log akses data pribadi {r['office']}: {num(r['total'])} akses",
+        key_column(tr("Waktu")),
+        tr("Pengguna"),
+        tr("Peran"),
+        tr("Yang dilihat"),
+        tr("NIK"),
+        tr("Keterangan"),
+        key_column(tr("Baris"), justify="right"),
+        title=tr(
+            Msg(
+                "Log akses data pribadi {office}: {total} akses",
+                office=r["office"],
+                total=num(r["total"]),
+            )
+        ),
     )
     for e in r["items"]:
         table.add_row(

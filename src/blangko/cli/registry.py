@@ -12,8 +12,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from blangko.cli import state
 from blangko.cli.options import JsonOpt, OfficeOpt
-from blangko.cli.output import console, make_table, print_json, print_table
-from blangko.formatting import num, tanggal, waktu
+from blangko.cli.output import console, make_table, num, print_json, print_table, tanggal, tr, waktu
+from blangko.domain.text import Msg
 from blangko.services import registry
 from blangko.services.registry import ImportSummary, RegistryChanges
 
@@ -86,26 +86,55 @@ def import_cmd(
 def _print_summary(r: ImportSummary) -> None:
     rate = num(round(r["rows"] / r["seconds"])) if r["seconds"] else "-"
     console.print(
-        f"{num(r['rows'])} baris dalam {num(r['seconds'])} detik ({rate} baris/detik): "
-        f"{num(r['imported'])} baru, {num(r['updated'])} diperbarui, "
-        f"{num(r['rejected'])} ditolak.",
+        tr(
+            Msg(
+                "{rows} baris dalam {seconds} detik ({rate} baris/detik): {imported} baru, {updated} diperbarui, {rejected} ditolak.",
+                rows=num(r["rows"]),
+                seconds=num(r["seconds"]),
+                rate=rate,
+                imported=num(r["imported"]),
+                updated=num(r["updated"]),
+                rejected=num(r["rejected"]),
+            )
+        ),
         highlight=False,
     )
-    console.print(f"Perubahan registri: {changes_line(r['changes'])}.", highlight=False)
+    console.print(
+        tr(Msg("Perubahan registri: {changes}.", changes=changes_line(r["changes"]))),
+        highlight=False,
+    )
     if r["nik_other_kecamatan"]:
         console.print(
-            f"{num(r['nik_other_kecamatan'])} penduduk ber-NIK kecamatan lain "
-            f"({num(r['nik_outside_regency'])} dari luar kabupaten): sah, tidak ditolak.",
+            tr(
+                Msg(
+                    "{nik_other_kecamatan} penduduk ber-NIK kecamatan lain ({nik_outside_regency} dari luar kabupaten): sah, tidak ditolak.",
+                    nik_other_kecamatan=num(r["nik_other_kecamatan"]),
+                    nik_outside_regency=num(r["nik_outside_regency"]),
+                )
+            ),
             highlight=False,
         )
     if r["warned"]:
         console.print(
-            f"{num(r['warned'])} penduduk diimpor dengan peringatan (kode wilayah pada NIK "
-            f"tidak ada dalam daftar wilayah saat ini): {r['warnings_file']}",
+            tr(
+                Msg(
+                    "{warned} penduduk diimpor dengan peringatan (kode wilayah pada NIK tidak ada dalam daftar wilayah saat ini): {warnings_file}",
+                    warned=num(r["warned"]),
+                    warnings_file=r["warnings_file"],
+                )
+            ),
             highlight=False,
         )
     if r["rejects_file"]:
-        console.print(f"Baris ditolak beserta alasannya: {r['rejects_file']}", highlight=False)
+        console.print(
+            tr(
+                Msg(
+                    "Baris ditolak beserta alasannya: {rejects_file}",
+                    rejects_file=r["rejects_file"],
+                )
+            ),
+            highlight=False,
+        )
 
 
 def changes_line(c: RegistryChanges) -> str:
@@ -139,11 +168,11 @@ def status_cmd(
     # Four columns, the figures as sentences: fourteen numeric columns do not fit a terminal
     # of 80 columns, and a clerk reads "12 baru direkam" more easily than a header.
     table = make_table(
-        "Waktu, petugas",
-        "Berkas",
-        "Baris",
-        "Perubahan",
-        title=f"Impor registri kantor {age['office']}, terbaru dulu",
+        tr("Waktu, petugas"),
+        tr("Berkas"),
+        tr("Baris"),
+        tr("Perubahan"),
+        title=tr(Msg("Impor registri kantor {office}, terbaru dulu", office=age["office"])),
     )
     for i in r["imports"]:
         warned = f", {num(i['warned'])} dengan peringatan" if i["warned"] else ""
@@ -203,7 +232,7 @@ def check_cmd(
         print_json(r)
     elif r["valid"]:
         sex = {"L": "laki-laki", "P": "perempuan"}[r["jenis_kelamin"]]
-        console.print(f"NIK {r['nik']} sah.", highlight=False)
+        console.print(tr(Msg("NIK {nik} sah.", nik=r["nik"])), highlight=False)
         for label, part in (
             ("Provinsi", r["provinsi"]),
             ("Kabupaten/kota", r["kabupaten_kota"]),
@@ -211,15 +240,33 @@ def check_cmd(
         ):
             console.print(f"  {label}: {part['name'] or '-'} ({part['code']})", highlight=False)
         console.print(
-            f"  Lahir: {tanggal(r['tanggal_lahir'])}, {sex}; nomor urut {r['nomor_urut']}",
+            tr(
+                Msg(
+                    "  Lahir: {tanggal_lahir}, {sex}; nomor urut {nomor_urut}",
+                    tanggal_lahir=tanggal(r["tanggal_lahir"]),
+                    sex=sex,
+                    nomor_urut=r["nomor_urut"],
+                )
+            ),
             highlight=False,
         )
         if r["region_note"]:
-            console.print(f"  [yellow]Catatan[/]: {escape(r['region_note'])}", highlight=False)
+            console.print(
+                tr(
+                    Msg("  [yellow]Catatan[/]: {region_note}", region_note=escape(r["region_note"]))
+                ),
+                highlight=False,
+            )
     else:
         e = r["error"]
         console.print(
-            f"[bold red]NIK tidak sah[/] \\[{e['code']}]: {escape(e['message'])}",
+            tr(
+                Msg(
+                    "[bold red]NIK tidak sah[/] \\[{code}]: {message}",
+                    code=e["code"],
+                    message=escape(e["message"]),
+                )
+            ),
             highlight=False,
         )
     if not r["valid"]:

@@ -22,9 +22,12 @@ from blangko.cli.options import (
     SpoiledMonthOpt,
     TargetOpt,
 )
-from blangko.cli.output import console, print_json
+from blangko.cli.output import console, num, print_json, set_language, tr
+from blangko.cli.output import language as output_language
 from blangko.domain.errors import DomainError
-from blangko.formatting import num, parse_date
+from blangko.domain.text import Msg
+from blangko.formatting import parse_date
+from blangko.i18n import check_language
 from blangko.services import reports
 
 report_app = typer.Typer(
@@ -32,11 +35,32 @@ report_app = typer.Typer(
 )
 
 
-def _write(name: str, params: dict[str, Any], fmt: str, output: Path | None, as_json: bool) -> None:
+# A report's own language, else the run's (--lang before the command, else BLANGKO_LANG).
+ReportLangOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        help="Bahasa laporan (dan pesan perintah ini): id (bawaan) atau en; tanpa opsi ini: "
+        "blangko --lang, lalu BLANGKO_LANG.",
+    ),
+]
+
+
+def _write(
+    name: str,
+    params: dict[str, Any],
+    fmt: str,
+    output: Path | None,
+    as_json: bool,
+    lang: str | None = None,
+) -> None:
     fmt = fmt.lower().strip()
     ctx = state.context()
     params = {**params, "address": state.settings().office_address}
-    content, filename, mimetype = reports.render(ctx, name, params, fmt)
+    if lang is not None:  # the report's --lang is this command's language too
+        set_language(check_language(lang))
+    language = output_language()
+    content, filename, mimetype = reports.render(ctx, name, params, fmt, language)
     path = output or Path(filename)
     if path.is_dir():
         path = path / filename
@@ -44,7 +68,9 @@ def _write(name: str, params: dict[str, Any], fmt: str, output: Path | None, as_
         path.write_bytes(content)
     except OSError as exc:
         raise DomainError(
-            "output_unwritable", "output", f"Berkas {path} tidak dapat ditulis: {exc.strerror}."
+            "output_unwritable",
+            "output",
+            Msg("Berkas {path} tidak dapat ditulis: {strerror}.", path=path, strerror=exc.strerror),
         ) from exc
     if as_json:
         print_json(
@@ -57,7 +83,16 @@ def _write(name: str, params: dict[str, Any], fmt: str, output: Path | None, as_
             }
         )
     else:
-        console.print(f"Laporan ditulis ke {path} ({num(len(content))} bita).", highlight=False)
+        console.print(
+            tr(
+                Msg(
+                    "Laporan ditulis ke {path} ({content} bita).",
+                    path=path,
+                    content=num(len(content)),
+                )
+            ),
+            highlight=False,
+        )
 
 
 @report_app.command("usage")
@@ -67,9 +102,10 @@ def usage(
     output: OutputOpt = None,
     office: OfficeOpt = None,
     as_json: ReportJsonOpt = False,
+    lang: ReportLangOpt = None,
 ) -> None:
     """Laporan penggunaan blangko: mutasi stok satu bulan, cocok dengan saldo buku."""
-    _write("usage", {"month": month, "office": office}, format, output, as_json)
+    _write("usage", {"month": month, "office": office}, format, output, as_json, lang)
 
 
 @report_app.command("count")
@@ -79,9 +115,10 @@ def count(
     output: OutputOpt = None,
     office: OfficeOpt = None,
     as_json: ReportJsonOpt = False,
+    lang: ReportLangOpt = None,
 ) -> None:
     """Berita acara stock opname: buku dibanding hitungan fisik (satu lokasi atau seluruh kantor)."""
-    _write("count", {"count_id": count_id, "office": office}, format, output, as_json)
+    _write("count", {"count_id": count_id, "office": office}, format, output, as_json, lang)
 
 
 @report_app.command("receipt")
@@ -91,9 +128,10 @@ def receipt(
     output: OutputOpt = None,
     office: OfficeOpt = None,
     as_json: ReportJsonOpt = False,
+    lang: ReportLangOpt = None,
 ) -> None:
     """Berita acara serah terima satu penerimaan (atau pengembalian) blangko."""
-    _write("receipt", {"seq": entry_seq, "office": office}, format, output, as_json)
+    _write("receipt", {"seq": entry_seq, "office": office}, format, output, as_json, lang)
 
 
 @report_app.command("destruction")
@@ -103,9 +141,10 @@ def destruction(
     output: OutputOpt = None,
     office: OfficeOpt = None,
     as_json: ReportJsonOpt = False,
+    lang: ReportLangOpt = None,
 ) -> None:
     """Berita acara pemusnahan: setiap blangko rusak dalam bulan itu, per seri dan alasan."""
-    _write("destruction", {"month": month, "office": office}, format, output, as_json)
+    _write("destruction", {"month": month, "office": office}, format, output, as_json, lang)
 
 
 @report_app.command("coverage")
@@ -116,10 +155,11 @@ def coverage(
     output: OutputOpt = None,
     office: OfficeOpt = None,
     as_json: ReportJsonOpt = False,
+    lang: ReportLangOpt = None,
 ) -> None:
     """Rekap cakupan per kecamatan dan desa dengan kekurangan terhadap target."""
     params = {"as_of": parse_date(as_of, "as_of"), "target": target, "office": office}
-    _write("coverage", params, format, output, as_json)
+    _write("coverage", params, format, output, as_json, lang)
 
 
 @report_app.command("request")
@@ -146,6 +186,7 @@ def request(
     output: OutputOpt = None,
     office: OfficeOpt = None,
     as_json: ReportJsonOpt = False,
+    lang: ReportLangOpt = None,
 ) -> None:
     """Surat permohonan blangko: jumlah yang disarankan perkiraan (atau yang ditetapkan kepala dinas dengan alasannya), dengan dasar perhitungannya."""
     params = {
@@ -154,7 +195,7 @@ def request(
         "reason": reason,
         "office": office,
     }
-    _write("request", params, format, output, as_json)
+    _write("request", params, format, output, as_json, lang)
 
 
 @report_app.command("backlog")
@@ -168,6 +209,7 @@ def backlog(
     output: OutputOpt = None,
     office: OfficeOpt = None,
     as_json: ReportJsonOpt = False,
+    lang: ReportLangOpt = None,
 ) -> None:
     """Daftar penduduk menunggu cetak untuk pemanggilan dan jemput bola, per desa (nama dan NIK lengkap hanya dengan --show-nik)."""
     params = {
@@ -178,4 +220,4 @@ def backlog(
         "reveal": state.reveal(reveal),
         "office": office,
     }
-    _write("backlog", params, format, output, as_json)
+    _write("backlog", params, format, output, as_json, lang)

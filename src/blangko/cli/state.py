@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 
 from blangko.domain.access import PERSONAL_DATA_ROLES, sees_personal_data
 from blangko.domain.errors import DomainError
+from blangko.domain.text import Msg
 from blangko.services.admin.users import get_user
 from blangko.services.context import Context, context_from_settings
 from blangko.settings import Settings
@@ -64,8 +65,11 @@ def reveal(show: bool) -> bool:
         raise DomainError(
             "personal_data_forbidden",
             "show_nik",
-            f"Peran '{user['role']}' tidak boleh melihat data pribadi penduduk "
-            f"(hanya {', '.join(sorted(PERSONAL_DATA_ROLES))}).",
+            Msg(
+                "Peran '{user}' tidak boleh melihat data pribadi penduduk (hanya {personal_data_roles}).",
+                user=user["role"],
+                personal_data_roles=", ".join(sorted(PERSONAL_DATA_ROLES)),
+            ),
         )
     return True
 
@@ -75,7 +79,7 @@ def remove_sqlite_file() -> None:
     url = make_url(settings().resolved_database_url())
     if url.get_backend_name() != "sqlite" or not url.database:
         raise DomainError(
-            "fresh_sqlite_only", "db", "--fresh hanya untuk basis data SQLite (berkas)."
+            "fresh_sqlite_only", "db", Msg("--fresh hanya untuk basis data SQLite (berkas).")
         )
     for suffix in ("", "-wal", "-shm"):
         Path(url.database + suffix).unlink(missing_ok=True)

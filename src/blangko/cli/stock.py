@@ -29,13 +29,20 @@ from blangko.cli.output import (
     console,
     key_column,
     make_table,
+    num,
     print_json,
     print_table,
     replayed,
+    short_date,
+    signed,
+    tanggal,
+    tr,
+    waktu,
 )
 from blangko.domain.errors import DomainError
 from blangko.domain.ledger import KIND_LABEL_ID, STATE_LABEL_ID, State
-from blangko.formatting import num, parse_date, short_date, signed, tanggal, waktu
+from blangko.domain.text import N_, Msg
+from blangko.formatting import parse_date
 from blangko.services.admin import setup
 from blangko.services.network import audit
 from blangko.services.stock import anchors, counts, writes
@@ -64,8 +71,18 @@ def _print_write(result: EntriesWritten, as_json: bool, verb: str) -> None:
     for e in result["entries"]:
         where = " -> ".join(x for x in (e["from_location"], e["to_location"]) if x)
         console.print(
-            f"#{e['seq']} {verb}: {num(e['quantity'])} keping [{e['serials']}] {where}, "
-            f"tanggal {tanggal(e['effective_date'])}{again}",
+            tr(
+                Msg(
+                    "#{seq} {verb}: {quantity} keping [{serials}] {where}, tanggal {effective_date}{again}",
+                    seq=e["seq"],
+                    verb=verb,
+                    quantity=num(e["quantity"]),
+                    serials=e["serials"],
+                    where=where,
+                    effective_date=tanggal(e["effective_date"]),
+                    again=again,
+                )
+            ),
             highlight=False,
         )
 
@@ -348,7 +365,9 @@ def _read_lines(path: Path, field: str) -> list[str]:
         return path.read_text(encoding="utf-8-sig").splitlines()
     except OSError as exc:
         raise DomainError(
-            "file_unreadable", field, f"Berkas {path} tidak dapat dibaca: {exc.strerror}."
+            "file_unreadable",
+            field,
+            Msg("Berkas {path} tidak dapat dibaca: {strerror}.", path=path, strerror=exc.strerror),
         ) from exc
 
 
@@ -358,7 +377,12 @@ def _pair(value: str, field: str, what: str) -> tuple[str, str]:
         raise DomainError(
             "location_pair",
             field,
-            f"'{value}' tidak sah: tulis LOKASI={what}, mis. gudang={'gudang.txt' if what == 'BERKAS' else '120'}.",
+            Msg(
+                "'{value}' tidak sah: tulis LOKASI={what}, mis. gudang={nilai}.",
+                value=value,
+                what=what,
+                nilai="gudang.txt" if what == "BERKAS" else "120",
+            ),
         )
     return name.strip(), rest.strip()
 
@@ -375,7 +399,9 @@ def _office_parts(scan: list[str], counted_at: list[str]) -> list[counts.CountIn
             n = int(text.replace(".", ""))
         except ValueError as exc:
             raise DomainError(
-                "not_a_number", "counted_at", f"{name}: '{text}' bukan bilangan bulat."
+                "not_a_number",
+                "counted_at",
+                Msg("{name}: '{text}' bukan bilangan bulat.", name=name, text=text),
             ) from exc
         parts.append(counts.CountInput(name, counted=n))
     return parts
@@ -433,8 +459,9 @@ def count(
             raise DomainError(
                 "office_wide_or_location",
                 "location",
-                "--office-wide menghitung setiap lokasi: sebutkan lokasi dengan --scan atau "
-                "--counted-at, bukan --location/--counted/--serials-file.",
+                Msg(
+                    "--office-wide menghitung setiap lokasi: sebutkan lokasi dengan --scan atau --counted-at, bukan --location/--counted/--serials-file."
+                ),
             )
         r = counts.record_office_count(
             state.context(),
@@ -447,13 +474,15 @@ def count(
             raise DomainError(
                 "office_wide_required",
                 "office_wide",
-                "--scan dan --counted-at hanya untuk stock opname seluruh kantor (--office-wide).",
+                Msg(
+                    "--scan dan --counted-at hanya untuk stock opname seluruh kantor (--office-wide)."
+                ),
             )
         if location is None:
             raise DomainError(
                 "required",
                 "location",
-                "Sebutkan lokasi yang dihitung (--location), atau --office-wide.",
+                Msg("Sebutkan lokasi yang dihitung (--location), atau --office-wide."),
             )
         scanned = None
         duplicates = 0
@@ -490,7 +519,15 @@ def count_post(
     print_count(r)
     for e in r["entries"]:
         console.print(
-            f"  #{e['seq']} {KIND_LABEL_ID.get(e['kind'], e['kind'])}: {num(e['quantity'])} keping [{e['serials']}]",
+            tr(
+                Msg(
+                    "  #{seq} {kind}: {quantity} keping [{serials}]",
+                    seq=e["seq"],
+                    kind=KIND_LABEL_ID.get(e["kind"], e["kind"]),
+                    quantity=num(e["quantity"]),
+                    serials=e["serials"],
+                )
+            ),
             highlight=False,
             markup=False,
         )
@@ -544,11 +581,19 @@ def close_month(
     if as_json:
         print_json(r)
         return
-    console.print(f"Bulan {r['month']} ditutup{replayed(r)}.", highlight=False)
+    console.print(
+        tr(Msg("Bulan {month} ditutup{r2}.", month=r["month"], r2=replayed(r))), highlight=False
+    )
     if "ledger_hash" in r:
         console.print(
-            f"Kepala rantai ledger (jangkar #{r['anchor']}): entri #{r['ledger_seq']}, "
-            f"hash {r['ledger_hash']}\nCatat pada berita acara tutup bulan.",
+            tr(
+                Msg(
+                    "Kepala rantai ledger (jangkar #{anchor}): entri #{ledger_seq}, hash {ledger_hash}\nCatat pada berita acara tutup bulan.",
+                    anchor=r["anchor"],
+                    ledger_seq=r["ledger_seq"],
+                    ledger_hash=r["ledger_hash"],
+                )
+            ),
             highlight=False,
         )
 
@@ -580,36 +625,51 @@ def _print_anchor(r: AnchorWritten) -> None:
     a = r["anchor"]
     what = "dijangkarkan" if r["anchored"] else "tidak berubah sejak jangkar terakhir"
     console.print(
-        f"Ledger {r['office']} {what}: jangkar #{a['number']}, entri #{a['seq']}, "
-        f"hash {a['hash']} (kunci {a['key_id']}).",
+        tr(
+            Msg(
+                "Ledger {office} {what}: jangkar #{number}, entri #{seq}, hash {hash} (kunci {key_id}).",
+                office=r["office"],
+                what=what,
+                number=a["number"],
+                seq=a["seq"],
+                hash=a["hash"],
+                key_id=a["key_id"],
+            )
+        ),
         highlight=False,
     )
 
 
 def print_balance(b: Balance) -> None:
     t = make_table(
-        key_column("Lokasi"),
-        key_column("Keping", justify="right"),
-        title=f"{b['office_name']} — posisi stok blangko per {tanggal(b['as_of'])}",
+        key_column(tr("Lokasi")),
+        key_column(tr("Keping"), justify="right"),
+        title=tr(
+            Msg(
+                "{office_name} — posisi stok blangko per {as_of}",
+                office_name=b["office_name"],
+                as_of=tanggal(b["as_of"]),
+            )
+        ),
     )
     for name, n in b["by_location"].items():
         t.add_row(escape(name), num(n))
-    t.add_row("[bold]Jumlah[/]", f"[bold]{num(b['on_hand'])}[/]")
+    t.add_row(tr("[bold]Jumlah[/]"), f"[bold]{num(b['on_hand'])}[/]")
     print_table(t)
     tot = b["totals"]
     # Each total with the direction it moves the stock; `signed` gives a zero no sign
     # ("Hilang 0", never "Hilang -0").
     labels = [
-        ("opening", "Saldo awal", 1),
-        ("received", "Diterima", 1),
-        ("consumed", "Dipakai", -1),
-        ("spoiled", "Rusak", -1),
-        ("lost", "Hilang", -1),
-        ("returned", "Dikembalikan", -1),
-        ("shipped", "Dikirim", -1),
-        ("adjusted", "Penyesuaian", 1),  # signed itself: found and recovered less missing
+        ("opening", N_("Saldo awal"), 1),
+        ("received", N_("Diterima"), 1),
+        ("consumed", N_("Dipakai"), -1),
+        ("spoiled", N_("Rusak"), -1),
+        ("lost", N_("Hilang"), -1),
+        ("returned", N_("Dikembalikan"), -1),
+        ("shipped", N_("Dikirim"), -1),
+        ("adjusted", N_("Penyesuaian"), 1),  # signed itself: found and recovered less missing
     ]
-    parts = [f"{label} {signed(direction * tot[k])}" for k, label, direction in labels]
+    parts = [f"{tr(label)} {signed(direction * tot[k])}" for k, label, direction in labels]
     console.print("  " + "; ".join(parts) + f" = {num(b['on_hand'])}", highlight=False)
 
 
@@ -644,7 +704,15 @@ def trace(
         return
     where = f" di {r['location']}" if r["location"] else ""
     console.print(
-        f"Seri {r['serial']}: {STATE_LABEL_ID[State(r['state'])]}{where}", highlight=False
+        tr(
+            Msg(
+                "Seri {serial}: {state_label_id}{where}",
+                serial=r["serial"],
+                state_label_id=STATE_LABEL_ID[State(r["state"])],
+                where=where,
+            )
+        ),
+        highlight=False,
     )
     _entries_table(r["history"])
 
@@ -652,13 +720,13 @@ def trace(
 def _entries_table(entries: list[LedgerEntry]) -> None:
     t = make_table(
         key_column("#", justify="right"),
-        key_column("Tanggal"),
-        "Jenis",
-        key_column("Keping", justify="right"),
-        "Dari",
-        "Ke",
-        "Keterangan",
-        "Petugas",
+        key_column(tr("Tanggal")),
+        tr("Jenis"),
+        key_column(tr("Keping"), justify="right"),
+        tr("Dari"),
+        tr("Ke"),
+        tr("Keterangan"),
+        tr("Petugas"),
     )
     for e in entries:
         info = " ".join(
@@ -743,13 +811,26 @@ def print_verification(r: Verification) -> None:
     """The audit's result: sound or the first bad entry and the problems, then the anchors."""
     if r["sound"]:
         console.print(
-            f"Ledger {r['office']} utuh: {num(r['entries'])} entri, {num(r['serials'])} seri, "
-            f"diperiksa dalam {r['seconds']} detik."
+            tr(
+                Msg(
+                    "Ledger {office} utuh: {entries} entri, {serials} seri, diperiksa dalam {seconds} detik.",
+                    office=r["office"],
+                    entries=num(r["entries"]),
+                    serials=num(r["serials"]),
+                    seconds=r["seconds"],
+                )
+            )
         )
     else:
         first = f"#{r['first_bad_seq']}" if r["first_bad_seq"] is not None else "-"
         console.print(
-            f"[bold red]Ledger {r['office']} TIDAK utuh[/]: entri pertama yang bermasalah {first}."
+            tr(
+                Msg(
+                    "[bold red]Ledger {office} TIDAK utuh[/]: entri pertama yang bermasalah {first}.",
+                    office=r["office"],
+                    first=first,
+                )
+            )
         )
         for p in r["problems"][:20]:
             where = f"#{p['seq']}" if p["seq"] is not None else "-"
@@ -757,12 +838,20 @@ def print_verification(r: Verification) -> None:
     last = r["last_anchor"]
     if last is not None:
         console.print(
-            f"Jangkar: {num(r['anchors'])}; terakhir #{last['number']} pada entri #{last['seq']}, "
-            f"hash {last['hash']} ({waktu(last['anchored_at'])}).",
+            tr(
+                Msg(
+                    "Jangkar: {anchors}; terakhir #{number} pada entri #{seq}, hash {hash} ({anchored_at}).",
+                    anchors=num(r["anchors"]),
+                    number=last["number"],
+                    seq=last["seq"],
+                    hash=last["hash"],
+                    anchored_at=waktu(last["anchored_at"]),
+                )
+            ),
             highlight=False,
         )
     for w in r["warnings"]:
-        console.print(f"[yellow]Catatan[/]: {escape(w)}", highlight=False)
+        console.print(tr(Msg("[yellow]Catatan[/]: {w}", w=escape(w))), highlight=False)
 
 
 @stock_app.command("destroy")

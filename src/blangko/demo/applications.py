@@ -35,6 +35,7 @@ from blangko.demo import residents
 from blangko.demo.actors import HEAD, OPERATOR_USER, STOCK_KEEPER, acting
 from blangko.domain.demand_simulation import WEEKDAY_FACTORS
 from blangko.domain.errors import DomainError
+from blangko.domain.text import Msg
 from blangko.services import applications as apps
 from blangko.services.calendar import days as cal
 from blangko.services.context import Context, location_id
@@ -130,7 +131,9 @@ def _blank_for(ctx: Context, office: str, day: date) -> str:
                 note="isi ulang loket untuk pencetakan",
             )
     raise DomainError(
-        "insufficient_stock", "qty", f"Tidak ada blangko untuk dicetak pada {day:%d-%m-%Y}."
+        "insufficient_stock",
+        "qty",
+        Msg("Tidak ada blangko untuk dicetak pada {day:%d-%m-%Y}.", day=day),
     )
 
 

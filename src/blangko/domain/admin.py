@@ -7,6 +7,7 @@ from datetime import date
 from typing import Final
 
 from blangko.domain.errors import DomainError, field_label
+from blangko.domain.text import Msg
 
 NIP_LENGTH: Final = 18
 SEX_DIGITS: Final = {"1": "laki-laki", "2": "perempuan"}
@@ -21,8 +22,11 @@ def check_nip(value: str) -> str:
         raise DomainError(
             "nip_format",
             "head_nip",
-            f"NIP harus 18 digit angka (diterima {len(nip)} karakter"
-            f"{'' if nip.isdigit() else ', bukan hanya angka'}).",
+            Msg(
+                "NIP harus 18 digit angka (diterima {nip} karakter{nilai}).",
+                nip=len(nip),
+                nilai="" if nip.isdigit() else ", bukan hanya angka",
+            ),
         )
     try:
         born = date(int(nip[0:4]), int(nip[4:6]), int(nip[6:8]))
@@ -30,24 +34,32 @@ def check_nip(value: str) -> str:
         raise DomainError(
             "nip_birth_date",
             "head_nip",
-            f"NIP: 8 digit pertama harus tanggal lahir YYYYMMDD yang sah (diterima {nip[0:8]}).",
+            Msg(
+                "NIP: 8 digit pertama harus tanggal lahir YYYYMMDD yang sah (diterima {nip}).",
+                nip=nip[0:8],
+            ),
         ) from None
     year, month = int(nip[8:12]), int(nip[12:14])
     if not 1 <= month <= 12 or (year, month) < (born.year, born.month):
         raise DomainError(
             "nip_appointment",
             "head_nip",
-            f"NIP: digit 9-14 harus tahun dan bulan pengangkatan YYYYMM yang sah, tidak sebelum "
-            f"tanggal lahir (diterima {nip[8:14]}).",
+            Msg(
+                "NIP: digit 9-14 harus tahun dan bulan pengangkatan YYYYMM yang sah, tidak sebelum tanggal lahir (diterima {nip}).",
+                nip=nip[8:14],
+            ),
         )
     if nip[14] not in SEX_DIGITS:
         raise DomainError(
             "nip_sex",
             "head_nip",
-            f"NIP: digit ke-15 harus 1 (laki-laki) atau 2 (perempuan) (diterima {nip[14]}).",
+            Msg(
+                "NIP: digit ke-15 harus 1 (laki-laki) atau 2 (perempuan) (diterima {nip}).",
+                nip=nip[14],
+            ),
         )
     if nip[15:] == "000":
-        raise DomainError("nip_serial", "head_nip", "NIP: 3 digit terakhir tidak boleh 000.")
+        raise DomainError("nip_serial", "head_nip", Msg("NIP: 3 digit terakhir tidak boleh 000."))
     return nip
 
 
@@ -56,12 +68,16 @@ def check_text(field: str, value: str) -> str:
     text = " ".join(value.split())
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
         raise DomainError(
-            "control_character", field, f"{field_label(field)} memuat karakter kendali."
+            "control_character",
+            field,
+            Msg("{field} memuat karakter kendali.", field=field_label(field)),
         )
     limit = TEXT_LIMITS[field]
     if len(text) > limit:
         raise DomainError(
-            "too_long", field, f"{field_label(field)} paling banyak {limit} karakter."
+            "too_long",
+            field,
+            Msg("{field} paling banyak {limit} karakter.", field=field_label(field), limit=limit),
         )
     return text
 
@@ -73,6 +89,8 @@ def check_public_url(value: str) -> str:
         raise DomainError(
             "url_format",
             "public_url",
-            f"Alamat web harus diawali https:// atau http:// (diterima '{value}').",
+            Msg(
+                "Alamat web harus diawali https:// atau http:// (diterima '{value}').", value=value
+            ),
         )
     return url

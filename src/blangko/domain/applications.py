@@ -27,6 +27,7 @@ from typing import Final
 
 from blangko.domain.errors import Conflict, DomainError, one_of
 from blangko.domain.nik import check_nik_format, mask_number
+from blangko.domain.text import Msg
 
 
 class Status(StrEnum):
@@ -111,13 +112,17 @@ def check_document_rule(
         raise DomainError(
             "documents_empty",
             "documents",
-            f"Permohonan {TYPE_LABEL_ID[kind]} harus memerlukan sekurang-kurangnya satu "
-            "dokumen: pilih dokumennya.",
+            Msg(
+                "Permohonan {type_label_id} harus memerlukan sekurang-kurangnya satu dokumen: pilih dokumennya.",
+                type_label_id=TYPE_LABEL_ID[kind],
+            ),
         )
     for name in names:
         one_of(name, DOCUMENTS, "unknown_document", "documents", "Dokumen")
     if len(set(names)) != len(names):
-        raise DomainError("duplicate_document", "documents", "Dokumen yang sama disebut dua kali.")
+        raise DomainError(
+            "duplicate_document", "documents", Msg("Dokumen yang sama disebut dua kali.")
+        )
     return DocumentRule(tuple(names), any_one=any_one and len(names) > 1)
 
 
@@ -190,8 +195,12 @@ def next_status(action: Action | str, current: Status | str) -> Status:
         raise Conflict(
             "invalid_transition",
             "status",
-            f"Permohonan ini berstatus {STATUS_LABEL_ID[cur]}: {rule.label} hanya boleh dari "
-            f"status {allowed}. Muat ulang halaman permohonan untuk melihat langkah berikutnya.",
+            Msg(
+                "Permohonan ini berstatus {status_label_id}: {label} hanya boleh dari status {allowed}. Muat ulang halaman permohonan untuk melihat langkah berikutnya.",
+                status_label_id=STATUS_LABEL_ID[cur],
+                label=rule.label,
+                allowed=allowed,
+            ),
         )
     return rule.to if rule.to is not None else cur
 
@@ -230,8 +239,11 @@ def check_documents(
             raise DomainError(
                 "document_required",
                 rule.documents[0],
-                f"Permohonan {what} wajib menyertakan dokumen pendukung, "
-                f"{describe_rule(rule, keys=False)}: isi nomornya.",
+                Msg(
+                    "Permohonan {what} wajib menyertakan dokumen pendukung, {rule}: isi nomornya.",
+                    what=what,
+                    rule=describe_rule(rule, keys=False),
+                ),
             )
     else:
         for name in rule.documents:
@@ -241,11 +253,15 @@ def check_documents(
                     if name in HANDED_OVER
                     else f"wajib menyertakan {DOCUMENT_LABEL_ID[name]}: isi nomornya"
                 )
-                raise DomainError("document_required", name, f"Permohonan {what} {how}.")
+                raise DomainError(
+                    "document_required", name, Msg("Permohonan {what} {how}.", what=what, how=how)
+                )
     no_kk = docs.get("no_kk")
     if no_kk and not (len(no_kk) == NO_KK_LENGTH and no_kk.isdigit()):
         raise DomainError(
-            "no_kk_format", "no_kk", f"Nomor KK harus 16 digit angka (diterima '{no_kk}')."
+            "no_kk_format",
+            "no_kk",
+            Msg("Nomor KK harus 16 digit angka (diterima '{no_kk}').", no_kk=no_kk),
         )
     return {k: v for k, v in docs.items() if v}
 
@@ -266,7 +282,9 @@ def parse_doc_option(items: list[str]) -> dict[str, str]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise DomainError("doc_format", "doc", f"Dokumen '{item}' harus berbentuk KUNCI=NILAI.")
+            raise DomainError(
+                "doc_format", "doc", Msg("Dokumen '{item}' harus berbentuk KUNCI=NILAI.", item=item)
+            )
         out[key.strip()] = value.strip()
     return out
 
@@ -324,7 +342,7 @@ def format_receipt(office: str, day: date, random_part: int) -> str:
     (the last character is the check character)."""
     if not 0 <= random_part < 2**RECEIPT_RANDOM_BITS:
         raise DomainError(
-            "receipt_random", "random_part", "Bagian acak tanda terima harus 0 <= n < 2**35."
+            "receipt_random", "random_part", Msg("Bagian acak tanda terima harus 0 <= n < 2**35.")
         )
     chars = ""
     value = random_part
@@ -341,7 +359,9 @@ def _receipt_day(ymd: str, receipt: str) -> date:
         return datetime.strptime(ymd, "%Y%m%d").date()
     except ValueError:
         raise DomainError(
-            "receipt_format", "receipt", f"Tanggal pada tanda terima '{receipt}' tidak sah."
+            "receipt_format",
+            "receipt",
+            Msg("Tanggal pada tanda terima '{receipt}' tidak sah.", receipt=receipt),
         ) from None
 
 
@@ -360,15 +380,21 @@ def parse_receipt(receipt: str) -> Receipt:
         raise DomainError(
             "receipt_format",
             "receipt",
-            f"Nomor tanda terima '{receipt}' tidak sah: {_RECEIPT_FORMAT_HELP}.",
+            Msg(
+                "Nomor tanda terima '{receipt}' tidak sah: {receipt_format_help}.",
+                receipt=receipt,
+                receipt_format_help=_RECEIPT_FORMAT_HELP,
+            ),
         )
     code, ymd, rest = m.groups()
     if _luhn_sum(compact, False) % 32 != 0:
         raise DomainError(
             "receipt_check",
             "receipt",
-            f"Nomor tanda terima '{receipt}' salah ketik (huruf pemeriksa terakhir tidak cocok): "
-            "periksa kembali nomor pada tanda terima.",
+            Msg(
+                "Nomor tanda terima '{receipt}' salah ketik (huruf pemeriksa terakhir tidak cocok): periksa kembali nomor pada tanda terima.",
+                receipt=receipt,
+            ),
         )
     day = _receipt_day(ymd, receipt)
     number = f"{code}-{ymd}-{rest[:4]}-{rest[4:]}"
@@ -423,13 +449,16 @@ def order_queue(items: list[QueueItem]) -> list[QueueItem]:
 REPLACEMENT_TYPES: Final = ("hilang", "rusak", "perubahan_data")
 # The next step of an open application, by its status, and what the clerk reads.
 _OPEN_NEXT: Final = {
-    Status.DIAJUKAN: (Action.RECORD, "menunggu perekaman: rekam biometrik"),
+    Status.DIAJUKAN: (Action.RECORD, Msg("menunggu perekaman: rekam biometrik")),
     Status.DIREKAM: (
         Action.READY,
-        "sudah direkam: tandai siap cetak (PRR) setelah divalidasi pusat",
+        Msg("sudah direkam: tandai siap cetak (PRR) setelah divalidasi pusat"),
     ),
-    Status.SIAP_CETAK: (Action.PRINT, "PRR: cetak kartunya"),
-    Status.DICETAK: (Action.COLLECT, "kartu sudah dicetak: serahkan kepada pemohon atau kuasanya"),
+    Status.SIAP_CETAK: (Action.PRINT, Msg("PRR: cetak kartunya")),
+    Status.DICETAK: (
+        Action.COLLECT,
+        Msg("kartu sudah dicetak: serahkan kepada pemohon atau kuasanya"),
+    ),
 }
 
 
@@ -482,11 +511,20 @@ def next_step(
     without recording again; a wajib-KTP resident not recorded a first card and recording."""
     if open_status is not None:
         action, text = _OPEN_NEXT.get(
-            Status(open_status), (None, f"berstatus {STATUS_LABEL_ID[Status(open_status)]}")
+            Status(open_status),
+            (
+                None,
+                Msg(
+                    "berstatus {status_label_id}",
+                    status_label_id=STATUS_LABEL_ID[Status(open_status)],
+                ),
+            ),
         )
         return NextStep(
             "open_application",
-            f"Permohonan berjalan {open_receipt or ''} {text}.".replace("  ", " "),
+            Msg("Permohonan berjalan {receipt} {step}.", receipt=open_receipt, step=text)
+            if open_receipt
+            else Msg("Permohonan berjalan {step}.", step=text),
             (),
             action.value if action else None,
             desk_for(open_status),
@@ -494,34 +532,44 @@ def next_step(
     if status != "HIDUP":
         return NextStep(
             "not_alive",
-            f"Penduduk berstatus {status}: tidak dapat mengajukan KTP-el.",
+            Msg("Penduduk berstatus {status}: tidak dapat mengajukan KTP-el.", status=status),
         )
     if printed is not None:
         return NextStep(
             "has_card",
-            f"Sudah punya KTP-el (dicetak {printed:%d-%m-%Y}): ajukan penggantian hilang, rusak "
-            "atau perubahan data.",
+            Msg(
+                "Sudah punya KTP-el (dicetak {printed:%d-%m-%Y}): ajukan penggantian hilang, rusak atau perubahan data.",
+                printed=printed,
+            ),
             REPLACEMENT_TYPES,
             desk=desk_for(initial_status(True)),
         )
     if not wajib_ktp:
-        when = f" (berumur 17 tahun pada {wajib_from:%d-%m-%Y})" if wajib_from else ""
+        when = (
+            Msg(" (berumur 17 tahun pada {wajib_from:%d-%m-%Y})", wajib_from=wajib_from)
+            if wajib_from
+            else Msg("")
+        )
         return NextStep(
             "not_wajib_ktp",
-            f"Belum wajib KTP{when}: KTP-el pemula dapat diajukan mulai umur 17 tahun atau "
-            "setelah kawin.",
+            Msg(
+                "Belum wajib KTP{when}: KTP-el pemula dapat diajukan mulai umur 17 tahun atau setelah kawin.",
+                when=when,
+            ),
         )
     if recorded is not None:
         return NextStep(
             "prr",
-            f"PRR: sudah direkam {recorded:%d-%m-%Y}, belum dicetak: ajukan pemula (perekaman "
-            "dilewati), lalu cetak.",
+            Msg(
+                "PRR: sudah direkam {recorded:%d-%m-%Y}, belum dicetak: ajukan pemula (perekaman dilewati), lalu cetak.",
+                recorded=recorded,
+            ),
             ("pemula",),
             desk=desk_for(initial_status(True)),
         )
     return NextStep(
         "not_recorded",
-        "Belum rekam: ajukan pemula dan rekam biometrik.",
+        Msg("Belum rekam: ajukan pemula dan rekam biometrik."),
         ("pemula",),
         desk=desk_for(initial_status(False)),
     )
@@ -547,11 +595,19 @@ class Handover:
 def _text(value: str | None, field: str, what: str) -> str:
     text = " ".join((value or "").split())
     if not text:
-        raise DomainError("required", field, f"{what} wajib diisi bila kartu diambil kuasa.")
+        raise DomainError(
+            "required", field, Msg("{what} wajib diisi bila kartu diambil kuasa.", what=what)
+        )
     if len(text) > TEXT_MAX:
-        raise DomainError("too_long", field, f"{what} paling banyak {TEXT_MAX} karakter.")
+        raise DomainError(
+            "too_long",
+            field,
+            Msg("{what} paling banyak {text_max} karakter.", what=what, text_max=TEXT_MAX),
+        )
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
-        raise DomainError("control_character", field, f"{what} memuat karakter kendali.")
+        raise DomainError(
+            "control_character", field, Msg("{what} memuat karakter kendali.", what=what)
+        )
     return text
 
 
@@ -570,7 +626,7 @@ def check_handover(
         return Handover("pemohon")
     if not (proxy_nik and proxy_nik.strip()):
         raise DomainError(
-            "required", "proxy_nik", "NIK kuasa wajib diisi bila kartu diambil kuasa."
+            "required", "proxy_nik", Msg("NIK kuasa wajib diisi bila kartu diambil kuasa.")
         )
     parsed = check_nik_format(
         proxy_nik, reference_date=reference_date, field="proxy_nik", label="NIK kuasa"
@@ -579,8 +635,9 @@ def check_handover(
         raise DomainError(
             "proxy_is_applicant",
             "proxy_nik",
-            "NIK kuasa sama dengan NIK pemohon: bila pemohon sendiri yang mengambil, kosongkan "
-            "isian kuasa.",
+            Msg(
+                "NIK kuasa sama dengan NIK pemohon: bila pemohon sendiri yang mengambil, kosongkan isian kuasa."
+            ),
         )
     return Handover(
         "kuasa",

@@ -21,6 +21,7 @@ from typing import Final, Literal
 import holidays
 
 from blangko.domain.errors import DomainError
+from blangko.domain.text import N_, Msg
 
 Desk = Literal["perekaman", "pencetakan"]
 ClosureScope = Literal["perekaman", "pencetakan", "semua"]
@@ -29,7 +30,7 @@ DESKS: Final = frozenset({"perekaman", "pencetakan"})
 CLOSURE_SCOPES: Final = DESKS | {"semua"}
 DESK_LABEL_ID: Final = {"perekaman": "Perekaman", "pencetakan": "Pencetakan", "semua": "Semua"}
 
-WEEKEND_REASON: Final = "Akhir pekan"
+WEEKEND_REASON: Final = N_("Akhir pekan")
 HOLIDAY_REASON_PREFIX: Final = "Libur nasional: "
 
 
@@ -39,7 +40,11 @@ def _check_service(service: str, allowed: frozenset[str]) -> None:
         raise DomainError(
             "unknown_service",
             "service",
-            f"Layanan tidak dikenal: {service!r} (pilih {choices})",
+            Msg(
+                "Layanan tidak dikenal: {service!r} (pilih {choices})",
+                service=service,
+                choices=choices,
+            ),
         )
 
 
@@ -59,12 +64,17 @@ class Closure:
             raise DomainError(
                 "closure_end_before_start",
                 "end",
-                f"Tanggal akhir penutupan ({self.end:%d-%m-%Y}) sebelum tanggal mulai "
-                f"({self.start:%d-%m-%Y})",
+                Msg(
+                    "Tanggal akhir penutupan ({end:%d-%m-%Y}) sebelum tanggal mulai ({start:%d-%m-%Y})",
+                    end=self.end,
+                    start=self.start,
+                ),
             )
         # Residents are owed an explanation; a closure without one cannot be published.
         if not self.reason.strip():
-            raise DomainError("closure_reason_required", "reason", "Alasan penutupan wajib diisi")
+            raise DomainError(
+                "closure_reason_required", "reason", Msg("Alasan penutupan wajib diisi")
+            )
 
     def applies_to(self, service: str) -> bool:
         return self.service == "semua" or self.service == service
@@ -121,7 +131,11 @@ def open_days_between(
         raise DomainError(
             "range_end_before_start",
             "end",
-            f"Tanggal akhir ({end:%d-%m-%Y}) sebelum tanggal mulai ({start:%d-%m-%Y})",
+            Msg(
+                "Tanggal akhir ({end:%d-%m-%Y}) sebelum tanggal mulai ({start:%d-%m-%Y})",
+                end=end,
+                start=start,
+            ),
         )
     closure_list = list(closures)  # iterated once per day; a generator would be spent
     count = 0

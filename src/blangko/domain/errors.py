@@ -12,6 +12,8 @@ from typing import Final
 
 from typing_extensions import TypedDict
 
+from blangko.domain.text import Msg
+
 # The fields errors name, in the clerk's words (the pages translate these Indonesian labels).
 # A field missing here is shown by the web without a label; tests/web/test_labels_web.py
 # fails on every field an error or a counter or stock form names that has none.
@@ -105,6 +107,7 @@ FIELD_LABEL_ID: Final = {
     "public_url": "Alamat web status publik",
     "report": "Laporan",
     "format": "Format",
+    "lang": "Bahasa",
     "file": "Berkas",
     "idempotency_key": "Kunci pengiriman ulang",
 }
@@ -154,7 +157,14 @@ def one_of(value: str, choices: Iterable[str], code: str, field: str, what: str)
     options = list(choices)
     if value not in options:
         raise DomainError(
-            code, field, f"{what} '{value}' tidak dikenal: pilih {', '.join(options)}."
+            code,
+            field,
+            Msg(
+                "{what} '{value}' tidak dikenal: pilih {options}.",
+                what=what,
+                value=value,
+                options=", ".join(options),
+            ),
         )
     return value
 
@@ -168,6 +178,12 @@ def check_name(value: str | None, code: str, field: str, what: str, marks: str) 
         quoted = [f"'{m}'" for m in marks]
         allowed = ", ".join(quoted[:-1]) + " atau " + quoted[-1]
         raise DomainError(
-            code, field, f"{what} wajib diisi: huruf, angka, {allowed}, paling banyak 64 karakter."
+            code,
+            field,
+            Msg(
+                "{what} wajib diisi: huruf, angka, {allowed}, paling banyak 64 karakter.",
+                what=what,
+                allowed=allowed,
+            ),
         )
     return name

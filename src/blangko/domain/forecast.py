@@ -21,6 +21,8 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from blangko.domain.text import Msg
+
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 BACKLOG_WINDOW = 14
 MIN_OPEN_DAYS_FOR_TREND = 56
@@ -188,8 +190,10 @@ def fit(
         cov = cov * 4.0
         alpha = max(alpha, 0.3)
         notes.append(
-            f"Riwayat baru {n_open} hari buka: tanpa tren, interval dilebarkan; "
-            "perkiraan akan menyempit setelah 8 minggu data."
+            Msg(
+                "Riwayat baru {n_open} hari buka: tanpa tren, interval dilebarkan; perkiraan akan menyempit setelah 8 minggu data.",
+                n_open=n_open,
+            )
         )
     return FittedModel(
         "nb_glm", beta, cov, alpha, columns, n_open, origin, start, notes, float(y.max())

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from blangko.domain.errors import FIELD_LABEL_ID, DomainError
+from blangko.domain.text import Msg
 
 # Serials ------------------------------------------------------------------------------------
 # One write (opening, receive, transfer, consume, lose, return): a shipment from the
@@ -90,15 +91,24 @@ def check_text(
         raise DomainError(
             "too_long",
             field,
-            f"{what} paling banyak {ribuan(limit)} karakter (diisi {ribuan(len(text))}).",
+            Msg(
+                "{what} paling banyak {limit} karakter (diisi {text}).",
+                what=what,
+                limit=ribuan(limit),
+                text=ribuan(len(text)),
+            ),
         )
     at = control_character(text, multiline=multiline)
     if at is not None:
         raise DomainError(
             "control_character",
             field,
-            f"{what} berisi karakter kendali (U+{ord(text[at]):04X}) pada posisi {at + 1}: "
-            "hapus karakter itu (sering terbawa saat menyalin dari aplikasi lain).",
+            Msg(
+                "{what} berisi karakter kendali (U+{text:04X}) pada posisi {nilai}: hapus karakter itu (sering terbawa saat menyalin dari aplikasi lain).",
+                what=what,
+                text=ord(text[at]),
+                nilai=at + 1,
+            ),
         )
     return value
 
@@ -109,8 +119,12 @@ def check_serial_count(count: int, field: str, *, limit: int, per: str = "transa
         raise DomainError(
             "too_many_serials",
             field,
-            f"Paling banyak {ribuan(limit)} nomor seri per {per} (diminta {ribuan(count)}): "
-            f"bagi menjadi beberapa {per}.",
+            Msg(
+                "Paling banyak {limit} nomor seri per {per} (diminta {count}): bagi menjadi beberapa {per}.",
+                limit=ribuan(limit),
+                per=per,
+                count=ribuan(count),
+            ),
         )
     return count
 
@@ -120,7 +134,13 @@ def check_number(value: int, field: str, *, low: int = -MAX_NUMBER, high: int = 
         raise DomainError(
             "number_out_of_range",
             field,
-            f"{FIELD_LABEL_ID.get(field, 'Angka')} harus {ribuan(low)} sampai {ribuan(high)} (diisi {value}).",
+            Msg(
+                "{nilai} harus {low} sampai {high} (diisi {value}).",
+                nilai=FIELD_LABEL_ID.get(field, "Angka"),
+                low=ribuan(low),
+                high=ribuan(high),
+                value=value,
+            ),
         )
     return value
 
@@ -132,8 +152,13 @@ def check_date(value: date, field: str = "date") -> date:
         raise DomainError(
             "date_out_of_range",
             field,
-            f"{FIELD_LABEL_ID.get(field, 'Tanggal')} {value:%d-%m-%Y} di luar rentang yang diterima: "
-            f"{DATE_MIN:%d-%m-%Y} sampai {DATE_MAX:%d-%m-%Y}.",
+            Msg(
+                "{nilai} {value:%d-%m-%Y} di luar rentang yang diterima: {date_min:%d-%m-%Y} sampai {date_max:%d-%m-%Y}.",
+                nilai=FIELD_LABEL_ID.get(field, "Tanggal"),
+                value=value,
+                date_min=DATE_MIN,
+                date_max=DATE_MAX,
+            ),
         )
     return value
 

@@ -30,6 +30,7 @@ from stdnum.id.nik import compact as _stdnum_compact
 from stdnum.util import isdigits
 
 from blangko.domain.errors import DomainError
+from blangko.domain.text import Msg
 
 Sex = Literal["L", "P"]
 
@@ -93,10 +94,12 @@ def parse_nik(
     number = compact_nik(nik)
     if len(number) != NIK_LENGTH:
         raise DomainError(
-            "nik_length", _FIELD, f"NIK harus 16 digit angka (diterima {len(number)})"
+            "nik_length",
+            _FIELD,
+            Msg("NIK harus 16 digit angka (diterima {number})", number=len(number)),
         )
     if not isdigits(number):
-        raise DomainError("nik_digits", _FIELD, "NIK hanya boleh berisi angka 0-9")
+        raise DomainError("nik_digits", _FIELD, Msg("NIK hanya boleh berisi angka 0-9"))
 
     province, regency, district = number[0:2], number[2:4], number[4:6]
     kecamatan_code = f"{province}.{regency}.{district}"
@@ -105,7 +108,10 @@ def parse_nik(
         raise DomainError(
             "nik_region",
             _FIELD,
-            f"Kode wilayah pada NIK (6 digit pertama) tidak sah: {kecamatan_code}",
+            Msg(
+                "Kode wilayah pada NIK (6 digit pertama) tidak sah: {kecamatan_code}",
+                kecamatan_code=kecamatan_code,
+            ),
         )
     if (
         is_known_province is not None
@@ -115,7 +121,10 @@ def parse_nik(
         raise DomainError(
             "nik_province_unknown",
             _FIELD,
-            f"Kode provinsi {province} pada NIK bukan provinsi yang ada atau pernah ada",
+            Msg(
+                "Kode provinsi {province} pada NIK bukan provinsi yang ada atau pernah ada",
+                province=province,
+            ),
         )
 
     birth_date, sex = _decode_birth(number[6:12], reference_date)
@@ -123,7 +132,7 @@ def parse_nik(
     serial = number[12:16]
     if serial == "0000":
         raise DomainError(
-            "nik_serial", _FIELD, "Nomor urut NIK (4 digit terakhir) tidak boleh 0000"
+            "nik_serial", _FIELD, Msg("Nomor urut NIK (4 digit terakhir) tidak boleh 0000")
         )
 
     return ParsedNik(
@@ -190,8 +199,10 @@ def _decode_birth(ddmmyy: str, reference_date: date) -> tuple[date, Sex]:
         raise DomainError(
             "nik_birth_date",
             _FIELD,
-            f"Tanggal lahir pada NIK tidak sah: hari {ddmmyy[0:2]} "
-            "(harus 01-31 untuk laki-laki atau 41-71 untuk perempuan)",
+            Msg(
+                "Tanggal lahir pada NIK tidak sah: hari {ddmmyy} (harus 01-31 untuk laki-laki atau 41-71 untuk perempuan)",
+                ddmmyy=ddmmyy[0:2],
+            ),
         )
 
     # Walk back century by century from the reference year: the first real calendar date
@@ -210,7 +221,12 @@ def _decode_birth(ddmmyy: str, reference_date: date) -> tuple[date, Sex]:
     raise DomainError(
         "nik_birth_date",
         _FIELD,
-        f"Tanggal lahir pada NIK bukan tanggal yang sah: {day:02d}-{ddmmyy[2:4]}-{ddmmyy[4:6]}",
+        Msg(
+            "Tanggal lahir pada NIK bukan tanggal yang sah: {day:02d}-{ddmmyy}-{ddmmyy2}",
+            day=day,
+            ddmmyy=ddmmyy[2:4],
+            ddmmyy2=ddmmyy[4:6],
+        ),
     )
 
 
@@ -229,19 +245,25 @@ def check_nik_against(parsed: ParsedNik, *, birth_date: date, sex: str) -> None:
         raise DomainError(
             "nik_birth_date_mismatch",
             "tanggal_lahir",
-            f"Tanggal lahir {birth_date:%d-%m-%Y} tidak cocok dengan NIK "
-            f"(NIK mencatat {encoded:%d-%m-%y})",
+            Msg(
+                "Tanggal lahir {birth_date:%d-%m-%Y} tidak cocok dengan NIK (NIK mencatat {encoded:%d-%m-%y})",
+                birth_date=birth_date,
+                encoded=encoded,
+            ),
         )
     if sex not in ("L", "P"):
         raise DomainError(
-            "jenis_kelamin_invalid", "jenis_kelamin", "Jenis kelamin harus 'L' atau 'P'"
+            "jenis_kelamin_invalid", "jenis_kelamin", Msg("Jenis kelamin harus 'L' atau 'P'")
         )
     if sex != parsed.sex:
         raise DomainError(
             "nik_sex_mismatch",
             "jenis_kelamin",
-            f"Jenis kelamin {_SEX_WORD[sex]} tidak cocok dengan NIK "
-            f"(NIK mencatat {_SEX_WORD[parsed.sex]})",
+            Msg(
+                "Jenis kelamin {sex_word} tidak cocok dengan NIK (NIK mencatat {sex_word2})",
+                sex_word=_SEX_WORD[sex],
+                sex_word2=_SEX_WORD[parsed.sex],
+            ),
         )
 
 
@@ -341,9 +363,11 @@ def build_nik(kecamatan_code: str, birth_date: date, sex: Sex, serial: int) -> s
     region = kecamatan_code.replace(".", "")
     if len(region) != 6 or not isdigits(region):
         raise DomainError(
-            "nik_region", "kecamatan_code", f"Kode kecamatan tidak sah: {kecamatan_code}"
+            "nik_region",
+            "kecamatan_code",
+            Msg("Kode kecamatan tidak sah: {kecamatan_code}", kecamatan_code=kecamatan_code),
         )
     if not 1 <= serial <= 9999:
-        raise DomainError("nik_serial", "serial", "Nomor urut NIK harus 1-9999")
+        raise DomainError("nik_serial", "serial", Msg("Nomor urut NIK harus 1-9999"))
     day = birth_date.day + (FEMALE_DAY_OFFSET if sex == "P" else 0)
     return f"{region}{day:02d}{birth_date:%m%y}{serial:04d}"

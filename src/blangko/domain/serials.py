@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from blangko.domain.errors import DomainError
 from blangko.domain.limits import MAX_RANGE, MAX_SERIALS_TEXT, check_serial_count, check_text
+from blangko.domain.text import Msg
 
 SERIAL_RE = re.compile(r"^[A-Z0-9]{1,32}$")
 _SPLIT_RE = re.compile(r"^(.*?)(\d*)$")
@@ -60,7 +61,10 @@ def split_serial(serial: str, field: str = "serials") -> tuple[str, int, int]:
         raise DomainError(
             "serial_format",
             field,
-            f"Nomor seri '{serial}' tidak sah: hanya huruf A-Z dan angka 0-9, 1 sampai 32 karakter.",
+            Msg(
+                "Nomor seri '{serial}' tidak sah: hanya huruf A-Z dan angka 0-9, 1 sampai 32 karakter.",
+                serial=serial,
+            ),
         )
     m = _SPLIT_RE.match(s)
     assert m is not None  # the pattern matches every string
@@ -89,7 +93,7 @@ def parse_ranges(
     MAX_SERIALS_TEXT or holding a control character.
     """
     if text is None or not text.strip():
-        raise DomainError("serials_empty", field, "Nomor seri wajib diisi.")
+        raise DomainError("serials_empty", field, Msg("Nomor seri wajib diisi."))
     if limit is not None:
         check_text(text, field, limit=MAX_SERIALS_TEXT, multiline=True, label="Nomor seri")
     items: list[SerialRange] = []
@@ -106,14 +110,19 @@ def parse_ranges(
                 raise DomainError(
                     "range_mismatch",
                     field,
-                    f"Rentang '{item}': awal dan akhir harus berawalan huruf yang sama dan "
-                    "jumlah digit yang sama.",
+                    Msg(
+                        "Rentang '{item}': awal dan akhir harus berawalan huruf yang sama dan jumlah digit yang sama.",
+                        item=item,
+                    ),
                 )
             if nb < na:
                 raise DomainError(
                     "range_backwards",
                     field,
-                    f"Rentang '{item}' terbalik: nomor akhir lebih kecil dari nomor awal.",
+                    Msg(
+                        "Rentang '{item}' terbalik: nomor akhir lebih kecil dari nomor awal.",
+                        item=item,
+                    ),
                 )
             if nb - na + 1 > MAX_RANGE:
                 raise DomainError(
@@ -128,14 +137,18 @@ def parse_ranges(
             count += items[-1].count
             check_serial_count(count, field, limit=limit, per=per)
     if not items:
-        raise DomainError("serials_empty", field, "Nomor seri wajib diisi.")
+        raise DomainError("serials_empty", field, Msg("Nomor seri wajib diisi."))
     items.sort()
     for prev, cur in zip(items, items[1:], strict=False):
         if prev.overlaps(cur):
             raise DomainError(
                 "range_overlap",
                 field,
-                f"Rentang '{prev}' dan '{cur}' tumpang tindih: setiap seri hanya boleh disebut sekali.",
+                Msg(
+                    "Rentang '{prev}' dan '{cur}' tumpang tindih: setiap seri hanya boleh disebut sekali.",
+                    prev=prev,
+                    cur=cur,
+                ),
             )
     return merge(items)
 

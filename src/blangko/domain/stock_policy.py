@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from blangko.domain.errors import DomainError
+from blangko.domain.text import Msg
 
 
 def days_of_cover(paths: np.ndarray, on_hand: int) -> tuple[int, int, bool]:
@@ -154,23 +155,30 @@ def requested_quantity(asked: int | None, recommended: int, reason: str | None) 
             raise DomainError(
                 "quantity_required",
                 "quantity",
-                "Perkiraan tidak menyarankan permintaan (0 keping): stok cukup untuk periode "
-                "tinjau ditambah waktu tunggu. Bila tetap perlu meminta, isi jumlah yang "
-                "dimohon beserta alasannya (mis. menjelang Pilkades).",
+                Msg(
+                    "Perkiraan tidak menyarankan permintaan (0 keping): stok cukup untuk periode tinjau ditambah waktu tunggu. Bila tetap perlu meminta, isi jumlah yang dimohon beserta alasannya (mis. menjelang Pilkades)."
+                ),
             )
         return recommended
     if not 1 <= asked <= MAX_REQUEST:
         raise DomainError(
             "quantity_range",
             "quantity",
-            f"Jumlah yang dimohon harus 1 sampai {_thousands(MAX_REQUEST)} keping ({asked}).",
+            Msg(
+                "Jumlah yang dimohon harus 1 sampai {max_request} keping ({asked}).",
+                max_request=_thousands(MAX_REQUEST),
+                asked=asked,
+            ),
         )
     if asked > recommended and not reason:
         raise DomainError(
             "reason_required",
             "reason",
-            f"Jumlah yang dimohon ({_thousands(asked)}) melebihi usulan perkiraan "
-            f"({_thousands(recommended)} keping): isi alasannya, mis. menjelang Pilkades.",
+            Msg(
+                "Jumlah yang dimohon ({asked}) melebihi usulan perkiraan ({recommended} keping): isi alasannya, mis. menjelang Pilkades.",
+                asked=_thousands(asked),
+                recommended=_thousands(recommended),
+            ),
         )
     return asked
 

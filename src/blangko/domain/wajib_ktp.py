@@ -13,6 +13,7 @@ from fractions import Fraction
 from typing import Final
 
 from blangko.domain.errors import DomainError
+from blangko.domain.text import Msg
 
 WAJIB_KTP_AGE: Final = 17
 
@@ -60,7 +61,11 @@ def age_on(birth_date: date, on: date) -> int:
         raise DomainError(
             "birth_date_after_reference",
             "tanggal_lahir",
-            f"Tanggal lahir {birth_date:%d-%m-%Y} sesudah tanggal acuan {on:%d-%m-%Y}",
+            Msg(
+                "Tanggal lahir {birth_date:%d-%m-%Y} sesudah tanggal acuan {on:%d-%m-%Y}",
+                birth_date=birth_date,
+                on=on,
+            ),
         )
     years = on.year - birth_date.year
     if on < _anniversary(birth_date, on.year):
@@ -84,14 +89,19 @@ def is_wajib_ktp(*, birth_date: date, marital_status: str, status: str, on: date
         raise DomainError(
             "unknown_marital_status",
             "status_perkawinan",
-            f"Status perkawinan tidak dikenal: {marital_status!r} "
-            "(pilih BELUM KAWIN, KAWIN, CERAI HIDUP atau CERAI MATI)",
+            Msg(
+                "Status perkawinan tidak dikenal: {marital_status!r} (pilih BELUM KAWIN, KAWIN, CERAI HIDUP atau CERAI MATI)",
+                marital_status=marital_status,
+            ),
         )
     if status not in RESIDENT_STATUSES:
         raise DomainError(
             "unknown_resident_status",
             "status",
-            f"Status penduduk tidak dikenal: {status!r} (pilih HIDUP, MENINGGAL atau PINDAH)",
+            Msg(
+                "Status penduduk tidak dikenal: {status!r} (pilih HIDUP, MENINGGAL atau PINDAH)",
+                status=status,
+            ),
         )
     if status != "HIDUP" or on < birth_date:
         return False
@@ -101,7 +111,7 @@ def is_wajib_ktp(*, birth_date: date, marital_status: str, status: str, on: date
 def age_band(age: int) -> str:
     """Reporting band for an age: '17-19' ... '60+', or '<17' for married minors."""
     if age < 0:
-        raise DomainError("age_invalid", "umur", f"Umur tidak boleh negatif ({age})")
+        raise DomainError("age_invalid", "umur", Msg("Umur tidak boleh negatif ({age})", age=age))
     for label, low, high in AGE_BANDS:
         if age >= low and (high is None or age <= high):
             return label
@@ -119,7 +129,9 @@ _PCT_CONTEXT: Final = Context(prec=50)
 
 def _check_count(value: int, field: str) -> None:
     if value < 0:
-        raise DomainError("count_negative", field, f"Jumlah tidak boleh negatif ({value})")
+        raise DomainError(
+            "count_negative", field, Msg("Jumlah tidak boleh negatif ({value})", value=value)
+        )
 
 
 def _exact_pct(target_pct: Decimal) -> Fraction:
@@ -129,7 +141,9 @@ def _exact_pct(target_pct: Decimal) -> Fraction:
     pct = Fraction(Decimal(target_pct))
     if not 0 <= pct <= 100:
         raise DomainError(
-            "target_pct_range", "target_pct", f"Target harus antara 0 dan 100 persen ({pct})"
+            "target_pct_range",
+            "target_pct",
+            Msg("Target harus antara 0 dan 100 persen ({pct})", pct=pct),
         )
     return pct
 

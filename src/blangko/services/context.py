@@ -25,6 +25,7 @@ from blangko.adapters.repos import idempotency as idem_repo
 from blangko.adapters.repos import ledger as ledger_repo
 from blangko.domain.errors import Conflict, DomainError, NotFound
 from blangko.domain.limits import check_inputs, check_text
+from blangko.domain.text import Msg
 from blangko.settings import Settings
 
 # A use case's typed result (a TypedDict): see write_once.
@@ -203,8 +204,10 @@ class WriteTx:
             raise Conflict(
                 "idempotency_key_reused",
                 "idempotency_key",
-                f"Kunci idempoten '{key}' sudah dipakai untuk permintaan lain; "
-                "gunakan kunci baru untuk permintaan yang berbeda.",
+                Msg(
+                    "Kunci idempoten '{key}' sudah dipakai untuk permintaan lain; gunakan kunci baru untuk permintaan yang berbeda.",
+                    key=key,
+                ),
             )
         return json.loads(row.result)
 
@@ -296,18 +299,22 @@ def resolve_office(conn: Connection, office: str | None) -> str:
         code = office.strip()
         if not admin_repo.office_exists(conn, code):
             raise NotFound(
-                "unknown_office", "office", f"Kantor '{code}' tidak ada di basis data ini."
+                "unknown_office",
+                "office",
+                Msg("Kantor '{code}' tidak ada di basis data ini.", code=code),
             )
         return code
     codes = admin_repo.office_codes(conn, limit=2)
     if not codes:
         raise NotFound(
-            "no_office", "office", "Belum ada kantor: siapkan kantornya dulu ('blangko init')."
+            "no_office", "office", Msg("Belum ada kantor: siapkan kantornya dulu ('blangko init').")
         )
     if len(codes) > 1:
         n = admin_repo.count_offices(conn)
         raise DomainError(
-            "office_required", "office", f"Basis data ini memuat {n} kantor: sebutkan kantornya."
+            "office_required",
+            "office",
+            Msg("Basis data ini memuat {n} kantor: sebutkan kantornya.", n=n),
         )
     return codes[0]
 
@@ -316,7 +323,9 @@ def location_id(conn: Connection, office: str, name: str, field_name: str = "loc
     found = admin_repo.location_id(conn, office, name)
     if found is None:
         raise NotFound(
-            "unknown_location", field_name, f"Lokasi '{name}' tidak ada di kantor {office}."
+            "unknown_location",
+            field_name,
+            Msg("Lokasi '{name}' tidak ada di kantor {office}.", name=name, office=office),
         )
     return found
 

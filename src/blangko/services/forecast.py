@@ -37,6 +37,7 @@ from blangko.domain import take_up as tu
 from blangko.domain.errors import DomainError
 from blangko.domain.ledger import SERVICES
 from blangko.domain.limits import check_date
+from blangko.domain.text import Msg
 from blangko.formatting import num
 from blangko.services import applications
 from blangko.services.calendar import events
@@ -49,11 +50,11 @@ from blangko.settings import ForecastSettings
 
 HISTORY_DAYS_MAX = 730
 USE_KINDS = ("consume", "spoil")
-QUEUE_REASON = "Antrean cetak (permohonan direkam dan siap cetak)"
-PRR_REASON = "Penduduk PRR datang mencetak"  # + " (dari N menunggu kartu)"
-RECORDINGS_REASON = "Perekaman baru yang akan dicetak"
-STOCK_REASON = "Stok di tangan"
-SURPLUS_REASON = "Stok melebihi kebutuhan periode ini (tidak perlu diminta)"
+QUEUE_REASON = Msg("Antrean cetak (permohonan direkam dan siap cetak)")
+PRR_REASON = Msg("Penduduk PRR datang mencetak")  # + " (dari N menunggu kartu)"
+RECORDINGS_REASON = Msg("Perekaman baru yang akan dicetak")
+STOCK_REASON = Msg("Stok di tangan")
+SURPLUS_REASON = Msg("Stok melebihi kebutuhan periode ini (tidak perlu diminta)")
 DEFAULT_HORIZON = 120  # days; every surface shows the forecast of this horizon
 
 
@@ -320,8 +321,9 @@ def _recordings(
     notes = list(model.warnings)
     if not fut.any():
         notes.append(
-            "Perekaman tutup selama seluruh cakrawala perkiraan (penutupan tanpa "
-            "tanggal akhir): perkiraan perekaman 0 sampai layanan dibuka kembali."
+            Msg(
+                "Perekaman tutup selama seluruh cakrawala perkiraan (penutupan tanpa tanggal akhir): perkiraan perekaman 0 sampai layanan dibuka kembali."
+            )
         )
     out = {
         "fitted_on_days": model.fitted_on_days,
@@ -422,7 +424,7 @@ def forecast(
     as_of = check_date(as_of or ctx.today(), "as_of")
     if not 7 <= horizon <= 730:
         raise DomainError(
-            "horizon_range", "horizon", "Cakrawala perkiraan harus 7 sampai 730 hari."
+            "horizon_range", "horizon", Msg("Cakrawala perkiraan harus 7 sampai 730 hari.")
         )
     with ctx.read() as conn:
         code = resolve_office(conn, office)
@@ -619,15 +621,21 @@ def _registry_warnings(
     since = f"{start:%d-%m-%Y}"
     if f > 1.5 * led + 20:
         return [
-            f"Registri mencatat {num(f)} kartu pertama dicetak sejak {since}, buku stok hanya "
-            f"{num(led)} blangko pemula: sebagian kartu tidak dicetak dari (atau tidak "
-            "dibukukan di) buku stok ini. Perkiraan kartu pertama mengikuti registri."
+            Msg(
+                "Registri mencatat {f} kartu pertama dicetak sejak {since}, buku stok hanya {led} blangko pemula: sebagian kartu tidak dicetak dari (atau tidak dibukukan di) buku stok ini. Perkiraan kartu pertama mengikuti registri.",
+                f=num(f),
+                since=since,
+                led=num(led),
+            )
         ]
     if led > 1.5 * f + 20:
         return [
-            f"Buku stok mencatat {num(led)} blangko pemula sejak {since}, registri hanya "
-            f"{num(f)} kartu pertama: registri mungkin belum diperbarui. Selisihnya dihitung "
-            "sebagai pemakaian lain."
+            Msg(
+                "Buku stok mencatat {led} blangko pemula sejak {since}, registri hanya {f} kartu pertama: registri mungkin belum diperbarui. Selisihnya dihitung sebagai pemakaian lain.",
+                led=num(led),
+                since=since,
+                f=num(f),
+            )
         ]
     return []
 
@@ -638,14 +646,25 @@ def _labels(
     """The reasons' labels: the ordinary use is replacements and other use when the registry
     gives the first cards, all use otherwise; the PRR reason names the backlog it comes
     from (`applications.backlog_of`'s registry_prr)."""
-    span = f"{window} hari (tinjau {review} + tunggu {window - review} hari)"
+    span = Msg(
+        "{window} hari (tinjau {review} + tunggu {wait} hari)",
+        window=window,
+        review=review,
+        wait=window - review,
+    )
     base = (
-        f"Penggantian dan pemakaian lain {span}" if registry_active else f"Pemakaian biasa {span}"
+        Msg("Penggantian dan pemakaian lain {span}", span=span)
+        if registry_active
+        else Msg("Pemakaian biasa {span}", span=span)
     )
     prr = backlog["registry_prr"]
     return {
         "base": base,
-        "backlog": f"{PRR_REASON} (dari {num(prr)} menunggu kartu)" if prr else "",
+        "backlog": Msg(
+            "{prr_reason} (dari {prr} menunggu kartu)", prr_reason=PRR_REASON, prr=num(prr)
+        )
+        if prr
+        else "",
         "recordings": RECORDINGS_REASON,
     }
 
@@ -699,7 +718,9 @@ def _reasons(
     reasons.append({"reason": STOCK_REASON, "quantity": -on_hand})
     reasons.append(
         {
-            "reason": f"Cadangan untuk tingkat layanan {round(rec.service_level * 100)} %",
+            "reason": Msg(
+                "Cadangan untuk tingkat layanan {level} %", level=round(rec.service_level * 100)
+            ),
             "quantity": rec.demand_at_service_level - base - extra,
         }
     )
@@ -843,8 +864,13 @@ def backtest(
         raise DomainError(
             "history_too_short",
             "as_of",
-            f"Riwayat {len(used)} hari; uji mundur {origins} titik x {horizon} hari butuh "
-            f"sedikitnya {need} hari.",
+            Msg(
+                "Riwayat {used} hari; uji mundur {origins} titik x {horizon} hari butuh sedikitnya {need} hari.",
+                used=len(used),
+                origins=origins,
+                horizon=horizon,
+                need=need,
+            ),
         )
     windows = _past_event_windows(ctx, code, as_of)
     models = bt.forecasters(

@@ -17,18 +17,19 @@ from typing_extensions import TypedDict
 
 from blangko.adapters.repos import readlog as repo
 from blangko.domain.nik import compact_nik, mask_nik
+from blangko.domain.text import N_
 from blangko.services.context import Context, resolve_office
 
 # What was viewed, as the log's readers read it.
 ACTIONS: Final = {
-    "resident": "data penduduk (cari atau buka NIK)",
-    "application": "permohonan dengan NIK lengkap",
-    "applications": "daftar permohonan dengan NIK lengkap",
-    "counter": "halaman layanan (loket)",
-    "gaps": "unduhan daftar belum rekam (nama, NIK)",
-    "backlog": "daftar tunggu cetak (PRR) dengan nama dan NIK: halaman, API, unduhan",
+    "resident": N_("data penduduk (cari atau buka NIK)"),
+    "application": N_("permohonan dengan NIK lengkap"),
+    "applications": N_("daftar permohonan dengan NIK lengkap"),
+    "counter": N_("halaman layanan (loket)"),
+    "gaps": N_("unduhan daftar belum rekam (nama, NIK)"),
+    "backlog": N_("daftar tunggu cetak (PRR) dengan nama dan NIK: halaman, API, unduhan"),
 }
-ROLE_CLI: Final = "baris perintah"
+ROLE_CLI: Final = N_("baris perintah")
 MAX_LIMIT: Final = 1000
 
 

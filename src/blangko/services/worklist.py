@@ -27,6 +27,7 @@ from blangko.adapters.repos import worklist as repo
 from blangko.domain.applications import ACTIVE
 from blangko.domain.errors import DomainError
 from blangko.domain.nik import compact_nik, mask_nik
+from blangko.domain.text import Msg
 from blangko.services import readlog
 from blangko.services.applications import backlog_of
 from blangko.services.calendar.events import ELECTION_KINDS
@@ -117,10 +118,14 @@ def _elections(conn: Connection, office: str, as_of: date) -> dict[str, Election
 
 def _check_page(limit: int | None, offset: int) -> None:
     if limit is not None and limit < 1:
-        raise DomainError("limit_positive", "limit", f"Jumlah baris minimal 1 (diisi {limit}).")
+        raise DomainError(
+            "limit_positive", "limit", Msg("Jumlah baris minimal 1 (diisi {limit}).", limit=limit)
+        )
     if offset < 0:
         raise DomainError(
-            "offset_negative", "offset", f"Baris awal tidak boleh negatif (diisi {offset})."
+            "offset_negative",
+            "offset",
+            Msg("Baris awal tidak boleh negatif (diisi {offset}).", offset=offset),
         )
 
 
@@ -145,7 +150,11 @@ def read_work_list(
         raise DomainError(
             "desa_not_in_kecamatan",
             "desa",
-            f"Desa/kelurahan {village} tidak terletak di kecamatan {kec}.",
+            Msg(
+                "Desa/kelurahan {village} tidak terletak di kecamatan {kec}.",
+                village=village,
+                kec=kec,
+            ),
         )
     work = repo.work(
         office,

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from blangko.domain.access import ROLE_LABELS, ROLES
 from blangko.domain.applications import DOCUMENT_LABEL_ID, DOCUMENTS, TYPE_LABEL_ID
 from blangko.domain.errors import DomainError
+from blangko.domain.text import N_, Msg
 from blangko.formatting import blank_to_none
 from blangko.services.admin import office as office_settings
 from blangko.services.admin import setup, users
@@ -36,6 +37,7 @@ from blangko.web.deps import (
     render,
     request_ctx,
     status_for,
+    tr,
     user_scope,
 )
 from blangko.web.nav import NavItem, register
@@ -43,8 +45,8 @@ from blangko.web.nav import NavItem, register
 pages = page_router()
 api = api_router()
 
-register(NavItem("page.users", "Pengguna", "/pengguna", 70))
-register(NavItem("page.office", "Kantor", "/kantor", 75))
+register(NavItem("page.users", N_("Pengguna"), "/pengguna", 70))
+register(NavItem("page.office", N_("Kantor"), "/kantor", 75))
 
 
 # Pages ---------------------------------------------------------------------------------------
@@ -83,7 +85,7 @@ def users_add(request: Request, username: Text, role: Text, password: Text) -> R
         return _users_page(
             request, error=exc, form={"username": username, "role": role}, status=status_for(exc)
         )
-    request.state.session["flash"] = f"{username}: {ROLE_LABELS[role]}"
+    request.state.session["flash"] = f"{username}: {tr(request)(ROLE_LABELS[role])}"
     return RedirectResponse("/pengguna", status_code=303)
 
 
@@ -107,7 +109,7 @@ def users_update(
         )
     except DomainError as exc:
         return _users_page(request, error=exc, status=status_for(exc))
-    request.state.session["flash"] = f"{username}: {ROLE_LABELS.get(role, role)}"
+    request.state.session["flash"] = f"{username}: {tr(request)(ROLE_LABELS.get(role, role))}"
     return RedirectResponse("/pengguna", status_code=303)
 
 
@@ -160,7 +162,7 @@ def office_update(
         office_settings.update(ctx, office=office, **given)
     except DomainError as exc:
         return _office_page(request, error=exc, form=given, status=status_for(exc))
-    request.state.session["flash"] = "Pengaturan kantor disimpan."
+    request.state.session["flash"] = tr(request)(N_("Pengaturan kantor disimpan."))
     return RedirectResponse("/kantor", status_code=303)
 
 
@@ -184,7 +186,9 @@ def office_documents(
             )
     except DomainError as exc:
         return _office_page(request, error=exc, status=status_for(exc))
-    request.state.session["flash"] = f"Dokumen {TYPE_LABEL_ID.get(kind, kind)} disimpan."
+    request.state.session["flash"] = tr(request)(
+        Msg("Dokumen {type_label} disimpan.", type_label=TYPE_LABEL_ID.get(kind, kind))
+    )
     return RedirectResponse("/kantor", status_code=303)
 
 

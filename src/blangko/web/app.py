@@ -28,6 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from blangko.domain.access import ROUTE_ROLES
 from blangko.domain.errors import FIELD_LABEL_ID, DomainError
 from blangko.domain.limits import MAX_REQUEST_BYTES, check_text, ribuan
+from blangko.domain.text import N_, Msg
 from blangko.services.context import Context, context_from_settings
 from blangko.settings import DEFAULT_SECRET_KEY, Settings
 from blangko.web import (
@@ -45,7 +46,7 @@ from blangko.web import (
     reports,
     stock,
 )
-from blangko.web.deps import error_json, render_error, safe_next, status_for
+from blangko.web.deps import error_json, render_error, safe_next, status_for, tr
 from blangko.web.logs import install_log_filters
 from blangko.web.ratelimit import RateLimiter
 from blangko.web.security import (
@@ -100,8 +101,9 @@ def check_secret(settings: Settings) -> None:
         raise DomainError(
             "default_secret",
             "secret_key",
-            "BLANGKO_SECRET_KEY belum diatur (atau kurang dari 16 karakter): server tidak "
-            "dijalankan dengan kunci bawaan kecuali mode demo (--demo).",
+            Msg(
+                "BLANGKO_SECRET_KEY belum diatur (atau kurang dari 16 karakter): server tidak dijalankan dengan kunci bawaan kecuali mode demo (--demo)."
+            ),
         )
 
 
@@ -185,7 +187,7 @@ def create_app(
     async def domain_error(request: Request, exc: DomainError) -> Response:
         status = status_for(exc)
         if is_api(request):
-            return error_json(exc.code, exc.field, exc.message, status)
+            return error_json(exc.code, exc.field, tr(request)(exc.message), status)
         return render_error(request, status, exc.message)
 
     @app.exception_handler(NeedLogin)
@@ -194,7 +196,11 @@ def create_app(
             return error_json(
                 "unauthenticated",
                 None,
-                "Perlu masuk: kirim token dari POST /api/v1/auth/token (Authorization: Bearer).",
+                tr(request)(
+                    N_(
+                        "Perlu masuk: kirim token dari POST /api/v1/auth/token (Authorization: Bearer)."
+                    )
+                ),
                 401,
                 **{"WWW-Authenticate": "Bearer"},
             )
@@ -205,16 +211,18 @@ def create_app(
 
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:
-        message = exc.message or "Peran Anda tidak diizinkan membuka halaman atau operasi ini."
+        message = exc.message or N_("Peran Anda tidak diizinkan membuka halaman atau operasi ini.")
         if is_api(request):
             field = "office" if exc.code == "no_office" else None
-            return error_json(exc.code, field, message, 403)
+            return error_json(exc.code, field, tr(request)(message), 403)
         return render_error(request, 403, message)
 
     @app.exception_handler(BadCsrf)
     async def bad_csrf(request: Request, exc: BadCsrf) -> Response:
         return render_error(
-            request, 403, "Formulir kedaluwarsa atau tidak sah (token CSRF); muat ulang halaman."
+            request,
+            403,
+            N_("Formulir kedaluwarsa atau tidak sah (token CSRF); muat ulang halaman."),
         )
 
     @app.exception_handler(RequestValidationError)
@@ -223,13 +231,17 @@ def create_app(
         loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "header")]
         field = ".".join(loc) or None
         # In the clerk's words: the field's label (its code only for a field without one).
-        what = FIELD_LABEL_ID.get(field or "") or (f"Isian '{field}'" if field else "Isian")
+        what = (
+            Msg(FIELD_LABEL_ID[field or ""])
+            if field in FIELD_LABEL_ID
+            else (Msg("Isian '{field}'", field=field) if field else Msg("Isian"))
+        )
         if first.get("type") == "missing":
-            message = f"{what} wajib diisi."
+            message = Msg("{what} wajib diisi.", what=what)
         else:
-            message = f"{what} tidak sah: {first.get('msg', 'tidak sah')}."
+            message = Msg("{what} tidak sah: {why}.", what=what, why=first.get("msg", "tidak sah"))
         if is_api(request):
-            return error_json("invalid", field, message, 422)
+            return error_json("invalid", field, tr(request)(message), 422)
         return render_error(request, 400, message)
 
     @app.exception_handler(StarletteHTTPException)
@@ -238,12 +250,14 @@ def create_app(
             exc.status_code, "http_error"
         )
         message = {
-            404: "Alamat tidak ditemukan.",
-            405: "Metode tidak diizinkan untuk alamat ini.",
-            413: f"Permintaan terlalu besar: paling banyak {ribuan(MAX_REQUEST_BYTES)} byte.",
+            404: Msg("Alamat tidak ditemukan."),
+            405: Msg("Metode tidak diizinkan untuk alamat ini."),
+            413: Msg(
+                "Permintaan terlalu besar: paling banyak {n} byte.", n=ribuan(MAX_REQUEST_BYTES)
+            ),
         }.get(exc.status_code, str(exc.detail))
         if is_api(request):
-            return error_json(code, None, message, exc.status_code)
+            return error_json(code, None, tr(request)(message), exc.status_code)
         return render_error(request, exc.status_code, message)
 
     return app

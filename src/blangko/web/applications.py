@@ -41,6 +41,7 @@ from blangko.domain.applications import (
 from blangko.domain.errors import DomainError, one_of
 from blangko.domain.ledger import SPOIL_REASON_LABEL_ID, SPOIL_REASONS
 from blangko.domain.nik import compact_nik
+from blangko.domain.text import N_, Msg
 from blangko.domain.wajib_ktp import MARITAL_STATUS_LABEL_ID, RESIDENT_STATUS_LABEL_ID
 from blangko.formatting import blank_to_none
 from blangko.services import applications, readlog, registry, reports, worklist
@@ -84,7 +85,7 @@ from blangko.web.nav import NavItem, register
 pages = page_router()
 api = api_router()
 
-register(NavItem("page.service", "Layanan", "/layanan", 30))
+register(NavItem("page.service", N_("Layanan"), "/layanan", 30))
 
 # In the order the buttons appear: the next step first, corrections and endings last.
 ACTION_LABELS = {
@@ -135,11 +136,11 @@ def run_action(
     act = Action(one_of(action, (a.value for a in Action), "unknown_action", "action", "Tindakan"))
     if act == Action.PRINT:
         if not station:
-            raise DomainError("required", "station", "Loket cetak wajib dipilih.")
+            raise DomainError("required", "station", Msg("Loket cetak wajib dipilih."))
         return applications.print_card(ctx, station=station, serial=serial, **common)
     if act == Action.MISPRINT:
         if not reason:
-            raise DomainError("required", "reason", "Alasan salah cetak wajib dipilih.")
+            raise DomainError("required", "reason", Msg("Alasan salah cetak wajib dipilih."))
         return applications.misprint(ctx, reason=reason, note=note, **common)
     if act == Action.REJECT:
         return applications.reject(ctx, reason=reason or "", **common)

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from blangko.domain.access import allowed
 from blangko.domain.errors import DomainError
+from blangko.domain.text import N_, Msg
 from blangko.formatting import blank_to_none, parse_date, tanggal
 from blangko.services import figures
 from blangko.services.calendar import days, events
@@ -51,7 +52,7 @@ from blangko.web.nav import NavItem, register
 pages = page_router()
 api = api_router()
 
-register(NavItem("page.agenda", "Agenda", "/agenda", 50))
+register(NavItem("page.agenda", N_("Agenda"), "/agenda", 50))
 
 CLOSURE_SCOPE_LABELS = {"perekaman": "Perekaman", "pencetakan": "Pencetakan", "semua": "Semua"}
 
@@ -171,7 +172,7 @@ async def event_add(request: Request) -> Response:
     try:
         day = parse_date(blank_to_none(when), "date")
         if day is None:
-            raise DomainError("required", "date", "Tanggal acara wajib diisi.")
+            raise DomainError("required", "date", Msg("Tanggal acara wajib diisi."))
         result = events.add_event(
             ctx,
             name=name,

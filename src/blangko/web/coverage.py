@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from blangko.domain.access import allowed
+from blangko.domain.text import N_
 from blangko.formatting import blank_to_none, parse_date
 from blangko.services import registry
 from blangko.services.context import Context
@@ -36,7 +37,7 @@ from blangko.web.nav import NavItem, register
 pages = page_router()
 api = api_router()
 
-register(NavItem("page.coverage", "Cakupan", "/cakupan", 40))
+register(NavItem("page.coverage", N_("Cakupan"), "/cakupan", 40))
 
 # What holds the target back (projection's limiting_factor), in words for the page.
 LIMIT_LABELS = {

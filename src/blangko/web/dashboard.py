@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from blangko.domain.text import N_
 from blangko.services import dashboard, figures, forecast
 from blangko.services.forecast_results import Forecast
 from blangko.web import charts
@@ -31,7 +32,7 @@ from blangko.web.nav import NavItem, register
 pages = page_router()
 api = api_router()
 
-register(NavItem("page.dashboard", "Dasbor", "/", 10))
+register(NavItem("page.dashboard", N_("Dasbor"), "/", 10))
 
 
 @pages.get("/", name="page.dashboard", response_class=HTMLResponse)

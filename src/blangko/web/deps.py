@@ -29,7 +29,7 @@ from blangko.services.admin import setup, users
 from blangko.services.context import Context
 from blangko.web import i18n
 from blangko.web.nav import items_for
-from blangko.web.security import authorize
+from blangko.web.security import authorize, is_api
 
 T = TypeVar("T")
 
@@ -179,7 +179,34 @@ def api_write(
 
 
 def lang_of(request: Request) -> str:
-    return str(request.state.session.get("lang", i18n.DEFAULT_LANGUAGE))
+    """The request's language: the one chosen on the pages (/bahasa/en, kept in the session);
+    for an API call without one, the first of id/en its Accept-Language header names (a
+    page keeps Indonesian until the user switches: the browser's language is not the
+    office's); else Indonesian."""
+    session = getattr(request.state, "session", None) or {}
+    chosen = session.get("lang")
+    if chosen in i18n.LANGUAGES:
+        return str(chosen)
+    if is_api(request):
+        return accepted_language(request.headers.get("accept-language", ""))
+    return i18n.DEFAULT_LANGUAGE
+
+
+def accepted_language(header: str) -> str:
+    """'en-US,en;q=0.9,id;q=0.8' -> 'en': the supported language the header prefers most."""
+    ranked: list[tuple[float, int, str]] = []
+    for i, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        code = tag.strip().lower().split("-")[0]
+        if code in i18n.LANGUAGES and q > 0:
+            ranked.append((-q, i, code))
+    return min(ranked)[2] if ranked else i18n.DEFAULT_LANGUAGE
 
 
 def tr(request: Request):  # type: ignore[no-untyped-def]
@@ -200,7 +227,7 @@ def safe_next(target: str) -> str:
 # Pages ---------------------------------------------------------------------------------------
 def page_context(request: Request, **extra: Any) -> dict[str, Any]:
     session = request.state.session
-    lang = session.get("lang", i18n.DEFAULT_LANGUAGE)
+    lang = lang_of(request)
     who = getattr(request.state, "principal", None)
     role = who.role if who else "anonymous"
     settings = request.app.state.settings
@@ -208,10 +235,14 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
         "request": request,
         "lang": lang,
         "_": i18n.gettext_for(lang),
+        # A stored note (history, ledger) in the page's language (i18n.translate_stored).
+        "stored": partial(i18n.translate_stored, lang=lang),
         "num": partial(formatting.num, lang=lang),
         "pct": partial(formatting.pct, lang=lang),
         "signed": partial(formatting.signed, lang=lang),
         "tanggal": partial(formatting.tanggal, lang=lang),
+        # A date field's value as the app writes dates (templates/_date.html).
+        "form_date": formatting.form_date,
         "waktu": partial(formatting.waktu, lang=lang, tz=settings.timezone),
         "principal": who,
         "nav": items_for(role),
@@ -241,6 +272,7 @@ def render(request: Request, template: str, status: int = 200, **extra: Any) -> 
 
 
 def render_error(request: Request, status: int, message: str) -> HTMLResponse:
+    """The error page; `message` (a Msg or a marked text) in the page's language."""
     return render(request, "error.html", status=status, status_code=status, message=message)
 
 

@@ -16,6 +16,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from blangko.domain.errors import DomainError
+from blangko.domain.text import N_
 from blangko.formatting import blank_to_none
 from blangko.services import dashboard
 from blangko.services.dashboard_results import PublicApplication, PublicStatus
@@ -27,6 +28,7 @@ from blangko.web.deps import (
     page_router,
     render,
     status_for,
+    tr,
 )
 from blangko.web.labels import ledger_labels
 from blangko.web.nav import NavItem, register
@@ -35,7 +37,7 @@ from blangko.web.ratelimit import RateLimiter
 pages = page_router()
 api = api_router()
 
-register(NavItem("page.status", "Status publik", "/status", 90))
+register(NavItem("page.status", N_("Status publik"), "/status", 90))
 
 
 class TooManyLookups(DomainError):
@@ -111,5 +113,9 @@ def application_status(request: Request, receipt: str) -> Any:
         return _lookup(request, receipt)
     except TooManyLookups as exc:
         return error_json(
-            exc.code, exc.field, exc.message, 429, **{"Retry-After": str(exc.retry_after)}
+            exc.code,
+            exc.field,
+            tr(request)(exc.message),
+            429,
+            **{"Retry-After": str(exc.retry_after)},
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from blangko.domain.text import N_
 from blangko.formatting import blank_to_none
 from blangko.services import readlog
 from blangko.services.readlog import ReadLog
@@ -16,7 +17,7 @@ from blangko.web.nav import NavItem, register
 pages = page_router()
 api = api_router()
 
-register(NavItem("page.readlog", "Log akses", "/log-akses", 75))
+register(NavItem("page.readlog", N_("Log akses"), "/log-akses", 75))
 
 NikFilter = Query(None, max_length=40, description="Hanya akses ke penduduk ini (NIK lengkap).")
 UserFilter = Query(None, max_length=100, description="Hanya akses pengguna ini.")

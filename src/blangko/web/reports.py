@@ -20,6 +20,7 @@ from fastapi import Query, Request
 from fastapi.responses import Response
 
 from blangko.domain.errors import DomainError, NotFound, field_label
+from blangko.domain.text import Msg
 from blangko.formatting import blank_to_none, parse_date
 from blangko.services import reports
 from blangko.services.reports import request_letter
@@ -28,6 +29,7 @@ from blangko.web.deps import (
     api_router,
     download,
     file_responses,
+    lang_of,
     page_router,
     render,
     request_ctx,
@@ -61,13 +63,21 @@ def _number(name: str, value: str | None, low: int, high: int) -> int | None:
         n = int(text)
     except ValueError as exc:
         raise DomainError(
-            "not_a_number", name, f"{field_label(name)}: '{value}' bukan bilangan bulat."
+            "not_a_number",
+            name,
+            Msg("{name}: '{value}' bukan bilangan bulat.", name=field_label(name), value=value),
         ) from exc
     if not low <= n <= high:
         raise DomainError(
             "out_of_range",
             name,
-            f"{field_label(name)}: '{value}' di luar rentang {low} sampai {high}.",
+            Msg(
+                "{name}: '{value}' di luar rentang {low} sampai {high}.",
+                name=field_label(name),
+                value=value,
+                low=low,
+                high=high,
+            ),
         )
     return n
 
@@ -104,10 +114,16 @@ def _file(
         raise NotFound(
             "unknown_report",
             "report",
-            f"Laporan '{name}' tidak ada di sini: pilih {', '.join(allowed)}.",
+            Msg(
+                "Laporan '{name}' tidak ada di sini: pilih {allowed}.",
+                name=name,
+                allowed=", ".join(allowed),
+            ),
         )
     ctx, office = request_ctx(request)
-    content, filename, mimetype = reports.render(ctx, name, {**params, "office": office}, fmt)
+    content, filename, mimetype = reports.render(
+        ctx, name, {**params, "office": office}, fmt, lang_of(request)
+    )
     return download(content, filename, mimetype)
 
 

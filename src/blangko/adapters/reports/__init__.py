@@ -7,6 +7,7 @@ plain lists (a header and rows) to .xlsx or .csv.
 
 from __future__ import annotations
 
+from blangko.adapters.reports.lang import LANG, translated
 from blangko.adapters.reports.model import Chart, Column, Report, Series, Signature, Table
 
 MIMETYPES = {
@@ -15,8 +16,16 @@ MIMETYPES = {
 }
 
 
-def render_bytes(report: Report, fmt: str) -> bytes:
-    """The report as an .xlsx or .pdf file's bytes."""
+def render_bytes(report: Report, fmt: str, lang: str = "id") -> bytes:
+    """The report as an .xlsx or .pdf file's bytes, in `lang` (id, the default, or en)."""
+    token = LANG.set(lang)
+    try:
+        return _render(translated(report, lang), fmt)
+    finally:
+        LANG.reset(token)
+
+
+def _render(report: Report, fmt: str) -> bytes:
     # The writers are imported here, not at the top: they load openpyxl (0.3 s), reportlab
     # and matplotlib (0.7 s), which every CLI command and web worker would otherwise pay for
     # at start-up (they import the services that import this package) to write no file.

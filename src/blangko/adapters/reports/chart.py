@@ -14,22 +14,39 @@ from matplotlib.artist import Artist  # noqa: E402
 from matplotlib.container import BarContainer  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
+from blangko.adapters.reports.lang import LANG  # noqa: E402
 from blangko.adapters.reports.model import Chart  # noqa: E402
 from blangko.formatting import num  # noqa: E402
 
 # Labels and titles are text: a '$' in a name is a dollar sign, never the start of maths.
 plt.rcParams["text.parse_math"] = False
 SHORT_MONTHS = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
+SHORT_MONTHS_EN = [
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+]
 COLORS = {"left": ["#4472C4", "#70AD47"], "right": ["#ED7D31", "#A5A5A5"]}
 
 
 def _day_label(v: float, _pos: int) -> str:
     d = mdates.num2date(v)
-    return f"{d.day} {SHORT_MONTHS[d.month - 1]}"
+    months = SHORT_MONTHS_EN if LANG.get() == "en" else SHORT_MONTHS
+    return f"{d.day} {months[d.month - 1]}"
 
 
 def _thousands(v: float, _pos: int) -> str:
-    return num(int(v)) if float(v).is_integer() else num(round(v, 1))
+    lang = LANG.get()
+    return num(int(v), lang) if float(v).is_integer() else num(round(v, 1), lang)
 
 
 def chart_png(chart: Chart, width_cm: float, height_cm: float, dpi: int = 200) -> bytes:

@@ -6,8 +6,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from blangko.adapters.reports.lang import LANG
 from blangko.adapters.reports.model import Percent
+from blangko.domain.text import N_
 from blangko.formatting import num, pct, tanggal
+from blangko.i18n import translate
 
 # Excel stores number formats in its own neutral notation ("," groups, "." decimals); the
 # application shows them with the reader's locale separators, so "#,##0" reads 5.200 on an
@@ -15,21 +18,34 @@ from blangko.formatting import num, pct, tanggal
 # whatever the reader's locale is: "2 Juni 2021".
 XLSX_INT = "#,##0;-#,##0"
 XLSX_DATE = "[$-421]d mmmm yyyy;@"
+# English: LCID 0x409 (en-US) month names, "June 2, 2021" as blangko.formatting writes it.
+XLSX_DATE_BY_LANG = {"id": XLSX_DATE, "en": "[$-409]mmmm d, yyyy;@"}
 XLSX_PERCENT = "0.0%"
+
+
+def xlsx_date() -> str:
+    """The XLSX date format of the report being written (its language, lang.LANG)."""
+    return XLSX_DATE_BY_LANG.get(LANG.get(), XLSX_DATE)
+
+
+def say(text: str) -> str:
+    """A writer's own text (page footer, yes/no) in the report's language."""
+    return translate(text, LANG.get())
 
 
 def text(value: Any, kind: str = "text") -> str:
     """A cell or fact value as the PDF prints it."""
     if value is None:
         return ""
+    lang = LANG.get()
     if isinstance(value, bool):
-        return "ya" if value else "tidak"
+        return say(N_("ya") if value else N_("tidak"))
     if (kind == "percent" or isinstance(value, Percent)) and isinstance(value, int | float):
-        return pct(value)
+        return pct(value, lang)
     if isinstance(value, int | float):
-        return num(value)
+        return num(value, lang)
     if isinstance(value, date):
-        return tanggal(value)
+        return tanggal(value, lang)
     return str(value)
 
 

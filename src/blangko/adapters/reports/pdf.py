@@ -35,8 +35,10 @@ from reportlab.platypus import (
 from reportlab.platypus import Table as RLTable
 
 from blangko.adapters.reports import fmt
+from blangko.adapters.reports.lang import LANG
 from blangko.adapters.reports.model import Report, Signature, Table
 from blangko.domain.limits import printable
+from blangko.domain.text import N_, Msg
 from blangko.formatting import tanggal
 
 FONT = "DejaVuSans"
@@ -207,7 +209,7 @@ def render_pdf(report: Report) -> bytes:
     for table in report.tables:
         story += _table(table, st, width)
     if report.checks:
-        block = [Paragraph("Pemeriksaan kecocokan", st["h"])]
+        block = [Paragraph(fmt.say(N_("Pemeriksaan kecocokan")), st["h"])]
         block += [Paragraph("• " + _esc(c), st["just"]) for c in report.checks]
         story.append(KeepTogether(block))
     if report.signatures:
@@ -317,7 +319,8 @@ def _signatures(r: Report, st: dict[str, ParagraphStyle], width: float) -> list[
     per_row = 2 if len(r.signatures) in (2, 4) else min(3, len(r.signatures))
     out: list[Any] = []
     if r.issued_on:
-        when = f"{r.place}, {tanggal(r.issued_on)}" if r.place else tanggal(r.issued_on)
+        issued = tanggal(r.issued_on, LANG.get())
+        when = f"{r.place}, {issued}" if r.place else issued
         date_style = ParagraphStyle("d", parent=st["sig"], alignment=TA_CENTER)
         spacer_w = width * (per_row - 1) / per_row
         dt = RLTable(
@@ -368,7 +371,9 @@ def _numbered_canvas(footer: str, page_width: float):  # type: ignore[no-untyped
                 self.setFillColor(colors.grey)
                 self.drawString(MARGIN, 1.1 * cm, footer[:110])
                 self.drawRightString(
-                    page_width - MARGIN, 1.1 * cm, f"Halaman {self._pageNumber} dari {total}"
+                    page_width - MARGIN,
+                    1.1 * cm,
+                    fmt.say(Msg("Halaman {page} dari {total}", page=self._pageNumber, total=total)),
                 )
                 super().showPage()
             super().save()

@@ -15,7 +15,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from blangko.adapters.reports import fmt
 from blangko.adapters.reports.cells import assign
+from blangko.adapters.reports.lang import LANG
 from blangko.adapters.reports.model import Percent, Report, Table
+from blangko.domain.text import N_, Msg
 from blangko.formatting import tanggal
 
 BOLD = Font(bold=True)
@@ -65,7 +67,7 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, kind: str = "text"):  # 
     if isinstance(value, bool) or value is None:
         return cell
     if isinstance(value, date):
-        cell.number_format = fmt.XLSX_DATE
+        cell.number_format = fmt.xlsx_date()
     elif kind == "percent" or isinstance(value, Percent):
         cell.number_format = fmt.XLSX_PERCENT
     elif isinstance(value, int | float):
@@ -119,17 +121,20 @@ def _cover(ws: Worksheet, r: Report) -> None:
     row = _texts(ws, row, r.paragraphs, full)
     if r.checks:
         row += 1
-        _cell(ws, row, 1, "Pemeriksaan kecocokan").font = BOLD
+        _cell(ws, row, 1, fmt.say(N_("Pemeriksaan kecocokan"))).font = BOLD
         row = _texts(ws, row + 1, r.checks, full)
     if r.tables:
         row += 1
         names = ", ".join(t.title for t in r.tables)
-        _merged_text(ws, row, f"Rincian pada lembar berikut: {names}.", full)
+        _merged_text(
+            ws, row, fmt.say(Msg("Rincian pada lembar berikut: {names}.", names=names)), full
+        )
         row += 1
     if r.signatures:
         row += 1
         if r.issued_on:
-            _cell(ws, row, 4, f"{r.place}, {tanggal(r.issued_on)}".lstrip(", "))
+            issued = tanggal(r.issued_on, LANG.get())
+            _cell(ws, row, 4, f"{r.place}, {issued}".lstrip(", "))
             row += 1
         for k in range(0, len(r.signatures), 2):
             pair = r.signatures[k : k + 2]
@@ -234,4 +239,4 @@ def _print_setup(ws: Worksheet) -> None:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.oddFooter.center.text = "Halaman &P dari &N"
+    ws.oddFooter.center.text = fmt.say(N_("Halaman &P dari &N"))

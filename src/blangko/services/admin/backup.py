@@ -25,6 +25,7 @@ from blangko.adapters import backup as files
 from blangko.adapters.db import migrate
 from blangko.adapters.repos import admin as admin_repo
 from blangko.domain.errors import Conflict, DomainError, NotFound
+from blangko.domain.text import Msg
 from blangko.services.context import Context
 from blangko.services.stock.queries import verify
 from blangko.services.stock.results import Verification
@@ -64,13 +65,19 @@ def backup(ctx: Context, *, output: Path) -> BackupWritten:
     started = time.perf_counter()
     backend = ctx.engine.dialect.name
     if backend not in BACKENDS:
-        raise DomainError("db_backend", "db", f"Basis data '{backend}' tidak didukung.")
+        raise DomainError(
+            "db_backend", "db", Msg("Basis data '{backend}' tidak didukung.", backend=backend)
+        )
     if output.exists():
         raise Conflict(
-            "backup_exists", "file", f"Berkas {output} sudah ada: cadangan tidak menimpa berkas."
+            "backup_exists",
+            "file",
+            Msg("Berkas {output} sudah ada: cadangan tidak menimpa berkas.", output=output),
         )
     if not output.parent.is_dir():
-        raise DomainError("backup_dir", "file", f"Folder {output.parent} tidak ada.")
+        raise DomainError(
+            "backup_dir", "file", Msg("Folder {parent} tidak ada.", parent=output.parent)
+        )
     part = output.with_name(output.name + ".part")
     part.unlink(missing_ok=True)
     try:
@@ -79,7 +86,9 @@ def backup(ctx: Context, *, output: Path) -> BackupWritten:
             problem = files.sqlite_check(part)
             if problem != "ok":
                 raise DomainError(
-                    "backup_corrupt", "file", f"Salinan tidak utuh (quick_check: {problem})."
+                    "backup_corrupt",
+                    "file",
+                    Msg("Salinan tidak utuh (quick_check: {problem}).", problem=problem),
                 )
         else:
             files.pg_dump(files.url_of(ctx.engine), part)
@@ -101,13 +110,18 @@ def restore(ctx: Context, *, source: Path) -> Restored:
     its schema up to date and verify every office."""
     started = time.perf_counter()
     if not source.is_file():
-        raise NotFound("backup_missing", "file", f"Berkas cadangan {source} tidak ada.")
+        raise NotFound(
+            "backup_missing", "file", Msg("Berkas cadangan {source} tidak ada.", source=source)
+        )
     kind = files.file_kind(source)
     if kind is None:
         raise DomainError(
             "backup_format",
             "file",
-            f"{source} bukan cadangan blangko (bukan berkas SQLite maupun arsip pg_dump -Fc).",
+            Msg(
+                "{source} bukan cadangan blangko (bukan berkas SQLite maupun arsip pg_dump -Fc).",
+                source=source,
+            ),
         )
     backend = ctx.engine.dialect.name
     if BACKENDS.get(backend) != kind:
@@ -115,15 +129,22 @@ def restore(ctx: Context, *, source: Path) -> Restored:
         raise DomainError(
             "backup_backend",
             "file",
-            f"{source} adalah {want}: pulihkan ke basis data "
-            f"{'SQLite' if kind == 'sqlite' else 'PostgreSQL'}, bukan {backend}.",
+            Msg(
+                "{source} adalah {want}: pulihkan ke basis data {nilai}, bukan {backend}.",
+                source=source,
+                want=want,
+                nilai="SQLite" if kind == "sqlite" else "PostgreSQL",
+                backend=backend,
+            ),
         )
     url = files.url_of(ctx.engine)
     created = False
     if backend == "sqlite":
         target = files.sqlite_file(url)
         if target is None:
-            raise DomainError("restore_memory", "db", "Pulihkan ke berkas SQLite, bukan :memory:.")
+            raise DomainError(
+                "restore_memory", "db", Msg("Pulihkan ke berkas SQLite, bukan :memory:.")
+            )
         if target.exists() and target.stat().st_size > 0 and files.has_tables(ctx.engine):
             raise _not_new(str(target))
         ctx.engine.dispose()
@@ -156,6 +177,8 @@ def _not_new(name: str) -> Conflict:
     return Conflict(
         "restore_target_not_empty",
         "db",
-        f"Basis data tujuan {name} sudah berisi tabel: pemulihan hanya ke basis data baru "
-        "(belum ada, atau kosong), tidak pernah menimpa basis data yang dipakai.",
+        Msg(
+            "Basis data tujuan {name} sudah berisi tabel: pemulihan hanya ke basis data baru (belum ada, atau kosong), tidak pernah menimpa basis data yang dipakai.",
+            name=name,
+        ),
     )

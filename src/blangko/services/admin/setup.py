@@ -13,6 +13,7 @@ from blangko.adapters.repos import admin as repo
 from blangko.domain.errors import Conflict, DomainError, NotFound, check_name
 from blangko.domain.ledger import GENESIS_HASH, LOCATION_KINDS
 from blangko.domain.limits import check_text
+from blangko.domain.text import Msg
 from blangko.services.context import Context, resolve_office
 from blangko.services.network.organisation import create_directorate
 from blangko.services.network.results import DirectorateCreated
@@ -102,7 +103,10 @@ def create_office(ctx: Context, *, code: str) -> OfficeCreated:
             raise NotFound(
                 "unknown_regency",
                 "office",
-                f"Kode '{code}' bukan kode kabupaten/kota Kemendagri yang dikenal (contoh: 17.04).",
+                Msg(
+                    "Kode '{code}' bukan kode kabupaten/kota Kemendagri yang dikenal (contoh: 17.04).",
+                    code=code,
+                ),
             )
         created = not repo.office_exists(conn, code)
         if created:
@@ -129,14 +133,14 @@ def add_location(ctx: Context, *, name: str, kind: str, office: str | None = Non
         raise DomainError(
             "location_kind",
             "kind",
-            "Jenis lokasi harus store (gudang) atau station (loket cetak).",
+            Msg("Jenis lokasi harus store (gudang) atau station (loket cetak)."),
         )
     # The office's write lock, like every write of what an anchor digests (the locations):
     # an anchor never sees a location that is half way in.
     with ctx.write(office) as tx:
         code = tx.office
         if repo.location_id(tx.conn, code, name) is not None:
-            raise Conflict("location_exists", "name", f"Lokasi '{name}' sudah ada.")
+            raise Conflict("location_exists", "name", Msg("Lokasi '{name}' sudah ada.", name=name))
         repo.insert_location(tx.conn, office=code, name=name, kind=kind, created_at=ctx.now())
     return {"office": code, "name": name, "kind": kind}
 
@@ -173,12 +177,14 @@ def list_regions(
         raise DomainError(
             "region_level",
             "level",
-            "Tingkat wilayah harus salah satu dari: provinsi, kabupaten, kecamatan, desa.",
+            Msg("Tingkat wilayah harus salah satu dari: provinsi, kabupaten, kecamatan, desa."),
         )
     under = under.strip() if under else under
     with ctx.read() as conn:
         if under and not repo.region_exists(conn, under):
-            raise NotFound("unknown_region", "under", f"Kode wilayah '{under}' tidak dikenal.")
+            raise NotFound(
+                "unknown_region", "under", Msg("Kode wilayah '{under}' tidak dikenal.", under=under)
+            )
         rows = repo.regions(conn, under=under, level=LEVEL_ALIASES[level] if level else None)
     out: list[Region] = []
     for r in rows:
@@ -212,7 +218,13 @@ def import_regions(ctx: Context, *, path: Path) -> RegionsImported:
             parent = reg.parent_of(code)
             if parent and parent not in known and parent not in in_file:
                 raise DomainError(
-                    "region_parent", "kode", f"Wilayah induk {parent} dari {code} tidak dikenal."
+                    "region_parent",
+                    "kode",
+                    Msg(
+                        "Wilayah induk {parent} dari {code} tidak dikenal.",
+                        parent=parent,
+                        code=code,
+                    ),
                 )
         updated = len(in_file & known)
         repo.delete_regions(conn, sorted(in_file & known))

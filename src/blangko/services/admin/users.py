@@ -24,6 +24,7 @@ from blangko.domain.errors import (
     one_of,
 )
 from blangko.domain.limits import control_character
+from blangko.domain.text import Msg
 from blangko.services.context import Context
 
 MIN_PASSWORD = 8
@@ -81,7 +82,7 @@ def _check_password(password: str) -> str:
         raise DomainError(
             "password_too_short",
             "password",
-            f"Kata sandi minimal {MIN_PASSWORD} karakter.",
+            Msg("Kata sandi minimal {min_password} karakter.", min_password=MIN_PASSWORD),
         )
     return password
 
@@ -138,7 +139,9 @@ def _scoped_user(conn: Connection, scope: Scope, username: str) -> Any:
     row = repo.user(conn, username)
     offices = _scope_offices(conn, scope)
     if row is None or (offices is not None and row.office_code not in offices):
-        raise NotFound("unknown_user", "username", f"Pengguna '{username}' tidak ada.")
+        raise NotFound(
+            "unknown_user", "username", Msg("Pengguna '{username}' tidak ada.", username=username)
+        )
     return row
 
 
@@ -152,21 +155,28 @@ def _check_office(conn: Connection, scope: Scope, office: str | None) -> str | N
             raise Forbidden(
                 "office_scope",
                 "office",
-                f"Administrator kantor {scope.office or '-'} hanya mengelola pengguna kantornya "
-                f"sendiri; kantor '{office}' di luar wewenang Anda.",
+                Msg(
+                    "Administrator kantor {nilai} hanya mengelola pengguna kantornya sendiri; kantor '{office}' di luar wewenang Anda.",
+                    nilai=scope.office or "-",
+                    office=office,
+                ),
             )
         office = scope.office
     if office is not None:
         if not repo.office_exists(conn, office):
-            raise NotFound("unknown_office", "office", f"Kantor '{office}' tidak ada.")
+            raise NotFound(
+                "unknown_office", "office", Msg("Kantor '{office}' tidak ada.", office=office)
+            )
         return office
     n = repo.count_offices(conn)
     if n > 1:
         raise DomainError(
             "office_required",
             "office",
-            f"Basis data ini memuat {n} kantor: sebutkan kantor pengguna; "
-            "pengguna tanpa kantor tidak dapat masuk di basis data dengan lebih dari satu kantor.",
+            Msg(
+                "Basis data ini memuat {n} kantor: sebutkan kantor pengguna; pengguna tanpa kantor tidak dapat masuk di basis data dengan lebih dari satu kantor.",
+                n=n,
+            ),
         )
     return None
 
@@ -209,7 +219,7 @@ def _guard_last_admin(conn: Connection, row: Any) -> None:
         raise Conflict(
             "last_admin",
             "role",
-            "Ini administrator aktif terakhir kantornya: tambahkan administrator lain dulu.",
+            Msg("Ini administrator aktif terakhir kantornya: tambahkan administrator lain dulu."),
         )
 
 
@@ -240,7 +250,9 @@ def add_user(
         else:
             code = _check_office(conn, scope, office)
         if repo.user(conn, name) is not None:
-            raise Conflict("user_exists", "username", f"Pengguna '{name}' sudah ada.")
+            raise Conflict(
+                "user_exists", "username", Msg("Pengguna '{name}' sudah ada.", name=name)
+            )
         repo.insert_user(
             conn,
             username=name,
@@ -283,8 +295,9 @@ def update_user(
                 raise Forbidden(
                     "office_scope",
                     "office",
-                    "Kantor pengguna hanya dapat dipindah oleh operator server, di baris "
-                    "perintah ('blangko user update').",
+                    Msg(
+                        "Kantor pengguna hanya dapat dipindah oleh operator server, di baris perintah ('blangko user update')."
+                    ),
                 )
             values["office_code"] = _check_office(conn, scope, office)
         changed = {k: v for k, v in values.items() if k == "password_hash" or getattr(row, k) != v}
@@ -374,7 +387,7 @@ def authenticate(ctx: Context, *, username: str, password: str) -> Authenticated
         raise DomainError(
             "username_invalid",
             "username",
-            "Nama pengguna berisi karakter kendali; ketik nama pengguna Anda lagi.",
+            Msg("Nama pengguna berisi karakter kendali; ketik nama pengguna Anda lagi."),
         )
     now = ctx.now()
     with ctx.write_plain() as conn:
@@ -385,8 +398,11 @@ def authenticate(ctx: Context, *, username: str, password: str) -> Authenticated
         raise DomainError(
             "too_many_attempts",
             "username",
-            f"Terlalu banyak percobaan masuk yang gagal untuk '{name}'; coba lagi dalam "
-            f"{int(WINDOW.total_seconds() // 60)} menit.",
+            Msg(
+                "Terlalu banyak percobaan masuk yang gagal untuk '{name}'; coba lagi dalam {nilai} menit.",
+                name=name,
+                nilai=int(WINDOW.total_seconds() // 60),
+            ),
         )
     with ctx.read() as conn:
         row = repo.user(conn, name)
@@ -397,7 +413,9 @@ def authenticate(ctx: Context, *, username: str, password: str) -> Authenticated
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok or row is None:
-        raise DomainError("bad_credentials", "password", "Nama pengguna atau kata sandi salah.")
+        raise DomainError(
+            "bad_credentials", "password", Msg("Nama pengguna atau kata sandi salah.")
+        )
     with ctx.write_plain() as conn:
         repo.mark_login_success(conn, attempt)
     view = _view(row)

@@ -37,6 +37,7 @@ from blangko.domain.errors import Conflict, DomainError, NotFound
 from blangko.domain.ledger import SPOIL_REASON_LABEL_ID
 from blangko.domain.nik import check_nik_format, compact_nik, mask_nik
 from blangko.domain.serials import single
+from blangko.domain.text import Msg
 from blangko.domain.wajib_ktp import is_wajib_ktp
 from blangko.services.admin import office as office_settings
 from blangko.services.applications.results import (
@@ -89,8 +90,11 @@ def new(
             raise DomainError(
                 "resident_not_alive",
                 "nik",
-                f"Penduduk {mask_nik(number)} berstatus {person.status}: hanya penduduk "
-                "berstatus HIDUP yang dapat mengajukan KTP-el.",
+                Msg(
+                    "Penduduk {number} berstatus {status}: hanya penduduk berstatus HIDUP yang dapat mengajukan KTP-el.",
+                    number=mask_nik(number),
+                    status=person.status,
+                ),
             )
         if type == "pemula":
             if not is_wajib_ktp(
@@ -102,23 +106,31 @@ def new(
                 raise DomainError(
                     "not_wajib_ktp",
                     "nik",
-                    f"Penduduk {mask_nik(number)} belum wajib KTP pada {on:%d-%m-%Y}: "
-                    "KTP-el pemula hanya untuk yang berumur 17 tahun atau sudah/pernah kawin.",
+                    Msg(
+                        "Penduduk {number} belum wajib KTP pada {on:%d-%m-%Y}: KTP-el pemula hanya untuk yang berumur 17 tahun atau sudah/pernah kawin.",
+                        number=mask_nik(number),
+                        on=on,
+                    ),
                 )
             if person.tanggal_cetak is not None:
                 raise DomainError(
                     "already_has_card",
                     "type",
-                    f"Penduduk {mask_nik(number)} sudah memiliki KTP-el (dicetak "
-                    f"{person.tanggal_cetak:%d-%m-%Y}): ajukan penggantian karena hilang, "
-                    "karena rusak, atau perubahan data, bukan pemula.",
+                    Msg(
+                        "Penduduk {number} sudah memiliki KTP-el (dicetak {tanggal_cetak:%d-%m-%Y}): ajukan penggantian karena hilang, karena rusak, atau perubahan data, bukan pemula.",
+                        number=mask_nik(number),
+                        tanggal_cetak=person.tanggal_cetak,
+                    ),
                 )
         elif type in ("hilang", "rusak") and person.tanggal_cetak is None:
             raise DomainError(
                 "no_card_yet",
                 "type",
-                f"Penduduk {mask_nik(number)} belum pernah dicetak KTP-el-nya: "
-                f"{TYPE_LABEL_ID[type]} tidak berlaku; ajukan pemula (KTP pertama).",
+                Msg(
+                    "Penduduk {number} belum pernah dicetak KTP-el-nya: {type_label_id} tidak berlaku; ajukan pemula (KTP pertama).",
+                    number=mask_nik(number),
+                    type_label_id=TYPE_LABEL_ID[type],
+                ),
             )
         _refuse_open_application(tx, number)
         _, receipt, status = _insert_application(tx, person, type, docs, on)
@@ -144,8 +156,11 @@ def _refuse_open_application(tx: WriteTx, nik: str) -> None:
         raise Conflict(
             "application_open",
             "nik",
-            f"Penduduk {mask_nik(nik)} masih memiliki permohonan berjalan "
-            f"{open_app}: selesaikan atau batalkan dulu.",
+            Msg(
+                "Penduduk {nik} masih memiliki permohonan berjalan {open_app}: selesaikan atau batalkan dulu.",
+                nik=mask_nik(nik),
+                open_app=open_app,
+            ),
         )
 
 
@@ -178,7 +193,12 @@ def _insert_application(
     )
     notes = [note] if note else []
     if recorded:
-        notes.append(f"perekaman dilewati: sudah direkam {person.tanggal_rekam:%d-%m-%Y}")
+        notes.append(
+            Msg(
+                "perekaman dilewati: sudah direkam {date}",
+                date=f"{person.tanggal_rekam:%d-%m-%Y}",
+            )
+        )
     add_event(tx, app_id, "new", None, status.value, on, "; ".join(notes) or None)
     return app_id, receipt, status
 
@@ -280,13 +300,17 @@ def _require_station(tx: WriteTx, name: str) -> None:
     kind = admin_repo.location_kind(tx.conn, tx.office, name)
     if kind is None:
         raise NotFound(
-            "unknown_location", "station", f"Loket '{name}' tidak ada di kantor {tx.office}."
+            "unknown_location",
+            "station",
+            Msg("Loket '{name}' tidak ada di kantor {office}.", name=name, office=tx.office),
         )
     if kind != "station":
         raise DomainError(
             "not_a_station",
             "station",
-            f"Lokasi '{name}' adalah gudang, bukan loket cetak: cetak hanya di loket.",
+            Msg(
+                "Lokasi '{name}' adalah gudang, bukan loket cetak: cetak hanya di loket.", name=name
+            ),
         )
 
 
@@ -369,7 +393,9 @@ def _check_prr(person: Any, on: date) -> None:
         )
     if why is not None:
         raise DomainError(
-            "not_prr", "nik", f"Penduduk {nik} bukan PRR (siap cetak di registri): {why}."
+            "not_prr",
+            "nik",
+            Msg("Penduduk {nik} bukan PRR (siap cetak di registri): {why}.", nik=nik, why=why),
         )
 
 
@@ -437,7 +463,7 @@ def misprint(
             reason=reason,
             effective=day,
             service=app.type,
-            note=note or f"salah cetak KTP-el {app.receipt}",
+            note=note or Msg("salah cetak KTP-el {receipt}", receipt=app.receipt),
             idempotency_key=idempotency_key,
         )
         registry_repo.set_printed(tx.conn, app.nik, None, tx.ctx.now())
@@ -540,8 +566,11 @@ def _check_proxy_in_registry(conn: Connection, proxy_nik: str, office: str, on: 
         raise DomainError(
             "proxy_not_alive",
             "proxy_nik",
-            f"Kuasa {mask_nik(proxy_nik)} berstatus {person.status} di registri: kartu tidak "
-            "dapat diserahkan kepadanya.",
+            Msg(
+                "Kuasa {proxy_nik} berstatus {status} di registri: kartu tidak dapat diserahkan kepadanya.",
+                proxy_nik=mask_nik(proxy_nik),
+                status=person.status,
+            ),
         )
     if not is_wajib_ktp(
         birth_date=person.tanggal_lahir,
@@ -552,8 +581,10 @@ def _check_proxy_in_registry(conn: Connection, proxy_nik: str, office: str, on: 
         raise DomainError(
             "proxy_minor",
             "proxy_nik",
-            f"Kuasa {mask_nik(proxy_nik)} belum dewasa (belum wajib KTP): kartu hanya "
-            "diserahkan kepada pemohon atau kuasa yang sudah wajib KTP.",
+            Msg(
+                "Kuasa {proxy_nik} belum dewasa (belum wajib KTP): kartu hanya diserahkan kepada pemohon atau kuasa yang sudah wajib KTP.",
+                proxy_nik=mask_nik(proxy_nik),
+            ),
         )
 
 
@@ -622,7 +653,7 @@ def reject(
 ) -> ApplicationWritten:
     def apply(tx: WriteTx, app: Any, day: date) -> tuple[dict[str, Any], str | None]:
         if not reason or not reason.strip():
-            raise DomainError("required", "reason", "Alasan penolakan wajib diisi.")
+            raise DomainError("required", "reason", Msg("Alasan penolakan wajib diisi."))
         return {"reason": reason.strip()}, reason.strip()
 
     return _transition(

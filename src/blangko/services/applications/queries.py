@@ -26,6 +26,7 @@ from blangko.domain.applications import (
 )
 from blangko.domain.errors import Conflict
 from blangko.domain.nik import check_nik_format, mask_nik
+from blangko.domain.text import Msg
 from blangko.domain.wajib_ktp import seventeenth_birthday
 from blangko.services import readlog
 from blangko.services.admin import office as office_settings
@@ -270,9 +271,11 @@ def handover_slip(
             raise Conflict(
                 "not_collected",
                 "receipt",
-                f"Permohonan {row.receipt} berstatus "
-                f"{STATUS_LABEL_ID[Status(row.status)]}: tanda terima penyerahan ada setelah "
-                "kartu diserahkan.",
+                Msg(
+                    "Permohonan {receipt} berstatus {status_label_id}: tanda terima penyerahan ada setelah kartu diserahkan.",
+                    receipt=row.receipt,
+                    status_label_id=STATUS_LABEL_ID[Status(row.status)],
+                ),
             )
         top = _slip_head(conn, code, row, reveal)
         officer = _event_actor(conn, row.id, "collect")

@@ -18,6 +18,7 @@ from blangko.domain.applications import (
 )
 from blangko.domain.errors import DomainError, NotFound
 from blangko.domain.nik import mask_nik
+from blangko.domain.text import Msg
 from blangko.services.applications.results import (
     ApplicationDetail,
     ApplicationEvent,
@@ -32,13 +33,17 @@ def check_day(tx: WriteTx, on: date, app: Any | None = None) -> None:
         raise DomainError(
             "date_in_future",
             "date",
-            f"Tanggal {on:%d-%m-%Y} belum terjadi: tanggal tidak boleh di masa depan.",
+            Msg("Tanggal {on:%d-%m-%Y} belum terjadi: tanggal tidak boleh di masa depan.", on=on),
         )
     if app is not None and on < app.submitted_date:
         raise DomainError(
             "date_before_application",
             "date",
-            f"Tanggal {on:%d-%m-%Y} sebelum permohonan diajukan ({app.submitted_date:%d-%m-%Y}).",
+            Msg(
+                "Tanggal {on:%d-%m-%Y} sebelum permohonan diajukan ({submitted_date:%d-%m-%Y}).",
+                on=on,
+                submitted_date=app.submitted_date,
+            ),
         )
 
 
@@ -49,8 +54,11 @@ def check_order(tx: WriteTx, app: Any, on: date) -> None:
         raise DomainError(
             "date_before_previous_step",
             "date",
-            f"Tanggal {on:%d-%m-%Y} sebelum langkah sebelumnya pada permohonan ini "
-            f"({last:%d-%m-%Y}).",
+            Msg(
+                "Tanggal {on:%d-%m-%Y} sebelum langkah sebelumnya pada permohonan ini ({last:%d-%m-%Y}).",
+                on=on,
+                last=last,
+            ),
         )
 
 
@@ -67,7 +75,11 @@ def load_application(conn: Connection, office: str, receipt: str) -> Any:
         raise NotFound(
             "unknown_application",
             "receipt",
-            f"Permohonan dengan tanda terima '{receipt}' tidak ada di kantor {office}.",
+            Msg(
+                "Permohonan dengan tanda terima '{receipt}' tidak ada di kantor {office}.",
+                receipt=receipt,
+                office=office,
+            ),
         )
     return row
 
@@ -94,8 +106,10 @@ def resident_of(conn: Connection, nik: str, office: str) -> Any:
         raise NotFound(
             "unknown_resident",
             "nik",
-            f"NIK {mask_nik(nik)} tidak terdaftar dalam data penduduk: "
-            "impor data penduduk atau periksa NIK.",
+            Msg(
+                "NIK {nik} tidak terdaftar dalam data penduduk: impor data penduduk atau periksa NIK.",
+                nik=mask_nik(nik),
+            ),
         )
     return row
 

@@ -26,6 +26,7 @@ from blangko.domain.calendar import (
 )
 from blangko.domain.errors import Conflict, DomainError, NotFound
 from blangko.domain.limits import check_date
+from blangko.domain.text import Msg
 from blangko.services.calendar.results import (
     CapacitySet,
     ClosureAdded,
@@ -151,8 +152,10 @@ def require_open(conn: Connection, office: str, service: str, day: date) -> None
         raise DomainError(
             "service_closed",
             "date",
-            f"{notice['message']} Tidak ada yang dicatat: ulangi langkah ini pada hari "
-            "layanan buka.",
+            Msg(
+                "{notice} Tidak ada yang dicatat: ulangi langkah ini pada hari layanan buka.",
+                notice=notice["message"],
+            ),
         )
 
 
@@ -188,7 +191,10 @@ def add_closure(
             raise DomainError(
                 "unknown_service",
                 "service",
-                f"Layanan '{service}' tidak dikenal: pilih perekaman, pencetakan atau semua.",
+                Msg(
+                    "Layanan '{service}' tidak dikenal: pilih perekaman, pencetakan atau semua.",
+                    service=service,
+                ),
             )
         # The domain object checks the dates and that a reason is given.
         Closure(None, service, start, end, reason)  # type: ignore[arg-type]
@@ -223,21 +229,30 @@ def end_closure(
         row = repo.closure_by_id(tx.conn, closure_id, tx.office)
         if row is None:
             raise NotFound(
-                "unknown_closure", "id", f"Penutupan #{closure_id} tidak ada di kantor ini."
+                "unknown_closure",
+                "id",
+                Msg("Penutupan #{closure_id} tidak ada di kantor ini.", closure_id=closure_id),
             )
         if reopen <= row.start_date:
             raise DomainError(
                 "reopen_before_start",
                 "date",
-                f"Tanggal buka kembali ({reopen:%d-%m-%Y}) harus sesudah tanggal mulai "
-                f"penutupan ({row.start_date:%d-%m-%Y}).",
+                Msg(
+                    "Tanggal buka kembali ({reopen:%d-%m-%Y}) harus sesudah tanggal mulai penutupan ({start_date:%d-%m-%Y}).",
+                    reopen=reopen,
+                    start_date=row.start_date,
+                ),
             )
         last_closed = reopen - timedelta(days=1)
         if row.end_date is not None and row.end_date <= last_closed:
             raise Conflict(
                 "closure_already_ended",
                 "id",
-                f"Penutupan #{closure_id} sudah berakhir pada {row.end_date:%d-%m-%Y}.",
+                Msg(
+                    "Penutupan #{closure_id} sudah berakhir pada {end_date:%d-%m-%Y}.",
+                    closure_id=closure_id,
+                    end_date=row.end_date,
+                ),
             )
         repo.end_closure(
             tx.conn, closure_id, last_closed=last_closed, at=ctx.now(), actor=ctx.actor
@@ -275,12 +290,17 @@ def add_open_day(
             raise DomainError(
                 "not_weekend",
                 "day",
-                f"{day:%d-%m-%Y} bukan Sabtu/Minggu: hari kerja sudah buka, kecuali ditutup.",
+                Msg(
+                    "{day:%d-%m-%Y} bukan Sabtu/Minggu: hari kerja sudah buka, kecuali ditutup.",
+                    day=day,
+                ),
             )
         if not reason or not reason.strip():
-            raise DomainError("required", "reason", "Alasan hari buka wajib diisi.")
+            raise DomainError("required", "reason", Msg("Alasan hari buka wajib diisi."))
         if repo.open_day_exists(tx.conn, tx.office, day):
-            raise Conflict("open_day_exists", "day", f"{day:%d-%m-%Y} sudah dinyatakan hari buka.")
+            raise Conflict(
+                "open_day_exists", "day", Msg("{day:%d-%m-%Y} sudah dinyatakan hari buka.", day=day)
+            )
         repo.insert_open_day(
             tx.conn, office=tx.office, day=day, reason=reason.strip(), at=ctx.now(), actor=ctx.actor
         )
@@ -304,11 +324,14 @@ def set_capacity(
             raise DomainError(
                 "unknown_service",
                 "service",
-                f"Layanan '{service}' tidak dikenal: pilih perekaman atau pencetakan.",
+                Msg(
+                    "Layanan '{service}' tidak dikenal: pilih perekaman atau pencetakan.",
+                    service=service,
+                ),
             )
         if per_day < 0:
             raise DomainError(
-                "per_day_negative", "per_day", "Kapasitas per hari tidak boleh negatif."
+                "per_day_negative", "per_day", Msg("Kapasitas per hari tidak boleh negatif.")
             )
         repo.set_capacity(
             tx.conn, office=tx.office, desk=service, per_day=per_day, at=ctx.now(), actor=ctx.actor

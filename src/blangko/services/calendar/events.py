@@ -50,6 +50,7 @@ from blangko.adapters.repos import coverage as coverage_repo
 from blangko.adapters.repos import events as repo
 from blangko.domain.errors import DomainError, NotFound
 from blangko.domain.limits import check_date
+from blangko.domain.text import Msg
 from blangko.services.calendar.days import OfficeCalendar, desk_window
 from blangko.services.calendar.results import EventAdded, EventDetail, EventSummary
 from blangko.services.context import Context, WriteTx, idempotent_write, resolve_office
@@ -77,7 +78,9 @@ def demand_range(pool: int, a: ImpactAssumptions) -> dict[str, int]:
     """How many of ``pool`` people come before the event: low (down), expected (half up),
     high (up), computed exactly."""
     if pool < 0:
-        raise DomainError("count_negative", "pool", f"Jumlah tidak boleh negatif ({pool})")
+        raise DomainError(
+            "count_negative", "pool", Msg("Jumlah tidak boleh negatif ({pool})", pool=pool)
+        )
     low = Fraction(a.take_up_low) * pool
     expected = Decimal(pool) * a.take_up_expected
     high = Fraction(a.take_up_high) * pool
@@ -132,7 +135,9 @@ def read_village_file(path: Path) -> list[str]:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise DomainError(
-            "file_unreadable", "villages_file", f"Berkas {path} tidak dapat dibaca: {exc.strerror}."
+            "file_unreadable",
+            "villages_file",
+            Msg("Berkas {path} tidak dapat dibaca: {strerror}.", path=path, strerror=exc.strerror),
         ) from exc
     codes = []
     for line in text.splitlines():
@@ -152,7 +157,9 @@ def _resolve_villages(
             raise DomainError(
                 "event_villages",
                 "villages",
-                "Pilih salah satu: desa tertentu atau semua desa di kabupaten, bukan keduanya.",
+                Msg(
+                    "Pilih salah satu: desa tertentu atau semua desa di kabupaten, bukan keduanya."
+                ),
             )
         chosen = sorted(known)
     else:
@@ -161,7 +168,7 @@ def _resolve_villages(
         raise DomainError(
             "event_villages",
             "villages",
-            "Pilih desa yang terdampak, atau semua desa di kabupaten.",
+            Msg("Pilih desa yang terdampak, atau semua desa di kabupaten."),
         )
     unknown = [c for c in chosen if c not in known]
     if unknown:
@@ -170,7 +177,12 @@ def _resolve_villages(
         raise NotFound(
             "unknown_village",
             "villages",
-            f"Kode desa tidak dikenal di kantor {office}: {shown}{more}.",
+            Msg(
+                "Kode desa tidak dikenal di kantor {office}: {shown}{more}.",
+                office=office,
+                shown=shown,
+                more=more,
+            ),
         )
     return chosen
 
@@ -189,19 +201,24 @@ def add_event(
     """Register an event and the villages it touches; returns the event as `show` does."""
     name = (name or "").strip()
     if not name:
-        raise DomainError("required", "name", "Nama acara wajib diisi.")
+        raise DomainError("required", "name", Msg("Nama acara wajib diisi."))
     if len(name) > 200:
-        raise DomainError("too_long", "name", "Nama acara paling panjang 200 karakter.")
+        raise DomainError("too_long", "name", Msg("Nama acara paling panjang 200 karakter."))
     if kind not in KINDS:
         raise DomainError(
-            "event_kind", "kind", f"Jenis acara harus salah satu dari: {', '.join(KINDS)}."
+            "event_kind",
+            "kind",
+            Msg("Jenis acara harus salah satu dari: {kinds}.", kinds=", ".join(KINDS)),
         )
     check_date(event_date, "date")
     if event_date < ctx.today():
         raise DomainError(
             "event_date_past",
             "date",
-            f"Tanggal acara {event_date:%d-%m-%Y} sudah lewat: yang dicatat adalah acara mendatang.",
+            Msg(
+                "Tanggal acara {event_date:%d-%m-%Y} sudah lewat: yang dicatat adalah acara mendatang.",
+                event_date=event_date,
+            ),
         )
     codes = list(villages or [])
     params = {
@@ -257,7 +274,13 @@ def _event_row(conn: Connection, office: str, event_id: int) -> Any:
     row = repo.event_row(conn, office, event_id)
     if row is None:
         raise NotFound(
-            "unknown_event", "id", f"Acara nomor {event_id} tidak ada di kantor {office}."
+            "unknown_event",
+            "id",
+            Msg(
+                "Acara nomor {event_id} tidak ada di kantor {office}.",
+                event_id=event_id,
+                office=office,
+            ),
         )
     return row
 

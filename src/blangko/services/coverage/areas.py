@@ -23,6 +23,7 @@ from blangko.domain import wajib_ktp as wk
 from blangko.domain.access import PERSONAL_DATA_ROLES, ROLE_LABELS
 from blangko.domain.errors import DomainError, NotFound
 from blangko.domain.limits import check_date
+from blangko.domain.text import Msg
 from blangko.services import readlog
 from blangko.services.context import Context, resolve_office
 from blangko.services.coverage.results import Cohort, Coverage, Figures, GapsWritten
@@ -41,11 +42,15 @@ def parse_target(value: str | Decimal | None) -> Decimal:
         target = Decimal(str(value).strip().replace(",", "."))
     except InvalidOperation as exc:
         raise DomainError(
-            "target_pct_format", "target", f"Target '{value}' bukan angka persen (mis. 99.2)."
+            "target_pct_format",
+            "target",
+            Msg("Target '{value}' bukan angka persen (mis. 99.2).", value=value),
         ) from exc
     if not target.is_finite() or not 0 <= target <= 100:
         raise DomainError(
-            "target_pct_range", "target", f"Target harus antara 0 dan 100 persen ({value})."
+            "target_pct_range",
+            "target",
+            Msg("Target harus antara 0 dan 100 persen ({value}).", value=value),
         )
     return target
 
@@ -65,7 +70,7 @@ def figures(wajib: int, recorded: int, target: Decimal) -> Figures:
 def _check_by(by: str) -> str:
     if by not in cq.LEVELS:
         raise DomainError(
-            "coverage_level", "by", "Tingkat wilayah harus kabupaten, kecamatan atau desa."
+            "coverage_level", "by", Msg("Tingkat wilayah harus kabupaten, kecamatan atau desa.")
         )
     return by
 
@@ -170,7 +175,11 @@ def cohort(
         raise DomainError(
             "cohort_months",
             "months",
-            f"Jumlah bulan harus 1 sampai {MAX_COHORT_MONTHS} (diisi {months}).",
+            Msg(
+                "Jumlah bulan harus 1 sampai {max_cohort_months} (diisi {months}).",
+                max_cohort_months=MAX_COHORT_MONTHS,
+                months=months,
+            ),
         )
     day = check_date(as_of or ctx.today(), "as_of")
     spans = month_spans(day, months)
@@ -217,7 +226,14 @@ def check_area(conn: Connection, office: str, code: str, level: str, field: str)
     if row is None or row.level != level or not code.startswith(f"{office}."):
         word = "Desa/kelurahan" if level == "desa" else "Kecamatan"
         raise NotFound(
-            f"unknown_{level}", field, f"{word} '{code}' tidak dikenal di kantor {office}."
+            f"unknown_{level}",
+            field,
+            Msg(
+                "{word} '{code}' tidak dikenal di kantor {office}.",
+                word=word,
+                code=code,
+                office=office,
+            ),
         )
     return code
 
@@ -243,20 +259,27 @@ def gaps(
         raise DomainError(
             "personal_data_forbidden",
             "role",
-            f"Peran {ROLE_LABELS.get(role, role)} tidak boleh melihat data pribadi penduduk "
-            f"(hanya {', '.join(ROLE_LABELS[r] for r in sorted(PERSONAL_DATA_ROLES))}).",
+            Msg(
+                "Peran {nilai} tidak boleh melihat data pribadi penduduk (hanya {nilai2}).",
+                nilai=ROLE_LABELS.get(role, role),
+                nilai2=", ".join(ROLE_LABELS[r] for r in sorted(PERSONAL_DATA_ROLES)),
+            ),
         )
     if desa and kecamatan:
         raise DomainError(
-            "gaps_area", "desa", "Pilih salah satu: desa atau kecamatan, bukan keduanya."
+            "gaps_area", "desa", Msg("Pilih salah satu: desa atau kecamatan, bukan keduanya.")
         )
     suffix = output.suffix.lower()
     if suffix not in tabular.SUFFIXES:
         raise DomainError(
-            "gaps_format", "output", f"Berkas keluaran harus .xlsx atau .csv ({output.name})."
+            "gaps_format",
+            "output",
+            Msg("Berkas keluaran harus .xlsx atau .csv ({name}).", name=output.name),
         )
     if not output.parent.is_dir():
-        raise DomainError("gaps_output_dir", "output", f"Folder {output.parent} tidak ada.")
+        raise DomainError(
+            "gaps_output_dir", "output", Msg("Folder {parent} tidak ada.", parent=output.parent)
+        )
     day = check_date(as_of or ctx.today(), "as_of")
     with ctx.read() as conn:
         code = resolve_office(conn, office)

@@ -26,6 +26,7 @@ import numpy as np
 from blangko.adapters.repos import registry as registry_repo
 from blangko.domain.errors import DomainError
 from blangko.domain.limits import check_date
+from blangko.domain.text import Msg
 from blangko.services.calendar import days as calendar_days
 from blangko.services.context import Context, resolve_office
 from blangko.services.coverage import areas
@@ -203,7 +204,7 @@ def _extra_needed(
 ) -> ExtraNeeded:
     """Extra recordings, on top of the expected pace, that reach the target by `by`."""
     if by <= day:
-        raise DomainError("by_date_past", "by_date", "Tanggal sasaran harus setelah hari ini.")
+        raise DomainError("by_date_past", "by_date", Msg("Tanggal sasaran harus setelah hari ini."))
     n = min(HORIZON_DAYS, (by - day).days)
     waj, rec = float(wajib), float(recorded)
     for i in range(n):

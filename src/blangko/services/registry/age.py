@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from blangko.adapters.repos import registry as repo
 from blangko.domain.errors import DomainError
+from blangko.domain.text import Msg
 from blangko.formatting import num, tanggal
 from blangko.services.context import Context, resolve_office
 from blangko.services.registry.imports import import_record_of
@@ -38,19 +39,26 @@ def registry_age(ctx: Context, *, office: str | None = None, on: date | None = N
             "age_days": None,
             "stale_after_days": limit,
             "stale": True,
-            "message": "Belum ada impor registri yang tercatat untuk kantor ini: impor ekspor "
-            "SIAK terbaru agar antrean cetak dan cakupan mengikuti registri pusat.",
+            "message": Msg(
+                "Belum ada impor registri yang tercatat untuk kantor ini: impor ekspor SIAK terbaru agar antrean cetak dan cakupan mengikuti registri pusat."
+            ),
         }
     last = ctx.local_date(row.imported_at)
     age = (day - last).days
     stale = age > limit
-    when = "hari ini" if age == 0 else f"{num(age)} hari lalu"
-    message = f"Registri terakhir diimpor {tanggal(last)} ({when}, berkas {row.file_name})."
+    when = Msg("hari ini") if age == 0 else Msg("{age} hari lalu", age=num(age))
+    message = Msg(
+        "Registri terakhir diimpor {last} ({when}, berkas {file_name}).",
+        last=tanggal(last),
+        when=when,
+        file_name=row.file_name,
+    )
     if stale:
-        message = (
-            f"Registri terakhir diimpor {tanggal(last)} ({when}), lebih dari {num(limit)} "
-            "hari: antrean cetak dan cakupan mungkin tidak lagi sesuai registri pusat; "
-            "impor ekspor SIAK terbaru."
+        message = Msg(
+            "Registri terakhir diimpor {last} ({when}), lebih dari {limit} hari: antrean cetak dan cakupan mungkin tidak lagi sesuai registri pusat; impor ekspor SIAK terbaru.",
+            last=tanggal(last),
+            when=when,
+            limit=num(limit),
         )
     return {
         "office": code,
@@ -66,7 +74,9 @@ def registry_age(ctx: Context, *, office: str | None = None, on: date | None = N
 def import_history(ctx: Context, *, office: str | None = None, limit: int = 10) -> ImportHistory:
     """`registry_age` and the office's last ``limit`` imports, the latest first."""
     if not 1 <= limit <= 1000:
-        raise DomainError("limit", "limit", "Jumlah impor yang ditampilkan harus 1 sampai 1.000")
+        raise DomainError(
+            "limit", "limit", Msg("Jumlah impor yang ditampilkan harus 1 sampai 1.000")
+        )
     age = registry_age(ctx, office=office)
     with ctx.read() as conn:
         rows = repo.imports(conn, age["office"], limit)

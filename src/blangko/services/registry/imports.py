@@ -74,6 +74,7 @@ from blangko.domain.limits import (
 from blangko.domain.nik import (
     mask_nik,
 )
+from blangko.domain.text import Msg
 from blangko.services.context import Context, resolve_office
 from blangko.services.registry.results import (
     ImportRecord,
@@ -252,9 +253,12 @@ class _Stage:
                 raise Conflict(
                     "nik_taken_meanwhile",
                     "nik",
-                    f"Baris {ribuan(first.line)}: NIK {mask_nik(first.nik)} baru saja didaftarkan di "
-                    f"kantor {first.office_code} oleh impor lain; tidak ada yang disimpan. "
-                    "Jalankan impor lagi.",
+                    Msg(
+                        "Baris {line}: NIK {nik} baru saja didaftarkan di kantor {office_code} oleh impor lain; tidak ada yang disimpan. Jalankan impor lagi.",
+                        line=ribuan(first.line),
+                        nik=mask_nik(first.nik),
+                        office_code=first.office_code,
+                    ),
                 )
             figures = repo.stage_figures(conn)
             now = self.ctx.now()
@@ -267,7 +271,9 @@ class _Stage:
                 raise DomainError(
                     "registry_refused",
                     "file",
-                    f"Basis data menolak impor ({exc.orig}); tidak ada yang disimpan.",
+                    Msg(
+                        "Basis data menolak impor ({orig}); tidak ada yang disimpan.", orig=exc.orig
+                    ),
                 ) from exc
         return figures
 
@@ -358,7 +364,7 @@ def import_residents(
         code = resolve_office(conn, office)
         rules = load_rules(conn, code, reference_date or ctx.today())
     if batch_size < 1:
-        raise DomainError("batch_size", "batch_size", "Ukuran batch minimal 1")
+        raise DomainError("batch_size", "batch_size", Msg("Ukuran batch minimal 1"))
 
     rows = 0
     with (
@@ -375,8 +381,10 @@ def import_residents(
                     raise DomainError(
                         "registry_too_many_rows",
                         "file",
-                        f"Berkas memuat lebih dari {ribuan(MAX_IMPORT_ROWS)} baris: bagi "
-                        "menjadi beberapa berkas; tidak ada yang disimpan.",
+                        Msg(
+                            "Berkas memuat lebih dari {max_import_rows} baris: bagi menjadi beberapa berkas; tidak ada yang disimpan.",
+                            max_import_rows=ribuan(MAX_IMPORT_ROWS),
+                        ),
                     )
                 try:
                     record, note = rules.check(reader.canonical(cells))

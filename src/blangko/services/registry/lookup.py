@@ -17,6 +17,7 @@ from blangko.domain.nik import (
     parse_nik,
     retired_region_note,
 )
+from blangko.domain.text import Msg
 from blangko.domain.wajib_ktp import age_on, is_wajib_ktp
 from blangko.services import readlog
 from blangko.services.context import Context, resolve_office
@@ -57,7 +58,10 @@ def read_resident(
         raise NotFound(
             "unknown_resident",
             "nik",
-            f"Penduduk dengan NIK {number if reveal else mask_nik(number)} tidak ada di registri.",
+            Msg(
+                "Penduduk dengan NIK {nilai} tidak ada di registri.",
+                nilai=number if reveal else mask_nik(number),
+            ),
         )
     nik_kec = f"{number[0:2]}.{number[2:4]}.{number[4:6]}"
     names = admin_repo.region_names(conn, [row.kode_desa, row.kode_kecamatan, nik_kec])

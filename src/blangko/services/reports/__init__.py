@@ -18,6 +18,7 @@ from typing import Any
 
 from blangko.adapters.reports import MIMETYPES, Report, render_bytes
 from blangko.domain.errors import DomainError, NotFound
+from blangko.domain.text import Msg
 from blangko.services.context import Context
 from blangko.services.reports import (
     backlog_list,
@@ -57,30 +58,38 @@ def build(ctx: Context, report_name: str, params: dict[str, Any]) -> Report:
         raise NotFound(
             "unknown_report",
             "report",
-            f"Laporan '{report_name}' tidak dikenal: pilih {', '.join(REPORTS)}.",
+            Msg(
+                "Laporan '{report_name}' tidak dikenal: pilih {reports}.",
+                report_name=report_name,
+                reports=", ".join(REPORTS),
+            ),
         )
     missing = [p for p in spec.params if params.get(p) in (None, "")]
     if missing:
-        raise DomainError("required", missing[0], f"Parameter '{missing[0]}' wajib diisi.")
+        raise DomainError(
+            "required", missing[0], Msg("Parameter '{missing}' wajib diisi.", missing=missing[0])
+        )
     wanted = (*spec.params, *spec.optional, "office", "address")
     kwargs = {k: v for k, v in params.items() if k in wanted}
     return spec.build(ctx, **kwargs)
 
 
 def render(
-    ctx: Context, report_name: str, params: dict[str, Any], fmt: str
+    ctx: Context, report_name: str, params: dict[str, Any], fmt: str, lang: str = "id"
 ) -> tuple[bytes, str, str]:
-    """A named report as file bytes: (content, file name, MIME type).
+    """A named report as file bytes: (content, file name, MIME type), in `lang` (id or en).
 
     params: the report's own (month / count_id / seq / as_of, target), optionally office and
     address.
     """
     if fmt not in MIMETYPES:
         raise DomainError(
-            "report_format", "format", f"Format '{fmt}' tidak dikenal: pilih xlsx atau pdf."
+            "report_format",
+            "format",
+            Msg("Format '{fmt}' tidak dikenal: pilih xlsx atau pdf.", fmt=fmt),
         )
     report = build(ctx, report_name, params)
-    return render_bytes(report, fmt), f"{report.filename_stem}.{fmt}", MIMETYPES[fmt]
+    return render_bytes(report, fmt, lang), f"{report.filename_stem}.{fmt}", MIMETYPES[fmt]
 
 
 __all__ = [

@@ -17,6 +17,7 @@ from typing import Any
 
 from blangko.adapters.reports.model import Column, Report, Signature, Table
 from blangko.domain.applications import STATUS_LABEL_ID
+from blangko.domain.text import N_, Msg
 from blangko.formatting import num, tanggal
 from blangko.services.admin.office import read_head
 from blangko.services.context import Context
@@ -40,17 +41,21 @@ def _election(flag: ElectionFlag | None) -> str:
 
 def _status(item: WorkItem) -> str:
     if item["status"] == REGISTRY_STATUS:
-        return "Belum mengajukan"
+        return N_("Belum mengajukan")
     text = f"{label(STATUS_LABELS, item['status'])} · {item['receipt']}"
-    return text + (" · suket" if item["suket"] else "")
+    return text + (N_(" · suket") if item["suket"] else "")
 
 
 def _area_text(kecamatan: str | None, desa: str | None, names: dict[str, str | None]) -> str:
     if desa:
-        return f"Desa/kelurahan {names.get(desa) or desa} ({desa})"
+        return Msg("Desa/kelurahan {nilai} ({desa})", nilai=names.get(desa) or desa, desa=desa)
     if kecamatan:
-        return f"Kecamatan {names.get(kecamatan) or kecamatan} ({kecamatan})"
-    return "Seluruh kabupaten"
+        return Msg(
+            "Kecamatan {nilai} ({kecamatan})",
+            nilai=names.get(kecamatan) or kecamatan,
+            kecamatan=kecamatan,
+        )
+    return N_("Seluruh kabupaten")
 
 
 def build(
@@ -85,16 +90,16 @@ def build(
         names[v["kode_kecamatan"]] = v["kecamatan"]
     prr = sum(v["registry_prr"] for v in work["villages"])
     villages = Table(
-        "Ringkasan per desa/kelurahan",
+        N_("Ringkasan per desa/kelurahan"),
         [
-            Column("Kode", "serial", weight=1.7),
-            Column("Kecamatan", weight=1.5),
-            Column("Desa/kelurahan", weight=1.8),
-            Column("Menunggu", "int", total=True, weight=1.1),
-            Column("Belum mengajukan", "int", total=True, weight=1.2),
-            Column("Permohonan berjalan", "int", total=True, weight=1.2),
-            Column("Terlama sejak", "date", weight=1.5),
-            Column("Pemilihan", weight=2.2),
+            Column(N_("Kode"), "serial", weight=1.7),
+            Column(N_("Kecamatan"), weight=1.5),
+            Column(N_("Desa/kelurahan"), weight=1.8),
+            Column(N_("Menunggu"), "int", total=True, weight=1.1),
+            Column(N_("Belum mengajukan"), "int", total=True, weight=1.2),
+            Column(N_("Permohonan berjalan"), "int", total=True, weight=1.2),
+            Column(N_("Terlama sejak"), "date", weight=1.5),
+            Column(N_("Pemilihan"), weight=2.2),
         ],
         [
             [
@@ -109,22 +114,22 @@ def build(
             ]
             for v in work["villages"]
         ],
-        sheet="Per desa",
-        empty_text="Tidak ada penduduk yang menunggu cetak.",
+        sheet=N_("Per desa"),
+        empty_text=N_("Tidak ada penduduk yang menunggu cetak."),
     )
-    name_column = [Column("Nama", weight=2)] if reveal else []
+    name_column = [Column(N_("Nama"), weight=2)] if reveal else []
     people = Table(
-        "Daftar penduduk menunggu cetak",
+        N_("Daftar penduduk menunggu cetak"),
         [
-            Column("No.", "int", weight=0.7),
-            Column("Kecamatan", weight=1.2),
-            Column("Desa/kelurahan", weight=1.5),
+            Column(N_("No."), "int", weight=0.7),
+            Column(N_("Kecamatan"), weight=1.2),
+            Column(N_("Desa/kelurahan"), weight=1.5),
             *name_column,
-            Column("NIK", "serial", weight=2.6),
-            Column("Tanggal rekam", "date", weight=1.6),
-            Column("Status permohonan", weight=2),
-            Column("Tanggal pemilihan", "date", weight=1.5),
-            Column("Keterangan", weight=1.2),
+            Column(N_("NIK"), "serial", weight=2.6),
+            Column(N_("Tanggal rekam"), "date", weight=1.6),
+            Column(N_("Status permohonan"), weight=2),
+            Column(N_("Tanggal pemilihan"), "date", weight=1.5),
+            Column(N_("Keterangan"), weight=1.2),
         ],
         [
             [
@@ -140,18 +145,16 @@ def build(
             ]
             for i, item in enumerate(work["items"], start=1)
         ],
-        sheet="Penduduk",
-        note="Urut per kecamatan dan desa/kelurahan, yang terlama menunggu lebih dulu "
-        "(tanggal rekam; untuk permohonan berjalan, tanggal pengajuan). Belum mengajukan: "
-        "sudah direkam, belum pernah dicetak, belum ada permohonan (PRR di registri). Tanggal "
-        "pemilihan: pemilihan mendatang terdekat di desa/kelurahan itu. Registri tidak memuat "
-        "alamat jalan: desa/kelurahan menunjukkan tempat penduduk."
-        + ("" if reveal else " NIK disamarkan dan nama tidak dicantumkan (data pribadi)."),
-        empty_text="Tidak ada penduduk yang menunggu cetak.",
+        sheet=N_("Penduduk"),
+        note=N_(
+            "Urut per kecamatan dan desa/kelurahan, yang terlama menunggu lebih dulu (tanggal rekam; untuk permohonan berjalan, tanggal pengajuan). Belum mengajukan: sudah direkam, belum pernah dicetak, belum ada permohonan (PRR di registri). Tanggal pemilihan: pemilihan mendatang terdekat di desa/kelurahan itu. Registri tidak memuat alamat jalan: desa/kelurahan menunjukkan tempat penduduk."
+        )
+        + ("" if reveal else N_(" NIK disamarkan dan nama tidak dicantumkan (data pribadi).")),
+        empty_text=N_("Tidak ada penduduk yang menunggu cetak."),
     )
     filters = _area_text(work["kecamatan"], work["desa"], names)
     if election_only:
-        filters += ", hanya desa/kelurahan dengan pemilihan mendatang"
+        filters += N_(", hanya desa/kelurahan dengan pemilihan mendatang")
     stem_area = (work["desa"] or work["kecamatan"] or head.code).replace(".", "")
     data: dict[str, Any] = {
         "as_of": day.isoformat(),
@@ -162,24 +165,26 @@ def build(
     return new_report(
         head,
         name="backlog",
-        title="DAFTAR PENDUDUK MENUNGGU CETAK KTP-EL",
-        subtitle=f"Untuk pemanggilan dan jemput bola · keadaan per {tanggal(day)}",
+        title=N_("DAFTAR PENDUDUK MENUNGGU CETAK KTP-EL"),
+        subtitle=Msg("Untuk pemanggilan dan jemput bola · keadaan per {day}", day=tanggal(day)),
         filename_stem=f"daftar-menunggu-cetak-{stem_area}-{day.isoformat()}",
         facts=[
-            ("Kantor", f"{head.name} ({head.code})"),
-            ("Per tanggal", day),
-            ("Wilayah", filters),
-            ("Penduduk dalam daftar (jiwa)", work["total"]),
-            ("Belum mengajukan, PRR di registri (jiwa)", prr),
-            ("Dengan permohonan berjalan (jiwa)", work["total"] - prr),
-            ("Antrean cetak seluruh kantor (jiwa)", work["backlog"]["print_backlog"]),
+            (N_("Kantor"), f"{head.name} ({head.code})"),
+            (N_("Per tanggal"), day),
+            (N_("Wilayah"), filters),
+            (N_("Penduduk dalam daftar (jiwa)"), work["total"]),
+            (N_("Belum mengajukan, PRR di registri (jiwa)"), prr),
+            (N_("Dengan permohonan berjalan (jiwa)"), work["total"] - prr),
+            (N_("Antrean cetak seluruh kantor (jiwa)"), work["backlog"]["print_backlog"]),
         ],
         tables=[villages, people],
         checks=[
-            f"Jumlah per desa sama dengan jumlah baris daftar: {num(work['total'])} jiwa, "
-            "masing-masing satu kali."
+            Msg(
+                "Jumlah per desa sama dengan jumlah baris daftar: {total} jiwa, masing-masing satu kali.",
+                total=num(work["total"]),
+            )
         ],
         issued_on=ctx.today(),
-        signatures=[Signature("Petugas", None, "NIP")],
+        signatures=[Signature(N_("Petugas"), None, N_("NIP"))],
         data=data,
     )

@@ -15,6 +15,7 @@ from typing import Any
 from blangko.adapters.reports.model import Column, Percent, Report, Signature, Table
 from blangko.adapters.repos import coverage as cq
 from blangko.domain.limits import check_date
+from blangko.domain.text import N_, Msg
 from blangko.formatting import num, tanggal
 from blangko.services.context import Context
 from blangko.services.coverage.areas import parse_target, rollup
@@ -75,36 +76,37 @@ def build(
     )
 
     area_columns = [
-        Column("Wajib KTP", "int", total=True, weight=1.1),
-        Column("Sudah rekam", "int", total=True, weight=1.1),
-        Column("Belum rekam", "int", total=True, weight=1.1),
+        Column(N_("Wajib KTP"), "int", total=True, weight=1.1),
+        Column(N_("Sudah rekam"), "int", total=True, weight=1.1),
+        Column(N_("Belum rekam"), "int", total=True, weight=1.1),
     ]
     kec_names = {a["code"]: a["name"] for a in kec["areas"]}
     kec_table = Table(
-        "Cakupan per kecamatan",
+        N_("Cakupan per kecamatan"),
         [
-            Column("Kode", "serial", weight=1.1),
-            Column("Kecamatan", weight=2.2),
+            Column(N_("Kode"), "serial", weight=1.1),
+            Column(N_("Kecamatan"), weight=2.2),
             *area_columns,
-            Column("Cakupan", "percent", ratio=(3, 2), weight=1),
-            Column("Kurang ke target", "int", weight=1.1),
+            Column(N_("Cakupan"), "percent", ratio=(3, 2), weight=1),
+            Column(N_("Kurang ke target"), "int", weight=1.1),
         ],
         [[a["code"], a["name"], *_figures(a)] for a in kec["areas"]],
-        sheet="Kecamatan",
-        note=f"Kurang ke target: penduduk yang masih harus direkam agar cakupan wilayah itu "
-        f"mencapai {num(target_pct)} %. Kekurangan kabupaten ({num(kec['gap_to_target'])}) "
-        "dihitung dari jumlah kabupaten, bukan dijumlahkan dari wilayah: wilayah yang melampaui "
-        "target tidak menutup kekurangan wilayah lain.",
+        sheet=N_("Kecamatan"),
+        note=Msg(
+            "Kurang ke target: penduduk yang masih harus direkam agar cakupan wilayah itu mencapai {target_pct} %. Kekurangan kabupaten ({gap_to_target}) dihitung dari jumlah kabupaten, bukan dijumlahkan dari wilayah: wilayah yang melampaui target tidak menutup kekurangan wilayah lain.",
+            target_pct=num(target_pct),
+            gap_to_target=num(kec["gap_to_target"]),
+        ),
     )
     desa_table = Table(
-        "Cakupan per desa/kelurahan",
+        N_("Cakupan per desa/kelurahan"),
         [
-            Column("Kode", "serial", weight=1.5),
-            Column("Kecamatan", weight=1.7),
-            Column("Desa/kelurahan", weight=2),
+            Column(N_("Kode"), "serial", weight=1.5),
+            Column(N_("Kecamatan"), weight=1.7),
+            Column(N_("Desa/kelurahan"), weight=2),
             *area_columns,
-            Column("Cakupan", "percent", ratio=(4, 3), weight=1),
-            Column("Kurang ke target", "int", weight=1.1),
+            Column(N_("Cakupan"), "percent", ratio=(4, 3), weight=1),
+            Column(N_("Kurang ke target"), "int", weight=1.1),
         ],
         [
             [
@@ -115,52 +117,55 @@ def build(
             ]
             for a in desa["areas"]
         ],
-        sheet="Desa",
+        sheet=N_("Desa"),
     )
     group_columns = [
         *area_columns,
-        Column("Cakupan", "percent", ratio=(2, 1), weight=1),
-        Column("Kurang ke target", "int", weight=1.1),
+        Column(N_("Cakupan"), "percent", ratio=(2, 1), weight=1),
+        Column(N_("Kurang ke target"), "int", weight=1.1),
     ]
     sex_table = Table(
-        "Cakupan menurut jenis kelamin",
-        [Column("Jenis kelamin", weight=2.2), *group_columns],
+        N_("Cakupan menurut jenis kelamin"),
+        [Column(N_("Jenis kelamin"), weight=2.2), *group_columns],
         [[g["label"], *_figures(g)] for g in kec["by_sex"]],
-        sheet="Jenis kelamin",
+        sheet=N_("Jenis kelamin"),
     )
     band_table = Table(
-        "Cakupan menurut kelompok umur",
-        [Column("Umur (tahun)", weight=2.2), *group_columns],
+        N_("Cakupan menurut kelompok umur"),
+        [Column(N_("Umur (tahun)"), weight=2.2), *group_columns],
         [[g["band"], *_figures(g)] for g in kec["by_age_band"]],
-        sheet="Umur",
-        note="<17: sudah atau pernah kawin, sehingga wajib KTP sebelum berumur 17 tahun.",
+        sheet=N_("Umur"),
+        note=N_("<17: sudah atau pernah kawin, sehingga wajib KTP sebelum berumur 17 tahun."),
     )
     return new_report(
         head,
         name="coverage",
-        title="REKAPITULASI CAKUPAN PEREKAMAN KTP-EL",
-        subtitle=f"Keadaan per {tanggal(day)}",
+        title=N_("REKAPITULASI CAKUPAN PEREKAMAN KTP-EL"),
+        subtitle=Msg("Keadaan per {day}", day=tanggal(day)),
         filename_stem=f"rekap-cakupan-{day.isoformat()}",
         facts=[
-            ("Kantor", f"{head.name} ({head.code})"),
-            ("Per tanggal", day),
-            ("Wajib KTP (jiwa)", kec["wajib_ktp"]),
-            ("Sudah rekam (jiwa)", kec["recorded"]),
-            ("Belum rekam (jiwa)", kec["unrecorded"]),
+            (N_("Kantor"), f"{head.name} ({head.code})"),
+            (N_("Per tanggal"), day),
+            (N_("Wajib KTP (jiwa)"), kec["wajib_ktp"]),
+            (N_("Sudah rekam (jiwa)"), kec["recorded"]),
+            (N_("Belum rekam (jiwa)"), kec["unrecorded"]),
             # No wajib KTP, no coverage: "-" as on every other surface, never 0 %.
-            ("Cakupan", _percent_or_dash(kec["coverage_pct"])),
-            ("Target", Percent(_fraction(target_pct) or 0)),
-            ("Kurang ke target (jiwa)", kec["gap_to_target"]),
+            (N_("Cakupan"), _percent_or_dash(kec["coverage_pct"])),
+            (N_("Target"), Percent(_fraction(target_pct) or 0)),
+            (N_("Kurang ke target (jiwa)"), kec["gap_to_target"]),
         ],
         tables=[kec_table, desa_table, sex_table, band_table],
         checks=[
-            f"Jumlah wajib KTP per kecamatan, per desa, per jenis kelamin dan per kelompok "
-            f"umur sama: {num(kec['wajib_ktp'])} jiwa; sudah rekam {num(kec['recorded'])} jiwa."
+            Msg(
+                "Jumlah wajib KTP per kecamatan, per desa, per jenis kelamin dan per kelompok umur sama: {wajib_ktp} jiwa; sudah rekam {recorded} jiwa.",
+                wajib_ktp=num(kec["wajib_ktp"]),
+                recorded=num(kec["recorded"]),
+            )
         ],
         issued_on=ctx.today(),
         signatures=[
-            Signature("Kepala Bidang Pendaftaran Penduduk", None, "NIP"),
-            head_signature(head, caption="Mengetahui,"),
+            Signature(N_("Kepala Bidang Pendaftaran Penduduk"), None, N_("NIP")),
+            head_signature(head, caption=N_("Mengetahui,")),
         ],
         data={"as_of": day.isoformat(), "kecamatan": kec, "desa": desa},
     )

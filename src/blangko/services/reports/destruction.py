@@ -11,6 +11,7 @@ from blangko.adapters.reports.model import Column, Report, Signature, Table
 from blangko.adapters.repos import ledger as repo
 from blangko.domain.ledger import SPOIL_REASON_LABEL_ID, SPOIL_REASONS, State
 from blangko.domain.serials import from_serials, total
+from blangko.domain.text import N_, Msg
 from blangko.formatting import month_bounds, num, tanggal
 from blangko.services.context import Context, location_names
 from blangko.services.reports.letterhead import (
@@ -44,7 +45,7 @@ def build(
             label(SPOIL_REASON_LABEL_ID, c.reason),
             c.note or "",
             names.get(c.from_location, ""),
-            "dimusnahkan" if c.state == State.DESTROYED.value else "rusak, belum dimusnahkan",
+            "dimusnahkan" if c.state == State.DESTROYED.value else N_("rusak, belum dimusnahkan"),
         ]
         for i, c in enumerate(cards, start=1)
     ]
@@ -54,80 +55,95 @@ def build(
         by_reason[c.reason] = by_reason.get(c.reason, 0) + 1
     pending = sum(1 for c in cards if c.state == State.SPOILED.value)
     facts: list[tuple[str, Any]] = [
-        ("Periode blangko rusak", f"{tanggal(first)} s.d. {tanggal(last)}"),
-        ("Jumlah blangko rusak (keping)", n),
-        ("Sudah dimusnahkan (keping)", n - pending),
-        ("Belum dimusnahkan (keping)", pending),
+        (N_("Periode blangko rusak"), f"{tanggal(first)} s.d. {tanggal(last)}"),
+        (N_("Jumlah blangko rusak (keping)"), n),
+        (N_("Sudah dimusnahkan (keping)"), n - pending),
+        (N_("Belum dimusnahkan (keping)"), pending),
     ]
     witnesses: list[str] = []
     for d in destroys:
         facts += [
-            ("Tanggal pemusnahan", d.effective_date),
-            ("Nomor berita acara pemusnahan", d.document),
-            ("Saksi", d.party),
+            (N_("Tanggal pemusnahan"), d.effective_date),
+            (N_("Nomor berita acara pemusnahan"), d.document),
+            (N_("Saksi"), d.party),
         ]
         witnesses += [w for w in (d.party or "").split("; ") if w and w not in witnesses]
     seri = _ranges_text(c.serial for c in cards)
     if destroys and not pending:
         when = destroys[-1].effective_date
-        paragraphs = [
-            f"{opening(when)}, bertempat di "
-            f"{head.name}, telah dilakukan pemusnahan blangko KTP-el yang rusak selama bulan "
-            f"{month_name(first)} sejumlah {num(n)} ({terbilang(n)}) keping, dengan nomor seri "
-            f"dan alasan kerusakan sebagaimana tercantum dalam daftar di bawah ini, disaksikan "
-            f"oleh {', '.join(witnesses).rstrip('.')}.",
+        paragraphs: list[str] = [
+            Msg(
+                "{when}, bertempat di {name}, telah dilakukan pemusnahan blangko KTP-el yang rusak selama bulan {first} sejumlah {n} ({n2}) keping, dengan nomor seri dan alasan kerusakan sebagaimana tercantum dalam daftar di bawah ini, disaksikan oleh {nilai}.",
+                when=opening(when),
+                name=head.name,
+                first=month_name(first),
+                n=num(n),
+                n2=terbilang(n),
+                nilai=", ".join(witnesses).rstrip("."),
+            ),
         ]
     else:
         paragraphs = [
-            f"Blangko KTP-el yang rusak selama bulan {month_name(first)} sejumlah {num(n)} "
-            f"({terbilang(n)}) keping, dengan nomor seri dan alasan kerusakan sebagaimana "
-            f"tercantum dalam daftar di bawah ini, {num(pending)} keping di antaranya siap "
-            "dimusnahkan dengan disaksikan oleh para saksi yang menandatangani berita acara ini.",
+            Msg(
+                "Blangko KTP-el yang rusak selama bulan {first} sejumlah {n} ({n2}) keping, dengan nomor seri dan alasan kerusakan sebagaimana tercantum dalam daftar di bawah ini, {pending} keping di antaranya siap dimusnahkan dengan disaksikan oleh para saksi yang menandatangani berita acara ini.",
+                first=month_name(first),
+                n=num(n),
+                n2=terbilang(n),
+                pending=num(pending),
+            ),
         ]
     paragraphs.append(CLOSING)
     # Witnesses first, the office's own signatories on the last row.
-    sigs = [Signature(f"Saksi {i}", w, None) for i, w in enumerate(witnesses, start=1)]
+    sigs = [Signature(Msg("Saksi {i}", i=i), w, None) for i, w in enumerate(witnesses, start=1)]
     if not witnesses:
-        sigs += [Signature("Saksi 1", None, None), Signature("Saksi 2", None, None)]
-    sigs.append(Signature("Pengelola Blangko", None, "NIP"))
-    sigs.append(head_signature(head, caption="Mengetahui,"))
+        sigs += [Signature(N_("Saksi 1"), None, None), Signature(N_("Saksi 2"), None, None)]
+    sigs.append(Signature(N_("Pengelola Blangko"), None, N_("NIP")))
+    sigs.append(head_signature(head, caption=N_("Mengetahui,")))
     return new_report(
         head,
         name="destruction",
-        title="BERITA ACARA PEMUSNAHAN BLANGKO KTP-EL RUSAK",
-        subtitle=f"Blangko rusak bulan {month_name(first)}",
+        title=N_("BERITA ACARA PEMUSNAHAN BLANGKO KTP-EL RUSAK"),
+        subtitle=Msg("Blangko rusak bulan {first}", first=month_name(first)),
         filename_stem=f"berita-acara-pemusnahan-{key}",
         facts=facts,
         paragraphs=paragraphs,
         tables=[
             Table(
-                "Rekap menurut alasan",
-                [Column("Alasan", weight=4), Column("Keping", "int", total=True, weight=1.2)],
+                N_("Rekap menurut alasan"),
+                [
+                    Column(N_("Alasan"), weight=4),
+                    Column(N_("Keping"), "int", total=True, weight=1.2),
+                ],
                 [
                     [label(SPOIL_REASON_LABEL_ID, r), by_reason[r]]
                     for r in in_order(by_reason, SPOIL_REASONS)
                 ],
-                sheet="Rekap alasan",
+                sheet=N_("Rekap alasan"),
             ),
             Table(
-                "Daftar blangko rusak",
+                N_("Daftar blangko rusak"),
                 [
-                    Column("No", "int", weight=0.6),
-                    Column("Nomor seri", "serial", weight=2),
-                    Column("Tanggal rusak", "date", weight=1.9),
-                    Column("Alasan", weight=1.7),
-                    Column("Keterangan", weight=2.2),
-                    Column("Lokasi", weight=1.2),
-                    Column("Status", weight=1.8),
+                    Column(N_("No"), "int", weight=0.6),
+                    Column(N_("Nomor seri"), "serial", weight=2),
+                    Column(N_("Tanggal rusak"), "date", weight=1.9),
+                    Column(N_("Alasan"), weight=1.7),
+                    Column(N_("Keterangan"), weight=2.2),
+                    Column(N_("Lokasi"), weight=1.2),
+                    Column(N_("Status"), weight=1.8),
                 ],
                 rows,
-                sheet="Daftar seri",
-                empty_text="Tidak ada blangko rusak pada bulan ini.",
+                sheet=N_("Daftar seri"),
+                empty_text=N_("Tidak ada blangko rusak pada bulan ini."),
             ),
         ],
         checks=[
-            f"{num(n)} keping rusak = {num(n - pending)} dimusnahkan + {num(pending)} belum "
-            f"dimusnahkan; rentang seri: {seri or '-'}."
+            Msg(
+                "{n} keping rusak = {nilai} dimusnahkan + {pending} belum dimusnahkan; rentang seri: {nilai2}.",
+                n=num(n),
+                nilai=num(n - pending),
+                pending=num(pending),
+                nilai2=seri or "-",
+            )
         ],
         issued_on=destroys[-1].effective_date if destroys else ctx.today(),
         signatures=sigs,

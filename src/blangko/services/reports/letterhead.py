@@ -11,25 +11,35 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from blangko import formatting
 from blangko.adapters.reports.model import Column, Report, Signature
 from blangko.domain.serials import parse_ranges
+from blangko.domain.text import N_, Msg
 from blangko.formatting import tanggal
 from blangko.services.admin.office import OfficeHead, read_head
 from blangko.services.context import Context
 
-WEEKDAYS = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
+WEEKDAYS = [
+    N_("Senin"),
+    N_("Selasa"),
+    N_("Rabu"),
+    N_("Kamis"),
+    N_("Jumat"),
+    N_("Sabtu"),
+    N_("Minggu"),
+]
 # The sentence a berita acara closes with (the receipt's names its copies instead).
-CLOSING = (
+CLOSING = N_(
     "Demikian berita acara ini dibuat dengan sebenarnya untuk dipergunakan sebagaimana mestinya."
 )
 
 
 def head_signature(
-    head: OfficeHead, role: str = "Kepala Dinas", caption: str | None = None
+    head: OfficeHead, role: str = N_("Kepala Dinas"), caption: str | None = None
 ) -> Signature:
     """The head's signature block: their name and NIP from the office settings, else a line
     to sign over and 'NIP' to fill in by hand."""
-    nip = f"NIP {head.head_nip}" if head.head_nip else "NIP"
+    nip = Msg("NIP {head_nip}", head_nip=head.head_nip) if head.head_nip else N_("NIP")
     return Signature(role, head.head_name, nip, caption=caption)
 
 
@@ -49,9 +59,9 @@ def new_report(head: OfficeHead, **kw: Any) -> Report:
 
 
 RANGE_COLUMNS = [
-    Column("Nomor seri awal", "serial", weight=2),
-    Column("Nomor seri akhir", "serial", weight=2),
-    Column("Keping", "int", total=True),
+    Column(N_("Nomor seri awal"), "serial", weight=2),
+    Column(N_("Nomor seri akhir"), "serial", weight=2),
+    Column(N_("Keping"), "int", total=True),
 ]
 
 
@@ -73,9 +83,11 @@ def label(labels: Mapping[str, str], code: str) -> str:
 
 def month_name(d: date) -> str:
     """'November 2026': the long date without its day."""
-    return tanggal(d).split(" ", 1)[1]
+    return formatting.month_name(f"{d:%Y-%m}")
 
 
 def opening(d: date) -> str:
     """How a berita acara opens: 'Pada hari ini, Jumat tanggal 6 November 2026'."""
-    return f"Pada hari ini, {WEEKDAYS[d.weekday()]} tanggal {tanggal(d)}"
+    return Msg(
+        "Pada hari ini, {weekdays} tanggal {d}", weekdays=WEEKDAYS[d.weekday()], d=tanggal(d)
+    )

@@ -8,6 +8,7 @@ from blangko.adapters.reports.model import Report, Signature, Table
 from blangko.adapters.repos import ledger as repo
 from blangko.domain.errors import DomainError, NotFound
 from blangko.domain.ledger import KIND_LABEL_ID, Kind
+from blangko.domain.text import N_, Msg
 from blangko.formatting import num
 from blangko.services.context import Context, location_names
 from blangko.services.reports.letterhead import (
@@ -26,13 +27,16 @@ def build(
     with report_read(ctx, office, address) as (conn, head):
         e = repo.entry_by_seq(conn, head.code, seq)
         if e is None:
-            raise NotFound("unknown_entry", "seq", f"Entri ledger #{seq} tidak ada.")
+            raise NotFound("unknown_entry", "seq", Msg("Entri ledger #{seq} tidak ada.", seq=seq))
         if e.kind not in (Kind.RECEIVE.value, Kind.RETURN.value):
             raise DomainError(
                 "not_a_handover",
                 "seq",
-                f"Entri #{seq} adalah {KIND_LABEL_ID.get(Kind(e.kind), e.kind)}: berita acara "
-                "serah terima hanya untuk penerimaan atau pengembalian blangko.",
+                Msg(
+                    "Entri #{seq} adalah {nilai}: berita acara serah terima hanya untuk penerimaan atau pengembalian blangko.",
+                    seq=seq,
+                    nilai=KIND_LABEL_ID.get(Kind(e.kind), e.kind),
+                ),
             )
         names = location_names(conn, head.code)
     incoming = e.kind == Kind.RECEIVE.value
@@ -45,34 +49,52 @@ def build(
     return new_report(
         head,
         name="receipt",
-        title="BERITA ACARA SERAH TERIMA BLANGKO KTP-EL",
-        subtitle=f"Nomor {e.document}",
+        title=N_("BERITA ACARA SERAH TERIMA BLANGKO KTP-EL"),
+        subtitle=Msg("Nomor {document}", document=e.document),
         filename_stem=f"berita-acara-serah-terima-{seq}",
         facts=[
-            ("Nomor berita acara", e.document),
-            ("Tanggal serah terima", e.effective_date),
-            ("Pihak Pertama (yang menyerahkan)", giver),
-            ("Pihak Kedua (yang menerima)", receiver),
-            ("Lokasi penyimpanan" if incoming else "Diambil dari lokasi", location),
-            ("Jumlah (keping)", qty),
-            ("Entri buku besar", f"#{e.seq}, dicatat oleh {e.actor}, hash {e.hash[:16]}…"),
+            (N_("Nomor berita acara"), e.document),
+            (N_("Tanggal serah terima"), e.effective_date),
+            (N_("Pihak Pertama (yang menyerahkan)"), giver),
+            (N_("Pihak Kedua (yang menerima)"), receiver),
+            (N_("Lokasi penyimpanan") if incoming else N_("Diambil dari lokasi"), location),
+            (N_("Jumlah (keping)"), qty),
+            (
+                N_("Entri buku besar"),
+                Msg(
+                    "#{seq}, dicatat oleh {actor}, hash {hash}…",
+                    seq=e.seq,
+                    actor=e.actor,
+                    hash=e.hash[:16],
+                ),
+            ),
         ],
         paragraphs=[
-            f"{opening(e.effective_date)}, "
-            f"Pihak Pertama, {giver}, menyerahkan kepada Pihak Kedua, {receiver}, blangko KTP-el "
-            f"sejumlah {num(qty)} ({terbilang(qty)}) keping dengan nomor seri sebagaimana "
-            "tercantum dalam daftar di bawah ini, dan Pihak Kedua telah menerimanya dalam "
-            "keadaan baik dan lengkap.",
-            "Demikian berita acara ini dibuat dalam rangkap secukupnya untuk dipergunakan "
-            "sebagaimana mestinya.",
+            Msg(
+                "{effective_date}, Pihak Pertama, {giver}, menyerahkan kepada Pihak Kedua, {receiver}, blangko KTP-el sejumlah {qty} ({qty2}) keping dengan nomor seri sebagaimana tercantum dalam daftar di bawah ini, dan Pihak Kedua telah menerimanya dalam keadaan baik dan lengkap.",
+                effective_date=opening(e.effective_date),
+                giver=giver,
+                receiver=receiver,
+                qty=num(qty),
+                qty2=terbilang(qty),
+            ),
+            N_(
+                "Demikian berita acara ini dibuat dalam rangkap secukupnya untuk dipergunakan sebagaimana mestinya."
+            ),
         ]
-        + ([f"Catatan: {e.note}"] if e.note else []),
-        tables=[Table("Daftar nomor seri", RANGE_COLUMNS, rows, sheet="Nomor seri")],
-        checks=[f"Jumlah keping seluruh rentang = {num(qty)} = jumlah pada entri #{e.seq}."],
+        + ([Msg("Catatan: {note}", note=e.note)] if e.note else []),
+        tables=[Table(N_("Daftar nomor seri"), RANGE_COLUMNS, rows, sheet=N_("Nomor seri"))],
+        checks=[
+            Msg(
+                "Jumlah keping seluruh rentang = {qty} = jumlah pada entri #{seq}.",
+                qty=num(qty),
+                seq=e.seq,
+            )
+        ],
         issued_on=e.effective_date,
         signatures=[
-            Signature("Pihak Pertama, yang menyerahkan", None, giver),
-            Signature("Pihak Kedua, yang menerima", None, receiver),
+            Signature(N_("Pihak Pertama, yang menyerahkan"), None, giver),
+            Signature(N_("Pihak Kedua, yang menerima"), None, receiver),
         ],
         data={"seq": e.seq, "quantity": qty, "document": e.document, "party": e.party},
     )

@@ -18,6 +18,7 @@ from blangko.adapters.reports.fmt import terbilang
 from blangko.adapters.reports.model import Column, Percent, Report, Table
 from blangko.domain import stock_policy as sp
 from blangko.domain.limits import MAX_NAME, MAX_NOTE, check_date, check_text
+from blangko.domain.text import N_, Msg
 from blangko.formatting import num, pct, tanggal
 from blangko.services import figures
 from blangko.services import forecast as fs
@@ -26,11 +27,11 @@ from blangko.services.context import Context
 from blangko.services.reports.letterhead import head_signature, new_report
 
 REQUEST_ADDRESSEE = [
-    "Kepada Yth.",
-    "Direktur Jenderal Kependudukan dan Pencatatan Sipil Kementerian Dalam Negeri",
-    "di Jakarta",
+    N_("Kepada Yth."),
+    N_("Direktur Jenderal Kependudukan dan Pencatatan Sipil Kementerian Dalam Negeri"),
+    N_("di Jakarta"),
 ]
-HEAD_REASON = "Ditetapkan kepala dinas"
+HEAD_REASON = N_("Ditetapkan kepala dinas")
 
 
 def recommendation(
@@ -78,37 +79,44 @@ def build(
     qty = sp.requested_quantity(quantity, recommended, reason)
     why = (reason or "").strip()
     cover = f["days_of_cover"]
-    more = " atau lebih" if cover["beyond_horizon"] else ""
+    more = N_(" atau lebih") if cover["beyond_horizon"] else ""
 
     # The reasons add up to the recommendation (forecast._reasons); the head's change is one
     # more row, so the attachment adds up to the quantity asked for.
     event_names = {e["name"]: e for e in f["events"]}
-    reserve_prefix = "Cadangan untuk tingkat layanan"
+    reserve_prefix = N_("Cadangan untuk tingkat layanan")
     reason_rows: list[list[Any]] = []
     for i, r in enumerate(rec["reasons"]):
         if i == 0:
-            note = "rata-rata simulasi pemakaian harian (hari buka saja)"
+            note = N_("rata-rata simulasi pemakaian harian (hari buka saja)")
         elif r["reason"] in event_names:
             b = event_names[r["reason"]]["blanks"]
-            note = (
-                f"acara {tanggal(date.fromisoformat(event_names[r['reason']]['date']))}; "
-                f"perkiraan {num(b['low'])}–{num(b['high'])} keping, bagian dalam periode ini"
+            note = Msg(
+                "acara {nilai}; perkiraan {low}–{high} keping, bagian dalam periode ini",
+                nilai=tanggal(date.fromisoformat(event_names[r["reason"]]["date"])),
+                low=num(b["low"]),
+                high=num(b["high"]),
             )
         elif r["reason"] == fs.QUEUE_REASON:
-            note = f"{num(in_queue)} permohonan direkam atau siap cetak"
+            note = Msg("{in_queue} permohonan direkam atau siap cetak", in_queue=num(in_queue))
         elif r["reason"].startswith(fs.PRR_REASON):
-            note = (
-                f"sudah rekam, belum dicetak; laju datang {pct(take_up['rate'])} per hari buka "
-                f"({pct(take_up['p05'])}–{pct(take_up['p95'])}), dari riwayat registri"
+            note = Msg(
+                "sudah rekam, belum dicetak; laju datang {take_up} per hari buka ({take_up2}–{take_up3}), dari riwayat registri",
+                take_up=pct(take_up["rate"]),
+                take_up2=pct(take_up["p05"]),
+                take_up3=pct(take_up["p95"]),
             )
         elif r["reason"] == fs.RECORDINGS_REASON:
-            note = "perkiraan perekaman baru yang datang mencetak"
+            note = N_("perkiraan perekaman baru yang datang mencetak")
         elif r["reason"] == fs.STOCK_REASON:
-            note = "persediaan per tanggal surat, dikurangkan"
+            note = N_("persediaan per tanggal surat, dikurangkan")
         elif r["reason"].startswith(reserve_prefix):
-            note = f"agar peluang kehabisan stok paling tinggi {pct(1 - rec['service_level'])}"
+            note = Msg(
+                "agar peluang kehabisan stok paling tinggi {nilai}",
+                nilai=pct(1 - rec["service_level"]),
+            )
         elif r["reason"] == fs.SURPLUS_REASON:
-            note = "perkiraan tidak menyarankan permintaan (usulan 0 keping)"
+            note = N_("perkiraan tidak menyarankan permintaan (usulan 0 keping)")
         else:
             note = ""
         reason_rows.append([r["reason"], r["quantity"], note])
@@ -118,22 +126,27 @@ def build(
                 HEAD_REASON,
                 qty - recommended,
                 (f"{why}; " if why else "")
-                + f"usulan perkiraan {num(recommended)} keping, dimohon {num(qty)} keping",
+                + Msg(
+                    "usulan perkiraan {recommended} keping, dimohon {qty} keping",
+                    recommended=num(recommended),
+                    qty=num(qty),
+                ),
             ]
         )
     reasons_table = Table(
-        "Lampiran: dasar perhitungan jumlah permohonan",
+        N_("Lampiran: dasar perhitungan jumlah permohonan"),
         [
-            Column("Uraian", weight=3.4),
-            Column("Keping", "int", total=True, weight=1),
-            Column("Keterangan", weight=3),
+            Column(N_("Uraian"), weight=3.4),
+            Column(N_("Keping"), "int", total=True, weight=1),
+            Column(N_("Keterangan"), weight=3),
         ],
         reason_rows,
-        sheet="Dasar perhitungan",
-        totals_label="Jumlah yang dimohon",
-        note="Keping per uraian adalah nilai harapan dari "
-        f"{num(f['model']['paths'])} jalur simulasi kebutuhan; cadangan menutup selisih "
-        "antara jumlahnya dan kebutuhan pada tingkat layanan.",
+        sheet=N_("Dasar perhitungan"),
+        totals_label=N_("Jumlah yang dimohon"),
+        note=Msg(
+            "Keping per uraian adalah nilai harapan dari {paths} jalur simulasi kebutuhan; cadangan menutup selisih antara jumlahnya dan kebutuhan pada tingkat layanan.",
+            paths=num(f["model"]["paths"]),
+        ),
     )
     if reasons_table.totals()[1] != qty:
         raise AssertionError("request letter: reasons do not add up to the requested quantity")
@@ -147,47 +160,59 @@ def build(
     until_more = "sedikitnya " if covers_until >= horizon_end else ""
     mos = comp["months_of_stock"]
     state_rows: list[list[Any]] = [
-        ["Persediaan di tangan", f["on_hand"], "keping"],
-        ["Cukup untuk (median)", cover["p50"], f"hari{more}"],
-        ["Cukup untuk (keyakinan 90 %)", cover["p90"], f"hari{more}"],
-        ["Antrean cetak (permohonan siap cetak)", queue, "orang"],
+        [N_("Persediaan di tangan"), f["on_hand"], "keping"],
+        [N_("Cukup untuk (median)"), cover["p50"], f"hari{more}"],
+        [N_("Cukup untuk (keyakinan 90 %)"), cover["p90"], f"hari{more}"],
+        [N_("Antrean cetak (permohonan siap cetak)"), queue, "orang"],
         [
-            "Penduduk PRR di registri (sudah rekam, belum dicetak)",
+            N_("Penduduk PRR di registri (sudah rekam, belum dicetak)"),
             f["backlog"]["registry_prr"],
             "orang",
         ],
-        ["Waktu tunggu kiriman (median)", nd["lead_time_days"], "hari"],
-        ["Waktu tunggu kiriman (90 %)", nd["lead_time_p90_days"], "hari"],
+        [N_("Waktu tunggu kiriman (median)"), nd["lead_time_days"], "hari"],
+        [N_("Waktu tunggu kiriman (90 %)"), nd["lead_time_p90_days"], "hari"],
         [
-            "Perkiraan kiriman tiba bila diminta hari ini",
+            N_("Perkiraan kiriman tiba bila diminta hari ini"),
             date.fromisoformat(nd["expected_date"]),
             "",
         ],
         [
-            "Peluang kehabisan stok sebelum kiriman tiba",
+            N_("Peluang kehabisan stok sebelum kiriman tiba"),
             Percent(f["stockout_probability_before_next_delivery"]),
-            "tanpa permohonan ini",
+            N_("tanpa permohonan ini"),
         ],
-        ["Tingkat layanan yang dituju", Percent(rec["service_level"]), ""],
-        ["Usulan permintaan menurut perkiraan", recommended, "keping"],
-        ["Jumlah yang dimohon", qty, "keping"],
-        ["Periode yang ditutup permohonan", rec["window_days"], "hari (tinjau + tunggu)"],
-        ["Persediaan cukup sampai (median)", covers_until, "dengan usulan perkiraan"],
+        [N_("Tingkat layanan yang dituju"), Percent(rec["service_level"]), ""],
+        [N_("Usulan permintaan menurut perkiraan"), recommended, "keping"],
+        [N_("Jumlah yang dimohon"), qty, "keping"],
+        [N_("Periode yang ditutup permohonan"), rec["window_days"], N_("hari (tinjau + tunggu)")],
+        [N_("Persediaan cukup sampai (median)"), covers_until, N_("dengan usulan perkiraan")],
         [
-            "Rata-rata pemakaian bulanan (gaya OpenLMIS)",
+            N_("Rata-rata pemakaian bulanan (gaya OpenLMIS)"),
             # Whole cards: the sheet's number format shows no decimals.
             round(comp["average_monthly_consumption"]),
-            f"keping/bulan ({num(comp['amc_period_days'])} hari terakhir)"
-            + (f"; persediaan = {num(mos)} bulan pemakaian" if mos is not None else ""),
+            Msg(
+                "keping/bulan ({amc_period_days} hari terakhir)",
+                amc_period_days=num(comp["amc_period_days"]),
+            )
+            + (
+                Msg("; persediaan = {mos} bulan pemakaian", mos=num(mos)) if mos is not None else ""
+            ),
         ],
     ]
     state_table = Table(
-        "Keadaan persediaan dan risiko",
-        [Column("Uraian", weight=3.4), Column("Nilai", weight=1.4), Column("Satuan", weight=2.6)],
+        N_("Keadaan persediaan dan risiko"),
+        [
+            Column(N_("Uraian"), weight=3.4),
+            Column(N_("Nilai"), weight=1.4),
+            Column(N_("Satuan"), weight=2.6),
+        ],
         state_rows,
-        sheet="Keadaan persediaan",
-        note=f"Model {f['model']['name']} dilatih pada {num(f['model']['fitted_on_days'])} hari "
-        "buka; hari tutup (akhir pekan, libur nasional, penutupan layanan) dihitung nol.",
+        sheet=N_("Keadaan persediaan"),
+        note=Msg(
+            "Model {name} dilatih pada {fitted_on_days} hari buka; hari tutup (akhir pekan, libur nasional, penutupan layanan) dihitung nol.",
+            name=f["model"]["name"],
+            fitted_on_days=num(f["model"]["fitted_on_days"]),
+        ),
     )
     event_rows = [
         [
@@ -200,102 +225,150 @@ def build(
         for e in f["events"]
     ]
     events_table = Table(
-        f"Acara dalam {num(f['horizon_days'])} hari ke depan",
+        Msg("Acara dalam {horizon_days} hari ke depan", horizon_days=num(f["horizon_days"])),
         [
-            Column("Acara", weight=3),
-            Column("Tanggal", "date", weight=1.8),
-            Column("Tambahan rendah", "int", weight=1.2),
-            Column("Tambahan perkiraan", "int", total=True, weight=1.2),
-            Column("Tambahan tinggi", "int", weight=1.2),
+            Column(N_("Acara"), weight=3),
+            Column(N_("Tanggal"), "date", weight=1.8),
+            Column(N_("Tambahan rendah"), "int", weight=1.2),
+            Column(N_("Tambahan perkiraan"), "int", total=True, weight=1.2),
+            Column(N_("Tambahan tinggi"), "int", weight=1.2),
         ],
         event_rows,
-        sheet="Acara",
-        empty_text="Tidak ada acara tercatat.",
-        note="Tambahan blangko dihitung dari penduduk desa-desa acara: yang belum rekam, yang "
-        "berumur 17 tahun sebelum acara, dan yang sudah rekam tetapi belum dicetak.",
+        sheet=N_("Acara"),
+        empty_text=N_("Tidak ada acara tercatat."),
+        note=N_(
+            "Tambahan blangko dihitung dari penduduk desa-desa acara: yang belum rekam, yang berumur 17 tahun sebelum acara, dan yang sudah rekam tetapi belum dicetak."
+        ),
     )
 
     head_of = (
-        f"Dinas Kependudukan dan Pencatatan Sipil {head.regency}" if head.regency else head.name
+        Msg("Dinas Kependudukan dan Pencatatan Sipil {regency}", regency=head.regency)
+        if head.regency
+        else head.name
     )
     in_window = [r["reason"] for r in rec["reasons"] if r["reason"] in event_names]
     for r in rec["reasons"]:
         if r["reason"].startswith(fs.PRR_REASON) and r["quantity"]:
-            in_window.append(f"{num(r['quantity'])} penduduk PRR yang diperkirakan datang mencetak")
+            in_window.append(
+                Msg(
+                    "{quantity} penduduk PRR yang diperkirakan datang mencetak",
+                    quantity=num(r["quantity"]),
+                )
+            )
     if any(r["reason"] == fs.QUEUE_REASON for r in rec["reasons"]):
-        in_window.append(f"antrean cetak {num(in_queue)} permohonan")
-    extra = f", termasuk tambahan kebutuhan karena {' dan '.join(in_window)}" if in_window else ""
+        in_window.append(Msg("antrean cetak {in_queue} permohonan", in_queue=num(in_queue)))
+    extra = (
+        Msg(", termasuk tambahan kebutuhan karena {in_window}", in_window=" dan ".join(in_window))
+        if in_window
+        else ""
+    )
     if qty == recommended:
-        asking = (
-            f"Sehubungan dengan hal tersebut, kami mengajukan permohonan blangko KTP-el sebanyak "
-            f"{num(qty)} ({terbilang(qty)}) keping, untuk memenuhi kebutuhan pelayanan selama "
-            f"{num(rec['window_days'])} hari ke depan (periode tinjau ditambah waktu tunggu "
-            f"pengiriman) dengan tingkat layanan {pct(rec['service_level'])}{extra}. Dengan "
-            f"tambahan tersebut persediaan diperkirakan cukup sampai {until_more}"
-            f"{tanggal(covers_until)}. Rincian dasar perhitungan kami lampirkan."
+        asking = Msg(
+            "Sehubungan dengan hal tersebut, kami mengajukan permohonan blangko KTP-el sebanyak {qty} ({qty2}) keping, untuk memenuhi kebutuhan pelayanan selama {window_days} hari ke depan (periode tinjau ditambah waktu tunggu pengiriman) dengan tingkat layanan {service_level}{extra}. Dengan tambahan tersebut persediaan diperkirakan cukup sampai {until_more}{covers_until}. Rincian dasar perhitungan kami lampirkan.",
+            qty=num(qty),
+            qty2=terbilang(qty),
+            window_days=num(rec["window_days"]),
+            service_level=pct(rec["service_level"]),
+            extra=extra,
+            until_more=until_more,
+            covers_until=tanggal(covers_until),
         )
     else:
-        period = (
-            f"Perkiraan kebutuhan untuk {num(rec['window_days'])} hari ke depan (periode tinjau "
-            f"ditambah waktu tunggu pengiriman) dengan tingkat layanan {pct(rec['service_level'])}"
+        period = Msg(
+            "Perkiraan kebutuhan untuk {window_days} hari ke depan (periode tinjau ditambah waktu tunggu pengiriman) dengan tingkat layanan {service_level}",
+            window_days=num(rec["window_days"]),
+            service_level=pct(rec["service_level"]),
         )
         basis = (
-            f"{period} mengusulkan {num(recommended)} keping{extra}."
+            Msg(
+                "{period} mengusulkan {recommended} keping{extra}.",
+                period=period,
+                recommended=num(recommended),
+                extra=extra,
+            )
             if recommended
-            else f"{period} tidak mengusulkan permintaan: persediaan mencukupi kebutuhan itu"
+            else Msg(
+                "{period} tidak mengusulkan permintaan: persediaan mencukupi kebutuhan itu",
+                period=period,
+            )
             + (
-                f", yang sudah memperhitungkan tambahan karena {' dan '.join(in_window)}"
+                Msg(
+                    ", yang sudah memperhitungkan tambahan karena {in_window}",
+                    in_window=" dan ".join(in_window),
+                )
                 if in_window
                 else ""
             )
             + "."
         )
         asking = (
-            f"{basis} Sehubungan dengan hal tersebut, kami mengajukan permohonan blangko KTP-el "
-            f"sebanyak {num(qty)} ({terbilang(qty)}) keping"
-            + (f", dengan pertimbangan: {why}" if why else "")
-            + ". Rincian dasar perhitungan kami lampirkan."
+            Msg(
+                "{basis} Sehubungan dengan hal tersebut, kami mengajukan permohonan blangko KTP-el sebanyak {qty} ({qty2}) keping",
+                basis=basis,
+                qty=num(qty),
+                qty2=terbilang(qty),
+            )
+            + (Msg(", dengan pertimbangan: {why}", why=why) if why else "")
+            + N_(". Rincian dasar perhitungan kami lampirkan.")
         )
     paragraphs = [
         *REQUEST_ADDRESSEE,
-        f"Dengan hormat, bersama ini kami sampaikan bahwa persediaan blangko KTP-el pada "
-        f"{head.name} per {tanggal(day)} sebanyak {num(f['on_hand'])} keping. Berdasarkan "
-        f"pemakaian harian yang tercatat di buku besar blangko, persediaan tersebut "
-        f"diperkirakan cukup untuk {num(cover['p50'])} hari{more}, dan peluang persediaan habis "
-        f"sebelum kiriman berikutnya tiba (sekitar {tanggal(date.fromisoformat(nd['expected_date']))}, "
-        f"waktu tunggu {num(nd['lead_time_days'])} hari) adalah "
-        f"{pct(f['stockout_probability_before_next_delivery'])}.",
+        Msg(
+            "Dengan hormat, bersama ini kami sampaikan bahwa persediaan blangko KTP-el pada {name} per {day} sebanyak {on_hand} keping. Berdasarkan pemakaian harian yang tercatat di buku besar blangko, persediaan tersebut diperkirakan cukup untuk {cover} hari{more}, dan peluang persediaan habis sebelum kiriman berikutnya tiba (sekitar {nilai}, waktu tunggu {lead_time_days} hari) adalah {stockout_probability_before_next_delivery}.",
+            name=head.name,
+            day=tanggal(day),
+            on_hand=num(f["on_hand"]),
+            cover=num(cover["p50"]),
+            more=more,
+            nilai=tanggal(date.fromisoformat(nd["expected_date"])),
+            lead_time_days=num(nd["lead_time_days"]),
+            stockout_probability_before_next_delivery=pct(
+                f["stockout_probability_before_next_delivery"]
+            ),
+        ),
         asking,
-        "Demikian permohonan ini kami sampaikan. Atas perhatian dan kerja sama Bapak/Ibu, kami "
-        "ucapkan terima kasih.",
+        N_(
+            "Demikian permohonan ini kami sampaikan. Atas perhatian dan kerja sama Bapak/Ibu, kami ucapkan terima kasih."
+        ),
     ]
     for w in f["warnings"]:
-        paragraphs.append(f"Catatan perkiraan: {w}")
+        paragraphs.append(Msg("Catatan perkiraan: {w}", w=w))
     return new_report(
         head,
         name="request",
-        title="SURAT PERMOHONAN BLANGKO KTP-EL",
+        title=N_("SURAT PERMOHONAN BLANGKO KTP-EL"),
         filename_stem=f"surat-permohonan-blangko-{day.isoformat()}",
         facts=[
-            ("Nomor", f"470/ ....... /Disdukcapil/{day.year}"),
-            ("Sifat", "Penting"),
-            ("Lampiran", "1 (satu) berkas"),
-            ("Perihal", "Permohonan Blangko KTP-el"),
-            ("Jumlah dimohon (keping)", qty),
+            (N_("Nomor"), Msg("470/ ....... /Disdukcapil/{year}", year=day.year)),
+            (N_("Sifat"), N_("Penting")),
+            (N_("Lampiran"), N_("1 (satu) berkas")),
+            (N_("Perihal"), N_("Permohonan Blangko KTP-el")),
+            (N_("Jumlah dimohon (keping)"), qty),
         ],
         paragraphs=paragraphs,
         tables=[reasons_table, state_table, events_table],
         checks=[
-            f"Pemakaian + penduduk PRR + perekaman baru + acara + antrean + cadangan - persediaan = "
-            f"{num(recommended)} keping = usulan perkiraan per {tanggal(day)}"
+            Msg(
+                "Pemakaian + penduduk PRR + perekaman baru + acara + antrean + cadangan - persediaan = {recommended} keping = usulan perkiraan per {day}",
+                recommended=num(recommended),
+                day=tanggal(day),
+            )
             + (
-                f"; ditetapkan kepala dinas {num(qty)} keping ({why or 'tanpa alasan'})."
+                Msg(
+                    "; ditetapkan kepala dinas {qty} keping ({nilai}).",
+                    qty=num(qty),
+                    nilai=why or "tanpa alasan",
+                )
                 if qty != recommended
                 else "."
             )
         ],
         issued_on=day,
-        signatures=[head_signature(head, f"Kepala {head_of}", caption="Hormat kami,")],
+        signatures=[
+            head_signature(
+                head, Msg("Kepala {head_of}", head_of=head_of), caption=N_("Hormat kami,")
+            )
+        ],
         data={
             "as_of": day.isoformat(),
             "quantity": qty,

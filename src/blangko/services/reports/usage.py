@@ -29,6 +29,7 @@ from blangko.domain.ledger import (
     bucket_amounts,
     net_stock,
 )
+from blangko.domain.text import N_, Msg
 from blangko.formatting import month_bounds, num, tanggal
 from blangko.services.context import Context
 from blangko.services.reports.letterhead import (
@@ -43,13 +44,13 @@ from blangko.services.stock.queries import read_balance
 
 # The recap's lines after the opening balance, each signed as it enters the stock.
 RECAP_LABELS = {
-    "received": "Diterima",
-    "consumed": "Dipakai (dicetak)",
-    "spoiled": "Rusak",
-    "lost": "Hilang",
-    "returned": "Dikembalikan / dipinjamkan",
-    "shipped": "Dikirim ke kantor lain (kiriman)",
-    "adjusted": "Penyesuaian stock opname",
+    "received": N_("Diterima"),
+    "consumed": N_("Dipakai (dicetak)"),
+    "spoiled": N_("Rusak"),
+    "lost": N_("Hilang"),
+    "returned": N_("Dikembalikan / dipinjamkan"),
+    "shipped": N_("Dikirim ke kantor lain (kiriman)"),
+    "adjusted": N_("Penyesuaian stock opname"),
 }
 INFLOW = ("opening", "received")  # entries listed under "Penerimaan blangko"
 OTHER = (
@@ -67,7 +68,9 @@ def build(
     first, last = month_bounds(month)
     if first > ctx.today():
         raise DomainError(
-            "month_in_future", "month", f"Bulan {month} belum dimulai: belum ada yang dilaporkan."
+            "month_in_future",
+            "month",
+            Msg("Bulan {month} belum dimulai: belum ada yang dilaporkan.", month=month),
         )
     key = first.strftime("%Y-%m")
     # A month still running closes today: no entry can be dated later.
@@ -152,10 +155,10 @@ def build(
     if opening + net_stock(moved) != closing:
         raise AssertionError(f"usage report: {opening} + {net_stock(moved)} != {closing}")
 
-    recap_rows: list[list[Any]] = [[f"Saldo awal per {tanggal(eve)}", opening]]
+    recap_rows: list[list[Any]] = [[Msg("Saldo awal per {eve}", eve=tanggal(eve)), opening]]
     if moved["opening"]:
         recap_rows.append(
-            ["Saldo awal pencatatan (stok saat sistem mulai dipakai)", moved["opening"]]
+            [N_("Saldo awal pencatatan (stok saat sistem mulai dipakai)"), moved["opening"]]
         )
     # Shipments to other ledgers (docs/network.md): a line only in a month that had some.
     recap_rows += [
@@ -164,59 +167,64 @@ def build(
         if line != "shipped" or moved[line]
     ]
     recap = Table(
-        "Rekapitulasi",
-        [Column("Uraian", weight=4), Column("Keping", "int", total=True, weight=1.2)],
+        N_("Rekapitulasi"),
+        [Column(N_("Uraian"), weight=4), Column(N_("Keping"), "int", total=True, weight=1.2)],
         recap_rows,
-        sheet="Rekapitulasi",
-        totals_label=f"Saldo akhir per {tanggal(end)}",
-        note="Pengurangan ditulis negatif, sehingga jumlah kolom Keping sama dengan saldo akhir.",
+        sheet=N_("Rekapitulasi"),
+        totals_label=Msg("Saldo akhir per {end}", end=tanggal(end)),
+        note=N_(
+            "Pengurangan ditulis negatif, sehingga jumlah kolom Keping sama dengan saldo akhir."
+        ),
     )
     service_table = Table(
-        "Pemakaian menurut jenis layanan",
-        [Column("Jenis layanan", weight=4), Column("Keping", "int", total=True, weight=1.2)],
+        N_("Pemakaian menurut jenis layanan"),
+        [
+            Column(N_("Jenis layanan"), weight=4),
+            Column(N_("Keping"), "int", total=True, weight=1.2),
+        ],
         [[label(TYPE_LABEL_ID, s), by_service[s]] for s in in_order(by_service, TYPES)],
-        sheet="Pemakaian",
+        sheet=N_("Pemakaian"),
     )
     reason_table = Table(
-        "Blangko rusak menurut alasan",
-        [Column("Alasan", weight=4), Column("Keping", "int", total=True, weight=1.2)],
+        N_("Blangko rusak menurut alasan"),
+        [Column(N_("Alasan"), weight=4), Column(N_("Keping"), "int", total=True, weight=1.2)],
         [
             [label(SPOIL_REASON_LABEL_ID, r), by_reason[r]]
             for r in in_order(by_reason, SPOIL_REASONS)
         ],
-        sheet="Rusak",
-        note="Daftar seri blangko rusak ada pada Berita Acara Pemusnahan bulan ini.",
+        sheet=N_("Rusak"),
+        note=N_("Daftar seri blangko rusak ada pada Berita Acara Pemusnahan bulan ini."),
     )
     received_table = Table(
-        "Penerimaan blangko",
+        N_("Penerimaan blangko"),
         [
-            Column("Tanggal", "date", weight=1.6),
-            Column("Asal", weight=2),
-            Column("Nomor berita acara", weight=2),
-            Column("Nomor seri", "serial", weight=3),
-            Column("Keping", "int", total=True, weight=1),
+            Column(N_("Tanggal"), "date", weight=1.6),
+            Column(N_("Asal"), weight=2),
+            Column(N_("Nomor berita acara"), weight=2),
+            Column(N_("Nomor seri"), "serial", weight=3),
+            Column(N_("Keping"), "int", total=True, weight=1),
         ],
         received_rows,
-        sheet="Penerimaan",
+        sheet=N_("Penerimaan"),
     )
     other_table = Table(
-        "Hilang, dikembalikan, dan penyesuaian",
+        N_("Hilang, dikembalikan, dan penyesuaian"),
         [
-            Column("Tanggal", "date", weight=1.6),
-            Column("Jenis", weight=1.8),
-            Column("Nomor seri", "serial", weight=2.6),
-            Column("Keping (±)", "int", total=True, weight=1),
-            Column("Keterangan", weight=2.4),
-            Column("Dokumen", weight=1.6),
+            Column(N_("Tanggal"), "date", weight=1.6),
+            Column(N_("Jenis"), weight=1.8),
+            Column(N_("Nomor seri"), "serial", weight=2.6),
+            Column(N_("Keping (±)"), "int", total=True, weight=1),
+            Column(N_("Keterangan"), weight=2.4),
+            Column(N_("Dokumen"), weight=1.6),
         ],
         other_rows,
-        sheet="Mutasi lain",
+        sheet=N_("Mutasi lain"),
     )
     location_table = Table(
-        f"Saldo akhir per lokasi, {tanggal(end)}",
-        [Column("Lokasi", weight=4), Column("Keping", "int", total=True, weight=1.2)],
+        Msg("Saldo akhir per lokasi, {end}", end=tanggal(end)),
+        [Column(N_("Lokasi"), weight=4), Column(N_("Keping"), "int", total=True, weight=1.2)],
         [[name, n] for name, n in after["by_location"].items()],
-        sheet="Lokasi",
+        sheet=N_("Lokasi"),
     )
 
     # Daily table: every day of the month up to today, with the stock at the end of the day.
@@ -248,60 +256,86 @@ def build(
     if stock != closing:
         raise AssertionError("usage report: daily running stock does not end at the balance")
     daily_table = Table(
-        "Mutasi harian",
+        N_("Mutasi harian"),
         [
-            Column("Tanggal", "date", weight=2),
-            Column("Diterima", "int", total=True),
-            Column("Dipakai", "int", total=True),
-            Column("Rusak", "int", total=True),
-            Column("Hilang", "int", total=True),
-            Column("Dikembalikan", "int", total=True),
-            Column("Penyesuaian", "int", total=True),
-            Column("Stok akhir hari", "int", weight=1.2),
+            Column(N_("Tanggal"), "date", weight=2),
+            Column(N_("Diterima"), "int", total=True),
+            Column(N_("Dipakai"), "int", total=True),
+            Column(N_("Rusak"), "int", total=True),
+            Column(N_("Hilang"), "int", total=True),
+            Column(N_("Dikembalikan"), "int", total=True),
+            Column(N_("Penyesuaian"), "int", total=True),
+            Column(N_("Stok akhir hari"), "int", weight=1.2),
         ],
         daily_rows,
-        sheet="Harian",
-        note="Diterima termasuk saldo awal pencatatan. Stok akhir hari = stok hari sebelumnya "
-        "+ diterima - dipakai - rusak - hilang - dikembalikan ± penyesuaian; dikembalikan "
-        "termasuk yang dikirim ke kantor lain.",
+        sheet=N_("Harian"),
+        note=N_(
+            "Diterima termasuk saldo awal pencatatan. Stok akhir hari = stok hari sebelumnya + diterima - dipakai - rusak - hilang - dikembalikan ± penyesuaian; dikembalikan termasuk yang dikirim ke kantor lain."
+        ),
     )
 
-    period = f"{tanggal(first)} s.d. {tanggal(last)}"
+    period = Msg("{first} s.d. {last}", first=tanggal(first), last=tanggal(last))
     checks = [
-        f"Saldo awal {num(opening)} + diterima {num(moved['opening'] + moved['received'])} "
-        f"- dipakai {num(moved['consumed'])} - rusak {num(moved['spoiled'])} - hilang "
-        f"{num(moved['lost'])} - dikembalikan {num(moved['returned'])} "
-        + (f"- dikirim {num(moved['shipped'])} " if moved["shipped"] else "")
-        + "± penyesuaian "
-        f"{num(moved['adjusted'])} = saldo akhir {num(closing)}.",
-        f"Saldo awal sama dengan posisi stok buku besar per "
-        f"{tanggal(eve)} ({num(before['on_hand'])} keping) dan saldo "
-        f"akhir sama dengan posisi stok per {tanggal(end)} ({num(after['on_hand'])} keping).",
+        Msg(
+            "Saldo awal {opening} + diterima {nilai} - dipakai {moved} - rusak {moved2} - hilang {moved3} - dikembalikan {moved4} - dikirim {shipped} ± penyesuaian {moved5} = saldo akhir {closing}.",
+            opening=num(opening),
+            nilai=num(moved["opening"] + moved["received"]),
+            moved=num(moved["consumed"]),
+            moved2=num(moved["spoiled"]),
+            moved3=num(moved["lost"]),
+            moved4=num(moved["returned"]),
+            shipped=num(moved["shipped"]),
+            moved5=num(moved["adjusted"]),
+            closing=num(closing),
+        )
+        if moved["shipped"]
+        else Msg(
+            "Saldo awal {opening} + diterima {nilai} - dipakai {moved} - rusak {moved2} - hilang {moved3} - dikembalikan {moved4} ± penyesuaian {moved5} = saldo akhir {closing}.",
+            opening=num(opening),
+            nilai=num(moved["opening"] + moved["received"]),
+            moved=num(moved["consumed"]),
+            moved2=num(moved["spoiled"]),
+            moved3=num(moved["lost"]),
+            moved4=num(moved["returned"]),
+            moved5=num(moved["adjusted"]),
+            closing=num(closing),
+        ),
+        Msg(
+            "Saldo awal sama dengan posisi stok buku besar per {eve} ({before} keping) dan saldo akhir sama dengan posisi stok per {end} ({after} keping).",
+            eve=tanggal(eve),
+            before=num(before["on_hand"]),
+            end=tanggal(end),
+            after=num(after["on_hand"]),
+        ),
         # The chain's head as this report read it: kept on paper, it anchors the ledger
         # outside the database (docs/ledger.md, "Anchors").
-        f"Kepala rantai buku besar saat laporan dibuat: entri #{seq}, hash {head_hash}.",
+        Msg(
+            "Kepala rantai buku besar saat laporan dibuat: entri #{seq}, hash {head_hash}.",
+            seq=seq,
+            head_hash=head_hash,
+        ),
     ]
     facts: list[tuple[str, Any]] = [
-        ("Kantor", f"{head.name} ({head.code})"),
-        ("Periode", period),
-        ("Saldo awal (keping)", opening),
-        ("Diterima (keping)", moved["opening"] + moved["received"]),
-        ("Dipakai (keping)", moved["consumed"]),
-        ("Rusak (keping)", moved["spoiled"]),
-        ("Hilang (keping)", moved["lost"]),
-        ("Dikembalikan (keping)", moved["returned"]),
-        ("Penyesuaian (keping)", moved["adjusted"]),
-        ("Saldo akhir (keping)", closing),
+        (N_("Kantor"), f"{head.name} ({head.code})"),
+        (N_("Periode"), period),
+        (N_("Saldo awal (keping)"), opening),
+        (N_("Diterima (keping)"), moved["opening"] + moved["received"]),
+        (N_("Dipakai (keping)"), moved["consumed"]),
+        (N_("Rusak (keping)"), moved["spoiled"]),
+        (N_("Hilang (keping)"), moved["lost"]),
+        (N_("Dikembalikan (keping)"), moved["returned"]),
+        (N_("Penyesuaian (keping)"), moved["adjusted"]),
+        (N_("Saldo akhir (keping)"), closing),
     ]
     if moved["shipped"]:
-        facts.insert(-2, ("Dikirim ke kantor lain (keping)", moved["shipped"]))
+        facts.insert(-2, (N_("Dikirim ke kantor lain (keping)"), moved["shipped"]))
     if end < last:
-        facts.insert(2, ("Keadaan per", f"{tanggal(end)} (bulan berjalan)"))
+        facts.insert(2, (N_("Keadaan per"), Msg("{end} (bulan berjalan)", end=tanggal(end))))
     return new_report(
         head,
         name="usage",
-        title="LAPORAN PENGGUNAAN BLANGKO KTP-EL",
-        subtitle=f"Bulan {month_name(first)}",
+        title=N_("LAPORAN PENGGUNAAN BLANGKO KTP-EL"),
+        subtitle=Msg("Bulan {first}", first=month_name(first)),
         filename_stem=f"laporan-penggunaan-{key}",
         facts=facts,
         tables=[
@@ -314,22 +348,22 @@ def build(
             daily_table,
         ],
         chart=Chart(
-            f"Pemakaian harian dan stok akhir hari, {month_name(first)}",
+            Msg("Pemakaian harian dan stok akhir hari, {first}", first=month_name(first)),
             dates,
             [
-                Series("Dipakai per hari", used_series, "bar", "left"),
-                Series("Stok akhir hari", stock_series, "line", "right"),
+                Series(N_("Dipakai per hari"), used_series, "bar", "left"),
+                Series(N_("Stok akhir hari"), stock_series, "line", "right"),
             ],
-            y_label="dipakai (keping)",
-            y2_label="stok (keping)",
+            y_label=N_("dipakai (keping)"),
+            y2_label=N_("stok (keping)"),
         )
         if dates
         else None,
         checks=checks,
         issued_on=ctx.today(),
         signatures=[
-            Signature("Petugas Pengelola Blangko", None, "NIP"),
-            head_signature(head, caption="Mengetahui,"),
+            Signature(N_("Petugas Pengelola Blangko"), None, N_("NIP")),
+            head_signature(head, caption=N_("Mengetahui,")),
         ],
         data={
             "office": head.code,

@@ -27,6 +27,7 @@ from blangko.domain.serials import (
     parse_ranges,
     total,
 )
+from blangko.domain.text import Msg
 from blangko.formatting import num, tanggal, waktu
 from blangko.services.context import (
     Context,
@@ -82,7 +83,11 @@ def parse_scanned(
             reads += total(ranges)
             check_serial_count(reads, field, limit=MAX_SERIALS_PER_COUNT, per="stock opname")
         except DomainError as exc:
-            raise DomainError(exc.code, field, f"Baris {lineno}: {exc.message}") from exc
+            raise DomainError(
+                exc.code,
+                field,
+                Msg("Baris {lineno}: {message}", lineno=lineno, message=exc.message),
+            ) from exc
         found.extend(ranges)
     scanned = merge(found)
     return scanned, reads - total(scanned)
@@ -159,18 +164,22 @@ def _check_input(part: CountInput, label: str) -> None:
         raise DomainError(
             "counted_or_serials",
             "counted",
-            f"{label}Isi salah satu: jumlah terhitung atau seri yang dipindai.",
+            Msg("{label}Isi salah satu: jumlah terhitung atau seri yang dipindai.", label=label),
         )
     if part.counted is not None and part.counted < 0:
         raise DomainError(
-            "counted_negative", "counted", f"{label}Jumlah terhitung tidak boleh negatif."
+            "counted_negative",
+            "counted",
+            Msg("{label}Jumlah terhitung tidak boleh negatif.", label=label),
         )
     found = part.counted if part.counted is not None else total(part.scanned or [])
     field = "counted" if part.counted is not None else "serials"
     try:
         check_serial_count(found, field, limit=MAX_SERIALS_PER_COUNT, per="stock opname")
     except DomainError as exc:
-        raise DomainError(exc.code, exc.field, f"{label}{exc.message}") from exc
+        raise DomainError(
+            exc.code, exc.field, Msg("{label}{message}", label=label, message=exc.message)
+        ) from exc
 
 
 def _measure(tx: WriteTx, loc: int, part: CountInput) -> tuple[dict[str, Any], list[SerialRange]]:
@@ -292,16 +301,20 @@ def record_office_count(
             raise DomainError(
                 "count_location_twice",
                 "locations",
-                f"Lokasi {', '.join(twice)} disebut lebih dari sekali: setiap lokasi dihitung "
-                "satu kali dalam stock opname seluruh kantor.",
+                Msg(
+                    "Lokasi {twice} disebut lebih dari sekali: setiap lokasi dihitung satu kali dalam stock opname seluruh kantor.",
+                    twice=", ".join(twice),
+                ),
             )
         left = [names[i] for i in sorted(names) if i not in ids]
         if left:
             raise DomainError(
                 "count_location_missing",
                 "locations",
-                f"Stock opname seluruh kantor menghitung setiap lokasi; belum ada hitungan untuk "
-                f"{', '.join(left)} (isi 0 bila lokasi kosong).",
+                Msg(
+                    "Stock opname seluruh kantor menghitung setiap lokasi; belum ada hitungan untuk {left} (isi 0 bila lokasi kosong).",
+                    left=", ".join(left),
+                ),
             )
         measured: list[tuple[dict[str, Any], list[SerialRange]]] = [
             _measure(tx, loc, part)
@@ -313,9 +326,12 @@ def record_office_count(
                 raise DomainError(
                     "serial_counted_twice",
                     "serials",
-                    f"Seri {b.serial(b.first)} dipindai di {names[here]} dan di "
-                    f"{names[there]}: satu kartu hanya ada di satu tempat; periksa pindaian "
-                    "kedua lokasi.",
+                    Msg(
+                        "Seri {nilai} dipindai di {names} dan di {names2}: satu kartu hanya ada di satu tempat; periksa pindaian kedua lokasi.",
+                        nilai=b.serial(b.first),
+                        names=names[here],
+                        names2=names[there],
+                    ),
                 )
         result = _record(ctx, tx, [m for m, _ in measured], office_wide=True)
         return result | {"duplicate_reads": sum(p.duplicates for p in parts)}
@@ -330,14 +346,23 @@ def _open_count(tx: WriteTx, count_id: int, doing: str) -> Any:
     """The count, if it is open; otherwise why it cannot be posted or voided."""
     row = counts_repo.count(tx.conn, count_id, tx.office)
     if row is None:
-        raise NotFound("unknown_count", "count_id", f"Stock opname #{count_id} tidak ada.")
+        raise NotFound(
+            "unknown_count",
+            "count_id",
+            Msg("Stock opname #{count_id} tidak ada.", count_id=count_id),
+        )
     names = location_names(tx.conn, tx.office)
     if row.status == POSTED:
         raise Conflict(
             "count_posted",
             "count_id",
-            f"Stock opname #{count_id} sudah diposting ({waktu(row.posted_at, tz=tx.ctx.timezone)}, "
-            f"{row.posted_by}); tidak dapat {doing}. Koreksi dengan stock opname baru.",
+            Msg(
+                "Stock opname #{count_id} sudah diposting ({posted_at}, {posted_by}); tidak dapat {doing}. Koreksi dengan stock opname baru.",
+                count_id=count_id,
+                posted_at=waktu(row.posted_at, tz=tx.ctx.timezone),
+                posted_by=row.posted_by,
+                doing=doing,
+            ),
         )
     if row.status == SUPERSEDED:
         newer = counts_repo.count(tx.conn, row.superseded_by)
@@ -345,24 +370,35 @@ def _open_count(tx: WriteTx, count_id: int, doing: str) -> Any:
         raise Conflict(
             "count_superseded",
             "count_id",
-            f"Stock opname #{count_id} ({_where(row, names)}) tidak dapat {doing}: lokasinya "
-            f"sudah dihitung lagi sesudahnya, stock opname #{newer.id} ({_where(newer, names)}, "
-            f"{tanggal(newer.count_date)}), yang menggantikannya. Hanya hitungan terakhir yang "
-            f"berlaku: posting atau batalkan #{newer.id}.",
+            Msg(
+                "Stock opname #{count_id} ({row}) tidak dapat {doing}: lokasinya sudah dihitung lagi sesudahnya, stock opname #{id} ({newer}, {count_date}), yang menggantikannya. Hanya hitungan terakhir yang berlaku: posting atau batalkan #{id}.",
+                count_id=count_id,
+                row=_where(row, names),
+                doing=doing,
+                id=newer.id,
+                newer=_where(newer, names),
+                count_date=tanggal(newer.count_date),
+            ),
         )
     if row.status == VOIDED:
         raise Conflict(
             "count_voided",
             "count_id",
-            f"Stock opname #{count_id} sudah dibatalkan ({waktu(row.voided_at, tz=tx.ctx.timezone)}, "
-            f"{row.voided_by}: {row.void_reason}); tidak dapat {doing}.",
+            Msg(
+                "Stock opname #{count_id} sudah dibatalkan ({voided_at}, {voided_by}: {void_reason}); tidak dapat {doing}.",
+                count_id=count_id,
+                voided_at=waktu(row.voided_at, tz=tx.ctx.timezone),
+                voided_by=row.voided_by,
+                void_reason=row.void_reason,
+                doing=doing,
+            ),
         )
     return row
 
 
 def _reason(reason: str, what: str) -> str:
     if not reason or not reason.strip():
-        raise DomainError("required", "reason", f"{what} wajib diisi.")
+        raise DomainError("required", "reason", Msg("{what} wajib diisi.", what=what))
     return reason.strip()
 
 
@@ -391,9 +427,11 @@ def post_count(
                 raise DomainError(
                     "count_needs_serials",
                     "count_id",
-                    f"{where}Selisih {variance:+d} dari hitungan jumlah saja "
-                    "tidak dapat diposting: hitung ulang dengan memindai nomor seri agar "
-                    "diketahui seri mana yang hilang atau berlebih.",
+                    Msg(
+                        "{where}Selisih {variance:+d} dari hitungan jumlah saja tidak dapat diposting: hitung ulang dengan memindai nomor seri agar diketahui seri mana yang hilang atau berlebih.",
+                        where=where,
+                        variance=variance,
+                    ),
                 )
         check_entry_date(tx, row.count_date)
         # Found somewhere in this count: not missing where the books had it, but moved.
@@ -446,9 +484,12 @@ def _stale(count_id: int, where: str, what: str) -> Conflict:
     return Conflict(
         "count_stale",
         "count_id",
-        f"Stok di {where} berubah sejak stock opname #{count_id} ({what}): hitungan itu tidak "
-        f"lagi menggambarkan buku. Hitung ulang {where} (Stock opname); hitungan baru "
-        f"menggantikan #{count_id}.",
+        Msg(
+            "Stok di {where} berubah sejak stock opname #{count_id} ({what}): hitungan itu tidak lagi menggambarkan buku. Hitung ulang {where} (Stock opname); hitungan baru menggantikan #{count_id}.",
+            where=where,
+            count_id=count_id,
+            what=what,
+        ),
     )
 
 
@@ -468,9 +509,10 @@ def _post_unexpected(
             raise Conflict(
                 "count_serial_elsewhere",
                 "count_id",
-                f"Seri {b.serial} ditemukan saat stock opname tetapi di buku tercatat sudah "
-                "terpakai, rusak, dikembalikan, atau milik kantor lain; periksa dan koreksi "
-                "dulu, atau batalkan stock opname ini (kepala dinas) dan hitung ulang.",
+                Msg(
+                    "Seri {serial} ditemukan saat stock opname tetapi di buku tercatat sudah terpakai, rusak, dikembalikan, atau milik kantor lain; periksa dan koreksi dulu, atau batalkan stock opname ini (kepala dinas) dan hitung ulang.",
+                    serial=b.serial,
+                ),
             )
     new = difference(unknown_or_used, lost)
     out: list[EntryView] = []
@@ -552,7 +594,11 @@ def list_counts(
         raise DomainError(
             "unknown_count_status",
             "status",
-            f"Status stock opname '{status}' tidak dikenal: {', '.join(STATUSES)}.",
+            Msg(
+                "Status stock opname '{status}' tidak dikenal: {statuses}.",
+                status=status,
+                statuses=", ".join(STATUSES),
+            ),
         )
     with ctx.read() as conn:
         code = resolve_office(conn, office)
@@ -568,5 +614,9 @@ def get_count(ctx: Context, *, count_id: int, office: str | None = None) -> dict
         code = resolve_office(conn, office)
         row = counts_repo.count(conn, count_id, code)
         if row is None:
-            raise NotFound("unknown_count", "count_id", f"Stock opname #{count_id} tidak ada.")
+            raise NotFound(
+                "unknown_count",
+                "count_id",
+                Msg("Stock opname #{count_id} tidak ada.", count_id=count_id),
+            )
         return _view(conn, code, row)

@@ -14,6 +14,7 @@ from blangko.domain.errors import Conflict, DomainError
 from blangko.domain.ledger import MOVES, STATE_LABEL_ID, EntryRecord, Kind, State
 from blangko.domain.limits import check_date
 from blangko.domain.serials import SerialRange, format_ranges, total
+from blangko.domain.text import Msg
 from blangko.services.context import WriteTx
 from blangko.services.stock.results import EntryView
 
@@ -26,7 +27,10 @@ def check_entry_date(tx: WriteTx, effective: date, *, opening: bool = False) -> 
         raise DomainError(
             "date_in_future",
             "date",
-            f"Tanggal {effective:%d-%m-%Y} belum terjadi: tanggal tidak boleh di masa depan.",
+            Msg(
+                "Tanggal {effective:%d-%m-%Y} belum terjadi: tanggal tidak boleh di masa depan.",
+                effective=effective,
+            ),
         )
     month = effective.strftime("%Y-%m")
     # An entry dated before a closed month would still change that month's closing balance,
@@ -38,16 +42,22 @@ def check_entry_date(tx: WriteTx, effective: date, *, opening: bool = False) -> 
         raise DomainError(
             "month_closed",
             "date",
-            f"Bulan {latest} sudah ditutup: entri bertanggal {effective:%d-%m-%Y} (di dalam "
-            "atau sebelum bulan yang ditutup) tidak diterima.",
+            Msg(
+                "Bulan {latest} sudah ditutup: entri bertanggal {effective:%d-%m-%Y} (di dalam atau sebelum bulan yang ditutup) tidak diterima.",
+                latest=latest,
+                effective=effective,
+            ),
         )
     first = None if opening else state.opening
     if first is not None and effective < first:
         raise DomainError(
             "date_before_opening",
             "date",
-            f"Tanggal {effective:%d-%m-%Y} sebelum saldo awal kantor ini "
-            f"({first:%d-%m-%Y}): buku blangko dimulai dari saldo awal.",
+            Msg(
+                "Tanggal {effective:%d-%m-%Y} sebelum saldo awal kantor ini ({first:%d-%m-%Y}): buku blangko dimulai dari saldo awal.",
+                effective=effective,
+                first=first,
+            ),
         )
 
 
@@ -82,8 +92,9 @@ def append_entry(
             raise Conflict(
                 "serial_known",
                 "serials",
-                "Seri sudah tercatat di basis data (baru saja dicatat oleh kantor lain). "
-                "Setiap seri hanya boleh diterima sekali.",
+                Msg(
+                    "Seri sudah tercatat di basis data (baru saja dicatat oleh kantor lain). Setiap seri hanya boleh diterima sekali."
+                ),
             ) from exc
     else:
         # Only moves out of `available` need a location; spoiled cards have none.
@@ -106,8 +117,12 @@ def append_entry(
             raise Conflict(
                 "serial_state_changed",
                 "serials",
-                f"Hanya {moved} dari {quantity} seri berstatus "
-                f"{STATE_LABEL_ID[move.from_state]}: seri lainnya baru saja berubah; ulangi.",
+                Msg(
+                    "Hanya {moved} dari {quantity} seri berstatus {state_label_id}: seri lainnya baru saja berubah; ulangi.",
+                    moved=moved,
+                    quantity=quantity,
+                    state_label_id=STATE_LABEL_ID[move.from_state],
+                ),
             )
         if moved != quantity and from_location is not None:
             # Raising rolls back the partial update of this transaction.
@@ -205,8 +220,11 @@ def explain_shortfall(
         raise DomainError(
             "date_before_arrival",
             "date",
-            f"Tanggal {effective:%d-%m-%Y} lebih awal dari tanggal blangko ini masuk ke "
-            f"lokasinya ({arrived:%d-%m-%Y}): blangko belum ada di sana pada tanggal itu.",
+            Msg(
+                "Tanggal {effective:%d-%m-%Y} lebih awal dari tanggal blangko ini masuk ke lokasinya ({arrived:%d-%m-%Y}): blangko belum ada di sana pada tanggal itu.",
+                effective=effective,
+                arrived=arrived,
+            ),
         )
     bad = repo.not_available_at(tx.conn, tx.office, ranges, location, moved_by=tx.seq + 1)
     name = tx.location_name(location) or str(location)
@@ -214,6 +232,9 @@ def explain_shortfall(
     raise DomainError(
         "serial_not_available",
         "serials",
-        f"Seri tidak tersedia di lokasi '{name}': {shown}. Hanya blangko yang tersedia di lokasi "
-        "itu yang dapat dipakai, dipindah, atau dicatat rusak/hilang.",
+        Msg(
+            "Seri tidak tersedia di lokasi '{name}': {shown}. Hanya blangko yang tersedia di lokasi itu yang dapat dipakai, dipindah, atau dicatat rusak/hilang.",
+            name=name,
+            shown=shown,
+        ),
     )

@@ -16,6 +16,7 @@ from blangko.domain.errors import NotFound
 from blangko.domain.ledger import GENESIS_HASH, MOVES, Kind, Replay, State, Tally
 from blangko.domain.limits import check_date
 from blangko.domain.serials import parse_ranges, single
+from blangko.domain.text import Msg
 from blangko.services.context import Context, location_names, resolve_office
 from blangko.services.stock import anchors
 from blangko.services.stock.results import (
@@ -42,7 +43,11 @@ def balance(
         result = read_balance(conn, code, as_of=as_of)
     if location is not None:
         if location not in result["by_location"]:
-            raise NotFound("unknown_location", "location", f"Lokasi '{location}' tidak ada.")
+            raise NotFound(
+                "unknown_location",
+                "location",
+                Msg("Lokasi '{location}' tidak ada.", location=location),
+            )
         result["location"] = location
         result["location_on_hand"] = result["by_location"][location]
     return result
@@ -128,7 +133,9 @@ def trace(ctx: Context, *, serial: str, office: str | None = None) -> Trace:
     with ctx.read() as conn:
         row = repo.blank(conn, serial.strip().upper())
         if row is None or (office and row.office_code != office):
-            raise NotFound("unknown_serial", "serial", f"Seri {serial} tidak tercatat.")
+            raise NotFound(
+                "unknown_serial", "serial", Msg("Seri {serial} tidak tercatat.", serial=serial)
+            )
         names = location_names(conn, row.office_code)
         history = [_entry_view(e, names) for e in repo.entries_touching(conn, row.office_code, r)]
     return {

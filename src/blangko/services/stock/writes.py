@@ -17,6 +17,7 @@ from blangko.domain.ledger import (
 )
 from blangko.domain.limits import MAX_SERIALS_PER_WRITE, check_serial_count
 from blangko.domain.serials import SerialRange, from_serials, parse_ranges, single, total
+from blangko.domain.text import Msg
 from blangko.formatting import month_bounds
 from blangko.services.context import Context, WriteTx, location_id, write_once
 from blangko.services.stock.anchors import anchor_in
@@ -34,7 +35,11 @@ DEFAULT_STORE = "gudang"
 def _require(value: str | None, field: str, what: str, hint: str | None = None) -> str:
     """The text, trimmed; blank: "<what> wajib diisi[: <hint>]." (what: the field's words)."""
     if value is None or not value.strip():
-        raise DomainError("required", field, f"{what} wajib diisi{': ' + hint if hint else ''}.")
+        raise DomainError(
+            "required",
+            field,
+            Msg("{what} wajib diisi{nilai}.", what=what, nilai=": " + hint if hint else ""),
+        )
     return value.strip()
 
 
@@ -50,8 +55,10 @@ def _new_serials(tx: WriteTx, ranges: list[SerialRange]) -> list[SerialRange]:
         raise Conflict(
             "serial_known",
             "serials",
-            f"Seri sudah tercatat di basis data: {', '.join(known)}. Setiap seri hanya boleh "
-            "diterima sekali.",
+            Msg(
+                "Seri sudah tercatat di basis data: {known}. Setiap seri hanya boleh diterima sekali.",
+                known=", ".join(known),
+            ),
         )
     return ranges
 
@@ -159,7 +166,7 @@ def _one_of(serials: str | None, qty: int | None) -> None:
         raise DomainError(
             "serials_or_qty",
             "serials",
-            "Isi salah satu: rentang seri atau jumlah keping, tidak keduanya.",
+            Msg("Isi salah satu: rentang seri atau jumlah keping, tidak keduanya."),
         )
 
 
@@ -171,7 +178,7 @@ def _asked(serials: str | None, qty: int | None) -> list[SerialRange] | None:
         return _serials(serials)
     assert qty is not None
     if qty <= 0:
-        raise DomainError("qty_positive", "qty", "Jumlah keping harus lebih dari 0.")
+        raise DomainError("qty_positive", "qty", Msg("Jumlah keping harus lebih dari 0."))
     check_serial_count(qty, "qty", limit=MAX_SERIALS_PER_WRITE)
     return None
 
@@ -198,7 +205,12 @@ def _insufficient(location_name: str, have: int, qty: int) -> DomainError:
     return DomainError(
         "insufficient_stock",
         "qty",
-        f"Stok di '{location_name}' hanya {have} keping; tidak cukup untuk {qty}.",
+        Msg(
+            "Stok di '{location_name}' hanya {have} keping; tidak cukup untuk {qty}.",
+            location_name=location_name,
+            have=have,
+            qty=qty,
+        ),
     )
 
 
@@ -274,7 +286,9 @@ def transfer(
         src = location_id(tx.conn, tx.office, from_location, "from")
         dst = location_id(tx.conn, tx.office, to_location, "to")
         if src == dst:
-            raise DomainError("same_location", "to", "Lokasi asal dan tujuan tidak boleh sama.")
+            raise DomainError(
+                "same_location", "to", Msg("Lokasi asal dan tujuan tidak boleh sama.")
+            )
         ranges = _pick(tx, asked, qty, src, from_location)
         return _entries(
             tx,
@@ -399,8 +413,10 @@ def _per_location(
         raise DomainError(
             "serial_not_available",
             "serials",
-            f"Seri tidak tersedia (belum diterima, atau sudah terpakai/rusak/hilang/dikembalikan): "
-            f"{', '.join(str(r) for r in bad)}.",
+            Msg(
+                "Seri tidak tersedia (belum diterima, atau sudah terpakai/rusak/hilang/dikembalikan): {nilai}.",
+                nilai=", ".join(str(r) for r in bad),
+            ),
         )
     return [
         append_entry(tx, kind, effective, loc_ranges, from_location=loc, **fields)
@@ -427,8 +443,10 @@ def spoil(
             raise DomainError(
                 "required",
                 "note",
-                f"Alasan {SPOIL_REASON_LABEL_ID['lainnya']} wajib diberi keterangan: tulis apa "
-                "yang terjadi pada blangko itu.",
+                Msg(
+                    "Alasan {spoil_reason_label_id} wajib diberi keterangan: tulis apa yang terjadi pada blangko itu.",
+                    spoil_reason_label_id=SPOIL_REASON_LABEL_ID["lainnya"],
+                ),
             )
         check_entry_date(tx, effective)
         return _entries(
@@ -576,11 +594,16 @@ def close_month(
             raise DomainError(
                 "month_not_over",
                 "month",
-                f"Bulan {month} belum berakhir: hanya bulan yang sudah lewat dapat ditutup.",
+                Msg(
+                    "Bulan {month} belum berakhir: hanya bulan yang sudah lewat dapat ditutup.",
+                    month=month,
+                ),
             )
         key = first.strftime("%Y-%m")
         if key in repo.closed_months(tx.conn, tx.office):
-            raise Conflict("month_already_closed", "month", f"Bulan {key} sudah ditutup.")
+            raise Conflict(
+                "month_already_closed", "month", Msg("Bulan {key} sudah ditutup.", key=key)
+            )
         repo.close_month(tx.conn, office=tx.office, month=key, at=ctx.now(), actor=ctx.actor)
         tx.closed(key)
         # The head at the close, anchored and signed: the number for the signed record.
@@ -629,30 +652,40 @@ def destroy_spoiled(
             raise DomainError(
                 "witnesses_required",
                 "witness",
-                "Pemusnahan wajib disaksikan sedikitnya dua orang yang berbeda: sebutkan nama "
-                "setiap saksi.",
+                Msg(
+                    "Pemusnahan wajib disaksikan sedikitnya dua orang yang berbeda: sebutkan nama setiap saksi."
+                ),
             )
         check_entry_date(tx, destroyed_on)
         cards = repo.spoiled_between(tx.conn, tx.office, first, last)
         key = first.strftime("%Y-%m")
         if not cards:
             raise DomainError(
-                "nothing_to_destroy", "month", f"Tidak ada blangko rusak pada bulan {key}."
+                "nothing_to_destroy",
+                "month",
+                Msg("Tidak ada blangko rusak pada bulan {key}.", key=key),
             )
         pending = [c for c in cards if c.state == State.SPOILED.value]
         if not pending:
             raise Conflict(
                 "already_destroyed",
                 "month",
-                f"Semua {len(cards)} blangko rusak bulan {key} sudah dimusnahkan.",
+                Msg(
+                    "Semua {cards} blangko rusak bulan {key} sudah dimusnahkan.",
+                    cards=len(cards),
+                    key=key,
+                ),
             )
         latest = max(c.effective_date for c in pending)
         if destroyed_on < latest:
             raise DomainError(
                 "destroyed_before_spoiled",
                 "date",
-                f"Tanggal pemusnahan {destroyed_on:%d-%m-%Y} sebelum tanggal blangko dicatat "
-                f"rusak ({latest:%d-%m-%Y}): pemusnahan harus sesudahnya.",
+                Msg(
+                    "Tanggal pemusnahan {destroyed_on:%d-%m-%Y} sebelum tanggal blangko dicatat rusak ({latest:%d-%m-%Y}): pemusnahan harus sesudahnya.",
+                    destroyed_on=destroyed_on,
+                    latest=latest,
+                ),
             )
         ranges = from_serials(c.serial for c in pending)
         return _entries(
@@ -665,7 +698,7 @@ def destroy_spoiled(
                     ranges,
                     document=doc,
                     party="; ".join(names),
-                    note=f"pemusnahan blangko rusak bulan {key}",
+                    note=Msg("pemusnahan blangko rusak bulan {month}", month=key),
                     idempotency_key=idempotency_key,
                 )
             ],

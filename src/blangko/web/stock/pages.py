@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from blangko.domain.errors import DomainError
 from blangko.domain.ledger import SERVICES, SPOIL_REASONS, Kind
+from blangko.domain.text import N_, Msg
 from blangko.formatting import blank_to_none, num, parse_date
 from blangko.services import figures
 from blangko.services.admin import setup
@@ -42,8 +43,8 @@ R = TypeVar("R")
 
 pages = page_router()
 
-register(NavItem("page.stock", "Stok", "/stok", 20))
-register(NavItem("page.audit", "Audit", "/audit", 60))
+register(NavItem("page.stock", N_("Stok"), "/stok", 20))
+register(NavItem("page.audit", N_("Audit"), "/audit", 60))
 
 
 STOCK_TABS = ("terima", "pindah", "rusak", "hilang", "kembali", "opname")
@@ -56,7 +57,9 @@ def to_int(value: str | None, field: str) -> int | None:
     try:
         return int(str(value).replace(".", "").strip())
     except ValueError as exc:
-        raise DomainError("not_a_number", field, f"'{value}' bukan bilangan bulat.") from exc
+        raise DomainError(
+            "not_a_number", field, Msg("'{value}' bukan bilangan bulat.", value=value)
+        ) from exc
 
 
 # Stock page ----------------------------------------------------------------------------------
@@ -207,7 +210,7 @@ def stock_transfer(
     return _page_write(
         request,
         "pindah",
-        "Dipindahkan",
+        N_("Dipindahkan"),
         writes.transfer,
         form,
         idem,
@@ -227,7 +230,7 @@ def stock_spoil(
 ) -> Response:
     form = {"serial": serial, "reason": reason, "note": note, "date": date}
     return _page_write(
-        request, "rusak", "Dicatat rusak", writes.spoil, form, idem, optional=("note",)
+        request, "rusak", N_("Dicatat rusak"), writes.spoil, form, idem, optional=("note",)
     )
 
 
@@ -241,7 +244,7 @@ def stock_lose(
     idem: OptText = None,
 ) -> Response:
     form = {"serials": serials, "reason": reason, "document": document, "date": date}
-    return _page_write(request, "hilang", "Dicatat hilang", writes.lose, form, idem)
+    return _page_write(request, "hilang", N_("Dicatat hilang"), writes.lose, form, idem)
 
 
 @pages.post("/stok/kembali", name="page.stock.return", response_class=HTMLResponse)
