@@ -3,7 +3,7 @@ mypy, and the web API's response models."""
 
 from __future__ import annotations
 
-from typing_extensions import TypedDict
+from typing_extensions import NotRequired, TypedDict
 
 from blangko.services.admin.office import DocumentRuleView
 from blangko.services.calendar.results import DeskNotice
@@ -85,9 +85,11 @@ class NewApplication(TypedDict):
 
 
 class QueuedApplication(ApplicationView):
-    """An application in the print queue, with its place (1 first)."""
+    """An application in the print queue, with its place (1 first); under a rationing policy
+    the class it is served as (domain.rationing; "lainnya": none of the policy's)."""
 
     position: int
+    ration_class: NotRequired[str]
 
 
 class NextStepView(TypedDict):
