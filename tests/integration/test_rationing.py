@@ -7,9 +7,8 @@ while a higher one waits."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 import itertools
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
@@ -290,3 +289,45 @@ def test_property_cap_and_class_order_hold(ctx, db_url, clock) -> None:  # type:
         run()
     finally:
         clock.value = start
+
+
+def test_rationing_commands(db_url: str) -> None:
+    """`blangko rationing set/list/end` with --json, and a bad cap refused with exit 2,
+    naming its flag."""
+    import json  # noqa: PLC0415
+    import os  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    from typer.testing import CliRunner  # noqa: PLC0415
+
+    from blangko.cli.main import app  # noqa: PLC0415
+
+    def cli(*args: str):  # type: ignore[no-untyped-def]
+        result = CliRunner().invoke(app, ["--db", db_url, *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    cli("init", "--office", "17.04", "--json")
+    start = date.today() + timedelta(days=2)
+    end = start + timedelta(days=14)
+    made = cli(
+        "rationing", "set", "--start", start.isoformat(), "--end", end.isoformat(),
+        "--daily-cap", "200", "--classes", "pemula,bencana", "--others-get", "tanggal",
+        "--reason", "kiriman Ditjen terlambat", "--json",
+    )  # fmt: skip
+    assert made["policy"]["classes"] == ["pemula", "bencana"]
+    assert made["policy"]["state"] == "akan_datang"
+    listed = cli("rationing", "list", "--json")
+    assert [p["number"] for p in listed["policies"]] == [1]
+    done = subprocess.run(
+        [sys.executable, "-m", "blangko", "--db", db_url, "rationing", "set", "--start",
+         start.isoformat(), "--end", end.isoformat(), "--daily-cap", "-5", "--reason", "x",
+         "--json"],
+        capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "200"},
+    )  # fmt: skip
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert json.loads(done.stderr)["error"]["code"] == "cap_negative"
+    ended = cli("rationing", "end", "1", "--reason", "kiriman tiba", "--json")
+    assert ended["policy"]["state"] == "selesai"  # withdrawn before it began
+    assert len(cli("rationing", "list", "--json")["history"]) == 2

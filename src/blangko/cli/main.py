@@ -18,6 +18,7 @@ from blangko.cli.coverage import coverage_app
 from blangko.cli.forecast import forecast_app
 from blangko.cli.options import JsonOpt
 from blangko.cli.output import command_of, console, fail, print_json
+from blangko.cli.rationing import rationing_app
 from blangko.cli.readlog import readlog_app
 from blangko.cli.registry import nik_app, residents_app
 from blangko.cli.reports import report_app
@@ -50,6 +51,7 @@ app.add_typer(location_app, name="location")
 app.add_typer(office_app, name="office")
 app.add_typer(user_app, name="user")
 app.add_typer(readlog_app, name="readlog")
+app.add_typer(rationing_app, name="rationing")
 app.command("serve")(serve)
 app.command("init")(init)
 app.command("backup")(backup)

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NotRequired
 
 from sqlalchemy import Connection
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
 from blangko.adapters.repos import applications as app_repo
 from blangko.adapters.repos import rationing as repo

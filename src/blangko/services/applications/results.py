@@ -3,7 +3,9 @@ mypy, and the web API's response models."""
 
 from __future__ import annotations
 
-from typing_extensions import NotRequired, TypedDict
+from typing import NotRequired
+
+from typing_extensions import TypedDict
 
 from blangko.services.admin.office import DocumentRuleView
 from blangko.services.calendar.results import DeskNotice
