@@ -39,6 +39,7 @@ from blangko.web import (
     coverage,
     dashboard,
     public,
+    rationing,
     readlog,
     registry,
     reports,
@@ -72,6 +73,7 @@ PAGE_ROUTERS = (
     applications.pages,
     coverage.pages,
     calendar.pages,
+    rationing.pages,
     reports.pages,
 )
 API_ROUTERS = (
@@ -86,6 +88,7 @@ API_ROUTERS = (
     applications.api,
     coverage.api,
     calendar.api,
+    rationing.api,
     reports.api,
 )
 
