@@ -92,7 +92,7 @@ def test_counter_and_public_page_say_why_a_resident_waits(client, ctx) -> None: 
     assert "urutan 2 dari 2" in detail.text and "30-11-2026" in detail.text
     wait = client.get(
         f"/api/v1/applications/{r['receipt']}/wait", headers=bearer(client, "operator")
-    ).json()
+    ).json()["wait"]
     assert (wait["class_key"], wait["position"]) == ("lainnya", 2)
     public = client.get("/status")
     assert 'data-testid="rationing-notice"' in public.text

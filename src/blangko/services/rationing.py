@@ -123,6 +123,14 @@ class Wait(TypedDict):
     printed_today: NotRequired[int]
 
 
+class WaitAnswer(TypedDict):
+    """The answer to "why does this application wait": None when no policy is in force or
+    the application is not waiting to print."""
+
+    receipt: str
+    wait: Wait | None
+
+
 class PublicNotice(TypedDict):
     """The policy in force as the public status page says it."""
 

@@ -19,7 +19,7 @@ from blangko.domain.errors import DomainError
 from blangko.domain.rationing import CLASS_LABEL_ID, DEFAULT_CLASSES, OTHERS_LABEL_ID
 from blangko.formatting import blank_to_none, parse_date
 from blangko.services import figures, rationing
-from blangko.services.rationing import ExceptionWritten, Policies, PolicyWritten, Wait
+from blangko.services.rationing import ExceptionWritten, Policies, PolicyWritten, WaitAnswer
 from blangko.web.deps import (
     ERRORS,
     Id,
@@ -266,8 +266,8 @@ def rationing_exception(
     responses=ERRORS,
     tags=["penjatahan"],
 )
-def rationing_wait(request: Request, receipt: str) -> Wait | None:
-    """Why a print-ready application waits under the policy in force (null: no policy, or
-    not waiting to print)."""
+def rationing_wait(request: Request, receipt: str) -> WaitAnswer:
+    """Why a print-ready application waits under the policy in force (`wait` null: no
+    policy, or not waiting to print)."""
     ctx, office = request_ctx(request)
-    return rationing.wait(ctx, receipt=receipt, office=office)
+    return {"receipt": receipt, "wait": rationing.wait(ctx, receipt=receipt, office=office)}
