@@ -497,6 +497,7 @@ FIGURES: tuple[Figure, ...] = (
             Surface("api", "/api/v1/forecast", lambda j, o: ration_cover(j)),
             Surface("cli", "forecast", lambda j, o: ration_cover(j)),
             Surface("page", "/penjatahan", lambda p, o: ration_cover_el(p), ("rationing.html",)),
+            Surface("page", "/", lambda p, o: ration_cover_el(p), ("_dashboard_outlook.html",)),
         ),
     ),
     Figure(
@@ -507,6 +508,7 @@ FIGURES: tuple[Figure, ...] = (
             Surface("api", "/api/v1/forecast", lambda j, o: ration_waits(j)),
             Surface("cli", "forecast", lambda j, o: ration_waits(j)),
             Surface("page", "/penjatahan", lambda p, o: ration_waits_el(p), ("rationing.html",)),
+            Surface("page", "/", lambda p, o: ration_waits_el(p), ("_dashboard_outlook.html",)),
         ),
     ),
     Figure(
