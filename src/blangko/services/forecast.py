@@ -675,7 +675,7 @@ def _rationing(
         "classes": list(policy.classes),
         "others_get": policy.others_get,
         "days_of_cover": {
-            "without": {"p50": cover[0], "p90": cover[1]},
+            "without": {"p50": cover[0], "p90": cover[1], "beyond_horizon": cover[0] >= horizon},
             "with": {"p50": with50, "p90": with90, "beyond_horizon": censored},
             "saved_p50": with50 - cover[0],
         },
