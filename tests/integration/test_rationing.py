@@ -331,3 +331,11 @@ def test_rationing_commands(db_url: str) -> None:
     ended = cli("rationing", "end", "1", "--reason", "kiriman tiba", "--json")
     assert ended["policy"]["state"] == "selesai"  # withdrawn before it began
     assert len(cli("rationing", "list", "--json")["history"]) == 2
+
+
+def test_wait_of_an_application_elsewhere_is_not_found(ctx, office) -> None:
+    receipt = _ready(ctx, 1)
+    setup.create_office(ctx, code="17.01")
+    with pytest.raises(NotFound):
+        rationing.wait(ctx, receipt=receipt, office="17.01")
+    assert rationing.wait(ctx, receipt=receipt) is None  # no policy: nothing to explain

@@ -571,10 +571,19 @@ def wait_of(conn: Connection, office: str, receipt: str, today: date) -> Wait | 
 
 
 def wait(ctx: Context, *, receipt: str, office: str | None = None) -> Wait | None:
-    """`wait_of` in a read transaction of its own."""
+    """`wait_of` in a read transaction of its own. An application not of the office is not
+    found, with the same answer as a receipt nobody has (one office does not learn about
+    another's applications; tests/web/test_isolation.py)."""
+    number = parse_receipt(receipt).number
     with ctx.read() as conn:
         code = resolve_office(conn, office or parse_receipt(receipt).office)
-        return wait_of(conn, code, parse_receipt(receipt).number, ctx.today())
+        if app_repo.by_receipt(conn, code, number) is None:
+            raise NotFound(
+                "unknown_application",
+                "receipt",
+                f"Permohonan dengan tanda terima '{receipt}' tidak ada di kantor {code}.",
+            )
+        return wait_of(conn, code, number, ctx.today())
 
 
 def public_notice(conn: Connection, office: str, day: date) -> PublicNotice | None:
