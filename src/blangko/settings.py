@@ -32,6 +32,10 @@ class ForecastSettings(BaseModel):
     review_days: int = 30  # how often the office reviews stock and may request again
     paths: int = 2000
     seed: int = 17
+    # The forecast suggests rationing when P(stockout before the next delivery) is above this
+    # (docs/forecast.md, "Penjatahan"): at 0,3 the office is more likely than 1 in 3 to run
+    # dry before the blanks it asks for can arrive.
+    rationing_suggest_above: float = 0.3
 
     def check(self) -> ForecastSettings:
         if not 0.5 <= self.service_level < 1:
@@ -42,6 +46,12 @@ class ForecastSettings(BaseModel):
             )
         if self.lead_time_days <= 0 or self.lead_time_spread_days < 0:
             raise DomainError("setting_range", "lead_time_days", Msg("Waktu tunggu harus positif."))
+        if not 0 <= self.rationing_suggest_above <= 1:
+            raise DomainError(
+                "setting_range",
+                "rationing_suggest_above",
+                Msg("Ambang saran penjatahan harus antara 0 dan 1 (mis. 0,3)."),
+            )
         if self.review_days < 1 or self.paths < 100:
             raise DomainError(
                 "setting_range",

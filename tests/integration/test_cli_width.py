@@ -93,6 +93,8 @@ COMMANDS = [
     ["office", "list"],
     ["office", "show"],
     ["readlog", "list"],
+    ["rationing", "list"],
+    ["rationing", "list", "--history"],
     ["regions", "list", "--under", "17.04"],
     ["user", "list"],
 ]

@@ -176,6 +176,7 @@ def test_init_upgrades_a_database_of_the_previous_release(
         "0009_read_log_anchor",
         "0010_office_profile",
         "0011_registry_import",
+        "0014_rationing",
         "0015_network",
     ]
     assert _rows(empty_db) == before  # nothing lost, nothing added

@@ -18,7 +18,7 @@ from blangko.adapters.tables_applications import application
 from blangko.adapters.tables_residents import resident
 from blangko.domain.applications import format_receipt
 from blangko.domain.nik import build_nik
-from blangko.services import registry
+from blangko.services import rationing, registry
 from blangko.services.admin import setup, users
 from blangko.services.calendar import days, events
 from blangko.services.context import Context
@@ -48,6 +48,7 @@ class Plan:
     recording_closed: str | None = "open"  # "open": until ended; "ended": before the event
     count_variance: int | None = 700  # an open count at the store with this variance
     registry_import_days: int | None = 3  # the registry's load recorded as an import (None: not)
+    rationing_cap: int | None = None  # a rationing policy from today for 30 days (None: none)
     seed: int = 3
 
 
@@ -210,6 +211,15 @@ def build(
             start=today - timedelta(days=10),
             end=today - timedelta(days=2),
             reason=PPKM,
+            office=code,
+        )
+    if plan.rationing_cap is not None:
+        rationing.set_policy(
+            ctx,
+            start=today,
+            end=today + timedelta(days=29),
+            daily_cap=plan.rationing_cap,
+            reason="stok menipis",
             office=code,
         )
     if plan.count_variance is not None:

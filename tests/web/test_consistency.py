@@ -397,6 +397,35 @@ def stockout_el(found: list[dict[str, Any]]) -> float:
     return round(float(_one(found, "stockout_probability")["data-value"]), 4)
 
 
+def ration_cover(fc: dict[str, Any]) -> tuple[int, int, int] | None:
+    p = fc["rationing"]["policy"]
+    if p is None:
+        return None
+    c = p["days_of_cover"]
+    return (c["without"]["p50"], c["with"]["p50"], c["saved_p50"])
+
+
+def ration_cover_el(found: list[dict[str, Any]]) -> tuple[int, int, int] | None:
+    if not _elements(found, "rationing_cover"):
+        return None
+    e = _one(found, "rationing_cover")
+    return (_int(e["data-without"]), _int(e["data-with"]), _int(e["data-saved"]))
+
+
+def ration_waits(fc: dict[str, Any]) -> list[tuple[str, float | None]] | None:
+    p = fc["rationing"]["policy"]
+    if p is None:
+        return None
+    return [(w["class"], w["mean_wait_days"]) for w in p["waits"]]
+
+
+def ration_waits_el(found: list[dict[str, Any]]) -> list[tuple[str, float | None]] | None:
+    if not _elements(found, "rationing_waits"):
+        return None
+    pairs = [x.split(":") for x in _one(found, "rationing_waits")["data-value"].split(";")]
+    return [(k, float(v) if v else None) for k, v in pairs]
+
+
 def request_el(found: list[dict[str, Any]]) -> int:
     e = _one(found, "recommended_request")
     assert e["text"].strip() == num(int(e["data-value"])), e
@@ -461,6 +490,28 @@ EVENT_PAGE = "/agenda/acara/{event}"
 
 FIGURES: tuple[Figure, ...] = (
     Figure(
+        "rationing_cover",
+        "blangko.domain.rationing.served_paths",
+        lambda ctx, o: ration_cover(_fc(ctx, o)),
+        (
+            Surface("api", "/api/v1/forecast", lambda j, o: ration_cover(j)),
+            Surface("cli", "forecast", lambda j, o: ration_cover(j)),
+            Surface("page", "/penjatahan", lambda p, o: ration_cover_el(p), ("rationing.html",)),
+            Surface("page", "/", lambda p, o: ration_cover_el(p), ("_dashboard_outlook.html",)),
+        ),
+    ),
+    Figure(
+        "rationing_waits",
+        "blangko.domain.rationing.class_waits",
+        lambda ctx, o: ration_waits(_fc(ctx, o)),
+        (
+            Surface("api", "/api/v1/forecast", lambda j, o: ration_waits(j)),
+            Surface("cli", "forecast", lambda j, o: ration_waits(j)),
+            Surface("page", "/penjatahan", lambda p, o: ration_waits_el(p), ("rationing.html",)),
+            Surface("page", "/", lambda p, o: ration_waits_el(p), ("_dashboard_outlook.html",)),
+        ),
+    ),
+    Figure(
         "days_of_cover",
         "blangko.domain.stock_policy.days_of_cover",
         lambda ctx, o: cover(_fc(ctx, o)["days_of_cover"]),
@@ -488,6 +539,7 @@ FIGURES: tuple[Figure, ...] = (
             ),
             Surface("cli", "forecast", lambda j, o: j["stockout_probability_before_next_delivery"]),
             Surface("page", "/", lambda p, o: stockout_el(p), ("_dashboard_outlook.html",)),
+            Surface("page", "/penjatahan", lambda p, o: stockout_el(p), ("rationing.html",)),
             Surface(
                 "page",
                 "/laporan/permohonan",
@@ -969,6 +1021,8 @@ MACRO_FIGURE = {
     "event_per_day": "event_per_day",
     "readiness": "readiness",
     "registry_age": "registry_age",
+    "rationing_cover": "rationing_cover",
+    "rationing_waits": "rationing_waits",
 }
 # Fields of the figures a template may print only through a macro.
 GUARDED_FIELDS = (
@@ -1032,7 +1086,8 @@ def test_the_demo_like_office_shows_one_figure_everywhere(ctx, monkeypatch) -> N
     """The demo's story in miniature: months of use, a shipment, an open count of +700, print
     queue with a suket, a Pilkades in 5 days in 3 villages while recording is closed (PPKM)
     until further notice."""
-    office = build(ctx, "17.04", Plan())
+    # With a rationing policy in force: its measure is a figure too (rationing_cover/waits).
+    office = build(ctx, "17.04", Plan(rationing_cap=3))
     surfaces = _surfaces(ctx, office, monkeypatch)
     wrong, checked = check_office(surfaces)
     assert not wrong, "\n".join(wrong)
@@ -1041,6 +1096,8 @@ def test_the_demo_like_office_shows_one_figure_everywhere(ctx, monkeypatch) -> N
     fc = figures.forecast_for(ctx, "17.04")
     r = event_of(fc, office.event_id)["readiness"]  # type: ignore[index]
     assert r["ready"] is False and r["missing"][0]["desk"] == "perekaman"
+    # The policy is measured (the rationing figures above compared real values, not None).
+    assert fc["rationing"]["policy"]["daily_cap"] == 3
 
 
 # Random histories: few examples per backend, each an office of its own in one database.
@@ -1068,6 +1125,7 @@ plans = st.builds(
     recording_closed=st.sampled_from([None, "open", "ended"]),
     count_variance=st.one_of(st.none(), st.integers(-50, 50)),
     registry_import_days=st.one_of(st.none(), st.integers(0, 60)),
+    rationing_cap=st.one_of(st.none(), st.integers(0, 20)),
     seed=st.integers(0, 1000),
 )
 

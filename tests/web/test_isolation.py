@@ -139,6 +139,9 @@ ROUTE_PLAIN = {
     ("kind", "page.agenda.event_add"): "pilkades",
     ("service", "api.closures.add"): "perekaman",
     ("service", "page.agenda.closure_add"): "perekaman",
+    # A rationing policy that can be set (the default end is none: refused for any office).
+    ("end", "api.rationing.set"): "2026-12-31",
+    ("end", "page.rationing.set"): "2026-12-31",
     # Printing from the work list carries the list's filter only to show the same list again
     # (page.service.prr is tried with the other office's areas).
     ("kecamatan", "page.service.prr_print"): None,
@@ -220,6 +223,13 @@ PLAIN: dict[str, Any] = {
     "client_id": None,
     "client_secret": None,
     "missing_document": None,
+    # Rationing: a policy's number is numbered per office (like a ledger entry's seq): the
+    # other office's number is the acting office's own policy, never the other's.
+    "number": 1,
+    "daily_cap": 10,
+    "classes": None,
+    "others_get": None,
+    "last_day": None,
 }
 # Paths with a choice of value: every one is tried (every action of an application).
 ACTIONS = tuple(a.value for a in Action)

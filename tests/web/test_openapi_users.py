@@ -171,6 +171,7 @@ def test_every_page_text_has_an_english_translation() -> None:
         TYPE_LABEL_ID,
     )
     from blangko.domain.ledger import KIND_LABEL_ID as ENTRY_KIND_LABELS
+    from blangko.domain.rationing import CLASS_LABEL_ID, OTHERS_CLASS_LABEL_ID, OTHERS_LABEL_ID
     from blangko.services import readlog
     from blangko.services.calendar.events import KIND_LABEL_ID
     from blangko.web import app, applications, calendar, coverage, labels, nav
@@ -183,6 +184,7 @@ def test_every_page_text_has_an_english_translation() -> None:
         "page.service",
         "page.coverage",
         "page.agenda",
+        "page.rationing",
         "page.audit",
         "page.users",
         "page.office",
@@ -213,8 +215,11 @@ def test_every_page_text_has_an_english_translation() -> None:
         calendar.CLOSURE_SCOPE_LABELS,
         coverage.LIMIT_LABELS,
         readlog.ACTIONS,
+        CLASS_LABEL_ID,
+        OTHERS_LABEL_ID,
     ):
         ids |= set(table.values())
+    ids.add(OTHERS_CLASS_LABEL_ID)
     ids.add(readlog.ROLE_CLI)
     en = translations("en")
     untranslated = sorted(

@@ -35,6 +35,7 @@ PATH_VALUES = {
     "action": "record",
     "closure_id": "1",
     "event_id": "1",
+    "number": "1",
     "name": "usage",
     "kind": "pemula",
     "shipment_id": "1",

@@ -19,6 +19,7 @@ from blangko.cli.forecast import forecast_app
 from blangko.cli.network import network_app, shipment_app
 from blangko.cli.options import JsonOpt
 from blangko.cli.output import command_of, console, fail, print_json, set_language
+from blangko.cli.rationing import rationing_app
 from blangko.cli.readlog import readlog_app
 from blangko.cli.registry import nik_app, residents_app
 from blangko.cli.reports import report_app
@@ -55,6 +56,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(network_app, name="network")
 app.add_typer(shipment_app, name="shipment")
 app.add_typer(readlog_app, name="readlog")
+app.add_typer(rationing_app, name="rationing")
 app.command("serve")(serve)
 app.command("init")(init)
 app.command("backup")(backup)

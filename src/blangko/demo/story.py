@@ -37,7 +37,7 @@ from sqlalchemy import func, select
 
 from blangko.adapters import tables as t
 from blangko.adapters.repos import ledger as ledger_repo
-from blangko.demo import applications, events, residents
+from blangko.demo import applications, events, rationing, residents
 from blangko.demo.actors import ADMIN_USER, HEAD, OPERATOR_USER, STOCK_KEEPER, acting
 from blangko.domain.calendar import indonesian_holidays
 from blangko.domain.demand_simulation import simulate_history
@@ -163,6 +163,7 @@ def build(
     residents.align_first_prints(ctx, office=OFFICE, since=start, history_from=history_from)
     people["printed"] = residents.count_printed(ctx, office=OFFICE)
     pilkades = events.add_pilkades(acting(ctx, HEAD), OFFICE)
+    ration = rationing.add_past_policy(ctx, OFFICE)
 
     # The count: every location scanned at once; the store holds 700 more than booked.
     count = count_office(keeper, office=OFFICE)
@@ -178,6 +179,9 @@ def build(
         "perekaman ditutup (PPKM).",
         f"Agenda: {pilkades.get('name', 'Pilkades serentak')} di "
         f"{len(pilkades.get('villages', [])) or 66} desa pada {pilkades.get('date')}.",
+        f"Penjatahan cetak #{ration['number']} (lalu): {ration['start']:%d-%m-%Y} s.d. "
+        f"{ration['end']:%d-%m-%Y}, paling banyak {num(ration['cap'])} kartu per hari; "
+        "lihat 'blangko rationing list --history'.",
     ]
     return {
         "office": OFFICE,

@@ -192,6 +192,18 @@ ROUTE_ROLES: Final[dict[str, frozenset[str]]] = {
     "api.coverage.cohort": COVERAGE_READERS,
     "api.coverage.projection": COVERAGE_READERS,
     "api.coverage.gaps": PERSONAL_DATA_ROLES,
+    # Penjatahan cetak (rationing): the head sets and ends a policy and gives an exception;
+    # every member of staff reads the policies (the counter works by them); why an
+    # application waits, for those who read applications.
+    "page.rationing": STAFF,
+    "page.rationing.set": frozenset({KEPALA}),
+    "page.rationing.end": frozenset({KEPALA}),
+    "page.rationing.allow": frozenset({KEPALA}),
+    "api.rationing": STAFF,
+    "api.rationing.set": frozenset({KEPALA}),
+    "api.rationing.end": frozenset({KEPALA}),
+    "api.rationing.allow": frozenset({KEPALA}),
+    "api.rationing.wait": PERSONAL_DATA_ROLES | {AUDITOR},
     # The demand forecast.
     "chart.forecast": FORECAST_READERS,
     "api.forecast": FORECAST_READERS,

@@ -18,7 +18,7 @@ from blangko.domain.access import COVERAGE_READERS, FORECAST_READERS
 from blangko.domain.applications import STATUS_LABEL_ID, Status
 from blangko.domain.ledger import MOVES, Kind, State
 from blangko.domain.limits import DATE_MIN
-from blangko.services import applications, figures, registry
+from blangko.services import applications, figures, rationing, registry
 from blangko.services.admin import setup
 from blangko.services.calendar import events
 from blangko.services.context import Context
@@ -164,6 +164,8 @@ def public_status(ctx: Context, office: str | None) -> dict[str, Any]:
     services = _services(today)
     level = today["stock"]["level"]
     printing_open = next(s["open"] for s in services if s["service"] == "pencetakan")
+    with ctx.read() as conn:
+        notice = rationing.public_notice(conn, today["office"], date.fromisoformat(today["date"]))
     return {
         "office": today["office"],
         "office_name": name,
@@ -171,6 +173,7 @@ def public_status(ctx: Context, office: str | None) -> dict[str, Any]:
         "services": services,
         "printing": printing_open and level != "habis",
         "stock_level": level,
+        "rationing": notice,
     }
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from pydantic import ConfigDict, with_config
 from typing_extensions import TypedDict
 
+from blangko.services.rationing import PublicNotice
+
 LOOSE = ConfigDict(extra="allow")
 
 
@@ -32,6 +34,8 @@ class PublicStatus(TypedDict):
     services: list[DeskOpen]
     printing: bool
     stock_level: str
+    # The rationing policy in force today, in plain words on the page (None: none).
+    rationing: PublicNotice | None
 
 
 @with_config(LOOSE)

@@ -32,6 +32,7 @@ from blangko.adapters.repos import forecast as repo
 from blangko.domain import backtest as bt
 from blangko.domain import demand
 from blangko.domain import forecast as fc
+from blangko.domain import rationing as dr
 from blangko.domain import stock_policy as sp
 from blangko.domain import take_up as tu
 from blangko.domain.errors import DomainError
@@ -39,7 +40,7 @@ from blangko.domain.ledger import SERVICES
 from blangko.domain.limits import check_date
 from blangko.domain.text import Msg
 from blangko.formatting import num
-from blangko.services import applications
+from blangko.services import applications, rationing
 from blangko.services.calendar import events
 from blangko.services.calendar.days import OfficeCalendar, holidays_between
 from blangko.services.context import Context, resolve_office
@@ -529,6 +530,10 @@ def forecast(
         c50, _, cens = sp.days_of_cover(paths, on_hand + rec.quantity)
         covers_until = {"date": (as_of + timedelta(days=c50)).isoformat(), "beyond_horizon": cens}
     months = sp.months_of_stock(on_hand, amc["amc"])
+    with ctx.read() as conn:
+        ration = _rationing(
+            conn, code, as_of, paths, on_hand, fut_open, lead, p_stockout, (cover50, cover90), s
+        )
     warnings = list(model.warnings) + _registry_warnings(
         start, ledger_first, registry_first, registry.active
     )
@@ -551,6 +556,7 @@ def forecast(
             "lead_time_p90_days": int(np.quantile(lead, 0.9)),
         },
         "stockout_probability_before_next_delivery": round(p_stockout, 4),
+        "rationing": ration,
         "recommended_request": {
             "quantity": rec.quantity,
             "service_level": s.service_level,
@@ -606,6 +612,86 @@ def forecast(
         "warnings": warnings,
         "seconds": round(time.perf_counter() - started, 3),
     }
+
+
+RATIONING_WAIT_PATHS = 500  # the paths the waits per class are measured on
+
+
+def _rationing(
+    conn: Connection,
+    office: str,
+    as_of: date,
+    paths: np.ndarray,
+    on_hand: int,
+    fut_open: np.ndarray,
+    lead: np.ndarray,
+    p_stockout: float,
+    cover: tuple[int, int],
+    s: ForecastSettings,
+) -> dict[str, Any]:
+    """What rationing does, on the forecast's own demand paths: the policy in force or next
+    (else, when the forecast suggests one, the suggested policy: the field's classes, a cap
+    that makes the stock last to the next delivery, from today to the delivery's 90 % day),
+    days of cover with and without it (demand beyond the cap waits, it is not lost:
+    `domain.rationing.served_paths`), and the mean wait per class (`class_waits`, the
+    classes' shares of today's print queue)."""
+    horizon = paths.shape[1]
+    found = rationing.policy_for_forecast(conn, office, as_of)
+    in_force = found is not None and found[1].covers(as_of)
+    suggest = dr.should_suggest(p_stockout, s.rationing_suggest_above, in_force)
+    delivery = int(np.median(lead))
+    open_to_delivery = int(fut_open[: max(1, delivery)].sum())
+    out: dict[str, Any] = {
+        "suggest": suggest,
+        "threshold": s.rationing_suggest_above,
+        "stockout_probability": round(p_stockout, 4),
+        "policy": None,
+    }
+    if found is not None:
+        number, policy = found
+        source = "berlaku" if in_force else "akan_datang"
+    elif suggest:
+        number, source = None, "saran"
+        policy = dr.Policy(
+            as_of,
+            as_of + timedelta(days=int(np.quantile(lead, 0.9))),
+            dr.suggested_cap(on_hand, open_to_delivery),
+            dr.DEFAULT_CLASSES,
+            "suket",
+        )
+    else:
+        return out
+    days = [as_of + timedelta(days=i) for i in range(horizon)]
+    active = np.array([policy.covers(d) for d in days])
+    served, _ = dr.served_paths(paths, policy.daily_cap, active)
+    with50, with90, censored = sp.days_of_cover(served, on_hand)
+    shares = rationing.class_shares(conn, office, policy.classes)
+    waits = dr.class_waits(paths[:RATIONING_WAIT_PATHS], shares, policy.daily_cap, active)
+    keys = [*policy.classes, dr.OTHERS_CLASS]
+    out["policy"] = {
+        "source": source,
+        "number": number,
+        "start": policy.start.isoformat(),
+        "end": policy.end.isoformat(),
+        "daily_cap": policy.daily_cap,
+        "classes": list(policy.classes),
+        "others_get": policy.others_get,
+        "days_of_cover": {
+            "without": {"p50": cover[0], "p90": cover[1], "beyond_horizon": cover[0] >= horizon},
+            "with": {"p50": with50, "p90": with90, "beyond_horizon": censored},
+            "saved_p50": with50 - cover[0],
+        },
+        "waits": [
+            {
+                "class": k,
+                "label": dr.class_label(k),
+                "share": round(sh / sum(shares), 3),
+                "mean_wait_days": w,
+            }
+            for k, sh, w in zip(keys, shares, waits, strict=True)
+        ],  # fmt: skip
+    }
+    return out
 
 
 def _registry_warnings(

@@ -223,6 +223,30 @@ class RecordingsForecast(TypedDict):
     warnings: list[str]
 
 
+class RationingPolicyEffect(TypedDict):
+    """The policy measured: in force, coming, or the forecast's suggestion (source)."""
+
+    source: str
+    number: int | None
+    start: str
+    end: str
+    daily_cap: int
+    classes: list[str]
+    others_get: str
+    days_of_cover: dict[str, dict[str, int | bool] | int]
+    waits: list[dict[str, str | float | None]]
+
+
+class RationingEffect(TypedDict):
+    """Whether the forecast suggests rationing (P(stockout before the next delivery) above
+    the threshold and no policy in force), and what the policy measured does."""
+
+    suggest: bool
+    threshold: float
+    stockout_probability: float
+    policy: RationingPolicyEffect | None
+
+
 @with_config(LOOSE)
 class Forecast(TypedDict):
     """Daily demand quantiles, days of cover, stock-out risk before the next delivery and the
@@ -236,6 +260,7 @@ class Forecast(TypedDict):
     days_of_cover: DaysOfCover
     next_delivery: NextDelivery
     stockout_probability_before_next_delivery: float
+    rationing: RationingEffect
     recommended_request: RecommendedRequest
     demand_parts: DemandParts
     events: list[ForecastEvent]

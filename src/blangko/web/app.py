@@ -41,6 +41,7 @@ from blangko.web import (
     dashboard,
     network,
     public,
+    rationing,
     readlog,
     registry,
     reports,
@@ -74,6 +75,7 @@ PAGE_ROUTERS = (
     applications.pages,
     coverage.pages,
     calendar.pages,
+    rationing.pages,
     reports.pages,
 )
 API_ROUTERS = (
@@ -88,6 +90,7 @@ API_ROUTERS = (
     applications.api,
     coverage.api,
     calendar.api,
+    rationing.api,
     reports.api,
     network.api,
 )

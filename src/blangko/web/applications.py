@@ -44,7 +44,7 @@ from blangko.domain.nik import compact_nik
 from blangko.domain.text import N_, Msg
 from blangko.domain.wajib_ktp import MARITAL_STATUS_LABEL_ID, RESIDENT_STATUS_LABEL_ID
 from blangko.formatting import blank_to_none
-from blangko.services import applications, readlog, registry, reports, worklist
+from blangko.services import applications, rationing, readlog, registry, reports, worklist
 from blangko.services.admin import setup
 from blangko.services.applications import (
     ApplicationDetail,
@@ -313,6 +313,8 @@ def _detail(
         loc["name"] for loc in setup.list_locations(ctx, office=office) if loc["kind"] == "station"
     ]
     actions = allowed_actions(view)
+    # Under a rationing policy: why this print-ready application waits (class, place, date).
+    ration_wait = rationing.wait(ctx, receipt=view["receipt"], office=office)
     # Warned before the button is pressed: a step whose desk is closed today is refused.
     closed = days.desks_closed(ctx, office=office) if _can_write(request) else {}
     desk_closed = {
@@ -328,6 +330,7 @@ def _detail(
         person=person,
         actions=actions,
         desk_closed=desk_closed,
+        ration_wait=ration_wait,
         stations=stations,
         error=error,
         form=form or {},

@@ -11,6 +11,7 @@ they opened and never build statements themselves.
     events        events and the villages they touch
     coverage      wajib-KTP aggregates over the registry
     forecast      daily use and recordings as the forecast reads them
+    rationing     rationing policies (append-only versions), prints of a day, the print queue's classes
 """
 
 from typing import Any

@@ -7,6 +7,7 @@ blank: the second waits, then sees the application already printed and the blank
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Callable
 from datetime import date
@@ -36,6 +37,7 @@ from blangko.domain.applications import (
 from blangko.domain.errors import Conflict, DomainError, NotFound
 from blangko.domain.ledger import SPOIL_REASON_LABEL_ID
 from blangko.domain.nik import check_nik_format, compact_nik, mask_nik
+from blangko.domain.rationing import classes_of
 from blangko.domain.serials import single
 from blangko.domain.text import Msg
 from blangko.domain.wajib_ktp import is_wajib_ktp
@@ -55,6 +57,7 @@ from blangko.services.applications.rows import (
 )
 from blangko.services.calendar.days import closed_desks, require_open
 from blangko.services.context import Context, WriteTx, write_once
+from blangko.services.rationing import check_print
 from blangko.services.stock import writes
 
 # A transition's side effects: (the application's column changes, the event's note).
@@ -323,9 +326,13 @@ def _print_blank(
     idempotency_key: str | None,
 ) -> tuple[dict[str, Any], str | None]:
     """The print's side effects: one blank consumed at ``station`` through the ledger and
-    the resident's card date; returns (the application's column changes, the event note)."""
+    the resident's card date; returns (the application's column changes, the event note).
+    Under a rationing policy the print must be within the day's cap and in its class's turn
+    (services.rationing.check_print); the note then names the policy."""
     require_open(tx.conn, tx.office, ACTION_DESK[Action.PRINT], day)
     _require_station(tx, station)
+    member = classes_of(app.type, app.suket_at is not None, json.loads(app.documents))
+    ration = check_print(tx, receipt=app.receipt, member=member, day=day)
     named = str(single(serial, "serial")) if serial else None
     entries = writes.consume_in(
         tx,
@@ -340,7 +347,8 @@ def _print_blank(
     used = entries[0]["serials"]
     registry_repo.set_printed(tx.conn, app.nik, day, tx.ctx.now())
     changes = {"serial": used, "station": station, "printed_date": day}
-    return changes, f"blangko {used} di {station} (ledger #{entries[0]['seq']})"
+    note = f"blangko {used} di {station} (ledger #{entries[0]['seq']})"
+    return changes, f"{note}; {ration}" if ration else note
 
 
 def print_card(

@@ -28,7 +28,7 @@ from blangko.domain.errors import Conflict
 from blangko.domain.nik import check_nik_format, mask_nik
 from blangko.domain.text import Msg
 from blangko.domain.wajib_ktp import seventeenth_birthday
-from blangko.services import readlog
+from blangko.services import rationing, readlog
 from blangko.services.admin import office as office_settings
 from blangko.services.admin.office import read_head
 from blangko.services.applications.results import (
@@ -134,22 +134,39 @@ def print_queue(
     ctx: Context, *, office: str | None = None, reveal: bool = False, note_read: bool = True
 ) -> list[QueuedApplication]:
     """Print-ready applications in the directorate's order (suket holders and first cards
-    first, then lost/damaged, then data changes; oldest first within each). Revealed, the
-    read is logged (see `show`)."""
+    first, then lost/damaged, then data changes; oldest first within each), or, under a
+    rationing policy in force today, in the policy's order (services.rationing.queue_order)
+    with each one's class. Revealed, the read is logged (see `show`)."""
     with ctx.read() as conn:
         code = resolve_office(conn, office)
         rows = repo.applications(conn, code, status=Status.SIAP_CETAK.value)
         by_receipt = {r.receipt: r for r in rows}
-        items = order_queue(
-            [
-                QueueItem(r.receipt, r.type, r.submitted_date, r.suket_at is not None, r.day_seq)
-                for r in rows
+        rationed = rationing.queue_order(conn, code, ctx.today())
+        if rationed is not None:
+            order = rationed
+            classes = rationing.queue_classes(conn, code, ctx.today())
+        else:
+            order = [
+                item.receipt
+                for item in order_queue(
+                    [
+                        QueueItem(
+                            r.receipt, r.type, r.submitted_date, r.suket_at is not None, r.day_seq
+                        )
+                        for r in rows
+                    ]
+                )
             ]
-        )
-        queue: list[QueuedApplication] = [
-            {"position": i, **application_view(by_receipt[item.receipt], reveal=reveal)}
-            for i, item in enumerate(items, start=1)
-        ]
+            classes = {}
+        queue: list[QueuedApplication] = []
+        for i, receipt in enumerate(order, start=1):
+            entry: QueuedApplication = {
+                "position": i,
+                **application_view(by_receipt[receipt], reveal=reveal),
+            }
+            if receipt in classes:
+                entry["ration_class"] = classes[receipt]
+            queue.append(entry)
     if reveal and note_read and queue:
         readlog.note(
             ctx, office=code, action="applications", subject="antrean cetak", rows=len(queue)

@@ -3,6 +3,8 @@ mypy, and the web API's response models."""
 
 from __future__ import annotations
 
+from typing import NotRequired
+
 from typing_extensions import TypedDict
 
 from blangko.services.admin.office import DocumentRuleView
@@ -85,9 +87,11 @@ class NewApplication(TypedDict):
 
 
 class QueuedApplication(ApplicationView):
-    """An application in the print queue, with its place (1 first)."""
+    """An application in the print queue, with its place (1 first); under a rationing policy
+    the class it is served as (domain.rationing; "lainnya": none of the policy's)."""
 
     position: int
+    ration_class: NotRequired[str]
 
 
 class NextStepView(TypedDict):

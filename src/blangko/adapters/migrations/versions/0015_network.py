@@ -1,7 +1,7 @@
 """network: the directorate as a ledger holder, shipments between ledgers
 
 Revision ID: 0015_network
-Revises: 0011_registry_import
+Revises: 0014_rationing
 Create Date: 2026-12-02
 
 Issue 13, points 1 and 3. `office.level` tells a regency's office (kabupaten, every office
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015_network"
-down_revision = "0011_registry_import"
+down_revision = "0014_rationing"
 branch_labels = None
 depends_on = None
 
