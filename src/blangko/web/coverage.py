@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from blangko.domain.access import allowed
 from blangko.formatting import blank_to_none, parse_date
-from blangko.services import registry
+from blangko.services import derived, registry
 from blangko.services.context import Context
 from blangko.services.coverage import areas, projection
 from blangko.services.coverage.results import Cohort, Coverage, Projection
@@ -47,11 +47,18 @@ LIMIT_LABELS = {
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _areas(ctx: Context, office: str | None, by: str, kec: str | None) -> Coverage:
-    data = areas.coverage(ctx, by=by, office=office)
+def _areas_stored(
+    ctx: Context, office: str | None, by: str, kec: str | None
+) -> derived.Stored[Coverage]:
+    stored = areas.coverage_stored(ctx, by=by, office=office)
     if by == "desa" and kec:
+        data = stored.value
         data["areas"] = [a for a in data["areas"] if a["code"].startswith(kec + ".")]
-    return data
+    return stored
+
+
+def _areas(ctx: Context, office: str | None, by: str, kec: str | None) -> Coverage:
+    return _areas_stored(ctx, office, by, kec).value
 
 
 @pages.get("/cakupan", name="page.coverage", response_class=HTMLResponse)
@@ -59,12 +66,13 @@ def coverage_page(request: Request, by: str = "kecamatan", kec: str | None = Non
     ctx, office = request_ctx(request)
     by = by if by in ("kecamatan", "desa") else "kecamatan"
     kec = blank_to_none(kec)
-    data = _areas(ctx, office, by, kec)
+    stored = _areas_stored(ctx, office, by, kec)
     kecamatan = areas.coverage(ctx, by="kecamatan", office=office)["areas"]
     return render(
         request,
         "coverage.html",
-        data=data,
+        data=stored.value,
+        computed_at=stored.computed_at,
         by=by,
         kec=kec or "",
         kecamatan=kecamatan,

@@ -15,9 +15,14 @@ from blangko.adapters.tables_derived import figure_version as fv
 
 def versions(conn: Connection, office: str) -> dict[str, int]:
     """The office's ledger head (``ledger``) and every source's version (absent: 0)."""
-    out = {"ledger": int(conn.execute(
-        select(t.office.c.ledger_seq).where(t.office.c.code == office)
-    ).scalar_one_or_none() or 0)}
+    out = {
+        "ledger": int(
+            conn.execute(
+                select(t.office.c.ledger_seq).where(t.office.c.code == office)
+            ).scalar_one_or_none()
+            or 0
+        )
+    }
     for source, version in conn.execute(
         select(fv.c.source, fv.c.version).where(fv.c.office_code == office)
     ):
@@ -99,7 +104,5 @@ def release(conn: Connection, office: str, kind: str, params: str, key: str) -> 
 def prune(conn: Connection, office: str, kind: str, before: datetime) -> None:
     """Forget the figures of ``kind`` last computed before ``before`` (past days' asks)."""
     conn.execute(
-        delete(df).where(
-            df.c.office_code == office, df.c.kind == kind, df.c.computed_at < before
-        )
+        delete(df).where(df.c.office_code == office, df.c.kind == kind, df.c.computed_at < before)
     )

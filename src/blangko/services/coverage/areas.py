@@ -200,7 +200,19 @@ def cohort(
 ) -> Cohort:
     """Residents who turn 17 (and so become wajib KTP) in each coming month, per kecamatan:
     the first-time (pemula) demand that is certain to come. Married residents are wajib
-    already and not counted again. Stored (services.derived) until the registry changes."""
+    already and not counted again."""
+    return cohort_stored(ctx, months=months, as_of=as_of, office=office).value
+
+
+def cohort_stored(
+    ctx: Context,
+    *,
+    months: int = DEFAULT_COHORT_MONTHS,
+    as_of: date | None = None,
+    office: str | None = None,
+) -> derived.Stored[Cohort]:
+    """`compute_cohort`'s figure as stored (services.derived): computed again only after a
+    change of the office's registry."""
     if not 1 <= months <= MAX_COHORT_MONTHS:
         raise DomainError(
             "cohort_months",
@@ -217,7 +229,7 @@ def cohort(
         depends=(derived.REGISTRY,),
         extra=None,
         compute=lambda: compute_cohort(ctx, months=months, as_of=day, office=code),
-    ).value
+    )
 
 
 def compute_cohort(ctx: Context, *, months: int, as_of: date, office: str) -> Cohort:

@@ -46,8 +46,23 @@ def projection(
     settings: ProjectionSettings | None = None,
 ) -> Projection:
     """When recorded coverage reaches the target (see the module docstring); the assumptions
-    are the settings' (ctx.settings.projection) unless others are given. Stored
-    (services.derived) until the registry or the calendar changes."""
+    are the settings' (ctx.settings.projection) unless others are given."""
+    return projection_stored(
+        ctx, target=target, as_of=as_of, by_date=by_date, office=office, settings=settings
+    ).value
+
+
+def projection_stored(
+    ctx: Context,
+    *,
+    target: str | Decimal | None = None,
+    as_of: date | None = None,
+    by_date: date | None = None,
+    office: str | None = None,
+    settings: ProjectionSettings | None = None,
+) -> derived.Stored[Projection]:
+    """`compute_projection`'s figure as stored (services.derived): computed again only after
+    a change of the office's registry or calendar, or of the settings."""
     s = settings or ctx.settings.projection
     day = check_date(as_of or ctx.today(), "as_of")
     if by_date is not None:
@@ -64,7 +79,7 @@ def projection(
         compute=lambda: compute_projection(
             ctx, target_pct=target_pct, day=day, by_date=by_date, office=code, s=s
         ),
-    ).value
+    )
 
 
 def compute_projection(

@@ -234,7 +234,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
-    names = [f"trg_{t}_{e}_version" for t, _s, _o in VERSIONED for e in ("insert", "update", "delete")]
+    names = [
+        f"trg_{t}_{e}_version" for t, _s, _o in VERSIONED for e in ("insert", "update", "delete")
+    ]
     if sqlite:
         names += [f"trg_resident_{e}_coverage" for e in ("insert", "update", "delete")]
     for name in names:
