@@ -7,8 +7,9 @@ temporary SQLite database (or copied from ``--db``), a head of office (kepala) i
 Timed, through the app in-process (FastAPI TestClient, logged in as kepala): the dashboard
 right after log-in, `/cakupan`, `/grafik/perkiraan.svg`, `/grafik/cakupan.svg`, each 1 first
 view then ``--rounds`` warm views (median); then the same in a second app instance (a new
-process's view: nothing in memory), then the first view after a recording (a resident's
-coverage changes) and after a ledger entry. Beside them, `/status` (public) as the baseline.
+process's view: nothing in memory), then the first view of each page after a ledger entry. Beside them, `/status` (public) as the baseline.
+Last, as `blangko serve` runs it (the background thread of services.figures.refresh on): a
+ledger entry, ``--wait`` seconds, then log-in and the dashboard and pages.
 
     .venv/bin/python bench/derived.py [--db demo.db] [--rounds 6]
 """
@@ -28,6 +29,7 @@ from pathlib import Path
 
 from blangko.services.admin import users
 from blangko.services.context import context_from_settings
+from blangko.services.stock import writes
 from blangko.settings import Settings
 
 with warnings.catch_warnings():
@@ -94,6 +96,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--db", type=Path, help="a demo database to copy (else built)")
     ap.add_argument("--rounds", type=int, default=6)
+    ap.add_argument("--wait", type=float, default=8.0, help="seconds after the change")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "demo.db"
@@ -111,10 +114,27 @@ def main() -> None:
         t0 = time.perf_counter()
         client = client_for(settings)
         first = timed(client, "/")
-        print(f"dashboard right after log-in (first process): {ms(first)}")
+        print(f"dashboard right after log-in, nothing stored yet: {ms(first)}")
         walk(client, args.rounds, "one process (after the dashboard's first view)")
         second = client_for(settings)
         walk(second, args.rounds, "a second app instance on the same database (a restart)")
+        # A change (a blank moved to the counter), then the first view of each page.
+        writes.transfer(ctx, qty=1, from_location="gudang", to_location="loket-1", office="17.04")
+        print("\nfirst view after a ledger entry (computed by the view)")
+        for path in PAGES:
+            print(f"  {path:24} {ms(timed(second, path)):>10}")
+        # As `blangko serve` runs: the background thread computes after a change.
+        served = settings.model_copy(update={"figures_refresh_seconds": 1.0})
+        with TestClient(create_app(served)):
+            writes.transfer(
+                ctx, qty=1, from_location="gudang", to_location="loket-1", office="17.04"
+            )
+            time.sleep(args.wait)  # the server's thread computes meanwhile (1 s rounds)
+            third = client_for(served)
+            print(f"\nserver with the background thread, {args.wait:.0f} s after a ledger entry:")
+            print(f"  {'/ (right after log-in)':24} {ms(timed(third, '/')):>10}")
+            for path in PAGES[1:]:
+                print(f"  {path:24} {ms(timed(third, path)):>10}")
         print(f"\ntotal {time.perf_counter() - t0:.1f} s")
 
 

@@ -18,17 +18,20 @@ import json
 import random
 import subprocess
 import sys
+import time
+import warnings
 from collections import Counter
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from service_helpers import KK, add_resident, stock_station
 from sqlalchemy import delete, insert, select, update
 
 from blangko.adapters.repos import coverage as cq
-from blangko.adapters.tables_derived import coverage_count
+from blangko.adapters.tables_derived import coverage_count, derived_figure
 from blangko.adapters.tables_residents import resident
 from blangko.domain import wajib_ktp as wk
 from blangko.domain.nik import build_nik
@@ -40,6 +43,11 @@ from blangko.services.context import Context
 from blangko.services.coverage import areas, projection
 from blangko.services.stock import writes
 from blangko.settings import ForecastSettings
+from blangko.web.app import create_app
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
 
 TODAY = date(2026, 11, 27)  # the fixture clock's day
 VILLAGES = ("17.04.01.2001", "17.04.01.2002", "17.04.02.2002", "17.04.03.1010")
@@ -453,3 +461,55 @@ def test_two_processes_show_the_same_figures(ctx: Context, office: str, db_url: 
     assert a["forecast"] == b["forecast"] and a["forecast_at"] == b["forecast_at"]
     assert a["forecast"] != first["forecast"]  # the transfer moved a blank to the station
     assert figures.forecast_for(ctx, "17.04") == a["forecast"]
+
+
+# --- computed in the background ---------------------------------------------------------
+
+
+def test_refresh_computes_what_changed_and_nothing_else(ctx: Context, office: str) -> None:
+    stock_station(ctx)
+    add_resident(ctx, serial=1, recorded=date(2020, 3, 3))
+    assert figures.refresh(ctx) == [
+        "17.04 forecast",
+        "17.04 coverage kabupaten",
+        "17.04 coverage kecamatan",
+        "17.04 cohort",
+        "17.04 projection",
+    ]
+    assert figures.refresh(ctx) == []
+    writes.transfer(ctx, qty=1, from_location="gudang", to_location="loket-1")
+    assert figures.refresh(ctx) == ["17.04 forecast"]
+    # The page's view then reads what the background stored.
+    assert not figures.forecast_stored(ctx, "17.04").computed_now
+
+
+def _forecast_computed_at(ctx: Context) -> datetime | None:
+    """When today's forecast of 17.04 was stored (None: never), read from the table."""
+    df = derived_figure.c
+    with ctx.read() as conn:
+        return conn.execute(
+            select(df.computed_at).where(
+                df.office_code == "17.04", df.kind == "forecast", df.params == TODAY.isoformat()
+            )
+        ).scalar_one_or_none()
+
+
+def test_the_web_server_computes_stored_figures_in_the_background(
+    ctx: Context, office: str, clock: Any
+) -> None:
+    stock_station(ctx)
+    settings = ctx.settings.model_copy(
+        update={"figures_refresh_seconds": 0.2, "secret_key": "kunci-rahasia-uji-yang-panjang"}
+    )
+    deadline = time.monotonic() + 120
+    with TestClient(create_app(ctx, settings=settings)):
+        while _forecast_computed_at(ctx) is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        first = _forecast_computed_at(ctx)
+        assert first is not None  # computed at start, no page asked
+        clock.value += timedelta(seconds=5)  # a later moment: another computed_at
+        writes.transfer(ctx, qty=1, from_location="gudang", to_location="loket-1")
+        while _forecast_computed_at(ctx) == first and time.monotonic() < deadline:
+            time.sleep(0.1)
+        # Computed again after the change by the server, not by this view.
+        assert not figures.forecast_stored(ctx, "17.04").computed_now

@@ -28,14 +28,20 @@ the stored forecast: one forecast per office per change, whoever asks.
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any
 
+from blangko.adapters.repos import admin as admin_repo
 from blangko.domain import stock_policy as sp
 from blangko.domain.limits import check_date
 from blangko.services import derived, forecast
 from blangko.services.calendar import days
 from blangko.services.context import Context
+from blangko.services.coverage import areas, projection
 
 # What the forecast depends on (services.derived): every source of the office's data.
 FORECAST_DEPENDS = (
@@ -137,3 +143,50 @@ def event_readiness(
     the readiness), or None when it is past or beyond the forecast's horizon."""
     fc = forecast_for(ctx, office)
     return next((e for e in fc["events"] if e["id"] == event_id), None)
+
+
+# The background computing of stored figures ----------------------------------------------
+log = logging.getLogger(__name__)
+# What the pages show first, per office: computed again in the background after a change.
+COHORT_MONTHS_SHOWN = 6  # the coverage page's cohort
+
+
+def refresh(ctx: Context) -> list[str]:
+    """Compute again, for every office, each stored figure that the first pages show (today's
+    forecast, coverage by kabupaten and by kecamatan, the cohort, the projection) whose
+    inputs changed since it was stored; the others are only read. Returns what was computed
+    ("17.04 forecast", ...)."""
+    done: list[str] = []
+    with ctx.read() as conn:
+        codes = admin_repo.office_codes(conn)
+    for code in codes:
+        rounds: list[tuple[str, Callable[[], derived.Stored[Any]]]] = [
+            ("forecast", partial(forecast_stored, ctx, code)),
+            (
+                "coverage kabupaten",
+                partial(areas.coverage_stored, ctx, by="kabupaten", office=code),
+            ),
+            (
+                "coverage kecamatan",
+                partial(areas.coverage_stored, ctx, by="kecamatan", office=code),
+            ),
+            ("cohort", partial(areas.cohort_stored, ctx, months=COHORT_MONTHS_SHOWN, office=code)),
+            ("projection", partial(projection.projection_stored, ctx, office=code)),
+        ]
+        for name, get in rounds:
+            if get().computed_now:
+                done.append(f"{code} {name}")
+    return done
+
+
+def refresh_every(ctx: Context, seconds: float, stop: threading.Event) -> None:
+    """`refresh` every ``seconds`` until ``stop`` is set (the web server's thread); an error
+    is logged and the next round tries again."""
+    while not stop.is_set():
+        try:
+            done = refresh(ctx)
+            if done:
+                log.info("stored figures computed again: %s", ", ".join(done))
+        except Exception:  # noqa: BLE001 - a round that fails must not stop the next ones
+            log.exception("stored figures: the background round failed")
+        stop.wait(seconds)

@@ -13,6 +13,9 @@ blangko serve                                   (the same, plus migrations and t
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +31,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from blangko.domain.access import ROUTE_ROLES
 from blangko.domain.errors import FIELD_LABEL_ID, DomainError
 from blangko.domain.limits import MAX_REQUEST_BYTES, check_text, ribuan
+from blangko.services import figures
 from blangko.services.context import Context, context_from_settings
 from blangko.settings import DEFAULT_SECRET_KEY, Settings
 from blangko.web import (
@@ -122,7 +126,27 @@ def create_app(
         ctx = context_from_settings(settings, actor="web")
     check_secret(settings)
     install_log_filters()
+    refresh_seconds = settings.figures_refresh_seconds
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        """With figures_refresh_seconds, a thread computes the stored figures again after
+        each change (services.figures.refresh), so that pages find them computed."""
+        stop = threading.Event()
+        if refresh_seconds > 0:
+            threading.Thread(
+                target=figures.refresh_every,
+                args=(ctx, refresh_seconds, stop),
+                name="blangko-figures",
+                daemon=True,
+            ).start()
+        try:
+            yield
+        finally:
+            stop.set()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="blangko API",
         version="1",
         description="Buku besar blangko e-KTP: stok, stock opname, audit, status publik.",

@@ -28,7 +28,7 @@ from blangko.web.deps import (
     page_router,
     render,
     request_ctx,
-    svg,
+    stored_svg,
     tr,
 )
 from blangko.web.nav import NavItem, register
@@ -91,17 +91,29 @@ def chart_coverage(
     ctx, office = request_ctx(request)
     _ = tr(request)
     by = by if by in ("kecamatan", "desa") else "kecamatan"
-    data = _areas(ctx, office, by, blank_to_none(kec))
-    body = charts.coverage_by_area(
-        data["areas"],
-        target=float(data["target_pct"]),
-        lang=lang_of(request),
-        title=_("Cakupan perekaman wajib KTP (%)"),
-        target_label=_("target"),
-        empty=_("Belum ada data penduduk."),
-        narrow=narrow,
+    kec = blank_to_none(kec)
+    stored = _areas_stored(ctx, office, by, kec)
+    data = stored.value
+    lang = lang_of(request)
+
+    def draw() -> str:
+        return charts.coverage_by_area(
+            data["areas"],
+            target=float(data["target_pct"]),
+            lang=lang,
+            title=_("Cakupan perekaman wajib KTP (%)"),
+            target_label=_("target"),
+            empty=_("Belum ada data penduduk."),
+            narrow=narrow,
+        )
+
+    return stored_svg(
+        ctx,
+        kind="chart.coverage",
+        params=f"{data['as_of']}|{by}|{kec or ''}|{lang}|{int(narrow)}",
+        source=stored,
+        draw=draw,
     )
-    return svg(body)
 
 
 def gaps_file(

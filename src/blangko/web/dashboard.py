@@ -22,6 +22,7 @@ from blangko.web.deps import (
     page_router,
     render,
     request_ctx,
+    stored_svg,
     svg,
     tr,
 )
@@ -80,25 +81,35 @@ def chart_usage(request: Request, narrow: NarrowChart = False) -> Response:
 def chart_forecast(request: Request, narrow: NarrowChart = False) -> Response:
     ctx, office = request_ctx(request)
     _ = tr(request)
-    fc = figures.forecast_for(ctx, office)
-    marks: list[tuple[date, str, str]] = []
-    delivery = fc["next_delivery"].get("expected_date")
-    if delivery:
-        marks.append((date.fromisoformat(delivery), _("kiriman berikut"), "#e07a1f"))
+    stored = figures.forecast_stored(ctx, office)
+    fc = stored.value
     today = ctx.today().isoformat()
-    coming = [e for e in fc.get("events", []) if e["date"] >= today]
-    if coming:
-        marks.append((date.fromisoformat(coming[0]["date"]), coming[0]["name"], "#9b2c2c"))
-    return svg(
-        charts.forecast_fan(
+    lang = lang_of(request)
+
+    def draw() -> str:
+        marks: list[tuple[date, str, str]] = []
+        delivery = fc["next_delivery"].get("expected_date")
+        if delivery:
+            marks.append((date.fromisoformat(delivery), _("kiriman berikut"), "#e07a1f"))
+        coming = [e for e in fc.get("events", []) if e["date"] >= today]
+        if coming:
+            marks.append((date.fromisoformat(coming[0]["date"]), coming[0]["name"], "#9b2c2c"))
+        return charts.forecast_fan(
             fc["daily"],
-            lang=lang_of(request),
+            lang=lang,
             title=_("Perkiraan pemakaian per hari buka (keping)"),
             labels={"p90": "p05–p95", "p50band": "p25–p75", "p50": _("median")},
             marks=marks,
             empty=_("Belum ada perkiraan."),
             narrow=narrow,
         )
+
+    return stored_svg(
+        ctx,
+        kind="chart.forecast",
+        params=f"{today}|{lang}|{int(narrow)}",
+        source=stored,
+        draw=draw,
     )
 
 
