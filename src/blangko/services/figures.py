@@ -179,14 +179,23 @@ def refresh(ctx: Context) -> list[str]:
     return done
 
 
-def refresh_every(ctx: Context, seconds: float, stop: threading.Event) -> None:
-    """`refresh` every ``seconds`` until ``stop`` is set (the web server's thread); an error
-    is logged and the next round tries again."""
+def refresh_every(
+    ctx: Context,
+    seconds: float,
+    stop: threading.Event,
+    also: Callable[[str], None] | None = None,
+) -> None:
+    """`refresh` every ``seconds`` until ``stop`` is set (the web server's thread), then
+    ``also`` for each office where something was computed (the web draws its charts); an
+    error is logged and the next round tries again."""
     while not stop.is_set():
         try:
             done = refresh(ctx)
             if done:
                 log.info("stored figures computed again: %s", ", ".join(done))
+                if also is not None:
+                    for code in sorted({d.split(" ", 1)[0] for d in done}):
+                        also(code)
         except Exception:  # noqa: BLE001 - a round that fails must not stop the next ones
             log.exception("stored figures: the background round failed")
         stop.wait(seconds)

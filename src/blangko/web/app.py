@@ -16,6 +16,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ from blangko.web import (
     calendar,
     coverage,
     dashboard,
+    i18n,
     public,
     readlog,
     registry,
@@ -115,6 +117,15 @@ def refuse_control_characters_in_query(request: Request) -> None:
         check_text(value, key, limit=len(value), multiline=True)
 
 
+def draw_charts(ctx: Context, office: str) -> None:
+    """The charts of the stored figures that the first pages show, in every language and
+    both widths, drawn by the background thread so that a view finds them drawn."""
+    for lang in i18n.LANGUAGES:
+        for narrow in (False, True):
+            dashboard.forecast_chart(ctx, office, lang, narrow)
+            coverage.coverage_chart(ctx, office, "kecamatan", None, lang, narrow)
+
+
 def create_app(
     source: Settings | Context | None = None, *, settings: Settings | None = None
 ) -> FastAPI:
@@ -136,7 +147,7 @@ def create_app(
         if refresh_seconds > 0:
             threading.Thread(
                 target=figures.refresh_every,
-                args=(ctx, refresh_seconds, stop),
+                args=(ctx, refresh_seconds, stop, partial(draw_charts, ctx)),
                 name="blangko-figures",
                 daemon=True,
             ).start()

@@ -17,7 +17,7 @@ from blangko.services import derived, registry
 from blangko.services.context import Context
 from blangko.services.coverage import areas, projection
 from blangko.services.coverage.results import Cohort, Coverage, Projection
-from blangko.web import charts
+from blangko.web import charts, i18n
 from blangko.web.deps import (
     ERRORS,
     NarrowChart,
@@ -29,7 +29,7 @@ from blangko.web.deps import (
     render,
     request_ctx,
     stored_svg,
-    tr,
+    svg,
 )
 from blangko.web.nav import NavItem, register
 
@@ -89,12 +89,18 @@ def chart_coverage(
     request: Request, by: str = "kecamatan", kec: str | None = None, narrow: NarrowChart = False
 ) -> Response:
     ctx, office = request_ctx(request)
-    _ = tr(request)
     by = by if by in ("kecamatan", "desa") else "kecamatan"
-    kec = blank_to_none(kec)
+    return svg(coverage_chart(ctx, office, by, blank_to_none(kec), lang_of(request), narrow))
+
+
+def coverage_chart(
+    ctx: Context, office: str | None, by: str, kec: str | None, lang: str, narrow: bool
+) -> str:
+    """Coverage per area against the target, drawn once per stored coverage, filter,
+    language and width (the server's background thread draws the page's: web.app)."""
+    _ = i18n.gettext_for(lang)
     stored = _areas_stored(ctx, office, by, kec)
     data = stored.value
-    lang = lang_of(request)
 
     def draw() -> str:
         return charts.coverage_by_area(

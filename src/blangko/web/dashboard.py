@@ -12,8 +12,9 @@ from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from blangko.services import dashboard, figures, forecast
+from blangko.services.context import Context
 from blangko.services.forecast_results import Forecast
-from blangko.web import charts
+from blangko.web import charts, i18n
 from blangko.web.deps import (
     ERRORS,
     NarrowChart,
@@ -80,11 +81,16 @@ def chart_usage(request: Request, narrow: NarrowChart = False) -> Response:
 @pages.get("/grafik/perkiraan.svg", name="chart.forecast")
 def chart_forecast(request: Request, narrow: NarrowChart = False) -> Response:
     ctx, office = request_ctx(request)
-    _ = tr(request)
+    return svg(forecast_chart(ctx, office, lang_of(request), narrow))
+
+
+def forecast_chart(ctx: Context, office: str | None, lang: str, narrow: bool) -> str:
+    """The forecast's fan chart, drawn once per stored forecast, language and width (the
+    server's background thread draws it too: web.app)."""
+    _ = i18n.gettext_for(lang)
     stored = figures.forecast_stored(ctx, office)
     fc = stored.value
     today = ctx.today().isoformat()
-    lang = lang_of(request)
 
     def draw() -> str:
         marks: list[tuple[date, str, str]] = []

@@ -263,7 +263,7 @@ def stored_svg(
     params: str,
     source: derived.Stored[Any],
     draw: Callable[[], str],
-) -> Response:
+) -> str:
     """A chart of a stored figure (``source``), drawn once per computing of that figure and
     per ``params`` (language, width, filters) and stored beside it (services.derived), so
     every view and every process serves the same drawing without drawing it again."""
@@ -276,7 +276,7 @@ def stored_svg(
         extra=source.computed_at.isoformat(),
         compute=draw,
     ).value
-    return svg(body)
+    return str(body)
 
 
 def download(content: bytes, filename: str, mimetype: str) -> Response:
