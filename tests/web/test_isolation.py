@@ -271,7 +271,9 @@ NOT_PER_OFFICE: dict[str, tuple[str, Any] | None] = {
 # and location); every write to them also moves the office's ledger head or adds rows.
 BIG = {"resident", "blank", "ledger_entry", "entry_range"}
 # Rows written by reads: who viewed which resident's personal data, in the viewer's office.
-READS_LOGGED = {"read_log"}
+# And the stored figures a page view computes (services.derived: a forecast, coverage, a
+# chart), in the viewer's office: a refused write that shows a page again may store one.
+READS_LOGGED = {"read_log", "derived_figure"}
 
 
 @dataclass
