@@ -2,7 +2,8 @@
 warm, in one process and in a second one (a restart), and the first view after a change.
 
 Set-up (not timed): the demo office (`blangko demo`, 136.000 residents) is built into a
-temporary SQLite database (or copied from ``--db``), a head of office (kepala) is added.
+temporary SQLite database (or copied from ``--db`` and migrated), a head of office (kepala)
+is added. Run with another checkout's src on PYTHONPATH for the "before" figures.
 
 Timed, through the app in-process (FastAPI TestClient, logged in as kepala): the dashboard
 right after log-in, `/cakupan`, `/grafik/perkiraan.svg`, `/grafik/cakupan.svg`, each 1 first
@@ -27,7 +28,7 @@ import time
 import warnings
 from pathlib import Path
 
-from blangko.services.admin import users
+from blangko.services.admin import setup, users
 from blangko.services.context import context_from_settings
 from blangko.services.stock import writes
 from blangko.settings import Settings
@@ -103,6 +104,7 @@ def main() -> None:
         build(db, args.db)
         settings = Settings(database_url=f"sqlite:///{db}", secret_key=SECRET)
         ctx = context_from_settings(settings, actor="bench")
+        setup.init(ctx)  # a copied database gets this code's migrations (not timed)
         users.add_user(
             ctx,
             scope=users.MACHINE,
