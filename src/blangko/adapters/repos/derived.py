@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, insert, or_, select, update
+from sqlalchemy import Connection, and_, delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from blangko.adapters import tables as t
 from blangko.adapters.tables_derived import derived_figure as df
@@ -45,8 +46,11 @@ def claim(
     process claimed that key since ``stale``."""
     row = figure(conn, office, kind, params)
     if row is None:
-        conn.execute(
-            insert(df).values(
+        # Two processes may both find no row: the one whose insert lands claims it.
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        added = conn.execute(
+            dialect.insert(df)
+            .values(
                 office_code=office,
                 kind=kind,
                 params=params,
@@ -54,8 +58,9 @@ def claim(
                 claim_key=key,
                 claimed_at=now,
             )
+            .on_conflict_do_nothing()
         )
-        return True
+        return bool(added.rowcount)
     done = conn.execute(
         update(df)
         .where(
