@@ -117,6 +117,10 @@ def refuse_control_characters_in_query(request: Request) -> None:
         check_text(value, key, limit=len(value), multiline=True)
 
 
+# How long the server waits at shutdown for the figures' background round to finish.
+STOP_SECONDS = 30.0
+
+
 def draw_charts(ctx: Context, office: str) -> None:
     """The charts of the stored figures that the first pages show, in every language and
     both widths, drawn by the background thread so that a view finds them drawn."""
@@ -144,17 +148,21 @@ def create_app(
         """With figures_refresh_seconds, a thread computes the stored figures again after
         each change (services.figures.refresh), so that pages find them computed."""
         stop = threading.Event()
+        thread = None
         if refresh_seconds > 0:
-            threading.Thread(
+            thread = threading.Thread(
                 target=figures.refresh_every,
                 args=(ctx, refresh_seconds, stop, partial(draw_charts, ctx)),
                 name="blangko-figures",
                 daemon=True,
-            ).start()
+            )
+            thread.start()
         try:
             yield
         finally:
             stop.set()
+            if thread is not None:  # let a round being computed finish (its claim is released)
+                thread.join(timeout=STOP_SECONDS)
 
     app = FastAPI(
         lifespan=lifespan,
