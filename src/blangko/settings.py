@@ -162,6 +162,11 @@ class Settings(BaseSettings):
     # The letterhead's address line for an office that has not set its own (`blangko office
     # set --address`), one for the whole installation (BLANGKO_OFFICE_ADDRESS).
     office_address: str = ""
+    # Seconds between two rounds of the web server's background thread that computes the
+    # stored figures (forecast, coverage, cohort, projection) of every office again after a
+    # change, so that a page finds them computed (services.figures.refresh). 0: no thread;
+    # `blangko serve` then runs it every SERVE_REFRESH_SECONDS.
+    figures_refresh_seconds: float = 0.0
     forecast: ForecastSettings = Field(default_factory=ForecastSettings)
     projection: ProjectionSettings = Field(default_factory=ProjectionSettings)
     event: ImpactAssumptions = Field(default_factory=ImpactAssumptions)

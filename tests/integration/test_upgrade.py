@@ -28,6 +28,8 @@ from typer.testing import CliRunner
 
 from blangko.adapters import tables as t
 from blangko.adapters import tables_applications as ta
+from blangko.adapters import tables_derived as tdv
+from blangko.adapters import tables_residents as tr
 from blangko.adapters.db import make_engine
 from blangko.cli.main import app
 
@@ -176,10 +178,21 @@ def test_init_upgrades_a_database_of_the_previous_release(
         "0009_read_log_anchor",
         "0010_office_profile",
         "0011_registry_import",
+        "0012_derived_figures",
         "0014_rationing",
         "0015_network",
     ]
     assert _rows(empty_db) == before  # nothing lost, nothing added
+    # The coverage counts (0012) hold the registry the old release wrote: coverage read
+    # from them is the full scan's.
+    engine = make_engine(empty_db)
+    with engine.connect() as conn:
+        kept = conn.execute(select(func.sum(tdv.coverage_count.c.residents))).scalar_one()
+        alive = conn.execute(
+            select(func.count()).select_from(tr.resident).where(tr.resident.c.status == "HIDUP")
+        ).scalar_one()
+    engine.dispose()
+    assert kept == alive == 3
     # Sound, including the prints the old release made (each application's serial is the
     # blank its print consumed), before and after the first anchor.
     audit = _cli(empty_db, "stock", "verify")

@@ -298,6 +298,12 @@ NOT_PER_OFFICE: dict[str, tuple[str, Any] | None] = {
 BIG = {"resident", "blank", "ledger_entry", "entry_range"}
 # Rows written by reads: who viewed which resident's personal data, in the viewer's office.
 READS_LOGGED = {"read_log"}
+# Figures computed from an office's own data by their one function and stored for whoever
+# asks next (services.derived): any view may store one (the public status page of any office
+# stores that office's forecast). They hold nothing a request sent, so they are not part of
+# an office's state here; tests/integration/test_derived_figures.py checks that another
+# office's writes never change which figure is read.
+COMPUTED = {"derived_figure"}
 
 
 @dataclass
@@ -476,6 +482,8 @@ def states(ctx) -> dict[str, dict[str, Any]]:  # type: ignore[no-untyped-def]
     with ctx.read() as conn:
         put("office", conn.execute(select(t.office.c.code, t.office)).all())
         for table in metadata.sorted_tables:
+            if table.name in COMPUTED:
+                continue
             if "office_code" in table.c:
                 code = table.c.office_code
                 if table.name == "blank":

@@ -26,6 +26,10 @@ resident = Table(
 )
 Index("ix_resident_office_desa", resident.c.office_code, resident.c.kode_desa)
 Index("ix_resident_office_kecamatan", resident.c.office_code, resident.c.kode_kecamatan)
+# Coverage reads the registry only for the birth years around an age boundary, and checks
+# that no recording is dated after the day asked (services.coverage.areas): both by range.
+Index("ix_resident_office_lahir", resident.c.office_code, resident.c.tanggal_lahir)
+Index("ix_resident_office_rekam", resident.c.office_code, resident.c.tanggal_rekam)
 
 # One row per registry import that was swapped in, written in the swap's own transaction (a
 # failed import leaves none): what the office's registry is as of when, and what it changed.

@@ -13,6 +13,9 @@ from blangko.demo import story
 from blangko.services.admin import setup, users
 from blangko.services.admin.users import DemoUser
 
+# Seconds between two background rounds of the stored figures when the settings name none.
+SERVE_REFRESH_SECONDS = 10.0
+
 
 def serve(
     host: Annotated[str, typer.Option("--host", help="Alamat yang didengarkan.")] = "127.0.0.1",
@@ -36,6 +39,9 @@ def serve(
     settings = state.settings()
     if demo:
         settings = settings.model_copy(update={"demo": True})
+    if not settings.figures_refresh_seconds:
+        # The server computes stored figures in the background (services.figures.refresh).
+        settings = settings.model_copy(update={"figures_refresh_seconds": SERVE_REFRESH_SECONDS})
     check_secret(settings)  # before the demo or migrations touch the database
     ctx = state.context()
     if settings.demo:

@@ -5,7 +5,9 @@ open or closed, the stock level, one application's progress by receipt number).
 Each is computed once from the capability services and rendered by the web as HTML or JSON.
 
 Every figure is read from the one function that computes it (services.figures lists them);
-the forecast through `figures.forecast_for`, which keeps one result per office and state.
+the forecast through `figures.forecast_stored`, stored in the database per office and state
+of its inputs (services.derived); the outlook says when the forecast and coverage shown
+were computed.
 """
 
 from __future__ import annotations
@@ -135,8 +137,11 @@ def outlook(ctx: Context, office: str | None, role: str) -> dict[str, Any]:
     who may read the forecast, coverage for those who may read coverage."""
     out: dict[str, Any] = {}
     if role in FORECAST_READERS:
-        fc = figures.forecast_for(ctx, office)
+        stored = figures.forecast_stored(ctx, office)
+        fc = stored.value
         out["forecast"] = fc
+        # When the stored forecast was computed (naive UTC): the page says how fresh it is.
+        out["forecast_computed_at"] = stored.computed_at
         today = ctx.today()
         coming = [
             e for e in events.list_events(ctx, office=office) if e["date"] >= today.isoformat()
@@ -151,7 +156,9 @@ def outlook(ctx: Context, office: str | None, role: str) -> dict[str, Any]:
                 "forecast": seen,
             }
     if role in COVERAGE_READERS:
-        out["coverage"] = areas.coverage(ctx, by="kabupaten", office=office)
+        cov = areas.coverage_stored(ctx, by="kabupaten", office=office)
+        out["coverage"] = cov.value
+        out["coverage_computed_at"] = cov.computed_at
     return out
 
 

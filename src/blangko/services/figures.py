@@ -13,54 +13,65 @@
 | registry age (last import, old or not) | `services.registry.registry_age` | read directly by the pages and `residents status` |
 
 The forecast simulates a few thousand demand paths and counts the registry (0.1 to 2 s on an
-office of 100.000 residents). `forecast_for` keeps one result per office, day and state of
-its inputs (the ledger's totals, the backlog, the events and closures, the settings) for
-FORECAST_CACHE_SECONDS, and every surface of one process reads it from there: the status of
-the day, the dashboard, the stock page, the forecast API and chart, the event page and the
-request letter show the same numbers at the same moment, and a page view costs no second
-simulation. A surface in another process (the CLI) computes the same numbers: the forecast
-is seeded, so equal inputs give equal figures.
+office of 100.000 residents). `forecast_for` stores it in the database (services.derived),
+per office and day, keyed by what it depends on: the office's ledger head, the versions of
+its registry, applications, calendar and events (bumped by triggers in the transaction of
+every change), and the settings. Every surface of every process reads it from there: the
+status of the day, the dashboard, the stock page, the forecast API and chart, the event page
+and the request letter show the same numbers at the same moment, a page view costs no
+second simulation, and a restart recomputes nothing. It is computed again after the first
+change that affects it, once, by the first view that asks (others wait for it).
 
 The public status page shows only the stock level. It reads it through `status`, so through
-the cached forecast: at most one forecast per office every FORECAST_CACHE_SECONDS (or when the
-ledger changes), whoever asks; every other view is a cache hit.
+the stored forecast: one forecast per office per change, whoever asks.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
-import time
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any
 
+from blangko.adapters.repos import admin as admin_repo
 from blangko.domain import stock_policy as sp
 from blangko.domain.limits import check_date
-from blangko.services import applications, forecast
-from blangko.services.calendar import days, events
+from blangko.services import derived, forecast
+from blangko.services.calendar import days
 from blangko.services.context import Context
-from blangko.services.stock import queries
+from blangko.services.coverage import areas, projection
 
-FORECAST_CACHE_SECONDS = 120.0
-_forecasts: dict[tuple[Any, ...], tuple[float, dict[str, Any]]] = {}
-_forecasts_lock = threading.Lock()
+# What the forecast depends on (services.derived): every source of the office's data.
+FORECAST_DEPENDS = (
+    derived.LEDGER,
+    derived.REGISTRY,
+    derived.APPLICATIONS,
+    derived.CALENDAR,
+    derived.EVENTS,
+)
 
 
-def _inputs_key(ctx: Context, office: str | None, as_of: date) -> tuple[Any, ...]:
-    """What the forecast's result depends on that can change within a day, cheaply read: a
-    new ledger entry, application, event or closure is seen at once."""
-    bal = queries.balance(ctx, office=office)
-    code = bal["office"]
-    return (
-        str(ctx.engine.url),
-        code,
-        as_of,
-        tuple(sorted(bal["totals"].items())),
-        tuple(sorted(bal["by_location"].items())),
-        tuple(sorted(applications.backlog(ctx, office=code, as_of=as_of).items())),
-        tuple((e["id"], e["date"], e["villages"]) for e in events.list_events(ctx, office=code)),
-        tuple((c["id"], c["start"], c["end"]) for c in days.list_closures(ctx, office=code)),
-        ctx.settings.forecast.model_dump_json(),
-        ctx.settings.event.model_dump_json(),
+def forecast_stored(
+    ctx: Context, office: str | None = None, as_of: date | None = None
+) -> derived.Stored[dict[str, Any]]:
+    """The forecast (default horizon) for ``as_of`` (default today) as stored, with when it
+    was computed (module docstring)."""
+    as_of = check_date(as_of or ctx.today(), "as_of")
+    code = derived.office_of(ctx, office)
+    return derived.stored(
+        ctx,
+        office=code,
+        kind="forecast",
+        params=as_of.isoformat(),
+        depends=FORECAST_DEPENDS,
+        extra=[
+            forecast.DEFAULT_HORIZON,
+            ctx.settings.forecast.model_dump_json(),
+            ctx.settings.event.model_dump_json(),
+        ],
+        compute=lambda: forecast.forecast(ctx, as_of=as_of, office=code),
     )
 
 
@@ -68,20 +79,8 @@ def forecast_for(
     ctx: Context, office: str | None = None, as_of: date | None = None
 ) -> dict[str, Any]:
     """THE accessor of the forecast (default horizon) for every surface: `forecast.forecast`
-    for ``as_of`` (default today), reused while its inputs are unchanged (module docstring)."""
-    as_of = check_date(as_of or ctx.today(), "as_of")
-    key = _inputs_key(ctx, office, as_of)
-    now = time.monotonic()
-    with _forecasts_lock:
-        hit = _forecasts.get(key)
-        if hit and now - hit[0] < FORECAST_CACHE_SECONDS:
-            return hit[1]
-    result = forecast.forecast(ctx, as_of=as_of, office=key[1])
-    with _forecasts_lock:
-        for k in [k for k, (t, _) in _forecasts.items() if now - t >= FORECAST_CACHE_SECONDS]:
-            del _forecasts[k]
-        _forecasts[key] = (now, result)
-    return result
+    for ``as_of`` (default today), as stored while its inputs are unchanged."""
+    return forecast_stored(ctx, office, as_of).value
 
 
 def cover_of(fc: dict[str, Any]) -> dict[str, Any]:
@@ -144,3 +143,59 @@ def event_readiness(
     the readiness), or None when it is past or beyond the forecast's horizon."""
     fc = forecast_for(ctx, office)
     return next((e for e in fc["events"] if e["id"] == event_id), None)
+
+
+# The background computing of stored figures ----------------------------------------------
+log = logging.getLogger(__name__)
+# What the pages show first, per office: computed again in the background after a change.
+COHORT_MONTHS_SHOWN = 6  # the coverage page's cohort
+
+
+def refresh(ctx: Context) -> list[str]:
+    """Compute again, for every office, each stored figure that the first pages show (today's
+    forecast, coverage by kabupaten and by kecamatan, the cohort, the projection) whose
+    inputs changed since it was stored; the others are only read. Returns what was computed
+    ("17.04 forecast", ...)."""
+    done: list[str] = []
+    with ctx.read() as conn:
+        codes = admin_repo.office_codes(conn)
+    for code in codes:
+        rounds: list[tuple[str, Callable[[], derived.Stored[Any]]]] = [
+            ("forecast", partial(forecast_stored, ctx, code)),
+            (
+                "coverage kabupaten",
+                partial(areas.coverage_stored, ctx, by="kabupaten", office=code),
+            ),
+            (
+                "coverage kecamatan",
+                partial(areas.coverage_stored, ctx, by="kecamatan", office=code),
+            ),
+            ("cohort", partial(areas.cohort_stored, ctx, months=COHORT_MONTHS_SHOWN, office=code)),
+            ("projection", partial(projection.projection_stored, ctx, office=code)),
+        ]
+        for name, get in rounds:
+            if get().computed_now:
+                done.append(f"{code} {name}")
+    return done
+
+
+def refresh_every(
+    ctx: Context,
+    seconds: float,
+    stop: threading.Event,
+    also: Callable[[str], None] | None = None,
+) -> None:
+    """`refresh` every ``seconds`` until ``stop`` is set (the web server's thread), then
+    ``also`` for each office where something was computed (the web draws its charts); an
+    error is logged and the next round tries again."""
+    while not stop.is_set():
+        try:
+            done = refresh(ctx)
+            if done:
+                log.info("stored figures computed again: %s", ", ".join(done))
+                if also is not None:
+                    for code in sorted({d.split(" ", 1)[0] for d in done}):
+                        also(code)
+        except Exception:  # noqa: BLE001 - a round that fails must not stop the next ones
+            log.exception("stored figures: the background round failed")
+        stop.wait(seconds)

@@ -13,6 +13,10 @@ blangko serve                                   (the same, plus migrations and t
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +33,7 @@ from blangko.domain.access import ROUTE_ROLES
 from blangko.domain.errors import FIELD_LABEL_ID, DomainError
 from blangko.domain.limits import MAX_REQUEST_BYTES, check_text, ribuan
 from blangko.domain.text import N_, Msg
+from blangko.services import figures
 from blangko.services.context import Context, context_from_settings
 from blangko.settings import DEFAULT_SECRET_KEY, Settings
 from blangko.web import (
@@ -39,6 +44,7 @@ from blangko.web import (
     calendar,
     coverage,
     dashboard,
+    i18n,
     network,
     public,
     rationing,
@@ -118,6 +124,19 @@ def refuse_control_characters_in_query(request: Request) -> None:
         check_text(value, key, limit=len(value), multiline=True)
 
 
+# How long the server waits at shutdown for the figures' background round to finish.
+STOP_SECONDS = 30.0
+
+
+def draw_charts(ctx: Context, office: str) -> None:
+    """The charts of the stored figures that the first pages show, in every language and
+    both widths, drawn by the background thread so that a view finds them drawn."""
+    for lang in i18n.LANGUAGES:
+        for narrow in (False, True):
+            dashboard.forecast_chart(ctx, office, lang, narrow)
+            coverage.coverage_chart(ctx, office, "kecamatan", None, lang, narrow)
+
+
 def create_app(
     source: Settings | Context | None = None, *, settings: Settings | None = None
 ) -> FastAPI:
@@ -129,7 +148,31 @@ def create_app(
         ctx = context_from_settings(settings, actor="web")
     check_secret(settings)
     install_log_filters()
+    refresh_seconds = settings.figures_refresh_seconds
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        """With figures_refresh_seconds, a thread computes the stored figures again after
+        each change (services.figures.refresh), so that pages find them computed."""
+        stop = threading.Event()
+        thread = None
+        if refresh_seconds > 0:
+            thread = threading.Thread(
+                target=figures.refresh_every,
+                args=(ctx, refresh_seconds, stop, partial(draw_charts, ctx)),
+                name="blangko-figures",
+                daemon=True,
+            )
+            thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            if thread is not None:  # let a round being computed finish (its claim is released)
+                thread.join(timeout=STOP_SECONDS)
+
     app = FastAPI(
+        lifespan=lifespan,
         title="blangko API",
         version="1",
         description="Buku besar blangko e-KTP: stok, stock opname, audit, status publik.",

@@ -14,11 +14,11 @@ from fastapi.responses import HTMLResponse, Response
 from blangko.domain.access import allowed
 from blangko.domain.text import N_
 from blangko.formatting import blank_to_none, parse_date
-from blangko.services import registry
+from blangko.services import derived, registry
 from blangko.services.context import Context
 from blangko.services.coverage import areas, projection
 from blangko.services.coverage.results import Cohort, Coverage, Projection
-from blangko.web import charts
+from blangko.web import charts, i18n
 from blangko.web.deps import (
     ERRORS,
     NarrowChart,
@@ -29,8 +29,8 @@ from blangko.web.deps import (
     page_router,
     render,
     request_ctx,
+    stored_svg,
     svg,
-    tr,
 )
 from blangko.web.nav import NavItem, register
 
@@ -48,11 +48,18 @@ LIMIT_LABELS = {
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _areas(ctx: Context, office: str | None, by: str, kec: str | None) -> Coverage:
-    data = areas.coverage(ctx, by=by, office=office)
+def _areas_stored(
+    ctx: Context, office: str | None, by: str, kec: str | None
+) -> derived.Stored[Coverage]:
+    stored = areas.coverage_stored(ctx, by=by, office=office)
     if by == "desa" and kec:
+        data = stored.value
         data["areas"] = [a for a in data["areas"] if a["code"].startswith(kec + ".")]
-    return data
+    return stored
+
+
+def _areas(ctx: Context, office: str | None, by: str, kec: str | None) -> Coverage:
+    return _areas_stored(ctx, office, by, kec).value
 
 
 @pages.get("/cakupan", name="page.coverage", response_class=HTMLResponse)
@@ -60,12 +67,13 @@ def coverage_page(request: Request, by: str = "kecamatan", kec: str | None = Non
     ctx, office = request_ctx(request)
     by = by if by in ("kecamatan", "desa") else "kecamatan"
     kec = blank_to_none(kec)
-    data = _areas(ctx, office, by, kec)
+    stored = _areas_stored(ctx, office, by, kec)
     kecamatan = areas.coverage(ctx, by="kecamatan", office=office)["areas"]
     return render(
         request,
         "coverage.html",
-        data=data,
+        data=stored.value,
+        computed_at=stored.computed_at,
         by=by,
         kec=kec or "",
         kecamatan=kecamatan,
@@ -82,19 +90,37 @@ def chart_coverage(
     request: Request, by: str = "kecamatan", kec: str | None = None, narrow: NarrowChart = False
 ) -> Response:
     ctx, office = request_ctx(request)
-    _ = tr(request)
     by = by if by in ("kecamatan", "desa") else "kecamatan"
-    data = _areas(ctx, office, by, blank_to_none(kec))
-    body = charts.coverage_by_area(
-        data["areas"],
-        target=float(data["target_pct"]),
-        lang=lang_of(request),
-        title=_("Cakupan perekaman wajib KTP (%)"),
-        target_label=_("target"),
-        empty=_("Belum ada data penduduk."),
-        narrow=narrow,
+    return svg(coverage_chart(ctx, office, by, blank_to_none(kec), lang_of(request), narrow))
+
+
+def coverage_chart(
+    ctx: Context, office: str | None, by: str, kec: str | None, lang: str, narrow: bool
+) -> str:
+    """Coverage per area against the target, drawn once per stored coverage, filter,
+    language and width (the server's background thread draws the page's: web.app)."""
+    _ = i18n.gettext_for(lang)
+    stored = _areas_stored(ctx, office, by, kec)
+    data = stored.value
+
+    def draw() -> str:
+        return charts.coverage_by_area(
+            data["areas"],
+            target=float(data["target_pct"]),
+            lang=lang,
+            title=_("Cakupan perekaman wajib KTP (%)"),
+            target_label=_("target"),
+            empty=_("Belum ada data penduduk."),
+            narrow=narrow,
+        )
+
+    return stored_svg(
+        ctx,
+        kind="chart.coverage",
+        params=f"{data['as_of']}|{by}|{kec or ''}|{lang}|{int(narrow)}",
+        source=stored,
+        draw=draw,
     )
-    return svg(body)
 
 
 def gaps_file(

@@ -13,8 +13,9 @@ from fastapi.responses import HTMLResponse, Response
 
 from blangko.domain.text import N_
 from blangko.services import dashboard, figures, forecast
+from blangko.services.context import Context
 from blangko.services.forecast_results import Forecast
-from blangko.web import charts
+from blangko.web import charts, i18n
 from blangko.web.deps import (
     ERRORS,
     NarrowChart,
@@ -23,6 +24,7 @@ from blangko.web.deps import (
     page_router,
     render,
     request_ctx,
+    stored_svg,
     svg,
     tr,
 )
@@ -80,26 +82,41 @@ def chart_usage(request: Request, narrow: NarrowChart = False) -> Response:
 @pages.get("/grafik/perkiraan.svg", name="chart.forecast")
 def chart_forecast(request: Request, narrow: NarrowChart = False) -> Response:
     ctx, office = request_ctx(request)
-    _ = tr(request)
-    fc = figures.forecast_for(ctx, office)
-    marks: list[tuple[date, str, str]] = []
-    delivery = fc["next_delivery"].get("expected_date")
-    if delivery:
-        marks.append((date.fromisoformat(delivery), _("kiriman berikut"), "#e07a1f"))
+    return svg(forecast_chart(ctx, office, lang_of(request), narrow))
+
+
+def forecast_chart(ctx: Context, office: str | None, lang: str, narrow: bool) -> str:
+    """The forecast's fan chart, drawn once per stored forecast, language and width (the
+    server's background thread draws it too: web.app)."""
+    _ = i18n.gettext_for(lang)
+    stored = figures.forecast_stored(ctx, office)
+    fc = stored.value
     today = ctx.today().isoformat()
-    coming = [e for e in fc.get("events", []) if e["date"] >= today]
-    if coming:
-        marks.append((date.fromisoformat(coming[0]["date"]), coming[0]["name"], "#9b2c2c"))
-    return svg(
-        charts.forecast_fan(
+
+    def draw() -> str:
+        marks: list[tuple[date, str, str]] = []
+        delivery = fc["next_delivery"].get("expected_date")
+        if delivery:
+            marks.append((date.fromisoformat(delivery), _("kiriman berikut"), "#e07a1f"))
+        coming = [e for e in fc.get("events", []) if e["date"] >= today]
+        if coming:
+            marks.append((date.fromisoformat(coming[0]["date"]), coming[0]["name"], "#9b2c2c"))
+        return charts.forecast_fan(
             fc["daily"],
-            lang=lang_of(request),
+            lang=lang,
             title=_("Perkiraan pemakaian per hari buka (keping)"),
             labels={"p90": "p05–p95", "p50band": "p25–p75", "p50": _("median")},
             marks=marks,
             empty=_("Belum ada perkiraan."),
             narrow=narrow,
         )
+
+    return stored_svg(
+        ctx,
+        kind="chart.forecast",
+        params=f"{today}|{lang}|{int(narrow)}",
+        source=stored,
+        draw=draw,
     )
 
 

@@ -25,6 +25,7 @@ from blangko import formatting
 from blangko.domain.access import ROLE_LABELS, allowed
 from blangko.domain.errors import FIELD_LABEL_ID, Conflict, DomainError, Forbidden, NotFound
 from blangko.domain.limits import MAX_NUMBER
+from blangko.services import derived
 from blangko.services.admin import setup, users
 from blangko.services.context import Context
 from blangko.web import i18n
@@ -285,6 +286,29 @@ NarrowChart = Annotated[
 def svg(body: str) -> Response:
     """A chart drawn for this request: never cached (the figures change with every entry)."""
     return Response(body, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+
+def stored_svg(
+    ctx: Context,
+    *,
+    kind: str,
+    params: str,
+    source: derived.Stored[Any],
+    draw: Callable[[], str],
+) -> str:
+    """A chart of a stored figure (``source``), drawn once per computing of that figure and
+    per ``params`` (language, width, filters) and stored beside it (services.derived), so
+    every view and every process serves the same drawing without drawing it again."""
+    body = derived.stored(
+        ctx,
+        office=str(source.value["office"]),
+        kind=kind,
+        params=params,
+        depends=(),
+        extra=source.computed_at.isoformat(),
+        compute=draw,
+    ).value
+    return str(body)
 
 
 def download(content: bytes, filename: str, mimetype: str) -> Response:

@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 
 from blangko.adapters import tables as t
+from blangko.adapters.tables_derived import coverage_count as cc
 from blangko.adapters.tables_residents import resident as r
 from blangko.domain import wajib_ktp as wk
 
@@ -247,3 +248,87 @@ def unrecorded_rows(
     )
     result = conn.execution_options(stream_results=True, yield_per=2000).execute(q)
     yield from result
+
+
+# --- from the kept counts (coverage_count) ------------------------------------------------
+
+
+def recorded_after(conn: Connection, *, office: str, as_of: date) -> bool:
+    """Whether any resident's recording is dated after ``as_of`` (then the kept counts, which
+    count every recording, do not tell who was recorded by ``as_of``)."""
+    q = select(r.c.nik).where(r.c.office_code == office, r.c.tanggal_rekam > as_of).limit(1)
+    return conn.execute(q).first() is not None
+
+
+def boundary_years(as_of: date) -> list[int]:
+    """The birth years in which someone's age band or wajib-KTP status on ``as_of`` depends on
+    the birth day, not only the year: the years of each band's cutoff, and ``as_of``'s own
+    year (born by then or not)."""
+    years = {birth_cutoff(as_of, low).year for _label, low, _high in wk.AGE_BANDS}
+    years.add(birth_cutoff(as_of, wk.WAJIB_KTP_AGE).year)
+    years.add(as_of.year)
+    return sorted(years)
+
+
+def counted_cells(conn: Connection, *, office: str, as_of: date, by: str) -> list[Cell]:
+    """The same cells as `coverage_cells`, from the kept counts: a birth year that is not a
+    boundary year (`boundary_years`) lies wholly on one side of every cutoff, so its count
+    falls into one band; the boundary years are counted from the registry, resident by
+    resident, with `coverage_cells`' own conditions (an index on the birth date). Exact when
+    no recording is dated after ``as_of`` (`recorded_after`), which the caller checks."""
+    c = cc.c
+    area = {"kabupaten": c.office_code, "kecamatan": c.kode_kecamatan, "desa": c.kode_desa}[by]
+    edges = boundary_years(as_of)
+    c17 = birth_cutoff(as_of, wk.WAJIB_KTP_AGE).year
+    whens = [
+        (c.birth_year < birth_cutoff(as_of, low).year, literal(i + 1))
+        for i, (_label, low, _high) in reversed(list(enumerate(wk.AGE_BANDS)))
+    ]
+    band = case(*whens, else_=literal(0)).label("band")
+    q = (
+        select(
+            area.label("area"),
+            c.jenis_kelamin.label("sex"),
+            band,
+            func.sum(c.residents).label("wajib"),
+            func.sum(c.recorded).label("recorded"),
+        )
+        .where(
+            c.office_code == office,
+            c.birth_year < as_of.year,
+            c.birth_year.not_in(edges),
+            or_(c.married == 1, c.birth_year < c17),
+        )
+        .group_by(area, c.jenis_kelamin, band)
+    )
+    cells = [
+        Cell(row.area, row.sex, BAND_LABELS[row.band], int(row.wajib), int(row.recorded))
+        for row in conn.execute(q)
+        if row.wajib
+    ]
+    col = _GROUP_COLUMN[by].label("area")
+    age = age_band_expression(as_of).label("band")
+    for year in edges:
+        if year > as_of.year:
+            continue
+        q2 = (
+            select(
+                col,
+                r.c.jenis_kelamin.label("sex"),
+                age,
+                func.count().label("wajib"),
+                _as_int_sum(recorded_condition(as_of)).label("recorded"),
+            )
+            .where(
+                r.c.office_code == office,
+                r.c.tanggal_lahir >= date(year, 1, 1),
+                r.c.tanggal_lahir <= date(year, 12, 31),
+                wajib_condition(as_of),
+            )
+            .group_by(col, r.c.jenis_kelamin, age)
+        )
+        cells.extend(
+            Cell(row.area, row.sex, BAND_LABELS[row.band], int(row.wajib), int(row.recorded))
+            for row in conn.execute(q2)
+        )
+    return cells

@@ -24,7 +24,7 @@ from blangko.domain.access import PERSONAL_DATA_ROLES, ROLE_LABELS
 from blangko.domain.errors import DomainError, NotFound
 from blangko.domain.limits import check_date
 from blangko.domain.text import Msg
-from blangko.services import readlog
+from blangko.services import derived, readlog
 from blangko.services.context import Context, resolve_office
 from blangko.services.coverage.results import Cohort, Coverage, Figures, GapsWritten
 
@@ -84,15 +84,50 @@ def coverage(
     office: str | None = None,
 ) -> Coverage:
     """Wajib KTP, recorded, coverage and gap to the target: for the office, per area at level
-    ``by``, per sex and per age band. One scan of the registry."""
+    ``by``, per sex and per age band (`coverage_stored`'s figure)."""
+    return coverage_stored(ctx, as_of=as_of, by=by, target=target, office=office).value
+
+
+def coverage_stored(
+    ctx: Context,
+    *,
+    as_of: date | None = None,
+    by: str = "kecamatan",
+    target: str | Decimal | None = None,
+    office: str | None = None,
+) -> derived.Stored[Coverage]:
+    """`compute_coverage`'s figure as stored (services.derived): computed again only after a
+    change of the office's registry, with when it was computed."""
     _check_by(by)
     target_pct = parse_target(target)
     day = check_date(as_of or ctx.today(), "as_of")
+    code = derived.office_of(ctx, office)
+    return derived.stored(
+        ctx,
+        office=code,
+        kind="coverage",
+        params=f"{day.isoformat()}|{by}|{target_pct}",
+        depends=(derived.REGISTRY,),
+        extra=None,
+        compute=lambda: compute_coverage(ctx, as_of=day, by=by, target=target_pct, office=code),
+    )
+
+
+def compute_coverage(
+    ctx: Context, *, as_of: date, by: str, target: Decimal, office: str
+) -> Coverage:
+    """The coverage figures from the counts kept per village, sex, birth year and married or
+    not (`coverage_count`, kept by the database at every write to the registry), with the
+    birth years around an age boundary counted from the registry (`cq.counted_cells`); from
+    the whole registry (`cq.coverage_cells`, one scan) when a recording is dated after
+    ``as_of``. Both give the same cells (tests/integration/test_coverage_counts.py)."""
     with ctx.read() as conn:
-        code = resolve_office(conn, office)
-        cells = cq.coverage_cells(conn, office=code, as_of=day, by=by)
-        names = cq.region_names(conn, office=code, by=by)
-    return rollup(cells, names, as_of=day, by=by, target=target_pct, office=code)
+        if cq.recorded_after(conn, office=office, as_of=as_of):
+            cells = cq.coverage_cells(conn, office=office, as_of=as_of, by=by)
+        else:
+            cells = cq.counted_cells(conn, office=office, as_of=as_of, by=by)
+        names = cq.region_names(conn, office=office, by=by)
+    return rollup(cells, names, as_of=as_of, by=by, target=target, office=office)
 
 
 def rollup(
@@ -171,6 +206,18 @@ def cohort(
     """Residents who turn 17 (and so become wajib KTP) in each coming month, per kecamatan:
     the first-time (pemula) demand that is certain to come. Married residents are wajib
     already and not counted again."""
+    return cohort_stored(ctx, months=months, as_of=as_of, office=office).value
+
+
+def cohort_stored(
+    ctx: Context,
+    *,
+    months: int = DEFAULT_COHORT_MONTHS,
+    as_of: date | None = None,
+    office: str | None = None,
+) -> derived.Stored[Cohort]:
+    """`compute_cohort`'s figure as stored (services.derived): computed again only after a
+    change of the office's registry."""
     if not 1 <= months <= MAX_COHORT_MONTHS:
         raise DomainError(
             "cohort_months",
@@ -182,6 +229,21 @@ def cohort(
             ),
         )
     day = check_date(as_of or ctx.today(), "as_of")
+    code = derived.office_of(ctx, office)
+    return derived.stored(
+        ctx,
+        office=code,
+        kind="cohort",
+        params=f"{day.isoformat()}|{months}",
+        depends=(derived.REGISTRY,),
+        extra=None,
+        compute=lambda: compute_cohort(ctx, months=months, as_of=day, office=code),
+    )
+
+
+def compute_cohort(ctx: Context, *, months: int, as_of: date, office: str) -> Cohort:
+    """`cohort`'s figure, from the registry."""
+    day = as_of
     spans = month_spans(day, months)
     with ctx.read() as conn:
         code = resolve_office(conn, office)

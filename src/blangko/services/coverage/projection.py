@@ -27,6 +27,7 @@ from blangko.adapters.repos import registry as registry_repo
 from blangko.domain.errors import DomainError
 from blangko.domain.limits import check_date
 from blangko.domain.text import Msg
+from blangko.services import derived
 from blangko.services.calendar import days as calendar_days
 from blangko.services.context import Context, resolve_office
 from blangko.services.coverage import areas
@@ -47,11 +48,51 @@ def projection(
 ) -> Projection:
     """When recorded coverage reaches the target (see the module docstring); the assumptions
     are the settings' (ctx.settings.projection) unless others are given."""
+    return projection_stored(
+        ctx, target=target, as_of=as_of, by_date=by_date, office=office, settings=settings
+    ).value
+
+
+def projection_stored(
+    ctx: Context,
+    *,
+    target: str | Decimal | None = None,
+    as_of: date | None = None,
+    by_date: date | None = None,
+    office: str | None = None,
+    settings: ProjectionSettings | None = None,
+) -> derived.Stored[Projection]:
+    """`compute_projection`'s figure as stored (services.derived): computed again only after
+    a change of the office's registry or calendar, or of the settings."""
     s = settings or ctx.settings.projection
     day = check_date(as_of or ctx.today(), "as_of")
     if by_date is not None:
         check_date(by_date, "by_date")
     target_pct = areas.parse_target(target)
+    code = derived.office_of(ctx, office)
+    return derived.stored(
+        ctx,
+        office=code,
+        kind="projection",
+        params=f"{day.isoformat()}|{target_pct}|{by_date.isoformat() if by_date else ''}",
+        depends=(derived.REGISTRY, derived.CALENDAR),
+        extra=s.model_dump_json(),
+        compute=lambda: compute_projection(
+            ctx, target_pct=target_pct, day=day, by_date=by_date, office=code, s=s
+        ),
+    )
+
+
+def compute_projection(
+    ctx: Context,
+    *,
+    target_pct: Decimal,
+    day: date,
+    by_date: date | None,
+    office: str,
+    s: ProjectionSettings,
+) -> Projection:
+    """`projection`'s figure, from the registry and the calendar."""
     now = areas.coverage(ctx, as_of=day, by="kabupaten", target=target_pct, office=office)
     code = now["office"]
     wajib, recorded = now["wajib_ktp"], now["recorded"]

@@ -38,7 +38,7 @@ def recommendation(
     ctx: Context, *, as_of: date | None = None, office: str | None = None
 ) -> dict[str, Any]:
     """What the request form shows beside the quantity: the forecast's recommendation with its
-    reasons, the stock, the days of cover and the risk, from the one cached forecast."""
+    reasons, the stock, the days of cover and the risk, from the one stored forecast."""
     f = figures.forecast_for(ctx, office, as_of)
     return {
         "as_of": f["as_of"],

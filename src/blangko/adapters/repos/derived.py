@@ -1,0 +1,113 @@
+"""SQL of the stored figures: the versions a figure depends on, the stored figure, its claim
+while one process computes it (services.derived)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from blangko.adapters import tables as t
+from blangko.adapters.tables_derived import derived_figure as df
+from blangko.adapters.tables_derived import figure_version as fv
+
+
+def versions(conn: Connection, office: str) -> dict[str, int]:
+    """The office's ledger head (``ledger``) and every source's version (absent: 0)."""
+    out = {
+        "ledger": int(
+            conn.execute(
+                select(t.office.c.ledger_seq).where(t.office.c.code == office)
+            ).scalar_one_or_none()
+            or 0
+        )
+    }
+    for source, version in conn.execute(
+        select(fv.c.source, fv.c.version).where(fv.c.office_code == office)
+    ):
+        out[source] = int(version)
+    return out
+
+
+def _pk(office: str, kind: str, params: str) -> Any:
+    return and_(df.c.office_code == office, df.c.kind == kind, df.c.params == params)
+
+
+def figure(conn: Connection, office: str, kind: str, params: str) -> Any:
+    return conn.execute(select(df).where(_pk(office, kind, params))).first()
+
+
+def claim(
+    conn: Connection, office: str, kind: str, params: str, key: str, now: datetime, stale: datetime
+) -> bool:
+    """Take the computing of ``key``: True unless the figure has that key already or another
+    process claimed that key since ``stale``."""
+    row = figure(conn, office, kind, params)
+    if row is None:
+        # Two processes may both find no row: the one whose insert lands claims it.
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        added = conn.execute(
+            dialect.insert(df)
+            .values(
+                office_code=office,
+                kind=kind,
+                params=params,
+                key="",
+                claim_key=key,
+                claimed_at=now,
+            )
+            .on_conflict_do_nothing()
+        )
+        return bool(added.rowcount)
+    done = conn.execute(
+        update(df)
+        .where(
+            _pk(office, kind, params),
+            df.c.key != key,
+            or_(df.c.claim_key.is_(None), df.c.claim_key != key, df.c.claimed_at < stale),
+        )
+        .values(claim_key=key, claimed_at=now)
+    )
+    return bool(done.rowcount)
+
+
+def save(
+    conn: Connection,
+    office: str,
+    kind: str,
+    params: str,
+    *,
+    key: str,
+    payload: str,
+    computed_at: datetime,
+    compute_ms: int,
+) -> None:
+    conn.execute(
+        update(df)
+        .where(_pk(office, kind, params))
+        .values(
+            key=key,
+            payload=payload,
+            computed_at=computed_at,
+            compute_ms=compute_ms,
+            claim_key=None,
+            claimed_at=None,
+        )
+    )
+
+
+def release(conn: Connection, office: str, kind: str, params: str, key: str) -> None:
+    conn.execute(
+        update(df)
+        .where(_pk(office, kind, params), df.c.claim_key == key)
+        .values(claim_key=None, claimed_at=None)
+    )
+
+
+def prune(conn: Connection, office: str, kind: str, before: datetime) -> None:
+    """Forget the figures of ``kind`` last computed before ``before`` (past days' asks)."""
+    conn.execute(
+        delete(df).where(df.c.office_code == office, df.c.kind == kind, df.c.computed_at < before)
+    )
