@@ -5,6 +5,7 @@ from blangko.adapters import (
     tables_applications,  # noqa: F401 - application, application_event
     tables_calendar,  # noqa: F401 - closure, open_day, capacity
     tables_events,  # noqa: F401 - events and their villages
+    tables_handed_in,  # noqa: F401 - handed-in cards, destructions, counts
     tables_readlog,  # noqa: F401 - read_log
     tables_residents,
     tables_users,  # noqa: F401 - registers app_user, login_attempt

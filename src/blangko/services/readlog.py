@@ -27,6 +27,7 @@ ACTIONS: Final = {
     "counter": "halaman layanan (loket)",
     "gaps": "unduhan daftar belum rekam (nama, NIK)",
     "backlog": "daftar tunggu cetak (PRR) dengan nama dan NIK: halaman, API, unduhan",
+    "handed_in": "register kartu lama dengan nama dan NIK: halaman, API, berita acara",
 }
 ROLE_CLI: Final = "baris perintah"
 MAX_LIMIT: Final = 1000
