@@ -226,3 +226,42 @@ def test_two_destructions_of_one_card_at_once_destroy_it_once(ctx, office) -> No
     ]
     assert _rows(ctx)[1:3] == (1, 1)
     assert hi.verify(ctx)["ok"]
+
+
+def _pdf_text(content: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    pdf = PdfReader(io.BytesIO(content))
+    return " ".join(" ".join((p.extract_text() or "").split()) for p in pdf.pages)
+
+
+def test_berita_acara_by_name_only_when_revealed(ctx, office) -> None:
+    from blangko.services import reports
+
+    ids = _cards(ctx, 2)
+    done = hi.destroy_cards(ctx, cards=ids, witnesses=W, place="Halaman kantor Dukcapil Kaur")
+    did = done["destruction"]["id"]
+    with ctx.read() as conn:
+        niks = [c.nik for c in conn.execute(select(th.handed_in_card.c.nik))]
+    full, name, _mime = reports.render(
+        ctx, "handed_in_destruction", {"destruction_id": did, "reveal": True}, "pdf"
+    )
+    text = _pdf_text(full)
+    assert name == f"berita-acara-pemusnahan-ktp-lama-{did}.pdf"
+    assert "Penduduk Uji 1" in text and niks[0] in text.replace(" ", "")
+    assert "Andi Saputra" in text and "470.13/11176/SJ" in text and "dibakar" in text
+    assert readlog.list_reads(ctx)["items"][0]["action"] == "handed_in"
+    masked, _n, _m = reports.render(
+        ctx, "handed_in_destruction", {"destruction_id": did}, "pdf"
+    )
+    text = _pdf_text(masked)
+    assert "Penduduk Uji" not in text and niks[0] not in text.replace(" ", "")
+    assert niks[0][:4] + "********" + niks[0][-4:] in text
+    assert readlog.list_reads(ctx)["total"] == 1  # the masked copy is not a read of names
+    xlsx, xname, _m = reports.render(ctx, "handed_in_recap", {"month": "2026-11"}, "xlsx")
+    assert xname == "rekap-ktp-lama-2026-11.xlsx" and xlsx[:2] == b"PK"
+    with pytest.raises(NotFound) as err:
+        reports.build(ctx, "handed_in_destruction", {"destruction_id": 2_000_000})
+    assert err.value.field == "destruction_id"

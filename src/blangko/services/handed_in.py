@@ -19,10 +19,10 @@ them by burning, a berita acara for every destruction.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
 from blangko.adapters.repos import handed_in as repo
 from blangko.domain import handed_in as rules
@@ -142,7 +142,7 @@ class RecapMonth(TypedDict):
     reconciled: bool
     destructions: list[DestructionSummary]
     counts: list[CountRow]
-    circular: NotRequired[str]
+    circular: str
 
 
 # --- writes -----------------------------------------------------------------------------------
@@ -499,19 +499,29 @@ def destruction(
 ) -> Destruction:
     """One destruction with the cards it destroyed."""
     with ctx.read() as conn:
-        code = resolve_office(conn, office)
-        found = repo.destruction(conn, code, destruction_id)
-        if found is None:
-            raise NotFound(
-                "unknown_destruction",
-                "destruction_id",
-                f"Pemusnahan nomor {destruction_id} tidak ada di kantor ini.",
-            )
-        rows = repo.cards_of_destruction(conn, code, destruction_id)
-    items = [_card(x, reveal) for x in rows]
-    if reveal:
-        _note_read(ctx, code, items, f"pemusnahan kartu lama nomor {destruction_id}")
+        found = read_destruction(conn, resolve_office(conn, office), destruction_id, reveal)
+    note_destruction_read(ctx, found)
+    return found
+
+
+def read_destruction(conn: Any, code: str, destruction_id: int, reveal: bool) -> Destruction:
+    """A destruction and its cards, read in the caller's transaction (the berita acara's)."""
+    found = repo.destruction(conn, code, destruction_id)
+    if found is None:
+        raise NotFound(
+            "unknown_destruction",
+            "destruction_id",
+            f"Pemusnahan nomor {destruction_id} tidak ada di kantor ini.",
+        )
+    items = [_card(x, reveal) for x in repo.cards_of_destruction(conn, code, destruction_id)]
     return {"office": code, "destruction": _summary(found), "revealed": reveal, "items": items}
+
+
+def note_destruction_read(ctx: Context, found: Destruction) -> None:
+    """The read log's row for a destruction read with names and full NIKs."""
+    if found["revealed"]:
+        what = f"pemusnahan kartu lama nomor {found['destruction']['id']}"
+        _note_read(ctx, found["office"], found["items"], what)
 
 
 def recap(ctx: Context, *, month: str, office: str | None = None) -> RecapMonth:
@@ -519,12 +529,16 @@ def recap(ctx: Context, *, month: str, office: str | None = None) -> RecapMonth:
     by reason, destroyed, held at the end (no personal data)."""
     first, last = month_bounds(month)
     with ctx.read() as conn:
-        code = resolve_office(conn, office)
-        _r0, _d0, held0 = repo.totals(conn, code, date.fromordinal(first.toordinal() - 1))
-        by_reason = repo.received_by_reason(conn, code, first, last)
-        end = _totals(conn, code, last)
-        gone = repo.destructions(conn, code, first, last)
-        counted = [x for x in repo.counts(conn, code) if first <= x.counted_on <= last]
+        return read_recap(conn, resolve_office(conn, office), first, last)
+
+
+def read_recap(conn: Any, code: str, first: date, last: date) -> RecapMonth:
+    """The recap of [first, last], read in the caller's transaction."""
+    _r0, _d0, held0 = repo.totals(conn, code, first - timedelta(days=1))
+    by_reason = repo.received_by_reason(conn, code, first, last)
+    end = _totals(conn, code, last)
+    gone = repo.destructions(conn, code, first, last)
+    counted = [x for x in repo.counts(conn, code) if first <= x.counted_on <= last]
     received = sum(by_reason.values())
     destroyed = sum(x.cards for x in gone)
     return {

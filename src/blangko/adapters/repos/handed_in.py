@@ -68,16 +68,20 @@ def chain_rows(conn: Connection, office: str) -> list[tuple[str, dict[str, Any]]
 # Writes -----------------------------------------------------------------------------------------
 
 
+def _new_id(conn: Connection, statement: Any) -> int:
+    key = conn.execute(statement).inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
 def insert_card(conn: Connection, values: dict[str, Any]) -> int:
-    return int(conn.execute(handed_in_card.insert().values(**values)).inserted_primary_key[0])
+    return _new_id(conn, handed_in_card.insert().values(**values))
 
 
 def insert_destruction(
     conn: Connection, values: dict[str, Any], office: str, card_ids: Sequence[int]
 ) -> int:
-    new_id = int(
-        conn.execute(card_destruction.insert().values(**values)).inserted_primary_key[0]
-    )
+    new_id = _new_id(conn, card_destruction.insert().values(**values))
     conn.execute(
         card_destruction_item.insert(),
         [{"office_code": office, "destruction_id": new_id, "card_id": k} for k in card_ids],
@@ -86,16 +90,14 @@ def insert_destruction(
 
 
 def insert_count(conn: Connection, values: dict[str, Any]) -> int:
-    return int(conn.execute(handed_in_count.insert().values(**values)).inserted_primary_key[0])
+    return _new_id(conn, handed_in_count.insert().values(**values))
 
 
 # Reads ------------------------------------------------------------------------------------------
 
 
 def card_of_application(conn: Connection, application_id: int) -> int | None:
-    return conn.execute(
-        select(c.id).where(c.application_id == application_id)
-    ).scalar_one_or_none()
+    return conn.execute(select(c.id).where(c.application_id == application_id)).scalar_one_or_none()
 
 
 def received_dates(conn: Connection, office: str, ids: Iterable[int]) -> dict[int, date]:
@@ -146,9 +148,7 @@ def totals(conn: Connection, office: str, on: date) -> tuple[int, int, int]:
         .where(d.destroyed_on <= on, i.office_code == office)
     )
     held = conn.execute(
-        select(func.count()).where(
-            c.office_code == office, c.received_on <= on, c.id.not_in(gone)
-        )
+        select(func.count()).where(c.office_code == office, c.received_on <= on, c.id.not_in(gone))
     ).scalar_one()
     return int(received), int(destroyed), int(held)
 
@@ -320,7 +320,6 @@ def ikd_by_area(
         .order_by(area)
     )
     return list(conn.execute(q))
-
 
 
 def blanks_received(conn: Connection, office: str, first: date, last: date) -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from sqlalchemy import Connection
 from typing_extensions import TypedDict
 
 from blangko.adapters.repos import coverage as cq
@@ -98,11 +99,13 @@ def target_pct(ctx: Context, target: str | Decimal | None = None) -> Decimal:
     return rules.check_target(target)
 
 
-def _activations(ctx: Context, conn: object, office: str, first: date, last: date) -> dict[date, int]:
+def _activations(
+    ctx: Context, conn: Connection, office: str, first: date, last: date
+) -> dict[date, int]:
     since = ctx.day_start(first)
     before = ctx.day_start(last + timedelta(days=1))
-    days = dict(repo.registry_ikd_days(conn, office, first, last))  # type: ignore[arg-type]
-    for moment in repo.app_ikd_moments(conn, office, since, before):  # type: ignore[arg-type]
+    days = dict(repo.registry_ikd_days(conn, office, first, last))
+    for moment in repo.app_ikd_moments(conn, office, since, before):
         day = ctx.local_date(moment)
         days[day] = days.get(day, 0) + 1
     return days
@@ -154,9 +157,15 @@ def ikd_coverage(
     goal = target_pct(ctx, target)
     day = check_date(as_of or ctx.today(), "as_of")
     with ctx.read() as conn:
-        code = resolve_office(conn, office)
-        rows = repo.ikd_by_area(conn, code, day, ctx.day_start(day + timedelta(days=1)), by)
-        names = cq.region_names(conn, office=code, by=by)
+        return read_coverage(ctx, conn, resolve_office(conn, office), day, by, goal)
+
+
+def read_coverage(
+    ctx: Context, conn: Connection, code: str, day: date, by: str, goal: Decimal
+) -> IkdCoverage:
+    """`ikd_coverage` in the caller's transaction (the coverage report's)."""
+    rows = repo.ikd_by_area(conn, code, day, ctx.day_start(day + timedelta(days=1)), by)
+    names = cq.region_names(conn, office=code, by=by)
     found = {row.area: (int(row.wajib), int(row.ikd)) for row in rows}
     areas: list[IkdArea] = [
         {
@@ -198,9 +207,13 @@ def ikd_blank_ratio(
     date), and whether the 2023 rule (at least 50 %) is met (None: no blanks received)."""
     start, end = _period(ctx, first, last)
     with ctx.read() as conn:
-        code = resolve_office(conn, office)
-        activations = sum(_activations(ctx, conn, code, start, end).values())
-        received = repo.blanks_received(conn, code, start, end)
+        return read_ratio(ctx, conn, resolve_office(conn, office), start, end)
+
+
+def read_ratio(ctx: Context, conn: Connection, code: str, start: date, end: date) -> IkdRatio:
+    """`ikd_blank_ratio` in the caller's transaction."""
+    activations = sum(_activations(ctx, conn, code, start, end).values())
+    received = repo.blanks_received(conn, code, start, end)
     return {
         "office": code,
         "first": start.isoformat(),
@@ -212,3 +225,8 @@ def ikd_blank_ratio(
         "rule_source": rules.IKD_BLANK_RULE_SOURCE,
         "met": rules.ikd_blank_rule_met(activations, received),
     }
+
+
+def year_to_date(day: date) -> tuple[date, date]:
+    """The period the dashboard and the coverage report judge the 50 % rule over."""
+    return date(day.year, 1, 1), day
