@@ -189,9 +189,13 @@ def test_an_edited_row_breaks_the_chain(ctx, office) -> None:
 
 def test_the_monthly_recap(ctx, office) -> None:
     ids = _cards(ctx, 3, on=date(2026, 10, 20))
-    hi.destroy_cards(ctx, cards=ids[:1], witnesses=W, place="Kantor", destroyed_on=date(2026, 10, 30))
+    hi.destroy_cards(
+        ctx, cards=ids[:1], witnesses=W, place="Kantor", destroyed_on=date(2026, 10, 30)
+    )
     _cards(ctx, 2, start=10, on=date(2026, 11, 3))
-    hi.destroy_cards(ctx, all_held=True, witnesses=W, place="Kantor", destroyed_on=date(2026, 11, 20))
+    hi.destroy_cards(
+        ctx, all_held=True, witnesses=W, place="Kantor", destroyed_on=date(2026, 11, 20)
+    )
     nov = hi.recap(ctx, month="2026-11")
     assert (nov["held_at_start"], nov["received"], nov["destroyed"], nov["held_at_end"]) == (
         2,
@@ -253,9 +257,7 @@ def test_berita_acara_by_name_only_when_revealed(ctx, office) -> None:
     assert "Penduduk Uji 1" in text and niks[0] in text.replace(" ", "")
     assert "Andi Saputra" in text and "470.13/11176/SJ" in text and "dibakar" in text
     assert readlog.list_reads(ctx)["items"][0]["action"] == "handed_in"
-    masked, _n, _m = reports.render(
-        ctx, "handed_in_destruction", {"destruction_id": did}, "pdf"
-    )
+    masked, _n, _m = reports.render(ctx, "handed_in_destruction", {"destruction_id": did}, "pdf")
     text = _pdf_text(masked)
     assert "Penduduk Uji" not in text and niks[0] not in text.replace(" ", "")
     assert niks[0][:4] + "********" + niks[0][-4:] in text

@@ -37,7 +37,10 @@ def _month(ctx) -> list[str]:
     )
     # Applications marked IKD: the moment stored in UTC; 2 October 18:00 UTC is
     # 3 October 01:00 in Jakarta (the office's day).
-    for nik, moment in ((niks[0], datetime(2026, 10, 2, 18, 0)), (niks[1], datetime(2026, 10, 14, 3))):
+    for nik, moment in (
+        (niks[0], datetime(2026, 10, 2, 18, 0)),
+        (niks[1], datetime(2026, 10, 14, 3)),
+    ):
         r = apps.new(ctx, nik=nik, type="pemula", documents=KK, on=date(2026, 10, 1))
         with ctx.write_plain() as conn:
             conn.execute(
@@ -54,7 +57,9 @@ def _month(ctx) -> list[str]:
     }
     with ctx.write_plain() as conn:
         for nik, day in dated.items():
-            conn.execute(update(tr.resident).where(tr.resident.c.nik == nik).values(tanggal_ikd=day))
+            conn.execute(
+                update(tr.resident).where(tr.resident.c.nik == nik).values(tanggal_ikd=day)
+            )
     return niks
 
 
@@ -94,8 +99,14 @@ def test_ikd_coverage_against_the_target(ctx, office) -> None:
         (lambda ctx: ikd.ikd_coverage(ctx, target="0"), "ikd_target"),
         (lambda ctx: ikd.ikd_coverage(ctx, target="abc"), "ikd_target"),
         (lambda ctx: ikd.ikd_coverage(ctx, by="provinsi"), "by"),
-        (lambda ctx: ikd.ikd_daily(ctx, first=date(2026, 11, 2), last=date(2026, 11, 1)), "date_from"),
-        (lambda ctx: ikd.ikd_blank_ratio(ctx, first=date(2024, 1, 1), last=date(2026, 1, 1)), "date_from"),
+        (
+            lambda ctx: ikd.ikd_daily(ctx, first=date(2026, 11, 2), last=date(2026, 11, 1)),
+            "date_from",
+        ),
+        (
+            lambda ctx: ikd.ikd_blank_ratio(ctx, first=date(2024, 1, 1), last=date(2026, 1, 1)),
+            "date_from",
+        ),
     ],
 )
 def test_bad_ikd_inputs(ctx, office, call, field) -> None:

@@ -72,6 +72,8 @@ FIELD_LABEL_ID: Final = {
     "destruction_id": "Pemusnahan",
     "counted_on": "Tanggal penghitungan",
     "ikd_target": "Target IKD",
+    "date_from": "Dari tanggal",
+    "date_to": "Sampai tanggal",
     "count_id": "Stock opname",
     "seq": "Entri ledger",
     "month": "Bulan",
