@@ -22,7 +22,7 @@ from blangko.services import applications, figures, registry
 from blangko.services.admin import setup
 from blangko.services.calendar import events
 from blangko.services.context import Context
-from blangko.services.coverage import areas
+from blangko.services.coverage import areas, ikd
 from blangko.services.stock import counts, queries
 from blangko.services.stock.results import LedgerEntry
 
@@ -152,6 +152,8 @@ def outlook(ctx: Context, office: str | None, role: str) -> dict[str, Any]:
             }
     if role in COVERAGE_READERS:
         out["coverage"] = areas.coverage(ctx, by="kabupaten", office=office)
+        out["ikd"] = ikd.ikd_coverage(ctx, office=office)
+        out["ikd_ratio"] = ikd.ikd_blank_ratio(ctx, office=office)
     return out
 
 

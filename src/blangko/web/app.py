@@ -38,6 +38,7 @@ from blangko.web import (
     calendar,
     coverage,
     dashboard,
+    handed_in,
     public,
     readlog,
     registry,
@@ -71,6 +72,7 @@ PAGE_ROUTERS = (
     readlog.pages,
     applications.pages,
     coverage.pages,
+    handed_in.pages,
     calendar.pages,
     reports.pages,
 )
@@ -85,6 +87,7 @@ API_ROUTERS = (
     registry.api,
     applications.api,
     coverage.api,
+    handed_in.api,
     calendar.api,
     reports.api,
 )
