@@ -129,10 +129,13 @@ async def destroy_form(request: Request) -> Response:
     data = await request.form()
     raw_cards = [str(v) for v in data.getlist("cards")]
     witnesses = [str(v) for v in data.getlist("witnesses")]
-    form = {
-        "place": str(data.get("place") or ""),
-        "method": str(data.get("method") or ""),
-        "destroyed_on": str(data.get("destroyed_on") or ""),
+    place = str(data.get("place") or "")
+    method = str(data.get("method") or "")
+    destroyed_on = str(data.get("destroyed_on") or "")
+    form: dict[str, Any] = {
+        "place": place,
+        "method": method,
+        "destroyed_on": destroyed_on,
         "witnesses": witnesses,
         "cards": raw_cards,
         "all_held": data.get("all_held") == "1",
@@ -149,11 +152,11 @@ async def destroy_form(request: Request) -> Response:
         r = hi.destroy_cards(
             ctx,
             witnesses=witnesses,
-            place=form["place"],
-            method=form["method"] or "bakar",
+            place=place,
+            method=method or "bakar",
             cards=cards,
             all_held=bool(form["all_held"]),
-            destroyed_on=parse_date(blank_to_none(form["destroyed_on"]), "destroyed_on"),
+            destroyed_on=parse_date(blank_to_none(destroyed_on), "destroyed_on"),
             office=office,
             idempotency_key=blank_to_none(str(data.get("idem") or "")),
         )
