@@ -113,3 +113,37 @@ def test_bad_ikd_inputs(ctx, office, call, field) -> None:
     with pytest.raises(DomainError) as err:
         call(ctx)
     assert err.value.field == field
+
+
+def test_the_registry_export_may_carry_ikd_dates(ctx, office, tmp_path) -> None:
+    """The optional column tanggal_ikd (or tgl_aktivasi_ikd): counted per day; an IKD date
+    without a recording is a rejected row."""
+    import csv
+
+    from test_registry import HEADER, person
+
+    from blangko.services import registry
+
+    rows = [
+        {**person(1), "tanggal_ikd": "2026-10-05"},
+        {**person(2), "tanggal_ikd": "05-10-2026"},
+        {**person(3), "tanggal_ikd": ""},
+        {**person(4, tanggal_rekam="", tanggal_cetak=""), "tanggal_ikd": "2026-10-06"},
+    ]
+    path = tmp_path / "siak.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=[*HEADER, "tgl_aktivasi_ikd"])
+        writer.writeheader()
+        writer.writerows(
+            [
+                {
+                    **{k: v for k, v in r.items() if k != "tanggal_ikd"},
+                    "tgl_aktivasi_ikd": r["tanggal_ikd"],
+                }
+                for r in rows
+            ]
+        )
+    done = registry.import_residents(ctx, path, office=office)
+    assert (done["imported"], done["rejected"]) == (3, 1)
+    daily = ikd.ikd_daily(ctx, first=date(2026, 10, 1), last=date(2026, 10, 31))
+    assert daily["total"] == 2 and daily["days"][4] == {"date": "2026-10-05", "activations": 2}

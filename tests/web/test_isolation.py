@@ -120,6 +120,8 @@ ID_KINDS = {
     "villages": "desa",
     "kecamatan": "kecamatan",
     "kec": "kecamatan",
+    "destruction_id": "destruction_id",  # a destruction of old cards
+    "cards": "card_id",  # old cards (register numbers) to destroy
 }
 # Plain values for one route (None: left out): where a name means something else (a
 # return's `to` is a party, not a location) or where the general value would be refused for
@@ -133,6 +135,9 @@ ROUTE_PLAIN = {
     ("kind", "page.agenda.event_add"): "pilkades",
     ("service", "api.closures.add"): "perekaman",
     ("service", "page.agenda.closure_add"): "perekaman",
+    # An old card's reason of hand-in (the general "reason" is a spoilage reason).
+    ("reason", "api.old_cards.receive"): "pindah",
+    ("reason", "page.old_cards.receive"): "pindah",
     # Printing from the work list carries the list's filter only to show the same list again
     # (page.service.prr is tried with the other office's areas).
     ("kecamatan", "page.service.prr_print"): None,
@@ -213,6 +218,19 @@ PLAIN: dict[str, Any] = {
     "scope": None,
     "client_id": None,
     "client_secret": None,
+    # Old cards: the register page's "all cards", the hand-in, the destruction, the count.
+    "semua": None,
+    "held": None,
+    "card_serial": None,
+    "received_on": None,
+    "received_by": None,
+    "destroyed_on": None,
+    "counted_on": None,
+    "witnesses": ["Saksi Satu", "Saksi Dua"],
+    "place": "Halaman kantor uji",
+    "method": None,
+    "all_held": None,
+    "ikd_target": None,
 }
 # Paths with a choice of value: every one is tried (every action of an application).
 ACTIONS = tuple(a.value for a in Action)
@@ -236,7 +254,17 @@ KEEPS_OTHER = {
 # design: receiving a serial another office holds is refused as "already recorded"), not
 # entry seqs (numbered per office: the other office's number is the own office's entry),
 # not office, village and kecamatan codes (Kemendagri's, public).
-GHOSTS = {"nik", "receipt", "count_id", "closure_id", "event_id", "username", "location"}
+GHOSTS = {
+    "nik",
+    "receipt",
+    "count_id",
+    "closure_id",
+    "event_id",
+    "username",
+    "location",
+    "destruction_id",
+    "card_id",
+}
 # Where a user name is taken in the whole database: adding it answers "sudah ada" (409), by
 # design (docs/security.md, Scopes).
 NAMES_TAKEN = {("username", "api.users.add"), ("username", "page.users.add")}
@@ -250,7 +278,21 @@ DEPENDENT = {
 }
 TAKEN_BY = {"print": {"station", "serial"}, "count": {"count_id"}, "receipt": {"seq"}}
 # Form routes that read their form by hand (no declared fields): the fields they read.
-FORM_BY_HAND = {"page.agenda.event_add": ("name", "date", "kind", "villages", "all_villages")}
+FORM_BY_HAND = {
+    "page.agenda.event_add": ("name", "date", "kind", "villages", "all_villages"),
+    "page.old_cards.receive": ("nik", "reason", "card_serial", "received_on", "note"),
+    "page.old_cards.destroy": (
+        "cards",
+        "witnesses",
+        "place",
+        "method",
+        "destroyed_on",
+        "all_held",
+    ),
+    "page.old_cards.count": ("counted", "counted_on", "reason"),
+}
+# Fields read by hand that come once per value.
+FORM_MANY = {"villages", "cards", "witnesses"}
 # POST routes without a body.
 BODYLESS = {"page.logout", "api.auth.logout", "page.audit.verify"}
 # Parameters of the request itself, not of any office.
@@ -389,6 +431,8 @@ def _build(ctx, code: str) -> Office:  # type: ignore[no-untyped-def]
             "office": code,
             "desa": office.villages[0],
             "kecamatan": office.villages[0][:8],
+            "destruction_id": office.destruction_id,
+            "card_id": office.card_id,
         },
         users={
             role: (f"kepala_{tag}" if role == "kepala" else f"{USER_OF_ROLE[role]}_{tag}")
@@ -404,6 +448,8 @@ def _build(ctx, code: str) -> Office:  # type: ignore[no-untyped-def]
             "event_id": 2_000_000_000,
             "username": "hantu_tak_ada",
             "location": "pos-hantu",
+            "destruction_id": 2_000_000_000,
+            "card_id": 2_000_000_000,
         },
     )
 
@@ -510,7 +556,7 @@ def parameters(route: APIRoute) -> list[Param]:
         for name, info in model.model_fields.items():
             out.append(Param(name, "json", info.is_required(), _is_list(info.annotation)))
     for name in FORM_BY_HAND.get(route.name, ()):
-        out.append(Param(name, "form", False, many=name == "villages"))
+        out.append(Param(name, "form", False, many=name in FORM_MANY))
     return out
 
 
