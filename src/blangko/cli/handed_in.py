@@ -118,7 +118,7 @@ def list_cmd(
             c["nik"],
             *([escape(c["nama"] or "-")] if r["revealed"] else []),
             c["card_serial"] or "-",
-            c["reason"],
+            c["reason_label"],
             tanggal(c["received_on"]),
             f"#{c['destruction_id']} {tanggal(c['destroyed_on'])}" if c["destroyed_on"] else "-",
         )
