@@ -144,7 +144,7 @@ async def destroy_form(request: Request) -> Response:
     try:
         cards = []
         for v in raw_cards:
-            if not v.strip().isdigit() or len(v.strip()) > 9:
+            if not v.strip().isdigit() or len(v.strip()) > 10:
                 raise DomainError(
                     "not_a_number", "cards", f"Nomor register kartu '{v}' bukan bilangan bulat."
                 )
@@ -172,7 +172,7 @@ async def count_form(request: Request) -> Response:
     ctx, office = request_ctx(request)
     try:
         text = form["counted"].strip()
-        if not text.isdigit() or len(text) > 9:
+        if not text.isdigit() or len(text) > 10:
             raise DomainError(
                 "not_a_number", "counted", f"Jumlah terhitung '{text}' bukan bilangan bulat."
             )
