@@ -176,6 +176,7 @@ def test_init_upgrades_a_database_of_the_previous_release(
         "0009_read_log_anchor",
         "0010_office_profile",
         "0011_registry_import",
+        "0013_handed_in_cards",
     ]
     assert _rows(empty_db) == before  # nothing lost, nothing added
     # Sound, including the prints the old release made (each application's serial is the
