@@ -86,8 +86,9 @@ def test_ikd_coverage_against_the_target(ctx, office) -> None:
     assert (cov["wajib_ktp"], cov["ikd"], cov["target_pct"]) == (10, 6, 30.0)
     assert cov["coverage_pct"] == 60.0 and cov["to_target"] == 0
     assert "2024" in cov["target_source"]
-    (area,) = cov["areas"]
+    (area,) = [a for a in cov["areas"] if a["wajib_ktp"]]
     assert (area["code"], area["ikd"]) == ("17.04.01.2001", 6)
+    assert len(cov["areas"]) > 100  # every village of Kaur, also those without residents
     earlier = ikd.ikd_coverage(ctx, as_of=date(2026, 10, 13), target="80")
     assert (earlier["ikd"], earlier["to_target"]) == (2, 6)
     assert earlier["target_source"] == "Target yang ditetapkan kantor"

@@ -176,7 +176,8 @@ def read_coverage(
             "coverage_pct": _pct(k, w),
             "to_target": rules.ikd_to_target(k, w, goal),
         }
-        for area, (w, k) in sorted(found.items())
+        # Every area of the office, also those without residents (as the coverage recap).
+        for area, (w, k) in sorted({**dict.fromkeys(names, (0, 0)), **found}.items())
     ]
     wajib = sum(a["wajib_ktp"] for a in areas)
     ikd = sum(a["ikd"] for a in areas)
