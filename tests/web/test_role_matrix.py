@@ -37,6 +37,7 @@ PATH_VALUES = {
     "event_id": "1",
     "name": "usage",
     "kind": "pemula",
+    "destruction_id": "1",
 }
 
 

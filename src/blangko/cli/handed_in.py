@@ -13,7 +13,7 @@ from blangko.cli import state
 from blangko.cli.options import AsOfOpt, JsonOpt, KeyOpt, NoteOpt, OfficeOpt, PersonalDataOpt
 from blangko.cli.output import console, key_column, make_table, print_json, print_table, replayed
 from blangko.domain.handed_in import METHODS, REASON_LABEL_ID, REASONS
-from blangko.formatting import num, parse_date, tanggal
+from blangko.formatting import month_name, num, parse_date, tanggal
 from blangko.services import handed_in as hi
 
 old_card_app = typer.Typer(
