@@ -170,6 +170,7 @@ def test_every_page_text_has_an_english_translation() -> None:
         STATUS_LABEL_ID,
         TYPE_LABEL_ID,
     )
+    from blangko.domain.handed_in import METHOD_LABEL_ID, REASON_LABEL_ID
     from blangko.domain.ledger import KIND_LABEL_ID as ENTRY_KIND_LABELS
     from blangko.services import readlog
     from blangko.services.calendar.events import KIND_LABEL_ID
@@ -188,6 +189,7 @@ def test_every_page_text_has_an_english_translation() -> None:
         "page.office",
         "page.readlog",
         "page.status",
+        "page.old_cards",
     }
     ids: set[str] = set()
     # Every module of the web layer (the route modules and their helpers) and every template.
@@ -213,6 +215,8 @@ def test_every_page_text_has_an_english_translation() -> None:
         calendar.CLOSURE_SCOPE_LABELS,
         coverage.LIMIT_LABELS,
         readlog.ACTIONS,
+        REASON_LABEL_ID,
+        METHOD_LABEL_ID,
     ):
         ids |= set(table.values())
     ids.add(readlog.ROLE_CLI)
