@@ -287,7 +287,7 @@ def recap(
         print_json(r)
         return
     table = make_table(
-        "Rekap", key_column("Keping", justify="right"), title=f"Kartu lama {r['month']}"
+        "Rekap", key_column("Keping", justify="right"), title=f"Kartu lama {month_name(r['month'])}"
     )
     table.add_row("Tersimpan awal bulan", num(r["held_at_start"]))
     for reason, n in r["received_by_reason"].items():
