@@ -69,6 +69,8 @@ def test_collection_of_a_replacement_takes_the_old_card_in(ctx, office) -> None:
     assert (card["nik"], card["reason"], card["received_on"]) == (nik, "rusak", "2026-11-27")
     assert card["receipt"] and card["received_by"] == "petugas-uji"
     assert card["nama"] == "Penduduk Uji 7"
+    note = apps.show(ctx, receipt=card["receipt"])["events"][-1]["note"]
+    assert note == f"diterima pemohon sendiri; kartu lama diterima (register nomor {card['id']})"
     # The revealed read is logged; a masked one is not.
     assert readlog.list_reads(ctx)["items"][0]["action"] == "handed_in"
     masked = hi.register(ctx)["items"][0]
