@@ -167,6 +167,9 @@ class Settings(BaseSettings):
     # change, so that a page finds them computed (services.figures.refresh). 0: no thread;
     # `blangko serve` then runs it every SERVE_REFRESH_SECONDS.
     figures_refresh_seconds: float = 0.0
+    # The IKD activation target in percent of wajib KTP (BLANGKO_IKD_TARGET_PCT): 30 is the
+    # directorate's figure for 2024 and 2025 (25 % of recorded in 2023); docs/handed_in.md.
+    ikd_target_pct: Decimal = Field(default=Decimal("30"))
     forecast: ForecastSettings = Field(default_factory=ForecastSettings)
     projection: ProjectionSettings = Field(default_factory=ProjectionSettings)
     event: ImpactAssumptions = Field(default_factory=ImpactAssumptions)

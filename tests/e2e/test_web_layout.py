@@ -61,12 +61,15 @@ NOT_PAGES = {
     "page.coverage.gaps": "a file download (xlsx)",
     "page.report.stock": "a file download (xlsx, pdf)",
     "page.report.office": "a file download (xlsx, pdf)",
+    "page.old_cards.destruction_file": "a file download (xlsx, pdf)",
+    "page.old_cards.recap": "a file download (xlsx, pdf)",
 }
 # HTML pages whose route does not declare HTMLResponse.
 HTML_WITHOUT_CLASS = {"page.report.request_form"}
 PATH_VALUES: dict[str, Callable[[], str]] = {
     "receipt": lambda: DEMO["collected_receipt"],
     "event_id": lambda: str(DEMO["event_id"]),
+    "destruction_id": lambda: "1",  # the demo's destruction of old cards a month ago
 }
 # More states of a page, by route: (name, query).
 VARIANTS: dict[str, list[tuple[str, Callable[[], str]]]] = {
@@ -78,6 +81,7 @@ VARIANTS: dict[str, list[tuple[str, Callable[[], str]]]] = {
     "page.stock.trace": [("serial", lambda: f"serial={DEMO['collected_serial']}")],
     "page.status": [("receipt", lambda: f"resi={DEMO['collected_receipt']}")],
     "page.coverage": [("desa", lambda: "by=desa")],
+    "page.old_cards": [("all", lambda: "semua=1")],
 }
 # Pages that send some of the roles their route allows elsewhere.
 REDIRECTED = {"page.login": set(ALL_ROLES) - {ANONYMOUS}}  # signed in: to the dashboard

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from blangko.adapters.reports import render_bytes
 from blangko.cli.main import app
 from blangko.domain.errors import DomainError
-from blangko.services import reports
+from blangko.services import handed_in, reports
 from blangko.services.admin import office as office_settings
 from blangko.services.admin import setup
 from blangko.services.admin.office import ADDRESS_PLACEHOLDER
@@ -72,10 +72,20 @@ def _story(ctx) -> dict[str, int]:  # type: ignore[no-untyped-def]
     )
     writes.consume(ctx, service="pemula", qty=5, location="loket-1", effective=date(2026, 10, 20))
     writes.spoil(ctx, serial="KR0001090", reason="salah_cetak", effective=date(2026, 10, 22))
-    for i in range(1, 6):
+    niks = [
         add_resident(ctx, serial=i, recorded=date(2020, 1, 6) if i % 2 else None)
+        for i in range(1, 6)
+    ]
     count = counts.record_count(ctx, location="gudang", counted=279)
-    return {"seq": received["entries"][0]["seq"], "count_id": count["count_id"]}
+    card = handed_in.receive_card(ctx, nik=niks[0], reason="pindah", received_on=date(2026, 10, 5))
+    burnt = handed_in.destroy_cards(
+        ctx, cards=[card["card"]["id"]], witnesses=["Saksi Satu", "Saksi Dua"], place="Kantor"
+    )
+    return {
+        "seq": received["entries"][0]["seq"],
+        "count_id": count["count_id"],
+        "destruction_id": burnt["destruction"]["id"],
+    }
 
 
 PARAMS = {
@@ -86,6 +96,8 @@ PARAMS = {
     "coverage": lambda s: {},
     "request": lambda s: {"as_of": date(2026, 11, 27), "quantity": 500, "reason": "Pilkades"},
     "backlog": lambda s: {"as_of": date(2026, 11, 27)},
+    "handed_in_destruction": lambda s: {"destruction_id": s["destruction_id"]},
+    "handed_in_recap": lambda s: {"month": "2026-10"},
 }
 
 

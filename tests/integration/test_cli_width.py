@@ -22,8 +22,10 @@ import os
 import re
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from rich.console import Console
@@ -87,6 +89,13 @@ COMMANDS = [
     ["coverage"],
     ["coverage", "cohort"],
     ["coverage", "projection"],
+    ["coverage", "ikd"],
+    ["coverage", "ikd", "--by", "desa"],
+    ["coverage", "ikd-daily"],
+    ["old-card", "list"],
+    ["old-card", "list", "--held"],
+    ["old-card", "destruction", "1"],
+    ["old-card", "verify"],
     ["event", "list"],
     ["forecast"],
     ["location", "list"],
@@ -109,6 +118,7 @@ def printed(demo: dict[str, Any]) -> dict[str, str]:
         ["event", "show", demo["event"]],
         ["event", "impact", demo["event"]],
         ["residents", "show", demo["nik"]],
+        ["old-card", "recap", "--month", datetime.now(ZoneInfo("Asia/Jakarta")).strftime("%Y-%m")],
     ]
     run = subprocess.run(
         [sys.executable, "-c", DRIVER, demo["url"], json.dumps(commands)],

@@ -617,8 +617,13 @@ def test_coverage_recap(ctx: Context, office: str) -> None:
         add_resident(ctx, serial=i, recorded=date(2025, 1, 2) if i <= 8 else None)
     add_resident(ctx, serial=11, birth=date(2016, 3, 1))
     r = reports.coverage_recap.build(ctx, address="Jl. Merdeka No. 1")
-    kec, desa, sex, band = r.tables
+    kec, desa, sex, band, ikd_kec, ikd_desa = r.tables
     kinal = next(row for row in kec.rows if row[0] == "17.04.01")
+    # IKD: nobody activated; 30 % of 10 wajib KTP is 3 to go, in Kinal and in the regency.
+    assert next(row for row in ikd_kec.rows if row[0] == "17.04.01")[2:] == [10, 0, 0.0, 3]
+    assert ikd_kec.totals()[2:4] == [10, 0] and len(ikd_kec.rows) == 15
+    assert ikd_desa.totals()[2:4] == [10, 0]
+    assert r.data["ikd"]["to_target"] == 3 and r.data["ikd_ratio"]["met"] is None
     assert kinal[2:] == [10, 8, 2, 0.8, 2]  # 99,2 % of 10 is 9,92 -> 10 needed, 8 recorded
     assert kec.totals()[2:5] == [10, 8, 2] and kec.totals()[5] == 0.8
     assert desa.totals()[3:6] == [10, 8, 2]

@@ -179,6 +179,7 @@ def test_init_upgrades_a_database_of_the_previous_release(
         "0010_office_profile",
         "0011_registry_import",
         "0012_derived_figures",
+        "0013_handed_in_cards",
         "0014_rationing",
         "0015_network",
     ]

@@ -18,7 +18,7 @@ from blangko.adapters.tables_applications import application
 from blangko.adapters.tables_residents import resident
 from blangko.domain.applications import format_receipt
 from blangko.domain.nik import build_nik
-from blangko.services import rationing, registry
+from blangko.services import handed_in, rationing, registry
 from blangko.services.admin import setup, users
 from blangko.services.calendar import days, events
 from blangko.services.context import Context
@@ -50,6 +50,8 @@ class Plan:
     registry_import_days: int | None = 3  # the registry's load recorded as an import (None: not)
     rationing_cap: int | None = None  # a rationing policy from today for 30 days (None: none)
     seed: int = 3
+    old_cards: int = 3  # old cards handed in by printed residents; the first one destroyed
+    ikd: int = 12  # printed residents with an IKD date in the registry (the last 60 days)
 
 
 @dataclass
@@ -59,6 +61,8 @@ class Office:
     plan: Plan
     event_id: int | None = None
     villages: list[str] = field(default_factory=list)
+    card_id: int | None = None  # an old card still held
+    destruction_id: int | None = None
 
 
 def _villages(ctx: Context, code: str) -> list[str]:
@@ -69,7 +73,7 @@ def _villages(ctx: Context, code: str) -> list[str]:
 def _residents(ctx: Context, code: str, villages: list[str], plan: Plan, today: date) -> list[str]:
     """Adults in the event's villages: unrecorded, recorded but not printed, printed; returns
     the NIKs of the recorded ones (the applications are theirs)."""
-    rows, recorded = [], []
+    rows, recorded, printed_niks = [], [], []
     serial = 1
     kinds = (
         [("none", None, None)] * plan.unrecorded
@@ -93,16 +97,48 @@ def _residents(ctx: Context, code: str, villages: list[str], plan: Plan, today: 
                 "kode_kecamatan": desa[:8],
                 "tanggal_rekam": rec,
                 "tanggal_cetak": printed,
+                "tanggal_ikd": None,
                 "status": "HIDUP",
                 "updated_at": datetime(2026, 11, 1),
             }
         )
         if kind == "rec":
             recorded.append(nik)
+        if kind == "done":
+            printed_niks.append(nik)
+    for k in range(min(plan.ikd, len(printed_niks))):
+        rows[len(rows) - len(printed_niks) + k]["tanggal_ikd"] = today - timedelta(days=k * 5)
     if rows:
         with ctx.write_plain() as conn:
             conn.execute(insert(resident), rows)
-    return recorded
+    return recorded, printed_niks
+
+
+def _old_cards(ctx: Context, code: str, niks: list[str], plan: Plan, office: Office) -> None:
+    """Old cards handed in by printed residents; the first one destroyed."""
+    ids = [
+        handed_in.receive_card(
+            ctx,
+            nik=nik,
+            reason=("pindah", "tidak_berlaku")[k % 2],
+            received_on=ctx.today() - timedelta(days=20 - k),
+            card_serial=f"LAMA{k:05d}",
+            office=code,
+        )["card"]["id"]
+        for k, nik in enumerate(niks[: plan.old_cards])
+    ]
+    if ids:
+        done = handed_in.destroy_cards(
+            ctx,
+            cards=ids[:1],
+            witnesses=["Saksi Satu", "Saksi Dua"],
+            place="Halaman kantor",
+            destroyed_on=ctx.today() - timedelta(days=2),
+            office=code,
+        )
+        office.destruction_id = done["destruction"]["id"]
+    if len(ids) > 1:
+        office.card_id = ids[-1]
 
 
 def _applications(ctx: Context, code: str, niks: list[str], plan: Plan, today: date) -> None:
@@ -127,6 +163,7 @@ def _applications(ctx: Context, code: str, niks: list[str], plan: Plan, today: d
                 "recorded_date": day if status == "siap_cetak" else None,
                 "ready_date": day if status == "siap_cetak" else None,
                 "suket_at": now if suket else None,
+                "ikd_at": now if suket else None,  # the card-free path, meanwhile
                 "created_at": now,
                 "updated_at": now,
             }
@@ -182,7 +219,7 @@ def build(
             office=code,
         )
     villages = _villages(ctx, code)[: plan.event_villages]
-    recorded = _residents(ctx, code, villages, plan, today)
+    recorded, printed = _residents(ctx, code, villages, plan, today)
     if plan.registry_import_days is not None:
         back = timedelta(days=plan.registry_import_days)
         registry.record_load(
@@ -190,6 +227,7 @@ def build(
         )
     _applications(ctx, code, recorded, plan, today)
     office = Office(code, user, plan, villages=villages)
+    _old_cards(ctx, code, printed, plan, office)
     if plan.event_in_days is not None:
         ev = events.add_event(
             ctx,

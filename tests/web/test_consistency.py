@@ -50,9 +50,9 @@ from blangko.adapters import tables as t
 from blangko.cli import state
 from blangko.cli.main import app as cli_app
 from blangko.formatting import num, tanggal
-from blangko.services import applications, figures, forecast, registry
+from blangko.services import applications, figures, forecast, handed_in, registry
 from blangko.services.calendar import events
-from blangko.services.coverage import areas
+from blangko.services.coverage import areas, ikd
 from blangko.services.stock import counts, queries
 from blangko.settings import Settings
 from blangko.web.app import create_app
@@ -925,7 +925,107 @@ FIGURES: tuple[Figure, ...] = (
             ),
         ),
     ),
+    Figure(
+        "ikd_coverage",
+        "blangko.services.coverage.ikd.read_coverage",
+        lambda ctx, o: ikd_cov(ikd.ikd_coverage(ctx, office=o.code)),
+        (
+            Surface("api", "/api/v1/ikd", lambda j, o: ikd_cov(j["coverage"])),
+            Surface("api", "/api/v1/ikd?by=desa", lambda j, o: ikd_cov(j["coverage"])),
+            Surface("cli", "coverage ikd", lambda j, o: ikd_cov(j["coverage"])),
+            Surface("page", "/", lambda p, o: ikd_cov_el(p), ("_dashboard_outlook.html",)),
+            Surface("page", "/cakupan", lambda p, o: ikd_cov_el(p), ("coverage.html",)),
+            Surface(
+                "report",
+                "/laporan/kantor/coverage?fmt=xlsx",
+                lambda x, o: (
+                    _cells(x["Ringkasan"])["Cakupan IKD"][0],
+                    _cells(x["Ringkasan"])["Aktivasi IKD (jiwa wajib KTP)"][0],
+                ),
+                project=lambda v: ("-" if v[0] is None else round(v[0] / 100, 4), v[1]),
+            ),
+        ),
+    ),
+    Figure(
+        "ikd_ratio",
+        "blangko.services.coverage.ikd.read_ratio",
+        lambda ctx, o: ikd_ratio(ikd.ikd_blank_ratio(ctx, office=o.code)),
+        (
+            Surface("api", "/api/v1/ikd", lambda j, o: ikd_ratio(j["ratio"])),
+            Surface("cli", "coverage ikd", lambda j, o: ikd_ratio(j["ratio"])),
+            Surface("page", "/", lambda p, o: ikd_ratio_el(p), ("_dashboard_outlook.html",)),
+            Surface("page", "/cakupan", lambda p, o: ikd_ratio_el(p), ("coverage.html",)),
+            Surface(
+                "report",
+                "/laporan/kantor/coverage?fmt=xlsx",
+                lambda x, o: ikd_ratio_cells(x),
+                project=lambda v: v[1:3],
+            ),
+        ),
+    ),
+    Figure(
+        "old_cards",
+        "blangko.services.handed_in.totals",
+        lambda ctx, o: old_cards(handed_in.totals(ctx, office=o.code)),
+        (
+            Surface("api", "/api/v1/old-cards", lambda j, o: old_cards(j["totals"])),
+            Surface("cli", "old-card list", lambda j, o: old_cards(j["totals"])),
+            Surface("page", "/kartu-lama", lambda p, o: old_cards_el(p), ("handed_in.html",)),
+            Surface(
+                "report",
+                "/kartu-lama/rekap?month=2026-11&fmt=xlsx",
+                lambda x, o: _cells(x["Ringkasan"])["Tersimpan akhir bulan (keping)"][0],
+                project=lambda v: v[2],
+            ),
+        ),
+    ),
 )
+
+
+def ikd_cov(c: dict[str, Any]) -> tuple[float | None, int, int]:
+    return (c["coverage_pct"], int(c["ikd"]), int(c["wajib_ktp"]))
+
+
+def ikd_cov_el(found: list[dict[str, Any]]) -> tuple[float | None, int, int]:
+    e = _one(found, "ikd_coverage")
+    value = float(e["data-value"]) if e["data-value"] else None
+    if value is not None:
+        assert e["text"].strip().startswith(f"{num(value)} %"), e
+    return (value, int(e["data-ikd"]), int(e["data-wajib"]))
+
+
+def ikd_ratio(r: dict[str, Any]) -> tuple[float | None, int, int, bool | None]:
+    return (r["ratio_pct"], int(r["activations"]), int(r["blanks_received"]), r["met"])
+
+
+def ikd_ratio_el(found: list[dict[str, Any]]) -> tuple[float | None, int, int, bool | None]:
+    e = _one(found, "ikd_ratio")
+    value = float(e["data-value"]) if e["data-value"] else None
+    met = None if e["data-met"] == "" else e["data-met"] == "1"
+    assert f"{num(int(e['data-activations']))} aktivasi IKD" in e["text"], e
+    return (value, int(e["data-activations"]), int(e["data-received"]), met)
+
+
+def ikd_ratio_cells(sheets: dict[str, list[list[Any]]]) -> tuple[int, int]:
+    row = next(r for r in sheets["Ringkasan"] if r and str(r[0]).startswith("Aktivasi IKD : "))
+    m = re.match(r"([\d.]+) : ([\d.]+) =", str(row[1]))
+    assert m, row
+    return (int(m.group(1).replace(".", "")), int(m.group(2).replace(".", "")))
+
+
+def old_cards(t: dict[str, Any]) -> tuple[int, int, int, bool]:
+    return (int(t["received"]), int(t["destroyed"]), int(t["held"]), bool(t["reconciled"]))
+
+
+def old_cards_el(found: list[dict[str, Any]]) -> tuple[int, int, int, bool]:
+    e = _one(found, "old_cards")
+    assert num(int(e["data-held"])) in e["text"], e
+    return (
+        int(e["data-received"]),
+        int(e["data-destroyed"]),
+        int(e["data-held"]),
+        e["data-reconciled"] == "1",
+    )
 
 
 def _suffix(o: Office) -> str:
@@ -1023,6 +1123,9 @@ MACRO_FIGURE = {
     "registry_age": "registry_age",
     "rationing_cover": "rationing_cover",
     "rationing_waits": "rationing_waits",
+    "ikd_coverage": "ikd_coverage",
+    "ikd_ratio": "ikd_ratio",
+    "old_cards": "old_cards",
 }
 # Fields of the figures a template may print only through a macro.
 GUARDED_FIELDS = (
@@ -1127,6 +1230,8 @@ plans = st.builds(
     registry_import_days=st.one_of(st.none(), st.integers(0, 60)),
     rationing_cap=st.one_of(st.none(), st.integers(0, 20)),
     seed=st.integers(0, 1000),
+    old_cards=st.integers(0, 4),
+    ikd=st.integers(0, 40),
 )
 
 

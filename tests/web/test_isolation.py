@@ -124,6 +124,8 @@ ID_KINDS = {
     "shipment_id": "shipment_id",
     "missing": "serials",  # a receipt's serials that did not arrive
     "damaged": "serials",  # ... and those that arrived damaged
+    "destruction_id": "destruction_id",  # a destruction of old cards
+    "cards": "card_id",  # old cards (register numbers) to destroy
 }
 # Plain values for one route (None: left out): where a name means something else (a
 # return's `to` is a party, not a location) or where the general value would be refused for
@@ -142,6 +144,9 @@ ROUTE_PLAIN = {
     # A rationing policy that can be set (the default end is none: refused for any office).
     ("end", "api.rationing.set"): "2026-12-31",
     ("end", "page.rationing.set"): "2026-12-31",
+    # An old card's reason of hand-in (the general "reason" is a spoilage reason).
+    ("reason", "api.old_cards.receive"): "pindah",
+    ("reason", "page.old_cards.receive"): "pindah",
     # Printing from the work list carries the list's filter only to show the same list again
     # (page.service.prr is tried with the other office's areas).
     ("kecamatan", "page.service.prr_print"): None,
@@ -230,6 +235,19 @@ PLAIN: dict[str, Any] = {
     "classes": None,
     "others_get": None,
     "last_day": None,
+    # Old cards: the register page's "all cards", the hand-in, the destruction, the count.
+    "semua": None,
+    "held": None,
+    "card_serial": None,
+    "received_on": None,
+    "received_by": None,
+    "destroyed_on": None,
+    "counted_on": None,
+    "witnesses": ["Saksi Satu", "Saksi Dua"],
+    "place": "Halaman kantor uji",
+    "method": None,
+    "all_held": None,
+    "ikd_target": None,
 }
 # Paths with a choice of value: every one is tried (every action of an application).
 ACTIONS = tuple(a.value for a in Action)
@@ -262,6 +280,8 @@ GHOSTS = {
     "username",
     "location",
     "shipment_id",
+    "destruction_id",
+    "card_id",
 }
 # Where a user name is taken in the whole database: adding it answers "sudah ada" (409), by
 # design (docs/security.md, Scopes).
@@ -276,7 +296,21 @@ DEPENDENT = {
 }
 TAKEN_BY = {"print": {"station", "serial"}, "count": {"count_id"}, "receipt": {"seq"}}
 # Form routes that read their form by hand (no declared fields): the fields they read.
-FORM_BY_HAND = {"page.agenda.event_add": ("name", "date", "kind", "villages", "all_villages")}
+FORM_BY_HAND = {
+    "page.agenda.event_add": ("name", "date", "kind", "villages", "all_villages"),
+    "page.old_cards.receive": ("nik", "reason", "card_serial", "received_on", "note"),
+    "page.old_cards.destroy": (
+        "cards",
+        "witnesses",
+        "place",
+        "method",
+        "destroyed_on",
+        "all_held",
+    ),
+    "page.old_cards.count": ("counted", "counted_on", "reason"),
+}
+# Fields read by hand that come once per value.
+FORM_MANY = {"villages", "cards", "witnesses"}
 # POST routes without a body.
 BODYLESS = {"page.logout", "api.auth.logout", "page.audit.verify"}
 # Parameters of the request itself, not of any office.
@@ -441,6 +475,8 @@ def _build(ctx, code: str) -> Office:  # type: ignore[no-untyped-def]
             "desa": office.villages[0],
             "kecamatan": office.villages[0][:8],
             "shipment_id": shipment["id"],
+            "destruction_id": office.destruction_id,
+            "card_id": office.card_id,
         },
         users={
             role: (f"kepala_{tag}" if role == "kepala" else f"{USER_OF_ROLE[role]}_{tag}")
@@ -457,6 +493,8 @@ def _build(ctx, code: str) -> Office:  # type: ignore[no-untyped-def]
             "username": "hantu_tak_ada",
             "location": "pos-hantu",
             "shipment_id": 2_000_000_000,
+            "destruction_id": 2_000_000_000,
+            "card_id": 2_000_000_000,
         },
     )
 
@@ -565,7 +603,7 @@ def parameters(route: APIRoute) -> list[Param]:
         for name, info in model.model_fields.items():
             out.append(Param(name, "json", info.is_required(), _is_list(info.annotation)))
     for name in FORM_BY_HAND.get(route.name, ()):
-        out.append(Param(name, "form", False, many=name == "villages"))
+        out.append(Param(name, "form", False, many=name in FORM_MANY))
     return out
 
 

@@ -30,6 +30,7 @@ from blangko.domain.applications import (
 )
 from blangko.domain.calendar import CLOSURE_SCOPES, DESK_LABEL_ID, DESKS
 from blangko.domain.errors import FIELD_LABEL_ID
+from blangko.domain.handed_in import METHOD_LABEL_ID, METHODS, REASON_LABEL_ID, REASONS
 from blangko.domain.ledger import (
     BUCKETS,
     KIND_LABEL_ID,
@@ -46,7 +47,7 @@ from blangko.domain.wajib_ktp import (
     RESIDENT_STATUS_LABEL_ID,
     RESIDENT_STATUSES,
 )
-from blangko.services import applications, readlog
+from blangko.services import applications, handed_in, readlog
 from blangko.services.calendar import days, events
 from blangko.services.stock import counts, writes
 from blangko.web import applications as web_applications
@@ -85,6 +86,8 @@ TABLES = [
     ("village kinds", ("desa", "kelurahan"), labels.VILLAGE_KIND_LABELS),
     ("read log actions", list(readlog.ACTIONS), readlog.ACTIONS),
     ("fields", list(FIELD_LABEL_ID), FIELD_LABEL_ID),
+    ("old-card reasons", REASONS, REASON_LABEL_ID),
+    ("destruction methods", METHODS, METHOD_LABEL_ID),
 ]
 
 
@@ -198,7 +201,23 @@ def _stocked_office(ctx) -> dict[str, str]:  # type: ignore[no-untyped-def]
         kind="pilkades",
         villages=["17.04.01.2001"],
     )
-    return {**niks, "event": str(ev["id"]), "nik": add_resident(ctx, serial=9)}
+    # Old cards handed in, for every reason; one destroyed.
+    old = [
+        handed_in.receive_card(
+            ctx, nik=add_resident(ctx, serial=20 + k, recorded=recorded, printed=recorded),
+            reason=reason,
+        )["card"]["id"]
+        for k, reason in enumerate(REASONS)
+    ]  # fmt: skip
+    burnt = handed_in.destroy_cards(
+        ctx, cards=old[:1], witnesses=["Saksi A", "Saksi B"], place="Halaman", method="potong"
+    )
+    return {
+        **niks,
+        "event": str(ev["id"]),
+        "nik": add_resident(ctx, serial=9),
+        "destruction": str(burnt["destruction"]["id"]),
+    }
 
 
 def test_no_page_shows_a_raw_code(client, ctx) -> None:  # type: ignore[no-untyped-def]
@@ -217,10 +236,13 @@ def test_no_page_shows_a_raw_code(client, ctx) -> None:  # type: ignore[no-untyp
             "/layanan/prr",
             "/agenda",
             f"/agenda/acara/{made['event']}",
+            "/kartu-lama?semua=1",
+            f"/kartu-lama/pemusnahan/{made['destruction']}",
+            "/cakupan",
         ],
         "admin": ["/pengguna", "/log-akses", "/kantor"],
         "operator": [f"/layanan/permohonan/{made['pemula']}"],
-        "stok": ["/stok?tab=rusak"],
+        "stok": ["/stok?tab=rusak", "/kartu-lama"],
     }
     found = {}
     checked = 0

@@ -170,6 +170,7 @@ def test_every_page_text_has_an_english_translation() -> None:
         STATUS_LABEL_ID,
         TYPE_LABEL_ID,
     )
+    from blangko.domain.handed_in import METHOD_LABEL_ID, REASON_LABEL_ID
     from blangko.domain.ledger import KIND_LABEL_ID as ENTRY_KIND_LABELS
     from blangko.domain.rationing import CLASS_LABEL_ID, OTHERS_CLASS_LABEL_ID, OTHERS_LABEL_ID
     from blangko.services import readlog
@@ -190,6 +191,7 @@ def test_every_page_text_has_an_english_translation() -> None:
         "page.office",
         "page.readlog",
         "page.status",
+        "page.old_cards",
     }
     ids: set[str] = set()
     # Every module of the web layer (the route modules and their helpers) and every template.
@@ -217,6 +219,8 @@ def test_every_page_text_has_an_english_translation() -> None:
         readlog.ACTIONS,
         CLASS_LABEL_ID,
         OTHERS_LABEL_ID,
+        REASON_LABEL_ID,
+        METHOD_LABEL_ID,
     ):
         ids |= set(table.values())
     ids.add(OTHERS_CLASS_LABEL_ID)

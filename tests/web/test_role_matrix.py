@@ -39,6 +39,7 @@ PATH_VALUES = {
     "name": "usage",
     "kind": "pemula",
     "shipment_id": "1",
+    "destruction_id": "1",
 }
 
 

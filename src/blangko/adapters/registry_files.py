@@ -42,6 +42,7 @@ CANONICAL = (
     "tanggal_rekam",
     "tanggal_cetak",
     "status",
+    "tanggal_ikd",
 )
 REQUIRED = ("nik", "nama", "jenis_kelamin", "tanggal_lahir", "status_kawin", "kode_desa")
 REJECT_REASON_COLUMN = "alasan"
@@ -94,6 +95,13 @@ ALIASES: dict[str, str] = {
     "tanggal_pencetakan": "tanggal_cetak",
     "printed_date": "tanggal_cetak",
     "print_date": "tanggal_cetak",
+    # tanggal_ikd (optional: the IKD activation, where the export carries it)
+    "tanggal_ikd": "tanggal_ikd",
+    "tgl_ikd": "tanggal_ikd",
+    "tanggal_aktivasi_ikd": "tanggal_ikd",
+    "tgl_aktivasi_ikd": "tanggal_ikd",
+    "ikd_date": "tanggal_ikd",
+    "ikd_activation_date": "tanggal_ikd",
     # status
     "status": "status",
     "status_penduduk": "status",

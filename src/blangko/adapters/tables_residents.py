@@ -21,6 +21,8 @@ resident = Table(
     Column("kode_kecamatan", String(8), nullable=False),  # derived from kode_desa, for grouping
     Column("tanggal_rekam", Date, nullable=True),  # biometric recording (perekaman)
     Column("tanggal_cetak", Date, nullable=True),  # current card printed
+    # Digital ID (IKD) activated, where the registry export carries it (optional column).
+    Column("tanggal_ikd", Date, nullable=True),
     Column("status", String(10), nullable=False),  # HIDUP | MENINGGAL | PINDAH
     Column("updated_at", DateTime, nullable=False),
 )

@@ -28,6 +28,7 @@ from blangko.domain.text import N_, Msg
 from blangko.formatting import parse_date
 from blangko.services.admin.users import get_user
 from blangko.services.coverage import areas as svc
+from blangko.services.coverage import ikd
 from blangko.services.coverage.projection import projection
 from blangko.services.coverage.results import Figures
 
@@ -288,3 +289,101 @@ def projection_cmd(
             ),
             highlight=False,
         )
+
+
+@coverage_app.command("ikd")
+def ikd_cmd(
+    as_of: AsOfOpt = None,
+    by: Annotated[str, typer.Option("--by", help="Rincian per kecamatan atau desa.")] = "kecamatan",
+    ikd_target: Annotated[
+        str | None,
+        typer.Option(
+            "--ikd-target", help="Target IKD dalam persen wajib KTP (default 30, atau pengaturan)."
+        ),
+    ] = None,
+    date_from: Annotated[
+        str | None,
+        typer.Option(
+            "--from", help="Awal periode aktivasi dan blangko diterima (default 1 Januari)."
+        ),
+    ] = None,
+    office: OfficeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Aktivasi IKD: cakupan terhadap target per wilayah, dan aktivasi terhadap blangko diterima (batas 50 %)."""
+    ctx = state.context()
+    day = parse_date(as_of, "as_of")
+    cov = ikd.ikd_coverage(ctx, as_of=day, by=by, target=ikd_target, office=office)
+    ratio = ikd.ikd_blank_ratio(
+        ctx, first=parse_date(date_from, "date_from"), last=day, office=office
+    )
+    if as_json:
+        print_json({"coverage": cov, "ratio": ratio})
+        return
+    console.print(
+        f"IKD kantor {cov['office']} per {tanggal(cov['as_of'])}: {num(cov['ikd'])} dari "
+        f"{num(cov['wajib_ktp'])} wajib KTP ({pct_points(cov['coverage_pct'])}); target "
+        f"{pct_points(cov['target_pct'])}, kurang {num(cov['to_target'])} orang. "
+        f"Dasar: {cov['target_source']}.",
+        highlight=False,
+    )
+    verdict = {True: "memenuhi", False: "BELUM memenuhi", None: "tidak dapat dinilai"}[ratio["met"]]
+    console.print(
+        f"{tanggal(ratio['first'])} s.d. {tanggal(ratio['last'])}: {num(ratio['activations'])} "
+        f"aktivasi IKD, {num(ratio['blanks_received'])} blangko diterima = "
+        f"{pct_points(ratio['ratio_pct'])}; {verdict} batas {pct_points(ratio['rule_pct'])} "
+        f"({ratio['rule_source']}).",
+        highlight=False,
+    )
+    table = make_table(
+        key_column("Kode"),
+        "Wilayah",
+        *(Column(h, justify="right") for h in ("Wajib KTP", "IKD", "Cakupan", "Kurang")),
+        title=f"IKD per {cov['by']}",
+    )
+    for a in cov["areas"]:
+        table.add_row(
+            a["code"],
+            a["name"] or "?",
+            num(a["wajib_ktp"]),
+            num(a["ikd"]),
+            pct_points(a["coverage_pct"]),
+            num(a["to_target"]),
+        )
+    print_table(table)
+
+
+@coverage_app.command("ikd-daily")
+def ikd_daily_cmd(
+    date_from: Annotated[
+        str | None,
+        typer.Option("--from", "--date-from", help="Hari pertama (default 1 Januari tahun ini)."),
+    ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", "--date-to", help="Hari terakhir (default hari ini).")
+    ] = None,
+    office: OfficeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Aktivasi IKD per hari (dari permohonan dan dari registri), hari tanpa aktivasi dilewati."""
+    r = ikd.ikd_daily(
+        state.context(),
+        first=parse_date(date_from, "date_from"),
+        last=parse_date(date_to, "date_to"),
+        office=office,
+    )
+    if as_json:
+        print_json(r)
+        return
+    table = make_table(
+        key_column("Tanggal"),
+        key_column("Aktivasi", justify="right"),
+        title=(
+            f"Aktivasi IKD {r['office']} {tanggal(r['first'])} s.d. {tanggal(r['last'])}: "
+            f"{num(r['total'])}"
+        ),
+    )
+    for d in r["days"]:
+        if d["activations"]:
+            table.add_row(tanggal(d["date"]), num(d["activations"]))
+    print_table(table)

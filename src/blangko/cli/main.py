@@ -16,6 +16,7 @@ from blangko.cli.calendar import capacity_app, closure_app, event_app
 from blangko.cli.calendar import status as status_command
 from blangko.cli.coverage import coverage_app
 from blangko.cli.forecast import forecast_app
+from blangko.cli.handed_in import old_card_app
 from blangko.cli.network import network_app, shipment_app
 from blangko.cli.options import JsonOpt
 from blangko.cli.output import command_of, console, fail, print_json, set_language
@@ -57,6 +58,7 @@ app.add_typer(network_app, name="network")
 app.add_typer(shipment_app, name="shipment")
 app.add_typer(readlog_app, name="readlog")
 app.add_typer(rationing_app, name="rationing")
+app.add_typer(old_card_app, name="old-card")
 app.command("serve")(serve)
 app.command("init")(init)
 app.command("backup")(backup)

@@ -221,3 +221,29 @@ def backlog(
         "office": office,
     }
     _write("backlog", params, format, output, as_json, lang)
+
+
+@report_app.command("old-card-destruction")
+def old_card_destruction(
+    destruction_id: Annotated[int, typer.Argument(help="Nomor pemusnahan kartu lama.")],
+    reveal: PersonalDataOpt = False,
+    format: FormatOpt = "pdf",
+    output: OutputOpt = None,
+    office: OfficeOpt = None,
+    as_json: ReportJsonOpt = False,
+) -> None:
+    """Berita acara pemusnahan KTP-el rusak/tidak berlaku: satu pemusnahan, kartu per kartu (nama dan NIK lengkap hanya dengan --show-nik)."""
+    params = {"destruction_id": destruction_id, "reveal": state.reveal(reveal), "office": office}
+    _write("handed_in_destruction", params, format, output, as_json)
+
+
+@report_app.command("old-card-recap")
+def old_card_recap(
+    month: Annotated[str, typer.Option("--month", help="Bulan rekap, YYYY-MM.")],
+    format: FormatOpt = "xlsx",
+    output: OutputOpt = None,
+    office: OfficeOpt = None,
+    as_json: ReportJsonOpt = False,
+) -> None:
+    """Rekap bulanan KTP-el rusak/tidak berlaku yang diterima dan dimusnahkan, untuk provinsi dan Ditjen."""
+    _write("handed_in_recap", {"month": month, "office": office}, format, output, as_json)

@@ -9,6 +9,9 @@
 - Service: a few hundred applications over the last two months in every type and state,
   printed through the ledger; recording closed now for PPKM (three staff with Covid-19).
 - The December Pilkades serentak in 66 villages.
+- Old cards handed in (with the collections of replacements and on their own), one
+  destruction a month ago, the cards since awaiting destruction; IKD activations dated in the
+  registry for a share of the recorded residents (demo.old_cards).
 - The office's settings: its address in Bintuhan (the regency seat, where reports are signed),
   a fictional head with a well-formed NIP, the documents each application type needs.
 
@@ -37,7 +40,7 @@ from sqlalchemy import func, select
 
 from blangko.adapters import tables as t
 from blangko.adapters.repos import ledger as ledger_repo
-from blangko.demo import applications, events, rationing, residents
+from blangko.demo import applications, events, old_cards, rationing, residents
 from blangko.demo.actors import ADMIN_USER, HEAD, OPERATOR_USER, STOCK_KEEPER, acting
 from blangko.domain.calendar import indonesian_holidays
 from blangko.domain.demand_simulation import simulate_history
@@ -164,6 +167,9 @@ def build(
     people["printed"] = residents.count_printed(ctx, office=OFFICE)
     pilkades = events.add_pilkades(acting(ctx, HEAD), OFFICE)
     ration = rationing.add_past_policy(ctx, OFFICE)
+    say("Kartu lama yang diserahkan penduduk dan aktivasi IKD ...")
+    ikd_dated = old_cards.add_ikd_dates(ctx, OFFICE)
+    old = old_cards.add_old_cards(ctx, OFFICE)
 
     # The count: every location scanned at once; the store holds 700 more than booked.
     count = count_office(keeper, office=OFFICE)
@@ -182,6 +188,11 @@ def build(
         f"Penjatahan cetak #{ration['number']} (lalu): {ration['start']:%d-%m-%Y} s.d. "
         f"{ration['end']:%d-%m-%Y}, paling banyak {num(ration['cap'])} kartu per hari; "
         "lihat 'blangko rationing list --history'.",
+        f"Kartu lama: {num(old['totals']['received'])} diterima, "
+        f"{num(old['totals']['destroyed'])} dimusnahkan (pemusnahan nomor "
+        f"{old['destruction']['id']}), {num(old['totals']['held'])} menunggu pemusnahan.",
+        f"IKD: {num(ikd_dated)} aktivasi bertanggal di registri, ditambah tanda IKD permohonan; "
+        "lihat 'blangko coverage ikd'.",
     ]
     return {
         "office": OFFICE,

@@ -48,6 +48,11 @@ LEDGER_READERS: Final = frozenset({STOK, KEPALA, AUDITOR})
 FORECAST_READERS: Final = frozenset({KEPALA, STOK, AUDITOR})
 # Coverage figures: the head and the auditor.
 COVERAGE_READERS: Final = frozenset({KEPALA, AUDITOR})
+# Old cards handed in by residents (the register, destructions, counts): read by whoever
+# receives, keeps, destroys or audits them; names and full NIKs only for PERSONAL_DATA_ROLES.
+OLD_CARD_READERS: Final = frozenset({OPERATOR, STOK, KEPALA, AUDITOR})
+# Who may destroy cards: the head or the stock keeper (with two or more witnesses).
+OLD_CARD_DESTROYERS: Final = frozenset({KEPALA, STOK})
 # The read log (who viewed which resident's personal data): the administrator and the
 # auditor oversee it; they see the NIKs in it masked, like everywhere else.
 READ_LOG_READERS: Final = frozenset({ADMIN, AUDITOR})
@@ -214,6 +219,28 @@ ROUTE_ROLES: Final[dict[str, frozenset[str]]] = {
     "page.report.office": frozenset({KEPALA}),
     "page.report.request_form": frozenset({KEPALA}),
     "api.reports.office": frozenset({KEPALA}),
+    # Kartu lama (SE Mendagri 470.13/11176/SJ): the counter receives old cards; the head or
+    # the stock keeper destroys them; the stock keeper counts the held cards (as blanks);
+    # the auditor and the head verify the register's chain; the recap goes upward.
+    "page.old_cards": OLD_CARD_READERS,
+    "page.old_cards.receive": frozenset({OPERATOR}),
+    "page.old_cards.destroy": OLD_CARD_DESTROYERS,
+    "page.old_cards.count": frozenset({STOK}),
+    "page.old_cards.destruction": OLD_CARD_READERS,
+    "page.old_cards.destruction_file": OLD_CARD_READERS,
+    "page.old_cards.recap": frozenset({KEPALA, STOK, AUDITOR}),
+    "api.old_cards.list": OLD_CARD_READERS,
+    "api.old_cards.receive": frozenset({OPERATOR}),
+    "api.old_cards.destroy": OLD_CARD_DESTROYERS,
+    "api.old_cards.destruction": OLD_CARD_READERS,
+    "api.old_cards.destruction_file": OLD_CARD_READERS,
+    "api.old_cards.count": frozenset({STOK}),
+    "api.old_cards.recap": frozenset({KEPALA, STOK, AUDITOR}),
+    "api.old_cards.recap_file": frozenset({KEPALA, STOK, AUDITOR}),
+    "api.old_cards.verify": frozenset({AUDITOR, KEPALA}),
+    # IKD against its target and against the blanks received: coverage figures.
+    "api.ikd": COVERAGE_READERS,
+    "api.ikd.daily": COVERAGE_READERS,
 }
 
 # Routes whose every answer holds personal data; each must be limited to PERSONAL_DATA_ROLES

@@ -24,7 +24,7 @@ from blangko.services import applications, figures, rationing, registry
 from blangko.services.admin import setup
 from blangko.services.calendar import events
 from blangko.services.context import Context
-from blangko.services.coverage import areas
+from blangko.services.coverage import areas, ikd
 from blangko.services.stock import counts, queries
 from blangko.services.stock.results import LedgerEntry
 
@@ -159,6 +159,8 @@ def outlook(ctx: Context, office: str | None, role: str) -> dict[str, Any]:
         cov = areas.coverage_stored(ctx, by="kabupaten", office=office)
         out["coverage"] = cov.value
         out["coverage_computed_at"] = cov.computed_at
+        out["ikd"] = ikd.ikd_coverage(ctx, office=office)
+        out["ikd_ratio"] = ikd.ikd_blank_ratio(ctx, office=office)
     return out
 
 

@@ -28,6 +28,7 @@ ACTIONS: Final = {
     "counter": N_("halaman layanan (loket)"),
     "gaps": N_("unduhan daftar belum rekam (nama, NIK)"),
     "backlog": N_("daftar tunggu cetak (PRR) dengan nama dan NIK: halaman, API, unduhan"),
+    "handed_in": N_("register kartu lama dengan nama dan NIK: halaman, API, berita acara"),
 }
 ROLE_CLI: Final = N_("baris perintah")
 MAX_LIMIT: Final = 1000

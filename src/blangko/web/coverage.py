@@ -10,13 +10,14 @@ from pathlib import Path
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
+from typing_extensions import TypedDict
 
 from blangko.domain.access import allowed
 from blangko.domain.text import N_
 from blangko.formatting import blank_to_none, parse_date
 from blangko.services import derived, registry
 from blangko.services.context import Context
-from blangko.services.coverage import areas, projection
+from blangko.services.coverage import areas, ikd, projection
 from blangko.services.coverage.results import Cohort, Coverage, Projection
 from blangko.web import charts, i18n
 from blangko.web.deps import (
@@ -80,6 +81,8 @@ def coverage_page(request: Request, by: str = "kecamatan", kec: str | None = Non
         cohort=areas.cohort(ctx, months=6, office=office),
         projection=projection.projection(ctx, office=office),
         registry=registry.registry_age(ctx, office=office),
+        ikd_cov=ikd.ikd_coverage(ctx, by=by, office=office),
+        ikd_ratio=ikd.ikd_blank_ratio(ctx, office=office),
         can_see_names=allowed("page.coverage.gaps", request.state.principal.role),
         limit_labels=LIMIT_LABELS,
     )
@@ -157,6 +160,40 @@ def coverage_api(
     """Wajib KTP, recorded, coverage % and gap to the target, per area at level `by`."""
     ctx, office = request_ctx(request)
     return areas.coverage(ctx, by=by, target=target, as_of=as_of, office=office)
+
+
+class IkdFigures(TypedDict):
+    """IKD against its target (by area) and against the blanks received in the period."""
+
+    coverage: ikd.IkdCoverage
+    ratio: ikd.IkdRatio
+
+
+@api.get("/api/v1/ikd", name="api.ikd", responses=ERRORS, tags=["cakupan"])
+def ikd_api(
+    request: Request,
+    by: str = "kecamatan",
+    ikd_target: str | None = None,
+    as_of: dt.date | None = None,
+    date_from: dt.date | None = None,
+) -> IkdFigures:
+    """IKD activations among wajib KTP against the target (default 30 %, the directorate's
+    2024/2025 figure), per kecamatan or desa; activations against blanks received from
+    `date_from` (default 1 January) to `as_of`, against the 2023 rule of at least 50 %."""
+    ctx, office = request_ctx(request)
+    return {
+        "coverage": ikd.ikd_coverage(ctx, as_of=as_of, by=by, target=ikd_target, office=office),
+        "ratio": ikd.ikd_blank_ratio(ctx, first=date_from, last=as_of, office=office),
+    }
+
+
+@api.get("/api/v1/ikd/daily", name="api.ikd.daily", responses=ERRORS, tags=["cakupan"])
+def ikd_daily_api(
+    request: Request, date_from: dt.date | None = None, date_to: dt.date | None = None
+) -> ikd.IkdDaily:
+    """IKD activations per day (from applications and from the registry, each resident once)."""
+    ctx, office = request_ctx(request)
+    return ikd.ikd_daily(ctx, first=date_from, last=date_to, office=office)
 
 
 @api.get("/api/v1/coverage/cohort", name="api.coverage.cohort", responses=ERRORS, tags=["cakupan"])

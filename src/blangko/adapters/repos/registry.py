@@ -43,6 +43,7 @@ COLUMNS = (
     "kode_kecamatan",
     "tanggal_rekam",
     "tanggal_cetak",
+    "tanggal_ikd",
     "status",
     "updated_at",
 )
@@ -86,6 +87,7 @@ STAGE = Table(
     Column("kode_kecamatan", String(8), nullable=False),
     Column("tanggal_rekam", Date, nullable=True),
     Column("tanggal_cetak", Date, nullable=True),
+    Column("tanggal_ikd", Date, nullable=True),
     Column("status", String(10), nullable=False),
     Column("other_kecamatan", Integer, nullable=False),  # 1: NIK issued in another kecamatan
     Column("outside_regency", Integer, nullable=False),  # 1: ... outside the office's regency

@@ -41,6 +41,7 @@ from blangko.domain.rationing import classes_of
 from blangko.domain.serials import single
 from blangko.domain.text import Msg
 from blangko.domain.wajib_ktp import is_wajib_ktp
+from blangko.services import handed_in
 from blangko.services.admin import office as office_settings
 from blangko.services.applications.results import (
     ApplicationWritten,
@@ -626,12 +627,16 @@ def collect(
             "proxy_name": handover.proxy_name,
             "power_of_attorney": handover.power_of_attorney,
         }
+        if handover.proxy_nik is not None:
+            _check_proxy_in_registry(tx.conn, handover.proxy_nik, tx.office, day)
+        # A replacement's old card comes back with the collection: into the register.
+        card = handed_in.record_collected(tx, app, day)
+        old = f"; kartu lama diterima (register nomor {card})" if card is not None else ""
         if handover.proxy_nik is None:
-            return changes, "diterima pemohon sendiri"
-        _check_proxy_in_registry(tx.conn, handover.proxy_nik, tx.office, day)
+            return changes, "diterima pemohon sendiri" + old
         return changes, (
             f"diterima kuasa {handover.proxy_name} (NIK {mask_nik(handover.proxy_nik)}), "
-            f"surat kuasa {handover.power_of_attorney}"
+            f"surat kuasa {handover.power_of_attorney}" + old
         )
 
     return _transition(

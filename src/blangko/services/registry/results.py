@@ -27,6 +27,7 @@ class ResidentRecord(TypedDict):
     kode_kecamatan: str
     tanggal_rekam: date | None
     tanggal_cetak: date | None
+    tanggal_ikd: date | None  # IKD activated (the export's optional column)
     status: str
     updated_at: NotRequired[datetime]
 

@@ -211,6 +211,10 @@ class RowRules:
                     f"Tanggal cetak {_dmy(printed)} sebelum tanggal rekam {_dmy(recorded)}"
                 )
 
+        ikd = self._event_date(row["tanggal_ikd"], "Tanggal IKD", born)
+        if ikd is not None and recorded is None:
+            # IKD is activated on a recorded identity (the biometrics of perekaman).
+            raise RowRejected("Tanggal IKD terisi tetapi tanggal rekam kosong")
         record: ResidentRecord = {
             "nik": parsed.nik,
             "office_code": self.office,
@@ -222,6 +226,7 @@ class RowRules:
             "kode_kecamatan": village[:8],
             "tanggal_rekam": recorded,
             "tanggal_cetak": printed,
+            "tanggal_ikd": ikd,
             "status": status,
         }
         return record, note

@@ -25,6 +25,7 @@ from blangko.services.reports import (
     count_record,
     coverage_recap,
     destruction,
+    handed_in,
     receipt,
     request_letter,
     usage,
@@ -45,6 +46,10 @@ REPORTS: dict[str, ReportSpec] = {
     "destruction": ReportSpec(destruction.build, ("month",)),
     "coverage": ReportSpec(coverage_recap.build, (), ("as_of", "target")),
     "request": ReportSpec(request_letter.build, (), ("as_of", "quantity", "reason")),
+    "handed_in_destruction": ReportSpec(
+        handed_in.build_destruction, ("destruction_id",), ("reveal",)
+    ),
+    "handed_in_recap": ReportSpec(handed_in.build_recap, ("month",)),
     "backlog": ReportSpec(
         backlog_list.build, (), ("as_of", "kecamatan", "desa", "election_only", "reveal")
     ),
@@ -102,6 +107,7 @@ __all__ = [
     "count_record",
     "coverage_recap",
     "destruction",
+    "handed_in",
     "receipt",
     "render",
     "request_letter",

@@ -18,6 +18,7 @@ from blangko.domain.limits import check_date
 from blangko.domain.text import N_, Msg
 from blangko.formatting import num, tanggal
 from blangko.services.context import Context
+from blangko.services.coverage import ikd
 from blangko.services.coverage.areas import parse_target, rollup
 from blangko.services.coverage.results import Figures
 from blangko.services.reports.letterhead import head_signature, new_report, report_read
@@ -65,6 +66,10 @@ def build(
         cells = cq.coverage_cells(conn, office=head.code, as_of=day, by="desa")
         desa_names = cq.region_names(conn, office=head.code, by="desa")
         kecamatan_names = cq.region_names(conn, office=head.code, by="kecamatan")
+        ikd_goal = ikd.target_pct(ctx)
+        ikd_kec = ikd.read_coverage(ctx, conn, head.code, day, "kecamatan", ikd_goal)
+        ikd_desa = ikd.read_coverage(ctx, conn, head.code, day, "desa", ikd_goal)
+        ikd_ratio = ikd.read_ratio(ctx, conn, head.code, *ikd.year_to_date(day))
     desa = rollup(cells, desa_names, as_of=day, by="desa", target=goal, office=head.code)
     kec = rollup(
         [replace(c, area=c.area[:KECAMATAN_CODE_LENGTH]) for c in cells],
@@ -137,6 +142,65 @@ def build(
         sheet=N_("Umur"),
         note=N_("<17: sudah atau pernah kawin, sehingga wajib KTP sebelum berumur 17 tahun."),
     )
+    ikd_columns = [
+        Column("Wajib KTP", "int", total=True, weight=1.1),
+        Column("Aktivasi IKD", "int", total=True, weight=1.1),
+        Column("Cakupan IKD", "percent", ratio=(3, 2), weight=1),
+        Column("Kurang ke target", "int", weight=1.1),
+    ]
+    ikd_kec_table = Table(
+        "Aktivasi IKD per kecamatan",
+        [Column("Kode", "serial", weight=1.1), Column("Kecamatan", weight=2.2), *ikd_columns],
+        [
+            [
+                a["code"],
+                a["name"],
+                a["wajib_ktp"],
+                a["ikd"],
+                _fraction(a["coverage_pct"]),
+                a["to_target"],
+            ]
+            for a in ikd_kec["areas"]
+        ],
+        sheet="IKD kecamatan",
+        note=f"Target IKD {num(ikd_kec['target_pct'])} % dari wajib KTP: "
+        f"{ikd_kec['target_source']}.",
+    )
+    ikd_desa_table = Table(
+        "Aktivasi IKD per desa/kelurahan",
+        [
+            Column("Kode", "serial", weight=1.5),
+            Column("Desa/kelurahan", weight=2.2),
+            *ikd_columns,
+        ],
+        [
+            [
+                a["code"],
+                a["name"],
+                a["wajib_ktp"],
+                a["ikd"],
+                _fraction(a["coverage_pct"]),
+                a["to_target"],
+            ]
+            for a in ikd_desa["areas"]
+        ],
+        sheet="IKD desa",
+    )
+    ratio_text = (
+        "-"
+        if ikd_ratio["ratio_pct"] is None
+        else Msg(
+            "{ratio} % (memenuhi batas {rule} %)",
+            ratio=num(ikd_ratio["ratio_pct"]),
+            rule=num(ikd_ratio["rule_pct"]),
+        )
+        if ikd_ratio["met"]
+        else Msg(
+            "{ratio} % (belum memenuhi batas {rule} %)",
+            ratio=num(ikd_ratio["ratio_pct"]),
+            rule=num(ikd_ratio["rule_pct"]),
+        )
+    )
     return new_report(
         head,
         name="coverage",
@@ -153,8 +217,25 @@ def build(
             (N_("Cakupan"), _percent_or_dash(kec["coverage_pct"])),
             (N_("Target"), Percent(_fraction(target_pct) or 0)),
             (N_("Kurang ke target (jiwa)"), kec["gap_to_target"]),
+            (N_("Aktivasi IKD (jiwa wajib KTP)"), ikd_kec["ikd"]),
+            (N_("Cakupan IKD"), _percent_or_dash(ikd_kec["coverage_pct"])),
+            (N_("Target IKD"), Percent(_fraction(ikd_kec["target_pct"]) or 0)),
+            (N_("Kurang ke target IKD (jiwa)"), ikd_kec["to_target"]),
+            (
+                Msg(
+                    "Aktivasi IKD : blangko diterima {first} s.d. {last}",
+                    first=tanggal(date.fromisoformat(ikd_ratio["first"])),
+                    last=tanggal(day),
+                ),
+                Msg(
+                    "{activations} : {blanks} = {ratio}",
+                    activations=num(ikd_ratio["activations"]),
+                    blanks=num(ikd_ratio["blanks_received"]),
+                    ratio=ratio_text,
+                ),
+            ),
         ],
-        tables=[kec_table, desa_table, sex_table, band_table],
+        tables=[kec_table, desa_table, sex_table, band_table, ikd_kec_table, ikd_desa_table],
         checks=[
             Msg(
                 "Jumlah wajib KTP per kecamatan, per desa, per jenis kelamin dan per kelompok umur sama: {wajib_ktp} jiwa; sudah rekam {recorded} jiwa.",
@@ -167,5 +248,12 @@ def build(
             Signature(N_("Kepala Bidang Pendaftaran Penduduk"), None, N_("NIP")),
             head_signature(head, caption=N_("Mengetahui,")),
         ],
-        data={"as_of": day.isoformat(), "kecamatan": kec, "desa": desa},
+        data={
+            "as_of": day.isoformat(),
+            "kecamatan": kec,
+            "desa": desa,
+            "ikd": ikd_kec,
+            "ikd_desa": ikd_desa,
+            "ikd_ratio": ikd_ratio,
+        },
     )

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from blangko.adapters.reports.fmt import terbilang
-from blangko.adapters.reports.model import Column, Report, Signature, Table
+from blangko.adapters.reports.model import Column, Report, Table
 from blangko.adapters.repos import ledger as repo
 from blangko.domain.ledger import SPOIL_REASON_LABEL_ID, SPOIL_REASONS, State
 from blangko.domain.serials import from_serials, total
@@ -16,7 +16,7 @@ from blangko.formatting import month_bounds, num, tanggal
 from blangko.services.context import Context, location_names
 from blangko.services.reports.letterhead import (
     CLOSING,
-    head_signature,
+    destruction_signatures,
     in_order,
     label,
     month_name,
@@ -94,11 +94,7 @@ def build(
         ]
     paragraphs.append(CLOSING)
     # Witnesses first, the office's own signatories on the last row.
-    sigs = [Signature(Msg("Saksi {i}", i=i), w, None) for i, w in enumerate(witnesses, start=1)]
-    if not witnesses:
-        sigs += [Signature(N_("Saksi 1"), None, None), Signature(N_("Saksi 2"), None, None)]
-    sigs.append(Signature(N_("Pengelola Blangko"), None, N_("NIP")))
-    sigs.append(head_signature(head, caption=N_("Mengetahui,")))
+    sigs = destruction_signatures(head, witnesses)
     return new_report(
         head,
         name="destruction",

@@ -43,6 +43,20 @@ def head_signature(
     return Signature(role, head.head_name, nip, caption=caption)
 
 
+def destruction_signatures(
+    head: OfficeHead, witnesses: list[str], keeper: str = N_("Pengelola Blangko")
+) -> list[Signature]:
+    """The signatures of a berita acara pemusnahan: the witnesses first (two lines to sign
+    over when none are named yet), the keeper of what was destroyed, then the head's
+    'Mengetahui,' on the last row."""
+    sigs = [Signature(Msg("Saksi {i}", i=i), w, None) for i, w in enumerate(witnesses, start=1)]
+    if not witnesses:
+        sigs += [Signature(N_("Saksi 1"), None, None), Signature(N_("Saksi 2"), None, None)]
+    sigs.append(Signature(keeper, None, N_("NIP")))
+    sigs.append(head_signature(head, caption=N_("Mengetahui,")))
+    return sigs
+
+
 @contextmanager
 def report_read(
     ctx: Context, office: str | None, address: str | None

@@ -1,7 +1,7 @@
 """rationing: the office's rationing policies (penjatahan cetak), append-only versions
 
 Revision ID: 0014_rationing
-Revises: 0012_derived_figures
+Revises: 0013_handed_in_cards
 Create Date: 2026-12-02
 
 rationing_policy holds every version of every rationing policy of an office (issue 16, point
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_rationing"
-down_revision = "0012_derived_figures"
+down_revision = "0013_handed_in_cards"
 branch_labels = None
 depends_on = None
 
