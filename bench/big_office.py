@@ -260,12 +260,13 @@ def _write(
         )
         raw.commit()
         if engine.dialect.name == "postgresql":
-            raw.autocommit = True  # type: ignore[attr-defined]
-            cur.execute("VACUUM ANALYZE")
+            raw.driver_connection.autocommit = True  # type: ignore[union-attr]
+            raw.cursor().execute("VACUUM ANALYZE")
         else:
             cur.execute("ANALYZE")
     finally:
         raw.close()
+        engine.dispose()
 
 
 def build(url: str, residents: int, entries: int, say: Any = print) -> dict[str, Any]:

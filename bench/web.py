@@ -7,8 +7,9 @@ Run from the repository root, one command per configuration:
     .venv/bin/python bench/web.py --office demo --db postgres
     .venv/bin/python bench/web.py --office big --db sqlite       # 1 juta residents + entries
     .venv/bin/python bench/web.py --office big --db postgres
-      [--clients 8] [--duration 60 | --rounds N] [--no-writes] [--first-views 3]
-      [--no-files] [--port 0] [--residents N --entries N] [--json PATH]
+      [--clients 8] [--duration 60 | --rounds N] [--no-writes] [--print-every 5]
+      [--imports 1 | --no-imports] [--first-views 3] [--no-files] [--port 0]
+      [--residents N --entries N] [--json PATH]
 
 What it does:
 
@@ -28,17 +29,20 @@ What it does:
    numbers from /layanan, events from /agenda, a serial from the ledger page, reports by
    name); a route whose parameter the bench cannot fill stops the run (so a new page cannot
    be missed).
-5. The load, for --duration seconds (or --rounds walks per client): --clients concurrent
+5. A warm-up: every page and chart once per role, one after another. Then the load, for
+   --duration seconds (or --rounds walks per client): --clients concurrent
    clients (httpx, asyncio), client i logged in as role i mod 5, each walking its role's
    pages and charts in turn, and between two walks the public /status page from an
    anonymous client: the baseline, in the same run under the same load. Meanwhile (unless
    --no-writes):
    - prints: one client consumes a blank (POST /api/v1/stock/consume, service pemula, at the
-     store) and then reads the dashboard and /stok: the stock on hand they show must be the
-     balance after that print (the ledger balance is immediate); a page that shows another
-     figure is a freshness violation;
+     store) every --print-every seconds (5: six times the rate of an office printing 1.000
+     cards a day) and after each reads the dashboard, /stok and the request letter's form:
+     the stock on hand they show must be the balance after that print (the ledger balance
+     is immediate); a page that shows another figure is a freshness violation;
    - imports: the registry is re-imported with the CLI (`blangko residents import`, a
-     generated export of the office's size, cached) again and again; after each import the
+     generated export of the office's size, cached) --imports times, one after the other
+     from the start of the load (the load lasts until the last has ended); after each the
      dashboard's registry date must be today's and /cakupan's coverage must be the one the
      service computes after the import, unless the page states an older freshness (a
      `data-fresh` attribute, none yet); a mismatch is a violation.
@@ -396,6 +400,19 @@ async def _first_that_answers(
 
 
 # The load ---------------------------------------------------------------------------------
+async def warm_up(base: str, targets: list[Target]) -> float:
+    """One walk of every page and chart per role, one after another, before the load: the
+    load measures warm pages."""
+    started = time.monotonic()
+    for role in ROLES:
+        client, _, _ = await log_in(base, role)
+        for t in targets:
+            if role in t.roles and t.kind != "file":
+                await timed_get(client, t.url)
+        await client.aclose()
+    return time.monotonic() - started
+
+
 async def walker(
     base: str,
     role: str,
@@ -440,7 +457,7 @@ def on_hand(html: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-async def printer(base: str, stop: asyncio.Event, fresh: Freshness) -> None:
+async def printer(base: str, stop: asyncio.Event, fresh: Freshness, every: float) -> None:
     """Prints one after another; after each, the dashboard and /stok must show the balance
     after it. Only this client changes the stock during the load, so that balance is known
     without asking the server: the balance before the first print, minus the prints."""
@@ -464,12 +481,12 @@ async def printer(base: str, stop: asyncio.Event, fresh: Freshness) -> None:
                 continue
             fresh.prints += 1
             expected -= 1
-            for url in ("/", "/stok"):
+            for url in ("/", "/stok", "/laporan/permohonan"):
                 shown = on_hand((await head.get(url)).text)
                 fresh.checks += 1
                 if shown != expected:
                     fresh.violations.append(f"{url} shows on hand {shown}, ledger {expected}")
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(every)
     finally:
         await api.aclose()
         await head.aclose()
@@ -546,9 +563,11 @@ def _server_today(url: str) -> str:
 
 
 async def importer(
-    base: str, url: str, csv: Path, work: Path, stop: asyncio.Event, fresh: Freshness
+    base: str, url: str, csv: Path, work: Path, stop: asyncio.Event, fresh: Freshness, n: int
 ) -> None:
-    while not stop.is_set():
+    """`n` imports one after another from the start of the load (the load ends only after
+    the last, so each is read under)."""
+    for _ in range(n):
         took = await asyncio.to_thread(run_import, url, csv, work)
         fresh.imports.append(took)
         await check_after_import(base, url, fresh, f"import {len(fresh.imports)}")
@@ -572,13 +591,17 @@ async def load(
         for i in range(args.clients)
     ]
     writers = []
+    imports: asyncio.Task[None] | None = None
     if args.writes:
-        writers.append(asyncio.create_task(printer(base, stop, fresh)))
-        if csv is not None:
-            writers.append(asyncio.create_task(importer(base, url, csv, work, stop, fresh)))
+        writers.append(asyncio.create_task(printer(base, stop, fresh, args.print_every)))
+        if csv is not None and args.imports:
+            imports = asyncio.create_task(importer(base, url, csv, work, stop, fresh, args.imports))
+            writers.append(imports)
     started = time.perf_counter()
     if args.rounds is None:
         await asyncio.sleep(args.duration)
+        if imports is not None:
+            await imports  # read under until the last import has ended
         stop.set()
         await asyncio.gather(*walkers)
     else:
@@ -785,7 +808,7 @@ async def run(args: argparse.Namespace, db: Database, work: Path) -> dict[str, A
     started = time.monotonic()
     proc, log = start_server(db.url, port, work)
     try:
-        up = wait_up(base, proc, log, timeout=1800)
+        up = await asyncio.to_thread(wait_up, base, proc, log, 1800)
         print(f"server up in {up:.0f} s ({base}, log {log})", flush=True)
         cold = {}
         for role in ROLES:  # the first thing after the start
@@ -796,6 +819,8 @@ async def run(args: argparse.Namespace, db: Database, work: Path) -> dict[str, A
         print(f"{len(targets)} pages, charts and downloads to walk", flush=True)
         population = DEMO_POPULATION if args.office == "demo" else args.residents
         csv = None if args.no_imports else await asyncio.to_thread(registry_file, population)
+        warm = await warm_up(base, targets)
+        print(f"warm-up walk: {warm:.0f} s", flush=True)
         figures, elapsed, fresh, logins_load = await load(base, db.url, targets, args, csv, work)
         print(f"load done: {elapsed:.0f} s", flush=True)
         fv: dict[str, Any] = {}
@@ -830,6 +855,8 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=None, help="walks per client instead")
     ap.add_argument("--no-writes", dest="writes", action="store_false", help="reads only")
     ap.add_argument("--no-imports", action="store_true", help="no registry import at all")
+    ap.add_argument("--imports", type=int, default=1, help="registry imports during the load")
+    ap.add_argument("--print-every", type=float, default=5.0, help="seconds between prints")
     ap.add_argument("--first-views", type=int, default=3, help="prints before first views")
     ap.add_argument("--no-files", dest="files", action="store_false", help="skip downloads")
     ap.add_argument("--port", type=int, default=0, help="default: a free one")
