@@ -237,12 +237,11 @@ def wait_up(base: str, proc: subprocess.Popen[bytes], log: Path, timeout: float)
     while time.monotonic() - started < timeout:
         if proc.poll() is not None:
             raise SystemExit(f"the server stopped (exit {proc.returncode}):\n{log.read_text()}")
-        try:
-            if httpx.get(base + "/api/v1/status", timeout=2).status_code < 500:
+        try:  # the log-in form: no figure to compute, so polling does not load the server
+            if httpx.get(base + "/login", timeout=120).status_code < 500:
                 return time.monotonic() - started
         except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
+            time.sleep(0.5)
     raise SystemExit(f"the server did not answer within {timeout:.0f} s; log {log}")
 
 
@@ -869,11 +868,18 @@ def main() -> int:
     load_start = loadavg()
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     work = Path(tempfile.mkdtemp(prefix="blangko-web-"))
-    db = Database(args.office, args.db, args.residents, args.entries, work)
     try:
-        result = asyncio.run(run(args, db, work))
-    finally:
-        db.drop()
+        db = Database(args.office, args.db, args.residents, args.entries, work)
+        try:
+            result = asyncio.run(run(args, db, work))
+        finally:
+            db.drop()
+    except BaseException:
+        log = work / "server.log"
+        if log.exists():
+            print(f"server log (last lines):\n{log.read_text()[-3000:]}", file=sys.stderr)
+        shutil.rmtree(work, ignore_errors=True)
+        raise
     result = {
         "when": when,
         "loadavg_start": load_start,
