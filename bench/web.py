@@ -8,7 +8,8 @@ Run from the repository root, one command per configuration:
     .venv/bin/python bench/web.py --office big --db sqlite       # 1 juta residents + entries
     .venv/bin/python bench/web.py --office big --db postgres
       [--clients 8] [--duration 60 | --rounds N] [--no-writes] [--print-every 5]
-      [--imports 1 | --no-imports] [--first-views 3] [--no-files] [--port 0]
+      [--imports 1 | --no-imports] [--first-views 3] [--no-files] [--no-warm-up]
+      [--timeout 60] [--port 0]
       [--residents N --entries N] [--json PATH]
 
 What it does:
@@ -256,10 +257,16 @@ def stop_server(proc: subprocess.Popen[bytes]) -> None:
 
 
 # Clients ----------------------------------------------------------------------------------
+TIMEOUT = 60.0  # --timeout: a request not answered by then counts as an error, status 599
+
+
 async def timed_get(client: httpx.AsyncClient, url: str) -> tuple[float, httpx.Response]:
     started = time.perf_counter()
-    r = await client.get(url)
-    await r.aread()
+    try:
+        r = await client.get(url, timeout=TIMEOUT)
+        await r.aread()
+    except httpx.TimeoutException:
+        r = httpx.Response(599, request=httpx.Request("GET", url))
     return (time.perf_counter() - started) * 1000, r
 
 
@@ -280,7 +287,7 @@ async def log_in(base: str, role: str) -> tuple[httpx.AsyncClient, float, float]
         raise SystemExit(f"log-in as {role} failed: {r.status_code} {r.text[:300]}")
     dash_ms, dash = await timed_get(client, r.headers["location"])
     total = (time.perf_counter() - started) * 1000
-    if dash.status_code != 200:
+    if dash.status_code not in (200, 599):
         raise SystemExit(f"dashboard after log-in as {role}: {dash.status_code}")
     return client, total, dash_ms
 
@@ -818,8 +825,9 @@ async def run(args: argparse.Namespace, db: Database, work: Path) -> dict[str, A
         print(f"{len(targets)} pages, charts and downloads to walk", flush=True)
         population = DEMO_POPULATION if args.office == "demo" else args.residents
         csv = None if args.no_imports else await asyncio.to_thread(registry_file, population)
-        warm = await warm_up(base, targets)
-        print(f"warm-up walk: {warm:.0f} s", flush=True)
+        if args.warm_up:
+            warm = await warm_up(base, targets)
+            print(f"warm-up walk: {warm:.0f} s", flush=True)
         figures, elapsed, fresh, logins_load = await load(base, db.url, targets, args, csv, work)
         print(f"load done: {elapsed:.0f} s", flush=True)
         fv: dict[str, Any] = {}
@@ -859,10 +867,14 @@ def main() -> int:
     ap.add_argument("--first-views", type=int, default=3, help="prints before first views")
     ap.add_argument("--no-files", dest="files", action="store_false", help="skip downloads")
     ap.add_argument("--port", type=int, default=0, help="default: a free one")
+    ap.add_argument("--no-warm-up", dest="warm_up", action="store_false", help="no warm-up walk")
+    ap.add_argument("--timeout", type=float, default=60.0, help="seconds; then status 599")
     ap.add_argument("--residents", type=int, default=None, help="big: 1 juta, small: 3.000")
     ap.add_argument("--entries", type=int, default=1_000_000, help="big office")
     ap.add_argument("--json", type=Path, default=None, help="default bench/results/web-...")
     args = ap.parse_args()
+    global TIMEOUT
+    TIMEOUT = args.timeout
     if args.residents is None:
         args.residents = 3_000 if args.office == "small" else 1_000_000
     load_start = loadavg()
