@@ -262,11 +262,20 @@ TIMEOUT = 60.0  # --timeout: a request not answered by then counts as an error, 
 
 async def timed_get(client: httpx.AsyncClient, url: str) -> tuple[float, httpx.Response]:
     started = time.perf_counter()
-    try:
-        r = await client.get(url, timeout=TIMEOUT)
-        await r.aread()
-    except httpx.TimeoutException:
-        r = httpx.Response(599, request=httpx.Request("GET", url))
+    for attempt in (1, 2):
+        try:
+            r = await client.get(url, timeout=TIMEOUT)
+            await r.aread()
+            break
+        except httpx.TimeoutException:
+            r = httpx.Response(599, request=httpx.Request("GET", url))
+            break
+        except httpx.TransportError:
+            # A kept-alive connection the server closed as it was reused (uvicorn closes
+            # idle ones after 5 s): once more on a new one, timed from the first try.
+            r = httpx.Response(598, request=httpx.Request("GET", url))
+            if attempt == 2:
+                break
     return (time.perf_counter() - started) * 1000, r
 
 
