@@ -479,13 +479,13 @@ def on_hand(html: str) -> int | None:
 
 
 async def printer(base: str, stop: asyncio.Event, fresh: Freshness, every: float) -> None:
-    """Prints one after another; after each, the dashboard and /stok must show the balance
-    after it. Only this client changes the stock during the load, so that balance is known
+    """Prints one after another; after each, the dashboard, /stok and the request letter's
+    form must show the balance after it. Only this client changes the stock during the load, so that balance is known
     without asking the server: the balance before the first print, minus the prints."""
     api = await api_token(base, "operator")
     head, _, _ = await log_in(base, "kepala")
     try:
-        first = on_hand((await head.get("/stok")).text)
+        first = on_hand((await timed_get(head, "/stok"))[1].text)
         if first is None:
             raise SystemExit("no stock on hand found on /stok (data-figure='on_hand')")
         expected = first
@@ -503,7 +503,10 @@ async def printer(base: str, stop: asyncio.Event, fresh: Freshness, every: float
             fresh.prints += 1
             expected -= 1
             for url in ("/", "/stok", "/laporan/permohonan"):
-                shown = on_hand((await head.get(url)).text)
+                page = (await timed_get(head, url))[1]
+                if page.status_code >= 598:
+                    continue  # no answer in time: nothing shown, nothing to check
+                shown = on_hand(page.text)
                 fresh.checks += 1
                 if shown != expected:
                     fresh.violations.append(f"{url} shows on hand {shown}, ledger {expected}")
