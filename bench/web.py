@@ -556,7 +556,10 @@ async def check_after_import(base: str, url: str, fresh: Freshness, label: str) 
     head, _, _ = await log_in(base, "kepala")
     try:
         want = await asyncio.to_thread(coverage_now, url)
-        page = (await head.get("/cakupan")).text
+        answer = (await timed_get(head, "/cakupan"))[1]
+        if answer.status_code >= 598:
+            return  # no answer in time: nothing shown, nothing to check
+        page = answer.text
         stated = FRESH.search(page)
         shown = COVERAGE.search(page)
         fresh.checks += 1
@@ -566,7 +569,7 @@ async def check_after_import(base: str, url: str, fresh: Freshness, label: str) 
             fresh.violations.append(
                 f"{label}: /cakupan shows coverage {shown.group(1)}, the registry {want}"
             )
-        dash = (await head.get("/")).text
+        dash = (await timed_get(head, "/"))[1].text
         day = REGISTRY_DATE.search(dash)
         fresh.checks += 1
         today = await asyncio.to_thread(_server_today, url)
