@@ -348,6 +348,10 @@ async def discover(base: str) -> dict[str, list[str]]:
         found["count_id"] = list(dict.fromkeys(re.findall(r'data-testid="count-(\d+)"', stock)))
         found["count_id"] = found["count_id"] or ["1"]
         found["receipt_seq"] = ["2"]  # the demo's shipment
+        old_cards = (await timed_get(head, "/kartu-lama"))[1].text
+        found["destruction_id"] = list(
+            dict.fromkeys(re.findall(r"/kartu-lama/pemusnahan/(\d+)", old_cards))
+        ) or ["1"]  # the demo's past destruction
     finally:
         await head.aclose()
         await stok.aclose()
