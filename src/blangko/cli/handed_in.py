@@ -11,8 +11,17 @@ from rich.markup import escape
 
 from blangko.cli import state
 from blangko.cli.options import AsOfOpt, JsonOpt, KeyOpt, NoteOpt, OfficeOpt, PersonalDataOpt
-from blangko.cli.output import console, key_column, make_table, print_json, print_table, replayed
+from blangko.cli.output import (
+    console,
+    key_column,
+    make_table,
+    print_json,
+    print_table,
+    replayed,
+    tr,
+)
 from blangko.domain.handed_in import METHODS, REASON_LABEL_ID, REASONS
+from blangko.domain.text import Msg
 from blangko.formatting import month_name, num, parse_date, tanggal
 from blangko.services import handed_in as hi
 
@@ -71,8 +80,19 @@ def receive(
         return
     c = r["card"]
     console.print(
-        f"Kartu lama dicatat: register nomor {c['id']}, NIK {c['nik']}, "
-        f"{c['reason_label']}, diterima {tanggal(c['received_on'])}{replayed(r)}",
+        tr(
+            Msg(
+                (
+                    "Kartu lama dicatat: register nomor {id}, NIK {nik}, {reason_label}, "
+                    "diterima {received_on}{value}"
+                ),
+                id=c["id"],
+                nik=c["nik"],
+                reason_label=c["reason_label"],
+                received_on=tanggal(c["received_on"]),
+                value=replayed(r),
+            )
+        ),
         highlight=False,
     )
 
@@ -172,14 +192,26 @@ def destroy(
         return
     d = r["destruction"]
     console.print(
-        f"Pemusnahan nomor {d['id']}: {num(d['cards'])} kartu {d['method_label']} di "
-        f"{escape(d['place'])}, {tanggal(d['destroyed_on'])}, saksi "
-        f"{escape(', '.join(d['witnesses']))}{replayed(r)}",
+        tr(
+            Msg(
+                (
+                    "Pemusnahan nomor {id}: {cards} kartu {method_label} di {value}, "
+                    "{destroyed_on}, saksi {value2}{value3}"
+                ),
+                id=d["id"],
+                cards=num(d["cards"]),
+                method_label=d["method_label"],
+                value=escape(d["place"]),
+                destroyed_on=tanggal(d["destroyed_on"]),
+                value2=escape(", ".join(d["witnesses"])),
+                value3=replayed(r),
+            )
+        ),
         highlight=False,
     )
     console.print(_totals_line(r["totals"]), highlight=False)
     console.print(
-        f"Berita acara: blangko report old-card-destruction {d['id']} --format pdf",
+        tr(Msg("Berita acara: blangko report old-card-destruction {id} --format pdf", id=d["id"])),
         highlight=False,
     )
 
@@ -254,8 +286,19 @@ def count(
         return
     c = r["count"]
     console.print(
-        f"Penghitungan {tanggal(c['counted_on'])}: terhitung {num(c['counted'])}, menurut "
-        f"register {num(c['expected'])}, selisih {num(c['variance'])}{replayed(r)}",
+        tr(
+            Msg(
+                (
+                    "Penghitungan {counted_on}: terhitung {counted}, menurut register "
+                    "{expected}, selisih {variance}{value}"
+                ),
+                counted_on=tanggal(c["counted_on"]),
+                counted=num(c["counted"]),
+                expected=num(c["expected"]),
+                variance=num(c["variance"]),
+                value=replayed(r),
+            )
+        ),
         highlight=False,
     )
 
@@ -267,7 +310,15 @@ def verify(office: OfficeOpt = None, as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(r)
     elif r["ok"]:
-        console.print(f"Register kartu lama {r['office']} utuh: {num(r['rows'])} baris.")
+        console.print(
+            tr(
+                Msg(
+                    "Register kartu lama {office} utuh: {rows} baris.",
+                    office=r["office"],
+                    rows=num(r["rows"]),
+                )
+            )
+        )
     else:
         for p in r["problems"]:
             console.print(f"[red]{escape(p)}[/]")
