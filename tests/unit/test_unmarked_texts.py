@@ -13,7 +13,8 @@ in English mode. It walks src/blangko with `ast` and fails, naming file:line, on
   ``Series``, ``Signature``) given as a plain literal or an f-string;
 - in the CLI (cli/*.py): ``console.print`` / ``err_console.print`` of a literal or an f-string
   whose literal parts hold a word (Rich markup such as ``[bold]`` and punctuation do not
-  count): the text must go through ``tr(...)``.
+  count), and a ``make_table`` / ``key_column`` header or title written so: the text must go
+  through ``tr(...)``.
 
 ALLOWED lists the few exceptions, each with its reason. The last tests feed the walker a
 made-up module and check that each kind of unmarked text is reported.
@@ -36,6 +37,8 @@ REPORT_TEXT_KEYWORDS = frozenset(
 # Positional arguments that are texts: (class) -> how many leading positionals.
 REPORT_TEXT_POSITIONALS = {"Table": 1, "Column": 1, "Chart": 0, "Series": 1, "Report": 0}
 PRINTERS = frozenset({"console", "err_console"})
+# The CLI's table helpers (cli/output.py): how many leading positionals are headers.
+TABLE_MAKERS = {"make_table": 99, "key_column": 1}
 
 # (path relative to src/blangko, line text stripped) -> why the literal is allowed.
 ALLOWED: dict[tuple[str, str], str] = {}
@@ -130,6 +133,12 @@ def violations(root: Path = SRC) -> Iterator[str]:
                 texts = node.args[: REPORT_TEXT_POSITIONALS.get(name, 0)]
                 texts += [kw.value for kw in node.keywords if kw.arg in REPORT_TEXT_KEYWORDS]
                 found += [(t.lineno, f"{name} text") for t in texts if _unmarked(t)]
+            if in_cli and name in TABLE_MAKERS:
+                texts = node.args[: TABLE_MAKERS[name]]
+                texts += [kw.value for kw in node.keywords if kw.arg == "title"]
+                found += [
+                    (t.lineno, f"{name} text") for t in texts if _unmarked(t, words_only=True)
+                ]
             if (
                 in_cli
                 and name == "print"
@@ -208,13 +217,19 @@ def test_walker_reports_each_kind_of_unmarked_text(tmp_path: Path) -> None:
         "    console.print(f'[bold]{tr(\"Galat\")}[/] {n}')\n"
         "    console.print(tr('Selesai.'))\n"
         "    console.print('')\n"
-        "    err_console.print(f'{n}: {n}')\n",
+        "    err_console.print(f'{n}: {n}')\n"
+        "    make_table(key_column('Kode'), 'Nama', key_column(tr('Stok')), '#', title=f'{n}')\n"
+        "    make_table(key_column('No.'), tr('Nama'), title=f'Daftar {n}')\n",
         encoding="utf-8",
     )
     found = sorted(v.split(": ")[0] for v in violations(root))
     assert found == [
         "cli/c.py:2 console.print text",
         "cli/c.py:3 console.print text",
+        "cli/c.py:8 key_column text",
+        "cli/c.py:8 make_table text",
+        "cli/c.py:9 key_column text",
+        "cli/c.py:9 make_table text",
         "domain/rules.py:4 DomainError message",
         "domain/rules.py:5 Conflict message",
         "domain/rules.py:6 Twice message",

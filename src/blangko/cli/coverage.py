@@ -365,10 +365,13 @@ def ikd_cmd(
         highlight=False,
     )
     table = make_table(
-        key_column("Kode"),
-        "Wilayah",
-        *(Column(h, justify="right") for h in ("Wajib KTP", "IKD", "Cakupan", "Kurang")),
-        title=f"IKD per {cov['by']}",
+        key_column(tr("Kode")),
+        tr("Wilayah"),
+        *(
+            Column(tr(h), justify="right")
+            for h in (N_("Wajib KTP"), N_("IKD"), N_("Cakupan"), N_("Kurang"))
+        ),
+        title=tr(Msg("IKD per {by_label}", by_label=cov["by"])),
     )
     for a in cov["areas"]:
         table.add_row(
@@ -405,11 +408,18 @@ def ikd_daily_cmd(
         print_json(r)
         return
     table = make_table(
-        key_column("Tanggal"),
-        key_column("Aktivasi", justify="right"),
+        key_column(tr("Tanggal")),
+        key_column(tr("Aktivasi"), justify="right"),
         title=(
-            f"Aktivasi IKD {r['office']} {tanggal(r['first'])} s.d. {tanggal(r['last'])}: "
-            f"{num(r['total'])}"
+            tr(
+                Msg(
+                    "Aktivasi IKD {office} {first} s.d. {last}: {total}",
+                    office=r["office"],
+                    first=tanggal(r["first"]),
+                    last=tanggal(r["last"]),
+                    total=num(r["total"]),
+                )
+            )
         ),
     )
     for d in r["days"]:

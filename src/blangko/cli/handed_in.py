@@ -123,14 +123,20 @@ def list_cmd(
         return
     console.print(_totals_line(r["totals"]), highlight=False)
     table = make_table(
-        key_column("No.", justify="right"),
-        key_column("NIK"),
-        *(["Nama"] if r["revealed"] else []),
-        key_column("Seri kartu"),
-        "Alasan",
-        "Diterima",
-        "Dimusnahkan",
-        title=f"Register kartu lama {r['office']}: {num(r['total'])} kartu",
+        key_column(tr("No."), justify="right"),
+        key_column(tr("NIK")),
+        *([tr("Nama")] if r["revealed"] else []),
+        key_column(tr("Seri kartu")),
+        tr("Alasan"),
+        tr("Diterima"),
+        tr("Dimusnahkan"),
+        title=tr(
+            Msg(
+                "Register kartu lama {office}: {total} kartu",
+                office=r["office"],
+                total=num(r["total"]),
+            )
+        ),
     )
     for c in r["items"]:
         table.add_row(
@@ -235,14 +241,25 @@ def destruction_cmd(
         return
     d = r["destruction"]
     table = make_table(
-        key_column("No.", justify="right"),
-        key_column("NIK"),
-        *(["Nama"] if r["revealed"] else []),
-        key_column("Seri kartu"),
-        "Alasan",
+        key_column(tr("No."), justify="right"),
+        key_column(tr("NIK")),
+        *([tr("Nama")] if r["revealed"] else []),
+        key_column(tr("Seri kartu")),
+        tr("Alasan"),
         title=(
-            f"Pemusnahan nomor {d['id']}, {tanggal(d['destroyed_on'])}, {d['method_label']} di "
-            f"{escape(d['place'])}; saksi {escape(', '.join(d['witnesses']))}"
+            tr(
+                Msg(
+                    (
+                        "Pemusnahan nomor {id}, {destroyed_on}, {method_label} di {value}; "
+                        "saksi {value2}"
+                    ),
+                    id=d["id"],
+                    destroyed_on=tanggal(d["destroyed_on"]),
+                    method_label=d["method_label"],
+                    value=escape(d["place"]),
+                    value2=escape(", ".join(d["witnesses"])),
+                )
+            )
         ),
     )
     for c in r["items"]:
@@ -338,12 +355,16 @@ def recap(
         print_json(r)
         return
     table = make_table(
-        "Rekap", key_column("Keping", justify="right"), title=f"Kartu lama {month_name(r['month'])}"
+        tr("Rekap"),
+        key_column(tr("Keping"), justify="right"),
+        title=tr(Msg("Kartu lama {month}", month=month_name(r["month"]))),
     )
-    table.add_row("Tersimpan awal bulan", num(r["held_at_start"]))
+    table.add_row(tr("Tersimpan awal bulan"), num(r["held_at_start"]))
     for reason, n in r["received_by_reason"].items():
-        table.add_row(f"Diterima: {REASON_LABEL_ID[reason]}", num(n))
-    table.add_row("Dimusnahkan", num(r["destroyed"]))
-    table.add_row("Tersimpan akhir bulan", num(r["held_at_end"]))
+        table.add_row(
+            tr(Msg("Diterima: {reason_label}", reason_label=REASON_LABEL_ID[reason])), num(n)
+        )
+    table.add_row(tr("Dimusnahkan"), num(r["destroyed"]))
+    table.add_row(tr("Tersimpan akhir bulan"), num(r["held_at_end"]))
     print_table(table)
     console.print("Cocok." if r["reconciled"] else "[red]TIDAK COCOK[/]: periksa register.")

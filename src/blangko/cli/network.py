@@ -45,10 +45,10 @@ def network_list(as_json: JsonOpt = False) -> None:
         print_json(o)
         return
     table = make_table(
-        key_column("Kode"),
-        "Nama",
-        key_column("Stok", justify="right"),
-        key_column("Dikirim", justify="right"),
+        key_column(tr("Kode")),
+        tr("Nama"),
+        key_column(tr("Stok"), justify="right"),
+        key_column(tr("Dikirim"), justify="right"),
     )
     d = o["directorate"]
     if d is not None:
@@ -225,12 +225,12 @@ def shipment_list(
         print_json(rows)
         return
     table = make_table(
-        key_column("No", justify="right"),
-        "Dari",
-        "Ke",
-        key_column("Keping", justify="right"),
-        "Dikirim",
-        "Status",
+        key_column(tr("No"), justify="right"),
+        tr("Dari"),
+        tr("Ke"),
+        key_column(tr("Keping"), justify="right"),
+        tr("Dikirim"),
+        tr("Status"),
     )
     for s in rows:
         table.add_row(

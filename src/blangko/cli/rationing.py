@@ -154,12 +154,12 @@ def rationing_list(
     if history:
         table = make_table(
             key_column("#", justify="right"),
-            key_column("Versi", justify="right"),
-            "Tindakan",
-            "Mulai",
-            "Sampai",
-            "Alasan",
-            "Oleh",
+            key_column(tr("Versi"), justify="right"),
+            tr("Tindakan"),
+            tr("Mulai"),
+            tr("Sampai"),
+            tr("Alasan"),
+            tr("Oleh"),
         )
         for h in found["history"]:
             table.add_row(
@@ -175,12 +175,12 @@ def rationing_list(
         return
     table = make_table(
         key_column("#", justify="right"),
-        "Mulai",
-        "Sampai",
-        key_column("Batas/hari", justify="right"),
-        "Prioritas",
-        "Lainnya",
-        "Keadaan",
+        tr("Mulai"),
+        tr("Sampai"),
+        key_column(tr("Batas/hari"), justify="right"),
+        tr("Prioritas"),
+        tr("Lainnya"),
+        tr("Keadaan"),
     )
     for p in found["policies"]:
         table.add_row(
