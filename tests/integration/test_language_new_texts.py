@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 
@@ -110,6 +111,10 @@ def test_the_old_card_berita_acara_and_recap_in_english(ctx: Context, office: st
     assert f"Destruction number {did}" in english and "Keeper of the cards" in english
     assert "witnessed by Andi Saputra, Sri Wahyuni" in english
     assert "BERITA ACARA PEMUSNAHAN" not in english and "Penyimpan Kartu" not in english
+    # A sentence holding "; ", a label capitalised as a cell starts, the weekday: English too.
+    assert "The owners' NIK are masked and names are left out of this copy" in english
+    assert "Moved in/moved out" in english and "Pindah datang" not in english
+    assert re.search(r"Today, (Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day ", english), english
     indonesian = _pdf_text(reports.render(ctx, "handed_in_destruction", params, "pdf")[0])
     assert "BERITA ACARA PEMUSNAHAN KTP-EL RUSAK DAN TIDAK BERLAKU" in indonesian
     recap = reports.build(ctx, "handed_in_recap", {"month": "2026-11"})
