@@ -103,7 +103,7 @@ def translate(text: Any, lang: str) -> str:
 
 # The parameters that hold a label (a field's, a code's) rather than what a user typed: by
 # name, as the messages pass them (what=, label=, type_label_id=, kind_label_id= ...).
-LABEL_PARAMS = frozenset({"what", "label", "word", "desk"})
+LABEL_PARAMS = frozenset({"what", "label", "word", "desk", "weekdays"})
 
 
 def _param(name: str, value: Any, lang: str) -> Any:
@@ -148,16 +148,37 @@ def translate_stored(text: str | None, lang: str) -> str:
         return ""
     if lang not in LANGUAGES or lang == DEFAULT_LANGUAGE:
         return text
+    # A marked text that itself holds "; " (a sentence) is found whole first.
+    whole = _marked(text, lang)
+    if whole is not None:
+        return whole
     return "; ".join(_stored_part(part, lang) for part in text.split("; "))
 
 
+def _marked(text: str, lang: str) -> str | None:
+    """`text` from the catalog, or a label capitalised as a table cell starts ('Rusak (...)'
+    for the marked 'rusak (...)') with its translation capitalised; None when not marked."""
+    if not text.strip():  # gettext("") is the catalog's header
+        return None
+    catalog = translations(lang)
+    said = catalog.gettext(text)
+    if said != text:
+        return said
+    lowered = text[:1].lower() + text[1:]
+    if lowered != text:
+        said = catalog.gettext(lowered)
+        if said != lowered:
+            return said[:1].upper() + said[1:]
+    return None
+
+
 def _stored_part(part: str, lang: str) -> str:
-    if not part.strip():  # gettext("") is the catalog's header
+    said = _marked(part, lang)
+    if said is not None:
+        return said
+    if not part.strip():
         return part
     catalog = translations(lang)
-    said = catalog.gettext(part)
-    if said != part:
-        return said
     for template, rx in _stored_patterns():
         found = rx.match(part)
         if found:

@@ -105,7 +105,12 @@ def _run(tool: str, args: list[str], env: dict[str, str], field: str) -> None:
         raise DomainError(
             f"{tool}_failed",
             field,
-            f"{tool} gagal (kode {done.returncode}): " + " ".join(detail[-3:]),
+            Msg(
+                "{tool} gagal (kode {code}): {detail}",
+                tool=tool,
+                code=done.returncode,
+                detail=" ".join(detail[-3:]),
+            ),
         )
 
 

@@ -170,9 +170,11 @@ class RegistryReader:
             raise DomainError(
                 "registry_columns",
                 "file",
-                "Kolom wajib tidak ada: "
-                + ", ".join(missing)
-                + f" (kolom berkas: {', '.join(h for h in self.headers if h) or '-'}).",
+                Msg(
+                    "Kolom wajib tidak ada: {missing} (kolom berkas: {headers}).",
+                    missing=", ".join(missing),
+                    headers=", ".join(h for h in self.headers if h) or "-",
+                ),
             )
 
     def canonical(self, cells: list[str]) -> dict[str, str]:

@@ -82,7 +82,9 @@ def init(
     if directorate:
         d = result["directorate"]
         verb = "dibuat" if d["created"] else "sudah ada"
-        console.print(f"Direktorat {d['code']} {d['name']} {verb}.")
+        console.print(
+            tr(Msg("Direktorat {code} {name} {verb}.", code=d["code"], name=d["name"], verb=verb))
+        )
 
 
 def backup(

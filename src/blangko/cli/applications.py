@@ -319,7 +319,15 @@ def show(
         print_json(r)
         return
     console.print(
-        f"[bold]{r['receipt']}[/]  NIK {r['nik']}  {TYPE_LABEL_ID[r['type']]}  status {_label(r['status'])}"
+        tr(
+            Msg(
+                "[bold]{receipt}[/]  NIK {nik}  {type_label}  status {status_label}",
+                receipt=r["receipt"],
+                nik=r["nik"],
+                type_label=TYPE_LABEL_ID[r["type"]],
+                status_label=_label(r["status"]),
+            )
+        )
         + ("  [suket]" if r["suket"] else "")
         + ("  [IKD]" if r["ikd"] else ""),
         highlight=False,

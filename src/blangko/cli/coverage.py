@@ -321,25 +321,57 @@ def ikd_cmd(
         print_json({"coverage": cov, "ratio": ratio})
         return
     console.print(
-        f"IKD kantor {cov['office']} per {tanggal(cov['as_of'])}: {num(cov['ikd'])} dari "
-        f"{num(cov['wajib_ktp'])} wajib KTP ({pct_points(cov['coverage_pct'])}); target "
-        f"{pct_points(cov['target_pct'])}, kurang {num(cov['to_target'])} orang. "
-        f"Dasar: {cov['target_source']}.",
+        tr(
+            Msg(
+                (
+                    "IKD kantor {office} per {as_of}: {ikd} dari {wajib_ktp} wajib KTP "
+                    "({coverage}); target {target}, kurang {to_target} orang. Dasar: "
+                    "{target_source_label}."
+                ),
+                office=cov["office"],
+                as_of=tanggal(cov["as_of"]),
+                ikd=num(cov["ikd"]),
+                wajib_ktp=num(cov["wajib_ktp"]),
+                coverage=pct_points(cov["coverage_pct"]),
+                target=pct_points(cov["target_pct"]),
+                to_target=num(cov["to_target"]),
+                target_source_label=cov["target_source"],
+            )
+        ),
         highlight=False,
     )
-    verdict = {True: "memenuhi", False: "BELUM memenuhi", None: "tidak dapat dinilai"}[ratio["met"]]
+    verdict = {
+        True: N_("memenuhi"),
+        False: N_("BELUM memenuhi"),
+        None: N_("tidak dapat dinilai"),
+    }[ratio["met"]]
     console.print(
-        f"{tanggal(ratio['first'])} s.d. {tanggal(ratio['last'])}: {num(ratio['activations'])} "
-        f"aktivasi IKD, {num(ratio['blanks_received'])} blangko diterima = "
-        f"{pct_points(ratio['ratio_pct'])}; {verdict} batas {pct_points(ratio['rule_pct'])} "
-        f"({ratio['rule_source']}).",
+        tr(
+            Msg(
+                (
+                    "{first} s.d. {last}: {activations} aktivasi IKD, {blanks_received} "
+                    "blangko diterima = {ratio}; {verdict_label} batas {rule} ({rule_source_label})."
+                ),
+                first=tanggal(ratio["first"]),
+                last=tanggal(ratio["last"]),
+                activations=num(ratio["activations"]),
+                blanks_received=num(ratio["blanks_received"]),
+                ratio=pct_points(ratio["ratio_pct"]),
+                verdict_label=verdict,
+                rule=pct_points(ratio["rule_pct"]),
+                rule_source_label=ratio["rule_source"],
+            )
+        ),
         highlight=False,
     )
     table = make_table(
-        key_column("Kode"),
-        "Wilayah",
-        *(Column(h, justify="right") for h in ("Wajib KTP", "IKD", "Cakupan", "Kurang")),
-        title=f"IKD per {cov['by']}",
+        key_column(tr("Kode")),
+        tr("Wilayah"),
+        *(
+            Column(tr(h), justify="right")
+            for h in (N_("Wajib KTP"), N_("IKD"), N_("Cakupan"), N_("Kurang"))
+        ),
+        title=tr(Msg("IKD per {by_label}", by_label=cov["by"])),
     )
     for a in cov["areas"]:
         table.add_row(
@@ -376,11 +408,18 @@ def ikd_daily_cmd(
         print_json(r)
         return
     table = make_table(
-        key_column("Tanggal"),
-        key_column("Aktivasi", justify="right"),
+        key_column(tr("Tanggal")),
+        key_column(tr("Aktivasi"), justify="right"),
         title=(
-            f"Aktivasi IKD {r['office']} {tanggal(r['first'])} s.d. {tanggal(r['last'])}: "
-            f"{num(r['total'])}"
+            tr(
+                Msg(
+                    "Aktivasi IKD {office} {first} s.d. {last}: {total}",
+                    office=r["office"],
+                    first=tanggal(r["first"]),
+                    last=tanggal(r["last"]),
+                    total=num(r["total"]),
+                )
+            )
         ),
     )
     for d in r["days"]:

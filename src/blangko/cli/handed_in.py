@@ -11,8 +11,17 @@ from rich.markup import escape
 
 from blangko.cli import state
 from blangko.cli.options import AsOfOpt, JsonOpt, KeyOpt, NoteOpt, OfficeOpt, PersonalDataOpt
-from blangko.cli.output import console, key_column, make_table, print_json, print_table, replayed
+from blangko.cli.output import (
+    console,
+    key_column,
+    make_table,
+    print_json,
+    print_table,
+    replayed,
+    tr,
+)
 from blangko.domain.handed_in import METHODS, REASON_LABEL_ID, REASONS
+from blangko.domain.text import Msg
 from blangko.formatting import month_name, num, parse_date, tanggal
 from blangko.services import handed_in as hi
 
@@ -71,8 +80,19 @@ def receive(
         return
     c = r["card"]
     console.print(
-        f"Kartu lama dicatat: register nomor {c['id']}, NIK {c['nik']}, "
-        f"{c['reason_label']}, diterima {tanggal(c['received_on'])}{replayed(r)}",
+        tr(
+            Msg(
+                (
+                    "Kartu lama dicatat: register nomor {id}, NIK {nik}, {reason_label}, "
+                    "diterima {received_on}{value}"
+                ),
+                id=c["id"],
+                nik=c["nik"],
+                reason_label=c["reason_label"],
+                received_on=tanggal(c["received_on"]),
+                value=replayed(r),
+            )
+        ),
         highlight=False,
     )
 
@@ -103,14 +123,20 @@ def list_cmd(
         return
     console.print(_totals_line(r["totals"]), highlight=False)
     table = make_table(
-        key_column("No.", justify="right"),
-        key_column("NIK"),
-        *(["Nama"] if r["revealed"] else []),
-        key_column("Seri kartu"),
-        "Alasan",
-        "Diterima",
-        "Dimusnahkan",
-        title=f"Register kartu lama {r['office']}: {num(r['total'])} kartu",
+        key_column(tr("No."), justify="right"),
+        key_column(tr("NIK")),
+        *([tr("Nama")] if r["revealed"] else []),
+        key_column(tr("Seri kartu")),
+        tr("Alasan"),
+        tr("Diterima"),
+        tr("Dimusnahkan"),
+        title=tr(
+            Msg(
+                "Register kartu lama {office}: {total} kartu",
+                office=r["office"],
+                total=num(r["total"]),
+            )
+        ),
     )
     for c in r["items"]:
         table.add_row(
@@ -172,14 +198,26 @@ def destroy(
         return
     d = r["destruction"]
     console.print(
-        f"Pemusnahan nomor {d['id']}: {num(d['cards'])} kartu {d['method_label']} di "
-        f"{escape(d['place'])}, {tanggal(d['destroyed_on'])}, saksi "
-        f"{escape(', '.join(d['witnesses']))}{replayed(r)}",
+        tr(
+            Msg(
+                (
+                    "Pemusnahan nomor {id}: {cards} kartu {method_label} di {value}, "
+                    "{destroyed_on}, saksi {value2}{value3}"
+                ),
+                id=d["id"],
+                cards=num(d["cards"]),
+                method_label=d["method_label"],
+                value=escape(d["place"]),
+                destroyed_on=tanggal(d["destroyed_on"]),
+                value2=escape(", ".join(d["witnesses"])),
+                value3=replayed(r),
+            )
+        ),
         highlight=False,
     )
     console.print(_totals_line(r["totals"]), highlight=False)
     console.print(
-        f"Berita acara: blangko report old-card-destruction {d['id']} --format pdf",
+        tr(Msg("Berita acara: blangko report old-card-destruction {id} --format pdf", id=d["id"])),
         highlight=False,
     )
 
@@ -203,14 +241,25 @@ def destruction_cmd(
         return
     d = r["destruction"]
     table = make_table(
-        key_column("No.", justify="right"),
-        key_column("NIK"),
-        *(["Nama"] if r["revealed"] else []),
-        key_column("Seri kartu"),
-        "Alasan",
+        key_column(tr("No."), justify="right"),
+        key_column(tr("NIK")),
+        *([tr("Nama")] if r["revealed"] else []),
+        key_column(tr("Seri kartu")),
+        tr("Alasan"),
         title=(
-            f"Pemusnahan nomor {d['id']}, {tanggal(d['destroyed_on'])}, {d['method_label']} di "
-            f"{escape(d['place'])}; saksi {escape(', '.join(d['witnesses']))}"
+            tr(
+                Msg(
+                    (
+                        "Pemusnahan nomor {id}, {destroyed_on}, {method_label} di {value}; "
+                        "saksi {value2}"
+                    ),
+                    id=d["id"],
+                    destroyed_on=tanggal(d["destroyed_on"]),
+                    method_label=d["method_label"],
+                    value=escape(d["place"]),
+                    value2=escape(", ".join(d["witnesses"])),
+                )
+            )
         ),
     )
     for c in r["items"]:
@@ -254,8 +303,19 @@ def count(
         return
     c = r["count"]
     console.print(
-        f"Penghitungan {tanggal(c['counted_on'])}: terhitung {num(c['counted'])}, menurut "
-        f"register {num(c['expected'])}, selisih {num(c['variance'])}{replayed(r)}",
+        tr(
+            Msg(
+                (
+                    "Penghitungan {counted_on}: terhitung {counted}, menurut register "
+                    "{expected}, selisih {variance}{value}"
+                ),
+                counted_on=tanggal(c["counted_on"]),
+                counted=num(c["counted"]),
+                expected=num(c["expected"]),
+                variance=num(c["variance"]),
+                value=replayed(r),
+            )
+        ),
         highlight=False,
     )
 
@@ -267,7 +327,15 @@ def verify(office: OfficeOpt = None, as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(r)
     elif r["ok"]:
-        console.print(f"Register kartu lama {r['office']} utuh: {num(r['rows'])} baris.")
+        console.print(
+            tr(
+                Msg(
+                    "Register kartu lama {office} utuh: {rows} baris.",
+                    office=r["office"],
+                    rows=num(r["rows"]),
+                )
+            )
+        )
     else:
         for p in r["problems"]:
             console.print(f"[red]{escape(p)}[/]")
@@ -287,12 +355,16 @@ def recap(
         print_json(r)
         return
     table = make_table(
-        "Rekap", key_column("Keping", justify="right"), title=f"Kartu lama {month_name(r['month'])}"
+        tr("Rekap"),
+        key_column(tr("Keping"), justify="right"),
+        title=tr(Msg("Kartu lama {month}", month=month_name(r["month"]))),
     )
-    table.add_row("Tersimpan awal bulan", num(r["held_at_start"]))
+    table.add_row(tr("Tersimpan awal bulan"), num(r["held_at_start"]))
     for reason, n in r["received_by_reason"].items():
-        table.add_row(f"Diterima: {REASON_LABEL_ID[reason]}", num(n))
-    table.add_row("Dimusnahkan", num(r["destroyed"]))
-    table.add_row("Tersimpan akhir bulan", num(r["held_at_end"]))
+        table.add_row(
+            tr(Msg("Diterima: {reason_label}", reason_label=REASON_LABEL_ID[reason])), num(n)
+        )
+    table.add_row(tr("Dimusnahkan"), num(r["destroyed"]))
+    table.add_row(tr("Tersimpan akhir bulan"), num(r["held_at_end"]))
     print_table(table)
     console.print("Cocok." if r["reconciled"] else "[red]TIDAK COCOK[/]: periksa register.")

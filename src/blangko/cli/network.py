@@ -10,7 +10,16 @@ from rich.markup import escape
 
 from blangko.cli import state
 from blangko.cli.options import DateOpt, JsonOpt, KeyOpt, NoteOpt, OfficeOpt, QtyOpt, SerialsOpt
-from blangko.cli.output import console, key_column, make_table, print_json, print_table, replayed
+from blangko.cli.output import (
+    console,
+    key_column,
+    make_table,
+    print_json,
+    print_table,
+    replayed,
+    tr,
+)
+from blangko.domain.text import N_, Msg
 from blangko.formatting import num, parse_date, short_date
 from blangko.services.network import organisation as org
 from blangko.services.network import shipments
@@ -36,10 +45,10 @@ def network_list(as_json: JsonOpt = False) -> None:
         print_json(o)
         return
     table = make_table(
-        key_column("Kode"),
-        "Nama",
-        key_column("Stok", justify="right"),
-        key_column("Dikirim", justify="right"),
+        key_column(tr("Kode")),
+        tr("Nama"),
+        key_column(tr("Stok"), justify="right"),
+        key_column(tr("Dikirim"), justify="right"),
     )
     d = o["directorate"]
     if d is not None:
@@ -57,25 +66,51 @@ def network_list(as_json: JsonOpt = False) -> None:
             )
     print_table(table)
     console.print(
-        f"Jaringan: stok {num(o['on_hand'])} keping; dalam perjalanan {num(o['in_transit'])}.",
+        tr(
+            Msg(
+                "Jaringan: stok {on_hand} keping; dalam perjalanan {in_transit}.",
+                on_hand=num(o["on_hand"]),
+                in_transit=num(o["in_transit"]),
+            )
+        ),
         highlight=False,
     )
 
 
 def print_shipment(s: ShipmentView) -> None:
     console.print(
-        f"Kiriman #{s['id']}: {s['from_office']} -> {s['to_office']}, {num(s['quantity'])} keping "
-        f"({escape(s['serials'])}), dikirim {short_date(s['sent_date'])}, dokumen "
-        f"{escape(s['document'])}; {STATUS_LABEL[s['status']]}.",
+        tr(
+            Msg(
+                (
+                    "Kiriman #{id}: {from_office} -> {to_office}, {quantity} keping "
+                    "({serials}), dikirim {sent}, dokumen {document}; {status_label}."
+                ),
+                id=s["id"],
+                from_office=s["from_office"],
+                to_office=s["to_office"],
+                quantity=num(s["quantity"]),
+                serials=escape(s["serials"]),
+                sent=short_date(s["sent_date"]),
+                document=escape(s["document"]),
+                status_label=STATUS_LABEL[s["status"]],
+            )
+        ),
         highlight=False,
     )
     if s["status"] == "received":
         console.print(
-            f"  Diterima {short_date(s['received_date'])} (BAST {escape(s['received_document'] or '')}): "
-            f"{num(s['received_qty'] or 0)} masuk stok, {num(s['damaged_qty'] or 0)} di antaranya "
-            f"rusak; {num(s['lost_qty'] or 0)} hilang dalam perjalanan"
-            + (f" ({escape(s['lost_document'])})" if s["lost_document"] else "")
-            + ".",
+            tr(
+                Msg(
+                    "  Diterima {received} (BAST {document}): {received_qty} masuk stok, "
+                    "{damaged_qty} di antaranya rusak; {lost_qty} hilang dalam perjalanan{lost}.",
+                    received=short_date(s["received_date"]),
+                    document=escape(s["received_document"] or ""),
+                    received_qty=num(s["received_qty"] or 0),
+                    damaged_qty=num(s["damaged_qty"] or 0),
+                    lost_qty=num(s["lost_qty"] or 0),
+                    lost=f" ({escape(s['lost_document'])})" if s["lost_document"] else "",
+                )
+            ),
             highlight=False,
         )
 
@@ -117,7 +152,10 @@ def shipment_send(
         print_json(r)
         return
     print_shipment(r["shipment"])
-    console.print(f"Dicatat di buku {r['office']}{replayed(r)}.", highlight=False)
+    console.print(
+        tr(Msg("Dicatat di buku {office}{value}.", office=r["office"], value=replayed(r))),
+        highlight=False,
+    )
 
 
 @shipment_app.command("receive")
@@ -165,7 +203,10 @@ def shipment_receive(
         print_json(r)
         return
     print_shipment(r["shipment"])
-    console.print(f"Dicatat di buku {r['office']}{replayed(r)}.", highlight=False)
+    console.print(
+        tr(Msg("Dicatat di buku {office}{value}.", office=r["office"], value=replayed(r))),
+        highlight=False,
+    )
 
 
 @shipment_app.command("list")
@@ -184,12 +225,12 @@ def shipment_list(
         print_json(rows)
         return
     table = make_table(
-        key_column("No", justify="right"),
-        "Dari",
-        "Ke",
-        key_column("Keping", justify="right"),
-        "Dikirim",
-        "Status",
+        key_column(tr("No"), justify="right"),
+        tr("Dari"),
+        tr("Ke"),
+        key_column(tr("Keping"), justify="right"),
+        tr("Dikirim"),
+        tr("Status"),
     )
     for s in rows:
         table.add_row(
@@ -214,12 +255,26 @@ def shipment_show(shipment: ShipmentArg, as_json: JsonOpt = False) -> None:
 
 
 def print_network_verification(r: NetworkVerification) -> None:
-    verdict = "utuh" if r["sound"] else "[bold red]TIDAK utuh[/]"
+    verdict = N_("utuh") if r["sound"] else N_("[bold red]TIDAK utuh[/]")
     console.print(
-        f"Jaringan {verdict}: {num(r['shipments'])} kiriman ({num(r['open_shipments'])} dalam "
-        f"perjalanan, {num(r['in_transit'])} keping); dikirim {num(r['shipped'])} = diterima "
-        f"{num(r['arrived'])} + hilang dalam perjalanan {num(r['lost_in_transit'])} + dalam "
-        f"perjalanan {num(r['in_transit'])}; stok seluruh jaringan {num(r['on_hand'])}.",
+        tr(
+            Msg(
+                (
+                    "Jaringan {verdict_label}: {shipments} kiriman ({open_shipments} dalam "
+                    "perjalanan, {in_transit} keping); dikirim {shipped} = diterima "
+                    "{arrived} + hilang dalam perjalanan {lost_in_transit} + dalam "
+                    "perjalanan {in_transit}; stok seluruh jaringan {on_hand}."
+                ),
+                verdict_label=verdict,
+                shipments=num(r["shipments"]),
+                open_shipments=num(r["open_shipments"]),
+                in_transit=num(r["in_transit"]),
+                shipped=num(r["shipped"]),
+                arrived=num(r["arrived"]),
+                lost_in_transit=num(r["lost_in_transit"]),
+                on_hand=num(r["on_hand"]),
+            )
+        ),
         highlight=False,
     )
     for p in r["problems"][:20]:

@@ -11,8 +11,17 @@ import typer
 
 from blangko.cli import state
 from blangko.cli.options import JsonOpt, KeyOpt, OfficeOpt
-from blangko.cli.output import console, key_column, make_table, print_json, print_table, replayed
+from blangko.cli.output import (
+    console,
+    key_column,
+    make_table,
+    print_json,
+    print_table,
+    replayed,
+    tr,
+)
 from blangko.domain.rationing import CLASSES, DEFAULT_CLASSES
+from blangko.domain.text import N_, Msg
 from blangko.formatting import num, parse_date, short_date, tanggal
 from blangko.services import rationing
 
@@ -71,10 +80,21 @@ def rationing_set(
         return
     p = r["policy"]
     console.print(
-        f"Penjatahan #{p['number']}: {tanggal(p['start'])} s.d. {tanggal(p['end'])}, paling "
-        f"banyak {num(p['daily_cap'])} kartu per hari; prioritas: "
-        f"{'; '.join(p['class_labels']) or 'tidak ada'}; yang lain {p['others_label']}"
-        f"{replayed(r)}",
+        tr(
+            Msg(
+                (
+                    "Penjatahan #{number}: {start} s.d. {end}, paling banyak {daily_cap} "
+                    "kartu per hari; prioritas: {classes_label}; yang lain {others_label}{replay}"
+                ),
+                number=p["number"],
+                start=tanggal(p["start"]),
+                end=tanggal(p["end"]),
+                daily_cap=num(p["daily_cap"]),
+                classes_label="; ".join(p["class_labels"]) or N_("tidak ada"),
+                others_label=p["others_label"],
+                replay=replayed(r),
+            )
+        ),
         highlight=False,
     )
 
@@ -105,8 +125,15 @@ def rationing_end(
         return
     p = r["policy"]
     console.print(
-        f"Penjatahan #{p['number']} berakhir: hari terakhir {tanggal(p['end'])} "
-        f"(versi {p['version']}){replayed(r)}",
+        tr(
+            Msg(
+                ("Penjatahan #{number} berakhir: hari terakhir {end} (versi {version}){value}"),
+                number=p["number"],
+                end=tanggal(p["end"]),
+                version=p["version"],
+                value=replayed(r),
+            )
+        ),
         highlight=False,
     )
 
@@ -127,12 +154,12 @@ def rationing_list(
     if history:
         table = make_table(
             key_column("#", justify="right"),
-            key_column("Versi", justify="right"),
-            "Tindakan",
-            "Mulai",
-            "Sampai",
-            "Alasan",
-            "Oleh",
+            key_column(tr("Versi"), justify="right"),
+            tr("Tindakan"),
+            tr("Mulai"),
+            tr("Sampai"),
+            tr("Alasan"),
+            tr("Oleh"),
         )
         for h in found["history"]:
             table.add_row(
@@ -148,12 +175,12 @@ def rationing_list(
         return
     table = make_table(
         key_column("#", justify="right"),
-        "Mulai",
-        "Sampai",
-        key_column("Batas/hari", justify="right"),
-        "Prioritas",
-        "Lainnya",
-        "Keadaan",
+        tr("Mulai"),
+        tr("Sampai"),
+        key_column(tr("Batas/hari"), justify="right"),
+        tr("Prioritas"),
+        tr("Lainnya"),
+        tr("Keadaan"),
     )
     for p in found["policies"]:
         table.add_row(
@@ -168,8 +195,13 @@ def rationing_list(
     print_table(table)
     if found["active"] is not None:
         console.print(
-            f"Hari ini dicetak {num(found['printed_today'])} dari batas "
-            f"{num(found['active']['daily_cap'])}.",
+            tr(
+                Msg(
+                    "Hari ini dicetak {printed_today} dari batas {daily_cap}.",
+                    printed_today=num(found["printed_today"]),
+                    daily_cap=num(found["active"]["daily_cap"]),
+                )
+            ),
             highlight=False,
         )
 
@@ -189,8 +221,15 @@ def rationing_allow(
         return
     e = r["exception"]
     console.print(
-        f"Pengecualian: {e['receipt']} boleh dicetak {tanggal(e['day'])} - {e['reason']}"
-        f"{replayed(r)}",
+        tr(
+            Msg(
+                "Pengecualian: {receipt} boleh dicetak {day} - {reason}{value}",
+                receipt=e["receipt"],
+                day=tanggal(e["day"]),
+                reason=e["reason"],
+                value=replayed(r),
+            )
+        ),
         highlight=False,
     )
 
@@ -208,7 +247,7 @@ def rationing_wait(
         return
     if w is None:
         console.print(
-            "Tidak ada penjatahan yang berlaku, atau permohonan tidak sedang menunggu cetak.",
+            tr("Tidak ada penjatahan yang berlaku, atau permohonan tidak sedang menunggu cetak."),
             highlight=False,
         )
         return

@@ -231,10 +231,11 @@ def old_card_destruction(
     output: OutputOpt = None,
     office: OfficeOpt = None,
     as_json: ReportJsonOpt = False,
+    lang: ReportLangOpt = None,
 ) -> None:
     """Berita acara pemusnahan KTP-el rusak/tidak berlaku: satu pemusnahan, kartu per kartu (nama dan NIK lengkap hanya dengan --show-nik)."""
     params = {"destruction_id": destruction_id, "reveal": state.reveal(reveal), "office": office}
-    _write("handed_in_destruction", params, format, output, as_json)
+    _write("handed_in_destruction", params, format, output, as_json, lang)
 
 
 @report_app.command("old-card-recap")
@@ -244,6 +245,7 @@ def old_card_recap(
     output: OutputOpt = None,
     office: OfficeOpt = None,
     as_json: ReportJsonOpt = False,
+    lang: ReportLangOpt = None,
 ) -> None:
     """Rekap bulanan KTP-el rusak/tidak berlaku yang diterima dan dimusnahkan, untuk provinsi dan Ditjen."""
-    _write("handed_in_recap", {"month": month, "office": office}, format, output, as_json)
+    _write("handed_in_recap", {"month": month, "office": office}, format, output, as_json, lang)

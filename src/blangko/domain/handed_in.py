@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 from blangko.domain.errors import Conflict, DomainError
-from blangko.domain.text import N_
+from blangko.domain.text import N_, Msg
 
 # Why a card is handed in. The first two are the application types whose collection takes
 # the old card back; the others are cards handed in on their own.
@@ -68,7 +68,11 @@ def check_reason(reason: str | None) -> str:
         raise DomainError(
             "handed_in_reason",
             "reason",
-            f"Alasan penyerahan '{value}' tidak dikenal: pilih {', '.join(REASONS)}.",
+            Msg(
+                "Alasan penyerahan '{value}' tidak dikenal: pilih {value2}.",
+                value=value,
+                value2=", ".join(REASONS),
+            ),
         )
     return value
 
@@ -79,8 +83,15 @@ def check_not_future(day: date, today: date, field: str, what: str) -> date:
         raise DomainError(
             "future_date",
             field,
-            f"{what} {day:%d-%m-%Y} belum terjadi: tanggal tidak boleh sesudah hari ini "
-            f"({today:%d-%m-%Y}).",
+            Msg(
+                (
+                    "{what} {day:%d-%m-%Y} belum terjadi: tanggal tidak boleh sesudah hari "
+                    "ini ({today:%d-%m-%Y})."
+                ),
+                what=what,
+                day=day,
+                today=today,
+            ),
         )
     return day
 
@@ -94,8 +105,13 @@ def check_serial(serial: str | None) -> str | None:
         raise DomainError(
             "card_serial",
             "card_serial",
-            f"Nomor seri kartu '{serial}' tidak sah: huruf dan angka saja, paling banyak 32 "
-            "karakter (kosongkan bila tidak terbaca).",
+            Msg(
+                (
+                    "Nomor seri kartu '{serial}' tidak sah: huruf dan angka saja, paling "
+                    "banyak 32 karakter (kosongkan bila tidak terbaca)."
+                ),
+                serial=serial,
+            ),
         )
     return value
 
@@ -109,15 +125,23 @@ def check_witnesses(witnesses: Iterable[str]) -> list[str]:
             continue
         if name.casefold() in (n.casefold() for n in names):
             raise DomainError(
-                "witness_twice", "witnesses", f"Saksi '{name}' tertulis lebih dari sekali."
+                "witness_twice",
+                "witnesses",
+                Msg("Saksi '{name}' tertulis lebih dari sekali.", name=name),
             )
         names.append(name)
     if len(names) < MIN_WITNESSES:
         raise DomainError(
             "witnesses_too_few",
             "witnesses",
-            f"Pemusnahan harus disaksikan sekurang-kurangnya {MIN_WITNESSES} orang saksi "
-            f"({len(names)} diisi).",
+            Msg(
+                (
+                    "Pemusnahan harus disaksikan sekurang-kurangnya {MIN_WITNESSES} orang "
+                    "saksi ({n_names} diisi)."
+                ),
+                MIN_WITNESSES=MIN_WITNESSES,
+                n_names=len(names),
+            ),
         )
     return names
 
@@ -128,7 +152,11 @@ def check_method(method: str | None) -> str:
         raise DomainError(
             "destruction_method",
             "method",
-            f"Cara pemusnahan '{value}' tidak dikenal: pilih {', '.join(METHODS)}.",
+            Msg(
+                "Cara pemusnahan '{value}' tidak dikenal: pilih {value2}.",
+                value=value,
+                value2=", ".join(METHODS),
+            ),
         )
     return value
 
@@ -136,7 +164,7 @@ def check_method(method: str | None) -> str:
 def check_place(place: str | None) -> str:
     value = " ".join((place or "").split())
     if not value:
-        raise DomainError("required", "place", "Tempat pemusnahan wajib diisi.")
+        raise DomainError("required", "place", N_("Tempat pemusnahan wajib diisi."))
     return value
 
 
@@ -151,24 +179,33 @@ def check_cards(
     ids = sorted(set(wanted))
     if not ids:
         raise DomainError(
-            "no_cards", "cards", "Pilih sekurang-kurangnya satu kartu yang dimusnahkan."
+            "no_cards", "cards", N_("Pilih sekurang-kurangnya satu kartu yang dimusnahkan.")
         )
     gone = sorted(set(ids) & set(destroyed))
     if gone:
         raise Conflict(
             "card_destroyed",
             "cards",
-            "Kartu nomor register "
-            + ", ".join(str(i) for i in gone)
-            + " sudah dimusnahkan; satu kartu hanya dimusnahkan sekali.",
+            Msg(
+                "Kartu nomor register {cards} sudah dimusnahkan; satu kartu hanya dimusnahkan "
+                "sekali.",
+                cards=", ".join(str(i) for i in gone),
+            ),
         )
     late = [i for i in ids if held[i] > on]
     if late:
         raise DomainError(
             "card_after_destruction",
             "cards",
-            f"Kartu nomor register {late[0]} diterima {held[late[0]]:%d-%m-%Y}, sesudah "
-            f"tanggal pemusnahan {on:%d-%m-%Y}.",
+            Msg(
+                (
+                    "Kartu nomor register {late_first} diterima {value:%d-%m-%Y}, sesudah "
+                    "tanggal pemusnahan {on:%d-%m-%Y}."
+                ),
+                late_first=late[0],
+                value=held[late[0]],
+                on=on,
+            ),
         )
     return ids
 
@@ -224,12 +261,16 @@ def check_target(value: str | Decimal | None) -> Decimal:
         target = Decimal(str(value).strip().replace(",", "."))
     except ArithmeticError as exc:
         raise DomainError(
-            "target_pct_format", "ikd_target", f"Target IKD '{value}' bukan angka persen."
+            "target_pct_format",
+            "ikd_target",
+            Msg("Target IKD '{value}' bukan angka persen.", value=value),
         ) from exc
     if not target.is_finite() or not 0 < target <= 100:
         raise DomainError(
             "target_pct_range",
             "ikd_target",
-            f"Target IKD harus lebih dari 0 dan paling tinggi 100 persen ({value}).",
+            Msg(
+                "Target IKD harus lebih dari 0 dan paling tinggi 100 persen ({value}).", value=value
+            ),
         )
     return target

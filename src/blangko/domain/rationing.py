@@ -37,7 +37,7 @@ from typing import Final
 import numpy as np
 
 from blangko.domain.errors import Conflict, DomainError, one_of
-from blangko.domain.text import N_
+from blangko.domain.text import N_, Msg
 
 # The classes a policy may put first, by their key, and what the clerk reads.
 CLASS_LABEL_ID: Final = {
@@ -89,23 +89,35 @@ def check_policy(
     """A policy from what the head entered; else DomainError naming the field and the rule.
     ``classes`` None: the field's defaults; ``others_get`` None: suket."""
     if start is None:
-        raise DomainError("required", "start", "Tanggal mulai penjatahan wajib diisi.")
+        raise DomainError("required", "start", N_("Tanggal mulai penjatahan wajib diisi."))
     if end is None:
-        raise DomainError("required", "end", "Tanggal akhir penjatahan wajib diisi.")
+        raise DomainError("required", "end", N_("Tanggal akhir penjatahan wajib diisi."))
     if end < start:
         raise DomainError(
             "end_before_start",
             "end",
-            f"Tanggal akhir ({end:%d-%m-%Y}) tidak boleh sebelum tanggal mulai ({start:%d-%m-%Y}).",
+            Msg(
+                (
+                    "Tanggal akhir ({end:%d-%m-%Y}) tidak boleh sebelum tanggal mulai "
+                    "({start:%d-%m-%Y})."
+                ),
+                end=end,
+                start=start,
+            ),
         )
     if daily_cap is None:
-        raise DomainError("required", "daily_cap", "Batas cetak per hari wajib diisi.")
+        raise DomainError("required", "daily_cap", N_("Batas cetak per hari wajib diisi."))
     if daily_cap < 0:
         raise DomainError(
             "cap_negative",
             "daily_cap",
-            f"Batas cetak per hari tidak boleh negatif (diisi {daily_cap}): 0 berarti tidak "
-            "ada cetak sama sekali.",
+            Msg(
+                (
+                    "Batas cetak per hari tidak boleh negatif (diisi {daily_cap}): 0 "
+                    "berarti tidak ada cetak sama sekali."
+                ),
+                daily_cap=daily_cap,
+            ),
         )
     if daily_cap > CAP_MAX:
         raise DomainError(
@@ -125,7 +137,13 @@ def check_policy(
             raise DomainError(
                 "class_repeated",
                 "classes",
-                f"Kelompok prioritas '{c}' disebut lebih dari sekali: setiap kelompok satu kali.",
+                Msg(
+                    (
+                        "Kelompok prioritas '{c}' disebut lebih dari sekali: setiap kelompok "
+                        "satu kali."
+                    ),
+                    c=c,
+                ),
             )
         seen.add(c)
     others = one_of(
@@ -142,9 +160,16 @@ def check_no_overlap(policy: Policy, existing: Iterable[tuple[int, date, date]])
             raise Conflict(
                 "policy_overlap",
                 "start",
-                f"Penjatahan {start:%d-%m-%Y} s.d. {end:%d-%m-%Y} (#{number}) sudah berlaku "
-                "pada sebagian tanggal itu: satu hari hanya boleh satu penjatahan; ubah "
-                "tanggalnya atau akhiri yang lama dulu.",
+                Msg(
+                    (
+                        "Penjatahan {start:%d-%m-%Y} s.d. {end:%d-%m-%Y} (#{number}) sudah "
+                        "berlaku pada sebagian tanggal itu: satu hari hanya boleh satu "
+                        "penjatahan; ubah tanggalnya atau akhiri yang lama dulu."
+                    ),
+                    start=start,
+                    end=end,
+                    number=number,
+                ),
             )
 
 

@@ -28,6 +28,7 @@ from blangko.adapters.repos import handed_in as repo
 from blangko.domain import handed_in as rules
 from blangko.domain.errors import DomainError, NotFound
 from blangko.domain.nik import check_nik_format, mask_nik
+from blangko.domain.text import N_, Msg
 from blangko.formatting import month_bounds
 from blangko.services import readlog
 from blangko.services.context import Context, WriteTx, resolve_office, write_once
@@ -196,8 +197,13 @@ def receive_card(
             raise NotFound(
                 "unknown_nik",
                 "nik",
-                f"NIK {mask_nik(owner)} tidak ada di registri kantor ini: kartu hanya dicatat "
-                "atas nama penduduk yang terdaftar.",
+                Msg(
+                    (
+                        "NIK {owner} tidak ada di registri kantor ini: kartu hanya dicatat "
+                        "atas nama penduduk yang terdaftar."
+                    ),
+                    owner=mask_nik(owner),
+                ),
             )
         card_id = _insert_card(
             tx,
@@ -304,7 +310,10 @@ def destroy_cards(
             raise NotFound(
                 "unknown_card",
                 "cards",
-                f"Kartu nomor register {unknown[0]} tidak ada di register kantor ini.",
+                Msg(
+                    "Kartu nomor register {unknown_first} tidak ada di register kantor ini.",
+                    unknown_first=unknown[0],
+                ),
             )
         ids = rules.check_cards(
             wanted, received, repo.destroyed_among(tx.conn, tx.office, wanted), day
@@ -355,7 +364,7 @@ def count_cards(
         rules.check_not_future(day, ctx.today(), "counted_on", "Tanggal penghitungan")
         if counted < 0:
             raise DomainError(
-                "counted_negative", "counted", "Jumlah terhitung tidak boleh kurang dari 0."
+                "counted_negative", "counted", N_("Jumlah terhitung tidak boleh kurang dari 0.")
             )
         _r, _d, held = repo.totals(tx.conn, tx.office, day)
         why = (reason or "").strip() or None
@@ -363,8 +372,15 @@ def count_cards(
             raise DomainError(
                 "variance_reason",
                 "reason",
-                f"Terhitung {counted} kartu, menurut register {held}: selisih "
-                f"{counted - held:+d} wajib diberi alasan.",
+                Msg(
+                    (
+                        "Terhitung {counted} kartu, menurut register {held}: selisih "
+                        "{value:+d} wajib diberi alasan."
+                    ),
+                    counted=counted,
+                    held=held,
+                    value=counted - held,
+                ),
             )
         row = _append(
             tx,
@@ -511,7 +527,10 @@ def read_destruction(conn: Any, code: str, destruction_id: int, reveal: bool) ->
         raise NotFound(
             "unknown_destruction",
             "destruction_id",
-            f"Pemusnahan nomor {destruction_id} tidak ada di kantor ini.",
+            Msg(
+                "Pemusnahan nomor {destruction_id} tidak ada di kantor ini.",
+                destruction_id=destruction_id,
+            ),
         )
     items = [_card(x, reveal) for x in repo.cards_of_destruction(conn, code, destruction_id)]
     return {"office": code, "destruction": _summary(found), "revealed": reveal, "items": items}

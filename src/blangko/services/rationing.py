@@ -29,6 +29,7 @@ from blangko.domain import rationing as dr
 from blangko.domain.applications import Status, parse_receipt
 from blangko.domain.errors import Conflict, DomainError, NotFound
 from blangko.domain.limits import check_date
+from blangko.domain.text import N_, Msg
 from blangko.services.calendar.days import OfficeCalendar
 from blangko.services.context import Context, WriteTx, resolve_office, write_once
 
@@ -214,10 +215,12 @@ def active_policy(conn: Connection, office: str, day: date) -> dr.Policy | None:
 def _reason(reason: str | None, what: str) -> str:
     text = (reason or "").strip()
     if not text:
-        raise DomainError("required", "reason", f"Alasan {what} wajib diisi.")
+        raise DomainError("required", "reason", Msg("Alasan {what} wajib diisi.", what=what))
     if len(text) > dr.REASON_MAX:
         raise DomainError(
-            "text_too_long", "reason", f"Alasan paling banyak {dr.REASON_MAX} karakter."
+            "text_too_long",
+            "reason",
+            Msg("Alasan paling banyak {REASON_MAX} karakter.", REASON_MAX=dr.REASON_MAX),
         )
     return text
 
@@ -260,8 +263,14 @@ def set_policy(
             raise DomainError(
                 "start_in_past",
                 "start",
-                f"Tanggal mulai ({policy.start:%d-%m-%Y}) sudah lewat: penjatahan berlaku "
-                f"mulai hari ini ({today:%d-%m-%Y}) atau nanti.",
+                Msg(
+                    (
+                        "Tanggal mulai ({start:%d-%m-%Y}) sudah lewat: penjatahan berlaku "
+                        "mulai hari ini ({today:%d-%m-%Y}) atau nanti."
+                    ),
+                    start=policy.start,
+                    today=today,
+                ),
             )
         existing = [
             (int(r.policy_no), r.start_date, r.end_date)
@@ -311,7 +320,9 @@ def end_policy(
         rows = repo.versions(tx.conn, tx.office, number)
         if not rows:
             raise NotFound(
-                "unknown_policy", "number", f"Penjatahan #{number} tidak ada di kantor ini."
+                "unknown_policy",
+                "number",
+                Msg("Penjatahan #{number} tidak ada di kantor ini.", number=number),
             )
         row = rows[-1]
         last = last_day if last_day is not None else today - timedelta(days=1)
@@ -320,15 +331,26 @@ def end_policy(
             raise DomainError(
                 "end_in_past",
                 "end",
-                f"Hari terakhir ({last:%d-%m-%Y}) sudah lewat: penjatahan dapat diakhiri "
-                "paling awal mulai hari ini (hari terakhir kemarin).",
+                Msg(
+                    (
+                        "Hari terakhir ({last:%d-%m-%Y}) sudah lewat: penjatahan dapat "
+                        "diakhiri paling awal mulai hari ini (hari terakhir kemarin)."
+                    ),
+                    last=last,
+                ),
             )
         if last >= row.end_date:
             raise Conflict(
                 "policy_already_ends",
                 "end",
-                f"Penjatahan #{number} sudah berakhir pada {row.end_date:%d-%m-%Y}: "
-                "tidak ada yang diubah.",
+                Msg(
+                    (
+                        "Penjatahan #{number} sudah berakhir pada {end_date:%d-%m-%Y}: tidak "
+                        "ada yang diubah."
+                    ),
+                    number=number,
+                    end_date=row.end_date,
+                ),
             )
         repo.insert_version(
             tx.conn,
@@ -373,25 +395,32 @@ def allow(
             raise NotFound(
                 "unknown_application",
                 "receipt",
-                f"Permohonan dengan tanda terima '{receipt}' tidak ada di kantor {tx.office}.",
+                Msg(
+                    ("Permohonan dengan tanda terima '{receipt}' tidak ada di kantor {office}."),
+                    receipt=receipt,
+                    office=tx.office,
+                ),
             )
         if active_row(tx.conn, tx.office, today) is None:
             raise Conflict(
                 "no_policy_today",
                 "receipt",
-                "Hari ini tidak ada penjatahan cetak: pengecualian tidak diperlukan.",
+                N_("Hari ini tidak ada penjatahan cetak: pengecualian tidak diperlukan."),
             )
         if app.status != Status.SIAP_CETAK.value:
             raise Conflict(
                 "not_print_ready",
                 "receipt",
-                f"Permohonan {app.receipt} tidak sedang menunggu cetak (siap cetak).",
+                Msg(
+                    "Permohonan {receipt} tidak sedang menunggu cetak (siap cetak).",
+                    receipt=app.receipt,
+                ),
             )
         if repo.exception_for(tx.conn, tx.office, app.receipt, today) is not None:
             raise Conflict(
                 "exception_exists",
                 "receipt",
-                f"Pengecualian untuk {app.receipt} hari ini sudah ada.",
+                Msg("Pengecualian untuk {receipt} hari ini sudah ada.", receipt=app.receipt),
             )
         repo.insert_exception(
             tx.conn,
@@ -496,9 +525,16 @@ def check_print(
         raise Conflict(
             "ration_cap_reached",
             "date",
-            f"Batas cetak penjatahan hari ini ({policy.daily_cap} kartu) sudah tercapai "
-            f"({printed} dicetak): cetak dilanjutkan {resumes:%d-%m-%Y}. Kepala dinas dapat "
-            "memberi pengecualian dengan alasan.",
+            Msg(
+                (
+                    "Batas cetak penjatahan hari ini ({daily_cap} kartu) sudah tercapai "
+                    "({printed} dicetak): cetak dilanjutkan {resumes:%d-%m-%Y}. Kepala "
+                    "dinas dapat memberi pengecualian dengan alasan."
+                ),
+                daily_cap=policy.daily_cap,
+                printed=printed,
+                resumes=resumes,
+            ),
         )
     waiting = [i.classes for i in _queue(tx.conn, tx.office, policy) if i.receipt != receipt]
     ahead = dr.higher_waiting(policy.classes, member, waiting)
@@ -508,9 +544,16 @@ def check_print(
         raise Conflict(
             "ration_not_your_turn",
             "receipt",
-            f"Penjatahan cetak berlaku: {ahead} permohonan {dr.class_label(policy.classes[first])} "
-            f"menunggu lebih dulu, sedangkan permohonan ini {dr.class_label(mine)}. Cetak "
-            "menurut urutan antrean, atau minta pengecualian kepala dinas.",
+            Msg(
+                (
+                    "Penjatahan cetak berlaku: {ahead} permohonan {first_label} menunggu lebih "
+                    "dulu, sedangkan permohonan ini {mine_label}. Cetak menurut urutan "
+                    "antrean, atau minta pengecualian kepala dinas."
+                ),
+                ahead=ahead,
+                first_label=dr.class_label(policy.classes[first]),
+                mine_label=dr.class_label(mine),
+            ),
         )
     return f"penjatahan #{row.policy_no}: {dr.class_label(dr.class_key(policy.classes, member))}"
 
@@ -581,7 +624,11 @@ def wait(ctx: Context, *, receipt: str, office: str | None = None) -> Wait | Non
             raise NotFound(
                 "unknown_application",
                 "receipt",
-                f"Permohonan dengan tanda terima '{receipt}' tidak ada di kantor {code}.",
+                Msg(
+                    "Permohonan dengan tanda terima '{receipt}' tidak ada di kantor {code}.",
+                    receipt=receipt,
+                    code=code,
+                ),
             )
         return wait_of(conn, code, number, ctx.today())
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from blangko.domain.access import allowed, sees_personal_data
 from blangko.domain.errors import DomainError
 from blangko.domain.handed_in import METHOD_LABEL_ID, METHODS, REASON_LABEL_ID, REASONS
+from blangko.domain.text import N_, Msg
 from blangko.formatting import blank_to_none, parse_date
 from blangko.services import handed_in as hi
 from blangko.services import reports
@@ -146,7 +147,9 @@ async def destroy_form(request: Request) -> Response:
         for v in raw_cards:
             if not v.strip().isdigit() or len(v.strip()) > 10:
                 raise DomainError(
-                    "not_a_number", "cards", f"Nomor register kartu '{v}' bukan bilangan bulat."
+                    "not_a_number",
+                    "cards",
+                    Msg("Nomor register kartu '{v}' bukan bilangan bulat.", v=v),
                 )
             cards.append(int(v))
         r = hi.destroy_cards(
@@ -174,7 +177,9 @@ async def count_form(request: Request) -> Response:
         text = form["counted"].strip()
         if not text.isdigit() or len(text) > 10:
             raise DomainError(
-                "not_a_number", "counted", f"Jumlah terhitung '{text}' bukan bilangan bulat."
+                "not_a_number",
+                "counted",
+                Msg("Jumlah terhitung '{text}' bukan bilangan bulat.", text=text),
             )
         r = hi.count_cards(
             ctx,
@@ -222,7 +227,7 @@ def destruction_file(request: Request, destruction_id: Id, fmt: str = "pdf") -> 
 def recap_file(request: Request, month: str | None = None, fmt: str = "xlsx") -> Response:
     """The monthly recap for the province and the directorate."""
     if not blank_to_none(month):
-        raise DomainError("required", "month", "Bulan rekap wajib diisi (YYYY-MM).")
+        raise DomainError("required", "month", N_("Bulan rekap wajib diisi (YYYY-MM)."))
     return _file(request, "handed_in_recap", {"month": month}, fmt.strip().lower())
 
 

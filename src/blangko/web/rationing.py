@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from blangko.domain.access import FORECAST_READERS, allowed
 from blangko.domain.errors import DomainError
 from blangko.domain.rationing import CLASS_LABEL_ID, DEFAULT_CLASSES, OTHERS_LABEL_ID
+from blangko.domain.text import Msg
 from blangko.formatting import blank_to_none, parse_date
 from blangko.services import figures, rationing
 from blangko.services.rationing import ExceptionWritten, Policies, PolicyWritten, WaitAnswer
@@ -59,7 +60,9 @@ def _cap(text: str | None) -> int | None:
         return int(value)
     except ValueError:
         raise DomainError(
-            "not_a_number", "daily_cap", f"Batas cetak per hari harus bilangan bulat ('{value}')."
+            "not_a_number",
+            "daily_cap",
+            Msg("Batas cetak per hari harus bilangan bulat ('{value}').", value=value),
         ) from None
 
 

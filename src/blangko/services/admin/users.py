@@ -24,7 +24,7 @@ from blangko.domain.errors import (
     one_of,
 )
 from blangko.domain.limits import control_character
-from blangko.domain.text import Msg
+from blangko.domain.text import N_, Msg
 from blangko.services.context import Context
 
 MIN_PASSWORD = 8
@@ -189,20 +189,23 @@ def _check_province(conn: Connection, scope: Scope, province: str, office: str |
         raise Forbidden(
             "office_scope",
             "province",
-            "Pengguna provinsi hanya dapat ditambah oleh operator server, di baris perintah.",
+            N_("Pengguna provinsi hanya dapat ditambah oleh operator server, di baris perintah."),
         )
     if office is not None:
         raise DomainError(
             "office_or_province",
             "province",
-            "Pengguna terikat ke satu kantor atau satu provinsi, tidak keduanya.",
+            N_("Pengguna terikat ke satu kantor atau satu provinsi, tidak keduanya."),
         )
     region = repo.region(conn, code)
     if region is None or region.level != "provinsi":
         raise NotFound(
             "unknown_province",
             "province",
-            f"Kode '{code}' bukan kode provinsi Kemendagri yang dikenal (contoh: 17).",
+            Msg(
+                ("Kode '{code}' bukan kode provinsi Kemendagri yang dikenal (contoh: 17)."),
+                code=code,
+            ),
         )
     return code
 

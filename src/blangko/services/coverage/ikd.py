@@ -22,7 +22,7 @@ from blangko.adapters.repos import handed_in as repo
 from blangko.domain import handed_in as rules
 from blangko.domain.errors import DomainError
 from blangko.domain.limits import check_date
-from blangko.domain.text import N_
+from blangko.domain.text import N_, Msg
 from blangko.services.context import Context, resolve_office
 
 MAX_DAYS = 366
@@ -84,11 +84,17 @@ def _period(ctx: Context, first: date | None, last: date | None) -> tuple[date, 
         raise DomainError(
             "period_order",
             "date_from",
-            f"Tanggal awal {start:%d-%m-%Y} sesudah tanggal akhir {end:%d-%m-%Y}.",
+            Msg(
+                "Tanggal awal {start:%d-%m-%Y} sesudah tanggal akhir {end:%d-%m-%Y}.",
+                start=start,
+                end=end,
+            ),
         )
     if (end - start).days + 1 > MAX_DAYS:
         raise DomainError(
-            "period_too_long", "date_from", f"Periode paling panjang {MAX_DAYS} hari."
+            "period_too_long",
+            "date_from",
+            Msg("Periode paling panjang {MAX_DAYS} hari.", MAX_DAYS=MAX_DAYS),
         )
     return start, end
 
@@ -154,7 +160,7 @@ def ikd_coverage(
     """Wajib KTP with IKD on a date against the target: the regency and each kecamatan or
     desa."""
     if by not in LEVELS:
-        raise DomainError("coverage_level", "by", "Tingkat wilayah harus kecamatan atau desa.")
+        raise DomainError("coverage_level", "by", N_("Tingkat wilayah harus kecamatan atau desa."))
     goal = target_pct(ctx, target)
     day = check_date(as_of or ctx.today(), "as_of")
     with ctx.read() as conn:

@@ -28,6 +28,7 @@ from blangko.domain.serials import (
     parse_ranges,
     total,
 )
+from blangko.domain.text import N_, Msg
 from blangko.formatting import num
 from blangko.services.context import Context, WriteTx, location_id, write_once
 from blangko.services.network.organisation import EVERYTHING, STORE_NAME, Reach
@@ -62,7 +63,7 @@ def view(row: Any) -> ShipmentView:
 
 def _required(value: str | None, field: str, what: str) -> str:
     if value is None or not value.strip():
-        raise DomainError("required", field, f"{what} wajib diisi.")
+        raise DomainError("required", field, Msg("{what} wajib diisi.", what=what))
     return value.strip()
 
 
@@ -101,7 +102,7 @@ def send(
         raise DomainError(
             "serials_or_qty",
             "serials",
-            "Sebutkan rentang seri yang dikirim atau jumlah kepingnya (salah satu saja).",
+            N_("Sebutkan rentang seri yang dikirim atau jumlah kepingnya (salah satu saja)."),
         )
     asked = _ranges(serials, "serials") if qty is None else None
     if qty is not None:
@@ -111,13 +112,15 @@ def send(
         receiver = _required(to_office, "to", "Kantor tujuan")
         if repo.office_kind(tx.conn, receiver) is None:
             raise NotFound(
-                "unknown_office", "to", f"Kantor tujuan '{receiver}' tidak ada di basis data ini."
+                "unknown_office",
+                "to",
+                Msg("Kantor tujuan '{receiver}' tidak ada di basis data ini.", receiver=receiver),
             )
         if receiver == tx.office:
             raise DomainError(
                 "same_office",
                 "to",
-                "Kantor tujuan sama dengan kantor pengirim: kirim ke kantor lain.",
+                N_("Kantor tujuan sama dengan kantor pengirim: kirim ke kantor lain."),
             )
         doc = _required(document, "document", "Nomor dokumen (surat pengantar/BAST kiriman)")
         check_entry_date(tx, effective)
@@ -126,14 +129,21 @@ def send(
         if asked is None:
             assert qty is not None
             if qty < 1:
-                raise DomainError("qty_positive", "qty", "Jumlah keping harus lebih dari 0.")
+                raise DomainError("qty_positive", "qty", N_("Jumlah keping harus lebih dari 0."))
             ranges = ledger_repo.lowest_available(tx.conn, tx.office, loc, qty)
             if total(ranges) < qty:
                 raise DomainError(
                     "insufficient_stock",
                     "qty",
-                    f"Stok di '{name}' hanya {num(total(ranges))} keping; tidak cukup untuk "
-                    f"mengirim {num(qty)}.",
+                    Msg(
+                        (
+                            "Stok di '{name}' hanya {value} keping; tidak cukup untuk mengirim "
+                            "{qty}."
+                        ),
+                        name=name,
+                        value=num(total(ranges)),
+                        qty=num(qty),
+                    ),
                 )
         else:
             ranges = merge(asked)
@@ -178,7 +188,9 @@ def _shipment_id(value: int | str) -> int:
     except (TypeError, ValueError):
         number = 0
     if number < 1:
-        raise DomainError("shipment_id", "shipment", f"Nomor kiriman '{value}' tidak sah.")
+        raise DomainError(
+            "shipment_id", "shipment", Msg("Nomor kiriman '{value}' tidak sah.", value=value)
+        )
     return number
 
 
@@ -216,18 +228,28 @@ def receive(
     with ctx.read() as conn:
         found = repo.shipment(conn, number)
     if found is None:
-        raise NotFound("unknown_shipment", "shipment", f"Kiriman #{number} tidak ada.")
+        raise NotFound(
+            "unknown_shipment", "shipment", Msg("Kiriman #{number} tidak ada.", number=number)
+        )
     receiver = found.to_office
     acting = office.strip() if office and office.strip() else None
     if acting is not None and acting not in (receiver, found.office_code):
         # Another office's shipment: as unknown as one that does not exist.
-        raise NotFound("unknown_shipment", "shipment", f"Kiriman #{number} tidak ada.")
+        raise NotFound(
+            "unknown_shipment", "shipment", Msg("Kiriman #{number} tidak ada.", number=number)
+        )
     if acting is not None and acting != receiver:
         raise DomainError(
             "not_receiver",
             "shipment",
-            f"Kiriman #{number} dikirim oleh kantor ini ke kantor {receiver}: hanya kantor "
-            "tujuan yang dapat menerimanya.",
+            Msg(
+                (
+                    "Kiriman #{number} dikirim oleh kantor ini ke kantor {receiver}: hanya "
+                    "kantor tujuan yang dapat menerimanya."
+                ),
+                number=number,
+                receiver=receiver,
+            ),
         )
 
     def body(tx: WriteTx) -> ShipmentWritten:
@@ -237,8 +259,15 @@ def receive(
             raise Conflict(
                 "shipment_received",
                 "shipment",
-                f"Kiriman #{number} sudah diterima pada {row.received_date:%d-%m-%Y} "
-                f"(BAST {row.received_document}): kiriman hanya diterima sekali.",
+                Msg(
+                    (
+                        "Kiriman #{number} sudah diterima pada {received_date:%d-%m-%Y} (BAST "
+                        "{received_document}): kiriman hanya diterima sekali."
+                    ),
+                    number=number,
+                    received_date=row.received_date,
+                    received_document=row.received_document,
+                ),
             )
         doc = _required(document, "document", "Nomor BAST (berita acara serah terima)")
         check_entry_date(tx, effective)
@@ -246,8 +275,14 @@ def receive(
             raise DomainError(
                 "received_before_sent",
                 "date",
-                f"Tanggal terima {effective:%d-%m-%Y} sebelum tanggal kirim "
-                f"{row.sent_date:%d-%m-%Y}.",
+                Msg(
+                    (
+                        "Tanggal terima {effective:%d-%m-%Y} sebelum tanggal kirim "
+                        "{sent_date:%d-%m-%Y}."
+                    ),
+                    effective=effective,
+                    sent_date=row.sent_date,
+                ),
             )
         sent = parse_ranges(row.serials)
         for ranges, field, what in ((lost, "missing", "tidak sampai"), (bad, "damaged", "rusak")):
@@ -256,14 +291,21 @@ def receive(
                 raise DomainError(
                     "serial_not_in_shipment",
                     field,
-                    f"Seri yang dicatat {what} tidak termasuk kiriman #{number}: "
-                    f"{format_ranges(outside[:5])}.",
+                    Msg(
+                        "Seri yang dicatat {what} tidak termasuk kiriman #{number}: {value}.",
+                        what=what,
+                        number=number,
+                        value=format_ranges(outside[:5]),
+                    ),
                 )
         if lost and total(difference(lost, bad)) != total(merge(lost)):
             raise DomainError(
                 "serial_twice",
                 "damaged",
-                "Seri yang sama dicatat tidak sampai dan rusak: satu keping hanya salah satunya.",
+                N_(
+                    "Seri yang sama dicatat tidak sampai dan rusak: satu keping hanya "
+                    "salah satunya."
+                ),
             )
         lost_doc = None
         if lost:
@@ -332,8 +374,13 @@ def receive(
             raise Conflict(
                 "shipment_received",
                 "shipment",
-                f"Kiriman #{number} baru saja diterima oleh proses lain: kiriman hanya diterima "
-                "sekali.",
+                Msg(
+                    (
+                        "Kiriman #{number} baru saja diterima oleh proses lain: kiriman hanya "
+                        "diterima sekali."
+                    ),
+                    number=number,
+                ),
             )
         done = repo.shipment(tx.conn, number)
         return {"office": tx.office, "shipment": view(done), "replayed": False}
@@ -369,8 +416,15 @@ def _adopt(
         raise Conflict(
             "shipment_state",
             "shipment",
-            f"Hanya {moved} dari {total(ranges)} seri kiriman #{row.id} masih dalam perjalanan: "
-            "buku kiriman ini tidak utuh; jalankan pemeriksaan jaringan.",
+            Msg(
+                (
+                    "Hanya {moved} dari {value} seri kiriman #{id} masih dalam perjalanan: "
+                    "buku kiriman ini tidak utuh; jalankan pemeriksaan jaringan."
+                ),
+                moved=moved,
+                value=total(ranges),
+                id=row.id,
+            ),
         )
     entry = record_entry(
         tx,
@@ -397,11 +451,13 @@ def list_shipments(
     within `reach` sent or received, newest first."""
     if status is not None and status not in ("in_transit", "received"):
         raise DomainError(
-            "shipment_status", "status", "Status kiriman harus in_transit atau received."
+            "shipment_status", "status", N_("Status kiriman harus in_transit atau received.")
         )
     with ctx.read() as conn:
         if office is not None and repo.office_kind(conn, office.strip()) is None:
-            raise NotFound("unknown_office", "office", f"Kantor '{office}' tidak ada.")
+            raise NotFound(
+                "unknown_office", "office", Msg("Kantor '{office}' tidak ada.", office=office)
+            )
         rows = repo.shipments(conn, office.strip() if office else None, status)
     return [view(r) for r in rows if reach.covers(r.office_code) or reach.covers(r.to_office)]
 
@@ -412,5 +468,7 @@ def show(ctx: Context, *, shipment: int | str, reach: Reach = EVERYTHING) -> Shi
     with ctx.read() as conn:
         row = repo.shipment(conn, number)
     if row is None or not (reach.covers(row.office_code) or reach.covers(row.to_office)):
-        raise NotFound("unknown_shipment", "shipment", f"Kiriman #{number} tidak ada.")
+        raise NotFound(
+            "unknown_shipment", "shipment", Msg("Kiriman #{number} tidak ada.", number=number)
+        )
     return view(row)

@@ -143,14 +143,18 @@ def build(
         note=N_("<17: sudah atau pernah kawin, sehingga wajib KTP sebelum berumur 17 tahun."),
     )
     ikd_columns = [
-        Column("Wajib KTP", "int", total=True, weight=1.1),
-        Column("Aktivasi IKD", "int", total=True, weight=1.1),
-        Column("Cakupan IKD", "percent", ratio=(3, 2), weight=1),
-        Column("Kurang ke target", "int", weight=1.1),
+        Column(N_("Wajib KTP"), "int", total=True, weight=1.1),
+        Column(N_("Aktivasi IKD"), "int", total=True, weight=1.1),
+        Column(N_("Cakupan IKD"), "percent", ratio=(3, 2), weight=1),
+        Column(N_("Kurang ke target"), "int", weight=1.1),
     ]
     ikd_kec_table = Table(
-        "Aktivasi IKD per kecamatan",
-        [Column("Kode", "serial", weight=1.1), Column("Kecamatan", weight=2.2), *ikd_columns],
+        N_("Aktivasi IKD per kecamatan"),
+        [
+            Column(N_("Kode"), "serial", weight=1.1),
+            Column(N_("Kecamatan"), weight=2.2),
+            *ikd_columns,
+        ],
         [
             [
                 a["code"],
@@ -162,15 +166,18 @@ def build(
             ]
             for a in ikd_kec["areas"]
         ],
-        sheet="IKD kecamatan",
-        note=f"Target IKD {num(ikd_kec['target_pct'])} % dari wajib KTP: "
-        f"{ikd_kec['target_source']}.",
+        sheet=N_("IKD kecamatan"),
+        note=Msg(
+            "Target IKD {target_pct} % dari wajib KTP: {target_source_label}.",
+            target_pct=num(ikd_kec["target_pct"]),
+            target_source_label=ikd_kec["target_source"],
+        ),
     )
     ikd_desa_table = Table(
-        "Aktivasi IKD per desa/kelurahan",
+        N_("Aktivasi IKD per desa/kelurahan"),
         [
-            Column("Kode", "serial", weight=1.5),
-            Column("Desa/kelurahan", weight=2.2),
+            Column(N_("Kode"), "serial", weight=1.5),
+            Column(N_("Desa/kelurahan"), weight=2.2),
             *ikd_columns,
         ],
         [
@@ -184,7 +191,7 @@ def build(
             ]
             for a in ikd_desa["areas"]
         ],
-        sheet="IKD desa",
+        sheet=N_("IKD desa"),
     )
     ratio_text = (
         "-"

@@ -15,6 +15,7 @@ from typing import Any
 from blangko.adapters.reports.fmt import terbilang
 from blangko.adapters.reports.model import Column, Report, Signature, Table
 from blangko.domain.handed_in import CIRCULAR, REASON_LABEL_ID, REASONS
+from blangko.domain.text import N_, Msg
 from blangko.formatting import month_bounds, num, tanggal
 from blangko.services import handed_in
 from blangko.services.context import Context
@@ -49,14 +50,14 @@ def build_destruction(
     by_reason: dict[str, int] = {}
     for c in found["items"]:
         by_reason[c["reason"]] = by_reason.get(c["reason"], 0) + 1
-    name_col = [Column("Nama pemilik", weight=2.2)] if reveal else []
+    name_col = [Column(N_("Nama pemilik"), weight=2.2)] if reveal else []
     rows: list[list[Any]] = [
         [
             k,
             c["id"],
             *([c["nama"] or "-"] if reveal else []),
             c["nik"],
-            c["card_serial"] or "tidak terbaca",
+            c["card_serial"] or N_("tidak terbaca"),
             label(REASON_LABEL_ID, c["reason"]),
             date.fromisoformat(c["received_on"]),
         ]
@@ -64,58 +65,73 @@ def build_destruction(
     ]
     witnesses = d["witnesses"]
     paragraphs = [
-        f"{opening(day)}, bertempat di {d['place']}, telah dilakukan pemusnahan KTP-el rusak "
-        f"dan tidak berlaku yang diserahkan penduduk kepada {head.name} sejumlah {num(n)} "
-        f"({terbilang(n)}) keping dengan cara {d['method_label']}, sebagaimana tercantum dalam "
-        f"daftar di bawah ini, disaksikan oleh {', '.join(witnesses)}, berdasarkan {CIRCULAR}.",
+        Msg(
+            "{when}, bertempat di {place}, telah dilakukan pemusnahan KTP-el rusak "
+            "dan tidak berlaku yang diserahkan penduduk kepada {name} sejumlah {n} "
+            "({n_words}) keping dengan cara {method_label}, sebagaimana tercantum dalam "
+            "daftar di bawah ini, disaksikan oleh {witnesses}, berdasarkan {circular}.",
+            when=opening(day),
+            place=d["place"],
+            name=head.name,
+            n=num(n),
+            n_words=terbilang(n),
+            method_label=d["method_label"],
+            witnesses=", ".join(witnesses),
+            circular=CIRCULAR,
+        ),
         CLOSING,
     ]
     if not reveal:
         paragraphs.insert(
             1,
-            "NIK pemilik disamarkan dan nama tidak dicantumkan pada salinan ini; salinan "
-            "lengkap hanya untuk petugas yang berwenang melihat data pribadi.",
+            N_(
+                "NIK pemilik disamarkan dan nama tidak dicantumkan pada salinan ini; salinan "
+                "lengkap hanya untuk petugas yang berwenang melihat data pribadi."
+            ),
         )
     return new_report(
         head,
         name="handed_in_destruction",
-        title="BERITA ACARA PEMUSNAHAN KTP-EL RUSAK DAN TIDAK BERLAKU",
-        subtitle=f"Pemusnahan nomor {d['id']}",
+        title=N_("BERITA ACARA PEMUSNAHAN KTP-EL RUSAK DAN TIDAK BERLAKU"),
+        subtitle=Msg("Pemusnahan nomor {number}", number=d["id"]),
         filename_stem=f"berita-acara-pemusnahan-ktp-lama-{d['id']}",
         facts=[
-            ("Tanggal pemusnahan", day),
-            ("Tempat", d["place"]),
-            ("Cara pemusnahan", d["method_label"]),
-            ("Jumlah kartu (keping)", n),
-            ("Saksi", ", ".join(witnesses)),
-            ("Dasar", CIRCULAR),
+            (N_("Tanggal pemusnahan"), day),
+            (N_("Tempat"), d["place"]),
+            (N_("Cara pemusnahan"), d["method_label"]),
+            (N_("Jumlah kartu (keping)"), n),
+            (N_("Saksi"), ", ".join(witnesses)),
+            (N_("Dasar"), CIRCULAR),
         ],
         paragraphs=paragraphs,
         tables=[
             Table(
-                "Rekap menurut alasan penyerahan",
-                [Column("Alasan", weight=4), Column("Keping", "int", total=True, weight=1.2)],
+                N_("Rekap menurut alasan penyerahan"),
+                [
+                    Column(N_("Alasan"), weight=4),
+                    Column(N_("Keping"), "int", total=True, weight=1.2),
+                ],
                 [[label(REASON_LABEL_ID, r), by_reason[r]] for r in in_order(by_reason, REASONS)],
-                sheet="Rekap alasan",
+                sheet=N_("Rekap alasan"),
             ),
             Table(
-                "Daftar KTP-el yang dimusnahkan",
+                N_("Daftar KTP-el yang dimusnahkan"),
                 [
-                    Column("No", "int", weight=0.6),
-                    Column("No. register", "int", weight=1),
+                    Column(N_("No"), "int", weight=0.6),
+                    Column(N_("No. register"), "int", weight=1),
                     *name_col,
-                    Column("NIK pemilik", "serial", weight=2.2),
-                    Column("Nomor seri kartu", "serial", weight=1.6),
-                    Column("Alasan", weight=2),
-                    Column("Diterima", "date", weight=1.6),
+                    Column(N_("NIK pemilik"), "serial", weight=2.2),
+                    Column(N_("Nomor seri kartu"), "serial", weight=1.6),
+                    Column(N_("Alasan"), weight=2),
+                    Column(N_("Diterima"), "date", weight=1.6),
                 ],
                 rows,
-                sheet="Daftar kartu",
+                sheet=N_("Daftar kartu"),
             ),
         ],
         checks=[f"{num(n)} keping dimusnahkan = {num(len(rows))} baris daftar."],
         issued_on=day,
-        signatures=destruction_signatures(head, witnesses, keeper="Penyimpan Kartu"),
+        signatures=destruction_signatures(head, witnesses, keeper=N_("Penyimpan Kartu")),
         data={"destruction_id": d["id"], "cards": n, "revealed": reveal},
     )
 
@@ -147,65 +163,77 @@ def build_recap(
     return new_report(
         head,
         name="handed_in_recap",
-        title="REKAPITULASI KTP-EL RUSAK DAN TIDAK BERLAKU",
-        subtitle=f"Bulan {month_name(first)}",
+        title=N_("REKAPITULASI KTP-EL RUSAK DAN TIDAK BERLAKU"),
+        subtitle=Msg("Bulan {month}", month=month_name(first)),
         filename_stem=f"rekap-ktp-lama-{key}",
         facts=[
-            ("Periode", f"{tanggal(first)} s.d. {tanggal(last)}"),
-            ("Tersimpan awal bulan (keping)", r["held_at_start"]),
-            ("Diterima bulan ini (keping)", r["received"]),
-            ("Dimusnahkan bulan ini (keping)", r["destroyed"]),
-            ("Tersimpan akhir bulan (keping)", r["held_at_end"]),
-            ("Dasar", CIRCULAR),
+            (N_("Periode"), Msg("{first} s.d. {last}", first=tanggal(first), last=tanggal(last))),
+            (N_("Tersimpan awal bulan (keping)"), r["held_at_start"]),
+            (N_("Diterima bulan ini (keping)"), r["received"]),
+            (N_("Dimusnahkan bulan ini (keping)"), r["destroyed"]),
+            (N_("Tersimpan akhir bulan (keping)"), r["held_at_end"]),
+            (N_("Dasar"), CIRCULAR),
         ],
         paragraphs=[
-            f"Rekapitulasi KTP-el rusak dan tidak berlaku yang diserahkan penduduk kepada "
-            f"{head.name} dan yang dimusnahkan selama bulan {month_name(first)}, untuk "
-            "dilaporkan kepada Dinas Dukcapil Provinsi dan Ditjen Dukcapil Kemendagri.",
+            Msg(
+                "Rekapitulasi KTP-el rusak dan tidak berlaku yang diserahkan penduduk kepada "
+                "{name} dan yang dimusnahkan selama bulan {month}, untuk "
+                "dilaporkan kepada Dinas Dukcapil Provinsi dan Ditjen Dukcapil Kemendagri.",
+                name=head.name,
+                month=month_name(first),
+            ),
         ],
         tables=[
             Table(
-                "Diterima menurut alasan penyerahan",
-                [Column("Alasan", weight=4), Column("Keping", "int", total=True, weight=1.2)],
+                N_("Diterima menurut alasan penyerahan"),
+                [
+                    Column(N_("Alasan"), weight=4),
+                    Column(N_("Keping"), "int", total=True, weight=1.2),
+                ],
                 [[label(REASON_LABEL_ID, k), v] for k, v in r["received_by_reason"].items()],
-                sheet="Diterima",
+                sheet=N_("Diterima"),
             ),
             Table(
-                "Pemusnahan",
+                N_("Pemusnahan"),
                 [
-                    Column("Tanggal", "date", weight=1.6),
-                    Column("Nomor", "int", weight=0.8),
-                    Column("Tempat", weight=2),
-                    Column("Cara", weight=1.3),
-                    Column("Saksi", weight=2.6),
-                    Column("Keping", "int", total=True, weight=1),
+                    Column(N_("Tanggal"), "date", weight=1.6),
+                    Column(N_("Nomor"), "int", weight=0.8),
+                    Column(N_("Tempat"), weight=2),
+                    Column(N_("Cara"), weight=1.3),
+                    Column(N_("Saksi"), weight=2.6),
+                    Column(N_("Keping"), "int", total=True, weight=1),
                 ],
                 destructions,
-                sheet="Pemusnahan",
-                empty_text="Tidak ada pemusnahan pada bulan ini.",
+                sheet=N_("Pemusnahan"),
+                empty_text=N_("Tidak ada pemusnahan pada bulan ini."),
             ),
             Table(
-                "Penghitungan kartu tersimpan",
+                N_("Penghitungan kartu tersimpan"),
                 [
-                    Column("Tanggal", "date", weight=1.6),
-                    Column("Menurut register", "int", weight=1.4),
-                    Column("Terhitung", "int", weight=1.2),
-                    Column("Selisih", "int", weight=1),
+                    Column(N_("Tanggal"), "date", weight=1.6),
+                    Column(N_("Menurut register"), "int", weight=1.4),
+                    Column(N_("Terhitung"), "int", weight=1.2),
+                    Column(N_("Selisih"), "int", weight=1),
                 ],
                 counts,
-                sheet="Penghitungan",
-                empty_text="Tidak ada penghitungan pada bulan ini.",
+                sheet=N_("Penghitungan"),
+                empty_text=N_("Tidak ada penghitungan pada bulan ini."),
             ),
         ],
         checks=[
-            f"{num(r['held_at_start'])} tersimpan awal + {num(r['received'])} diterima - "
-            f"{num(r['destroyed'])} dimusnahkan = {num(r['held_at_end'])} tersimpan akhir"
-            + ("" if r["reconciled"] else " (TIDAK COCOK: periksa register)")
-            + "."
+            Msg(
+                "{start} tersimpan awal + {received} diterima - {destroyed} dimusnahkan = "
+                "{end} tersimpan akhir{mismatch_label}.",
+                start=num(r["held_at_start"]),
+                received=num(r["received"]),
+                destroyed=num(r["destroyed"]),
+                end=num(r["held_at_end"]),
+                mismatch_label="" if r["reconciled"] else N_(" (TIDAK COCOK: periksa register)"),
+            )
         ],
         issued_on=min(last, ctx.today()),
         signatures=[
-            Signature("Penyimpan Kartu", None, "NIP"),
+            Signature(N_("Penyimpan Kartu"), None, N_("NIP")),
             head_signature(head),
         ],
         data={
