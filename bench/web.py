@@ -116,7 +116,10 @@ REPORTS = {
         "request?fmt=pdf&quantity=1000&reason=Kebutuhan%20tiga%20bulan",
     ],
 }
-EXTRA_QUERY = {"page.stock.trace": "?serial={serial}"}
+EXTRA_QUERY = {
+    "page.stock.trace": "?serial={serial}",
+    "page.old_cards.recap": f"?month={MONTH}",  # the recap is of one month
+}
 ON_HAND = re.compile(r'data-figure="on_hand" data-location="" data-value="(-?\d+)"')
 COVERAGE = re.compile(r'data-figure="coverage" data-value="([^"]*)"')
 REGISTRY_DATE = re.compile(r'data-figure="registry_age" data-date="([^"]*)"')
