@@ -259,12 +259,15 @@ def previous_serial(conn: Connection, office: str, nik: str, before_id: int) -> 
 # IKD --------------------------------------------------------------------------------------------
 
 
-def _app_ikd() -> Any:
-    return exists().where(
-        application.c.nik == r.nik,
-        application.c.office_code == r.office_code,
-        application.c.ikd_at.is_not(None),
+def _marked_niks(office: str, before: datetime | None = None) -> Any:
+    """The NIKs whose IKD an application of the office marked (before ``before``). Asked as
+    ``nik IN (...)``, evaluated once per statement: a correlated EXISTS per resident made
+    SQLite search the office's applications again for every resident (2,5 s against 0,25 s
+    on the demo's 136.000 residents)."""
+    q = select(application.c.nik).where(
+        application.c.office_code == office, application.c.ikd_at.is_not(None)
     )
+    return q if before is None else q.where(application.c.ikd_at < before)
 
 
 def app_ikd_moments(conn: Connection, office: str, since: datetime, before: datetime) -> list[Any]:
@@ -289,7 +292,7 @@ def registry_ikd_days(conn: Connection, office: str, first: date, last: date) ->
             r.office_code == office,
             r.tanggal_ikd >= first,
             r.tanggal_ikd <= last,
-            ~_app_ikd(),
+            r.nik.not_in(_marked_niks(office)),  # application.nik is NOT NULL
         )
         .group_by(r.tanggal_ikd)
     )
@@ -303,11 +306,7 @@ def ikd_by_area(
     has IKD when the registry dates it by then or an application of the office marked it
     before ``before`` (the moment the office's day after as_of begins)."""
     area = (r.kode_kecamatan if level == "kecamatan" else r.kode_desa).label("area")
-    marked = exists().where(
-        application.c.nik == r.nik,
-        application.c.office_code == r.office_code,
-        application.c.ikd_at < before,
-    )
+    marked = r.nik.in_(_marked_niks(office, before))
     has = or_(and_(r.tanggal_ikd.is_not(None), r.tanggal_ikd <= as_of), marked)
     q = (
         select(
