@@ -6,7 +6,8 @@
   every kind of write to the registry (insert, each column that matters, delete).
 - A stored figure is computed again after each kind of change that affects it (ledger entry,
   registry import, recording, print, closure, event, the day asked, the settings) and only
-  then: another office's writes and reads leave it as stored.
+  then: another office's writes and reads leave it as stored. So are the IKD figures
+  (registry import, an application's IKD mark, a blank receipt, the target).
 - Two processes show the same figures: the second reads what the first stored (a restart
   computes nothing), and two processes asking at once compute it once.
 """
@@ -36,11 +37,11 @@ from blangko.adapters.tables_residents import resident
 from blangko.domain import wajib_ktp as wk
 from blangko.domain.nik import build_nik
 from blangko.services import applications as apps
-from blangko.services import figures, forecast, registry
+from blangko.services import dashboard, figures, forecast, registry
 from blangko.services.admin import setup
 from blangko.services.calendar import days, events
 from blangko.services.context import Context
-from blangko.services.coverage import areas, projection
+from blangko.services.coverage import areas, ikd, projection
 from blangko.services.stock import writes
 from blangko.settings import ForecastSettings
 from blangko.web.app import create_app
@@ -404,6 +405,132 @@ def test_projection_and_cohort_follow_what_they_depend_on(ctx: Context, office: 
     assert areas.cohort(ctx, months=6)["total"] == total + 1
 
 
+def _recorded_application(ctx: Context, nik: str, office: str = "17.04") -> str:
+    """An application for ``nik``, recorded (so its IKD may be marked): its receipt."""
+    receipt = apps.new(ctx, nik=nik, type="pemula", documents=KK, office=office)["receipt"]
+    apps.record(ctx, receipt=receipt, office=office)
+    return str(receipt)
+
+
+def _with_ikd_target(ctx: Context, pct: str) -> Context:
+    settings = ctx.settings.model_copy(update={"ikd_target_pct": Decimal(pct)})
+    return Context(ctx.engine, actor="petugas-uji", clock=ctx.clock, settings=settings)
+
+
+def test_ikd_figures_are_computed_again_after_what_they_depend_on_only(
+    ctx: Context, office: str, other: str, tmp_path: Path
+) -> None:
+    """IKD coverage (registry, applications; the day, level, target) and IKD against the
+    blanks received (registry, applications, ledger; the period): computed again after a
+    registry import, an application's IKD mark, a blank receipt, a target change, and not
+    after a read or another office's change."""
+    stock_station(ctx)
+    writes.record_opening(
+        ctx, serials="KR0000201-KR0000300", effective=TODAY - timedelta(days=30), office=other
+    )
+    niks = [add_resident(ctx, serial=k, birth=date(1990, 1, k)) for k in range(1, 5)]
+    others = [add_resident(ctx, serial=k, office=other) for k in (81, 82)]
+
+    def computed(c: Context = ctx, as_of: date | None = None) -> tuple[bool, bool]:
+        return (
+            ikd.ikd_coverage_stored(c, office="17.04", as_of=as_of).computed_now,
+            ikd.ikd_ratio_stored(c, office="17.04", last=as_of).computed_now,
+        )
+
+    def fresh(c: Context = ctx) -> tuple[Any, Any]:
+        """Both figures computed now by their own functions, as JSON keeps them."""
+        goal = ikd.target_pct(c)
+        with c.read() as conn:
+            cov = ikd.read_coverage(c, conn, "17.04", TODAY, "kecamatan", goal)
+            ratio = ikd.read_ratio(c, conn, "17.04", *ikd.year_to_date(TODAY))
+        return json.loads(json.dumps(cov)), json.loads(json.dumps(ratio))
+
+    assert computed() == (True, True)
+    assert computed() == (False, False)
+    start = (ikd.ikd_coverage(ctx, office="17.04"), ikd.ikd_blank_ratio(ctx, office="17.04"))
+    assert start == fresh()
+    assert (start[0]["wajib_ktp"], start[0]["ikd"], start[1]["blanks_received"]) == (4, 0, 0)
+
+    # Not affected: reads (every surface's), another office's writes of every kind, and the
+    # calendar and events of the office itself.
+    dashboard.outlook(ctx, "17.04", "kepala")
+    ikd.ikd_daily(ctx, office="17.04")
+    areas.coverage(ctx, office="17.04")
+    figures.forecast_for(ctx, "17.04")
+    _import_one(ctx, tmp_path, 90, office=other)
+    apps.ikd(ctx, receipt=_recorded_application(ctx, others[0], other), office=other)
+    writes.receive_shipment(
+        ctx,
+        serials="KR0000401-KR0000450",
+        source="Ditjen Dukcapil Kemendagri",
+        document="BAST/LAIN/1",
+        office=other,
+    )
+    days.add_closure(
+        ctx, service="semua", start=TODAY + timedelta(days=5), reason="Rapat", office="17.04"
+    )
+    events.add_event(
+        ctx,
+        name="Pilkades",
+        event_date=TODAY + timedelta(days=20),
+        kind="pilkades",
+        all_villages=True,
+        office="17.04",
+    )
+    assert computed() == (False, False)
+    assert computed(_with_ikd_target(ctx, "30")) == (False, False)  # the same target
+
+    # A registry import: both (one more wajib KTP).
+    _import_one(ctx, tmp_path, 2)
+    assert computed() == (True, True) and computed() == (False, False)
+    assert ikd.ikd_coverage(ctx, office="17.04")["wajib_ktp"] == 5
+
+    # An application's IKD mark: both (one more with IKD, one more activation). Its
+    # recording before (registry and applications) computes them again too.
+    receipt = _recorded_application(ctx, niks[0])
+    assert computed() == (True, True)
+    apps.ikd(ctx, receipt=receipt, office="17.04")
+    assert computed() == (True, True) and computed() == (False, False)
+    cov, ratio = ikd.ikd_coverage(ctx, office="17.04"), ikd.ikd_blank_ratio(ctx, office="17.04")
+    assert (cov["ikd"], ratio["activations"]) == (1, 1)
+    assert (cov, ratio) == fresh()
+
+    # A blank receipt: the ratio only (its blanks received), not coverage.
+    writes.receive_shipment(
+        ctx,
+        serials="KR0000501-KR0000540",
+        source="Ditjen Dukcapil Kemendagri",
+        document="BAST/2026/11",
+        office="17.04",
+    )
+    assert computed() == (False, True) and computed() == (False, False)
+    ratio = ikd.ikd_blank_ratio(ctx, office="17.04")
+    assert (ratio["blanks_received"], ratio["ratio_pct"]) == (40, 2.5)
+    assert (ikd.ikd_coverage(ctx, office="17.04"), ratio) == fresh()
+
+    # The target (the settings', or one asked for): coverage only, with the new target.
+    higher = _with_ikd_target(ctx, "40")
+    assert computed(higher) == (True, False) and computed(higher) == (False, False)
+    cov = ikd.ikd_coverage(higher, office="17.04")
+    assert (cov["target_pct"], cov["to_target"]) == (40.0, 1)  # 40 % of 5, less the 1 with IKD
+    assert (cov, ikd.ikd_blank_ratio(higher, office="17.04")) == fresh(higher)
+    assert ikd.ikd_coverage_stored(ctx, target="40", office="17.04").value == cov
+    assert computed() == (False, False)  # the default target's figure is still stored
+
+    # Another day asked: a figure of its own.
+    assert computed(as_of=TODAY - timedelta(days=1)) == (True, True)
+    assert computed(as_of=TODAY - timedelta(days=1)) == (False, False)
+
+    # The dashboard and the coverage figures read the stored figures: nothing is computed.
+    outlook = dashboard.outlook(ctx, "17.04", "kepala")
+    assert (outlook["ikd"], outlook["ikd_ratio"]) == fresh()
+    assert outlook["ikd_computed_at"] == min(
+        ikd.ikd_coverage_stored(ctx, office="17.04").computed_at,
+        ikd.ikd_ratio_stored(ctx, office="17.04").computed_at,
+    )
+    assert computed() == (False, False)
+
+
 # --- two processes --------------------------------------------------------------------------
 
 PROCESS = r"""
@@ -479,10 +606,13 @@ def test_refresh_computes_what_changed_and_nothing_else(ctx: Context, office: st
         "17.04 coverage kecamatan",
         "17.04 cohort",
         "17.04 projection",
+        "17.04 ikd coverage",
+        "17.04 ikd ratio",
     ]
     assert figures.refresh(ctx) == []
     writes.transfer(ctx, qty=1, from_location="gudang", to_location="loket-1")
-    assert figures.refresh(ctx) == ["17.04 forecast"]
+    # A ledger entry: the forecast, and IKD against the blanks received (the ledger's head).
+    assert figures.refresh(ctx) == ["17.04 forecast", "17.04 ikd ratio"]
     # The page's view then reads what the background stored.
     assert not figures.forecast_stored(ctx, "17.04").computed_now
 

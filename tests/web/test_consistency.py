@@ -928,7 +928,7 @@ FIGURES: tuple[Figure, ...] = (
     Figure(
         "ikd_coverage",
         "blangko.services.coverage.ikd.read_coverage",
-        lambda ctx, o: ikd_cov(ikd.ikd_coverage(ctx, office=o.code)),
+        lambda ctx, o: ikd_cov(_ikd_fresh(ctx, o)[0]),
         (
             Surface("api", "/api/v1/ikd", lambda j, o: ikd_cov(j["coverage"])),
             Surface("api", "/api/v1/ikd?by=desa", lambda j, o: ikd_cov(j["coverage"])),
@@ -949,7 +949,7 @@ FIGURES: tuple[Figure, ...] = (
     Figure(
         "ikd_ratio",
         "blangko.services.coverage.ikd.read_ratio",
-        lambda ctx, o: ikd_ratio(ikd.ikd_blank_ratio(ctx, office=o.code)),
+        lambda ctx, o: ikd_ratio(_ikd_fresh(ctx, o)[1]),
         (
             Surface("api", "/api/v1/ikd", lambda j, o: ikd_ratio(j["ratio"])),
             Surface("cli", "coverage ikd", lambda j, o: ikd_ratio(j["ratio"])),
@@ -980,6 +980,16 @@ FIGURES: tuple[Figure, ...] = (
         ),
     ),
 )
+
+
+def _ikd_fresh(ctx: Any, o: Office) -> tuple[ikd.IkdCoverage, ikd.IkdRatio]:
+    """The IKD figures computed now by their functions, not the stored ones every surface
+    reads (as `_fc` for the forecast): today's, by kecamatan, the year to date."""
+    with ctx.read() as conn:
+        day = ctx.today()
+        cov = ikd.read_coverage(ctx, conn, o.code, day, "kecamatan", ikd.target_pct(ctx))
+        ratio = ikd.read_ratio(ctx, conn, o.code, *ikd.year_to_date(day))
+    return cov, ratio
 
 
 def ikd_cov(c: dict[str, Any]) -> tuple[float | None, int, int]:

@@ -4,12 +4,14 @@ answers 4xx naming the field with nothing written, and the IKD figures on the AP
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from web_helpers import add_resident, bearer, csrf_of, login
 
 from blangko.adapters import tables_handed_in as th
+from blangko.formatting import waktu
 
 
 def _count(ctx) -> int:
@@ -104,3 +106,31 @@ def test_ikd_api_and_pages(ctx, client) -> None:
     login(client, "kepala")
     assert 'data-figure="ikd_ratio"' in client.get("/").text
     assert 'data-figure="ikd_coverage"' in client.get("/cakupan").text
+
+
+def _ikd_shown(page: str, at: datetime) -> int:
+    """The wajib KTP the page's IKD coverage counts; the page says the IKD figures were
+    computed ``at``."""
+    when = re.search(r'data-testid="ikd-computed">([^<]*)</p>', page)
+    wajib = re.search(r'data-figure="ikd_coverage"[^>]*data-wajib="(\d+)"', page)
+    assert when and wajib, page[-2000:]
+    assert when.group(1).startswith(f"Dihitung pada {waktu(at)}"), when.group(1)
+    return int(wajib.group(1))
+
+
+def test_the_ikd_figures_are_read_as_stored_and_say_when_they_were_computed(
+    ctx, client, clock
+) -> None:
+    add_resident(ctx, serial=21, recorded=date(2014, 1, 1))
+    login(client, "kepala")
+    first = clock.value
+    assert _ikd_shown(client.get("/").text, first) == 1
+    assert _ikd_shown(client.get("/cakupan").text, first) == 1
+    # Later, nothing changed: the same stored figures, computed at the same moment.
+    clock.value += timedelta(hours=2)
+    assert _ikd_shown(client.get("/cakupan").text, first) == 1
+    assert _ikd_shown(client.get("/").text, first) == 1
+    # A resident written into the registry: computed again, at the new moment, on both.
+    add_resident(ctx, serial=22, recorded=date(2014, 1, 1))
+    assert _ikd_shown(client.get("/cakupan").text, clock.value) == 2
+    assert _ikd_shown(client.get("/").text, clock.value) == 2

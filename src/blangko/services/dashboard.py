@@ -5,9 +5,10 @@ open or closed, the stock level, one application's progress by receipt number).
 Each is computed once from the capability services and rendered by the web as HTML or JSON.
 
 Every figure is read from the one function that computes it (services.figures lists them);
-the forecast through `figures.forecast_stored`, stored in the database per office and state
-of its inputs (services.derived); the outlook says when the forecast and coverage shown
-were computed.
+the forecast through `figures.forecast_stored`, coverage and the IKD figures through their
+`*_stored` functions, each stored in the database per office and state of its inputs
+(services.derived); the outlook says when the forecast, coverage and IKD shown were
+computed.
 """
 
 from __future__ import annotations
@@ -159,8 +160,12 @@ def outlook(ctx: Context, office: str | None, role: str) -> dict[str, Any]:
         cov = areas.coverage_stored(ctx, by="kabupaten", office=office)
         out["coverage"] = cov.value
         out["coverage_computed_at"] = cov.computed_at
-        out["ikd"] = ikd.ikd_coverage(ctx, office=office)
-        out["ikd_ratio"] = ikd.ikd_blank_ratio(ctx, office=office)
+        ikd_cov = ikd.ikd_coverage_stored(ctx, office=office)
+        ikd_ratio = ikd.ikd_ratio_stored(ctx, office=office)
+        out["ikd"] = ikd_cov.value
+        out["ikd_ratio"] = ikd_ratio.value
+        # Both as stored; the older of the two moments is when the IKD lines were computed.
+        out["ikd_computed_at"] = min(ikd_cov.computed_at, ikd_ratio.computed_at)
     return out
 
 

@@ -41,7 +41,7 @@ from blangko.domain.limits import check_date
 from blangko.services import derived, forecast
 from blangko.services.calendar import days
 from blangko.services.context import Context
-from blangko.services.coverage import areas, projection
+from blangko.services.coverage import areas, ikd, projection
 
 # What the forecast depends on (services.derived): every source of the office's data.
 FORECAST_DEPENDS = (
@@ -153,7 +153,8 @@ COHORT_MONTHS_SHOWN = 6  # the coverage page's cohort
 
 def refresh(ctx: Context) -> list[str]:
     """Compute again, for every office, each stored figure that the first pages show (today's
-    forecast, coverage by kabupaten and by kecamatan, the cohort, the projection) whose
+    forecast, coverage by kabupaten and by kecamatan, the cohort, the projection, IKD
+    coverage by kecamatan and IKD against the blanks received this year) whose
     inputs changed since it was stored; the others are only read. Returns what was computed
     ("17.04 forecast", ...)."""
     done: list[str] = []
@@ -172,6 +173,8 @@ def refresh(ctx: Context) -> list[str]:
             ),
             ("cohort", partial(areas.cohort_stored, ctx, months=COHORT_MONTHS_SHOWN, office=code)),
             ("projection", partial(projection.projection_stored, ctx, office=code)),
+            ("ikd coverage", partial(ikd.ikd_coverage_stored, ctx, office=code)),
+            ("ikd ratio", partial(ikd.ikd_ratio_stored, ctx, office=code)),
         ]
         for name, get in rounds:
             if get().computed_now:

@@ -69,7 +69,16 @@ def coverage_page(request: Request, by: str = "kecamatan", kec: str | None = Non
     by = by if by in ("kecamatan", "desa") else "kecamatan"
     kec = blank_to_none(kec)
     stored = _areas_stored(ctx, office, by, kec)
-    kecamatan = areas.coverage(ctx, by="kecamatan", office=office)["areas"]
+    # The kecamatan of the filter: the table's own rows when it shows every kecamatan.
+    kecamatan = (
+        stored.value["areas"]
+        if by == "kecamatan"
+        else areas.coverage(ctx, by="kecamatan", office=office)["areas"]
+    )
+    # The IKD figures as stored: the level's areas carry the regency's total too, so one
+    # figure serves the headline and the table.
+    ikd_cov = ikd.ikd_coverage_stored(ctx, by=by, office=office)
+    ikd_ratio = ikd.ikd_ratio_stored(ctx, office=office)
     return render(
         request,
         "coverage.html",
@@ -81,8 +90,9 @@ def coverage_page(request: Request, by: str = "kecamatan", kec: str | None = Non
         cohort=areas.cohort(ctx, months=6, office=office),
         projection=projection.projection(ctx, office=office),
         registry=registry.registry_age(ctx, office=office),
-        ikd_cov=ikd.ikd_coverage(ctx, by=by, office=office),
-        ikd_ratio=ikd.ikd_blank_ratio(ctx, office=office),
+        ikd_cov=ikd_cov.value,
+        ikd_ratio=ikd_ratio.value,
+        ikd_computed_at=min(ikd_cov.computed_at, ikd_ratio.computed_at),
         can_see_names=allowed("page.coverage.gaps", request.state.principal.role),
         limit_labels=LIMIT_LABELS,
     )

@@ -259,12 +259,18 @@ def previous_serial(conn: Connection, office: str, nik: str, before_id: int) -> 
 # IKD --------------------------------------------------------------------------------------------
 
 
-def _app_ikd() -> Any:
-    return exists().where(
-        application.c.nik == r.nik,
-        application.c.office_code == r.office_code,
-        application.c.ikd_at.is_not(None),
+def _marked(office: str, before: datetime | None = None) -> Any:
+    """The NIKs whose IKD an application of the office marked (before ``before``), each
+    once, to be outer-joined to the registry. A join, not a correlated EXISTS per resident
+    (SQLite searched the office's applications again for every resident: 2,5 s against
+    0,25 s on the demo's 136.000 residents) nor an IN list (PostgreSQL hashes it only
+    while it fits in work_mem, else searches it per resident)."""
+    q = select(application.c.nik).where(
+        application.c.office_code == office, application.c.ikd_at.is_not(None)
     )
+    if before is not None:
+        q = q.where(application.c.ikd_at < before)
+    return q.group_by(application.c.nik).subquery("marked")
 
 
 def app_ikd_moments(conn: Connection, office: str, since: datetime, before: datetime) -> list[Any]:
@@ -283,13 +289,15 @@ def app_ikd_moments(conn: Connection, office: str, since: datetime, before: date
 def registry_ikd_days(conn: Connection, office: str, first: date, last: date) -> dict[date, int]:
     """Activations by day from the registry's tanggal_ikd, for residents with no IKD mark on
     any application of the office (those are counted from the application)."""
+    marked = _marked(office)
     q = (
         select(r.tanggal_ikd, func.count())
+        .select_from(resident.outerjoin(marked, marked.c.nik == r.nik))
         .where(
             r.office_code == office,
             r.tanggal_ikd >= first,
             r.tanggal_ikd <= last,
-            ~_app_ikd(),
+            marked.c.nik.is_(None),
         )
         .group_by(r.tanggal_ikd)
     )
@@ -303,18 +311,15 @@ def ikd_by_area(
     has IKD when the registry dates it by then or an application of the office marked it
     before ``before`` (the moment the office's day after as_of begins)."""
     area = (r.kode_kecamatan if level == "kecamatan" else r.kode_desa).label("area")
-    marked = exists().where(
-        application.c.nik == r.nik,
-        application.c.office_code == r.office_code,
-        application.c.ikd_at < before,
-    )
-    has = or_(and_(r.tanggal_ikd.is_not(None), r.tanggal_ikd <= as_of), marked)
+    marked = _marked(office, before)
+    has = or_(and_(r.tanggal_ikd.is_not(None), r.tanggal_ikd <= as_of), marked.c.nik.is_not(None))
     q = (
         select(
             area,
             func.count().label("wajib"),
             func.coalesce(func.sum(case((has, 1), else_=0)), 0).label("ikd"),
         )
+        .select_from(resident.outerjoin(marked, marked.c.nik == r.nik))
         .where(r.office_code == office, wajib_condition(as_of))
         .group_by(area)
         .order_by(area)

@@ -7,6 +7,16 @@ A resident counts as activated once: on the first IKD mark of an application of 
 (its moment, on the office's calendar), else on the registry's tanggal_ikd (the optional
 column of the registry export). The target is the settings' `ikd_target_pct` (default 30 %
 of wajib KTP, the directorate's 2024 and 2025 figure) unless one is asked for.
+
+The three figures are stored figures (services.derived, docs/forecast.md "Stored figures"):
+computed once per change of what they depend on, read by every surface and process. IKD
+coverage depends on the registry (who is wajib KTP, its tanggal_ikd) and the applications
+(their IKD marks), and is keyed by the day, the level and the target; activations per day
+on the registry and the applications, keyed by the period; the ratio to the blanks received
+on those and the ledger (its receipts), keyed by the period. Each is also keyed by the
+office's time zone (an application's mark counts on its local day). The coverage report
+computes them in its own transaction with the same functions (`read_coverage`,
+`read_ratio`).
 """
 
 from __future__ import annotations
@@ -23,10 +33,15 @@ from blangko.domain import handed_in as rules
 from blangko.domain.errors import DomainError
 from blangko.domain.limits import check_date
 from blangko.domain.text import N_, Msg
-from blangko.services.context import Context, resolve_office
+from blangko.services import derived
+from blangko.services.context import Context
 
 MAX_DAYS = 366
 LEVELS = ("kecamatan", "desa")
+# What each figure depends on (services.derived): the registry's tanggal_ikd and wajib KTP,
+# the applications' IKD marks; for the ratio also the ledger's receipts.
+ACTIVATION_DEPENDS = (derived.REGISTRY, derived.APPLICATIONS)
+RATIO_DEPENDS = (derived.LEDGER, derived.REGISTRY, derived.APPLICATIONS)
 
 
 class IkdDay(TypedDict):
@@ -125,10 +140,24 @@ def ikd_daily(
     last: date | None = None,
     office: str | None = None,
 ) -> IkdDaily:
-    """IKD activations per day in [first, last] (default: the year to date)."""
+    """IKD activations per day in [first, last] (default: the year to date), as stored
+    (`compute_daily`'s figure, module docstring)."""
     start, end = _period(ctx, first, last)
+    code = derived.office_of(ctx, office)
+    return derived.stored(
+        ctx,
+        office=code,
+        kind="ikd_daily",
+        params=f"{start.isoformat()}|{end.isoformat()}",
+        depends=ACTIVATION_DEPENDS,
+        extra=ctx.timezone,
+        compute=lambda: compute_daily(ctx, code, start, end),
+    ).value
+
+
+def compute_daily(ctx: Context, code: str, start: date, end: date) -> IkdDaily:
+    """`ikd_daily`'s figure, from the registry and the applications."""
     with ctx.read() as conn:
-        code = resolve_office(conn, office)
         days = _activations(ctx, conn, code, start, end)
     series: list[IkdDay] = []
     day = start
@@ -158,13 +187,40 @@ def ikd_coverage(
     office: str | None = None,
 ) -> IkdCoverage:
     """Wajib KTP with IKD on a date against the target: the regency and each kecamatan or
-    desa."""
+    desa (`ikd_coverage_stored`'s figure)."""
+    return ikd_coverage_stored(ctx, as_of=as_of, by=by, target=target, office=office).value
+
+
+def ikd_coverage_stored(
+    ctx: Context,
+    *,
+    as_of: date | None = None,
+    by: str = "kecamatan",
+    target: str | Decimal | None = None,
+    office: str | None = None,
+) -> derived.Stored[IkdCoverage]:
+    """`read_coverage`'s figure as stored (services.derived): computed again only after a
+    change of the office's registry or applications, with when it was computed. The target
+    (asked, else the settings') is part of the key."""
     if by not in LEVELS:
         raise DomainError("coverage_level", "by", N_("Tingkat wilayah harus kecamatan atau desa."))
     goal = target_pct(ctx, target)
     day = check_date(as_of or ctx.today(), "as_of")
-    with ctx.read() as conn:
-        return read_coverage(ctx, conn, resolve_office(conn, office), day, by, goal)
+    code = derived.office_of(ctx, office)
+
+    def compute() -> IkdCoverage:
+        with ctx.read() as conn:
+            return read_coverage(ctx, conn, code, day, by, goal)
+
+    return derived.stored(
+        ctx,
+        office=code,
+        kind="ikd_coverage",
+        params=f"{day.isoformat()}|{by}|{goal}",
+        depends=ACTIVATION_DEPENDS,
+        extra=ctx.timezone,
+        compute=compute,
+    )
 
 
 def read_coverage(
@@ -212,10 +268,36 @@ def ikd_blank_ratio(
     office: str | None = None,
 ) -> IkdRatio:
     """IKD activations against blanks received in [first, last] (default: the year to
-    date), and whether the 2023 rule (at least 50 %) is met (None: no blanks received)."""
+    date), and whether the 2023 rule (at least 50 %) is met (None: no blanks received);
+    `ikd_ratio_stored`'s figure."""
+    return ikd_ratio_stored(ctx, first=first, last=last, office=office).value
+
+
+def ikd_ratio_stored(
+    ctx: Context,
+    *,
+    first: date | None = None,
+    last: date | None = None,
+    office: str | None = None,
+) -> derived.Stored[IkdRatio]:
+    """`read_ratio`'s figure as stored (services.derived): computed again only after a
+    change of the office's registry, applications or ledger, with when it was computed."""
     start, end = _period(ctx, first, last)
-    with ctx.read() as conn:
-        return read_ratio(ctx, conn, resolve_office(conn, office), start, end)
+    code = derived.office_of(ctx, office)
+
+    def compute() -> IkdRatio:
+        with ctx.read() as conn:
+            return read_ratio(ctx, conn, code, start, end)
+
+    return derived.stored(
+        ctx,
+        office=code,
+        kind="ikd_ratio",
+        params=f"{start.isoformat()}|{end.isoformat()}",
+        depends=RATIO_DEPENDS,
+        extra=ctx.timezone,
+        compute=compute,
+    )
 
 
 def read_ratio(ctx: Context, conn: Connection, code: str, start: date, end: date) -> IkdRatio:
