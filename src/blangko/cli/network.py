@@ -3,7 +3,7 @@ provinces, the offices) and the shipments of blanks between their ledgers (docs/
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -148,6 +148,11 @@ def shipment_send(
         note=note,
         idempotency_key=idempotency_key,
     )
+    _print_written(r, as_json)
+
+
+def _print_written(r: Any, as_json: bool) -> None:
+    """A shipment write as sent or received: the shipment and whose ledger recorded it."""
     if as_json:
         print_json(r)
         return
@@ -199,14 +204,7 @@ def shipment_receive(
         note=note,
         idempotency_key=idempotency_key,
     )
-    if as_json:
-        print_json(r)
-        return
-    print_shipment(r["shipment"])
-    console.print(
-        tr(Msg("Dicatat di buku {office}{value}.", office=r["office"], value=replayed(r))),
-        highlight=False,
-    )
+    _print_written(r, as_json)
 
 
 @shipment_app.command("list")
