@@ -136,7 +136,7 @@ class Evaluation:
 
 
 @dataclass
-class _Office:
+class ShortfallModel:
     """One office's paths reduced to what the objective needs (see the module docstring)."""
 
     before: np.ndarray  # (paths,) unmet before the delivery, whatever q
@@ -162,7 +162,36 @@ def _horizon(inp: AllocationInput, periods: int) -> int:
     return periods
 
 
-def _prepare(inp: AllocationInput) -> list[_Office]:
+def shortfall_model(
+    o: OfficeNeed, horizon: int | None = None, weight: float = 1.0
+) -> ShortfallModel:
+    """The office's expected unmet demand as a function of a delivery ``q`` after its lead
+    time (a negative ``q`` with lead 0 is stock lent away now): see the module docstring."""
+    paths = np.asarray(o.paths, dtype=float)
+    if paths.ndim != 2 or paths.shape[0] == 0 or paths.shape[1] == 0:
+        raise DomainError(
+            "paths",
+            "office",
+            Msg("Kantor {office}: jalur permintaan kosong.", office=o.office),
+        )
+    if o.on_hand < 0 or o.in_transit < 0 or (paths < 0).any():
+        raise DomainError(
+            "negative",
+            "office",
+            Msg("Kantor {office}: stok dan permintaan tidak boleh negatif.", office=o.office),
+        )
+    h = paths.shape[1] if horizon is None else max(1, min(horizon, paths.shape[1]))
+    lead = min(max(0, o.lead), h)
+    before_demand = paths[:, :lead].sum(axis=1)
+    after_demand = paths[:, lead:h].sum(axis=1)
+    s = float(o.on_hand + o.in_transit)
+    before = np.maximum(before_demand - s, 0.0)
+    need = np.sort(after_demand - np.maximum(s - before_demand, 0.0))
+    suffix = np.concatenate([np.cumsum(need[::-1])[::-1], [0.0]])
+    return ShortfallModel(before, need, suffix, weight)
+
+
+def _prepare(inp: AllocationInput) -> list[ShortfallModel]:
     if inp.box_size <= 0:
         raise DomainError("box_size", "quantity", Msg("Isi per kotak harus lebih dari 0 keping."))
     if inp.national_stock < 0:
@@ -171,18 +200,12 @@ def _prepare(inp: AllocationInput) -> list[_Office]:
         raise DomainError(
             "election_weight", "quantity", Msg("Bobot pemilihan kepala desa harus lebih dari 0.")
         )
-    out: list[_Office] = []
+    out: list[ShortfallModel] = []
     periods: int | None = None
     for o in inp.offices:
         paths = np.asarray(o.paths, dtype=float)
-        if paths.ndim != 2 or paths.shape[0] == 0 or paths.shape[1] == 0:
-            raise DomainError(
-                "paths",
-                "office",
-                Msg("Kantor {office}: jalur permintaan kosong.", office=o.office),
-            )
-        if periods is None:
-            periods = paths.shape[1]
+        if periods is None or paths.ndim != 2:
+            periods = paths.shape[1] if paths.ndim == 2 else None
         elif paths.shape[1] != periods:
             raise DomainError(
                 "paths",
@@ -193,22 +216,9 @@ def _prepare(inp: AllocationInput) -> list[_Office]:
                     n=_thousands(periods),
                 ),
             )
-        if o.on_hand < 0 or o.in_transit < 0 or (paths < 0).any():
-            raise DomainError(
-                "negative",
-                "office",
-                Msg("Kantor {office}: stok dan permintaan tidak boleh negatif.", office=o.office),
-            )
-        h = _horizon(inp, paths.shape[1])
-        lead = min(max(0, o.lead), h)
-        before_demand = paths[:, :lead].sum(axis=1)
-        after_demand = paths[:, lead:h].sum(axis=1)
-        s = float(o.on_hand + o.in_transit)
-        before = np.maximum(before_demand - s, 0.0)
-        need = np.sort(after_demand - np.maximum(s - before_demand, 0.0))
-        suffix = np.concatenate([np.cumsum(need[::-1])[::-1], [0.0]])
+        h = _horizon(inp, paths.shape[1]) if paths.ndim == 2 else None
         weight = inp.election_weight if o.election else 1.0
-        out.append(_Office(before, need, suffix, weight))
+        out.append(shortfall_model(o, h, weight))
     return out
 
 
