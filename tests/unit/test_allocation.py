@@ -4,6 +4,7 @@ weight, each comparison policy's arithmetic and the edge cases."""
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -23,7 +24,9 @@ from blangko.domain.allocation import (
 from blangko.domain.errors import DomainError
 
 
-def _random_case(seed: int, n_offices: int, box: int, stock: int) -> AllocationInput:
+def _random_case(
+    seed: int, n_offices: int, box: int, stock: int, objective: str = "waiting"
+) -> AllocationInput:
     rng = np.random.default_rng(seed)
     offices = []
     for i in range(n_offices):
@@ -41,7 +44,7 @@ def _random_case(seed: int, n_offices: int, box: int, stock: int) -> AllocationI
                 max_qty=None if rng.random() < 0.5 else int(rng.integers(2, 5)) * box,
             )
         )
-    return AllocationInput(national_stock=stock, offices=offices, box_size=box)
+    return AllocationInput(national_stock=stock, offices=offices, box_size=box, objective=objective)
 
 
 def _brute_force(inp: AllocationInput) -> float:
@@ -59,12 +62,15 @@ def _brute_force(inp: AllocationInput) -> float:
     return best
 
 
+@pytest.mark.parametrize("objective", ["waiting", "horizon_end"])
 @pytest.mark.parametrize("seed", range(25))
-def test_greedy_equals_brute_force_on_small_cases(seed: int) -> None:
+def test_greedy_equals_brute_force_on_small_cases(seed: int, objective: str) -> None:
     rng = np.random.default_rng(1000 + seed)
     box = int(rng.choice([1, 2, 5]))
     stock = int(rng.integers(0, 12)) * box + int(rng.integers(0, box))
-    inp = _random_case(seed, n_offices=int(rng.integers(2, 5)), box=box, stock=stock)
+    inp = _random_case(
+        seed, n_offices=int(rng.integers(2, 5)), box=box, stock=stock, objective=objective
+    )
     try:
         ours = optimise(inp)
     except DomainError:
@@ -92,7 +98,13 @@ def test_greedy_equals_the_lp_optimum() -> None:
         )
         for i in range(n_off)
     ]
-    inp = AllocationInput(national_stock=150, offices=offices, box_size=1, election_weight=2.0)
+    inp = AllocationInput(
+        national_stock=150,
+        offices=offices,
+        box_size=1,
+        election_weight=2.0,
+        objective="horizon_end",
+    )
     ours = optimise(inp)
 
     h = highspy.Highs()
@@ -146,11 +158,19 @@ def test_election_weight_gives_priority_in_a_shortage() -> None:
         OfficeNeed(office="b", on_hand=0, paths=same, election=True),
     ]
     plain = optimise(AllocationInput(600, offices, box_size=100, election_weight=1.0))
-    assert sum(plain.quantities) == 600
-    weighted = optimise(AllocationInput(600, offices, box_size=100, election_weight=1.5))
+    assert plain.quantities == [300, 300]  # a shortage shared
+    end = "horizon_end"
+    weighted = optimise(
+        AllocationInput(600, offices, box_size=100, election_weight=1.5, objective=end)
+    )
     assert weighted.quantities == [200, 400]
     assert weighted.total_unmet == pytest.approx(200)  # all 200 short at the office without
     assert weighted.weighted_unmet == pytest.approx(200)
+    # waiting over the periods: box k saves 100 x (5 - k) resident-periods; weighted 3 the
+    # election office's fourth box (3 x 100) beats the other's third (200)
+    waiting = optimise(AllocationInput(600, offices, box_size=100, election_weight=3.0))
+    assert waiting.quantities == [200, 400]
+    assert waiting.total_unmet == pytest.approx(100 + 200)
 
 
 def test_ours_has_the_least_weighted_unmet_of_all_policies() -> None:
@@ -183,16 +203,25 @@ def test_comparison_policy_arithmetic() -> None:
 
 
 def test_the_evaluator_counts_residents_and_offices_running_out() -> None:
-    paths = np.array([[100, 100], [300, 100]])  # totals 200 and 400
-    inp = AllocationInput(1_000, [OfficeNeed(office="a", on_hand=100, paths=paths)], box_size=100)
-    ev = evaluate(inp, [200])  # stock 300: short 0 and 100
+    paths = np.array([[100, 100], [300, 100]])  # cumulative 100, 200 and 300, 400
+    office = OfficeNeed(office="a", on_hand=100, paths=paths)
+    end = AllocationInput(1_000, [office], box_size=100, objective="horizon_end")
+    ev = evaluate(end, [200])  # stock 300: short 0 and 100 at the end
     assert ev.total_unmet == pytest.approx(50)
     assert ev.offices_stocking_out == pytest.approx(0.5)
-    late = AllocationInput(
-        1_000, [OfficeNeed(office="a", on_hand=100, paths=paths, lead=1)], box_size=100
-    )
-    # before the delivery: short 0 and 200; after it 300 arrives for 100 each: none short
+    waiting = AllocationInput(1_000, [office], box_size=100)
+    # stock 300: path 2 waits 0 after period 0 and 100 after period 1
+    assert evaluate(waiting, [200]).total_unmet == pytest.approx(50)
+    assert evaluate(waiting, [0]).total_unmet == pytest.approx((0 + 100 + 200 + 300) / 2)
+    late = AllocationInput(1_000, [replace(office, lead=1)], box_size=100)
+    # the delivery comes after period 0: path 2 waits 200 then; after it, nobody
     assert evaluate(late, [300]).total_unmet == pytest.approx(100)
+    assert evaluate(late, [300]).offices_stocking_out == pytest.approx(0.5)
+    # residents wait for a blank, they do not leave: the end of the horizon ignores the lead
+    late_end = AllocationInput(
+        1_000, [replace(office, lead=1)], box_size=100, objective="horizon_end"
+    )
+    assert evaluate(late_end, [300]).total_unmet == pytest.approx(0)
 
 
 def test_an_incoming_tranche_cuts_the_horizon() -> None:
@@ -226,11 +255,12 @@ def test_zero_stock_and_zero_demand() -> None:
         (AllocationInput(-1, [_office("a", 5)]), "national_stock"),
         (AllocationInput(100, [OfficeNeed(office="a", on_hand=0, paths=[])]), "paths"),
         (AllocationInput(100, [_office("a", 5, min_qty=-1)]), "bounds_negative"),
+        (AllocationInput(100, [_office("a", 5)], objective="fastest"), "objective"),
     ],
 )
 def test_bad_input_is_a_clear_domain_error(inp: AllocationInput, code: str) -> None:
     with pytest.raises(DomainError) as err:
         optimise(inp)
     assert err.value.code == code
-    assert err.value.field in ("quantity", "office")
+    assert err.value.field in ("quantity", "office", "kind")
     assert str(err.value.message)

@@ -5,15 +5,22 @@ its known incoming tranches, and per office (`OfficeNeed`) the stock on hand and
 the forecast's demand sample paths over the horizon, the open request, the PRR backlog, the
 bounds and whether a village-head election falls within the horizon.
 
-The model. An office that receives ``q`` blanks, ``L`` periods after today (its lead time),
-with ``s`` blanks on hand or in transit, serves on sample path ``k`` (demand ``d_k`` per
-period) ``min(s, D_before)`` before the delivery and what stock is left after it; the
-residents it cannot serve within the horizon are
+The model. A resident who finds no blank waits (with a suket) and is served first when blanks
+arrive. An office with ``s`` blanks on hand or in transit that receives ``q`` blanks at the
+start of period ``L`` (its lead time) has, on sample path ``k`` at the end of period ``t``,
 
-    unmet_k(q) = (D_before,k - s)^+  +  (need_k - q)^+,   need_k = D_after,k - (s - D_before,k)^+
+    waiting_k,t(q) = (C_k,t - s - q [t >= L])^+      C_k,t: demand of periods 0..t
 
-so the expected unmet demand ``U(q) = mean_k unmet_k(q)`` is convex, decreasing and piecewise
-linear in ``q``. The objective is the weighted sum over offices (an office with an election
+residents waiting for a blank. Two objectives, both sums of such terms, so both convex,
+decreasing and piecewise linear in ``q``:
+
+- ``waiting`` (the default): the expected resident-periods of waiting over the horizon,
+  ``mean_k sum_t waiting_k,t(q)`` (a resident who waits three weeks counts three times: the
+  average waiting list, which is what "the fewest residents waiting" means over time);
+- ``horizon_end``: the residents still waiting at the end of the horizon,
+  ``mean_k waiting_k,H-1(q)``.
+
+The objective is the weighted sum over offices (an office with an election
 within the horizon weighs ``election_weight``, set by the head of the directorate). A sum of
 separable convex functions under one budget, with integer box counts and per-office bounds,
 is minimised exactly by marginal allocation (Gross 1956; Fox 1966): start every office at its
@@ -108,6 +115,10 @@ class AllocationInput:
                         election within the horizon (1 = no priority), set by the head of
                         the directorate
     max_periods         the max-min policy's maximum stock level, in periods of consumption
+    objective           "waiting": residents waiting for a blank, summed over the periods of
+                        the horizon (resident-periods: a resident who waits three weeks
+                        counts three times); "horizon_end": residents still unserved at the
+                        end of the horizon
     """
 
     national_stock: int
@@ -116,6 +127,7 @@ class AllocationInput:
     box_size: int = DEFAULT_BOX_SIZE
     election_weight: float = DEFAULT_ELECTION_WEIGHT
     max_periods: float = DEFAULT_MAX_PERIODS
+    objective: str = "waiting"
 
 
 @dataclass(frozen=True)
@@ -137,23 +149,28 @@ class Evaluation:
 
 @dataclass
 class ShortfallModel:
-    """One office's paths reduced to what the objective needs (see the module docstring)."""
+    """One office's paths reduced to what the objective needs (see the module docstring):
+    ``expected_unmet(q) = fixed + sum_j (need_j - q)^+ / paths``."""
 
-    before: np.ndarray  # (paths,) unmet before the delivery, whatever q
-    need: np.ndarray  # (paths,) sorted ascending
+    fixed: float  # the part no delivery changes (waiting before the delivery arrives)
+    need: np.ndarray  # sorted ascending: each (path, period) shortfall without the delivery
     suffix: np.ndarray  # suffix sums of need: suffix[j] = need[j:].sum()
+    paths: int
+    before_short: np.ndarray  # (paths,) short before the delivery arrives
+    end_gap: np.ndarray  # (paths,) demand over the horizon less stock
     weight: float
+    demand: float  # mean demand over the horizon
 
     def expected_unmet(self, q: float) -> float:
-        """mean_k (before_k + (need_k - q)^+), O(log paths)."""
-        n = len(self.need)
+        """O(log of the number of values)."""
+        m = len(self.need)
         j = int(np.searchsorted(self.need, q, side="right"))
-        tail = float(self.suffix[j]) - q * (n - j)
-        return float(self.before.mean()) + tail / n
+        tail = float(self.suffix[j]) - q * (m - j)
+        return self.fixed + tail / self.paths
 
     def stockout_probability(self, q: float) -> float:
-        unmet = self.before + np.maximum(self.need - q, 0.0)
-        return float(np.mean(unmet > 0))
+        """P(someone waits for a blank at some point within the horizon)."""
+        return float(np.mean(self.before_short | (self.end_gap - q > 0)))
 
 
 def _horizon(inp: AllocationInput, periods: int) -> int:
@@ -163,7 +180,7 @@ def _horizon(inp: AllocationInput, periods: int) -> int:
 
 
 def shortfall_model(
-    o: OfficeNeed, horizon: int | None = None, weight: float = 1.0
+    o: OfficeNeed, horizon: int | None = None, weight: float = 1.0, objective: str = "waiting"
 ) -> ShortfallModel:
     """The office's expected unmet demand as a function of a delivery ``q`` after its lead
     time (a negative ``q`` with lead 0 is stock lent away now): see the module docstring."""
@@ -182,13 +199,23 @@ def shortfall_model(
         )
     h = paths.shape[1] if horizon is None else max(1, min(horizon, paths.shape[1]))
     lead = min(max(0, o.lead), h)
-    before_demand = paths[:, :lead].sum(axis=1)
-    after_demand = paths[:, lead:h].sum(axis=1)
-    s = float(o.on_hand + o.in_transit)
-    before = np.maximum(before_demand - s, 0.0)
-    need = np.sort(after_demand - np.maximum(s - before_demand, 0.0))
+    gap = np.cumsum(paths[:, :h], axis=1) - float(o.on_hand + o.in_transit)
+    before_short = gap[:, lead - 1] > 0 if lead > 0 else np.zeros(len(gap), dtype=bool)
+    if objective == "waiting":
+        fixed = float(np.maximum(gap[:, :lead], 0.0).sum(axis=1).mean())
+        need = np.sort(gap[:, lead:].ravel())
+    elif objective == "horizon_end":
+        fixed = 0.0
+        need = np.sort(gap[:, -1])
+    else:
+        raise DomainError(
+            "objective",
+            "kind",
+            Msg("Tujuan '{value}' tidak dikenal: pilih waiting, horizon_end.", value=objective),
+        )
     suffix = np.concatenate([np.cumsum(need[::-1])[::-1], [0.0]])
-    return ShortfallModel(before, need, suffix, weight)
+    demand = float(paths[:, :h].sum(axis=1).mean())
+    return ShortfallModel(fixed, need, suffix, len(gap), before_short, gap[:, -1], weight, demand)
 
 
 def _prepare(inp: AllocationInput) -> list[ShortfallModel]:
@@ -218,7 +245,7 @@ def _prepare(inp: AllocationInput) -> list[ShortfallModel]:
             )
         h = _horizon(inp, paths.shape[1]) if paths.ndim == 2 else None
         weight = inp.election_weight if o.election else 1.0
-        out.append(shortfall_model(o, h, weight))
+        out.append(shortfall_model(o, h, weight, inp.objective))
     return out
 
 
@@ -294,26 +321,29 @@ def optimise(inp: AllocationInput) -> Evaluation:
     box = inp.box_size
     boxes = list(lo)
     left = available - sum(lo)
-    heap: list[tuple[float, int]] = []
+    heap: list[tuple[float, float, int]] = []
 
-    def gain(i: int) -> float:
+    def push(i: int) -> None:
+        # The next box's gain; among equal gains (offices sure to run short by more than a
+        # box: every box helps fully) the office left shortest in proportion to its demand
+        # first, so that a shortage is shared rather than borne by the last in the list.
+        # Rounding the gain to a millionth of a blank only decides ties: still exact.
         q = boxes[i] * box
         o = offices[i]
-        return o.weight * (o.expected_unmet(q) - o.expected_unmet(q + box))
+        after = o.expected_unmet(q + box)
+        g = round(o.weight * (o.expected_unmet(q) - after), 6)
+        if g > 0:
+            heapq.heappush(heap, (-g, -after / max(1.0, o.demand), i))
 
     for i in range(len(offices)):
         if boxes[i] < hi[i]:
-            g = gain(i)
-            if g > 0:
-                heapq.heappush(heap, (-g, i))
+            push(i)
     while left > 0 and heap:
-        _, i = heapq.heappop(heap)
+        _, _, i = heapq.heappop(heap)
         boxes[i] += 1
         left -= 1
         if boxes[i] < hi[i]:
-            g = gain(i)
-            if g > 0:
-                heapq.heappush(heap, (-g, i))
+            push(i)
     return evaluate(inp, [b * box for b in boxes], "ours")
 
 

@@ -18,6 +18,7 @@ expected unmet demand taken together is not proposed.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -81,36 +82,44 @@ def propose(
         elif model.stockout_probability(0) > risk and need > position:
             deficit[i] = int(math.ceil((need - position) / box_size)) * box_size
     loans: list[Loan] = []
+    group_key = {
+        "province": lambda i: offices[i].province,
+        "island": lambda i: offices[i].province[:1],
+        "far": lambda i: "",
+    }
     for tier in ("province", "island", "far"):
-        while True:
-            best: tuple[int, int, int] | None = None
-            for r in sorted(deficit, key=lambda r: (-deficit[r], r)):
-                donors = [
-                    d for d in surplus if tier_of(offices[d].province, offices[r].province) == tier
-                ]
-                if donors:
-                    d = max(donors, key=lambda d: (surplus[d], -d))
-                    best = (d, r, min(surplus[d], deficit[r]))
-                    break
-            if best is None:
-                break
-            d, r, qty = best
-            loan = _effect(offices[d], offices[r], qty, tier, loan_lead)
-            # the pair is settled either way: the receiver takes what this donor can give
-            surplus[d] -= qty
-            deficit[r] -= qty
-            if surplus[d] <= 0:
-                del surplus[d]
-            if deficit[r] <= 0:
-                del deficit[r]
-            if loan is not None:
-                loans.append(loan)
+        key = group_key[tier]
+        groups = sorted({key(r) for r in deficit} & {key(d) for d in surplus})
+        for g in groups:
+            donors = [(-surplus[d], d) for d in surplus if key(d) == g]
+            takers = [(-deficit[r], r) for r in deficit if key(r) == g]
+            heapq.heapify(donors)
+            heapq.heapify(takers)
+            while donors and takers:
+                _, d = heapq.heappop(donors)
+                _, r = heapq.heappop(takers)
+                qty = min(surplus[d], deficit[r])
+                loan = _effect(offices[d], offices[r], qty, tier, loan_lead)
+                # the pair is settled either way: the receiver takes what this donor can give
+                surplus[d] -= qty
+                deficit[r] -= qty
+                if surplus[d] > 0:
+                    heapq.heappush(donors, (-surplus[d], d))
+                else:
+                    del surplus[d]
+                if deficit[r] > 0:
+                    heapq.heappush(takers, (-deficit[r], r))
+                else:
+                    del deficit[r]
+                if loan is not None:
+                    loans.append(loan)
     return loans
 
 
 def _effect(donor: OfficeNeed, receiver: OfficeNeed, qty: int, tier: str, lead: int) -> Loan | None:
     dm = shortfall_model(replace(donor, lead=0))  # lent today
-    rm = shortfall_model(replace(receiver, lead=lead))
+    # a loan to another province travels a period longer
+    rm = shortfall_model(replace(receiver, lead=lead + (0 if tier == "province" else 1)))
     d0, d1 = dm.expected_unmet(0), dm.expected_unmet(-qty)
     r0, r1 = rm.expected_unmet(0), rm.expected_unmet(qty)
     if (r0 - r1) - (d1 - d0) <= 0:
