@@ -158,17 +158,19 @@ def build_world(offices: Offices, n_offices: int, weeks: int, seed: int) -> Worl
     for i in np.flatnonzero(election_week >= 0):
         end = int(election_week[i]) * 7
         lo = max(0, end - 28)
-        w = wd[lo:end]
-        if w.sum() > 0:
-            surge[lo:end, i] = monthly[i] * rng.uniform(0.5, 2.0) * w / w.sum()
+        pattern = wd[lo:end]
+        if pattern.sum() > 0:
+            surge[lo:end, i] = monthly[i] * rng.uniform(0.5, 2.0) * pattern / pattern.sum()
     known = routine + from_backlog + surge
 
     # not known in advance: disasters (lost/damaged replacements), closures
     disaster = np.zeros((total_days, n))
     for i in np.flatnonzero(rng.random(n) < 0.05):
         s0 = int(rng.integers(0, max(1, days - 21)))
-        w = wd[s0 : s0 + 21]
-        disaster[s0 : s0 + 21, i] = monthly[i] * rng.uniform(0.5, 1.5) * w / max(w.sum(), 1e-9)
+        pattern = wd[s0 : s0 + 21]
+        disaster[s0 : s0 + 21, i] = (
+            monthly[i] * rng.uniform(0.5, 1.5) * pattern / max(pattern.sum(), 1e-9)
+        )
     latent = known + disaster
     open_ = np.repeat(open_national[:, None], n, axis=1)
     for i in np.flatnonzero(rng.random(n) < 0.15):
