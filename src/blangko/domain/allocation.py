@@ -44,7 +44,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from blangko.domain.errors import DomainError
-from blangko.domain.stock_policy import _thousands
+from blangko.domain.stock_policy import thousands
 from blangko.domain.text import Msg
 
 # No published box size for blank cards (FIELD.md names none): 100 a box is an assumption,
@@ -240,7 +240,7 @@ def _prepare(inp: AllocationInput) -> list[ShortfallModel]:
                 Msg(
                     "Kantor {office}: jalur permintaan harus sepanjang {n} periode.",
                     office=o.office,
-                    n=_thousands(periods),
+                    n=thousands(periods),
                 ),
             )
         h = _horizon(inp, paths.shape[1]) if paths.ndim == 2 else None
@@ -273,9 +273,9 @@ def _bounds_in_boxes(inp: AllocationInput) -> tuple[list[int], list[int], int]:
                     "Kantor {office}: paling sedikit {min_qty} dan paling banyak {max_qty}"
                     " keping tidak dapat dipenuhi dalam kotak berisi {box}.",
                     office=o.office,
-                    min_qty=_thousands(o.min_qty),
-                    max_qty=_thousands(o.max_qty),
-                    box=_thousands(box),
+                    min_qty=thousands(o.min_qty),
+                    max_qty=thousands(o.max_qty),
+                    box=thousands(box),
                 ),
             )
         lo.append(b_lo)
@@ -287,8 +287,8 @@ def _bounds_in_boxes(inp: AllocationInput) -> tuple[list[int], list[int], int]:
             Msg(
                 "Jumlah paling sedikit semua kantor ({need} keping) melebihi stok nasional"
                 " ({have} keping dalam kotak utuh).",
-                need=_thousands(sum(lo) * box),
-                have=_thousands(available * box),
+                need=thousands(sum(lo) * box),
+                have=thousands(available * box),
             ),
         )
     return lo, hi, available
