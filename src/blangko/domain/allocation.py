@@ -296,7 +296,12 @@ def _bounds_in_boxes(inp: AllocationInput) -> tuple[list[int], list[int], int]:
 
 def evaluate(inp: AllocationInput, quantities: Sequence[int], policy: str = "") -> Evaluation:
     """Score any allocation (blanks per office, input order) with the one model."""
-    offices = _prepare(inp)
+    return _score(inp, _prepare(inp), quantities, policy)
+
+
+def _score(
+    inp: AllocationInput, offices: list[ShortfallModel], quantities: Sequence[int], policy: str
+) -> Evaluation:
     unmet = [o.expected_unmet(q) for o, q in zip(offices, quantities, strict=True)]
     p_out = [o.stockout_probability(q) for o, q in zip(offices, quantities, strict=True)]
     shipped = int(sum(quantities))
@@ -321,7 +326,8 @@ def optimise(inp: AllocationInput) -> Evaluation:
     box = inp.box_size
     boxes = list(lo)
     left = available - sum(lo)
-    heap: list[tuple[float, float, int]] = []
+    heap: list[tuple[float, float, int, float]] = []
+    now = [o.expected_unmet(b * box) for o, b in zip(offices, boxes, strict=True)]
 
     def push(i: int) -> None:
         # The next box's gain; among equal gains (offices sure to run short by more than a
@@ -331,20 +337,20 @@ def optimise(inp: AllocationInput) -> Evaluation:
         q = boxes[i] * box
         o = offices[i]
         after = o.expected_unmet(q + box)
-        g = round(o.weight * (o.expected_unmet(q) - after), 6)
+        g = round(o.weight * (now[i] - after), 6)
         if g > 0:
-            heapq.heappush(heap, (-g, -after / max(1.0, o.demand), i))
+            heapq.heappush(heap, (-g, -after / max(1.0, o.demand), i, after))
 
     for i in range(len(offices)):
         if boxes[i] < hi[i]:
             push(i)
     while left > 0 and heap:
-        _, _, i = heapq.heappop(heap)
+        _, _, i, now[i] = heapq.heappop(heap)
         boxes[i] += 1
         left -= 1
         if boxes[i] < hi[i]:
             push(i)
-    return evaluate(inp, [b * box for b in boxes], "ours")
+    return _score(inp, offices, [b * box for b in boxes], "ours")
 
 
 def _share(
