@@ -254,6 +254,11 @@ def test_zero_stock_and_zero_demand() -> None:
         (AllocationInput(1_000, [_office("a", 5)], box_size=0), "box_size"),
         (AllocationInput(-1, [_office("a", 5)]), "national_stock"),
         (AllocationInput(100, [OfficeNeed(office="a", on_hand=0, paths=[])]), "paths"),
+        (
+            AllocationInput(100, [_office("a", 5), OfficeNeed("b", 0, paths=[[1, 2, 3]])]),
+            "paths",
+        ),
+        (AllocationInput(100, [OfficeNeed(office="a", on_hand=-1, paths=[[1]])]), "negative"),
         (AllocationInput(100, [_office("a", 5, min_qty=-1)]), "bounds_negative"),
         (AllocationInput(100, [_office("a", 5)], objective="fastest"), "objective"),
     ],

@@ -231,9 +231,10 @@ def _prepare(inp: AllocationInput) -> list[ShortfallModel]:
     periods: int | None = None
     for o in inp.offices:
         paths = np.asarray(o.paths, dtype=float)
-        if periods is None or paths.ndim != 2:
-            periods = paths.shape[1] if paths.ndim == 2 else None
-        elif paths.shape[1] != periods:
+        n_periods = paths.shape[1] if paths.ndim == 2 else 0  # 0: shortfall_model says why
+        if periods is None:
+            periods = n_periods
+        elif n_periods and n_periods != periods:
             raise DomainError(
                 "paths",
                 "office",
@@ -243,7 +244,7 @@ def _prepare(inp: AllocationInput) -> list[ShortfallModel]:
                     n=thousands(periods),
                 ),
             )
-        h = _horizon(inp, paths.shape[1]) if paths.ndim == 2 else None
+        h = _horizon(inp, max(1, n_periods))
         weight = inp.election_weight if o.election else 1.0
         out.append(shortfall_model(o, h, weight, inp.objective))
     return out
