@@ -83,11 +83,14 @@ def test_greedy_equals_brute_force_on_small_cases(seed: int, objective: str) -> 
         assert o.max_qty is None or q <= o.max_qty
 
 
-def test_greedy_equals_the_lp_optimum() -> None:
-    """With one-blank boxes and whole-number demand the LP (HiGHS) has the integer optimum."""
+@pytest.mark.parametrize("objective", ["waiting", "horizon_end"])
+def test_greedy_equals_the_lp_optimum(objective: str) -> None:
+    """With one-blank boxes and whole-number demand the LP (HiGHS) has the integer optimum:
+    min sum_i w_i / paths * sum_(k,t) u_ikt, u_ikt >= C_ikt - s_i - q_i (t >= lead_i),
+    u >= 0, 0 <= q_i <= max_i, sum_i q_i <= stock."""
     highspy = pytest.importorskip("highspy")
     rng = np.random.default_rng(7)
-    n_off, n_paths = 6, 40
+    n_off, n_paths, stock = 6, 40, 150
     offices = [
         OfficeNeed(
             office=f"o{i}",
@@ -95,39 +98,43 @@ def test_greedy_equals_the_lp_optimum() -> None:
             paths=rng.poisson(rng.uniform(2, 12), size=(n_paths, 5)),
             election=i % 3 == 0,
             max_qty=60 if i == 2 else None,
+            lead=i % 3,
         )
         for i in range(n_off)
     ]
     inp = AllocationInput(
-        national_stock=150,
+        national_stock=stock,
         offices=offices,
         box_size=1,
         election_weight=2.0,
-        objective="horizon_end",
+        objective=objective,
     )
     ours = optimise(inp)
 
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     inf = highspy.kHighsInf
-    # variables: q_i (n_off), then u_ik (n_off * n_paths)
-    for o in offices:
+    for o in offices:  # q_i first
         h.addVar(0.0, inf if o.max_qty is None else float(o.max_qty))
-        h.changeColCost(h.getNumCol() - 1, 0.0)
+    fixed = 0.0
     for i, o in enumerate(offices):
         w = 2.0 if o.election else 1.0
-        need = np.asarray(o.paths).sum(axis=1) - o.on_hand
-        for k in range(n_paths):
+        gap = np.cumsum(np.asarray(o.paths), axis=1) - o.on_hand  # (paths, periods)
+        if objective == "horizon_end":
+            terms = [(k, gap[k, -1]) for k in range(n_paths)]  # waiting is not lost: no lead
+        else:
+            fixed += w * np.maximum(gap[:, : o.lead], 0).sum() / n_paths
+            terms = [(k, gap[k, t]) for k in range(n_paths) for t in range(o.lead, 5)]
+        for _, value in terms:
             h.addVar(0.0, inf)
             col = h.getNumCol() - 1
             h.changeColCost(col, w / n_paths)
-            # u_ik + q_i >= need_k
-            h.addRow(
-                float(need[k]), inf, 2, np.array([col, i], dtype=np.int32), np.array([1.0, 1.0])
+            h.addRow(  # u + q_i >= value
+                float(value), inf, 2, np.array([col, i], dtype=np.int32), np.array([1.0, 1.0])
             )
-    h.addRow(-inf, 150.0, n_off, np.arange(n_off, dtype=np.int32), np.ones(n_off))
+    h.addRow(-inf, float(stock), n_off, np.arange(n_off, dtype=np.int32), np.ones(n_off))
     h.run()
-    lp = h.getInfo().objective_function_value
+    lp = h.getInfo().objective_function_value + fixed
     assert ours.weighted_unmet == pytest.approx(lp, abs=1e-6)
 
 
