@@ -166,7 +166,7 @@ def requested_quantity(asked: int | None, recommended: int, reason: str | None) 
             "quantity",
             Msg(
                 "Jumlah yang dimohon harus 1 sampai {max_request} keping ({asked}).",
-                max_request=_thousands(MAX_REQUEST),
+                max_request=thousands(MAX_REQUEST),
                 asked=asked,
             ),
         )
@@ -176,13 +176,13 @@ def requested_quantity(asked: int | None, recommended: int, reason: str | None) 
             "reason",
             Msg(
                 "Jumlah yang dimohon ({asked}) melebihi usulan perkiraan ({recommended} keping): isi alasannya, mis. menjelang Pilkades.",
-                asked=_thousands(asked),
-                recommended=_thousands(recommended),
+                asked=thousands(asked),
+                recommended=thousands(recommended),
             ),
         )
     return asked
 
 
-def _thousands(n: int) -> str:
+def thousands(n: int) -> str:
     """1.000.000: the Indonesian thousands separator (domain imports no formatting module)."""
     return f"{n:,}".replace(",", ".")
