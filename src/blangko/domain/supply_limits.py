@@ -121,7 +121,9 @@ def served_prints(paths: np.ndarray, capacity: np.ndarray) -> tuple[np.ndarray, 
 
 def check_inputs(paths: np.ndarray, stocks: list[Stock], printers: list[PrinterPlan]) -> None:
     if paths.ndim != 2 or paths.shape[1] < 1:
-        raise DomainError("paths_shape", "paths", Msg("Jalur permintaan harus berupa tabel jalur x hari."))
+        raise DomainError(
+            "paths_shape", "paths", Msg("Jalur permintaan harus berupa tabel jalur x hari.")
+        )
     for s in stocks:
         if s.yield_prints < 1 or s.prints_left < 0 or s.lead_time_days < 0:
             raise DomainError(
@@ -174,7 +176,18 @@ def supply_limits(
         units = int(math.ceil(short / s.yield_prints - 1e-9)) if short > 0 else 0
         request_by = None if beyond and units == 0 else max(0, p90 - s.lead_time_days)
         limits.append(
-            Limit(s.code, s.item, s.name, p50, p90, beyond, units, s.lead_time_days, s.route, request_by)
+            Limit(
+                s.code,
+                s.item,
+                s.name,
+                p50,
+                p90,
+                beyond,
+                units,
+                s.lead_time_days,
+                s.route,
+                request_by,
+            )
         )
     if printers_known:
         first = _first_day(waiting, horizon)
