@@ -235,3 +235,29 @@ def prints(conn: Connection, office: str, start: date, end: date) -> list[Any]:
             .order_by(pp.day, pp.id)
         )
     )
+
+
+def fingerprint(conn: Connection, office: str) -> list[int]:
+    """Row counts and the highest ids of the office's items and printers: what the stored
+    "what stops printing first" depends on beyond the forecast's own sources (these tables
+    have no version trigger). Empty office: all zeros."""
+    out: list[int] = []
+    pl = ti.printer_load.c
+    for table, id_col in (
+        (ti.item, None),
+        (ti.item_entry, ti.item_entry.c.id),
+        (ti.printer, ti.printer.c.id),
+        (ti.printer_state, ti.printer_state.c.id),
+        (ti.printer_load, pl.id),
+        (ti.printer_print, ti.printer_print.c.id),
+    ):
+        cols = [func.count()]
+        if id_col is not None:
+            cols.append(func.coalesce(func.max(id_col), 0))
+        row = conn.execute(select(*cols).select_from(table).where(table.c.office_code == office))
+        out.extend(int(v) for v in row.one())
+    removed = conn.execute(
+        select(func.count()).where(pl.office_code == office, pl.removed_date.is_not(None))
+    ).scalar_one()
+    out.append(int(removed))
+    return out
