@@ -163,7 +163,9 @@ def printer(conn: Connection, office: str, name: str) -> Any | None:
 
 
 def insert_printer(conn: Connection, **values: Any) -> int:
-    return int(conn.execute(insert(ti.printer).values(**values)).inserted_primary_key[0])
+    key = conn.execute(insert(ti.printer).values(**values)).inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def insert_state(conn: Connection, **values: Any) -> None:
@@ -195,7 +197,9 @@ def all_loads(conn: Connection, office: str) -> list[Any]:
 
 
 def insert_load(conn: Connection, **values: Any) -> int:
-    return int(conn.execute(insert(ti.printer_load).values(**values)).inserted_primary_key[0])
+    key = conn.execute(insert(ti.printer_load).values(**values)).inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def remove_load(conn: Connection, load_id: int, day: date, note: str | None) -> None:
@@ -251,7 +255,7 @@ def fingerprint(conn: Connection, office: str) -> list[int]:
         (ti.printer_load, pl.id),
         (ti.printer_print, ti.printer_print.c.id),
     ):
-        cols = [func.count()]
+        cols: list[Any] = [func.count()]
         if id_col is not None:
             cols.append(func.coalesce(func.max(id_col), 0))
         row = conn.execute(select(*cols).select_from(table).where(table.c.office_code == office))
