@@ -332,3 +332,25 @@ def test_printer_bad_input(ctx: Context, printers: str) -> None:
     _refused(ctx, "not_loadable", iw.load, name="P1", item="kit", lot="K1", label="y")
     _refused(ctx, "capacity_range", iw.add_printer, name="P3", station="loket-1", capacity=0)
     _refused(ctx, "unknown_location", iw.add_printer, name="P3", station="loket-9", capacity=100)
+
+
+def test_purchase_request_nota_dinas(ctx: Context, printers: str) -> None:
+    from blangko.services import reports
+
+    report = reports.build(ctx, "purchase", {})
+    lines = {line["item"]: line for line in report.data["lines"]}
+    assert set(lines) == {"pita-warna", "film"}
+    assert all(line["route"] == "apbd" for line in lines.values())
+    assert report.data["total_units"] == sum(x["request_units"] for x in lines.values())
+    content, name, mime = reports.render(ctx, "purchase", {}, "pdf")
+    assert content.startswith(b"%PDF") and name.startswith("nota-dinas-pita-film-")
+    xlsx, _, _ = reports.render(ctx, "purchase", {}, "xlsx", "en")
+    assert xlsx.startswith(b"PK")
+
+
+def test_purchase_request_needs_consumables(ctx: Context, office: str) -> None:
+    from blangko.services import reports
+
+    with pytest.raises(DomainError) as exc:
+        reports.build(ctx, "purchase", {})
+    assert exc.value.code == "no_consumables"
