@@ -36,9 +36,10 @@ from functools import partial
 from typing import Any
 
 from blangko.adapters.repos import admin as admin_repo
+from blangko.adapters.repos import items as items_repo
 from blangko.domain import stock_policy as sp
 from blangko.domain.limits import check_date
-from blangko.services import derived, forecast
+from blangko.services import derived, forecast, supply_limits
 from blangko.services.calendar import days
 from blangko.services.context import Context
 from blangko.services.coverage import areas, ikd, projection
@@ -82,9 +83,6 @@ def supply_limits_stored(
     keeps no item but the blank and no printer (nothing to add to the forecast's cover). It
     depends on what the forecast depends on and on the office's items and printers (their
     row counts and highest ids: these tables have no version trigger)."""
-    from blangko.adapters.repos import items as items_repo
-    from blangko.services import supply_limits
-
     as_of = check_date(as_of or ctx.today(), "as_of")
     code = derived.office_of(ctx, office)
     with ctx.read() as conn:

@@ -14,12 +14,10 @@ from blangko.domain.items import (
     DEFAULT_ITEM_NAME,
     ItemTally,
     check_item_code,
-    verify_chain,
 )
 from blangko.domain.text import Msg
 from blangko.services.context import Context, resolve_office
 from blangko.services.items.results import (
-    ItemAudit,
     ItemBalance,
     ItemList,
     ItemView,
@@ -29,6 +27,7 @@ from blangko.services.items.results import (
     PrinterView,
     StateView,
 )
+from blangko.services.stock.queries import balance
 
 
 def item_view(row: Any, on_hand: int) -> ItemView:
@@ -53,8 +52,6 @@ def tally(conn: Connection, office: str, item_code: str, as_of: date | None = No
 
 def list_items(ctx: Context, *, office: str | None = None) -> ItemList:
     """The e-KTP blank (built in) and the office's quantity items, with what is on hand."""
-    from blangko.services.stock.queries import balance  # the blank's one balance
-
     with ctx.read() as conn:
         code = resolve_office(conn, office)
         rows = repo.items(conn, code)
@@ -106,18 +103,6 @@ def item_balance(
         ],
         "balanced": t.balanced(),
     }
-
-
-def verify_items(conn: Connection, office: str) -> list[ItemAudit]:
-    """Each quantity item's chain recomputed from its entries (domain.items.verify_chain)."""
-    out: list[ItemAudit] = []
-    for it in repo.items(conn, office):
-        rows = [(repo.row_to_record(r), r.hash) for r in repo.iter_entries(conn, office, it.code)]
-        problems = verify_chain(rows)
-        out.append(
-            {"item": it.code, "entries": len(rows), "sound": not problems, "problems": problems}
-        )
-    return out
 
 
 def load_views(conn: Connection, office: str, printer_id: int | None = None) -> list[LoadView]:

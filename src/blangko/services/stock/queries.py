@@ -18,7 +18,7 @@ from blangko.domain.limits import check_date
 from blangko.domain.serials import parse_ranges, single
 from blangko.domain.text import Msg
 from blangko.services.context import Context, location_names, resolve_office
-from blangko.services.items.queries import verify_items
+from blangko.services.items.audit import verify_items
 from blangko.services.stock import anchors
 from blangko.services.stock.results import (
     Balance,
