@@ -23,6 +23,7 @@ from blangko.domain.items import (
     print_overrun,
     refuse_serials,
 )
+from blangko.domain.limits import check_date
 from blangko.domain.text import Msg
 from blangko.services.context import Context, WriteTx, location_id, write_once
 from blangko.services.items.queries import item_view, load_views, printer_view
@@ -440,7 +441,9 @@ def set_state(
 
     def body(tx: WriteTx) -> PrinterWritten:
         row = _printer(tx, name)
-        day = since or tx.ctx.today()
+        day = check_date(since or tx.ctx.today(), "date")
+        if expected_back is not None:
+            check_date(expected_back, "expected_back")
         if day > tx.ctx.today():
             raise DomainError("date_in_future", "date", Msg("Tanggal tidak boleh di masa depan."))
         if expected_back is not None and expected_back <= day:
