@@ -50,10 +50,10 @@ def _entries_line(r: dict) -> None:  # type: ignore[type-arg]
         console.print(
             tr(
                 Msg(
-                    "Barang {item} entri #{seq}: {kind_label}, lot {lot}, {quantity} unit{value}",
+                    "Barang {item} entri #{seq}: {label}, lot {lot}, {quantity} unit{value}",
                     item=e["item"],
                     seq=e["seq"],
-                    kind_label=KIND_LABEL_ID[e["kind"]],
+                    label=KIND_LABEL_ID[e["kind"]],
                     lot=e["lot"],
                     quantity=num(e["quantity"]),
                     value=replayed(r),
@@ -321,10 +321,10 @@ def _printer_line(r: dict) -> None:  # type: ignore[type-arg]
     console.print(
         tr(
             Msg(
-                "Printer {name} ({station}): {state_label}, {capacity} kartu/hari{value}",
+                "Printer {name} ({station}): {label}, {capacity} kartu/hari{value}",
                 name=p["name"],
                 station=p["station"],
-                state_label=PRINTER_STATE_LABEL_ID[p["state"]],
+                label=PRINTER_STATE_LABEL_ID[p["state"]],
                 capacity=num(p["capacity"]),
                 value=replayed(r),
             )
