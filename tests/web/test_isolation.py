@@ -62,6 +62,7 @@ from blangko.domain.access import ROLES, ROUTE_ROLES, STOK
 from blangko.domain.applications import Action, format_receipt
 from blangko.domain.nik import build_nik
 from blangko.services.admin import setup
+from blangko.services.items import writes as iw
 from blangko.services.network import organisation, shipments
 from blangko.services.stock import writes
 from blangko.settings import Settings
@@ -126,6 +127,7 @@ ID_KINDS = {
     "damaged": "serials",  # ... and those that arrived damaged
     "destruction_id": "destruction_id",  # a destruction of old cards
     "cards": "card_id",  # old cards (register numbers) to destroy
+    "printer": "printer",  # a printer of a print station, by its name
 }
 # Plain values for one route (None: left out): where a name means something else (a
 # return's `to` is a party, not a location) or where the general value would be refused for
@@ -248,6 +250,10 @@ PLAIN: dict[str, Any] = {
     "method": None,
     "all_held": None,
     "ikd_target": None,
+    # A printer's state (the note above says what happened).
+    "state": "in_repair",
+    "since": None,
+    "expected_back": None,
 }
 # Paths with a choice of value: every one is tried (every action of an application).
 ACTIONS = tuple(a.value for a in Action)
@@ -282,6 +288,7 @@ GHOSTS = {
     "shipment_id",
     "destruction_id",
     "card_id",
+    "printer",
 }
 # Where a user name is taken in the whole database: adding it answers "sudah ada" (409), by
 # design (docs/security.md, Scopes).
@@ -449,6 +456,7 @@ def _build(ctx, code: str) -> Office:  # type: ignore[no-untyped-def]
         effective=yesterday,
         office=organisation.DIRECTORATE_CODE,
     )
+    iw.add_printer(own, name=f"printer-{tag}", station=post, capacity=150, office=code)
     shipment = shipments.send(
         central,
         from_office=organisation.DIRECTORATE_CODE,
@@ -477,6 +485,7 @@ def _build(ctx, code: str) -> Office:  # type: ignore[no-untyped-def]
             "shipment_id": shipment["id"],
             "destruction_id": office.destruction_id,
             "card_id": office.card_id,
+            "printer": f"printer-{tag}",
         },
         users={
             role: (f"kepala_{tag}" if role == "kepala" else f"{USER_OF_ROLE[role]}_{tag}")
@@ -495,6 +504,7 @@ def _build(ctx, code: str) -> Office:  # type: ignore[no-untyped-def]
             "shipment_id": 2_000_000_000,
             "destruction_id": 2_000_000_000,
             "card_id": 2_000_000_000,
+            "printer": "printer-hantu",
         },
     )
 

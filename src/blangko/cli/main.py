@@ -17,6 +17,7 @@ from blangko.cli.calendar import status as status_command
 from blangko.cli.coverage import coverage_app
 from blangko.cli.forecast import forecast_app
 from blangko.cli.handed_in import old_card_app
+from blangko.cli.items import item_app, printer_app
 from blangko.cli.network import network_app, shipment_app
 from blangko.cli.options import JsonOpt
 from blangko.cli.output import command_of, console, fail, print_json, set_language
@@ -50,6 +51,8 @@ app.add_typer(nik_app, name="nik")
 app.add_typer(coverage_app, name="coverage")
 app.add_typer(event_app, name="event")
 app.add_typer(forecast_app, name="forecast")
+app.add_typer(item_app, name="item")
+app.add_typer(printer_app, name="printer")
 app.add_typer(regions_app, name="regions")
 app.add_typer(location_app, name="location")
 app.add_typer(office_app, name="office")

@@ -198,6 +198,23 @@ def request(
     _write("request", params, format, output, as_json, lang)
 
 
+@report_app.command("purchase")
+def purchase(
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Tanggal nota dinas dan keadaan stok (default hari ini)."),
+    ] = None,
+    format: FormatOpt = "pdf",
+    output: OutputOpt = None,
+    office: OfficeOpt = None,
+    as_json: ReportJsonOpt = False,
+    lang: ReportLangOpt = None,
+) -> None:
+    """Nota dinas permintaan pita dan film ke badan keuangan daerah, dari yang menghentikan cetak lebih dulu."""
+    params = {"as_of": parse_date(as_of, "as_of"), "office": office}
+    _write("purchase", params, format, output, as_json, lang)
+
+
 @report_app.command("backlog")
 def backlog(
     kecamatan: KecamatanOpt = None,

@@ -835,6 +835,18 @@ def print_verification(r: Verification) -> None:
         for p in r["problems"][:20]:
             where = f"#{p['seq']}" if p["seq"] is not None else "-"
             console.print(f"  {where}: {escape(p['message'])}", highlight=False)
+    for a in r.get("items", []):
+        console.print(
+            tr(
+                Msg(
+                    "Barang {item}: {entries} entri, rantai sendiri {label}.",
+                    item=a["item"],
+                    entries=num(a["entries"]),
+                    label=N_("utuh") if a["sound"] else N_("TIDAK utuh"),
+                )
+            ),
+            highlight=False,
+        )
     last = r["last_anchor"]
     if last is not None:
         console.print(

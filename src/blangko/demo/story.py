@@ -40,7 +40,7 @@ from sqlalchemy import func, select
 
 from blangko.adapters import tables as t
 from blangko.adapters.repos import ledger as ledger_repo
-from blangko.demo import applications, events, old_cards, rationing, residents
+from blangko.demo import applications, events, old_cards, printers, rationing, residents
 from blangko.demo.actors import ADMIN_USER, HEAD, OPERATOR_USER, STOCK_KEEPER, acting
 from blangko.domain.calendar import indonesian_holidays
 from blangko.domain.demand_simulation import simulate_history
@@ -170,6 +170,8 @@ def build(
     say("Kartu lama yang diserahkan penduduk dan aktivasi IKD ...")
     ikd_dated = old_cards.add_ikd_dates(ctx, OFFICE)
     old = old_cards.add_old_cards(ctx, OFFICE)
+    say("Printer, pita dan film ...")
+    kit = printers.add_printers(ctx, OFFICE, STATION)
 
     # The count: every location scanned at once; the store holds 700 more than booked.
     count = count_office(keeper, office=OFFICE)
@@ -193,6 +195,10 @@ def build(
         f"{old['destruction']['id']}), {num(old['totals']['held'])} menunggu pemusnahan.",
         f"IKD: {num(ikd_dated)} aktivasi bertanggal di registri, ditambah tanda IKD permohonan; "
         "lihat 'blangko coverage ikd'.",
+        f"Printer: {', '.join(kit['printers'])}; printer-2 rusak {kit['broken'][0]:%d-%m-%Y} "
+        f"s.d. {kit['broken'][1]:%d-%m-%Y}; pita terpasang tinggal sekitar "
+        f"{num(kit['ribbon_prints_left'])} cetak dan tidak ada di gudang; lihat "
+        "'blangko forecast stops'.",
     ]
     return {
         "office": OFFICE,

@@ -212,6 +212,15 @@ ROUTE_ROLES: Final[dict[str, frozenset[str]]] = {
     # The demand forecast.
     "chart.forecast": FORECAST_READERS,
     "api.forecast": FORECAST_READERS,
+    # Printers and items other than the blank (ribbon, film): who reads the ledger sees them;
+    # the stock keeper or the head records a printer's state; what stops printing first is
+    # a forecast figure.
+    "page.printer": LEDGER_READERS,
+    "page.printer.state": frozenset({STOK, KEPALA}),
+    "api.items": LEDGER_READERS,
+    "api.printers": LEDGER_READERS,
+    "api.printers.state": frozenset({STOK, KEPALA}),
+    "api.forecast.stops": FORECAST_READERS,
     # Reports: stock reports for who keeps, oversees or audits the stock; the coverage recap
     # and the request letter are the head's (the letter goes out under the head's name).
     "page.report.stock": LEDGER_READERS,

@@ -143,6 +143,9 @@ def outlook(ctx: Context, office: str | None, role: str) -> dict[str, Any]:
         out["forecast"] = fc
         # When the stored forecast was computed (naive UTC): the page says how fresh it is.
         out["forecast_computed_at"] = stored.computed_at
+        # What stops printing first, when the office keeps ribbons, films or printers.
+        limits = figures.supply_limits_stored(ctx, office)
+        out["supply_limits"] = limits.value if limits is not None else None
         today = ctx.today()
         coming = [
             e for e in events.list_events(ctx, office=office) if e["date"] >= today.isoformat()

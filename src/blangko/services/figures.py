@@ -36,9 +36,10 @@ from functools import partial
 from typing import Any
 
 from blangko.adapters.repos import admin as admin_repo
+from blangko.adapters.repos import items as items_repo
 from blangko.domain import stock_policy as sp
 from blangko.domain.limits import check_date
-from blangko.services import derived, forecast
+from blangko.services import derived, forecast, supply_limits
 from blangko.services.calendar import days
 from blangko.services.context import Context
 from blangko.services.coverage import areas, ikd, projection
@@ -72,6 +73,35 @@ def forecast_stored(
             ctx.settings.event.model_dump_json(),
         ],
         compute=lambda: forecast.forecast(ctx, as_of=as_of, office=code),
+    )
+
+
+def supply_limits_stored(
+    ctx: Context, office: str | None = None, as_of: date | None = None
+) -> derived.Stored[dict[str, Any]] | None:
+    """What stops printing first (services.supply_limits) as stored, or None when the office
+    keeps no item but the blank and no printer (nothing to add to the forecast's cover). It
+    depends on what the forecast depends on and on the office's items and printers (their
+    row counts and highest ids: these tables have no version trigger)."""
+    as_of = check_date(as_of or ctx.today(), "as_of")
+    code = derived.office_of(ctx, office)
+    with ctx.read() as conn:
+        mark = items_repo.fingerprint(conn, code)
+    if mark[0] == 0 and mark[3] == 0:
+        return None
+    return derived.stored(
+        ctx,
+        office=code,
+        kind="supply_limits",
+        params=as_of.isoformat(),
+        depends=FORECAST_DEPENDS,
+        extra=[
+            forecast.DEFAULT_HORIZON,
+            ctx.settings.forecast.model_dump_json(),
+            ctx.settings.event.model_dump_json(),
+            mark,
+        ],
+        compute=lambda: dict(supply_limits.supply_limits(ctx, as_of=as_of, office=code)),
     )
 
 

@@ -420,6 +420,21 @@ def forecast(
     office: str | None = None,
     settings: ForecastSettings | None = None,
 ) -> dict[str, Any]:
+    return forecast_with_paths(ctx, as_of=as_of, horizon=horizon, office=office, settings=settings)[
+        0
+    ]
+
+
+def forecast_with_paths(
+    ctx: Context,
+    *,
+    as_of: date | None = None,
+    horizon: int = DEFAULT_HORIZON,
+    office: str | None = None,
+    settings: ForecastSettings | None = None,
+) -> tuple[dict[str, Any], np.ndarray]:
+    """The forecast and its simulated blanks-used paths (n_paths x horizon): what stops
+    printing first (services/supply_limits.py) runs on these very paths."""
     started = time.perf_counter()
     s = (settings or ctx.settings.forecast).check()
     as_of = check_date(as_of or ctx.today(), "as_of")
@@ -611,7 +626,7 @@ def forecast(
         "recordings": recordings,
         "warnings": warnings,
         "seconds": round(time.perf_counter() - started, 3),
-    }
+    }, paths
 
 
 RATIONING_WAIT_PATHS = 500  # the paths the waits per class are measured on

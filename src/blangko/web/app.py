@@ -47,6 +47,7 @@ from blangko.web import (
     handed_in,
     i18n,
     network,
+    printers,
     public,
     rationing,
     readlog,
@@ -83,6 +84,7 @@ PAGE_ROUTERS = (
     coverage.pages,
     handed_in.pages,
     calendar.pages,
+    printers.pages,
     rationing.pages,
     reports.pages,
 )
@@ -99,6 +101,7 @@ API_ROUTERS = (
     coverage.api,
     handed_in.api,
     calendar.api,
+    printers.api,
     rationing.api,
     reports.api,
     network.api,

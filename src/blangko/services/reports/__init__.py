@@ -26,6 +26,7 @@ from blangko.services.reports import (
     coverage_recap,
     destruction,
     handed_in,
+    purchase_request,
     receipt,
     request_letter,
     usage,
@@ -46,6 +47,8 @@ REPORTS: dict[str, ReportSpec] = {
     "destruction": ReportSpec(destruction.build, ("month",)),
     "coverage": ReportSpec(coverage_recap.build, (), ("as_of", "target")),
     "request": ReportSpec(request_letter.build, (), ("as_of", "quantity", "reason")),
+    # Nota dinas for ribbons and films to the regency's budget office (issue 15).
+    "purchase": ReportSpec(purchase_request.build, (), ("as_of",)),
     "handed_in_destruction": ReportSpec(
         handed_in.build_destruction, ("destruction_id",), ("reveal",)
     ),
@@ -108,6 +111,7 @@ __all__ = [
     "coverage_recap",
     "destruction",
     "handed_in",
+    "purchase_request",
     "receipt",
     "render",
     "request_letter",

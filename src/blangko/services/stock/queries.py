@@ -18,6 +18,7 @@ from blangko.domain.limits import check_date
 from blangko.domain.serials import parse_ranges, single
 from blangko.domain.text import Msg
 from blangko.services.context import Context, location_names, resolve_office
+from blangko.services.items.audit import verify_items
 from blangko.services.stock import anchors
 from blangko.services.stock.results import (
     Balance,
@@ -256,6 +257,12 @@ def verify(ctx: Context, *, office: str | None = None) -> Verification:
             conn, code, prints, replay.states
         ):
             bad(seq, message)
+        # Every other item's own chain (ribbon, film ...: services/items): its problems
+        # name the item, with no entry number of the blank's chain.
+        item_audits = verify_items(conn, code)
+        for audit in item_audits:
+            for message in audit["problems"]:
+                bad(None, f"barang {audit['item']}: {message}")
     problems.sort(key=lambda p: (p["seq"] is None, p["seq"] or 0))
     return {
         "office": code,
@@ -267,5 +274,6 @@ def verify(ctx: Context, *, office: str | None = None) -> Verification:
         "anchors": check.count,
         "last_anchor": check.latest,
         "warnings": check.warnings,
+        "items": item_audits,
         "seconds": round(time.perf_counter() - started, 3),
     }

@@ -17,6 +17,8 @@ from typing import NotRequired
 from pydantic import ConfigDict, with_config
 from typing_extensions import TypedDict
 
+from blangko.services.items.results import ItemAudit
+
 
 # Writes --------------------------------------------------------------------------------------
 class EntryView(TypedDict):
@@ -146,6 +148,7 @@ class Verification(TypedDict):
     anchors: int  # how many anchors the office has
     last_anchor: AnchorView | None
     warnings: list[str]  # sound, but worth knowing (no anchor yet, the public key signed ...)
+    items: list[ItemAudit]  # each quantity item's own chain (ribbon, film ...)
     seconds: float
 
 

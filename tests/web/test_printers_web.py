@@ -1,0 +1,87 @@
+"""Printer dan barang (/printer) on SQLite and PostgreSQL: the stock keeper records a broken
+printer through the page and the API, a bad state is refused with the field named and nothing
+written, the auditor reads but may not write (403), the operator may not read; the dashboard
+and the page show what stops printing first (one stored figure)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from web_helpers import bearer, csrf_of, login
+
+from blangko.services.items import queries
+from blangko.services.items import writes as iw
+from blangko.services.stock import writes as sw
+
+
+def _stock(ctx) -> None:  # type: ignore[no-untyped-def]
+    sw.record_opening(ctx, serials="KR0001001-KR0001100", effective=date(2026, 10, 1))
+    iw.add_item(ctx, code="pita-warna", name="Pita warna YMCKO", role="ribbon", unit="roll",
+                yield_prints=500)  # fmt: skip
+    iw.receive(ctx, item="pita-warna", lot="R1", quantity=2, document="BAST/APBD/1",
+               effective=date(2026, 10, 2))  # fmt: skip
+    iw.add_printer(ctx, name="printer-1", station="loket-1", capacity=200,
+                   since=date(2026, 10, 1))  # fmt: skip
+    iw.load(ctx, name="printer-1", item="pita-warna", lot="R1", label="BOX-1",
+            effective=date(2026, 10, 2))  # fmt: skip
+
+
+def _post(client, data: dict):  # type: ignore[no-untyped-def]
+    token = csrf_of(client.get("/printer").text)
+    return client.post("/printer/keadaan", data={"csrf": token, **data}, follow_redirects=False)
+
+
+def test_stock_keeper_records_a_broken_printer(client, ctx) -> None:  # type: ignore[no-untyped-def]
+    _stock(ctx)
+    login(client, "stok")
+    page = client.get("/printer")
+    assert page.status_code == 200
+    assert 'data-testid="printers"' in page.text and "BOX-1" in page.text
+    assert 'data-testid="dash-stops"' in page.text  # the stock keeper reads the forecast
+    bad = _post(client, {"printer": "printer-1", "state": "broken", "note": ""})
+    assert bad.status_code == 400 and 'data-field="note"' in bad.text
+    assert [s["state"] for s in queries.printer_history(ctx, name="printer-1")["states"]] == [
+        "working"
+    ]
+    r = _post(client, {"printer": "printer-1", "state": "broken", "since": "2026-11-20",
+                       "note": "head cetak rusak"})  # fmt: skip
+    assert r.status_code == 303
+    assert "Keadaan printer dicatat: printer-1" in client.get("/printer").text
+    assert queries.list_printers(ctx)["printers"][0]["state"] == "broken"
+    # The dashboard names what stops printing first: the only printer is down.
+    dash = client.get("/")
+    assert 'data-testid="dash-stops"' in dash.text and "Kapasitas printer" in dash.text
+
+
+def test_roles_on_the_printer_page_and_api(client, ctx) -> None:  # type: ignore[no-untyped-def]
+    _stock(ctx)
+    login(client, "auditor")
+    assert client.get("/printer").status_code == 200
+    assert _post(client, {"printer": "printer-1", "state": "working"}).status_code == 403
+    headers = bearer(client, "auditor")
+    assert client.get("/api/v1/printers", headers=headers).json()["printers"][0]["name"] == (
+        "printer-1"
+    )
+    refused = client.post("/api/v1/printers/state", headers=headers,
+                          json={"printer": "printer-1", "state": "working"})  # fmt: skip
+    assert refused.status_code == 403
+    op = bearer(client, "operator")
+    assert client.get("/api/v1/items", headers=op).status_code == 403
+    keeper = bearer(client, "stok")
+    items = client.get("/api/v1/items", headers=keeper).json()["items"]
+    assert [i["code"] for i in items] == ["ektp", "pita-warna"]
+    r = client.post("/api/v1/printers/state", headers={**keeper, "Idempotency-Key": "k1"},
+                    json={"printer": "printer-1", "state": "in_repair",
+                          "note": "dikirim ke Jakarta"})  # fmt: skip
+    assert r.status_code == 200 and r.json()["printer"]["state"] == "in_repair"
+    again = client.post("/api/v1/printers/state", headers={**keeper, "Idempotency-Key": "k1"},
+                        json={"printer": "printer-1", "state": "in_repair",
+                              "note": "dikirim ke Jakarta"})  # fmt: skip
+    assert again.json()["replayed"] is True
+    assert len(queries.printer_history(ctx, name="printer-1")["states"]) == 2
+    bad = client.post("/api/v1/printers/state", headers=keeper,
+                      json={"printer": "printer-1", "state": "rusak-berat"})  # fmt: skip
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "state"
+    stops = client.get("/api/v1/forecast/stops", headers=keeper).json()
+    assert stops["binding"]["constraint"] == "printers"
+    assert {lim["constraint"] for lim in stops["limits"]} == {"blanks", "ribbon", "printers"}
