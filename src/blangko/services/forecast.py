@@ -32,6 +32,7 @@ from blangko.adapters.repos import forecast as repo
 from blangko.domain import backtest as bt
 from blangko.domain import demand
 from blangko.domain import forecast as fc
+from blangko.domain import national
 from blangko.domain import rationing as dr
 from blangko.domain import stock_policy as sp
 from blangko.domain import take_up as tu
@@ -57,6 +58,9 @@ RECORDINGS_REASON = Msg("Perekaman baru yang akan dicetak")
 STOCK_REASON = Msg("Stok di tangan")
 SURPLUS_REASON = Msg("Stok melebihi kebutuhan periode ini (tidak perlu diminta)")
 DEFAULT_HORIZON = 120  # days; every surface shows the forecast of this horizon
+# The shape of `forecast`'s result: part of a stored forecast's key (services.figures), so
+# that a forecast stored before a field was added (2: demand_paths) is computed again.
+RESULT_SHAPE = 2
 
 
 def daily_use(conn: Connection, office: str, start: date, end: date) -> np.ndarray:
@@ -610,6 +614,9 @@ def forecast(
         "by_service": by_service,
         "recordings": recordings,
         "warnings": warnings,
+        # The simulated demand in compact form (per week, sample paths and quantiles): what an
+        # office's snapshot stores for an allocation optimiser (domain.national.demand_paths).
+        "demand_paths": national.demand_paths(paths, as_of),
         "seconds": round(time.perf_counter() - started, 3),
     }
 
