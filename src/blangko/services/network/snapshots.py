@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import multiprocessing
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -63,6 +65,7 @@ SORTS = ("risk", "code", "name", "cover", "stockout", "backlog", "coverage", "on
 EXPORT_SUFFIXES = ("csv", "xlsx")
 
 Progress = Callable[[int, int], None]  # (done, total)
+log = logging.getLogger(__name__)
 
 
 # --- one office ------------------------------------------------------------------------------
@@ -247,8 +250,24 @@ def run(
 
 def refresh(ctx: Context) -> SnapshotRun:
     """Today's snapshot of every office, computed where something changed (the web
-    server's scheduled round, in its own process)."""
-    return run(ctx)
+    server's scheduled round), in the settings' worker processes."""
+    return run(ctx, workers=max(1, ctx.settings.snapshot_workers))
+
+
+def refresh_every(ctx: Context, seconds: float, stop: threading.Event) -> None:
+    """`refresh` every ``seconds`` until ``stop`` is set (the web server's thread); an
+    error is logged and the next round tries again."""
+    while not stop.is_set():
+        try:
+            done = refresh(ctx)
+            if done["computed"]:
+                log.info(
+                    "office snapshots computed: %s",
+                    ", ".join(d["office"] for d in done["done"] if d["computed"]),
+                )
+        except Exception:  # noqa: BLE001 - a round that fails must not stop the next ones
+            log.exception("office snapshots: the scheduled round failed")
+        stop.wait(seconds)
 
 
 # --- the national and province view ---------------------------------------------------------------
@@ -351,11 +370,12 @@ def view(
     directorate's."""
     order = _check_filters(risk, sort, province)
     day = check_date(as_of or ctx.today(), "as_of")
-    if national and not reach.everything:
+    if not reach.everything and (national or reach.province is None):
+        # The nation: the directorate's users; a province: they and its province's users.
         raise Forbidden(
             "national_scope",
             None,
-            Msg("Tampilan nasional hanya untuk pengguna direktorat."),
+            Msg("Tampilan nasional dan provinsi hanya untuk pengguna direktorat dan provinsi."),
         )
     with ctx.read() as conn:
         offices = [(c, n) for c, n in repo.regency_offices(conn) if reach.covers(c)]
