@@ -57,7 +57,11 @@ def client(ctx):  # type: ignore[no-untyped-def]
     insert_user(ctx, "kepala_pusat", "kepala", D)
     insert_user(ctx, "kepala_kaur", "kepala", "17.04")
     users.add_user(
-        ctx, scope=users.MACHINE, username="kepala_prov", role="kepala", password=PASSWORD,
+        ctx,
+        scope=users.MACHINE,
+        username="kepala_prov",
+        role="kepala",
+        password=PASSWORD,
         province="17",
     )
     with TestClient(create_app(ctx, settings=Settings(secret_key=SECRET))) as c:
@@ -107,7 +111,9 @@ def test_the_pages_and_exports(client) -> None:  # type: ignore[no-untyped-def]
     assert prov.status_code == 200 and 'data-office-row="16.01"' not in prov.text
     assert 'data-tile="04"' in prov.text
     assert client.get("/provinsi/99").status_code == 404
-    rows = list(csv.reader(io.StringIO(client.get("/nasional/unduh?fmt=csv").content.decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(io.StringIO(client.get("/nasional/unduh?fmt=csv").content.decode("utf-8-sig")))
+    )
     assert rows[0][0] == "Kode kantor" and [r[0] for r in rows[1:]][0] == "17.01"
     assert sorted(r[0] for r in rows[1:]) == sorted(OFFICES)
     x = client.get("/provinsi/17/unduh?fmt=xlsx&risk=habis")
@@ -120,12 +126,21 @@ def test_the_pages_and_exports(client) -> None:  # type: ignore[no-untyped-def]
 
 def test_the_pages_read_the_snapshots_only(client) -> None:  # type: ignore[no-untyped-def]
     who = bearer(client, "kepala_pusat")
-    before = {o["code"]: o["on_hand"] for o in client.get("/api/v1/national", headers=who).json()["offices"]}
+    before = {
+        o["code"]: o["on_hand"]
+        for o in client.get("/api/v1/national", headers=who).json()["offices"]
+    }
     writes.consume(client.ctx, qty=5, location="gudang", service="hilang", office="16.01")
-    unchanged = {o["code"]: o["on_hand"] for o in client.get("/api/v1/national", headers=who).json()["offices"]}
+    unchanged = {
+        o["code"]: o["on_hand"]
+        for o in client.get("/api/v1/national", headers=who).json()["offices"]
+    }
     assert unchanged == before  # not read from the ledger
     snapshots.run(client.ctx)
-    after = {o["code"]: o["on_hand"] for o in client.get("/api/v1/national", headers=who).json()["offices"]}
+    after = {
+        o["code"]: o["on_hand"]
+        for o in client.get("/api/v1/national", headers=who).json()["offices"]
+    }
     assert after["16.01"] == before["16.01"] - 5
 
 

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import OperationalError
 
+from blangko.cli import national as _national  # noqa: F401 - adds `network snapshot`, `national`
 from blangko.cli import state
 from blangko.cli.admin import backup, init, location_app, office_app, regions_app, restore, user_app
 from blangko.cli.applications import app_app
@@ -16,7 +17,6 @@ from blangko.cli.calendar import capacity_app, closure_app, event_app
 from blangko.cli.calendar import status as status_command
 from blangko.cli.coverage import coverage_app
 from blangko.cli.forecast import forecast_app
-from blangko.cli import national as _national  # noqa: F401 - adds `network snapshot`, `national`
 from blangko.cli.handed_in import old_card_app
 from blangko.cli.network import network_app, shipment_app
 from blangko.cli.options import JsonOpt

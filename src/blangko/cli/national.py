@@ -19,7 +19,7 @@ from blangko.formatting import num, parse_date, pct
 from blangko.services.network import snapshots
 from blangko.services.network.national_results import SnapshotRun
 
-LEVEL_LABEL = {"habis": N_("habis"), "menipis": N_("menipis"), "aman": N_("aman")}
+LEVEL_LABEL = {"habis": N_("Habis"), "menipis": N_("Menipis"), "aman": N_("Aman")}
 
 
 @network_app.command("snapshot")
@@ -106,9 +106,7 @@ def national(
     kehabisan dan antrean cetak; yang paling berisiko lebih dahulu."""
     ctx = state.context()
     day = parse_date(as_of, "as_of")
-    v = snapshots.view(
-        ctx, province=province, risk=risk, election=election, sort=sort, as_of=day
-    )
+    v = snapshots.view(ctx, province=province, risk=risk, election=election, sort=sort, as_of=day)
     if as_json:
         print_json(v)
         return

@@ -30,9 +30,8 @@ from sqlalchemy import Connection
 from blangko.adapters.repos import coverage as coverage_repo
 from blangko.adapters.repos import forecast as repo
 from blangko.domain import backtest as bt
-from blangko.domain import demand
+from blangko.domain import demand, national
 from blangko.domain import forecast as fc
-from blangko.domain import national
 from blangko.domain import rationing as dr
 from blangko.domain import stock_policy as sp
 from blangko.domain import take_up as tu

@@ -34,8 +34,8 @@ from blangko.domain.errors import FIELD_LABEL_ID, DomainError
 from blangko.domain.limits import MAX_REQUEST_BYTES, check_text, ribuan
 from blangko.domain.text import N_, Msg
 from blangko.services import figures
-from blangko.services.network import snapshots
 from blangko.services.context import Context, context_from_settings
+from blangko.services.network import snapshots
 from blangko.settings import DEFAULT_SECRET_KEY, Settings
 from blangko.web import (
     admin,

@@ -21,7 +21,6 @@ from blangko.formatting import blank_to_none, parse_date
 from blangko.services.network import organisation, snapshots
 from blangko.services.network.national_results import NationalView, OfficeSnapshot
 from blangko.web import i18n
-from blangko.web.labels import LEVEL_LABELS
 from blangko.web.deps import (
     ERRORS,
     api_router,
@@ -32,6 +31,7 @@ from blangko.web.deps import (
     render,
     request_ctx,
 )
+from blangko.web.labels import LEVEL_LABELS
 
 pages = page_router()
 api = api_router()

@@ -51,9 +51,7 @@ def key_of(conn: Connection, office: str, as_of: date) -> str | None:
 
 def save(conn: Connection, row: dict[str, Any]) -> None:
     """The office's snapshot of the day, replacing the one stored before."""
-    conn.execute(
-        delete(s).where(s.c.office_code == row["office_code"], s.c.as_of == row["as_of"])
-    )
+    conn.execute(delete(s).where(s.c.office_code == row["office_code"], s.c.as_of == row["as_of"]))
     conn.execute(insert(s).values(**row))
 
 

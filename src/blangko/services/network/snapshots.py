@@ -58,6 +58,7 @@ from blangko.services.network.national_results import (
 )
 from blangko.services.network.organisation import EVERYTHING, Reach, province_of
 from blangko.services.stock import queries
+from blangko.settings import Settings
 
 # Part of every snapshot's key: a change of what a snapshot holds computes them all again.
 SNAPSHOT_SHAPE = 1
@@ -166,8 +167,6 @@ def _worker_init(settings_json: str, timezone: str, fixed_now: datetime | None) 
     """A worker process's own Context: its own engine from the same database URL, the same
     settings, and the job's clock (a fixed moment when the caller's clock is one)."""
     global _WORKER
-    from blangko.settings import Settings
-
     settings = Settings.model_validate_json(settings_json)
     ctx = context_from_settings(settings, actor="snapshot")
     ctx.timezone = timezone
@@ -336,7 +335,9 @@ def _sort_key(sort: str) -> Callable[[OfficeSnapshot], Any]:
 def _check_filters(risk: str | None, sort: str | None, province: str | None) -> str:
     if risk is not None and risk not in dn.LEVELS:
         raise DomainError(
-            "risk_level", "risk", Msg("Risiko harus habis, menipis atau aman ({value}).", value=risk)
+            "risk_level",
+            "risk",
+            Msg("Risiko harus habis, menipis atau aman ({value}).", value=risk),
         )
     if sort is not None and sort not in SORTS:
         raise DomainError(
