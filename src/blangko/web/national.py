@@ -108,7 +108,7 @@ def tile_svg(tiles: Sequence[dict[str, Any]], title: str) -> str:
     w, h = cols * (TILE + GAP), rows * (TILE + GAP)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
-        f'viewBox="0 0 {w} {h}" role="img" aria-label="{escape(title)}" data-testid="tiles">'
+        f'viewBox="0 0 {w} {h}" role="group" aria-label="{escape(title)}" data-testid="tiles">'
     ]
     for t in tiles:
         x, y = t["col"] * (TILE + GAP), t["row"] * (TILE + GAP)
