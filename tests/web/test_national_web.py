@@ -1,7 +1,7 @@
 """The national and province view (issue 14, point 2), on SQLite and PostgreSQL: pages, API
 and CSV/xlsx export read the office snapshots only; filters and sorting with the offices at
 risk first; the tile grid; scopes: the directorate sees the nation and every province, a
-province's user its own province only (another: 404), an office's user neither (403)."""
+province's user its own province only (another: 404), an office's user neither (404: its role may read the view, its scope has none)."""
 
 from __future__ import annotations
 
@@ -162,9 +162,18 @@ def test_a_province_user_sees_its_province_only(client) -> None:  # type: ignore
 
 
 def test_an_office_user_sees_neither(client) -> None:  # type: ignore[no-untyped-def]
+    """Its role may read the view, its scope has none: not found (404), as the route table
+    allows the role (403 is a refusal by role)."""
     who = bearer(client, "kepala_kaur")
     for path in ("/api/v1/national", "/api/v1/provinces/17", "/api/v1/provinces/16"):
-        assert client.get(path, headers=who).status_code == 403, path
+        r = client.get(path, headers=who)
+        assert r.status_code == 404, path
+        assert "17.01" not in r.text and "16.01" not in r.text
     client.cookies.update(session_cookie(client.app, "kepala_kaur"))
     for path in ("/nasional", "/provinsi/17", "/provinsi/17/unduh?fmt=csv", "/nasional/unduh"):
-        assert client.get(path).status_code == 403, path
+        assert client.get(path).status_code == 404, path
+    # A role the route table does not allow is refused by role.
+    insert_user(client.ctx, "operator_kaur", "operator", "17.04")
+    assert (
+        client.get("/api/v1/national", headers=bearer(client, "operator_kaur")).status_code == 403
+    )

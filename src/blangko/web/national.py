@@ -3,7 +3,8 @@ its latest snapshot has them (services/network/snapshots.py; never the registrie
 sortable and filterable, at risk first, with a tile grid of provinces (or of the province's
 offices) coloured by risk, drawn here as SVG from our own data; the API and the CSV/xlsx
 export of the same rows. The directorate's users see the nation and every province, a
-province's user its own province (another: not found), an office's user neither (403)."""
+province's user its own province (another: not found), an office's user neither (not
+found: its role may read the view, its scope holds none)."""
 
 from __future__ import annotations
 

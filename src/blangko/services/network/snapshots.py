@@ -43,7 +43,7 @@ from blangko.adapters.repos import network as network_repo
 from blangko.adapters.repos import snapshots as repo
 from blangko.domain import national as dn
 from blangko.domain import stock_policy as sp
-from blangko.domain.errors import DomainError, Forbidden, NotFound
+from blangko.domain.errors import DomainError, NotFound
 from blangko.domain.limits import check_date
 from blangko.domain.text import N_, Msg
 from blangko.services import figures, forecast
@@ -372,9 +372,11 @@ def view(
     order = _check_filters(risk, sort, province)
     day = check_date(as_of or ctx.today(), "as_of")
     if not reach.everything and (national or reach.province is None):
-        # The nation: the directorate's users; a province: they and its province's users.
-        raise Forbidden(
-            "national_scope",
+        # The nation: the directorate's users; a province: they and its province's users. An
+        # office's user, whose role may read it, finds no such view (404, as the route table
+        # allows the role: a 403 is a refusal by role).
+        raise NotFound(
+            "not_in_scope",
             None,
             Msg("Tampilan nasional dan provinsi hanya untuk pengguna direktorat dan provinsi."),
         )
