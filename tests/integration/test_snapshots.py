@@ -172,3 +172,49 @@ def test_bad_input_is_refused(network: Context) -> None:
     with pytest.raises(DomainError) as e:
         snapshots.view(ctx, sort="acak")
     assert e.value.field == "sort"
+
+
+def test_the_web_server_computes_snapshots_on_its_schedule(network: Context) -> None:
+    """`blangko serve` (BLANGKO_SNAPSHOT_REFRESH_SECONDS): the server's thread computes
+    today's snapshots, and again after a change."""
+    import time as clock
+
+    from fastapi.testclient import TestClient
+
+    from blangko.settings import Settings
+    from blangko.web.app import create_app
+
+    ctx = network
+    settings = Settings(secret_key="kunci-rahasia-uji-yang-panjang", snapshot_refresh_seconds=0.1)
+    with TestClient(create_app(ctx, settings=settings)):
+        deadline = clock.monotonic() + 120
+        while len(snapshots.view(ctx)["offices"]) < 3:
+            assert clock.monotonic() < deadline, "no snapshots from the server's thread"
+            clock.sleep(0.1)
+        before = {o["code"]: o["on_hand"] for o in snapshots.view(ctx)["offices"]}
+        writes.consume(ctx, qty=1, location="loket-1", service="hilang", office="16.01")
+        while {o["code"]: o["on_hand"] for o in snapshots.view(ctx)["offices"]}["16.01"] == before[
+            "16.01"
+        ]:
+            assert clock.monotonic() < deadline, "the change was not computed"
+            clock.sleep(0.1)
+
+
+def test_the_command_line(network: Context, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from blangko.cli import state
+    from blangko.cli.main import app as cli_app
+
+    monkeypatch.setattr(state, "context", lambda: network)
+    monkeypatch.setattr(state, "configure", lambda **_: None)
+    first = CliRunner().invoke(cli_app, ["network", "snapshot", "--json"])
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.stdout)["computed"] == 3
+    again = CliRunner().invoke(cli_app, ["network", "snapshot"])
+    assert again.exit_code == 0 and "0 dihitung, 3 tidak berubah" in again.stdout, again.stdout
+    shown = CliRunner().invoke(cli_app, ["network", "national", "--sort", "code", "--json"])
+    assert [o["code"] for o in json.loads(shown.stdout)["offices"]] == ["16.01", "17.01", "17.04"]
+    # Bad input: the service's error, nothing written (`blangko` turns it into exit 2).
+    bad = CliRunner().invoke(cli_app, ["network", "snapshot", "--workers", "0"])
+    assert isinstance(bad.exception, DomainError) and bad.exception.field == "workers"
