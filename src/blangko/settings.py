@@ -167,6 +167,13 @@ class Settings(BaseSettings):
     # change, so that a page finds them computed (services.figures.refresh). 0: no thread;
     # `blangko serve` then runs it every SERVE_REFRESH_SECONDS.
     figures_refresh_seconds: float = 0.0
+    # Seconds between two rounds of the web server's thread that computes today's office
+    # snapshots (the national and province view, services/network/snapshots.py) where an
+    # office's sources changed (BLANGKO_SNAPSHOT_REFRESH_SECONDS). 0: no thread; `blangko
+    # serve` then runs it every SERVE_SNAPSHOT_SECONDS. Its worker processes:
+    # BLANGKO_SNAPSHOT_WORKERS (1: in the server's own process).
+    snapshot_refresh_seconds: float = 0.0
+    snapshot_workers: int = 1
     # The IKD activation target in percent of wajib KTP (BLANGKO_IKD_TARGET_PCT): 30 is the
     # directorate's figure for 2024 and 2025 (25 % of recorded in 2023); docs/handed_in.md.
     ikd_target_pct: Decimal = Field(default=Decimal("30"))

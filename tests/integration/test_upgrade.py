@@ -183,6 +183,8 @@ def test_init_upgrades_a_database_of_the_previous_release(
         "0014_rationing",
         "0015_network",
         "0018_items",
+
+        "0019_snapshots",
     ]
     assert _rows(empty_db) == before  # nothing lost, nothing added
     # The coverage counts (0012) hold the registry the old release wrote: coverage read

@@ -44,7 +44,7 @@ from office_builder import Office, Plan, build
 from openpyxl import load_workbook
 from sqlalchemy import select
 from typer.testing import CliRunner
-from web_helpers import SECRET, TestClient, session_cookie
+from web_helpers import SECRET, TestClient, insert_user, session_cookie
 
 from blangko.adapters import tables as t
 from blangko.cli import state
@@ -53,6 +53,7 @@ from blangko.formatting import num, tanggal
 from blangko.services import applications, figures, forecast, handed_in, registry
 from blangko.services.calendar import events
 from blangko.services.coverage import areas, ikd
+from blangko.services.network import organisation, snapshots
 from blangko.services.stock import counts, queries
 from blangko.settings import Settings
 from blangko.web.app import create_app
@@ -140,6 +141,49 @@ class Surfaces:
             return parser.found
 
         return self._once("page", url, fetch)
+
+    def _national_user(self) -> str:
+        """A head of the directorate (created with the directorate on first use), and the
+        office's snapshot computed now: the national and province view read snapshots only."""
+        name = "pusat_" + self.office.code.replace(".", "")
+
+        def make() -> str:
+            organisation.create_directorate(self.ctx)
+            insert_user(self.ctx, name, "kepala", organisation.DIRECTORATE_CODE)
+            return name
+
+        self._once("national_user", name, make)
+        snapshots.run(self.ctx, offices=[self.office.code])
+        return name
+
+    def national(self, url: str) -> Any:
+        """The national and province API, read by the directorate: this office's row."""
+
+        def fetch() -> Any:
+            token = self.app.state.signer.issue_token(self._national_user())
+            r = self.client.get(url, headers={"Authorization": f"Bearer {token}"})
+            assert r.status_code == 200, (url, r.text[:300])
+            rows = [o for o in r.json()["offices"] if o["code"] == self.office.code]
+            assert len(rows) == 1, (url, rows)
+            return rows[0]
+
+        return self._once("national", url, fetch)
+
+    def national_page(self, url: str) -> list[dict[str, Any]]:
+        """The national and province page, read by the directorate: the figures of this
+        office's row (marked data-office)."""
+
+        def fetch() -> list[dict[str, Any]]:
+            self.client.cookies.clear()
+            for k, v in session_cookie(self.app, self._national_user()).items():
+                self.client.cookies.set(k, v)
+            r = self.client.get(url)
+            assert r.status_code == 200, (url, r.status_code, r.text[-500:])
+            parser = _FigureParser()
+            parser.feed(r.text)
+            return [e for e in parser.found if e.get("data-office") == self.office.code]
+
+        return self._once("national_page", url, fetch)
 
     def report(self, url: str) -> dict[str, list[list[Any]]]:
         """An xlsx download from the page route, as sheet -> rows of cell values."""
@@ -446,7 +490,7 @@ def event_of(fc: dict[str, Any], event_id: int | None) -> dict[str, Any] | None:
 
 @dataclass(frozen=True)
 class Surface:
-    kind: str  # api | cli | page | report
+    kind: str  # api | cli | page | report | national (API) | national_page
     where: str  # URL or CLI arguments; {event} is the office's event id
     read: Callable[[Any, Office], Any]  # from the surface's answer to the figure's value
     templates: tuple[str, ...] = ()  # page surfaces: the templates that render the figure
@@ -485,6 +529,10 @@ def _event_page(o: Office) -> str:
 
 
 REQUEST_XLSX = "/laporan/kantor/request?fmt=xlsx&quantity=1&reason=uji+konsistensi"
+# The national and province view (issue 14), read by a head of the directorate.
+NATIONAL_API = "/api/v1/national"
+PROVINCE_API = "/api/v1/provinces/{province}"
+PROVINCE_PAGE = "/provinsi/{province}"
 DASH = ("dashboard.html", "_dashboard_outlook.html")
 EVENT_PAGE = "/agenda/acara/{event}"
 
@@ -525,6 +573,11 @@ FIGURES: tuple[Figure, ...] = (
                 "page", "/laporan/permohonan", lambda p, o: cover_el(p), ("reports_request.html",)
             ),
             Surface("report", REQUEST_XLSX, lambda x, o: cover_cells(x)),
+            # The national and province view, from the office's snapshot (issue 14).
+            Surface("national", NATIONAL_API, lambda j, o: cover(j["days_of_cover"])),
+            Surface("national", PROVINCE_API, lambda j, o: cover(j["days_of_cover"])),
+            Surface("national_page", "/nasional", lambda p, o: cover_el(p), ("national.html",)),
+            Surface("national_page", PROVINCE_PAGE, lambda p, o: cover_el(p), ("national.html",)),
         ),
     ),
     Figure(
@@ -557,6 +610,12 @@ FIGURES: tuple[Figure, ...] = (
                     ),
                     4,
                 ),
+            ),
+            Surface("national", NATIONAL_API, lambda j, o: j["stockout_probability"]),
+            Surface("national", PROVINCE_API, lambda j, o: j["stockout_probability"]),
+            Surface("national_page", "/nasional", lambda p, o: stockout_el(p), ("national.html",)),
+            Surface(
+                "national_page", PROVINCE_PAGE, lambda p, o: stockout_el(p), ("national.html",)
             ),
         ),
     ),
@@ -772,6 +831,22 @@ FIGURES: tuple[Figure, ...] = (
                 lambda x, o: {"*": _cells(x["Keadaan persediaan"])["Persediaan di tangan"][0]},
                 project=lambda v: {"*": v["*"]},
             ),
+            Surface("national", NATIONAL_API, lambda j, o: on_hand(j)),
+            Surface("national", PROVINCE_API, lambda j, o: on_hand(j)),
+            Surface(
+                "national_page",
+                "/nasional",
+                lambda p, o: on_hand_el(p),
+                ("national.html",),
+                project=lambda v: {"*": v["*"]},
+            ),
+            Surface(
+                "national_page",
+                PROVINCE_PAGE,
+                lambda p, o: on_hand_el(p),
+                ("national.html",),
+                project=lambda v: {"*": v["*"]},
+            ),
         ),
     ),
     Figure(
@@ -800,6 +875,12 @@ FIGURES: tuple[Figure, ...] = (
                 lambda x, o: _cells(x["Ringkasan"])["Cakupan"][0],
                 # The recap stores the fraction (95,2 % -> 0.952); no figure is "-".
                 project=lambda v: "-" if v is None else round(v / 100, 4),
+            ),
+            Surface("national", NATIONAL_API, lambda j, o: j["coverage"]["coverage_pct"]),
+            Surface("national", PROVINCE_API, lambda j, o: j["coverage"]["coverage_pct"]),
+            Surface("national_page", "/nasional", lambda p, o: coverage_el(p), ("national.html",)),
+            Surface(
+                "national_page", PROVINCE_PAGE, lambda p, o: coverage_el(p), ("national.html",)
             ),
         ),
     ),
@@ -874,6 +955,22 @@ FIGURES: tuple[Figure, ...] = (
                 lambda x, o: backlog_cells(x),
                 project=lambda v: {"to_print": v["to_print"], "registry_prr": v["registry_prr"]},
             ),
+            Surface("national", NATIONAL_API, lambda j, o: j["backlog"]),
+            Surface("national", PROVINCE_API, lambda j, o: j["backlog"]),
+            Surface(
+                "national_page",
+                "/nasional",
+                lambda p, o: backlog_el(p),
+                ("national.html",),
+                project=lambda v: {"print_backlog": v["print_backlog"]},
+            ),
+            Surface(
+                "national_page",
+                PROVINCE_PAGE,
+                lambda p, o: backlog_el(p),
+                ("national.html",),
+                project=lambda v: {"print_backlog": v["print_backlog"]},
+            ),
         ),
     ),
     Figure(
@@ -902,6 +999,10 @@ FIGURES: tuple[Figure, ...] = (
             Surface(
                 "page", "/status?office={office}", lambda p, o: level_el(p), ("public_status.html",)
             ),
+            Surface("national", NATIONAL_API, lambda j, o: j["level"]),
+            Surface("national", PROVINCE_API, lambda j, o: j["level"]),
+            Surface("national_page", "/nasional", lambda p, o: level_el(p), ("national.html",)),
+            Surface("national_page", PROVINCE_PAGE, lambda p, o: level_el(p), ("national.html",)),
         ),
     ),
     Figure(
@@ -1046,7 +1147,11 @@ def _suffix(o: Office) -> str:
 
 
 def _where(s: Surface, o: Office) -> str:
-    return s.where.replace("{event}", str(o.event_id)).replace("{office}", o.code)
+    return (
+        s.where.replace("{event}", str(o.event_id))
+        .replace("{office}", o.code)
+        .replace("{province}", o.code.split(".", 1)[0])
+    )
 
 
 def check_office(surfaces: Surfaces) -> tuple[list[str], int]:
@@ -1162,7 +1267,7 @@ def test_every_page_figure_is_in_the_table() -> None:
         (f.name, template)
         for f in FIGURES
         for s in f.surfaces
-        if s.kind == "page"
+        if s.kind in ("page", "national_page")
         for template in s.templates
     }
     used: set[tuple[str, str]] = set()

@@ -238,6 +238,14 @@ PLAIN: dict[str, Any] = {
     "others_get": None,
     "last_day": None,
     # Old cards: the register page's "all cards", the hand-in, the destruction, the count.
+    # The national and province view: a province's code and the view's filters belong to
+    # no office (both offices here are of province 17; an office's user is refused anyway).
+    "province": None,
+    "kode": "17",
+    "code": "17",
+    "risk": None,
+    "election": None,
+    "sort": None,
     "semua": None,
     "held": None,
     "card_serial": None,

@@ -40,6 +40,8 @@ PATH_VALUES = {
     "kind": "pemula",
     "shipment_id": "1",
     "destruction_id": "1",
+    "kode": "17",  # a province (the national and province view)
+    "code": "17",
 }
 
 

@@ -11,6 +11,7 @@ from blangko.adapters import (
     tables_rationing,  # noqa: F401 - rationing_policy
     tables_readlog,  # noqa: F401 - read_log
     tables_residents,
+    tables_snapshots,  # noqa: F401 - office_snapshot
     tables_users,  # noqa: F401 - registers app_user, login_attempt
 )
 from blangko.adapters.tables import metadata

@@ -15,6 +15,9 @@ from blangko.services.admin.users import DemoUser
 
 # Seconds between two background rounds of the stored figures when the settings name none.
 SERVE_REFRESH_SECONDS = 10.0
+# Seconds between two rounds of the office snapshots (the national and province view) when
+# the settings name none (BLANGKO_SNAPSHOT_REFRESH_SECONDS).
+SERVE_SNAPSHOT_SECONDS = 300.0
 
 
 def serve(
@@ -42,6 +45,9 @@ def serve(
     if not settings.figures_refresh_seconds:
         # The server computes stored figures in the background (services.figures.refresh).
         settings = settings.model_copy(update={"figures_refresh_seconds": SERVE_REFRESH_SECONDS})
+    if not settings.snapshot_refresh_seconds:
+        # And today's office snapshots (services.network.snapshots.refresh).
+        settings = settings.model_copy(update={"snapshot_refresh_seconds": SERVE_SNAPSHOT_SECONDS})
     check_secret(settings)  # before the demo or migrations touch the database
     ctx = state.context()
     if settings.demo:

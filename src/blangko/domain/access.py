@@ -121,6 +121,15 @@ ROUTE_ROLES: Final[dict[str, frozenset[str]]] = {
     "api.shipments.list": LEDGER_READERS,
     "api.shipments.show": LEDGER_READERS,
     "api.shipments.send": frozenset({STOK}),
+    # The national and province view, read from the office snapshots (docs/network.md): for
+    # those who plan blanks and the auditor; the directorate's users see the nation and every
+    # province, a province's user its own province, an office's user neither.
+    "page.national": FORECAST_READERS,
+    "page.national.export": FORECAST_READERS,
+    "page.province": FORECAST_READERS,
+    "page.province.export": FORECAST_READERS,
+    "api.national": FORECAST_READERS,
+    "api.provinces.show": FORECAST_READERS,
     "api.shipments.receive": frozenset({STOK}),
     # Audit: read-only, may verify the chain.
     "page.audit": frozenset({AUDITOR, KEPALA}),
@@ -278,7 +287,17 @@ UNSCOPED_ROUTES: Final = frozenset(
 
 # Routes a province's user (no office of their own) may call: the network view of the
 # offices of the province (docs/network.md). Every other office route refuses them (403).
-PROVINCE_ROUTES: Final = frozenset({"api.network", "api.shipments.list", "api.shipments.show"})
+PROVINCE_ROUTES: Final = frozenset(
+    {
+        "api.network",
+        "api.shipments.list",
+        "api.shipments.show",
+        # Its own province's page, export and API (another province: not found).
+        "page.province",
+        "page.province.export",
+        "api.provinces.show",
+    }
+)
 
 
 def allowed(route_name: str, role: str) -> bool:

@@ -124,6 +124,10 @@ FIELD_LABEL_ID: Final = {
     "lang": "Bahasa",
     "file": "Berkas",
     "idempotency_key": "Kunci pengiriman ulang",
+    # the national and province view (services/network/snapshots.py)
+    "risk": "Risiko",
+    "sort": "Urutan",
+    "workers": "Proses pekerja",
 }
 
 

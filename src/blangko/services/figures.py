@@ -69,6 +69,7 @@ def forecast_stored(
         depends=FORECAST_DEPENDS,
         extra=[
             forecast.DEFAULT_HORIZON,
+            forecast.RESULT_SHAPE,
             ctx.settings.forecast.model_dump_json(),
             ctx.settings.event.model_dump_json(),
         ],

@@ -30,7 +30,7 @@ from sqlalchemy import Connection
 from blangko.adapters.repos import coverage as coverage_repo
 from blangko.adapters.repos import forecast as repo
 from blangko.domain import backtest as bt
-from blangko.domain import demand
+from blangko.domain import demand, national
 from blangko.domain import forecast as fc
 from blangko.domain import rationing as dr
 from blangko.domain import stock_policy as sp
@@ -57,6 +57,9 @@ RECORDINGS_REASON = Msg("Perekaman baru yang akan dicetak")
 STOCK_REASON = Msg("Stok di tangan")
 SURPLUS_REASON = Msg("Stok melebihi kebutuhan periode ini (tidak perlu diminta)")
 DEFAULT_HORIZON = 120  # days; every surface shows the forecast of this horizon
+# The shape of `forecast`'s result: part of a stored forecast's key (services.figures), so
+# that a forecast stored before a field was added (2: demand_paths) is computed again.
+RESULT_SHAPE = 2
 
 
 def daily_use(conn: Connection, office: str, start: date, end: date) -> np.ndarray:
@@ -625,6 +628,9 @@ def forecast_with_paths(
         "by_service": by_service,
         "recordings": recordings,
         "warnings": warnings,
+        # The simulated demand in compact form (per week, sample paths and quantiles): what an
+        # office's snapshot stores for an allocation optimiser (domain.national.demand_paths).
+        "demand_paths": national.demand_paths(paths, as_of),
         "seconds": round(time.perf_counter() - started, 3),
     }, paths
 

@@ -35,6 +35,7 @@ from blangko.domain.limits import MAX_REQUEST_BYTES, check_text, ribuan
 from blangko.domain.text import N_, Msg
 from blangko.services import figures
 from blangko.services.context import Context, context_from_settings
+from blangko.services.network import snapshots
 from blangko.settings import DEFAULT_SECRET_KEY, Settings
 from blangko.web import (
     admin,
@@ -46,6 +47,7 @@ from blangko.web import (
     dashboard,
     handed_in,
     i18n,
+    national,
     network,
     printers,
     public,
@@ -87,6 +89,7 @@ PAGE_ROUTERS = (
     printers.pages,
     rationing.pages,
     reports.pages,
+    national.pages,
 )
 API_ROUTERS = (
     auth.api,
@@ -105,6 +108,7 @@ API_ROUTERS = (
     rationing.api,
     reports.api,
     network.api,
+    national.api,
 )
 
 
@@ -155,6 +159,7 @@ def create_app(
     check_secret(settings)
     install_log_filters()
     refresh_seconds = settings.figures_refresh_seconds
+    snapshot_seconds = settings.snapshot_refresh_seconds
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -170,12 +175,24 @@ def create_app(
                 daemon=True,
             )
             thread.start()
+        snapshot_thread = None
+        if snapshot_seconds > 0:
+            # The office snapshots of the national and province view (docs/network.md).
+            snapshot_thread = threading.Thread(
+                target=snapshots.refresh_every,
+                args=(ctx, snapshot_seconds, stop),
+                name="blangko-snapshots",
+                daemon=True,
+            )
+            snapshot_thread.start()
         try:
             yield
         finally:
             stop.set()
             if thread is not None:  # let a round being computed finish (its claim is released)
                 thread.join(timeout=STOP_SECONDS)
+            if snapshot_thread is not None:
+                snapshot_thread.join(timeout=STOP_SECONDS)
 
     app = FastAPI(
         lifespan=lifespan,

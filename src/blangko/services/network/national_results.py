@@ -1,0 +1,86 @@
+"""What the snapshot job and the national and province view return (TypedDicts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from typing_extensions import TypedDict
+
+
+class SnapshotDone(TypedDict):
+    office: str
+    computed: bool  # False: skipped, nothing it depends on changed since its snapshot
+    seconds: float
+
+
+class SnapshotRun(TypedDict):
+    as_of: str
+    offices: int
+    computed: int
+    skipped: int
+    workers: int
+    seconds: float
+    done: list[SnapshotDone]
+
+
+class DaysOfCoverView(TypedDict):
+    p50: int
+    p90: int
+    beyond_horizon: bool
+    horizon_days: int
+
+
+class CoverageView(TypedDict):
+    coverage_pct: float | None
+    wajib_ktp: int
+    gap_to_target: int
+    target_pct: str
+
+
+class ElectionView(TypedDict):
+    date: str
+    name: str
+
+
+class OfficeSnapshot(TypedDict):
+    """One office as its latest snapshot has it (the figures of its own pages)."""
+
+    code: str
+    name: str
+    province: str
+    as_of: str
+    computed_at: str  # naive UTC, ISO
+    on_hand: int
+    by_location: dict[str, int]
+    in_transit: int  # shipped to it, not yet received
+    days_of_cover: DaysOfCoverView
+    stockout_probability: float  # before the next delivery
+    next_delivery: str
+    level: str  # habis | menipis | aman
+    recommended_request: int
+    backlog: dict[str, int]
+    coverage: CoverageView
+    election: ElectionView | None  # the next election within the horizon
+    versions: dict[str, Any]
+
+
+class ProvinceSummary(TypedDict):
+    code: str
+    name: str
+    offices: int  # offices with a snapshot
+    by_level: dict[str, int]  # habis / menipis / aman -> offices
+    level: str | None  # the worst level among its offices (None: no snapshot)
+    on_hand: int
+    in_transit: int
+    print_backlog: int
+
+
+class NationalView(TypedDict):
+    scope: str  # nasional | the province's code
+    as_of: str
+    filters: dict[str, str | None]
+    sort: str
+    provinces: list[ProvinceSummary]
+    offices: list[OfficeSnapshot]
+    missing: list[str]  # offices within the scope without a snapshot yet
+    last_computed: str | None

@@ -1,0 +1,179 @@
+"""The national and province view (issue 14, point 2), on SQLite and PostgreSQL: pages, API
+and CSV/xlsx export read the office snapshots only; filters and sorting with the offices at
+risk first; the tile grid; scopes: the directorate sees the nation and every province, a
+province's user its own province only (another: 404), an office's user neither (404: its role may read the view, its scope has none)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from openpyxl import load_workbook
+from web_helpers import PASSWORD, SECRET, TestClient, bearer, insert_user, session_cookie
+
+from blangko.services.admin import setup, users
+from blangko.services.calendar import events
+from blangko.services.network import organisation, snapshots
+from blangko.services.stock import writes
+from blangko.settings import Settings
+from blangko.web.app import create_app
+
+D = organisation.DIRECTORATE_CODE
+OFFICES = {"17.04": "KA", "17.01": "KB", "16.01": "KC"}
+
+
+@pytest.fixture
+def client(ctx):  # type: ignore[no-untyped-def]
+    setup.init(ctx, directorate=True)
+    start = ctx.today() - timedelta(days=60)
+    for code, prefix in OFFICES.items():
+        setup.create_office(ctx, code=code)
+        setup.add_location(ctx, name="loket-1", kind="station", office=code)
+        if code == "17.01":
+            continue  # no stock at all: habis
+        writes.record_opening(
+            ctx, serials=f"{prefix}0000001-{prefix}0000300", effective=start, office=code
+        )
+        for i in range(12):
+            writes.consume(
+                ctx,
+                qty=2,
+                location="gudang",
+                service="hilang",
+                effective=start + timedelta(days=4 * i + 1),
+                office=code,
+            )
+    events.add_event(
+        ctx,
+        name="Pilkades serentak Kaur",
+        event_date=ctx.today() + timedelta(days=30),
+        kind="pilkades",
+        all_villages=True,
+        office="17.04",
+    )
+    snapshots.run(ctx)
+    insert_user(ctx, "kepala_pusat", "kepala", D)
+    insert_user(ctx, "kepala_kaur", "kepala", "17.04")
+    users.add_user(
+        ctx,
+        scope=users.MACHINE,
+        username="kepala_prov",
+        role="kepala",
+        password=PASSWORD,
+        province="17",
+    )
+    with TestClient(create_app(ctx, settings=Settings(secret_key=SECRET))) as c:
+        c.ctx = ctx
+        yield c
+
+
+def _codes(view: dict) -> list[str]:  # type: ignore[type-arg]
+    return [o["code"] for o in view["offices"]]
+
+
+def test_the_directorate_sees_the_nation_at_risk_first(client) -> None:  # type: ignore[no-untyped-def]
+    who = bearer(client, "kepala_pusat")
+    r = client.get("/api/v1/national", headers=who)
+    assert r.status_code == 200, r.text
+    v = r.json()
+    assert sorted(_codes(v)) == sorted(OFFICES)
+    assert v["offices"][0]["code"] == "17.01" and v["offices"][0]["level"] == "habis"
+    assert [p["code"] for p in v["provinces"]] == ["16", "17"]
+    seventeen = next(p for p in v["provinces"] if p["code"] == "17")
+    assert seventeen["offices"] == 2 and seventeen["level"] == "habis"
+    kaur = next(o for o in v["offices"] if o["code"] == "17.04")
+    assert kaur["election"]["name"].startswith("Pilkades serentak Kaur")
+    # Filters and sorting.
+    f = client.get("/api/v1/national?province=16", headers=who).json()
+    assert _codes(f) == ["16.01"]
+    assert _codes(client.get("/api/v1/national?risk=habis", headers=who).json()) == ["17.01"]
+    assert _codes(client.get("/api/v1/national?election=true", headers=who).json()) == ["17.04"]
+    assert _codes(client.get("/api/v1/national?sort=code", headers=who).json()) == sorted(OFFICES)
+    bad = client.get("/api/v1/national?risk=merah", headers=who)
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "risk"
+    # A province of the directorate's.
+    p = client.get("/api/v1/provinces/17", headers=who).json()
+    assert sorted(_codes(p)) == ["17.01", "17.04"]
+    assert client.get("/api/v1/provinces/99", headers=who).status_code == 404
+
+
+def test_the_pages_and_exports(client) -> None:  # type: ignore[no-untyped-def]
+    client.cookies.update(session_cookie(client.app, "kepala_pusat"))
+    page = client.get("/nasional")
+    assert page.status_code == 200, page.text[-500:]
+    html = page.text
+    assert 'data-testid="tiles"' in html and 'href="/provinsi/17"' in html
+    assert 'data-tile="17"' in html and 'data-level="habis"' in html
+    assert html.index('data-office-row="17.01"') < html.index('data-office-row="17.04"')
+    prov = client.get("/provinsi/17")
+    assert prov.status_code == 200 and 'data-office-row="16.01"' not in prov.text
+    assert 'data-tile="04"' in prov.text
+    assert client.get("/provinsi/99").status_code == 404
+    rows = list(
+        csv.reader(io.StringIO(client.get("/nasional/unduh?fmt=csv").content.decode("utf-8-sig")))
+    )
+    assert rows[0][0] == "Kode kantor" and [r[0] for r in rows[1:]][0] == "17.01"
+    assert sorted(r[0] for r in rows[1:]) == sorted(OFFICES)
+    x = client.get("/provinsi/17/unduh?fmt=xlsx&risk=habis")
+    assert x.status_code == 200
+    sheet = load_workbook(io.BytesIO(x.content), read_only=True).active
+    got = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert [r[0] for r in got[1:]] == ["17.01"]
+    assert client.get("/nasional/unduh?fmt=pdf").status_code == 400
+
+
+def test_the_pages_read_the_snapshots_only(client) -> None:  # type: ignore[no-untyped-def]
+    who = bearer(client, "kepala_pusat")
+    before = {
+        o["code"]: o["on_hand"]
+        for o in client.get("/api/v1/national", headers=who).json()["offices"]
+    }
+    writes.consume(client.ctx, qty=5, location="gudang", service="hilang", office="16.01")
+    unchanged = {
+        o["code"]: o["on_hand"]
+        for o in client.get("/api/v1/national", headers=who).json()["offices"]
+    }
+    assert unchanged == before  # not read from the ledger
+    snapshots.run(client.ctx)
+    after = {
+        o["code"]: o["on_hand"]
+        for o in client.get("/api/v1/national", headers=who).json()["offices"]
+    }
+    assert after["16.01"] == before["16.01"] - 5
+
+
+def test_a_province_user_sees_its_province_only(client) -> None:  # type: ignore[no-untyped-def]
+    who = bearer(client, "kepala_prov")
+    assert client.get("/api/v1/national", headers=who).status_code == 403
+    mine = client.get("/api/v1/provinces/17", headers=who)
+    assert mine.status_code == 200 and sorted(_codes(mine.json())) == ["17.01", "17.04"]
+    other = client.get("/api/v1/provinces/16", headers=who)
+    ghost = client.get("/api/v1/provinces/99", headers=who)
+    assert other.status_code == ghost.status_code == 404
+    assert "16.01" not in other.text
+    client.cookies.update(session_cookie(client.app, "kepala_prov"))
+    assert client.get("/nasional").status_code == 403
+    assert client.get("/nasional/unduh?fmt=csv").status_code == 403
+    assert client.get("/provinsi/17").status_code == 200
+    assert client.get("/provinsi/16").status_code == 404
+    assert client.get("/provinsi/16/unduh?fmt=csv").status_code == 404
+
+
+def test_an_office_user_sees_neither(client) -> None:  # type: ignore[no-untyped-def]
+    """Its role may read the view, its scope has none: not found (404), as the route table
+    allows the role (403 is a refusal by role)."""
+    who = bearer(client, "kepala_kaur")
+    for path in ("/api/v1/national", "/api/v1/provinces/17", "/api/v1/provinces/16"):
+        r = client.get(path, headers=who)
+        assert r.status_code == 404, path
+        assert "17.01" not in r.text and "16.01" not in r.text
+    client.cookies.update(session_cookie(client.app, "kepala_kaur"))
+    for path in ("/nasional", "/provinsi/17", "/provinsi/17/unduh?fmt=csv", "/nasional/unduh"):
+        assert client.get(path).status_code == 404, path
+    # A role the route table does not allow is refused by role.
+    insert_user(client.ctx, "operator_kaur", "operator", "17.04")
+    assert (
+        client.get("/api/v1/national", headers=bearer(client, "operator_kaur")).status_code == 403
+    )
