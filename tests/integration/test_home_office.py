@@ -116,7 +116,9 @@ def test_web_users_act_for_their_account_office_not_the_home_office(ctx: Context
 # --- the command line -----------------------------------------------------------------------
 
 
-def _run(db_url: str, *args: str, office_env: str | None = None) -> subprocess.CompletedProcess[str]:
+def _run(
+    db_url: str, *args: str, office_env: str | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "BLANGKO_OFFICE"}
     if office_env is not None:
         env["BLANGKO_OFFICE"] = office_env
