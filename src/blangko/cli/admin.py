@@ -166,7 +166,9 @@ def office_list(as_json: JsonOpt = False) -> None:
 def office_home(
     office: Annotated[
         str | None,
-        typer.Argument(help="Kode kantor yang dijadikan kantor utama (kosong: tampilkan saja)."),
+        typer.Argument(
+            metavar="KODE", help="Kode kantor yang dijadikan kantor utama (kosong: tampilkan saja)."
+        ),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
