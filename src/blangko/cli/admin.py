@@ -166,14 +166,12 @@ def office_list(as_json: JsonOpt = False) -> None:
 def office_home(
     office: Annotated[
         str | None,
-        typer.Argument(
-            metavar="KODE", help="Kode kantor yang dijadikan kantor utama (kosong: tampilkan saja)."
-        ),
+        typer.Argument(help="Kode kantor yang dijadikan kantor utama (kosong: tampilkan saja)."),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Kantor utama basis data ini: kantor yang dipakai setiap perintah tanpa --office (dan
-    tanpa BLANGKO_OFFICE). Dengan KODE: jadikan kantor itu kantor utama.
+    tanpa BLANGKO_OFFICE). Dengan kode kantor: jadikan kantor itu kantor utama.
 
     Kantor utama ditetapkan oleh 'blangko init --office' pertama (atau --directorate) pada
     basis data yang masih kosong."""
