@@ -322,7 +322,7 @@ def resolve_office(conn: Connection, office: str | None) -> str:
             "office_required",
             "office",
             Msg(
-                "Basis data ini memuat {n} kantor dan belum punya kantor utama: sebutkan kantornya dengan --office KODE (atau BLANGKO_OFFICE), atau tetapkan kantor utama dengan 'blangko office home KODE'.",
+                "Basis data ini memuat {n} kantor dan belum punya kantor utama: sebutkan kantornya (atau BLANGKO_OFFICE), atau tetapkan kantor utama dengan 'blangko office home KODE'.",
                 n=n,
             ),
         )
