@@ -16,7 +16,9 @@ from blangko.demo import network, story
 from blangko.domain.serials import parse_ranges, total
 from blangko.services.admin import setup, users
 from blangko.services.context import Context
+from blangko.services.coverage import ikd
 from blangko.services.network import audit, organisation, shipments
+from blangko.services.reports import receipt
 from blangko.services.stock import counts
 from blangko.services.stock import queries as q
 
@@ -69,6 +71,12 @@ def test_the_demo_network(ctx: Context, db_url: str) -> None:
     assert june["received_date"] == received.isoformat()
     assert date.fromisoformat(june["sent_date"]) < received
     assert june["sent_by"] == network.DIRECTORATE_KEEPER
+    # Booked in as a shipment, it still counts as blanks received (IKD against the blanks
+    # received this year), and its handover record names the directorate as the giver.
+    assert ikd.ikd_blank_ratio(ctx, office=story.OFFICE)["blanks_received"] == 4000
+    handover = dict(receipt.build(ctx, seq=june["received_seq"], office=story.OFFICE).facts)
+    assert handover["Pihak Pertama (yang menyerahkan)"] == organisation.DIRECTORATE_NAME
+    assert handover["Nomor berita acara"] == network.JUNE_BAST
 
     # The neighbours: a surplus and a shortage; the other offices an opening stock each.
     on_hand = {o["code"]: o["on_hand"] for o in bengkulu["offices"]}
