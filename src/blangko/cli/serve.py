@@ -24,7 +24,8 @@ def serve(
         bool,
         typer.Option(
             "--demo",
-            help="Bangun kantor demo (Kaur, 17.04) dan akun demo per peran, lalu jalankan.",
+            help="Bangun kantor demo (Kaur, 17.04) dalam jaringan demo dan akun demo, lalu "
+            "jalankan.",
         ),
     ] = False,
 ) -> None:
