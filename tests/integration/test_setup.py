@@ -30,6 +30,7 @@ def test_init_twice_changes_nothing(ctx) -> None:
             "created": False,
             "villages": 195,
         },
+        "home": "17.04",  # set by the first init, kept by the second
     }
     assert [loc["name"] for loc in setup.list_locations(ctx)] == ["gudang"]
 

@@ -183,10 +183,12 @@ def test_init_upgrades_a_database_of_the_previous_release(
         "0014_rationing",
         "0015_network",
         "0018_items",
-
         "0019_snapshots",
+        "0020_home_office",
     ]
     assert _rows(empty_db) == before  # nothing lost, nothing added
+    # The old release's one office became the database's home office (0020).
+    assert _cli(empty_db, "office", "home")["home"] == "17.04"
     # The coverage counts (0012) hold the registry the old release wrote: coverage read
     # from them is the full scan's.
     engine = make_engine(empty_db)

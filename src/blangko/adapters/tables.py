@@ -53,6 +53,18 @@ office = Table(
     Column("level", String(12), nullable=False, server_default="kabupaten"),
 )
 
+# The database's home office: the office it was first set up for, on which a command that
+# names no office acts (docs/network.md, "Which office a command acts on"). One row at most,
+# id 1; none in a database made before it (there, one office is still the only one).
+home_office = Table(
+    "home_office",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),  # always 1
+    Column("office_code", String(5), ForeignKey("office.code"), nullable=False),
+    Column("set_at", DateTime, nullable=False),
+    Column("set_by", String(100), nullable=False),
+)
+
 # The office's own settings: what its letterhead and signatures print (address, the regency
 # seat where reports are signed, the head's name and NIP), where residents check their
 # application's status, and the documents each application type needs (JSON, only the types

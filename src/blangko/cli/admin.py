@@ -85,6 +85,8 @@ def init(
         console.print(
             tr(Msg("Direktorat {code} {name} {verb}.", code=d["code"], name=d["name"], verb=verb))
         )
+    if result["home"] is not None:
+        console.print(tr(Msg("Kantor utama basis data ini: {code}.", code=result["home"])))
 
 
 def backup(
@@ -147,7 +149,7 @@ def restore(
 
 @office_app.command("list")
 def office_list(as_json: JsonOpt = False) -> None:
-    """Daftar kantor di basis data ini."""
+    """Daftar kantor di basis data ini; kantor utama bertanda *."""
     rows = setup.list_offices(state.context())
     if as_json:
         print_json(rows)
@@ -156,8 +158,45 @@ def office_list(as_json: JsonOpt = False) -> None:
         key_column(tr("Kode")), tr("Nama"), key_column(tr("Entri ledger"), justify="right")
     )
     for r in rows:
-        table.add_row(r["code"], r["name"], num(r["entries"]))
+        table.add_row(r["code"] + (" *" if r["home"] else ""), r["name"], num(r["entries"]))
     print_table(table)
+
+
+@office_app.command("home")
+def office_home(
+    office: Annotated[
+        str | None,
+        typer.Argument(help="Kode kantor yang dijadikan kantor utama (kosong: tampilkan saja)."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Kantor utama basis data ini: kantor yang dipakai setiap perintah tanpa --office (dan
+    tanpa BLANGKO_OFFICE). Dengan kode kantor: jadikan kantor itu kantor utama.
+
+    Kantor utama ditetapkan oleh 'blangko init --office' pertama (atau --directorate) pada
+    basis data yang masih kosong."""
+    ctx = state.context()
+    home = setup.home_office(ctx) if office is None else setup.set_home_office(ctx, office=office)
+    if as_json:
+        print_json(home)
+    elif home["home"] is None:
+        console.print(
+            tr(
+                Msg(
+                    "Basis data ini belum punya kantor utama: perintah tanpa --office memakai satu-satunya kantor, atau meminta kantornya disebutkan."
+                )
+            )
+        )
+    else:
+        console.print(
+            tr(
+                Msg(
+                    "Kantor utama basis data ini: {code} {name}.",
+                    code=home["home"],
+                    name=home["name"],
+                )
+            )
+        )
 
 
 def _print_profile(p: OfficeProfile) -> None:

@@ -101,8 +101,9 @@ def demo(
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Bangun kantor demo (Kabupaten Kaur, 17.04) dengan kisah stok dari berita sumber, lalu
-    tampilkan posisi stoknya."""
+    """Bangun kantor demo (Kabupaten Kaur, 17.04) dengan kisah stok dari berita sumber, di
+    dalam jaringan demo (direktorat 00.00 dan 10 kantor Provinsi Bengkulu; Kaur kantor
+    utama), lalu tampilkan posisi stoknya."""
     if fresh:
         state.remove_sqlite_file()
     ctx = state.context()

@@ -17,7 +17,12 @@ import typer
 JsonOpt = Annotated[bool, typer.Option("--json", help="Keluaran JSON.")]
 OfficeOpt = Annotated[
     str | None,
-    typer.Option("--office", help="Kode kantor (boleh kosong bila hanya ada satu kantor)."),
+    typer.Option(
+        "--office",
+        envvar="BLANGKO_OFFICE",
+        help="Kode kantor (default: BLANGKO_OFFICE, lalu kantor utama basis data, lihat "
+        "'blangko office home').",
+    ),
 ]
 
 # --- writes ------------------------------------------------------------------------------------
@@ -66,7 +71,7 @@ ReceiptArg = Annotated[str, typer.Argument(help="Nomor tanda terima, mis. 1704-2
 ReceiptOfficeOpt = Annotated[
     str | None,
     typer.Option(
-        "--office", help="Kode kantor (default: dari nomor tanda terima, atau satu-satunya kantor)."
+        "--office", help="Kode kantor (default: dari nomor tanda terima, atau kantor utama)."
     ),
 ]
 RevealOpt = Annotated[

@@ -27,7 +27,8 @@ def serve(
         bool,
         typer.Option(
             "--demo",
-            help="Bangun kantor demo (Kaur, 17.04) dan akun demo per peran, lalu jalankan.",
+            help="Bangun kantor demo (Kaur, 17.04) dalam jaringan demo dan akun demo, lalu "
+            "jalankan.",
         ),
     ] = False,
 ) -> None:
@@ -76,5 +77,8 @@ def print_banner(host: str, port: int, accounts: list[DemoUser], out: Console = 
     ):
         out.print(f"  {label:<15}{base}{path}", highlight=False, soft_wrap=True)
     if accounts:
-        names = ", ".join(f"{a['username']} ({a['role']})" for a in accounts)
+        names = ", ".join(
+            f"{a['username']} ({a['role']}" + (f", {a['scope']})" if "scope" in a else ")")
+            for a in accounts
+        )
         out.print(f"Akun demo: {names}; kata sandi: {accounts[0]['password']}", highlight=False)

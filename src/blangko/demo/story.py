@@ -1,7 +1,10 @@
-"""The demo office: Kabupaten Kaur (17.04) with the story of the source article.
+"""The demo office: Kabupaten Kaur (17.04) with the story of the source article, the home
+office of a demo network (demo.network: the directorate, the province of Bengkulu with its
+ten regencies and cities, two neighbours with stock stories of their own).
 
 - Stock: 1,000 blanks held when the system starts, 4,000 received from Ditjen Dukcapil a week
-  later, exactly 500 used since (printed by service type, a few spoiled), and one office-wide
+  later (the article's June shipment, sent from the directorate's central warehouse and
+  received with its BAST), exactly 500 used since (printed by service type, a few spoiled), and one office-wide
   physical count (every location scanned) of 5,200 that the books (4,500) do not explain: an
   open variance of +700, the carton KR0095001-KR0095700 in the store, shown, not accepted.
 - Residents: about 136,000 in Kaur's 195 villages, 95.2 % of the wajib KTP recorded, loaded
@@ -40,7 +43,7 @@ from sqlalchemy import func, select
 
 from blangko.adapters import tables as t
 from blangko.adapters.repos import ledger as ledger_repo
-from blangko.demo import applications, events, old_cards, printers, rationing, residents
+from blangko.demo import applications, events, network, old_cards, printers, rationing, residents
 from blangko.demo.actors import ADMIN_USER, HEAD, OPERATOR_USER, STOCK_KEEPER, acting
 from blangko.domain.calendar import indonesian_holidays
 from blangko.domain.demand_simulation import simulate_history
@@ -104,12 +107,16 @@ def build(
         return {"office": OFFICE, "built": False, "notes": []}
     say("Membangun kantor demo Kabupaten Kaur (17.04) ...")
     setup.create_office(ctx, code=OFFICE)
+    # Kaur is the database's home office: every command without --office acts on it.
+    setup.set_home_office(ctx, office=OFFICE)
     setup.add_location(ctx, name=STATION, kind="station", office=OFFICE)
     office_settings.update(acting(ctx, ADMIN_USER), office=OFFICE, **PROFILE)
     today = ctx.today()
     start = today - timedelta(days=STORY_DAYS)
     received = start + timedelta(days=7)
     keeper = acting(ctx, STOCK_KEEPER)
+    say("Direktorat (00.00) dan gudang pusatnya ...")
+    network.add_directorate(ctx, start=start)
     writes.record_opening(
         keeper,
         serials=OPENING,
@@ -117,14 +124,8 @@ def build(
         office=OFFICE,
         note="saldo awal saat sistem mulai dipakai",
     )
-    writes.receive_shipment(
-        keeper,
-        serials=SHIPMENT,
-        source="Ditjen Dukcapil Kemendagri",
-        document="BAST/DUKCAPIL/KTP-EL/0412",
-        effective=received,
-        office=OFFICE,
-    )
+    # The article's June shipment: sent from the directorate, received with its BAST.
+    june = network.june_shipment(ctx, serials=SHIPMENT, received=received, receiver=keeper)
 
     say("Membangkitkan registri penduduk Kaur (195 desa/kelurahan) ...")
     # Nobody recorded since recording closed for PPKM (demo.applications closes it).
@@ -175,6 +176,7 @@ def build(
 
     # The count: every location scanned at once; the store holds 700 more than booked.
     count = count_office(keeper, office=OFFICE)
+    net = network.build(ctx, network.Timeline(start, received, today), june=june, say=say)
     n = {k: f"{v:,}".replace(",", ".") for k, v in people.items()}
     notes = [
         f"Stock opname #{count['count_id']} seluruh kantor hari ini: buku {num(count['book'])}, "
@@ -199,6 +201,7 @@ def build(
         f"s.d. {kit['broken'][1]:%d-%m-%Y}; pita terpasang tinggal sekitar "
         f"{num(kit['ribbon_prints_left'])} cetak dan tidak ada di gudang; lihat "
         "'blangko forecast stops'.",
+        *net["notes"],
     ]
     return {
         "office": OFFICE,
@@ -207,6 +210,7 @@ def build(
         "applications": made,
         "open_count": count["count_id"],
         "counted_total": count["counted"],
+        "network": net,
         "notes": notes,
     }
 

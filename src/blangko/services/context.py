@@ -294,7 +294,11 @@ def request_hash(operation: str, params: dict[str, Any]) -> str:
 
 
 def resolve_office(conn: Connection, office: str | None) -> str:
-    """The office code asked for, or the only office when none is named."""
+    """The office code asked for; when none is named, the database's home office (the one it
+    was first set up for, `blangko office home`), else the only office. A database with more
+    than one office and no home office refuses, naming how to choose (docs/network.md, "Which
+    office a command acts on"). The command line's --office and BLANGKO_OFFICE arrive here as
+    `office`."""
     if office:
         code = office.strip()
         if not admin_repo.office_exists(conn, code):
@@ -304,6 +308,9 @@ def resolve_office(conn: Connection, office: str | None) -> str:
                 Msg("Kantor '{code}' tidak ada di basis data ini.", code=code),
             )
         return code
+    home = admin_repo.home_office(conn)
+    if home is not None:
+        return home
     codes = admin_repo.office_codes(conn, limit=2)
     if not codes:
         raise NotFound(
@@ -314,7 +321,10 @@ def resolve_office(conn: Connection, office: str | None) -> str:
         raise DomainError(
             "office_required",
             "office",
-            Msg("Basis data ini memuat {n} kantor: sebutkan kantornya.", n=n),
+            Msg(
+                "Basis data ini memuat {n} kantor dan belum punya kantor utama: sebutkan kantornya (atau BLANGKO_OFFICE), atau tetapkan kantor utama dengan 'blangko office home KODE'.",
+                n=n,
+            ),
         )
     return codes[0]
 

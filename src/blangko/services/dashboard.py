@@ -63,7 +63,7 @@ def receipts(entries: list[LedgerEntry]) -> list[tuple[date, int]]:
     return [
         (date.fromisoformat(e["effective_date"]), int(e["quantity"]))
         for e in entries
-        if e["kind"] in (Kind.RECEIVE, Kind.OPENING)
+        if e["kind"] in (Kind.RECEIVE, Kind.SHIP_IN, Kind.OPENING)
     ]
 
 

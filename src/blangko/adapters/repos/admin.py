@@ -37,6 +37,22 @@ def count_offices(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(t.office)).scalar_one())
 
 
+def home_office(conn: Connection) -> str | None:
+    """The database's home office (table home_office), or None when none is set."""
+    found = conn.execute(
+        select(t.home_office.c.office_code).where(t.home_office.c.id == 1)
+    ).scalar_one_or_none()
+    return str(found) if found is not None else None
+
+
+def set_home_office(conn: Connection, code: str, *, set_at: datetime, set_by: str) -> None:
+    """Make `code` the home office (the one row, id 1)."""
+    values = {"office_code": code, "set_at": set_at, "set_by": set_by}
+    changed = conn.execute(update(t.home_office).where(t.home_office.c.id == 1).values(**values))
+    if not changed.rowcount:
+        conn.execute(insert(t.home_office).values(id=1, **values))
+
+
 def office_name(conn: Connection, code: str) -> str:
     return str(conn.execute(select(t.office.c.name).where(t.office.c.code == code)).scalar_one())
 

@@ -331,7 +331,8 @@ def blanks_received(conn: Connection, office: str, first: date, last: date) -> i
     """Blanks received from the directorate or province (ledger receipts) in [first, last]."""
     q = select(func.coalesce(func.sum(t.ledger_entry.c.quantity), 0)).where(
         t.ledger_entry.c.office_code == office,
-        t.ledger_entry.c.kind == Kind.RECEIVE.value,
+        # Received from outside the network, or a shipment of the network booked in.
+        t.ledger_entry.c.kind.in_((Kind.RECEIVE.value, Kind.SHIP_IN.value)),
         t.ledger_entry.c.effective_date >= first,
         t.ledger_entry.c.effective_date <= last,
     )

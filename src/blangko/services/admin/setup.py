@@ -35,6 +35,16 @@ class InitResult(TypedDict):
     regions_loaded: int
     office: NotRequired[OfficeCreated]
     directorate: NotRequired[DirectorateCreated]
+    # The database's home office after init (None: none set; docs/network.md).
+    home: str | None
+
+
+class HomeOffice(TypedDict):
+    """The database's home office: the office a command that names none acts on."""
+
+    home: str | None
+    name: str | None
+    changed: bool
 
 
 class Location(TypedDict):
@@ -54,6 +64,7 @@ class OfficeSummary(TypedDict):
     code: str
     name: str
     entries: int
+    home: bool
 
 
 class Region(TypedDict):
@@ -82,12 +93,55 @@ def init(ctx: Context, *, office: str | None = None, directorate: bool = False) 
     with ctx.write_plain() as conn:
         if repo.count_regions(conn) == 0:
             loaded = repo.insert_regions(conn, reg.shipped_regions())
-    result: InitResult = {"migrations_applied": applied, "regions_loaded": loaded}
+    result: InitResult = {"migrations_applied": applied, "regions_loaded": loaded, "home": None}
     if office:
         result["office"] = create_office(ctx, code=office)
     if directorate:
         result["directorate"] = create_directorate(ctx)
+    result["home"] = _first_home(ctx)
     return result
+
+
+def _first_home(ctx: Context) -> str | None:
+    """The home office, made the database's first office when none is set yet and the
+    database holds exactly one office: the one `init` has just set up (a later `init --office`
+    adds an office and leaves the home office as it is)."""
+    with ctx.write_plain() as conn:
+        home = repo.home_office(conn)
+        if home is None:
+            codes = repo.office_codes(conn, limit=2)
+            if len(codes) == 1:
+                home = codes[0]
+                repo.set_home_office(conn, home, set_at=ctx.now(), set_by=ctx.actor)
+        return home
+
+
+def home_office(ctx: Context) -> HomeOffice:
+    """The database's home office, or None when none is set."""
+    with ctx.read() as conn:
+        home = repo.home_office(conn)
+        name = repo.office_name(conn, home) if home is not None else None
+    return {"home": home, "name": name, "changed": False}
+
+
+def set_home_office(ctx: Context, *, office: str) -> HomeOffice:
+    """Make an office of the database (the directorate too) its home office: the one every
+    command that names no office acts on (--office and BLANGKO_OFFICE still choose another
+    for one run)."""
+    code = (office or "").strip()
+    check_text(code, "office", label="Kode kantor")
+    with ctx.write_plain() as conn:
+        if not code or not repo.office_exists(conn, code):
+            raise NotFound(
+                "unknown_office",
+                "office",
+                Msg("Kantor '{code}' tidak ada di basis data ini.", code=code),
+            )
+        changed = repo.home_office(conn) != code
+        if changed:
+            repo.set_home_office(conn, code, set_at=ctx.now(), set_by=ctx.actor)
+        name = repo.office_name(conn, code)
+    return {"home": code, "name": name, "changed": changed}
 
 
 def office_name(regency_name: str) -> str:
@@ -153,8 +207,10 @@ def list_locations(ctx: Context, *, office: str | None = None) -> list[Location]
 
 def list_offices(ctx: Context) -> list[OfficeSummary]:
     with ctx.read() as conn:
+        home = repo.home_office(conn)
         return [
-            {"code": r.code, "name": r.name, "entries": r.ledger_seq} for r in repo.offices(conn)
+            {"code": r.code, "name": r.name, "entries": r.ledger_seq, "home": r.code == home}
+            for r in repo.offices(conn)
         ]
 
 

@@ -56,6 +56,8 @@ class DemoUser(TypedDict):
     username: str
     role: str
     password: str
+    # Where the account acts: an office's code, or "provinsi 17" (absent: the home office).
+    scope: NotRequired[str]
 
 
 _hasher = PasswordHasher()
@@ -442,10 +444,45 @@ DEMO_USERS = (
 )
 
 
+# The demo's network accounts (docs/network.md, "The demo network"): the directorate's
+# stock keeper, who ships from the central warehouse, and a head of the home office's
+# province, who reads the network view of its offices.
+DEMO_DIRECTORATE_USER = ("pusat", "pengelola_stok")
+DEMO_PROVINCE_USER = ("provinsi", "kepala")
+DIRECTORATE_CODE = "00.00"
+
+
 def ensure_demo_users(ctx: Context) -> list[DemoUser]:
-    """One account per role for the demo, all with the published demo password."""
+    """The demo's accounts, all with the published demo password: one per role of the home
+    office (the only office when none is set), and where the database holds the directorate
+    and a home office of a regency, the directorate's stock keeper and a user of the home
+    office's province."""
+    with ctx.read() as conn:
+        home = repo.home_office(conn)
+        directorate = repo.office_exists(conn, DIRECTORATE_CODE)
+    wanted: list[tuple[str, str, str | None, str | None]] = [
+        (name, role, home, None) for name, role in DEMO_USERS
+    ]
+    if directorate and home is not None and home != DIRECTORATE_CODE:
+        wanted.append((*DEMO_DIRECTORATE_USER, DIRECTORATE_CODE, None))
+        wanted.append((*DEMO_PROVINCE_USER, None, home.split(".", 1)[0]))
     existing = {u["username"] for u in list_users(ctx, scope=MACHINE)}
-    for name, role in DEMO_USERS:
+    made: list[DemoUser] = []
+    for name, role, office, province in wanted:
         if name not in existing:
-            add_user(ctx, scope=MACHINE, username=name, role=role, password=DEMO_PASSWORD)
-    return [{"username": n, "role": r, "password": DEMO_PASSWORD} for n, r in DEMO_USERS]
+            add_user(
+                ctx,
+                scope=MACHINE,
+                username=name,
+                role=role,
+                password=DEMO_PASSWORD,
+                office=office,
+                province=province,
+            )
+        user: DemoUser = {"username": name, "role": role, "password": DEMO_PASSWORD}
+        if province is not None:
+            user["scope"] = f"provinsi {province}"
+        elif office is not None:
+            user["scope"] = office
+        made.append(user)
+    return made

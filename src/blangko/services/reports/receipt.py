@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from blangko.adapters.reports.fmt import terbilang
 from blangko.adapters.reports.model import Report, Signature, Table
+from blangko.adapters.repos import admin as admin_repo
 from blangko.adapters.repos import ledger as repo
 from blangko.domain.errors import DomainError, NotFound
 from blangko.domain.ledger import KIND_LABEL_ID, Kind
@@ -28,7 +29,7 @@ def build(
         e = repo.entry_by_seq(conn, head.code, seq)
         if e is None:
             raise NotFound("unknown_entry", "seq", Msg("Entri ledger #{seq} tidak ada.", seq=seq))
-        if e.kind not in (Kind.RECEIVE.value, Kind.RETURN.value):
+        if e.kind not in (Kind.RECEIVE.value, Kind.SHIP_IN.value, Kind.RETURN.value):
             raise DomainError(
                 "not_a_handover",
                 "seq",
@@ -39,8 +40,14 @@ def build(
                 ),
             )
         names = location_names(conn, head.code)
-    incoming = e.kind == Kind.RECEIVE.value
-    giver, receiver = (e.party, head.name) if incoming else (head.name, e.party)
+        # A shipment of the network booked in: its sender is an office of this database.
+        sender = (
+            admin_repo.office_name(conn, e.party)
+            if e.kind == Kind.SHIP_IN.value and e.party and admin_repo.office_exists(conn, e.party)
+            else e.party
+        )
+    incoming = e.kind in (Kind.RECEIVE.value, Kind.SHIP_IN.value)
+    giver, receiver = (sender, head.name) if incoming else (head.name, e.party)
     location = names.get(e.to_location if incoming else e.from_location, "")
     rows = range_rows(e.serials)
     qty = int(e.quantity)
