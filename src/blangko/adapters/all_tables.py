@@ -9,6 +9,7 @@ from blangko.adapters import (
     tables_handed_in,  # noqa: F401 - handed-in cards, destructions, counts
     tables_rationing,  # noqa: F401 - rationing_policy
     tables_readlog,  # noqa: F401 - read_log
+    tables_requests,  # noqa: F401 - blank_request, request_event
     tables_residents,
     tables_users,  # noqa: F401 - registers app_user, login_attempt
 )

@@ -50,6 +50,7 @@ FORECAST_DEPENDS = (
     derived.APPLICATIONS,
     derived.CALENDAR,
     derived.EVENTS,
+    derived.REQUESTS,
 )
 
 
