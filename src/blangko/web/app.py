@@ -52,6 +52,7 @@ from blangko.web import (
     readlog,
     registry,
     reports,
+    requests,
     stock,
 )
 from blangko.web.deps import error_json, render_error, safe_next, status_for, tr
@@ -85,6 +86,7 @@ PAGE_ROUTERS = (
     calendar.pages,
     rationing.pages,
     reports.pages,
+    requests.pages,
 )
 API_ROUTERS = (
     auth.api,
@@ -102,6 +104,7 @@ API_ROUTERS = (
     rationing.api,
     reports.api,
     network.api,
+    requests.api,
 )
 
 
