@@ -63,6 +63,7 @@ from blangko.domain.applications import Action, format_receipt
 from blangko.domain.nik import build_nik
 from blangko.services.admin import setup
 from blangko.services.network import organisation, shipments
+from blangko.services.network import requests as blank_requests
 from blangko.services.stock import writes
 from blangko.settings import Settings
 from blangko.web.app import api_routes, create_app
@@ -126,6 +127,7 @@ ID_KINDS = {
     "damaged": "serials",  # ... and those that arrived damaged
     "destruction_id": "destruction_id",  # a destruction of old cards
     "cards": "card_id",  # old cards (register numbers) to destroy
+    "request_id": "request_id",  # a request for blanks (docs/network.md)
 }
 # Plain values for one route (None: left out): where a name means something else (a
 # return's `to` is a party, not a location) or where the general value would be refused for
@@ -248,6 +250,9 @@ PLAIN: dict[str, Any] = {
     "method": None,
     "all_held": None,
     "ikd_target": None,
+    # Requests for blanks: a step's comment, the letter's number.
+    "comment": "uji isolasi",
+    "letter_number": None,
 }
 # Paths with a choice of value: every one is tried (every action of an application).
 ACTIONS = tuple(a.value for a in Action)
@@ -282,6 +287,7 @@ GHOSTS = {
     "shipment_id",
     "destruction_id",
     "card_id",
+    "request_id",
 }
 # Where a user name is taken in the whole database: adding it answers "sudah ada" (409), by
 # design (docs/security.md, Scopes).
@@ -457,6 +463,8 @@ def _build(ctx, code: str) -> Office:  # type: ignore[no-untyped-def]
         document=f"SP-{tag.upper()}",
         effective=yesterday,
     )["shipment"]
+    # A request of this office, drafted by its own staff (the actor carries the tag).
+    asked = blank_requests.draft(own, office=code, quantity=100, reason="uji isolasi")["request"]
     return Office(
         code=code,
         tag=tag,
@@ -477,6 +485,7 @@ def _build(ctx, code: str) -> Office:  # type: ignore[no-untyped-def]
             "shipment_id": shipment["id"],
             "destruction_id": office.destruction_id,
             "card_id": office.card_id,
+            "request_id": asked["id"],
         },
         users={
             role: (f"kepala_{tag}" if role == "kepala" else f"{USER_OF_ROLE[role]}_{tag}")
@@ -495,6 +504,7 @@ def _build(ctx, code: str) -> Office:  # type: ignore[no-untyped-def]
             "shipment_id": 2_000_000_000,
             "destruction_id": 2_000_000_000,
             "card_id": 2_000_000_000,
+            "request_id": 2_000_000_000,
         },
     )
 

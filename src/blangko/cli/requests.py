@@ -349,11 +349,12 @@ def request_show(request: RequestArg, as_json: JsonOpt = False) -> None:
     _print_request(r)
     if r["edit_reason"]:
         console.print(
-            tr(Msg("  Alasan jumlah: {reason}", reason=escape(r["edit_reason"]))), highlight=False
+            "  " + tr(Msg("Alasan jumlah: {reason}", reason=escape(r["edit_reason"]))),
+            highlight=False,
         )
     if r["decision_reason"]:
         console.print(
-            tr(Msg("  Alasan keputusan: {reason}", reason=escape(r["decision_reason"]))),
+            "  " + tr(Msg("Alasan keputusan: {reason}", reason=escape(r["decision_reason"]))),
             highlight=False,
         )
     for x in r["reasons"]:
