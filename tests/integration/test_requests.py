@@ -15,7 +15,7 @@ from blangko.adapters import tables as t
 from blangko.adapters.tables_derived import figure_version
 from blangko.adapters.tables_requests import blank_request, request_event
 from blangko.domain.errors import DomainError, Forbidden, NotFound
-from blangko.services import figures
+from blangko.services import figures, reports
 from blangko.services.admin import setup
 from blangko.services.context import Context
 from blangko.services.network import audit, organisation, shipments
@@ -389,3 +389,23 @@ def test_lead_time_and_fill_rate_from_history(network: Context, clock: Any) -> N
     )
     # Ogan Komering Ulu (another province) still has no history.
     assert figures.forecast_for(network, OKU)["supply"]["lead_time_source"] == "default"
+
+
+def test_request_letter_from_a_stored_request(network: Context) -> None:
+    made = _draft(network, KAUR, quantity=1500, reason="dua Pilkades", number="470/77/DUK")
+    n = made["request"]["id"]
+    r = reports.build(network, "request", {"request_id": n})
+    assert r.data["request"] == n and r.data["number"] == "470/77/DUK"
+    assert (r.data["quantity"], r.data["reason"]) == (1500, "dua Pilkades")
+    assert r.data["recommended"] == made["request"]["recommended_qty"]
+    assert r.data["reasons"] == made["request"]["reasons"]
+    assert dict(r.facts)["Nomor"] == "470/77/DUK"
+    # The attachment adds up to the quantity asked: the forecast's reasons + the change.
+    assert r.tables[0].totals()[1] == 1500
+    # Another office's request is not found through that office.
+    with pytest.raises(NotFound) as e:
+        reports.build(network, "request", {"request_id": n, "office": BS})
+    assert e.value.code == "unknown_request"
+    # Without a request: as before, the forecast's recommendation of the day.
+    plain = reports.build(network, "request", {"office": KAUR, "quantity": 10, "reason": "x"})
+    assert plain.data["request"] is None and plain.data["quantity"] == 10

@@ -45,7 +45,7 @@ REPORTS: dict[str, ReportSpec] = {
     "receipt": ReportSpec(receipt.build, ("seq",)),
     "destruction": ReportSpec(destruction.build, ("month",)),
     "coverage": ReportSpec(coverage_recap.build, (), ("as_of", "target")),
-    "request": ReportSpec(request_letter.build, (), ("as_of", "quantity", "reason")),
+    "request": ReportSpec(request_letter.build, (), ("as_of", "quantity", "reason", "request_id")),
     "handed_in_destruction": ReportSpec(
         handed_in.build_destruction, ("destruction_id",), ("reveal",)
     ),
