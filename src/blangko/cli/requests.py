@@ -22,10 +22,11 @@ from blangko.cli.output import (
     replayed,
     stored,
     tr,
+    waktu,
 )
 from blangko.domain import requests as rules
 from blangko.domain.text import Msg
-from blangko.formatting import num, parse_date, short_date
+from blangko.formatting import num, parse_date
 from blangko.services.network import requests as rq
 from blangko.services.network.request_results import RequestView
 from blangko.services.network.request_steps import COMMAND_LINE, Acting
@@ -371,7 +372,7 @@ def request_show(request: RequestArg, as_json: JsonOpt = False) -> None:
         if e["comment"]:
             what += f": {escape(stored(e['comment']))}"
         table.add_row(
-            short_date(e["at"][:10]) + " " + e["at"][11:16],
+            waktu(e["at"]),
             what,
             escape(e["actor"]),
             "" if e["quantity"] is None else num(e["quantity"]),
