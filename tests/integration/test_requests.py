@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from blangko.adapters import tables as t
 from blangko.adapters.tables_derived import figure_version
 from blangko.adapters.tables_requests import blank_request, request_event
-from blangko.domain.errors import DomainError, Forbidden, NotFound
+from blangko.domain.errors import DomainError, NotFound
 from blangko.services import figures, reports
 from blangko.services.admin import setup
 from blangko.services.context import Context
@@ -232,8 +232,8 @@ def test_approving_more_than_asked_needs_a_reason(network: Context) -> None:
         ("ship_more_than_approved", "more_than_approved", "qty", DomainError),
         ("ship_more_than_warehouse", "insufficient_stock", "qty", DomainError),
         ("ship_zero", "quantity_positive", "qty", DomainError),
-        ("office_approves", "not_your_step", "request", Forbidden),
-        ("province_approves", "not_your_step", "request", Forbidden),
+        ("office_approves", "not_your_step", "request", DomainError),
+        ("province_approves", "not_your_step", "request", DomainError),
         ("other_province_endorses", "unknown_request", "request", NotFound),
         ("other_office_submits", "unknown_request", "request", NotFound),
         ("unknown_request", "unknown_request", "request", NotFound),

@@ -80,7 +80,9 @@ def test_the_life_of_a_request_through_the_api(client) -> None:  # type: ignore[
     assert replay.json()["request"]["id"] == again.json()["request"]["id"]
     assert _post(client, f"/api/v1/requests/{n}/submit", kaur).status_code == 200
     # The office does not endorse; the province returns with a comment, the office resubmits.
-    assert _post(client, f"/api/v1/requests/{n}/endorse", kaur).status_code == 403
+    office_endorses = _post(client, f"/api/v1/requests/{n}/endorse", kaur)
+    assert office_endorses.status_code == 400
+    assert office_endorses.json()["error"]["code"] == "not_your_step"
     assert _post(client, f"/api/v1/requests/{n}/return", prov).status_code == 400  # no comment
     back = _post(client, f"/api/v1/requests/{n}/return", prov, comment="lengkapi")
     assert back.json()["request"]["state"] == "returned"
@@ -92,7 +94,7 @@ def test_the_life_of_a_request_through_the_api(client) -> None:  # type: ignore[
     # Approving more than asked needs a reason: 400, nothing written.
     more = _post(client, f"/api/v1/requests/{n}/approve", pusat, quantity=400)
     assert more.status_code == 400 and more.json()["error"]["field"] == "reason"
-    assert _post(client, f"/api/v1/requests/{n}/approve", prov).status_code == 403
+    assert _post(client, f"/api/v1/requests/{n}/approve", prov).status_code == 400
     ok = _post(client, f"/api/v1/requests/{n}/approve", pusat, quantity=200, reason="terbatas")
     assert ok.json()["request"]["approved_qty"] == 200
     t1 = _post(client, f"/api/v1/requests/{n}/ship", gudang, qty=120, document="SP-1")

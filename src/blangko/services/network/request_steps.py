@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 
 from blangko.adapters.repos import requests as repo
 from blangko.domain import requests as rq
-from blangko.domain.errors import Forbidden, NotFound
+from blangko.domain.errors import DomainError, NotFound
 from blangko.domain.text import Msg
 from blangko.formatting import num, pct
 from blangko.services.network.organisation import DIRECTORATE_CODE, Reach, province_of
@@ -85,7 +85,8 @@ def not_found(number: int) -> NotFound:
 
 def check_may(acting: Acting, action: str, row: Any) -> None:
     """Another's request is not found (as one that does not exist); a step that is not the
-    actor's is refused (403), naming who takes it."""
+    actor's is refused (400, as the sender receiving its own shipment), naming who takes
+    it."""
     if not acting.sees(row.office_code) and not acting.may(action, row.office_code):
         raise not_found(int(row.id))
     if not acting.may(action, row.office_code):
@@ -94,7 +95,7 @@ def check_may(acting: Acting, action: str, row: Any) -> None:
             rq.PROVINCE: "provinsi kantor pemohon atau direktorat",
             rq.DIRECTORATE: "direktorat",
         }[rq.actor_of(action)]
-        raise Forbidden(
+        raise DomainError(
             "not_your_step",
             "request",
             Msg(
