@@ -132,6 +132,11 @@ def test_life_of_a_request_with_return_two_tranches_and_short_receipt(
     first = rq.ship(network, request=n, qty=500, document="SP-T1", effective=date(2026, 11, 27))
     assert first["request"]["state"] == "partially_shipped"
     assert first["shipment"]["request"] == n and first["shipment"]["to_office"] == KAUR
+    # Partly shipped with a tranche on the way: no closing by hand (offered nor allowed).
+    assert "close" not in rq.show(network, request=n)["actions"]
+    with pytest.raises(DomainError) as e:
+        rq.close(network, request=n, comment="cukup")
+    assert e.value.code == "tranche_in_transit"
     second = rq.ship(network, request=n, document="SP-T2", effective=date(2026, 11, 27))
     assert second["shipment"]["quantity"] == 300  # the rest of the approved quantity
     assert second["request"]["state"] == "shipped"

@@ -451,12 +451,15 @@ def ship(
     }
 
 
-def actions_for(acting: Acting, row: Any) -> list[str]:
-    """The steps the reader may take on the request now."""
+def actions_for(acting: Acting, row: Any, on_the_way: bool = False) -> list[str]:
+    """The steps the reader may take on the request now (closing not while a tranche is on
+    the way)."""
     out = []
     for action, (starts, _to, _who) in rq.TRANSITIONS.items():
         if action in ("receive", "approve_part"):
             continue  # a receipt is the shipment's; a part approval is an approval
+        if action == "close" and on_the_way:
+            continue
         if row.state in starts and acting.may(action, row.office_code):
             out.append(action)
     return out
@@ -513,7 +516,9 @@ def show(ctx: Context, *, request: int | str, acting: Acting = COMMAND_LINE) -> 
         "request": view(row),
         "events": [event_view(e) for e in events],
         "tranches": [shipments.view(s) for s in tranches],
-        "actions": actions_for(acting, row),
+        "actions": actions_for(
+            acting, row, on_the_way=any(s.status == "in_transit" for s in tranches)
+        ),
     }
 
 
