@@ -78,6 +78,7 @@ PATH_VALUES: dict[str, Callable[[], str]] = {
     "receipt": lambda: DEMO["collected_receipt"],
     "event_id": lambda: str(DEMO["event_id"]),
     "destruction_id": lambda: "1",  # the demo's destruction of old cards a month ago
+    "request_id": lambda: "1",  # the demo's first request for blanks (docs/network.md)
 }
 # More states of a page, by route: (name, query).
 VARIANTS: dict[str, list[tuple[str, Callable[[], str]]]] = {

@@ -185,6 +185,7 @@ def test_init_upgrades_a_database_of_the_previous_release(
         "0018_items",
         "0019_snapshots",
         "0020_home_office",
+        "0021_requests",
     ]
     assert _rows(empty_db) == before  # nothing lost, nothing added
     # The old release's one office became the database's home office (0020).

@@ -64,6 +64,7 @@ from blangko.domain.nik import build_nik
 from blangko.services.admin import setup
 from blangko.services.items import writes as iw
 from blangko.services.network import organisation, shipments
+from blangko.services.network import requests as blank_requests
 from blangko.services.stock import writes
 from blangko.settings import Settings
 from blangko.web.app import api_routes, create_app
@@ -128,6 +129,7 @@ ID_KINDS = {
     "destruction_id": "destruction_id",  # a destruction of old cards
     "cards": "card_id",  # old cards (register numbers) to destroy
     "printer": "printer",  # a printer of a print station, by its name
+    "request_id": "request_id",  # a request for blanks (docs/network.md)
 }
 # Plain values for one route (None: left out): where a name means something else (a
 # return's `to` is a party, not a location) or where the general value would be refused for
@@ -262,6 +264,9 @@ PLAIN: dict[str, Any] = {
     "state": "in_repair",
     "since": None,
     "expected_back": None,
+    # Requests for blanks: a step's comment, the letter's number.
+    "comment": "uji isolasi",
+    "letter_number": None,
 }
 # Paths with a choice of value: every one is tried (every action of an application).
 ACTIONS = tuple(a.value for a in Action)
@@ -297,6 +302,7 @@ GHOSTS = {
     "destruction_id",
     "card_id",
     "printer",
+    "request_id",
 }
 # Where a user name is taken in the whole database: adding it answers "sudah ada" (409), by
 # design (docs/security.md, Scopes).
@@ -473,6 +479,8 @@ def _build(ctx, code: str) -> Office:  # type: ignore[no-untyped-def]
         document=f"SP-{tag.upper()}",
         effective=yesterday,
     )["shipment"]
+    # A request of this office, drafted by its own staff (the actor carries the tag).
+    asked = blank_requests.draft(own, office=code, quantity=100, reason="uji isolasi")["request"]
     return Office(
         code=code,
         tag=tag,
@@ -494,6 +502,7 @@ def _build(ctx, code: str) -> Office:  # type: ignore[no-untyped-def]
             "destruction_id": office.destruction_id,
             "card_id": office.card_id,
             "printer": f"printer-{tag}",
+            "request_id": asked["id"],
         },
         users={
             role: (f"kepala_{tag}" if role == "kepala" else f"{USER_OF_ROLE[role]}_{tag}")
@@ -513,6 +522,7 @@ def _build(ctx, code: str) -> Office:  # type: ignore[no-untyped-def]
             "destruction_id": 2_000_000_000,
             "card_id": 2_000_000_000,
             "printer": "printer-hantu",
+            "request_id": 2_000_000_000,
         },
     )
 

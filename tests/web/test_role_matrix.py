@@ -42,6 +42,7 @@ PATH_VALUES = {
     "destruction_id": "1",
     "kode": "17",  # a province (the national and province view)
     "code": "17",
+    "request_id": "1",
 }
 
 

@@ -10,6 +10,7 @@ from blangko.adapters import (
     tables_items,  # noqa: F401 - items, lots, item entries, printers
     tables_rationing,  # noqa: F401 - rationing_policy
     tables_readlog,  # noqa: F401 - read_log
+    tables_requests,  # noqa: F401 - blank_request, request_event
     tables_residents,
     tables_snapshots,  # noqa: F401 - office_snapshot
     tables_users,  # noqa: F401 - registers app_user, login_attempt

@@ -286,6 +286,8 @@ shipment = Table(
     Column("received_seq", BigInteger, nullable=True),  # the receiver's ship_in entry
     Column("lost_seq", BigInteger, nullable=True),  # the receiver's transit_loss entry
     Column("lost_document", Text, nullable=True),
+    # The request this shipment is a tranche of (docs/network.md, "The life of a request").
+    Column("request_id", Integer, nullable=True, index=True),
 )
 Index("ix_shipment_office_status", shipment.c.office_code, shipment.c.status)
 Index("ix_shipment_to_office", shipment.c.to_office, shipment.c.status)

@@ -26,6 +26,7 @@ from blangko.cli.rationing import rationing_app
 from blangko.cli.readlog import readlog_app
 from blangko.cli.registry import nik_app, residents_app
 from blangko.cli.reports import report_app
+from blangko.cli.requests import request_app
 from blangko.cli.serve import serve
 from blangko.cli.stock import print_balance, stock_app
 from blangko.demo import story
@@ -60,6 +61,7 @@ app.add_typer(office_app, name="office")
 app.add_typer(user_app, name="user")
 app.add_typer(network_app, name="network")
 app.add_typer(shipment_app, name="shipment")
+app.add_typer(request_app, name="request")
 app.add_typer(readlog_app, name="readlog")
 app.add_typer(rationing_app, name="rationing")
 app.add_typer(old_card_app, name="old-card")

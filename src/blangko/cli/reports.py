@@ -182,6 +182,13 @@ def request(
             help="Alasan jumlah itu; wajib bila melebihi usulan perkiraan atau usulan 0.",
         ),
     ] = None,
+    request_id: Annotated[
+        int | None,
+        typer.Option(
+            "--request",
+            help="Dari permohonan tersimpan ini: nomor, jumlah dimohon, alasan dan tanggalnya.",
+        ),
+    ] = None,
     format: FormatOpt = "pdf",
     output: OutputOpt = None,
     office: OfficeOpt = None,
@@ -194,6 +201,7 @@ def request(
         "quantity": quantity,
         "reason": reason,
         "office": office,
+        "request_id": request_id,
     }
     _write("request", params, format, output, as_json, lang)
 

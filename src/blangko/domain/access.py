@@ -131,6 +131,33 @@ ROUTE_ROLES: Final[dict[str, frozenset[str]]] = {
     "api.national": FORECAST_READERS,
     "api.provinces.show": FORECAST_READERS,
     "api.shipments.receive": frozenset({STOK}),
+    # Requests for blanks (docs/network.md, "The life of a request"): an office's stock keeper
+    # or head drafts and changes it, the head submits it and closes it; a province's head (or
+    # the directorate's) endorses or sends it back; the directorate's head decides; the
+    # directorate's stock keeper ships its tranches. Scope (which office, which province)
+    # is checked by the service for each step.
+    "page.requests": LEDGER_READERS,
+    "page.requests.show": LEDGER_READERS,
+    "page.requests.draft": frozenset({STOK, KEPALA}),
+    "page.requests.edit": frozenset({STOK, KEPALA}),
+    "page.requests.submit": frozenset({KEPALA}),
+    "page.requests.endorse": frozenset({KEPALA}),
+    "page.requests.return": frozenset({KEPALA}),
+    "page.requests.approve": frozenset({KEPALA}),
+    "page.requests.refuse": frozenset({KEPALA}),
+    "page.requests.ship": frozenset({STOK}),
+    "page.requests.close": frozenset({KEPALA, STOK}),
+    "api.requests.list": LEDGER_READERS,
+    "api.requests.show": LEDGER_READERS,
+    "api.requests.draft": frozenset({STOK, KEPALA}),
+    "api.requests.edit": frozenset({STOK, KEPALA}),
+    "api.requests.submit": frozenset({KEPALA}),
+    "api.requests.endorse": frozenset({KEPALA}),
+    "api.requests.return": frozenset({KEPALA}),
+    "api.requests.approve": frozenset({KEPALA}),
+    "api.requests.refuse": frozenset({KEPALA}),
+    "api.requests.ship": frozenset({STOK}),
+    "api.requests.close": frozenset({KEPALA, STOK}),
     # Audit: read-only, may verify the chain.
     "page.audit": frozenset({AUDITOR, KEPALA}),
     "page.audit.verify": frozenset({AUDITOR, KEPALA}),
@@ -296,6 +323,17 @@ PROVINCE_ROUTES: Final = frozenset(
         "page.province",
         "page.province.export",
         "api.provinces.show",
+    }
+    # Requests: the province reads its offices' and endorses or sends them back.
+    | {
+        "page.requests",
+        "page.requests.show",
+        "page.requests.endorse",
+        "page.requests.return",
+        "api.requests.list",
+        "api.requests.show",
+        "api.requests.endorse",
+        "api.requests.return",
     }
 )
 

@@ -85,6 +85,10 @@ FIELD_LABEL_ID: Final = {
     "missing": "Seri yang tidak sampai",
     "missing_document": "Nomor dokumen kehilangan dalam perjalanan",
     "damaged": "Seri yang rusak saat diterima",
+    # requests for blanks
+    "request": "Permohonan",
+    "comment": "Catatan",
+    "number": "Nomor surat permohonan",
     # dates, the calendar and events
     "date": "Tanggal",
     "day": "Tanggal",

@@ -77,6 +77,8 @@ STORED_NOTES: tuple[str, ...] = (
     "pemusnahan blangko rusak bulan {month}",
     # A closed day's reason (domain.calendar): the holiday's name is the office's own text.
     "Libur nasional: {name}",
+    # A request closed by its last receipt (services/network/request_steps.on_receive).
+    "otomatis: {value} keping yang disetujui sudah diterima",
 )
 
 

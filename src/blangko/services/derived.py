@@ -36,6 +36,9 @@ LEDGER, REGISTRY, APPLICATIONS, CALENDAR, EVENTS = (
     "calendar",
     "events",
 )
+# The request history of the office's province (lead time, fill rate): bumped by the request
+# writes themselves (services/network/request_steps.record), not by a trigger.
+REQUESTS = "requests"
 # How long a claim holds before another process may take it over (a computing process that
 # died), and how long a process waits for another's result before computing it itself.
 CLAIM_SECONDS = 60.0

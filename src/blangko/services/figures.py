@@ -51,6 +51,7 @@ FORECAST_DEPENDS = (
     derived.APPLICATIONS,
     derived.CALENDAR,
     derived.EVENTS,
+    derived.REQUESTS,
 )
 
 

@@ -45,6 +45,7 @@ from blangko.services.calendar import events
 from blangko.services.calendar.days import OfficeCalendar, holidays_between
 from blangko.services.context import Context, resolve_office
 from blangko.services.coverage.areas import month_spans
+from blangko.services.network import request_steps
 from blangko.services.registry import registry_age
 from blangko.services.stock.queries import balance
 from blangko.settings import ForecastSettings
@@ -460,6 +461,8 @@ def forecast_with_paths(
         use_factor, rec_factor, cohort_info = _cohort_multipliers(
             conn, code, as_of, horizon, start, registry.active, young_share
         )
+        # Lead time and fill rate from the request history (else the fixed assumption).
+        supply = request_steps.supply_history(conn, code, s)
     on_hand = balance(ctx, as_of=as_of, office=code)["on_hand"]
     horizon_end = as_of + timedelta(days=horizon - 1)
     events_found = _event_uplifts(ctx, code, as_of, horizon_end)
@@ -537,7 +540,9 @@ def forecast_with_paths(
         for i, d in enumerate(days)
     ]
     cover50, cover90, censored = sp.days_of_cover(paths, on_hand)
-    lead = sp.lead_time_samples(s.lead_time_days, s.lead_time_spread_days, s.paths, seed=s.seed + 1)
+    lead = sp.lead_time_samples(
+        supply["lead_time_days"], supply["lead_time_spread_days"], s.paths, seed=s.seed + 1
+    )
     p_stockout = sp.stockout_probability(paths, on_hand, lead)
     rec = sp.recommend(paths, on_hand, lead, s.review_days, s.service_level)
     labels = _labels(rec.window_days_p50, s.review_days, registry.active, backlog)
@@ -572,6 +577,7 @@ def forecast_with_paths(
             "expected_date": (as_of + timedelta(days=int(np.median(lead)))).isoformat(),
             "lead_time_days": int(np.median(lead)),
             "lead_time_p90_days": int(np.quantile(lead, 0.9)),
+            "lead_time_source": supply["lead_time_source"],
         },
         "stockout_probability_before_next_delivery": round(p_stockout, 4),
         "rationing": ration,
@@ -582,7 +588,13 @@ def forecast_with_paths(
             "window_days": rec.window_days_p50,
             "demand_at_service_level": rec.demand_at_service_level,
             "reasons": reasons,
+            # What the directorate usually gives of what is asked, and where the lead time
+            # and the fill rate come from (the request history, else the assumption).
+            "fill_rate": round(supply["fill_rate"], 4),
+            "expected_given": int(round(rec.quantity * supply["fill_rate"])),
+            "basis": request_steps.basis(supply),
         },
+        "supply": supply,
         "demand_parts": _demand_parts(
             sim,
             parts,

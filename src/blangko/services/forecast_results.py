@@ -41,6 +41,7 @@ class NextDelivery(TypedDict):
     expected_date: str
     lead_time_days: int
     lead_time_p90_days: int
+    lead_time_source: str  # office | province (the request history) | default (settings)
 
 
 @with_config(LOOSE)
@@ -59,6 +60,9 @@ class RecommendedRequest(TypedDict):
     window_days: int
     demand_at_service_level: int
     reasons: list[Reason]
+    fill_rate: float  # what the directorate usually gives of what is asked (1: in full)
+    expected_given: int  # the quantity times the fill rate
+    basis: list[str]  # where the lead time and the fill rate come from
 
 
 @with_config(LOOSE)

@@ -55,6 +55,7 @@ from blangko.web import (
     readlog,
     registry,
     reports,
+    requests,
     stock,
 )
 from blangko.web.deps import error_json, render_error, safe_next, status_for, tr
@@ -90,6 +91,7 @@ PAGE_ROUTERS = (
     rationing.pages,
     reports.pages,
     national.pages,
+    requests.pages,
 )
 API_ROUTERS = (
     auth.api,
@@ -109,6 +111,7 @@ API_ROUTERS = (
     reports.api,
     network.api,
     national.api,
+    requests.api,
 )
 
 

@@ -55,6 +55,7 @@ class ShipmentView(TypedDict):
     received_seq: int | None
     lost_seq: int | None
     lost_document: str | None
+    request: int | None  # the request this shipment is a tranche of
 
 
 class ShipmentWritten(TypedDict):

@@ -31,6 +31,7 @@ from blangko.domain.serials import (
 from blangko.domain.text import N_, Msg
 from blangko.formatting import num
 from blangko.services.context import Context, WriteTx, location_id, write_once
+from blangko.services.network import request_steps
 from blangko.services.network.organisation import EVERYTHING, STORE_NAME, Reach
 from blangko.services.network.results import ShipmentView, ShipmentWritten
 from blangko.services.stock.entries import append_entry, check_entry_date, record_entry
@@ -58,6 +59,7 @@ def view(row: Any) -> ShipmentView:
         "received_seq": row.received_seq,
         "lost_seq": row.lost_seq,
         "lost_document": row.lost_document,
+        "request": row.request_id,
     }
 
 
@@ -85,11 +87,13 @@ def send(
     effective: date | None = None,
     note: str | None = None,
     idempotency_key: str | None = None,
+    request: int | None = None,
 ) -> ShipmentWritten:
     """Book serials (named, or the lowest `qty` available at the store) out of the sender's
-    stock into a shipment to another office of the database."""
+    stock into a shipment to another office of the database; with `request`, as a tranche of
+    that approved request (request_steps.on_ship, in the same transaction)."""
     effective = effective or ctx.today()
-    params = {
+    params: dict[str, Any] = {
         "to": to_office,
         "document": document,
         "serials": serials,
@@ -98,6 +102,8 @@ def send(
         "date": effective,
         "note": note,
     }
+    if request is not None:
+        params["request"] = request
     if (serials is None or not serials.strip()) == (qty is None):
         raise DomainError(
             "serials_or_qty",
@@ -160,6 +166,17 @@ def send(
             serials=format_ranges(ranges),
             note=note,
         )
+        if request is not None:
+            request_steps.on_ship(
+                tx.conn,
+                request,
+                receiver=receiver,
+                quantity=total(ranges),
+                shipment=shipment_id,
+                actor=ctx.actor,
+                at=ctx.now(),
+                note=note,
+            )
         # Out of the store into transit; serials not available there fail it all, naming them.
         append_entry(
             tx,
@@ -381,6 +398,15 @@ def receive(
                     ),
                     number=number,
                 ),
+            )
+        if row.request_id is not None:
+            request_steps.on_receive(
+                tx.conn,
+                int(row.request_id),
+                shipment=number,
+                arrived=total(arrived),
+                actor=ctx.actor,
+                at=ctx.now(),
             )
         done = repo.shipment(tx.conn, number)
         return {"office": tx.office, "shipment": view(done), "replayed": False}

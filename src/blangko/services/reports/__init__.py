@@ -46,7 +46,7 @@ REPORTS: dict[str, ReportSpec] = {
     "receipt": ReportSpec(receipt.build, ("seq",)),
     "destruction": ReportSpec(destruction.build, ("month",)),
     "coverage": ReportSpec(coverage_recap.build, (), ("as_of", "target")),
-    "request": ReportSpec(request_letter.build, (), ("as_of", "quantity", "reason")),
+    "request": ReportSpec(request_letter.build, (), ("as_of", "quantity", "reason", "request_id")),
     # Nota dinas for ribbons and films to the regency's budget office (issue 15).
     "purchase": ReportSpec(purchase_request.build, (), ("as_of",)),
     "handed_in_destruction": ReportSpec(

@@ -24,6 +24,9 @@ from blangko.services import figures
 from blangko.services import forecast as fs
 from blangko.services.admin.office import read_head
 from blangko.services.context import Context
+from blangko.services.network import requests as blank_requests
+from blangko.services.network.request_results import RequestView
+from blangko.services.network.request_steps import not_found
 from blangko.services.reports.letterhead import head_signature, new_report
 
 REQUEST_ADDRESSEE = [
@@ -58,11 +61,23 @@ def build(
     address: str | None = None,
     quantity: int | None = None,
     reason: str | None = None,
+    request_id: int | None = None,
 ) -> Report:
     """Surat permohonan blangko for ``quantity`` blanks (default: the recommendation), with
     each part of it quantified (usual use over the review period plus lead time, events, the
     print queue, the reserve for the service level, less the stock on hand, and the head's
     change with its reason)."""
+    # From a stored request (docs/network.md, "The life of a request"): its office, its day,
+    # the quantity it asks with its reason, its number and the forecast's reasons as drafted.
+    stored: RequestView | None = None
+    if request_id is not None:
+        stored = blank_requests.stored(ctx, request_id)
+        if office is not None and office.strip() and office.strip() != stored["office"]:
+            raise not_found(int(request_id))  # another office's request: as one that is not
+        office = stored["office"]
+        as_of = date.fromisoformat(stored["as_of"])
+        quantity = stored["asked_qty"]
+        reason = stored["edit_reason"]
     day = check_date(as_of or ctx.today(), "as_of")
     for field, text, limit in (("reason", reason, MAX_NOTE), ("address", address, MAX_NAME)):
         if text:
@@ -70,6 +85,15 @@ def build(
     with ctx.read() as conn:
         head = read_head(conn, office, address)
     f = figures.forecast_for(ctx, head.code, day)
+    if stored is not None:
+        f = {
+            **f,
+            "recommended_request": {
+                **f["recommended_request"],
+                "quantity": stored["recommended_qty"],
+                "reasons": [dict(r) for r in stored["reasons"]],
+            },
+        }
     queue = f["backlog"]["to_print"]
     # The queue reason: applications recorded or print-ready (forecast.QUEUE_REASON).
     in_queue = f["backlog"]["recorded"] + f["backlog"]["to_print"]
@@ -339,7 +363,12 @@ def build(
         title=N_("SURAT PERMOHONAN BLANGKO KTP-EL"),
         filename_stem=f"surat-permohonan-blangko-{day.isoformat()}",
         facts=[
-            (N_("Nomor"), Msg("470/ ....... /Disdukcapil/{year}", year=day.year)),
+            (
+                N_("Nomor"),
+                stored["number"]
+                if stored is not None and stored["number"]
+                else Msg("470/ ....... /Disdukcapil/{year}", year=day.year),
+            ),
             (N_("Sifat"), N_("Penting")),
             (N_("Lampiran"), N_("1 (satu) berkas")),
             (N_("Perihal"), N_("Permohonan Blangko KTP-el")),
@@ -377,6 +406,8 @@ def build(
             "on_hand": f["on_hand"],
             "print_queue": queue,
             "reasons": rec["reasons"],
+            "request": stored["id"] if stored is not None else None,
+            "number": stored["number"] if stored is not None else None,
             "forecast": {k: v for k, v in f.items() if k != "daily"},
         },
     )
