@@ -182,6 +182,7 @@ def test_init_upgrades_a_database_of_the_previous_release(
         "0013_handed_in_cards",
         "0014_rationing",
         "0015_network",
+        "0017_loans",
     ]
     assert _rows(empty_db) == before  # nothing lost, nothing added
     # The coverage counts (0012) hold the registry the old release wrote: coverage read

@@ -7,6 +7,7 @@ from blangko.adapters import (
     tables_derived,  # noqa: F401 - figure_version, derived_figure, coverage_count
     tables_events,  # noqa: F401 - events and their villages
     tables_handed_in,  # noqa: F401 - handed-in cards, destructions, counts
+    tables_loans,  # noqa: F401 - loan, loan_event
     tables_rationing,  # noqa: F401 - rationing_policy
     tables_readlog,  # noqa: F401 - read_log
     tables_residents,

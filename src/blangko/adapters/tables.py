@@ -274,6 +274,9 @@ shipment = Table(
     Column("received_seq", BigInteger, nullable=True),  # the receiver's ship_in entry
     Column("lost_seq", BigInteger, nullable=True),  # the receiver's transit_loss entry
     Column("lost_document", Text, nullable=True),
+    # A loan's shipment (the lender's) or a return of it (the borrower's): tables_loans.loan
+    # (no foreign key here: that table is defined after this one; migration 0017 has it).
+    Column("loan_id", Integer, nullable=True),
 )
 Index("ix_shipment_office_status", shipment.c.office_code, shipment.c.status)
 Index("ix_shipment_to_office", shipment.c.to_office, shipment.c.status)
