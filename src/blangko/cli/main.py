@@ -17,6 +17,7 @@ from blangko.cli.calendar import status as status_command
 from blangko.cli.coverage import coverage_app
 from blangko.cli.forecast import forecast_app
 from blangko.cli.handed_in import old_card_app
+from blangko.cli.loans import loan_app
 from blangko.cli.network import network_app, shipment_app
 from blangko.cli.options import JsonOpt
 from blangko.cli.output import command_of, console, fail, print_json, set_language
@@ -56,6 +57,7 @@ app.add_typer(office_app, name="office")
 app.add_typer(user_app, name="user")
 app.add_typer(network_app, name="network")
 app.add_typer(shipment_app, name="shipment")
+app.add_typer(loan_app, name="loan")
 app.add_typer(readlog_app, name="readlog")
 app.add_typer(rationing_app, name="rationing")
 app.add_typer(old_card_app, name="old-card")

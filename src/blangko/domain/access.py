@@ -122,6 +122,20 @@ ROUTE_ROLES: Final[dict[str, frozenset[str]]] = {
     "api.shipments.show": LEDGER_READERS,
     "api.shipments.send": frozenset({STOK}),
     "api.shipments.receive": frozenset({STOK}),
+    # Loans between offices (docs/network.md, "Loans"): arranged by the province's or the
+    # directorate's head or stock keeper; sent by the lender's stock keeper, returned by the
+    # borrower's; written off by the directorate's head; read by those who read the ledger.
+    "page.loans": LEDGER_READERS,
+    "page.loans.arrange": frozenset({KEPALA, STOK}),
+    "page.loans.send": frozenset({STOK}),
+    "page.loans.return": frozenset({STOK}),
+    "page.loans.write_off": frozenset({KEPALA}),
+    "api.loans.list": LEDGER_READERS,
+    "api.loans.show": LEDGER_READERS,
+    "api.loans.arrange": frozenset({KEPALA, STOK}),
+    "api.loans.send": frozenset({STOK}),
+    "api.loans.return": frozenset({STOK}),
+    "api.loans.write_off": frozenset({KEPALA}),
     # Audit: read-only, may verify the chain.
     "page.audit": frozenset({AUDITOR, KEPALA}),
     "page.audit.verify": frozenset({AUDITOR, KEPALA}),
@@ -269,7 +283,34 @@ UNSCOPED_ROUTES: Final = frozenset(
 
 # Routes a province's user (no office of their own) may call: the network view of the
 # offices of the province (docs/network.md). Every other office route refuses them (403).
-PROVINCE_ROUTES: Final = frozenset({"api.network", "api.shipments.list", "api.shipments.show"})
+# Loans are arranged by the province (docs/network.md, "Loans"): its user lists, reads and
+# arranges them too.
+PROVINCE_ROUTES: Final = frozenset(
+    {
+        "api.network",
+        "api.shipments.list",
+        "api.shipments.show",
+        "api.loans.list",
+        "api.loans.show",
+        "api.loans.arrange",
+        "page.loans",
+        "page.loans.arrange",
+    }
+)
+
+# Reading another office (a province's user an office of its province, the directorate's
+# user any office: `?office=KODE`, web/deps.py) is read-only and never reaches residents'
+# personal data, the office's accounts or its read log: these routes refuse it (403).
+CROSS_OFFICE_REFUSED: Final = frozenset(
+    {
+        *PERSONAL_DATA_ROUTES,
+        "page.users",
+        "api.users.list",
+        "page.office",
+        "page.readlog",
+        "api.readlog",
+    }
+)
 
 
 def allowed(route_name: str, role: str) -> bool:

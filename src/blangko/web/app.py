@@ -46,6 +46,7 @@ from blangko.web import (
     dashboard,
     handed_in,
     i18n,
+    loans,
     network,
     public,
     rationing,
@@ -85,6 +86,7 @@ PAGE_ROUTERS = (
     calendar.pages,
     rationing.pages,
     reports.pages,
+    loans.pages,
 )
 API_ROUTERS = (
     auth.api,
@@ -102,6 +104,7 @@ API_ROUTERS = (
     rationing.api,
     reports.api,
     network.api,
+    loans.api,
 )
 
 
@@ -262,7 +265,7 @@ def create_app(
     async def forbidden(request: Request, exc: Forbidden) -> Response:
         message = exc.message or N_("Peran Anda tidak diizinkan membuka halaman atau operasi ini.")
         if is_api(request):
-            field = "office" if exc.code == "no_office" else None
+            field = "office" if exc.code in ("no_office", "office_required") else None
             return error_json(exc.code, field, tr(request)(message), 403)
         return render_error(request, 403, message)
 

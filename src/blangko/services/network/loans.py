@@ -38,7 +38,9 @@ def _loan_id(value: int | str) -> int:
     except (TypeError, ValueError):
         number = 0
     if number < 1:
-        raise DomainError("loan_id", "loan", Msg("Nomor pinjaman '{value}' tidak sah.", value=value))
+        raise DomainError(
+            "loan_id", "loan", Msg("Nomor pinjaman '{value}' tidak sah.", value=value)
+        )
     return number
 
 
@@ -522,4 +524,3 @@ def open_for(ctx: Context, office: str | None) -> list[LoanView]:
         return []
     with ctx.read() as conn:
         return loan_book.open_loans(conn, lambda code: code == office, ctx.today())
-

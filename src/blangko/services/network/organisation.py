@@ -62,6 +62,12 @@ def reach_of(office: str | None, province: str | None) -> Reach:
     return Reach(province=province)
 
 
+def office_known(ctx: Context, code: str) -> bool:
+    """Whether an office (or the directorate) of that code is in the database."""
+    with ctx.read() as conn:
+        return repo.office_kind(conn, code) is not None
+
+
 def create_directorate(ctx: Context) -> DirectorateCreated:
     """Add the directorate to the database, with its central warehouse (store `gudang`).
     Safe to run again."""

@@ -169,10 +169,7 @@ def book_send(
                 "insufficient_stock",
                 "qty",
                 Msg(
-                    (
-                        "Stok di '{name}' hanya {value} keping; tidak cukup untuk mengirim "
-                        "{qty}."
-                    ),
+                    ("Stok di '{name}' hanya {value} keping; tidak cukup untuk mengirim {qty}."),
                     name=name,
                     value=num(total(ranges)),
                     qty=num(qty),

@@ -38,7 +38,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["office_code"], ["office.code"], name=op.f("fk_loan_office_code_office")
         ),
-        sa.ForeignKeyConstraint(["to_office"], ["office.code"], name=op.f("fk_loan_to_office_office")),
+        sa.ForeignKeyConstraint(
+            ["to_office"], ["office.code"], name=op.f("fk_loan_to_office_office")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_loan")),
     )
     op.create_index("ix_loan_office_status", "loan", ["office_code", "status"])
