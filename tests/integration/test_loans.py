@@ -181,13 +181,13 @@ def test_bad_input_writes_nothing(network: Context) -> None:
     n = _arrange(ctx, 20)["loan"]["id"]
     before = _written(ctx)
     cases: list[tuple[dict[str, Any], str, str]] = [
-        ({"borrower": BS}, "same_office", "to"),
-        ({"borrower": OKU}, "outside_province", "to"),
-        ({"lender": OKU, "borrower": KAUR}, "outside_province", "from"),
-        ({"lender": "17.99"}, "unknown_office", "from"),
-        ({"borrower": "17.98"}, "unknown_office", "to"),
-        ({"borrower": D}, "loan_directorate", "to"),
-        ({"reach": Reach(office=KAUR)}, "loan_arranger", "from"),
+        ({"borrower": BS}, "same_office", "borrower"),
+        ({"borrower": OKU}, "outside_province", "borrower"),
+        ({"lender": OKU, "borrower": KAUR}, "outside_province", "lender"),
+        ({"lender": "17.99"}, "unknown_office", "lender"),
+        ({"borrower": "17.98"}, "unknown_office", "borrower"),
+        ({"borrower": D}, "loan_directorate", "borrower"),
+        ({"reach": Reach(office=KAUR)}, "loan_arranger", "lender"),
         ({"reason": " "}, "required", "reason"),
         ({"due": date(2020, 1, 1)}, "due_in_past", "due"),
     ]

@@ -40,6 +40,7 @@ PATH_VALUES = {
     "kind": "pemula",
     "shipment_id": "1",
     "destruction_id": "1",
+    "loan_id": "1",
 }
 
 

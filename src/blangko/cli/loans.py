@@ -120,9 +120,9 @@ def _written(r: LoanWritten, as_json: bool) -> None:
 
 @loan_app.command("arrange")
 def loan_arrange(
-    lender: Annotated[str, typer.Option("--from", help="Kantor pemberi pinjaman (surplus).")],
-    borrower: Annotated[str, typer.Option("--to", help="Kantor peminjam (berisiko habis).")],
-    quantity: Annotated[int, typer.Option("--qty", help="Jumlah keping yang dipinjamkan.")],
+    lender: Annotated[str, typer.Option("--lender", help="Kantor pemberi pinjaman (surplus).")],
+    borrower: Annotated[str, typer.Option("--borrower", help="Kantor peminjam (berisiko habis).")],
+    quantity: Annotated[int, typer.Option("--quantity", help="Jumlah keping yang dipinjamkan.")],
     reason: Annotated[str, typer.Option("--reason", help="Alasan pinjaman.")],
     due: Annotated[str, typer.Option("--due", help="Tanggal kembali (YYYY-MM-DD).")],
     idempotency_key: KeyOpt = None,

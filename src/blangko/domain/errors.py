@@ -85,6 +85,11 @@ FIELD_LABEL_ID: Final = {
     "missing": "Seri yang tidak sampai",
     "missing_document": "Nomor dokumen kehilangan dalam perjalanan",
     "damaged": "Seri yang rusak saat diterima",
+    # loans between offices
+    "loan": "Pinjaman",
+    "lender": "Kantor pemberi pinjaman",
+    "borrower": "Kantor peminjam",
+    "due": "Tanggal kembali",
     # dates, the calendar and events
     "date": "Tanggal",
     "day": "Tanggal",

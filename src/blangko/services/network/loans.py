@@ -71,14 +71,14 @@ def arrange(
 ) -> LoanWritten:
     """Arrange a loan of `quantity` blanks from `lender` to `borrower`, due back by `due`:
     for a province's user both offices of its province; the directorate any two offices."""
+    lender = _text(lender, "lender", "Kantor pemberi pinjaman")
+    borrower = _text(borrower, "borrower", "Kantor peminjam")
     if reach.office is not None and not reach.everything:
         raise Forbidden(
             "loan_arranger",
-            "from",
+            "lender",
             N_("Pinjaman antarkantor diatur oleh provinsi atau direktorat, bukan oleh kantor."),
         )
-    lender = _text(lender, "from", "Kantor pemberi pinjaman")
-    borrower = _text(borrower, "to", "Kantor peminjam")
     check_serial_count(quantity, "quantity", limit=MAX_SERIALS_PER_WRITE)
     if quantity < 1:
         raise DomainError("qty_positive", "quantity", N_("Jumlah keping harus lebih dari 0."))
@@ -92,7 +92,7 @@ def arrange(
             Msg("Tanggal kembali {due:%d-%m-%Y} sudah lewat.", due=due),
         )
     with ctx.read() as conn:
-        for code, field in ((lender, "from"), (borrower, "to")):
+        for code, field in ((lender, "lender"), (borrower, "borrower")):
             kind = network_repo.office_kind(conn, code)
             if kind is None:
                 raise NotFound(
@@ -112,11 +112,11 @@ def arrange(
     if lender == borrower:
         raise DomainError(
             "same_office",
-            "to",
+            "borrower",
             N_("Kantor peminjam sama dengan kantor pemberi pinjaman: pilih kantor lain."),
         )
     if not reach.everything:
-        for code, field in ((lender, "from"), (borrower, "to")):
+        for code, field in ((lender, "lender"), (borrower, "borrower")):
             if not reach.covers(code):
                 raise Forbidden(
                     "outside_province",
@@ -131,8 +131,8 @@ def arrange(
                     ),
                 )
     params = {
-        "from": lender,
-        "to": borrower,
+        "lender": lender,
+        "borrower": borrower,
         "quantity": quantity,
         "reason": why,
         "due": due,
