@@ -56,18 +56,21 @@ from blangko.adapters.all_tables import metadata
 from blangko.adapters.tables_applications import application
 from blangko.adapters.tables_calendar import closure
 from blangko.adapters.tables_events import event
+from blangko.adapters.tables_loans import loan
 from blangko.adapters.tables_residents import resident
 from blangko.adapters.tables_users import app_user
 from blangko.domain.access import ROLES, ROUTE_ROLES, STOK
 from blangko.domain.applications import Action, format_receipt
 from blangko.domain.nik import build_nik
 from blangko.services.admin import setup
-from blangko.services.network import organisation, shipments
+from blangko.services.network import loans, organisation, shipments
 from blangko.services.stock import writes
 from blangko.settings import Settings
 from blangko.web.app import api_routes, create_app
 
 A, B = "17.04", "17.01"
+# Each office's loan goes to an office of its own that no user of the test belongs to.
+BORROWERS = {A: "17.05", B: "17.06"}
 TAGS = {A: "zqa", B: "zqb"}
 PREFIXES = {A: "QA", B: "QB"}
 USER_OF_ROLE = {
@@ -126,6 +129,9 @@ ID_KINDS = {
     "damaged": "serials",  # ... and those that arrived damaged
     "destruction_id": "destruction_id",  # a destruction of old cards
     "cards": "card_id",  # old cards (register numbers) to destroy
+    "loan_id": "loan_id",  # a loan between offices
+    "lender": "office",  # a loan's offices (Kemendagri's codes, public)
+    "borrower": "office",
 }
 # Plain values for one route (None: left out): where a name means something else (a
 # return's `to` is a party, not a location) or where the general value would be refused for
@@ -248,6 +254,7 @@ PLAIN: dict[str, Any] = {
     "method": None,
     "all_held": None,
     "ikd_target": None,
+    "due": "2026-12-31",  # a loan's due date
 }
 # Paths with a choice of value: every one is tried (every action of an application).
 ACTIONS = tuple(a.value for a in Action)
@@ -282,6 +289,7 @@ GHOSTS = {
     "shipment_id",
     "destruction_id",
     "card_id",
+    "loan_id",
 }
 # Where a user name is taken in the whole database: adding it answers "sudah ada" (409), by
 # design (docs/security.md, Scopes).
@@ -326,6 +334,7 @@ NOT_PER_OFFICE: dict[str, tuple[str, Any] | None] = {
     "stock_count_part": ("count_id", t.stock_count),
     "event_village": ("event_id", event),
     "application_event": ("application_id", application),
+    "loan_event": ("loan_id", loan),  # a loan's timeline: the lender's
 }
 # Per-office tables too big to compare row by row: compared by count (and blanks by state
 # and location); every write to them also moves the office's ledger head or adds rows.
@@ -457,6 +466,16 @@ def _build(ctx, code: str) -> Office:  # type: ignore[no-untyped-def]
         document=f"SP-{tag.upper()}",
         effective=yesterday,
     )["shipment"]
+    # A loan arranged by the directorate from this office to an office of its own (no other
+    # office of the test borrows it), its reason tagged.
+    lent = loans.arrange(
+        central,
+        lender=code,
+        borrower=BORROWERS[code],
+        quantity=5,
+        reason=f"Pinjaman {tag}",
+        due=ctx.today() + timedelta(days=30),
+    )["loan"]
     return Office(
         code=code,
         tag=tag,
@@ -477,6 +496,7 @@ def _build(ctx, code: str) -> Office:  # type: ignore[no-untyped-def]
             "shipment_id": shipment["id"],
             "destruction_id": office.destruction_id,
             "card_id": office.card_id,
+            "loan_id": lent["id"],
         },
         users={
             role: (f"kepala_{tag}" if role == "kepala" else f"{USER_OF_ROLE[role]}_{tag}")
@@ -495,6 +515,7 @@ def _build(ctx, code: str) -> Office:  # type: ignore[no-untyped-def]
             "shipment_id": 2_000_000_000,
             "destruction_id": 2_000_000_000,
             "card_id": 2_000_000_000,
+            "loan_id": 2_000_000_000,
         },
     )
 
@@ -769,6 +790,8 @@ def response_text(r) -> str:  # type: ignore[no-untyped-def]
 def two_offices(ctx):  # type: ignore[no-untyped-def]
     _check_tables()
     setup.init(ctx, directorate=True)  # ships to both offices (docs/network.md)
+    for code in BORROWERS.values():
+        setup.create_office(ctx, code=code)
     return _build(ctx, A), _build(ctx, B)
 
 
