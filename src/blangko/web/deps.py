@@ -23,9 +23,9 @@ from typing_extensions import TypedDict
 
 from blangko import formatting
 from blangko.domain.access import (
+    ANONYMOUS,
     CROSS_OFFICE_REFUSED,
     ROLE_LABELS,
-    UNSCOPED_ROUTES,
     allowed,
     sees_personal_data,
 )
@@ -65,11 +65,12 @@ def office_in_scope(request: Request, office: OfficeChoice = None) -> None:
     directorate's: every office) for reading only. An office outside the reach, or one that
     does not exist, is not found (404); a write or a route of personal data, accounts or the
     read log on another office is refused (403). Public routes take `office` as their own
-    (the public status page of any office) and are left alone. `request_ctx` returns it."""
+    (the public status page of any office) and are left alone; every other route checks it,
+    log-out and /api/v1/me too. `request_ctx` returns it."""
     name = getattr(request.scope.get("route"), "name", "") or ""
     who = request.state.principal
     chosen = (office or "").strip()
-    if name in UNSCOPED_ROUTES or who.anonymous or not chosen or chosen == who.scope:
+    if allowed(name, ANONYMOUS) or who.anonymous or not chosen or chosen == who.scope:
         return
     if not user_reach(request).covers(chosen) or not organisation.office_known(
         request.app.state.ctx, chosen
