@@ -6,6 +6,10 @@ replays; the network check sound after. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from datetime import date, timedelta
 from typing import Any
 
@@ -266,3 +270,65 @@ def test_idempotent_replays(network: Context) -> None:
     assert [x["id"] for x in loans.list_loans(ctx, office=KAUR, status="open")] == [n]
     assert loans.list_loans(ctx, reach=Reach(province="16")) == []
     _sound(ctx)
+
+
+def _cli(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "blangko", "--db", db_url, *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+
+
+def test_loans_on_the_command_line(db_url: str) -> None:
+    for args in (
+        ("init", "--directorate"),
+        ("init", "--office", KAUR),
+        ("init", "--office", BS),
+        ("stock", "receive", "--office", BS, "--serials", "BS0000001-BS0000500")
+        + ("--source", "Ditjen", "--document", "BAST-BS"),
+    ):
+        assert _cli(db_url, *args).returncode == 0, args
+    made = _cli(db_url, "loan", "arrange", "--lender", BS, "--borrower", KAUR, "--quantity", "50")
+    assert made.returncode == 2  # --reason and --due are required
+    due = "2099-01-31"
+    made = _cli(
+        db_url,
+        *("loan", "arrange", "--lender", BS, "--borrower", BS, "--quantity", "50"),
+        *("--reason", "x", "--due", due),
+    )
+    assert made.returncode == 2 and "same_office" in made.stderr and "--borrower" in made.stderr
+    made = _cli(
+        db_url,
+        *("loan", "arrange", "--lender", BS, "--borrower", KAUR, "--quantity", "0"),
+        *("--reason", "x", "--due", due),
+    )
+    assert made.returncode == 2 and "--quantity" in made.stderr
+    made = _cli(
+        db_url,
+        *("loan", "arrange", "--lender", BS, "--borrower", KAUR, "--quantity", "50"),
+        *("--reason", "Kaur habis", "--due", due, "--json"),
+    )
+    assert made.returncode == 0, made.stderr
+    n = str(json.loads(made.stdout)["loan"]["id"])
+    sent = _cli(db_url, "loan", "send", n, "--document", "SP-1", "--json")
+    assert sent.returncode == 0, sent.stderr
+    shipment = str(json.loads(sent.stdout)["shipment"]["id"])
+    got = _cli(db_url, "shipment", "receive", shipment, "--document", "BAST-1", "--office", KAUR)
+    assert got.returncode == 0, got.stderr
+    too_much = _cli(db_url, "loan", "return", n, "--qty", "51", "--document", "K")
+    assert too_much.returncode == 2 and "return_exceeds" in too_much.stderr
+    back = _cli(db_url, "loan", "return", n, "--qty", "50", "--document", "K", "--json")
+    assert back.returncode == 0, back.stderr
+    ret = str(json.loads(back.stdout)["shipment"]["id"])
+    assert (
+        _cli(db_url, "shipment", "receive", ret, "--document", "B2", "--office", BS).returncode == 0
+    )
+    shown = _cli(db_url, "loan", "show", n, "--json")
+    assert json.loads(shown.stdout)["status"] == "settled"
+    listed = _cli(db_url, "loan", "list")
+    assert listed.returncode == 0 and "lunas" in listed.stdout
+    verified = _cli(db_url, "stock", "verify", "--network")
+    assert verified.returncode == 0, verified.stdout + verified.stderr

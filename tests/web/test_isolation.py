@@ -1046,7 +1046,7 @@ def test_every_route_by_scope(ctx, two_provinces, capsys) -> None:  # type: igno
     client = TestClient(app)
     fresh = itertools.count(1)
     failures: list[str] = []
-    requests = 0
+    requests = read_on_a = 0
     tried: set[tuple[str, str, str]] = set()
     state = states(ctx, codes)
     ordered = sorted(routes, key=lambda r: "logout" in r.name)
@@ -1084,6 +1084,12 @@ def test_every_route_by_scope(ctx, two_provinces, capsys) -> None:  # type: igno
                             f"that does not exist: {_answer(r, reading.sent)} against "
                             f"{_answer(twin, reading.ghost.sent)}"
                         )
+                read_on_a += (
+                    reading.method == "GET"
+                    and role in ROUTE_ROLES[route.name]
+                    and r.status_code < 400
+                    and reading.query.get("office") == A
+                )
                 if reading.method == "POST":
                     after = states(ctx, codes)
                     if after[C] != state[C]:
@@ -1127,9 +1133,10 @@ def test_every_route_by_scope(ctx, two_provinces, capsys) -> None:  # type: igno
         print(
             f"\nscope: {len(routes)} routes x {len(ROLES)} roles as the province of {PROVINCE} "
             f"against {C}, and the directorate's reads of {C}: {len(tried)} tried in "
-            f"{requests} requests; {answered} directorate reads answered; "
+            f"{requests} requests; {read_on_a} province reads of {A} and {answered} "
+            f"directorate reads of {C} answered; "
             f"{len(failures)} failures"
         )
     assert {name for name, _, scope in tried if scope == "province"} == {r.name for r in routes}
-    assert answered > 50
+    assert answered > 50 and read_on_a > 20
     assert not failures, "\n".join(failures[:60])
