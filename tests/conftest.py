@@ -96,6 +96,27 @@ def _sqlite_template_file(tmp_root: Path) -> Path:
     return _sqlite_template
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes() -> Iterator[None]:
+    """Argon2 with the smallest cost in the test process: a password hash or check costs
+    ~0.15 s with the production parameters (argon2-cffi's defaults: 3 passes over 64 MiB, 4
+    lanes) and 1-2 s on a loaded 2-core machine, and the web tests make thousands (five users
+    per `staffed` test, a check per log-in). The hashes are still argon2id and every check
+    still verifies the password against its hash (argon2 reads the cost from the hash, so a
+    server in a subprocess checks these too); tests/unit/test_password_cost.py holds the
+    production parameters to the defaults."""
+    from argon2 import PasswordHasher
+
+    from blangko.services.admin import users
+
+    real = users._hasher
+    users._hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    users._dummy_hash.cache_clear()
+    yield
+    users._hasher = real
+    users._dummy_hash.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def _tmp_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("dbs")
