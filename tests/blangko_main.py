@@ -18,8 +18,11 @@ from blangko.cli import output, state
 from blangko.cli.main import main
 
 
-def run_blangko(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """`blangko ARGS` with COLUMNS=200 (as the subprocess runs had) and ``env`` added."""
+def run_blangko(
+    *args: str, env: dict[str, str] | None = None, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """`blangko ARGS` with COLUMNS=200 (as the subprocess runs had), ``env`` added and
+    ``stdin`` as its input."""
     argv = ["blangko", *args]
     code: int | str | None = 0
     old_argv, old_language = sys.argv, output.language()
@@ -29,7 +32,7 @@ def run_blangko(*args: str, env: dict[str, str] | None = None) -> subprocess.Com
     width = int({**os.environ, "COLUMNS": "200", **(env or {})}["COLUMNS"])
     consoles = (output.console, output.err_console)
     old_widths = [c._width for c in consoles]  # noqa: SLF001
-    with runner.isolation(env={"COLUMNS": "200", **(env or {})}) as (out, err, _):
+    with runner.isolation(input=stdin, env={"COLUMNS": "200", **(env or {})}) as (out, err, _):
         sys.argv = argv
         for c in consoles:
             c._width = width  # noqa: SLF001
