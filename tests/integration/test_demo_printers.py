@@ -37,7 +37,9 @@ def test_the_demo_names_what_stops_printing_first(ctx: Context) -> None:
         on_printer = conn.execute(select(func.sum(ti.printer_print.c.prints))).scalar_one()
         e = t.ledger_entry.c
         in_ledger = conn.execute(
-            select(func.sum(e.quantity)).where(e.kind == "consume", e.effective_date >= first)
+            select(func.sum(e.quantity)).where(
+                e.office_code == story.OFFICE, e.kind == "consume", e.effective_date >= first
+            )
         ).scalar_one()
     assert on_printer == in_ledger
     p1 = queries.printer_history(ctx, name="printer-1", office=story.OFFICE)
