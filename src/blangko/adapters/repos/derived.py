@@ -83,10 +83,13 @@ def save(
     payload: str,
     computed_at: datetime,
     compute_ms: int,
-) -> None:
-    conn.execute(
+) -> bool:
+    """Store the figure computed for ``key`` while the claim is still that key's (True): a
+    claim taken over meanwhile (for a newer key, or for a computing that outlived
+    CLAIM_SECONDS) is the other process's to store."""
+    done = conn.execute(
         update(df)
-        .where(_pk(office, kind, params))
+        .where(_pk(office, kind, params), df.c.claim_key == key)
         .values(
             key=key,
             payload=payload,
@@ -96,6 +99,7 @@ def save(
             claimed_at=None,
         )
     )
+    return bool(done.rowcount)
 
 
 def release(conn: Connection, office: str, kind: str, params: str, key: str) -> None:
