@@ -117,19 +117,26 @@ def stored(
     process's thread, through the same claim), never in the call."""
     ask = _Ask(ctx, office, kind, params, depends, extra, compute)
     while True:
-        key, found = ask.usable(may_be_stale)
+        key, found, row = ask.usable(may_be_stale)
         if found is not None:
             return found
         now = ctx.now()
-        with ctx.write_plain() as conn:
-            mine = repo.claim(
-                conn, office, kind, params, key, now, now - timedelta(seconds=CLAIM_SECONDS)
-            )
-        if mine:
-            return _compute(ctx, office, kind, params, key, compute)
+        stale = now - timedelta(seconds=CLAIM_SECONDS)
+        # While another process's claim on this key lives, only read (no write to retry).
+        live = (
+            row is not None
+            and row.claim_key == key
+            and row.claimed_at is not None
+            and row.claimed_at >= stale
+        )
+        if not live:
+            with ctx.write_plain() as conn:
+                mine = repo.claim(conn, office, kind, params, key, now, stale)
+            if mine:
+                return _compute(ctx, office, kind, params, key, compute)
         # Another process holds a live claim on this key (or has just stored it): wait for
         # its figure for as long as its claim lives; a claim older than CLAIM_SECONDS (a
-        # process that died) is taken over by the next round.
+        # process that died) is taken over by a later round.
         time.sleep(POLL_SECONDS)
 
 
@@ -147,7 +154,7 @@ def stored_if_any(
     ``ctx.figures_stale_seconds``; else None, and it is computed in the background: never
     in the call (the public status page)."""
     ask = _Ask(ctx, office, kind, params, depends, extra, compute)
-    _, found = ask.usable(True)
+    _, found, _row = ask.usable(True)
     if found is None:
         ask.later()
     return found
@@ -163,17 +170,18 @@ class _Ask(Generic[T]):
     extra: Any
     compute: Callable[[], T]
 
-    def usable(self, may_be_stale: bool) -> tuple[str, Stored[T] | None]:
-        """The current key, and the stored figure when it is current or may be shown stale
-        (then computed again in the background)."""
+    def usable(self, may_be_stale: bool) -> tuple[str, Stored[T] | None, Any]:
+        """The current key, the stored figure when it is current or may be shown stale
+        (then computed again in the background), and the stored row (None: none)."""
         ctx = self.ctx
         with ctx.read() as conn:
             key = key_of(repo.versions(conn, self.office), self.depends, self.extra)
             row = repo.figure(conn, self.office, self.kind, self.params)
         if row is None or row.payload is None:
-            return key, None
+            return key, None, row
         if row.key == key:
-            return key, Stored(json.loads(row.payload), row.computed_at, int(row.compute_ms), False)
+            found = Stored(json.loads(row.payload), row.computed_at, int(row.compute_ms), False)
+            return key, found, row
         if (
             may_be_stale
             and ctx.figures_stale_seconds > 0
@@ -183,8 +191,8 @@ class _Ask(Generic[T]):
         ):
             self.later()
             value = json.loads(row.payload)
-            return key, Stored(value, row.computed_at, int(row.compute_ms), False, stale=True)
-        return key, None
+            return key, Stored(value, row.computed_at, int(row.compute_ms), False, stale=True), row
+        return key, None, row
 
     def later(self) -> None:
         """Compute it again in this process's background thread (`stored`, in the call)."""
