@@ -660,18 +660,39 @@ def _page(ctx: Context, seconds: float = 300.0) -> Context:
     return replace(ctx, figures_stale_seconds=seconds)
 
 
-@pytest.fixture
-def forecasts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The thread of every computing of the forecast, in order."""
+BACKGROUND = "blangko-figures-stale"  # services.derived.Background's thread
+
+
+def hold_background(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The thread of every computing of the forecast, in order; the background's computing
+    is held until the test waits for it (derived.wait_background), so that what a view shows
+    before does not depend on how fast the background is."""
     threads: list[str] = []
-    real = forecast.forecast
+    real, real_wait = forecast.forecast, derived.wait_background
+    gate = threading.Event()
 
     def counted(*args: Any, **kwargs: Any) -> Any:
+        if threading.current_thread().name == BACKGROUND:
+            gate.wait(120)
         threads.append(threading.current_thread().name)
         return real(*args, **kwargs)
 
+    def wait(timeout: float = 300.0) -> bool:
+        gate.set()
+        try:
+            return real_wait(timeout)
+        finally:
+            gate.clear()
+
     monkeypatch.setattr(forecast, "forecast", counted)
+    monkeypatch.setattr(derived, "wait_background", wait)
     return threads
+
+
+@pytest.fixture
+def forecasts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """hold_background's list."""
+    return hold_background(monkeypatch)
 
 
 def test_a_view_after_a_change_shows_the_stored_figure_stale_and_the_background_computes_it(
@@ -698,7 +719,7 @@ def test_a_view_after_a_change_shows_the_stored_figure_stale_and_the_background_
     assert forecasts.count(me) == 1
     # The background computes it once, whatever the number of views meanwhile.
     assert derived.wait_background(120)
-    assert forecasts[1:] == ["blangko-figures-stale"]
+    assert forecasts[1:] == [BACKGROUND]
     after = figures.forecast_stored(page, "17.04")
     assert not after.stale and not after.computed_now
     assert after.computed_at == clock.value and after.value["on_hand"] == on_hand - 1
@@ -732,7 +753,7 @@ def test_a_figure_older_than_the_bound_is_computed_in_the_view(
     writes.consume(ctx, service="pemula", qty=1, location="gudang", office="17.04")
     asked = figures.forecast_stored(page, "17.04", yesterday)
     assert asked.computed_now and not asked.stale
-    assert forecasts.count(me) == 5 and forecasts.count("blangko-figures-stale") == 1
+    assert forecasts.count(me) == 5 and forecasts.count(BACKGROUND) == 1
 
 
 @pytest.mark.parametrize("change", ["ledger", "import", "recording", "closure", "event"])
@@ -776,7 +797,7 @@ def test_each_change_is_computed_again_once_in_the_background(
     registry_changed = change in ("import", "recording")
     assert areas.coverage_stored(page, by="kecamatan", office="17.04").stale == registry_changed
     assert derived.wait_background(120)
-    assert forecasts[1:] == ["blangko-figures-stale"]  # once, in the background
+    assert forecasts[1:] == [BACKGROUND]  # once, in the background
     assert not figures.forecast_stored(page, "17.04").stale
     cov_now = areas.coverage_stored(page, by="kecamatan", office="17.04")
     assert not cov_now.stale and not cov_now.computed_now
@@ -793,7 +814,7 @@ def test_the_public_status_never_computes_the_forecast(
     shown = dashboard.public_status(public, "17.04")
     assert (shown["stock_level"], shown["stock_level_computed_at"]) == ("aman", None)
     assert shown["stock_level_updating"] and forecasts == []
-    assert derived.wait_background(120) and forecasts == ["blangko-figures-stale"]
+    assert derived.wait_background(120) and forecasts == [BACKGROUND]
     shown = dashboard.public_status(public, "17.04")
     stored = figures.forecast_stored(ctx, "17.04")
     assert shown["stock_level"] == figures.status(ctx, office="17.04")["stock"]["level"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from web_helpers import add_resident, bearer, login, stock_station
+from web_helpers import add_resident, bearer, hold_background, login, stock_station
 
 from blangko.services import derived, figures
 from blangko.services.calendar import events
@@ -112,10 +112,13 @@ def _on_hand(page: str) -> int:
     return int(m.group(1))
 
 
-def test_after_a_print_pages_show_the_stored_figures_as_being_updated(client, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_after_a_print_pages_show_the_stored_figures_as_being_updated(
+    client, ctx, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     """A page view after a change shows the stored forecast and coverage with when they were
     computed and that newer ones are being computed (data-fresh), the stock on hand of now;
     the background then stores the new ones and the marker goes."""
+    hold_background(monkeypatch)  # the new forecast is stored only when the test waits
     _office(ctx)
     login(client, "kepala")
     first = client.get("/")
