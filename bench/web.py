@@ -46,7 +46,8 @@ What it does:
      from the start of the load (the load lasts until the last has ended); after each the
      dashboard's registry date must be today's and /cakupan's coverage must be the one the
      service computes after the import, unless the page states an older freshness (a
-     `data-fresh` attribute, none yet); a mismatch is a violation.
+     `data-fresh` attribute: the figure of before, being computed again), which must be
+     within BLANGKO_FIGURES_MAX_STALE_SECONDS; a mismatch is a violation.
 6. First views after a change, with no load: --first-views times, a print, then every
    page, chart and (unless --no-files) download once, timed; then a registry import, then
    every page once more; then a log-in and the dashboard.
@@ -124,6 +125,8 @@ ON_HAND = re.compile(r'data-figure="on_hand" data-location="" data-value="(-?\d+
 COVERAGE = re.compile(r'data-figure="coverage" data-value="([^"]*)"')
 REGISTRY_DATE = re.compile(r'data-figure="registry_age" data-date="([^"]*)"')
 FRESH = re.compile(r'data-fresh="([^"]*)"')
+# How old a figure a page may show while a newer one is computed (BLANGKO_FIGURES_MAX_STALE_SECONDS).
+MAX_STALE_SECONDS = Settings().figures_max_stale_seconds
 
 
 @dataclass
@@ -559,6 +562,14 @@ def coverage_now(url: str) -> str:
     return "" if value is None else str(value)
 
 
+def within_bound(computed_at: str) -> bool:
+    """A stale figure's stated moment (naive UTC) is within the pages' bound (plus the
+    request's own time): `data-fresh` is what a page states when it shows a figure of before
+    the last change (services.derived)."""
+    age = datetime.now(UTC).replace(tzinfo=None) - datetime.fromisoformat(computed_at)
+    return age.total_seconds() <= MAX_STALE_SECONDS + 60
+
+
 async def check_after_import(base: str, url: str, fresh: Freshness, label: str) -> None:
     head, _, _ = await log_in(base, "kepala")
     try:
@@ -575,6 +586,11 @@ async def check_after_import(base: str, url: str, fresh: Freshness, label: str) 
         elif shown.group(1) != want and not stated:
             fresh.violations.append(
                 f"{label}: /cakupan shows coverage {shown.group(1)}, the registry {want}"
+            )
+        elif stated and not within_bound(stated.group(1)):
+            fresh.violations.append(
+                f"{label}: /cakupan shows coverage computed at {stated.group(1)} (UTC), "
+                f"older than the {MAX_STALE_SECONDS:.0f} s a page may show"
             )
         dash = (await timed_get(head, "/"))[1].text
         day = REGISTRY_DATE.search(dash)

@@ -23,6 +23,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from blangko.adapters.db import make_engine
+from blangko.services import derived
 from blangko.services.admin import setup
 from blangko.services.context import Context
 
@@ -240,6 +241,9 @@ def clock() -> Clock:
 def engine(db_url: str):  # type: ignore[no-untyped-def]
     eng = make_engine(db_url)
     yield eng
+    # A page view may have left a stale figure to compute again in the background
+    # (services.derived): done before the database goes.
+    derived.wait_background()
     eng.dispose()
 
 

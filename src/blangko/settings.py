@@ -174,6 +174,11 @@ class Settings(BaseSettings):
     # BLANGKO_SNAPSHOT_WORKERS (1: in the server's own process).
     snapshot_refresh_seconds: float = 0.0
     snapshot_workers: int = 1
+    # How old a stored figure (forecast, coverage, cohort, projection, IKD) a page may show
+    # while a newer one is computed in the background after a change ("Dihitung pada ... ·
+    # sedang diperbarui"); an older one is computed in the view. The stock on hand is always
+    # read from the ledger. 0: every view computes what changed (docs/forecast.md).
+    figures_max_stale_seconds: float = 300.0
     # The IKD activation target in percent of wajib KTP (BLANGKO_IKD_TARGET_PCT): 30 is the
     # directorate's figure for 2024 and 2025 (25 % of recorded in 2023); docs/handed_in.md.
     ikd_target_pct: Decimal = Field(default=Decimal("30"))

@@ -127,3 +127,34 @@ def insert_user(
                 created_at=ctx.now(),
             )
         )
+
+
+def hold_background(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
+    """The thread of every computing of the forecast, in order; the server's background
+    computing of a stale figure (services.derived) is held until the test waits for it
+    (derived.wait_background), so that what a view shows before does not depend on how fast
+    the background is (as tests/integration/test_derived_figures.py)."""
+    import threading
+
+    from blangko.services import derived, forecast
+
+    threads: list[str] = []
+    real, real_wait = forecast.forecast, derived.wait_background
+    gate = threading.Event()
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if threading.current_thread().name == "blangko-figures-stale":
+            gate.wait(120)
+        threads.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    def wait(timeout: float = 300.0) -> bool:
+        gate.set()
+        try:
+            return real_wait(timeout)
+        finally:
+            gate.clear()
+
+    monkeypatch.setattr(forecast, "forecast", counted)
+    monkeypatch.setattr(derived, "wait_background", wait)
+    return threads

@@ -46,6 +46,10 @@ class Context:
     clock: Callable[[], datetime] = field(default=utc_now)  # naive UTC
     # The forecast, projection and event-impact assumptions, the stock-level threshold...
     settings: Settings = field(default_factory=Settings)
+    # How old a stored figure (services.derived) a read may be given while a newer one is
+    # computed in the background: a page view's (settings.figures_max_stale_seconds); 0 (the
+    # CLI, the API, services) computes it in the call when its sources changed.
+    figures_stale_seconds: float = 0.0
 
     def now(self) -> datetime:
         return self.clock()

@@ -23,7 +23,7 @@ from blangko.domain.ledger import MOVES, Kind, State
 from blangko.domain.limits import DATE_MIN
 from blangko.services import applications, figures, rationing, registry
 from blangko.services.admin import setup
-from blangko.services.calendar import events
+from blangko.services.calendar import days, events
 from blangko.services.context import Context
 from blangko.services.coverage import areas, ikd
 from blangko.services.stock import counts, queries
@@ -104,12 +104,16 @@ def dashboard(ctx: Context, office: str | None) -> dict[str, Any]:
     cover, stock level, the AMC comparison, the backlog), the registry's age beside the
     backlog it drives (`registry.registry_age`), the open counts, the last entries."""
     bal = queries.balance(ctx, office=office)
-    today = figures.status(ctx, office=office)
+    today, fc = figures.status_stored(ctx, office=office)
     open_counts = counts.list_counts(ctx, office=office, status="open")
     entries = queries.ledger(ctx, office=office)["entries"]
     return {
         "balance": bal,
         "cover": today["stock"]["days_of_cover"],
+        # The days of cover and the level come from the stored forecast: when it was
+        # computed, and whether a newer one is being computed (the page says so).
+        "cover_computed_at": fc.computed_at,
+        "cover_stale": fc.stale,
         "comparison": today["stock"]["comparison"],
         "level": today["stock"]["level"],
         "backlog": today["backlog"],
@@ -146,6 +150,7 @@ def outlook(ctx: Context, office: str | None, role: str) -> dict[str, Any]:
         # What stops printing first, when the office keeps ribbons, films or printers.
         limits = figures.supply_limits_stored(ctx, office)
         out["supply_limits"] = limits.value if limits is not None else None
+        out["forecast_stale"] = stored.stale
         today = ctx.today()
         coming = [
             e for e in events.list_events(ctx, office=office) if e["date"] >= today.isoformat()
@@ -163,33 +168,43 @@ def outlook(ctx: Context, office: str | None, role: str) -> dict[str, Any]:
         cov = areas.coverage_stored(ctx, by="kabupaten", office=office)
         out["coverage"] = cov.value
         out["coverage_computed_at"] = cov.computed_at
+        out["coverage_stale"] = cov.stale
         ikd_cov = ikd.ikd_coverage_stored(ctx, office=office)
         ikd_ratio = ikd.ikd_ratio_stored(ctx, office=office)
         out["ikd"] = ikd_cov.value
         out["ikd_ratio"] = ikd_ratio.value
         # Both as stored; the older of the two moments is when the IKD lines were computed.
         out["ikd_computed_at"] = min(ikd_cov.computed_at, ikd_ratio.computed_at)
+        out["ikd_stale"] = ikd_cov.stale or ikd_ratio.stale
     return out
 
 
 # The public status board ---------------------------------------------------------------------
 def public_status(ctx: Context, office: str | None) -> dict[str, Any]:
     """What anyone may know without logging in: no figures, no names. The stock level is
-    `figures.status`'s, from the forecast's days of cover (cached, see services.figures)."""
-    today = figures.status(ctx, office=office)
-    name = next(o["name"] for o in setup.list_offices(ctx) if o["code"] == today["office"])
-    services = _services(today)
-    level = today["stock"]["level"]
+    `figures.public_level`'s: the stock on hand now with the stored forecast's days of cover
+    (never computed for this page: it stays as cheap as reading the calendar and the
+    ledger)."""
+    day = days.status(ctx, office=office)
+    code = day["office"]
+    level, fc = figures.public_level(ctx, code, date.fromisoformat(day["date"]))
+    name = next(o["name"] for o in setup.list_offices(ctx) if o["code"] == code)
+    services = _services(day)
     printing_open = next(s["open"] for s in services if s["service"] == "pencetakan")
     with ctx.read() as conn:
-        notice = rationing.public_notice(conn, today["office"], date.fromisoformat(today["date"]))
+        notice = rationing.public_notice(conn, code, date.fromisoformat(day["date"]))
     return {
-        "office": today["office"],
+        "office": code,
         "office_name": name,
-        "date": today["date"],
+        "date": day["date"],
         "services": services,
         "printing": printing_open and level != "habis",
         "stock_level": level,
+        # When the forecast behind the level was computed (naive UTC, ISO) and whether a
+        # newer one is being computed; None: no forecast stored yet, the level is from the
+        # stock on hand alone.
+        "stock_level_computed_at": None if fc is None else fc.computed_at.isoformat(),
+        "stock_level_updating": fc is None or fc.stale,
         "rationing": notice,
     }
 

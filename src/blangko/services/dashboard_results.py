@@ -34,6 +34,11 @@ class PublicStatus(TypedDict):
     services: list[DeskOpen]
     printing: bool
     stock_level: str
+    # When the stored forecast behind the level was computed (UTC, ISO); None: none stored
+    # yet, the level is from the stock on hand alone (habis at 0, else aman).
+    stock_level_computed_at: str | None
+    # True while a newer forecast is being computed (the level is of the one before).
+    stock_level_updating: bool
     # The rationing policy in force today, in plain words on the page (None: none).
     rationing: PublicNotice | None
 

@@ -20,10 +20,12 @@ every change), and the settings. Every surface of every process reads it from th
 status of the day, the dashboard, the stock page, the forecast API and chart, the event page
 and the request letter show the same numbers at the same moment, a page view costs no
 second simulation, and a restart recomputes nothing. It is computed again after the first
-change that affects it, once, by the first view that asks (others wait for it).
+change that affects it, once, by the first view that asks (others wait for it), or, for a
+page, in the background while the page shows the stored one as being updated
+(services.derived). The stock on hand is always the ledger's, read in the view.
 
-The public status page shows only the stock level. It reads it through `status`, so through
-the stored forecast: one forecast per office per change, whoever asks.
+The public status page shows only the stock level (`public_level`): the stock on hand now
+with the stored forecast's cover; it never computes the forecast.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from blangko.services import derived, forecast, supply_limits
 from blangko.services.calendar import days
 from blangko.services.context import Context
 from blangko.services.coverage import areas, ikd, projection
+from blangko.services.stock.queries import balance
 
 # What the forecast depends on (services.derived): every source of the office's data.
 FORECAST_DEPENDS = (
@@ -55,27 +58,34 @@ FORECAST_DEPENDS = (
 )
 
 
-def forecast_stored(
-    ctx: Context, office: str | None = None, as_of: date | None = None
-) -> derived.Stored[dict[str, Any]]:
-    """The forecast (default horizon) for ``as_of`` (default today) as stored, with when it
-    was computed (module docstring)."""
-    as_of = check_date(as_of or ctx.today(), "as_of")
-    code = derived.office_of(ctx, office)
-    return derived.stored(
-        ctx,
-        office=code,
-        kind="forecast",
-        params=as_of.isoformat(),
-        depends=FORECAST_DEPENDS,
-        extra=[
+def _forecast_ask(ctx: Context, code: str, as_of: date) -> dict[str, Any]:
+    """What `derived.stored` is asked for the forecast of ``code`` on ``as_of``."""
+    return {
+        "office": code,
+        "kind": "forecast",
+        "params": as_of.isoformat(),
+        "depends": FORECAST_DEPENDS,
+        "extra": [
             forecast.DEFAULT_HORIZON,
             forecast.RESULT_SHAPE,
             ctx.settings.forecast.model_dump_json(),
             ctx.settings.event.model_dump_json(),
         ],
-        compute=lambda: forecast.forecast(ctx, as_of=as_of, office=code),
-    )
+        "compute": lambda: forecast.forecast(ctx, as_of=as_of, office=code),
+    }
+
+
+def forecast_stored(
+    ctx: Context, office: str | None = None, as_of: date | None = None
+) -> derived.Stored[dict[str, Any]]:
+    """The forecast (default horizon) for ``as_of`` (default today) as stored, with when it
+    was computed (module docstring). Asked for another day than today (an explicit as_of),
+    it is the current one, computed in the call when needed."""
+    day = check_date(as_of or ctx.today(), "as_of")
+    code = derived.office_of(ctx, office)
+    if day != ctx.today():
+        ctx = derived.synchronous(ctx)
+    return derived.stored(ctx, **_forecast_ask(ctx, code, day))
 
 
 def supply_limits_stored(
@@ -139,14 +149,31 @@ def status(
     the average monthly consumption as the comparison it is (OpenLMIS AMC, months of stock),
     and the backlog. ``low_days`` is the level's threshold (default: settings'
     stock_low_days). For a day ahead the stock figures are today's (``stock.as_of``)."""
+    return status_stored(ctx, on=on, office=office, low_days=low_days)[0]
+
+
+def status_stored(
+    ctx: Context,
+    *,
+    on: date | None = None,
+    office: str | None = None,
+    low_days: int | None = None,
+) -> tuple[dict[str, Any], derived.Stored[dict[str, Any]]]:
+    """`status`, and the stored forecast its cover, comparison and backlog come from (when
+    it was computed, whether it is stale: a page says so). The stock on hand is the
+    ledger's now, never stale."""
     if low_days is None:
         low_days = ctx.settings.stock_low_days
     day = days.status(ctx, on=on, office=office)
     # A day ahead has no ledger yet: its stock figures are today's forecast (stock.as_of).
-    fc = forecast_for(ctx, day["office"], min(date.fromisoformat(day["date"]), ctx.today()))
+    as_of = min(date.fromisoformat(day["date"]), ctx.today())
+    stored = forecast_stored(ctx, day["office"], as_of)
+    fc = stored.value
     cover = cover_of(fc)
     comp = fc["comparison"]
-    on_hand = int(fc["on_hand"])
+    # The stock on hand as the forecast reads it (its own function), now: a stale forecast
+    # (a page's) shows the cover it computed beside today's stock on hand.
+    on_hand = int(balance(ctx, as_of=as_of, office=day["office"])["on_hand"])
     return {
         "office": day["office"],
         "date": day["date"],
@@ -165,7 +192,23 @@ def status(
         },
         "backlog": dict(fc["backlog"]),
         "capacity": day["capacity"],
-    }
+    }, stored
+
+
+def public_level(
+    ctx: Context, office: str, day: date
+) -> tuple[str, derived.Stored[dict[str, Any]] | None]:
+    """The stock level the public status page shows, never computing the forecast: the
+    stock on hand now (the ledger's) with the days of cover of the stored forecast of today
+    when it is current or stale within ``ctx.figures_stale_seconds`` (with it, for the
+    page's freshness); else from the stock on hand alone (habis at 0, aman otherwise:
+    `stock_policy.stock_level` without a cover), and the forecast is computed in the
+    background."""
+    as_of = min(day, ctx.today())
+    on_hand = int(balance(ctx, as_of=as_of, office=office)["on_hand"])
+    found = derived.stored_if_any(ctx, **_forecast_ask(derived.synchronous(ctx), office, as_of))
+    p90 = None if found is None else cover_of(found.value)["p90"]
+    return sp.stock_level(on_hand, p90, ctx.settings.stock_low_days), found
 
 
 def event_readiness(

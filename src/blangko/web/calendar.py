@@ -192,6 +192,7 @@ async def event_add(request: Request) -> Response:
 def event_page(request: Request, event_id: Id) -> Response:
     ctx, office = request_ctx(request)
     shown = events.show_event(ctx, event_id, office=office)
+    stored = figures.forecast_stored(ctx, office)
     return render(
         request,
         "calendar_event.html",
@@ -199,6 +200,9 @@ def event_page(request: Request, event_id: Id) -> Response:
         impact=events.impact(ctx, event_id, office=office),
         # The event as the forecast sees it (its readiness); None past the horizon.
         seen=figures.event_readiness(ctx, event_id, office=office),
+        # A stale forecast (being computed again after a change) says so on the page.
+        forecast_stale=stored.stale,
+        forecast_computed_at=stored.computed_at,
         kind_labels=events.KIND_LABEL_ID,
         service_labels=SERVICE_LABELS,
         village_kind_labels=VILLAGE_KIND_LABELS,

@@ -70,11 +70,14 @@ def coverage_page(request: Request, by: str = "kecamatan", kec: str | None = Non
     kec = blank_to_none(kec)
     stored = _areas_stored(ctx, office, by, kec)
     # The kecamatan of the filter: the table's own rows when it shows every kecamatan.
-    kecamatan = (
-        stored.value["areas"]
-        if by == "kecamatan"
-        else areas.coverage(ctx, by="kecamatan", office=office)["areas"]
+    by_kec = (
+        stored if by == "kecamatan" else areas.coverage_stored(ctx, by="kecamatan", office=office)
     )
+    cohort = areas.cohort_stored(ctx, months=6, office=office)
+    proj = projection.projection_stored(ctx, office=office)
+    # The coverage line states the earliest moment of the figures it covers (coverage, the
+    # kecamatan list, the cohort, the projection), and whether any is being computed again.
+    coverage_parts = (stored, by_kec, cohort, proj)
     # The IKD figures as stored: the level's areas carry the regency's total too, so one
     # figure serves the headline and the table.
     ikd_cov = ikd.ikd_coverage_stored(ctx, by=by, office=office)
@@ -83,16 +86,18 @@ def coverage_page(request: Request, by: str = "kecamatan", kec: str | None = Non
         request,
         "coverage.html",
         data=stored.value,
-        computed_at=stored.computed_at,
+        computed_at=min(f.computed_at for f in coverage_parts),
+        stale=any(f.stale for f in coverage_parts),
         by=by,
         kec=kec or "",
-        kecamatan=kecamatan,
-        cohort=areas.cohort(ctx, months=6, office=office),
-        projection=projection.projection(ctx, office=office),
+        kecamatan=by_kec.value["areas"],
+        cohort=cohort.value,
+        projection=proj.value,
         registry=registry.registry_age(ctx, office=office),
         ikd_cov=ikd_cov.value,
         ikd_ratio=ikd_ratio.value,
         ikd_computed_at=min(ikd_cov.computed_at, ikd_ratio.computed_at),
+        ikd_stale=ikd_cov.stale or ikd_ratio.stale,
         can_see_names=allowed("page.coverage.gaps", request.state.principal.role),
         limit_labels=LIMIT_LABELS,
     )

@@ -214,11 +214,28 @@ def request_ctx(request: Request) -> tuple[Context, str | None]:
     """The app's context acting as the logged-in user (name and role), and the office the user
     acts for (their own; for a user without an office, the only office of the database; None
     for anonymous callers and a database without an office), or the office they read, chosen
-    by `?office=` and checked by `office_in_scope`."""
+    by `?office=` and checked by `office_in_scope`.
+
+    A page may show a stored figure computed before the last change while a newer one is
+    computed in the background (services.derived, settings.figures_max_stale_seconds), and
+    says so; the API reads the current figure."""
     who = request.state.principal
     ctx: Context = request.app.state.ctx
     office = getattr(request.state, "office", None) or who.scope
-    return replace(ctx, actor=who.username or "anonim", role=who.role), office
+    return replace(
+        ctx,
+        actor=who.username or "anonim",
+        role=who.role,
+        figures_stale_seconds=page_stale_seconds(request),
+    ), office
+
+
+def page_stale_seconds(request: Request) -> float:
+    """How old a stored figure this request may be shown (services.derived): the
+    settings' bound for pages, 0 for the API."""
+    if is_api(request):
+        return 0.0
+    return float(request.app.state.settings.figures_max_stale_seconds)
 
 
 def villages_by_kecamatan(ctx: Context, office: str | None) -> list[dict[str, Any]]:
@@ -396,6 +413,8 @@ def stored_svg(
         depends=(),
         extra=source.computed_at.isoformat(),
         compute=draw,
+        # The drawing of the figure shown (``source``, stale or not), never an older one.
+        may_be_stale=False,
     ).value
     return str(body)
 

@@ -10,6 +10,7 @@ cannot be guessed (domain/applications.py) this makes trying receipts hopeless.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 from fastapi import Request
@@ -19,6 +20,7 @@ from blangko.domain.errors import DomainError
 from blangko.domain.text import N_
 from blangko.formatting import blank_to_none
 from blangko.services import dashboard
+from blangko.services.context import Context
 from blangko.services.dashboard_results import PublicApplication, PublicStatus
 from blangko.web.deps import (
     ERRORS,
@@ -63,9 +65,18 @@ def _lookup(request: Request, receipt: str) -> dict[str, Any]:
     return dashboard.public_application(request.app.state.ctx, receipt)
 
 
+def public_ctx(request: Request) -> Context:
+    """The app's context for the public status: the stock level from the stored forecast,
+    stale within the pages' bound (settings.figures_max_stale_seconds), page or API alike:
+    the public never makes the server compute a forecast (dashboard.public_status)."""
+    ctx: Context = request.app.state.ctx
+    bound = float(request.app.state.settings.figures_max_stale_seconds)
+    return replace(ctx, figures_stale_seconds=bound)
+
+
 @pages.get("/status", name="page.status", response_class=HTMLResponse)
 def status_page(request: Request, office: str | None = None, resi: str | None = None) -> Response:
-    model = dashboard.public_status(request.app.state.ctx, office)
+    model = dashboard.public_status(public_ctx(request), office)
     application, error = None, None
     if blank_to_none(resi):
         try:
@@ -95,8 +106,9 @@ def status_page(request: Request, office: str | None = None, resi: str | None = 
     tags=["publik"],
 )
 def status(request: Request, office: str | None = None) -> dict[str, Any]:
-    """Open or closed per service today, and the stock level as aman / menipis / habis."""
-    return dashboard.public_status(request.app.state.ctx, office)
+    """Open or closed per service today, and the stock level as aman / menipis / habis (with
+    when the forecast behind it was computed: never computed for this call)."""
+    return dashboard.public_status(public_ctx(request), office)
 
 
 @api.get(

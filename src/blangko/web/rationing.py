@@ -76,15 +76,19 @@ def _page(
     ctx, office = request_ctx(request)
     role = request.state.principal.role
     found = rationing.policies(ctx, office=office)
-    effect = None
+    effect, fc = None, None
     if role in FORECAST_READERS:
-        effect = figures.forecast_for(ctx, office)["rationing"]
+        fc = figures.forecast_stored(ctx, office)
+        effect = fc.value["rationing"]
     return render(
         request,
         "rationing.html",
         status=status,
         found=found,
         effect=effect,
+        # When the forecast behind the effect was computed, and whether it is being updated.
+        effect_computed_at=fc and fc.computed_at,
+        effect_stale=fc is not None and fc.stale,
         error=error,
         form=form or {},
         idem=uuid.uuid4().hex,

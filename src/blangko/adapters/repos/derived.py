@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, or_, select, update
+from sqlalchemy import Connection, and_, delete, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from blangko.adapters import tables as t
@@ -43,7 +43,17 @@ def claim(
     conn: Connection, office: str, kind: str, params: str, key: str, now: datetime, stale: datetime
 ) -> bool:
     """Take the computing of ``key``: True unless the figure has that key already or another
-    process claimed that key since ``stale``."""
+    process claimed that key since ``stale``.
+
+    On PostgreSQL the claims of one figure are serialized by a transaction-scoped advisory
+    lock: two processes finding no row at the same moment both got rowcount 1 from their
+    INSERT ... ON CONFLICT DO NOTHING under load (seen with a trace: both computed), so the
+    second now waits for the first's transaction and then finds its row."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:figure, 0))"),
+            {"figure": f"derived_figure|{office}|{kind}|{params}"},
+        )
     row = figure(conn, office, kind, params)
     if row is None:
         # Two processes may both find no row: the one whose insert lands claims it.
@@ -83,10 +93,13 @@ def save(
     payload: str,
     computed_at: datetime,
     compute_ms: int,
-) -> None:
-    conn.execute(
+) -> bool:
+    """Store the figure computed for ``key`` while the claim is still that key's (True): a
+    claim taken over meanwhile (for a newer key, or for a computing that outlived
+    CLAIM_SECONDS) is the other process's to store."""
+    done = conn.execute(
         update(df)
-        .where(_pk(office, kind, params))
+        .where(_pk(office, kind, params), df.c.claim_key == key)
         .values(
             key=key,
             payload=payload,
@@ -96,6 +109,7 @@ def save(
             claimed_at=None,
         )
     )
+    return bool(done.rowcount)
 
 
 def release(conn: Connection, office: str, kind: str, params: str, key: str) -> None:

@@ -20,7 +20,7 @@ from blangko.domain import stock_policy as sp
 from blangko.domain.limits import MAX_NAME, MAX_NOTE, check_date, check_text
 from blangko.domain.text import N_, Msg
 from blangko.formatting import num, pct, tanggal
-from blangko.services import figures
+from blangko.services import derived, figures
 from blangko.services import forecast as fs
 from blangko.services.admin.office import read_head
 from blangko.services.context import Context
@@ -28,6 +28,7 @@ from blangko.services.network import requests as blank_requests
 from blangko.services.network.request_results import RequestView
 from blangko.services.network.request_steps import not_found
 from blangko.services.reports.letterhead import head_signature, new_report
+from blangko.services.stock.queries import balance
 
 REQUEST_ADDRESSEE = [
     N_("Kepada Yth."),
@@ -41,11 +42,17 @@ def recommendation(
     ctx: Context, *, as_of: date | None = None, office: str | None = None
 ) -> dict[str, Any]:
     """What the request form shows beside the quantity: the forecast's recommendation with its
-    reasons, the stock, the days of cover and the risk, from the one stored forecast."""
-    f = figures.forecast_for(ctx, office, as_of)
+    reasons, the stock, the days of cover and the risk, from the one stored forecast (on a
+    page it may be the one before the last change, being computed again: ``computed_at``,
+    ``stale``); the stock on hand is the ledger's now."""
+    stored = figures.forecast_stored(ctx, office, as_of)
+    f = stored.value
+    on_hand = balance(ctx, as_of=date.fromisoformat(f["as_of"]), office=f["office"])["on_hand"]
     return {
         "as_of": f["as_of"],
-        "on_hand": f["on_hand"],
+        "computed_at": stored.computed_at,
+        "stale": stored.stale,
+        "on_hand": on_hand,
         "days_of_cover": figures.cover_of(f),
         "stockout_probability_before_next_delivery": f["stockout_probability_before_next_delivery"],
         "recommended_request": f["recommended_request"],
@@ -79,6 +86,8 @@ def build(
         quantity = stored["asked_qty"]
         reason = stored["edit_reason"]
     day = check_date(as_of or ctx.today(), "as_of")
+    # A letter to sign: its figures are the current ones, computed now when stale.
+    ctx = derived.synchronous(ctx)
     for field, text, limit in (("reason", reason, MAX_NOTE), ("address", address, MAX_NAME)):
         if text:
             check_text(text, field, limit=limit, multiline=field == "reason")

@@ -74,12 +74,15 @@ def _stock_page(
 ) -> Response:
     ctx, office = request_ctx(request)
     all_counts = counts.list_counts(ctx, office=office)
+    today, fc = figures.status_stored(ctx, office=office)
     return render(
         request,
         "stock.html",
         status=status,
         balance=queries.balance(ctx, office=office),
-        today=figures.status(ctx, office=office),
+        today=today,
+        cover_stale=fc.stale,
+        cover_computed_at=fc.computed_at,
         locations=setup.list_locations(ctx, office=office),
         open_counts=[c for c in all_counts if c["status"] == "open"],
         # The latest counts that are closed (posted, superseded, voided), newest first.
