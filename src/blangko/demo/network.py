@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 from typing_extensions import TypedDict
 
+from blangko.demo import network_requests
 from blangko.demo.actors import acting
 from blangko.domain.calendar import indonesian_holidays
 from blangko.domain.ledger import SERVICES
@@ -114,6 +115,7 @@ class NetworkBuilt(TypedDict):
     offices: list[str]
     june_shipment: int
     shipments: list[int]
+    requests: list[int]
     notes: list[str]
 
 
@@ -233,11 +235,16 @@ def build(
             note="saldo awal saat sistem mulai dipakai",
         )
         first += 10_000
+    # The requests for blanks (issue 13 point 4): one in each state, Kaur's draft first.
+    say("Permohonan blangko kantor-kantor Bengkulu ...")
+    asked = network_requests.add_requests(ctx)
     notes = [
         f"Jaringan: direktorat {DIRECTORATE} (gudang pusat, {num(NATIONAL_QTY)} blangko diterima "
         f"dari penyedia), provinsi Bengkulu dengan {len(regencies)} kantor kabupaten/kota; "
         f"kiriman Juni #{june} ke Kaur diterima dengan {JUNE_BAST}; lihat 'blangko network "
         "list' dan 'blangko shipment list'.",
+        f"Permohonan blangko: {len(asked)} (satu di tiap tahap), #{asked[0]} konsep Kaur; "
+        "lihat 'blangko request list'.",
     ]
     return {
         "directorate": DIRECTORATE,
@@ -245,6 +252,7 @@ def build(
         "offices": regencies,
         "june_shipment": june,
         "shipments": numbers,
+        "requests": asked,
         "notes": notes,
     }
 
