@@ -10,7 +10,9 @@ CI=true or BLANGKO_REQUIRE_POSTGRES=1, where they fail.
 from __future__ import annotations
 
 import os
+import queue
 import shutil
+import threading
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -96,6 +98,27 @@ def _sqlite_template_file(tmp_root: Path) -> Path:
     return _sqlite_template
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes() -> Iterator[None]:
+    """Argon2 with the smallest cost in the test process: a password hash or check costs
+    ~0.15 s with the production parameters (argon2-cffi's defaults: 3 passes over 64 MiB, 4
+    lanes) and 1-2 s on a loaded 2-core machine, and the web tests make thousands (five users
+    per `staffed` test, a check per log-in). The hashes are still argon2id and every check
+    still verifies the password against its hash (argon2 reads the cost from the hash, so a
+    server in a subprocess checks these too); tests/unit/test_password_cost.py holds the
+    production parameters to the defaults."""
+    from argon2 import PasswordHasher
+
+    from blangko.services.admin import users
+
+    real = users._hasher
+    users._hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    users._dummy_hash.cache_clear()
+    yield
+    users._hasher = real
+    users._dummy_hash.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def _tmp_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("dbs")
@@ -111,17 +134,91 @@ def db_url(request: pytest.FixtureRequest, _tmp_root: Path) -> Iterator[str]:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return
-    template = _pg_template_name()
-    name = f"blangko_t_{uuid.uuid4().hex[:12]}"
-    admin = _admin_engine()
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    name = _pg_copies().take()
     try:
         yield str(make_url(PG_URL).set(database=name, drivername="postgresql+psycopg"))
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        _pg_copies().give_back(name)
+
+
+class _PgCopies:
+    """The template's copies for the PostgreSQL tests, made ahead and dropped behind by two
+    threads: a test takes a database that is already there and leaves its drop to the
+    server while the next test runs (each took 1-4 s of CREATE and DROP DATABASE, waiting on
+    the server's disk, of every PostgreSQL test). Each test still has a fresh copy of its
+    own: a copy is taken once and dropped after its test."""
+
+    AHEAD = 2
+
+    def __init__(self, template: str) -> None:
+        self.template = template
+        self.admin = _admin_engine()
+        self.ready: queue.Queue[str | BaseException] = queue.Queue(maxsize=self.AHEAD)
+        self.dropped: queue.Queue[str | None] = queue.Queue()
+        self.stopping = threading.Event()
+        self.maker = threading.Thread(target=self._make, name="pg-copies-make", daemon=True)
+        self.dropper = threading.Thread(target=self._drop, name="pg-copies-drop", daemon=True)
+        self.maker.start()
+        self.dropper.start()
+
+    def _make(self) -> None:
+        while not self.stopping.is_set():
+            name = f"blangko_t_{uuid.uuid4().hex[:12]}"
+            item: str | BaseException = name
+            try:
+                with self.admin.connect() as conn:
+                    conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"'))
+            except BaseException as exc:  # noqa: BLE001 - handed to the test that takes it
+                item = exc
+            while True:
+                try:
+                    self.ready.put(item, timeout=0.2)
+                    break
+                except queue.Full:
+                    if self.stopping.is_set():
+                        if isinstance(item, str):
+                            self.dropped.put(item)
+                        return
+            if not isinstance(item, str):
+                return
+
+    def _drop(self) -> None:
+        while (name := self.dropped.get()) is not None:
+            with self.admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    def take(self) -> str:
+        item = self.ready.get()
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    def give_back(self, name: str) -> None:
+        self.dropped.put(name)
+
+    def close(self) -> None:
+        self.stopping.set()
+        self.maker.join()
+        while True:
+            try:
+                item = self.ready.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(item, str):
+                self.dropped.put(item)
+        self.dropped.put(None)
+        self.dropper.join()
+        self.admin.dispose()
+
+
+_pg_copies_made: _PgCopies | None = None
+
+
+def _pg_copies() -> _PgCopies:
+    global _pg_copies_made
+    if _pg_copies_made is None:
+        _pg_copies_made = _PgCopies(_pg_template_name())
+    return _pg_copies_made
 
 
 class Clock:
@@ -172,6 +269,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _pg_copies_made is not None:
+        _pg_copies_made.close()  # before the template: its copies are made from it
     if _pg_template:
         admin = _admin_engine()
         with admin.connect() as conn:

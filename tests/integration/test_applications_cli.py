@@ -6,9 +6,6 @@ The CLI runs on the real clock, so every date here is given and lies in the past
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import date
 
 from service_helpers import add_resident
@@ -17,6 +14,7 @@ from typer.testing import CliRunner
 from blangko.adapters.db import make_engine
 from blangko.cli.main import app
 from blangko.services.context import Context
+from blangko_main import run_blangko
 
 PPKM = "PPKM: tiga petugas perekaman terkonfirmasi Covid-19"
 
@@ -28,13 +26,7 @@ def _cli(db_url: str, *args: str) -> dict | list:
 
 
 def _fails(db_url: str, *args: str) -> dict:
-    done = subprocess.run(
-        [sys.executable, "-m", "blangko", "--db", db_url, *args, "--json"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "COLUMNS": "200"},
-    )
+    done = run_blangko("--db", db_url, *args, "--json")
     assert done.returncode == 2, done.stdout + done.stderr
     return json.loads(done.stderr)["error"]
 

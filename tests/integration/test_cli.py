@@ -1,7 +1,9 @@
 """The `blangko` command line, on SQLite and on PostgreSQL.
 
 Most commands run in-process through Typer's CliRunner (fast); exit codes of bad input are
-checked with a real subprocess, because `main()` is what turns a DomainError into exit 2.
+checked through `main()`, which is what turns a DomainError into exit 2: with a real
+subprocess where the process boundary is the point (`blangko`), in this process where it is
+what the command answers (`in_process`).
 The CLI uses the real clock, so dates here lie safely in the past (or far in the future).
 """
 
@@ -23,6 +25,7 @@ from blangko.adapters.db import make_engine
 from blangko.cli.main import app
 from blangko.domain.admin import check_nip
 from blangko.formatting import num
+from blangko_main import run_blangko
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,6 +41,12 @@ def blangko(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
         timeout=120,
         env={**os.environ, "COLUMNS": "200"},
     )
+
+
+def in_process(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """The same as `blangko` through main() in this process (tests/blangko_main.py): for the
+    tests of what a command answers, not of the process boundary (1.5 s of imports a run)."""
+    return run_blangko("--db", db_url, *args)
 
 
 @pytest.fixture
@@ -223,10 +232,10 @@ def test_office_wide_count_with_a_scan_file_or_a_quantity_per_location(
         (["--scan", f"gudang{scan}", "--counted-at", "loket-1=10"], " (--scan)", "LOKASI=BERKAS"),
         (["--location", "gudang", "--counted-at", "loket-1=10"], " (--location)", "--office-wide"),
     ):
-        done = blangko(db_url, "stock", "count", "--office-wide", *args)
+        done = in_process(db_url, "stock", "count", "--office-wide", *args)
         assert done.returncode == 2, done.stderr
         assert f"]{flag}:" in done.stderr and said_ in done.stderr
-    done = blangko(db_url, "stock", "count", "--counted-at", "loket-1=10")
+    done = in_process(db_url, "stock", "count", "--counted-at", "loket-1=10")
     assert done.returncode == 2 and "(--office-wide):" in done.stderr
     assert [x["count_id"] for x in as_json(stocked("stock", "counts", "--json"))] == [1]
 
@@ -353,7 +362,7 @@ def test_demo_on_a_fresh_sqlite_file_shows_4500_and_the_open_variance(tmp_path: 
 
     # Issue 12, point 6: Kaur's settings; applicants in the registry's proportions; a history
     # written by the demo's user of each role, never by whoever ran `blangko demo`.
-    settings = json.loads(blangko(db, "office", "show", "--json").stdout)
+    settings = json.loads(in_process(db, "office", "show", "--json").stdout)
     assert settings["seat"] == "Bintuhan" and "Bintuhan" in settings["address"]
     assert check_nip(settings["head_nip"]) == settings["head_nip"] and settings["head_name"]
     engine = make_engine(db)
@@ -391,7 +400,7 @@ def test_demo_on_a_fresh_sqlite_file_shows_4500_and_the_open_variance(tmp_path: 
         # Point 2: the registry's load is the office's import of today, by the administrator.
         assert actors("registry_import") == {"admin"}
     engine.dispose()
-    status = json.loads(blangko(db, "residents", "status", "--json").stdout)
+    status = json.loads(in_process(db, "residents", "status", "--json").stdout)
     assert status["age"]["age_days"] == 0 and status["age"]["stale"] is False
     (load,) = status["imports"]
     assert load["imported"] == load["rows"] > 100_000
@@ -408,7 +417,7 @@ def test_demo_on_a_fresh_sqlite_file_shows_4500_and_the_open_variance(tmp_path: 
 
     # Issue 11, observation 4: the demo's count is one office-wide count whose record shows
     # the office's book and count, and the README says exactly that.
-    (c,) = json.loads(blangko(db, "stock", "counts", "--json").stdout)
+    (c,) = json.loads(in_process(db, "stock", "counts", "--json").stdout)
     assert (c["count_id"], c["office_wide"], c["status"]) == (1, True, "open")
     assert (c["book"], c["counted"], c["variance"]) == (4500, 5200, 700)
     assert (c["missing_count"], c["unexpected_count"]) == (0, 700)
@@ -421,7 +430,7 @@ def test_demo_on_a_fresh_sqlite_file_shows_4500_and_the_open_variance(tmp_path: 
     for p in c["parts"]:
         assert f"{p['location']} {num(p['counted'])} against {num(p['book'])}" in readme
     assert f"the +{num(c['variance'])} are serials {c['unexpected']}" in readme
-    bal = json.loads(blangko(db, "stock", "balance", "--json").stdout)
+    bal = json.loads(in_process(db, "stock", "balance", "--json").stdout)
     assert bal["totals"]["consumed"] + bal["totals"]["spoiled"] == 500
     places = bal["by_location"]
     assert set(places) == {"gudang", "loket-1"} and sum(places.values()) == 4500
@@ -429,7 +438,7 @@ def test_demo_on_a_fresh_sqlite_file_shows_4500_and_the_open_variance(tmp_path: 
         "Dipakai + Rusak = 500), so a book of 4.500: "
         f"gudang {num(places['gudang'])}, loket-1 {num(places['loket-1'])};" in readme
     )
-    listed = " ".join(blangko(db, "stock", "counts").stdout.split())
+    listed = " ".join(in_process(db, "stock", "counts").stdout.split())
     assert "buku 4.500, terhitung 5.200, selisih +700" in listed
     assert "tidak ditemukan 0, tidak tercatat 700" in listed
 
@@ -437,31 +446,31 @@ def test_demo_on_a_fresh_sqlite_file_shows_4500_and_the_open_variance(tmp_path: 
     # refused with the newer count named, and the book keeps what the newer count found.
     # (Serials the demo network holds nowhere: the directorate's national delivery has the
     # block after Kaur's June shipment.)
-    assert blangko(db, "stock", "receive", "--serials", "KR0900001-KR0901000", "--source",
+    assert in_process(db, "stock", "receive", "--serials", "KR0900001-KR0901000", "--source",
                    "Ditjen Dukcapil", "--document", "BAST/0413").returncode == 0  # fmt: skip
     store = bal["by_location"]["gudang"] + 1000  # the book after the new shipment
-    newer = blangko(db, "stock", "count", "--location", "gudang", "--counted", str(store))
+    newer = in_process(db, "stock", "count", "--location", "gudang", "--counted", str(store))
     assert newer.returncode == 0, newer.stderr
     assert "menggantikan stock opname #1" in " ".join(newer.stdout.split())
-    refused = blangko(db, "stock", "count-post", "1", "--reason", "kardus lama")
+    refused = in_process(db, "stock", "count-post", "1", "--reason", "kardus lama")
     assert refused.returncode == 2
     assert "#2" in refused.stderr and "(COUNT_ID)" in refused.stderr
-    bal = json.loads(blangko(db, "stock", "balance", "--json").stdout)
+    bal = json.loads(in_process(db, "stock", "balance", "--json").stdout)
     assert bal["by_location"]["gudang"] == store
 
     # Observation 2: a loket-1 scan that cannot be posted is voided by the head, with reason.
     scan = tmp_path / "loket.txt"
     scan.write_text("KR0001101-KR0001200\n")
-    counted = blangko(db, "stock", "count", "--location", "loket-1", "--serials-file", str(scan),
+    counted = in_process(db, "stock", "count", "--location", "loket-1", "--serials-file", str(scan),
                       "--json")  # fmt: skip
     loket = json.loads(counted.stdout)
     assert loket["variance"] == loket["unexpected_count"] - loket["missing_count"]
-    assert blangko(db, "stock", "count-post", "3", "--reason", "opname").returncode == 2
-    voided = blangko(db, "stock", "count-void", "3", "--reason", "salah pindai", "--json")
+    assert in_process(db, "stock", "count-post", "3", "--reason", "opname").returncode == 2
+    voided = in_process(db, "stock", "count-void", "3", "--reason", "salah pindai", "--json")
     assert voided.returncode == 0, voided.stderr
     v = json.loads(voided.stdout)
     assert (v["status"], v["void_reason"]) == ("voided", "salah pindai")
     statuses = [(x["count_id"], x["status"]) for x in
-                json.loads(blangko(db, "stock", "counts", "--json").stdout)]  # fmt: skip
+                json.loads(in_process(db, "stock", "counts", "--json").stdout)]  # fmt: skip
     assert statuses == [(1, "superseded"), (2, "open"), (3, "voided")]
-    assert blangko(db, "stock", "verify").returncode == 0
+    assert in_process(db, "stock", "verify").returncode == 0

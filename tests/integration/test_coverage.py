@@ -7,8 +7,6 @@ from __future__ import annotations
 import csv
 import json
 import random
-import subprocess
-import sys
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -34,6 +32,7 @@ from blangko.services.calendar import events as ev
 from blangko.services.context import Context
 from blangko.services.coverage import areas as cov
 from blangko.settings import ImpactAssumptions
+from blangko_main import run_blangko
 
 TODAY = date(2026, 11, 27)  # the fixture clock's day in WIB
 V1 = "17.04.01.2001"  # Gedung Wani, kecamatan 17.04.01
@@ -618,10 +617,9 @@ def test_cli_coverage_and_events(ctx: Context, office: str, db_url: str, tmp_pat
         run("event", "impact", str(added["id"]), "--take-up-high", "1").split()
     )
 
-    bad = subprocess.run(
-        [sys.executable, "-m", "blangko", "--db", db_url, "event", "add", "--name", "X",
-         "--date", "2099-12-02", "--villages", "17.04.99.2001", "--json"],
-        capture_output=True, text=True, timeout=120,
+    bad = run_blangko(
+        "--db", db_url, "event", "add", "--name", "X", "--date", "2099-12-02", "--villages",
+        "17.04.99.2001", "--json",
     )  # fmt: skip
     assert bad.returncode == 2, bad.stderr
     error = json.loads(bad.stderr)["error"]

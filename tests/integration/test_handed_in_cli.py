@@ -5,9 +5,6 @@ written) and the files. The CLI runs on the real clock: every date here lies in 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -20,6 +17,7 @@ from blangko.adapters import tables_handed_in as th
 from blangko.adapters.db import make_engine
 from blangko.cli.main import app
 from blangko.services.context import Context
+from blangko_main import run_blangko
 
 
 def _rows(db_url: str) -> int:
@@ -71,10 +69,9 @@ def test_old_card_commands(db_url: str, tmp_path: Path) -> None:
     )  # fmt: skip
     assert (err["code"], err["field"]) == ("card_destroyed", "cards")
     # Not JSON: the clerk's message names the flag to fix.
-    plain = subprocess.run(
-        [sys.executable, "-m", "blangko", "--db", db_url, "old-card", "destroy", "--card",
-         str(ids[1]), "--witness", "A", "--place", "Kantor", "--date", "2026-01-07"],
-        capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "200"},
+    plain = run_blangko(
+        "--db", db_url, "old-card", "destroy", "--card", str(ids[1]), "--witness", "A",
+        "--place", "Kantor", "--date", "2026-01-07",
     )  # fmt: skip
     assert plain.returncode == 2 and "(--witnesses)" in plain.stderr, plain.stderr
     listed = _cli(db_url, "old-card", "list", "--json")

@@ -5,25 +5,18 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from typing import Any
 
 from sqlalchemy import func, select
 
 from blangko.adapters import tables as t
 from blangko.adapters.db import make_engine
+from blangko_main import run_blangko
 
 
 def _run(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "blangko", "--db", db_url, *args],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        env={**os.environ, "COLUMNS": "200"},
-    )
+    return run_blangko("--db", db_url, *args)
 
 
 def _json(db_url: str, *args: str) -> Any:

@@ -24,6 +24,7 @@ from blangko.services import rationing
 from blangko.services.admin import setup
 from blangko.services.context import Context
 from blangko.services.stock import writes
+from blangko_main import run_blangko
 
 TODAY = date(2026, 11, 27)  # a Friday (tests/conftest.py FIXED_NOW)
 NEXT_MONDAY = date(2026, 11, 30)
@@ -295,9 +296,6 @@ def test_rationing_commands(db_url: str) -> None:
     """`blangko rationing set/list/end` with --json, and a bad cap refused with exit 2,
     naming its flag."""
     import json  # noqa: PLC0415
-    import os  # noqa: PLC0415
-    import subprocess  # noqa: PLC0415
-    import sys  # noqa: PLC0415
 
     from typer.testing import CliRunner  # noqa: PLC0415
 
@@ -320,11 +318,9 @@ def test_rationing_commands(db_url: str) -> None:
     assert made["policy"]["state"] == "akan_datang"
     listed = cli("rationing", "list", "--json")
     assert [p["number"] for p in listed["policies"]] == [1]
-    done = subprocess.run(
-        [sys.executable, "-m", "blangko", "--db", db_url, "rationing", "set", "--start",
-         start.isoformat(), "--end", end.isoformat(), "--daily-cap", "-5", "--reason", "x",
-         "--json"],
-        capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "200"},
+    done = run_blangko(
+        "--db", db_url, "rationing", "set", "--start", start.isoformat(), "--end",
+        end.isoformat(), "--daily-cap", "-5", "--reason", "x", "--json",
     )  # fmt: skip
     assert done.returncode == 2, done.stdout + done.stderr
     assert json.loads(done.stderr)["error"]["code"] == "cap_negative"

@@ -56,22 +56,34 @@ from blangko.adapters.all_tables import metadata
 from blangko.adapters.tables_applications import application
 from blangko.adapters.tables_calendar import closure
 from blangko.adapters.tables_events import event
+from blangko.adapters.tables_loans import loan
 from blangko.adapters.tables_residents import resident
 from blangko.adapters.tables_users import app_user
-from blangko.domain.access import ROLES, ROUTE_ROLES, STOK
+from blangko.domain.access import (
+    CROSS_OFFICE_REFUSED,
+    ROLES,
+    ROUTE_ROLES,
+    STOK,
+    UNSCOPED_ROUTES,
+)
 from blangko.domain.applications import Action, format_receipt
 from blangko.domain.nik import build_nik
 from blangko.services.admin import setup
 from blangko.services.items import writes as iw
-from blangko.services.network import organisation, shipments
+from blangko.services.network import loans, organisation, shipments
 from blangko.services.network import requests as blank_requests
 from blangko.services.stock import writes
 from blangko.settings import Settings
 from blangko.web.app import api_routes, create_app
 
 A, B = "17.04", "17.01"
-TAGS = {A: "zqa", B: "zqb"}
-PREFIXES = {A: "QA", B: "QB"}
+# An office of another province (Sumatera Selatan): what a province's user of Bengkulu (17)
+# must never reach (test_every_route_by_scope).
+C = "16.01"
+# Each office's loan goes to an office of its own that no user of the test belongs to.
+BORROWERS = {A: "17.05", B: "17.06", C: "16.02"}
+TAGS = {A: "zqa", B: "zqb", C: "zqc"}
+PREFIXES = {A: "QA", B: "QB", C: "QC"}
 USER_OF_ROLE = {
     "admin": "admin",
     "kepala": "kepala",
@@ -130,6 +142,9 @@ ID_KINDS = {
     "cards": "card_id",  # old cards (register numbers) to destroy
     "printer": "printer",  # a printer of a print station, by its name
     "request_id": "request_id",  # a request for blanks (docs/network.md)
+    "loan_id": "loan_id",  # a loan between offices
+    "lender": "office",  # a loan's offices (Kemendagri's codes, public)
+    "borrower": "office",
 }
 # Plain values for one route (None: left out): where a name means something else (a
 # return's `to` is a party, not a location) or where the general value would be refused for
@@ -267,6 +282,7 @@ PLAIN: dict[str, Any] = {
     # Requests for blanks: a step's comment, the letter's number.
     "comment": "uji isolasi",
     "letter_number": None,
+    "due": "2026-12-31",  # a loan's due date
 }
 # Paths with a choice of value: every one is tried (every action of an application).
 ACTIONS = tuple(a.value for a in Action)
@@ -303,6 +319,7 @@ GHOSTS = {
     "card_id",
     "printer",
     "request_id",
+    "loan_id",
 }
 # Where a user name is taken in the whole database: adding it answers "sudah ada" (409), by
 # design (docs/security.md, Scopes).
@@ -347,6 +364,7 @@ NOT_PER_OFFICE: dict[str, tuple[str, Any] | None] = {
     "stock_count_part": ("count_id", t.stock_count),
     "event_village": ("event_id", event),
     "application_event": ("application_id", application),
+    "loan_event": ("loan_id", loan),  # a loan's timeline: the lender's
 }
 # Per-office tables too big to compare row by row: compared by count (and blanks by state
 # and location); every write to them also moves the office's ledger head or adds rows.
@@ -481,6 +499,16 @@ def _build(ctx, code: str) -> Office:  # type: ignore[no-untyped-def]
     )["shipment"]
     # A request of this office, drafted by its own staff (the actor carries the tag).
     asked = blank_requests.draft(own, office=code, quantity=100, reason="uji isolasi")["request"]
+    # A loan arranged by the directorate from this office to an office of its own (no other
+    # office of the test borrows it), its reason tagged.
+    lent = loans.arrange(
+        central,
+        lender=code,
+        borrower=BORROWERS[code],
+        quantity=5,
+        reason=f"Pinjaman {tag}",
+        due=ctx.today() + timedelta(days=30),
+    )["loan"]
     return Office(
         code=code,
         tag=tag,
@@ -503,6 +531,7 @@ def _build(ctx, code: str) -> Office:  # type: ignore[no-untyped-def]
             "card_id": office.card_id,
             "printer": f"printer-{tag}",
             "request_id": asked["id"],
+            "loan_id": lent["id"],
         },
         users={
             role: (f"kepala_{tag}" if role == "kepala" else f"{USER_OF_ROLE[role]}_{tag}")
@@ -523,6 +552,7 @@ def _build(ctx, code: str) -> Office:  # type: ignore[no-untyped-def]
             "card_id": 2_000_000_000,
             "printer": "printer-hantu",
             "request_id": 2_000_000_000,
+            "loan_id": 2_000_000_000,
         },
     )
 
@@ -535,11 +565,11 @@ def _check_tables() -> None:
         )
 
 
-def states(ctx) -> dict[str, dict[str, Any]]:  # type: ignore[no-untyped-def]
+def states(ctx, codes: tuple[str, ...] = (A, B)) -> dict[str, dict[str, Any]]:  # type: ignore[no-untyped-def]
     """Everything of each office a write could change: the office row (its ledger head), every
     row of its small tables, the number of rows of its big ones, its blanks by state and
     location, and the rows that hang off its counts, events and applications."""
-    out: dict[str, dict[str, Any]] = {A: {}, B: {}}
+    out: dict[str, dict[str, Any]] = {code: {} for code in codes}
 
     def put(table: str, rows: Any) -> None:
         for code, state in out.items():
@@ -797,6 +827,8 @@ def response_text(r) -> str:  # type: ignore[no-untyped-def]
 def two_offices(ctx):  # type: ignore[no-untyped-def]
     _check_tables()
     setup.init(ctx, directorate=True)  # ships to both offices (docs/network.md)
+    for code in (BORROWERS[A], BORROWERS[B]):
+        setup.create_office(ctx, code=code)
     return _build(ctx, A), _build(ctx, B)
 
 
@@ -974,3 +1006,165 @@ def _judge(  # type: ignore[no-untyped-def]
             f"{where}: {other.code}'s {attempt.substituted} answered {r.status_code}, not 404"
         )
     return out
+
+
+# Route x role x scope ---------------------------------------------------------------------------
+# A province's user (of Bengkulu, 17) reads the offices of its province by `?office=`; the
+# directorate's user every office (docs/security.md, "Scopes"). Below: Kaur (A, 17.04) in
+# Bengkulu and Ogan Komering Ulu (C, 16.01) in Sumatera Selatan, each built with its history.
+PROVINCE = "17"
+
+
+def _scope_users(ctx) -> dict[str, dict[str, str]]:  # type: ignore[no-untyped-def]
+    """One province user and one directorate user per role: {"province"|"directorate": {role:
+    name}}."""
+    digest = PasswordHasher().hash("rahasia-uji-123")
+    made: dict[str, dict[str, str]] = {"province": {}, "directorate": {}}
+    rows = []
+    for role in ROLES:
+        for scope, office, province in (
+            ("province", None, PROVINCE),
+            ("directorate", organisation.DIRECTORATE_CODE, None),
+        ):
+            name = f"{USER_OF_ROLE[role]}_{scope}"
+            made[scope][role] = name
+            rows.append(
+                {
+                    "username": name,
+                    "office_code": office,
+                    "province": province,
+                    "role": role,
+                    "password_hash": digest,
+                    "active": True,
+                    "created_at": ctx.now(),
+                }
+            )
+    with ctx.write_plain() as conn:
+        conn.execute(app_user.insert(), rows)
+    return made
+
+
+@pytest.fixture
+def two_provinces(ctx):  # type: ignore[no-untyped-def]
+    _check_tables()
+    setup.init(ctx, directorate=True)
+    for code in (BORROWERS[A], BORROWERS[C]):
+        setup.create_office(ctx, code=code)
+    return _build(ctx, A), _build(ctx, C), _scope_users(ctx)
+
+
+def _reading(attempt: Try, office: str) -> Try:
+    """The try as a reader of `office` (`?office=`), unless the try names an office itself."""
+    if attempt.substituted == "office" or "office" in attempt.query:
+        return attempt
+    ghost = _reading(attempt.ghost, office) if attempt.ghost else None
+    return replace(attempt, query={**attempt.query, "office": office}, ghost=ghost)
+
+
+def test_every_route_by_scope(ctx, two_provinces, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Every route x role as a province's user of Bengkulu reading Kaur (A) with the ids of
+    Ogan Komering Ulu (C, another province): nothing of C shows, no write with C's ids is
+    taken, C's object by id is told apart from none, C's state is unchanged. Then every
+    read route x role as a directorate's user reading C with C's own ids: answered (not
+    refused as out of scope) unless its role or personal data refuses it, C unchanged."""
+    a, c, scoped = two_provinces
+    codes = (A, C)
+    app = create_app(ctx, settings=Settings(secret_key=SECRET))
+    routes = api_routes(app)
+    client = TestClient(app)
+    fresh = itertools.count(1)
+    failures: list[str] = []
+    requests = read_on_a = 0
+    tried: set[tuple[str, str, str]] = set()
+    state = states(ctx, codes)
+    ordered = sorted(routes, key=lambda r: "logout" in r.name)
+    for route in ordered:
+        for attempt in tries(route, a, c, fresh):
+            reading = _reading(attempt, A)
+            for role in ROLES:
+                user = scoped["province"][role]
+                r = _call(client, app, ctx, reading, user)
+                requests += 1
+                tried.add((route.name, role, "province"))
+                where = f"{reading.method} {reading.path} {reading.query} as {user} ({role})"
+                if r.status_code >= 500:
+                    failures.append(f"{where}: {r.status_code} {r.text[:200]}")
+                text = response_text(r)
+                for value in sorted(_echoes(reading.sent), key=len, reverse=True):
+                    text = text.replace(value, "")
+                leaked = c.leaks(text)
+                if leaked:
+                    failures.append(f"{where}: shows {C}'s {sorted(set(leaked))[:5]}")
+                if (
+                    reading.substituted
+                    and reading.method == "POST"
+                    and (reading.substituted, route.name) not in KEEPS_OTHER
+                    and not _public(route)
+                    and not 400 <= r.status_code < 500
+                ):
+                    failures.append(f"{where}: a write with {C}'s {reading.substituted} taken")
+                if reading.ghost and role in ROUTE_ROLES[route.name] and not _public(route):
+                    twin = _call(client, app, ctx, reading.ghost, user)
+                    requests += 1
+                    if _answer(r, reading.sent) != _answer(twin, reading.ghost.sent):
+                        failures.append(
+                            f"{where}: {C}'s {reading.substituted} is told apart from one "
+                            f"that does not exist: {_answer(r, reading.sent)} against "
+                            f"{_answer(twin, reading.ghost.sent)}"
+                        )
+                read_on_a += (
+                    reading.method == "GET"
+                    and role in ROUTE_ROLES[route.name]
+                    and r.status_code < 400
+                    and reading.query.get("office") == A
+                )
+                if reading.method == "POST":
+                    after = states(ctx, codes)
+                    if after[C] != state[C]:
+                        failures.append(f"{where}: wrote into {C} ({_changed(state[C], after[C])})")
+                    if _written(after[A]) != _written(state[A]) and reading.substituted:
+                        failures.append(
+                            f"{where}: a write with {C}'s {reading.substituted} changed {A}"
+                        )
+                    state = after
+        after = states(ctx, codes)
+        if after[C] != state[C]:
+            failures.append(f"{route.name} as the province: {C} changed")
+        state = after
+    # The directorate reads every office: each read route with C's own ids, `?office=16.01`.
+    answered = 0
+    for route in ordered:
+        if "GET" not in route.methods or _public(route):
+            continue
+        for attempt in tries(route, c, c, fresh):
+            reading = _reading(attempt, C)
+            for role in ROLES:
+                user = scoped["directorate"][role]
+                r = _call(client, app, ctx, reading, user)
+                requests += 1
+                tried.add((route.name, role, "directorate"))
+                where = f"GET {reading.path} {reading.query} as {user} ({role})"
+                if r.status_code >= 500:
+                    failures.append(f"{where}: {r.status_code} {r.text[:200]}")
+                readable = (
+                    role in ROUTE_ROLES[route.name]
+                    and route.name not in CROSS_OFFICE_REFUSED
+                    and route.name not in UNSCOPED_ROUTES
+                )
+                if readable and r.status_code in (401, 403, 404):
+                    failures.append(f"{where}: refused {r.status_code} {r.text[:160]}")
+                answered += readable and r.status_code < 400
+    after = states(ctx, codes)
+    if after[C] != state[C]:
+        failures.append(f"the directorate's reads changed {C} ({_changed(state[C], after[C])})")
+    with capsys.disabled():
+        print(
+            f"\nscope: {len(routes)} routes x {len(ROLES)} roles as the province of {PROVINCE} "
+            f"against {C}, and the directorate's reads of {C}: {len(tried)} tried in "
+            f"{requests} requests; {read_on_a} province reads of {A} and {answered} "
+            f"directorate reads of {C} answered; "
+            f"{len(failures)} failures"
+        )
+    assert {name for name, _, scope in tried if scope == "province"} == {r.name for r in routes}
+    assert answered > 50 and read_on_a > 20
+    assert not failures, "\n".join(failures[:60])

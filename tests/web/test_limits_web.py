@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 import json
 import subprocess
-import sys
 import time
 import xml.dom.minidom
 from datetime import date, timedelta
@@ -31,6 +30,7 @@ from blangko.domain.limits import MAX_SERIALS_PER_WRITE
 from blangko.services.calendar import events
 from blangko.services.stock import writes
 from blangko.web import charts
+from blangko_main import run_blangko
 
 HUGE = "KR0000001-KR9999999"  # the campaign's ten million serials
 
@@ -429,12 +429,7 @@ def test_chart_labels_are_plain_text(label) -> None:  # type: ignore[no-untyped-
 
 def test_cli_refuses_over_the_limit_with_exit_2(db_url, office) -> None:  # type: ignore[no-untyped-def]
     def blangko(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "blangko", "--db", db_url, *args, "--json"],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        return run_blangko("--db", db_url, *args, "--json")  # main() in this process
 
     lose = blangko("stock", "lose", "--serials", HUGE, "--reason", "x", "--document", "LP")
     assert lose.returncode == 2, lose.stdout + lose.stderr

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 
 import pytest
 from sqlalchemy import select
@@ -35,6 +34,7 @@ from blangko.adapters.tables_users import app_user
 from blangko.services.admin import setup
 from blangko.settings import Settings
 from blangko.web.app import api_routes, create_app
+from blangko_main import run_blangko
 
 A, B = "17.04", "17.01"
 NEW_PASSWORD = "sandi-baru-yang-panjang"
@@ -243,13 +243,7 @@ def test_user_without_office_reads_no_office_data(sealed, ctx) -> None:  # type:
 
 
 def _blangko(db_url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "blangko", "--db", db_url, *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_blangko("--db", db_url, *args, stdin=stdin)  # main() in this process
 
 
 def test_user_add_without_office_refused_where_two_offices(db_url, ctx, two_offices) -> None:  # type: ignore[no-untyped-def]

@@ -43,6 +43,7 @@ PATH_VALUES = {
     "kode": "17",  # a province (the national and province view)
     "code": "17",
     "request_id": "1",
+    "loan_id": "1",
 }
 
 

@@ -8,6 +8,7 @@ from blangko.adapters import (
     tables_events,  # noqa: F401 - events and their villages
     tables_handed_in,  # noqa: F401 - handed-in cards, destructions, counts
     tables_items,  # noqa: F401 - items, lots, item entries, printers
+    tables_loans,  # noqa: F401 - loan, loan_event
     tables_rationing,  # noqa: F401 - rationing_policy
     tables_readlog,  # noqa: F401 - read_log
     tables_requests,  # noqa: F401 - blank_request, request_event

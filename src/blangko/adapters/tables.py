@@ -288,6 +288,9 @@ shipment = Table(
     Column("lost_document", Text, nullable=True),
     # The request this shipment is a tranche of (docs/network.md, "The life of a request").
     Column("request_id", Integer, nullable=True, index=True),
+    # A loan's shipment (the lender's) or a return of it (the borrower's): tables_loans.loan
+    # (no foreign key here: that table is defined after this one; migration 0022_loans has it).
+    Column("loan_id", Integer, nullable=True),
 )
 Index("ix_shipment_office_status", shipment.c.office_code, shipment.c.status)
 Index("ix_shipment_to_office", shipment.c.to_office, shipment.c.status)

@@ -19,6 +19,7 @@ from blangko.cli.coverage import coverage_app
 from blangko.cli.forecast import forecast_app
 from blangko.cli.handed_in import old_card_app
 from blangko.cli.items import item_app, printer_app
+from blangko.cli.loans import loan_app
 from blangko.cli.network import network_app, shipment_app
 from blangko.cli.options import JsonOpt
 from blangko.cli.output import command_of, console, fail, print_json, set_language
@@ -62,6 +63,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(network_app, name="network")
 app.add_typer(shipment_app, name="shipment")
 app.add_typer(request_app, name="request")
+app.add_typer(loan_app, name="loan")
 app.add_typer(readlog_app, name="readlog")
 app.add_typer(rationing_app, name="rationing")
 app.add_typer(old_card_app, name="old-card")

@@ -158,6 +158,20 @@ ROUTE_ROLES: Final[dict[str, frozenset[str]]] = {
     "api.requests.refuse": frozenset({KEPALA}),
     "api.requests.ship": frozenset({STOK}),
     "api.requests.close": frozenset({KEPALA, STOK}),
+    # Loans between offices (docs/network.md, "Loans"): arranged by the province's or the
+    # directorate's head or stock keeper; sent by the lender's stock keeper, returned by the
+    # borrower's; written off by the directorate's head; read by those who read the ledger.
+    "page.loans": LEDGER_READERS,
+    "page.loans.arrange": frozenset({KEPALA, STOK}),
+    "page.loans.send": frozenset({STOK}),
+    "page.loans.return": frozenset({STOK}),
+    "page.loans.write_off": frozenset({KEPALA}),
+    "api.loans.list": LEDGER_READERS,
+    "api.loans.show": LEDGER_READERS,
+    "api.loans.arrange": frozenset({KEPALA, STOK}),
+    "api.loans.send": frozenset({STOK}),
+    "api.loans.return": frozenset({STOK}),
+    "api.loans.write_off": frozenset({KEPALA}),
     # Audit: read-only, may verify the chain.
     "page.audit": frozenset({AUDITOR, KEPALA}),
     "page.audit.verify": frozenset({AUDITOR, KEPALA}),
@@ -314,6 +328,8 @@ UNSCOPED_ROUTES: Final = frozenset(
 
 # Routes a province's user (no office of their own) may call: the network view of the
 # offices of the province (docs/network.md). Every other office route refuses them (403).
+# Loans are arranged by the province (docs/network.md, "Loans"): its user lists, reads and
+# arranges them too.
 PROVINCE_ROUTES: Final = frozenset(
     {
         "api.network",
@@ -334,6 +350,28 @@ PROVINCE_ROUTES: Final = frozenset(
         "api.requests.show",
         "api.requests.endorse",
         "api.requests.return",
+    }
+    # Loans: the province lists, reads and arranges them.
+    | {
+        "api.loans.list",
+        "api.loans.show",
+        "api.loans.arrange",
+        "page.loans",
+        "page.loans.arrange",
+    }
+)
+
+# Reading another office (a province's user an office of its province, the directorate's
+# user any office: `?office=KODE`, web/deps.py) is read-only and never reaches residents'
+# personal data, the office's accounts or its read log: these routes refuse it (403).
+CROSS_OFFICE_REFUSED: Final = frozenset(
+    {
+        *PERSONAL_DATA_ROUTES,
+        "page.users",
+        "api.users.list",
+        "page.office",
+        "page.readlog",
+        "api.readlog",
     }
 )
 

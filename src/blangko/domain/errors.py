@@ -89,6 +89,11 @@ FIELD_LABEL_ID: Final = {
     "request": "Permohonan",
     "comment": "Catatan",
     "number": "Nomor surat permohonan",
+    # loans between offices
+    "loan": "Pinjaman",
+    "lender": "Kantor pemberi pinjaman",
+    "borrower": "Kantor peminjam",
+    "due": "Tanggal kembali",
     # dates, the calendar and events
     "date": "Tanggal",
     "day": "Tanggal",

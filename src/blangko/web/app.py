@@ -47,6 +47,7 @@ from blangko.web import (
     dashboard,
     handed_in,
     i18n,
+    loans,
     national,
     network,
     printers,
@@ -92,6 +93,7 @@ PAGE_ROUTERS = (
     reports.pages,
     national.pages,
     requests.pages,
+    loans.pages,
 )
 API_ROUTERS = (
     auth.api,
@@ -112,6 +114,7 @@ API_ROUTERS = (
     network.api,
     national.api,
     requests.api,
+    loans.api,
 )
 
 
@@ -285,7 +288,7 @@ def create_app(
     async def forbidden(request: Request, exc: Forbidden) -> Response:
         message = exc.message or N_("Peran Anda tidak diizinkan membuka halaman atau operasi ini.")
         if is_api(request):
-            field = "office" if exc.code == "no_office" else None
+            field = "office" if exc.code in ("no_office", "office_required") else None
             return error_json(exc.code, field, tr(request)(message), 403)
         return render_error(request, 403, message)
 

@@ -22,7 +22,7 @@ from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from blangko.domain.access import allowed, sees_personal_data
+from blangko.domain.access import allowed
 from blangko.domain.applications import (
     ACTION_DESK,
     COLLECTOR_LABEL_ID,
@@ -75,6 +75,7 @@ from blangko.web.deps import (
     page_router,
     render,
     request_ctx,
+    reveals_personal_data,
     status_for,
     tr,
     villages_by_kecamatan,
@@ -102,7 +103,7 @@ ACTION_LABELS = {
 
 
 def _reveal(request: Request) -> bool:
-    return sees_personal_data(request.state.principal.role)
+    return reveals_personal_data(request)
 
 
 def _can_write(request: Request) -> bool:

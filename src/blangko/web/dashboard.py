@@ -15,6 +15,7 @@ from blangko.domain.text import N_
 from blangko.services import dashboard, figures, forecast
 from blangko.services.context import Context
 from blangko.services.forecast_results import Forecast
+from blangko.services.network import loans
 from blangko.web import charts, i18n
 from blangko.web.deps import (
     ERRORS,
@@ -42,7 +43,14 @@ def dashboard_page(request: Request) -> Response:
     ctx, office = request_ctx(request)
     model = dashboard.dashboard(ctx, office)
     more = dashboard.outlook(ctx, office, request.state.principal.role)
-    return render(request, "dashboard.html", model=model, outlook=more, **ledger_labels())
+    return render(
+        request,
+        "dashboard.html",
+        model=model,
+        outlook=more,
+        open_loans=loans.open_for(ctx, office),
+        **ledger_labels(),
+    )
 
 
 @pages.get("/grafik/stok.svg", name="chart.stock")

@@ -22,12 +22,20 @@ from pydantic import BaseModel
 from typing_extensions import TypedDict
 
 from blangko import formatting
-from blangko.domain.access import ROLE_LABELS, allowed
+from blangko.domain.access import (
+    ANONYMOUS,
+    CROSS_OFFICE_REFUSED,
+    ROLE_LABELS,
+    allowed,
+    sees_personal_data,
+)
 from blangko.domain.errors import FIELD_LABEL_ID, Conflict, DomainError, Forbidden, NotFound
 from blangko.domain.limits import MAX_NUMBER
+from blangko.domain.text import Msg
 from blangko.services import derived
 from blangko.services.admin import setup, users
 from blangko.services.context import Context
+from blangko.services.network import organisation
 from blangko.web import i18n
 from blangko.web.nav import items_for
 from blangko.web.security import authorize, is_api
@@ -39,14 +47,80 @@ T = TypeVar("T")
 bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
+OfficeChoice = Annotated[
+    str | None,
+    Query(
+        description=(
+            "Kantor yang dibaca (mis. 17.04): akun provinsi membaca kantor provinsinya, akun "
+            "direktorat setiap kantor; hanya baca. Akun kantor: hanya kantornya sendiri."
+        )
+    ),
+]
+
+
+def office_in_scope(request: Request, office: OfficeChoice = None) -> None:
+    """The office a request acts on, resolved and checked here once for every route
+    (router-level, after `authorize`): the user's own office; or, named by `?office=KODE`,
+    an office within the user's reach (a province's user: its province's offices; the
+    directorate's: every office) for reading only. An office outside the reach, or one that
+    does not exist, is not found (404); a write or a route of personal data, accounts or the
+    read log on another office is refused (403). Public routes take `office` as their own
+    (the public status page of any office) and are left alone; every other route checks it,
+    log-out and /api/v1/me too. `request_ctx` returns it."""
+    name = getattr(request.scope.get("route"), "name", "") or ""
+    who = request.state.principal
+    chosen = (office or "").strip()
+    if allowed(name, ANONYMOUS) or who.anonymous or not chosen or chosen == who.scope:
+        return
+    if not user_reach(request).covers(chosen) or not organisation.office_known(
+        request.app.state.ctx, chosen
+    ):
+        raise NotFound(
+            "unknown_office", "office", Msg("Kantor '{office}' tidak ada.", office=chosen)
+        )
+    if request.method != "GET" or name in CROSS_OFFICE_REFUSED:
+        raise Forbidden(
+            "read_only_office",
+            "office",
+            Msg(
+                (
+                    "Kantor {office} hanya dapat dibaca dari akun Anda, tanpa data pribadi "
+                    "penduduk: perubahan dicatat oleh kantor itu sendiri."
+                ),
+                office=chosen,
+            ),
+        )
+    request.state.office = chosen
+
+
+def user_reach(request: Request) -> organisation.Reach:
+    """What the user sees of the network: the directorate's users everything, a province's
+    user its offices, an office's user its own (docs/network.md, "Who sees what")."""
+    who = request.state.principal
+    return organisation.reach_of(who.scope if who.scoped else None, who.province)
+
+
+def reading_other_office(request: Request) -> bool:
+    """Whether the request reads an office other than the user's own (`?office=`)."""
+    return getattr(request.state, "office", None) is not None
+
+
+def reveals_personal_data(request: Request) -> bool:
+    """Whether the page or answer may show residents' names and full NIKs: the user's role
+    may see them (domain.access) and the office is the user's own."""
+    return sees_personal_data(request.state.principal.role) and not reading_other_office(request)
+
+
 def page_router() -> APIRouter:
     """A router for pages: every route authorised by its name, left out of the API document."""
-    return APIRouter(dependencies=[Depends(authorize)], include_in_schema=False)
+    return APIRouter(
+        dependencies=[Depends(authorize), Depends(office_in_scope)], include_in_schema=False
+    )
 
 
 def api_router() -> APIRouter:
     """A router for the JSON API: authorised by route name, bearer token documented."""
-    return APIRouter(dependencies=[Depends(authorize), Depends(bearer)])
+    return APIRouter(dependencies=[Depends(authorize), Depends(office_in_scope), Depends(bearer)])
 
 
 # API parameters and errors -------------------------------------------------------------------
@@ -139,10 +213,12 @@ def error_json(
 def request_ctx(request: Request) -> tuple[Context, str | None]:
     """The app's context acting as the logged-in user (name and role), and the office the user
     acts for (their own; for a user without an office, the only office of the database; None
-    for anonymous callers and a database without an office)."""
+    for anonymous callers and a database without an office), or the office they read, chosen
+    by `?office=` and checked by `office_in_scope`."""
     who = request.state.principal
     ctx: Context = request.app.state.ctx
-    return replace(ctx, actor=who.username or "anonim", role=who.role), who.scope
+    office = getattr(request.state, "office", None) or who.scope
+    return replace(ctx, actor=who.username or "anonim", role=who.role), office
 
 
 def villages_by_kecamatan(ctx: Context, office: str | None) -> list[dict[str, Any]]:
@@ -247,8 +323,12 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
         "waktu": partial(formatting.waktu, lang=lang, tz=settings.timezone),
         "principal": who,
         "nav": items_for(role),
-        # What the caller may do, asked of the one access policy by route name.
-        "can": partial(_allowed_for, role),
+        # What the caller may do, asked of the one access policy by route name (reading
+        # another office: nothing but reads).
+        "can": partial(
+            _allowed_for, role, _reads(request) if reading_other_office(request) else None
+        ),
+        "reading_office": getattr(request.state, "office", None),
         "csrf": session.get("csrf", ""),
         "flash": session.pop("flash", None),
         "demo": settings.demo,
@@ -261,8 +341,17 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
     return base
 
 
-def _allowed_for(role: str, route: str) -> bool:
-    return allowed(route, role)
+def _allowed_for(role: str, reads: frozenset[str] | None, route: str) -> bool:
+    return allowed(route, role) and (reads is None or route in reads)
+
+
+def _reads(request: Request) -> frozenset[str]:
+    """The names of the app's GET routes."""
+    return frozenset(
+        getattr(r, "name", "")
+        for r in request.app.routes
+        if "GET" in (getattr(r, "methods", None) or ())
+    )
 
 
 def render(request: Request, template: str, status: int = 200, **extra: Any) -> HTMLResponse:

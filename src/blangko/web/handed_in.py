@@ -15,7 +15,7 @@ from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from blangko.domain.access import allowed, sees_personal_data
+from blangko.domain.access import allowed
 from blangko.domain.errors import DomainError
 from blangko.domain.handed_in import METHOD_LABEL_ID, METHODS, REASON_LABEL_ID, REASONS
 from blangko.domain.text import N_, Msg
@@ -35,6 +35,7 @@ from blangko.web.deps import (
     page_router,
     render,
     request_ctx,
+    reveals_personal_data,
     status_for,
     tr,
 )
@@ -52,7 +53,7 @@ Month = Annotated[str, Query(max_length=7, description="Bulan YYYY-MM.")]
 
 
 def _reveal(request: Request) -> bool:
-    return sees_personal_data(request.state.principal.role)
+    return reveals_personal_data(request)
 
 
 def _page(

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from blangko.domain.access import sees_personal_data
 from blangko.services import registry
 from blangko.services.registry import Resident
-from blangko.web.deps import ERRORS, api_router, request_ctx
+from blangko.web.deps import ERRORS, api_router, request_ctx, reveals_personal_data
 
 api = api_router()
 
@@ -17,5 +16,5 @@ api = api_router()
 def resident_show(request: Request, nik: str) -> Resident:
     """One resident (name, area, recording and printing dates, wajib-KTP today)."""
     ctx, office = request_ctx(request)
-    reveal = sees_personal_data(request.state.principal.role)
+    reveal = reveals_personal_data(request)
     return registry.show_resident(ctx, nik, reveal=reveal, office=office)

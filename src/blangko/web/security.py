@@ -20,7 +20,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from blangko.domain.access import ANONYMOUS, PROVINCE_ROUTES, UNSCOPED_ROUTES, allowed
+from blangko.domain.access import (
+    ANONYMOUS,
+    CROSS_OFFICE_REFUSED,
+    PROVINCE_ROUTES,
+    UNSCOPED_ROUTES,
+    allowed,
+)
+from blangko.domain.text import N_
 from blangko.services.admin import users
 
 SESSION_COOKIE = "blangko_session"
@@ -206,6 +213,13 @@ NO_SCOPE = (
 )
 
 
+PROVINCE_READS = N_(
+    "Akun provinsi membaca kantor-kantor provinsinya tanpa mengubah data: pilih kantornya "
+    "dengan ?office=KODE (mis. ?office=17.04). Data pribadi penduduk, akun dan log baca "
+    "kantor tidak dapat dibuka dari akun provinsi."
+)
+
+
 async def authorize(request: Request) -> Principal:
     """Router-level dependency: allow the call only if the route's roles include the caller's."""
     route = request.scope.get("route")
@@ -221,7 +235,16 @@ async def authorize(request: Request) -> Principal:
         and name not in UNSCOPED_ROUTES
         and not (who.province and name in PROVINCE_ROUTES)
     ):
-        raise Forbidden(NO_SCOPE, code="no_office")
+        if not who.province:
+            raise Forbidden(NO_SCOPE, code="no_office")
+        # A province's user reads an office of its province, chosen by `?office=KODE`
+        # (checked against the province by web.deps.office_in_scope): reads only.
+        if (
+            request.method != "GET"
+            or name in CROSS_OFFICE_REFUSED
+            or not (request.query_params.get("office") or "").strip()
+        ):
+            raise Forbidden(PROVINCE_READS, code="office_required")
     if not is_api(request) and request.method == "POST":
         form = await request.form()
         sent = form.get("csrf")

@@ -76,6 +76,7 @@ def insert_shipment(
     quantity: int,
     serials: str,
     note: str | None,
+    loan_id: int | None = None,
 ) -> int:
     return int(
         conn.execute(
@@ -92,6 +93,7 @@ def insert_shipment(
                 quantity=quantity,
                 serials=serials,
                 note=note,
+                loan_id=loan_id,
             )
             .returning(t.shipment.c.id)
         ).scalar_one()

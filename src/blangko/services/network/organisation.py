@@ -9,6 +9,7 @@ from blangko.adapters.repos import admin as admin_repo
 from blangko.adapters.repos import network as repo
 from blangko.domain.ledger import GENESIS_HASH
 from blangko.services.context import Context
+from blangko.services.network import loan_book
 from blangko.services.network.results import (
     DirectorateCreated,
     OfficeInNetwork,
@@ -61,6 +62,12 @@ def reach_of(office: str | None, province: str | None) -> Reach:
     return Reach(province=province)
 
 
+def office_known(ctx: Context, code: str) -> bool:
+    """Whether an office (or the directorate) of that code is in the database."""
+    with ctx.read() as conn:
+        return repo.office_kind(conn, code) is not None
+
+
 def create_directorate(ctx: Context) -> DirectorateCreated:
     """Add the directorate to the database, with its central warehouse (store `gudang`).
     Safe to run again."""
@@ -91,6 +98,7 @@ def organisation(ctx: Context, *, reach: Reach = EVERYTHING) -> Organisation:
         names = repo.region_names(
             conn, {province_of(r.code) for r in rows if r.kind != DIRECTORATE}
         )
+        loans = loan_book.open_loans(conn, reach.covers, ctx.today())
     directorate: OfficeInNetwork | None = None
     provinces: dict[str, ProvinceInNetwork] = {}
     for r in rows:
@@ -118,4 +126,5 @@ def organisation(ctx: Context, *, reach: Reach = EVERYTHING) -> Organisation:
         "provinces": listed,
         "on_hand": sum(int(r.on_hand) for r in rows),
         "in_transit": sum(int(r.in_transit) for r in rows),
+        "open_loans": loans,
     }

@@ -32,6 +32,7 @@ class Organisation(TypedDict):
     provinces: list[ProvinceInNetwork]
     on_hand: int  # the whole network
     in_transit: int
+    open_loans: list[LoanView]  # on their way or not yet settled, within reach
 
 
 class ShipmentView(TypedDict):
@@ -56,6 +57,7 @@ class ShipmentView(TypedDict):
     lost_seq: int | None
     lost_document: str | None
     request: int | None  # the request this shipment is a tranche of
+    loan_id: int | None  # a loan's shipment or a return of it (docs/network.md, "Loans")
 
 
 class ShipmentWritten(TypedDict):
@@ -92,3 +94,39 @@ class NetworkVerification(TypedDict):
     on_hand: int
     net_external: int
     whole_holds: bool
+
+
+class LoanEvent(TypedDict):
+    step: str  # arranged | sent | received | return_sent | returned | settled | written_off
+    actor: str
+    at: str
+    quantity: int | None
+    shipment: int | None
+    comment: str | None
+
+
+class LoanView(TypedDict):
+    id: int
+    lender: str
+    borrower: str
+    status: str  # arranged | sent | open | settled | written_off
+    quantity: int  # as arranged
+    reason: str
+    due_date: str
+    overdue: bool  # open past its due date
+    arranged_by: str
+    arranged_at: str
+    lent: int  # received by the borrower
+    returned: int  # received back by the lender
+    returning: int  # in return shipments still in transit
+    written_off: int
+    outstanding: int  # lent - returned - written off
+    shipments: list[int]
+    events: list[LoanEvent]
+
+
+class LoanWritten(TypedDict):
+    office: str  # the ledger whose chain the write locked
+    loan: LoanView
+    shipment: ShipmentView | None  # the shipment a send or a return made
+    replayed: bool

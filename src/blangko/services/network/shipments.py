@@ -31,7 +31,7 @@ from blangko.domain.serials import (
 from blangko.domain.text import N_, Msg
 from blangko.formatting import num
 from blangko.services.context import Context, WriteTx, location_id, write_once
-from blangko.services.network import request_steps
+from blangko.services.network import loan_book, request_steps
 from blangko.services.network.organisation import EVERYTHING, STORE_NAME, Reach
 from blangko.services.network.results import ShipmentView, ShipmentWritten
 from blangko.services.stock.entries import append_entry, check_entry_date, record_entry
@@ -60,6 +60,7 @@ def view(row: Any) -> ShipmentView:
         "lost_seq": row.lost_seq,
         "lost_document": row.lost_document,
         "request": row.request_id,
+        "loan_id": row.loan_id,
     }
 
 
@@ -115,84 +116,113 @@ def send(
         check_serial_count(qty, "qty", limit=MAX_SERIALS_PER_WRITE)
 
     def body(tx: WriteTx) -> ShipmentWritten:
-        receiver = _required(to_office, "to", "Kantor tujuan")
-        if repo.office_kind(tx.conn, receiver) is None:
-            raise NotFound(
-                "unknown_office",
-                "to",
-                Msg("Kantor tujuan '{receiver}' tidak ada di basis data ini.", receiver=receiver),
-            )
-        if receiver == tx.office:
-            raise DomainError(
-                "same_office",
-                "to",
-                N_("Kantor tujuan sama dengan kantor pengirim: kirim ke kantor lain."),
-            )
-        doc = _required(document, "document", "Nomor dokumen (surat pengantar/BAST kiriman)")
-        check_entry_date(tx, effective)
-        name = location or STORE_NAME
-        loc = location_id(tx.conn, tx.office, name, "location")
-        if asked is None:
-            assert qty is not None
-            if qty < 1:
-                raise DomainError("qty_positive", "qty", N_("Jumlah keping harus lebih dari 0."))
-            ranges = ledger_repo.lowest_available(tx.conn, tx.office, loc, qty)
-            if total(ranges) < qty:
-                raise DomainError(
-                    "insufficient_stock",
-                    "qty",
-                    Msg(
-                        (
-                            "Stok di '{name}' hanya {value} keping; tidak cukup untuk mengirim "
-                            "{qty}."
-                        ),
-                        name=name,
-                        value=num(total(ranges)),
-                        qty=num(qty),
-                    ),
-                )
-        else:
-            ranges = merge(asked)
-        shipment_id = repo.insert_shipment(
-            tx.conn,
-            sender=tx.office,
-            receiver=receiver,
-            sent_date=effective,
-            sent_at=ctx.now(),
-            sent_by=ctx.actor,
-            sent_seq=tx.seq + 1,
-            document=doc,
-            quantity=total(ranges),
-            serials=format_ranges(ranges),
-            note=note,
-        )
-        if request is not None:
-            request_steps.on_ship(
-                tx.conn,
-                request,
-                receiver=receiver,
-                quantity=total(ranges),
-                shipment=shipment_id,
-                actor=ctx.actor,
-                at=ctx.now(),
-                note=note,
-            )
-        # Out of the store into transit; serials not available there fail it all, naming them.
-        append_entry(
+        shipped = book_send(
             tx,
-            Kind.SHIP_OUT,
-            effective,
-            ranges,
-            from_location=loc,
-            party=receiver,
-            document=doc,
-            note=_note(shipment_id, note),
-            idempotency_key=idempotency_key,
+            to_office=to_office,
+            document=document,
+            asked=asked,
+            qty=qty,
+            location=location,
+            effective=effective,
+            note=note,
+            request=request,
         )
-        row = repo.shipment(tx.conn, shipment_id)
-        return {"office": tx.office, "shipment": view(row), "replayed": False}
+        return {"office": tx.office, "shipment": shipped, "replayed": False}
 
     return write_once(ctx, from_office, "shipment.send", params, idempotency_key, body)
+
+
+def book_send(
+    tx: WriteTx,
+    *,
+    to_office: str,
+    document: str,
+    asked: list[SerialRange] | None,
+    qty: int | None,
+    location: str | None,
+    effective: date,
+    note: str | None,
+    loan_id: int | None = None,
+    request: int | None = None,
+) -> ShipmentView:
+    """Within the sender's write `tx`: book the serials `asked` (or the lowest `qty`
+    available at the store) out into a new shipment to `to_office` (of `loan_id`, when it
+    is a loan's shipment or a return of one; a tranche of `request`, when it is one)."""
+    idempotency_key = tx.idempotency_key
+    receiver = _required(to_office, "to", "Kantor tujuan")
+    if repo.office_kind(tx.conn, receiver) is None:
+        raise NotFound(
+            "unknown_office",
+            "to",
+            Msg("Kantor tujuan '{receiver}' tidak ada di basis data ini.", receiver=receiver),
+        )
+    if receiver == tx.office:
+        raise DomainError(
+            "same_office",
+            "to",
+            N_("Kantor tujuan sama dengan kantor pengirim: kirim ke kantor lain."),
+        )
+    doc = _required(document, "document", "Nomor dokumen (surat pengantar/BAST kiriman)")
+    check_entry_date(tx, effective)
+    name = location or STORE_NAME
+    loc = location_id(tx.conn, tx.office, name, "location")
+    if asked is None:
+        assert qty is not None
+        if qty < 1:
+            raise DomainError("qty_positive", "qty", N_("Jumlah keping harus lebih dari 0."))
+        ranges = ledger_repo.lowest_available(tx.conn, tx.office, loc, qty)
+        if total(ranges) < qty:
+            raise DomainError(
+                "insufficient_stock",
+                "qty",
+                Msg(
+                    ("Stok di '{name}' hanya {value} keping; tidak cukup untuk mengirim {qty}."),
+                    name=name,
+                    value=num(total(ranges)),
+                    qty=num(qty),
+                ),
+            )
+    else:
+        ranges = merge(asked)
+    shipment_id = repo.insert_shipment(
+        tx.conn,
+        sender=tx.office,
+        receiver=receiver,
+        sent_date=effective,
+        sent_at=tx.ctx.now(),
+        sent_by=tx.ctx.actor,
+        sent_seq=tx.seq + 1,
+        document=doc,
+        quantity=total(ranges),
+        serials=format_ranges(ranges),
+        note=note,
+        loan_id=loan_id,
+    )
+    if request is not None:
+        request_steps.on_ship(
+            tx.conn,
+            request,
+            receiver=receiver,
+            quantity=total(ranges),
+            shipment=shipment_id,
+            actor=tx.ctx.actor,
+            at=tx.ctx.now(),
+            note=note,
+        )
+    # Out of the store into transit; serials not available there fail it all, naming them.
+    append_entry(
+        tx,
+        Kind.SHIP_OUT,
+        effective,
+        ranges,
+        from_location=loc,
+        party=receiver,
+        document=doc,
+        note=_note(shipment_id, note),
+        idempotency_key=idempotency_key,
+    )
+    row = repo.shipment(tx.conn, shipment_id)
+    return view(row)
 
 
 def _note(shipment_id: int, note: str | None) -> str:
@@ -409,6 +439,8 @@ def receive(
                 at=ctx.now(),
             )
         done = repo.shipment(tx.conn, number)
+        if done is not None and done.loan_id is not None:
+            loan_book.shipment_received(tx, done)
         return {"office": tx.office, "shipment": view(done), "replayed": False}
 
     return write_once(ctx, receiver, "shipment.receive", params, idempotency_key, body)
