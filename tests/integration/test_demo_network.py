@@ -18,7 +18,7 @@ from blangko.domain.serials import parse_ranges, total
 from blangko.services.admin import setup, users
 from blangko.services.context import Context
 from blangko.services.coverage import ikd
-from blangko.services.network import audit, organisation, requests, shipments
+from blangko.services.network import audit, loans, organisation, requests, shipments
 from blangko.services.reports import receipt
 from blangko.services.stock import counts
 from blangko.services.stock import queries as q
@@ -82,9 +82,17 @@ def test_the_demo_network(ctx: Context, db_url: str) -> None:
     # The neighbours: a surplus and a shortage; the other offices an opening stock each.
     on_hand = {o["code"]: o["on_hand"] for o in bengkulu["offices"]}
     surplus, short = network.NEIGHBOURS
-    assert on_hand[surplus.code] == 2000 + 3000 - surplus.used
-    assert on_hand[short.code] == 700 + 580 - short.used
-    assert on_hand[short.code] < 100 < 4000 < on_hand[surplus.code]
+    # The loan: the surplus lent the short office 300, 100 came back.
+    loan = network_requests.LOAN
+    assert (loan.lender, loan.borrower, loan.quantity, loan.returned) == (
+        surplus.code,
+        short.code,
+        300,
+        100,
+    )
+    assert on_hand[surplus.code] == 2000 + 3000 - surplus.used - 300 + 100
+    assert on_hand[short.code] == 700 + 580 - short.used + 300 - 100
+    assert on_hand[short.code] < 300 < 4000 < on_hand[surplus.code]
     plain = [c for c in codes if c not in {"17.04", surplus.code, short.code}]
     # The other offices: their opening, and what arrived for their requests (below): 1.000
     # for Bengkulu Utara's earlier request, 2.500 less 25 lost in transit for Kota Bengkulu.
@@ -97,10 +105,22 @@ def test_the_demo_network(ctx: Context, db_url: str) -> None:
         for i in range(r.received)
     ) == sum(arrived.values())
     seluma = shipments.list_shipments(ctx, office=short.code)
-    assert sorted((s["status"], s["lost_qty"]) for s in seluma) == [
-        ("in_transit", None),
-        ("received", 20),
+    assert sorted((s["status"], s["lost_qty"], s["quantity"]) for s in seluma) == [
+        ("in_transit", None, 1000),
+        ("received", 0, 100),  # the loan's part returned
+        ("received", 0, 300),  # the loan
+        ("received", 20, 600),
     ]
+    lent = loans.show(ctx, loan=net["loan"])
+    assert (lent["status"], lent["lent"], lent["returned"], lent["outstanding"]) == (
+        "open",
+        300,
+        100,
+        200,
+    )
+    assert lent["arranged_by"] == "provinsi" and len(lent["shipments"]) == 2
+    assert [o["id"] for o in loans.open_for(ctx, short.code)] == [net["loan"]]
+    assert [o["id"] for o in loans.open_for(ctx, surplus.code)] == [net["loan"]]
     directorate = q.balance(ctx, office="00.00")
     # The requests' tranches received: 1.000 (Bengkulu Utara), 1.500 + 1.000 (Kota
     # Bengkulu); on their way: 500 (Kepahiang) and 1.200 (Rejang Lebong).
@@ -124,7 +144,10 @@ def test_the_demo_network(ctx: Context, db_url: str) -> None:
     assert len(checked["ledgers"]) == 11 and all(lb["holds"] for lb in checked["ledgers"])
     assert checked["whole_holds"] and checked["in_transit"] == in_transit
     assert checked["lost_in_transit"] == 20 + 25
-    assert checked["shipped"] == checked["arrived"] + 45 + in_transit == shipped + in_transit
+    # The loan's two shipments (300 lent, 100 back) left one office's ledger and arrived in
+    # another's.
+    assert checked["shipped"] == checked["arrived"] + 45 + in_transit
+    assert checked["shipped"] == shipped + in_transit + 300 + 100
     balances = [q.balance(ctx, office=o["code"]) for o in setup.list_offices(ctx)]
     for b in balances:
         t = b["totals"]

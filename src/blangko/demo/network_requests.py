@@ -15,6 +15,10 @@ Bengkulu, each step taken by the demo's user of that step on a day of the story.
 - Seluma (17.05): endorsed by the province, waiting for the directorate.
 - Mukomuko (17.06): submitted, waiting for the province.
 
+And one loan (issue 13 point 5): the province has Bengkulu Selatan (17.01, its surplus)
+lend 300 blanks to Seluma (17.05, short while its next shipment is on the way); sent,
+received, and 100 returned since: open, 200 still owed.
+
 The office's steps are its demo user's (Kaur's stock keeper `stok`; another office's
 `stok-<code>`), the endorsements and returns the province's (`provinsi`), the decisions and
 shipments the directorate's (`pusat`). Each step's time is the story's day it was taken
@@ -31,7 +35,8 @@ from blangko.demo.actors import STOCK_KEEPER, acting
 from blangko.domain.errors import DomainError
 from blangko.services.admin.users import DEMO_DIRECTORATE_USER, DEMO_PROVINCE_USER
 from blangko.services.context import Context
-from blangko.services.network import requests, shipments
+from blangko.services.network import loans, requests, shipments
+from blangko.services.network.organisation import Reach
 
 HOME = "17.04"
 # Kaur's quantity and reason when its forecast recommends nothing.
@@ -155,6 +160,85 @@ REQUESTS = (
         ),
     ),
 )
+
+
+@dataclass(frozen=True)
+class DemoLoan:
+    lender: str
+    borrower: str
+    quantity: int
+    reason: str
+    arranged: int  # days ago
+    due_after: int  # days after arranging
+    returned: int  # blanks returned (and received back) since
+
+
+LOAN = DemoLoan(
+    "17.01",
+    "17.05",
+    quantity=300,
+    reason=(
+        "Stok Seluma tinggal untuk beberapa hari sementara kiriman Ditjen masih di perjalanan; "
+        "Bengkulu Selatan kelebihan stok."
+    ),
+    arranged=12,
+    due_after=60,
+    returned=100,
+)
+
+
+def add_loan(ctx: Context, loan: DemoLoan = LOAN) -> int:
+    """The demo's loan: arranged by the province, sent by the lender, received by the
+    borrower, `returned` blanks sent back and received; its number."""
+    today = ctx.today()
+    day = today - timedelta(days=loan.arranged)
+    province = Reach(province=loan.lender.split(".", 1)[0])
+    number = loans.arrange(
+        _at(ctx, PROVINCE_USER, day, 3),
+        lender=loan.lender,
+        borrower=loan.borrower,
+        quantity=loan.quantity,
+        reason=loan.reason,
+        due=day + timedelta(days=loan.due_after),
+        reach=province,
+    )["loan"]["id"]
+    lender, borrower = office_user(loan.lender), office_user(loan.borrower)
+    sent = day + timedelta(days=1)
+    out = loans.send(
+        _at(ctx, lender, sent, 2),
+        loan=number,
+        document=f"PINJAM/{loan.lender}/{number}",
+        effective=sent,
+        office=loan.lender,
+    )["shipment"]
+    assert out is not None
+    arrived = sent + timedelta(days=1)
+    shipments.receive(
+        _at(ctx, borrower, arrived, 3),
+        shipment=out["id"],
+        document=f"BAST/PINJAM/{loan.borrower}/{number}",
+        effective=arrived,
+        office=loan.borrower,
+    )
+    if loan.returned:
+        back_day = today - timedelta(days=3)
+        back = loans.return_loan(
+            _at(ctx, borrower, back_day, 2),
+            loan=number,
+            document=f"KEMBALI/{loan.borrower}/{number}/1",
+            qty=loan.returned,
+            effective=back_day,
+            office=loan.borrower,
+        )["shipment"]
+        assert back is not None
+        shipments.receive(
+            _at(ctx, lender, back_day + timedelta(days=1), 3),
+            shipment=back["id"],
+            document=f"BAST/KEMBALI/{loan.lender}/{number}/1",
+            effective=back_day + timedelta(days=1),
+            office=loan.lender,
+        )
+    return number
 
 
 def _at(ctx: Context, who: str, day: date, hour: int) -> Context:
