@@ -12,12 +12,13 @@ from datetime import date, timedelta
 from typer.testing import CliRunner
 
 from blangko.cli.main import app
-from blangko.demo import network, story
+from blangko.demo import network, network_requests, story
+from blangko.domain import requests as rq
 from blangko.domain.serials import parse_ranges, total
 from blangko.services.admin import setup, users
 from blangko.services.context import Context
 from blangko.services.coverage import ikd
-from blangko.services.network import audit, organisation, shipments
+from blangko.services.network import audit, loans, organisation, requests, shipments
 from blangko.services.reports import receipt
 from blangko.services.stock import counts
 from blangko.services.stock import queries as q
@@ -81,19 +82,55 @@ def test_the_demo_network(ctx: Context, db_url: str) -> None:
     # The neighbours: a surplus and a shortage; the other offices an opening stock each.
     on_hand = {o["code"]: o["on_hand"] for o in bengkulu["offices"]}
     surplus, short = network.NEIGHBOURS
-    assert on_hand[surplus.code] == 2000 + 3000 - surplus.used
-    assert on_hand[short.code] == 700 + 580 - short.used
-    assert on_hand[short.code] < 100 < 4000 < on_hand[surplus.code]
+    # The loan: the surplus lent the short office 300, 100 came back.
+    loan = network_requests.LOAN
+    assert (loan.lender, loan.borrower, loan.quantity, loan.returned) == (
+        surplus.code,
+        short.code,
+        300,
+        100,
+    )
+    assert on_hand[surplus.code] == 2000 + 3000 - surplus.used - 300 + 100
+    assert on_hand[short.code] == 700 + 580 - short.used + 300 - 100
+    assert on_hand[short.code] < 300 < 4000 < on_hand[surplus.code]
     plain = [c for c in codes if c not in {"17.04", surplus.code, short.code}]
-    assert sorted(on_hand[c] for c in plain) == sorted(network.OPENING_OTHERS)
+    # The other offices: their opening, and what arrived for their requests (below): 1.000
+    # for Bengkulu Utara's earlier request, 2.500 less 25 lost in transit for Kota Bengkulu.
+    opening = dict(zip(plain, network.OPENING_OTHERS, strict=False))
+    arrived = {"17.03": 1000, "17.71": 2500 - 25}
+    assert {c: on_hand[c] for c in plain} == {c: opening[c] + arrived.get(c, 0) for c in plain}
+    assert sum(
+        r.tranches[i] - (r.short if i == r.received - 1 else 0)
+        for r in network_requests.REQUESTS
+        for i in range(r.received)
+    ) == sum(arrived.values())
     seluma = shipments.list_shipments(ctx, office=short.code)
-    assert sorted((s["status"], s["lost_qty"]) for s in seluma) == [
-        ("in_transit", None),
-        ("received", 20),
+    assert sorted((s["status"], s["lost_qty"], s["quantity"]) for s in seluma) == [
+        ("in_transit", None, 1000),
+        ("received", 0, 100),  # the loan's part returned
+        ("received", 0, 300),  # the loan
+        ("received", 20, 600),
     ]
+    lent = loans.show(ctx, loan=net["loan"])
+    assert (lent["status"], lent["lent"], lent["returned"], lent["outstanding"]) == (
+        "open",
+        300,
+        100,
+        200,
+    )
+    assert lent["arranged_by"] == "provinsi" and len(lent["shipments"]) == 2
+    assert [o["id"] for o in loans.open_for(ctx, short.code)] == [net["loan"]]
+    assert [o["id"] for o in loans.open_for(ctx, surplus.code)] == [net["loan"]]
     directorate = q.balance(ctx, office="00.00")
-    shipped = sum(total(parse_ranges(s)) for s in (story.SHIPMENT, surplus.shipped, short.shipped))
-    in_transit = total(parse_ranges(network.IN_TRANSIT))
+    # The requests' tranches received: 1.000 (Bengkulu Utara), 1.500 + 1.000 (Kota
+    # Bengkulu); on their way: 500 (Kepahiang) and 1.200 (Rejang Lebong).
+    shipped = (
+        1000
+        + 1500
+        + 1000
+        + sum(total(parse_ranges(s)) for s in (story.SHIPMENT, surplus.shipped, short.shipped))
+    )
+    in_transit = total(parse_ranges(network.IN_TRANSIT)) + 500 + 1200
     assert directorate["totals"]["received"] == network.NATIONAL_QTY
     assert directorate["on_hand"] == network.NATIONAL_QTY - shipped - in_transit
     assert org["in_transit"] == in_transit
@@ -106,8 +143,11 @@ def test_the_demo_network(ctx: Context, db_url: str) -> None:
     assert checked["sound"], checked["problems"]
     assert len(checked["ledgers"]) == 11 and all(lb["holds"] for lb in checked["ledgers"])
     assert checked["whole_holds"] and checked["in_transit"] == in_transit
-    assert checked["lost_in_transit"] == 20
-    assert checked["shipped"] == checked["arrived"] + 20 + in_transit == shipped + in_transit
+    assert checked["lost_in_transit"] == 20 + 25
+    # The loan's two shipments (300 lent, 100 back) left one office's ledger and arrived in
+    # another's.
+    assert checked["shipped"] == checked["arrived"] + 45 + in_transit
+    assert checked["shipped"] == shipped + in_transit + 300 + 100
     balances = [q.balance(ctx, office=o["code"]) for o in setup.list_offices(ctx)]
     for b in balances:
         t = b["totals"]
@@ -128,7 +168,54 @@ def test_the_demo_network(ctx: Context, db_url: str) -> None:
         b["totals"][k] for b in balances for k in ("consumed", "spoiled", "lost", "returned")
     )
     adjusted = sum(b["totals"]["adjusted"] for b in balances)
-    assert whole == entered - left + adjusted - 20 == checked["on_hand"] + in_transit
+    assert whole == entered - left + adjusted - 45 == checked["on_hand"] + in_transit
+
+    # The requests: one in each state, Kaur's draft the first; each step by the demo's user
+    # of that step (the office, the province, the directorate), on the story's days.
+    listed_requests = requests.list_requests(ctx)
+    by_state = {r["state"]: r for r in listed_requests}
+    assert sorted(by_state) == sorted(rq.STATES) and len(listed_requests) == len(rq.STATES)
+    first = requests.show(ctx, request=1)
+    assert first["request"]["office"] == "17.04" and first["request"]["state"] == "draft"
+    assert first["request"]["created_by"] == "stok" and net["requests"][0] == 1
+    cut = by_state["partially_shipped"]
+    assert (cut["office"], cut["asked_qty"], cut["approved_qty"], cut["shipped_qty"]) == (
+        "17.08",
+        2000,
+        1000,
+        500,
+    )
+    assert cut["decision_reason"]
+    short_one = requests.show(ctx, request=by_state["received"]["id"])
+    assert [(s["quantity"], s["lost_qty"]) for s in short_one["tranches"]] == [
+        (1500, 0),
+        (1000, 25),
+    ]
+    assert short_one["request"]["arrived_qty"] == 2475
+    assert by_state["refused"]["approved_qty"] == 0 and by_state["refused"]["decision_reason"]
+    returned = requests.show(ctx, request=by_state["returned"]["id"])
+    assert [(e["action"], e["actor"]) for e in returned["events"]] == [
+        ("draft", "stok-1703"),
+        ("submit", "stok-1703"),
+        ("return", "provinsi"),
+    ]
+    assert returned["events"][-1]["comment"]
+    closed = requests.show(ctx, request=by_state["closed"]["id"])
+    actors_of = {e["action"]: e["actor"] for e in closed["events"]}
+    assert actors_of == {
+        "draft": "stok-1703",
+        "submit": "stok-1703",
+        "endorse": "provinsi",
+        "approve": "pusat",
+        "ship": "pusat",
+        "receive": "stok-1703",
+        "close": "stok-1703",
+    }
+    # The steps are dated on the story's days: drafted weeks ago, received days later.
+    drafted = date.fromisoformat(closed["request"]["created_at"][:10])
+    assert drafted == today - timedelta(days=70)
+    assert closed["request"]["received_at"] is not None
+    assert closed["request"]["received_at"] > closed["request"]["submitted_at"]
 
     # The demo's accounts: Kaur's roles, the directorate's stock keeper, Bengkulu's user.
     accounts = {a["username"]: a for a in users.ensure_demo_users(ctx)}

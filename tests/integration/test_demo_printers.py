@@ -31,7 +31,8 @@ def test_the_demo_names_what_stops_printing_first(ctx: Context) -> None:
     start = date.fromisoformat(broken["since"])
     assert start == today - timedelta(days=demo_printers.BROKEN_DAYS_AGO)
     assert broken["expected_back"] == (start + timedelta(days=7)).isoformat()
-    # The prints on printer-1 are the blanks printed since the printers were recorded.
+    # The prints on printer-1 are Kaur's blanks printed since the printers were recorded (the
+    # demo network's other offices print too, on printers the demo does not record).
     first = today - timedelta(days=demo_printers.TRACK_DAYS)
     with ctx.read() as conn:
         on_printer = conn.execute(select(func.sum(ti.printer_print.c.prints))).scalar_one()

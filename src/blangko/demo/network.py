@@ -18,9 +18,9 @@ Entries of the directorate are written by its demo stock keeper (`pusat`); those
 office other than Kaur by a stock keeper of that office named `stok-<code>` (e.g.
 `stok-1701`, a name in the ledger, no login).
 
-Later parts of the story append to `build` (after the neighbours' stories): the requests
-and loans of issue 13 points 4 and 5 go there, between offices this module made, with the
-dates in `Timeline`.
+After the neighbours' stories, `build` adds the requests for blanks (one in each state) and
+the loan of issue 13 points 4 and 5 (demo.network_requests), between offices this module
+made.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 from typing_extensions import TypedDict
 
+from blangko.demo import network_requests
 from blangko.demo.actors import acting
 from blangko.domain.calendar import indonesian_holidays
 from blangko.domain.ledger import SERVICES
@@ -114,6 +115,8 @@ class NetworkBuilt(TypedDict):
     offices: list[str]
     june_shipment: int
     shipments: list[int]
+    requests: list[int]
+    loan: int
     notes: list[str]
 
 
@@ -233,11 +236,21 @@ def build(
             note="saldo awal saat sistem mulai dipakai",
         )
         first += 10_000
+    # The requests for blanks (issue 13 point 4): one in each state, Kaur's draft first.
+    say("Permohonan blangko kantor-kantor Bengkulu ...")
+    asked = network_requests.add_requests(ctx)
+    # The loan (issue 13 point 5): Bengkulu Selatan lends Seluma 300, partly returned.
+    loan = network_requests.add_loan(ctx)
     notes = [
         f"Jaringan: direktorat {DIRECTORATE} (gudang pusat, {num(NATIONAL_QTY)} blangko diterima "
         f"dari penyedia), provinsi Bengkulu dengan {len(regencies)} kantor kabupaten/kota; "
         f"kiriman Juni #{june} ke Kaur diterima dengan {JUNE_BAST}; lihat 'blangko network "
         "list' dan 'blangko shipment list'.",
+        f"Permohonan blangko: {len(asked)} (satu di tiap tahap), #{asked[0]} konsep Kaur; "
+        "lihat 'blangko request list'.",
+        f"Pinjaman #{loan}: {network_requests.LOAN.lender} meminjamkan "
+        f"{num(network_requests.LOAN.quantity)} blangko ke {network_requests.LOAN.borrower}, "
+        f"{num(network_requests.LOAN.returned)} sudah kembali; lihat 'blangko loan list'.",
     ]
     return {
         "directorate": DIRECTORATE,
@@ -245,6 +258,8 @@ def build(
         "offices": regencies,
         "june_shipment": june,
         "shipments": numbers,
+        "requests": asked,
+        "loan": loan,
         "notes": notes,
     }
 
