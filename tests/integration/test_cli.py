@@ -38,7 +38,7 @@ def blangko(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-m", "blangko", "--db", db_url, *args],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,  # a safety net, not a speed check: the demo takes minutes on a loaded machine
         env={**os.environ, "COLUMNS": "200"},
     )
 
