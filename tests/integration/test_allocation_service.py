@@ -100,9 +100,7 @@ def test_snapshots_hold_the_open_requests(network: Context) -> None:
     assert [(r["asked"], r["state"]) for r in by_code[KAUR]["open_requests"]] == [
         (1000, "endorsed")
     ]
-    assert [(r["asked"], r["state"]) for r in by_code[BS]["open_requests"]] == [
-        (400, "submitted")
-    ]
+    assert [(r["asked"], r["state"]) for r in by_code[BS]["open_requests"]] == [(400, "submitted")]
     assert by_code[OKU]["open_requests"] == []
     # A step on a request changes what the snapshot holds: the office is computed again.
     n = by_code[BS]["open_requests"][0]["id"]
@@ -164,7 +162,9 @@ def test_allocation_from_snapshots_equals_the_pure_optimiser(network: Context) -
 def test_apply_approves_and_ships_exactly_the_allocation(network: Context) -> None:
     ctx = network
     quantities = {KAUR: 800, BS: 400, OKU: 300}
-    done = allocation.apply(ctx, quantities=quantities, document="SP/ALOKASI/1", idempotency_key="a1")
+    done = allocation.apply(
+        ctx, quantities=quantities, document="SP/ALOKASI/1", idempotency_key="a1"
+    )
     by_office = {a["office"]: a for a in done["applied"]}
     assert set(by_office) == {KAUR, BS}
     assert done["skipped"] == [{"office": OKU, "quantity": 300, "why": "no_request"}]
@@ -181,7 +181,9 @@ def test_apply_approves_and_ships_exactly_the_allocation(network: Context) -> No
     _sound(ctx)
     # A retry with the same key writes nothing and answers the same shipments.
     before = _written(ctx)
-    again = allocation.apply(ctx, quantities=quantities, document="SP/ALOKASI/1", idempotency_key="a1")
+    again = allocation.apply(
+        ctx, quantities=quantities, document="SP/ALOKASI/1", idempotency_key="a1"
+    )
     assert _written(ctx) == before
     assert {a["office"]: a["shipment"] for a in again["applied"]} == {
         o: a["shipment"] for o, a in by_office.items()
@@ -210,9 +212,7 @@ def test_apply_ours_ships_what_ours_gives_the_offices_with_a_request(network: Co
         ({"99.99": 100}, "unknown_office"),
     ],
 )
-def test_bad_input_writes_nothing(
-    network: Context, quantities: dict[str, int], code: str
-) -> None:
+def test_bad_input_writes_nothing(network: Context, quantities: dict[str, int], code: str) -> None:
     ctx = network
     before = _written(ctx)
     with pytest.raises(DomainError) as e:
@@ -223,9 +223,7 @@ def test_bad_input_writes_nothing(
 
 def test_a_request_no_longer_approvable_writes_nothing(network: Context) -> None:
     ctx = network
-    kaur = next(
-        x for x in allocation.allocation(ctx)["lines"] if x["office"] == KAUR
-    )["request"]
+    kaur = next(x for x in allocation.allocation(ctx)["lines"] if x["office"] == KAUR)["request"]
     rq.refuse(ctx, request=kaur, reason="anggaran")  # after the snapshot
     before = _written(ctx)
     with pytest.raises(DomainError) as e:

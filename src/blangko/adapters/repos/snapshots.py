@@ -36,9 +36,7 @@ def incoming(conn: Connection, office: str) -> list[tuple[int, int]]:
     return [(int(r.id), int(r.quantity)) for r in rows]
 
 
-def open_requests(
-    conn: Connection, office: str, states: Sequence[str]
-) -> list[dict[str, Any]]:
+def open_requests(conn: Connection, office: str, states: Sequence[str]) -> list[dict[str, Any]]:
     """The office's requests in one of ``states`` (the open ones): id, asked, state, by id."""
     rows = conn.execute(
         select(br.c.id, br.c.asked_qty, br.c.state)

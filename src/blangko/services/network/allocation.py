@@ -166,9 +166,10 @@ def _snapshot_offices(ctx: Context, day: date) -> tuple[list[Any], list[str]]:
         rows = snapshots_repo.latest(conn, day, known)
     have = {r.office_code for r in rows}
     usable = [r for r in rows if json.loads(r.demand_paths).get("paths")]
-    missing = sorted({c for c in known if c not in have} | {r.office_code for r in rows} - {
-        r.office_code for r in usable
-    })
+    missing = sorted(
+        {c for c in known if c not in have}
+        | {r.office_code for r in rows} - {r.office_code for r in usable}
+    )
     return usable, missing
 
 
@@ -185,9 +186,7 @@ def build_input(
     day = check_date(as_of or ctx.today(), "as_of")
     box_size = ctx.settings.allocation_box_size if box is None else box
     if box_size < 1:
-        raise DomainError(
-            "box_size", "box", Msg("Isi per kotak harus lebih dari 0 keping.")
-        )
+        raise DomainError("box_size", "box", Msg("Isi per kotak harus lebih dari 0 keping."))
     if stock is not None and stock < 0:
         raise DomainError("national_stock", "stock", Msg("Stok nasional tidak boleh negatif."))
     held = warehouse_stock(ctx, day)

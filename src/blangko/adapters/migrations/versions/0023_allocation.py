@@ -21,9 +21,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("office_snapshot") as batch:
-        batch.add_column(
-            sa.Column("open_requests", sa.Text, nullable=False, server_default="[]")
-        )
+        batch.add_column(sa.Column("open_requests", sa.Text, nullable=False, server_default="[]"))
 
 
 def downgrade() -> None:
