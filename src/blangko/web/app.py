@@ -39,6 +39,7 @@ from blangko.services.network import snapshots
 from blangko.settings import DEFAULT_SECRET_KEY, Settings
 from blangko.web import (
     admin,
+    allocation,
     apidocs,
     applications,
     auth,
@@ -90,6 +91,7 @@ PAGE_ROUTERS = (
     printers.pages,
     rationing.pages,
     reports.pages,
+    allocation.pages,
     national.pages,
     requests.pages,
 )
@@ -110,6 +112,7 @@ API_ROUTERS = (
     rationing.api,
     reports.api,
     network.api,
+    allocation.api,
     national.api,
     requests.api,
 )
