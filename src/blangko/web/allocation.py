@@ -139,10 +139,11 @@ async def allocation_apply_page(request: Request) -> Response:
         )
     except NotFound as exc:
         return render_error(request, 404, exc.message)
-    except DomainError:
+    except DomainError as exc:
+        err = exc
         return await run_in_threadpool(
             lambda: _page(
-                request, stock=stock, box=box, error=exc, form=form, status=status_for(exc)
+                request, stock=stock, box=box, error=err, form=form, status=status_for(err)
             )
         )
     _ = tr(request)

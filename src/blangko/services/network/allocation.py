@@ -406,11 +406,11 @@ def apply(
                     "not_approvable",
                     "request",
                     Msg(
-                        "Permohonan #{request} kantor {office} berstatus '{state}': hanya"
+                        "Permohonan #{request} kantor {office} berstatus '{state_label}': hanya"
                         " permohonan yang diajukan atau disetujui provinsi dapat dialokasikan.",
                         request=number,
                         office=office,
-                        state=rq.STATE_LABELS.get(row.state, row.state),
+                        state_label=rq.STATE_LABELS.get(row.state, row.state),
                     ),
                 )
             plan.append((office, number, qty, approved, shipped))
