@@ -87,7 +87,11 @@ def test_the_api_and_the_page(client) -> None:  # type: ignore[no-untyped-def]
     assert page.status_code == 200, page.text[-500:]
     assert 'data-testid="allocation-totals"' in page.text
     assert 'name="q-17.04"' in page.text and 'name="q-17.01"' not in page.text
-    assert 'href="/nasional/alokasi"' in client.get("/nasional").text
+    national = client.get("/nasional").text
+    assert 'href="/nasional/alokasi"' in national
+    # The national rows show each office's open requests, as its snapshot holds them.
+    cell = national.split('data-open-requests="17.04"', 1)[1].split("</td>", 1)[0]
+    assert f'href="/permohonan/{client.request_id}"' in cell and "600" in cell
 
 
 def test_the_head_applies_an_adjusted_allocation(client) -> None:  # type: ignore[no-untyped-def]
