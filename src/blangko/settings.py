@@ -179,6 +179,12 @@ class Settings(BaseSettings):
     # sedang diperbarui"); an older one is computed in the view. The stock on hand is always
     # read from the ledger. 0: every view computes what changed (docs/forecast.md).
     figures_max_stale_seconds: float = 300.0
+    # The national allocation (services/network/allocation.py, docs/network.md): blanks in a
+    # box (BLANGKO_ALLOCATION_BOX_SIZE; every office gets whole boxes) and how much a resident
+    # waiting in an office with an election within the horizon weighs
+    # (BLANGKO_ALLOCATION_ELECTION_WEIGHT, set by the head of the directorate).
+    allocation_box_size: int = Field(default=100, ge=1, le=100_000)
+    allocation_election_weight: float = Field(default=1.5, ge=1.0, le=100.0)
     # The IKD activation target in percent of wajib KTP (BLANGKO_IKD_TARGET_PCT): 30 is the
     # directorate's figure for 2024 and 2025 (25 % of recorded in 2023); docs/handed_in.md.
     ikd_target_pct: Decimal = Field(default=Decimal("30"))

@@ -183,6 +183,11 @@ OWN_FRESH = {
 # Parameters that belong to no office: the value sent (None: left out).
 PLAIN: dict[str, Any] = {
     "lang": "en",
+    # The national allocation (directorate only): a what-if stock and box, the quantities per
+    # office (none: ours).
+    "stock": None,
+    "box": None,
+    "quantities": None,
     "next": "/",
     "tab": "opname",
     "password": "sandi-salah-yang-panjang",
@@ -346,6 +351,8 @@ FORM_BY_HAND = {
         "all_held",
     ),
     "page.old_cards.count": ("counted", "counted_on", "reason"),
+    # One quantity field per office (q-17.04 ...), read by hand.
+    "page.national.allocation.apply": ("stock", "box", "document"),
 }
 # Fields read by hand that come once per value.
 FORM_MANY = {"villages", "cards", "witnesses"}

@@ -75,5 +75,7 @@ office_snapshot = Table(
     Column("election_date", Date, nullable=True),  # the next election within the horizon
     Column("election_name", String(200), nullable=True),
     Column("demand_paths", Text, nullable=False),  # JSON: module docstring
+    # JSON: [{"id", "asked", "state"}], the office's open requests (domain.requests.OPEN_STATES)
+    Column("open_requests", Text, nullable=False, server_default="[]"),
 )
 Index("ix_office_snapshot_as_of", office_snapshot.c.as_of)

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import OperationalError
 
+from blangko.cli import allocation as _allocation  # noqa: F401 - adds `network allocate`, `rebalance`
 from blangko.cli import national as _national  # noqa: F401 - adds `network snapshot`, `national`
 from blangko.cli import state
 from blangko.cli.admin import backup, init, location_app, office_app, regions_app, restore, user_app

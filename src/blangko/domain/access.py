@@ -130,6 +130,15 @@ ROUTE_ROLES: Final[dict[str, frozenset[str]]] = {
     "page.province.export": FORECAST_READERS,
     "api.national": FORECAST_READERS,
     "api.provinces.show": FORECAST_READERS,
+    # The national allocation and the proposed loans (docs/network.md, "Allocation and
+    # rebalancing"): the directorate's users only (a province's user: no province route, 403;
+    # an office's: not found). The head reads and applies it (approves and ships in one step,
+    # the head's decision); the stock keeper and the auditor read it.
+    "page.national.allocation": FORECAST_READERS,
+    "page.national.allocation.apply": frozenset({KEPALA}),
+    "api.national.allocation": FORECAST_READERS,
+    "api.national.rebalancing": FORECAST_READERS,
+    "api.national.allocation.apply": frozenset({KEPALA}),
     "api.shipments.receive": frozenset({STOK}),
     # Requests for blanks (docs/network.md, "The life of a request"): an office's stock keeper
     # or head drafts and changes it, the head submits it and closes it; a province's head (or

@@ -39,6 +39,7 @@ from blangko.services.network import snapshots
 from blangko.settings import DEFAULT_SECRET_KEY, Settings
 from blangko.web import (
     admin,
+    allocation,
     apidocs,
     applications,
     auth,
@@ -91,6 +92,7 @@ PAGE_ROUTERS = (
     printers.pages,
     rationing.pages,
     reports.pages,
+    allocation.pages,
     national.pages,
     requests.pages,
     loans.pages,
@@ -112,6 +114,7 @@ API_ROUTERS = (
     rationing.api,
     reports.api,
     network.api,
+    allocation.api,
     national.api,
     requests.api,
     loans.api,

@@ -17,6 +17,7 @@ from fastapi import Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from blangko.domain import national as dn
+from blangko.domain import requests as request_rules
 from blangko.domain.text import N_, Msg
 from blangko.formatting import blank_to_none, parse_date
 from blangko.services.network import organisation, snapshots
@@ -182,6 +183,7 @@ def _page(request: Request, v: NationalView, *, title: str, tiles: str, base: st
         level_colors=LEVEL_COLORS,
         levels=dn.LEVELS,
         sort_labels=SORT_LABELS,
+        request_state_labels=request_rules.STATE_LABELS,
     )
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, and_, delete, func, insert, select
 
 from blangko.adapters import tables as t
 from blangko.adapters.tables_events import event
+from blangko.adapters.tables_requests import blank_request as br
 from blangko.adapters.tables_snapshots import office_snapshot as s
 
 
@@ -33,6 +34,16 @@ def incoming(conn: Connection, office: str) -> list[tuple[int, int]]:
         .order_by(t.shipment.c.id)
     ).all()
     return [(int(r.id), int(r.quantity)) for r in rows]
+
+
+def open_requests(conn: Connection, office: str, states: Sequence[str]) -> list[dict[str, Any]]:
+    """The office's requests in one of ``states`` (the open ones): id, asked, state, by id."""
+    rows = conn.execute(
+        select(br.c.id, br.c.asked_qty, br.c.state)
+        .where(br.c.office_code == office, br.c.state.in_(list(states)))
+        .order_by(br.c.id)
+    ).all()
+    return [{"id": int(r.id), "asked": int(r.asked_qty), "state": str(r.state)} for r in rows]
 
 
 def event_kinds(conn: Connection, ids: Iterable[int]) -> dict[int, str]:

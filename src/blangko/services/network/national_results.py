@@ -42,6 +42,12 @@ class ElectionView(TypedDict):
     name: str
 
 
+class OpenRequest(TypedDict):
+    id: int
+    asked: int
+    state: str  # domain.requests.OPEN_STATES
+
+
 class OfficeSnapshot(TypedDict):
     """One office as its latest snapshot has it (the figures of its own pages)."""
 
@@ -62,6 +68,7 @@ class OfficeSnapshot(TypedDict):
     coverage: CoverageView
     election: ElectionView | None  # the next election within the horizon
     versions: dict[str, Any]
+    open_requests: list[OpenRequest]  # the office's open requests as the snapshot read them
 
 
 class ProvinceSummary(TypedDict):

@@ -14,6 +14,7 @@ figure is read from the function its own pages read it from (services.figures):
 | backlog (PRR ...) | the forecast's `backlog` (`applications.backlog_of`) |
 | coverage and its gap to the target | `coverage.areas.coverage` by kabupaten |
 | the next election within the horizon | the forecast's events of kind pilkades, pemilu, pilkada |
+| its open requests (id, asked, state) | `blank_request` in `domain.requests.OPEN_STATES` |
 
 Incrementally: a snapshot's key is the SHA-256 of the versions it is computed from (the
 office's ledger head and the versions of its registry, applications, calendar and events:
@@ -42,6 +43,7 @@ from blangko.adapters.repos import derived as derived_repo
 from blangko.adapters.repos import network as network_repo
 from blangko.adapters.repos import snapshots as repo
 from blangko.domain import national as dn
+from blangko.domain import requests as rq
 from blangko.domain import stock_policy as sp
 from blangko.domain.errors import DomainError, NotFound
 from blangko.domain.limits import check_date
@@ -61,7 +63,7 @@ from blangko.services.stock import queries
 from blangko.settings import Settings
 
 # Part of every snapshot's key: a change of what a snapshot holds computes them all again.
-SNAPSHOT_SHAPE = 1
+SNAPSHOT_SHAPE = 2  # 2: the open requests
 SORTS = ("risk", "code", "name", "cover", "stockout", "backlog", "coverage", "on_hand")
 EXPORT_SUFFIXES = ("csv", "xlsx")
 
@@ -78,6 +80,7 @@ def _material(ctx: Context, conn: Any, office: str, as_of: date) -> dict[str, An
     return {
         "versions": {d: versions.get(d, 0) for d in figures.FORECAST_DEPENDS},
         "in_transit": repo.incoming(conn, office),
+        "open_requests": repo.open_requests(conn, office, rq.OPEN_STATES),
         "as_of": as_of.isoformat(),
         "settings": [
             forecast.DEFAULT_HORIZON,
@@ -147,6 +150,7 @@ def snapshot_office(
         "election_date": date.fromisoformat(elections[0][0]) if elections else None,
         "election_name": elections[0][1][:200] if elections else None,
         "demand_paths": json.dumps(fc["demand_paths"]),
+        "open_requests": json.dumps(material["open_requests"]),
     }
     row["compute_ms"] = int(_since(started) * 1000)
     with ctx.write_plain() as conn:
@@ -305,6 +309,7 @@ def _office(r: Any) -> OfficeSnapshot:
             else None
         ),
         "versions": json.loads(r.versions),
+        "open_requests": json.loads(r.open_requests or "[]"),
     }
 
 
