@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -19,9 +19,15 @@ from blangko.domain.errors import DomainError
 from blangko.domain.items import PRINTER_STATE_LABEL_ID, PRINTER_STATES, ROLE_LABEL_ID
 from blangko.domain.text import N_
 from blangko.formatting import blank_to_none, parse_date
-from blangko.services import figures
+from blangko.services import derived, figures
 from blangko.services.items import queries, writes
-from blangko.services.items.results import ItemList, PrinterList, PrinterWritten
+from blangko.services.items.results import (
+    ItemList,
+    NoSupplyLimits,
+    PrinterList,
+    PrinterWritten,
+    SupplyLimitsResult,
+)
 from blangko.web.deps import (
     ERRORS,
     IdempotencyKey,
@@ -156,9 +162,11 @@ def printers_state(
 
 
 @api.get("/api/v1/forecast/stops", name="api.forecast.stops", responses=ERRORS, tags=["barang"])
-def forecast_stops(request: Request) -> dict[str, Any]:
+def forecast_stops(request: Request) -> SupplyLimitsResult | NoSupplyLimits:
     """What stops printing first in the next 120 days (blanks, ribbon, film, printers), with
     the quantity to request of each item; empty when the office keeps no item or printer."""
     ctx, office = request_ctx(request)
     stored = figures.supply_limits_stored(ctx, office)
-    return stored.value if stored is not None else {}
+    if stored is None:
+        return NoSupplyLimits(office=derived.office_of(ctx, office))
+    return cast(SupplyLimitsResult, stored.value)

@@ -151,3 +151,10 @@ class SupplyLimitsResult(TypedDict):
     limits: list[LimitView]
     printers_down: list[str]
     notes: list[str]
+
+
+class NoSupplyLimits(TypedDict):
+    """What stops printing first for an office that keeps no item but the blank and no
+    printer: nothing to add to the forecast's cover, only the office it was asked of."""
+
+    office: str
