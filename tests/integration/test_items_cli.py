@@ -109,3 +109,39 @@ def test_ribbon_from_receipt_to_printer(cli: Any, db_url: str) -> None:
         "Yang menghentikan cetak lebih dulu" in cli("forecast", "stops").stdout
         or "Tidak ada yang menghentikan" in cli("forecast", "stops").stdout
     )
+
+
+def test_item_reports_from_the_command_line(cli: Any, db_url: str, tmp_path: Any) -> None:
+    cli("item", "add", "pita-warna", "--name", "Pita warna YMCKO", "--role", "ribbon",
+        "--yield", "500")  # fmt: skip
+    cli("item", "receive", "--item", "pita-warna", "--lot", "R1", "--qty", "4",
+        "--document", "BAST/APBD/07", "--date", "2026-11-02")  # fmt: skip
+    cli("item", "count", "--item", "pita-warna", "--lot", "R1", "--counted", "3",
+        "--reason", "tidak ditemukan", "--date", "2026-11-05")  # fmt: skip
+    out = tmp_path / "u.xlsx"
+    done = json.loads(
+        cli(
+            "report",
+            "usage",
+            "--month",
+            "2026-11",
+            "--item",
+            "pita-warna",
+            "--output",
+            str(out),
+            "--json",
+        ).stdout  # fmt: skip
+    )
+    assert done["report"] == "item_usage" and out.read_bytes().startswith(b"PK")
+    pdf = tmp_path / "c.pdf"
+    done = json.loads(
+        cli("report", "count", "--item", "pita-warna", "--output", str(pdf), "--json").stdout
+    )
+    assert done["report"] == "item_count" and pdf.read_bytes().startswith(b"%PDF")
+    # No item named: the blank's report, as before.
+    done = json.loads(
+        cli("report", "usage", "--month", "2026-11", "--output", str(out), "--json").stdout
+    )
+    assert done["report"] == "usage"
+    assert "tidak keduanya" in refused(db_url, "report", "count", "1", "--item", "pita-warna")
+    assert "tinta" in refused(db_url, "report", "usage", "--month", "2026-11", "--item", "tinta")
