@@ -5,11 +5,13 @@ loads, and the bad inputs of issue 15 (nothing written)."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from blangko.adapters import tables as t
 from blangko.adapters import tables_items as ti
@@ -354,3 +356,70 @@ def test_purchase_request_needs_consumables(ctx: Context, office: str) -> None:
     with pytest.raises(DomainError) as exc:
         reports.build(ctx, "purchase", {})
     assert exc.value.code == "no_consumables"
+
+
+def _rewrite_item_chain(ctx: Context, item: str, seq: int, quantity: int) -> None:
+    """Edit one entry of an item's chain and recompute every hash after it, as someone with
+    write access to the database and the source code could: the chain alone stays sound."""
+    from blangko.adapters.repos import items as repo
+
+    with ctx.engine.begin() as conn:
+        e = ti.item_entry.c
+        conn.execute(
+            update(ti.item_entry).where(e.item_code == item, e.seq == seq).values(quantity=quantity)
+        )
+        prev = None
+        for row in list(repo.iter_entries(conn, "17.04", item)):
+            rec = repo.row_to_record(row)
+            if prev is not None:
+                rec = replace(rec, prev_hash=prev)
+            digest = rec.compute_hash()
+            conn.execute(
+                update(ti.item_entry)
+                .where(e.id == row.id)
+                .values(prev_hash=rec.prev_hash, hash=digest)
+            )
+            prev = digest
+
+
+def test_anchor_covers_each_item_chain(ctx: Context, stocked: str) -> None:
+    from blangko.services.stock import anchors
+
+    iw.remove(ctx, item="pita-warna", kind="spoil", lot="R-2026-01", quantity=1, reason="basah",
+              effective=D2)  # fmt: skip
+    made = anchors.anchor(ctx)
+    assert made["anchored"]
+    with ctx.read() as conn:
+        records = json.loads(
+            conn.execute(select(t.ledger_anchor.c.records).order_by(t.ledger_anchor.c.number))
+            .scalars()
+            .all()[-1]
+        )
+    assert records["item:pita-warna"]["upto"] == 2 and records["item:film"]["upto"] == 1
+    # Nothing changed: no new anchor; an item entry written: a new one.
+    assert not anchors.anchor(ctx)["anchored"]
+    iw.receive(ctx, item="film", lot="F-2", quantity=1, document="BAST/2", effective=D2)
+    assert anchors.anchor(ctx)["anchored"]
+    assert sq.verify(ctx)["sound"]
+    # The ribbon's chain rewritten and recomputed: its own audit passes, the anchor does not.
+    _rewrite_item_chain(ctx, "pita-warna", 1, 60)
+    v = sq.verify(ctx)
+    assert {a["item"]: a["sound"] for a in v["items"]} == {"film": True, "pita-warna": True}
+    assert not v["sound"]
+    assert any(
+        "pita-warna" in p["message"] and "ditulis ulang" in p["message"] for p in v["problems"]
+    )
+
+
+def test_anchor_finds_an_item_chain_cut_short(ctx: Context, stocked: str) -> None:
+    from blangko.services.stock import anchors
+
+    iw.remove(ctx, item="pita-warna", kind="spoil", lot="R-2026-01", quantity=1, reason="basah",
+              effective=D2)  # fmt: skip
+    anchors.anchor(ctx)
+    with ctx.engine.begin() as conn:
+        e = ti.item_entry.c
+        conn.execute(delete(ti.item_entry).where(e.item_code == "pita-warna", e.seq == 2))
+    v = sq.verify(ctx)
+    assert not v["sound"]
+    assert any("pita-warna" in p["message"] and "dihapus" in p["message"] for p in v["problems"])

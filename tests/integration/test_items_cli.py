@@ -109,3 +109,63 @@ def test_ribbon_from_receipt_to_printer(cli: Any, db_url: str) -> None:
         "Yang menghentikan cetak lebih dulu" in cli("forecast", "stops").stdout
         or "Tidak ada yang menghentikan" in cli("forecast", "stops").stdout
     )
+
+
+def test_item_reports_from_the_command_line(cli: Any, db_url: str, tmp_path: Any) -> None:
+    cli("item", "add", "pita-warna", "--name", "Pita warna YMCKO", "--role", "ribbon",
+        "--yield", "500")  # fmt: skip
+    cli("item", "receive", "--item", "pita-warna", "--lot", "R1", "--qty", "4",
+        "--document", "BAST/APBD/07", "--date", "2026-11-02")  # fmt: skip
+    cli("item", "count", "--item", "pita-warna", "--lot", "R1", "--counted", "3",
+        "--reason", "tidak ditemukan", "--date", "2026-11-05")  # fmt: skip
+    out = tmp_path / "u.xlsx"
+    done = json.loads(
+        cli(
+            "report",
+            "usage",
+            "--month",
+            "2026-11",
+            "--item",
+            "pita-warna",
+            "--output",
+            str(out),
+            "--json",
+        ).stdout  # fmt: skip
+    )
+    assert done["report"] == "item_usage" and out.read_bytes().startswith(b"PK")
+    pdf = tmp_path / "c.pdf"
+    done = json.loads(
+        cli("report", "count", "--item", "pita-warna", "--output", str(pdf), "--json").stdout
+    )
+    assert done["report"] == "item_count" and pdf.read_bytes().startswith(b"%PDF")
+    # No item named: the blank's report, as before.
+    done = json.loads(
+        cli("report", "usage", "--month", "2026-11", "--output", str(out), "--json").stdout
+    )
+    assert done["report"] == "usage"
+    assert "tidak keduanya" in refused(db_url, "report", "count", "1", "--item", "pita-warna")
+    assert "tinta" in refused(db_url, "report", "usage", "--month", "2026-11", "--item", "tinta")
+
+
+def test_consume_names_its_printer(cli: Any, db_url: str) -> None:
+    cli("item", "add", "pita-warna", "--name", "Pita warna YMCKO", "--role", "ribbon",
+        "--yield", "500")  # fmt: skip
+    cli("item", "receive", "--item", "pita-warna", "--lot", "R1", "--qty", "2",
+        "--document", "BAST/APBD/07", "--date", "2026-10-02")  # fmt: skip
+    cli("stock", "transfer", "--qty", "50", "--from", "gudang", "--to", "loket-1",
+        "--date", "2026-10-02")  # fmt: skip
+    cli("printer", "add", "printer-1", "--station", "loket-1", "--capacity", "200",
+        "--date", "2026-10-01")  # fmt: skip
+    cli("printer", "load", "printer-1", "--item", "pita-warna", "--lot", "R1",
+        "--label", "BOX-1", "--date", "2026-10-02")  # fmt: skip
+    cli("stock", "consume", "--service", "pemula", "--qty", "7", "--location", "loket-1",
+        "--printer", "printer-1", "--date", "2026-10-05")  # fmt: skip
+    history = json.loads(cli("printer", "history", "printer-1", "--json").stdout)
+    assert [(v["label"], v["prints"]) for v in history["loads"]] == [("BOX-1", 7)]
+    cli("printer", "state", "printer-1", "--state", "broken", "--date", "2026-10-06",
+        "--note", "head cetak rusak")  # fmt: skip
+    text = refused(db_url, "stock", "consume", "--service", "pemula", "--qty", "1",
+                   "--location", "loket-1", "--printer", "printer-1", "--date", "2026-10-07")  # fmt: skip
+    assert "printer-1" in text and "tidak berfungsi" in text
+    balance = json.loads(cli("stock", "balance", "--json").stdout)
+    assert balance["on_hand"] == 993  # the refused print took no blank

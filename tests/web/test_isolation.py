@@ -141,6 +141,7 @@ ID_KINDS = {
     "destruction_id": "destruction_id",  # a destruction of old cards
     "cards": "card_id",  # old cards (register numbers) to destroy
     "printer": "printer",  # a printer of a print station, by its name
+    "item": "item",  # a quantity item (a ribbon), by its code: the item reports
     "request_id": "request_id",  # a request for blanks (docs/network.md)
     "loan_id": "loan_id",  # a loan between offices
     "lender": "office",  # a loan's offices (Kemendagri's codes, public)
@@ -291,11 +292,12 @@ PLAIN: dict[str, Any] = {
 }
 # Paths with a choice of value: every one is tried (every action of an application).
 ACTIONS = tuple(a.value for a in Action)
+STOCK_REPORTS = ("usage", "count", "receipt", "destruction", "item_usage", "item_count")
 PATH_CHOICES = {
-    ("name", "page.report.stock"): ("usage", "count", "receipt", "destruction"),
-    ("name", "api.reports.stock"): ("usage", "count", "receipt", "destruction"),
-    ("name", "page.report.office"): ("coverage", "request"),
-    ("name", "api.reports.office"): ("coverage", "request"),
+    ("name", "page.report.stock"): STOCK_REPORTS,
+    ("name", "api.reports.stock"): STOCK_REPORTS,
+    ("name", "page.report.office"): ("coverage", "request", "purchase"),
+    ("name", "api.reports.office"): ("coverage", "request", "purchase"),
     ("action", "page.service.act"): ACTIONS,
     ("action", "api.applications.act"): ACTIONS,
 }
@@ -323,6 +325,7 @@ GHOSTS = {
     "destruction_id",
     "card_id",
     "printer",
+    "item",
     "request_id",
     "loan_id",
 }
@@ -334,10 +337,16 @@ NAMES_TAKEN = {("username", "api.users.add"), ("username", "page.users.add")}
 DEPENDENT = {
     "page.service.act": {"station", "serial"},
     "api.applications.act": {"station", "serial"},
-    "page.report.stock": {"count_id", "seq"},
-    "api.reports.stock": {"count_id", "seq"},
+    "page.report.stock": {"count_id", "seq", "item"},
+    "api.reports.stock": {"count_id", "seq", "item"},
 }
-TAKEN_BY = {"print": {"station", "serial"}, "count": {"count_id"}, "receipt": {"seq"}}
+TAKEN_BY = {
+    "print": {"station", "serial"},
+    "count": {"count_id"},
+    "receipt": {"seq"},
+    "item_usage": {"item"},
+    "item_count": {"item"},
+}
 # Form routes that read their form by hand (no declared fields): the fields they read.
 FORM_BY_HAND = {
     "page.agenda.event_add": ("name", "date", "kind", "villages", "all_villages"),
@@ -496,6 +505,13 @@ def _build(ctx, code: str) -> Office:  # type: ignore[no-untyped-def]
         office=organisation.DIRECTORATE_CODE,
     )
     iw.add_printer(own, name=f"printer-{tag}", station=post, capacity=150, office=code)
+    # A ribbon with a count that found one roll missing: the item reports of this office.
+    iw.add_item(own, code=f"pita-{tag}", name=f"Pita {tag}", role="ribbon", unit="roll",
+                yield_prints=500, office=code)  # fmt: skip
+    iw.receive(own, item=f"pita-{tag}", lot=f"L-{tag}", quantity=3, document=f"BAST-{tag}",
+               effective=yesterday, office=code)  # fmt: skip
+    iw.count(own, item=f"pita-{tag}", lot=f"L-{tag}", counted=2, reason=f"uji {tag}",
+             effective=yesterday, office=code)  # fmt: skip
     shipment = shipments.send(
         central,
         from_office=organisation.DIRECTORATE_CODE,
@@ -537,6 +553,7 @@ def _build(ctx, code: str) -> Office:  # type: ignore[no-untyped-def]
             "destruction_id": office.destruction_id,
             "card_id": office.card_id,
             "printer": f"printer-{tag}",
+            "item": f"pita-{tag}",
             "request_id": asked["id"],
             "loan_id": lent["id"],
         },
@@ -558,6 +575,7 @@ def _build(ctx, code: str) -> Office:  # type: ignore[no-untyped-def]
             "destruction_id": 2_000_000_000,
             "card_id": 2_000_000_000,
             "printer": "printer-hantu",
+            "item": "pita-hantu",
             "request_id": 2_000_000_000,
             "loan_id": 2_000_000_000,
         },

@@ -85,3 +85,38 @@ def test_roles_on_the_printer_page_and_api(client, ctx) -> None:  # type: ignore
     stops = client.get("/api/v1/forecast/stops", headers=keeper).json()
     assert stops["binding"]["constraint"] == "printers"
     assert {lim["constraint"] for lim in stops["limits"]} == {"blanks", "ribbon", "printers"}
+
+
+def test_item_reports_and_nota_dinas_downloads(client, ctx) -> None:  # type: ignore[no-untyped-def]
+    _stock(ctx)
+    iw.count(ctx, item="pita-warna", lot="R1", counted=0, reason="tidak ditemukan",
+             effective=date(2026, 11, 20))  # fmt: skip
+    login(client, "stok")
+    page = client.get("/printer").text
+    assert 'data-testid="item-reports"' in page and 'action="/laporan/stok/item_usage"' in page
+    assert 'data-testid="report-purchase"' not in page  # the nota dinas is the head's
+    r = client.get("/laporan/stok/item_usage?item=pita-warna&month=2026-11&fmt=xlsx")
+    assert r.status_code == 200 and r.content.startswith(b"PK")
+    assert "laporan-penggunaan-pita-warna-2026-11.xlsx" in r.headers["content-disposition"]
+    r = client.get("/laporan/stok/item_count?item=pita-warna&fmt=pdf")
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    bad = client.get("/laporan/stok/item_usage?item=tinta&month=2026-11&fmt=pdf")
+    assert bad.status_code == 404 and "tinta" in bad.text and 'href="/printer"' in bad.text
+    assert client.get("/laporan/kantor/purchase?fmt=pdf").status_code == 403
+    keeper = bearer(client, "stok")
+    api = client.get("/api/v1/reports/stock/item_count", headers=keeper,
+                     params={"item": "pita-warna", "as_of": "2026-11-20", "fmt": "xlsx"})  # fmt: skip
+    assert api.status_code == 200 and api.content.startswith(b"PK")
+    client.post("/logout", data={"csrf": csrf_of(client.get("/").text)})
+    login(client, "kepala")
+    page = client.get("/printer").text
+    assert 'data-testid="report-purchase"' in page
+    r = client.get("/laporan/kantor/purchase?fmt=pdf")
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    assert "nota-dinas-pita-film-" in r.headers["content-disposition"]
+    assert 'data-testid="report-purchase-stock"' in client.get("/stok").text
+    head = bearer(client, "kepala")
+    r = client.get("/api/v1/reports/office/purchase", headers=head, params={"fmt": "xlsx"})
+    assert r.status_code == 200 and r.content.startswith(b"PK")
+    auditor = bearer(client, "auditor")
+    assert client.get("/api/v1/reports/office/purchase", headers=auditor).status_code == 403

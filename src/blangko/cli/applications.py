@@ -22,6 +22,7 @@ from blangko.cli.options import (
     NoteOpt,
     OfficeOpt,
     PersonalDataOpt,
+    PrinterOpt,
     ReceiptArg,
     ReceiptOfficeOpt,
     RevealOpt,
@@ -153,6 +154,7 @@ def print_(
     office: ReceiptOfficeOpt = None,
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
+    printer: PrinterOpt = None,
 ) -> None:
     """Cetak kartu: memakai satu blangko di loket melalui buku besar."""
     r = state.write(
@@ -163,6 +165,7 @@ def print_(
         station=station,
         serial=serial,
         on=parse_date(date),
+        printer=printer,
     )
     _done(r, as_json, "dicetak")
 

@@ -67,6 +67,15 @@ SpoiledMonthOpt = Annotated[
     str, typer.Option("--month", help="Bulan blangko dicatat rusak, YYYY-MM.")
 ]
 CountIdArg = Annotated[int, typer.Argument(help="Nomor stock opname.")]
+# The station's card printer a print is made on: the print counts on its ribbon and film.
+PrinterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--printer",
+        help="Printer loket tempat kartu dicetak (nama); cetakan dihitung pada pita dan "
+        "filmnya. Tanpa opsi ini: seperti biasa (cetakan dicatat per hari dengan printer prints).",
+    ),
+]
 ReceiptArg = Annotated[str, typer.Argument(help="Nomor tanda terima, mis. 1704-20210602-0001.")]
 ReceiptOfficeOpt = Annotated[
     str | None,

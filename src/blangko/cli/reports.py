@@ -10,7 +10,6 @@ import typer
 from blangko.cli import state
 from blangko.cli.options import (
     AsOfOpt,
-    CountIdArg,
     DesaOpt,
     ElectionOnlyOpt,
     FormatOpt,
@@ -25,6 +24,7 @@ from blangko.cli.options import (
 from blangko.cli.output import console, num, print_json, set_language, tr
 from blangko.cli.output import language as output_language
 from blangko.domain.errors import DomainError
+from blangko.domain.items import DEFAULT_ITEM
 from blangko.domain.text import Msg
 from blangko.formatting import parse_date
 from blangko.i18n import check_language
@@ -95,6 +95,13 @@ def _write(
         )
 
 
+# A quantity item (ribbon, film, ...): its own usage report and count record, per lot.
+ReportItemOpt = Annotated[
+    str | None,
+    typer.Option("--item", help="Kode barang, mis. pita-warna (default: blangko KTP-el, ektp)."),
+]
+
+
 @report_app.command("usage")
 def usage(
     month: Annotated[str, typer.Option("--month", help="Bulan laporan, YYYY-MM.")],
@@ -103,21 +110,46 @@ def usage(
     office: OfficeOpt = None,
     as_json: ReportJsonOpt = False,
     lang: ReportLangOpt = None,
+    item: ReportItemOpt = None,
 ) -> None:
-    """Laporan penggunaan blangko: mutasi stok satu bulan, cocok dengan saldo buku."""
+    """Laporan penggunaan blangko: mutasi stok satu bulan, cocok dengan saldo buku (dengan --item: satu barang seperti pita, per lot)."""
+    if item is not None and item.strip() != DEFAULT_ITEM:
+        params = {"month": month, "item": item, "office": office}
+        _write("item_usage", params, format, output, as_json, lang)
+        return
     _write("usage", {"month": month, "office": office}, format, output, as_json, lang)
 
 
 @report_app.command("count")
 def count(
-    count_id: CountIdArg,
+    count_id: Annotated[
+        int | None, typer.Argument(help="Nomor stock opname (blangko; tanpa --item).")
+    ] = None,
     format: FormatOpt = "pdf",
     output: OutputOpt = None,
     office: OfficeOpt = None,
     as_json: ReportJsonOpt = False,
     lang: ReportLangOpt = None,
+    item: ReportItemOpt = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            help="Dengan --item: tanggal stock opname (default hari terakhir yang ada selisihnya).",
+        ),
+    ] = None,
 ) -> None:
-    """Berita acara stock opname: buku dibanding hitungan fisik (satu lokasi atau seluruh kantor)."""
+    """Berita acara stock opname: buku dibanding hitungan fisik (satu lokasi atau seluruh kantor; dengan --item: satu barang, per lot)."""
+    if item is not None and item.strip() != DEFAULT_ITEM:
+        if count_id is not None:
+            raise DomainError(
+                "count_or_item",
+                "item",
+                Msg("Sebutkan nomor stock opname blangko atau --item, tidak keduanya."),
+            )
+        params = {"item": item, "as_of": parse_date(as_of, "as_of"), "office": office}
+        _write("item_count", params, format, output, as_json, lang)
+        return
     _write("count", {"count_id": count_id, "office": office}, format, output, as_json, lang)
 
 

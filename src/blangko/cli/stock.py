@@ -20,6 +20,7 @@ from blangko.cli.options import (
     KeyOpt,
     NoteOpt,
     OfficeOpt,
+    PrinterOpt,
     QtyOpt,
     SerialsOpt,
     SpoiledMonthOpt,
@@ -210,6 +211,7 @@ def consume(
     office: OfficeOpt = None,
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
+    printer: PrinterOpt = None,
 ) -> None:
     """Catat pemakaian tanpa permohonan (mengisi riwayat)."""
     _write(
@@ -224,6 +226,7 @@ def consume(
         qty=qty,
         location=location,
         note=note,
+        printer=printer,
     )
 
 

@@ -40,8 +40,11 @@ from blangko.web.labels import ledger_labels
 pages = page_router()
 api = api_router()
 
-STOCK_REPORTS = ("usage", "count", "receipt", "destruction")
-OFFICE_REPORTS = ("coverage", "request")
+# item_usage and item_count: the usage report and count record of a quantity item (a ribbon,
+# a film), per lot; item_count takes the count's day as as_of (default: its latest).
+STOCK_REPORTS = ("usage", "count", "receipt", "destruction", "item_usage", "item_count")
+# purchase: the nota dinas for ribbons and films to the regency's budget office (issue 15).
+OFFICE_REPORTS = ("coverage", "request", "purchase")
 Fmt = Annotated[str, Query(pattern="^(xlsx|pdf)$", description="xlsx atau pdf")]
 REQUEST_FORM = "/laporan/permohonan"
 # Where the form of each report is, for the error page's "what to do".
@@ -52,6 +55,9 @@ FORM_OF = {
     "destruction": ("/stok", "Stok"),
     "coverage": ("/cakupan", "Cakupan"),
     "request": (REQUEST_FORM, "Surat permohonan blangko"),
+    "item_usage": ("/printer", "Printer"),
+    "item_count": ("/printer", "Printer"),
+    "purchase": ("/printer", "Printer"),
 }
 
 
@@ -89,8 +95,11 @@ def _params(
     as_of: str | None = None,
     quantity: str | None = None,
     reason: str | None = None,
+    item: str | None = None,
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    if item and item.strip():
+        out["item"] = item.strip()
     if month and month.strip():
         out["month"] = month.strip()
     for name, value in (("count_id", count_id), ("seq", seq)):
@@ -187,8 +196,10 @@ def stock_report(
     month: str | None = None,
     count_id: str | None = None,
     seq: str | None = None,
+    item: str | None = None,
+    as_of: str | None = None,
 ) -> Response:
-    raw = {"month": month, "count_id": count_id, "seq": seq}
+    raw = {"month": month, "count_id": count_id, "seq": seq, "item": item, "as_of": as_of}
     return _page_file(request, name, STOCK_REPORTS, fmt, raw)
 
 
@@ -222,9 +233,13 @@ def stock_report_api(
     month: str | None = None,
     count_id: str | None = None,
     seq: str | None = None,
+    item: str | None = Query(None, description="item_usage, item_count: kode barang."),
+    as_of: str | None = Query(None, description="item_count: tanggal stock opname."),
 ) -> Response:
-    """usage (month), count (count_id), receipt (seq), destruction (month) as xlsx or pdf."""
-    return _file(request, name, STOCK_REPORTS, fmt, _params(month, count_id, seq))
+    """usage (month), count (count_id), receipt (seq), destruction (month), item_usage (month,
+    item), item_count (item, as_of) as xlsx or pdf."""
+    params = _params(month, count_id, seq, as_of=as_of, item=item)
+    return _file(request, name, STOCK_REPORTS, fmt, params)
 
 
 @api.get(
@@ -247,6 +262,7 @@ def office_report_api(
         None, description="request: alasan, wajib bila melebihi usulan atau usulan 0."
     ),
 ) -> Response:
-    """coverage (recap by kecamatan and desa) or request (letter asking for blanks)."""
+    """coverage (recap by kecamatan and desa), request (letter asking for blanks) or purchase
+    (nota dinas for ribbons and films)."""
     params = _params(as_of=as_of, quantity=quantity, reason=reason)
     return _file(request, name, OFFICE_REPORTS, fmt, params)

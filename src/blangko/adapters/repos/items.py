@@ -70,6 +70,32 @@ def chain_head(conn: Connection, office: str, item_code: str) -> tuple[int, str]
     return (0, GENESIS_HASH) if row is None else (int(row.seq), row.hash)
 
 
+def chain_heads(conn: Connection, office: str) -> dict[str, tuple[int, str]]:
+    """Every item chain's head (last entry number and hash) of the office, items with no
+    entry left out: what an anchor records of the item chains."""
+    e = ti.item_entry.c
+    last = (
+        select(e.item_code, func.max(e.seq).label("seq"))
+        .where(e.office_code == office)
+        .group_by(e.item_code)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(e.item_code, e.seq, e.hash)
+        .join(last, and_(last.c.item_code == e.item_code, last.c.seq == e.seq))
+        .where(e.office_code == office)
+        .order_by(e.item_code)
+    )
+    return {r.item_code: (int(r.seq), r.hash) for r in rows}
+
+
+def entry_hash(conn: Connection, office: str, item_code: str, seq: int) -> str | None:
+    e = ti.item_entry.c
+    return conn.execute(
+        select(e.hash).where(e.office_code == office, e.item_code == item_code, e.seq == seq)
+    ).scalar_one_or_none()
+
+
 def insert_entry(conn: Connection, record: ItemEntryRecord, digest: str) -> None:
     conn.execute(
         insert(ti.item_entry).values(

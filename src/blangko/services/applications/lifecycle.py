@@ -58,6 +58,7 @@ from blangko.services.applications.rows import (
 )
 from blangko.services.calendar.days import closed_desks, require_open
 from blangko.services.context import Context, WriteTx, write_once
+from blangko.services.items.writes import record_prints_in
 from blangko.services.rationing import check_print
 from blangko.services.stock import writes
 
@@ -325,6 +326,7 @@ def _print_blank(
     station: str,
     serial: str | None,
     idempotency_key: str | None,
+    printer: str | None = None,
 ) -> tuple[dict[str, Any], str | None]:
     """The print's side effects: one blank consumed at ``station`` through the ledger and
     the resident's card date; returns (the application's column changes, the event note).
@@ -346,9 +348,13 @@ def _print_blank(
         idempotency_key=idempotency_key,
     )
     used = entries[0]["serials"]
+    if printer is not None:  # the card counts as a print on the station's printer
+        record_prints_in(tx, name=printer, prints=1, day=day, station=station)
     registry_repo.set_printed(tx.conn, app.nik, day, tx.ctx.now())
     changes = {"serial": used, "station": station, "printed_date": day}
     note = f"blangko {used} di {station} (ledger #{entries[0]['seq']})"
+    if printer is not None:
+        note = f"{note}, printer {printer.strip()}"
     return changes, f"{note}; {ration}" if ration else note
 
 
@@ -361,11 +367,15 @@ def print_card(
     on: date | None = None,
     office: str | None = None,
     idempotency_key: str | None = None,
+    printer: str | None = None,
 ) -> ApplicationWritten:
-    """Print the card: one blank consumed at ``station`` and the status change, one write."""
+    """Print the card: one blank consumed at ``station`` and the status change, one write.
+    With ``printer`` (the station's printer) the card is also one print on it that day, so
+    its ribbon use follows (refused on a printer not working that day, with no ribbon, or
+    past the ribbon's yield)."""
 
     def apply(tx: WriteTx, app: Any, day: date) -> tuple[dict[str, Any], str | None]:
-        return _print_blank(tx, app, day, station, serial, idempotency_key)
+        return _print_blank(tx, app, day, station, serial, idempotency_key, printer)
 
     return _transition(
         ctx,
@@ -374,7 +384,8 @@ def print_card(
         on=on,
         office=office,
         idempotency_key=idempotency_key,
-        extra={"station": station, "serial": serial},
+        extra={"station": station, "serial": serial}
+        | ({"printer": printer} if printer is not None else {}),
         apply=apply,
     )
 

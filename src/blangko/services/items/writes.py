@@ -556,6 +556,75 @@ def load(
     return write_once(ctx, office, "printer.load", params, idempotency_key, body)
 
 
+def record_prints_in(
+    tx: WriteTx,
+    *,
+    name: str,
+    prints: int,
+    day: date,
+    note: str | None = None,
+    station: str | None = None,
+) -> Any:
+    """Cards printed on a printer on a day, inside an open write transaction (the counter's
+    print of an application and `stock consume --printer` count their prints with it, in
+    their own transaction): they use the ribbon and film loaded in it. A print on a printer
+    that is not working, with no ribbon loaded, or beyond the ribbon's or film's yield
+    without a note, is refused; so is a printer of another station than ``station`` (the
+    print's, when it names one). Returns the printer's row."""
+    if not 1 <= prints <= 2000:
+        raise DomainError("prints_range", "prints", Msg("Jumlah cetak harus 1 sampai 2.000 kartu."))
+    row = _printer(tx, name)
+    if station is not None and row.location_id != location_id(
+        tx.conn, tx.office, station, "station"
+    ):
+        raise DomainError(
+            "printer_elsewhere",
+            "printer",
+            Msg(
+                "Printer '{name}' bukan printer loket '{station}': sebutkan printer loket itu.",
+                name=row.name,
+                station=station,
+            ),
+        )
+    state = _state_on(tx, row.id, day)
+    if state != "working":
+        raise Conflict(
+            "printer_down",
+            "printer",
+            Msg(
+                "Printer '{name}' tidak berfungsi pada {day:%d-%m-%Y} (keadaan: {state}): cetak di printer lain atau catat printernya berfungsi lagi.",
+                name=row.name,
+                day=day,
+                state=state,
+            ),
+        )
+    loads = [v for v in load_views(tx.conn, tx.office, row.id) if v["removed"] is None]
+    ribbon = next((v for v in loads if v["role"] == "ribbon"), None)
+    film = next((v for v in loads if v["role"] == "film"), None)
+    if ribbon is None:
+        raise Conflict(
+            "no_ribbon",
+            "printer",
+            Msg("Printer '{name}' belum dipasangi pita: pasang pita dulu.", name=row.name),
+        )
+    for v in (ribbon, film):
+        if v is not None:
+            print_overrun(v["prints"], prints, v["yield_prints"], note)
+    repo.insert_print(
+        tx.conn,
+        office_code=tx.office,
+        printer_id=row.id,
+        day=day,
+        prints=prints,
+        ribbon_load_id=ribbon["id"],
+        film_load_id=film["id"] if film else None,
+        note=note,
+        recorded_at=tx.ctx.now(),
+        actor=tx.ctx.actor,
+    )
+    return row
+
+
 def record_prints(
     ctx: Context,
     *,
@@ -566,53 +635,15 @@ def record_prints(
     office: str | None = None,
     idempotency_key: str | None = None,
 ) -> PrinterWritten:
-    """Cards printed on a printer on a day: they use the ribbon and film loaded in it. A print
-    on a printer that is not working, with no ribbon loaded, or beyond the ribbon's or film's
-    yield without a note, is refused."""
+    """Cards printed on a printer on a day, recorded per day (record_prints_in)."""
     if not 1 <= prints <= 2000:
         raise DomainError("prints_range", "prints", Msg("Jumlah cetak harus 1 sampai 2.000 kartu."))
     params = {"name": name, "prints": prints, "date": effective, "note": note}
 
     def body(tx: WriteTx) -> PrinterWritten:
-        row = _printer(tx, name)
         day = effective or tx.ctx.today()
         check_entry_date(tx, day)
-        state = _state_on(tx, row.id, day)
-        if state != "working":
-            raise Conflict(
-                "printer_down",
-                "printer",
-                Msg(
-                    "Printer '{name}' tidak berfungsi pada {day:%d-%m-%Y} (keadaan: {state}): cetak di printer lain atau catat printernya berfungsi lagi.",
-                    name=row.name,
-                    day=day,
-                    state=state,
-                ),
-            )
-        loads = [v for v in load_views(tx.conn, tx.office, row.id) if v["removed"] is None]
-        ribbon = next((v for v in loads if v["role"] == "ribbon"), None)
-        film = next((v for v in loads if v["role"] == "film"), None)
-        if ribbon is None:
-            raise Conflict(
-                "no_ribbon",
-                "printer",
-                Msg("Printer '{name}' belum dipasangi pita: pasang pita dulu.", name=row.name),
-            )
-        for v in (ribbon, film):
-            if v is not None:
-                print_overrun(v["prints"], prints, v["yield_prints"], note)
-        repo.insert_print(
-            tx.conn,
-            office_code=tx.office,
-            printer_id=row.id,
-            day=day,
-            prints=prints,
-            ribbon_load_id=ribbon["id"],
-            film_load_id=film["id"] if film else None,
-            note=note,
-            recorded_at=tx.ctx.now(),
-            actor=tx.ctx.actor,
-        )
+        row = record_prints_in(tx, name=name, prints=prints, day=day, note=note)
         return {
             "office": tx.office,
             "printer": printer_view(tx.conn, tx.office, row.name, tx.ctx.today()),

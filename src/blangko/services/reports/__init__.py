@@ -26,6 +26,7 @@ from blangko.services.reports import (
     coverage_recap,
     destruction,
     handed_in,
+    item_usage,
     purchase_request,
     receipt,
     request_letter,
@@ -49,6 +50,9 @@ REPORTS: dict[str, ReportSpec] = {
     "request": ReportSpec(request_letter.build, (), ("as_of", "quantity", "reason", "request_id")),
     # Nota dinas for ribbons and films to the regency's budget office (issue 15).
     "purchase": ReportSpec(purchase_request.build, (), ("as_of",)),
+    # The usage report and count record of a quantity item, per lot (`--item`).
+    "item_usage": ReportSpec(item_usage.build_usage, ("month", "item")),
+    "item_count": ReportSpec(item_usage.build_count, ("item",), ("as_of",)),
     "handed_in_destruction": ReportSpec(
         handed_in.build_destruction, ("destruction_id",), ("reveal",)
     ),

@@ -10,6 +10,10 @@ What `verify` checks here, besides the chain itself (services/stock/queries.py):
 - the records outside the chain that the anchors digest are as they were: each anchor's
   applications (receipt, NIK, type, day) and counts (figures) made since the anchor before
   it; the closed months and the locations' names against the latest anchor;
+- every quantity item's own chain (ribbon, film: services/items) has, at the entry number an
+  anchor recorded for it, the hash recorded: the anchor carries each item chain's head as a
+  record `item:<code>` (entry number in `upto` and `rows`, hash in `sha256`), signed with
+  the rest;
 - the serial on every application is the blank the ledger consumed for that application's
   print ("cetak KTP-el <receipt>"), and every card the ledger still shows printed for an
   application is the one that application names.
@@ -26,6 +30,7 @@ from sqlalchemy import Connection
 
 from blangko.adapters.repos import admin as admin_repo
 from blangko.adapters.repos import anchors as repo
+from blangko.adapters.repos import items as items_repo
 from blangko.domain.anchor import (
     NO_SIGNATURE,
     REASONS,
@@ -79,7 +84,8 @@ def _records_now(
     conn: Connection, office: str, before: Mapping[str, RecordDigest]
 ) -> dict[str, RecordDigest]:
     """What a new anchor digests: of applications and counts, the rows since the anchor
-    `before` (its watermark); of locations, every row so far; every closed month."""
+    `before` (its watermark); of locations, every row so far; every closed month; and the
+    head of each quantity item's chain."""
     ids = repo.max_ids(conn, office)
     out: dict[str, RecordDigest] = {}
     for kind in RECORD_KINDS:
@@ -88,7 +94,17 @@ def _records_now(
             out[kind] = _digest(conn, office, kind, prev.upto if prev else 0, ids[kind])
         else:
             out[kind] = _digest(conn, office, kind, None, ids.get(kind))
+    for item, (seq, head) in items_repo.chain_heads(conn, office).items():
+        out[ITEM_RECORD + item] = RecordDigest(None, seq, seq, head)
     return out
+
+
+# An item chain's head in an anchor's records: "item:pita-warna" -> (entry number, hash).
+ITEM_RECORD = "item:"
+
+
+def _item_heads(records: Mapping[str, RecordDigest]) -> dict[str, RecordDigest]:
+    return {k: v for k, v in records.items() if k.startswith(ITEM_RECORD)}
 
 
 def _recorded(row: Any | None) -> dict[str, RecordDigest]:
@@ -156,6 +172,7 @@ def anchor(
                 now[k].rows == 0 if k in SEGMENTED else now[k] == before.get(k)
                 for k in RECORD_KINDS
             )
+            and _item_heads(now) == _item_heads(before)
         )
         if unchanged:
             return {"office": tx.office, "anchored": False, "anchor": view(prev), "replayed": False}
@@ -296,7 +313,38 @@ def check_anchors(
             f"#{latest.seq}) belum dijangkarkan."
         )
     out.problems.extend(_check_records(conn, office, rows))
+    out.problems.extend(_check_item_heads(conn, office, rows))
     return out
+
+
+def _check_item_heads(
+    conn: Connection, office: str, rows: Sequence[Any]
+) -> list[tuple[int | None, str]]:
+    """Each item chain has, at the entry number every anchor recorded for it, the hash
+    recorded: an item chain rewritten (and recomputed) or cut short since is named."""
+    problems: list[tuple[int | None, str]] = []
+    for row in rows:
+        for key, then in sorted(_item_heads(_recorded(row)).items()):
+            item, seq = key[len(ITEM_RECORD) :], int(then.upto or 0)
+            now = items_repo.entry_hash(conn, office, item, seq)
+            if now is None:
+                problems.append(
+                    (
+                        None,
+                        f"barang {item}: jangkar #{row.number} mencatat entri #{seq}, tetapi "
+                        "rantai barang itu tidak memuatnya lagi: entri dihapus.",
+                    )
+                )
+            elif now != then.sha256:
+                problems.append(
+                    (
+                        None,
+                        f"barang {item}: hash entri #{seq} tidak sama dengan jangkar "
+                        f"#{row.number}: rantai barang itu ditulis ulang pada atau sebelum "
+                        f"entri #{seq}.",
+                    )
+                )
+    return problems
 
 
 def _check_records(

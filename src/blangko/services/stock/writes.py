@@ -20,6 +20,7 @@ from blangko.domain.serials import SerialRange, from_serials, parse_ranges, sing
 from blangko.domain.text import Msg
 from blangko.formatting import month_bounds
 from blangko.services.context import Context, WriteTx, location_id, write_once
+from blangko.services.items.writes import record_prints_in
 from blangko.services.stock.anchors import anchor_in
 from blangko.services.stock.entries import (
     append_entry,
@@ -368,8 +369,13 @@ def consume(
     effective: date | None = None,
     office: str | None = None,
     note: str | None = None,
+    printer: str | None = None,
     idempotency_key: str | None = None,
 ) -> EntriesWritten:
+    """Blanks consumed (printed). With ``printer`` (the station's printer, by name) the cards
+    are counted as that day's prints on it, in the same transaction, so its ribbon and film
+    follow from the prints (services.items.writes.record_prints_in: refused on a printer not
+    working that day, with no ribbon, or beyond the ribbon's yield without a note)."""
     effective = effective or ctx.today()
     params = {
         "serials": serials,
@@ -379,27 +385,29 @@ def consume(
         "date": effective,
         "note": note,
     }
+    if printer is not None:
+        params["printer"] = printer
     _asked(serials, qty)  # the limits, before the lock (consume_in parses them again)
-    return write_once(
-        ctx,
-        office,
-        "stock.consume",
-        params,
-        idempotency_key,
-        lambda tx: _entries(
+
+    def body(tx: WriteTx) -> EntriesWritten:
+        entries = consume_in(
             tx,
-            consume_in(
-                tx,
-                service=service,
-                effective=effective,
-                serials=serials,
-                qty=qty,
-                location=location,
-                note=note,
-                idempotency_key=idempotency_key,
-            ),
-        ),
-    )
+            service=service,
+            effective=effective,
+            serials=serials,
+            qty=qty,
+            location=location,
+            note=note,
+            idempotency_key=idempotency_key,
+        )
+        if printer is not None:
+            cards = sum(int(e["quantity"]) for e in entries)
+            record_prints_in(
+                tx, name=printer, prints=cards, day=effective, note=note, station=location
+            )
+        return _entries(tx, entries)
+
+    return write_once(ctx, office, "stock.consume", params, idempotency_key, body)
 
 
 def _per_location(
