@@ -85,6 +85,7 @@ from typing import Any
 import big_office
 import httpx
 
+from blangko.demo import printers as demo_printers
 from blangko.demo import residents as demo_residents
 from blangko.domain.access import ANONYMOUS, ROLES, ROUTE_ROLES
 from blangko.services.admin.users import DEMO_PASSWORD, DEMO_USERS
@@ -109,6 +110,7 @@ SKIPPED = {
     "page.national.export",
     "page.province",
     "page.province.export",
+    "page.national.allocation",
 }
 STATUS = "/status"
 MONTH = f"{date.today():%Y-%m}"
@@ -119,10 +121,14 @@ REPORTS = {
         "count?fmt=xlsx&count_id={count_id}",
         "receipt?fmt=pdf&seq={receipt_seq}",
         f"destruction?fmt=xlsx&month={MONTH}",
+        # A quantity item's usage and count record (the demo's colour ribbon).
+        f"item_usage?fmt=xlsx&item={demo_printers.RIBBON}&month={MONTH}",
+        f"item_count?fmt=pdf&item={demo_printers.RIBBON}&as_of={date.today():%Y-%m-%d}",
     ],
     "page.report.office": [
         "coverage?fmt=pdf",
         "request?fmt=pdf&quantity=1000&reason=Kebutuhan%20tiga%20bulan",
+        "purchase?fmt=pdf",
     ],
 }
 EXTRA_QUERY = {
