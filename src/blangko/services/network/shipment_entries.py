@@ -15,7 +15,7 @@ from blangko.services.context import Context, location_names
 from blangko.services.network import shipments
 from blangko.services.network.organisation import EVERYTHING, Reach
 from blangko.services.network.results import ShipmentView
-from blangko.services.stock.queries import _entry_view as entry_view
+from blangko.services.stock.queries import entry_view
 from blangko.services.stock.results import LedgerEntry
 
 RECEIVING_KINDS = frozenset({Kind.SHIP_IN.value, Kind.TRANSIT_LOSS.value, Kind.SPOIL.value})
