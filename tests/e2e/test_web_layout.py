@@ -79,6 +79,7 @@ PATH_VALUES: dict[str, Callable[[], str]] = {
     "event_id": lambda: str(DEMO["event_id"]),
     "destruction_id": lambda: "1",  # the demo's destruction of old cards a month ago
     "request_id": lambda: "1",  # the demo's first request for blanks (docs/network.md)
+    "shipment_id": lambda: "1",  # the demo's June shipment, directorate to Kaur
 }
 # More states of a page, by route: (name, query).
 VARIANTS: dict[str, list[tuple[str, Callable[[], str]]]] = {
@@ -91,6 +92,7 @@ VARIANTS: dict[str, list[tuple[str, Callable[[], str]]]] = {
     "page.status": [("receipt", lambda: f"resi={DEMO['collected_receipt']}")],
     "page.coverage": [("desa", lambda: "by=desa")],
     "page.old_cards": [("all", lambda: "semua=1")],
+    "page.shipments": [("in_transit", lambda: "status=in_transit")],
 }
 # Pages that send some of the roles their route allows elsewhere.
 REDIRECTED = {"page.login": set(ALL_ROLES) - {ANONYMOUS}}  # signed in: to the dashboard

@@ -121,6 +121,13 @@ ROUTE_ROLES: Final[dict[str, frozenset[str]]] = {
     "api.shipments.list": LEDGER_READERS,
     "api.shipments.show": LEDGER_READERS,
     "api.shipments.send": frozenset({STOK}),
+    # Their pages (web/shipments.py): the list, one shipment and the network tree for those
+    # who read the ledger; the office's stock keeper sends and receives.
+    "page.shipments": LEDGER_READERS,
+    "page.shipments.show": LEDGER_READERS,
+    "page.shipments.send": frozenset({STOK}),
+    "page.shipments.receive": frozenset({STOK}),
+    "page.network": LEDGER_READERS,
     # The national and province view, read from the office snapshots (docs/network.md): for
     # those who plan blanks and the auditor; the directorate's users see the nation and every
     # province, a province's user its own province, an office's user neither.
@@ -344,6 +351,10 @@ PROVINCE_ROUTES: Final = frozenset(
         "api.network",
         "api.shipments.list",
         "api.shipments.show",
+        # Their pages: the province's shipments and its part of the network tree.
+        "page.shipments",
+        "page.shipments.show",
+        "page.network",
         # Its own province's page, export and API (another province: not found).
         "page.province",
         "page.province.export",

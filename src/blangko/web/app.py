@@ -58,6 +58,7 @@ from blangko.web import (
     registry,
     reports,
     requests,
+    shipments,
     stock,
 )
 from blangko.web.deps import error_json, render_error, safe_next, status_for, tr
@@ -96,6 +97,7 @@ PAGE_ROUTERS = (
     national.pages,
     requests.pages,
     loans.pages,
+    shipments.pages,
 )
 API_ROUTERS = (
     auth.api,

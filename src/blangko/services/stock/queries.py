@@ -81,7 +81,8 @@ def read_balance(
     return result
 
 
-def _entry_view(row: Any, names: dict[int, str]) -> LedgerEntry:
+def entry_view(row: Any, names: dict[int, str]) -> LedgerEntry:
+    """A ledger entry as the pages and the API show it (location names by `names`)."""
     return {
         "seq": row.seq,
         "kind": row.kind,
@@ -114,7 +115,7 @@ def ledger(
         code = resolve_office(conn, office)
         names = location_names(conn, code)
         entries = [
-            _entry_view(r, names)
+            entry_view(r, names)
             for r in repo.iter_entries(
                 conn, code, date_from=date_from, date_to=date_to, by_seq=False
             )
@@ -138,7 +139,7 @@ def trace(ctx: Context, *, serial: str, office: str | None = None) -> Trace:
                 "unknown_serial", "serial", Msg("Seri {serial} tidak tercatat.", serial=serial)
             )
         names = location_names(conn, row.office_code)
-        history = [_entry_view(e, names) for e in repo.entries_touching(conn, row.office_code, r)]
+        history = [entry_view(e, names) for e in repo.entries_touching(conn, row.office_code, r)]
     return {
         "serial": row.serial,
         "office": row.office_code,
