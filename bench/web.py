@@ -372,6 +372,10 @@ async def discover(base: str) -> dict[str, list[str]]:
         found["request_id"] = list(dict.fromkeys(re.findall(r"/permohonan/(\d+)", requests))) or [
             "1"
         ]  # the demo's first request
+        shipments = (await timed_get(head, "/kiriman"))[1].text
+        found["shipment_id"] = list(dict.fromkeys(re.findall(r"/kiriman/(\d+)", shipments))) or [
+            "1"
+        ]  # the demo's June shipment
         old_cards = (await timed_get(head, "/kartu-lama"))[1].text
         found["destruction_id"] = list(
             dict.fromkeys(re.findall(r"/kartu-lama/pemusnahan/(\d+)", old_cards))

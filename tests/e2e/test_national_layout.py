@@ -102,7 +102,16 @@ def test_the_national_and_province_pages_fit_every_width(network_server: str, br
     axe = Axe()
     walk = Walk(base)
     for user, paths in (
-        ("kepala_pusat", ("/nasional", "/nasional?risk=habis", "/provinsi/17", "/provinsi/16")),
+        (
+            "kepala_pusat",
+            (
+                "/nasional",
+                "/nasional?risk=habis",
+                "/nasional/alokasi",
+                "/provinsi/17",
+                "/provinsi/16",
+            ),
+        ),
         ("kepala_prov", ("/provinsi/17",)),
     ):
         context = browser.new_context(viewport={"width": WIDTHS[0], "height": HEIGHT})

@@ -71,6 +71,7 @@ NOT_PAGES = {
 WALKED_ELSEWHERE = {
     "page.national": "test_national_layout.py",
     "page.province": "test_national_layout.py",
+    "page.national.allocation": "test_national_layout.py",
 }
 # HTML pages whose route does not declare HTMLResponse.
 HTML_WITHOUT_CLASS = {"page.report.request_form"}

@@ -21,6 +21,7 @@ from blangko.services import handed_in, reports
 from blangko.services.admin import office as office_settings
 from blangko.services.admin import setup
 from blangko.services.admin.office import ADDRESS_PLACEHOLDER
+from blangko.services.items import writes as iw
 from blangko.services.stock import counts, writes
 
 KAUR = {
@@ -76,6 +77,15 @@ def _story(ctx) -> dict[str, int]:  # type: ignore[no-untyped-def]
         add_resident(ctx, serial=i, recorded=date(2020, 1, 6) if i % 2 else None)
         for i in range(1, 6)
     ]
+    # A ribbon received in October (the item reports and the purchase request).
+    iw.add_item(
+        ctx, code="pita-warna", name="Pita warna YMCKO", role="ribbon", unit="roll",
+        yield_prints=500,
+    )  # fmt: skip
+    iw.receive(
+        ctx, item="pita-warna", lot="A", quantity=4, document="BAST/P/1",
+        effective=date(2026, 10, 6),
+    )  # fmt: skip
     count = counts.record_count(ctx, location="gudang", counted=279)
     card = handed_in.receive_card(ctx, nik=niks[0], reason="pindah", received_on=date(2026, 10, 5))
     burnt = handed_in.destroy_cards(
@@ -98,6 +108,9 @@ PARAMS = {
     "backlog": lambda s: {"as_of": date(2026, 11, 27)},
     "handed_in_destruction": lambda s: {"destruction_id": s["destruction_id"]},
     "handed_in_recap": lambda s: {"month": "2026-10"},
+    "item_usage": lambda s: {"month": "2026-10", "item": "pita-warna"},
+    "item_count": lambda s: {"item": "pita-warna", "as_of": date(2026, 10, 31)},
+    "purchase": lambda s: {"as_of": date(2026, 11, 27)},
 }
 
 

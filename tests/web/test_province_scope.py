@@ -147,7 +147,14 @@ def test_an_office_user_stays_sealed(client) -> None:  # type: ignore[no-untyped
 
 # The national view (every office of the nation) is the directorate's alone: a province's
 # user reads its own province's page (docs/network.md, "The national and province view").
-NATIONAL_ONLY = {"page.national", "page.national.export", "api.national"}
+NATIONAL_ONLY = {
+    "page.national",
+    "page.national.export",
+    "page.national.allocation",
+    "api.national",
+    "api.national.allocation",
+    "api.national.rebalancing",
+}
 
 
 def _plain_gets(app) -> list[APIRoute]:  # type: ignore[no-untyped-def]
