@@ -120,3 +120,16 @@ def test_item_reports_and_nota_dinas_downloads(client, ctx) -> None:  # type: ig
     assert r.status_code == 200 and r.content.startswith(b"PK")
     auditor = bearer(client, "auditor")
     assert client.get("/api/v1/reports/office/purchase", headers=auditor).status_code == 403
+
+
+def test_printer_page_dates_are_dd_mm_yyyy_text_fields(client, ctx) -> None:  # type: ignore[no-untyped-def]
+    _stock(ctx)
+    login(client, "stok")
+    page = client.get("/printer").text
+    assert 'type="date"' not in page
+    assert 'name="since" value="" inputmode="numeric"' in page
+    r = _post(client, {"printer": "printer-1", "state": "broken", "since": "20-11-2026",
+                       "expected_back": "30-11-2026", "note": "head cetak rusak"})  # fmt: skip
+    assert r.status_code == 303
+    view = queries.list_printers(ctx)["printers"][0]
+    assert view["since"] == "2026-11-20" and view["expected_back"] == "2026-11-30"
