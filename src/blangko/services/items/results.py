@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing_extensions import TypedDict
+from typing_extensions import NotRequired, TypedDict
 
 
 class ItemView(TypedDict):
@@ -14,6 +14,7 @@ class ItemView(TypedDict):
     yield_prints: int | None
     lead_time_days: int | None
     on_hand: int  # units in store (blanks: cards on hand)
+    serial_pattern: NotRequired[str | None]
 
 
 class ItemList(TypedDict):
@@ -36,6 +37,7 @@ class ItemEntryView(TypedDict):
     quantity: int
     printer: str | None
     hash: str
+    serials: NotRequired[str]  # a serialised item's entry: the serial ranges it moves
 
 
 class ItemEntriesWritten(TypedDict):
@@ -59,6 +61,9 @@ class ItemBalance(TypedDict):
     totals: dict[str, int]
     by_lot: list[LotBalance]
     balanced: bool
+    # A serialised item (KIA): its serials per state, and the ranges in store.
+    states: NotRequired[dict[str, int]]
+    in_store: NotRequired[str]
 
 
 class ItemCountResult(TypedDict):
@@ -68,6 +73,18 @@ class ItemCountResult(TypedDict):
     book: int
     counted: int
     variance: int
+    entries: list[ItemEntryView]
+    replayed: bool
+
+
+class SerialCountResult(TypedDict):
+    office: str
+    item: str
+    book: int  # serials in store by the book
+    counted: int  # serials scanned
+    variance: int
+    found: str  # ranges scanned but not in store by the book
+    missing: str  # ranges in store by the book but not scanned
     entries: list[ItemEntryView]
     replayed: bool
 
