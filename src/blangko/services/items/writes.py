@@ -10,8 +10,8 @@ from blangko.adapters.repos import items as repo
 from blangko.domain.errors import Conflict, DomainError, NotFound, one_of
 from blangko.domain.items import (
     DEFAULT_ITEM,
-    ITEM_KINDS,
     DOWN_STATES,
+    ITEM_KINDS,
     REGENCY_LEAD_TIME_DAYS,
     ItemEntryRecord,
     ItemTally,
