@@ -234,7 +234,7 @@ def print_serial(
     the card is one print on it that day (its ribbon and film count it, refused on a printer
     not working, with no ribbon, or past the ribbon's yield without a note)."""
     raw = _text(serial, "serial", "Nomor seri")
-    params = {"item": item, "serial": raw, "printer": printer, "station": station}
+    params: dict[str, Any] = {"item": item, "serial": raw, "printer": printer, "station": station}
     params.update({"note": note, "date": effective})
 
     def body(tx: WriteTx) -> ItemEntriesWritten:
@@ -293,7 +293,8 @@ def remove(
     if kind == "lose":
         document = _text(document, "document", "Nomor laporan kehilangan")
     raw = _text(serials, "serials", "Nomor seri")
-    params = {"item": item, "kind": kind, "serials": raw, "reason": why, "doc": document}
+    params: dict[str, Any] = {"item": item, "kind": kind, "serials": raw, "reason": why}
+    params["doc"] = document
     params["date"] = effective
 
     def body(tx: WriteTx) -> ItemEntriesWritten:
