@@ -367,7 +367,7 @@ def refuse_quantity(lot: str | None, quantity: int | None, item: str) -> None:
                 "serialised_item_by_quantity",
                 name,
                 Msg(
-                    "Barang '{item}' dicatat per nomor seri, bukan per lot dan jumlah: sebutkan seri (--serials), tanpa lot dan jumlah.",
+                    "Barang '{item}' dicatat per nomor seri, bukan per lot dan jumlah: sebutkan rentang serinya, tanpa lot dan jumlah.",
                     item=item,
                 ),
             )

@@ -35,6 +35,10 @@ from blangko.domain.serials import (
 )
 from blangko.domain.text import Msg
 from blangko.services.context import Context, WriteTx, resolve_office, write_once
+
+# writes imports this module (its receive, remove and count hand a serialised item here) and
+# this one writes its entries with writes' helpers: a module import, read at call time.
+from blangko.services.items import writes as item_writes
 from blangko.services.items.results import (
     ItemEntriesWritten,
     ItemEntryView,
@@ -151,10 +155,10 @@ def _book(
     **fields: Any,
 ) -> ItemEntryView:
     """The entry in the item's chain and the serials' new states."""
-    from blangko.services.items.writes import append_entry
-
     text = format_ranges(ranges)
-    view = append_entry(tx, item_code, kind, day, rule.lot, total(ranges), serials=text, **fields)
+    view = item_writes.append_entry(
+        tx, item_code, kind, day, rule.lot, total(ranges), serials=text, **fields
+    )
     _before, after = SERIAL_MOVES[kind]
     serials = list(expand(ranges))
     new = [s for s in serials if s not in held]
@@ -238,8 +242,6 @@ def print_serial(
     params.update({"note": note, "date": effective})
 
     def body(tx: WriteTx) -> ItemEntriesWritten:
-        from blangko.services.items.writes import record_prints_in
-
         row, rule = _item(tx, item)
         ranges = check_serials(raw, rule, "serial")
         if total(ranges) != 1:
@@ -252,7 +254,9 @@ def print_serial(
         _move(tx, row.code, "print", ranges, day, held)
         printer_id = printer_name = None
         if printer is not None:
-            p = record_prints_in(tx, name=printer, prints=1, day=day, note=note, station=station)
+            p = item_writes.record_prints_in(
+                tx, name=printer, prints=1, day=day, note=note, station=station
+            )
             printer_id, printer_name = int(p.id), str(p.name)
         view = _book(
             tx,

@@ -69,7 +69,7 @@ def _quantity_item(tx: WriteTx, code: str, field: str = "lot") -> Any:
             "serialised_item_by_quantity",
             field,
             Msg(
-                "Barang '{item}' dicatat per nomor seri, bukan per lot dan jumlah: sebutkan seri (--serials), tanpa lot dan jumlah.",
+                "Barang '{item}' dicatat per nomor seri, bukan per lot dan jumlah: sebutkan rentang serinya, tanpa lot dan jumlah.",
                 item=row.code,
             ),
         )
@@ -218,7 +218,7 @@ def add_item(
         raise DomainError(
             "serial_pattern_quantity",
             "serial_pattern",
-            Msg("Pola seri hanya untuk barang berseri (--kind serialised)."),
+            Msg("Pola seri hanya untuk barang berseri (jenis serialised)."),
         )
     else:
         role = check_role(role)
