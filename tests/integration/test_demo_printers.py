@@ -52,7 +52,11 @@ def test_the_demo_names_what_stops_printing_first(ctx: Context) -> None:
     # Sound books: the blank's chain and each item's.
     audit = sq.verify(ctx, office=story.OFFICE)
     assert audit["sound"], audit["problems"]
-    assert {a["item"] for a in audit["items"]} == {"pita-warna", "film-retransfer"}
+    assert {a["item"] for a in audit["items"]} == {"pita-warna", "film-retransfer", "kia"}
+    # The KIA blanks: a range received, twelve printed, one spoiled; each serial in one state.
+    kia = queries.item_balance(ctx, item="kia", office=story.OFFICE)
+    assert kia["balanced"] and kia["on_hand"] == 200 - 12 - 1
+    assert kia["states"]["printed"] == 12 and kia["states"]["spoiled"] == 1
     # What stops printing first: the ribbon, within the horizon; the blanks do not.
     stops = supply_limits.supply_limits(ctx, office=story.OFFICE)
     assert stops["binding"]["constraint"] == "ribbon", stops["limits"]

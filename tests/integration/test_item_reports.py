@@ -13,6 +13,7 @@ from blangko.domain.errors import DomainError
 from blangko.services import reports
 from blangko.services.context import Context
 from blangko.services.items import queries as iq
+from blangko.services.items import serialised as ks
 from blangko.services.items import writes as iw
 from blangko.services.stock import writes as sw
 
@@ -164,3 +165,39 @@ def test_blank_usage_report_unchanged_by_items(ctx: Context, moved: str) -> None
     data = reports.build(ctx, "usage", {"month": "2026-11"}).data
     assert data["opening"] == 100 and data["closing"] == 100
     assert "item" not in data
+
+
+def test_reports_of_a_serialised_item(ctx: Context, office: str) -> None:
+    """A KIA blank's usage report and count record: printed cards in their own column, the
+    entries naming the serials they moved, the count record listing the serials not found
+    and found."""
+    sw.record_opening(ctx, serials="KR0001001-KR0001100", effective=date(2026, 10, 1))
+    iw.add_item(ctx, code="kia", name="Blangko KIA", role="other", unit="keping",
+                kind="serialised", serial_pattern="KA######")  # fmt: skip
+    iw.receive(ctx, item="kia", serials="KA000001-KA000030", document="BAST/KIA/1",
+               effective=OCT)  # fmt: skip
+    nov = date(2026, 11, 4)
+    ks.print_serial(ctx, item="kia", serial="KA000001", effective=nov)
+    ks.print_serial(ctx, item="kia", serial="KA000002", effective=nov)
+    iw.remove(ctx, item="kia", kind="spoil", serials="KA000003", reason="cetak gagal",
+              effective=nov)  # fmt: skip
+    iw.count(ctx, item="kia", serials="KA000004-KA000028", reason="tidak ada di lemari",
+             effective=date(2026, 11, 20))  # fmt: skip
+    report = reports.build(ctx, "item_usage", {"month": "2026-11", "item": "kia"})
+    data = report.data
+    assert data["opening"] == 30 and data["closing"] == 25
+    assert data["moved"] == {"received": 0, "loaded": 2, "spoiled": 1, "lost": 0, "adjusted": -2}
+    assert report.tables[0].columns[3].title == "Dicetak"
+    entries = report.tables[1].rows
+    assert [r[5] for r in entries if r[2] == "Dicetak"] == ["KA000001", "KA000002"]
+    assert iq.item_balance(ctx, item="kia")["on_hand"] == data["closing"]
+    count = reports.build(ctx, "item_count", {"item": "kia"})
+    assert count.data["date"] == "2026-11-20" and count.data["variance"] == -2
+    assert count.data["missing_serials"] == "KA000029-KA000030"
+    assert count.data["found_serials"] == ""
+    assert count.tables[1].rows == [["Penyesuaian (kurang)", "KA000029-KA000030", 2,
+                                     "tidak ada di lemari"]]  # fmt: skip
+    for name, params in (("item_usage", {"month": "2026-11", "item": "kia"}),
+                         ("item_count", {"item": "kia"})):  # fmt: skip
+        content, _, _ = reports.render(ctx, name, params, "pdf")
+        assert len(content) > 1000

@@ -169,3 +169,32 @@ def test_consume_names_its_printer(cli: Any, db_url: str) -> None:
     assert "printer-1" in text and "tidak berfungsi" in text
     balance = json.loads(cli("stock", "balance", "--json").stdout)
     assert balance["on_hand"] == 993  # the refused print took no blank
+
+
+def test_serialised_item_from_the_command_line(cli: Any, db_url: str) -> None:
+    cli("item", "add", "kia", "--name", "Blangko KIA", "--kind", "serialised",
+        "--serial-pattern", "KA######", "--unit", "keping")  # fmt: skip
+    out = cli("item", "receive", "--item", "kia", "--serials", "KA000001-KA000020",
+              "--document", "BAST/KIA/1", "--date", "2026-10-02").stdout  # fmt: skip
+    assert "seri KA000001-KA000020 (20 keping)" in " ".join(out.split())
+    cli("item", "print", "--item", "kia", "--serial", "KA000002", "--date", "2026-10-05")
+    cli("item", "spoil", "--item", "kia", "--serials", "KA000003", "--reason", "cetak gagal",
+        "--date", "2026-10-05")  # fmt: skip
+    count = cli("item", "count", "--item", "kia", "--serials", "KA000001,KA000004-KA000019",
+                "--reason", "tidak ada di lemari", "--date", "2026-10-06").stdout  # fmt: skip
+    assert "tidak ditemukan KA000020" in " ".join(count.split())
+    bal = json.loads(cli("item", "balance", "--item", "kia", "--json").stdout)
+    assert (
+        bal["on_hand"] == 17
+        and bal["balanced"]
+        and bal["in_store"] == ("KA000001,KA000004-KA000019")
+    )
+    verify = json.loads(cli("stock", "verify", "--json").stdout)
+    assert {a["item"]: a["sound"] for a in verify["items"]}["kia"] is True
+    # A quantity option on the serialised item and a serial on a quantity item name the field.
+    assert "lot" in refused(db_url, "item", "receive", "--item", "kia", "--lot", "L1",
+                            "--qty", "3", "--document", "BAST/2").lower()  # fmt: skip
+    assert "sudah tercatat" in refused(db_url, "item", "receive", "--item", "kia", "--serials",
+                                       "KA000020-KA000030", "--document", "BAST/2")  # fmt: skip
+    assert "dicetak" in refused(db_url, "item", "print", "--item", "kia", "--serial",
+                                "KA000002")  # fmt: skip

@@ -335,13 +335,13 @@ NAMES_TAKEN = {("username", "api.users.add"), ("username", "page.users.add")}
 # Fields that only some choices of a path value take (an action's station and serial, a
 # report's count or entry): sent only with the choices that take them.
 DEPENDENT = {
-    "page.service.act": {"station", "serial"},
-    "api.applications.act": {"station", "serial"},
+    "page.service.act": {"station", "serial", "printer"},
+    "api.applications.act": {"station", "serial", "printer"},
     "page.report.stock": {"count_id", "seq", "item"},
     "api.reports.stock": {"count_id", "seq", "item"},
 }
 TAKEN_BY = {
-    "print": {"station", "serial"},
+    "print": {"station", "serial", "printer"},
     "count": {"count_id"},
     "receipt": {"seq"},
     "item_usage": {"item"},

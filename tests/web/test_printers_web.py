@@ -120,3 +120,34 @@ def test_item_reports_and_nota_dinas_downloads(client, ctx) -> None:  # type: ig
     assert r.status_code == 200 and r.content.startswith(b"PK")
     auditor = bearer(client, "auditor")
     assert client.get("/api/v1/reports/office/purchase", headers=auditor).status_code == 403
+
+
+def test_printer_page_dates_are_dd_mm_yyyy_text_fields(client, ctx) -> None:  # type: ignore[no-untyped-def]
+    _stock(ctx)
+    login(client, "stok")
+    page = client.get("/printer").text
+    assert 'type="date"' not in page
+    assert 'name="since" value="" inputmode="numeric"' in page
+    r = _post(client, {"printer": "printer-1", "state": "broken", "since": "20-11-2026",
+                       "expected_back": "30-11-2026", "note": "head cetak rusak"})  # fmt: skip
+    assert r.status_code == 303
+    view = queries.list_printers(ctx)["printers"][0]
+    assert view["since"] == "2026-11-20" and view["expected_back"] == "2026-11-30"
+
+
+def test_a_serialised_item_on_the_printer_page(client, ctx) -> None:  # type: ignore[no-untyped-def]
+    _stock(ctx)
+    iw.add_item(ctx, code="kia", name="Blangko KIA", role="other", unit="keping",
+                kind="serialised", serial_pattern="KA######")  # fmt: skip
+    iw.receive(ctx, item="kia", serials="KA000001-KA000040", document="BAST/KIA/1",
+               effective=date(2026, 10, 2))  # fmt: skip
+    login(client, "stok")
+    page = client.get("/printer").text
+    row = page.split('data-testid="items"', 1)[1].split("</table>", 1)[0]
+    assert "Blangko KIA" in row and "KA######" in row and "40 keping" in row
+    reports = page.split('data-testid="item-reports"', 1)[1]
+    assert '<option value="kia">Blangko KIA</option>' in reports
+    assert '<option value="ektp">' not in reports
+    r = client.get("/laporan/stok/item_usage", params={"item": "kia", "month": "2026-10",
+                                                       "fmt": "pdf"})  # fmt: skip
+    assert r.status_code == 200 and r.content[:4] == b"%PDF"

@@ -23,18 +23,21 @@ from sqlalchemy import (
 from blangko.adapters.tables import metadata
 
 # An item the office keeps: the e-KTP blank is built in (code "ektp", the blank ledger) and
-# has no row; every row here is a quantity item (ribbon, film, cleaning kit ...).
+# has no row; every row here is a quantity item (ribbon, film, cleaning kit ...) or another
+# serialised card type (KIA), whose serials move in its own item chain.
 item = Table(
     "item",
     metadata,
     Column("office_code", String(5), ForeignKey("office.code"), primary_key=True),
     Column("code", String(24), primary_key=True),
     Column("name", String(100), nullable=False),
-    Column("kind", String(12), nullable=False),  # quantity
+    Column("kind", String(12), nullable=False),  # quantity | serialised
     Column("role", String(10), nullable=False),  # ribbon | film | other
     Column("unit", String(20), nullable=False),  # roll, kit ...
     Column("yield_prints", Integer, nullable=True),  # prints per unit (ribbon: about 500)
     Column("lead_time_days", Integer, nullable=True),  # the regency budget route
+    # A serialised card type other than the e-KTP blank (KIA): its serial rule, "KA#########".
+    Column("serial_pattern", String(40), nullable=True),
     Column("created_at", DateTime, nullable=False),
     Column("created_by", String(100), nullable=False),
 )
@@ -75,7 +78,22 @@ item_entry = Table(
     Column("idempotency_key", String(200), nullable=True),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    # The serial ranges a serialised item's entry moves (NULL for a quantity item).
+    Column("serials", Text, nullable=True),
     UniqueConstraint("office_code", "item_code", "seq", name="uq_item_entry_office_item_seq"),
+)
+
+# Each serial of a serialised item (KIA) and its current state: in_store, printed, spoiled,
+# lost, missing; the primary key gives a serial one state. Kept with the entry that set it
+# (seq); `stock verify` replays the item's chain and compares.
+item_serial = Table(
+    "item_serial",
+    metadata,
+    Column("office_code", String(5), ForeignKey("office.code"), primary_key=True),
+    Column("item_code", String(24), primary_key=True),
+    Column("serial", String(32), primary_key=True),
+    Column("state", String(10), nullable=False),
+    Column("seq", BigInteger, nullable=False),
 )
 Index("ix_item_entry_office_date", item_entry.c.office_code, item_entry.c.effective_date)
 

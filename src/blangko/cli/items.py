@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, cast
 
 import typer
 
@@ -26,7 +26,7 @@ from blangko.domain.items import KIND_LABEL_ID, PRINTER_STATE_LABEL_ID, ROLE_LAB
 from blangko.domain.text import Msg
 from blangko.formatting import parse_date
 from blangko.services import supply_limits
-from blangko.services.items import queries, writes
+from blangko.services.items import queries, serialised, writes
 
 item_app = typer.Typer(
     help="Barang selain blangko: pita warna, film retransfer dan lainnya, per lot.",
@@ -38,15 +38,39 @@ printer_app = typer.Typer(
 )
 
 ItemOpt = Annotated[str, typer.Option("--item", help="Kode barang, mis. pita-warna.")]
-LotOpt = Annotated[str, typer.Option("--lot", help="Nomor lot.")]
-SerialsRefusedOpt = Annotated[
+LotOpt = Annotated[
+    str | None, typer.Option("--lot", help="Nomor lot (barang per unit; bukan barang berseri).")
+]
+QtyOpt = Annotated[
+    int | None, typer.Option("--qty", help="Jumlah unit (barang per unit; bukan barang berseri).")
+]
+SerialsOpt = Annotated[
     str | None,
-    typer.Option("--serials", help="Tidak berlaku untuk barang per unit (ditolak).", hidden=True),
+    typer.Option(
+        "--serials",
+        help="Rentang seri barang berseri (KIA), mis. KA000001-KA000100; ditolak untuk barang per unit.",
+    ),
 ]
 
 
 def _entries_line(r: dict) -> None:  # type: ignore[type-arg]
     for e in r["entries"]:
+        if e.get("serials") is not None:
+            console.print(
+                tr(
+                    Msg(
+                        "Barang {item} entri #{seq}: {label}, seri {serials} ({quantity} keping){value}",
+                        item=e["item"],
+                        seq=e["seq"],
+                        label=KIND_LABEL_ID[e["kind"]],
+                        serials=e["serials"],
+                        quantity=num(e["quantity"]),
+                        value=replayed(r),
+                    )
+                ),
+                highlight=False,
+            )
+            continue
         console.print(
             tr(
                 Msg(
@@ -94,8 +118,20 @@ def item_list(office: OfficeOpt = None, as_json: JsonOpt = False) -> None:
 def item_add(
     code: Annotated[str, typer.Argument(help="Kode barang, mis. pita-warna.")],
     name: Annotated[str, typer.Option("--name", help="Nama barang.")],
-    role: Annotated[str, typer.Option("--role", help="ribbon, film atau other.")],
+    role: Annotated[
+        str, typer.Option("--role", help="ribbon, film atau other (barang berseri: kartu).")
+    ] = "other",
     unit: Annotated[str, typer.Option("--unit", help="Satuan, mis. roll.")] = "roll",
+    kind: Annotated[
+        str, typer.Option("--kind", help="quantity (per unit dan lot) atau serialised (per seri).")
+    ] = "quantity",
+    serial_pattern: Annotated[
+        str | None,
+        typer.Option(
+            "--serial-pattern",
+            help="Barang berseri: awalan lalu satu '#' per digit, mis. KA######### (KA + 9 digit).",
+        ),
+    ] = None,
     yield_prints: Annotated[
         int | None, typer.Option("--yield", help="Kartu tercetak per unit (pita: sekitar 500).")
     ] = None,
@@ -107,7 +143,7 @@ def item_add(
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Tambah barang per unit (pita, film, kit pembersih ...)."""
+    """Tambah barang per unit (pita, film, kit pembersih ...) atau kartu berseri lain (KIA)."""
     r = state.write(
         writes.add_item,
         office,
@@ -118,6 +154,8 @@ def item_add(
         unit=unit,
         yield_prints=yield_prints,
         lead_time_days=lead_time,
+        kind=kind,
+        serial_pattern=serial_pattern,
     )
     if as_json:
         print_json(r)
@@ -131,19 +169,20 @@ def item_add(
 @item_app.command("receive")
 def item_receive(
     item: ItemOpt,
-    lot: LotOpt,
-    qty: Annotated[int, typer.Option("--qty", help="Jumlah unit.")],
     document: Annotated[str, typer.Option("--document", help="Nomor BAST/dokumen penerimaan.")],
+    lot: LotOpt = None,
+    qty: QtyOpt = None,
     yield_prints: Annotated[
         int | None, typer.Option("--yield", help="Hasil cetak per unit lot ini (default barang).")
     ] = None,
     date: DateOpt = None,
-    serials: SerialsRefusedOpt = None,
+    serials: SerialsOpt = None,
     office: OfficeOpt = None,
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Terima satu lot baru barang per unit ke gudang."""
+    """Terima satu lot baru barang per unit (--lot, --qty) atau satu rentang seri barang
+    berseri (--serials) ke gudang."""
     r = state.write(
         writes.receive,
         office,
@@ -165,8 +204,8 @@ def item_receive(
 def _remove(
     kind: str,
     item: str,
-    lot: str,
-    qty: int,
+    lot: str | None,
+    qty: int | None,
     reason: str,
     document: str | None,
     date: str | None,
@@ -197,33 +236,33 @@ def _remove(
 @item_app.command("spoil")
 def item_spoil(
     item: ItemOpt,
-    lot: LotOpt,
-    qty: Annotated[int, typer.Option("--qty", help="Jumlah unit.")],
     reason: Annotated[str, typer.Option("--reason", help="Alasan rusak.")],
+    lot: LotOpt = None,
+    qty: QtyOpt = None,
     date: DateOpt = None,
-    serials: SerialsRefusedOpt = None,
+    serials: SerialsOpt = None,
     office: OfficeOpt = None,
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Catat unit rusak dari satu lot."""
+    """Catat unit rusak dari satu lot, atau seri barang berseri yang rusak (--serials)."""
     _remove("spoil", item, lot, qty, reason, None, date, serials, office, idempotency_key, as_json)
 
 
 @item_app.command("lose")
 def item_lose(
     item: ItemOpt,
-    lot: LotOpt,
-    qty: Annotated[int, typer.Option("--qty", help="Jumlah unit.")],
     reason: Annotated[str, typer.Option("--reason", help="Keterangan kehilangan.")],
     document: Annotated[str, typer.Option("--document", help="Nomor laporan kehilangan.")],
+    lot: LotOpt = None,
+    qty: QtyOpt = None,
     date: DateOpt = None,
-    serials: SerialsRefusedOpt = None,
+    serials: SerialsOpt = None,
     office: OfficeOpt = None,
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Catat unit hilang dari satu lot."""
+    """Catat unit hilang dari satu lot, atau seri barang berseri yang hilang (--serials)."""
     _remove(
         "lose", item, lot, qty, reason, document, date, serials, office, idempotency_key, as_json
     )
@@ -232,21 +271,27 @@ def item_lose(
 @item_app.command("count")
 def item_count(
     item: ItemOpt,
-    lot: LotOpt,
-    counted: Annotated[int, typer.Option("--counted", help="Unit yang terhitung di gudang.")],
+    lot: LotOpt = None,
+    counted: Annotated[
+        int | None, typer.Option("--counted", help="Unit yang terhitung di gudang (per lot).")
+    ] = None,
     reason: Annotated[
         str | None, typer.Option("--reason", help="Alasan selisih (wajib bila ada selisih).")
     ] = None,
     date: DateOpt = None,
     serials: Annotated[
         str | None,
-        typer.Option("--serials", help="Tidak berlaku: barang per unit dihitung per lot."),
+        typer.Option(
+            "--serials",
+            help="Barang berseri: semua seri yang dipindai di gudang (barang per unit: ditolak).",
+        ),
     ] = None,
     office: OfficeOpt = None,
     idempotency_key: KeyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Hitung satu lot di gudang; selisihnya langsung dibukukan dengan alasannya."""
+    """Hitung satu lot di gudang, atau barang berseri dengan memindai semua serinya;
+    selisihnya langsung dibukukan dengan alasannya."""
     r = state.write(
         writes.count,
         office,
@@ -260,6 +305,24 @@ def item_count(
     )
     if as_json:
         print_json(r)
+        return
+    if "found" in r:
+        r = cast(Any, r)  # a serialised item's count (SerialCountResult)
+        console.print(
+            tr(
+                Msg(
+                    "Hitung {item} per seri: buku {book}, terpindai {counted}, selisih {variance}; ditemukan {found}; tidak ditemukan {missing}{value}",
+                    item=r["item"],
+                    book=num(r["book"]),
+                    counted=num(r["counted"]),
+                    variance=num(r["variance"]),
+                    found=r["found"] or "-",
+                    missing=r["missing"] or "-",
+                    value=replayed(r),
+                )
+            ),
+            highlight=False,
+        )
         return
     console.print(
         tr(
@@ -311,6 +374,55 @@ def item_balance(
         ),
         highlight=False,
     )
+    if "states" in r:
+        console.print(
+            tr(
+                Msg(
+                    "Seri di gudang: {in_store}. Dicetak {printed}, rusak {spoiled}, hilang {lost}, tidak ditemukan {missing}.",
+                    in_store=r.get("in_store") or "-",
+                    printed=num(r["states"]["printed"]),
+                    spoiled=num(r["states"]["spoiled"]),
+                    lost=num(r["states"]["lost"]),
+                    missing=num(r["states"]["missing"]),
+                )
+            ),
+            highlight=False,
+        )
+
+
+@item_app.command("print")
+def item_print(
+    item: ItemOpt,
+    serial: Annotated[str, typer.Option("--serial", help="Nomor seri kartu yang dicetak.")],
+    printer: Annotated[
+        str | None,
+        typer.Option("--printer", help="Printer yang mencetak (pita/filmnya ikut terhitung)."),
+    ] = None,
+    station: Annotated[
+        str | None, typer.Option("--station", help="Loket cetak printer itu (opsional).")
+    ] = None,
+    note: NoteOpt = None,
+    date: DateOpt = None,
+    office: OfficeOpt = None,
+    idempotency_key: KeyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Catat satu kartu barang berseri (KIA) dicetak: serinya keluar dari gudang."""
+    r = state.write(
+        serialised.print_serial,
+        office,
+        idempotency_key,
+        item=item,
+        serial=serial,
+        printer=printer,
+        station=station,
+        note=note,
+        effective=parse_date(date, "date"),
+    )
+    if as_json:
+        print_json(r)
+        return
+    _entries_line(dict(r))
 
 
 # Printers ---------------------------------------------------------------------------------------

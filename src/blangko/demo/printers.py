@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from blangko.adapters import tables as t
 from blangko.demo.actors import HEAD, STOCK_KEEPER, acting
 from blangko.services.context import Context
-from blangko.services.items import writes
+from blangko.services.items import serialised, writes
 
 RIBBON, FILM = "pita-warna", "film-retransfer"
 RIBBON_YIELD, FILM_YIELD = 500, 1000
@@ -27,6 +27,12 @@ PRINTERS = (("printer-1", 200), ("printer-2", 150))
 BROKEN_DAYS_AGO, BROKEN_FOR = 35, 7  # printer-2: a week broken last month
 TRACK_DAYS = 140  # prints recorded on the printers over the last this many days
 RIBBON_PRINTED_NOW = 400  # prints on the ribbon in the printer today (of its 500)
+# A second serialised card type: KIA blanks (child identity cards), a range received with the
+# printers, a few cards printed in the last weeks and one spoiled.
+KIA, KIA_PATTERN = "kia", "KA########"
+KIA_RECEIVED = "KA00000001-KA00000200"
+KIA_PRINT_DAYS_AGO = (20, 16, 13, 9, 6, 2)  # two cards each
+KIA_SPOILED = "KA00000005"
 
 
 def _on(ctx: Context, day: date) -> Context:
@@ -116,9 +122,40 @@ def add_printers(ctx: Context, office: str, station: str) -> dict[str, Any]:
             _on(keeper, day), name="printer-1", prints=n, effective=day, office=office
         )
         printed += n
+    kia = _add_kia(keeper, office, first, today)
     return {
+        "kia": kia,
         "printers": [p for p, _ in PRINTERS],
         "broken": (broken, back),
         "printed": printed,
         "ribbon_prints_left": max(0, RIBBON_YIELD - since),
     }
+
+
+def _add_kia(keeper: Context, office: str, first: date, today: date) -> dict[str, Any]:
+    """The KIA blanks: received with the printers, printed two a day on a few days, one
+    spoiled. Printed without naming a printer: a print on printer-1 would also count on its
+    ribbon, and the ribbon's story (what stops printing first) is the e-KTP prints' alone."""
+    k0 = _on(keeper, first)
+    writes.add_item(
+        k0, code=KIA, name="Blangko KIA", role="other", unit="keping", kind="serialised",
+        serial_pattern=KIA_PATTERN, office=office,
+    )  # fmt: skip
+    writes.receive(
+        k0, item=KIA, serials=KIA_RECEIVED, document="BAST/KIA/2026/003", effective=first,
+        office=office,
+    )  # fmt: skip
+    n = 0
+    for ago in KIA_PRINT_DAYS_AGO:
+        day = today - timedelta(days=ago)
+        for _ in range(2):
+            n += 1 + (n + 1 == 5)  # KA00000005 is the spoiled one
+            serialised.print_serial(
+                _on(keeper, day), item=KIA, serial=f"KA{n:08d}", effective=day, office=office
+            )
+    day = today - timedelta(days=KIA_PRINT_DAYS_AGO[1])
+    writes.remove(
+        _on(keeper, day), item=KIA, kind="spoil", serials=KIA_SPOILED,
+        reason="Salah cetak: foto buram", effective=day, office=office,
+    )  # fmt: skip
+    return {"printed": 2 * len(KIA_PRINT_DAYS_AGO), "spoiled": 1}

@@ -33,6 +33,7 @@ FIELD_LABEL_ID: Final = {
     "laporan_polisi": "Surat keterangan kehilangan dari kepolisian",
     "ktp_lama": "KTP-el lama yang rusak",
     "station": "Loket cetak",
+    "printer": "Printer",
     "action": "Tindakan",
     "proxy_nik": "NIK kuasa",
     "proxy_name": "Nama kuasa",

@@ -19,6 +19,14 @@ from datetime import date, datetime
 from typing import Any
 
 from blangko.domain.errors import DomainError, one_of
+from blangko.domain.serials import (
+    SerialRange,
+    expand,
+    format_ranges,
+    from_serials,
+    parse_ranges,
+    total,
+)
 from blangko.domain.text import Msg
 
 DEFAULT_ITEM = "ektp"
@@ -44,6 +52,7 @@ KIND_SIGN = {
     "lose": -1,
     "found": +1,  # a count found more than the book
     "missing": -1,  # a count found fewer than the book
+    "print": -1,  # a serialised card (KIA) printed: out of the store into a printer
 }
 KIND_BUCKET = {
     "receive": "received",
@@ -52,6 +61,9 @@ KIND_BUCKET = {
     "lose": "lost",
     "found": "adjusted",
     "missing": "adjusted",
+    # A card printed leaves the store into a printer as a loaded ribbon does: one column of
+    # the usage report and of the conservation identity for both kinds of item.
+    "print": "loaded",
 }
 BUCKETS = ("received", "loaded", "spoiled", "lost", "adjusted")
 KIND_LABEL_ID = {
@@ -61,6 +73,7 @@ KIND_LABEL_ID = {
     "lose": "Hilang",
     "found": "Penyesuaian (lebih)",
     "missing": "Penyesuaian (kurang)",
+    "print": "Dicetak",
 }
 
 PRINTER_STATES = ("working", "broken", "in_repair", "replaced")
@@ -169,6 +182,8 @@ class ItemEntryRecord:
     note: str | None
     idempotency_key: str | None
     prev_hash: str
+    # The serial ranges a serialised item's entry moves; None for a quantity item.
+    serials: str | None = None
 
     def canonical(self) -> bytes:
         data: dict[str, Any] = {
@@ -188,6 +203,10 @@ class ItemEntryRecord:
             "idempotency_key": self.idempotency_key,
             "prev_hash": self.prev_hash,
         }
+        # Only when present: an entry without serials (every quantity item's) hashes exactly
+        # as before the column existed, so no stored item hash changes.
+        if self.serials is not None:
+            data["serials"] = self.serials
         return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
     def compute_hash(self) -> str:
@@ -235,6 +254,8 @@ def verify_chain(records: Iterable[tuple[ItemEntryRecord, str]]) -> list[str]:
             problems.append(f"entri {rec.seq}: hash tidak cocok dengan isinya")
         if rec.kind not in KIND_SIGN:
             problems.append(f"entri {rec.seq}: jenis '{rec.kind}' tidak dikenal")
+        elif rec.serials is not None and total(parse_ranges(rec.serials)) != rec.quantity:
+            problems.append(f"entri {rec.seq}: jumlah seri tidak sama dengan jumlahnya")
         else:
             tally.add(rec.kind, rec.lot, rec.quantity)
             if tally.by_lot[rec.lot] < 0:
@@ -257,3 +278,155 @@ def print_overrun(prints_before: int, prints: int, yield_prints: int, note: str 
                 prints=prints,
             ),
         )
+
+
+# Serialised items other than the e-KTP blank (KIA) ----------------------------------------------
+
+SERIAL_STATES = ("in_store", "printed", "spoiled", "lost", "missing")
+SERIAL_STATE_LABEL_ID = {
+    "in_store": "di gudang",
+    "printed": "dicetak",
+    "spoiled": "rusak",
+    "lost": "hilang",
+    "missing": "tidak ditemukan saat hitung",
+}
+# Each kind of a serialised item's entry: the states a serial may be in before it, and after.
+SERIAL_MOVES: dict[str, tuple[tuple[str | None, ...], str]] = {
+    "receive": ((None,), "in_store"),
+    "print": (("in_store",), "printed"),
+    "spoil": (("in_store",), "spoiled"),
+    "lose": (("in_store",), "lost"),
+    "missing": (("in_store",), "missing"),
+    # A count finds a serial the book does not hold in store: never received, or missing or
+    # lost before.
+    "found": ((None, "missing", "lost"), "in_store"),
+}
+_PATTERN = re.compile(r"^([A-Z0-9]{0,20}?)(#{1,18})$")
+
+
+@dataclass(frozen=True)
+class SerialRule:
+    """A serialised item's serials: a fixed prefix and a fixed number of digits
+    ("KA#########": KA000000001 ...); ranges run over the digits (domain.serials)."""
+
+    prefix: str
+    width: int
+
+    @property
+    def pattern(self) -> str:
+        return self.prefix + "#" * self.width
+
+    @property
+    def lot(self) -> str:
+        """The one lot a serialised item's entries name (its serials say which cards)."""
+        return self.prefix or "SERI"
+
+    def example(self) -> str:
+        return self.prefix + "1".zfill(self.width)
+
+
+def serial_rule(pattern: str | None) -> SerialRule:
+    """The rule from `--serial-pattern`: a prefix of letters/digits then one '#' per digit."""
+    text = (pattern or "").strip().upper()
+    m = _PATTERN.match(text)
+    if not m:
+        raise DomainError(
+            "serial_pattern_format",
+            "serial_pattern",
+            Msg(
+                "Pola seri '{pattern}' tidak sah: awalan huruf/angka lalu satu '#' per digit, mis. KA######### (KA lalu 9 digit).",
+                pattern=pattern or "",
+            ),
+        )
+    return SerialRule(m.group(1), len(m.group(2)))
+
+
+def check_serials(text: str | None, rule: SerialRule, field: str = "serials") -> list[SerialRange]:
+    """Serial ranges of a serialised item, every serial of its pattern."""
+    ranges = parse_ranges(text or "", field, limit=100_000)
+    for r in ranges:
+        if r.prefix != rule.prefix or r.width != rule.width:
+            raise DomainError(
+                "serial_pattern",
+                field,
+                Msg(
+                    "Seri '{range}' tidak sesuai pola barang ini ({pattern}, mis. {example}).",
+                    range=str(r),
+                    pattern=rule.pattern,
+                    example=rule.example(),
+                ),
+            )
+    return ranges
+
+
+def refuse_quantity(lot: str | None, quantity: int | None, item: str) -> None:
+    """A serialised item moves by serial: never by lot and number of units."""
+    for name, value in (("lot", lot), ("qty", quantity)):
+        if value is not None:
+            raise DomainError(
+                "serialised_item_by_quantity",
+                name,
+                Msg(
+                    "Barang '{item}' dicatat per nomor seri, bukan per lot dan jumlah: sebutkan rentang serinya, tanpa lot dan jumlah.",
+                    item=item,
+                ),
+            )
+
+
+@dataclass
+class SerialReplay:
+    """A serialised item's chain replayed: each serial's state, the totals lines and the
+    problems (a serial moved from a state its entry does not allow)."""
+
+    states: dict[str, str] = field(default_factory=dict)
+    tally: ItemTally = field(default_factory=ItemTally)
+    problems: list[str] = field(default_factory=list)
+
+    def apply(self, seq: int, kind: str, lot: str, serials: str) -> None:
+        self.tally.add(kind, lot, total(parse_ranges(serials)))
+        before, after = SERIAL_MOVES[kind]
+        for s in expand(parse_ranges(serials)):
+            if self.states.get(s) not in before:
+                self.problems.append(
+                    f"entri {seq}: seri {s} berstatus {self.states.get(s) or 'belum ada'}"
+                )
+            self.states[s] = after
+
+    def counts(self) -> dict[str, int]:
+        out = dict.fromkeys(SERIAL_STATES, 0)
+        for st in self.states.values():
+            out[st] += 1
+        return out
+
+    def conserved(self) -> bool:
+        """Cards in store by their states = received - loaded/printed - spoiled - lost +
+        adjusted, by the entries' totals."""
+        return self.tally.balanced() and self.counts()["in_store"] == self.tally.on_hand
+
+
+def verify_serialised(
+    records: list[tuple[ItemEntryRecord, str]], held: dict[str, str]
+) -> list[str]:
+    """Problems of a serialised item's book: its chain (verify_chain), an entry without
+    serials, a serial moved from a state its entry does not allow, the totals not conserved,
+    and the serial states table (``held``) not what the chain says."""
+    problems = verify_chain(records)
+    replay = SerialReplay()
+    for rec, _stored in records:
+        if rec.kind not in SERIAL_MOVES:
+            continue  # verify_chain named it
+        if rec.serials is None:
+            problems.append(f"entri {rec.seq}: barang berseri tanpa nomor seri")
+            continue
+        replay.apply(rec.seq, rec.kind, rec.lot, rec.serials)
+    problems.extend(replay.problems)
+    if not replay.conserved():
+        problems.append("jumlah seri di gudang tidak sama dengan saldo buku")
+    if held != replay.states:
+        wrong = sorted(
+            s for s in set(held) | set(replay.states) if held.get(s) != replay.states.get(s)
+        )
+        problems.append(
+            f"status seri tidak cocok dengan buku: {format_ranges(from_serials(wrong))}"
+        )
+    return problems

@@ -58,6 +58,7 @@ from blangko.services.applications import (
 )
 from blangko.services.calendar import days
 from blangko.services.context import Context
+from blangko.services.items import queries as items_queries
 from blangko.services.worklist import WorkList
 from blangko.web.deps import (
     ERRORS,
@@ -126,6 +127,7 @@ def run_action(
     power_of_attorney: str | None = None,
     on: dt.date | None = None,
     idempotency_key: str | None = None,
+    printer: str | None = None,
 ) -> ApplicationWritten:
     """One transition by its action name, with only the fields that action takes."""
     common: dict[str, Any] = {
@@ -138,7 +140,9 @@ def run_action(
     if act == Action.PRINT:
         if not station:
             raise DomainError("required", "station", Msg("Loket cetak wajib dipilih."))
-        return applications.print_card(ctx, station=station, serial=serial, **common)
+        return applications.print_card(
+            ctx, station=station, serial=serial, printer=printer, **common
+        )
     if act == Action.MISPRINT:
         if not reason:
             raise DomainError("required", "reason", Msg("Alasan salah cetak wajib dipilih."))
@@ -162,6 +166,26 @@ def run_action(
         Action.IKD: applications.ikd,
     }[act]
     return fn(ctx, **common)
+
+
+def _working_printers(ctx: Context, office: str | None) -> list[dict[str, str]]:
+    """The office's printers working today, for the print form: a broken one is not offered
+    (and refused by the print itself when posted from a stale page)."""
+    return [
+        {"name": p["name"], "station": p["station"]}
+        for p in items_queries.list_printers(ctx, office=office)["printers"]
+        if p["state"] == "working"
+    ]
+
+
+def _default_printer(printers: list[dict[str, str]], stations: list[str]) -> str | None:
+    """The printer chosen before the operator picks one: the single working printer of the
+    station the form offers first, when it has exactly one (otherwise none: the operator says
+    which)."""
+    if not stations:
+        return None
+    own = [p["name"] for p in printers if p["station"] == stations[0]]
+    return own[0] if len(own) == 1 else None
 
 
 def allowed_actions(view: ApplicationView) -> list[str]:
@@ -314,6 +338,7 @@ def _detail(
         loc["name"] for loc in setup.list_locations(ctx, office=office) if loc["kind"] == "station"
     ]
     actions = allowed_actions(view)
+    printers = _working_printers(ctx, office) if "print" in actions else []
     # Under a rationing policy: why this print-ready application waits (class, place, date).
     ration_wait = rationing.wait(ctx, receipt=view["receipt"], office=office)
     # Warned before the button is pressed: a step whose desk is closed today is refused.
@@ -333,6 +358,8 @@ def _detail(
         desk_closed=desk_closed,
         ration_wait=ration_wait,
         stations=stations,
+        printers=printers,
+        default_printer=_default_printer(printers, stations),
         error=error,
         form=form or {},
         idem=uuid.uuid4().hex,
@@ -383,6 +410,7 @@ def service_act(
     action: str,
     station: OptText = None,
     serial: OptText = None,
+    printer: OptText = None,
     reason: OptText = None,
     note: OptText = None,
     collector: OptText = None,
@@ -402,6 +430,7 @@ def service_act(
             action,
             station=blank_to_none(station),
             serial=blank_to_none(serial),
+            printer=blank_to_none(printer),
             reason=blank_to_none(reason),
             note=blank_to_none(note),
             proxy_nik=blank_to_none(proxy_nik) if proxy else None,
@@ -412,6 +441,8 @@ def service_act(
     except DomainError as exc:
         applications.show(ctx, receipt=receipt, office=office)  # 404 first if no such receipt
         form = {
+            "station": station,
+            "printer": printer,
             "collector": collector,
             "proxy_nik": proxy_nik,
             "proxy_name": proxy_name,
@@ -444,6 +475,9 @@ class ApplicationIn(BaseModel):
 class ActionIn(BaseModel):
     station: str | None = Field(None, description="Loket cetak (print).")
     serial: str | None = Field(None, description="Seri blangko tertentu (print; opsional).")
+    printer: str | None = Field(
+        None, description="Printer loket (print; opsional): cetaknya dihitung pada pitanya."
+    )
     reason: str | None = Field(None, description="Alasan (misprint, reject, cancel).")
     note: str | None = None
     proxy_nik: str | None = Field(
@@ -569,7 +603,7 @@ def application_act(
     body: ActionIn | None = None,
     idempotency_key: IdempotencyKey = None,
 ) -> ApplicationWritten:
-    """record, ready, print (station), misprint (reason), suket, ikd, collect (to the
+    """record, ready, print (station, printer), misprint (reason), suket, ikd, collect (to the
     applicant, or to a proxy: proxy_nik, proxy_name, power_of_attorney), reject (reason),
     cancel: one step of the application."""
     ctx, office = request_ctx(request)
@@ -581,6 +615,7 @@ def application_act(
         action,
         station=b.station,
         serial=b.serial,
+        printer=b.printer,
         reason=b.reason,
         note=b.note,
         proxy_nik=b.proxy_nik,

@@ -115,6 +115,7 @@ def insert_entry(conn: Connection, record: ItemEntryRecord, digest: str) -> None
             idempotency_key=record.idempotency_key,
             prev_hash=record.prev_hash,
             hash=digest,
+            serials=record.serials,
         )
     )
 
@@ -136,6 +137,7 @@ def row_to_record(row: Any) -> ItemEntryRecord:
         note=row.note,
         idempotency_key=row.idempotency_key,
         prev_hash=row.prev_hash,
+        serials=row.serials,
     )
 
 
@@ -165,6 +167,83 @@ def entry_sums(conn: Connection, office: str, item_code: str, start: date, end: 
             .group_by(e.kind)
         )
     )
+
+
+# A serialised item's serials (item_serial) ----------------------------------------------------
+
+
+def serial_states(conn: Connection, office: str, item_code: str) -> dict[str, str]:
+    s = ti.item_serial.c
+    rows = conn.execute(
+        select(s.serial, s.state).where(s.office_code == office, s.item_code == item_code)
+    )
+    return {r.serial: r.state for r in rows}
+
+
+def serials_between(
+    conn: Connection, office: str, item_code: str, first: str, last: str
+) -> list[Any]:
+    """The item's known serials from ``first`` to ``last``: a serialised item's serials have
+    one prefix and width, so their text order is their number order."""
+    s = ti.item_serial.c
+    return list(
+        conn.execute(
+            select(s.serial, s.state, s.seq)
+            .where(
+                s.office_code == office,
+                s.item_code == item_code,
+                s.serial >= first,
+                s.serial <= last,
+            )
+            .order_by(s.serial)
+        )
+    )
+
+
+def serials_in_state(conn: Connection, office: str, item_code: str, state: str) -> list[str]:
+    s = ti.item_serial.c
+    return list(
+        conn.execute(
+            select(s.serial)
+            .where(s.office_code == office, s.item_code == item_code, s.state == state)
+            .order_by(s.serial)
+        ).scalars()
+    )
+
+
+def insert_serials(
+    conn: Connection, office: str, item_code: str, serials: list[str], state: str, seq: int
+) -> None:
+    if serials:
+        conn.execute(
+            insert(ti.item_serial),
+            [
+                {
+                    "office_code": office,
+                    "item_code": item_code,
+                    "serial": x,
+                    "state": state,
+                    "seq": seq,
+                }  # fmt: skip
+                for x in serials
+            ],
+        )
+
+
+def move_serials(
+    conn: Connection, office: str, item_code: str, serials: list[str], state: str, seq: int
+) -> None:
+    s = ti.item_serial.c
+    for chunk in range(0, len(serials), 500):
+        conn.execute(
+            update(ti.item_serial)
+            .where(
+                s.office_code == office,
+                s.item_code == item_code,
+                s.serial.in_(serials[chunk : chunk + 500]),
+            )
+            .values(state=state, seq=seq)
+        )
 
 
 # Printers -------------------------------------------------------------------------------------

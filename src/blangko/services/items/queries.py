@@ -13,8 +13,10 @@ from blangko.domain.items import (
     DEFAULT_ITEM,
     DEFAULT_ITEM_NAME,
     ItemTally,
+    SerialReplay,
     check_item_code,
 )
+from blangko.domain.serials import format_ranges, from_serials
 from blangko.domain.text import Msg
 from blangko.services.context import Context, resolve_office
 from blangko.services.items.results import (
@@ -40,6 +42,7 @@ def item_view(row: Any, on_hand: int) -> ItemView:
         "yield_prints": row.yield_prints,
         "lead_time_days": row.lead_time_days,
         "on_hand": on_hand,
+        "serial_pattern": row.serial_pattern,
     }
 
 
@@ -91,7 +94,17 @@ def item_balance(
             )
         t = tally(conn, code, item_code, day)
         yields = {lot.lot: lot.yield_prints for lot in repo.lots(conn, code, item_code)}
-    return {
+        extra: dict[str, Any] = {}
+        if row.kind == "serialised":
+            replay = SerialReplay()
+            for e in repo.iter_entries(conn, code, item_code, as_of=day):
+                replay.apply(int(e.seq), e.kind, e.lot, e.serials or "")
+            in_store = [s for s, st in replay.states.items() if st == "in_store"]
+            extra = {
+                "states": replay.counts(),
+                "in_store": format_ranges(from_serials(in_store)),
+            }
+    out: ItemBalance = {
         "office": code,
         "item": item_code,
         "as_of": day.isoformat(),
@@ -103,6 +116,8 @@ def item_balance(
         ],
         "balanced": t.balanced(),
     }
+    out.update(extra)  # type: ignore[typeddict-item]
+    return out
 
 
 def load_views(conn: Connection, office: str, printer_id: int | None = None) -> list[LoadView]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NotRequired
+
 from typing_extensions import TypedDict
 
 
@@ -14,6 +16,7 @@ class ItemView(TypedDict):
     yield_prints: int | None
     lead_time_days: int | None
     on_hand: int  # units in store (blanks: cards on hand)
+    serial_pattern: NotRequired[str | None]
 
 
 class ItemList(TypedDict):
@@ -36,6 +39,7 @@ class ItemEntryView(TypedDict):
     quantity: int
     printer: str | None
     hash: str
+    serials: NotRequired[str]  # a serialised item's entry: the serial ranges it moves
 
 
 class ItemEntriesWritten(TypedDict):
@@ -59,6 +63,9 @@ class ItemBalance(TypedDict):
     totals: dict[str, int]
     by_lot: list[LotBalance]
     balanced: bool
+    # A serialised item (KIA): its serials per state, and the ranges in store.
+    states: NotRequired[dict[str, int]]
+    in_store: NotRequired[str]
 
 
 class ItemCountResult(TypedDict):
@@ -68,6 +75,18 @@ class ItemCountResult(TypedDict):
     book: int
     counted: int
     variance: int
+    entries: list[ItemEntryView]
+    replayed: bool
+
+
+class SerialCountResult(TypedDict):
+    office: str
+    item: str
+    book: int  # serials in store by the book
+    counted: int  # serials scanned
+    variance: int
+    found: str  # ranges scanned but not in store by the book
+    missing: str  # ranges in store by the book but not scanned
     entries: list[ItemEntryView]
     replayed: bool
 

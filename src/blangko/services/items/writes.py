@@ -7,10 +7,11 @@ from datetime import date
 from typing import Any
 
 from blangko.adapters.repos import items as repo
-from blangko.domain.errors import Conflict, DomainError, NotFound
+from blangko.domain.errors import Conflict, DomainError, NotFound, one_of
 from blangko.domain.items import (
     DEFAULT_ITEM,
     DOWN_STATES,
+    ITEM_KINDS,
     REGENCY_LEAD_TIME_DAYS,
     ItemEntryRecord,
     ItemTally,
@@ -22,10 +23,12 @@ from blangko.domain.items import (
     check_yield,
     print_overrun,
     refuse_serials,
+    serial_rule,
 )
 from blangko.domain.limits import check_date
 from blangko.domain.text import Msg
 from blangko.services.context import Context, WriteTx, location_id, write_once
+from blangko.services.items import serialised
 from blangko.services.items.queries import item_view, load_views, printer_view
 from blangko.services.items.results import (
     ItemAdded,
@@ -33,6 +36,7 @@ from blangko.services.items.results import (
     ItemEntriesWritten,
     ItemEntryView,
     PrinterWritten,
+    SerialCountResult,
 )
 from blangko.services.stock.entries import check_entry_date
 
@@ -43,7 +47,7 @@ def _text(value: str | None, field: str, what: str) -> str:
     return value.strip()
 
 
-def _quantity_item(tx: WriteTx, code: str) -> Any:
+def _quantity_item(tx: WriteTx, code: str, field: str = "lot") -> Any:
     code = check_item_code(code)
     if code == DEFAULT_ITEM:
         raise DomainError(
@@ -59,6 +63,15 @@ def _quantity_item(tx: WriteTx, code: str) -> Any:
             "unknown_item",
             "item",
             Msg("Barang '{code}' tidak ada di kantor {office}.", code=code, office=tx.office),
+        )
+    if row.kind == "serialised":
+        raise DomainError(
+            "serialised_item_by_quantity",
+            field,
+            Msg(
+                "Barang '{item}' dicatat per nomor seri, bukan per lot dan jumlah: sebutkan rentang serinya, tanpa lot dan jumlah.",
+                item=row.code,
+            ),
         )
     return row
 
@@ -76,6 +89,7 @@ def _append(
     reason: str | None = None,
     document: str | None = None,
     note: str | None = None,
+    serials: str | None = None,
 ) -> ItemEntryView:
     seq, prev = repo.chain_head(tx.conn, tx.office, item_code)
     record = ItemEntryRecord(
@@ -94,6 +108,7 @@ def _append(
         note=note,
         idempotency_key=tx.idempotency_key,
         prev_hash=prev,
+        serials=serials,
     )
     digest = record.compute_hash()
     repo.insert_entry(tx.conn, record, digest)
@@ -107,6 +122,16 @@ def _append(
         "printer": printer_name,
         "hash": digest,
     }
+
+
+# The serialised items' use cases (services.items.serialised) write their entries with it.
+append_entry = _append
+
+
+def _required(value: Any, field: str, what: str) -> Any:
+    if value is None:
+        raise DomainError("required", field, Msg("{what} wajib diisi.", what=what))
+    return value
 
 
 def _lot_on_hand(tx: WriteTx, item_code: str, lot: str, as_of: date | None = None) -> int:
@@ -160,10 +185,13 @@ def add_item(
     unit: str,
     yield_prints: int | None = None,
     lead_time_days: int | None = None,
+    kind: str = "quantity",
+    serial_pattern: str | None = None,
     office: str | None = None,
     idempotency_key: str | None = None,
 ) -> ItemAdded:
-    """Adds a quantity item (ribbon, film, other) to the office's list."""
+    """Adds a quantity item (ribbon, film, other) to the office's list, or with kind
+    "serialised" another serialised card type (a KIA blank) with its serial pattern."""
     params = {
         "code": code,
         "name": name,
@@ -172,12 +200,28 @@ def add_item(
         "yield": yield_prints,
         "lead": lead_time_days,
     }
+    if kind != "quantity":
+        params.update({"kind": kind, "pattern": serial_pattern})
     item_code = check_item_code(code)
     if item_code == DEFAULT_ITEM:
         raise Conflict(
             "item_exists", "item", Msg("Blangko KTP-el sudah ada di setiap kantor (kode 'ektp').")
         )
-    role = check_role(role)
+    kind = one_of(kind, ITEM_KINDS, "unknown_item_kind", "kind", "Jenis barang")
+    pattern: str | None = None
+    if kind == "serialised":
+        # A card: one print a blank; the role and yield of a ribbon do not apply.
+        pattern = serial_rule(serial_pattern).pattern
+        role, yield_prints = "card", 1
+        unit = unit if unit and unit != "roll" else "keping"
+    elif serial_pattern is not None:
+        raise DomainError(
+            "serial_pattern_quantity",
+            "serial_pattern",
+            Msg("Pola seri hanya untuk barang berseri (jenis serialised)."),
+        )
+    else:
+        role = check_role(role)
     yld = check_yield(yield_prints, role)
     label = _text(name, "name", "Nama barang")
     unit_name = _text(unit, "unit", "Satuan")
@@ -199,11 +243,12 @@ def add_item(
             office_code=tx.office,
             code=item_code,
             name=label,
-            kind="quantity",
+            kind=kind,
             role=role,
             unit=unit_name,
             yield_prints=yld,
             lead_time_days=lead,
+            serial_pattern=pattern,
             created_at=tx.ctx.now(),
             created_by=tx.ctx.actor,
         )
@@ -217,19 +262,32 @@ def receive(
     ctx: Context,
     *,
     item: str,
-    lot: str,
-    quantity: int,
-    document: str,
+    lot: str | None = None,
+    quantity: int | None = None,
+    document: str = "",
     effective: date | None = None,
     yield_prints: int | None = None,
     serials: str | None = None,
     office: str | None = None,
     idempotency_key: str | None = None,
 ) -> ItemEntriesWritten:
-    """A new lot of a quantity item into the store, with its delivery document."""
+    """A new lot of a quantity item into the store, with its delivery document; for a
+    serialised item a serial range instead (services.items.serialised.receive)."""
+    if serialised.is_serialised(ctx, item, office):
+        return serialised.receive(
+            ctx,
+            item=item,
+            serials=serials,
+            document=document,
+            effective=effective,
+            lot=lot,
+            quantity=quantity,
+            office=office,
+            idempotency_key=idempotency_key,
+        )
     refuse_serials(serials)
-    lot_no = check_lot(lot)
-    check_units(quantity)
+    lot_no = check_lot(_required(lot, "lot", "Nomor lot"))
+    quantity = check_units(_required(quantity, "qty", "Jumlah"))
     doc = _text(document, "document", "Nomor dokumen penerimaan")
     params = {"item": item, "lot": lot_no, "qty": quantity, "doc": doc, "yield": yield_prints}
     params["date"] = effective
@@ -266,20 +324,36 @@ def remove(
     *,
     item: str,
     kind: str,
-    lot: str,
-    quantity: int,
-    reason: str,
+    lot: str | None = None,
+    quantity: int | None = None,
+    reason: str = "",
     document: str | None = None,
     effective: date | None = None,
     serials: str | None = None,
     office: str | None = None,
     idempotency_key: str | None = None,
 ) -> ItemEntriesWritten:
-    """Units of a lot spoiled or lost, with the reason (a loss also its report's number)."""
+    """Units of a lot spoiled or lost, with the reason (a loss also its report's number);
+    for a serialised item its serials (services.items.serialised.remove)."""
+    if serialised.is_serialised(ctx, item, office):
+        return serialised.remove(
+            ctx,
+            item=item,
+            kind=kind,
+            serials=serials,
+            reason=reason,
+            document=document,
+            effective=effective,
+            lot=lot,
+            quantity=quantity,
+            office=office,
+            idempotency_key=idempotency_key,
+        )
     refuse_serials(serials)
     if kind not in ("spoil", "lose"):
         raise DomainError("unknown_kind", "kind", Msg("Jenis harus rusak atau hilang."))
-    check_units(quantity)
+    lot = _required(lot, "lot", "Nomor lot")
+    quantity = check_units(_required(quantity, "qty", "Jumlah"))
     why = _text(reason, "reason", "Alasan")
     if kind == "lose":
         document = _text(document, "document", "Nomor laporan kehilangan")
@@ -304,17 +378,32 @@ def count(
     ctx: Context,
     *,
     item: str,
-    lot: str,
-    counted: int,
+    lot: str | None = None,
+    counted: int | None = None,
     reason: str | None = None,
     effective: date | None = None,
     serials: str | None = None,
     office: str | None = None,
     idempotency_key: str | None = None,
-) -> ItemCountResult:
+) -> ItemCountResult | SerialCountResult:
     """A count of one lot in the store: the variance is booked at once (found or missing),
-    with the reason; a count with no variance writes nothing."""
+    with the reason; a count with no variance writes nothing. A serialised item is counted
+    by serial scan instead (services.items.serialised.count)."""
+    if serialised.is_serialised(ctx, item, office):
+        return serialised.count(
+            ctx,
+            item=item,
+            serials=serials,
+            reason=reason,
+            effective=effective,
+            lot=lot,
+            counted=counted,
+            office=office,
+            idempotency_key=idempotency_key,
+        )
     refuse_serials(serials)
+    lot = _required(lot, "lot", "Nomor lot")
+    counted = _required(counted, "counted", "Jumlah terhitung")
     if counted < 0 or counted > 100_000:
         raise DomainError(
             "counted_range", "counted", Msg("Jumlah terhitung harus 0 sampai 100.000 unit.")
@@ -494,7 +583,7 @@ def load(
 
     def body(tx: WriteTx) -> PrinterWritten:
         row = _printer(tx, name)
-        it = _quantity_item(tx, item)
+        it = _quantity_item(tx, item, "item")
         if it.role not in ("ribbon", "film"):
             raise DomainError(
                 "not_loadable",

@@ -11,6 +11,7 @@ snapshot. The figures come from the domain's tally (domain.items.ItemTally), the
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -117,6 +118,8 @@ def _entry_rows(entries: list[Any], first: date, end: date, names: dict[int, str
         detail = "; ".join(
             x
             for x in (
+                # A serialised item's entry says which cards it moved.
+                e.serials,
                 names.get(e.printer_id) if e.printer_id is not None else None,
                 e.reason,
                 e.note,
@@ -189,9 +192,13 @@ def build_usage(
     ):
         raise AssertionError("item usage report: totals do not balance")
     unit = row.unit
+    # A serialised card (KIA) leaves the store printed, where a ribbon is loaded in a printer.
+    out_label = N_("Dicetak") if row.kind == "serialised" else N_("Dipasang di printer")
+    lot_columns = [*LOT_COLUMNS]
+    lot_columns[3] = replace(LOT_COLUMNS[3], title=out_label)
     lots = Table(
         Msg("Mutasi per lot ({unit})", unit=unit),
-        LOT_COLUMNS,
+        lot_columns,
         lot_rows,
         sheet=N_("Per lot"),
         note=N_(
@@ -230,7 +237,7 @@ def build_usage(
         (N_("Satuan"), unit),
         (N_("Saldo awal"), opening_units),
         (N_("Diterima"), moved["received"]),
-        (N_("Dipasang di printer"), moved["loaded"]),
+        (out_label, moved["loaded"]),
         (N_("Rusak"), moved["spoiled"]),
         (N_("Hilang"), moved["lost"]),
         (N_("Penyesuaian"), moved["adjusted"]),
@@ -332,6 +339,32 @@ def build_count(
             "Hitungan tanpa selisih tidak menulis entri: lot tanpa selisih tercatat sama dengan bukunya."
         ),
     )
+    tables = [table]
+    by_serial: dict[str, list[str]] = {}
+    if row.kind == "serialised":
+        # A serialised card (KIA) is counted by scan: which serials were not found and
+        # which were found beyond the book, each with the count's reason.
+        serial_rows = [
+            [KIND_LABEL_ID[e.kind], e.serials or "", int(e.quantity), e.reason or "-"]
+            for e in counts
+            if e.effective_date == day
+        ]
+        for e in counts:
+            if e.effective_date == day and e.serials:
+                by_serial.setdefault(e.kind, []).append(e.serials)
+        tables.append(
+            Table(
+                N_("Seri tidak ditemukan dan seri ditemukan"),
+                [
+                    Column(N_("Jenis"), weight=1.8),
+                    Column(N_("Seri"), weight=3),
+                    Column(N_("Keping"), "int", total=True),
+                    Column(N_("Alasan selisih"), weight=2.4),
+                ],
+                serial_rows,
+                sheet=N_("Seri"),
+            )
+        )
     paragraphs = [
         Msg(
             "{opening}, telah dilakukan penghitungan fisik (stock opname) {name} di {office}, dengan hasil sebagai berikut.",
@@ -355,7 +388,7 @@ def build_count(
             (N_("Selisih"), counted_total - book_total),
         ],
         paragraphs=paragraphs,
-        tables=[table],
+        tables=tables,
         checks=[
             Msg(
                 "Kepala rantai barang {item} saat laporan dibuat: entri #{seq}, hash {head_hash}.",
@@ -377,6 +410,8 @@ def build_count(
             "counted": counted_total,
             "variance": counted_total - book_total,
             "adjusted": moved["adjusted"],
+            "found_serials": ",".join(by_serial.get("found", [])),
+            "missing_serials": ",".join(by_serial.get("missing", [])),
             "by_lot": [
                 dict(zip(("lot", "book", "counted", "variance", "reason"), r, strict=True))
                 for r in rows
