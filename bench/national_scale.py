@@ -395,6 +395,34 @@ def snapshot_job(url: str, workers: int) -> dict[str, Any]:
     return {"offices": done["offices"], "computed": done["computed"], "seconds": round(secs, 1)}
 
 
+def web_run(url: str, args: argparse.Namespace, server_workers: int) -> dict[str, Any]:
+    """The readers against `blangko serve --workers server_workers` on the database."""
+    port = bw.free_port()
+    work = Path(tempfile.mkdtemp(prefix="blangko-scale-"))
+    log = work / "server.log"
+    cmd = [sys.executable, "-m", "blangko", "serve", "--port", str(port)]
+    if server_workers > 1:
+        cmd += ["--workers", str(server_workers)]
+    # As users start it on a server of their own: a secret key of their own, no demo mode.
+    env = {**bw.server_env(url), "BLANGKO_SECRET_KEY": secrets.token_hex(32)}
+    with log.open("wb") as fh:
+        proc = subprocess.Popen(cmd, cwd=work, env=env, stdout=fh,
+                                stderr=subprocess.STDOUT, preexec_fn=bw._die_with_parent)  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        bw.wait_up(base, proc, log, 120)
+        load_before = bw.loadavg()
+        requests = asyncio.run(readers(base, args.clients, args.duration))
+        load_after = bw.loadavg()
+    finally:
+        bw.stop_server(proc)
+    print(f"  server workers {server_workers}, load {load_before} -> {load_after}")
+    for u, f in requests.items():
+        print(f"  {u}: n={f['n']} err={f['errors']} p50 {f['p50_ms']} p95 {f['p95_ms']} "
+              f"p99 {f['p99_ms']} ms")  # fmt: skip
+    return {"requests": requests, "loadavg_before": load_before, "loadavg_after": load_after}
+
+
 def measure(url: str, args: argparse.Namespace, deadline: float) -> dict[str, Any]:
     out: dict[str, Any] = {"db_bytes_before_snapshots": db_size(url)}
     ctx = context_from_settings(Settings(database_url=url), actor="bench")
@@ -436,25 +464,16 @@ def measure(url: str, args: argparse.Namespace, deadline: float) -> dict[str, An
     if time.monotonic() > deadline:
         out["web"] = "skipped: over the budget"
         return out
-    port = bw.free_port()
-    work = Path(tempfile.mkdtemp(prefix="blangko-scale-"))
-    log = work / "server.log"
-    cmd = [sys.executable, "-m", "blangko", "serve", "--port", str(port)]
-    # As users start it on a server of their own: a secret key of their own, no demo mode.
-    env = {**bw.server_env(url), "BLANGKO_SECRET_KEY": secrets.token_hex(32)}
-    with log.open("wb") as fh:
-        proc = subprocess.Popen(cmd, cwd=work, env=env, stdout=fh,
-                                stderr=subprocess.STDOUT, preexec_fn=bw._die_with_parent)  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        bw.wait_up(base, proc, log, 120)
-        out["web"] = asyncio.run(readers(base, args.clients, args.duration))
+    out["web_by_server_workers"] = {}
+    for n in args.serve_workers:
+        if time.monotonic() > deadline:
+            out["web_by_server_workers"][str(n)] = "skipped: over the budget"
+            continue
+        out["web_by_server_workers"][str(n)] = web_run(url, args, n)
+    first = out["web_by_server_workers"].get(str(args.serve_workers[0]))
+    if isinstance(first, dict):
+        out["web"] = first["requests"]
         out["web_clients"], out["web_duration_s"] = args.clients, args.duration
-    finally:
-        bw.stop_server(proc)
-    for u, f in out["web"].items():
-        print(f"  {u}: n={f['n']} err={f['errors']} p50 {f['p50_ms']} p95 {f['p95_ms']} "
-              f"p99 {f['p99_ms']} ms")  # fmt: skip
     # Again on the same database: the forecasts are stored and current (a re-run the same day)
     if time.monotonic() < deadline:
         out["snapshot_again"] = {str(workers[0]): snapshot_job(url, workers[0])}
@@ -468,6 +487,12 @@ def main() -> int:
     ap.add_argument("--months", type=int, default=12)
     ap.add_argument("--workers", type=lambda s: [int(x) for x in s.split(",")], default=[1, 2])
     ap.add_argument("--clients", type=int, default=20)
+    ap.add_argument(
+        "--serve-workers",
+        type=lambda s: [int(x) for x in s.split(",")],
+        default=[1],
+        help="`blangko serve --workers`, one web run each (e.g. 1,2)",
+    )
     ap.add_argument("--duration", type=float, default=30.0)
     ap.add_argument("--verify-sample", type=int, default=5)
     ap.add_argument("--budget", type=float, default=3600.0, help="seconds; later phases skipped")

@@ -14,13 +14,14 @@ import pytest
 from sqlalchemy import func, select
 
 from blangko.adapters import tables as t
+from blangko.adapters.repos import snapshots as snapshots_repo
 from blangko.adapters.tables_requests import blank_request, request_event
 from blangko.domain import allocation as da
 from blangko.domain import rebalancing
 from blangko.domain.errors import DomainError, NotFound
 from blangko.services.admin import setup
 from blangko.services.context import Context
-from blangko.services.network import allocation, audit, organisation, snapshots
+from blangko.services.network import allocation, audit, loans, organisation, shipments, snapshots
 from blangko.services.network import requests as rq
 from blangko.services.network.request_steps import Acting
 from blangko.services.stock import queries as q
@@ -251,3 +252,51 @@ def test_no_snapshot_no_allocation(ctx: Context) -> None:
     setup.create_office(ctx, code=KAUR)
     v = allocation.allocation(ctx, as_of=date(2026, 12, 1))
     assert v["lines"] == [] and v["missing"] == [KAUR] and v["totals"] == []
+
+
+def test_snapshots_hold_the_open_loans_and_follow_each_loan_step(network: Context) -> None:
+    """The snapshot's open loans are the dashboard's (loans.open_for), field for field; each
+    loan step computes the two offices' snapshots again, even a step that touches neither
+    ledger (a write-off); a day past the due date shows the loan overdue, and the borrower
+    owing it lends nothing in the rebalancing."""
+    ctx = network
+
+    def stored() -> dict[str, list[dict[str, Any]]]:
+        return {o["code"]: o["open_loans"] for o in snapshots.view(ctx)["offices"]}
+
+    def dashboard(office: str, day: Context = ctx) -> list[dict[str, Any]]:
+        return [
+            {k: x[k] for k in snapshots.LOAN_FIELDS}  # type: ignore[literal-required]
+            for x in loans.open_for(day, office)
+        ]
+
+    n = loans.arrange(
+        ctx, lender=BS, borrower=KAUR, quantity=30, reason="pilkades", due=ctx.today()
+    )["loan"]["id"]
+    arranged = snapshots.run(ctx)  # an arranged loan is not open yet: nothing to show
+    assert arranged["computed"] == 0 and stored()[KAUR] == [] == dashboard(KAUR)
+    sent = loans.send(ctx, loan=n, document="SP-1", office=BS)["shipment"]
+    assert sent is not None
+    assert {d["office"] for d in snapshots.run(ctx)["done"] if d["computed"]} == {BS, KAUR}
+    assert stored()[KAUR] == dashboard(KAUR) and stored()[BS] == dashboard(BS)
+    assert stored()[KAUR][0]["status"] == "sent" and stored()[OKU] == []
+    shipments.receive(ctx, shipment=sent["id"], document="BAST-1", office=KAUR)
+    snapshots.run(ctx)
+    assert stored()[KAUR] == dashboard(KAUR)
+    assert (stored()[KAUR][0]["status"], stored()[KAUR][0]["outstanding"]) == ("open", 30)
+    assert stored()[KAUR][0]["overdue"] is False  # due today
+    # A day later: overdue, on the dashboard of that day and in that day's snapshot.
+    later = Context(ctx.engine, actor="pusat", clock=lambda: ctx.now() + timedelta(days=1))
+    snapshots.run(later)
+    day2 = {o["code"]: o["open_loans"] for o in snapshots.view(later)["offices"]}
+    assert day2[KAUR] == dashboard(KAUR, later) and day2[KAUR][0]["overdue"] is True
+    with later.read() as conn:
+        rows = snapshots_repo.latest(conn, later.today())
+    assert allocation.owing_overdue(rows) == {KAUR}
+    # A write-off moves no ledger: the loans' state alone computes both snapshots again.
+    loans.write_off(later, loan=n, reason="habis terpakai")
+    again = snapshots.run(later)
+    assert {d["office"] for d in again["done"] if d["computed"]} == {BS, KAUR}
+    day2 = {o["code"]: o["open_loans"] for o in snapshots.view(later)["offices"]}
+    assert day2[KAUR] == [] == day2[BS]
+    assert snapshots.run(later)["computed"] == 0

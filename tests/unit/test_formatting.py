@@ -4,6 +4,7 @@ and month names for narrow tables."""
 
 from __future__ import annotations
 
+import random
 from datetime import date
 from decimal import Decimal
 
@@ -42,3 +43,21 @@ def test_short_dates_and_month_names() -> None:
     assert month_name("2026-12") == "Desember 2026"
     assert month_name("2027-05", short=True) == "Mei"
     assert month_name("2027-08", "en", short=True) == "Aug"
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_whole_numbers_fast_path_writes_what_babel_writes(lang: str) -> None:
+    """num() writes a whole number without Babel (a page of 514 offices writes thousands):
+    the text must be Babel's, digit for digit, negative numbers and big ones included."""
+    from babel.numbers import format_decimal
+
+    rng = random.Random(7)
+    values = [
+        *range(-1200, 1200),
+        10**6,
+        -(10**9),
+        10**15,
+        *(rng.randint(-(10**13), 10**13) for _ in range(3000)),
+    ]
+    for n in values:
+        assert num(n, lang) == format_decimal(n, locale=lang), n

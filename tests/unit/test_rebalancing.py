@@ -87,3 +87,19 @@ def test_few_shipments_for_many_offices() -> None:
     assert {x.to_office for x in loans} == {r.office for r in receivers}  # all served
     for d in donors:
         assert sum(x.quantity for x in loans if x.from_office == d.office) <= 5_000
+
+
+def test_an_office_owing_an_overdue_loan_lends_nothing_new() -> None:
+    """17.01 has the surplus but owes an overdue loan: its spare blanks go back to its lender
+    first, so the loan comes from the next donor (further away), and it may still receive."""
+    offices = [
+        _office("17.01", on_hand=6_000, mean=100, seed=1),
+        _office("17.04", on_hand=100, mean=100, seed=2),
+        _office("16.01", on_hand=6_000, mean=100, seed=4),
+    ]
+    assert {x.from_office for x in propose(offices, box_size=100)} == {"17.01"}
+    owing = propose(offices, box_size=100, owing={"17.01"})
+    assert owing and {x.from_office for x in owing} == {"16.01"}
+    assert {x.to_office for x in owing} == {"17.04"}
+    at_risk = propose(offices, box_size=100, owing={"17.04"})  # a debtor at risk still receives
+    assert {x.to_office for x in at_risk} == {"17.04"}

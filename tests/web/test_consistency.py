@@ -51,9 +51,10 @@ from blangko.cli import state
 from blangko.cli.main import app as cli_app
 from blangko.formatting import num, tanggal
 from blangko.services import applications, figures, forecast, handed_in, registry
+from blangko.services.admin import setup
 from blangko.services.calendar import events
 from blangko.services.coverage import areas, ikd
-from blangko.services.network import organisation, snapshots
+from blangko.services.network import loans, organisation, shipments, snapshots
 from blangko.services.stock import counts, queries
 from blangko.settings import Settings
 from blangko.web.app import create_app
@@ -481,6 +482,28 @@ def coverage_el(found: list[dict[str, Any]]) -> float | None:
     return float(e["data-value"]) if e["data-value"] else None
 
 
+def open_loans(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """An office's open loans as compared: id, lender, borrower, outstanding, due, overdue."""
+    return [
+        (x["id"], x["lender"], x["borrower"], x["outstanding"], x["due_date"], x["overdue"])
+        for x in rows
+    ]
+
+
+def open_loans_el(found: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    return [
+        (
+            int(e["data-loan"]),
+            e["data-lender"],
+            e["data-borrower"],
+            int(e["data-outstanding"]),
+            e["data-due"],
+            e["data-overdue"] == "1",
+        )
+        for e in _elements(found, "open_loan")
+    ]
+
+
 def event_of(fc: dict[str, Any], event_id: int | None) -> dict[str, Any] | None:
     return next((e for e in fc["events"] if e["id"] == event_id), None)
 
@@ -576,8 +599,12 @@ FIGURES: tuple[Figure, ...] = (
             # The national and province view, from the office's snapshot (issue 14).
             Surface("national", NATIONAL_API, lambda j, o: cover(j["days_of_cover"])),
             Surface("national", PROVINCE_API, lambda j, o: cover(j["days_of_cover"])),
-            Surface("national_page", "/nasional", lambda p, o: cover_el(p), ("national.html",)),
-            Surface("national_page", PROVINCE_PAGE, lambda p, o: cover_el(p), ("national.html",)),
+            Surface(
+                "national_page", "/nasional", lambda p, o: cover_el(p), ("_national_view.html",)
+            ),
+            Surface(
+                "national_page", PROVINCE_PAGE, lambda p, o: cover_el(p), ("_national_view.html",)
+            ),
         ),
     ),
     Figure(
@@ -613,9 +640,14 @@ FIGURES: tuple[Figure, ...] = (
             ),
             Surface("national", NATIONAL_API, lambda j, o: j["stockout_probability"]),
             Surface("national", PROVINCE_API, lambda j, o: j["stockout_probability"]),
-            Surface("national_page", "/nasional", lambda p, o: stockout_el(p), ("national.html",)),
             Surface(
-                "national_page", PROVINCE_PAGE, lambda p, o: stockout_el(p), ("national.html",)
+                "national_page", "/nasional", lambda p, o: stockout_el(p), ("_national_view.html",)
+            ),
+            Surface(
+                "national_page",
+                PROVINCE_PAGE,
+                lambda p, o: stockout_el(p),
+                ("_national_view.html",),
             ),
         ),
     ),
@@ -837,14 +869,14 @@ FIGURES: tuple[Figure, ...] = (
                 "national_page",
                 "/nasional",
                 lambda p, o: on_hand_el(p),
-                ("national.html",),
+                ("_national_view.html",),
                 project=lambda v: {"*": v["*"]},
             ),
             Surface(
                 "national_page",
                 PROVINCE_PAGE,
                 lambda p, o: on_hand_el(p),
-                ("national.html",),
+                ("_national_view.html",),
                 project=lambda v: {"*": v["*"]},
             ),
         ),
@@ -878,9 +910,14 @@ FIGURES: tuple[Figure, ...] = (
             ),
             Surface("national", NATIONAL_API, lambda j, o: j["coverage"]["coverage_pct"]),
             Surface("national", PROVINCE_API, lambda j, o: j["coverage"]["coverage_pct"]),
-            Surface("national_page", "/nasional", lambda p, o: coverage_el(p), ("national.html",)),
             Surface(
-                "national_page", PROVINCE_PAGE, lambda p, o: coverage_el(p), ("national.html",)
+                "national_page", "/nasional", lambda p, o: coverage_el(p), ("_national_view.html",)
+            ),
+            Surface(
+                "national_page",
+                PROVINCE_PAGE,
+                lambda p, o: coverage_el(p),
+                ("_national_view.html",),
             ),
         ),
     ),
@@ -961,14 +998,14 @@ FIGURES: tuple[Figure, ...] = (
                 "national_page",
                 "/nasional",
                 lambda p, o: backlog_el(p),
-                ("national.html",),
+                ("_national_view.html",),
                 project=lambda v: {"print_backlog": v["print_backlog"]},
             ),
             Surface(
                 "national_page",
                 PROVINCE_PAGE,
                 lambda p, o: backlog_el(p),
-                ("national.html",),
+                ("_national_view.html",),
                 project=lambda v: {"print_backlog": v["print_backlog"]},
             ),
         ),
@@ -1001,8 +1038,12 @@ FIGURES: tuple[Figure, ...] = (
             ),
             Surface("national", NATIONAL_API, lambda j, o: j["level"]),
             Surface("national", PROVINCE_API, lambda j, o: j["level"]),
-            Surface("national_page", "/nasional", lambda p, o: level_el(p), ("national.html",)),
-            Surface("national_page", PROVINCE_PAGE, lambda p, o: level_el(p), ("national.html",)),
+            Surface(
+                "national_page", "/nasional", lambda p, o: level_el(p), ("_national_view.html",)
+            ),
+            Surface(
+                "national_page", PROVINCE_PAGE, lambda p, o: level_el(p), ("_national_view.html",)
+            ),
         ),
     ),
     Figure(
@@ -1077,6 +1118,30 @@ FIGURES: tuple[Figure, ...] = (
                 "/kartu-lama/rekap?month=2026-11&fmt=xlsx",
                 lambda x, o: _cells(x["Ringkasan"])["Tersimpan akhir bulan (keping)"][0],
                 project=lambda v: v[2],
+            ),
+        ),
+    ),
+    Figure(
+        # The office's open loans (lent or borrowed): its dashboard's "Pinjaman" and its
+        # national and province rows, from its snapshot (issue 14, point 1).
+        "open_loan",
+        "blangko.services.network.loan_book.open_loans",
+        lambda ctx, o: open_loans(loans.open_for(ctx, o.code)),
+        (
+            Surface("page", "/", lambda p, o: open_loans_el(p), ("_loans_open.html",)),
+            Surface("national", NATIONAL_API, lambda j, o: open_loans(j["open_loans"])),
+            Surface("national", PROVINCE_API, lambda j, o: open_loans(j["open_loans"])),
+            Surface(
+                "national_page",
+                "/nasional",
+                lambda p, o: open_loans_el(p),
+                ("_national_view.html",),
+            ),
+            Surface(
+                "national_page",
+                PROVINCE_PAGE,
+                lambda p, o: open_loans_el(p),
+                ("_national_view.html",),
             ),
         ),
     ),
@@ -1241,6 +1306,7 @@ MACRO_FIGURE = {
     "ikd_coverage": "ikd_coverage",
     "ikd_ratio": "ikd_ratio",
     "old_cards": "old_cards",
+    "open_loan": "open_loan",
 }
 # Fields of the figures a template may print only through a macro.
 GUARDED_FIELDS = (
@@ -1306,6 +1372,17 @@ def test_the_demo_like_office_shows_one_figure_everywhere(ctx, monkeypatch) -> N
     until further notice."""
     # With a rationing policy in force: its measure is a figure too (rationing_cover/waits).
     office = build(ctx, "17.04", Plan(rationing_cap=3))
+    # And a loan: 5 blanks lent to Bengkulu Selatan, received there (open, outstanding 5).
+    setup.create_office(ctx, code="17.01")
+    n = loans.arrange(
+        ctx, lender="17.04", borrower="17.01", quantity=5, reason="uji", due=ctx.today()
+    )["loan"]["id"]
+    sent = loans.send(ctx, loan=n, document="SP-UJI", office="17.04")["shipment"]
+    assert sent is not None
+    shipments.receive(ctx, shipment=sent["id"], document="BAST-UJI", office="17.01")
+    assert open_loans(loans.open_for(ctx, "17.04")) == [
+        (n, "17.04", "17.01", 5, str(ctx.today()), False)
+    ]
     surfaces = _surfaces(ctx, office, monkeypatch)
     wrong, checked = check_office(surfaces)
     assert not wrong, "\n".join(wrong)

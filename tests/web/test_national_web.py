@@ -15,7 +15,7 @@ from web_helpers import PASSWORD, SECRET, TestClient, bearer, insert_user, sessi
 
 from blangko.services.admin import setup, users
 from blangko.services.calendar import events
-from blangko.services.network import organisation, snapshots
+from blangko.services.network import loans, organisation, shipments, snapshots
 from blangko.services.stock import writes
 from blangko.settings import Settings
 from blangko.web.app import create_app
@@ -177,3 +177,111 @@ def test_an_office_user_sees_neither(client) -> None:  # type: ignore[no-untyped
     assert (
         client.get("/api/v1/national", headers=bearer(client, "operator_kaur")).status_code == 403
     )
+
+
+def _loan(client) -> int:  # type: ignore[no-untyped-def]
+    """Kaur (17.04) lends 40 blanks to Ogan Komering Ulu (16.01), due in 10 days: sent and
+    received (open), snapshots computed after."""
+    ctx = client.ctx
+    n = loans.arrange(
+        ctx,
+        lender="17.04",
+        borrower="16.01",
+        quantity=40,
+        reason="OKU kehabisan",
+        due=ctx.today() + timedelta(days=10),
+    )["loan"]["id"]
+    sent = loans.send(ctx, loan=n, document="SP-PINJAM", office="17.04")["shipment"]
+    assert sent is not None
+    shipments.receive(ctx, shipment=sent["id"], document="BAST-OKU", office="16.01")
+    snapshots.run(client.ctx)
+    return int(n)
+
+
+def test_open_loans_on_the_pages_api_and_export(client) -> None:  # type: ignore[no-untyped-def]
+    """An office's open loans, as its dashboard shows them, on its national and province
+    rows, in the API and in the exports (the consistency test compares the values too)."""
+    n = _loan(client)
+    shown = {c: loans.open_for(client.ctx, c) for c in OFFICES}
+    assert [x["id"] for x in shown["17.04"]] == [n] == [x["id"] for x in shown["16.01"]]
+    api = client.get("/api/v1/national", headers=bearer(client, "kepala_pusat")).json()
+    by_code = {o["code"]: o for o in api["offices"]}
+    for code, dash in shown.items():
+        assert by_code[code]["open_loans"] == [
+            {k: x[k] for k in snapshots.LOAN_FIELDS}  # type: ignore[literal-required]
+            for x in dash
+        ]
+    assert by_code["16.01"]["open_loans"][0]["outstanding"] == 40
+    client.cookies.update(session_cookie(client.app, "kepala_pusat"))
+    html = client.get("/nasional").text
+    cell = html.split('data-open-loans="16.01"', 1)[1].split("</td>", 1)[0]
+    assert f'data-loan="{n}"' in cell and 'data-outstanding="40"' in cell and "17.04" in cell
+    prov = client.get("/provinsi/17").text
+    lent = prov.split('data-open-loans="17.04"', 1)[1].split("</td>", 1)[0]
+    assert f'data-loan="{n}"' in lent and "16.01" in lent
+    client.cookies.clear()
+    client.cookies.update(session_cookie(client.app, "kepala_kaur"))
+    assert f'data-figure="open_loan" data-loan="{n}"' in client.get("/").text
+    client.cookies.clear()
+    client.cookies.update(session_cookie(client.app, "kepala_pusat"))
+    rows = list(
+        csv.reader(io.StringIO(client.get("/nasional/unduh?fmt=csv").content.decode("utf-8-sig")))
+    )
+    head = rows[0]
+    row = {r[0]: dict(zip(head, r, strict=True)) for r in rows[1:]}
+    assert row["17.04"]["Sisa dipinjamkan ke kantor lain"] == "40"
+    assert row["16.01"]["Sisa dipinjam dari kantor lain"] == "40"
+    assert row["16.01"]["Pinjaman lewat jatuh tempo"] == "0"
+    assert f"#{n} dari 17.04 sisa 40" in row["16.01"]["Pinjaman terbuka"]
+    assert row["17.01"]["Pinjaman terbuka"] == ""
+
+
+def test_a_view_after_new_snapshots_shows_the_new_figures(client) -> None:  # type: ignore[no-untyped-def]
+    """The view is kept per snapshots' generation: read twice it is computed once; a loan
+    step and the snapshots after it show on the next read of the page and the API."""
+    who = bearer(client, "kepala_pusat")
+    client.cookies.update(session_cookie(client.app, "kepala_pusat"))
+    first = client.get("/nasional").text
+    cache = client.app.state.national_cache
+    hits = cache.hits
+    assert client.get("/nasional").text == first
+    assert cache.hits == hits + 1
+    assert 'data-open-loans="16.01">–' in first
+    n = _loan(client)
+    html = client.get("/nasional").text
+    assert f'data-loan="{n}"' in html.split('data-open-loans="16.01"', 1)[1].split("</td>")[0]
+    loans.write_off(client.ctx, loan=n, reason="Habis terpakai")
+    stale = client.get("/api/v1/national", headers=who).json()
+    assert {o["code"]: o["open_loans"] for o in stale["offices"]}["16.01"] != []
+    snapshots.run(client.ctx)
+    fresh = client.get("/api/v1/national", headers=who).json()
+    assert {o["code"]: o["open_loans"] for o in fresh["offices"]}["16.01"] == []
+    assert 'data-open-loans="16.01">–' in client.get("/nasional").text
+
+
+def test_the_cache_never_crosses_scopes(client) -> None:  # type: ignore[no-untyped-def]
+    """With the directorate's views of the nation and of both provinces computed and kept, a
+    province's user still gets its own province only, and not found elsewhere."""
+    pusat = bearer(client, "kepala_pusat")
+    for path in ("/api/v1/national", "/api/v1/provinces/16", "/api/v1/provinces/17"):
+        assert client.get(path, headers=pusat).status_code == 200
+    client.cookies.update(session_cookie(client.app, "kepala_pusat"))
+    for path in ("/nasional", "/provinsi/16", "/provinsi/17", "/nasional?province=16"):
+        assert client.get(path).status_code == 200
+    prov = bearer(client, "kepala_prov")
+    assert client.get("/api/v1/national", headers=prov).status_code == 403
+    other = client.get("/api/v1/provinces/16", headers=prov)
+    assert other.status_code == 404 and "16.01" not in other.text
+    mine = client.get("/api/v1/provinces/17", headers=prov).json()
+    assert sorted(_codes(mine)) == ["17.01", "17.04"]
+    client.cookies.clear()
+    client.cookies.update(session_cookie(client.app, "kepala_prov"))
+    page = client.get("/provinsi/17")
+    assert page.status_code == 200 and 'data-office-row="16.01"' not in page.text
+    assert client.get("/provinsi/16").status_code == 404
+    assert client.get("/nasional").status_code == 403
+    # The reach is part of the key: the province user's view is its own entry.
+    keys = list(client.app.state.national_cache._items)
+    assert {(k[2], k[3]) for k in keys} == {(True, None), (False, "17")}
+    kaur = bearer(client, "kepala_kaur")
+    assert client.get("/api/v1/provinces/17", headers=kaur).status_code == 404

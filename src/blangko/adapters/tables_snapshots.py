@@ -30,6 +30,7 @@ over the rows of ``max(0, sum(row) - s)``; over the first k periods, of the firs
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -77,5 +78,19 @@ office_snapshot = Table(
     Column("demand_paths", Text, nullable=False),  # JSON: module docstring
     # JSON: [{"id", "asked", "state"}], the office's open requests (domain.requests.OPEN_STATES)
     Column("open_requests", Text, nullable=False, server_default="[]"),
+    # JSON: [{"id", "lender", "borrower", "status", "quantity", "outstanding", "returning",
+    # "due_date", "overdue"}], the loans it lent or borrowed that are on their way or not yet
+    # settled, as its dashboard reads them (services.network.loan_book.open_loans)
+    Column("open_loans", Text, nullable=False, server_default="[]"),
 )
 Index("ix_office_snapshot_as_of", office_snapshot.c.as_of)
+
+# One row (id 1): how many snapshots were ever saved. Every save adds one in its own
+# transaction, so a reader in any process knows the stored snapshots changed by comparing one
+# number (the national and province view's cache, web/national.py).
+snapshot_generation = Table(
+    "snapshot_generation",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("generation", BigInteger, nullable=False),
+)

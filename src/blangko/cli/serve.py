@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from typing import Annotated
 
 import typer
@@ -31,6 +33,17 @@ def serve(
             "jalankan.",
         ),
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=32,
+            help="Jumlah proses server (uvicorn). Lebih dari 1: pekerjaan latar (angka "
+            "tersimpan, snapshot kantor) berjalan di proses induk saja, sekali. Untuk "
+            "PostgreSQL.",
+        ),
+    ] = 1,
 ) -> None:
     """Jalankan halaman web dan API JSON (uvicorn)."""
     # Lazy on purpose: only this command runs a server. The web app (FastAPI, matplotlib:
@@ -38,7 +51,7 @@ def serve(
     # lists both among the modules allowed to load inside a function.
     import uvicorn
 
-    from blangko.web.app import check_secret, create_app
+    from blangko.web.app import check_secret, create_app, start_background, stop_background
 
     settings = state.settings()
     if demo:
@@ -59,9 +72,38 @@ def serve(
         accounts = []
     # create_app checks the secret again, masks NIKs in the logs and adds the security
     # headers: the same protections as `uvicorn --factory blangko.web.app:create_app`.
-    app = create_app(ctx, settings=settings)
     print_banner(host, port, accounts)
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    if workers == 1:
+        app = create_app(ctx, settings=settings)
+        uvicorn.run(app, host=host, port=port, log_level="info")
+        return
+    # Several processes: each worker builds its app from the environment (uvicorn imports
+    # it by name), with the settings of this command and no background thread of its own;
+    # the background jobs run here, in the supervisor, once for all of them (two processes
+    # computing the same snapshots or figures would only do the work twice).
+    os.environ.update(
+        {
+            "BLANGKO_DATABASE_URL": settings.resolved_database_url(),
+            "BLANGKO_DEMO": "true" if settings.demo else "false",
+            "BLANGKO_FIGURES_REFRESH_SECONDS": "0",
+            "BLANGKO_SNAPSHOT_REFRESH_SECONDS": "0",
+        }
+    )
+    stop = threading.Event()
+    jobs = start_background(
+        ctx, settings.figures_refresh_seconds, settings.snapshot_refresh_seconds, stop
+    )
+    try:
+        uvicorn.run(
+            "blangko.web.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+        )
+    finally:
+        stop_background(jobs, stop)
 
 
 def print_banner(host: str, port: int, accounts: list[DemoUser], out: Console = console) -> None:

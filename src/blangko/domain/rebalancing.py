@@ -14,13 +14,18 @@ m + n - 1 shipments, the size of a basic solution of the transport problem). Eve
 its expected effect on both offices (expected unmet demand and stockout probability before and
 after, from `domain.allocation.shortfall_model`); a loan that would not lower the two offices'
 expected unmet demand taken together is not proposed.
+
+An office that owes an overdue loan (``owing``: it borrowed, the due date passed, not all is
+back) lends nothing new: what it holds beyond its need is the lender's, and goes back first
+(its return is a step of the loan it owes, not a new loan). It may still receive one when at
+risk: an overdue debt does not make its residents wait.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -68,17 +73,21 @@ def propose(
     risk: float = 0.2,
     box_size: int = DEFAULT_BOX_SIZE,
     loan_lead: int = 0,
+    owing: Collection[str] = (),
 ) -> list[Loan]:
-    """Loans that move surplus to offices at risk, cheapest tier first (see the module)."""
+    """Loans that move surplus to offices at risk, cheapest tier first; no office in
+    ``owing`` (it owes an overdue loan) lends (see the module)."""
     surplus: dict[int, int] = {}
     deficit: dict[int, int] = {}
+    debtors = set(owing)
     for i, o in enumerate(offices):
         need = _need(np.asarray(o.paths), confidence)
         position = o.on_hand + o.in_transit
         spare = min(o.on_hand, int(math.floor(position - need - safety)))
         model = shortfall_model(o)
         if spare >= box_size:
-            surplus[i] = (spare // box_size) * box_size
+            if o.office not in debtors:
+                surplus[i] = (spare // box_size) * box_size
         elif model.stockout_probability(0) > risk and need > position:
             deficit[i] = int(math.ceil((need - position) / box_size)) * box_size
     loans: list[Loan] = []

@@ -158,6 +158,45 @@ def draw_charts(ctx: Context, office: str) -> None:
             coverage.coverage_chart(ctx, office, "kecamatan", None, lang, narrow)
 
 
+def start_background(
+    ctx: Context, figures_seconds: float, snapshot_seconds: float, stop: threading.Event
+) -> list[threading.Thread]:
+    """The server's background jobs, each a thread of this process: the stored figures
+    (services.figures.refresh, with figures_seconds > 0) and today's office snapshots
+    (services.network.snapshots.refresh, with snapshot_seconds > 0). One process runs them:
+    the app's own (lifespan) with one server process, `blangko serve`'s supervisor with
+    --workers above 1 (its workers' apps start none)."""
+    threads = []
+    if figures_seconds > 0:
+        threads.append(
+            threading.Thread(
+                target=figures.refresh_every,
+                args=(ctx, figures_seconds, stop, partial(draw_charts, ctx)),
+                name="blangko-figures",
+                daemon=True,
+            )
+        )
+    if snapshot_seconds > 0:
+        # The office snapshots of the national and province view (docs/network.md).
+        threads.append(
+            threading.Thread(
+                target=snapshots.refresh_every,
+                args=(ctx, snapshot_seconds, stop),
+                name="blangko-snapshots",
+                daemon=True,
+            )
+        )
+    for thread in threads:
+        thread.start()
+    return threads
+
+
+def stop_background(threads: list[threading.Thread], stop: threading.Event) -> None:
+    stop.set()
+    for thread in threads:  # let a round being computed finish (its claim is released)
+        thread.join(timeout=STOP_SECONDS)
+
+
 def create_app(
     source: Settings | Context | None = None, *, settings: Settings | None = None
 ) -> FastAPI:
@@ -177,33 +216,11 @@ def create_app(
         """With figures_refresh_seconds, a thread computes the stored figures again after
         each change (services.figures.refresh), so that pages find them computed."""
         stop = threading.Event()
-        thread = None
-        if refresh_seconds > 0:
-            thread = threading.Thread(
-                target=figures.refresh_every,
-                args=(ctx, refresh_seconds, stop, partial(draw_charts, ctx)),
-                name="blangko-figures",
-                daemon=True,
-            )
-            thread.start()
-        snapshot_thread = None
-        if snapshot_seconds > 0:
-            # The office snapshots of the national and province view (docs/network.md).
-            snapshot_thread = threading.Thread(
-                target=snapshots.refresh_every,
-                args=(ctx, snapshot_seconds, stop),
-                name="blangko-snapshots",
-                daemon=True,
-            )
-            snapshot_thread.start()
+        threads = start_background(ctx, refresh_seconds, snapshot_seconds, stop)
         try:
             yield
         finally:
-            stop.set()
-            if thread is not None:  # let a round being computed finish (its claim is released)
-                thread.join(timeout=STOP_SECONDS)
-            if snapshot_thread is not None:
-                snapshot_thread.join(timeout=STOP_SECONDS)
+            stop_background(threads, stop)
 
     app = FastAPI(
         lifespan=lifespan,

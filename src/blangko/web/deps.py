@@ -319,14 +319,11 @@ def safe_next(target: str) -> str:
 
 
 # Pages ---------------------------------------------------------------------------------------
-def page_context(request: Request, **extra: Any) -> dict[str, Any]:
-    session = request.state.session
-    lang = lang_of(request)
-    who = getattr(request.state, "principal", None)
-    role = who.role if who else "anonymous"
-    settings = request.app.state.settings
-    base = {
-        "request": request,
+def language_context(lang: str, timezone: str) -> dict[str, Any]:
+    """What a template needs to write texts, numbers and dates in ``lang`` and nothing of
+    the reader: a part of a page rendered once for every reader of that language (the
+    national view's cache, web/national.py) gets this and no more."""
+    return {
         "lang": lang,
         "_": i18n.gettext_for(lang),
         # A stored note (history, ledger) in the page's language (i18n.translate_stored).
@@ -337,7 +334,19 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
         "tanggal": partial(formatting.tanggal, lang=lang),
         # A date field's value as the app writes dates (templates/_date.html).
         "form_date": formatting.form_date,
-        "waktu": partial(formatting.waktu, lang=lang, tz=settings.timezone),
+        "waktu": partial(formatting.waktu, lang=lang, tz=timezone),
+    }
+
+
+def page_context(request: Request, **extra: Any) -> dict[str, Any]:
+    session = request.state.session
+    lang = lang_of(request)
+    who = getattr(request.state, "principal", None)
+    role = who.role if who else "anonymous"
+    settings = request.app.state.settings
+    base = {
+        "request": request,
+        **language_context(lang, settings.timezone),
         "principal": who,
         "nav": items_for(role),
         # What the caller may do, asked of the one access policy by route name (reading

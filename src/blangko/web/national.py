@@ -4,16 +4,33 @@ sortable and filterable, at risk first, with a tile grid of provinces (or of the
 offices) coloured by risk, drawn here as SVG from our own data; the API and the CSV/xlsx
 export of the same rows. The directorate's users see the nation and every province, a
 province's user its own province (another: not found), an office's user neither (not
-found: its role may read the view, its scope holds none)."""
+found: its role may read the view, its scope holds none).
+
+A view is computed once per snapshots' generation and kept (ViewCache, on the app): the
+view itself (what the API returns, already as JSON), and the rendered figures of the page
+per language (templates/_national_view.html, which reads nothing of the reader). The key is
+the snapshots' generation (services.network.snapshots.version: it moves with every snapshot
+saved, in any process), the number of offices, the day, the reader's reach (everything, or
+one province) and the query as understood (province, risk, election, sort): a province's
+user is never handed what the directorate's view computed, nor another province's, and a
+view after new snapshots is computed again. The scope is checked on every request before
+the cache is asked (services.network.snapshots.check_scope)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import urlencode
 from xml.sax.saxutils import escape
 
 from fastapi import Path, Query, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, Response
 
 from blangko.domain import national as dn
@@ -29,6 +46,7 @@ from blangko.web.deps import (
     download,
     file_responses,
     lang_of,
+    language_context,
     page_router,
     render,
     request_ctx,
@@ -75,6 +93,55 @@ def _reach(request: Request) -> organisation.Reach:
     return organisation.reach_of(who.scope if who.scoped else None, who.province)
 
 
+# How many views a server process keeps, and for how long at most (a rename of an office or
+# a province moves no generation: it shows within this time, or with the next snapshot).
+CACHE_SIZE = 128
+CACHE_SECONDS = 600.0
+
+
+@dataclass
+class CachedView:
+    view: NationalView
+    json: bytes | None = None  # the API's answer
+    html: dict[str, str] = field(default_factory=dict)  # language -> the rendered figures
+
+
+class ViewCache:
+    """The views computed, by key (module docstring); least recently used out first."""
+
+    def __init__(self, size: int = CACHE_SIZE, seconds: float = CACHE_SECONDS) -> None:
+        self.size, self.seconds = size, seconds
+        self._items: OrderedDict[tuple[Any, ...], tuple[float, CachedView]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: tuple[Any, ...], compute: Callable[[], NationalView]) -> CachedView:
+        now = time.monotonic()
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None and now - found[0] < self.seconds:
+                self._items.move_to_end(key)
+                self.hits += 1
+                return found[1]
+            self.misses += 1
+        # Computed outside the lock: two readers of a new view may both compute it (the same
+        # result), but no reader waits for another scope's view.
+        entry = CachedView(compute())
+        with self._lock:
+            self._items[key] = (now, entry)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return entry
+
+
+def _cache(request: Request) -> ViewCache:
+    cache: ViewCache | None = getattr(request.app.state, "national_cache", None)
+    if cache is None:
+        cache = request.app.state.national_cache = ViewCache()
+    return cache
+
+
 def _view(
     request: Request,
     *,
@@ -84,18 +151,36 @@ def _view(
     sort: str | None,
     as_of: date | None,
     national: bool,
-) -> NationalView:
+) -> CachedView:
     ctx, _office = request_ctx(request)
     reach = _reach(request)
-    return snapshots.view(
-        ctx,
-        reach=reach,
-        province=province,
-        risk=risk,
-        election=election,
-        sort=sort,
-        as_of=as_of,
-        national=national,
+    # The scope and the filters are checked on every request, cached or not.
+    snapshots.check_scope(reach, national=national, province=province)
+    order = snapshots.check_filters(risk, sort, province)
+    day = as_of or ctx.today()
+    key = (
+        snapshots.version(ctx),
+        day.isoformat(),
+        reach.everything,
+        reach.province,
+        national,
+        province,
+        risk,
+        election,
+        order,
+    )
+    return _cache(request).get(
+        key,
+        lambda: snapshots.view(
+            ctx,
+            reach=reach,
+            province=province,
+            risk=risk,
+            election=election,
+            sort=sort,
+            as_of=as_of,
+            national=national,
+        ),
     )
 
 
@@ -171,20 +256,46 @@ def office_tiles(offices: Sequence[OfficeSnapshot]) -> list[dict[str, Any]]:
     ]
 
 
-def _page(request: Request, v: NationalView, *, title: str, tiles: str, base: str) -> HTMLResponse:
-    return render(
-        request,
-        "national.html",
-        view=v,
-        heading=title,
-        tiles=tiles,
-        base=base,
-        level_labels=LEVEL_LABELS,
-        level_colors=LEVEL_COLORS,
-        levels=dn.LEVELS,
-        sort_labels=SORT_LABELS,
-        request_state_labels=request_rules.STATE_LABELS,
-    )
+def _export_query(v: NationalView, as_of: date | None) -> str:
+    """The view's query as understood (not as typed): the same for every reader of the view."""
+    f = v["filters"]
+    pairs = [(k, str(f[k])) for k in ("province", "risk") if f.get(k)]
+    if f.get("election"):
+        pairs.append(("election", "true"))
+    pairs.append(("sort", v["sort"]))
+    if as_of is not None:
+        pairs.append(("as_of", as_of.isoformat()))
+    return urlencode(pairs)
+
+
+def _page(
+    request: Request,
+    cached: CachedView,
+    *,
+    title: str | Msg,
+    tiles: Callable[[str], str],
+    base: str,
+    as_of: date | None,
+) -> HTMLResponse:
+    lang = lang_of(request)
+    v = cached.view
+    body = cached.html.get(lang)
+    if body is None:
+        templates = request.app.state.templates
+        body = templates.get_template("_national_view.html").render(
+            **language_context(lang, request.app.state.settings.timezone),
+            view=v,
+            tiles=tiles(lang),
+            base=base,
+            export_query=_export_query(v, as_of),
+            level_labels=LEVEL_LABELS,
+            level_colors=LEVEL_COLORS,
+            levels=dn.LEVELS,
+            sort_labels=SORT_LABELS,
+            request_state_labels=request_rules.STATE_LABELS,
+        )
+        cached.html[lang] = body
+    return render(request, "national.html", view=v, heading=title, body=body)
 
 
 Province = Annotated[str | None, Query(description="Kode provinsi (dua angka), mis. 17.")]
@@ -214,20 +325,25 @@ def national_page(
     sort: Sort = None,
     as_of: AsOf = None,
 ) -> HTMLResponse:
-    v = _view(
+    day = _day(as_of)
+    cached = _view(
         request,
         province=blank_to_none(province),
         risk=blank_to_none(risk),
         election=election,
         sort=blank_to_none(sort),
-        as_of=_day(as_of),
+        as_of=day,
         national=True,
     )
-    title = N_("Tampilan nasional")
+    v = cached.view
     names = {p["code"]: p["name"] for p in v["provinces"]}
-    lang = lang_of(request)
-    grid = tile_svg(province_tiles(v, names), i18n.translate(N_("Provinsi menurut risiko"), lang))
-    return _page(request, v, title=title, tiles=grid, base="/nasional")
+
+    def grid(lang: str) -> str:
+        title = i18n.translate(N_("Provinsi menurut risiko"), lang)
+        return tile_svg(province_tiles(v, names), title)
+
+    title = N_("Tampilan nasional")
+    return _page(request, cached, title=title, tiles=grid, base="/nasional", as_of=day)
 
 
 @pages.get("/provinsi/{kode}", name="page.province", response_class=HTMLResponse)
@@ -239,20 +355,37 @@ def province_page(
     sort: Sort = None,
     as_of: AsOf = None,
 ) -> HTMLResponse:
-    v = _view(
+    day = _day(as_of)
+    cached = _view(
         request,
         province=kode,
         risk=blank_to_none(risk),
         election=election,
         sort=blank_to_none(sort),
-        as_of=_day(as_of),
+        as_of=day,
         national=False,
     )
-    lang = lang_of(request)
+    v = cached.view
     name = v["provinces"][0]["name"] if v["provinces"] else kode
-    grid = tile_svg(office_tiles(v["offices"]), i18n.translate(N_("Kantor menurut risiko"), lang))
+
+    def grid(lang: str) -> str:
+        title = i18n.translate(N_("Kantor menurut risiko"), lang)
+        return tile_svg(office_tiles(v["offices"]), title)
+
     title = Msg("Provinsi {name}", name=name)
-    return _page(request, v, title=title, tiles=grid, base=f"/provinsi/{kode}")
+    return _page(request, cached, title=title, tiles=grid, base=f"/provinsi/{kode}", as_of=day)
+
+
+def _json(cached: CachedView) -> Response:
+    """The view as the API answers it (FastAPI's JSON), encoded once per cached view."""
+    if cached.json is None:
+        cached.json = json.dumps(
+            jsonable_encoder(cached.view),
+            ensure_ascii=False,
+            allow_nan=False,
+            separators=(",", ":"),
+        ).encode("utf-8")
+    return Response(cached.json, media_type="application/json")
 
 
 def _export(request: Request, v: NationalView, fmt: str, stem: str) -> Response:
@@ -285,7 +418,7 @@ def national_export(
         sort=blank_to_none(sort),
         as_of=_day(as_of),
         national=True,
-    )
+    ).view
     return _export(request, v, fmt, "nasional")
 
 
@@ -312,7 +445,7 @@ def province_export(
         sort=blank_to_none(sort),
         as_of=_day(as_of),
         national=False,
-    )
+    ).view
     return _export(request, v, fmt, f"provinsi-{kode}")
 
 
@@ -330,17 +463,19 @@ def national_api(
     election: Election = False,
     sort: Sort = None,
     as_of: AsOf = None,
-) -> NationalView:
+) -> Response:
     """Every office of the nation with its figures as its latest snapshot has them
     (directorate only), filtered and sorted (default: at risk first)."""
-    return _view(
-        request,
-        province=blank_to_none(province),
-        risk=blank_to_none(risk),
-        election=election,
-        sort=blank_to_none(sort),
-        as_of=_day(as_of),
-        national=True,
+    return _json(
+        _view(
+            request,
+            province=blank_to_none(province),
+            risk=blank_to_none(risk),
+            election=election,
+            sort=blank_to_none(sort),
+            as_of=_day(as_of),
+            national=True,
+        )
     )
 
 
@@ -358,15 +493,17 @@ def province_api(
     election: Election = False,
     sort: Sort = None,
     as_of: AsOf = None,
-) -> NationalView:
+) -> Response:
     """The offices of one province with their snapshots' figures (the directorate: any
     province; a province's user: its own, another is not found)."""
-    return _view(
-        request,
-        province=code,
-        risk=blank_to_none(risk),
-        election=election,
-        sort=blank_to_none(sort),
-        as_of=_day(as_of),
-        national=False,
+    return _json(
+        _view(
+            request,
+            province=code,
+            risk=blank_to_none(risk),
+            election=election,
+            sort=blank_to_none(sort),
+            as_of=_day(as_of),
+            national=False,
+        )
     )

@@ -8,12 +8,13 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, select
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
 from blangko.adapters import tables as t
 from blangko.adapters.tables_events import event
 from blangko.adapters.tables_requests import blank_request as br
 from blangko.adapters.tables_snapshots import office_snapshot as s
+from blangko.adapters.tables_snapshots import snapshot_generation as g
 
 
 def regency_offices(conn: Connection) -> list[tuple[str, str]]:
@@ -24,6 +25,10 @@ def regency_offices(conn: Connection) -> list[tuple[str, str]]:
         .order_by(t.office.c.code)
     ).all()
     return [(r.code, r.name) for r in rows]
+
+
+def office_count(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(t.office)).scalar_one())
 
 
 def incoming(conn: Connection, office: str) -> list[tuple[int, int]]:
@@ -64,17 +69,34 @@ def save(conn: Connection, row: dict[str, Any]) -> None:
     """The office's snapshot of the day, replacing the one stored before."""
     conn.execute(delete(s).where(s.c.office_code == row["office_code"], s.c.as_of == row["as_of"]))
     conn.execute(insert(s).values(**row))
+    conn.execute(update(g).where(g.c.id == 1).values(generation=g.c.generation + 1))
 
 
-def latest(conn: Connection, as_of: date, offices: Sequence[str] | None = None) -> list[Any]:
+def generation(conn: Connection) -> int:
+    """How many snapshots were ever saved (snapshot_generation): a reader compares it to
+    know whether the stored snapshots changed."""
+    return int(conn.execute(select(g.c.generation).where(g.c.id == 1)).scalar_one_or_none() or 0)
+
+
+def latest(
+    conn: Connection,
+    as_of: date,
+    offices: Sequence[str] | None = None,
+    *,
+    paths: bool = True,
+) -> list[Any]:
     """Each office's latest snapshot of a day up to ``as_of`` (only ``offices``, when given),
-    with the office's name, by office code."""
+    with the office's name, by office code; without its demand paths unless ``paths`` (the
+    largest column by far, which only the allocation reads)."""
     last = select(s.c.office_code, func.max(s.c.as_of).label("as_of")).where(s.c.as_of <= as_of)
     if offices is not None:
         last = last.where(s.c.office_code.in_(list(offices)))
     sub = last.group_by(s.c.office_code).subquery()
     q = (
-        select(s, t.office.c.name.label("office_name"))
+        select(
+            *(c for c in s.c if paths or c.name != "demand_paths"),
+            t.office.c.name.label("office_name"),
+        )
         .join(sub, and_(s.c.office_code == sub.c.office_code, s.c.as_of == sub.c.as_of))
         .join(t.office, t.office.c.code == s.c.office_code)
         .order_by(s.c.office_code)

@@ -173,6 +173,16 @@ def _snapshot_offices(ctx: Context, day: date) -> tuple[list[Any], list[str]]:
     return usable, missing
 
 
+def owing_overdue(rows: Sequence[Any]) -> set[str]:
+    """The offices whose snapshot lists a loan they borrowed that is overdue."""
+    return {
+        r.office_code
+        for r in rows
+        for loan in json.loads(r.open_loans or "[]")
+        if loan["borrower"] == r.office_code and loan["overdue"]
+    }
+
+
 def build_input(
     ctx: Context,
     *,
@@ -287,11 +297,12 @@ def rebalance(
     acting: Acting = COMMAND_LINE,
 ) -> RebalanceView:
     """Loans from offices with a sure surplus to offices at risk, same province first
-    (domain.rebalancing.propose), on the offices of today's snapshots."""
+    (domain.rebalancing.propose), on the offices of today's snapshots; an office whose
+    snapshot has it owing an overdue loan lends nothing new (it returns that loan first)."""
     _check_scope(acting)
     day = check_date(as_of or ctx.today(), "as_of")
-    inp, _rows, _missing, _held = build_input(ctx, box=box, as_of=day)
-    loans = rebalancing.propose(inp.offices, box_size=inp.box_size)
+    inp, rows, _missing, _held = build_input(ctx, box=box, as_of=day)
+    loans = rebalancing.propose(inp.offices, box_size=inp.box_size, owing=owing_overdue(rows))
     return {
         "as_of": day.isoformat(),
         "box_size": inp.box_size,

@@ -48,6 +48,20 @@ class OpenRequest(TypedDict):
     state: str  # domain.requests.OPEN_STATES
 
 
+class OpenLoan(TypedDict):
+    """An open loan as the office's dashboard shows it (services.network.loan_book)."""
+
+    id: int
+    lender: str
+    borrower: str
+    status: str  # sent | open
+    quantity: int  # as arranged
+    outstanding: int  # lent - returned - written off
+    returning: int  # in return shipments still in transit
+    due_date: str
+    overdue: bool  # open past its due date, as of the snapshot's day
+
+
 class OfficeSnapshot(TypedDict):
     """One office as its latest snapshot has it (the figures of its own pages)."""
 
@@ -69,6 +83,7 @@ class OfficeSnapshot(TypedDict):
     election: ElectionView | None  # the next election within the horizon
     versions: dict[str, Any]
     open_requests: list[OpenRequest]  # the office's open requests as the snapshot read them
+    open_loans: list[OpenLoan]  # lent or borrowed, on their way or not yet settled
 
 
 class ProvinceSummary(TypedDict):

@@ -15,10 +15,13 @@ figure is read from the function its own pages read it from (services.figures):
 | coverage and its gap to the target | `coverage.areas.coverage` by kabupaten |
 | the next election within the horizon | the forecast's events of kind pilkades, pemilu, pilkada |
 | its open requests (id, asked, state) | `blank_request` in `domain.requests.OPEN_STATES` |
+| its open loans (lent or borrowed: outstanding, due date, overdue) | `loan_book.open_loans`, as its dashboard's "Pinjaman" (`loans.open_for`) |
 
 Incrementally: a snapshot's key is the SHA-256 of the versions it is computed from (the
 office's ledger head and the versions of its registry, applications, calendar and events:
-services.derived; the shipments in transit to it; the settings); an office whose key is the
+services.derived; the shipments in transit to it; its open requests; its open loans as
+they are shown, so that a loan step (sent, received, returned, written off) or a loan
+falling overdue computes it again; the settings); an office whose key is the
 stored one is skipped. In parallel: ``workers`` processes, each with its own engine.
 """
 
@@ -51,6 +54,7 @@ from blangko.domain.text import N_, Msg
 from blangko.services import figures, forecast
 from blangko.services.context import Context, context_from_settings, utc_now
 from blangko.services.coverage import areas
+from blangko.services.network import loan_book
 from blangko.services.network.national_results import (
     NationalView,
     OfficeSnapshot,
@@ -63,7 +67,20 @@ from blangko.services.stock import queries
 from blangko.settings import Settings
 
 # Part of every snapshot's key: a change of what a snapshot holds computes them all again.
-SNAPSHOT_SHAPE = 2  # 2: the open requests
+SNAPSHOT_SHAPE = 3  # 2: the open requests; 3: the open loans
+# What a snapshot keeps of each open loan: the dashboard's "Pinjaman" columns and the state
+# that moves with each loan step.
+LOAN_FIELDS = (
+    "id",
+    "lender",
+    "borrower",
+    "status",
+    "quantity",
+    "outstanding",
+    "returning",
+    "due_date",
+    "overdue",
+)
 SORTS = ("risk", "code", "name", "cover", "stockout", "backlog", "coverage", "on_hand")
 EXPORT_SUFFIXES = ("csv", "xlsx")
 
@@ -81,6 +98,7 @@ def _material(ctx: Context, conn: Any, office: str, as_of: date) -> dict[str, An
         "versions": {d: versions.get(d, 0) for d in figures.FORECAST_DEPENDS},
         "in_transit": repo.incoming(conn, office),
         "open_requests": repo.open_requests(conn, office, rq.OPEN_STATES),
+        "open_loans": open_loans_of(conn, office, as_of),
         "as_of": as_of.isoformat(),
         "settings": [
             forecast.DEFAULT_HORIZON,
@@ -92,6 +110,13 @@ def _material(ctx: Context, conn: Any, office: str, as_of: date) -> dict[str, An
             str(areas.NATIONAL_TARGET_PCT),
         ],
     }
+
+
+def open_loans_of(conn: Any, office: str, as_of: date) -> list[dict[str, Any]]:
+    """The office's open loans as its dashboard shows them (loan_book.open_loans, the
+    function behind loans.open_for), overdue as of ``as_of``; only LOAN_FIELDS."""
+    shown = loan_book.open_loans(conn, lambda code: code == office, as_of)
+    return [{k: loan[k] for k in LOAN_FIELDS} for loan in shown]  # type: ignore[literal-required]
 
 
 def _key(material: dict[str, Any]) -> str:
@@ -151,6 +176,7 @@ def snapshot_office(
         "election_name": elections[0][1][:200] if elections else None,
         "demand_paths": json.dumps(fc["demand_paths"]),
         "open_requests": json.dumps(material["open_requests"]),
+        "open_loans": json.dumps(material["open_loans"]),
     }
     row["compute_ms"] = int(_since(started) * 1000)
     with ctx.write_plain() as conn:
@@ -310,6 +336,7 @@ def _office(r: Any) -> OfficeSnapshot:
         ),
         "versions": json.loads(r.versions),
         "open_requests": json.loads(r.open_requests or "[]"),
+        "open_loans": json.loads(r.open_loans or "[]"),
     }
 
 
@@ -337,7 +364,8 @@ def _sort_key(sort: str) -> Callable[[OfficeSnapshot], Any]:
     return keys[sort]
 
 
-def _check_filters(risk: str | None, sort: str | None, province: str | None) -> str:
+def check_filters(risk: str | None, sort: str | None, province: str | None) -> str:
+    """The view's filters checked (400 naming the parameter); the sort key in force."""
     if risk is not None and risk not in dn.LEVELS:
         raise DomainError(
             "risk_level",
@@ -357,6 +385,32 @@ def _check_filters(risk: str | None, sort: str | None, province: str | None) -> 
     return sort or "risk"
 
 
+def check_scope(reach: Reach, *, national: bool, province: str | None) -> None:
+    """Whether ``reach`` may read the national view (``national``) or ``province``'s, as far
+    as it is known without reading the offices (a province without offices: `view`)."""
+    if not reach.everything and (national or reach.province is None):
+        # The nation: the directorate's users; a province: they and its province's users. An
+        # office's user, whose role may read it, finds no such view (404, as the route table
+        # allows the role: a 403 is a refusal by role).
+        raise NotFound(
+            "not_in_scope",
+            None,
+            Msg("Tampilan nasional dan provinsi hanya untuk pengguna direktorat dan provinsi."),
+        )
+    if not national and reach.province is not None and reach.province != province:
+        raise NotFound(
+            "unknown_province", "province", Msg("Provinsi '{code}' tidak ditemukan.", code=province)
+        )
+
+
+def version(ctx: Context) -> tuple[int, int]:
+    """What the national and province view change with, read in one look: the snapshots'
+    generation (one more with every snapshot saved, in any process) and the number of
+    offices."""
+    with ctx.read() as conn:
+        return repo.generation(conn), repo.office_count(conn)
+
+
 def view(
     ctx: Context,
     *,
@@ -374,17 +428,9 @@ def view(
     horizon; sorted (default: at risk first). A province's user reads its own province only
     (another's: not found, as one that does not exist); the national view is the
     directorate's."""
-    order = _check_filters(risk, sort, province)
+    order = check_filters(risk, sort, province)
     day = check_date(as_of or ctx.today(), "as_of")
-    if not reach.everything and (national or reach.province is None):
-        # The nation: the directorate's users; a province: they and its province's users. An
-        # office's user, whose role may read it, finds no such view (404, as the route table
-        # allows the role: a 403 is a refusal by role).
-        raise NotFound(
-            "not_in_scope",
-            None,
-            Msg("Tampilan nasional dan provinsi hanya untuk pengguna direktorat dan provinsi."),
-        )
+    check_scope(reach, national=national, province=province)
     with ctx.read() as conn:
         offices = [(c, n) for c, n in repo.regency_offices(conn) if reach.covers(c)]
         if not national:
@@ -395,7 +441,7 @@ def view(
                     "province",
                     Msg("Provinsi '{code}' tidak ditemukan.", code=province),
                 )
-        rows = repo.latest(conn, day, [c for c, _ in offices])
+        rows = repo.latest(conn, day, [c for c, _ in offices], paths=False)
         names = network_repo.region_names(conn, {province_of(c) for c, _ in offices})
     listed = [_office(r) for r in rows]
     summaries = _provinces(listed, names)
@@ -471,8 +517,34 @@ EXPORT_COLUMNS = (
     N_("Cakupan (%)"),
     N_("Kurang dari target (jiwa)"),
     N_("Pemilihan berikutnya"),
+    N_("Pinjaman terbuka"),
+    N_("Sisa dipinjamkan ke kantor lain"),
+    N_("Sisa dipinjam dari kantor lain"),
+    N_("Pinjaman lewat jatuh tempo"),
     N_("Dihitung (UTC)"),
 )
+
+
+def loans_text(o: OfficeSnapshot) -> str:
+    """The office's open loans in one cell: "#id ke|dari office sisa N, kembali YYYY-MM-DD
+    (lewat)", one a line (the Indonesian words: a file's cell is not translated)."""
+    lines = []
+    for loan in o["open_loans"]:
+        lent = loan["lender"] == o["code"]
+        other = loan["borrower"] if lent else loan["lender"]
+        late = " (lewat)" if loan["overdue"] else ""
+        lines.append(
+            f"#{loan['id']} {'ke' if lent else 'dari'} {other} sisa {loan['outstanding']}, "
+            f"kembali {loan['due_date']}{late}"
+        )
+    return "\n".join(lines)
+
+
+def loan_totals(o: OfficeSnapshot) -> tuple[int, int, int]:
+    """(outstanding lent out, outstanding borrowed, loans overdue) of an office's row."""
+    lent = sum(x["outstanding"] for x in o["open_loans"] if x["lender"] == o["code"])
+    borrowed = sum(x["outstanding"] for x in o["open_loans"] if x["borrower"] == o["code"])
+    return lent, borrowed, sum(1 for x in o["open_loans"] if x["overdue"])
 
 
 def export(view_: NationalView, fmt: str, header: Sequence[str]) -> bytes:
@@ -500,6 +572,8 @@ def export(view_: NationalView, fmt: str, header: Sequence[str]) -> bytes:
             o["coverage"]["coverage_pct"],
             o["coverage"]["gap_to_target"],
             o["election"]["date"] if o["election"] else "",
+            loans_text(o),
+            *loan_totals(o),
             o["computed_at"],
         ]
         for o in view_["offices"]
