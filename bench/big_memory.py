@@ -42,9 +42,9 @@ from typing import Any
 
 import big_office
 import httpx
-import web
 from sqlalchemy import create_engine, select
 
+import web
 from blangko.adapters import tables as t
 from blangko.adapters import tables_applications as ta
 from blangko.adapters import tables_events as te
@@ -68,14 +68,10 @@ def values_from_db(url: str) -> dict[str, list[str]]:
         app = ta.application
         out = {
             "receipt": first(
-                select(app.c.receipt)
-                .where(app.c.status == "diserahkan")
-                .order_by(app.c.id.desc())
+                select(app.c.receipt).where(app.c.status == "diserahkan").order_by(app.c.id.desc())
             ),
             "event_id": first(select(te.event.c.id).order_by(te.event.c.id)),
-            "serial": first(
-                select(t.blank.c.serial).where(t.blank.c.state == "available")
-            ),
+            "serial": first(select(t.blank.c.serial).where(t.blank.c.state == "available")),
             "count_id": first(select(t.stock_count.c.id).order_by(t.stock_count.c.id.desc())),
             "receipt_seq": first(
                 select(t.ledger_entry.c.seq)
@@ -254,7 +250,9 @@ def main() -> int:
     result["max_peak_mb"] = max(peaks) if peaks else None
     out = Path(args.json or ROOT / "bench" / "results" / f"big-memory-{args.db}.json")
     out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
-    print(f"load {result['load_start']} -> {result['load_end']}; max peak {result['max_peak_mb']} MB")
+    print(
+        f"load {result['load_start']} -> {result['load_end']}; max peak {result['max_peak_mb']} MB"
+    )
     print(out)
     return 0
 

@@ -19,6 +19,7 @@ from typing import Any, Final, cast
 
 from sqlalchemy import Connection
 
+from blangko.adapters.repos import ledger as ledger_repo
 from blangko.domain.access import COVERAGE_READERS, FORECAST_READERS
 from blangko.domain.applications import STATUS_LABEL_ID, Status
 from blangko.domain.ledger import MOVES, Kind, State
@@ -26,7 +27,6 @@ from blangko.domain.limits import DATE_MIN
 from blangko.services import applications, figures, rationing, registry
 from blangko.services.admin import setup
 from blangko.services.calendar import days, events
-from blangko.adapters.repos import ledger as ledger_repo
 from blangko.services.context import Context, resolve_office
 from blangko.services.coverage import areas, ikd
 from blangko.services.stock import counts, queries

@@ -939,7 +939,9 @@ def count_entries(
 ) -> int:
     """How many entries the filters select (for a page's "n of N")."""
     where = _entries_where(office, date_from, date_to, kind, serials)
-    return int(conn.execute(select(func.count()).select_from(t.ledger_entry).where(*where)).scalar_one())
+    return int(
+        conn.execute(select(func.count()).select_from(t.ledger_entry).where(*where)).scalar_one()
+    )
 
 
 def entries_page(
