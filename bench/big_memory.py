@@ -185,7 +185,7 @@ def main() -> int:
     ap.add_argument("--residents", type=int, default=1_000_000)
     ap.add_argument("--entries", type=int, default=1_000_000)
     ap.add_argument("--sqlite-file", help="this database instead of the big office's cache")
-    ap.add_argument("--only", nargs="*", help="only the pages whose label starts so")
+    ap.add_argument("--only", nargs="*", help="only these pages (labels as printed)")
     ap.add_argument("--json")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bigmem-"))
@@ -202,7 +202,7 @@ def main() -> int:
     values = values_from_db(url)
     pages = targets(values)
     if args.only:
-        pages = [(label, u) for label, u in pages if any(label.startswith(o) for o in args.only)]
+        pages = [(label, u) for label, u in pages if label in args.only]
     result: dict[str, Any] = {
         "db": args.db,
         "src": args.src,
@@ -213,6 +213,11 @@ def main() -> int:
         "memory_limit_gb": args.memory_gb,
         "pages": [],
     }
+    out = Path(args.json or ROOT / "bench" / "results" / f"big-memory-{args.db}.json")
+
+    def save() -> None:  # after each page: a run cut short keeps what it measured
+        out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
+
     server = Server(url, Path(args.src), work, args.memory_gb)
     try:
         result["server_up_s"] = round(server.start(), 1)
@@ -235,6 +240,7 @@ def main() -> int:
                 mem = status_of(pid)
                 row.update(warm_ms=round(warm_ms, 1), peak_mb=mem["VmHWM"], rss_mb=mem["VmRSS"])
             result["pages"].append(row)
+            save()
             print(
                 f"{label:60} {status} first {row['first_ms']:>9.0f} ms  warm "
                 f"{row['warm_ms'] or 0:>9.0f} ms  peak {row['peak_mb']} MB",
@@ -248,8 +254,7 @@ def main() -> int:
     result["load_end"] = web.loadavg()
     peaks = [p["peak_mb"] for p in result["pages"] if p["peak_mb"] is not None]
     result["max_peak_mb"] = max(peaks) if peaks else None
-    out = Path(args.json or ROOT / "bench" / "results" / f"big-memory-{args.db}.json")
-    out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
+    save()
     print(
         f"load {result['load_start']} -> {result['load_end']}; max peak {result['max_peak_mb']} MB"
     )

@@ -136,6 +136,13 @@ Index(
     ledger_entry.c.service,
     ledger_entry.c.quantity,
 )
+# The ledger page's order (date, then entry number): one page read from the index's end.
+Index(
+    "ix_ledger_entry_page",
+    ledger_entry.c.office_code,
+    ledger_entry.c.effective_date,
+    ledger_entry.c.seq,
+)
 
 # The serial ranges each entry names, so that a serial's history is an index lookup.
 entry_range = Table(
