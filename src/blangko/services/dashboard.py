@@ -15,8 +15,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
-from typing import Any, Final
+from typing import Any, Final, cast
 
+from sqlalchemy import Connection
+
+from blangko.adapters.repos import ledger as ledger_repo
 from blangko.domain.access import COVERAGE_READERS, FORECAST_READERS
 from blangko.domain.applications import STATUS_LABEL_ID, Status
 from blangko.domain.ledger import MOVES, Kind, State
@@ -24,7 +27,7 @@ from blangko.domain.limits import DATE_MIN
 from blangko.services import applications, figures, rationing, registry
 from blangko.services.admin import setup
 from blangko.services.calendar import days, events
-from blangko.services.context import Context
+from blangko.services.context import Context, resolve_office
 from blangko.services.coverage import areas, ikd
 from blangko.services.stock import counts, queries
 from blangko.services.stock.results import LedgerEntry
@@ -59,11 +62,14 @@ def daily_on_hand(entries: list[LedgerEntry]) -> list[tuple[date, int]]:
     return out
 
 
+RECEIPT_KINDS: Final = (Kind.RECEIVE.value, Kind.SHIP_IN.value, Kind.OPENING.value)
+
+
 def receipts(entries: list[LedgerEntry]) -> list[tuple[date, int]]:
     return [
         (date.fromisoformat(e["effective_date"]), int(e["quantity"]))
         for e in entries
-        if e["kind"] in (Kind.RECEIVE, Kind.SHIP_IN, Kind.OPENING)
+        if e["kind"] in RECEIPT_KINDS
     ]
 
 
@@ -79,22 +85,46 @@ def weekly_usage(entries: list[LedgerEntry]) -> dict[date, dict[str, int]]:
     return {k: dict(v) for k, v in sorted(weeks.items())}
 
 
+def _moves(conn: Connection, office: str) -> list[LedgerEntry]:
+    """The ledger summed per day and kind of move, in the shape of entries (one "entry" per
+    day, kind, locations and service): the series below are sums, so they come out the same
+    as from every entry, while the chart reads a few rows per day rather than the ledger."""
+    return [
+        cast(
+            LedgerEntry,
+            {
+                "kind": r.kind,
+                "effective_date": r.effective_date.isoformat(),
+                "from_location": r.from_location,
+                "to_location": r.to_location,
+                "service": r.service,
+                "quantity": int(r.quantity),
+            },
+        )
+        for r in ledger_repo.moves_by_day(conn, office)
+    ]
+
+
 def stock_series(
     ctx: Context, office: str | None
 ) -> tuple[list[tuple[date, int]], list[tuple[date, int]]]:
     """Stock on hand per day and the receipts, for the stock chart. Days before DATE_MIN
     (an entry dated so before the dates were bounded; the ledger keeps it) count in the
     levels but are not drawn: a chart from year 1 cannot be drawn at all."""
-    entries = queries.ledger(ctx, office=office)["entries"]
+    with ctx.read() as conn:
+        code = resolve_office(conn, office)
+        received = ledger_repo.entries_of_kinds(conn, code, RECEIPT_KINDS)
+        moves = _moves(conn, code)
     return (
-        [(d, v) for d, v in daily_on_hand(entries) if d >= DATE_MIN],
-        [(d, q) for d, q in receipts(entries) if d >= DATE_MIN],
+        [(d, v) for d, v in daily_on_hand(moves) if d >= DATE_MIN],
+        [(r.effective_date, int(r.quantity)) for r in received if r.effective_date >= DATE_MIN],
     )
 
 
 def usage_series(ctx: Context, office: str | None) -> dict[date, dict[str, int]]:
     """Blanks consumed per week and service type, for the usage chart (from DATE_MIN on)."""
-    weeks = weekly_usage(queries.ledger(ctx, office=office)["entries"])
+    with ctx.read() as conn:
+        weeks = weekly_usage(_moves(conn, resolve_office(conn, office)))
     return {d: v for d, v in weeks.items() if d >= DATE_MIN}
 
 
@@ -106,7 +136,7 @@ def dashboard(ctx: Context, office: str | None) -> dict[str, Any]:
     bal = queries.balance(ctx, office=office)
     today, fc = figures.status_stored(ctx, office=office)
     open_counts = counts.list_counts(ctx, office=office, status="open")
-    entries = queries.ledger(ctx, office=office)["entries"]
+    last = queries.ledger_page(ctx, office=office, limit=8, newest_first=True)["items"]
     return {
         "balance": bal,
         "cover": today["stock"]["days_of_cover"],
@@ -125,7 +155,7 @@ def dashboard(ctx: Context, office: str | None) -> dict[str, Any]:
         "open_missing": sum(c["missing_count"] or 0 for c in open_counts),
         "open_unexpected": sum(c["unexpected_count"] or 0 for c in open_counts),
         "services": _services(today),
-        "last_entries": entries[-8:][::-1],
+        "last_entries": last,
     }
 
 

@@ -25,13 +25,13 @@ from pydantic import BaseModel, Field
 from blangko.domain.access import allowed
 from blangko.domain.applications import (
     ACTION_DESK,
+    ACTIVE,
     COLLECTOR_LABEL_ID,
     DATA_CHANGE_DOCUMENTS,
     DOCUMENT_LABEL_ID,
     HANDED_OVER,
     HANDED_OVER_VALUE,
     STATUS_LABEL_ID,
-    TERMINAL,
     TRANSITIONS,
     TYPE_LABEL_ID,
     TYPES,
@@ -199,6 +199,11 @@ def allowed_actions(view: ApplicationView) -> list[str]:
     return out
 
 
+# The applications under way the counter page lists (the newest); the page says how many
+# there are in all.
+ACTIVE_SHOWN = 50
+
+
 def _labels() -> dict[str, Any]:
     return {
         "status_labels": {k.value: v for k, v in STATUS_LABEL_ID.items()},
@@ -241,14 +246,19 @@ def _service_page(
             lookup_error = exc
     if error is not None and lookup_error is not None and error.code == lookup_error.code:
         error = None  # the same refusal (a malformed NIK): said once
-    active = [
-        a
-        for a in applications.list_(ctx, office=office, reveal=reveal, note_read=False)
-        if Status(a["status"]) not in TERMINAL
-    ]
+    # The applications under way, newest first: one page of them and how many in all.
+    active = applications.list_page(
+        ctx,
+        statuses=ACTIVE,
+        office=office,
+        reveal=reveal,
+        limit=ACTIVE_SHOWN,
+        newest_first=True,
+        note_read=False,
+    )
     queue = applications.print_queue(ctx, office=office, reveal=reveal, note_read=False)
     # The resident looked up, and the applications listed with their full NIKs.
-    shown = (1 if found else 0) + (min(len(active), 50) + len(queue) if reveal else 0)
+    shown = (1 if found else 0) + (len(active["items"]) + len(queue) if reveal else 0)
     if shown and office:
         looked_up = compact_nik(nik or "") if found else None
         readlog.note(ctx, office=office, action="counter", nik=looked_up, rows=shown)
@@ -262,8 +272,8 @@ def _service_page(
         found=found,
         resident=found["resident"] if found else None,
         lookup_error=lookup_error,
-        active=active[::-1][:50],
-        active_total=len(active),
+        active=active["items"],
+        active_total=active["total"],
         queue=queue,
         error=error,
         form=form or {},
@@ -500,14 +510,15 @@ def application_list(
 ) -> Page[ApplicationView]:
     """Applications, oldest first; NIK masked unless the role needs it."""
     ctx, office = request_ctx(request)
-    rows = applications.list_(
+    return applications.list_page(
         ctx,
         status=blank_to_none(status),
         type=blank_to_none(type),
         office=office,
         reveal=_reveal(request),
+        limit=limit,
+        offset=offset,
     )
-    return page(rows, limit, offset)
 
 
 @api.get(

@@ -146,24 +146,56 @@ def last_step_date(conn: Connection, app_id: int) -> date | None:
     return last
 
 
+def _applications_where(
+    office: str, status: str | None, type: str | None, statuses: Sequence[str] | None
+) -> list[Any]:
+    where: list[Any] = [app_t.c.office_code == office]
+    if status is not None:
+        where.append(app_t.c.status == status)
+    if statuses is not None:
+        where.append(app_t.c.status.in_(list(statuses)))
+    if type is not None:
+        where.append(app_t.c.type == type)
+    return where
+
+
 def applications(
     conn: Connection,
     office: str,
     *,
     status: str | None = None,
     type: str | None = None,  # noqa: A002 - the column's name
+    statuses: Sequence[str] | None = None,
     limit: int | None = None,
+    offset: int = 0,
+    newest_first: bool = False,
 ) -> Sequence[AnyRow]:
-    """The office's applications in receipt order (day, then number)."""
-    q = select(app_t).where(app_t.c.office_code == office)
-    if status is not None:
-        q = q.where(app_t.c.status == status)
-    if type is not None:
-        q = q.where(app_t.c.type == type)
-    q = q.order_by(app_t.c.submitted_date, app_t.c.day_seq)
+    """The office's applications in receipt order (day, then number), or the newest first;
+    with `limit`, one page of them."""
+    order = (app_t.c.submitted_date, app_t.c.day_seq)
+    q = (
+        select(app_t)
+        .where(*_applications_where(office, status, type, statuses))
+        .order_by(*(c.desc() for c in order) if newest_first else order)
+    )
     if limit is not None:
         q = q.limit(limit)
+    if offset:
+        q = q.offset(offset)
     return conn.execute(q).all()
+
+
+def count_applications(
+    conn: Connection,
+    office: str,
+    *,
+    status: str | None = None,
+    type: str | None = None,  # noqa: A002 - the column's name
+    statuses: Sequence[str] | None = None,
+) -> int:
+    """How many applications `applications` selects with the same filters, in all."""
+    where = _applications_where(office, status, type, statuses)
+    return int(conn.execute(select(func.count()).select_from(app_t).where(*where)).scalar_one())
 
 
 def status_counts(conn: Connection, office: str) -> dict[str, int]:

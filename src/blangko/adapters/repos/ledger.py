@@ -890,6 +890,109 @@ def iter_entries(
     yield from conn.execute(q)
 
 
+def _entries_where(
+    office: str,
+    date_from: date | None,
+    date_to: date | None,
+    kind: str | None,
+    serials: Sequence[SerialRange] | None,
+) -> list[Any]:
+    e = t.ledger_entry
+    where: list[Any] = [e.c.office_code == office]
+    if date_from:
+        where.append(e.c.effective_date >= date_from)
+    if date_to:
+        where.append(e.c.effective_date <= date_to)
+    if kind is not None:
+        where.append(e.c.kind == kind)
+    if serials is not None:
+        # An entry moves one of the wanted serials when one of its stored ranges overlaps
+        # one of them (entry_range holds exactly the ranges of the entry's serials text).
+        r = t.entry_range
+        where.append(
+            exists().where(
+                r.c.entry_id == e.c.id,
+                or_(
+                    *(
+                        and_(
+                            r.c.prefix == w.prefix,
+                            r.c.width == w.width,
+                            r.c.first_no <= w.last,
+                            r.c.last_no >= w.first,
+                        )
+                        for w in serials
+                    )
+                ),
+            )
+        )
+    return where
+
+
+def count_entries(
+    conn: Connection,
+    office: str,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    kind: str | None = None,
+    serials: Sequence[SerialRange] | None = None,
+) -> int:
+    """How many entries the filters select (for a page's "n of N")."""
+    where = _entries_where(office, date_from, date_to, kind, serials)
+    return int(
+        conn.execute(select(func.count()).select_from(t.ledger_entry).where(*where)).scalar_one()
+    )
+
+
+def entries_page(
+    conn: Connection,
+    office: str,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    kind: str | None = None,
+    serials: Sequence[SerialRange] | None = None,
+    limit: int,
+    offset: int = 0,
+    newest_first: bool = False,
+) -> Sequence[AnyRow]:
+    """One page of the entries the filters select, in date order (then entry number), or
+    the newest first: the page reads `limit` rows, not the ledger."""
+    e = t.ledger_entry
+    order = (e.c.effective_date, e.c.seq)
+    q = (
+        select(e)
+        .where(*_entries_where(office, date_from, date_to, kind, serials))
+        .order_by(*(c.desc() for c in order) if newest_first else order)
+        .limit(limit)
+        .offset(offset)
+    )
+    return conn.execute(q).all()
+
+
+def moves_by_day(conn: Connection, office: str) -> Sequence[AnyRow]:
+    """(effective_date, kind, from_location, to_location, service, quantity) summed per day
+    and kind of move: what the daily charts need, a few rows per day however many entries."""
+    e = t.ledger_entry
+    keys = (e.c.effective_date, e.c.kind, e.c.from_location, e.c.to_location, e.c.service)
+    return conn.execute(
+        select(*keys, func.sum(e.c.quantity).label("quantity"))
+        .where(e.c.office_code == office)
+        .group_by(*keys)
+        .order_by(e.c.effective_date)
+    ).all()
+
+
+def entries_of_kinds(conn: Connection, office: str, kinds: Sequence[str]) -> Sequence[AnyRow]:
+    """(effective_date, quantity) of each entry of `kinds`, in date order then entry number."""
+    e = t.ledger_entry
+    return conn.execute(
+        select(e.c.effective_date, e.c.quantity)
+        .where(e.c.office_code == office, e.c.kind.in_(list(kinds)))
+        .order_by(e.c.effective_date, e.c.seq)
+    ).all()
+
+
 def entries_touching(
     conn: Connection, office: str | None, serial_range: SerialRange
 ) -> Sequence[AnyRow]:

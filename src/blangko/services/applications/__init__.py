@@ -21,6 +21,7 @@ from blangko.services.applications.queries import (
     backlog_of,
     handover_slip,
     list_,
+    list_page,
     lookup,
     print_queue,
     show,
@@ -28,6 +29,7 @@ from blangko.services.applications.queries import (
 )
 from blangko.services.applications.results import (
     ApplicationDetail,
+    ApplicationPage,
     ApplicationSlip,
     ApplicationView,
     ApplicationWritten,
@@ -42,6 +44,7 @@ from blangko.services.applications.results import (
 
 __all__ = [
     "ApplicationDetail",
+    "ApplicationPage",
     "ApplicationSlip",
     "ApplicationView",
     "ApplicationWritten",
@@ -59,6 +62,7 @@ __all__ = [
     "handover_slip",
     "ikd",
     "list_",
+    "list_page",
     "lookup",
     "misprint",
     "new",

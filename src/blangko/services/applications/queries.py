@@ -4,6 +4,7 @@ counter's look-up of a resident, and the printed slips."""
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
@@ -33,6 +34,7 @@ from blangko.services.admin import office as office_settings
 from blangko.services.admin.office import read_head
 from blangko.services.applications.results import (
     ApplicationDetail,
+    ApplicationPage,
     ApplicationSlip,
     ApplicationView,
     CounterLookup,
@@ -128,6 +130,41 @@ def list_(
         what = ", ".join(f"{k}={v}" for k, v in (("status", status), ("type", type)) if v)
         readlog.note(ctx, office=code, action="applications", subject=what, rows=len(views))
     return views
+
+
+def list_page(
+    ctx: Context,
+    *,
+    limit: int,
+    offset: int = 0,
+    status: str | None = None,
+    statuses: Collection[str] | None = None,
+    type: str | None = None,  # noqa: A002
+    office: str | None = None,
+    reveal: bool = False,
+    newest_first: bool = False,
+    note_read: bool = True,
+) -> ApplicationPage:
+    """One page of the applications (oldest first, or the newest first) and how many the
+    filters select in all; `statuses`: any of these. Reads one page, never every
+    application. Revealed, the read is logged (see `show`)."""
+    wanted = sorted(check_status(s).value for s in statuses) if statuses is not None else None
+    with ctx.read() as conn:
+        code = resolve_office(conn, office)
+        filters: dict[str, Any] = {
+            "status": check_status(status).value if status is not None else None,
+            "type": check_type(type) if type is not None else None,
+            "statuses": wanted,
+        }
+        total = repo.count_applications(conn, code, **filters)
+        rows = repo.applications(
+            conn, code, **filters, limit=limit, offset=offset, newest_first=newest_first
+        )
+        views = [application_view(r, reveal=reveal) for r in rows]
+    if reveal and note_read and views:
+        what = ", ".join(f"{k}={v}" for k, v in (("status", status), ("type", type)) if v)
+        readlog.note(ctx, office=code, action="applications", subject=what, rows=len(views))
+    return {"total": total, "limit": limit, "offset": offset, "items": views}
 
 
 def print_queue(

@@ -48,6 +48,15 @@ class ApplicationView(TypedDict):
     reason: str | None
 
 
+class ApplicationPage(TypedDict):
+    """One page of the applications and how many the filters select in all."""
+
+    total: int
+    limit: int
+    offset: int
+    items: list[ApplicationView]
+
+
 # One step in an application's history; "from" is a keyword: the functional form.
 ApplicationEvent = TypedDict(
     "ApplicationEvent",

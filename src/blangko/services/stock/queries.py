@@ -24,6 +24,7 @@ from blangko.services.stock.results import (
     Balance,
     Ledger,
     LedgerEntry,
+    LedgerPage,
     Problem,
     Trace,
     Verification,
@@ -127,6 +128,39 @@ def ledger(
         "to": date_to.isoformat() if date_to else None,
         "entries": entries,
     }
+
+
+def ledger_page(
+    ctx: Context,
+    *,
+    limit: int,
+    offset: int = 0,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    office: str | None = None,
+    kind: str | None = None,
+    serial: str | None = None,
+    newest_first: bool = False,
+) -> LedgerPage:
+    """One page of the ledger's entries (in date order, or the newest first) and how many
+    the filters select in all; `serial` keeps the entries that move one of those serials
+    (one serial or ranges). Reads one page, never the whole ledger."""
+    wanted = parse_ranges(serial, "serial") if serial else None
+    with ctx.read() as conn:
+        code = resolve_office(conn, office)
+        names = location_names(conn, code)
+        filters: dict[str, Any] = {
+            "date_from": date_from,
+            "date_to": date_to,
+            "kind": kind,
+            "serials": wanted,
+        }
+        total = repo.count_entries(conn, code, **filters)
+        rows = repo.entries_page(
+            conn, code, **filters, limit=limit, offset=offset, newest_first=newest_first
+        )
+        items = [entry_view(r, names) for r in rows]
+    return {"office": code, "total": total, "limit": limit, "offset": offset, "items": items}
 
 
 def trace(ctx: Context, *, serial: str, office: str | None = None) -> Trace:

@@ -120,6 +120,16 @@ Ledger = TypedDict(
 )
 
 
+class LedgerPage(TypedDict):
+    """One page of the ledger's entries and how many the filters select in all."""
+
+    office: str
+    total: int
+    limit: int
+    offset: int
+    items: list[LedgerEntry]
+
+
 class Trace(TypedDict):
     """One card: its state, where it is, and every entry that moved it."""
 

@@ -36,7 +36,7 @@ from blangko.web.deps import (
     page,
     request_ctx,
 )
-from blangko.web.stock.inputs import filter_serial, record_count, record_office_count
+from blangko.web.stock.inputs import record_count, record_office_count
 
 api = api_router()
 
@@ -66,9 +66,16 @@ def ledger(
 ) -> LedgerPage:
     """Ledger entries in date order, filtered, one page at a time."""
     ctx, office = request_ctx(request)
-    data = queries.ledger(ctx, date_from=date_from, date_to=date_to, kind=kind, office=office)
-    rows = filter_serial(data["entries"], serial)
-    return {"office": data["office"], **page(rows, limit, offset)}
+    return queries.ledger_page(
+        ctx,
+        date_from=date_from,
+        date_to=date_to,
+        kind=kind,
+        serial=serial,
+        office=office,
+        limit=limit,
+        offset=offset,
+    )
 
 
 @api.get("/api/v1/stock/trace/{serial}", name="api.stock.trace", responses=ERRORS, tags=["stok"])

@@ -1,27 +1,13 @@
-"""What the stock pages and the stock API both do with what a clerk sends: find the ledger
-entries that move a serial, and record a count from typed quantities or scanned serials."""
+"""What the stock pages and the stock API both do with what a clerk sends: record a count
+from typed quantities or scanned serials."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from blangko.domain.serials import SerialRange, parse_ranges
+from blangko.domain.serials import SerialRange
 from blangko.services.context import Context
 from blangko.services.stock import counts
-from blangko.services.stock.results import LedgerEntry
-
-
-def filter_serial(entries: list[LedgerEntry], serial: str | None) -> list[LedgerEntry]:
-    """The entries that move any of the given serials (one serial or ranges)."""
-    if not serial:
-        return entries
-    wanted = parse_ranges(serial, "serial")
-    out = []
-    for e in entries:
-        ranges = parse_ranges(e["serials"]) if e["serials"] else []
-        if any(w.overlaps(r) for w in wanted for r in ranges):
-            out.append(e)
-    return out
 
 
 def scan(serials: str | None) -> tuple[list[SerialRange] | None, int]:

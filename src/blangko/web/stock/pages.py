@@ -37,7 +37,7 @@ from blangko.web.deps import (
 )
 from blangko.web.labels import ledger_labels
 from blangko.web.nav import NavItem, register
-from blangko.web.stock.inputs import filter_serial, record_count, record_office_count
+from blangko.web.stock.inputs import record_count, record_office_count
 
 R = TypeVar("R")
 
@@ -412,24 +412,26 @@ def ledger_page(
         "serial": serial or "",
     }
     try:
-        data = queries.ledger(
+        data = queries.ledger_page(
             ctx,
             date_from=parse_date(blank_to_none(date_from), "from"),
             date_to=parse_date(blank_to_none(date_to), "to"),
             kind=blank_to_none(kind),
+            serial=blank_to_none(serial),
             office=office,
+            limit=limit,
+            offset=offset,
+            newest_first=True,  # newest first on screen
         )
-        rows = filter_serial(data["entries"], blank_to_none(serial))
-        error = None
+        rows, total, error = data["items"], data["total"], None
     except DomainError as exc:
-        rows, error = [], exc
-    rows = rows[::-1]  # newest first on screen
+        rows, total, error = [], 0, exc
     return render(
         request,
         "stock_ledger.html",
         status=status_for(error) if error else 200,
-        entries=rows[offset : offset + limit],
-        total=len(rows),
+        entries=rows,
+        total=total,
         limit=limit,
         offset=offset,
         filters=filters,
