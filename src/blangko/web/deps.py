@@ -419,6 +419,33 @@ def stored_svg(
     return str(body)
 
 
+# What a chart drawn from the ledger alone depends on; its drawing's version (a change of
+# the drawing code that must not serve the drawings stored before is a new one).
+LEDGER_CHART_DEPENDS = (derived.LEDGER,)
+LEDGER_CHART_VERSION = 1
+
+
+def ledger_svg(
+    ctx: Context, office: str | None, *, kind: str, params: str, draw: Callable[[], str]
+) -> str:
+    """A chart drawn from the office's ledger alone (stock on hand, usage), drawn once per
+    entry appended and per ``params`` (language, width) and stored (services.derived): the
+    views between two entries, in every process, serve the stored drawing. The first view
+    after an entry draws it (never an older drawing: the stock it shows is the ledger's)."""
+    code = derived.office_of(ctx, office)
+    body = derived.stored(
+        ctx,
+        office=code,
+        kind=kind,
+        params=params,
+        depends=LEDGER_CHART_DEPENDS,
+        extra=LEDGER_CHART_VERSION,
+        compute=draw,
+        may_be_stale=False,
+    ).value
+    return str(body)
+
+
 def download(content: bytes, filename: str, mimetype: str) -> Response:
     return Response(
         content,
