@@ -834,3 +834,62 @@ def test_the_public_status_never_computes_the_forecast(
     shown = dashboard.public_status(public, "17.04")
     assert shown["stock_level_computed_at"] is None and shown["stock_level_updating"]
     assert derived.wait_background(120) and "MainThread" not in forecasts
+
+
+def _hold_write_lock(ctx: Context, office: str):  # type: ignore[no-untyped-def]
+    """A transaction of another connection that holds what storing a drawing needs: SQLite's
+    write lock; on PostgreSQL the office's stored drawings' rows."""
+    from contextlib import contextmanager
+
+    from blangko.adapters.db import begin
+
+    @contextmanager
+    def held():  # type: ignore[no-untyped-def]
+        with ctx.engine.connect() as other, begin(other, write=True):
+            if other.dialect.name == "postgresql":
+                other.execute(
+                    select(derived_figure.c.kind)
+                    .where(derived_figure.c.office_code == office)
+                    .with_for_update()
+                ).all()
+            yield
+
+    return held()
+
+
+def test_a_drawing_is_drawn_once_per_key_and_never_waits_behind_a_write(
+    ctx: Context, office: str
+) -> None:
+    """A drawing (derived.drawn) is drawn once per key and then served as stored; while
+    another transaction holds the write lock (a registry import's swap), a view whose
+    drawing is outdated draws it at once rather than waiting for the lock, and leaves it
+    unstored; the next view after the lock is released draws and stores it."""
+    calls: list[int] = []
+
+    def draw() -> str:
+        calls.append(1)
+        return f"gambar {len(calls)}"
+
+    def ask(version: int) -> derived.Stored[str]:
+        return derived.drawn(
+            ctx,
+            office=office,
+            kind="chart.test",
+            params="id|0",
+            depends=(derived.LEDGER,),
+            extra=version,
+            compute=draw,
+        )
+
+    first = ask(1)
+    assert first.computed_now and first.value == "gambar 1"
+    again = ask(1)
+    assert not again.computed_now and again.value == "gambar 1" and len(calls) == 1
+    with _hold_write_lock(ctx, office):
+        started = time.perf_counter()
+        busy = ask(2)
+        took = time.perf_counter() - started
+    assert busy.value == "gambar 2" and took < 5, took
+    after = ask(2)  # not stored while the lock was held: drawn again, and stored now
+    assert after.computed_now and after.value == "gambar 3"
+    assert ask(2).value == "gambar 3" and len(calls) == 3

@@ -37,6 +37,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, Generic, TypeVar
 
+from blangko.adapters.db import Busy, quick_write
 from blangko.adapters.repos import derived as repo
 from blangko.services.context import Context, resolve_office
 
@@ -161,6 +162,53 @@ def stored_if_any(
     if found is None:
         ask.later()
     return found
+
+
+# How long a view waits for the write lock to store a drawing it made (`drawn`).
+DRAWN_STORE_WAIT_SECONDS = 0.2
+
+
+def drawn(
+    ctx: Context,
+    *,
+    office: str,
+    kind: str,
+    params: str,
+    depends: Sequence[str],
+    extra: Any,
+    compute: Callable[[], T],
+) -> Stored[T]:
+    """A drawing (a chart of the ledger or of a stored figure) as stored for the current
+    versions of ``depends`` and ``extra``, never an older one; when none is stored, drawn in
+    the call and stored. Unlike `stored` it takes no claim and, to store it, waits at most
+    DRAWN_STORE_WAIT_SECONDS for the write lock, else does not store it (the next view
+    draws it again): a drawing costs a fraction of a second, so two processes drawing the
+    same one cost less than every view waiting behind a long write (a registry import's
+    swap holds SQLite's write lock for many seconds) to claim and store it."""
+    ask = _Ask(ctx, office, kind, params, depends, extra, compute)
+    key, found, _row = ask.usable(False)
+    if found is not None:
+        return found
+    started = time.perf_counter()
+    value = compute()
+    took = int((time.perf_counter() - started) * 1000)
+    now = ctx.now()
+    payload = json.dumps(value)
+    try:
+        with quick_write(ctx.engine, DRAWN_STORE_WAIT_SECONDS) as conn:
+            repo.put(
+                conn,
+                office,
+                kind,
+                params,
+                key=key,
+                payload=payload,
+                computed_at=now,
+                compute_ms=took,
+            )
+    except Busy:
+        log.info("stored figures: %s %s drawn but not stored (the database is busy)", kind, office)
+    return Stored(json.loads(payload), now, took, True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -405,7 +405,8 @@ def stored_svg(
     """A chart of a stored figure (``source``), drawn once per computing of that figure and
     per ``params`` (language, width, filters) and stored beside it (services.derived), so
     every view and every process serves the same drawing without drawing it again."""
-    body = derived.stored(
+    # The drawing of the figure shown (``source``, stale or not), never an older one.
+    body = derived.drawn(
         ctx,
         office=str(source.value["office"]),
         kind=kind,
@@ -413,8 +414,6 @@ def stored_svg(
         depends=(),
         extra=source.computed_at.isoformat(),
         compute=draw,
-        # The drawing of the figure shown (``source``, stale or not), never an older one.
-        may_be_stale=False,
     ).value
     return str(body)
 
@@ -433,7 +432,7 @@ def ledger_svg(
     views between two entries, in every process, serve the stored drawing. The first view
     after an entry draws it (never an older drawing: the stock it shows is the ledger's)."""
     code = derived.office_of(ctx, office)
-    body = derived.stored(
+    body = derived.drawn(
         ctx,
         office=code,
         kind=kind,
@@ -441,7 +440,6 @@ def ledger_svg(
         depends=LEDGER_CHART_DEPENDS,
         extra=LEDGER_CHART_VERSION,
         compute=draw,
-        may_be_stale=False,
     ).value
     return str(body)
 
