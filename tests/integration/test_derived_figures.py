@@ -893,3 +893,47 @@ def test_a_drawing_is_drawn_once_per_key_and_never_waits_behind_a_write(
     after = ask(2)  # not stored while the lock was held: drawn again, and stored now
     assert after.computed_now and after.value == "gambar 3"
     assert ask(2).value == "gambar 3" and len(calls) == 3
+
+
+def test_an_events_impact_is_computed_again_after_what_it_depends_on_only(
+    ctx: Context, office: str, tmp_path: Path
+) -> None:
+    """The event page's impact (events.impact_stored): computed once, read as stored while
+    nothing it depends on changes (a ledger entry does not), computed again after a registry
+    change, an application, a closure and another event; its value is `impact`'s own."""
+    stock_station(ctx)
+    add_resident(ctx, serial=1)
+    event_id = events.add_event(
+        ctx,
+        name="Pilkades",
+        event_date=TODAY + timedelta(days=20),
+        kind="pilkades",
+        villages=[VILLAGES[0]],
+        office="17.04",
+    )["id"]
+
+    def computed() -> bool:
+        return events.impact_stored(ctx, event_id, office="17.04").computed_now
+
+    assert computed() and not computed()
+    writes.transfer(ctx, qty=1, from_location="gudang", to_location="loket-1", office="17.04")
+    assert not computed()  # the ledger: not a source of the impact
+    nik = add_resident(ctx, serial=2, birth=date(2009, 11, 20))
+    assert computed() and not computed()  # the registry
+    apps.new(ctx, nik=nik, type="pemula", documents=KK, office="17.04")
+    assert computed() and not computed()  # an application
+    days.add_closure(
+        ctx, service="perekaman", start=TODAY + timedelta(days=9), reason="Rapat", office="17.04"
+    )
+    assert computed() and not computed()  # a closure
+    events.add_event(
+        ctx,
+        name="Pemilu",
+        event_date=TODAY + timedelta(days=40),
+        kind="pemilu",
+        all_villages=True,
+        office="17.04",
+    )
+    assert computed() and not computed()  # another event
+    stored = events.impact_stored(ctx, event_id, office="17.04").value
+    assert stored == json.loads(json.dumps(events.impact(ctx, event_id, office="17.04")))
