@@ -890,9 +890,61 @@ def test_a_drawing_is_drawn_once_per_key_and_never_waits_behind_a_write(
         busy = ask(2)
         took = time.perf_counter() - started
     assert busy.value == "gambar 2" and took < 5, took
-    after = ask(2)  # not stored while the lock was held: drawn again, and stored now
+    assert ask(2).value == "gambar 2" and len(calls) == 2  # this process keeps its drawing
+    with ctx.engine.connect() as conn:  # ... which was not stored while the lock was held
+        row = conn.execute(select(derived_figure.c.payload).where(_drawing(office))).one()
+    assert json.loads(row.payload) == "gambar 1"
+    derived._drawn_kept.clear()  # another process: draws it again, and stores it now
+    after = ask(2)
     assert after.computed_now and after.value == "gambar 3"
+    derived._drawn_kept.clear()
     assert ask(2).value == "gambar 3" and len(calls) == 3
+
+
+def _drawing(office: str):  # type: ignore[no-untyped-def]
+    return (
+        (derived_figure.c.office_code == office)
+        & (derived_figure.c.kind == "chart.test")
+        & (derived_figure.c.params == "id|0")
+    )
+
+
+def test_one_process_draws_a_drawing_once_for_its_concurrent_views(
+    ctx: Context, office: str
+) -> None:
+    """Views of one outdated drawing at the same moment (after a print, every client's
+    chart) wait for the one that draws it instead of each drawing it."""
+    calls: list[int] = []
+    gate = threading.Event()
+
+    def draw() -> str:
+        calls.append(1)
+        gate.wait(10)
+        return "gambar"
+
+    got: list[str] = []
+
+    def view() -> None:
+        got.append(
+            derived.drawn(
+                ctx,
+                office=office,
+                kind="chart.test",
+                params="id|0",
+                depends=(derived.LEDGER,),
+                extra=1,
+                compute=draw,
+            ).value
+        )
+
+    views = [threading.Thread(target=view) for _ in range(4)]
+    for t in views:
+        t.start()
+    time.sleep(0.5)
+    gate.set()
+    for t in views:
+        t.join(30)
+    assert got == ["gambar"] * 4 and len(calls) == 1
 
 
 def test_an_events_impact_is_computed_again_after_what_it_depends_on_only(
