@@ -190,22 +190,21 @@ def drawn(
     kept in memory for its key (served without reading it back, stored or not)."""
     db = ctx.engine.url.render_as_string(hide_password=True)
     what = (db, office, kind, params)
-    with _drawn_guard:
-        lock = _drawn_locks.setdefault(what, threading.Lock())
-    with lock:
+    with _drawn_locks[hash(what) % len(_drawn_locks)]:
         key = current_key(ctx, office, depends, extra)
-        kept = _drawn_kept.get(what)
+        with _drawn_guard:
+            kept = _drawn_kept.get(what)
         if kept is not None and kept[0] == key:
-            _drawn_kept.move_to_end(what)
             return kept[1]
         ask = _Ask(ctx, office, kind, params, depends, extra, compute)
         key, found, _row = ask.usable(False)
         if found is None:
             found = _draw(ctx, office, kind, params, key, compute)
-        _drawn_kept[what] = (key, replace(found, computed_now=False))
-        _drawn_kept.move_to_end(what)
-        while len(_drawn_kept) > DRAWN_KEPT:
-            _drawn_kept.popitem(last=False)
+        with _drawn_guard:
+            _drawn_kept[what] = (key, replace(found, computed_now=False))
+            _drawn_kept.move_to_end(what)
+            while len(_drawn_kept) > DRAWN_KEPT:
+                _drawn_kept.popitem(last=False)
         return found
 
 
@@ -234,10 +233,12 @@ def _draw(
     return Stored(json.loads(payload), now, took, True)
 
 
-# This process's drawings (`drawn`): one lock per drawing asked, the last drawing of each.
+# This process's drawings (`drawn`): the locks a drawing is drawn under (a fixed number, by
+# its hash: its parameters may come from a query string, so no lock per drawing asked is
+# kept; drawings share matplotlib's one lock anyway), and the last drawings drawn or read.
 DRAWN_KEPT = 256
+_drawn_locks = tuple(threading.Lock() for _ in range(32))
 _drawn_guard = threading.Lock()
-_drawn_locks: dict[tuple[str, str, str, str], threading.Lock] = {}
 _drawn_kept: OrderedDict[tuple[str, str, str, str], tuple[str, Stored[Any]]] = OrderedDict()
 
 
