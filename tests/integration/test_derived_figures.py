@@ -834,3 +834,158 @@ def test_the_public_status_never_computes_the_forecast(
     shown = dashboard.public_status(public, "17.04")
     assert shown["stock_level_computed_at"] is None and shown["stock_level_updating"]
     assert derived.wait_background(120) and "MainThread" not in forecasts
+
+
+def _hold_write_lock(ctx: Context, office: str):  # type: ignore[no-untyped-def]
+    """A transaction of another connection that holds what storing a drawing needs: SQLite's
+    write lock; on PostgreSQL the office's stored drawings' rows."""
+    from contextlib import contextmanager
+
+    from blangko.adapters.db import begin
+
+    @contextmanager
+    def held():  # type: ignore[no-untyped-def]
+        with ctx.engine.connect() as other, begin(other, write=True):
+            if other.dialect.name == "postgresql":
+                other.execute(
+                    select(derived_figure.c.kind)
+                    .where(derived_figure.c.office_code == office)
+                    .with_for_update()
+                ).all()
+            yield
+
+    return held()
+
+
+def test_a_drawing_is_drawn_once_per_key_and_never_waits_behind_a_write(
+    ctx: Context, office: str
+) -> None:
+    """A drawing (derived.drawn) is drawn once per key and then served as stored; while
+    another transaction holds the write lock (a registry import's swap), a view whose
+    drawing is outdated draws it at once rather than waiting for the lock, and leaves it
+    unstored; the next view after the lock is released draws and stores it."""
+    calls: list[int] = []
+
+    def draw() -> str:
+        calls.append(1)
+        return f"gambar {len(calls)}"
+
+    def ask(version: int) -> derived.Stored[str]:
+        return derived.drawn(
+            ctx,
+            office=office,
+            kind="chart.test",
+            params="id|0",
+            depends=(derived.LEDGER,),
+            extra=version,
+            compute=draw,
+        )
+
+    first = ask(1)
+    assert first.computed_now and first.value == "gambar 1"
+    again = ask(1)
+    assert not again.computed_now and again.value == "gambar 1" and len(calls) == 1
+    with _hold_write_lock(ctx, office):
+        started = time.perf_counter()
+        busy = ask(2)
+        took = time.perf_counter() - started
+    assert busy.value == "gambar 2" and took < 5, took
+    assert ask(2).value == "gambar 2" and len(calls) == 2  # this process keeps its drawing
+    with ctx.engine.connect() as conn:  # ... which was not stored while the lock was held
+        row = conn.execute(select(derived_figure.c.payload).where(_drawing(office))).one()
+    assert json.loads(row.payload) == "gambar 1"
+    derived._drawn_kept.clear()  # another process: draws it again, and stores it now
+    after = ask(2)
+    assert after.computed_now and after.value == "gambar 3"
+    derived._drawn_kept.clear()
+    assert ask(2).value == "gambar 3" and len(calls) == 3
+
+
+def _drawing(office: str):  # type: ignore[no-untyped-def]
+    return (
+        (derived_figure.c.office_code == office)
+        & (derived_figure.c.kind == "chart.test")
+        & (derived_figure.c.params == "id|0")
+    )
+
+
+def test_one_process_draws_a_drawing_once_for_its_concurrent_views(
+    ctx: Context, office: str
+) -> None:
+    """Views of one outdated drawing at the same moment (after a print, every client's
+    chart) wait for the one that draws it instead of each drawing it."""
+    calls: list[int] = []
+    gate = threading.Event()
+
+    def draw() -> str:
+        calls.append(1)
+        gate.wait(10)
+        return "gambar"
+
+    got: list[str] = []
+
+    def view() -> None:
+        got.append(
+            derived.drawn(
+                ctx,
+                office=office,
+                kind="chart.test",
+                params="id|0",
+                depends=(derived.LEDGER,),
+                extra=1,
+                compute=draw,
+            ).value
+        )
+
+    views = [threading.Thread(target=view) for _ in range(4)]
+    for t in views:
+        t.start()
+    time.sleep(0.5)
+    gate.set()
+    for t in views:
+        t.join(30)
+    assert got == ["gambar"] * 4 and len(calls) == 1
+
+
+def test_an_events_impact_is_computed_again_after_what_it_depends_on_only(
+    ctx: Context, office: str, tmp_path: Path
+) -> None:
+    """The event page's impact (events.impact_stored): computed once, read as stored while
+    nothing it depends on changes (a ledger entry does not), computed again after a registry
+    change, an application, a closure and another event; its value is `impact`'s own."""
+    stock_station(ctx)
+    add_resident(ctx, serial=1)
+    event_id = events.add_event(
+        ctx,
+        name="Pilkades",
+        event_date=TODAY + timedelta(days=20),
+        kind="pilkades",
+        villages=[VILLAGES[0]],
+        office="17.04",
+    )["id"]
+
+    def computed() -> bool:
+        return events.impact_stored(ctx, event_id, office="17.04").computed_now
+
+    assert computed() and not computed()
+    writes.transfer(ctx, qty=1, from_location="gudang", to_location="loket-1", office="17.04")
+    assert not computed()  # the ledger: not a source of the impact
+    nik = add_resident(ctx, serial=2, birth=date(2009, 11, 20))
+    assert computed() and not computed()  # the registry
+    apps.new(ctx, nik=nik, type="pemula", documents=KK, office="17.04")
+    assert computed() and not computed()  # an application
+    days.add_closure(
+        ctx, service="perekaman", start=TODAY + timedelta(days=9), reason="Rapat", office="17.04"
+    )
+    assert computed() and not computed()  # a closure
+    events.add_event(
+        ctx,
+        name="Pemilu",
+        event_date=TODAY + timedelta(days=40),
+        kind="pemilu",
+        all_villages=True,
+        office="17.04",
+    )
+    assert computed() and not computed()  # another event
+    stored = events.impact_stored(ctx, event_id, office="17.04").value
+    assert stored == json.loads(json.dumps(events.impact(ctx, event_id, office="17.04")))

@@ -97,17 +97,6 @@ def test_a_bad_serial_filter_names_the_field(busy: Context) -> None:
     assert err.value.field == "serial"
 
 
-def test_chart_series_summed_in_sql_are_those_of_every_entry(busy: Context) -> None:
-    entries = q.ledger(busy)["entries"]
-    on_hand, received = dashboard.stock_series(busy, None)
-    assert on_hand == dashboard.daily_on_hand(entries)
-    assert received == dashboard.receipts(entries)
-    assert dashboard.usage_series(busy, None) == dashboard.weekly_usage(entries)
-    # The levels end at the stock on hand, and two receipts on one day stay two.
-    assert on_hand[-1][1] == q.balance(busy)["on_hand"]
-    assert received[:2] == [(date(2026, 9, 1), 100), (date(2026, 9, 1), 50)]
-
-
 def test_the_dashboard_lists_the_last_eight_entries_newest_first(busy: Context) -> None:
     entries = q.ledger(busy)["entries"]
     assert dashboard.dashboard(busy, None)["last_entries"] == entries[-8:][::-1]

@@ -4,13 +4,16 @@ and request, coverage vs target, next event and readiness, each only for the rol
 from __future__ import annotations
 
 import re
-from datetime import date
+from collections import defaultdict
+from datetime import date, timedelta
 
 from web_helpers import add_resident, bearer, hold_background, login, stock_station
 
-from blangko.services import derived, figures
+from blangko.domain.ledger import MOVES, Kind, State
+from blangko.services import dashboard, derived, figures
 from blangko.services.calendar import events
-from blangko.services.stock import writes
+from blangko.services.stock import queries, writes
+from blangko.web import charts
 
 
 def _office(ctx) -> None:  # type: ignore[no-untyped-def]
@@ -155,3 +158,136 @@ def test_the_first_view_computes_and_the_api_is_never_stale(client, ctx) -> None
     page = client.get("/").text
     assert "sedang diperbarui" not in page.split('data-testid="forecast-computed"', 1)[1][:200]
     assert "sedang diperbarui" in page.split('data-testid="ikd-computed"', 1)[1][:200]
+
+
+def _series_entry_by_entry(ctx):  # type: ignore[no-untyped-def]
+    """The charts' series and the last entries as the dashboard computed them before, from
+    every entry of the ledger: what the database's sums must equal."""
+    entries = queries.ledger(ctx)["entries"]
+    delta: dict[date, int] = defaultdict(int)
+    weeks: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for e in entries:
+        d, q = date.fromisoformat(e["effective_date"]), int(e["quantity"])
+        if e["from_location"] is not None:
+            delta[d] -= q
+        if e["to_location"] is not None and MOVES[Kind(e["kind"])].to_state == State.AVAILABLE:
+            delta[d] += q
+        if e["kind"] == Kind.CONSUME:
+            weeks[d - timedelta(days=d.weekday())][e["service"] or "lainnya"] += q
+    levels, level = [], 0
+    for d in sorted(delta):
+        level += delta[d]
+        levels.append((d, level))
+    received = [
+        (date.fromisoformat(e["effective_date"]), int(e["quantity"]))
+        for e in entries
+        if e["kind"] in (Kind.RECEIVE, Kind.SHIP_IN, Kind.OPENING)
+    ]
+    usage = {k: dict(v) for k, v in sorted(weeks.items())}
+    return levels, received, usage, entries[-8:][::-1]
+
+
+def test_chart_series_and_last_entries_are_the_ledgers(ctx, office) -> None:  # type: ignore[no-untyped-def]
+    """The series summed by the database and the last entries read by a LIMIT are what the
+    entries one by one give, on a ledger of every kind of move over several weeks (some
+    entered out of date order)."""
+    today = ctx.today()
+    stock_station(ctx)
+    writes.receive_shipment(
+        ctx,
+        serials="KR0100001-KR0100050",
+        source="Ditjen",
+        document="BA-7",
+        effective=today - timedelta(days=20),
+    )
+    for i, service in enumerate(
+        ["pemula", "pemula", "rusak", "hilang", "perubahan_data", "pemula"]
+    ):
+        writes.consume(ctx, service=service, qty=i + 1, effective=today - timedelta(days=3 * i))
+    writes.transfer(ctx, qty=5, from_location="gudang", to_location="loket-1")
+    writes.spoil(ctx, serial="KR0000099", reason="salah_cetak")
+    writes.consume(ctx, service="pemula", qty=2, effective=today - timedelta(days=25))
+    levels, received, usage, last = _series_entry_by_entry(ctx)
+    assert dashboard.stock_series(ctx, None) == (levels, received)
+    assert dashboard.usage_series(ctx, None) == usage
+    assert dashboard.last_entries(ctx, None) == last
+    assert len(last) == 8 and len(usage) >= 3 and len(received) == 2
+
+
+def test_ledger_charts_are_drawn_once_per_entry(client, ctx, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The stock and usage charts are drawn at the first view after an entry, stored and
+    served to the next views without drawing; an entry makes the next view draw the ledger
+    as it is now (never an older drawing)."""
+    drawn: list[str] = []
+    for name in ("stock_on_hand", "usage_by_week"):
+        real = getattr(charts, name)
+
+        def counted(*a, _real=real, _name=name, **kw):  # type: ignore[no-untyped-def]
+            drawn.append(_name)
+            return _real(*a, **kw)
+
+        monkeypatch.setattr(charts, name, counted)
+    writes.receive_shipment(ctx, serials="KR0100001-KR0100100", source="Ditjen", document="BA-1")
+    writes.consume(ctx, service="pemula", qty=3)
+    login(client, "operator")
+    first = client.get("/grafik/stok.svg").text
+    assert client.get("/grafik/stok.svg").text == first and "+100" in first
+    client.get("/grafik/pemakaian.svg")
+    client.get("/grafik/pemakaian.svg")
+    assert drawn == ["stock_on_hand", "usage_by_week"]
+    client.get("/grafik/stok.svg?narrow=1")  # another width: drawn for it
+    assert drawn[-1] == "stock_on_hand" and len(drawn) == 3
+    writes.receive_shipment(ctx, serials="KR0200001-KR0200040", source="Ditjen", document="BA-2")
+    after = client.get("/grafik/stok.svg").text
+    assert "+40" in after and after != first and len(drawn) == 4
+    client.get("/grafik/pemakaian.svg")
+    assert len(drawn) == 5
+
+
+def _statements(ctx, monkeypatch, get) -> list[str]:  # type: ignore[no-untyped-def]
+    """The SQL statements the server runs for one request (``get``)."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_a) -> None:  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    event.listen(ctx.engine, "before_cursor_execute", record)
+    try:
+        assert get().status_code == 200
+    finally:
+        event.remove(ctx.engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_dashboard_statements_do_not_grow_with_the_data(client, ctx, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The head's dashboard, its figures stored, runs the same number of statements on an
+    office with a few entries, events and open counts as on one with many: a query per row
+    (an N+1) would make the second larger; and no statement reads the whole ledger."""
+    _office(ctx)
+    login(client, "kepala")
+    client.get("/")  # the figures computed and stored
+    assert derived.wait_background(120)
+    client.get("/")
+    small = _statements(ctx, monkeypatch, lambda: client.get("/"))
+    for i in range(12):
+        writes.consume(ctx, service="pemula", qty=1, location="gudang")
+        events.add_event(
+            ctx,
+            name=f"Acara {i}",
+            event_date=date(2027, 2, 1) + timedelta(days=i),
+            kind="lainnya",
+            villages=["17.04.01.2001"],
+        )
+    client.get("/")  # computed again for the new ledger and events
+    assert derived.wait_background(120)
+    client.get("/")
+    large = _statements(ctx, monkeypatch, lambda: client.get("/"))
+    assert len(large) == len(small), (len(small), len(large))
+    # 74 when written (21 short read transactions): a budget, so that new reads are noticed.
+    assert len(small) <= 80, len(small)
+    whole_ledger = [
+        s for s in large if "FROM ledger_entry" in s and "LIMIT" not in s and "sum(" not in s
+    ]
+    assert not whole_ledger, whole_ledger

@@ -14,11 +14,18 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, RootTransaction, create_engine, event, inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from blangko.domain.errors import DomainError
 from blangko.domain.text import Msg
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# How long a SQLite statement waits for another connection's write lock (ms).
+BUSY_TIMEOUT_MS = 60_000
+
+
+class Busy(Exception):
+    """A `quick_write` found the database's write lock held beyond its wait."""
 
 
 def make_engine(url: str, **kwargs: object) -> Engine:
@@ -30,7 +37,7 @@ def make_engine(url: str, **kwargs: object) -> Engine:
         ) from exc
     backend = parsed.get_backend_name()
     if backend == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": 60}, **kwargs)
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, **kwargs)
         _configure_sqlite(engine)
         return engine
     if backend == "postgresql":
@@ -55,7 +62,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=60000")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -73,6 +80,36 @@ def transaction(engine: Engine, *, write: bool) -> Iterator[Connection]:
     """One transaction: committed when the block ends, rolled back on any exception."""
     with engine.connect() as conn, begin(conn, write=write):
         yield conn
+
+
+@contextmanager
+def quick_write(engine: Engine, wait_seconds: float) -> Iterator[Connection]:
+    """A write transaction that waits at most ``wait_seconds`` for the write lock (SQLite's
+    database lock, PostgreSQL's row locks), else raises `Busy` with nothing written: for a
+    write a reader may skip (storing a chart it has drawn) rather than wait behind a long
+    one (a registry import's swap holds SQLite's lock for many seconds)."""
+    wait_ms = max(1, int(wait_seconds * 1000))
+    with engine.connect() as conn:
+        sqlite = is_sqlite(conn)
+        if sqlite:
+            _pragma(conn, f"busy_timeout={wait_ms}")
+        try:
+            with begin(conn, write=True):
+                if not sqlite:
+                    conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{wait_ms}ms'")
+                yield conn
+        except OperationalError as exc:
+            raise Busy(str(exc.orig)) from exc
+        finally:
+            if sqlite:
+                _pragma(conn, f"busy_timeout={BUSY_TIMEOUT_MS}")
+
+
+def _pragma(conn: Connection, pragma: str) -> None:
+    # On the driver's connection: through SQLAlchemy a statement would begin a transaction.
+    cur = conn.connection.cursor()
+    cur.execute(f"PRAGMA {pragma}")
+    cur.close()
 
 
 def begin(conn: Connection, *, write: bool) -> RootTransaction:

@@ -12,6 +12,7 @@ from rich.console import Console
 from blangko.cli import state
 from blangko.cli.output import console
 from blangko.demo import story
+from blangko.services import figures
 from blangko.services.admin import setup, users
 from blangko.services.admin.users import DemoUser
 
@@ -51,7 +52,13 @@ def serve(
     # lists both among the modules allowed to load inside a function.
     import uvicorn
 
-    from blangko.web.app import check_secret, create_app, start_background, stop_background
+    from blangko.web.app import (
+        check_secret,
+        create_app,
+        draw_charts,
+        start_background,
+        stop_background,
+    )
 
     settings = state.settings()
     if demo:
@@ -64,14 +71,20 @@ def serve(
         settings = settings.model_copy(update={"snapshot_refresh_seconds": SERVE_SNAPSHOT_SECONDS})
     check_secret(settings)  # before the demo or migrations touch the database
     ctx = state.context()
+    computed: list[str] = []
     if settings.demo:
         story.build(ctx, progress=console.print)
         accounts = users.ensure_demo_users(ctx)
+        # The demo's figures computed before it answers: its first dashboard right after
+        # log-in reads them stored instead of waiting for the background's first round.
+        computed = figures.refresh(ctx)
     else:
         setup.init(ctx)
         accounts = []
     # create_app checks the secret again, masks NIKs in the logs and adds the security
     # headers: the same protections as `uvicorn --factory blangko.web.app:create_app`.
+    for office in sorted({done.split(" ", 1)[0] for done in computed}):
+        draw_charts(ctx, office)
     print_banner(host, port, accounts)
     if workers == 1:
         app = create_app(ctx, settings=settings)

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
-from typing import Any, Final, cast
-
-from sqlalchemy import Connection
+from typing import Any, Final
 
 from blangko.adapters.repos import ledger as ledger_repo
 from blangko.domain.access import COVERAGE_READERS, FORECAST_READERS
@@ -27,7 +25,7 @@ from blangko.domain.limits import DATE_MIN
 from blangko.services import applications, figures, rationing, registry
 from blangko.services.admin import setup
 from blangko.services.calendar import days, events
-from blangko.services.context import Context, resolve_office
+from blangko.services.context import Context, location_names, resolve_office
 from blangko.services.coverage import areas, ikd
 from blangko.services.stock import counts, queries
 from blangko.services.stock.results import LedgerEntry
@@ -45,87 +43,60 @@ PUBLIC_APPLICATION_FIELDS: Final = (
 
 
 # Chart series --------------------------------------------------------------------------------
-def daily_on_hand(entries: list[LedgerEntry]) -> list[tuple[date, int]]:
-    """Stock on hand at the end of each day that had an entry, from the entries alone."""
-    delta: dict[date, int] = defaultdict(int)
-    for e in entries:
-        move = MOVES[Kind(e["kind"])]
-        q = int(e["quantity"])
-        if e["from_location"] is not None:
-            delta[date.fromisoformat(e["effective_date"])] -= q
-        if e["to_location"] is not None and move.to_state == State.AVAILABLE:
-            delta[date.fromisoformat(e["effective_date"])] += q
-    out, level = [], 0
-    for d in sorted(delta):
-        level += delta[d]
-        out.append((d, level))
-    return out
-
-
-RECEIPT_KINDS: Final = (Kind.RECEIVE.value, Kind.SHIP_IN.value, Kind.OPENING.value)
-
-
-def receipts(entries: list[LedgerEntry]) -> list[tuple[date, int]]:
-    return [
-        (date.fromisoformat(e["effective_date"]), int(e["quantity"]))
-        for e in entries
-        if e["kind"] in RECEIPT_KINDS
-    ]
-
-
-def weekly_usage(entries: list[LedgerEntry]) -> dict[date, dict[str, int]]:
-    """Blanks consumed per week (keyed by the Monday) and service type."""
-    weeks: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for e in entries:
-        if e["kind"] != Kind.CONSUME:
-            continue
-        d = date.fromisoformat(e["effective_date"])
-        monday = d - timedelta(days=d.weekday())
-        weeks[monday][e["service"] or "lainnya"] += int(e["quantity"])
-    return {k: dict(v) for k, v in sorted(weeks.items())}
-
-
-def _moves(conn: Connection, office: str) -> list[LedgerEntry]:
-    """The ledger summed per day and kind of move, in the shape of entries (one "entry" per
-    day, kind, locations and service): the series below are sums, so they come out the same
-    as from every entry, while the chart reads a few rows per day rather than the ledger."""
-    return [
-        cast(
-            LedgerEntry,
-            {
-                "kind": r.kind,
-                "effective_date": r.effective_date.isoformat(),
-                "from_location": r.from_location,
-                "to_location": r.to_location,
-                "service": r.service,
-                "quantity": int(r.quantity),
-            },
-        )
-        for r in ledger_repo.moves_by_day(conn, office)
-    ]
+# The charts' series are summed by the database per day (a few hundred rows), not built from
+# every entry of the ledger (tens of thousands on a regency: the dashboard's charts read
+# the whole ledger on every view before).
+RECEIPT_KINDS: Final = (Kind.RECEIVE, Kind.SHIP_IN, Kind.OPENING)
 
 
 def stock_series(
     ctx: Context, office: str | None
 ) -> tuple[list[tuple[date, int]], list[tuple[date, int]]]:
-    """Stock on hand per day and the receipts, for the stock chart. Days before DATE_MIN
-    (an entry dated so before the dates were bounded; the ledger keeps it) count in the
-    levels but are not drawn: a chart from year 1 cannot be drawn at all."""
+    """Stock on hand at the end of each day that had an entry, and the receipts, for the
+    stock chart. Days before DATE_MIN (an entry dated so before the dates were bounded; the
+    ledger keeps it) count in the levels but are not drawn: a chart from year 1 cannot be
+    drawn at all."""
     with ctx.read() as conn:
         code = resolve_office(conn, office)
-        received = ledger_repo.entries_of_kinds(conn, code, RECEIPT_KINDS)
-        moves = _moves(conn, code)
+        moves = ledger_repo.daily_moves(conn, code)
+        received = ledger_repo.entries_of_kinds(conn, code, [str(k) for k in RECEIPT_KINDS])
+    delta: dict[date, int] = defaultdict(int)
+    for m in moves:
+        q = int(m.qty)
+        if m.out:
+            delta[m.effective_date] -= q
+        if m.into and MOVES[Kind(m.kind)].to_state == State.AVAILABLE:
+            delta[m.effective_date] += q
+    levels, level = [], 0
+    for d in sorted(delta):
+        level += delta[d]
+        levels.append((d, level))
     return (
-        [(d, v) for d, v in daily_on_hand(moves) if d >= DATE_MIN],
+        [(d, v) for d, v in levels if d >= DATE_MIN],
         [(r.effective_date, int(r.quantity)) for r in received if r.effective_date >= DATE_MIN],
     )
 
 
 def usage_series(ctx: Context, office: str | None) -> dict[date, dict[str, int]]:
-    """Blanks consumed per week and service type, for the usage chart (from DATE_MIN on)."""
+    """Blanks consumed per week (keyed by the Monday) and service type, for the usage chart
+    (from DATE_MIN on)."""
     with ctx.read() as conn:
-        weeks = weekly_usage(_moves(conn, resolve_office(conn, office)))
-    return {d: v for d, v in weeks.items() if d >= DATE_MIN}
+        code = resolve_office(conn, office)
+        rows = ledger_repo.usage_by_day(conn, code, str(Kind.CONSUME))
+    weeks: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for r in rows:
+        monday = r.effective_date - timedelta(days=r.effective_date.weekday())
+        weeks[monday][r.service or "lainnya"] += int(r.qty)
+    return {k: dict(v) for k, v in sorted(weeks.items()) if k >= DATE_MIN}
+
+
+def last_entries(ctx: Context, office: str | None, n: int = 8) -> list[LedgerEntry]:
+    """The office's last ``n`` entries by effective date (the newest first), as the ledger
+    page shows them."""
+    with ctx.read() as conn:
+        code = resolve_office(conn, office)
+        names = location_names(conn, code)
+        return [queries.entry_view(r, names) for r in ledger_repo.last_entries(conn, code, n)]
 
 
 # The staff dashboard -------------------------------------------------------------------------
@@ -136,7 +107,6 @@ def dashboard(ctx: Context, office: str | None) -> dict[str, Any]:
     bal = queries.balance(ctx, office=office)
     today, fc = figures.status_stored(ctx, office=office)
     open_counts = counts.list_counts(ctx, office=office, status="open")
-    last = queries.ledger_page(ctx, office=office, limit=8, newest_first=True)["items"]
     return {
         "balance": bal,
         "cover": today["stock"]["days_of_cover"],
@@ -155,7 +125,7 @@ def dashboard(ctx: Context, office: str | None) -> dict[str, Any]:
         "open_missing": sum(c["missing_count"] or 0 for c in open_counts),
         "open_unexpected": sum(c["unexpected_count"] or 0 for c in open_counts),
         "services": _services(today),
-        "last_entries": last,
+        "last_entries": last_entries(ctx, office),
     }
 
 

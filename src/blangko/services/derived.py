@@ -30,6 +30,7 @@ import logging
 import queue
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
@@ -37,6 +38,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, Generic, TypeVar
 
+from blangko.adapters.db import Busy, quick_write
 from blangko.adapters.repos import derived as repo
 from blangko.services.context import Context, resolve_office
 
@@ -161,6 +163,83 @@ def stored_if_any(
     if found is None:
         ask.later()
     return found
+
+
+# How long a view waits for the write lock to store a drawing it made (`drawn`).
+DRAWN_STORE_WAIT_SECONDS = 0.2
+
+
+def drawn(
+    ctx: Context,
+    *,
+    office: str,
+    kind: str,
+    params: str,
+    depends: Sequence[str],
+    extra: Any,
+    compute: Callable[[], T],
+) -> Stored[T]:
+    """A drawing (a chart of the ledger or of a stored figure) as stored for the current
+    versions of ``depends`` and ``extra``, never an older one; when none is stored, drawn in
+    the call and stored. Unlike `stored` it takes no claim and, to store it, waits at most
+    DRAWN_STORE_WAIT_SECONDS for the write lock, else does not store it: a drawing costs a
+    fraction of a second, so two processes drawing the same one cost less than every view
+    waiting behind a long write (a registry import's swap holds SQLite's write lock for many
+    seconds) to claim and store it. Within a process the views of one drawing wait for the
+    one that draws it (not each drawing it after a print), and the last drawing of each is
+    kept in memory for its key (served without reading it back, stored or not)."""
+    db = ctx.engine.url.render_as_string(hide_password=True)
+    what = (db, office, kind, params)
+    with _drawn_locks[hash(what) % len(_drawn_locks)]:
+        key = current_key(ctx, office, depends, extra)
+        with _drawn_guard:
+            kept = _drawn_kept.get(what)
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        ask = _Ask(ctx, office, kind, params, depends, extra, compute)
+        key, found, _row = ask.usable(False)
+        if found is None:
+            found = _draw(ctx, office, kind, params, key, compute)
+        with _drawn_guard:
+            _drawn_kept[what] = (key, replace(found, computed_now=False))
+            _drawn_kept.move_to_end(what)
+            while len(_drawn_kept) > DRAWN_KEPT:
+                _drawn_kept.popitem(last=False)
+        return found
+
+
+def _draw(
+    ctx: Context, office: str, kind: str, params: str, key: str, compute: Callable[[], T]
+) -> Stored[T]:
+    started = time.perf_counter()
+    value = compute()
+    took = int((time.perf_counter() - started) * 1000)
+    now = ctx.now()
+    payload = json.dumps(value)
+    try:
+        with quick_write(ctx.engine, DRAWN_STORE_WAIT_SECONDS) as conn:
+            repo.put(
+                conn,
+                office,
+                kind,
+                params,
+                key=key,
+                payload=payload,
+                computed_at=now,
+                compute_ms=took,
+            )
+    except Busy:
+        log.info("stored figures: %s %s drawn but not stored (the database is busy)", kind, office)
+    return Stored(json.loads(payload), now, took, True)
+
+
+# This process's drawings (`drawn`): the locks a drawing is drawn under (a fixed number, by
+# its hash: its parameters may come from a query string, so no lock per drawing asked is
+# kept; drawings share matplotlib's one lock anyway), and the last drawings drawn or read.
+DRAWN_KEPT = 256
+_drawn_locks = tuple(threading.Lock() for _ in range(32))
+_drawn_guard = threading.Lock()
+_drawn_kept: OrderedDict[tuple[str, str, str, str], tuple[str, Stored[Any]]] = OrderedDict()
 
 
 @dataclass(frozen=True, slots=True)

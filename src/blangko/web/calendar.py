@@ -193,11 +193,15 @@ def event_page(request: Request, event_id: Id) -> Response:
     ctx, office = request_ctx(request)
     shown = events.show_event(ctx, event_id, office=office)
     stored = figures.forecast_stored(ctx, office)
+    # Stored: it counts the registry in the event's villages (most of a second a view).
+    impact = events.impact_stored(ctx, event_id, office=office)
     return render(
         request,
         "calendar_event.html",
         event=shown,
-        impact=events.impact(ctx, event_id, office=office),
+        impact=impact.value,
+        impact_stale=impact.stale,
+        impact_computed_at=impact.computed_at,
         # The event as the forecast sees it (its readiness); None past the horizon.
         seen=figures.event_readiness(ctx, event_id, office=office),
         # A stale forecast (being computed again after a change) says so on the page.

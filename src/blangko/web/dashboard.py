@@ -22,6 +22,7 @@ from blangko.web.deps import (
     NarrowChart,
     api_router,
     lang_of,
+    ledger_svg,
     page_router,
     render,
     request_ctx,
@@ -56,34 +57,44 @@ def dashboard_page(request: Request) -> Response:
 @pages.get("/grafik/stok.svg", name="chart.stock")
 def chart_stock(request: Request, narrow: NarrowChart = False) -> Response:
     ctx, office = request_ctx(request)
-    on_hand, received = dashboard.stock_series(ctx, office)
+    lang = lang_of(request)
     _ = tr(request)
-    return svg(
-        charts.stock_on_hand(
+
+    def draw() -> str:
+        on_hand, received = dashboard.stock_series(ctx, office)
+        return charts.stock_on_hand(
             on_hand,
             received,
-            lang=lang_of(request),
+            lang=lang,
             title=_("Stok di tangan (keping); garis putus-putus = penerimaan"),
             received_label=_("Penerimaan"),
             empty=_("Belum ada entri ledger."),
             narrow=narrow,
         )
+
+    return svg(
+        ledger_svg(ctx, office, kind="chart.stock", params=f"{lang}|{int(narrow)}", draw=draw)
     )
 
 
 @pages.get("/grafik/pemakaian.svg", name="chart.usage")
 def chart_usage(request: Request, narrow: NarrowChart = False) -> Response:
     ctx, office = request_ctx(request)
+    lang = lang_of(request)
     _ = tr(request)
-    return svg(
-        charts.usage_by_week(
+
+    def draw() -> str:
+        return charts.usage_by_week(
             dashboard.usage_series(ctx, office),
-            lang=lang_of(request),
+            lang=lang,
             title=_("Pemakaian per minggu menurut jenis layanan (keping)"),
             labels={k: _(v) for k, v in SERVICE_LABELS.items()},
             empty=_("Belum ada pemakaian."),
             narrow=narrow,
         )
+
+    return svg(
+        ledger_svg(ctx, office, kind="chart.usage", params=f"{lang}|{int(narrow)}", draw=draw)
     )
 
 

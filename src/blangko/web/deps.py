@@ -414,7 +414,8 @@ def stored_svg(
     """A chart of a stored figure (``source``), drawn once per computing of that figure and
     per ``params`` (language, width, filters) and stored beside it (services.derived), so
     every view and every process serves the same drawing without drawing it again."""
-    body = derived.stored(
+    # The drawing of the figure shown (``source``, stale or not), never an older one.
+    body = derived.drawn(
         ctx,
         office=str(source.value["office"]),
         kind=kind,
@@ -422,8 +423,32 @@ def stored_svg(
         depends=(),
         extra=source.computed_at.isoformat(),
         compute=draw,
-        # The drawing of the figure shown (``source``, stale or not), never an older one.
-        may_be_stale=False,
+    ).value
+    return str(body)
+
+
+# What a chart drawn from the ledger alone depends on; its drawing's version (a change of
+# the drawing code that must not serve the drawings stored before is a new one).
+LEDGER_CHART_DEPENDS = (derived.LEDGER,)
+LEDGER_CHART_VERSION = 1
+
+
+def ledger_svg(
+    ctx: Context, office: str | None, *, kind: str, params: str, draw: Callable[[], str]
+) -> str:
+    """A chart drawn from the office's ledger alone (stock on hand, usage), drawn once per
+    entry appended and per ``params`` (language, width) and stored (services.derived): the
+    views between two entries, in every process, serve the stored drawing. The first view
+    after an entry draws it (never an older drawing: the stock it shows is the ledger's)."""
+    code = derived.office_of(ctx, office)
+    body = derived.drawn(
+        ctx,
+        office=code,
+        kind=kind,
+        params=params,
+        depends=LEDGER_CHART_DEPENDS,
+        extra=LEDGER_CHART_VERSION,
+        compute=draw,
     ).value
     return str(body)
 

@@ -125,3 +125,31 @@ def prune(conn: Connection, office: str, kind: str, before: datetime) -> None:
     conn.execute(
         delete(df).where(df.c.office_code == office, df.c.kind == kind, df.c.computed_at < before)
     )
+
+
+def put(
+    conn: Connection,
+    office: str,
+    kind: str,
+    params: str,
+    *,
+    key: str,
+    payload: str,
+    computed_at: datetime,
+    compute_ms: int,
+) -> None:
+    """Store a drawing made without a claim (services.derived.drawn), over whatever is
+    stored: two processes drawing the same key store the same drawing. A claim on the row
+    (a figure being computed) is left as it is."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    values = {
+        "key": key,
+        "payload": payload,
+        "computed_at": computed_at,
+        "compute_ms": compute_ms,
+    }
+    conn.execute(
+        dialect.insert(df)
+        .values(office_code=office, kind=kind, params=params, **values)
+        .on_conflict_do_update(index_elements=["office_code", "kind", "params"], set_=values)
+    )

@@ -970,19 +970,6 @@ def entries_page(
     return conn.execute(q).all()
 
 
-def moves_by_day(conn: Connection, office: str) -> Sequence[AnyRow]:
-    """(effective_date, kind, from_location, to_location, service, quantity) summed per day
-    and kind of move: what the daily charts need, a few rows per day however many entries."""
-    e = t.ledger_entry
-    keys = (e.c.effective_date, e.c.kind, e.c.from_location, e.c.to_location, e.c.service)
-    return conn.execute(
-        select(*keys, func.sum(e.c.quantity).label("quantity"))
-        .where(e.c.office_code == office)
-        .group_by(*keys)
-        .order_by(e.c.effective_date)
-    ).all()
-
-
 def entries_of_kinds(conn: Connection, office: str, kinds: Sequence[str]) -> Sequence[AnyRow]:
     """(effective_date, quantity) of each entry of `kinds`, in date order then entry number."""
     e = t.ledger_entry
@@ -1149,3 +1136,43 @@ def consumed_between(conn: Connection, office: str, first: date, before: date) -
             )
         ).scalar_one()
     )
+
+
+def last_entries(conn: Connection, office: str, n: int) -> Sequence[AnyRow]:
+    """The office's last ``n`` entries by effective date, then sequence (the newest first):
+    the tail of `iter_entries(by_seq=False)` without reading the whole ledger."""
+    q = (
+        select(t.ledger_entry)
+        .where(t.ledger_entry.c.office_code == office)
+        .order_by(t.ledger_entry.c.effective_date.desc(), t.ledger_entry.c.seq.desc())
+        .limit(n)
+    )
+    return conn.execute(q).all()
+
+
+def daily_moves(conn: Connection, office: str) -> Sequence[AnyRow]:
+    """The office's quantities per effective date and kind, split by whether the entries
+    take blanks from a location (``out``) and put them at one (``into``): what the stock
+    chart's daily levels are made of, summed by the database rather than entry by entry."""
+    e = t.ledger_entry
+    out = e.c.from_location.is_not(None).label("out")
+    into = e.c.to_location.is_not(None).label("into")
+    q = (
+        select(e.c.effective_date, e.c.kind, out, into, func.sum(e.c.quantity).label("qty"))
+        .where(e.c.office_code == office)
+        .group_by(e.c.effective_date, e.c.kind, out, into)
+        .order_by(e.c.effective_date)
+    )
+    return conn.execute(q).all()
+
+
+def usage_by_day(conn: Connection, office: str, kind: str) -> Sequence[AnyRow]:
+    """The quantity of the office's entries of ``kind`` per effective date and service."""
+    e = t.ledger_entry
+    q = (
+        select(e.c.effective_date, e.c.service, func.sum(e.c.quantity).label("qty"))
+        .where(e.c.office_code == office, e.c.kind == kind)
+        .group_by(e.c.effective_date, e.c.service)
+        .order_by(e.c.effective_date, e.c.service)
+    )
+    return conn.execute(q).all()

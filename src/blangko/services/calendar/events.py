@@ -51,6 +51,7 @@ from blangko.adapters.repos import events as repo
 from blangko.domain.errors import DomainError, NotFound
 from blangko.domain.limits import check_date
 from blangko.domain.text import Msg
+from blangko.services import derived
 from blangko.services.calendar.days import OfficeCalendar, desk_window
 from blangko.services.calendar.results import EventAdded, EventDetail, EventSummary
 from blangko.services.context import Context, WriteTx, idempotent_write, resolve_office
@@ -306,6 +307,34 @@ def _show(conn: Connection, office: str, event_id: int) -> EventDetail:
             for v in villages
         ],
     }
+
+
+# What an event's impact depends on (services.derived): the registry (the pools), the
+# applications (suket holders), the calendar (the window's open days) and the events.
+IMPACT_DEPENDS = (derived.REGISTRY, derived.APPLICATIONS, derived.CALENDAR, derived.EVENTS)
+# The shape of `impact`'s answer: a new one must not serve the answers stored before.
+IMPACT_SHAPE = 1
+
+
+def impact_stored(
+    ctx: Context, event_id: int, *, office: str | None = None
+) -> derived.Stored[dict[str, Any]]:
+    """`impact` for today with the settings' assumptions, as stored (services.derived):
+    computed again after a change to what it depends on (a page may be shown the one of
+    before while it is computed in the background). It counts the registry in the event's
+    villages: most of a second on a regency."""
+    code = derived.office_of(ctx, office)
+    day = ctx.today()
+    settings_ctx = derived.synchronous(ctx)
+    return derived.stored(
+        ctx,
+        office=code,
+        kind="event_impact",
+        params=f"{int(event_id)}|{day.isoformat()}",
+        depends=IMPACT_DEPENDS,
+        extra=[IMPACT_SHAPE, ctx.settings.event.model_dump_json()],
+        compute=lambda: impact(settings_ctx, event_id, as_of=day, office=code),
+    )
 
 
 def impact(
