@@ -337,6 +337,7 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
         "tanggal": partial(formatting.tanggal, lang=lang),
         # A date field's value as the app writes dates (templates/_date.html).
         "form_date": formatting.form_date,
+        "form_month": formatting.form_month,
         "waktu": partial(formatting.waktu, lang=lang, tz=settings.timezone),
         "principal": who,
         "nav": items_for(role),
