@@ -157,14 +157,29 @@ def parse_date(text: str | None, field: str = "date") -> date | None:
     return check_date(day, field)
 
 
+_MY = re.compile(r"^(\d{1,2})-(\d{4})$")
+_YM = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
 def month_bounds(month: str, field: str = "month") -> tuple[date, date]:
-    """'2026-11' -> (2026-11-01, 2026-11-30); a month outside DATE_MIN..DATE_MAX is refused."""
+    """'2026-11' or '11-2026' -> (2026-11-01, 2026-11-30); a month outside DATE_MIN..DATE_MAX
+    is refused."""
+    s = month.strip()
     try:
-        year, mon = (int(p) for p in month.strip().split("-"))
+        if m := _MY.match(s):
+            year, mon = int(m.group(2)), int(m.group(1))
+        elif m := _YM.match(s):
+            year, mon = int(m.group(1)), int(m.group(2))
+        else:
+            raise ValueError(s)
         first = date(year, mon, 1)
     except ValueError as exc:
         raise DomainError(
-            "month_format", field, Msg("Bulan '{month}' harus berbentuk YYYY-MM.", month=month)
+            "month_format",
+            field,
+            Msg(
+                "Bulan '{month}' tidak sah: tulis bb-tttt (mis. 10-2026) atau YYYY-MM.", month=month
+            ),
         ) from exc
     if not DATE_MIN <= first <= DATE_MAX:
         raise DomainError(
@@ -179,6 +194,22 @@ def month_bounds(month: str, field: str = "month") -> tuple[date, date]:
         )
     nxt = date(year + (mon == 12), mon % 12 + 1, 1)
     return first, date.fromordinal(nxt.toordinal() - 1)
+
+
+def parse_month(text: str, field: str = "month") -> str:
+    """A month field (mm-yyyy, or YYYY-MM) as the services take it, YYYY-MM; refused with
+    the field named when it is neither or out of range."""
+    first, _ = month_bounds(text, field)
+    return f"{first:%Y-%m}"
+
+
+def form_month(value: str | None) -> str:
+    """A month field's value as the app writes months: YYYY-MM as mm-yyyy, what a clerk typed
+    (even if wrong) as typed."""
+    if not value:
+        return ""
+    m = _YM.match(value.strip())
+    return f"{int(m.group(2)):02d}-{m.group(1)}" if m else value
 
 
 def blank_to_none(value: str | None) -> str | None:

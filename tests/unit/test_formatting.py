@@ -10,7 +10,8 @@ from decimal import Decimal
 
 import pytest
 
-from blangko.formatting import month_name, num, pct, short_date, signed
+from blangko.domain.errors import DomainError
+from blangko.formatting import form_month, month_name, num, parse_month, pct, short_date, signed
 
 
 @pytest.mark.parametrize(
@@ -61,3 +62,22 @@ def test_whole_numbers_fast_path_writes_what_babel_writes(lang: str) -> None:
     ]
     for n in values:
         assert num(n, lang) == format_decimal(n, locale=lang), n
+
+
+@pytest.mark.parametrize("text", ["11-2026", "1-2026", "2026-11", "2026-1", " 11-2026 "])
+def test_a_month_field_takes_mm_yyyy_and_iso(text: str) -> None:
+    want = "2026-11" if "11" in text else "2026-01"
+    assert parse_month(text) == want
+
+
+@pytest.mark.parametrize("text", ["13-2026", "2026-13", "11/2026", "nov 2026", "2026", "0-2026"])
+def test_a_month_field_refuses_nonsense_naming_the_field(text: str) -> None:
+    with pytest.raises(DomainError) as exc:
+        parse_month(text, "bulan")
+    assert exc.value.field == "bulan" and exc.value.code == "month_format"
+    assert "bb-tttt" in str(exc.value.message)
+
+
+def test_a_month_field_shows_mm_yyyy_and_keeps_what_was_typed() -> None:
+    assert form_month("2026-11") == "11-2026" and form_month("2026-1") == "01-2026"
+    assert form_month("13-20x") == "13-20x" and form_month(None) == ""

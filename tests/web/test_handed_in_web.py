@@ -134,3 +134,57 @@ def test_the_ikd_figures_are_read_as_stored_and_say_when_they_were_computed(
     add_resident(ctx, serial=22, recorded=date(2014, 1, 1))
     assert _ikd_shown(client.get("/cakupan").text, clock.value) == 2
     assert _ikd_shown(client.get("/").text, clock.value) == 2
+
+
+def test_old_card_dates_and_the_recap_month_take_the_apps_format(ctx, client) -> None:  # type: ignore[no-untyped-def]
+    """The dates are dd-mm-yyyy text fields (ISO taken too), the recap's month mm-yyyy (and
+    YYYY-MM); nonsense is refused at its field, 4xx, nothing written."""
+    nik = add_resident(ctx, serial=12, recorded=date(2014, 1, 1), printed=date(2015, 1, 1))
+    today = ctx.today()
+    login(client, "operator")
+    page = client.get("/kartu-lama").text
+    assert 'type="date"' not in page
+    assert f'name="received_on" value="{today:%d-%m-%Y}" inputmode="numeric"' in page
+    card = {"csrf": csrf_of(page), "nik": nik, "reason": "pindah"}
+    before = _count(ctx)
+    bad = client.post("/kartu-lama/terima", data={**card, "received_on": "kemarin"})
+    assert bad.status_code == 400 and 'data-testid="field-error-received_on"' in bad.text
+    assert "hh-bb-tttt" in bad.text and 'aria-invalid="true"' in bad.text
+    assert _count(ctx) == before
+    day = today - timedelta(days=3)
+    ok = client.post(
+        "/kartu-lama/terima",
+        data={**card, "received_on": f"{day:%d-%m-%Y}"},
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303, ok.text[-400:]
+    items = client.get("/api/v1/old-cards", headers=bearer(client, "stok")).json()["items"]
+    assert [i["received_on"] for i in items] == [day.isoformat()]
+    # The stock keeper counts on a dd-mm-yyyy day; an impossible one is refused at its field.
+    client.cookies.clear()
+    login(client, "stok")
+    page = client.get("/kartu-lama").text
+    count = {"csrf": csrf_of(page), "counted": "1"}
+    wrong = client.post("/kartu-lama/hitung", data={**count, "counted_on": "31-02-2026"})
+    assert wrong.status_code == 400 and 'data-testid="field-error-counted_on"' in wrong.text
+    counted = client.post(
+        "/kartu-lama/hitung",
+        data={**count, "counted_on": f"{today:%d-%m-%Y}"},
+        follow_redirects=False,
+    )
+    assert counted.status_code == 303
+    # The head's recap: the month shown mm-yyyy, taken either way, nonsense at its field.
+    client.cookies.clear()
+    login(client, "kepala")
+    page = client.get("/kartu-lama").text
+    assert 'type="month"' not in page
+    assert f'name="month" value="{today:%m-%Y}" inputmode="numeric"' in page
+    for month in (f"{today:%m-%Y}", f"{today:%Y-%m}"):
+        xlsx = client.get(f"/kartu-lama/rekap?month={month}&fmt=xlsx")
+        assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK", month
+    for month, said in (("13-2026", "bb-tttt"), ("", "wajib")):
+        refused = client.get(f"/kartu-lama/rekap?month={month}&fmt=xlsx")
+        assert refused.status_code == 400, month
+        assert 'data-testid="field-error-month"' in refused.text and said in refused.text
+        if month:
+            assert f'name="month" value="{month}"' in refused.text  # as typed, to correct

@@ -272,3 +272,20 @@ def test_the_loans_page_and_the_dashboards(client) -> None:  # type: ignore[no-u
     assert 'data-testid="open-loans"' in client.get("/").text
     page = client.get("/pinjaman").text
     assert 'action="/pinjaman/1/kirim"' not in page
+
+
+def test_the_due_date_takes_dd_mm_yyyy_and_refuses_nonsense(client) -> None:  # type: ignore[no-untyped-def]
+    assert login(client, "kepala_prov").status_code == 303
+    page = client.get("/pinjaman").text
+    assert 'type="date"' not in page and 'name="due" value="" inputmode="numeric"' in page
+    form = {"csrf": csrf_of(page), "lender": BS, "borrower": KAUR, "quantity": "40",
+            "reason": "Stok Kaur menipis"}  # fmt: skip
+    before = _written(client.ctx)
+    bad = client.post("/pinjaman", data={**form, "due": "bulan depan"})
+    assert bad.status_code == 400 and 'data-testid="field-error-due"' in bad.text
+    assert "hh-bb-tttt" in bad.text and _written(client.ctx) == before
+    due = client.ctx.today() + timedelta(days=30)
+    made = client.post("/pinjaman", data={**form, "due": f"{due:%d-%m-%Y}"}, follow_redirects=False)
+    assert made.status_code == 303, made.text[-400:]
+    with client.ctx.engine.connect() as conn:
+        assert conn.execute(select(loan.c.due_date)).scalars().all() == [due]

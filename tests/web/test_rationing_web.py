@@ -104,3 +104,18 @@ def test_counter_and_public_page_say_why_a_resident_waits(client, ctx) -> None: 
     # The counter's print of the one behind is refused, naming the class that waits.
     page = client.get(f"/layanan/permohonan/{r['receipt']}")
     assert "Penjatahan cetak #1" in page.text
+
+
+def test_the_policy_dates_take_dd_mm_yyyy_and_refuse_nonsense(client, ctx) -> None:  # type: ignore[no-untyped-def]
+    login(client, "kepala")
+    page = client.get("/penjatahan").text
+    assert 'type="date"' not in page and 'name="start" value="27-11-2026"' in page
+    policy = {"daily_cap": "50", "reason": "stok menipis"}
+    bad = _post(client, "/penjatahan", {**policy, "start": "27-11-2026", "end": "20/12/2026"})
+    assert bad.status_code == 400 and 'data-testid="field-error-end"' in bad.text
+    assert "hh-bb-tttt" in bad.text and 'value="20/12/2026"' in bad.text
+    assert rationing.policies(ctx)["history"] == []
+    ok = _post(client, "/penjatahan", {**policy, "start": "27-11-2026", "end": "20-12-2026"})
+    assert ok.status_code == 303
+    active = rationing.policies(ctx)["active"]
+    assert (str(active["start"]), str(active["end"])) == ("2026-11-27", "2026-12-20")

@@ -149,3 +149,20 @@ def test_every_bad_download_is_a_page_that_says_what_to_do(client, ctx) -> None:
         assert 'data-testid="report-error"' in r.text, url
         assert f'data-field="{field}"' in r.text, (url, r.text[-800:])
         assert f'href="{back}"' in r.text.split('data-testid="report-error"', 1)[1], url
+
+
+def test_the_month_of_a_stock_report_takes_mm_yyyy_and_shows_a_bad_one_at_its_field(
+    client, ctx
+) -> None:  # type: ignore[no-untyped-def]
+    stock_station(ctx)
+    login(client, "kepala")
+    page = client.get("/stok").text
+    assert 'type="month"' not in page and 'placeholder="bb-tttt"' in page
+    for month in ("10-2026", "2026-10"):
+        r = client.get(f"/laporan/stok/usage?month={month}&fmt=xlsx")
+        assert r.status_code == 200 and r.content[:2] == b"PK", month
+    bad = client.get("/laporan/stok/destruction?month=10.2026&fmt=pdf")
+    assert bad.status_code == 400 and 'data-testid="report-retry"' in bad.text
+    retry = bad.text.split('data-testid="report-retry"', 1)[1]
+    assert 'data-testid="field-error-month"' in retry and "bb-tttt" in retry
+    assert 'value="10.2026"' in retry and 'aria-invalid="true"' in retry

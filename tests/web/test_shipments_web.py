@@ -195,7 +195,7 @@ def test_receive_short_and_damaged_through_the_form(client) -> None:  # type: ig
         ({"document": "BAST", "missing": "BS0000099-BS0000100"}, "missing_document"),
         ({"document": "BAST", "missing": "XX1-XX2", "missing_document": "BA"}, "missing"),
         ({"document": "BAST", "damaged": "BS0000500"}, "damaged"),
-        ({"document": "BAST", "date": "2026-11-01"}, "date"),
+        ({"document": "BAST", "date": "01-11-2026"}, "date"),
         ({"document": "BAST", "date": "kemarin"}, "date"),
         (
             {

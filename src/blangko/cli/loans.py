@@ -10,7 +10,17 @@ import typer
 from rich.markup import escape
 
 from blangko.cli import state
-from blangko.cli.options import DateOpt, JsonOpt, KeyOpt, NoteOpt, OfficeOpt, QtyOpt, SerialsOpt
+from blangko.cli.options import (
+    DateOpt,
+    DocumentOpt,
+    JsonOpt,
+    KeyOpt,
+    LocationOpt,
+    NoteOpt,
+    OfficeOpt,
+    QtyOpt,
+    SerialsOpt,
+)
 from blangko.cli.output import (
     console,
     key_column,
@@ -20,6 +30,7 @@ from blangko.cli.output import (
     replayed,
     tr,
 )
+from blangko.cli.steps import run_step, shipping
 from blangko.domain.text import Msg
 from blangko.formatting import num, parse_date, short_date
 from blangko.services.network import loans
@@ -48,12 +59,6 @@ LOAN_STEP_LABELS = {
 }
 
 LoanArg = Annotated[int, typer.Argument(help="Nomor pinjaman.", metavar="LOAN")]
-DocumentOpt = Annotated[
-    str, typer.Option("--document", help="Nomor surat pengantar / BAST kiriman.")
-]
-LocationOpt = Annotated[
-    str | None, typer.Option("--location", help="Lokasi asal (default gudang).")
-]
 
 
 def print_loan(v: LoanView, *, timeline: bool = False) -> None:
@@ -129,8 +134,10 @@ def loan_arrange(
     as_json: JsonOpt = False,
 ) -> None:
     """Atur pinjaman dari kantor yang surplus ke kantor yang berisiko kehabisan."""
-    r = loans.arrange(
-        state.context(),
+    run_step(
+        loans.arrange,
+        _written,
+        as_json,
         lender=lender,
         borrower=borrower,
         quantity=quantity,
@@ -138,7 +145,6 @@ def loan_arrange(
         due=parse_date(due, "due"),
         idempotency_key=idempotency_key,
     )
-    _written(r, as_json)
 
 
 @loan_app.command("send")
@@ -155,19 +161,15 @@ def loan_send(
     as_json: JsonOpt = False,
 ) -> None:
     """Kirim pinjaman (kantor pemberi): kiriman ke peminjam yang ditandai pinjaman ini."""
-    r = loans.send(
-        state.context(),
+    run_step(
+        loans.send,
+        _written,
+        as_json,
         loan=loan,
-        document=document,
-        serials=serials,
-        qty=qty,
-        location=location,
-        effective=parse_date(date, "date"),
-        note=note,
+        **shipping(document, serials, qty, location, date, note),
         office=office,
         idempotency_key=idempotency_key,
     )
-    _written(r, as_json)
 
 
 @loan_app.command("return")
@@ -184,19 +186,15 @@ def loan_return(
     as_json: JsonOpt = False,
 ) -> None:
     """Kembalikan (sebagian) pinjaman (kantor peminjam): kiriman ke kantor pemberi."""
-    r = loans.return_loan(
-        state.context(),
+    run_step(
+        loans.return_loan,
+        _written,
+        as_json,
         loan=loan,
-        document=document,
-        serials=serials,
-        qty=qty,
-        location=location,
-        effective=parse_date(date, "date"),
-        note=note,
+        **shipping(document, serials, qty, location, date, note),
         office=office,
         idempotency_key=idempotency_key,
     )
-    _written(r, as_json)
 
 
 @loan_app.command("write-off")
@@ -207,8 +205,14 @@ def loan_write_off(
     as_json: JsonOpt = False,
 ) -> None:
     """Hapusbukukan sisa pinjaman terbuka (direktorat), dengan alasan."""
-    r = loans.write_off(state.context(), loan=loan, reason=reason, idempotency_key=idempotency_key)
-    _written(r, as_json)
+    run_step(
+        loans.write_off,
+        _written,
+        as_json,
+        loan=loan,
+        reason=reason,
+        idempotency_key=idempotency_key,
+    )
 
 
 @loan_app.command("list")

@@ -9,7 +9,17 @@ import typer
 from rich.markup import escape
 
 from blangko.cli import state
-from blangko.cli.options import DateOpt, JsonOpt, KeyOpt, NoteOpt, OfficeOpt, QtyOpt, SerialsOpt
+from blangko.cli.options import (
+    DateOpt,
+    DocumentOpt,
+    JsonOpt,
+    KeyOpt,
+    LocationOpt,
+    NoteOpt,
+    OfficeOpt,
+    QtyOpt,
+    SerialsOpt,
+)
 from blangko.cli.output import (
     console,
     key_column,
@@ -19,6 +29,7 @@ from blangko.cli.output import (
     replayed,
     tr,
 )
+from blangko.cli.steps import run_step, shipping
 from blangko.domain.text import N_, Msg
 from blangko.formatting import num, parse_date, short_date
 from blangko.services.network import organisation as org
@@ -121,14 +132,10 @@ ShipmentArg = Annotated[int, typer.Argument(help="Nomor kiriman.", metavar="SHIP
 @shipment_app.command("send")
 def shipment_send(
     to: Annotated[str, typer.Option("--to", help="Kode kantor tujuan, mis. 17.04.")],
-    document: Annotated[
-        str, typer.Option("--document", help="Nomor surat pengantar / BAST kiriman.")
-    ],
+    document: DocumentOpt,
     serials: SerialsOpt = None,
     qty: QtyOpt = None,
-    location: Annotated[
-        str | None, typer.Option("--location", help="Lokasi asal (default gudang).")
-    ] = None,
+    location: LocationOpt = None,
     date: DateOpt = None,
     note: NoteOpt = None,
     office: OfficeOpt = None,
@@ -136,19 +143,15 @@ def shipment_send(
     as_json: JsonOpt = False,
 ) -> None:
     """Kirim blangko ke kantor lain: seri keluar dari stok dan berstatus dalam perjalanan."""
-    r = shipments.send(
-        state.context(),
+    run_step(
+        shipments.send,
+        _print_written,
+        as_json,
         from_office=office,
         to_office=to,
-        document=document,
-        serials=serials,
-        qty=qty,
-        location=location,
-        effective=parse_date(date, "date"),
-        note=note,
+        **shipping(document, serials, qty, location, date, note),
         idempotency_key=idempotency_key,
     )
-    _print_written(r, as_json)
 
 
 def _print_written(r: Any, as_json: bool) -> None:

@@ -41,6 +41,13 @@ DateOpt = Annotated[
     ),
 ]
 NoteOpt = Annotated[str | None, typer.Option("--note", help="Keterangan tambahan.")]
+# A step that ships blanks (a shipment, a loan sent or returned, a request's tranche).
+DocumentOpt = Annotated[
+    str, typer.Option("--document", help="Nomor surat pengantar / BAST kiriman.")
+]
+LocationOpt = Annotated[
+    str | None, typer.Option("--location", help="Lokasi asal (default gudang).")
+]
 
 # --- reads -------------------------------------------------------------------------------------
 

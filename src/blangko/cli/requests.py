@@ -5,6 +5,7 @@ everyone."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -12,7 +13,15 @@ from rich.markup import escape
 
 from blangko.cli import state
 from blangko.cli.network import print_shipment
-from blangko.cli.options import DateOpt, JsonOpt, KeyOpt, NoteOpt, SerialsOpt
+from blangko.cli.options import (
+    DateOpt,
+    DocumentOpt,
+    JsonOpt,
+    KeyOpt,
+    LocationOpt,
+    NoteOpt,
+    SerialsOpt,
+)
 from blangko.cli.output import (
     console,
     key_column,
@@ -24,9 +33,10 @@ from blangko.cli.output import (
     tr,
     waktu,
 )
+from blangko.cli.steps import run_step, shipping
 from blangko.domain import requests as rules
 from blangko.domain.text import Msg
-from blangko.formatting import num, parse_date
+from blangko.formatting import num
 from blangko.services.network import requests as rq
 from blangko.services.network.request_results import RequestView
 from blangko.services.network.request_steps import COMMAND_LINE, Acting
@@ -57,6 +67,11 @@ def _acting(office: str | None, province: str | None) -> Acting:
     if office is None and province is None:
         return COMMAND_LINE
     return Acting(office=office, province=province)
+
+
+def _step(service: Callable[..., Any], as_json: bool, acting: Acting, **fields: Any) -> None:
+    """One step of a request, as `acting`, its result printed."""
+    run_step(service, _written, as_json, acting=acting, **fields)
 
 
 def _print_request(r: RequestView) -> None:
@@ -113,15 +128,16 @@ def request_draft(
     as_json: JsonOpt = False,
 ) -> None:
     """Konsep permohonan, berisi usulan perkiraan dan alasannya."""
-    r = rq.draft(
-        state.context(),
+    run_step(
+        rq.draft,
+        _written,
+        as_json,
         office=office,
         quantity=quantity,
         reason=reason,
         number=number,
         idempotency_key=idempotency_key,
     )
-    _written(r, as_json)
 
 
 @request_app.command("edit")
@@ -135,16 +151,16 @@ def request_edit(
     as_json: JsonOpt = False,
 ) -> None:
     """Ubah jumlah yang dimohon (konsep atau dikembalikan), dengan alasan."""
-    r = rq.edit(
-        state.context(),
+    _step(
+        rq.edit,
+        as_json,
+        _acting(office, None),
         request=request,
         quantity=quantity,
         reason=reason,
         number=number,
-        acting=_acting(office, None),
         idempotency_key=idempotency_key,
     )
-    _written(r, as_json)
 
 
 @request_app.command("submit")
@@ -156,14 +172,14 @@ def request_submit(
     as_json: JsonOpt = False,
 ) -> None:
     """Ajukan permohonan ke provinsi."""
-    r = rq.submit(
-        state.context(),
+    _step(
+        rq.submit,
+        as_json,
+        _acting(office, None),
         request=request,
         comment=comment,
-        acting=_acting(office, None),
         idempotency_key=idempotency_key,
     )
-    _written(r, as_json)
 
 
 @request_app.command("endorse")
@@ -176,14 +192,14 @@ def request_endorse(
     as_json: JsonOpt = False,
 ) -> None:
     """Provinsi (atau direktorat) menyetujui permohonan yang diajukan."""
-    r = rq.endorse(
-        state.context(),
+    _step(
+        rq.endorse,
+        as_json,
+        _acting(office, province),
         request=request,
         comment=comment,
-        acting=_acting(office, province),
         idempotency_key=idempotency_key,
     )
-    _written(r, as_json)
 
 
 @request_app.command("return")
@@ -196,14 +212,14 @@ def request_return(
     as_json: JsonOpt = False,
 ) -> None:
     """Kembalikan permohonan ke kantor dengan catatan: kantor memperbaiki dan mengajukan lagi."""
-    r = rq.send_back(
-        state.context(),
+    _step(
+        rq.send_back,
+        as_json,
+        _acting(office, province),
         request=request,
         comment=comment,
-        acting=_acting(office, province),
         idempotency_key=idempotency_key,
     )
-    _written(r, as_json)
 
 
 @request_app.command("approve")
@@ -219,15 +235,15 @@ def request_approve(
     as_json: JsonOpt = False,
 ) -> None:
     """Direktorat menyetujui penuh atau sebagian (dengan alasan)."""
-    r = rq.approve(
-        state.context(),
+    _step(
+        rq.approve,
+        as_json,
+        _acting(office, None),
         request=request,
         quantity=quantity,
         reason=reason,
-        acting=_acting(office, None),
         idempotency_key=idempotency_key,
     )
-    _written(r, as_json)
 
 
 @request_app.command("refuse")
@@ -239,30 +255,26 @@ def request_refuse(
     as_json: JsonOpt = False,
 ) -> None:
     """Direktorat menolak permohonan, dengan alasan."""
-    r = rq.refuse(
-        state.context(),
+    _step(
+        rq.refuse,
+        as_json,
+        _acting(office, None),
         request=request,
         reason=reason,
-        acting=_acting(office, None),
         idempotency_key=idempotency_key,
     )
-    _written(r, as_json)
 
 
 @request_app.command("ship")
 def request_ship(
     request: RequestArg,
-    document: Annotated[
-        str, typer.Option("--document", help="Nomor surat pengantar / BAST kiriman.")
-    ],
+    document: DocumentOpt,
     qty: Annotated[
         int | None,
         typer.Option("--qty", help="Jumlah tahap ini (default: sisa yang disetujui)."),
     ] = None,
     serials: SerialsOpt = None,
-    location: Annotated[
-        str | None, typer.Option("--location", help="Lokasi asal (default gudang).")
-    ] = None,
+    location: LocationOpt = None,
     date: DateOpt = None,
     note: NoteOpt = None,
     office: ActOfficeOpt = None,
@@ -270,19 +282,14 @@ def request_ship(
     as_json: JsonOpt = False,
 ) -> None:
     """Kirim satu tahap permohonan yang disetujui dari gudang direktorat."""
-    r = rq.ship(
-        state.context(),
+    _step(
+        rq.ship,
+        as_json,
+        _acting(office, None),
         request=request,
-        document=document,
-        qty=qty,
-        serials=serials,
-        location=location,
-        effective=parse_date(date, "date"),
-        note=note,
-        acting=_acting(office, None),
+        **shipping(document, serials, qty, location, date, note),
         idempotency_key=idempotency_key,
     )
-    _written(r, as_json)
 
 
 @request_app.command("close")
@@ -294,14 +301,14 @@ def request_close(
     as_json: JsonOpt = False,
 ) -> None:
     """Tutup permohonan yang diterima kurang (atau sisa yang tidak akan dikirim)."""
-    r = rq.close(
-        state.context(),
+    _step(
+        rq.close,
+        as_json,
+        _acting(office, None),
         request=request,
         comment=comment,
-        acting=_acting(office, None),
         idempotency_key=idempotency_key,
     )
-    _written(r, as_json)
 
 
 @request_app.command("list")

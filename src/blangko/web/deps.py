@@ -334,6 +334,7 @@ def language_context(lang: str, timezone: str) -> dict[str, Any]:
         "tanggal": partial(formatting.tanggal, lang=lang),
         # A date field's value as the app writes dates (templates/_date.html).
         "form_date": formatting.form_date,
+        "form_month": formatting.form_month,
         "waktu": partial(formatting.waktu, lang=lang, tz=timezone),
     }
 

@@ -19,7 +19,7 @@ from blangko.domain.access import allowed
 from blangko.domain.errors import DomainError
 from blangko.domain.handed_in import METHOD_LABEL_ID, METHODS, REASON_LABEL_ID, REASONS
 from blangko.domain.text import N_, Msg
-from blangko.formatting import blank_to_none, parse_date
+from blangko.formatting import blank_to_none, parse_date, parse_month
 from blangko.services import handed_in as hi
 from blangko.services import reports
 from blangko.web.deps import (
@@ -226,10 +226,15 @@ def destruction_file(request: Request, destruction_id: Id, fmt: str = "pdf") -> 
 
 @pages.get(PAGE + "/rekap", name="page.old_cards.recap")
 def recap_file(request: Request, month: str | None = None, fmt: str = "xlsx") -> Response:
-    """The monthly recap for the province and the directorate."""
-    if not blank_to_none(month):
-        raise DomainError("required", "month", N_("Bulan rekap wajib diisi (YYYY-MM)."))
-    return _file(request, "handed_in_recap", {"month": month}, fmt.strip().lower())
+    """The monthly recap for the province and the directorate. A month missing or not
+    understood: the register again with the error at the month field."""
+    try:
+        if not blank_to_none(month):
+            raise DomainError("required", "month", N_("Bulan rekap wajib diisi (bb-tttt)."))
+        parsed = parse_month(str(month), "month")
+    except DomainError as exc:
+        return _page(request, error=exc, form={"month": month or ""}, status=status_for(exc))
+    return _file(request, "handed_in_recap", {"month": parsed}, fmt.strip().lower())
 
 
 # --- API ---------------------------------------------------------------------------------------

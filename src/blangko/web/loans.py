@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
@@ -33,6 +34,7 @@ from blangko.web.deps import (
     user_reach,
 )
 from blangko.web.nav import NavItem, register
+from blangko.web.steps import page_step, shipment_fields
 
 pages = page_router()
 api = api_router()
@@ -118,6 +120,34 @@ def loans_page(request: Request) -> Response:
     return _page(request)
 
 
+def _who(request: Request, idem: str | None) -> dict[str, Any]:
+    """Who acts in a step: the user's reach (the service checks it) and the form's key."""
+    return {"reach": user_reach(request), "idempotency_key": blank_to_none(idem)}
+
+
+def _step(
+    request: Request,
+    call: Callable[[], LoanWritten],
+    said: Callable[[Callable[[str], str], LoanWritten], str],
+    form: dict[str, Any] | None = None,
+) -> Response:
+    """A step from the loans page: done, the flash `said` (in the user's language) and back
+    to the page; refused, the page with the error and what was typed."""
+    return page_step(
+        call,
+        lambda result: _done(request, said(tr(request), result)),
+        lambda exc: _page(request, error=exc, form=form, status=status_for(exc)),
+    )
+
+
+def _shipped(what: str, loan_id: int) -> Callable[[Callable[[str], str], LoanWritten], str]:
+    def said(_: Callable[[str], str], result: LoanWritten) -> str:
+        shipped = result["shipment"]
+        return f"{_(what)}: #{loan_id}, {_('kiriman')} #{shipped['id'] if shipped else '-'}"
+
+    return said
+
+
 @pages.post("/pinjaman", name="page.loans.arrange", response_class=HTMLResponse)
 def loans_arrange(
     request: Request,
@@ -136,21 +166,20 @@ def loans_arrange(
         "reason": reason,
         "due": due,
     }
-    try:
-        result = loans.arrange(
+    return _step(
+        request,
+        lambda: loans.arrange(
             ctx,
             lender=lender or "",
             borrower=borrower or "",
             quantity=_quantity(quantity, "quantity") or 0,
             reason=reason or "",
             due=parse_date(blank_to_none(due), "due"),
-            reach=user_reach(request),
-            idempotency_key=blank_to_none(idem),
-        )
-    except DomainError as exc:
-        return _page(request, error=exc, form=form, status=status_for(exc))
-    _ = tr(request)
-    return _done(request, f"{_('Pinjaman diatur')}: #{result['loan']['id']}")
+            **_who(request, idem),
+        ),
+        lambda _, result: f"{_('Pinjaman diatur')}: #{result['loan']['id']}",
+        form,
+    )
 
 
 @pages.post("/pinjaman/{loan_id}/kirim", name="page.loans.send", response_class=HTMLResponse)
@@ -158,22 +187,16 @@ def loans_send(
     request: Request, loan_id: Id, document: OptText = None, idem: OptText = None
 ) -> Response:
     ctx, _office = request_ctx(request)
-    try:
-        result = loans.send(
+    return _step(
+        request,
+        lambda: loans.send(
             ctx,
             loan=loan_id,
             document=document or "",
             office=_acting_office(request),
-            reach=user_reach(request),
-            idempotency_key=blank_to_none(idem),
-        )
-    except DomainError as exc:
-        return _page(request, error=exc, status=status_for(exc))
-    _ = tr(request)
-    shipped = result["shipment"]
-    return _done(
-        request,
-        f"{_('Pinjaman dikirim')}: #{loan_id}, {_('kiriman')} #{shipped['id'] if shipped else '-'}",
+            **_who(request, idem),
+        ),
+        _shipped(N_("Pinjaman dikirim"), loan_id),
     )
 
 
@@ -186,23 +209,17 @@ def loans_return(
     idem: OptText = None,
 ) -> Response:
     ctx, _office = request_ctx(request)
-    try:
-        result = loans.return_loan(
+    return _step(
+        request,
+        lambda: loans.return_loan(
             ctx,
             loan=loan_id,
             qty=_quantity(qty, "qty"),
             document=document or "",
             office=_acting_office(request),
-            reach=user_reach(request),
-            idempotency_key=blank_to_none(idem),
-        )
-    except DomainError as exc:
-        return _page(request, error=exc, status=status_for(exc))
-    _ = tr(request)
-    shipped = result["shipment"]
-    return _done(
-        request,
-        f"{_('Pengembalian dikirim')}: #{loan_id}, {_('kiriman')} #{shipped['id'] if shipped else '-'}",
+            **_who(request, idem),
+        ),
+        _shipped(N_("Pengembalian dikirim"), loan_id),
     )
 
 
@@ -213,18 +230,11 @@ def loans_write_off(
     request: Request, loan_id: Id, reason: OptText = None, idem: OptText = None
 ) -> Response:
     ctx, _office = request_ctx(request)
-    try:
-        loans.write_off(
-            ctx,
-            loan=loan_id,
-            reason=reason or "",
-            reach=user_reach(request),
-            idempotency_key=blank_to_none(idem),
-        )
-    except DomainError as exc:
-        return _page(request, error=exc, status=status_for(exc))
-    _ = tr(request)
-    return _done(request, f"{_('Pinjaman dihapusbukukan')}: #{loan_id}")
+    return _step(
+        request,
+        lambda: loans.write_off(ctx, loan=loan_id, reason=reason or "", **_who(request, idem)),
+        lambda _, result: f"{_('Pinjaman dihapusbukukan')}: #{loan_id}",
+    )
 
 
 # API ---------------------------------------------------------------------------------------
@@ -299,6 +309,27 @@ class LoanShipmentIn(BaseModel):
     note: str | None = None
 
 
+def _shipment_api(
+    request: Request,
+    step: Callable[..., LoanWritten],
+    loan_id: int,
+    body: LoanShipmentIn,
+    idempotency_key: str | None,
+) -> dict[str, Any]:
+    """A loan sent or returned through the API, by the user's own office."""
+    ctx, _office = request_ctx(request)
+    return dict(
+        step(
+            ctx,
+            loan=loan_id,
+            **shipment_fields(body),
+            office=_acting_office(request),
+            reach=user_reach(request),
+            idempotency_key=idempotency_key,
+        )
+    )
+
+
 @api.post(
     "/api/v1/loans/{loan_id}/send",
     name="api.loans.send",
@@ -310,22 +341,7 @@ def loan_send(
     request: Request, loan_id: Id, body: LoanShipmentIn, idempotency_key: IdempotencyKey = None
 ) -> dict[str, Any]:
     """The lender's stock keeper sends the loan: a shipment to the borrower marked with it."""
-    ctx, _office = request_ctx(request)
-    return dict(
-        loans.send(
-            ctx,
-            loan=loan_id,
-            document=body.document,
-            serials=body.serials,
-            qty=body.qty,
-            location=body.location,
-            effective=body.date,
-            note=body.note,
-            office=_acting_office(request),
-            reach=user_reach(request),
-            idempotency_key=idempotency_key,
-        )
-    )
+    return _shipment_api(request, loans.send, loan_id, body, idempotency_key)
 
 
 @api.post(
@@ -340,22 +356,7 @@ def loan_return(
 ) -> dict[str, Any]:
     """The borrower's stock keeper returns (part of) an open loan: a shipment to the lender
     marked with it; never more than is still owed."""
-    ctx, _office = request_ctx(request)
-    return dict(
-        loans.return_loan(
-            ctx,
-            loan=loan_id,
-            document=body.document,
-            serials=body.serials,
-            qty=body.qty,
-            location=body.location,
-            effective=body.date,
-            note=body.note,
-            office=_acting_office(request),
-            reach=user_reach(request),
-            idempotency_key=idempotency_key,
-        )
-    )
+    return _shipment_api(request, loans.return_loan, loan_id, body, idempotency_key)
 
 
 class WriteOffIn(BaseModel):

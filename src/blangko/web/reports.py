@@ -21,7 +21,7 @@ from fastapi.responses import Response
 
 from blangko.domain.errors import DomainError, NotFound, field_label
 from blangko.domain.text import Msg
-from blangko.formatting import blank_to_none, parse_date
+from blangko.formatting import blank_to_none, parse_date, parse_month
 from blangko.services import reports
 from blangko.services.reports import request_letter
 from blangko.web.deps import (
@@ -101,7 +101,7 @@ def _params(
     if item and item.strip():
         out["item"] = item.strip()
     if month and month.strip():
-        out["month"] = month.strip()
+        out["month"] = parse_month(month, "month")
     for name, value in (("count_id", count_id), ("seq", seq)):
         n = _number(name, value, 1, 2_147_483_647)
         if n is not None:
@@ -178,6 +178,7 @@ def _page_file(
             report=name,
             form_url=where[0] if where else "/",
             form_label=where[1] if where else "Dasbor",
+            form={"month": raw.get("month") or "", "fmt": fmt or ""},
         )
 
 

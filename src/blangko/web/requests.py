@@ -42,6 +42,7 @@ from blangko.web.deps import (
     tr,
 )
 from blangko.web.nav import NavItem, register
+from blangko.web.steps import page_step, shipment_fields
 
 pages = page_router()
 api = api_router()
@@ -66,6 +67,11 @@ def acting_of(request: Request) -> Acting:
     their province."""
     who = request.state.principal
     return Acting(office=who.scope if who.scoped else None, province=who.province)
+
+
+def _as(request: Request, idempotency_key: str | None) -> dict[str, Any]:
+    """Who takes a step (the service checks it) and the step's key."""
+    return {"acting": acting_of(request), "idempotency_key": idempotency_key}
 
 
 def _int(value: str | None, field: str) -> int | None:
@@ -144,19 +150,18 @@ def requests_draft_page(
     idem: OptText = None,
 ) -> Response:
     ctx, office = request_ctx(request)
-    try:
-        r = rq.draft(
+    return page_step(
+        lambda: rq.draft(
             ctx,
             office=office,
             quantity=_int(quantity, "quantity"),
             reason=blank_to_none(reason),
             number=blank_to_none(letter_number),
-            acting=acting_of(request),
-            idempotency_key=blank_to_none(idem),
-        )
-    except DomainError as exc:
-        return _list_page(request, error=exc, status=status_for(exc))
-    return _done(request, r["request"]["id"], N_("Konsep permohonan dibuat"))
+            **_as(request, blank_to_none(idem)),
+        ),
+        lambda r: _done(request, r["request"]["id"], N_("Konsep permohonan dibuat")),
+        lambda exc: _list_page(request, error=exc, status=status_for(exc)),
+    )
 
 
 def _done(request: Request, number: int, message: str) -> Response:
@@ -173,13 +178,13 @@ def requests_show_page(request: Request, request_id: Id) -> Response:
 def _page_step(
     request: Request, request_id: int, form: dict[str, Any], run: Callable[[], Any]
 ) -> Response:
-    try:
-        run()
-    except NotFound as exc:
-        return render_error(request, 404, exc.message)
-    except DomainError as exc:
+    def again(exc: DomainError) -> Response:
+        # Another's request, or none: not found, as on its page.
+        if isinstance(exc, NotFound):
+            return render_error(request, 404, exc.message)
         return _detail_page(request, request_id, error=exc, form=form, status=status_for(exc))
-    return _done(request, request_id, N_("Langkah dicatat"))
+
+    return page_step(run, lambda _r: _done(request, request_id, N_("Langkah dicatat")), again)
 
 
 @pages.post("/permohonan/{request_id}/ubah", name="page.requests.edit", response_class=HTMLResponse)
@@ -202,8 +207,7 @@ def requests_edit_page(
             quantity=qty if qty is not None else 0,
             reason=blank_to_none(reason),
             number=blank_to_none(letter_number),
-            acting=acting_of(request),
-            idempotency_key=blank_to_none(idem),
+            **_as(request, blank_to_none(idem)),
         )
 
     return _page_step(request, request_id, form, run)
@@ -224,8 +228,7 @@ def _comment_page(
                 ctx,
                 request=request_id,
                 comment=blank_to_none(comment),
-                acting=acting_of(request),
-                idempotency_key=blank_to_none(idem),
+                **_as(request, blank_to_none(idem)),
             ),
         )
 
@@ -267,8 +270,7 @@ def requests_approve_page(
             request=request_id,
             quantity=_int(quantity, "quantity"),
             reason=blank_to_none(reason),
-            acting=acting_of(request),
-            idempotency_key=blank_to_none(idem),
+            **_as(request, blank_to_none(idem)),
         ),
     )
 
@@ -288,8 +290,7 @@ def requests_refuse_page(
             ctx,
             request=request_id,
             reason=blank_to_none(reason),
-            acting=acting_of(request),
-            idempotency_key=blank_to_none(idem),
+            **_as(request, blank_to_none(idem)),
         ),
     )
 
@@ -318,8 +319,7 @@ def requests_ship_page(
             qty=_int(qty, "qty"),
             effective=parse_date(blank_to_none(date), "date"),
             note=blank_to_none(note),
-            acting=acting_of(request),
-            idempotency_key=blank_to_none(idem),
+            **_as(request, blank_to_none(idem)),
         ),
     )
 
@@ -387,8 +387,7 @@ def request_draft(
             quantity=body.quantity,
             reason=body.reason,
             number=body.letter_number,
-            acting=acting_of(request),
-            idempotency_key=idempotency_key,
+            **_as(request, idempotency_key),
         )
     )
 
@@ -418,8 +417,7 @@ def request_edit(
             quantity=body.quantity,
             reason=body.reason,
             number=body.letter_number,
-            acting=acting_of(request),
-            idempotency_key=idempotency_key,
+            **_as(request, idempotency_key),
         )
     )
 
@@ -441,8 +439,7 @@ def _comment_api(step: Callable[..., RequestWritten], doc: str) -> Callable[...,
                 ctx,
                 request=request_id,
                 comment=body.comment,
-                acting=acting_of(request),
-                idempotency_key=idempotency_key,
+                **_as(request, idempotency_key),
             )
         )
 
@@ -497,8 +494,7 @@ def request_approve(
             request=request_id,
             quantity=body.quantity,
             reason=body.reason,
-            acting=acting_of(request),
-            idempotency_key=idempotency_key,
+            **_as(request, idempotency_key),
         )
     )
 
@@ -524,8 +520,7 @@ def request_refuse(
             ctx,
             request=request_id,
             reason=body.reason,
-            acting=acting_of(request),
-            idempotency_key=idempotency_key,
+            **_as(request, idempotency_key),
         )
     )
 
@@ -556,13 +551,7 @@ def request_ship(
         rq.ship(
             ctx,
             request=request_id,
-            document=body.document,
-            qty=body.qty,
-            serials=body.serials,
-            location=body.location,
-            effective=body.date,
-            note=body.note,
-            acting=acting_of(request),
-            idempotency_key=idempotency_key,
+            **shipment_fields(body),
+            **_as(request, idempotency_key),
         )
     )

@@ -228,6 +228,71 @@ def _serials_or_qty(
     return None, qty, qty
 
 
+def _shipping(
+    number: int,
+    document: str,
+    serials: str | None,
+    qty: int | None,
+    location: str | None,
+    effective: date,
+    note: str | None,
+) -> dict[str, Any]:
+    """What a loan sent or returned is asked: the idempotency key replays only the same."""
+    return {
+        "loan": number,
+        "document": document,
+        "serials": serials,
+        "qty": qty,
+        "location": location,
+        "date": effective,
+        "note": note,
+    }
+
+
+def _ship(
+    tx: WriteTx,
+    ctx: Context,
+    params: dict[str, Any],
+    asked: list[SerialRange] | None,
+    *,
+    to_office: str,
+    step: str,
+) -> LoanWritten:
+    """The shipment of a loan sent (step 'sent': the loan is then sent) or returned
+    ('return_sent'), marked with the loan, and the step in the loan's timeline."""
+    number = params["loan"]
+    shipped = book_send(
+        tx,
+        to_office=to_office,
+        document=params["document"],
+        asked=asked,
+        qty=params["qty"],
+        location=params["location"],
+        effective=params["date"],
+        note=params["note"],
+        loan_id=number,
+    )
+    if step == "sent":
+        repo.update_loan(tx.conn, number, status="sent")
+    repo.add_event(
+        tx.conn,
+        loan_id=number,
+        step=step,
+        actor=ctx.actor,
+        at=ctx.now(),
+        quantity=shipped["quantity"],
+        shipment_id=shipped["id"],
+        comment=shipped["document"],
+    )
+    after = repo.get(tx.conn, number)
+    return {
+        "office": tx.office,
+        "loan": _view(tx, after, ctx.today()),
+        "shipment": shipped,
+        "replayed": False,
+    }
+
+
 def send(
     ctx: Context,
     *,
@@ -260,15 +325,7 @@ def send(
                 value=num(how_many),
             ),
         )
-    params = {
-        "loan": number,
-        "document": document,
-        "serials": serials,
-        "qty": qty,
-        "location": location,
-        "date": effective,
-        "note": note,
-    }
+    params = _shipping(number, document, serials, qty, location, effective, note)
 
     def body(tx: WriteTx) -> LoanWritten:
         locked = repo.get(tx.conn, number, lock=True)
@@ -279,35 +336,7 @@ def send(
                 "loan",
                 Msg("Pinjaman #{number} sudah dikirim: dikirim sekali saja.", number=number),
             )
-        shipped = book_send(
-            tx,
-            to_office=locked.to_office,
-            document=document,
-            asked=asked,
-            qty=qty,
-            location=location,
-            effective=effective,
-            note=note,
-            loan_id=number,
-        )
-        repo.update_loan(tx.conn, number, status="sent")
-        repo.add_event(
-            tx.conn,
-            loan_id=number,
-            step="sent",
-            actor=ctx.actor,
-            at=ctx.now(),
-            quantity=shipped["quantity"],
-            shipment_id=shipped["id"],
-            comment=shipped["document"],
-        )
-        after = repo.get(tx.conn, number)
-        return {
-            "office": tx.office,
-            "loan": _view(tx, after, ctx.today()),
-            "shipment": shipped,
-            "replayed": False,
-        }
+        return _ship(tx, ctx, params, asked, to_office=locked.to_office, step="sent")
 
     return write_once(ctx, lender, "loan.send", params, idempotency_key, body)
 
@@ -334,15 +363,7 @@ def return_loan(
     borrower = _acting(office, row, "borrower", number)
     asked, qty, how_many = _serials_or_qty(serials, qty, None)
     field = "serials" if asked is not None else "qty"
-    params = {
-        "loan": number,
-        "document": document,
-        "serials": serials,
-        "qty": qty,
-        "location": location,
-        "date": effective,
-        "note": note,
-    }
+    params = _shipping(number, document, serials, qty, location, effective, note)
 
     def body(tx: WriteTx) -> LoanWritten:
         locked = repo.get(tx.conn, number, lock=True)
@@ -382,34 +403,7 @@ def return_loan(
                     value=num(how_many),
                 ),
             )
-        shipped = book_send(
-            tx,
-            to_office=locked.office_code,
-            document=document,
-            asked=asked,
-            qty=qty,
-            location=location,
-            effective=effective,
-            note=note,
-            loan_id=number,
-        )
-        repo.add_event(
-            tx.conn,
-            loan_id=number,
-            step="return_sent",
-            actor=ctx.actor,
-            at=ctx.now(),
-            quantity=shipped["quantity"],
-            shipment_id=shipped["id"],
-            comment=shipped["document"],
-        )
-        after = repo.get(tx.conn, number)
-        return {
-            "office": tx.office,
-            "loan": _view(tx, after, ctx.today()),
-            "shipment": shipped,
-            "replayed": False,
-        }
+        return _ship(tx, ctx, params, asked, to_office=locked.office_code, step="return_sent")
 
     return write_once(ctx, borrower, "loan.return", params, idempotency_key, body)
 

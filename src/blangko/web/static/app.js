@@ -1,4 +1,26 @@
 // Progressive enhancement only: every page works without this file.
+// Loaded before the body (not deferred): with the page marked as scripted before its first
+// paint, a phone's header shows the menu button, never the whole menu first (app.css).
+document.documentElement.classList.add("js");
+document.addEventListener("DOMContentLoaded", () => {
+  // The main menu behind its button on a narrow screen; Escape closes it and goes back to the
+  // button. On a wide screen the button is not shown and the menu always is.
+  const toggle = document.querySelector("[data-menu-toggle]");
+  const menu = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
+  if (menu) {
+    const show = (open) => {
+      menu.classList.toggle("open", open);
+      toggle.setAttribute("aria-expanded", String(open));
+    };
+    toggle.addEventListener("click", () => show(toggle.getAttribute("aria-expanded") !== "true"));
+    menu.addEventListener("keydown", (ev) => {
+      if (ev.key === "Escape" && menu.classList.contains("open")) {
+        show(false);
+        toggle.focus();
+      }
+    });
+  }
+});
 document.addEventListener("DOMContentLoaded", () => {
   // Stock tabs switch in place instead of reloading the page.
   const tabs = document.querySelectorAll(".tabs a[data-tab]");
