@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, RootTransaction, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from blangko.domain.errors import DomainError
+from blangko.domain.errors import DomainError, Unavailable
 from blangko.domain.text import Msg
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -77,9 +77,36 @@ def is_sqlite(conn_or_engine: Connection | Engine) -> bool:
 
 @contextmanager
 def transaction(engine: Engine, *, write: bool) -> Iterator[Connection]:
-    """One transaction: committed when the block ends, rolled back on any exception."""
-    with engine.connect() as conn, begin(conn, write=write):
-        yield conn
+    """One transaction: committed when the block ends, rolled back on any exception. A lock
+    not granted within the wait (SQLite's busy timeout behind a long write such as a registry
+    import's swap; a PostgreSQL lock timeout, deadlock or serialisation failure) is the
+    caller's `Unavailable` (a 503 on the web), not a crash: the transaction is rolled back."""
+    try:
+        with engine.connect() as conn, begin(conn, write=write):
+            yield conn
+    except OperationalError as exc:
+        if not lock_not_granted(exc):
+            raise
+        raise Unavailable(
+            "db_busy",
+            None,
+            Msg(
+                "Basis data sedang sibuk: penulisan lain (mis. impor registri) masih memegang kuncinya. Tidak ada yang ditulis; coba lagi sebentar lagi."
+            ),
+        ) from exc
+
+
+# PostgreSQL's SQLSTATEs of a lock not granted: lock_not_available, deadlock_detected,
+# serialization_failure.
+_LOCK_SQLSTATES = frozenset({"55P03", "40P01", "40001"})
+_SQLITE_LOCKED = ("database is locked", "database table is locked", "database is busy")
+
+
+def lock_not_granted(exc: OperationalError) -> bool:
+    """Whether the database refused for a lock it could not grant in time (worth retrying)."""
+    if getattr(exc.orig, "sqlstate", None) in _LOCK_SQLSTATES:
+        return True
+    return str(exc.orig).strip().lower().startswith(_SQLITE_LOCKED)
 
 
 @contextmanager

@@ -179,6 +179,11 @@ class Forbidden(DomainError):
     """The caller may not do this (outside their office's scope, no scope at all ...)."""
 
 
+class Unavailable(DomainError):
+    """The database could not do it now (another write held its lock beyond the wait, a
+    deadlock): nothing was written, and the same request may simply be sent again."""
+
+
 def one_of(value: str, choices: Iterable[str], code: str, field: str, what: str) -> str:
     """`value` when it is one of `choices`; else the clerk's error that names them all:
     "<what> '<value>' tidak dikenal: pilih a, b, c." (code e.g. 'unknown_type')."""

@@ -283,9 +283,13 @@ def create_app(
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
         status = status_for(exc)
+        # A lock not granted in time: the same request may be sent again shortly.
+        retry = {"Retry-After": "5"} if status == 503 else {}
         if is_api(request):
-            return error_json(exc.code, exc.field, tr(request)(exc.message), status)
-        return render_error(request, status, exc.message)
+            return error_json(exc.code, exc.field, tr(request)(exc.message), status, **retry)
+        page = render_error(request, status, exc.message)
+        page.headers.update(retry)
+        return page
 
     @app.exception_handler(NeedLogin)
     async def need_login(request: Request, exc: NeedLogin) -> Response:

@@ -29,7 +29,14 @@ from blangko.domain.access import (
     allowed,
     sees_personal_data,
 )
-from blangko.domain.errors import FIELD_LABEL_ID, Conflict, DomainError, Forbidden, NotFound
+from blangko.domain.errors import (
+    FIELD_LABEL_ID,
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    Unavailable,
+)
 from blangko.domain.limits import MAX_NUMBER
 from blangko.domain.text import Msg
 from blangko.services import derived
@@ -196,6 +203,8 @@ def status_for(exc: DomainError) -> int:
         return 404
     if isinstance(exc, Conflict):
         return 409
+    if isinstance(exc, Unavailable):
+        return 503
     return 400
 
 
