@@ -381,6 +381,9 @@ NOT_PER_OFFICE: dict[str, tuple[str, Any] | None] = {
     "event_village": ("event_id", event),
     "application_event": ("application_id", application),
     "loan_event": ("loan_id", loan),  # a loan's timeline: the lender's
+    # One counter of snapshot saves for the whole database (the national view's cache key):
+    # written by the snapshot job only, never by a request.
+    "snapshot_generation": None,
 }
 # Per-office tables too big to compare row by row: compared by count (and blanks by state
 # and location); every write to them also moves the office's ledger head or adds rows.

@@ -57,7 +57,16 @@ from blangko.web.i18n import translations
 
 TODAY = date(2026, 11, 27)
 # Labels that are the same word in English.
-SAME_IN_ENGLISH = {"NIK", "Status", "Format", "Auditor", "Administrator", "Ledger", "Audit"}
+SAME_IN_ENGLISH = {
+    "NIK",
+    "Status",
+    "Format",
+    "Auditor",
+    "Administrator",
+    "Ledger",
+    "Audit",
+    "Printer",
+}
 
 # (what, the codes, their labels): every enumeration a page shows.
 TABLES = [

@@ -168,7 +168,9 @@ def test_extreme_as_of_dates_are_a_4xx_naming_the_field(client, ctx, office, day
     )
     h = bearer(client, "kepala")
     for template, field in EXTREME_DATE_ROUTES:
-        url = template.format(d=day.isoformat(), m=f"{day:%Y-%m}", event=event["id"])
+        url = template.format(
+            d=day.isoformat(), m=f"{day.year:04d}-{day.month:02d}", event=event["id"]
+        )
         r = client.get(url, headers=h)
         assert r.status_code == 400, (url, r.status_code, r.text[:200])
         error = r.json()["error"]
