@@ -149,15 +149,18 @@ def _view(
     risk: str | None,
     election: bool,
     sort: str | None,
-    as_of: date | None,
+    as_of: str | None,
     national: bool,
 ) -> CachedView:
+    """The view for the query as sent (blank fields are no filter), from the cache."""
+    province, risk, sort = blank_to_none(province), blank_to_none(risk), blank_to_none(sort)
+    day_asked = _day(as_of)
     ctx, _office = request_ctx(request)
     reach = _reach(request)
     # The scope and the filters are checked on every request, cached or not.
     snapshots.check_scope(reach, national=national, province=province)
     order = snapshots.check_filters(risk, sort, province)
-    day = as_of or ctx.today()
+    day = day_asked or ctx.today()
     key = (
         snapshots.version(ctx),
         day.isoformat(),
@@ -178,7 +181,7 @@ def _view(
             risk=risk,
             election=election,
             sort=sort,
-            as_of=as_of,
+            as_of=day_asked,
             national=national,
         ),
     )
@@ -328,11 +331,11 @@ def national_page(
     day = _day(as_of)
     cached = _view(
         request,
-        province=blank_to_none(province),
-        risk=blank_to_none(risk),
+        province=province,
+        risk=risk,
         election=election,
-        sort=blank_to_none(sort),
-        as_of=day,
+        sort=sort,
+        as_of=as_of,
         national=True,
     )
     v = cached.view
@@ -359,10 +362,10 @@ def province_page(
     cached = _view(
         request,
         province=kode,
-        risk=blank_to_none(risk),
+        risk=risk,
         election=election,
-        sort=blank_to_none(sort),
-        as_of=day,
+        sort=sort,
+        as_of=as_of,
         national=False,
     )
     v = cached.view
@@ -412,11 +415,11 @@ def national_export(
 ) -> Response:
     v = _view(
         request,
-        province=blank_to_none(province),
-        risk=blank_to_none(risk),
+        province=province,
+        risk=risk,
         election=election,
-        sort=blank_to_none(sort),
-        as_of=_day(as_of),
+        sort=sort,
+        as_of=as_of,
         national=True,
     ).view
     return _export(request, v, fmt, "nasional")
@@ -440,10 +443,10 @@ def province_export(
     v = _view(
         request,
         province=kode,
-        risk=blank_to_none(risk),
+        risk=risk,
         election=election,
-        sort=blank_to_none(sort),
-        as_of=_day(as_of),
+        sort=sort,
+        as_of=as_of,
         national=False,
     ).view
     return _export(request, v, fmt, f"provinsi-{kode}")
@@ -469,11 +472,11 @@ def national_api(
     return _json(
         _view(
             request,
-            province=blank_to_none(province),
-            risk=blank_to_none(risk),
+            province=province,
+            risk=risk,
             election=election,
-            sort=blank_to_none(sort),
-            as_of=_day(as_of),
+            sort=sort,
+            as_of=as_of,
             national=True,
         )
     )
@@ -500,10 +503,10 @@ def province_api(
         _view(
             request,
             province=code,
-            risk=blank_to_none(risk),
+            risk=risk,
             election=election,
-            sort=blank_to_none(sort),
-            as_of=_day(as_of),
+            sort=sort,
+            as_of=as_of,
             national=False,
         )
     )
