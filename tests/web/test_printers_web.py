@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from web_helpers import bearer, csrf_of, login
 
 from blangko.services.items import queries
@@ -56,7 +57,10 @@ def test_stock_keeper_records_a_broken_printer(client, ctx) -> None:  # type: ig
 def test_roles_on_the_printer_page_and_api(client, ctx) -> None:  # type: ignore[no-untyped-def]
     _stock(ctx)
     login(client, "auditor")
-    assert client.get("/printer").status_code == 200
+    page = client.get("/printer")
+    assert page.status_code == 200
+    # The header's role, which the page's own item-role labels once replaced with nothing.
+    assert '<span class="user">auditor <small>(Auditor)</small>' in page.text
     assert _post(client, {"printer": "printer-1", "state": "working"}).status_code == 403
     headers = bearer(client, "auditor")
     assert client.get("/api/v1/printers", headers=headers).json()["printers"][0]["name"] == (
@@ -151,3 +155,15 @@ def test_a_serialised_item_on_the_printer_page(client, ctx) -> None:  # type: ig
     r = client.get("/laporan/stok/item_usage", params={"item": "kia", "month": "2026-10",
                                                        "fmt": "pdf"})  # fmt: skip
     assert r.status_code == 200 and r.content[:4] == b"%PDF"
+
+
+def test_a_page_cannot_replace_what_every_page_shows(app) -> None:  # type: ignore[no-untyped-def]
+    from starlette.requests import Request
+
+    from blangko.web.deps import page_context
+
+    request = Request({"type": "http", "method": "GET", "path": "/x", "headers": [],
+                       "query_string": b"", "app": app})  # fmt: skip
+    request.state.session = {}
+    with pytest.raises(TypeError, match="role_labels"):
+        page_context(request, role_labels={})

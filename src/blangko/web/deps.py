@@ -373,6 +373,11 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
         "field_labels": FIELD_LABEL_ID,
         "path": request.url.path,
     }
+    # A page's own value under one of these names would replace what base.html reads for
+    # every page (the printer page's item roles once emptied the user's role in the header).
+    clash = sorted(base.keys() & extra.keys())
+    if clash:
+        raise TypeError(f"page context names every page already has: {clash}")
     base.update(extra)
     return base
 

@@ -76,7 +76,7 @@ def _page(
         can_write=allowed("page.printer.state", role),
         states=PRINTER_STATES,
         state_labels=PRINTER_STATE_LABEL_ID,
-        role_labels=ROLE_LABEL_ID,
+        item_role_labels=ROLE_LABEL_ID,
         route_labels=ROUTE_LABEL_ID,
     )
 
