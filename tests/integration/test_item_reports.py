@@ -188,6 +188,9 @@ def test_reports_of_a_serialised_item(ctx: Context, office: str) -> None:
     assert data["opening"] == 30 and data["closing"] == 25
     assert data["moved"] == {"received": 0, "loaded": 2, "spoiled": 1, "lost": 0, "adjusted": -2}
     assert report.tables[0].columns[3].title == "Dicetak"
+    # A card is printed, not loaded in a printer, in the note and the reconciliation too.
+    assert "dicetak" in report.tables[0].note and "dipasang" not in report.tables[0].note
+    assert "- dicetak 2 -" in str(report.checks[0])
     entries = report.tables[1].rows
     assert [r[5] for r in entries if r[2] == "Dicetak"] == ["KA000001", "KA000002"]
     assert iq.item_balance(ctx, item="kia")["on_hand"] == data["closing"]

@@ -184,6 +184,7 @@ def test_serialised_item_from_the_command_line(cli: Any, db_url: str) -> None:
                 "--reason", "tidak ada di lemari", "--date", "2026-10-06").stdout  # fmt: skip
     assert "tidak ditemukan KA000020" in " ".join(count.split())
     bal = json.loads(cli("item", "balance", "--item", "kia", "--json").stdout)
+    assert "dicetak 1," in cli("item", "balance", "--item", "kia").stdout
     assert (
         bal["on_hand"] == 17
         and bal["balanced"]

@@ -360,16 +360,19 @@ def item_balance(
         table.add_row(lot["lot"], num(lot["yield_prints"] or 0), num(lot["on_hand"]))
     print_table(table)
     t = r["totals"]
+    totals = {k: num(t[k]) for k in ("received", "loaded", "spoiled", "lost", "adjusted")}
+    totals["on_hand"] = num(r["on_hand"])
     console.print(
         tr(
+            # A serialised card (KIA) leaves the store printed; a ribbon, loaded.
             Msg(
+                "Diterima {received}, dicetak {loaded}, rusak {spoiled}, hilang {lost}, penyesuaian {adjusted}: stok {on_hand}.",
+                **totals,
+            )
+            if "states" in r
+            else Msg(
                 "Diterima {received}, dipasang {loaded}, rusak {spoiled}, hilang {lost}, penyesuaian {adjusted}: stok {on_hand}.",
-                received=num(t["received"]),
-                loaded=num(t["loaded"]),
-                spoiled=num(t["spoiled"]),
-                lost=num(t["lost"]),
-                adjusted=num(t["adjusted"]),
-                on_hand=num(r["on_hand"]),
+                **totals,
             )
         ),
         highlight=False,

@@ -202,6 +202,10 @@ def build_usage(
         lot_rows,
         sheet=N_("Per lot"),
         note=N_(
+            "Saldo akhir = saldo awal + diterima - dicetak - rusak - hilang ± penyesuaian stock opname."
+        )
+        if row.kind == "serialised"
+        else N_(
             "Saldo akhir = saldo awal + diterima - dipasang di printer - rusak - hilang ± penyesuaian stock opname."
         ),
     )
@@ -211,17 +215,25 @@ def build_usage(
         _entry_rows(entries, first, end, names),
         sheet=N_("Entri"),
     )
+    moves = dict(
+        opening=num(opening_units),
+        received=num(moved["received"]),
+        loaded=num(moved["loaded"]),
+        spoiled=num(moved["spoiled"]),
+        lost=num(moved["lost"]),
+        adjusted=num(moved["adjusted"]),
+        closing=num(closing),
+        unit=unit,
+    )
     checks = [
         Msg(
+            "Saldo awal {opening} + diterima {received} - dicetak {loaded} - rusak {spoiled} - hilang {lost} ± penyesuaian {adjusted} = saldo akhir {closing} {unit}.",
+            **moves,
+        )
+        if row.kind == "serialised"
+        else Msg(
             "Saldo awal {opening} + diterima {received} - dipasang {loaded} - rusak {spoiled} - hilang {lost} ± penyesuaian {adjusted} = saldo akhir {closing} {unit}.",
-            opening=num(opening_units),
-            received=num(moved["received"]),
-            loaded=num(moved["loaded"]),
-            spoiled=num(moved["spoiled"]),
-            lost=num(moved["lost"]),
-            adjusted=num(moved["adjusted"]),
-            closing=num(closing),
-            unit=unit,
+            **moves,
         ),
         Msg(
             "Kepala rantai barang {item} saat laporan dibuat: entri #{seq}, hash {head_hash}.",
