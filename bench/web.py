@@ -68,6 +68,7 @@ import asyncio
 import ctypes
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -232,9 +233,13 @@ def server_env(url: str) -> dict[str, str]:
     }
 
 
-def start_server(url: str, port: int, work: Path) -> tuple[subprocess.Popen[bytes], Path]:
+def start_server(
+    url: str, port: int, work: Path, workers: int = 1
+) -> tuple[subprocess.Popen[bytes], Path]:
     log = work / "server.log"
     cmd = [sys.executable, "-m", "blangko", "serve", "--demo", "--port", str(port)]
+    if workers > 1:
+        cmd += ["--workers", str(workers)]
     with log.open("wb") as out:
         proc = subprocess.Popen(
             cmd,
@@ -474,7 +479,14 @@ async def walker(
     stop: asyncio.Event,
     rounds: int | None,
     logins: list[tuple[str, float, float]],
+    think: float = 0.0,
+    seed: int = 0,
 ) -> None:
+    """One signed-in user walking their pages. With ``think`` > 0 the user pauses between
+    two pages for a random time (exponential, mean ``think`` seconds, seeded), as a clerk
+    reads a page before the next: an open load of that many users. With 0 the client asks
+    again at once: a saturated closed loop, the stress figure."""
+    pause = random.Random(seed)
     client, login_ms, dash_ms = await log_in(base, role)
     logins.append((role, login_ms, dash_ms))
     anon = httpx.AsyncClient(base_url=base, timeout=120)
@@ -490,6 +502,8 @@ async def walker(
                 figures.add(STATUS, took, r.status_code, STATUS)
                 if stop.is_set():
                     break
+                if think > 0:
+                    await asyncio.sleep(pause.expovariate(1 / think))
             done += 1
     finally:
         await client.aclose()
@@ -658,7 +672,17 @@ async def load(
     logins: list[tuple[str, float, float]] = []
     walkers = [
         asyncio.create_task(
-            walker(base, ROLES[i % len(ROLES)], targets, figures, stop, args.rounds, logins)
+            walker(
+                base,
+                ROLES[i % len(ROLES)],
+                targets,
+                figures,
+                stop,
+                args.rounds,
+                logins,
+                think=args.think,
+                seed=i,
+            )
         )
         for i in range(args.clients)
     ]
@@ -742,6 +766,12 @@ def tables(result: dict[str, Any]) -> str:
     cfg = result["config"]
     lines.append(
         f"### {cfg['office']} office, {cfg['db']}: {cfg['clients']} clients, "
+        + (
+            f"thinking {cfg['think_s']:g} s on average between pages, "
+            if cfg.get("think_s")
+            else "no pause between pages (saturated), "
+        )
+        + f"{cfg.get('server_workers', 1)} server process(es), "
         f"{result['load']['seconds']:.0f} s, writes {'on' if cfg['writes'] else 'off'}"
     )
     lines.append("")
@@ -879,7 +909,7 @@ async def run(args: argparse.Namespace, db: Database, work: Path) -> dict[str, A
     port = args.port or free_port()
     base = f"http://127.0.0.1:{port}"
     started = time.monotonic()
-    proc, log = start_server(db.url, port, work)
+    proc, log = start_server(db.url, port, work, args.workers)
     try:
         up = await asyncio.to_thread(wait_up, base, proc, log, 1800)
         print(f"server up in {up:.0f} s ({base}, log {log})", flush=True)
@@ -925,6 +955,13 @@ def main() -> int:
     )
     ap.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     ap.add_argument("--clients", type=int, default=8, help="concurrent signed-in clients")
+    ap.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean seconds a client pauses between pages (exponential); 0: none, saturated",
+    )
+    ap.add_argument("--workers", type=int, default=1, help="server processes (serve --workers)")
     ap.add_argument("--duration", type=float, default=60.0, help="seconds of load")
     ap.add_argument("--rounds", type=int, default=None, help="walks per client instead")
     ap.add_argument("--no-writes", dest="writes", action="store_false", help="reads only")
@@ -967,6 +1004,8 @@ def main() -> int:
             "office": args.office,
             "db": args.db,
             "clients": args.clients,
+            "think_s": args.think,
+            "server_workers": args.workers,
             "duration": args.duration,
             "rounds": args.rounds,
             "writes": args.writes,

@@ -66,6 +66,8 @@ def test_bench_web_tiny_run(tmp_path: Path) -> None:
         "5",
         "--rounds",
         "1",
+        "--think",  # the open-load mode: each client pauses between its pages
+        "0.05",
         "--first-views",
         "1",
         "--timeout",
@@ -78,6 +80,7 @@ def test_bench_web_tiny_run(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     text = proc.stdout
+    assert "5 clients, thinking 0.05 s on average between pages, 1 server process(es)" in text
     assert (
         "| page | kind | roles | n | p50 ms | p95 ms | p99 ms | max ms | req/s | errors |" in text
     )
