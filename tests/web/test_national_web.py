@@ -285,3 +285,36 @@ def test_the_cache_never_crosses_scopes(client) -> None:  # type: ignore[no-unty
     assert {(k[2], k[3]) for k in keys} == {(True, None), (False, "17")}
     kaur = bearer(client, "kepala_kaur")
     assert client.get("/api/v1/provinces/17", headers=kaur).status_code == 404
+
+
+def test_in_transit_is_incoming_on_the_national_view_and_outgoing_on_the_network(client) -> None:  # type: ignore[no-untyped-def]
+    """Kaur (17.04) sends 20 blanks to OKU (16.01), not yet received. The national and
+    province view's "Dalam perjalanan ke kantor" is what is on its way TO an office (OKU: 20,
+    Kaur: 0: the stock it will have); the network page's "Dikirim, belum diterima" is what an
+    office has sent that is not received yet (Kaur: 20). Both columns were headed "Dalam
+    perjalanan", the same office showing two different numbers under one name."""
+    ctx = client.ctx
+    shipments.send(ctx, from_office="17.04", to_office="16.01", document="SP-OKU", qty=20)
+    snapshots.run(ctx)
+    api = client.get("/api/v1/national", headers=bearer(client, "kepala_pusat")).json()
+    incoming = {o["code"]: o["in_transit"] for o in api["offices"]}
+    assert incoming == {"17.04": 0, "17.01": 0, "16.01": 20}
+    net = client.get("/api/v1/network", headers=bearer(client, "kepala_pusat")).json()
+    outgoing = {o["code"]: o["in_transit"] for p in net["provinces"] for o in p["offices"]}
+    assert outgoing == {"17.04": 20, "17.01": 0, "16.01": 0}
+    assert net["in_transit"] == 20 == sum(incoming.values())  # the network's total: one number
+    client.cookies.update(session_cookie(client.app, "kepala_pusat"))
+
+    def cells(html: str, marker: str) -> list[str]:
+        row = html.split(marker, 1)[1].split("</tr>", 1)[0]
+        return [c.split(">", 1)[1].strip() for c in row.split("<td")[1:]]
+
+    national = client.get("/nasional").text
+    assert "Dalam perjalanan ke kantor" in national
+    assert ">Dalam perjalanan<" not in national
+    assert cells(national, 'data-office-row="16.01"')[3].startswith("20<")
+    assert cells(national, 'data-office-row="17.04"')[3].startswith("0<")
+    network = client.get("/jaringan").text
+    assert "Dikirim, belum diterima" in network
+    assert cells(network, 'data-testid="office-17.04"')[3].startswith("20<")
+    assert cells(network, 'data-testid="office-16.01"')[3].startswith("0<")
