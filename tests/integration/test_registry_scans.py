@@ -240,8 +240,10 @@ def test_registry_prr_and_print_history_are_the_old_reads(ctx, registry, as_of, 
         history = _as_counter(
             fc_repo.registry_print_history(conn, "17.04", since, as_of, _born_after(as_of))
         )
-        assert history == _old_history(conn, since, as_of) == _model_history(
-            people, apps, since, as_of
+        assert (
+            history
+            == _old_history(conn, since, as_of)
+            == _model_history(people, apps, since, as_of)
         )
         # The worklist's registry rows are the same residents (reveal: full NIKs).
         found = worklist.read_work_list(conn, "17.04", as_of, limit=None, reveal=True)
