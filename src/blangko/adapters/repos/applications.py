@@ -11,7 +11,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Select, and_, func, select
 
 from blangko.adapters.repos import AnyRow
-from blangko.adapters.repos.coverage import not_printed_condition, wajib_condition
+from blangko.adapters.repos.coverage import (
+    card_scans,
+    not_printed_condition,
+    printed_after,
+    wajib_condition,
+)
 from blangko.adapters.tables_applications import application as app_t
 from blangko.adapters.tables_applications import application_event as event_t
 from blangko.adapters.tables_residents import resident
@@ -225,12 +230,25 @@ def registry_prr_condition(office: str, as_of: date) -> ColumnElement[bool]:
     )
 
 
+def registry_prr_scans(
+    office: str, as_of: date, *narrower: ColumnElement[bool]
+) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """`registry_prr_condition` (and the ``narrower`` conditions, e.g. a village) as the
+    WHERE clauses of two index range scans that together select its residents, each once
+    (`coverage.card_scans`): the recorded never printed, and those printed after ``as_of``.
+    Every read of the registry PRR runs both."""
+    condition = and_(registry_prr_condition(office, as_of), *narrower)
+    return card_scans(office, condition, printed_after(as_of))
+
+
 def count_registry_prr(conn: Connection, office: str, as_of: date) -> int:
     """Residents of the registry who are print-ready (PRR) on ``as_of`` and have no open
     application: wajib KTP, alive, recorded, no card printed. With the open applications
-    (one per NIK at most) they make the print backlog, each resident counted once."""
-    return int(
-        conn.execute(select(func.count()).where(registry_prr_condition(office, as_of))).scalar_one()
+    (one per NIK at most) they make the print backlog, each resident counted once. Counted
+    in the two index scans of `registry_prr_scans`, not over the registry."""
+    return sum(
+        int(conn.execute(select(func.count()).where(where)).scalar_one())
+        for where in registry_prr_scans(office, as_of)
     )
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    true,
 )
 
 from blangko.adapters import tables as t
@@ -77,11 +78,43 @@ def recorded_condition(as_of: date) -> ColumnElement[bool]:
     return and_(r.c.tanggal_rekam.is_not(None), r.c.tanggal_rekam <= as_of)
 
 
+def never_printed() -> ColumnElement[bool]:
+    """No card in the registry (tanggal_cetak empty)."""
+    return r.c.tanggal_cetak.is_(None)
+
+
+def printed_after(day: date) -> ColumnElement[bool]:
+    """The card was printed after ``day`` (so not yet on that day)."""
+    return r.c.tanggal_cetak > day
+
+
 def not_printed_condition(as_of: date) -> ColumnElement[bool]:
     """Recorded but no card printed (by ``as_of``): the people holding a suket or waiting."""
-    return and_(
-        recorded_condition(as_of),
-        or_(r.c.tanggal_cetak.is_(None), r.c.tanggal_cetak > as_of),
+    return and_(recorded_condition(as_of), or_(never_printed(), printed_after(as_of)))
+
+
+def card_scans(
+    office: str, condition: ColumnElement[bool], printed: ColumnElement[bool]
+) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """The WHERE clauses of two index range scans of the office's registry that together
+    select exactly the residents ``condition`` selects, each once, for a ``condition`` that
+    requires a recording (`recorded_condition`) and no card or one that ``printed`` selects
+    (e.g. `not_printed_condition`: ``printed`` is `printed_after(as_of)`). A query runs
+    once per clause and adds the two results (a count, or groups that keep tanggal_cetak):
+    the disjunction "no card or ``printed``" becomes two index-friendly halves.
+
+    - the recorded never printed: ``condition`` and no card, read from the partial index
+      `ix_resident_unprinted` (its predicate is implied: recorded, no card);
+    - the printed ones: the office and ``printed`` (a range of tanggal_cetak, read from
+      `ix_resident_office_cetak`), and ``condition`` tested as one value (IS TRUE): SQLite's
+      planner, which keeps no statistics, would otherwise weigh the condition's range on
+      tanggal_rekam (two thirds of the registry) the same as the card-date range (usually a
+      few days) and might scan the office's recordings.
+
+    ``condition`` stays the definition: each half is ``condition`` and a disjoint part."""
+    return (
+        and_(condition, never_printed()),
+        and_(r.c.office_code == office, printed, condition.is_(true())),
     )
 
 

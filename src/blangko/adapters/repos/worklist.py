@@ -3,11 +3,11 @@ registry's print-ready residents without an application, and the open applicatio
 per resident.
 
 The two parts are the two halves of `applications.backlog_of`'s print_backlog: the first
-selects with `applications.registry_prr_condition` (the same conditions `count_registry_prr`
-counts), the second the applications diajukan, direkam and siap_cetak of the office (what
-`status_counts` counts for them). A resident has at most one open application and a
-resident with one is not in the first part, so the union has each resident once and as many
-rows as the figure says.
+selects with `applications.registry_prr_scans` (the conditions and index scans
+`count_registry_prr` counts), the second the applications diajukan, direkam and siap_cetak
+of the office (what `status_counts` counts for them). A resident has at most one open
+application and a resident with one is not in the first part, so the union has each resident
+once and as many rows as the figure says.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from sqlalchemy import (
 )
 
 from blangko.adapters.repos import AnyRow
-from blangko.adapters.repos.applications import OPEN_BEFORE_PRINT, registry_prr_condition
+from blangko.adapters.repos.applications import OPEN_BEFORE_PRINT, registry_prr_scans
 from blangko.adapters.tables_applications import application as app_t
 from blangko.adapters.tables_events import event, event_village
 from blangko.adapters.tables_residents import resident as r
@@ -85,18 +85,22 @@ def work(
         area.append(r.c.kode_desa == desa)
     if villages is not None:
         area.append(r.c.kode_desa.in_(villages))
-    registry = select(
-        r.c.nik,
-        r.c.nama,
-        r.c.kode_kecamatan,
-        r.c.kode_desa,
-        r.c.tanggal_rekam.label("since"),
-        r.c.tanggal_rekam.label("recorded_date"),
-        cast(null(), String(20)).label("receipt"),
-        cast(null(), String(20)).label("type"),
-        literal(REGISTRY_STATUS, String(12)).label("status"),
-        literal(0, Integer).label("suket"),
-    ).where(registry_prr_condition(office, as_of), *area)
+    # The registry PRR in its two index scans (never printed; printed after as_of).
+    registry = [
+        select(
+            r.c.nik,
+            r.c.nama,
+            r.c.kode_kecamatan,
+            r.c.kode_desa,
+            r.c.tanggal_rekam.label("since"),
+            r.c.tanggal_rekam.label("recorded_date"),
+            cast(null(), String(20)).label("receipt"),
+            cast(null(), String(20)).label("type"),
+            literal(REGISTRY_STATUS, String(12)).label("status"),
+            literal(0, Integer).label("suket"),
+        ).where(where)
+        for where in registry_prr_scans(office, as_of, *area)
+    ]
     applications = (
         select(
             app_t.c.nik,
@@ -113,7 +117,7 @@ def work(
         .select_from(app_t.join(r, r.c.nik == app_t.c.nik))
         .where(app_t.c.office_code == office, app_t.c.status.in_(OPEN_BEFORE_PRINT), *area)
     )
-    return union_all(registry, applications).subquery("work")
+    return union_all(*registry, applications).subquery("work")
 
 
 def rows(
