@@ -4,6 +4,7 @@ the population; then the snapshot job, the allocation and the national page, tim
 
     .venv/bin/python bench/national_scale.py [--fraction 0.1] [--registry-divisor 20]
         [--months 12] [--clients 20] [--duration 30] [--budget 1800] [--force]
+        [--registry-path copy|upsert] [--build-workers N] [--build-only]
 
 Scale: `--fraction` of the national volume (1,5 juta prints a month in total, FIELD.md's top
 of 1 to 1,5 juta) and of the registries (population / `--registry-divisor`, 20: the
@@ -15,7 +16,10 @@ through the services (setup.create_office, add_location); per office a history o
 station, one consumption per print (weekday pattern, Sundays closed), each entry hash-chained
 as the ledger does, written with COPY office by office (memory bounded by the largest
 office); every blank of the history consumed, then a last receipt of a month's prints left at
-the store. Residents from the demo's generator through the registry import's batch upsert.
+the store. Residents from the demo's generator (`--registry-path copy`, the default: as a first
+load, the generator in `--build-workers` processes and each office's rows COPYed into
+`resident`, which leaves what the upsert leaves; `upsert`: through the registry import's batch
+upsert, `registry.write_records`, one process).
 `blangko stock verify` is run on a sample of offices and must find them sound.
 
 Cached as a PostgreSQL template database `blangko_bench_national_<key>` (key: date, scale,
@@ -371,6 +375,7 @@ def _copy_office(pg: Any, blob: bytes) -> bool:
 def build(url: str, args: argparse.Namespace, say: Any = print) -> dict[str, Any]:
     """The offices, their histories and registries in the (empty) database at ``url``."""
     ctx = context_from_settings(Settings(database_url=url), actor="bench")
+    load_start = bw.loadavg()
     started = time.monotonic()
     setup.init(ctx)
     organisation.create_directorate(ctx)
@@ -445,6 +450,7 @@ def build(url: str, args: argparse.Namespace, say: Any = print) -> dict[str, Any
         "build_workers": args.build_workers if args.registry_path == "copy" else 1,
         **registry,
         "registry_s": round(registry_s, 1),
+        "loadavg_start": load_start,
         "loadavg_end": bw.loadavg(),
     }
 
@@ -692,11 +698,17 @@ def main() -> int:
         default=os.cpu_count() or 1,
         help="processes generating the registries for the COPY path (0: in this one)",
     )
+    ap.add_argument("--build-only", action="store_true", help="build (or reuse) and stop")
     ap.add_argument("--out", type=Path, default=RESULTS / "national-scale.json")
     args = ap.parse_args()
     deadline = time.monotonic() + args.budget
     started = datetime.now(UTC)
     name, built = ensure(args)
+    if args.build_only:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps({"started": started.strftime("%Y-%m-%d %H:%M UTC"),
+                                        "built": built}, indent=2) + "\n")  # fmt: skip
+        return 0
     run_db = f"blangko_bench_national_run_{os.getpid()}"  # not a cache: ensure keeps it
     bo._pg_admin(f'CREATE DATABASE "{run_db}" TEMPLATE "{name}"')
     try:
