@@ -4,6 +4,7 @@ the population; then the snapshot job, the allocation and the national page, tim
 
     .venv/bin/python bench/national_scale.py [--fraction 0.1] [--registry-divisor 20]
         [--months 12] [--clients 20] [--duration 30] [--budget 1800] [--force]
+        [--registry-path copy|upsert] [--build-workers N] [--build-only]
 
 Scale: `--fraction` of the national volume (1,5 juta prints a month in total, FIELD.md's top
 of 1 to 1,5 juta) and of the registries (population / `--registry-divisor`, 20: the
@@ -15,7 +16,10 @@ through the services (setup.create_office, add_location); per office a history o
 station, one consumption per print (weekday pattern, Sundays closed), each entry hash-chained
 as the ledger does, written with COPY office by office (memory bounded by the largest
 office); every blank of the history consumed, then a last receipt of a month's prints left at
-the store. Residents from the demo's generator through the registry import's batch upsert.
+the store. Residents from the demo's generator (`--registry-path copy`, the default: as a first
+load, the generator in `--build-workers` processes and each office's rows COPYed into
+`resident`, which leaves what the upsert leaves; `upsert`: through the registry import's batch
+upsert, `registry.write_records`, one process).
 `blangko stock verify` is run on a sample of offices and must find them sound.
 
 Cached as a PostgreSQL template database `blangko_bench_national_<key>` (key: date, scale,
@@ -27,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import random
 import secrets
@@ -34,12 +39,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import deque
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import numpy as np
+import psycopg
 from sqlalchemy import create_engine, select, text
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -49,6 +56,8 @@ import national as nat  # noqa: E402
 
 import web as bw  # noqa: E402
 from blangko.adapters import tables as t  # noqa: E402
+from blangko.adapters import tables_residents as tr  # noqa: E402
+from blangko.adapters.repos import registry as registry_repo  # noqa: E402
 from blangko.adapters.tables_snapshots import office_snapshot  # noqa: E402
 from blangko.demo import residents as demo_residents  # noqa: E402
 from blangko.domain.allocation import AllocationInput, OfficeNeed, compare, optimise  # noqa: E402
@@ -56,7 +65,7 @@ from blangko.domain.demand_simulation import WEEKDAY_FACTORS  # noqa: E402
 from blangko.domain.errors import NotFound  # noqa: E402
 from blangko.domain.ledger import GENESIS_HASH, TYPES, EntryRecord  # noqa: E402
 from blangko.services.admin import setup, users  # noqa: E402
-from blangko.services.context import context_from_settings  # noqa: E402
+from blangko.services.context import Context, context_from_settings  # noqa: E402
 from blangko.services.network import organisation, snapshots  # noqa: E402
 from blangko.services.stock import queries  # noqa: E402
 from blangko.settings import Settings  # noqa: E402
@@ -193,9 +202,180 @@ def office_history(w: Writer, monthly: float, months: int, today: date, rng: ran
     return used
 
 
+# --- the registries -----------------------------------------------------------------------------
+# A plan: (office, residents to generate, generator seed), in the order the offices are loaded.
+Plan = list[tuple[str, int, int]]
+_COPY_COLUMNS = ", ".join(registry_repo.COLUMNS)
+
+
+def registry_upsert(ctx: Context, plan: Plan, say: Any = print) -> dict[str, Any]:
+    """The registries through the product's path: the demo's generator feeding
+    `registry.write_records` (batch upsert), one office after the other."""
+    residents = 0
+    started = time.monotonic()
+    for n, (code, count, seed) in enumerate(plan, start=1):
+        residents += demo_residents.populate(ctx, office=code, count=count, seed=seed)["residents"]
+        if n % 50 == 0:
+            say(f"  registry: {n} offices, {residents:,} residents, "
+                f"{time.monotonic() - started:.0f} s")  # fmt: skip
+    return {"residents": residents, "residents_stored": _stored(ctx)}
+
+
+def _stored(ctx: Context) -> int:
+    with ctx.read() as conn:
+        return int(conn.execute(text("SELECT count(*) FROM resident")).scalar_one())
+
+
+def _copy_text(value: Any) -> str:
+    """One field in COPY's text format."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    out = str(value)
+    if any(c in out for c in "\\\t\n\r"):
+        out = out.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+        out = out.replace("\r", "\\r")
+    return out
+
+
+def generate_office(task: tuple[Any, ...]) -> tuple[str, bytes, int]:
+    """One office's residents from the demo's generator (`populate`'s records, the same for
+    the same seed), as COPY text: run in a worker process."""
+    code, count, seed, villages, pool, today, stamp = task
+    lines = []
+    for person in demo_residents.generate_people(
+        villages, pool, count=count, today=today, seed=seed
+    ):
+        record = demo_residents.as_record(person, code, stamp)
+        lines.append("\t".join(_copy_text(record.get(c)) for c in registry_repo.COLUMNS))
+    lines.append("")
+    return code, "\n".join(lines).encode(), count
+
+
+def tasks_for(ctx: Context, plan: Plan) -> list[tuple[Any, ...]]:
+    """The generator's work for each office of the plan, as `populate` would do it: the
+    office's villages, its province's kecamatan (the movers' NIKs), today, and the rows'
+    stamp (`registry.run_stamp`'s rule: now, or just after the latest stamp). Refused when
+    an office of the plan has residents already: a first load only."""
+    r = tr.resident
+    with ctx.read() as conn:
+        desa: dict[str, list[str]] = {}
+        kecamatan: dict[str, list[str]] = {}
+        for code, level in conn.execute(
+            select(t.region.c.code, t.region.c.level).where(
+                t.region.c.level.in_(("desa", "kecamatan"))
+            )
+        ).all():
+            if level == "desa":
+                desa.setdefault(code[:5], []).append(code)
+            else:
+                kecamatan.setdefault(code.split(".")[0], []).append(code)
+        offices = [o for o, _c, _s in plan]
+        loaded = set(
+            conn.execute(
+                select(r.c.office_code).where(r.c.office_code.in_(offices)).distinct()
+            ).scalars()
+        )
+        latest = registry_repo.latest_update(conn)
+    if loaded:
+        raise SystemExit(f"registry_copy is a first load: {sorted(loaded)} have residents")
+    today = ctx.today()
+    out = []
+    for code, count, seed in plan:
+        stamp = ctx.now()
+        if latest is not None and latest >= stamp:
+            stamp = latest + timedelta(microseconds=1)
+        latest = stamp
+        province = code.split(".")[0]
+        out.append((code, count, seed, desa.get(code, []), kecamatan.get(province, []), today,
+                    stamp))  # fmt: skip
+    return out
+
+
+def registry_copy(ctx: Context, plan: Plan, workers: int, say: Any = print) -> dict[str, Any]:
+    """The registries as a first load: the generator in ``workers`` processes (0: in this
+    one), each office's rows COPYed straight into `resident` by this process, in the plan's
+    order, one transaction per office. Leaves what `registry_upsert` leaves: the same rows
+    (the same stamps, run_stamp's rule), and the counts and versions the triggers on
+    `resident` keep (COPY fires them as an INSERT does), tests/integration/
+    test_bench_national_scale.py. Only for offices with no resident yet (no NIK to update):
+    refused otherwise. A NIK another office already holds (a mover's NIK, issued where
+    another office's generator also issues it) is skipped, as the upsert skips it: then that
+    office goes through a temporary table and one INSERT ... ON CONFLICT DO NOTHING."""
+    todo = iter(tasks_for(ctx, plan))
+    raw = ctx.engine.raw_connection()
+    pg = raw.driver_connection
+    figures = {"residents": 0, "offices_through_stage": 0, "copy_s": 0.0}
+    started = time.monotonic()
+    pool = multiprocessing.get_context("spawn").Pool(workers) if workers > 0 else None
+    try:
+        pending: deque[Any] = deque()
+        window = 2 * max(1, workers)  # offices generated ahead of the writing, at most
+        n = 0
+        while True:
+            while pool is not None and len(pending) < window:
+                task = next(todo, None)
+                if task is None:
+                    break
+                pending.append(pool.apply_async(generate_office, (task,)))
+            if pool is not None:
+                if not pending:
+                    break
+                code, blob, count = pending.popleft().get()
+            else:
+                task = next(todo, None)
+                if task is None:
+                    break
+                code, blob, count = generate_office(task)
+            t0 = time.monotonic()
+            if not _copy_office(pg, blob):
+                figures["offices_through_stage"] += 1
+            figures["copy_s"] += time.monotonic() - t0
+            figures["residents"] += count
+            n += 1
+            if n % 50 == 0:
+                say(f"  registry: {n} offices, {figures['residents']:,} residents, "
+                    f"{time.monotonic() - started:.0f} s")  # fmt: skip
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+        raw.close()
+    figures["copy_s"] = round(figures["copy_s"], 1)
+    return {**figures, "residents_stored": _stored(ctx)}
+
+
+def _copy_office(pg: Any, blob: bytes) -> bool:
+    """One office's rows into `resident` in one transaction: COPY straight in (True), or,
+    when a NIK is another office's already, through a temporary table, skipping those
+    (False)."""
+    with pg.transaction(), pg.cursor() as cur:
+        try:
+            with pg.transaction(), cur.copy(f"COPY resident ({_COPY_COLUMNS}) FROM STDIN") as cp:
+                cp.write(blob)
+            return True
+        except psycopg.errors.UniqueViolation:
+            pass  # the savepoint is rolled back: nothing of this office is written
+        cur.execute(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS resident_first_load "
+            "(LIKE resident) ON COMMIT DELETE ROWS"
+        )
+        with cur.copy(f"COPY resident_first_load ({_COPY_COLUMNS}) FROM STDIN") as cp:
+            cp.write(blob)
+        cur.execute(
+            f"INSERT INTO resident ({_COPY_COLUMNS}) SELECT {_COPY_COLUMNS} "
+            "FROM resident_first_load ON CONFLICT (nik) DO NOTHING"
+        )
+    return False
+
+
 def build(url: str, args: argparse.Namespace, say: Any = print) -> dict[str, Any]:
     """The offices, their histories and registries in the (empty) database at ``url``."""
     ctx = context_from_settings(Settings(database_url=url), actor="bench")
+    load_start = bw.loadavg()
     started = time.monotonic()
     setup.init(ctx)
     organisation.create_directorate(ctx)
@@ -227,12 +407,15 @@ def build(url: str, args: argparse.Namespace, say: Any = print) -> dict[str, Any
     today = date.today()
     started = time.monotonic()
     prints = 0
+    generate_s = 0.0  # of the ledger's time, the history's generation and hashing (no I/O)
     no = 1
     try:
         for n, (code, sh, _pop) in enumerate(made, start=1):
             monthly = NATIONAL_MONTHLY * args.fraction * sh / total_share
             w = Writer(raw, code, locs[(code, "store")], locs[(code, "station")], no)
+            t0 = time.monotonic()
             prints += office_history(w, monthly, args.months, today, rng)
+            generate_s += time.monotonic() - t0
             w.flush()
             no = w.no
             if n % 50 == 0:
@@ -240,18 +423,19 @@ def build(url: str, args: argparse.Namespace, say: Any = print) -> dict[str, Any
     finally:
         raw.close()
     ledger_s = time.monotonic() - started
-    say(f"  ledger: {prints:,} prints in {ledger_s:.0f} s")
+    say(f"  ledger: {prints:,} prints in {ledger_s:.0f} s ({generate_s:.0f} s generating)")
+    plan = [
+        (code, max(1, round(pop / args.registry_divisor * args.fraction)), n)
+        for n, (code, _sh, pop) in enumerate(made, start=1)
+    ]
     started = time.monotonic()
-    residents = 0
-    for n, (code, _sh, pop) in enumerate(made, start=1):
-        count = max(1, round(pop / args.registry_divisor * args.fraction))
-        got = demo_residents.populate(ctx, office=code, count=count, seed=n)
-        residents += got["residents"]
-        if n % 50 == 0:
-            say(f"  registry: {n} offices, {residents:,} residents, "
-                f"{time.monotonic() - started:.0f} s")  # fmt: skip
+    if args.registry_path == "upsert":
+        registry = registry_upsert(ctx, plan, say)
+    else:
+        registry = registry_copy(ctx, plan, args.build_workers, say)
     registry_s = time.monotonic() - started
-    say(f"  registry: {residents:,} residents in {registry_s:.0f} s")
+    say(f"  registry ({args.registry_path}): {registry['residents']:,} residents in "
+        f"{registry_s:.0f} s")  # fmt: skip
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("VACUUM ANALYZE")
     engine.dispose()
@@ -259,10 +443,15 @@ def build(url: str, args: argparse.Namespace, say: Any = print) -> dict[str, Any
     return {
         "offices": len(made),
         "prints": prints,
-        "residents": residents,
         "offices_s": round(offices_s, 1),
         "ledger_s": round(ledger_s, 1),
+        "ledger_generate_s": round(generate_s, 1),
+        "registry_path": args.registry_path,
+        "build_workers": args.build_workers if args.registry_path == "copy" else 1,
+        **registry,
         "registry_s": round(registry_s, 1),
+        "loadavg_start": load_start,
+        "loadavg_end": bw.loadavg(),
     }
 
 
@@ -497,11 +686,29 @@ def main() -> int:
     ap.add_argument("--verify-sample", type=int, default=5)
     ap.add_argument("--budget", type=float, default=3600.0, help="seconds; later phases skipped")
     ap.add_argument("--force", action="store_true")
+    ap.add_argument(
+        "--registry-path",
+        choices=("copy", "upsert"),
+        default="copy",
+        help="the registries' build: COPY as a first load (default) or the import's batch upsert",
+    )
+    ap.add_argument(
+        "--build-workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes generating the registries for the COPY path (0: in this one)",
+    )
+    ap.add_argument("--build-only", action="store_true", help="build (or reuse) and stop")
     ap.add_argument("--out", type=Path, default=RESULTS / "national-scale.json")
     args = ap.parse_args()
     deadline = time.monotonic() + args.budget
     started = datetime.now(UTC)
     name, built = ensure(args)
+    if args.build_only:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps({"started": started.strftime("%Y-%m-%d %H:%M UTC"),
+                                        "built": built}, indent=2) + "\n")  # fmt: skip
+        return 0
     run_db = f"blangko_bench_national_run_{os.getpid()}"  # not a cache: ensure keeps it
     bo._pg_admin(f'CREATE DATABASE "{run_db}" TEMPLATE "{name}"')
     try:
