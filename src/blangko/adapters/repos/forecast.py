@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import Connection, and_, case, func, or_, select
 
 from blangko.adapters import tables as t
-from blangko.adapters.repos import AnyRow
+from blangko.adapters.repos import AnyRow, day_totals
 from blangko.adapters.repos.applications import registry_prr_condition
 from blangko.adapters.tables_applications import application
 from blangko.adapters.tables_residents import resident
@@ -31,32 +31,28 @@ def first_use(conn: Connection, office: str, kinds: Sequence[str]) -> date | Non
 def use_per_day(
     conn: Connection, office: str, kinds: Sequence[str], first: date, last: date
 ) -> Sequence[AnyRow]:
-    """(day, quantity) of entries of ``kinds`` from first to last inclusive, days with any."""
+    """(day, quantity) of entries of ``kinds`` from first to last inclusive, days with any
+    (through the stored daily totals, day_totals.tallied)."""
+    u = day_totals.tallied(
+        office,
+        lambda c: [c.kind.in_(list(kinds)), c.effective_date >= first, c.effective_date <= last],
+    )
     return conn.execute(
-        select(e.c.effective_date, func.sum(e.c.quantity))
-        .where(
-            e.c.office_code == office,
-            e.c.kind.in_(list(kinds)),
-            e.c.effective_date >= first,
-            e.c.effective_date <= last,
-        )
-        .group_by(e.c.effective_date)
+        select(u.c.effective_date, day_totals.total(u.c.quantity)).group_by(u.c.effective_date)
     ).all()
 
 
 def consumed_by_service(
     conn: Connection, office: str, first: date, before: date
 ) -> dict[str | None, int]:
-    """Blanks consumed per application type (the entry's `service`), first <= day < before."""
+    """Blanks consumed per application type (the entry's `service`), first <= day < before
+    (through the stored daily totals)."""
+    u = day_totals.tallied(
+        office,
+        lambda c: [c.kind == "consume", c.effective_date >= first, c.effective_date < before],
+    )
     rows = conn.execute(
-        select(e.c.service, func.sum(e.c.quantity))
-        .where(
-            e.c.office_code == office,
-            e.c.kind == "consume",
-            e.c.effective_date >= first,
-            e.c.effective_date < before,
-        )
-        .group_by(e.c.service)
+        select(u.c.service, day_totals.total(u.c.quantity)).group_by(u.c.service)
     ).all()
     return {service: int(qty) for service, qty in rows}
 
@@ -64,16 +60,16 @@ def consumed_by_service(
 def consumed_per_service_day(
     conn: Connection, office: str, first: date, last: date
 ) -> Sequence[AnyRow]:
-    """(service, day, quantity) of consume entries from first to last inclusive."""
+    """(service, day, quantity) of consume entries from first to last inclusive (through
+    the stored daily totals)."""
+    u = day_totals.tallied(
+        office,
+        lambda c: [c.kind == "consume", c.effective_date >= first, c.effective_date <= last],
+    )
     return conn.execute(
-        select(e.c.service, e.c.effective_date, func.sum(e.c.quantity))
-        .where(
-            e.c.office_code == office,
-            e.c.kind == "consume",
-            e.c.effective_date >= first,
-            e.c.effective_date <= last,
+        select(u.c.service, u.c.effective_date, day_totals.total(u.c.quantity)).group_by(
+            u.c.service, u.c.effective_date
         )
-        .group_by(e.c.service, e.c.effective_date)
     ).all()
 
 

@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 
 from blangko.adapters import tables as t
-from blangko.adapters.repos import AnyRow
+from blangko.adapters.repos import AnyRow, day_totals
 from blangko.domain.ledger import EntryRecord, State
 from blangko.domain.serials import SerialRange, merge
 
@@ -1049,19 +1049,15 @@ def head_seq(conn: Connection, office: str) -> int:
 def quantity_by_kind(
     conn: Connection, office: str, as_of: date | None, *, upto_seq: int | None = None
 ) -> Sequence[AnyRow]:
-    q = select(
-        t.ledger_entry.c.kind,
-        t.ledger_entry.c.from_location,
-        t.ledger_entry.c.to_location,
-        func.sum(t.ledger_entry.c.quantity).label("qty"),
-    ).where(t.ledger_entry.c.office_code == office)
-    if as_of:
-        q = q.where(t.ledger_entry.c.effective_date <= as_of)
-    if upto_seq is not None:
-        q = q.where(t.ledger_entry.c.seq <= upto_seq)
-    q = q.group_by(
-        t.ledger_entry.c.kind, t.ledger_entry.c.from_location, t.ledger_entry.c.to_location
+    """The office's quantities by kind and locations, of the entries dated up to ``as_of``
+    (all when None) and numbered up to ``upto_seq`` (all when None): the stock on hand's
+    sums, read through the stored daily totals (day_totals.tallied)."""
+    u = day_totals.tallied(
+        office, lambda c: [c.effective_date <= as_of] if as_of else [], upto_seq=upto_seq
     )
+    q = select(
+        u.c.kind, u.c.from_location, u.c.to_location, day_totals.total(u.c.quantity).label("qty")
+    ).group_by(u.c.kind, u.c.from_location, u.c.to_location)
     return conn.execute(q).all()
 
 
@@ -1153,26 +1149,26 @@ def last_entries(conn: Connection, office: str, n: int) -> Sequence[AnyRow]:
 def daily_moves(conn: Connection, office: str) -> Sequence[AnyRow]:
     """The office's quantities per effective date and kind, split by whether the entries
     take blanks from a location (``out``) and put them at one (``into``): what the stock
-    chart's daily levels are made of, summed by the database rather than entry by entry."""
-    e = t.ledger_entry
-    out = e.c.from_location.is_not(None).label("out")
-    into = e.c.to_location.is_not(None).label("into")
+    chart's daily levels are made of, summed by the database (through the stored daily
+    totals, day_totals.tallied) rather than entry by entry."""
+    u = day_totals.tallied(office)
+    out = u.c.from_location.is_not(None).label("out")
+    into = u.c.to_location.is_not(None).label("into")
     q = (
-        select(e.c.effective_date, e.c.kind, out, into, func.sum(e.c.quantity).label("qty"))
-        .where(e.c.office_code == office)
-        .group_by(e.c.effective_date, e.c.kind, out, into)
-        .order_by(e.c.effective_date)
+        select(u.c.effective_date, u.c.kind, out, into, day_totals.total(u.c.quantity).label("qty"))
+        .group_by(u.c.effective_date, u.c.kind, out, into)
+        .order_by(u.c.effective_date)
     )
     return conn.execute(q).all()
 
 
 def usage_by_day(conn: Connection, office: str, kind: str) -> Sequence[AnyRow]:
-    """The quantity of the office's entries of ``kind`` per effective date and service."""
-    e = t.ledger_entry
+    """The quantity of the office's entries of ``kind`` per effective date and service
+    (through the stored daily totals, day_totals.tallied)."""
+    u = day_totals.tallied(office, lambda c: [c.kind == kind])
     q = (
-        select(e.c.effective_date, e.c.service, func.sum(e.c.quantity).label("qty"))
-        .where(e.c.office_code == office, e.c.kind == kind)
-        .group_by(e.c.effective_date, e.c.service)
-        .order_by(e.c.effective_date, e.c.service)
+        select(u.c.effective_date, u.c.service, day_totals.total(u.c.quantity).label("qty"))
+        .group_by(u.c.effective_date, u.c.service)
+        .order_by(u.c.effective_date, u.c.service)
     )
     return conn.execute(q).all()

@@ -19,7 +19,7 @@ from blangko.domain.serials import parse_ranges, single
 from blangko.domain.text import Msg
 from blangko.services.context import Context, location_names, resolve_office
 from blangko.services.items.audit import verify_items
-from blangko.services.stock import anchors
+from blangko.services.stock import anchors, day_totals
 from blangko.services.stock.results import (
     Balance,
     Ledger,
@@ -40,8 +40,8 @@ def balance(
 ) -> Balance:
     """Stock on hand from the entries alone (no stored running balance)."""
     as_of = check_date(as_of or ctx.today(), "as_of")
+    code = day_totals.keep_up(ctx, office)
     with ctx.read() as conn:
-        code = resolve_office(conn, office)
         result = read_balance(conn, code, as_of=as_of)
     if location is not None:
         if location not in result["by_location"]:
