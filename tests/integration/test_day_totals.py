@@ -1,4 +1,4 @@
-"""The ledger's stored daily totals (adapters/repos/day_totals.py, docs/ledger_totals.md):
+"""The ledger's stored daily totals (adapters/repos/day_totals.py, docs/ledger.md, "Stored daily totals"):
 every sum read through them (the stock on hand, the chart series, the forecast's history)
 equals the same sum over the entries themselves, whatever the watermark (none, in the
 middle, at the head, behind backdated entries), on SQLite and PostgreSQL; a fold beside a

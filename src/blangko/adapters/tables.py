@@ -144,7 +144,7 @@ Index(
     ledger_entry.c.seq,
 )
 
-# Stored daily totals of the ledger (docs/ledger_totals.md, migration 0028_ledger_day_totals):
+# Stored daily totals of the ledger (docs/ledger.md, "Stored daily totals"; migration 0028):
 # the office's entries with seq <= ledger_total_mark.through_seq summed per effective date,
 # kind, locations and service. A read adds the entries after the mark to them, in the same
 # statement (adapters/repos/day_totals.py), so it is exact whatever the mark's lag. No

@@ -1,4 +1,4 @@
-"""SQL for the ledger's stored daily totals (docs/ledger_totals.md).
+"""SQL for the ledger's stored daily totals (docs/ledger.md, "Stored daily totals").
 
 `ledger_day_total` holds the office's entries with seq <= its mark (`ledger_total_mark`)
 summed per effective date, kind, locations and service. The ledger is only appended to
@@ -22,6 +22,7 @@ from sqlalchemy import (
     BigInteger,
     Connection,
     String,
+    bindparam,
     cast,
     exists,
     func,
@@ -43,7 +44,7 @@ _NONE_LOCATION = 0
 _NONE_SERVICE = ""
 
 
-def _mark(office: Any, upto_seq: int | None) -> Any:
+def _mark(office: Any, upto_seq: Any | None) -> Any:
     q = select(m.c.through_seq).where(m.c.office_code == office)
     if upto_seq is not None:
         # A mark past upto_seq cannot be used: its totals hold entries after upto_seq.
@@ -51,17 +52,42 @@ def _mark(office: Any, upto_seq: int | None) -> Any:
     return q
 
 
+class _Unindexed:
+    """The entries' columns as `tallied`'s conditions see them: each wrapped in
+    COALESCE(c, c), the same value, that no index of ledger_entry serves. Else SQLite reads
+    the entries after the mark through ix_ledger_entry_page (office, date) for a range of
+    dates, or ix_ledger_entry_tally for a kind: every entry of the office in it."""
+
+    def __init__(self, columns: Any) -> None:
+        self._columns = columns
+
+    def __getattr__(self, name: str) -> Any:
+        column = getattr(self._columns, name)
+        return func.coalesce(column, column)
+
+
+def _head(office: Any) -> Any:
+    return select(t.office.c.ledger_seq).where(t.office.c.code == office).scalar_subquery()
+
+
+# The bind parameters of the statements built on `tallied`: built once per figure (building
+# a statement per call costs more Python time than SQLite takes to run it on a small office).
+OFFICE = bindparam("b_office", type_=String)
+UPTO = bindparam("b_upto", type_=BigInteger)
+
+
 def tallied(
-    office: str,
     where: Callable[[Any], list[Any]] = lambda c: [],
     *,
-    upto_seq: int | None = None,
+    upto_seq: Any | None = None,
+    office: Any = OFFICE,
 ) -> Any:
     """The office's ledger as rows (effective_date, kind, from_location, to_location,
     service, quantity) whose sums over any of these columns are the sums over its entries
-    (those with seq <= ``upto_seq`` when given): the stored totals through the mark and the
-    entries after it. ``where(columns)``: conditions on effective_date and kind (the columns
-    both parts have as they are), applied to each part. A subquery, to group over."""
+    (those with seq <= ``upto_seq`` when given: UPTO, or a value): the stored totals through
+    the mark and the entries after it. ``where(columns)``: conditions on effective_date and
+    kind (the columns both parts have as they are), applied to each part. A subquery, to
+    group over; the office is the parameter b_office (OFFICE) unless given."""
     mark = _mark(office, upto_seq)
     stored = select(
         d.c.effective_date,
@@ -71,26 +97,23 @@ def tallied(
         func.nullif(d.c.service, _NONE_SERVICE).label("service"),
         d.c.quantity,
     ).where(d.c.office_code == office, exists(mark), *where(d.c))
-    after = (
-        select(
-            e.c.effective_date,
-            e.c.kind,
-            e.c.from_location,
-            e.c.to_location,
-            e.c.service,
-            cast(e.c.quantity, BigInteger).label("quantity"),
-        )
-        # Read by (office_code, seq): the entries after the mark only. SQLite would rather
-        # scan the covering index ix_ledger_entry_tally, every entry of the office.
-        .with_hint(e, "INDEXED BY uq_ledger_entry_office_seq", "sqlite")
-        .where(
-            e.c.office_code == office,
-            e.c.seq > func.coalesce(mark.scalar_subquery(), 0),
-            *where(e.c),
-        )
+    after = select(
+        e.c.effective_date,
+        e.c.kind,
+        e.c.from_location,
+        e.c.to_location,
+        e.c.service,
+        cast(e.c.quantity, BigInteger).label("quantity"),
+    ).where(
+        e.c.office_code == office,
+        # Bounded on both sides (the head, or upto_seq), so that the planners expect few
+        # rows and read the (office_code, seq) index, the entries after the mark only,
+        # rather than the office's entries by another index (with one bound, or with the
+        # figure's conditions on kind and date usable by an index: _Unindexed).
+        e.c.seq > func.coalesce(mark.scalar_subquery(), 0),
+        e.c.seq <= (upto_seq if upto_seq is not None else _head(office)),
+        *where(_Unindexed(e.c)),
     )
-    if upto_seq is not None:
-        after = after.where(e.c.seq <= upto_seq)
     return union_all(stored, after).subquery("tallied")
 
 
@@ -99,12 +122,14 @@ def total(column: Any) -> Any:
     return cast(func.sum(column), BigInteger)
 
 
+_LAG = select(
+    t.office.c.ledger_seq - func.coalesce(_mark(OFFICE, None).scalar_subquery(), 0)
+).where(t.office.c.code == OFFICE)
+
+
 def lag(conn: Connection, office: str) -> int:
     """How many of the office's entries the stored totals do not hold yet."""
-    mark = func.coalesce(_mark(office, None).scalar_subquery(), 0)
-    got = conn.execute(
-        select(t.office.c.ledger_seq - mark).where(t.office.c.code == office)
-    ).scalar_one_or_none()
+    got = conn.execute(_LAG, {"b_office": office}).scalar_one_or_none()
     return int(got or 0)
 
 

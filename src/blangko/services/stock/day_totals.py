@@ -1,4 +1,4 @@
-"""Keeping the ledger's stored daily totals up (docs/ledger_totals.md).
+"""Keeping the ledger's stored daily totals up (docs/ledger.md, "Stored daily totals").
 
 The reads of the ledger's sums (the stock on hand, the stock and usage charts, the
 forecast's history) read the stored totals plus the entries after their mark, so they are

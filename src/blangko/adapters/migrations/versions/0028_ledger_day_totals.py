@@ -9,7 +9,7 @@ charts and the forecast's ledger reads summed every entry of the office on each 
 through the covering index of 0026 (seconds for /stok, 21-46 s for a chart under load).
 `ledger_day_total` holds the office's entries with seq <= `ledger_total_mark.through_seq`
 summed per effective date, kind, locations and service; a read adds the entries after the
-mark (docs/ledger_totals.md).
+mark (docs/ledger.md, "Stored daily totals").
 
 Filled here, in SQL, for every office's whole ledger (the mark at the office's chain head):
 an upgrade is a maintenance moment with no print waiting, and otherwise the first page view
