@@ -19,6 +19,7 @@ the mark (FOLD_AFTER is the most a read sums without folding).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import time
 from collections.abc import Callable
@@ -32,6 +33,7 @@ from sqlalchemy import text
 from blangko.adapters.db import migrate
 from blangko.adapters.repos import forecast as forecast_repo
 from blangko.adapters.repos import ledger as ledger_repo
+from blangko.domain.errors import Conflict
 from blangko.services import dashboard
 from blangko.services.admin import users
 from blangko.services.context import context_from_settings
@@ -112,9 +114,15 @@ def main() -> None:
         ("stock_series (chart)", lambda: dashboard.stock_series(ctx, OFFICE)),
         ("usage_series (chart)", lambda: dashboard.usage_series(ctx, OFFICE)),
     ]
-    users.add_user(
-        ctx, scope=users.MACHINE, username="bench-kepala", role="kepala", password=PASSWORD, office=OFFICE
-    )
+    with contextlib.suppress(Conflict):  # a database this script ran on before
+        users.add_user(
+            ctx,
+            scope=users.MACHINE,
+            username="bench-kepala",
+            role="kepala",
+            password=PASSWORD,
+            office=OFFICE,
+        )
     client = TestClient(create_app(settings))
     page = client.get("/login")
     csrf = page.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]

@@ -974,11 +974,15 @@ def entries_page(
 def entries_of_kinds(conn: Connection, office: str, kinds: Sequence[str]) -> Sequence[AnyRow]:
     """(effective_date, quantity) of each entry of `kinds`, in date order then entry number."""
     e = t.ledger_entry
-    return conn.execute(
-        select(e.c.effective_date, e.c.quantity)
-        .where(e.c.office_code == office, e.c.kind.in_(list(kinds)))
-        .order_by(e.c.effective_date, e.c.seq)
+    # Sorted here, not by the database: with ORDER BY, SQLite walks the office's entries in
+    # the page index's order to check each one's kind (0,7-1,1 s for 1 juta entries) rather
+    # than read the few of these kinds from ix_ledger_entry_tally and sort them.
+    rows = conn.execute(
+        select(e.c.effective_date, e.c.quantity, e.c.seq).where(
+            e.c.office_code == office, e.c.kind.in_(list(kinds))
+        )
     ).all()
+    return sorted(rows, key=lambda r: (r.effective_date, r.seq))
 
 
 def entries_touching(
