@@ -30,7 +30,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "ledger_day_total",
-        sa.Column("office_code", sa.String(5), sa.ForeignKey("office.code"), nullable=False),
+        sa.Column("office_code", sa.String(5), nullable=False),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("effective_date", sa.Date(), nullable=False),
         sa.Column("from_location", sa.Integer(), nullable=False),
@@ -38,20 +38,27 @@ def upgrade() -> None:
         sa.Column("service", sa.String(20), nullable=False),
         sa.Column("quantity", sa.BigInteger(), nullable=False),
         sa.Column("entries", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["office_code"], ["office.code"], name=op.f("fk_ledger_day_total_office_code_office")
+        ),
         sa.PrimaryKeyConstraint(
-            "office_code", "kind", "effective_date", "from_location", "to_location", "service"
+            "office_code",
+            "kind",
+            "effective_date",
+            "from_location",
+            "to_location",
+            "service",
+            name=op.f("pk_ledger_day_total"),
         ),
     )
     op.create_table(
         "ledger_total_mark",
-        sa.Column(
-            "office_code",
-            sa.String(5),
-            sa.ForeignKey("office.code"),
-            primary_key=True,
-            nullable=False,
-        ),
+        sa.Column("office_code", sa.String(5), nullable=False),
         sa.Column("through_seq", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["office_code"], ["office.code"], name=op.f("fk_ledger_total_mark_office_code_office")
+        ),
+        sa.PrimaryKeyConstraint("office_code", name=op.f("pk_ledger_total_mark")),
     )
     # Every entry up to the office's chain head (all of them: nothing writes during an
     # upgrade), and the mark there.
