@@ -34,7 +34,7 @@ _LAST = bindparam("b_last", type_=Date)
 
 
 def _use_per_day() -> Any:
-    kinds = bindparam("b_kinds", expanding=True)
+    kinds: Any = bindparam("b_kinds", expanding=True)
     u = day_totals.tallied(
         lambda c: [c.kind.in_(kinds), c.effective_date >= _FIRST, c.effective_date <= _LAST]
     )
