@@ -144,6 +144,31 @@ Index(
     ledger_entry.c.seq,
 )
 
+# Stored daily totals of the ledger (docs/ledger.md, "Stored daily totals"; migration 0028):
+# the office's entries with seq <= ledger_total_mark.through_seq summed per effective date,
+# kind, locations and service. A read adds the entries after the mark to them, in the same
+# statement (adapters/repos/day_totals.py), so it is exact whatever the mark's lag. No
+# location or no service is stored as 0 or '' (a primary key column cannot be NULL).
+ledger_day_total = Table(
+    "ledger_day_total",
+    metadata,
+    Column("office_code", String(5), ForeignKey("office.code"), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("effective_date", Date, primary_key=True),
+    Column("from_location", Integer, primary_key=True),
+    Column("to_location", Integer, primary_key=True),
+    Column("service", String(20), primary_key=True),
+    Column("quantity", BigInteger, nullable=False),
+    Column("entries", BigInteger, nullable=False),
+)
+# Per office: the last entry number the stored daily totals hold (none: 0).
+ledger_total_mark = Table(
+    "ledger_total_mark",
+    metadata,
+    Column("office_code", String(5), ForeignKey("office.code"), primary_key=True),
+    Column("through_seq", BigInteger, nullable=False),
+)
+
 # The serial ranges each entry names, so that a serial's history is an index lookup.
 entry_range = Table(
     "entry_range",

@@ -27,7 +27,7 @@ from blangko.services.admin import setup
 from blangko.services.calendar import days, events
 from blangko.services.context import Context, location_names, resolve_office
 from blangko.services.coverage import areas, ikd
-from blangko.services.stock import counts, queries
+from blangko.services.stock import counts, day_totals, queries
 from blangko.services.stock.results import LedgerEntry
 
 # What the public may learn about one application from its receipt number: where it is in
@@ -56,8 +56,8 @@ def stock_series(
     stock chart. Days before DATE_MIN (an entry dated so before the dates were bounded; the
     ledger keeps it) count in the levels but are not drawn: a chart from year 1 cannot be
     drawn at all."""
+    code = day_totals.keep_up(ctx, office)
     with ctx.read() as conn:
-        code = resolve_office(conn, office)
         moves = ledger_repo.daily_moves(conn, code)
         received = ledger_repo.entries_of_kinds(conn, code, [str(k) for k in RECEIPT_KINDS])
     delta: dict[date, int] = defaultdict(int)
@@ -80,8 +80,8 @@ def stock_series(
 def usage_series(ctx: Context, office: str | None) -> dict[date, dict[str, int]]:
     """Blanks consumed per week (keyed by the Monday) and service type, for the usage chart
     (from DATE_MIN on)."""
+    code = day_totals.keep_up(ctx, office)
     with ctx.read() as conn:
-        code = resolve_office(conn, office)
         rows = ledger_repo.usage_by_day(conn, code, str(Kind.CONSUME))
     weeks: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for r in rows:

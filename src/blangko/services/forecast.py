@@ -43,10 +43,11 @@ from blangko.formatting import num
 from blangko.services import applications, rationing
 from blangko.services.calendar import events
 from blangko.services.calendar.days import OfficeCalendar, holidays_between
-from blangko.services.context import Context, resolve_office
+from blangko.services.context import Context
 from blangko.services.coverage.areas import month_spans
 from blangko.services.network import request_steps
 from blangko.services.registry import registry_age
+from blangko.services.stock import day_totals
 from blangko.services.stock.queries import balance
 from blangko.settings import ForecastSettings
 
@@ -446,8 +447,8 @@ def forecast_with_paths(
         raise DomainError(
             "horizon_range", "horizon", Msg("Cakrawala perkiraan harus 7 sampai 730 hari.")
         )
+    code = day_totals.keep_up(ctx, office)
     with ctx.read() as conn:
-        code = resolve_office(conn, office)
         start, used, open_flags = _history(conn, code, as_of)
         cal = OfficeCalendar(conn, code)
         fut_open = _flags(cal, "pencetakan", as_of, horizon)
@@ -971,8 +972,8 @@ def backtest(
     of the blanks used alone (``nb_glm``), the forecast's model with the registry's parts
     (``nb_glm_prr``, when the registry holds recorded residents) and the two baselines."""
     as_of = check_date(as_of or ctx.today(), "as_of")
+    code = day_totals.keep_up(ctx, office)
     with ctx.read() as conn:
-        code = resolve_office(conn, office)
         start, used, open_flags = _history(conn, code, as_of)
         cal = OfficeCalendar(conn, code)
         none = np.zeros(0, dtype=bool)

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, or_, select
+from sqlalchemy import Connection, Date, and_, bindparam, case, func, or_, select
 
 from blangko.adapters import tables as t
-from blangko.adapters.repos import AnyRow
+from blangko.adapters.repos import AnyRow, day_totals
 from blangko.adapters.repos.applications import registry_prr_condition
 from blangko.adapters.repos.coverage import card_scans, never_printed, recorded_condition
 from blangko.adapters.tables_applications import application
@@ -29,36 +30,54 @@ def first_use(conn: Connection, office: str, kinds: Sequence[str]) -> date | Non
     return first
 
 
+_FIRST = bindparam("b_first", type_=Date)
+_LAST = bindparam("b_last", type_=Date)
+
+
+def _use_per_day() -> Any:
+    kinds: Any = bindparam("b_kinds", expanding=True)
+    u = day_totals.tallied(
+        lambda c: [c.kind.in_(kinds), c.effective_date >= _FIRST, c.effective_date <= _LAST]
+    )
+    return select(u.c.effective_date, day_totals.total(u.c.quantity)).group_by(u.c.effective_date)
+
+
+def _consumed_by_service() -> Any:
+    u = day_totals.tallied(
+        lambda c: [c.kind == "consume", c.effective_date >= _FIRST, c.effective_date < _LAST]
+    )
+    return select(u.c.service, day_totals.total(u.c.quantity)).group_by(u.c.service)
+
+
+def _consumed_per_service_day() -> Any:
+    u = day_totals.tallied(
+        lambda c: [c.kind == "consume", c.effective_date >= _FIRST, c.effective_date <= _LAST]
+    )
+    return select(u.c.service, u.c.effective_date, day_totals.total(u.c.quantity)).group_by(
+        u.c.service, u.c.effective_date
+    )
+
+
+# Built once (through the stored daily totals, day_totals.tallied).
+_USE_PER_DAY = _use_per_day()
+_CONSUMED_BY_SERVICE = _consumed_by_service()
+_CONSUMED_PER_SERVICE_DAY = _consumed_per_service_day()
+
+
 def use_per_day(
     conn: Connection, office: str, kinds: Sequence[str], first: date, last: date
 ) -> Sequence[AnyRow]:
     """(day, quantity) of entries of ``kinds`` from first to last inclusive, days with any."""
-    return conn.execute(
-        select(e.c.effective_date, func.sum(e.c.quantity))
-        .where(
-            e.c.office_code == office,
-            e.c.kind.in_(list(kinds)),
-            e.c.effective_date >= first,
-            e.c.effective_date <= last,
-        )
-        .group_by(e.c.effective_date)
-    ).all()
+    params = {"b_office": office, "b_kinds": list(kinds), "b_first": first, "b_last": last}
+    return conn.execute(_USE_PER_DAY, params).all()
 
 
 def consumed_by_service(
     conn: Connection, office: str, first: date, before: date
 ) -> dict[str | None, int]:
     """Blanks consumed per application type (the entry's `service`), first <= day < before."""
-    rows = conn.execute(
-        select(e.c.service, func.sum(e.c.quantity))
-        .where(
-            e.c.office_code == office,
-            e.c.kind == "consume",
-            e.c.effective_date >= first,
-            e.c.effective_date < before,
-        )
-        .group_by(e.c.service)
-    ).all()
+    params = {"b_office": office, "b_first": first, "b_last": before}
+    rows = conn.execute(_CONSUMED_BY_SERVICE, params).all()
     return {service: int(qty) for service, qty in rows}
 
 
@@ -66,16 +85,8 @@ def consumed_per_service_day(
     conn: Connection, office: str, first: date, last: date
 ) -> Sequence[AnyRow]:
     """(service, day, quantity) of consume entries from first to last inclusive."""
-    return conn.execute(
-        select(e.c.service, e.c.effective_date, func.sum(e.c.quantity))
-        .where(
-            e.c.office_code == office,
-            e.c.kind == "consume",
-            e.c.effective_date >= first,
-            e.c.effective_date <= last,
-        )
-        .group_by(e.c.service, e.c.effective_date)
-    ).all()
+    params = {"b_office": office, "b_first": first, "b_last": last}
+    return conn.execute(_CONSUMED_PER_SERVICE_DAY, params).all()
 
 
 def registry_print_history(

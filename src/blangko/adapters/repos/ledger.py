@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -32,7 +33,7 @@ from sqlalchemy import (
 )
 
 from blangko.adapters import tables as t
-from blangko.adapters.repos import AnyRow
+from blangko.adapters.repos import AnyRow, day_totals
 from blangko.domain.ledger import EntryRecord, State
 from blangko.domain.serials import SerialRange, merge
 
@@ -973,11 +974,15 @@ def entries_page(
 def entries_of_kinds(conn: Connection, office: str, kinds: Sequence[str]) -> Sequence[AnyRow]:
     """(effective_date, quantity) of each entry of `kinds`, in date order then entry number."""
     e = t.ledger_entry
-    return conn.execute(
-        select(e.c.effective_date, e.c.quantity)
-        .where(e.c.office_code == office, e.c.kind.in_(list(kinds)))
-        .order_by(e.c.effective_date, e.c.seq)
+    # Sorted here, not by the database: with ORDER BY, SQLite walks the office's entries in
+    # the page index's order to check each one's kind (0,7-1,1 s for 1 juta entries) rather
+    # than read the few of these kinds from ix_ledger_entry_tally and sort them.
+    rows = conn.execute(
+        select(e.c.effective_date, e.c.quantity, e.c.seq).where(
+            e.c.office_code == office, e.c.kind.in_(list(kinds))
+        )
     ).all()
+    return sorted(rows, key=lambda r: (r.effective_date, r.seq))
 
 
 def entries_touching(
@@ -1046,23 +1051,26 @@ def head_seq(conn: Connection, office: str) -> int:
     )
 
 
+@cache
+def _quantity_by_kind(dated: bool, upto: bool) -> Any:
+    as_of = bindparam("b_as_of", type_=Date)
+    u = day_totals.tallied(
+        lambda c: [c.effective_date <= as_of] if dated else [],
+        upto_seq=day_totals.UPTO if upto else None,
+    )
+    return select(
+        u.c.kind, u.c.from_location, u.c.to_location, day_totals.total(u.c.quantity).label("qty")
+    ).group_by(u.c.kind, u.c.from_location, u.c.to_location)
+
+
 def quantity_by_kind(
     conn: Connection, office: str, as_of: date | None, *, upto_seq: int | None = None
 ) -> Sequence[AnyRow]:
-    q = select(
-        t.ledger_entry.c.kind,
-        t.ledger_entry.c.from_location,
-        t.ledger_entry.c.to_location,
-        func.sum(t.ledger_entry.c.quantity).label("qty"),
-    ).where(t.ledger_entry.c.office_code == office)
-    if as_of:
-        q = q.where(t.ledger_entry.c.effective_date <= as_of)
-    if upto_seq is not None:
-        q = q.where(t.ledger_entry.c.seq <= upto_seq)
-    q = q.group_by(
-        t.ledger_entry.c.kind, t.ledger_entry.c.from_location, t.ledger_entry.c.to_location
-    )
-    return conn.execute(q).all()
+    """The office's quantities by kind and locations, of the entries dated up to ``as_of``
+    (all when None) and numbered up to ``upto_seq`` (all when None): the stock on hand's
+    sums, read through the stored daily totals (day_totals.tallied)."""
+    q = _quantity_by_kind(as_of is not None, upto_seq is not None)
+    return conn.execute(q, {"b_office": office, "b_as_of": as_of, "b_upto": upto_seq}).all()
 
 
 def spoiled_between(conn: Connection, office: str, first: date, last: date) -> Sequence[AnyRow]:
@@ -1150,29 +1158,42 @@ def last_entries(conn: Connection, office: str, n: int) -> Sequence[AnyRow]:
     return conn.execute(q).all()
 
 
+def _daily_moves() -> Any:
+    u = day_totals.tallied()
+    out = u.c.from_location.is_not(None).label("out")
+    into = u.c.to_location.is_not(None).label("into")
+    return (
+        select(u.c.effective_date, u.c.kind, out, into, day_totals.total(u.c.quantity).label("qty"))
+        .group_by(u.c.effective_date, u.c.kind, out, into)
+        .order_by(u.c.effective_date)
+    )
+
+
+_DAILY_MOVES = _daily_moves()
+
+
 def daily_moves(conn: Connection, office: str) -> Sequence[AnyRow]:
     """The office's quantities per effective date and kind, split by whether the entries
     take blanks from a location (``out``) and put them at one (``into``): what the stock
-    chart's daily levels are made of, summed by the database rather than entry by entry."""
-    e = t.ledger_entry
-    out = e.c.from_location.is_not(None).label("out")
-    into = e.c.to_location.is_not(None).label("into")
-    q = (
-        select(e.c.effective_date, e.c.kind, out, into, func.sum(e.c.quantity).label("qty"))
-        .where(e.c.office_code == office)
-        .group_by(e.c.effective_date, e.c.kind, out, into)
-        .order_by(e.c.effective_date)
+    chart's daily levels are made of, summed by the database (through the stored daily
+    totals, day_totals.tallied) rather than entry by entry."""
+    return conn.execute(_DAILY_MOVES, {"b_office": office}).all()
+
+
+def _usage_by_day() -> Any:
+    kind = bindparam("b_kind", type_=String)
+    u = day_totals.tallied(lambda c: [c.kind == kind])
+    return (
+        select(u.c.effective_date, u.c.service, day_totals.total(u.c.quantity).label("qty"))
+        .group_by(u.c.effective_date, u.c.service)
+        .order_by(u.c.effective_date, u.c.service)
     )
-    return conn.execute(q).all()
+
+
+_USAGE_BY_DAY = _usage_by_day()
 
 
 def usage_by_day(conn: Connection, office: str, kind: str) -> Sequence[AnyRow]:
-    """The quantity of the office's entries of ``kind`` per effective date and service."""
-    e = t.ledger_entry
-    q = (
-        select(e.c.effective_date, e.c.service, func.sum(e.c.quantity).label("qty"))
-        .where(e.c.office_code == office, e.c.kind == kind)
-        .group_by(e.c.effective_date, e.c.service)
-        .order_by(e.c.effective_date, e.c.service)
-    )
-    return conn.execute(q).all()
+    """The quantity of the office's entries of ``kind`` per effective date and service
+    (through the stored daily totals, day_totals.tallied)."""
+    return conn.execute(_USAGE_BY_DAY, {"b_office": office, "b_kind": kind}).all()

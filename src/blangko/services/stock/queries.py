@@ -10,6 +10,7 @@ from sqlalchemy import Connection, select
 
 from blangko.adapters import tables as t
 from blangko.adapters.repos import anchors as anchors_repo
+from blangko.adapters.repos import day_totals as totals_repo
 from blangko.adapters.repos import ledger as repo
 from blangko.domain.applications import printed_receipt
 from blangko.domain.errors import NotFound
@@ -19,7 +20,7 @@ from blangko.domain.serials import parse_ranges, single
 from blangko.domain.text import Msg
 from blangko.services.context import Context, location_names, resolve_office
 from blangko.services.items.audit import verify_items
-from blangko.services.stock import anchors
+from blangko.services.stock import anchors, day_totals
 from blangko.services.stock.results import (
     Balance,
     Ledger,
@@ -40,8 +41,8 @@ def balance(
 ) -> Balance:
     """Stock on hand from the entries alone (no stored running balance)."""
     as_of = check_date(as_of or ctx.today(), "as_of")
+    code = day_totals.keep_up(ctx, office)
     with ctx.read() as conn:
-        code = resolve_office(conn, office)
         result = read_balance(conn, code, as_of=as_of)
     if location is not None:
         if location not in result["by_location"]:
@@ -194,7 +195,9 @@ def verify(ctx: Context, *, office: str | None = None) -> Verification:
     replayed state; every anchor is genuine (signed with the anchor key, in its place) and
     the chain has the anchored hash at each anchored entry; the applications, counts, closed
     months and locations are as the latest anchor digested them; every application's serial
-    is the blank the ledger printed for it. Otherwise the first bad entry is named.
+    is the blank the ledger printed for it; every stored daily total of the ledger (the stock
+    on hand's and the charts' sums, adapters/repos/day_totals.py) is the sum of its entries.
+    Otherwise the first bad entry (or total) is named.
     """
     started = time.perf_counter()
     problems: list[Problem] = []
@@ -298,6 +301,21 @@ def verify(ctx: Context, *, office: str | None = None) -> Verification:
         for audit in item_audits:
             for message in audit["problems"]:
                 bad(None, f"barang {audit['item']}: {message}")
+        # The stored daily totals the stock on hand and the charts read (day_totals): each
+        # must be the sum of its entries up to the mark.
+        names = location_names(conn, code)
+        for diff in totals_repo.differences(conn, code):
+            where = " -> ".join(
+                names.get(loc, str(loc)) if loc else "-"
+                for loc in (diff.from_location, diff.to_location)
+            )
+            bad(
+                None,
+                f"total harian tersimpan {diff.effective_date.isoformat()} {diff.kind}"
+                f" ({where}, {diff.service or '-'}): {diff.stored[0]} blangko dalam"
+                f" {diff.stored[1]} entri, ledger {diff.recounted[0]} dalam"
+                f" {diff.recounted[1]} entri",
+            )
     problems.sort(key=lambda p: (p["seq"] is None, p["seq"] or 0))
     return {
         "office": code,
