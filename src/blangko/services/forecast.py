@@ -45,6 +45,7 @@ from blangko.services.calendar import events
 from blangko.services.calendar.days import OfficeCalendar, holidays_between
 from blangko.services.context import Context
 from blangko.services.coverage.areas import month_spans
+from blangko.services.forecast_memo import simulated
 from blangko.services.network import request_steps
 from blangko.services.registry import registry_age
 from blangko.services.stock import day_totals
@@ -281,7 +282,8 @@ def _by_service(
         if svc == "pemula" and first_cards is not None:
             out[svc] = _summary(first_cards)
             continue
-        sim = fc.forecast_paths(
+        sim = simulated(
+            fc.forecast_paths,
             start if n else as_of,
             series[svc],
             open_flags,
@@ -489,7 +491,10 @@ def forecast_with_paths(
         prr_shares[u.name] = imp["recorded_not_printed"] / pool if pool else 0.0
     # The model its backtest scores (domain.demand), with the events, the queue, the cohort
     # turning 17 and the registry PRR of the print backlog.
-    d = demand.forecast(
+    # Not changed by a print today (the model is fitted on the days before as_of): computed
+    # once per distinct input (services/forecast_memo.py).
+    d = simulated(
+        demand.forecast,
         start,
         used,
         open_flags,

@@ -1,0 +1,100 @@
+"""The forecast's simulations kept per process (services/forecast_memo.py), on SQLite and
+PostgreSQL: a print today does not simulate again and the forecast is exactly the one
+computed from nothing (only the stock on hand, and what follows from it, moves); a change to
+what the model is fitted on (a backdated print, a new event, an application printed) does
+simulate again."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from test_forecast_service import TODAY, add_residents, build_history
+
+from blangko.domain import demand
+from blangko.services import forecast as fs
+from blangko.services import forecast_memo
+from blangko.services.calendar import events
+from blangko.services.context import Context
+from blangko.services.stock import writes
+from blangko.settings import ForecastSettings
+
+SETTINGS = ForecastSettings(paths=300)
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The demand model's simulations actually run (not answered from the memo)."""
+    forecast_memo.MEMO.clear()
+    runs: list[int] = []
+    real = demand.forecast
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        runs.append(1)
+        return real(*args, **kwargs)
+
+    counted.__module__, counted.__qualname__ = real.__module__, real.__qualname__
+    monkeypatch.setattr(demand, "forecast", counted)
+    return runs
+
+
+def _forecast(ctx: Context) -> dict[str, Any]:
+    f = fs.forecast(ctx, as_of=TODAY, horizon=30, settings=SETTINGS)
+    f.pop("seconds")
+    return f
+
+
+def _fresh(ctx: Context) -> dict[str, Any]:
+    """The same forecast with nothing kept: what the memo's answer must equal."""
+    saved = forecast_memo.MEMO._items.copy()
+    forecast_memo.MEMO.clear()
+    try:
+        return _forecast(ctx)
+    finally:
+        forecast_memo.MEMO._items.update(saved)
+
+
+def test_a_print_today_is_not_simulated_again_and_changes_only_the_stock(
+    ctx: Context, office: str, calls: list[int]
+) -> None:
+    build_history(ctx, days=120, mean=10)
+    add_residents(ctx, 40, recorded=TODAY - timedelta(days=30))
+    first = _forecast(ctx)
+    assert len(calls) == 1
+    writes.consume(ctx, service="hilang", qty=3, location="loket-1", effective=TODAY)
+    after = _forecast(ctx)
+    assert len(calls) == 1  # answered from the memo
+    assert after["on_hand"] == first["on_hand"] - 3
+    assert after["daily"] == first["daily"] and after["by_service"] == first["by_service"]
+    assert after == _fresh(ctx)  # exactly the forecast computed from nothing
+    hits = forecast_memo.MEMO.hits
+    _forecast(ctx)  # the caller's changes to what it was given did not reach the memo
+    assert forecast_memo.MEMO.hits > hits and _forecast(ctx) == after
+
+
+def test_what_the_model_is_fitted_on_simulates_again(
+    ctx: Context, office: str, calls: list[int]
+) -> None:
+    build_history(ctx, days=120, mean=10)
+    base = _forecast(ctx)
+    # A print booked on yesterday: the history the model is fitted on changed.
+    writes.consume(
+        ctx, service="hilang", qty=40, location="loket-1", effective=TODAY - timedelta(days=1)
+    )
+    backdated = _forecast(ctx)
+    assert len(calls) == 2
+    assert backdated == _fresh(ctx)  # (a third run: nothing kept)
+    assert backdated["daily"] != base["daily"]
+    # A village-head election within the horizon: an uplift.
+    events.add_event(
+        ctx,
+        name="Pilkades",
+        event_date=TODAY + timedelta(days=10),
+        kind="pilkades",
+        all_villages=True,
+    )
+    with_event = _forecast(ctx)
+    assert len(calls) == 4
+    assert with_event == _fresh(ctx)
+    assert [e["name"].split(" (")[0] for e in with_event["events"]] == ["Pilkades"]
