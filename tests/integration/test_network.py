@@ -286,3 +286,39 @@ def test_network_check_finds_a_serial_with_two_stories(network: Context) -> None
     net = audit.verify(network)
     assert not net["sound"]
     assert any(p["shipment"] == s["id"] for p in net["problems"])
+
+
+def test_the_organisation_counts_every_blank_in_its_state_wherever_it_is(
+    network: Context,
+) -> None:
+    """The organisation's stock on hand and in transit (counted by location through the
+    blank index, adapters/repos/network.py) equal a plain count of each office's blanks by
+    state: blanks at a store, at a station, in transit (no location), and an available blank
+    whose location is gone from the row (not a state the services make, counted all the same)."""
+    ctx = network
+    setup.add_location(ctx, name="loket-1", kind="station", office="17.04")
+    _send(ctx, "17.04", "KR0000001-KR0000500")
+    shipments.receive(ctx, shipment=1, document="BAST-1", office="17.04")
+    writes.transfer(ctx, from_location="gudang", to_location="loket-1", qty=120, office="17.04")
+    _send(ctx, "16.01", "KR0001001-KR0001300", document="SP-2")  # in transit
+    with ctx.engine.begin() as conn:
+        conn.execute(
+            update(t.blank).where(t.blank.c.serial == "KR0009999").values(location_id=None)
+        )
+        plain = {
+            (r.office_code, r.state): int(r.n)
+            for r in conn.execute(
+                select(t.blank.c.office_code, t.blank.c.state, func.count().label("n")).group_by(
+                    t.blank.c.office_code, t.blank.c.state
+                )
+            )
+        }
+    tree = organisation.organisation(ctx)
+    offices = [tree["directorate"], *(o for p in tree["provinces"] for o in p["offices"])]
+    got = {o["code"]: (o["on_hand"], o["in_transit"]) for o in offices if o}
+    want = {
+        code: (plain.get((code, "available"), 0), plain.get((code, "in_transit"), 0))
+        for code in got
+    }
+    assert got == want
+    assert got[D] == (10_000 - 500 - 300, 300) and got["17.04"] == (500, 0)

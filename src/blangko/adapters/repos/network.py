@@ -25,27 +25,34 @@ def set_office_kind(conn: Connection, code: str, kind: str) -> None:
     conn.execute(update(t.office).where(t.office.c.code == code).values(level=kind))
 
 
+def _blanks_in_state(state: State) -> Any:
+    """The office's blanks in ``state``, counted by index seeks: those at each of its
+    locations plus those at none. `ix_blank_where` leads with (office, location, state), so a
+    count by office and state alone reads every blank the office ever held (1 juta on a big
+    office, 0,2-0,3 s); by location it reads only the blanks in that state."""
+    b = t.blank
+    locations = select(t.location.c.id).where(t.location.c.office_code == t.office.c.code)
+
+    def count(where: Any) -> Any:
+        return (
+            select(func.count())
+            .where(b.c.office_code == t.office.c.code, where, b.c.state == state.value)
+            .scalar_subquery()
+        )
+
+    return count(b.c.location_id.in_(locations)) + count(b.c.location_id.is_(None))
+
+
 def organisation(conn: Connection) -> Sequence[AnyRow]:
     """Every office (code, name, kind, entries) with its blanks on hand and in transit out."""
-    b = t.blank
-    on_hand = (
-        select(func.count())
-        .where(b.c.office_code == t.office.c.code, b.c.state == State.AVAILABLE.value)
-        .scalar_subquery()
-    )
-    in_transit = (
-        select(func.count())
-        .where(b.c.office_code == t.office.c.code, b.c.state == State.IN_TRANSIT.value)
-        .scalar_subquery()
-    )
     return conn.execute(
         select(
             t.office.c.code,
             t.office.c.name,
             t.office.c.level.label("kind"),
             t.office.c.ledger_seq,
-            on_hand.label("on_hand"),
-            in_transit.label("in_transit"),
+            _blanks_in_state(State.AVAILABLE).label("on_hand"),
+            _blanks_in_state(State.IN_TRANSIT).label("in_transit"),
         ).order_by(t.office.c.code)
     ).all()
 
