@@ -44,6 +44,17 @@ _NONE_LOCATION = 0
 _NONE_SERVICE = ""
 
 
+# What an entry is totalled by, as the stored totals hold it (a NULL as 0 or ''): the fold
+# and the recount of `differences` group by the same keys.
+_TOTAL_KEYS = (
+    e.c.effective_date,
+    e.c.kind,
+    func.coalesce(e.c.from_location, _NONE_LOCATION),
+    func.coalesce(e.c.to_location, _NONE_LOCATION),
+    func.coalesce(e.c.service, _NONE_SERVICE),
+)
+
+
 def _mark(office: Any, upto_seq: Any | None) -> Any:
     q = select(m.c.through_seq).where(m.c.office_code == office)
     if upto_seq is not None:
@@ -164,22 +175,16 @@ def fold(conn: Connection, office: str, most: int) -> int:
     ).rowcount
     if moved != 1:
         return 0
-    keys = (
-        e.c.effective_date,
-        e.c.kind,
-        func.coalesce(e.c.from_location, _NONE_LOCATION),
-        func.coalesce(e.c.to_location, _NONE_LOCATION),
-        func.coalesce(e.c.service, _NONE_SERVICE),
-    )
+
     sums = (
         select(
             literal(office, String),
-            *keys,
+            *_TOTAL_KEYS,
             cast(func.sum(e.c.quantity), BigInteger),
             cast(func.count(), BigInteger),
         )
         .where(e.c.office_code == office, e.c.seq > through, e.c.seq <= upto)
-        .group_by(*keys)
+        .group_by(*_TOTAL_KEYS)
     )
     columns = [
         "office_code",
@@ -227,19 +232,13 @@ def differences(conn: Connection, office: str) -> list[Difference]:
     """The stored totals of the office that differ from a full recount of its entries up to
     the mark (a total changed, added or removed behind the ledger's back)."""
     through = mark_of(conn, office)
-    keys = (
-        e.c.effective_date,
-        e.c.kind,
-        func.coalesce(e.c.from_location, _NONE_LOCATION),
-        func.coalesce(e.c.to_location, _NONE_LOCATION),
-        func.coalesce(e.c.service, _NONE_SERVICE),
-    )
+
     recount = {
         tuple(r[:5]): (int(r[5]), int(r[6]))
         for r in conn.execute(
-            select(*keys, func.sum(e.c.quantity), func.count())
+            select(*_TOTAL_KEYS, func.sum(e.c.quantity), func.count())
             .where(e.c.office_code == office, e.c.seq <= through)
-            .group_by(*keys)
+            .group_by(*_TOTAL_KEYS)
         )
     }
     stored = {
