@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -297,6 +298,8 @@ def test_stock_verify_exits_zero_when_sound(db_url, stocked) -> None:
     done = blangko(db_url, "stock", "verify")
     assert done.returncode == 0, done.stderr
     assert "Ledger 17.04 utuh: 2 entri, 5.000 seri" in done.stdout
+    # The time it took in Indonesian figures: a decimal comma ("0,012 detik", not "0.012").
+    assert re.search(r"diperiksa dalam \d+(,\d+)? detik", done.stdout), done.stdout
 
 
 def test_stock_verify_exits_one_naming_the_tampered_entry(db_url, stocked) -> None:

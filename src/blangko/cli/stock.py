@@ -820,7 +820,7 @@ def print_verification(r: Verification) -> None:
                     office=r["office"],
                     entries=num(r["entries"]),
                     serials=num(r["serials"]),
-                    seconds=r["seconds"],
+                    seconds=num(r["seconds"]),
                 )
             )
         )
