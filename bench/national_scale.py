@@ -34,6 +34,7 @@ import json
 import multiprocessing
 import os
 import random
+import re
 import secrets
 import subprocess
 import sys
@@ -512,9 +513,14 @@ def needs_from_snapshots(url: str) -> list[OfficeNeed]:
     return out
 
 
-async def readers(base: str, clients: int, duration: float) -> dict[str, dict[str, Any]]:
+async def readers(
+    base: str, clients: int, duration: float, think: float = 0.0
+) -> dict[str, dict[str, Any]]:
     """``clients`` signed-in directorate readers, each in turn /nasional, the API and
-    /status, for ``duration`` seconds."""
+    /status, for ``duration`` seconds. With ``think`` > 0 each reader pauses between two
+    requests (exponential, mean ``think`` seconds, seeded per reader), as people read a page:
+    an open load of that many users. With 0 each asks again at once, a saturated closed loop
+    whose latency is mostly queueing behind the other readers."""
     targets = ["/nasional", "/api/v1/national", "/status"]
     samples: dict[str, list[float]] = {u: [] for u in targets}
     errors: dict[str, int] = {u: 0 for u in targets}
@@ -523,8 +529,6 @@ async def readers(base: str, clients: int, duration: float) -> dict[str, dict[st
     for _ in range(clients):
         c = httpx.AsyncClient(base_url=base, timeout=120, follow_redirects=False)
         page = await c.get("/login")
-        import re
-
         csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
         data = {"username": user, "password": password, "next": "/"}
         if csrf:
@@ -546,6 +550,9 @@ async def readers(base: str, clients: int, duration: float) -> dict[str, dict[st
 
     async def one(i: int, c: httpx.AsyncClient) -> None:
         k = i
+        pause = random.Random(i)
+        if think > 0:  # the readers do not all start at the same instant
+            await asyncio.sleep(pause.uniform(0, think))
         while time.monotonic() < stop:
             u = targets[k % len(targets)]
             k += 1
@@ -555,6 +562,8 @@ async def readers(base: str, clients: int, duration: float) -> dict[str, dict[st
             samples[u].append((time.perf_counter() - t0) * 1000)
             if r.status_code != 200:
                 errors[u] += 1
+            if think > 0:
+                await asyncio.sleep(pause.expovariate(1 / think))
 
     started = time.monotonic()
     await asyncio.gather(*(one(i, c) for i, c in enumerate(sessions)))
@@ -600,16 +609,22 @@ def web_run(url: str, args: argparse.Namespace, server_workers: int) -> dict[str
     base = f"http://127.0.0.1:{port}"
     try:
         bw.wait_up(base, proc, log, 120)
-        load_before = bw.loadavg()
-        requests = asyncio.run(readers(base, args.clients, args.duration))
-        load_after = bw.loadavg()
+        runs = {}
+        for think in args.think:
+            load_before = bw.loadavg()
+            requests = asyncio.run(readers(base, args.clients, args.duration, think))
+            load_after = bw.loadavg()
+            runs[f"{think:g}"] = {"requests": requests, "loadavg_before": load_before,
+                                  "loadavg_after": load_after}  # fmt: skip
+            print(f"  server workers {server_workers}, think {think:g} s, "
+                  f"load {load_before} -> {load_after}")  # fmt: skip
+            for u, f in requests.items():
+                print(f"  {u}: n={f['n']} err={f['errors']} p50 {f['p50_ms']} "
+                      f"p95 {f['p95_ms']} p99 {f['p99_ms']} ms")  # fmt: skip
     finally:
         bw.stop_server(proc)
-    print(f"  server workers {server_workers}, load {load_before} -> {load_after}")
-    for u, f in requests.items():
-        print(f"  {u}: n={f['n']} err={f['errors']} p50 {f['p50_ms']} p95 {f['p95_ms']} "
-              f"p99 {f['p99_ms']} ms")  # fmt: skip
-    return {"requests": requests, "loadavg_before": load_before, "loadavg_after": load_after}
+    # The first think time's figures where one run was kept before (the JSON's old shape)
+    return {**runs[f"{args.think[0]:g}"], "by_think_s": runs}
 
 
 def measure(url: str, args: argparse.Namespace, deadline: float) -> dict[str, Any]:
@@ -663,6 +678,7 @@ def measure(url: str, args: argparse.Namespace, deadline: float) -> dict[str, An
     if isinstance(first, dict):
         out["web"] = first["requests"]
         out["web_clients"], out["web_duration_s"] = args.clients, args.duration
+        out["web_think_s"] = args.think
     # Again on the same database: the forecasts are stored and current (a re-run the same day)
     if time.monotonic() < deadline:
         out["snapshot_again"] = {str(workers[0]): snapshot_job(url, workers[0])}
@@ -683,6 +699,12 @@ def main() -> int:
         help="`blangko serve --workers`, one web run each (e.g. 1,2)",
     )
     ap.add_argument("--duration", type=float, default=30.0)
+    ap.add_argument(
+        "--think",
+        type=lambda s: [float(x) for x in s.split(",")],
+        default=[0.0],
+        help="mean seconds each reader pauses between requests; one run each (e.g. 0,3)",
+    )
     ap.add_argument("--verify-sample", type=int, default=5)
     ap.add_argument("--budget", type=float, default=3600.0, help="seconds; later phases skipped")
     ap.add_argument("--force", action="store_true")

@@ -2,7 +2,8 @@
 PostgreSQL: a print today does not simulate again and the forecast is exactly the one
 computed from nothing (only the stock on hand, and what follows from it, moves); a change to
 what the model is fitted on (a backdated print, a new event, an application printed) does
-simulate again."""
+simulate again. Likewise an event's impact (its villages counted in the registry) is read as
+stored for today: a print does not count it again, a registry change does."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 from test_forecast_service import TODAY, add_residents, build_history
 
+from blangko.adapters.repos import coverage as coverage_repo
 from blangko.domain import demand
 from blangko.services import forecast as fs
 from blangko.services import forecast_memo
@@ -98,3 +100,40 @@ def test_what_the_model_is_fitted_on_simulates_again(
     assert len(calls) == 4
     assert with_event == _fresh(ctx)
     assert [e["name"].split(" (")[0] for e in with_event["events"]] == ["Pilkades"]
+
+
+def test_a_print_today_reads_the_events_impact_as_stored(
+    ctx: Context, office: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_history(ctx, days=120, mean=10)
+    add_residents(ctx, 40)  # wajib KTP, not recorded: the election's pool
+    event_id = events.add_event(
+        ctx, name="Pilkades", event_date=TODAY + timedelta(days=10), kind="pilkades",
+        all_villages=True,
+    )["id"]  # fmt: skip
+    counted: list[int] = []  # the registry counts of the event's villages
+    real = coverage_repo.village_totals
+
+    def village_totals(*args: Any, **kwargs: Any) -> Any:
+        counted.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(coverage_repo, "village_totals", village_totals)
+    first = _forecast(ctx)
+    assert len(counted) == 1
+    writes.consume(ctx, service="hilang", qty=3, location="loket-1", effective=TODAY)
+    after = _forecast(ctx)
+    assert len(counted) == 1  # the stored impact: the registry is not counted again
+    direct = events.impact(ctx, event_id, as_of=TODAY)
+    assert len(counted) == 2
+    [shown] = after["events"]
+    assert shown["blanks"] == direct["expected_extra"]["blanks"]
+    assert shown["blanks"] == first["events"][0]["blanks"]
+    # Another day asked (as_of): computed for that day, not read from today's.
+    fs.forecast(ctx, as_of=TODAY - timedelta(days=1), horizon=30, settings=SETTINGS)
+    assert len(counted) == 3
+    add_residents(ctx, 30)  # the registry changed: counted again
+    grown = _forecast(ctx)
+    assert len(counted) == 4
+    [bigger] = grown["events"]
+    assert bigger["blanks"]["expected"] > shown["blanks"]["expected"]

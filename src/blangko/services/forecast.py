@@ -40,7 +40,7 @@ from blangko.domain.ledger import SERVICES
 from blangko.domain.limits import check_date
 from blangko.domain.text import Msg
 from blangko.formatting import num
-from blangko.services import applications, rationing
+from blangko.services import applications, derived, rationing
 from blangko.services.calendar import events
 from blangko.services.calendar.days import OfficeCalendar, holidays_between
 from blangko.services.context import Context
@@ -98,7 +98,13 @@ def _event_uplifts(
         when = date.fromisoformat(ev["date"])
         if when < as_of or when > horizon_end:
             continue
-        imp = events.impact(ctx, ev["id"], as_of=as_of, office=office)
+        # Today's impact as stored (it reads no ledger: a print does not count the event's
+        # villages in the registry again); another day's is computed here.
+        imp = (
+            events.impact_stored(derived.synchronous(ctx), ev["id"], office=office).value
+            if as_of == ctx.today()
+            else events.impact(ctx, ev["id"], as_of=as_of, office=office)
+        )
         blanks = imp["expected_extra"]["blanks"]
         window_from = date.fromisoformat(imp["expected_extra"]["window"]["from"])
         label = f"{ev['name']} ({imp['villages']} desa)"
