@@ -352,3 +352,24 @@ def test_narrow_titles_are_wrapped() -> None:
     title_lines = [t for t in _texts(svg) if t[4] > FONT_SIZE]
     assert len(title_lines) >= 2
     _assert_within(svg)
+
+
+def test_a_negative_level_stays_within_the_plot() -> None:
+    """An axis from 0: a level below it (a stored adjustment gone wrong) is drawn on the base
+    line, not below the plot over the dates."""
+    svg = charts.stock_on_hand(
+        [(DAY, 50), (DAY + timedelta(days=3), -40), (DAY + timedelta(days=9), 20)],
+        [],
+        lang="id",
+        title="t",
+        received_label="r",
+        empty="e",
+    )
+    bottom = _bottom(svg)
+    ys = [
+        float(v)
+        for p in _doc(svg).getElementsByTagName("path")
+        for v in re.findall(r"(?:V|M[\d.]+ )([\d.-]+)", p.getAttribute("d"))
+    ]
+    assert ys and max(ys) <= bottom + 0.01 and min(ys) >= 0
+    assert [t[3] for t in _texts(svg) if t[2] == "end"][0] == "0"

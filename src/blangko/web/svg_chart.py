@@ -265,8 +265,11 @@ class Frame:
         return self.left + (v - self.x0) / span * (self.right - self.left)
 
     def y(self, v: float) -> float:
+        """Within the plot: a value below the axis's start (a negative level) is drawn on
+        the base line, as the plot would clip it."""
         span = self.y1 - self.y0 or 1.0
-        return self.bottom - (v - self.y0) / span * (self.bottom - self.top)
+        y = self.bottom - (v - self.y0) / span * (self.bottom - self.top)
+        return min(max(y, self.top), self.bottom)
 
 
 def title_lines(title: str, width: float) -> list[str]:
@@ -312,9 +315,8 @@ def draw_legend(canvas: Canvas, legend: Legend, y: float, narrow: bool) -> None:
         for kind, color, label, w in row:
             colour, _, opacity = color.partition("/")
             if kind == "line":
-                canvas.line(
-                    x, base - FONT_SIZE * 0.35, x + FONT_SIZE * 1.2, base - 3.2, colour, 1.6
-                )
+                mid = base - FONT_SIZE * 0.4
+                canvas.line(x, mid, x + FONT_SIZE * 1.2, mid, colour, 1.6)
             else:
                 canvas.rect(
                     x,
