@@ -239,7 +239,7 @@ def coverage_by_area(
         x1=100.0,
     )
     c = canvas
-    for t in range_ticks(low, 100.0, 4 if narrow else 8):
+    for t in range_ticks(low, 100.0, 5 if narrow else 8):
         x = frame.x(t)
         c.line(x, top, x, bottom, "#d8dee6", 0.8)
         c.line(x, bottom, x, bottom + 3, INK, 0.8)
