@@ -4,6 +4,8 @@ back as XML: ticks, dates, bars, escaping, and the narrow width kept."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import xml.dom.minidom
 from datetime import date, timedelta
 
@@ -373,3 +375,11 @@ def test_a_negative_level_stays_within_the_plot() -> None:
     ]
     assert ys and max(ys) <= bottom + 0.01 and min(ys) >= 0
     assert [t[3] for t in _texts(svg) if t[2] == "end"][0] == "0"
+
+
+def test_the_web_app_loads_no_plotting_library() -> None:
+    """The web's charts cost no matplotlib import (~0.3 s, a font cache) nor its drawing: it
+    stays for the PDF reports' charts, loaded only when one is written."""
+    code = "import sys, blangko.web.app; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
