@@ -47,8 +47,8 @@ def serve(
     ] = 1,
 ) -> None:
     """Jalankan halaman web dan API JSON (uvicorn)."""
-    # Lazy on purpose: only this command runs a server. The web app (FastAPI, matplotlib:
-    # ~0.7 s) and uvicorn would otherwise load on every command; tests/unit/test_layers.py
+    # Lazy on purpose: only this command runs a server. The web app (FastAPI and the pages:
+    # ~0.6 s) and uvicorn would otherwise load on every command; tests/unit/test_layers.py
     # lists both among the modules allowed to load inside a function.
     import uvicorn
 

@@ -235,7 +235,7 @@ def _draw(
 
 # This process's drawings (`drawn`): the locks a drawing is drawn under (a fixed number, by
 # its hash: its parameters may come from a query string, so no lock per drawing asked is
-# kept; drawings share matplotlib's one lock anyway), and the last drawings drawn or read.
+# kept), and the last drawings drawn or read.
 DRAWN_KEPT = 256
 _drawn_locks = tuple(threading.Lock() for _ in range(32))
 _drawn_guard = threading.Lock()

@@ -1,40 +1,51 @@
-"""Charts drawn on the server as SVG with matplotlib (no JavaScript, no CDN).
+"""Charts drawn on the server as SVG text by our own writer (web/svg_chart.py; no JavaScript,
+no CDN, no plotting library: matplotlib cost 65-140 ms of Python per drawing in the server's
+process, issue 17).
 
-Each chart is drawn in two widths: `narrow=False` for a desktop column (6.4 in, about 600
-CSS px), `narrow=True` for a phone (3.5 in, about 340 px), laid out within its width, with
-the title wrapped and the legend below the axes. A browser scales an SVG image to its box, text included: one drawing for every
-width would shrink 9-point text to 6 px on a phone. The pages choose the width with <picture>
+Each chart is drawn in two widths: `narrow=False` for a desktop column (5.6 in, about 530
+CSS px, shown filling the column), `narrow=True` for a phone (3.5 in, about 340 px), laid out within its width: the
+title wrapped, long area names cut with an ellipsis, the legend below the axes. A browser
+scales an SVG image to its box, text included: one drawing for every width would shrink
+9-point text to 6 px on a phone. The pages choose the width with <picture>
 (templates/_chart.html); every text is at least 9 points, 12 px at the drawn size.
 """
 
 from __future__ import annotations
 
-import io
-import textwrap
-import threading
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-import matplotlib
+from blangko.domain.limits import printable
+from blangko.formatting import num
+from blangko.services.coverage.results import AreaFigures
+from blangko.web.svg_chart import (
+    FONT_SIZE,
+    INK,
+    LINE,
+    MUTED,
+    NARROW,
+    PAD,
+    WIDE,
+    Canvas,
+    Frame,
+    Legend,
+    draw_legend,
+    draw_title,
+    esc,
+    fit,
+    legend_height,
+    nice_ticks,
+    points,
+    range_ticks,
+    text_width,
+    title_lines,
+    wrap,
+    x_date_axis,
+    y_axis,
+    y_label_width,
+)
 
-matplotlib.use("Agg")  # no display on a server; must precede pyplot
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
-from numpy.typing import NDArray  # noqa: E402
-
-from blangko.domain.limits import printable  # noqa: E402
-from blangko.formatting import num  # noqa: E402
-from blangko.services.coverage.results import AreaFigures  # noqa: E402
-
-# pyplot keeps global state; two requests drawing at once must not share a figure.
-_lock = threading.Lock()
-WIDE_IN, NARROW_IN = 6.4, 3.5  # figure widths, inches
-NARROW_TITLE_CHARS = 36  # a title's line on a narrow chart
 SERVICE_COLORS = {
     "pemula": "#1f6f8b",
     "hilang": "#e07a1f",
@@ -42,90 +53,68 @@ SERVICE_COLORS = {
     "perubahan_data": "#5a8f29",
     "lainnya": "#777777",
 }
-plt.rcParams.update(
-    {
-        "svg.fonttype": "none",  # text stays text: smaller, selectable, uses the page font
-        # Labels are data (event and area names): '$...$' is text, never TeX-like maths.
-        "text.parse_math": False,
-        "font.size": 9,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-    }
-)
+PLOT_H = {False: 135.0, True: 125.0}  # a date chart's plot height, points
+ROW_H = 15.0  # a coverage chart's row of one area, points
+X_LABELS_H = FONT_SIZE * 1.9  # the dd/mm labels below a plot
 
 
-def _x(days: Sequence[date]) -> NDArray[np.float64]:
-    """Dates as matplotlib's day numbers, the x values of a date axis (`ax.xaxis_date()`):
-    what matplotlib would convert them to itself, but typed, which its stubs need."""
-    return np.asarray(mdates.date2num(list(days)), dtype=np.float64)
-
-
-def _x1(day: date) -> float:
-    return float(mdates.date2num(day))
-
-
-def _figure(narrow: bool, height: float):  # type: ignore[no-untyped-def]
-    """A figure and its axes. A narrow one lays itself out within its width (constrained
-    layout: long tick labels shrink the axes instead of widening the image)."""
-    if narrow:
-        return plt.subplots(figsize=(NARROW_IN, height), layout="constrained")
-    return plt.subplots(figsize=(WIDE_IN, height))
-
-
-def _title(ax, title: str, narrow: bool, **kw: Any) -> None:  # type: ignore[no-untyped-def]
-    """Above the axes from their left edge; on a narrow chart, the figure's title from the
-    figure's left edge, wrapped (the axes may start far right of it, after long area names)."""
-    if narrow:
-        wrapped = textwrap.fill(title, NARROW_TITLE_CHARS)
-        ax.figure.suptitle(wrapped, x=0.01, ha="left", fontsize="large")
-    else:
-        ax.set_title(title, loc="left", **kw)
-
-
-def _legend(ax, narrow: bool, ncols: int, **kw: Any) -> None:  # type: ignore[no-untyped-def]
-    """Where `kw` puts it; on a narrow chart below the axes, in two columns, so that it
-    covers no data."""
-    if narrow:
-        ax.figure.legend(loc="outside lower left", ncols=min(2, ncols), frameon=False)
-    else:
-        ax.legend(frameon=False, ncols=ncols, **kw)
-
-
-def _date_axis(ax, narrow: bool) -> None:  # type: ignore[no-untyped-def]
-    """Dates as dd/mm; at most five of them on a narrow chart, so that they do not overlap."""
-    if narrow:
-        ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=5))
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d/%m"))
-
-
-def _svg(fig) -> str:  # type: ignore[no-untyped-def]
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")
-    plt.close(fig)
-    return buf.getvalue()
+def _width(narrow: bool) -> float:
+    return NARROW if narrow else WIDE
 
 
 def _empty(message: str, narrow: bool = False) -> str:
-    with _lock:
-        fig, ax = _figure(narrow, 2.4)
-        ax.axis("off")
-        text = textwrap.fill(message, NARROW_TITLE_CHARS) if narrow else message
-        ax.text(0.5, 0.5, text, ha="center", va="center", color="#555")
-        return _svg(fig)
+    width = _width(narrow)
+    canvas = Canvas(width, 172.8, message)
+    lines = wrap(message, width - 4 * PAD)
+    y = 172.8 / 2 - (len(lines) - 1) * FONT_SIZE * LINE / 2 + FONT_SIZE * 0.35
+    for i, line in enumerate(lines):
+        canvas.text(width / 2, y + i * FONT_SIZE * LINE, line, color=MUTED, anchor="middle")
+    return canvas.render()
 
 
-def _date_chart(narrow: bool) -> tuple[Figure, Axes]:
-    """A figure for a chart over dates: its x axis takes matplotlib's day numbers."""
-    fig, ax = _figure(narrow, 2.8)
-    ax.xaxis_date()
-    return fig, ax
+def _date_frame(
+    title: str,
+    narrow: bool,
+    first: date,
+    last: date,
+    ticks: list[int],
+    lang: str,
+    legend: Legend,
+    above: float = 0.0,
+) -> tuple[Frame, float]:
+    """A chart over dates: the title, `above` points of room over the plot (the marks'
+    labels), the plot with `ticks` up the left and days along x, the legend's room below.
+    Returns the frame and the legend's top."""
+    width = _width(narrow)
+    lines = title_lines(title, width)
+    canvas = Canvas(width, 0.0, title)
+    top = draw_title(canvas, lines) + above + FONT_SIZE * 0.5
+    bottom = top + PLOT_H[narrow]
+    legend_top = bottom + X_LABELS_H + 2
+    canvas.height = legend_top + legend_height(legend, width, narrow) + PAD
+    # A margin of 2 % (half a day at least) at either end: a line or a mark on the first or
+    # the last day is not drawn over the axis.
+    margin = max(0.5, (last - first).days * 0.02)
+    x0, x1 = first.toordinal() - margin, last.toordinal() + margin
+    frame = Frame(
+        canvas,
+        left=PAD + y_label_width(ticks, lang),
+        top=top,
+        right=width - PAD - FONT_SIZE,
+        bottom=bottom,
+        x0=x0,
+        x1=x1,
+        y0=0,
+        y1=ticks[-1],
+    )
+    y_axis(frame, ticks, lang)
+    x_date_axis(frame, first, last, narrow)
+    return frame, legend_top
 
 
-def _label_date_axes(ax: Axes, title: str, lang: str, narrow: bool) -> None:
-    """The title at the left, whole numbers up the y axis and days (dd/mm) along x."""
-    _title(ax, title, narrow)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: num(int(v), lang)))
-    _date_axis(ax, narrow)
+def _ticks(top: float, narrow: bool) -> list[int]:
+    # A narrow chart is as high as a wide one: as many ticks fit up its axis.
+    return nice_ticks(top, 5)
 
 
 def stock_on_hand(
@@ -140,27 +129,31 @@ def stock_on_hand(
 ) -> str:
     if not series:
         return _empty(empty, narrow)
-    with _lock:
-        fig, ax = _date_chart(narrow)
-        days = _x([d for d, _ in series])
-        levels = [v for _, v in series]
-        ax.step(days, levels, where="post", color="#1f6f8b", linewidth=1.8)
-        ax.fill_between(days, levels, step="post", alpha=0.12, color="#1f6f8b")
-        level_at = dict(series)
-        for i, (d, q) in enumerate(receipts):
-            ax.axvline(_x1(d), color="#e07a1f", linestyle="--", linewidth=1)
-            ax.annotate(
-                f"+{num(q, lang)}",
-                (d, level_at.get(d, 0)),
-                textcoords="offset points",
-                xytext=(4, 4),
-                color="#b35c00",
-                label=received_label if i == 0 else None,
-            )
-        _label_date_axes(ax, title, lang, narrow)
-        ax.set_ylim(bottom=0)
-        ax.grid(axis="y", alpha=0.3)
-        return _svg(fig)
+    days = [d for d, _ in series] + [d for d, _ in receipts]
+    levels = [v for _, v in series]
+    ticks = _ticks(max(levels), narrow)
+    frame, _legend_top = _date_frame(title, narrow, min(days), max(days), ticks, lang, Legend())
+    c = frame.canvas
+    xs = [frame.x(d.toordinal()) for d, _ in series]
+    # A step after each day: the level holds until the next day with entries.
+    d = f"M{xs[0]:.2f} {frame.y(levels[0]):.2f}"
+    for x, v in zip(xs[1:], levels[1:], strict=True):
+        d += f" H{x:.2f} V{frame.y(v):.2f}"
+    c.path(f"{d} V{frame.bottom:.2f} H{xs[0]:.2f} Z", fill="#1f6f8b", fill_opacity=0.12)
+    c.path(d, stroke="#1f6f8b", width=1.8)
+    level_at = dict(series)
+    for when, q in receipts:
+        x = frame.x(when.toordinal())
+        label = f"+{num(q, lang)}"
+        c.add(f"<g><title>{esc(received_label)} {when:%d/%m/%Y}: {esc(label)}</title>")
+        c.line(x, frame.top, x, frame.bottom, "#e07a1f", 1.0, dash="4 3")
+        y = max(frame.y(level_at.get(when, 0)) - 3, frame.top + FONT_SIZE)
+        if x + 3 + text_width(label) > c.width - PAD:
+            c.text(x - 3, y, label, color="#b35c00", anchor="end", halo=True)
+        else:
+            c.text(x + 3, y, label, color="#b35c00", halo=True)
+        c.add("</g>")
+    return c.render()
 
 
 def usage_by_week(
@@ -174,28 +167,35 @@ def usage_by_week(
 ) -> str:
     if not weeks:
         return _empty(empty, narrow)
-    with _lock:
-        fig, ax = _date_chart(narrow)
-        mondays = list(weeks)
-        bottom = [0] * len(mondays)
-        services = [s for s in SERVICE_COLORS if any(s in w for w in weeks.values())]
+    mondays = list(weeks)
+    services = [s for s in SERVICE_COLORS if any(s in w for w in weeks.values())]
+    totals = [sum(weeks[m].get(s, 0) for s in services) for m in mondays]
+    legend = Legend()
+    for s in services:
+        legend.add("box", SERVICE_COLORS[s], labels.get(s, s))
+    first, last = min(mondays), max(mondays)
+    ticks = _ticks(max(totals), narrow)
+    frame, legend_top = _date_frame(
+        title, narrow, first, date.fromordinal(last.toordinal() + 7), ticks, lang, legend
+    )
+    c = frame.canvas
+    for m in mondays:
+        x = frame.x(m.toordinal())
+        w = frame.x(m.toordinal() + 5) - x  # five days of the week's seven, as before
+        bottom = 0
         for s in services:
-            values = [weeks[m].get(s, 0) for m in mondays]
-            ax.bar(
-                _x(mondays),
-                values,
-                width=5,
-                bottom=bottom,
-                color=SERVICE_COLORS[s],
-                label=labels.get(s, s),
-                align="edge",
-            )
-            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-        _label_date_axes(ax, title, lang, narrow)
-        _legend(ax, narrow, min(4, len(services)), loc="upper left")
-        ax.grid(axis="y", alpha=0.3)
-        ax.set_ylim(top=max(bottom) * (1.1 if narrow else 1.3) if bottom else 1)
-        return _svg(fig)
+            v = weeks[m].get(s, 0)
+            if v > 0:
+                c.rect(
+                    x,
+                    frame.y(bottom + v),
+                    w,
+                    frame.y(bottom) - frame.y(bottom + v),
+                    SERVICE_COLORS[s],
+                )
+            bottom += v
+    draw_legend(c, legend, legend_top, narrow)
+    return c.render()
 
 
 def coverage_by_area(
@@ -213,34 +213,65 @@ def coverage_by_area(
     few tenths of a percent that matter can be seen."""
     if not areas:
         return _empty(empty, narrow)
-    with _lock:
-        rows = sorted(areas, key=lambda a: a["coverage_pct"] or 0)
-        height = min(0.24 * len(rows) + 1.0, 40)
-        fig, ax = _figure(narrow, height)
-        values = [float(a["coverage_pct"] or 0) for a in rows]
-        colors = ["#b35c00" if v < target else "#2f7d32" for v in values]
-        # An area whose name is not in the region table is shown by its code.
-        ax.barh([printable(a["name"] or a["code"]) for a in rows], values, color=colors, height=0.7)
-        low = min([*values, target])
-        ax.set_xlim(max(0.0, low - 2), 100)
-        ax.axvline(target, color="#9b2c2c", linestyle="--", linewidth=1.2)
-        ax.text(
-            target,
-            1.0,
-            f"{target_label} {num(target, lang)} %",
-            transform=ax.get_xaxis_transform(),
-            ha="right",
-            va="bottom",
-            color="#9b2c2c",
+    width = _width(narrow)
+    rows = sorted(areas, key=lambda a: a["coverage_pct"] or 0)
+    values = [float(a["coverage_pct"] or 0) for a in rows]
+    # An area whose name is not in the region table is shown by its code.
+    names = [printable(a["name"] or a["code"]) for a in rows]
+    # The names' column: as wide as the longest name, within a share of the width (a long
+    # name is cut with an ellipsis: it never widens the drawing).
+    name_w = min(max(text_width(n) for n in names), width * 0.4)
+    value_w = text_width(f" {num(100.0, lang)}") + 2
+    lines = title_lines(title, width)
+    canvas = Canvas(width, 0.0, title)
+    label_y = draw_title(canvas, lines) + FONT_SIZE * 1.1
+    top = label_y + 5
+    bottom = top + ROW_H * len(rows)
+    canvas.height = bottom + X_LABELS_H + PAD
+    low = max(0.0, min([*values, target]) - 2)
+    frame = Frame(
+        canvas,
+        left=PAD + name_w + 4,
+        top=top,
+        right=width - PAD - value_w,
+        bottom=bottom,
+        x0=low,
+        x1=100.0,
+    )
+    c = canvas
+    for t in range_ticks(low, 100.0, 5 if narrow else 8):
+        x = frame.x(t)
+        c.line(x, top, x, bottom, "#d8dee6", 0.8)
+        c.line(x, bottom, x, bottom + 3, INK, 0.8)
+        c.text(x, bottom + FONT_SIZE * 1.3, num(round(t, 1), lang), anchor="middle")
+    c.line(frame.left, top, frame.left, bottom, INK, 0.8)
+    c.line(frame.left, bottom, frame.right, bottom, INK, 0.8)
+    for i, (name, v) in enumerate(zip(names, values, strict=True)):
+        row_top = bottom - (i + 1) * ROW_H  # the lowest value at the bottom, as matplotlib drew
+        middle = row_top + ROW_H / 2
+        c.rect(
+            frame.left,
+            row_top + ROW_H * 0.15,
+            max(0.0, frame.x(max(v, low)) - frame.left),
+            ROW_H * 0.7,
+            "#b35c00" if v < target else "#2f7d32",
         )
-        for i, v in enumerate(values):
-            ax.text(v, i, f" {num(v, lang)}", va="center", color="#333")
-        _title(ax, title, narrow, pad=14)
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: num(round(v, 1), lang)))
-        if narrow:
-            ax.xaxis.set_major_locator(MaxNLocator(4))
-        ax.grid(axis="x", alpha=0.3)
-        return _svg(fig)
+        c.text(frame.left - 4, middle + FONT_SIZE * 0.35, fit(name, name_w), anchor="end")
+        c.text(
+            frame.x(max(v, low)) + 1,
+            middle + FONT_SIZE * 0.35,
+            f" {num(v, lang)}",
+            color="#333",
+            halo=True,
+        )
+    tx = frame.x(target)
+    c.line(tx, top - 3, tx, bottom, "#9b2c2c", 1.2, dash="4 3")
+    label = fit(f"{target_label} {num(target, lang)} %", width - 2 * PAD)
+    lw = text_width(label)
+    # Right-aligned at the target line, moved left or right to stay within the drawing.
+    end = min(max(tx, PAD + lw), width - PAD)
+    c.text(end, label_y, label, color="#9b2c2c", anchor="end")
+    return c.render()
 
 
 def forecast_fan(
@@ -259,30 +290,42 @@ def forecast_fan(
     days = [(date.fromisoformat(d["date"]), d) for d in daily if d["open"]]
     if not days:
         return _empty(empty, narrow)
-    with _lock:
-        fig, ax = _date_chart(narrow)
-        first, last = days[0][0], days[-1][0]
-        x = _x([d for d, _ in days])
-        get = lambda k: [row[k] for _, row in days]  # noqa: E731
-        ax.fill_between(x, get("p05"), get("p95"), color="#1f6f8b", alpha=0.15, label=labels["p90"])
-        ax.fill_between(
-            x, get("p25"), get("p75"), color="#1f6f8b", alpha=0.3, label=labels["p50band"]
-        )
-        ax.plot(x, get("p50"), color="#154e63", linewidth=1.4, label=labels["p50"])
-        top = max(get("p95") or [1])
-        shown = [m for m in marks if first <= m[0] <= last]
-        for i, (when, label, color) in enumerate(shown):
-            ax.axvline(_x1(when), color=color, linestyle="--", linewidth=1.1)
-            # Each label one line lower than the previous: marks close in time stay legible.
-            ax.text(
-                _x1(when),
-                top * (1.12 - 0.11 * i),
-                f" {printable(label)}",  # a stored control character would break the SVG
-                color=color,
-                va="top",
-            )
-        _label_date_axes(ax, title, lang, narrow)
-        ax.set_ylim(bottom=0, top=top * 1.15 if top else 1)
-        _legend(ax, narrow, 3, loc="upper left", bbox_to_anchor=(0, -0.12))
-        ax.grid(axis="y", alpha=0.3)
-        return _svg(fig)
+    first, last = days[0][0], days[-1][0]
+    get = lambda k: [float(row[k]) for _, row in days]  # noqa: E731
+    top = max(get("p95") or [1.0])
+    legend = Legend()
+    legend.add("box", "#1f6f8b/0.15", labels["p90"])
+    legend.add("box", "#1f6f8b/0.4", labels["p50band"])
+    legend.add("line", "#154e63", labels["p50"])
+    shown = [m for m in marks if first <= m[0] <= last]
+    line_h = FONT_SIZE * LINE
+    # The marks' labels in a band of their own above the plot, each a line lower than the
+    # previous: marks close in time stay legible, and no label lies over the data.
+    frame, legend_top = _date_frame(
+        title, narrow, first, last, _ticks(top, narrow), lang, legend, above=line_h * len(shown)
+    )
+    c = frame.canvas
+    band_top = frame.top - line_h * len(shown) - FONT_SIZE * 0.5
+    xs = [frame.x(d.toordinal()) for d, _ in days]
+
+    def band(lo: str, hi: str) -> str:
+        up = points(xs, [frame.y(v) for v in get(hi)])
+        down = points(xs[::-1], [frame.y(v) for v in get(lo)[::-1]])
+        return f"{up} L{down[1:]} Z"
+
+    c.path(band("p05", "p95"), fill="#1f6f8b", fill_opacity=0.15)
+    c.path(band("p25", "p75"), fill="#1f6f8b", fill_opacity=0.3)
+    c.path(points(xs, [frame.y(v) for v in get("p50")]), stroke="#154e63", width=1.4)
+    for i, (when, label, color) in enumerate(shown):
+        x = frame.x(when.toordinal())
+        y = band_top + (i + 1) * line_h - 2
+        c.line(x, y - FONT_SIZE * 0.8, x, frame.bottom, color, 1.1, dash="4 3")
+        # A stored control character would break the SVG: printable writes it as \\xNN.
+        text = printable(label)
+        room_right, room_left = c.width - PAD - (x + 3), x - 3 - PAD
+        if text_width(text) <= room_right or room_right >= room_left:
+            c.text(x + 3, y, fit(text, room_right), color=color, halo=True)
+        else:
+            c.text(x - 3, y, fit(text, room_left), color=color, anchor="end", halo=True)
+    draw_legend(c, legend, legend_top, narrow)
+    return c.render()

@@ -418,6 +418,12 @@ def svg(body: str) -> Response:
     return Response(body, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 
+# The drawing code's version, part of every stored drawing's key: a change of the drawing
+# code that must not serve the drawings stored before is a new one (2: our own SVG writer
+# instead of matplotlib, web/svg_chart.py).
+CHART_VERSION = 2
+
+
 def stored_svg(
     ctx: Context,
     *,
@@ -436,16 +442,14 @@ def stored_svg(
         kind=kind,
         params=params,
         depends=(),
-        extra=source.computed_at.isoformat(),
+        extra=f"{CHART_VERSION}|{source.computed_at.isoformat()}",
         compute=draw,
     ).value
     return str(body)
 
 
-# What a chart drawn from the ledger alone depends on; its drawing's version (a change of
-# the drawing code that must not serve the drawings stored before is a new one).
+# What a chart drawn from the ledger alone depends on.
 LEDGER_CHART_DEPENDS = (derived.LEDGER,)
-LEDGER_CHART_VERSION = 1
 
 
 def ledger_svg(
@@ -462,7 +466,7 @@ def ledger_svg(
         kind=kind,
         params=params,
         depends=LEDGER_CHART_DEPENDS,
-        extra=LEDGER_CHART_VERSION,
+        extra=CHART_VERSION,
         compute=draw,
     ).value
     return str(body)
