@@ -9,14 +9,17 @@ CI=true or BLANGKO_REQUIRE_POSTGRES=1, where they fail.
 
 from __future__ import annotations
 
+import copy
 import os
 import queue
 import shutil
 import threading
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -222,6 +225,76 @@ def _pg_copies() -> _PgCopies:
     return _pg_copies_made
 
 
+# The demo's story of a smaller population, built once per backend (`demo_3000`): backend ->
+# (the built SQLite file or PostgreSQL database, what story.build returned).
+_demo_templates: dict[str, tuple[str, dict[str, Any]]] = {}
+
+
+def _demo_template(backend: str, tmp_root: Path) -> tuple[str, dict[str, Any]]:
+    from blangko.demo import story
+
+    if backend in _demo_templates:
+        return _demo_templates[backend]
+    if backend == "sqlite":
+        where = str(tmp_root / "demo-3000.db")
+        shutil.copy(_sqlite_template_file(tmp_root), where)
+        url = f"sqlite:///{where}"
+    else:
+        where = f"blangko_demo_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        admin = _admin_engine()
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{where}" TEMPLATE "{_pg_template_name()}"'))
+        admin.dispose()
+        url = str(make_url(PG_URL).set(database=where, drivername="postgresql+psycopg"))
+    engine = make_engine(url)
+    built = story.build(Context(engine, actor="petugas-uji", clock=Clock()), population=3000)
+    derived.wait_background()
+    if backend == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    _demo_templates[backend] = (where, built)
+    return _demo_templates[backend]
+
+
+@dataclass
+class Demo:
+    ctx: Context
+    db_url: str
+    built: dict[str, Any]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def demo_3000(request: pytest.FixtureRequest, _tmp_root: Path) -> Iterator[Demo]:
+    """The demo's story with 3.000 residents (`story.build(ctx, population=3000)` on the
+    fixture clock), built once per backend; each test gets a copy of its own (a copied SQLite
+    file, a PostgreSQL database cloned from the built one), as `db_url` gives a copy of the
+    migrated schema. Three tests read it: building it took each of them most of its time."""
+    where, built = _demo_template(request.param, _tmp_root)
+    if request.param == "sqlite":
+        path = _tmp_root / f"{uuid.uuid4().hex}.db"
+        shutil.copy(where, path)
+        url = f"sqlite:///{path}"
+    else:
+        name = f"blangko_t_{uuid.uuid4().hex[:12]}"
+        admin = _admin_engine()
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{where}"'))
+        admin.dispose()
+        url = str(make_url(PG_URL).set(database=name, drivername="postgresql+psycopg"))
+    engine = make_engine(url)
+    try:
+        yield Demo(Context(engine, actor="petugas-uji", clock=Clock()), url, copy.deepcopy(built))
+    finally:
+        derived.wait_background()
+        engine.dispose()
+        if request.param == "sqlite":
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        else:
+            _pg_copies().give_back(name)
+
+
 class Clock:
     """A settable clock for tests: now() in naive UTC."""
 
@@ -279,6 +352,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         admin = _admin_engine()
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{_pg_template}" WITH (FORCE)'))
+            if "postgres" in _demo_templates:
+                demo = _demo_templates["postgres"][0]
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{demo}" WITH (FORCE)'))
         admin.dispose()
 
 

@@ -355,13 +355,16 @@ def test_unknown_location_exits_non_zero(db_url, stocked) -> None:
     assert as_json(stocked("stock", "balance", "--json"))["by_location"]["loket-1"] == 0
 
 
-def test_demo_on_a_fresh_sqlite_file_shows_4500_and_the_open_variance(tmp_path: Path) -> None:
-    done = blangko(f"sqlite:///{tmp_path / 'demo.db'}", "demo")
+def test_demo_on_a_fresh_sqlite_file_shows_4500_and_the_open_variance(
+    tmp_path: Path, built_demo
+) -> None:  # type: ignore[no-untyped-def]
+    # `blangko demo` in a fresh interpreter on a fresh file (conftest.py: built once a run).
+    done = built_demo
     assert done.returncode == 0, done.stderr
     assert "4.500" in done.stdout
     assert "+700" in done.stdout and "KR0095001-KR0095700" in done.stdout
     assert "5.200" in done.stdout
-    db = f"sqlite:///{tmp_path / 'demo.db'}"
+    db = built_demo.copy_to(tmp_path)
 
     # Issue 12, point 6: Kaur's settings; applicants in the registry's proportions; a history
     # written by the demo's user of each role, never by whoever ran `blangko demo`.

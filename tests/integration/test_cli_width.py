@@ -35,7 +35,6 @@ from blangko.adapters.db import make_engine
 from blangko.adapters.tables_applications import application
 from blangko.adapters.tables_events import event
 from blangko.cli.serve import print_banner
-from blangko.demo import story
 from blangko.services.context import Context
 
 WIDTH = 80
@@ -53,10 +52,11 @@ print(json.dumps(out))
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('cli80') / 'demo.db'}"
+def demo(tmp_path_factory: pytest.TempPathFactory, built_demo) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """A copy of the demo `blangko demo` built for the run (conftest.py)."""
+    assert built_demo.returncode == 0, built_demo.stderr
+    url = built_demo.copy_to(tmp_path_factory.mktemp("cli80"))
     ctx = Context(make_engine(url))
-    story.build(ctx)
     with ctx.engine.connect() as conn:
         apps = conn.execute(select(application.c.receipt, application.c.status)).all()
         collected = conn.execute(

@@ -29,8 +29,10 @@ def _cli(db_url: str, *args: str) -> tuple[int, str]:
     return done.exit_code, done.stdout
 
 
-def test_the_demo_network(ctx: Context, db_url: str) -> None:
-    built = story.build(ctx, population=3000)
+def test_the_demo_network(demo_3000) -> None:  # type: ignore[no-untyped-def]
+    ctx: Context = demo_3000.ctx
+    db_url: str = demo_3000.db_url
+    built = demo_3000.built  # story.build(ctx, population=3000), built once (tests/conftest.py)
     assert built["built"] is True
     net = built["network"]
     today = ctx.today()

@@ -19,8 +19,9 @@ from blangko.services.items import queries
 from blangko.services.stock import queries as sq
 
 
-def test_the_demo_names_what_stops_printing_first(ctx: Context) -> None:
-    built = story.build(ctx, population=3000)
+def test_the_demo_names_what_stops_printing_first(demo_3000) -> None:  # type: ignore[no-untyped-def]
+    ctx: Context = demo_3000.ctx
+    built = demo_3000.built  # story.build(ctx, population=3000), built once (tests/conftest.py)
     assert any("printer-2 rusak" in n for n in built["notes"])
     today = ctx.today()
     listed = {p["name"]: p for p in queries.list_printers(ctx, office=story.OFFICE)["printers"]}

@@ -12,8 +12,9 @@ from blangko.services import rationing
 from blangko.services.context import Context
 
 
-def test_the_demo_has_a_past_rationing_period_whose_cap_held(ctx: Context) -> None:
-    built = story.build(ctx, population=3000)
+def test_the_demo_has_a_past_rationing_period_whose_cap_held(demo_3000) -> None:  # type: ignore[no-untyped-def]
+    ctx: Context = demo_3000.ctx
+    built = demo_3000.built  # story.build(ctx, population=3000), built once (tests/conftest.py)
     assert any("Penjatahan cetak #1" in n for n in built["notes"])
     found = rationing.policies(ctx, office=story.OFFICE)
     assert found["active"] is None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import pytest
 from web_helpers import PASSWORD, ROLE_USERS, SECRET, TestClient
 
@@ -26,3 +29,12 @@ def app(ctx, staffed):  # type: ignore[no-untyped-def]
 def client(app):  # type: ignore[no-untyped-def]
     with TestClient(app) as c:
         yield c
+
+
+@pytest.fixture
+def stack() -> Iterator[contextlib.ExitStack]:
+    """Contexts a test opens and leaves open to its end, closed before its database goes: a
+    test client made in the test (`stack.enter_context(TestClient(app))`), which outside a
+    `with` starts a thread and an event loop for every request."""
+    with contextlib.ExitStack() as opened:
+        yield opened

@@ -76,8 +76,7 @@ def _last_logouts(routes: list[APIRoute]) -> list[APIRoute]:
     return sorted(routes, key=lambda r: "logout" in r.name)
 
 
-def test_route_role_matrix(app, ctx) -> None:  # type: ignore[no-untyped-def]
-    client = TestClient(app)
+def test_route_role_matrix(app, ctx, client) -> None:  # type: ignore[no-untyped-def]
     checked = 0
     wrong: list[str] = []
     for route in _last_logouts(api_routes(app)):
@@ -156,7 +155,7 @@ def test_forbidden_write_leaves_no_entry(app, ctx, role) -> None:  # type: ignor
     assert queries.balance(ctx)["on_hand"] == 0
 
 
-def test_user_without_office_refused_every_office_route(ctx, office) -> None:  # type: ignore[no-untyped-def]
+def test_user_without_office_refused_every_office_route(ctx, office, stack) -> None:  # type: ignore[no-untyped-def]
     """Every route x every role, as users without an office in a database of two offices:
     each route that reads or writes an office's data refuses them (403); the few that touch
     no office's data (log-out, who am I, the public pages) do not."""
@@ -164,7 +163,7 @@ def test_user_without_office_refused_every_office_route(ctx, office) -> None:  #
         insert_user(ctx, f"tanpa_{role}", role)  # while Kaur was the only office
     setup.create_office(ctx, code="17.01")
     app = create_app(ctx, settings=Settings(secret_key=SECRET))
-    client = TestClient(app)
+    client = stack.enter_context(TestClient(app))
     wrong: list[str] = []
     checked = 0
     for route in _last_logouts(api_routes(app)):
