@@ -482,11 +482,16 @@ async def walker(
     think: float = 0.0,
     seed: int = 0,
 ) -> None:
-    """One signed-in user walking their pages. With ``think`` > 0 the user pauses between
-    two pages for a random time (exponential, mean ``think`` seconds, seeded), as a clerk
-    reads a page before the next: an open load of that many users. With 0 the client asks
+    """One signed-in user walking their pages. With ``think`` > 0 the user logs in after a
+    random time within the first ``think`` seconds and pauses between two pages for a random
+    time (exponential, mean ``think`` seconds, seeded), as a clerk reads a page before the
+    next: an open load of that many users. With 0 the client asks
     again at once: a saturated closed loop, the stress figure."""
     pause = random.Random(seed)
+    if think > 0:
+        # Users who read their pages do not all log in in the same instant either: 20 log-ins
+        # at once queue about 3 s of argon2 behind each other, which is not a page's cost.
+        await asyncio.sleep(pause.uniform(0, think))
     client, login_ms, dash_ms = await log_in(base, role)
     logins.append((role, login_ms, dash_ms))
     anon = httpx.AsyncClient(base_url=base, timeout=120)
@@ -959,7 +964,8 @@ def main() -> int:
         "--think",
         type=float,
         default=0.0,
-        help="mean seconds a client pauses between pages (exponential); 0: none, saturated",
+        help="mean seconds a client pauses between pages (exponential; its log-in within the "
+        "first such seconds); 0: none, saturated",
     )
     ap.add_argument("--workers", type=int, default=1, help="server processes (serve --workers)")
     ap.add_argument("--duration", type=float, default=60.0, help="seconds of load")
