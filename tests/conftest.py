@@ -225,6 +225,19 @@ def _pg_copies() -> _PgCopies:
     return _pg_copies_made
 
 
+def _copied(backend: str, source: str, target: str) -> str:
+    """A copy of ``source`` as ``target`` (SQLite: files; PostgreSQL: a database cloned from
+    the database ``source``), and its URL."""
+    if backend == "sqlite":
+        shutil.copy(source, target)
+        return f"sqlite:///{target}"
+    admin = _admin_engine()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{target}" TEMPLATE "{source}"'))
+    admin.dispose()
+    return str(make_url(PG_URL).set(database=target, drivername="postgresql+psycopg"))
+
+
 # The demo's story of a smaller population, built once per backend (`demo_3000`): backend ->
 # (the built SQLite file or PostgreSQL database, what story.build returned).
 _demo_templates: dict[str, tuple[str, dict[str, Any]]] = {}
@@ -237,15 +250,10 @@ def _demo_template(backend: str, tmp_root: Path) -> tuple[str, dict[str, Any]]:
         return _demo_templates[backend]
     if backend == "sqlite":
         where = str(tmp_root / "demo-3000.db")
-        shutil.copy(_sqlite_template_file(tmp_root), where)
-        url = f"sqlite:///{where}"
+        url = _copied(backend, str(_sqlite_template_file(tmp_root)), where)
     else:
         where = f"blangko_demo_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-        admin = _admin_engine()
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{where}" TEMPLATE "{_pg_template_name()}"'))
-        admin.dispose()
-        url = str(make_url(PG_URL).set(database=where, drivername="postgresql+psycopg"))
+        url = _copied(backend, _pg_template_name(), where)
     engine = make_engine(url)
     built = story.build(Context(engine, actor="petugas-uji", clock=Clock()), population=3000)
     derived.wait_background()
@@ -271,17 +279,9 @@ def demo_3000(request: pytest.FixtureRequest, _tmp_root: Path) -> Iterator[Demo]
     file, a PostgreSQL database cloned from the built one), as `db_url` gives a copy of the
     migrated schema. Three tests read it: building it took each of them most of its time."""
     where, built = _demo_template(request.param, _tmp_root)
-    if request.param == "sqlite":
-        path = _tmp_root / f"{uuid.uuid4().hex}.db"
-        shutil.copy(where, path)
-        url = f"sqlite:///{path}"
-    else:
-        name = f"blangko_t_{uuid.uuid4().hex[:12]}"
-        admin = _admin_engine()
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{where}"'))
-        admin.dispose()
-        url = str(make_url(PG_URL).set(database=name, drivername="postgresql+psycopg"))
+    path = _tmp_root / f"{uuid.uuid4().hex}.db"
+    name = f"blangko_t_{uuid.uuid4().hex[:12]}"
+    url = _copied(request.param, where, str(path) if request.param == "sqlite" else name)
     engine = make_engine(url)
     try:
         yield Demo(Context(engine, actor="petugas-uji", clock=Clock()), url, copy.deepcopy(built))
