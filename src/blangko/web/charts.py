@@ -56,6 +56,8 @@ SERVICE_COLORS = {
 PLOT_H = {False: 135.0, True: 125.0}  # a date chart's plot height, points
 ROW_H = 15.0  # a coverage chart's row of one area, points
 X_LABELS_H = FONT_SIZE * 1.9  # the dd/mm labels below a plot
+EMPTY_H = 172.8  # an empty chart's height, points (2,4 in, as matplotlib drew it)
+Y_TICKS = 5  # at most, up a date chart's axis: a narrow one is as high as a wide one
 
 
 def _width(narrow: bool) -> float:
@@ -64,9 +66,9 @@ def _width(narrow: bool) -> float:
 
 def _empty(message: str, narrow: bool = False) -> str:
     width = _width(narrow)
-    canvas = Canvas(width, 172.8, message)
+    canvas = Canvas(width, EMPTY_H, message)
     lines = wrap(message, width - 4 * PAD)
-    y = 172.8 / 2 - (len(lines) - 1) * FONT_SIZE * LINE / 2 + FONT_SIZE * 0.35
+    y = EMPTY_H / 2 - (len(lines) - 1) * FONT_SIZE * LINE / 2 + FONT_SIZE * 0.35
     for i, line in enumerate(lines):
         canvas.text(width / 2, y + i * FONT_SIZE * LINE, line, color=MUTED, anchor="middle")
     return canvas.render()
@@ -112,11 +114,6 @@ def _date_frame(
     return frame, legend_top
 
 
-def _ticks(top: float, narrow: bool) -> list[int]:
-    # A narrow chart is as high as a wide one: as many ticks fit up its axis.
-    return nice_ticks(top, 5)
-
-
 def stock_on_hand(
     series: list[tuple[date, int]],
     receipts: list[tuple[date, int]],
@@ -131,7 +128,7 @@ def stock_on_hand(
         return _empty(empty, narrow)
     days = [d for d, _ in series] + [d for d, _ in receipts]
     levels = [v for _, v in series]
-    ticks = _ticks(max(levels), narrow)
+    ticks = nice_ticks(max(levels), Y_TICKS)
     frame, _legend_top = _date_frame(title, narrow, min(days), max(days), ticks, lang, Legend())
     c = frame.canvas
     xs = [frame.x(d.toordinal()) for d, _ in series]
@@ -174,7 +171,7 @@ def usage_by_week(
     for s in services:
         legend.add("box", SERVICE_COLORS[s], labels.get(s, s))
     first, last = min(mondays), max(mondays)
-    ticks = _ticks(max(totals), narrow)
+    ticks = nice_ticks(max(totals), Y_TICKS)
     frame, legend_top = _date_frame(
         title, narrow, first, date.fromordinal(last.toordinal() + 7), ticks, lang, legend
     )
@@ -302,7 +299,14 @@ def forecast_fan(
     # The marks' labels in a band of their own above the plot, each a line lower than the
     # previous: marks close in time stay legible, and no label lies over the data.
     frame, legend_top = _date_frame(
-        title, narrow, first, last, _ticks(top, narrow), lang, legend, above=line_h * len(shown)
+        title,
+        narrow,
+        first,
+        last,
+        nice_ticks(top, Y_TICKS),
+        lang,
+        legend,
+        above=line_h * len(shown),
     )
     c = frame.canvas
     band_top = frame.top - line_h * len(shown) - FONT_SIZE * 0.5
