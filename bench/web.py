@@ -10,7 +10,7 @@ Run from the repository root, one command per configuration:
       [--clients 8] [--duration 60 | --rounds N] [--no-writes] [--print-every 5]
       [--imports 1 | --no-imports] [--first-views 3] [--no-files] [--no-warm-up]
       [--timeout 60] [--port 0]
-      [--residents N --entries N] [--json PATH]
+      [--residents N --entries N] [--json PATH] [--timeline PATH]
 
 What it does:
 
@@ -114,6 +114,9 @@ SKIPPED = {
     "page.national.allocation",
 }
 STATUS = "/status"
+LOGIN = "log-in + /"  # the timeline's label of a log-in with its dashboard
+# A slow request is put beside a print that began this many seconds before it, or during it.
+NEAR_PRINT_S = 2.0
 MONTH = f"{date.today():%Y-%m}"
 # Reports by name, with the query their form sends (domain reports of web/reports.py).
 REPORTS = {
@@ -158,9 +161,18 @@ class Figures:
     samples: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     error_examples: list[str] = field(default_factory=list)
+    # Every request of the load as (seconds since the load began, page, role, ms), and the
+    # writes beside it as (seconds, what): which views are slow, and next to which write.
+    t0: float = field(default_factory=time.perf_counter)
+    timeline: list[tuple[float, str, str, float]] = field(default_factory=list)
+    writes: list[tuple[float, str]] = field(default_factory=list)
 
-    def add(self, label: str, ms: float, status: int, url: str) -> None:
+    def at(self) -> float:
+        return round(time.perf_counter() - self.t0, 3)
+
+    def add(self, label: str, ms: float, status: int, url: str, role: str = "") -> None:
         self.samples[label].append(ms)
+        self.timeline.append((round(self.at() - ms / 1000, 3), label, role, round(ms, 1)))
         if status >= 400:
             self.errors[label] += 1
             if len(self.error_examples) < 10:
@@ -494,6 +506,7 @@ async def walker(
         await asyncio.sleep(pause.uniform(0, think))
     client, login_ms, dash_ms = await log_in(base, role)
     logins.append((role, login_ms, dash_ms))
+    figures.timeline.append((round(figures.at() - login_ms / 1000, 3), LOGIN, role, login_ms))
     anon = httpx.AsyncClient(base_url=base, timeout=120)
     # Pages and charts (downloads are timed in the first views); /status is the baseline.
     mine = [t for t in targets if role in t.roles and t.kind != "file" and t.url != STATUS]
@@ -502,9 +515,9 @@ async def walker(
         while not stop.is_set() and (rounds is None or done < rounds):
             for t in mine:
                 took, r = await timed_get(client, t.url)
-                figures.add(t.label, took, r.status_code, t.url)
+                figures.add(t.label, took, r.status_code, t.url, role)
                 took, r = await timed_get(anon, STATUS)
-                figures.add(STATUS, took, r.status_code, STATUS)
+                figures.add(STATUS, took, r.status_code, STATUS, ANONYMOUS)
                 if stop.is_set():
                     break
                 if think > 0:
@@ -529,7 +542,9 @@ def on_hand(html: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-async def printer(base: str, stop: asyncio.Event, fresh: Freshness, every: float) -> None:
+async def printer(
+    base: str, stop: asyncio.Event, fresh: Freshness, every: float, figures: Figures
+) -> None:
     """Prints one after another; after each, the dashboard, /stok and the request letter's
     form must show the balance after it. Only this client changes the stock during the load, so that balance is known
     without asking the server: the balance before the first print, minus the prints."""
@@ -542,6 +557,7 @@ async def printer(base: str, stop: asyncio.Event, fresh: Freshness, every: float
         expected = first
         while not stop.is_set():
             started = time.perf_counter()
+            figures.writes.append((figures.at(), "print"))
             r = await api.post(
                 "/api/v1/stock/consume",
                 json={"service": "pemula", "qty": 1, "location": "gudang"},
@@ -654,12 +670,20 @@ def _server_today(url: str) -> str:
 
 
 async def importer(
-    base: str, url: str, csv: Path, work: Path, stop: asyncio.Event, fresh: Freshness, n: int
+    base: str,
+    url: str,
+    csv: Path,
+    work: Path,
+    fresh: Freshness,
+    n: int,
+    figures: Figures,
 ) -> None:
     """`n` imports one after another from the start of the load (the load ends only after
     the last, so each is read under)."""
     for _ in range(n):
+        figures.writes.append((figures.at(), "import begins"))
         took = await asyncio.to_thread(run_import, url, csv, work)
+        figures.writes.append((figures.at(), "import ends"))
         fresh.imports.append(took)
         await check_after_import(base, url, fresh, f"import {len(fresh.imports)}")
 
@@ -694,9 +718,11 @@ async def load(
     writers = []
     imports: asyncio.Task[None] | None = None
     if args.writes:
-        writers.append(asyncio.create_task(printer(base, stop, fresh, args.print_every)))
+        writers.append(asyncio.create_task(printer(base, stop, fresh, args.print_every, figures)))
         if csv is not None and args.imports:
-            imports = asyncio.create_task(importer(base, url, csv, work, stop, fresh, args.imports))
+            imports = asyncio.create_task(
+                importer(base, url, csv, work, fresh, args.imports, figures)
+            )
             writers.append(imports)
     started = time.perf_counter()
     if args.rounds is None:
@@ -839,6 +865,21 @@ def tables(result: dict[str, Any]) -> str:
     if result["error_examples"]:
         lines.append("")
         lines.append("Errors: " + "; ".join(result["error_examples"]))
+    slow = result.get("slow_beside_writes") or []
+    if slow:
+        lines.append("")
+        lines.append(
+            f"Requests of the load over {P95_TARGET_MS:.0f} ms, by what went on beside them "
+            f"(an import under way; else a print begun at most {NEAR_PRINT_S:.0f} s before):"
+        )
+        lines.append("")
+        lines.append("| page | slow | import | print | no write | worst ms |")
+        lines.append("|---|--:|--:|--:|--:|--:|")
+        for r in slow[:15]:
+            lines.append(
+                f"| {r['page']} | {r['slow']} | {r['import']} | {r['print']} | {r['none']} "
+                f"| {ms(r['worst_ms'])} |"
+            )
     return "\n".join(lines)
 
 
@@ -890,7 +931,41 @@ def summarise(
         "logins": logins,
         "load": {"seconds": elapsed, "requests": total, "rps": total / elapsed if elapsed else 0},
         "error_examples": figures.error_examples,
+        "slow_beside_writes": beside_writes(figures),
     }
+
+
+def beside_writes(figures: Figures) -> list[dict[str, Any]]:
+    """The load's requests slower than the p95 target, per page, by what went on beside
+    them: a registry import under way, a print begun at most NEAR_PRINT_S seconds before,
+    or no write."""
+    prints = [at for at, what in figures.writes if what == "print"]
+    imports, begun = [], None
+    for at, what in figures.writes:
+        if what == "import begins":
+            begun = at
+        elif what == "import ends" and begun is not None:
+            imports.append((begun, at))
+            begun = None
+    if begun is not None:
+        imports.append((begun, float("inf")))
+    rows: dict[str, dict[str, Any]] = {}
+    for at, label, _role, took in figures.timeline:
+        if took <= P95_TARGET_MS:
+            continue
+        row = rows.setdefault(
+            label, {"page": label, "slow": 0, "import": 0, "print": 0, "none": 0, "worst_ms": 0.0}
+        )
+        row["slow"] += 1
+        row["worst_ms"] = max(row["worst_ms"], took)
+        end = at + took / 1000
+        if any(b <= end and at <= e for b, e in imports):
+            row["import"] += 1
+        elif any(at - NEAR_PRINT_S <= p <= end for p in prints):
+            row["print"] += 1
+        else:
+            row["none"] += 1
+    return sorted(rows.values(), key=lambda r: -r["slow"])
 
 
 def _row(
@@ -931,6 +1006,11 @@ async def run(args: argparse.Namespace, db: Database, work: Path) -> dict[str, A
             warm = await warm_up(base, targets)
             print(f"warm-up walk: {warm:.0f} s", flush=True)
         figures, elapsed, fresh, logins_load = await load(base, db.url, targets, args, csv, work)
+        if args.timeline is not None:
+            args.timeline.write_text(
+                json.dumps({"requests": figures.timeline, "writes": figures.writes}) + "\n",
+                encoding="utf-8",
+            )
         print(f"load done: {elapsed:.0f} s", flush=True)
         fv: dict[str, Any] = {}
         if args.first_views:
@@ -982,6 +1062,12 @@ def main() -> int:
     ap.add_argument("--residents", type=int, default=None, help="big: 1 juta, small: 3.000")
     ap.add_argument("--entries", type=int, default=1_000_000, help="big office")
     ap.add_argument("--json", type=Path, default=None, help="default bench/results/web-...")
+    ap.add_argument(
+        "--timeline",
+        type=Path,
+        default=None,
+        help="also write every request of the load and the writes beside it (JSON)",
+    )
     args = ap.parse_args()
     global TIMEOUT
     TIMEOUT = args.timeout
