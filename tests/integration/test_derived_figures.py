@@ -568,6 +568,55 @@ def _result(p: subprocess.Popen[str]) -> dict[str, object]:
     return dict(json.loads(out))
 
 
+def test_the_ikd_ratio_after_a_print_reads_only_the_blanks_received(
+    ctx: Context, office: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A print changes the ledger, so the IKD ratio is computed again; its activations are
+    the stored daily figure's (registry, applications), not counted in the registry again."""
+    stock_station(ctx)
+    for k in range(1, 4):
+        add_resident(ctx, serial=k, birth=date(1990, 1, k))
+    counted: list[int] = []
+    real = ikd.repo.registry_ikd_days
+
+    def registry_ikd_days(*args: Any, **kwargs: Any) -> Any:
+        counted.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ikd.repo, "registry_ikd_days", registry_ikd_days)
+
+    def fresh() -> Any:
+        with ctx.read() as conn:
+            return ikd.read_ratio(ctx, conn, "17.04", *ikd.year_to_date(TODAY))
+
+    def stored() -> tuple[Any, int]:
+        """The stored ratio, and how often computing it counted the registry."""
+        before = len(counted)
+        figure = ikd.ikd_ratio_stored(ctx, office="17.04")
+        assert figure.computed_now
+        return figure.value, len(counted) - before
+
+    assert stored() == (fresh(), 1)
+    writes.consume(ctx, service="pemula", qty=1, location="gudang", office="17.04")
+    assert stored() == (fresh(), 0)
+    received = fresh()["blanks_received"]
+    writes.receive_shipment(
+        ctx,
+        serials="KR0000901-KR0000950",
+        source="Ditjen Dukcapil Kemendagri",
+        document="BAST/IKD/1",
+        effective=TODAY,
+    )
+    value, reads = stored()
+    assert reads == 0 and value == fresh() and value["blanks_received"] == received + 50
+    with ctx.write_plain() as conn:
+        conn.execute(
+            update(resident).where(resident.c.office_code == "17.04").values(tanggal_ikd=TODAY)
+        )
+    value, reads = stored()
+    assert reads == 1 and value == fresh() and value["activations"] == 3
+
+
 def test_two_processes_show_the_same_figures(ctx: Context, office: str, db_url: str) -> None:
     stock_station(ctx)
     add_resident(ctx, serial=1, recorded=date(2020, 3, 3))

@@ -48,14 +48,7 @@ from blangko.services.coverage import areas, ikd, projection
 from blangko.services.stock.queries import balance
 
 # What the forecast depends on (services.derived): every source of the office's data.
-FORECAST_DEPENDS = (
-    derived.LEDGER,
-    derived.REGISTRY,
-    derived.APPLICATIONS,
-    derived.CALENDAR,
-    derived.EVENTS,
-    derived.REQUESTS,
-)
+FORECAST_DEPENDS = forecast.DEPENDS
 
 
 def _forecast_ask(ctx: Context, code: str, as_of: date) -> dict[str, Any]:

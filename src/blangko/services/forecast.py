@@ -45,7 +45,7 @@ from blangko.services.calendar import events
 from blangko.services.calendar.days import OfficeCalendar, holidays_between
 from blangko.services.context import Context
 from blangko.services.coverage.areas import month_spans
-from blangko.services.forecast_memo import simulated
+from blangko.services.forecast_memo import kept, read_once, simulated
 from blangko.services.network import request_steps
 from blangko.services.registry import registry_age
 from blangko.services.stock import day_totals
@@ -60,6 +60,15 @@ RECORDINGS_REASON = Msg("Perekaman baru yang akan dicetak")
 STOCK_REASON = Msg("Stok di tangan")
 SURPLUS_REASON = Msg("Stok melebihi kebutuhan periode ini (tidak perlu diminta)")
 DEFAULT_HORIZON = 120  # days; every surface shows the forecast of this horizon
+# What a forecast reads (services.derived): every source of the office's data.
+DEPENDS = (
+    derived.LEDGER,
+    derived.REGISTRY,
+    derived.APPLICATIONS,
+    derived.CALENDAR,
+    derived.EVENTS,
+    derived.REQUESTS,
+)
 # The shape of `forecast`'s result: part of a stored forecast's key (services.figures), so
 # that a forecast stored before a field was added (2: demand_paths) is computed again.
 RESULT_SHAPE = 2
@@ -134,7 +143,17 @@ def _cohort_ratio(
 
     def rates(spans: list[tuple[str, date, date]]) -> dict[str, float]:
         counts: dict[str, int] = {}
-        for _kec, label, n in coverage_repo.cohort_counts(conn, office=office, months=spans):
+        cohort = read_once(
+            conn,
+            office,
+            (derived.REGISTRY,),
+            ["cohort_counts", spans],
+            lambda: tuple(
+                (str(kec), str(label), int(n))
+                for kec, label, n in coverage_repo.cohort_counts(conn, office=office, months=spans)
+            ),
+        )
+        for _kec, label, n in cohort:
             counts[label] = counts.get(label, 0) + n
         return {
             label: counts.get(label, 0) / ((last - first).days + 1) for label, first, last in spans
@@ -214,7 +233,16 @@ def _registry(
         [_flags(cal, "pencetakan", base, before), open_flags.astype(bool), fut_open]
     )
     born_after = date(as_of.year - 19, as_of.month, min(as_of.day, 28))
-    rows = repo.registry_print_history(conn, office, base, as_of, born_after)
+    # A print changes none of it: read once per state of the registry and applications.
+    rows = read_once(
+        conn,
+        office,
+        (derived.REGISTRY, derived.APPLICATIONS),
+        ["print_history", base, as_of, born_after],
+        lambda: tuple(
+            tuple(r) for r in repo.registry_print_history(conn, office, base, as_of, born_after)
+        ),
+    )
     n = len(rows)
     recorded = np.fromiter(((r[0] - base).days for r in rows), np.int64, n)
     printed = np.fromiter(
@@ -321,7 +349,8 @@ def _recordings(
         uplifts.append(
             fc.Uplift(up.name, up.start, up.end, rec["low"], rec["expected"], rec["high"])
         )
-    sim = demand.recordings_forecast(
+    sim = simulated(
+        demand.recordings_forecast,
         registry,
         as_of,
         fut,
@@ -447,8 +476,8 @@ def forecast_with_paths(
     settings: ForecastSettings | None = None,
 ) -> tuple[dict[str, Any], np.ndarray]:
     """The forecast and its simulated blanks-used paths (n_paths x horizon): what stops
-    printing first (services/supply_limits.py) runs on these very paths."""
-    started = time.perf_counter()
+    printing first (services/supply_limits.py) runs on these very paths. Computed once per
+    state of what it reads in this process (`forecast_memo.kept`)."""
     s = (settings or ctx.settings.forecast).check()
     as_of = check_date(as_of or ctx.today(), "as_of")
     if not 7 <= horizon <= 730:
@@ -456,6 +485,23 @@ def forecast_with_paths(
             "horizon_range", "horizon", Msg("Cakrawala perkiraan harus 7 sampai 730 hari.")
         )
     code = day_totals.keep_up(ctx, office)
+    what = [
+        ctx.engine.url.render_as_string(hide_password=True),
+        as_of.isoformat(),
+        horizon,
+        RESULT_SHAPE,
+        s.model_dump_json(),
+        ctx.settings.event.model_dump_json(),
+        ctx.timezone,
+    ]
+    key = derived.current_key(ctx, code, DEPENDS, what)
+    return kept(key, lambda: _forecast_with_paths(ctx, as_of, horizon, code, s))
+
+
+def _forecast_with_paths(
+    ctx: Context, as_of: date, horizon: int, code: str, s: ForecastSettings
+) -> tuple[dict[str, Any], np.ndarray]:
+    started = time.perf_counter()
     with ctx.read() as conn:
         start, used, open_flags = _history(conn, code, as_of)
         cal = OfficeCalendar(conn, code)

@@ -20,8 +20,13 @@ import hashlib
 import pickle
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
+
+from sqlalchemy import Connection
+
+from blangko.adapters.repos.derived import versions
+from blangko.services.derived import key_of
 
 T = TypeVar("T")
 
@@ -40,16 +45,20 @@ class _Memo:
         raw = pickle.dumps(
             (fn.__module__, fn.__qualname__, args, sorted(kwargs.items())), protocol=5
         )
-        key = hashlib.sha256(raw).digest()
+        return self.get(hashlib.sha256(raw).digest(), lambda: fn(*args, **kwargs))
+
+    def get(self, key: bytes, compute: Callable[[], T], *, copied: bool = True) -> T:
+        """``compute()`` once per ``key``, a copy handed back (``copied``: the caller may
+        change the arrays it is given; else the value must be immutable)."""
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 self.hits += 1
-                # A copy: the caller may change the arrays it is given.
-                return copy.deepcopy(self._items[key])  # type: ignore[no-any-return]
-        value = fn(*args, **kwargs)
+                kept = self._items[key]
+                return copy.deepcopy(kept) if copied else kept  # type: ignore[no-any-return]
+        value = compute()
         with self._lock:
-            self._items[key] = copy.deepcopy(value)
+            self._items[key] = copy.deepcopy(value) if copied else value
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
@@ -63,9 +72,42 @@ class _Memo:
 
 
 MEMO = _Memo(SIZE)
+# The registry's reads a forecast makes, by the versions of the tables they read (`read_once`).
+REGISTRY_READS = _Memo(16)
+# Whole forecasts with their paths, by the key of the versions of what they depend on
+# (`kept`): a few offices' and horizons' latest.
+FORECASTS = _Memo(8)
+MEMOS = (MEMO, REGISTRY_READS, FORECASTS)
+
+
+def clear() -> None:
+    """Forget everything kept (tests: a result computed from nothing)."""
+    for memo in MEMOS:
+        memo.clear()
 
 
 def simulated(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """``fn(*args, **kwargs)``: a pure, seeded simulation, computed once per distinct input
     in this process."""
     return MEMO.call(fn, *args, **kwargs)
+
+
+def kept(key: str, compute: Callable[[], T]) -> T:
+    """``compute()`` once per ``key`` in this process: a whole forecast, keyed as its stored
+    figure is (services.derived: the database, the office, the versions of everything it
+    reads and its settings), so that the stored forecast and what stops printing first
+    (both computed again after a print, each from the forecast's paths) compute it once."""
+    return FORECASTS.get(hashlib.sha256(key.encode()).digest(), compute)
+
+
+def read_once(
+    conn: Connection, office: str, depends: Sequence[str], what: Any, read: Callable[[], T]
+) -> T:
+    """``read()`` once per state of the sources ``depends`` of ``office`` (their versions, as
+    services.derived keys the stored figures: bumped in the transaction of every write) in
+    this process: the forecast's reads of the registry, which a print does not change.
+    The versions are read first in ``conn``, so a read kept is never older than its key.
+    What ``read`` returns is handed out as it is, to every caller: a tuple of tuples."""
+    db = conn.engine.url.render_as_string(hide_password=True)
+    key = key_of(versions(conn, office), depends, [db, office, what])
+    return REGISTRY_READS.get(key.encode(), read, copied=False)

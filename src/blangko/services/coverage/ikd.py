@@ -281,13 +281,18 @@ def ikd_ratio_stored(
     office: str | None = None,
 ) -> derived.Stored[IkdRatio]:
     """`read_ratio`'s figure as stored (services.derived): computed again only after a
-    change of the office's registry, applications or ledger, with when it was computed."""
+    change of the office's registry, applications or ledger, with when it was computed.
+    The activations are `ikd_daily`'s stored total, so a print (a change of the ledger)
+    reads only the blanks received again, not the registry."""
     start, end = _period(ctx, first, last)
     code = derived.office_of(ctx, office)
 
     def compute() -> IkdRatio:
+        activations = ikd_daily(ctx, first=start, last=end, office=code)["total"]
         with ctx.read() as conn:
-            return read_ratio(ctx, conn, code, start, end)
+            return _ratio(
+                code, start, end, activations, repo.blanks_received(conn, code, start, end)
+            )
 
     return derived.stored(
         ctx,
@@ -303,7 +308,10 @@ def ikd_ratio_stored(
 def read_ratio(ctx: Context, conn: Connection, code: str, start: date, end: date) -> IkdRatio:
     """`ikd_blank_ratio` in the caller's transaction."""
     activations = sum(_activations(ctx, conn, code, start, end).values())
-    received = repo.blanks_received(conn, code, start, end)
+    return _ratio(code, start, end, activations, repo.blanks_received(conn, code, start, end))
+
+
+def _ratio(code: str, start: date, end: date, activations: int, received: int) -> IkdRatio:
     return {
         "office": code,
         "first": start.isoformat(),
