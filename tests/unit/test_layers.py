@@ -61,7 +61,6 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
 LAZY_OK: dict[str, str] = {
     "alembic": "migrations: only `blangko init`, `serve` and the test set-up apply them",
     "lokal": "the Kemendagri region tables take ~0.3 s to load; only region loading needs them",
-    "matplotlib": "the PDF reports' charts only; ~0.3 s and a font cache on first import",
     "numpy": "numerical work only",
     "openpyxl": "Excel files only",
     "playwright": "browser tests only",
@@ -71,7 +70,6 @@ LAZY_OK: dict[str, str] = {
     # Our own writers that pull the heavy libraries above in at import time.
     "blangko.adapters.reports.xlsx": "imports openpyxl; only an Excel download needs it",
     "blangko.adapters.reports.pdf": "imports reportlab; only a PDF download needs it",
-    "blangko.adapters.reports.chart": "imports matplotlib; only a PDF with a chart needs it",
     "blangko.web.app": "FastAPI and the pages (~0.6 s); only `blangko serve` starts the app",
 }
 
