@@ -219,3 +219,11 @@ def test_a_pdf_with_a_chart_loads_no_matplotlib() -> None:
         env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"},
     )
     assert out.stdout.strip() == "False"
+
+
+def test_each_series_its_own_colour() -> None:
+    series = [Series(f"s{i}", [i + 1] * 5, "bar" if i % 2 else "line", "left") for i in range(4)]
+    d = _draw(_usage(5, series=series))
+    fills = {str(s.fillColor) for s, _ in _shapes(d) if isinstance(s, Rect)}
+    strokes = {str(s.strokeColor) for s, _ in _shapes(d) if isinstance(s, PolyLine)}
+    assert len(fills) == 2 and len(strokes) == 2 and not fills & strokes

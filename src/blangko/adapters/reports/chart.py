@@ -43,7 +43,11 @@ SHORT_MONTHS_EN = [
     "Nov",
     "Dec",
 ]
-COLORS = {"left": ["#4472C4", "#70AD47"], "right": ["#ED7D31", "#A5A5A5"]}
+# Per axis, in turn: the first two are what matplotlib drew; more for a chart of more series.
+COLORS = {
+    "left": ["#4472C4", "#70AD47", "#FFC000", "#5B9BD5"],
+    "right": ["#ED7D31", "#A5A5A5", "#264478", "#9E480E"],
+}
 INK = colors.HexColor("#333333")
 GRID = colors.HexColor("#D9D9D9")
 TITLE_SIZE = 9.0
@@ -125,8 +129,17 @@ def chart_drawing(chart: Chart, width: float, height: float) -> Drawing:
     top = height - PAD
     for line in title:
         top -= TITLE_SIZE * 1.2
-        d.add(String(width / 2, top + 2, line, fontName=FONT, fontSize=TITLE_SIZE,
-                     textAnchor="middle", fillColor=INK))  # fmt: skip
+        d.add(
+            String(
+                width / 2,
+                top + 2,
+                line,
+                fontName=FONT,
+                fontSize=TITLE_SIZE,
+                textAnchor="middle",
+                fillColor=INK,
+            )
+        )
     top -= 3
 
     has_right = any(s.axis == "right" for s in chart.series)
@@ -148,7 +161,7 @@ def chart_drawing(chart: Chart, width: float, height: float) -> Drawing:
     used = {"left": 0, "right": 0}
     for s in chart.series:
         axis = s.axis if has_right else "left"
-        color = colors.HexColor(COLORS[axis][used[axis] % 2])
+        color = colors.HexColor(COLORS[axis][used[axis] % len(COLORS[axis])])
         used[axis] += 1
         items.append((s, color))
     x = plot_left
@@ -168,8 +181,7 @@ def chart_drawing(chart: Chart, width: float, height: float) -> Drawing:
         else:
             mid = base + TICK_SIZE * 0.35
             d.add(Line(x, mid, x + swatch, mid, strokeColor=color, strokeWidth=1.6))
-        d.add(String(x + swatch + 4, base, label, fontName=FONT, fontSize=TICK_SIZE,
-                     fillColor=INK))  # fmt: skip
+        d.add(String(x + swatch + 4, base, label, fontName=FONT, fontSize=TICK_SIZE, fillColor=INK))
         x += w
     plot_top = top - 4
     plot_bottom = PAD + TICK_SIZE * 1.9
@@ -180,20 +192,37 @@ def chart_drawing(chart: Chart, width: float, height: float) -> Drawing:
     ys = [left_scale.y(t, plot_bottom, plot_top) for t in left_scale.ticks]
     for t, y in zip(left_scale.ticks, ys, strict=True):
         d.add(Line(plot_left, y, plot_right, y, strokeColor=GRID, strokeWidth=0.4))
-        d.add(String(plot_left - 3, y - TICK_SIZE * 0.35, tick_label(t, lang), fontName=FONT,
-                     fontSize=TICK_SIZE, textAnchor="end", fillColor=INK))  # fmt: skip
+        d.add(
+            String(
+                plot_left - 3,
+                y - TICK_SIZE * 0.35,
+                tick_label(t, lang),
+                fontName=FONT,
+                fontSize=TICK_SIZE,
+                textAnchor="end",
+                fillColor=INK,
+            )
+        )
     _axis_title(d, chart.y_label, PAD + LABEL_SIZE, plot_bottom, plot_top, 90)
     if right_scale:
         for t in right_scale.ticks:
             y = right_scale.y(t, plot_bottom, plot_top)
             d.add(Line(plot_right, y, plot_right + 2, y, strokeColor=INK, strokeWidth=0.6))
-            d.add(String(plot_right + 3, y - TICK_SIZE * 0.35, tick_label(t, lang),
-                         fontName=FONT, fontSize=TICK_SIZE, fillColor=INK))  # fmt: skip
+            d.add(
+                String(
+                    plot_right + 3,
+                    y - TICK_SIZE * 0.35,
+                    tick_label(t, lang),
+                    fontName=FONT,
+                    fontSize=TICK_SIZE,
+                    fillColor=INK,
+                )
+            )
         label = chart.y2_label or chart.y_label
         _axis_title(d, label, width - PAD - LABEL_SIZE, plot_bottom, plot_top, -90)
 
     # The days: a day's centre at its ordinal, with room at both ends.
-    days = [x.toordinal() for x in chart.dates]
+    days = [day.toordinal() for day in chart.dates]
     x0 = (days[0] if days else 0) - DAY_SLACK
     x1 = (days[-1] if days else 0) + DAY_SLACK
     per_day = (plot_right - plot_left) / (x1 - x0)
@@ -215,8 +244,17 @@ def chart_drawing(chart: Chart, width: float, height: float) -> Drawing:
                 if v == 0:
                     continue
                 left = cx - per_day * BAR_SHARE / 2 + k * bar_w
-                d.add(Rect(left, min(y, zero), bar_w, abs(y - zero), fillColor=color,
-                           strokeColor=None, fillOpacity=0.85))  # fmt: skip
+                d.add(
+                    Rect(
+                        left,
+                        min(y, zero),
+                        bar_w,
+                        abs(y - zero),
+                        fillColor=color,
+                        strokeColor=None,
+                        fillOpacity=0.85,
+                    )
+                )
             k += 1
         elif points:
             flat = [c for p in points for c in p]
@@ -229,16 +267,24 @@ def chart_drawing(chart: Chart, width: float, height: float) -> Drawing:
     d.add(Line(plot_left, plot_bottom, plot_right, plot_bottom, strokeColor=INK, strokeWidth=0.6))
     d.add(Line(plot_left, plot_bottom, plot_left, plot_top, strokeColor=INK, strokeWidth=0.6))
     if right_scale:
-        d.add(Line(plot_right, plot_bottom, plot_right, plot_top, strokeColor=INK,
-                   strokeWidth=0.6))  # fmt: skip
+        d.add(Line(plot_right, plot_bottom, plot_right, plot_top, strokeColor=INK, strokeWidth=0.6))
     if chart.dates:
         widest = max(_w(day_label(date(2026, m, 28), lang), TICK_SIZE) for m in range(1, 13))
         most = max(2, int((plot_right - plot_left) / (widest + 10)))
         for day in date_ticks(chart.dates[0], chart.dates[-1], most):
             cx = xs(day.toordinal())
             d.add(Line(cx, plot_bottom, cx, plot_bottom - 2, strokeColor=INK, strokeWidth=0.6))
-            d.add(String(cx, plot_bottom - 2 - TICK_SIZE, day_label(day, lang), fontName=FONT,
-                         fontSize=TICK_SIZE, textAnchor="middle", fillColor=INK))  # fmt: skip
+            d.add(
+                String(
+                    cx,
+                    plot_bottom - 2 - TICK_SIZE,
+                    day_label(day, lang),
+                    fontName=FONT,
+                    fontSize=TICK_SIZE,
+                    textAnchor="middle",
+                    fillColor=INK,
+                )
+            )
     return d
 
 
@@ -246,8 +292,9 @@ def _axis_title(d: Drawing, text: str, x: float, bottom: float, top: float, angl
     """An axis's title along it, centred, turned `angle` degrees (90: reads upwards, its
     letters left of `x`; -90: downwards, right of it)."""
     label = fit(printable(text), top - bottom, LABEL_SIZE)
-    g = Group(String(0, 0, label, fontName=FONT, fontSize=LABEL_SIZE, textAnchor="middle",
-                     fillColor=INK))  # fmt: skip
+    g = Group(
+        String(0, 0, label, fontName=FONT, fontSize=LABEL_SIZE, textAnchor="middle", fillColor=INK)
+    )
     g.translate(x, (bottom + top) / 2)
     g.rotate(angle)
     d.add(g)
