@@ -39,12 +39,13 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 MAY_IMPORT: dict[str, frozenset[str]] = {
     "domain": frozenset(),
     "formatting": frozenset({"domain"}),
+    "ticks": frozenset(),
     "settings": frozenset({"domain"}),
     "i18n": frozenset({"domain", "formatting"}),
-    "adapters": frozenset({"domain", "formatting", "settings", "i18n"}),
+    "adapters": frozenset({"domain", "formatting", "settings", "i18n", "ticks"}),
     "services": frozenset({"domain", "adapters", "formatting", "settings", "i18n"}),
     "demo": frozenset({"domain", "adapters", "services", "formatting", "settings", "i18n"}),
-    "web": frozenset({"domain", "services", "formatting", "settings", "i18n"}),
+    "web": frozenset({"domain", "services", "formatting", "settings", "i18n", "ticks"}),
     "cli": frozenset({"domain", "services", "formatting", "settings", "demo", "i18n"}),
     "__init__": frozenset(),
     "__main__": frozenset({"cli"}),
@@ -60,7 +61,6 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
 LAZY_OK: dict[str, str] = {
     "alembic": "migrations: only `blangko init`, `serve` and the test set-up apply them",
     "lokal": "the Kemendagri region tables take ~0.3 s to load; only region loading needs them",
-    "matplotlib": "the PDF reports' charts only; ~0.3 s and a font cache on first import",
     "numpy": "numerical work only",
     "openpyxl": "Excel files only",
     "playwright": "browser tests only",
@@ -70,7 +70,6 @@ LAZY_OK: dict[str, str] = {
     # Our own writers that pull the heavy libraries above in at import time.
     "blangko.adapters.reports.xlsx": "imports openpyxl; only an Excel download needs it",
     "blangko.adapters.reports.pdf": "imports reportlab; only a PDF download needs it",
-    "blangko.adapters.reports.chart": "imports matplotlib; only a PDF with a chart needs it",
     "blangko.web.app": "FastAPI and the pages (~0.6 s); only `blangko serve` starts the app",
 }
 
@@ -406,7 +405,7 @@ def test_checker_names_each_violation_with_file_line_and_rule(made_up: Path) -> 
         "domain/rules.py:2 [layers] domain imports blangko.services.x (domain may import "
         "only itself)",
         "adapters/repo.py:1 [layers] adapters imports blangko.services.x (adapters may import "
-        "only domain, formatting, i18n, settings)",
+        "only domain, formatting, i18n, settings, ticks)",
         "cli/stock.py:1 [layers] cli imports blangko.web.app (cli may import only demo, domain, "
         "formatting, i18n, services, settings)",
         "cli/stock.py:2 [layers] cli imports blangko.adapters.repo (cli may import only demo, "
@@ -414,7 +413,7 @@ def test_checker_names_each_violation_with_file_line_and_rule(made_up: Path) -> 
         "cli/stock.py:6 [import-in-function] imports blangko.services.x inside m(): move it "
         "to the top",
         "web/coverage.py:2 [layers] web imports blangko.cli.output (web may import only "
-        "domain, formatting, i18n, services, settings)",
+        "domain, formatting, i18n, services, settings, ticks)",
         "services/x.py:2 [private-name] takes _helper from blangko.services.y",
         "services/x.py:6 [import-in-function] imports json inside f(): move it to the top",
         "services/x.py:8 [private-name] uses _helper of blangko.services.y",

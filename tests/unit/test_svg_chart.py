@@ -11,15 +11,13 @@ from datetime import date, timedelta
 
 import pytest
 
+from blangko.ticks import date_ticks, nice_ticks, range_ticks
 from blangko.web import charts
 from blangko.web.svg_chart import (
     FONT_SIZE,
     NARROW,
     WIDE,
-    date_ticks,
     esc,
-    nice_ticks,
-    range_ticks,
     text_width,
 )
 

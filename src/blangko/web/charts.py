@@ -19,6 +19,7 @@ from typing import Any
 from blangko.domain.limits import printable
 from blangko.formatting import num
 from blangko.services.coverage.results import AreaFigures
+from blangko.ticks import nice_ticks, range_ticks
 from blangko.web.svg_chart import (
     FONT_SIZE,
     INK,
@@ -35,9 +36,7 @@ from blangko.web.svg_chart import (
     esc,
     fit,
     legend_height,
-    nice_ticks,
     points,
-    range_ticks,
     text_width,
     title_lines,
     wrap,

@@ -26,8 +26,8 @@ def render_bytes(report: Report, fmt: str, lang: str = "id") -> bytes:
 
 
 def _render(report: Report, fmt: str) -> bytes:
-    # The writers are imported here, not at the top: they load openpyxl (0.3 s), reportlab
-    # and matplotlib (0.7 s), which every CLI command and web worker would otherwise pay for
+    # The writers are imported here, not at the top: they load openpyxl (0.3 s) and reportlab
+    # (its charts included), which every CLI command and web worker would otherwise pay for
     # at start-up (they import the services that import this package) to write no file.
     if fmt == "xlsx":
         from blangko.adapters.reports.xlsx import render_xlsx

@@ -11,8 +11,6 @@ portrait that way, the whole report is set in landscape (`page_size`)."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from reportlab.lib import colors
@@ -21,11 +19,9 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import (
     HRFlowable,
-    Image,
     KeepTogether,
     Paragraph,
     SimpleDocTemplate,
@@ -35,47 +31,19 @@ from reportlab.platypus import (
 from reportlab.platypus import Table as RLTable
 
 from blangko.adapters.reports import fmt
+from blangko.adapters.reports.chart import chart_drawing
+from blangko.adapters.reports.fonts import FONT, FONT_BOLD, register_fonts
 from blangko.adapters.reports.lang import LANG
 from blangko.adapters.reports.model import Report, Signature, Table
 from blangko.domain.limits import printable
 from blangko.domain.text import N_, Msg
 from blangko.formatting import tanggal
 
-FONT = "DejaVuSans"
-FONT_BOLD = "DejaVuSans-Bold"
 MARGIN = 2 * cm
 WIDTH = A4[0] - 2 * MARGIN  # portrait
 CELL_SIZE = 8  # points, the table cells' font size
 CELL_PAD = 3  # points, each side of a cell (the table style's LEFT/RIGHTPADDING)
 UNBROKEN = ("int", "percent", "date", "serial")  # column kinds whose cells never wrap
-_FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu")]
-
-
-def _font_dirs() -> Iterator[Path]:
-    # Debian's fonts-dejavu-core first; else the copy matplotlib (a dependency) ships,
-    # imported only then: matplotlib is heavy (see render_pdf).
-    yield from _FONT_DIRS
-    import matplotlib
-
-    yield Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-
-
-def font_file(name: str) -> Path:
-    for d in _font_dirs():
-        path = d / f"{name}.ttf"
-        if path.is_file():
-            return path
-    raise FileNotFoundError(f"{name}.ttf not found in {', '.join(map(str, _font_dirs()))}")
-
-
-def _register_fonts() -> None:
-    if FONT in pdfmetrics.getRegisteredFontNames():
-        return
-    pdfmetrics.registerFont(TTFont(FONT, str(font_file("DejaVuSans"))))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(font_file("DejaVuSans-Bold"))))
-    pdfmetrics.registerFontFamily(
-        FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD
-    )
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -119,7 +87,7 @@ def min_widths(t: Table, page_width: float = WIDTH) -> list[float]:
     """The narrowest each column may be, in points, padding included: the longest word of its
     header (bold), each number, percent, date and serial whole, the longest word of a text
     cell (at most a third of `page_width`: a long free text may break inside a word)."""
-    _register_fonts()
+    register_fonts()
     rows: list[tuple[list[Any], str]] = [(row, FONT) for row in t.rows]
     if t.has_totals:
         rows.append(([t.totals_label, *t.totals()[1:]], FONT_BOLD))
@@ -170,7 +138,7 @@ def page_size(report: Report) -> tuple[float, float]:
 
 
 def render_pdf(report: Report) -> bytes:
-    _register_fonts()
+    register_fonts()
     st = _styles()
     out = io.BytesIO()
     page = page_size(report)
@@ -199,13 +167,8 @@ def render_pdf(report: Report) -> bytes:
     for text in report.paragraphs:
         story.append(Paragraph(_esc(text), st["just"]))
     if report.chart is not None:
-        # Only reports with a chart load matplotlib.pyplot (0.6 s); a count record does not.
-        from blangko.adapters.reports.chart import chart_png
-
-        h = 6.2 * cm
-        png = chart_png(report.chart, width / cm, h / cm)
         story.append(Spacer(1, 0.2 * cm))
-        story.append(Image(io.BytesIO(png), width=width, height=h))
+        story.append(chart_drawing(report.chart, width, 6.2 * cm))
     for table in report.tables:
         story += _table(table, st, width)
     if report.checks:
