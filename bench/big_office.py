@@ -44,6 +44,7 @@ from sqlalchemy.engine import make_url
 
 from blangko.adapters import tables as t
 from blangko.adapters.repos import day_totals
+from blangko.adapters.repos.ledger import span_class
 from blangko.demo import story
 from blangko.domain.applications import TYPES
 from blangko.domain.ledger import EntryRecord
@@ -167,7 +168,9 @@ def append_history(url: str, entries: int) -> dict[str, int]:
                 h,
             )
         )
-        ranges.append((next_id, OFFICE, PREFIX, WIDTH, first, first + qty - 1))
+        ranges.append(
+            (next_id, OFFICE, PREFIX, WIDTH, first, first + qty - 1, span_class(0, qty - 1))
+        )
         prev = h
 
     day_index = 0
@@ -228,7 +231,7 @@ def _write(
     seq: int,
     head_hash: str,
 ) -> None:
-    range_cols = "entry_id, office_code, prefix, width, first_no, last_no"
+    range_cols = "entry_id, office_code, prefix, width, first_no, last_no, span_class"
     blank_cols = "serial, office_code, prefix, width, number, state, location_id, last_seq"
     raw = engine.raw_connection()
     try:
@@ -238,7 +241,9 @@ def _write(
             conv = [(*r[:4], r[4].isoformat(), r[5].strftime(fmt), *r[6:]) for r in rows]
             marks = ", ".join("?" * 21)
             cur.executemany(f"INSERT INTO ledger_entry ({COLUMNS}) VALUES ({marks})", conv)
-            cur.executemany(f"INSERT INTO entry_range ({range_cols}) VALUES (?,?,?,?,?,?)", ranges)
+            cur.executemany(
+                f"INSERT INTO entry_range ({range_cols}) VALUES (?,?,?,?,?,?,?)", ranges
+            )
             cur.executemany(f"INSERT INTO blank ({blank_cols}) VALUES (?,?,?,?,?,?,?,?)", blanks)
         else:
             for table, cols, data in (

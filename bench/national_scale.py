@@ -59,6 +59,7 @@ import web as bw  # noqa: E402
 from blangko.adapters import tables as t  # noqa: E402
 from blangko.adapters import tables_residents as tr  # noqa: E402
 from blangko.adapters.repos import registry as registry_repo  # noqa: E402
+from blangko.adapters.repos.ledger import span_class  # noqa: E402
 from blangko.adapters.tables_snapshots import office_snapshot  # noqa: E402
 from blangko.demo import residents as demo_residents  # noqa: E402
 from blangko.domain.allocation import AllocationInput, OfficeNeed, compare, optimise  # noqa: E402
@@ -144,10 +145,11 @@ class Writer:
             ).fetchall()
         )
         with cur.copy(
-            "COPY entry_range (entry_id, office_code, prefix, width, first_no, last_no) FROM STDIN"
+            "COPY entry_range (entry_id, office_code, prefix, width, first_no, last_no,"
+            " span_class) FROM STDIN"
         ) as copy:
             for seq, a, b in self.ranges:
-                copy.write_row((ids[seq], self.office, PREFIX, WIDTH, a, b))
+                copy.write_row((ids[seq], self.office, PREFIX, WIDTH, a, b, span_class(a, b)))
         with cur.copy(
             "COPY blank (serial, office_code, prefix, width, number, state, location_id, "
             "last_seq) FROM STDIN"

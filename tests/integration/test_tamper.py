@@ -222,7 +222,8 @@ def test_swapping_two_entries_seq_is_detected(ctx, engine, built) -> None:
 
 
 @pytest.mark.parametrize(
-    ("column", "delta"), [("first_no", -1), ("last_no", 1), ("width", 1), ("prefix", None)]
+    ("column", "delta"),
+    [("first_no", -1), ("last_no", 1), ("width", 1), ("prefix", None), ("span_class", 1)],
 )
 def test_editing_an_entry_range_row_is_detected(ctx, engine, built, column, delta) -> None:
     with engine.begin() as conn:
@@ -254,6 +255,7 @@ def test_deleting_or_adding_an_entry_range_row_is_detected(ctx, engine, built) -
                 width=4,
                 first_no=50,
                 last_no=60,
+                span_class=4,
             )
         )
     assert q.verify(ctx)["first_bad_seq"] == TARGET

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -184,8 +185,19 @@ entry_range = Table(
     Column("width", Integer, nullable=False),
     Column("first_no", BigInteger, nullable=False),
     Column("last_no", BigInteger, nullable=False),
+    # The range's length class: the bit length of last_no - first_no (0 for one serial;
+    # repos.ledger.span_class). A range of class c holding serial x starts at most 2**c - 1
+    # below x, so the ranges holding x are found by one bounded index range per class rather
+    # than among every range starting below x (0029).
+    Column("span_class", SmallInteger, nullable=False),
 )
-Index("ix_entry_range_lookup", entry_range.c.prefix, entry_range.c.width, entry_range.c.first_no)
+Index(
+    "ix_entry_range_class",
+    entry_range.c.prefix,
+    entry_range.c.width,
+    entry_range.c.span_class,
+    entry_range.c.first_no,
+)
 Index("ix_entry_range_entry", entry_range.c.entry_id)
 
 blank = Table(

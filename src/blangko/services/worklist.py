@@ -129,6 +129,25 @@ def _check_page(limit: int | None, offset: int) -> None:
         )
 
 
+def _page_groups(
+    villages: list[VillageSummary], limit: int | None, offset: int
+) -> tuple[list[tuple[str, str]], int]:
+    """The (kode_kecamatan, kode_desa) groups that rows ``offset`` to ``offset + limit`` of
+    the list fall in (the list is ordered by them first, as ``villages`` is), and the offset
+    of the page's first row in the first of them; no group past the end."""
+    groups: list[tuple[str, str]] = []
+    start = 0  # the position of the village's first row in the list
+    skip = 0
+    for v in villages:
+        end = start + v["residents"]
+        if end > offset and (limit is None or start < offset + limit):
+            if not groups:
+                skip = offset - start
+            groups.append((v["kode_kecamatan"], v["kode_desa"]))
+        start = end
+    return groups, skip
+
+
 def read_work_list(
     conn: Connection,
     office: str,
@@ -156,16 +175,23 @@ def read_work_list(
                 kec=kec,
             ),
         )
-    work = repo.work(
-        office,
-        as_of,
-        kecamatan=kec,
-        desa=village,
-        villages=repo.election_villages(office, as_of, ELECTION_KINDS) if election_only else None,
-    )
     elections = _elections(conn, office, as_of)
     kec_names = coverage_repo.region_names(conn, office=office, by="kecamatan")
     desa_names = coverage_repo.region_names(conn, office=office, by="desa")
+    # The backlog is read twice, not once per figure: its villages for the whole office (the
+    # filters narrow them here: a village's group holds its kecamatan and code, and the
+    # election villages are the keys of `elections`, read by the same condition), which also
+    # give the backlog's registry PRR; then the page's rows from only the villages it spans.
+    whole = repo.villages_summary(
+        conn, repo.work(office, as_of, kecamatan=None, desa=None, villages=None)
+    )
+    chosen = [
+        v
+        for v in whole
+        if (kec is None or v.kode_kecamatan == kec)
+        and (village is None or v.kode_desa == village)
+        and (not election_only or v.kode_desa in elections)
+    ]
     villages: list[VillageSummary] = [
         {
             "kode_kecamatan": v.kode_kecamatan,
@@ -178,8 +204,19 @@ def read_work_list(
             "oldest": v.oldest.isoformat(),
             "election": elections.get(v.kode_desa),
         }
-        for v in repo.villages_summary(conn, work)
+        for v in chosen
     ]
+    groups, skip = _page_groups(villages, limit, offset)
+    page_rows = (
+        repo.rows(
+            conn,
+            repo.work(office, as_of, kecamatan=None, desa=None, villages=None, groups=groups),
+            limit=limit,
+            offset=skip,
+        )
+        if groups
+        else []
+    )
     items: list[WorkItem] = [
         {
             "nik": row.nik if reveal else mask_nik(row.nik),
@@ -196,7 +233,7 @@ def read_work_list(
             "suket": bool(row.suket),
             "election": elections.get(row.kode_desa),
         }
-        for row in repo.rows(conn, work, limit=limit, offset=offset)
+        for row in page_rows
     ]
     return {
         "office": office,
@@ -204,7 +241,9 @@ def read_work_list(
         "kecamatan": kec,
         "desa": village,
         "election_only": election_only,
-        "backlog": backlog_of(conn, office, as_of),
+        "backlog": backlog_of(
+            conn, office, as_of, registry_prr=sum(int(v.registry_prr) for v in whole)
+        ),
         "total": sum(v["residents"] for v in villages),
         "limit": limit,
         "offset": offset,

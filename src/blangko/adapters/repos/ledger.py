@@ -29,6 +29,7 @@ from sqlalchemy import (
     select,
     text,
     true,
+    union_all,
     update,
 )
 
@@ -758,15 +759,24 @@ def _insert_entry_pg() -> Any:
             bindparam("b_widths", type_=ARRAY(Integer)),
             bindparam("b_firsts", type_=ARRAY(BigInteger)),
             bindparam("b_lasts", type_=ARRAY(BigInteger)),
+            bindparam("b_classes", type_=ARRAY(Integer)),
         )
-        .table_valued("prefix", "width", "first_no", "last_no")
+        .table_valued("prefix", "width", "first_no", "last_no", "span_class")
         .render_derived(name="r")
     )
     er = t.entry_range.c
     return (
         t.entry_range.insert()
         .from_select(
-            [er.entry_id, er.office_code, er.prefix, er.width, er.first_no, er.last_no],
+            [
+                er.entry_id,
+                er.office_code,
+                er.prefix,
+                er.width,
+                er.first_no,
+                er.last_no,
+                er.span_class,
+            ],
             select(
                 entry.c.id,
                 bindparam("b_office"),
@@ -774,6 +784,7 @@ def _insert_entry_pg() -> Any:
                 ranges.c.width,
                 ranges.c.first_no,
                 ranges.c.last_no,
+                ranges.c.span_class,
             )
             .select_from(entry)
             .join(ranges, true()),
@@ -822,6 +833,7 @@ def insert_entry(conn: Connection, entry: EntryRecord, ranges: list[SerialRange]
                 "b_widths": [r.width for r in ranges],
                 "b_firsts": [r.first for r in ranges],
                 "b_lasts": [r.last for r in ranges],
+                "b_classes": [span_class(r.first, r.last) for r in ranges],
             },
         )
         return entry_hash
@@ -836,6 +848,7 @@ def insert_entry(conn: Connection, entry: EntryRecord, ranges: list[SerialRange]
                 "width": r.width,
                 "first_no": r.first,
                 "last_no": r.last,
+                "span_class": span_class(r.first, r.last),
             }
             for r in ranges
         ],
@@ -985,19 +998,43 @@ def entries_of_kinds(conn: Connection, office: str, kinds: Sequence[str]) -> Seq
     return sorted(rows, key=lambda r: (r.effective_date, r.seq))
 
 
+def span_class(first: int, last: int) -> int:
+    """The length class `entry_range.span_class` of the range first..last: the bit length of
+    last - first. A range of class c holding x has first >= x - (2**c - 1)."""
+    return (last - first).bit_length()
+
+
+def _ranges_holding(prefix: str, width: int, number: int) -> Any:
+    """The entry ranges holding serial ``number`` as a subquery (entry_id): one bounded range
+    of `ix_entry_range_class` per length class a serial of ``width`` digits can have (a
+    range's first number is at most 2**c - 1 below any serial it holds), so the search reads
+    the few ranges starting near the serial, not every range starting below it."""
+    er = t.entry_range.c
+    top = span_class(0, 10**width - 1)
+    return union_all(
+        *(
+            select(er.entry_id).where(
+                er.prefix == prefix,
+                er.width == width,
+                er.span_class == c,
+                er.first_no.between(number - (2**c - 1), number),
+                er.last_no >= number,
+            )
+            for c in range(top + 1)
+        )
+    ).subquery("holding")
+
+
 def entries_touching(
     conn: Connection, office: str | None, serial_range: SerialRange
 ) -> Sequence[AnyRow]:
+    """The entries whose ranges hold the first serial of ``serial_range``, by office and
+    entry number (an entry once per range of it that holds the serial)."""
     r = serial_range
+    holding = _ranges_holding(r.prefix, r.width, r.first)
     q = (
         select(t.ledger_entry)
-        .join(t.entry_range, t.entry_range.c.entry_id == t.ledger_entry.c.id)
-        .where(
-            t.entry_range.c.prefix == r.prefix,
-            t.entry_range.c.width == r.width,
-            t.entry_range.c.first_no <= r.first,
-            t.entry_range.c.last_no >= r.first,
-        )
+        .join(holding, holding.c.entry_id == t.ledger_entry.c.id)
         .order_by(t.ledger_entry.c.office_code, t.ledger_entry.c.seq)
     )
     if office:
@@ -1006,6 +1043,9 @@ def entries_touching(
 
 
 def entry_ranges(conn: Connection, office: str) -> dict[int, list[SerialRange]]:
+    """The stored ranges of each entry of the office, sorted. A range stored with a wrong
+    length class is left out: a serial's trace would not find the entry by it, so the
+    audit, comparing these with the entry's serials, reports the entry."""
     rows = conn.execute(
         select(
             t.entry_range.c.entry_id,
@@ -1013,11 +1053,14 @@ def entry_ranges(conn: Connection, office: str) -> dict[int, list[SerialRange]]:
             t.entry_range.c.width,
             t.entry_range.c.first_no,
             t.entry_range.c.last_no,
+            t.entry_range.c.span_class,
         ).where(t.entry_range.c.office_code == office)
     )
     out: dict[int, list[SerialRange]] = {}
     for r in rows:
-        out.setdefault(r.entry_id, []).append(SerialRange(r.prefix, r.width, r.first_no, r.last_no))
+        ranges = out.setdefault(r.entry_id, [])
+        if r.span_class == span_class(r.first_no, r.last_no):
+            ranges.append(SerialRange(r.prefix, r.width, r.first_no, r.last_no))
     return {k: sorted(v) for k, v in out.items()}
 
 

@@ -29,6 +29,7 @@ from sqlalchemy import (
     literal,
     null,
     select,
+    tuple_,
     union_all,
 )
 
@@ -74,11 +75,15 @@ def work(
     kecamatan: str | None,
     desa: str | None,
     villages: Select[Any] | None,
+    groups: Sequence[tuple[str, str]] | None = None,
 ) -> Subquery:
     """The work list as a subquery: (nik, nama, kode_kecamatan, kode_desa, since,
     recorded_date, receipt, type, status, suket). ``since`` is the date the list is ordered
-    by: the recording date of a registry row, the application date of an application."""
+    by: the recording date of a registry row, the application date of an application.
+    ``groups``: only these (kode_kecamatan, kode_desa) pairs (a page's villages)."""
     area: list[ColumnElement[bool]] = []
+    if groups is not None:
+        area.append(tuple_(r.c.kode_kecamatan, r.c.kode_desa).in_(list(groups)))
     if kecamatan:
         area.append(r.c.kode_kecamatan == kecamatan)
     if desa:

@@ -55,19 +55,24 @@ from blangko.services.registry import read_resident
 # --- reads -----------------------------------------------------------------------------------
 
 
-def backlog_of(conn: Connection, office: str, as_of: date) -> dict[str, int]:
+def backlog_of(
+    conn: Connection, office: str, as_of: date, *, registry_prr: int | None = None
+) -> dict[str, int]:
     """THE backlog figure. Applications waiting to be recorded (diajukan), recorded
     (direkam) and print-ready (siap cetak); the registry's print-ready residents (PRR:
     recorded, no card, alive, wajib KTP on ``as_of``) who have no open application yet; the
     whole print backlog, every resident who will take a blank, counted once (those four
     together: a resident has at most one open application); and how many of them hold a
     suket. `blangko status`, the dashboard, the service page, the forecast and the request
-    letter all read this."""
+    letter all read this. ``registry_prr``: the registry PRR on ``as_of`` if the caller
+    has already counted it in this transaction (the work list reads it by village), so that
+    the registry is not read again."""
     counts = repo.status_counts(conn, office)
     to_record = int(counts.get(Status.DIAJUKAN.value, 0))
     recorded = int(counts.get(Status.DIREKAM.value, 0))
     to_print = int(counts.get(Status.SIAP_CETAK.value, 0))
-    registry_prr = repo.count_registry_prr(conn, office, as_of)
+    if registry_prr is None:
+        registry_prr = repo.count_registry_prr(conn, office, as_of)
     return {
         "to_record": to_record,
         "recorded": recorded,
