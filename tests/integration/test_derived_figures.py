@@ -265,6 +265,18 @@ def other(ctx: Context, office: str) -> str:
     return "17.01"
 
 
+def test_two_offices_in_the_same_state_are_each_given_their_own_forecast(
+    ctx: Context, office: str, other: str
+) -> None:
+    """The forecasts kept in the process (services.forecast_memo) are keyed by the office
+    too: two offices whose sources have the same versions never share one."""
+    with ctx.read() as conn:
+        assert derived.repo.versions(conn, office) == derived.repo.versions(conn, other)
+    for code in (office, other, office):
+        fc, _paths = forecast.forecast_with_paths(ctx, office=code)
+        assert fc["office"] == code
+
+
 def test_the_forecast_is_computed_again_after_each_change_and_only_then(
     ctx: Context, office: str, other: str, tmp_path: Path
 ) -> None:

@@ -487,6 +487,7 @@ def forecast_with_paths(
     code = day_totals.keep_up(ctx, office)
     what = [
         ctx.engine.url.render_as_string(hide_password=True),
+        code,
         as_of.isoformat(),
         horizon,
         RESULT_SHAPE,
