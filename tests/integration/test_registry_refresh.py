@@ -14,7 +14,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner
 
+from blangko.adapters.repos import derived as derived_repo
 from blangko.adapters.repos import registry as registry_repo
+from blangko.adapters.tables_derived import coverage_count
 from blangko.adapters.tables_residents import registry_import, resident
 from blangko.cli.main import app
 from blangko.demo import residents
@@ -164,6 +166,47 @@ def test_a_second_import_of_an_edited_file_reports_what_changed(ctx, office, tmp
     history = registry.import_history(ctx, office=office, limit=2)
     assert [i["changes"] for i in history["imports"]] == [NOTHING, two["changes"]]
     assert history["imports"][1]["date"] == ctx.today()
+
+
+def test_a_re_import_writes_only_the_rows_that_changed(ctx, office, clock, tmp_path) -> None:
+    """A row restated as it is is not written again (its updated_at stays; no trigger runs:
+    the coverage counts stay), a changed one is; each import bumps the registry's version
+    once whatever it wrote, so the stored figures that read the registry's age follow it."""
+    rows = [person(k, tanggal_cetak="") for k in range(1, 6)]
+    registry.import_residents(ctx, write_csv(tmp_path / "a.csv", rows), office=office)
+
+    def state() -> tuple[dict[str, object], int, list[tuple[object, ...]]]:
+        with ctx.read() as conn:
+            stamps = dict(conn.execute(select(resident.c.nik, resident.c.updated_at)).all())
+            version = derived_repo.versions(conn, office).get("registry", 0)
+            counts = conn.execute(
+                select(coverage_count).order_by(*coverage_count.primary_key.columns)
+            ).all()
+        return stamps, version, [tuple(c) for c in counts]
+
+    before, version, counts = state()
+    clock.value += timedelta(hours=1)
+    same = registry.import_residents(ctx, tmp_path / "a.csv", office=office)
+    assert (same["imported"], same["updated"], same["changes"]) == (0, 5, NOTHING)
+    after, version_after, counts_after = state()
+    assert after == before and counts_after == counts
+    assert version_after == version + 1  # the import itself, not one per row
+    assert len(import_rows(ctx, office)) == 2
+
+    clock.value += timedelta(hours=1)
+    rows[2]["tanggal_cetak"] = "2026-11-20"
+    rows[4]["kode_desa"] = "17.04.01.2002"
+    edited = registry.import_residents(ctx, write_csv(tmp_path / "b.csv", rows), office=office)
+    assert edited["changes"] == {**NOTHING, "printed": 1}
+    moved, version_moved, counts_moved = state()
+    changed = {nik for nik in moved if moved[nik] != after[nik]}
+    assert changed == {rows[2]["nik"], rows[4]["nik"]}
+    assert version_moved > version_after and counts_moved != counts_after
+    with ctx.read() as conn:
+        village = conn.execute(
+            select(resident.c.kode_desa).where(resident.c.nik == rows[4]["nik"])
+        ).scalar_one()
+    assert village == "17.04.01.2002"
 
 
 def test_rejected_and_duplicate_rows_count_in_the_record_but_change_nothing(

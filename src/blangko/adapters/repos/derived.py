@@ -31,6 +31,19 @@ def versions(conn: Connection, office: str) -> dict[str, int]:
     return out
 
 
+def bump(conn: Connection, office: str, source: str) -> None:
+    """The version of ``source`` of the office's stored figures, one up (a write the
+    database's triggers do not see, or see only in part)."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(fv).values(office_code=office, source=source, version=1)
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[fv.c.office_code, fv.c.source],
+            set_={"version": fv.c.version + 1},
+        )
+    )
+
+
 def _pk(office: str, kind: str, params: str) -> Any:
     return and_(df.c.office_code == office, df.c.kind == kind, df.c.params == params)
 

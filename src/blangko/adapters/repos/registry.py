@@ -23,6 +23,7 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    or_,
     select,
     text,
     true,
@@ -224,17 +225,27 @@ def staged_notes(conn: Connection) -> list[AnyRow]:
 
 
 def swap_stage(conn: Connection, stamp: datetime) -> None:
-    """Upsert every staged row into the registry by NIK, in one statement, stamped
-    ``updated_at = stamp``; another office's resident is never taken over."""
+    """Upsert the staged rows into the registry by NIK, in one statement: the new ones, and
+    the known ones that differ from the registry in any column, stamped ``updated_at =
+    stamp`` (when the row last changed); another office's resident is never taken over.
+
+    A known row restated as it is is not written: a monthly export restates nearly every
+    resident, and writing each again (its triggers: the coverage counts, the registry's
+    version) held the write lock for seconds on a regency while changing nothing. The
+    import bumps the registry's version itself (`services.registry.imports`)."""
     wanted = [c for c in COLUMNS if c != "updated_at"]
     rows = select(*(STAGE.c[c] for c in wanted), literal(stamp, resident.c.updated_at.type)).where(
         true()
     )  # SQLite needs a WHERE to tell the upsert's ON CONFLICT from a join's ON
     ins: Any = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(resident)
+    content = [c for c in COLUMNS if c not in ("nik", "office_code", "updated_at")]
     stmt = ins.from_select([*wanted, "updated_at"], rows).on_conflict_do_update(
         index_elements=[resident.c.nik],
         set_={c: ins.excluded[c] for c in COLUMNS if c not in ("nik", "office_code")},
-        where=and_(resident.c.office_code == ins.excluded.office_code),
+        where=and_(
+            resident.c.office_code == ins.excluded.office_code,
+            or_(*(resident.c[c].is_distinct_from(ins.excluded[c]) for c in content)),
+        ),
     )
     conn.execute(stmt)
 

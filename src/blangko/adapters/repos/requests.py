@@ -8,11 +8,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from blangko.adapters import tables as t
 from blangko.adapters.repos import AnyRow
-from blangko.adapters.tables_derived import figure_version as fv
+from blangko.adapters.repos import derived as derived_repo
 from blangko.adapters.tables_requests import blank_request as br
 from blangko.adapters.tables_requests import request_event as ev
 
@@ -104,12 +103,5 @@ def offices_of_province(conn: Connection, province: str) -> list[str]:
 def bump_version(conn: Connection, offices: Iterable[str]) -> None:
     """The `requests` version of these offices' stored figures (their forecasts read the
     request history), one up; in sorted order, so that two writes never wait in a cycle."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     for code in sorted(set(offices)):
-        stmt = dialect.insert(fv).values(office_code=code, source=REQUESTS_SOURCE, version=1)
-        conn.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[fv.c.office_code, fv.c.source],
-                set_={"version": fv.c.version + 1},
-            )
-        )
+        derived_repo.bump(conn, code, REQUESTS_SOURCE)

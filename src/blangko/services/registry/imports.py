@@ -8,14 +8,18 @@ in batches (``batch_size``) in a temporary table on the import's own connection,
 thread in file order while the reading thread checks the next batch; staging takes no lock
 on the registry. When the whole file has been read, the staged rows are upserted into
 ``resident`` by NIK (INSERT ... SELECT ... ON CONFLICT (nik) DO UPDATE, on SQLite and
-PostgreSQL) in ONE transaction: the only time the import holds the write lock.
+PostgreSQL) in ONE transaction: the only time the import holds the write lock. Only the rows
+that are new or differ from the registry are written (a monthly export restates nearly every
+resident: writing each again held the lock for seconds while changing nothing); the import
+bumps the registry's version itself, so the stored figures follow it all the same.
 
 So the registry changes all at once or not at all: a file that cannot be read to its end
 (a byte that is not UTF-8, a cell over the csv module's limit, more than MAX_IMPORT_ROWS
 rows), a database that refuses the swap, an interrupted or killed process: each leaves the
 registry exactly as it was (the temporary table goes with its connection), and the rejects
 file of the failed run is removed. Running the import again is safe: every row is an upsert
-by NIK (rows already there are counted as ``updated``).
+by NIK (rows already there are counted as ``updated``, written or not; a resident's
+``updated_at`` is when its row last changed).
 
 Duplicate NIKs inside one file and NIKs the registry holds for another office are found
 when the whole file is staged, set-wise, before the lock is taken: the first row of a NIK is
@@ -65,6 +69,7 @@ from blangko.adapters.registry_files import (
     open_registry,
 )
 from blangko.adapters.repos import admin as admin_repo
+from blangko.adapters.repos import derived as derived_repo
 from blangko.adapters.repos import registry as repo
 from blangko.domain.errors import Conflict, DomainError
 from blangko.domain.limits import (
@@ -75,6 +80,7 @@ from blangko.domain.nik import (
     mask_nik,
 )
 from blangko.domain.text import Msg
+from blangko.services import derived
 from blangko.services.context import Context, resolve_office
 from blangko.services.registry.results import (
     ImportRecord,
@@ -264,6 +270,9 @@ class _Stage:
             now = self.ctx.now()
             try:
                 repo.swap_stage(conn, run_stamp(conn, now))
+                # The swap writes only the rows that changed (none, for a file restating
+                # the registry): the figures that read the registry's age follow the import.
+                derived_repo.bump(conn, self.office, derived.REGISTRY)
                 repo.insert_import(conn, self._record(figures, now))
             except OperationalError:
                 raise  # the database is gone or locked: nothing was written
