@@ -94,6 +94,34 @@ def test_ikd_coverage_against_the_target(ctx, office) -> None:
     assert earlier["target_source"] == "Target yang ditetapkan kantor"
 
 
+def test_both_levels_from_one_read_equal_each_level_read_alone(ctx, office) -> None:
+    """The coverage report reads IKD by desa once and sums the kecamatan from its villages
+    (`read_coverage_levels`): the same figures as each level read on its own, area by area,
+    on days before, within and after the month, with villages of three kecamatan."""
+    niks = _month(ctx)
+    moves = {
+        niks[2]: "17.04.02.2002",
+        niks[3]: "17.04.02.2002",
+        niks[4]: "17.04.03.1010",
+        niks[6]: "17.04.03.1010",
+    }
+    with ctx.write_plain() as conn:
+        for nik, village in moves.items():
+            conn.execute(
+                update(tr.resident)
+                .where(tr.resident.c.nik == nik)
+                .values(kode_desa=village, kode_kecamatan=village[:8])
+            )
+    goal = ikd.target_pct(ctx)
+    for day in (date(2026, 9, 1), date(2026, 10, 14), date(2026, 10, 31), date(2026, 11, 27)):
+        with ctx.read() as conn:
+            both = ikd.read_coverage_levels(ctx, conn, "17.04", day, goal)
+            alone = {by: ikd.read_coverage(ctx, conn, "17.04", day, by, goal) for by in ikd.LEVELS}
+        assert both == alone, day
+    kec = {a["code"]: (a["wajib_ktp"], a["ikd"]) for a in both["kecamatan"]["areas"]}
+    assert (kec["17.04.01"], kec["17.04.02"], kec["17.04.03"]) == ((6, 3), (2, 2), (2, 1))
+
+
 @pytest.mark.parametrize(
     ("call", "field"),
     [

@@ -122,12 +122,17 @@ def compute_coverage(
     the whole registry (`cq.coverage_cells`, one scan) when a recording is dated after
     ``as_of``. Both give the same cells (tests/integration/test_coverage_counts.py)."""
     with ctx.read() as conn:
-        if cq.recorded_after(conn, office=office, as_of=as_of):
-            cells = cq.coverage_cells(conn, office=office, as_of=as_of, by=by)
-        else:
-            cells = cq.counted_cells(conn, office=office, as_of=as_of, by=by)
+        cells = cells_of(conn, office=office, as_of=as_of, by=by)
         names = cq.region_names(conn, office=office, by=by)
     return rollup(cells, names, as_of=as_of, by=by, target=target, office=office)
+
+
+def cells_of(conn: Connection, *, office: str, as_of: date, by: str) -> list[cq.Cell]:
+    """The (area, sex, band) counts in the caller's transaction: from the kept counts, or
+    from the whole registry when a recording is dated after ``as_of`` (`compute_coverage`)."""
+    if cq.recorded_after(conn, office=office, as_of=as_of):
+        return cq.coverage_cells(conn, office=office, as_of=as_of, by=by)
+    return cq.counted_cells(conn, office=office, as_of=as_of, by=by)
 
 
 def rollup(

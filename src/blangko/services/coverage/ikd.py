@@ -15,8 +15,8 @@ coverage depends on the registry (who is wajib KTP, its tanggal_ikd) and the app
 on the registry and the applications, keyed by the period; the ratio to the blanks received
 on those and the ledger (its receipts), keyed by the period. Each is also keyed by the
 office's time zone (an application's mark counts on its local day). The coverage report
-computes them in its own transaction with the same functions (`read_coverage`,
-`read_ratio`).
+computes them in its own transaction with the same functions (`read_coverage_levels`, both
+levels from one read by desa, and `read_ratio`).
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from blangko.services import derived
 from blangko.services.context import Context
 
 MAX_DAYS = 366
+KECAMATAN_CODE_LENGTH = len("17.04.01")  # a village 17.04.01.2001 lies in kecamatan 17.04.01
 LEVELS = ("kecamatan", "desa")
 # What each figure depends on (services.derived): the registry's tanggal_ikd and wajib KTP,
 # the applications' IKD marks; for the ratio also the ledger's receipts.
@@ -226,10 +227,39 @@ def ikd_coverage_stored(
 def read_coverage(
     ctx: Context, conn: Connection, code: str, day: date, by: str, goal: Decimal
 ) -> IkdCoverage:
-    """`ikd_coverage` in the caller's transaction (the coverage report's)."""
+    """`ikd_coverage` in the caller's transaction."""
     rows = repo.ikd_by_area(conn, code, day, ctx.day_start(day + timedelta(days=1)), by)
-    names = cq.region_names(conn, office=code, by=by)
     found = {row.area: (int(row.wajib), int(row.ikd)) for row in rows}
+    return _coverage(code, day, by, goal, found, cq.region_names(conn, office=code, by=by))
+
+
+def read_coverage_levels(
+    ctx: Context, conn: Connection, code: str, day: date, goal: Decimal
+) -> dict[str, IkdCoverage]:
+    """`read_coverage` at both levels in the caller's transaction (the coverage report's), from
+    one read of the registry by desa: a kecamatan's figures are its villages' summed (a
+    resident's kecamatan code is the first part of its village code), as the report's
+    coverage tables are."""
+    rows = repo.ikd_by_area(conn, code, day, ctx.day_start(day + timedelta(days=1)), "desa")
+    desa = {row.area: (int(row.wajib), int(row.ikd)) for row in rows}
+    kecamatan: dict[str, tuple[int, int]] = {}
+    for area, (w, k) in desa.items():
+        w0, k0 = kecamatan.get(area[:KECAMATAN_CODE_LENGTH], (0, 0))
+        kecamatan[area[:KECAMATAN_CODE_LENGTH]] = (w0 + w, k0 + k)
+    return {
+        by: _coverage(code, day, by, goal, found, cq.region_names(conn, office=code, by=by))
+        for by, found in (("kecamatan", kecamatan), ("desa", desa))
+    }
+
+
+def _coverage(
+    code: str,
+    day: date,
+    by: str,
+    goal: Decimal,
+    found: dict[str, tuple[int, int]],
+    names: dict[str, str],
+) -> IkdCoverage:
     areas: list[IkdArea] = [
         {
             "code": area,

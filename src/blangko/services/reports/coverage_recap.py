@@ -1,9 +1,10 @@
 """Rekapitulasi cakupan perekaman: wajib KTP, recorded, coverage and the gap to the target,
 by kecamatan and desa, by sex and by age band.
 
-One read transaction and one scan of the registry (by desa): the kecamatan figures are their
-villages' summed (a resident's kecamatan code is the first part of the village code), so the
-two levels agree by construction.
+One read transaction; the counts by desa (from the counts kept per village, sex, birth year
+and married or not, as the coverage page's: `areas.cells_of`) and one read of the registry's
+IKD by desa: the kecamatan figures are their villages' summed (a resident's kecamatan code is
+the first part of the village code), so the two levels agree by construction.
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ from blangko.domain.text import N_, Msg
 from blangko.formatting import num, tanggal
 from blangko.services.context import Context
 from blangko.services.coverage import ikd
-from blangko.services.coverage.areas import parse_target, rollup
+from blangko.services.coverage.areas import cells_of, parse_target, rollup
 from blangko.services.coverage.results import Figures
 from blangko.services.reports.letterhead import head_signature, new_report, report_read
 
-KECAMATAN_CODE_LENGTH = len("17.04.01")  # a village 17.04.01.2001 lies in kecamatan 17.04.01
+KECAMATAN_CODE_LENGTH = ikd.KECAMATAN_CODE_LENGTH
 
 
 def _fraction(value: float | None) -> float | None:
@@ -63,12 +64,12 @@ def build(
     goal = parse_target(target)
     target_pct = float(goal)
     with report_read(ctx, office, address) as (conn, head):
-        cells = cq.coverage_cells(conn, office=head.code, as_of=day, by="desa")
+        cells = cells_of(conn, office=head.code, as_of=day, by="desa")
         desa_names = cq.region_names(conn, office=head.code, by="desa")
         kecamatan_names = cq.region_names(conn, office=head.code, by="kecamatan")
         ikd_goal = ikd.target_pct(ctx)
-        ikd_kec = ikd.read_coverage(ctx, conn, head.code, day, "kecamatan", ikd_goal)
-        ikd_desa = ikd.read_coverage(ctx, conn, head.code, day, "desa", ikd_goal)
+        ikd_levels = ikd.read_coverage_levels(ctx, conn, head.code, day, ikd_goal)
+        ikd_kec, ikd_desa = ikd_levels["kecamatan"], ikd_levels["desa"]
         ikd_ratio = ikd.read_ratio(ctx, conn, head.code, *ikd.year_to_date(day))
     desa = rollup(cells, desa_names, as_of=day, by="desa", target=goal, office=head.code)
     kec = rollup(
