@@ -509,3 +509,55 @@ def test_pages_and_filters_read_as_before(ctx, town) -> None:  # type: ignore[no
         (None, KINAL_A, True),
     ]
     assert _assert_reads_are_the_old_ones(ctx, filters) > 100
+
+
+def test_the_backlog_and_its_villages_are_read_again_only_after_a_registry_or_application_write(
+    ctx, town, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The registry PRR count and the work list's villages are kept in the process by the
+    versions of the registry and the applications (services.memo.read_once): a print of the
+    ledger, a page view, another page read nothing again; a new resident, a new application,
+    a status change each read them again, and every answer equals the one computed now."""
+    from blangko.adapters.repos import applications as apps_repo
+    from blangko.services import memo
+
+    memo.READS.clear()
+    reads: list[str] = []
+    for module, name in ((apps_repo, "count_registry_prr"), (wl_repo, "villages_summary")):
+        real = getattr(module, name)
+
+        def counted(*args, _real=real, _name=name, **kwargs):  # type: ignore[no-untyped-def]
+            reads.append(_name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, counted)
+
+    def fresh() -> tuple[dict, dict]:  # type: ignore[type-arg]
+        saved = dict(memo.READS._items)
+        memo.READS.clear()
+        try:
+            return apps.backlog(ctx), worklist.work_list(ctx, limit=3, offset=1)
+        finally:
+            memo.READS._items.update(saved)
+
+    def read() -> tuple[tuple[dict, dict], list[str]]:  # type: ignore[type-arg]
+        before = len(reads)
+        got = (apps.backlog(ctx), worklist.work_list(ctx, limit=3, offset=1))
+        return got, sorted(set(reads[before:]))
+
+    first, names = read()
+    assert names == ["count_registry_prr", "villages_summary"] and first == fresh()
+    assert read() == (first, [])  # nothing changed: nothing read again
+    stock_station(ctx)
+    assert read() == (first, [])  # the ledger is not what they read
+    _resident(ctx, 40, KINAL_A, recorded=date(2019, 6, 6))  # a new PRR resident
+    grown, names = read()
+    assert names == ["count_registry_prr", "villages_summary"] and grown == fresh()
+    assert grown[0]["registry_prr"] == first[0]["registry_prr"] + 1
+    apps.new(ctx, nik=town["a_new"], type="pemula", documents=KK)  # a PRR resident applies
+    applied, names = read()
+    assert names == ["count_registry_prr", "villages_summary"] and applied == fresh()
+    assert applied[0]["registry_prr"] == grown[0]["registry_prr"] - 1
+    apps.ready(ctx, receipt=town["applied_receipt"])  # a status change
+    ready, names = read()
+    assert names == ["count_registry_prr", "villages_summary"] and ready == fresh()

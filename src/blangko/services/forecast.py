@@ -45,7 +45,8 @@ from blangko.services.calendar import events
 from blangko.services.calendar.days import OfficeCalendar, holidays_between
 from blangko.services.context import Context
 from blangko.services.coverage.areas import month_spans
-from blangko.services.forecast_memo import kept, read_once, simulated
+from blangko.services.forecast_memo import kept, simulated
+from blangko.services.memo import read_once
 from blangko.services.network import request_steps
 from blangko.services.registry import registry_age
 from blangko.services.stock import day_totals

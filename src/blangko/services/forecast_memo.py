@@ -15,69 +15,22 @@ Inputs that pickle differently although equal only cost a miss. Each process kee
 
 from __future__ import annotations
 
-import copy
 import hashlib
-import pickle
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection
-
-from blangko.adapters.repos.derived import versions
-from blangko.services.derived import key_of
+from blangko.services.memo import READS, Memo
 
 T = TypeVar("T")
 
 SIZE = 32  # entries: a forecast uses 1 + one per service type; a few offices and horizons
 
 
-class _Memo:
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.hits = 0
-        self.misses = 0
-        self._items: OrderedDict[bytes, Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        raw = pickle.dumps(
-            (fn.__module__, fn.__qualname__, args, sorted(kwargs.items())), protocol=5
-        )
-        return self.get(hashlib.sha256(raw).digest(), lambda: fn(*args, **kwargs))
-
-    def get(self, key: bytes, compute: Callable[[], T], *, copied: bool = True) -> T:
-        """``compute()`` once per ``key``, a copy handed back (``copied``: the caller may
-        change the arrays it is given; else the value must be immutable)."""
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                self.hits += 1
-                kept = self._items[key]
-                return copy.deepcopy(kept) if copied else kept  # type: ignore[no-any-return]
-        value = compute()
-        with self._lock:
-            self._items[key] = copy.deepcopy(value) if copied else value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-            self.misses += 1
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self.hits = self.misses = 0
-
-
-MEMO = _Memo(SIZE)
-# The registry's reads a forecast makes, by the versions of the tables they read (`read_once`).
-REGISTRY_READS = _Memo(16)
+MEMO = Memo(SIZE)
 # Whole forecasts with their paths, by the key of the versions of what they depend on
 # (`kept`): a few offices' and horizons' latest.
-FORECASTS = _Memo(8)
-MEMOS = (MEMO, REGISTRY_READS, FORECASTS)
+FORECASTS = Memo(8)
+MEMOS = (MEMO, READS, FORECASTS)
 
 
 def clear() -> None:
@@ -98,16 +51,3 @@ def kept(key: str, compute: Callable[[], T]) -> T:
     reads and its settings), so that the stored forecast and what stops printing first
     (both computed again after a print, each from the forecast's paths) compute it once."""
     return FORECASTS.get(hashlib.sha256(key.encode()).digest(), compute)
-
-
-def read_once(
-    conn: Connection, office: str, depends: Sequence[str], what: Any, read: Callable[[], T]
-) -> T:
-    """``read()`` once per state of the sources ``depends`` of ``office`` (their versions, as
-    services.derived keys the stored figures: bumped in the transaction of every write) in
-    this process: the forecast's reads of the registry, which a print does not change.
-    The versions are read first in ``conn``, so a read kept is never older than its key.
-    What ``read`` returns is handed out as it is, to every caller: a tuple of tuples."""
-    db = conn.engine.url.render_as_string(hide_password=True)
-    key = key_of(versions(conn, office), depends, [db, office, what])
-    return REGISTRY_READS.get(key.encode(), read, copied=False)

@@ -28,11 +28,12 @@ from blangko.domain.applications import ACTIVE
 from blangko.domain.errors import DomainError
 from blangko.domain.nik import compact_nik, mask_nik
 from blangko.domain.text import Msg
-from blangko.services import readlog
+from blangko.services import derived, readlog
 from blangko.services.applications import backlog_of
 from blangko.services.calendar.events import ELECTION_KINDS
 from blangko.services.context import Context, resolve_office
 from blangko.services.coverage.areas import check_area
+from blangko.services.memo import read_once
 
 DEFAULT_LIMIT = 100
 REGISTRY_STATUS = repo.REGISTRY_STATUS
@@ -182,8 +183,17 @@ def read_work_list(
     # filters narrow them here: a village's group holds its kecamatan and code, and the
     # election villages are the keys of `elections`, read by the same condition), which also
     # give the backlog's registry PRR; then the page's rows from only the villages it spans.
-    whole = repo.villages_summary(
-        conn, repo.work(office, as_of, kecamatan=None, desa=None, villages=None)
+    # The villages change only with a write to the registry or the applications: kept.
+    whole = read_once(
+        conn,
+        office,
+        (derived.REGISTRY, derived.APPLICATIONS),
+        ["work_villages", as_of],
+        lambda: tuple(
+            repo.villages_summary(
+                conn, repo.work(office, as_of, kecamatan=None, desa=None, villages=None)
+            )
+        ),
     )
     chosen = [
         v

@@ -29,7 +29,7 @@ from blangko.domain.errors import Conflict
 from blangko.domain.nik import check_nik_format, mask_nik
 from blangko.domain.text import Msg
 from blangko.domain.wajib_ktp import seventeenth_birthday
-from blangko.services import rationing, readlog
+from blangko.services import derived, rationing, readlog
 from blangko.services.admin import office as office_settings
 from blangko.services.admin.office import read_head
 from blangko.services.applications.results import (
@@ -50,6 +50,7 @@ from blangko.services.applications.rows import (
 )
 from blangko.services.calendar.days import closed_desks
 from blangko.services.context import Context, resolve_office
+from blangko.services.memo import read_once
 from blangko.services.registry import read_resident
 
 # --- reads -----------------------------------------------------------------------------------
@@ -72,7 +73,14 @@ def backlog_of(
     recorded = int(counts.get(Status.DIREKAM.value, 0))
     to_print = int(counts.get(Status.SIAP_CETAK.value, 0))
     if registry_prr is None:
-        registry_prr = repo.count_registry_prr(conn, office, as_of)
+        # Only a write to the registry or the applications changes it (a print does not).
+        registry_prr = read_once(
+            conn,
+            office,
+            (derived.REGISTRY, derived.APPLICATIONS),
+            ["registry_prr", as_of],
+            lambda: repo.count_registry_prr(conn, office, as_of),
+        )
     return {
         "to_record": to_record,
         "recorded": recorded,
