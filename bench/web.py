@@ -8,8 +8,8 @@ Run from the repository root, one command per configuration:
     .venv/bin/python bench/web.py --office big --db sqlite       # 1 juta residents + entries
     .venv/bin/python bench/web.py --office big --db postgres
       [--clients 8] [--duration 60 | --rounds N] [--no-writes] [--print-every 5]
-      [--imports 1 | --no-imports] [--first-views 3] [--no-files] [--no-warm-up]
-      [--timeout 60] [--port 0]
+      [--imports 1 | --no-imports] [--import-file export|generated] [--first-views 3]
+      [--no-files] [--no-warm-up] [--timeout 60] [--port 0]
       [--residents N --entries N] [--json PATH] [--timeline PATH]
 
 What it does:
@@ -41,11 +41,15 @@ What it does:
      cards a day) and after each reads the dashboard, /stok and the request letter's form:
      the stock on hand they show must be the balance after that print (the ledger balance
      is immediate); a page that shows another figure is a freshness violation;
-   - imports: the registry is re-imported with the CLI (`blangko residents import`, a
-     generated export of the office's size, cached) --imports times, one after the other
-     from the start of the load (the load lasts until the last has ended); after each the
-     dashboard's registry date must be today's and /cakupan's coverage must be the one the
-     service computes after the import, unless the page states an older freshness (a
+   - imports: the registry is re-imported with the CLI (`blangko residents import`)
+     --imports times, one after the other, from the start of the load. The file
+     (--import-file) is by default the office's own export a month on: every resident of
+     the run's database restated, about 1 % changed (recorded, printed, died), what an office
+     imports each month; `generated` is a generated registry of the office's size (most of
+     its residents new to the office: the import writes nearly every row). The load lasts
+     until the last import has ended; after each the dashboard's registry date must be
+     today's and /cakupan's coverage must be the one the service computes after the
+     import, unless the page states an older freshness (a
      `data-fresh` attribute: the figure of before, being computed again), which must be
      within BLANGKO_FIGURES_MAX_STALE_SECONDS; a mismatch is a violation.
 6. First views after a change, with no load: --first-views times, a print, then every
@@ -65,6 +69,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import ctypes
 import json
 import os
@@ -597,6 +602,60 @@ def registry_file(population: int) -> Path:
     return path
 
 
+# The office's own export a month on (`registry_export`): of every CHANGE_EVERY residents
+# one not yet recorded is recorded today, one recorded but unprinted gets its card today, and
+# of every DIED_EVERY alive residents one has died.
+CHANGE_EVERY, DIED_EVERY = 100, 1_000
+
+
+def registry_export(url: str, work: Path) -> Path:
+    """The office's registry as SIAK would export it a month later: every resident of the
+    run's database restated, about 1 % of them changed (recorded, printed, died). What an
+    office imports each month; the first import of it changes coverage (its recordings)."""
+    from sqlalchemy import create_engine, select
+
+    from blangko.adapters.registry_files import CANONICAL
+    from blangko.adapters.tables_residents import resident
+
+    today = date.today().isoformat()
+    path = work / "registry-export.csv"
+    engine = create_engine(url)
+    r = resident.c
+    unrecorded = unprinted = alive = 0
+    try:
+        with engine.connect() as conn, path.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(CANONICAL)
+            rows = conn.execution_options(yield_per=20_000).execute(
+                select(*(r[c] for c in CANONICAL))
+                .where(r.office_code == big_office.OFFICE)
+                .order_by(r.nik)
+            )
+            for row in rows:
+                cells = {c: row[i] for i, c in enumerate(CANONICAL)}
+                if cells["status"] == "HIDUP":
+                    alive += 1
+                    if alive % DIED_EVERY == 0:
+                        cells["status"] = "MENINGGAL"
+                    if cells["tanggal_rekam"] is None:
+                        unrecorded += 1
+                        if unrecorded % CHANGE_EVERY == 0:
+                            cells["tanggal_rekam"] = today
+                    elif cells["tanggal_cetak"] is None:
+                        unprinted += 1
+                        if unprinted % CHANGE_EVERY == 0:
+                            cells["tanggal_cetak"] = today
+                writer.writerow(
+                    [
+                        "" if v is None else v.isoformat() if isinstance(v, date) else v
+                        for v in cells.values()
+                    ]
+                )
+    finally:
+        engine.dispose()
+    return path
+
+
 def run_import(url: str, csv: Path, work: Path) -> float:
     """`blangko residents import FILE` against the run's database; its wall time (s)."""
     cmd = [sys.executable, "-m", "blangko", "residents", "import", str(csv), "--json"]
@@ -1001,7 +1060,15 @@ async def run(args: argparse.Namespace, db: Database, work: Path) -> dict[str, A
         targets = await build_targets(base)
         print(f"{len(targets)} pages, charts and downloads to walk", flush=True)
         population = DEMO_POPULATION if args.office == "demo" else args.residents
-        csv = None if args.no_imports else await asyncio.to_thread(registry_file, population)
+        csv = None
+        if not args.no_imports:
+            csv = await asyncio.to_thread(
+                *(
+                    (registry_export, db.url, work)
+                    if args.import_file == "export"
+                    else (registry_file, population)
+                )
+            )
         if args.warm_up:
             warm = await warm_up(base, targets)
             print(f"warm-up walk: {warm:.0f} s", flush=True)
@@ -1053,6 +1120,13 @@ def main() -> int:
     ap.add_argument("--no-writes", dest="writes", action="store_false", help="reads only")
     ap.add_argument("--no-imports", action="store_true", help="no registry import at all")
     ap.add_argument("--imports", type=int, default=1, help="registry imports during the load")
+    ap.add_argument(
+        "--import-file",
+        choices=["export", "generated"],
+        default="export",
+        help="export: the office's own registry a month on (about 1 %% changed); generated: "
+        "a generated registry of the office's size (most residents new to the office)",
+    )
     ap.add_argument("--print-every", type=float, default=5.0, help="seconds between prints")
     ap.add_argument("--first-views", type=int, default=3, help="prints before first views")
     ap.add_argument("--no-files", dest="files", action="store_false", help="skip downloads")
@@ -1101,6 +1175,7 @@ def main() -> int:
             "duration": args.duration,
             "rounds": args.rounds,
             "writes": args.writes,
+            "import_file": None if args.no_imports else args.import_file,
             "first_views": args.first_views,
             "files": args.files,
             "residents": DEMO_POPULATION if args.office == "demo" else args.residents,
