@@ -352,7 +352,7 @@ def test_a_row_the_database_refuses_at_the_swap_writes_nothing(
     registry.import_residents(ctx, write_csv(tmp_path / "a.csv", [person(1)]), office=office)
     before = stored(ctx, person(1)["nik"])
 
-    def refused(conn, stamp):  # type: ignore[no-untyped-def]
+    def refused(conn, stamp, **_):  # type: ignore[no-untyped-def]
         raise IntegrityError("swap", {}, Exception("simulated constraint"))
 
     monkeypatch.setattr(registry_repo, "swap_stage", refused)

@@ -209,6 +209,39 @@ def test_a_re_import_writes_only_the_rows_that_changed(ctx, office, clock, tmp_p
     assert village == "17.04.01.2002"
 
 
+def test_a_resident_written_while_the_import_compared_is_compared_again(
+    ctx, office, tmp_path, monkeypatch
+) -> None:
+    """The rows to write are found before the write lock (`mark_changed`); a resident
+    written between that and the swap (here: a print recorded by the counter) makes the swap
+    compare everything again under the lock, so the file's row still wins."""
+    rows = [person(k, tanggal_cetak="") for k in range(1, 4)]
+    registry.import_residents(ctx, write_csv(tmp_path / "a.csv", rows), office=office)
+    real = registry_repo.mark_changed
+
+    def then_a_print(conn):  # type: ignore[no-untyped-def]
+        marked = real(conn)
+        with ctx.write_plain() as other:
+            other.execute(
+                resident.update()
+                .where(resident.c.nik == rows[1]["nik"])
+                .values(tanggal_cetak=date(2026, 11, 26))
+            )
+        return marked
+
+    monkeypatch.setattr(registry_repo, "mark_changed", then_a_print)
+    rows[0]["tanggal_cetak"] = "2026-11-20"
+    again = registry.import_residents(ctx, write_csv(tmp_path / "b.csv", rows), office=office)
+    assert again["changes"] == {**NOTHING, "printed": 1}
+    with ctx.read() as conn:
+        printed = dict(conn.execute(select(resident.c.nik, resident.c.tanggal_cetak)).all())
+    assert printed == {
+        rows[0]["nik"]: date(2026, 11, 20),
+        rows[1]["nik"]: None,
+        rows[2]["nik"]: None,
+    }
+
+
 def test_rejected_and_duplicate_rows_count_in_the_record_but_change_nothing(
     ctx, office, tmp_path
 ) -> None:
@@ -226,7 +259,7 @@ def test_a_failed_import_records_no_import_and_changes_nothing(
     registry.import_residents(ctx, write_csv(tmp_path / "a.csv", [person(1)]), office=office)
     assert len(import_rows(ctx, office)) == 1
 
-    def refused(conn, stamp):  # type: ignore[no-untyped-def]
+    def refused(conn, stamp, **_):  # type: ignore[no-untyped-def]
         raise IntegrityError("swap", {}, Exception("simulated constraint"))
 
     monkeypatch.setattr(registry_repo, "swap_stage", refused)

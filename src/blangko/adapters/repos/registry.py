@@ -27,10 +27,12 @@ from sqlalchemy import (
     select,
     text,
     true,
+    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
 from blangko.adapters.repos import AnyRow
+from blangko.adapters.tables_derived import figure_version
 from blangko.adapters.tables_residents import registry_import, resident
 
 COLUMNS = (
@@ -94,6 +96,8 @@ STAGE = Table(
     Column("outside_regency", Integer, nullable=False),  # 1: ... outside the office's regency
     # Why the row is imported with a warning (a retired region code on its NIK), or NULL.
     Column("note", Text, nullable=True),
+    # 1: new to the registry or different from it, when `mark_changed` last looked.
+    Column("changed", Integer, nullable=True),
     prefixes=["TEMPORARY"],
 )
 
@@ -224,7 +228,40 @@ def staged_notes(conn: Connection) -> list[AnyRow]:
     )
 
 
-def swap_stage(conn: Connection, stamp: datetime) -> None:
+# The columns whose values a staged row restates (not the key, not the stamp).
+CONTENT = [c for c in COLUMNS if c not in ("nik", "office_code", "updated_at")]
+
+
+def mark_changed(conn: Connection) -> int:
+    """Mark the staged rows that are new to the registry or differ from it in any column
+    (`swap_stage(only_marked=True)` writes only those); returns how many. Written to the
+    staging table only: no lock on the registry."""
+    same = (
+        select(resident.c.nik)
+        .where(
+            resident.c.nik == STAGE.c.nik,
+            resident.c.office_code == STAGE.c.office_code,
+            *(resident.c[c].is_not_distinct_from(STAGE.c[c]) for c in CONTENT),
+        )
+        .exists()
+    )
+    conn.execute(update(STAGE).values(changed=None))
+    return int(conn.execute(update(STAGE).where(~same).values(changed=1)).rowcount)
+
+
+def registry_versions(conn: Connection) -> dict[str, int]:
+    """Every office's registry version: unchanged, no resident anywhere was written."""
+    return {
+        row.office_code: int(row.version)
+        for row in conn.execute(
+            select(figure_version.c.office_code, figure_version.c.version).where(
+                figure_version.c.source == "registry"
+            )
+        )
+    }
+
+
+def swap_stage(conn: Connection, stamp: datetime, *, only_marked: bool = False) -> None:
     """Upsert the staged rows into the registry by NIK, in one statement: the new ones, and
     the known ones that differ from the registry in any column, stamped ``updated_at =
     stamp`` (when the row last changed); another office's resident is never taken over.
@@ -232,19 +269,22 @@ def swap_stage(conn: Connection, stamp: datetime) -> None:
     A known row restated as it is is not written: a monthly export restates nearly every
     resident, and writing each again (its triggers: the coverage counts, the registry's
     version) held the write lock for seconds on a regency while changing nothing. The
-    import bumps the registry's version itself (`services.registry.imports`)."""
+    import bumps the registry's version itself (`services.registry.imports`).
+
+    ``only_marked``: only the rows `mark_changed` marked, when no resident was written since
+    it looked (`registry_versions` unchanged): the comparison is then made before the lock."""
     wanted = [c for c in COLUMNS if c != "updated_at"]
+    # SQLite needs a WHERE to tell the upsert's ON CONFLICT from a join's ON.
     rows = select(*(STAGE.c[c] for c in wanted), literal(stamp, resident.c.updated_at.type)).where(
-        true()
-    )  # SQLite needs a WHERE to tell the upsert's ON CONFLICT from a join's ON
+        STAGE.c.changed == 1 if only_marked else true()
+    )
     ins: Any = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(resident)
-    content = [c for c in COLUMNS if c not in ("nik", "office_code", "updated_at")]
     stmt = ins.from_select([*wanted, "updated_at"], rows).on_conflict_do_update(
         index_elements=[resident.c.nik],
         set_={c: ins.excluded[c] for c in COLUMNS if c not in ("nik", "office_code")},
         where=and_(
             resident.c.office_code == ins.excluded.office_code,
-            or_(*(resident.c[c].is_distinct_from(ins.excluded[c]) for c in content)),
+            or_(*(resident.c[c].is_distinct_from(ins.excluded[c]) for c in CONTENT)),
         ),
     )
     conn.execute(stmt)
