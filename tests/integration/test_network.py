@@ -322,3 +322,14 @@ def test_the_organisation_counts_every_blank_in_its_state_wherever_it_is(
     }
     assert got == want
     assert got[D] == (10_000 - 500 - 300, 300) and got["17.04"] == (500, 0)
+    # Each count reads its own office's locations: the locations' subquery is correlated to
+    # the outer office, not joined to every office (PostgreSQL read that by a join, 0,1 s).
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from blangko.adapters.repos import network as network_repo
+
+    counted = select(t.office.c.code, network_repo._blanks_in_state(network_repo.State.AVAILABLE))
+    for dialect in (postgresql.dialect(), sqlite.dialect()):
+        sql = " ".join(str(counted.compile(dialect=dialect)).split())
+        assert "FROM location WHERE location.office_code = office.code" in sql, sql
+        assert "FROM location, office" not in sql, sql

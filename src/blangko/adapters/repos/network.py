@@ -31,7 +31,14 @@ def _blanks_in_state(state: State) -> Any:
     count by office and state alone reads every blank the office ever held (1 juta on a big
     office, 0,2-0,3 s); by location it reads only the blanks in that state."""
     b = t.blank
-    locations = select(t.location.c.id).where(t.location.c.office_code == t.office.c.code)
+    # Correlated to the office of the outermost query, two levels up: left to itself,
+    # SQLAlchemy would take `office` into this subquery's own FROM (every office's locations:
+    # the same count, but PostgreSQL then read the blanks by a join, 0,1-0,2 s on the demo).
+    locations = (
+        select(t.location.c.id)
+        .where(t.location.c.office_code == t.office.c.code)
+        .correlate(t.office)
+    )
 
     def count(where: Any) -> Any:
         return (
