@@ -55,10 +55,11 @@ from blangko.services import registry
 from blangko.services.admin import office as office_settings
 from blangko.services.admin import setup
 from blangko.services.context import Context, location_names
-from blangko.services.stock import counts, writes
+from blangko.services.stock import counts, queries, writes
 
 OFFICE = "17.04"
 STATION = "loket-1"
+STATION_BOX = 100  # blanks at the station when the demo's count is taken
 OPENING = "KR0001001-KR0002000"
 SHIPMENT = "KR0100001-KR0104000"
 # A carton on the shelf that was never booked: the article's unexplained difference.
@@ -174,6 +175,9 @@ def build(
     say("Printer, pita dan film ...")
     kit = printers.add_printers(ctx, OFFICE, STATION)
 
+    # The counter holds one box when the count is taken: what its last transfer left depends
+    # on the days the story covers (their calendar), and the README states the count's parts.
+    _box_at_station(keeper, today)
     # The count: every location scanned at once; the store holds 700 more than booked.
     count = count_office(keeper, office=OFFICE)
     net = network.build(ctx, network.Timeline(start, received, today), june=june, say=say)
@@ -225,6 +229,21 @@ def _first_use(ctx: Context, office: str) -> date:
             )
         ).scalar_one()
     return first if first is not None else ctx.today()
+
+
+def _box_at_station(ctx: Context, day: date) -> None:
+    """Bring the station to STATION_BOX blanks, from or back to the store."""
+    held = int(queries.balance(ctx, office=OFFICE)["by_location"].get(STATION, 0))
+    if held < STATION_BOX:
+        writes.transfer(
+            ctx, qty=STATION_BOX - held, from_location="gudang", to_location=STATION,
+            effective=day, office=OFFICE,
+        )  # fmt: skip
+    elif held > STATION_BOX:
+        writes.transfer(
+            ctx, qty=held - STATION_BOX, from_location=STATION, to_location="gudang",
+            effective=day, office=OFFICE,
+        )  # fmt: skip
 
 
 def count_office(ctx: Context, *, office: str = OFFICE) -> dict[str, Any]:
