@@ -219,15 +219,14 @@ def test_a_resident_written_while_the_import_compared_is_compared_again(
     registry.import_residents(ctx, write_csv(tmp_path / "a.csv", rows), office=office)
     real = registry_repo.mark_changed
 
-    def then_a_print(conn):  # type: ignore[no-untyped-def]
-        marked = real(conn)
+    def then_a_print(conn) -> None:  # type: ignore[no-untyped-def]
+        real(conn)
         with ctx.write_plain() as other:
             other.execute(
                 resident.update()
                 .where(resident.c.nik == rows[1]["nik"])
                 .values(tanggal_cetak=date(2026, 11, 26))
             )
-        return marked
 
     monkeypatch.setattr(registry_repo, "mark_changed", then_a_print)
     rows[0]["tanggal_cetak"] = "2026-11-20"

@@ -232,10 +232,10 @@ def staged_notes(conn: Connection) -> list[AnyRow]:
 CONTENT = [c for c in COLUMNS if c not in ("nik", "office_code", "updated_at")]
 
 
-def mark_changed(conn: Connection) -> int:
+def mark_changed(conn: Connection) -> None:
     """Mark the staged rows that are new to the registry or differ from it in any column
-    (`swap_stage(only_marked=True)` writes only those); returns how many. Written to the
-    staging table only: no lock on the registry."""
+    (`swap_stage(only_marked=True)` writes only those); staged rows start unmarked. Written
+    to the staging table only: no lock on the registry."""
     same = (
         select(resident.c.nik)
         .where(
@@ -245,8 +245,7 @@ def mark_changed(conn: Connection) -> int:
         )
         .exists()
     )
-    conn.execute(update(STAGE).values(changed=None))
-    return int(conn.execute(update(STAGE).where(~same).values(changed=1)).rowcount)
+    conn.execute(update(STAGE).where(~same).values(changed=1))
 
 
 def registry_versions(conn: Connection) -> dict[str, int]:
