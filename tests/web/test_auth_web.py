@@ -3,11 +3,17 @@ rate limit (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import os
 import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 from web_helpers import PASSWORD, bearer, login, text_of_testid
 
+from blangko.services.admin import users
 from blangko.services.stock import queries, writes
+from blangko.web.auth import LOG_INS
 from blangko.web.security import SESSION_COOKIE
 
 
@@ -109,3 +115,42 @@ def test_a_name_with_a_control_character_is_refused_before_anything_is_written(c
         ).status_code
         == 200
     )
+
+
+def test_passwords_are_checked_in_turn_so_a_burst_of_log_ins_leaves_cores_to_the_pages(  # type: ignore[no-untyped-def]
+    client, ctx, monkeypatch
+) -> None:
+    """More log-ins at once than the server checks at a time (each a user of its own: one
+    name's attempts under way count against its limit): every one succeeds, and never more
+    than LOG_INS's share of the cores checks a password at the same moment (with the worker
+    threads' own limit, 40, they all would)."""
+    real = users.authenticate
+    running = most = 0
+    lock = threading.Lock()
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        try:
+            time.sleep(0.05)  # long enough for the others to arrive while this one runs
+            return real(*args, **kwargs)
+        finally:
+            with lock:
+                running -= 1
+
+    monkeypatch.setattr(users, "authenticate", counted)
+    turns = max(1, (os.cpu_count() or 2) // 2)  # one password at a time per two cores
+    assert LOG_INS.total_tokens == turns
+    burst = turns + 3
+    names = [f"petugas{i}" for i in range(burst)]
+    for name in names:
+        users.add_user(ctx, scope=users.MACHINE, username=name, role="operator", password=PASSWORD)
+    with ThreadPoolExecutor(burst) as pool:
+        tokens = list(pool.map(lambda name: bearer(client, name), names))
+    assert len(tokens) == burst and all(t["Authorization"].startswith("Bearer ") for t in tokens)
+    assert most == turns
+    # The page's log-in takes its turn the same way and still lands on the dashboard.
+    assert login(client, "kepala").headers["location"] == "/"
+    assert most == turns

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+from functools import partial
 from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.security import OAuth2PasswordRequestForm
@@ -27,6 +30,17 @@ from blangko.web.security import new_csrf
 pages = page_router()
 api = api_router()
 
+# A password check (argon2) takes about 0,1 s and 1,3 cores. A burst of log-ins (an office's
+# staff at opening time, or guesses at many names) would take every core from the pages of
+# those already at work; so a server process checks at most one password per two cores at a
+# time, and the log-ins wait their turn in the event loop, holding none of the worker
+# threads the pages need.
+LOG_INS = anyio.CapacityLimiter(max(1, (os.cpu_count() or 2) // 2))
+
+
+async def _in_turn(check: Any) -> Any:
+    return await anyio.to_thread.run_sync(check, limiter=LOG_INS)
+
 
 # Pages ---------------------------------------------------------------------------------------
 @pages.get("/login", name="page.login", response_class=HTMLResponse)
@@ -37,9 +51,16 @@ def login_form(request: Request, next: str = "/") -> Response:
 
 
 @pages.post("/login", name="page.login.submit", response_class=HTMLResponse)
-def login_submit(
+async def login_submit(
     request: Request, username: Text, password: Text, next: Annotated[str, Form()] = "/"
 ) -> Response:
+    response: Response = await _in_turn(
+        partial(_log_in, request, username=username, password=password, next=next)
+    )
+    return response
+
+
+def _log_in(request: Request, *, username: str, password: str, next: str) -> Response:
     try:
         user = users.authenticate(request.app.state.ctx, username=username, password=password)
     except DomainError as exc:
@@ -89,11 +110,18 @@ class TokenOut(BaseModel):
     responses={401: {"model": ErrorOut}, 429: {"model": ErrorOut}},
     tags=["auth"],
 )
-def token(
+async def token(
     request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]
 ) -> dict[str, str]:
     """Exchange a user name and password for a bearer token (8 hours)."""
-    user = users.authenticate(request.app.state.ctx, username=form.username, password=form.password)
+    user: users.AuthenticatedUser = await _in_turn(
+        partial(
+            users.authenticate,
+            request.app.state.ctx,
+            username=form.username,
+            password=form.password,
+        )
+    )
     return {
         "access_token": request.app.state.signer.issue_token(
             user["username"], user["session_version"]
