@@ -21,6 +21,7 @@ from sqlalchemy import Connection, and_, case, func, insert, or_, select
 
 from blangko.adapters.repos import applications as app_repo
 from blangko.adapters.repos import forecast as fc_repo
+from blangko.adapters.repos import worklist as wl_repo
 from blangko.adapters.repos.coverage import card_scans, printed_after
 from blangko.adapters.tables_applications import application
 from blangko.adapters.tables_residents import resident
@@ -306,6 +307,19 @@ def test_sqlite_reads_the_registry_prr_by_index(ctx, registry, db_url) -> None: 
         for w in app_repo.registry_prr_scans("17.04", TODAY):
             q = select(func.count()).where(w).compile(conn, compile_kwargs={"literal_binds": True})
             plans.append(" ".join(r[3] for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {q}")))
-    assert "USING INDEX ix_resident_unprinted" in plans[0]
+    assert "USING INDEX ix_resident_unprinted " in plans[0]
     assert "USING INDEX ix_resident_office_cetak" in plans[1]
     assert not any("ix_resident_office_rekam" in p or "SCAN resident" in p for p in plans)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_sqlite_reads_a_work_list_page_by_its_villages(ctx, registry, db_url) -> None:  # type: ignore[no-untyped-def]
+    """A page of the work list reads the registry PRR of its villages through the village
+    index (migration 0030), not every unprinted resident of the office."""
+    groups = [("17.04.01", "17.04.01.2001"), ("17.04.01", "17.04.01.2002")]
+    with ctx.read() as conn:
+        w = wl_repo.work("17.04", TODAY, kecamatan=None, desa=None, villages=None, groups=groups)
+        q = select(w).compile(conn, compile_kwargs={"literal_binds": True})
+        plan = " ".join(r[3] for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {q}"))
+    assert "USING INDEX ix_resident_unprinted_desa (office_code=? AND kode_desa=?" in plan
+    assert "ix_resident_unprinted " not in plan and "SCAN resident" not in plan

@@ -194,6 +194,7 @@ def test_init_upgrades_a_database_of_the_previous_release(
         "0027_registry_indexes",
         "0028_ledger_day_totals",
         "0029_entry_range_class",
+        "0030_unprinted_by_village",
     ]
     assert _rows(empty_db) == before  # nothing lost, nothing added
     # The old release's one office became the database's home office (0020).

@@ -48,6 +48,16 @@ Index(
     postgresql_where=UNPRINTED,
 )
 Index("ix_resident_office_cetak", resident.c.office_code, resident.c.tanggal_cetak)
+# The same residents by village: a page of the print-backlog list reads only its villages'.
+Index(
+    "ix_resident_unprinted_desa",
+    resident.c.office_code,
+    resident.c.kode_desa,
+    resident.c.tanggal_cetak,
+    resident.c.tanggal_rekam,
+    sqlite_where=UNPRINTED,
+    postgresql_where=UNPRINTED,
+)
 
 # One row per registry import that was swapped in, written in the swap's own transaction (a
 # failed import leaves none): what the office's registry is as of when, and what it changed.

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Select,
     String,
     Subquery,
+    and_,
     case,
     cast,
     func,
@@ -106,6 +107,17 @@ def work(
         ).where(where)
         for where in registry_prr_scans(office, as_of, *area)
     ]
+    if groups:
+        # A page's never printed, village by village through ix_resident_unprinted_desa:
+        # joined to its villages as a table. Given them as an IN list instead, SQLite's
+        # planner (no statistics) read every unprinted resident of the office, or worse its
+        # birth-date index (2 s on 1 juta residents).
+        page = union_all(
+            *(select(literal(k).label("kec"), literal(d).label("desa")) for k, d in groups)
+        ).subquery("page")
+        registry[0] = registry[0].select_from(
+            page.join(r, and_(r.c.kode_desa == page.c.desa, r.c.kode_kecamatan == page.c.kec))
+        )
     applications = (
         select(
             app_t.c.nik,
