@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import lru_cache
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -76,7 +77,15 @@ def _format_day(d: date | str | None, pattern: str, lang: str) -> str:
         return EMPTY
     if isinstance(d, str):
         d = date.fromisoformat(d[:10])
-    return Formatted(format_date(d, format=pattern, locale=lang), d, "day", pattern)
+    return Formatted(_babel_day(d, pattern, lang), d, "day", pattern)
+
+
+@lru_cache(maxsize=8192)
+def _babel_day(d: date, pattern: str, lang: str) -> str:
+    # Babel parses the pattern and builds the locale's formatter on every call (35 us); a
+    # page of the print backlog writes 400 dates, an export of it hundreds of thousands,
+    # most of them the same few hundred days.
+    return format_date(d, format=pattern, locale=lang)
 
 
 def tanggal(d: date | str | None, lang: str = DEFAULT_LANG) -> str:
