@@ -9,7 +9,7 @@ Run from the repository root, one command per configuration:
     .venv/bin/python bench/web.py --office big --db postgres
       [--clients 8] [--duration 60 | --rounds N] [--no-writes] [--print-every 5]
       [--imports 1 | --no-imports] [--import-file export|generated] [--first-views 3]
-      [--no-files] [--no-warm-up] [--timeout 60] [--port 0]
+      [--no-files] [--no-warm-up] [--no-vacuum] [--timeout 60] [--port 0]
       [--residents N --entries N] [--json PATH] [--timeline PATH]
 
 What it does:
@@ -23,7 +23,10 @@ What it does:
 2. The server as users start it: `python -m blangko serve --demo --port P` (one uvicorn
    process), this checkout's code, on a free port.
 3. Log-in to dashboard, first thing after the start, once per role (POST /login, its 303 to
-   /, the dashboard): the "dashboard right after log-in" figures.
+   /, the dashboard): the "dashboard right after log-in" figures. On PostgreSQL the run's
+   database is then VACUUMed and ANALYZEd (unless --no-vacuum), as a production server's
+   autovacuum would soon do after the build: the local test server runs with autovacuum
+   off, and without it each index-only count reads every row's table page too.
 4. The pages: every GET route of the web app that is a page, chart or download (not /api/,
    not the language switch), found from the app's routes, as every role that
    `domain.access.ROUTE_ROLES` allows; path parameters are filled from the data (receipt
@@ -234,6 +237,22 @@ class Database:
             self.url = big_office.pg_url(self.pg_name)
             if office == "small":
                 big_office.build(self.url, residents, 0)
+
+    def vacuum(self) -> float:
+        """VACUUM ANALYZE the run's database, as a production server's autovacuum would soon
+        after the demo's build or the copy. The local test server runs with autovacuum off:
+        without it every index-only count fetches each row from the table (the visibility
+        map is empty) and the planner has no statistics. Returns the seconds it took."""
+        from sqlalchemy import create_engine
+
+        started = time.monotonic()
+        engine = create_engine(self.url, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                conn.exec_driver_sql("VACUUM ANALYZE")
+        finally:
+            engine.dispose()
+        return time.monotonic() - started
 
     def drop(self) -> None:
         if self.pg_name:
@@ -1057,6 +1076,9 @@ async def run(args: argparse.Namespace, db: Database, work: Path) -> dict[str, A
             client, total, _dash = await log_in(base, role)
             cold[role] = total
             await client.aclose()
+        if db.pg_name and args.vacuum:
+            took = await asyncio.to_thread(db.vacuum)
+            print(f"VACUUM ANALYZE (the server's autovacuum is off): {took:.1f} s", flush=True)
         targets = await build_targets(base)
         print(f"{len(targets)} pages, charts and downloads to walk", flush=True)
         population = DEMO_POPULATION if args.office == "demo" else args.residents
@@ -1132,6 +1154,12 @@ def main() -> int:
     ap.add_argument("--no-files", dest="files", action="store_false", help="skip downloads")
     ap.add_argument("--port", type=int, default=0, help="default: a free one")
     ap.add_argument("--no-warm-up", dest="warm_up", action="store_false", help="no warm-up walk")
+    ap.add_argument(
+        "--no-vacuum",
+        dest="vacuum",
+        action="store_false",
+        help="PostgreSQL: no VACUUM ANALYZE after the start (as with autovacuum off)",
+    )
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds; then status 599")
     ap.add_argument("--residents", type=int, default=None, help="big: 1 juta, small: 3.000")
     ap.add_argument("--entries", type=int, default=1_000_000, help="big office")
