@@ -557,6 +557,22 @@ def test_cli_writes_the_files(ctx: Context, story, db_url: str, tmp_path: Path) 
     assert q.trace(ctx, serial="KR0001020")["state"] == "destroyed"
 
 
+def test_cli_refuses_an_output_name_of_the_other_format(story, db_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`--output x.pdf` with the command's default format (xlsx) wrote a workbook under a .pdf
+    name; now it is refused, naming the option to add, and nothing is written."""
+    out = tmp_path / "daftar.pdf"
+    res = CliRunner().invoke(app, ["--db", db_url, "report", "backlog", "--output", str(out)])
+    assert res.exit_code != 0 and res.exception.code == "output_format_mismatch"
+    assert res.exception.field == "output"
+    assert "daftar.pdf" in str(res.exception) and "--format pdf" in str(res.exception)
+    assert not out.exists()
+    res = CliRunner().invoke(
+        app, ["--db", db_url, "report", "backlog", "--format", "pdf", "--output", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    assert out.read_bytes().startswith(b"%PDF")
+
+
 # LibreOffice -----------------------------------------------------------------------------------
 
 

@@ -55,6 +55,20 @@ def _write(
     lang: str | None = None,
 ) -> None:
     fmt = fmt.lower().strip()
+    suffix = output.suffix.lower().lstrip(".") if output is not None else ""
+    if suffix in ("xlsx", "pdf") and fmt in ("xlsx", "pdf") and suffix != fmt:
+        # Checked before anything is read: `--output surat.pdf` with the command's default
+        # format (xlsx) wrote a workbook under a .pdf name, which no reader opens.
+        raise DomainError(
+            "output_format_mismatch",
+            "output",
+            Msg(
+                "Berkas keluaran {name} berakhiran .{suffix}, tetapi formatnya {fmt}: tambahkan --format {suffix}, atau ganti nama berkasnya.",
+                name=output.name if output is not None else "",
+                suffix=suffix,
+                fmt=fmt,
+            ),
+        )
     ctx = state.context()
     params = {**params, "address": state.settings().office_address}
     if lang is not None:  # the report's --lang is this command's language too
