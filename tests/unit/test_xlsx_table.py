@@ -16,8 +16,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from blangko.adapters.reports import Column, Report, Table, render_bytes
-from blangko.adapters.reports import fmt
+from blangko.adapters.reports import Column, Report, Table, fmt, render_bytes
 
 LONG = (
     "Permohonan berjalan sejak lama; penduduk pindah datang dari kabupaten lain, berkas "
