@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Callable, Hashable
-from copy import copy
 from datetime import date
 from typing import Any
 
@@ -103,9 +102,10 @@ class _Looks:
         style = self._made.get(key)
         if style is None:
             self._make(cell, key)
-            self._made[key] = copy(cell._style)
+            self._made[key] = StyleArray(cell._style)
         else:
-            cell._style = copy(style)  # a copy: styling one cell later must not restyle others
+            # A copy: an assignment to one cell's style (its quote mark) changes its array.
+            cell._style = StyleArray(style)
 
 
 def _merged_text(ws: Worksheet, row: int, text: str, width_chars: int, font=None) -> None:  # type: ignore[no-untyped-def]
