@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Callable, Hashable
 from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -64,15 +66,46 @@ def _cell(ws: Worksheet, row: int, col: int, value: Any) -> Any:
 
 def _put(ws: Worksheet, row: int, col: int, value: Any, kind: str = "text"):  # type: ignore[no-untyped-def]
     cell = _cell(ws, row, col, value)
-    if isinstance(value, bool) or value is None:
-        return cell
-    if isinstance(value, date):
-        cell.number_format = fmt.xlsx_date()
-    elif kind == "percent" or isinstance(value, Percent):
-        cell.number_format = fmt.XLSX_PERCENT
-    elif isinstance(value, int | float):
-        cell.number_format = fmt.XLSX_INT
+    number_format = _number_format(value, kind)
+    if number_format is not None:
+        cell.number_format = number_format
     return cell
+
+
+def _number_format(value: Any, kind: str) -> str | None:
+    """The number format of a cell holding `value` in a column of `kind`; None: General."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, date):
+        return fmt.xlsx_date()
+    if kind == "percent" or isinstance(value, Percent):
+        return fmt.XLSX_PERCENT
+    if isinstance(value, int | float):
+        return fmt.XLSX_INT
+    return None
+
+
+class _Looks:
+    """Cells that look alike share one prepared style. Each assignment of a font, border or
+    alignment object hashes it to find its index in the workbook's style lists; done per cell
+    that was half of a long table's rendering (the demo's backlog list: 1 s of 2). The first
+    cell of each look is styled through openpyxl's API; the others get a copy of its style
+    array (the indexes into those lists), as openpyxl's own worksheet copier does."""
+
+    def __init__(self, make: Callable[[Any, Any], None]) -> None:
+        self._make = make  # styles a cell for a key
+        self._made: dict[Hashable, StyleArray] = {}
+
+    def apply(self, cell: Any, key: Hashable) -> None:
+        """Style `cell` for `key`; before its value is assigned, which may mark it quoted
+        (cells.assign), a mark that is part of the same style array."""
+        style = self._made.get(key)
+        if style is None:
+            self._make(cell, key)
+            self._made[key] = StyleArray(cell._style)
+        else:
+            # A copy: an assignment to one cell's style (its quote mark) changes its array.
+            cell._style = StyleArray(style)
 
 
 def _merged_text(ws: Worksheet, row: int, text: str, width_chars: int, font=None) -> None:  # type: ignore[no-untyped-def]
@@ -153,6 +186,7 @@ def _cover(ws: Worksheet, r: Report) -> None:
 
 def _table_sheet(ws: Worksheet, r: Report, t: Table) -> None:
     ncol = len(t.columns)
+    widths = _widths(t)
     _cell(ws, 1, 1, r.office_name).font = BOLD
     _cell(ws, 2, 1, r.title + (f" — {r.subtitle}" if r.subtitle else ""))
     _cell(ws, 3, 1, t.title).font = BOLD
@@ -164,14 +198,18 @@ def _table_sheet(ws: Worksheet, r: Report, t: Table) -> None:
         c.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     first = HEADER_ROW + 1
     rows = t.rows or [[t.empty_text] + [None] * (ncol - 1)]
-    for i, values in enumerate(rows):
+    looks = _Looks(_data_look)
+    for i, values in enumerate(rows, start=first):
         for j, (col, value) in enumerate(zip(t.columns, values, strict=True), start=1):
-            c = _put(ws, first + i, j, value, col.kind)
-            c.border = BOX
-            if col.kind in ("text", "serial"):
-                c.alignment = Alignment(
-                    vertical="top", wrap_text=isinstance(value, str) and len(value) > 60
-                )
+            c = ws.cell(row=i, column=j)
+            # Texts and serials sit at the top of a row another cell wrapped; a long text wraps.
+            wrap = (
+                isinstance(value, str) and len(value) > 60
+                if col.kind in ("text", "serial")
+                else None
+            )
+            looks.apply(c, (_number_format(value, col.kind), wrap))
+            assign(c, value)
     last = first + len(rows) - 1
     row = last + 1
     if t.has_totals:
@@ -197,41 +235,51 @@ def _table_sheet(ws: Worksheet, r: Report, t: Table) -> None:
         note = _cell(ws, row + 1, 1, t.note)
         note.alignment = WRAP
         note.font = Font(italic=True, size=9, color="595959")
-        ws.row_dimensions[row + 1].height = 13 * max(
-            1, math.ceil(len(t.note) * 1.1 / sum(_widths(t)))
-        )
+        ws.row_dimensions[row + 1].height = 13 * max(1, math.ceil(len(t.note) * 1.1 / sum(widths)))
     ws.freeze_panes = ws.cell(row=first, column=1)
     ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(ncol)}{last}"
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    _fit_columns(ws, t)
+    for j, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = w
     ws.row_dimensions[HEADER_ROW].height = 15 * max(
-        1, *(math.ceil(len(c.title) / _width(t, j)) for j, c in enumerate(t.columns))
+        1, *(math.ceil(len(c.title) / w) for c, w in zip(t.columns, widths, strict=True))
     )
     _print_setup(ws)
 
 
-def _width(t: Table, j: int) -> int:
-    return _widths(t)[j]
+def _data_look(cell: Any, key: tuple[str | None, bool | None]) -> None:
+    """A table cell's style: its number format, the box, and for a text or a serial
+    (wrap not None) the top alignment."""
+    number_format, wrap = key
+    if number_format is not None:
+        cell.number_format = number_format
+    cell.border = BOX
+    if wrap is not None:
+        cell.alignment = Alignment(vertical="top", wrap_text=wrap)
 
 
 def _widths(t: Table) -> list[int]:
+    """Each column's width in characters: its longest cell as the PDF writes it (fmt.text),
+    its title's longest word, within 8 to 62."""
+    totals = t.totals() if t.has_totals else []
     out = []
     for j, col in enumerate(t.columns):
         longest_word = max(len(w) for w in col.title.split())
-        cells = [len(fmt.text(r[j], col.kind)) for r in t.rows]
+        values = [r[j] for r in t.rows]
+        # Each distinct value formatted once: a long list's date columns hold a few hundred
+        # days (formatting a date costs a babel call). Keyed by type too: True == 1 == 1.0
+        # but they read "ya", "1" and "1,0".
+        cells = [
+            len(fmt.text(v, col.kind)) for _, v in set(zip(map(type, values), values, strict=True))
+        ]
         if col.total or col.ratio:
-            cells.append(len(fmt.text(t.totals()[j] or 0, col.kind)) + 1)
+            cells.append(len(fmt.text(totals[j] or 0, col.kind)) + 1)
         if j == 0:
             cells.append(len(t.totals_label) if t.has_totals else 0)
             cells.append(len(t.empty_text) if not t.rows else 0)
         want = max([longest_word, min(len(col.title), 18), *cells]) + 2
         out.append(max(8, min(want, 62)))
     return out
-
-
-def _fit_columns(ws: Worksheet, t: Table) -> None:
-    for j, w in enumerate(_widths(t), start=1):
-        ws.column_dimensions[get_column_letter(j)].width = w
 
 
 def _print_setup(ws: Worksheet) -> None:
