@@ -890,17 +890,32 @@ def tables(result: dict[str, Any]) -> str:
         f"Total {result['load']['requests']:,} requests, {result['load']['rps']:.1f}/s."
     )
     lines.append("")
-    lines.append("| page | kind | roles | n | p50 ms | p95 ms | p99 ms | max ms | req/s | errors |")
-    lines.append("|---|---|---|--:|--:|--:|--:|--:|--:|--:|")
+    lines.append(
+        "| page | kind | roles | n | p50 ms | p95 ms | p99 ms | max ms | req/s | errors "
+        "| p95 after the log-ins |"
+    )
+    lines.append("|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+    met = met_after = total = 0
     for row in result["pages"]:
-        mark = "" if row["kind"] == "baseline" or row["p95_ms"] < P95_TARGET_MS else " ✗"
+        after = row.get("p95_after_logins_ms", float("nan"))
+        page = row["kind"] != "baseline"
+        mark = " ✗" if page and not row["p95_ms"] < P95_TARGET_MS else ""
+        mark_after = " ✗" if page and not after < P95_TARGET_MS else ""
+        if page:
+            total += 1
+            met += not mark
+            met_after += not mark_after
         lines.append(
             f"| `{row['page']}` | {row['kind']} | {row['roles']} | {row['n']:,} | "
             f"{ms(row['p50_ms'])} | {ms(row['p95_ms'])}{mark} | {ms(row['p99_ms'])} | "
-            f"{ms(row['max_ms'])} | {row['rps']:.1f} | {row['errors']} |"
+            f"{ms(row['max_ms'])} | {row['rps']:.1f} | {row['errors']} | {ms(after)}{mark_after} |"
         )
     lines.append("")
-    lines.append("✗: p95 at or above the 150 ms target.")
+    lines.append(
+        f"✗: p95 at or above the 150 ms target. Pages and charts under it: {met} of {total}; "
+        f"counting only the views begun after the last log-in of the load had ended "
+        f"({result['load'].get('logins_done_s', 0):.1f} s in): {met_after} of {total}."
+    )
     fv = result["first_views"]
     if fv:
         lines.append("")
@@ -970,13 +985,25 @@ def summarise(
     logins_load: list[tuple[str, float, float]],
 ) -> dict[str, Any]:
     rows = []
+    # The users log in within the first seconds of the load (argon2, about 0,1 s of two cores
+    # each): every page's p95 also without the views begun before the last log-in ended.
+    settled = max(
+        (at + took / 1000 for at, label, _r, took in figures.timeline if label == LOGIN),
+        default=0.0,
+    )
+    after_logins: dict[str, list[float]] = defaultdict(list)
+    for at, label, _r, took in figures.timeline:
+        if at >= settled and label != LOGIN:
+            after_logins[label].append(took)
     status = figures.samples.get(STATUS, [])
     rows.append(_row(STATUS, "baseline", "public", status, figures.errors[STATUS], elapsed))
+    rows[-1]["p95_after_logins_ms"] = pct(after_logins[STATUS], 95)
     for t in targets:
         if t.label in figures.samples and t.url != STATUS:
             roles = ", ".join(sorted(t.roles)) if len(t.roles) < len(ROLES) else "all staff"
             vals = figures.samples[t.label]
             rows.append(_row(t.label, t.kind, roles, vals, figures.errors[t.label], elapsed))
+            rows[-1]["p95_after_logins_ms"] = pct(after_logins[t.label], 95)
     first = []
     for t in targets:
         after = fv.get("print", {}).get(t.label) or []
@@ -1007,7 +1034,12 @@ def summarise(
         "pages": rows,
         "first_views": first,
         "logins": logins,
-        "load": {"seconds": elapsed, "requests": total, "rps": total / elapsed if elapsed else 0},
+        "load": {
+            "seconds": elapsed,
+            "requests": total,
+            "rps": total / elapsed if elapsed else 0,
+            "logins_done_s": settled,
+        },
         "error_examples": figures.error_examples,
         "slow_beside_writes": beside_writes(figures),
     }
