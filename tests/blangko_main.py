@@ -19,7 +19,7 @@ from blangko.cli.main import main
 
 
 def run_blangko(
-    *args: str, env: dict[str, str] | None = None, stdin: str = ""
+    *args: str, env: dict[str, str | None] | None = None, stdin: str = ""
 ) -> subprocess.CompletedProcess[str]:
     """`blangko ARGS` with COLUMNS=200 (as the subprocess runs had), ``env`` added and
     ``stdin`` as its input."""

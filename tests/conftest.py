@@ -15,7 +15,7 @@ import queue
 import shutil
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -295,6 +295,61 @@ def demo_3000(request: pytest.FixtureRequest, _tmp_root: Path) -> Iterator[Demo]
             _pg_copies().give_back(name)
 
 
+# Databases a test module fills once per backend (`built_db_url`): (backend, builder) -> the
+# built SQLite file or PostgreSQL database.
+_built_templates: dict[tuple[str, str], str] = {}
+
+
+def _built_template(backend: str, tmp_root: Path, build: Callable[[Context], object]) -> str:
+    key = (backend, f"{build.__module__}.{build.__qualname__}")
+    if key not in _built_templates:
+        if backend == "sqlite":
+            where = str(tmp_root / f"built-{uuid.uuid4().hex[:12]}.db")
+            url = _copied(backend, str(_sqlite_template_file(tmp_root)), where)
+        else:
+            where = f"blangko_built_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+            url = _copied(backend, _pg_template_name(), where)
+        engine = make_engine(url)
+        build(Context(engine, actor="petugas-uji", clock=Clock()))
+        derived.wait_background()
+        if backend == "sqlite":
+            with engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
+        _built_templates[key] = where
+    return _built_templates[key]
+
+
+@pytest.fixture
+def built_copy(
+    request: pytest.FixtureRequest, _tmp_root: Path
+) -> Callable[[str, Callable[[Context], object]], str]:
+    """For a module's own `db_url` fixture (`built_copy(request.param, build)`): a database of
+    the test's own, copied from one that `build(ctx)` filled once per backend for the run
+    (from the migrated template, with the `ctx` fixture's clock and actor), as `demo_3000`
+    does for the demo. For the setup of offices, users and shipments that a module's every
+    test repeated (1-4 s a test on a loaded machine) and none of them changes before it
+    starts; each test still writes only into its own copy."""
+
+    def copy_of(backend: str, build: Callable[[Context], object]) -> str:
+        source = _built_template(backend, _tmp_root, build)
+        if backend == "sqlite":
+            path = _tmp_root / f"{uuid.uuid4().hex}.db"
+
+            def remove() -> None:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+            request.addfinalizer(remove)
+            return _copied(backend, source, str(path))
+        name = f"blangko_t_{uuid.uuid4().hex[:12]}"
+        url = _copied(backend, source, name)
+        request.addfinalizer(lambda: _pg_copies().give_back(name))
+        return url
+
+    return copy_of
+
+
 class Clock:
     """A settable clock for tests: now() in naive UTC."""
 
@@ -355,6 +410,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             if "postgres" in _demo_templates:
                 demo = _demo_templates["postgres"][0]
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{demo}" WITH (FORCE)'))
+            for (backend, _), built in _built_templates.items():
+                if backend == "postgres":
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{built}" WITH (FORCE)'))
         admin.dispose()
 
 

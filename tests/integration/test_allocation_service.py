@@ -7,6 +7,7 @@ sees or applies it."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -14,11 +15,13 @@ import pytest
 from sqlalchemy import func, select
 
 from blangko.adapters import tables as t
+from blangko.adapters.db import make_engine
 from blangko.adapters.repos import snapshots as snapshots_repo
 from blangko.adapters.tables_requests import blank_request, request_event
 from blangko.domain import allocation as da
 from blangko.domain import rebalancing
 from blangko.domain.errors import DomainError, NotFound
+from blangko.services import derived
 from blangko.services.admin import setup
 from blangko.services.context import Context
 from blangko.services.network import allocation, audit, loans, organisation, shipments, snapshots
@@ -32,8 +35,7 @@ KAUR, BS, OKU = "17.04", "17.01", "16.01"
 PREFIX = {KAUR: "KA", BS: "KB", OKU: "KC"}
 
 
-@pytest.fixture
-def network(ctx: Context) -> Context:
+def _network(ctx: Context) -> None:
     """The directorate with 2.000 blanks; three offices with stock and use; Kaur's request
     endorsed (1.000), Bengkulu Selatan's submitted (400), none from Ogan Komering Ulu."""
     setup.init(ctx, directorate=True)
@@ -73,7 +75,19 @@ def network(ctx: Context) -> Context:
     m = rq.draft(ctx, office=BS, quantity=400, reason="rekam ulang")["request"]["id"]
     rq.submit(ctx, request=m)
     snapshots.run(ctx)
-    return ctx
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def network(request: pytest.FixtureRequest, built_copy: Any, clock: Any) -> Iterator[Context]:
+    """A database of the test's own, copied from `_network` built once per backend
+    (tests/conftest.py); not through `db_url`, which the test without a snapshot takes as
+    the migrated schema."""
+    engine = make_engine(built_copy(request.param, _network))
+    try:
+        yield Context(engine, actor="petugas-uji", clock=clock)
+    finally:
+        derived.wait_background()
+        engine.dispose()
 
 
 def _written(ctx: Context) -> tuple[Any, ...]:

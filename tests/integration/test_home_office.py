@@ -7,9 +7,7 @@ their account's office, home office or not."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from typing import Any
 
 import pytest
@@ -21,6 +19,7 @@ from blangko.domain.errors import DomainError, NotFound
 from blangko.services.admin import setup, users
 from blangko.services.context import Context, resolve_office
 from blangko.services.stock import queries, writes
+from blangko_main import run_blangko
 
 
 def _resolve(ctx: Context, office: str | None = None) -> str:
@@ -119,16 +118,10 @@ def test_web_users_act_for_their_account_office_not_the_home_office(ctx: Context
 def _run(
     db_url: str, *args: str, office_env: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "BLANGKO_OFFICE"}
-    if office_env is not None:
-        env["BLANGKO_OFFICE"] = office_env
-    return subprocess.run(
-        [sys.executable, "-m", "blangko", "--db", db_url, *args],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        env={**env, "COLUMNS": "200"},
-    )
+    # In this process (tests/blangko_main.py): the test is about what the commands answer;
+    # tests/integration/test_cli.py keeps the real interpreter runs.
+    # BLANGKO_OFFICE unset (None) unless the test names one.
+    return run_blangko("--db", db_url, *args, env={"BLANGKO_OFFICE": office_env})
 
 
 def _json(db_url: str, *args: str, office_env: str | None = None) -> Any:

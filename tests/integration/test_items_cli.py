@@ -5,27 +5,18 @@ refused with exit 2 and nothing written, and what stops printing first."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner, Result
 
 from blangko.cli.main import app
+from blangko_main import run_blangko
 
 
 def refused(db_url: str, *args: str) -> str:
     """Run as a clerk would (main() turns a DomainError into exit 2): the error's text."""
-    done = subprocess.run(
-        [sys.executable, "-m", "blangko", "--db", db_url, *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "COLUMNS": "200"},
-        check=False,
-    )
+    done = run_blangko("--db", db_url, *args)  # in this process (tests/blangko_main.py)
     assert done.returncode == 2, done.stdout + done.stderr
     return " ".join((done.stdout + done.stderr).split())
 

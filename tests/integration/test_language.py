@@ -9,9 +9,7 @@ them: 4.606 and 2 Desember 2026 in Indonesian, 4,606 and December 2, 2026 in Eng
 from __future__ import annotations
 
 import io
-import os
 import subprocess
-import sys
 from datetime import date
 from typing import Any
 
@@ -28,6 +26,7 @@ from blangko.formatting import num, tanggal
 from blangko.i18n import check_language, translate, translate_stored
 from blangko.services import reports
 from blangko.services.context import Context
+from blangko_main import run_blangko
 
 # The layer itself -------------------------------------------------------------------------------
 
@@ -83,13 +82,9 @@ def test_an_unknown_language_is_refused_naming_the_choices() -> None:
 
 
 def run(db_url: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "blangko", "--db", db_url, *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "COLUMNS": "200", **env},
-    )
+    # In this process (tests/blangko_main.py): the test is about what the commands answer;
+    # tests/integration/test_cli.py keeps the real interpreter runs.
+    return run_blangko("--db", db_url, *args, env=env)
 
 
 @pytest.fixture

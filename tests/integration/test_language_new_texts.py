@@ -9,10 +9,8 @@ destruction with one witness, and the berita acara of a destruction.
 from __future__ import annotations
 
 import io
-import os
 import re
 import subprocess
-import sys
 
 from pypdf import PdfReader
 from test_handed_in import W, _cards
@@ -23,16 +21,13 @@ from blangko.cli.main import app
 from blangko.services import handed_in as hi
 from blangko.services import reports
 from blangko.services.context import Context
+from blangko_main import run_blangko
 
 
 def run(db_url: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "blangko", "--db", db_url, *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "COLUMNS": "200", **env},
-    )
+    # In this process (tests/blangko_main.py): the test is about what the commands answer;
+    # tests/integration/test_cli.py keeps the real interpreter runs.
+    return run_blangko("--db", db_url, *args, env=env)
 
 
 def setup(db_url: str, *commands: list[str]) -> None:

@@ -7,9 +7,7 @@ replays; the network check sound after. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from datetime import date, timedelta
 from typing import Any
 
@@ -25,6 +23,7 @@ from blangko.services.network import audit, loans, organisation, shipments
 from blangko.services.network.organisation import Reach
 from blangko.services.stock import queries as q
 from blangko.services.stock import writes
+from blangko_main import run_blangko
 
 D = organisation.DIRECTORATE_CODE
 KAUR, BS, OKU = "17.04", "17.01", "16.01"
@@ -273,13 +272,9 @@ def test_idempotent_replays(network: Context) -> None:
 
 
 def _cli(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "blangko", "--db", db_url, *args],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        env={**os.environ, "COLUMNS": "200"},
-    )
+    # In this process (tests/blangko_main.py): the test is about what the commands answer;
+    # tests/integration/test_cli.py keeps the real interpreter runs.
+    return run_blangko("--db", db_url, *args)
 
 
 def test_loans_on_the_command_line(db_url: str) -> None:

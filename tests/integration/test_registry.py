@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
-import sys
 from datetime import date, datetime
 from pathlib import Path
 
@@ -25,6 +23,7 @@ from blangko.domain.limits import MAX_IMPORT_FIELD
 from blangko.domain.nik import build_nik
 from blangko.services import registry
 from blangko.services.admin import setup
+from blangko_main import run_blangko
 
 HEADER = [
     "nik",
@@ -573,12 +572,8 @@ def test_staging_holds_no_write_lock(ctx, office, tmp_path, monkeypatch, db_url)
 def test_cli_import_of_an_unreadable_file_exits_2_naming_the_line(db_url, office, tmp_path) -> None:
     file = write_csv(tmp_path / "cli.csv", [person(1), person(2)])
     file.write_bytes(file.read_bytes().replace(b"Penduduk 2", b"Penduduk \xff"))
-    out = subprocess.run(
-        [sys.executable, "-m", "blangko", "--db", db_url, "residents", "import", str(file)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    # main() in this process (tests/blangko_main.py): the exit code and stderr it gives.
+    out = run_blangko("--db", db_url, "residents", "import", str(file))
     assert out.returncode == 2, out.stdout + out.stderr
     said = " ".join(out.stderr.split())
     assert "Baris 3, kolom nama: byte 0xFF bukan UTF-8" in said

@@ -28,8 +28,7 @@ D = organisation.DIRECTORATE_CODE
 KAUR, BS, OKU = "17.04", "17.01", "16.01"
 
 
-@pytest.fixture
-def network(ctx: Context, clock: Any) -> Context:
+def _network(ctx: Context) -> None:
     """The directorate with 10.000 blanks; Kaur and Bengkulu Selatan in Bengkulu, Ogan
     Komering Ulu in Sumatera Selatan, each with a little stock and use."""
     setup.init(ctx, directorate=True)
@@ -52,6 +51,16 @@ def network(ctx: Context, clock: Any) -> Context:
             effective=date(2026, 10, 1),
             office=code,
         )
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, built_copy: Any) -> str:
+    """A copy of its own of `_network`, built once per backend (tests/conftest.py)."""
+    return str(built_copy(request.param, _network))
+
+
+@pytest.fixture
+def network(ctx: Context) -> Context:
     return ctx
 
 

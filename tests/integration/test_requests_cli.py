@@ -6,9 +6,7 @@ flag, with nothing written."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,16 +14,13 @@ from sqlalchemy import func, select
 from blangko.adapters import tables as t
 from blangko.adapters.db import make_engine
 from blangko.adapters.tables_requests import blank_request, request_event
+from blangko_main import run_blangko
 
 
 def _run(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "blangko", "--db", db_url, *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "COLUMNS": "100"},
-    )
+    # In this process (tests/blangko_main.py): the test is about what the commands answer;
+    # tests/integration/test_cli.py keeps the real interpreter runs.
+    return run_blangko("--db", db_url, *args, env={"COLUMNS": "100"})
 
 
 def _json(db_url: str, *args: str) -> Any:

@@ -24,8 +24,8 @@ D = organisation.DIRECTORATE_CODE
 OFFICES = {"17.04": "KA", "17.01": "KB"}
 
 
-@pytest.fixture
-def client(ctx):  # type: ignore[no-untyped-def]
+def _built(ctx):  # type: ignore[no-untyped-def]
+    """Offices with use, the directorate's stock, an endorsed request, snapshots, the users."""
     setup.init(ctx, directorate=True)
     start = ctx.today() - timedelta(days=60)
     for code, prefix in OFFICES.items():
@@ -65,9 +65,19 @@ def client(ctx):  # type: ignore[no-untyped-def]
         password=PASSWORD,
         province="17",
     )
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request, built_copy) -> str:  # type: ignore[no-untyped-def]
+    """A copy of its own of `_built`, built once per backend (tests/conftest.py)."""
+    return built_copy(request.param, _built)
+
+
+@pytest.fixture
+def client(ctx):  # type: ignore[no-untyped-def]
     with TestClient(create_app(ctx, settings=Settings(secret_key=SECRET))) as c:
         c.ctx = ctx
-        c.request_id = n
+        c.request_id = rq.list_requests(ctx, office="17.04")[0]["id"]  # the endorsed one
         yield c
 
 

@@ -25,8 +25,8 @@ D = organisation.DIRECTORATE_CODE
 KAUR, BS, OKU = "17.04", "17.01", "16.01"
 
 
-@pytest.fixture
-def client(ctx):  # type: ignore[no-untyped-def]
+def _built(ctx):  # type: ignore[no-untyped-def]
+    """Three offices, a shipment received at Bengkulu Selatan, the users."""
     setup.init(ctx, directorate=True)
     for code in (KAUR, BS, OKU):
         setup.create_office(ctx, code=code)
@@ -60,6 +60,16 @@ def client(ctx):  # type: ignore[no-untyped-def]
             password=PASSWORD,
             province=province,
         )
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request, built_copy) -> str:  # type: ignore[no-untyped-def]
+    """A copy of its own of `_built`, built once per backend (tests/conftest.py)."""
+    return built_copy(request.param, _built)
+
+
+@pytest.fixture
+def client(ctx):  # type: ignore[no-untyped-def]
     with TestClient(create_app(ctx, settings=Settings(secret_key=SECRET))) as c:
         c.ctx = ctx
         yield c

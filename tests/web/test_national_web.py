@@ -24,8 +24,8 @@ D = organisation.DIRECTORATE_CODE
 OFFICES = {"17.04": "KA", "17.01": "KB", "16.01": "KC"}
 
 
-@pytest.fixture
-def client(ctx):  # type: ignore[no-untyped-def]
+def _built(ctx):  # type: ignore[no-untyped-def]
+    """The directorate, four offices' stock and use, an event, snapshots, the users."""
     setup.init(ctx, directorate=True)
     start = ctx.today() - timedelta(days=60)
     for code, prefix in OFFICES.items():
@@ -64,6 +64,16 @@ def client(ctx):  # type: ignore[no-untyped-def]
         password=PASSWORD,
         province="17",
     )
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request, built_copy) -> str:  # type: ignore[no-untyped-def]
+    """A copy of its own of `_built`, built once per backend (tests/conftest.py)."""
+    return built_copy(request.param, _built)
+
+
+@pytest.fixture
+def client(ctx):  # type: ignore[no-untyped-def]
     with TestClient(create_app(ctx, settings=Settings(secret_key=SECRET))) as c:
         c.ctx = ctx
         yield c

@@ -21,8 +21,8 @@ from blangko.web.app import create_app
 D = organisation.DIRECTORATE_CODE
 
 
-@pytest.fixture
-def client(ctx):  # type: ignore[no-untyped-def]
+def _built(ctx):  # type: ignore[no-untyped-def]
+    """The directorate's contract stock, two offices, their users."""
     setup.init(ctx, directorate=True)
     for code in ("17.04", "17.01"):
         setup.create_office(ctx, code=code)
@@ -42,6 +42,16 @@ def client(ctx):  # type: ignore[no-untyped-def]
         ("stok_bs", "pengelola_stok", "17.01"),
     ):
         insert_user(ctx, name, role, office)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request, built_copy) -> str:  # type: ignore[no-untyped-def]
+    """A copy of its own of `_built`, built once per backend (tests/conftest.py)."""
+    return built_copy(request.param, _built)
+
+
+@pytest.fixture
+def client(ctx):  # type: ignore[no-untyped-def]
     with TestClient(create_app(ctx, settings=Settings(secret_key=SECRET))) as c:
         yield c
 

@@ -40,8 +40,10 @@ A, B = "17.04", "17.01"
 NEW_PASSWORD = "sandi-baru-yang-panjang"
 
 
-@pytest.fixture
-def two_offices(ctx, office):  # type: ignore[no-untyped-def]
+def _built(ctx):  # type: ignore[no-untyped-def]
+    """Kaur (A) with its station as the `office` fixture makes it, office B, their users."""
+    setup.create_office(ctx, code=A)
+    setup.add_location(ctx, name="loket-1", kind="station", office=A)
     # Made while Kaur was the only office, without an office (allowed then).
     insert_user(ctx, "nomad", "operator")
     setup.create_office(ctx, code=B)
@@ -54,6 +56,16 @@ def two_offices(ctx, office):  # type: ignore[no-untyped-def]
         ("operator_b", "operator", B),
     ):
         insert_user(ctx, name, role, code)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request, built_copy) -> str:  # type: ignore[no-untyped-def]
+    """A copy of its own of `_built`, built once per backend (tests/conftest.py)."""
+    return built_copy(request.param, _built)
+
+
+@pytest.fixture
+def two_offices(ctx):  # type: ignore[no-untyped-def]
     return A, B
 
 

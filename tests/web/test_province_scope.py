@@ -25,8 +25,8 @@ D = organisation.DIRECTORATE_CODE
 KAUR, BS, OKU = "17.04", "17.01", "16.01"
 
 
-@pytest.fixture
-def app(ctx):  # type: ignore[no-untyped-def]
+def _built(ctx):  # type: ignore[no-untyped-def]
+    """The directorate, three offices with stock, the users."""
     setup.init(ctx, directorate=True)
     for code, prefix in ((KAUR, "KA"), (BS, "BS"), (OKU, "OK")):
         setup.create_office(ctx, code=code)
@@ -49,6 +49,16 @@ def app(ctx):  # type: ignore[no-untyped-def]
         users.add_user(
             ctx, scope=users.MACHINE, username=name, role=role, password=PASSWORD, province="17"
         )
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request, built_copy) -> str:  # type: ignore[no-untyped-def]
+    """A copy of its own of `_built`, built once per backend (tests/conftest.py)."""
+    return built_copy(request.param, _built)
+
+
+@pytest.fixture
+def app(ctx):  # type: ignore[no-untyped-def]
     return create_app(ctx, settings=Settings(secret_key=SECRET))
 
 

@@ -27,8 +27,8 @@ D = organisation.DIRECTORATE_CODE
 KAUR, BS, OKU = "17.04", "17.01", "16.01"
 
 
-@pytest.fixture
-def client(ctx):  # type: ignore[no-untyped-def]
+def _network(ctx):  # type: ignore[no-untyped-def]
+    """The directorate, three offices, their users and two shipments under way."""
     setup.init(ctx, directorate=True)
     for code in (KAUR, BS, OKU):
         setup.create_office(ctx, code=code)
@@ -75,6 +75,16 @@ def client(ctx):  # type: ignore[no-untyped-def]
         qty=50,
         effective=date(2026, 11, 21),
     )
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request, built_copy) -> str:  # type: ignore[no-untyped-def]
+    """A copy of its own of `_network`, built once per backend (tests/conftest.py)."""
+    return built_copy(request.param, _network)
+
+
+@pytest.fixture
+def client(ctx):  # type: ignore[no-untyped-def]
     with TestClient(create_app(ctx, settings=Settings(secret_key=SECRET))) as c:
         c.ctx = ctx
         yield c

@@ -111,10 +111,16 @@ def insert_user(
     ctx, username: str, role: str, office: str | None = None, password: str = PASSWORD
 ) -> None:  # type: ignore[no-untyped-def]
     """A web user written straight into the table (as `blangko user add` or an older release
-    would have left it), so that a test sets up the same accounts on any version of the code."""
+    would have left it), so that a test sets up the same accounts on any version of the code.
+    The hash is argon2id at its smallest cost, as the test process hashes
+    (`_cheap_password_hashes`, tests/conftest.py): with argon2's defaults each account cost
+    0.15 s to write (1-2 s on a loaded machine), and each of its log-ins as much again to check
+    (argon2 reads the cost from the hash)."""
     from argon2 import PasswordHasher
 
     from blangko.adapters.tables_users import app_user
+
+    hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
 
     with ctx.write_plain() as conn:
         conn.execute(
@@ -122,7 +128,7 @@ def insert_user(
                 username=username,
                 office_code=office,
                 role=role,
-                password_hash=PasswordHasher().hash(password),
+                password_hash=hasher.hash(password),
                 active=True,
                 created_at=ctx.now(),
             )
