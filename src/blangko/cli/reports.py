@@ -55,10 +55,15 @@ def _write(
     lang: str | None = None,
 ) -> None:
     fmt = fmt.lower().strip()
+    ctx = state.context()
+    params = {**params, "address": state.settings().office_address}
+    if lang is not None:  # the report's --lang is this command's language too
+        set_language(check_language(lang))
     suffix = output.suffix.lower().lstrip(".") if output is not None else ""
     if suffix in ("xlsx", "pdf") and fmt in ("xlsx", "pdf") and suffix != fmt:
-        # Checked before anything is read: `--output surat.pdf` with the command's default
-        # format (xlsx) wrote a workbook under a .pdf name, which no reader opens.
+        # Checked before the report is read (after --lang: the language it is said in).
+        # `--output surat.pdf` with the command's default format (xlsx) wrote a workbook
+        # under a .pdf name, which no reader opens.
         raise DomainError(
             "output_format_mismatch",
             "output",
@@ -69,10 +74,6 @@ def _write(
                 fmt=fmt,
             ),
         )
-    ctx = state.context()
-    params = {**params, "address": state.settings().office_address}
-    if lang is not None:  # the report's --lang is this command's language too
-        set_language(check_language(lang))
     language = output_language()
     content, filename, mimetype = reports.render(ctx, name, params, fmt, language)
     path = output or Path(filename)
