@@ -124,7 +124,7 @@ def _blangko(env: dict[str, str], *args: str, stdin: str = "") -> None:
 # As in docs/web.md ("Production start"), on a free loopback port.
 def _uvicorn(port: int, *extra: str) -> list[str]:
     return [
-        sys.executable, "-m", "uvicorn", "--factory", "blangko.web.app:create_app",
+        sys.executable, "-m", "uvicorn", "--factory", "blangko.web.app:served_app",
         "--host", "127.0.0.1", "--port", str(port),
         "--proxy-headers", "--forwarded-allow-ips", "127.0.0.1", "--no-server-header", *extra,
     ]  # fmt: skip
@@ -142,7 +142,7 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture
 def production(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """`uvicorn --factory blangko.web.app:create_app --workers 2` on a SQLite file with a real
+    """`uvicorn --factory blangko.web.app:served_app --workers 2` on a SQLite file with a real
     secret, after `blangko init` and `blangko user add`; its output (the access log) in a file."""
     env = _env(
         BLANGKO_DATABASE_URL=f"sqlite:///{tmp_path / 'blangko.db'}",

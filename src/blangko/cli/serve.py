@@ -56,6 +56,7 @@ def serve(
         check_secret,
         create_app,
         draw_charts,
+        settle_startup_objects,
         start_background,
         stop_background,
     )
@@ -88,6 +89,7 @@ def serve(
     print_banner(host, port, accounts)
     if workers == 1:
         app = create_app(ctx, settings=settings)
+        settle_startup_objects()
         uvicorn.run(app, host=host, port=port, log_level="info")
         return
     # Several processes: each worker builds its app from the environment (uvicorn imports
@@ -108,7 +110,7 @@ def serve(
     )
     try:
         uvicorn.run(
-            "blangko.web.app:create_app",
+            "blangko.web.app:served_app",
             factory=True,
             host=host,
             port=port,
