@@ -963,7 +963,8 @@ def tables(result: dict[str, Any]) -> str:
         lines.append("")
         lines.append(
             f"Requests of the load over {P95_TARGET_MS:.0f} ms, by what went on beside them "
-            f"(an import under way; else a print begun at most {NEAR_PRINT_S:.0f} s before):"
+            f"(an import under way or ended at most {NEAR_PRINT_S:.0f} s before; else a print "
+            f"begun at most {NEAR_PRINT_S:.0f} s before):"
         )
         lines.append("")
         lines.append("| page | slow | import | print | no write | worst ms |")
@@ -1047,8 +1048,8 @@ def summarise(
 
 def beside_writes(figures: Figures) -> list[dict[str, Any]]:
     """The load's requests slower than the p95 target, per page, by what went on beside
-    them: a registry import under way, a print begun at most NEAR_PRINT_S seconds before,
-    or no write."""
+    them: a registry import under way or ended at most NEAR_PRINT_S seconds before, a print
+    begun at most NEAR_PRINT_S seconds before, or no write."""
     prints = [at for at, what in figures.writes if what == "print"]
     imports, begun = [], None
     for at, what in figures.writes:
@@ -1069,7 +1070,8 @@ def beside_writes(figures: Figures) -> list[dict[str, Any]]:
         row["slow"] += 1
         row["worst_ms"] = max(row["worst_ms"], took)
         end = at + took / 1000
-        if any(b <= end and at <= e for b, e in imports):
+        # An import's end is followed by the figures it changed being computed again.
+        if any(b <= end and at <= e + NEAR_PRINT_S for b, e in imports):
             row["import"] += 1
         elif any(at - NEAR_PRINT_S <= p <= end for p in prints):
             row["print"] += 1
