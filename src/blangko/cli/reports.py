@@ -60,7 +60,7 @@ def _write(
     if lang is not None:  # the report's --lang is this command's language too
         set_language(check_language(lang))
     suffix = output.suffix.lower().lstrip(".") if output is not None else ""
-    if suffix in ("xlsx", "pdf") and fmt in ("xlsx", "pdf") and suffix != fmt:
+    if output is not None and {suffix, fmt} == {"xlsx", "pdf"}:
         # Checked before the report is read (after --lang: the language it is said in).
         # `--output surat.pdf` with the command's default format (xlsx) wrote a workbook
         # under a .pdf name, which no reader opens.
@@ -69,7 +69,7 @@ def _write(
             "output",
             Msg(
                 "Berkas keluaran {name} berakhiran .{suffix}, tetapi formatnya {fmt}: tambahkan --format {suffix}, atau ganti nama berkasnya.",
-                name=output.name if output is not None else "",
+                name=output.name,
                 suffix=suffix,
                 fmt=fmt,
             ),
