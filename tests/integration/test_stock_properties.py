@@ -477,7 +477,11 @@ def _retry(data, ctx, model: Model) -> Op | None:  # type: ignore[no-untyped-def
         k for k in ("document", "note", "reason", "serials", "qty", "count_id") if k in kwargs
     )
     changed[field_name] = changed[field_name] + (1 if isinstance(changed[field_name], int) else "X")
-    return Op(f"reuse key {fn.__name__}", lambda: fn(ctx, **changed), {"idempotency_key_reused"})
+    refused = {"idempotency_key_reused"}
+    if field_name == "serials":
+        # "KR0001-KR0010X" is no range: the serials are checked before the lock (and the key).
+        refused.add("range_mismatch")
+    return Op(f"reuse key {fn.__name__}", lambda: fn(ctx, **changed), refused)
 
 
 OPS = [
