@@ -422,3 +422,61 @@ def test_a_retry_that_waited_for_the_lock_replays_the_first_answer(ctx, office, 
         lambda mine: writes.close_month(mine, month="2026-10", idempotency_key="tutup-2026-10"),
     )
     assert outcome == {**first, "replayed": True}, outcome
+
+
+def test_a_writer_that_knows_the_head_still_sees_a_month_closed_while_it_waited(
+    ctx, office, db_url
+) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL's lock reads the closed months with it when no other writer held the lock
+    since the statement began (office.lock_count). A process that has written before (the
+    head it remembers is still the head: closing a month appends no entry) and then waits
+    while October is being closed must still see October closed."""
+    writes.record_opening(ctx, serials="KR0001-KR0010", effective=date(2026, 10, 1))
+    waiter = _context(db_url, ctx)
+    try:
+        writes.consume(waiter, service="pemula", qty=1, effective=date(2026, 11, 2))
+        head = q.verify(ctx)["entries"]
+
+        def close_october(tx: Any) -> None:
+            ledger_repo.close_month(
+                tx.conn, office="17.04", month="2026-10", at=ctx.now(), actor="kepala"
+            )
+
+        outcome = _after_a_held_write(
+            db_url,
+            ctx,
+            close_october,
+            lambda _: writes.consume(waiter, service="pemula", qty=1, effective=date(2026, 10, 20)),
+        )
+    finally:
+        waiter.engine.dispose()
+    assert isinstance(outcome, DomainError) and outcome.code == "month_closed", outcome
+    assert q.verify(ctx)["entries"] == head
+    assert q.balance(ctx)["on_hand"] == 9
+
+
+def test_a_retry_from_a_process_that_knows_the_head_replays_the_first_answer(
+    ctx, office, db_url
+) -> None:  # type: ignore[no-untyped-def]
+    """The same for an idempotency key stored by the writer the retry waited for."""
+    writes.record_opening(ctx, serials="KR0001-KR0010", effective=date(2026, 10, 1))
+    first = {"office": "17.04", "month": "2026-10", "closed": True, "ledger_seq": 1}
+    waiter = _context(db_url, ctx)
+    try:
+        writes.consume(waiter, service="pemula", qty=1, effective=date(2026, 11, 2))
+
+        def close_october_with_key(tx: Any) -> None:
+            ledger_repo.close_month(
+                tx.conn, office="17.04", month="2026-10", at=ctx.now(), actor="kepala"
+            )
+            tx.remember("tutup-2026-10", "stock.close_month", {"month": "2026-10"}, first)
+
+        outcome = _after_a_held_write(
+            db_url,
+            ctx,
+            close_october_with_key,
+            lambda _: writes.close_month(waiter, month="2026-10", idempotency_key="tutup-2026-10"),
+        )
+    finally:
+        waiter.engine.dispose()
+    assert outcome == {**first, "replayed": True}, outcome

@@ -73,35 +73,56 @@ def _sqlite(ctx: Context) -> bool:
 
 
 @pytest.mark.parametrize(
-    ("call", "sqlite", "postgres"),
+    ("call", "again", "sqlite", "postgres"),
     [
         # SQLite: BEGIN IMMEDIATE, head with state, take, entry, ranges, head.
-        # PostgreSQL: head locked, state, take, entry with its ranges and the head.
-        ({"qty": 1}, 6, 4),
-        ({"qty": 1, "location": "loket-1"}, 6, 4),
-        ({"serials": "KR0050", "location": "gudang"}, 6, 4),
-        # Without a location, the serial's location is read first.
-        ({"serials": "KR0050"}, 7, 5),
-        # With a key, the key's row is stored beside the entry (it is looked up with the state).
-        ({"qty": 1, "idempotency_key": "cetak-1"}, 7, 5),
+        # PostgreSQL, a process's first print there: the head locked with the state, the take,
+        # the entry with its ranges and the head; the next: the lock, then the blank moved and
+        # its entry written in one statement (services.stock.guesses).
+        ({"qty": 1}, {"qty": 1}, (6, 6), (3, 2)),
+        ({"qty": 1, "location": "loket-1"}, {"qty": 1, "location": "loket-1"}, (6, 6), (3, 2)),
+        (
+            {"serials": "KR0050", "location": "gudang"},
+            {"serials": "KR0051", "location": "gudang"},
+            (6, 6),
+            (3, 2),
+        ),
+        # Without a location, the serial's location is read first; the next print tries the
+        # location the last one was found at (SQLite: with the pick and move it always has).
+        ({"serials": "KR0050"}, {"serials": "KR0051"}, (7, 6), (4, 2)),
+        # With a key, the key's row is stored beside the entry (it is looked up with the lock).
+        (
+            {"qty": 1, "idempotency_key": "cetak-1"},
+            {"qty": 1, "idempotency_key": "cetak-2"},
+            (7, 7),
+            (4, 3),
+        ),
     ],
 )
-def test_a_consumption_runs_few_statements(stocked, call, sqlite, postgres) -> None:  # type: ignore[no-untyped-def]
-    with statements(stocked) as seen:
-        result = writes.consume(stocked, service="pemula", effective=D_LATE, office="17.04", **call)
-    assert result["quantity"] == 1
-    assert len(seen) == (sqlite if _sqlite(stocked) else postgres), seen
-    if not _sqlite(stocked):
-        # This process wrote the last entry: the state after the lock reads no entry.
-        assert "FOR UPDATE" in seen[0] and "ledger_entry" not in seen[1], seen[:2]
-    # A replay writes nothing and reads the key with the lock.
+def test_a_consumption_runs_few_statements(stocked, call, again, sqlite, postgres) -> None:  # type: ignore[no-untyped-def]
+    counts = []
+    for asked in (call, again):
+        with statements(stocked) as seen:
+            result = writes.consume(
+                stocked, service="pemula", effective=D_LATE, office="17.04", **asked
+            )
+        assert result["quantity"] == 1
+        counts.append(len(seen))
+        if not _sqlite(stocked):
+            # This process wrote the last entry and no other writer came between: the lock
+            # read the state (the closed months), and no later statement reads it again.
+            assert "lock_count" in seen[0] and "month_close" in seen[0], seen[0]
+            assert not any("month_close" in s for s in seen[1:]), seen[1:]
+    assert tuple(counts) == (sqlite if _sqlite(stocked) else postgres), counts
+    # A replay writes nothing and finds the stored answer with the lock (PostgreSQL; SQLite
+    # reads it in the same statement, after BEGIN IMMEDIATE).
     if "idempotency_key" in call:
-        with statements(stocked) as again:
+        with statements(stocked) as seen:
             replay = writes.consume(
-                stocked, service="pemula", effective=D_LATE, office="17.04", **call
+                stocked, service="pemula", effective=D_LATE, office="17.04", **again
             )
         assert replay == {**result, "replayed": True}
-        assert len(again) == 2, again  # the lock, the state with the stored answer
+        assert len(seen) == (2 if _sqlite(stocked) else 1), seen
     assert q.verify(stocked)["sound"] is True
 
 
@@ -220,3 +241,77 @@ def test_what_was_read_of_the_openings_is_trusted_only_while_its_entry_is_unchan
         # Nor when the ledger no longer reaches that entry.
         gone = ledger_repo.Openings(read.seq + 10, read.hash, date(2026, 10, 5))
         assert ledger_repo.ledger_state(tx.conn, "17.04", None, gone).opening == D_OPEN
+
+
+def _taken(result: Any) -> str:
+    return str(result["entries"][0]["serials"])
+
+
+def test_a_guess_taken_meanwhile_by_another_process_gives_the_lowest_still(stocked, db_url) -> None:  # type: ignore[no-untyped-def]
+    """This process guesses that its next print at the store takes KR0005; another process
+    takes it first. The print still takes the lowest available (KR0006), with nothing
+    written twice; the guess is not tried on the next print (the pause after a miss), and
+    is again on the one after."""
+    pg = not _sqlite(stocked)
+    assert _taken(writes.consume(stocked, service="pemula", qty=1, effective=D_LATE)) == "KR0004"
+    other = Context(make_engine(db_url), actor="petugas-lain", clock=stocked.clock)
+    try:
+        assert _taken(writes.consume(other, service="pemula", qty=1, effective=D_LATE)) == "KR0005"
+    finally:
+        other.engine.dispose()
+    counts, taken = [], []
+    for _ in range(3):
+        with statements(stocked) as seen:
+            done = writes.consume(
+                stocked, service="pemula", qty=1, effective=D_LATE, office="17.04"
+            )
+        taken.append(_taken(done))
+        counts.append(len(seen))
+    assert taken == ["KR0006", "KR0007", "KR0008"]
+    # PostgreSQL: the lock, the state (another process wrote an entry since this one read
+    # the head), the missed guess, the take and the entry; then the pause; then the guess.
+    # SQLite guesses no take of the lowest (its pick and move is one statement already).
+    assert counts == ([5, 3, 2] if pg else [6, 6, 6]), counts
+    assert q.verify(stocked)["sound"] is True
+
+
+def test_a_guessed_blank_that_arrived_too_late_is_refused_by_its_date(stocked) -> None:  # type: ignore[no-untyped-def]
+    """At loket-1 on 15 November: KR0001 and KR0002 had arrived, KR0003 (the guess after
+    them) had not. The third print is refused with the arrival date, nothing written."""
+    day = date(2026, 11, 15)
+    for serial in ("KR0001", "KR0002"):
+        done = writes.consume(stocked, service="pemula", qty=1, location="loket-1", effective=day)
+        assert _taken(done) == serial
+    before = _books(stocked)
+    with pytest.raises(DomainError) as err:
+        writes.consume(stocked, service="pemula", qty=1, location="loket-1", effective=day)
+    assert (err.value.code, err.value.field) == ("date_before_arrival", "date")
+    assert _books(stocked) == before
+
+
+def test_a_named_serial_not_where_the_last_one_was_is_found_where_it_is(stocked) -> None:  # type: ignore[no-untyped-def]
+    """Named serials without a location: the print tries where the last one was found (the
+    store); KR0001 is at loket-1, so it is taken from there, and a serial that is nowhere
+    available is refused by name, nothing written."""
+    writes.consume(stocked, service="pemula", serials="KR0050", effective=D_LATE)
+    done = writes.consume(stocked, service="pemula", serials="KR0001", effective=D_LATE)
+    assert done["entries"][0]["from_location"] == "loket-1"
+    before = _books(stocked)
+    with pytest.raises(DomainError) as err:
+        writes.consume(stocked, service="pemula", serials="KR0050", effective=D_LATE)
+    assert (err.value.code, err.value.field) == ("serial_not_available", "serials")
+    assert "KR0050" in err.value.message
+    assert _books(stocked) == before
+    assert q.verify(stocked)["sound"] is True
+
+
+def test_a_lower_blank_back_in_the_store_is_taken_before_the_guess(stocked) -> None:  # type: ignore[no-untyped-def]
+    """The guess after KR0004 is KR0005, but KR0001 comes back to the store from loket-1:
+    a take of one takes the lowest available, KR0001."""
+    assert _taken(writes.consume(stocked, service="pemula", qty=1, effective=D_LATE)) == "KR0004"
+    writes.transfer(
+        stocked, serials="KR0001", from_location="loket-1", to_location="gudang", effective=D_LATE
+    )
+    assert _taken(writes.consume(stocked, service="pemula", qty=1, effective=D_LATE)) == "KR0001"
+    assert _taken(writes.consume(stocked, service="pemula", qty=1, effective=D_LATE)) == "KR0005"
+    assert q.verify(stocked)["sound"] is True

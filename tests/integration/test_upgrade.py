@@ -195,6 +195,7 @@ def test_init_upgrades_a_database_of_the_previous_release(
         "0028_ledger_day_totals",
         "0029_entry_range_class",
         "0030_unprinted_by_village",
+        "0031_office_lock_count",
     ]
     assert _rows(empty_db) == before  # nothing lost, nothing added
     # The old release's one office became the database's home office (0020).

@@ -43,9 +43,14 @@ office = Table(
     Column("code", String(5), primary_key=True),  # regency code, e.g. 17.04
     Column("name", String(200), nullable=False),
     Column("created_at", DateTime, nullable=False),
-    # Chain head: locked FOR UPDATE by every write so one office's appends are serialised.
+    # Chain head: locked by every write (an UPDATE of lock_count on PostgreSQL) so one office's
+    # appends are serialised.
     Column("ledger_seq", BigInteger, nullable=False, default=0),
     Column("ledger_hash", String(64), nullable=False),
+    # How many write transactions have locked this head (PostgreSQL): a write that finds it
+    # one more than when its statement began knows no other writer came between (see
+    # adapters.repos.ledger.lock_head).
+    Column("lock_count", BigInteger, nullable=False, server_default="0"),
     # Not "kind": the PostgreSQL entry insert updates this row with the entry's parameters,
     # and an UPDATE sets every column a parameter is named after.
     # kabupaten (a regency's or city's Dinas Dukcapil) | direktorat (Ditjen Dukcapil, code

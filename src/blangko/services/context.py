@@ -1,7 +1,7 @@
 """What every use case runs in: the engine, who acts, the clock, the settings, and one
 transaction. `context_from_settings` is the one place a Context is built from Settings.
 
-A write locks the office's chain head first (SELECT ... FOR UPDATE on PostgreSQL, BEGIN
+A write locks the office's chain head first (an UPDATE of its row on PostgreSQL, BEGIN
 IMMEDIATE on SQLite), so one office's writes are serialised while other offices go on.
 """
 
@@ -189,6 +189,11 @@ class WriteTx:
     def met_locations(self, names: Mapping[int, str]) -> None:
         """Locations (id: name) a statement of this transaction has read."""
         self._names.update(names)
+
+    def met_location_id(self, name: str) -> int | None:
+        """The id of a location named `name` that this transaction has met, without a
+        statement; None when it has met none."""
+        return next((i for i, known in self._names.items() if known == name), None)
 
     # Idempotency -------------------------------------------------------------------------
     def seen(self, key: str | None, operation: str, params: dict[str, Any]) -> Any | None:

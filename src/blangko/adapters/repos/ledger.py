@@ -24,6 +24,7 @@ from sqlalchemy import (
     bindparam,
     exists,
     func,
+    literal_column,
     null,
     or_,
     select,
@@ -35,7 +36,7 @@ from sqlalchemy import (
 
 from blangko.adapters import tables as t
 from blangko.adapters.repos import AnyRow, day_totals
-from blangko.domain.ledger import EntryRecord, State
+from blangko.domain.ledger import MOVES, EntryRecord, Kind, State
 from blangko.domain.serials import SerialRange, merge
 
 
@@ -74,8 +75,9 @@ class LedgerState:
 
 @dataclass
 class Head:
-    """The office's chain head, locked; `state` is read with it where that is safe (SQLite),
-    else None (read it with `ledger_state` once the lock is held)."""
+    """The office's chain head, locked; `state` is read with it where that is safe (always on
+    SQLite; on PostgreSQL when no other writer came between, see `lock_head`), else None
+    (read it with `ledger_state` once the lock is held)."""
 
     seq: int
     hash: str
@@ -156,11 +158,44 @@ _STATE = (
     )
     .where(t.office.c.code == bindparam("b_office"))
 )
-_LOCK_HEAD = (
-    select(t.office.c.ledger_seq, t.office.c.ledger_hash)
-    .where(t.office.c.code == bindparam("b_office"))
-    .with_for_update()
-)
+
+
+def _lock_head_pg() -> Any:
+    """PostgreSQL: the office's row locked by adding one to its lock count, returning the
+    chain head and, as of the statement's start, the count and the state _STATE reads."""
+    seen = t.office.alias("seen")
+    return (
+        update(t.office)
+        .where(t.office.c.code == bindparam("b_office"))
+        .values(lock_count=t.office.c.lock_count + 1)
+        .returning(
+            t.office.c.ledger_seq,
+            t.office.c.ledger_hash,
+            t.office.c.lock_count,
+            select(seen.c.lock_count)
+            .where(seen.c.code == bindparam("b_office"))
+            .scalar_subquery()
+            .label("count_seen"),
+            *(
+                select(column)
+                .where(
+                    t.idempotency.c.office_code == bindparam("b_office"),
+                    t.idempotency.c.key == bindparam("b_key"),
+                )
+                .scalar_subquery()
+                .label(column.name)
+                for column in (
+                    t.idempotency.c.operation,
+                    t.idempotency.c.request_hash,
+                    t.idempotency.c.result,
+                )
+            ),
+            _STATE.selected_columns.closed_through,
+        )
+    )
+
+
+_LOCK_HEAD = _lock_head_pg()
 
 
 def _read_state(
@@ -201,18 +236,34 @@ def lock_head(
 
     SQLite already holds the database's write lock from BEGIN IMMEDIATE, so nothing can
     change under this statement: it reads the ledger state (and the idempotency key's stored
-    request) in the same statement. PostgreSQL locks the row (SELECT ... FOR UPDATE) and reads
-    nothing else with it: under READ COMMITTED a statement that waited for the lock still
-    reads the other tables as they were when it started, so a month closed or a key stored by
-    the writer it waited for would be missed. `ledger_state` reads them in a statement of its
-    own, after the lock. `openings`: what an earlier transaction read of the openings (only
-    the entries after it are read).
+    request) in the same statement.
+
+    PostgreSQL locks the row by adding one to its `lock_count`. Under READ COMMITTED a
+    statement that waited for the lock (or found the row changed since it began) still reads
+    the other tables as they were when it began, so a month closed or a key stored by the
+    writer before it would be missed. The statement also returns the count as it was then,
+    with the closed months and the key: when the new count is that plus one, no writer held
+    the lock in between and what it read is current. Else, or when entries were written
+    since `openings`, the state is left to `ledger_state`, after the lock. `openings`: what
+    an earlier transaction read of the openings (only the entries after it are read).
     """
     if conn.dialect.name == "sqlite":
         read = _read_state(conn, office, idempotency_key, openings)
         return None if read is None else Head(*read)
-    row = conn.execute(_LOCK_HEAD, {"b_office": office}).first()
-    return None if row is None else Head(row.ledger_seq, row.ledger_hash, None)
+    row = conn.execute(_LOCK_HEAD, {"b_office": office, "b_key": idempotency_key}).first()
+    if row is None:
+        return None
+    alone = row.count_seen is not None and row.lock_count == row.count_seen + 1
+    head = (row.ledger_seq, row.ledger_hash)
+    known = openings is not None and head == (openings.seq, openings.hash)
+    state = _state_of(row, openings) if alone and known and openings else None
+    return Head(row.ledger_seq, row.ledger_hash, state)
+
+
+def _state_of(row: Any, openings: Openings) -> LedgerState:
+    """The state from a row of _STATE (or _LOCK_HEAD), the openings as read before."""
+    prior = None if row.operation is None else Prior(row.operation, row.request_hash, row.result)
+    return LedgerState(row.closed_through, openings.first, prior, openings)
 
 
 def ledger_state(
@@ -227,10 +278,7 @@ def ledger_state(
     no entry has been written since and the entries are not read at all."""
     if openings is not None and head == (openings.seq, openings.hash):
         row = conn.execute(_STATE, {"b_office": office, "b_key": idempotency_key}).one()
-        prior = (
-            None if row.operation is None else Prior(row.operation, row.request_hash, row.result)
-        )
-        return LedgerState(row.closed_through, openings.first, prior, openings)
+        return _state_of(row, openings)
     read = _read_state(conn, office, idempotency_key, openings)
     assert read is not None  # the office's row is locked
     return read[2]
@@ -441,33 +489,42 @@ _TAKE_VALUES = {
 }
 
 
-def _take_lowest(postgres: bool) -> Any:
-    """The lowest b_n available blanks at the named location, moved (see take_lowest).
+def _lowest_available(at: Any, postgres: bool, limit: Any) -> Any:
+    """The serials of the lowest `limit` available blanks at location `at` (an id), in the
+    order of ix_blank_where.
 
-    Both read ix_blank_where in its order, from the location's lowest serial. SQLite does so
-    with "location_id = the id". PostgreSQL, told that, drops location_id from the order it
-    needs (a column equal to one value), and as its statistics say that nearly every blank is
-    available at the store, it walks ix_blank_range from the lowest serial of the database
-    instead, past every card printed so far: slower with each print. Written as a range of
-    one value and ordered by the whole index, only ix_blank_where gives that order. (SQLite,
-    given the range, would sort every blank of the location.)
+    SQLite reads the index in that order with "location_id = the id". PostgreSQL, told that,
+    drops location_id from the order it needs (a column equal to one value), and as its
+    statistics say that nearly every blank is available at the store, it walks
+    ix_blank_range from the lowest serial of the database instead, past every card printed
+    so far: slower with each print. Written as a range of one value and ordered by the whole
+    index, only ix_blank_where gives that order. (SQLite, given the range, would sort every
+    blank of the location.)
     """
-    at: list[Any] = [_picked.c.location_id == _AT_NAMED]
+    where: list[Any] = [_picked.c.location_id == at]
     order: list[Any] = []
     if postgres:
-        at = [_picked.c.location_id >= _AT_NAMED, _picked.c.location_id <= _AT_NAMED]
+        where = [_picked.c.location_id >= at, _picked.c.location_id <= at]
         order = [_picked.c.location_id, _picked.c.state]
-    lowest = (
+    return (
         select(_picked.c.serial)
         .where(
             _picked.c.office_code == bindparam("b_office"),
-            *at,
+            *where,
             _picked.c.state == State.AVAILABLE.value,
         )
         .order_by(*order, _picked.c.prefix, _picked.c.width, _picked.c.number)
-        # Rendered into the statement (LIMIT 1 on a print): a prepared statement's generic
-        # plan (PostgreSQL) then knows that it takes one row.
-        .limit(bindparam("b_n", type_=Integer, literal_execute=True))
+        .limit(limit)
+    )
+
+
+def _take_lowest(postgres: bool) -> Any:
+    """The lowest b_n available blanks at the named location, moved (see take_lowest)."""
+    # PostgreSQL: b_n is rendered into the statement (LIMIT 1 on a print), so that a prepared
+    # statement's generic plan knows that it takes one row. (Rendering it costs SQLite, which
+    # plans every statement anew, Python time on each print.)
+    lowest = _lowest_available(
+        _AT_NAMED, postgres, bindparam("b_n", type_=Integer, literal_execute=postgres)
     )
     return (
         update(t.blank)
@@ -731,6 +788,7 @@ def count_available(conn: Connection, office: str, location: int) -> int:
 
 # The statements every write runs, built once (see _HEAD_AND_STATE).
 _INSERT_ENTRY = t.ledger_entry.insert().returning(t.ledger_entry.c.id)
+_INSERT_RANGE = t.entry_range.insert()
 _MOVE_HEAD = (
     update(t.office)
     .where(t.office.c.code == bindparam("b_office"))
@@ -793,12 +851,83 @@ def _insert_entry_pg() -> Any:
     )
 
 
+def _take_guessed(lowest: bool) -> Any:
+    """PostgreSQL: the blank b_prefix/b_width/b_first moved from location b_loc (still named
+    b_location) if it is available there and had arrived by b_day; with `lowest`, only if it
+    is also the lowest available there (the blank a take of one would pick)."""
+    where = [
+        _of_office_in_state(True),
+        t.blank.c.location_id == bindparam("b_loc"),
+        exists().where(
+            t.location.c.id == bindparam("b_loc"),
+            t.location.c.office_code == bindparam("b_office"),
+            t.location.c.name == bindparam("b_location"),
+        ),
+        ~_arrived_after(bindparam("b_day", type_=Date)),
+    ]
+    if lowest:
+        # The pick of a take of one, which reads ix_blank_where from the location's lowest
+        # serial and stops at the first ("no lower one available" written as NOT EXISTS was
+        # planned as a scan of every blank of the office).
+        pick = _lowest_available(bindparam("b_loc"), True, 1)
+        where.append(t.blank.c.serial == pick.scalar_subquery())
+    return (
+        update(t.blank).where(*where).values(_TAKE_VALUES).returning(t.blank.c.serial).cte("taken")
+    )
+
+
+def _take_one_and_insert_entry_pg(lowest: bool) -> Any:
+    """PostgreSQL: one blank moved (_take_guessed) and, only if it moved, its entry, its
+    range and the new chain head, in one statement that returns the entry's id (no row:
+    nothing was written). As _INSERT_ENTRY_PG, with the range from the blank's parameters."""
+    taken = _take_guessed(lowest)
+    moved = exists().select_from(taken)
+    # Named e_<column>: executed with a parameter named after one of its columns, an UPDATE
+    # (here the blank's) would also set that column.
+    values = [bindparam(f"e_{name}", type_=t.ledger_entry.c[name].type) for name in _ENTRY_COLUMNS]
+    entry = (
+        t.ledger_entry.insert()
+        .from_select(_ENTRY_COLUMNS, select(*values).where(moved))
+        .returning(t.ledger_entry.c.id)
+        .cte("new_entry")
+    )
+    er = t.entry_range.c
+    one = select(
+        entry.c.id,
+        bindparam("b_office"),
+        bindparam("b_prefix", type_=String),
+        bindparam("b_width", type_=Integer),
+        bindparam("b_first", type_=BigInteger),
+        bindparam("b_first", type_=BigInteger),
+        literal_column("0"),  # span_class(n, n)
+    ).select_from(entry)
+    return (
+        t.entry_range.insert()
+        .from_select(
+            [
+                er.entry_id,
+                er.office_code,
+                er.prefix,
+                er.width,
+                er.first_no,
+                er.last_no,
+                er.span_class,
+            ],
+            one,
+        )
+        .add_cte(_MOVE_HEAD.where(moved).cte("new_head"))
+        .add_cte(taken)
+        .returning(er.entry_id)
+    )
+
+
 _INSERT_ENTRY_PG = _insert_entry_pg()
+_TAKE_GUESSED = {lowest: _take_one_and_insert_entry_pg(lowest) for lowest in (False, True)}
 
 
-def insert_entry(conn: Connection, entry: EntryRecord, ranges: list[SerialRange]) -> str:
-    """Append the entry with its ranges and move the office's chain head to it; returns the
-    entry's hash (the new head)."""
+def _entry_values(entry: EntryRecord) -> tuple[str, dict[str, Any]]:
+    """The entry's hash, and the parameters of the statements that write it and move the
+    office's chain head to it."""
     entry_hash = entry.compute_hash()
     values = {
         "office_code": entry.office,
@@ -821,40 +950,77 @@ def insert_entry(conn: Connection, entry: EntryRecord, ranges: list[SerialRange]
         "count_id": entry.count_id,
         "prev_hash": entry.prev_hash,
         "hash": entry_hash,
+        "b_office": entry.office,
+        "b_seq": entry.seq,
+        "b_hash": entry_hash,
     }
-    head = {"b_office": entry.office, "b_seq": entry.seq, "b_hash": entry_hash}
+    return entry_hash, values
+
+
+def _ranges_pg(ranges: list[SerialRange]) -> dict[str, list[Any]]:
+    return {
+        "b_prefixes": [r.prefix for r in ranges],
+        "b_widths": [r.width for r in ranges],
+        "b_firsts": [r.first for r in ranges],
+        "b_lasts": [r.last for r in ranges],
+        "b_classes": [span_class(r.first, r.last) for r in ranges],
+    }
+
+
+def insert_entry(conn: Connection, entry: EntryRecord, ranges: list[SerialRange]) -> str:
+    """Append the entry with its ranges and move the office's chain head to it; returns the
+    entry's hash (the new head)."""
+    entry_hash, values = _entry_values(entry)
     if conn.dialect.name == "postgresql":
-        conn.execute(
-            _INSERT_ENTRY_PG,
-            {
-                **values,
-                **head,
-                "b_prefixes": [r.prefix for r in ranges],
-                "b_widths": [r.width for r in ranges],
-                "b_firsts": [r.first for r in ranges],
-                "b_lasts": [r.last for r in ranges],
-                "b_classes": [span_class(r.first, r.last) for r in ranges],
-            },
-        )
+        conn.execute(_INSERT_ENTRY_PG, {**values, **_ranges_pg(ranges)})
         return entry_hash
     entry_id = conn.execute(_INSERT_ENTRY, values).scalar_one()
-    conn.execute(
-        t.entry_range.insert(),
-        [
-            {
-                "entry_id": entry_id,
-                "office_code": entry.office,
-                "prefix": r.prefix,
-                "width": r.width,
-                "first_no": r.first,
-                "last_no": r.last,
-                "span_class": span_class(r.first, r.last),
-            }
-            for r in ranges
-        ],
-    )
-    conn.execute(_MOVE_HEAD, head)
+    rows = [
+        {
+            "entry_id": entry_id,
+            "office_code": entry.office,
+            "prefix": r.prefix,
+            "width": r.width,
+            "first_no": r.first,
+            "last_no": r.last,
+            "span_class": span_class(r.first, r.last),
+        }
+        for r in ranges
+    ]
+    # One range (a print) as one row: executemany costs more Python for a single row.
+    conn.execute(_INSERT_RANGE, rows[0] if len(rows) == 1 else rows)
+    conn.execute(_MOVE_HEAD, values)
     return entry_hash
+
+
+def insert_taken_entry(
+    conn: Connection,
+    entry: EntryRecord,
+    blank: SerialRange,
+    location_name: str,
+    *,
+    lowest: bool,
+) -> str | None:
+    """PostgreSQL: move one blank (`blank`, a single serial) from the entry's location (its
+    from_location, still named `location_name`) to the entry's state, and append the entry
+    with the chain head, in one statement; only if the blank is available there and had
+    arrived by the entry's date (with `lowest`: and is the lowest available there). Returns
+    the entry's hash, or None when the blank did not qualify (then nothing was written)."""
+    assert conn.dialect.name == "postgresql" and blank.first == blank.last
+    entry_hash, values = _entry_values(entry)
+    written = conn.execute(
+        _TAKE_GUESSED[lowest],
+        {
+            **{(k if k.startswith("b_") else f"e_{k}"): v for k, v in values.items()},
+            **_range_params(blank),
+            "b_from_state": State.AVAILABLE.value,
+            "b_to_state": MOVES[Kind(entry.kind)].to_state.value,
+            "b_loc": entry.from_location,
+            "b_location": location_name,
+            "b_day": entry.effective_date,
+        },
+    ).first()
+    return None if written is None else entry_hash
 
 
 def row_to_record(row: Any) -> EntryRecord:

@@ -5,7 +5,7 @@ counts.py) and the application print go through `append_entry`."""
 from __future__ import annotations
 
 from datetime import date
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from sqlalchemy.exc import IntegrityError
 
@@ -164,14 +164,11 @@ def record_entry(
 ) -> EntryView:
     """Append the entry of blanks this transaction has just moved (their last_seq is the
     entry's number, tx.seq + 1) to the chain, and move the chain head to it."""
-    seq = tx.seq + 1
-    record = EntryRecord(
-        office=tx.office,
-        seq=seq,
-        kind=kind.value,
-        effective_date=effective,
-        recorded_at=tx.ctx.now(),
-        actor=tx.ctx.actor,
+    record = _record(
+        tx,
+        kind,
+        effective,
+        ranges,
         from_location=from_location,
         to_location=to_location,
         service=service,
@@ -180,24 +177,94 @@ def record_entry(
         party=party,
         note=note,
         idempotency_key=idempotency_key,
+        count_id=count_id,
+        corrects_seq=corrects_seq,
+    )
+    return _appended(tx, record, repo.insert_entry(tx.conn, record, ranges))
+
+
+def take_and_record(
+    tx: WriteTx,
+    effective: date,
+    blank: SerialRange,
+    location: int,
+    location_name: str,
+    *,
+    lowest: bool,
+    service: str | None = None,
+    note: str | None = None,
+    idempotency_key: str | None = None,
+) -> EntryView | None:
+    """PostgreSQL: consume one blank (a single serial) at `location` (named `location_name`)
+    and append its entry, in one statement, if it is available there, had arrived by
+    `effective` and (with `lowest`) is the lowest available there: the blank a take of one
+    would pick. None, with nothing written, when it is not."""
+    record = _record(
+        tx,
+        Kind.CONSUME,
+        effective,
+        [blank],
+        from_location=location,
+        service=service,
+        note=note,
+        idempotency_key=idempotency_key,
+    )
+    entry_hash = repo.insert_taken_entry(tx.conn, record, blank, location_name, lowest=lowest)
+    if entry_hash is None:
+        return None
+    tx.met_locations({location: location_name})
+    return _appended(tx, record, entry_hash)
+
+
+def _record(
+    tx: WriteTx, kind: Kind, effective: date, ranges: list[SerialRange], **fields: Any
+) -> EntryRecord:
+    """The next entry of the chain (tx.seq + 1) as written, from the entry's fields."""
+    return EntryRecord(
+        office=tx.office,
+        seq=tx.seq + 1,
+        kind=kind.value,
+        effective_date=effective,
+        recorded_at=tx.ctx.now(),
+        actor=tx.ctx.actor,
         quantity=total(ranges),
         serials=format_ranges(ranges),
-        corrects_seq=corrects_seq,
-        count_id=count_id,
         prev_hash=tx.head_hash,
+        **{**_NO_FIELDS, **fields},
     )
-    tx.head_hash = repo.insert_entry(tx.conn, record, ranges)
-    tx.seq = seq
-    if kind == Kind.OPENING:
-        tx.opened(effective)
+
+
+# The entry's own fields, None unless the write gives them.
+_NO_FIELDS = dict.fromkeys(
+    (
+        "from_location",
+        "to_location",
+        "service",
+        "reason",
+        "document",
+        "party",
+        "note",
+        "idempotency_key",
+        "corrects_seq",
+        "count_id",
+    )
+)
+
+
+def _appended(tx: WriteTx, record: EntryRecord, entry_hash: str) -> EntryView:
+    """The transaction's chain head moved to the entry just written (hash `entry_hash`)."""
+    tx.head_hash = entry_hash
+    tx.seq = record.seq
+    if record.kind == Kind.OPENING.value:
+        tx.opened(record.effective_date)
     return EntryView(
-        seq=seq,
-        kind=kind.value,
-        effective_date=effective.isoformat(),
+        seq=record.seq,
+        kind=record.kind,
+        effective_date=record.effective_date.isoformat(),
         quantity=record.quantity,
         serials=record.serials,
-        from_location=tx.location_name(from_location) if from_location else None,
-        to_location=tx.location_name(to_location) if to_location else None,
+        from_location=tx.location_name(record.from_location) if record.from_location else None,
+        to_location=tx.location_name(record.to_location) if record.to_location else None,
     )
 
 

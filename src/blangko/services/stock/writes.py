@@ -21,6 +21,7 @@ from blangko.domain.text import Msg
 from blangko.formatting import month_bounds
 from blangko.services.context import Context, WriteTx, location_id, write_once
 from blangko.services.items.writes import record_prints_in
+from blangko.services.stock import guesses
 from blangko.services.stock.anchors import anchor_in
 from blangko.services.stock.entries import (
     append_entry,
@@ -334,29 +335,24 @@ def consume_in(
     check_entry_date(tx, effective)
     # Checked before the per-location path, which would otherwise ignore a --qty given too.
     asked = _asked(serials, qty)
-    if location is None and asked is not None:
-        return _per_location(
-            tx,
-            Kind.CONSUME,
-            effective,
-            asked,
-            service=service,
-            note=note,
-            idempotency_key=idempotency_key,
-        )
-    loc, ranges = _take(tx, asked, qty, location or DEFAULT_STORE, effective)
-    return [
-        record_entry(
-            tx,
-            Kind.CONSUME,
-            effective,
-            ranges,
-            from_location=loc,
-            service=service,
-            note=note,
-            idempotency_key=idempotency_key,
-        )
-    ]
+    if location is None and asked is None:
+        location = DEFAULT_STORE
+    fields: dict[str, Any] = {"service": service, "note": note, "idempotency_key": idempotency_key}
+    # A print (one blank) where this process has a guess: one statement (PostgreSQL).
+    guessed = guesses.consume_guessed(tx, asked, qty, location, effective, **fields)
+    if guessed is not None:
+        return [guessed]
+    if location is None:
+        assert asked is not None
+        views = _per_location(tx, Kind.CONSUME, effective, asked, **fields)
+        found = views[0]["from_location"] if len(views) == 1 else None
+        loc = None if found is None else tx.met_location_id(found)
+        if found is not None and loc is not None:
+            guesses.remember(tx, None, loc, found, None)  # where the next is tried first
+        return views
+    loc, ranges = _take(tx, asked, qty, location, effective)
+    guesses.remember(tx, location, loc, location, ranges if asked is None else None)
+    return [record_entry(tx, Kind.CONSUME, effective, ranges, from_location=loc, **fields)]
 
 
 def consume(
