@@ -798,6 +798,9 @@ _CLOSED_MONTHS = select(t.month_close.c.month).where(
     t.month_close.c.office_code == bindparam("b_office")
 )
 _ENTRY_COLUMNS = [c.name for c in t.ledger_entry.c if c.name != "id"]
+_RANGE_COLUMNS = list(
+    t.entry_range.c
+)  # entry_id, office_code, prefix, width, first_no, last_no, span_class
 
 
 def _insert_entry_pg() -> Any:
@@ -822,19 +825,10 @@ def _insert_entry_pg() -> Any:
         .table_valued("prefix", "width", "first_no", "last_no", "span_class")
         .render_derived(name="r")
     )
-    er = t.entry_range.c
     return (
         t.entry_range.insert()
         .from_select(
-            [
-                er.entry_id,
-                er.office_code,
-                er.prefix,
-                er.width,
-                er.first_no,
-                er.last_no,
-                er.span_class,
-            ],
+            _RANGE_COLUMNS,
             select(
                 entry.c.id,
                 bindparam("b_office"),
@@ -904,15 +898,7 @@ def _take_one_and_insert_entry_pg(lowest: bool) -> Any:
     return (
         t.entry_range.insert()
         .from_select(
-            [
-                er.entry_id,
-                er.office_code,
-                er.prefix,
-                er.width,
-                er.first_no,
-                er.last_no,
-                er.span_class,
-            ],
+            _RANGE_COLUMNS,
             one,
         )
         .add_cte(_MOVE_HEAD.where(moved).cte("new_head"))
