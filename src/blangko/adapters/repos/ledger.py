@@ -885,7 +885,6 @@ def _take_one_and_insert_entry_pg(lowest: bool) -> Any:
         .returning(t.ledger_entry.c.id)
         .cte("new_entry")
     )
-    er = t.entry_range.c
     one = select(
         entry.c.id,
         bindparam("b_office"),
@@ -897,13 +896,10 @@ def _take_one_and_insert_entry_pg(lowest: bool) -> Any:
     ).select_from(entry)
     return (
         t.entry_range.insert()
-        .from_select(
-            _RANGE_COLUMNS,
-            one,
-        )
+        .from_select(_RANGE_COLUMNS, one)
         .add_cte(_MOVE_HEAD.where(moved).cte("new_head"))
         .add_cte(taken)
-        .returning(er.entry_id)
+        .returning(t.entry_range.c.entry_id)
     )
 
 
@@ -943,22 +939,22 @@ def _entry_values(entry: EntryRecord) -> tuple[str, dict[str, Any]]:
     return entry_hash, values
 
 
-def _ranges_pg(ranges: list[SerialRange]) -> dict[str, list[Any]]:
-    return {
-        "b_prefixes": [r.prefix for r in ranges],
-        "b_widths": [r.width for r in ranges],
-        "b_firsts": [r.first for r in ranges],
-        "b_lasts": [r.last for r in ranges],
-        "b_classes": [span_class(r.first, r.last) for r in ranges],
-    }
-
-
 def insert_entry(conn: Connection, entry: EntryRecord, ranges: list[SerialRange]) -> str:
     """Append the entry with its ranges and move the office's chain head to it; returns the
     entry's hash (the new head)."""
     entry_hash, values = _entry_values(entry)
     if conn.dialect.name == "postgresql":
-        conn.execute(_INSERT_ENTRY_PG, {**values, **_ranges_pg(ranges)})
+        conn.execute(
+            _INSERT_ENTRY_PG,
+            {
+                **values,
+                "b_prefixes": [r.prefix for r in ranges],
+                "b_widths": [r.width for r in ranges],
+                "b_firsts": [r.first for r in ranges],
+                "b_lasts": [r.last for r in ranges],
+                "b_classes": [span_class(r.first, r.last) for r in ranges],
+            },
+        )
         return entry_hash
     entry_id = conn.execute(_INSERT_ENTRY, values).scalar_one()
     rows = [
