@@ -35,6 +35,7 @@ from sqlalchemy import (
 )
 
 from blangko.adapters import tables as t
+from blangko.adapters.prepared import Prepared
 from blangko.adapters.repos import AnyRow, day_totals
 from blangko.domain.ledger import MOVES, EntryRecord, Kind, State
 from blangko.domain.serials import SerialRange, merge
@@ -134,8 +135,9 @@ def _office_state(office: Any) -> Any:
 
 
 # Built once (below, the same for the statements every write runs): building a statement per
-# call costs more Python time than SQLite takes to execute it (bench/ledger.py).
-_HEAD_AND_STATE = _office_state(bindparam("b_office"))
+# call costs more Python time than SQLite takes to execute it (bench/ledger.py). Those of a
+# print are also compiled once and run on the driver's cursor (adapters.prepared).
+_HEAD_AND_STATE = Prepared(_office_state(bindparam("b_office")))
 # The same without the entries (see ledger_state): the closed months and the key's request.
 _STATE = (
     select(
@@ -195,14 +197,14 @@ def _lock_head_pg() -> Any:
     )
 
 
-_LOCK_HEAD = _lock_head_pg()
+_LOCK_HEAD = Prepared(_lock_head_pg())
 
 
 def _read_state(
     conn: Connection, office: str, key: str | None, known: Openings | None
 ) -> tuple[int, str, LedgerState] | None:
     upto = known.seq if known is not None else 0
-    row = conn.execute(_HEAD_AND_STATE, {"b_office": office, "b_key": key, "b_upto": upto}).first()
+    row = _HEAD_AND_STATE.first(conn, {"b_office": office, "b_key": key, "b_upto": upto})
     if row is None:
         return None
     state = _state_from(conn, office, key, known, row)
@@ -250,7 +252,7 @@ def lock_head(
     if conn.dialect.name == "sqlite":
         read = _read_state(conn, office, idempotency_key, openings)
         return None if read is None else Head(*read)
-    row = conn.execute(_LOCK_HEAD, {"b_office": office, "b_key": idempotency_key}).first()
+    row = _LOCK_HEAD.first(conn, {"b_office": office, "b_key": idempotency_key})
     if row is None:
         return None
     alone = row.count_seen is not None and row.lock_count == row.count_seen + 1
@@ -534,16 +536,19 @@ def _take_lowest(postgres: bool) -> Any:
     )
 
 
-_TAKE_LOWEST = {"sqlite": _take_lowest(False), "postgresql": _take_lowest(True)}
+_TAKE_LOWEST_SQLITE = Prepared(_take_lowest(False))
+_TAKE_LOWEST_PG = _take_lowest(True)  # its LIMIT is rendered at execution: not Prepared
 _TAKE_RANGE = {
-    one: update(t.blank)
-    .where(
-        _of_office_in_state(one),
-        t.blank.c.location_id == _AT_NAMED,
-        ~_arrived_after(bindparam("b_day", type_=Date)),
+    one: Prepared(
+        update(t.blank)
+        .where(
+            _of_office_in_state(one),
+            t.blank.c.location_id == _AT_NAMED,
+            ~_arrived_after(bindparam("b_day", type_=Date)),
+        )
+        .values(_TAKE_VALUES)
+        .returning(_AT_NAMED.label("location"))
     )
-    .values(_TAKE_VALUES)
-    .returning(_AT_NAMED.label("location"))
     for one in (False, True)
 }
 
@@ -555,17 +560,18 @@ def take_lowest(
     (no location), in one statement, those that had reached it by `day`; returns the
     location's id (None when nothing moved) and the ranges moved (fewer than `n` when the
     location is unknown, holds fewer, or one of the lowest `n` arrived after `day`)."""
-    rows = conn.execute(
-        _TAKE_LOWEST[conn.dialect.name],
-        {
-            "b_office": office,
-            "b_location": location,
-            "b_n": n,
-            "b_day": day,
-            "b_to_state": to_state.value,
-            "b_seq": seq,
-        },
-    ).all()
+    params = {
+        "b_office": office,
+        "b_location": location,
+        "b_n": n,
+        "b_day": day,
+        "b_to_state": to_state.value,
+        "b_seq": seq,
+    }
+    if conn.dialect.name == "sqlite":
+        rows = _TAKE_LOWEST_SQLITE.rows(conn, params)
+    else:
+        rows = list(conn.execute(_TAKE_LOWEST_PG, params))
     moved = merge(SerialRange(r.prefix, r.width, r.number, r.number) for r in rows)
     return (rows[0].location if rows else None), moved
 
@@ -593,9 +599,10 @@ def take_named(
         "b_seq": seq,
     }
     for r in ranges:
-        ids = (
-            conn.execute(_TAKE_RANGE[_one(conn, r)], {**common, **_range_params(r)}).scalars().all()
-        )
+        ids = [
+            row.location
+            for row in _TAKE_RANGE[_one(conn, r)].rows(conn, {**common, **_range_params(r)})
+        ]
         moved += len(ids)
         found = ids[0] if ids else found
     return found, moved
@@ -787,9 +794,16 @@ def count_available(conn: Connection, office: str, location: int) -> int:
 
 
 # The statements every write runs, built once (see _HEAD_AND_STATE).
-_INSERT_ENTRY = t.ledger_entry.insert().returning(t.ledger_entry.c.id)
-_INSERT_RANGE = t.entry_range.insert()
-_MOVE_HEAD = (
+_ENTRY_COLUMNS = [c.name for c in t.ledger_entry.c if c.name != "id"]
+_ENTRY_VALUES: dict[str, Any] = {name: bindparam(name) for name in _ENTRY_COLUMNS}
+_INSERT_ENTRY = Prepared(
+    t.ledger_entry.insert().values(_ENTRY_VALUES).returning(t.ledger_entry.c.id)
+)
+_INSERT_RANGES = t.entry_range.insert()
+_INSERT_ONE_RANGE = Prepared(
+    t.entry_range.insert().values({c.name: bindparam(c.name) for c in t.entry_range.c})
+)
+_MOVE_HEAD = Prepared(
     update(t.office)
     .where(t.office.c.code == bindparam("b_office"))
     .values(ledger_seq=bindparam("b_seq"), ledger_hash=bindparam("b_hash"))
@@ -797,7 +811,6 @@ _MOVE_HEAD = (
 _CLOSED_MONTHS = select(t.month_close.c.month).where(
     t.month_close.c.office_code == bindparam("b_office")
 )
-_ENTRY_COLUMNS = [c.name for c in t.ledger_entry.c if c.name != "id"]
 _RANGE_COLUMNS = list(
     t.entry_range.c
 )  # entry_id, office_code, prefix, width, first_no, last_no, span_class
@@ -809,11 +822,11 @@ def _insert_entry_pg() -> Any:
     ranges' INSERT, which reads the ranges from arrays."""
     entry = (
         t.ledger_entry.insert()
-        .values({name: bindparam(name) for name in _ENTRY_COLUMNS})
+        .values(_ENTRY_VALUES)
         .returning(t.ledger_entry.c.id)
         .cte("new_entry")
     )
-    head = _MOVE_HEAD.cte("new_head")
+    head = _MOVE_HEAD.statement.cte("new_head")
     ranges = (
         func.unnest(
             bindparam("b_prefixes", type_=ARRAY(String)),
@@ -897,14 +910,16 @@ def _take_one_and_insert_entry_pg(lowest: bool) -> Any:
     return (
         t.entry_range.insert()
         .from_select(_RANGE_COLUMNS, one)
-        .add_cte(_MOVE_HEAD.where(moved).cte("new_head"))
+        .add_cte(_MOVE_HEAD.statement.where(moved).cte("new_head"))
         .add_cte(taken)
         .returning(t.entry_range.c.entry_id)
     )
 
 
-_INSERT_ENTRY_PG = _insert_entry_pg()
-_TAKE_GUESSED = {lowest: _take_one_and_insert_entry_pg(lowest) for lowest in (False, True)}
+_INSERT_ENTRY_PG = Prepared(_insert_entry_pg())
+_TAKE_GUESSED = {
+    lowest: Prepared(_take_one_and_insert_entry_pg(lowest)) for lowest in (False, True)
+}
 
 
 def _entry_values(entry: EntryRecord) -> tuple[str, dict[str, Any]]:
@@ -944,8 +959,8 @@ def insert_entry(conn: Connection, entry: EntryRecord, ranges: list[SerialRange]
     entry's hash (the new head)."""
     entry_hash, values = _entry_values(entry)
     if conn.dialect.name == "postgresql":
-        conn.execute(
-            _INSERT_ENTRY_PG,
+        _INSERT_ENTRY_PG.run(
+            conn,
             {
                 **values,
                 "b_prefixes": [r.prefix for r in ranges],
@@ -956,7 +971,7 @@ def insert_entry(conn: Connection, entry: EntryRecord, ranges: list[SerialRange]
             },
         )
         return entry_hash
-    entry_id = conn.execute(_INSERT_ENTRY, values).scalar_one()
+    entry_id = _INSERT_ENTRY.rows(conn, values)[0].id
     rows = [
         {
             "entry_id": entry_id,
@@ -970,8 +985,11 @@ def insert_entry(conn: Connection, entry: EntryRecord, ranges: list[SerialRange]
         for r in ranges
     ]
     # One range (a print) as one row: executemany costs more Python for a single row.
-    conn.execute(_INSERT_RANGE, rows[0] if len(rows) == 1 else rows)
-    conn.execute(_MOVE_HEAD, values)
+    if len(rows) == 1:
+        _INSERT_ONE_RANGE.run(conn, rows[0])
+    else:
+        conn.execute(_INSERT_RANGES, rows)
+    _MOVE_HEAD.run(conn, values)
     return entry_hash
 
 
@@ -990,8 +1008,8 @@ def insert_taken_entry(
     the entry's hash, or None when the blank did not qualify (then nothing was written)."""
     assert conn.dialect.name == "postgresql" and blank.first == blank.last
     entry_hash, values = _entry_values(entry)
-    written = conn.execute(
-        _TAKE_GUESSED[lowest],
+    written = _TAKE_GUESSED[lowest].first(
+        conn,
         {
             **{(k if k.startswith("b_") else f"e_{k}"): v for k, v in values.items()},
             **_range_params(blank),
@@ -1001,7 +1019,7 @@ def insert_taken_entry(
             "b_location": location_name,
             "b_day": entry.effective_date,
         },
-    ).first()
+    )
     return None if written is None else entry_hash
 
 
