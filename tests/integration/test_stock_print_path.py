@@ -315,3 +315,36 @@ def test_a_lower_blank_back_in_the_store_is_taken_before_the_guess(stocked) -> N
     assert _taken(writes.consume(stocked, service="pemula", qty=1, effective=D_LATE)) == "KR0001"
     assert _taken(writes.consume(stocked, service="pemula", qty=1, effective=D_LATE)) == "KR0005"
     assert q.verify(stocked)["sound"] is True
+
+
+def test_after_guessed_prints_a_lower_blank_back_is_still_taken_first(stocked) -> None:  # type: ignore[no-untyped-def]
+    """After two guessed prints in a row (the second, PostgreSQL, without the lowest check:
+    nothing was written in between), KR0001 comes back to the store: the next take of one
+    takes it, not the guess (KR0007), as the transfer moved the chain head."""
+    taken = [
+        _taken(writes.consume(stocked, service="pemula", qty=1, effective=D_LATE)) for _ in range(3)
+    ]
+    assert taken == ["KR0004", "KR0005", "KR0006"]
+    writes.transfer(
+        stocked, serials="KR0001", from_location="loket-1", to_location="gudang", effective=D_LATE
+    )
+    assert _taken(writes.consume(stocked, service="pemula", qty=1, effective=D_LATE)) == "KR0001"
+    assert _taken(writes.consume(stocked, service="pemula", qty=1, effective=D_LATE)) == "KR0007"
+    assert q.verify(stocked)["sound"] is True
+
+
+def test_a_guessed_print_rolled_back_leaves_its_blank_the_lowest(stocked) -> None:  # type: ignore[no-untyped-def]
+    """A guessed print (KR0006) whose transaction rolls back, here because its printer is
+    refused after the blank was taken, has moved the guess on to KR0007; the next take of
+    one still takes KR0006, back in the store with the rollback."""
+    taken = [
+        _taken(writes.consume(stocked, service="pemula", qty=1, effective=D_LATE)) for _ in range(2)
+    ]
+    assert taken == ["KR0004", "KR0005"]
+    before = _books(stocked)
+    with pytest.raises(DomainError) as err:
+        writes.consume(stocked, service="pemula", qty=1, effective=D_LATE, printer="tidak-ada")
+    assert err.value.field == "printer"
+    assert _books(stocked) == before
+    assert _taken(writes.consume(stocked, service="pemula", qty=1, effective=D_LATE)) == "KR0006"
+    assert q.verify(stocked)["sound"] is True

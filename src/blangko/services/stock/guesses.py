@@ -7,11 +7,19 @@ serial named without a location is: see consume_guessed.)
 A guess is only ever a candidate. The statement moves the blank only if it is available at
 that location, had arrived by the entry's date and, for a take of one, is the lowest
 available there (the blank the pick would have chosen); otherwise nothing is written and the
-print takes the ordinary path. A guess that misses is tried again only after a pause that
-doubles with each miss (up to 64 prints), so two processes printing from one location in
-turn cost at most one extra round trip now and then. Kept per engine (a database), per
-office and location name, in this process only, and shared by its threads without a lock: a
-guess two threads raced to a wrong value only misses.
+print takes the ordinary path. The lowest check is left out when nothing has been written
+since this process's last take of the lowest there (the chain head is still the one that
+take left): that take was of the lowest available blank, so none below the guess can be
+available now, and the check would only step over the index entries of the blanks already
+printed (PostgreSQL keeps them until a VACUUM). The other checks stay.
+
+A guess that misses is tried again only after a pause that doubles with each miss (up to 64
+prints), so two processes printing from one location in turn cost at most one extra round
+trip now and then. Kept per engine (a database), per office and location name, in this
+process only, and shared by its threads without a lock of its own: a guess is read and
+changed only inside a write transaction, which holds the office's lock, so one thread sees
+another's guess once that one's transaction has ended (and, had it rolled back, the head no
+longer matches).
 """
 
 from __future__ import annotations
@@ -41,6 +49,8 @@ class Guess:
     next: SerialRange | None = None
     pause: int = 0  # prints left before the guess is tried again
     backoff: int = 0  # the pause after the next miss (doubles)
+    # The chain head this process's last take of the lowest there left.
+    after: tuple[int, str] | None = None
 
 
 # Keyed by (office, location name asked for); None as the name: a named serial consumed
@@ -76,7 +86,8 @@ def consume_guessed(
     if asked is None:
         if qty != 1 or guess.next is None or location is None:
             return None
-        blank, lowest = guess.next, True
+        # The lowest check, unless nothing was written since the last take of the lowest.
+        blank, lowest = guess.next, guess.after != (tx.seq, tx.head_hash)
     elif len(asked) == 1 and asked[0].count == 1:
         blank, lowest = asked[0], False
     else:
@@ -94,10 +105,12 @@ def consume_guessed(
     if view is None:
         guess.backoff = min(MAX_PAUSE, max(1, guess.backoff * 2))
         guess.pause = guess.backoff
+        guess.after = None
         return None
     guess.backoff = 0
-    if lowest:
+    if asked is None:
         guess.next = _after(blank)
+        guess.after = (tx.seq, tx.head_hash)
     return view
 
 
@@ -127,7 +140,7 @@ def remember(
     `location` (named `name`) by the ordinary path; `taken`: the ranges a take of the lowest
     moved (None for named serials)."""
     guess = _guesses(tx).setdefault((tx.office, asked_at), Guess(location, name))
-    guess.location, guess.name = location, name
+    guess.location, guess.name, guess.after = location, name, None
     if taken:
         guess.next = _after(taken[-1])
 
