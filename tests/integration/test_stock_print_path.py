@@ -247,16 +247,21 @@ def _taken(result: Any) -> str:
     return str(result["entries"][0]["serials"])
 
 
+def _print_one(ctx: Context) -> str:
+    """A take of one at the store on 20 November; the serial taken."""
+    return _taken(writes.consume(ctx, service="pemula", qty=1, effective=D_LATE))
+
+
 def test_a_guess_taken_meanwhile_by_another_process_gives_the_lowest_still(stocked, db_url) -> None:  # type: ignore[no-untyped-def]
     """This process guesses that its next print at the store takes KR0005; another process
     takes it first. The print still takes the lowest available (KR0006), with nothing
     written twice; the guess is not tried on the next print (the pause after a miss), and
     is again on the one after."""
     pg = not _sqlite(stocked)
-    assert _taken(writes.consume(stocked, service="pemula", qty=1, effective=D_LATE)) == "KR0004"
+    assert _print_one(stocked) == "KR0004"
     other = Context(make_engine(db_url), actor="petugas-lain", clock=stocked.clock)
     try:
-        assert _taken(writes.consume(other, service="pemula", qty=1, effective=D_LATE)) == "KR0005"
+        assert _print_one(other) == "KR0005"
     finally:
         other.engine.dispose()
     counts, taken = [], []
@@ -306,30 +311,15 @@ def test_a_named_serial_not_where_the_last_one_was_is_found_where_it_is(stocked)
 
 
 def test_a_lower_blank_back_in_the_store_is_taken_before_the_guess(stocked) -> None:  # type: ignore[no-untyped-def]
-    """The guess after KR0004 is KR0005, but KR0001 comes back to the store from loket-1:
-    a take of one takes the lowest available, KR0001."""
-    assert _taken(writes.consume(stocked, service="pemula", qty=1, effective=D_LATE)) == "KR0004"
+    """Three prints (the second guessed; the third, on PostgreSQL, without the lowest check:
+    nothing was written since the second), then KR0001 comes back to the store from
+    loket-1: the next take of one takes the lowest available, KR0001, not the guess
+    (KR0007), as the transfer moved the chain head."""
+    assert [_print_one(stocked) for _ in range(3)] == ["KR0004", "KR0005", "KR0006"]
     writes.transfer(
         stocked, serials="KR0001", from_location="loket-1", to_location="gudang", effective=D_LATE
     )
-    assert _taken(writes.consume(stocked, service="pemula", qty=1, effective=D_LATE)) == "KR0001"
-    assert _taken(writes.consume(stocked, service="pemula", qty=1, effective=D_LATE)) == "KR0005"
-    assert q.verify(stocked)["sound"] is True
-
-
-def test_after_guessed_prints_a_lower_blank_back_is_still_taken_first(stocked) -> None:  # type: ignore[no-untyped-def]
-    """After two guessed prints in a row (the second, PostgreSQL, without the lowest check:
-    nothing was written in between), KR0001 comes back to the store: the next take of one
-    takes it, not the guess (KR0007), as the transfer moved the chain head."""
-    taken = [
-        _taken(writes.consume(stocked, service="pemula", qty=1, effective=D_LATE)) for _ in range(3)
-    ]
-    assert taken == ["KR0004", "KR0005", "KR0006"]
-    writes.transfer(
-        stocked, serials="KR0001", from_location="loket-1", to_location="gudang", effective=D_LATE
-    )
-    assert _taken(writes.consume(stocked, service="pemula", qty=1, effective=D_LATE)) == "KR0001"
-    assert _taken(writes.consume(stocked, service="pemula", qty=1, effective=D_LATE)) == "KR0007"
+    assert [_print_one(stocked) for _ in range(2)] == ["KR0001", "KR0007"]
     assert q.verify(stocked)["sound"] is True
 
 
@@ -337,14 +327,11 @@ def test_a_guessed_print_rolled_back_leaves_its_blank_the_lowest(stocked) -> Non
     """A guessed print (KR0006) whose transaction rolls back, here because its printer is
     refused after the blank was taken, has moved the guess on to KR0007; the next take of
     one still takes KR0006, back in the store with the rollback."""
-    taken = [
-        _taken(writes.consume(stocked, service="pemula", qty=1, effective=D_LATE)) for _ in range(2)
-    ]
-    assert taken == ["KR0004", "KR0005"]
+    assert [_print_one(stocked) for _ in range(2)] == ["KR0004", "KR0005"]
     before = _books(stocked)
     with pytest.raises(DomainError) as err:
         writes.consume(stocked, service="pemula", qty=1, effective=D_LATE, printer="tidak-ada")
     assert err.value.field == "printer"
     assert _books(stocked) == before
-    assert _taken(writes.consume(stocked, service="pemula", qty=1, effective=D_LATE)) == "KR0006"
+    assert _print_one(stocked) == "KR0006"
     assert q.verify(stocked)["sound"] is True
