@@ -1,8 +1,8 @@
 """Statements of the per-print path, compiled once per dialect and run on the driver's cursor.
 
-A print is a handful of small statements; on SQLite each takes SQLite 5-40 µs, and going
-through `Connection.execute` adds 15-60 µs of Python per statement (the execution context,
-the cache-key lookup, the result object). bench/ledger.py measures a print against a bare
+A print is a handful of small statements, each 5-40 µs inside SQLite; going through
+`Connection.execute` adds 15-60 µs of Python to each (the execution context, the cache-key
+lookup, the result object). bench/ledger.py measures a print against a bare
 single-row INSERT+COMMIT, and that overhead was a third of it. A `Prepared` statement does
 what `Connection.execute` does for it, once: the SQL text, the order of its parameters and
 their types' bind and result conversions (a date as SQLite's text, and back). Each run only
