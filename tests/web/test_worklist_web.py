@@ -236,3 +236,30 @@ def test_each_office_sees_and_prints_only_its_own_residents(client, ctx) -> None
     assert refused.json()["error"]["code"] == "unknown_resident"
     export = client.get("/api/v1/backlog/export?fmt=xlsx", headers=h)
     assert "Warga Kantor Lain" not in _people_sheet(export.content)
+
+
+def test_a_refused_print_with_a_control_character_in_its_filter_shows_the_whole_list(
+    client, ctx
+) -> None:  # type: ignore[no-untyped-def]
+    """A print refused (an unknown resident) from a form whose kecamatan holds a NUL: the
+    page again with the refusal (404) and the whole list; not the database's error
+    (PostgreSQL refuses a NUL in a text). Found by tests/web/test_schemathesis.py."""
+    niks = _people(ctx, 2)
+    stock_station(ctx)
+    login(client, "operator")
+    page = client.get("/layanan/prr")
+    r = client.post(
+        "/layanan/prr/cetak",
+        data={
+            "csrf": csrf_of(page.text),
+            "nik": "1704015705900001",
+            "station": "loket-1",
+            "kecamatan": "17.04\x0001",
+            "desa": "\x00",
+        },
+    )
+    assert r.status_code == 404, r.text[:300]
+    assert 'class="error" role="alert" data-field="nik">' in r.text  # the refusal, masked
+    assert "1704********0001 tidak terdaftar" in r.text
+    assert _rows(r.text) == niks
+    assert queries.balance(ctx)["totals"]["consumed"] == 0

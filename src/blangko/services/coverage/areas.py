@@ -22,7 +22,7 @@ from blangko.adapters.repos import coverage as cq
 from blangko.domain import wajib_ktp as wk
 from blangko.domain.access import PERSONAL_DATA_ROLES, ROLE_LABELS
 from blangko.domain.errors import DomainError, NotFound
-from blangko.domain.limits import check_date
+from blangko.domain.limits import check_date, check_text
 from blangko.domain.text import Msg
 from blangko.services import derived, readlog
 from blangko.services.context import Context, resolve_office
@@ -287,8 +287,9 @@ def compute_cohort(ctx: Context, *, months: int, as_of: date, office: str) -> Co
 
 def check_area(conn: Connection, office: str, code: str, level: str, field: str) -> str:
     """The code of a kecamatan or village (``level``) of the office, trimmed; else NotFound
-    on ``field``."""
-    code = code.strip()
+    on ``field`` (or DomainError for a control character or an overlong text, which the
+    look-up would not survive: PostgreSQL refuses a NUL in a text)."""
+    code = check_text(code, field).strip()
     row = admin_repo.region(conn, code)
     if row is None or row.level != level or not code.startswith(f"{office}."):
         word = "Desa/kelurahan" if level == "desa" else "Kecamatan"
